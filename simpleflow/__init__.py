@@ -1,0 +1,10 @@
+"""simpleflow: distributed workflows as plain Python on Amazon SWF."""
+
+from __future__ import annotations
+
+from simpleflow import activity, exceptions, futures
+from simpleflow.activity import Activity
+
+__version__ = "1.0.0a1"
+
+__all__ = ["Activity", "__version__", "activity", "exceptions", "futures"]

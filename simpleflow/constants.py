@@ -1,0 +1,27 @@
+"""Time units for timeouts and timers, and SWF's limits."""
+
+from __future__ import annotations
+
+SECOND = 1
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+
+# SWF limits (https://docs.aws.amazon.com/amazonswf/latest/developerguide/swf-dg-limits.html)
+MAX_DECISIONS = 100
+MAX_REQUEST_SIZE = 1_000_000  # bytes, a RespondDecisionTaskCompleted request
+MAX_OPEN_ACTIVITY_COUNT = 1000
+MAX_INPUT_LENGTH = 32768
+MAX_RESULT_LENGTH = 32768
+MAX_DETAILS_LENGTH = 32768
+MAX_REASON_LENGTH = 256
+MAX_HEARTBEAT_DETAILS_LENGTH = 2048
+MAX_CONTROL_LENGTH = 32768
+MAX_EXECUTION_CONTEXT_LENGTH = 32768
+MAX_IDENTITY_LENGTH = 256
+MAX_HISTORY_EVENTS = 25000
+
+# The zero-second timer that wakes a workflow up after a capped decision batch.
+WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
+RETRY_TIMER_PREFIX = "__simpleflow_task_"

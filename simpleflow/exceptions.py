@@ -1,0 +1,120 @@
+"""Exceptions a workflow sees: failed tasks, timeouts, cancellations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ExecutionBlocked(Exception):
+    """A value the workflow needs is not in the history yet.
+
+    Outside a replay (a bare ``Future`` read by hand), reading an unfinished
+    future raises this, as in simpleflow. Inside a replay the engine suspends
+    the run instead, so user code never needs to catch it.
+    """
+
+
+class TaskException(Exception):
+    """A task failed and its ``raises_on_failure`` made the workflow fail."""
+
+    def __init__(self, task: Any, exception: Exception | None) -> None:
+        super().__init__(task, exception)
+        self.task = task
+        self.exception = exception
+
+    @property
+    def payload(self) -> Any:
+        return self.task
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(task={self.task}, exception={self.exception!r})"
+
+
+class WorkflowException(TaskException):
+    """A child workflow failed and its ``raises_on_failure`` made the parent fail."""
+
+    @property
+    def workflow(self) -> Any:
+        return self.task
+
+
+class TaskFailed(Exception):
+    """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
+
+    def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
+        super().__init__(name, reason, details)
+        self.name = name
+        self.reason = reason
+        self.details = details
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__} ({self.name}, "{self.reason}")'
+
+
+class TimeoutError(Exception):  # noqa: A001 - simpleflow's published name
+    """A task timed out (``timeout_type`` is SWF's: START_TO_CLOSE, HEARTBEAT, ...)."""
+
+    def __init__(self, timeout_type: str = "unknown timeout", timeout_value: Any = None) -> None:
+        super().__init__(timeout_type, timeout_value)
+        self.timeout_type = timeout_type
+        self.timeout_value = timeout_value
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.timeout_type})"
+
+
+class TaskCanceled(Exception):
+    """A task (or child workflow) was canceled."""
+
+    def __init__(self, details: str | None = None) -> None:
+        super().__init__(details)
+        self.details = details
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}()" if self.details is None else f"{self.__class__.__name__}({self.details})"
+
+
+class TaskTerminated(Exception):
+    """A child workflow was terminated."""
+
+
+class AggregateException(Exception):
+    """Several exceptions at once (a group whose tasks failed)."""
+
+    def __init__(self, exceptions: list[Exception | None]) -> None:
+        super().__init__(exceptions)
+        self.exceptions = exceptions
+
+    def append(self, ex: Exception) -> None:
+        self.exceptions.append(ex)
+
+    def handle(self, handler, *args: Any, **kwargs: Any) -> None:
+        """Call *handler(ex, ...)* on each exception; re-raise those it returns False for."""
+        unhandled = [ex for ex in self.exceptions if ex and not handler(ex, *args, **kwargs)]
+        if unhandled:
+            raise AggregateException(unhandled)
+
+    def flatten(self) -> AggregateException:
+        """A new AggregateException with nested ones expanded in place."""
+        flat: list[Exception | None] = []
+
+        def walk(ex: Exception | None) -> None:
+            if isinstance(ex, AggregateException):
+                for inner in ex.exceptions:
+                    if inner:
+                        walk(inner)
+            else:
+                flat.append(ex)
+
+        walk(self)
+        return AggregateException(flat)
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__} {[repr(ex) for ex in self.exceptions]!r}>"
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__}({[str(ex) for ex in self.exceptions]!s})"
+
+
+class UsageError(Exception):
+    """Bad input from a user (CLI argument, workflow path, JSON); one line says what."""

@@ -1,0 +1,53 @@
+"""JSON encoding of inputs and results, as simpleflow writes them on SWF."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import types
+import uuid
+from typing import Any
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, bytes):
+        return obj.decode("utf-8", errors="replace")
+    if isinstance(obj, datetime.datetime):
+        text = obj.isoformat()
+        if obj.microsecond:
+            text = text[:23] + text[26:]  # milliseconds only, as simpleflow
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(obj, (datetime.date, datetime.time)):
+        return obj.isoformat()
+    if isinstance(obj, (set, frozenset, types.GeneratorType)):
+        return list(obj)
+    if isinstance(obj, uuid.UUID):
+        return str(obj)
+    # A future is serialized as its value (simpleflow does the same).
+    from simpleflow.futures import Future
+
+    if isinstance(obj, Future):
+        return obj.result
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+_compact = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=_default)
+
+
+def dumps(obj: Any) -> str:
+    """Compact, key-sorted JSON: the form task ids are hashed from."""
+    return _compact.encode(obj)
+
+
+def pretty(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True, default=_default)
+
+
+def loads(text: str | None) -> Any:
+    """JSON-decode *text*; None stays None, and a non-JSON string is returned as is."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,152 @@
+"""Futures: the value of a task that may not have run yet.
+
+A future is PENDING (not scheduled), RUNNING (scheduled or started),
+FINISHED (with a result or an exception) or CANCELLED. Reading ``result``
+of an unfinished future inside a replay suspends the workflow until the
+history holds the value; outside a replay it raises ``ExecutionBlocked``.
+
+Inside a replay, looking at a future's state without waiting for it
+(``done``, ``running``, ``state``...) makes the workflow's path depend on
+*when* it was replayed; the engine notes it and replays such a workflow in
+full on the next decision instead of resuming it (see simpleflow.engine).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from simpleflow import exceptions
+
+__all__ = ["CANCELLED", "FINISHED", "PENDING", "RUNNING", "Future", "wait"]
+
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+CANCELLED = "CANCELLED"
+FINISHED = "FINISHED"
+
+_DESCRIPTION = {PENDING: "pending", RUNNING: "running", CANCELLED: "cancelled", FINISHED: "finished"}
+
+# The replay running on this thread, if any (set by simpleflow.engine).
+_replay_context = threading.local()
+
+
+def _current_run() -> Any:
+    return getattr(_replay_context, "run", None)
+
+
+def _observed_unsettled(future: Future) -> None:
+    """The workflow looked at a future that may still change: note it."""
+    run = _current_run()
+    if run is not None:
+        run.note_unsettled_read(future)
+
+
+def _block_until_done(future: Future) -> None:
+    run = _current_run()
+    if run is None:
+        raise exceptions.ExecutionBlocked()
+    run.wait_for(future)
+
+
+class Future:
+    """The state and eventual value of a task."""
+
+    def __init__(self) -> None:
+        self._state = PENDING
+        self._result: Any = None
+        self._exception: BaseException | None = None
+
+    def __repr__(self) -> str:
+        exc = f" exception={self._exception!r}" if self._exception else ""
+        return f"<Future at {hex(id(self))} state={_DESCRIPTION[self._state]}{exc}>"
+
+    def _settled(self) -> bool:
+        """True once the state can no longer change (finished or cancelled)."""
+        return self._state in (FINISHED, CANCELLED)
+
+    @property
+    def result(self) -> Any:
+        """The task's value; None for a failed task (see ``exception``).
+
+        Waits (suspends the replay) while the future is not done.
+        """
+        if not self._settled():
+            _block_until_done(self)
+        return self._result
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The error the task ended with, or None. Waits while not finished."""
+        if not self._settled():
+            _block_until_done(self)
+        return self._exception
+
+    def wait(self) -> Any:
+        """Wait until done and return the result."""
+        return self.result
+
+    @property
+    def state(self) -> str:
+        if not self._settled():
+            _observed_unsettled(self)
+        return self._state
+
+    @property
+    def done(self) -> bool:
+        """Finished or cancelled. Does not wait."""
+        settled = self._settled()
+        if not settled:
+            _observed_unsettled(self)
+        return settled
+
+    @property
+    def finished(self) -> bool:
+        if not self._settled():
+            _observed_unsettled(self)
+        return self._state == FINISHED
+
+    @property
+    def cancelled(self) -> bool:
+        if not self._settled():
+            _observed_unsettled(self)
+        return self._state == CANCELLED
+
+    @property
+    def running(self) -> bool:
+        if not self._settled():
+            _observed_unsettled(self)
+        return self._state == RUNNING
+
+    @property
+    def pending(self) -> bool:
+        if not self._settled():
+            _observed_unsettled(self)
+        return self._state == PENDING
+
+    def cancel(self) -> bool:
+        """Mark the future cancelled; False if it had already finished."""
+        if self._state == FINISHED:
+            return False
+        self._state = CANCELLED
+        return True
+
+    # Set by the engine (and by custom futures built on this one).
+    def set_running(self) -> None:
+        self._state = RUNNING
+
+    def set_finished(self, result: Any) -> None:
+        self._state = FINISHED
+        self._result = result
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        self._state = FINISHED
+        self._exception = exception
+
+    def set_cancelled(self) -> None:
+        self._state = CANCELLED
+
+
+def wait(*fs: Future) -> list[Any]:
+    """Wait for every future in *fs*; return their results in order."""
+    return [f.result for f in fs]
