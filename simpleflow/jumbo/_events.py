@@ -1,0 +1,116 @@
+"""Jumbo fields across SWF shapes: decode a history's events, encode a decision batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow.jumbo._fields import decode, encode
+from simpleflow.jumbo._reference import PREFIX
+
+# Event type -> the attributes that may hold a jumbo field. Other event
+# types carry only ids, names, causes and timeouts.
+_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "WorkflowExecutionStarted": ("input",),
+    "WorkflowExecutionCompleted": ("result",),
+    "WorkflowExecutionFailed": ("reason", "details"),
+    "WorkflowExecutionCanceled": ("details",),
+    "WorkflowExecutionContinuedAsNew": ("input",),
+    "WorkflowExecutionTerminated": ("reason", "details"),
+    "WorkflowExecutionSignaled": ("input",),
+    "DecisionTaskCompleted": ("executionContext",),
+    "ActivityTaskScheduled": ("input", "control"),
+    "ActivityTaskCompleted": ("result",),
+    "ActivityTaskFailed": ("reason", "details"),
+    "ActivityTaskTimedOut": ("details",),
+    "ActivityTaskCanceled": ("details",),
+    "MarkerRecorded": ("details",),
+    "TimerStarted": ("control",),
+    "StartChildWorkflowExecutionInitiated": ("input", "control"),
+    "StartChildWorkflowExecutionFailed": ("control",),
+    "ChildWorkflowExecutionCompleted": ("result",),
+    "ChildWorkflowExecutionFailed": ("reason", "details"),
+    "ChildWorkflowExecutionCanceled": ("details",),
+    "SignalExternalWorkflowExecutionInitiated": ("input", "control"),
+    "SignalExternalWorkflowExecutionFailed": ("control",),
+    "RequestCancelExternalWorkflowExecutionInitiated": ("control",),
+    "RequestCancelExternalWorkflowExecutionFailed": ("control",),
+    "LambdaFunctionScheduled": ("input", "control"),
+    "LambdaFunctionCompleted": ("result",),
+    "LambdaFunctionFailed": ("reason", "details"),
+}
+
+# eventType "ActivityTaskCompleted" keeps its attributes under "activityTaskCompletedEventAttributes".
+_EVENT_ATTRIBUTES = {
+    event_type: (event_type[0].lower() + event_type[1:] + "EventAttributes", fields)
+    for event_type, fields in _EVENT_FIELDS.items()
+}
+
+# Decision type -> (its attributes key, ((attribute, field of FIELD_LIMITS), ...)).
+_DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ScheduleActivityTask": (("input", "input"), ("control", "control")),
+    "ScheduleLambdaFunction": (("input", "input"), ("control", "control")),
+    "CompleteWorkflowExecution": (("result", "result"),),
+    "FailWorkflowExecution": (("reason", "reason"), ("details", "details")),
+    "CancelWorkflowExecution": (("details", "details"),),
+    "ContinueAsNewWorkflowExecution": (("input", "input"),),
+    "RecordMarker": (("details", "marker_details"),),
+    "StartTimer": (("control", "control"),),
+    "StartChildWorkflowExecution": (("input", "input"), ("control", "control")),
+    "SignalExternalWorkflowExecution": (("input", "signal_input"), ("control", "control")),
+    "RequestCancelExternalWorkflowExecution": (("control", "control"),),
+}
+
+_DECISION_ATTRIBUTES = {
+    decision_type: (decision_type[0].lower() + decision_type[1:] + "DecisionAttributes", fields)
+    for decision_type, fields in _DECISION_FIELDS.items()
+}
+
+
+def decode_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace, in place, every jumbo field reference in *events* by its text.
+
+    *events* are SWF history events as boto3 returns them; only the fields of
+    their ``*EventAttributes`` that SWF lets hold free text are looked at.
+
+    Returns:
+        *events*, for chaining.
+    """
+    lookup = _EVENT_ATTRIBUTES.get
+    for event in events:
+        spec = lookup(event.get("eventType"))
+        if spec is None:
+            continue
+        attributes = event.get(spec[0])
+        if not attributes:
+            continue
+        for name in spec[1]:
+            value = attributes.get(name)
+            if value and value.startswith(PREFIX):
+                attributes[name] = decode(value)
+    return events
+
+
+def encode_decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace, in place, every field of *decisions* over SWF's limit by a jumbo field reference.
+
+    *decisions* are in the shape boto3's ``respond_decision_task_completed``
+    takes.
+
+    Returns:
+        *decisions*, for chaining.
+
+    Raises:
+        JumboFieldTooLarge: a field is over its limit and cannot go to S3.
+    """
+    for decision in decisions:
+        spec = _DECISION_ATTRIBUTES.get(decision.get("decisionType"))
+        if spec is None:
+            continue
+        attributes = decision.get(spec[0])
+        if not attributes:
+            continue
+        for name, field in spec[1]:
+            value = attributes.get(name)
+            if value is not None:
+                attributes[name] = encode(value, field)
+    return decisions

@@ -1,0 +1,142 @@
+"""Encode a field too large for SWF as a reference to S3, and decode it back."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+from simpleflow import constants
+from simpleflow.jumbo import _cache, _s3
+from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
+
+logger = logging.getLogger(__name__)
+
+BUCKET_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
+
+# The largest object a jumbo field may hold, in bytes of UTF-8. simpleflow
+# stops at 5 MiB; past a few tens of MiB a history is better off passing an
+# S3 path of its own than loading the payload in every decider.
+MAX_JUMBO_SIZE = 64 * 1024 * 1024
+
+# SWF's length limits, in characters, by field.
+FIELD_LIMITS: dict[str, int] = {
+    "input": constants.MAX_INPUT_LENGTH,
+    "result": constants.MAX_RESULT_LENGTH,
+    "details": constants.MAX_DETAILS_LENGTH,
+    "marker_details": constants.MAX_DETAILS_LENGTH,
+    "control": constants.MAX_CONTROL_LENGTH,
+    "signal_input": constants.MAX_INPUT_LENGTH,
+    "execution_context": constants.MAX_EXECUTION_CONTEXT_LENGTH,
+    "reason": constants.MAX_REASON_LENGTH,
+    "heartbeat_details": constants.MAX_HEARTBEAT_DETAILS_LENGTH,
+}
+
+
+class JumboFieldTooLarge(ValueError):
+    """A field is over its limit and cannot be stored in S3 instead.
+
+    Attributes:
+        field: the field's name, a key of ``FIELD_LIMITS``.
+        size: how big it is (characters for SWF's limit, bytes for S3's).
+        limit: the limit it is over.
+    """
+
+    def __init__(self, field: str, size: int, limit: int, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.size = size
+        self.limit = limit
+
+
+def is_jumbo(text: object) -> bool:
+    """Whether *text* is a reference to a jumbo field stored in S3."""
+    return isinstance(text, str) and text.startswith(PREFIX)
+
+
+def encode(text: str | None, field: str) -> str | None:
+    """*text* as it may go into SWF's *field*: itself if it fits, else a reference to S3.
+
+    Args:
+        text: the value, usually JSON; None passes through.
+        field: which SWF field it is for, one of ``FIELD_LIMITS``.
+
+    Returns:
+        *text* unchanged when it is within the field's limit; otherwise the
+        reference ``simpleflow+s3://<bucket>/<prefix>/<uuid> <bytes>`` of the
+        object it was written to, under ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET``
+        (``bucket`` or ``bucket/prefix``).
+
+    Raises:
+        JumboFieldTooLarge: *text* is over the limit and the bucket variable
+            is not set, or it is over ``MAX_JUMBO_SIZE`` bytes, or the
+            reference itself would not fit the field.
+        ValueError: *field* is not a known field.
+    """
+    try:
+        limit = FIELD_LIMITS[field]
+    except KeyError:
+        raise ValueError(f"unknown SWF field {field!r}; expected one of {', '.join(FIELD_LIMITS)}") from None
+    if text is None or len(text) <= limit:
+        return text
+    return _store(text, field, limit)
+
+
+def _store(text: str, field: str, limit: int) -> str:
+    location = os.environ.get(BUCKET_ENV, "").strip().strip("/")
+    if not location:
+        raise JumboFieldTooLarge(
+            field,
+            len(text),
+            limit,
+            f"{field} is {len(text)} characters, over SWF's limit of {limit}: "
+            f"set {BUCKET_ENV}=bucket[/prefix] to store such fields in S3",
+        )
+    data = text.encode()
+    if len(data) > MAX_JUMBO_SIZE:
+        raise JumboFieldTooLarge(
+            field,
+            len(data),
+            MAX_JUMBO_SIZE,
+            f"{field} is {len(data)} bytes, over the jumbo field limit of {MAX_JUMBO_SIZE} bytes "
+            f"({BUCKET_ENV} is set, but this is too large even for S3 through SWF)",
+        )
+    bucket, _, prefix = location.partition("/")
+    key = f"{prefix}/{uuid.uuid4()}" if prefix else str(uuid.uuid4())
+    reference = format_reference(bucket, key, len(data))
+    if len(reference) > limit:
+        raise JumboFieldTooLarge(
+            field,
+            len(text),
+            limit,
+            f"{field} is {len(text)} characters, over SWF's limit of {limit}, and its S3 reference "
+            f"would be too ({len(reference)} characters): shorten {BUCKET_ENV}={location}",
+        )
+    _s3.put_object(bucket, key, data)
+    _cache.put(bucket, key, text, data)
+    logger.debug("jumbo fields: %s of %d bytes stored as %s", field, len(data), reference)
+    return reference
+
+
+def decode(text: str | None) -> str | None:
+    """The original text of a field: a jumbo field reference is read from S3 (through the cache).
+
+    Any other value, None included, is returned as is.
+
+    Raises:
+        ValueError: *text* starts like a reference but is malformed.
+        botocore.exceptions.ClientError: S3 refused to return the object.
+    """
+    if text is None or not text.startswith(PREFIX):
+        return text
+    bucket, key, size = parse_reference(text)
+    cached = _cache.get(bucket, key, size)
+    if cached is not None:
+        return cached
+    data = _s3.get_object(bucket, key)
+    value = data.decode()
+    if len(data) != size and len(value) != size:
+        # S3 is the source of truth; a reference edited by hand is no reason to fail.
+        logger.warning("jumbo fields: s3://%s/%s is %d bytes, its reference says %d", bucket, key, len(data), size)
+    _cache.put(bucket, key, value, data)
+    return value

@@ -1,0 +1,40 @@
+"""The text that stands in an SWF field for an object stored in S3.
+
+A reference reads ``simpleflow+s3://<bucket>/<key> <size>``, the format the
+released simpleflow writes and reads, so either can decode what the other
+stored. We write the size in bytes of the UTF-8 object; simpleflow writes its
+length in characters. The two agree for JSON, which is ASCII.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+PREFIX = "simpleflow+s3://"
+
+
+class Reference(NamedTuple):
+    """Where a jumbo field lives, and how big it said it was."""
+
+    bucket: str
+    key: str
+    size: int
+
+
+def format_reference(bucket: str, key: str, size: int) -> str:
+    """The reference text for *key* in *bucket*, an object of *size* bytes."""
+    return f"{PREFIX}{bucket}/{key} {size}"
+
+
+def parse_reference(text: str) -> Reference:
+    """Split a reference into bucket, key and size.
+
+    Raises:
+        ValueError: *text* starts like a reference but is not one.
+    """
+    location, _, size = text[len(PREFIX) :].rpartition(" ")
+    bucket, _, key = location.partition("/")
+    if not (text.startswith(PREFIX) and bucket and key and size.isdigit()):
+        shown = text if len(text) <= 200 else text[:200] + "..."
+        raise ValueError(f"malformed jumbo field reference {shown!r}: expected '{PREFIX}<bucket>/<key> <size>'")
+    return Reference(bucket, key, int(size))

@@ -1,0 +1,68 @@
+"""Put and get jumbo field objects with one boto3 S3 client per process."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from typing import Any
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+
+# Below this a single PutObject is the cheapest request; above it the object
+# goes up in parts (S3 wants parts of at least 5 MiB), which retries a failed
+# part rather than the whole object.
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+_TRANSFER_CONFIG = TransferConfig(
+    multipart_threshold=MULTIPART_THRESHOLD,
+    multipart_chunksize=MULTIPART_THRESHOLD,
+    max_concurrency=4,
+)
+
+_lock = threading.Lock()
+_client: Any = None
+_client_pid: int | None = None
+
+
+def client() -> Any:
+    """This process's S3 client, created on first use and again after a fork.
+
+    boto3 finds the endpoint itself (``AWS_ENDPOINT_URL``, profiles). With a
+    custom endpoint, such as a moto server, botocore already addresses
+    buckets path-style; on AWS it keeps virtual-hosted style, which AWS
+    recommends, so nothing is configured here.
+    """
+    global _client, _client_pid
+    pid = os.getpid()
+    if _client is None or _client_pid != pid:
+        with _lock:
+            if _client is None or _client_pid != pid:
+                # A boto3 client is not safe to share across a fork: build a new one.
+                _client = boto3.session.Session().client("s3")
+                _client_pid = pid
+    return _client
+
+
+def reset() -> None:
+    """Forget the client, so the next call builds one from the current environment."""
+    global _client, _client_pid
+    with _lock:
+        _client = None
+        _client_pid = None
+
+
+def put_object(bucket: str, key: str, data: bytes) -> None:
+    """Store *data* under *key* in *bucket*, in parts when it is large."""
+    s3 = client()
+    if len(data) < MULTIPART_THRESHOLD:
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+    else:
+        s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=_TRANSFER_CONFIG)
+
+
+def get_object(bucket: str, key: str) -> bytes:
+    """The bytes stored under *key* in *bucket*, in one GetObject request."""
+    response = client().get_object(Bucket=bucket, Key=key)
+    with response["Body"] as body:
+        return body.read()
