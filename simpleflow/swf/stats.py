@@ -1,0 +1,497 @@
+"""Inspection of an SWF execution: its history events, as boto3 returns them, turned into table rows.
+
+Pure functions over plain dicts (no network): ``workflow.info``, ``workflow.tasks``, ``workflow.profile``,
+``task.info`` and ``activity.rerun`` build on them. Timestamps in events may be float epochs or datetimes;
+the rows hold timezone-aware UTC datetimes, durations in seconds, and decoded JSON payloads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from simpleflow.constants import WAKE_UP_TIMER
+
+__all__ = [
+    "ACTIVITY",
+    "CHILD_WORKFLOW",
+    "TIMER",
+    "TaskRecord",
+    "UnknownTaskError",
+    "collect_tasks",
+    "epoch",
+    "find_activity_input",
+    "profile_rows",
+    "task_info",
+    "task_rows",
+    "to_datetime",
+    "workflow_info_row",
+]
+
+ACTIVITY = "activity"
+CHILD_WORKFLOW = "child_workflow"
+TIMER = "timer"
+
+# States a task can be left in once closed; any other state means it is still open.
+CLOSED_STATES = frozenset(
+    {"completed", "failed", "timed_out", "canceled", "terminated", "schedule_failed", "start_failed", "fired"}
+)
+
+_WORKFLOW_CLOSE_EVENTS = frozenset(
+    {
+        "WorkflowExecutionCompleted",
+        "WorkflowExecutionFailed",
+        "WorkflowExecutionTimedOut",
+        "WorkflowExecutionCanceled",
+        "WorkflowExecutionTerminated",
+        "WorkflowExecutionContinuedAsNew",
+    }
+)
+
+Decoder = Callable[[str], Any]
+
+
+class UnknownTaskError(KeyError):
+    """No task of that id in the history; the message names the ids that do exist."""
+
+    def __str__(self) -> str:  # KeyError would show the message between quotes
+        return str(self.args[0]) if self.args else ""
+
+
+def epoch(timestamp: float | int | datetime) -> float:
+    """Seconds since the epoch of an event timestamp (a float, or a datetime; a naive one is taken as UTC)."""
+    if isinstance(timestamp, datetime):
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=timezone.utc)
+        return timestamp.timestamp()
+    return float(timestamp)
+
+
+def to_datetime(seconds: float | None) -> datetime | None:
+    """The UTC datetime of an epoch in seconds (None stays None)."""
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def _decode(value: str | None, decode: Decoder) -> Any:
+    """A payload decoded; left as the raw string when it is not JSON (a jumbo field reference, plain text)."""
+    if value is None:
+        return None
+    try:
+        return decode(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def _attributes(event: dict) -> dict:
+    event_type = event["eventType"]
+    return event.get(event_type[0].lower() + event_type[1:] + "EventAttributes", {})
+
+
+@dataclass
+class TaskRecord:
+    """What a history says about one task (activity id, child workflow id or timer id), last attempt wins."""
+
+    kind: str
+    id: str
+    name: str | None = None
+    version: str | None = None
+    state: str = "scheduled"
+    first_event_id: int = 0  # the event that first mentioned the task: orders tasks
+    scheduled_event_id: int | None = None  # of the last attempt
+    attempts: int = 0
+    scheduled: float | None = None  # epoch seconds, last attempt
+    started: float | None = None
+    closed: float | None = None
+    last_time: float | None = None  # time of the event that set `state`
+    input: str | None = None  # raw payloads, decoded on output
+    result: str | None = None
+    reason: str | None = None
+    details: str | None = None
+    cause: str | None = None
+    timeout_type: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the task's last attempt is over."""
+        return self.state in CLOSED_STATES
+
+    def _new_attempt(self, event_id: int, when: float) -> None:
+        self.attempts += 1
+        self.scheduled_event_id = event_id
+        self.scheduled = when
+        self.started = self.closed = None
+        self.result = self.reason = self.details = self.cause = self.timeout_type = None
+        self.extra = {}
+
+    def _set(self, state: str, when: float, closing: bool = False) -> None:
+        self.state = state
+        self.last_time = when
+        if closing:
+            self.closed = when
+
+
+_ACTIVITY_CLOSES = {
+    "ActivityTaskCompleted": "completed",
+    "ActivityTaskFailed": "failed",
+    "ActivityTaskTimedOut": "timed_out",
+    "ActivityTaskCanceled": "canceled",
+}
+_CHILD_CLOSES = {
+    "ChildWorkflowExecutionCompleted": "completed",
+    "ChildWorkflowExecutionFailed": "failed",
+    "ChildWorkflowExecutionTimedOut": "timed_out",
+    "ChildWorkflowExecutionCanceled": "canceled",
+    "ChildWorkflowExecutionTerminated": "terminated",
+}
+
+
+def _sorted_events(events: Iterable[dict]) -> list[dict]:
+    events = list(events)
+    if events and events[0]["eventId"] > events[-1]["eventId"]:  # fetched with reverseOrder
+        events.reverse()
+    return events
+
+
+def collect_tasks(events: Iterable[dict]) -> list[TaskRecord]:
+    """One record per task of the history, in the order tasks first appear (one pass over the events).
+
+    Activities are keyed by activity id, child workflows by workflow id, timers by timer id; a task scheduled
+    again (a retry) starts a new attempt in the same record. simpleflow's internal wake-up timer is left out.
+    """
+    tasks: dict[tuple[str, str], TaskRecord] = {}
+    by_scheduled_id: dict[int, TaskRecord] = {}  # ActivityTaskScheduled / ChildWorkflow...Initiated id -> record
+
+    def record(kind: str, task_id: str, event_id: int) -> TaskRecord:
+        key = (kind, task_id)
+        if key not in tasks:
+            tasks[key] = TaskRecord(kind=kind, id=task_id, first_event_id=event_id)
+        return tasks[key]
+
+    for event in _sorted_events(events):
+        event_type = event["eventType"]
+        event_id = event["eventId"]
+        when = epoch(event["eventTimestamp"])
+        attrs = _attributes(event)
+
+        if event_type == "ActivityTaskScheduled":
+            task = record(ACTIVITY, attrs["activityId"], event_id)
+            task._new_attempt(event_id, when)
+            task.name, task.version = attrs["activityType"]["name"], attrs["activityType"]["version"]
+            task.input = attrs.get("input")
+            task.extra["task_list"] = attrs.get("taskList", {}).get("name")
+            task._set("scheduled", when)
+            by_scheduled_id[event_id] = task
+        elif event_type == "ScheduleActivityTaskFailed":
+            task = record(ACTIVITY, attrs["activityId"], event_id)
+            task._new_attempt(event_id, when)
+            task.scheduled = None
+            task.name, task.version = attrs["activityType"]["name"], attrs["activityType"]["version"]
+            task.cause = attrs.get("cause")
+            task._set("schedule_failed", when, closing=True)
+        elif event_type == "ActivityTaskStarted":
+            task = by_scheduled_id.get(attrs["scheduledEventId"])
+            if task is not None and task.scheduled_event_id == attrs["scheduledEventId"]:
+                task.started = when
+                task.extra["identity"] = attrs.get("identity")
+                task._set("started", when)
+        elif event_type in _ACTIVITY_CLOSES:
+            task = by_scheduled_id.get(attrs["scheduledEventId"])
+            if task is not None and task.scheduled_event_id == attrs["scheduledEventId"]:
+                task.result = attrs.get("result")
+                task.reason = attrs.get("reason")
+                task.details = attrs.get("details")
+                task.timeout_type = attrs.get("timeoutType")
+                task._set(_ACTIVITY_CLOSES[event_type], when, closing=True)
+        elif event_type == "ActivityTaskCancelRequested":
+            task = tasks.get((ACTIVITY, attrs["activityId"]))
+            if task is not None and not task.is_closed:
+                task._set("cancel_requested", when)
+
+        elif event_type == "StartChildWorkflowExecutionInitiated":
+            task = record(CHILD_WORKFLOW, attrs["workflowId"], event_id)
+            task._new_attempt(event_id, when)
+            task.name, task.version = attrs["workflowType"]["name"], attrs["workflowType"]["version"]
+            task.input = attrs.get("input")
+            task.extra["task_list"] = attrs.get("taskList", {}).get("name")
+            task._set("start_initiated", when)
+            by_scheduled_id[event_id] = task
+        elif event_type == "StartChildWorkflowExecutionFailed":
+            task = record(CHILD_WORKFLOW, attrs["workflowId"], event_id)
+            if task.scheduled_event_id != attrs.get("initiatedEventId") or not attrs.get("initiatedEventId"):
+                task._new_attempt(event_id, when)
+                task.scheduled = None
+            task.name, task.version = attrs["workflowType"]["name"], attrs["workflowType"]["version"]
+            task.cause = attrs.get("cause")
+            task._set("start_failed", when, closing=True)
+        elif event_type == "ChildWorkflowExecutionStarted":
+            task = by_scheduled_id.get(attrs["initiatedEventId"])
+            if task is not None:
+                task.started = when
+                task.extra["run_id"] = attrs.get("workflowExecution", {}).get("runId")
+                task._set("started", when)
+        elif event_type in _CHILD_CLOSES:
+            task = by_scheduled_id.get(attrs["initiatedEventId"])
+            if task is not None and task.scheduled_event_id == attrs["initiatedEventId"]:
+                task.result = attrs.get("result")
+                task.reason = attrs.get("reason")
+                task.details = attrs.get("details")
+                task.timeout_type = attrs.get("timeoutType")
+                task._set(_CHILD_CLOSES[event_type], when, closing=True)
+
+        elif event_type == "TimerStarted":
+            if attrs["timerId"] == WAKE_UP_TIMER:
+                continue
+            task = record(TIMER, attrs["timerId"], event_id)
+            task._new_attempt(event_id, when)
+            task.name = task.id
+            task.started = when  # a timer runs from the moment it is started
+            task.input = attrs.get("control")
+            task.extra["start_to_fire_timeout"] = attrs.get("startToFireTimeout")
+            task._set("started", when)
+        elif event_type in ("TimerFired", "TimerCanceled"):
+            task = tasks.get((TIMER, attrs["timerId"]))
+            if task is not None and task.scheduled_event_id == attrs.get("startedEventId"):
+                task._set("fired" if event_type == "TimerFired" else "canceled", when, closing=True)
+        elif event_type == "StartTimerFailed":
+            if attrs["timerId"] == WAKE_UP_TIMER:
+                continue
+            task = record(TIMER, attrs["timerId"], event_id)
+            task._new_attempt(event_id, when)
+            task.scheduled = None
+            task.name = task.id
+            task.cause = attrs.get("cause")
+            task._set("start_failed", when, closing=True)
+
+    return sorted(tasks.values(), key=lambda task: task.first_event_id)
+
+
+def _history_bounds(events: list[dict]) -> tuple[float, float]:
+    """First and last event times: the span the history covers."""
+    if not events:
+        raise ValueError("empty history: an execution has at least its WorkflowExecutionStarted event")
+    first, last = epoch(events[0]["eventTimestamp"]), epoch(events[-1]["eventTimestamp"])
+    return min(first, last), max(first, last)
+
+
+def workflow_info_row(
+    description: dict,
+    events: list[dict],
+    domain: str | None = None,
+    decode: Decoder = json.loads,
+) -> tuple[list[str], list[Any]]:
+    """Headers and the one row of ``workflow.info``.
+
+    Args:
+        description: DescribeWorkflowExecution's response, or one ``executionInfos`` item of a list call.
+        events: the execution's history events.
+        domain: the SWF domain (a description does not say it).
+        decode: how payloads are decoded (JSON by default; pass a jumbo-aware decoder to resolve big inputs).
+
+    Returns:
+        ``(headers, row)``; ``execution_time`` is seconds from the start to the close, or to the last event
+        while the execution is open; ``input`` is the decoded workflow input.
+    """
+    events = _sorted_events(events)
+    info = description.get("executionInfo", description)
+    configuration = description.get("executionConfiguration", {})
+    started = next((e for e in events if e["eventType"] == "WorkflowExecutionStarted"), None)
+    start_attrs = _attributes(started) if started else {}
+    workflow_type = info.get("workflowType") or start_attrs.get("workflowType") or {}
+    execution = info.get("execution", {})
+    task_list = (configuration.get("taskList") or start_attrs.get("taskList") or {}).get("name")
+    tag_list = info.get("tagList", start_attrs.get("tagList")) or []
+
+    first, last = _history_bounds(events) if events else (None, None)
+    if "startTimestamp" in info:
+        first = epoch(info["startTimestamp"])
+    if "closeTimestamp" in info:
+        last = epoch(info["closeTimestamp"])
+    else:
+        close = next((e for e in reversed(events) if e["eventType"] in _WORKFLOW_CLOSE_EVENTS), None)
+        if close is not None:
+            last = epoch(close["eventTimestamp"])
+    execution_time = round(last - first, 3) if first is not None and last is not None else None
+
+    headers = [
+        "domain",
+        "workflow_type.name",
+        "workflow_type.version",
+        "task_list",
+        "workflow_id",
+        "run_id",
+        "tag_list",
+        "execution_time",
+        "input",
+    ]
+    row = [
+        domain,
+        workflow_type.get("name"),
+        workflow_type.get("version"),
+        task_list,
+        execution.get("workflowId"),
+        execution.get("runId"),
+        ",".join(tag_list),
+        execution_time,
+        _decode(start_attrs.get("input"), decode),
+    ]
+    return headers, row
+
+
+def task_rows(events: list[dict], nb_tasks: int | None = None) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of ``workflow.tasks``: one row per task, most recently first seen first.
+
+    Columns: task id, its last state, when it reached that state, when its last attempt was scheduled
+    (None for a task SWF refused to schedule). ``nb_tasks`` keeps the first rows only.
+    """
+    headers = ["Tasks", "Last State", "Last State Time", "Scheduled Time"]
+    tasks = collect_tasks(events)[::-1]
+    if nb_tasks:
+        tasks = tasks[:nb_tasks]
+    rows = [[t.id, t.state, to_datetime(t.last_time), to_datetime(t.scheduled)] for t in tasks]
+    return headers, rows
+
+
+def profile_rows(events: list[dict], nb_tasks: int | None = None) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of ``workflow.profile``: where the execution's time went, longest running first.
+
+    Per task (last attempt): when it was scheduled, seconds waiting for a worker (scheduled -> started),
+    when it started, seconds running (started -> closed), when it closed, and the running time as a
+    percentage of the whole history (first to last event). A task still open counts up to the last event
+    and has no End; one that never started has no Start, running time nor percentage. Timers run from
+    their start to their firing. ``nb_tasks`` keeps the first rows only.
+    """
+    events = _sorted_events(events)
+    headers = [
+        "Task",
+        "Last State",
+        "Scheduled",
+        "Time Scheduled",
+        "Start",
+        "Time Running",
+        "End",
+        "Percentage of total time",
+    ]
+    if not events:
+        return headers, []
+    first, now = _history_bounds(events)
+    total = now - first
+    rows = []
+    for task in collect_tasks(events):
+        if task.scheduled is None and task.started is None:
+            continue  # refused by SWF: it never occupied any time
+        end = task.closed if task.closed is not None else now
+        waiting = running = percent = None
+        if task.scheduled is not None:
+            waiting = round((task.started if task.started is not None else end) - task.scheduled, 3)
+        if task.started is not None:
+            running = round(end - task.started, 3)
+            percent = round(100.0 * running / total, 2) if total > 0 else 0.0
+        rows.append(
+            [
+                task.id,
+                task.state,
+                to_datetime(task.scheduled),
+                waiting,
+                to_datetime(task.started),
+                running,
+                to_datetime(task.closed),
+                percent,
+            ]
+        )
+    rows.sort(key=lambda row: row[5] if row[5] is not None else -1.0, reverse=True)
+    if nb_tasks:
+        rows = rows[:nb_tasks]
+    return headers, rows
+
+
+def _find(events: list[dict], task_id: str) -> TaskRecord:
+    tasks = collect_tasks(events)
+    for task in tasks:
+        if task.id == task_id:
+            return task
+    known = ", ".join(t.id for t in tasks[:20]) + (", ..." if len(tasks) > 20 else "")
+    raise UnknownTaskError(f"no task {task_id!r} in this history (tasks: {known or 'none'})")
+
+
+def task_info(events: list[dict], task_id: str, decode: Decoder = json.loads) -> dict[str, Any]:
+    """Everything the history says about the last attempt of the task ``task_id``, for ``task.info``.
+
+    Keys: type, id, name, version, state, timestamp (of the last state), scheduled, started, closed,
+    attempts, scheduled_event_id, input; then, when they apply: result, reason, details, cause,
+    timeout_type, and identity (activity worker), run_id (child workflow), start_to_fire_timeout (timer).
+    Payloads are decoded with ``decode``.
+
+    Raises:
+        UnknownTaskError: (a KeyError) no task has that id; the message lists the ids there are.
+    """
+    task = _find(_sorted_events(events), task_id)
+    info: dict[str, Any] = {
+        "type": task.kind,
+        "id": task.id,
+        "name": task.name,
+        "version": task.version,
+        "state": task.state,
+        "timestamp": to_datetime(task.last_time),
+        "scheduled": to_datetime(task.scheduled),
+        "started": to_datetime(task.started),
+        "closed": to_datetime(task.closed),
+        "attempts": task.attempts,
+        "scheduled_event_id": task.scheduled_event_id,
+        "input": _decode(task.input, decode),
+    }
+    if task.state == "completed":
+        info["result"] = _decode(task.result, decode)
+    for key in ("reason", "cause", "timeout_type"):
+        if getattr(task, key) is not None:
+            info[key] = getattr(task, key)
+    if task.details is not None:
+        info["details"] = _decode(task.details, decode)
+    info.update({key: value for key, value in task.extra.items() if value is not None})
+    return info
+
+
+def find_activity_input(
+    events: list[dict],
+    scheduled_id: int | None = None,
+    activity_id: str | None = None,
+    decode: Decoder = json.loads,
+) -> tuple[str, str, Any]:
+    """The activity type name, version and decoded input of a scheduled activity, for ``activity.rerun``.
+
+    Found by the eventId of its ActivityTaskScheduled event, or by activity id (its last scheduling).
+    The input is ``{"args": [...], "kwargs": {...}}`` as simpleflow writes it (``{}`` when there was none).
+
+    Raises:
+        ValueError: neither selector was given, or ``scheduled_id`` is not an ActivityTaskScheduled event.
+        UnknownTaskError: no activity was scheduled with that id.
+    """
+    if scheduled_id is None and activity_id is None:
+        raise ValueError("give a scheduled event id or an activity id")
+    found = None
+    for event in events:
+        if scheduled_id is not None and event["eventId"] == scheduled_id:
+            if event["eventType"] != "ActivityTaskScheduled":
+                raise ValueError(f"event {scheduled_id} is a {event['eventType']}, not an ActivityTaskScheduled")
+            found = event
+            break
+        if (
+            scheduled_id is None
+            and event["eventType"] == "ActivityTaskScheduled"
+            and _attributes(event)["activityId"] == activity_id
+            and (found is None or event["eventId"] > found["eventId"])
+        ):
+            found = event
+    if found is None:
+        what = f"event {scheduled_id}" if scheduled_id is not None else f"activity {activity_id!r}"
+        raise UnknownTaskError(f"no {what} scheduled in this history")
+    attrs = _attributes(found)
+    activity_input = _decode(attrs.get("input"), decode)
+    if activity_input is None:
+        activity_input = {}
+    return attrs["activityType"]["name"], attrs["activityType"]["version"], activity_input
