@@ -1,0 +1,381 @@
+"""A thin layer over boto3's SWF client: plain dicts in and out, every page followed to the end.
+
+boto3 finds the endpoint itself (``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_SWF``), which is how the
+tests point it at a moto server. A call on an unknown domain raises :class:`UnknownDomain`, whose
+message is the one line a user needs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import json
+import logging
+import os
+import re
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from simpleflow import format
+from simpleflow.constants import MAX_IDENTITY_LENGTH
+from simpleflow.exceptions import UsageError
+
+__all__ = [
+    "UnknownDomain",
+    "check_domain",
+    "ensure_activity_type",
+    "ensure_workflow_type",
+    "error_code",
+    "get_history",
+    "identity",
+    "latest_run_id",
+    "list_executions",
+    "poll_activity_task",
+    "poll_decision_task",
+    "register_domain",
+    "s3_client",
+    "swf_client",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_RETRIES = 5
+# SWF holds a poll open for up to 60 s: the read timeout must outlast it.
+READ_TIMEOUT = 70
+CONNECT_TIMEOUT = 10
+DEFAULT_LIST_DAYS = 90
+
+_clients: dict[str, tuple[int, Any]] = {}
+_clients_lock = threading.Lock()
+
+
+class UnknownDomain(UsageError):
+    """The SWF domain does not exist (SWF answered UnknownResourceFault)."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"unknown domain '{domain}': create it with 'simpleflow domain.register {domain}'")
+        self.domain = domain
+
+
+def _config() -> Config:
+    retries = int(os.environ.get("SWF_CONNECTION_RETRIES", DEFAULT_RETRIES))
+    return Config(
+        region_name=os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        retries={"max_attempts": retries, "mode": "standard"},
+        read_timeout=READ_TIMEOUT,
+        connect_timeout=CONNECT_TIMEOUT,
+    )
+
+
+def _remember_domain(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    domain = params.get("domain")
+    if domain is None and model.name.endswith("Domain"):
+        domain = params.get("name")
+    context["simpleflow_domain"] = domain
+
+
+def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    error = parsed.get("Error") or {}
+    message = error.get("Message") or ""
+    if error.get("Code") == "UnknownResourceFault" and message.lower().startswith("unknown domain"):
+        domain = context.get("simpleflow_domain") or message.partition(":")[2].strip()
+        raise UnknownDomain(domain)
+
+
+def _new_client(service: str) -> Any:
+    # A session per client: boto3's default session is not safe to share between threads.
+    client = boto3.session.Session().client(service, config=_config())
+    if service == "swf":
+        client.meta.events.register("before-parameter-build.swf", _remember_domain)
+        client.meta.events.register("after-call.swf", _raise_unknown_domain)
+    return client
+
+
+def _client(service: str) -> Any:
+    # Clients are not fork-safe: a forked child builds its own.
+    pid = os.getpid()
+    with _clients_lock:
+        cached = _clients.get(service)
+        if cached is None or cached[0] != pid:
+            cached = (pid, _new_client(service))
+            _clients[service] = cached
+        return cached[1]
+
+
+def swf_client() -> Any:
+    """This process's boto3 SWF client (retries on throttling and 5xx, 70 s read timeout)."""
+    return _client("swf")
+
+
+def s3_client() -> Any:
+    """This process's boto3 S3 client, configured like :func:`swf_client`."""
+    return _client("s3")
+
+
+def error_code(error: BaseException) -> str | None:
+    """SWF's fault name of a botocore ClientError (``UnknownResourceFault``, ...), else None."""
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code")
+    return None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return str(os.getuid())
+
+
+def identity() -> str:
+    """Who polls, as SWF records it: a JSON object of hostname, pid, user, exe.
+
+    ``SIMPLEFLOW_IDENTITY`` (a JSON object) adds or overrides keys; a null value removes one.
+    SWF allows 256 characters: ``exe`` is dropped first when the whole is too long.
+    """
+    ident: dict[str, Any] = {
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "user": _user(),
+        "exe": sys.executable,
+    }
+    extra = os.environ.get("SIMPLEFLOW_IDENTITY")
+    if extra:
+        try:
+            overrides = json.loads(extra)
+        except ValueError as err:
+            raise UsageError(f"SIMPLEFLOW_IDENTITY is not valid JSON: {err}") from None
+        if not isinstance(overrides, dict):
+            raise UsageError(f"SIMPLEFLOW_IDENTITY must be a JSON object, not {type(overrides).__name__}")
+        ident.update(overrides)
+    ident = {key: value for key, value in ident.items() if value is not None}
+    text = format.dumps(ident)
+    if len(text) > MAX_IDENTITY_LENGTH and "exe" in ident:
+        del ident["exe"]
+        text = format.dumps(ident)
+    if len(text) > MAX_IDENTITY_LENGTH:
+        raise UsageError(f"the SWF identity is {len(text)} characters long, over {MAX_IDENTITY_LENGTH}: {text[:80]}...")
+    return text
+
+
+_default_identity = identity
+
+
+def _pages(call: Callable[..., dict[str, Any]], **kwargs: Any) -> Iterator[dict[str, Any]]:
+    while True:
+        page = call(**kwargs)
+        yield page
+        token = page.get("nextPageToken")
+        if not token:
+            return
+        kwargs["nextPageToken"] = token
+
+
+def _strip(response: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k not in ("ResponseMetadata", "nextPageToken")}
+
+
+def get_history(domain: str, workflow_id: str, run_id: str, *, reverse_order: bool = False) -> list[dict[str, Any]]:
+    """Every event of an execution's history (all pages), oldest first unless *reverse_order*."""
+    events: list[dict[str, Any]] = []
+    for page in _pages(
+        swf_client().get_workflow_execution_history,
+        domain=domain,
+        execution={"workflowId": workflow_id, "runId": run_id},
+        reverseOrder=reverse_order,
+    ):
+        events.extend(page.get("events", ()))
+    return events
+
+
+def _workflow_type(info: dict[str, Any]) -> tuple[str, str]:
+    wtype = info.get("workflowType") or {}
+    return wtype.get("name", ""), wtype.get("version", "")
+
+
+def list_executions(
+    domain: str,
+    status: str = "open",
+    *,
+    started_since_days: float | None = DEFAULT_LIST_DAYS,
+    workflow_id: str | None = None,
+    workflow_name: str | None = None,
+    workflow_version: str | None = None,
+    tag: str | None = None,
+    close_status: str | None = None,
+    reverse_order: bool = False,
+) -> list[dict[str, Any]]:
+    """Execution infos (SWF's dicts) of *domain*, open or closed, started in the last days, all pages.
+
+    SWF takes a single filter among workflow id, type, tag and close status: the first one given is
+    sent, and every one given is also applied here (moto ignores some of them).
+    """
+    if status not in ("open", "closed"):
+        raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
+    if close_status and status != "closed":
+        raise ValueError("close_status filters closed executions only")
+    oldest = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    if started_since_days is not None:
+        oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=started_since_days)
+    kwargs: dict[str, Any] = {
+        "domain": domain,
+        "startTimeFilter": {"oldestDate": oldest},
+        "reverseOrder": reverse_order,
+    }
+    if workflow_id is not None:
+        kwargs["executionFilter"] = {"workflowId": workflow_id}
+    elif workflow_name is not None:
+        kwargs["typeFilter"] = {"name": workflow_name}
+        if workflow_version is not None:
+            kwargs["typeFilter"]["version"] = workflow_version
+    elif tag is not None:
+        kwargs["tagFilter"] = {"tag": tag}
+    elif close_status is not None:
+        kwargs["closeStatusFilter"] = {"status": close_status}
+
+    client = swf_client()
+    call = client.list_open_workflow_executions if status == "open" else client.list_closed_workflow_executions
+    infos: list[dict[str, Any]] = []
+    for page in _pages(call, **kwargs):
+        infos.extend(page.get("executionInfos", ()))
+
+    def keep(info: dict[str, Any]) -> bool:
+        name, version = _workflow_type(info)
+        return (
+            (workflow_id is None or info["execution"]["workflowId"] == workflow_id)
+            and (workflow_name is None or name == workflow_name)
+            and (workflow_version is None or version == workflow_version)
+            and (tag is None or tag in info.get("tagList", ()))
+            and (close_status is None or info.get("closeStatus") == close_status)
+        )
+
+    return [info for info in infos if keep(info)]
+
+
+def latest_run_id(domain: str, workflow_id: str) -> str | None:
+    """The run id of *workflow_id*'s open execution, else of its latest closed one, else None."""
+    for status in ("open", "closed"):
+        infos = list_executions(domain, status, started_since_days=None, workflow_id=workflow_id)
+        if infos:
+            latest = max(infos, key=lambda info: info.get("startTimestamp") or 0)
+            return latest["execution"]["runId"]
+    return None
+
+
+def poll_decision_task(
+    domain: str,
+    task_list: str,
+    identity: str | None = None,
+    *,
+    start_at_previous_started_event: bool = False,
+    reverse_order: bool = False,
+) -> dict[str, Any] | None:
+    """Poll a decision task; None when there is none. ``events`` holds the events of every page."""
+    kwargs: dict[str, Any] = {
+        "domain": domain,
+        "taskList": {"name": task_list},
+        "identity": identity if identity is not None else _default_identity(),
+        "reverseOrder": reverse_order,
+    }
+    if start_at_previous_started_event:
+        kwargs["startAtPreviousStartedEvent"] = True
+    task: dict[str, Any] | None = None
+    try:
+        for page in _pages(swf_client().poll_for_decision_task, **kwargs):
+            if task is None:
+                if not page.get("taskToken"):
+                    return None
+                task = _strip(page)
+                task["events"] = list(page.get("events", ()))
+            else:
+                task["events"].extend(page.get("events", ()))
+    except ReadTimeoutError:
+        if task is None:
+            return None
+        raise
+    return task
+
+
+def poll_activity_task(domain: str, task_list: str, identity: str | None = None) -> dict[str, Any] | None:
+    """Poll an activity task; None when there is none."""
+    try:
+        response = swf_client().poll_for_activity_task(
+            domain=domain,
+            taskList={"name": task_list},
+            identity=identity if identity is not None else _default_identity(),
+        )
+    except ReadTimeoutError:
+        return None
+    if not response.get("taskToken"):
+        return None
+    return _strip(response)
+
+
+def check_domain(domain: str) -> dict[str, Any]:
+    """SWF's description of *domain*; raises :class:`UnknownDomain` when it does not exist."""
+    return _strip(swf_client().describe_domain(name=domain))
+
+
+def register_domain(name: str, retention_days: int = 30, description: str | None = None) -> bool:
+    """Register domain *name*; False when it already exists."""
+    kwargs: dict[str, Any] = {"name": name, "workflowExecutionRetentionPeriodInDays": str(retention_days)}
+    if description:
+        kwargs["description"] = description
+    try:
+        swf_client().register_domain(**kwargs)
+    except ClientError as err:
+        if error_code(err) == "DomainAlreadyExistsFault":
+            return False
+        raise
+    return True
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def _type_defaults(defaults: dict[str, Any]) -> dict[str, Any]:
+    """boto3 arguments from *defaults*: snake_case keys allowed, numbers made strings, a task list name wrapped."""
+    out: dict[str, Any] = {}
+    for key, value in defaults.items():
+        if value is None:
+            continue
+        key = _camel(key) if "_" in key else key
+        if key == "defaultTaskList" and isinstance(value, str):
+            value = {"name": value}
+        elif key == "defaultTaskPriority" or re.fullmatch(r"default\w*Timeout", key):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def _ensure_type(register: Callable[..., Any], domain: str, name: str, version: str, defaults: dict) -> bool:
+    try:
+        register(domain=domain, name=name, version=version, **_type_defaults(defaults))
+    except ClientError as err:
+        if error_code(err) == "TypeAlreadyExistsFault":
+            return False
+        raise
+    return True
+
+
+def ensure_workflow_type(domain: str, name: str, version: str, **defaults: Any) -> bool:
+    """Register a workflow type unless it exists; True when registered now.
+
+    *defaults* are RegisterWorkflowType's arguments, in boto3's or snake case:
+    ``default_task_list="decider"``, ``default_execution_start_to_close_timeout=3600``...
+    """
+    return _ensure_type(swf_client().register_workflow_type, domain, name, version, defaults)
+
+
+def ensure_activity_type(domain: str, name: str, version: str, **defaults: Any) -> bool:
+    """Register an activity type unless it exists; True when registered now (see :func:`ensure_workflow_type`)."""
+    return _ensure_type(swf_client().register_activity_type, domain, name, version, defaults)
