@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -360,3 +361,23 @@ def test_encode_decisions_without_bucket_raises_for_the_oversize_field(monkeypat
     ]
     with pytest.raises(jumbo.JumboFieldTooLarge, match="result is 40000 characters"):
         jumbo.encode_decisions(decisions)
+
+
+def test_forked_process_builds_its_own_client_and_caches(bucket):
+    text = big_text(50_000)
+    reference = jumbo.encode(text, "input")
+    parent_client, parent_caches = _s3.client(), _cache._current()
+    boto3.client("s3").put_object(Bucket=bucket, Key="fork/cold", Body=text.encode())
+
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        ok = (
+            _s3.client() is not parent_client
+            and _cache._current() is not parent_caches
+            and jumbo.decode(reference) == text
+            and jumbo.decode(f"simpleflow+s3://{bucket}/fork/cold {len(text.encode())}") == text
+        )
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _s3.client() is parent_client
