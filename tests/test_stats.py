@@ -120,6 +120,15 @@ def test_datetime_timestamps_give_the_same_rows_as_float_ones():
     assert stats.task_rows(naive) == stats.task_rows(events)
 
 
+def test_iso_string_timestamps_as_the_aws_cli_prints_them_give_the_same_rows():
+    events = mixed_history().events
+    as_text = copy.deepcopy(events)
+    for event in as_text:
+        when = datetime.fromtimestamp(event["eventTimestamp"], tz=timezone.utc)
+        event["eventTimestamp"] = when.isoformat().replace("+00:00", "Z")
+    assert stats.profile_rows(as_text) == stats.profile_rows(events)
+
+
 def test_events_in_reverse_order_give_the_same_rows():
     events = mixed_history().events
     assert stats.task_rows(events[::-1]) == stats.task_rows(events)

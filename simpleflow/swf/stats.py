@@ -1,8 +1,8 @@
 """Inspection of an SWF execution: its history events, as boto3 returns them, turned into table rows.
 
 Pure functions over plain dicts (no network): ``workflow.info``, ``workflow.tasks``, ``workflow.profile``,
-``task.info`` and ``activity.rerun`` build on them. Timestamps in events may be float epochs or datetimes;
-the rows hold timezone-aware UTC datetimes, durations in seconds, and decoded JSON payloads.
+``task.info`` and ``activity.rerun`` build on them. Event timestamps may be float epochs, datetimes or
+ISO 8601 text; the rows hold timezone-aware UTC datetimes, durations in seconds, and decoded JSON payloads.
 """
 
 from __future__ import annotations
@@ -61,8 +61,17 @@ class UnknownTaskError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def epoch(timestamp: float | int | datetime) -> float:
-    """Seconds since the epoch of an event timestamp (a float, or a datetime; a naive one is taken as UTC)."""
+def epoch(timestamp: float | int | str | datetime) -> float:
+    """Seconds since the epoch of an event timestamp.
+
+    boto3 gives datetimes, a JSON dump floats, the AWS CLI ISO 8601 strings; a naive time is taken as UTC.
+    """
+    if isinstance(timestamp, str):
+        try:
+            return float(timestamp)
+        except ValueError:
+            text = timestamp[:-1] + "+00:00" if timestamp.endswith(("Z", "z")) else timestamp
+            timestamp = datetime.fromisoformat(text)
     if isinstance(timestamp, datetime):
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=timezone.utc)
