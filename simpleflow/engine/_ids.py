@@ -1,0 +1,37 @@
+"""Task ids, computed exactly as simpleflow computes them.
+
+An execution started by simpleflow can be continued by this engine (and the
+reverse) only if both give each submitted task the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from typing import Any
+
+from simpleflow import format
+
+MAX_ID_LENGTH = 256
+
+
+def arguments_hash(args: tuple | list, kwargs: dict[str, Any]) -> str:
+    """md5 of the compact, key-sorted JSON of {"args": ..., "kwargs": ...}."""
+    return hashlib.md5(format.dumps({"args": list(args), "kwargs": kwargs}).encode()).hexdigest()  # noqa: S324
+
+
+def run_id_hash(run_id: str | None) -> str:
+    return f"{zlib.adler32((run_id or '').encode()) & 0xFFFFFFFF:x}"
+
+
+def task_id(name: str, suffix: Any) -> str:
+    """``<name>-<suffix>``, shortened to 256 characters with an md5 of the whole."""
+    full = f"{name}-{suffix}"
+    if len(full) > MAX_ID_LENGTH:
+        full = full[:223] + "-" + hashlib.md5(full.encode()).hexdigest()  # noqa: S324
+    return full
+
+
+def child_suffix(workflow_id: str | None, run_id: str | None, suffix: Any) -> str:
+    """Child workflow ids are global in a domain: they embed the parent's ids."""
+    return f"{workflow_id}--{run_id_hash(run_id)}--{suffix}"

@@ -1,0 +1,851 @@
+"""One workflow execution, replayed: history events in, SWF decisions out.
+
+``WorkflowRun.advance(events)`` folds new events into the history, lets the
+workflow's ``run`` go on until it needs a value the history does not hold,
+and returns the decisions to send. ``run`` executes on its own thread
+(``Suspendable``), so a run can be *resumed* with the next decision task's
+new events instead of being replayed from the start.
+
+Resuming is an optimisation, never a different semantics: the reference is a
+full replay (a fresh run fed every event). A run falls back to it, on its
+own, whenever resuming could diverge from it:
+
+- the workflow looked at a future's state without waiting for it
+  (``done``, ``running``...): its path may depend on when it was replayed;
+- a task whose submit lies in the past failed for good with
+  ``raises_on_failure``, or the workflow handles failures itself
+  (``on_task_failure``): a full replay would raise or decide at that submit;
+- a submit deferred on an unfinished argument resolves after a later submit
+  of the same name got its id: simpleflow's counters would now shift.
+
+Everything here is pure: no network, no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from simpleflow import constants, exceptions, format, futures
+from simpleflow.activity import Activity
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine import _ids
+from simpleflow.engine._suspend import Abandoned, Suspendable
+from simpleflow.history import History
+from simpleflow.task import (
+    ActivityTask,
+    CancelTimerTask,
+    ChildWorkflowTask,
+    ContinueAsNewWorkflowTask,
+    MarkerTask,
+    SignalTask,
+    TaskFailureContext,
+    TimerTask,
+    WaitForSignal,
+)
+
+logger = logging.getLogger(__name__)
+
+# Room kept in a decision response for headers, the wake-up timer and the context (as simpleflow).
+_REQUEST_SIZE_BUDGET = constants.MAX_REQUEST_SIZE - 5000 - 32000
+
+
+class _WorkflowClosed(BaseException):
+    """Unwinds ``run`` after ``Workflow.fail()`` or continue-as-new."""
+
+
+class _NeedsFullReplay(Exception):
+    """Resuming cannot match a full replay: replay from the start."""
+
+
+@dataclass(eq=False)
+class _Submitted:
+    """A task the workflow submitted in this run, and its future."""
+
+    kind: str  # activity | child_workflow | timer | cancel_timer | marker | signal | wait_signal | continue_as_new
+    id: str
+    task: Any
+    position: int
+    future: futures.Future
+    args: tuple | list = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    pending_decision: dict[str, Any] | None = None  # decision owed to SWF (until its event shows up)
+    retry_timer: str | None = None
+    followers: list[futures.Future] = field(default_factory=list)  # same task submitted again while deferred
+
+
+@dataclass(eq=False)
+class _Deferred:
+    """A submit waiting for futures among its arguments."""
+
+    task: ActivityTask | ChildWorkflowTask
+    position: int
+    future: futures.Future
+
+
+@dataclass
+class ExecutionInfo:
+    """What the engine knows of the execution besides its history."""
+
+    domain: str | None = None
+    workflow_id: str | None = None
+    run_id: str | None = None
+    activity_task_list: str | None = None  # routes every activity there (``standalone`` uses it)
+    max_open_activities: int | None = None
+    max_decisions: int = constants.MAX_DECISIONS
+
+
+class WorkflowRun:
+    """A resumable replay of one workflow execution."""
+
+    def __init__(self, workflow_class: type, info: ExecutionInfo | None = None) -> None:
+        self.workflow_class = workflow_class
+        self.info = info or ExecutionInfo()
+        self.fallbacks = 0  # how many times resuming gave way to a full replay
+        self._reset()
+
+    # -- public --------------------------------------------------------------
+
+    def advance(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Fold in *events* (those not seen yet) and return the decisions to take now."""
+        events = list(events)
+        if self._replay_next:
+            self._restart(self.history.events + events)
+        else:
+            known = len(self.history.events)
+            try:
+                self._apply_all(events)
+            except _NeedsFullReplay:
+                self._restart(self.history.events[:known] + events)
+        if self.history.closed:
+            return []
+        try:
+            self._step()
+        finally:
+            self.workflow.after_replay(self.history)
+        return self._decide()
+
+    def _restart(self, events: list[dict[str, Any]]) -> None:
+        """Fall back to the reference behaviour: a fresh run over every event."""
+        self.fallbacks += 1
+        self._reset()
+        self._apply_all(events)
+
+    @property
+    def finished(self) -> bool:
+        """The workflow's ``run`` is over (returned, raised, failed or continued as new)."""
+        return self._outcome is not None
+
+    @property
+    def mismatches(self) -> list[str]:
+        """Where the history does not fit the code (tasks in history that the code never submits...)."""
+        found = list(self._mismatches)
+        if self._suspendable is None:
+            return found
+        for kind, records in (("activity", self.history.activities), ("child_workflow", self.history.child_workflows)):
+            for task_id, record in records.items():
+                if (kind, task_id) not in self._submitted:
+                    found.append(f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never "
+                                 f"submits it")  # fmt: skip
+        return found
+
+    def close(self) -> None:
+        """Release the run's thread (a suspended run is unwound)."""
+        if self._suspendable is not None:
+            self._suspendable.abandon()
+
+    # -- the executor interface Workflow calls -------------------------------
+
+    def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> futures.Future:
+        from simpleflow.workflow import Workflow
+
+        self._check_thread()
+        if isinstance(submittable, Activity):
+            return self._submit_task(ActivityTask(submittable, *args, **kwargs))
+        if isinstance(submittable, type) and issubclass(submittable, Workflow):
+            return self._submit_task(ChildWorkflowTask(submittable, *args, **kwargs))
+        if isinstance(submittable, (ActivityTask, ChildWorkflowTask)):
+            return self._submit_task(submittable)
+        if isinstance(submittable, TimerTask):
+            return self._submit_timer(submittable)
+        if isinstance(submittable, CancelTimerTask):
+            return self._submit_simple("cancel_timer", submittable.timer_id, submittable)
+        if isinstance(submittable, MarkerTask):
+            return self._submit_marker(submittable)
+        if isinstance(submittable, WaitForSignal):
+            return self._submit_simple("wait_signal", submittable.signal_name, submittable)
+        if isinstance(submittable, SignalTask):
+            return self._submit_signal(submittable)
+        if isinstance(submittable, ContinueAsNewWorkflowTask):
+            self._outcome = ("continue_as_new", submittable)
+            raise _WorkflowClosed()
+        if hasattr(submittable, "submit"):  # canvas containers submit their own parts
+            return submittable.submit(self)
+        raise TypeError(f"cannot submit {submittable!r} ({type(submittable).__name__})")
+
+    def fail(self, reason: str, details: Any = None) -> None:
+        self._check_thread()
+        self._outcome = ("fail", f"Workflow execution failed: {reason}", str(details) if details else None)
+        self.workflow.on_failure(self.history, reason, details)
+        raise _WorkflowClosed()
+
+    def get_run_context(self) -> dict[str, Any]:
+        started = self.history.started
+        parent = started.get("parentWorkflowExecution") or {}
+        wtype = started.get("workflowType") or {}
+        return {
+            "name": wtype.get("name", self.workflow_class.name),
+            "version": wtype.get("version", self.workflow_class.version),
+            "domain_name": self.info.domain,
+            "workflow_id": self.info.workflow_id,
+            "run_id": self.info.run_id,
+            "tag_list": started.get("tagList") or [],
+            "continued_execution_run_id": started.get("continuedExecutionRunId"),
+            "parent_workflow_id": parent.get("workflowId"),
+            "parent_run_id": parent.get("runId"),
+        }
+
+    def signal(self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
+               propagate: bool = True, **kwargs: Any) -> SignalTask:  # fmt: skip
+        if not workflow_id:
+            workflow_id, run_id = self.info.workflow_id, self.info.run_id
+        return SignalTask(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate, **kwargs)
+
+    def wait_signal(self, name: str) -> WaitForSignal:
+        return WaitForSignal(name)
+
+    def record_marker(self, name: str, details: Any = None) -> MarkerTask:
+        return MarkerTask(name, details)
+
+    def list_markers(self, all: bool = False) -> list[Any]:
+        from simpleflow.marker import Marker
+
+        found = []
+        for records in self.history.markers.values():
+            chosen = [r for r in records if r["state"] == "recorded"]
+            for record in chosen if all else chosen[-1:]:
+                found.append(Marker(record["name"], format.loads(record["details"])))
+        return found
+
+    def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
+        if event_type == "signal":
+            return self.history.signals.get(event_name)
+        if event_type == "marker":
+            recorded = [m for m in self.history.markers.get(event_name, []) if m["state"] == "recorded"]
+            return dict(recorded[-1], details=format.loads(recorded[-1]["details"])) if recorded else None
+        if event_type == "timer":
+            return self.history.timers.get(event_name)
+        raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")
+
+    def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
+        return ContinueAsNewWorkflowTask(workflow, *args, **kwargs)
+
+    # Called by simpleflow.futures on the run's thread.
+    def wait_for(self, future: futures.Future) -> None:
+        self._check_thread()
+        while not future._settled():
+            self.replaying = False
+            self._waiting_on = future
+            self._suspendable.suspend()
+        self._waiting_on = None
+
+    def note_unsettled_read(self, future: futures.Future) -> None:
+        self._replay_next = True
+
+    # -- state ----------------------------------------------------------------
+
+    def _reset(self) -> None:
+        if getattr(self, "_suspendable", None) is not None:
+            self._suspendable.abandon()
+        self.history = History()
+        self.workflow = self.workflow_class(self)
+        self._submitted: dict[tuple[str, str], _Submitted] = {}
+        self._pending: list[_Submitted] = []  # owe a decision, kept in submit order
+        self._pending_sorted = True
+        self._deferred: list[_Deferred] = []
+        self._counters: dict[str, int] = {}
+        self._last_counted_position: dict[str, int] = {}
+        self._positions = itertools.count()
+        self._retry_timers: dict[str, _Submitted] = {}
+        self._open_activities = 0
+        self._suspendable: Suspendable | None = None
+        self._waiting_on: futures.Future | None = None
+        self._outcome: tuple | None = None
+        self._replay_next = False
+        self._in_event = False
+        self._cancel_handled = False
+        self._mismatches: list[str] = []
+        self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
+        self.replaying = True
+
+    def _check_thread(self) -> None:
+        if futures._current_run() is not self:
+            raise RuntimeError("workflow methods can only be called from the workflow's run()")
+        if self._suspendable is not None and self._suspendable._abandoned:
+            raise Abandoned()
+
+    # -- applying events ----------------------------------------------------
+
+    def _apply_all(self, events: list[dict[str, Any]]) -> None:
+        apply = self.history.apply
+        submitted = self._submitted
+        for event in events:
+            touched = apply(event)
+            if touched is None:
+                continue
+            kind = touched[0]
+            if kind == "activity":
+                self._count_open(event["eventType"])
+            if not submitted and not self._retry_timers:
+                continue
+            self._on_touched(*touched)
+        if self._deferred:
+            self._resolve_deferred()
+
+    def _count_open(self, event_type: str) -> None:
+        if event_type == "ActivityTaskScheduled":
+            self._open_activities += 1
+        elif event_type in ("ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut",
+                            "ActivityTaskCanceled"):  # fmt: skip
+            self._open_activities -= 1
+
+    def _on_touched(self, kind: str, key: str) -> None:
+        self._in_event = True
+        try:
+            if kind in ("activity", "child_workflow"):
+                sub = self._submitted.get((kind, key))
+                if sub is not None:
+                    self._sync(sub)
+            elif kind == "timer":
+                for sub in (self._submitted.get(("timer", key)), self._submitted.get(("cancel_timer", key)),
+                            self._retry_timers.get(key)):  # fmt: skip
+                    if sub is not None:
+                        self._sync(sub)
+            elif kind == "marker":
+                for sub in self._submitted.values():
+                    if sub.kind == "marker" and sub.task.name == key:
+                        self._sync(sub)
+            elif kind == "signal":
+                sub = self._submitted.get(("wait_signal", key))
+                if sub is not None:
+                    self._sync(sub)
+            elif kind == "external_signal":
+                for sub in self._submitted.values():
+                    if sub.kind == "signal" and sub.task.name == key:
+                        self._sync(sub)
+        finally:
+            self._in_event = False
+
+    def _resolve_deferred(self) -> None:
+        still: list[_Deferred] = []
+        for deferred in self._deferred:
+            if not _arguments_ready(deferred.task):
+                still.append(deferred)
+                continue
+            name = deferred.task.name
+            if self._last_counted_position.get(name, -1) > deferred.position and _uses_counter(deferred.task):
+                raise _NeedsFullReplay()
+            self._in_event = True
+            try:
+                self._submit_resolved(deferred.task, deferred.position, deferred.future)
+            finally:
+                self._in_event = False
+        self._deferred = still
+
+    # -- submits ----------------------------------------------------------------
+
+    def _submit_task(self, task: ActivityTask | ChildWorkflowTask) -> futures.Future:
+        position = next(self._positions)
+        if not _arguments_ready(task):
+            future = futures.Future()
+            self._deferred.append(_Deferred(task, position, future))
+            return future
+        return self._submit_resolved(task, position, None)
+
+    def _submit_resolved(self, task: Any, position: int, future: futures.Future | None) -> futures.Future:
+        args = [_value(a) for a in task.args]
+        kwargs = {k: _value(v) for k, v in task.kwargs.items()}
+        kind = "activity" if isinstance(task, ActivityTask) else "child_workflow"
+        task_id = self._task_id(task, kind, args, kwargs, position)
+        existing = self._submitted.get((kind, task_id))
+        if existing is not None:  # the same idempotent task again: one task, one future
+            if future is not None and existing.future is not future:
+                existing.followers.append(future)
+                _mirror(existing.future, future)
+            return existing.future
+        sub = _Submitted(kind, task_id, task, position, future or futures.Future(), args, kwargs)
+        task.id = task_id
+        self._submitted[(kind, task_id)] = sub
+        self._sync(sub)
+        return sub.future
+
+    def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: int) -> str:
+        if kind == "activity" and hasattr(task.activity.callable, "get_task_id"):
+            return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
+        if kind == "child_workflow" and hasattr(task.workflow, "get_workflow_id"):
+            return task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+        if task.idempotent:
+            suffix: Any = _ids.arguments_hash(args, kwargs)
+        else:
+            suffix = self._counters.get(task.name, 0) + 1
+            self._counters[task.name] = suffix
+            self._last_counted_position[task.name] = position
+        if kind == "child_workflow":
+            suffix = _ids.child_suffix(self.info.workflow_id, self.info.run_id, suffix)
+        return _ids.task_id(task.name, suffix)
+
+    def _submit_simple(self, kind: str, key: str, task: Any) -> futures.Future:
+        sub = self._submitted.get((kind, key))
+        if sub is None:
+            sub = _Submitted(kind, key, task, next(self._positions), futures.Future())
+            self._submitted[(kind, key)] = sub
+        self._sync(sub)
+        return sub.future
+
+    def _submit_timer(self, task: TimerTask) -> futures.Future:
+        sub = self._submitted.get(("timer", task.timer_id))
+        if sub is not None and sub.task is not task:
+            sub.task = task
+        return self._submit_simple("timer", task.timer_id, task)
+
+    def _submit_marker(self, task: MarkerTask) -> futures.Future:
+        key = f"{task.name}\x00{format.dumps(task.details)}"
+        return self._submit_simple("marker", key, task)
+
+    def _submit_signal(self, task: SignalTask) -> futures.Future:
+        key = f"{task.name}\x00{task.workflow_id}\x00{task.run_id}"
+        return self._submit_simple("signal", key, task)
+
+    # -- futures from history ---------------------------------------------
+
+    def _owe(self, sub: _Submitted, decision: dict[str, Any]) -> None:
+        if sub.pending_decision is None:
+            if self._pending and self._pending[-1].position > sub.position:
+                self._pending_sorted = False
+            self._pending.append(sub)
+        sub.pending_decision = decision
+        if not self._in_event:
+            self.replaying = False
+
+    def _settle_owed(self, sub: _Submitted) -> None:
+        if sub.pending_decision is not None:
+            sub.pending_decision = None
+            self._pending.remove(sub)
+
+    def _note_news(self, record: dict[str, Any]) -> None:
+        if not self._in_event and record.get("last_event_id", 0) > self.history.completed_decision_id:
+            self.replaying = False
+
+    def _sync(self, sub: _Submitted) -> None:
+        getattr(self, f"_sync_{sub.kind}")(sub)
+        for follower in sub.followers:
+            _mirror(sub.future, follower)
+
+    def _sync_activity(self, sub: _Submitted) -> None:
+        record = self.history.activities.get(sub.id)
+        if record is None:
+            self._owe(sub, self._schedule_activity_decision(sub))
+            return
+        self._note_news(record)
+        if record.get("name") not in (None, sub.task.activity.name):
+            self._mismatches.append(f"activity {sub.id!r} is {record['name']!r} in the history but the code "
+                                    f"submits {sub.task.activity.name!r}")  # fmt: skip
+        state = record["state"]
+        if state == "schedule_failed":
+            if record.get("cause") == "ACTIVITY_TYPE_DOES_NOT_EXIST":
+                act = sub.task.activity
+                self.types_to_register.add(("activity", act.name, act.version))
+            self._owe(sub, self._schedule_activity_decision(sub))
+            return
+        if sub.retry_timer is None or state not in ("failed", "timed_out"):
+            self._settle_owed(sub)
+        if state == "scheduled":
+            sub.future._state = futures.PENDING
+        elif state == "started":
+            sub.future.set_running()
+        elif state == "completed":
+            sub.future.set_finished(format.loads(record.get("result")))
+        elif state == "canceled":
+            sub.future.set_cancelled()
+        elif state in ("failed", "timed_out"):
+            self._handle_failure(sub, record, exceptions.TaskException)
+
+    def _sync_child_workflow(self, sub: _Submitted) -> None:
+        record = self.history.child_workflows.get(sub.id)
+        if record is None:
+            self._owe(sub, self._start_child_decision(sub))
+            return
+        self._note_news(record)
+        state = record["state"]
+        if state == "start_failed":
+            if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
+                wf = sub.task.workflow
+                self.types_to_register.add(("workflow", wf.name, wf.version))
+                self._owe(sub, self._start_child_decision(sub))
+                return
+            self._settle_owed(sub)
+            sub.future.set_exception(exceptions.TaskFailed(sub.id, record.get("cause")))
+            self._final_failure(sub, exceptions.WorkflowException)
+            return
+        if sub.retry_timer is None or state not in ("failed", "timed_out"):
+            self._settle_owed(sub)
+        if state == "start_initiated":
+            sub.future._state = futures.PENDING
+        elif state == "started":
+            sub.future.set_running()
+        elif state == "completed":
+            sub.future.set_finished(format.loads(record.get("result")))
+        elif state == "canceled":
+            sub.future.set_exception(exceptions.TaskCanceled(record.get("details")))
+        elif state == "terminated":
+            sub.future.set_exception(exceptions.TaskTerminated())
+        elif state in ("failed", "timed_out"):
+            self._handle_failure(sub, record, exceptions.WorkflowException)
+
+    def _sync_timer(self, sub: _Submitted) -> None:
+        record = self.history.timers.get(sub.id)
+        if record is None:
+            control = format.dumps(sub.task.control) if sub.task.control is not None else None
+            self._owe(sub, decisions.start_timer(sub.id, sub.task.timeout, control))
+            return
+        self._settle_owed(sub)
+        state = record["state"]
+        if state == "started":
+            sub.future.set_running()
+        elif state == "fired":
+            sub.future.set_finished(None)
+        elif state == "canceled":
+            sub.future.set_cancelled()
+        else:
+            sub.future.set_exception(exceptions.TaskFailed(sub.id, record.get("cause")))
+
+    def _sync_cancel_timer(self, sub: _Submitted) -> None:
+        record = self.history.timers.get(sub.id)
+        if record is None:
+            sub.future.set_finished(None)  # nothing to cancel
+            return
+        if record["state"] == "started":
+            self._owe(sub, decisions.cancel_timer(sub.id))
+            return
+        self._settle_owed(sub)
+        sub.future.set_finished(None)
+
+    def _sync_marker(self, sub: _Submitted) -> None:
+        details = format.dumps(sub.task.details) if sub.task.details is not None else None
+        recorded = [m for m in self.history.markers.get(sub.task.name, []) if m["state"] == "recorded"
+                    and m["details"] == details]  # fmt: skip
+        if not recorded:
+            self._owe(sub, decisions.record_marker(sub.task.name, details))
+            return
+        self._settle_owed(sub)
+        sub.future.set_finished(format.loads(recorded[-1]["details"]))
+
+    def _sync_wait_signal(self, sub: _Submitted) -> None:
+        record = self.history.signals.get(sub.id)
+        if record is not None:
+            sub.future.set_finished(record["input"])
+
+    def _sync_signal(self, sub: _Submitted) -> None:
+        task: SignalTask = sub.task
+        sent = [r for r in self.history.signaled_workflows.get(task.name, [])
+                if r["workflow_id"] == task.workflow_id and (task.run_id is None or r["run_id"] == task.run_id)]  # fmt: skip
+        if not sent:
+            payload = {"args": list(task.args), "kwargs": task.kwargs, "__propagate": task.propagate}
+            self._owe(sub, decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name,
+                                                              format.dumps(payload)))  # fmt: skip
+            return
+        self._settle_owed(sub)
+        record = sent[-1]
+        if record["state"] == "execution_signaled":
+            sub.future.set_finished(record["input"])
+        elif record["state"] == "signal_execution_failed":
+            sub.future.set_exception(exceptions.TaskFailed(task.name, record.get("cause")))
+        else:
+            sub.future.set_running()
+
+    # -- failures -------------------------------------------------------------
+
+    def _handle_failure(self, sub: _Submitted, record: dict[str, Any], exception_class: type) -> None:
+        if record["state"] == "timed_out":
+            error: BaseException = exceptions.TimeoutError(record.get("timeout_type"), None)
+        else:
+            error = exceptions.TaskFailed(sub.id, record.get("reason"), record.get("details"))
+        sub.future.set_exception(error)
+
+        timer_id = f"{constants.RETRY_TIMER_PREFIX}{sub.id}"
+        timer = self.history.timers.get(timer_id)
+        if timer and timer.get("decision_task_completed_event_id", 0) > record.get("decision_task_completed_event_id", 0):
+            self._retry_timers[timer_id] = sub
+            if timer["state"] == "started":
+                sub.retry_timer = timer_id
+                self._settle_owed(sub)
+                sub.future._state = futures.PENDING
+                return
+            if timer["state"] in ("fired", "canceled"):
+                sub.retry_timer = None
+                self._retry(sub)
+                return
+        if sub.retry_timer is not None:  # the retry timer is ours to start
+            return
+
+        if _overrides(self.workflow, "on_task_failure"):
+            if self._in_event:
+                raise _NeedsFullReplay()
+            self._ask_workflow(sub, record, exception_class)
+            return
+        if record.get("retry", 0) < getattr(sub.task.payload, "retry", 0):
+            self._retry(sub)
+            return
+        self._final_failure(sub, exception_class)
+
+    def _final_failure(self, sub: _Submitted, exception_class: type) -> None:
+        if getattr(sub.task.payload, "raises_on_failure", False):
+            if self._in_event:
+                raise _NeedsFullReplay()
+            raise exception_class(sub.task, sub.future._exception)
+
+    def _retry(self, sub: _Submitted) -> None:
+        sub.future._state = futures.PENDING
+        sub.future._exception = None
+        build = self._schedule_activity_decision if sub.kind == "activity" else self._start_child_decision
+        self._owe(sub, build(sub))
+
+    def _ask_workflow(self, sub: _Submitted, record: dict[str, Any], exception_class: type) -> None:
+        decision = TaskFailureContext.Decision
+        context = TaskFailureContext(a_task=sub.task, event=record, future=sub.future,
+                                     exception_class=exception_class, history=self.history)  # fmt: skip
+        context = self.workflow.on_task_failure(context) or context
+        if context.decision == decision.abort:
+            self._final_failure(sub, exception_class)
+        elif context.decision == decision.ignore:
+            sub.future.set_exception(None)
+        elif context.decision == decision.cancel:
+            sub.future.set_cancelled()
+        elif context.decision in (decision.retry_now, decision.retry_later) and not context.retry_wait_timeout:
+            self._retry(sub)
+        elif context.decision == decision.retry_later:
+            timer_id = f"{constants.RETRY_TIMER_PREFIX}{sub.id}"
+            sub.retry_timer = timer_id
+            self._retry_timers[timer_id] = sub
+            sub.future._state = futures.PENDING
+            control = format.dumps({"args": list(sub.args), "kwargs": sub.kwargs})
+            self._owe(sub, decisions.start_timer(timer_id, context.retry_wait_timeout, control))
+        elif context.decision == decision.handled:
+            if context.future is None:
+                self._retry(sub)
+            else:
+                sub.future = context.future
+        elif record.get("retry", 0) < getattr(sub.task.payload, "retry", 0):
+            self._retry(sub)
+        else:
+            self._final_failure(sub, exception_class)
+
+    # -- decisions of tasks ---------------------------------------------------
+
+    def _schedule_activity_decision(self, sub: _Submitted) -> dict[str, Any]:
+        act: Activity = sub.task.activity
+        payload: dict[str, Any] = {"args": list(sub.args), "kwargs": sub.kwargs}
+        if act.meta:
+            payload["meta"] = act.meta
+        priority = None if act.task_priority is _not_set() else act.task_priority
+        if priority is None and getattr(self.workflow, "task_priority", None) is not None:
+            priority = self.workflow.task_priority
+        return decisions.schedule_activity(
+            sub.id, act.name, act.version, format.dumps(payload), self.info.activity_task_list or act.task_list,
+            start_to_close=act.task_start_to_close_timeout, schedule_to_close=act.task_schedule_to_close_timeout,
+            schedule_to_start=act.task_schedule_to_start_timeout, heartbeat=act.task_heartbeat_timeout,
+            priority=priority,
+        )  # fmt: skip
+
+    def _start_child_decision(self, sub: _Submitted) -> dict[str, Any]:
+        from simpleflow.workflow import Workflow
+
+        task: ChildWorkflowTask = sub.task
+        wf = task.workflow
+        args, kwargs = sub.args, sub.kwargs
+        payload = {"args": list(args), "kwargs": kwargs, "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}
+        task_list = task.workflow_task_list
+        if not task_list and hasattr(wf, "get_task_list"):
+            task_list = wf.get_task_list(wf, *args, **kwargs)
+        tag_list = wf.get_tag_list(wf, *args, **kwargs) if hasattr(wf, "get_tag_list") else wf.tag_list
+        if tag_list == Workflow.INHERIT_TAG_LIST:
+            tag_list = self.get_run_context()["tag_list"]
+        timeout = getattr(wf, "execution_timeout", None)
+        return decisions.start_child_workflow(
+            sub.id, wf.name, wf.version, format.dumps(payload), task_list=task_list or wf.task_list,
+            execution_timeout=str(timeout) if timeout else None,
+            task_timeout=str(wf.decision_tasks_timeout) if getattr(wf, "decision_tasks_timeout", None) else None,
+            child_policy=getattr(wf, "child_policy", None), tag_list=tag_list,
+        )  # fmt: skip
+
+    # -- running the workflow code ----------------------------------------
+
+    def _step(self) -> None:
+        """Let ``run`` go on as far as the history allows."""
+        if self._outcome is not None:
+            return
+        if self._suspendable is None:
+            self.workflow.before_replay(self.history)
+            self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
+            self._suspendable.resume()
+        elif self._waiting_on is not None and self._waiting_on._settled():
+            self.replaying = False
+            self._suspendable.resume()
+
+    def _main(self) -> None:
+        futures._replay_context.run = self
+        value = self.history.started.get("input_value") or {}
+        if not isinstance(value, dict):
+            value = {"args": value if isinstance(value, list) else [value]}
+        args, kwargs = value.get("args") or [], value.get("kwargs") or {}
+        try:
+            result = self.workflow.run(*args, **kwargs)
+            self._outcome = ("complete", result)
+        except _WorkflowClosed:
+            pass
+        except Abandoned:
+            raise
+        except (exceptions.TaskException, exceptions.WorkflowException) as err:
+            error = err.exception
+            reason = getattr(error, "reason", None) if error is not None else None
+            shown = reason if reason is not None else repr(error)
+            name = getattr(err.task, "name", str(err.task))
+            self._outcome = ("error", f'Workflow execution error in {name}: "{shown}"', getattr(error, "details", None))
+        except Exception as err:
+            tb = traceback.format_exc()
+            self._outcome = ("error", f"Cannot replay the workflow: {type(err).__name__}({err})", f"Traceback:\n{tb}")
+        finally:
+            self.replaying = False
+            futures._replay_context.run = None
+
+    def _decide(self) -> list[dict[str, Any]]:
+        outcome = self._outcome
+        if self.history.cancel_requested and not self._cancel_handled:
+            cancel = self._cancel_decisions()
+            if cancel is not None:
+                return cancel
+        if outcome is not None and outcome[0] == "error":
+            return self._closing([decisions.fail_workflow(format_reason(outcome[1]), outcome[2])], "fail")
+        out, complete = self._pending_decisions()
+        if not complete:
+            return self._with_wake_up(out)
+        if outcome is None:
+            if any(d["decisionType"] in ("RecordMarker", "CancelTimer") for d in out):
+                return self._with_wake_up(out)
+            return out
+        kind = outcome[0]
+        if kind == "complete":
+            closing = decisions.complete_workflow(format.dumps(outcome[1]))
+        elif kind == "fail":
+            closing = decisions.fail_workflow(format_reason(outcome[1]), outcome[2])
+        else:
+            closing = self._continue_as_new_decision(outcome[1])
+        return self._closing(out + [closing], kind)
+
+    def _with_wake_up(self, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Add the zero-second timer that brings the next decision task at once (unless one is running)."""
+        timer = self.history.timers.get(constants.WAKE_UP_TIMER)
+        if timer is None or timer["state"] != "started":
+            out.append(decisions.start_timer(constants.WAKE_UP_TIMER, 0))
+        return out
+
+    def _pending_decisions(self) -> tuple[list[dict[str, Any]], bool]:
+        """The owed decisions within SWF's limits; False when some must wait for the next task."""
+        if not self._pending_sorted:
+            self._pending.sort(key=lambda s: s.position)
+            self._pending_sorted = True
+        limit = self.info.max_decisions - 1
+        max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
+        open_now = self._open_activities
+        size = 0
+        out: list[dict[str, Any]] = []
+        for sub in self._pending:
+            if len(out) >= limit:
+                return out, False
+            decision = sub.pending_decision
+            if decision["decisionType"] == "ScheduleActivityTask":
+                if open_now >= max_open:
+                    return out, True  # activities closing will bring the next decision task
+                open_now += 1
+            size += len(json.dumps(decision))
+            if size > _REQUEST_SIZE_BUDGET:
+                return out, False
+            out.append(decision)
+        return out, True
+
+    def _closing(self, out: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+        if kind == "complete":
+            self.workflow.on_completed(self.history)
+        elif kind in ("fail",) and self._outcome and self._outcome[0] == "error":
+            self.workflow.on_failure(self.history, self._outcome[1], self._outcome[2])
+        self.workflow.after_closed(self.history)
+        return out
+
+    def _continue_as_new_decision(self, task: ContinueAsNewWorkflowTask) -> dict[str, Any]:
+        wf = task.workflow
+        payload = {"args": list(task.args), "kwargs": task.kwargs,
+                   "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}  # fmt: skip
+        started = self.history.started
+        timeout = getattr(wf, "execution_timeout", None)
+        return decisions.continue_as_new(
+            format.dumps(payload), task_list=(started.get("taskList") or {}).get("name") or wf.task_list,
+            execution_timeout=str(timeout) if timeout else started.get("executionStartToCloseTimeout"),
+            task_timeout=started.get("taskStartToCloseTimeout"), child_policy=started.get("childPolicy"),
+            tag_list=started.get("tagList"), version=wf.version,
+        )  # fmt: skip
+
+    def _cancel_decisions(self) -> list[dict[str, Any]] | None:
+        if not self.workflow.should_cancel(self.history):
+            self._cancel_handled = True
+            return None
+        self.workflow.on_canceled(self.history)
+        out = [decisions.request_cancel_activity(r["id"]) for r in self.history.activities.values()
+               if r["state"] in ("scheduled", "started")]  # fmt: skip
+        out.append(decisions.cancel_workflow())
+        return out
+
+
+def format_reason(reason: str | None) -> str | None:
+    """SWF caps reasons at 256 characters: keep the start and say it was cut."""
+    if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:
+        return reason
+    return reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
+
+
+def _value(arg: Any) -> Any:
+    return arg._result if isinstance(arg, futures.Future) else arg
+
+
+def _arguments_ready(task: Any) -> bool:
+    for value in itertools.chain(task.args, task.kwargs.values()):
+        if isinstance(value, futures.Future) and not value._settled():
+            return False
+    return True
+
+
+def _uses_counter(task: Any) -> bool:
+    if isinstance(task, ActivityTask) and hasattr(task.activity.callable, "get_task_id"):
+        return False
+    if isinstance(task, ChildWorkflowTask) and hasattr(task.workflow, "get_workflow_id"):
+        return False
+    return not task.idempotent
+
+
+def _overrides(workflow: Any, method: str) -> bool:
+    from simpleflow.workflow import Workflow
+
+    return getattr(type(workflow), method) is not getattr(Workflow, method)
+
+
+def _mirror(source: futures.Future, target: futures.Future) -> None:
+    target._state, target._result, target._exception = source._state, source._result, source._exception
+
+
+def _not_set() -> Any:
+    from simpleflow.activity import PRIORITY_NOT_SET
+
+    return PRIORITY_NOT_SET

@@ -1,0 +1,73 @@
+"""A function run on its own thread that can suspend itself and be resumed.
+
+This is how a replayed ``Workflow.run`` waits for a result that is not in the
+history yet: its thread parks until new events settle the future, instead of
+the whole replay being thrown away and redone on the next decision task. Only
+one of the two threads (host or run) executes at a time, so the workflow code
+stays single-threaded and deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+
+class Abandoned(BaseException):
+    """Raised inside a suspended run that will never be resumed, to unwind it.
+
+    A BaseException, so that user code catching ``Exception`` lets it through.
+    """
+
+
+class Suspendable:
+    """Runs *target* on a daemon thread, one step at a time."""
+
+    def __init__(self, target: Callable[[], None], name: str = "simpleflow-run") -> None:
+        self._target = target
+        self._name = name
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._back = threading.Lock()
+        self._back.acquire()
+        self._thread: threading.Thread | None = None
+        self._abandoned = False
+        self.finished = False
+
+    def _main(self) -> None:
+        try:
+            self._target()
+        except Abandoned:
+            pass
+        finally:
+            self.finished = True
+            self._back.release()
+
+    def resume(self) -> None:
+        """Run the target until it suspends itself or returns."""
+        if self.finished:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._main, name=self._name, daemon=True)
+            self._thread.start()
+        else:
+            self._go.release()
+        self._back.acquire()
+
+    def suspend(self) -> None:
+        """Called on the run's own thread: hand control back until resumed."""
+        if self._abandoned:
+            raise Abandoned()
+        self._back.release()
+        self._go.acquire()
+        if self._abandoned:
+            raise Abandoned()
+
+    def abandon(self) -> None:
+        """Unwind a suspended target (it sees ``Abandoned``) and wait until its thread ends."""
+        if self._thread is None or self.finished:
+            self.finished = True
+            return
+        self._abandoned = True
+        self._go.release()
+        self._back.acquire()

@@ -1,0 +1,350 @@
+"""An execution's SWF history folded into per-task state, one event at a time.
+
+``History.apply(event)`` takes events in the shapes GetWorkflowExecutionHistory
+and PollForDecisionTask return (plain dicts) and keeps, per task, a small dict
+of its latest state (the keys simpleflow's history exposes: ``state``, ``id``,
+``input``, ``result``, ``reason``, ``retry``...). It returns which task the
+event touched, so the engine only looks at what changed. New event types are
+handled by adding a method to ``History._handlers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from simpleflow import format
+
+Record = dict[str, Any]
+Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
+
+
+def _attrs(event: dict[str, Any]) -> dict[str, Any]:
+    etype = event["eventType"]
+    return event.get(etype[0].lower() + etype[1:] + "EventAttributes") or {}
+
+
+class History:
+    """Per-task state of one workflow execution, built incrementally."""
+
+    def __init__(self, events: Iterable[dict[str, Any]] = ()) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.started: Record = {}  # WorkflowExecutionStarted attributes
+        self.activities: dict[str, Record] = {}
+        self.child_workflows: dict[str, Record] = {}
+        self.timers: dict[str, Record] = {}
+        self.markers: dict[str, list[Record]] = {}
+        self.signals: dict[str, Record] = {}  # latest signal of each name
+        self.signal_lists: dict[str, list[Record]] = {}
+        self.signaled_workflows: dict[str, list[Record]] = {}
+        self.cancel_requested = False
+        self.cancel_requested_id: int | None = None
+        self.cancel_failed: Record | None = None
+        self.completed_decision_id = 0  # last DecisionTaskCompleted
+        self.started_decision_id = 0  # last DecisionTaskStarted
+        self.closed: str | None = None  # the closing event type, once closed
+        self.closing_decision_failures: list[Record] = []
+        self._by_scheduled: dict[int, Record] = {}
+        self._children_by_initiated: dict[int, Record] = {}
+        self._external_by_initiated: dict[int, Record] = {}
+        for event in events:
+            self.apply(event)
+
+    @property
+    def last_event_id(self) -> int:
+        return self.events[-1]["eventId"] if self.events else 0
+
+    @property
+    def tasks(self) -> list[Record]:
+        """Activities and child workflows, in the order they were first scheduled."""
+        found = list(self.activities.values()) + list(self.child_workflows.values())
+        return sorted(found, key=lambda r: r.get("first_event_id", 0))
+
+    def apply(self, event: dict[str, Any]) -> Touched:
+        """Fold one event in; return (kind, key) of the task it touched, if any."""
+        self.events.append(event)
+        handler = self._handlers.get(event["eventType"])
+        if handler is None:
+            return None
+        return handler(self, event, _attrs(event))
+
+    # -- workflow execution ---------------------------------------------------
+
+    def _execution_started(self, event, a) -> Touched:
+        self.started = dict(a)
+        self.started["input_value"] = format.loads(a.get("input"))
+        return None
+
+    def _decision_started(self, event, a) -> Touched:
+        self.started_decision_id = event["eventId"]
+        return None
+
+    def _decision_completed(self, event, a) -> Touched:
+        self.completed_decision_id = event["eventId"]
+        return None
+
+    def _cancel_requested(self, event, a) -> Touched:
+        self.cancel_requested = True
+        self.cancel_requested_id = event["eventId"]
+        return ("cancel", "")
+
+    def _cancel_failed(self, event, a) -> Touched:
+        self.cancel_failed = {"cause": a.get("cause"), "decision_task_completed_event_id": a.get(
+            "decisionTaskCompletedEventId")}  # fmt: skip
+        return None
+
+    def _closing_failed(self, event, a) -> Touched:
+        # SWF refused a closing decision (e.g. UNHANDLED_DECISION: new events arrived meanwhile).
+        self.closing_decision_failures.append({"type": event["eventType"], "cause": a.get("cause")})
+        return ("closing_failed", event["eventType"])
+
+    def _closed(self, event, a) -> Touched:
+        self.closed = event["eventType"]
+        return None
+
+    # -- activities -------------------------------------------------------------
+
+    def _activity_scheduled(self, event, a) -> Touched:
+        activity_id = a["activityId"]
+        record = self.activities.get(activity_id)
+        if record is None:
+            record = self.activities[activity_id] = {"type": "activity", "id": activity_id,
+                                                     "first_event_id": event["eventId"]}  # fmt: skip
+        record.update(
+            state="scheduled",
+            name=a["activityType"]["name"],
+            version=a["activityType"]["version"],
+            scheduled_id=event["eventId"],
+            scheduled_timestamp=event.get("eventTimestamp"),
+            input=a.get("input"),
+            task_list=(a.get("taskList") or {}).get("name"),
+            control=a.get("control"),
+            decision_task_completed_event_id=a.get("decisionTaskCompletedEventId"),
+            last_event_id=event["eventId"],
+        )
+        self._by_scheduled[event["eventId"]] = record
+        return ("activity", activity_id)
+
+    def _activity_schedule_failed(self, event, a) -> Touched:
+        activity_id = a["activityId"]
+        record = self.activities.setdefault(activity_id, {"type": "activity", "id": activity_id,
+                                                          "first_event_id": event["eventId"]})  # fmt: skip
+        record.update(
+            state="schedule_failed",
+            cause=a.get("cause"),
+            activity_type=dict(a.get("activityType") or {}),
+            schedule_failed_id=event["eventId"],
+            last_event_id=event["eventId"],
+        )
+        return ("activity", activity_id)
+
+    @staticmethod
+    def _activity_event(state: str, **fields: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            record = history._by_scheduled.get(a.get("scheduledEventId"))
+            if record is None:
+                return None
+            record["state"] = state
+            record[f"{state}_id"] = event["eventId"]
+            record[f"{state}_timestamp"] = event.get("eventTimestamp")
+            record["last_event_id"] = event["eventId"]
+            for key, attr in fields.items():
+                record[key] = a.get(attr)
+            if state in ("failed", "timed_out"):
+                # simpleflow's count: 0 after the first failure, 1 after the second...
+                record["retry"] = record["retry"] + 1 if "retry" in record else 0
+            return ("activity", record["id"])
+
+        return handle
+
+    # -- timers ----------------------------------------------------------------
+
+    def _timer_started(self, event, a) -> Touched:
+        timer_id = a["timerId"]
+        self.timers[timer_id] = {
+            "type": "timer",
+            "id": timer_id,
+            "state": "started",
+            "start_to_fire_timeout": a.get("startToFireTimeout"),
+            "control": a.get("control"),
+            "started_event_id": event["eventId"],
+            "started_timestamp": event.get("eventTimestamp"),
+            "decision_task_completed_event_id": a.get("decisionTaskCompletedEventId"),
+            "last_event_id": event["eventId"],
+        }
+        return ("timer", timer_id)
+
+    @staticmethod
+    def _timer_event(state: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            timer_id = a["timerId"]
+            record = history.timers.setdefault(timer_id, {"type": "timer", "id": timer_id})
+            record["state"] = state
+            record[f"{state}_event_id"] = event["eventId"]
+            record[f"{state}_timestamp"] = event.get("eventTimestamp")
+            record["last_event_id"] = event["eventId"]
+            if "cause" in a:
+                record["cause"] = a["cause"]
+            return ("timer", timer_id)
+
+        return handle
+
+    # -- markers and signals ---------------------------------------------------
+
+    @staticmethod
+    def _marker(state: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            name = a["markerName"]
+            history.markers.setdefault(name, []).append({
+                "type": "marker", "name": name, "state": state, "details": a.get("details"),
+                "cause": a.get("cause"), "event_id": event["eventId"], "last_event_id": event["eventId"],
+                "timestamp": event.get("eventTimestamp"),
+            })  # fmt: skip
+            return ("marker", name)
+
+        return handle
+
+    def _signaled(self, event, a) -> Touched:
+        name = a["signalName"]
+        external = a.get("externalWorkflowExecution") or {}
+        record = {
+            "type": "signal",
+            "name": name,
+            "state": "signaled",
+            "input": format.loads(a.get("input")),
+            "external_workflow_id": external.get("workflowId"),
+            "external_run_id": external.get("runId"),
+            "event_id": event["eventId"],
+            "last_event_id": event["eventId"],
+            "timestamp": event.get("eventTimestamp"),
+        }
+        self.signals[name] = record
+        self.signal_lists.setdefault(name, []).append(record)
+        return ("signal", name)
+
+    def _external_signal_initiated(self, event, a) -> Touched:
+        record = {
+            "type": "external_workflow",
+            "name": a["signalName"],
+            "state": "signal_execution_initiated",
+            "workflow_id": a.get("workflowId"),
+            "run_id": a.get("runId"),
+            "input": format.loads(a.get("input")),
+            "control": a.get("control"),
+            "initiated_event_id": event["eventId"],
+            "last_event_id": event["eventId"],
+        }
+        self._external_by_initiated[event["eventId"]] = record
+        self.signaled_workflows.setdefault(a["signalName"], []).append(record)
+        return ("external_signal", a["signalName"])
+
+    @staticmethod
+    def _external_signal_result(state: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            record = history._external_by_initiated.get(a.get("initiatedEventId"))
+            if record is None:
+                return None
+            record["state"] = state
+            record["cause"] = a.get("cause")
+            record["last_event_id"] = event["eventId"]
+            return ("external_signal", record["name"])
+
+        return handle
+
+    # -- child workflows -------------------------------------------------------
+
+    def _child_initiated(self, event, a) -> Touched:
+        workflow_id = a["workflowId"]
+        record = self.child_workflows.get(workflow_id)
+        if record is None:
+            record = self.child_workflows[workflow_id] = {"type": "child_workflow", "id": workflow_id,
+                                                          "first_event_id": event["eventId"]}  # fmt: skip
+        record.update(
+            state="start_initiated",
+            workflow_id=workflow_id,
+            name=a["workflowType"]["name"],
+            version=a["workflowType"]["version"],
+            input=a.get("input"),
+            control=a.get("control"),
+            task_list=(a.get("taskList") or {}).get("name"),
+            initiated_event_id=event["eventId"],
+            decision_task_completed_event_id=a.get("decisionTaskCompletedEventId"),
+            last_event_id=event["eventId"],
+        )
+        self._children_by_initiated[event["eventId"]] = record
+        return ("child_workflow", workflow_id)
+
+    def _child_start_failed(self, event, a) -> Touched:
+        workflow_id = a["workflowId"]
+        record = self.child_workflows.setdefault(workflow_id, {"type": "child_workflow", "id": workflow_id,
+                                                               "first_event_id": event["eventId"]})  # fmt: skip
+        record.update(state="start_failed", cause=a.get("cause"), name=a["workflowType"]["name"],
+                      version=a["workflowType"]["version"], last_event_id=event["eventId"])  # fmt: skip
+        return ("child_workflow", workflow_id)
+
+    @staticmethod
+    def _child_event(state: str, **fields: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            record = history._children_by_initiated.get(a.get("initiatedEventId"))
+            if record is None:
+                return None
+            record["state"] = state
+            record[f"{state}_id"] = event["eventId"]
+            record[f"{state}_timestamp"] = event.get("eventTimestamp")
+            record["last_event_id"] = event["eventId"]
+            execution = a.get("workflowExecution") or {}
+            if execution.get("runId"):
+                record["run_id"] = execution["runId"]
+            for key, attr in fields.items():
+                record[key] = a.get(attr)
+            if state in ("failed", "timed_out"):
+                record["retry"] = record["retry"] + 1 if "retry" in record else 0
+            return ("child_workflow", record["id"])
+
+        return handle
+
+    _handlers: dict[str, Callable[[History, dict, dict], Touched]] = {}
+
+
+History._handlers = {
+    "WorkflowExecutionStarted": History._execution_started,
+    "DecisionTaskStarted": History._decision_started,
+    "DecisionTaskCompleted": History._decision_completed,
+    "WorkflowExecutionCancelRequested": History._cancel_requested,
+    "CancelWorkflowExecutionFailed": History._cancel_failed,
+    "CompleteWorkflowExecutionFailed": History._closing_failed,
+    "FailWorkflowExecutionFailed": History._closing_failed,
+    "ContinueAsNewWorkflowExecutionFailed": History._closing_failed,
+    "WorkflowExecutionCompleted": History._closed,
+    "WorkflowExecutionFailed": History._closed,
+    "WorkflowExecutionCanceled": History._closed,
+    "WorkflowExecutionTerminated": History._closed,
+    "WorkflowExecutionTimedOut": History._closed,
+    "WorkflowExecutionContinuedAsNew": History._closed,
+    "ActivityTaskScheduled": History._activity_scheduled,
+    "ScheduleActivityTaskFailed": History._activity_schedule_failed,
+    "ActivityTaskStarted": History._activity_event("started", identity="identity"),
+    "ActivityTaskCompleted": History._activity_event("completed", result="result"),
+    "ActivityTaskFailed": History._activity_event("failed", reason="reason", details="details"),
+    "ActivityTaskTimedOut": History._activity_event("timed_out", timeout_type="timeoutType",
+                                                    details="details"),  # fmt: skip
+    "ActivityTaskCanceled": History._activity_event("canceled", details="details"),
+    "TimerStarted": History._timer_started,
+    "StartTimerFailed": History._timer_event("start_failed"),
+    "TimerFired": History._timer_event("fired"),
+    "TimerCanceled": History._timer_event("canceled"),
+    "MarkerRecorded": History._marker("recorded"),
+    "RecordMarkerFailed": History._marker("failed"),
+    "WorkflowExecutionSignaled": History._signaled,
+    "SignalExternalWorkflowExecutionInitiated": History._external_signal_initiated,
+    "ExternalWorkflowExecutionSignaled": History._external_signal_result("execution_signaled"),
+    "SignalExternalWorkflowExecutionFailed": History._external_signal_result("signal_execution_failed"),
+    "StartChildWorkflowExecutionInitiated": History._child_initiated,
+    "StartChildWorkflowExecutionFailed": History._child_start_failed,
+    "ChildWorkflowExecutionStarted": History._child_event("started"),
+    "ChildWorkflowExecutionCompleted": History._child_event("completed", result="result"),
+    "ChildWorkflowExecutionFailed": History._child_event("failed", reason="reason", details="details"),
+    "ChildWorkflowExecutionTimedOut": History._child_event("timed_out", timeout_type="timeoutType"),
+    "ChildWorkflowExecutionCanceled": History._child_event("canceled", details="details"),
+    "ChildWorkflowExecutionTerminated": History._child_event("terminated"),
+}

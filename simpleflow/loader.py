@@ -1,0 +1,66 @@
+"""Finding a workflow class from its dotted path, with errors a user can act on."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+from typing import Any
+
+from simpleflow.exceptions import UsageError
+
+
+def load_workflow(path: str) -> type:
+    """The Workflow subclass at ``package.module.Class``; UsageError names what is wrong."""
+    from simpleflow.workflow import Workflow
+
+    module_name, _, class_name = (path or "").rpartition(".")
+    if not module_name or not class_name:
+        raise UsageError(f"workflow {path!r} is not a dotted path like 'package.module.WorkflowClass'")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name and module_name.startswith(err.name):
+            raise UsageError(f"unknown workflow module {module_name!r} (from {path!r})") from err
+        raise UsageError(f"cannot import {module_name!r}: {err}") from err
+    found: Any = getattr(module, class_name, None)
+    if found is None:
+        raise UsageError(f"module {module_name!r} has no workflow class {class_name!r}")
+    if not (inspect.isclass(found) and issubclass(found, Workflow)):
+        raise UsageError(f"{path!r} is not a Workflow subclass")
+    return found
+
+
+def workflow_path(workflow_class: type) -> str:
+    return f"{workflow_class.__module__}.{workflow_class.__qualname__}"
+
+
+def parse_input(text: str | None) -> dict[str, Any]:
+    """``--input``: a JSON list of positional arguments, or {"args": [...], "kwargs": {...}}."""
+    import json
+
+    if text is None or not text.strip():
+        return {"args": [], "kwargs": {}}
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"--input is not valid JSON: {err}") from err
+    if isinstance(value, list):
+        return {"args": value, "kwargs": {}}
+    if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
+        return {"args": list(value.get("args") or []), "kwargs": dict(value.get("kwargs") or {}),
+                **({"__extra": value["__extra"]} if "__extra" in value else {})}  # fmt: skip
+    if isinstance(value, dict):
+        return {"args": [], "kwargs": value}
+    raise UsageError("--input must be a JSON list of arguments or an object {\"args\": [...], \"kwargs\": {...}}")
+
+
+def check_signature(workflow_class: type, input: dict[str, Any]) -> None:
+    """UsageError when *input* does not fit ``run``'s signature."""
+    try:
+        inspect.signature(workflow_class.run).bind(None, *input.get("args", []), **input.get("kwargs", {}))
+    except TypeError as err:
+        raise UsageError(f"input does not fit {workflow_class.__name__}.run: {err}") from err

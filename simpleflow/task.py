@@ -1,0 +1,272 @@
+"""Task descriptions a workflow submits: activities, child workflows, timers, markers, signals.
+
+These are plain descriptions; the engine (simpleflow.engine) decides what
+each one means against the history.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import exceptions, format
+from simpleflow.activity import Activity
+
+if TYPE_CHECKING:
+    from simpleflow.futures import Future
+    from simpleflow.history import History
+    from simpleflow.workflow import Workflow
+
+
+class Task:
+    """Something a workflow can submit."""
+
+    idempotent: bool | None = False
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError
+
+
+class ActivityTask(Task):
+    """An activity with its arguments: ``ActivityTask(activity, *args, **kwargs)``."""
+
+    def __init__(self, activity: Activity, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(activity, Activity):
+            raise TypeError(f"ActivityTask needs an Activity, got {type(activity).__name__}")
+        self.activity = activity
+        self.idempotent = activity.idempotent
+        self.args = args
+        self.kwargs = kwargs
+        self.id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"activity-{self.activity.name}"
+
+    @property
+    def payload(self) -> Activity:
+        return self.activity
+
+    @property
+    def task_list(self) -> str | None:
+        return self.activity.task_list
+
+    def __repr__(self) -> str:
+        return f"ActivityTask(activity={self.activity}, args={self.args}, kwargs={self.kwargs}, id={self.id})"
+
+
+class ChildWorkflowTask(Task):
+    """A child workflow with its arguments: ``ChildWorkflowTask(WorkflowClass, *args, **kwargs)``."""
+
+    def __init__(self, workflow: type[Workflow], *args: Any, workflow_task_list: str | None = None, **kwargs: Any):
+        self.workflow = workflow
+        self.idempotent = getattr(workflow, "idempotent", False)
+        self.args = args
+        self.kwargs = kwargs
+        self.workflow_task_list = workflow_task_list
+        self.id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"workflow-{self.workflow.name}"
+
+    @property
+    def payload(self) -> type[Workflow]:
+        return self.workflow
+
+    def __repr__(self) -> str:
+        return f"ChildWorkflowTask(workflow={self.workflow.__module__}.{self.workflow.__qualname__}, args={self.args})"
+
+
+class WorkflowTask(ChildWorkflowTask):
+    """simpleflow's older spelling: ``WorkflowTask(executor, WorkflowClass, *args, **kwargs)``."""
+
+    def __init__(self, executor: Any, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+        super().__init__(workflow, *args, **kwargs)
+
+
+class TimerTask(Task):
+    """A timer that fires after *timeout* seconds."""
+
+    def __init__(self, timer_id: str, timeout: int | str, control: Any = None) -> None:
+        self.timer_id = timer_id
+        self.timeout = timeout
+        self.control = control
+
+    @property
+    def name(self) -> str:
+        return self.timer_id
+
+    @property
+    def id(self) -> str:
+        return self.timer_id
+
+
+class CancelTimerTask(Task):
+    """Cancels the timer *timer_id*."""
+
+    def __init__(self, timer_id: str) -> None:
+        self.timer_id = timer_id
+
+    @property
+    def name(self) -> str:
+        return self.timer_id
+
+    @property
+    def id(self) -> str:
+        return self.timer_id
+
+
+class MarkerTask(Task):
+    """Records a marker *name* with JSON *details* in the history."""
+
+    def __init__(self, name: str, details: Any = None) -> None:
+        self._name = name
+        self.details = details
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+
+class SignalTask(Task):
+    """Sends the signal *name* to a workflow execution."""
+
+    def __init__(
+        self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
+        propagate: bool = True, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        self._name = name
+        self.args = args
+        self.kwargs = kwargs
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.propagate = propagate
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+
+class WaitForSignal(Task):
+    """A future that finishes when the signal *signal_name* arrives."""
+
+    def __init__(self, signal_name: str) -> None:
+        self.signal_name = signal_name
+
+    @property
+    def name(self) -> str:
+        return self.signal_name
+
+
+class ContinueAsNewWorkflowTask(Task):
+    """Closes this run and starts a new one of the same workflow with new arguments."""
+
+    def __init__(self, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+        self.workflow = workflow
+        self.args = args
+        self.kwargs = kwargs
+
+    @property
+    def name(self) -> str:
+        return f"continue-as-new-{self.workflow.name}"
+
+
+def _known_exception_type(qualified: str) -> type | None:
+    """The exception class called *qualified*, if its module is already imported (never imports)."""
+    module_name, _, attr = qualified.rpartition(".")
+    module = sys.modules.get(module_name or "builtins")
+    found = getattr(module, attr, None) if module else None
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
+@dataclass
+class TaskFailureContext:
+    """What a workflow's ``on_task_failure`` sees of a failed task, and what it decides."""
+
+    class Decision(enum.Enum):
+        none = 0
+        abort = 1
+        ignore = 2
+        retry_now = 3
+        retry_later = 4
+        cancel = 5
+        handled = 6
+
+    a_task: Any
+    event: dict[str, Any]
+    future: Future | None
+    exception_class: type[Exception]
+    history: History | None = None
+    decision: TaskFailureContext.Decision = Decision.none
+    retry_wait_timeout: int | None = None
+    reason: str | None = None
+    details: Any = None
+    task_error: str | None = None
+    task_message: str | None = None
+    task_error_type: type | None = None
+
+    def __post_init__(self) -> None:
+        exception = self.exception
+        if isinstance(exception, exceptions.TaskFailed):
+            self.reason = exception.reason
+            details = format.loads(exception.details) if exception.details else None
+            self.details = details
+            if isinstance(details, dict):
+                self.task_error = details.get("error")
+                self.task_message = details.get("message")
+                if details.get("error_type"):
+                    self.task_error_type = _known_exception_type(details["error_type"])
+        elif exception is not None:
+            self.reason = str(exception)
+
+    @property
+    def retry_count(self) -> int | None:
+        return self.event.get("retry")
+
+    @property
+    def attempt_number(self) -> int:
+        return self.event.get("retry", 0) + 1
+
+    @property
+    def payload(self) -> Any:
+        return getattr(self.a_task, "payload", None)
+
+    @property
+    def task_name(self) -> str | None:
+        payload = self.payload
+        return payload.name if payload is not None else getattr(self.a_task, "name", None)
+
+    @property
+    def exception(self) -> BaseException | None:
+        return self.future._exception if self.future is not None else None
+
+    @property
+    def id(self) -> int | None:
+        return self.event.get("failed_id") or self.event.get("timed_out_id")
+
+    def decide_abort(self) -> TaskFailureContext:
+        self.decision = self.Decision.abort
+        return self
+
+    def decide_ignore(self) -> TaskFailureContext:
+        self.decision = self.Decision.ignore
+        return self
+
+    def decide_cancel(self) -> TaskFailureContext:
+        self.decision = self.Decision.cancel
+        return self
+
+    def decide_retry(self, retry_wait_timeout: int | None = 0) -> TaskFailureContext:
+        self.decision = self.Decision.retry_later if retry_wait_timeout else self.Decision.retry_now
+        self.retry_wait_timeout = retry_wait_timeout
+        return self
+
+    def decide_handled(self, a_task: Any, future: Future | None = None) -> TaskFailureContext:
+        self.a_task = a_task
+        self.future = future
+        self.decision = self.Decision.handled
+        return self

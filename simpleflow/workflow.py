@@ -1,0 +1,121 @@
+"""The ``Workflow`` base class user code subclasses.
+
+A workflow is ordinary Python: ``run`` submits tasks and reads their futures.
+Everything it does goes through its executor (the replay engine), so the
+same class runs in-process (``--local``) and on SWF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import activity as activity_module
+from simpleflow import futures, task
+from simpleflow.marker import Marker
+
+
+class Workflow:
+    """Subclass it, set ``name``/``version``/``task_list``, write ``run(self, ...)``."""
+
+    name: str | None = None
+    version: str | None = None
+    task_list: str | None = None
+    task_priority: Any = None
+    retry = 0
+    raises_on_failure = True
+    tag_list: list[str] | str | None = None
+    child_policy: str | None = None
+    decision_tasks_timeout: int | str | None = 300
+    execution_timeout: int | str | None = 3600
+    INHERIT_TAG_LIST = "INHERIT_TAG_LIST"
+
+    def __init__(self, executor: Any) -> None:
+        self._executor = executor
+
+    @property
+    def executor(self) -> Any:
+        return self._executor
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    # -- submitting work --------------------------------------------------
+
+    def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> futures.Future:
+        """Submit an activity, a child workflow, a task object or a canvas; return its future."""
+        return self._executor.submit(submittable, *args, **kwargs)
+
+    def map(self, activity: activity_module.Activity, iterable: Any) -> list[futures.Future]:
+        """Submit *activity* once per item of *iterable*."""
+        return [self.submit(activity, item) for item in iterable]
+
+    def starmap(self, activity: activity_module.Activity, iterable: Any) -> list[futures.Future]:
+        """Submit *activity* once per item of *iterable*, each item unpacked as arguments."""
+        return [self.submit(activity, *item) for item in iterable]
+
+    def fail(self, reason: str, details: Any = None) -> None:
+        """Fail the workflow now with *reason* (and optional *details*)."""
+        self._executor.fail(reason, details)
+
+    def get_run_context(self) -> dict[str, Any]:
+        """Workflow id, run id, name, version, domain, tag list, parent and continued run ids."""
+        return self._executor.get_run_context()
+
+    # -- timers, markers, signals, continue-as-new ------------------------
+
+    def start_timer(self, timer_id: str, timeout: int | str, control: Any = None) -> task.TimerTask:
+        return task.TimerTask(timer_id, timeout, control)
+
+    def cancel_timer(self, timer_id: str) -> task.CancelTimerTask:
+        return task.CancelTimerTask(timer_id)
+
+    def record_marker(self, name: str, details: Any = None) -> task.MarkerTask:
+        return self._executor.record_marker(name, details)
+
+    def list_markers(self, all: bool = False) -> list[Marker]:
+        return self._executor.list_markers(all)
+
+    def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
+        return self._executor.get_event_details(event_type, event_name)
+
+    def signal(self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
+               propagate: bool = True, **kwargs: Any) -> task.SignalTask:  # fmt: skip
+        return self._executor.signal(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate,
+                                     **kwargs)  # fmt: skip
+
+    def wait_signal(self, name: str) -> task.WaitForSignal:
+        return self._executor.wait_signal(name)
+
+    def continue_as_new(self, *args: Any, **kwargs: Any) -> task.ContinueAsNewWorkflowTask:
+        return self._executor.continue_as_new(type(self), *args, **kwargs)
+
+    # -- hooks --------------------------------------------------------------
+
+    def before_replay(self, history: Any) -> None:
+        """Called before ``run`` starts (again) from the first event."""
+
+    def after_replay(self, history: Any) -> None:
+        """Called after each decision's replay, whether ``run`` is blocked or over."""
+
+    def after_closed(self, history: Any) -> None:
+        """Called once the decision closing the execution is taken."""
+
+    def on_failure(self, history: Any, reason: str, details: Any = None) -> None:
+        """Called when the workflow fails."""
+
+    def on_completed(self, history: Any) -> None:
+        """Called when the workflow completes."""
+
+    def on_canceled(self, history: Any) -> None:
+        """Called when the workflow is canceled."""
+
+    def should_cancel(self, history: Any) -> bool:
+        """Whether to accept a cancellation request (default: yes)."""
+        return True
+
+    def on_task_failure(self, failure_context: task.TaskFailureContext) -> task.TaskFailureContext | None:
+        """Decide about a failed task: ``failure_context.decide_abort()/decide_ignore()/decide_retry(wait)``.
+
+        Return None (the default) to let ``retry`` and ``raises_on_failure`` decide.
+        """
+        return None
