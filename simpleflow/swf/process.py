@@ -1,0 +1,133 @@
+"""A small process supervisor: N children run one target, a crashed one is restarted.
+
+SIGTERM or SIGINT on the supervisor is forwarded to the children as SIGTERM; they get a grace
+period to finish what they hold, then SIGKILL. Deciders and activity workers run under it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["DEFAULT_GRACE_PERIOD", "supervise"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE_PERIOD = 60.0
+# A child that dies sooner than this after its start is restarted only after RESTART_DELAY,
+# so a target that crashes at once does not turn the supervisor into a fork loop.
+QUICK_DEATH = 1.0
+RESTART_DELAY = 1.0
+_TICK = 0.2
+
+
+def _child_main(target: Callable[..., Any], args: Sequence[Any]) -> None:
+    # The supervisor's handlers would swallow SIGTERM: the target installs its own if it wants
+    # a graceful stop, else the default (die) applies.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    target(*args)
+
+
+class _Slot:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.process: Any = None
+        self.started_at = 0.0
+        self.restart_at: float | None = None
+        self.done = False
+
+
+def supervise(
+    target: Callable[..., Any],
+    args: Sequence[Any] = (),
+    nb_processes: int = 1,
+    name: str = "simpleflow",
+    *,
+    grace_period: float = DEFAULT_GRACE_PERIOD,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Run ``target(*args)`` in *nb_processes* forked children until told to stop.
+
+    A child that dies with a non-zero status or a signal is restarted; one that exits 0 has
+    finished on purpose and is not. Returns when every child has exited 0, or after a
+    SIGTERM/SIGINT (or *stop_event*) once the children have stopped: they get SIGTERM, then
+    SIGKILL after *grace_period* seconds.
+    """
+    if nb_processes < 1:
+        raise ValueError(f"nb_processes must be at least 1, not {nb_processes}")
+    context = multiprocessing.get_context("fork")
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        log.info("%s: got %s, stopping children", name, signal.Signals(signum).name)
+        stopping.set()
+
+    saved: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            saved[signum] = signal.signal(signum, on_signal)
+
+    slots = [_Slot(i) for i in range(nb_processes)]
+
+    def start(slot: _Slot) -> None:
+        slot.process = context.Process(target=_child_main, args=(target, args), name=f"{name}-{slot.index}")
+        slot.process.start()
+        slot.started_at = time.monotonic()
+        slot.restart_at = None
+        log.info("%s: started child pid=%s", name, slot.process.pid)
+
+    try:
+        for slot in slots:
+            start(slot)
+        while not stopping.is_set() and not (stop_event is not None and stop_event.is_set()):
+            alive = [s.process.sentinel for s in slots if s.process is not None]
+            if alive:
+                multiprocessing.connection.wait(alive, timeout=_TICK)
+            else:
+                time.sleep(_TICK)
+            now = time.monotonic()
+            for slot in slots:
+                proc = slot.process
+                if proc is not None and not proc.is_alive():
+                    proc.join()
+                    slot.process = None
+                    if proc.exitcode == 0:
+                        slot.done = True
+                        log.info("%s: child pid=%s finished", name, proc.pid)
+                        continue
+                    log.warning("%s: child pid=%s died (exit code %s), restarting it", name, proc.pid, proc.exitcode)
+                    quick = now - slot.started_at < QUICK_DEATH
+                    slot.restart_at = now + RESTART_DELAY if quick else now
+                if slot.process is None and not slot.done and slot.restart_at is not None and now >= slot.restart_at:
+                    start(slot)
+            if all(slot.done for slot in slots):
+                return
+        _stop(slots, name, grace_period)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def _stop(slots: list[_Slot], name: str, grace_period: float) -> None:
+    procs = [slot.process for slot in slots if slot.process is not None and slot.process.is_alive()]
+    for proc in procs:
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace_period
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        if proc.is_alive():
+            log.warning("%s: child pid=%s still running after %ss, killing it", name, proc.pid, grace_period)
+            proc.kill()
+            proc.join()

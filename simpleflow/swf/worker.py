@@ -1,0 +1,471 @@
+"""The activity worker: poll a task, run its declared activity in a forked child, heartbeat, respond.
+
+Only activities registered from the worker's modules run; a task naming anything else fails,
+nothing is imported from its name. The child sends its result or error back through a pipe as
+JSON, so an activity that crashes or is killed fails its task and the worker goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from simpleflow import activity as registry
+from simpleflow import format
+from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
+from simpleflow.swf import client
+from simpleflow.swf.process import supervise
+
+__all__ = ["FieldTooLarge", "run_worker"]
+
+log = logging.getLogger(__name__)
+
+JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
+LIMITS = {"result": MAX_RESULT_LENGTH, "details": MAX_DETAILS_LENGTH, "reason": MAX_REASON_LENGTH}
+# After an empty poll: real SWF already waited up to 60 s, moto answers at once (after 1 s).
+POLL_BACKOFF_MIN = 0.01
+POLL_BACKOFF_MAX = 0.25
+ERROR_BACKOFF_MAX = 30.0
+# Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
+STOP_GRACE_PERIOD = 90.0
+_MAX_DETAILS_MESSAGE = 2000
+# Without a pidfd (not Linux), how often the child's exit is checked.
+_NO_PIDFD_TICK = 0.05
+
+
+class FieldTooLarge(Exception):
+    """A field is over SWF's size limit and no jumbo-field store is configured."""
+
+    def __init__(self, kind: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"the activity {kind} is {size} characters long, over SWF's limit of {limit}: "
+            f"set {JUMBO_FIELDS_ENV} to store large fields in S3"
+        )
+        self.kind = kind
+        self.size = size
+        self.limit = limit
+
+
+def _encode_field(kind: str, text: str | None) -> str | None:
+    """The form of an outgoing *kind* field (result, details, reason) that SWF will accept.
+
+    The hook for jumbo fields. Today: a reason (one line for humans) is cut to its limit; an
+    oversize result or details raises :class:`FieldTooLarge`, never a truncated payload.
+    """
+    if text is None:
+        return None
+    limit = LIMITS[kind]
+    if len(text) <= limit:
+        return text
+    if kind == "reason":
+        return text[:limit]
+    raise FieldTooLarge(kind, len(text), limit)
+
+
+def _decode_field(text: str | None) -> str | None:
+    """The content of an incoming field (a task's input). The hook for jumbo fields."""
+    return text
+
+
+# --- the activity child -------------------------------------------------------------------
+
+
+def _qualified_name(exc_type: type) -> str:
+    module = exc_type.__module__
+    if module in ("builtins", "__main__"):
+        return exc_type.__name__
+    return f"{module}.{exc_type.__name__}"
+
+
+def _error_details(error: BaseException) -> dict[str, Any]:
+    """SWF failure details for *error*, with the keys simpleflow has always used."""
+    try:
+        message = str(error)
+    except Exception:  # a broken __str__ must not hide the failure itself
+        message = f"<unprintable {type(error).__name__}>"
+    return {
+        "error": type(error).__name__,
+        "error_type": _qualified_name(type(error)),
+        "message": message,
+        "traceback": traceback.format_exception(type(error), error, error.__traceback__),
+    }
+
+
+def _call_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
+    func = act.callable
+    if getattr(func, "add_context_in_kwargs", False):
+        kwargs = dict(kwargs, context=context)
+    if isinstance(func, type) and hasattr(func, "execute"):
+        instance = func(*args, **kwargs)
+        instance.context = context
+        result = instance.execute()
+        if hasattr(instance, "post_execute"):
+            instance.post_execute()
+        return result
+    try:
+        func.context = context
+    except (AttributeError, TypeError):  # a builtin or a callable without a __dict__
+        pass
+    return func(*args, **kwargs)
+
+
+def _die_with_parent() -> None:
+    # If the worker is SIGKILLed, its activity must not live on as an orphan (Linux only).
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int) -> None:
+    """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    try:
+        payload: dict[str, Any] = {"result": format.dumps(_call_activity(act, args, kwargs, context))}
+    except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
+        payload = {"failure": _error_details(error)}
+    data = json.dumps(payload).encode("utf-8", errors="replace")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(pipe, view) :]
+
+
+def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.close(read_end)
+            _child(act, args, kwargs, context, write_end)
+            status = 0
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+# --- the worker side ----------------------------------------------------------------------
+
+
+def _failure(error: str, message: str, error_type: str | None = None) -> dict[str, Any]:
+    return {"error": error, "error_type": error_type or error, "message": message, "traceback": []}
+
+
+def _reason(details: dict[str, Any]) -> str:
+    message = details.get("message") or ""
+    first = message.splitlines()[0] if message.strip() else ""
+    return f"{details['error']}: {first}" if first else details["error"]
+
+
+def _fit_details(details: dict[str, Any]) -> str:
+    try:
+        return _encode_field("details", format.dumps(details))  # type: ignore[return-value]
+    except FieldTooLarge:
+        pass
+    # Details must stay valid JSON: keep the last traceback lines (the raising frames) that fit.
+    short = dict(details, truncated=True, message=str(details.get("message", ""))[:_MAX_DETAILS_MESSAGE])
+    lines = list(short.get("traceback") or [])
+    short["traceback"] = []
+    base = len(format.dumps(short))
+    kept: list[str] = []
+    for line in reversed(lines):
+        base += len(format.dumps(line)) + 1
+        if base > MAX_DETAILS_LENGTH:
+            break
+        kept.insert(0, line)
+    short["traceback"] = kept
+    return format.dumps(short)
+
+
+def _respond(call: str, token: str, **kwargs: Any) -> None:
+    try:
+        getattr(client.swf_client(), call)(taskToken=token, **kwargs)
+    except ClientError as err:
+        # Typically the task timed out or its execution closed meanwhile: SWF has moved on.
+        log.warning("%s refused: %s", call, err)
+
+
+def _fail(token: str, details: dict[str, Any]) -> None:
+    _respond(
+        "respond_activity_task_failed",
+        token,
+        reason=_encode_field("reason", _reason(details)),
+        details=_fit_details(details),
+    )
+
+
+class _Stopper:
+    """Set by SIGTERM/SIGINT (a plain flag: safe in a signal handler) or by an external event."""
+
+    def __init__(self, event: threading.Event | None) -> None:
+        self.event = event
+        self.flag = False
+
+    def is_set(self) -> bool:
+        return self.flag or (self.event is not None and self.event.is_set())
+
+    def sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, 0.1))
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return None
+
+
+def _drain(fd: int, buf: bytearray) -> None:
+    os.set_blocking(fd, False)
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            buf += chunk
+    except BlockingIOError:
+        pass  # a grandchild still holds the pipe open: what the child wrote is all there
+
+
+def _heartbeat(token: str) -> str:
+    """'ok', 'cancel' (SWF asks to cancel) or 'gone' (the task no longer exists)."""
+    try:
+        response = client.swf_client().record_activity_task_heartbeat(taskToken=token)
+    except ClientError as err:
+        if client.error_code(err) == "UnknownResourceFault":
+            log.warning("heartbeat: task is gone (%s)", err)
+            return "gone"
+        log.warning("heartbeat failed: %s", err)
+        return "ok"
+    return "cancel" if response.get("cancelRequested") else "ok"
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _supervise_child(pid: int, pipe: int, token: str, heartbeat: float | None) -> tuple[str, Any]:
+    """Wait for the activity child, heartbeating. Returns (outcome, value):
+
+    ('payload', dict) | ('died', exit code, negative for a signal) | ('canceled', None) | ('gone', None).
+    """
+    pidfd = _pidfd(pid)
+    buf = bytearray()
+    eof = False
+    status = 0
+    next_beat = time.monotonic() + heartbeat if heartbeat else None
+    try:
+        while True:
+            timeout = None if next_beat is None else max(0.0, next_beat - time.monotonic())
+            fds = [] if eof else [pipe]
+            if pidfd is not None:
+                fds.append(pidfd)
+            else:
+                timeout = _NO_PIDFD_TICK if timeout is None else min(timeout, _NO_PIDFD_TICK)
+            if fds:
+                ready = select.select(fds, [], [], timeout)[0]
+            else:
+                time.sleep(timeout or 0)
+                ready = []
+            if pipe in ready:
+                chunk = os.read(pipe, 1 << 16)
+                if chunk:
+                    buf += chunk
+                else:
+                    eof = True
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+                break
+            if next_beat is not None and time.monotonic() >= next_beat:
+                beat = _heartbeat(token)
+                if beat != "ok":
+                    _kill(pid)
+                    os.waitpid(pid, 0)
+                    return ("canceled" if beat == "cancel" else "gone"), None
+                next_beat = time.monotonic() + heartbeat  # type: ignore[operator]
+        if not eof:
+            _drain(pipe, buf)
+    finally:
+        os.close(pipe)
+        if pidfd is not None:
+            os.close(pidfd)
+    if buf:
+        try:
+            return "payload", json.loads(buf.decode("utf-8"))
+        except ValueError:
+            return "died", status
+    return "died", status
+
+
+def _died_failure(code: int) -> dict[str, Any]:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown signal"
+        return _failure("WorkerKilled", f"activity process killed by signal {-code} ({name})")
+    return _failure("WorkerExited", f"activity process exited with code {code} before sending a result")
+
+
+def _parse_input(text: str | None) -> tuple[list, dict]:
+    if not text:
+        return [], {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(
+            f'the input must be a JSON object {{"args": [...], "kwargs": {{...}}}}, not {type(data).__name__}'
+        )
+    args, kwargs = data.get("args") or [], data.get("kwargs") or {}
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise ValueError('"args" must be a list and "kwargs" an object')
+    return args, kwargs
+
+
+def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float | None, modules: tuple) -> None:
+    token = task["taskToken"]
+    name = task["activityType"]["name"]
+    act = registry.find(name)
+    if act is None:
+        where = ", ".join(modules) or "none"
+        message = f"activity '{name}' is not declared in this worker (modules: {where})"
+        log.error("task %s: %s", task.get("activityId"), message)
+        _fail(token, _failure("ActivityNotDeclared", message))
+        return
+    raw_input = _decode_field(task.get("input"))
+    try:
+        args, kwargs = _parse_input(raw_input)
+    except ValueError as err:
+        _fail(token, _failure("InvalidInput", f"activity '{name}': {err}"))
+        return
+    context = {
+        "name": name,
+        "version": task["activityType"].get("version"),
+        "workflow_id": task["workflowExecution"]["workflowId"],
+        "run_id": task["workflowExecution"]["runId"],
+        "activity_id": task["activityId"],
+        "input": raw_input,
+        "domain_name": domain,
+        "activity_task_list": task_list,
+    }
+    log.info("task %s: running %s", task["activityId"], name)
+    pid, pipe = _fork_activity(act, args, kwargs, context)
+    outcome, value = _supervise_child(pid, pipe, token, heartbeat)
+    if outcome == "canceled":
+        log.info("task %s: canceled", task["activityId"])
+        _respond("respond_activity_task_canceled", token)
+    elif outcome == "gone":
+        log.info("task %s: killed, SWF no longer knows it", task["activityId"])
+    elif outcome == "died":
+        _fail(token, _died_failure(value))
+    elif "result" in value:
+        try:
+            result = _encode_field("result", value["result"])
+        except FieldTooLarge as err:
+            _fail(token, _error_details(err))
+            return
+        _respond("respond_activity_task_completed", token, result=result)
+    elif "failure" in value:
+        _fail(token, value["failure"])
+    else:
+        _fail(token, _failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
+
+
+def _serve(
+    domain: str, task_list: str, heartbeat: float | None, modules: tuple, stop_event: threading.Event | None
+) -> None:
+    """One worker process (or thread): poll and handle tasks until stopped."""
+    stopper = _Stopper(stop_event)
+    if threading.current_thread() is threading.main_thread():
+
+        def on_signal(signum: int, frame: Any) -> None:
+            stopper.flag = True
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    ident = client.identity()
+    delay = POLL_BACKOFF_MIN
+    error_delay = 1.0
+    while not stopper.is_set():
+        try:
+            task = client.poll_activity_task(domain, task_list, ident)
+        except client.UnknownDomain:
+            raise
+        except Exception:
+            log.exception("polling %s/%s failed, retrying in %.0fs", domain, task_list, error_delay)
+            stopper.sleep(error_delay)
+            error_delay = min(error_delay * 2, ERROR_BACKOFF_MAX)
+            continue
+        error_delay = 1.0
+        if task is None:
+            stopper.sleep(delay)
+            delay = min(delay * 2, POLL_BACKOFF_MAX)
+            continue
+        delay = POLL_BACKOFF_MIN
+        # A task in hand is always handled, even when a stop was asked during the poll.
+        try:
+            _handle(task, domain, task_list, heartbeat, modules)
+        except Exception:
+            log.exception("task %s: could not be handled", task.get("activityId"))
+
+
+def run_worker(
+    domain: str,
+    task_list: str,
+    *,
+    nb_processes: int = 1,
+    heartbeat: float | None = 60,
+    modules: Iterable[str] = (),
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Serve activity tasks of *domain*/*task_list* until SIGTERM/SIGINT or *stop_event*.
+
+    Activities are those registered by scanning *modules*. With ``nb_processes > 1`` the
+    pollers run in supervised child processes; otherwise in this process (or thread).
+    *heartbeat* is the period in seconds of heartbeats while an activity runs (0/None: none).
+    """
+    client.check_domain(domain)
+    modules = tuple(modules)
+    for module in modules:
+        registry.scan(module)
+    heartbeat = heartbeat or None
+    if nb_processes <= 1:
+        _serve(domain, task_list, heartbeat, modules, stop_event)
+        return
+    supervise(
+        _serve,
+        (domain, task_list, heartbeat, modules, None),
+        nb_processes,
+        name=f"worker[{task_list}]",
+        grace_period=STOP_GRACE_PERIOD,
+        stop_event=stop_event,
+    )
