@@ -1,0 +1,219 @@
+"""The ``simpleflow`` command line: thin click commands over the library.
+
+Each command parses its options, calls one library function and prints.
+Errors a user can fix (bad JSON, unknown workflow, unknown domain...) are one
+line on stderr with exit code 2; a traceback only with ``LOG_LEVEL=DEBUG``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from simpleflow import __version__
+from simpleflow.exceptions import UsageError
+
+logger = logging.getLogger("simpleflow")
+
+
+def configure_logging() -> None:
+    from simpleflow.engine import ReplayLogFilter
+
+    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ReplayLogFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level, logging.WARNING))
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
+
+
+def user_errors(func: Callable) -> Callable:
+    """Turn errors a user can fix into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from simpleflow.swf.client import UnknownDomain
+
+        try:
+            return func(*args, **kwargs)
+        except (UsageError, UnknownDomain, KeyError, ValueError) as err:
+            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+                logger.exception("error")
+            message = err.args[0] if isinstance(err, KeyError) and err.args else err
+            click.echo(f"simpleflow: error: {message}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+class Settings:
+    """Global options: ``simpleflow --header --format FORMAT COMMAND``."""
+
+    def __init__(self, header: bool, fmt: str) -> None:
+        self.header = header
+        self.format = fmt
+
+    def table(self, headers: list[str], rows: list[list[Any]]) -> None:
+        from simpleflow.output import format_table
+
+        click.echo(format_table(headers, rows, fmt=self.format, header=self.header))
+
+    def value(self, obj: Any) -> None:
+        from simpleflow.output import format_value
+
+        click.echo(format_value(obj, fmt=self.format))
+
+
+@click.group()
+@click.option("--header/--no-header", default=False, help="Print column headers.")
+@click.option("--format", "fmt", default="plain", show_default=True,
+              help="Output format: any tabulate format (plain, simple, github...), json or csv.")  # fmt: skip
+@click.version_option(__version__, prog_name="simpleflow")
+@click.pass_context
+def cli(ctx: click.Context, header: bool, fmt: str) -> None:
+    """Distributed workflows as plain Python on Amazon SWF."""
+    from simpleflow.output import FORMATS
+
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"unknown format {fmt!r} (one of: {', '.join(sorted(FORMATS))})", param_hint="--format")
+    configure_logging()
+    ctx.obj = Settings(header, fmt)
+
+
+def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
+    from simpleflow.loader import parse_input
+
+    if input is not None and input_file is not None:
+        raise UsageError("give --input or --input-file, not both")
+    if input_file is not None:
+        try:
+            with open(input_file) as f:
+                input = f.read()
+        except OSError as err:
+            raise UsageError(f"cannot read --input-file: {err}") from err
+    return parse_input(input)
+
+
+def _parse_signal(text: str) -> tuple[float, str, Any]:
+    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time)."""
+    name, sep, payload = text.partition("=")
+    at = 0.0
+    if "@" in name:
+        name, _, when = name.partition("@")
+        try:
+            at = float(when)
+        except ValueError as err:
+            raise UsageError(f"--signal {text!r}: {when!r} is not a number of seconds") from err
+    try:
+        value = json.loads(payload) if sep else None
+    except ValueError as err:
+        raise UsageError(f"--signal {text!r}: the value is not valid JSON: {err}") from err
+    if isinstance(value, list):
+        value = {"args": value, "kwargs": {}}
+    return at, name, value
+
+
+@cli.command("workflow.start")
+@click.argument("workflow")
+@click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
+@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--task-list", help="Decision task list (default: the workflow's).")
+@click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
+@click.option("--tags", help="Comma-separated tag list.")
+@click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local: activities run at once.")
+@click.option("--signal", "signals", multiple=True,
+              help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).")  # fmt: skip
+@click.option("--real-time", is_flag=True, help="Local: timers take real time.")
+@user_errors
+def workflow_start(workflow: str, local: bool, input: str | None, input_file: str | None, domain: str | None,
+                   workflow_id: str | None, task_list: str | None, execution_timeout: str | None, tags: str | None,
+                   decision_tasks_timeout: str | None, workers: int, signals: tuple[str, ...],
+                   real_time: bool) -> None:  # fmt: skip
+    """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
+    from simpleflow.loader import check_signature, load_workflow
+
+    workflow_class = load_workflow(workflow)
+    payload = _read_input(input, input_file)
+    check_signature(workflow_class, payload)
+    tag_list = [t for t in (tags or "").split(",") if t] or None
+    if local:
+        from simpleflow.local import LocalExecution
+
+        result = LocalExecution(workflow_class, payload, workers=workers, workflow_id=workflow_id, tag_list=tag_list,
+                                signals=[_parse_signal(s) for s in signals], real_time=real_time).execute()  # fmt: skip
+        if result.status == "completed":
+            click.echo(json.dumps(result.result))
+            return
+        click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
+        if result.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+            click.echo(result.details, err=True)
+        sys.exit(1)
+    from simpleflow.swf import starter
+
+    execution = starter.start_workflow(
+        _domain(domain), workflow_class, payload, workflow_id=workflow_id, task_list=task_list,
+        execution_timeout=execution_timeout, tag_list=tag_list, decision_tasks_timeout=decision_tasks_timeout,
+    )  # fmt: skip
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+def _domain(domain: str | None) -> str:
+    if not domain:
+        raise UsageError("no SWF domain: pass --domain or set SWF_DOMAIN")
+    return domain
+
+
+@cli.command("workflow.replay")
+@click.argument("workflow")
+@click.argument("history_file", type=click.File("r"))
+@click.option("--workflow-id", help="The execution's workflow id (child workflow ids embed it).")
+@click.option("--run-id", help="The execution's run id (child workflow ids embed it).")
+@user_errors
+def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, run_id: str | None) -> None:
+    """Print, as JSON, the decisions the current code takes on HISTORY_FILE ('-' for stdin).
+
+    Exits non-zero, naming the first mismatch, when the history does not fit the code.
+    """
+    from simpleflow.replay_check import check_history
+
+    workflow_class = load_workflow_or_fail(workflow)
+    try:
+        data = json.load(history_file)
+    except ValueError as err:
+        raise UsageError(f"history file is not valid JSON: {err}") from err
+    events = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(events, list):
+        raise UsageError('history file must hold {"events": [...]} or a list of events')
+    decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
+    click.echo(json.dumps(decisions, indent=2, default=str))
+    if mismatches:
+        click.echo(f"simpleflow: history does not fit the code: {mismatches[0]}", err=True)
+        sys.exit(1)
+
+
+def load_workflow_or_fail(path: str) -> type:
+    from simpleflow.loader import load_workflow
+
+    return load_workflow(path)
+
+
+def main() -> None:
+    cli(prog_name="simpleflow")
+
+
+if __name__ == "__main__":
+    main()
