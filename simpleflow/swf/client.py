@@ -40,6 +40,7 @@ __all__ = [
     "poll_activity_task",
     "poll_decision_task",
     "register_domain",
+    "reset_clients",
     "s3_client",
     "swf_client",
 ]
@@ -108,6 +109,12 @@ def _client(service: str) -> Any:
             cached = (pid, _new_client(service))
             _clients[service] = cached
         return cached[1]
+
+
+def reset_clients() -> None:
+    """Forget the cached clients: the next ones read the environment again."""
+    with _clients_lock:
+        _clients.clear()
 
 
 def swf_client() -> Any:
