@@ -111,7 +111,10 @@ class HistoryBuilder:
 
     def decision(self) -> int:
         """A whole decision task (Scheduled, Started, Completed); return the Completed id."""
-        started = self.decision_started()
+        return self.decision_completed(self.decision_started())
+
+    def decision_completed(self, started: int) -> int:
+        """DecisionTaskCompleted for the decision task started at ``started``; return its id."""
         completed = self.add("DecisionTaskCompleted", scheduledEventId=started - 1, startedEventId=started)
         self._last_decision_completed = completed
         return completed

@@ -436,8 +436,10 @@ class WorkflowRun:
             sub.pending_decision = None
             self._pending.remove(sub)
 
-    def _note_news(self, record: dict[str, Any]) -> None:
-        if not self._in_event and record.get("last_event_id", 0) > self.history.completed_decision_id:
+    def _note_news(self, sub: _Submitted, record: dict[str, Any]) -> None:
+        """A value that arrived since the last decision: what the run does with it is new."""
+        if (not self._in_event and sub.future._settled()
+                and record.get("last_event_id", 0) > self.history.completed_decision_id):  # fmt: skip
             self.replaying = False
 
     def _sync(self, sub: _Submitted) -> None:
@@ -450,7 +452,6 @@ class WorkflowRun:
         if record is None:
             self._owe(sub, self._schedule_activity_decision(sub))
             return
-        self._note_news(record)
         if record.get("name") not in (None, sub.task.activity.name):
             self._mismatches.append(f"activity {sub.id!r} is {record['name']!r} in the history but the code "
                                     f"submits {sub.task.activity.name!r}")  # fmt: skip
@@ -473,13 +474,13 @@ class WorkflowRun:
             sub.future.set_cancelled()
         elif state in ("failed", "timed_out"):
             self._handle_failure(sub, record, exceptions.TaskException)
+        self._note_news(sub, record)
 
     def _sync_child_workflow(self, sub: _Submitted) -> None:
         record = self.history.child_workflows.get(sub.id)
         if record is None:
             self._owe(sub, self._start_child_decision(sub))
             return
-        self._note_news(record)
         state = record["state"]
         if state == "start_failed":
             if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
@@ -505,6 +506,7 @@ class WorkflowRun:
             sub.future.set_exception(exceptions.TaskTerminated())
         elif state in ("failed", "timed_out"):
             self._handle_failure(sub, record, exceptions.WorkflowException)
+        self._note_news(sub, record)
 
     def _sync_timer(self, sub: _Submitted) -> None:
         record = self.history.timers.get(sub.id)
