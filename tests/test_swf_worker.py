@@ -197,6 +197,18 @@ def test_long_failure_reason_is_cut_to_swf_limit(execution):
     assert json.loads(attrs["details"])["message"] == "z" * 1000
 
 
+def test_oversize_failure_details_are_shortened_but_stay_json(execution):
+    (aid,) = execution.schedule(("tests.raise", {"args": ["z" * 40_000]}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert len(attrs["details"]) <= 32768
+    details = json.loads(attrs["details"])
+    assert details["truncated"] is True
+    assert details["error_type"] == "tests.activities_for_worker.Boom"
+    assert details["message"] == "z" * 2000
+    assert "raise Boom(message)" in "".join(details["traceback"])
+
+
 def test_undeclared_activity_fails_with_a_clear_reason_and_is_never_imported(execution):
     (aid,) = execution.schedule(("os.system", {"args": ["touch /tmp/should-never-exist"]}))
     with worker(execution.domain, execution.task_list):

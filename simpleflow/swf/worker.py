@@ -188,7 +188,8 @@ def _fit_details(details: dict[str, Any]) -> str:
         pass
     # Details must stay valid JSON: keep the last traceback lines (the raising frames) that fit.
     short = dict(details, truncated=True, message=str(details.get("message", ""))[:_MAX_DETAILS_MESSAGE])
-    lines = list(short.get("traceback") or [])
+    cap = _MAX_DETAILS_MESSAGE
+    lines = [line if len(line) <= cap else line[:cap] + "...\n" for line in short.get("traceback") or []]
     short["traceback"] = []
     base = len(format.dumps(short))
     kept: list[str] = []
