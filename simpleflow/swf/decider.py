@@ -1,0 +1,245 @@
+"""The SWF decider: poll a decision task, run the engine, respond.
+
+A decider keeps recently seen executions' runs in a ``RunCache``: when the
+next decision task of a cached run arrives, only the events it has not seen
+are fed to the suspended run (SWF is asked for just those with
+``startAtPreviousStartedEvent``). On a miss, or when the new events do not
+continue the cached ones, it fetches the whole history and replays in full,
+the reference behaviour.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import threading
+import traceback
+from typing import Any
+
+from simpleflow import format, jumbo
+from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
+from simpleflow.engine import _decisions as decisions_module
+from simpleflow.swf import client
+from simpleflow.swf.poller import Backoff, stop_on_signals
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE_RUNS = 256
+DEFAULT_CACHE_EVENTS = 2_000_000
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+class RunCache:
+    """Suspended runs of recently seen executions, least recently used out first.
+
+    Bounded by a number of runs (``SIMPLEFLOW_DECIDER_CACHE_RUNS``, default 256)
+    and by the events their histories hold (``SIMPLEFLOW_DECIDER_CACHE_EVENTS``,
+    default 2,000,000, roughly a few GB at most); 0 runs disables the cache.
+    """
+
+    def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
+        self.max_runs = _env_int("SIMPLEFLOW_DECIDER_CACHE_RUNS", DEFAULT_CACHE_RUNS) if max_runs is None else max_runs
+        self.max_events = (_env_int("SIMPLEFLOW_DECIDER_CACHE_EVENTS", DEFAULT_CACHE_EVENTS)
+                           if max_events is None else max_events)  # fmt: skip
+        self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def take(self, run_id: str) -> WorkflowRun | None:
+        """Remove and return the run of *run_id*, if cached."""
+        run = self._runs.pop(run_id, None)
+        if run is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return run
+
+    def put(self, run_id: str, run: WorkflowRun) -> None:
+        if self.max_runs <= 0:
+            run.close()
+            return
+        self._runs[run_id] = run
+        total = sum(len(r.history.events) for r in self._runs.values())
+        while self._runs and (len(self._runs) > self.max_runs or total > self.max_events):
+            _, evicted = self._runs.popitem(last=False)
+            total -= len(evicted.history.events)
+            evicted.close()
+
+    def clear(self) -> None:
+        while self._runs:
+            self._runs.popitem()[1].close()
+
+
+class Decider:
+    """Decides for the executions of *workflows* found on one task list."""
+
+    def __init__(
+        self,
+        domain: str,
+        task_list: str,
+        workflows: list[type],
+        *,
+        activity_task_list: str | None = None,
+        cache: RunCache | None = None,
+    ) -> None:
+        self.domain = domain
+        self.task_list = task_list
+        self.activity_task_list = activity_task_list
+        self.cache = cache if cache is not None else RunCache()
+        self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
+        self._by_type = {(w.name, w.version): w for w in workflows}
+        self._by_name = {w.name: w for w in workflows}
+        self.identity = client.identity()
+        self._known_types: set[tuple[str, str, str]] = set()
+
+    # -- one decision task ---------------------------------------------------
+
+    def workflow_class(self, started: dict[str, Any]) -> type | None:
+        """The served class an execution runs: by the class path in its input, else by its type."""
+        value = format.loads(jumbo.decode(started.get("input"))) or {}
+        path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
+        if path in self._by_path:
+            return self._by_path[path]
+        wtype = started.get("workflowType") or {}
+        return self._by_type.get((wtype.get("name"), wtype.get("version"))) or self._by_name.get(wtype.get("name"))
+
+    def decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """The decisions for one polled decision task (its events may start anywhere)."""
+        execution = task["workflowExecution"]
+        run_id = execution["runId"]
+        events = task.get("events") or []
+        run = self.cache.take(run_id)
+        if run is not None and events and events[0]["eventId"] <= run.history.last_event_id + 1:
+            last = run.history.last_event_id
+            new = [e for e in events if e["eventId"] > last]  # the moto server always sends every event
+        else:
+            if run is not None:
+                run.close()
+            if not events or events[0]["eventId"] != 1:
+                events = client.get_history(self.domain, execution["workflowId"], run_id)
+            started = events[0].get("workflowExecutionStartedEventAttributes") or {}
+            workflow_class = self.workflow_class(started)
+            if workflow_class is None:
+                wtype = started.get("workflowType") or task.get("workflowType") or {}
+                reason = (f"no workflow class for type {wtype.get('name')!r} version {wtype.get('version')!r} "
+                          f"on this decider (task list {self.task_list!r})")  # fmt: skip
+                logger.error(reason)
+                return [decisions_module.fail_workflow(format_reason(reason), None)]
+            info = ExecutionInfo(domain=self.domain, workflow_id=execution["workflowId"], run_id=run_id,
+                                 activity_task_list=self.activity_task_list,
+                                 max_open_activities=_max_open(workflow_class))  # fmt: skip
+            run = WorkflowRun(workflow_class, info)
+            new = events
+        try:
+            decisions = run.advance(jumbo.decode_events(new))
+            self._register_types(run, decisions)
+            decisions = jumbo.encode_decisions(decisions)
+        except jumbo.JumboFieldTooLarge as err:
+            run.close()
+            return [decisions_module.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
+        except Exception as err:
+            run.close()
+            logger.exception("decider error on %s", execution)
+            reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
+            return [decisions_module.fail_workflow(format_reason(reason), f"Traceback:\n{traceback.format_exc()}")]
+        if run.history.closed is None:
+            self.cache.put(run_id, run)
+        else:
+            run.close()
+        return decisions
+
+    def _register_types(self, run: WorkflowRun, decisions: list[dict[str, Any]]) -> None:
+        """Register the types SWF refused, and, once per process, those about to be scheduled.
+
+        Registering ahead saves the round trip SWF's ScheduleActivityTaskFailed would cost.
+        """
+        from simpleflow import activity as registry
+
+        wanted = set(run.types_to_register)
+        for d in decisions:
+            if d["decisionType"] == "ScheduleActivityTask":
+                atype = d["scheduleActivityTaskDecisionAttributes"]["activityType"]
+                wanted.add(("activity", atype["name"], atype["version"]))
+            elif d["decisionType"] == "StartChildWorkflowExecution":
+                wtype = d["startChildWorkflowExecutionDecisionAttributes"]["workflowType"]
+                wanted.add(("workflow", wtype["name"], wtype["version"]))
+        wanted -= self._known_types - run.types_to_register
+        for kind, name, version in sorted(wanted):
+            if kind == "activity":
+                act = registry.find(name)
+                defaults = {}
+                if act is not None:
+                    defaults = {"default_task_list": act.task_list, "default_task_start_to_close_timeout":
+                                act.task_start_to_close_timeout}  # fmt: skip
+                client.ensure_activity_type(self.domain, name, version, **defaults)
+            else:
+                client.ensure_workflow_type(self.domain, name, version)
+            self._known_types.add((kind, name, version))
+        run.types_to_register.clear()
+
+    # -- the loop --------------------------------------------------------------
+
+    def poll_once(self) -> bool:
+        """Poll one decision task and answer it; False when there was none."""
+        task = client.poll_decision_task(self.domain, self.task_list, self.identity,
+                                         start_at_previous_started_event=len(self.cache) > 0)  # fmt: skip
+        if task is None:
+            return False
+        decisions = self.decide(task)
+        try:
+            client.swf_client().respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
+        except Exception as err:
+            # The task times out and comes back; the cached run depends only on events, so it stays valid.
+            logger.warning("could not answer decision task of %s: %s", task["workflowExecution"], err)
+        return True
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Poll and decide until *stop* is set (or SIGTERM, through the supervisor)."""
+        if stop is None:
+            stop = threading.Event()
+            stop_on_signals(stop)
+        backoff = Backoff()
+        client.check_domain(self.domain)
+        while not stop.is_set():
+            try:
+                busy = self.poll_once()
+            except client.UnknownDomain:
+                raise
+            except Exception as err:
+                logger.warning("decider poll failed: %s", err)
+                busy = False
+            if busy:
+                backoff.reset()
+            else:
+                stop.wait(backoff.next())
+        self.cache.clear()
+
+
+def _max_open(workflow_class: type) -> int | None:
+    explicit = getattr(workflow_class, "max_open_activity_count", None)
+    if explicit:
+        return int(explicit)
+    env = os.environ.get("SWF_MAX_OPEN_ACTIVITY_COUNT")
+    return int(env) if env else None
+
+
+def run_decider(domain: str, task_list: str, workflow_paths: list[str], activity_task_list: str | None = None,
+                stop: threading.Event | None = None) -> None:  # fmt: skip
+    """Entry point of a decider process."""
+    from simpleflow.loader import load_workflow
+
+    workflows = [load_workflow(p) for p in workflow_paths]
+    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop)
