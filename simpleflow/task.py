@@ -24,10 +24,19 @@ class Task:
     """Something a workflow can submit."""
 
     idempotent: bool | None = False
+    options: dict[str, Any] | None = None  # per-task settings over the payload's (``raises_on_failure``...)
 
     @property
     def name(self) -> str:
         raise NotImplementedError
+
+    def propagate_attribute(self, attr: str, val: Any) -> None:
+        """Set *attr* (``raises_on_failure``, ``retry``...) for this task only (simpleflow's canvas calls it).
+
+        simpleflow sets it on the shared activity or workflow class; here it stays with the task, so a
+        Group's ``raises_on_failure=False`` does not leak into submits outside the group.
+        """
+        self.options = {**(self.options or {}), attr: val}
 
 
 class ActivityTask(Task):

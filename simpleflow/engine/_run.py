@@ -18,6 +18,13 @@ own, whenever resuming could diverge from it:
 - a submit deferred on an unfinished argument resolves after a later submit
   of the same name got its id: simpleflow's counters would now shift.
 
+Canvas futures (simpleflow.canvas) go on submitting after ``run`` moved past
+them (the next task of a chain, a slot freed under ``max_parallel``): they
+register a continuation, called once events settle what it waits on. Its
+submits take *positions* nested under the canvas's own, so they sort, and
+count, where a full replay (which rebuilds the canvas at that line of
+``run``) would put them; when counters cannot match, it replays in full.
+
 Everything here is pure: no network, no clock, no randomness.
 """
 
@@ -69,7 +76,7 @@ class _Submitted:
     kind: str  # activity | child_workflow | timer | cancel_timer | marker | signal | wait_signal | continue_as_new
     id: str
     task: Any
-    position: int
+    position: tuple[int, ...]
     future: futures.Future
     args: tuple | list = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -83,8 +90,17 @@ class _Deferred:
     """A submit waiting for futures among its arguments."""
 
     task: ActivityTask | ChildWorkflowTask
-    position: int
+    position: tuple[int, ...]
     future: futures.Future
+
+
+@dataclass(eq=False)
+class _Continuation:
+    """A canvas future's next step, taken once one of *waiting_on* settles."""
+
+    anchor: tuple[int, ...]  # its submits sort right after this position
+    waiting_on: list[futures.Future]
+    callback: Any
 
 
 @dataclass
@@ -244,9 +260,15 @@ class WorkflowRun:
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         return ContinueAsNewWorkflowTask(workflow, *args, **kwargs)
 
+    def continue_when(self, waiting_on: list[futures.Future], callback: Any) -> None:
+        """Call *callback* (which may submit more) once one of *waiting_on* settles; used by canvas futures."""
+        self._continuations.append(_Continuation(self._last_position, list(waiting_on), callback))
+
     # Called by simpleflow.futures on the run's thread.
     def wait_for(self, future: futures.Future) -> None:
         self._check_thread()
+        if self._continuing is not None and not future._settled():
+            raise _NeedsFullReplay()  # a continuation cannot wait: let a full replay wait inside run
         while not future._settled():
             self.replaying = False
             self._waiting_on = future
@@ -268,8 +290,12 @@ class WorkflowRun:
         self._pending_sorted = True
         self._deferred: list[_Deferred] = []
         self._counters: dict[str, int] = {}
-        self._last_counted_position: dict[str, int] = {}
+        self._last_counted_position: dict[str, tuple[int, ...]] = {}
         self._positions = itertools.count()
+        self._last_position: tuple[int, ...] = ()
+        self._continuations: list[_Continuation] = []
+        self._continuing: tuple[int, ...] | None = None  # anchor of the continuation being run
+        self._sub_positions: dict[tuple[int, ...], int] = {}
         self._retry_timers: dict[str, _Submitted] = {}
         self._open_activities = 0
         self._suspendable: Suspendable | None = None
@@ -305,6 +331,44 @@ class WorkflowRun:
             self._on_touched(*touched)
         if self._deferred:
             self._resolve_deferred()
+        if self._continuations and self._run_continuations() and self._deferred:
+            self._resolve_deferred()
+
+    def _run_continuations(self) -> bool:
+        """Run the continuations whose futures settled, in position order; True if any ran."""
+        ran = False
+        while True:
+            ready = [c for c in self._continuations if any(f._settled() for f in c.waiting_on)]
+            if not ready:
+                return ran
+            step = min(ready, key=lambda c: c.anchor)
+            self._continuations.remove(step)
+            ran = True
+            previous_run = futures._current_run()
+            futures._replay_context.run = self
+            self._continuing = self._last_position = step.anchor
+            self._in_event = True
+            try:
+                step.callback()
+            except (Abandoned, _NeedsFullReplay):
+                raise
+            except (Exception, _WorkflowClosed) as err:
+                raise _NeedsFullReplay() from err  # a full replay raises (or closes) it inside run
+            finally:
+                self._continuing = None
+                self._in_event = False
+                futures._replay_context.run = previous_run
+
+    def _next_position(self) -> tuple[int, ...]:
+        """Where a submit sorts among all submits, as a full replay would order them."""
+        anchor = self._continuing
+        if anchor is None:
+            self._last_position = (next(self._positions),)
+        else:
+            k = self._sub_positions.get(anchor, 0)
+            self._sub_positions[anchor] = k + 1
+            self._last_position = (*anchor, k)
+        return self._last_position
 
     def _count_open(self, event_type: str) -> None:
         if event_type == "ActivityTaskScheduled":
@@ -347,7 +411,7 @@ class WorkflowRun:
                 still.append(deferred)
                 continue
             name = deferred.task.name
-            if self._last_counted_position.get(name, -1) > deferred.position and _uses_counter(deferred.task):
+            if self._last_counted_position.get(name, ()) > deferred.position and _uses_counter(deferred.task):
                 raise _NeedsFullReplay()
             self._in_event = True
             try:
@@ -359,14 +423,14 @@ class WorkflowRun:
     # -- submits ----------------------------------------------------------------
 
     def _submit_task(self, task: ActivityTask | ChildWorkflowTask) -> futures.Future:
-        position = next(self._positions)
+        position = self._next_position()
         if not _arguments_ready(task):
             future = futures.Future()
             self._deferred.append(_Deferred(task, position, future))
             return future
         return self._submit_resolved(task, position, None)
 
-    def _submit_resolved(self, task: Any, position: int, future: futures.Future | None) -> futures.Future:
+    def _submit_resolved(self, task: Any, position: tuple[int, ...], future: futures.Future | None) -> futures.Future:
         args = [_value(a) for a in task.args]
         kwargs = {k: _value(v) for k, v in task.kwargs.items()}
         kind = "activity" if isinstance(task, ActivityTask) else "child_workflow"
@@ -383,7 +447,7 @@ class WorkflowRun:
         self._sync(sub)
         return sub.future
 
-    def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: int) -> str:
+    def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...]) -> str:
         if kind == "activity" and hasattr(task.activity.callable, "get_task_id"):
             return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
         if kind == "child_workflow" and hasattr(task.workflow, "get_workflow_id"):
@@ -391,6 +455,8 @@ class WorkflowRun:
         if task.idempotent:
             suffix: Any = _ids.arguments_hash(args, kwargs)
         else:
+            if self._continuing is not None and self._last_counted_position.get(task.name, ()) > position:
+                raise _NeedsFullReplay()  # a later submit of this name already took the next count
             suffix = self._counters.get(task.name, 0) + 1
             self._counters[task.name] = suffix
             self._last_counted_position[task.name] = position
@@ -401,7 +467,7 @@ class WorkflowRun:
     def _submit_simple(self, kind: str, key: str, task: Any) -> futures.Future:
         sub = self._submitted.get((kind, key))
         if sub is None:
-            sub = _Submitted(kind, key, task, next(self._positions), futures.Future())
+            sub = _Submitted(kind, key, task, self._next_position(), futures.Future())
             self._submitted[(kind, key)] = sub
         self._sync(sub)
         return sub.future
@@ -599,13 +665,13 @@ class WorkflowRun:
                 raise _NeedsFullReplay()
             self._ask_workflow(sub, record, exception_class)
             return
-        if record.get("retry", 0) < getattr(sub.task.payload, "retry", 0):
+        if record.get("retry", 0) < _option(sub.task, "retry", 0):
             self._retry(sub)
             return
         self._final_failure(sub, exception_class)
 
     def _final_failure(self, sub: _Submitted, exception_class: type) -> None:
-        if getattr(sub.task.payload, "raises_on_failure", False):
+        if _option(sub.task, "raises_on_failure", False):
             if self._in_event:
                 raise _NeedsFullReplay()
             raise exception_class(sub.task, sub.future._exception)
@@ -641,7 +707,7 @@ class WorkflowRun:
                 self._retry(sub)
             else:
                 sub.future = context.future
-        elif record.get("retry", 0) < getattr(sub.task.payload, "retry", 0):
+        elif record.get("retry", 0) < _option(sub.task, "retry", 0):
             self._retry(sub)
         else:
             self._final_failure(sub, exception_class)
@@ -835,6 +901,12 @@ def _uses_counter(task: Any) -> bool:
     if isinstance(task, ChildWorkflowTask) and hasattr(task.workflow, "get_workflow_id"):
         return False
     return not task.idempotent
+
+
+def _option(task: Any, name: str, default: Any) -> Any:
+    """A task's own setting (a canvas propagated it) or else its activity's / workflow's."""
+    own = getattr(task, "options", None) or {}
+    return own[name] if name in own else getattr(getattr(task, "payload", None), name, default)
 
 
 def _overrides(workflow: Any, method: str) -> bool:
