@@ -6,6 +6,12 @@ clock, delivers signals, runs child workflows) and appends the resulting
 events, until the workflow closes. Because the engine is the one the SWF
 host uses, a local run takes the same decisions, with the same task ids,
 as a run on SWF.
+
+Child workflows run beside their parent, as on SWF: the root execution
+drives a *family* (itself, its children, their children, the runs that
+continue them) over one virtual clock, so parents and children can signal
+each other while both are open. A run that continues as new is followed by
+its next run, whose result is the execution's.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ class LocalResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     workflow_id: str = ""
     run_id: str = ""
+    previous: LocalResult | None = None  # the run this one continued (continue-as-new)
 
 
 @dataclass(order=True)
@@ -64,7 +71,7 @@ class _Timer:
 class _Signal:
     at: float
     seq: int
-    name: str = field(compare=False)
+    name: str | None = field(compare=False)  # None: a cancel request
     input: Any = field(compare=False)
 
 
@@ -84,16 +91,25 @@ class LocalExecution:
         parent_initiated_event_id: int | None = None,
         real_time: bool = False,
         continued_from: str | None = None,
+        cancel_at: float | None = None,
+        _root: LocalExecution | None = None,
     ) -> None:
         self.workflow_class = workflow_class
         self.input = input
         self.workers = max(1, workers)
-        self.workflow_id = workflow_id or f"local-{workflow_class.name or workflow_class.__name__}-{uuid.uuid4().hex[:8]}"
+        short = workflow_class.name or workflow_class.__name__
+        self.workflow_id = workflow_id or f"local-{short}-{uuid.uuid4().hex[:8]}"
         self.run_id = uuid.uuid4().hex
         self.tag_list = tag_list
         self.parent = parent
         self.real_time = real_time
         self.events: list[dict[str, Any]] = []
+        # The family's driver: the root execution holds the clock, the scheduled signals and every run.
+        self._root: LocalExecution = _root or (parent._root if parent is not None else self)
+        self._family: list[LocalExecution] = []
+        self._current = self  # (root) the run of the root workflow now open
+        self._next_run: LocalExecution | None = None
+        self._parent_initiated_event_id = parent_initiated_event_id
         self._wake = False  # an event SWF would schedule a decision task for was added
         self._fed = 0  # events already given to the engine
         self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)
@@ -101,7 +117,12 @@ class LocalExecution:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._signals: list[_Signal] = [_Signal(at, next(self._seq), name, value) for at, name, value in signals]
+        if cancel_at is not None:
+            self._signals.append(_Signal(cancel_at, next(self._seq), None, None))
         heapq.heapify(self._signals)
+        if self._root is not self:
+            self._offset, self._t0 = self._root._offset, self._root._t0
+        self._root._family.append(self)
         self._running: dict[concurrent.futures.Future, tuple[int, int]] = {}  # job -> scheduled, started ids
         self._scheduled: dict[str, int] = {}  # activity id -> scheduled event id
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -121,27 +142,39 @@ class LocalExecution:
             "parentInitiatedEventId": parent_initiated_event_id or 0,
             "continuedExecutionRunId": continued_from,
         })  # fmt: skip
+        self._wake = True  # the first decision task
         self.closed: LocalResult | None = None
 
     # -- the loop -------------------------------------------------------------
 
     def execute(self) -> LocalResult:
-        """Run the execution to its end."""
+        """Run the execution (its children and the runs continuing it too) to its end; the last run's result."""
+        if self._root is not self:
+            raise RuntimeError("only the root execution of a family is executed; its children run within it")
         try:
-            self._schedule_decision()
-            while self.closed is None:
-                decisions = self._decide()
-                self._carry_out(decisions)
-                if self.closed is not None:
-                    break
+            while self._current.closed is None:
+                if self._step_family():
+                    continue
                 if not self._wait_for_news():
-                    self._close("failed", reason="workflow is stuck: it waits for a result, timer or signal "
-                                                 "that can never come")  # fmt: skip
+                    self._current._close("failed", reason="workflow is stuck: it waits for a result, timer or "
+                                                          "signal that can never come")  # fmt: skip
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-            self.run.close()
-        return self.closed
+            for member in self._family:
+                if member._pool is not None:
+                    member._pool.shutdown(wait=True, cancel_futures=True)
+                member.run.close()
+        return self._current.closed
+
+    def _step_family(self) -> bool:
+        """Give a decision task to each open run an event woke up; False when none was."""
+        stepped = False
+        for member in list(self._family):
+            if member.closed is None and member._wake:
+                member._wake = False
+                member._schedule_decision()
+                member._carry_out(member._decide())
+                stepped = True
+        return stepped
 
     def _decide(self) -> list[dict[str, Any]]:
         started = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
@@ -155,17 +188,21 @@ class LocalExecution:
         self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})
 
     def _wait_for_news(self) -> bool:
-        """Let time pass until an event SWF would wake the decider for; False when none ever can come."""
-        while not self._wake:
-            if self._running:
-                self._collect_activities(block=True)
-            elif self._timers or self._signals:
+        """(Root) let time pass until an event wakes a run of the family; False when none ever can come."""
+        while True:
+            open_runs = [m for m in self._family if m.closed is None]
+            if any(m._wake for m in open_runs):
+                return True
+            jobs = [job for m in open_runs for job in m._running]
+            if jobs:
+                concurrent.futures.wait(jobs, return_when=concurrent.futures.FIRST_COMPLETED)
+                for member in open_runs:
+                    if member._running:
+                        member._collect_activities(block=False)
+            elif self._signals or any(m._timers for m in open_runs):
                 self._advance_clock()
             else:
                 return False
-        self._wake = False
-        self._schedule_decision()
-        return True
 
     # -- decisions --------------------------------------------------------------
 
@@ -187,7 +224,7 @@ class LocalExecution:
         context = {"workflow_id": self.workflow_id, "run_id": self.run_id, "activity_id": a["activityId"],
                    "input": a.get("input")}  # fmt: skip
         if act is None:
-            job: Callable[[], ActivityOutcome] = lambda: failure(
+            job: Callable[[], ActivityOutcome] = lambda: failure(  # noqa: E731
                 LookupError(f"activity {a['activityType']['name']!r} is not declared"))  # fmt: skip
         else:
             job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
@@ -252,19 +289,36 @@ class LocalExecution:
         self._close("canceled", details=a.get("details"))
 
     def _do_ContinueAsNewWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        input = format.loads(a.get("input")) or {}
+        workflow_class = self._class_of(input) or self.workflow_class
+        nxt = LocalExecution(workflow_class, input, workers=self.workers, workflow_id=self.workflow_id,
+                             tag_list=a.get("tagList", self.tag_list), parent=self.parent,
+                             parent_initiated_event_id=self._parent_initiated_event_id, real_time=self.real_time,
+                             continued_from=self.run_id, _root=self._root)  # fmt: skip
         self._add("WorkflowExecutionContinuedAsNew", dict(a, decisionTaskCompletedEventId=completed_id,
-                                                          newExecutionRunId="next"))  # fmt: skip
-        self._close("continued_as_new", result=format.loads(a.get("input")))
+                                                          newExecutionRunId=nxt.run_id))  # fmt: skip
+        self._next_run = nxt
+        if self._root._current is self:
+            self._root._current = nxt
+        self._close("continued_as_new", result=input)
+        nxt.previous_result = self.closed
 
     def _do_StartChildWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add("StartChildWorkflowExecutionInitiated",
                               dict(a, decisionTaskCompletedEventId=completed_id))  # fmt: skip
-        child_class = self._child_class(a)
+        child_class = self._class_of(format.loads(a.get("input")) or {})
         if child_class is None:
             self._add("StartChildWorkflowExecutionFailed", {
-                "workflowId": a["workflowId"], "workflowType": a["workflowType"], "cause": "WORKFLOW_TYPE_DOES_NOT_EXIST",
+                "workflowId": a["workflowId"], "workflowType": a["workflowType"],
+                "cause": "WORKFLOW_TYPE_DOES_NOT_EXIST", "initiatedEventId": initiated,
+                "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+            return
+        if any(m.workflow_id == a["workflowId"] and m.closed is None for m in self._root._family):
+            self._add("StartChildWorkflowExecutionFailed", {
+                "workflowId": a["workflowId"], "workflowType": a["workflowType"], "cause": "WORKFLOW_ALREADY_RUNNING",
                 "initiatedEventId": initiated, "decisionTaskCompletedEventId": completed_id})  # fmt: skip
             return
+        # The child runs beside this execution, driven by the family loop; its closing comes back here.
         child = LocalExecution(child_class, format.loads(a.get("input")) or {}, workers=self.workers,
                                workflow_id=a["workflowId"], tag_list=a.get("tagList"), parent=self,
                                parent_initiated_event_id=initiated, real_time=self.real_time)  # fmt: skip
@@ -272,8 +326,15 @@ class LocalExecution:
         execution = {"workflowId": child.workflow_id, "runId": child.run_id}
         self._add("ChildWorkflowExecutionStarted", {"initiatedEventId": initiated, "workflowExecution": execution,
                                                     "workflowType": a["workflowType"]})  # fmt: skip
-        result = child.execute()
-        common = {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]}
+
+    def _child_closed(self, child: LocalExecution) -> None:
+        """A child run closed (for good, not continued as new): the event SWF gives its parent."""
+        result = child.closed
+        initiated = child._parent_initiated_event_id
+        started = self.events[initiated - 1]
+        workflow_type = started["startChildWorkflowExecutionInitiatedEventAttributes"]["workflowType"]
+        common = {"initiatedEventId": initiated, "workflowType": workflow_type,
+                  "workflowExecution": {"workflowId": child.workflow_id, "runId": child.run_id}}  # fmt: skip
         if result.status == "completed":
             self._add("ChildWorkflowExecutionCompleted", dict(common, result=format.dumps(result.result)))
         elif result.status == "failed":
@@ -283,10 +344,10 @@ class LocalExecution:
         else:
             self._add("ChildWorkflowExecutionTerminated", common)
 
-    def _child_class(self, a: dict[str, Any]) -> type | None:
+    def _class_of(self, input: dict[str, Any]) -> type | None:
         from simpleflow.loader import load_workflow
 
-        path = ((format.loads(a.get("input")) or {}).get("__extra") or {}).get("class")
+        path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
         try:
             return load_workflow(path) if path else None
         except Exception:
@@ -295,7 +356,7 @@ class LocalExecution:
     def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add("SignalExternalWorkflowExecutionInitiated",
                               dict(a, decisionTaskCompletedEventId=completed_id))  # fmt: skip
-        target = self._find_execution(a["workflowId"])
+        target = self._find_execution(a["workflowId"], a.get("runId"))
         if target is None:
             self._add("SignalExternalWorkflowExecutionFailed", {
                 "workflowId": a["workflowId"], "runId": a.get("runId"), "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
@@ -305,35 +366,34 @@ class LocalExecution:
         self._add("ExternalWorkflowExecutionSignaled", {"initiatedEventId": initiated, "workflowExecution": {
             "workflowId": target.workflow_id, "runId": target.run_id}})  # fmt: skip
 
-    def _find_execution(self, workflow_id: str) -> LocalExecution | None:
-        if workflow_id == self.workflow_id:
-            return self
-        if self.parent is not None and self.parent.workflow_id == workflow_id:
-            return self.parent
-        for child in self._children.values():
-            if child.workflow_id == workflow_id and child.closed is None:
-                return child
+    def _find_execution(self, workflow_id: str, run_id: str | None = None) -> LocalExecution | None:
+        """The open run of *workflow_id* in this family (SWF looks the whole domain up)."""
+        for member in self._root._family:
+            if member.workflow_id == workflow_id and member.closed is None and run_id in (None, "", member.run_id):
+                return member
         return None
 
     def deliver_signal(self, name: str, input_text: str | None, sender: LocalExecution | None = None) -> None:
-        """A signal from outside (or from a parent/child): appended now, a decision follows."""
-        external = {"workflowId": sender.workflow_id, "runId": sender.run_id} if sender and sender is not self else None
+        """A signal from outside (or from a workflow of the family): appended now, a decision task follows."""
+        external = {"workflowId": sender.workflow_id, "runId": sender.run_id} if sender else None
         self._add("WorkflowExecutionSignaled", {"signalName": name, "input": input_text,
                                                 "externalWorkflowExecution": external})  # fmt: skip
-        if sender is not self and self.closed is None and self._fed and self.events[-2]["eventType"] != "DecisionTaskScheduled":
-            self._schedule_decision()
+
+    def request_cancel(self) -> None:
+        """A cancel request from outside (``workflow.cancel``): the workflow's ``should_cancel`` decides."""
+        self._add("WorkflowExecutionCancelRequested", {})
 
     # -- clock and events ---------------------------------------------------
 
     def _now(self) -> float:
-        return time.time() + self._offset
+        return time.time() + self._root._offset
 
     def _advance_clock(self) -> None:
-        """Jump (or, with real time, sleep) to the next timer or scheduled signal."""
-        next_timer = self._timers[0].fire_at if self._timers else float("inf")
+        """(Root) jump (or, with real time, sleep) to the family's next timer, scheduled signal or cancel request."""
+        open_runs = [m for m in self._family if m.closed is None]
+        next_timer = min((m._timers[0].fire_at for m in open_runs if m._timers), default=float("inf"))
         next_signal = self._signals[0].at + self._t0 if self._signals else float("inf")
-        target = min(next_timer, next_signal)
-        wait = target - self._now()
+        wait = min(next_timer, next_signal) - self._now()
         if wait > 0:
             if self.real_time:
                 time.sleep(wait)
@@ -342,10 +402,18 @@ class LocalExecution:
         now = self._now()
         while self._signals and self._signals[0].at + self._t0 <= now:
             signal = heapq.heappop(self._signals)
-            self._add("WorkflowExecutionSignaled", {"signalName": signal.name, "input": format.dumps(signal.input)})
-        while self._timers and self._timers[0].fire_at <= now:
-            timer = heapq.heappop(self._timers)
-            self._add("TimerFired", {"timerId": timer.timer_id, "startedEventId": timer.started_event_id})
+            target = self._current
+            if target.closed is not None:
+                continue
+            if signal.name is None:
+                target.request_cancel()
+            else:
+                target._add("WorkflowExecutionSignaled", {"signalName": signal.name,
+                                                          "input": format.dumps(signal.input)})  # fmt: skip
+        for member in open_runs:
+            while member._timers and member._timers[0].fire_at <= now:
+                timer = heapq.heappop(member._timers)
+                member._add("TimerFired", {"timerId": timer.timer_id, "startedEventId": timer.started_event_id})
 
     def _add(self, event_type: str, attrs: dict[str, Any]) -> int:
         if event_type in _WAKING_EVENTS:
@@ -357,4 +425,6 @@ class LocalExecution:
 
     def _close(self, status: str, **fields: Any) -> None:
         self.closed = LocalResult(status, events=self.events, workflow_id=self.workflow_id, run_id=self.run_id,
-                                  **fields)  # fmt: skip
+                                  previous=getattr(self, "previous_result", None), **fields)  # fmt: skip
+        if self.parent is not None and status != "continued_as_new":
+            self.parent._child_closed(self)
