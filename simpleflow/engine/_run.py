@@ -139,11 +139,42 @@ class WorkflowRun:
                 self._restart(self.history.events[:known] + events)
         if self.history.closed:
             return []
+        if not self.history.cancel_requested or self._cancel_handled:
+            propagated = self._propagated_signals()
+            if propagated:  # as simpleflow: the signals go on first, ``run`` goes on at the next decision task
+                self.workflow.after_replay(self.history)
+                return propagated
         try:
             self._step()
         finally:
             self.workflow.after_replay(self.history)
         return self._decide()
+
+    def _propagated_signals(self) -> list[dict[str, Any]]:
+        """simpleflow's signal propagation: a signal received with ``__propagate`` goes on to the parent
+        (unless the class sets ``propagate_signals_to_parent = False``) and to the started children, never
+        back to its sender, once per signal name and workflow (the latest signal of each name counts)."""
+        history = self.history
+        if not history.signals:
+            return []
+        known: list[tuple[str | None, str | None]] = []
+        parent = history.started.get("parentWorkflowExecution") or {}
+        if parent.get("workflowId") and getattr(self.workflow_class, "propagate_signals_to_parent", True):
+            known.append((parent["workflowId"], parent.get("runId")))
+        known += [(r["id"], r.get("run_id")) for r in history.child_workflows.values() if r["state"] == "started"]
+        out = []
+        for signal in history.signals.values():
+            value = signal["input"]
+            if not known or not isinstance(value, dict) or not value.get("__propagate"):
+                continue
+            name = signal["name"]
+            done = {(r["workflow_id"], r["run_id"]) for r in history.signaled_workflows.get(name, [])}
+            done.add((signal["external_workflow_id"], signal["external_run_id"]))
+            payload = format.dumps({"args": value.get("args") or [], "kwargs": value.get("kwargs") or {},
+                                    "__propagate": value["__propagate"]})  # fmt: skip
+            out += [decisions.signal_external_workflow(wid, rid, name, payload) for wid, rid in known
+                    if (wid, rid) not in done]  # fmt: skip
+        return out
 
     def _restart(self, events: list[dict[str, Any]]) -> None:
         """Fall back to the reference behaviour: a fresh run over every event."""
