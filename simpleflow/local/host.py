@@ -195,7 +195,13 @@ class LocalExecution:
                 return True
             jobs = [job for m in open_runs for job in m._running]
             if jobs:
-                concurrent.futures.wait(jobs, return_when=concurrent.futures.FIRST_COMPLETED)
+                # The clock runs while activities do: a timer or signal due meanwhile comes first.
+                due = min([self._signals[0].at + self._t0] if self._signals else []
+                          + [m._timers[0].fire_at for m in open_runs if m._timers], default=None)  # fmt: skip
+                timeout = None if due is None else max(0.0, due - self._now())
+                done, _ = concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
+                if not done:
+                    self._advance_clock()
                 for member in open_runs:
                     if member._running:
                         member._collect_activities(block=False)
