@@ -205,6 +205,146 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
         sys.exit(1)
 
 
+@cli.command("decider.start")
+@click.argument("workflows", nargs=-1, required=True)
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", required=True, help="Decision task list to poll.")
+@click.option("--nb-processes", type=int, default=1, show_default=True, help="Decider processes.")
+@user_errors
+def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int) -> None:
+    """Decide for WORKFLOWS (package.module.Class ...) on a task list."""
+    from simpleflow.loader import load_workflow
+    from simpleflow.swf import client
+    from simpleflow.swf.decider import run_decider
+    from simpleflow.swf.process import supervise
+
+    domain = _domain(domain)
+    for path in workflows:
+        load_workflow(path)  # fail now, in one line, rather than in every child
+    client.check_domain(domain)
+    if nb_processes <= 1:
+        run_decider(domain, task_list, list(workflows))
+    else:
+        supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
+
+
+@cli.command("worker.start")
+@click.argument("modules", nargs=-1)
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", required=True, help="Activity task list to poll.")
+@click.option("--nb-processes", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@user_errors
+def worker_start(modules: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int,
+                 heartbeat: float) -> None:  # fmt: skip
+    """Run the activities declared in MODULES (packages are scanned) for a task list."""
+    from simpleflow.swf.worker import run_worker
+
+    if not modules:
+        raise UsageError("name the modules that declare the activities to run (e.g. 'examples.basic')")
+    run_worker(_domain(domain), task_list, nb_processes=nb_processes, heartbeat=heartbeat, modules=modules)
+
+
+@cli.command("standalone")
+@click.argument("workflow")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--nb-workers", type=int, default=1, show_default=True, help="Activity worker processes.")
+@click.option("--nb-deciders", type=int, default=1, show_default=True, help="Decider processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@user_errors
+def standalone(workflow: str, domain: str | None, input: str | None, input_file: str | None,
+               workflow_id: str | None, nb_workers: int, nb_deciders: int, heartbeat: float) -> None:  # fmt: skip
+    """Run WORKFLOW on SWF with a decider and workers of its own; print its result."""
+    from simpleflow.loader import check_signature, load_workflow
+    from simpleflow.swf.standalone import run_standalone
+
+    workflow_class = load_workflow(workflow)
+    payload = _read_input(input, input_file)
+    check_signature(workflow_class, payload)
+    try:
+        outcome = run_standalone(_domain(domain), workflow_class, payload, workflow_id=workflow_id,
+                                 nb_workers=nb_workers, nb_deciders=nb_deciders, heartbeat=heartbeat)  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo("interrupted: every process started was stopped", err=True)
+        sys.exit(130)
+    if outcome.status == "COMPLETED":
+        click.echo(json.dumps(outcome.result))
+        return
+    click.echo(f"workflow {outcome.status.lower()}: {outcome.reason or ''}".rstrip(), err=True)
+    sys.exit(1)
+
+
+@cli.command("domain.register")
+@click.argument("name")
+@click.option("--retention-days", type=int, default=30, show_default=True, help="Days SWF keeps closed histories.")
+@user_errors
+def domain_register(name: str, retention_days: int) -> None:
+    """Register the SWF domain NAME (nothing happens if it exists)."""
+    from simpleflow.swf import client
+
+    created = client.register_domain(name, retention_days)
+    click.echo(f"domain {name} {'registered' if created else 'already exists'}")
+
+
+@cli.command("workflow.terminate")
+@click.argument("domain")
+@click.argument("workflow_id")
+@click.argument("run_id", required=False)
+@user_errors
+def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Terminate an execution (its latest run without RUN_ID)."""
+    from simpleflow.swf import executions
+
+    click.echo(f"{workflow_id} {executions.terminate(domain, workflow_id, run_id)} terminated")
+
+
+@cli.command("workflow.restart")
+@click.argument("domain")
+@click.argument("workflow_id")
+@click.argument("run_id", required=False)
+@user_errors
+def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Start a new run with the same type, input and task list."""
+    from simpleflow.swf import executions
+
+    started = executions.restart(domain, workflow_id, run_id)
+    click.echo(f"{started['workflowId']} {started['runId']}")
+
+
+@cli.command("workflow.signal")
+@click.argument("domain")
+@click.argument("workflow_id")
+@click.argument("name")
+@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--run-id", help="Run id (default: the open run).")
+@user_errors
+def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None) -> None:
+    """Send the signal NAME to an execution."""
+    from simpleflow import format
+    from simpleflow.loader import parse_input
+    from simpleflow.swf import executions
+
+    payload = parse_input(input) if input is not None else None
+    executions.signal(domain, workflow_id, name, format.dumps(payload) if payload is not None else None, run_id)
+    click.echo(f"signal {name} sent to {workflow_id}")
+
+
+@cli.command("workflow.cancel")
+@click.argument("domain")
+@click.argument("workflow_id")
+@click.argument("run_id", required=False)
+@user_errors
+def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Request the cancellation of an execution (its workflow's should_cancel decides)."""
+    from simpleflow.swf import executions
+
+    executions.cancel(domain, workflow_id, run_id)
+    click.echo(f"cancel requested for {workflow_id}")
+
+
 def load_workflow_or_fail(path: str) -> type:
     from simpleflow.loader import load_workflow
 

@@ -104,6 +104,7 @@ class Decider:
         self._by_name = {w.name: w for w in workflows}
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
 
     # -- one decision task ---------------------------------------------------
 
@@ -198,7 +199,8 @@ class Decider:
                                          start_at_previous_started_event=len(self.cache) > 0)  # fmt: skip
         if task is None:
             return False
-        decisions = self.decide(task)
+        with self._lock:
+            decisions = self.decide(task)
         try:
             client.swf_client().respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
         except Exception as err:
@@ -206,13 +208,33 @@ class Decider:
             logger.warning("could not answer decision task of %s: %s", task["workflowExecution"], err)
         return True
 
-    def run(self, stop: threading.Event | None = None) -> None:
-        """Poll and decide until *stop* is set (or SIGTERM, through the supervisor)."""
+    def run(self, stop: threading.Event | None = None, pollers: int = 1) -> None:
+        """Poll and decide until *stop* is set (or SIGTERM/SIGINT).
+
+        With *pollers* > 1, that many polls stay in flight, staggered (an endpoint that answers
+        an empty poll only after a while, like the moto server's 1 s, then adds less latency);
+        decisions are still taken one at a time.
+        """
         if stop is None:
             stop = threading.Event()
             stop_on_signals(stop)
-        backoff = Backoff()
         client.check_domain(self.domain)
+        if pollers <= 1:
+            self._poll_loop(stop)
+        else:
+            threads = []
+            for i in range(pollers):
+                thread = threading.Thread(target=self._poll_loop, args=(stop,), name=f"poller-{i}", daemon=True)
+                thread.start()
+                threads.append(thread)
+                stop.wait(1.0 / pollers)
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+        self.cache.clear()
+
+    def _poll_loop(self, stop: threading.Event) -> None:
+        backoff = Backoff()
         while not stop.is_set():
             try:
                 busy = self.poll_once()
@@ -225,7 +247,6 @@ class Decider:
                 backoff.reset()
             else:
                 stop.wait(backoff.next())
-        self.cache.clear()
 
 
 def _max_open(workflow_class: type) -> int | None:
@@ -237,9 +258,9 @@ def _max_open(workflow_class: type) -> int | None:
 
 
 def run_decider(domain: str, task_list: str, workflow_paths: list[str], activity_task_list: str | None = None,
-                stop: threading.Event | None = None) -> None:  # fmt: skip
+                stop: threading.Event | None = None, pollers: int = 1) -> None:  # fmt: skip
     """Entry point of a decider process."""
     from simpleflow.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
-    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop)
+    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop, pollers)

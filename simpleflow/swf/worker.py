@@ -25,6 +25,7 @@ from simpleflow import activity as registry
 from simpleflow import format
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
 from simpleflow.swf import client
+from simpleflow.swf.poller import stop_on_signals
 from simpleflow.swf.process import supervise
 
 __all__ = ["FieldTooLarge", "run_worker"]
@@ -439,6 +440,30 @@ def _serve(
             log.exception("task %s: could not be handled", task.get("activityId"))
 
 
+def _serve_pollers(
+    domain: str, task_list: str, heartbeat: float | None, modules: tuple, stop_event: threading.Event | None,
+    pollers: int,
+) -> None:
+    """Several pollers in one process. An endpoint that answers an empty poll only after a
+    while (the moto server waits 1 s; SWF returns at once when a task comes) delays each new
+    task until the next poll starts: staggered polls in flight cut that wait."""
+    if pollers <= 1:
+        _serve(domain, task_list, heartbeat, modules, stop_event)
+        return
+    stop = stop_event or threading.Event()
+    stop_on_signals(stop)
+    threads = []
+    for i in range(pollers):
+        thread = threading.Thread(target=_serve, args=(domain, task_list, heartbeat, modules, stop),
+                                  name=f"poller-{i}", daemon=True)  # fmt: skip
+        thread.start()
+        threads.append(thread)
+        stop.wait(1.0 / pollers)
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
+
+
 def run_worker(
     domain: str,
     task_list: str,
@@ -447,12 +472,15 @@ def run_worker(
     heartbeat: float | None = 60,
     modules: Iterable[str] = (),
     stop_event: threading.Event | None = None,
+    pollers: int = 1,
 ) -> None:
     """Serve activity tasks of *domain*/*task_list* until SIGTERM/SIGINT or *stop_event*.
 
     Activities are those registered by scanning *modules*. With ``nb_processes > 1`` the
     pollers run in supervised child processes; otherwise in this process (or thread).
     *heartbeat* is the period in seconds of heartbeats while an activity runs (0/None: none).
+    *pollers* polls are kept in flight per process, each running its own task: a process
+    then runs up to that many activities at once (see ``_serve_pollers``).
     """
     client.check_domain(domain)
     modules = tuple(modules)
@@ -460,11 +488,11 @@ def run_worker(
         registry.scan(module)
     heartbeat = heartbeat or None
     if nb_processes <= 1:
-        _serve(domain, task_list, heartbeat, modules, stop_event)
+        _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers)
         return
     supervise(
-        _serve,
-        (domain, task_list, heartbeat, modules, None),
+        _serve_pollers,
+        (domain, task_list, heartbeat, modules, None, pollers),
         nb_processes,
         name=f"worker[{task_list}]",
         grace_period=STOP_GRACE_PERIOD,

@@ -1,0 +1,148 @@
+"""``simpleflow standalone``: decider, workers and starter together, on a task list of their own."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from simpleflow import format, jumbo
+from simpleflow.swf import client, starter
+from simpleflow.swf.decider import run_decider
+from simpleflow.swf.worker import run_worker
+
+STOP_GRACE_PERIOD = 10.0
+# Polls kept in flight by each standalone process (see simpleflow.swf.poller): an endpoint that
+# answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step.
+POLLERS = 8
+
+
+@dataclass
+class Outcome:
+    """How the execution closed: ``status`` is SWF's close status (COMPLETED, FAILED...)."""
+
+    status: str
+    result: Any = None
+    reason: str | None = None
+    details: str | None = None
+    workflow_id: str = ""
+    run_id: str = ""
+
+
+def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
+    for event in reversed(events):
+        if event["eventType"].startswith("WorkflowExecution") and event["eventType"] not in (
+            "WorkflowExecutionStarted", "WorkflowExecutionSignaled", "WorkflowExecutionCancelRequested"):  # fmt: skip
+            return event
+    return events[-1]
+
+
+def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
+    scheduled = done = 0
+    for event in events:
+        etype = event["eventType"]
+        if etype == "ActivityTaskScheduled":
+            scheduled += 1
+        elif etype == "ActivityTaskCompleted":
+            done += 1
+    return done, scheduled
+
+
+def run_standalone(
+    domain: str,
+    workflow_class: type,
+    input: dict[str, Any],
+    *,
+    workflow_id: str | None = None,
+    nb_workers: int = 1,
+    nb_deciders: int = 1,
+    heartbeat: float = 60,
+    progress: TextIO | None = sys.stderr,
+    timeout: float | None = None,
+) -> Outcome:
+    """Run one execution to its end with processes of our own; they are all stopped on any exit."""
+    client.check_domain(domain)
+    task_list = f"standalone-{uuid.uuid4().hex}"
+    path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=run_decider, args=(domain, task_list, [path], task_list),
+                                 kwargs={"pollers": POLLERS}, name=f"decider-{i}", daemon=True)
+                 for i in range(nb_deciders)]  # fmt: skip
+    processes += [context.Process(target=run_worker, args=(domain, task_list),
+                                  kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat,
+                                          "pollers": POLLERS},
+                                  name=f"worker-{i}", daemon=True) for i in range(nb_workers)]  # fmt: skip
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        for process in processes:
+            process.start()
+        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id,
+                                           task_list=task_list)  # fmt: skip
+        return _wait(domain, execution, progress, timeout, processes)
+    finally:
+        _stop(processes)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt()
+
+
+def _wait(domain: str, execution: dict[str, str], progress: TextIO | None, timeout: float | None,
+          processes: list[Any]) -> Outcome:  # fmt: skip
+    swf = client.swf_client()
+    target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
+    started = time.monotonic()
+    last_report = 0.0
+    delay = 0.02
+    while True:
+        info = swf.describe_workflow_execution(domain=domain, execution=target)["executionInfo"]
+        now = time.monotonic()
+        if info["executionStatus"] == "CLOSED":
+            break
+        if timeout is not None and now - started > timeout:
+            raise TimeoutError(f"execution {target['workflowId']} still open after {timeout:.0f}s")
+        if not any(p.is_alive() for p in processes):
+            raise RuntimeError("every decider and worker process died")
+        if progress is not None and now - last_report >= 2.0:
+            done, scheduled = _count_tasks(client.get_history(domain, **_ids(target)))
+            progress.write(f"[{now - started:6.1f}s] {done}/{scheduled} tasks done\n")
+            progress.flush()
+            last_report = now
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.2)
+    events = client.get_history(domain, **_ids(target))
+    if progress is not None:
+        done, scheduled = _count_tasks(events)
+        progress.write(f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, "
+                       f"{info.get('closeStatus', '').lower()}\n")  # fmt: skip
+    closing = _closing_event(events)
+    attrs = next((v for k, v in closing.items() if k.endswith("EventAttributes")), {})
+    outcome = Outcome(info.get("closeStatus", "UNKNOWN"), workflow_id=target["workflowId"], run_id=target["runId"])
+    if outcome.status == "COMPLETED":
+        outcome.result = format.loads(jumbo.decode(attrs.get("result")))
+    else:
+        outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")
+        outcome.details = jumbo.decode(attrs.get("details"))
+    return outcome
+
+
+def _ids(target: dict[str, str]) -> dict[str, str]:
+    return {"workflow_id": target["workflowId"], "run_id": target["runId"]}
+
+
+def _stop(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_PERIOD
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
