@@ -85,7 +85,8 @@ def cli(ctx: click.Context, header: bool, fmt: str) -> None:
     from simpleflow.output import FORMATS
 
     if fmt not in FORMATS:
-        raise click.BadParameter(f"unknown format {fmt!r} (one of: {', '.join(sorted(FORMATS))})", param_hint="--format")
+        valid = ", ".join(sorted(FORMATS))
+        raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint="--format")
     configure_logging()
     ctx.obj = Settings(header, fmt)
 

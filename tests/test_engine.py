@@ -6,8 +6,6 @@ import hashlib
 import json
 import logging
 
-import pytest
-
 from simpleflow import Workflow, activity
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
 from simpleflow.replay_check import check_history
@@ -234,7 +232,8 @@ def test_history_that_does_not_fit_the_code_names_the_first_mismatch():
     b.schedule_activity("activity-other-1", "other")
     b.decision_started()
     _, mismatches = check_history(wf.Chain, b.events)
-    assert "activity 'activity-tests.workflows_for_engine.inc-1' is 'tests.workflows_for_engine.double'" in mismatches[0]
+    expected = "activity 'activity-tests.workflows_for_engine.inc-1' is 'tests.workflows_for_engine.double'"
+    assert expected in mismatches[0]
     assert any("activity-other-1" in m for m in mismatches)
 
 

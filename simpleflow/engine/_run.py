@@ -650,8 +650,10 @@ class WorkflowRun:
 
     def _sync_signal(self, sub: _Submitted) -> None:
         task: SignalTask = sub.task
-        sent = [r for r in self.history.signaled_workflows.get(task.name, [])
-                if r["workflow_id"] == task.workflow_id and (task.run_id is None or r["run_id"] == task.run_id)]  # fmt: skip
+        sent = [
+            r for r in self.history.signaled_workflows.get(task.name, [])
+            if r["workflow_id"] == task.workflow_id and (task.run_id is None or r["run_id"] == task.run_id)
+        ]  # fmt: skip
         if not sent:
             payload = {"args": list(task.args), "kwargs": task.kwargs, "__propagate": task.propagate}
             self._owe(sub, decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name,
@@ -677,7 +679,8 @@ class WorkflowRun:
 
         timer_id = f"{constants.RETRY_TIMER_PREFIX}{sub.id}"
         timer = self.history.timers.get(timer_id)
-        if timer and timer.get("decision_task_completed_event_id", 0) > record.get("decision_task_completed_event_id", 0):
+        after_failure = record.get("decision_task_completed_event_id", 0)
+        if timer and timer.get("decision_task_completed_event_id", 0) > after_failure:
             self._retry_timers[timer_id] = sub
             if timer["state"] == "started":
                 sub.retry_timer = timer_id
