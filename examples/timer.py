@@ -1,0 +1,26 @@
+"""Timers: simpleflow workflow.start --local examples.timer.TimerWorkflow --input '[2]'"""
+
+from __future__ import annotations
+
+from simpleflow import Workflow, activity
+from simpleflow.constants import HOUR, MINUTE
+
+
+@activity.with_attributes(task_list="example", version="example")
+def remind(hours):
+    return f"reminder after {hours} hour(s)"
+
+
+class TimerWorkflow(Workflow):
+    """Waits *hours* hours (virtual time with --local), cancelling a one-day timeout timer meanwhile."""
+
+    name = "example_timer"
+    version = "example"
+    task_list = "example"
+
+    def run(self, hours):
+        timeout = self.submit(self.start_timer("give_up", 24 * HOUR))
+        self.submit(self.start_timer("wait", hours * HOUR + MINUTE)).result
+        self.submit(self.cancel_timer("give_up")).result
+        message = self.submit(remind, hours).result
+        return {"message": message, "timeout_timer": timeout.state.lower()}
