@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simpleflow import Workflow
+from simpleflow import Workflow, futures
 
 
 class MarkerWorkflow(Workflow):
@@ -13,9 +13,9 @@ class MarkerWorkflow(Workflow):
     task_list = "example"
 
     def run(self, release):
-        self.submit(self.record_marker("release", {"version": release})).result
-        self.submit(self.record_marker("step", "prepared")).result
-        self.submit(self.record_marker("step", "deployed")).result
+        futures.wait(self.submit(self.record_marker("release", {"version": release})))
+        futures.wait(self.submit(self.record_marker("step", "prepared")))
+        futures.wait(self.submit(self.record_marker("step", "deployed")))
         latest = {m.name: m.details for m in self.list_markers()}
         every = [[m.name, m.details] for m in self.list_markers(all=True)]
         return {"latest": latest, "all": every}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simpleflow import Workflow, activity
+from simpleflow import Workflow, activity, futures
 
 
 @activity.with_attributes(task_list="example", version="example")
@@ -34,5 +34,5 @@ class SignalsWorkflow(Workflow):
         reviewer = self.submit(Reviewer, "reviewer")
         approval = self.submit(self.wait_signal("approve")).result
         approver = approval["args"][0]
-        self.submit(self.signal("approved", approver)).result
+        futures.wait(self.submit(self.signal("approved", approver)))
         return {"result": self.submit(publish, approver).result, "reviewer": reviewer.result}

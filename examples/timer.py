@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simpleflow import Workflow, activity
+from simpleflow import Workflow, activity, futures
 from simpleflow.constants import HOUR, MINUTE
 
 
@@ -20,7 +20,7 @@ class TimerWorkflow(Workflow):
 
     def run(self, hours):
         timeout = self.submit(self.start_timer("give_up", 24 * HOUR))
-        self.submit(self.start_timer("wait", hours * HOUR + MINUTE)).result
-        self.submit(self.cancel_timer("give_up")).result
+        futures.wait(self.submit(self.start_timer("wait", hours * HOUR + MINUTE)))
+        futures.wait(self.submit(self.cancel_timer("give_up")))
         message = self.submit(remind, hours).result
         return {"message": message, "timeout_timer": timeout.state.lower()}
