@@ -554,10 +554,17 @@ class WorkflowRun:
                                     f"submits {sub.task.activity.name!r}")  # fmt: skip
         state = record["state"]
         if state == "schedule_failed":
-            if record.get("cause") == "ACTIVITY_TYPE_DOES_NOT_EXIST":
-                act = sub.task.activity
-                self.types_to_register.add(("activity", act.name, act.version))
-            self._owe(sub, self._schedule_activity_decision(sub))
+            cause = record.get("cause")
+            if cause in _RESCHEDULABLE:
+                if cause == "ACTIVITY_TYPE_DOES_NOT_EXIST":
+                    act = sub.task.activity
+                    self.types_to_register.add(("activity", act.name, act.version))
+                self._owe(sub, self._schedule_activity_decision(sub))
+                return
+            # Scheduling again would be refused again (a deprecated type, an id in use...).
+            self._settle_owed(sub)
+            sub.future.set_exception(exceptions.TaskFailed(sub.id, f"ScheduleActivityTaskFailed: {cause}"))
+            self._final_failure(sub, exceptions.TaskException)
             return
         if sub.retry_timer is None or state not in ("failed", "timed_out"):
             self._settle_owed(sub)
@@ -909,6 +916,12 @@ class WorkflowRun:
                if r["state"] in ("scheduled", "started")]  # fmt: skip
         out.append(decisions.cancel_workflow())
         return out
+
+
+# ScheduleActivityTaskFailed causes worth scheduling again (after registering the type, for the first).
+_RESCHEDULABLE = frozenset(
+    {"ACTIVITY_TYPE_DOES_NOT_EXIST", "OPEN_ACTIVITIES_LIMIT_EXCEEDED", "ACTIVITY_CREATION_RATE_EXCEEDED"}
+)
 
 
 def format_reason(reason: str | None) -> str | None:
