@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from simpleflow import constants, format
+from simpleflow import constants, format, jumbo
 from simpleflow.activity import Activity
 
 
@@ -52,13 +52,15 @@ def decode_input(text: str | None) -> tuple[list[Any], dict[str, Any]]:
 def run_activity(activity: Activity, input_text: str | None, context: dict[str, Any] | None = None) -> ActivityOutcome:
     """Run *activity* on the task's JSON input, here; never raises."""
     try:
-        args, kwargs = decode_input(input_text)
+        args, kwargs = decode_input(jumbo.decode(input_text))
         func = activity.callable
         if context is not None:
             try:
                 func.context = context
             except (AttributeError, TypeError):
                 pass
-        return ActivityOutcome("completed", result=format.dumps(activity.execute(*args, **kwargs)))
+        # An oversize result goes to S3, or fails the task saying what to set: never truncated.
+        return ActivityOutcome("completed", result=jumbo.encode(format.dumps(activity.execute(*args, **kwargs)),
+                                                                "result"))  # fmt: skip
     except Exception as error:
         return failure(error)

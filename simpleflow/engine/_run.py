@@ -295,6 +295,23 @@ class WorkflowRun:
         """Call *callback* (which may submit more) once one of *waiting_on* settles; used by canvas futures."""
         self._continuations.append(_Continuation(self._last_position, list(waiting_on), callback))
 
+    def cached_call(self, name: str, compute: Any) -> str:
+        """The recorded text of the next call of *name* (``@cached``); computed and recorded if new."""
+        self._check_thread()
+        count = self._cached_counts.get(name, 0) + 1
+        self._cached_counts[name] = count
+        key = f"{name}:{count}"
+        recorded = [m for m in self.history.markers.get(key, []) if m["state"] == "recorded"]
+        if recorded:
+            return recorded[-1]["details"]
+        sub = self._submitted.get(("cached", key))
+        if sub is None:
+            text = compute()
+            sub = _Submitted("cached", key, text, self._next_position(), futures.Future())
+            self._submitted[("cached", key)] = sub
+            self._owe(sub, decisions.record_marker(key, text))
+        return sub.task
+
     # Called by simpleflow.futures on the run's thread.
     def wait_for(self, future: futures.Future) -> None:
         self._check_thread()
@@ -336,6 +353,7 @@ class WorkflowRun:
         self._in_event = False
         self._cancel_handled = False
         self._mismatches: list[str] = []
+        self._cached_counts: dict[str, int] = {}
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self.replaying = True
 
@@ -421,6 +439,9 @@ class WorkflowRun:
                     if sub is not None:
                         self._sync(sub)
             elif kind == "marker":
+                cached = self._submitted.get(("cached", key))
+                if cached is not None:
+                    self._sync(cached)
                 for sub in self._submitted.values():
                     if sub.kind == "marker" and sub.task.name == key:
                         self._sync(sub)
@@ -650,6 +671,10 @@ class WorkflowRun:
         self._settle_owed(sub)
         sub.future.set_finished(format.loads(recorded[-1]["details"]))
 
+    def _sync_cached(self, sub: _Submitted) -> None:
+        if any(m["state"] == "recorded" for m in self.history.markers.get(sub.id, [])):
+            self._settle_owed(sub)
+
     def _sync_wait_signal(self, sub: _Submitted) -> None:
         record = self.history.signals.get(sub.id)
         if record is not None:
@@ -843,7 +868,11 @@ class WorkflowRun:
         if not complete:
             return self._with_wake_up(out)
         if outcome is None:
-            if any(d["decisionType"] in ("RecordMarker", "CancelTimer") for d in out):
+            # SWF starts no decision task for a marker or a timer cancellation: a wake-up timer does,
+            # so that a future waiting on one settles (@cached markers have no such future).
+            if any(d["decisionType"] == "CancelTimer" or (d["decisionType"] == "RecordMarker" and not
+                   d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:"))
+                   for d in out):  # fmt: skip
                 return self._with_wake_up(out)
             return out
         kind = outcome[0]

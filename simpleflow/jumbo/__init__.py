@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from simpleflow.jumbo._cache import close as close_caches
 from simpleflow.jumbo._events import decode_events, encode_decisions
-from simpleflow.jumbo._fields import FIELD_LIMITS, MAX_JUMBO_SIZE, JumboFieldTooLarge, decode, encode, is_jumbo
+from simpleflow.jumbo._fields import FIELD_LIMITS, MAX_JUMBO_SIZE, JumboFieldTooLarge, decode, encode, is_jumbo, store
 from simpleflow.jumbo._reference import PREFIX
 
 __all__ = [
@@ -36,4 +36,5 @@ __all__ = [
     "encode",
     "encode_decisions",
     "is_jumbo",
+    "store",
 ]

@@ -82,6 +82,11 @@ def encode(text: str | None, field: str) -> str | None:
     return _store(text, field, limit)
 
 
+def store(text: str, field: str) -> str:
+    """Write *text* to S3 whatever its size; return its reference (``@cached(store="s3")`` uses it)."""
+    return _store(text, field, FIELD_LIMITS[field])
+
+
 def _store(text: str, field: str, limit: int) -> str:
     location = os.environ.get(BUCKET_ENV, "").strip().strip("/")
     if not location:

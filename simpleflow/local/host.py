@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import activity as activity_registry
-from simpleflow import format
+from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun
 from simpleflow.outcome import ActivityOutcome, failure, run_activity
 
@@ -180,7 +180,8 @@ class LocalExecution:
         started = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
         new = self.events[self._fed :]
         self._fed = len(self.events)
-        decisions = self.run.advance(new)
+        # The same jumbo-field rules as on SWF: a local run predicts an SWF run.
+        decisions = jumbo.encode_decisions(self.run.advance(jumbo.decode_events(new)))
         self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
         return decisions
 

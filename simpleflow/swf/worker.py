@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from simpleflow import activity as registry
-from simpleflow import format
+from simpleflow import format, jumbo
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
 from simpleflow.swf import client
 from simpleflow.swf.poller import stop_on_signals
@@ -61,22 +61,26 @@ class FieldTooLarge(Exception):
 def _encode_field(kind: str, text: str | None) -> str | None:
     """The form of an outgoing *kind* field (result, details, reason) that SWF will accept.
 
-    The hook for jumbo fields. Today: a reason (one line for humans) is cut to its limit; an
-    oversize result or details raises :class:`FieldTooLarge`, never a truncated payload.
+    An oversize field goes to S3 as a jumbo field when SIMPLEFLOW_JUMBO_FIELDS_BUCKET is set.
+    Without it, a reason (one line for humans) is cut to its limit; an oversize result or
+    details raises :class:`FieldTooLarge`, never a truncated payload.
     """
     if text is None:
         return None
     limit = LIMITS[kind]
     if len(text) <= limit:
         return text
-    if kind == "reason":
-        return text[:limit]
-    raise FieldTooLarge(kind, len(text), limit)
+    try:
+        return jumbo.encode(text, kind)
+    except jumbo.JumboFieldTooLarge:
+        if kind == "reason":
+            return text[:limit]
+        raise FieldTooLarge(kind, len(text), limit) from None
 
 
 def _decode_field(text: str | None) -> str | None:
-    """The content of an incoming field (a task's input). The hook for jumbo fields."""
-    return text
+    """The content of an incoming field (a task's input), read back from S3 if it is a jumbo field."""
+    return jumbo.decode(text)
 
 
 # --- the activity child -------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""``@cached``: a non-deterministic call made once per execution, its result kept in the history.
+
+Inside ``Workflow.run``, a function whose result is not deterministic (a
+database read, a random id, the time) would break replays. Decorated with
+``@cached``, the first replay that reaches a call runs it and records the
+result in the execution's history as a marker; every later replay returns the
+recorded value without calling it. Outside a workflow the function is simply
+called.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from simpleflow import format, futures
+
+MARKER_PREFIX = "simpleflow.cached:"
+
+
+class Serializer(Protocol):
+    def dumps(self, obj: Any) -> str: ...
+    def loads(self, text: str) -> Any: ...
+
+
+class _JSON:
+    dumps = staticmethod(format.dumps)
+    loads = staticmethod(json.loads)
+
+
+def cached(func: Callable | None = None, *, serializer: Serializer | None = None, store: str = "history") -> Any:
+    """Decorate *func* so that, within a workflow execution, each call runs once.
+
+    ``serializer``: an object with ``dumps``/``loads`` (JSON by default).
+    ``store``: ``"history"`` keeps the value in the marker (S3 through jumbo fields when large);
+    ``"s3"`` always writes it to S3 and keeps only the reference in the history.
+    """
+    if store not in ("history", "s3"):
+        raise ValueError(f"store must be 'history' or 's3', not {store!r}")
+    codec = serializer or _JSON()
+
+    def decorate(function: Callable) -> Callable:
+        name = f"{MARKER_PREFIX}{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            run = futures._current_run()
+            if run is None:
+                return function(*args, **kwargs)
+
+            def compute() -> str:
+                text = codec.dumps(function(*args, **kwargs))
+                if store == "s3":
+                    from simpleflow import jumbo
+
+                    return jumbo.store(text, "marker_details")
+                return text
+
+            return codec.loads(run.cached_call(name, compute))
+
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
