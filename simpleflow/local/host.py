@@ -28,7 +28,8 @@ from typing import Any
 
 from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
-from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
+from simpleflow.engine import _decisions as engine_decisions
 from simpleflow.outcome import ActivityOutcome, failure, run_activity
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,10 @@ class LocalExecution:
         new = self.events[self._fed :]
         self._fed = len(self.events)
         # The same jumbo-field rules as on SWF: a local run predicts an SWF run.
-        decisions = jumbo.encode_decisions(self.run.advance(jumbo.decode_events(new)))
+        try:
+            decisions = jumbo.encode_decisions(self.run.advance(jumbo.decode_events(new)))
+        except jumbo.JumboFieldTooLarge as err:  # as the SWF decider does
+            decisions = [engine_decisions.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
         self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
         return decisions
 
@@ -285,7 +289,7 @@ class LocalExecution:
 
     def _do_CompleteWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self._add("WorkflowExecutionCompleted", dict(a, decisionTaskCompletedEventId=completed_id))
-        self._close("completed", result=format.loads(a.get("result")))
+        self._close("completed", result=format.loads(jumbo.decode(a.get("result"))))
 
     def _do_FailWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self._add("WorkflowExecutionFailed", dict(a, decisionTaskCompletedEventId=completed_id))
