@@ -1,4 +1,10 @@
-"""A real moto server process on 127.0.0.1, playing SWF and S3 for the tests."""
+"""A real moto server process on 127.0.0.1, playing SWF and S3 for the tests.
+
+By default the server runs with a few patches that bring moto's SWF closer to
+real SWF where the tests need it (see :func:`patch_moto`); ``MotoServer(stock=True)``
+runs moto untouched (the benchmark compares against the peer on stock moto).
+Run as a script, this file is that launcher: ``python tests/moto_server.py [--stock] -H HOST -p PORT``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,11 @@ import sys
 import time
 import urllib.request
 
+# moto sleeps this long in the server on an empty poll (stock: 1 s). Real SWF differs the
+# other way round: it holds an empty poll up to 60 s but answers as soon as a task comes.
+# A short sleep keeps the suite fast and still stops a poll loop from spinning.
+EMPTY_POLL_SLEEP = 0.05
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -16,20 +27,75 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class MotoServer:
-    """Starts ``moto.server`` as a child process; ``url`` is its endpoint."""
+def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
+    """Patch moto's SWF, in the server process, where it differs from real SWF.
 
-    def __init__(self) -> None:
+    Each patch is a test workaround: the code under test follows real SWF.
+    """
+    import time as _time
+
+    import moto.swf.models as models
+    from moto.swf.exceptions import SWFUnknownResourceFault
+    from moto.swf.models.workflow_execution import WorkflowExecution
+
+    # 1. Empty polls: moto calls ``sleep(1)`` before answering "no task" (no long polling).
+    #    Real SWF holds the poll open and answers the moment a task is scheduled; moto's
+    #    second is pure latency for every step of a workflow, so cut it.
+    models.sleep = lambda seconds: _time.sleep(min(seconds, empty_poll_sleep))
+
+    # 2. Activity ids: moto keeps every task ever scheduled in an execution and refuses a new
+    #    ScheduleActivityTask whose id any of them had (ACTIVITY_ID_ALREADY_IN_USE). Real SWF
+    #    refuses only an id still open, so a failed task can be retried under the same id (as
+    #    simpleflow does). Hide the closed namesakes from moto's check, for the check only.
+    original_schedule = WorkflowExecution.schedule_activity_task
+
+    def schedule_activity_task(self, event_id, attributes):
+        activity_id = attributes.get("activityId")
+        hidden = [t for t in self.activity_tasks if t.activity_id == activity_id and not t.open]
+        for task in hidden:
+            task.activity_id = None
+        try:
+            return original_schedule(self, event_id, attributes)
+        finally:
+            for task in hidden:
+                task.activity_id = activity_id
+
+    WorkflowExecution.schedule_activity_task = schedule_activity_task
+
+    # 3. A heartbeat or answer for a task that timed out (or failed) is an HTTP 500 on moto (an
+    #    internal ValueError); real SWF answers UnknownResourceFault: the task is gone.
+    original_find = models.SWFBackend._find_activity_task_from_token
+
+    def find_activity_task(self, task_token):
+        try:
+            return original_find(self, task_token)
+        except ValueError:
+            raise SWFUnknownResourceFault("activity, the task is closed") from None
+
+    models.SWFBackend._find_activity_task_from_token = find_activity_task
+
+
+class MotoServer:
+    """Starts ``moto.server`` as a child process; ``url`` is its endpoint.
+
+    *stock*: run moto as released, without :func:`patch_moto`'s workarounds.
+    """
+
+    def __init__(self, stock: bool = False, empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.stock = stock
+        self.empty_poll_sleep = empty_poll_sleep
         self.process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        address = ["-H", "127.0.0.1", "-p", str(self.port)]
+        if self.stock:
+            return [sys.executable, "-m", "moto.server", *address]
+        return [sys.executable, os.path.abspath(__file__), "--empty-poll-sleep", str(self.empty_poll_sleep), *address]
+
     def start(self, timeout: float = 30.0) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -69,3 +135,23 @@ class MotoServer:
 
     def apply_environ(self) -> None:
         os.environ.update(self.environ())
+
+
+def main(argv: list[str]) -> None:
+    """``[--stock] [--empty-poll-sleep SECONDS] MOTO_SERVER_ARGS...``: a patched (or stock) moto server."""
+    stock = "--stock" in argv
+    argv = [a for a in argv if a != "--stock"]
+    sleep = EMPTY_POLL_SLEEP
+    if "--empty-poll-sleep" in argv:
+        i = argv.index("--empty-poll-sleep")
+        sleep = float(argv[i + 1])
+        del argv[i : i + 2]
+    if not stock:
+        patch_moto(sleep)
+    from moto.server import main as moto_main
+
+    moto_main(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -159,6 +159,8 @@ def test_client_reaches_moto_through_aws_endpoint_url(swf_domain, fresh_clients)
 
 
 def test_client_retries_and_outlasts_a_long_poll(moto_server, fresh_clients, monkeypatch):
+    monkeypatch.delenv("SWF_CONNECTION_RETRIES", raising=False)  # script/test sets it to 1
+    client.reset_clients()
     config = client.swf_client().meta.config
     assert config.read_timeout > 60
     assert config.retries == {"total_max_attempts": 6, "mode": "standard"}  # 5 retries
