@@ -346,6 +346,147 @@ def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
     click.echo(f"cancel requested for {workflow_id}")
 
 
+_RUN_ID = click.argument("run_id", required=False)
+_NB_TASKS = click.option("--nb-tasks", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_STARTED_SINCE = click.option("--started-since", type=click.FloatRange(min=0), default=30, show_default=True,
+                              help="Executions started in the last DAYS.")  # fmt: skip
+_STATUS = click.option("--status", type=click.Choice(["open", "closed"]), default="open", show_default=True,
+                       help="Open or closed executions.")  # fmt: skip
+
+
+@cli.command("workflow.list")
+@click.argument("domain")
+@_STATUS
+@_STARTED_SINCE
+@click.pass_obj
+@user_errors
+def workflow_list(settings: Settings, domain: str, status: str, started_since: float) -> None:
+    """Executions of DOMAIN: workflow id, workflow type, status."""
+    from simpleflow.swf import inspection
+
+    settings.table(*inspection.list_workflows(domain, status, started_since))
+
+
+@cli.command("workflow.filter")
+@click.argument("domain")
+@_STATUS
+@click.option("--tag", help="Executions with this tag.")
+@click.option("--workflow-type-name", help="Executions of this workflow type.")
+@click.option("--workflow-type-version", help="... and this version of it (needs --workflow-type-name).")
+@click.option("--workflow-id", help="Runs of this workflow id.")
+@click.option("--close-status", type=click.Choice(["completed", "failed", "canceled", "terminated",
+                                                   "continued_as_new", "timed_out"], case_sensitive=False),
+              help="Closed executions that closed so (with --status closed).")  # fmt: skip
+@_STARTED_SINCE
+@click.pass_obj
+@user_errors
+def workflow_filter(settings: Settings, domain: str, status: str, tag: str | None, workflow_type_name: str | None,
+                    workflow_type_version: str | None, workflow_id: str | None, close_status: str | None,
+                    started_since: float) -> None:  # fmt: skip
+    """Executions of DOMAIN matching every filter given, with their details."""
+    from simpleflow.swf import inspection
+
+    settings.table(*inspection.filter_workflows(
+        domain, status, started_since, tag=tag, workflow_id=workflow_id, workflow_type_name=workflow_type_name,
+        workflow_type_version=workflow_type_version, close_status=close_status))  # fmt: skip
+
+
+@cli.command("workflow.info")
+@click.argument("domain")
+@click.argument("workflow_id")
+@_RUN_ID
+@click.pass_obj
+@user_errors
+def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Type, task list, ids, tags, execution time and input of an execution (its latest run without RUN_ID)."""
+    from simpleflow.swf import inspection
+
+    settings.table(*inspection.workflow_info(domain, workflow_id, run_id))
+
+
+@cli.command("workflow.tasks")
+@click.argument("domain")
+@click.argument("workflow_id")
+@_RUN_ID
+@_NB_TASKS
+@click.pass_obj
+@user_errors
+def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: str | None,
+                   nb_tasks: int | None) -> None:  # fmt: skip
+    """Tasks of an execution, most recent first: last state and its time, scheduled time."""
+    from simpleflow.swf import inspection
+
+    settings.table(*inspection.workflow_tasks(domain, workflow_id, run_id, nb_tasks))
+
+
+@cli.command("workflow.profile")
+@click.argument("domain")
+@click.argument("workflow_id")
+@_RUN_ID
+@_NB_TASKS
+@click.option("--svg", type=click.Path(dir_okay=False, writable=True), help="Also write a timeline picture here.")
+@click.pass_obj
+@user_errors
+def workflow_profile(settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None,
+                     svg: str | None) -> None:  # fmt: skip
+    """Where an execution's time went, task by task, longest running first."""
+    from simpleflow.swf import inspection
+
+    settings.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=svg))
+
+
+@cli.command("workflow.history")
+@click.argument("domain")
+@click.argument("workflow_id")
+@_RUN_ID
+@user_errors
+def workflow_history(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """An execution's history as JSON {"events": [...]}: what 'workflow.replay WORKFLOW FILE' reads."""
+    from simpleflow.swf import inspection
+
+    click.echo(inspection.dump_history(inspection.history_document(domain, workflow_id, run_id)))
+
+
+@cli.command("task.info")
+@click.argument("domain")
+@click.argument("workflow_id")
+@click.argument("task_id")
+@_RUN_ID
+@click.pass_obj
+@user_errors
+def task_info(settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None) -> None:
+    """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
+    from simpleflow.swf import inspection
+
+    settings.value(inspection.task_info(domain, workflow_id, task_id, run_id))
+
+
+@cli.command("activity.rerun")
+@click.argument("domain")
+@click.argument("workflow_id")
+@_RUN_ID
+@click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
+@click.option("--activity-id", help="The activity id (its last scheduling).")
+@click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
+@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
+@user_errors
+def activity_rerun(domain: str, workflow_id: str, run_id: str | None, scheduled_id: int | None,
+                   activity_id: str | None, input: str | None, modules: tuple[str, ...]) -> None:  # fmt: skip
+    """Run one activity of an execution again, here, on its recorded input; print its result as JSON."""
+    from simpleflow import format
+    from simpleflow.swf import inspection
+
+    outcome = inspection.rerun_activity(domain, workflow_id, run_id, scheduled_id=scheduled_id,
+                                        activity_id=activity_id, input=input, modules=modules)  # fmt: skip
+    if outcome.status == "completed":
+        click.echo(json.dumps(format.loads(outcome.result)))
+        return
+    click.echo(f"activity failed: {outcome.reason}", err=True)
+    if outcome.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        click.echo(outcome.details, err=True)
+    sys.exit(1)
+
+
 def load_workflow_or_fail(path: str) -> type:
     from simpleflow.loader import load_workflow
 

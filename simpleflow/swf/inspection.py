@@ -1,0 +1,314 @@
+"""Looking at executions on SWF: the library side of workflow.list/filter/info/tasks/profile/history,
+task.info and activity.rerun.
+
+Each function fetches what it needs through :mod:`simpleflow.swf.client` (every page), decodes jumbo
+fields, and hands the events to the pure row builders of :mod:`simpleflow.swf.stats`. Errors a user can
+fix (unknown domain, workflow id, run or task) are :class:`~simpleflow.exceptions.UsageError` or
+:class:`~simpleflow.swf.stats.UnknownTaskError`, each one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from simpleflow import format, jumbo
+from simpleflow.exceptions import UsageError
+from simpleflow.swf import client, stats
+
+__all__ = [
+    "Execution",
+    "DEFAULT_STARTED_SINCE_DAYS",
+    "LIST_HEADERS",
+    "FILTER_HEADERS",
+    "dump_history",
+    "fetch_execution",
+    "filter_workflows",
+    "history_document",
+    "list_workflows",
+    "rerun_activity",
+    "task_info",
+    "workflow_info",
+    "workflow_profile",
+    "workflow_tasks",
+]
+
+DEFAULT_STARTED_SINCE_DAYS = 30
+
+LIST_HEADERS = ["Workflow ID", "Workflow Type", "Status"]
+FILTER_HEADERS = [
+    "Workflow ID",
+    "Workflow Type",
+    "Workflow Version",
+    "Run ID",
+    "Status",
+    "Close Status",
+    "Start Timestamp",
+    "Close Timestamp",
+    "Cancel Requested",
+    "Tags",
+    "Parent Workflow ID",
+    "Parent Run ID",
+]
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+@dataclass
+class Execution:
+    """One run of a workflow: its ids and its history events (oldest first, jumbo fields decoded)."""
+
+    domain: str
+    workflow_id: str
+    run_id: str
+    events: list[dict[str, Any]]
+
+
+def _run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
+    if run_id:
+        return run_id
+    found = client.latest_run_id(domain, workflow_id)
+    if found is None:
+        raise UsageError(f"no execution with workflow id {workflow_id!r} in domain {domain!r}")
+    return found
+
+
+def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) -> Execution:
+    """The history of ``workflow_id``'s run ``run_id`` (its latest run when None), every page of it.
+
+    Raises:
+        UnknownDomain: the domain does not exist.
+        UsageError: no such workflow id, or no such run of it.
+    """
+    run_id = _run_id(domain, workflow_id, run_id)
+    try:
+        events = client.get_history(domain, workflow_id, run_id)
+    except client.ClientError as err:
+        if client.error_code(err) == "UnknownResourceFault":
+            raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
+        raise
+    return Execution(domain, workflow_id, run_id, jumbo.decode_events(events))
+
+
+def _executions(domain: str, status: str, started_since: float | None, **filters: Any) -> list[dict[str, Any]]:
+    if status not in ("open", "closed"):
+        raise UsageError(f"status must be 'open' or 'closed', not {status!r}")
+    if filters.get("workflow_version") and not filters.get("workflow_name"):
+        raise UsageError("a workflow type version filters only with its workflow type name")
+    if filters.get("close_status") and status != "closed":
+        raise UsageError("a close status filters closed executions only: add --status closed")
+    return client.list_executions(domain, status, started_since_days=started_since, **filters)
+
+
+def list_workflows(
+    domain: str, status: str = "open", started_since: float | None = DEFAULT_STARTED_SINCE_DAYS
+) -> Table:
+    """``workflow.list``: workflow id, type name and status of the executions started in the last days."""
+    infos = _executions(domain, status, started_since)
+    rows = [[i["execution"]["workflowId"], i["workflowType"]["name"], i.get("executionStatus")] for i in infos]
+    return list(LIST_HEADERS), rows
+
+
+def filter_workflows(
+    domain: str,
+    status: str = "open",
+    started_since: float | None = DEFAULT_STARTED_SINCE_DAYS,
+    *,
+    tag: str | None = None,
+    workflow_id: str | None = None,
+    workflow_type_name: str | None = None,
+    workflow_type_version: str | None = None,
+    close_status: str | None = None,
+) -> Table:
+    """``workflow.filter``: the executions that match every filter given, one detailed row each.
+
+    Everything shown comes with the list call itself: no per-execution request.
+    """
+    infos = _executions(
+        domain,
+        status,
+        started_since,
+        tag=tag,
+        workflow_id=workflow_id,
+        workflow_name=workflow_type_name,
+        workflow_version=workflow_type_version,
+        close_status=close_status.upper() if close_status else None,
+    )
+    rows = []
+    for info in infos:
+        parent = info.get("parent") or {}
+        rows.append(
+            [
+                info["execution"]["workflowId"],
+                info["workflowType"]["name"],
+                info["workflowType"]["version"],
+                info["execution"]["runId"],
+                info.get("executionStatus"),
+                info.get("closeStatus"),
+                info.get("startTimestamp"),
+                info.get("closeTimestamp"),
+                info.get("cancelRequested", False),
+                ",".join(info.get("tagList") or []),
+                parent.get("workflowId"),
+                parent.get("runId"),
+            ]
+        )
+    return list(FILTER_HEADERS), rows
+
+
+def workflow_info(domain: str, workflow_id: str, run_id: str | None = None) -> Table:
+    """``workflow.info``: one row of domain, type, task list, ids, tags, execution time and input."""
+    execution = fetch_execution(domain, workflow_id, run_id)
+    description = client.swf_client().describe_workflow_execution(
+        domain=domain, execution={"workflowId": workflow_id, "runId": execution.run_id}
+    )
+    info = dict(description["executionInfo"])
+    # The history's first and closing events carry the same times as SWF's description; moto's
+    # description reports a fixed startTimestamp, so the times come from the history.
+    info.pop("startTimestamp", None)
+    info.pop("closeTimestamp", None)
+    description = {**description, "executionInfo": info}
+    headers, row = stats.workflow_info_row(description, execution.events, domain=domain, decode=format.loads)
+    return headers, [row]
+
+
+def workflow_tasks(domain: str, workflow_id: str, run_id: str | None = None, nb_tasks: int | None = None) -> Table:
+    """``workflow.tasks``: each task's last state and when, most recently first seen first."""
+    return stats.task_rows(fetch_execution(domain, workflow_id, run_id).events, nb_tasks)
+
+
+def workflow_profile(
+    domain: str,
+    workflow_id: str,
+    run_id: str | None = None,
+    nb_tasks: int | None = None,
+    svg: str | os.PathLike[str] | IO[str] | None = None,
+) -> Table:
+    """``workflow.profile``: where the time went, longest running first; also a timeline written to ``svg``."""
+    events = fetch_execution(domain, workflow_id, run_id).events
+    if svg is not None:
+        from simpleflow.swf.timeline import render_svg
+
+        render_svg(events, svg, nb_tasks)
+    return stats.profile_rows(events, nb_tasks)
+
+
+def _plain(value: Any) -> Any:
+    """boto3's values as JSON has them: datetimes become epoch seconds."""
+    if isinstance(value, datetime):
+        return stats.epoch(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def history_document(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """``workflow.history``: ``{"events": [...]}``, the exact input of ``workflow.replay``.
+
+    Events are oldest first, with epoch-second timestamps and jumbo fields replaced by their text.
+    """
+    return {"events": _plain(fetch_execution(domain, workflow_id, run_id).events)}
+
+
+def dump_history(document: dict[str, list[dict[str, Any]]]) -> str:
+    """A history document as JSON text, one event per line (valid JSON, easy to diff and grep)."""
+    lines = [json.dumps(event, separators=(",", ":"), ensure_ascii=False) for event in document["events"]]
+    return '{"events": [\n' + ",\n".join(lines) + "\n]}" if lines else '{"events": []}'
+
+
+def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = None) -> dict[str, Any]:
+    """``task.info``: what the history says about one task (state, input, result or failure).
+
+    Raises:
+        UnknownTaskError: no task has that id; the message names the ones there are.
+    """
+    return stats.task_info(fetch_execution(domain, workflow_id, run_id).events, task_id, decode=format.loads)
+
+
+def _scan(modules: tuple[str, ...] | list[str]) -> None:
+    from simpleflow import activity
+
+    # As workflow.start does for workflow paths: modules are found from the current directory.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    for module in modules:
+        try:
+            activity.scan(module)
+        except ImportError as err:
+            raise UsageError(f"cannot import module {module!r}: {err}") from err
+
+
+def _scheduled_event(events: list[dict[str, Any]], scheduled_id: int | None, activity_id: str | None) -> dict:
+    key = "activityTaskScheduledEventAttributes"
+    chosen = [e for e in events if e["eventType"] == "ActivityTaskScheduled"]
+    if scheduled_id is not None:
+        return next(e for e in chosen if e["eventId"] == scheduled_id)[key]
+    return [e for e in chosen if e[key]["activityId"] == activity_id][-1][key]
+
+
+def rerun_activity(
+    domain: str,
+    workflow_id: str,
+    run_id: str | None = None,
+    *,
+    scheduled_id: int | None = None,
+    activity_id: str | None = None,
+    input: str | None = None,
+    modules: tuple[str, ...] | list[str] = (),
+) -> Any:
+    """Run again, here, the activity an execution scheduled, on its recorded input or on ``input``.
+
+    The activity is chosen by the eventId of its ActivityTaskScheduled event or by its activity id (its
+    last scheduling). Only activities declared in ``modules`` (scanned first) are run: never a callable a
+    history names. The activity gets the context a worker gives it.
+
+    Args:
+        input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
+
+    Returns:
+        An :class:`~simpleflow.outcome.ActivityOutcome`: ``completed`` with the JSON ``result`` text, or
+        ``failed`` with ``reason`` and ``details``.
+
+    Raises:
+        UsageError: no selector or both, an unknown event or activity, a module that does not import, an
+            activity not declared in ``modules``, or an ``input`` that is not valid JSON.
+    """
+    from simpleflow import activity
+    from simpleflow.loader import parse_input
+    from simpleflow.outcome import run_activity
+
+    if (scheduled_id is None) == (activity_id is None):
+        raise UsageError("choose the activity with --scheduled-id or --activity-id (one of them)")
+    input_text = format.dumps(parse_input(input)) if input is not None else None
+    execution = fetch_execution(domain, workflow_id, run_id)
+    try:
+        name, version, recorded = stats.find_activity_input(
+            execution.events, scheduled_id=scheduled_id, activity_id=activity_id, decode=format.loads
+        )
+    except stats.UnknownTaskError as err:
+        raise UsageError(str(err)) from err
+    _scan(modules)
+    act = activity.find(name)
+    if act is None:
+        where = f"in {', '.join(modules)}" if modules else "(no --module given)"
+        raise UsageError(f"activity {name!r} is not declared {where}: name the module that declares it with --module")
+    attributes = _scheduled_event(execution.events, scheduled_id, activity_id)
+    if input_text is None:
+        input_text = format.dumps(recorded)
+    context = {
+        "name": name,
+        "version": version,
+        "workflow_id": execution.workflow_id,
+        "run_id": execution.run_id,
+        "activity_id": attributes["activityId"],
+        "input": input_text,
+        "domain_name": domain,
+        "activity_task_list": (attributes.get("taskList") or {}).get("name"),
+    }
+    return run_activity(act, input_text, context)
