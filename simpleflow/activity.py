@@ -85,7 +85,8 @@ class Activity:
             return self._name
         func = self._callable
         short = getattr(func, "name", None) or getattr(func, "__qualname__", None) or type(func).__name__
-        return f"{func.__module__}.{short}"
+        self._name = f"{func.__module__}.{short}"  # fixed from now on: task ids are made of it
+        return self._name
 
     @property
     def context(self) -> dict[str, Any] | None:

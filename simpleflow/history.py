@@ -63,10 +63,21 @@ class History:
     def apply(self, event: dict[str, Any]) -> Touched:
         """Fold one event in; return (kind, key) of the task it touched, if any."""
         self.events.append(event)
-        handler = self._handlers.get(event["eventType"])
-        if handler is None:
+        entry = _HANDLERS.get(event["eventType"])
+        if entry is None:
             return None
-        return handler(self, event, _attrs(event))
+        handler, key = entry
+        return handler(self, event, event.get(key) or {})
+
+    def extend(self, events: Iterable[dict[str, Any]]) -> None:
+        """Fold many events in (``apply`` without its answer, for a whole history at once)."""
+        append = self.events.append
+        handlers = _HANDLERS
+        for event in events:
+            append(event)
+            entry = handlers.get(event["eventType"])
+            if entry is not None:
+                entry[0](self, event, event.get(entry[1]) or {})
 
     # -- workflow execution ---------------------------------------------------
 
@@ -140,13 +151,15 @@ class History:
 
     @staticmethod
     def _activity_event(state: str, **fields: str) -> Callable:
+        id_key, timestamp_key = f"{state}_id", f"{state}_timestamp"
+
         def handle(history: History, event, a) -> Touched:
             record = history._by_scheduled.get(a.get("scheduledEventId"))
             if record is None:
                 return None
             record["state"] = state
-            record[f"{state}_id"] = event["eventId"]
-            record[f"{state}_timestamp"] = event.get("eventTimestamp")
+            record[id_key] = event["eventId"]
+            record[timestamp_key] = event.get("eventTimestamp")
             record["last_event_id"] = event["eventId"]
             for key, attr in fields.items():
                 record[key] = a.get(attr)
@@ -348,3 +361,15 @@ History._handlers = {
     "ChildWorkflowExecutionCanceled": History._child_event("canceled", details="details"),
     "ChildWorkflowExecutionTerminated": History._child_event("terminated"),
 }
+
+# event type -> (handler, key of its attributes), the key computed once rather than per event
+_HANDLERS: dict[str, tuple[Callable, str]] = {}
+
+
+def _index_handlers() -> None:
+    _HANDLERS.clear()
+    for etype, handler in History._handlers.items():
+        _HANDLERS[etype] = (handler, etype[0].lower() + etype[1:] + "EventAttributes")
+
+
+_index_handlers()

@@ -50,10 +50,11 @@ class ActivityTask(Task):
         self.args = args
         self.kwargs = kwargs
         self.id: str | None = None
+        self._task_name = f"activity-{activity.name}"
 
     @property
     def name(self) -> str:
-        return f"activity-{self.activity.name}"
+        return self._task_name
 
     @property
     def payload(self) -> Activity:

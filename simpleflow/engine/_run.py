@@ -365,8 +365,14 @@ class WorkflowRun:
     # -- applying events ----------------------------------------------------
 
     def _apply_all(self, events: list[dict[str, Any]]) -> None:
-        apply = self.history.apply
         submitted = self._submitted
+        if not submitted and not self._retry_timers and not self._deferred and not self._continuations:
+            # Nothing submitted yet (a full replay): fold the history in, no task to update.
+            self.history.extend(events)
+            self._open_activities = sum(r["state"] in ("scheduled", "started")
+                                        for r in self.history.activities.values())  # fmt: skip
+            return
+        apply = self.history.apply
         for event in events:
             touched = apply(event)
             if touched is None:
