@@ -1,4 +1,4 @@
-"""A small workflow the inspection tests run on the moto server: two chained activities and one that fails."""
+"""Workflows the inspection tests run on the moto server: chained activities, a failing one, a huge input."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def triple(x: int) -> dict:
     return {"value": 3 * x}
 
 
-@activity.with_attributes(name="inspect.refuse", version="1", task_list="inspect")
+@activity.with_attributes(name="inspect.refuse", version="1", task_list="inspect", retry=1)
 def refuse(message: str) -> None:
     raise Refused(message)
 
@@ -30,11 +30,12 @@ def echo(text: str) -> int:
 
 
 class InspectWorkflow(Workflow):
-    """(x + 1) * 3 while a third task fails (it does not raise): completes with {"value": ...}."""
+    """(x + 1) * 3 while a third task fails twice (it does not raise): completes with {"value": ...}."""
 
     name = "tests.inspect"
     version = "1"
     task_list = "inspect"
+    tag_list = ["inspect", "cli"]
 
     def run(self, x: int) -> dict:
         total = self.submit(triple, self.submit(add, x))
