@@ -121,6 +121,8 @@ class WorkflowRun:
         self.workflow_class = workflow_class
         self.info = info or ExecutionInfo()
         self.fallbacks = 0  # how many times resuming gave way to a full replay
+        # An in-process host may drive the run from the run's own thread while it waits (see wait_for).
+        self.driver: Any = None
         self._reset()
 
     # -- public --------------------------------------------------------------
@@ -147,7 +149,42 @@ class WorkflowRun:
             self._step()
         finally:
             self.workflow.after_replay(self.history)
+        if self._stash is not None:  # the inline driver handed back events it could not feed itself
+            restart, stashed = self._stash
+            self._stash = None
+            if restart:
+                self._restart(stashed)
+                return self.advance([])
+            return self.advance(stashed)
         return self._decide()
+
+    # -- driven inline, from the run's thread (the local host) -----------------
+
+    def decide_now(self) -> list[dict[str, Any]]:
+        """On the run's thread, while it waits: the decisions ``advance`` would answer now."""
+        self.workflow.after_replay(self.history)
+        return self._decide()
+
+    def feed_inline(self, events: list[dict[str, Any]]) -> bool:
+        """On the run's thread, while it waits: fold in *events* as ``advance`` would.
+
+        False when they need what only ``advance`` does (a full replay, signals to propagate,
+        a cancellation...): they are kept for it, and the driver must hand control back.
+        """
+        events = list(events)
+        if self._replay_next:
+            self._stash = (True, self.history.events + events)
+            return False
+        if any(e["eventType"] not in _INLINE_EVENTS for e in events):
+            self._stash = (False, events)
+            return False
+        known = len(self.history.events)
+        try:
+            self._apply_all(events)
+        except _NeedsFullReplay:
+            self._stash = (True, self.history.events[:known] + events)
+            return False
+        return True
 
     def _propagated_signals(self) -> list[dict[str, Any]]:
         """simpleflow's signal propagation: a signal received with ``__propagate`` goes on to the parent
@@ -319,8 +356,18 @@ class WorkflowRun:
         while not future._settled():
             self.replaying = False
             self._waiting_on = future
+            if self.driver is not None and self._stash is None and self._drive():
+                continue
             self._suspendable.suspend()
         self._waiting_on = None
+
+    def _drive(self) -> bool:
+        """Let the host carry on from this thread (no hand-off per decision); False to hand back."""
+        futures._replay_context.run = None  # the host's code (activities...) is not workflow code
+        try:
+            return self.driver()
+        finally:
+            futures._replay_context.run = self
 
     def note_unsettled_read(self, future: futures.Future) -> None:
         self._replay_next = True
@@ -352,6 +399,7 @@ class WorkflowRun:
         self._in_event = False
         self._cancel_handled = False
         self._mismatches: list[str] = []
+        self._stash: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events) for advance
         self._cached_counts: dict[str, int] = {}
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self.replaying = True
@@ -956,6 +1004,14 @@ class WorkflowRun:
 _RESCHEDULABLE = frozenset(
     {"ACTIVITY_TYPE_DOES_NOT_EXIST", "OPEN_ACTIVITIES_LIMIT_EXCEEDED", "ACTIVITY_CREATION_RATE_EXCEEDED"}
 )
+
+
+# Events a run can take while driven inline (others go through ``advance``).
+_INLINE_EVENTS = frozenset({
+    "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "ActivityTaskScheduled",
+    "ActivityTaskStarted", "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "TimerStarted",
+    "TimerFired", "MarkerRecorded",
+})  # fmt: skip
 
 
 def _decision_size(decision: dict[str, Any]) -> int:

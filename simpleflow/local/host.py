@@ -30,6 +30,7 @@ from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as engine_decisions
+from simpleflow.engine._suspend import Abandoned
 from simpleflow.outcome import ActivityOutcome, failure, run_activity
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,9 @@ class LocalExecution:
         self._children: dict[int, LocalExecution] = {}
         self.run = WorkflowRun(workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id,
                                                              run_id=self.run_id))  # fmt: skip
+        self.run.driver = self._drive_inline
+        self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
+        self._delivered = False  # the run, driving itself, already completed the open decision task
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
         self._add("WorkflowExecutionStarted", {
             "input": format.dumps(input),
@@ -178,16 +182,60 @@ class LocalExecution:
         return stepped
 
     def _decide(self) -> list[dict[str, Any]]:
-        started = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
+        decisions = self._encoded(lambda: self.run.advance(jumbo.decode_events(self._start_decision())))
+        if self.closed is not None:  # the run, driving itself, closed meanwhile
+            return []
+        if self._delivered:  # driving itself, the run completed and carried out its last decision task
+            self._delivered = False
+            return []
+        self._complete_decision()
+        return decisions
+
+    def _start_decision(self) -> list[dict[str, Any]]:
+        """Start the decision task just scheduled; return the events the engine has not seen."""
+        self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
         new = self.events[self._fed :]
         self._fed = len(self.events)
+        return new
+
+    def _complete_decision(self) -> None:
+        started = self._open_decision
+        self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
+
+    @staticmethod
+    def _encoded(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         # The same jumbo-field rules as on SWF: a local run predicts an SWF run.
         try:
-            decisions = jumbo.encode_decisions(self.run.advance(jumbo.decode_events(new)))
+            return jumbo.encode_decisions(decide())
         except jumbo.JumboFieldTooLarge as err:  # as the SWF decider does
-            decisions = [engine_decisions.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
-        self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
-        return decisions
+            return [engine_decisions.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
+
+    def _alone(self) -> bool:
+        return all(m is self or m.closed is not None for m in self._root._family)
+
+    def _drive_inline(self) -> bool:
+        """Called by the engine on the run's own thread while ``run`` waits: go on as the loop would.
+
+        A run alone in its family (no open child, parent or next run) needs no thread hand-off per
+        decision: its waiting thread carries out the decisions, lets time pass and feeds it the new
+        events itself. It hands back (False) as soon as anything needs the family loop.
+        """
+        if not self._alone():
+            return False
+        decisions = self._encoded(self.run.decide_now)
+        self._complete_decision()
+        self._carry_out(decisions)
+        if self.closed is None and self._alone() and not self._root._wait_for_news():
+            self._close("failed", reason="workflow is stuck: it waits for a result, timer or signal "
+                                         "that can never come")  # fmt: skip
+        if self.closed is not None:
+            raise Abandoned()  # unwinds run(); the loop sees this execution closed
+        if not self._alone():  # a child started: the family loop takes over from here
+            self._delivered = True
+            return False
+        self._wake = False
+        self._schedule_decision()
+        return self.run.feed_inline(jumbo.decode_events(self._start_decision()))
 
     def _schedule_decision(self) -> None:
         self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})
