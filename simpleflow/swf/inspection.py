@@ -272,8 +272,8 @@ def rerun_activity(
         input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
 
     Returns:
-        An :class:`~simpleflow.outcome.ActivityOutcome`: ``completed`` with the JSON ``result`` text, or
-        ``failed`` with ``reason`` and ``details``.
+        An :class:`~simpleflow.outcome.ActivityOutcome`: ``completed`` with the JSON ``result`` text (never a
+        jumbo field reference), or ``failed`` with ``reason`` and ``details``.
 
     Raises:
         UsageError: no selector or both, an unknown event or activity, a module that does not import, an
@@ -311,4 +311,7 @@ def rerun_activity(
         "domain_name": domain,
         "activity_task_list": (attributes.get("taskList") or {}).get("name"),
     }
-    return run_activity(act, input_text, context)
+    outcome = run_activity(act, input_text, context)
+    # Run here, an oversize result may have gone to S3 as a worker would send it: give its text back.
+    outcome.result = jumbo.decode(outcome.result)
+    return outcome
