@@ -47,6 +47,13 @@ def flaky(workdir: str, failures: int, value: int) -> int:
     return value
 
 
+@activity.with_attributes(name="tests.swf.doomed", task_list=TASK_LIST, version=VERSION, retry=1,
+                          raises_on_failure=True)  # fmt: skip
+def doomed(workdir: str) -> None:
+    """Always raises; its failure, once retries are spent, fails the workflow."""
+    raise RuntimeError(f"doomed: attempt {_attempt(workdir, 'doomed')} fails")
+
+
 @activity.with_attributes(
     name="tests.swf.stall_once",
     task_list=TASK_LIST,
@@ -62,6 +69,14 @@ def stall_once(workdir: str, value: int) -> int:
         time.sleep(60)
         return -1
     return value
+
+
+@activity.with_attributes(name="tests.swf.nap", task_list=TASK_LIST, version=VERSION, heartbeat_timeout=5)
+def nap(workdir: str, seconds: float) -> str:
+    """Writes its pid file, sleeps *seconds*, returns "rested" (a task in hand when the worker is stopped)."""
+    _write_pid_file(workdir, "nap")
+    time.sleep(seconds)
+    return "rested"
 
 
 class FanOutWorkflow(Workflow):
@@ -91,6 +106,19 @@ class RetryWorkflow(Workflow):
 
     def run(self, workdir: str, failures: int) -> int:
         return self.submit(flaky, workdir, failures, 42).result
+
+
+class DoomedWorkflow(Workflow):
+    """One task that never succeeds."""
+
+    name = "tests.swf.doomed"
+    version = VERSION
+    task_list = TASK_LIST
+    execution_timeout = 120
+    decision_tasks_timeout = 30
+
+    def run(self, workdir: str) -> None:
+        return self.submit(doomed, workdir).result  # raises: the task failed
 
 
 class StallWorkflow(Workflow):
@@ -135,3 +163,30 @@ class UndeclaredWorkflow(Workflow):
         from tests.undeclared_activity_for_swf import ghost
 
         return self.submit(ghost).result
+
+
+class NapWorkflow(Workflow):
+    """One task that takes a while."""
+
+    name = "tests.swf.nap"
+    version = VERSION
+    task_list = TASK_LIST
+    execution_timeout = 120
+    decision_tasks_timeout = 30
+
+    def run(self, workdir: str, seconds: float) -> str:
+        return self.submit(nap, workdir, seconds).result
+
+
+class BrokenWorkflow(Workflow):
+    """Its code raises while replaying, after a first task."""
+
+    name = "tests.swf.broken"
+    version = VERSION
+    task_list = TASK_LIST
+    execution_timeout = 120
+    decision_tasks_timeout = 30
+
+    def run(self) -> int:
+        value = self.submit(square, 3).result
+        return {}["no such key"] + value

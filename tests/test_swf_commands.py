@@ -1,0 +1,151 @@
+"""The SWF commands' process behaviour on the moto server: stopping, failing, acting on executions."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from simpleflow.swf import client
+from tests.swf_e2e_helpers import (
+    ROOT,
+    WORKFLOWS,
+    Processes,
+    _environ,
+    attributes,
+    closing,
+    completed_result,
+    simpleflow,
+    start_decider,
+    start_worker,
+    start_workflow,
+    wait_closed,
+    wait_for_file,
+)
+
+
+@pytest.fixture
+def processes(tmp_path):
+    procs = Processes(tmp_path)
+    yield procs
+    procs.stop()
+
+
+@pytest.fixture
+def decider_list() -> str:
+    return f"decisions-{uuid.uuid4().hex[:8]}"
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists():
+            return True
+        status = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
+        if ") Z " in status:  # a zombie: dead, its parent has not reaped it yet
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_worker_stopped_by_sigterm_finishes_the_task_in_hand(swf_domain, processes, decider_list, tmp_path):
+    start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
+    worker = start_worker(processes, swf_domain)
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.NapWorkflow", decider_list, [str(tmp_path), 1.5])
+    wait_for_file(tmp_path / "nap.pid", processes)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0, processes.logs()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == "rested"  # no other worker: the stopped one answered
+
+
+def test_decider_stopped_by_sigterm_exits_cleanly(swf_domain, processes, decider_list):
+    decider = start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
+    time.sleep(0.5)
+    decider.send_signal(signal.SIGTERM)
+    assert decider.wait(timeout=20) == 0, processes.logs()
+
+
+def test_workflow_raising_while_replayed_fails_with_its_traceback_and_the_decider_goes_on(
+    swf_domain, processes, decider_list
+):
+    decider = start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.BrokenWorkflow")
+    start_worker(processes, swf_domain)
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.BrokenWorkflow", decider_list, [])
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    etype, attrs = closing(events)
+    assert etype == "WorkflowExecutionFailed"
+    assert "KeyError" in attrs["reason"]
+    assert "no such key" in attrs["details"] and "Traceback" in attrs["details"]
+    assert decider.poll() is None
+    # The same decider goes on deciding for the next execution.
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.BrokenWorkflow", decider_list, [])
+    assert closing(wait_closed(swf_domain, workflow_id, run_id, processes))[0] == "WorkflowExecutionFailed"
+
+
+def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
+    # doomed is retried once, then its failure (raises_on_failure) fails the workflow.
+    done = simpleflow("standalone", "--domain", swf_domain, f"{WORKFLOWS}.DoomedWorkflow",
+                      "--input", json.dumps([str(tmp_path)]))  # fmt: skip
+    assert done.returncode == 1
+    assert done.stdout == ""
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("workflow failed: ") and "doomed: attempt 2 fails" in last, done.stderr
+    assert (tmp_path / "doomed.attempts").read_text() == "2"
+
+
+def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_path):
+    command = [sys.executable, "-m", "simpleflow.command", "standalone", "--domain", swf_domain,
+               f"{WORKFLOWS}.StallWorkflow", "--input", json.dumps([str(tmp_path)])]  # fmt: skip
+    standalone = subprocess.Popen(command, env=_environ(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "stall_once.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        activity_pid, worker_pid = map(int, (tmp_path / "stall_once.pid").read_text().split())
+        standalone.send_signal(signal.SIGINT)  # Ctrl-C
+        _, stderr = standalone.communicate(timeout=30)
+    finally:
+        if standalone.poll() is None:
+            standalone.kill()
+            standalone.wait()
+    assert standalone.returncode == 130, stderr
+    assert "every process started was stopped" in stderr
+    assert _gone(worker_pid) and _gone(activity_pid)
+
+
+def test_workflow_terminate_and_restart_from_the_command_line(swf_domain, tmp_path):
+    # No decider: the execution stays open until terminated.
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", "nobody-decides", ["/x", 1])
+    done = simpleflow("workflow.terminate", swf_domain, workflow_id)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{workflow_id} {run_id} terminated\n"
+    events = client.get_history(swf_domain, workflow_id, run_id)
+    assert closing(events)[0] == "WorkflowExecutionTerminated"
+
+    done = simpleflow("workflow.restart", swf_domain, workflow_id, run_id)
+    assert done.returncode == 0, done.stderr
+    new_workflow_id, new_run_id = done.stdout.split()
+    assert new_workflow_id == workflow_id and new_run_id != run_id
+    old = events[0]["workflowExecutionStartedEventAttributes"]
+    new = client.get_history(swf_domain, workflow_id, new_run_id)[0]["workflowExecutionStartedEventAttributes"]
+    assert new["input"] == old["input"]
+    assert new["taskList"] == old["taskList"] == {"name": "nobody-decides"}
+    assert new["workflowType"] == old["workflowType"]
+
+
+def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", "nobody-decides", ["/x", 1])
+    done = simpleflow("workflow.signal", swf_domain, workflow_id, "go", "--input", '{"speed": 2}')
+    assert done.returncode == 0, done.stderr
+    signaled = [attributes(e) for e in client.get_history(swf_domain, workflow_id, run_id)
+                if e["eventType"] == "WorkflowExecutionSignaled"]  # fmt: skip
+    assert [s["signalName"] for s in signaled] == ["go"]
+    assert json.loads(signaled[0]["input"]) == {"args": [], "kwargs": {"speed": 2}}
