@@ -19,6 +19,7 @@ from typing import IO, Any
 from simpleflow import format, jumbo
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client, stats
+from simpleflow.swf.executions import resolve_run_id
 
 __all__ = [
     "Execution",
@@ -68,15 +69,6 @@ class Execution:
     events: list[dict[str, Any]]
 
 
-def _run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
-    if run_id:
-        return run_id
-    found = client.latest_run_id(domain, workflow_id)
-    if found is None:
-        raise UsageError(f"no execution with workflow id {workflow_id!r} in domain {domain!r}")
-    return found
-
-
 def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) -> Execution:
     """The history of ``workflow_id``'s run ``run_id`` (its latest run when None), every page of it.
 
@@ -84,7 +76,7 @@ def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) ->
         UnknownDomain: the domain does not exist.
         UsageError: no such workflow id, or no such run of it.
     """
-    run_id = _run_id(domain, workflow_id, run_id)
+    run_id = resolve_run_id(domain, workflow_id, run_id)
     try:
         events = client.get_history(domain, workflow_id, run_id)
     except client.ClientError as err:
