@@ -149,3 +149,13 @@ def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
                 if e["eventType"] == "WorkflowExecutionSignaled"]  # fmt: skip
     assert [s["signalName"] for s in signaled] == ["go"]
     assert json.loads(signaled[0]["input"]) == {"args": [], "kwargs": {"speed": 2}}
+
+
+def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
+    env = dict(_environ(), SWF_DOMAIN=swf_domain, SIMPLEFLOW=f"{sys.executable} -m simpleflow.command")
+    env.pop("LOG_LEVEL", None)
+    done = subprocess.run(["bash", str(ROOT / "extras" / "demo" / "demo.sh")], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=90)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines()[1] == "4"  # standalone's result, after domain.register's line
+    assert "demo done" in done.stderr
