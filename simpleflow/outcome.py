@@ -1,11 +1,13 @@
-"""Running one activity and describing how it ended, as SWF's worker responses say it.
+"""Calling an activity, and describing how it ended, as SWF's worker responses say it.
 
-Shared by the local host and the SWF activity worker, so a failure reads the
-same wherever the activity ran.
+Shared by the SWF activity worker and the local host, so an activity is called
+the same way (context, class activities, ``post_execute``) and a failure reads
+the same (reason, details keys) wherever it ran.
 """
 
 from __future__ import annotations
 
+import json
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -24,43 +26,87 @@ class ActivityOutcome:
     details: str | None = None
 
 
-def failure(error: BaseException, tb: str | None = None) -> ActivityOutcome:
-    """The failed outcome of *error*: reason "<Type>: <message>", details with the traceback."""
-    error_type = type(error)
-    message = str(error)
-    reason = f"{error_type.__name__}: {message}" if message else error_type.__name__
+def qualified_name(exc_type: type) -> str:
+    module = exc_type.__module__
+    return exc_type.__name__ if module in ("builtins", "__main__") else f"{module}.{exc_type.__name__}"
+
+
+def error_details(error: BaseException) -> dict[str, Any]:
+    """Failure details of *error*, with the keys simpleflow has always used."""
+    try:
+        message = str(error)
+    except Exception:  # a broken __str__ must not hide the failure itself
+        message = f"<unprintable {type(error).__name__}>"
+    return {
+        "error": type(error).__name__,
+        "error_type": qualified_name(type(error)),
+        "message": message,
+        "traceback": traceback.format_exception(type(error), error, error.__traceback__),
+    }
+
+
+def named_failure(error: str, message: str, error_type: str | None = None) -> dict[str, Any]:
+    """Failure details of a failure that is no exception of the activity (a killed process...)."""
+    return {"error": error, "error_type": error_type or error, "message": message, "traceback": []}
+
+
+def reason_of(details: dict[str, Any]) -> str:
+    """The one-line reason: ``<error>: <first line of the message>``."""
+    message = details.get("message") or ""
+    first = message.splitlines()[0] if message.strip() else ""
+    return f"{details['error']}: {first}" if first else details["error"]
+
+
+def parse_input(text: str | None) -> tuple[list, dict]:
+    """A task's ``{"args": [...], "kwargs": {...}}``; ValueError when it is not that."""
+    if not text:
+        return [], {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(
+            f'the input must be a JSON object {{"args": [...], "kwargs": {{...}}}}, not {type(data).__name__}'
+        )
+    args, kwargs = data.get("args") or [], data.get("kwargs") or {}
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise ValueError('"args" must be a list and "kwargs" an object')
+    return args, kwargs
+
+
+def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
+    """Call *act* as simpleflow does: the context as an attribute (or a keyword), classes' ``execute``."""
+    func = act.callable
+    if getattr(func, "add_context_in_kwargs", False):
+        kwargs = dict(kwargs, context=context)
+    if isinstance(func, type) and hasattr(func, "execute"):
+        instance = func(*args, **kwargs)
+        instance.context = context
+        result = instance.execute()
+        if hasattr(instance, "post_execute"):
+            instance.post_execute()
+        return result
+    try:
+        func.context = context
+    except (AttributeError, TypeError):  # a builtin or a callable without a __dict__
+        pass
+    return func(*args, **kwargs)
+
+
+def failed(details: dict[str, Any]) -> ActivityOutcome:
+    reason = reason_of(details)
     if len(reason) > constants.MAX_REASON_LENGTH:
         reason = reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
-    details = format.dumps({
-        "error": error_type.__name__,
-        "error_type": f"{error_type.__module__}.{error_type.__qualname__}",
-        "message": message,
-        "traceback": tb if tb is not None else "".join(traceback.format_exception(error)),
-    })  # fmt: skip
-    return ActivityOutcome("failed", reason=reason, details=details)
+    return ActivityOutcome("failed", reason=reason, details=format.dumps(details))
 
 
-def decode_input(text: str | None) -> tuple[list[Any], dict[str, Any]]:
-    value = format.loads(text) if text else {}
-    if isinstance(value, list):
-        return value, {}
-    if not isinstance(value, dict):
-        return [value], {}
-    return list(value.get("args") or []), dict(value.get("kwargs") or {})
-
-
-def run_activity(activity: Activity, input_text: str | None, context: dict[str, Any] | None = None) -> ActivityOutcome:
-    """Run *activity* on the task's JSON input, here; never raises."""
+def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> ActivityOutcome:
+    """Run *act* here on the task's JSON input (a jumbo field is read back); never raises."""
     try:
-        args, kwargs = decode_input(jumbo.decode(input_text))
-        func = activity.callable
-        if context is not None:
-            try:
-                func.context = context
-            except (AttributeError, TypeError):
-                pass
+        args, kwargs = parse_input(jumbo.decode(input_text))
+    except ValueError as err:
+        return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
+    try:
+        value = call_activity(act, args, kwargs, context)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
-        return ActivityOutcome("completed", result=jumbo.encode(format.dumps(activity.execute(*args, **kwargs)),
-                                                                "result"))  # fmt: skip
+        return ActivityOutcome("completed", result=jumbo.encode(format.dumps(value), "result"))
     except Exception as error:
-        return failure(error)
+        return failed(error_details(error))

@@ -31,7 +31,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as engine_decisions
 from simpleflow.engine._suspend import Abandoned
-from simpleflow.outcome import ActivityOutcome, failure, run_activity
+from simpleflow.outcome import ActivityOutcome, failed, named_failure, run_activity
 
 logger = logging.getLogger(__name__)
 
@@ -280,11 +280,15 @@ class LocalExecution:
         scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
         self._scheduled[a["activityId"]] = scheduled
         act = activity_registry.find(a["activityType"]["name"])
-        context = {"workflow_id": self.workflow_id, "run_id": self.run_id, "activity_id": a["activityId"],
-                   "input": a.get("input")}  # fmt: skip
+        # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
+        context = {
+            "name": a["activityType"]["name"], "version": a["activityType"]["version"],
+            "workflow_id": self.workflow_id, "run_id": self.run_id, "activity_id": a["activityId"],
+            "input": a.get("input"), "domain_name": "local", "activity_task_list": a["taskList"]["name"],
+        }  # fmt: skip
         if act is None:
-            job: Callable[[], ActivityOutcome] = lambda: failure(  # noqa: E731
-                LookupError(f"activity {a['activityType']['name']!r} is not declared"))  # fmt: skip
+            message = f"activity '{a['activityType']['name']}' is not declared in this process"
+            job: Callable[[], ActivityOutcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
         else:
             job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
         if self._pool is None:

@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +23,7 @@ from botocore.exceptions import ClientError
 from simpleflow import activity as registry
 from simpleflow import format, jumbo
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
+from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import stop_on_signals
 from simpleflow.swf.process import supervise
@@ -86,45 +86,6 @@ def _decode_field(text: str | None) -> str | None:
 # --- the activity child -------------------------------------------------------------------
 
 
-def _qualified_name(exc_type: type) -> str:
-    module = exc_type.__module__
-    if module in ("builtins", "__main__"):
-        return exc_type.__name__
-    return f"{module}.{exc_type.__name__}"
-
-
-def _error_details(error: BaseException) -> dict[str, Any]:
-    """SWF failure details for *error*, with the keys simpleflow has always used."""
-    try:
-        message = str(error)
-    except Exception:  # a broken __str__ must not hide the failure itself
-        message = f"<unprintable {type(error).__name__}>"
-    return {
-        "error": type(error).__name__,
-        "error_type": _qualified_name(type(error)),
-        "message": message,
-        "traceback": traceback.format_exception(type(error), error, error.__traceback__),
-    }
-
-
-def _call_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
-    func = act.callable
-    if getattr(func, "add_context_in_kwargs", False):
-        kwargs = dict(kwargs, context=context)
-    if isinstance(func, type) and hasattr(func, "execute"):
-        instance = func(*args, **kwargs)
-        instance.context = context
-        result = instance.execute()
-        if hasattr(instance, "post_execute"):
-            instance.post_execute()
-        return result
-    try:
-        func.context = context
-    except (AttributeError, TypeError):  # a builtin or a callable without a __dict__
-        pass
-    return func(*args, **kwargs)
-
-
 def _die_with_parent() -> None:
     # If the worker is SIGKILLed, its activity must not live on as an orphan (Linux only).
     if not sys.platform.startswith("linux"):
@@ -144,9 +105,9 @@ def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     try:
-        payload: dict[str, Any] = {"result": format.dumps(_call_activity(act, args, kwargs, context))}
+        payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
-        payload = {"failure": _error_details(error)}
+        payload = {"failure": error_details(error)}
     data = json.dumps(payload).encode("utf-8", errors="replace")
     view = memoryview(data)
     while view:
@@ -174,16 +135,6 @@ def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: di
 
 
 # --- the worker side ----------------------------------------------------------------------
-
-
-def _failure(error: str, message: str, error_type: str | None = None) -> dict[str, Any]:
-    return {"error": error, "error_type": error_type or error, "message": message, "traceback": []}
-
-
-def _reason(details: dict[str, Any]) -> str:
-    message = details.get("message") or ""
-    first = message.splitlines()[0] if message.strip() else ""
-    return f"{details['error']}: {first}" if first else details["error"]
 
 
 def _fit_details(details: dict[str, Any]) -> str:
@@ -219,7 +170,7 @@ def _fail(token: str, details: dict[str, Any]) -> None:
     _respond(
         "respond_activity_task_failed",
         token,
-        reason=_encode_field("reason", _reason(details)),
+        reason=_encode_field("reason", reason_of(details)),
         details=_fit_details(details),
     )
 
@@ -339,22 +290,8 @@ def _died_failure(code: int) -> dict[str, Any]:
             name = signal.Signals(-code).name
         except ValueError:
             name = "unknown signal"
-        return _failure("WorkerKilled", f"activity process killed by signal {-code} ({name})")
-    return _failure("WorkerExited", f"activity process exited with code {code} before sending a result")
-
-
-def _parse_input(text: str | None) -> tuple[list, dict]:
-    if not text:
-        return [], {}
-    data = json.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError(
-            f'the input must be a JSON object {{"args": [...], "kwargs": {{...}}}}, not {type(data).__name__}'
-        )
-    args, kwargs = data.get("args") or [], data.get("kwargs") or {}
-    if not isinstance(args, list) or not isinstance(kwargs, dict):
-        raise ValueError('"args" must be a list and "kwargs" an object')
-    return args, kwargs
+        return named_failure("WorkerKilled", f"activity process killed by signal {-code} ({name})")
+    return named_failure("WorkerExited", f"activity process exited with code {code} before sending a result")
 
 
 def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float | None, modules: tuple) -> None:
@@ -365,13 +302,13 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         where = ", ".join(modules) or "none"
         message = f"activity '{name}' is not declared in this worker (modules: {where})"
         log.error("task %s: %s", task.get("activityId"), message)
-        _fail(token, _failure("ActivityNotDeclared", message))
+        _fail(token, named_failure("ActivityNotDeclared", message))
         return
     raw_input = _decode_field(task.get("input"))
     try:
-        args, kwargs = _parse_input(raw_input)
+        args, kwargs = parse_input(raw_input)
     except ValueError as err:
-        _fail(token, _failure("InvalidInput", f"activity '{name}': {err}"))
+        _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
         return
     context = {
         "name": name,
@@ -397,13 +334,13 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         try:
             result = _encode_field("result", value["result"])
         except FieldTooLarge as err:
-            _fail(token, _error_details(err))
+            _fail(token, error_details(err))
             return
         _respond("respond_activity_task_completed", token, result=result)
     elif "failure" in value:
         _fail(token, value["failure"])
     else:
-        _fail(token, _failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
+        _fail(token, named_failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
 
 
 def _serve(
