@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from simpleflow.swf import client
 from tests.swf_e2e_helpers import (
+    ACTIVITY_TASK_LIST,
+    HEARTBEAT,
     ROOT,
     WORKFLOWS,
     Processes,
@@ -63,6 +66,29 @@ def test_worker_stopped_by_sigterm_finishes_the_task_in_hand(swf_domain, process
     assert worker.wait(timeout=20) == 0, processes.logs()
     events = wait_closed(swf_domain, workflow_id, run_id, processes)
     assert completed_result(events) == "rested"  # no other worker: the stopped one answered
+
+
+def _children(pid: int) -> set[int]:
+    listing = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
+    return {int(line) for line in listing.split()}
+
+
+def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(swf_domain, processes, decider_list,
+                                                                             tmp_path):  # fmt: skip
+    start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.StallWorkflow")
+    supervisor = processes.start("workers", "worker.start", "--domain", swf_domain, "--task-list", ACTIVITY_TASK_LIST,
+                                 "--heartbeat", HEARTBEAT, "--nb-processes", "2", WORKFLOWS)  # fmt: skip
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.StallWorkflow", decider_list, [str(tmp_path)])
+    _, worker_pid = map(int, wait_for_file(tmp_path / "stall_once.pid", processes).split())
+    before = _children(supervisor.pid)
+    assert worker_pid in before and len(before) == 2
+    os.kill(worker_pid, signal.SIGKILL)  # the worker process holding the task, not its activity
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)  # heartbeat timeout, then the retry
+    assert completed_result(events) == 7
+    assert [attributes(e)["timeoutType"] for e in events if e["eventType"] == "ActivityTaskTimedOut"] == ["HEARTBEAT"]
+    after = _children(supervisor.pid)
+    assert supervisor.poll() is None
+    assert len(after) == 2 and worker_pid not in after
 
 
 def test_decider_stopped_by_sigterm_exits_cleanly(swf_domain, processes, decider_list):
