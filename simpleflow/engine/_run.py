@@ -963,7 +963,8 @@ class WorkflowRun:
                     return out, True  # activities closing will bring the next decision task
                 open_now += 1
             size += _decision_size(decision)
-            if size > _REQUEST_SIZE_BUDGET:
+            if size > _REQUEST_SIZE_BUDGET and out:
+                # (A decision over the budget alone still goes: jumbo fields shrink it to a reference.)
                 return out, False
             out.append(decision)
         return out, True
