@@ -1,0 +1,154 @@
+"""One decision on a synthetic history: ours cold and warm, the peer (always cold).
+
+Cold is what a decider without a cache pays on every decision task, and what
+``replay_peer.py`` times for the peer: ``json.loads`` of the whole history plus
+a full replay. Warm is what a decider with a run cache pays: a ``WorkflowRun``
+that has already decided on the history up to the previous decision task is
+fed only the events that came after it, and only that ``advance`` is timed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import OUT_DIR, BenchError, median, pythonpath, run_process, say, tail
+from _peer import Peer
+
+
+@dataclass
+class Decision:
+    ms: float  # median wall time of one decision
+    decisions: int
+    first: str | None  # type of the first decision
+
+
+def history_file(shared: Path, kind: str, n: int, done: int) -> Path:
+    """``gen_history.py KIND N DONE`` written under bench/out/ (kept between runs)."""
+    OUT_DIR.mkdir(exist_ok=True)
+    path = OUT_DIR / f"history-{kind}-{n}-{done}.json"
+    if not path.exists():
+        proc = run_process([sys.executable, str(shared / "gen_history.py"), kind, str(n), str(done)])
+        if proc.returncode != 0:
+            raise BenchError(f"gen_history.py {kind} {n} {done} failed: {tail(proc.stderr)}")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(proc.stdout)
+        tmp.replace(path)
+    return path
+
+
+def event_count(path: Path) -> int:
+    return len(json.loads(path.read_text())["events"])
+
+
+def _workflow_class(shared: Path, name: str) -> type:
+    if str(shared) not in sys.path:
+        sys.path.insert(0, str(shared))
+    return getattr(importlib.import_module("bench_workflows"), name)
+
+
+def _summary(decisions: list[dict]) -> tuple[int, str | None]:
+    return len(decisions), (decisions[0]["decisionType"] if decisions else None)
+
+
+def ours_cold(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict]]:
+    """json.loads of the file + ``engine.replay``, as replay_peer.py times the peer."""
+    from simpleflow.engine import replay
+
+    workflow_class = _workflow_class(shared, class_name)
+    raw = path.read_text()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        events = json.loads(raw)["events"]
+        decisions = replay(workflow_class, events)
+        times.append((time.perf_counter() - start) * 1000)
+    return Decision(median(times), *_summary(decisions)), decisions
+
+
+def split_at_previous_decision(events: list[dict]) -> int:
+    """Index just past the previous decision task's ``DecisionTaskStarted``: what the cached run had seen."""
+    started = [i for i, e in enumerate(events) if e["eventType"] == "DecisionTaskStarted"]
+    if len(started) < 2:
+        raise BenchError("the history has fewer than two decision tasks: nothing to resume")
+    return started[-2] + 1
+
+
+def ours_warm(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict], int]:
+    """A run that decided on the history up to the previous decision task, fed only the new events.
+
+    Returns the figure, the last decisions and how many times the run fell back to a full replay
+    (0 when the figure really is a resumed run).
+    """
+    from simpleflow.engine import WorkflowRun
+
+    workflow_class = _workflow_class(shared, class_name)
+    raw = path.read_text()
+    times = []
+    fallbacks = 0
+    for _ in range(repeat):
+        events = json.loads(raw)["events"]  # fresh dicts: the engine may keep references to them
+        cut = split_at_previous_decision(events)
+        run = WorkflowRun(workflow_class)
+        try:
+            run.advance(events[:cut])
+            before = run.fallbacks
+            new = events[cut:]
+            start = time.perf_counter()
+            decisions = run.advance(new)
+            times.append((time.perf_counter() - start) * 1000)
+            fallbacks += run.fallbacks - before
+        finally:
+            run.close()
+    return Decision(median(times), *_summary(decisions)), decisions, fallbacks
+
+
+_PEER_LINE = re.compile(r"decisions=(\d+) first=(\S+) ms=([\d.]+)")
+
+
+def peer_cold(peer: Peer, shared: Path, path: Path, class_name: str, repeat: int) -> Decision:
+    """``replay_peer.py HISTORY CLASS REPEAT`` in the peer's venv."""
+    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    proc = run_process([str(peer.python), str(shared / "replay_peer.py"), str(path), class_name, str(repeat)], env=env)
+    match = _PEER_LINE.search(proc.stdout)
+    if proc.returncode != 0 or not match:
+        raise BenchError(f"replay_peer.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
+    first = None if match.group(2) == "None" else match.group(2)
+    return Decision(float(match.group(3)), int(match.group(1)), first)
+
+
+def ours_cli_replay(shared: Path, path: Path, class_name: str, repeat: int) -> float:
+    """Seconds (median) of the whole ``simpleflow workflow.replay`` process."""
+    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    times = []
+    for _ in range(repeat):
+        proc = run_process(["simpleflow", "workflow.replay", f"bench_workflows.{class_name}", str(path)], env=env)
+        if proc.returncode != 0:
+            raise BenchError(f"simpleflow workflow.replay failed: {tail(proc.stderr)}")
+        times.append(proc.seconds)
+    return median(times)
+
+
+def peer_whole_process(peer: Peer, shared: Path, path: Path, class_name: str, repeat: int) -> float:
+    """Seconds (median) of a whole ``replay_peer.py ... 1`` process: imports plus one decision."""
+    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    times = []
+    for _ in range(repeat):
+        proc = run_process([str(peer.python), str(shared / "replay_peer.py"), str(path), class_name, "1"], env=env)
+        if proc.returncode != 0:
+            raise BenchError(f"replay_peer.py failed: {tail(proc.stderr)}")
+        times.append(proc.seconds)
+    return median(times)
+
+
+def check_same(ours: list[dict], peer: Decision, label: str) -> None:
+    """Our decision must be the peer's (count and first type), or the comparison is meaningless."""
+    count, first = _summary(ours)
+    if (count, first) != (peer.decisions, peer.first):
+        say(f"WARNING {label}: ours decides {count} x {first}, the peer {peer.decisions} x {peer.first}")

@@ -1,0 +1,271 @@
+"""Regenerate bench/RESULTS.md: ours against the released peer (simpleflow 0.36.0), every figure from one run.
+
+    python3 bench/run.py [--quick] [--only replay|local|standalone] [--peer-venv DIR]
+
+A script people run by hand, never part of the test suite. It needs our package
+installed (``pip install -e .``) and ../shared/bench (gen_history.py,
+replay_peer.py, bench_workflows.py; see --shared). The peer is installed into
+bench/.peer-venv the first time (``python3 -m venv`` + ``pip install
+simpleflow==0.36.0``). Progress goes to stderr; the markdown table to stdout
+and to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import BENCH_DIR, DEFAULT_SHARED, REPO, BenchError, say
+from _peer import DEFAULT_VENV, PEER_VERSION, Peer, ensure_peer
+
+PARTS = ("replay", "local", "standalone")
+
+# Chain histories from gen_history.py: 6 events per completed activity + 6. Chain 4000 4000 is 24,006 events.
+CHAIN_N = 4000
+CHAIN_DONE = (16, 166, 1666, 4000)  # 102, 1,002, 10,002 and 24,006 events
+LOCAL_N = 5000
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    peer: str
+    ratio: str
+    target: str
+
+
+def fmt_ms(ms: float) -> str:
+    return f"{ms:.3f} ms" if ms < 1 else f"{ms:.2f} ms" if ms < 100 else f"{ms:.0f} ms"
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def fmt_ratio(peer: float | None, ours: float | None) -> str:
+    if not peer or not ours:
+        return "—"
+    ratio = peer / ours
+    return f"{ratio:.0f}x" if ratio >= 100 else f"{ratio:.1f}x" if ratio >= 10 else f"{ratio:.2f}x"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**MISSED**"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, peer: Peer | None) -> None:
+        self.args = args
+        self.peer = peer
+        self.shared: Path = args.shared
+        self.repeat: int = args.repeat or (3 if args.quick else 11)
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.failed = False
+
+    def error_row(self, what: str, err: Exception) -> None:
+        self.failed = True
+        say(f"ERROR {what}: {err}")
+        self.rows.append(Row(what, "error", "error", "—", f"not measured: {str(err).splitlines()[0][:120]}"))
+
+    # -- 1. one decision ------------------------------------------------------
+
+    def replay(self) -> None:
+        import _replay
+
+        for done in CHAIN_DONE:
+            path = _replay.history_file(self.shared, "Chain", CHAIN_N, done)
+            count = _replay.event_count(path)
+            label = f"Chain, {count:,} events"
+            say(f"one decision on {label} (gen_history.py Chain {CHAIN_N} {done}), {self.repeat} repeats")
+            try:
+                peer = _replay.peer_cold(self.peer, self.shared, path, "Chain", self.repeat)
+                cold, cold_decisions = _replay.ours_cold(self.shared, path, "Chain", self.repeat)
+                warm, warm_decisions, fallbacks = _replay.ours_warm(self.shared, path, "Chain", self.repeat)
+            except BenchError as err:
+                self.error_row(f"one decision, {label}", err)
+                continue
+            _replay.check_same(cold_decisions, peer, label)
+            if warm_decisions != cold_decisions:
+                self.failed = True
+                say(f"ERROR {label}: the warm run decides differently from a full replay")
+                self.notes.append(f"{label}: the warm run's decisions differ from the full replay's.")
+            if fallbacks:
+                self.notes.append(f"{label}: the warm run fell back to a full replay {fallbacks} time(s) out of "
+                                  f"{self.repeat}: its figure is not a resumed run.")  # fmt: skip
+            last = count >= 24000
+            cold_ratio = peer.ms / cold.ms
+            self.rows.append(Row(
+                f"one decision, **cold** (json.loads + full replay), {label}", fmt_ms(cold.ms), fmt_ms(peer.ms),
+                fmt_ratio(peer.ms, cold.ms), f"≥ 5x: {verdict(cold_ratio >= 5)}" if last else "—",
+            ))  # fmt: skip
+            warm_ok = warm.ms <= 5 and (not last or peer.ms / warm.ms >= 100)
+            self.rows.append(Row(
+                f"one decision, **warm** (advance with the new events), {label}", fmt_ms(warm.ms),
+                f"{fmt_ms(peer.ms)} (cold)", fmt_ratio(peer.ms, warm.ms),
+                f"≤ 5 ms{' and ≥ 100x' if last else ''}: {verdict(warm_ok)}",
+            ))  # fmt: skip
+        path = _replay.history_file(self.shared, "Chain", CHAIN_N, CHAIN_DONE[-1])
+        count = _replay.event_count(path)
+        say(f"whole process: simpleflow workflow.replay on {count:,} events")
+        runs = max(3, self.repeat // 2)
+        try:
+            ours = _replay.ours_cli_replay(self.shared, path, "Chain", runs)
+            peer_s = _replay.peer_whole_process(self.peer, self.shared, path, "Chain", runs)
+        except BenchError as err:
+            self.error_row(f"whole process workflow.replay, {count:,} events", err)
+            return
+        self.rows.append(Row(
+            f"whole process: `simpleflow workflow.replay` on {count:,} events (peer: `replay_peer.py ... 1`)",
+            fmt_s(ours), fmt_s(peer_s), fmt_ratio(peer_s, ours), "for information",
+        ))  # fmt: skip
+
+    # -- 2. local runs ------------------------------------------------------------
+
+    def local(self) -> None:
+        import _local
+
+        runs = max(1, self.repeat // 2)
+        cases = [
+            ("Chain", _local.LocalCase("bench_workflows.Chain", [LOCAL_N], LOCAL_N, LOCAL_N)),
+            ("FanOut", _local.LocalCase("bench_workflows.FanOut", [LOCAL_N], LOCAL_N, sum(range(1, LOCAL_N + 1)))),
+        ]
+        for name, case in cases:
+            what = f"local run, whole process: {name} {LOCAL_N:,}"
+            say(f"{what}, {runs} runs each (+1 warm-up)")
+            try:
+                ours, peer = _local.compare(self.peer, self.shared, case, runs)
+            except (BenchError, subprocess.TimeoutExpired) as err:
+                self.error_row(what, err)
+                continue
+            self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
+                                 f"≥ 1x (no slower): {verdict(peer / ours >= 1)}"))  # fmt: skip
+        sleepy = _local.LocalCase("sleepy.Sleepy", [100, 0.1], 100, sum(range(100)), workers=10)
+        what = "local run, whole process: 100 activities sleeping 0.1 s (ours `--workers 10`, the peer one by one)"
+        say(f"{what}; the peer once (~10 s)")
+        try:
+            ours, peer = _local.compare(self.peer, self.shared, sleepy, runs, peer_repeat=1)
+        except (BenchError, subprocess.TimeoutExpired) as err:
+            self.error_row(what, err)
+            return
+        self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
+                             "for information (ideal: 1 s of sleep + start-up)"))  # fmt: skip
+
+    # -- 3. standalone (hook) ------------------------------------------------------
+
+    def standalone(self) -> None:
+        import _standalone
+
+        what = "`standalone`, whole process: Chain 200 on the moto server"
+        reason = _standalone.ours_missing_reason()
+        if reason and not self.args.force_standalone_peer:
+            say(f"SKIPPED {what}: {reason} (--force-standalone-peer measures the peer alone)")
+            self.rows.append(Row(what, "skipped", "skipped", "—", f"≥ 5x: not measured, {reason}"))
+            return
+        try:
+            ours, peer = _standalone.measure(self.peer, self.shared, peer_only=bool(reason))
+        except (BenchError, subprocess.TimeoutExpired) as err:
+            self.error_row(what, err)
+            return
+        if ours is None:
+            self.rows.append(Row(what, f"skipped ({reason})", fmt_s(peer), "—", "≥ 5x: not measured"))
+            return
+        self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
+                             f"≥ 5x: {verdict(peer / ours >= 5)}"))  # fmt: skip
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| what | ours | peer 0.36.0 | peer/ours | target |", "| --- | ---: | ---: | ---: | --- |"]
+    lines += [f"| {r.what} | {r.ours} | {r.peer} | {r.ratio} | {r.target} |" for r in rows]
+    return "\n".join(lines)
+
+
+def _git_revision() -> str:
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    sha = git("rev-parse", "--short", "HEAD") or "unknown"
+    return sha + (" + uncommitted changes in simpleflow/" if git("status", "--porcelain", "--", "simpleflow") else "")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} CPUs"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+
+
+def report(bench: Bench, argv: list[str]) -> str:
+    command = shlex.join(["python3", "bench/run.py", *argv])
+    when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    parts = [
+        "# simpleflow against the released peer",
+        "",
+        f"Made by `{command}` on {when}: every figure below comes from this one run "
+        f"({bench.repeat} repeats; medians). simpleflow at {_git_revision()}, peer simpleflow {PEER_VERSION}, "
+        f"Python {platform.python_version()}, {_cpu()}.",
+        "",
+        table(bench.rows),
+        "",
+        "- *cold*: `json.loads` of the history file plus a full replay, exactly what the peer's "
+        "`replay_peer.py` times (histories from `gen_history.py Chain 4000 DONE`).",
+        "- *warm*: a `WorkflowRun` that already decided on the history up to the previous decision task is "
+        "fed only the events after it; only that `advance` is timed. The peer has no warm path: its column "
+        "is its cold figure.",
+        "- local runs: whole `workflow.start --local` processes, `LOG_LEVEL=WARNING` for both (the peer logs "
+        "every activity at INFO by default); each side is checked on an untimed run first.",
+    ]
+    parts += [f"- {note}" for note in bench.notes]
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (3 instead of 11)")
+    parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
+    parser.add_argument("--repeat", type=int, help="repeats per figure (overrides --quick)")
+    parser.add_argument("--peer-venv", type=Path, default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)),
+                        help="venv holding the peer, created when missing (default: bench/.peer-venv, "
+                             "or $SIMPLEFLOW_PEER_VENV)")  # fmt: skip
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
+                        help=f"the shared benchmark inputs (default: {DEFAULT_SHARED})")  # fmt: skip
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md", help="where to write the report")
+    parser.add_argument("--force-standalone-peer", action="store_true",
+                        help="measure the peer's standalone (~4 min) even while ours is not available")  # fmt: skip
+    args = parser.parse_args(argv)
+    args.shared = args.shared.resolve()
+    for needed in ("gen_history.py", "replay_peer.py", "bench_workflows.py"):
+        if not (args.shared / needed).exists():
+            parser.error(f"{args.shared / needed} not found (see --shared)")
+    try:
+        peer = ensure_peer(args.peer_venv)
+    except (BenchError, subprocess.CalledProcessError) as err:
+        print(f"bench: cannot set up the peer: {err}", file=sys.stderr)
+        return 2
+    bench = Bench(args, peer)
+    for part in PARTS:
+        if args.only and part not in args.only:
+            continue
+        getattr(bench, part)()
+    text = report(bench, argv)
+    print(table(bench.rows))
+    args.output.write_text(text)
+    say(f"written to {args.output}")
+    return 1 if bench.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
