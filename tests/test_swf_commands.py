@@ -127,15 +127,18 @@ def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
 
 
 def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_path):
+    # The activity naps 1 s: the worker holding it finishes it within standalone's grace period.
     command = [sys.executable, "-m", "simpleflow.command", "standalone", "--domain", swf_domain,
-               f"{WORKFLOWS}.StallWorkflow", "--input", json.dumps([str(tmp_path)])]  # fmt: skip
+               f"{WORKFLOWS}.NapWorkflow", "--input", json.dumps([str(tmp_path), 1.0])]  # fmt: skip
     standalone = subprocess.Popen(command, env=_environ(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 20
-        while not (tmp_path / "stall_once.pid").exists() and time.monotonic() < deadline:
+        while not (tmp_path / "nap.pid").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        activity_pid, worker_pid = map(int, (tmp_path / "stall_once.pid").read_text().split())
+        activity_pid, worker_pid = map(int, (tmp_path / "nap.pid").read_text().split())
+        decider_and_workers = _children(standalone.pid)
+        assert worker_pid in decider_and_workers and len(decider_and_workers) == 2
         standalone.send_signal(signal.SIGINT)  # Ctrl-C
         _, stderr = standalone.communicate(timeout=30)
     finally:
@@ -144,7 +147,7 @@ def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_p
             standalone.wait()
     assert standalone.returncode == 130, stderr
     assert "every process started was stopped" in stderr
-    assert _gone(worker_pid) and _gone(activity_pid)
+    assert all(_gone(pid) for pid in (*decider_and_workers, activity_pid))
 
 
 def test_workflow_terminate_and_restart_from_the_command_line(swf_domain, tmp_path):
