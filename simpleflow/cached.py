@@ -58,7 +58,13 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                     return jumbo.store(text, "marker_details")
                 return text
 
-            return codec.loads(run.cached_call(name, compute))
+            text = run.cached_call(name, compute)
+            if store == "s3":
+                from simpleflow import jumbo
+
+                # The run that computed it holds the S3 reference (replays read the decoded history).
+                text = jumbo.decode(text)
+            return codec.loads(text)
 
         return wrapper
 
