@@ -30,6 +30,7 @@ Everything here is pure: no network, no clock, no randomness.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import traceback
@@ -129,6 +130,17 @@ class WorkflowRun:
 
     def advance(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Fold in *events* (those not seen yet) and return the decisions to take now."""
+        # A full replay allocates an object graph as large as the history and frees none of it: the
+        # cyclic collector would walk it over and over (a quarter of a cold decision). It runs after.
+        if not gc.isenabled():
+            return self._advance(events)
+        gc.disable()
+        try:
+            return self._advance(events)
+        finally:
+            gc.enable()
+
+    def _advance(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         events = list(events)
         if self._replay_next:
             self._restart(self.history.events + events)
@@ -154,8 +166,8 @@ class WorkflowRun:
             self._stash = None
             if restart:
                 self._restart(stashed)
-                return self.advance([])
-            return self.advance(stashed)
+                return self._advance([])
+            return self._advance(stashed)
         return self._decide()
 
     # -- driven inline, from the run's thread (the local host) -----------------
