@@ -41,6 +41,7 @@ from simpleflow import constants, exceptions, format, futures
 from simpleflow.activity import Activity
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _ids
+from simpleflow.engine._batch import decision_batch
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.history import History
 from simpleflow.task import (
@@ -57,8 +58,6 @@ from simpleflow.task import (
 
 logger = logging.getLogger(__name__)
 
-# Room kept in a decision response for headers, the wake-up timer and the context (as simpleflow).
-_REQUEST_SIZE_BUDGET = constants.MAX_REQUEST_SIZE - 5000 - 32000
 
 
 class _WorkflowClosed(BaseException):
@@ -961,25 +960,9 @@ class WorkflowRun:
         if not self._pending_sorted:
             self._pending.sort(key=lambda s: s.position)
             self._pending_sorted = True
-        limit = self.info.max_decisions - 1
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
-        open_now = self._open_activities
-        size = 0
-        out: list[dict[str, Any]] = []
-        for sub in self._pending:
-            if len(out) >= limit:
-                return out, False
-            decision = sub.pending_decision
-            if decision["decisionType"] == "ScheduleActivityTask":
-                if open_now >= max_open:
-                    return out, True  # activities closing will bring the next decision task
-                open_now += 1
-            size += _decision_size(decision)
-            if size > _REQUEST_SIZE_BUDGET and out:
-                # (A decision over the budget alone still goes: jumbo fields shrink it to a reference.)
-                return out, False
-            out.append(decision)
-        return out, True
+        owed = (sub.pending_decision for sub in self._pending)
+        return decision_batch(owed, self._open_activities, max_open, self.info.max_decisions)
 
     def _closing(self, out: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
         if kind == "complete":
@@ -1025,12 +1008,6 @@ _INLINE_EVENTS = frozenset({
     "ActivityTaskStarted", "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "TimerStarted",
     "TimerFired", "MarkerRecorded",
 })  # fmt: skip
-
-
-def _decision_size(decision: dict[str, Any]) -> int:
-    """An upper bound of a decision's size in the request: its free-text fields plus room for the rest."""
-    attrs = next(v for k, v in decision.items() if k != "decisionType")
-    return 1024 + sum(len(v) for v in attrs.values() if isinstance(v, str))
 
 
 def format_reason(reason: str | None) -> str | None:
