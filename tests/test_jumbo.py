@@ -306,6 +306,12 @@ def test_decode_events_replaces_references_in_event_attributes_in_place(bucket):
         {"eventId": 9, "eventType": "DecisionTaskScheduled"},
     ]
 
+    # With copy=True the events keep their references (a local history stays SWF-shaped).
+    copies = jumbo.decode_events(events, copy=True)
+    assert copies is not events and copies[2] is events[2]
+    assert copies[1]["activityTaskScheduledEventAttributes"]["input"] == big["input"]
+    assert events[1]["activityTaskScheduledEventAttributes"]["input"] == ref["input"]
+
     assert jumbo.decode_events(events) is events
     assert events[1]["activityTaskScheduledEventAttributes"] == {"input": big["input"], "control": big["control"]}
     assert events[2]["activityTaskCompletedEventAttributes"] == {"result": "1"}

@@ -66,17 +66,20 @@ _DECISION_ATTRIBUTES = {
 }
 
 
-def decode_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Replace, in place, every jumbo field reference in *events* by its text.
+def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[dict[str, Any]]:
+    """Replace every jumbo field reference in *events* by its text: in place, or with *copy* in copies.
 
     *events* are SWF history events as boto3 returns them; only the fields of
     their ``*EventAttributes`` that SWF lets hold free text are looked at.
+    With *copy*, an event holding a reference is copied (with its attributes)
+    and *events* are left as they are, references included.
 
     Returns:
-        *events*, for chaining.
+        *events* (in place), or a new list (with *copy*).
     """
     lookup = _EVENT_ATTRIBUTES.get
-    for event in events:
+    out = list(events) if copy else events
+    for index, event in enumerate(out):
         spec = lookup(event.get("eventType"))
         if spec is None:
             continue
@@ -86,8 +89,11 @@ def decode_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name in spec[1]:
             value = attributes.get(name)
             if value and value.startswith(PREFIX):
+                if copy and out[index] is events[index]:
+                    attributes = dict(attributes)
+                    out[index] = dict(event, **{spec[0]: attributes})
                 attributes[name] = decode(value)
-    return events
+    return out
 
 
 def encode_decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:

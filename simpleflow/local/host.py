@@ -182,7 +182,7 @@ class LocalExecution:
         return stepped
 
     def _decide(self) -> list[dict[str, Any]]:
-        decisions = self._encoded(lambda: self.run.advance(jumbo.decode_events(self._start_decision())))
+        decisions = self._encoded(lambda: self.run.advance(self._decoded(self._start_decision())))
         if self.closed is not None:  # the run, driving itself, closed meanwhile
             return []
         if self._delivered:  # driving itself, the run completed and carried out its last decision task
@@ -201,6 +201,11 @@ class LocalExecution:
     def _complete_decision(self) -> None:
         started = self._open_decision
         self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
+
+    @staticmethod
+    def _decoded(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The engine reads jumbo fields' text; this history keeps their references, as SWF's would.
+        return jumbo.decode_events(events, copy=True)
 
     @staticmethod
     def _encoded(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -235,7 +240,7 @@ class LocalExecution:
             return False
         self._wake = False
         self._schedule_decision()
-        return self.run.feed_inline(jumbo.decode_events(self._start_decision()))
+        return self.run.feed_inline(self._decoded(self._start_decision()))
 
     def _schedule_decision(self) -> None:
         self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})
