@@ -42,6 +42,8 @@ def user_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError
+
         from simpleflow.swf.client import UnknownDomain
 
         try:
@@ -52,8 +54,25 @@ def user_errors(func: Callable) -> Callable:
             message = err.args[0] if isinstance(err, KeyError) and err.args else err
             click.echo(f"simpleflow: error: {message}", err=True)
             sys.exit(2)
+        except ClientError as err:
+            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+                logger.exception("error")
+            click.echo(f"simpleflow: error: {service_error(err)}", err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def service_error(err: Any) -> str:
+    """One line for an error the service answered: the call, the fault and the first line of its message."""
+    import http.client
+
+    error = err.response.get("Error") or {}
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    message = (error.get("Message") or "").strip()
+    if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
+        return f"{err.operation_name} failed: HTTP {status} {http.client.responses.get(status, '')}".rstrip()
+    return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
 
 
 class Settings:
