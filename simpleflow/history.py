@@ -202,6 +202,16 @@ class History:
 
         return handle
 
+    def _cancel_timer_failed(self, event, a) -> Touched:
+        # Only the cancellation failed: the timer keeps its state (started, or fired meanwhile).
+        record = self.timers.get(a.get("timerId"))
+        if record is None:
+            return None
+        record["cancel_failed_event_id"] = event["eventId"]
+        record["cancel_failed_cause"] = a.get("cause")
+        record["last_event_id"] = event["eventId"]
+        return ("timer", a.get("timerId"))
+
     # -- markers and signals ---------------------------------------------------
 
     @staticmethod
@@ -346,6 +356,7 @@ History._handlers = {
     "StartTimerFailed": History._timer_event("start_failed"),
     "TimerFired": History._timer_event("fired"),
     "TimerCanceled": History._timer_event("canceled"),
+    "CancelTimerFailed": History._cancel_timer_failed,
     "MarkerRecorded": History._marker("recorded"),
     "RecordMarkerFailed": History._marker("failed"),
     "WorkflowExecutionSignaled": History._signaled,

@@ -321,3 +321,24 @@ def test_on_task_failure_can_retry_later_through_a_named_timer():
     attrs = decisions[0]["startTimerDecisionAttributes"]
     assert attrs["timerId"] == "__simpleflow_task_activity-tests.workflows_for_engine.inc-1"
     assert attrs["startToFireTimeout"] == "30"
+
+
+def test_a_timer_cancellation_swf_refuses_is_not_asked_again():
+    class Impatient(Workflow):
+        name = "impatient"
+        version = "1"
+
+        def run(self):
+            self.submit(self.start_timer("t", 3600))
+            cancel = self.submit(self.cancel_timer("t"))
+            return repr(cancel.exception)
+
+    b = HistoryBuilder()
+    b.decision()
+    b.start_timer("t", 3600)
+    b.decision()
+    b.add("CancelTimerFailed", timerId="t", cause="OPERATION_NOT_PERMITTED", decisionTaskCompletedEventId=5)
+    b.decision_started()
+    kind, attrs = closing(replay(Impatient, b.events))
+    assert kind == "CompleteWorkflowExecution"
+    assert "OPERATION_NOT_PERMITTED" in json.loads(attrs["result"])

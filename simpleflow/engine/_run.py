@@ -720,6 +720,10 @@ class WorkflowRun:
             sub.future.set_finished(None)  # nothing to cancel
             return
         if record["state"] == "started":
+            if "cancel_failed_event_id" in record:  # SWF refused it: asking again would loop forever
+                self._settle_owed(sub)
+                sub.future.set_exception(exceptions.TaskFailed(sub.id, record["cancel_failed_cause"]))
+                return
             self._owe(sub, decisions.cancel_timer(sub.id))
             return
         self._settle_owed(sub)
