@@ -45,14 +45,15 @@ def user_errors(func: Callable) -> Callable:
         from botocore.exceptions import ClientError
 
         from simpleflow.swf.client import UnknownDomain
+        from simpleflow.swf.stats import UnknownTaskError
 
         try:
             return func(*args, **kwargs)
-        except (UsageError, UnknownDomain, KeyError, ValueError) as err:
+        except (UsageError, UnknownDomain, UnknownTaskError, ValueError) as err:
+            # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
             if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
                 logger.exception("error")
-            message = err.args[0] if isinstance(err, KeyError) and err.args else err
-            click.echo(f"simpleflow: error: {message}", err=True)
+            click.echo(f"simpleflow: error: {err}", err=True)
             sys.exit(2)
         except ClientError as err:
             if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":

@@ -412,6 +412,7 @@ class WorkflowRun:
         self._mismatches: list[str] = []
         self._stash: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events) for advance
         self._cached_counts: dict[str, int] = {}
+        self._by_name: dict[tuple[str, str], list[_Submitted]] = {}  # markers and signals, by name
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self.replaying = True
 
@@ -506,17 +507,15 @@ class WorkflowRun:
                 cached = self._submitted.get(("cached", key))
                 if cached is not None:
                     self._sync(cached)
-                for sub in self._submitted.values():
-                    if sub.kind == "marker" and sub.task.name == key:
-                        self._sync(sub)
+                for sub in self._by_name.get(("marker", key), ()):
+                    self._sync(sub)
             elif kind == "signal":
                 sub = self._submitted.get(("wait_signal", key))
                 if sub is not None:
                     self._sync(sub)
             elif kind == "external_signal":
-                for sub in self._submitted.values():
-                    if sub.kind == "signal" and sub.task.name == key:
-                        self._sync(sub)
+                for sub in self._by_name.get(("signal", key), ()):
+                    self._sync(sub)
         finally:
             self._in_event = False
 
@@ -595,12 +594,18 @@ class WorkflowRun:
         return self._submit_simple("timer", task.timer_id, task)
 
     def _submit_marker(self, task: MarkerTask) -> futures.Future:
-        key = f"{task.name}\x00{format.dumps(task.details)}"
-        return self._submit_simple("marker", key, task)
+        return self._submit_named("marker", f"{task.name}\x00{format.dumps(task.details)}", task)
 
     def _submit_signal(self, task: SignalTask) -> futures.Future:
-        key = f"{task.name}\x00{task.workflow_id}\x00{task.run_id}"
-        return self._submit_simple("signal", key, task)
+        return self._submit_named("signal", f"{task.name}\x00{task.workflow_id}\x00{task.run_id}", task)
+
+    def _submit_named(self, kind: str, key: str, task: Any) -> futures.Future:
+        """Markers and signals: their events name them, so they are found by name (see _on_touched)."""
+        new = (kind, key) not in self._submitted
+        future = self._submit_simple(kind, key, task)
+        if new:
+            self._by_name.setdefault((kind, task.name), []).append(self._submitted[(kind, key)])
+        return future
 
     # -- futures from history ---------------------------------------------
 

@@ -21,7 +21,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as decisions_module
 from simpleflow.swf import client
-from simpleflow.swf.poller import Backoff, stop_on_signals
+from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -222,15 +222,7 @@ class Decider:
         if pollers <= 1:
             self._poll_loop(stop)
         else:
-            threads = []
-            for i in range(pollers):
-                thread = threading.Thread(target=self._poll_loop, args=(stop,), name=f"poller-{i}", daemon=True)
-                thread.start()
-                threads.append(thread)
-                stop.wait(1.0 / pollers)
-            for thread in threads:
-                while thread.is_alive():
-                    thread.join(0.2)
+            run_pollers(self.poll_once, pollers, stop)
         self.cache.clear()
 
     def _poll_loop(self, stop: threading.Event) -> None:

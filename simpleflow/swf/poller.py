@@ -7,9 +7,13 @@ spins the CPU and a new task still waits at most ``Backoff.maximum``.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 class Backoff:
@@ -39,3 +43,39 @@ def stop_on_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def run_pollers(poll_and_handle: Callable[[], bool], count: int, stop: threading.Event, cycle: float = 1.0) -> None:
+    """Keep up to *count* polls in flight, their starts evenly spaced, until *stop* is set.
+
+    A task that comes while every poll is in flight waits for the next one to start: on an
+    endpoint that holds an empty poll for *cycle* seconds (the moto server: 1 s) that is up to a
+    whole cycle with one poller, and about ``cycle / (2 * count)`` with polls started one every
+    ``cycle / count`` seconds. Pollers left to themselves drift into step with each other (each
+    task shifts the phase of the one that took it), so a metronome starts them instead. Each
+    poll runs ``poll_and_handle`` (False: no task) on a thread of its own; a task in hand is
+    always handled, even after *stop*.
+    """
+    slots = threading.Semaphore(count)
+    spacing = cycle / count
+    running: list[threading.Thread] = []
+
+    def one() -> None:
+        try:
+            poll_and_handle()
+        except Exception:
+            logger.exception("poll failed")
+            stop.wait(1.0)  # holds the slot: a failing endpoint is polled at most `count` times a second
+        finally:
+            slots.release()
+
+    while not stop.is_set():
+        if not slots.acquire(timeout=0.2):
+            continue
+        thread = threading.Thread(target=one, name="poller", daemon=True)
+        thread.start()
+        running[:] = [t for t in running if t.is_alive()] + [thread]
+        stop.wait(spacing)
+    for thread in running:
+        while thread.is_alive():
+            thread.join(0.2)

@@ -17,9 +17,10 @@ from simpleflow.swf.decider import run_decider
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
-# Polls kept in flight by each standalone process (see simpleflow.swf.poller): an endpoint that
-# answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step.
-POLLERS = 8
+# Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that
+# answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step. A worker
+# process runs up to that many activities at once.
+POLLERS = 16
 
 
 @dataclass

@@ -25,7 +25,7 @@ from simpleflow import format, jumbo
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
-from simpleflow.swf.poller import stop_on_signals
+from simpleflow.swf.poller import run_pollers, stop_on_signals
 from simpleflow.swf.process import supervise
 
 __all__ = ["FieldTooLarge", "run_worker"]
@@ -393,16 +393,19 @@ def _serve_pollers(
         return
     stop = stop_event or threading.Event()
     stop_on_signals(stop)
-    threads = []
-    for i in range(pollers):
-        thread = threading.Thread(target=_serve, args=(domain, task_list, heartbeat, modules, stop),
-                                  name=f"poller-{i}", daemon=True)  # fmt: skip
-        thread.start()
-        threads.append(thread)
-        stop.wait(1.0 / pollers)
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.2)
+    ident = client.identity()
+
+    def poll_and_handle() -> bool:
+        task = client.poll_activity_task(domain, task_list, ident)
+        if task is None:
+            return False
+        try:
+            _handle(task, domain, task_list, heartbeat, modules)
+        except Exception:
+            log.exception("task %s: could not be handled", task.get("activityId"))
+        return True
+
+    run_pollers(poll_and_handle, pollers, stop)
 
 
 def run_worker(
