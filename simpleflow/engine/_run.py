@@ -55,6 +55,7 @@ from simpleflow.task import (
     TimerTask,
     WaitForSignal,
 )
+from simpleflow.workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class _NeedsFullReplay(Exception):
     """Resuming cannot match a full replay: replay from the start."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Submitted:
     """A task the workflow submitted in this run, and its future."""
 
@@ -248,15 +249,22 @@ class WorkflowRun:
         return found
 
     def close(self) -> None:
-        """Release the run's thread (a suspended run is unwound)."""
+        """Release the run's thread (a suspended run is unwound) and its history.
+
+        The run and its workflow refer to each other: without this, a whole history would
+        wait for the cyclic garbage collector (and make its next pass slow).
+        """
         if self._suspendable is not None:
             self._suspendable.abandon()
+            self._suspendable = None
+        self.history = History()
+        self._submitted.clear()
+        self._pending.clear()
+        self._deferred.clear()
 
     # -- the executor interface Workflow calls -------------------------------
 
     def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> futures.Future:
-        from simpleflow.workflow import Workflow
-
         self._check_thread()
         if isinstance(submittable, Activity):
             return self._submit_task(ActivityTask(submittable, *args, **kwargs))
@@ -630,7 +638,7 @@ class WorkflowRun:
             self.replaying = False
 
     def _sync(self, sub: _Submitted) -> None:
-        getattr(self, f"_sync_{sub.kind}")(sub)
+        _SYNC[sub.kind](self, sub)
         for follower in sub.followers:
             _mirror(sub.future, follower)
 
@@ -869,8 +877,6 @@ class WorkflowRun:
         )  # fmt: skip
 
     def _start_child_decision(self, sub: _Submitted) -> dict[str, Any]:
-        from simpleflow.workflow import Workflow
-
         task: ChildWorkflowTask = sub.task
         wf = task.workflow
         args, kwargs = sub.args, sub.kwargs
@@ -1011,6 +1017,18 @@ _RESCHEDULABLE = frozenset(
 )
 
 
+# How a submitted task of each kind reads its state from the history.
+_SYNC = {
+    "activity": WorkflowRun._sync_activity,
+    "child_workflow": WorkflowRun._sync_child_workflow,
+    "timer": WorkflowRun._sync_timer,
+    "cancel_timer": WorkflowRun._sync_cancel_timer,
+    "marker": WorkflowRun._sync_marker,
+    "cached": WorkflowRun._sync_cached,
+    "wait_signal": WorkflowRun._sync_wait_signal,
+    "signal": WorkflowRun._sync_signal,
+}
+
 # Events a run can take while driven inline (others go through ``advance``).
 _INLINE_EVENTS = frozenset({
     "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "ActivityTaskScheduled",
@@ -1052,8 +1070,6 @@ def _option(task: Any, name: str, default: Any) -> Any:
 
 
 def _overrides(workflow: Any, method: str) -> bool:
-    from simpleflow.workflow import Workflow
-
     return getattr(type(workflow), method) is not getattr(Workflow, method)
 
 
