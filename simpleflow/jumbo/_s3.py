@@ -7,18 +7,12 @@ import os
 import threading
 from typing import Any
 
-import boto3
-from boto3.s3.transfer import TransferConfig
+# boto3 is imported on first use: most runs never touch S3, and importing it costs a tenth of a second.
 
 # Below this a single PutObject is the cheapest request; above it the object
 # goes up in parts (S3 wants parts of at least 5 MiB), which retries a failed
 # part rather than the whole object.
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
-_TRANSFER_CONFIG = TransferConfig(
-    multipart_threshold=MULTIPART_THRESHOLD,
-    multipart_chunksize=MULTIPART_THRESHOLD,
-    max_concurrency=4,
-)
 
 _lock = threading.Lock()
 _client: Any = None
@@ -38,6 +32,8 @@ def client() -> Any:
     if _client is None or _client_pid != pid:
         with _lock:
             if _client is None or _client_pid != pid:
+                import boto3
+
                 # A boto3 client is not safe to share across a fork: build a new one.
                 _client = boto3.session.Session().client("s3")
                 _client_pid = pid
@@ -58,7 +54,11 @@ def put_object(bucket: str, key: str, data: bytes) -> None:
     if len(data) < MULTIPART_THRESHOLD:
         s3.put_object(Bucket=bucket, Key=key, Body=data)
     else:
-        s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=_TRANSFER_CONFIG)
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD,
+                                max_concurrency=4)  # fmt: skip
+        s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=config)
 
 
 def get_object(bucket: str, key: str) -> bytes:
