@@ -75,9 +75,16 @@ class History:
         handlers = _HANDLERS
         for event in events:
             append(event)
-            entry = handlers.get(event["eventType"])
-            if entry is not None:
-                entry[0](self, event, event.get(entry[1]) or {})
+            etype = event["eventType"]
+            # Half of a history is decision task events: kept out of the handler calls.
+            if etype == "DecisionTaskCompleted":
+                self.completed_decision_id = event["eventId"]
+            elif etype == "DecisionTaskStarted":
+                self.started_decision_id = event["eventId"]
+            elif etype != "DecisionTaskScheduled":
+                entry = handlers.get(etype)
+                if entry is not None:
+                    entry[0](self, event, event.get(entry[1]) or {})
 
     # -- workflow execution ---------------------------------------------------
 
@@ -117,23 +124,27 @@ class History:
 
     def _activity_scheduled(self, event, a) -> Touched:
         activity_id = a["activityId"]
+        event_id = event["eventId"]
+        activity_type = a["activityType"]
+        scheduled = {
+            "state": "scheduled",
+            "name": activity_type["name"],
+            "version": activity_type["version"],
+            "scheduled_id": event_id,
+            "scheduled_timestamp": event.get("eventTimestamp"),
+            "input": a.get("input"),
+            "task_list": (a.get("taskList") or {}).get("name"),
+            "control": a.get("control"),
+            "decision_task_completed_event_id": a.get("decisionTaskCompletedEventId"),
+            "last_event_id": event_id,
+        }
         record = self.activities.get(activity_id)
         if record is None:
             record = self.activities[activity_id] = {"type": "activity", "id": activity_id,
-                                                     "first_event_id": event["eventId"]}  # fmt: skip
-        record.update(
-            state="scheduled",
-            name=a["activityType"]["name"],
-            version=a["activityType"]["version"],
-            scheduled_id=event["eventId"],
-            scheduled_timestamp=event.get("eventTimestamp"),
-            input=a.get("input"),
-            task_list=(a.get("taskList") or {}).get("name"),
-            control=a.get("control"),
-            decision_task_completed_event_id=a.get("decisionTaskCompletedEventId"),
-            last_event_id=event["eventId"],
-        )
-        self._by_scheduled[event["eventId"]] = record
+                                                     "first_event_id": event_id, **scheduled}  # fmt: skip
+        else:  # scheduled again (a retry): the attempt count and the first event stay
+            record.update(scheduled)
+        self._by_scheduled[event_id] = record
         return ("activity", activity_id)
 
     def _activity_schedule_failed(self, event, a) -> Touched:

@@ -554,8 +554,9 @@ class WorkflowRun:
         return self._submit_resolved(task, position, None)
 
     def _submit_resolved(self, task: Any, position: tuple[int, ...], future: futures.Future | None) -> futures.Future:
-        args = [_value(a) for a in task.args]
-        kwargs = {k: _value(v) for k, v in task.kwargs.items()}
+        Future = futures.Future  # noqa: N806 - a local name for this hot loop
+        args = [a._result if isinstance(a, Future) else a for a in task.args]
+        kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
         kind = "activity" if isinstance(task, ActivityTask) else "child_workflow"
         task_id = self._task_id(task, kind, args, kwargs, position)
         existing = self._submitted.get((kind, task_id))
@@ -633,8 +634,7 @@ class WorkflowRun:
 
     def _note_news(self, sub: _Submitted, record: dict[str, Any]) -> None:
         """A value that arrived since the last decision: what the run does with it is new."""
-        if (not self._in_event and sub.future._settled()
-                and record.get("last_event_id", 0) > self.history.completed_decision_id):  # fmt: skip
+        if sub.future._settled() and record.get("last_event_id", 0) > self.history.completed_decision_id:
             self.replaying = False
 
     def _sync(self, sub: _Submitted) -> None:
@@ -664,19 +664,20 @@ class WorkflowRun:
             sub.future.set_exception(exceptions.TaskFailed(sub.id, f"ScheduleActivityTaskFailed: {cause}"))
             self._final_failure(sub, exceptions.TaskException)
             return
-        if sub.retry_timer is None or state not in ("failed", "timed_out"):
+        if sub.pending_decision is not None and (sub.retry_timer is None or state not in ("failed", "timed_out")):
             self._settle_owed(sub)
-        if state == "scheduled":
+        if state == "completed":
+            sub.future.set_finished(format.loads(record.get("result")))
+        elif state == "scheduled":
             sub.future._state = futures.PENDING
         elif state == "started":
             sub.future.set_running()
-        elif state == "completed":
-            sub.future.set_finished(format.loads(record.get("result")))
         elif state == "canceled":
             sub.future.set_cancelled()
         elif state in ("failed", "timed_out"):
             self._handle_failure(sub, record, exceptions.TaskException)
-        self._note_news(sub, record)
+        if not self._in_event:
+            self._note_news(sub, record)
 
     def _sync_child_workflow(self, sub: _Submitted) -> None:
         record = self.history.child_workflows.get(sub.id)
@@ -708,7 +709,8 @@ class WorkflowRun:
             sub.future.set_exception(exceptions.TaskTerminated())
         elif state in ("failed", "timed_out"):
             self._handle_failure(sub, record, exceptions.WorkflowException)
-        self._note_news(sub, record)
+        if not self._in_event:
+            self._note_news(sub, record)
 
     def _sync_timer(self, sub: _Submitted) -> None:
         record = self.history.timers.get(sub.id)
@@ -1042,10 +1044,6 @@ def format_reason(reason: str | None) -> str | None:
     if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:
         return reason
     return reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
-
-
-def _value(arg: Any) -> Any:
-    return arg._result if isinstance(arg, futures.Future) else arg
 
 
 def _arguments_ready(task: Any) -> bool:
