@@ -58,18 +58,18 @@ def _summary(decisions: list[dict]) -> tuple[int, str | None]:
 
 
 def ours_cold(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict]]:
-    """json.loads of the file + ``engine.replay``, as replay_peer.py times the peer."""
+    """json.loads of the file + ``engine.replay``, timed by replay_ours.py in a process of its own,
+    exactly as replay_peer.py times the peer (a fresh process each side: same heap, same GC work)."""
     from simpleflow.engine import replay
 
-    workflow_class = _workflow_class(shared, class_name)
-    raw = path.read_text()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        events = json.loads(raw)["events"]
-        decisions = replay(workflow_class, events)
-        times.append((time.perf_counter() - start) * 1000)
-    return Decision(median(times), *_summary(decisions)), decisions
+    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    script = Path(__file__).with_name("replay_ours.py")
+    proc = run_process([sys.executable, str(script), str(path), class_name, str(repeat)], env=env)
+    match = _PEER_LINE.search(proc.stdout)
+    if proc.returncode != 0 or not match:
+        raise BenchError(f"replay_ours.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
+    decisions = replay(_workflow_class(shared, class_name), json.loads(path.read_text())["events"])
+    return Decision(float(match.group(3)), *_summary(decisions)), decisions
 
 
 def split_at_previous_decision(events: list[dict]) -> int:

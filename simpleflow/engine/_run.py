@@ -34,7 +34,7 @@ import gc
 import itertools
 import logging
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import constants, exceptions, format, futures
@@ -79,10 +79,10 @@ class _Submitted:
     position: tuple[int, ...]
     future: futures.Future
     args: tuple | list = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] | None = None
     pending_decision: dict[str, Any] | None = None  # decision owed to SWF (until its event shows up)
     retry_timer: str | None = None
-    followers: list[futures.Future] = field(default_factory=list)  # same task submitted again while deferred
+    followers: list[futures.Future] | None = None  # same task submitted again while deferred
 
 
 @dataclass(eq=False)
@@ -562,7 +562,7 @@ class WorkflowRun:
         existing = self._submitted.get((kind, task_id))
         if existing is not None:  # the same idempotent task again: one task, one future
             if future is not None and existing.future is not future:
-                existing.followers.append(future)
+                existing.followers = (existing.followers or []) + [future]
                 _mirror(existing.future, future)
             return existing.future
         sub = _Submitted(kind, task_id, task, position, future or futures.Future(), args, kwargs)
@@ -639,8 +639,9 @@ class WorkflowRun:
 
     def _sync(self, sub: _Submitted) -> None:
         _SYNC[sub.kind](self, sub)
-        for follower in sub.followers:
-            _mirror(sub.future, follower)
+        if sub.followers:
+            for follower in sub.followers:
+                _mirror(sub.future, follower)
 
     def _sync_activity(self, sub: _Submitted) -> None:
         record = self.history.activities.get(sub.id)
