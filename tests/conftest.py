@@ -34,3 +34,35 @@ def swf_domain(moto_server):
     name = f"test-{uuid.uuid4().hex[:8]}"
     boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
     return name
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """Processes a test starts (deciders, workers...), all stopped after it."""
+    from tests.swf_e2e_helpers import Processes
+
+    procs = Processes(tmp_path)
+    yield procs
+    procs.stop()
+
+
+@pytest.fixture
+def decider_list() -> str:
+    """A decision task list of the test's own."""
+    return f"decisions-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def s3_requests(moto_server):
+    """(operation, url) of every request this process's jumbo S3 client sends, counted by a botocore hook."""
+    from simpleflow.jumbo import _s3
+
+    sent: list[tuple[str, str]] = []
+
+    def record(request, event_name, **kwargs):
+        sent.append((event_name.rsplit(".", 1)[-1], request.url))
+
+    events = _s3.client().meta.events
+    events.register("before-send.s3", record, unique_id="test-s3-requests")
+    yield sent
+    events.unregister("before-send.s3", unique_id="test-s3-requests")

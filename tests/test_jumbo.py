@@ -33,20 +33,6 @@ def bucket(moto_server, monkeypatch, tmp_path):
     jumbo.close_caches()
 
 
-@pytest.fixture
-def s3_requests(moto_server):
-    """Every request the jumbo S3 client sends, as (operation, url), counted by a botocore hook."""
-    sent: list[tuple[str, str]] = []
-
-    def record(request, event_name, **kwargs):
-        sent.append((event_name.rsplit(".", 1)[-1], request.url))
-
-    events = _s3.client().meta.events
-    events.register("before-send.s3", record, unique_id="test-jumbo-counter")
-    yield sent
-    events.unregister("before-send.s3", unique_id="test-jumbo-counter")
-
-
 def gets(requests: list[tuple[str, str]]) -> int:
     return sum(1 for operation, _ in requests if operation == "GetObject")
 

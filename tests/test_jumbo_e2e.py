@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from simpleflow import format, jumbo
-from simpleflow.jumbo import _cache, _s3
+from simpleflow.jumbo import _cache
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider, RunCache
 from simpleflow.swf.standalone import run_standalone
@@ -51,20 +51,6 @@ def no_bucket(moto_server, monkeypatch, tmp_path):
     jumbo.close_caches()
     yield
     jumbo.close_caches()
-
-
-@pytest.fixture
-def s3_requests(moto_server):
-    """(operation, url) of every request this process's jumbo S3 client sends."""
-    sent: list[tuple[str, str]] = []
-
-    def record(request, event_name, **kwargs):
-        sent.append((event_name.rsplit(".", 1)[-1], request.url))
-
-    events = _s3.client().meta.events
-    events.register("before-send.s3", record, unique_id="test-jumbo-e2e-counter")
-    yield sent
-    events.unregister("before-send.s3", unique_id="test-jumbo-e2e-counter")
 
 
 def attributes(event: dict) -> dict:

@@ -8,10 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-
-import pytest
 
 from simpleflow.swf import client
 from tests.swf_e2e_helpers import (
@@ -19,7 +16,6 @@ from tests.swf_e2e_helpers import (
     HEARTBEAT,
     ROOT,
     WORKFLOWS,
-    Processes,
     _environ,
     attributes,
     closing,
@@ -31,18 +27,6 @@ from tests.swf_e2e_helpers import (
     wait_closed,
     wait_for_file,
 )
-
-
-@pytest.fixture
-def processes(tmp_path):
-    procs = Processes(tmp_path)
-    yield procs
-    procs.stop()
-
-
-@pytest.fixture
-def decider_list() -> str:
-    return f"decisions-{uuid.uuid4().hex[:8]}"
 
 
 def _gone(pid: int, timeout: float = 10.0) -> bool:

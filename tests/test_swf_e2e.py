@@ -19,7 +19,6 @@ from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
 from tests.swf_e2e_helpers import (
     WORKFLOWS,
-    Processes,
     activity_story,
     attributes,
     closing,
@@ -33,19 +32,6 @@ from tests.swf_e2e_helpers import (
     wait_closed,
     wait_for_file,
 )
-
-
-@pytest.fixture
-def processes(tmp_path):
-    procs = Processes(tmp_path)
-    yield procs
-    procs.stop()
-
-
-@pytest.fixture
-def decider_list() -> str:
-    return f"decisions-{uuid.uuid4().hex[:8]}"
-
 
 # --- standalone --------------------------------------------------------------------------------
 
