@@ -36,6 +36,8 @@ from simpleflow.outcome import ActivityOutcome, failed, named_failure, run_activ
 logger = logging.getLogger(__name__)
 
 
+_STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
+
 # Events after which SWF schedules a decision task.
 _WAKING_EVENTS = frozenset({
     "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled",
@@ -161,8 +163,7 @@ class LocalExecution:
                 if self._step_family():
                     continue
                 if not self._wait_for_news():
-                    self._current._close("failed", reason="workflow is stuck: it waits for a result, timer or "
-                                                          "signal that can never come")  # fmt: skip
+                    self._current._close("failed", reason=_STUCK)
         finally:
             for member in self._family:
                 if member._pool is not None:
@@ -231,8 +232,7 @@ class LocalExecution:
         self._complete_decision()
         self._carry_out(decisions)
         if self.closed is None and self._alone() and not self._root._wait_for_news():
-            self._close("failed", reason="workflow is stuck: it waits for a result, timer or signal "
-                                         "that can never come")  # fmt: skip
+            self._close("failed", reason=_STUCK)
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this execution closed
         if not self._alone():  # a child started: the family loop takes over from here

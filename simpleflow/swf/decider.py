@@ -145,17 +145,26 @@ class Decider:
             run = WorkflowRun(workflow_class, info)
             new = events
         try:
-            decisions = run.advance(jumbo.decode_events(new))
+            new = jumbo.decode_events(new)
+        except Exception:
+            run.close()  # S3 unreachable...: no answer, the task times out and comes back, nothing lost
+            raise
+        try:
+            decisions = run.advance(new)
+        except Exception as err:  # the engine itself failed (errors in ``run`` fail the workflow inside it)
+            run.close()
+            logger.exception("decider error on %s", execution)
+            reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
+            return [decisions_module.fail_workflow(format_reason(reason), f"Traceback:\n{traceback.format_exc()}")]
+        try:
             self._register_types(run, decisions)
             decisions = jumbo.encode_decisions(decisions)
         except jumbo.JumboFieldTooLarge as err:
             run.close()
             return [decisions_module.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
-        except Exception as err:
-            run.close()
-            logger.exception("decider error on %s", execution)
-            reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
-            return [decisions_module.fail_workflow(format_reason(reason), f"Traceback:\n{traceback.format_exc()}")]
+        except Exception:
+            run.close()  # SWF or S3 unreachable: as above, the task comes back
+            raise
         if run.history.closed is None:
             self.cache.put(run_id, run)
         else:
