@@ -8,6 +8,8 @@ import types
 import uuid
 from typing import Any
 
+from simpleflow import constants
+
 
 def _default(obj: Any) -> Any:
     if isinstance(obj, bytes):
@@ -61,3 +63,10 @@ def loads(text: str | None) -> Any:
         return json.loads(text)  # surrounding white space, or not JSON at all
     except ValueError:
         return text
+
+
+def format_reason(reason: str | None) -> str | None:
+    """SWF caps reasons at 256 characters: keep the start and say it was cut."""
+    if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:
+        return reason
+    return reason[: constants.MAX_REASON_LENGTH - 4] + " ..."

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from simpleflow import constants, format, jumbo
+from simpleflow import format, jumbo
 from simpleflow.activity import Activity
 
 
@@ -92,10 +92,7 @@ def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, An
 
 
 def failed(details: dict[str, Any]) -> ActivityOutcome:
-    reason = reason_of(details)
-    if len(reason) > constants.MAX_REASON_LENGTH:
-        reason = reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
-    return ActivityOutcome("failed", reason=reason, details=format.dumps(details))
+    return ActivityOutcome("failed", reason=format.format_reason(reason_of(details)), details=format.dumps(details))
 
 
 def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> ActivityOutcome:

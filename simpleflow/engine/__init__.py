@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simpleflow.engine._run import ExecutionInfo, WorkflowRun, format_reason
+from simpleflow.engine._run import ExecutionInfo, WorkflowRun
 from simpleflow.engine.logs import ReplayLogFilter
+from simpleflow.format import format_reason
 
 __all__ = ["ExecutionInfo", "ReplayLogFilter", "WorkflowRun", "format_reason", "replay"]
 

@@ -43,6 +43,7 @@ from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _ids
 from simpleflow.engine._batch import decision_batch
 from simpleflow.engine._suspend import Abandoned, Suspendable
+from simpleflow.format import format_reason
 from simpleflow.history import History
 from simpleflow.task import (
     ActivityTask,
@@ -1044,13 +1045,6 @@ _INLINE_EVENTS = frozenset({
     "ActivityTaskStarted", "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "TimerStarted",
     "TimerFired", "MarkerRecorded",
 })  # fmt: skip
-
-
-def format_reason(reason: str | None) -> str | None:
-    """SWF caps reasons at 256 characters: keep the start and say it was cut."""
-    if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:
-        return reason
-    return reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
 
 
 def _arguments_ready(task: Any) -> bool:

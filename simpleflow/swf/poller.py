@@ -39,7 +39,9 @@ def stop_on_signals(stop: threading.Event) -> None:
         return
 
     def handler(signum: int, frame: Any) -> None:
-        stop.set()
+        # Event.set takes a lock the interrupted main thread may hold (inside stop.wait): set it
+        # from another thread instead of deadlocking here.
+        threading.Thread(target=stop.set, daemon=True).start()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)

@@ -25,7 +25,7 @@ from simpleflow import format, jumbo
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
-from simpleflow.swf.poller import run_pollers, stop_on_signals
+from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 from simpleflow.swf.process import supervise
 
 __all__ = ["FieldTooLarge", "run_worker"]
@@ -34,9 +34,7 @@ log = logging.getLogger(__name__)
 
 JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
 LIMITS = {"result": MAX_RESULT_LENGTH, "details": MAX_DETAILS_LENGTH, "reason": MAX_REASON_LENGTH}
-# After an empty poll: real SWF already waited up to 60 s, moto answers at once (after 1 s).
-POLL_BACKOFF_MIN = 0.01
-POLL_BACKOFF_MAX = 0.25
+# After failed polls, waits grow from 1 s to this (empty polls: poller.Backoff's defaults).
 ERROR_BACKOFF_MAX = 30.0
 # Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
 STOP_GRACE_PERIOD = 90.0
@@ -356,24 +354,23 @@ def _serve(
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
     ident = client.identity()
-    delay = POLL_BACKOFF_MIN
-    error_delay = 1.0
+    empty_polls = Backoff()
+    errors = Backoff(1.0, ERROR_BACKOFF_MAX)
     while not stopper.is_set():
         try:
             task = client.poll_activity_task(domain, task_list, ident)
         except client.UnknownDomain:
             raise
         except Exception:
-            log.exception("polling %s/%s failed, retrying in %.0fs", domain, task_list, error_delay)
-            stopper.sleep(error_delay)
-            error_delay = min(error_delay * 2, ERROR_BACKOFF_MAX)
-            continue
-        error_delay = 1.0
-        if task is None:
+            delay = errors.next()
+            log.exception("polling %s/%s failed, retrying in %.0fs", domain, task_list, delay)
             stopper.sleep(delay)
-            delay = min(delay * 2, POLL_BACKOFF_MAX)
             continue
-        delay = POLL_BACKOFF_MIN
+        errors.reset()
+        if task is None:
+            stopper.sleep(empty_polls.next())
+            continue
+        empty_polls.reset()
         # A task in hand is always handled, even when a stop was asked during the poll.
         try:
             _handle(task, domain, task_list, heartbeat, modules)
