@@ -39,8 +39,9 @@ class ProcessRun:
     stderr: str
 
 
-def run_process(cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float | None = None,
-                cwd: Path | None = None) -> ProcessRun:  # fmt: skip
+def run_process(
+    cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float | None = None, cwd: Path | None = None
+) -> ProcessRun:
     """Run *cmd* to its end and return its wall time (start of the process to its exit) and output."""
     start = time.perf_counter()
     proc = subprocess.run(list(cmd), env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)

@@ -71,8 +71,14 @@ def peer_once(peer: Peer, shared: Path, case: LocalCase, timeout: float, check: 
     return proc.seconds
 
 
-def compare(peer: Peer | None, shared: Path, case: LocalCase, repeat: int, timeout: float = 600.0,
-            peer_repeat: int | None = None) -> tuple[float, float | None]:  # fmt: skip
+def compare(
+    peer: Peer | None,
+    shared: Path,
+    case: LocalCase,
+    repeat: int,
+    timeout: float = 600.0,
+    peer_repeat: int | None = None,
+) -> tuple[float, float | None]:
     """Median seconds, ours and the peer's, runs interleaved so that drift hits both alike.
 
     *peer_repeat* (default *repeat*) bounds the peer's timed runs; 0 skips the peer.

@@ -31,8 +31,12 @@ def _installed_version(venv: Path) -> str | None:
     if not python.exists():
         return None
     # -I and cwd: never let a simpleflow/ folder in the current directory or $PYTHONPATH answer for the peer.
-    proc = subprocess.run([str(python), "-I", "-c", "import simpleflow; print(simpleflow.__version__)"],
-                          capture_output=True, text=True, cwd=venv)  # fmt: skip
+    proc = subprocess.run(
+        [str(python), "-I", "-c", "import simpleflow; print(simpleflow.__version__)"],
+        capture_output=True,
+        text=True,
+        cwd=venv,
+    )
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
@@ -43,8 +47,9 @@ def ensure_peer(venv: Path = DEFAULT_VENV) -> Peer:
     if found == PEER_VERSION:
         return Peer(venv)
     if found is not None:
-        raise BenchError(f"{venv} holds simpleflow {found}, not the peer {PEER_VERSION}: remove it or pass "
-                         f"another --peer-venv")  # fmt: skip
+        raise BenchError(
+            f"{venv} holds simpleflow {found}, not the peer {PEER_VERSION}: remove it or pass another --peer-venv"
+        )
     say(f"installing the peer simpleflow=={PEER_VERSION} into {venv} (once)")
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

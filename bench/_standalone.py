@@ -39,13 +39,31 @@ def ours_missing_reason() -> str | None:
 
 def _ours_cmd(workflow_id: str, n: int) -> list[str]:
     # HOOK: keep in step with the options of our `simpleflow standalone`.
-    return ["simpleflow", "standalone", "--domain", DOMAIN, "--workflow-id", workflow_id, "--input", json.dumps([n]),
-            "bench_workflows.Chain"]  # fmt: skip
+    return [
+        "simpleflow",
+        "standalone",
+        "--domain",
+        DOMAIN,
+        "--workflow-id",
+        workflow_id,
+        "--input",
+        json.dumps([n]),
+        "bench_workflows.Chain",
+    ]
 
 
 def _peer_cmd(peer: Peer, workflow_id: str, n: int) -> list[str]:
-    return [str(peer.cli), "standalone", "--domain", DOMAIN, "--workflow-id", workflow_id, "--input",
-            json.dumps([n]), "bench_workflows.Chain"]  # fmt: skip
+    return [
+        str(peer.cli),
+        "standalone",
+        "--domain",
+        DOMAIN,
+        "--workflow-id",
+        workflow_id,
+        "--input",
+        json.dumps([n]),
+        "bench_workflows.Chain",
+    ]
 
 
 def _swf_client(environ: dict[str, str]):
@@ -63,7 +81,8 @@ def _swf_client(environ: dict[str, str]):
 def _check_completed(client, workflow_id: str, n: int) -> None:
     """The execution is closed COMPLETED with result *n* (moto ignores executionFilter: filter here)."""
     listed = client.list_closed_workflow_executions(
-        domain=DOMAIN, startTimeFilter={"oldestDate": datetime.datetime(2000, 1, 1)})["executionInfos"]  # fmt: skip
+        domain=DOMAIN, startTimeFilter={"oldestDate": datetime.datetime(2000, 1, 1)}
+    )["executionInfos"]
     infos = [i for i in listed if i["execution"]["workflowId"] == workflow_id]
     if not infos:
         raise BenchError(f"{workflow_id}: no closed execution")
@@ -86,8 +105,9 @@ def _run(label: str, cmd: list[str], env: dict[str, str], client, workflow_id: s
     return proc.seconds
 
 
-def measure(peer: Peer | None, shared: Path, n: int = 200, timeout: float = 1800.0,
-            peer_only: bool = False) -> tuple[float | None, float | None]:  # fmt: skip
+def measure(
+    peer: Peer | None, shared: Path, n: int = 200, timeout: float = 1800.0, peer_only: bool = False
+) -> tuple[float | None, float | None]:
     """Seconds for ours and the peer (None where not measured). Call ``ours_missing_reason`` first."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))

@@ -99,20 +99,31 @@ class Bench:
                 say(f"ERROR {label}: the warm run decides differently from a full replay")
                 self.notes.append(f"{label}: the warm run's decisions differ from the full replay's.")
             if fallbacks:
-                self.notes.append(f"{label}: the warm run fell back to a full replay {fallbacks} time(s) out of "
-                                  f"{self.repeat}: its figure is not a resumed run.")  # fmt: skip
+                self.notes.append(
+                    f"{label}: the warm run fell back to a full replay {fallbacks} time(s) out of "
+                    f"{self.repeat}: its figure is not a resumed run."
+                )
             last = count >= 24000
             cold_ratio = peer.ms / cold.ms
-            self.rows.append(Row(
-                f"one decision, **cold** (json.loads + full replay), {label}", fmt_ms(cold.ms), fmt_ms(peer.ms),
-                fmt_ratio(peer.ms, cold.ms), f"≥ 5x: {verdict(cold_ratio >= 5)}" if last else "—",
-            ))  # fmt: skip
+            self.rows.append(
+                Row(
+                    f"one decision, **cold** (json.loads + full replay), {label}",
+                    fmt_ms(cold.ms),
+                    fmt_ms(peer.ms),
+                    fmt_ratio(peer.ms, cold.ms),
+                    f"≥ 5x: {verdict(cold_ratio >= 5)}" if last else "—",
+                )
+            )
             warm_ok = warm.ms <= 5 and (not last or peer.ms / warm.ms >= 100)
-            self.rows.append(Row(
-                f"one decision, **warm** (advance with the new events), {label}", fmt_ms(warm.ms),
-                f"{fmt_ms(peer.ms)} (cold)", fmt_ratio(peer.ms, warm.ms),
-                f"≤ 5 ms{' and ≥ 100x' if last else ''}: {verdict(warm_ok)}",
-            ))  # fmt: skip
+            self.rows.append(
+                Row(
+                    f"one decision, **warm** (advance with the new events), {label}",
+                    fmt_ms(warm.ms),
+                    f"{fmt_ms(peer.ms)} (cold)",
+                    fmt_ratio(peer.ms, warm.ms),
+                    f"≤ 5 ms{' and ≥ 100x' if last else ''}: {verdict(warm_ok)}",
+                )
+            )
         path = _replay.history_file(self.shared, "Chain", CHAIN_N, CHAIN_DONE[-1])
         count = _replay.event_count(path)
         say(f"whole process: simpleflow workflow.replay on {count:,} events")
@@ -123,10 +134,15 @@ class Bench:
         except BenchError as err:
             self.error_row(f"whole process workflow.replay, {count:,} events", err)
             return
-        self.rows.append(Row(
-            f"whole process: `simpleflow workflow.replay` on {count:,} events (peer: `replay_peer.py ... 1`)",
-            fmt_s(ours), fmt_s(peer_s), fmt_ratio(peer_s, ours), "for information",
-        ))  # fmt: skip
+        self.rows.append(
+            Row(
+                f"whole process: `simpleflow workflow.replay` on {count:,} events (peer: `replay_peer.py ... 1`)",
+                fmt_s(ours),
+                fmt_s(peer_s),
+                fmt_ratio(peer_s, ours),
+                "for information",
+            )
+        )
 
     # -- 2. local runs ------------------------------------------------------------
 
@@ -146,8 +162,15 @@ class Bench:
             except (BenchError, subprocess.TimeoutExpired) as err:
                 self.error_row(what, err)
                 continue
-            self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
-                                 f"≥ 1x (no slower): {verdict(peer / ours >= 1)}"))  # fmt: skip
+            self.rows.append(
+                Row(
+                    what,
+                    fmt_s(ours),
+                    fmt_s(peer),
+                    fmt_ratio(peer, ours),
+                    f"≥ 1x (no slower): {verdict(peer / ours >= 1)}",
+                )
+            )
         sleepy = _local.LocalCase("sleepy.Sleepy", [100, 0.1], 100, sum(range(100)), workers=10)
         what = "local run, whole process: 100 activities sleeping 0.1 s (ours `--workers 10`, the peer one by one)"
         say(f"{what}; the peer once (~10 s)")
@@ -156,8 +179,15 @@ class Bench:
         except (BenchError, subprocess.TimeoutExpired) as err:
             self.error_row(what, err)
             return
-        self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
-                             "for information (ideal: 1 s of sleep + start-up)"))  # fmt: skip
+        self.rows.append(
+            Row(
+                what,
+                fmt_s(ours),
+                fmt_s(peer),
+                fmt_ratio(peer, ours),
+                "for information (ideal: 1 s of sleep + start-up)",
+            )
+        )
 
     # -- 3. standalone (hook) ------------------------------------------------------
 
@@ -178,8 +208,9 @@ class Bench:
         if ours is None:
             self.rows.append(Row(what, f"skipped ({reason})", fmt_s(peer), "—", "≥ 5x: not measured"))
             return
-        self.rows.append(Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours),
-                             f"≥ 5x: {verdict(peer / ours >= 5)}"))  # fmt: skip
+        self.rows.append(
+            Row(what, fmt_s(ours), fmt_s(peer), fmt_ratio(peer, ours), f"≥ 5x: {verdict(peer / ours >= 5)}")
+        )
 
 
 def table(rows: list[Row]) -> str:
@@ -237,14 +268,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (3 instead of 11)")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
     parser.add_argument("--repeat", type=int, help="repeats per figure (overrides --quick)")
-    parser.add_argument("--peer-venv", type=Path, default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)),
-                        help="venv holding the peer, created when missing (default: bench/.peer-venv, "
-                             "or $SIMPLEFLOW_PEER_VENV)")  # fmt: skip
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help=f"the shared benchmark inputs (default: {DEFAULT_SHARED})")  # fmt: skip
+    parser.add_argument(
+        "--peer-venv",
+        type=Path,
+        default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)),
+        help="venv holding the peer, created when missing (default: bench/.peer-venv, or $SIMPLEFLOW_PEER_VENV)",
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help=f"the shared benchmark inputs (default: {DEFAULT_SHARED})"
+    )
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md", help="where to write the report")
-    parser.add_argument("--force-standalone-peer", action="store_true",
-                        help="measure the peer's standalone (~4 min) even while ours is not available")  # fmt: skip
+    parser.add_argument(
+        "--force-standalone-peer",
+        action="store_true",
+        help="measure the peer's standalone (~4 min) even while ours is not available",
+    )
     args = parser.parse_args(argv)
     args.shared = args.shared.resolve()
     for needed in ("gen_history.py", "replay_peer.py", "bench_workflows.py"):

@@ -64,5 +64,8 @@ class ParentWorkflow(Workflow):
         doubled = [self.submit(DoubleWorkflow, i) for i in range(n)]
         named = self.submit(NamedChild, n)
         failing = self.submit(Group(ChildWorkflowTask(FailingChild), raises_on_failure=False))
-        return {"doubled": [f.result for f in doubled], "named": named.result,
-                "failing_child": failing.exception is not None}  # fmt: skip
+        return {
+            "doubled": [f.result for f in doubled],
+            "named": named.result,
+            "failing_child": failing.exception is not None,
+        }

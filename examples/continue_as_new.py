@@ -21,8 +21,10 @@ class CountdownWorkflow(Workflow):
     def run(self, n, total=0, batch=2):
         for _ in range(batch):
             if n == 0:
-                return {"total": total, "runs_continued_from": self.get_run_context()["continued_execution_run_id"]
-                        is not None}  # fmt: skip
+                return {
+                    "total": total,
+                    "runs_continued_from": self.get_run_context()["continued_execution_run_id"] is not None,
+                }
             total = self.submit(add, total, n).result
             n -= 1
         self.submit(self.continue_as_new(n, total=total, batch=batch))

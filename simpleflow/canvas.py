@@ -51,8 +51,9 @@ class FuncGroup:
         if self.activities is None and self.allow_none:
             return None
         if not isinstance(self.activities, (Task, Group, FuncGroup)):
-            raise TypeError(f"FuncGroup {self.func!r} must return a Group, a Chain or a task, "
-                            f"not {type(self.activities).__name__}")  # fmt: skip
+            raise TypeError(
+                f"FuncGroup {self.func!r} must return a Group, a Chain or a task, not {type(self.activities).__name__}"
+            )
         if self.raises_on_failure is not None:
             self.activities.propagate_attribute("raises_on_failure", self.raises_on_failure)
         return self.activities
@@ -86,8 +87,13 @@ class GroupFuture(futures.Future):
     and ``bubbles_exception_on_failure`` is true.
     """
 
-    def __init__(self, activities: list[Any], workflow: Any, max_parallel: int | None = None,
-                 bubbles_exception_on_failure: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        activities: list[Any],
+        workflow: Any,
+        max_parallel: int | None = None,
+        bubbles_exception_on_failure: bool = True,
+    ) -> None:
         super().__init__()
         self.activities = activities
         self.workflow = workflow
@@ -135,8 +141,10 @@ class GroupFuture(futures.Future):
         return sum(1 for f in self.futures if _state(f) == futures.FINISHED)
 
     def __repr__(self) -> str:
-        return (f"<{type(self).__name__} at {id(self):#x} state={self._state} exception={self._exception!r} "
-                f"futures={self.futures!r}>")  # fmt: skip
+        return (
+            f"<{type(self).__name__} at {id(self):#x} state={self._state} exception={self._exception!r} "
+            f"futures={self.futures!r}>"
+        )
 
 
 class ChainFuture(GroupFuture):
@@ -147,8 +155,14 @@ class ChainFuture(GroupFuture):
     positional argument.
     """
 
-    def __init__(self, activities: list[Any], workflow: Any, bubbles_exception_on_failure: bool = True,
-                 send_result: bool = False, break_on_failure: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        activities: list[Any],
+        workflow: Any,
+        bubbles_exception_on_failure: bool = True,
+        send_result: bool = False,
+        break_on_failure: bool = True,
+    ) -> None:
         self.send_result = send_result
         self.break_on_failure = break_on_failure
         super().__init__(activities, workflow, None, bubbles_exception_on_failure)
@@ -171,8 +185,12 @@ class ChainFuture(GroupFuture):
 
     def _broken(self) -> bool:
         last = self.futures[-1] if self.futures else None
-        return bool(self.break_on_failure and last is not None and last._state == futures.FINISHED
-                    and last._exception is not None)  # fmt: skip
+        return bool(
+            self.break_on_failure
+            and last is not None
+            and last._state == futures.FINISHED
+            and last._exception is not None
+        )
 
     def _complete(self) -> bool:
         if len(self.futures) == len(self.activities):
@@ -185,13 +203,16 @@ def _with_argument(task: Any, value: Any) -> Any:
     if isinstance(task, ActivityTask):
         copy: Any = ActivityTask(task.activity, *task.args, value, **task.kwargs)
     elif isinstance(task, ChildWorkflowTask):
-        copy = ChildWorkflowTask(task.workflow, *task.args, value, workflow_task_list=task.workflow_task_list,
-                                 **task.kwargs)  # fmt: skip
+        copy = ChildWorkflowTask(
+            task.workflow, *task.args, value, workflow_task_list=task.workflow_task_list, **task.kwargs
+        )
     elif isinstance(task, FuncGroup):
         return task.with_argument(value)
     else:
-        raise TypeError(f"Chain(send_result=True) cannot pass a result to {type(task).__name__}: "
-                        "wrap it in a FuncGroup that takes the result")  # fmt: skip
+        raise TypeError(
+            f"Chain(send_result=True) cannot pass a result to {type(task).__name__}: "
+            "wrap it in a FuncGroup that takes the result"
+        )
     copy.options = task.options
     return copy
 
@@ -251,8 +272,9 @@ class Group:
             item.propagate_attribute(attr, val)
 
     def submit(self, executor: Any) -> GroupFuture:
-        return self.future_class(self.activities, executor.workflow, self.max_parallel,
-                                 self.bubbles_exception_on_failure)  # fmt: skip
+        return self.future_class(
+            self.activities, executor.workflow, self.max_parallel, self.bubbles_exception_on_failure
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} at {id(self):#x} activities={self.activities!r}>"
@@ -279,6 +301,10 @@ class Chain(Group):
         super().__init__(*activities, **options)
 
     def submit(self, executor: Any) -> ChainFuture:
-        return self.future_class(self.activities, executor.workflow,
-                                 bubbles_exception_on_failure=self.bubbles_exception_on_failure,
-                                 send_result=self.send_result, break_on_failure=self.break_on_failure)  # fmt: skip
+        return self.future_class(
+            self.activities,
+            executor.workflow,
+            bubbles_exception_on_failure=self.bubbles_exception_on_failure,
+            send_result=self.send_result,
+            break_on_failure=self.break_on_failure,
+        )

@@ -96,8 +96,13 @@ class Settings:
 
 @click.group()
 @click.option("--header/--no-header", default=False, help="Print column headers.")
-@click.option("--format", "fmt", default="plain", show_default=True,
-              help="Output format: any tabulate format (plain, simple, github...), json or csv.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    default="plain",
+    show_default=True,
+    help="Output format: any tabulate format (plain, simple, github...), json or csv.",
+)
 @click.version_option(__version__, prog_name="simpleflow")
 @click.pass_context
 def cli(ctx: click.Context, header: bool, fmt: str) -> None:
@@ -147,7 +152,7 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
 @cli.command("workflow.start")
 @click.argument("workflow")
 @click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
-@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
@@ -156,14 +161,29 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
 @click.option("--tags", help="Comma-separated tag list.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Local: activities run at once.")
-@click.option("--signal", "signals", multiple=True,
-              help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).")  # fmt: skip
+@click.option(
+    "--signal",
+    "signals",
+    multiple=True,
+    help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
+)
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
 @user_errors
-def workflow_start(workflow: str, local: bool, input: str | None, input_file: str | None, domain: str | None,
-                   workflow_id: str | None, task_list: str | None, execution_timeout: str | None, tags: str | None,
-                   decision_tasks_timeout: str | None, workers: int, signals: tuple[str, ...],
-                   real_time: bool) -> None:  # fmt: skip
+def workflow_start(
+    workflow: str,
+    local: bool,
+    input: str | None,
+    input_file: str | None,
+    domain: str | None,
+    workflow_id: str | None,
+    task_list: str | None,
+    execution_timeout: str | None,
+    tags: str | None,
+    decision_tasks_timeout: str | None,
+    workers: int,
+    signals: tuple[str, ...],
+    real_time: bool,
+) -> None:
     """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
     from simpleflow.loader import check_signature, load_workflow
 
@@ -174,8 +194,15 @@ def workflow_start(workflow: str, local: bool, input: str | None, input_file: st
     if local:
         from simpleflow.local import LocalExecution
 
-        result = LocalExecution(workflow_class, payload, workers=workers, workflow_id=workflow_id, tag_list=tag_list,
-                                signals=[_parse_signal(s) for s in signals], real_time=real_time).execute()  # fmt: skip
+        result = LocalExecution(
+            workflow_class,
+            payload,
+            workers=workers,
+            workflow_id=workflow_id,
+            tag_list=tag_list,
+            signals=[_parse_signal(s) for s in signals],
+            real_time=real_time,
+        ).execute()
         if result.status == "completed":
             click.echo(json.dumps(result.result))
             return
@@ -186,9 +213,15 @@ def workflow_start(workflow: str, local: bool, input: str | None, input_file: st
     from simpleflow.swf import starter
 
     execution = starter.start_workflow(
-        _domain(domain), workflow_class, payload, workflow_id=workflow_id, task_list=task_list,
-        execution_timeout=execution_timeout, tag_list=tag_list, decision_tasks_timeout=decision_tasks_timeout,
-    )  # fmt: skip
+        _domain(domain),
+        workflow_class,
+        payload,
+        workflow_id=workflow_id,
+        task_list=task_list,
+        execution_timeout=execution_timeout,
+        tag_list=tag_list,
+        decision_tasks_timeout=decision_tasks_timeout,
+    )
     click.echo(f"{execution['workflowId']} {execution['runId']}")
 
 
@@ -256,8 +289,9 @@ def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str
 @click.option("--nb-processes", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
 @user_errors
-def worker_start(modules: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int,
-                 heartbeat: float) -> None:  # fmt: skip
+def worker_start(
+    modules: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int, heartbeat: float
+) -> None:
     """Run the activities declared in MODULES (packages are scanned) for a task list."""
     from simpleflow.swf.worker import run_worker
 
@@ -269,15 +303,23 @@ def worker_start(modules: tuple[str, ...], domain: str | None, task_list: str, n
 @cli.command("standalone")
 @click.argument("workflow")
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--nb-workers", type=int, default=1, show_default=True, help="Activity worker processes.")
 @click.option("--nb-deciders", type=int, default=1, show_default=True, help="Decider processes.")
 @click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
 @user_errors
-def standalone(workflow: str, domain: str | None, input: str | None, input_file: str | None,
-               workflow_id: str | None, nb_workers: int, nb_deciders: int, heartbeat: float) -> None:  # fmt: skip
+def standalone(
+    workflow: str,
+    domain: str | None,
+    input: str | None,
+    input_file: str | None,
+    workflow_id: str | None,
+    nb_workers: int,
+    nb_deciders: int,
+    heartbeat: float,
+) -> None:
     """Run WORKFLOW on SWF with a decider and workers of its own; print its result."""
     from simpleflow.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
@@ -286,8 +328,15 @@ def standalone(workflow: str, domain: str | None, input: str | None, input_file:
     payload = _read_input(input, input_file)
     check_signature(workflow_class, payload)
     try:
-        outcome = run_standalone(_domain(domain), workflow_class, payload, workflow_id=workflow_id,
-                                 nb_workers=nb_workers, nb_deciders=nb_deciders, heartbeat=heartbeat)  # fmt: skip
+        outcome = run_standalone(
+            _domain(domain),
+            workflow_class,
+            payload,
+            workflow_id=workflow_id,
+            nb_workers=nb_workers,
+            nb_deciders=nb_deciders,
+            heartbeat=heartbeat,
+        )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)
         sys.exit(130)
@@ -339,7 +388,7 @@ def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
 @click.argument("domain")
 @click.argument("workflow_id")
 @click.argument("name")
-@click.option("--input", "-i", "input", help="JSON: a list of arguments or {\"args\": [...], \"kwargs\": {...}}.")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--run-id", help="Run id (default: the open run).")
 @user_errors
 def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None) -> None:
@@ -368,10 +417,20 @@ def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
 
 _RUN_ID = click.argument("run_id", required=False)
 _NB_TASKS = click.option("--nb-tasks", type=click.IntRange(min=1), help="Show only the first N tasks.")
-_STARTED_SINCE = click.option("--started-since", type=click.FloatRange(min=0), default=30, show_default=True,
-                              help="Executions started in the last DAYS.")  # fmt: skip
-_STATUS = click.option("--status", type=click.Choice(["open", "closed"]), default="open", show_default=True,
-                       help="Open or closed executions.")  # fmt: skip
+_STARTED_SINCE = click.option(
+    "--started-since",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="Executions started in the last DAYS.",
+)
+_STATUS = click.option(
+    "--status",
+    type=click.Choice(["open", "closed"]),
+    default="open",
+    show_default=True,
+    help="Open or closed executions.",
+)
 
 
 @cli.command("workflow.list")
@@ -394,21 +453,42 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
 @click.option("--workflow-type-name", help="Executions of this workflow type.")
 @click.option("--workflow-type-version", help="... and this version of it (needs --workflow-type-name).")
 @click.option("--workflow-id", help="Runs of this workflow id.")
-@click.option("--close-status", type=click.Choice(["completed", "failed", "canceled", "terminated",
-                                                   "continued_as_new", "timed_out"], case_sensitive=False),
-              help="Closed executions that closed so (with --status closed).")  # fmt: skip
+@click.option(
+    "--close-status",
+    type=click.Choice(
+        ["completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"], case_sensitive=False
+    ),
+    help="Closed executions that closed so (with --status closed).",
+)
 @_STARTED_SINCE
 @click.pass_obj
 @user_errors
-def workflow_filter(settings: Settings, domain: str, status: str, tag: str | None, workflow_type_name: str | None,
-                    workflow_type_version: str | None, workflow_id: str | None, close_status: str | None,
-                    started_since: float) -> None:  # fmt: skip
+def workflow_filter(
+    settings: Settings,
+    domain: str,
+    status: str,
+    tag: str | None,
+    workflow_type_name: str | None,
+    workflow_type_version: str | None,
+    workflow_id: str | None,
+    close_status: str | None,
+    started_since: float,
+) -> None:
     """Executions of DOMAIN matching every filter given, with their details."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.filter_workflows(
-        domain, status, started_since, tag=tag, workflow_id=workflow_id, workflow_type_name=workflow_type_name,
-        workflow_type_version=workflow_type_version, close_status=close_status))  # fmt: skip
+    settings.table(
+        *inspection.filter_workflows(
+            domain,
+            status,
+            started_since,
+            tag=tag,
+            workflow_id=workflow_id,
+            workflow_type_name=workflow_type_name,
+            workflow_type_version=workflow_type_version,
+            close_status=close_status,
+        )
+    )
 
 
 @cli.command("workflow.info")
@@ -431,8 +511,7 @@ def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str
 @_NB_TASKS
 @click.pass_obj
 @user_errors
-def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: str | None,
-                   nb_tasks: int | None) -> None:  # fmt: skip
+def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None) -> None:
     """Tasks of an execution, most recent first: last state and its time, scheduled time."""
     from simpleflow.swf import inspection
 
@@ -447,8 +526,9 @@ def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: st
 @click.option("--svg", type=click.Path(dir_okay=False, writable=True), help="Also write a timeline picture here.")
 @click.pass_obj
 @user_errors
-def workflow_profile(settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None,
-                     svg: str | None) -> None:  # fmt: skip
+def workflow_profile(
+    settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None, svg: str | None
+) -> None:
     """Where an execution's time went, task by task, longest running first."""
     from simpleflow.swf import inspection
 
@@ -490,14 +570,22 @@ def task_info(settings: Settings, domain: str, workflow_id: str, task_id: str, r
 @click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
 @click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
 @user_errors
-def activity_rerun(domain: str, workflow_id: str, run_id: str | None, scheduled_id: int | None,
-                   activity_id: str | None, input: str | None, modules: tuple[str, ...]) -> None:  # fmt: skip
+def activity_rerun(
+    domain: str,
+    workflow_id: str,
+    run_id: str | None,
+    scheduled_id: int | None,
+    activity_id: str | None,
+    input: str | None,
+    modules: tuple[str, ...],
+) -> None:
     """Run one activity of an execution again, here, on its recorded input; print its result as JSON."""
     from simpleflow import format
     from simpleflow.swf import inspection
 
-    outcome = inspection.rerun_activity(domain, workflow_id, run_id, scheduled_id=scheduled_id,
-                                        activity_id=activity_id, input=input, modules=modules)  # fmt: skip
+    outcome = inspection.rerun_activity(
+        domain, workflow_id, run_id, scheduled_id=scheduled_id, activity_id=activity_id, input=input, modules=modules
+    )
     if outcome.status == "completed":
         click.echo(json.dumps(format.loads(outcome.result)))
         return

@@ -107,8 +107,10 @@ class History:
         return ("cancel", "")
 
     def _cancel_failed(self, event, a) -> Touched:
-        self.cancel_failed = {"cause": a.get("cause"), "decision_task_completed_event_id": a.get(
-            "decisionTaskCompletedEventId")}  # fmt: skip
+        self.cancel_failed = {
+            "cause": a.get("cause"),
+            "decision_task_completed_event_id": a.get("decisionTaskCompletedEventId"),
+        }
         return None
 
     def _closing_failed(self, event, a) -> Touched:
@@ -140,8 +142,12 @@ class History:
         }
         record = self.activities.get(activity_id)
         if record is None:
-            record = self.activities[activity_id] = {"type": "activity", "id": activity_id,
-                                                     "first_event_id": event_id, **scheduled}  # fmt: skip
+            record = self.activities[activity_id] = {
+                "type": "activity",
+                "id": activity_id,
+                "first_event_id": event_id,
+                **scheduled,
+            }
         else:  # scheduled again (a retry): the attempt count and the first event stay
             record.update(scheduled)
         self._by_scheduled[event_id] = record
@@ -149,8 +155,9 @@ class History:
 
     def _activity_schedule_failed(self, event, a) -> Touched:
         activity_id = a["activityId"]
-        record = self.activities.setdefault(activity_id, {"type": "activity", "id": activity_id,
-                                                          "first_event_id": event["eventId"]})  # fmt: skip
+        record = self.activities.setdefault(
+            activity_id, {"type": "activity", "id": activity_id, "first_event_id": event["eventId"]}
+        )
         record.update(
             state="schedule_failed",
             cause=a.get("cause"),
@@ -229,11 +236,18 @@ class History:
     def _marker(state: str) -> Callable:
         def handle(history: History, event, a) -> Touched:
             name = a["markerName"]
-            history.markers.setdefault(name, []).append({
-                "type": "marker", "name": name, "state": state, "details": a.get("details"),
-                "cause": a.get("cause"), "event_id": event["eventId"], "last_event_id": event["eventId"],
-                "timestamp": event.get("eventTimestamp"),
-            })  # fmt: skip
+            history.markers.setdefault(name, []).append(
+                {
+                    "type": "marker",
+                    "name": name,
+                    "state": state,
+                    "details": a.get("details"),
+                    "cause": a.get("cause"),
+                    "event_id": event["eventId"],
+                    "last_event_id": event["eventId"],
+                    "timestamp": event.get("eventTimestamp"),
+                }
+            )
             return ("marker", name)
 
         return handle
@@ -291,8 +305,11 @@ class History:
         workflow_id = a["workflowId"]
         record = self.child_workflows.get(workflow_id)
         if record is None:
-            record = self.child_workflows[workflow_id] = {"type": "child_workflow", "id": workflow_id,
-                                                          "first_event_id": event["eventId"]}  # fmt: skip
+            record = self.child_workflows[workflow_id] = {
+                "type": "child_workflow",
+                "id": workflow_id,
+                "first_event_id": event["eventId"],
+            }
         record.update(
             state="start_initiated",
             workflow_id=workflow_id,
@@ -310,10 +327,16 @@ class History:
 
     def _child_start_failed(self, event, a) -> Touched:
         workflow_id = a["workflowId"]
-        record = self.child_workflows.setdefault(workflow_id, {"type": "child_workflow", "id": workflow_id,
-                                                               "first_event_id": event["eventId"]})  # fmt: skip
-        record.update(state="start_failed", cause=a.get("cause"), name=a["workflowType"]["name"],
-                      version=a["workflowType"]["version"], last_event_id=event["eventId"])  # fmt: skip
+        record = self.child_workflows.setdefault(
+            workflow_id, {"type": "child_workflow", "id": workflow_id, "first_event_id": event["eventId"]}
+        )
+        record.update(
+            state="start_failed",
+            cause=a.get("cause"),
+            name=a["workflowType"]["name"],
+            version=a["workflowType"]["version"],
+            last_event_id=event["eventId"],
+        )
         return ("child_workflow", workflow_id)
 
     @staticmethod
@@ -360,8 +383,7 @@ History._handlers = {
     "ActivityTaskStarted": History._activity_event("started", identity="identity"),
     "ActivityTaskCompleted": History._activity_event("completed", result="result"),
     "ActivityTaskFailed": History._activity_event("failed", reason="reason", details="details"),
-    "ActivityTaskTimedOut": History._activity_event("timed_out", timeout_type="timeoutType",
-                                                    details="details"),  # fmt: skip
+    "ActivityTaskTimedOut": History._activity_event("timed_out", timeout_type="timeoutType", details="details"),
     "ActivityTaskCanceled": History._activity_event("canceled", details="details"),
     "TimerStarted": History._timer_started,
     "StartTimerFailed": History._timer_event("start_failed"),

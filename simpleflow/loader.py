@@ -51,11 +51,14 @@ def parse_input(text: str | None) -> dict[str, Any]:
     if isinstance(value, list):
         return {"args": value, "kwargs": {}}
     if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
-        return {"args": list(value.get("args") or []), "kwargs": dict(value.get("kwargs") or {}),
-                **({"__extra": value["__extra"]} if "__extra" in value else {})}  # fmt: skip
+        return {
+            "args": list(value.get("args") or []),
+            "kwargs": dict(value.get("kwargs") or {}),
+            **({"__extra": value["__extra"]} if "__extra" in value else {}),
+        }
     if isinstance(value, dict):
         return {"args": [], "kwargs": value}
-    raise UsageError("--input must be a JSON list of arguments or an object {\"args\": [...], \"kwargs\": {...}}")
+    raise UsageError('--input must be a JSON list of arguments or an object {"args": [...], "kwargs": {...}}')
 
 
 def check_signature(workflow_class: type, input: dict[str, Any]) -> None:

@@ -28,7 +28,11 @@ def check_history(
         run.close()
 
 
-_CLOSING_EVENTS = frozenset({
-    "WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionCanceled",
-    "WorkflowExecutionContinuedAsNew",
-})  # fmt: skip
+_CLOSING_EVENTS = frozenset(
+    {
+        "WorkflowExecutionCompleted",
+        "WorkflowExecutionFailed",
+        "WorkflowExecutionCanceled",
+        "WorkflowExecutionContinuedAsNew",
+    }
+)

@@ -146,9 +146,14 @@ class SignalTask(Task):
     """Sends the signal *name* to a workflow execution."""
 
     def __init__(
-        self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
-        propagate: bool = True, **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self,
+        name: str,
+        *args: Any,
+        workflow_id: str | None = None,
+        run_id: str | None = None,
+        propagate: bool = True,
+        **kwargs: Any,
+    ) -> None:
         self._name = name
         self.args = args
         self.kwargs = kwargs

@@ -78,10 +78,16 @@ class Workflow:
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         return self._executor.get_event_details(event_type, event_name)
 
-    def signal(self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
-               propagate: bool = True, **kwargs: Any) -> task.SignalTask:  # fmt: skip
-        return self._executor.signal(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate,
-                                     **kwargs)  # fmt: skip
+    def signal(
+        self,
+        name: str,
+        *args: Any,
+        workflow_id: str | None = None,
+        run_id: str | None = None,
+        propagate: bool = True,
+        **kwargs: Any,
+    ) -> task.SignalTask:
+        return self._executor.signal(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate, **kwargs)
 
     def wait_signal(self, name: str) -> task.WaitForSignal:
         return self._executor.wait_signal(name)

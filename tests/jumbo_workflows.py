@@ -219,8 +219,11 @@ class CachedStores(Workflow):
         tags = tag_set(counter_path)
         echoed = [self.submit(echo, [big["token"], small["token"], sorted(tags)]).result for _ in range(n)]
         # Read again after the chain: a later replay must see the same values.
-        big_again, small_again, tags_again = big_value(counter_path, size), small_in_s3(counter_path), tag_set(
-            counter_path)  # fmt: skip
+        big_again, small_again, tags_again = (
+            big_value(counter_path, size),
+            small_in_s3(counter_path),
+            tag_set(counter_path),
+        )
         return {
             "big_token": big["token"],
             "big_size": len(big["blob"]),

@@ -70,15 +70,17 @@ class Processes:
 
 def start_workflow(domain: str, workflow: str, task_list: str, input: Any) -> tuple[str, str]:
     """``simpleflow workflow.start``: the workflow id and run id it prints."""
-    done = simpleflow("workflow.start", "--domain", domain, "--task-list", task_list, workflow,
-                      "--input", json.dumps(input))  # fmt: skip
+    done = simpleflow(
+        "workflow.start", "--domain", domain, "--task-list", task_list, workflow, "--input", json.dumps(input)
+    )
     assert done.returncode == 0, done.stderr
     workflow_id, run_id = done.stdout.split()
     return workflow_id, run_id
 
 
-def wait_closed(domain: str, workflow_id: str, run_id: str, processes: Processes | None = None,
-                timeout: float = CLOSE_TIMEOUT) -> list[dict[str, Any]]:  # fmt: skip
+def wait_closed(
+    domain: str, workflow_id: str, run_id: str, processes: Processes | None = None, timeout: float = CLOSE_TIMEOUT
+) -> list[dict[str, Any]]:
     """The execution's history, once it is closed."""
     execution = {"workflowId": workflow_id, "runId": run_id}
     deadline = time.monotonic() + timeout
@@ -157,7 +159,13 @@ def start_decider(processes: Processes, domain: str, task_list: str, workflow: s
     return processes.start("decider", "decider.start", "--domain", domain, "--task-list", task_list, workflow)
 
 
-def start_worker(processes: Processes, domain: str, label: str = "worker", module: str = WORKFLOWS,
-                 task_list: str = ACTIVITY_TASK_LIST) -> subprocess.Popen:  # fmt: skip
-    return processes.start(label, "worker.start", "--domain", domain, "--task-list", task_list,
-                           "--heartbeat", HEARTBEAT, module)  # fmt: skip
+def start_worker(
+    processes: Processes,
+    domain: str,
+    label: str = "worker",
+    module: str = WORKFLOWS,
+    task_list: str = ACTIVITY_TASK_LIST,
+) -> subprocess.Popen:
+    return processes.start(
+        label, "worker.start", "--domain", domain, "--task-list", task_list, "--heartbeat", HEARTBEAT, module
+    )

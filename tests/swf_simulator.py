@@ -44,8 +44,12 @@ class SimulatedSWF:
             kind = d["decisionType"]
             a = d[kind[0].lower() + kind[1:] + "DecisionAttributes"]
             if kind == "ScheduleActivityTask":
-                sid = b.schedule_activity(a["activityId"], a["activityType"]["name"], a["activityType"]["version"],
-                                          input=json.loads(a["input"]))  # fmt: skip
+                sid = b.schedule_activity(
+                    a["activityId"],
+                    a["activityType"]["name"],
+                    a["activityType"]["version"],
+                    input=json.loads(a["input"]),
+                )
                 self.open_activities[sid] = (a["activityType"]["name"], a["input"])
             elif kind == "StartTimer":
                 if a["timerId"] in self.open_timers:

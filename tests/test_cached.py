@@ -49,8 +49,11 @@ def attributes(event: dict) -> dict:
 
 def markers(events: list[dict]) -> dict[str, str]:
     """Details of the @cached markers, by marker name."""
-    return {a["markerName"]: a.get("details") for a in (attributes(e) for e in events if e["eventType"] ==
-            "MarkerRecorded") if a["markerName"].startswith("simpleflow.cached:")}  # fmt: skip
+    return {
+        a["markerName"]: a.get("details")
+        for a in (attributes(e) for e in events if e["eventType"] == "MarkerRecorded")
+        if a["markerName"].startswith("simpleflow.cached:")
+    }
 
 
 def bucket_objects(bucket: str) -> dict[str, bytes]:
@@ -165,8 +168,10 @@ def run_on_swf(domain: str, workflow_class: type, args: list, cache: RunCache, w
     """Run one execution with an in-process decider (*cache*) and a worker process; its raw history."""
     task_list, activity_list = f"d-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
     decider = Decider(domain, task_list, [workflow_class], activity_task_list=activity_list, cache=cache)
-    with wf.worker_process(domain, activity_list, {"SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": worker_cache_dir}), \
-            wf.decider_thread(decider):  # fmt: skip
+    with (
+        wf.worker_process(domain, activity_list, {"SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": worker_cache_dir}),
+        wf.decider_thread(decider),
+    ):
         execution = starter.start_workflow(domain, workflow_class, {"args": args, "kwargs": {}}, task_list=task_list)
         info = wf.wait_closed(domain, execution)
     events = client.get_history(domain, execution["workflowId"], execution["runId"])
@@ -202,8 +207,9 @@ def test_cached_runs_once_with_standalone_deciders_that_keep_no_runs(swf_domain,
     """Two decider processes, their run caches off: every decision task is a full replay elsewhere."""
     monkeypatch.setenv("SIMPLEFLOW_DECIDER_CACHE_RUNS", "0")
     n = 5
-    outcome = run_standalone(swf_domain, wf.CachedChain, {"args": [counter, n], "kwargs": {}}, nb_deciders=2,
-                             progress=None, timeout=40)  # fmt: skip
+    outcome = run_standalone(
+        swf_domain, wf.CachedChain, {"args": [counter, n], "kwargs": {}}, nb_deciders=2, progress=None, timeout=40
+    )
 
     assert outcome.status == "COMPLETED", (outcome.reason, outcome.details)
     check_chain_result(outcome.result, n)

@@ -172,8 +172,9 @@ def test_a_chain_runs_in_order_and_send_result_passes_each_result_on():
     result = run_local(Chained)
     assert result.status == "completed", result.reason
     assert result.result == [[2, 11], [2, 3, 104]]
-    types = [(e["eventType"], e.get("activityTaskScheduledEventAttributes", {}).get("activityId", ""))
-             for e in result.events]  # fmt: skip
+    types = [
+        (e["eventType"], e.get("activityTaskScheduledEventAttributes", {}).get("activityId", "")) for e in result.events
+    ]
     first_b = min(i for i, (t, name) in enumerate(types) if name.startswith("activity-canvas.b"))
     assert ("ActivityTaskCompleted", "") in types[:first_b]  # the second task waited for the first
     run = assert_resume_matches_replay(Chained, result)

@@ -16,8 +16,15 @@ BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
 def simpleflow(*args: str, stdin: str | None = None, cwd: str = ROOT, env: dict | None = None):
     environ = dict(os.environ, **(env or {}))
     environ.pop("PYTHONPATH", None)
-    return subprocess.run([sys.executable, "-m", "simpleflow.command", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env=environ, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
 
 
 def test_basic_example_prints_its_result_as_json():
@@ -68,18 +75,33 @@ def test_a_failing_workflow_exits_1_with_its_reason(tmp_path):
 
 @pytest.mark.skipif(not os.path.isdir(BENCH), reason="needs ../shared/bench beside the repository")
 def test_replay_of_a_recorded_history_prints_the_next_decisions_and_flags_mismatches(tmp_path):
-    history = subprocess.run([sys.executable, os.path.join(BENCH, "gen_history.py"), "Chain", "3", "2"],
-                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    history = subprocess.run(
+        [sys.executable, os.path.join(BENCH, "gen_history.py"), "Chain", "3", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     env = {"PYTHONPATH": BENCH}
-    done = subprocess.run([sys.executable, "-m", "simpleflow.command", "workflow.replay", "bench_workflows.Chain",
-                           "-"], input=history, capture_output=True, text=True, cwd=ROOT,
-                          env=dict(os.environ, **env))  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", "workflow.replay", "bench_workflows.Chain", "-"],
+        input=history,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, **env),
+    )
     assert done.returncode == 0, done.stderr
     (decision,) = json.loads(done.stdout)
     assert decision["scheduleActivityTaskDecisionAttributes"]["activityId"] == "activity-bench_workflows.inc-3"
     other_code = "examples.basic.BasicWorkflow"
-    done = subprocess.run([sys.executable, "-m", "simpleflow.command", "workflow.replay", other_code, "-"],
-                          input=history, capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, **env))
+    done = subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", "workflow.replay", other_code, "-"],
+        input=history,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, **env),
+    )
     assert done.returncode == 1
     assert "history does not fit the code" in done.stderr
 

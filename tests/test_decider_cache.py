@@ -10,22 +10,27 @@ from tests.swf_simulator import SimulatedSWF
 
 
 def _task(swf: SimulatedSWF, events: list[dict]) -> dict:
-    return {"taskToken": "t", "workflowExecution": {"workflowId": "wf-id", "runId": "run-id"},
-            "workflowType": {"name": "mixed", "version": "1"}, "events": events}  # fmt: skip
+    return {
+        "taskToken": "t",
+        "workflowExecution": {"workflowId": "wf-id", "runId": "run-id"},
+        "workflowType": {"name": "mixed", "version": "1"},
+        "events": events,
+    }
 
 
 def _since_previous_started(events: list[dict]) -> list[dict]:
     """What SWF sends with startAtPreviousStartedEvent: from the previous DecisionTaskStarted on."""
     started = [i for i, e in enumerate(events) if e["eventType"] == "DecisionTaskStarted"]
-    return events[started[-2]:] if len(started) > 1 else events
+    return events[started[-2] :] if len(started) > 1 else events
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_cached_decider_with_partial_histories_decides_like_a_cacheless_one(swf_domain, seed):
     cached = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=8))
     cacheless = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=0))
-    swf = SimulatedSWF({"args": [seed, 10], "kwargs": {}, "__extra": {"class": "tests.workflows_for_engine.Mixed"}},
-                       seed)  # fmt: skip
+    swf = SimulatedSWF(
+        {"args": [seed, 10], "kwargs": {}, "__extra": {"class": "tests.workflows_for_engine.Mixed"}}, seed
+    )
     rounds = 0
     while swf.closed is None and rounds < 200:
         swf.start_decision()
@@ -44,8 +49,12 @@ def test_cached_decider_with_partial_histories_decides_like_a_cacheless_one(swf_
 def test_a_full_history_sent_again_skips_the_events_already_applied(swf_domain):
     # The moto server ignores startAtPreviousStartedEvent and always sends everything.
     decider = Decider(swf_domain, "tl", [wf.Chain])
-    swf = SimulatedSWF({"args": [5], "kwargs": {}, "__extra": {"class": "tests.workflows_for_engine.Chain"}}, 1,
-                       fail_rate=0.0, timeout_rate=0.0)  # fmt: skip
+    swf = SimulatedSWF(
+        {"args": [5], "kwargs": {}, "__extra": {"class": "tests.workflows_for_engine.Chain"}},
+        1,
+        fail_rate=0.0,
+        timeout_rate=0.0,
+    )
     while swf.closed is None:
         swf.start_decision()
         swf.answer(decider.decide(_task(swf, list(swf.events))))

@@ -14,23 +14,30 @@ from tests.history_builder import HistoryBuilder
 
 
 def scheduled_ids(decisions):
-    return [d["scheduleActivityTaskDecisionAttributes"]["activityId"] for d in decisions
-            if d["decisionType"] == "ScheduleActivityTask"]  # fmt: skip
+    return [
+        d["scheduleActivityTaskDecisionAttributes"]["activityId"]
+        for d in decisions
+        if d["decisionType"] == "ScheduleActivityTask"
+    ]
 
 
 def closing(decisions):
     assert decisions, "no decision"
     last = decisions[-1]
-    return last["decisionType"], last.get(last["decisionType"][0].lower() + last["decisionType"][1:]
-                                          + "DecisionAttributes", {})  # fmt: skip
+    return last["decisionType"], last.get(
+        last["decisionType"][0].lower() + last["decisionType"][1:] + "DecisionAttributes", {}
+    )
 
 
 def chain_history(done, n=3, result_of=lambda k: k):
     b = HistoryBuilder(input={"args": [n], "kwargs": {}})
     b.decision()
     for k in range(1, done + 1):
-        sid = b.schedule_activity(f"activity-tests.workflows_for_engine.inc-{k}", "tests.workflows_for_engine.inc",
-                                  input={"args": [k - 1], "kwargs": {}})  # fmt: skip
+        sid = b.schedule_activity(
+            f"activity-tests.workflows_for_engine.inc-{k}",
+            "tests.workflows_for_engine.inc",
+            input={"args": [k - 1], "kwargs": {}},
+        )
         b.complete_activity(sid, result_of(k))
         b.decision()
     b.decision_started()
@@ -39,17 +46,21 @@ def chain_history(done, n=3, result_of=lambda k: k):
 
 def test_first_decision_schedules_first_activity_with_simpleflow_id_and_shape():
     decisions = replay(wf.Chain, chain_history(0).events)
-    assert decisions == [{
-        "decisionType": "ScheduleActivityTask",
-        "scheduleActivityTaskDecisionAttributes": {
-            "activityType": {"name": "tests.workflows_for_engine.inc", "version": "1"},
-            "activityId": "activity-tests.workflows_for_engine.inc-1",
-            "input": '{"args":[0],"kwargs":{}}',
-            "taskList": {"name": "tl"},
-            "startToCloseTimeout": "300", "scheduleToCloseTimeout": "300",
-            "scheduleToStartTimeout": "300", "heartbeatTimeout": "300",
-        },
-    }]  # fmt: skip
+    assert decisions == [
+        {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": {
+                "activityType": {"name": "tests.workflows_for_engine.inc", "version": "1"},
+                "activityId": "activity-tests.workflows_for_engine.inc-1",
+                "input": '{"args":[0],"kwargs":{}}',
+                "taskList": {"name": "tl"},
+                "startToCloseTimeout": "300",
+                "scheduleToCloseTimeout": "300",
+                "scheduleToStartTimeout": "300",
+                "heartbeatTimeout": "300",
+            },
+        }
+    ]
 
 
 def test_completed_task_feeds_the_next_and_ids_count_per_name():
@@ -85,8 +96,9 @@ def test_task_with_unfinished_future_argument_waits():
 def test_dataflow_ids_once_arguments_resolve():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
-    sid = b.schedule_activity("activity-tests.workflows_for_engine.inc-1", "tests.workflows_for_engine.inc",
-                              input={"args": [1], "kwargs": {}})  # fmt: skip
+    sid = b.schedule_activity(
+        "activity-tests.workflows_for_engine.inc-1", "tests.workflows_for_engine.inc", input={"args": [1], "kwargs": {}}
+    )
     b.complete_activity(sid, 2)
     b.decision_started()
     digest = hashlib.md5(b'{"args":[2],"kwargs":{"y":1}}').hexdigest()
@@ -158,8 +170,11 @@ def test_fail_closes_the_workflow_with_the_reason():
     b = HistoryBuilder()
     b.decision_started()
     kind, attrs = closing(replay(Failing, b.events))
-    assert (kind, attrs["reason"], attrs["details"]) == ("FailWorkflowExecution", "Workflow execution failed: "
-                                                                                  "not today", "why")  # fmt: skip
+    assert (kind, attrs["reason"], attrs["details"]) == (
+        "FailWorkflowExecution",
+        "Workflow execution failed: not today",
+        "why",
+    )
 
 
 def test_idempotent_task_id_is_the_md5_of_its_arguments():
@@ -212,8 +227,10 @@ def test_more_than_100_decisions_go_out_99_at_a_time_with_a_wake_up_timer():
     decisions = replay(wf.FanOut, b.events)
     assert len(decisions) == 100
     assert scheduled_ids(decisions)[-1] == "activity-tests.workflows_for_engine.inc-99"
-    assert decisions[-1] == {"decisionType": "StartTimer", "startTimerDecisionAttributes": {
-        "timerId": "_simpleflow_wake_up_timer", "startToFireTimeout": "0"}}  # fmt: skip
+    assert decisions[-1] == {
+        "decisionType": "StartTimer",
+        "startTimerDecisionAttributes": {"timerId": "_simpleflow_wake_up_timer", "startToFireTimeout": "0"},
+    }
 
 
 def test_open_activity_limit_holds_back_further_schedules():
@@ -312,8 +329,9 @@ def test_on_task_failure_can_retry_later_through_a_named_timer():
 
     b = HistoryBuilder()
     b.decision()
-    sid = b.schedule_activity("activity-tests.workflows_for_engine.inc-1", "tests.workflows_for_engine.inc",
-                              input={"args": [1], "kwargs": {}})  # fmt: skip
+    sid = b.schedule_activity(
+        "activity-tests.workflows_for_engine.inc-1", "tests.workflows_for_engine.inc", input={"args": [1], "kwargs": {}}
+    )
     b.fail_activity(sid)
     b.decision_started()
     decisions = replay(Patient, b.events)

@@ -88,8 +88,9 @@ def recorded_execution(moto_server) -> None:
         boto3.client("swf").register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
     except boto3.client("swf").exceptions.DomainAlreadyExistsFault:
         return
-    outcome = run_standalone(DOMAIN, InspectWorkflow, {"args": [4], "kwargs": {}}, workflow_id=WORKFLOW_ID,
-                             progress=None, timeout=60)  # fmt: skip
+    outcome = run_standalone(
+        DOMAIN, InspectWorkflow, {"args": [4], "kwargs": {}}, workflow_id=WORKFLOW_ID, progress=None, timeout=60
+    )
     assert outcome.status == "COMPLETED", outcome
 
 
@@ -155,8 +156,9 @@ def test_workflow_list(conversation):
 
 def test_workflow_filter(conversation):
     with conversation("workflow_filter") as c:
-        c.check(simpleflow("--header", "--format", "csv", "workflow.filter", DOMAIN, "--status", "closed",
-                           "--tag", "cli"))  # fmt: skip
+        c.check(
+            simpleflow("--header", "--format", "csv", "workflow.filter", DOMAIN, "--status", "closed", "--tag", "cli")
+        )
 
 
 def test_workflow_info_of_the_latest_run(conversation):

@@ -102,8 +102,9 @@ def test_list_follows_every_page(inspected, paged):
     ],
 )
 def test_filter_by_type_tag_or_workflow_id(inspected, options):
-    code, out, _ = simpleflow("--format", "json", "--header", "workflow.filter", inspected["domain"], "--status",
-                              "closed", *options)  # fmt: skip
+    code, out, _ = simpleflow(
+        "--format", "json", "--header", "workflow.filter", inspected["domain"], "--status", "closed", *options
+    )
     assert code == 0
     runs = json.loads(out)
     assert {r["Run ID"] for r in runs} == {inspected["first"], inspected["latest"]}
@@ -115,8 +116,9 @@ def test_filter_by_type_tag_or_workflow_id(inspected, options):
 def test_filter_drops_executions_that_do_not_match(inspected):
     domain = inspected["domain"]
     assert simpleflow("workflow.filter", domain, "--status", "closed", "--tag", "nope")[1].strip() == ""
-    code, out, _ = simpleflow("workflow.filter", domain, "--workflow-type-name", "tests.inspect",
-                              "--workflow-type-version", "1")  # fmt: skip
+    code, out, _ = simpleflow(
+        "workflow.filter", domain, "--workflow-type-name", "tests.inspect", "--workflow-type-version", "1"
+    )
     assert (code, out.strip()) == (0, "")  # the only open execution is of another type
     code, out, _ = simpleflow("workflow.filter", domain, "--status", "closed", "--close-status", "failed")
     assert (code, out.strip()) == (0, "")
@@ -144,7 +146,10 @@ def test_info_without_run_id_describes_the_latest_run(inspected):
     (info,) = json.loads(out)
     assert info["run_id"] == inspected["latest"]
     assert (info["domain"], info["workflow_type.name"], info["workflow_type.version"]) == (
-        inspected["domain"], "tests.inspect", "1")  # fmt: skip
+        inspected["domain"],
+        "tests.inspect",
+        "1",
+    )
     assert info["workflow_id"] == WORKFLOW_ID
     assert info["tag_list"] == "inspect,cli"
     assert info["task_list"].startswith("standalone-")
@@ -153,8 +158,9 @@ def test_info_without_run_id_describes_the_latest_run(inspected):
 
 
 def test_info_of_a_given_run(inspected):
-    code, out, _ = simpleflow("--format", "json", "--header", "workflow.info", inspected["domain"], WORKFLOW_ID,
-                              inspected["first"])  # fmt: skip
+    code, out, _ = simpleflow(
+        "--format", "json", "--header", "workflow.info", inspected["domain"], WORKFLOW_ID, inspected["first"]
+    )
     assert code == 0
     assert json.loads(out)[0]["input"]["args"] == [4]
 
@@ -175,12 +181,16 @@ def test_tasks_lists_each_task_most_recent_first(inspected):
 
 def test_profile_rows_and_svg_timeline(inspected, tmp_path):
     svg = tmp_path / "timeline.svg"
-    code, out, _ = simpleflow("--format", "json", "--header", "workflow.profile", inspected["domain"], WORKFLOW_ID,
-                              "--svg", str(svg))  # fmt: skip
+    code, out, _ = simpleflow(
+        "--format", "json", "--header", "workflow.profile", inspected["domain"], WORKFLOW_ID, "--svg", str(svg)
+    )
     assert code == 0
     rows = json.loads(out)
-    assert {r["Task"] for r in rows} == {"activity-inspect.add-1", "activity-inspect.refuse-1",
-                                         "activity-inspect.triple-1"}  # fmt: skip
+    assert {r["Task"] for r in rows} == {
+        "activity-inspect.add-1",
+        "activity-inspect.refuse-1",
+        "activity-inspect.triple-1",
+    }
     assert all(r["Time Running"] is not None and 0 <= r["Percentage of total time"] <= 100 for r in rows)
     root = ET.parse(svg).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -203,9 +213,11 @@ def test_history_replays_with_no_mismatch(inspected, tmp_path):
     code, decisions, err = simpleflow("workflow.replay", f"{MODULE}.InspectWorkflow", str(path))
     assert (code, err) == (0, "")
     assert json.loads(decisions) == [
-        {"decisionType": "CompleteWorkflowExecution",
-         "completeWorkflowExecutionDecisionAttributes": {"result": '{"value":18}'}}
-    ]  # fmt: skip
+        {
+            "decisionType": "CompleteWorkflowExecution",
+            "completeWorkflowExecutionDecisionAttributes": {"result": '{"value":18}'},
+        }
+    ]
 
 
 def test_history_of_other_code_is_a_mismatch(inspected, tmp_path):
@@ -234,8 +246,9 @@ def test_history_holds_jumbo_fields_as_their_text(moto_server, monkeypatch, tmp_
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "cache"))
     text = "y" * 40_000  # over SWF's 32,768 characters for an input
     run(domain, EchoWorkflow, {"args": [text], "kwargs": {}}, "inspect-jumbo")
-    raw = json.dumps(client.get_history(domain, "inspect-jumbo", client.latest_run_id(domain, "inspect-jumbo")),
-                     default=str)  # fmt: skip
+    raw = json.dumps(
+        client.get_history(domain, "inspect-jumbo", client.latest_run_id(domain, "inspect-jumbo")), default=str
+    )
     assert "simpleflow+s3://" in raw  # the fields really went to S3
     code, out, _ = simpleflow("workflow.history", domain, "inspect-jumbo")
     assert code == 0 and "simpleflow+s3://" not in out
@@ -253,8 +266,9 @@ def test_history_holds_jumbo_fields_as_their_text(moto_server, monkeypatch, tmp_
 
 
 def test_task_info_of_a_retried_failed_task(inspected):
-    code, out, _ = simpleflow("--format", "json", "task.info", inspected["domain"], WORKFLOW_ID,
-                              "activity-inspect.refuse-1")  # fmt: skip
+    code, out, _ = simpleflow(
+        "--format", "json", "task.info", inspected["domain"], WORKFLOW_ID, "activity-inspect.refuse-1"
+    )
     assert code == 0
     info = json.loads(out)
     assert (info["state"], info["attempts"], info["reason"]) == ("failed", 2, "Refused: no 5")
@@ -264,8 +278,15 @@ def test_task_info_of_a_retried_failed_task(inspected):
 
 
 def test_task_info_of_a_completed_task_in_a_given_run(inspected):
-    code, out, _ = simpleflow("--format", "json", "task.info", inspected["domain"], WORKFLOW_ID,
-                              "activity-inspect.triple-1", inspected["first"])  # fmt: skip
+    code, out, _ = simpleflow(
+        "--format",
+        "json",
+        "task.info",
+        inspected["domain"],
+        WORKFLOW_ID,
+        "activity-inspect.triple-1",
+        inspected["first"],
+    )
     assert code == 0
     assert json.loads(out)["result"] == {"value": 15}
 
@@ -289,26 +310,36 @@ def test_task_info_of_a_completed_task_in_a_given_run(inspected):
 def test_unknown_domain_is_one_line(moto_server, command):
     code, out, err = simpleflow(command[0], "no-such-domain", *command[1:])
     assert (code, out) == (2, "")
-    assert err == "simpleflow: error: unknown domain 'no-such-domain': create it with " \
-                  "'simpleflow domain.register no-such-domain'\n"  # fmt: skip
+    assert (
+        err == "simpleflow: error: unknown domain 'no-such-domain': create it with "
+        "'simpleflow domain.register no-such-domain'\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["workflow.info", "workflow.tasks", "workflow.profile", "workflow.history"])
 def test_unknown_workflow_id_or_run_is_one_line(inspected, command):
     domain = inspected["domain"]
     code, out, err = simpleflow(command, domain, "no-such-workflow")
-    assert (code, out, err) == (2, "", f"simpleflow: error: no execution with workflow id 'no-such-workflow' "
-                                       f"in domain '{domain}'\n")  # fmt: skip
+    assert (code, out, err) == (
+        2,
+        "",
+        f"simpleflow: error: no execution with workflow id 'no-such-workflow' in domain '{domain}'\n",
+    )
     code, out, err = simpleflow(command, domain, WORKFLOW_ID, "no-such-run")
-    assert (code, out, err) == (2, "", f"simpleflow: error: no execution '{WORKFLOW_ID}' run 'no-such-run' "
-                                       f"in domain '{domain}'\n")  # fmt: skip
+    assert (code, out, err) == (
+        2,
+        "",
+        f"simpleflow: error: no execution '{WORKFLOW_ID}' run 'no-such-run' in domain '{domain}'\n",
+    )
 
 
 def test_unknown_task_is_one_line_naming_the_tasks(inspected):
     code, out, err = simpleflow("task.info", inspected["domain"], WORKFLOW_ID, "no-such-task")
     assert (code, out) == (2, "")
-    assert err == ("simpleflow: error: no task 'no-such-task' in this history (tasks: activity-inspect.add-1, "
-                   "activity-inspect.refuse-1, activity-inspect.triple-1)\n")  # fmt: skip
+    assert err == (
+        "simpleflow: error: no task 'no-such-task' in this history (tasks: activity-inspect.add-1, "
+        "activity-inspect.refuse-1, activity-inspect.triple-1)\n"
+    )
 
 
 # activity.rerun
@@ -317,28 +348,48 @@ def test_unknown_task_is_one_line_naming_the_tasks(inspected):
 def test_rerun_runs_the_recorded_input_by_scheduled_event_id(inspected):
     events = client.get_history(inspected["domain"], WORKFLOW_ID, inspected["first"])
     scheduled = next(e["eventId"] for e in events if e["eventType"] == "ActivityTaskScheduled")
-    code, out, _ = simpleflow("activity.rerun", inspected["domain"], WORKFLOW_ID, inspected["first"],
-                              "--scheduled-id", str(scheduled), "--module", MODULE)  # fmt: skip
+    code, out, _ = simpleflow(
+        "activity.rerun",
+        inspected["domain"],
+        WORKFLOW_ID,
+        inspected["first"],
+        "--scheduled-id",
+        str(scheduled),
+        "--module",
+        MODULE,
+    )
     assert (code, out) == (0, "5\n")  # add(4)
 
 
 def test_rerun_by_activity_id_with_another_input(inspected):
-    code, out, _ = simpleflow("activity.rerun", inspected["domain"], WORKFLOW_ID, "--activity-id",
-                              "activity-inspect.triple-1", "--input", "[7]", "-m", MODULE)  # fmt: skip
+    code, out, _ = simpleflow(
+        "activity.rerun",
+        inspected["domain"],
+        WORKFLOW_ID,
+        "--activity-id",
+        "activity-inspect.triple-1",
+        "--input",
+        "[7]",
+        "-m",
+        MODULE,
+    )
     assert (code, out) == (0, '{"value": 21}\n')
 
 
 def test_rerun_of_a_failing_activity_says_why_and_exits_1(inspected):
-    code, out, err = simpleflow("activity.rerun", inspected["domain"], WORKFLOW_ID, "--activity-id",
-                                "activity-inspect.refuse-1", "-m", MODULE)  # fmt: skip
+    code, out, err = simpleflow(
+        "activity.rerun", inspected["domain"], WORKFLOW_ID, "--activity-id", "activity-inspect.refuse-1", "-m", MODULE
+    )
     assert (code, out, err) == (1, "", "activity failed: Refused: no 5\n")
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--activity-id", "activity-inspect.add-1", "-m", "tests.no_such_module"],
-         "cannot import module 'tests.no_such_module'"),
+        (
+            ["--activity-id", "activity-inspect.add-1", "-m", "tests.no_such_module"],
+            "cannot import module 'tests.no_such_module'",
+        ),
         (["-m", MODULE], "choose the activity with --scheduled-id or --activity-id"),
         (["--scheduled-id", "5", "--activity-id", "a", "-m", MODULE], "choose the activity with"),
         (["--activity-id", "activity-nope", "-m", MODULE], "no activity 'activity-nope' scheduled in this history"),
@@ -346,7 +397,7 @@ def test_rerun_of_a_failing_activity_says_why_and_exits_1(inspected):
         (["--scheduled-id", "1", "-m", MODULE], "event 1 is a WorkflowExecutionStarted, not an ActivityTaskScheduled"),
         (["--activity-id", "activity-inspect.add-1", "-m", MODULE, "--input", "{nope"], "--input is not valid JSON"),
     ],
-)  # fmt: skip
+)
 def test_rerun_refuses_in_one_line(inspected, args, message):
     code, out, err = simpleflow("activity.rerun", inspected["domain"], WORKFLOW_ID, *args)
     assert (code, out) == (2, "")
@@ -357,17 +408,31 @@ def test_rerun_refuses_in_one_line(inspected, args, message):
     "modules, message",
     [
         ([], "activity 'inspect.add' is not declared (no --module given)"),
-        (["-m", "tests.activities_for_worker"],
-         "activity 'inspect.add' is not declared in tests.activities_for_worker"),
+        (
+            ["-m", "tests.activities_for_worker"],
+            "activity 'inspect.add' is not declared in tests.activities_for_worker",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rerun_runs_only_activities_declared_in_the_modules_given(inspected, modules, message):
     # A process of its own: this one has imported every test activity already.
     result = subprocess.run(
-        [sys.executable, "-m", "simpleflow.command", "activity.rerun", inspected["domain"], WORKFLOW_ID,
-         "--activity-id", "activity-inspect.add-1", *modules],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "simpleflow.command",
+            "activity.rerun",
+            inspected["domain"],
+            WORKFLOW_ID,
+            "--activity-id",
+            "activity-inspect.add-1",
+            *modules,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"simpleflow: error: {message}: name the module that declares it with --module\n"
 
@@ -382,11 +447,16 @@ def test_rerun_gives_the_activity_its_context(inspected, monkeypatch):
         return a + b
 
     monkeypatch.setattr(activity.find("inspect.add"), "_callable", add)
-    code, _, _ = simpleflow("activity.rerun", inspected["domain"], WORKFLOW_ID, "--activity-id",
-                            "activity-inspect.add-1", "-m", MODULE)  # fmt: skip
+    code, _, _ = simpleflow(
+        "activity.rerun", inspected["domain"], WORKFLOW_ID, "--activity-id", "activity-inspect.add-1", "-m", MODULE
+    )
     assert code == 0
     assert {k: seen[k] for k in ("name", "version", "workflow_id", "run_id", "activity_id", "domain_name")} == {
-        "name": "inspect.add", "version": "1", "workflow_id": WORKFLOW_ID, "run_id": inspected["latest"],
-        "activity_id": "activity-inspect.add-1", "domain_name": inspected["domain"],
-    }  # fmt: skip
+        "name": "inspect.add",
+        "version": "1",
+        "workflow_id": WORKFLOW_ID,
+        "run_id": inspected["latest"],
+        "activity_id": "activity-inspect.add-1",
+        "domain_name": inspected["domain"],
+    }
     assert seen["activity_task_list"].startswith("standalone-")

@@ -36,8 +36,11 @@ def bucket(moto_server, monkeypatch, tmp_path):
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv(BUCKET_ENV, f"{name}/e2e")
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "cache"))
-    for variable in ("SIMPLEFLOW_JUMBO_FIELDS_CACHE", "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE",
-                     "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE"):  # fmt: skip
+    for variable in (
+        "SIMPLEFLOW_JUMBO_FIELDS_CACHE",
+        "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE",
+        "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE",
+    ):
         monkeypatch.delenv(variable, raising=False)
     jumbo.close_caches()
     yield name
@@ -68,16 +71,21 @@ def reference_key(reference: str) -> str:
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simpleflow.command", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=env if env is not None else dict(os.environ))  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env if env is not None else dict(os.environ),
+    )
 
 
 # -- a 1 MB result through standalone ------------------------------------------------------
 
 
 def test_one_megabyte_result_crosses_standalone_and_feeds_the_next_activity(swf_domain, bucket):
-    outcome = run_standalone(swf_domain, wf.BigResultFeedsNext, {"args": [MB], "kwargs": {}}, progress=None,
-                             timeout=40)  # fmt: skip
+    outcome = run_standalone(swf_domain, wf.BigResultFeedsNext, {"args": [MB], "kwargs": {}}, progress=None, timeout=40)
 
     assert outcome.status == "COMPLETED", (outcome.reason, outcome.details)
     expected = wf.digest(wf.blob(MB))
@@ -93,8 +101,9 @@ def test_one_megabyte_result_crosses_standalone_and_feeds_the_next_activity(swf_
     assert big_result.endswith(f" {len(json.dumps(wf.blob(MB)))}")
     check_input = of_type(events, "ActivityTaskScheduled")[1]["input"]
     assert jumbo.is_jumbo(check_input)
-    assert all(len(a.get("input") or "") <= 32768 and len(a.get("result") or "") <= 32768
-               for a in map(attributes, events))  # fmt: skip
+    assert all(
+        len(a.get("input") or "") <= 32768 and len(a.get("result") or "") <= 32768 for a in map(attributes, events)
+    )
     stored = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="e2e/")["Contents"]
     assert sorted(o["Key"] for o in stored) == sorted([reference_key(big_result), reference_key(check_input)])
     assert all(o["Size"] > MB for o in stored)
@@ -125,8 +134,9 @@ def test_decider_fetches_a_jumbo_field_from_s3_once_across_many_decision_tasks(
     # The worker has a cache of its own: what it writes to S3 is not in the decider's cache.
     worker_env = {"SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": str(tmp_path / "worker-cache")}
     with wf.worker_process(swf_domain, activity_list, worker_env), wf.decider_thread(decider):
-        execution = starter.start_workflow(swf_domain, wf.BigThenChain, {"args": [size, n], "kwargs": {}},
-                                           task_list=task_list)  # fmt: skip
+        execution = starter.start_workflow(
+            swf_domain, wf.BigThenChain, {"args": [size, n], "kwargs": {}}, task_list=task_list
+        )
         info = wf.wait_closed(swf_domain, execution)
     gets = [url for operation, url in s3_requests if operation == "GetObject"]
 
@@ -157,8 +167,9 @@ def drive_with_fresh_deciders(domain: str, size: int, n: int, worker_cache_dir: 
     task_list, activity_list = f"d-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
     decisions = 0
     with wf.worker_process(domain, activity_list, {"SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": worker_cache_dir}):
-        execution = starter.start_workflow(domain, wf.BigThenChain, {"args": [size, n], "kwargs": {}},
-                                           task_list=task_list)  # fmt: skip
+        execution = starter.start_workflow(
+            domain, wf.BigThenChain, {"args": [size, n], "kwargs": {}}, task_list=task_list
+        )
         target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
         for _ in range(5000):
             decider = Decider(domain, task_list, [wf.BigThenChain], activity_task_list=activity_list)
@@ -174,8 +185,9 @@ def drive_with_fresh_deciders(domain: str, size: int, n: int, worker_cache_dir: 
 def test_fresh_deciders_in_one_process_fetch_the_object_once(swf_domain, bucket, s3_requests, tmp_path):
     """A decider per decision task, the memory cache dropped each time: only the disk cache is left."""
     n = 4
-    decisions, info = drive_with_fresh_deciders(swf_domain, 100_000, n, str(tmp_path / "worker-cache"),
-                                                lambda count: jumbo.close_caches())  # fmt: skip
+    decisions, info = drive_with_fresh_deciders(
+        swf_domain, 100_000, n, str(tmp_path / "worker-cache"), lambda count: jumbo.close_caches()
+    )
 
     assert info["closeStatus"] == "COMPLETED"
     assert decisions >= n + 2
@@ -216,8 +228,9 @@ def assert_names_field_size_limit_and_variable(message: str, field: str, size: i
 
 def test_oversize_activity_result_without_bucket_fails_the_task_saying_what_to_set(swf_domain, no_bucket):
     size = 40_000
-    outcome = run_standalone(swf_domain, wf.BigActivityResult, {"args": [size], "kwargs": {}}, progress=None,
-                             timeout=40)  # fmt: skip
+    outcome = run_standalone(
+        swf_domain, wf.BigActivityResult, {"args": [size], "kwargs": {}}, progress=None, timeout=40
+    )
 
     assert outcome.status == "FAILED"
     events = client.get_history(swf_domain, outcome.workflow_id, outcome.run_id)
@@ -232,8 +245,9 @@ def test_oversize_workflow_result_without_bucket_fails_the_workflow_saying_what_
     task_list = f"d-{uuid.uuid4().hex[:8]}"
     decider = Decider(swf_domain, task_list, [wf.BigWorkflowResult])
     with wf.decider_thread(decider):
-        execution = starter.start_workflow(swf_domain, wf.BigWorkflowResult, {"args": [40_000], "kwargs": {}},
-                                           task_list=task_list)  # fmt: skip
+        execution = starter.start_workflow(
+            swf_domain, wf.BigWorkflowResult, {"args": [40_000], "kwargs": {}}, task_list=task_list
+        )
         info = wf.wait_closed(swf_domain, execution)
 
     assert info["closeStatus"] == "FAILED"
@@ -247,8 +261,15 @@ def test_oversize_workflow_input_without_bucket_is_one_line_and_starts_nothing(s
     input_file = tmp_path / "input.json"
     input_file.write_text(json.dumps([text]))
     env = {k: v for k, v in os.environ.items() if k != BUCKET_ENV}
-    done = cli("workflow.start", "tests.jumbo_workflows.InputSize", "--domain", swf_domain,
-               "--input-file", str(input_file), env=env)  # fmt: skip
+    done = cli(
+        "workflow.start",
+        "tests.jumbo_workflows.InputSize",
+        "--domain",
+        swf_domain,
+        "--input-file",
+        str(input_file),
+        env=env,
+    )
 
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
@@ -257,8 +278,9 @@ def test_oversize_workflow_input_without_bucket_is_one_line_and_starts_nothing(s
     message = lines[0]
     assert "input" in message and BUCKET_ENV in message and "32768" in message, message
     assert any(str(n) in message for n in range(40_000, 40_200)), message  # the payload's size
-    open_runs = client.swf_client().list_open_workflow_executions(
-        domain=swf_domain, startTimeFilter={"oldestDate": 0})["executionInfos"]  # fmt: skip
+    open_runs = client.swf_client().list_open_workflow_executions(domain=swf_domain, startTimeFilter={"oldestDate": 0})[
+        "executionInfos"
+    ]
     assert open_runs == []
 
 
@@ -266,8 +288,9 @@ def test_oversize_workflow_input_with_bucket_starts_with_a_reference(swf_domain,
     text = "y" * 40_000
     input_file = tmp_path / "input.json"
     input_file.write_text(json.dumps([text]))
-    done = cli("workflow.start", "tests.jumbo_workflows.InputSize", "--domain", swf_domain,
-               "--input-file", str(input_file))  # fmt: skip
+    done = cli(
+        "workflow.start", "tests.jumbo_workflows.InputSize", "--domain", swf_domain, "--input-file", str(input_file)
+    )
 
     assert done.returncode == 0, done.stderr
     workflow_id, run_id = done.stdout.split()

@@ -19,10 +19,30 @@ INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
 RUN_HASH = f"{zlib.adler32(b'run-id') & 0xFFFFFFFF:x}"
 
 # The keys SWF accepts in each decision's attributes (API_Decision.html).
-START_CHILD_KEYS = {"workflowType", "workflowId", "control", "input", "executionStartToCloseTimeout", "taskList",
-                    "taskPriority", "taskStartToCloseTimeout", "childPolicy", "tagList", "lambdaRole"}  # fmt: skip
-CONTINUE_KEYS = {"input", "executionStartToCloseTimeout", "taskList", "taskPriority", "taskStartToCloseTimeout",
-                 "childPolicy", "tagList", "workflowTypeVersion", "lambdaRole"}  # fmt: skip
+START_CHILD_KEYS = {
+    "workflowType",
+    "workflowId",
+    "control",
+    "input",
+    "executionStartToCloseTimeout",
+    "taskList",
+    "taskPriority",
+    "taskStartToCloseTimeout",
+    "childPolicy",
+    "tagList",
+    "lambdaRole",
+}
+CONTINUE_KEYS = {
+    "input",
+    "executionStartToCloseTimeout",
+    "taskList",
+    "taskPriority",
+    "taskStartToCloseTimeout",
+    "childPolicy",
+    "tagList",
+    "workflowTypeVersion",
+    "lambdaRole",
+}
 SIGNAL_KEYS = {"workflowId", "runId", "signalName", "input", "control"}
 
 
@@ -193,14 +213,22 @@ def test_signal_external_workflow_decision_has_swf_shape():
 def test_the_signal_future_finishes_when_swf_says_the_execution_was_signaled():
     b = HistoryBuilder()
     completed = b.decision()
-    initiated = b.add("SignalExternalWorkflowExecutionInitiated", workflowId="other", runId="other-run",
-                      signalName="hello", input=json.dumps({"args": [1]}),
-                      decisionTaskCompletedEventId=completed)  # fmt: skip
+    initiated = b.add(
+        "SignalExternalWorkflowExecutionInitiated",
+        workflowId="other",
+        runId="other-run",
+        signalName="hello",
+        input=json.dumps({"args": [1]}),
+        decisionTaskCompletedEventId=completed,
+    )
     started = b.decision_started()
     assert replay(Signaller, b.events, INFO) == []  # sent, not acknowledged yet: nothing to decide
     b.decision_completed(started)
-    b.add("ExternalWorkflowExecutionSignaled", initiatedEventId=initiated,
-          workflowExecution={"workflowId": "other", "runId": "other-run"})  # fmt: skip
+    b.add(
+        "ExternalWorkflowExecutionSignaled",
+        initiatedEventId=initiated,
+        workflowExecution={"workflowId": "other", "runId": "other-run"},
+    )
     b.decision_started()
     assert decision_of(replay(Signaller, b.events, INFO), "CompleteWorkflowExecution")
     assert_resume_matches_replay(Signaller, b.events)
@@ -226,8 +254,14 @@ def test_a_propagating_signal_goes_on_to_started_children_first():
     assert json.loads(attrs["input"]) == {"args": ["hi"], "kwargs": {}, "__propagate": True}
     # once initiated, it is not sent again
     completed = b.decision_completed(started)
-    b.add("SignalExternalWorkflowExecutionInitiated", workflowId=child_id, runId="child-run", signalName="news",
-          input=attrs["input"], decisionTaskCompletedEventId=completed)  # fmt: skip
+    b.add(
+        "SignalExternalWorkflowExecutionInitiated",
+        workflowId=child_id,
+        runId="child-run",
+        signalName="news",
+        input=attrs["input"],
+        decisionTaskCompletedEventId=completed,
+    )
     b.decision_started()
     assert replay(Broadcaster, b.events, INFO) == []
     assert_resume_matches_replay(Broadcaster, b.events)
@@ -235,8 +269,12 @@ def test_a_propagating_signal_goes_on_to_started_children_first():
 
 def test_a_signal_without_propagate_or_from_the_child_itself_is_not_sent_back():
     b, child_id = _broadcaster_with_open_child()
-    b.signal("news", {"args": [], "kwargs": {}, "__propagate": True}, external_workflow_id=child_id,
-             external_run_id="child-run")  # fmt: skip
+    b.signal(
+        "news",
+        {"args": [], "kwargs": {}, "__propagate": True},
+        external_workflow_id=child_id,
+        external_run_id="child-run",
+    )
     b.signal("other", {"args": [], "kwargs": {}})
     b.decision_started()
     assert replay(Broadcaster, b.events, INFO) == []

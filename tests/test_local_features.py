@@ -185,8 +185,11 @@ class Teller(Workflow):
 
     def run(self):
         context = self.get_run_context()
-        futures.wait(self.submit(self.signal("news", "hello", workflow_id=context["parent_workflow_id"],
-                                             run_id=context["parent_run_id"])))  # fmt: skip
+        futures.wait(
+            self.submit(
+                self.signal("news", "hello", workflow_id=context["parent_workflow_id"], run_id=context["parent_run_id"])
+            )
+        )
         return "told"
 
 
@@ -417,29 +420,57 @@ def test_open_activities_get_cancel_requests():
 def test_cli_runs_the_signals_example_with_a_signal_at_a_virtual_time():
     env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-m", "simpleflow.command", "workflow.start", "--local", "examples.signals.SignalsWorkflow",
-         "--signal", 'approve@3600=["alice"]'],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "simpleflow.command",
+            "workflow.start",
+            "--local",
+            "examples.signals.SignalsWorkflow",
+            "--signal",
+            'approve@3600=["alice"]',
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"result": "published, approved by alice",
-                                       "reviewer": "reviewer saw approval by alice"}  # fmt: skip
+    assert json.loads(done.stdout) == {
+        "result": "published, approved by alice",
+        "reviewer": "reviewer saw approval by alice",
+    }
 
 
 @pytest.mark.parametrize(
     "module, klass, input, expected",
     [
-        ("canvas", "CanvasWorkflow", "[3]", {"nested": [10000, 160000], "squares": [1, 4, 9],
-                                             "summary": "sum of squares is 14"}),
+        (
+            "canvas",
+            "CanvasWorkflow",
+            "[3]",
+            {"nested": [10000, 160000], "squares": [1, 4, 9], "summary": "sum of squares is 14"},
+        ),
         ("timer", "TimerWorkflow", "[2]", {"message": "reminder after 2 hour(s)", "timeout_timer": "cancelled"}),
-        ("marker", "MarkerWorkflow", '["v2"]', {"all": [["release", {"version": "v2"}], ["step", "prepared"],
-                                                        ["step", "deployed"]],
-                                                "latest": {"release": {"version": "v2"}, "step": "deployed"}}),
-        ("child_workflow", "ParentWorkflow", "[3]", {"doubled": [0, 2, 4], "failing_child": True,
-                                                     "named": "named-child-3"}),
+        (
+            "marker",
+            "MarkerWorkflow",
+            '["v2"]',
+            {
+                "all": [["release", {"version": "v2"}], ["step", "prepared"], ["step", "deployed"]],
+                "latest": {"release": {"version": "v2"}, "step": "deployed"},
+            },
+        ),
+        (
+            "child_workflow",
+            "ParentWorkflow",
+            "[3]",
+            {"doubled": [0, 2, 4], "failing_child": True, "named": "named-child-3"},
+        ),
         ("continue_as_new", "CountdownWorkflow", "[5]", {"runs_continued_from": True, "total": 15}),
     ],
-)  # fmt: skip
+)
 def test_examples_run_locally(module, klass, input, expected):
     from simpleflow.loader import load_workflow, parse_input
 

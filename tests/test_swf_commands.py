@@ -57,11 +57,23 @@ def _children(pid: int) -> set[int]:
     return {int(line) for line in listing.split()}
 
 
-def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(swf_domain, processes, decider_list,
-                                                                             tmp_path):  # fmt: skip
+def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
+    swf_domain, processes, decider_list, tmp_path
+):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.StallWorkflow")
-    supervisor = processes.start("workers", "worker.start", "--domain", swf_domain, "--task-list", ACTIVITY_TASK_LIST,
-                                 "--heartbeat", HEARTBEAT, "--nb-processes", "2", WORKFLOWS)  # fmt: skip
+    supervisor = processes.start(
+        "workers",
+        "worker.start",
+        "--domain",
+        swf_domain,
+        "--task-list",
+        ACTIVITY_TASK_LIST,
+        "--heartbeat",
+        HEARTBEAT,
+        "--nb-processes",
+        "2",
+        WORKFLOWS,
+    )
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.StallWorkflow", decider_list, [str(tmp_path)])
     _, worker_pid = map(int, wait_for_file(tmp_path / "stall_once.pid", processes).split())
     before = _children(supervisor.pid)
@@ -101,8 +113,9 @@ def test_workflow_raising_while_replayed_fails_with_its_traceback_and_the_decide
 
 def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
     # doomed is retried once, then its failure (raises_on_failure) fails the workflow.
-    done = simpleflow("standalone", "--domain", swf_domain, f"{WORKFLOWS}.DoomedWorkflow",
-                      "--input", json.dumps([str(tmp_path)]))  # fmt: skip
+    done = simpleflow(
+        "standalone", "--domain", swf_domain, f"{WORKFLOWS}.DoomedWorkflow", "--input", json.dumps([str(tmp_path)])
+    )
     assert done.returncode == 1
     assert done.stdout == ""
     last = done.stderr.strip().splitlines()[-1]
@@ -112,10 +125,20 @@ def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
 
 def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_path):
     # The activity naps 1 s: the worker holding it finishes it within standalone's grace period.
-    command = [sys.executable, "-m", "simpleflow.command", "standalone", "--domain", swf_domain,
-               f"{WORKFLOWS}.NapWorkflow", "--input", json.dumps([str(tmp_path), 1.0])]  # fmt: skip
-    standalone = subprocess.Popen(command, env=_environ(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "simpleflow.command",
+        "standalone",
+        "--domain",
+        swf_domain,
+        f"{WORKFLOWS}.NapWorkflow",
+        "--input",
+        json.dumps([str(tmp_path), 1.0]),
+    ]
+    standalone = subprocess.Popen(
+        command, env=_environ(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 20
         while not (tmp_path / "nap.pid").exists() and time.monotonic() < deadline:
@@ -158,8 +181,11 @@ def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", "nobody-decides", ["/x", 1])
     done = simpleflow("workflow.signal", swf_domain, workflow_id, "go", "--input", '{"speed": 2}')
     assert done.returncode == 0, done.stderr
-    signaled = [attributes(e) for e in client.get_history(swf_domain, workflow_id, run_id)
-                if e["eventType"] == "WorkflowExecutionSignaled"]  # fmt: skip
+    signaled = [
+        attributes(e)
+        for e in client.get_history(swf_domain, workflow_id, run_id)
+        if e["eventType"] == "WorkflowExecutionSignaled"
+    ]
     assert [s["signalName"] for s in signaled] == ["go"]
     assert json.loads(signaled[0]["input"]) == {"args": [], "kwargs": {"speed": 2}}
 
@@ -167,8 +193,14 @@ def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
 def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
     env = dict(_environ(), SWF_DOMAIN=swf_domain, SIMPLEFLOW=f"{sys.executable} -m simpleflow.command")
     env.pop("LOG_LEVEL", None)
-    done = subprocess.run(["bash", str(ROOT / "extras" / "demo" / "demo.sh")], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=90)  # fmt: skip
+    done = subprocess.run(
+        ["bash", str(ROOT / "extras" / "demo" / "demo.sh")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[1] == "4"  # standalone's result, after domain.register's line
     assert "demo done" in done.stderr

@@ -46,8 +46,16 @@ def test_standalone_runs_the_basic_example_and_prints_its_result(swf_domain):
 def test_standalone_schedules_more_than_100_tasks_over_several_decisions(swf_domain):
     workflow_id = f"wide-{uuid.uuid4().hex[:8]}"
     n = 120
-    done = simpleflow("standalone", "--domain", swf_domain, f"{WORKFLOWS}.WideWorkflow", "--input", json.dumps([n]),
-                      "--workflow-id", workflow_id)  # fmt: skip
+    done = simpleflow(
+        "standalone",
+        "--domain",
+        swf_domain,
+        f"{WORKFLOWS}.WideWorkflow",
+        "--input",
+        json.dumps([n]),
+        "--workflow-id",
+        workflow_id,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == sum(i * i for i in range(n))
     events = client.get_history(swf_domain, workflow_id, client.latest_run_id(swf_domain, workflow_id))
@@ -64,8 +72,7 @@ def test_standalone_schedules_more_than_100_tasks_over_several_decisions(swf_dom
 # --- decider and worker processes --------------------------------------------------------------
 
 
-def test_decider_and_worker_processes_run_an_execution_started_by_workflow_start(swf_domain, processes,
-                                                                                  decider_list):  # fmt: skip
+def test_decider_and_worker_processes_run_an_execution_started_by_workflow_start(swf_domain, processes, decider_list):
     start_decider(processes, swf_domain, decider_list, "examples.basic.BasicWorkflow")
     start_worker(processes, swf_domain, module="examples.basic", task_list="example")
     workflow_id, run_id = start_workflow(swf_domain, "examples.basic.BasicWorkflow", decider_list, [1, 5])
@@ -78,12 +85,10 @@ def test_decider_and_worker_processes_run_an_execution_started_by_workflow_start
     assert json.loads(started["input"])["__extra"] == {"class": "examples.basic.BasicWorkflow"}
 
 
-def test_failing_activity_is_retried_under_the_same_id_until_it_succeeds(swf_domain, processes, decider_list,
-                                                                          tmp_path):  # fmt: skip
+def test_failing_activity_is_retried_under_the_same_id_until_it_succeeds(swf_domain, processes, decider_list, tmp_path):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.RetryWorkflow")
     start_worker(processes, swf_domain)
-    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", decider_list,
-                                         [str(tmp_path), 2])  # fmt: skip
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", decider_list, [str(tmp_path), 2])
     events = wait_closed(swf_domain, workflow_id, run_id, processes)
     assert completed_result(events) == 42
     story = activity_story(events)
@@ -95,8 +100,7 @@ def test_failing_activity_is_retried_under_the_same_id_until_it_succeeds(swf_dom
     assert reasons == ["RuntimeError: flaky: attempt 1 of 3 fails", "RuntimeError: flaky: attempt 2 of 3 fails"]
 
 
-def test_killed_activity_process_fails_its_task_and_the_retry_completes(swf_domain, processes, decider_list,
-                                                                         tmp_path):  # fmt: skip
+def test_killed_activity_process_fails_its_task_and_the_retry_completes(swf_domain, processes, decider_list, tmp_path):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.StallWorkflow")
     worker = start_worker(processes, swf_domain)
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.StallWorkflow", decider_list, [str(tmp_path)])
@@ -128,17 +132,20 @@ def test_killed_worker_task_times_out_on_its_heartbeat_and_another_worker_comple
     assert completed_result(events) == 7
     story = activity_story(events)
     assert [etype for etype, _ in story] == [
-        "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut",
-        "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted",
-    ]  # fmt: skip
+        "ActivityTaskScheduled",
+        "ActivityTaskStarted",
+        "ActivityTaskTimedOut",
+        "ActivityTaskScheduled",
+        "ActivityTaskStarted",
+        "ActivityTaskCompleted",
+    ]
     timed_out = next(attributes(e) for e in events if e["eventType"] == "ActivityTaskTimedOut")
     assert timed_out["timeoutType"] == "HEARTBEAT"
     identities = [json.loads(attributes(e)["identity"]) for e in events if e["eventType"] == "ActivityTaskStarted"]
     assert [i["pid"] for i in identities] == [first.pid, second.pid]
 
 
-def test_task_naming_an_undeclared_activity_fails_with_a_reason_that_says_so(swf_domain, processes,
-                                                                            decider_list):  # fmt: skip
+def test_task_naming_an_undeclared_activity_fails_with_a_reason_that_says_so(swf_domain, processes, decider_list):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.UndeclaredWorkflow")
     worker = start_worker(processes, swf_domain)
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.UndeclaredWorkflow", decider_list, [])

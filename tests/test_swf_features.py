@@ -79,8 +79,10 @@ class FeatureServer(MotoServer):
     """The moto server of this module, launched by :func:`serve`."""
 
     def command(self) -> list[str]:
-        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                "from tests.test_swf_features import serve; serve(sys.argv[1:])")  # fmt: skip
+        code = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from tests.test_swf_features import serve; serve(sys.argv[1:])"
+        )
         return [sys.executable, "-c", code, "-H", "127.0.0.1", "-p", str(self.port)]
 
 
@@ -116,9 +118,13 @@ def decider_and_worker(domain: str, workflows: list[type]) -> Iterator[str]:
     decider = Decider(domain, task_list, workflows, activity_task_list=task_list)
     threads = [
         threading.Thread(target=decider.run, args=(stop,), daemon=True),
-        threading.Thread(target=run_worker, args=(domain, task_list), daemon=True,
-                         kwargs={"modules": ["tests.swf_feature_workflows"], "stop_event": stop}),
-    ]  # fmt: skip
+        threading.Thread(
+            target=run_worker,
+            args=(domain, task_list),
+            daemon=True,
+            kwargs={"modules": ["tests.swf_feature_workflows"], "stop_event": stop},
+        ),
+    ]
     for thread in threads:
         thread.start()
     try:
@@ -147,13 +153,19 @@ def wait_until_waiting(domain: str, execution: dict[str, str], timeout: float = 
 
 def timer_story(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(event type, timer id) of every timer event but the engine's wake-up timer, in order."""
-    return [(e["eventType"], attributes(e)["timerId"]) for e in events
-            if e["eventType"].startswith("Timer") and attributes(e)["timerId"] != WAKE_UP_TIMER]  # fmt: skip
+    return [
+        (e["eventType"], attributes(e)["timerId"])
+        for e in events
+        if e["eventType"].startswith("Timer") and attributes(e)["timerId"] != WAKE_UP_TIMER
+    ]
 
 
 def markers(events: list[dict[str, Any]]) -> list[tuple[str, Any]]:
-    return [(attributes(e)["markerName"], json.loads(attributes(e)["details"])) for e in events
-            if e["eventType"] == "MarkerRecorded"]  # fmt: skip
+    return [
+        (attributes(e)["markerName"], json.loads(attributes(e)["details"]))
+        for e in events
+        if e["eventType"] == "MarkerRecorded"
+    ]
 
 
 def both_hosts(domain: str, workflow_class: type, args: list[Any]) -> tuple[Any, list, list]:
@@ -176,11 +188,21 @@ def test_timer_example_fires_and_cancels_timers_on_swf_as_locally(domain):
 
     result, local, remote = both_hosts(domain, TimerWorkflow, [1])
     assert result == {"message": "reminder after 1 hour(s)", "timeout_timer": "cancelled"}
-    assert timer_story(remote) == timer_story(local) == [
-        ("TimerStarted", "give_up"), ("TimerStarted", "wait"), ("TimerFired", "wait"), ("TimerCanceled", "give_up"),
-    ]  # fmt: skip
-    started = {attributes(e)["timerId"]: attributes(e)["startToFireTimeout"] for e in remote
-               if e["eventType"] == "TimerStarted"}  # fmt: skip
+    assert (
+        timer_story(remote)
+        == timer_story(local)
+        == [
+            ("TimerStarted", "give_up"),
+            ("TimerStarted", "wait"),
+            ("TimerFired", "wait"),
+            ("TimerCanceled", "give_up"),
+        ]
+    )
+    started = {
+        attributes(e)["timerId"]: attributes(e)["startToFireTimeout"]
+        for e in remote
+        if e["eventType"] == "TimerStarted"
+    }
     assert started == {"give_up": str(24 * HOUR), "wait": str(HOUR + 60), WAKE_UP_TIMER: "0"}
     assert (
         scheduled(remote)
@@ -197,9 +219,15 @@ def test_marker_example_records_and_lists_markers_on_swf_as_locally(domain):
         "latest": {"release": {"version": "v2"}, "step": "deployed"},
         "all": [["release", {"version": "v2"}], ["step", "prepared"], ["step", "deployed"]],
     }
-    assert markers(remote) == markers(local) == [
-        ("release", {"version": "v2"}), ("step", "prepared"), ("step", "deployed"),
-    ]  # fmt: skip
+    assert (
+        markers(remote)
+        == markers(local)
+        == [
+            ("release", {"version": "v2"}),
+            ("step", "prepared"),
+            ("step", "deployed"),
+        ]
+    )
 
 
 def test_canvas_example_gives_the_same_result_and_tasks_on_swf_as_locally(domain):
@@ -217,13 +245,15 @@ def test_canvas_example_gives_the_same_result_and_tasks_on_swf_as_locally(domain
 def test_signal_sent_with_the_command_line_while_the_workflow_waits_for_it(domain):
     payload = {"args": ["alice"], "kwargs": {"note": "ship it"}}
     with decider_and_worker(domain, [ApprovalWorkflow]) as task_list:
-        execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}},
-                                   task_list=task_list)  # fmt: skip
+        execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, task_list=task_list)
         waiting = wait_until_waiting(domain, execution)
-        assert [e["eventType"] for e in waiting] == ["WorkflowExecutionStarted", "DecisionTaskScheduled",
-                                                     "DecisionTaskStarted", "DecisionTaskCompleted"]  # fmt: skip
-        done = simpleflow("workflow.signal", domain, execution["workflowId"], "approve",
-                          "--input", json.dumps(payload))  # fmt: skip
+        assert [e["eventType"] for e in waiting] == [
+            "WorkflowExecutionStarted",
+            "DecisionTaskScheduled",
+            "DecisionTaskStarted",
+            "DecisionTaskCompleted",
+        ]
+        done = simpleflow("workflow.signal", domain, execution["workflowId"], "approve", "--input", json.dumps(payload))
         assert done.returncode == 0, done.stderr
         assert done.stdout == f"signal approve sent to {execution['workflowId']}\n"
         events = wait_closed(domain, execution["workflowId"], execution["runId"])
@@ -234,15 +264,17 @@ def test_signal_sent_with_the_command_line_while_the_workflow_waits_for_it(domai
     assert json.loads(attributes(signaled[0])["input"]) == payload
     assert signaled[0]["eventId"] == len(waiting) + 1  # the signal came after the workflow waited
     # The local host, given the same signal at a (virtual) time the workflow waits, agrees.
-    local = LocalExecution(ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}},
-                           signals=[(60, "approve", payload)]).execute()  # fmt: skip
+    local = LocalExecution(
+        ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, signals=[(60, "approve", payload)]
+    ).execute()
     assert local.status == "completed" and local.result == result
 
 
 def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(domain):
     with decider_and_worker(domain, [CoolingOffWorkflow]) as task_list:
-        execution = start_workflow(domain, CoolingOffWorkflow, {"args": ["release-8", 2], "kwargs": {}},
-                                   task_list=task_list)  # fmt: skip
+        execution = start_workflow(
+            domain, CoolingOffWorkflow, {"args": ["release-8", 2], "kwargs": {}}, task_list=task_list
+        )
         waiting = wait_until_waiting(domain, execution)  # the two-hour timer (two seconds on this server) runs
         assert timer_story(waiting) == [("TimerStarted", "cooling_off")]
         executions.signal(domain, execution["workflowId"], "approve", json.dumps({"args": ["bob"], "kwargs": {}}))
@@ -251,8 +283,11 @@ def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(do
     types = [e["eventType"] for e in events]
     assert types.index("WorkflowExecutionSignaled") < types.index("TimerFired")
     assert timer_story(events) == [("TimerStarted", "cooling_off"), ("TimerFired", "cooling_off")]
-    local = LocalExecution(CoolingOffWorkflow, {"args": ["release-8", 2], "kwargs": {}},
-                           signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})]).execute()  # fmt: skip
+    local = LocalExecution(
+        CoolingOffWorkflow,
+        {"args": ["release-8", 2], "kwargs": {}},
+        signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})],
+    ).execute()
     assert local.status == "completed" and local.result == "release-8 published, approved by bob"
     local_types = [e["eventType"] for e in local.events]
     assert local_types.index("WorkflowExecutionSignaled") < local_types.index("TimerFired")
@@ -273,8 +308,9 @@ def test_workflow_cancel_on_moto_fails_in_one_line_and_leaves_the_execution_open
     # moto has no RequestCancelWorkflowExecution: it answers HTTP 500 (real SWF records
     # WorkflowExecutionCancelRequested and schedules a decision task). One attempt, not botocore's retries.
     monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
-    execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}},
-                               task_list="nobody-decides")  # fmt: skip
+    execution = start_workflow(
+        domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, task_list="nobody-decides"
+    )
     done = simpleflow("workflow.cancel", domain, execution["workflowId"])
     assert done.returncode == 1
     assert done.stdout == ""

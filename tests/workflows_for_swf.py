@@ -47,8 +47,9 @@ def flaky(workdir: str, failures: int, value: int) -> int:
     return value
 
 
-@activity.with_attributes(name="tests.swf.doomed", task_list=TASK_LIST, version=VERSION, retry=1,
-                          raises_on_failure=True)  # fmt: skip
+@activity.with_attributes(
+    name="tests.swf.doomed", task_list=TASK_LIST, version=VERSION, retry=1, raises_on_failure=True
+)
 def doomed(workdir: str) -> None:
     """Always raises; its failure, once retries are spent, fails the workflow."""
     raise RuntimeError(f"doomed: attempt {_attempt(workdir, 'doomed')} fails")

@@ -10,23 +10,33 @@ def _without_none(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def schedule_activity(
-    activity_id: str, name: str, version: str, input: str, task_list: str | None, *,
-    start_to_close: str | None = None, schedule_to_close: str | None = None,
-    schedule_to_start: str | None = None, heartbeat: str | None = None,
-    priority: Any = None, control: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    attrs = _without_none({
-        "activityType": {"name": name, "version": version},
-        "activityId": activity_id,
-        "input": input,
-        "control": control,
-        "taskList": {"name": task_list} if task_list else None,
-        "taskPriority": None if priority is None else str(priority),
-        "startToCloseTimeout": start_to_close,
-        "scheduleToCloseTimeout": schedule_to_close,
-        "scheduleToStartTimeout": schedule_to_start,
-        "heartbeatTimeout": heartbeat,
-    })  # fmt: skip
+    activity_id: str,
+    name: str,
+    version: str,
+    input: str,
+    task_list: str | None,
+    *,
+    start_to_close: str | None = None,
+    schedule_to_close: str | None = None,
+    schedule_to_start: str | None = None,
+    heartbeat: str | None = None,
+    priority: Any = None,
+    control: str | None = None,
+) -> dict[str, Any]:
+    attrs = _without_none(
+        {
+            "activityType": {"name": name, "version": version},
+            "activityId": activity_id,
+            "input": input,
+            "control": control,
+            "taskList": {"name": task_list} if task_list else None,
+            "taskPriority": None if priority is None else str(priority),
+            "startToCloseTimeout": start_to_close,
+            "scheduleToCloseTimeout": schedule_to_close,
+            "scheduleToStartTimeout": schedule_to_start,
+            "heartbeatTimeout": heartbeat,
+        }
+    )
     return {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": attrs}
 
 
@@ -67,22 +77,33 @@ def cancel_workflow(details: str | None = None) -> dict[str, Any]:
 
 
 def start_child_workflow(
-    workflow_id: str, name: str, version: str, input: str, *, task_list: str | None = None,
-    execution_timeout: str | None = None, task_timeout: str | None = None, child_policy: str | None = None,
-    tag_list: list[str] | None = None, priority: Any = None, control: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    attrs = _without_none({
-        "workflowType": {"name": name, "version": version},
-        "workflowId": workflow_id,
-        "input": input,
-        "control": control,
-        "taskList": {"name": task_list} if task_list else None,
-        "executionStartToCloseTimeout": execution_timeout,
-        "taskStartToCloseTimeout": task_timeout,
-        "childPolicy": child_policy,
-        "tagList": tag_list or None,
-        "taskPriority": None if priority is None else str(priority),
-    })  # fmt: skip
+    workflow_id: str,
+    name: str,
+    version: str,
+    input: str,
+    *,
+    task_list: str | None = None,
+    execution_timeout: str | None = None,
+    task_timeout: str | None = None,
+    child_policy: str | None = None,
+    tag_list: list[str] | None = None,
+    priority: Any = None,
+    control: str | None = None,
+) -> dict[str, Any]:
+    attrs = _without_none(
+        {
+            "workflowType": {"name": name, "version": version},
+            "workflowId": workflow_id,
+            "input": input,
+            "control": control,
+            "taskList": {"name": task_list} if task_list else None,
+            "executionStartToCloseTimeout": execution_timeout,
+            "taskStartToCloseTimeout": task_timeout,
+            "childPolicy": child_policy,
+            "tagList": tag_list or None,
+            "taskPriority": None if priority is None else str(priority),
+        }
+    )
     return {"decisionType": "StartChildWorkflowExecution", "startChildWorkflowExecutionDecisionAttributes": attrs}
 
 
@@ -99,20 +120,28 @@ def signal_external_workflow(
 
 
 def continue_as_new(
-    input: str, *, task_list: str | None = None, execution_timeout: str | None = None,
-    task_timeout: str | None = None, child_policy: str | None = None, tag_list: list[str] | None = None,
-    version: str | None = None, priority: Any = None,
-) -> dict[str, Any]:  # fmt: skip
-    attrs = _without_none({
-        "input": input,
-        "taskList": {"name": task_list} if task_list else None,
-        "executionStartToCloseTimeout": execution_timeout,
-        "taskStartToCloseTimeout": task_timeout,
-        "childPolicy": child_policy,
-        "tagList": tag_list or None,
-        "workflowTypeVersion": version,
-        "taskPriority": None if priority is None else str(priority),
-    })  # fmt: skip
+    input: str,
+    *,
+    task_list: str | None = None,
+    execution_timeout: str | None = None,
+    task_timeout: str | None = None,
+    child_policy: str | None = None,
+    tag_list: list[str] | None = None,
+    version: str | None = None,
+    priority: Any = None,
+) -> dict[str, Any]:
+    attrs = _without_none(
+        {
+            "input": input,
+            "taskList": {"name": task_list} if task_list else None,
+            "executionStartToCloseTimeout": execution_timeout,
+            "taskStartToCloseTimeout": task_timeout,
+            "childPolicy": child_policy,
+            "tagList": tag_list or None,
+            "workflowTypeVersion": version,
+            "taskPriority": None if priority is None else str(priority),
+        }
+    )
     return {
         "decisionType": "ContinueAsNewWorkflowExecution",
         "continueAsNewWorkflowExecutionDecisionAttributes": attrs,

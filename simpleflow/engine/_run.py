@@ -61,7 +61,6 @@ from simpleflow.workflow import Workflow
 logger = logging.getLogger(__name__)
 
 
-
 class _WorkflowClosed(BaseException):
     """Unwinds ``run`` after ``Workflow.fail()`` or continue-as-new."""
 
@@ -219,10 +218,18 @@ class WorkflowRun:
             name = signal["name"]
             done = {(r["workflow_id"], r["run_id"]) for r in history.signaled_workflows.get(name, [])}
             done.add((signal["external_workflow_id"], signal["external_run_id"]))
-            payload = format.dumps({"args": value.get("args") or [], "kwargs": value.get("kwargs") or {},
-                                    "__propagate": value["__propagate"]})  # fmt: skip
-            out += [decisions.signal_external_workflow(wid, rid, name, payload) for wid, rid in known
-                    if (wid, rid) not in done]  # fmt: skip
+            payload = format.dumps(
+                {
+                    "args": value.get("args") or [],
+                    "kwargs": value.get("kwargs") or {},
+                    "__propagate": value["__propagate"],
+                }
+            )
+            out += [
+                decisions.signal_external_workflow(wid, rid, name, payload)
+                for wid, rid in known
+                if (wid, rid) not in done
+            ]
         return out
 
     def _restart(self, events: list[dict[str, Any]]) -> None:
@@ -245,8 +252,9 @@ class WorkflowRun:
         for kind, records in (("activity", self.history.activities), ("child_workflow", self.history.child_workflows)):
             for task_id, record in records.items():
                 if (kind, task_id) not in self._submitted:
-                    found.append(f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never "
-                                 f"submits it")  # fmt: skip
+                    found.append(
+                        f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never submits it"
+                    )
         return found
 
     def close(self) -> None:
@@ -312,8 +320,15 @@ class WorkflowRun:
             "parent_run_id": parent.get("runId"),
         }
 
-    def signal(self, name: str, *args: Any, workflow_id: str | None = None, run_id: str | None = None,
-               propagate: bool = True, **kwargs: Any) -> SignalTask:  # fmt: skip
+    def signal(
+        self,
+        name: str,
+        *args: Any,
+        workflow_id: str | None = None,
+        run_id: str | None = None,
+        propagate: bool = True,
+        **kwargs: Any,
+    ) -> SignalTask:
         if not workflow_id:
             workflow_id, run_id = self.info.workflow_id, self.info.run_id
         return SignalTask(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate, **kwargs)
@@ -438,8 +453,9 @@ class WorkflowRun:
         if not submitted and not self._retry_timers and not self._deferred and not self._continuations:
             # Nothing submitted yet (a full replay): fold the history in, no task to update.
             self.history.extend(events)
-            self._open_activities = sum(r["state"] in ("scheduled", "started")
-                                        for r in self.history.activities.values())  # fmt: skip
+            self._open_activities = sum(
+                r["state"] in ("scheduled", "started") for r in self.history.activities.values()
+            )
             return
         apply = self.history.apply
         for event in events:
@@ -496,8 +512,12 @@ class WorkflowRun:
     def _count_open(self, event_type: str) -> None:
         if event_type == "ActivityTaskScheduled":
             self._open_activities += 1
-        elif event_type in ("ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut",
-                            "ActivityTaskCanceled"):  # fmt: skip
+        elif event_type in (
+            "ActivityTaskCompleted",
+            "ActivityTaskFailed",
+            "ActivityTaskTimedOut",
+            "ActivityTaskCanceled",
+        ):
             self._open_activities -= 1
 
     def _on_touched(self, kind: str, key: str) -> None:
@@ -508,8 +528,11 @@ class WorkflowRun:
                 if sub is not None:
                     self._sync(sub)
             elif kind == "timer":
-                for sub in (self._submitted.get(("timer", key)), self._submitted.get(("cancel_timer", key)),
-                            self._retry_timers.get(key)):  # fmt: skip
+                for sub in (
+                    self._submitted.get(("timer", key)),
+                    self._submitted.get(("cancel_timer", key)),
+                    self._retry_timers.get(key),
+                ):
                     if sub is not None:
                         self._sync(sub)
             elif kind == "marker":
@@ -656,8 +679,10 @@ class WorkflowRun:
                 self._note_news(sub, record)
             return
         if record.get("name") not in (None, sub.task.activity.name):
-            self._mismatches.append(f"activity {sub.id!r} is {record['name']!r} in the history but the code "
-                                    f"submits {sub.task.activity.name!r}")  # fmt: skip
+            self._mismatches.append(
+                f"activity {sub.id!r} is {record['name']!r} in the history but the code "
+                f"submits {sub.task.activity.name!r}"
+            )
         state = record["state"]
         if state == "schedule_failed":
             cause = record.get("cause")
@@ -754,8 +779,11 @@ class WorkflowRun:
 
     def _sync_marker(self, sub: _Submitted) -> None:
         details = format.dumps(sub.task.details) if sub.task.details is not None else None
-        recorded = [m for m in self.history.markers.get(sub.task.name, []) if m["state"] == "recorded"
-                    and m["details"] == details]  # fmt: skip
+        recorded = [
+            m
+            for m in self.history.markers.get(sub.task.name, [])
+            if m["state"] == "recorded" and m["details"] == details
+        ]
         if not recorded:
             self._owe(sub, decisions.record_marker(sub.task.name, details))
             return
@@ -774,13 +802,15 @@ class WorkflowRun:
     def _sync_signal(self, sub: _Submitted) -> None:
         task: SignalTask = sub.task
         sent = [
-            r for r in self.history.signaled_workflows.get(task.name, [])
+            r
+            for r in self.history.signaled_workflows.get(task.name, [])
             if r["workflow_id"] == task.workflow_id and (task.run_id is None or r["run_id"] == task.run_id)
-        ]  # fmt: skip
+        ]
         if not sent:
             payload = {"args": list(task.args), "kwargs": task.kwargs, "__propagate": task.propagate}
-            self._owe(sub, decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name,
-                                                              format.dumps(payload)))  # fmt: skip
+            self._owe(
+                sub, decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name, format.dumps(payload))
+            )
             return
         self._settle_owed(sub)
         record = sent[-1]
@@ -841,8 +871,9 @@ class WorkflowRun:
 
     def _ask_workflow(self, sub: _Submitted, record: dict[str, Any], exception_class: type) -> None:
         decision = TaskFailureContext.Decision
-        context = TaskFailureContext(a_task=sub.task, event=record, future=sub.future,
-                                     exception_class=exception_class, history=self.history)  # fmt: skip
+        context = TaskFailureContext(
+            a_task=sub.task, event=record, future=sub.future, exception_class=exception_class, history=self.history
+        )
         context = self.workflow.on_task_failure(context) or context
         if context.decision == decision.abort:
             self._final_failure(sub, exception_class)
@@ -880,11 +911,17 @@ class WorkflowRun:
         if priority is None and getattr(self.workflow, "task_priority", None) is not None:
             priority = self.workflow.task_priority
         return decisions.schedule_activity(
-            sub.id, act.name, act.version, format.dumps(payload), self.info.activity_task_list or act.task_list,
-            start_to_close=act.task_start_to_close_timeout, schedule_to_close=act.task_schedule_to_close_timeout,
-            schedule_to_start=act.task_schedule_to_start_timeout, heartbeat=act.task_heartbeat_timeout,
+            sub.id,
+            act.name,
+            act.version,
+            format.dumps(payload),
+            self.info.activity_task_list or act.task_list,
+            start_to_close=act.task_start_to_close_timeout,
+            schedule_to_close=act.task_schedule_to_close_timeout,
+            schedule_to_start=act.task_schedule_to_start_timeout,
+            heartbeat=act.task_heartbeat_timeout,
             priority=priority,
-        )  # fmt: skip
+        )
 
     def _start_child_decision(self, sub: _Submitted) -> dict[str, Any]:
         task: ChildWorkflowTask = sub.task
@@ -899,11 +936,16 @@ class WorkflowRun:
             tag_list = self.get_run_context()["tag_list"]
         timeout = getattr(wf, "execution_timeout", None)
         return decisions.start_child_workflow(
-            sub.id, wf.name, wf.version, format.dumps(payload), task_list=task_list or wf.task_list,
+            sub.id,
+            wf.name,
+            wf.version,
+            format.dumps(payload),
+            task_list=task_list or wf.task_list,
             execution_timeout=str(timeout) if timeout else None,
             task_timeout=str(wf.decision_tasks_timeout) if getattr(wf, "decision_tasks_timeout", None) else None,
-            child_policy=getattr(wf, "child_policy", None), tag_list=tag_list,
-        )  # fmt: skip
+            child_policy=getattr(wf, "child_policy", None),
+            tag_list=tag_list,
+        )
 
     # -- running the workflow code ----------------------------------------
 
@@ -959,9 +1001,14 @@ class WorkflowRun:
         if outcome is None:
             # SWF starts no decision task for a marker or a timer cancellation: a wake-up timer does,
             # so that a future waiting on one settles (@cached markers have no such future).
-            if any(d["decisionType"] == "CancelTimer" or (d["decisionType"] == "RecordMarker" and not
-                   d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:"))
-                   for d in out):  # fmt: skip
+            if any(
+                d["decisionType"] == "CancelTimer"
+                or (
+                    d["decisionType"] == "RecordMarker"
+                    and not d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:")
+                )
+                for d in out
+            ):
                 return self._with_wake_up(out)
             return out
         kind = outcome[0]
@@ -999,24 +1046,33 @@ class WorkflowRun:
 
     def _continue_as_new_decision(self, task: ContinueAsNewWorkflowTask) -> dict[str, Any]:
         wf = task.workflow
-        payload = {"args": list(task.args), "kwargs": task.kwargs,
-                   "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}  # fmt: skip
+        payload = {
+            "args": list(task.args),
+            "kwargs": task.kwargs,
+            "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"},
+        }
         started = self.history.started
         timeout = getattr(wf, "execution_timeout", None)
         return decisions.continue_as_new(
-            format.dumps(payload), task_list=(started.get("taskList") or {}).get("name") or wf.task_list,
+            format.dumps(payload),
+            task_list=(started.get("taskList") or {}).get("name") or wf.task_list,
             execution_timeout=str(timeout) if timeout else started.get("executionStartToCloseTimeout"),
-            task_timeout=started.get("taskStartToCloseTimeout"), child_policy=started.get("childPolicy"),
-            tag_list=started.get("tagList"), version=wf.version,
-        )  # fmt: skip
+            task_timeout=started.get("taskStartToCloseTimeout"),
+            child_policy=started.get("childPolicy"),
+            tag_list=started.get("tagList"),
+            version=wf.version,
+        )
 
     def _cancel_decisions(self) -> list[dict[str, Any]] | None:
         if not self.workflow.should_cancel(self.history):
             self._cancel_handled = True
             return None
         self.workflow.on_canceled(self.history)
-        out = [decisions.request_cancel_activity(r["id"]) for r in self.history.activities.values()
-               if r["state"] in ("scheduled", "started")]  # fmt: skip
+        out = [
+            decisions.request_cancel_activity(r["id"])
+            for r in self.history.activities.values()
+            if r["state"] in ("scheduled", "started")
+        ]
         out.append(decisions.cancel_workflow())
         return out
 
@@ -1040,11 +1096,21 @@ _SYNC = {
 }
 
 # Events a run can take while driven inline (others go through ``advance``).
-_INLINE_EVENTS = frozenset({
-    "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "ActivityTaskScheduled",
-    "ActivityTaskStarted", "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "TimerStarted",
-    "TimerFired", "MarkerRecorded",
-})  # fmt: skip
+_INLINE_EVENTS = frozenset(
+    {
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+        "DecisionTaskCompleted",
+        "ActivityTaskScheduled",
+        "ActivityTaskStarted",
+        "ActivityTaskCompleted",
+        "ActivityTaskFailed",
+        "ActivityTaskTimedOut",
+        "TimerStarted",
+        "TimerFired",
+        "MarkerRecorded",
+    }
+)
 
 
 def _arguments_ready(task: Any) -> bool:

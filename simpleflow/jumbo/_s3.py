@@ -56,8 +56,9 @@ def put_object(bucket: str, key: str, data: bytes) -> None:
     else:
         from boto3.s3.transfer import TransferConfig
 
-        config = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD,
-                                max_concurrency=4)  # fmt: skip
+        config = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD, max_concurrency=4
+        )
         s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=config)
 
 

@@ -39,14 +39,30 @@ logger = logging.getLogger(__name__)
 _STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
 
 # Events after which SWF schedules a decision task.
-_WAKING_EVENTS = frozenset({
-    "ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled",
-    "ScheduleActivityTaskFailed", "TimerFired", "StartTimerFailed", "RecordMarkerFailed", "CancelTimerFailed",
-    "WorkflowExecutionSignaled", "WorkflowExecutionCancelRequested", "ChildWorkflowExecutionStarted",
-    "ChildWorkflowExecutionCompleted", "ChildWorkflowExecutionFailed", "ChildWorkflowExecutionTimedOut",
-    "ChildWorkflowExecutionCanceled", "ChildWorkflowExecutionTerminated", "StartChildWorkflowExecutionFailed",
-    "ExternalWorkflowExecutionSignaled", "SignalExternalWorkflowExecutionFailed",
-})  # fmt: skip
+_WAKING_EVENTS = frozenset(
+    {
+        "ActivityTaskCompleted",
+        "ActivityTaskFailed",
+        "ActivityTaskTimedOut",
+        "ActivityTaskCanceled",
+        "ScheduleActivityTaskFailed",
+        "TimerFired",
+        "StartTimerFailed",
+        "RecordMarkerFailed",
+        "CancelTimerFailed",
+        "WorkflowExecutionSignaled",
+        "WorkflowExecutionCancelRequested",
+        "ChildWorkflowExecutionStarted",
+        "ChildWorkflowExecutionCompleted",
+        "ChildWorkflowExecutionFailed",
+        "ChildWorkflowExecutionTimedOut",
+        "ChildWorkflowExecutionCanceled",
+        "ChildWorkflowExecutionTerminated",
+        "StartChildWorkflowExecutionFailed",
+        "ExternalWorkflowExecutionSignaled",
+        "SignalExternalWorkflowExecutionFailed",
+    }
+)
 
 
 @dataclass
@@ -131,24 +147,28 @@ class LocalExecution:
         self._scheduled: dict[str, int] = {}  # activity id -> scheduled event id
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._children: dict[int, LocalExecution] = {}
-        self.run = WorkflowRun(workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id,
-                                                             run_id=self.run_id))  # fmt: skip
+        self.run = WorkflowRun(
+            workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id)
+        )
         self.run.driver = self._drive_inline
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self._delivered = False  # the run, driving itself, already completed the open decision task
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
-        self._add("WorkflowExecutionStarted", {
-            "input": format.dumps(input),
-            "workflowType": {"name": workflow_class.name, "version": workflow_class.version},
-            "taskList": {"name": workflow_class.task_list or "default"},
-            "tagList": tag_list or [],
-            "childPolicy": workflow_class.child_policy or "TERMINATE",
-            "executionStartToCloseTimeout": str(workflow_class.execution_timeout or ""),
-            "taskStartToCloseTimeout": str(workflow_class.decision_tasks_timeout or ""),
-            "parentWorkflowExecution": parent_execution,
-            "parentInitiatedEventId": parent_initiated_event_id or 0,
-            "continuedExecutionRunId": continued_from,
-        })  # fmt: skip
+        self._add(
+            "WorkflowExecutionStarted",
+            {
+                "input": format.dumps(input),
+                "workflowType": {"name": workflow_class.name, "version": workflow_class.version},
+                "taskList": {"name": workflow_class.task_list or "default"},
+                "tagList": tag_list or [],
+                "childPolicy": workflow_class.child_policy or "TERMINATE",
+                "executionStartToCloseTimeout": str(workflow_class.execution_timeout or ""),
+                "taskStartToCloseTimeout": str(workflow_class.decision_tasks_timeout or ""),
+                "parentWorkflowExecution": parent_execution,
+                "parentInitiatedEventId": parent_initiated_event_id or 0,
+                "continuedExecutionRunId": continued_from,
+            },
+        )
         self._wake = True  # the first decision task
         self.closed: LocalResult | None = None
 
@@ -254,8 +274,12 @@ class LocalExecution:
             jobs = [job for m in open_runs for job in m._running]
             if jobs:
                 # The clock runs while activities do: a timer or signal due meanwhile comes first.
-                due = min([self._signals[0].at + self._t0] if self._signals else []
-                          + [m._timers[0].fire_at for m in open_runs if m._timers], default=None)  # fmt: skip
+                due = min(
+                    [self._signals[0].at + self._t0]
+                    if self._signals
+                    else [] + [m._timers[0].fire_at for m in open_runs if m._timers],
+                    default=None,
+                )
                 timeout = None if due is None else max(0.0, due - self._now())
                 done, _ = concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
                 if not done:
@@ -287,10 +311,15 @@ class LocalExecution:
         act = activity_registry.find(a["activityType"]["name"])
         # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
         context = {
-            "name": a["activityType"]["name"], "version": a["activityType"]["version"],
-            "workflow_id": self.workflow_id, "run_id": self.run_id, "activity_id": a["activityId"],
-            "input": a.get("input"), "domain_name": "local", "activity_task_list": a["taskList"]["name"],
-        }  # fmt: skip
+            "name": a["activityType"]["name"],
+            "version": a["activityType"]["version"],
+            "workflow_id": self.workflow_id,
+            "run_id": self.run_id,
+            "activity_id": a["activityId"],
+            "input": a.get("input"),
+            "domain_name": "local",
+            "activity_task_list": a["taskList"]["name"],
+        }
         if act is None:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
             job: Callable[[], ActivityOutcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
@@ -322,8 +351,9 @@ class LocalExecution:
                 self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
 
     def _do_RequestCancelActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        self._add("ActivityTaskCancelRequested", {"activityId": a["activityId"],
-                                                  "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+        self._add(
+            "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
+        )
 
     def _do_StartTimer(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         started = self._add("TimerStarted", dict(a, decisionTaskCompletedEventId=completed_id))
@@ -335,11 +365,19 @@ class LocalExecution:
             if timer.timer_id == a["timerId"]:
                 self._timers.remove(timer)
                 heapq.heapify(self._timers)
-                self._add("TimerCanceled", {"timerId": a["timerId"], "startedEventId": timer.started_event_id,
-                                            "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+                self._add(
+                    "TimerCanceled",
+                    {
+                        "timerId": a["timerId"],
+                        "startedEventId": timer.started_event_id,
+                        "decisionTaskCompletedEventId": completed_id,
+                    },
+                )
                 return
-        self._add("CancelTimerFailed", {"timerId": a["timerId"], "cause": "TIMER_ID_UNKNOWN",
-                                        "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+        self._add(
+            "CancelTimerFailed",
+            {"timerId": a["timerId"], "cause": "TIMER_ID_UNKNOWN", "decisionTaskCompletedEventId": completed_id},
+        )
 
     def _do_RecordMarker(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self._add("MarkerRecorded", dict(a, decisionTaskCompletedEventId=completed_id))
@@ -359,12 +397,22 @@ class LocalExecution:
     def _do_ContinueAsNewWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         input = format.loads(a.get("input")) or {}
         workflow_class = self._class_of(input) or self.workflow_class
-        nxt = LocalExecution(workflow_class, input, workers=self.workers, workflow_id=self.workflow_id,
-                             tag_list=a.get("tagList", self.tag_list), parent=self.parent,
-                             parent_initiated_event_id=self._parent_initiated_event_id, real_time=self.real_time,
-                             continued_from=self.run_id, _root=self._root)  # fmt: skip
-        self._add("WorkflowExecutionContinuedAsNew", dict(a, decisionTaskCompletedEventId=completed_id,
-                                                          newExecutionRunId=nxt.run_id))  # fmt: skip
+        nxt = LocalExecution(
+            workflow_class,
+            input,
+            workers=self.workers,
+            workflow_id=self.workflow_id,
+            tag_list=a.get("tagList", self.tag_list),
+            parent=self.parent,
+            parent_initiated_event_id=self._parent_initiated_event_id,
+            real_time=self.real_time,
+            continued_from=self.run_id,
+            _root=self._root,
+        )
+        self._add(
+            "WorkflowExecutionContinuedAsNew",
+            dict(a, decisionTaskCompletedEventId=completed_id, newExecutionRunId=nxt.run_id),
+        )
         self._next_run = nxt
         if self._root._current is self:
             self._root._current = nxt
@@ -372,28 +420,51 @@ class LocalExecution:
         nxt.previous_result = self.closed
 
     def _do_StartChildWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        initiated = self._add("StartChildWorkflowExecutionInitiated",
-                              dict(a, decisionTaskCompletedEventId=completed_id))  # fmt: skip
+        initiated = self._add(
+            "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+        )
         child_class = self._class_of(format.loads(a.get("input")) or {})
         if child_class is None:
-            self._add("StartChildWorkflowExecutionFailed", {
-                "workflowId": a["workflowId"], "workflowType": a["workflowType"],
-                "cause": "WORKFLOW_TYPE_DOES_NOT_EXIST", "initiatedEventId": initiated,
-                "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+            self._add(
+                "StartChildWorkflowExecutionFailed",
+                {
+                    "workflowId": a["workflowId"],
+                    "workflowType": a["workflowType"],
+                    "cause": "WORKFLOW_TYPE_DOES_NOT_EXIST",
+                    "initiatedEventId": initiated,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
             return
         if any(m.workflow_id == a["workflowId"] and m.closed is None for m in self._root._family):
-            self._add("StartChildWorkflowExecutionFailed", {
-                "workflowId": a["workflowId"], "workflowType": a["workflowType"], "cause": "WORKFLOW_ALREADY_RUNNING",
-                "initiatedEventId": initiated, "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+            self._add(
+                "StartChildWorkflowExecutionFailed",
+                {
+                    "workflowId": a["workflowId"],
+                    "workflowType": a["workflowType"],
+                    "cause": "WORKFLOW_ALREADY_RUNNING",
+                    "initiatedEventId": initiated,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
             return
         # The child runs beside this execution, driven by the family loop; its closing comes back here.
-        child = LocalExecution(child_class, format.loads(a.get("input")) or {}, workers=self.workers,
-                               workflow_id=a["workflowId"], tag_list=a.get("tagList"), parent=self,
-                               parent_initiated_event_id=initiated, real_time=self.real_time)  # fmt: skip
+        child = LocalExecution(
+            child_class,
+            format.loads(a.get("input")) or {},
+            workers=self.workers,
+            workflow_id=a["workflowId"],
+            tag_list=a.get("tagList"),
+            parent=self,
+            parent_initiated_event_id=initiated,
+            real_time=self.real_time,
+        )
         self._children[initiated] = child
         execution = {"workflowId": child.workflow_id, "runId": child.run_id}
-        self._add("ChildWorkflowExecutionStarted", {"initiatedEventId": initiated, "workflowExecution": execution,
-                                                    "workflowType": a["workflowType"]})  # fmt: skip
+        self._add(
+            "ChildWorkflowExecutionStarted",
+            {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]},
+        )
 
     def _child_closed(self, child: LocalExecution) -> None:
         """A child run closed (for good, not continued as new): the event SWF gives its parent."""
@@ -401,8 +472,11 @@ class LocalExecution:
         initiated = child._parent_initiated_event_id
         started = self.events[initiated - 1]
         workflow_type = started["startChildWorkflowExecutionInitiatedEventAttributes"]["workflowType"]
-        common = {"initiatedEventId": initiated, "workflowType": workflow_type,
-                  "workflowExecution": {"workflowId": child.workflow_id, "runId": child.run_id}}  # fmt: skip
+        common = {
+            "initiatedEventId": initiated,
+            "workflowType": workflow_type,
+            "workflowExecution": {"workflowId": child.workflow_id, "runId": child.run_id},
+        }
         if result.status == "completed":
             self._add("ChildWorkflowExecutionCompleted", dict(common, result=format.dumps(result.result)))
         elif result.status == "failed":
@@ -422,17 +496,30 @@ class LocalExecution:
             return None
 
     def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        initiated = self._add("SignalExternalWorkflowExecutionInitiated",
-                              dict(a, decisionTaskCompletedEventId=completed_id))  # fmt: skip
+        initiated = self._add(
+            "SignalExternalWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+        )
         target = self._find_execution(a["workflowId"], a.get("runId"))
         if target is None:
-            self._add("SignalExternalWorkflowExecutionFailed", {
-                "workflowId": a["workflowId"], "runId": a.get("runId"), "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-                "initiatedEventId": initiated, "decisionTaskCompletedEventId": completed_id})  # fmt: skip
+            self._add(
+                "SignalExternalWorkflowExecutionFailed",
+                {
+                    "workflowId": a["workflowId"],
+                    "runId": a.get("runId"),
+                    "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+                    "initiatedEventId": initiated,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
             return
         target.deliver_signal(a["signalName"], a.get("input"), sender=self)
-        self._add("ExternalWorkflowExecutionSignaled", {"initiatedEventId": initiated, "workflowExecution": {
-            "workflowId": target.workflow_id, "runId": target.run_id}})  # fmt: skip
+        self._add(
+            "ExternalWorkflowExecutionSignaled",
+            {
+                "initiatedEventId": initiated,
+                "workflowExecution": {"workflowId": target.workflow_id, "runId": target.run_id},
+            },
+        )
 
     def _find_execution(self, workflow_id: str, run_id: str | None = None) -> LocalExecution | None:
         """The open run of *workflow_id* in this family (SWF looks the whole domain up)."""
@@ -444,8 +531,10 @@ class LocalExecution:
     def deliver_signal(self, name: str, input_text: str | None, sender: LocalExecution | None = None) -> None:
         """A signal from outside (or from a workflow of the family): appended now, a decision task follows."""
         external = {"workflowId": sender.workflow_id, "runId": sender.run_id} if sender else None
-        self._add("WorkflowExecutionSignaled", {"signalName": name, "input": input_text,
-                                                "externalWorkflowExecution": external})  # fmt: skip
+        self._add(
+            "WorkflowExecutionSignaled",
+            {"signalName": name, "input": input_text, "externalWorkflowExecution": external},
+        )
 
     def request_cancel(self) -> None:
         """A cancel request from outside (``workflow.cancel``): the workflow's ``should_cancel`` decides."""
@@ -476,8 +565,9 @@ class LocalExecution:
             if signal.name is None:
                 target.request_cancel()
             else:
-                target._add("WorkflowExecutionSignaled", {"signalName": signal.name,
-                                                          "input": format.dumps(signal.input)})  # fmt: skip
+                target._add(
+                    "WorkflowExecutionSignaled", {"signalName": signal.name, "input": format.dumps(signal.input)}
+                )
         for member in open_runs:
             while member._timers and member._timers[0].fire_at <= now:
                 timer = heapq.heappop(member._timers)
@@ -492,7 +582,13 @@ class LocalExecution:
         return event_id
 
     def _close(self, status: str, **fields: Any) -> None:
-        self.closed = LocalResult(status, events=self.events, workflow_id=self.workflow_id, run_id=self.run_id,
-                                  previous=getattr(self, "previous_result", None), **fields)  # fmt: skip
+        self.closed = LocalResult(
+            status,
+            events=self.events,
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            previous=getattr(self, "previous_result", None),
+            **fields,
+        )
         if self.parent is not None and status != "continued_as_new":
             self.parent._child_closed(self)

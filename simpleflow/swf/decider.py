@@ -49,8 +49,9 @@ class RunCache:
 
     def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
         self.max_runs = _env_int("SIMPLEFLOW_DECIDER_CACHE_RUNS", DEFAULT_CACHE_RUNS) if max_runs is None else max_runs
-        self.max_events = (_env_int("SIMPLEFLOW_DECIDER_CACHE_EVENTS", DEFAULT_CACHE_EVENTS)
-                           if max_events is None else max_events)  # fmt: skip
+        self.max_events = (
+            _env_int("SIMPLEFLOW_DECIDER_CACHE_EVENTS", DEFAULT_CACHE_EVENTS) if max_events is None else max_events
+        )
         self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -135,13 +136,19 @@ class Decider:
             workflow_class = self.workflow_class(started)
             if workflow_class is None:
                 wtype = started.get("workflowType") or task.get("workflowType") or {}
-                reason = (f"no workflow class for type {wtype.get('name')!r} version {wtype.get('version')!r} "
-                          f"on this decider (task list {self.task_list!r})")  # fmt: skip
+                reason = (
+                    f"no workflow class for type {wtype.get('name')!r} version {wtype.get('version')!r} "
+                    f"on this decider (task list {self.task_list!r})"
+                )
                 logger.error(reason)
                 return [decisions_module.fail_workflow(format_reason(reason), None)]
-            info = ExecutionInfo(domain=self.domain, workflow_id=execution["workflowId"], run_id=run_id,
-                                 activity_task_list=self.activity_task_list,
-                                 max_open_activities=_max_open(workflow_class))  # fmt: skip
+            info = ExecutionInfo(
+                domain=self.domain,
+                workflow_id=execution["workflowId"],
+                run_id=run_id,
+                activity_task_list=self.activity_task_list,
+                max_open_activities=_max_open(workflow_class),
+            )
             run = WorkflowRun(workflow_class, info)
             new = events
         try:
@@ -192,8 +199,10 @@ class Decider:
                 act = registry.find(name)
                 defaults = {}
                 if act is not None:
-                    defaults = {"default_task_list": act.task_list, "default_task_start_to_close_timeout":
-                                act.task_start_to_close_timeout}  # fmt: skip
+                    defaults = {
+                        "default_task_list": act.task_list,
+                        "default_task_start_to_close_timeout": act.task_start_to_close_timeout,
+                    }
                 client.ensure_activity_type(self.domain, name, version, **defaults)
             else:
                 client.ensure_workflow_type(self.domain, name, version)
@@ -204,8 +213,9 @@ class Decider:
 
     def poll_once(self) -> bool:
         """Poll one decision task and answer it; False when there was none."""
-        task = client.poll_decision_task(self.domain, self.task_list, self.identity,
-                                         start_at_previous_started_event=len(self.cache) > 0)  # fmt: skip
+        task = client.poll_decision_task(
+            self.domain, self.task_list, self.identity, start_at_previous_started_event=len(self.cache) > 0
+        )
         if task is None:
             return False
         with self._lock:
@@ -258,8 +268,14 @@ def _max_open(workflow_class: type) -> int | None:
     return int(env) if env else None
 
 
-def run_decider(domain: str, task_list: str, workflow_paths: list[str], activity_task_list: str | None = None,
-                stop: threading.Event | None = None, pollers: int = 1) -> None:  # fmt: skip
+def run_decider(
+    domain: str,
+    task_list: str,
+    workflow_paths: list[str],
+    activity_task_list: str | None = None,
+    stop: threading.Event | None = None,
+    pollers: int = 1,
+) -> None:
     """Entry point of a decider process."""
     from simpleflow.loader import load_workflow
 

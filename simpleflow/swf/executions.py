@@ -23,7 +23,8 @@ def describe(domain: str, workflow_id: str, run_id: str | None) -> dict[str, Any
     run_id = resolve_run_id(domain, workflow_id, run_id)
     try:
         return client.swf_client().describe_workflow_execution(
-            domain=domain, execution={"workflowId": workflow_id, "runId": run_id})  # fmt: skip
+            domain=domain, execution={"workflowId": workflow_id, "runId": run_id}
+        )
     except client.ClientError as err:
         if client.error_code(err) == "UnknownResourceFault":
             raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err

@@ -38,7 +38,10 @@ class Outcome:
 def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
     for event in reversed(events):
         if event["eventType"].startswith("WorkflowExecution") and event["eventType"] not in (
-            "WorkflowExecutionStarted", "WorkflowExecutionSignaled", "WorkflowExecutionCancelRequested"):  # fmt: skip
+            "WorkflowExecutionStarted",
+            "WorkflowExecutionSignaled",
+            "WorkflowExecutionCancelRequested",
+        ):
             return event
     return events[-1]
 
@@ -71,19 +74,31 @@ def run_standalone(
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
     context = multiprocessing.get_context("fork")
-    processes = [context.Process(target=run_decider, args=(domain, task_list, [path], task_list),
-                                 kwargs={"pollers": POLLERS}, name=f"decider-{i}", daemon=True)
-                 for i in range(nb_deciders)]  # fmt: skip
-    processes += [context.Process(target=run_worker, args=(domain, task_list),
-                                  kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat,
-                                          "pollers": POLLERS},
-                                  name=f"worker-{i}", daemon=True) for i in range(nb_workers)]  # fmt: skip
+    processes = [
+        context.Process(
+            target=run_decider,
+            args=(domain, task_list, [path], task_list),
+            kwargs={"pollers": POLLERS},
+            name=f"decider-{i}",
+            daemon=True,
+        )
+        for i in range(nb_deciders)
+    ]
+    processes += [
+        context.Process(
+            target=run_worker,
+            args=(domain, task_list),
+            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            name=f"worker-{i}",
+            daemon=True,
+        )
+        for i in range(nb_workers)
+    ]
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         for process in processes:
             process.start()
-        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id,
-                                           task_list=task_list)  # fmt: skip
+        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id, task_list=task_list)
         return _wait(domain, execution, progress, timeout, processes)
     finally:
         _stop(processes)
@@ -94,8 +109,9 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt()
 
 
-def _wait(domain: str, execution: dict[str, str], progress: TextIO | None, timeout: float | None,
-          processes: list[Any]) -> Outcome:  # fmt: skip
+def _wait(
+    domain: str, execution: dict[str, str], progress: TextIO | None, timeout: float | None, processes: list[Any]
+) -> Outcome:
     swf = client.swf_client()
     target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
     started = time.monotonic()
@@ -120,8 +136,10 @@ def _wait(domain: str, execution: dict[str, str], progress: TextIO | None, timeo
     events = client.get_history(domain, **_ids(target))
     if progress is not None:
         done, scheduled = _count_tasks(events)
-        progress.write(f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, "
-                       f"{info.get('closeStatus', '').lower()}\n")  # fmt: skip
+        progress.write(
+            f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, "
+            f"{info.get('closeStatus', '').lower()}\n"
+        )
     closing = _closing_event(events)
     attrs = next((v for k, v in closing.items() if k.endswith("EventAttributes")), {})
     outcome = Outcome(info.get("closeStatus", "UNKNOWN"), workflow_id=target["workflowId"], run_id=target["runId"])

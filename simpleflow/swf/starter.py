@@ -27,11 +27,14 @@ def start_workflow(
     execution_timeout = execution_timeout or workflow_class.execution_timeout or 3600
     decision_tasks_timeout = decision_tasks_timeout or workflow_class.decision_tasks_timeout or 300
     client.ensure_workflow_type(
-        domain, name, version, default_task_list=task_list,
+        domain,
+        name,
+        version,
+        default_task_list=task_list,
         default_execution_start_to_close_timeout=str(execution_timeout),
         default_task_start_to_close_timeout=str(decision_tasks_timeout),
         default_child_policy=workflow_class.child_policy or "TERMINATE",
-    )  # fmt: skip
+    )
     payload = dict(input)
     # The class path lets a decider serving several workflows find this one (simpleflow's convention).
     payload["__extra"] = {"class": f"{workflow_class.__module__}.{workflow_class.__qualname__}"}

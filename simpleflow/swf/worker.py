@@ -379,7 +379,11 @@ def _serve(
 
 
 def _serve_pollers(
-    domain: str, task_list: str, heartbeat: float | None, modules: tuple, stop_event: threading.Event | None,
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    stop_event: threading.Event | None,
     pollers: int,
 ) -> None:
     """Several pollers in one process. An endpoint that answers an empty poll only after a
