@@ -10,7 +10,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+BENCH = os.path.join(ROOT, "bench")  # its history generator and workflows
 
 
 def simpleflow(*args: str, stdin: str | None = None, cwd: str = ROOT, env: dict | None = None):
@@ -73,7 +73,6 @@ def test_a_failing_workflow_exits_1_with_its_reason(tmp_path):
     assert "Workflow execution failed: no luck today" in done.stderr
 
 
-@pytest.mark.skipif(not os.path.isdir(BENCH), reason="needs ../shared/bench beside the repository")
 def test_replay_of_a_recorded_history_prints_the_next_decisions_and_flags_mismatches(tmp_path):
     history = subprocess.run(
         [sys.executable, os.path.join(BENCH, "gen_history.py"), "Chain", "3", "2"],
