@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import OUT_DIR, BenchError, median, pythonpath, run_process, say, tail
+from _common import OUT_DIR, REPO, BenchError, median, pythonpath, run_process, say, tail
 from _peer import Peer
 
 
@@ -62,7 +62,8 @@ def ours_cold(inputs: Path, path: Path, class_name: str, repeat: int) -> tuple[D
     exactly as replay_peer.py times the peer (a fresh process each side: same heap, same GC work)."""
     from simpleflow.engine import replay
 
-    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
+    # This checkout's simpleflow, not whichever one is installed (an editable install may point elsewhere).
+    env = dict(os.environ, PYTHONPATH=pythonpath(REPO, inputs))
     script = Path(__file__).with_name("replay_ours.py")
     proc = run_process([sys.executable, str(script), str(path), class_name, str(repeat)], env=env)
     match = _PEER_LINE.search(proc.stdout)
@@ -125,7 +126,7 @@ def peer_cold(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int
 
 def ours_cli_replay(inputs: Path, path: Path, class_name: str, repeat: int) -> float:
     """Seconds (median) of the whole ``simpleflow workflow.replay`` process."""
-    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
+    env = dict(os.environ, PYTHONPATH=pythonpath(REPO, inputs))
     times = []
     for _ in range(repeat):
         proc = run_process(["simpleflow", "workflow.replay", f"bench_workflows.{class_name}", str(path)], env=env)
