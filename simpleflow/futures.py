@@ -50,7 +50,13 @@ def _block_until_done(future: Future) -> None:
 
 
 class Future:
-    """The state and eventual value of a task."""
+    """The state and eventual value of a task.
+
+    Only its own methods change it: the engine calls ``set_pending``,
+    ``set_running``, ``set_finished``, ``set_exception``, ``set_cancelled`` and
+    ``copy_from`` as the history tells it what became of the task (as
+    ``concurrent.futures.Future.set_result`` and friends are meant for executors).
+    """
 
     def __init__(self) -> None:
         self._state = PENDING
@@ -69,7 +75,9 @@ class Future:
     def result(self) -> Any:
         """The task's value; None for a failed task (see ``exception``).
 
-        Waits (suspends the replay) while the future is not done.
+        Raises:
+            ExecutionBlocked: outside a replay, while the future is not done (inside a replay, the
+                workflow waits instead: its run is suspended until the history holds the value).
         """
         if not self._settled():
             _block_until_done(self)
@@ -77,17 +85,26 @@ class Future:
 
     @property
     def exception(self) -> BaseException | None:
-        """The error the task ended with, or None. Waits while not finished."""
+        """The error the task ended with, or None.
+
+        Raises:
+            ExecutionBlocked: outside a replay, while the future is not done (inside one, it waits).
+        """
         if not self._settled():
             _block_until_done(self)
         return self._exception
 
     def wait(self) -> Any:
-        """Wait until done and return the result."""
+        """Wait until done and return the result.
+
+        Raises:
+            ExecutionBlocked: as ``result``.
+        """
         return self.result
 
     @property
     def state(self) -> str:
+        """PENDING, RUNNING, FINISHED or CANCELLED. Does not wait (a replay notes the look)."""
         if not self._settled():
             _observed_unsettled(self)
         return self._state
@@ -102,51 +119,80 @@ class Future:
 
     @property
     def finished(self) -> bool:
+        """Finished, with a result or an exception. Does not wait."""
         if not self._settled():
             _observed_unsettled(self)
         return self._state == FINISHED
 
     @property
     def cancelled(self) -> bool:
+        """Cancelled. Does not wait."""
         if not self._settled():
             _observed_unsettled(self)
         return self._state == CANCELLED
 
     @property
     def running(self) -> bool:
+        """Scheduled or started, not done yet. Does not wait."""
         if not self._settled():
             _observed_unsettled(self)
         return self._state == RUNNING
 
     @property
     def pending(self) -> bool:
+        """Not scheduled yet (or waiting to be scheduled again). Does not wait."""
         if not self._settled():
             _observed_unsettled(self)
         return self._state == PENDING
 
     def cancel(self) -> bool:
-        """Mark the future cancelled; False if it had already finished."""
+        """Mark the future cancelled.
+
+        Returns:
+            False if it had already finished (it stays finished), True otherwise.
+        """
         if self._state == FINISHED:
             return False
         self._state = CANCELLED
         return True
 
-    # Set by the engine (and by custom futures built on this one).
+    # Called by the engine (and by custom futures built on this one).
+    def set_pending(self) -> None:
+        """Back to PENDING, without a value: the task waits to be scheduled (again, for a retry)."""
+        self._state = PENDING
+        self._result = None
+        self._exception = None
+
     def set_running(self) -> None:
+        """RUNNING: the task is scheduled or started."""
         self._state = RUNNING
 
     def set_finished(self, result: Any) -> None:
+        """FINISHED with *result*."""
         self._state = FINISHED
         self._result = result
 
     def set_exception(self, exception: BaseException | None) -> None:
+        """FINISHED with *exception* (None: a failure the workflow chose to ignore)."""
         self._state = FINISHED
         self._exception = exception
 
     def set_cancelled(self) -> None:
+        """CANCELLED."""
         self._state = CANCELLED
+
+    def copy_from(self, other: Future) -> None:
+        """Take *other*'s state, result and exception (one task submitted twice shares one outcome)."""
+        self._state, self._result, self._exception = other._state, other._result, other._exception
 
 
 def wait(*fs: Future) -> list[Any]:
-    """Wait for every future in *fs*; return their results in order."""
+    """Wait for every future in *fs*.
+
+    Returns:
+        Their results, in order.
+
+    Raises:
+        ExecutionBlocked: outside a replay, if one of them is not done.
+    """
     return [f.result for f in fs]

@@ -1,8 +1,22 @@
-"""SWF decisions, in the request shapes boto3's RespondDecisionTaskCompleted takes."""
+"""SWF decisions, in the request shapes boto3's RespondDecisionTaskCompleted takes.
+
+The first half builds one decision from plain values; the second builds the
+decisions of the engine's commands and of the closing of a run from what
+they hold (tasks, the history's start event).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import constants, format
+from simpleflow.activity import PRIORITY_NOT_SET
+from simpleflow.workflow import Workflow
+
+if TYPE_CHECKING:
+    from simpleflow.engine._commands import Command
+    from simpleflow.history import History
+    from simpleflow.task import ContinueAsNewWorkflowTask
 
 
 def _without_none(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -151,3 +165,144 @@ def continue_as_new(
 CLOSING_TYPES = frozenset(
     {"CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution", "ContinueAsNewWorkflowExecution"}
 )
+
+
+# -- decisions of commands and of a run's end ----------------------------------------
+
+
+def schedule_activity_for(command: Command, task_list: str | None, workflow_priority: Any) -> dict[str, Any]:
+    """The ScheduleActivityTask of an activity command.
+
+    Args:
+        command: the activity's command (its task and resolved arguments).
+        task_list: a task list for every activity of the run (``standalone``), else None.
+        workflow_priority: the workflow's ``task_priority``, used when the activity sets none.
+    """
+    act = command.task.activity
+    payload: dict[str, Any] = {"args": list(command.args), "kwargs": command.kwargs}
+    if act.meta:
+        payload["meta"] = act.meta
+    priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority
+    if priority is None and workflow_priority is not None:
+        priority = workflow_priority
+    return schedule_activity(
+        command.id,
+        act.name,
+        act.version,
+        format.dumps(payload),
+        task_list or act.task_list,
+        start_to_close=act.task_start_to_close_timeout,
+        schedule_to_close=act.task_schedule_to_close_timeout,
+        schedule_to_start=act.task_schedule_to_start_timeout,
+        heartbeat=act.task_heartbeat_timeout,
+        priority=priority,
+    )
+
+
+def start_child_workflow_for(command: Command, parent_tag_list: list[str]) -> dict[str, Any]:
+    """The StartChildWorkflowExecution of a child workflow command.
+
+    Args:
+        command: the child's command (its task and resolved arguments).
+        parent_tag_list: the running execution's tags (a child with ``INHERIT_TAG_LIST`` takes them).
+    """
+    task = command.task
+    wf = task.workflow
+    args, kwargs = command.args, command.kwargs
+    payload = {"args": list(args), "kwargs": kwargs, "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}
+    task_list = task.workflow_task_list
+    if not task_list and hasattr(wf, "get_task_list"):
+        task_list = wf.get_task_list(wf, *args, **kwargs)
+    tag_list = wf.get_tag_list(wf, *args, **kwargs) if hasattr(wf, "get_tag_list") else wf.tag_list
+    if tag_list == Workflow.INHERIT_TAG_LIST:
+        tag_list = parent_tag_list
+    timeout = getattr(wf, "execution_timeout", None)
+    return start_child_workflow(
+        command.id,
+        wf.name,
+        wf.version,
+        format.dumps(payload),
+        task_list=task_list or wf.task_list,
+        execution_timeout=str(timeout) if timeout else None,
+        task_timeout=str(wf.decision_tasks_timeout) if getattr(wf, "decision_tasks_timeout", None) else None,
+        child_policy=getattr(wf, "child_policy", None),
+        tag_list=tag_list,
+    )
+
+
+def continue_as_new_for(task: ContinueAsNewWorkflowTask, started: dict[str, Any]) -> dict[str, Any]:
+    """The ContinueAsNewWorkflowExecution of *task*; unset options are the running execution's (*started*)."""
+    wf = task.workflow
+    extra = {"class": f"{wf.__module__}.{wf.__qualname__}"}
+    payload = {"args": list(task.args), "kwargs": task.kwargs, "__extra": extra}
+    timeout = getattr(wf, "execution_timeout", None)
+    return continue_as_new(
+        format.dumps(payload),
+        task_list=(started.get("taskList") or {}).get("name") or wf.task_list,
+        execution_timeout=str(timeout) if timeout else started.get("executionStartToCloseTimeout"),
+        task_timeout=started.get("taskStartToCloseTimeout"),
+        child_policy=started.get("childPolicy"),
+        tag_list=started.get("tagList"),
+        version=wf.version,
+    )
+
+
+def cancel_execution(history: History) -> list[dict[str, Any]]:
+    """An accepted cancel request: cancel the open activities, then the execution."""
+    out = [
+        request_cancel_activity(r["id"]) for r in history.activities.values() if r["state"] in ("scheduled", "started")
+    ]
+    out.append(cancel_workflow())
+    return out
+
+
+def with_wake_up(out: list[dict[str, Any]], history: History) -> list[dict[str, Any]]:
+    """*out* plus the zero-second timer that brings the next decision task at once (unless one runs)."""
+    timer = history.timers.get(constants.WAKE_UP_TIMER)
+    if timer is None or timer["state"] != "started":
+        out.append(start_timer(constants.WAKE_UP_TIMER, 0))
+    return out
+
+
+def needs_wake_up(out: list[dict[str, Any]]) -> bool:
+    """SWF starts no decision task for a marker or a timer cancellation: a wake-up timer must.
+
+    (@cached markers have no future waiting on them: they need none.)
+    """
+    return any(
+        d["decisionType"] == "CancelTimer"
+        or (
+            d["decisionType"] == "RecordMarker"
+            and not d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:")
+        )
+        for d in out
+    )
+
+
+def propagated_signals(history: History, propagate_to_parent: bool) -> list[dict[str, Any]]:
+    """simpleflow's signal propagation.
+
+    A signal received with ``__propagate`` goes on to the parent (if *propagate_to_parent*) and to the
+    started children, never back to its sender, once per signal name and workflow (the latest signal
+    of each name counts).
+    """
+    if not history.signals:
+        return []
+    known: list[tuple[str | None, str | None]] = []
+    parent = history.started.get("parentWorkflowExecution") or {}
+    if parent.get("workflowId") and propagate_to_parent:
+        known.append((parent["workflowId"], parent.get("runId")))
+    known += [(r["id"], r.get("run_id")) for r in history.child_workflows.values() if r["state"] == "started"]
+    out = []
+    for signal in history.signals.values():
+        value = signal["input"]
+        if not known or not isinstance(value, dict) or not value.get("__propagate"):
+            continue
+        name = signal["name"]
+        done = {(r["workflow_id"], r["run_id"]) for r in history.signaled_workflows.get(name, [])}
+        done.add((signal["external_workflow_id"], signal["external_run_id"]))
+        payload = format.dumps(
+            {"args": value.get("args") or [], "kwargs": value.get("kwargs") or {}, "__propagate": value["__propagate"]}
+        )
+        out += [signal_external_workflow(wid, rid, name, payload) for wid, rid in known if (wid, rid) not in done]
+    return out

@@ -43,6 +43,11 @@ class Suspendable:
             self.finished = True
             self._back.release()
 
+    @property
+    def abandoned(self) -> bool:
+        """``abandon`` was called: the target must not go on."""
+        return self._abandoned
+
     def resume(self) -> None:
         """Run the target until it suspends itself or returns."""
         if self.finished:

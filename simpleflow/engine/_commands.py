@@ -1,0 +1,93 @@
+"""What the workflow asked for: one ``Command`` per submitted task, and submits still waiting.
+
+A command is one task of one kind (activity, child workflow, timer...) with
+its future, the decision owed to SWF for it until the history answers, and
+its *position*: where a full replay would put its submit among all submits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow import futures
+from simpleflow.task import ActivityTask, ChildWorkflowTask
+from simpleflow.workflow import Workflow
+
+# The kinds of command, each resolved against its own history records (see _resolvers).
+ACTIVITY = "activity"
+CHILD_WORKFLOW = "child_workflow"
+TIMER = "timer"
+CANCEL_TIMER = "cancel_timer"
+MARKER = "marker"
+CACHED = "cached"  # an @cached call's marker
+WAIT_SIGNAL = "wait_signal"
+SIGNAL = "signal"
+
+
+@dataclass(eq=False, slots=True)
+class Command:
+    """A task the workflow submitted in this run, and its future."""
+
+    kind: str
+    id: str
+    task: Any
+    position: tuple[int, ...]
+    future: futures.Future
+    args: tuple | list = ()
+    kwargs: dict[str, Any] | None = None
+    pending_decision: dict[str, Any] | None = None  # owed to SWF until the history answers it
+    retry_timer: str | None = None  # id of the timer a retry waits for
+    duplicate_futures: list[futures.Future] | None = None  # the same task submitted again while its arguments waited
+
+
+@dataclass(eq=False)
+class WaitingSubmit:
+    """A submit waiting for futures among its arguments."""
+
+    task: ActivityTask | ChildWorkflowTask
+    position: tuple[int, ...]
+    future: futures.Future
+
+
+@dataclass(eq=False)
+class Continuation:
+    """A canvas future's next step, taken once one of *waiting_on* settles."""
+
+    after_position: tuple[int, ...]  # its submits sort right after this position
+    waiting_on: list[futures.Future]
+    callback: Callable[[], Any]
+
+
+def arguments_ready(task: Any) -> bool:
+    """No argument of *task* is a future still open."""
+    Future = futures.Future  # noqa: N806 - a local name for this hot loop
+    for value in task.args:
+        if isinstance(value, Future) and not value._settled():
+            return False
+    if task.kwargs:
+        for value in task.kwargs.values():
+            if isinstance(value, Future) and not value._settled():
+                return False
+    return True
+
+
+def uses_counter(task: Any) -> bool:
+    """The task's id ends with a per-name count (not an arguments hash nor a custom id)."""
+    if isinstance(task, ActivityTask) and hasattr(task.activity.callable, "get_task_id"):
+        return False
+    if isinstance(task, ChildWorkflowTask) and hasattr(task.workflow, "get_workflow_id"):
+        return False
+    return not task.idempotent
+
+
+def option(task: Any, name: str, default: Any) -> Any:
+    """A task's own setting (a canvas propagated it) or else its activity's / workflow's."""
+    own = getattr(task, "options", None) or {}
+    return own[name] if name in own else getattr(getattr(task, "payload", None), name, default)
+
+
+def overrides(workflow: Any, method: str) -> bool:
+    """The workflow's class overrides *method* of ``Workflow``."""
+    return getattr(type(workflow), method) is not getattr(Workflow, method)

@@ -1,0 +1,121 @@
+"""The retry policy: what a failed attempt of an activity or child workflow leads to.
+
+A failed attempt is retried (the task is scheduled again under the same id)
+while ``retry`` allows, after a retry timer if ``on_task_failure`` asked to
+wait, or ends the task for good: its future holds the error, and with
+``raises_on_failure`` the error is raised inside ``run``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import constants, exceptions, format
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine._commands import ACTIVITY, Command, option, overrides
+from simpleflow.task import TaskFailureContext
+
+if TYPE_CHECKING:
+    from simpleflow.engine._tracker import CommandTracker
+
+
+class NeedsFullReplay(Exception):
+    """Resuming cannot match a full replay: replay from the start."""
+
+
+def _error_class(command: Command) -> type:
+    return exceptions.TaskException if command.kind == ACTIVITY else exceptions.WorkflowException
+
+
+class RetryPolicy:
+    """Applies ``retry``, ``on_task_failure`` and ``raises_on_failure`` to the failed attempts of one run."""
+
+    def __init__(self, tracker: CommandTracker) -> None:
+        self._tracker = tracker
+        self.timers: dict[str, Command] = {}  # retry timer id -> the command waiting on it
+
+    def after_failed_attempt(self, command: Command, record: dict[str, Any]) -> None:
+        """*command*'s future holds the error of the attempt *record* describes: retry, wait or give up.
+
+        Raises:
+            NeedsFullReplay: the outcome depends on code a full replay runs at the submit.
+            TaskException, WorkflowException: the task failed for good and raises on failure.
+        """
+        tracker = self._tracker
+        timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
+        timer = tracker.history.timers.get(timer_id)
+        after_failure = record.get("decision_task_completed_event_id", 0)
+        if timer and timer.get("decision_task_completed_event_id", 0) > after_failure:
+            self.timers[timer_id] = command
+            if timer["state"] == "started":
+                command.retry_timer = timer_id
+                tracker.ledger.drop_pending(command)
+                command.future.set_pending()
+                return
+            if timer["state"] in ("fired", "canceled"):
+                command.retry_timer = None
+                self._retry(command)
+                return
+        if command.retry_timer is not None:  # the retry timer is ours to start
+            return
+        if overrides(tracker.workflow, "on_task_failure"):
+            if tracker.resolving_events:
+                raise NeedsFullReplay()
+            self._ask_workflow(command, record)
+            return
+        if record.get("retry", 0) < option(command.task, "retry", 0):
+            self._retry(command)
+            return
+        self.final_failure(command)
+
+    def final_failure(self, command: Command) -> None:
+        """*command* failed for good: with ``raises_on_failure``, its error is raised in ``run``.
+
+        Raises:
+            NeedsFullReplay: the submit lies in the past (a full replay raises it there).
+            TaskException, WorkflowException: the error, wrapped.
+        """
+        if option(command.task, "raises_on_failure", False):
+            if self._tracker.resolving_events:
+                raise NeedsFullReplay()
+            raise _error_class(command)(command.task, command.future._exception)
+
+    def _retry(self, command: Command) -> None:
+        command.future.set_pending()
+        self._tracker.add_pending(command, self._tracker.command_decision(command))
+
+    def _ask_workflow(self, command: Command, record: dict[str, Any]) -> None:
+        tracker = self._tracker
+        decision = TaskFailureContext.Decision
+        context = TaskFailureContext(
+            a_task=command.task,
+            event=record,
+            future=command.future,
+            exception_class=_error_class(command),
+            history=tracker.history,
+        )
+        context = tracker.workflow.on_task_failure(context) or context
+        if context.decision == decision.abort:
+            self.final_failure(command)
+        elif context.decision == decision.ignore:
+            command.future.set_exception(None)
+        elif context.decision == decision.cancel:
+            command.future.set_cancelled()
+        elif context.decision in (decision.retry_now, decision.retry_later) and not context.retry_wait_timeout:
+            self._retry(command)
+        elif context.decision == decision.retry_later:
+            timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
+            command.retry_timer = timer_id
+            self.timers[timer_id] = command
+            command.future.set_pending()
+            control = format.dumps({"args": list(command.args), "kwargs": command.kwargs})
+            tracker.add_pending(command, decisions.start_timer(timer_id, context.retry_wait_timeout, control))
+        elif context.decision == decision.handled:
+            if context.future is None:
+                self._retry(command)
+            else:
+                command.future = context.future
+        elif record.get("retry", 0) < option(command.task, "retry", 0):
+            self._retry(command)
+        else:
+            self.final_failure(command)

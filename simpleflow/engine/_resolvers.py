@@ -1,0 +1,236 @@
+"""One resolver per kind of command: what its history record says of its future, and what is owed.
+
+A resolver is a pure function of (the command's history record, the command)
+returning a ``Resolution``: the state and value its future takes, the
+decision owed to SWF if any, whether the history answered the decision owed
+so far. It changes nothing itself: the run applies the resolution (and the
+retry policy to a failed attempt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow import exceptions, format
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine._commands import (
+    ACTIVITY,
+    CACHED,
+    CANCEL_TIMER,
+    CHILD_WORKFLOW,
+    MARKER,
+    SIGNAL,
+    TIMER,
+    WAIT_SIGNAL,
+    Command,
+)
+from simpleflow.history import History
+
+# Future states a resolution gives (FAILED: finished with an exception).
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+FINISHED = "FINISHED"
+FAILED = "FAILED"
+CANCELLED = "CANCELLED"
+
+# ``Resolution.decision`` for an activity or child workflow: the command's own decision (schedule, start), again.
+COMMAND_DECISION: Any = object()
+
+# ScheduleActivityTaskFailed causes worth scheduling again (after registering the type, for the first).
+RESCHEDULABLE = frozenset(
+    {"ACTIVITY_TYPE_DOES_NOT_EXIST", "OPEN_ACTIVITIES_LIMIT_EXCEEDED", "ACTIVITY_CREATION_RATE_EXCEEDED"}
+)
+
+
+@dataclass(slots=True)
+class Resolution:
+    """What a command's history record means for it."""
+
+    state: str | None = None  # PENDING, RUNNING, FINISHED, FAILED, CANCELLED; None: the future stays as it is
+    value: Any = None  # the result (FINISHED) or the exception (FAILED)
+    decision: dict[str, Any] | None = None  # a decision now owed (or COMMAND_DECISION)
+    answered: bool = False  # the history answered the decision owed so far: it is dropped
+    failed_attempt: dict[str, Any] | None = None  # the record of a failed attempt: the retry policy decides
+    final: bool = False  # a failure no retry can mend: ``raises_on_failure`` applies at once
+    register: tuple[str, str, str] | None = None  # (kind, name, version) SWF does not know
+    mismatch: str | None = None  # the history does not fit the code
+    last_event_id: int = 0  # the record's latest event (a value newer than the last decision is news)
+
+
+def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
+    if record["state"] == "timed_out":
+        return exceptions.TimeoutError(record.get("timeout_type"), None)
+    return exceptions.TaskFailed(command.id, record.get("reason"), record.get("details"))
+
+
+def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        return Resolution(decision=COMMAND_DECISION)
+    activity = command.task.activity
+    state = record["state"]
+    last = record.get("last_event_id", 0)
+    if state == "completed" and record["name"] == activity.name:
+        # The common case of a full replay, kept short: most of a long history is completed tasks.
+        return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
+    mismatch = None
+    if record.get("name") not in (None, activity.name):
+        mismatch = (
+            f"activity {command.id!r} is {record['name']!r} in the history but the code submits {activity.name!r}"
+        )
+    if state == "schedule_failed":
+        cause = record.get("cause")
+        if cause in RESCHEDULABLE:
+            register = None
+            if cause == "ACTIVITY_TYPE_DOES_NOT_EXIST":
+                register = ("activity", activity.name, activity.version)
+            return Resolution(decision=COMMAND_DECISION, register=register, mismatch=mismatch)
+        # Scheduling again would be refused again (a deprecated type, an id in use...).
+        error = exceptions.TaskFailed(command.id, f"ScheduleActivityTaskFailed: {cause}")
+        return Resolution(FAILED, error, answered=True, final=True, mismatch=mismatch)
+    failed = state in ("failed", "timed_out")
+    resolution = Resolution(answered=command.retry_timer is None or not failed, mismatch=mismatch, last_event_id=last)
+    if state == "completed":
+        resolution.state, resolution.value = FINISHED, format.loads(record.get("result"))
+    elif state == "scheduled":
+        resolution.state = PENDING
+    elif state == "started":
+        resolution.state = RUNNING
+    elif state == "canceled":
+        resolution.state = CANCELLED
+    elif failed:
+        resolution.state, resolution.value = FAILED, _attempt_error(command, record)
+        resolution.failed_attempt = record
+    return resolution
+
+
+def resolve_child_workflow(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        return Resolution(decision=COMMAND_DECISION)
+    state = record["state"]
+    if state == "start_failed":
+        if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
+            workflow = command.task.workflow
+            return Resolution(decision=COMMAND_DECISION, register=("workflow", workflow.name, workflow.version))
+        error = exceptions.TaskFailed(command.id, record.get("cause"))
+        return Resolution(FAILED, error, answered=True, final=True)
+    failed = state in ("failed", "timed_out")
+    resolution = Resolution(answered=command.retry_timer is None or not failed)
+    resolution.last_event_id = record.get("last_event_id", 0)
+    if state == "start_initiated":
+        resolution.state = PENDING
+    elif state == "started":
+        resolution.state = RUNNING
+    elif state == "completed":
+        resolution.state, resolution.value = FINISHED, format.loads(record.get("result"))
+    elif state == "canceled":
+        resolution.state, resolution.value = FAILED, exceptions.TaskCanceled(record.get("details"))
+    elif state == "terminated":
+        resolution.state, resolution.value = FAILED, exceptions.TaskTerminated()
+    elif failed:
+        resolution.state, resolution.value = FAILED, _attempt_error(command, record)
+        resolution.failed_attempt = record
+    return resolution
+
+
+def resolve_timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        task = command.task
+        control = format.dumps(task.control) if task.control is not None else None
+        return Resolution(decision=decisions.start_timer(command.id, task.timeout, control))
+    state = record["state"]
+    if state == "started":
+        return Resolution(RUNNING, answered=True)
+    if state == "fired":
+        return Resolution(FINISHED, None, answered=True)
+    if state == "canceled":
+        return Resolution(CANCELLED, answered=True)
+    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
+
+
+def resolve_cancel_timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        return Resolution(FINISHED, None)  # nothing to cancel
+    if record["state"] == "started":
+        if "cancel_failed_event_id" in record:  # SWF refused it: asking again would loop forever
+            return Resolution(FAILED, exceptions.TaskFailed(command.id, record["cancel_failed_cause"]), answered=True)
+        return Resolution(decision=decisions.cancel_timer(command.id))
+    return Resolution(FINISHED, None, answered=True)
+
+
+def resolve_marker(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        return Resolution(decision=decisions.record_marker(command.task.name, _marker_details(command)))
+    return Resolution(FINISHED, format.loads(record["details"]), answered=True)
+
+
+def resolve_cached(record: dict[str, Any] | None, command: Command) -> Resolution:
+    return Resolution(answered=record is not None)
+
+
+def resolve_wait_signal(record: dict[str, Any] | None, command: Command) -> Resolution:
+    return Resolution() if record is None else Resolution(FINISHED, record["input"])
+
+
+def resolve_signal(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:
+        task = command.task
+        payload = format.dumps({"args": list(task.args), "kwargs": task.kwargs, "__propagate": task.propagate})
+        decision = decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name, payload)
+        return Resolution(decision=decision)
+    if record["state"] == "execution_signaled":
+        return Resolution(FINISHED, record["input"], answered=True)
+    if record["state"] == "signal_execution_failed":
+        return Resolution(FAILED, exceptions.TaskFailed(command.task.name, record.get("cause")), answered=True)
+    return Resolution(RUNNING, answered=True)
+
+
+# -- each kind's history record ---------------------------------------------------
+
+
+def _marker_details(command: Command) -> str | None:
+    details = command.task.details
+    return format.dumps(details) if details is not None else None
+
+
+def _marker_record(history: History, command: Command) -> dict[str, Any] | None:
+    """The last recorded marker of the command's name and details."""
+    details = _marker_details(command)
+    found = None
+    for marker in history.markers.get(command.task.name, ()):
+        if marker["state"] == "recorded" and marker["details"] == details:
+            found = marker
+    return found
+
+
+def _cached_record(history: History, command: Command) -> dict[str, Any] | None:
+    for marker in history.markers.get(command.id, ()):
+        if marker["state"] == "recorded":
+            return marker
+    return None
+
+
+def _signal_record(history: History, command: Command) -> dict[str, Any] | None:
+    """The last signal sent to the command's workflow under its name."""
+    task = command.task
+    found = None
+    for sent in history.signaled_workflows.get(task.name, ()):
+        if sent["workflow_id"] == task.workflow_id and (task.run_id is None or sent["run_id"] == task.run_id):
+            found = sent
+    return found
+
+
+Resolver = Callable[[dict[str, Any] | None, Command], Resolution]
+
+# kind -> (its history record, its resolver)
+RESOLVERS: dict[str, tuple[Callable[[History, Command], dict[str, Any] | None], Resolver]] = {
+    ACTIVITY: (lambda history, command: history.activities.get(command.id), resolve_activity),
+    CHILD_WORKFLOW: (lambda history, command: history.child_workflows.get(command.id), resolve_child_workflow),
+    TIMER: (lambda history, command: history.timers.get(command.id), resolve_timer),
+    CANCEL_TIMER: (lambda history, command: history.timers.get(command.id), resolve_cancel_timer),
+    MARKER: (_marker_record, resolve_marker),
+    CACHED: (_cached_record, resolve_cached),
+    WAIT_SIGNAL: (lambda history, command: history.signals.get(command.id), resolve_wait_signal),
+    SIGNAL: (_signal_record, resolve_signal),
+}

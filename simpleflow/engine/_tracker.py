@@ -1,0 +1,311 @@
+"""The commands of one run: submitted, resolved against the history as it grows, retried.
+
+``CommandTracker`` turns each submit into a ``Command`` (its id computed as
+simpleflow computes it), resolves it against its history record at once and
+again whenever an event changes that record (see _resolvers), applies the
+retry policy to failed attempts (_failures) and books the decisions owed in
+the run's ``Ledger``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from simpleflow import futures
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine import _ids
+from simpleflow.engine._commands import (
+    ACTIVITY,
+    CACHED,
+    CANCEL_TIMER,
+    CHILD_WORKFLOW,
+    MARKER,
+    SIGNAL,
+    TIMER,
+    WAIT_SIGNAL,
+    Command,
+    WaitingSubmit,
+    arguments_ready,
+    uses_counter,
+)
+from simpleflow.engine._failures import NeedsFullReplay, RetryPolicy
+from simpleflow.engine._ledger import Ledger
+from simpleflow.engine._resolvers import (
+    CANCELLED,
+    COMMAND_DECISION,
+    FAILED,
+    FINISHED,
+    PENDING,
+    RESOLVERS,
+    RUNNING,
+    Resolution,
+)
+from simpleflow.history import History
+from simpleflow.task import ActivityTask, ChildWorkflowTask, TimerTask
+
+
+class CommandTracker:
+    """The commands of one run and the history they are resolved against.
+
+    Args:
+        history: the run's history (the tracker folds events into it).
+        workflow: the workflow instance (custom task ids, its priority, ``on_task_failure``).
+        info: the execution's ids and task list (child workflow ids, activity routing).
+        on_news: called when a command owes a decision, or gets a value, that no past decision saw:
+            the run is no longer replaying the past.
+    """
+
+    def __init__(self, history: History, workflow: Any, info: Any, on_news: Callable[[], None]) -> None:
+        self.history = history
+        self.workflow = workflow
+        self.info = info
+        self._on_news = on_news
+        self.ledger = Ledger()
+        self.commands: dict[tuple[str, str], Command] = {}
+        self._by_name: dict[tuple[str, str], list[Command]] = {}  # markers and signals, by name
+        self.waiting_submits: list[WaitingSubmit] = []
+        self.retry = RetryPolicy(self)
+        self.resolving_events = False  # commands are resolved against new events, not at their submit
+        self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
+        self.mismatches: list[str] = []
+        self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
+        self._cached_counts: dict[str, int] = {}
+
+    def clear(self) -> None:
+        """Forget every command and the history (the run is closed)."""
+        self.history = History()
+        self.commands.clear()
+        self._by_name.clear()
+        self.waiting_submits.clear()
+        self.ledger = Ledger()
+
+    # -- events ---------------------------------------------------------------------
+
+    def apply_events(self, events: list[dict[str, Any]], others_waiting: bool) -> None:
+        """Fold *events* into the history and resolve the commands they concern.
+
+        Args:
+            others_waiting: something besides the commands (a canvas continuation) waits on events.
+
+        Raises:
+            NeedsFullReplay: resuming with these events could diverge from a full replay.
+        """
+        commands = self.commands
+        retry_timers = self.retry.timers
+        if not others_waiting and not commands and not retry_timers and not self.waiting_submits:
+            # Nothing submitted yet (a full replay): fold the history in, no command to resolve.
+            self.history.extend(events)
+            self.ledger.open_activities = sum(
+                r["state"] in ("scheduled", "started") for r in self.history.activities.values()
+            )
+            return
+        apply = self.history.apply
+        for event in events:
+            changed = apply(event)
+            if changed is None:
+                continue
+            kind = changed[0]
+            if kind == ACTIVITY:
+                self.ledger.count_activity_event(event["eventType"])
+            if not commands and not retry_timers:
+                continue
+            self._resolve_changed(*changed)
+        if self.waiting_submits:
+            self.submit_ready()
+
+    def _resolve_changed(self, kind: str, key: str) -> None:
+        """Resolve the commands whose history record an event just changed."""
+        self.resolving_events = True
+        try:
+            if kind in (ACTIVITY, CHILD_WORKFLOW):
+                command = self.commands.get((kind, key))
+                if command is not None:
+                    self.resolve(command)
+            elif kind == TIMER:
+                for command in (
+                    self.commands.get((TIMER, key)),
+                    self.commands.get((CANCEL_TIMER, key)),
+                    self.retry.timers.get(key),
+                ):
+                    if command is not None:
+                        self.resolve(command)
+            elif kind == MARKER:
+                cached = self.commands.get((CACHED, key))
+                if cached is not None:
+                    self.resolve(cached)
+                for command in self._by_name.get((MARKER, key), ()):
+                    self.resolve(command)
+            elif kind == "signal":
+                command = self.commands.get((WAIT_SIGNAL, key))
+                if command is not None:
+                    self.resolve(command)
+            elif kind == "external_signal":
+                for command in self._by_name.get((SIGNAL, key), ()):
+                    self.resolve(command)
+        finally:
+            self.resolving_events = False
+
+    def submit_ready(self) -> None:
+        """Submit the waiting submits whose arguments all settled.
+
+        Raises:
+            NeedsFullReplay: a later submit of the same name already took the count this one needs.
+        """
+        still: list[WaitingSubmit] = []
+        for waiting in self.waiting_submits:
+            if not arguments_ready(waiting.task):
+                still.append(waiting)
+                continue
+            if self.ledger.counted_after(waiting.task.name, waiting.position) and uses_counter(waiting.task):
+                raise NeedsFullReplay()
+            self.resolving_events = True
+            try:
+                self._submit_resolved(waiting.task, waiting.position, waiting.future)
+            finally:
+                self.resolving_events = False
+        self.waiting_submits = still
+
+    # -- submits ----------------------------------------------------------------------
+
+    def next_position(self) -> tuple[int, ...]:
+        """Where the next submit sorts among all submits."""
+        return self.ledger.next_position(self.continuation_position)
+
+    def submit_task(self, task: ActivityTask | ChildWorkflowTask) -> futures.Future:
+        """Submit an activity or child workflow (once its arguments settled)."""
+        position = self.next_position()
+        if not arguments_ready(task):
+            future = futures.Future()
+            self.waiting_submits.append(WaitingSubmit(task, position, future))
+            return future
+        return self._submit_resolved(task, position, None)
+
+    def _submit_resolved(self, task: Any, position: tuple[int, ...], future: futures.Future | None) -> futures.Future:
+        Future = futures.Future  # noqa: N806 - a local name for this hot loop
+        args = [a._result if isinstance(a, Future) else a for a in task.args]
+        kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
+        kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
+        task_id = self._task_id(task, kind, args, kwargs, position)
+        existing = self.commands.get((kind, task_id))
+        if existing is not None:  # the same idempotent task again: one task, one future
+            if future is not None and existing.future is not future:
+                existing.duplicate_futures = (existing.duplicate_futures or []) + [future]
+                future.copy_from(existing.future)
+            return existing.future
+        command = Command(kind, task_id, task, position, future or Future(), args, kwargs)
+        task.id = task_id
+        self.commands[(kind, task_id)] = command
+        self.resolve(command)
+        return command.future
+
+    def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...]) -> str:
+        if kind == ACTIVITY and hasattr(task.activity.callable, "get_task_id"):
+            return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
+        if kind == CHILD_WORKFLOW and hasattr(task.workflow, "get_workflow_id"):
+            return task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+        if task.idempotent:
+            suffix: Any = _ids.arguments_hash(args, kwargs)
+        else:
+            if self.continuation_position is not None and self.ledger.counted_after(task.name, position):
+                raise NeedsFullReplay()  # a later submit of this name already took the next count
+            suffix = self.ledger.next_count(task.name, position)
+        if kind == CHILD_WORKFLOW:
+            suffix = _ids.child_suffix(self.info.workflow_id, self.info.run_id, suffix)
+        return _ids.task_id(task.name, suffix)
+
+    def submit_simple(self, kind: str, key: str, task: Any) -> futures.Future:
+        """Submit a command known by *key* (a timer id, a signal name...): the same key, the same command."""
+        command = self.commands.get((kind, key))
+        if command is None:
+            command = Command(kind, key, task, self.next_position(), futures.Future())
+            self.commands[(kind, key)] = command
+        self.resolve(command)
+        return command.future
+
+    def submit_timer(self, task: TimerTask) -> futures.Future:
+        """Submit a timer (a timer submitted again with its id takes the new task's settings)."""
+        command = self.commands.get((TIMER, task.timer_id))
+        if command is not None and command.task is not task:
+            command.task = task
+        return self.submit_simple(TIMER, task.timer_id, task)
+
+    def submit_named(self, kind: str, key: str, task: Any) -> futures.Future:
+        """Markers and signals: their events name them, so they are found by name (see _resolve_changed)."""
+        new = (kind, key) not in self.commands
+        future = self.submit_simple(kind, key, task)
+        if new:
+            self._by_name.setdefault((kind, task.name), []).append(self.commands[(kind, key)])
+        return future
+
+    def cached_call(self, name: str, compute: Callable[[], str]) -> str:
+        """The recorded text of the next call of *name* (``@cached``); computed and recorded if new."""
+        count = self._cached_counts.get(name, 0) + 1
+        self._cached_counts[name] = count
+        key = f"{name}:{count}"
+        recorded = [m for m in self.history.markers.get(key, []) if m["state"] == "recorded"]
+        if recorded:
+            return recorded[-1]["details"]
+        command = self.commands.get((CACHED, key))
+        if command is None:
+            text = compute()
+            command = Command(CACHED, key, text, self.next_position(), futures.Future())
+            self.commands[(CACHED, key)] = command
+            self.add_pending(command, decisions.record_marker(key, text))
+        return command.task
+
+    # -- resolving ------------------------------------------------------------------------
+
+    def resolve(self, command: Command) -> None:
+        """Bring *command* (its future, what it owes) up to date with its history record."""
+        find_record, resolver = RESOLVERS[command.kind]
+        self._apply(command, resolver(find_record(self.history, command), command))
+        if command.duplicate_futures:
+            for duplicate in command.duplicate_futures:
+                duplicate.copy_from(command.future)
+
+    def _apply(self, command: Command, resolution: Resolution) -> None:
+        if resolution.mismatch is not None:
+            self.mismatches.append(resolution.mismatch)
+        if resolution.register is not None:
+            self.types_to_register.add(resolution.register)
+        decision = resolution.decision
+        if decision is not None:
+            self.add_pending(command, self.command_decision(command) if decision is COMMAND_DECISION else decision)
+            return
+        if resolution.answered:
+            self.ledger.drop_pending(command)
+        state = resolution.state
+        if state is not None:
+            future = command.future
+            if state == FINISHED:
+                future.set_finished(resolution.value)
+            elif state == FAILED:
+                future.set_exception(resolution.value)
+            elif state == RUNNING:
+                future.set_running()
+            elif state == PENDING:
+                future.set_pending()
+            elif state == CANCELLED:
+                future.set_cancelled()
+        if resolution.failed_attempt is not None:
+            self.retry.after_failed_attempt(command, resolution.failed_attempt)
+        elif resolution.final:
+            self.retry.final_failure(command)
+        last = resolution.last_event_id
+        if last and not self.resolving_events and command.future._settled():
+            if last > self.history.completed_decision_id:  # a value that arrived since the last decision
+                self._on_news()
+
+    def add_pending(self, command: Command, decision: dict[str, Any]) -> None:
+        """Owe *decision* for *command*."""
+        self.ledger.add_pending(command, decision)
+        if not self.resolving_events:
+            self._on_news()
+
+    def command_decision(self, command: Command) -> dict[str, Any]:
+        """The decision scheduling (starting) an activity (child workflow) command; again for a retry."""
+        if command.kind == ACTIVITY:
+            priority = getattr(self.workflow, "task_priority", None)
+            return decisions.schedule_activity_for(command, self.info.activity_task_list, priority)
+        return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])
