@@ -1,24 +1,49 @@
 """The replay engine: a workflow class and its history in, SWF decisions out.
 
-Pure: no network, no clock, no randomness. Both hosts (simpleflow.local and
-simpleflow.swf) drive it. ``replay`` is the reference (a fresh run over every
-event); ``WorkflowRun.advance`` resumes a run with only the new events and is
-held to give the same decisions.
+Pure: no network, no clock, no randomness (``answer_decision_task`` is the
+edge that reads and writes jumbo fields). Both hosts (simpleflow.local and
+simpleflow.swf) drive it, through the names exported here only. ``replay``
+is the reference (a fresh run over every event); ``WorkflowRun.advance``
+resumes a run with only the new events and is held to give the same
+decisions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from simpleflow.engine._run import ExecutionInfo, WorkflowRun
+from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
+from simpleflow.engine._run import ExecutionInfo, RunOutcome, WorkflowRun
+from simpleflow.engine._suspend import Abandoned
 from simpleflow.engine.logs import ReplayLogFilter
 from simpleflow.format import format_reason
 
-__all__ = ["ExecutionInfo", "ReplayLogFilter", "WorkflowRun", "format_reason", "replay"]
+__all__ = [
+    "Abandoned",
+    "ExecutionInfo",
+    "ReplayLogFilter",
+    "RunOutcome",
+    "WorkflowRun",
+    "answer_decision_task",
+    "decode_events",
+    "encode_decisions",
+    "fail_execution",
+    "format_reason",
+    "replay",
+]
 
 
 def replay(workflow_class: type, events: list[dict[str, Any]], info: ExecutionInfo | None = None) -> list[dict]:
-    """The decisions a full replay of *events* takes (the run is released afterwards)."""
+    """The decisions a full replay of *events* takes (the run is released afterwards).
+
+    Args:
+        workflow_class: the ``Workflow`` subclass the execution runs.
+        events: the whole history, from ``WorkflowExecutionStarted``, jumbo fields decoded.
+        info: the execution's domain, ids and limits.
+
+    Returns:
+        The decisions a decider would respond with.
+    """
     run = WorkflowRun(workflow_class, info)
     try:
         return run.advance(events)

@@ -28,9 +28,14 @@ from typing import Any
 
 from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
-from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
-from simpleflow.engine import _decisions as engine_decisions
-from simpleflow.engine._suspend import Abandoned
+from simpleflow.engine import (
+    Abandoned,
+    ExecutionInfo,
+    WorkflowRun,
+    answer_decision_task,
+    decode_events,
+    encode_decisions,
+)
 from simpleflow.outcome import ActivityOutcome, failed, named_failure, run_activity
 
 logger = logging.getLogger(__name__)
@@ -203,7 +208,9 @@ class LocalExecution:
         return stepped
 
     def _decide(self) -> list[dict[str, Any]]:
-        decisions = self._encoded(lambda: self.run.advance(self._decoded(self._start_decision())))
+        # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
+        # fields' references, as SWF's would, and the engine reads their text.
+        decisions = answer_decision_task(self.run, self._start_decision(), copy_events=True)
         if self.closed is not None:  # the run, driving itself, closed meanwhile
             return []
         if self._delivered:  # driving itself, the run completed and carried out its last decision task
@@ -223,19 +230,6 @@ class LocalExecution:
         started = self._open_decision
         self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
 
-    @staticmethod
-    def _decoded(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        # The engine reads jumbo fields' text; this history keeps their references, as SWF's would.
-        return jumbo.decode_events(events, copy=True)
-
-    @staticmethod
-    def _encoded(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-        # The same jumbo-field rules as on SWF: a local run predicts an SWF run.
-        try:
-            return jumbo.encode_decisions(decide())
-        except jumbo.JumboFieldTooLarge as err:  # as the SWF decider does
-            return [engine_decisions.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
-
     def _alone(self) -> bool:
         return all(m is self or m.closed is not None for m in self._root._family)
 
@@ -248,7 +242,7 @@ class LocalExecution:
         """
         if not self._alone():
             return False
-        decisions = self._encoded(self.run.decide_now)
+        decisions = encode_decisions(self.run.decide_now)
         self._complete_decision()
         self._carry_out(decisions)
         if self.closed is None and self._alone() and not self._root._wait_for_news():
@@ -260,7 +254,7 @@ class LocalExecution:
             return False
         self._wake = False
         self._schedule_decision()
-        return self.run.feed_inline(self._decoded(self._start_decision()))
+        return self.run.feed_inline(decode_events(self._start_decision(), copy=True))
 
     def _schedule_decision(self) -> None:
         self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})

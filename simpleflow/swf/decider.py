@@ -14,12 +14,10 @@ import collections
 import logging
 import os
 import threading
-import traceback
 from typing import Any
 
 from simpleflow import format, jumbo
-from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
-from simpleflow.engine import _decisions as decisions_module
+from simpleflow.engine import ExecutionInfo, WorkflowRun, answer_decision_task, fail_execution
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -141,7 +139,7 @@ class Decider:
                     f"on this decider (task list {self.task_list!r})"
                 )
                 logger.error(reason)
-                return [decisions_module.fail_workflow(format_reason(reason), None)]
+                return fail_execution(reason)
             info = ExecutionInfo(
                 domain=self.domain,
                 workflow_id=execution["workflowId"],
@@ -151,27 +149,10 @@ class Decider:
             )
             run = WorkflowRun(workflow_class, info)
             new = events
-        try:
-            new = jumbo.decode_events(new)
-        except Exception:
-            run.close()  # S3 unreachable...: no answer, the task times out and comes back, nothing lost
-            raise
-        try:
-            decisions = run.advance(new)
-        except Exception as err:  # the engine itself failed (errors in ``run`` fail the workflow inside it)
-            run.close()
-            logger.exception("decider error on %s", execution)
-            reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
-            return [decisions_module.fail_workflow(format_reason(reason), f"Traceback:\n{traceback.format_exc()}")]
-        try:
-            self._register_types(run, decisions)
-            decisions = jumbo.encode_decisions(decisions)
-        except jumbo.JumboFieldTooLarge as err:
-            run.close()
-            return [decisions_module.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
-        except Exception:
-            run.close()  # SWF or S3 unreachable: as above, the task comes back
-            raise
+        # An SWF or S3 outage raises (the run closed): no answer, the task times out and comes back, nothing lost.
+        decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
+        if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
+            return decisions
         if run.history.closed is None:
             self.cache.put(run_id, run)
         else:

@@ -1,0 +1,109 @@
+"""One decision task, answered the same way by both hosts (``simpleflow.swf`` and ``simpleflow.local``).
+
+The engine's one edge with I/O: jumbo fields (large fields kept in S3) are
+decoded before the run sees the events and encoded after it decided, so
+that the run itself stays pure. ``simpleflow.jumbo`` is imported on first
+use: a replay without jumbo fields does not pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine._run import WorkflowRun
+from simpleflow.format import format_reason
+
+logger = logging.getLogger(__name__)
+
+
+def fail_execution(reason: str, details: str | None = None) -> list[dict[str, Any]]:
+    """The decisions failing the execution with *reason* (capped to SWF's reason size) and *details*."""
+    return [decisions.fail_workflow(format_reason(reason), details)]
+
+
+def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[dict[str, Any]]:
+    """*events* with their jumbo fields' text in place of the references.
+
+    Args:
+        copy: decode into copies, leaving *events* as SWF has them (the local host keeps its history so).
+
+    Raises:
+        Exception: S3 or the disk cache could not give a field (the task must come back: no answer).
+    """
+    from simpleflow import jumbo
+
+    return jumbo.decode_events(events, copy=copy)
+
+
+def encode_decisions(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The decisions *decide* returns, their large fields stored as jumbo fields.
+
+    Returns:
+        The decisions; or, when a field is too large even for a jumbo field, the decisions failing
+        the execution with ``Cannot schedule: ...`` (as SWF would refuse the response).
+
+    Raises:
+        Exception: S3 could not store a field, or *decide* raised.
+    """
+    from simpleflow import jumbo
+
+    try:
+        return jumbo.encode_decisions(decide())
+    except jumbo.JumboFieldTooLarge as err:
+        return fail_execution(f"Cannot schedule: {err}")
+
+
+def answer_decision_task(
+    run: WorkflowRun,
+    events: list[dict[str, Any]],
+    *,
+    copy_events: bool = False,
+    before_encoding: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Decode *events*, advance *run* with them, encode its decisions: one decision task's answer.
+
+    Args:
+        run: the execution's run, fresh or resumed (then *events* are only those it has not seen).
+        events: the new events, jumbo fields still as references.
+        copy_events: decode into copies (see ``decode_events``).
+        before_encoding: called with the decisions before their fields are encoded (the SWF decider
+            registers the types they name there).
+
+    Returns:
+        The decisions to respond with. When the engine itself failed (an error in the workflow's
+        ``run`` fails the execution inside the run instead) or a field is too large even for a jumbo
+        field: the decisions failing the execution, and *run* is closed.
+
+    Raises:
+        Exception: S3 (jumbo fields) or *before_encoding* failed: the task must be left to time out
+            and come back, nothing is lost. *run* is closed.
+    """
+    try:
+        new = decode_events(events, copy=copy_events)
+    except Exception:
+        run.close()
+        raise
+    try:
+        out = run.advance(new)
+    except Exception as err:
+        run.close()
+        logger.exception("decider error on %s (run %s)", run.info.workflow_id, run.info.run_id)
+        reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
+        return fail_execution(reason, f"Traceback:\n{traceback.format_exc()}")
+
+    from simpleflow import jumbo
+
+    try:
+        if before_encoding is not None:
+            before_encoding(out)
+        return jumbo.encode_decisions(out)
+    except jumbo.JumboFieldTooLarge as err:
+        run.close()
+        return fail_execution(f"Cannot schedule: {err}")
+    except Exception:
+        run.close()
+        raise
