@@ -14,9 +14,12 @@ full on the next decision instead of resuming it (see simpleflow.engine).
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simpleflow import exceptions
+
+if TYPE_CHECKING:
+    from simpleflow.protocols import WorkflowExecutor
 
 __all__ = ["CANCELLED", "FINISHED", "PENDING", "RUNNING", "Future", "wait"]
 
@@ -31,7 +34,7 @@ _DESCRIPTION = {PENDING: "pending", RUNNING: "running", CANCELLED: "cancelled", 
 _replay_context = threading.local()
 
 
-def _current_run() -> Any:
+def _current_run() -> WorkflowExecutor | None:
     return getattr(_replay_context, "run", None)
 
 

@@ -7,11 +7,14 @@ same class runs in-process (``--local``) and on SWF.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simpleflow import activity as activity_module
 from simpleflow import futures, task
 from simpleflow.marker import Marker
+
+if TYPE_CHECKING:
+    from simpleflow.protocols import WorkflowExecutor
 
 
 class Workflow:
@@ -29,11 +32,12 @@ class Workflow:
     execution_timeout: int | str | None = 3600
     INHERIT_TAG_LIST = "INHERIT_TAG_LIST"
 
-    def __init__(self, executor: Any) -> None:
+    def __init__(self, executor: WorkflowExecutor) -> None:
         self._executor = executor
 
     @property
-    def executor(self) -> Any:
+    def executor(self) -> WorkflowExecutor:
+        """What runs this workflow (the replay engine's run of the execution)."""
         return self._executor
 
     def run(self, *args: Any, **kwargs: Any) -> Any:

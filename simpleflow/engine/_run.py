@@ -25,10 +25,11 @@ submits take *positions* nested under the canvas's own (see ``Ledger``), so
 they sort, and count, where a full replay would put them; when counters
 cannot match, it replays in full.
 
-The parts: each submitted task is a ``Command`` (_commands); its resolver
-(_resolvers) reads its history record; the ``Ledger`` (_ledger) keeps what is
-owed to SWF; _decisions builds the decisions. This module runs the code,
-applies resolutions and the retry policy (_failures), and closes the run.
+This module runs the workflow's code and answers its calls (it is the
+``simpleflow.protocols.WorkflowExecutor`` of ``Workflow.executor``); the
+``CommandTracker`` (_tracker) keeps its commands (_commands) and resolves them
+against the history (_resolvers, _failures), booking the decisions owed in a
+``Ledger`` (_ledger); _decisions builds decisions, _outcome closes the run.
 
 Everything here is pure: no network, no clock, no randomness.
 """
@@ -37,14 +38,14 @@ from __future__ import annotations
 
 import gc
 import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simpleflow import constants, exceptions, format, futures
+from simpleflow import constants, format, futures
 from simpleflow.activity import Activity
 from simpleflow.engine import _decisions as decisions
+from simpleflow.engine import _queries
 from simpleflow.engine._commands import (
     ACTIVITY,
     CANCEL_TIMER,
@@ -55,9 +56,17 @@ from simpleflow.engine._commands import (
     Continuation,
 )
 from simpleflow.engine._failures import NeedsFullReplay
+from simpleflow.engine._outcome import (
+    COMPLETED,
+    CONTINUED_AS_NEW,
+    ERRORED,
+    FAILED_BY_WORKFLOW,
+    RunOutcome,
+    closing_decision,
+    errored,
+)
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
-from simpleflow.format import format_reason
 from simpleflow.history import History
 from simpleflow.marker import Marker
 from simpleflow.task import (
@@ -77,24 +86,6 @@ logger = logging.getLogger(__name__)
 
 class _RunClosed(BaseException):
     """Unwinds ``run`` after ``Workflow.fail()`` or continue-as-new."""
-
-
-# How ``run`` ended (``RunOutcome.kind``).
-COMPLETED = "completed"  # run returned
-FAILED_BY_WORKFLOW = "failed"  # Workflow.fail()
-ERRORED = "errored"  # run raised
-CONTINUED_AS_NEW = "continued_as_new"
-
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """How the workflow's ``run`` ended."""
-
-    kind: str  # COMPLETED, FAILED_BY_WORKFLOW, ERRORED or CONTINUED_AS_NEW
-    result: Any = None  # COMPLETED: what run returned
-    reason: str | None = None  # FAILED_BY_WORKFLOW, ERRORED
-    details: str | None = None
-    next_run: ContinueAsNewWorkflowTask | None = None  # CONTINUED_AS_NEW
 
 
 @dataclass
@@ -218,7 +209,7 @@ class WorkflowRun:
         """(kind, name, version) of the types SWF refused as unknown: the host registers them (and clears this)."""
         return self._tracker.types_to_register
 
-    def _note_news(self) -> None:
+    def _stop_replaying(self) -> None:
         self.replaying = False
 
     @property
@@ -302,20 +293,7 @@ class WorkflowRun:
 
     def get_run_context(self) -> dict[str, Any]:
         """Name, version, domain, workflow and run ids, tags, parent and continued run ids."""
-        started = self.history.started
-        parent = started.get("parentWorkflowExecution") or {}
-        wtype = started.get("workflowType") or {}
-        return {
-            "name": wtype.get("name", self.workflow_class.name),
-            "version": wtype.get("version", self.workflow_class.version),
-            "domain_name": self.info.domain,
-            "workflow_id": self.info.workflow_id,
-            "run_id": self.info.run_id,
-            "tag_list": started.get("tagList") or [],
-            "continued_execution_run_id": started.get("continuedExecutionRunId"),
-            "parent_workflow_id": parent.get("workflowId"),
-            "parent_run_id": parent.get("runId"),
-        }
+        return _queries.run_context(self.history, self.info, self.workflow_class)
 
     def signal(
         self,
@@ -341,12 +319,7 @@ class WorkflowRun:
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers recorded: the last of each name, or every one with *all*."""
-        found = []
-        for records in self.history.markers.values():
-            chosen = [r for r in records if r["state"] == "recorded"]
-            for record in chosen if all else chosen[-1:]:
-                found.append(Marker(record["name"], format.loads(record["details"])))
-        return found
+        return _queries.markers(self.history, all)
 
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         """The history's record of the signal, marker or timer *event_name*, or None.
@@ -354,14 +327,7 @@ class WorkflowRun:
         Raises:
             ValueError: *event_type* is not signal, marker or timer.
         """
-        if event_type == "signal":
-            return self.history.signals.get(event_name)
-        if event_type == "marker":
-            recorded = [m for m in self.history.markers.get(event_name, []) if m["state"] == "recorded"]
-            return dict(recorded[-1], details=format.loads(recorded[-1]["details"])) if recorded else None
-        if event_type == "timer":
-            return self.history.timers.get(event_name)
-        raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")
+        return _queries.event_details(self.history, event_type, event_name)
 
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         """A continue-as-new to submit: the execution closes and *workflow* runs again with these arguments."""
@@ -409,7 +375,7 @@ class WorkflowRun:
             self._suspendable.abandon()
         self.history = History()
         self.workflow = self.workflow_class(self)
-        self._tracker = CommandTracker(self.history, self.workflow, self.info, self._note_news)
+        self._tracker = CommandTracker(self.history, self.workflow, self.info, self._stop_replaying)
         self._continuations: list[Continuation] = []
         self._suspendable: Suspendable | None = None
         self._waiting_on: futures.Future | None = None
@@ -485,17 +451,8 @@ class WorkflowRun:
             pass
         except Abandoned:
             raise
-        except (exceptions.TaskException, exceptions.WorkflowException) as err:
-            error = err.exception
-            reason = getattr(error, "reason", None) if error is not None else None
-            shown = reason if reason is not None else repr(error)
-            name = getattr(err.task, "name", str(err.task))
-            reason = f'Workflow execution error in {name}: "{shown}"'
-            self._outcome = RunOutcome(ERRORED, reason=reason, details=getattr(error, "details", None))
         except Exception as err:
-            tb = traceback.format_exc()
-            reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
-            self._outcome = RunOutcome(ERRORED, reason=reason, details=f"Traceback:\n{tb}")
+            self._outcome = errored(err)
         finally:
             self.replaying = False
             futures._replay_context.run = None
@@ -509,23 +466,20 @@ class WorkflowRun:
                 self.workflow.on_canceled(self.history)
                 return decisions.cancel_execution(self.history)
             self._cancel_handled = True
-        if outcome is not None and outcome.kind == ERRORED:
+        if outcome is not None and outcome.kind == ERRORED:  # the run's decisions left owed are dropped
+            closing = [closing_decision(outcome, self.history.started)]
             self.workflow.on_failure(self.history, outcome.reason, outcome.details)
             self.workflow.after_closed(self.history)
-            return [decisions.fail_workflow(format_reason(outcome.reason), outcome.details)]
+            return closing
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
         out, complete = self._tracker.ledger.batch(max_open, self.info.max_decisions)
         if not complete:
             return decisions.with_wake_up(out, self.history)
         if outcome is None:
             return decisions.with_wake_up(out, self.history) if decisions.needs_wake_up(out) else out
+        out.append(closing_decision(outcome, self.history.started))
         if outcome.kind == COMPLETED:
-            out.append(decisions.complete_workflow(format.dumps(outcome.result)))
             self.workflow.on_completed(self.history)
-        elif outcome.kind == FAILED_BY_WORKFLOW:
-            out.append(decisions.fail_workflow(format_reason(outcome.reason), outcome.details))
-        else:
-            out.append(decisions.continue_as_new_for(outcome.next_run, self.history.started))
         self.workflow.after_closed(self.history)
         return out
 

@@ -1,0 +1,52 @@
+"""How the workflow's ``run`` ended, and the decision that closes the execution accordingly."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow import exceptions, format
+from simpleflow.engine import _decisions as decisions
+from simpleflow.format import format_reason
+from simpleflow.task import ContinueAsNewWorkflowTask
+
+# ``RunOutcome.kind``
+COMPLETED = "completed"  # run returned
+FAILED_BY_WORKFLOW = "failed"  # Workflow.fail()
+ERRORED = "errored"  # run raised
+CONTINUED_AS_NEW = "continued_as_new"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How the workflow's ``run`` ended."""
+
+    kind: str  # COMPLETED, FAILED_BY_WORKFLOW, ERRORED or CONTINUED_AS_NEW
+    result: Any = None  # COMPLETED: what run returned
+    reason: str | None = None  # FAILED_BY_WORKFLOW, ERRORED
+    details: str | None = None
+    next_run: ContinueAsNewWorkflowTask | None = None  # CONTINUED_AS_NEW
+
+
+def errored(err: Exception) -> RunOutcome:
+    """The outcome of ``run`` raising *err* (call it in the ``except`` block: it reads the traceback)."""
+    if isinstance(err, (exceptions.TaskException, exceptions.WorkflowException)):
+        error = err.exception
+        reason = getattr(error, "reason", None) if error is not None else None
+        shown = reason if reason is not None else repr(error)
+        name = getattr(err.task, "name", str(err.task))
+        return RunOutcome(
+            ERRORED, reason=f'Workflow execution error in {name}: "{shown}"', details=getattr(error, "details", None)
+        )
+    reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
+    return RunOutcome(ERRORED, reason=reason, details=f"Traceback:\n{traceback.format_exc()}")
+
+
+def closing_decision(outcome: RunOutcome, started: dict[str, Any]) -> dict[str, Any]:
+    """The decision closing the execution after *outcome* (*started*: the execution's start attributes)."""
+    if outcome.kind == COMPLETED:
+        return decisions.complete_workflow(format.dumps(outcome.result))
+    if outcome.kind in (FAILED_BY_WORKFLOW, ERRORED):
+        return decisions.fail_workflow(format_reason(outcome.reason), outcome.details)
+    return decisions.continue_as_new_for(outcome.next_run, started)

@@ -1,0 +1,53 @@
+"""What a workflow may read of its own history (``get_run_context``, ``list_markers``, ``get_event_details``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import format
+from simpleflow.history import History
+from simpleflow.marker import Marker
+
+
+def run_context(history: History, info: Any, workflow_class: type) -> dict[str, Any]:
+    """Name, version, domain, workflow and run ids, tags, parent and continued run ids."""
+    started = history.started
+    parent = started.get("parentWorkflowExecution") or {}
+    wtype = started.get("workflowType") or {}
+    return {
+        "name": wtype.get("name", workflow_class.name),
+        "version": wtype.get("version", workflow_class.version),
+        "domain_name": info.domain,
+        "workflow_id": info.workflow_id,
+        "run_id": info.run_id,
+        "tag_list": started.get("tagList") or [],
+        "continued_execution_run_id": started.get("continuedExecutionRunId"),
+        "parent_workflow_id": parent.get("workflowId"),
+        "parent_run_id": parent.get("runId"),
+    }
+
+
+def markers(history: History, all: bool) -> list[Marker]:
+    """The markers recorded: the last of each name, or every one with *all*."""
+    found = []
+    for records in history.markers.values():
+        chosen = [r for r in records if r["state"] == "recorded"]
+        for record in chosen if all else chosen[-1:]:
+            found.append(Marker(record["name"], format.loads(record["details"])))
+    return found
+
+
+def event_details(history: History, event_type: str, event_name: str) -> dict[str, Any] | None:
+    """The history's record of the signal, marker or timer *event_name*, or None.
+
+    Raises:
+        ValueError: *event_type* is not signal, marker or timer.
+    """
+    if event_type == "signal":
+        return history.signals.get(event_name)
+    if event_type == "marker":
+        recorded = [m for m in history.markers.get(event_name, []) if m["state"] == "recorded"]
+        return dict(recorded[-1], details=format.loads(recorded[-1]["details"])) if recorded else None
+    if event_type == "timer":
+        return history.timers.get(event_name)
+    raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")
