@@ -46,7 +46,7 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            run = futures._current_run()
+            run = futures.current_executor()
             if run is None:
                 return function(*args, **kwargs)
 

@@ -34,8 +34,17 @@ _DESCRIPTION = {PENDING: "pending", RUNNING: "running", CANCELLED: "cancelled", 
 _replay_context = threading.local()
 
 
-def _current_run() -> WorkflowExecutor | None:
+def current_executor() -> WorkflowExecutor | None:
+    """The executor of the workflow code running on this thread (None outside a workflow's ``run``)."""
     return getattr(_replay_context, "run", None)
+
+
+def set_current_executor(executor: WorkflowExecutor | None) -> None:
+    """Called by the engine: *executor* runs workflow code on this thread from now on (None: none does)."""
+    _replay_context.run = executor
+
+
+_current_run = current_executor  # the older private name
 
 
 def _observed_unsettled(future: Future) -> None:

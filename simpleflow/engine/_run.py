@@ -358,11 +358,11 @@ class WorkflowRun:
 
     def _drive(self) -> bool:
         """Let the host carry on from this thread (no hand-off per decision); False to hand back."""
-        futures._replay_context.run = None  # the host's code (activities...) is not workflow code
+        futures.set_current_executor(None)  # the host's code (activities...) is not workflow code
         try:
             return self.driver()
         finally:
-            futures._replay_context.run = self
+            futures.set_current_executor(self)
 
     def note_unsettled_read(self, future: futures.Future) -> None:
         """The workflow looked at an open future without waiting: resuming could diverge, replay in full."""
@@ -386,7 +386,7 @@ class WorkflowRun:
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
 
     def _check_thread(self) -> None:
-        if futures._current_run() is not self:
+        if futures.current_executor() is not self:
             raise RuntimeError("workflow methods can only be called from the workflow's run()")
         if self._suspendable is not None and self._suspendable.abandoned:
             raise Abandoned()
@@ -409,8 +409,8 @@ class WorkflowRun:
             step = min(ready, key=lambda c: c.after_position)
             self._continuations.remove(step)
             ran = True
-            previous_run = futures._current_run()
-            futures._replay_context.run = self
+            previous_run = futures.current_executor()
+            futures.set_current_executor(self)
             tracker = self._tracker
             tracker.continuation_position = tracker.ledger.last_position = step.after_position
             tracker.resolving_events = True
@@ -423,7 +423,7 @@ class WorkflowRun:
             finally:
                 tracker.continuation_position = None
                 tracker.resolving_events = False
-                futures._replay_context.run = previous_run
+                futures.set_current_executor(previous_run)
 
     # -- running the workflow code ----------------------------------------
 
@@ -440,7 +440,7 @@ class WorkflowRun:
             self._suspendable.resume()
 
     def _main(self) -> None:
-        futures._replay_context.run = self
+        futures.set_current_executor(self)
         value = self.history.started.get("input_value") or {}
         if not isinstance(value, dict):
             value = {"args": value if isinstance(value, list) else [value]}
@@ -455,7 +455,7 @@ class WorkflowRun:
             self._outcome = errored(err)
         finally:
             self.replaying = False
-            futures._replay_context.run = None
+            futures.set_current_executor(None)
 
     # -- deciding -------------------------------------------------------------
 

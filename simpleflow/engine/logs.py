@@ -16,5 +16,5 @@ class ReplayLogFilter(logging.Filter):
     """Drops records logged by a workflow's ``run`` while it is replaying known history."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        run = futures._current_run()
+        run = futures.current_executor()
         return run is None or not run.replaying
