@@ -114,7 +114,7 @@ class WorkflowRun:
         self.fallbacks = 0  # how many times resuming gave way to a full replay
         # An in-process host may drive the run from the run's own thread while it waits (see wait_for).
         self.driver: Callable[[], bool] | None = None
-        self.closed = False  # close() was called
+        self._closed = False
         self._reset()
 
     # -- advancing --------------------------------------------------------------
@@ -213,6 +213,16 @@ class WorkflowRun:
         self.replaying = False
 
     @property
+    def closed(self) -> bool:
+        """``close`` was called: the run is released (``history.closed`` says the execution closed)."""
+        return self._closed
+
+    @property
+    def outcome(self) -> RunOutcome | None:
+        """How the workflow's ``run`` ended; None while it goes on."""
+        return self._outcome
+
+    @property
     def finished(self) -> bool:
         """The workflow's ``run`` is over (returned, raised, failed or continued as new)."""
         return self._outcome is not None
@@ -237,7 +247,7 @@ class WorkflowRun:
         The run and its workflow refer to each other: without this, a whole history would
         wait for the cyclic garbage collector (and make its next pass slow).
         """
-        self.closed = True
+        self._closed = True
         if self._suspendable is not None:
             self._suspendable.abandon()
             self._suspendable = None
