@@ -59,6 +59,12 @@ class Resolution:
     last_event_id: int = 0  # the record's latest event (a value newer than the last decision is news)
 
 
+# Shared resolutions of the frequent cases without a value (never mutated: a resolution is only read).
+_OWES_COMMAND_DECISION = Resolution(decision=COMMAND_DECISION)
+_PENDING = Resolution(PENDING, answered=True)
+_RUNNING = Resolution(RUNNING, answered=True)
+
+
 def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
     if record["state"] == "timed_out":
         return exceptions.TimeoutError(record.get("timeout_type"), None)
@@ -67,7 +73,7 @@ def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
 
 def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolution:
     if record is None:
-        return Resolution(decision=COMMAND_DECISION)
+        return _OWES_COMMAND_DECISION
     activity = command.task.activity
     state = record["state"]
     last = record.get("last_event_id", 0)
@@ -89,6 +95,8 @@ def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolut
         # Scheduling again would be refused again (a deprecated type, an id in use...).
         error = exceptions.TaskFailed(command.id, f"ScheduleActivityTaskFailed: {cause}")
         return Resolution(FAILED, error, answered=True, final=True, mismatch=mismatch)
+    if mismatch is None and state in ("scheduled", "started"):
+        return _PENDING if state == "scheduled" else _RUNNING
     failed = state in ("failed", "timed_out")
     resolution = Resolution(answered=command.retry_timer is None or not failed, mismatch=mismatch, last_event_id=last)
     if state == "completed":
@@ -107,7 +115,7 @@ def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolut
 
 def resolve_child_workflow(record: dict[str, Any] | None, command: Command) -> Resolution:
     if record is None:
-        return Resolution(decision=COMMAND_DECISION)
+        return _OWES_COMMAND_DECISION
     state = record["state"]
     if state == "start_failed":
         if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
@@ -141,7 +149,7 @@ def resolve_timer(record: dict[str, Any] | None, command: Command) -> Resolution
         return Resolution(decision=decisions.start_timer(command.id, task.timeout, control))
     state = record["state"]
     if state == "started":
-        return Resolution(RUNNING, answered=True)
+        return _RUNNING
     if state == "fired":
         return Resolution(FINISHED, None, answered=True)
     if state == "canceled":
