@@ -9,7 +9,7 @@ from simpleflow.engine import ExecutionInfo, WorkflowRun, answer_decision_task, 
 from simpleflow.engine._commands import ACTIVITY, Command
 from simpleflow.engine._resolvers import FAILED, FINISHED, resolve_activity, resolve_timer
 from simpleflow.task import ActivityTask, TimerTask
-from tests import workflows_for_engine as wf
+from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
 
 
