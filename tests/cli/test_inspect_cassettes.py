@@ -80,6 +80,13 @@ def _vcr(mode: str) -> vcr.VCR:
     return recorder
 
 
+@pytest.fixture(autouse=True)
+def _forget_clients_after_each_test() -> Iterator[None]:
+    """A client a test built against the dead endpoint must not serve the tests that come after it."""
+    yield
+    client.reset_clients()
+
+
 @pytest.fixture(scope="module")
 def recorded_execution(moto_server) -> None:
     """Only when recording: the execution the cassettes talk about, run on the moto server by standalone."""
