@@ -14,14 +14,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import format
+from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
-
-
-def _attrs(event: dict[str, Any]) -> dict[str, Any]:
-    etype = event["eventType"]
-    return event.get(etype[0].lower() + etype[1:] + "EventAttributes") or {}
 
 
 class History:
@@ -372,12 +368,7 @@ History._handlers = {
     "CompleteWorkflowExecutionFailed": History._closing_failed,
     "FailWorkflowExecutionFailed": History._closing_failed,
     "ContinueAsNewWorkflowExecutionFailed": History._closing_failed,
-    "WorkflowExecutionCompleted": History._closed,
-    "WorkflowExecutionFailed": History._closed,
-    "WorkflowExecutionCanceled": History._closed,
-    "WorkflowExecutionTerminated": History._closed,
-    "WorkflowExecutionTimedOut": History._closed,
-    "WorkflowExecutionContinuedAsNew": History._closed,
+    **dict.fromkeys(CLOSING_EVENTS, History._closed),
     "ActivityTaskScheduled": History._activity_scheduled,
     "ScheduleActivityTaskFailed": History._activity_schedule_failed,
     "ActivityTaskStarted": History._activity_event("started", identity="identity"),
@@ -413,7 +404,7 @@ _HANDLERS: dict[str, tuple[Callable, str]] = {}
 def _index_handlers() -> None:
     _HANDLERS.clear()
     for etype, handler in History._handlers.items():
-        _HANDLERS[etype] = (handler, etype[0].lower() + etype[1:] + "EventAttributes")
+        _HANDLERS[etype] = (handler, attributes_key(etype))
 
 
 _index_handlers()

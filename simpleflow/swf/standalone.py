@@ -15,6 +15,7 @@ from simpleflow import format, jumbo
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.worker import run_worker
+from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 STOP_GRACE_PERIOD = 10.0
 # Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that
@@ -36,14 +37,7 @@ class Outcome:
 
 
 def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
-    for event in reversed(events):
-        if event["eventType"].startswith("WorkflowExecution") and event["eventType"] not in (
-            "WorkflowExecutionStarted",
-            "WorkflowExecutionSignaled",
-            "WorkflowExecutionCancelRequested",
-        ):
-            return event
-    return events[-1]
+    return next((event for event in reversed(events) if event["eventType"] in CLOSING_EVENTS), events[-1])
 
 
 def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
@@ -141,7 +135,7 @@ def _wait(
             f"{info.get('closeStatus', '').lower()}\n"
         )
     closing = _closing_event(events)
-    attrs = next((v for k, v in closing.items() if k.endswith("EventAttributes")), {})
+    attrs = attributes(closing)
     outcome = Outcome(info.get("closeStatus", "UNKNOWN"), workflow_id=target["workflowId"], run_id=target["runId"])
     if outcome.status == "COMPLETED":
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
