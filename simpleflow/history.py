@@ -11,13 +11,85 @@ handled by adding a method to ``History._handlers``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import format
-from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
+from simpleflow.swf_events import CLOSING_EVENTS, attributes, attributes_key
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
+Event = dict[str, Any]
+
+# Events by which SWF refuses to open an attempt: an attempt they open was never scheduled.
+_REFUSALS = frozenset({"ScheduleActivityTaskFailed", "StartChildWorkflowExecutionFailed", "StartTimerFailed"})
+# Attempt states after which nothing more happens to the attempt.
+CLOSED_ATTEMPT_STATES = frozenset(
+    {"completed", "failed", "timed_out", "canceled", "terminated", "schedule_failed", "start_failed", "fired"}
+)
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One try of a task (an activity, a child workflow, a timer), as the events that made it.
+
+    ``opened`` is the event that scheduled it (ActivityTaskScheduled, StartChildWorkflowExecutionInitiated,
+    TimerStarted) or SWF's refusal of it; ``last`` the event that set ``state``. Timestamps are the events'
+    own (``eventTimestamp``, as given).
+    """
+
+    state: str
+    opened: Event
+    last: Event
+    started: Event | None = None
+    closed: Event | None = None
+
+    @property
+    def scheduled_timestamp(self) -> Any:
+        """When it was scheduled; None when SWF refused to schedule it."""
+        return None if self.opened["eventType"] in _REFUSALS else self.opened.get("eventTimestamp")
+
+    @property
+    def started_timestamp(self) -> Any:
+        return self.started.get("eventTimestamp") if self.started is not None else None
+
+    @property
+    def closed_timestamp(self) -> Any:
+        return self.closed.get("eventTimestamp") if self.closed is not None else None
+
+    @property
+    def state_timestamp(self) -> Any:
+        """When it reached its state."""
+        return self.last.get("eventTimestamp")
+
+    @property
+    def was_scheduled(self) -> bool:
+        return self.opened["eventType"] not in _REFUSALS
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_ATTEMPT_STATES
+
+    @property
+    def scheduling(self) -> dict[str, Any]:
+        """The attributes of the event that opened it (type, input, task list, timeout...)."""
+        return attributes(self.opened)
+
+    @property
+    def start(self) -> dict[str, Any]:
+        """The attributes of its start event (worker identity, child run id); ``{}`` before."""
+        return attributes(self.started) if self.started is not None else {}
+
+    @property
+    def closing(self) -> dict[str, Any]:
+        """The attributes of the event that closed it (result, reason, details, timeoutType, cause); ``{}``."""
+        return attributes(self.closed) if self.closed is not None else {}
+
+    def _move(self, state: str, event: Event, closing: bool = False) -> None:
+        self.state = state
+        self.last = event
+        if closing:
+            self.closed = event
 
 
 class History:
@@ -40,8 +112,11 @@ class History:
         self.started_decision_id = 0  # last DecisionTaskStarted
         self.closed: str | None = None  # the closing event type, once closed
         self.closing_decision_failures: list[Record] = []
-        self._by_scheduled: dict[int, Record] = {}
-        self._children_by_initiated: dict[int, Record] = {}
+        # (kind, id) -> the tries of each activity, child workflow and timer, in the order tasks appeared
+        self.attempts: dict[tuple[str, str], list[Attempt]] = {}
+        self._by_scheduled: dict[int, tuple[Record, Attempt]] = {}
+        self._children_by_initiated: dict[int, tuple[Record, Attempt]] = {}
+        self._timer_attempts: dict[int, Attempt] = {}  # TimerStarted id -> its attempt
         self._external_by_initiated: dict[int, Record] = {}
         for event in events:
             self.apply(event)
@@ -146,8 +221,17 @@ class History:
             }
         else:  # scheduled again (a retry): the attempt count and the first event stay
             record.update(scheduled)
-        self._by_scheduled[event_id] = record
+        self._by_scheduled[event_id] = (record, self._open_attempt("activity", activity_id, "scheduled", event))
         return ("activity", activity_id)
+
+    def _open_attempt(self, kind: str, task_id: str, state: str, event: Event) -> Attempt:
+        attempt = Attempt(state, event, event)
+        attempts = self.attempts.get((kind, task_id))
+        if attempts is None:
+            self.attempts[(kind, task_id)] = [attempt]
+        else:
+            attempts.append(attempt)
+        return attempt
 
     def _activity_schedule_failed(self, event, a) -> Touched:
         activity_id = a["activityId"]
@@ -161,16 +245,32 @@ class History:
             schedule_failed_id=event["eventId"],
             last_event_id=event["eventId"],
         )
+        self._open_attempt("activity", activity_id, "schedule_failed", event).closed = event
         return ("activity", activity_id)
+
+    def _activity_cancel_requested(self, event, a) -> Touched:
+        # Only the attempt shows it: the engine's record waits for the ActivityTaskCanceled that may follow.
+        attempts = self.attempts.get(("activity", a.get("activityId")))
+        if attempts and not attempts[-1].is_closed:
+            attempts[-1]._move("cancel_requested", event)
+        return None
 
     @staticmethod
     def _activity_event(state: str, **fields: str) -> Callable:
         id_key, timestamp_key = f"{state}_id", f"{state}_timestamp"
+        starts = state == "started"
 
         def handle(history: History, event, a) -> Touched:
-            record = history._by_scheduled.get(a.get("scheduledEventId"))
-            if record is None:
+            found = history._by_scheduled.get(a.get("scheduledEventId"))
+            if found is None:
                 return None
+            record, attempt = found
+            attempt.state = state
+            attempt.last = event
+            if starts:
+                attempt.started = event
+            else:
+                attempt.closed = event
             record["state"] = state
             record[id_key] = event["eventId"]
             record[timestamp_key] = event.get("eventTimestamp")
@@ -188,6 +288,9 @@ class History:
 
     def _timer_started(self, event, a) -> Touched:
         timer_id = a["timerId"]
+        attempt = self._open_attempt("timer", timer_id, "started", event)
+        attempt.started = event  # a timer runs from the moment it is started
+        self._timer_attempts[event["eventId"]] = attempt
         self.timers[timer_id] = {
             "type": "timer",
             "id": timer_id,
@@ -203,8 +306,16 @@ class History:
 
     @staticmethod
     def _timer_event(state: str) -> Callable:
+        refusal = state == "start_failed"
+
         def handle(history: History, event, a) -> Touched:
             timer_id = a["timerId"]
+            if refusal:
+                history._open_attempt("timer", timer_id, state, event).closed = event
+            else:
+                attempt = history._timer_attempts.get(a.get("startedEventId"))
+                if attempt is not None:
+                    attempt._move(state, event, closing=True)
             record = history.timers.setdefault(timer_id, {"type": "timer", "id": timer_id})
             record["state"] = state
             record[f"{state}_event_id"] = event["eventId"]
@@ -318,7 +429,8 @@ class History:
             decision_task_completed_event_id=a.get("decisionTaskCompletedEventId"),
             last_event_id=event["eventId"],
         )
-        self._children_by_initiated[event["eventId"]] = record
+        attempt = self._open_attempt("child_workflow", workflow_id, "start_initiated", event)
+        self._children_by_initiated[event["eventId"]] = (record, attempt)
         return ("child_workflow", workflow_id)
 
     def _child_start_failed(self, event, a) -> Touched:
@@ -333,14 +445,29 @@ class History:
             version=a["workflowType"]["version"],
             last_event_id=event["eventId"],
         )
+        initiated = self._children_by_initiated.get(a.get("initiatedEventId") or 0)
+        attempts = self.attempts.get(("child_workflow", workflow_id))
+        if initiated is not None and attempts and initiated[1] is attempts[-1]:
+            initiated[1]._move("start_failed", event, closing=True)
+        else:
+            self._open_attempt("child_workflow", workflow_id, "start_failed", event).closed = event
         return ("child_workflow", workflow_id)
 
     @staticmethod
     def _child_event(state: str, **fields: str) -> Callable:
+        starts = state == "started"
+
         def handle(history: History, event, a) -> Touched:
-            record = history._children_by_initiated.get(a.get("initiatedEventId"))
-            if record is None:
+            found = history._children_by_initiated.get(a.get("initiatedEventId"))
+            if found is None:
                 return None
+            record, attempt = found
+            attempt.state = state
+            attempt.last = event
+            if starts:
+                attempt.started = event
+            else:
+                attempt.closed = event
             record["state"] = state
             record[f"{state}_id"] = event["eventId"]
             record[f"{state}_timestamp"] = event.get("eventTimestamp")
@@ -371,6 +498,7 @@ History._handlers = {
     **dict.fromkeys(CLOSING_EVENTS, History._closed),
     "ActivityTaskScheduled": History._activity_scheduled,
     "ScheduleActivityTaskFailed": History._activity_schedule_failed,
+    "ActivityTaskCancelRequested": History._activity_cancel_requested,
     "ActivityTaskStarted": History._activity_event("started", identity="identity"),
     "ActivityTaskCompleted": History._activity_event("completed", result="result"),
     "ActivityTaskFailed": History._activity_event("failed", reason="reason", details="details"),
