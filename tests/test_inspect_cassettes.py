@@ -91,7 +91,7 @@ def recorded_execution(moto_server) -> None:
     outcome = run_standalone(
         DOMAIN, InspectWorkflow, {"args": [4], "kwargs": {}}, workflow_id=WORKFLOW_ID, progress=None, timeout=60
     )
-    assert outcome.status == "COMPLETED", outcome
+    assert outcome.status == "completed", outcome
 
 
 class Conversation:

@@ -31,7 +31,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as engine_decisions
 from simpleflow.engine._suspend import Abandoned
-from simpleflow.outcome import ActivityOutcome, failed, named_failure, run_activity
+from simpleflow.outcome import Outcome, failed, named_failure, run_activity
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +322,7 @@ class LocalExecution:
         }
         if act is None:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
-            job: Callable[[], ActivityOutcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
+            job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
         else:
             job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
         if self._pool is None:
@@ -343,7 +343,7 @@ class LocalExecution:
             done = [f for f in self._running if f.done()]
         for job in [f for f in self._running if f in done]:
             scheduled, started = self._running.pop(job)
-            outcome: ActivityOutcome = job.result()
+            outcome: Outcome = job.result()
             ids = {"scheduledEventId": scheduled, "startedEventId": started}
             if outcome.status == "completed":
                 self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))

@@ -264,7 +264,7 @@ def rerun_activity(
         input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
 
     Returns:
-        An :class:`~simpleflow.outcome.ActivityOutcome`: ``completed`` with the JSON ``result`` text (never a
+        An :class:`~simpleflow.outcome.Outcome`: ``completed`` with the JSON ``result`` text (never a
         jumbo field reference), or ``failed`` with ``reason`` and ``details``.
 
     Raises:

@@ -8,10 +8,10 @@ import signal
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.worker import run_worker
@@ -22,18 +22,6 @@ STOP_GRACE_PERIOD = 10.0
 # answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step. A worker
 # process runs up to that many activities at once.
 POLLERS = 16
-
-
-@dataclass
-class Outcome:
-    """How the execution closed: ``status`` is SWF's close status (COMPLETED, FAILED...)."""
-
-    status: str
-    result: Any = None
-    reason: str | None = None
-    details: str | None = None
-    workflow_id: str = ""
-    run_id: str = ""
 
 
 def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -136,8 +124,9 @@ def _wait(
         )
     closing = _closing_event(events)
     attrs = attributes(closing)
-    outcome = Outcome(info.get("closeStatus", "UNKNOWN"), workflow_id=target["workflowId"], run_id=target["runId"])
-    if outcome.status == "COMPLETED":
+    status = info.get("closeStatus", "UNKNOWN").lower()
+    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"])
+    if outcome.completed:
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
     else:
         outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")
