@@ -11,85 +11,16 @@ handled by adding a method to ``History._handlers``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import format
-from simpleflow.swf_events import CLOSING_EVENTS, attributes, attributes_key
+from simpleflow.attempt import CLOSED_ATTEMPT_STATES, Attempt, Event
+from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
+
+__all__ = ["CLOSED_ATTEMPT_STATES", "Attempt", "History", "Record"]
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
-Event = dict[str, Any]
-
-# Events by which SWF refuses to open an attempt: an attempt they open was never scheduled.
-_REFUSALS = frozenset({"ScheduleActivityTaskFailed", "StartChildWorkflowExecutionFailed", "StartTimerFailed"})
-# Attempt states after which nothing more happens to the attempt.
-CLOSED_ATTEMPT_STATES = frozenset(
-    {"completed", "failed", "timed_out", "canceled", "terminated", "schedule_failed", "start_failed", "fired"}
-)
-
-
-@dataclass(slots=True)
-class Attempt:
-    """One try of a task (an activity, a child workflow, a timer), as the events that made it.
-
-    ``opened`` is the event that scheduled it (ActivityTaskScheduled, StartChildWorkflowExecutionInitiated,
-    TimerStarted) or SWF's refusal of it; ``last`` the event that set ``state``. Timestamps are the events'
-    own (``eventTimestamp``, as given).
-    """
-
-    state: str
-    opened: Event
-    last: Event
-    started: Event | None = None
-    closed: Event | None = None
-
-    @property
-    def scheduled_timestamp(self) -> Any:
-        """When it was scheduled; None when SWF refused to schedule it."""
-        return None if self.opened["eventType"] in _REFUSALS else self.opened.get("eventTimestamp")
-
-    @property
-    def started_timestamp(self) -> Any:
-        return self.started.get("eventTimestamp") if self.started is not None else None
-
-    @property
-    def closed_timestamp(self) -> Any:
-        return self.closed.get("eventTimestamp") if self.closed is not None else None
-
-    @property
-    def state_timestamp(self) -> Any:
-        """When it reached its state."""
-        return self.last.get("eventTimestamp")
-
-    @property
-    def was_scheduled(self) -> bool:
-        return self.opened["eventType"] not in _REFUSALS
-
-    @property
-    def is_closed(self) -> bool:
-        return self.state in CLOSED_ATTEMPT_STATES
-
-    @property
-    def scheduling(self) -> dict[str, Any]:
-        """The attributes of the event that opened it (type, input, task list, timeout...)."""
-        return attributes(self.opened)
-
-    @property
-    def start(self) -> dict[str, Any]:
-        """The attributes of its start event (worker identity, child run id); ``{}`` before."""
-        return attributes(self.started) if self.started is not None else {}
-
-    @property
-    def closing(self) -> dict[str, Any]:
-        """The attributes of the event that closed it (result, reason, details, timeoutType, cause); ``{}``."""
-        return attributes(self.closed) if self.closed is not None else {}
-
-    def _move(self, state: str, event: Event, closing: bool = False) -> None:
-        self.state = state
-        self.last = event
-        if closing:
-            self.closed = event
 
 
 class History:
@@ -252,7 +183,7 @@ class History:
         # Only the attempt shows it: the engine's record waits for the ActivityTaskCanceled that may follow.
         attempts = self.attempts.get(("activity", a.get("activityId")))
         if attempts and not attempts[-1].is_closed:
-            attempts[-1]._move("cancel_requested", event)
+            attempts[-1].move_to("cancel_requested", event)
         return None
 
     @staticmethod
@@ -315,7 +246,7 @@ class History:
             else:
                 attempt = history._timer_attempts.get(a.get("startedEventId"))
                 if attempt is not None:
-                    attempt._move(state, event, closing=True)
+                    attempt.move_to(state, event, closing=True)
             record = history.timers.setdefault(timer_id, {"type": "timer", "id": timer_id})
             record["state"] = state
             record[f"{state}_event_id"] = event["eventId"]
@@ -448,7 +379,7 @@ class History:
         initiated = self._children_by_initiated.get(a.get("initiatedEventId") or 0)
         attempts = self.attempts.get(("child_workflow", workflow_id))
         if initiated is not None and attempts and initiated[1] is attempts[-1]:
-            initiated[1]._move("start_failed", event, closing=True)
+            initiated[1].move_to("start_failed", event, closing=True)
         else:
             self._open_attempt("child_workflow", workflow_id, "start_failed", event).closed = event
         return ("child_workflow", workflow_id)
