@@ -4,8 +4,10 @@
 and PollForDecisionTask return (plain dicts) and keeps, per task, a small dict
 of its latest state (the keys simpleflow's history exposes: ``state``, ``id``,
 ``input``, ``result``, ``reason``, ``retry``...). It returns which task the
-event touched, so the engine only looks at what changed. New event types are
-handled by adding a method to ``History._handlers``.
+event touched, so the engine only looks at what changed. It also keeps each
+task's tries (``History.attempts``: the events that scheduled, started and
+closed each one, see simpleflow.attempt), which inspection reports. New event
+types are handled by adding a method to ``History._handlers``.
 """
 
 from __future__ import annotations
