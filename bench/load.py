@@ -9,8 +9,10 @@ the same way. For each it gives executions and activities per second (wall
 time from the first start to the last close) and the CPU seconds its decider and
 worker processes spent per activity: the part an implementation controls (on a
 small machine the moto server's own CPU is the bottleneck, and it is left out).
-CPU is read from ``getrusage(RUSAGE_CHILDREN)`` around the processes' lives,
-so the activity processes they fork are counted too.
+CPU is read from /proc/<pid>/stat (user + system time of each process and of the
+activity processes it forked and waited for) once the processes are up and
+polling, and again when the last execution has closed: start-up is left out,
+as it is paid once in a long-running fleet (``--with-startup`` counts it too).
 """
 
 from __future__ import annotations
@@ -57,6 +59,35 @@ class LoadFigures:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _tree_cpu(processes: list[subprocess.Popen]) -> float:
+    """CPU seconds so far of *processes* and all their descendants (Linux /proc).
+
+    Each live process counts its own time and that of the children it has reaped
+    (utime, stime, cutime, cstime), so nothing is counted twice.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    todo = [process.pid for process in processes]
+    while todo:
+        pid = todo.pop()
+        fields = _stat(pid)
+        if fields is not None:
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, []))
+    return total / ticks
 
 
 def _commands(cli: list[str], domain: str, deciders: int, workers: int) -> list[list[str]]:
@@ -128,7 +159,14 @@ def _wait_all(swf, domain: str, started: list[dict[str, str]], activities: int, 
 
 
 def measure(
-    label: str, cli: list[str], environ: dict[str, str], executions: int, activities: int, deciders: int, workers: int
+    label: str,
+    cli: list[str],
+    environ: dict[str, str],
+    executions: int,
+    activities: int,
+    deciders: int,
+    workers: int,
+    with_startup: bool = False,
 ) -> LoadFigures:
     """Run one implementation's fleet until *executions* chains of *activities* complete."""
     swf = _swf(environ)
@@ -142,10 +180,13 @@ def measure(
         for command in _commands(cli, domain, deciders, workers)
     ]
     try:
+        time.sleep(5)  # up and polling
+        cpu_at_start = _tree_cpu(processes)
         began = time.perf_counter()
         started = _start_all(swf, domain, executions, activities)
         _wait_all(swf, domain, started, activities, timeout=1800)
         seconds = time.perf_counter() - began
+        cpu = _tree_cpu(processes) - cpu_at_start
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -156,7 +197,9 @@ def measure(
                 process.kill()
                 process.wait()
         logs.close()
-    return LoadFigures(executions, executions * activities, seconds, _children_cpu() - cpu_before)
+    if with_startup:
+        cpu = _children_cpu() - cpu_before
+    return LoadFigures(executions, executions * activities, seconds, cpu)
 
 
 def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Namespace) -> str:
@@ -194,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deciders", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", choices=["ours", "peer"])
+    parser.add_argument("--with-startup", action="store_true", help="count the processes' start-up CPU too")
     parser.add_argument("--peer-venv", type=Path, default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)))
     args = parser.parse_args(argv)
     (BENCH_DIR / "out").mkdir(exist_ok=True)
@@ -209,12 +253,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "ours"):
             environ = dict(base, PYTHONPATH=pythonpath(REPO, BENCH_DIR))
             cli = [sys.executable, "-m", "simpleflow.command"]
-            ours = measure("ours", cli, environ, args.executions, args.activities, args.deciders, args.workers)
+            ours = measure(
+                "ours", cli, environ, args.executions, args.activities, args.deciders, args.workers, args.with_startup
+            )
         if args.only in (None, "peer"):
             installed: Peer = ensure_peer(args.peer_venv)
             environ = dict(base, PYTHONPATH=pythonpath(BENCH_DIR))
             cli = [str(installed.cli)]
-            peer = measure("peer", cli, environ, args.executions, args.activities, args.deciders, args.workers)
+            peer = measure(
+                "peer", cli, environ, args.executions, args.activities, args.deciders, args.workers, args.with_startup
+            )
     finally:
         server.stop()
     print(table(ours, peer, args))
