@@ -4,10 +4,12 @@
 and PollForDecisionTask return (plain dicts) and keeps, per task, a small dict
 of its latest state (the keys simpleflow's history exposes: ``state``, ``id``,
 ``input``, ``result``, ``reason``, ``retry``...). It returns which task the
-event touched, so the engine only looks at what changed. It also keeps each
-task's tries (``History.attempts``: the events that scheduled, started and
-closed each one, see simpleflow.attempt), which inspection reports. New event
-types are handled by adding a method to ``History._handlers``.
+event touched, so the engine only looks at what changed. New event types are
+handled by adding a method to ``History._handlers``.
+
+``History(events, attempts=True)`` also keeps each task's tries (``attempts``:
+the events that scheduled, started and closed each one, simpleflow.attempt),
+which inspection reports; the engine does without (a cached run keeps less).
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import format
-from simpleflow.attempt import CLOSED_ATTEMPT_STATES, Attempt, Event
+from simpleflow.attempt import Attempt, AttemptLog
 from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
-
-__all__ = ["CLOSED_ATTEMPT_STATES", "Attempt", "History", "Record"]
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
 
 
 class History:
-    """Per-task state of one workflow execution, built incrementally."""
+    """Per-task state of one workflow execution, built incrementally.
 
-    def __init__(self, events: Iterable[dict[str, Any]] = ()) -> None:
+    Args:
+        events: events to fold in at once.
+        attempts: keep every try of each task too (``attempts``), for inspection.
+    """
+
+    def __init__(self, events: Iterable[dict[str, Any]] = (), *, attempts: bool = False) -> None:
         self.events: list[dict[str, Any]] = []
         self.started: Record = {}  # WorkflowExecutionStarted attributes
         self.activities: dict[str, Record] = {}
@@ -45,12 +50,12 @@ class History:
         self.started_decision_id = 0  # last DecisionTaskStarted
         self.closed: str | None = None  # the closing event type, once closed
         self.closing_decision_failures: list[Record] = []
-        # (kind, id) -> the tries of each activity, child workflow and timer, in the order tasks appeared
-        self.attempts: dict[tuple[str, str], list[Attempt]] = {}
-        self._by_scheduled: dict[int, tuple[Record, Attempt]] = {}
-        self._children_by_initiated: dict[int, tuple[Record, Attempt]] = {}
-        self._timer_attempts: dict[int, Attempt] = {}  # TimerStarted id -> its attempt
+        self._by_scheduled: dict[int, Record] = {}
+        self._children_by_initiated: dict[int, Record] = {}
         self._external_by_initiated: dict[int, Record] = {}
+        # (kind, id) -> the tries of each activity, child workflow and timer (kept with ``attempts=True``)
+        self.attempts: dict[tuple[str, str], list[Attempt]] = {}
+        self._attempt_log = AttemptLog(self.attempts) if attempts else None
         for event in events:
             self.apply(event)
 
@@ -67,6 +72,8 @@ class History:
     def apply(self, event: dict[str, Any]) -> Touched:
         """Fold one event in; return (kind, key) of the task it touched, if any."""
         self.events.append(event)
+        if self._attempt_log is not None:
+            self._attempt_log.apply(event)
         entry = _HANDLERS.get(event["eventType"])
         if entry is None:
             return None
@@ -75,6 +82,10 @@ class History:
 
     def extend(self, events: Iterable[dict[str, Any]]) -> None:
         """Fold many events in (``apply`` without its answer, for a whole history at once)."""
+        events = events if isinstance(events, list) else list(events)
+        if self._attempt_log is not None:
+            for event in events:
+                self._attempt_log.apply(event)
         append = self.events.append
         handlers = _HANDLERS
         for event in events:
@@ -154,17 +165,8 @@ class History:
             }
         else:  # scheduled again (a retry): the attempt count and the first event stay
             record.update(scheduled)
-        self._by_scheduled[event_id] = (record, self._open_attempt("activity", activity_id, "scheduled", event))
+        self._by_scheduled[event_id] = record
         return ("activity", activity_id)
-
-    def _open_attempt(self, kind: str, task_id: str, state: str, event: Event) -> Attempt:
-        attempt = Attempt(state, event, event)
-        attempts = self.attempts.get((kind, task_id))
-        if attempts is None:
-            self.attempts[(kind, task_id)] = [attempt]
-        else:
-            attempts.append(attempt)
-        return attempt
 
     def _activity_schedule_failed(self, event, a) -> Touched:
         activity_id = a["activityId"]
@@ -178,32 +180,16 @@ class History:
             schedule_failed_id=event["eventId"],
             last_event_id=event["eventId"],
         )
-        self._open_attempt("activity", activity_id, "schedule_failed", event).closed = event
         return ("activity", activity_id)
-
-    def _activity_cancel_requested(self, event, a) -> Touched:
-        # Only the attempt shows it: the engine's record waits for the ActivityTaskCanceled that may follow.
-        attempts = self.attempts.get(("activity", a.get("activityId")))
-        if attempts and not attempts[-1].is_closed:
-            attempts[-1].move_to("cancel_requested", event)
-        return None
 
     @staticmethod
     def _activity_event(state: str, **fields: str) -> Callable:
         id_key, timestamp_key = f"{state}_id", f"{state}_timestamp"
-        starts = state == "started"
 
         def handle(history: History, event, a) -> Touched:
-            found = history._by_scheduled.get(a.get("scheduledEventId"))
-            if found is None:
+            record = history._by_scheduled.get(a.get("scheduledEventId"))
+            if record is None:
                 return None
-            record, attempt = found
-            attempt.state = state
-            attempt.last = event
-            if starts:
-                attempt.started = event
-            else:
-                attempt.closed = event
             record["state"] = state
             record[id_key] = event["eventId"]
             record[timestamp_key] = event.get("eventTimestamp")
@@ -221,9 +207,6 @@ class History:
 
     def _timer_started(self, event, a) -> Touched:
         timer_id = a["timerId"]
-        attempt = self._open_attempt("timer", timer_id, "started", event)
-        attempt.started = event  # a timer runs from the moment it is started
-        self._timer_attempts[event["eventId"]] = attempt
         self.timers[timer_id] = {
             "type": "timer",
             "id": timer_id,
@@ -239,16 +222,8 @@ class History:
 
     @staticmethod
     def _timer_event(state: str) -> Callable:
-        refusal = state == "start_failed"
-
         def handle(history: History, event, a) -> Touched:
             timer_id = a["timerId"]
-            if refusal:
-                history._open_attempt("timer", timer_id, state, event).closed = event
-            else:
-                attempt = history._timer_attempts.get(a.get("startedEventId"))
-                if attempt is not None:
-                    attempt.move_to(state, event, closing=True)
             record = history.timers.setdefault(timer_id, {"type": "timer", "id": timer_id})
             record["state"] = state
             record[f"{state}_event_id"] = event["eventId"]
@@ -362,8 +337,7 @@ class History:
             decision_task_completed_event_id=a.get("decisionTaskCompletedEventId"),
             last_event_id=event["eventId"],
         )
-        attempt = self._open_attempt("child_workflow", workflow_id, "start_initiated", event)
-        self._children_by_initiated[event["eventId"]] = (record, attempt)
+        self._children_by_initiated[event["eventId"]] = record
         return ("child_workflow", workflow_id)
 
     def _child_start_failed(self, event, a) -> Touched:
@@ -378,29 +352,14 @@ class History:
             version=a["workflowType"]["version"],
             last_event_id=event["eventId"],
         )
-        initiated = self._children_by_initiated.get(a.get("initiatedEventId") or 0)
-        attempts = self.attempts.get(("child_workflow", workflow_id))
-        if initiated is not None and attempts and initiated[1] is attempts[-1]:
-            initiated[1].move_to("start_failed", event, closing=True)
-        else:
-            self._open_attempt("child_workflow", workflow_id, "start_failed", event).closed = event
         return ("child_workflow", workflow_id)
 
     @staticmethod
     def _child_event(state: str, **fields: str) -> Callable:
-        starts = state == "started"
-
         def handle(history: History, event, a) -> Touched:
-            found = history._children_by_initiated.get(a.get("initiatedEventId"))
-            if found is None:
+            record = history._children_by_initiated.get(a.get("initiatedEventId"))
+            if record is None:
                 return None
-            record, attempt = found
-            attempt.state = state
-            attempt.last = event
-            if starts:
-                attempt.started = event
-            else:
-                attempt.closed = event
             record["state"] = state
             record[f"{state}_id"] = event["eventId"]
             record[f"{state}_timestamp"] = event.get("eventTimestamp")
@@ -431,7 +390,6 @@ History._handlers = {
     **dict.fromkeys(CLOSING_EVENTS, History._closed),
     "ActivityTaskScheduled": History._activity_scheduled,
     "ScheduleActivityTaskFailed": History._activity_schedule_failed,
-    "ActivityTaskCancelRequested": History._activity_cancel_requested,
     "ActivityTaskStarted": History._activity_event("started", identity="identity"),
     "ActivityTaskCompleted": History._activity_event("completed", result="result"),
     "ActivityTaskFailed": History._activity_event("failed", reason="reason", details="details"),

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from simpleflow.attempt import CLOSED_ATTEMPT_STATES, Attempt
 from simpleflow.constants import WAKE_UP_TIMER
-from simpleflow.history import CLOSED_ATTEMPT_STATES, Attempt, History
+from simpleflow.history import History
 from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 __all__ = [
@@ -176,7 +177,7 @@ def collect_tasks(events: Iterable[dict]) -> list[TaskRecord]:
     workflows by workflow id, timers by timer id; a task scheduled again (a retry) starts a new attempt and
     the record shows the last one. simpleflow's internal wake-up timer is left out.
     """
-    history = History()
+    history = History(attempts=True)
     history.extend(_sorted_events(events))
     tasks = [
         _task_record(kind, task_id, attempts)

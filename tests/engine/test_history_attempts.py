@@ -21,7 +21,7 @@ def test_a_retried_activity_keeps_each_attempt_with_its_own_times_and_worker():
     b.start_activity(second, identity="worker-2")
     b.tick(4)
     b.complete_activity(second, result=7)
-    attempts = History(b.events).attempts[("activity", "a-1")]
+    attempts = History(b.events, attempts=True).attempts[("activity", "a-1")]
     assert [a.state for a in attempts] == ["failed", "completed"]
     assert [a.opened["eventId"] for a in attempts] == [first, second]
     assert [a.start["identity"] for a in attempts] == ["worker-1", "worker-2"]
@@ -37,7 +37,7 @@ def test_a_cancel_request_shows_on_the_attempt_but_leaves_the_task_record_as_it_
     b.start_activity(sid)
     b.decision()
     b.add("ActivityTaskCancelRequested", activityId="a-1", decisionTaskCompletedEventId=b.events[-1]["eventId"])
-    history = History(b.events)
+    history = History(b.events, attempts=True)
     assert history.attempts[("activity", "a-1")][-1].state == "cancel_requested"
     assert history.activities["a-1"]["state"] == "started"
 
@@ -47,7 +47,7 @@ def test_a_refused_activity_or_timer_opens_an_attempt_that_was_never_scheduled()
     b.decision()
     b.schedule_activity_failed("a-1", "pkg.missing")
     b.add("StartTimerFailed", timerId="t-1", cause="TIMER_CREATION_RATE_EXCEEDED", decisionTaskCompletedEventId=3)
-    history = History(b.events)
+    history = History(b.events, attempts=True)
     for key in (("activity", "a-1"), ("timer", "t-1")):
         (attempt,) = history.attempts[key]
         assert not attempt.was_scheduled and attempt.scheduled_timestamp is None
@@ -66,9 +66,17 @@ def test_a_child_refused_after_its_initiation_closes_the_same_attempt():
         initiatedEventId=initiated,
         decisionTaskCompletedEventId=initiated - 1,
     )
-    (attempt,) = History(b.events).attempts[("child_workflow", "child-1")]
+    (attempt,) = History(b.events, attempts=True).attempts[("child_workflow", "child-1")]
     assert attempt.state == "start_failed" and attempt.was_scheduled
     assert attempt.opened["eventId"] == initiated
+
+
+def test_a_history_keeps_no_attempts_unless_asked():
+    b = HistoryBuilder()
+    b.decision()
+    b.schedule_activity("a-1", "pkg.a")
+    assert History(b.events).attempts == {}
+    assert len(History(b.events, attempts=True).attempts[("activity", "a-1")]) == 1
 
 
 def test_timer_attempts_follow_each_start():
@@ -78,7 +86,7 @@ def test_timer_attempts_follow_each_start():
     b.fire_timer("t-1")
     b.decision()
     b.start_timer("t-1", 5)
-    attempts = History(b.events).attempts[("timer", "t-1")]
+    attempts = History(b.events, attempts=True).attempts[("timer", "t-1")]
     assert [a.state for a in attempts] == ["fired", "started"]
     assert attempts[1].started is attempts[1].opened
 
