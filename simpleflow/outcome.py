@@ -55,6 +55,11 @@ class Outcome:
     def completed(self) -> bool:
         return self.status == COMPLETED
 
+    @property
+    def close_status(self) -> str:
+        """The status as SWF spells a closeStatus (COMPLETED, FAILED, CONTINUED_AS_NEW...)."""
+        return self.status.upper()
+
 
 def qualified_name(exc_type: type) -> str:
     module = exc_type.__module__

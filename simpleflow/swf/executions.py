@@ -7,7 +7,6 @@ from typing import Any
 
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
-from simpleflow.swf_events import attributes
 
 
 def resolve_run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
@@ -45,7 +44,7 @@ def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[st
     info, config = description["executionInfo"], description["executionConfiguration"]
     run_id = info["execution"]["runId"]
     events = client.get_history(domain, workflow_id, run_id)
-    started = attributes(events[0])  # the WorkflowExecutionStarted event
+    started = events[0]["workflowExecutionStartedEventAttributes"]
     new_id = workflow_id if info["executionStatus"] == "CLOSED" else f"{workflow_id}-restart-{uuid.uuid4().hex[:8]}"
     kwargs: dict[str, Any] = {
         "domain": domain,
