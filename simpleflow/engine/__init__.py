@@ -2,10 +2,15 @@
 
 Pure: no network, no clock, no randomness (``answer_decision_task`` is the
 edge that reads and writes jumbo fields). Both hosts (simpleflow.local and
-simpleflow.swf) drive it, through the names exported here only. ``replay``
-is the reference (a fresh run over every event); ``WorkflowRun.advance``
-resumes a run with only the new events and is held to give the same
-decisions.
+simpleflow.swf) drive it, through the names exported here only, and answer
+each decision task with ``answer_decision_task``. ``replay`` is the reference
+(a fresh run over every event); ``WorkflowRun.advance`` resumes a run with
+only the new events and is held to give the same decisions.
+
+The inline-driver hook (used by simpleflow.local only): a host may set ``WorkflowRun.driver`` to a callable
+the run calls on its own thread while the workflow waits on an unsettled future. The driver carries on as
+the host's loop would, using ``decide_now`` and ``feed_inline``; it returns False to hand control back to
+``advance``, or raises ``Abandoned`` to unwind a run that will never be resumed.
 """
 
 from __future__ import annotations
