@@ -14,7 +14,18 @@ from typing import Any
 
 import venusian
 
-__all__ = ["PRIORITY_NOT_SET", "Activity", "find", "registered", "scan", "with_attributes"]
+from simpleflow.heartbeat import heartbeat, last_heartbeat_details
+
+__all__ = [
+    "PRIORITY_NOT_SET",
+    "Activity",
+    "find",
+    "heartbeat",
+    "last_heartbeat_details",
+    "registered",
+    "scan",
+    "with_attributes",
+]
 
 DEFAULT_VERSION = "default"
 DEFAULT_TASK_LIST = "default"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import Activity
+from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY, Beat, beating
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
 COMPLETED = "completed"
@@ -94,8 +96,18 @@ def reason_of(details: dict[str, Any]) -> str:
 
 def parse_input(text: str | None) -> tuple[list, dict]:
     """A task's ``{"args": [...], "kwargs": {...}}``; ValueError when it is not that."""
+    args, kwargs, _ = parse_task_input(text)
+    return args, kwargs
+
+
+def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
+    """A task's arguments and the previous attempt's last heartbeat details (decoded; None if absent).
+
+    Raises:
+        ValueError: the input is not ``{"args": [...], "kwargs": {...}}``.
+    """
     if not text:
-        return [], {}
+        return [], {}, None
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(
@@ -104,7 +116,8 @@ def parse_input(text: str | None) -> tuple[list, dict]:
     args, kwargs = data.get("args") or [], data.get("kwargs") or {}
     if not isinstance(args, list) or not isinstance(kwargs, dict):
         raise ValueError('"args" must be a list and "kwargs" an object')
-    return args, kwargs
+    details = data.get(HEARTBEAT_DETAILS_KEY)
+    return args, kwargs, None if details is None else format.loads(jumbo.decode(details))
 
 
 def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
@@ -126,19 +139,29 @@ def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, An
     return func(*args, **kwargs)
 
 
+def _no_beat(details: str | None) -> bool:
+    return False
+
+
 def failed(details: dict[str, Any]) -> Outcome:
     """The outcome of an activity that failed with these failure details."""
     return Outcome(FAILED, reason=format.format_reason(reason_of(details)), details=format.dumps(details))
 
 
-def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> Outcome:
-    """Run *act* here on the task's JSON input (a jumbo field is read back); never raises."""
+def run_activity(
+    act: Activity, input_text: str | None, context: dict[str, Any], send: Callable[[str | None], bool] | None = None
+) -> Outcome:
+    """Run *act* here on the task's JSON input (a jumbo field is read back); never raises.
+
+    *send* records the activity's heartbeats (``simpleflow.heartbeat``); without it they do nothing.
+    """
     try:
-        args, kwargs = parse_input(jumbo.decode(input_text))
+        args, kwargs, last_details = parse_task_input(jumbo.decode(input_text))
     except ValueError as err:
         return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
     try:
-        value = call_activity(act, args, kwargs, context)
+        with beating(Beat(send or _no_beat, last_details)):
+            value = call_activity(act, args, kwargs, context)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
         return Outcome(COMPLETED, result=jumbo.encode(format.dumps(value), "result"))
     except Exception as error:

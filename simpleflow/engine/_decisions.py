@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, format
 from simpleflow.activity import PRIORITY_NOT_SET
+from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -170,18 +171,23 @@ CLOSING_TYPES = frozenset(
 # -- decisions of commands and of a run's end ----------------------------------------
 
 
-def schedule_activity_for(command: Command, task_list: str | None, workflow_priority: Any) -> dict[str, Any]:
+def schedule_activity_for(
+    command: Command, task_list: str | None, workflow_priority: Any, last_heartbeat_details: str | None = None
+) -> dict[str, Any]:
     """The ScheduleActivityTask of an activity command.
 
     Args:
         command: the activity's command (its task and resolved arguments).
         task_list: a task list for every activity of the run (``standalone``), else None.
         workflow_priority: the workflow's ``task_priority``, used when the activity sets none.
+        last_heartbeat_details: the previous attempt's, when it timed out (passed in the input).
     """
     act = command.task.activity
     payload: dict[str, Any] = {"args": list(command.args), "kwargs": command.kwargs}
     if act.meta:
         payload["meta"] = act.meta
+    if last_heartbeat_details is not None:
+        payload[HEARTBEAT_DETAILS_KEY] = last_heartbeat_details
     priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority
     if priority is None and workflow_priority is not None:
         priority = workflow_priority

@@ -319,5 +319,8 @@ class CommandTracker:
         """The decision scheduling (starting) an activity (child workflow) command; again for a retry."""
         if command.kind == ACTIVITY:
             priority = getattr(self.workflow, "task_priority", None)
-            return decisions.schedule_activity_for(command, self.info.activity_task_list, priority)
+            # After a timeout, SWF's event holds the last heartbeat's details: the next attempt resumes from them.
+            record = self.history.activities.get(command.id)
+            resume = record.get("details") if record is not None and record["state"] == "timed_out" else None
+            return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume)
         return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])

@@ -28,6 +28,7 @@ from simpleflow.engine import (
     encode_decisions,
 )
 from simpleflow.local._family import STUCK, Family
+from simpleflow.local._heartbeats import LocalBeat
 from simpleflow.outcome import (
     CANCELED,
     COMPLETED,
@@ -94,6 +95,7 @@ class RunHost:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._running: dict[concurrent.futures.Future, tuple[int, int]] = {}  # job -> scheduled, started ids
+        self._beats: dict[int, tuple[str, LocalBeat]] = {}  # scheduled id -> activity id, its heartbeats
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self._delivered = False  # the run, driving itself, already completed the open decision task
@@ -254,7 +256,9 @@ class RunHost:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
             job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
         else:
-            job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
+            beat = LocalBeat(a.get("heartbeatTimeout"))
+            self._beats[scheduled] = (a["activityId"], beat)
+            job = lambda: run_activity(act, a.get("input"), context, beat.send)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
@@ -278,12 +282,20 @@ class RunHost:
             scheduled, started = self._running.pop(job)
             outcome: Outcome = job.result()
             ids = {"scheduledEventId": scheduled, "startedEventId": started}
-            if outcome.completed:
+            _, beat = self._beats.pop(scheduled, (None, None))
+            if beat is not None and beat.timed_out():
+                self._add("ActivityTaskTimedOut", dict(ids, timeoutType="HEARTBEAT", details=beat.details))
+            elif beat is not None and beat.cancel_requested and _was_canceled(outcome):
+                self._add("ActivityTaskCanceled", dict(ids, details=beat.details))
+            elif outcome.completed:
                 self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
             else:
                 self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
 
     def _do_RequestCancelActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        for activity_id, beat in self._beats.values():
+            if activity_id == a["activityId"]:
+                beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
         self._add(
             "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
         )
@@ -453,3 +465,8 @@ def _class_of(input: dict[str, Any]) -> type | None:
         return load_workflow(path) if path else None
     except Exception:
         return None
+
+
+def _was_canceled(outcome: Outcome) -> bool:
+    """The activity stopped on a cancellation: it let ``heartbeat()``'s TaskCanceled out."""
+    return outcome.status == FAILED and (format.loads(outcome.details) or {}).get("error") == "TaskCanceled"

@@ -22,8 +22,14 @@ from botocore.exceptions import ClientError
 
 from simpleflow import activity as registry
 from simpleflow import format, jumbo
-from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
-from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
+from simpleflow.constants import (
+    MAX_DETAILS_LENGTH,
+    MAX_HEARTBEAT_DETAILS_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_RESULT_LENGTH,
+)
+from simpleflow.heartbeat import Beat, beating
+from simpleflow.outcome import call_activity, error_details, named_failure, parse_task_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 from simpleflow.swf.process import supervise
@@ -33,7 +39,12 @@ __all__ = ["FieldTooLarge", "run_worker"]
 log = logging.getLogger(__name__)
 
 JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
-LIMITS = {"result": MAX_RESULT_LENGTH, "details": MAX_DETAILS_LENGTH, "reason": MAX_REASON_LENGTH}
+LIMITS = {
+    "result": MAX_RESULT_LENGTH,
+    "details": MAX_DETAILS_LENGTH,
+    "reason": MAX_REASON_LENGTH,
+    "heartbeat_details": MAX_HEARTBEAT_DETAILS_LENGTH,
+}
 # After failed polls, waits grow from 1 s to this (empty polls: poller.Backoff's defaults).
 ERROR_BACKOFF_MAX = 30.0
 # Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
@@ -96,30 +107,58 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int) -> None:
+class _ChildBeat:
+    """The activity's own heartbeats (``simpleflow.activity.heartbeat``), sent from the child.
+
+    The child records them itself, so that a cancellation request reaches the activity as the call's answer;
+    it passes their details on to the worker through *pipe* (one JSON line each), whose automatic heartbeats
+    repeat them: SWF's timeout event carries the details of the last heartbeat, whoever sent it.
+    """
+
+    def __init__(self, token: str, pipe: int) -> None:
+        self.token = token
+        self.pipe = pipe
+
+    def send(self, details: str | None) -> bool:
+        field = _encode_field("heartbeat_details", details)
+        _write_all(self.pipe, (json.dumps({"details": field}) + "\n").encode("utf-8"))
+        return _heartbeat(self.token, field) == "cancel"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int, beat: Beat) -> None:
     """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     try:
-        payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
+        with beating(beat):
+            payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         payload = {"failure": error_details(error)}
-    data = json.dumps(payload).encode("utf-8", errors="replace")
-    view = memoryview(data)
-    while view:
-        view = view[os.write(pipe, view) :]
+    _write_all(pipe, json.dumps(payload).encode("utf-8", errors="replace"))
 
 
-def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> tuple[int, int]:
+def _fork_activity(
+    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], token: str, last_details: Any
+) -> tuple[int, int, int]:
+    """Fork the activity's child; returns its pid, the read ends of its result pipe and of its heartbeats'."""
     read_end, write_end = os.pipe()
+    beats_read, beats_write = os.pipe()
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            _child(act, args, kwargs, context, write_end)
+            os.close(beats_read)
+            beat = Beat(_ChildBeat(token, beats_write).send, last_details)
+            _child(act, args, kwargs, context, write_end, beat)
             status = 0
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -129,7 +168,8 @@ def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: di
                     pass
             os._exit(status)
     os.close(write_end)
-    return pid, read_end
+    os.close(beats_write)
+    return pid, read_end, beats_read
 
 
 # --- the worker side ----------------------------------------------------------------------
@@ -208,10 +248,11 @@ def _drain(fd: int, buf: bytearray) -> None:
         pass  # a grandchild still holds the pipe open: what the child wrote is all there
 
 
-def _heartbeat(token: str) -> str:
+def _heartbeat(token: str, details: str | None = None) -> str:
     """'ok', 'cancel' (SWF asks to cancel) or 'gone' (the task no longer exists)."""
+    extra = {} if details is None else {"details": details}
     try:
-        response = client.swf_client().record_activity_task_heartbeat(taskToken=token)
+        response = client.swf_client().record_activity_task_heartbeat(taskToken=token, **extra)
     except ClientError as err:
         if client.error_code(err) == "UnknownResourceFault":
             log.warning("heartbeat: task is gone (%s)", err)
@@ -228,20 +269,37 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _supervise_child(pid: int, pipe: int, token: str, heartbeat: float | None) -> tuple[str, Any]:
-    """Wait for the activity child, heartbeating. Returns (outcome, value):
+def _last_details(lines: bytearray, last: str | None) -> str | None:
+    """The details of the last complete heartbeat line in *lines* (consumed), else *last*."""
+    end = lines.rfind(b"\n")
+    if end < 0:
+        return last
+    complete = bytes(lines[:end])
+    del lines[: end + 1]
+    try:
+        return json.loads(complete.rsplit(b"\n", 1)[-1].decode("utf-8")).get("details")
+    except (ValueError, AttributeError):
+        return last
+
+
+def _supervise_child(pid: int, pipe: int, beats: int, token: str, heartbeat: float | None) -> tuple[str, Any]:
+    """Wait for the activity child, heartbeating (with the details of its own last heartbeat). Returns (outcome, value):
 
     ('payload', dict) | ('died', exit code, negative for a signal) | ('canceled', None) | ('gone', None).
     """
     pidfd = _pidfd(pid)
     buf = bytearray()
-    eof = False
+    beat_lines = bytearray()
+    details: str | None = None
+    eof = beats_eof = False
     status = 0
     next_beat = time.monotonic() + heartbeat if heartbeat else None
     try:
         while True:
             timeout = None if next_beat is None else max(0.0, next_beat - time.monotonic())
             fds = [] if eof else [pipe]
+            if not beats_eof:
+                fds.append(beats)
             if pidfd is not None:
                 fds.append(pidfd)
             else:
@@ -257,12 +315,19 @@ def _supervise_child(pid: int, pipe: int, token: str, heartbeat: float | None) -
                     buf += chunk
                 else:
                     eof = True
+            if beats in ready:
+                chunk = os.read(beats, 1 << 16)
+                if chunk:
+                    beat_lines += chunk
+                    details = _last_details(beat_lines, details)
+                else:
+                    beats_eof = True
             done, raw = os.waitpid(pid, os.WNOHANG)
             if done:
                 status = os.waitstatus_to_exitcode(raw)
                 break
             if next_beat is not None and time.monotonic() >= next_beat:
-                beat = _heartbeat(token)
+                beat = _heartbeat(token, details)
                 if beat != "ok":
                     _kill(pid)
                     os.waitpid(pid, 0)
@@ -272,6 +337,7 @@ def _supervise_child(pid: int, pipe: int, token: str, heartbeat: float | None) -
             _drain(pipe, buf)
     finally:
         os.close(pipe)
+        os.close(beats)
         if pidfd is not None:
             os.close(pidfd)
     if buf:
@@ -304,7 +370,7 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         return
     raw_input = _decode_field(task.get("input"))
     try:
-        args, kwargs = parse_input(raw_input)
+        args, kwargs, last_details = parse_task_input(raw_input)
     except ValueError as err:
         _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
         return
@@ -319,8 +385,8 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         "activity_task_list": task_list,
     }
     log.info("task %s: running %s", task["activityId"], name)
-    pid, pipe = _fork_activity(act, args, kwargs, context)
-    outcome, value = _supervise_child(pid, pipe, token, heartbeat)
+    pid, pipe, beats = _fork_activity(act, args, kwargs, context, token, last_details)
+    outcome, value = _supervise_child(pid, pipe, beats, token, heartbeat)
     if outcome == "canceled":
         log.info("task %s: canceled", task["activityId"])
         _respond("respond_activity_task_canceled", token)

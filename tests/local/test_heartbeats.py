@@ -1,0 +1,60 @@
+"""Heartbeats with progress on the local host: a simulated heartbeat timeout hands the details to the next attempt."""
+
+from __future__ import annotations
+
+import json
+
+from simpleflow import activity
+from simpleflow.engine import replay
+from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
+from simpleflow.local import LocalExecution
+from simpleflow.outcome import run_activity
+from tests.fixtures.heartbeat_workflows import CountWorkflow, count_to
+
+
+def _events_of(events, event_type):
+    return [e for e in events if e["eventType"] == event_type]
+
+
+def test_an_attempt_silent_past_its_heartbeat_timeout_times_out_with_its_last_details():
+    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+    assert outcome.status == "completed", outcome.reason
+    timed_out = _events_of(outcome.events, "ActivityTaskTimedOut")
+    assert len(timed_out) == 1
+    attrs = timed_out[0]["activityTaskTimedOutEventAttributes"]
+    assert attrs["timeoutType"] == "HEARTBEAT"
+    assert json.loads(attrs["details"]) == {"step": 2, "of": 5}
+
+
+def test_the_next_attempt_reads_the_last_heartbeat_details_and_resumes_from_them():
+    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+    assert outcome.result == {"resumed_from": {"step": 2, "of": 5}, "done": 5}
+    inputs = [
+        json.loads(e["activityTaskScheduledEventAttributes"]["input"])
+        for e in _events_of(outcome.events, "ActivityTaskScheduled")
+    ]
+    assert HEARTBEAT_DETAILS_KEY not in inputs[0]  # a first attempt's input is simpleflow 0.36's
+    assert json.loads(inputs[1][HEARTBEAT_DETAILS_KEY]) == {"step": 2, "of": 5}
+    assert inputs[1]["args"] == [5]
+
+
+def test_a_full_replay_of_the_local_history_reschedules_with_the_same_details_and_completes_the_same():
+    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+    last_decision = max(i for i, e in enumerate(outcome.events) if e["eventType"] == "DecisionTaskStarted")
+    decisions = replay(CountWorkflow, outcome.events[: last_decision + 1])
+    assert [d["decisionType"] for d in decisions] == ["CompleteWorkflowExecution"]
+    completed = decisions[0]["completeWorkflowExecutionDecisionAttributes"]
+    assert json.loads(completed["result"]) == outcome.result
+
+
+def test_heartbeat_outside_a_running_activity_does_nothing():
+    assert activity.heartbeat({"step": 1}) is None
+    assert activity.last_heartbeat_details() is None
+    assert count_to.callable(0) == {"resumed_from": None, "done": 0}
+
+
+def test_heartbeat_raises_task_canceled_once_the_cancellation_is_requested():
+    from tests.fixtures.heartbeat_workflows import until_canceled
+
+    outcome = run_activity(until_canceled, json.dumps({"args": [5]}), {}, lambda details: True)
+    assert outcome.completed and json.loads(outcome.result) == "saw the cancellation"
