@@ -28,7 +28,9 @@ def configure_logging() -> None:
 
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from simpleflow.log import SimpleflowFormatter
+
+    handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
     handler.addFilter(ReplayLogFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

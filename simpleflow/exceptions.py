@@ -116,5 +116,23 @@ class AggregateException(Exception):
         return f"{self.__class__.__name__}({[str(ex) for ex in self.exceptions]!s})"
 
 
+class ExecutionError(Exception):
+    """A program run as a task (``simpleflow.execute``) failed."""
+
+
+class ExecutionTimeoutError(Exception):
+    """A program run as a task did not finish within *timeout_value* seconds."""
+
+    def __init__(self, command: str, timeout_value: float | None) -> None:
+        super().__init__(command, timeout_value)
+        self.timeout_command = command
+        self.timeout_value = timeout_value
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__} after {self.timeout_value} seconds ({self.timeout_command})"
+
+    __repr__ = __str__
+
+
 class UsageError(Exception):
     """Bad input from a user (CLI argument, workflow path, JSON); one line says what."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simpleflow.local.executor import Executor
 from simpleflow.local.host import LocalExecution, LocalResult
 
-__all__ = ["LocalExecution", "LocalResult"]
+__all__ = ["Executor", "LocalExecution", "LocalResult"]
