@@ -38,10 +38,20 @@ class WorkflowException(TaskException):
         return self.task
 
 
+def _resolved(text: str | None) -> str | None:
+    """*text*, or the text a jumbo field reference (``simpleflow+s3://...``) stands for."""
+    if isinstance(text, str) and text.startswith("simpleflow+s3://"):
+        from simpleflow import jumbo
+
+        return jumbo.decode(text)
+    return text
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
     def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
+        reason, details = _resolved(reason), _resolved(details)
         super().__init__(name, reason, details)
         self.name = name
         self.reason = reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import sys
 from typing import Any
 
@@ -32,6 +33,23 @@ def load_workflow(path: str) -> type:
     if not (inspect.isclass(found) and issubclass(found, Workflow)):
         raise UsageError(f"{path!r} is not a Workflow subclass")
     return found
+
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def find_workflow_class(path: str | None) -> type | None:
+    """The Workflow subclass at *path* (a name read from a history: a child's type, a class path), or None.
+
+    Only a dotted path of identifiers is imported, and only a Workflow subclass is returned: a name
+    that resolves to anything else (a function, ``os.system``...) gives None.
+    """
+    if not path or not _DOTTED.match(path):
+        return None
+    try:
+        return load_workflow(path)
+    except Exception:
+        return None
 
 
 def workflow_path(workflow_class: type) -> str:

@@ -423,7 +423,7 @@ class LocalExecution:
         initiated = self._add(
             "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
         )
-        child_class = self._class_of(format.loads(a.get("input")) or {})
+        child_class = self._class_of(format.loads(a.get("input")) or {}, a["workflowType"]["name"])
         if child_class is None:
             self._add(
                 "StartChildWorkflowExecutionFailed",
@@ -486,14 +486,12 @@ class LocalExecution:
         else:
             self._add("ChildWorkflowExecutionTerminated", common)
 
-    def _class_of(self, input: dict[str, Any]) -> type | None:
-        from simpleflow.loader import load_workflow
+    def _class_of(self, input: dict[str, Any], type_name: str | None = None) -> type | None:
+        """The child's class: from the class path an input may carry, else from its type name (``module.Class``)."""
+        from simpleflow.loader import find_workflow_class
 
         path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
-        try:
-            return load_workflow(path) if path else None
-        except Exception:
-            return None
+        return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)
 
     def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add(
