@@ -57,7 +57,8 @@ def workflow_path(workflow_class: type) -> str:
 
 
 def parse_input(text: str | None) -> dict[str, Any]:
-    """``--input``: a JSON list of positional arguments, or {"args": [...], "kwargs": {...}}."""
+    """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
+    keyword arguments, or any other JSON value as the single positional argument."""
     import json
 
     if text is None or not text.strip():
@@ -76,7 +77,8 @@ def parse_input(text: str | None) -> dict[str, Any]:
         }
     if isinstance(value, dict):
         return {"args": [], "kwargs": value}
-    raise UsageError('--input must be a JSON list of arguments or an object {"args": [...], "kwargs": {...}}')
+    # Any other JSON value (a number, a string, null) is the one positional argument, as in simpleflow.
+    return {"args": [value], "kwargs": {}}
 
 
 def check_signature(workflow_class: type, input: dict[str, Any]) -> None:
