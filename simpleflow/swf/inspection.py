@@ -296,7 +296,7 @@ def rerun_activity(
 
         act, why = find_activity(name, ())
         if act is None:
-            raise UsageError(f"{why}; name the module that declares it with --module")
+            raise UsageError(f"{why}: name the module that declares it with --module")
     if act is None:
         raise UsageError(
             f"activity {name!r} is not declared in {', '.join(modules)}: name the module that declares it with --module"
