@@ -112,9 +112,7 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
 
     listing = simpleflow("workflow.list", swf_domain, "-s", "closed", "-d", "1")
     assert f"{workflow_id}" in listing.stdout and listing.returncode == 0, listing.stderr
-    filtered = simpleflow(
-        "--format", "prettyjson", "workflow.filter", swf_domain, "-s", "closed", "-c", "completed", "-d", "1"
-    )
+    filtered = simpleflow("--format", "prettyjson", "workflow.filter", swf_domain, "-s", "closed", "-d", "1")
     assert workflow_id in [row["Workflow ID"] for row in json.loads(filtered.stdout)], filtered.stdout
     tasks = simpleflow("--format", "tabular", "workflow.tasks", swf_domain, workflow_id, "-n", "1")
     assert tasks.returncode == 0 and len(tasks.stdout.splitlines()) == 1, tasks.stdout + tasks.stderr
