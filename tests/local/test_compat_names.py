@@ -143,3 +143,15 @@ def test_format_names_of_the_original_are_accepted_and_unknown_ones_refused():
     assert _local("--format", "prettyjson", "--color", "never", "-h").returncode == 0
     done = _local("--format", "fancy", "workflow.list", "d")
     assert done.returncode == 2 and "unknown format 'fancy'" in done.stderr and "prettyjson" in done.stderr
+
+
+def test_the_mappers_timer_decision_name_imports_and_builds_swf_decisions():
+    from simpleflow.swf.mapper.models.decision import TimerDecision
+
+    assert TimerDecision("start", id="t", start_to_fire_timeout=5) == {
+        "decisionType": "StartTimer",
+        "startTimerDecisionAttributes": {"timerId": "t", "startToFireTimeout": "5"},
+    }
+    assert TimerDecision("cancel", id="t")["decisionType"] == "CancelTimer"
+    with pytest.raises(ValueError, match="'start' or 'cancel'"):
+        TimerDecision("pause", id="t")
