@@ -155,12 +155,12 @@ class WorkflowRun:
         if not self.history.cancel_requested or self._cancel_handled:
             propagated = self._propagated_signals()
             if propagated:  # as simpleflow: the signals go on first, ``run`` goes on at the next decision task
-                self.workflow.after_replay(self.history)
+                self.workflow.after_replay(self._hook_history())
                 return propagated
         try:
             self._step()
         finally:
-            self.workflow.after_replay(self.history)
+            self.workflow.after_replay(self._hook_history())
         if self._stash is not None:  # the inline driver handed back events it could not feed itself
             restart, stashed = self._stash
             self._stash = None
@@ -174,7 +174,7 @@ class WorkflowRun:
 
     def decide_now(self) -> list[dict[str, Any]]:
         """On the run's thread, while it waits: the decisions ``advance`` would answer now."""
-        self.workflow.after_replay(self.history)
+        self.workflow.after_replay(self._hook_history())
         return self._decide()
 
     def feed_inline(self, events: list[dict[str, Any]]) -> bool:
@@ -305,7 +305,7 @@ class WorkflowRun:
     def fail(self, reason: str, details: Any = None) -> None:
         self._check_thread()
         self._outcome = ("fail", f"Workflow execution failed: {reason}", str(details) if details else None)
-        self.workflow.on_failure(self.history, reason, details)
+        self.workflow.on_failure(self._hook_history(), reason, details)
         raise _WorkflowClosed()
 
     def get_run_context(self) -> dict[str, Any]:
@@ -417,6 +417,7 @@ class WorkflowRun:
         if getattr(self, "_suspendable", None) is not None:
             self._suspendable.abandon()
         self.history = History()
+        self._history_view: Any = None
         self.workflow = self.workflow_class(self)
         self._submitted: dict[tuple[str, str], _Submitted] = {}
         self._pending: list[_Submitted] = []  # owe a decision, kept in submit order
@@ -443,6 +444,15 @@ class WorkflowRun:
         self._by_name: dict[tuple[str, str], list[_Submitted]] = {}  # markers and signals, by name
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self.replaying = True
+
+    def _hook_history(self) -> Any:
+        """The history the workflow's hooks see: simpleflow's shapes over ``self.history`` (simpleflow.history_view)."""
+        view = self._history_view
+        if view is None or view._history is not self.history:
+            from simpleflow.history_view import HistoryView
+
+            view = self._history_view = HistoryView(self.history)
+        return view
 
     def _check_thread(self) -> None:
         if futures._current_run() is not self:
@@ -975,7 +985,7 @@ class WorkflowRun:
         if self._outcome is not None:
             return
         if self._suspendable is None:
-            self.workflow.before_replay(self.history)
+            self.workflow.before_replay(self._hook_history())
             self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
@@ -1059,10 +1069,10 @@ class WorkflowRun:
 
     def _closing(self, out: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
         if kind == "complete":
-            self.workflow.on_completed(self.history)
+            self.workflow.on_completed(self._hook_history())
         elif kind in ("fail",) and self._outcome and self._outcome[0] == "error":
-            self.workflow.on_failure(self.history, self._outcome[1], self._outcome[2])
-        self.workflow.after_closed(self.history)
+            self.workflow.on_failure(self._hook_history(), self._outcome[1], self._outcome[2])
+        self.workflow.after_closed(self._hook_history())
         return out
 
     def _continue_as_new_decision(self, task: ContinueAsNewWorkflowTask) -> dict[str, Any]:
@@ -1085,10 +1095,10 @@ class WorkflowRun:
         )
 
     def _cancel_decisions(self) -> list[dict[str, Any]] | None:
-        if not self.workflow.should_cancel(self.history):
+        if not self.workflow.should_cancel(self._hook_history()):
             self._cancel_handled = True
             return None
-        self.workflow.on_canceled(self.history)
+        self.workflow.on_canceled(self._hook_history())
         out = [
             decisions.request_cancel_activity(r["id"])
             for r in self.history.activities.values()

@@ -326,8 +326,8 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     events: SWF's event list; raw: each event as simpleflow's object (``id``, ``type``, ``state``,
     ``timestamp``, snake_case attributes); cooked: the per-task state a workflow's history holds.
     """
+    from simpleflow.event_view import Event
     from simpleflow.history import History
-    from simpleflow.swf.event_view import Event
     from simpleflow.utils import json_dumps
 
     events = fetch_execution(domain, workflow_id, run_id).events

@@ -175,3 +175,45 @@ def test_a_child_workflow_task_is_a_workflow_task_as_in_simpleflow():
 
     assert isinstance(ChildWorkflowTask(cw.ChildWithoutId, 1), WorkflowTask)
     assert not isinstance(object(), WorkflowTask)
+
+
+class _Looker(Workflow):
+    """Reads the history its hooks get the way simpleflow's users do."""
+
+    name = "compat-looker"
+    version = "1"
+    task_list = "tl"
+    seen: list = []
+
+    def after_replay(self, history):
+        first = history.events[0]
+        activities = history.activities
+        _Looker.seen.append(
+            (first.id, first.type, first.state, first.input, [(a["id"], a["input"]) for a in activities.values()])
+        )
+
+    def run(self, x):
+        return self.submit(cw.acts.double, x).result
+
+
+def test_hooks_get_events_as_objects_and_activities_with_their_input_decoded():
+    _Looker.seen = []
+    b = HistoryBuilder(input={"args": [2], "kwargs": {}})
+    b.decision()
+    b.schedule_activity(
+        "activity-tests.fixtures.compat_activities.double-1",
+        "tests.fixtures.compat_activities.double",
+        "1",
+        input={"args": [2], "kwargs": {}},
+    )
+    b.decision_started()
+    replay(_Looker, b.events, INFO)
+    assert _Looker.seen == [
+        (
+            1,
+            "WorkflowExecution",
+            "started",
+            {"args": [2], "kwargs": {}},
+            [("activity-tests.fixtures.compat_activities.double-1", {"args": [2], "kwargs": {}})],
+        )
+    ]
