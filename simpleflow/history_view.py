@@ -3,8 +3,8 @@
 ``before_replay``, ``after_replay``, ``after_closed``, ``on_failure``, ``on_completed``,
 ``on_canceled`` and ``should_cancel`` get a ``HistoryView``: ``events`` are objects with
 attribute access (``history.events[0].input``, ``.type``, ``.state``, ``.id``), and the
-per-task dicts (``activities``, ``child_workflows``) carry ``input`` and ``control`` decoded
-from JSON, as simpleflow's history gives them. Every other attribute is the engine's
+per-task dicts (``activities``, ``child_workflows``, ``timers``) carry ``input`` and ``control``
+decoded from JSON, as simpleflow's history gives them. Every other attribute is the engine's
 ``History`` itself. The view is built lazily: a hook that does not look costs nothing.
 """
 
@@ -57,6 +57,21 @@ class HistoryView:
     @property
     def child_workflows(self) -> dict[str, dict[str, Any]]:
         return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
+
+    @property
+    def timers(self) -> dict[str, dict[str, Any]]:
+        """Timers as simpleflow shows them: ``start_to_fire_timeout`` in whole seconds, ``control`` decoded,
+        the start time also under ``started_event_timestamp``."""
+        out = {}
+        for key, record in self._history.timers.items():
+            timer = _decoded(record)
+            timeout = timer.get("start_to_fire_timeout")
+            if isinstance(timeout, str) and timeout.isdigit():
+                timer["start_to_fire_timeout"] = int(timeout)
+            if "started_timestamp" in timer:
+                timer["started_event_timestamp"] = timer["started_timestamp"]
+            out[key] = timer
+        return out
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._history, name)

@@ -184,15 +184,18 @@ class _Looker(Workflow):
     version = "1"
     task_list = "tl"
     seen: list = []
+    timers: dict = {}
 
     def after_replay(self, history):
         first = history.events[0]
         activities = history.activities
+        _Looker.timers = history.timers
         _Looker.seen.append(
             (first.id, first.type, first.state, first.input, [(a["id"], a["input"]) for a in activities.values()])
         )
 
     def run(self, x):
+        self.submit(self.start_timer("nap", 5, control={"why": "test"}))
         return self.submit(cw.acts.double, x).result
 
 
@@ -206,8 +209,12 @@ def test_hooks_get_events_as_objects_and_activities_with_their_input_decoded():
         "1",
         input={"args": [2], "kwargs": {}},
     )
+    b.start_timer("nap", 5, control={"why": "test"})
     b.decision_started()
     replay(_Looker, b.events, INFO)
+    timer = _Looker.timers["nap"]
+    assert (timer["start_to_fire_timeout"], timer["control"]) == (5, {"why": "test"})
+    assert timer["started_event_timestamp"] == timer["started_timestamp"]
     assert _Looker.seen == [
         (
             1,
