@@ -30,7 +30,9 @@ from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as engine_decisions
+from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import Abandoned
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import ActivityOutcome, failed, named_failure, run_activity
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,8 @@ class LocalExecution:
         real_time: bool = False,
         continued_from: str | None = None,
         cancel_at: float | None = None,
+        middlewares: Middlewares = NONE,
+        repair: RepairSource | None = None,
         _root: LocalExecution | None = None,
     ) -> None:
         self.workflow_class = workflow_class
@@ -126,6 +130,7 @@ class LocalExecution:
         self.events: list[dict[str, Any]] = []
         # The family's driver: the root execution holds the clock, the scheduled signals and every run.
         self._root: LocalExecution = _root or (parent._root if parent is not None else self)
+        self.middlewares = middlewares if self._root is self else self._root.middlewares
         self._family: list[LocalExecution] = []
         self._current = self  # (root) the run of the root workflow now open
         self._next_run: LocalExecution | None = None
@@ -148,7 +153,8 @@ class LocalExecution:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._children: dict[int, LocalExecution] = {}
         self.run = WorkflowRun(
-            workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id)
+            workflow_class,
+            ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
         )
         self.run.driver = self._drive_inline
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
@@ -324,7 +330,7 @@ class LocalExecution:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
             job: Callable[[], ActivityOutcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
         else:
-            job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
+            job = lambda: run_activity(act, a.get("input"), context, self.middlewares)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})

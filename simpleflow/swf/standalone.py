@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.engine._repair import RepairSource
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.worker import run_worker
@@ -68,8 +70,14 @@ def run_standalone(
     heartbeat: float = 60,
     progress: TextIO | None = sys.stderr,
     timeout: float | None = None,
+    middlewares: Middlewares = NONE,
+    repair: RepairSource | None = None,
 ) -> Outcome:
-    """Run one execution to its end with processes of our own; they are all stopped on any exit."""
+    """Run one execution to its end with processes of our own; they are all stopped on any exit.
+
+    *middlewares* run around each activity; with *repair*, the activities the repaired execution
+    completed are not run again (simpleflow.engine._repair).
+    """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
@@ -78,7 +86,7 @@ def run_standalone(
         context.Process(
             target=run_decider,
             args=(domain, task_list, [path], task_list),
-            kwargs={"pollers": POLLERS},
+            kwargs={"pollers": POLLERS, "repair": repair},
             name=f"decider-{i}",
             daemon=True,
         )
@@ -88,7 +96,12 @@ def run_standalone(
         context.Process(
             target=run_worker,
             args=(domain, task_list),
-            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            kwargs={
+                "modules": [workflow_class.__module__],
+                "heartbeat": heartbeat,
+                "pollers": POLLERS,
+                "middlewares": middlewares,
+            },
             name=f"worker-{i}",
             daemon=True,
         )
