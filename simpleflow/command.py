@@ -413,7 +413,10 @@ def standalone(
     if repair is not None:
         from simpleflow.swf import repair as swf_repair
 
-        repair_source = swf_repair.load_repair_source(_domain(domain), repair, force_activities)
+        repair_source = swf_repair.load_repair_source(
+            _domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+        )
+        workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
         if input is None and input_file is None:
             input = repair_source.input  # the repaired execution's input, unless another is given
     payload = _read_input(input, input_file)

@@ -92,3 +92,29 @@ def test_a_middleware_that_does_not_resolve_stops_the_worker_at_once_in_one_line
         "'tests.fixtures.middleware_functions.nope': module 'tests.fixtures.middleware_functions' "
         "has no attribute 'nope'"
     )
+
+
+def test_the_middleware_example_runs_in_standalone_as_its_page_shows(swf_domain):
+    done = simpleflow(
+        "standalone",
+        "--domain",
+        swf_domain,
+        "--nb-deciders",
+        "1",
+        "--nb-workers",
+        "1",
+        "--middleware-pre-execution",
+        "examples.middleware.my_pre_execution_middleware",
+        "--middleware-post-execution",
+        "examples.middleware.my_post_execution_middleware",
+        "examples.basic.BasicWorkflow",
+        "--input",
+        '{"args": [1], "kwargs": {"t": 0}}',
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == 4
+    pre = [line for line in done.stderr.splitlines() if line.startswith("pre-execution: ")]
+    post = [line for line in done.stderr.splitlines() if line.startswith("post-execution: ")]
+    assert len(pre) == len(post) == 3
+    assert any("activity-examples.basic.double-1 returned 4" in line for line in post)

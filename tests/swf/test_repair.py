@@ -36,8 +36,8 @@ def _failed_execution(domain, workdir, workflow_id):
 def test_repair_reruns_only_the_failed_and_never_run_activities(swf_domain, tmp_path):
     _failed_execution(swf_domain, tmp_path, "pipeline")
     failed_run = _latest_run(swf_domain, "pipeline")
-    # No --input: the repaired execution's own input is used.
-    done = _standalone(swf_domain, "--workflow-id", "pipeline", "--repair", "pipeline")
+    # No --input: the repaired execution's own input; no --workflow-id: its workflow id.
+    done = _standalone(swf_domain, "--repair", "pipeline")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == EXPECTED
     assert pw.runs(tmp_path) == ["fragile", "step 3"]
@@ -68,6 +68,18 @@ def test_force_activities_reruns_the_completed_activities_it_matches(swf_domain,
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == EXPECTED
     assert sorted(pw.runs(tmp_path)) == sorted(["step 1", "summary", "fragile", "step 3"])
+
+
+def test_repairing_an_open_execution_under_its_own_id_is_refused(swf_domain, decider_list):
+    from tests.swf_e2e_helpers import start_workflow
+
+    workflow_id, run_id = start_workflow(swf_domain, PIPELINE, decider_list, ["/nonexistent"])  # no decider: open
+    done = _standalone(swf_domain, "--repair", workflow_id)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"simpleflow: error: execution {workflow_id!r} run {run_id!r} is still open: terminate it first, "
+        "or give the repair another --workflow-id"
+    )
 
 
 @pytest.mark.parametrize(
