@@ -155,3 +155,21 @@ def test_marker_names_stay_within_swfs_256_characters(length):
     assert name.startswith(MARKER_PREFIX) and len(name) <= 256
     assert (name == MARKER_PREFIX + task_id) == (len(MARKER_PREFIX) + length <= 256)
     assert marker_name("b" * length) != name
+
+
+def test_a_repair_reusing_more_tasks_than_one_decision_holds_records_them_over_several(tmp_path):
+    (tmp_path / "broken").touch()
+    failed = LocalExecution(pw.WidePipelineWorkflow, {"args": [str(tmp_path), 150], "kwargs": {}}).execute()
+    assert failed.status == "failed"
+    (tmp_path / "broken").unlink()
+    (tmp_path / "runs.log").unlink()
+    repaired = LocalExecution(
+        pw.WidePipelineWorkflow, {"args": [str(tmp_path), 150], "kwargs": {}}, repair=_source(failed)
+    ).execute()
+    assert (repaired.status, repaired.result) == ("completed", sum(range(150)) * 10)
+    assert pw.runs(tmp_path) == ["fragile"]
+    assert len(set(_reused(repaired.events))) == 150
+    completed = [e for e in repaired.events if e["eventType"] == "DecisionTaskCompleted"]
+    assert len(completed) >= 3  # 150 markers: more than SWF's 100 decisions per answer
+    decisions, mismatches = check_history(pw.WidePipelineWorkflow, repaired.events)
+    assert mismatches == []
