@@ -96,3 +96,15 @@ def test_bad_repair_options_are_one_line_and_exit_2(swf_domain, args, message):
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_decider_repairs_the_started_execution_not_its_children_or_next_runs():
+    from simpleflow.engine._repair import RepairSource
+    from simpleflow.swf.decider import Decider
+
+    source = RepairSource("old", "run", {})
+    decider = Decider("domain", "decisions", [pw.PipelineWorkflow], repair=source)
+    assert decider._repair_for({"workflowType": {"name": pw.PipelineWorkflow.name}}) is source
+    assert decider._repair_for({"parentWorkflowExecution": {"workflowId": "p", "runId": "r"}}) is None
+    assert decider._repair_for({"continuedExecutionRunId": "previous"}) is None
+    assert Decider("domain", "decisions", [pw.PipelineWorkflow])._repair_for({}) is None
