@@ -168,6 +168,7 @@ def _middleware_options(func: Callable) -> Callable:
 
 
 def _middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
+    """The imported middleware functions (simpleflow.middleware.Middlewares); UsageError if a path is wrong."""
     from simpleflow import middleware
 
     return middleware.load(pre, post)

@@ -173,3 +173,40 @@ def test_a_repair_reusing_more_tasks_than_one_decision_holds_records_them_over_s
     assert len(completed) >= 3  # 150 markers: more than SWF's 100 decisions per answer
     decisions, mismatches = check_history(pw.WidePipelineWorkflow, repaired.events)
     assert mismatches == []
+
+
+def _simulate(workflow_class, input, seed, info, fail_rate, max_rounds=300):
+    """One randomized execution (tests.swf_simulator); resumed == full replay at every decision task."""
+    from simpleflow.engine import WorkflowRun
+    from tests.swf_simulator import SimulatedSWF
+
+    swf = SimulatedSWF(input, seed, fail_rate=fail_rate, timeout_rate=0.05)
+    resumed = WorkflowRun(workflow_class, info)
+    try:
+        for _ in range(max_rounds):
+            if swf.closed is not None:
+                break
+            got = resumed.advance(swf.start_decision())
+            assert got == replay(workflow_class, swf.events, info), "resumed run differs from full replay"
+            swf.answer(got)
+            if swf.closed is None and not swf.progress() and not got:
+                break
+    finally:
+        resumed.close()
+    return swf
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_randomized_repairs_resume_as_full_replays_and_never_rerun_a_completed_task(seed):
+    from tests.fixtures import engine_workflows as wf
+
+    for workflow_class, input in ((wf.Strict, [6]), (wf.Mixed, [seed, 12])):
+        payload = {"args": input, "kwargs": {}}
+        first = _simulate(workflow_class, payload, seed, ExecutionInfo(workflow_id="wf-id", run_id="run-id"), 0.3)
+        source = source_from_events(first.events, "wf-id", "run-id")
+        info = ExecutionInfo(workflow_id="wf-id", run_id="run-2", repair=source)
+        second = _simulate(workflow_class, payload, seed + 100, info, 0.1)
+        assert not set(_scheduled(second.events)) & set(source.results)
+        assert set(_reused(second.events)) <= set(source.results)
+        if second.closed == "completed":  # (a failed one stops at the failing submit: later tasks look unsubmitted)
+            assert check_history(workflow_class, second.events)[1] == []
