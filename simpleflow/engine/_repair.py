@@ -14,6 +14,7 @@ Pure: the caller fetches the history (simpleflow.swf.repair).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -80,6 +81,21 @@ def source_from_events(
         re.compile(force) if force else None,
         history.started.get("input"),
     )
+
+
+def fitting(source: RepairSource, limit: int) -> tuple[RepairSource, list[str]]:
+    """*source* without the results whose marker details would pass *limit* characters (no jumbo
+    fields to hold them): those tasks run again rather than fail the repaired execution. Also the ids dropped."""
+    dropped = [
+        task_id
+        for task_id, (name, text) in source.results.items()
+        if len(marker_details(source, task_id, name, text)) > limit
+    ]
+    if not dropped:
+        return source, []
+    gone = set(dropped)
+    kept = {k: v for k, v in source.results.items() if k not in gone}
+    return dataclasses.replace(source, results=kept), dropped
 
 
 def marker_name(task_id: str) -> str:

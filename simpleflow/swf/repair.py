@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 
 from simpleflow import jumbo
-from simpleflow.engine._repair import RepairSource, source_from_events
+from simpleflow.constants import MAX_DETAILS_LENGTH
+from simpleflow.engine._repair import RepairSource, fitting, source_from_events
 from simpleflow.exceptions import UsageError
+from simpleflow.jumbo import _fields as jumbo_fields
 from simpleflow.swf import client, executions
+
+log = logging.getLogger(__name__)
+_BUCKET = jumbo_fields.BUCKET_ENV
 
 
 def parse_target(text: str) -> tuple[str, str | None]:
@@ -48,4 +55,10 @@ def load_repair_source(
             "or give the repair another --workflow-id"
         )
     events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
-    return source_from_events(events, workflow_id, run_id, force_activities)
+    source = source_from_events(events, workflow_id, run_id, force_activities)
+    if not os.environ.get(jumbo_fields.BUCKET_ENV, "").strip():
+        # Without jumbo fields a marker holds at most SWF's 32,768 characters: such tasks run again.
+        source, dropped = fitting(source, MAX_DETAILS_LENGTH)
+        for task_id in dropped:
+            log.warning("repair: %s runs again, its result is too large for a marker without %s", task_id, _BUCKET)
+    return source

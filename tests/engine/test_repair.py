@@ -210,3 +210,14 @@ def test_randomized_repairs_resume_as_full_replays_and_never_rerun_a_completed_t
         assert set(_reused(second.events)) <= set(source.results)
         if second.closed == "completed":  # (a failed one stops at the failing submit: later tasks look unsubmitted)
             assert check_history(workflow_class, second.events)[1] == []
+
+
+def test_without_jumbo_fields_a_result_too_large_for_a_marker_runs_again_instead():
+    from simpleflow.engine._repair import fitting
+
+    big = '"' + "x" * 32700 + '"'  # fits a result (32,768), not a marker with its provenance
+    source = RepairSource("wf", "run", {STEP_1: ("tests.pipeline.step", "1"), STEP_2: ("tests.pipeline.step", big)})
+    kept, dropped = fitting(source, 32768)
+    assert dropped == [STEP_2]
+    assert set(kept.results) == {STEP_1}
+    assert fitting(kept, 32768) == (kept, [])
