@@ -129,18 +129,26 @@ def _conversation(name: str, request: pytest.FixtureRequest, monkeypatch: pytest
             monkeypatch.setenv(key, "testing")
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
-    client.reset_clients()
+    _reset_clients()
     try:
         with _vcr("once" if recording else "none").use_cassette(cassette.name):
             yield Conversation(name, recording)
     finally:
-        client.reset_clients()
+        _reset_clients()
+
+
+def _reset_clients() -> None:
+    from simpleflow.jumbo import _s3
+
+    client.reset_clients()
+    _s3.reset()
 
 
 @pytest.fixture
 def conversation(request, monkeypatch):
     """``with conversation(name) as c:`` replays (or records) the cassette ``name``."""
-    return lambda name: _conversation(name, request, monkeypatch)
+    yield lambda name: _conversation(name, request, monkeypatch)
+    _reset_clients()  # a client the test built against the dead endpoint must not serve later tests
 
 
 def simpleflow(*args: str) -> str:
