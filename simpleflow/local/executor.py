@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import exceptions
-from simpleflow.local.host import LocalExecution, LocalResult
+from simpleflow.local.host import LocalExecution
 from simpleflow.middleware import Middlewares, from_option
+from simpleflow.outcome import Outcome
 
 
 class WorkflowFailed(exceptions.WorkflowException):
@@ -35,7 +36,7 @@ class Executor:
         self.workflow_class = workflow_class
         self.workers = workers
         self.middlewares = from_option(middlewares)
-        self.last: LocalResult | None = None
+        self.last: Outcome | None = None
 
     def run(self, input: dict[str, Any] | None = None) -> Any:
         """Run to the end; return the result, or raise WorkflowFailed."""
@@ -46,6 +47,6 @@ class Executor:
         self.last = LocalExecution(
             self.workflow_class, payload, workers=self.workers, middlewares=self.middlewares
         ).execute()
-        if self.last.status == "completed":
+        if self.last.completed:
             return self.last.result
         raise WorkflowFailed(self.last.reason or self.last.status, self.last.details)
