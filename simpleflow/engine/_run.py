@@ -69,6 +69,7 @@ from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
 from simpleflow.history import History
+from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
 from simpleflow.task import (
     ActivityTask,
@@ -156,12 +157,12 @@ class WorkflowRun:
             propagate_to_parent = getattr(self.workflow_class, "propagate_signals_to_parent", True)
             propagated = decisions.propagated_signals(self.history, propagate_to_parent)
             if propagated:  # as simpleflow: the signals go on first, ``run`` goes on at the next decision task
-                self.workflow.after_replay(self._hook_history())
+                self.workflow.after_replay(self._hooks_history)
                 return propagated
         try:
             self._step()
         finally:
-            self.workflow.after_replay(self._hook_history())
+            self.workflow.after_replay(self._hooks_history)
         if self._events_for_advance is not None:  # the inline driver handed back events it could not feed itself
             restart, events = self._events_for_advance
             self._events_for_advance = None
@@ -175,7 +176,7 @@ class WorkflowRun:
 
     def decide_now(self) -> list[dict[str, Any]]:
         """On the run's thread, while it waits: the decisions ``advance`` would answer now."""
-        self.workflow.after_replay(self._hook_history())
+        self.workflow.after_replay(self._hooks_history)
         return self._decide()
 
     def feed_inline(self, events: list[dict[str, Any]]) -> bool:
@@ -304,7 +305,7 @@ class WorkflowRun:
         self._outcome = RunOutcome(
             FAILED_BY_WORKFLOW, reason=f"Workflow execution failed: {reason}", details=str(details) if details else None
         )
-        self.workflow.on_failure(self._hook_history(), reason, details)
+        self.workflow.on_failure(self._hooks_history, reason, details)
         raise _RunClosed()
 
     def get_run_context(self) -> dict[str, Any]:
@@ -390,7 +391,7 @@ class WorkflowRun:
         if getattr(self, "_suspendable", None) is not None:
             self._suspendable.abandon()
         self.history = History()
-        self._history_view: Any = None
+        self._hooks_history = HistoryView(self.history)  # simpleflow's shapes, what the workflow's hooks get (lazy)
         self.workflow = self.workflow_class(self)
         self._tracker = CommandTracker(self.history, self.workflow, self.info, self._stop_replaying)
         self._continuations: list[Continuation] = []
@@ -401,15 +402,6 @@ class WorkflowRun:
         self._cancel_handled = False
         self._events_for_advance: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events)
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
-
-    def _hook_history(self) -> Any:
-        """The history the workflow's hooks see: simpleflow's shapes over ``self.history`` (simpleflow.history_view)."""
-        view = self._history_view
-        if view is None or view._history is not self.history:
-            from simpleflow.history_view import HistoryView
-
-            view = self._history_view = HistoryView(self.history)
-        return view
 
     def _check_thread(self) -> None:
         if futures.current_executor() is not self:
@@ -458,7 +450,7 @@ class WorkflowRun:
         if self._outcome is not None:
             return
         if self._suspendable is None:
-            self.workflow.before_replay(self._hook_history())
+            self.workflow.before_replay(self._hooks_history)
             self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
@@ -488,14 +480,14 @@ class WorkflowRun:
     def _decide(self) -> list[dict[str, Any]]:
         outcome = self._outcome
         if self.history.cancel_requested and not self._cancel_handled:
-            if self.workflow.should_cancel(self._hook_history()):
-                self.workflow.on_canceled(self._hook_history())
+            if self.workflow.should_cancel(self._hooks_history):
+                self.workflow.on_canceled(self._hooks_history)
                 return decisions.cancel_execution(self.history)
             self._cancel_handled = True
         if outcome is not None and outcome.kind == ERRORED:  # the run's decisions left owed are dropped
             closing = [closing_decision(outcome, self.history.started)]
-            self.workflow.on_failure(self._hook_history(), outcome.reason, outcome.details)
-            self.workflow.after_closed(self._hook_history())
+            self.workflow.on_failure(self._hooks_history, outcome.reason, outcome.details)
+            self.workflow.after_closed(self._hooks_history)
             return closing
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
         out, complete = self._tracker.ledger.batch(max_open, self.info.max_decisions)
@@ -505,24 +497,13 @@ class WorkflowRun:
             return decisions.with_wake_up(out, self.history) if decisions.needs_wake_up(out) else out
         out.append(closing_decision(outcome, self.history.started))
         if outcome.kind == COMPLETED:
-            self.workflow.on_completed(self._hook_history())
-        self.workflow.after_closed(self._hook_history())
+            self.workflow.on_completed(self._hooks_history)
+        self.workflow.after_closed(self._hooks_history)
         return out
 
 
 # Events a run can take while driven inline (others go through ``advance``).
 _INLINE_EVENTS = frozenset(
-    {
-        "DecisionTaskScheduled",
-        "DecisionTaskStarted",
-        "DecisionTaskCompleted",
-        "ActivityTaskScheduled",
-        "ActivityTaskStarted",
-        "ActivityTaskCompleted",
-        "ActivityTaskFailed",
-        "ActivityTaskTimedOut",
-        "TimerStarted",
-        "TimerFired",
-        "MarkerRecorded",
-    }
+    "DecisionTaskScheduled DecisionTaskStarted DecisionTaskCompleted ActivityTaskScheduled ActivityTaskStarted"
+    " ActivityTaskCompleted ActivityTaskFailed ActivityTaskTimedOut TimerStarted TimerFired MarkerRecorded".split()
 )
