@@ -163,7 +163,16 @@ def registered() -> dict[str, Activity]:
 
 
 def scan(module_or_package: str) -> None:
-    """Import *module_or_package* and every module under it, registering their activities."""
-    module = importlib.import_module(module_or_package)
-    if hasattr(module, "__path__"):
-        venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+    """Import *module_or_package* and every module under it, registering their activities.
+
+    Raises:
+        UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
+    """
+    from simpleflow.errors import import_failure
+
+    try:
+        module = importlib.import_module(module_or_package)
+        if hasattr(module, "__path__"):
+            venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+    except Exception as err:
+        raise import_failure(module_or_package, err) from err

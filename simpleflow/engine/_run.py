@@ -1013,7 +1013,12 @@ class WorkflowRun:
             return out
         kind = outcome[0]
         if kind == "complete":
-            closing = decisions.complete_workflow(format.dumps(outcome[1]))
+            try:
+                closing = decisions.complete_workflow(format.dumps(outcome[1]))
+            except (TypeError, ValueError) as err:  # a result JSON cannot hold fails the run, on either host
+                reason = f"run() returned a value JSON cannot encode: {err}"
+                closing = decisions.fail_workflow(format_reason(reason), None)
+                kind = "fail"
         elif kind == "fail":
             closing = decisions.fail_workflow(format_reason(outcome[1]), outcome[2])
         else:

@@ -427,10 +427,10 @@ def run_worker(
     *pollers* polls are kept in flight per process, each running its own task: a process
     then runs up to that many activities at once (see ``_serve_pollers``).
     """
-    client.check_domain(domain)
     modules = tuple(modules)
     for module in modules:
-        registry.scan(module)
+        registry.scan(module)  # a module that does not import is reported before SWF is asked anything
+    client.check_domain(domain)
     heartbeat = heartbeat or None
     if nb_processes <= 1:
         _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers)
