@@ -65,6 +65,10 @@ def explain(error: BaseException) -> tuple[str, int]:
         return "no AWS region: set AWS_DEFAULT_REGION", EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
+    from simpleflow.jumbo import JumboFieldUnavailable
+
+    if isinstance(error, JumboFieldUnavailable):
+        return str(error), EXIT_FAILURE
     if isinstance(error, boto.ClientError):
         code = (error.response.get("Error") or {}).get("Code")
         return service_error(error), EXIT_USAGE if code in _CREDENTIAL_CODES else EXIT_FAILURE

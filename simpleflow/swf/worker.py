@@ -302,7 +302,12 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         log.error("task %s: %s", task.get("activityId"), message)
         _fail(token, named_failure("ActivityNotDeclared", message))
         return
-    raw_input = _decode_field(task.get("input"))
+    try:
+        raw_input = _decode_field(task.get("input"))
+    except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
+        log.error("task %s: %s", task.get("activityId"), err)
+        _fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
+        return
     try:
         args, kwargs = parse_input(raw_input)
     except ValueError as err:
