@@ -7,11 +7,18 @@ line on stderr with exit code 2; a traceback only with ``LOG_LEVEL=DEBUG``.
 
 from __future__ import annotations
 
+import signal
+import sys
+
+# decider.start and worker.start honour SIGTERM from their first instant: until their loops install
+# the graceful handler (which finishes the task in hand), SIGTERM exits at once with status 0.
+if {"decider.start", "worker.start"} & set(sys.argv[1:]):
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
 import functools
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from simpleflow import format, jumbo
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
+from simpleflow.swf.process import run_child
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
@@ -110,10 +111,12 @@ def run_standalone(
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
     context = multiprocessing.get_context("fork")
+    # Each child dies with this process, even a kill -9-ed one (process.run_child).
+    me = os.getpid()
     processes = [
         context.Process(
-            target=run_decider,
-            args=(domain, task_list, [path], task_list),
+            target=run_child,
+            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
             kwargs={"pollers": POLLERS},
             name=f"decider-{i}",
             daemon=True,
@@ -122,8 +125,8 @@ def run_standalone(
     ]
     processes += [
         context.Process(
-            target=run_worker,
-            args=(domain, task_list),
+            target=run_child,
+            args=(me, STOP_GRACE_PERIOD, run_worker, domain, task_list),
             kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
             name=f"worker-{i}",
             daemon=True,

@@ -26,7 +26,7 @@ from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESU
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
-from simpleflow.swf.process import supervise
+from simpleflow.swf.process import die_with_parent, supervise
 
 __all__ = ["FieldTooLarge", "run_worker"]
 
@@ -84,24 +84,15 @@ def _decode_field(text: str | None) -> str | None:
 # --- the activity child -------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    # If the worker is SIGKILLed, its activity must not live on as an orphan (Linux only).
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int) -> None:
+def _child(
+    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int, worker_pid: int
+) -> None:
     """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    # If the worker is SIGKILLed, its activity must not live on as an orphan.
+    die_with_parent(worker_pid)
     try:
         payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
@@ -114,12 +105,13 @@ def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, 
 
 def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    worker_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            _child(act, args, kwargs, context, write_end)
+            _child(act, args, kwargs, context, write_end, worker_pid)
             status = 0
         finally:
             for stream in (sys.stdout, sys.stderr):
