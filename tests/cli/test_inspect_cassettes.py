@@ -228,5 +228,8 @@ def test_replay_needs_no_server(replaying, conversation):
     with conversation("workflow_tasks"):
         pass
     assert os.environ["AWS_ENDPOINT_URL"] == DEAD_ENDPOINT  # until the test ends
-    with pytest.raises(Exception, match="Could not connect to the endpoint URL"):
-        client.swf_client().describe_domain(name=DOMAIN)
+    try:
+        with pytest.raises(Exception, match="Could not connect to the endpoint URL"):
+            client.swf_client().describe_domain(name=DOMAIN)
+    finally:
+        client.reset_clients()  # the client pointed at the dead endpoint must not serve later tests
