@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -111,3 +113,31 @@ def test_kill_9_of_a_supervisor_lets_its_workers_finish_the_task_in_hand_then_ex
     assert completed_result(events) == "rested"  # answered by the orphaned worker before it left
     assert [e["eventType"] for e in events].count("ActivityTaskScheduled") == 1
     assert wait_dead(kids | {activity_pid}) == set(), processes.logs()
+
+
+def test_without_a_parent_death_signal_the_liveness_check_kills_the_orphan():
+    """The fallback for systems without PR_SET_PDEATHSIG, run here on its own."""
+    from simpleflow.swf import process
+
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the parent-to-be: starts the orphan-to-be, reports its pid, waits to be killed
+        orphan = os.fork()
+        if orphan == 0:
+            parent = os.getppid()
+            watch = threading.Thread(target=process._watch_parent, args=(parent, signal.SIGKILL, None, False))
+            watch.start()
+            time.sleep(60)
+            os._exit(0)
+        os.write(write_end, f"{orphan}\n".encode())
+        time.sleep(60)
+        os._exit(0)
+    os.close(write_end)
+    orphan = int(os.read(read_end, 64).decode())
+    os.close(read_end)
+    assert alive(orphan)
+
+    os.kill(middle, signal.SIGKILL)
+    os.waitpid(middle, 0)
+
+    assert wait_dead({orphan}, timeout=5) == set()
