@@ -6,6 +6,7 @@ from typing import Any
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
+from simpleflow.swf_events import CLOSING_EVENTS
 
 
 def validate_events(events: Any) -> list[dict[str, Any]]:
@@ -53,7 +54,7 @@ def check_history(
     # A history that already closed: replay up to its last decision task, as the decider saw it.
     cut = len(events)
     for i, event in enumerate(events):
-        if event["eventType"] in _CLOSING_EVENTS:
+        if event["eventType"] in CLOSING_EVENTS:
             cut = i
             break
     run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
@@ -65,13 +66,3 @@ def check_history(
         return decisions, run.mismatches
     finally:
         run.close()
-
-
-_CLOSING_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionContinuedAsNew",
-    }
-)
