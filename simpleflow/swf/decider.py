@@ -20,6 +20,8 @@ from typing import Any
 from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as decisions_module
+from simpleflow.engine._repair import RepairSource
+from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -99,14 +101,17 @@ class Decider:
         *,
         activity_task_list: str | None = None,
         cache: RunCache | None = None,
+        repair: RepairSource | None = None,
     ) -> None:
         self.domain = domain
+        self.repair = repair  # for the executions started here (no parent, not continued): standalone --repair
         self.task_list = task_list
         self.activity_task_list = activity_task_list
         self.cache = cache if cache is not None else RunCache()
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}
         self._by_name = {w.name: w for w in workflows}
+        self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
@@ -114,13 +119,24 @@ class Decider:
     # -- one decision task ---------------------------------------------------
 
     def workflow_class(self, started: dict[str, Any]) -> type | None:
-        """The served class an execution runs: by the class path in its input, else by its type."""
+        """The class an execution runs: a served one by the class path in its input or by its type; else,
+        as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
         path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
-        if path in self._by_path:
-            return self._by_path[path]
         wtype = started.get("workflowType") or {}
-        return self._by_type.get((wtype.get("name"), wtype.get("version"))) or self._by_name.get(wtype.get("name"))
+        name = wtype.get("name")
+        for key in (path, name):
+            if key in self._by_path:
+                return self._by_path[key]
+        served = self._by_type.get((name, wtype.get("version"))) or self._by_name.get(name)
+        if served is not None:
+            return served
+        for key in (path, name):
+            if key and key not in self._loaded:
+                self._loaded[key] = find_workflow_class(key)
+            if key and self._loaded[key] is not None:
+                return self._loaded[key]
+        return None
 
     def decide(self, task: dict[str, Any]) -> list[dict[str, Any]] | None:
         """The decisions for one polled decision task (its events may start anywhere).
@@ -167,6 +183,7 @@ class Decider:
                 run_id=run_id,
                 activity_task_list=self.activity_task_list,
                 max_open_activities=_max_open(workflow_class),
+                repair=self._repair_for(started),
             )
             run = WorkflowRun(workflow_class, info)
             new = events
@@ -196,6 +213,12 @@ class Decider:
         else:
             run.close()
         return decisions
+
+    def _repair_for(self, started: dict[str, Any]) -> RepairSource | None:
+        """The repair source applies to the execution started as the repair, not to its children or next runs."""
+        if self.repair is None or started.get("parentWorkflowExecution") or started.get("continuedExecutionRunId"):
+            return None
+        return self.repair
 
     def _register_types(self, run: WorkflowRun, decisions: list[dict[str, Any]]) -> None:
         """Register the types SWF refused, and, once per process, those about to be scheduled.
@@ -296,9 +319,10 @@ def run_decider(
     activity_task_list: str | None = None,
     stop: threading.Event | None = None,
     pollers: int = 1,
+    repair: RepairSource | None = None,
 ) -> None:
-    """Entry point of a decider process."""
+    """Entry point of a decider process (*repair*: see ``Decider``)."""
     from simpleflow.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
-    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop, pollers)
+    Decider(domain, task_list, workflows, activity_task_list=activity_task_list, repair=repair).run(stop, pollers)

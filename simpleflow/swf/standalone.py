@@ -8,9 +8,12 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.engine._repair import RepairSource
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
@@ -87,8 +90,19 @@ def run_standalone(
     heartbeat: float = 60,
     progress: TextIO | None = sys.stderr,
     timeout: float | None = None,
+    execution_timeout: str | int | None = None,
+    decision_tasks_timeout: str | int | None = None,
+    tag_list: list[str] | None = None,
+    on_started: Callable[[dict[str, str]], None] | None = None,
+    middlewares: Middlewares = NONE,
+    repair: RepairSource | None = None,
 ) -> Outcome:
-    """Run one execution to its end with processes of our own; they are all stopped on any exit."""
+    """Run one execution to its end with processes of our own; they are all stopped on any exit.
+
+    *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
+    *middlewares* run around each activity; with *repair*, the activities the repaired execution
+    completed are not run again (simpleflow.engine._repair).
+    """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
@@ -99,7 +113,7 @@ def run_standalone(
         context.Process(
             target=run_child,
             args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
-            kwargs={"pollers": POLLERS},
+            kwargs={"pollers": POLLERS, "repair": repair},
             name=f"decider-{i}",
             daemon=True,
         )
@@ -109,7 +123,12 @@ def run_standalone(
         context.Process(
             target=run_child,
             args=(me, STOP_GRACE_PERIOD, run_worker, domain, task_list),
-            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            kwargs={
+                "modules": [workflow_class.__module__],
+                "heartbeat": heartbeat,
+                "pollers": POLLERS,
+                "middlewares": middlewares,
+            },
             name=f"worker-{i}",
             daemon=True,
         )
@@ -119,7 +138,18 @@ def run_standalone(
     try:
         for process in processes:
             process.start()
-        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id, task_list=task_list)
+        execution = starter.start_workflow(
+            domain,
+            workflow_class,
+            input,
+            workflow_id=workflow_id,
+            task_list=task_list,
+            execution_timeout=execution_timeout,
+            tag_list=tag_list,
+            decision_tasks_timeout=decision_tasks_timeout,
+        )
+        if on_started is not None:
+            on_started(execution)
         return _wait(domain, execution, progress, timeout, processes)
     finally:
         _stop(processes)
