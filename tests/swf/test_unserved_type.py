@@ -6,12 +6,21 @@ import logging
 import time
 import uuid
 
+from simpleflow import Workflow
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider
-from tests.fixtures.swf_workflows import RetryWorkflow, WideWorkflow
+from tests.fixtures.swf_workflows import RetryWorkflow
 
 
 def test_decision_task_of_a_type_not_served_times_out_and_another_decider_takes_it(swf_domain, caplog):
+    class WideWorkflow(Workflow):  # defined here: no decider can import it by its class path or type name
+        name = "tests.swf.wide"
+        version = "unserved"
+        task_list = "unserved"
+
+        def run(self, n: int) -> int:
+            return n
+
     task_list = f"shared-{uuid.uuid4().hex[:8]}"
     execution = starter.start_workflow(
         swf_domain, WideWorkflow, {"args": [0], "kwargs": {}}, task_list=task_list, decision_tasks_timeout=1
