@@ -166,15 +166,13 @@ def scan(module_or_package: str) -> None:
     """Import *module_or_package* and every module under it, registering their activities.
 
     Raises:
-        UsageError: no module of that name (the module's own failing imports propagate as they are).
+        UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
     """
+    from simpleflow.errors import import_failure
+
     try:
         module = importlib.import_module(module_or_package)
-    except ModuleNotFoundError as err:
-        if err.name and module_or_package.startswith(err.name):
-            from simpleflow.exceptions import UsageError
-
-            raise UsageError(f"cannot import module {module_or_package!r}: {err}") from err
-        raise
-    if hasattr(module, "__path__"):
-        venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+        if hasattr(module, "__path__"):
+            venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+    except Exception as err:
+        raise import_failure(module_or_package, err) from err

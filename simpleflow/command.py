@@ -7,11 +7,18 @@ line on stderr with exit code 2; a traceback only with ``LOG_LEVEL=DEBUG``.
 
 from __future__ import annotations
 
+import signal
+import sys
+
+# decider.start and worker.start honour SIGTERM from their first instant: until their loops install
+# the graceful handler (which finishes the task in hand), SIGTERM exits at once with status 0.
+if {"decider.start", "worker.start"} & set(sys.argv[1:]):
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
 import functools
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,42 +47,24 @@ def configure_logging() -> None:
 
 
 def user_errors(func: Callable) -> Callable:
-    """Turn errors a user can fix into one line and exit code 2."""
+    """Turn any failure into one line on stderr and its exit code (simpleflow.errors); a traceback only with DEBUG."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from botocore.exceptions import ClientError
-
-        from simpleflow.swf.client import UnknownDomain
-        from simpleflow.swf.stats import UnknownTaskError
+        from simpleflow import errors
 
         try:
             return func(*args, **kwargs)
-        except (UsageError, UnknownDomain, UnknownTaskError, ValueError) as err:
-            # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
-            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            line, code = errors.explain(err)
+            if errors.debug():
                 logger.exception("error")
-            click.echo(f"simpleflow: error: {err}", err=True)
-            sys.exit(2)
-        except ClientError as err:
-            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
-                logger.exception("error")
-            click.echo(f"simpleflow: error: {service_error(err)}", err=True)
-            sys.exit(1)
+            click.echo(f"simpleflow: error: {line}", err=True)
+            sys.exit(code)
 
     return wrapper
-
-
-def service_error(err: Any) -> str:
-    """One line for an error the service answered: the call, the fault and the first line of its message."""
-    import http.client
-
-    error = err.response.get("Error") or {}
-    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    message = (error.get("Message") or "").strip()
-    if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
-        return f"{err.operation_name} failed: HTTP {status} {http.client.responses.get(status, '')}".rstrip()
-    return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
 
 
 class Settings:

@@ -9,6 +9,7 @@ import re
 import sys
 from typing import Any
 
+from simpleflow.errors import import_failure
 from simpleflow.exceptions import UsageError
 
 
@@ -24,9 +25,11 @@ def load_workflow(path: str) -> type:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
-        if err.name and module_name.startswith(err.name):
+        if err.name and (module_name + ".").startswith(err.name + "."):
             raise UsageError(f"unknown workflow module {module_name!r} (from {path!r})") from err
-        raise UsageError(f"cannot import {module_name!r}: {err}") from err
+        raise import_failure(module_name, err) from err
+    except Exception as err:  # the module itself raised, or does not parse
+        raise import_failure(module_name, err) from err
     found: Any = getattr(module, class_name, None)
     if found is None:
         raise UsageError(f"module {module_name!r} has no workflow class {class_name!r}")

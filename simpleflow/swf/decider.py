@@ -38,6 +38,10 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
+class UnservedWorkflowType(Exception):
+    """A decision task for a workflow type this decider was not started with."""
+
+
 class RunCache:
     """Suspended runs of recently seen executions, least recently used out first.
 
@@ -131,8 +135,24 @@ class Decider:
                 return self._loaded[key]
         return None
 
-    def decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
-        """The decisions for one polled decision task (its events may start anywhere)."""
+    def decide(self, task: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The decisions for one polled decision task (its events may start anywhere).
+
+        None when this decider must not answer: the execution's workflow type is not one it
+        serves. The task then times out and SWF hands it to another decider (a rolling deploy
+        leaves old and new deciders on one task list), so nothing is failed here.
+        A jumbo field whose object is gone (or may not be read) fails the execution, naming it.
+        """
+        try:
+            return self._decide(task)
+        except UnservedWorkflowType as err:
+            logger.error("%s: leaving the decision task for another decider", err)
+            return None
+        except jumbo.JumboFieldUnavailable as err:
+            logger.error("execution %s: %s", task["workflowExecution"], err)
+            return fail_execution(f"Cannot read the history: {err}")
+
+    def _decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         execution = task["workflowExecution"]
         run_id = execution["runId"]
         events = task.get("events") or []
@@ -149,12 +169,11 @@ class Decider:
             workflow_class = self.workflow_class(started)
             if workflow_class is None:
                 wtype = started.get("workflowType") or task.get("workflowType") or {}
-                reason = (
-                    f"no workflow class for type {wtype.get('name')!r} version {wtype.get('version')!r} "
-                    f"on this decider (task list {self.task_list!r})"
+                raise UnservedWorkflowType(
+                    f"execution {execution['workflowId']}: no workflow class for type {wtype.get('name')!r} "
+                    f"version {wtype.get('version')!r} on this decider (task list {self.task_list!r}, "
+                    f"serving {', '.join(sorted(self._by_path)) or 'nothing'})"
                 )
-                logger.error(reason)
-                return fail_execution(reason)
             info = ExecutionInfo(
                 domain=self.domain,
                 workflow_id=execution["workflowId"],
@@ -223,6 +242,8 @@ class Decider:
             return False
         with self._lock:
             decisions = self.decide(task)
+        if decisions is None:
+            return True  # not ours: left to time out and go to another decider
         try:
             client.swf_client().respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
         except Exception as err:

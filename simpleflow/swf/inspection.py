@@ -235,10 +235,7 @@ def _scan(modules: tuple[str, ...] | list[str]) -> None:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     for module in modules:
-        try:
-            activity.scan(module)
-        except ImportError as err:
-            raise UsageError(f"cannot import module {module!r}: {err}") from err
+        activity.scan(module)  # UsageError naming the module, or the file and line that failed
 
 
 def _scheduled_event(events: list[dict[str, Any]], scheduled_id: int | None, activity_id: str | None) -> dict:

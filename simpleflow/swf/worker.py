@@ -29,7 +29,7 @@ from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
-from simpleflow.swf.process import supervise
+from simpleflow.swf.process import die_with_parent, supervise
 
 __all__ = ["FieldTooLarge", "find_activity", "handle_task", "run_worker"]
 
@@ -88,26 +88,21 @@ def _decode_field(text: str | None) -> str | None:
 # --- the activity child -------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    # If the worker is SIGKILLed, its activity must not live on as an orphan (Linux only).
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _child(
-    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int, middlewares: Middlewares
+    act: registry.Activity,
+    args: list,
+    kwargs: dict,
+    context: dict[str, Any],
+    pipe: int,
+    middlewares: Middlewares,
+    worker_pid: int,
 ) -> None:
     """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    # If the worker is SIGKILLed, its activity must not live on as an orphan.
+    die_with_parent(worker_pid)
     try:
         payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
@@ -122,12 +117,13 @@ def _fork_activity(
     act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], middlewares: Middlewares = NONE
 ) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    worker_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            _child(act, args, kwargs, context, write_end, middlewares)
+            _child(act, args, kwargs, context, write_end, middlewares, worker_pid)
             status = 0
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -350,7 +346,11 @@ def handle_task(
     if act is None:
         log.error("task %s: %s", task.get("activityId"), message)
         return _fail(token, named_failure("ActivityNotDeclared", message))
-    raw_input = _decode_field(task.get("input"))
+    try:
+        raw_input = _decode_field(task.get("input"))
+    except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
+        log.error("task %s: %s", task.get("activityId"), err)
+        return _fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
     try:
         args, kwargs = parse_input(raw_input)
     except ValueError as err:
@@ -481,12 +481,12 @@ def run_worker(
     then runs up to that many activities at once (see ``_serve_pollers``).
     *middlewares* are called around each activity (simpleflow.middleware).
     """
-    client.check_domain(domain)
     modules = tuple(modules)
     if os.getcwd() not in sys.path and "" not in sys.path:  # modules are found from here, as workflow paths are
         sys.path.insert(0, os.getcwd())
     for module in modules:
-        registry.scan(module)
+        registry.scan(module)  # a module that does not import is reported before SWF is asked anything
+    client.check_domain(domain)
     heartbeat = heartbeat or None
     if nb_processes <= 1:
         _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers, middlewares)

@@ -388,7 +388,7 @@ def test_rerun_of_a_failing_activity_says_why_and_exits_1(inspected):
     [
         (
             ["--activity-id", "activity-inspect.add-1", "-m", "tests.no_such_module"],
-            "cannot import module 'tests.no_such_module'",
+            "unknown module 'tests.no_such_module'",
         ),
         (["-m", MODULE], "choose the activity with --scheduled-id or --activity-id"),
         (["--scheduled-id", "5", "--activity-id", "a", "-m", MODULE], "choose the activity with"),
