@@ -87,19 +87,24 @@ def _workflow_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
     }
 
 
-def compile_spec(spec: Spec, modules: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+def compile_spec(
+    spec: Spec, modules: list[str] | tuple[str, ...] = (), problems: list[str] | None = None
+) -> dict[str, Any]:
     """The spec's data with a ``target`` on every activity and workflow node; SpecError lists what is unknown.
 
-    *modules* are imported (scanned) besides the spec's own ``modules``.
+    *modules* are imported (scanned) besides the spec's own ``modules``. *problems* already found in the
+    spec are reported together with these.
     """
-    problems: list[str] = []
+    problems = list(problems or [])
     data = dict(spec.data)
-    data["modules"] = list(dict.fromkeys([*data["modules"], *modules]))
+    data["modules"] = list(dict.fromkeys([*data.get("modules", []), *modules]))
     _import_modules(data["modules"], problems)
     nodes = []
-    for node in data["nodes"]:
+    for node in data.get("nodes", []):
         node = dict(node)
-        if node["kind"] == "activity":
+        if node["kind"] not in node and node["kind"] != "timer":
+            pass  # its name was already reported wrong
+        elif node["kind"] == "activity":
             node["target"] = _activity_target(node, problems)
         elif node["kind"] == "workflow":
             node["target"] = _workflow_target(node, problems)

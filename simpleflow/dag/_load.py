@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from simpleflow.dag import _floto
-from simpleflow.dag._spec import Spec, SpecError, normalize
+from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
 from simpleflow.exceptions import UsageError
 
 
@@ -46,8 +46,18 @@ def parse(raw: Any) -> Spec:
     return normalize(raw)
 
 
-def load(path: str) -> Spec:
-    """Read and check the spec file at *path*; UsageError (SpecError: one line per problem) when it is wrong."""
+def parse_all(raw: Any) -> tuple[Spec, list[str]]:
+    """The spec in *raw* as far as it goes, and every problem in it (a floto spec is converted first)."""
+    if _floto.is_floto(raw):
+        converted, problems = _floto.to_dag(raw)
+        if problems:
+            return normal_form({})[0], problems
+        raw = converted
+    return normal_form(raw)
+
+
+def read(path: str) -> Any:
+    """The plain data of the spec file at *path*."""
     if not os.path.isfile(path):
         raise UsageError(f"spec file {path!r} does not exist")
     try:
@@ -55,7 +65,12 @@ def load(path: str) -> Spec:
             text = f.read()
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read spec {path!r}: {err}") from None
-    return parse(load_text(text, path))
+    return load_text(text, path)
+
+
+def load(path: str) -> Spec:
+    """Read and check the spec file at *path*; UsageError (SpecError: one line per problem) when it is wrong."""
+    return parse(read(path))
 
 
 def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, Any]:

@@ -260,9 +260,17 @@ def topological(requires: dict[str, list[str]]) -> list[str]:
 
 def normalize(raw: Any) -> Spec:
     """Check the spec *raw* (plain data) and return it in normal form; SpecError lists every problem."""
+    spec, problems = normal_form(raw)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def normal_form(raw: Any) -> tuple[Spec, list[str]]:
+    """The spec *raw* in normal form (as far as it goes) and every problem found in it."""
     problems: list[str] = []
     if not isinstance(raw, dict):
-        raise SpecError(["spec: must be a mapping with name, version, nodes..."])
+        return Spec({"name": None, "nodes": []}), ["spec: must be a mapping with name, version, nodes..."]
     for key in sorted(set(raw) - SPEC_KEYS):
         problems.append(f"spec: unknown key {key!r}")
     name = raw.get("name")
@@ -320,8 +328,6 @@ def normalize(raw: Any) -> Spec:
     result_mode = raw.get("result_mode", "value")
     if result_mode not in ("value", "floto"):
         problems.append("spec: result_mode must be 'value' or 'floto'")
-    if problems:
-        raise SpecError(problems)
     data = {
         "format": FORMAT,
         "name": name,
@@ -334,4 +340,4 @@ def normalize(raw: Any) -> Spec:
         "result_mode": result_mode,
         "repeat": bool(raw.get("repeat", False)),
     }
-    return Spec(data, topological(requires))
+    return Spec(data, topological(requires)), problems

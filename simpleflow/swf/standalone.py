@@ -68,6 +68,7 @@ def run_standalone(
     heartbeat: float = 60,
     progress: TextIO | None = sys.stderr,
     timeout: float | None = None,
+    modules: list[str] | None = None,
 ) -> Outcome:
     """Run one execution to its end with processes of our own; they are all stopped on any exit."""
     client.check_domain(domain)
@@ -88,7 +89,7 @@ def run_standalone(
         context.Process(
             target=run_worker,
             args=(domain, task_list),
-            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            kwargs={"modules": modules or [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
             name=f"worker-{i}",
             daemon=True,
         )
