@@ -696,7 +696,9 @@ def dag_start(
 
 @cli.command("dag.show")
 @click.argument("spec")
-@click.option("--dot", "dot_file", type=click.Path(dir_okay=False, allow_dash=True), help="Write DOT here ('-': stdout).")
+@click.option(
+    "--dot", "dot_file", type=click.Path(dir_okay=False, allow_dash=True), help="Write DOT here ('-': stdout)."
+)
 @click.option("--svg", "svg_file", type=click.Path(dir_okay=False), help="Write an SVG picture here.")
 @click.option("--domain", envvar="SWF_DOMAIN", help="With --workflow-id: colour nodes by that execution's states.")
 @click.option("--workflow-id", help="Colour nodes by the state of their tasks in this execution.")

@@ -134,9 +134,7 @@ def to_svg(spec: Spec, states: dict[str, str] | None = None) -> str:
     """The graph as an SVG picture: one row per depth, edges downwards, nodes coloured by state."""
     char, pad, height, row_gap, col_gap, margin = 7.2, 14, 42, 46, 24, 20
     layers = _layers(spec)
-    width_of = {
-        nid: max(len(nid), len(_label(spec.nodes[nid]))) * char + 2 * pad for layer in layers for nid in layer
-    }
+    width_of = {nid: max(len(nid), len(_label(spec.nodes[nid]))) * char + 2 * pad for layer in layers for nid in layer}
     row_widths = [sum(width_of[n] for n in layer) + col_gap * (len(layer) - 1) for layer in layers]
     total_width = max(row_widths, default=0) + 2 * margin
     legend_height = 30

@@ -1,0 +1,86 @@
+"""DAG specs on the moto server: the same task ids and results as the local host."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from simpleflow import dag
+from simpleflow.swf import client
+from simpleflow.swf.standalone import run_standalone
+from tests.swf_e2e_helpers import (
+    completed_result,
+    outcomes_by_task,
+    scheduled,
+    simpleflow,
+    start_decider,
+    start_worker,
+    wait_closed,
+)
+
+SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "dag_specs"
+DIAMOND_IDS = [
+    "activity-tests.fixtures.dag_activities.increment-a",
+    "activity-tests.fixtures.dag_activities.double-b",
+    "activity-tests.fixtures.dag_activities.increment-c",
+    "activity-tests.fixtures.dag_activities.add-d",
+]
+
+
+def _local(spec: str, value):
+    result = dag.run_local(str(SPECS / spec), value)
+    assert result.status == "completed", result.reason
+    return result
+
+
+def test_a_diamond_started_with_dag_start_runs_as_locally(swf_domain, processes, decider_list):
+    local = _local("diamond.yaml", {"x": 3})
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    start_worker(processes, swf_domain, module="tests.fixtures.dag_activities", task_list="dag-tests")
+    spec = str(SPECS / "diamond.yaml")
+    done = simpleflow("dag.start", "--domain", swf_domain, "--task-list", decider_list, spec, "--input", '{"x": 3}')
+    assert done.returncode == 0, done.stderr
+    workflow_id, run_id = done.stdout.split()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == local.result == {"a": 4, "d": 13}
+    assert [task_id for task_id, _, _ in scheduled(events)] == DIAMOND_IDS
+    assert scheduled(events) == scheduled(local.events)
+    assert outcomes_by_task(events) == outcomes_by_task(local.events)
+    started = next(e for e in events if e["eventType"] == "WorkflowExecutionStarted")
+    workflow_type = started["workflowExecutionStartedEventAttributes"]["workflowType"]
+    assert workflow_type == {"name": "test-diamond", "version": "1"}
+    # inspection shows the node ids in the task ids
+    tasks = simpleflow("--format", "json", "workflow.tasks", swf_domain, workflow_id)
+    assert tasks.returncode == 0, tasks.stderr
+    assert [t for t in DIAMOND_IDS if t in tasks.stdout] == DIAMOND_IDS
+
+
+def test_a_fan_out_runs_on_swf_with_the_same_ids_and_result_as_locally(swf_domain):
+    local = _local("fanout.json", {"text": "abcdefg"})
+    compiled, workflow_class = dag.prepare(str(SPECS / "fanout.json"))
+    workflow_id = f"dag-{uuid.uuid4().hex[:8]}"
+    remote = run_standalone(
+        swf_domain,
+        workflow_class,
+        dag.execution_input(compiled, {"text": "abcdefg"}),
+        workflow_id=workflow_id,
+        progress=None,
+        timeout=60,
+        modules=compiled["modules"],
+    )
+    assert remote.status == "COMPLETED", remote.reason
+    assert remote.result == local.result == "0:AB|1:CD|2:EF|3:G"
+    events = client.get_history(swf_domain, workflow_id, remote.run_id)
+    ids = [task_id for task_id, _, _ in scheduled(events)]
+    shout = "activity-tests.fixtures.dag_activities.shout-shout"
+    assert ids[0] == "activity-tests.fixtures.dag_activities.split-split"
+    assert sorted(ids[1:5]) == [f"{shout}-{i}" for i in range(4)]
+    assert ids[5] == "activity-tests.fixtures.dag_activities.join-join"
+    assert sorted(scheduled(events)) == sorted(scheduled(local.events))
+
+
+def test_standalone_accepts_a_spec_file(swf_domain):
+    done = simpleflow("standalone", "--domain", swf_domain, str(SPECS / "diamond.yaml"), "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"a": 2, "d": 7}
