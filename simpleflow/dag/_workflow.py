@@ -64,7 +64,7 @@ def swf_id(text: str) -> str:
     return re.sub(r"[:/|\s\x00-\x1f\x7f-\x9f]", "-", text)
 
 
-def _child_class(target: dict[str, Any], child_id: str, retry: dict[str, Any] | None) -> type:
+def child_stand_in(target: dict[str, Any], child_id: str, retry: dict[str, Any] | None) -> type:
     """A stand-in for the child's workflow class: what the parent needs to start it (the child's decider runs it)."""
     module, _, qualname = (target.get("path") or "simpleflow.dag.ChildWorkflow").rpartition(".")
 
@@ -207,7 +207,7 @@ class _Walk:
         if node["kind"] == "activity":
             return self.workflow.submit(ActivityTask(NodeActivity(target, key, node["retry"]), *args, **kwargs))
         parent_id = self.workflow.get_run_context().get("workflow_id") or "local"
-        child = _child_class(target, swf_id(f"{parent_id}--{key}"), node["retry"])
+        child = child_stand_in(target, swf_id(f"{parent_id}--{key}"), node["retry"])
         return self.workflow.submit(ChildWorkflowTask(child, *args, **kwargs))
 
     def _settle(self, node: dict[str, Any]) -> bool:

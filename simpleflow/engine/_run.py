@@ -359,6 +359,13 @@ class WorkflowRun:
             return self.history.timers.get(event_name)
         raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")
 
+    def decision_started_at(self) -> float | None:
+        """When the decision task being answered started (epoch seconds), as the history records it."""
+        stamp = self.history.started_decision_timestamp
+        if stamp is None:
+            return None
+        return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         return ContinueAsNewWorkflowTask(workflow, *args, **kwargs)
 
