@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import zoneinfo
 
 from simpleflow.exceptions import UsageError
@@ -26,6 +27,7 @@ def zone(name: str) -> datetime.tzinfo:
         raise UsageError(f"--timezone {name!r} is not a known time zone (e.g. 'UTC', 'Europe/Paris')") from None
 
 
+@functools.lru_cache(maxsize=8192)  # replays of a schedule ask for the same fire times again and again
 def next_fire(expression: str, timezone: str, after: float) -> float:
     """The first fire time strictly after *after*."""
     from croniter import croniter

@@ -44,8 +44,19 @@ class ScheduleWorkflow(Workflow):
     def before_replay(self, history: Any) -> None:
         self._history = history
 
+    def _open_at(self, workflow_id: str, before_event: int) -> bool:
+        """Whether the run started as *workflow_id* was open when the decision task *before_event* started."""
+        record = self._history.child_workflows.get(workflow_id)
+        if record is None or record["state"] in ("start_initiated", "started"):
+            return record is None or record.get("state") != "start_failed"
+        if record["state"] == "start_failed":
+            return False
+        return record["last_event_id"] >= before_event  # closed since: a later replay must decide alike
+
     def _signals(self, before_event: int) -> list[dict[str, Any]]:
-        found = [r for name in SIGNALS for r in self._history.signal_lists.get(name, []) if r["event_id"] < before_event]
+        found = [
+            r for name in SIGNALS for r in self._history.signal_lists.get(name, []) if r["event_id"] < before_event
+        ]
         return sorted(found, key=lambda r: r["event_id"])
 
     def run(self, schedule: dict[str, Any], state: dict[str, Any] | None = None) -> Any:
@@ -54,7 +65,7 @@ class ScheduleWorkflow(Workflow):
         overlap, catch_up = schedule.get("overlap", "skip"), schedule.get("catch_up", "none")
         per_run = schedule.get("fires_per_run") or FIRES_PER_RUN
         handled_signals = 0
-        open_children: list[Any] = []
+        started: list[str] = []  # workflow ids this run started
         fires = 0
         tries: dict[float, int] = {}
         while True:
@@ -69,7 +80,7 @@ class ScheduleWorkflow(Workflow):
                 elif signal["name"] == "trigger":
                     value = signal["input"] if isinstance(signal["input"], dict) else {}
                     at = value.get("at") or (value.get("kwargs") or {}).get("at") or now
-                    self._start(schedule, f"{name}-manual-{_cron.stamp(at)}", overlap, open_children)
+                    self._start(schedule, f"{name}-manual-{_cron.stamp(at)}", overlap, started, cutoff)
             handled_signals = len(signals)
             due = _cron.due(cron, timezone, state["last_fire"], now)
             if due:
@@ -82,10 +93,10 @@ class ScheduleWorkflow(Workflow):
                     if state.get("paused"):
                         state["skipped"] = state.get("skipped", 0) + 1
                         continue
-                    if self._start(schedule, f"{name}-{_cron.stamp(at)}", overlap, open_children):
+                    if self._start(schedule, f"{name}-{_cron.stamp(at)}", overlap, started, cutoff):
                         fires += 1
                         state["fires"] = state.get("fires", 0) + 1
-            if fires >= per_run and not any(not f.done for f in open_children):
+            if fires >= per_run and not any(self._open_at(i, cutoff) for i in started):
                 self.submit(ContinueAsNewWorkflowTask(type(self), schedule, state))
             wake = _cron.next_fire(cron, timezone, max(now, state["last_fire"]))
             # A timer that fired a little early (clocks, whole seconds) is followed by another, under a new id.
@@ -97,18 +108,16 @@ class ScheduleWorkflow(Workflow):
             while not timer.done:
                 if len(self._signals(1 << 62)) > handled_signals:
                     break
-                pending = [f for f in open_children if not f.done]
-                if fires >= per_run and open_children and not pending:
+                if fires >= per_run and not any(self._open_at(i, 1 << 62) for i in started):
                     break
                 timer.wait()
 
-    def _start(self, schedule: dict[str, Any], workflow_id: str, overlap: str, open_children: list[Any]) -> bool:
+    def _start(self, schedule: dict[str, Any], workflow_id: str, overlap: str, started: list[str], cutoff: int) -> bool:
         """Start the target under *workflow_id*; False when an earlier one is still open and overlap is skip."""
-        if overlap == "skip" and any(not f.done for f in open_children):
+        if overlap == "skip" and any(self._open_at(i, cutoff) for i in started):
             return False
+        started.append(workflow_id)
         payload = schedule.get("input") or {}
         child = child_stand_in(schedule["target"], workflow_id, None)
-        open_children.append(
-            self.submit(ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {})))
-        )
+        self.submit(ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {})))
         return True
