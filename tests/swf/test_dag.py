@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -54,6 +55,63 @@ def test_a_diamond_started_with_dag_start_runs_as_locally(swf_domain, processes,
     tasks = simpleflow("--format", "json", "workflow.tasks", swf_domain, workflow_id)
     assert tasks.returncode == 0, tasks.stderr
     assert [t for t in DIAMOND_IDS if t in tasks.stdout] == DIAMOND_IDS
+    # the picture of that execution: every node completed
+    picture = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+    assert picture.returncode == 0, picture.stderr
+    assert picture.stdout.count('fillcolor="#a1d99b"') == 5  # completed
+
+
+def test_dag_show_colours_a_running_execution_by_state(swf_domain, processes, decider_list):
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    spec = str(SPECS / "diamond.yaml")
+    done = simpleflow("dag.start", "--domain", swf_domain, "--task-list", decider_list, spec, "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    workflow_id = done.stdout.split()[0]
+    # no worker: "a" is scheduled and waits, the rest is pending
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        shown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+        if 'fillcolor="#9ecae1"' in shown.stdout:
+            break
+        time.sleep(0.2)
+    lines = {line.split()[0]: line for line in shown.stdout.splitlines() if "fillcolor" in line}
+    assert 'fillcolor="#9ecae1"' in lines['"a"']  # running
+    assert all('fillcolor="#e5e5e5"' in lines[f'"{n}"'] for n in "bcd")  # pending
+    unknown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
+    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1, unknown.stderr
+
+
+def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedule(swf_domain):
+    target = str(SPECS / "diamond.yaml")
+    common = ("--domain", swf_domain)
+    done = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *", "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "schedule-daily"
+    again = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *")
+    assert again.returncode == 2 and "schedule 'daily' exists already" in again.stderr
+
+    def listed() -> list[list[str]]:
+        shown = simpleflow("--format", "json", "schedule.list", *common)
+        assert shown.returncode == 0, shown.stderr
+        return [[row[0], row[1], row[3], row[4]] for row in json.loads(shown.stdout)]
+
+    assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "active"]]
+    assert simpleflow("schedule.pause", "daily", *common).returncode == 0
+    assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "paused"]]
+    assert simpleflow("schedule.resume", "daily", *common).returncode == 0
+    assert listed()[0][3] == "active"
+    assert simpleflow("schedule.trigger", "daily", *common).returncode == 0
+    history = client.get_history(swf_domain, "schedule-daily", done.stdout.split()[1])
+    signals = [e["workflowExecutionSignaledEventAttributes"] for e in history if "Signaled" in e["eventType"]]
+    assert [s["signalName"] for s in signals] == ["pause", "resume", "trigger"]
+    assert "at" in json.loads(signals[2]["input"])
+    assert simpleflow("schedule.delete", "daily", *common).returncode == 0
+    assert listed() == []
+    gone = simpleflow("schedule.pause", "daily", *common)
+    assert (
+        gone.returncode == 2
+        and gone.stderr.strip() == f"simpleflow: error: no schedule 'daily' in domain '{swf_domain}'"
+    )
 
 
 def test_a_fan_out_runs_on_swf_with_the_same_ids_and_result_as_locally(swf_domain):
