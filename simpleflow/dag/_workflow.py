@@ -127,8 +127,11 @@ class _Walk:
             self._advance()
             if len(self.results) == len(self.nodes):
                 return self._result()
-            waiting = next(f for nid in self.order for f in self.started.get(nid, ()) if not f._settled())
-            waiting.wait()
+            waiting = [f for nid in self.order for f in self.started.get(nid, ()) if not f._settled()]
+            if not waiting:
+                left = [nid for nid in self.order if nid not in self.results]
+                self.workflow.fail(f"nodes {left} can never run")
+            waiting[0].wait()
 
     # -- the graph ------------------------------------------------------------
 
@@ -168,6 +171,12 @@ class _Walk:
         return context
 
     def _start(self, node: dict[str, Any]) -> None:
+        try:
+            self._start_node(node)
+        except _refs.BadReference as err:  # e.g. a key the upstream result does not have
+            self.workflow.fail(f"node {node['id']!r}: {err}")
+
+    def _start_node(self, node: dict[str, Any]) -> None:
         nid = node["id"]
         scope = self._scope(node)
         if node["kind"] == "timer":
@@ -220,7 +229,10 @@ class _Walk:
                 reason = getattr(error, "reason", None) or (repr(error) if error else "cancelled")
                 self.workflow.fail(f"node {nid!r} failed: {reason}", getattr(error, "details", None))
         if nid in self.items:
-            self._fill(node)
+            try:
+                self._fill(node)
+            except _refs.BadReference as err:
+                self.workflow.fail(f"node {nid!r}: {err}")
             if len(submitted) < len(self.items[nid]) or not all(f.done for f in submitted):
                 return False
             self.results[nid] = [f.result for f in submitted]

@@ -179,3 +179,22 @@ def test_the_execution_carries_its_spec_so_replays_never_read_the_file(tmp_path)
         ]
         assert decided == after[: len(decided)] and not before & set(decided)
         assert decisions, "every decision task gets an answer"
+
+
+def test_a_reference_the_data_does_not_hold_fails_the_workflow_naming_the_node():
+    spec = {"name": "missing", "nodes": {"a": {"activity": f"{ACTIVITIES}.increment", "args": ["$input.x"]}}}
+    result = _run(spec, {"y": 1})
+    assert result.status == "failed"
+    assert result.reason.endswith("node 'a': $input.x: no 'x' in dict value")
+    assert not [e for e in result.events if e["eventType"] == "ActivityTaskScheduled"]
+
+
+def test_an_empty_fan_out_gives_an_empty_list():
+    spec = {
+        "name": "empty",
+        "nodes": {"each": {"activity": f"{ACTIVITIES}.increment", "foreach": "$input", "args": ["$item"]}},
+        "result": "$nodes.each.result",
+    }
+    result = _run(spec, [])
+    assert result.status == "completed", result.reason
+    assert result.result == []
