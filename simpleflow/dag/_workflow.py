@@ -136,19 +136,16 @@ class _Walk:
     # -- the graph ------------------------------------------------------------
 
     def _advance(self) -> None:
-        progressed = True
-        while progressed:
-            progressed = False
-            for nid in self.order:
-                if nid in self.results:
+        # One pass in topological order: a node's requirements are settled (or not) before it is looked at.
+        for nid in self.order:
+            if nid in self.results:
+                continue
+            node = self.nodes[nid]
+            if nid not in self.started:
+                if not all(d in self.results for d in node["requires"]):
                     continue
-                node = self.nodes[nid]
-                if nid not in self.started:
-                    if not all(d in self.results for d in node["requires"]):
-                        continue
-                    self._start(node)
-                if self._settle(node):
-                    progressed = True
+                self._start(node)
+            self._settle(node)
 
     def _scope(self, node: dict[str, Any]) -> dict[str, Any]:
         scope: dict[str, Any] = {"input": self.input, "nodes": self.results}
