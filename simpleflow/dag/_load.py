@@ -59,7 +59,9 @@ def parse_all(raw: Any) -> tuple[Spec, list[str]]:
 def read(path: str) -> Any:
     """The plain data of the spec file at *path*."""
     if not os.path.isfile(path):
-        raise UsageError(f"spec file {path!r} does not exist")
+        raise UsageError(
+            f"spec file {path!r} does not exist" if not os.path.exists(path) else f"{path!r} is not a file"
+        )
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()

@@ -127,7 +127,7 @@ class _Walk:
             self._advance()
             if len(self.results) == len(self.nodes):
                 return self._result()
-            waiting = [f for nid in self.order for f in self.started.get(nid, ()) if not f._settled()]
+            waiting = [f for nid in self.order for f in self.started.get(nid, ()) if not f.done]
             if not waiting:
                 left = [nid for nid in self.order if nid not in self.results]
                 self.workflow.fail(f"nodes {left} can never run")
