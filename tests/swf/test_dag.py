@@ -142,3 +142,18 @@ def test_standalone_accepts_a_spec_file(swf_domain):
     done = simpleflow("standalone", "--domain", swf_domain, str(SPECS / "diamond.yaml"), "--input", '{"x": 1}')
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"a": 2, "d": 7}
+
+
+def test_workflow_now_reads_swf_timestamps(swf_domain):
+    from tests.fixtures.dag_activities import ClockWorkflow
+
+    workflow_id = f"clock-{uuid.uuid4().hex[:8]}"
+    outcome = run_standalone(
+        swf_domain, ClockWorkflow, {"args": [1]}, workflow_id=workflow_id, progress=None, timeout=60
+    )
+    assert outcome.status == "COMPLETED", outcome.reason
+    before, after, zone = outcome.result
+    events = client.get_history(swf_domain, workflow_id, outcome.run_id)
+    started = [e["eventTimestamp"].timestamp() for e in events if e["eventType"] == "DecisionTaskStarted"]
+    assert zone == "UTC" and 1 <= after - before < 30
+    assert abs(before - started[0]) < 1e-3 and abs(after - started[1]) < 1e-3
