@@ -7,7 +7,10 @@ import time
 import uuid
 from pathlib import Path
 
-from simpleflow import dag
+import boto3
+import pytest
+
+from simpleflow import dag, jumbo
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
 from tests.swf_e2e_helpers import (
@@ -157,3 +160,43 @@ def test_workflow_now_reads_swf_timestamps(swf_domain):
     started = [e["eventTimestamp"].timestamp() for e in events if e["eventType"] == "DecisionTaskStarted"]
     assert zone == "UTC" and 1 <= after - before < 30
     assert abs(before - started[0]) < 1e-3 and abs(after - started[1]) < 1e-3
+
+
+@pytest.fixture
+def jumbo_bucket(moto_server, monkeypatch, tmp_path):
+    name = f"dag-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=name)
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", f"{name}/dag")
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "cache"))
+    jumbo.close_caches()
+    yield name
+    jumbo.close_caches()
+
+
+def test_a_spec_larger_than_an_swf_input_travels_through_a_jumbo_field(swf_domain, jumbo_bucket, tmp_path):
+    pieces = [f"{i:03d}" + "x" * 150 for i in range(300)]  # ~46 kB of spec: over SWF's 32,768 characters
+    spec = {
+        "name": "big-spec",
+        "task_list": "dag-tests",
+        "modules": ["tests.fixtures.dag_activities"],
+        "nodes": {
+            "each": {
+                "activity": "tests.fixtures.dag_activities.shout",
+                "foreach": pieces,
+                "args": ["$item", "$index"],
+                "max_parallel": 50,
+            },
+        },
+        "result": "$nodes.each.result.299",
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(spec))
+    done = simpleflow("standalone", "--domain", swf_domain, str(path), timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "299:299" + "X" * 150
+    info = client.list_executions(swf_domain, "closed", started_since_days=None)
+    run = next(i["execution"] for i in info if i["workflowType"]["name"] == "big-spec")
+    started = client.get_history(swf_domain, run["workflowId"], run["runId"])[0]
+    assert started["workflowExecutionStartedEventAttributes"]["input"].startswith(
+        f"simpleflow+s3://{jumbo_bucket}/dag/"
+    )
