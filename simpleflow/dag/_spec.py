@@ -276,6 +276,9 @@ def normal_form(raw: Any) -> tuple[Spec, list[str]]:
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         problems.append("spec: 'name' (a string) is required")
+    elif len(name) > 256 or any(c in name for c in ":/|") or name != name.strip() or name == "arn":
+        # SWF's rule for a workflow type name
+        problems.append(f"spec: name {name!r} cannot be an SWF workflow type name (no ':', '/' or '|')")
     version = raw.get("version", "1")
     if isinstance(version, (int, float)) and not isinstance(version, bool):
         version = str(version)
