@@ -148,3 +148,10 @@ def test_a_floto_spec_with_an_unknown_strategy_or_task_type_is_refused():
         "node 'g': floto task type 'Generator' is not supported",
         "node 'a': unknown retry strategy 'Backoff' (floto's InstantRetry is supported)",
     ]
+
+
+def test_a_spec_needs_a_name_swf_accepts_as_a_workflow_type():
+    assert _problems({"name": "etl:daily", "nodes": {"t": {"timer": 1}}}) == [
+        "spec: name 'etl:daily' cannot be an SWF workflow type name (no ':', '/' or '|')"
+    ]
+    assert _problems({"nodes": {"t": {"timer": 1}}}) == ["spec: 'name' (a string) is required"]
