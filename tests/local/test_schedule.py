@@ -49,7 +49,7 @@ def test_a_daily_schedule_run_for_30_virtual_days_starts_30_executions_with_ids_
 def test_every_execution_a_schedule_starts_runs_its_target_to_the_end():
     execution = LocalExecution(schedule.ScheduleWorkflow, _diamond(), workflow_id="schedule-daily", cancel_at=3 * DAY)
     execution.execute()
-    children = [m for m in execution._family if m.workflow_id.startswith("daily-")]
+    children = [m for m in execution.family.members if m.workflow_id.startswith("daily-")]
     assert len(children) == 3
     assert [c.closed.result for c in children] == [{"a": 3, "d": 10}] * 3
 
