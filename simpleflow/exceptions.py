@@ -38,10 +38,20 @@ class WorkflowException(TaskException):
         return self.task
 
 
+def _resolved(text: str | None) -> str | None:
+    """*text*, or the text a jumbo field reference (``simpleflow+s3://...``) stands for."""
+    if isinstance(text, str) and text.startswith("simpleflow+s3://"):
+        from simpleflow import jumbo
+
+        return jumbo.decode(text)
+    return text
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
     def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
+        reason, details = _resolved(reason), _resolved(details)
         super().__init__(name, reason, details)
         self.name = name
         self.reason = reason
@@ -114,6 +124,24 @@ class AggregateException(Exception):
 
     def __str__(self) -> str:
         return f"{self.__class__.__name__}({[str(ex) for ex in self.exceptions]!s})"
+
+
+class ExecutionError(Exception):
+    """A program run as a task (``simpleflow.execute``) failed."""
+
+
+class ExecutionTimeoutError(Exception):
+    """A program run as a task did not finish within *timeout_value* seconds."""
+
+    def __init__(self, command: str, timeout_value: float | None) -> None:
+        super().__init__(command, timeout_value)
+        self.timeout_command = command
+        self.timeout_value = timeout_value
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__} after {self.timeout_value} seconds ({self.timeout_command})"
+
+    __repr__ = __str__
 
 
 class UsageError(Exception):

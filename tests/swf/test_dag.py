@@ -144,7 +144,7 @@ def test_a_fan_out_runs_on_swf_with_the_same_ids_and_result_as_locally(swf_domai
 def test_standalone_accepts_a_spec_file(swf_domain):
     done = simpleflow("standalone", "--domain", swf_domain, str(SPECS / "diamond.yaml"), "--input", '{"x": 1}')
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"a": 2, "d": 7}
+    assert json.loads(done.stdout.splitlines()[-1]) == {"a": 2, "d": 7}
 
 
 def test_workflow_now_reads_swf_timestamps(swf_domain):
@@ -189,7 +189,7 @@ def test_a_spec_larger_than_an_swf_input_travels_through_a_jumbo_field(swf_domai
     path.write_text(json.dumps(spec))
     done = simpleflow("standalone", "--domain", swf_domain, str(path), timeout=180)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == 300
+    assert json.loads(done.stdout.splitlines()[-1]) == 300
     info = client.list_executions(swf_domain, "closed", started_since_days=None)
     run = next(i["execution"] for i in info if i["workflowType"]["name"] == "big-spec")
     started = client.get_history(swf_domain, run["workflowId"], run["runId"])[0]
