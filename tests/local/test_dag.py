@@ -113,7 +113,8 @@ def test_a_child_workflow_node_runs_the_child_and_feeds_its_result_on():
     assert result.result == 21
     started = [_attrs(e) for e in result.events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
     assert [s["workflowId"] for s in started] == ["parent-wf--child"]
-    assert started[0]["workflowType"] == {"name": "dag-tests-double-twice", "version": "t"}
+    # started as simpleflow starts children: type <module>.<ClassName>
+    assert started[0]["workflowType"] == {"name": f"{ACTIVITIES}.DoubleTwiceWorkflow", "version": "t"}
 
 
 def test_floto_hello_world_runs_with_its_instant_retry():
