@@ -61,7 +61,8 @@ def user_errors(func: Callable) -> Callable:
             line, code = errors.explain(err)
             if errors.debug():
                 logger.exception("error")
-            click.echo(f"simpleflow: error: {line}", err=True)
+            for problem in getattr(err, "problems", None) or [line]:  # a spec: one line per problem
+                click.echo(f"simpleflow: error: {problem}", err=True)
             sys.exit(code)
 
     return wrapper
@@ -141,18 +142,22 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     ctx.obj = Settings(header if forced_header is None else forced_header, fmt)
 
 
-def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
-    from simpleflow.loader import parse_input
-
+def _read_text(input: str | None, input_file: str | None) -> str | None:
     if input is not None and input_file is not None:
         raise UsageError("give --input or --input-file, not both")
     if input_file is not None:
         try:
             with open(input_file) as f:
-                input = f.read()
+                return f.read()
         except OSError as err:
             raise UsageError(f"cannot read --input-file: {err}") from err
-    return parse_input(input)
+    return input
+
+
+def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
+    from simpleflow.loader import parse_input
+
+    return parse_input(_read_text(input, input_file))
 
 
 def _parse_signal(text: str) -> tuple[float, str, Any]:
@@ -479,30 +484,39 @@ def standalone(
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
 ) -> None:
-    """Run WORKFLOW on SWF with a decider and workers of its own.
+    """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
 
     Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
     JSON as the last line of stdout.
     """
+    from simpleflow import dag
     from simpleflow.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
-    workflow_class = load_workflow(workflow)
+    modules = None
     middlewares = _middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:
         raise UsageError("--force-activities only applies with --repair")
     repair_source = None
-    if repair is not None:
-        from simpleflow.swf import repair as swf_repair
+    if dag.looks_like_spec(workflow):
+        if repair is not None:
+            raise UsageError("--repair takes a workflow class, not a spec file")
+        compiled, workflow_class = dag.prepare(workflow)
+        payload = dag.execution_input(compiled, dag.parse_value(_read_text(input, input_file)))
+        modules = compiled["modules"]
+    else:
+        workflow_class = load_workflow(workflow)
+        if repair is not None:
+            from simpleflow.swf import repair as swf_repair
 
-        repair_source = swf_repair.load_repair_source(
-            _domain(domain), repair, force_activities, must_be_closed=workflow_id is None
-        )
-        workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
-        if input is None and input_file is None:
-            input = repair_source.input  # the repaired execution's input, unless another is given
-    payload = _read_input(input, input_file)
-    check_signature(workflow_class, payload)
+            repair_source = swf_repair.load_repair_source(
+                _domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+            )
+            workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
+            if input is None and input_file is None:
+                input = repair_source.input  # the repaired execution's input, unless another is given
+        payload = _read_input(input, input_file)
+        check_signature(workflow_class, payload)
 
     def started(execution: dict[str, str]) -> None:
         click.echo(f"{execution['workflowId']} {execution['runId']}")
@@ -525,6 +539,7 @@ def standalone(
             on_started=started,
             middlewares=middlewares,
             repair=repair_source,
+            modules=modules,
         )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)
@@ -879,6 +894,246 @@ def activity_rerun(
     if outcome.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
         click.echo(outcome.details, err=True)
     sys.exit(1)
+
+
+# -- declarative workflows (DAG specs) -------------------------------------------
+
+_SPEC_MODULES = click.option(
+    "--module", "-m", "modules", multiple=True, help="Module declaring activities, besides the spec's (repeatable)."
+)
+_SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
+_SPEC_INPUT_FILE = click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+
+
+@cli.command("dag.check")
+@click.argument("spec")
+@_SPEC_MODULES
+@user_errors
+def dag_check(spec: str, modules: tuple[str, ...]) -> None:
+    """Check the DAG spec SPEC (YAML or JSON, or a floto decider spec): one line per problem, exit 2."""
+    from simpleflow import dag
+
+    compiled, _ = dag.prepare(spec, modules)
+    click.echo(f"{spec}: ok: {compiled['name']} {compiled['version']}, {len(compiled['nodes'])} nodes")
+
+
+@cli.command("dag.run")
+@click.argument("spec")
+@click.option("--local", is_flag=True, help="Run in this process (required: dag.start runs on SWF).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@_SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Activities run at once.")
+@click.option("--real-time", is_flag=True, help="Timers take real time.")
+@user_errors
+def dag_run(
+    spec: str,
+    local: bool,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    workers: int,
+    real_time: bool,
+) -> None:
+    """Run the DAG spec SPEC in this process; print its result as JSON."""
+    from simpleflow import dag
+
+    if not local:
+        raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
+    value = dag.parse_value(_read_text(input, input_file))
+    result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    if result.status == "completed":
+        click.echo(json.dumps(result.result))
+        return
+    click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
+    sys.exit(1)
+
+
+@cli.command("dag.start")
+@click.argument("spec")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@_SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--task-list", help="Decision task list (default: the spec's).")
+@click.option("--tags", help="Comma-separated tag list.")
+@user_errors
+def dag_start(
+    spec: str,
+    domain: str | None,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    task_list: str | None,
+    tags: str | None,
+) -> None:
+    """Start the DAG spec SPEC on SWF (deciders serve simpleflow.dag.DagWorkflow); print the ids."""
+    from simpleflow import dag
+
+    value = dag.parse_value(_read_text(input, input_file))
+    tag_list = [t for t in (tags or "").split(",") if t] or None
+    execution = dag.start(
+        _domain(domain), spec, value, modules, workflow_id=workflow_id, task_list=task_list, tag_list=tag_list
+    )
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@cli.command("dag.show")
+@click.argument("spec")
+@click.option(
+    "--dot", "dot_file", type=click.Path(dir_okay=False, allow_dash=True), help="Write DOT here ('-': stdout)."
+)
+@click.option("--svg", "svg_file", type=click.Path(dir_okay=False), help="Write an SVG picture here.")
+@click.option("--domain", envvar="SWF_DOMAIN", help="With --workflow-id: colour nodes by that execution's states.")
+@click.option("--workflow-id", help="Colour nodes by the state of their tasks in this execution.")
+@click.option("--run-id", help="The execution's run (default: the latest).")
+@_SPEC_MODULES
+@user_errors
+def dag_show(
+    spec: str,
+    dot_file: str | None,
+    svg_file: str | None,
+    domain: str | None,
+    workflow_id: str | None,
+    run_id: str | None,
+    modules: tuple[str, ...],
+) -> None:
+    """Draw the graph of SPEC (DOT and/or SVG), nodes coloured by state when given an execution."""
+    from simpleflow.dag import _graph
+    from simpleflow.dag._load import load
+
+    graph = load(spec)
+    states = None
+    if workflow_id:
+        from simpleflow.swf import client, executions
+
+        domain = _domain(domain)
+        client.check_domain(domain)
+        run_id = executions.resolve_run_id(domain, workflow_id, run_id)
+        states = _graph.node_states(graph, client.get_history(domain, workflow_id, run_id))
+    if not dot_file and not svg_file:
+        dot_file = "-"
+    if dot_file:
+        text = _graph.to_dot(graph, states)
+        if dot_file == "-":
+            click.echo(text, nl=False)
+        else:
+            _write(dot_file, text)
+    if svg_file:
+        _write(svg_file, _graph.to_svg(graph, states))
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        raise UsageError(f"cannot write {path!r}: {err}") from err
+
+
+# -- schedules ----------------------------------------------------------------------
+
+
+@cli.command("schedule.create")
+@click.argument("name")
+@click.argument("target")
+@click.option("--cron", required=True, help="Cron expression, e.g. '0 6 * * *' (every day at 06:00).")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--input", "-i", "input", help="JSON input of every execution the schedule starts.")
+@click.option(
+    "--overlap",
+    type=click.Choice(["skip", "allow"]),
+    default="skip",
+    show_default=True,
+    help="A fire while the previous execution is still open: skip it or start anyway.",
+)
+@click.option(
+    "--catch-up",
+    "catch_up",
+    type=click.Choice(["none", "last", "all"]),
+    default="none",
+    show_default=True,
+    help="Fires missed while no decider ran: none, the last one, or all.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone the cron expression reads in.")
+@click.option("--task-list", default=None, help="Decision task list of the schedule (default: schedules).")
+@_SPEC_MODULES
+@click.option("--local", is_flag=True, help="Run the schedule in this process, on the virtual clock.")
+@click.option("--for", "for_seconds", type=float, help="With --local: virtual seconds to run it for.")
+@user_errors
+def schedule_create(
+    name: str,
+    target: str,
+    cron: str,
+    domain: str | None,
+    input: str | None,
+    overlap: str,
+    catch_up: str,
+    timezone: str,
+    task_list: str | None,
+    modules: tuple[str, ...],
+    local: bool,
+    for_seconds: float | None,
+) -> None:
+    """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron."""
+    from simpleflow import schedule
+
+    payload = schedule.schedule_input(
+        name, cron, schedule.target_of(target, input, modules), overlap=overlap, catch_up=catch_up, timezone=timezone
+    )
+    if local:
+        if not for_seconds or for_seconds <= 0:
+            raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
+        for workflow_id in schedule.run_local(payload, for_seconds):
+            click.echo(workflow_id)
+        return
+    from simpleflow.schedule import _swf
+
+    execution = _swf.create(_domain(domain), payload, task_list=task_list)
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@cli.command("schedule.list")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.pass_obj
+@user_errors
+def schedule_list(settings: Settings, domain: str | None) -> None:
+    """The open schedules of a domain."""
+    from simpleflow.schedule import _swf
+    from simpleflow.swf import client
+
+    domain = _domain(domain)
+    client.check_domain(domain)
+    settings.table(*_swf.list_schedules(domain))
+
+
+def _schedule_command(command: str, help_text: str) -> None:
+    @cli.command(command, help=help_text)
+    @click.argument("name")
+    @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+    @user_errors
+    def run(name: str, domain: str | None) -> None:
+        from simpleflow.schedule import _swf
+        from simpleflow.swf import client
+
+        domain = _domain(domain)
+        client.check_domain(domain)
+        action = command.partition(".")[2]
+        if action == "delete":
+            _swf.delete(domain, name)
+        else:
+            _swf.signal(domain, name, action)
+        click.echo(f"schedule {name}: {action}")
+
+
+_schedule_command("schedule.pause", "Pause schedule NAME: its fire times start nothing until resumed.")
+_schedule_command("schedule.resume", "Resume schedule NAME.")
+_schedule_command("schedule.trigger", "Start schedule NAME's target now, once (overlap rules apply).")
+_schedule_command("schedule.delete", "Delete schedule NAME (executions it started go on).")
 
 
 def load_workflow_or_fail(path: str) -> type:

@@ -346,6 +346,13 @@ class WorkflowRun:
         """
         return _queries.event_details(self.history, event_type, event_name)
 
+    def decision_started_at(self) -> float | None:
+        """When the decision task being answered started (epoch seconds), as the history records it."""
+        stamp = self.history.started_decision_timestamp
+        if stamp is None:
+            return None
+        return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         """A continue-as-new to submit: the execution closes and *workflow* runs again with these arguments."""
         return ContinueAsNewWorkflowTask(workflow, *args, **kwargs)

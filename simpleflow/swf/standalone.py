@@ -96,12 +96,14 @@ def run_standalone(
     on_started: Callable[[dict[str, str]], None] | None = None,
     middlewares: Middlewares = NONE,
     repair: RepairSource | None = None,
+    modules: list[str] | None = None,
 ) -> Outcome:
     """Run one execution to its end with processes of our own; they are all stopped on any exit.
 
     *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
     *middlewares* run around each activity; with *repair*, the activities the repaired execution
-    completed are not run again (simpleflow.engine._repair).
+    completed are not run again (simpleflow.engine._repair). Workers scan *modules* for activities
+    (default: the workflow's module).
     """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
@@ -124,7 +126,7 @@ def run_standalone(
             target=run_child,
             args=(me, STOP_GRACE_PERIOD, run_worker, domain, task_list),
             kwargs={
-                "modules": [workflow_class.__module__],
+                "modules": modules or [workflow_class.__module__],
                 "heartbeat": heartbeat,
                 "pollers": POLLERS,
                 "middlewares": middlewares,
