@@ -25,15 +25,16 @@ from collections import OrderedDict
 
 import diskcache
 
+from simpleflow import settings
+from simpleflow.settings import default as default_settings
+
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "SIMPLEFLOW_JUMBO_FIELDS_CACHE"
 CACHE_DIR_ENV = "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR"
 CACHE_SIZE_ENV = "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE"
 MEMORY_CACHE_SIZE_ENV = "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE"
-DEFAULT_CACHE_DIR = "/tmp/simpleflow-cache"
-DEFAULT_CACHE_SIZE = 1_000_000_000
-DEFAULT_MEMORY_CACHE_SIZE = 64 * 1024 * 1024
+DEFAULT_CACHE_DIR = default_settings.SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR
 
 
 class _MemoryLRU:
@@ -72,12 +73,12 @@ class _ProcessCaches:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.memory = _MemoryLRU(_int_env(MEMORY_CACHE_SIZE_ENV, DEFAULT_MEMORY_CACHE_SIZE))
+        self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
-        if os.environ.get(CACHE_ENV, "1").strip() == "0":
+        if not settings.get(CACHE_ENV):
             return
-        directory = os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
-        size = _int_env(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
+        directory = settings.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
+        size = settings.get(CACHE_SIZE_ENV)
         try:
             self.disk = diskcache.Cache(directory, size_limit=size, eviction_policy="least-recently-used")
         except Exception as error:  # a corrupt database, a read-only directory...
@@ -86,19 +87,6 @@ class _ProcessCaches:
 
 _lock = threading.Lock()
 _caches: _ProcessCaches | None = None
-
-
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{name}={value!r}: expected a size in bytes (a whole number, 0 or more)")
-    return number
 
 
 def _current() -> _ProcessCaches:
