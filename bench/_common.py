@@ -14,7 +14,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 OUT_DIR = BENCH_DIR / "out"  # generated histories and scratch files (git-ignored)
-DEFAULT_SHARED = REPO.parent / "shared" / "bench"  # gen_history.py, replay_peer.py, bench_workflows.py
+INPUTS = BENCH_DIR  # bench_workflows.py, gen_history.py, replay_peer.py
 
 
 def say(message: str) -> None:

@@ -22,15 +22,15 @@ from _peer import Peer
 
 @dataclass
 class LocalCase:
-    workflow: str  # module.Class, importable from bench/ or the shared bench folder
+    workflow: str  # module.Class, importable from bench/
     input: list
     activities: int  # activities the run executes (checks the peer's run)
     result: object  # what our run prints (checks ours)
     workers: int = 1  # ours only: the peer has no such option
 
 
-def _env(shared: Path, log_level: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=pythonpath(BENCH_DIR, shared), LOG_LEVEL=log_level)
+def _env(inputs: Path, log_level: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=pythonpath(BENCH_DIR, inputs), LOG_LEVEL=log_level)
     env.pop("PYTHONHOME", None)
     return env
 
@@ -46,8 +46,8 @@ def _peer_cmd(peer: Peer, case: LocalCase) -> list[str]:
     return [str(peer.cli), "workflow.start", "--local", case.workflow, "--input", json.dumps(case.input)]
 
 
-def ours_once(shared: Path, case: LocalCase, timeout: float) -> float:
-    proc = run_process(_ours_cmd(case), env=_env(shared, "WARNING"), timeout=timeout)
+def ours_once(inputs: Path, case: LocalCase, timeout: float) -> float:
+    proc = run_process(_ours_cmd(case), env=_env(inputs, "WARNING"), timeout=timeout)
     if proc.returncode != 0:
         raise BenchError(f"ours {case.workflow} failed: {tail(proc.stderr)}")
     try:
@@ -59,9 +59,9 @@ def ours_once(shared: Path, case: LocalCase, timeout: float) -> float:
     return proc.seconds
 
 
-def peer_once(peer: Peer, shared: Path, case: LocalCase, timeout: float, check: bool) -> float:
+def peer_once(peer: Peer, inputs: Path, case: LocalCase, timeout: float, check: bool) -> float:
     """One run of the peer; with *check*, at INFO, and its executed activities are counted."""
-    proc = run_process(_peer_cmd(peer, case), env=_env(shared, "INFO" if check else "WARNING"), timeout=timeout)
+    proc = run_process(_peer_cmd(peer, case), env=_env(inputs, "INFO" if check else "WARNING"), timeout=timeout)
     if proc.returncode != 0:
         raise BenchError(f"peer {case.workflow} failed: {tail(proc.stderr)}")
     if check:
@@ -73,7 +73,7 @@ def peer_once(peer: Peer, shared: Path, case: LocalCase, timeout: float, check: 
 
 def compare(
     peer: Peer | None,
-    shared: Path,
+    inputs: Path,
     case: LocalCase,
     repeat: int,
     timeout: float = 600.0,
@@ -85,16 +85,16 @@ def compare(
     A *peer_repeat* of 1 times the checking run itself (for long runs where logging is noise).
     """
     peer_repeat = repeat if peer_repeat is None else peer_repeat
-    ours_once(shared, case, timeout)  # warm-up (imports, page cache) and check
+    ours_once(inputs, case, timeout)  # warm-up (imports, page cache) and check
     peer_times: list[float] = []
     if peer is not None and peer_repeat > 0:
-        first = peer_once(peer, shared, case, timeout, check=True)
+        first = peer_once(peer, inputs, case, timeout, check=True)
         if peer_repeat == 1:
             peer_times.append(first)
     ours_times = []
     for i in range(max(repeat, peer_repeat)):
         if i < repeat:
-            ours_times.append(ours_once(shared, case, timeout))
+            ours_times.append(ours_once(inputs, case, timeout))
         if peer is not None and 1 < peer_repeat and i < peer_repeat:
-            peer_times.append(peer_once(peer, shared, case, timeout, check=False))
+            peer_times.append(peer_once(peer, inputs, case, timeout, check=False))
     return median(ours_times), (median(peer_times) if peer_times else None)

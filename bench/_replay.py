@@ -29,12 +29,12 @@ class Decision:
     first: str | None  # type of the first decision
 
 
-def history_file(shared: Path, kind: str, n: int, done: int) -> Path:
+def history_file(inputs: Path, kind: str, n: int, done: int) -> Path:
     """``gen_history.py KIND N DONE`` written under bench/out/ (kept between runs)."""
     OUT_DIR.mkdir(exist_ok=True)
     path = OUT_DIR / f"history-{kind}-{n}-{done}.json"
     if not path.exists():
-        proc = run_process([sys.executable, str(shared / "gen_history.py"), kind, str(n), str(done)])
+        proc = run_process([sys.executable, str(inputs / "gen_history.py"), kind, str(n), str(done)])
         if proc.returncode != 0:
             raise BenchError(f"gen_history.py {kind} {n} {done} failed: {tail(proc.stderr)}")
         tmp = path.with_suffix(".tmp")
@@ -47,9 +47,9 @@ def event_count(path: Path) -> int:
     return len(json.loads(path.read_text())["events"])
 
 
-def _workflow_class(shared: Path, name: str) -> type:
-    if str(shared) not in sys.path:
-        sys.path.insert(0, str(shared))
+def _workflow_class(inputs: Path, name: str) -> type:
+    if str(inputs) not in sys.path:
+        sys.path.insert(0, str(inputs))
     return getattr(importlib.import_module("bench_workflows"), name)
 
 
@@ -57,18 +57,18 @@ def _summary(decisions: list[dict]) -> tuple[int, str | None]:
     return len(decisions), (decisions[0]["decisionType"] if decisions else None)
 
 
-def ours_cold(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict]]:
+def ours_cold(inputs: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict]]:
     """json.loads of the file + ``engine.replay``, timed by replay_ours.py in a process of its own,
     exactly as replay_peer.py times the peer (a fresh process each side: same heap, same GC work)."""
     from simpleflow.engine import replay
 
-    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
     script = Path(__file__).with_name("replay_ours.py")
     proc = run_process([sys.executable, str(script), str(path), class_name, str(repeat)], env=env)
     match = _PEER_LINE.search(proc.stdout)
     if proc.returncode != 0 or not match:
         raise BenchError(f"replay_ours.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
-    decisions = replay(_workflow_class(shared, class_name), json.loads(path.read_text())["events"])
+    decisions = replay(_workflow_class(inputs, class_name), json.loads(path.read_text())["events"])
     return Decision(float(match.group(3)), *_summary(decisions)), decisions
 
 
@@ -80,7 +80,7 @@ def split_at_previous_decision(events: list[dict]) -> int:
     return started[-2] + 1
 
 
-def ours_warm(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict], int]:
+def ours_warm(inputs: Path, path: Path, class_name: str, repeat: int) -> tuple[Decision, list[dict], int]:
     """A run that decided on the history up to the previous decision task, fed only the new events.
 
     Returns the figure, the last decisions and how many times the run fell back to a full replay
@@ -88,7 +88,7 @@ def ours_warm(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[D
     """
     from simpleflow.engine import WorkflowRun
 
-    workflow_class = _workflow_class(shared, class_name)
+    workflow_class = _workflow_class(inputs, class_name)
     raw = path.read_text()
     times = []
     fallbacks = 0
@@ -112,10 +112,10 @@ def ours_warm(shared: Path, path: Path, class_name: str, repeat: int) -> tuple[D
 _PEER_LINE = re.compile(r"decisions=(\d+) first=(\S+) ms=([\d.]+)")
 
 
-def peer_cold(peer: Peer, shared: Path, path: Path, class_name: str, repeat: int) -> Decision:
+def peer_cold(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int) -> Decision:
     """``replay_peer.py HISTORY CLASS REPEAT`` in the peer's venv."""
-    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
-    proc = run_process([str(peer.python), str(shared / "replay_peer.py"), str(path), class_name, str(repeat)], env=env)
+    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
+    proc = run_process([str(peer.python), str(inputs / "replay_peer.py"), str(path), class_name, str(repeat)], env=env)
     match = _PEER_LINE.search(proc.stdout)
     if proc.returncode != 0 or not match:
         raise BenchError(f"replay_peer.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
@@ -123,9 +123,9 @@ def peer_cold(peer: Peer, shared: Path, path: Path, class_name: str, repeat: int
     return Decision(float(match.group(3)), int(match.group(1)), first)
 
 
-def ours_cli_replay(shared: Path, path: Path, class_name: str, repeat: int) -> float:
+def ours_cli_replay(inputs: Path, path: Path, class_name: str, repeat: int) -> float:
     """Seconds (median) of the whole ``simpleflow workflow.replay`` process."""
-    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
     times = []
     for _ in range(repeat):
         proc = run_process(["simpleflow", "workflow.replay", f"bench_workflows.{class_name}", str(path)], env=env)
@@ -135,12 +135,12 @@ def ours_cli_replay(shared: Path, path: Path, class_name: str, repeat: int) -> f
     return median(times)
 
 
-def peer_whole_process(peer: Peer, shared: Path, path: Path, class_name: str, repeat: int) -> float:
+def peer_whole_process(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int) -> float:
     """Seconds (median) of a whole ``replay_peer.py ... 1`` process: imports plus one decision."""
-    env = dict(os.environ, PYTHONPATH=pythonpath(shared))
+    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
     times = []
     for _ in range(repeat):
-        proc = run_process([str(peer.python), str(shared / "replay_peer.py"), str(path), class_name, "1"], env=env)
+        proc = run_process([str(peer.python), str(inputs / "replay_peer.py"), str(path), class_name, "1"], env=env)
         if proc.returncode != 0:
             raise BenchError(f"replay_peer.py failed: {tail(proc.stderr)}")
         times.append(proc.seconds)

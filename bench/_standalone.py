@@ -106,7 +106,7 @@ def _run(label: str, cmd: list[str], env: dict[str, str], client, workflow_id: s
 
 
 def measure(
-    peer: Peer | None, shared: Path, n: int = 200, timeout: float = 1800.0, peer_only: bool = False
+    peer: Peer | None, inputs: Path, n: int = 200, timeout: float = 1800.0, peer_only: bool = False
 ) -> tuple[float | None, float | None]:
     """Seconds for ours and the peer (None where not measured). Call ``ours_missing_reason`` first."""
     if str(REPO) not in sys.path:
@@ -120,7 +120,7 @@ def measure(
     server.start()
     try:
         environ = server.environ()
-        env = dict(os.environ, **environ, PYTHONPATH=pythonpath(shared), LOG_LEVEL="WARNING")
+        env = dict(os.environ, **environ, PYTHONPATH=pythonpath(inputs), LOG_LEVEL="WARNING")
         env.pop("PYTHONHOME", None)
         client = _swf_client(environ)
         client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")

@@ -2,7 +2,7 @@
 
 usage: python replay_ours.py HISTORY.json WORKFLOW_CLASS REPEAT
 Prints: decisions=<n> first=<decision type> ms=<median ms per decision>
-Run in a process of its own (as the peer's script is), with ../shared/bench on sys.path.
+Run in a process of its own (as the peer's script is), with bench/ on sys.path.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
     python3 bench/run.py [--quick] [--only replay|local|standalone] [--peer-venv DIR]
 
 A script people run by hand, never part of the test suite. It needs our package
-installed (``pip install -e .``) and ../shared/bench (gen_history.py,
-replay_peer.py, bench_workflows.py; see --shared). The peer is installed into
+installed (``pip install -e .``); its inputs (bench_workflows.py,
+gen_history.py, replay_peer.py) live beside it. The peer is installed into
 bench/.peer-venv the first time (``python3 -m venv`` + ``pip install
 simpleflow==0.36.0``). Progress goes to stderr; the markdown table to stdout
 and to bench/RESULTS.md.
@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, DEFAULT_SHARED, REPO, BenchError, say
+from _common import BENCH_DIR, INPUTS, REPO, BenchError, say
 from _peer import DEFAULT_VENV, PEER_VERSION, Peer, ensure_peer
 
 PARTS = ("replay", "local", "standalone")
@@ -65,7 +65,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace, peer: Peer | None) -> None:
         self.args = args
         self.peer = peer
-        self.shared: Path = args.shared
+        self.inputs: Path = INPUTS
         self.repeat: int = args.repeat or (3 if args.quick else 11)
         self.rows: list[Row] = []
         self.notes: list[str] = []
@@ -82,14 +82,14 @@ class Bench:
         import _replay
 
         for done in CHAIN_DONE:
-            path = _replay.history_file(self.shared, "Chain", CHAIN_N, done)
+            path = _replay.history_file(self.inputs, "Chain", CHAIN_N, done)
             count = _replay.event_count(path)
             label = f"Chain, {count:,} events"
             say(f"one decision on {label} (gen_history.py Chain {CHAIN_N} {done}), {self.repeat} repeats")
             try:
-                peer = _replay.peer_cold(self.peer, self.shared, path, "Chain", self.repeat)
-                cold, cold_decisions = _replay.ours_cold(self.shared, path, "Chain", self.repeat)
-                warm, warm_decisions, fallbacks = _replay.ours_warm(self.shared, path, "Chain", self.repeat)
+                peer = _replay.peer_cold(self.peer, self.inputs, path, "Chain", self.repeat)
+                cold, cold_decisions = _replay.ours_cold(self.inputs, path, "Chain", self.repeat)
+                warm, warm_decisions, fallbacks = _replay.ours_warm(self.inputs, path, "Chain", self.repeat)
             except BenchError as err:
                 self.error_row(f"one decision, {label}", err)
                 continue
@@ -124,13 +124,13 @@ class Bench:
                     f"≤ 5 ms{' and ≥ 100x' if last else ''}: {verdict(warm_ok)}",
                 )
             )
-        path = _replay.history_file(self.shared, "Chain", CHAIN_N, CHAIN_DONE[-1])
+        path = _replay.history_file(self.inputs, "Chain", CHAIN_N, CHAIN_DONE[-1])
         count = _replay.event_count(path)
         say(f"whole process: simpleflow workflow.replay on {count:,} events")
         runs = max(3, self.repeat // 2)
         try:
-            ours = _replay.ours_cli_replay(self.shared, path, "Chain", runs)
-            peer_s = _replay.peer_whole_process(self.peer, self.shared, path, "Chain", runs)
+            ours = _replay.ours_cli_replay(self.inputs, path, "Chain", runs)
+            peer_s = _replay.peer_whole_process(self.peer, self.inputs, path, "Chain", runs)
         except BenchError as err:
             self.error_row(f"whole process workflow.replay, {count:,} events", err)
             return
@@ -158,7 +158,7 @@ class Bench:
             what = f"local run, whole process: {name} {LOCAL_N:,}"
             say(f"{what}, {runs} runs each (+1 warm-up)")
             try:
-                ours, peer = _local.compare(self.peer, self.shared, case, runs)
+                ours, peer = _local.compare(self.peer, self.inputs, case, runs)
             except (BenchError, subprocess.TimeoutExpired) as err:
                 self.error_row(what, err)
                 continue
@@ -175,7 +175,7 @@ class Bench:
         what = "local run, whole process: 100 activities sleeping 0.1 s (ours `--workers 10`, the peer one by one)"
         say(f"{what}; the peer once (~10 s)")
         try:
-            ours, peer = _local.compare(self.peer, self.shared, sleepy, runs, peer_repeat=1)
+            ours, peer = _local.compare(self.peer, self.inputs, sleepy, runs, peer_repeat=1)
         except (BenchError, subprocess.TimeoutExpired) as err:
             self.error_row(what, err)
             return
@@ -201,7 +201,7 @@ class Bench:
             self.rows.append(Row(what, "skipped", "skipped", "—", f"≥ 5x: not measured, {reason}"))
             return
         try:
-            ours, peer = _standalone.measure(self.peer, self.shared, peer_only=bool(reason))
+            ours, peer = _standalone.measure(self.peer, self.inputs, peer_only=bool(reason))
         except (BenchError, subprocess.TimeoutExpired) as err:
             self.error_row(what, err)
             return
@@ -274,9 +274,6 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)),
         help="venv holding the peer, created when missing (default: bench/.peer-venv, or $SIMPLEFLOW_PEER_VENV)",
     )
-    parser.add_argument(
-        "--shared", type=Path, default=DEFAULT_SHARED, help=f"the shared benchmark inputs (default: {DEFAULT_SHARED})"
-    )
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md", help="where to write the report")
     parser.add_argument(
         "--force-standalone-peer",
@@ -284,10 +281,6 @@ def main(argv: list[str] | None = None) -> int:
         help="measure the peer's standalone (~4 min) even while ours is not available",
     )
     args = parser.parse_args(argv)
-    args.shared = args.shared.resolve()
-    for needed in ("gen_history.py", "replay_peer.py", "bench_workflows.py"):
-        if not (args.shared / needed).exists():
-            parser.error(f"{args.shared / needed} not found (see --shared)")
     try:
         peer = ensure_peer(args.peer_venv)
     except (BenchError, subprocess.CalledProcessError) as err:

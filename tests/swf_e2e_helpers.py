@@ -14,8 +14,8 @@ from typing import Any
 from simpleflow.swf import client
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOWS = "tests.workflows_for_swf"
-ACTIVITY_TASK_LIST = "swf-e2e"  # tests.workflows_for_swf.TASK_LIST
+WORKFLOWS = "tests.fixtures.swf_workflows"
+ACTIVITY_TASK_LIST = "swf-e2e"  # tests.fixtures.swf_workflows.TASK_LIST
 HEARTBEAT = "0.5"  # seconds between heartbeats; the stalling activity's heartbeat timeout is 2 s
 CLOSE_TIMEOUT = 30.0
 

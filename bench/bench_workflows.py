@@ -1,0 +1,39 @@
+"""The workflows the benchmark times, written only against the public API.
+
+Both implementations (ours and the released 0.36.0) import this same module,
+so every figure compares the same workflow code.
+"""
+
+from simpleflow import Workflow, activity, futures
+
+
+@activity.with_attributes(task_list="bench", version="1")
+def inc(x):
+    return x + 1
+
+
+class Chain(Workflow):
+    """``n`` activities in a row: each one takes the previous one's result."""
+
+    name = "bench-chain"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, n):
+        value = 0
+        for _ in range(n):
+            value = self.submit(inc, value).result
+        return value
+
+
+class FanOut(Workflow):
+    """``n`` activities submitted at once, then their results summed."""
+
+    name = "bench-fanout"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, n):
+        submitted = [self.submit(inc, i) for i in range(n)]
+        futures.wait(*submitted)
+        return sum(f.result for f in submitted)

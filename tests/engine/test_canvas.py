@@ -1,0 +1,333 @@
+"""simpleflow.canvas: Group, Chain and FuncGroup, in the local host and against the replay engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from simpleflow import Workflow, activity
+from simpleflow.canvas import Chain, ChainFuture, FuncGroup, Group, GroupFuture
+from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.local import LocalExecution
+from simpleflow.local.executor import Executor, WorkflowFailed
+from simpleflow.task import ActivityTask, ChildWorkflowTask
+from tests.local.test_features import assert_resume_matches_replay
+from tests.swf_simulator import SimulatedSWF
+
+
+def _step(name, idempotent=True):
+    @activity.with_attributes(name=f"canvas.{name}", task_list="canvas", version="1", idempotent=idempotent)
+    def step(x=0, *more):
+        return x + 1 + sum(more)
+
+    return step
+
+
+a, b, c, d, e = (_step(n) for n in "abcde")
+counted = _step("counted", idempotent=False)
+
+
+@activity.with_attributes(name="canvas.total", task_list="canvas", version="1", idempotent=True)
+def total(values):
+    return sum(v for v in values if v is not None)
+
+
+@activity.with_attributes(name="canvas.boom", task_list="canvas", version="1", idempotent=True)
+def boom(x=0):
+    raise ValueError(f"boom {x}")
+
+
+@activity.with_attributes(name="canvas.strict_boom", task_list="canvas", version="1", raises_on_failure=True)
+def strict_boom(x=0):
+    raise ValueError(f"strict boom {x}")
+
+
+def run_local(workflow_class, *args, workers=1):
+    result = LocalExecution(workflow_class, {"args": list(args), "kwargs": {}}, workers=workers).execute()
+    return result
+
+
+class Base(Workflow):
+    version = "1"
+    task_list = "canvas"
+
+
+# -- groups -------------------------------------------------------------------
+
+
+class Grouped(Base):
+    name = "grouped"
+
+    def run(self, n):
+        group = Group((a, 0), ActivityTask(a, 10))
+        group.append(a, 20)
+        group.extend([(a, 30)])
+        group += [ActivityTask(a, 40)]
+        future = self.submit(group)
+        assert isinstance(future, GroupFuture)
+        return future.result, self.submit(total, future).result
+
+
+def test_a_group_is_one_future_whose_result_lists_its_results():
+    result = run_local(Grouped, 0)
+    assert result.status == "completed", result.reason
+    assert result.result == [[1, 11, 21, 31, 41], 105]
+    run = assert_resume_matches_replay(Grouped, result)
+    assert run.fallbacks == 0
+
+
+class Bounded(Base):
+    name = "bounded"
+
+    def run(self, n, limit):
+        return self.submit(Group(*[(a, i) for i in range(n)], max_parallel=limit)).result
+
+
+def _max_open(events):
+    open_now = most = 0
+    for event in events:
+        if event["eventType"] == "ActivityTaskScheduled":
+            open_now += 1
+            most = max(most, open_now)
+        elif event["eventType"] in ("ActivityTaskCompleted", "ActivityTaskFailed"):
+            open_now -= 1
+    return most
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_max_parallel_bounds_the_open_tasks(workers):
+    result = run_local(Bounded, 7, 3, workers=workers)
+    assert result.status == "completed", result.reason
+    assert result.result == list(range(1, 8))
+    assert _max_open(result.events) <= 3
+    run = assert_resume_matches_replay(Bounded, result)
+    assert run.fallbacks == 0
+
+
+class GroupWithFailure(Base):
+    name = "group_with_failure"
+
+    def run(self, bubbles):
+        future = self.submit(Group((a, 1), (boom, 2), bubbles_exception_on_failure=bubbles))
+        return future.result, repr(future.exception)
+
+
+def test_a_failed_task_makes_the_group_exception_an_aggregate():
+    result = run_local(GroupWithFailure, True)
+    assert result.result[0] == [2, None]
+    assert result.result[1].startswith("<AggregateException") and "boom 2" in result.result[1]
+    assert run_local(GroupWithFailure, False).result == [[2, None], "None"]
+
+
+# -- raises_on_failure --------------------------------------------------------
+
+
+class StrictInGroup(Base):
+    name = "strict_in_group"
+
+    def run(self, shield):
+        options = {"raises_on_failure": False} if shield else {}
+        future = self.submit(Group((a, 1), (strict_boom, 1), **options))
+        return future.result
+
+
+def test_a_task_with_raises_on_failure_fails_the_workflow_from_inside_a_group():
+    result = run_local(StrictInGroup, False)
+    assert result.status == "failed"
+    assert "strict boom 1" in result.reason
+    assert_resume_matches_replay(StrictInGroup, result)
+
+
+def test_group_raises_on_failure_false_is_set_on_its_tasks():
+    result = run_local(StrictInGroup, True)
+    assert result.status == "completed" and result.result == [2, None]
+
+
+class ShieldDoesNotLeak(Base):
+    name = "shield_does_not_leak"
+
+    def run(self):
+        self.submit(Group((strict_boom, 1), raises_on_failure=False)).wait()
+        return self.submit(strict_boom, 2).result
+
+
+def test_group_raises_on_failure_stays_with_the_groups_tasks():
+    result = run_local(ShieldDoesNotLeak)
+    assert result.status == "failed" and "strict boom 2" in result.reason
+
+
+# -- chains -------------------------------------------------------------------
+
+
+class Chained(Base):
+    name = "chained"
+
+    def run(self):
+        plain = self.submit(Chain((a, 1), (b, 10)))
+        passed = self.submit(Chain((a, 1), (b,), (c, 100), send_result=True))
+        assert isinstance(passed, ChainFuture)
+        return plain.result, passed.result
+
+
+def test_a_chain_runs_in_order_and_send_result_passes_each_result_on():
+    result = run_local(Chained)
+    assert result.status == "completed", result.reason
+    assert result.result == [[2, 11], [2, 3, 104]]
+    types = [
+        (e["eventType"], e.get("activityTaskScheduledEventAttributes", {}).get("activityId", "")) for e in result.events
+    ]
+    first_b = min(i for i, (t, name) in enumerate(types) if name.startswith("activity-canvas.b"))
+    assert ("ActivityTaskCompleted", "") in types[:first_b]  # the second task waited for the first
+    run = assert_resume_matches_replay(Chained, result)
+    assert run.fallbacks == 0
+
+
+class Breaking(Base):
+    name = "breaking"
+
+    def run(self, break_on_failure):
+        future = self.submit(Chain((a, 1), (boom, 2), (b, 3), break_on_failure=break_on_failure))
+        return future.result, future.exception is not None
+
+
+def test_a_chain_stops_at_a_failure_unless_told_not_to():
+    assert run_local(Breaking, True).result == [[2, None], True]
+    assert run_local(Breaking, False).result == [[2, None, 4], True]
+
+
+def test_send_result_cannot_be_combined_with_break_on_failure_false():
+    with pytest.raises(ValueError, match="send_result"):
+        Chain((a, 1), send_result=True, break_on_failure=False)
+
+
+class InnerChainFails(Base):
+    name = "inner_chain_fails"
+
+    def run(self, raises):
+        inner = Chain((boom, 1), (b, 1), raises_on_failure=raises)
+        return self.submit(Chain(inner, (c, 5))).result
+
+
+def test_an_inner_chain_with_raises_on_failure_false_lets_the_outer_chain_go_on():
+    assert run_local(InnerChainFails, False).result == [[None], 6]
+    assert run_local(InnerChainFails, None).result == [[None]]
+
+
+# -- nesting and FuncGroup ----------------------------------------------------
+
+
+def fan_out(values):
+    return Group(*[(d, v) for v in values])
+
+
+class Nested(Base):
+    name = "nested"
+
+    def run(self):
+        tree = Chain(
+            Group((a, 0), Chain((b, 0), (c,), send_result=True)),
+            FuncGroup(lambda pair: fan_out([pair[0], pair[1][-1]])),
+            FuncGroup(lambda values: Chain((e, sum(values)))),
+            send_result=True,
+        )
+        skipped = self.submit(FuncGroup(lambda: None, _allow_none=True))
+        return self.submit(tree).result, skipped.result
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_nested_groups_chains_and_funcgroups(workers):
+    result = run_local(Nested, workers=workers)
+    assert result.status == "completed", result.reason
+    assert result.result == [[[1, [1, 2]], [2, 3], [6]], None]
+    run = assert_resume_matches_replay(Nested, result)
+    assert run.fallbacks == 0
+
+
+def test_funcgroup_must_build_something_submittable():
+    class Bad(Base):
+        name = "bad_funcgroup"
+
+        def run(self):
+            return self.submit(FuncGroup(lambda: 42)).result
+
+    with pytest.raises(WorkflowFailed, match="FuncGroup"):
+        Executor(Bad).run()
+
+
+class Kid(Base):
+    name = "canvas_kid"
+
+    def run(self, x):
+        return self.submit(a, x).result
+
+
+class WithChildren(Base):
+    name = "canvas_with_children"
+
+    def run(self):
+        return self.submit(Chain(ChildWorkflowTask(Kid, 1), (Kid,), send_result=True)).result
+
+
+def test_child_workflows_in_a_chain():
+    result = run_local(WithChildren)
+    assert result.status == "completed", result.reason
+    assert result.result == [2, 3]
+    assert_resume_matches_replay(WithChildren, result)
+
+
+def test_group_refuses_what_it_cannot_submit():
+    with pytest.raises(ValueError):
+        Group(42)
+    with pytest.raises(ValueError):
+        Group(ActivityTask(a, 1), 2)  # a tuple is (activity, *args), not a task with more args
+    with pytest.raises(TypeError):
+        Group((a, 1), parallel=3)
+
+
+# -- simpleflow's counters ------------------------------------------------------
+
+
+class SharedName(Base):
+    """A non-idempotent activity in a chain and after it: simpleflow numbers them in submit order."""
+
+    name = "shared_name"
+
+    def run(self):
+        chain = self.submit(Chain((counted, 1), (counted, 2)))
+        after = self.submit(counted, 3)
+        return chain.result, after.result
+
+
+def test_counters_shifted_by_a_chain_fall_back_to_a_full_replay():
+    result = run_local(SharedName)
+    assert result.status == "completed"
+    run = assert_resume_matches_replay(SharedName, result)
+    assert run.fallbacks >= 1  # the chain's second task would take a count the later submit already took
+
+
+# -- resumed runs against full replays, over random histories --------------------
+
+
+class Mixed(Base):
+    name = "mixed"
+
+    def run(self, n):
+        left = self.submit(Group(*[(a, i) for i in range(n)], max_parallel=2))
+        right = self.submit(Chain((b, 0), (c,), FuncGroup(lambda x: Group((d, x), (e, x))), send_result=True))
+        return self.submit(total, left).result, right.result
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_resumed_canvas_runs_match_full_replays(seed):
+    info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+    swf = SimulatedSWF({"args": [5], "kwargs": {}}, seed, fail_rate=0.1, timeout_rate=0.05)
+    resumed = WorkflowRun(Mixed, info)
+    try:
+        for _ in range(200):
+            got = resumed.advance(swf.start_decision())
+            assert got == replay(Mixed, swf.events, info)
+            swf.answer(got)
+            if swf.closed is not None or (not swf.progress() and not got):
+                break
+    finally:
+        resumed.close()
+    assert swf.closed in ("completed", "failed")

@@ -1,0 +1,73 @@
+"""The local host: inline driving, workers, and agreement with a thread-driven run."""
+
+from __future__ import annotations
+
+import time
+
+from simpleflow import Workflow, activity, futures
+from simpleflow.local import LocalExecution
+from tests.fixtures import engine_workflows as wf
+
+
+def _shape(events):
+    """What must not depend on how the host drives the engine: event types and task ids, in order."""
+    out = []
+    for event in events:
+        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+        out.append((event["eventType"], attrs.get("activityId") or attrs.get("timerId"), attrs.get("result")))
+    return out
+
+
+def test_inline_driving_gives_the_events_of_a_thread_driven_run():
+    inline = LocalExecution(wf.Dataflow, {"args": [3], "kwargs": {}})
+    threaded = LocalExecution(wf.Dataflow, {"args": [3], "kwargs": {}})
+    threaded.run.driver = None  # every decision goes through advance(), one thread hand-off each
+    a, b = inline.execute(), threaded.execute()
+    assert (a.status, a.result) == (b.status, b.result) == ("completed", [6, 5])
+    assert _shape(a.events) == _shape(b.events)
+
+
+def test_a_long_chain_runs_without_falling_back_to_full_replays():
+    execution = LocalExecution(wf.Chain, {"args": [300], "kwargs": {}})
+    result = execution.execute()
+    assert (result.status, result.result) == ("completed", 300)
+    assert execution.run.fallbacks == 0
+    decisions = sum(e["eventType"] == "DecisionTaskCompleted" for e in result.events)
+    assert decisions == 301
+
+
+@activity.with_attributes(task_list="tl", version="1")
+def nap(x):
+    time.sleep(0.1)
+    return x
+
+
+class Naps(Workflow):
+    name = "naps"
+    version = "1"
+    task_list = "tl"
+
+    def run(self, n):
+        fs = [self.submit(nap, i) for i in range(n)]
+        futures.wait(*fs)
+        return sum(f.result for f in fs)
+
+
+def test_workers_run_independent_activities_at_once():
+    started = time.monotonic()
+    result = LocalExecution(Naps, {"args": [20], "kwargs": {}}, workers=10).execute()
+    elapsed = time.monotonic() - started
+    assert (result.status, result.result) == ("completed", sum(range(20)))
+    assert elapsed < 1.5  # one by one: 2 s of naps
+
+
+def test_a_stuck_workflow_fails_instead_of_hanging():
+    class WaitsForever(Workflow):
+        name = "forever"
+        version = "1"
+
+        def run(self):
+            return self.submit(self.wait_signal("never")).result
+
+    result = LocalExecution(WaitsForever, {"args": [], "kwargs": {}}).execute()
+    assert result.status == "failed" and "stuck" in result.reason

@@ -1,0 +1,321 @@
+"""Timers, markers, canvas and signals from outside, on the moto server; the SWF host and the local
+host give the same results for the examples moto can run.
+
+What moto 5.2.1 lacks (see tests/MOTO_SWF_NOTES.md) is tested at the engine level and in the local
+host instead (tests/engine/test_decisions_moto_lacks.py, tests/local/test_features.py):
+- child workflows, continue-as-new and signals sent by a workflow (StartChildWorkflowExecution,
+  ContinueAsNewWorkflowExecution, SignalExternalWorkflowExecution: moto's 500 leaves the execution
+  stuck), hence examples/signals.py (a child, and a signal to itself) and
+  examples/child_workflow.py, examples/continue_as_new.py do not run here;
+- cancellation: moto has no RequestCancelWorkflowExecution (500), so ``workflow.cancel`` is only
+  checked to fail in one line, and should_cancel/on_canceled never run on moto;
+- activity cancellation (RequestCancelActivityTask, a heartbeat's cancelRequested).
+
+This module runs its own moto server: the shared launcher's workarounds (tests/moto_server.py)
+plus two of its own, for timers (see :func:`serve`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import pytest
+
+from simpleflow.constants import HOUR
+from simpleflow.local import LocalExecution
+from simpleflow.swf import client, executions
+from simpleflow.swf.decider import Decider
+from simpleflow.swf.standalone import run_standalone
+from simpleflow.swf.starter import start_workflow
+from simpleflow.swf.worker import run_worker
+from tests.fixtures.signal_workflows import ApprovalWorkflow, CoolingOffWorkflow
+from tests.moto_server import MotoServer, patch_moto
+from tests.swf_e2e_helpers import ROOT, attributes, closing, completed_result, scheduled, simpleflow, wait_closed
+
+WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
+
+
+def serve(argv: list[str]) -> None:
+    """This module's moto server: ``python -c 'from tests.swf.test_features import serve; serve(ARGS)'``.
+
+    On top of :func:`tests.moto_server.patch_moto`, two test workarounds:
+    1. moto records a timer cancellation as ``TimerCancelled``; SWF's event (the one simpleflow
+       reads) is ``TimerCanceled``. Record SWF's name.
+    2. An hour of timer lasts a second on this server (moto's timers are real ``threading.Timer``s),
+       so the examples' hour-long timers run as written. Decisions and events keep the real
+       durations; only the server's clock for timers is fast.
+    """
+    import moto.swf.models.history_event as history_event
+    import moto.swf.models.workflow_execution as workflow_execution
+
+    patch_moto()
+    history_event.SUPPORTED_HISTORY_EVENT_TYPES += ("TimerCanceled",)
+    add_event = workflow_execution.WorkflowExecution._add_event
+
+    def _add_event(self: Any, event_type: str, *args: Any, **kwargs: Any) -> Any:
+        return add_event(self, "TimerCanceled" if event_type == "TimerCancelled" else event_type, *args, **kwargs)
+
+    workflow_execution.WorkflowExecution._add_event = _add_event
+
+    def fast_timer(interval: float, function: Any, args: Any = None, kwargs: Any = None) -> threading.Timer:
+        return threading.Timer(float(interval) / HOUR, function, args, kwargs)
+
+    workflow_execution.ThreadingTimer = fast_timer
+    from moto.server import main
+
+    main(argv)
+
+
+class FeatureServer(MotoServer):
+    """The moto server of this module, launched by :func:`serve`."""
+
+    def command(self) -> list[str]:
+        code = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from tests.swf.test_features import serve; serve(sys.argv[1:])"
+        )
+        return [sys.executable, "-c", code, "-H", "127.0.0.1", "-p", str(self.port)]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeatureServer]:
+    srv = FeatureServer()
+    srv.start()
+    saved = {k: os.environ.get(k) for k in srv.environ()}
+    os.environ.update(srv.environ())
+    client.reset_clients()
+    yield srv
+    srv.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    client.reset_clients()
+
+
+@pytest.fixture
+def domain(server: FeatureServer) -> str:
+    name = f"features-{uuid.uuid4().hex[:8]}"
+    boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+    return name
+
+
+@contextmanager
+def decider_and_worker(domain: str, workflows: list[type]) -> Iterator[str]:
+    """A decider and an activity worker in threads of this process, on a task list of their own."""
+    task_list = f"features-{uuid.uuid4().hex[:8]}"
+    stop = threading.Event()
+    decider = Decider(domain, task_list, workflows, activity_task_list=task_list)
+    threads = [
+        threading.Thread(target=decider.run, args=(stop,), daemon=True),
+        threading.Thread(
+            target=run_worker,
+            args=(domain, task_list),
+            daemon=True,
+            kwargs={"modules": ["tests.fixtures.signal_workflows"], "stop_event": stop},
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield task_list
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+
+
+def history(domain: str, execution: dict[str, str]) -> list[dict[str, Any]]:
+    return client.get_history(domain, execution["workflowId"], execution["runId"])
+
+
+def wait_until_waiting(domain: str, execution: dict[str, str], timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The history once a decision task completed and no other is scheduled: the workflow waits for news."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = history(domain, execution)
+        decision_tasks = [e["eventType"] for e in events if e["eventType"].startswith("DecisionTask")]
+        if decision_tasks[-1] == "DecisionTaskCompleted":
+            return events
+        time.sleep(0.05)
+    raise AssertionError(f"no decision taken within {timeout}s: {[e['eventType'] for e in events]}")
+
+
+def timer_story(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(event type, timer id) of every timer event but the engine's wake-up timer, in order."""
+    return [
+        (e["eventType"], attributes(e)["timerId"])
+        for e in events
+        if e["eventType"].startswith("Timer") and attributes(e)["timerId"] != WAKE_UP_TIMER
+    ]
+
+
+def markers(events: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    return [
+        (attributes(e)["markerName"], json.loads(attributes(e)["details"]))
+        for e in events
+        if e["eventType"] == "MarkerRecorded"
+    ]
+
+
+def both_hosts(domain: str, workflow_class: type, args: list[Any]) -> tuple[Any, list, list]:
+    """Run on the local host, then with ``standalone`` on the server: the result (the same on both)
+    and each host's history."""
+    input = {"args": args, "kwargs": {}}
+    local = LocalExecution(workflow_class, input).execute()
+    assert local.status == "completed", local.reason
+    remote = run_standalone(domain, workflow_class, input, progress=None, timeout=30)
+    assert remote.status == "COMPLETED", (remote.reason, remote.details)
+    assert remote.result == local.result
+    return remote.result, local.events, client.get_history(domain, remote.workflow_id, remote.run_id)
+
+
+# --- the examples, on both hosts ---------------------------------------------------------------
+
+
+def test_timer_example_fires_and_cancels_timers_on_swf_as_locally(domain):
+    from examples.timer import TimerWorkflow
+
+    result, local, remote = both_hosts(domain, TimerWorkflow, [1])
+    assert result == {"message": "reminder after 1 hour(s)", "timeout_timer": "cancelled"}
+    assert (
+        timer_story(remote)
+        == timer_story(local)
+        == [
+            ("TimerStarted", "give_up"),
+            ("TimerStarted", "wait"),
+            ("TimerFired", "wait"),
+            ("TimerCanceled", "give_up"),
+        ]
+    )
+    started = {
+        attributes(e)["timerId"]: attributes(e)["startToFireTimeout"]
+        for e in remote
+        if e["eventType"] == "TimerStarted"
+    }
+    assert started == {"give_up": str(24 * HOUR), "wait": str(HOUR + 60), WAKE_UP_TIMER: "0"}
+    assert (
+        scheduled(remote)
+        == scheduled(local)
+        == [("activity-examples.timer.remind-1", "examples.timer.remind", {"args": [1], "kwargs": {}})]
+    )
+
+
+def test_marker_example_records_and_lists_markers_on_swf_as_locally(domain):
+    from examples.marker import MarkerWorkflow
+
+    result, local, remote = both_hosts(domain, MarkerWorkflow, ["v2"])
+    assert result == {
+        "latest": {"release": {"version": "v2"}, "step": "deployed"},
+        "all": [["release", {"version": "v2"}], ["step", "prepared"], ["step", "deployed"]],
+    }
+    assert (
+        markers(remote)
+        == markers(local)
+        == [
+            ("release", {"version": "v2"}),
+            ("step", "prepared"),
+            ("step", "deployed"),
+        ]
+    )
+
+
+def test_canvas_example_gives_the_same_result_and_tasks_on_swf_as_locally(domain):
+    from examples.canvas import CanvasWorkflow
+
+    result, local, remote = both_hosts(domain, CanvasWorkflow, [3])
+    assert result == {"squares": [1, 4, 9], "summary": "sum of squares is 14", "nested": [10000, 160000]}
+    assert scheduled(remote) == scheduled(local)
+    assert len(scheduled(remote)) == 3 + 2 + 2 + 2  # squares, the chain, the nested group, the FuncGroup
+
+
+# --- signals from outside ----------------------------------------------------------------------
+
+
+def test_signal_sent_with_the_command_line_while_the_workflow_waits_for_it(domain):
+    payload = {"args": ["alice"], "kwargs": {"note": "ship it"}}
+    with decider_and_worker(domain, [ApprovalWorkflow]) as task_list:
+        execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, task_list=task_list)
+        waiting = wait_until_waiting(domain, execution)
+        assert [e["eventType"] for e in waiting] == [
+            "WorkflowExecutionStarted",
+            "DecisionTaskScheduled",
+            "DecisionTaskStarted",
+            "DecisionTaskCompleted",
+        ]
+        done = simpleflow("workflow.signal", domain, execution["workflowId"], "approve", "--input", json.dumps(payload))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"signal approve sent to {execution['workflowId']}\n"
+        events = wait_closed(domain, execution["workflowId"], execution["runId"])
+    result = completed_result(events)
+    assert result == {"approval": payload, "published": "release-7 published, approved by alice (ship it)"}
+    signaled = [e for e in events if e["eventType"] == "WorkflowExecutionSignaled"]
+    assert [attributes(e)["signalName"] for e in signaled] == ["approve"]
+    assert json.loads(attributes(signaled[0])["input"]) == payload
+    assert signaled[0]["eventId"] == len(waiting) + 1  # the signal came after the workflow waited
+    # The local host, given the same signal at a (virtual) time the workflow waits, agrees.
+    local = LocalExecution(
+        ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, signals=[(60, "approve", payload)]
+    ).execute()
+    assert local.status == "completed" and local.result == result
+
+
+def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(domain):
+    with decider_and_worker(domain, [CoolingOffWorkflow]) as task_list:
+        execution = start_workflow(
+            domain, CoolingOffWorkflow, {"args": ["release-8", 2], "kwargs": {}}, task_list=task_list
+        )
+        waiting = wait_until_waiting(domain, execution)  # the two-hour timer (two seconds on this server) runs
+        assert timer_story(waiting) == [("TimerStarted", "cooling_off")]
+        executions.signal(domain, execution["workflowId"], "approve", json.dumps({"args": ["bob"], "kwargs": {}}))
+        events = wait_closed(domain, execution["workflowId"], execution["runId"])
+    assert completed_result(events) == "release-8 published, approved by bob"
+    types = [e["eventType"] for e in events]
+    assert types.index("WorkflowExecutionSignaled") < types.index("TimerFired")
+    assert timer_story(events) == [("TimerStarted", "cooling_off"), ("TimerFired", "cooling_off")]
+    local = LocalExecution(
+        CoolingOffWorkflow,
+        {"args": ["release-8", 2], "kwargs": {}},
+        signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})],
+    ).execute()
+    assert local.status == "completed" and local.result == "release-8 published, approved by bob"
+    local_types = [e["eventType"] for e in local.events]
+    assert local_types.index("WorkflowExecutionSignaled") < local_types.index("TimerFired")
+
+
+def test_signal_to_an_unknown_execution_is_a_one_line_error(domain):
+    done = simpleflow("workflow.signal", domain, "no-such-workflow", "approve", "--input", "[]")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("simpleflow: error: SignalWorkflowExecution failed: ")
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+# --- cancel: what moto lacks -------------------------------------------------------------------
+
+
+def test_workflow_cancel_on_moto_fails_in_one_line_and_leaves_the_execution_open(domain, monkeypatch):
+    # moto has no RequestCancelWorkflowExecution: it answers HTTP 500 (real SWF records
+    # WorkflowExecutionCancelRequested and schedules a decision task). One attempt, not botocore's retries.
+    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
+    execution = start_workflow(
+        domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, task_list="nobody-decides"
+    )
+    done = simpleflow("workflow.cancel", domain, execution["workflowId"])
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == "simpleflow: error: RequestCancelWorkflowExecution failed: HTTP 500 Internal Server Error\n"
+    events = history(domain, execution)
+    assert "WorkflowExecutionCancelRequested" not in [e["eventType"] for e in events]
+    executions.terminate(domain, execution["workflowId"])
+    assert closing(history(domain, execution))[0] == "WorkflowExecutionTerminated"

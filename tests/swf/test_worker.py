@@ -1,0 +1,349 @@
+"""The activity worker against a real moto server: tasks are scheduled by answering decision tasks by hand."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from simpleflow.swf import client
+from simpleflow.swf.process import supervise
+from simpleflow.swf.worker import run_worker
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULE = "tests.fixtures.worker_activities"
+NAMES = [
+    "tests.add",
+    "tests.raise",
+    "tests.context",
+    "tests.Multiplier",
+    "tests.hang",
+    "tests.sleep",
+    "tests.big",
+    "tests.unserializable",
+    "tests.exit",
+    "os.system",
+]
+CLOSE_EVENTS = {"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled"}
+
+
+class Execution:
+    """A workflow execution whose decisions the test makes itself."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+        self.task_list = f"acts-{uuid.uuid4().hex[:8]}"
+        self.decider_list = f"decider-{uuid.uuid4().hex[:8]}"
+        self.workflow_id = f"wf-{uuid.uuid4().hex[:8]}"
+        client.ensure_workflow_type(
+            domain,
+            "tests.workflow",
+            "1",
+            default_task_list="unused",
+            default_execution_start_to_close_timeout=600,
+            default_task_start_to_close_timeout=600,
+            default_child_policy="TERMINATE",
+        )
+        for name in NAMES:
+            client.ensure_activity_type(domain, name, "1")
+        self.run_id = client.swf_client().start_workflow_execution(
+            domain=domain,
+            workflowId=self.workflow_id,
+            workflowType={"name": "tests.workflow", "version": "1"},
+            taskList={"name": self.decider_list},
+        )["runId"]
+
+    def schedule(self, *tasks: tuple, heartbeat_timeout: str = "NONE") -> list[str]:
+        """Answer the pending decision task with one ScheduleActivityTask per (name, input) pair."""
+        decision = client.poll_decision_task(self.domain, self.decider_list)
+        assert decision is not None
+        decisions, ids = [], []
+        for name, task_input in tasks:
+            activity_id = f"{name}-{uuid.uuid4().hex[:6]}"
+            ids.append(activity_id)
+            text = task_input if isinstance(task_input, str) else json.dumps(task_input)
+            decisions.append(
+                {
+                    "decisionType": "ScheduleActivityTask",
+                    "scheduleActivityTaskDecisionAttributes": {
+                        "activityType": {"name": name, "version": "1"},
+                        "activityId": activity_id,
+                        "input": text,
+                        "taskList": {"name": self.task_list},
+                        "scheduleToStartTimeout": "600",
+                        "scheduleToCloseTimeout": "600",
+                        "startToCloseTimeout": "600",
+                        "heartbeatTimeout": heartbeat_timeout,
+                    },
+                }
+            )
+        client.swf_client().respond_decision_task_completed(taskToken=decision["taskToken"], decisions=decisions)
+        return ids
+
+    def events_by_activity(self) -> dict[str, list[dict]]:
+        ids: dict[int, str] = {}
+        found: dict[str, list[dict]] = {}
+        for event in client.get_history(self.domain, self.workflow_id, self.run_id):
+            if event["eventType"] == "ActivityTaskScheduled":
+                activity_id = event["activityTaskScheduledEventAttributes"]["activityId"]
+                ids[event["eventId"]] = activity_id
+                found[activity_id] = [event]
+            elif event["eventType"].startswith("ActivityTask"):
+                attrs = next(v for k, v in event.items() if k.endswith("EventAttributes"))
+                found[ids[attrs["scheduledEventId"]]].append(event)
+        return found
+
+    def wait_for(self, *activity_ids: str, event_types=CLOSE_EVENTS, timeout: float = 20) -> dict[str, dict]:
+        """The first event of *event_types* of each activity, waiting until they are all there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.events_by_activity()
+            hits = {aid: next((e for e in found[aid] if e["eventType"] in event_types), None) for aid in activity_ids}
+            if all(hits.values()):
+                return hits  # type: ignore[return-value]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"activities not there after {timeout}s: {found}")
+            time.sleep(0.05)
+
+
+def attributes(event: dict) -> dict:
+    return next(v for k, v in event.items() if k.endswith("EventAttributes"))
+
+
+@contextlib.contextmanager
+def worker(domain: str, task_list: str, **kwargs):
+    """run_worker in a thread, stopped (and checked stopped) on exit."""
+    stop = threading.Event()
+    kwargs.setdefault("modules", [MODULE])
+    thread = threading.Thread(
+        target=run_worker, args=(domain, task_list), kwargs={"stop_event": stop, **kwargs}, daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(15)
+        assert not thread.is_alive(), "the worker did not stop"
+
+
+@pytest.fixture
+def execution(swf_domain) -> Execution:
+    return Execution(swf_domain)
+
+
+def test_completed_activity_records_its_json_result(execution):
+    (aid,) = execution.schedule(("tests.add", {"args": [2], "kwargs": {"b": 3}}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    assert event["eventType"] == "ActivityTaskCompleted"
+    assert json.loads(attributes(event)["result"]) == 5
+
+
+def test_class_activity_gets_its_context_and_runs_execute(execution):
+    (aid,) = execution.schedule(("tests.Multiplier", {"args": [6, 7]}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    assert json.loads(attributes(event)["result"]) == {"product": 42, "activity_id": aid}
+
+
+def test_function_activity_context_names_the_task(execution):
+    (aid,) = execution.schedule(("tests.context", {}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    context = json.loads(attributes(event)["result"])
+    assert context == {
+        "name": "tests.context",
+        "version": "1",
+        "workflow_id": execution.workflow_id,
+        "run_id": execution.run_id,
+        "activity_id": aid,
+        "input": "{}",
+        "domain_name": execution.domain,
+        "activity_task_list": execution.task_list,
+    }
+
+
+def test_raising_activity_fails_with_reason_and_json_details(execution):
+    (aid,) = execution.schedule(("tests.raise", {"args": ["kaboom"]}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    assert event["eventType"] == "ActivityTaskFailed"
+    attrs = attributes(event)
+    assert attrs["reason"] == "Boom: kaboom"
+    details = json.loads(attrs["details"])
+    assert details["error"] == "Boom"
+    assert details["error_type"] == "tests.fixtures.worker_activities.Boom"
+    assert details["message"] == "kaboom"
+    assert isinstance(details["traceback"], list)
+    assert "raise Boom(message)" in "".join(details["traceback"])
+
+
+def test_long_failure_reason_is_cut_to_swf_limit(execution):
+    (aid,) = execution.schedule(("tests.raise", {"args": ["z" * 1000]}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert len(attrs["reason"]) == 256
+    assert attrs["reason"].startswith("Boom: zzz")
+    assert json.loads(attrs["details"])["message"] == "z" * 1000
+
+
+def test_oversize_failure_details_are_shortened_but_stay_json(execution):
+    (aid,) = execution.schedule(("tests.raise", {"args": ["z" * 40_000]}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert len(attrs["details"]) <= 32768
+    details = json.loads(attrs["details"])
+    assert details["truncated"] is True
+    assert details["error_type"] == "tests.fixtures.worker_activities.Boom"
+    assert details["message"] == "z" * 2000
+    assert "raise Boom(message)" in "".join(details["traceback"])
+
+
+def test_undeclared_activity_fails_with_a_clear_reason_and_is_never_imported(execution):
+    (aid,) = execution.schedule(("os.system", {"args": ["touch /tmp/should-never-exist"]}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    assert event["eventType"] == "ActivityTaskFailed"
+    assert attributes(event)["reason"] == (
+        f"ActivityNotDeclared: activity 'os.system' is not declared in this worker (modules: {MODULE})"
+    )
+    assert json.loads(attributes(event)["details"])["error"] == "ActivityNotDeclared"
+
+
+def test_input_that_is_not_json_fails_the_task(execution):
+    (aid,) = execution.schedule(("tests.add", "not json"))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert attrs["reason"].startswith("InvalidInput: activity 'tests.add'")
+
+
+def test_killed_activity_fails_and_the_worker_serves_the_next_task(execution, tmp_path):
+    pid_file = str(tmp_path / "pid")
+    hang_id, add_id = execution.schedule(
+        ("tests.hang", {"args": [pid_file]}),
+        ("tests.add", {"args": [1, 1]}),
+    )
+    with worker(execution.domain, execution.task_list):
+        deadline = time.monotonic() + 15
+        while not os.path.exists(pid_file):
+            assert time.monotonic() < deadline, "the hanging activity never started"
+            time.sleep(0.02)
+        os.kill(int(Path(pid_file).read_text()), signal.SIGKILL)
+        events = execution.wait_for(hang_id, add_id)
+    assert events[hang_id]["eventType"] == "ActivityTaskFailed"
+    assert attributes(events[hang_id])["reason"] == "WorkerKilled: activity process killed by signal 9 (SIGKILL)"
+    assert events[add_id]["eventType"] == "ActivityTaskCompleted"
+    assert attributes(events[add_id])["result"] == "2"
+
+
+def test_activity_exiting_without_a_result_fails(execution):
+    (aid,) = execution.schedule(("tests.exit", {"args": [3]}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert attrs["reason"] == "WorkerExited: activity process exited with code 3 before sending a result"
+
+
+def test_oversize_result_fails_naming_field_size_limit_and_jumbo_variable(execution):
+    (aid,) = execution.schedule(("tests.big", {"args": [40_000]}))
+    with worker(execution.domain, execution.task_list):
+        event = execution.wait_for(aid)[aid]
+    assert event["eventType"] == "ActivityTaskFailed"
+    reason = attributes(event)["reason"]
+    assert reason.startswith("FieldTooLarge: the activity result is 40002 characters long")
+    assert "32768" in reason and "SIMPLEFLOW_JUMBO_FIELDS_BUCKET" in reason
+
+
+def test_result_that_is_not_json_serializable_fails(execution):
+    (aid,) = execution.schedule(("tests.unserializable", {}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert attrs["reason"] == "TypeError: object is not JSON serializable"
+
+
+def test_heartbeats_keep_a_slow_activity_alive(execution):
+    # moto enforces heartbeat timeouts (lazily, on the next call): without heartbeats this task,
+    # 2.5 s long with a 2 s heartbeat timeout, would end ActivityTaskTimedOut.
+    (aid,) = execution.schedule(("tests.sleep", {"args": [2.5]}), heartbeat_timeout="2")
+    with worker(execution.domain, execution.task_list, heartbeat=0.5):
+        event = execution.wait_for(aid)[aid]
+    assert event["eventType"] == "ActivityTaskCompleted"
+
+
+def test_worker_processes_run_tasks_in_parallel_and_finish_them_on_sigterm(execution):
+    ids = execution.schedule(("tests.sleep", {"args": [1.5]}), ("tests.sleep", {"args": [1.5]}))
+    code = (
+        "from simpleflow.swf.worker import run_worker; "
+        f"run_worker({execution.domain!r}, {execution.task_list!r}, nb_processes=2, modules=[{MODULE!r}])"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    try:
+        started = execution.wait_for(*ids, event_types={"ActivityTaskStarted"})
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    pids = {json.loads(attributes(event)["identity"])["pid"] for event in started.values()}
+    assert len(pids) == 2
+    closed = execution.wait_for(*ids, timeout=1)
+    assert [e["eventType"] for e in closed.values()] == ["ActivityTaskCompleted"] * 2
+
+
+def _write_pid_and_wait(directory: str) -> None:
+    Path(directory, str(os.getpid())).touch()
+    while True:
+        time.sleep(0.05)
+
+
+def _pids(directory: Path) -> set[int]:
+    return {int(p.name) for p in directory.iterdir()}
+
+
+def _wait_for_pids(directory: Path, count: int, timeout: float = 10) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while len(_pids(directory)) < count:
+        assert time.monotonic() < deadline, f"only {_pids(directory)} started"
+        time.sleep(0.02)
+    return _pids(directory)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_supervisor_restarts_a_killed_child_and_stops_all_on_request(tmp_path):
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=supervise,
+        args=(_write_pid_and_wait, (str(tmp_path),), 2, "test"),
+        kwargs={"grace_period": 5, "stop_event": stop},
+        daemon=True,
+    )
+    thread.start()
+    first = _wait_for_pids(tmp_path, 2)
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    everyone = _wait_for_pids(tmp_path, 3)
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in everyone) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in everyone)
+    assert len(everyone - first) == 1
