@@ -138,4 +138,3 @@ def __getattr__(name: str) -> Any:
 
 class _Missing:
     pass
-

@@ -38,9 +38,7 @@ class RunCache:
 
     def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
         self.max_runs = settings.get("SIMPLEFLOW_DECIDER_CACHE_RUNS") if max_runs is None else max_runs
-        self.max_events = (
-            settings.get("SIMPLEFLOW_DECIDER_CACHE_EVENTS") if max_events is None else max_events
-        )
+        self.max_events = settings.get("SIMPLEFLOW_DECIDER_CACHE_EVENTS") if max_events is None else max_events
         self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
         self.hits = 0
         self.misses = 0
