@@ -151,9 +151,18 @@ def with_attributes(
     return wrap
 
 
+# simpleflow's own activities, declared when first asked for: a worker given only the user's
+# modules still runs the tasks steps schedule. Only these fixed modules are ever imported by name.
+_BUILTIN_ACTIVITY_MODULES = ("simpleflow.step.tasks",)
+
+
 def find(name: str) -> Activity | None:
     """The registered activity called *name*, or None."""
-    return _registry.get(name)
+    found = _registry.get(name)
+    if found is None and name.rpartition(".")[0] in _BUILTIN_ACTIVITY_MODULES:
+        importlib.import_module(name.rpartition(".")[0])
+        found = _registry.get(name)
+    return found
 
 
 def registered() -> dict[str, Activity]:
