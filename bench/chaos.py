@@ -1,0 +1,432 @@
+"""The fault suite: K executions on a moto server while deciders, workers and the network fail.
+
+    python3 bench/chaos.py [--executions K] [--chain N] [--fan N] [--deciders D] [--workers W]
+                           [--fault-seconds S] [--seed N]
+
+Deciders and workers reach the moto server through a TCP proxy that this script
+controls. While the faults last it, at random (seeded) moments:
+
+- kills a decider or a worker with SIGKILL and starts a new one in its place;
+- cuts the network for one to three seconds (every open connection closed, new
+  ones refused);
+- and all along, loses the answer to some requests after the server applied
+  them (a respond that "failed" although SWF took it, a poll whose task never
+  arrives).
+
+Then it waits for every execution to close and checks that each one completed
+with the right result, and that every activity that ran more than once has a
+fault to explain each extra run (the run was cut short by a kill, or a network
+fault fell within it or within a heartbeat timeout after it). It prints a report
+and exits 1 when a check fails. A short run is part of the test suite
+(tests/swf/test_chaos.py); the README gives a long run's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+HEARTBEAT_TIMEOUT = 4.0  # chaos_workflows.step's heartbeat timeout
+EXPLAIN_WINDOW = HEARTBEAT_TIMEOUT + 6.0  # how long after a fault a task it hit may still be retried
+
+
+class FaultyProxy:
+    """A TCP proxy to one upstream port that can cut the network and lose answers.
+
+    ``outage(seconds)`` closes every connection and refuses new ones for that
+    long. Each request starting a POST has ``lose_probability`` of having its
+    answer lost: the request reaches the server, the answer is dropped and the
+    connection closed, as a network failure after the server acted would do.
+    """
+
+    def __init__(self, upstream_port: int, lose_probability: float, rng: random.Random) -> None:
+        self.upstream = ("127.0.0.1", upstream_port)
+        self.lose_probability = lose_probability
+        self.rng = rng
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.down_until = 0.0
+        self.faults: list[tuple[float, float, str]] = []  # (start, end, kind)
+        self.lost_answers = 0
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._stop = threading.Event()
+        threading.Thread(target=self._accept_loop, name="proxy-accept", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def outage(self, seconds: float) -> None:
+        now = time.time()
+        with self._lock:
+            self.down_until = now + seconds
+            self.faults.append((now, now + seconds, "outage"))
+            sockets = list(self._open)
+        for sock in sockets:
+            _close(sock)
+
+    def close(self) -> None:
+        self._stop.set()
+        _close(self.listener)
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if time.time() < self.down_until:
+                _close(client)
+                continue
+            threading.Thread(target=self._serve, args=(client,), name="proxy-conn", daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(self.upstream, timeout=5)
+        except OSError:
+            _close(client)
+            return
+        upstream.settimeout(None)
+        with self._lock:
+            self._open.update((client, upstream))
+        doomed = False
+        selector = selectors.DefaultSelector()
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        try:
+            while not self._stop.is_set():
+                for key, _ in selector.select(timeout=0.5):
+                    source: socket.socket = key.fileobj  # type: ignore[assignment]
+                    target: socket.socket = key.data
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    if source is client and data.startswith(b"POST"):
+                        with self._lock:
+                            doomed = self.rng.random() < self.lose_probability
+                    if source is upstream and doomed:
+                        now = time.time()
+                        with self._lock:
+                            self.lost_answers += 1
+                            self.faults.append((now, now, "lost answer"))
+                        return
+                    target.sendall(data)
+        except OSError:
+            return
+        finally:
+            selector.close()
+            with self._lock:
+                self._open.discard(client)
+                self._open.discard(upstream)
+            _close(client)
+            _close(upstream)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+@dataclass
+class Fleet:
+    """The decider and worker processes, each replaced when killed."""
+
+    domain: str
+    endpoint: str
+    log_dir: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    kills: list[tuple[float, str, int]] = field(default_factory=list)  # (time, label, pid)
+    exited: list[tuple[str, int | None]] = field(default_factory=list)  # processes that stopped on their own
+    _count: int = 0
+
+    def environ(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            AWS_ENDPOINT_URL=self.endpoint,
+            PYTHONPATH=os.pathsep.join([str(REPO), str(BENCH_DIR)]),
+            SIMPLEFLOW_CHAOS_LOG=str(self.log_dir),
+            LOG_LEVEL=env.get("LOG_LEVEL", "WARNING"),
+        )
+        return env
+
+    def start(self, role: str) -> str:
+        self._count += 1
+        label = f"{role}-{self._count}"
+        if role == "decider":
+            args = ["decider.start", "--domain", self.domain, "--task-list", "chaos-decisions"]
+            args.append("chaos_workflows.ChaosWorkflow")
+        else:
+            args = ["worker.start", "--domain", self.domain, "--task-list", "chaos-activities"]
+            args += ["--heartbeat", "0.5", "chaos_workflows"]
+        log = open(self.log_dir / f"{label}.out", "w")  # noqa: SIM115 - the child holds it
+        command = [sys.executable, "-m", "simpleflow.command", *args]
+        self.processes[label] = subprocess.Popen(
+            command, env=self.environ(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        return label
+
+    def kill(self, label: str) -> None:
+        process = self.processes.pop(label)
+        self.kills.append((time.time(), label, process.pid))
+        process.kill()
+        process.wait()
+
+    def replace_exited(self) -> None:
+        for label, process in list(self.processes.items()):
+            if process.poll() is not None:
+                self.exited.append((label, process.returncode))
+                del self.processes[label]
+                self.start(label.split("-")[0])
+
+    def labels(self, role: str) -> list[str]:
+        return [label for label in self.processes if label.startswith(role)]
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass
+class Report:
+    executions: int
+    completed_right: int
+    wrong: list[str]
+    activities: int
+    runs: int
+    reruns: int
+    unexplained: list[str]
+    decider_kills: int
+    worker_kills: int
+    outage_seconds: float
+    lost_answers: int
+    exited_on_their_own: list[tuple[str, int | None]]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.completed_right == self.executions and not self.wrong and not self.unexplained
+
+    def text(self) -> str:
+        lines = [
+            f"executions: {self.executions}, completed with the right result: {self.completed_right}",
+            f"activities: {self.activities}, runs: {self.runs}, re-runs: {self.reruns}, "
+            f"unexplained re-runs: {len(self.unexplained)}",
+            f"faults: {self.decider_kills} decider kills, {self.worker_kills} worker kills, "
+            f"{self.outage_seconds:.1f} s of network outage, {self.lost_answers} lost answers",
+            f"processes that stopped on their own (replaced): {len(self.exited_on_their_own)}",
+            f"wall time: {self.seconds:.1f} s",
+        ]
+        lines += [f"WRONG: {line}" for line in self.wrong]
+        lines += [f"UNEXPLAINED: {line}" for line in self.unexplained[:20]]
+        lines.append("ok" if self.ok else "FAILED")
+        return "\n".join(lines)
+
+
+def _activity_runs(log_dir: Path) -> dict[str, list[dict]]:
+    """Each task's runs, in start order: {"start", "end" (or None), "pid"}."""
+    runs: dict[str, dict[tuple[int, float], dict]] = {}
+    open_runs: dict[tuple[str, int], dict] = {}
+    for path in sorted(log_dir.glob("activity-*.log")):
+        for line in path.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a kill
+            key = (entry["task"], entry["pid"])
+            if entry["event"] == "start":
+                run = {"start": entry["time"], "end": None, "pid": entry["pid"]}
+                runs.setdefault(entry["task"], {})[(entry["pid"], entry["time"])] = run
+                open_runs[key] = run
+            elif key in open_runs:
+                open_runs.pop(key)["end"] = entry["time"]
+    return {task: sorted(by_start.values(), key=lambda r: r["start"]) for task, by_start in runs.items()}
+
+
+def _unexplained(task: str, runs: list[dict], faults: list[tuple[float, float]]) -> list[str]:
+    """The extra runs of *task* that no fault explains."""
+    out = []
+    for run in runs[:-1]:  # every run but the last was followed by another
+        if run["end"] is None:
+            continue  # cut short: its process was killed
+        lo, hi = run["start"] - 1.0, run["end"] + EXPLAIN_WINDOW
+        if not any(start <= hi and end >= lo for start, end in faults):
+            out.append(f"{task}: ran {len(runs)} times, the run ending at {run['end']:.2f} explained by no fault")
+    return out
+
+
+def run_chaos(
+    executions: int = 5,
+    chain: int = 6,
+    fan: int = 6,
+    deciders: int = 2,
+    workers: int = 3,
+    fault_seconds: float = 30.0,
+    lose_probability: float = 0.02,
+    seed: int = 1,
+    close_timeout: float = 300.0,
+    work_dir: Path | None = None,
+) -> Report:
+    """Run the suite on a moto server of its own; the report says what held."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR))
+    import boto3
+    from chaos_workflows import ChaosWorkflow, expected_result
+
+    from tests.moto_server import MotoServer
+
+    rng = random.Random(seed)
+    work_dir = work_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"simpleflow-chaos-{uuid.uuid4().hex[:8]}"
+    log_dir = work_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    server = MotoServer()
+    server.start()
+    saved = {k: os.environ.get(k) for k in server.environ()}
+    server.apply_environ()
+    from simpleflow.swf import client
+
+    client.reset_clients()  # this process's cached clients may point at another endpoint
+    proxy = FaultyProxy(server.port, lose_probability, random.Random(seed + 1))
+    fleet = Fleet(domain=f"chaos-{uuid.uuid4().hex[:6]}", endpoint=proxy.url, log_dir=log_dir)
+    began = time.time()
+    try:
+        swf = boto3.client("swf")
+        swf.register_domain(name=fleet.domain, workflowExecutionRetentionPeriodInDays="1")
+        from simpleflow.swf.starter import start_workflow
+
+        for _ in range(deciders):
+            fleet.start("decider")
+        for _ in range(workers):
+            fleet.start("worker")
+        started = []
+        for k in range(executions):
+            tag = f"run{k}"
+            started.append(
+                start_workflow(fleet.domain, ChaosWorkflow, {"args": [tag, chain, fan], "kwargs": {}}, workflow_id=tag)
+            )
+        deadline = began + fault_seconds
+        while time.time() < deadline:
+            time.sleep(rng.uniform(1.0, 3.0))
+            fleet.replace_exited()
+            fault = rng.choice(["decider", "worker", "worker", "outage"])
+            if fault == "outage":
+                proxy.outage(rng.uniform(1.0, 3.0))
+            else:
+                victims = fleet.labels(fault)
+                if victims:
+                    fleet.kill(rng.choice(victims))
+                    fleet.start(fault)
+        proxy.lose_probability = 0.0  # the faults stop; let every execution close
+        wrong: list[str] = []
+        right = 0
+        for execution in started:
+            status, result = _wait_closed(swf, fleet, execution, began + fault_seconds + close_timeout)
+            if status == "COMPLETED" and result == expected_result(chain, fan):
+                right += 1
+            else:
+                wrong.append(f"{execution['workflowId']}: {status} with {result!r}")
+    finally:
+        fleet.stop()
+        proxy.close()
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        client.reset_clients()
+    runs = _activity_runs(log_dir)
+    faults = [(start, end) for start, end, _ in proxy.faults] + [(t, t) for t, _, _ in fleet.kills]
+    unexplained = [line for task, task_runs in runs.items() for line in _unexplained(task, task_runs, faults)]
+    missing = executions * (chain + fan) - len(runs)
+    if missing > 0:
+        wrong.append(f"{missing} activities never ran")
+    return Report(
+        executions=executions,
+        completed_right=right,
+        wrong=wrong,
+        activities=len(runs),
+        runs=sum(len(r) for r in runs.values()),
+        reruns=sum(len(r) - 1 for r in runs.values()),
+        unexplained=unexplained,
+        decider_kills=sum(1 for _, label, _ in fleet.kills if label.startswith("decider")),
+        worker_kills=sum(1 for _, label, _ in fleet.kills if label.startswith("worker")),
+        outage_seconds=sum(end - start for start, end, kind in proxy.faults if kind == "outage"),
+        lost_answers=proxy.lost_answers,
+        exited_on_their_own=fleet.exited,
+        seconds=time.time() - began,
+    )
+
+
+def _wait_closed(swf, fleet: Fleet, execution: dict, deadline: float) -> tuple[str, object]:
+    """(close status, decoded result) of *execution*, or ("OPEN", None) at the deadline."""
+    while time.time() < deadline:
+        fleet.replace_exited()
+        info = swf.describe_workflow_execution(domain=fleet.domain, execution=execution)["executionInfo"]
+        if info["executionStatus"] == "CLOSED":
+            events = swf.get_workflow_execution_history(domain=fleet.domain, execution=execution)["events"]
+            last = events[-1]
+            attrs = last.get("workflowExecutionCompletedEventAttributes") or {}
+            result = json.loads(attrs["result"]) if attrs.get("result") else None
+            return info.get("closeStatus", "?"), result
+        time.sleep(0.5)
+    return "OPEN", None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--executions", type=int, default=5)
+    parser.add_argument("--chain", type=int, default=6)
+    parser.add_argument("--fan", type=int, default=6)
+    parser.add_argument("--deciders", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--fault-seconds", type=float, default=30.0, help="how long faults are injected")
+    parser.add_argument("--lose-probability", type=float, default=0.02, help="share of answers lost")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    report = run_chaos(
+        executions=args.executions,
+        chain=args.chain,
+        fan=args.fan,
+        deciders=args.deciders,
+        workers=args.workers,
+        fault_seconds=args.fault_seconds,
+        lose_probability=args.lose_probability,
+        seed=args.seed,
+    )
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,273 @@
+"""Load: N concurrent executions on one task list, D deciders and W workers, ours against the peer.
+
+    python3 bench/load.py [--executions N] [--activities A] [--deciders D] [--workers W] [--peer-venv DIR]
+
+Both implementations run the same workflow (bench_workflows.Chain of A activities)
+on the same stock moto server in the same run, one after the other, each in a
+domain of its own, with ``decider.start`` and ``worker.start`` processes started
+the same way. For each it gives executions and activities per second (wall
+time from the first start to the last close) and the CPU seconds its decider and
+worker processes spent per activity: the part an implementation controls (on a
+small machine the moto server's own CPU is the bottleneck, and it is left out).
+CPU is read from /proc/<pid>/stat (user + system time of each process and of the
+activity processes it forked and waited for) once the processes are up and
+polling, and again when the last execution has closed: start-up is left out,
+as it is paid once in a long-running fleet (``--with-startup`` counts it too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import BENCH_DIR, REPO, BenchError, pythonpath, say
+from _peer import DEFAULT_VENV, Peer, ensure_peer
+
+DECISIONS = "bench"  # bench_workflows' task list, for decisions and activities alike
+
+
+@dataclass
+class LoadFigures:
+    executions: int
+    activities: int
+    seconds: float
+    cpu_seconds: float
+
+    @property
+    def executions_per_second(self) -> float:
+        return self.executions / self.seconds
+
+    @property
+    def activities_per_second(self) -> float:
+        return self.activities / self.seconds
+
+    @property
+    def cpu_ms_per_activity(self) -> float:
+        return 1000 * self.cpu_seconds / self.activities
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _tree_cpu(processes: list[subprocess.Popen]) -> float:
+    """CPU seconds so far of *processes* and all their descendants (Linux /proc).
+
+    Each live process counts its own time and that of the children it has reaped
+    (utime, stime, cutime, cstime), so nothing is counted twice.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    todo = [process.pid for process in processes]
+    while todo:
+        pid = todo.pop()
+        fields = _stat(pid)
+        if fields is not None:
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, []))
+    return total / ticks
+
+
+def _commands(cli: list[str], domain: str, deciders: int, workers: int) -> list[list[str]]:
+    decider = [*cli, "decider.start", "--domain", domain, "--task-list", DECISIONS, "bench_workflows.Chain"]
+    # The peer imports an activity from its task's name; ours is given the module (it accepts both).
+    worker = [*cli, "worker.start", "--domain", domain, "--task-list", DECISIONS]
+    if "simpleflow.command" in cli:
+        worker.append("bench_workflows")
+    return [decider] * deciders + [worker] * workers
+
+
+def _swf(environ: dict[str, str]):
+    import boto3
+
+    return boto3.client(
+        "swf",
+        endpoint_url=environ["AWS_ENDPOINT_URL"],
+        region_name=environ["AWS_DEFAULT_REGION"],
+        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def _start_all(swf, domain: str, executions: int, activities: int) -> list[dict[str, str]]:
+    try:
+        swf.register_workflow_type(
+            domain=domain,
+            name="bench-chain",
+            version="1",
+            defaultTaskList={"name": DECISIONS},
+            defaultExecutionStartToCloseTimeout="3600",
+            defaultTaskStartToCloseTimeout="300",
+            defaultChildPolicy="TERMINATE",
+        )
+    except swf.exceptions.TypeAlreadyExistsFault:
+        pass
+    started = []
+    for k in range(executions):
+        workflow_id = f"load-{k}"
+        run = swf.start_workflow_execution(
+            domain=domain,
+            workflowId=workflow_id,
+            workflowType={"name": "bench-chain", "version": "1"},
+            taskList={"name": DECISIONS},
+            input=json.dumps({"args": [activities], "kwargs": {}}),
+        )
+        started.append({"workflowId": workflow_id, "runId": run["runId"]})
+    return started
+
+
+def _wait_all(swf, domain: str, started: list[dict[str, str]], activities: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = list(started)
+    while waiting:
+        if time.monotonic() > deadline:
+            raise BenchError(f"{len(waiting)} executions still open after {timeout:.0f} s")
+        execution = waiting[0]
+        info = swf.describe_workflow_execution(domain=domain, execution=execution)["executionInfo"]
+        if info["executionStatus"] != "CLOSED":
+            time.sleep(0.2)
+            continue
+        if info.get("closeStatus") != "COMPLETED":
+            raise BenchError(f"{execution['workflowId']} closed {info.get('closeStatus')}")
+        events = swf.get_workflow_execution_history(domain=domain, execution=execution, reverseOrder=True)["events"]
+        result = events[0].get("workflowExecutionCompletedEventAttributes", {}).get("result")
+        if result is None or json.loads(result) != activities:
+            raise BenchError(f"{execution['workflowId']}: result {result!r}, expected {activities}")
+        waiting.pop(0)
+
+
+def measure(
+    label: str,
+    cli: list[str],
+    environ: dict[str, str],
+    executions: int,
+    activities: int,
+    deciders: int,
+    workers: int,
+    with_startup: bool = False,
+) -> LoadFigures:
+    """Run one implementation's fleet until *executions* chains of *activities* complete."""
+    swf = _swf(environ)
+    domain = f"load-{label}-{uuid.uuid4().hex[:6]}"
+    swf.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+    say(f"load, {label}: {executions} executions x {activities} activities, {deciders} deciders, {workers} workers")
+    cpu_before = _children_cpu()
+    logs = open(BENCH_DIR / "out" / f"load-{label}.log", "w")  # noqa: SIM115 - closed below
+    processes = [
+        subprocess.Popen(command, env=environ, cwd="/", stdout=logs, stderr=subprocess.STDOUT)
+        for command in _commands(cli, domain, deciders, workers)
+    ]
+    try:
+        time.sleep(5)  # up and polling
+        cpu_at_start = _tree_cpu(processes)
+        began = time.perf_counter()
+        started = _start_all(swf, domain, executions, activities)
+        _wait_all(swf, domain, started, activities, timeout=1800)
+        seconds = time.perf_counter() - began
+        cpu = _tree_cpu(processes) - cpu_at_start
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        logs.close()
+    if with_startup:
+        cpu = _children_cpu() - cpu_before
+    return LoadFigures(executions, executions * activities, seconds, cpu)
+
+
+def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Namespace) -> str:
+    def cell(figures: LoadFigures | None, attribute: str, fmt: str) -> str:
+        return "—" if figures is None else format(getattr(figures, attribute), fmt)
+
+    def ratio(attribute: str, inverse: bool = False) -> str:
+        if ours is None or peer is None:
+            return "—"
+        a, b = getattr(ours, attribute), getattr(peer, attribute)
+        return f"{(b / a if inverse else a / b):.2f}x"
+
+    rows = [
+        "| what | ours | peer 0.36.0 | ours vs peer |",
+        "| --- | ---: | ---: | ---: |",
+        f"| executions per second | {cell(ours, 'executions_per_second', '.2f')} | "
+        f"{cell(peer, 'executions_per_second', '.2f')} | {ratio('executions_per_second')} |",
+        f"| activities per second | {cell(ours, 'activities_per_second', '.1f')} | "
+        f"{cell(peer, 'activities_per_second', '.1f')} | {ratio('activities_per_second')} |",
+        f"| decider + worker CPU per activity | {cell(ours, 'cpu_ms_per_activity', '.1f')} ms | "
+        f"{cell(peer, 'cpu_ms_per_activity', '.1f')} ms | {ratio('cpu_ms_per_activity', inverse=True)} less |",
+    ]
+    setting = (
+        f"{args.executions} concurrent executions of a {args.activities}-activity Chain, "
+        f"{args.deciders} decider and {args.workers} worker processes each, one stock moto server, "
+        f"{datetime.date.today().isoformat()}"
+    )
+    return setting + "\n\n" + "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--executions", type=int, default=20)
+    parser.add_argument("--activities", type=int, default=10)
+    parser.add_argument("--deciders", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", choices=["ours", "peer"])
+    parser.add_argument("--with-startup", action="store_true", help="count the processes' start-up CPU too")
+    parser.add_argument("--peer-venv", type=Path, default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)))
+    args = parser.parse_args(argv)
+    (BENCH_DIR / "out").mkdir(exist_ok=True)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from tests.moto_server import MotoServer
+
+    server = MotoServer(stock=True)
+    server.start()
+    try:
+        base = dict(os.environ, **server.environ(), LOG_LEVEL="WARNING")
+        ours = peer = None
+        if args.only in (None, "ours"):
+            environ = dict(base, PYTHONPATH=pythonpath(REPO, BENCH_DIR))
+            cli = [sys.executable, "-m", "simpleflow.command"]
+            ours = measure(
+                "ours", cli, environ, args.executions, args.activities, args.deciders, args.workers, args.with_startup
+            )
+        if args.only in (None, "peer"):
+            installed: Peer = ensure_peer(args.peer_venv)
+            environ = dict(base, PYTHONPATH=pythonpath(BENCH_DIR))
+            cli = [str(installed.cli)]
+            peer = measure(
+                "peer", cli, environ, args.executions, args.activities, args.deciders, args.workers, args.with_startup
+            )
+    finally:
+        server.stop()
+    print(table(ours, peer, args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
