@@ -41,22 +41,24 @@ def _endpoint_override() -> str | None:
     return next((os.environ[name] for name in ENDPOINT_ENVS if os.environ.get(name)), None)
 
 
-def get_client() -> Any:
-    """A boto3 S3 client (boto3's own configuration: credentials, region, endpoint)."""
+def _session() -> Any:
     import boto3
 
-    return boto3.client("s3")
+    return boto3.session.Session()  # one per call: boto3's default session is not thread-safe
+
+
+def get_client() -> Any:
+    """A boto3 S3 client (boto3's own configuration: credentials, region, endpoint)."""
+    return _session().client("s3")
 
 
 def get_resource(host_or_region: str) -> Any:
     """A boto3 S3 resource for an S3 host (``s3-eu-west-1.amazonaws.com``) or a region (``eu-west-1``)."""
-    import boto3
-
     if _endpoint_override():
-        return boto3.resource("s3")  # boto3 reads the endpoint from the environment
+        return _session().resource("s3")  # boto3 reads the endpoint from the environment
     if "." in host_or_region:
-        return boto3.resource("s3", endpoint_url=f"https://{host_or_region}")
-    return boto3.resource("s3", region_name=host_or_region)
+        return _session().resource("s3", endpoint_url=f"https://{host_or_region}")
+    return _session().resource("s3", region_name=host_or_region)
 
 
 def sanitize_bucket_and_host(bucket: str) -> tuple[str, str]:

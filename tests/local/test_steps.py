@@ -166,7 +166,12 @@ def test_a_skipped_step_runs_its_alternative_and_steps_nest_in_groups(step_bucke
     assert "features/steps/grouped.a" in _keys(step_bucket) and "features/steps/grouped.b" in _keys(step_bucket)
     second = _run(StepFeaturesWorkflow, "features")
     steps_done, (alternative_result, skipped) = second.result["first"]
-    assert (steps_done, alternative_result, skipped["status"]) == (["first", "grouped.a", "grouped.b"], [-1], "skipped")
+    assert (steps_done, alternative_result, skipped["status"]) == (
+        ["first", "grouped.a", "grouped.b", "signalled"],
+        [-1],
+        "skipped",
+    )
+    assert _signals(first.events) == [] and _signals(second.events) == ["DONE"]
     names = [
         e["activityTaskScheduledEventAttributes"]["activityType"]["name"]
         for e in second.events
