@@ -257,3 +257,27 @@ def test_the_program_tasks_example_runs_locally():
 
     done = LocalExecution(ProgramWorkflow, {"args": ["world"], "kwargs": {}}).execute()
     assert done.result == {"greeting": "hello, world!", "lengths": [6, 6]}
+
+
+def test_a_program_dies_with_the_process_that_started_it(tmp_path):
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "program.pid"
+    script = _script(
+        tmp_path, "nap.py", f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    )
+    parent_code = f"from simpleflow import execute\nexecute.program(path={script!r})(lambda: None)()\n"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], env=dict(os.environ, PYTHONPATH=root))
+    try:
+        deadline = time.monotonic() + 20
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        program_pid = int(pid_file.read_text())
+        parent.send_signal(signal.SIGKILL)  # a worker's activity process killed: no Python code runs
+        parent.wait()
+        assert _wait_dead(program_pid)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
