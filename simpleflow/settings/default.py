@@ -33,12 +33,7 @@ SIMPLEFLOW_S3_HOST = "s3.amazonaws.com"
 SIMPLEFLOW_S3_SSE = False
 STEP_BUCKET = "step_bucket"
 
-# --- simpleflow 0.36's other names, kept so settings modules written for it still load --------
-
-WORKFLOW_DEFAULT_TASK_LIST = "default"
-WORKFLOW_DEFAULT_VERSION = "default"
-WORKFLOW_DEFAULT_EXECUTION_TIME = str(60 * 60)
-WORKFLOW_DEFAULT_DECISION_TASK_TIMEOUT = str(5 * 60)
+# --- activity.with_attributes' defaults, read when an activity is declared --------------------
 
 ACTIVITY_DEFAULT_TASK_LIST = "default"
 ACTIVITY_DEFAULT_VERSION = "default"
@@ -47,4 +42,12 @@ ACTIVITY_START_TO_CLOSE_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
 ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
 ACTIVITY_SCHEDULE_TO_START_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
 ACTIVITY_HEARTBEAT_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
+# Seconds a program task's process group has between SIGTERM and SIGKILL (simpleflow.execute).
 ACTIVITY_SIGTERM_WAIT_SEC = 3.0
+
+# --- simpleflow 0.36's other names, kept so settings modules written for it still load --------
+
+WORKFLOW_DEFAULT_TASK_LIST = "default"
+WORKFLOW_DEFAULT_VERSION = "default"
+WORKFLOW_DEFAULT_EXECUTION_TIME = str(60 * 60)
+WORKFLOW_DEFAULT_DECISION_TASK_TIMEOUT = str(5 * 60)

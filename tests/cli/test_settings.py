@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -167,3 +168,18 @@ def simpleflow_cli(*args: str, env: dict | None = None, path: str | None = None)
     environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, path) if p)
     command = [sys.executable, "-m", "simpleflow.command", *args]
     return subprocess.run(command, capture_output=True, text=True, env=environ, timeout=60, check=False)
+
+
+def test_activity_defaults_come_from_the_settings_when_declared(monkeypatch):
+    from simpleflow import activity
+
+    monkeypatch.setenv("ACTIVITY_DEFAULT_TASK_LIST", "from-settings")
+    monkeypatch.setenv("ACTIVITY_HEARTBEAT_TIMEOUT", "42")
+
+    @activity.with_attributes(name=f"settings-test-{uuid.uuid4().hex}")
+    def declared():
+        pass
+
+    assert (declared.task_list, declared.task_heartbeat_timeout, declared.version) == ("from-settings", "42", "default")
+    explicit = activity.with_attributes(name=f"settings-test-{uuid.uuid4().hex}", task_list="mine")(lambda: None)
+    assert explicit.task_list == "mine"
