@@ -26,10 +26,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simpleflow import _child_process, format
+from simpleflow import format
 from simpleflow.exceptions import ExecutionError
+
+if TYPE_CHECKING:
+    from simpleflow import _child_process
 
 __all__ = ["ProgramOutput", "format_arguments", "format_arguments_json", "get_name", "program", "python"]
 
@@ -77,6 +80,8 @@ def get_name(func: Callable) -> str:
 
 
 def _failure_message(argv: list[str], done: _child_process.Completed) -> str:
+    from simpleflow import _child_process
+
     tail = _child_process.stderr_tail(done.stderr)
     message = f"{argv[0]} exited with code {done.exit_code}"
     return f"{message}: {tail}" if tail else message
@@ -118,6 +123,8 @@ def program(
 
         @functools.wraps(func)
         def execute(*args: Any, **kwargs: Any) -> ProgramOutput:
+            from simpleflow import _child_process  # here: the child side of execute.python never needs it
+
             signature.bind(*args, **kwargs)
             argv = [path or func.__name__, *argument_format(*args, **kwargs)]
             done = _child_process.run(argv, timeout=timeout, kill_children=kill_children, env=env, cwd=cwd)
@@ -162,6 +169,8 @@ def python(
     def wrap(func: Callable) -> Callable[..., Any]:
         @functools.wraps(func)
         def execute(*args: Any, **kwargs: Any) -> Any:
+            from simpleflow import _child_process
+
             context = kwargs.pop("context", None)
             request = {"function": get_name(func), "args": args, "kwargs": kwargs, "context": context}
             tmp_dir = next((env[name] for name in ("TMPDIR", "TEMP", "TMP") if env and env.get(name)), None)
@@ -265,8 +274,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the function a ``@execute.python()`` call asks for; write its JSON result (or error)."""
     import argparse
 
-    from simpleflow.outcome import error_details
-
     parser = argparse.ArgumentParser(prog="python -m simpleflow.execute")
     parser.add_argument("--request-fd", type=int, required=True)
     parser.add_argument("--reply-fd", type=int, required=True)
@@ -283,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         data = format.dumps({"result": result}).encode("utf-8")  # a result JSON cannot hold fails here
         status = 0
     except Exception as error:
+        from simpleflow.outcome import error_details  # only on failure: it brings jumbo's caches in
+
         data = format.dumps({"error": error_details(error)}).encode("utf-8")
         status = 1
     sys.stdout.flush()
