@@ -215,7 +215,7 @@ def workflow_start(
             signals=[_parse_signal(s) for s in signals],
             real_time=real_time,
         ).execute()
-        if result.status == "completed":
+        if result.completed:
             click.echo(json.dumps(result.result))
             return
         click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
@@ -352,10 +352,10 @@ def standalone(
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)
         sys.exit(130)
-    if outcome.status == "COMPLETED":
+    if outcome.completed:
         click.echo(json.dumps(outcome.result))
         return
-    click.echo(f"workflow {outcome.status.lower()}: {outcome.reason or ''}".rstrip(), err=True)
+    click.echo(f"workflow {outcome.status}: {outcome.reason or ''}".rstrip(), err=True)
     sys.exit(1)
 
 
@@ -598,7 +598,7 @@ def activity_rerun(
     outcome = inspection.rerun_activity(
         domain, workflow_id, run_id, scheduled_id=scheduled_id, activity_id=activity_id, input=input, modules=modules
     )
-    if outcome.status == "completed":
+    if outcome.completed:
         click.echo(json.dumps(format.loads(outcome.result)))
         return
     click.echo(f"activity failed: {outcome.reason}", err=True)

@@ -6,6 +6,10 @@ of its latest state (the keys simpleflow's history exposes: ``state``, ``id``,
 ``input``, ``result``, ``reason``, ``retry``...). It returns which task the
 event touched, so the engine only looks at what changed. New event types are
 handled by adding a method to ``History._handlers``.
+
+``History(events, attempts=True)`` also keeps each task's tries (``attempts``:
+the events that scheduled, started and closed each one, simpleflow.attempt),
+which inspection reports; the engine does without (a cached run keeps less).
 """
 
 from __future__ import annotations
@@ -14,20 +18,22 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import format
+from simpleflow.attempt import Attempt, AttemptLog
+from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
 
 
-def _attrs(event: dict[str, Any]) -> dict[str, Any]:
-    etype = event["eventType"]
-    return event.get(etype[0].lower() + etype[1:] + "EventAttributes") or {}
-
-
 class History:
-    """Per-task state of one workflow execution, built incrementally."""
+    """Per-task state of one workflow execution, built incrementally.
 
-    def __init__(self, events: Iterable[dict[str, Any]] = ()) -> None:
+    Args:
+        events: events to fold in at once.
+        attempts: keep every try of each task too (``attempts``), for inspection.
+    """
+
+    def __init__(self, events: Iterable[dict[str, Any]] = (), *, attempts: bool = False) -> None:
         self.events: list[dict[str, Any]] = []
         self.started: Record = {}  # WorkflowExecutionStarted attributes
         self.activities: dict[str, Record] = {}
@@ -47,6 +53,9 @@ class History:
         self._by_scheduled: dict[int, Record] = {}
         self._children_by_initiated: dict[int, Record] = {}
         self._external_by_initiated: dict[int, Record] = {}
+        # (kind, id) -> the tries of each activity, child workflow and timer (kept with ``attempts=True``)
+        self.attempts: dict[tuple[str, str], list[Attempt]] = {}
+        self._attempt_log = AttemptLog(self.attempts) if attempts else None
         for event in events:
             self.apply(event)
 
@@ -63,6 +72,8 @@ class History:
     def apply(self, event: dict[str, Any]) -> Touched:
         """Fold one event in; return (kind, key) of the task it touched, if any."""
         self.events.append(event)
+        if self._attempt_log is not None:
+            self._attempt_log.apply(event)
         entry = _HANDLERS.get(event["eventType"])
         if entry is None:
             return None
@@ -71,6 +82,10 @@ class History:
 
     def extend(self, events: Iterable[dict[str, Any]]) -> None:
         """Fold many events in (``apply`` without its answer, for a whole history at once)."""
+        events = events if isinstance(events, list) else list(events)
+        if self._attempt_log is not None:
+            for event in events:
+                self._attempt_log.apply(event)
         append = self.events.append
         handlers = _HANDLERS
         for event in events:
@@ -372,12 +387,7 @@ History._handlers = {
     "CompleteWorkflowExecutionFailed": History._closing_failed,
     "FailWorkflowExecutionFailed": History._closing_failed,
     "ContinueAsNewWorkflowExecutionFailed": History._closing_failed,
-    "WorkflowExecutionCompleted": History._closed,
-    "WorkflowExecutionFailed": History._closed,
-    "WorkflowExecutionCanceled": History._closed,
-    "WorkflowExecutionTerminated": History._closed,
-    "WorkflowExecutionTimedOut": History._closed,
-    "WorkflowExecutionContinuedAsNew": History._closed,
+    **dict.fromkeys(CLOSING_EVENTS, History._closed),
     "ActivityTaskScheduled": History._activity_scheduled,
     "ScheduleActivityTaskFailed": History._activity_schedule_failed,
     "ActivityTaskStarted": History._activity_event("started", identity="identity"),
@@ -413,7 +423,7 @@ _HANDLERS: dict[str, tuple[Callable, str]] = {}
 def _index_handlers() -> None:
     _HANDLERS.clear()
     for etype, handler in History._handlers.items():
-        _HANDLERS[etype] = (handler, etype[0].lower() + etype[1:] + "EventAttributes")
+        _HANDLERS[etype] = (handler, attributes_key(etype))
 
 
 _index_handlers()

@@ -1,30 +1,65 @@
-"""Calling an activity, and describing how it ended, as SWF's worker responses say it.
+"""How a task or an execution ended (``Outcome``), and calling an activity.
 
-Shared by the SWF activity worker and the local host, so an activity is called
-the same way (context, class activities, ``post_execute``) and a failure reads
-the same (reason, details keys) wherever it ran.
+``Outcome`` is the one answer of the local host (``LocalExecution.execute``), of ``simpleflow standalone``
+(``run_standalone``) and of an activity run here (``run_activity``, ``activity.rerun``), with SWF's close
+statuses spelled one way. Calling an activity is shared by the SWF activity worker and the local host, so an
+activity is called the same way (context, class activities, ``post_execute``) and a failure reads the same
+(reason, details keys) wherever it ran.
 """
 
 from __future__ import annotations
 
 import json
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import Activity
 from simpleflow.exceptions import ExecutionError
 
+# The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
+COMPLETED = "completed"
+FAILED = "failed"
+CANCELED = "canceled"
+TERMINATED = "terminated"
+TIMED_OUT = "timed_out"
+CONTINUED_AS_NEW = "continued_as_new"
+STATUSES = (COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW)
+
 
 @dataclass
-class ActivityOutcome:
-    """``completed`` with a JSON ``result``, or ``failed`` with ``reason`` and JSON ``details``."""
+class Outcome:
+    """How a task or an execution ended.
+
+    Attributes:
+        status: one of ``STATUSES`` (an activity run here is only ``completed`` or ``failed``).
+        result: an execution's result, decoded; an activity's result as SWF carries it (its JSON text, or
+            the reference of a jumbo field). For ``continued_as_new``, the input of the next run.
+        reason: why it failed (or SWF's cause when it gives no reason).
+        details: the failure's or cancellation's details (JSON text).
+        workflow_id, run_id: the execution's (empty for an activity).
+        events: the run's history (the local host's; empty elsewhere).
+        previous: the run this one continued (the local host's continue-as-new chain).
+    """
 
     status: str
-    result: str | None = None
+    result: Any = None
     reason: str | None = None
     details: str | None = None
+    workflow_id: str = ""
+    run_id: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    previous: Outcome | None = field(default=None, repr=False)
+
+    @property
+    def completed(self) -> bool:
+        return self.status == COMPLETED
+
+    @property
+    def close_status(self) -> str:
+        """The status as SWF spells a closeStatus (COMPLETED, FAILED, CONTINUED_AS_NEW...)."""
+        return self.status.upper()
 
 
 def qualified_name(exc_type: type) -> str:
@@ -99,11 +134,12 @@ def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, An
     return func(*args, **kwargs)
 
 
-def failed(details: dict[str, Any]) -> ActivityOutcome:
-    return ActivityOutcome("failed", reason=format.format_reason(reason_of(details)), details=format.dumps(details))
+def failed(details: dict[str, Any]) -> Outcome:
+    """The outcome of an activity that failed with these failure details."""
+    return Outcome(FAILED, reason=format.format_reason(reason_of(details)), details=format.dumps(details))
 
 
-def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> ActivityOutcome:
+def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> Outcome:
     """Run *act* here on the task's JSON input (a jumbo field is read back); never raises."""
     try:
         args, kwargs = parse_input(jumbo.decode(input_text))
@@ -112,6 +148,6 @@ def run_activity(act: Activity, input_text: str | None, context: dict[str, Any])
     try:
         value = call_activity(act, args, kwargs, context)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
-        return ActivityOutcome("completed", result=jumbo.encode(format.dumps(value), "result"))
+        return Outcome(COMPLETED, result=jumbo.encode(format.dumps(value), "result"))
     except Exception as error:
         return failed(error_details(error))

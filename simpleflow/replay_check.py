@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.swf_events import CLOSING_EVENTS
 
 
 def check_history(
@@ -17,7 +18,7 @@ def check_history(
     # A history that already closed: replay up to its last decision task, as the decider saw it.
     cut = len(events)
     for i, event in enumerate(events):
-        if event["eventType"] in _CLOSING_EVENTS:
+        if event["eventType"] in CLOSING_EVENTS:
             cut = i
             break
     run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
@@ -26,13 +27,3 @@ def check_history(
         return decisions, run.mismatches
     finally:
         run.close()
-
-
-_CLOSING_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionContinuedAsNew",
-    }
-)

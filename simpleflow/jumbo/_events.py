@@ -6,6 +6,7 @@ from typing import Any
 
 from simpleflow.jumbo._fields import decode, encode
 from simpleflow.jumbo._reference import PREFIX
+from simpleflow.swf_events import attributes_key, decision_attributes_key
 
 # Event type -> the attributes that may hold a jumbo field. Other event
 # types carry only ids, names, causes and timeouts.
@@ -39,11 +40,7 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "LambdaFunctionFailed": ("reason", "details"),
 }
 
-# eventType "ActivityTaskCompleted" keeps its attributes under "activityTaskCompletedEventAttributes".
-_EVENT_ATTRIBUTES = {
-    event_type: (event_type[0].lower() + event_type[1:] + "EventAttributes", fields)
-    for event_type, fields in _EVENT_FIELDS.items()
-}
+_EVENT_ATTRIBUTES = {event_type: (attributes_key(event_type), fields) for event_type, fields in _EVENT_FIELDS.items()}
 
 # Decision type -> (its attributes key, ((attribute, field of FIELD_LIMITS), ...)).
 _DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -61,7 +58,7 @@ _DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 _DECISION_ATTRIBUTES = {
-    decision_type: (decision_type[0].lower() + decision_type[1:] + "DecisionAttributes", fields)
+    decision_type: (decision_attributes_key(decision_type), fields)
     for decision_type, fields in _DECISION_FIELDS.items()
 }
 

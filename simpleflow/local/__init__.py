@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from simpleflow.local.host import LocalExecution, LocalResult
+from simpleflow.outcome import Outcome
 
-__all__ = ["LocalExecution", "LocalResult"]
+__all__ = ["LocalExecution", "LocalResult", "Outcome"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import exceptions
-from simpleflow.local.host import LocalExecution, LocalResult
+from simpleflow.local.host import LocalExecution
+from simpleflow.outcome import Outcome
 
 
 class WorkflowFailed(exceptions.WorkflowException):
@@ -26,7 +27,7 @@ class Executor:
     def __init__(self, workflow_class: type, workers: int = 1) -> None:
         self.workflow_class = workflow_class
         self.workers = workers
-        self.last: LocalResult | None = None
+        self.last: Outcome | None = None
 
     def run(self, input: dict[str, Any] | None = None) -> Any:
         """Run to the end; return the result, or raise WorkflowFailed."""
@@ -35,6 +36,6 @@ class Executor:
             input = {"args": input, "kwargs": {}}
         payload = {"args": list(input.get("args") or []), "kwargs": dict(input.get("kwargs") or {})}
         self.last = LocalExecution(self.workflow_class, payload, workers=self.workers).execute()
-        if self.last.status == "completed":
+        if self.last.completed:
             return self.last.result
         raise WorkflowFailed(self.last.reason or self.last.status, self.last.details)

@@ -20,6 +20,7 @@ from simpleflow import format, jumbo
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client, stats
 from simpleflow.swf.executions import resolve_run_id
+from simpleflow.swf_events import attributes
 
 __all__ = [
     "Execution",
@@ -237,11 +238,10 @@ def _scan(modules: tuple[str, ...] | list[str]) -> None:
 
 
 def _scheduled_event(events: list[dict[str, Any]], scheduled_id: int | None, activity_id: str | None) -> dict:
-    key = "activityTaskScheduledEventAttributes"
     chosen = [e for e in events if e["eventType"] == "ActivityTaskScheduled"]
     if scheduled_id is not None:
-        return next(e for e in chosen if e["eventId"] == scheduled_id)[key]
-    return [e for e in chosen if e[key]["activityId"] == activity_id][-1][key]
+        return attributes(next(e for e in chosen if e["eventId"] == scheduled_id))
+    return [attributes(e) for e in chosen if attributes(e)["activityId"] == activity_id][-1]
 
 
 def rerun_activity(
@@ -264,7 +264,7 @@ def rerun_activity(
         input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
 
     Returns:
-        An :class:`~simpleflow.outcome.ActivityOutcome`: ``completed`` with the JSON ``result`` text (never a
+        An :class:`~simpleflow.outcome.Outcome`: ``completed`` with the JSON ``result`` text (never a
         jumbo field reference), or ``failed`` with ``reason`` and ``details``.
 
     Raises:

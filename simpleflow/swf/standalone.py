@@ -8,13 +8,14 @@ import signal
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.worker import run_worker
+from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 STOP_GRACE_PERIOD = 10.0
 # Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that
@@ -23,27 +24,8 @@ STOP_GRACE_PERIOD = 10.0
 POLLERS = 16
 
 
-@dataclass
-class Outcome:
-    """How the execution closed: ``status`` is SWF's close status (COMPLETED, FAILED...)."""
-
-    status: str
-    result: Any = None
-    reason: str | None = None
-    details: str | None = None
-    workflow_id: str = ""
-    run_id: str = ""
-
-
 def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
-    for event in reversed(events):
-        if event["eventType"].startswith("WorkflowExecution") and event["eventType"] not in (
-            "WorkflowExecutionStarted",
-            "WorkflowExecutionSignaled",
-            "WorkflowExecutionCancelRequested",
-        ):
-            return event
-    return events[-1]
+    return next((event for event in reversed(events) if event["eventType"] in CLOSING_EVENTS), events[-1])
 
 
 def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
@@ -141,9 +123,10 @@ def _wait(
             f"{info.get('closeStatus', '').lower()}\n"
         )
     closing = _closing_event(events)
-    attrs = next((v for k, v in closing.items() if k.endswith("EventAttributes")), {})
-    outcome = Outcome(info.get("closeStatus", "UNKNOWN"), workflow_id=target["workflowId"], run_id=target["runId"])
-    if outcome.status == "COMPLETED":
+    attrs = attributes(closing)
+    status = info.get("closeStatus", "UNKNOWN").lower()
+    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"])
+    if outcome.completed:
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
     else:
         outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")

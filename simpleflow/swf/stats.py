@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from simpleflow.attempt import CLOSED_ATTEMPT_STATES, Attempt
 from simpleflow.constants import WAKE_UP_TIMER
+from simpleflow.history import History
+from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 __all__ = [
     "ACTIVITY",
@@ -36,20 +39,7 @@ CHILD_WORKFLOW = "child_workflow"
 TIMER = "timer"
 
 # States a task can be left in once closed; any other state means it is still open.
-CLOSED_STATES = frozenset(
-    {"completed", "failed", "timed_out", "canceled", "terminated", "schedule_failed", "start_failed", "fired"}
-)
-
-_WORKFLOW_CLOSE_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionTimedOut",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionTerminated",
-        "WorkflowExecutionContinuedAsNew",
-    }
-)
+CLOSED_STATES = CLOSED_ATTEMPT_STATES
 
 Decoder = Callable[[str], Any]
 
@@ -96,11 +86,6 @@ def _decode(value: str | None, decode: Decoder) -> Any:
         return value
 
 
-def _attributes(event: dict) -> dict:
-    event_type = event["eventType"]
-    return event.get(event_type[0].lower() + event_type[1:] + "EventAttributes", {})
-
-
 @dataclass
 class TaskRecord:
     """What a history says about one task (activity id, child workflow id or timer id), last attempt wins."""
@@ -130,35 +115,6 @@ class TaskRecord:
         """Whether the task's last attempt is over."""
         return self.state in CLOSED_STATES
 
-    def _new_attempt(self, event_id: int, when: float) -> None:
-        self.attempts += 1
-        self.scheduled_event_id = event_id
-        self.scheduled = when
-        self.started = self.closed = None
-        self.result = self.reason = self.details = self.cause = self.timeout_type = None
-        self.extra = {}
-
-    def _set(self, state: str, when: float, closing: bool = False) -> None:
-        self.state = state
-        self.last_time = when
-        if closing:
-            self.closed = when
-
-
-_ACTIVITY_CLOSES = {
-    "ActivityTaskCompleted": "completed",
-    "ActivityTaskFailed": "failed",
-    "ActivityTaskTimedOut": "timed_out",
-    "ActivityTaskCanceled": "canceled",
-}
-_CHILD_CLOSES = {
-    "ChildWorkflowExecutionCompleted": "completed",
-    "ChildWorkflowExecutionFailed": "failed",
-    "ChildWorkflowExecutionTimedOut": "timed_out",
-    "ChildWorkflowExecutionCanceled": "canceled",
-    "ChildWorkflowExecutionTerminated": "terminated",
-}
-
 
 def _sorted_events(events: Iterable[dict]) -> list[dict]:
     events = list(events)
@@ -167,117 +123,68 @@ def _sorted_events(events: Iterable[dict]) -> list[dict]:
     return events
 
 
+def _when(timestamp: Any) -> float | None:
+    return None if timestamp is None else epoch(timestamp)
+
+
+def _task_record(kind: str, task_id: str, attempts: list[Attempt]) -> TaskRecord:
+    last = attempts[-1]
+    task = TaskRecord(
+        kind=kind,
+        id=task_id,
+        state=last.state,
+        first_event_id=attempts[0].opened["eventId"],
+        scheduled_event_id=last.opened["eventId"],
+        attempts=len(attempts),
+        scheduled=_when(last.scheduled_timestamp),
+        started=_when(last.started_timestamp),
+        closed=_when(last.closed_timestamp),
+        last_time=_when(last.state_timestamp),
+    )
+    # The input stays the one of the last attempt SWF scheduled (a refusal carries none).
+    scheduled = next((attempt for attempt in reversed(attempts) if attempt.was_scheduled), None)
+    if kind == TIMER:
+        task.name = task_id
+        task.input = scheduled.scheduling.get("control") if scheduled is not None else None
+    else:
+        task_type = last.scheduling.get("activityType" if kind == ACTIVITY else "workflowType") or {}
+        task.name, task.version = task_type.get("name"), task_type.get("version")
+        task.input = scheduled.scheduling.get("input") if scheduled is not None else None
+    closing = last.closing
+    task.result = closing.get("result")
+    task.reason = closing.get("reason")
+    task.details = closing.get("details")
+    task.cause = closing.get("cause")
+    task.timeout_type = closing.get("timeoutType")
+    if last.was_scheduled:
+        if kind == TIMER:
+            task.extra["start_to_fire_timeout"] = last.scheduling.get("startToFireTimeout")
+        else:
+            task.extra["task_list"] = (last.scheduling.get("taskList") or {}).get("name")
+            if last.started is not None:
+                start = last.start
+                if kind == ACTIVITY:
+                    task.extra["identity"] = start.get("identity")
+                else:
+                    task.extra["run_id"] = (start.get("workflowExecution") or {}).get("runId")
+    return task
+
+
 def collect_tasks(events: Iterable[dict]) -> list[TaskRecord]:
-    """One record per task of the history, in the order tasks first appear (one pass over the events).
+    """One record per task of the history, in the order tasks first appear.
 
-    Activities are keyed by activity id, child workflows by workflow id, timers by timer id; a task scheduled
-    again (a retry) starts a new attempt in the same record. simpleflow's internal wake-up timer is left out.
+    Built from :class:`~simpleflow.history.History`'s attempts: activities are keyed by activity id, child
+    workflows by workflow id, timers by timer id; a task scheduled again (a retry) starts a new attempt and
+    the record shows the last one. simpleflow's internal wake-up timer is left out.
     """
-    tasks: dict[tuple[str, str], TaskRecord] = {}
-    by_scheduled_id: dict[int, TaskRecord] = {}  # ActivityTaskScheduled / ChildWorkflow...Initiated id -> record
-
-    def record(kind: str, task_id: str, event_id: int) -> TaskRecord:
-        key = (kind, task_id)
-        if key not in tasks:
-            tasks[key] = TaskRecord(kind=kind, id=task_id, first_event_id=event_id)
-        return tasks[key]
-
-    for event in _sorted_events(events):
-        event_type = event["eventType"]
-        event_id = event["eventId"]
-        when = epoch(event["eventTimestamp"])
-        attrs = _attributes(event)
-
-        if event_type == "ActivityTaskScheduled":
-            task = record(ACTIVITY, attrs["activityId"], event_id)
-            task._new_attempt(event_id, when)
-            task.name, task.version = attrs["activityType"]["name"], attrs["activityType"]["version"]
-            task.input = attrs.get("input")
-            task.extra["task_list"] = attrs.get("taskList", {}).get("name")
-            task._set("scheduled", when)
-            by_scheduled_id[event_id] = task
-        elif event_type == "ScheduleActivityTaskFailed":
-            task = record(ACTIVITY, attrs["activityId"], event_id)
-            task._new_attempt(event_id, when)
-            task.scheduled = None
-            task.name, task.version = attrs["activityType"]["name"], attrs["activityType"]["version"]
-            task.cause = attrs.get("cause")
-            task._set("schedule_failed", when, closing=True)
-        elif event_type == "ActivityTaskStarted":
-            task = by_scheduled_id.get(attrs["scheduledEventId"])
-            if task is not None and task.scheduled_event_id == attrs["scheduledEventId"]:
-                task.started = when
-                task.extra["identity"] = attrs.get("identity")
-                task._set("started", when)
-        elif event_type in _ACTIVITY_CLOSES:
-            task = by_scheduled_id.get(attrs["scheduledEventId"])
-            if task is not None and task.scheduled_event_id == attrs["scheduledEventId"]:
-                task.result = attrs.get("result")
-                task.reason = attrs.get("reason")
-                task.details = attrs.get("details")
-                task.timeout_type = attrs.get("timeoutType")
-                task._set(_ACTIVITY_CLOSES[event_type], when, closing=True)
-        elif event_type == "ActivityTaskCancelRequested":
-            task = tasks.get((ACTIVITY, attrs["activityId"]))
-            if task is not None and not task.is_closed:
-                task._set("cancel_requested", when)
-
-        elif event_type == "StartChildWorkflowExecutionInitiated":
-            task = record(CHILD_WORKFLOW, attrs["workflowId"], event_id)
-            task._new_attempt(event_id, when)
-            task.name, task.version = attrs["workflowType"]["name"], attrs["workflowType"]["version"]
-            task.input = attrs.get("input")
-            task.extra["task_list"] = attrs.get("taskList", {}).get("name")
-            task._set("start_initiated", when)
-            by_scheduled_id[event_id] = task
-        elif event_type == "StartChildWorkflowExecutionFailed":
-            task = record(CHILD_WORKFLOW, attrs["workflowId"], event_id)
-            if task.scheduled_event_id != attrs.get("initiatedEventId") or not attrs.get("initiatedEventId"):
-                task._new_attempt(event_id, when)
-                task.scheduled = None
-            task.name, task.version = attrs["workflowType"]["name"], attrs["workflowType"]["version"]
-            task.cause = attrs.get("cause")
-            task._set("start_failed", when, closing=True)
-        elif event_type == "ChildWorkflowExecutionStarted":
-            task = by_scheduled_id.get(attrs["initiatedEventId"])
-            if task is not None:
-                task.started = when
-                task.extra["run_id"] = attrs.get("workflowExecution", {}).get("runId")
-                task._set("started", when)
-        elif event_type in _CHILD_CLOSES:
-            task = by_scheduled_id.get(attrs["initiatedEventId"])
-            if task is not None and task.scheduled_event_id == attrs["initiatedEventId"]:
-                task.result = attrs.get("result")
-                task.reason = attrs.get("reason")
-                task.details = attrs.get("details")
-                task.timeout_type = attrs.get("timeoutType")
-                task._set(_CHILD_CLOSES[event_type], when, closing=True)
-
-        elif event_type == "TimerStarted":
-            if attrs["timerId"] == WAKE_UP_TIMER:
-                continue
-            task = record(TIMER, attrs["timerId"], event_id)
-            task._new_attempt(event_id, when)
-            task.name = task.id
-            task.started = when  # a timer runs from the moment it is started
-            task.input = attrs.get("control")
-            task.extra["start_to_fire_timeout"] = attrs.get("startToFireTimeout")
-            task._set("started", when)
-        elif event_type in ("TimerFired", "TimerCanceled"):
-            task = tasks.get((TIMER, attrs["timerId"]))
-            if task is not None and task.scheduled_event_id == attrs.get("startedEventId"):
-                task._set("fired" if event_type == "TimerFired" else "canceled", when, closing=True)
-        elif event_type == "StartTimerFailed":
-            if attrs["timerId"] == WAKE_UP_TIMER:
-                continue
-            task = record(TIMER, attrs["timerId"], event_id)
-            task._new_attempt(event_id, when)
-            task.scheduled = None
-            task.name = task.id
-            task.cause = attrs.get("cause")
-            task._set("start_failed", when, closing=True)
-
-    return sorted(tasks.values(), key=lambda task: task.first_event_id)
+    history = History(attempts=True)
+    history.extend(_sorted_events(events))
+    tasks = [
+        _task_record(kind, task_id, attempts)
+        for (kind, task_id), attempts in history.attempts.items()
+        if not (kind == TIMER and task_id == WAKE_UP_TIMER)
+    ]
+    return sorted(tasks, key=lambda task: task.first_event_id)
 
 
 def _history_bounds(events: list[dict]) -> tuple[float, float]:
@@ -310,7 +217,7 @@ def workflow_info_row(
     info = description.get("executionInfo", description)
     configuration = description.get("executionConfiguration", {})
     started = next((e for e in events if e["eventType"] == "WorkflowExecutionStarted"), None)
-    start_attrs = _attributes(started) if started else {}
+    start_attrs = attributes(started) if started else {}
     workflow_type = info.get("workflowType") or start_attrs.get("workflowType") or {}
     execution = info.get("execution", {})
     task_list = (configuration.get("taskList") or start_attrs.get("taskList") or {}).get("name")
@@ -322,7 +229,7 @@ def workflow_info_row(
     if "closeTimestamp" in info:
         last = epoch(info["closeTimestamp"])
     else:
-        close = next((e for e in reversed(events) if e["eventType"] in _WORKFLOW_CLOSE_EVENTS), None)
+        close = next((e for e in reversed(events) if e["eventType"] in CLOSING_EVENTS), None)
         if close is not None:
             last = epoch(close["eventTimestamp"])
     execution_time = round(last - first, 3) if first is not None and last is not None else None
@@ -492,14 +399,14 @@ def find_activity_input(
         if (
             scheduled_id is None
             and event["eventType"] == "ActivityTaskScheduled"
-            and _attributes(event)["activityId"] == activity_id
+            and attributes(event)["activityId"] == activity_id
             and (found is None or event["eventId"] > found["eventId"])
         ):
             found = event
     if found is None:
         what = f"event {scheduled_id}" if scheduled_id is not None else f"activity {activity_id!r}"
         raise UnknownTaskError(f"no {what} scheduled in this history")
-    attrs = _attributes(found)
+    attrs = attributes(found)
     activity_input = _decode(attrs.get("input"), decode)
     if activity_input is None:
         activity_input = {}

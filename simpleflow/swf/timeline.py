@@ -14,6 +14,7 @@ from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from simpleflow.swf.stats import TIMER, TaskRecord, collect_tasks, epoch
+from simpleflow.swf_events import attributes
 
 __all__ = ["CATEGORY_COLOURS", "category", "render_svg", "svg_text"]
 
@@ -113,7 +114,7 @@ def _rect(x: float, y: float, width: float, height: float, fill: str, css: str, 
 def _workflow_name(events: list[dict]) -> str:
     for event in events:
         if event["eventType"] == "WorkflowExecutionStarted":
-            return event.get("workflowExecutionStartedEventAttributes", {}).get("workflowType", {}).get("name", "")
+            return attributes(event).get("workflowType", {}).get("name", "")
     return ""
 
 

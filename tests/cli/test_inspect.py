@@ -33,7 +33,7 @@ def simpleflow(*args: str) -> tuple[int, str, str]:
 
 def run(domain: str, workflow: type, payload: dict, workflow_id: str) -> str:
     outcome = run_standalone(domain, workflow, payload, workflow_id=workflow_id, progress=None, timeout=60)
-    assert outcome.status == "COMPLETED", outcome
+    assert outcome.status == "completed", outcome
     return outcome.run_id
 
 

@@ -91,7 +91,7 @@ def recorded_execution(moto_server) -> None:
     outcome = run_standalone(
         DOMAIN, InspectWorkflow, {"args": [4], "kwargs": {}}, workflow_id=WORKFLOW_ID, progress=None, timeout=60
     )
-    assert outcome.status == "COMPLETED", outcome
+    assert outcome.status == "completed", outcome
 
 
 class Conversation:
@@ -141,7 +141,7 @@ def _conversation(name: str, request: pytest.FixtureRequest, monkeypatch: pytest
 def conversation(request, monkeypatch):
     """``with conversation(name) as c:`` replays (or records) the cassette ``name``."""
     yield lambda name: _conversation(name, request, monkeypatch)
-    # A client made after the cassette (pointed at the dead endpoint) must not outlive the test.
+    # A client made after the cassette closed, while the dead endpoint was still set, must not outlive the test.
     client.reset_clients()
 
 

@@ -211,7 +211,7 @@ def test_cached_runs_once_with_standalone_deciders_that_keep_no_runs(swf_domain,
         swf_domain, wf.CachedChain, {"args": [counter, n], "kwargs": {}}, nb_deciders=2, progress=None, timeout=40
     )
 
-    assert outcome.status == "COMPLETED", (outcome.reason, outcome.details)
+    assert outcome.status == "completed", (outcome.reason, outcome.details)
     check_chain_result(outcome.result, n)
     assert wf.calls(counter, "token") == 2
 

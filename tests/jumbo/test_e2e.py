@@ -87,7 +87,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> s
 def test_one_megabyte_result_crosses_standalone_and_feeds_the_next_activity(swf_domain, bucket):
     outcome = run_standalone(swf_domain, wf.BigResultFeedsNext, {"args": [MB], "kwargs": {}}, progress=None, timeout=40)
 
-    assert outcome.status == "COMPLETED", (outcome.reason, outcome.details)
+    assert outcome.status == "completed", (outcome.reason, outcome.details)
     expected = wf.digest(wf.blob(MB))
     assert outcome.result == {
         "checked": {"size": MB, "sha256": expected, "exact": True},  # what the second activity received
@@ -232,7 +232,7 @@ def test_oversize_activity_result_without_bucket_fails_the_task_saying_what_to_s
         swf_domain, wf.BigActivityResult, {"args": [size], "kwargs": {}}, progress=None, timeout=40
     )
 
-    assert outcome.status == "FAILED"
+    assert outcome.status == "failed"
     events = client.get_history(swf_domain, outcome.workflow_id, outcome.run_id)
     failed = of_type(events, "ActivityTaskFailed")
     assert failed, [e["eventType"] for e in events]

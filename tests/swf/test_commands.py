@@ -87,9 +87,24 @@ def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
     assert len(after) == 2 and worker_pid not in after
 
 
+def _handles_signal(pid: int, signum: int) -> bool:
+    """Whether the process installed a handler for *signum* (Linux: the SigCgt mask of /proc/<pid>/status)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
+    return False
+
+
 def test_decider_stopped_by_sigterm_exits_cleanly(swf_domain, processes, decider_list):
     decider = start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
-    time.sleep(0.5)
+    # A SIGTERM that comes while the process still imports (a slow, loaded machine) kills it before
+    # simpleflow handles the signal: wait until it does.
+    deadline = time.monotonic() + 20
+    while not _handles_signal(decider.pid, signal.SIGTERM) and time.monotonic() < deadline:
+        assert decider.poll() is None, processes.logs()
+        time.sleep(0.05)
+    time.sleep(0.2)
     decider.send_signal(signal.SIGTERM)
     assert decider.wait(timeout=20) == 0, processes.logs()
 

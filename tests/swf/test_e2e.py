@@ -195,7 +195,7 @@ def _compare_hosts(domain: str, workflow_class: type, input: dict[str, Any], res
         reset()
     workflow_id = f"hosts-{uuid.uuid4().hex[:8]}"
     remote = run_standalone(domain, workflow_class, input, workflow_id=workflow_id, progress=None, timeout=30)
-    assert remote.status == "COMPLETED", remote.reason
+    assert remote.status == "completed", remote.reason
     assert remote.result == local.result
     events = client.get_history(domain, workflow_id, remote.run_id)
     assert scheduled(events) == scheduled(local.events)

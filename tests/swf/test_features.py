@@ -175,7 +175,7 @@ def both_hosts(domain: str, workflow_class: type, args: list[Any]) -> tuple[Any,
     local = LocalExecution(workflow_class, input).execute()
     assert local.status == "completed", local.reason
     remote = run_standalone(domain, workflow_class, input, progress=None, timeout=30)
-    assert remote.status == "COMPLETED", (remote.reason, remote.details)
+    assert remote.status == "completed", (remote.reason, remote.details)
     assert remote.result == local.result
     return remote.result, local.events, client.get_history(domain, remote.workflow_id, remote.run_id)
 

@@ -1,0 +1,161 @@
+"""A family of local runs: a root execution, its children, theirs, and the runs that continue them.
+
+They share one virtual clock (timers fire by jumping it ahead, unless in real time), the signals and cancel
+request scheduled from outside (delivered to the root workflow's open run), and one loop that gives a
+decision task to each run an event woke up, lets time pass while none is awake, and stops when the root
+workflow's last run closed. One run's emulation (its events, decisions, activities) is
+:class:`~simpleflow.local._run_host.RunHost`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import heapq
+import itertools
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import format
+from simpleflow.outcome import FAILED, Outcome
+
+if TYPE_CHECKING:
+    from simpleflow.local._run_host import RunHost
+
+STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
+
+
+@dataclass(order=True)
+class _Signal:
+    at: float  # seconds after the family started
+    seq: int
+    name: str | None = field(compare=False)  # None: a cancel request
+    input: Any = field(compare=False)
+
+
+class Family:
+    """The runs of one local execution tree, on one clock.
+
+    Args:
+        real_time: sleep until a timer fires or a scheduled signal is due, instead of jumping the clock.
+        signals: ``(seconds after the start, name, input)`` to send the root workflow's open run.
+        cancel_at: seconds after the start at which its cancellation is requested (None: never).
+    """
+
+    def __init__(
+        self,
+        *,
+        real_time: bool = False,
+        signals: Iterable[tuple[float, str, Any]] = (),
+        cancel_at: float | None = None,
+    ) -> None:
+        self.real_time = real_time
+        self.members: list[RunHost] = []
+        self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
+        self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)
+        self._t0 = time.time()
+        seq = itertools.count()
+        self._signals = [_Signal(at, next(seq), name, value) for at, name, value in signals]
+        if cancel_at is not None:
+            self._signals.append(_Signal(cancel_at, next(seq), None, None))
+        heapq.heapify(self._signals)
+
+    def now(self) -> float:
+        """The family's clock: the time plus the jumps timers made."""
+        return time.time() + self._offset
+
+    def join(self, member: RunHost) -> None:
+        """A new run of the family (the root's first run becomes ``current``)."""
+        self.members.append(member)
+        if self.current is None:
+            self.current = member
+
+    def continued(self, previous: RunHost, successor: RunHost) -> None:
+        """*previous* continued as new in *successor*: if it was the root workflow's run, so is the successor."""
+        if self.current is previous:
+            self.current = successor
+
+    def alone(self, member: RunHost) -> bool:
+        """Whether every other run of the family is closed."""
+        return all(m is member or m.closed is not None for m in self.members)
+
+    def find_open(self, workflow_id: str, run_id: str | None = None) -> RunHost | None:
+        """The open run of *workflow_id* in this family (SWF looks the whole domain up)."""
+        for member in self.members:
+            if member.workflow_id == workflow_id and member.closed is None and run_id in (None, "", member.run_id):
+                return member
+        return None
+
+    # -- the loop -------------------------------------------------------------
+
+    def execute(self) -> Outcome:
+        """Run until the root workflow's last run closed; its outcome (earlier runs chained by ``previous``)."""
+        try:
+            while self.current.closed is None:
+                if self._step():
+                    continue
+                if not self.wait_for_news():
+                    self.current.close(FAILED, reason=STUCK)
+        finally:
+            for member in self.members:
+                member.shut_down()
+        return self.current.closed
+
+    def _step(self) -> bool:
+        """Give a decision task to each open run an event woke up; False when none was."""
+        stepped = False
+        for member in list(self.members):
+            if member.closed is None and member.awake:
+                member.take_decision_task()
+                stepped = True
+        return stepped
+
+    def wait_for_news(self) -> bool:
+        """Let time pass until an event wakes a run of the family; False when none ever can come."""
+        while True:
+            open_runs = [m for m in self.members if m.closed is None]
+            if any(m.awake for m in open_runs):
+                return True
+            jobs = [job for m in open_runs for job in m.running_activities]
+            if jobs:
+                # The clock runs while activities do: a timer or signal due meanwhile comes first.
+                due = min(self._due_times(open_runs), default=None)
+                timeout = None if due is None else max(0.0, due - self.now())
+                done, _ = concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
+                if not done:
+                    self._advance_clock()
+                for member in open_runs:
+                    member.collect_activities(block=False)
+            elif self._signals or any(m.next_timer() is not None for m in open_runs):
+                self._advance_clock()
+            else:
+                return False
+
+    def _due_times(self, open_runs: list[RunHost]) -> list[float]:
+        due = [m.next_timer() for m in open_runs]
+        if self._signals:
+            due.append(self._signals[0].at + self._t0)
+        return [when for when in due if when is not None]
+
+    def _advance_clock(self) -> None:
+        """Jump (or, in real time, sleep) to the next timer, scheduled signal or cancel request."""
+        open_runs = [m for m in self.members if m.closed is None]
+        wait = min(self._due_times(open_runs), default=float("inf")) - self.now()
+        if wait > 0:
+            if self.real_time:
+                time.sleep(wait)
+            else:
+                self._offset += wait
+        now = self.now()
+        while self._signals and self._signals[0].at + self._t0 <= now:
+            signal = heapq.heappop(self._signals)
+            target = self.current
+            if target.closed is not None:
+                continue
+            if signal.name is None:
+                target.request_cancel()
+            else:
+                target.deliver_signal(signal.name, format.dumps(signal.input))
+        for member in open_runs:
+            member.fire_timers(now)

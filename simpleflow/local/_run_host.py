@@ -1,0 +1,460 @@
+"""SWF's part for one run, played in this process over an in-memory history.
+
+A ``RunHost`` feeds the engine the events SWF would append, carries out the engine's decisions itself (runs
+activities here, starts timers on its family's clock, delivers signals, starts child runs) and appends the
+resulting events. Because the engine is the one the SWF host uses, a local run takes the same decisions,
+with the same task ids, as a run on SWF. What runs share (the clock, the loop, finding another run) is its
+:class:`~simpleflow.local._family.Family`'s.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import heapq
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simpleflow import activity as activity_registry
+from simpleflow import format, jumbo
+from simpleflow.engine import Abandoned, ExecutionInfo, WorkflowRun, format_reason
+from simpleflow.engine import _decisions as engine_decisions
+from simpleflow.local._family import STUCK, Family
+from simpleflow.outcome import (
+    CANCELED,
+    COMPLETED,
+    CONTINUED_AS_NEW,
+    FAILED,
+    Outcome,
+    failed,
+    named_failure,
+    run_activity,
+)
+from simpleflow.swf_events import WAKING_EVENTS, attributes, decision_attributes_key, make_event
+
+
+@dataclass(order=True)
+class _Timer:
+    fire_at: float
+    seq: int
+    timer_id: str = field(compare=False)
+    started_event_id: int = field(compare=False)
+
+
+class RunHost:
+    """One run of a workflow execution, carried out in this process.
+
+    Args:
+        family: the runs it shares a clock and a loop with; it joins it.
+        workflow_class, input: what runs, on what (``{"args": [...], "kwargs": {...}}``).
+        workers: activities run at once (1: each runs as soon as scheduled, in order, on this thread).
+        workflow_id, tag_list: as SWF's StartWorkflowExecution takes them.
+        parent, parent_initiated_event_id: the run that started this one as its child, and the event.
+        run_id: this run's id (a new one by default).
+        previous: the outcome of the run this one continues (continue-as-new).
+    """
+
+    def __init__(
+        self,
+        family: Family,
+        workflow_class: type,
+        input: dict[str, Any],
+        *,
+        workers: int = 1,
+        workflow_id: str | None = None,
+        tag_list: list[str] | None = None,
+        parent: RunHost | None = None,
+        parent_initiated_event_id: int | None = None,
+        run_id: str | None = None,
+        previous: Outcome | None = None,
+    ) -> None:
+        self.family = family
+        self.workflow_class = workflow_class
+        self.input = input
+        self.workers = max(1, workers)
+        short = workflow_class.name or workflow_class.__name__
+        self.workflow_id = workflow_id or f"local-{short}-{uuid.uuid4().hex[:8]}"
+        self.run_id = run_id or uuid.uuid4().hex
+        self.tag_list = tag_list
+        self.parent = parent
+        self.parent_initiated_event_id = parent_initiated_event_id
+        self.previous = previous
+        self.events: list[dict[str, Any]] = []
+        self.closed: Outcome | None = None
+        self.awake = False  # an event SWF would schedule a decision task for was added
+        self._fed = 0  # events already given to the engine
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._running: dict[concurrent.futures.Future, tuple[int, int]] = {}  # job -> scheduled, started ids
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
+        self._delivered = False  # the run, driving itself, already completed the open decision task
+        family.join(self)
+        self.run = WorkflowRun(
+            workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id)
+        )
+        self.run.driver = self._drive_inline
+        parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
+        self._add(
+            "WorkflowExecutionStarted",
+            {
+                "input": format.dumps(input),
+                "workflowType": {"name": workflow_class.name, "version": workflow_class.version},
+                "taskList": {"name": workflow_class.task_list or "default"},
+                "tagList": tag_list or [],
+                "childPolicy": workflow_class.child_policy or "TERMINATE",
+                "executionStartToCloseTimeout": str(workflow_class.execution_timeout or ""),
+                "taskStartToCloseTimeout": str(workflow_class.decision_tasks_timeout or ""),
+                "parentWorkflowExecution": parent_execution,
+                "parentInitiatedEventId": parent_initiated_event_id or 0,
+                "continuedExecutionRunId": previous.run_id if previous is not None else None,
+            },
+        )
+        self.awake = True  # the first decision task
+
+    # -- what the family drives --------------------------------------------------
+
+    @property
+    def running_activities(self) -> list[concurrent.futures.Future]:
+        return list(self._running)
+
+    def next_timer(self) -> float | None:
+        """When its next timer fires (None: no timer runs)."""
+        return self._timers[0].fire_at if self._timers else None
+
+    def fire_timers(self, now: float) -> None:
+        """The timers due at *now* fire."""
+        while self._timers and self._timers[0].fire_at <= now:
+            timer = heapq.heappop(self._timers)
+            self._add("TimerFired", {"timerId": timer.timer_id, "startedEventId": timer.started_event_id})
+
+    def take_decision_task(self) -> None:
+        """The decision task an event woke it up for: scheduled, decided, its decisions carried out."""
+        self.awake = False
+        self._schedule_decision()
+        self._carry_out(self._decide())
+
+    def shut_down(self) -> None:
+        """Release its activity threads and its run (the family's loop ended)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.run.close()
+
+    def deliver_signal(self, name: str, input_text: str | None, sender: RunHost | None = None) -> None:
+        """A signal (from outside, or from a run of the family): appended now, a decision task follows."""
+        attrs: dict[str, Any] = {"signalName": name, "input": input_text}
+        if sender is not None:
+            attrs["externalWorkflowExecution"] = {"workflowId": sender.workflow_id, "runId": sender.run_id}
+        self._add("WorkflowExecutionSignaled", attrs)
+
+    def request_cancel(self) -> None:
+        """A cancel request from outside (``workflow.cancel``): the workflow's ``should_cancel`` decides."""
+        self._add("WorkflowExecutionCancelRequested", {})
+
+    def close(self, status: str, **fields: Any) -> Outcome:
+        """Close the run: its outcome (a parent hears of a child closed for good)."""
+        self.closed = Outcome(
+            status,
+            events=self.events,
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            previous=self.previous,
+            **fields,
+        )
+        if self.parent is not None and status != CONTINUED_AS_NEW:
+            self.parent._child_closed(self)
+        return self.closed
+
+    # -- decision tasks ------------------------------------------------------------
+
+    def _decide(self) -> list[dict[str, Any]]:
+        decisions = self._encoded(lambda: self.run.advance(self._decoded(self._start_decision())))
+        if self.closed is not None:  # the run, driving itself, closed meanwhile
+            return []
+        if self._delivered:  # driving itself, the run completed and carried out its last decision task
+            self._delivered = False
+            return []
+        self._complete_decision()
+        return decisions
+
+    def _schedule_decision(self) -> None:
+        self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})
+
+    def _start_decision(self) -> list[dict[str, Any]]:
+        """Start the decision task just scheduled; return the events the engine has not seen."""
+        self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
+        new = self.events[self._fed :]
+        self._fed = len(self.events)
+        return new
+
+    def _complete_decision(self) -> None:
+        started = self._open_decision
+        self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
+
+    @staticmethod
+    def _decoded(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The engine reads jumbo fields' text; this history keeps their references, as SWF's would.
+        return jumbo.decode_events(events, copy=True)
+
+    @staticmethod
+    def _encoded(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        # The same jumbo-field rules as on SWF: a local run predicts an SWF run.
+        try:
+            return jumbo.encode_decisions(decide())
+        except jumbo.JumboFieldTooLarge as err:  # as the SWF decider does
+            return [engine_decisions.fail_workflow(format_reason(f"Cannot schedule: {err}"), None)]
+
+    def _drive_inline(self) -> bool:
+        """The engine's driver hook, called on the run's own thread while ``run`` waits: go on as the loop would.
+
+        A run alone in its family (no open child, parent or next run) needs no thread hand-off per
+        decision: its waiting thread carries out the decisions, lets time pass and feeds it the new
+        events itself. It hands back (False) as soon as anything needs the family loop.
+        """
+        if not self.family.alone(self):
+            return False
+        decisions = self._encoded(self.run.decide_now)
+        self._complete_decision()
+        self._carry_out(decisions)
+        if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
+            self.close(FAILED, reason=STUCK)
+        if self.closed is not None:
+            raise Abandoned()  # unwinds run(); the loop sees this run closed
+        if not self.family.alone(self):  # a child started: the family loop takes over from here
+            self._delivered = True
+            return False
+        self.awake = False
+        self._schedule_decision()
+        return self.run.feed_inline(self._decoded(self._start_decision()))
+
+    # -- decisions ---------------------------------------------------------------
+
+    def _carry_out(self, decisions: list[dict[str, Any]]) -> None:
+        completed_id = self.events[-1]["eventId"]
+        for decision in decisions:
+            kind = decision["decisionType"]
+            getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
+            if self.closed is not None:
+                return
+        if self._running and self.workers == 1:
+            self.collect_activities(block=True)
+
+    def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
+        act = activity_registry.find(a["activityType"]["name"])
+        # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
+        context = {
+            "name": a["activityType"]["name"],
+            "version": a["activityType"]["version"],
+            "workflow_id": self.workflow_id,
+            "run_id": self.run_id,
+            "activity_id": a["activityId"],
+            "input": a.get("input"),
+            "domain_name": "local",
+            "activity_task_list": a["taskList"]["name"],
+        }
+        if act is None:
+            message = f"activity '{a['activityType']['name']}' is not declared in this process"
+            job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
+        else:
+            job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
+        started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
+        if self.workers == 1:
+            # One worker: run it now, in order, as a single SWF worker would (and without a thread hop).
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result(job())
+            self._running[done] = (scheduled, started)
+        else:
+            self._running[self._pool.submit(job)] = (scheduled, started)
+
+    def collect_activities(self, block: bool) -> None:
+        """Append the results of the activities that ended (with *block*, wait for one first)."""
+        if not self._running:
+            return
+        if block:
+            done, _ = concurrent.futures.wait(self._running, return_when=concurrent.futures.FIRST_COMPLETED)
+        else:
+            done = [f for f in self._running if f.done()]
+        for job in [f for f in self._running if f in done]:
+            scheduled, started = self._running.pop(job)
+            outcome: Outcome = job.result()
+            ids = {"scheduledEventId": scheduled, "startedEventId": started}
+            if outcome.completed:
+                self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
+            else:
+                self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
+
+    def _do_RequestCancelActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        self._add(
+            "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
+        )
+
+    def _do_StartTimer(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        started = self._add("TimerStarted", dict(a, decisionTaskCompletedEventId=completed_id))
+        fire_at = self.family.now() + float(a["startToFireTimeout"])
+        heapq.heappush(self._timers, _Timer(fire_at, next(self._seq), a["timerId"], started))
+
+    def _do_CancelTimer(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        for timer in self._timers:
+            if timer.timer_id == a["timerId"]:
+                self._timers.remove(timer)
+                heapq.heapify(self._timers)
+                self._add(
+                    "TimerCanceled",
+                    {
+                        "timerId": a["timerId"],
+                        "startedEventId": timer.started_event_id,
+                        "decisionTaskCompletedEventId": completed_id,
+                    },
+                )
+                return
+        self._add(
+            "CancelTimerFailed",
+            {"timerId": a["timerId"], "cause": "TIMER_ID_UNKNOWN", "decisionTaskCompletedEventId": completed_id},
+        )
+
+    def _do_RecordMarker(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        self._add("MarkerRecorded", dict(a, decisionTaskCompletedEventId=completed_id))
+
+    def _do_CompleteWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        self._add("WorkflowExecutionCompleted", dict(a, decisionTaskCompletedEventId=completed_id))
+        self.close(COMPLETED, result=format.loads(jumbo.decode(a.get("result"))))
+
+    def _do_FailWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        self._add("WorkflowExecutionFailed", dict(a, decisionTaskCompletedEventId=completed_id))
+        self.close(FAILED, reason=a.get("reason"), details=a.get("details"))
+
+    def _do_CancelWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        self._add("WorkflowExecutionCanceled", dict(a, decisionTaskCompletedEventId=completed_id))
+        self.close(CANCELED, details=a.get("details"))
+
+    def _do_ContinueAsNewWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        input = format.loads(a.get("input")) or {}
+        next_run_id = uuid.uuid4().hex
+        self._add(
+            "WorkflowExecutionContinuedAsNew",
+            dict(a, decisionTaskCompletedEventId=completed_id, newExecutionRunId=next_run_id),
+        )
+        outcome = self.close(CONTINUED_AS_NEW, result=input)
+        successor = RunHost(
+            self.family,
+            _class_of(input) or self.workflow_class,
+            input,
+            workers=self.workers,
+            workflow_id=self.workflow_id,
+            tag_list=a.get("tagList", self.tag_list),
+            parent=self.parent,
+            parent_initiated_event_id=self.parent_initiated_event_id,
+            run_id=next_run_id,
+            previous=outcome,
+        )
+        self.family.continued(self, successor)
+
+    def _do_StartChildWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        initiated = self._add(
+            "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+        )
+        input = format.loads(a.get("input")) or {}
+        child_class = _class_of(input)
+        cause = None
+        if child_class is None:
+            cause = "WORKFLOW_TYPE_DOES_NOT_EXIST"
+        elif self.family.find_open(a["workflowId"]) is not None:
+            cause = "WORKFLOW_ALREADY_RUNNING"
+        if cause is not None:
+            self._add(
+                "StartChildWorkflowExecutionFailed",
+                {
+                    "workflowId": a["workflowId"],
+                    "workflowType": a["workflowType"],
+                    "cause": cause,
+                    "initiatedEventId": initiated,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        # The child runs beside this run, driven by the family loop; its closing comes back here.
+        child = RunHost(
+            self.family,
+            child_class,
+            input,
+            workers=self.workers,
+            workflow_id=a["workflowId"],
+            tag_list=a.get("tagList"),
+            parent=self,
+            parent_initiated_event_id=initiated,
+        )
+        execution = {"workflowId": child.workflow_id, "runId": child.run_id}
+        self._add(
+            "ChildWorkflowExecutionStarted",
+            {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]},
+        )
+
+    def _child_closed(self, child: RunHost) -> None:
+        """A child run closed (for good, not continued as new): the event SWF gives its parent."""
+        outcome = child.closed
+        initiated = child.parent_initiated_event_id
+        workflow_type = attributes(self.events[initiated - 1])["workflowType"]
+        common = {
+            "initiatedEventId": initiated,
+            "workflowType": workflow_type,
+            "workflowExecution": {"workflowId": child.workflow_id, "runId": child.run_id},
+        }
+        if outcome.status == COMPLETED:
+            self._add("ChildWorkflowExecutionCompleted", dict(common, result=format.dumps(outcome.result)))
+        elif outcome.status == FAILED:
+            self._add("ChildWorkflowExecutionFailed", dict(common, reason=outcome.reason, details=outcome.details))
+        elif outcome.status == CANCELED:
+            self._add("ChildWorkflowExecutionCanceled", dict(common, details=outcome.details))
+        else:
+            self._add("ChildWorkflowExecutionTerminated", common)
+
+    def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        initiated = self._add(
+            "SignalExternalWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+        )
+        target = self.family.find_open(a["workflowId"], a.get("runId"))
+        if target is None:
+            self._add(
+                "SignalExternalWorkflowExecutionFailed",
+                {
+                    "workflowId": a["workflowId"],
+                    "runId": a.get("runId"),
+                    "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+                    "initiatedEventId": initiated,
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        target.deliver_signal(a["signalName"], a.get("input"), sender=self)
+        self._add(
+            "ExternalWorkflowExecutionSignaled",
+            {
+                "initiatedEventId": initiated,
+                "workflowExecution": {"workflowId": target.workflow_id, "runId": target.run_id},
+            },
+        )
+
+    # -- events ------------------------------------------------------------------
+
+    def _add(self, event_type: str, attrs: dict[str, Any]) -> int:
+        if event_type in WAKING_EVENTS:
+            self.awake = True
+        event_id = len(self.events) + 1
+        self.events.append(make_event(event_id, event_type, self.family.now(), attrs))
+        return event_id
+
+
+def _class_of(input: dict[str, Any]) -> type | None:
+    """The workflow class a child's (or next run's) input names, if it loads."""
+    from simpleflow.loader import load_workflow
+
+    path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
+    try:
+        return load_workflow(path) if path else None
+    except Exception:
+        return None
