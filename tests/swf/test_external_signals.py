@@ -14,7 +14,7 @@ def _run_both(domain: str, input: dict) -> tuple:
     local = LocalExecution(SignalSenderWorkflow, input).execute()
     workflow_id = f"sender-{uuid.uuid4().hex[:8]}"
     remote = run_standalone(domain, SignalSenderWorkflow, input, workflow_id=workflow_id, progress=None, timeout=30)
-    assert remote.status == "COMPLETED", remote.reason
+    assert remote.status == "completed", remote.reason
     events = client.get_history(domain, workflow_id, remote.run_id)
     return local, remote, events
 

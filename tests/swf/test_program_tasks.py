@@ -18,7 +18,7 @@ def test_a_worker_runs_program_and_python_tasks_as_the_local_host_does(swf_domai
     local = LocalExecution(ProgramTasksWorkflow, input).execute()
     workflow_id = f"programs-{uuid.uuid4().hex[:8]}"
     remote = run_standalone(swf_domain, ProgramTasksWorkflow, input, workflow_id=workflow_id, progress=None, timeout=60)
-    assert remote.status == "COMPLETED", remote.reason
+    assert remote.status == "completed", remote.reason
     result = remote.result
     assert (result["printed"], result["total"], result["context_ok"]) == ("15\n", 16, True)
     assert result["program_failure"] == f"ExecutionError: {sys.executable} exited with code 4: it broke"

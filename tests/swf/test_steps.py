@@ -87,7 +87,7 @@ def test_local_and_swf_hosts_agree_on_steps(swf_domain, new_bucket, monkeypatch)
         outcome = run_standalone(
             swf_domain, StepFeaturesWorkflow, input, workflow_id=workflow_id, progress=None, timeout=60
         )
-        assert outcome.status == "COMPLETED", outcome.reason
+        assert outcome.status == "completed", outcome.reason
         swf.append((outcome.result, client.get_history(swf_domain, workflow_id, outcome.run_id)))
     assert [run.result for run in local] == [result for result, _ in swf]
     for run, (_, events) in zip(local, swf):
