@@ -28,7 +28,9 @@ def configure_logging() -> None:
 
     level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from simpleflow.log import SimpleflowFormatter
+
+    handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
     handler.addFilter(ReplayLogFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -102,30 +104,64 @@ class Settings:
         click.echo(format_value(obj, fmt=self.format))
 
 
-@click.group()
+# simpleflow's own format names: "tabular" is its plain table, "human" a table with headers,
+# "prettyjson" JSON with headers (keyed objects).
+_FORMAT_ALIASES = {"tabular": ("plain", None), "human": ("simple", True), "prettyjson": ("json", True)}
+
+
+class RunId(click.ParamType):
+    """A run id; one copied from a URL (``%3D`` for ``=``...) is unquoted, as simpleflow does."""
+
+    name = "run_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from urllib.parse import unquote
+
+        return unquote(value) if isinstance(value, str) and "%" in value else value
+
+
+RUN_ID = RunId()
+_RUN_ID = click.argument("run_id", required=False, type=RUN_ID)
+# DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
+_DOMAIN = click.argument("domain", envvar="SWF_DOMAIN")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--header/--no-header", default=False, help="Print column headers.")
 @click.option(
     "--format",
     "fmt",
     default="plain",
     show_default=True,
-    help="Output format: any tabulate format (plain, simple, github...), json or csv.",
+    envvar="SIMPLEFLOW_FORMAT",
+    help="Output format: any tabulate format (plain, simple, github...), json, csv, "
+    "or simpleflow's tabular, human, prettyjson (default: $SIMPLEFLOW_FORMAT).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour log levels: on a terminal (auto), always or never.",
 )
 @click.version_option(__version__, prog_name="simpleflow")
 @click.pass_context
-def cli(ctx: click.Context, header: bool, fmt: str) -> None:
+def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     """Distributed workflows as plain Python on Amazon SWF."""
+    from simpleflow import log
     from simpleflow.output import FORMATS
 
+    fmt, forced_header = _FORMAT_ALIASES.get(fmt, (fmt, None))
     if fmt not in FORMATS:
-        valid = ", ".join(sorted(FORMATS))
+        valid = ", ".join(sorted({*FORMATS, *_FORMAT_ALIASES}))
         raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint="--format")
+    log.color_mode = color
     try:
         configure_logging()
     except (UsageError, ValueError) as err:  # a bad LOG_LEVEL or SIMPLEFLOW_SETTINGS_MODULE
         click.echo(f"simpleflow: error: {err}", err=True)
         sys.exit(2)
-    ctx.obj = Settings(header, fmt)
+    ctx.obj = Settings(header if forced_header is None else forced_header, fmt)
 
 
 def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
@@ -166,7 +202,7 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
 @click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--task-list", help="Decision task list (default: the workflow's).")
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
@@ -271,22 +307,55 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
         sys.exit(1)
 
 
+_LOG_LEVEL = click.option(
+    "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
+)
+
+
+def _apply_log_level(log_level: str | None) -> None:
+    if log_level:
+        level = log_level.upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise UsageError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
+        os.environ["LOG_LEVEL"] = level  # the processes started from here log so too
+        configure_logging()
+
+
 @cli.command("decider.start")
-@click.argument("workflows", nargs=-1, required=True)
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--task-list", required=True, help="Decision task list to poll.")
-@click.option("--nb-processes", type=int, default=1, show_default=True, help="Decider processes.")
+@click.argument("workflows", nargs=-1)
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
+@_LOG_LEVEL
 @user_errors
-def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int) -> None:
-    """Decide for WORKFLOWS (package.module.Class ...) on a task list."""
+def decider_start(
+    workflows: tuple[str, ...],
+    domain: str | None,
+    task_list: str | None,
+    nb_processes: int | None,
+    log_level: str | None,
+) -> None:
+    """Decide for WORKFLOWS (package.module.Class ...) on a task list.
+
+    Executions of other types on that task list (child workflows...) are decided too when their type
+    name (or the class path in their input) names a Workflow subclass, as simpleflow does.
+    """
     from simpleflow.loader import load_workflow
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
     from simpleflow.swf.process import supervise
 
+    _apply_log_level(log_level)
     domain = _domain(domain)
-    for path in workflows:
-        load_workflow(path)  # fail now, in one line, rather than in every child
+    classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
+    if not task_list:
+        lists = {c.task_list for c in classes}
+        if not classes or None in lists:
+            raise UsageError("no task list: pass --task-list (or WORKFLOWS that all set the same task_list)")
+        if len(lists) > 1:
+            raise UsageError(f"the WORKFLOWS use different task lists ({', '.join(sorted(lists))}): pass --task-list")
+        task_list = lists.pop()
+    nb_processes = nb_processes or 1
     client.check_domain(domain)
     if nb_processes <= 1:
         run_decider(domain, task_list, list(workflows))
@@ -296,31 +365,45 @@ def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str
 
 @cli.command("worker.start")
 @click.argument("modules", nargs=-1)
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--task-list", required=True, help="Activity task list to poll.")
-@click.option("--nb-processes", type=int, default=1, show_default=True, help="Worker processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", required=True, help="Activity task list to poll.")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@_LOG_LEVEL
 @user_errors
 def worker_start(
-    modules: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int, heartbeat: float
+    modules: tuple[str, ...],
+    domain: str | None,
+    task_list: str,
+    nb_processes: int | None,
+    heartbeat: float,
+    log_level: str | None,
 ) -> None:
-    """Run the activities declared in MODULES (packages are scanned) for a task list."""
+    """Run declared activities for a task list.
+
+    With MODULES (packages are scanned), only the activities they declare. Without, as simpleflow does,
+    a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
+    with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
+    """
     from simpleflow.swf.worker import run_worker
 
-    if not modules:
-        raise UsageError("name the modules that declare the activities to run (e.g. 'examples.basic')")
-    run_worker(_domain(domain), task_list, nb_processes=nb_processes, heartbeat=heartbeat, modules=modules)
+    _apply_log_level(log_level)
+    run_worker(_domain(domain), task_list, nb_processes=nb_processes or 1, heartbeat=heartbeat, modules=modules)
 
 
 @cli.command("standalone")
 @click.argument("workflow")
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
-@click.option("--nb-workers", type=int, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", type=int, default=1, show_default=True, help="Decider processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
+@click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
+@click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
+@click.option("--nb-workers", "-W", type=int, default=1, show_default=True, help="Activity worker processes.")
+@click.option("--nb-deciders", "-D", type=int, default=1, show_default=True, help="Decider processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
 @user_errors
 def standalone(
     workflow: str,
@@ -328,30 +411,51 @@ def standalone(
     input: str | None,
     input_file: str | None,
     workflow_id: str | None,
-    nb_workers: int,
-    nb_deciders: int,
+    execution_timeout: str | None,
+    decision_tasks_timeout: str | None,
+    tags: str | None,
+    nb_workers: int | None,
+    nb_deciders: int | None,
     heartbeat: float,
+    display_status: bool,
 ) -> None:
-    """Run WORKFLOW on SWF with a decider and workers of its own; print its result."""
+    """Run WORKFLOW on SWF with a decider and workers of its own.
+
+    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
+    JSON as the last line of stdout.
+    """
     from simpleflow.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
     workflow_class = load_workflow(workflow)
     payload = _read_input(input, input_file)
     check_signature(workflow_class, payload)
+
+    def started(execution: dict[str, str]) -> None:
+        click.echo(f"{execution['workflowId']} {execution['runId']}")
+        sys.stdout.flush()
+        if display_status:
+            click.echo("status: OPEN", err=True)
+
     try:
         outcome = run_standalone(
             _domain(domain),
             workflow_class,
             payload,
             workflow_id=workflow_id,
-            nb_workers=nb_workers,
-            nb_deciders=nb_deciders,
+            nb_workers=nb_workers or 1,
+            nb_deciders=nb_deciders or 1,
             heartbeat=heartbeat,
+            execution_timeout=execution_timeout,
+            decision_tasks_timeout=decision_tasks_timeout,
+            tag_list=[t for t in (tags or "").split(",") if t] or None,
+            on_started=started,
         )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)
         sys.exit(130)
+    if display_status:
+        click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
     if outcome.completed:
         click.echo(json.dumps(outcome.result))
         return
@@ -372,9 +476,9 @@ def domain_register(name: str, retention_days: int) -> None:
 
 
 @cli.command("workflow.terminate")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Terminate an execution (its latest run without RUN_ID)."""
@@ -384,9 +488,9 @@ def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> Non
 
 
 @cli.command("workflow.restart")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Start a new run with the same type, input and task list."""
@@ -397,7 +501,7 @@ def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
 
 
 @cli.command("workflow.signal")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @click.argument("name")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
@@ -415,9 +519,9 @@ def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None,
 
 
 @cli.command("workflow.cancel")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Request the cancellation of an execution (its workflow's should_cancel decides)."""
@@ -427,10 +531,10 @@ def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
     click.echo(f"cancel requested for {workflow_id}")
 
 
-_RUN_ID = click.argument("run_id", required=False)
-_NB_TASKS = click.option("--nb-tasks", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
 _STARTED_SINCE = click.option(
     "--started-since",
+    "-d",
     type=click.FloatRange(min=0),
     default=30,
     show_default=True,
@@ -438,15 +542,28 @@ _STARTED_SINCE = click.option(
 )
 _STATUS = click.option(
     "--status",
-    type=click.Choice(["open", "closed"]),
+    "-s",
+    type=click.Choice(["open", "closed"], case_sensitive=False),
     default="open",
     show_default=True,
     help="Open or closed executions.",
 )
 
 
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _utc(value: Any) -> Any:
+    """A date given without a zone is taken as UTC."""
+    import datetime
+
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
 @cli.command("workflow.list")
-@click.argument("domain")
+@_DOMAIN
 @_STATUS
 @_STARTED_SINCE
 @click.pass_obj
@@ -455,11 +572,11 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
     """Executions of DOMAIN: workflow id, workflow type, status."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.list_workflows(domain, status, started_since))
+    settings.table(*inspection.list_workflows(domain, status.lower(), started_since))
 
 
 @cli.command("workflow.filter")
-@click.argument("domain")
+@_DOMAIN
 @_STATUS
 @click.option("--tag", help="Executions with this tag.")
 @click.option("--workflow-type-name", help="Executions of this workflow type.")
@@ -467,12 +584,15 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
 @click.option("--workflow-id", help="Runs of this workflow id.")
 @click.option(
     "--close-status",
+    "-c",
     type=click.Choice(
         ["completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"], case_sensitive=False
     ),
     help="Closed executions that closed so (with --status closed).",
 )
 @_STARTED_SINCE
+@click.option("--from-date", type=click.DateTime(_DATE_FORMATS), help="Started at or after this date (not DAYS).")
+@click.option("--to-date", type=click.DateTime(_DATE_FORMATS), help="... and at or before this date.")
 @click.pass_obj
 @user_errors
 def workflow_filter(
@@ -485,15 +605,21 @@ def workflow_filter(
     workflow_id: str | None,
     close_status: str | None,
     started_since: float,
+    from_date: Any,
+    to_date: Any,
 ) -> None:
     """Executions of DOMAIN matching every filter given, with their details."""
     from simpleflow.swf import inspection
 
+    if to_date is not None and from_date is None:
+        raise UsageError("--to-date needs --from-date")
     settings.table(
         *inspection.filter_workflows(
             domain,
-            status,
+            status.lower(),
             started_since,
+            from_date=_utc(from_date),
+            to_date=_utc(to_date),
             tag=tag,
             workflow_id=workflow_id,
             workflow_type_name=workflow_type_name,
@@ -504,7 +630,7 @@ def workflow_filter(
 
 
 @cli.command("workflow.info")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @click.pass_obj
@@ -517,7 +643,7 @@ def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str
 
 
 @cli.command("workflow.tasks")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @_NB_TASKS
@@ -531,7 +657,7 @@ def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: st
 
 
 @cli.command("workflow.profile")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @_NB_TASKS
@@ -548,53 +674,126 @@ def workflow_profile(
 
 
 @cli.command("workflow.history")
-@click.argument("domain")
-@click.argument("workflow_id")
-@_RUN_ID
+@click.argument("ids", nargs=-1, required=True, metavar="[DOMAIN] WORKFLOW_ID [RUN_ID]")
+@click.option("--domain", "-d", "domain_option", help="SWF domain: then the arguments are WORKFLOW_ID [RUN_ID].")
+@click.option(
+    "--output-format",
+    "--of",
+    "-o",
+    type=click.Choice(["events", "raw", "cooked"]),
+    help="simpleflow's forms: events (SWF's list), raw (simpleflow's event objects), cooked (per-task state). "
+    'Default: {"events": [...]}, what workflow.replay reads.',
+)
+@click.option("--reverse-order", type=bool, default=False, help="Newest event first.")
 @user_errors
-def workflow_history(domain: str, workflow_id: str, run_id: str | None) -> None:
-    """An execution's history as JSON {"events": [...]}: what 'workflow.replay WORKFLOW FILE' reads."""
+def workflow_history(
+    ids: tuple[str, ...], domain_option: str | None, output_format: str | None, reverse_order: bool
+) -> None:
+    """An execution's history as JSON.
+
+    Takes ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``WORKFLOW_ID [RUN_ID]`` with ``--domain``
+    or ``$SWF_DOMAIN``.
+    """
     from simpleflow.swf import inspection
 
-    click.echo(inspection.dump_history(inspection.history_document(domain, workflow_id, run_id)))
+    domain, workflow_id, run_id = _history_ids(ids, domain_option)
+    run_id = RUN_ID.convert(run_id, None, None) if run_id else None
+    if output_format is None:
+        document = inspection.history_document(domain, workflow_id, run_id)
+        if reverse_order:
+            document["events"].reverse()
+        click.echo(inspection.dump_history(document))
+        return
+    click.echo(inspection.history_as(output_format, domain, workflow_id, run_id, reverse_order))
+
+
+def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, str, str | None]:
+    """(domain, workflow id, run id) from ours ``DOMAIN WORKFLOW_ID [RUN_ID]`` or simpleflow's form.
+
+    ``--domain`` given: simpleflow's form. Three arguments: ours. One: simpleflow's, with $SWF_DOMAIN.
+    Two, without ``--domain``: ours unless $SWF_DOMAIN is set and the first is not a domain of the account.
+    """
+    if len(ids) > 3 or (domain_option and len(ids) > 2):
+        raise UsageError(f"too many arguments: {' '.join(ids)} (expected [DOMAIN] WORKFLOW_ID [RUN_ID])")
+    if domain_option:
+        return domain_option, ids[0], ids[1] if len(ids) > 1 else None
+    if len(ids) == 3:
+        return ids[0], ids[1], ids[2]
+    env_domain = os.environ.get("SWF_DOMAIN")
+    if len(ids) == 1:
+        return _domain(env_domain), ids[0], None
+    if env_domain and ids[0] != env_domain:
+        from simpleflow.swf import client
+
+        try:
+            client.check_domain(ids[0])
+        except client.UnknownDomain:
+            return env_domain, ids[0], ids[1]  # WORKFLOW_ID RUN_ID in $SWF_DOMAIN
+    return ids[0], ids[1], None
 
 
 @cli.command("task.info")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @click.argument("task_id")
 @_RUN_ID
+@click.option(
+    "--details/--no-details",
+    default=None,
+    help="With --no-details, only the task's state and times (no input, result or failure details).",
+)
 @click.pass_obj
 @user_errors
-def task_info(settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None) -> None:
+def task_info(
+    settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
+) -> None:
     """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
     from simpleflow.swf import inspection
 
-    settings.value(inspection.task_info(domain, workflow_id, task_id, run_id))
+    info = inspection.task_info(domain, workflow_id, task_id, run_id)
+    if details is False:
+        info = {k: v for k, v in info.items() if k not in ("input", "result", "details", "reason")}
+    settings.value(info)
 
 
 @cli.command("activity.rerun")
-@click.argument("domain")
-@click.argument("workflow_id")
-@_RUN_ID
+@click.argument("ids", nargs=-1, metavar="[DOMAIN WORKFLOW_ID [RUN_ID]]")
+@click.option("--domain", "domain_option", envvar="SWF_DOMAIN", help="SWF domain (simpleflow's form).")
+@click.option("--workflow-id", help="Workflow id (simpleflow's form).")
+@click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
 @click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
 @click.option("--activity-id", help="The activity id (its last scheduling).")
 @click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
 @click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
 @user_errors
 def activity_rerun(
-    domain: str,
-    workflow_id: str,
+    ids: tuple[str, ...],
+    domain_option: str | None,
+    workflow_id: str | None,
     run_id: str | None,
     scheduled_id: int | None,
     activity_id: str | None,
     input: str | None,
     modules: tuple[str, ...],
 ) -> None:
-    """Run one activity of an execution again, here, on its recorded input; print its result as JSON."""
+    """Run one activity of an execution again, here, on its recorded input; print its result as JSON.
+
+    ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``--domain D --workflow-id W [--run-id R]``.
+    Without ``--module``, the activity's module is imported from its name; either way only a declared
+    activity runs.
+    """
     from simpleflow import format
     from simpleflow.swf import inspection
 
+    if ids:
+        if workflow_id or len(ids) not in (2, 3):
+            raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --domain and --workflow-id, not both")
+        domain, workflow_id = ids[0], ids[1]
+        run_id = RUN_ID.convert(ids[2], None, None) if len(ids) == 3 else run_id
+    else:
+        if not workflow_id:
+            raise UsageError("name the execution: DOMAIN WORKFLOW_ID [RUN_ID], or --workflow-id (and --domain)")
+        domain = _domain(domain_option)
     outcome = inspection.rerun_activity(
         domain, workflow_id, run_id, scheduled_id=scheduled_id, activity_id=activity_id, input=input, modules=modules
     )

@@ -38,10 +38,20 @@ class WorkflowException(TaskException):
         return self.task
 
 
+def _resolved(text: str | None) -> str | None:
+    """*text*, or the text a jumbo field reference (``simpleflow+s3://...``) stands for."""
+    if isinstance(text, str) and text.startswith("simpleflow+s3://"):
+        from simpleflow import jumbo
+
+        return jumbo.decode(text)
+    return text
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
     def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
+        reason, details = _resolved(reason), _resolved(details)
         super().__init__(name, reason, details)
         self.name = name
         self.reason = reason
@@ -145,10 +155,10 @@ class ExecutionTimeoutError(Exception):
         self.timeout_command = command
         self.timeout_value = timeout_value
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         return f"{self.__class__.__name__} after {self.timeout_value} seconds ({self.timeout_command})"
 
-    __str__ = __repr__
+    __repr__ = __str__
 
 
 class UsageError(Exception):

@@ -61,6 +61,10 @@ class Workflow:
         """Workflow id, run id, name, version, domain, tag list, parent and continued run ids."""
         return self._executor.get_run_context()
 
+    def get_execution_context(self) -> dict[str, Any]:
+        """simpleflow's older name of ``get_run_context``."""
+        return self._executor.get_run_context()
+
     # -- timers, markers, signals, continue-as-new ------------------------
 
     def start_timer(self, timer_id: str, timeout: int | str, control: Any = None) -> task.TimerTask:
@@ -105,6 +109,14 @@ class Workflow:
 
     def after_closed(self, history: Any) -> None:
         """Called once the decision closing the execution is taken."""
+
+    def before_run(self, history: Any) -> None:
+        """simpleflow's older name: calls ``before_replay``."""
+        return self.before_replay(history)
+
+    def after_run(self, history: Any) -> None:
+        """simpleflow's older name: calls ``after_closed``."""
+        return self.after_closed(history)
 
     def on_failure(self, history: Any, reason: str, details: Any = None) -> None:
         """Called when the workflow fails."""

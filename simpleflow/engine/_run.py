@@ -155,12 +155,12 @@ class WorkflowRun:
         if not self.history.cancel_requested or self._cancel_handled:
             propagated = self._propagated_signals()
             if propagated:  # as simpleflow: the signals go on first, ``run`` goes on at the next decision task
-                self.workflow.after_replay(self.history)
+                self.workflow.after_replay(self._hook_history())
                 return propagated
         try:
             self._step()
         finally:
-            self.workflow.after_replay(self.history)
+            self.workflow.after_replay(self._hook_history())
         if self._stash is not None:  # the inline driver handed back events it could not feed itself
             restart, stashed = self._stash
             self._stash = None
@@ -174,7 +174,7 @@ class WorkflowRun:
 
     def decide_now(self) -> list[dict[str, Any]]:
         """On the run's thread, while it waits: the decisions ``advance`` would answer now."""
-        self.workflow.after_replay(self.history)
+        self.workflow.after_replay(self._hook_history())
         return self._decide()
 
     def feed_inline(self, events: list[dict[str, Any]]) -> bool:
@@ -275,8 +275,12 @@ class WorkflowRun:
 
     def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> futures.Future:
         self._check_thread()
+        # simpleflow's ``submit(activity, x, __priority=N)``: the task's SWF priority, not an argument.
+        priority = kwargs.pop("__priority", _not_set())
         if isinstance(submittable, Activity):
-            return self._submit_task(ActivityTask(submittable, *args, **kwargs))
+            task = ActivityTask(submittable, *args, **kwargs)
+            task.priority = priority
+            return self._submit_task(task)
         if isinstance(submittable, type) and issubclass(submittable, Workflow):
             return self._submit_task(ChildWorkflowTask(submittable, *args, **kwargs))
         if isinstance(submittable, (ActivityTask, ChildWorkflowTask)):
@@ -301,7 +305,7 @@ class WorkflowRun:
     def fail(self, reason: str, details: Any = None) -> None:
         self._check_thread()
         self._outcome = ("fail", f"Workflow execution failed: {reason}", str(details) if details else None)
-        self.workflow.on_failure(self.history, reason, details)
+        self.workflow.on_failure(self._hook_history(), reason, details)
         raise _WorkflowClosed()
 
     def get_run_context(self) -> dict[str, Any]:
@@ -413,6 +417,7 @@ class WorkflowRun:
         if getattr(self, "_suspendable", None) is not None:
             self._suspendable.abandon()
         self.history = History()
+        self._history_view: Any = None
         self.workflow = self.workflow_class(self)
         self._submitted: dict[tuple[str, str], _Submitted] = {}
         self._pending: list[_Submitted] = []  # owe a decision, kept in submit order
@@ -439,6 +444,15 @@ class WorkflowRun:
         self._by_name: dict[tuple[str, str], list[_Submitted]] = {}  # markers and signals, by name
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self.replaying = True
+
+    def _hook_history(self) -> Any:
+        """The history the workflow's hooks see: simpleflow's shapes over ``self.history`` (simpleflow.history_view)."""
+        view = self._history_view
+        if view is None or view._history is not self.history:
+            from simpleflow.history_view import HistoryView
+
+            view = self._history_view = HistoryView(self.history)
+        return view
 
     def _check_thread(self) -> None:
         if futures._current_run() is not self:
@@ -599,7 +613,9 @@ class WorkflowRun:
         if kind == "activity" and hasattr(task.activity.callable, "get_task_id"):
             return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
         if kind == "child_workflow" and hasattr(task.workflow, "get_workflow_id"):
-            return task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+            chosen = task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+            if chosen:  # None: the generated id, as simpleflow gives it
+                return chosen
         if task.idempotent:
             suffix: Any = _ids.arguments_hash(args, kwargs)
         else:
@@ -721,7 +737,7 @@ class WorkflowRun:
         if state == "start_failed":
             if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
                 wf = sub.task.workflow
-                self.types_to_register.add(("workflow", wf.name, wf.version))
+                self.types_to_register.add(("workflow", _ids.workflow_type_name(wf), wf.version))
                 self._owe(sub, self._start_child_decision(sub))
                 return
             self._settle_owed(sub)
@@ -736,11 +752,9 @@ class WorkflowRun:
             sub.future.set_running()
         elif state == "completed":
             sub.future.set_finished(format.loads(record.get("result")))
-        elif state == "canceled":
-            sub.future.set_exception(exceptions.TaskCanceled(record.get("details")))
-        elif state == "terminated":
-            sub.future.set_exception(exceptions.TaskTerminated())
-        elif state in ("failed", "timed_out"):
+        elif state in ("failed", "timed_out", "canceled", "terminated"):
+            # As in simpleflow, a canceled or terminated child is a failure (retry, on_task_failure,
+            # then raises_on_failure fails the parent).
             self._handle_failure(sub, record, exceptions.WorkflowException)
         if not self._in_event:
             self._note_news(sub, record)
@@ -826,6 +840,10 @@ class WorkflowRun:
     def _handle_failure(self, sub: _Submitted, record: dict[str, Any], exception_class: type) -> None:
         if record["state"] == "timed_out":
             error: BaseException = exceptions.TimeoutError(record.get("timeout_type"), None)
+        elif record["state"] == "canceled":
+            error = exceptions.TaskCanceled(record.get("details"))
+        elif record["state"] == "terminated":
+            error = exceptions.TaskTerminated()
         else:
             error = exceptions.TaskFailed(sub.id, record.get("reason"), record.get("details"))
         sub.future.set_exception(error)
@@ -842,6 +860,12 @@ class WorkflowRun:
                 return
             if timer["state"] in ("fired", "canceled"):
                 sub.retry_timer = None
+                # As simpleflow: the retry takes the arguments the timer's control recorded (on_task_failure
+                # may have changed them), so a replay retries with the same input.
+                control = format.loads(timer.get("control"))
+                if isinstance(control, dict):
+                    sub.args = list(control.get("args") or [])
+                    sub.kwargs = dict(control.get("kwargs") or {})
                 self._retry(sub)
                 return
         if sub.retry_timer is not None:  # the retry timer is ours to start
@@ -875,6 +899,10 @@ class WorkflowRun:
             a_task=sub.task, event=record, future=sub.future, exception_class=exception_class, history=self.history
         )
         context = self.workflow.on_task_failure(context) or context
+        if context.decision in (decision.retry_now, decision.retry_later) and context.a_task is sub.task:
+            # The workflow may have changed the task's arguments for the retry (simpleflow's failing example).
+            sub.args = [_value(a) for a in sub.task.args]
+            sub.kwargs = {k: _value(v) for k, v in (sub.task.kwargs or {}).items()}
         if context.decision == decision.abort:
             self._final_failure(sub, exception_class)
         elif context.decision == decision.ignore:
@@ -907,9 +935,11 @@ class WorkflowRun:
         payload: dict[str, Any] = {"args": list(sub.args), "kwargs": sub.kwargs}
         if act.meta:
             payload["meta"] = act.meta
-        priority = None if act.task_priority is _not_set() else act.task_priority
-        if priority is None and getattr(self.workflow, "task_priority", None) is not None:
-            priority = self.workflow.task_priority
+        priority = getattr(sub.task, "priority", _not_set())  # submit's __priority comes first
+        if priority is _not_set():
+            priority = None if act.task_priority is _not_set() else act.task_priority
+            if priority is None and getattr(self.workflow, "task_priority", None) is not None:
+                priority = self.workflow.task_priority
         return decisions.schedule_activity(
             sub.id,
             act.name,
@@ -927,7 +957,8 @@ class WorkflowRun:
         task: ChildWorkflowTask = sub.task
         wf = task.workflow
         args, kwargs = sub.args, sub.kwargs
-        payload = {"args": list(args), "kwargs": kwargs, "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}
+        # simpleflow's wire format: type ``module.ClassName``, a plain {"args", "kwargs"} input.
+        payload = {"args": list(args), "kwargs": kwargs}
         task_list = task.workflow_task_list
         if not task_list and hasattr(wf, "get_task_list"):
             task_list = wf.get_task_list(wf, *args, **kwargs)
@@ -937,7 +968,7 @@ class WorkflowRun:
         timeout = getattr(wf, "execution_timeout", None)
         return decisions.start_child_workflow(
             sub.id,
-            wf.name,
+            _ids.workflow_type_name(wf),
             wf.version,
             format.dumps(payload),
             task_list=task_list or wf.task_list,
@@ -954,7 +985,7 @@ class WorkflowRun:
         if self._outcome is not None:
             return
         if self._suspendable is None:
-            self.workflow.before_replay(self.history)
+            self.workflow.before_replay(self._hook_history())
             self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
@@ -1038,10 +1069,10 @@ class WorkflowRun:
 
     def _closing(self, out: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
         if kind == "complete":
-            self.workflow.on_completed(self.history)
+            self.workflow.on_completed(self._hook_history())
         elif kind in ("fail",) and self._outcome and self._outcome[0] == "error":
-            self.workflow.on_failure(self.history, self._outcome[1], self._outcome[2])
-        self.workflow.after_closed(self.history)
+            self.workflow.on_failure(self._hook_history(), self._outcome[1], self._outcome[2])
+        self.workflow.after_closed(self._hook_history())
         return out
 
     def _continue_as_new_decision(self, task: ContinueAsNewWorkflowTask) -> dict[str, Any]:
@@ -1064,10 +1095,10 @@ class WorkflowRun:
         )
 
     def _cancel_decisions(self) -> list[dict[str, Any]] | None:
-        if not self.workflow.should_cancel(self.history):
+        if not self.workflow.should_cancel(self._hook_history()):
             self._cancel_handled = True
             return None
-        self.workflow.on_canceled(self.history)
+        self.workflow.on_canceled(self._hook_history())
         out = [
             decisions.request_cancel_activity(r["id"])
             for r in self.history.activities.values()
@@ -1129,8 +1160,16 @@ def _uses_counter(task: Any) -> bool:
     if isinstance(task, ActivityTask) and hasattr(task.activity.callable, "get_task_id"):
         return False
     if isinstance(task, ChildWorkflowTask) and hasattr(task.workflow, "get_workflow_id"):
-        return False
+        if task.idempotent:
+            return False
+        args = [_value(a) for a in task.args]
+        kwargs = {k: _value(v) for k, v in task.kwargs.items()}
+        return not task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
     return not task.idempotent
+
+
+def _value(value: Any) -> Any:
+    return value._result if isinstance(value, futures.Future) else value
 
 
 def _option(task: Any, name: str, default: Any) -> Any:

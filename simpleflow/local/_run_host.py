@@ -359,7 +359,7 @@ class RunHost:
             "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
         )
         input = format.loads(a.get("input")) or {}
-        child_class = _class_of(input)
+        child_class = _class_of(input, a["workflowType"]["name"])
         cause = None
         if child_class is None:
             cause = "WORKFLOW_TYPE_DOES_NOT_EXIST"
@@ -449,12 +449,10 @@ class RunHost:
         return event_id
 
 
-def _class_of(input: dict[str, Any]) -> type | None:
-    """The workflow class a child's (or next run's) input names, if it loads."""
-    from simpleflow.loader import load_workflow
+def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:
+    """The workflow class a child's (or next run's) input names, else its type name (simpleflow's
+    ``module.ClassName``), if it is a Workflow subclass that loads."""
+    from simpleflow.loader import find_workflow_class
 
     path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
-    try:
-        return load_workflow(path) if path else None
-    except Exception:
-        return None
+    return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)

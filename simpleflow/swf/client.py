@@ -218,11 +218,14 @@ def list_executions(
     tag: str | None = None,
     close_status: str | None = None,
     reverse_order: bool = False,
+    from_date: datetime.datetime | None = None,
+    to_date: datetime.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Execution infos (SWF's dicts) of *domain*, open or closed, started in the last days, all pages.
 
     SWF takes a single filter among workflow id, type, tag and close status: the first one given is
-    sent, and every one given is also applied here (moto ignores some of them).
+    sent, and every one given is also applied here (moto ignores some of them). *from_date* (and
+    *to_date*) choose the start times instead of *started_since_days*.
     """
     if status not in ("open", "closed"):
         raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
@@ -231,11 +234,12 @@ def list_executions(
     oldest = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
     if started_since_days is not None:
         oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=started_since_days)
-    kwargs: dict[str, Any] = {
-        "domain": domain,
-        "startTimeFilter": {"oldestDate": oldest},
-        "reverseOrder": reverse_order,
-    }
+    time_filter: dict[str, Any] = {"oldestDate": oldest}
+    if from_date is not None:  # simpleflow's --from-date/--to-date, in place of the days
+        time_filter = {"oldestDate": from_date}
+        if to_date is not None:
+            time_filter["latestDate"] = to_date
+    kwargs: dict[str, Any] = {"domain": domain, "startTimeFilter": time_filter, "reverseOrder": reverse_order}
     if workflow_id is not None:
         kwargs["executionFilter"] = {"workflowId": workflow_id}
     elif workflow_name is not None:

@@ -19,6 +19,7 @@ from typing import Any
 from simpleflow import format, jumbo, settings
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as decisions_module
+from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -90,6 +91,7 @@ class Decider:
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}
         self._by_name = {w.name: w for w in workflows}
+        self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
@@ -97,13 +99,24 @@ class Decider:
     # -- one decision task ---------------------------------------------------
 
     def workflow_class(self, started: dict[str, Any]) -> type | None:
-        """The served class an execution runs: by the class path in its input, else by its type."""
+        """The class an execution runs: a served one by the class path in its input or by its type; else,
+        as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
         path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
-        if path in self._by_path:
-            return self._by_path[path]
         wtype = started.get("workflowType") or {}
-        return self._by_type.get((wtype.get("name"), wtype.get("version"))) or self._by_name.get(wtype.get("name"))
+        name = wtype.get("name")
+        for key in (path, name):
+            if key in self._by_path:
+                return self._by_path[key]
+        served = self._by_type.get((name, wtype.get("version"))) or self._by_name.get(name)
+        if served is not None:
+            return served
+        for key in (path, name):
+            if key and key not in self._loaded:
+                self._loaded[key] = find_workflow_class(key)
+            if key and self._loaded[key] is not None:
+                return self._loaded[key]
+        return None
 
     def decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         """The decisions for one polled decision task (its events may start anywhere)."""

@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
@@ -50,8 +51,15 @@ def run_standalone(
     heartbeat: float = 60,
     progress: TextIO | None = sys.stderr,
     timeout: float | None = None,
+    execution_timeout: str | int | None = None,
+    decision_tasks_timeout: str | int | None = None,
+    tag_list: list[str] | None = None,
+    on_started: Callable[[dict[str, str]], None] | None = None,
 ) -> Outcome:
-    """Run one execution to its end with processes of our own; they are all stopped on any exit."""
+    """Run one execution to its end with processes of our own; they are all stopped on any exit.
+
+    *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started.
+    """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
@@ -80,7 +88,18 @@ def run_standalone(
     try:
         for process in processes:
             process.start()
-        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id, task_list=task_list)
+        execution = starter.start_workflow(
+            domain,
+            workflow_class,
+            input,
+            workflow_id=workflow_id,
+            task_list=task_list,
+            execution_timeout=execution_timeout,
+            tag_list=tag_list,
+            decision_tasks_timeout=decision_tasks_timeout,
+        )
+        if on_started is not None:
+            on_started(execution)
         return _wait(domain, execution, progress, timeout, processes)
     finally:
         _stop(processes)

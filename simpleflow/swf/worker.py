@@ -7,9 +7,11 @@ JSON, so an activity that crashes or is killed fails its task and the worker goe
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import re
 import select
 import signal
 import sys
@@ -28,7 +30,7 @@ from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 from simpleflow.swf.process import supervise
 
-__all__ = ["FieldTooLarge", "run_worker"]
+__all__ = ["FieldTooLarge", "find_activity", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ ERROR_BACKOFF_MAX = 30.0
 # Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
 STOP_GRACE_PERIOD = 90.0
 _MAX_DETAILS_MESSAGE = 2000
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 # Without a pidfd (not Linux), how often the child's exit is checked.
 _NO_PIDFD_TICK = 0.05
 
@@ -292,13 +295,43 @@ def _died_failure(code: int) -> dict[str, Any]:
     return named_failure("WorkerExited", f"activity process exited with code {code} before sending a result")
 
 
+def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, str]:
+    """The declared activity a task names, or None and why not.
+
+    With *modules*, only what they declared (scanned up front) runs. Without, as simpleflow's worker does,
+    ``pkg.mod.func`` imports ``pkg.mod``; still only a function or class declared with
+    ``@activity.with_attributes`` runs, never another callable (``os.system``...).
+    """
+    act = registry.find(name)
+    if act is not None:
+        return act, ""
+    if modules:
+        return None, f"activity '{name}' is not declared in this worker (modules: {', '.join(modules)})"
+    module_name, _, attr = name.rpartition(".")
+    if not _DOTTED.match(name) or not module_name:
+        return None, f"activity '{name}' is not declared in this worker (no module to import it from)"
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:  # an ImportError, or the module failing as it loads
+        return None, f"activity '{name}': cannot import module '{module_name}': {type(err).__name__}: {err}"
+    act = registry.find(name)
+    if act is not None:
+        return act, ""
+    found = getattr(module, attr, None)
+    if found is None:
+        return None, f"activity '{name}': module '{module_name}' has no '{attr}'"
+    if isinstance(found, registry.Activity):  # declared under another name
+        return found, ""
+    return None, (
+        f"'{name}' is not an activity: only functions and classes declared with @activity.with_attributes are run"
+    )
+
+
 def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float | None, modules: tuple) -> None:
     token = task["taskToken"]
     name = task["activityType"]["name"]
-    act = registry.find(name)
+    act, message = find_activity(name, modules)
     if act is None:
-        where = ", ".join(modules) or "none"
-        message = f"activity '{name}' is not declared in this worker (modules: {where})"
         log.error("task %s: %s", task.get("activityId"), message)
         _fail(token, named_failure("ActivityNotDeclared", message))
         return
@@ -429,6 +462,8 @@ def run_worker(
     """
     client.check_domain(domain)
     modules = tuple(modules)
+    if os.getcwd() not in sys.path and "" not in sys.path:  # modules are found from here, as workflow paths are
+        sys.path.insert(0, os.getcwd())
     for module in modules:
         registry.scan(module)
     heartbeat = heartbeat or None

@@ -132,7 +132,8 @@ def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
         "standalone", "--domain", swf_domain, f"{WORKFLOWS}.DoomedWorkflow", "--input", json.dumps([str(tmp_path)])
     )
     assert done.returncode == 1
-    assert done.stdout == ""
+    workflow_id, run_id = done.stdout.split()  # only the ids it printed once started: no result
+    assert workflow_id.startswith("tests.swf.doomed-") and run_id
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("workflow failed: ") and "doomed: attempt 2 fails" in last, done.stderr
     assert (tmp_path / "doomed.attempts").read_text() == "2"
@@ -209,7 +210,7 @@ def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
     env = dict(_environ(), SWF_DOMAIN=swf_domain, SIMPLEFLOW=f"{sys.executable} -m simpleflow.command")
     env.pop("LOG_LEVEL", None)
     done = subprocess.run(
-        ["bash", str(ROOT / "extras" / "demo" / "demo.sh")],
+        [str(ROOT / "extras" / "demo")],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -217,5 +218,6 @@ def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
         timeout=90,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.splitlines()[1] == "4"  # standalone's result, after domain.register's line
+    # domain.register's line, then standalone's: "<workflow id> <run id>", then its result.
+    assert done.stdout.splitlines()[2] == "4"
     assert "demo done" in done.stderr
