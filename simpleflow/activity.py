@@ -195,7 +195,18 @@ def registered() -> dict[str, Activity]:
 
 
 def scan(module_or_package: str) -> None:
-    """Import *module_or_package* and every module under it, registering their activities."""
-    module = importlib.import_module(module_or_package)
+    """Import *module_or_package* and every module under it, registering their activities.
+
+    Raises:
+        UsageError: no module of that name (the module's own failing imports propagate as they are).
+    """
+    try:
+        module = importlib.import_module(module_or_package)
+    except ModuleNotFoundError as err:
+        if err.name and module_or_package.startswith(err.name):
+            from simpleflow.exceptions import UsageError
+
+            raise UsageError(f"cannot import module {module_or_package!r}: {err}") from err
+        raise
     if hasattr(module, "__path__"):
         venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))

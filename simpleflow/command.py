@@ -197,6 +197,31 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
     return at, name, value
 
 
+def _middleware_options(func: Callable) -> Callable:
+    """``--middleware-pre-execution PATH`` and ``--middleware-post-execution PATH``, both repeatable."""
+    func = click.option(
+        "--middleware-post-execution",
+        "middleware_post",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called after each activity with its context and result.",
+    )(func)
+    return click.option(
+        "--middleware-pre-execution",
+        "middleware_pre",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called before each activity with its context (repeatable).",
+    )(func)
+
+
+def _middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
+    """The imported middleware functions (simpleflow.middleware.Middlewares); UsageError if a path is wrong."""
+    from simpleflow import middleware
+
+    return middleware.load(pre, post)
+
+
 @cli.command("workflow.start")
 @click.argument("workflow")
 @click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
@@ -216,6 +241,7 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
     help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
 )
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
+@_middleware_options
 @user_errors
 def workflow_start(
     workflow: str,
@@ -231,6 +257,8 @@ def workflow_start(
     workers: int,
     signals: tuple[str, ...],
     real_time: bool,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
     from simpleflow.loader import check_signature, load_workflow
@@ -239,6 +267,11 @@ def workflow_start(
     payload = _read_input(input, input_file)
     check_signature(workflow_class, payload)
     tag_list = [t for t in (tags or "").split(",") if t] or None
+    if (middleware_pre or middleware_post) and not local:
+        raise UsageError(
+            "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
+            "give them to worker.start (or use standalone)"
+        )
     if local:
         from simpleflow.local import LocalExecution
 
@@ -250,6 +283,7 @@ def workflow_start(
             tag_list=tag_list,
             signals=[_parse_signal(s) for s in signals],
             real_time=real_time,
+            middlewares=_middlewares(middleware_pre, middleware_post),
         ).execute()
         if result.completed:
             click.echo(json.dumps(result.result))
@@ -366,18 +400,29 @@ def decider_start(
 @cli.command("worker.start")
 @click.argument("modules", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--task-list", "-t", required=True, help="Activity task list to poll.")
+@click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
 @click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
+@click.option(
+    "--poll-data",
+    metavar="BASE64_JSON",
+    help="Run the task of this PollForActivityTask response (base64 of its JSON) instead of polling; then exit.",
+)
+@_middleware_options
 @_LOG_LEVEL
 @user_errors
 def worker_start(
     modules: tuple[str, ...],
     domain: str | None,
-    task_list: str,
+    task_list: str | None,
     nb_processes: int | None,
     heartbeat: float,
-    log_level: str | None,
+    one_task: bool = False,
+    poll_data: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
+    log_level: str | None = None,
 ) -> None:
     """Run declared activities for a task list.
 
@@ -385,10 +430,33 @@ def worker_start(
     a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
     with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
     """
+    from simpleflow.swf import single_task
     from simpleflow.swf.worker import run_worker
 
     _apply_log_level(log_level)
-    run_worker(_domain(domain), task_list, nb_processes=nb_processes or 1, heartbeat=heartbeat, modules=modules)
+    if not task_list and poll_data is None:
+        raise UsageError("give --task-list (or the task itself with --poll-data)")
+    domain = _domain(domain)
+    middlewares = _middlewares(middleware_pre, middleware_post)
+    if poll_data is not None or one_task:
+        options = {"heartbeat": heartbeat, "modules": modules, "middlewares": middlewares}
+        try:
+            if poll_data is not None:
+                single_task.run_given_task(domain, single_task.decode_poll_data(poll_data), task_list, **options)
+            else:
+                single_task.run_one_task(domain, task_list, **options)
+        except single_task.TaskRefused as err:
+            click.echo(f"simpleflow: {err}", err=True)
+            sys.exit(1)
+        return
+    run_worker(
+        domain,
+        task_list,
+        nb_processes=nb_processes or 1,
+        heartbeat=heartbeat,
+        modules=modules,
+        middlewares=middlewares,
+    )
 
 
 @cli.command("standalone")
@@ -404,6 +472,17 @@ def worker_start(
 @click.option("--nb-deciders", "-D", type=int, default=1, show_default=True, help="Decider processes.")
 @click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
+@click.option(
+    "--repair",
+    metavar='"WORKFLOW_ID[ RUN_ID]"',
+    help="Start a new execution that reuses the results of the activities this (failed) execution completed.",
+)
+@click.option(
+    "--force-activities",
+    metavar="REGEX",
+    help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
+)
+@_middleware_options
 @user_errors
 def standalone(
     workflow: str,
@@ -418,6 +497,10 @@ def standalone(
     nb_deciders: int | None,
     heartbeat: float,
     display_status: bool,
+    repair: str | None = None,
+    force_activities: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Run WORKFLOW on SWF with a decider and workers of its own.
 
@@ -428,6 +511,19 @@ def standalone(
     from simpleflow.swf.standalone import run_standalone
 
     workflow_class = load_workflow(workflow)
+    middlewares = _middlewares(middleware_pre, middleware_post)
+    if force_activities is not None and repair is None:
+        raise UsageError("--force-activities only applies with --repair")
+    repair_source = None
+    if repair is not None:
+        from simpleflow.swf import repair as swf_repair
+
+        repair_source = swf_repair.load_repair_source(
+            _domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+        )
+        workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
+        if input is None and input_file is None:
+            input = repair_source.input  # the repaired execution's input, unless another is given
     payload = _read_input(input, input_file)
     check_signature(workflow_class, payload)
 
@@ -450,6 +546,8 @@ def standalone(
             decision_tasks_timeout=decision_tasks_timeout,
             tag_list=[t for t in (tags or "").split(",") if t] or None,
             on_started=started,
+            middlewares=middlewares,
+            repair=repair_source,
         )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)

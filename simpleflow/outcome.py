@@ -17,6 +17,7 @@ from typing import Any
 from simpleflow import format, jumbo
 from simpleflow.activity import Activity
 from simpleflow.exceptions import ExecutionError
+from simpleflow.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
 COMPLETED = "completed"
@@ -115,8 +116,20 @@ def parse_input(text: str | None) -> tuple[list, dict]:
     return args, kwargs
 
 
-def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
-    """Call *act* as simpleflow does: the context as an attribute (or a keyword), classes' ``execute``."""
+def call_activity(
+    act: Activity, args: list, kwargs: dict, context: dict[str, Any], middlewares: Middlewares = NONE
+) -> Any:
+    """Call *act* as simpleflow does: the context as an attribute (or a keyword), classes' ``execute``,
+    between the pre- and post-execution *middlewares*."""
+    if not middlewares:
+        return _call(act, args, kwargs, context)
+    middlewares.before(context)
+    result = _call(act, args, kwargs, context)
+    middlewares.after(context, result)
+    return result
+
+
+def _call(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
     func = act.callable
     if getattr(func, "add_context_in_kwargs", False):
         kwargs = dict(kwargs, context=context)
@@ -139,14 +152,16 @@ def failed(details: dict[str, Any]) -> Outcome:
     return Outcome(FAILED, reason=format.format_reason(reason_of(details)), details=format.dumps(details))
 
 
-def run_activity(act: Activity, input_text: str | None, context: dict[str, Any]) -> Outcome:
+def run_activity(
+    act: Activity, input_text: str | None, context: dict[str, Any], middlewares: Middlewares = NONE
+) -> Outcome:
     """Run *act* here on the task's JSON input (a jumbo field is read back); never raises."""
     try:
         args, kwargs = parse_input(jumbo.decode(input_text))
     except ValueError as err:
         return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
     try:
-        value = call_activity(act, args, kwargs, context)
+        value = call_activity(act, args, kwargs, context, middlewares)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
         return Outcome(COMPLETED, result=jumbo.encode(format.dumps(value), "result"))
     except Exception as error:

@@ -40,7 +40,7 @@ from typing import Any
 from simpleflow import constants, exceptions, format, futures
 from simpleflow.activity import Activity
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _ids
+from simpleflow.engine import _ids, _repair
 from simpleflow.engine._batch import decision_batch
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.format import format_reason
@@ -113,6 +113,7 @@ class ExecutionInfo:
     activity_task_list: str | None = None  # routes every activity there (``standalone`` uses it)
     max_open_activities: int | None = None
     max_decisions: int = constants.MAX_DECISIONS
+    repair: _repair.RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
 
 
 class WorkflowRun:
@@ -686,7 +687,8 @@ class WorkflowRun:
     def _sync_activity(self, sub: _Submitted) -> None:
         record = self.history.activities.get(sub.id)
         if record is None:
-            self._owe(sub, self._schedule_activity_decision(sub))
+            if not self._reuse_repaired(sub):
+                self._owe(sub, self._schedule_activity_decision(sub))
             return
         if record["state"] == "completed" and sub.pending_decision is None and record["name"] == sub.task.activity.name:
             # The common case of a full replay, kept short: most of a long history is completed tasks.
@@ -727,6 +729,30 @@ class WorkflowRun:
             self._handle_failure(sub, record, exceptions.TaskException)
         if not self._in_event:
             self._note_news(sub, record)
+
+    def _reuse_repaired(self, sub: _Submitted) -> bool:
+        """A repaired execution's task the earlier execution completed: its result, recorded as a marker.
+
+        The marker in this history decides on replay; the repair source only for tasks not yet reused.
+        """
+        found, value = _repair.recorded(self.history.markers, sub.id)
+        if found:
+            sub.future.set_finished(value)
+            return True
+        source = self.info.repair
+        if source is None:
+            return False
+        name = sub.task.activity.name
+        usable, text = source.result_text(sub.id, name)
+        if not usable:
+            return False
+        key = _repair.marker_name(sub.id)
+        if ("cached", key) not in self._submitted:  # settled by the MarkerRecorded event, as @cached markers
+            marker = _Submitted("cached", key, None, sub.position, futures.Future())
+            self._submitted[("cached", key)] = marker
+            self._owe(marker, decisions.record_marker(key, _repair.marker_details(source, sub.id, name, text)))
+        sub.future.set_finished(format.loads(text))
+        return True
 
     def _sync_child_workflow(self, sub: _Submitted) -> None:
         record = self.history.child_workflows.get(sub.id)
@@ -1036,7 +1062,7 @@ class WorkflowRun:
                 d["decisionType"] == "CancelTimer"
                 or (
                     d["decisionType"] == "RecordMarker"
-                    and not d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:")
+                    and not d["recordMarkerDecisionAttributes"]["markerName"].startswith(_SILENT_MARKERS)
                 )
                 for d in out
             ):
@@ -1107,6 +1133,9 @@ class WorkflowRun:
         out.append(decisions.cancel_workflow())
         return out
 
+
+# Markers no future waits on (the value is used at once): no wake-up timer for them.
+_SILENT_MARKERS = ("simpleflow.cached:", _repair.MARKER_PREFIX)
 
 # ScheduleActivityTaskFailed causes worth scheduling again (after registering the type, for the first).
 _RESCHEDULABLE = frozenset(

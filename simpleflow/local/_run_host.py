@@ -21,6 +21,7 @@ from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
 from simpleflow.engine import Abandoned, ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as engine_decisions
+from simpleflow.engine._repair import RepairSource
 from simpleflow.local._family import STUCK, Family
 from simpleflow.outcome import (
     CANCELED,
@@ -54,6 +55,7 @@ class RunHost:
         parent, parent_initiated_event_id: the run that started this one as its child, and the event.
         run_id: this run's id (a new one by default).
         previous: the outcome of the run this one continues (continue-as-new).
+        repair: what an earlier execution completed, to reuse (``standalone --repair``'s engine part).
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class RunHost:
         parent_initiated_event_id: int | None = None,
         run_id: str | None = None,
         previous: Outcome | None = None,
+        repair: RepairSource | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
@@ -93,7 +96,8 @@ class RunHost:
         self._delivered = False  # the run, driving itself, already completed the open decision task
         family.join(self)
         self.run = WorkflowRun(
-            workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id)
+            workflow_class,
+            ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
         )
         self.run.driver = self._drive_inline
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
@@ -259,7 +263,7 @@ class RunHost:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
             job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
         else:
-            job = lambda: run_activity(act, a.get("input"), context)  # noqa: E731
+            job = lambda: run_activity(act, a.get("input"), context, self.family.middlewares)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})

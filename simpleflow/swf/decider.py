@@ -19,6 +19,7 @@ from typing import Any
 from simpleflow import format, jumbo, settings
 from simpleflow.engine import ExecutionInfo, WorkflowRun, format_reason
 from simpleflow.engine import _decisions as decisions_module
+from simpleflow.engine._repair import RepairSource
 from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
@@ -83,8 +84,10 @@ class Decider:
         *,
         activity_task_list: str | None = None,
         cache: RunCache | None = None,
+        repair: RepairSource | None = None,
     ) -> None:
         self.domain = domain
+        self.repair = repair  # for the executions started here (no parent, not continued): standalone --repair
         self.task_list = task_list
         self.activity_task_list = activity_task_list
         self.cache = cache if cache is not None else RunCache()
@@ -148,6 +151,7 @@ class Decider:
                 run_id=run_id,
                 activity_task_list=self.activity_task_list,
                 max_open_activities=_max_open(workflow_class),
+                repair=self._repair_for(started),
             )
             run = WorkflowRun(workflow_class, info)
             new = events
@@ -177,6 +181,12 @@ class Decider:
         else:
             run.close()
         return decisions
+
+    def _repair_for(self, started: dict[str, Any]) -> RepairSource | None:
+        """The repair source applies to the execution started as the repair, not to its children or next runs."""
+        if self.repair is None or started.get("parentWorkflowExecution") or started.get("continuedExecutionRunId"):
+            return None
+        return self.repair
 
     def _register_types(self, run: WorkflowRun, decisions: list[dict[str, Any]]) -> None:
         """Register the types SWF refused, and, once per process, those about to be scheduled.
@@ -274,9 +284,10 @@ def run_decider(
     activity_task_list: str | None = None,
     stop: threading.Event | None = None,
     pollers: int = 1,
+    repair: RepairSource | None = None,
 ) -> None:
-    """Entry point of a decider process."""
+    """Entry point of a decider process (*repair*: see ``Decider``)."""
     from simpleflow.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
-    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop, pollers)
+    Decider(domain, task_list, workflows, activity_task_list=activity_task_list, repair=repair).run(stop, pollers)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.engine._repair import RepairSource
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
@@ -55,10 +57,14 @@ def run_standalone(
     decision_tasks_timeout: str | int | None = None,
     tag_list: list[str] | None = None,
     on_started: Callable[[dict[str, str]], None] | None = None,
+    middlewares: Middlewares = NONE,
+    repair: RepairSource | None = None,
 ) -> Outcome:
     """Run one execution to its end with processes of our own; they are all stopped on any exit.
 
-    *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started.
+    *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
+    *middlewares* run around each activity; with *repair*, the activities the repaired execution
+    completed are not run again (simpleflow.engine._repair).
     """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
@@ -68,7 +74,7 @@ def run_standalone(
         context.Process(
             target=run_decider,
             args=(domain, task_list, [path], task_list),
-            kwargs={"pollers": POLLERS},
+            kwargs={"pollers": POLLERS, "repair": repair},
             name=f"decider-{i}",
             daemon=True,
         )
@@ -78,7 +84,12 @@ def run_standalone(
         context.Process(
             target=run_worker,
             args=(domain, task_list),
-            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            kwargs={
+                "modules": [workflow_class.__module__],
+                "heartbeat": heartbeat,
+                "pollers": POLLERS,
+                "middlewares": middlewares,
+            },
             name=f"worker-{i}",
             daemon=True,
         )

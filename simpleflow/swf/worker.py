@@ -25,12 +25,13 @@ from botocore.exceptions import ClientError
 from simpleflow import activity as registry
 from simpleflow import format, jumbo
 from simpleflow.constants import MAX_DETAILS_LENGTH, MAX_REASON_LENGTH, MAX_RESULT_LENGTH
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 from simpleflow.swf.process import supervise
 
-__all__ = ["FieldTooLarge", "find_activity", "run_worker"]
+__all__ = ["FieldTooLarge", "find_activity", "handle_task", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +100,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int) -> None:
+def _child(
+    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int, middlewares: Middlewares
+) -> None:
     """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     try:
-        payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
+        payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         payload = {"failure": error_details(error)}
     data = json.dumps(payload).encode("utf-8", errors="replace")
@@ -115,14 +118,16 @@ def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, 
         view = view[os.write(pipe, view) :]
 
 
-def _fork_activity(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any]) -> tuple[int, int]:
+def _fork_activity(
+    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], middlewares: Middlewares = NONE
+) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            _child(act, args, kwargs, context, write_end)
+            _child(act, args, kwargs, context, write_end, middlewares)
             status = 0
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -159,16 +164,19 @@ def _fit_details(details: dict[str, Any]) -> str:
     return format.dumps(short)
 
 
-def _respond(call: str, token: str, **kwargs: Any) -> None:
+def _respond(call: str, token: str, **kwargs: Any) -> bool:
+    """Answer SWF for a task; False when SWF refused the answer."""
     try:
         getattr(client.swf_client(), call)(taskToken=token, **kwargs)
     except ClientError as err:
         # Typically the task timed out or its execution closed meanwhile: SWF has moved on.
         log.warning("%s refused: %s", call, err)
+        return False
+    return True
 
 
-def _fail(token: str, details: dict[str, Any]) -> None:
-    _respond(
+def _fail(token: str, details: dict[str, Any]) -> bool:
+    return _respond(
         "respond_activity_task_failed",
         token,
         reason=_encode_field("reason", reason_of(details)),
@@ -327,20 +335,26 @@ def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, 
     )
 
 
-def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float | None, modules: tuple) -> None:
+def handle_task(
+    task: dict[str, Any],
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    middlewares: Middlewares = NONE,
+) -> bool:
+    """Run one polled task and answer SWF; False when there was no answer SWF accepted."""
     token = task["taskToken"]
     name = task["activityType"]["name"]
     act, message = find_activity(name, modules)
     if act is None:
         log.error("task %s: %s", task.get("activityId"), message)
-        _fail(token, named_failure("ActivityNotDeclared", message))
-        return
+        return _fail(token, named_failure("ActivityNotDeclared", message))
     raw_input = _decode_field(task.get("input"))
     try:
         args, kwargs = parse_input(raw_input)
     except ValueError as err:
-        _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
-        return
+        return _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
     context = {
         "name": name,
         "version": task["activityType"].get("version"),
@@ -352,30 +366,34 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         "activity_task_list": task_list,
     }
     log.info("task %s: running %s", task["activityId"], name)
-    pid, pipe = _fork_activity(act, args, kwargs, context)
+    pid, pipe = _fork_activity(act, args, kwargs, context, middlewares)
     outcome, value = _supervise_child(pid, pipe, token, heartbeat)
     if outcome == "canceled":
         log.info("task %s: canceled", task["activityId"])
-        _respond("respond_activity_task_canceled", token)
-    elif outcome == "gone":
+        return _respond("respond_activity_task_canceled", token)
+    if outcome == "gone":
         log.info("task %s: killed, SWF no longer knows it", task["activityId"])
-    elif outcome == "died":
-        _fail(token, _died_failure(value))
-    elif "result" in value:
+        return False
+    if outcome == "died":
+        return _fail(token, _died_failure(value))
+    if "result" in value:
         try:
             result = _encode_field("result", value["result"])
         except FieldTooLarge as err:
-            _fail(token, error_details(err))
-            return
-        _respond("respond_activity_task_completed", token, result=result)
-    elif "failure" in value:
-        _fail(token, value["failure"])
-    else:
-        _fail(token, named_failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
+            return _fail(token, error_details(err))
+        return _respond("respond_activity_task_completed", token, result=result)
+    if "failure" in value:
+        return _fail(token, value["failure"])
+    return _fail(token, named_failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
 
 
 def _serve(
-    domain: str, task_list: str, heartbeat: float | None, modules: tuple, stop_event: threading.Event | None
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    stop_event: threading.Event | None,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """One worker process (or thread): poll and handle tasks until stopped."""
     stopper = _Stopper(stop_event)
@@ -406,7 +424,7 @@ def _serve(
         empty_polls.reset()
         # A task in hand is always handled, even when a stop was asked during the poll.
         try:
-            _handle(task, domain, task_list, heartbeat, modules)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
 
@@ -418,12 +436,13 @@ def _serve_pollers(
     modules: tuple,
     stop_event: threading.Event | None,
     pollers: int,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """Several pollers in one process. An endpoint that answers an empty poll only after a
     while (the moto server waits 1 s; SWF returns at once when a task comes) delays each new
     task until the next poll starts: staggered polls in flight cut that wait."""
     if pollers <= 1:
-        _serve(domain, task_list, heartbeat, modules, stop_event)
+        _serve(domain, task_list, heartbeat, modules, stop_event, middlewares)
         return
     stop = stop_event or threading.Event()
     stop_on_signals(stop)
@@ -434,7 +453,7 @@ def _serve_pollers(
         if task is None:
             return False
         try:
-            _handle(task, domain, task_list, heartbeat, modules)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
         return True
@@ -451,6 +470,7 @@ def run_worker(
     modules: Iterable[str] = (),
     stop_event: threading.Event | None = None,
     pollers: int = 1,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """Serve activity tasks of *domain*/*task_list* until SIGTERM/SIGINT or *stop_event*.
 
@@ -459,6 +479,7 @@ def run_worker(
     *heartbeat* is the period in seconds of heartbeats while an activity runs (0/None: none).
     *pollers* polls are kept in flight per process, each running its own task: a process
     then runs up to that many activities at once (see ``_serve_pollers``).
+    *middlewares* are called around each activity (simpleflow.middleware).
     """
     client.check_domain(domain)
     modules = tuple(modules)
@@ -468,11 +489,11 @@ def run_worker(
         registry.scan(module)
     heartbeat = heartbeat or None
     if nb_processes <= 1:
-        _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers)
+        _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers, middlewares)
         return
     supervise(
         _serve_pollers,
-        (domain, task_list, heartbeat, modules, None, pollers),
+        (domain, task_list, heartbeat, modules, None, pollers, middlewares),
         nb_processes,
         name=f"worker[{task_list}]",
         grace_period=STOP_GRACE_PERIOD,
