@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from simpleflow import __version__
+from simpleflow import __version__, settings
 from simpleflow.exceptions import UsageError
 
 logger = logging.getLogger("simpleflow")
@@ -33,7 +33,7 @@ logger = logging.getLogger("simpleflow")
 def configure_logging() -> None:
     from simpleflow.engine import ReplayLogFilter
 
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
     from simpleflow.log import SimpleflowFormatter
 
@@ -44,6 +44,14 @@ def configure_logging() -> None:
     root.setLevel(getattr(logging, level, logging.WARNING))
     for noisy in ("botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
+
+
+def _debug() -> bool:
+    """Whether LOG_LEVEL asks for tracebacks (an unreadable settings module does not hide the error)."""
+    try:
+        return settings.get("LOG_LEVEL") == "DEBUG"
+    except Exception:
+        return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
 
 
 def user_errors(func: Callable) -> Callable:
@@ -138,7 +146,11 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
         valid = ", ".join(sorted({*FORMATS, *_FORMAT_ALIASES}))
         raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint="--format")
     log.color_mode = color
-    configure_logging()
+    try:
+        configure_logging()
+    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL or SIMPLEFLOW_SETTINGS_MODULE
+        click.echo(f"simpleflow: error: {err}", err=True)
+        sys.exit(2)
     ctx.obj = Settings(header if forced_header is None else forced_header, fmt)
 
 
@@ -271,7 +283,7 @@ def workflow_start(
             click.echo(json.dumps(result.result))
             return
         click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
-        if result.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        if result.details and _debug():
             click.echo(result.details, err=True)
         sys.exit(1)
     from simpleflow.swf import starter
@@ -891,7 +903,7 @@ def activity_rerun(
         click.echo(json.dumps(format.loads(outcome.result)))
         return
     click.echo(f"activity failed: {outcome.reason}", err=True)
-    if outcome.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+    if outcome.details and _debug():
         click.echo(outcome.details, err=True)
     sys.exit(1)
 
@@ -1134,6 +1146,16 @@ _schedule_command("schedule.pause", "Pause schedule NAME: its fire times start n
 _schedule_command("schedule.resume", "Resume schedule NAME.")
 _schedule_command("schedule.trigger", "Start schedule NAME's target now, once (overlap rules apply).")
 _schedule_command("schedule.delete", "Delete schedule NAME (executions it started go on).")
+
+
+@cli.command("info")
+@click.argument("sections", required=False, default="versions,settings,environment")
+@user_errors
+def info(sections: str) -> None:
+    """Versions, settings and environment: SECTIONS is a comma-separated list of versions, settings, environment."""
+    from simpleflow import info as info_module
+
+    click.echo(info_module.report(info_module.parse_sections(sections)))
 
 
 def load_workflow_or_fail(path: str) -> type:

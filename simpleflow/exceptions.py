@@ -127,13 +127,30 @@ class AggregateException(Exception):
 
 
 class ExecutionError(Exception):
-    """A program run as a task (``simpleflow.execute``) failed."""
+    """A program or Python task run by :mod:`simpleflow.execute` failed.
+
+    ``exit_code`` is the process's exit code (None when it could not start), ``stderr`` the
+    end of what it wrote there, ``details`` the failure of a Python task's function as
+    simpleflow reports task failures (``error``, ``error_type``, ``message``, ``traceback``).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        exit_code: int | None = None,
+        stderr: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.stderr = stderr
+        self.details = details
 
 
 class ExecutionTimeoutError(Exception):
-    """A program run as a task did not finish within *timeout_value* seconds."""
+    """A program or Python task run by :mod:`simpleflow.execute` ran past its ``timeout`` (and was killed)."""
 
-    def __init__(self, command: str, timeout_value: float | None) -> None:
+    def __init__(self, command: Any, timeout_value: float | None) -> None:
         super().__init__(command, timeout_value)
         self.timeout_command = command
         self.timeout_value = timeout_value

@@ -16,6 +16,7 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import Activity
+from simpleflow.exceptions import ExecutionError
 from simpleflow.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
@@ -68,7 +69,14 @@ def qualified_name(exc_type: type) -> str:
 
 
 def error_details(error: BaseException) -> dict[str, Any]:
-    """Failure details of *error*, with the keys simpleflow has always used."""
+    """Failure details of *error*, with the keys simpleflow has always used.
+
+    An ``ExecutionError`` from ``@execute.python()`` carries the failure of the function in the
+    other interpreter: those details are the task's, as if it had run here.
+    """
+    remote = getattr(error, "details", None)
+    if isinstance(error, ExecutionError) and isinstance(remote, dict) and "error" in remote:
+        return dict(remote)
     try:
         message = str(error)
     except Exception:  # a broken __str__ must not hide the failure itself

@@ -34,6 +34,8 @@ from collections import OrderedDict
 import diskcache
 import diskcache.core
 
+from simpleflow import settings
+
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "SIMPLEFLOW_JUMBO_FIELDS_CACHE"
@@ -193,13 +195,13 @@ class _ProcessCaches:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.memory = _MemoryLRU(_int_env(MEMORY_CACHE_SIZE_ENV, DEFAULT_MEMORY_CACHE_SIZE))
+        self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
         self.rejected = 0  # disk rows refused as not raw bytes (UnsafeRow)
-        if os.environ.get(CACHE_ENV, "1").strip() == "0":
+        if not settings.get(CACHE_ENV):
             return
-        directory = os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
-        size = _int_env(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
+        directory = settings.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
+        size = settings.get(CACHE_SIZE_ENV)
         try:
             _prepare_directory(directory)
             reason = untrusted_reason(directory)
@@ -222,19 +224,6 @@ class _ProcessCaches:
 
 _lock = threading.Lock()
 _caches: _ProcessCaches | None = None
-
-
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{name}={value!r}: expected a size in bytes (a whole number, 0 or more)")
-    return number
 
 
 def _current() -> _ProcessCaches:

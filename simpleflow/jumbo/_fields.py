@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 
-from simpleflow import constants
+from simpleflow import constants, settings
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -140,7 +139,7 @@ def store(text: str, field: str) -> str:
 
 
 def _store(text: str, field: str, limit: int) -> str:
-    location = os.environ.get(BUCKET_ENV, "").strip().strip("/")
+    location = settings.get(BUCKET_ENV).strip().strip("/")
     if not location:
         raise JumboFieldTooLarge(
             field,

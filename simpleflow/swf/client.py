@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from simpleflow import format
+from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
 
@@ -48,7 +48,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_RETRIES = 5
+DEFAULT_RETRIES = settings.default.SWF_CONNECTION_RETRIES
 # SWF holds a poll open for up to 60 s: the read timeout must outlast it.
 READ_TIMEOUT = 70
 CONNECT_TIMEOUT = 10
@@ -67,7 +67,7 @@ class UnknownDomain(UsageError):
 
 
 def _config() -> Config:
-    retries = int(os.environ.get("SWF_CONNECTION_RETRIES", DEFAULT_RETRIES))
+    retries = settings.get("SWF_CONNECTION_RETRIES")
     return Config(
         region_name=os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         retries={"max_attempts": retries, "mode": "standard"},
@@ -153,7 +153,7 @@ def identity() -> str:
         "user": _user(),
         "exe": sys.executable,
     }
-    extra = os.environ.get("SIMPLEFLOW_IDENTITY")
+    extra = settings.get("SIMPLEFLOW_IDENTITY")
     if extra:
         try:
             overrides = json.loads(extra)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import threading
 from typing import Any
 
-from simpleflow import format, jumbo
+from simpleflow import format, jumbo, settings
 from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_decision_task, fail_execution
 from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
@@ -24,18 +23,8 @@ from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE_RUNS = 256
-DEFAULT_CACHE_EVENTS = 2_000_000
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
+DEFAULT_CACHE_EVENTS = settings.default.SIMPLEFLOW_DECIDER_CACHE_EVENTS
 
 
 class UnservedWorkflowType(Exception):
@@ -51,10 +40,8 @@ class RunCache:
     """
 
     def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
-        self.max_runs = _env_int("SIMPLEFLOW_DECIDER_CACHE_RUNS", DEFAULT_CACHE_RUNS) if max_runs is None else max_runs
-        self.max_events = (
-            _env_int("SIMPLEFLOW_DECIDER_CACHE_EVENTS", DEFAULT_CACHE_EVENTS) if max_events is None else max_events
-        )
+        self.max_runs = settings.get("SIMPLEFLOW_DECIDER_CACHE_RUNS") if max_runs is None else max_runs
+        self.max_events = settings.get("SIMPLEFLOW_DECIDER_CACHE_EVENTS") if max_events is None else max_events
         self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -288,8 +275,7 @@ def _max_open(workflow_class: type) -> int | None:
     explicit = getattr(workflow_class, "max_open_activity_count", None)
     if explicit:
         return int(explicit)
-    env = os.environ.get("SWF_MAX_OPEN_ACTIVITY_COUNT")
-    return int(env) if env else None
+    return settings.get("SWF_MAX_OPEN_ACTIVITY_COUNT") or None
 
 
 def run_decider(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 
-from simpleflow import jumbo
+from simpleflow import jumbo, settings
 from simpleflow.constants import MAX_DETAILS_LENGTH
 from simpleflow.engine import RepairSource, fit_repair_source, repair_source_from_events
 from simpleflow.exceptions import UsageError
@@ -56,7 +55,7 @@ def load_repair_source(
         )
     events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
     source = repair_source_from_events(events, workflow_id, run_id, force_activities)
-    if not os.environ.get(jumbo_fields.BUCKET_ENV, "").strip():
+    if not settings.get(jumbo_fields.BUCKET_ENV).strip():
         # Without jumbo fields a marker holds at most SWF's 32,768 characters: such tasks run again.
         source, dropped = fit_repair_source(source, MAX_DETAILS_LENGTH)
         for task_id in dropped:
