@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from simpleflow import activity, canvas, exceptions, futures
 from simpleflow.activity import Activity
 from simpleflow.cached import cached
+from simpleflow.task import WaitForSignal
 from simpleflow.workflow import Workflow
 
 __version__ = "1.0.0a1"
 
-__all__ = ["Activity", "Workflow", "__version__", "activity", "cached", "canvas", "exceptions", "futures"]
+# simpleflow's logger for workflow and activity code (``from simpleflow import logger``).
+logger = logging.getLogger("simpleflow")
+
+__all__ = [
+    "Activity",
+    "WaitForSignal",
+    "Workflow",
+    "__version__",
+    "activity",
+    "cached",
+    "canvas",
+    "exceptions",
+    "futures",
+    "logger",
+]

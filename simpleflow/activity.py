@@ -27,9 +27,32 @@ __all__ = [
     "with_attributes",
 ]
 
-DEFAULT_VERSION = "default"
-DEFAULT_TASK_LIST = "default"
-DEFAULT_TIMEOUT = str(5 * 60)
+
+class FromSettings:
+    """A default read from simpleflow.settings when the activity is declared (as simpleflow does)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def resolve(self) -> Any:
+        from simpleflow import settings
+
+        return settings.get(self.name)
+
+    def __repr__(self) -> str:
+        return f"settings.{self.name}"
+
+
+def _resolve(value: Any) -> Any:
+    return value.resolve() if isinstance(value, FromSettings) else value
+
+
+DEFAULT_VERSION: Any = FromSettings("ACTIVITY_DEFAULT_VERSION")
+DEFAULT_TASK_LIST: Any = FromSettings("ACTIVITY_DEFAULT_TASK_LIST")
+START_TO_CLOSE: Any = FromSettings("ACTIVITY_START_TO_CLOSE_TIMEOUT")
+SCHEDULE_TO_CLOSE: Any = FromSettings("ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT")
+SCHEDULE_TO_START: Any = FromSettings("ACTIVITY_SCHEDULE_TO_START_TIMEOUT")
+HEARTBEAT: Any = FromSettings("ACTIVITY_HEARTBEAT_TIMEOUT")
 VENUSIAN_CATEGORY = "simpleflow.activity"
 
 
@@ -63,26 +86,26 @@ class Activity:
         task_list: str | None = DEFAULT_TASK_LIST,
         retry: int = 0,
         raises_on_failure: bool = False,
-        start_to_close_timeout: int | str | None = DEFAULT_TIMEOUT,
-        schedule_to_close_timeout: int | str | None = DEFAULT_TIMEOUT,
-        schedule_to_start_timeout: int | str | None = DEFAULT_TIMEOUT,
-        heartbeat_timeout: int | str | None = DEFAULT_TIMEOUT,
+        start_to_close_timeout: int | str | None = START_TO_CLOSE,
+        schedule_to_close_timeout: int | str | None = SCHEDULE_TO_CLOSE,
+        schedule_to_start_timeout: int | str | None = SCHEDULE_TO_START,
+        heartbeat_timeout: int | str | None = HEARTBEAT,
         task_priority: Any = PRIORITY_NOT_SET,
         idempotent: bool | None = None,
         meta: dict[str, Any] | str | None = None,
     ) -> None:
         self._callable = callable
         self._name = name
-        self.version = version
-        self.task_list = task_list
+        self.version = _resolve(version)
+        self.task_list = _resolve(task_list)
         self.task_priority = task_priority
         self.retry = retry
         self.raises_on_failure = raises_on_failure
         self.idempotent = idempotent
-        self.task_start_to_close_timeout = _timeout(start_to_close_timeout)
-        self.task_schedule_to_close_timeout = _timeout(schedule_to_close_timeout)
-        self.task_schedule_to_start_timeout = _timeout(schedule_to_start_timeout)
-        self.task_heartbeat_timeout = _timeout(heartbeat_timeout)
+        self.task_start_to_close_timeout = _timeout(_resolve(start_to_close_timeout))
+        self.task_schedule_to_close_timeout = _timeout(_resolve(schedule_to_close_timeout))
+        self.task_schedule_to_start_timeout = _timeout(_resolve(schedule_to_start_timeout))
+        self.task_heartbeat_timeout = _timeout(_resolve(heartbeat_timeout))
         self.meta = meta if meta is not None else {}
         self.register()
 
@@ -130,10 +153,10 @@ def with_attributes(
     task_priority: Any = PRIORITY_NOT_SET,
     retry: int = 0,
     raises_on_failure: bool = False,
-    start_to_close_timeout: int | str | None = DEFAULT_TIMEOUT,
-    schedule_to_close_timeout: int | str | None = DEFAULT_TIMEOUT,
-    schedule_to_start_timeout: int | str | None = DEFAULT_TIMEOUT,
-    heartbeat_timeout: int | str | None = DEFAULT_TIMEOUT,
+    start_to_close_timeout: int | str | None = START_TO_CLOSE,
+    schedule_to_close_timeout: int | str | None = SCHEDULE_TO_CLOSE,
+    schedule_to_start_timeout: int | str | None = SCHEDULE_TO_START,
+    heartbeat_timeout: int | str | None = HEARTBEAT,
     idempotent: bool | None = None,
     meta: dict[str, Any] | str | None = None,
 ) -> Callable[[Callable | type], Activity]:
@@ -162,9 +185,18 @@ def with_attributes(
     return wrap
 
 
+# simpleflow's own activities, declared when first asked for: a worker given only the user's
+# modules still runs the tasks steps schedule. Only these fixed modules are ever imported by name.
+_BUILTIN_ACTIVITY_MODULES = ("simpleflow.step.tasks",)
+
+
 def find(name: str) -> Activity | None:
     """The registered activity called *name*, or None."""
-    return _registry.get(name)
+    found = _registry.get(name)
+    if found is None and name.rpartition(".")[0] in _BUILTIN_ACTIVITY_MODULES:
+        importlib.import_module(name.rpartition(".")[0])
+        found = _registry.get(name)
+    return found
 
 
 def registered() -> dict[str, Activity]:
@@ -174,7 +206,16 @@ def registered() -> dict[str, Activity]:
 
 
 def scan(module_or_package: str) -> None:
-    """Import *module_or_package* and every module under it, registering their activities."""
-    module = importlib.import_module(module_or_package)
-    if hasattr(module, "__path__"):
-        venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+    """Import *module_or_package* and every module under it, registering their activities.
+
+    Raises:
+        UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
+    """
+    from simpleflow.errors import import_failure
+
+    try:
+        module = importlib.import_module(module_or_package)
+        if hasattr(module, "__path__"):
+            venusian.Scanner().scan(module, categories=(VENUSIAN_CATEGORY,))
+    except Exception as err:
+        raise import_failure(module_or_package, err) from err

@@ -50,7 +50,7 @@ class FuncGroup:
         self.activities = self.func(*self.args, **self.kwargs)
         if self.activities is None and self.allow_none:
             return None
-        if not isinstance(self.activities, (Task, Group, FuncGroup)):
+        if not (isinstance(self.activities, (Task, Group, FuncGroup)) or _is_container(self.activities)):
             raise TypeError(
                 f"FuncGroup {self.func!r} must return a Group, a Chain or a task, not {type(self.activities).__name__}"
             )
@@ -217,6 +217,11 @@ def _with_argument(task: Any, value: Any) -> Any:
     return copy
 
 
+def _is_container(obj: Any) -> bool:
+    """A submittable of another module that submits its own parts (``simpleflow.step.Step``...)."""
+    return not isinstance(obj, type) and callable(getattr(obj, "submit", None)) and hasattr(obj, "propagate_attribute")
+
+
 class Group:
     """Tasks run in parallel: ``Group((activity, *args), ChildWorkflowTask(...), Chain(...), ...)``.
 
@@ -241,7 +246,7 @@ class Group:
         """Add a task: an Activity or Workflow class with its arguments, a task object, a Group or a FuncGroup."""
         from simpleflow.workflow import Workflow
 
-        if isinstance(submittable, (Task, Group, FuncGroup)):
+        if isinstance(submittable, (Task, Group, FuncGroup)) or _is_container(submittable):
             if args or kwargs:
                 raise ValueError(f"arguments cannot be given with {type(submittable).__name__} {submittable!r}")
         elif isinstance(submittable, Activity):

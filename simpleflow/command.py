@@ -7,17 +7,24 @@ line on stderr with exit code 2; a traceback only with ``LOG_LEVEL=DEBUG``.
 
 from __future__ import annotations
 
+import signal
+import sys
+
+# decider.start and worker.start honour SIGTERM from their first instant: until their loops install
+# the graceful handler (which finishes the task in hand), SIGTERM exits at once with status 0.
+if {"decider.start", "worker.start"} & set(sys.argv[1:]):
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
 import functools
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from simpleflow import __version__
+from simpleflow import __version__, settings
 from simpleflow.exceptions import UsageError
 
 logger = logging.getLogger("simpleflow")
@@ -26,9 +33,11 @@ logger = logging.getLogger("simpleflow")
 def configure_logging() -> None:
     from simpleflow.engine import ReplayLogFilter
 
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from simpleflow.log import SimpleflowFormatter
+
+    handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
     handler.addFilter(ReplayLogFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -37,43 +46,34 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
 
 
+def _debug() -> bool:
+    """Whether LOG_LEVEL asks for tracebacks (an unreadable settings module does not hide the error)."""
+    try:
+        return settings.get("LOG_LEVEL") == "DEBUG"
+    except Exception:
+        return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
 def user_errors(func: Callable) -> Callable:
-    """Turn errors a user can fix into one line and exit code 2."""
+    """Turn any failure into one line on stderr and its exit code (simpleflow.errors); a traceback only with DEBUG."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from botocore.exceptions import ClientError
-
-        from simpleflow.swf.client import UnknownDomain
-        from simpleflow.swf.stats import UnknownTaskError
+        from simpleflow import errors
 
         try:
             return func(*args, **kwargs)
-        except (UsageError, UnknownDomain, UnknownTaskError, ValueError) as err:
-            # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
-            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            line, code = errors.explain(err)
+            if errors.debug():
                 logger.exception("error")
-            click.echo(f"simpleflow: error: {err}", err=True)
-            sys.exit(2)
-        except ClientError as err:
-            if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
-                logger.exception("error")
-            click.echo(f"simpleflow: error: {service_error(err)}", err=True)
-            sys.exit(1)
+            for problem in getattr(err, "problems", None) or [line]:  # a spec: one line per problem
+                click.echo(f"simpleflow: error: {problem}", err=True)
+            sys.exit(code)
 
     return wrapper
-
-
-def service_error(err: Any) -> str:
-    """One line for an error the service answered: the call, the fault and the first line of its message."""
-    import http.client
-
-    error = err.response.get("Error") or {}
-    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    message = (error.get("Message") or "").strip()
-    if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
-        return f"{err.operation_name} failed: HTTP {status} {http.client.responses.get(status, '')}".rstrip()
-    return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
 
 
 class Settings:
@@ -94,40 +94,82 @@ class Settings:
         click.echo(format_value(obj, fmt=self.format))
 
 
-@click.group()
+# simpleflow's own format names: "tabular" is its plain table, "human" a table with headers,
+# "prettyjson" JSON with headers (keyed objects).
+_FORMAT_ALIASES = {"tabular": ("plain", None), "human": ("simple", True), "prettyjson": ("json", True)}
+
+
+class RunId(click.ParamType):
+    """A run id; one copied from a URL (``%3D`` for ``=``...) is unquoted, as simpleflow does."""
+
+    name = "run_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from urllib.parse import unquote
+
+        return unquote(value) if isinstance(value, str) and "%" in value else value
+
+
+RUN_ID = RunId()
+_RUN_ID = click.argument("run_id", required=False, type=RUN_ID)
+# DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
+_DOMAIN = click.argument("domain", envvar="SWF_DOMAIN")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--header/--no-header", default=False, help="Print column headers.")
 @click.option(
     "--format",
     "fmt",
     default="plain",
     show_default=True,
-    help="Output format: any tabulate format (plain, simple, github...), json or csv.",
+    envvar="SIMPLEFLOW_FORMAT",
+    help="Output format: any tabulate format (plain, simple, github...), json, csv, "
+    "or simpleflow's tabular, human, prettyjson (default: $SIMPLEFLOW_FORMAT).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour log levels: on a terminal (auto), always or never.",
 )
 @click.version_option(__version__, prog_name="simpleflow")
 @click.pass_context
-def cli(ctx: click.Context, header: bool, fmt: str) -> None:
+def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     """Distributed workflows as plain Python on Amazon SWF."""
+    from simpleflow import log
     from simpleflow.output import FORMATS
 
+    fmt, forced_header = _FORMAT_ALIASES.get(fmt, (fmt, None))
     if fmt not in FORMATS:
-        valid = ", ".join(sorted(FORMATS))
+        valid = ", ".join(sorted({*FORMATS, *_FORMAT_ALIASES}))
         raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint="--format")
-    configure_logging()
-    ctx.obj = Settings(header, fmt)
+    log.color_mode = color
+    try:
+        configure_logging()
+    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL or SIMPLEFLOW_SETTINGS_MODULE
+        click.echo(f"simpleflow: error: {err}", err=True)
+        sys.exit(2)
+    ctx.obj = Settings(header if forced_header is None else forced_header, fmt)
 
 
-def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
-    from simpleflow.loader import parse_input
-
+def _read_text(input: str | None, input_file: str | None) -> str | None:
     if input is not None and input_file is not None:
         raise UsageError("give --input or --input-file, not both")
     if input_file is not None:
         try:
             with open(input_file) as f:
-                input = f.read()
+                return f.read()
         except OSError as err:
             raise UsageError(f"cannot read --input-file: {err}") from err
-    return parse_input(input)
+    return input
+
+
+def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
+    from simpleflow.loader import parse_input
+
+    return parse_input(_read_text(input, input_file))
 
 
 def _parse_signal(text: str) -> tuple[float, str, Any]:
@@ -149,12 +191,37 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
     return at, name, value
 
 
+def _middleware_options(func: Callable) -> Callable:
+    """``--middleware-pre-execution PATH`` and ``--middleware-post-execution PATH``, both repeatable."""
+    func = click.option(
+        "--middleware-post-execution",
+        "middleware_post",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called after each activity with its context and result.",
+    )(func)
+    return click.option(
+        "--middleware-pre-execution",
+        "middleware_pre",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called before each activity with its context (repeatable).",
+    )(func)
+
+
+def _middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
+    """The imported middleware functions (simpleflow.middleware.Middlewares); UsageError if a path is wrong."""
+    from simpleflow import middleware
+
+    return middleware.load(pre, post)
+
+
 @cli.command("workflow.start")
 @click.argument("workflow")
 @click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--task-list", help="Decision task list (default: the workflow's).")
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
@@ -168,6 +235,7 @@ def _parse_signal(text: str) -> tuple[float, str, Any]:
     help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
 )
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
+@_middleware_options
 @user_errors
 def workflow_start(
     workflow: str,
@@ -183,6 +251,8 @@ def workflow_start(
     workers: int,
     signals: tuple[str, ...],
     real_time: bool,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
     from simpleflow.loader import check_signature, load_workflow
@@ -191,6 +261,11 @@ def workflow_start(
     payload = _read_input(input, input_file)
     check_signature(workflow_class, payload)
     tag_list = [t for t in (tags or "").split(",") if t] or None
+    if (middleware_pre or middleware_post) and not local:
+        raise UsageError(
+            "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
+            "give them to worker.start (or use standalone)"
+        )
     if local:
         from simpleflow.local import LocalExecution
 
@@ -202,12 +277,13 @@ def workflow_start(
             tag_list=tag_list,
             signals=[_parse_signal(s) for s in signals],
             real_time=real_time,
+            middlewares=_middlewares(middleware_pre, middleware_post),
         ).execute()
         if result.completed:
             click.echo(json.dumps(result.result))
             return
         click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
-        if result.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        if result.details and _debug():
             click.echo(result.details, err=True)
         sys.exit(1)
     from simpleflow.swf import starter
@@ -259,22 +335,55 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
         sys.exit(1)
 
 
+_LOG_LEVEL = click.option(
+    "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
+)
+
+
+def _apply_log_level(log_level: str | None) -> None:
+    if log_level:
+        level = log_level.upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise UsageError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
+        os.environ["LOG_LEVEL"] = level  # the processes started from here log so too
+        configure_logging()
+
+
 @cli.command("decider.start")
-@click.argument("workflows", nargs=-1, required=True)
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--task-list", required=True, help="Decision task list to poll.")
-@click.option("--nb-processes", type=int, default=1, show_default=True, help="Decider processes.")
+@click.argument("workflows", nargs=-1)
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
+@_LOG_LEVEL
 @user_errors
-def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int) -> None:
-    """Decide for WORKFLOWS (package.module.Class ...) on a task list."""
+def decider_start(
+    workflows: tuple[str, ...],
+    domain: str | None,
+    task_list: str | None,
+    nb_processes: int | None,
+    log_level: str | None,
+) -> None:
+    """Decide for WORKFLOWS (package.module.Class ...) on a task list.
+
+    Executions of other types on that task list (child workflows...) are decided too when their type
+    name (or the class path in their input) names a Workflow subclass, as simpleflow does.
+    """
     from simpleflow.loader import load_workflow
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
     from simpleflow.swf.process import supervise
 
+    _apply_log_level(log_level)
     domain = _domain(domain)
-    for path in workflows:
-        load_workflow(path)  # fail now, in one line, rather than in every child
+    classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
+    if not task_list:
+        lists = {c.task_list for c in classes}
+        if not classes or None in lists:
+            raise UsageError("no task list: pass --task-list (or WORKFLOWS that all set the same task_list)")
+        if len(lists) > 1:
+            raise UsageError(f"the WORKFLOWS use different task lists ({', '.join(sorted(lists))}): pass --task-list")
+        task_list = lists.pop()
+    nb_processes = nb_processes or 1
     client.check_domain(domain)
     if nb_processes <= 1:
         run_decider(domain, task_list, list(workflows))
@@ -284,31 +393,90 @@ def decider_start(workflows: tuple[str, ...], domain: str | None, task_list: str
 
 @cli.command("worker.start")
 @click.argument("modules", nargs=-1)
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--task-list", required=True, help="Activity task list to poll.")
-@click.option("--nb-processes", type=int, default=1, show_default=True, help="Worker processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
+@click.option(
+    "--poll-data",
+    metavar="BASE64_JSON",
+    help="Run the task of this PollForActivityTask response (base64 of its JSON) instead of polling; then exit.",
+)
+@_middleware_options
+@_LOG_LEVEL
 @user_errors
 def worker_start(
-    modules: tuple[str, ...], domain: str | None, task_list: str, nb_processes: int, heartbeat: float
+    modules: tuple[str, ...],
+    domain: str | None,
+    task_list: str | None,
+    nb_processes: int | None,
+    heartbeat: float,
+    one_task: bool = False,
+    poll_data: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
+    log_level: str | None = None,
 ) -> None:
-    """Run the activities declared in MODULES (packages are scanned) for a task list."""
+    """Run declared activities for a task list.
+
+    With MODULES (packages are scanned), only the activities they declare. Without, as simpleflow does,
+    a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
+    with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
+    """
+    from simpleflow.swf import single_task
     from simpleflow.swf.worker import run_worker
 
-    if not modules:
-        raise UsageError("name the modules that declare the activities to run (e.g. 'examples.basic')")
-    run_worker(_domain(domain), task_list, nb_processes=nb_processes, heartbeat=heartbeat, modules=modules)
+    _apply_log_level(log_level)
+    if not task_list and poll_data is None:
+        raise UsageError("give --task-list (or the task itself with --poll-data)")
+    domain = _domain(domain)
+    middlewares = _middlewares(middleware_pre, middleware_post)
+    if poll_data is not None or one_task:
+        options = {"heartbeat": heartbeat, "modules": modules, "middlewares": middlewares}
+        try:
+            if poll_data is not None:
+                single_task.run_given_task(domain, single_task.decode_poll_data(poll_data), task_list, **options)
+            else:
+                single_task.run_one_task(domain, task_list, **options)
+        except single_task.TaskRefused as err:
+            click.echo(f"simpleflow: {err}", err=True)
+            sys.exit(1)
+        return
+    run_worker(
+        domain,
+        task_list,
+        nb_processes=nb_processes or 1,
+        heartbeat=heartbeat,
+        modules=modules,
+        middlewares=middlewares,
+    )
 
 
 @cli.command("standalone")
 @click.argument("workflow")
-@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
-@click.option("--nb-workers", type=int, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", type=int, default=1, show_default=True, help="Decider processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats.")
+@click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
+@click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
+@click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
+@click.option("--nb-workers", "-W", type=int, default=1, show_default=True, help="Activity worker processes.")
+@click.option("--nb-deciders", "-D", type=int, default=1, show_default=True, help="Decider processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
+@click.option(
+    "--repair",
+    metavar='"WORKFLOW_ID[ RUN_ID]"',
+    help="Start a new execution that reuses the results of the activities this (failed) execution completed.",
+)
+@click.option(
+    "--force-activities",
+    metavar="REGEX",
+    help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
+)
+@_middleware_options
 @user_errors
 def standalone(
     workflow: str,
@@ -316,30 +484,80 @@ def standalone(
     input: str | None,
     input_file: str | None,
     workflow_id: str | None,
-    nb_workers: int,
-    nb_deciders: int,
+    execution_timeout: str | None,
+    decision_tasks_timeout: str | None,
+    tags: str | None,
+    nb_workers: int | None,
+    nb_deciders: int | None,
     heartbeat: float,
+    display_status: bool,
+    repair: str | None = None,
+    force_activities: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
 ) -> None:
-    """Run WORKFLOW on SWF with a decider and workers of its own; print its result."""
+    """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
+
+    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
+    JSON as the last line of stdout.
+    """
+    from simpleflow import dag
     from simpleflow.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
-    workflow_class = load_workflow(workflow)
-    payload = _read_input(input, input_file)
-    check_signature(workflow_class, payload)
+    modules = None
+    middlewares = _middlewares(middleware_pre, middleware_post)
+    if force_activities is not None and repair is None:
+        raise UsageError("--force-activities only applies with --repair")
+    repair_source = None
+    if dag.looks_like_spec(workflow):
+        if repair is not None:
+            raise UsageError("--repair takes a workflow class, not a spec file")
+        compiled, workflow_class = dag.prepare(workflow)
+        payload = dag.execution_input(compiled, dag.parse_value(_read_text(input, input_file)))
+        modules = compiled["modules"]
+    else:
+        workflow_class = load_workflow(workflow)
+        if repair is not None:
+            from simpleflow.swf import repair as swf_repair
+
+            repair_source = swf_repair.load_repair_source(
+                _domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+            )
+            workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
+            if input is None and input_file is None:
+                input = repair_source.input  # the repaired execution's input, unless another is given
+        payload = _read_input(input, input_file)
+        check_signature(workflow_class, payload)
+
+    def started(execution: dict[str, str]) -> None:
+        click.echo(f"{execution['workflowId']} {execution['runId']}")
+        sys.stdout.flush()
+        if display_status:
+            click.echo("status: OPEN", err=True)
+
     try:
         outcome = run_standalone(
             _domain(domain),
             workflow_class,
             payload,
             workflow_id=workflow_id,
-            nb_workers=nb_workers,
-            nb_deciders=nb_deciders,
+            nb_workers=nb_workers or 1,
+            nb_deciders=nb_deciders or 1,
             heartbeat=heartbeat,
+            execution_timeout=execution_timeout,
+            decision_tasks_timeout=decision_tasks_timeout,
+            tag_list=[t for t in (tags or "").split(",") if t] or None,
+            on_started=started,
+            middlewares=middlewares,
+            repair=repair_source,
+            modules=modules,
         )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)
         sys.exit(130)
+    if display_status:
+        click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
     if outcome.completed:
         click.echo(json.dumps(outcome.result))
         return
@@ -360,9 +578,9 @@ def domain_register(name: str, retention_days: int) -> None:
 
 
 @cli.command("workflow.terminate")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Terminate an execution (its latest run without RUN_ID)."""
@@ -372,9 +590,9 @@ def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> Non
 
 
 @cli.command("workflow.restart")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Start a new run with the same type, input and task list."""
@@ -385,7 +603,7 @@ def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
 
 
 @cli.command("workflow.signal")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @click.argument("name")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
@@ -403,9 +621,9 @@ def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None,
 
 
 @cli.command("workflow.cancel")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
-@click.argument("run_id", required=False)
+@_RUN_ID
 @user_errors
 def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
     """Request the cancellation of an execution (its workflow's should_cancel decides)."""
@@ -415,10 +633,10 @@ def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
     click.echo(f"cancel requested for {workflow_id}")
 
 
-_RUN_ID = click.argument("run_id", required=False)
-_NB_TASKS = click.option("--nb-tasks", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
 _STARTED_SINCE = click.option(
     "--started-since",
+    "-d",
     type=click.FloatRange(min=0),
     default=30,
     show_default=True,
@@ -426,15 +644,28 @@ _STARTED_SINCE = click.option(
 )
 _STATUS = click.option(
     "--status",
-    type=click.Choice(["open", "closed"]),
+    "-s",
+    type=click.Choice(["open", "closed"], case_sensitive=False),
     default="open",
     show_default=True,
     help="Open or closed executions.",
 )
 
 
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _utc(value: Any) -> Any:
+    """A date given without a zone is taken as UTC."""
+    import datetime
+
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
 @cli.command("workflow.list")
-@click.argument("domain")
+@_DOMAIN
 @_STATUS
 @_STARTED_SINCE
 @click.pass_obj
@@ -443,11 +674,11 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
     """Executions of DOMAIN: workflow id, workflow type, status."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.list_workflows(domain, status, started_since))
+    settings.table(*inspection.list_workflows(domain, status.lower(), started_since))
 
 
 @cli.command("workflow.filter")
-@click.argument("domain")
+@_DOMAIN
 @_STATUS
 @click.option("--tag", help="Executions with this tag.")
 @click.option("--workflow-type-name", help="Executions of this workflow type.")
@@ -455,12 +686,15 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
 @click.option("--workflow-id", help="Runs of this workflow id.")
 @click.option(
     "--close-status",
+    "-c",
     type=click.Choice(
         ["completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"], case_sensitive=False
     ),
     help="Closed executions that closed so (with --status closed).",
 )
 @_STARTED_SINCE
+@click.option("--from-date", type=click.DateTime(_DATE_FORMATS), help="Started at or after this date (not DAYS).")
+@click.option("--to-date", type=click.DateTime(_DATE_FORMATS), help="... and at or before this date.")
 @click.pass_obj
 @user_errors
 def workflow_filter(
@@ -473,15 +707,21 @@ def workflow_filter(
     workflow_id: str | None,
     close_status: str | None,
     started_since: float,
+    from_date: Any,
+    to_date: Any,
 ) -> None:
     """Executions of DOMAIN matching every filter given, with their details."""
     from simpleflow.swf import inspection
 
+    if to_date is not None and from_date is None:
+        raise UsageError("--to-date needs --from-date")
     settings.table(
         *inspection.filter_workflows(
             domain,
-            status,
+            status.lower(),
             started_since,
+            from_date=_utc(from_date),
+            to_date=_utc(to_date),
             tag=tag,
             workflow_id=workflow_id,
             workflow_type_name=workflow_type_name,
@@ -492,7 +732,7 @@ def workflow_filter(
 
 
 @cli.command("workflow.info")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @click.pass_obj
@@ -505,7 +745,7 @@ def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str
 
 
 @cli.command("workflow.tasks")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @_NB_TASKS
@@ -519,7 +759,7 @@ def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: st
 
 
 @cli.command("workflow.profile")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @_RUN_ID
 @_NB_TASKS
@@ -536,53 +776,126 @@ def workflow_profile(
 
 
 @cli.command("workflow.history")
-@click.argument("domain")
-@click.argument("workflow_id")
-@_RUN_ID
+@click.argument("ids", nargs=-1, required=True, metavar="[DOMAIN] WORKFLOW_ID [RUN_ID]")
+@click.option("--domain", "-d", "domain_option", help="SWF domain: then the arguments are WORKFLOW_ID [RUN_ID].")
+@click.option(
+    "--output-format",
+    "--of",
+    "-o",
+    type=click.Choice(["events", "raw", "cooked"]),
+    help="simpleflow's forms: events (SWF's list), raw (simpleflow's event objects), cooked (per-task state). "
+    'Default: {"events": [...]}, what workflow.replay reads.',
+)
+@click.option("--reverse-order", type=bool, default=False, help="Newest event first.")
 @user_errors
-def workflow_history(domain: str, workflow_id: str, run_id: str | None) -> None:
-    """An execution's history as JSON {"events": [...]}: what 'workflow.replay WORKFLOW FILE' reads."""
+def workflow_history(
+    ids: tuple[str, ...], domain_option: str | None, output_format: str | None, reverse_order: bool
+) -> None:
+    """An execution's history as JSON.
+
+    Takes ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``WORKFLOW_ID [RUN_ID]`` with ``--domain``
+    or ``$SWF_DOMAIN``.
+    """
     from simpleflow.swf import inspection
 
-    click.echo(inspection.dump_history(inspection.history_document(domain, workflow_id, run_id)))
+    domain, workflow_id, run_id = _history_ids(ids, domain_option)
+    run_id = RUN_ID.convert(run_id, None, None) if run_id else None
+    if output_format is None:
+        document = inspection.history_document(domain, workflow_id, run_id)
+        if reverse_order:
+            document["events"].reverse()
+        click.echo(inspection.dump_history(document))
+        return
+    click.echo(inspection.history_as(output_format, domain, workflow_id, run_id, reverse_order))
+
+
+def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, str, str | None]:
+    """(domain, workflow id, run id) from ours ``DOMAIN WORKFLOW_ID [RUN_ID]`` or simpleflow's form.
+
+    ``--domain`` given: simpleflow's form. Three arguments: ours. One: simpleflow's, with $SWF_DOMAIN.
+    Two, without ``--domain``: ours unless $SWF_DOMAIN is set and the first is not a domain of the account.
+    """
+    if len(ids) > 3 or (domain_option and len(ids) > 2):
+        raise UsageError(f"too many arguments: {' '.join(ids)} (expected [DOMAIN] WORKFLOW_ID [RUN_ID])")
+    if domain_option:
+        return domain_option, ids[0], ids[1] if len(ids) > 1 else None
+    if len(ids) == 3:
+        return ids[0], ids[1], ids[2]
+    env_domain = os.environ.get("SWF_DOMAIN")
+    if len(ids) == 1:
+        return _domain(env_domain), ids[0], None
+    if env_domain and ids[0] != env_domain:
+        from simpleflow.swf import client
+
+        try:
+            client.check_domain(ids[0])
+        except client.UnknownDomain:
+            return env_domain, ids[0], ids[1]  # WORKFLOW_ID RUN_ID in $SWF_DOMAIN
+    return ids[0], ids[1], None
 
 
 @cli.command("task.info")
-@click.argument("domain")
+@_DOMAIN
 @click.argument("workflow_id")
 @click.argument("task_id")
 @_RUN_ID
+@click.option(
+    "--details/--no-details",
+    default=None,
+    help="With --no-details, only the task's state and times (no input, result or failure details).",
+)
 @click.pass_obj
 @user_errors
-def task_info(settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None) -> None:
+def task_info(
+    settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
+) -> None:
     """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
     from simpleflow.swf import inspection
 
-    settings.value(inspection.task_info(domain, workflow_id, task_id, run_id))
+    info = inspection.task_info(domain, workflow_id, task_id, run_id)
+    if details is False:
+        info = {k: v for k, v in info.items() if k not in ("input", "result", "details", "reason")}
+    settings.value(info)
 
 
 @cli.command("activity.rerun")
-@click.argument("domain")
-@click.argument("workflow_id")
-@_RUN_ID
+@click.argument("ids", nargs=-1, metavar="[DOMAIN WORKFLOW_ID [RUN_ID]]")
+@click.option("--domain", "domain_option", envvar="SWF_DOMAIN", help="SWF domain (simpleflow's form).")
+@click.option("--workflow-id", help="Workflow id (simpleflow's form).")
+@click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
 @click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
 @click.option("--activity-id", help="The activity id (its last scheduling).")
 @click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
 @click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
 @user_errors
 def activity_rerun(
-    domain: str,
-    workflow_id: str,
+    ids: tuple[str, ...],
+    domain_option: str | None,
+    workflow_id: str | None,
     run_id: str | None,
     scheduled_id: int | None,
     activity_id: str | None,
     input: str | None,
     modules: tuple[str, ...],
 ) -> None:
-    """Run one activity of an execution again, here, on its recorded input; print its result as JSON."""
+    """Run one activity of an execution again, here, on its recorded input; print its result as JSON.
+
+    ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``--domain D --workflow-id W [--run-id R]``.
+    Without ``--module``, the activity's module is imported from its name; either way only a declared
+    activity runs.
+    """
     from simpleflow import format
     from simpleflow.swf import inspection
 
+    if ids:
+        if workflow_id or len(ids) not in (2, 3):
+            raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --domain and --workflow-id, not both")
+        domain, workflow_id = ids[0], ids[1]
+        run_id = RUN_ID.convert(ids[2], None, None) if len(ids) == 3 else run_id
+    else:
+        if not workflow_id:
+            raise UsageError("name the execution: DOMAIN WORKFLOW_ID [RUN_ID], or --workflow-id (and --domain)")
+        domain = _domain(domain_option)
     outcome = inspection.rerun_activity(
         domain, workflow_id, run_id, scheduled_id=scheduled_id, activity_id=activity_id, input=input, modules=modules
     )
@@ -590,9 +903,259 @@ def activity_rerun(
         click.echo(json.dumps(format.loads(outcome.result)))
         return
     click.echo(f"activity failed: {outcome.reason}", err=True)
-    if outcome.details and os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+    if outcome.details and _debug():
         click.echo(outcome.details, err=True)
     sys.exit(1)
+
+
+# -- declarative workflows (DAG specs) -------------------------------------------
+
+_SPEC_MODULES = click.option(
+    "--module", "-m", "modules", multiple=True, help="Module declaring activities, besides the spec's (repeatable)."
+)
+_SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
+_SPEC_INPUT_FILE = click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+
+
+@cli.command("dag.check")
+@click.argument("spec")
+@_SPEC_MODULES
+@user_errors
+def dag_check(spec: str, modules: tuple[str, ...]) -> None:
+    """Check the DAG spec SPEC (YAML or JSON, or a floto decider spec): one line per problem, exit 2."""
+    from simpleflow import dag
+
+    compiled, _ = dag.prepare(spec, modules)
+    click.echo(f"{spec}: ok: {compiled['name']} {compiled['version']}, {len(compiled['nodes'])} nodes")
+
+
+@cli.command("dag.run")
+@click.argument("spec")
+@click.option("--local", is_flag=True, help="Run in this process (required: dag.start runs on SWF).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@_SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Activities run at once.")
+@click.option("--real-time", is_flag=True, help="Timers take real time.")
+@user_errors
+def dag_run(
+    spec: str,
+    local: bool,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    workers: int,
+    real_time: bool,
+) -> None:
+    """Run the DAG spec SPEC in this process; print its result as JSON."""
+    from simpleflow import dag
+
+    if not local:
+        raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
+    value = dag.parse_value(_read_text(input, input_file))
+    result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    if result.status == "completed":
+        click.echo(json.dumps(result.result))
+        return
+    click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
+    sys.exit(1)
+
+
+@cli.command("dag.start")
+@click.argument("spec")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@_SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--task-list", help="Decision task list (default: the spec's).")
+@click.option("--tags", help="Comma-separated tag list.")
+@user_errors
+def dag_start(
+    spec: str,
+    domain: str | None,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    task_list: str | None,
+    tags: str | None,
+) -> None:
+    """Start the DAG spec SPEC on SWF (deciders serve simpleflow.dag.DagWorkflow); print the ids."""
+    from simpleflow import dag
+
+    value = dag.parse_value(_read_text(input, input_file))
+    tag_list = [t for t in (tags or "").split(",") if t] or None
+    execution = dag.start(
+        _domain(domain), spec, value, modules, workflow_id=workflow_id, task_list=task_list, tag_list=tag_list
+    )
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@cli.command("dag.show")
+@click.argument("spec")
+@click.option(
+    "--dot", "dot_file", type=click.Path(dir_okay=False, allow_dash=True), help="Write DOT here ('-': stdout)."
+)
+@click.option("--svg", "svg_file", type=click.Path(dir_okay=False), help="Write an SVG picture here.")
+@click.option("--domain", envvar="SWF_DOMAIN", help="With --workflow-id: colour nodes by that execution's states.")
+@click.option("--workflow-id", help="Colour nodes by the state of their tasks in this execution.")
+@click.option("--run-id", help="The execution's run (default: the latest).")
+@_SPEC_MODULES
+@user_errors
+def dag_show(
+    spec: str,
+    dot_file: str | None,
+    svg_file: str | None,
+    domain: str | None,
+    workflow_id: str | None,
+    run_id: str | None,
+    modules: tuple[str, ...],
+) -> None:
+    """Draw the graph of SPEC (DOT and/or SVG), nodes coloured by state when given an execution."""
+    from simpleflow.dag import _graph
+    from simpleflow.dag._load import load
+
+    graph = load(spec)
+    states = None
+    if workflow_id:
+        from simpleflow.swf import client, executions
+
+        domain = _domain(domain)
+        client.check_domain(domain)
+        run_id = executions.resolve_run_id(domain, workflow_id, run_id)
+        states = _graph.node_states(graph, client.get_history(domain, workflow_id, run_id))
+    if not dot_file and not svg_file:
+        dot_file = "-"
+    if dot_file:
+        text = _graph.to_dot(graph, states)
+        if dot_file == "-":
+            click.echo(text, nl=False)
+        else:
+            _write(dot_file, text)
+    if svg_file:
+        _write(svg_file, _graph.to_svg(graph, states))
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        raise UsageError(f"cannot write {path!r}: {err}") from err
+
+
+# -- schedules ----------------------------------------------------------------------
+
+
+@cli.command("schedule.create")
+@click.argument("name")
+@click.argument("target")
+@click.option("--cron", required=True, help="Cron expression, e.g. '0 6 * * *' (every day at 06:00).")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--input", "-i", "input", help="JSON input of every execution the schedule starts.")
+@click.option(
+    "--overlap",
+    type=click.Choice(["skip", "allow"]),
+    default="skip",
+    show_default=True,
+    help="A fire while the previous execution is still open: skip it or start anyway.",
+)
+@click.option(
+    "--catch-up",
+    "catch_up",
+    type=click.Choice(["none", "last", "all"]),
+    default="none",
+    show_default=True,
+    help="Fires missed while no decider ran: none, the last one, or all.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone the cron expression reads in.")
+@click.option("--task-list", default=None, help="Decision task list of the schedule (default: schedules).")
+@_SPEC_MODULES
+@click.option("--local", is_flag=True, help="Run the schedule in this process, on the virtual clock.")
+@click.option("--for", "for_seconds", type=float, help="With --local: virtual seconds to run it for.")
+@user_errors
+def schedule_create(
+    name: str,
+    target: str,
+    cron: str,
+    domain: str | None,
+    input: str | None,
+    overlap: str,
+    catch_up: str,
+    timezone: str,
+    task_list: str | None,
+    modules: tuple[str, ...],
+    local: bool,
+    for_seconds: float | None,
+) -> None:
+    """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron."""
+    from simpleflow import schedule
+
+    payload = schedule.schedule_input(
+        name, cron, schedule.target_of(target, input, modules), overlap=overlap, catch_up=catch_up, timezone=timezone
+    )
+    if local:
+        if not for_seconds or for_seconds <= 0:
+            raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
+        for workflow_id in schedule.run_local(payload, for_seconds):
+            click.echo(workflow_id)
+        return
+    from simpleflow.schedule import _swf
+
+    execution = _swf.create(_domain(domain), payload, task_list=task_list)
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@cli.command("schedule.list")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.pass_obj
+@user_errors
+def schedule_list(settings: Settings, domain: str | None) -> None:
+    """The open schedules of a domain."""
+    from simpleflow.schedule import _swf
+    from simpleflow.swf import client
+
+    domain = _domain(domain)
+    client.check_domain(domain)
+    settings.table(*_swf.list_schedules(domain))
+
+
+def _schedule_command(command: str, help_text: str) -> None:
+    @cli.command(command, help=help_text)
+    @click.argument("name")
+    @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+    @user_errors
+    def run(name: str, domain: str | None) -> None:
+        from simpleflow.schedule import _swf
+        from simpleflow.swf import client
+
+        domain = _domain(domain)
+        client.check_domain(domain)
+        action = command.partition(".")[2]
+        if action == "delete":
+            _swf.delete(domain, name)
+        else:
+            _swf.signal(domain, name, action)
+        click.echo(f"schedule {name}: {action}")
+
+
+_schedule_command("schedule.pause", "Pause schedule NAME: its fire times start nothing until resumed.")
+_schedule_command("schedule.resume", "Resume schedule NAME.")
+_schedule_command("schedule.trigger", "Start schedule NAME's target now, once (overlap rules apply).")
+_schedule_command("schedule.delete", "Delete schedule NAME (executions it started go on).")
+
+
+@cli.command("info")
+@click.argument("sections", required=False, default="versions,settings,environment")
+@user_errors
+def info(sections: str) -> None:
+    """Versions, settings and environment: SECTIONS is a comma-separated list of versions, settings, environment."""
+    from simpleflow import info as info_module
+
+    click.echo(info_module.report(info_module.parse_sections(sections)))
 
 
 def load_workflow_or_fail(path: str) -> type:

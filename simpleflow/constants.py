@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# The deployment environment simpleflow reads from ``SIMPLEFLOW_ENV`` ("production" unless set).
+SIMPLEFLOW_ENV = os.environ.get("SIMPLEFLOW_ENV", "production")
+
 SECOND = 1
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
@@ -25,3 +30,9 @@ MAX_HISTORY_EVENTS = 25000
 # The zero-second timer that wakes a workflow up after a capped decision batch.
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
 RETRY_TIMER_PREFIX = "__simpleflow_task_"
+MAX_LOG_FIELD = 500 * 1024  # bytes of one field written to a log line
+
+# Jumbo fields (simpleflow.jumbo): the reference prefix and the largest object stored.
+JUMBO_FIELDS_PREFIX = "simpleflow+s3://"
+JUMBO_FIELDS_MAX_SIZE = 64 * 1024 * 1024
+CACHE_DIR = "/tmp/simpleflow-cache"  # noqa: S108 - the documented default; the cache checks its owner

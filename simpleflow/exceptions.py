@@ -38,10 +38,20 @@ class WorkflowException(TaskException):
         return self.task
 
 
+def _resolved(text: str | None) -> str | None:
+    """*text*, or the text a jumbo field reference (``simpleflow+s3://...``) stands for."""
+    if isinstance(text, str) and text.startswith("simpleflow+s3://"):
+        from simpleflow import jumbo
+
+        return jumbo.decode(text)
+    return text
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
     def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
+        reason, details = _resolved(reason), _resolved(details)
         super().__init__(name, reason, details)
         self.name = name
         self.reason = reason
@@ -114,6 +124,41 @@ class AggregateException(Exception):
 
     def __str__(self) -> str:
         return f"{self.__class__.__name__}({[str(ex) for ex in self.exceptions]!s})"
+
+
+class ExecutionError(Exception):
+    """A program or Python task run by :mod:`simpleflow.execute` failed.
+
+    ``exit_code`` is the process's exit code (None when it could not start), ``stderr`` the
+    end of what it wrote there, ``details`` the failure of a Python task's function as
+    simpleflow reports task failures (``error``, ``error_type``, ``message``, ``traceback``).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        exit_code: int | None = None,
+        stderr: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.stderr = stderr
+        self.details = details
+
+
+class ExecutionTimeoutError(Exception):
+    """A program or Python task run by :mod:`simpleflow.execute` ran past its ``timeout`` (and was killed)."""
+
+    def __init__(self, command: Any, timeout_value: float | None) -> None:
+        super().__init__(command, timeout_value)
+        self.timeout_command = command
+        self.timeout_value = timeout_value
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__} after {self.timeout_value} seconds ({self.timeout_command})"
+
+    __repr__ = __str__
 
 
 class UsageError(Exception):

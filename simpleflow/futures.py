@@ -21,14 +21,38 @@ from simpleflow import exceptions
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor
 
-__all__ = ["CANCELLED", "FINISHED", "PENDING", "RUNNING", "Future", "wait"]
+__all__ = [
+    "ALL_COMPLETED",
+    "CANCELLED",
+    "CANCELLED_AND_NOTIFIED",
+    "FINISHED",
+    "FIRST_COMPLETED",
+    "FIRST_EXCEPTION",
+    "PENDING",
+    "RUNNING",
+    "Future",
+    "get_result_or_raise",
+    "wait",
+]
 
 PENDING = "PENDING"
 RUNNING = "RUNNING"
 CANCELLED = "CANCELLED"
+CANCELLED_AND_NOTIFIED = "CANCELLED_AND_NOTIFIED"  # simpleflow's name; futures here are never in it
 FINISHED = "FINISHED"
 
-_DESCRIPTION = {PENDING: "pending", RUNNING: "running", CANCELLED: "cancelled", FINISHED: "finished"}
+# simpleflow's (and concurrent.futures') wait modes, published for code that names them.
+FIRST_COMPLETED = "FIRST_COMPLETED"
+FIRST_EXCEPTION = "FIRST_EXCEPTION"
+ALL_COMPLETED = "ALL_COMPLETED"
+
+_DESCRIPTION = {
+    PENDING: "pending",
+    RUNNING: "running",
+    CANCELLED: "cancelled",
+    CANCELLED_AND_NOTIFIED: "cancelled",
+    FINISHED: "finished",
+}
 
 # The replay running on this thread, if any (set by simpleflow.engine).
 _replay_context = threading.local()
@@ -208,3 +232,8 @@ def wait(*fs: Future) -> list[Any]:
         ExecutionBlocked: outside a replay, if one of them is not done.
     """
     return [f.result for f in fs]
+
+
+def get_result_or_raise(future: Future) -> Any:
+    """The result of *future* (simpleflow's older spelling of ``future.result``)."""
+    return future.result

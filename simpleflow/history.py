@@ -48,6 +48,7 @@ class History:
         self.cancel_failed: Record | None = None
         self.completed_decision_id = 0  # last DecisionTaskCompleted
         self.started_decision_id = 0  # last DecisionTaskStarted
+        self.started_decision_timestamp: Any = None  # its eventTimestamp (Workflow.now())
         self.closed: str | None = None  # the closing event type, once closed
         self.closing_decision_failures: list[Record] = []
         self._by_scheduled: dict[int, Record] = {}
@@ -96,6 +97,7 @@ class History:
                 self.completed_decision_id = event["eventId"]
             elif etype == "DecisionTaskStarted":
                 self.started_decision_id = event["eventId"]
+                self.started_decision_timestamp = event.get("eventTimestamp")
             elif etype != "DecisionTaskScheduled":
                 entry = handlers.get(etype)
                 if entry is not None:
@@ -110,6 +112,7 @@ class History:
 
     def _decision_started(self, event, a) -> Touched:
         self.started_decision_id = event["eventId"]
+        self.started_decision_timestamp = event.get("eventTimestamp")
         return None
 
     def _decision_completed(self, event, a) -> Touched:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import re
 import sys
 from typing import Any
 
+from simpleflow.errors import import_failure
 from simpleflow.exceptions import UsageError
 
 
@@ -23,9 +25,11 @@ def load_workflow(path: str) -> type:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
-        if err.name and module_name.startswith(err.name):
+        if err.name and (module_name + ".").startswith(err.name + "."):
             raise UsageError(f"unknown workflow module {module_name!r} (from {path!r})") from err
-        raise UsageError(f"cannot import {module_name!r}: {err}") from err
+        raise import_failure(module_name, err) from err
+    except Exception as err:  # the module itself raised, or does not parse
+        raise import_failure(module_name, err) from err
     found: Any = getattr(module, class_name, None)
     if found is None:
         raise UsageError(f"module {module_name!r} has no workflow class {class_name!r}")
@@ -34,12 +38,30 @@ def load_workflow(path: str) -> type:
     return found
 
 
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def find_workflow_class(path: str | None) -> type | None:
+    """The Workflow subclass at *path* (a name read from a history: a child's type, a class path), or None.
+
+    Only a dotted path of identifiers is imported, and only a Workflow subclass is returned: a name
+    that resolves to anything else (a function, ``os.system``...) gives None.
+    """
+    if not path or not _DOTTED.match(path):
+        return None
+    try:
+        return load_workflow(path)
+    except Exception:
+        return None
+
+
 def workflow_path(workflow_class: type) -> str:
     return f"{workflow_class.__module__}.{workflow_class.__qualname__}"
 
 
 def parse_input(text: str | None) -> dict[str, Any]:
-    """``--input``: a JSON list of positional arguments, or {"args": [...], "kwargs": {...}}."""
+    """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
+    keyword arguments, or any other JSON value as the single positional argument."""
     import json
 
     if text is None or not text.strip():
@@ -58,7 +80,8 @@ def parse_input(text: str | None) -> dict[str, Any]:
         }
     if isinstance(value, dict):
         return {"args": [], "kwargs": value}
-    raise UsageError('--input must be a JSON list of arguments or an object {"args": [...], "kwargs": {...}}')
+    # Any other JSON value (a number, a string, null) is the one positional argument, as in simpleflow.
+    return {"args": [value], "kwargs": {}}
 
 
 def check_signature(workflow_class: type, input: dict[str, Any]) -> None:

@@ -17,7 +17,9 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import Activity
+from simpleflow.exceptions import ExecutionError
 from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY, Beat, beating
+from simpleflow.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
 COMPLETED = "completed"
@@ -69,7 +71,14 @@ def qualified_name(exc_type: type) -> str:
 
 
 def error_details(error: BaseException) -> dict[str, Any]:
-    """Failure details of *error*, with the keys simpleflow has always used."""
+    """Failure details of *error*, with the keys simpleflow has always used.
+
+    An ``ExecutionError`` from ``@execute.python()`` carries the failure of the function in the
+    other interpreter: those details are the task's, as if it had run here.
+    """
+    remote = getattr(error, "details", None)
+    if isinstance(error, ExecutionError) and isinstance(remote, dict) and "error" in remote:
+        return dict(remote)
     try:
         message = str(error)
     except Exception:  # a broken __str__ must not hide the failure itself
@@ -120,8 +129,20 @@ def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
     return args, kwargs, None if details is None else format.loads(jumbo.decode(details))
 
 
-def call_activity(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
-    """Call *act* as simpleflow does: the context as an attribute (or a keyword), classes' ``execute``."""
+def call_activity(
+    act: Activity, args: list, kwargs: dict, context: dict[str, Any], middlewares: Middlewares = NONE
+) -> Any:
+    """Call *act* as simpleflow does: the context as an attribute (or a keyword), classes' ``execute``,
+    between the pre- and post-execution *middlewares*."""
+    if not middlewares:
+        return _call(act, args, kwargs, context)
+    middlewares.before(context)
+    result = _call(act, args, kwargs, context)
+    middlewares.after(context, result)
+    return result
+
+
+def _call(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:
     func = act.callable
     if getattr(func, "add_context_in_kwargs", False):
         kwargs = dict(kwargs, context=context)
@@ -149,7 +170,11 @@ def failed(details: dict[str, Any]) -> Outcome:
 
 
 def run_activity(
-    act: Activity, input_text: str | None, context: dict[str, Any], send: Callable[[str | None], bool] | None = None
+    act: Activity,
+    input_text: str | None,
+    context: dict[str, Any],
+    middlewares: Middlewares = NONE,
+    send: Callable[[str | None], bool] | None = None,
 ) -> Outcome:
     """Run *act* here on the task's JSON input (a jumbo field is read back); never raises.
 
@@ -161,7 +186,7 @@ def run_activity(
         return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
     try:
         with beating(Beat(send or _no_beat, last_details)):
-            value = call_activity(act, args, kwargs, context)
+            value = call_activity(act, args, kwargs, context, middlewares)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
         return Outcome(COMPLETED, result=jumbo.encode(format.dumps(value), "result"))
     except Exception as error:

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
 
 
+def get_actual_value(value: Any) -> Any:
+    """The result of *value* if it is a future, else *value* itself."""
+    from simpleflow.futures import Future
+
+    return value.result if isinstance(value, Future) else value
+
+
 class Task:
     """Something a workflow can submit."""
 
@@ -91,7 +98,16 @@ class ChildWorkflowTask(Task):
         return f"ChildWorkflowTask(workflow={self.workflow.__module__}.{self.workflow.__qualname__}, args={self.args})"
 
 
-class WorkflowTask(ChildWorkflowTask):
+class _WorkflowTaskType(type):
+    # In simpleflow every child workflow task is a WorkflowTask (``isinstance(failure_context.a_task,
+    # WorkflowTask)`` in on_task_failure); here the engine builds ChildWorkflowTask, so it counts too.
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if cls.__name__ == "WorkflowTask" and cls.__module__ == __name__:
+            return isinstance(instance, ChildWorkflowTask)
+        return super().__instancecheck__(instance)
+
+
+class WorkflowTask(ChildWorkflowTask, metaclass=_WorkflowTaskType):
     """simpleflow's older spelling: ``WorkflowTask(executor, WorkflowClass, *args, **kwargs)``."""
 
     def __init__(self, executor: Any, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:

@@ -7,14 +7,23 @@ same class runs in-process (``--local``) and on SWF.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import activity as activity_module
 from simpleflow import futures, task
+from simpleflow.cached import cached
 from simpleflow.marker import Marker
 
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor
+
+
+@cached
+def _decision_time(executor: Any) -> float | None:
+    # Recorded in a marker by the first replay that gets here: later replays (whose latest decision task is
+    # later) read the same instant, so the workflow's path does not depend on when it is replayed.
+    return executor.decision_started_at()
 
 
 class Workflow:
@@ -61,8 +70,28 @@ class Workflow:
         """Fail the workflow now with *reason* (and optional *details*)."""
         self._executor.fail(reason, details)
 
+    def now(self) -> datetime.datetime:
+        """The current time as the history records it: the start of the decision task that first got here.
+
+        The only clock a workflow may read: deterministic under replay (the instant is kept in a marker).
+
+        Returns:
+            A timezone-aware UTC datetime.
+
+        Raises:
+            RuntimeError: outside a replay, or when the history has no decision task yet.
+        """
+        stamp = _decision_time(self._executor)
+        if stamp is None:
+            raise RuntimeError("Workflow.now() needs a decision task in the history")
+        return datetime.datetime.fromtimestamp(stamp, tz=datetime.timezone.utc)
+
     def get_run_context(self) -> dict[str, Any]:
         """Workflow id, run id, name, version, domain, tag list, parent and continued run ids."""
+        return self._executor.get_run_context()
+
+    def get_execution_context(self) -> dict[str, Any]:
+        """simpleflow's older name of ``get_run_context``."""
         return self._executor.get_run_context()
 
     # -- timers, markers, signals, continue-as-new ------------------------
@@ -109,6 +138,14 @@ class Workflow:
 
     def after_closed(self, history: Any) -> None:
         """Called once the decision closing the execution is taken."""
+
+    def before_run(self, history: Any) -> None:
+        """simpleflow's older name: calls ``before_replay``."""
+        return self.before_replay(history)
+
+    def after_run(self, history: Any) -> None:
+        """simpleflow's older name: calls ``after_closed``."""
+        return self.after_closed(history)
 
     def on_failure(self, history: Any, reason: str, details: Any = None) -> None:
         """Called when the workflow fails."""

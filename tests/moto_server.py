@@ -74,6 +74,78 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
 
     models.SWFBackend._find_activity_task_from_token = find_activity_task
 
+    # 4. SignalExternalWorkflowExecution: moto raises NotImplementedError for the decision (which
+    #    leaves the execution without decision tasks). SWF's API reference: the decision records
+    #    SignalExternalWorkflowExecutionInitiated; once delivered, the target gets
+    #    WorkflowExecutionSignaled (with externalWorkflowExecution and externalInitiatedEventId)
+    #    and the sender ExternalWorkflowExecutionSignaled, which schedules a decision task; a
+    #    target that is not open gives SignalExternalWorkflowExecutionFailed with the cause
+    #    UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION. Steps' ``step.<name>`` signals go to their own execution.
+    from moto.swf.models import history_event
+
+    history_event.SUPPORTED_HISTORY_EVENT_TYPES += (
+        "SignalExternalWorkflowExecutionInitiated",
+        "ExternalWorkflowExecutionSignaled",
+        "SignalExternalWorkflowExecutionFailed",
+    )
+    original_handle = WorkflowExecution.handle_decisions
+
+    def signal_external(self, event_id, attributes):
+        initiated = self._add_event(
+            "SignalExternalWorkflowExecutionInitiated",
+            decision_task_completed_event_id=event_id,
+            workflow_id=attributes["workflowId"],
+            run_id=attributes.get("runId"),
+            signal_name=attributes["signalName"],
+            input=attributes.get("input"),
+            control=attributes.get("control"),
+        )
+        target = self.domain.get_workflow_execution(
+            attributes["workflowId"], run_id=attributes.get("runId"), raise_if_none=False, raise_if_closed=True
+        )
+        if target is None or not target.open:
+            self._add_event(
+                "SignalExternalWorkflowExecutionFailed",
+                decision_task_completed_event_id=event_id,
+                initiated_event_id=initiated.event_id,
+                workflow_id=attributes["workflowId"],
+                run_id=attributes.get("runId"),
+                cause="UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+                control=attributes.get("control"),
+            )
+        else:
+            target._add_event(
+                "WorkflowExecutionSignaled",
+                signal_name=attributes["signalName"],
+                input=attributes.get("input"),
+                external_workflow_execution={"workflowId": self.workflow_id, "runId": self.run_id},
+                external_initiated_event_id=initiated.event_id,
+            )
+            target.schedule_decision_task()
+            self._add_event(
+                "ExternalWorkflowExecutionSignaled",
+                initiated_event_id=initiated.event_id,
+                workflow_execution={"workflowId": target.workflow_id, "runId": target.run_id},
+            )
+        # One scheduled decision task at most (the target may be this very execution).
+        if not any(task.state == "SCHEDULED" for task in self.decision_tasks):
+            self.should_schedule_decision_next = True
+
+    def handle_decisions(self, event_id, decisions):
+        others = []
+        for decision in decisions:
+            if decision["decisionType"] != "SignalExternalWorkflowExecution":
+                others.append(decision)
+                continue
+            if others:
+                original_handle(self, event_id, others)
+                self.open_counts["openDecisionTasks"] += 1  # the original decrements it once per call
+                others = []
+            signal_external(self, event_id, decision["signalExternalWorkflowExecutionDecisionAttributes"])
+        original_handle(self, event_id, others)
+
+    WorkflowExecution.handle_decisions = handle_decisions
+
 
 class MotoServer:
     """Starts ``moto.server`` as a child process; ``url`` is its endpoint.

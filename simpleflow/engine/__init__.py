@@ -11,6 +11,9 @@ The inline-driver hook (used by simpleflow.local only): a host may set ``Workflo
 the run calls on its own thread while the workflow waits on an unsettled future. The driver carries on as
 the host's loop would, using ``decide_now`` and ``feed_inline``; it returns False to hand control back to
 ``advance``, or raises ``Abandoned`` to unwind a run that will never be resumed.
+
+Repair (``standalone --repair``): ``ExecutionInfo.repair`` holds a ``RepairSource`` built by
+``repair_source_from_events`` from an earlier execution; its completed activities are reused (_repair).
 """
 
 from __future__ import annotations
@@ -18,23 +21,35 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
+from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
+from simpleflow.engine._decisions import start_timer as start_timer_decision
+from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
+from simpleflow.engine._repair import RepairSource
+from simpleflow.engine._repair import fitting as fit_repair_source
+from simpleflow.engine._repair import source_from_events as repair_source_from_events
 from simpleflow.engine._run import ExecutionInfo, RunOutcome, WorkflowRun
 from simpleflow.engine._suspend import Abandoned
 from simpleflow.engine.logs import ReplayLogFilter
 from simpleflow.format import format_reason
 
 __all__ = [
+    "REPAIR_MARKER_PREFIX",
     "Abandoned",
     "ExecutionInfo",
+    "RepairSource",
     "ReplayLogFilter",
     "RunOutcome",
     "WorkflowRun",
     "answer_decision_task",
+    "cancel_timer_decision",
     "decode_events",
     "encode_decisions",
     "fail_execution",
+    "fit_repair_source",
     "format_reason",
+    "repair_source_from_events",
     "replay",
+    "start_timer_decision",
 ]
 
 

@@ -78,8 +78,17 @@ def uses_counter(task: Any) -> bool:
     if isinstance(task, ActivityTask) and hasattr(task.activity.callable, "get_task_id"):
         return False
     if isinstance(task, ChildWorkflowTask) and hasattr(task.workflow, "get_workflow_id"):
-        return False
+        if task.idempotent:
+            return False
+        args = [resolved_value(a) for a in task.args]
+        kwargs = {k: resolved_value(v) for k, v in task.kwargs.items()}
+        return not task.workflow.get_workflow_id(task.workflow, *args, **kwargs)  # None: the generated id
     return not task.idempotent
+
+
+def resolved_value(value: Any) -> Any:
+    """*value*, or its result if it is a (settled) future."""
+    return value._result if isinstance(value, futures.Future) else value
 
 
 def option(task: Any, name: str, default: Any) -> Any:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, format
 from simpleflow.activity import PRIORITY_NOT_SET
+from simpleflow.engine._ids import workflow_type_name
+from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.workflow import Workflow
 
@@ -179,8 +181,9 @@ def schedule_activity_for(
     Args:
         command: the activity's command (its task and resolved arguments).
         task_list: a task list for every activity of the run (``standalone``), else None.
-        workflow_priority: the workflow's ``task_priority``, used when the activity sets none.
         last_heartbeat_details: the previous attempt's, when it timed out (passed in the input).
+        workflow_priority: the workflow's ``task_priority``, used when neither the submit
+            (``__priority``) nor the activity sets one.
     """
     act = command.task.activity
     payload: dict[str, Any] = {"args": list(command.args), "kwargs": command.kwargs}
@@ -188,9 +191,11 @@ def schedule_activity_for(
         payload["meta"] = act.meta
     if last_heartbeat_details is not None:
         payload[HEARTBEAT_DETAILS_KEY] = last_heartbeat_details
-    priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority
-    if priority is None and workflow_priority is not None:
-        priority = workflow_priority
+    priority = getattr(command.task, "priority", PRIORITY_NOT_SET)  # submit's __priority comes first
+    if priority is PRIORITY_NOT_SET:
+        priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority
+        if priority is None and workflow_priority is not None:
+            priority = workflow_priority
     return schedule_activity(
         command.id,
         act.name,
@@ -215,7 +220,8 @@ def start_child_workflow_for(command: Command, parent_tag_list: list[str]) -> di
     task = command.task
     wf = task.workflow
     args, kwargs = command.args, command.kwargs
-    payload = {"args": list(args), "kwargs": kwargs, "__extra": {"class": f"{wf.__module__}.{wf.__qualname__}"}}
+    # simpleflow's wire format: type ``module.ClassName``, a plain {"args", "kwargs"} input.
+    payload = {"args": list(args), "kwargs": kwargs}
     task_list = task.workflow_task_list
     if not task_list and hasattr(wf, "get_task_list"):
         task_list = wf.get_task_list(wf, *args, **kwargs)
@@ -225,7 +231,7 @@ def start_child_workflow_for(command: Command, parent_tag_list: list[str]) -> di
     timeout = getattr(wf, "execution_timeout", None)
     return start_child_workflow(
         command.id,
-        wf.name,
+        workflow_type_name(wf),
         wf.version,
         format.dumps(payload),
         task_list=task_list or wf.task_list,
@@ -273,16 +279,20 @@ def with_wake_up(out: list[dict[str, Any]], history: History) -> list[dict[str, 
 def needs_wake_up(out: list[dict[str, Any]]) -> bool:
     """SWF starts no decision task for a marker or a timer cancellation: a wake-up timer must.
 
-    (@cached markers have no future waiting on them: they need none.)
+    (@cached and repair markers have no future waiting on them: they need none.)
     """
     return any(
         d["decisionType"] == "CancelTimer"
         or (
             d["decisionType"] == "RecordMarker"
-            and not d["recordMarkerDecisionAttributes"]["markerName"].startswith("simpleflow.cached:")
+            and not d["recordMarkerDecisionAttributes"]["markerName"].startswith(_SILENT_MARKERS)
         )
         for d in out
     )
+
+
+# Markers no future waits on (the value is used at once).
+_SILENT_MARKERS = ("simpleflow.cached:", REPAIR_MARKER_PREFIX)
 
 
 def propagated_signals(history: History, propagate_to_parent: bool) -> list[dict[str, Any]]:

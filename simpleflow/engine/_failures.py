@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, exceptions, format
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine._commands import ACTIVITY, Command, option, overrides
+from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, resolved_value
 from simpleflow.task import TaskFailureContext
 
 if TYPE_CHECKING:
@@ -54,6 +54,12 @@ class RetryPolicy:
                 return
             if timer["state"] in ("fired", "canceled"):
                 command.retry_timer = None
+                # As simpleflow: the retry takes the arguments the timer's control recorded (on_task_failure
+                # may have changed them), so a replay retries with the same input.
+                control = format.loads(timer.get("control"))
+                if isinstance(control, dict):
+                    command.args = list(control.get("args") or [])
+                    command.kwargs = dict(control.get("kwargs") or {})
                 self._retry(command)
                 return
         if command.retry_timer is not None:  # the retry timer is ours to start
@@ -95,6 +101,10 @@ class RetryPolicy:
             history=tracker.history,
         )
         context = tracker.workflow.on_task_failure(context) or context
+        if context.decision in (decision.retry_now, decision.retry_later) and context.a_task is command.task:
+            # The workflow may have changed the task's arguments for the retry (simpleflow's failing example).
+            command.args = [resolved_value(a) for a in command.task.args]
+            command.kwargs = {k: resolved_value(v) for k, v in (command.task.kwargs or {}).items()}
         if context.decision == decision.abort:
             self.final_failure(command)
         elif context.decision == decision.ignore:

@@ -21,7 +21,14 @@ def arguments_hash(args: tuple | list, kwargs: dict[str, Any]) -> str:
 
 
 def run_id_hash(run_id: str | None) -> str:
-    return f"{zlib.adler32((run_id or '').encode()) & 0xFFFFFFFF:x}"
+    if not run_id:  # simpleflow's hex_hash of an empty string
+        return "0"
+    return f"{zlib.adler32(run_id.encode()) & 0xFFFFFFFF:x}"
+
+
+def workflow_type_name(workflow_class: type) -> str:
+    """The SWF type name simpleflow starts a child workflow under: ``<module>.<ClassName>``."""
+    return f"{workflow_class.__module__}.{workflow_class.__name__}"
 
 
 def task_id(name: str, suffix: Any) -> str:

@@ -46,7 +46,10 @@ def errored(err: Exception) -> RunOutcome:
 def closing_decision(outcome: RunOutcome, started: dict[str, Any]) -> dict[str, Any]:
     """The decision closing the execution after *outcome* (*started*: the execution's start attributes)."""
     if outcome.kind == COMPLETED:
-        return decisions.complete_workflow(format.dumps(outcome.result))
+        try:
+            return decisions.complete_workflow(format.dumps(outcome.result))
+        except (TypeError, ValueError) as err:  # a result JSON cannot hold fails the run, on either host
+            return decisions.fail_workflow(format_reason(f"run() returned a value JSON cannot encode: {err}"), None)
     if outcome.kind in (FAILED_BY_WORKFLOW, ERRORED):
         return decisions.fail_workflow(format_reason(outcome.reason), outcome.details)
     return decisions.continue_as_new_for(outcome.next_run, started)

@@ -26,6 +26,7 @@ from simpleflow.engine._commands import (
     WAIT_SIGNAL,
     Command,
 )
+from simpleflow.engine._ids import workflow_type_name
 from simpleflow.history import History
 
 # Future states a resolution gives (FAILED: finished with an exception).
@@ -66,8 +67,13 @@ _RUNNING = Resolution(RUNNING, answered=True)
 
 
 def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
-    if record["state"] == "timed_out":
+    state = record["state"]
+    if state == "timed_out":
         return exceptions.TimeoutError(record.get("timeout_type"), None)
+    if state == "canceled":  # a child workflow's (an activity's cancellation is no failed attempt)
+        return exceptions.TaskCanceled(record.get("details"))
+    if state == "terminated":
+        return exceptions.TaskTerminated()
     return exceptions.TaskFailed(command.id, record.get("reason"), record.get("details"))
 
 
@@ -120,10 +126,13 @@ def resolve_child_workflow(record: dict[str, Any] | None, command: Command) -> R
     if state == "start_failed":
         if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
             workflow = command.task.workflow
-            return Resolution(decision=COMMAND_DECISION, register=("workflow", workflow.name, workflow.version))
+            register = ("workflow", workflow_type_name(workflow), workflow.version)
+            return Resolution(decision=COMMAND_DECISION, register=register)
         error = exceptions.TaskFailed(command.id, record.get("cause"))
         return Resolution(FAILED, error, answered=True, final=True)
-    failed = state in ("failed", "timed_out")
+    # As in simpleflow, a canceled or terminated child is a failed attempt (retry, on_task_failure,
+    # then raises_on_failure fails the parent).
+    failed = state in ("failed", "timed_out", "canceled", "terminated")
     resolution = Resolution(answered=command.retry_timer is None or not failed)
     resolution.last_event_id = record.get("last_event_id", 0)
     if state == "start_initiated":
@@ -132,10 +141,6 @@ def resolve_child_workflow(record: dict[str, Any] | None, command: Command) -> R
         resolution.state = RUNNING
     elif state == "completed":
         resolution.state, resolution.value = FINISHED, format.loads(record.get("result"))
-    elif state == "canceled":
-        resolution.state, resolution.value = FAILED, exceptions.TaskCanceled(record.get("details"))
-    elif state == "terminated":
-        resolution.state, resolution.value = FAILED, exceptions.TaskTerminated()
     elif failed:
         resolution.state, resolution.value = FAILED, _attempt_error(command, record)
         resolution.failed_attempt = record

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import constants, format, futures
-from simpleflow.activity import Activity
+from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _queries
 from simpleflow.engine._commands import (
@@ -65,9 +65,11 @@ from simpleflow.engine._outcome import (
     closing_decision,
     errored,
 )
+from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
 from simpleflow.history import History
+from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
 from simpleflow.task import (
     ActivityTask,
@@ -98,6 +100,7 @@ class ExecutionInfo:
     activity_task_list: str | None = None  # routes every activity there (``standalone`` uses it)
     max_open_activities: int | None = None
     max_decisions: int = constants.MAX_DECISIONS
+    repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
 
 
 class WorkflowRun:
@@ -154,12 +157,12 @@ class WorkflowRun:
             propagate_to_parent = getattr(self.workflow_class, "propagate_signals_to_parent", True)
             propagated = decisions.propagated_signals(self.history, propagate_to_parent)
             if propagated:  # as simpleflow: the signals go on first, ``run`` goes on at the next decision task
-                self.workflow.after_replay(self.history)
+                self.workflow.after_replay(self._hooks_history)
                 return propagated
         try:
             self._step()
         finally:
-            self.workflow.after_replay(self.history)
+            self.workflow.after_replay(self._hooks_history)
         if self._events_for_advance is not None:  # the inline driver handed back events it could not feed itself
             restart, events = self._events_for_advance
             self._events_for_advance = None
@@ -173,7 +176,7 @@ class WorkflowRun:
 
     def decide_now(self) -> list[dict[str, Any]]:
         """On the run's thread, while it waits: the decisions ``advance`` would answer now."""
-        self.workflow.after_replay(self.history)
+        self.workflow.after_replay(self._hooks_history)
         return self._decide()
 
     def feed_inline(self, events: list[dict[str, Any]]) -> bool:
@@ -267,8 +270,12 @@ class WorkflowRun:
             RuntimeError: called from outside the workflow's ``run``.
         """
         self._check_thread()
+        # simpleflow's ``submit(activity, x, __priority=N)``: the task's SWF priority, not an argument.
+        priority = kwargs.pop("__priority", PRIORITY_NOT_SET)
         if isinstance(submittable, Activity):
-            return self._tracker.submit_task(ActivityTask(submittable, *args, **kwargs))
+            task = ActivityTask(submittable, *args, **kwargs)
+            task.priority = priority
+            return self._tracker.submit_task(task)
         if isinstance(submittable, type) and issubclass(submittable, Workflow):
             return self._tracker.submit_task(ChildWorkflowTask(submittable, *args, **kwargs))
         if isinstance(submittable, (ActivityTask, ChildWorkflowTask)):
@@ -298,7 +305,7 @@ class WorkflowRun:
         self._outcome = RunOutcome(
             FAILED_BY_WORKFLOW, reason=f"Workflow execution failed: {reason}", details=str(details) if details else None
         )
-        self.workflow.on_failure(self.history, reason, details)
+        self.workflow.on_failure(self._hooks_history, reason, details)
         raise _RunClosed()
 
     def get_run_context(self) -> dict[str, Any]:
@@ -338,6 +345,13 @@ class WorkflowRun:
             ValueError: *event_type* is not signal, marker or timer.
         """
         return _queries.event_details(self.history, event_type, event_name)
+
+    def decision_started_at(self) -> float | None:
+        """When the decision task being answered started (epoch seconds), as the history records it."""
+        stamp = self.history.started_decision_timestamp
+        if stamp is None:
+            return None
+        return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
 
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         """A continue-as-new to submit: the execution closes and *workflow* runs again with these arguments."""
@@ -384,6 +398,7 @@ class WorkflowRun:
         if getattr(self, "_suspendable", None) is not None:
             self._suspendable.abandon()
         self.history = History()
+        self._hooks_history = HistoryView(self.history)  # simpleflow's shapes, what the workflow's hooks get (lazy)
         self.workflow = self.workflow_class(self)
         self._tracker = CommandTracker(self.history, self.workflow, self.info, self._stop_replaying)
         self._continuations: list[Continuation] = []
@@ -442,7 +457,7 @@ class WorkflowRun:
         if self._outcome is not None:
             return
         if self._suspendable is None:
-            self.workflow.before_replay(self.history)
+            self.workflow.before_replay(self._hooks_history)
             self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
@@ -472,14 +487,14 @@ class WorkflowRun:
     def _decide(self) -> list[dict[str, Any]]:
         outcome = self._outcome
         if self.history.cancel_requested and not self._cancel_handled:
-            if self.workflow.should_cancel(self.history):
-                self.workflow.on_canceled(self.history)
+            if self.workflow.should_cancel(self._hooks_history):
+                self.workflow.on_canceled(self._hooks_history)
                 return decisions.cancel_execution(self.history)
             self._cancel_handled = True
         if outcome is not None and outcome.kind == ERRORED:  # the run's decisions left owed are dropped
             closing = [closing_decision(outcome, self.history.started)]
-            self.workflow.on_failure(self.history, outcome.reason, outcome.details)
-            self.workflow.after_closed(self.history)
+            self.workflow.on_failure(self._hooks_history, outcome.reason, outcome.details)
+            self.workflow.after_closed(self._hooks_history)
             return closing
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
         out, complete = self._tracker.ledger.batch(max_open, self.info.max_decisions)
@@ -489,24 +504,13 @@ class WorkflowRun:
             return decisions.with_wake_up(out, self.history) if decisions.needs_wake_up(out) else out
         out.append(closing_decision(outcome, self.history.started))
         if outcome.kind == COMPLETED:
-            self.workflow.on_completed(self.history)
-        self.workflow.after_closed(self.history)
+            self.workflow.on_completed(self._hooks_history)
+        self.workflow.after_closed(self._hooks_history)
         return out
 
 
 # Events a run can take while driven inline (others go through ``advance``).
 _INLINE_EVENTS = frozenset(
-    {
-        "DecisionTaskScheduled",
-        "DecisionTaskStarted",
-        "DecisionTaskCompleted",
-        "ActivityTaskScheduled",
-        "ActivityTaskStarted",
-        "ActivityTaskCompleted",
-        "ActivityTaskFailed",
-        "ActivityTaskTimedOut",
-        "TimerStarted",
-        "TimerFired",
-        "MarkerRecorded",
-    }
+    "DecisionTaskScheduled DecisionTaskStarted DecisionTaskCompleted ActivityTaskScheduled ActivityTaskStarted"
+    " ActivityTaskCompleted ActivityTaskFailed ActivityTaskTimedOut TimerStarted TimerFired MarkerRecorded".split()
 )

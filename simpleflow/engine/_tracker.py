@@ -14,7 +14,7 @@ from typing import Any
 
 from simpleflow import format, futures
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _ids
+from simpleflow.engine import _ids, _repair
 from simpleflow.engine._commands import (
     ACTIVITY,
     CACHED,
@@ -203,7 +203,9 @@ class CommandTracker:
         if kind == ACTIVITY and hasattr(task.activity.callable, "get_task_id"):
             return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
         if kind == CHILD_WORKFLOW and hasattr(task.workflow, "get_workflow_id"):
-            return task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+            chosen = task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
+            if chosen:  # None: the generated id, as simpleflow gives it
+                return chosen
         if task.idempotent:
             suffix: Any = _ids.arguments_hash(args, kwargs)
         else:
@@ -266,15 +268,39 @@ class CommandTracker:
                 command.future.set_finished(format.loads(record.get("result")))
                 if not self.resolving_events and record.get("last_event_id", 0) > self.history.completed_decision_id:
                     self._on_news()
-                if command.duplicate_futures:
-                    for duplicate in command.duplicate_futures:
-                        duplicate.copy_from(command.future)
+                self._copy_to_duplicates(command)
+                return
+            if record is None and (self.info.repair is not None or self.history.markers) and self._reuse(command):
+                self._copy_to_duplicates(command)
                 return
         find_record, resolver = RESOLVERS[command.kind]
         self._apply(command, resolver(find_record(self.history, command), command))
+        self._copy_to_duplicates(command)
+
+    @staticmethod
+    def _copy_to_duplicates(command: Command) -> None:
         if command.duplicate_futures:
             for duplicate in command.duplicate_futures:
                 duplicate.copy_from(command.future)
+
+    def _reuse(self, command: Command) -> bool:
+        """A repaired execution's activity the earlier execution completed takes its result (_repair).
+
+        The marker in this history decides on replay; the repair source only for tasks not yet reused.
+        """
+        found, value, marker = _repair.reuse(
+            self.history.markers, self.info.repair, command.id, command.task.activity.name
+        )
+        if not found:
+            return False
+        if marker is not None and (CACHED, marker[0]) not in self.commands:
+            # Settled by its MarkerRecorded event, as @cached markers are.
+            name, details = marker
+            recording = Command(CACHED, name, details, command.position, futures.Future())
+            self.commands[(CACHED, name)] = recording
+            self.add_pending(recording, decisions.record_marker(name, details))
+        command.future.set_finished(value)
+        return True
 
     def _apply(self, command: Command, resolution: Resolution) -> None:
         if resolution.mismatch is not None:

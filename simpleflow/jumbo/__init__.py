@@ -22,7 +22,17 @@ from __future__ import annotations
 
 from simpleflow.jumbo._cache import close as close_caches
 from simpleflow.jumbo._events import decode_events, encode_decisions
-from simpleflow.jumbo._fields import FIELD_LIMITS, MAX_JUMBO_SIZE, JumboFieldTooLarge, decode, encode, is_jumbo, store
+from simpleflow.jumbo._fields import (
+    FIELD_LIMITS,
+    MAX_JUMBO_SIZE,
+    JumboFieldTooLarge,
+    JumboFieldUnavailable,
+    decode,
+    encode,
+    is_jumbo,
+    permanent_s3_error,
+    store,
+)
 from simpleflow.jumbo._reference import PREFIX
 
 __all__ = [
@@ -30,11 +40,13 @@ __all__ = [
     "MAX_JUMBO_SIZE",
     "PREFIX",
     "JumboFieldTooLarge",
+    "JumboFieldUnavailable",
     "close_caches",
     "decode",
     "decode_events",
     "encode",
     "encode_decisions",
     "is_jumbo",
+    "permanent_s3_error",
     "store",
 ]

@@ -5,6 +5,12 @@ field it meets is read again and again; this cache makes that one S3 request
 per object. Objects never change (their keys are fresh uuids), so entries
 never expire: they are only evicted, least recently used first.
 
+The disk cache is a directory other processes of this host can reach, so
+nothing read from it is trusted: rows hold raw bytes only (``_RawBytesDisk``
+refuses any other mode, so diskcache never unpickles a row nor opens a file
+outside the directory), and a directory another user owns or can write is
+not used at all (``untrusted_reason``).
+
 Environment, read when the cache is first used in a process:
 
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE``: ``0`` turns the disk cache off.
@@ -19,11 +25,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import stat
 import threading
 import zlib
 from collections import OrderedDict
 
 import diskcache
+import diskcache.core
+
+from simpleflow import settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +45,118 @@ MEMORY_CACHE_SIZE_ENV = "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE"
 DEFAULT_CACHE_DIR = "/tmp/simpleflow-cache"
 DEFAULT_CACHE_SIZE = 1_000_000_000
 DEFAULT_MEMORY_CACHE_SIZE = 64 * 1024 * 1024
+# Values up to this many bytes live in the database, larger ones in files of the directory.
+_MIN_FILE_SIZE = 1 << 15
+# The names diskcache gives its value files: two levels of hex folders, then hex.val.
+_VALUE_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{28}\.val")
+
+
+class UnsafeRow(ValueError):
+    """A disk cache row this cache never writes: a pickled value, text, a key or file name of another form."""
+
+
+class _RawBytesDisk(diskcache.Disk):
+    """diskcache's serializer, limited to string keys and raw byte values.
+
+    diskcache's own ``Disk`` unpickles any row stored in its pickle mode and
+    opens whatever file name a row gives; whoever can write the database
+    could then run code in, or read files through, every process using it.
+    Here a row of any other shape raises ``UnsafeRow`` and is never decoded.
+    """
+
+    def __init__(self, directory: str, **_settings: object) -> None:
+        # Settings read back from the database (disk_min_file_size...) are ignored.
+        super().__init__(directory, min_file_size=_MIN_FILE_SIZE, pickle_protocol=0)
+
+    def put(self, key: object) -> tuple[str, bool]:
+        if type(key) is not str:
+            raise TypeError(f"jumbo cache keys are strings, not {type(key).__name__}")
+        return key, True
+
+    def get(self, key: object, raw: bool) -> str:
+        if not raw or type(key) is not str:
+            raise UnsafeRow("a key that is not raw text")
+        return key
+
+    def store(self, value: object, read: bool, key: object = diskcache.core.UNKNOWN) -> tuple:
+        if type(value) is not bytes:
+            raise TypeError(f"the jumbo cache stores bytes, not {type(value).__name__}")
+        return super().store(value, False, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: object, read: bool) -> bytes:
+        if mode == diskcache.core.MODE_RAW and isinstance(value, (bytes, memoryview)):
+            return bytes(value)
+        if mode == diskcache.core.MODE_BINARY and _is_value_file(filename) and not read:
+            with open(os.path.join(self._directory, filename), "rb") as reader:  # type: ignore[arg-type]
+                return reader.read()
+        raise UnsafeRow(f"a row in diskcache mode {mode!r}, not raw bytes")
+
+    def remove(self, file_path: str) -> None:
+        if _is_value_file(file_path):  # never a path a row made up
+            super().remove(file_path)
+
+
+def _is_value_file(filename: object) -> bool:
+    return isinstance(filename, str) and _VALUE_FILE.fullmatch(filename) is not None
+
+
+def untrusted_reason(directory: str) -> str | None:
+    """Why *directory* must not hold the disk cache, or None when it may.
+
+    It must be a directory owned by this user that no other user can write,
+    under folders that only their owner (this user or root) can change, or
+    that are sticky like /tmp. Symbolic links are followed only when this
+    user or root owns them.
+    """
+    if not hasattr(os, "geteuid"):
+        return None  # no POSIX owners to check
+    euid = os.geteuid()
+    try:
+        link = os.lstat(directory)
+        if stat.S_ISLNK(link.st_mode) and link.st_uid not in (euid, 0):
+            return f"is a symbolic link owned by uid {link.st_uid}"
+        real = os.path.realpath(directory)
+        info = os.stat(real)
+        if not stat.S_ISDIR(info.st_mode):
+            return "is not a directory"
+        if info.st_uid != euid:
+            return f"is owned by uid {info.st_uid}, not by this user (uid {euid})"
+        if info.st_mode & 0o022:
+            return f"can be written by other users (mode {stat.S_IMODE(info.st_mode):o})"
+        database = os.path.join(real, "cache.db")
+        if os.path.lexists(database):
+            db = os.lstat(database)
+            if not stat.S_ISREG(db.st_mode) or db.st_uid != euid or db.st_mode & 0o022:
+                return "holds a cache.db that is not a file of this user's that only it can write"
+        parent = os.path.dirname(real)
+        while True:
+            up = os.stat(parent)
+            if up.st_uid not in (euid, 0):
+                return f"is inside {parent}, owned by uid {up.st_uid}"
+            if up.st_mode & 0o022 and not up.st_mode & stat.S_ISVTX:
+                return f"is inside {parent}, which other users can write (mode {stat.S_IMODE(up.st_mode):o})"
+            if parent == os.path.dirname(parent):
+                return None
+            parent = os.path.dirname(parent)
+    except OSError as error:
+        return f"cannot be checked: {error}"
+
+
+def _prepare_directory(directory: str) -> None:
+    """Create *directory*, and any missing folder above it, for this user alone (0700)."""
+    missing: list[str] = []
+    path = os.path.abspath(directory)
+    while not os.path.lexists(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)  # umask can only take permissions away
+        except FileExistsError:
+            pass
+
+
+_warned: set[str] = set()
 
 
 class _MemoryLRU:
@@ -72,33 +195,35 @@ class _ProcessCaches:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.memory = _MemoryLRU(_int_env(MEMORY_CACHE_SIZE_ENV, DEFAULT_MEMORY_CACHE_SIZE))
+        self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
-        if os.environ.get(CACHE_ENV, "1").strip() == "0":
+        self.rejected = 0  # disk rows refused as not raw bytes (UnsafeRow)
+        if not settings.get(CACHE_ENV):
             return
-        directory = os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
-        size = _int_env(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
+        directory = settings.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
+        size = settings.get(CACHE_SIZE_ENV)
         try:
-            self.disk = diskcache.Cache(directory, size_limit=size, eviction_policy="least-recently-used")
+            _prepare_directory(directory)
+            reason = untrusted_reason(directory)
+            if reason is not None:
+                if directory not in _warned:
+                    _warned.add(directory)
+                    logger.warning(
+                        "jumbo fields: not using the disk cache %s: it %s (set %s to a directory of your own)",
+                        directory,
+                        reason,
+                        CACHE_DIR_ENV,
+                    )
+                return
+            self.disk = diskcache.Cache(
+                directory, size_limit=size, eviction_policy="least-recently-used", disk=_RawBytesDisk
+            )
         except Exception as error:  # a corrupt database, a read-only directory...
             logger.warning("jumbo fields: disk cache %s unusable, going without it: %s", directory, error)
 
 
 _lock = threading.Lock()
 _caches: _ProcessCaches | None = None
-
-
-def _int_env(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{name}={value!r}: expected a size in bytes (a whole number, 0 or more)")
-    return number
 
 
 def _current() -> _ProcessCaches:
@@ -124,6 +249,11 @@ def close() -> None:
         caches.disk.close()
 
 
+def rejected_rows() -> int:
+    """How many disk cache rows this process refused because they were not raw bytes."""
+    return _current().rejected
+
+
 def cache_key(bucket: str, key: str) -> str:
     """The cache's key for an object: a digest, so no S3 key names a path of ours."""
     return "jumbo/" + hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()
@@ -142,7 +272,6 @@ def get(bucket: str, key: str, size: int) -> str | None:
     if text is not None or caches.disk is None:
         return text
     try:
-        # Values are stored as raw bytes, so diskcache never unpickles what it reads back.
         data, checksum = caches.disk.get(ckey, tag=True, retry=True)
         if data is None:
             return None
@@ -151,6 +280,13 @@ def get(bucket: str, key: str, size: int) -> str | None:
         text = data.decode()
         if len(data) != size and len(text) != size:
             raise ValueError(f"{len(data)} bytes where the reference says {size}")
+    except UnsafeRow as error:
+        caches.rejected += 1
+        logger.warning(
+            "jumbo fields: refusing disk cache entry for s3://%s/%s (%s); reading it from S3", bucket, key, error
+        )
+        _discard(caches.disk, ckey)
+        return None
     except Exception as error:
         logger.warning("jumbo fields: dropping disk cache entry for s3://%s/%s: %s", bucket, key, error)
         _discard(caches.disk, ckey)

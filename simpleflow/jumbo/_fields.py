@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
+import time
 import uuid
 
-from simpleflow import constants
+from simpleflow import constants, settings
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -49,6 +49,57 @@ class JumboFieldTooLarge(ValueError):
         self.limit = limit
 
 
+# S3 errors that another try will not cure: the object or bucket is gone, or we may not read it.
+PERMANENT_S3_ERRORS = frozenset(
+    {"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidBucketName", "AllAccessDisabled", "InvalidObjectState"}
+)
+# A permanent error is believed after this many reads, spaced by these pauses (a bucket policy being
+# fixed, a replication catching up): long enough to ride out a blip, short enough to hold a task.
+_PERMANENT_RETRY_DELAYS = (0.2, 0.5)
+
+
+class JumboFieldUnavailable(Exception):
+    """The object behind a jumbo field cannot be read, and reading it again will not help.
+
+    Attributes:
+        reference: the ``simpleflow+s3://`` reference.
+        code: S3's error code (``NoSuchKey``, ``NoSuchBucket``, ``AccessDenied``...).
+    """
+
+    def __init__(self, reference: str, bucket: str, key: str, code: str, message: str) -> None:
+        super().__init__(
+            f"jumbo field s3://{bucket}/{key} cannot be read: {code}" + (f" ({message})" if message else "")
+        )
+        self.reference = reference
+        self.code = code
+
+
+def permanent_s3_error(error: BaseException) -> str | None:
+    """S3's error code when *error* is one trying again will not cure, else None."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = (response.get("Error") or {}).get("Code")
+    return code if code in PERMANENT_S3_ERRORS else None
+
+
+def _get_object(reference: str, bucket: str, key: str) -> bytes:
+    delays = iter(_PERMANENT_RETRY_DELAYS)
+    while True:
+        try:
+            return _s3.get_object(bucket, key)
+        except Exception as error:
+            code = permanent_s3_error(error)
+            if code is None:
+                raise  # transient (a network outage, throttling...): the caller tries again later
+            delay = next(delays, None)
+            if delay is None:
+                message = ((error.response.get("Error") or {}).get("Message") or "").strip()  # type: ignore[attr-defined]
+                raise JumboFieldUnavailable(reference, bucket, key, code, message) from error
+            logger.warning("jumbo fields: s3://%s/%s: %s, trying again in %.1fs", bucket, key, code, delay)
+            time.sleep(delay)
+
+
 def is_jumbo(text: object) -> bool:
     """Whether *text* is a reference to a jumbo field stored in S3."""
     return isinstance(text, str) and text.startswith(PREFIX)
@@ -88,7 +139,7 @@ def store(text: str, field: str) -> str:
 
 
 def _store(text: str, field: str, limit: int) -> str:
-    location = os.environ.get(BUCKET_ENV, "").strip().strip("/")
+    location = settings.get(BUCKET_ENV).strip().strip("/")
     if not location:
         raise JumboFieldTooLarge(
             field,
@@ -130,7 +181,8 @@ def decode(text: str | None) -> str | None:
 
     Raises:
         ValueError: *text* starts like a reference but is malformed.
-        botocore.exceptions.ClientError: S3 refused to return the object.
+        JumboFieldUnavailable: the object is gone or may not be read (after a few tries).
+        botocore.exceptions.ClientError: S3 failed in a way a later try may not (throttling, 5xx).
     """
     if text is None or not text.startswith(PREFIX):
         return text
@@ -138,7 +190,7 @@ def decode(text: str | None) -> str | None:
     cached = _cache.get(bucket, key, size)
     if cached is not None:
         return cached
-    data = _s3.get_object(bucket, key)
+    data = _get_object(text, bucket, key)
     value = data.decode()
     if len(data) != size and len(value) != size:
         # S3 is the source of truth; a reference edited by hand is no reason to fail.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from simpleflow.local.executor import Executor
 from simpleflow.local.host import LocalExecution, LocalResult
 from simpleflow.outcome import Outcome
 
-__all__ = ["LocalExecution", "LocalResult", "Outcome"]
+__all__ = ["Executor", "LocalExecution", "LocalResult", "Outcome"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import format
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import FAILED, Outcome
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Family:
         real_time: sleep until a timer fires or a scheduled signal is due, instead of jumping the clock.
         signals: ``(seconds after the start, name, input)`` to send the root workflow's open run.
         cancel_at: seconds after the start at which its cancellation is requested (None: never).
+        middlewares: called around every activity of every run of the family (simpleflow.middleware).
     """
 
     def __init__(
@@ -49,8 +51,10 @@ class Family:
         real_time: bool = False,
         signals: Iterable[tuple[float, str, Any]] = (),
         cancel_at: float | None = None,
+        middlewares: Middlewares = NONE,
     ) -> None:
         self.real_time = real_time
+        self.middlewares = middlewares
         self.members: list[RunHost] = []
         self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
         self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)

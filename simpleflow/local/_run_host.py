@@ -22,6 +22,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import (
     Abandoned,
     ExecutionInfo,
+    RepairSource,
     WorkflowRun,
     answer_decision_task,
     decode_events,
@@ -61,6 +62,7 @@ class RunHost:
         parent, parent_initiated_event_id: the run that started this one as its child, and the event.
         run_id: this run's id (a new one by default).
         previous: the outcome of the run this one continues (continue-as-new).
+        repair: what an earlier execution completed, to reuse (``standalone --repair``'s engine part).
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class RunHost:
         parent_initiated_event_id: int | None = None,
         run_id: str | None = None,
         previous: Outcome | None = None,
+        repair: RepairSource | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
@@ -101,7 +104,8 @@ class RunHost:
         self._delivered = False  # the run, driving itself, already completed the open decision task
         family.join(self)
         self.run = WorkflowRun(
-            workflow_class, ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id)
+            workflow_class,
+            ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
         )
         self.run.driver = self._drive_inline
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
@@ -258,7 +262,7 @@ class RunHost:
         else:
             beat = LocalBeat(a.get("heartbeatTimeout"))
             self._beats[scheduled] = (a["activityId"], beat)
-            job = lambda: run_activity(act, a.get("input"), context, beat.send)  # noqa: E731
+            job = lambda: run_activity(act, a.get("input"), context, self.family.middlewares, beat.send)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
@@ -366,7 +370,7 @@ class RunHost:
             "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
         )
         input = format.loads(a.get("input")) or {}
-        child_class = _class_of(input)
+        child_class = _class_of(input, a["workflowType"]["name"])
         cause = None
         if child_class is None:
             cause = "WORKFLOW_TYPE_DOES_NOT_EXIST"
@@ -456,15 +460,13 @@ class RunHost:
         return event_id
 
 
-def _class_of(input: dict[str, Any]) -> type | None:
-    """The workflow class a child's (or next run's) input names, if it loads."""
-    from simpleflow.loader import load_workflow
+def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:
+    """The workflow class a child's (or next run's) input names, else its type name (simpleflow's
+    ``module.ClassName``), if it is a Workflow subclass that loads."""
+    from simpleflow.loader import find_workflow_class
 
     path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
-    try:
-        return load_workflow(path) if path else None
-    except Exception:
-        return None
+    return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)
 
 
 def _was_canceled(outcome: Outcome) -> bool:

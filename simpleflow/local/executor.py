@@ -6,6 +6,7 @@ from typing import Any
 
 from simpleflow import exceptions
 from simpleflow.local.host import LocalExecution
+from simpleflow.middleware import Middlewares, from_option
 from simpleflow.outcome import Outcome
 
 
@@ -24,9 +25,17 @@ class WorkflowFailed(exceptions.WorkflowException):
 class Executor:
     """Runs a workflow class locally, through the same engine as on SWF."""
 
-    def __init__(self, workflow_class: type, workers: int = 1) -> None:
+    def __init__(
+        self,
+        workflow_class: type,
+        workers: int = 1,
+        middlewares: Middlewares | dict[str, list[str]] | None = None,
+    ) -> None:
+        """*middlewares*: run around each activity, as ``{"pre": [paths], "post": [paths]}`` (simpleflow's
+        form) or a :class:`simpleflow.middleware.Middlewares`."""
         self.workflow_class = workflow_class
         self.workers = workers
+        self.middlewares = from_option(middlewares)
         self.last: Outcome | None = None
 
     def run(self, input: dict[str, Any] | None = None) -> Any:
@@ -35,7 +44,9 @@ class Executor:
         if isinstance(input, list):
             input = {"args": input, "kwargs": {}}
         payload = {"args": list(input.get("args") or []), "kwargs": dict(input.get("kwargs") or {})}
-        self.last = LocalExecution(self.workflow_class, payload, workers=self.workers).execute()
+        self.last = LocalExecution(
+            self.workflow_class, payload, workers=self.workers, middlewares=self.middlewares
+        ).execute()
         if self.last.completed:
             return self.last.result
         raise WorkflowFailed(self.last.reason or self.last.status, self.last.details)

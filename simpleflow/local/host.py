@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from simpleflow.engine import WorkflowRun
+from simpleflow.engine import RepairSource, WorkflowRun
 from simpleflow.local._family import Family
 from simpleflow.local._run_host import RunHost
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import Outcome
 
 # The name this host's answer had before the three outcome types became one.
@@ -35,6 +36,8 @@ class LocalExecution:
         signals: ``(seconds after the start, name, input)``: signals sent to the execution while it runs.
         real_time: sleep until timers fire and signals are due, instead of jumping a virtual clock.
         cancel_at: seconds after the start at which the execution's cancellation is requested.
+        middlewares: called around each activity, children's and continued runs' too (simpleflow.middleware).
+        repair: results of an earlier execution to reuse (simpleflow.engine._repair); its first run only.
     """
 
     def __init__(
@@ -48,10 +51,18 @@ class LocalExecution:
         signals: Iterable[tuple[float, str, Any]] = (),
         real_time: bool = False,
         cancel_at: float | None = None,
+        middlewares: Middlewares = NONE,
+        repair: RepairSource | None = None,
     ) -> None:
-        self.family = Family(real_time=real_time, signals=signals, cancel_at=cancel_at)
+        self.family = Family(real_time=real_time, signals=signals, cancel_at=cancel_at, middlewares=middlewares)
         self.first_run = RunHost(
-            self.family, workflow_class, input, workers=workers, workflow_id=workflow_id, tag_list=tag_list
+            self.family,
+            workflow_class,
+            input,
+            workers=workers,
+            workflow_id=workflow_id,
+            tag_list=tag_list,
+            repair=repair,
         )
 
     @property

@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from simpleflow import format
+from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
 
@@ -48,7 +48,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
-DEFAULT_RETRIES = 5
+DEFAULT_RETRIES = settings.default.SWF_CONNECTION_RETRIES
 # SWF holds a poll open for up to 60 s: the read timeout must outlast it.
 READ_TIMEOUT = 70
 CONNECT_TIMEOUT = 10
@@ -67,7 +67,7 @@ class UnknownDomain(UsageError):
 
 
 def _config() -> Config:
-    retries = int(os.environ.get("SWF_CONNECTION_RETRIES", DEFAULT_RETRIES))
+    retries = settings.get("SWF_CONNECTION_RETRIES")
     return Config(
         region_name=os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         retries={"max_attempts": retries, "mode": "standard"},
@@ -153,7 +153,7 @@ def identity() -> str:
         "user": _user(),
         "exe": sys.executable,
     }
-    extra = os.environ.get("SIMPLEFLOW_IDENTITY")
+    extra = settings.get("SIMPLEFLOW_IDENTITY")
     if extra:
         try:
             overrides = json.loads(extra)
@@ -218,11 +218,14 @@ def list_executions(
     tag: str | None = None,
     close_status: str | None = None,
     reverse_order: bool = False,
+    from_date: datetime.datetime | None = None,
+    to_date: datetime.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Execution infos (SWF's dicts) of *domain*, open or closed, started in the last days, all pages.
 
     SWF takes a single filter among workflow id, type, tag and close status: the first one given is
-    sent, and every one given is also applied here (moto ignores some of them).
+    sent, and every one given is also applied here (moto ignores some of them). *from_date* (and
+    *to_date*) choose the start times instead of *started_since_days*.
     """
     if status not in ("open", "closed"):
         raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
@@ -231,11 +234,12 @@ def list_executions(
     oldest = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
     if started_since_days is not None:
         oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=started_since_days)
-    kwargs: dict[str, Any] = {
-        "domain": domain,
-        "startTimeFilter": {"oldestDate": oldest},
-        "reverseOrder": reverse_order,
-    }
+    time_filter: dict[str, Any] = {"oldestDate": oldest}
+    if from_date is not None:  # simpleflow's --from-date/--to-date, in place of the days
+        time_filter = {"oldestDate": from_date}
+        if to_date is not None:
+            time_filter["latestDate"] = to_date
+    kwargs: dict[str, Any] = {"domain": domain, "startTimeFilter": time_filter, "reverseOrder": reverse_order}
     if workflow_id is not None:
         kwargs["executionFilter"] = {"workflowId": workflow_id}
     elif workflow_name is not None:

@@ -12,29 +12,23 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import threading
 from typing import Any
 
-from simpleflow import format, jumbo
-from simpleflow.engine import ExecutionInfo, WorkflowRun, answer_decision_task, fail_execution
+from simpleflow import format, jumbo, settings
+from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_decision_task, fail_execution
+from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE_RUNS = 256
-DEFAULT_CACHE_EVENTS = 2_000_000
+DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
+DEFAULT_CACHE_EVENTS = settings.default.SIMPLEFLOW_DECIDER_CACHE_EVENTS
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+class UnservedWorkflowType(Exception):
+    """A decision task for a workflow type this decider was not started with."""
 
 
 class RunCache:
@@ -46,10 +40,8 @@ class RunCache:
     """
 
     def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
-        self.max_runs = _env_int("SIMPLEFLOW_DECIDER_CACHE_RUNS", DEFAULT_CACHE_RUNS) if max_runs is None else max_runs
-        self.max_events = (
-            _env_int("SIMPLEFLOW_DECIDER_CACHE_EVENTS", DEFAULT_CACHE_EVENTS) if max_events is None else max_events
-        )
+        self.max_runs = settings.get("SIMPLEFLOW_DECIDER_CACHE_RUNS") if max_runs is None else max_runs
+        self.max_events = settings.get("SIMPLEFLOW_DECIDER_CACHE_EVENTS") if max_events is None else max_events
         self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -93,14 +85,17 @@ class Decider:
         *,
         activity_task_list: str | None = None,
         cache: RunCache | None = None,
+        repair: RepairSource | None = None,
     ) -> None:
         self.domain = domain
+        self.repair = repair  # for the executions started here (no parent, not continued): standalone --repair
         self.task_list = task_list
         self.activity_task_list = activity_task_list
         self.cache = cache if cache is not None else RunCache()
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}
         self._by_name = {w.name: w for w in workflows}
+        self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
@@ -108,16 +103,43 @@ class Decider:
     # -- one decision task ---------------------------------------------------
 
     def workflow_class(self, started: dict[str, Any]) -> type | None:
-        """The served class an execution runs: by the class path in its input, else by its type."""
+        """The class an execution runs: a served one by the class path in its input or by its type; else,
+        as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
         path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
-        if path in self._by_path:
-            return self._by_path[path]
         wtype = started.get("workflowType") or {}
-        return self._by_type.get((wtype.get("name"), wtype.get("version"))) or self._by_name.get(wtype.get("name"))
+        name = wtype.get("name")
+        for key in (path, name):
+            if key in self._by_path:
+                return self._by_path[key]
+        served = self._by_type.get((name, wtype.get("version"))) or self._by_name.get(name)
+        if served is not None:
+            return served
+        for key in (path, name):
+            if key and key not in self._loaded:
+                self._loaded[key] = find_workflow_class(key)
+            if key and self._loaded[key] is not None:
+                return self._loaded[key]
+        return None
 
-    def decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
-        """The decisions for one polled decision task (its events may start anywhere)."""
+    def decide(self, task: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The decisions for one polled decision task (its events may start anywhere).
+
+        None when this decider must not answer: the execution's workflow type is not one it
+        serves. The task then times out and SWF hands it to another decider (a rolling deploy
+        leaves old and new deciders on one task list), so nothing is failed here.
+        A jumbo field whose object is gone (or may not be read) fails the execution, naming it.
+        """
+        try:
+            return self._decide(task)
+        except UnservedWorkflowType as err:
+            logger.error("%s: leaving the decision task for another decider", err)
+            return None
+        except jumbo.JumboFieldUnavailable as err:
+            logger.error("execution %s: %s", task["workflowExecution"], err)
+            return fail_execution(f"Cannot read the history: {err}")
+
+    def _decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
         execution = task["workflowExecution"]
         run_id = execution["runId"]
         events = task.get("events") or []
@@ -134,18 +156,18 @@ class Decider:
             workflow_class = self.workflow_class(started)
             if workflow_class is None:
                 wtype = started.get("workflowType") or task.get("workflowType") or {}
-                reason = (
-                    f"no workflow class for type {wtype.get('name')!r} version {wtype.get('version')!r} "
-                    f"on this decider (task list {self.task_list!r})"
+                raise UnservedWorkflowType(
+                    f"execution {execution['workflowId']}: no workflow class for type {wtype.get('name')!r} "
+                    f"version {wtype.get('version')!r} on this decider (task list {self.task_list!r}, "
+                    f"serving {', '.join(sorted(self._by_path)) or 'nothing'})"
                 )
-                logger.error(reason)
-                return fail_execution(reason)
             info = ExecutionInfo(
                 domain=self.domain,
                 workflow_id=execution["workflowId"],
                 run_id=run_id,
                 activity_task_list=self.activity_task_list,
                 max_open_activities=_max_open(workflow_class),
+                repair=self._repair_for(started),
             )
             run = WorkflowRun(workflow_class, info)
             new = events
@@ -158,6 +180,12 @@ class Decider:
         else:
             run.close()
         return decisions
+
+    def _repair_for(self, started: dict[str, Any]) -> RepairSource | None:
+        """The repair source applies to the execution started as the repair, not to its children or next runs."""
+        if self.repair is None or started.get("parentWorkflowExecution") or started.get("continuedExecutionRunId"):
+            return None
+        return self.repair
 
     def _register_types(self, run: WorkflowRun, decisions: list[dict[str, Any]]) -> None:
         """Register the types SWF refused, and, once per process, those about to be scheduled.
@@ -201,6 +229,8 @@ class Decider:
             return False
         with self._lock:
             decisions = self.decide(task)
+        if decisions is None:
+            return True  # not ours: left to time out and go to another decider
         try:
             client.swf_client().respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
         except Exception as err:
@@ -245,8 +275,7 @@ def _max_open(workflow_class: type) -> int | None:
     explicit = getattr(workflow_class, "max_open_activity_count", None)
     if explicit:
         return int(explicit)
-    env = os.environ.get("SWF_MAX_OPEN_ACTIVITY_COUNT")
-    return int(env) if env else None
+    return settings.get("SWF_MAX_OPEN_ACTIVITY_COUNT") or None
 
 
 def run_decider(
@@ -256,9 +285,10 @@ def run_decider(
     activity_task_list: str | None = None,
     stop: threading.Event | None = None,
     pollers: int = 1,
+    repair: RepairSource | None = None,
 ) -> None:
-    """Entry point of a decider process."""
+    """Entry point of a decider process (*repair*: see ``Decider``)."""
     from simpleflow.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
-    Decider(domain, task_list, workflows, activity_task_list=activity_task_list).run(stop, pollers)
+    Decider(domain, task_list, workflows, activity_task_list=activity_task_list, repair=repair).run(stop, pollers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from simpleflow.exceptions import UsageError
@@ -39,16 +38,20 @@ def terminate(domain: str, workflow_id: str, run_id: str | None = None, reason: 
 
 
 def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, str]:
-    """A new run with the same type, input and task list (and the same workflow id once the old run closed)."""
+    """A new run with the same workflow id, type, input, task list, timeouts and tags.
+
+    An open run is terminated first (reason ``workflow.restart``), as simpleflow does.
+    """
     description = describe(domain, workflow_id, run_id)
     info, config = description["executionInfo"], description["executionConfiguration"]
     run_id = info["execution"]["runId"]
     events = client.get_history(domain, workflow_id, run_id)
     started = events[0]["workflowExecutionStartedEventAttributes"]
-    new_id = workflow_id if info["executionStatus"] == "CLOSED" else f"{workflow_id}-restart-{uuid.uuid4().hex[:8]}"
+    if info["executionStatus"] != "CLOSED":
+        terminate(domain, workflow_id, run_id, reason="workflow.restart")
     kwargs: dict[str, Any] = {
         "domain": domain,
-        "workflowId": new_id,
+        "workflowId": workflow_id,
         "workflowType": info["workflowType"],
         "taskList": config["taskList"],
         "executionStartToCloseTimeout": config["executionStartToCloseTimeout"],
@@ -59,7 +62,7 @@ def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[st
     if started.get("input") is not None:
         kwargs["input"] = started["input"]
     response = client.swf_client().start_workflow_execution(**kwargs)
-    return {"workflowId": new_id, "runId": response["runId"]}
+    return {"workflowId": workflow_id, "runId": response["runId"]}
 
 
 def signal(domain: str, workflow_id: str, name: str, input: str | None = None, run_id: str | None = None) -> None:

@@ -116,6 +116,8 @@ def filter_workflows(
     workflow_type_name: str | None = None,
     workflow_type_version: str | None = None,
     close_status: str | None = None,
+    from_date: Any = None,
+    to_date: Any = None,
 ) -> Table:
     """``workflow.filter``: the executions that match every filter given, one detailed row each.
 
@@ -130,6 +132,8 @@ def filter_workflows(
         workflow_name=workflow_type_name,
         workflow_version=workflow_type_version,
         close_status=close_status.upper() if close_status else None,
+        from_date=from_date,
+        to_date=to_date,
     )
     rows = []
     for info in infos:
@@ -231,10 +235,7 @@ def _scan(modules: tuple[str, ...] | list[str]) -> None:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     for module in modules:
-        try:
-            activity.scan(module)
-        except ImportError as err:
-            raise UsageError(f"cannot import module {module!r}: {err}") from err
+        activity.scan(module)  # UsageError naming the module, or the file and line that failed
 
 
 def _scheduled_event(events: list[dict[str, Any]], scheduled_id: int | None, activity_id: str | None) -> dict:
@@ -287,9 +288,16 @@ def rerun_activity(
         raise UsageError(str(err)) from err
     _scan(modules)
     act = activity.find(name)
+    if act is None and not modules:  # as a worker without modules: from the activity's name, declared only
+        from simpleflow.swf.worker import find_activity
+
+        act, why = find_activity(name, ())
+        if act is None:
+            raise UsageError(f"{why}: name the module that declares it with --module")
     if act is None:
-        where = f"in {', '.join(modules)}" if modules else "(no --module given)"
-        raise UsageError(f"activity {name!r} is not declared {where}: name the module that declares it with --module")
+        raise UsageError(
+            f"activity {name!r} is not declared in {', '.join(modules)}: name the module that declares it with --module"
+        )
     attributes = _scheduled_event(execution.events, scheduled_id, activity_id)
     if input_text is None:
         input_text = format.dumps(recorded)
@@ -307,3 +315,41 @@ def rerun_activity(
     # Run here, an oversize result may have gone to S3 as a worker would send it: give its text back.
     outcome.result = jumbo.decode(outcome.result)
     return outcome
+
+
+def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | None, reverse: bool = False) -> str:
+    """``workflow.history --output-format events|raw|cooked``, simpleflow's forms, as JSON text.
+
+    events: SWF's event list; raw: each event as simpleflow's object (``id``, ``type``, ``state``,
+    ``timestamp``, snake_case attributes); cooked: the per-task state a workflow's history holds.
+    """
+    from simpleflow.event_view import Event
+    from simpleflow.history import History
+    from simpleflow.utils import json_dumps
+
+    events = fetch_execution(domain, workflow_id, run_id).events
+    if output_format == "cooked":
+        history = History(events)
+        value: Any = {
+            "workflow": history.started,
+            "activities": history.activities,
+            "child_workflows": history.child_workflows,
+            "markers": history.markers,
+            "timers": history.timers,
+            "signals": history.signals,
+            "signal_lists": history.signal_lists,
+            "signaled_workflows": history.signaled_workflows,
+        }
+    else:
+        ordered = list(reversed(events)) if reverse else events
+        value = ordered if output_format == "events" else [Event(e).as_dict() for e in ordered]
+    return json_dumps(value, compact=False, separators=(",", ":"), default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    from simpleflow.utils import serialize_complex_object
+
+    try:
+        return serialize_complex_object(value)
+    except TypeError:
+        return str(value)

@@ -2,6 +2,8 @@
 
 SIGTERM or SIGINT on the supervisor is forwarded to the children as SIGTERM; they get a grace
 period to finish what they hold, then SIGKILL. Deciders and activity workers run under it.
+Children die with their supervisor, even a ``kill -9``-ed one (``die_with_parent``): an orphan
+would go on taking tasks with the code of a previous deploy.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_GRACE_PERIOD", "supervise"]
+__all__ = ["DEFAULT_GRACE_PERIOD", "die_with_parent", "exit_on_sigterm", "run_child", "supervise"]
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +29,75 @@ DEFAULT_GRACE_PERIOD = 60.0
 QUICK_DEATH = 1.0
 RESTART_DELAY = 1.0
 _TICK = 0.2
+# How often a child without a parent-death signal (not Linux) checks its parent is alive.
+PARENT_CHECK = 0.5
+_PR_SET_PDEATHSIG = 1
 
 
-def _child_main(target: Callable[..., Any], args: Sequence[Any]) -> None:
-    # The supervisor's handlers would swallow SIGTERM: the target installs its own if it wants
-    # a graceful stop, else the default (die) applies.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def _exit_cleanly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def exit_on_sigterm() -> None:
+    """Until a graceful handler replaces it, SIGTERM exits at once, cleanly (status 0, finally blocks run)."""
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send *signum* to this process when its parent dies; whether it could."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL, grace_period: float | None = None) -> None:
+    """Make this forked process get *signum* when *parent_pid*, its parent, dies (even by SIGKILL).
+
+    On Linux the kernel sends it (PR_SET_PDEATHSIG, through ctypes; it fires when the parent's
+    forking thread ends, so fork from a thread that outlives the child). Elsewhere a daemon
+    thread checks every ``PARENT_CHECK`` seconds that the parent is still there. With
+    *grace_period*, a process still alive that long after its parent died is killed (SIGKILL):
+    a graceful stop that hangs must not leave an orphan either.
+    """
+    signalled = _parent_death_signal(signum)
+    if os.getppid() != parent_pid:  # the parent died before the kernel could be asked
+        os.kill(os.getpid(), signum)
+    if signalled and grace_period is None:
+        return
+    watch = threading.Thread(
+        target=_watch_parent, args=(parent_pid, signum, grace_period, signalled), name="parent-watch", daemon=True
+    )
+    watch.start()
+
+
+def _watch_parent(parent_pid: int, signum: int, grace_period: float | None, signalled: bool) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK)
+    if not signalled:
+        os.kill(os.getpid(), signum)
+    if grace_period is not None:
+        time.sleep(grace_period)
+        log.warning("parent %s died %ss ago and this process is still running: killing it", parent_pid, grace_period)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """The body of a long-running forked child (a decider, a worker): ``target(*args, **kwargs)``.
+
+    It stops cleanly on SIGTERM from its first instant (the target then installs its graceful
+    handler, which finishes the task in hand), and gets SIGTERM when its parent dies, then
+    SIGKILL *grace_period* seconds later if it is still there.
+    """
+    exit_on_sigterm()  # the parent's handlers would swallow SIGTERM
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    target(*args)
+    die_with_parent(parent_pid, signal.SIGTERM, grace_period)
+    target(*args, **kwargs)
 
 
 class _Slot:
@@ -78,7 +142,9 @@ def supervise(
     slots = [_Slot(i) for i in range(nb_processes)]
 
     def start(slot: _Slot) -> None:
-        slot.process = context.Process(target=_child_main, args=(target, args), name=f"{name}-{slot.index}")
+        slot.process = context.Process(
+            target=run_child, args=(os.getpid(), grace_period, target, *args), name=f"{name}-{slot.index}"
+        )
         slot.process.start()
         slot.started_at = time.monotonic()
         slot.restart_at = None

@@ -8,12 +8,16 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
+from simpleflow.engine import RepairSource
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
+from simpleflow.swf.process import run_child
 from simpleflow.swf.worker import run_worker
 from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
@@ -39,6 +43,42 @@ def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
     return done, scheduled
 
 
+# Events that say a task did not succeed, and the attribute naming what went wrong.
+_FAILURE_EVENTS = {
+    "ActivityTaskFailed": "reason",
+    "ActivityTaskTimedOut": "timeoutType",
+    "ScheduleActivityTaskFailed": "cause",
+    "ChildWorkflowExecutionFailed": "reason",
+    "ChildWorkflowExecutionTimedOut": "timeoutType",
+    "StartChildWorkflowExecutionFailed": "cause",
+}
+
+
+def task_failures(events: list[dict[str, Any]], after: int = 0) -> list[str]:
+    """One line per task failure among *events* whose id is above *after*: the task id and why."""
+    task_ids: dict[int, str] = {}
+    lines = []
+    for event in events:
+        etype = event["eventType"]
+        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+        if etype in ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated"):
+            task_ids[event["eventId"]] = attrs.get("activityId") or attrs.get("workflowId", "?")
+        if etype not in _FAILURE_EVENTS or event["eventId"] <= after:
+            continue
+        task_id = (
+            attrs.get("activityId")
+            or task_ids.get(attrs.get("scheduledEventId") or attrs.get("initiatedEventId"))
+            or (attrs.get("workflowExecution") or {}).get("workflowId")
+            or attrs.get("workflowId")
+            or "?"
+        )
+        why = jumbo.decode(attrs.get(_FAILURE_EVENTS[etype])) or ""
+        if etype.endswith("TimedOut"):
+            why = f"timed out ({why})"
+        lines.append(f"task {task_id} {'failed' if 'Fail' in etype else 'did not finish'}: {why}".rstrip(": "))
+    return lines
+
+
 def run_standalone(
     domain: str,
     workflow_class: type,
@@ -50,17 +90,32 @@ def run_standalone(
     heartbeat: float = 60,
     progress: TextIO | None = sys.stderr,
     timeout: float | None = None,
+    execution_timeout: str | int | None = None,
+    decision_tasks_timeout: str | int | None = None,
+    tag_list: list[str] | None = None,
+    on_started: Callable[[dict[str, str]], None] | None = None,
+    middlewares: Middlewares = NONE,
+    repair: RepairSource | None = None,
+    modules: list[str] | None = None,
 ) -> Outcome:
-    """Run one execution to its end with processes of our own; they are all stopped on any exit."""
+    """Run one execution to its end with processes of our own; they are all stopped on any exit.
+
+    *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
+    *middlewares* run around each activity; with *repair*, the activities the repaired execution
+    completed are not run again (simpleflow.engine._repair). Workers scan *modules* for activities
+    (default: the workflow's module).
+    """
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
     context = multiprocessing.get_context("fork")
+    # Each child dies with this process, even a kill -9-ed one (process.run_child).
+    me = os.getpid()
     processes = [
         context.Process(
-            target=run_decider,
-            args=(domain, task_list, [path], task_list),
-            kwargs={"pollers": POLLERS},
+            target=run_child,
+            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
+            kwargs={"pollers": POLLERS, "repair": repair},
             name=f"decider-{i}",
             daemon=True,
         )
@@ -68,9 +123,14 @@ def run_standalone(
     ]
     processes += [
         context.Process(
-            target=run_worker,
-            args=(domain, task_list),
-            kwargs={"modules": [workflow_class.__module__], "heartbeat": heartbeat, "pollers": POLLERS},
+            target=run_child,
+            args=(me, STOP_GRACE_PERIOD, run_worker, domain, task_list),
+            kwargs={
+                "modules": modules or [workflow_class.__module__],
+                "heartbeat": heartbeat,
+                "pollers": POLLERS,
+                "middlewares": middlewares,
+            },
             name=f"worker-{i}",
             daemon=True,
         )
@@ -80,7 +140,18 @@ def run_standalone(
     try:
         for process in processes:
             process.start()
-        execution = starter.start_workflow(domain, workflow_class, input, workflow_id=workflow_id, task_list=task_list)
+        execution = starter.start_workflow(
+            domain,
+            workflow_class,
+            input,
+            workflow_id=workflow_id,
+            task_list=task_list,
+            execution_timeout=execution_timeout,
+            tag_list=tag_list,
+            decision_tasks_timeout=decision_tasks_timeout,
+        )
+        if on_started is not None:
+            on_started(execution)
         return _wait(domain, execution, progress, timeout, processes)
     finally:
         _stop(processes)
@@ -97,7 +168,8 @@ def _wait(
     swf = client.swf_client()
     target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
     started = time.monotonic()
-    last_report = 0.0
+    last_report = last_look = 0.0
+    reported = 0  # the last event whose failures were written to *progress*
     delay = 0.02
     while True:
         info = swf.describe_workflow_execution(domain=domain, execution=target)["executionInfo"]
@@ -108,15 +180,20 @@ def _wait(
             raise TimeoutError(f"execution {target['workflowId']} still open after {timeout:.0f}s")
         if not any(p.is_alive() for p in processes):
             raise RuntimeError("every decider and worker process died")
-        if progress is not None and now - last_report >= 2.0:
-            done, scheduled = _count_tasks(client.get_history(domain, **_ids(target)))
-            progress.write(f"[{now - started:6.1f}s] {done}/{scheduled} tasks done\n")
-            progress.flush()
-            last_report = now
+        if progress is not None and now - last_look >= 1.0:
+            events = client.get_history(domain, **_ids(target))
+            reported = _report_failures(progress, events, reported, now - started)
+            last_look = now
+            if now - last_report >= 2.0:
+                done, scheduled = _count_tasks(events)
+                progress.write(f"[{now - started:6.1f}s] {done}/{scheduled} tasks done\n")
+                progress.flush()
+                last_report = now
         time.sleep(delay)
         delay = min(delay * 1.5, 0.2)
     events = client.get_history(domain, **_ids(target))
     if progress is not None:
+        _report_failures(progress, events, reported, time.monotonic() - started)
         done, scheduled = _count_tasks(events)
         progress.write(
             f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, "
@@ -132,6 +209,13 @@ def _wait(
         outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")
         outcome.details = jumbo.decode(attrs.get("details"))
     return outcome
+
+
+def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int, elapsed: float) -> int:
+    for line in task_failures(events, after):
+        progress.write(f"[{elapsed:6.1f}s] {line}\n")
+    progress.flush()
+    return events[-1]["eventId"] if events else after
 
 
 def _ids(target: dict[str, str]) -> dict[str, str]:

@@ -6,7 +6,23 @@ import uuid
 from typing import Any
 
 from simpleflow import format, jumbo
+from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
+
+# SWF's longest execution: a year, in seconds.
+MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
+
+
+def _seconds(value: str | int | None, option: str, maximum: int, none_ok: bool = False) -> int | str | None:
+    """*value* as the whole number of seconds SWF wants (None stays None; ``NONE``, no limit, if *none_ok*)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if none_ok and text == "NONE":
+        return text
+    if not text.isdigit() or not 0 < int(text) <= maximum:
+        raise UsageError(f"{option} {value!r}: expected a whole number of seconds from 1 to {maximum}")
+    return int(text)
 
 
 def start_workflow(
@@ -20,7 +36,15 @@ def start_workflow(
     tag_list: list[str] | None = None,
     decision_tasks_timeout: str | int | None = None,
 ) -> dict[str, str]:
-    """Register the workflow type if needed and start an execution; return {"workflowId", "runId"}."""
+    """Register the workflow type if needed and start an execution; return {"workflowId", "runId"}.
+
+    Raises:
+        UsageError: a timeout is not a whole number of seconds SWF accepts (checked before any request).
+    """
+    execution_timeout = _seconds(execution_timeout, "--execution-timeout", MAX_EXECUTION_TIMEOUT)
+    decision_tasks_timeout = _seconds(
+        decision_tasks_timeout, "--decision-tasks-timeout", MAX_EXECUTION_TIMEOUT, none_ok=True
+    )
     client.check_domain(domain)
     name, version = workflow_class.name, workflow_class.version
     task_list = task_list or workflow_class.task_list or "default"

@@ -7,9 +7,11 @@ JSON, so an activity that crashes or is killed fails its task and the worker goe
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import re
 import select
 import signal
 import sys
@@ -29,12 +31,13 @@ from simpleflow.constants import (
     MAX_RESULT_LENGTH,
 )
 from simpleflow.heartbeat import Beat, beating
+from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import call_activity, error_details, named_failure, parse_task_input, reason_of
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
-from simpleflow.swf.process import supervise
+from simpleflow.swf.process import die_with_parent, supervise
 
-__all__ = ["FieldTooLarge", "run_worker"]
+__all__ = ["FieldTooLarge", "find_activity", "handle_task", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ ERROR_BACKOFF_MAX = 30.0
 # Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
 STOP_GRACE_PERIOD = 90.0
 _MAX_DETAILS_MESSAGE = 2000
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 # Without a pidfd (not Linux), how often the child's exit is checked.
 _NO_PIDFD_TICK = 0.05
 
@@ -95,18 +99,6 @@ def _decode_field(text: str | None) -> str | None:
 # --- the activity child -------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    # If the worker is SIGKILLed, its activity must not live on as an orphan (Linux only).
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 class _ChildBeat:
     """The activity's own heartbeats (``simpleflow.activity.heartbeat``), sent from the child.
 
@@ -131,26 +123,43 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _child(act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], pipe: int, beat: Beat) -> None:
+def _child(
+    act: registry.Activity,
+    args: list,
+    kwargs: dict,
+    context: dict[str, Any],
+    pipe: int,
+    middlewares: Middlewares,
+    worker_pid: int,
+    beat: Beat,
+) -> None:
     """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    # If the worker is SIGKILLed, its activity must not live on as an orphan.
+    die_with_parent(worker_pid)
     try:
         with beating(beat):
-            payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context))}
+            payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         payload = {"failure": error_details(error)}
     _write_all(pipe, json.dumps(payload).encode("utf-8", errors="replace"))
 
 
 def _fork_activity(
-    act: registry.Activity, args: list, kwargs: dict, context: dict[str, Any], token: str, last_details: Any
+    act: registry.Activity,
+    args: list,
+    kwargs: dict,
+    context: dict[str, Any],
+    token: str,
+    last_details: Any,
+    middlewares: Middlewares = NONE,
 ) -> tuple[int, int, int]:
     """Fork the activity's child; returns its pid, the read ends of its result pipe and of its heartbeats'."""
     read_end, write_end = os.pipe()
     beats_read, beats_write = os.pipe()
+    worker_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         status = 1
@@ -158,7 +167,7 @@ def _fork_activity(
             os.close(read_end)
             os.close(beats_read)
             beat = Beat(_ChildBeat(token, beats_write).send, last_details)
-            _child(act, args, kwargs, context, write_end, beat)
+            _child(act, args, kwargs, context, write_end, middlewares, worker_pid, beat)
             status = 0
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -196,16 +205,19 @@ def _fit_details(details: dict[str, Any]) -> str:
     return format.dumps(short)
 
 
-def _respond(call: str, token: str, **kwargs: Any) -> None:
+def _respond(call: str, token: str, **kwargs: Any) -> bool:
+    """Answer SWF for a task; False when SWF refused the answer."""
     try:
         getattr(client.swf_client(), call)(taskToken=token, **kwargs)
     except ClientError as err:
         # Typically the task timed out or its execution closed meanwhile: SWF has moved on.
         log.warning("%s refused: %s", call, err)
+        return False
+    return True
 
 
-def _fail(token: str, details: dict[str, Any]) -> None:
-    _respond(
+def _fail(token: str, details: dict[str, Any]) -> bool:
+    return _respond(
         "respond_activity_task_failed",
         token,
         reason=_encode_field("reason", reason_of(details)),
@@ -358,22 +370,62 @@ def _died_failure(code: int) -> dict[str, Any]:
     return named_failure("WorkerExited", f"activity process exited with code {code} before sending a result")
 
 
-def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float | None, modules: tuple) -> None:
+def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, str]:
+    """The declared activity a task names, or None and why not.
+
+    With *modules*, only what they declared (scanned up front) runs. Without, as simpleflow's worker does,
+    ``pkg.mod.func`` imports ``pkg.mod``; still only a function or class declared with
+    ``@activity.with_attributes`` runs, never another callable (``os.system``...).
+    """
+    act = registry.find(name)
+    if act is not None:
+        return act, ""
+    if modules:
+        return None, f"activity '{name}' is not declared in this worker (modules: {', '.join(modules)})"
+    module_name, _, attr = name.rpartition(".")
+    if not _DOTTED.match(name) or not module_name:
+        return None, f"activity '{name}' is not declared in this worker (no module to import it from)"
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:  # an ImportError, or the module failing as it loads
+        return None, f"activity '{name}': cannot import module '{module_name}': {type(err).__name__}: {err}"
+    act = registry.find(name)
+    if act is not None:
+        return act, ""
+    found = getattr(module, attr, None)
+    if found is None:
+        return None, f"activity '{name}': module '{module_name}' has no '{attr}'"
+    if isinstance(found, registry.Activity):  # declared under another name
+        return found, ""
+    return None, (
+        f"'{name}' is not an activity: only functions and classes declared with @activity.with_attributes are run"
+    )
+
+
+def handle_task(
+    task: dict[str, Any],
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    middlewares: Middlewares = NONE,
+) -> bool:
+    """Run one polled task and answer SWF; False when there was no answer SWF accepted."""
     token = task["taskToken"]
     name = task["activityType"]["name"]
-    act = registry.find(name)
+    act, message = find_activity(name, modules)
     if act is None:
-        where = ", ".join(modules) or "none"
-        message = f"activity '{name}' is not declared in this worker (modules: {where})"
         log.error("task %s: %s", task.get("activityId"), message)
-        _fail(token, named_failure("ActivityNotDeclared", message))
-        return
-    raw_input = _decode_field(task.get("input"))
+        return _fail(token, named_failure("ActivityNotDeclared", message))
+    try:
+        raw_input = _decode_field(task.get("input"))
+    except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
+        log.error("task %s: %s", task.get("activityId"), err)
+        return _fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
     try:
         args, kwargs, last_details = parse_task_input(raw_input)
     except ValueError as err:
-        _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
-        return
+        return _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
     context = {
         "name": name,
         "version": task["activityType"].get("version"),
@@ -385,30 +437,34 @@ def _handle(task: dict[str, Any], domain: str, task_list: str, heartbeat: float 
         "activity_task_list": task_list,
     }
     log.info("task %s: running %s", task["activityId"], name)
-    pid, pipe, beats = _fork_activity(act, args, kwargs, context, token, last_details)
+    pid, pipe, beats = _fork_activity(act, args, kwargs, context, token, last_details, middlewares)
     outcome, value = _supervise_child(pid, pipe, beats, token, heartbeat)
     if outcome == "canceled":
         log.info("task %s: canceled", task["activityId"])
-        _respond("respond_activity_task_canceled", token)
-    elif outcome == "gone":
+        return _respond("respond_activity_task_canceled", token)
+    if outcome == "gone":
         log.info("task %s: killed, SWF no longer knows it", task["activityId"])
-    elif outcome == "died":
-        _fail(token, _died_failure(value))
-    elif "result" in value:
+        return False
+    if outcome == "died":
+        return _fail(token, _died_failure(value))
+    if "result" in value:
         try:
             result = _encode_field("result", value["result"])
         except FieldTooLarge as err:
-            _fail(token, error_details(err))
-            return
-        _respond("respond_activity_task_completed", token, result=result)
-    elif "failure" in value:
-        _fail(token, value["failure"])
-    else:
-        _fail(token, named_failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
+            return _fail(token, error_details(err))
+        return _respond("respond_activity_task_completed", token, result=result)
+    if "failure" in value:
+        return _fail(token, value["failure"])
+    return _fail(token, named_failure("WorkerError", f"activity process sent an unexpected message: {sorted(value)}"))
 
 
 def _serve(
-    domain: str, task_list: str, heartbeat: float | None, modules: tuple, stop_event: threading.Event | None
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    stop_event: threading.Event | None,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """One worker process (or thread): poll and handle tasks until stopped."""
     stopper = _Stopper(stop_event)
@@ -439,7 +495,7 @@ def _serve(
         empty_polls.reset()
         # A task in hand is always handled, even when a stop was asked during the poll.
         try:
-            _handle(task, domain, task_list, heartbeat, modules)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
 
@@ -451,12 +507,13 @@ def _serve_pollers(
     modules: tuple,
     stop_event: threading.Event | None,
     pollers: int,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """Several pollers in one process. An endpoint that answers an empty poll only after a
     while (the moto server waits 1 s; SWF returns at once when a task comes) delays each new
     task until the next poll starts: staggered polls in flight cut that wait."""
     if pollers <= 1:
-        _serve(domain, task_list, heartbeat, modules, stop_event)
+        _serve(domain, task_list, heartbeat, modules, stop_event, middlewares)
         return
     stop = stop_event or threading.Event()
     stop_on_signals(stop)
@@ -467,7 +524,7 @@ def _serve_pollers(
         if task is None:
             return False
         try:
-            _handle(task, domain, task_list, heartbeat, modules)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
         return True
@@ -484,6 +541,7 @@ def run_worker(
     modules: Iterable[str] = (),
     stop_event: threading.Event | None = None,
     pollers: int = 1,
+    middlewares: Middlewares = NONE,
 ) -> None:
     """Serve activity tasks of *domain*/*task_list* until SIGTERM/SIGINT or *stop_event*.
 
@@ -492,18 +550,21 @@ def run_worker(
     *heartbeat* is the period in seconds of heartbeats while an activity runs (0/None: none).
     *pollers* polls are kept in flight per process, each running its own task: a process
     then runs up to that many activities at once (see ``_serve_pollers``).
+    *middlewares* are called around each activity (simpleflow.middleware).
     """
-    client.check_domain(domain)
     modules = tuple(modules)
+    if os.getcwd() not in sys.path and "" not in sys.path:  # modules are found from here, as workflow paths are
+        sys.path.insert(0, os.getcwd())
     for module in modules:
-        registry.scan(module)
+        registry.scan(module)  # a module that does not import is reported before SWF is asked anything
+    client.check_domain(domain)
     heartbeat = heartbeat or None
     if nb_processes <= 1:
-        _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers)
+        _serve_pollers(domain, task_list, heartbeat, modules, stop_event, pollers, middlewares)
         return
     supervise(
         _serve_pollers,
-        (domain, task_list, heartbeat, modules, None, pollers),
+        (domain, task_list, heartbeat, modules, None, pollers, middlewares),
         nb_processes,
         name=f"worker[{task_list}]",
         grace_period=STOP_GRACE_PERIOD,

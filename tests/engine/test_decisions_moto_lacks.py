@@ -137,14 +137,14 @@ def test_start_child_workflow_decision_has_swf_shape_and_simpleflow_id():
     attrs = decision_of(replay(Parent, b.events, INFO), "StartChildWorkflowExecution")
     assert set(attrs) <= START_CHILD_KEYS
     assert attrs["workflowId"] == f"workflow-child-wf-id--{RUN_HASH}--1"
-    assert attrs["workflowType"] == {"name": "child", "version": "2"}
+    # simpleflow's wire format: the type is named after the class, the input is {"args", "kwargs"} only.
+    assert attrs["workflowType"] == {"name": f"{Child.__module__}.Child", "version": "2"}
     assert attrs["taskList"] == {"name": "child-tl"}
     assert attrs["childPolicy"] == "REQUEST_CANCEL"
     assert attrs["executionStartToCloseTimeout"] == "600"
     assert attrs["tagList"] == ["a", "b"]
     assert all(isinstance(attrs[k], str) for k in ("input", "executionStartToCloseTimeout", "taskStartToCloseTimeout"))
-    payload = json.loads(attrs["input"])
-    assert payload["args"] == [4] and payload["kwargs"] == {}
+    assert json.loads(attrs["input"]) == {"args": [4], "kwargs": {}}
 
 
 def test_child_results_reach_the_parent_and_the_next_child_gets_the_next_count():

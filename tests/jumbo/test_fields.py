@@ -373,3 +373,13 @@ def test_forked_process_builds_its_own_client_and_caches(bucket):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert _s3.client() is parent_client
+
+
+def test_task_failed_reads_back_a_reason_and_details_stored_as_jumbo_fields(bucket):
+    from simpleflow.exceptions import TaskFailed
+
+    reason, details = big_text(300), big_text(40_000)
+    reason_ref, details_ref = jumbo.encode(reason, "reason"), jumbo.encode(details, "details")
+    assert reason_ref.startswith("simpleflow+s3://") and details_ref.startswith("simpleflow+s3://")
+    error = TaskFailed("activity-x-1", reason_ref, details_ref)
+    assert (error.reason, error.details) == (reason, details)

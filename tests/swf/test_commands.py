@@ -87,26 +87,41 @@ def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
     assert len(after) == 2 and worker_pid not in after
 
 
-def _handles_signal(pid: int, signum: int) -> bool:
-    """Whether the process installed a handler for *signum* (Linux: the SigCgt mask of /proc/<pid>/status)."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("SigCgt:"):
-                return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
+def _catches_sigterm(pid: int) -> bool:
+    """Whether *pid* has a handler for SIGTERM (Linux: the SigCgt mask of /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
     return False
+
+
+def _sigterm_as_soon_as_it_is_caught(process: subprocess.Popen) -> None:
+    # Before the interpreter runs simpleflow's first lines nothing can catch SIGTERM: wait for
+    # the handler rather than for a guessed delay, then signal at once.
+    deadline = time.monotonic() + 20
+    while not _catches_sigterm(process.pid):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.002)
+    process.send_signal(signal.SIGTERM)
 
 
 def test_decider_stopped_by_sigterm_exits_cleanly(swf_domain, processes, decider_list):
     decider = start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
-    # A SIGTERM that comes while the process still imports (a slow, loaded machine) kills it before
-    # simpleflow handles the signal: wait until it does.
-    deadline = time.monotonic() + 20
-    while not _handles_signal(decider.pid, signal.SIGTERM) and time.monotonic() < deadline:
-        assert decider.poll() is None, processes.logs()
-        time.sleep(0.05)
-    time.sleep(0.2)
+    _sigterm_as_soon_as_it_is_caught(decider)
+    assert decider.wait(timeout=20) == 0, processes.logs()
+
+
+def test_decider_stopped_by_sigterm_once_polling_exits_cleanly(swf_domain, processes, decider_list):
+    decider = start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
+    time.sleep(1.5)
     decider.send_signal(signal.SIGTERM)
     assert decider.wait(timeout=20) == 0, processes.logs()
+
+
+def test_worker_stopped_by_sigterm_at_its_first_instant_exits_cleanly(swf_domain, processes):
+    worker = start_worker(processes, swf_domain)
+    _sigterm_as_soon_as_it_is_caught(worker)
+    assert worker.wait(timeout=20) == 0, processes.logs()
 
 
 def test_workflow_raising_while_replayed_fails_with_its_traceback_and_the_decider_goes_on(
@@ -132,9 +147,13 @@ def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
         "standalone", "--domain", swf_domain, f"{WORKFLOWS}.DoomedWorkflow", "--input", json.dumps([str(tmp_path)])
     )
     assert done.returncode == 1
-    assert done.stdout == ""
+    workflow_id, run_id = done.stdout.split()  # only the ids it printed once started: no result
+    assert workflow_id.startswith("tests.swf.doomed-") and run_id
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("workflow failed: ") and "doomed: attempt 2 fails" in last, done.stderr
+    failures = [line.split("] ", 1)[1] for line in done.stderr.splitlines() if "] task " in line]
+    assert [line.split(": ", 1)[0] for line in failures] == ["task activity-tests.swf.doomed-1 failed"] * 2
+    assert "attempt 1 fails" in failures[0] and "attempt 2 fails" in failures[1], done.stderr
     assert (tmp_path / "doomed.attempts").read_text() == "2"
 
 
@@ -209,7 +228,7 @@ def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
     env = dict(_environ(), SWF_DOMAIN=swf_domain, SIMPLEFLOW=f"{sys.executable} -m simpleflow.command")
     env.pop("LOG_LEVEL", None)
     done = subprocess.run(
-        ["bash", str(ROOT / "extras" / "demo" / "demo.sh")],
+        [str(ROOT / "extras" / "demo")],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -217,5 +236,6 @@ def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
         timeout=90,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.splitlines()[1] == "4"  # standalone's result, after domain.register's line
+    # domain.register's line, then standalone's: "<workflow id> <run id>", then its result.
+    assert done.stdout.splitlines()[2] == "4"
     assert "demo done" in done.stderr

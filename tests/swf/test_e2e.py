@@ -39,7 +39,9 @@ from tests.swf_e2e_helpers import (
 def test_standalone_runs_the_basic_example_and_prints_its_result(swf_domain):
     done = simpleflow("standalone", "--domain", swf_domain, "examples.basic.BasicWorkflow", "--input", "[1, 5]")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "4\n"
+    ids, result = done.stdout.splitlines()  # "<workflow id> <run id>" once started, then the result
+    assert ids.startswith("basic-") and len(ids.split()) == 2
+    assert result == "4"
     assert "3/3 tasks done, completed" in done.stderr
 
 
@@ -57,7 +59,8 @@ def test_standalone_schedules_more_than_100_tasks_over_several_decisions(swf_dom
         workflow_id,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == sum(i * i for i in range(n))
+    assert done.stdout.splitlines()[0].split()[0] == workflow_id
+    assert json.loads(done.stdout.splitlines()[-1]) == sum(i * i for i in range(n))
     events = client.get_history(swf_domain, workflow_id, client.latest_run_id(swf_domain, workflow_id))
     first_decision = next(e["eventId"] for e in events if e["eventType"] == "DecisionTaskCompleted")
     batch = [e for e in events if attributes(e).get("decisionTaskCompletedEventId") == first_decision]

@@ -1,0 +1,1 @@
+"""DAG spec examples: activities in ``activities``, specs beside them (YAML and JSON)."""

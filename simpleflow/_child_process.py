@@ -1,0 +1,165 @@
+"""Running a program as a child: no shell, its own process group, a timeout that kills the group.
+
+The program leads a process group of its own, so a timeout (or ``kill_children``) reaches
+everything it started; it gets SIGKILL if the process that started it dies (Linux), so a
+killed worker leaves no program behind. Its stdout and stderr go to temporary files, which
+cannot fill up and block it the way a pipe nobody reads does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from simpleflow import settings
+from simpleflow.exceptions import ExecutionError, ExecutionTimeoutError
+
+STDERR_TAIL_LINES = 20
+STDERR_TAIL_CHARS = 2000
+# How often a group's leftovers are checked while they are given time to exit.
+_GROUP_POLL = 0.02
+
+_prctl = None
+
+
+@dataclass
+class Completed:
+    """A program that ran to its end: its exit code and what it wrote."""
+
+    argv: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def stderr_tail(text: str) -> str:
+    """The last lines of *text* (at most 20 lines, 2,000 characters), for an error message."""
+    lines = text.rstrip().splitlines()[-STDERR_TAIL_LINES:]
+    tail = "\n".join(lines)
+    return tail if len(tail) <= STDERR_TAIL_CHARS else "..." + tail[-STDERR_TAIL_CHARS:]
+
+
+def _read_text(handle) -> str:
+    handle.seek(0)
+    text = handle.read().decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _die_with_parent_setup():
+    """A preexec function giving the child SIGKILL when its parent dies (Linux), or None."""
+    global _prctl
+    if not sys.platform.startswith("linux"):
+        return None
+    if _prctl is None:
+        try:
+            import ctypes
+
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
+        except (OSError, AttributeError):
+            return None
+
+    def preexec() -> None:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+    return preexec
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def kill_group(pgid: int, grace: float, leader: subprocess.Popen | None = None) -> None:
+    """SIGTERM every process of group *pgid*, then SIGKILL what is left after *grace* seconds.
+
+    *leader* (the group's first process, if not reaped yet) is reaped while waiting: a zombie
+    still counts as a member of its group.
+    """
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if leader is not None:
+            leader.poll()
+        if not _group_alive(pgid):
+            return
+        time.sleep(_GROUP_POLL)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run(
+    argv: Sequence[str],
+    timeout: float | None = None,
+    kill_children: bool = False,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    pass_fds: Sequence[int] = (),
+    capture_stdout: bool = True,
+) -> Completed:
+    """Run *argv* (no shell) to its end and return how it ended.
+
+    Args:
+        argv: the program and its arguments, each passed as is.
+        timeout: seconds; past it the whole process group is killed.
+        kill_children: also kill what the program left running in its group once it exited.
+        env: the program's whole environment (None: this process's).
+        cwd: its working directory.
+        pass_fds: file descriptors the program inherits.
+        capture_stdout: capture stdout (else the program writes to this process's stdout).
+
+    Returns:
+        A :class:`Completed`, whatever the exit code.
+
+    Raises:
+        ExecutionTimeoutError: the program ran past *timeout*.
+        ExecutionError: the program could not be started (not found, not executable...).
+    """
+    argv = [str(part) for part in argv]
+    tmp_dir = next((env[name] for name in ("TMPDIR", "TEMP", "TMP") if env and env.get(name)), None)
+    grace = settings.get("ACTIVITY_SIGTERM_WAIT_SEC")
+    with tempfile.TemporaryFile(dir=tmp_dir) as out, tempfile.TemporaryFile(dir=tmp_dir) as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            process = subprocess.Popen(  # noqa: S603 - an argument list, never a shell
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out if capture_stdout else None,
+                stderr=err,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                pass_fds=tuple(pass_fds),
+                start_new_session=True,
+                preexec_fn=_die_with_parent_setup(),  # noqa: PLW1509 - only a prctl call, no Python locks
+            )
+        except OSError as error:
+            raise ExecutionError(f"cannot run {argv[0]!r}: {error.strerror or error}", exit_code=None) from None
+        try:
+            exit_code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(process.pid, grace, process)
+            process.wait()
+            raise ExecutionTimeoutError(command=argv, timeout_value=timeout) from None
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): nothing is left behind
+            kill_group(process.pid, 0, process)
+            process.wait()
+            raise
+        if kill_children:
+            kill_group(process.pid, grace)
+        return Completed(argv, exit_code, _read_text(out) if capture_stdout else "", _read_text(err))

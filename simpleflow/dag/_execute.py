@@ -1,0 +1,82 @@
+"""Running a spec file: locally, on SWF, or with ``standalone`` (the command line's library side)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from simpleflow.dag._compile import compile_spec
+from simpleflow.dag._load import execution_input, parse_all, read
+from simpleflow.dag._workflow import workflow_class_for
+from simpleflow.exceptions import UsageError
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def looks_like_spec(target: str) -> bool:
+    """Whether a command's WORKFLOW argument names a spec file rather than a workflow class."""
+    return target.endswith(SPEC_SUFFIXES) or os.path.sep in target or os.path.isfile(target)
+
+
+def parse_value(text: str | None) -> Any:
+    """``--input`` of a spec: any JSON value, what ``$input`` refers to."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"--input is not valid JSON: {err}") from None
+
+
+def prepare(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[str, Any], type]:
+    """The compiled spec at *path* and the workflow class that runs it (SpecError lists every problem)."""
+    spec, problems = parse_all(read(path))
+    compiled = compile_spec(spec, modules, problems)  # every problem at once: the spec's and unknown names
+    return compiled, workflow_class_for(compiled)
+
+
+def run_local(
+    path: str,
+    input: Any,
+    modules: tuple[str, ...] | list[str] = (),
+    *,
+    workers: int = 1,
+    workflow_id: str | None = None,
+    real_time: bool = False,
+) -> Any:
+    """Run the spec at *path* in this process; the LocalResult."""
+    from simpleflow.local import LocalExecution
+
+    compiled, workflow_class = prepare(path, modules)
+    return LocalExecution(
+        workflow_class,
+        execution_input(compiled, input),
+        workers=workers,
+        workflow_id=workflow_id,
+        real_time=real_time,
+    ).execute()
+
+
+def start(
+    domain: str,
+    path: str,
+    input: Any,
+    modules: tuple[str, ...] | list[str] = (),
+    *,
+    workflow_id: str | None = None,
+    task_list: str | None = None,
+    tag_list: list[str] | None = None,
+) -> dict[str, str]:
+    """Start the spec at *path* on SWF (a decider serving ``simpleflow.dag.DagWorkflow`` runs it)."""
+    from simpleflow.swf import starter
+
+    compiled, workflow_class = prepare(path, modules)
+    return starter.start_workflow(
+        domain,
+        workflow_class,
+        execution_input(compiled, input),
+        workflow_id=workflow_id,
+        task_list=task_list,
+        tag_list=tag_list,
+    )

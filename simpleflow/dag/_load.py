@@ -1,0 +1,80 @@
+"""Reading spec files: JSON always, YAML through PyYAML's safe loader (the ``yaml`` extra)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from simpleflow.dag import _floto
+from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
+from simpleflow.exceptions import UsageError
+
+
+def _yaml_load(text: str, source: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise UsageError(
+            f"{source}: YAML specs need PyYAML (pip install 'simpleflow[yaml]'); JSON specs need nothing"
+        ) from None
+    try:
+        return yaml.safe_load(text)  # plain data only: no tags that build objects
+    except yaml.YAMLError as err:
+        raise UsageError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
+
+
+def load_text(text: str, source: str = "spec") -> Any:
+    """Plain data from a spec's text: JSON if it parses as JSON (or the file says .json), else YAML."""
+    stripped = text.lstrip()
+    if source.endswith(".json") or stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except ValueError as err:
+            if source.endswith(".json"):
+                raise UsageError(f"{source}: not valid JSON: {err}") from None
+    return _yaml_load(text, source)
+
+
+def parse(raw: Any) -> Spec:
+    """A checked spec from plain data (a DAG spec, or a floto decider spec)."""
+    if _floto.is_floto(raw):
+        converted, problems = _floto.to_dag(raw)
+        if problems:
+            raise SpecError(problems)
+        raw = converted
+    return normalize(raw)
+
+
+def parse_all(raw: Any) -> tuple[Spec, list[str]]:
+    """The spec in *raw* as far as it goes, and every problem in it (a floto spec is converted first)."""
+    if _floto.is_floto(raw):
+        converted, problems = _floto.to_dag(raw)
+        if problems:
+            return normal_form({})[0], problems
+        raw = converted
+    return normal_form(raw)
+
+
+def read(path: str) -> Any:
+    """The plain data of the spec file at *path*."""
+    if not os.path.isfile(path):
+        raise UsageError(
+            f"spec file {path!r} does not exist" if not os.path.exists(path) else f"{path!r} is not a file"
+        )
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read spec {path!r}: {err}") from None
+    return load_text(text, path)
+
+
+def load(path: str) -> Spec:
+    """Read and check the spec file at *path*; UsageError (SpecError: one line per problem) when it is wrong."""
+    return parse(read(path))
+
+
+def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, Any]:
+    """The input of a DagWorkflow execution running *compiled* on *input*."""
+    return {"args": [], "kwargs": {"spec": compiled, "input": input}}

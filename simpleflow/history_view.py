@@ -1,0 +1,77 @@
+"""The history workflow hooks receive, in simpleflow's shapes, over the engine's ``History``.
+
+``before_replay``, ``after_replay``, ``after_closed``, ``on_failure``, ``on_completed``,
+``on_canceled`` and ``should_cancel`` get a ``HistoryView``: ``events`` are objects with
+attribute access (``history.events[0].input``, ``.type``, ``.state``, ``.id``), and the
+per-task dicts (``activities``, ``child_workflows``, ``timers``) carry ``input`` and ``control``
+decoded from JSON, as simpleflow's history gives them. Every other attribute is the engine's
+``History`` itself. The view is built lazily: a hook that does not look costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import format
+from simpleflow.event_view import Event
+from simpleflow.history import History
+
+_DECODED = ("input", "control")
+
+
+def _decoded(record: dict[str, Any]) -> dict[str, Any]:
+    out = dict(record)
+    for key in _DECODED:
+        if isinstance(out.get(key), str):
+            try:
+                out[key] = format.loads(out[key])
+            except ValueError:
+                pass  # not JSON: kept as the text it is
+    return out
+
+
+class HistoryView:
+    """simpleflow's ``History`` attributes over the engine's; see the module docstring."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+        self._events: list[Event] = []
+
+    @property
+    def events(self) -> list[Event]:
+        raw = self._history.events
+        if len(self._events) > len(raw):  # the engine started over (a full replay)
+            self._events = []
+        self._events.extend(Event(e) for e in raw[len(self._events) :])
+        return self._events
+
+    @property
+    def raw_events(self) -> list[dict[str, Any]]:
+        """The events as SWF gives them (plain dicts)."""
+        return self._history.events
+
+    @property
+    def activities(self) -> dict[str, dict[str, Any]]:
+        return {key: _decoded(r) for key, r in self._history.activities.items()}
+
+    @property
+    def child_workflows(self) -> dict[str, dict[str, Any]]:
+        return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
+
+    @property
+    def timers(self) -> dict[str, dict[str, Any]]:
+        """Timers as simpleflow shows them: ``start_to_fire_timeout`` in whole seconds, ``control`` decoded,
+        the start time also under ``started_event_timestamp``."""
+        out = {}
+        for key, record in self._history.timers.items():
+            timer = _decoded(record)
+            timeout = timer.get("start_to_fire_timeout")
+            if isinstance(timeout, str) and timeout.isdigit():
+                timer["start_to_fire_timeout"] = int(timeout)
+            if "started_timestamp" in timer:
+                timer["started_event_timestamp"] = timer["started_timestamp"]
+            out[key] = timer
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._history, name)

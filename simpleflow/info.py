@@ -1,0 +1,73 @@
+"""What ``simpleflow info`` prints: versions, settings, and the AWS/simpleflow environment."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Mapping
+from importlib import metadata
+from pprint import pformat
+
+from simpleflow import __version__, settings
+
+SECTIONS = ("versions", "settings", "environment")
+DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "tabulate", "venusian")
+_SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def version_lines() -> list[str]:
+    """``name: version`` for Python, simpleflow and each dependency."""
+    lines = [
+        f"python: {platform.python_version()} ({platform.python_implementation()}, {platform.python_compiler()})",
+        f"platform: {platform.platform()}",
+        f"simpleflow: {__version__}",
+    ]
+    lines += [f"{name}: {package_version(name)}" for name in DEPENDENCIES]
+    return lines
+
+
+def settings_lines() -> list[str]:
+    """``NAME=value`` for every setting, sorted, as ``simpleflow.settings.print_settings`` prints them."""
+    return [f"{name}={pformat(value)}" for name, value in settings.values().items()]
+
+
+def environment_lines(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The ``AWS*`` and ``SIMPLEFLOW*`` variables, secrets redacted."""
+    environ = os.environ if environ is None else environ
+    lines = []
+    for key in sorted(environ):
+        if not key.startswith(("AWS", "SIMPLEFLOW")):
+            continue
+        value = "<redacted>" if any(marker in key for marker in _SECRET_MARKERS) else environ[key]
+        lines.append(f"{key}={value}")
+    return lines
+
+
+def parse_sections(text: str) -> list[str]:
+    """The comma-separated *text* as a list of known sections; ValueError naming an unknown one."""
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown info section {unknown[0]!r} (one of: {', '.join(SECTIONS)})")
+    return wanted or list(SECTIONS)
+
+
+def report(sections: list[str]) -> str:
+    """The text ``simpleflow info`` prints for *sections*."""
+    builders = {
+        "versions": ("Versions", version_lines),
+        "settings": ("Settings", settings_lines),
+        "environment": ("Environment AWS* SIMPLEFLOW*", environment_lines),
+    }
+    parts = []
+    for section in sections:
+        title, build = builders[section]
+        parts.append("\n".join([f"# {title}", *build()]))
+    return "\n\n".join(parts)

@@ -1,0 +1,94 @@
+"""Middleware: functions called around every activity a worker (or the local host) runs.
+
+A *pre-execution* middleware is called as ``func(context)`` before the activity,
+a *post-execution* one as ``func(context, result=result)`` after it returned
+(not when it raised). ``context`` is the dict the activity itself receives
+(name, version, workflow_id, run_id, activity_id, input, domain_name,
+activity_task_list). They run in the activity's process, in the order given;
+one that raises fails the task as the activity would.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow.exceptions import UsageError
+
+
+@dataclass(frozen=True)
+class Middlewares:
+    """The pre- and post-execution functions, in call order."""
+
+    pre: tuple[Callable[..., Any], ...] = ()
+    post: tuple[Callable[..., Any], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.pre or self.post)
+
+    def before(self, context: dict[str, Any]) -> None:
+        for func in self.pre:
+            func(context)
+
+    def after(self, context: dict[str, Any], result: Any) -> None:
+        for func in self.post:
+            func(context, result=result)
+
+
+NONE = Middlewares()
+
+
+def import_function(path: str, option: str = "middleware") -> Callable[..., Any]:
+    """The callable at ``package.module.function``; UsageError (one line) when it does not resolve.
+
+    Args:
+        path: the dotted path.
+        option: how the error names where the path came from.
+
+    Raises:
+        UsageError: not a dotted path, unknown module, no such attribute, not callable.
+    """
+    module_name, _, attribute = (path or "").rpartition(".")
+    if not module_name or not attribute:
+        raise UsageError(f"{option} {path!r} is not a dotted path like 'package.module.function'")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as for workflows and activity modules: the project's own packages
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name and module_name.startswith(err.name):
+            raise UsageError(f"{option} {path!r}: no module named {err.name!r}") from err
+        raise UsageError(f"{option} {path!r}: cannot import {module_name!r}: {err}") from err
+    except Exception as err:  # the module itself fails on import
+        raise UsageError(f"{option} {path!r}: importing {module_name!r} raised {type(err).__name__}: {err}") from err
+    func = getattr(module, attribute, None)
+    if func is None:
+        raise UsageError(f"{option} {path!r}: module {module_name!r} has no attribute {attribute!r}")
+    if not callable(func):
+        raise UsageError(f"{option} {path!r} is not a function ({type(func).__name__})")
+    return func
+
+
+def load(pre: Iterable[str] = (), post: Iterable[str] = ()) -> Middlewares:
+    """Import the middleware functions named by dotted paths.
+
+    Raises:
+        UsageError: a path that does not resolve to a callable.
+    """
+    return Middlewares(
+        tuple(import_function(p, "--middleware-pre-execution") for p in pre),
+        tuple(import_function(p, "--middleware-post-execution") for p in post),
+    )
+
+
+def from_option(value: Middlewares | Mapping[str, Iterable[str]] | None) -> Middlewares:
+    """Middlewares given as an object or as simpleflow's ``{"pre": [paths], "post": [paths]}``."""
+    if value is None:
+        return NONE
+    if isinstance(value, Middlewares):
+        return value
+    return load(value.get("pre") or (), value.get("post") or ())

@@ -1,0 +1,54 @@
+"""Fire times of a cron expression (parsed by croniter), in a time zone, as epoch seconds."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import zoneinfo
+
+from simpleflow.exceptions import UsageError
+
+MAX_DUE = 1000  # fire times looked at in one go (a catch-up over a long outage keeps the latest)
+
+
+def check(expression: str, timezone: str = "UTC") -> None:
+    """UsageError when *expression* is not a cron expression or *timezone* not a known zone."""
+    from croniter import croniter
+
+    if not isinstance(expression, str) or not croniter.is_valid(expression):
+        raise UsageError(f"--cron {expression!r} is not a cron expression (e.g. '0 6 * * *': every day at 06:00)")
+    zone(timezone)
+
+
+def zone(name: str) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--timezone {name!r} is not a known time zone (e.g. 'UTC', 'Europe/Paris')") from None
+
+
+@functools.lru_cache(maxsize=8192)  # replays of a schedule ask for the same fire times again and again
+def next_fire(expression: str, timezone: str, after: float) -> float:
+    """The first fire time strictly after *after*."""
+    from croniter import croniter
+
+    start = datetime.datetime.fromtimestamp(after, tz=zone(timezone))
+    return croniter(expression, start).get_next(datetime.datetime).timestamp()
+
+
+def due(expression: str, timezone: str, after: float, until: float) -> list[float]:
+    """Fire times in (after, until], oldest first (the latest MAX_DUE of them)."""
+    found: list[float] = []
+    at = after
+    while True:
+        at = next_fire(expression, timezone, at)
+        if at > until:
+            return found[-MAX_DUE:]
+        found.append(at)
+        if len(found) > 2 * MAX_DUE:
+            found = found[-MAX_DUE:]
+
+
+def stamp(epoch: float) -> str:
+    """A fire time as it appears in workflow ids: 20261202T060000Z."""
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")

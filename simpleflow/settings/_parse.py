@@ -1,0 +1,77 @@
+"""How each setting's value is read: from an environment string, or as a settings module gave it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+Parser = Callable[[str, Any], Any]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def as_str(name: str, value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def as_str_or_none(name: str, value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{name}={value!r}: expected a boolean (1/0, true/false, yes/no, on/off)")
+
+
+def as_int(name: str, value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{name}={value!r}: expected a whole number") from None
+
+
+def as_int_or_none(name: str, value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return as_int(name, value)
+
+
+def as_size(name: str, value: Any) -> int:
+    """A size in bytes: a whole number, 0 or more."""
+    try:
+        number = as_int(name, value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name}={value!r}: expected a size in bytes (a whole number, 0 or more)")
+    return number
+
+
+def as_float(name: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: expected a number") from None
+
+
+def as_json_object_text(name: str, value: Any) -> str | None:
+    """A JSON object, kept as its text (a settings module may give a dict)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def as_level(name: str, value: Any) -> str:
+    return str(value or "WARNING").strip().upper()

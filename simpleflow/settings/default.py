@@ -1,0 +1,53 @@
+"""simpleflow's default settings (the lowest precedence).
+
+A module named in ``SIMPLEFLOW_SETTINGS_MODULE`` overrides these, and an environment
+variable of the same name overrides both. Read them with ``simpleflow.settings.NAME``
+or ``simpleflow.settings.get("NAME")``; ``simpleflow info settings`` lists them.
+"""
+
+from __future__ import annotations
+
+# --- read by this code ----------------------------------------------------------------------
+
+LOG_LEVEL = "WARNING"
+
+# SWF client: retries on throttling and 5xx; extra identity fields (a JSON object).
+SWF_CONNECTION_RETRIES = 5
+SIMPLEFLOW_IDENTITY = None
+# At most that many open activities per execution (None: SWF's 1,000).
+SWF_MAX_OPEN_ACTIVITY_COUNT = None
+
+# The decider's run cache.
+SIMPLEFLOW_DECIDER_CACHE_RUNS = 256
+SIMPLEFLOW_DECIDER_CACHE_EVENTS = 2_000_000
+
+# Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
+SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
+SIMPLEFLOW_JUMBO_FIELDS_CACHE = True
+SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR = "/tmp/simpleflow-cache"  # noqa: S108 - the documented default
+SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE = 1_000_000_000
+SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE = 64 * 1024 * 1024
+
+# Steps (simpleflow.step) and S3 helpers (simpleflow.storage).
+SIMPLEFLOW_S3_HOST = "s3.amazonaws.com"
+SIMPLEFLOW_S3_SSE = False
+STEP_BUCKET = "step_bucket"
+
+# --- activity.with_attributes' defaults, read when an activity is declared --------------------
+
+ACTIVITY_DEFAULT_TASK_LIST = "default"
+ACTIVITY_DEFAULT_VERSION = "default"
+ACTIVITY_DEFAULT_TIMEOUT = str(5 * 60)
+ACTIVITY_START_TO_CLOSE_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
+ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
+ACTIVITY_SCHEDULE_TO_START_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
+ACTIVITY_HEARTBEAT_TIMEOUT = ACTIVITY_DEFAULT_TIMEOUT
+# Seconds a program task's process group has between SIGTERM and SIGKILL (simpleflow.execute).
+ACTIVITY_SIGTERM_WAIT_SEC = 3.0
+
+# --- simpleflow 0.36's other names, kept so settings modules written for it still load --------
+
+WORKFLOW_DEFAULT_TASK_LIST = "default"
+WORKFLOW_DEFAULT_VERSION = "default"
+WORKFLOW_DEFAULT_EXECUTION_TIME = str(60 * 60)
+WORKFLOW_DEFAULT_DECISION_TASK_TIMEOUT = str(5 * 60)

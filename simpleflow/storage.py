@@ -1,0 +1,146 @@
+"""Small S3 helpers on boto3: push and pull contents and files, list keys (steps use them).
+
+A bucket is named ``bucket`` or ``host/bucket`` (``s3-eu-west-1.amazonaws.com/my_bucket``),
+as in simpleflow. When boto3 is pointed at an endpoint of its own (``AWS_ENDPOINT_URL`` or
+``AWS_ENDPOINT_URL_S3``, e.g. a moto server), that endpoint is used whatever the host says.
+``SIMPLEFLOW_S3_SSE`` asks S3 to encrypt what is pushed (AES256).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+from typing import Any
+
+from simpleflow import settings
+
+__all__ = [
+    "get_bucket",
+    "get_client",
+    "get_resource",
+    "list_keys",
+    "pull",
+    "pull_content",
+    "push",
+    "push_content",
+    "sanitize_bucket_and_host",
+]
+
+logger = logging.getLogger(__name__)
+
+ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+
+_lock = threading.Lock()
+_bucket_locations: dict[str, str] = {}
+_buckets: dict[tuple[int, str, str], Any] = {}
+
+
+def _endpoint_override() -> str | None:
+    return next((os.environ[name] for name in ENDPOINT_ENVS if os.environ.get(name)), None)
+
+
+def _session() -> Any:
+    import boto3
+
+    return boto3.session.Session()  # one per call: boto3's default session is not thread-safe
+
+
+def get_client() -> Any:
+    """A boto3 S3 client (boto3's own configuration: credentials, region, endpoint)."""
+    return _session().client("s3")
+
+
+def get_resource(host_or_region: str) -> Any:
+    """A boto3 S3 resource for an S3 host (``s3-eu-west-1.amazonaws.com``) or a region (``eu-west-1``)."""
+    if _endpoint_override():
+        return _session().resource("s3")  # boto3 reads the endpoint from the environment
+    if "." in host_or_region:
+        return _session().resource("s3", endpoint_url=f"https://{host_or_region}")
+    return _session().resource("s3", region_name=host_or_region)
+
+
+def sanitize_bucket_and_host(bucket: str) -> tuple[str, str]:
+    """``(bucket name, host or region)`` for ``bucket`` or ``host/bucket``.
+
+    Raises:
+        ValueError: more than one ``/``, or a host that is not ``*.amazonaws.com`` (no endpoint configured).
+    """
+    if "/" in bucket:
+        host, name = bucket.split("/", 1)
+        if "/" in name:
+            raise ValueError(f"bucket {bucket!r}: expected 'bucket' or 'host/bucket' (one slash at most)")
+        if not host.endswith("amazonaws.com") and not _endpoint_override():
+            raise ValueError(f"bucket {bucket!r}: the host should be an *.amazonaws.com name")
+        return name, host
+    if _endpoint_override():
+        return bucket, ""  # one endpoint serves every bucket: no location to look up
+    with _lock:
+        known = _bucket_locations.get(bucket)
+    if known is not None:
+        return bucket, known
+    location = _bucket_region(bucket)
+    with _lock:
+        _bucket_locations[bucket] = location
+    return bucket, location
+
+
+def _bucket_region(bucket: str) -> str:
+    from botocore.exceptions import ClientError
+
+    try:
+        # An empty LocationConstraint is us-east-1 ("US Standard").
+        return get_client().get_bucket_location(Bucket=bucket)["LocationConstraint"] or "us-east-1"
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "AccessDenied":
+            raise
+        logger.warning("access denied to the location of bucket %s: using %s", bucket, settings.SIMPLEFLOW_S3_HOST)
+        return settings.SIMPLEFLOW_S3_HOST
+
+
+def get_bucket(bucket_name: str) -> Any:
+    """The boto3 ``Bucket`` resource for ``bucket`` or ``host/bucket`` (cached per process and endpoint)."""
+    name, location = sanitize_bucket_and_host(bucket_name)
+    key = (os.getpid(), _endpoint_override() or location, name)
+    with _lock:
+        found = _buckets.get(key)
+    if found is None:
+        found = get_resource(location).Bucket(name)
+        with _lock:
+            _buckets[key] = found
+    return found
+
+
+def _extra_args(content_type: str | None) -> dict[str, str]:
+    extra = {"ContentType": content_type} if content_type else {}
+    if settings.SIMPLEFLOW_S3_SSE:
+        extra["ServerSideEncryption"] = "AES256"
+    return extra
+
+
+def pull(bucket: str, path: str, dest_file: str) -> None:
+    """Download the object *path* of *bucket* into the file *dest_file*."""
+    get_bucket(bucket).download_file(path, dest_file)
+
+
+def pull_content(bucket: str, path: str) -> str:
+    """The content of the object *path* of *bucket*, decoded from UTF-8."""
+    buffer = io.BytesIO()
+    get_bucket(bucket).download_fileobj(path, buffer)
+    return buffer.getvalue().decode()
+
+
+def push(bucket: str, path: str, src_file: str, content_type: str | None = None) -> None:
+    """Upload the file *src_file* to the object *path* of *bucket*."""
+    get_bucket(bucket).upload_file(src_file, path, ExtraArgs=_extra_args(content_type))
+
+
+def push_content(bucket: str, path: str, content: str, content_type: str | None = None) -> None:
+    """Write *content* (encoded to UTF-8) to the object *path* of *bucket*."""
+    get_bucket(bucket).upload_fileobj(io.BytesIO(content.encode()), path, ExtraArgs=_extra_args(content_type))
+
+
+def list_keys(bucket: str, path: str | None = None) -> list[Any]:
+    """The objects (boto3 ``ObjectSummary``: ``.key``, ``.size``...) of *bucket* under the prefix *path*."""
+    return list(get_bucket(bucket).objects.filter(Prefix=path or "").all())

@@ -1,0 +1,1 @@
+"""simpleflow's ``simpleflow.swf.mapper.models`` names kept for imports (``models.decision``)."""

@@ -1,0 +1,63 @@
+"""``standalone --repair``: read the execution to repair, once, into a repair source."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from simpleflow import jumbo, settings
+from simpleflow.constants import MAX_DETAILS_LENGTH
+from simpleflow.engine import RepairSource, fit_repair_source, repair_source_from_events
+from simpleflow.exceptions import UsageError
+from simpleflow.jumbo import _fields as jumbo_fields
+from simpleflow.swf import client, executions
+
+log = logging.getLogger(__name__)
+_BUCKET = jumbo_fields.BUCKET_ENV
+
+
+def parse_target(text: str) -> tuple[str, str | None]:
+    """``"WORKFLOW_ID"`` or ``"WORKFLOW_ID RUN_ID"`` (as simpleflow's --repair takes it).
+
+    Raises:
+        UsageError: empty, or more than two words.
+    """
+    parts = (text or "").split()
+    if not parts or len(parts) > 2:
+        raise UsageError(f'--repair {text!r}: expected "WORKFLOW_ID" or "WORKFLOW_ID RUN_ID"')
+    return parts[0], parts[1] if len(parts) == 2 else None
+
+
+def load_repair_source(
+    domain: str, target: str, force_activities: str | None = None, *, must_be_closed: bool = False
+) -> RepairSource:
+    """The completed activities of the execution *target* names (its latest run without a run id).
+
+    Args:
+        must_be_closed: refuse an open execution (the new one is to take its workflow id).
+
+    Raises:
+        UsageError: a bad --repair or --force-activities, an unknown execution, an open one.
+    """
+    workflow_id, run_id = parse_target(target)
+    if force_activities is not None:
+        try:
+            re.compile(force_activities)
+        except re.error as err:
+            raise UsageError(f"--force-activities {force_activities!r} is not a regular expression: {err}") from err
+    client.check_domain(domain)
+    info = executions.describe(domain, workflow_id, run_id)["executionInfo"]
+    run_id = info["execution"]["runId"]
+    if must_be_closed and info["executionStatus"] != "CLOSED":
+        raise UsageError(
+            f"execution {workflow_id!r} run {run_id!r} is still open: terminate it first, "
+            "or give the repair another --workflow-id"
+        )
+    events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
+    source = repair_source_from_events(events, workflow_id, run_id, force_activities)
+    if not settings.get(jumbo_fields.BUCKET_ENV).strip():
+        # Without jumbo fields a marker holds at most SWF's 32,768 characters: such tasks run again.
+        source, dropped = fit_repair_source(source, MAX_DETAILS_LENGTH)
+        for task_id in dropped:
+            log.warning("repair: %s runs again, its result is too large for a marker without %s", task_id, _BUCKET)
+    return source

@@ -1,0 +1,142 @@
+"""``simpleflow dag.*`` and ``schedule.create --local`` as a user runs them: exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SPECS = os.path.join(ROOT, "tests", "fixtures", "dag_specs")
+
+
+def simpleflow(*args: str, python_prelude: str | None = None):
+    command = [sys.executable, "-m", "simpleflow.command", *args]
+    if python_prelude:  # e.g. to run without PyYAML
+        command = [sys.executable, "-c", f"{python_prelude}\nfrom simpleflow.command import main\nmain()", *args]
+    environ = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environ, timeout=60)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_dag_check_accepts_a_good_spec():
+    done = simpleflow("dag.check", os.path.join(SPECS, "diamond.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok: test-diamond 1, 5 nodes")
+
+
+def test_a_spec_with_a_cycle_and_an_unknown_reference_is_refused_one_line_each_before_anything_runs(tmp_path):
+    marker = tmp_path / "ran"
+    spec = _write(
+        tmp_path,
+        "bad.yaml",
+        f"""
+name: bad
+modules: [tests.fixtures.dag_activities]
+nodes:
+  a: {{activity: tests.fixtures.dag_activities.flaky, args: ["{marker}", 0], requires: [b]}}
+  b: {{activity: tests.fixtures.dag_activities.double, args: [$nodes.a.result]}}
+  c: {{activity: tests.fixtures.dag_activities.double, args: [$nodes.nowhere.result]}}
+""",
+    )
+    for command in (["dag.check", spec], ["dag.run", spec, "--local"]):
+        done = simpleflow(*command)
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "simpleflow: error: node 'c': input refers to unknown node 'nowhere' ($nodes.nowhere.result)",
+            "simpleflow: error: node 'a': cycle a -> b -> a",
+        ]
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
+
+
+def test_dag_run_prints_the_result_and_bad_input_is_one_line(tmp_path):
+    done = simpleflow("dag.run", os.path.join(SPECS, "fanout.json"), "--local", "--input", '{"text": "abc"}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "0:AB|1:C"
+    for args, message in [
+        (["--local", "--input", "{nope"], "simpleflow: error: --input is not valid JSON"),
+        (["--input", "{}"], "simpleflow: error: dag.run runs a spec in this process: pass --local"),
+    ]:
+        done = simpleflow("dag.run", os.path.join(SPECS, "fanout.json"), *args)
+        assert done.returncode == 2 and done.stderr.startswith(message), done.stderr
+    broken = _write(tmp_path, "broken.yaml", "name: [unclosed\n")
+    done = simpleflow("dag.check", broken)
+    assert done.returncode == 2 and done.stderr.startswith(f"simpleflow: error: {broken}: not valid YAML")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_node_failing_at_run_time_exits_1_naming_the_node(tmp_path):
+    spec = _write(
+        tmp_path,
+        "fails.json",
+        json.dumps(
+            {
+                "name": "fails",
+                "modules": ["tests.fixtures.dag_activities"],
+                "nodes": {"f": {"activity": "tests.fixtures.dag_activities.flaky", "args": [str(tmp_path), 9]}},
+            }
+        ),
+    )
+    done = simpleflow("dag.run", spec, "--local")
+    assert done.returncode == 1
+    assert "node 'f' failed: RuntimeError: attempt 1 fails" in done.stderr
+
+
+def test_json_specs_need_no_yaml_loader_and_yaml_ones_say_which_extra_to_install():
+    no_yaml = "import sys; sys.modules['yaml'] = None"
+    done = simpleflow("dag.check", os.path.join(SPECS, "fanout.json"), python_prelude=no_yaml)
+    assert done.returncode == 0, done.stderr
+    done = simpleflow("dag.check", os.path.join(SPECS, "diamond.yaml"), python_prelude=no_yaml)
+    assert done.returncode == 2
+    assert "YAML specs need PyYAML (pip install 'simpleflow[yaml]')" in done.stderr
+
+
+def test_dag_show_writes_dot_and_an_svg_with_every_node_and_edge(tmp_path):
+    svg = tmp_path / "diamond.svg"
+    done = simpleflow("dag.show", os.path.join(SPECS, "diamond.yaml"), "--svg", str(svg), "--dot", "-")
+    assert done.returncode == 0, done.stderr
+    dot = done.stdout
+    assert dot.startswith('digraph "test-diamond" {')
+    for edge in ('"a" -> "b"', '"a" -> "c"', '"b" -> "wait"', '"wait" -> "d"', '"b" -> "d"', '"c" -> "d"'):
+        assert edge in dot
+    picture = svg.read_text()
+    assert picture.startswith("<svg") and picture.count('class="node"') == 5
+    assert picture.count("<line ") == 6 and 'data-state="pending"' in picture
+
+
+def test_schedule_create_local_runs_a_month_of_a_daily_schedule():
+    done = simpleflow(
+        "schedule.create",
+        "nightly",
+        os.path.join(SPECS, "diamond.yaml"),
+        "--cron",
+        "30 2 * * *",
+        "--input",
+        '{"x": 1}',
+        "--local",
+        "--for",
+        str(30 * 86400),
+    )
+    assert done.returncode == 0, done.stderr
+    ids = done.stdout.split()
+    assert len(ids) == 30 and len(set(ids)) == 30
+    assert all(i.startswith("nightly-") and i.endswith("T023000Z") for i in ids)
+    done = simpleflow("schedule.create", "x", "tests.fixtures.dag_activities.SlowWorkflow", "--cron", "61 * * * *")
+    assert done.returncode == 2 and done.stderr.startswith("simpleflow: error: --cron '61 * * * *' is not a cron")
+    done = simpleflow(
+        "schedule.create",
+        "x",
+        "tests.fixtures.dag_activities.SlowWorkflow",
+        "--cron",
+        "0 * * * *",
+        "--timezone",
+        "Mars/Olympus",
+    )
+    assert done.returncode == 2 and "--timezone 'Mars/Olympus' is not a known time zone" in done.stderr

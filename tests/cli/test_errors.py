@@ -1,0 +1,215 @@
+"""Every failure of a command is one line on stderr with its exit code; a traceback only with DEBUG."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOWHERE = "http://127.0.0.1:1"  # nothing listens on port 1: connections are refused at once
+
+RAISING = "from simpleflow import Workflow, activity\n\nraise RuntimeError('boom at import')\n"
+SYNTAX_ERROR = "from simpleflow import Workflow\n\nclass W(Workflow):\n    def run(self:\n        pass\n"
+NON_JSON_RESULT = (
+    "from simpleflow import Workflow\n\n"
+    "class W(Workflow):\n"
+    "    name = 'nonjson'\n"
+    "    version = '1'\n"
+    "    task_list = 'nonjson'\n\n"
+    "    def run(self):\n"
+    "        return object()\n"
+)
+OVERSIZE_RESULT = (
+    "from simpleflow import Workflow, activity\n\n"
+    "@activity.with_attributes(task_list='oversize', version='1', raises_on_failure=False, retry=0)\n"
+    "def huge():\n"
+    "    return 'x' * 40000\n\n"
+    "class W(Workflow):\n"
+    "    name = 'oversize'\n"
+    "    version = '1'\n"
+    "    task_list = 'oversize'\n\n"
+    "    def run(self):\n"
+    "        return self.submit(huge).exception is not None\n"
+)
+
+
+@pytest.fixture
+def user_code(tmp_path):
+    """A folder of user modules: ``raising``, ``syntaxbad``, ``nonjson``, ``oversize``."""
+    for name, text in [
+        ("raising", RAISING),
+        ("syntaxbad", SYNTAX_ERROR),
+        ("nonjson", NON_JSON_RESULT),
+        ("oversize", OVERSIZE_RESULT),
+    ]:
+        (tmp_path / f"{name}.py").write_text(text)
+    return tmp_path
+
+
+def simpleflow(*args: str, cwd: Path, env: dict[str, str | None] | None = None, timeout: float = 60):
+    environ = dict(os.environ)
+    environ["AWS_ENDPOINT_URL"] = NOWHERE  # a command that should not need SWF fails loudly if it asks
+    environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    environ["SWF_CONNECTION_RETRIES"] = "1"
+    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(cwd)])
+    environ.pop("LOG_LEVEL", None)
+    for key, value in (env or {}).items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
+    return subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=timeout,
+    )
+
+
+def one_line(done: subprocess.CompletedProcess, code: int = 2) -> str:
+    """The single stderr line of a command that failed with *code*."""
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == code and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    return lines[0]
+
+
+LOADERS = [
+    ("workflow.start", "--local", "{module}.W"),
+    ("decider.start", "--domain", "d", "--task-list", "t", "{module}.W"),
+    ("worker.start", "--domain", "d", "--task-list", "t", "{module}"),
+]
+
+
+@pytest.mark.parametrize("command", LOADERS, ids=lambda c: c[0])
+def test_module_raising_on_import_is_one_line_naming_its_file_and_line(user_code, command):
+    line = one_line(simpleflow(*(a.format(module="raising") for a in command), cwd=user_code))
+    assert "cannot import 'raising': RuntimeError: boom at import" in line
+    assert f"({user_code / 'raising.py'}, line 3)" in line
+
+
+@pytest.mark.parametrize("command", LOADERS, ids=lambda c: c[0])
+def test_module_with_a_syntax_error_is_one_line_naming_its_file_and_line(user_code, command):
+    line = one_line(simpleflow(*(a.format(module="syntaxbad") for a in command), cwd=user_code))
+    assert f"SyntaxError in {user_code / 'syntaxbad.py'}, line 4" in line
+
+
+def test_unknown_module_given_to_the_worker_is_one_line(user_code):
+    done = simpleflow("worker.start", "--domain", "d", "--task-list", "t", "no_such_activities", cwd=user_code)
+    assert one_line(done) == "simpleflow: error: unknown module 'no_such_activities'"
+
+
+def test_import_error_shows_its_traceback_with_debug_logging(user_code):
+    done = simpleflow("workflow.start", "--local", "raising.W", cwd=user_code, env={"LOG_LEVEL": "DEBUG"})
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr and "raise RuntimeError('boom at import')" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("workflow.list", "d"),
+        ("decider.start", "--domain", "d", "--task-list", "t", "nonjson.W"),
+        ("worker.start", "--domain", "d", "--task-list", "t", "nonjson"),
+        ("workflow.start", "--domain", "d", "nonjson.W"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_unreachable_endpoint_is_one_line_naming_it(user_code, command):
+    line = one_line(simpleflow(*command, cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE}))
+    assert line.startswith(f"simpleflow: error: cannot reach {NOWHERE}/: check AWS_ENDPOINT_URL"), line
+
+
+def test_missing_credentials_is_one_line_saying_where_they_come_from(user_code, tmp_path):
+    done = simpleflow(
+        "workflow.list",
+        "d",
+        cwd=user_code,
+        env={
+            "AWS_ACCESS_KEY_ID": None,
+            "AWS_SECRET_ACCESS_KEY": None,
+            "AWS_SESSION_TOKEN": None,
+            "AWS_SECURITY_TOKEN": None,
+            "AWS_PROFILE": None,
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        },
+    )
+    line = one_line(done)
+    assert "Unable to locate credentials" in line and "AWS_ACCESS_KEY_ID" in line
+
+
+def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line(user_code):
+    done = simpleflow("workflow.start", "--local", "nonjson.W", cwd=user_code)
+    assert one_line(done, code=1) == (
+        "workflow failed: run() returned a value JSON cannot encode: object is not JSON serializable"
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [
+        ([1, 2, 3], "history event #1 is a int, not an SWF event object"),
+        ({"events": [{"foo": 1}]}, "history event #1 has no eventId and eventType: {'foo': 1}"),
+        ({"events": []}, "the history holds no events"),
+        ({"events": [{"eventId": 1, "eventType": "DecisionTaskScheduled"}]}, "not WorkflowExecutionStarted"),
+        (
+            {"events": [{"eventId": 2, "eventType": "A"}, {"eventId": 1, "eventType": "B"}]},
+            "eventId 1 does not follow 2",
+        ),
+        (
+            {
+                "events": [
+                    {
+                        "eventId": 1,
+                        "eventType": "WorkflowExecutionStarted",
+                        "workflowExecutionStartedEventAttributes": 3,
+                    }
+                ]
+            },
+            "its attributes are not an object",
+        ),
+        ({"nothing": "here"}, 'history file must hold {"events": [...]}'),
+    ],
+)
+def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, message):
+    path = user_code / "history.json"
+    path.write_text(json.dumps(history))
+    line = one_line(simpleflow("workflow.replay", "examples.basic.BasicWorkflow", str(path), cwd=ROOT))
+    assert message in line
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--execution-timeout", "abc"), ("--execution-timeout", "0"), ("--decision-tasks-timeout", "1.5")],
+)
+def test_durations_are_checked_before_swf_sees_them(user_code, option, value):
+    done = simpleflow("workflow.start", "--domain", "d", "nonjson.W", option, value, cwd=user_code)
+    assert one_line(done) == (
+        f"simpleflow: error: {option} {value!r}: expected a whole number of seconds from 1 to 31536000"
+    )
+
+
+def test_standalone_reports_each_task_failure_as_it_happens(user_code, swf_domain):
+    done = simpleflow(
+        "standalone",
+        "--domain",
+        swf_domain,
+        "oversize.W",
+        cwd=user_code,
+        env={"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"], "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": None},
+    )
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "true"), done.stderr
+    failures = [line for line in done.stderr.splitlines() if "] task " in line]
+    assert len(failures) == 1, done.stderr
+    assert "task activity-oversize.huge-1 failed: " in failures[0]
+    assert "over SWF's limit of 32768" in failures[0] and "SIMPLEFLOW_JUMBO_FIELDS_BUCKET" in failures[0]

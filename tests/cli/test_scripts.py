@@ -1,0 +1,58 @@
+"""script/docker-build, script/docker-run and python -m simpleflow, as simpleflow's README runs them.
+
+Docker cannot run here: a fake ``docker`` on PATH records the arguments the scripts give it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fake_docker(tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "docker"
+    fake.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$DOCKER_ARGS"\n')
+    fake.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SWF_", "SIMPLEFLOW_"))}
+    env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", DOCKER_ARGS=str(tmp_path / "args"))
+    return env
+
+
+def test_docker_build_builds_the_image_from_the_repository_root(tmp_path):
+    env = _fake_docker(tmp_path)
+    done = subprocess.run([str(ROOT / "script" / "docker-build"), "--pull"], env=env, cwd=tmp_path, text=True)
+    assert done.returncode == 0
+    assert (tmp_path / "args").read_text().splitlines() == ["build", "--tag", "simpleflow", "--pull", "."]
+
+
+def test_docker_run_mounts_the_current_directory_and_passes_aws_and_swf_variables_by_name(tmp_path):
+    env = _fake_docker(tmp_path)
+    env.update(AWS_SECRET_ACCESS_KEY="s3cr3t", SWF_DOMAIN="d", SIMPLEFLOW_IMAGE="mine", UNRELATED="x")
+    workdir = tmp_path / "project"
+    workdir.mkdir()
+    command = [str(ROOT / "script" / "docker-run"), "standalone", "--input", "[1, 2]"]
+    done = subprocess.run(command, env=env, cwd=workdir, text=True, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0
+    args = (tmp_path / "args").read_text().splitlines()
+    assert args[:6] == ["run", "--rm", "--volume", f"{workdir}:/work", "--workdir", "/work"]
+    passed = {args[i + 1] for i, a in enumerate(args) if a == "--env"}
+    assert passed == {"AWS_SECRET_ACCESS_KEY", "SWF_DOMAIN"}  # names only: values never on a command line
+    assert "s3cr3t" not in args and "--tty" not in args  # stdin is not a terminal
+    assert args[-4:] == ["mine", "standalone", "--input", "[1, 2]"]
+
+
+def test_python_dash_m_simpleflow_runs_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "simpleflow", "-h"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "workflow.start" in done.stdout and "Usage: simpleflow " in done.stdout

@@ -1,0 +1,45 @@
+"""Fire times of schedules: croniter read in a time zone, ids from fire times, bad input refused."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from simpleflow import schedule
+from simpleflow.exceptions import UsageError
+
+UTC = datetime.timezone.utc
+
+
+def _epoch(*args: int) -> float:
+    return datetime.datetime(*args, tzinfo=UTC).timestamp()
+
+
+def test_a_daily_cron_follows_its_time_zone_across_a_daylight_saving_change():
+    # 06:00 in Paris is 05:00 UTC in winter and 04:00 UTC in summer (the change was on 2026-03-29).
+    fires = schedule.due("0 6 * * *", "Europe/Paris", _epoch(2026, 3, 27, 12), _epoch(2026, 3, 30, 12))
+    assert [schedule.stamp(f) for f in fires] == ["20260328T050000Z", "20260329T040000Z", "20260330T040000Z"]
+
+
+def test_due_fire_times_are_those_after_the_last_up_to_now_included():
+    fires = schedule.due("0 * * * *", "UTC", _epoch(2026, 1, 1, 0), _epoch(2026, 1, 1, 3))
+    assert [schedule.stamp(f) for f in fires] == ["20260101T010000Z", "20260101T020000Z", "20260101T030000Z"]
+    assert schedule.next_fire("0 * * * *", "UTC", _epoch(2026, 1, 1, 3)) == _epoch(2026, 1, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("cron", "zone", "message"),
+    [
+        ("every day", "UTC", "--cron 'every day' is not a cron expression"),
+        ("0 6 * * *", "Nowhere/Land", "--timezone 'Nowhere/Land' is not a known time zone"),
+    ],
+)
+def test_a_bad_cron_or_time_zone_is_one_clear_error(cron, zone, message):
+    with pytest.raises(UsageError, match=message):
+        schedule.check(cron, zone)
+
+
+def test_a_schedule_name_that_cannot_be_part_of_a_workflow_id_is_refused():
+    with pytest.raises(UsageError, match="schedule name 'a/b'"):
+        schedule.schedule_input("a/b", "0 6 * * *", {"target": {}, "input": {}})

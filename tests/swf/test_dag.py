@@ -1,0 +1,198 @@
+"""DAG specs on the moto server: the same task ids and results as the local host."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from simpleflow import dag, jumbo
+from simpleflow.swf import client
+from simpleflow.swf.standalone import run_standalone
+from tests.swf_e2e_helpers import (
+    completed_result,
+    outcomes_by_task,
+    scheduled,
+    simpleflow,
+    start_decider,
+    start_worker,
+    wait_closed,
+)
+
+SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "dag_specs"
+DIAMOND_IDS = [
+    "activity-tests.fixtures.dag_activities.increment-a",
+    "activity-tests.fixtures.dag_activities.double-b",
+    "activity-tests.fixtures.dag_activities.increment-c",
+    "activity-tests.fixtures.dag_activities.add-d",
+]
+
+
+def _local(spec: str, value):
+    result = dag.run_local(str(SPECS / spec), value)
+    assert result.status == "completed", result.reason
+    return result
+
+
+def test_a_diamond_started_with_dag_start_runs_as_locally(swf_domain, processes, decider_list):
+    local = _local("diamond.yaml", {"x": 3})
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    start_worker(processes, swf_domain, module="tests.fixtures.dag_activities", task_list="dag-tests")
+    spec = str(SPECS / "diamond.yaml")
+    done = simpleflow("dag.start", "--domain", swf_domain, "--task-list", decider_list, spec, "--input", '{"x": 3}')
+    assert done.returncode == 0, done.stderr
+    workflow_id, run_id = done.stdout.split()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == local.result == {"a": 4, "d": 13}
+    assert [task_id for task_id, _, _ in scheduled(events)] == DIAMOND_IDS
+    assert scheduled(events) == scheduled(local.events)
+    assert outcomes_by_task(events) == outcomes_by_task(local.events)
+    started = next(e for e in events if e["eventType"] == "WorkflowExecutionStarted")
+    workflow_type = started["workflowExecutionStartedEventAttributes"]["workflowType"]
+    assert workflow_type == {"name": "test-diamond", "version": "1"}
+    # inspection shows the node ids in the task ids
+    tasks = simpleflow("--format", "json", "workflow.tasks", swf_domain, workflow_id)
+    assert tasks.returncode == 0, tasks.stderr
+    assert [t for t in DIAMOND_IDS if t in tasks.stdout] == DIAMOND_IDS
+    # the picture of that execution: every node completed
+    picture = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+    assert picture.returncode == 0, picture.stderr
+    assert picture.stdout.count('fillcolor="#a1d99b"') == 5  # completed
+
+
+def test_dag_show_colours_a_running_execution_by_state(swf_domain, processes, decider_list):
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    spec = str(SPECS / "diamond.yaml")
+    done = simpleflow("dag.start", "--domain", swf_domain, "--task-list", decider_list, spec, "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    workflow_id = done.stdout.split()[0]
+    # no worker: "a" is scheduled and waits, the rest is pending
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        shown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+        if 'fillcolor="#9ecae1"' in shown.stdout:
+            break
+        time.sleep(0.2)
+    lines = {line.split()[0]: line for line in shown.stdout.splitlines() if "fillcolor" in line}
+    assert 'fillcolor="#9ecae1"' in lines['"a"']  # running
+    assert all('fillcolor="#e5e5e5"' in lines[f'"{n}"'] for n in "bcd")  # pending
+    unknown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
+    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1, unknown.stderr
+
+
+def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedule(swf_domain):
+    target = str(SPECS / "diamond.yaml")
+    common = ("--domain", swf_domain)
+    done = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *", "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "schedule-daily"
+    again = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *")
+    assert again.returncode == 2 and "schedule 'daily' exists already" in again.stderr
+
+    def listed() -> list[list[str]]:
+        shown = simpleflow("--format", "json", "schedule.list", *common)
+        assert shown.returncode == 0, shown.stderr
+        return [[row[0], row[1], row[3], row[4]] for row in json.loads(shown.stdout)]
+
+    assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "active"]]
+    assert simpleflow("schedule.pause", "daily", *common).returncode == 0
+    assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "paused"]]
+    assert simpleflow("schedule.resume", "daily", *common).returncode == 0
+    assert listed()[0][3] == "active"
+    assert simpleflow("schedule.trigger", "daily", *common).returncode == 0
+    history = client.get_history(swf_domain, "schedule-daily", done.stdout.split()[1])
+    signals = [e["workflowExecutionSignaledEventAttributes"] for e in history if "Signaled" in e["eventType"]]
+    assert [s["signalName"] for s in signals] == ["pause", "resume", "trigger"]
+    assert "at" in json.loads(signals[2]["input"])
+    assert simpleflow("schedule.delete", "daily", *common).returncode == 0
+    assert listed() == []
+    gone = simpleflow("schedule.pause", "daily", *common)
+    assert (
+        gone.returncode == 2
+        and gone.stderr.strip() == f"simpleflow: error: no schedule 'daily' in domain '{swf_domain}'"
+    )
+
+
+def test_a_fan_out_runs_on_swf_with_the_same_ids_and_result_as_locally(swf_domain):
+    local = _local("fanout.json", {"text": "abcdefg"})
+    compiled, workflow_class = dag.prepare(str(SPECS / "fanout.json"))
+    workflow_id = f"dag-{uuid.uuid4().hex[:8]}"
+    remote = run_standalone(
+        swf_domain,
+        workflow_class,
+        dag.execution_input(compiled, {"text": "abcdefg"}),
+        workflow_id=workflow_id,
+        progress=None,
+        timeout=60,
+        modules=compiled["modules"],
+    )
+    assert remote.status == "completed", remote.reason
+    assert remote.result == local.result == "0:AB|1:CD|2:EF|3:G"
+    events = client.get_history(swf_domain, workflow_id, remote.run_id)
+    ids = [task_id for task_id, _, _ in scheduled(events)]
+    shout = "activity-tests.fixtures.dag_activities.shout-shout"
+    assert ids[0] == "activity-tests.fixtures.dag_activities.split-split"
+    assert sorted(ids[1:5]) == [f"{shout}-{i}" for i in range(4)]
+    assert ids[5] == "activity-tests.fixtures.dag_activities.join-join"
+    assert sorted(scheduled(events)) == sorted(scheduled(local.events))
+
+
+def test_standalone_accepts_a_spec_file(swf_domain):
+    done = simpleflow("standalone", "--domain", swf_domain, str(SPECS / "diamond.yaml"), "--input", '{"x": 1}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == {"a": 2, "d": 7}
+
+
+def test_workflow_now_reads_swf_timestamps(swf_domain):
+    from tests.fixtures.dag_activities import ClockWorkflow
+
+    workflow_id = f"clock-{uuid.uuid4().hex[:8]}"
+    outcome = run_standalone(
+        swf_domain, ClockWorkflow, {"args": [1]}, workflow_id=workflow_id, progress=None, timeout=60
+    )
+    assert outcome.status == "completed", outcome.reason
+    before, after, zone = outcome.result
+    events = client.get_history(swf_domain, workflow_id, outcome.run_id)
+    started = [e["eventTimestamp"].timestamp() for e in events if e["eventType"] == "DecisionTaskStarted"]
+    assert zone == "UTC" and 1 <= after - before < 30
+    assert abs(before - started[0]) < 1e-3 and abs(after - started[1]) < 1e-3
+
+
+@pytest.fixture
+def jumbo_bucket(moto_server, monkeypatch, tmp_path):
+    name = f"dag-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=name)
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", f"{name}/dag")
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "cache"))
+    jumbo.close_caches()
+    yield name
+    jumbo.close_caches()
+
+
+def test_a_spec_larger_than_an_swf_input_travels_through_a_jumbo_field(swf_domain, jumbo_bucket, tmp_path):
+    pieces = [f"{i:03d}" + "x" * 150 for i in range(300)]  # ~46 kB of spec: over SWF's 32,768 characters
+    spec = {
+        "name": "big-spec",
+        "task_list": "dag-tests",
+        "modules": ["tests.fixtures.dag_activities"],
+        "nodes": {
+            "all": {"activity": "tests.fixtures.dag_activities.join", "args": [pieces]},
+            "last": {"activity": "tests.fixtures.dag_activities.increment", "args": [299]},
+        },
+        "result": "$nodes.last.result",
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(spec))
+    done = simpleflow("standalone", "--domain", swf_domain, str(path), timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == 300
+    info = client.list_executions(swf_domain, "closed", started_since_days=None)
+    run = next(i["execution"] for i in info if i["workflowType"]["name"] == "big-spec")
+    started = client.get_history(swf_domain, run["workflowId"], run["runId"])[0]
+    assert started["workflowExecutionStartedEventAttributes"]["input"].startswith(
+        f"simpleflow+s3://{jumbo_bucket}/dag/"
+    )

@@ -1,0 +1,143 @@
+"""Children die with their parent: a kill -9 of a supervisor or a worker leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.swf_e2e_helpers import (
+    ACTIVITY_TASK_LIST,
+    HEARTBEAT,
+    WORKFLOWS,
+    completed_result,
+    start_decider,
+    start_worker,
+    start_workflow,
+    wait_closed,
+    wait_for_file,
+)
+
+
+def alive(pid: int) -> bool:
+    """Whether *pid* runs (a zombie, dead but not reaped by its new parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def wait_dead(pids: set[int], timeout: float = 15.0) -> set[int]:
+    """The *pids* still alive after *timeout* seconds (empty as soon as all are dead)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = {pid for pid in pids if alive(pid)}
+        if not left:
+            return left
+        time.sleep(0.1)
+    return {pid for pid in pids if alive(pid)}
+
+
+def children(pid: int, count: int, timeout: float = 20.0) -> set[int]:
+    """The *count* children of *pid*, once it has started them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listing = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
+        found = {int(line) for line in listing.split()}
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{pid} has children {found}, expected {count}")
+
+
+@pytest.mark.parametrize("command", ["worker.start", "decider.start"])
+def test_kill_9_of_a_supervisor_leaves_no_child_alive(swf_domain, processes, decider_list, command):
+    target = WORKFLOWS if command == "worker.start" else f"{WORKFLOWS}.NapWorkflow"
+    task_list = ACTIVITY_TASK_LIST if command == "worker.start" else decider_list
+    supervisor = processes.start(
+        "supervisor", command, "--domain", swf_domain, "--task-list", task_list, "--nb-processes", "2", target
+    )
+    kids = children(supervisor.pid, 2)
+    time.sleep(1.0)  # the children are polling
+
+    supervisor.send_signal(signal.SIGKILL)
+    supervisor.wait()
+
+    assert wait_dead(kids) == set(), processes.logs()
+
+
+def test_kill_9_of_a_worker_kills_its_activity_process(swf_domain, processes, decider_list, tmp_path):
+    start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
+    worker = start_worker(processes, swf_domain)
+    start_workflow(swf_domain, f"{WORKFLOWS}.NapWorkflow", decider_list, [str(tmp_path), 60])
+    activity_pid, worker_pid = map(int, wait_for_file(tmp_path / "nap.pid", processes).split())
+    assert worker_pid == worker.pid
+
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+    assert wait_dead({activity_pid}, timeout=5) == set()
+
+
+def test_kill_9_of_a_supervisor_lets_its_workers_finish_the_task_in_hand_then_exit(
+    swf_domain, processes, decider_list, tmp_path
+):
+    start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
+    supervisor = processes.start(
+        "workers",
+        "worker.start",
+        "--domain",
+        swf_domain,
+        "--task-list",
+        ACTIVITY_TASK_LIST,
+        "--heartbeat",
+        HEARTBEAT,
+        "--nb-processes",
+        "2",
+        WORKFLOWS,
+    )
+    kids = children(supervisor.pid, 2)
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.NapWorkflow", decider_list, [str(tmp_path), 2])
+    activity_pid, _ = map(int, wait_for_file(tmp_path / "nap.pid", processes).split())
+
+    supervisor.send_signal(signal.SIGKILL)
+    supervisor.wait()
+
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == "rested"  # answered by the orphaned worker before it left
+    assert [e["eventType"] for e in events].count("ActivityTaskScheduled") == 1
+    assert wait_dead(kids | {activity_pid}) == set(), processes.logs()
+
+
+def test_without_a_parent_death_signal_the_liveness_check_kills_the_orphan():
+    """The fallback for systems without PR_SET_PDEATHSIG, run here on its own."""
+    from simpleflow.swf import process
+
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the parent-to-be: starts the orphan-to-be, reports its pid, waits to be killed
+        orphan = os.fork()
+        if orphan == 0:
+            parent = os.getppid()
+            watch = threading.Thread(target=process._watch_parent, args=(parent, signal.SIGKILL, None, False))
+            watch.start()
+            time.sleep(60)
+            os._exit(0)
+        os.write(write_end, f"{orphan}\n".encode())
+        time.sleep(60)
+        os._exit(0)
+    os.close(write_end)
+    orphan = int(os.read(read_end, 64).decode())
+    os.close(read_end)
+    assert alive(orphan)
+
+    os.kill(middle, signal.SIGKILL)
+    os.waitpid(middle, 0)
+
+    assert wait_dead({orphan}, timeout=5) == set()

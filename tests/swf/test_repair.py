@@ -1,0 +1,110 @@
+"""``standalone --repair`` on the moto server: a new execution runs only what the failed one did not finish."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simpleflow.engine._repair import MARKER_PREFIX
+from simpleflow.swf import client
+from tests.fixtures import pipeline_workflows as pw
+from tests.swf_e2e_helpers import attributes, simpleflow
+
+PIPELINE = "tests.fixtures.pipeline_workflows.PipelineWorkflow"
+EXPECTED = [33, {"label": "v3", "value": 3}]
+
+
+def _standalone(domain, *args):
+    return simpleflow("standalone", "--domain", domain, PIPELINE, *args, timeout=120)
+
+
+def _latest_run(domain, workflow_id):
+    return client.latest_run_id(domain, workflow_id)
+
+
+def _failed_execution(domain, workdir, workflow_id):
+    (workdir / "broken").touch()
+    done = _standalone(domain, "--workflow-id", workflow_id, "--input", json.dumps([str(workdir)]))
+    assert done.returncode == 1, done.stderr
+    assert "fragile: the input is broken" in done.stderr
+    assert pw.runs(workdir) == ["step 1", "step 2", "summary", "fragile"]
+    (workdir / "broken").unlink()
+    (workdir / "runs.log").unlink()
+
+
+def test_repair_reruns_only_the_failed_and_never_run_activities(swf_domain, tmp_path):
+    _failed_execution(swf_domain, tmp_path, "pipeline")
+    failed_run = _latest_run(swf_domain, "pipeline")
+    # No --input: the repaired execution's own input; no --workflow-id: its workflow id.
+    done = _standalone(swf_domain, "--repair", "pipeline")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == EXPECTED
+    assert pw.runs(tmp_path) == ["fragile", "step 3"]
+
+    new_run = _latest_run(swf_domain, "pipeline")
+    assert new_run != failed_run
+    events = client.get_history(swf_domain, "pipeline", new_run)
+    markers = [attributes(e) for e in events if e["eventType"] == "MarkerRecorded"]
+    assert [m["markerName"] for m in markers][:2] == [
+        f"{MARKER_PREFIX}activity-tests.pipeline.step-1",
+        f"{MARKER_PREFIX}activity-tests.pipeline.step-2",
+    ]
+    assert all(json.loads(m["details"])["run_id"] == failed_run for m in markers)
+    scheduled = [attributes(e)["activityId"] for e in events if e["eventType"] == "ActivityTaskScheduled"]
+    assert scheduled == ["activity-tests.pipeline.fragile-1", "activity-tests.pipeline.step-3"]
+
+    # The new history replays on its own: the earlier one is not needed again.
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"events": events}, default=str))
+    replayed = simpleflow("workflow.replay", PIPELINE, str(history))
+    assert replayed.returncode == 0, replayed.stderr
+
+
+def test_force_activities_reruns_the_completed_activities_it_matches(swf_domain, tmp_path):
+    _failed_execution(swf_domain, tmp_path, "pipeline-forced")
+    run_id = _latest_run(swf_domain, "pipeline-forced")
+    done = _standalone(swf_domain, "--repair", f"pipeline-forced {run_id}", "--force-activities", r"step-1$|summary")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == EXPECTED
+    assert sorted(pw.runs(tmp_path)) == sorted(["step 1", "summary", "fragile", "step 3"])
+
+
+def test_repairing_an_open_execution_under_its_own_id_is_refused(swf_domain, decider_list):
+    from tests.swf_e2e_helpers import start_workflow
+
+    workflow_id, run_id = start_workflow(swf_domain, PIPELINE, decider_list, ["/nonexistent"])  # no decider: open
+    done = _standalone(swf_domain, "--repair", workflow_id)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"simpleflow: error: execution {workflow_id!r} run {run_id!r} is still open: terminate it first, "
+        "or give the repair another --workflow-id"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--force-activities", "x"], "--force-activities only applies with --repair"),
+        (["--repair", "no-such-workflow"], "no execution with workflow id 'no-such-workflow'"),
+        (["--repair", "a b c"], 'expected "WORKFLOW_ID" or "WORKFLOW_ID RUN_ID"'),
+        (["--repair", "whatever", "--force-activities", "("], "is not a regular expression"),
+    ],
+)
+def test_bad_repair_options_are_one_line_and_exit_2(swf_domain, args, message):
+    done = _standalone(swf_domain, *args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_decider_repairs_the_started_execution_not_its_children_or_next_runs():
+    from simpleflow.engine._repair import RepairSource
+    from simpleflow.swf.decider import Decider
+
+    source = RepairSource("old", "run", {})
+    decider = Decider("domain", "decisions", [pw.PipelineWorkflow], repair=source)
+    assert decider._repair_for({"workflowType": {"name": pw.PipelineWorkflow.name}}) is source
+    assert decider._repair_for({"parentWorkflowExecution": {"workflowId": "p", "runId": "r"}}) is None
+    assert decider._repair_for({"continuedExecutionRunId": "previous"}) is None
+    assert Decider("domain", "decisions", [pw.PipelineWorkflow])._repair_for({}) is None
