@@ -56,5 +56,5 @@ def test_heartbeat_outside_a_running_activity_does_nothing():
 def test_heartbeat_raises_task_canceled_once_the_cancellation_is_requested():
     from tests.fixtures.heartbeat_workflows import until_canceled
 
-    outcome = run_activity(until_canceled, json.dumps({"args": [5]}), {}, lambda details: True)
+    outcome = run_activity(until_canceled, json.dumps({"args": [5]}), {}, send=lambda details: True)
     assert outcome.completed and json.loads(outcome.result) == "saw the cancellation"
