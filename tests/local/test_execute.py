@@ -13,6 +13,7 @@ from simpleflow import execute
 from simpleflow.exceptions import ExecutionError, ExecutionTimeoutError
 from simpleflow.local import LocalExecution
 from tests.fixtures import program_tasks
+from tests.process_helpers import alive, wait_dead
 
 
 def _script(tmp_path, name: str, source: str) -> str:
@@ -20,27 +21,6 @@ def _script(tmp_path, name: str, source: str) -> str:
     path.write_text(f"#!{sys.executable}\n{source}")
     path.chmod(0o755)
     return str(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, just not reaped
-    except FileNotFoundError:
-        return False
-
-
-def _wait_dead(pid: int, seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
@@ -153,7 +133,7 @@ def test_a_timeout_kills_the_whole_process_group(tmp_path):
     assert time.monotonic() - started < 5
     assert caught.value.timeout_value == 1 and caught.value.timeout_command == [script]
     assert str(caught.value) == f"ExecutionTimeoutError after 1 seconds ({[script]})"
-    assert _wait_dead(int(pid_file.read_text()))
+    assert not wait_dead({int(pid_file.read_text())}, timeout=5)
 
 
 def test_kill_children_kills_what_the_program_left_running(tmp_path):
@@ -164,13 +144,13 @@ def test_kill_children_kills_what_the_program_left_running(tmp_path):
 
     script, pid_file = spawner("killed")
     execute.program(path=script, kill_children=True)(lambda: None)()
-    assert _wait_dead(int(pid_file.read_text()))
+    assert not wait_dead({int(pid_file.read_text())}, timeout=5)
 
     script, pid_file = spawner("left")
     execute.program(path=script)(lambda: None)()
     left = int(pid_file.read_text())
     try:
-        assert _alive(left)  # simpleflow's default: a program may start a daemon on purpose
+        assert alive(left)  # simpleflow's default: a program may start a daemon on purpose
     finally:
         os.kill(left, 9)
 
@@ -277,7 +257,7 @@ def test_a_program_dies_with_the_process_that_started_it(tmp_path):
         program_pid = int(pid_file.read_text())
         parent.send_signal(signal.SIGKILL)  # a worker's activity process killed: no Python code runs
         parent.wait()
-        assert _wait_dead(program_pid)
+        assert not wait_dead({program_pid}, timeout=5)
     finally:
         if parent.poll() is None:
             parent.kill()

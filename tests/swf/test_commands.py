@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from simpleflow.swf import client
+from tests.process_helpers import child_pids, wait_dead
 from tests.swf_e2e_helpers import (
     ACTIVITY_TASK_LIST,
     HEARTBEAT,
@@ -29,18 +30,6 @@ from tests.swf_e2e_helpers import (
 )
 
 
-def _gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists():
-            return True
-        status = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
-        if ") Z " in status:  # a zombie: dead, its parent has not reaped it yet
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_worker_stopped_by_sigterm_finishes_the_task_in_hand(swf_domain, processes, decider_list, tmp_path):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
     worker = start_worker(processes, swf_domain)
@@ -50,11 +39,6 @@ def test_worker_stopped_by_sigterm_finishes_the_task_in_hand(swf_domain, process
     assert worker.wait(timeout=20) == 0, processes.logs()
     events = wait_closed(swf_domain, workflow_id, run_id, processes)
     assert completed_result(events) == "rested"  # no other worker: the stopped one answered
-
-
-def _children(pid: int) -> set[int]:
-    listing = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
-    return {int(line) for line in listing.split()}
 
 
 def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
@@ -76,13 +60,13 @@ def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
     )
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.StallWorkflow", decider_list, [str(tmp_path)])
     _, worker_pid = map(int, wait_for_file(tmp_path / "stall_once.pid", processes).split())
-    before = _children(supervisor.pid)
+    before = child_pids(supervisor.pid)
     assert worker_pid in before and len(before) == 2
     os.kill(worker_pid, signal.SIGKILL)  # the worker process holding the task, not its activity
     events = wait_closed(swf_domain, workflow_id, run_id, processes)  # heartbeat timeout, then the retry
     assert completed_result(events) == 7
     assert [attributes(e)["timeoutType"] for e in events if e["eventType"] == "ActivityTaskTimedOut"] == ["HEARTBEAT"]
-    after = _children(supervisor.pid)
+    after = child_pids(supervisor.pid)
     assert supervisor.poll() is None
     assert len(after) == 2 and worker_pid not in after
 
@@ -178,7 +162,7 @@ def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_p
         while not (tmp_path / "nap.pid").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         activity_pid, worker_pid = map(int, (tmp_path / "nap.pid").read_text().split())
-        decider_and_workers = _children(standalone.pid)
+        decider_and_workers = child_pids(standalone.pid)
         assert worker_pid in decider_and_workers and len(decider_and_workers) == 2
         standalone.send_signal(signal.SIGINT)  # Ctrl-C
         _, stderr = standalone.communicate(timeout=30)
@@ -188,7 +172,7 @@ def test_standalone_interrupted_stops_every_process_it_started(swf_domain, tmp_p
             standalone.wait()
     assert standalone.returncode == 130, stderr
     assert "every process started was stopped" in stderr
-    assert all(_gone(pid) for pid in (*decider_and_workers, activity_pid))
+    assert all(not wait_dead({pid}, timeout=10) for pid in (*decider_and_workers, activity_pid))
 
 
 def test_workflow_terminate_and_restart_from_the_command_line(swf_domain, tmp_path):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.process_helpers import alive, children, wait_dead
 from tests.swf_e2e_helpers import (
     ACTIVITY_TASK_LIST,
     HEARTBEAT,
@@ -22,38 +21,6 @@ from tests.swf_e2e_helpers import (
     wait_closed,
     wait_for_file,
 )
-
-
-def alive(pid: int) -> bool:
-    """Whether *pid* runs (a zombie, dead but not reaped by its new parent, does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def wait_dead(pids: set[int], timeout: float = 15.0) -> set[int]:
-    """The *pids* still alive after *timeout* seconds (empty as soon as all are dead)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = {pid for pid in pids if alive(pid)}
-        if not left:
-            return left
-        time.sleep(0.1)
-    return {pid for pid in pids if alive(pid)}
-
-
-def children(pid: int, count: int, timeout: float = 20.0) -> set[int]:
-    """The *count* children of *pid*, once it has started them."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        listing = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
-        found = {int(line) for line in listing.split()}
-        if len(found) >= count:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{pid} has children {found}, expected {count}")
 
 
 @pytest.mark.parametrize("command", ["worker.start", "decider.start"])
