@@ -70,3 +70,22 @@ def format_reason(reason: str | None) -> str | None:
     if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:
         return reason
     return reason[: constants.MAX_REASON_LENGTH - 4] + " ..."
+
+
+def status_text(value: Any) -> str:
+    """*value* as ``Workflow.set_status`` sends it: JSON within SWF's executionContext size.
+
+    Raises:
+        TypeError: *value* is not JSON-encodable.
+        ValueError: its JSON passes 32,768 characters.
+    """
+    try:
+        text = dumps(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"set_status: the status must be JSON-encodable ({err})") from err
+    if len(text) > constants.MAX_EXECUTION_CONTEXT_LENGTH:
+        raise ValueError(
+            f"set_status: the status is {len(text)} characters of JSON, more than SWF's "
+            f"{constants.MAX_EXECUTION_CONTEXT_LENGTH} for an executionContext"
+        )
+    return text

@@ -64,6 +64,18 @@ class WorkflowExecutor(Protocol):
         """A wait for the signal *name*, to submit."""
         ...
 
+    def patched(self, change_id: str) -> bool:
+        """Whether the execution takes the new path of *change_id*."""
+        ...
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """The new path of *change_id*, always: every execution without its marker has closed."""
+        ...
+
+    def set_status(self, value: Any) -> None:
+        """Send *value* (JSON) as the executionContext of every decision from now on."""
+        ...
+
     def continue_as_new(self, workflow: type, *args: Any, **kwargs: Any) -> ContinueAsNewWorkflowTask:
         """A continue-as-new to submit."""
         ...

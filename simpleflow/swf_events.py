@@ -17,6 +17,7 @@ __all__ = [
     "attributes_key",
     "decision_attributes",
     "decision_attributes_key",
+    "latest_execution_context",
     "make_event",
 ]
 
@@ -102,3 +103,13 @@ def make_event(event_id: int, event_type: str, timestamp: Any, attrs: dict[str, 
         "eventTimestamp": timestamp,
         attributes_key(event_type): attrs,
     }
+
+
+def latest_execution_context(events: list[dict[str, Any]]) -> str | None:
+    """The executionContext of the latest DecisionTaskCompleted that gave one (SWF's latestExecutionContext)."""
+    for event in reversed(events):
+        if event["eventType"] == "DecisionTaskCompleted":
+            context = attributes(event).get("executionContext")
+            if context is not None:
+                return context
+    return None

@@ -94,6 +94,39 @@ class Workflow:
         """simpleflow's older name of ``get_run_context``."""
         return self._executor.get_run_context()
 
+    # -- changing the code of running executions, showing progress -------
+
+    def patched(self, change_id: str) -> bool:
+        """Whether this execution takes the new path of a code change, at this line of ``run``.
+
+        True in an execution that reaches this line for the first time (the marker
+        ``simpleflow.patch:<change_id>`` is recorded with this decision) and in one whose history
+        holds the marker; False in one whose history went past this line before the change, so
+        that it keeps the old path. The first answer holds for every call with *change_id*.
+
+        Raises:
+            TypeError, ValueError: *change_id* is not a non-empty string that fits a marker name.
+        """
+        return self._executor.patched(change_id)
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """Mark where ``patched(change_id)`` was, once every execution without its marker has closed.
+
+        Records nothing and accepts the marker in histories that hold it; the code takes the new path.
+        """
+        self._executor.deprecate_patch(change_id)
+
+    def set_status(self, value: Any) -> None:
+        """Publish *value* as this execution's status (``workflow.info``, ``workflow.list --status-field``).
+
+        Sent as the executionContext of this decision and of every later one, until set again.
+
+        Raises:
+            TypeError: *value* is not JSON-encodable.
+            ValueError: its JSON is over SWF's 32,768 characters for an executionContext.
+        """
+        self._executor.set_status(value)
+
     # -- timers, markers, signals, continue-as-new ------------------------
 
     def start_timer(self, timer_id: str, timeout: int | str, control: Any = None) -> task.TimerTask:

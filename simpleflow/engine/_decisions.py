@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from simpleflow import constants, format
 from simpleflow.activity import PRIORITY_NOT_SET
 from simpleflow.engine._ids import workflow_type_name
+from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.workflow import Workflow
@@ -279,7 +280,7 @@ def with_wake_up(out: list[dict[str, Any]], history: History) -> list[dict[str, 
 def needs_wake_up(out: list[dict[str, Any]]) -> bool:
     """SWF starts no decision task for a marker or a timer cancellation: a wake-up timer must.
 
-    (@cached and repair markers have no future waiting on them: they need none.)
+    (@cached, repair and patch markers have no future waiting on them: they need none.)
     """
     return any(
         d["decisionType"] == "CancelTimer"
@@ -292,7 +293,7 @@ def needs_wake_up(out: list[dict[str, Any]]) -> bool:
 
 
 # Markers no future waits on (the value is used at once).
-_SILENT_MARKERS = ("simpleflow.cached:", REPAIR_MARKER_PREFIX)
+_SILENT_MARKERS = ("simpleflow.cached:", REPAIR_MARKER_PREFIX, PATCH_MARKER_PREFIX)
 
 
 def propagated_signals(history: History, propagate_to_parent: bool) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ from typing import Any
 from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _queries
+from simpleflow.engine import _patch, _queries
 from simpleflow.engine._commands import (
     ACTIVITY,
     CANCEL_TIMER,
@@ -71,6 +71,7 @@ from simpleflow.engine._tracker import CommandTracker
 from simpleflow.history import History
 from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
+from simpleflow.swf_events import latest_execution_context
 from simpleflow.task import (
     ActivityTask,
     CancelTimerTask,
@@ -232,7 +233,10 @@ class WorkflowRun:
 
     @property
     def mismatches(self) -> list[str]:
-        """Where the history does not fit the code (tasks in history that the code never submits...)."""
+        """Where the history does not fit the code (tasks in history that the code never submits...).
+
+        A patch that explains the others comes first.
+        """
         found = list(self._tracker.mismatches)
         if self._suspendable is None:
             return found
@@ -242,6 +246,22 @@ class WorkflowRun:
                     found.append(
                         f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never submits it"
                     )
+        return self._patch_mismatches(bool(found)) + found
+
+    def _patch_mismatches(self, others: bool) -> list[str]:
+        tracker = self._tracker
+        found = [
+            f"patch marker {_patch.MARKER_PREFIX + change_id!r} is in the history but the code never calls "
+            f"patched({change_id!r}) nor deprecate_patch({change_id!r})"
+            for change_id in _patch.recorded_ids(self.history)
+            if change_id not in tracker.patches
+        ]
+        if others:  # without other mismatches, the history went past it on the new path: all is well
+            found += [
+                f"patch marker {_patch.MARKER_PREFIX + change_id!r} is missing: the history went past "
+                f"deprecate_patch({change_id!r}) on the old path ({evidence} follows it unmarked)"
+                for change_id, evidence in tracker.deprecated_past.items()
+            ]
         return found
 
     def close(self) -> None:
@@ -346,6 +366,32 @@ class WorkflowRun:
         """
         return _queries.event_details(self.history, event_type, event_name)
 
+    def patched(self, change_id: str) -> bool:
+        """Whether this execution takes the new path of *change_id* (see ``Workflow.patched``)."""
+        self._check_thread()
+        return self._tracker.patched(change_id)
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """The new path of *change_id*, always (see ``Workflow.deprecate_patch``)."""
+        self._check_thread()
+        self._tracker.deprecate_patch(change_id)
+
+    def set_status(self, value: Any) -> None:
+        """Send *value* (JSON) as the executionContext of this decision and the following ones."""
+        self._check_thread()
+        self._status = format.status_text(value)
+
+    @property
+    def execution_context(self) -> str | None:
+        """The executionContext to answer the decision task with: the latest status the run set.
+
+        A run that has not run its code (its first decision only propagated signals) keeps the
+        history's latest one, as a resumed run would.
+        """
+        if self._status is not None or self._suspendable is not None:
+            return self._status
+        return latest_execution_context(self.history.events)
+
     def decision_started_at(self) -> float | None:
         """When the decision task being answered started (epoch seconds), as the history records it."""
         stamp = self.history.started_decision_timestamp
@@ -405,6 +451,7 @@ class WorkflowRun:
         self._suspendable: Suspendable | None = None
         self._waiting_on: futures.Future | None = None
         self._outcome: RunOutcome | None = None
+        self._status: str | None = None  # the latest set_status, as JSON
         self._needs_full_replay = False
         self._cancel_handled = False
         self._events_for_advance: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events)

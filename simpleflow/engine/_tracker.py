@@ -14,7 +14,7 @@ from typing import Any
 
 from simpleflow import format, futures
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _ids, _repair
+from simpleflow.engine import _ids, _patch, _repair
 from simpleflow.engine._commands import (
     ACTIVITY,
     CACHED,
@@ -71,6 +71,8 @@ class CommandTracker:
         self.mismatches: list[str] = []
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self._cached_counts: dict[str, int] = {}
+        self.patches: dict[str, bool] = {}  # change id -> the answer of its first patched() call
+        self.deprecated_past: dict[str, str] = {}  # change id -> what shows the history went past it unmarked
 
     def clear(self) -> None:
         """Forget every command and the history (the run is closed)."""
@@ -255,6 +257,41 @@ class CommandTracker:
             self.commands[(CACHED, key)] = command
             self.add_pending(command, decisions.record_marker(key, text))
         return command.task
+
+    def named(self, kind: str, name: str) -> list[Command]:
+        """The markers or signals submitted under *name*."""
+        return self._by_name.get((kind, name), [])
+
+    def cached_count(self, name: str) -> int:
+        """How many calls of the ``@cached`` function *name* the code made so far."""
+        return self._cached_counts.get(name, 0)
+
+    def patched(self, change_id: str) -> bool:
+        """Whether the run takes the new path of *change_id* (see _patch); the first answer holds."""
+        name = _patch.marker_name(change_id)
+        known = self.patches.get(change_id)
+        if known is not None:
+            return known
+        answer = _patch.recorded(self.history, change_id) or _patch.unaccounted(self.history, self) is None
+        self.patches[change_id] = answer
+        if answer and not _patch.recorded(self.history, change_id) and (CACHED, name) not in self.commands:
+            # Settled by its MarkerRecorded event, as @cached markers are; it sorts before what follows.
+            details = _patch.marker_details(change_id)
+            command = Command(CACHED, name, details, self.next_position(), futures.Future())
+            self.commands[(CACHED, name)] = command
+            self.add_pending(command, decisions.record_marker(name, details))
+        return answer
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """The new path of *change_id* always: nothing recorded, a marker in the history accepted."""
+        _patch.marker_name(change_id)
+        if change_id in self.patches:
+            return
+        self.patches[change_id] = True
+        if not _patch.recorded(self.history, change_id):
+            evidence = _patch.unaccounted(self.history, self)
+            if evidence is not None:  # an old execution, or a new one that went past: the rest of the replay tells
+                self.deprecated_past[change_id] = evidence
 
     # -- resolving ------------------------------------------------------------------------
 

@@ -205,7 +205,11 @@ class RunHost:
 
     def _complete_decision(self) -> None:
         started = self._open_decision
-        self._add("DecisionTaskCompleted", {"scheduledEventId": started - 1, "startedEventId": started})
+        attrs: dict[str, Any] = {"scheduledEventId": started - 1, "startedEventId": started}
+        context = self.run.execution_context
+        if context is not None:  # the workflow's status, as SWF records it (Workflow.set_status)
+            attrs["executionContext"] = context
+        self._add("DecisionTaskCompleted", attrs)
 
     def _drive_inline(self) -> bool:
         """The engine's driver hook, called on the run's own thread while ``run`` waits: go on as the loop would.

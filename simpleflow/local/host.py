@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from simpleflow import format
 from simpleflow.engine import RepairSource, WorkflowRun
 from simpleflow.local._family import Family
 from simpleflow.local._run_host import RunHost
 from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import Outcome
+from simpleflow.swf_events import latest_execution_context
 
 # The name this host's answer had before the three outcome types became one.
 LocalResult = Outcome
@@ -73,6 +75,11 @@ class LocalExecution:
     def run(self) -> WorkflowRun:
         """The engine's run of the execution's first run."""
         return self.first_run.run
+
+    @property
+    def status(self) -> Any:
+        """The workflow's latest ``set_status`` value (decoded) in its latest run; None before one."""
+        return format.loads(latest_execution_context(self.family.current.events))
 
     def execute(self) -> Outcome:
         """Run the execution (its children and the runs continuing it too) to its end.

@@ -99,6 +99,7 @@ class Decider:
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
+        self.execution_context: str | None = None  # of the latest decision task decided
 
     # -- one decision task ---------------------------------------------------
 
@@ -129,7 +130,9 @@ class Decider:
         serves. The task then times out and SWF hands it to another decider (a rolling deploy
         leaves old and new deciders on one task list), so nothing is failed here.
         A jumbo field whose object is gone (or may not be read) fails the execution, naming it.
+        ``execution_context`` holds the executionContext to answer with (None: none).
         """
+        self.execution_context = None
         try:
             return self._decide(task)
         except UnservedWorkflowType as err:
@@ -173,6 +176,7 @@ class Decider:
             new = events
         # An SWF or S3 outage raises (the run closed): no answer, the task times out and comes back, nothing lost.
         decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
+        self.execution_context = run.execution_context
         if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
             return decisions
         if run.history.closed is None:
@@ -229,10 +233,14 @@ class Decider:
             return False
         with self._lock:
             decisions = self.decide(task)
+            context = self.execution_context
         if decisions is None:
             return True  # not ours: left to time out and go to another decider
+        answer: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions}
+        if context is not None:  # the workflow's status (Workflow.set_status): SWF keeps the latest
+            answer["executionContext"] = context
         try:
-            client.swf_client().respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
+            client.swf_client().respond_decision_task_completed(**answer)
         except Exception as err:
             # The task times out and comes back; the cached run depends only on events, so it stays valid.
             logger.warning("could not answer decision task of %s: %s", task["workflowExecution"], err)

@@ -1,0 +1,148 @@
+"""Patching: changing a workflow's code while executions of the old code are still open.
+
+``Workflow.patched(change_id)`` answers whether this execution takes the new
+path at this line of ``run``. A history that already holds the marker
+``simpleflow.patch:<change id>`` says yes; otherwise the history decides: if it
+holds a decision the code before this line does not account for, the
+execution went past this line under the old code (its decision task
+completed without the marker), so the answer is no and it keeps its old
+path. Otherwise the line is reached for the first time: the answer is yes and
+the marker is recorded with the decisions of the same decision task.
+
+The rule is deterministic: once the answer is yes, every decision that
+follows this line sorts after the marker, so no later history can hold one
+without the other; once it is no, the decision that says so stays in the
+history. An execution that went past the line without leaving anything the
+history shows may take the new path: nothing recorded contradicts it.
+
+Bookkeeping is not evidence: the wake-up timer, patch markers (of any change)
+and signals the engine propagates are never counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
+
+from simpleflow import constants, format
+from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, MARKER, SIGNAL, TIMER, Command
+from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_PREFIX
+from simpleflow.history import History
+
+MARKER_PREFIX = "simpleflow.patch:"
+MAX_CHANGE_ID = 256 - len(MARKER_PREFIX)  # SWF's markerName holds 256 characters
+_CACHED_PREFIX = "simpleflow.cached:"
+_ENGINE_PREFIX = "simpleflow."  # markers simpleflow keeps for itself (patches, @cached, repairs, ...)
+
+
+class Accounts(Protocol):
+    """What the code has done so far in this replay (the run's ``CommandTracker``)."""
+
+    commands: Mapping[tuple[str, str], Command]
+
+    def named(self, kind: str, name: str) -> Collection[Command]: ...
+
+    def cached_count(self, name: str) -> int: ...
+
+
+def marker_name(change_id: Any) -> str:
+    """The marker of *change_id*.
+
+    Raises:
+        TypeError: *change_id* is not a string.
+        ValueError: it is empty or longer than SWF's marker name allows once prefixed.
+    """
+    if not isinstance(change_id, str):
+        raise TypeError(f"a patch change id must be a string, not {type(change_id).__name__}")
+    if not change_id:
+        raise ValueError("a patch change id must not be empty")
+    if len(change_id) > MAX_CHANGE_ID:
+        raise ValueError(
+            f"patch change id is {len(change_id)} characters, more than {MAX_CHANGE_ID} "
+            f"(SWF's 256 for a marker name, less {MARKER_PREFIX!r})"
+        )
+    return MARKER_PREFIX + change_id
+
+
+def marker_details(change_id: str) -> str:
+    return format.dumps({"change_id": change_id})
+
+
+def recorded(history: History, change_id: str) -> bool:
+    """The history holds the marker of *change_id*."""
+    return any(r["state"] == "recorded" for r in history.markers.get(MARKER_PREFIX + change_id, ()))
+
+
+def recorded_ids(history: History) -> list[str]:
+    """The change ids whose markers the history holds, in name order."""
+    return sorted(
+        name[len(MARKER_PREFIX) :]
+        for name, records in history.markers.items()
+        if name.startswith(MARKER_PREFIX) and any(r["state"] == "recorded" for r in records)
+    )
+
+
+def unaccounted(history: History, accounts: Accounts) -> str | None:
+    """The first decision in *history* the code so far does not account for, described; None if none.
+
+    A decision counts when SWF recorded an event for it: a task scheduled (or refused), a timer
+    started, a marker, a signal sent, the run closed by its own decision.
+    """
+    commands = accounts.commands
+    for task_id in history.activities:
+        if (ACTIVITY, task_id) not in commands:
+            return f"activity {task_id!r}"
+    for workflow_id in history.child_workflows:
+        if (CHILD_WORKFLOW, workflow_id) not in commands:
+            return f"child workflow {workflow_id!r}"
+    for timer_id in history.timers:
+        if not _timer_accounted(timer_id, commands):
+            return f"timer {timer_id!r}"
+    for name, records in history.markers.items():
+        if not _markers_accounted(name, records, accounts):
+            return f"marker {name!r}"
+    for name, records in history.signaled_workflows.items():
+        if name in history.signal_lists:
+            continue  # the engine may have propagated a signal this execution received
+        sent = accounts.named(SIGNAL, name)
+        for record in records:
+            if not any(_signals(c, record) for c in sent):
+                return f"signal {name!r} to {record.get('workflow_id')!r}"
+    if history.closed in _CLOSED_BY_RUN or history.closing_decision_failures:
+        return "the run's closing decision"
+    return None
+
+
+_CLOSED_BY_RUN = frozenset({"WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionContinuedAsNew"})
+
+
+def _timer_accounted(timer_id: str, commands: Mapping[tuple[str, str], Command]) -> bool:
+    if timer_id == constants.WAKE_UP_TIMER:
+        return True
+    if timer_id.startswith(constants.RETRY_TIMER_PREFIX):  # a retry's wait belongs to its task
+        task_id = timer_id[len(constants.RETRY_TIMER_PREFIX) :]
+        return (ACTIVITY, task_id) in commands or (CHILD_WORKFLOW, task_id) in commands
+    return (TIMER, timer_id) in commands
+
+
+def _markers_accounted(name: str, records: list[dict[str, Any]], accounts: Accounts) -> bool:
+    if name.startswith(_CACHED_PREFIX):  # "<function>:<n>": the n-th call of the function
+        function, _, count = name.rpartition(":")
+        return not count.isdigit() or int(count) <= accounts.cached_count(function)
+    if name.startswith(REPAIR_PREFIX):
+        for record in records:
+            value = format.loads(record.get("details"))
+            if isinstance(value, dict) and (ACTIVITY, value.get("task_id")) not in accounts.commands:
+                return False
+        return True
+    if name.startswith(_ENGINE_PREFIX):
+        return True
+    # A marker refused (RecordMarkerFailed) is decided again: only the recorded ones count.
+    return sum(r["state"] == "recorded" for r in records) <= len(accounts.named(MARKER, name))
+
+
+def _signals(command: Command, record: dict[str, Any]) -> bool:
+    task = command.task
+    return task.workflow_id == record.get("workflow_id") and (
+        task.run_id is None or task.run_id == record.get("run_id")
+    )
