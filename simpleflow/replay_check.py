@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.swf_events import CLOSING_EVENTS
 
@@ -40,6 +40,22 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:
+    """A closed history on which the code records a patch marker went past ``patched`` before the change."""
+    if not closed:
+        return []
+    found = []
+    for decision in decisions:
+        name = (decision.get("recordMarkerDecisionAttributes") or {}).get("markerName") or ""
+        if decision["decisionType"] == "RecordMarker" and name.startswith(PATCH_MARKER_PREFIX):
+            change_id = name[len(PATCH_MARKER_PREFIX) :]
+            found.append(
+                f"patch marker {name!r} is missing: the history closed without it, so the execution went past "
+                f"patched({change_id!r}) before the change (the code takes the new path there)"
+            )
+    return found
+
+
 def check_history(
     workflow_class: type, events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -63,6 +79,6 @@ def check_history(
             decisions = run.advance(events[:cut])
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        return decisions, run.mismatches
+        return decisions, _closed_without_patch(decisions, cut < len(events)) + run.mismatches
     finally:
         run.close()

@@ -14,6 +14,8 @@ the host's loop would, using ``decide_now`` and ``feed_inline``; it returns Fals
 
 Repair (``standalone --repair``): ``ExecutionInfo.repair`` holds a ``RepairSource`` built by
 ``repair_source_from_events`` from an earlier execution; its completed activities are reused (_repair).
+
+Patching (``Workflow.patched``): the history decides which path an execution takes at a code change (_patch).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
+from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._repair import fitting as fit_repair_source
@@ -33,6 +36,7 @@ from simpleflow.engine.logs import ReplayLogFilter
 from simpleflow.format import format_reason
 
 __all__ = [
+    "PATCH_MARKER_PREFIX",
     "REPAIR_MARKER_PREFIX",
     "Abandoned",
     "ExecutionInfo",

@@ -1,0 +1,269 @@
+"""``Workflow.patched`` / ``deprecate_patch`` over hand-built histories: histories recorded before the change
+(by ``BeforeWorkflow``) replayed by the new code keep the old path, new ones take the new path, and
+``workflow.replay``'s check names a missing or unexpected patch marker first."""
+
+from __future__ import annotations
+
+import pytest
+
+from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.engine._patch import MARKER_PREFIX
+from simpleflow.local import LocalExecution
+from simpleflow.replay_check import check_history
+from tests.fixtures import patch_workflows as pw
+from tests.history_builder import HistoryBuilder
+
+MARKER = MARKER_PREFIX + pw.CHANGE
+NAMES = {pw.FIRST: "tests.patch.first", pw.OLD: "tests.patch.old-step", pw.NEW: "tests.patch.new-step"}
+NAMES[pw.LAST] = "tests.patch.last"
+
+
+def _input(*args):
+    return {"args": list(args), "kwargs": {}}
+
+
+def _builder(x=1) -> HistoryBuilder:
+    return HistoryBuilder(workflow_name=pw.NAME, version=pw.VERSION, input=_input(x), task_list=pw.TASK_LIST)
+
+
+def _task(b: HistoryBuilder, activity_id: str, x, result=None) -> int:
+    """The activity scheduled by the latest decision; completed with *result* unless None."""
+    scheduled = b.schedule_activity(activity_id, NAMES[activity_id], pw.VERSION, _input(x), pw.TASK_LIST)
+    if result is not None:
+        b.complete_activity(scheduled, result)
+    return scheduled
+
+
+def _first_done(x=1) -> HistoryBuilder:
+    """``first`` scheduled by the first decision and completed: the line of the change comes next."""
+    b = _builder(x)
+    b.decision()
+    _task(b, pw.FIRST, x, x + 1)
+    return b
+
+
+def _recorded_before_the_change(step_done=True) -> HistoryBuilder:
+    """What ``BeforeWorkflow`` recorded: ``old_step`` scheduled (and completed) after ``first``."""
+    b = _first_done()
+    b.decision()
+    _task(b, pw.OLD, 2, 20 if step_done else None)
+    return b
+
+
+def _types(decisions):
+    return [d["decisionType"] for d in decisions]
+
+
+def _scheduled(decisions):
+    return [
+        d["scheduleActivityTaskDecisionAttributes"]["activityId"] for d in decisions if "scheduleActivityTask" in str(d)
+    ]
+
+
+def _markers(decisions):
+    return [d["recordMarkerDecisionAttributes"]["markerName"] for d in decisions if d["decisionType"] == "RecordMarker"]
+
+
+# -- old histories keep the old path -------------------------------------------------------------
+
+
+def test_history_recorded_before_the_change_keeps_the_old_path_and_records_no_marker():
+    b = _recorded_before_the_change()
+    b.decision_started()
+    decisions = replay(pw.PatchedWorkflow, b.events)
+    assert _scheduled(decisions) == [pw.LAST]
+    assert _markers(decisions) == []
+
+
+def test_old_history_waiting_on_the_old_step_goes_on_waiting_for_it():
+    b = _recorded_before_the_change(step_done=False)
+    b.decision_started()
+    assert replay(pw.PatchedWorkflow, b.events) == []
+    _, mismatches = check_history(pw.PatchedWorkflow, b.events)
+    assert mismatches == []
+
+
+def test_old_history_replayed_to_its_end_completes_with_the_old_result():
+    b = _recorded_before_the_change()
+    b.decision()
+    b.complete_activity(_task(b, pw.LAST, 20), 22)
+    b.decision_started()
+    decisions = replay(pw.PatchedWorkflow, b.events)
+    assert _types(decisions) == ["CompleteWorkflowExecution"]
+    assert decisions[0]["completeWorkflowExecutionDecisionAttributes"]["result"] == "22"
+
+
+def test_old_execution_that_had_not_reached_the_line_takes_the_new_path():
+    # Deployed while ``first`` ran: nothing in the history went past the line.
+    b = _first_done()
+    b.decision_started()
+    decisions = replay(pw.PatchedWorkflow, b.events)
+    assert _types(decisions) == ["RecordMarker", "ScheduleActivityTask"]
+    assert _markers(decisions) == [MARKER]
+    assert _scheduled(decisions) == [pw.NEW]
+
+
+# -- new histories take the new path ---------------------------------------------------------------
+
+
+def test_the_first_decision_reaching_patched_records_its_marker_before_what_follows():
+    b = _builder(3)
+    b.decision_started()
+    decisions = replay(pw.PatchedFirstWorkflow, b.events)
+    assert _types(decisions) == ["RecordMarker", "ScheduleActivityTask"]
+    assert decisions[0]["recordMarkerDecisionAttributes"]["details"] == '{"change_id":"new-step"}'
+    assert _scheduled(decisions) == [pw.NEW]
+
+
+def test_history_holding_the_marker_takes_the_new_path_on_replay_without_recording_it_again():
+    b = _first_done()
+    b.decision()
+    b.record_marker(MARKER, {"change_id": pw.CHANGE})
+    _task(b, pw.NEW, 2, 200)
+    b.decision_started()
+    decisions = replay(pw.PatchedWorkflow, b.events)
+    assert _scheduled(decisions) == [pw.LAST]
+    assert _markers(decisions) == []
+
+
+def test_a_second_call_gives_the_first_answer_and_records_nothing_more():
+    b = _builder()
+    b.decision_started()
+    assert _markers(replay(pw.TwiceWorkflow, b.events)) == [MARKER]
+    fresh = LocalExecution(pw.TwiceWorkflow, _input(1)).execute()
+    assert fresh.result == [True, True]
+    assert sum(e["eventType"] == "MarkerRecorded" for e in fresh.events) == 1
+    # Recorded before the change (``first`` scheduled at the start, no marker): no, both times.
+    old = _first_done()
+    old.decision_started()
+    run = WorkflowRun(pw.TwiceWorkflow, ExecutionInfo())
+    decisions = run.advance(old.events)
+    assert decisions[0]["completeWorkflowExecutionDecisionAttributes"]["result"] == "[false,false]"
+
+
+def test_a_new_execution_decides_the_same_resumed_or_replayed_in_full_at_every_decision_task():
+    done = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
+    assert done.result == 202
+    assert [e["markerRecordedEventAttributes"]["markerName"] for e in done.events if "markerRecorded" in str(e)] == [
+        MARKER
+    ]
+    starts = [i + 1 for i, e in enumerate(done.events) if e["eventType"] == "DecisionTaskStarted"]
+    run = WorkflowRun(pw.PatchedWorkflow, ExecutionInfo())
+    seen = 0
+    for end in starts:
+        resumed = run.advance(done.events[seen:end])
+        seen = end
+        assert resumed == replay(pw.PatchedWorkflow, done.events[:end])
+    run.close()
+
+
+def test_a_marker_held_back_by_a_full_decision_batch_is_still_recorded_and_the_new_path_kept():
+    done = LocalExecution(pw.ManyThenPatchWorkflow, _input(120)).execute()
+    assert done.status == "completed"
+    assert done.result[-1] == 12000  # new_step(120)
+    markers = [e for e in done.events if e["eventType"] == "MarkerRecorded"]
+    assert len(markers) == 1
+    completed = [e["eventId"] for e in done.events if e["eventType"] == "DecisionTaskCompleted"]
+    # The first decision task held 99 schedules and the wake-up timer: the marker came with the second.
+    assert markers[0]["markerRecordedEventAttributes"]["decisionTaskCompletedEventId"] == completed[1]
+
+
+def test_bookkeeping_decisions_after_the_line_are_not_taken_for_the_old_path():
+    b = _first_done()
+    b.decision()  # a decision that only started the wake-up timer and recorded another change's marker
+    b.start_timer("_simpleflow_wake_up_timer", 0)
+    b.record_marker(MARKER_PREFIX + "other-change", {"change_id": "other-change"})
+    b.fire_timer("_simpleflow_wake_up_timer")
+    b.decision_started()
+    assert _scheduled(replay(pw.PatchedWorkflow, b.events)) == [pw.NEW]
+
+
+def test_a_user_marker_recorded_after_the_line_shows_the_old_path():
+    b = _first_done()
+    b.decision()
+    b.record_marker("progress", "half")
+    b.decision_started()
+    assert _markers(replay(pw.PatchedWorkflow, b.events)) == []
+    assert _scheduled(replay(pw.PatchedWorkflow, b.events)) == [pw.OLD]
+
+
+@pytest.mark.parametrize(("change_id", "error"), [("", ValueError), (7, TypeError), ("x" * 240, ValueError)])
+def test_a_change_id_that_cannot_name_a_marker_fails_the_run_naming_it(change_id, error):
+    from simpleflow import Workflow
+
+    class Bad(Workflow):
+        name = "bad"
+
+        def run(self):
+            self.patched(change_id)
+
+    b = HistoryBuilder(workflow_name="bad")
+    b.decision_started()
+    decisions = replay(Bad, b.events)
+    assert _types(decisions) == ["FailWorkflowExecution"]
+    assert error.__name__ in decisions[0]["failWorkflowExecutionDecisionAttributes"]["reason"]
+    assert "change id" in decisions[0]["failWorkflowExecutionDecisionAttributes"]["reason"]
+
+
+# -- deprecate_patch -------------------------------------------------------------------------------
+
+
+def test_deprecated_patch_takes_the_new_path_records_nothing_and_accepts_the_marker():
+    fresh = _first_done()
+    fresh.decision_started()
+    assert _types(replay(pw.DeprecatedWorkflow, fresh.events)) == ["ScheduleActivityTask"]
+    marked = _first_done()
+    marked.decision()
+    marked.record_marker(MARKER, {"change_id": pw.CHANGE})
+    _task(marked, pw.NEW, 2, 200)
+    marked.decision_started()
+    assert _scheduled(replay(pw.DeprecatedWorkflow, marked.events)) == [pw.LAST]
+    assert check_history(pw.DeprecatedWorkflow, marked.events)[1] == []
+
+
+def test_replay_check_accepts_a_history_recorded_after_the_patch_was_deprecated():
+    done = LocalExecution(pw.DeprecatedWorkflow, _input(1)).execute()
+    assert not any(e["eventType"] == "MarkerRecorded" for e in done.events)
+    assert check_history(pw.DeprecatedWorkflow, done.events)[1] == []
+
+
+# -- workflow.replay's check -----------------------------------------------------------------------
+
+
+def test_replay_check_names_the_missing_marker_first_when_an_old_history_meets_a_deprecated_patch():
+    b = _recorded_before_the_change()
+    b.decision_started()
+    _, mismatches = check_history(pw.DeprecatedWorkflow, b.events)
+    assert mismatches[0] == (
+        f"patch marker {MARKER!r} is missing: the history went past deprecate_patch({pw.CHANGE!r}) on the old path "
+        f"(activity {pw.OLD!r} follows it unmarked)"
+    )
+    assert len(mismatches) == 2  # then the old step the code never submits
+
+
+def test_replay_check_names_an_unexpected_marker_when_the_patch_was_removed_too_soon():
+    done = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
+    _, mismatches = check_history(pw.RemovedWorkflow, done.events)
+    assert mismatches == [
+        f"patch marker {MARKER!r} is in the history but the code never calls patched({pw.CHANGE!r}) "
+        f"nor deprecate_patch({pw.CHANGE!r})"
+    ]
+
+
+def test_replay_check_names_the_missing_marker_of_an_execution_that_closed_before_the_change():
+    old = _first_done()
+    old.decision()
+    old.complete_workflow(2)
+    _, mismatches = check_history(pw.TailWorkflow, old.events)
+    assert mismatches[0].startswith(f"patch marker {MARKER!r} is missing: the history closed without it")
+
+
+def test_replay_check_accepts_old_and_new_histories_under_the_patched_code():
+    old = _recorded_before_the_change()
+    old.decision()
+    old.complete_activity(_task(old, pw.LAST, 20), 22)
+    old.decision()
+    old.complete_workflow(22)
+    assert check_history(pw.PatchedWorkflow, old.events)[1] == []
+    new = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
+    assert check_history(pw.PatchedWorkflow, new.events)[1] == []
