@@ -668,13 +668,19 @@ def _utc(value: Any) -> Any:
 @_DOMAIN
 @_STATUS
 @_STARTED_SINCE
+@click.option(
+    "--status-field",
+    is_flag=True,
+    help="Add each execution's latest execution context (what the workflow set with set_status), decoded; "
+    "one DescribeWorkflowExecution call per execution.",
+)
 @click.pass_obj
 @user_errors
-def workflow_list(settings: Settings, domain: str, status: str, started_since: float) -> None:
-    """Executions of DOMAIN: workflow id, workflow type, status."""
+def workflow_list(settings: Settings, domain: str, status: str, started_since: float, status_field: bool) -> None:
+    """Executions of DOMAIN: workflow id, workflow type, status (and, with --status-field, the workflow's own)."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.list_workflows(domain, status.lower(), started_since))
+    settings.table(*inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field))
 
 
 @cli.command("workflow.filter")

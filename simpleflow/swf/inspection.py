@@ -26,6 +26,8 @@ __all__ = [
     "Execution",
     "DEFAULT_STARTED_SINCE_DAYS",
     "LIST_HEADERS",
+    "STATUS_FIELD_HEADER",
+    "latest_execution_context",
     "FILTER_HEADERS",
     "dump_history",
     "fetch_execution",
@@ -42,6 +44,7 @@ __all__ = [
 DEFAULT_STARTED_SINCE_DAYS = 30
 
 LIST_HEADERS = ["Workflow ID", "Workflow Type", "Status"]
+STATUS_FIELD_HEADER = "Latest Execution Context"
 FILTER_HEADERS = [
     "Workflow ID",
     "Workflow Type",
@@ -98,12 +101,30 @@ def _executions(domain: str, status: str, started_since: float | None, **filters
 
 
 def list_workflows(
-    domain: str, status: str = "open", started_since: float | None = DEFAULT_STARTED_SINCE_DAYS
+    domain: str,
+    status: str = "open",
+    started_since: float | None = DEFAULT_STARTED_SINCE_DAYS,
+    *,
+    status_field: bool = False,
 ) -> Table:
-    """``workflow.list``: workflow id, type name and status of the executions started in the last days."""
+    """``workflow.list``: workflow id, type name and status of the executions started in the last days.
+
+    With *status_field*, also each execution's latest execution context (its ``Workflow.set_status``
+    value, decoded): one DescribeWorkflowExecution per execution, the list call does not carry it.
+    """
     infos = _executions(domain, status, started_since)
     rows = [[i["execution"]["workflowId"], i["workflowType"]["name"], i.get("executionStatus")] for i in infos]
-    return list(LIST_HEADERS), rows
+    if not status_field:
+        return list(LIST_HEADERS), rows
+    for info, row in zip(infos, rows):
+        row.append(format.loads(latest_execution_context(domain, info["execution"])))
+    return [*LIST_HEADERS, STATUS_FIELD_HEADER], rows
+
+
+def latest_execution_context(domain: str, execution: dict[str, str]) -> str | None:
+    """The executionContext the execution's decider gave last (SWF's ``latestExecutionContext``), as text."""
+    description = client.swf_client().describe_workflow_execution(domain=domain, execution=execution)
+    return description.get("latestExecutionContext")
 
 
 def filter_workflows(

@@ -211,7 +211,8 @@ def workflow_info_row(
 
     Returns:
         ``(headers, row)``; ``execution_time`` is seconds from the start to the close, or to the last event
-        while the execution is open; ``input`` is the decoded workflow input.
+        while the execution is open; ``input`` is the decoded workflow input; ``latest_execution_context``,
+        the decoded status the workflow last set, when the description has one.
     """
     events = _sorted_events(events)
     info = description.get("executionInfo", description)
@@ -256,6 +257,9 @@ def workflow_info_row(
         execution_time,
         _decode(start_attrs.get("input"), decode),
     ]
+    if "latestExecutionContext" in description:  # the workflow's status (Workflow.set_status)
+        headers.append("latest_execution_context")
+        row.append(_decode(description["latestExecutionContext"], decode))
     return headers, row
 
 
