@@ -269,7 +269,7 @@ def workflow_start(
     if local:
         from simpleflow.local import LocalExecution
 
-        result = LocalExecution(
+        execution = LocalExecution(
             workflow_class,
             payload,
             workers=workers,
@@ -278,7 +278,10 @@ def workflow_start(
             signals=[_parse_signal(s) for s in signals],
             real_time=real_time,
             middlewares=_middlewares(middleware_pre, middleware_post),
-        ).execute()
+        )
+        result = execution.execute()
+        if execution.status is not None:  # what the workflow last set with set_status
+            click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
         if result.completed:
             click.echo(json.dumps(result.result))
             return
