@@ -68,3 +68,26 @@ def test_a_status_too_large_or_not_json_fails_the_execution_naming_it(size, mess
     outcome = LocalExecution(pw.BadStatusWorkflow, _input(size)).execute()
     assert outcome.status == "failed"
     assert message in outcome.reason
+
+
+def test_the_patching_example_checks_new_orders_and_replays_orders_shipped_before_the_change():
+    from examples.patching import OrderWorkflow, charge, ship
+    from simpleflow.replay_check import check_history
+
+    class Before(OrderWorkflow):  # the code before the change (the same workflow type)
+        def run(self, amount):
+            return self.submit(ship, self.submit(charge, amount).result).result
+
+    outcome = LocalExecution(OrderWorkflow, _input(120)).execute()
+    assert outcome.result == {"charged": 120, "fraud_checked": True, "shipped": True}
+    old = LocalExecution(Before, _input(120)).execute()
+    decisions, mismatches = check_history(OrderWorkflow, old.events)
+    assert mismatches == []
+    assert decisions[0]["completeWorkflowExecutionDecisionAttributes"]["result"] == ('{"charged":120,"shipped":true}')
+
+
+def test_the_status_example_publishes_its_progress():
+    done = simpleflow("workflow.start", "--local", "examples.status.BatchWorkflow", "--input", "[3]")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [0, 1, 4]
+    assert done.stderr.strip().splitlines()[-1] == 'status: {"done": true, "processed": 3, "total": 3}'
