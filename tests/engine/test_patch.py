@@ -141,20 +141,32 @@ def test_a_second_call_gives_the_first_answer_and_records_nothing_more():
     assert decisions[0]["completeWorkflowExecutionDecisionAttributes"]["result"] == "[false,false]"
 
 
-def test_a_new_execution_decides_the_same_resumed_or_replayed_in_full_at_every_decision_task():
-    done = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
-    assert done.result == 202
+@pytest.mark.parametrize(
+    ("workflow", "x"),
+    [(pw.PatchedWorkflow, 1), (pw.PatchedFirstWorkflow, 1), (pw.TwiceWorkflow, 1), (pw.ManyThenPatchWorkflow, 120)],
+)
+def test_a_new_execution_decides_the_same_resumed_or_replayed_in_full_at_every_decision_task(workflow, x):
+    done = LocalExecution(workflow, _input(x)).execute()
+    assert done.status == "completed", done.reason
     assert [e["markerRecordedEventAttributes"]["markerName"] for e in done.events if "markerRecorded" in str(e)] == [
         MARKER
     ]
     starts = [i + 1 for i, e in enumerate(done.events) if e["eventType"] == "DecisionTaskStarted"]
-    run = WorkflowRun(pw.PatchedWorkflow, ExecutionInfo())
+    run = WorkflowRun(workflow, ExecutionInfo())
     seen = 0
     for end in starts:
         resumed = run.advance(done.events[seen:end])
         seen = end
-        assert resumed == replay(pw.PatchedWorkflow, done.events[:end])
+        assert resumed == replay(workflow, done.events[:end])
     run.close()
+
+
+def test_an_old_execution_deployed_on_at_each_decision_task_takes_the_path_its_history_allows():
+    old = LocalExecution(pw.BeforeWorkflow, _input(1)).execute()
+    starts = [i + 1 for i, e in enumerate(old.events) if e["eventType"] == "DecisionTaskStarted"]
+    decided = [replay(pw.PatchedWorkflow, old.events[:end]) for end in starts]
+    assert [_scheduled(d) for d in decided] == [[pw.FIRST], [pw.NEW], [pw.LAST], []]
+    assert [_markers(d) for d in decided] == [[], [MARKER], [], []]  # before the line: new path, after: old
 
 
 def test_a_marker_held_back_by_a_full_decision_batch_is_still_recorded_and_the_new_path_kept():
