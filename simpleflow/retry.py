@@ -127,8 +127,17 @@ class RetryPolicy:
         return self.maximum_attempts is None or attempt < self.maximum_attempts
 
     def is_non_retryable(self, error_names: Iterable[str]) -> bool:
-        """One of *error_names* (see ``recorded_error_names``) is a non-retryable error of this policy."""
-        return not self._names.isdisjoint(error_names)
+        """One of *error_names* (see ``recorded_error_names``) is a non-retryable error of this policy.
+
+        A qualified name (``myapp.errors.Invalid``, a class given) matches the recorded qualified name,
+        or its last part when the failure recorded no qualified name (a reason alone).
+        """
+        recorded = frozenset(error_names)
+        if not self._names.isdisjoint(recorded):
+            return True
+        if any("." in name for name in recorded):
+            return False
+        return any("." in name and name.rpartition(".")[2] in recorded for name in self._names)
 
     def interval(self, attempt: int, task_id: str = "") -> int:
         """Whole seconds to wait after attempt *attempt* failed, before the next one.

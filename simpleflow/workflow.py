@@ -45,7 +45,7 @@ class Workflow:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "retry" in cls.__dict__:  # an integer (retries, at once) or a RetryPolicy, checked where it is declared
-            check_retry(cls.retry, f"workflow {cls.__qualname__}")
+            check_retry(cls.retry, f"workflow {cls.__module__}.{cls.__name__}")
 
     def __init__(self, executor: WorkflowExecutor) -> None:
         self._executor = executor
