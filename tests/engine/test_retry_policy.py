@@ -13,6 +13,7 @@ from simpleflow import RetryPolicy, Workflow, activity
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
 from simpleflow.engine._failures import policy_timer_id
 from simpleflow.retry import recorded_error_names
+from simpleflow.task import ActivityTask
 from tests.fixtures import engine_workflows as ew
 from tests.fixtures import retry_workflows as rw
 from tests.history_builder import HistoryBuilder
@@ -359,3 +360,37 @@ def test_retry_that_is_neither_a_number_nor_a_policy_is_refused_where_it_is_decl
 
         class Bad(Workflow):
             retry = 1.5
+
+
+class PerTask(Workflow):
+    """One submit of an integer-retry activity given a policy of its own."""
+
+    name = "per-task"
+    version = "1"
+    task_list = "tl"
+
+    def run(self, retry):
+        task = ActivityTask(ew.flaky, 0)
+        task.propagate_attribute("retry", RetryPolicy(maximum_attempts=2, initial_interval=7) if retry else "twice")
+        return self.submit(task).result
+
+
+def per_task_history(retry):
+    b = HistoryBuilder(input={"args": [retry], "kwargs": {}})
+    b.decision()
+    name = "tests.fixtures.engine_workflows.flaky"
+    b.fail_activity(b.schedule_activity(f"activity-{name}-1", name))
+    b.decision_started()
+    return b
+
+
+def test_a_policy_set_on_one_task_overrides_its_activity_integer_retry():
+    decisions = replay(PerTask, per_task_history(True).events)
+    assert timer(decisions[0]) == (policy_timer_id("activity-tests.fixtures.engine_workflows.flaky-1", 2), 7)
+
+
+def test_a_bad_retry_set_on_one_task_fails_the_run_naming_the_task():
+    decisions = replay(PerTask, per_task_history(False).events)
+    assert kinds(decisions) == ["FailWorkflowExecution"]
+    reason = decisions[0]["failWorkflowExecutionDecisionAttributes"]["reason"]
+    assert "activity-tests.fixtures.engine_workflows.flaky-1" in reason and "retry must be" in reason
