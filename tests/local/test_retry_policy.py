@@ -7,6 +7,7 @@ import time
 from simpleflow.engine import replay
 from simpleflow.engine._failures import policy_timer_id
 from simpleflow.local import LocalExecution
+from simpleflow.replay_check import check_history
 from tests.fixtures import retry_workflows as rw
 
 FLAKY_ID = "activity-tests.fixtures.retry_workflows.flaky-1"
@@ -74,6 +75,9 @@ def test_replaying_the_local_history_takes_the_decisions_the_local_run_took(tmp_
             d for d in decided if d != "CompleteWorkflowExecution"
         ]
     assert timers == 2
+    decisions, mismatches = check_history(rw.FlakyWorkflow, events)  # what workflow.replay reports
+    assert mismatches == []
+    assert [d["decisionType"] for d in decisions] == ["CompleteWorkflowExecution"]
 
 
 def test_a_non_retryable_error_runs_the_task_once(tmp_path):
