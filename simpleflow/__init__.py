@@ -7,6 +7,7 @@ import logging
 from simpleflow import activity, canvas, exceptions, futures
 from simpleflow.activity import Activity
 from simpleflow.cached import cached
+from simpleflow.retry import RetryPolicy
 from simpleflow.task import WaitForSignal
 from simpleflow.workflow import Workflow
 
@@ -17,6 +18,7 @@ logger = logging.getLogger("simpleflow")
 
 __all__ = [
     "Activity",
+    "RetryPolicy",
     "WaitForSignal",
     "Workflow",
     "__version__",

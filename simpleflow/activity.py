@@ -15,6 +15,7 @@ from typing import Any
 import venusian
 
 from simpleflow.heartbeat import heartbeat, last_heartbeat_details
+from simpleflow.retry import RetryPolicy, check_retry
 
 __all__ = [
     "PRIORITY_NOT_SET",
@@ -84,7 +85,7 @@ class Activity:
         name: str | None = None,
         version: str | None = DEFAULT_VERSION,
         task_list: str | None = DEFAULT_TASK_LIST,
-        retry: int = 0,
+        retry: int | RetryPolicy = 0,
         raises_on_failure: bool = False,
         start_to_close_timeout: int | str | None = START_TO_CLOSE,
         schedule_to_close_timeout: int | str | None = SCHEDULE_TO_CLOSE,
@@ -99,7 +100,7 @@ class Activity:
         self.version = _resolve(version)
         self.task_list = _resolve(task_list)
         self.task_priority = task_priority
-        self.retry = retry
+        self.retry = check_retry(retry, f"activity {self.name!r}")
         self.raises_on_failure = raises_on_failure
         self.idempotent = idempotent
         self.task_start_to_close_timeout = _timeout(_resolve(start_to_close_timeout))
@@ -151,7 +152,7 @@ def with_attributes(
     version: str = DEFAULT_VERSION,
     task_list: str = DEFAULT_TASK_LIST,
     task_priority: Any = PRIORITY_NOT_SET,
-    retry: int = 0,
+    retry: int | RetryPolicy = 0,
     raises_on_failure: bool = False,
     start_to_close_timeout: int | str | None = START_TO_CLOSE,
     schedule_to_close_timeout: int | str | None = SCHEDULE_TO_CLOSE,

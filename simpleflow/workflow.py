@@ -14,6 +14,7 @@ from simpleflow import activity as activity_module
 from simpleflow import futures, task
 from simpleflow.cached import cached
 from simpleflow.marker import Marker
+from simpleflow.retry import check_retry
 
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor
@@ -40,6 +41,11 @@ class Workflow:
     decision_tasks_timeout: int | str | None = 300
     execution_timeout: int | str | None = 3600
     INHERIT_TAG_LIST = "INHERIT_TAG_LIST"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "retry" in cls.__dict__:  # an integer (retries, at once) or a RetryPolicy, checked where it is declared
+            check_retry(cls.retry, f"workflow {cls.__module__}.{cls.__name__}")
 
     def __init__(self, executor: WorkflowExecutor) -> None:
         self._executor = executor

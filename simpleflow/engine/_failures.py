@@ -1,18 +1,26 @@
-"""The retry policy: what a failed attempt of an activity or child workflow leads to.
+"""The retry rules: what a failed attempt of an activity or child workflow leads to.
 
 A failed attempt is retried (the task is scheduled again under the same id)
-while ``retry`` allows, after a retry timer if ``on_task_failure`` asked to
-wait, or ends the task for good: its future holds the error, and with
-``raises_on_failure`` the error is raised inside ``run``.
+while ``retry`` allows (a number of retries, at once; or a ``RetryPolicy``,
+after a timer of the policy's wait), after a retry timer if ``on_task_failure``
+asked to wait, or ends the task for good: its future holds the error, and with
+``raises_on_failure`` the error is raised inside ``run``. ``on_task_failure``,
+when the workflow defines it and decides anything, comes before ``retry``.
+
+A policy's wait is a timer named after the task id and the attempt it leads to
+(``policy_timer_id``): once that timer is in the history the wait was decided,
+so a replay (full or resumed) follows the history and never decides it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, exceptions, format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, resolved_value
+from simpleflow.retry import RetryPolicy, check_retry, recorded_error_names
 from simpleflow.task import TaskFailureContext
 
 if TYPE_CHECKING:
@@ -27,7 +35,28 @@ def _error_class(command: Command) -> type:
     return exceptions.TaskException if command.kind == ACTIVITY else exceptions.WorkflowException
 
 
-class RetryPolicy:
+POLICY_TIMER_PREFIX = "__simpleflow_retry_"
+_MAX_TIMER_ID = 256
+
+
+def policy_timer_id(task_id: str, attempt: int) -> str:
+    """The id of the timer a ``RetryPolicy`` waits on before attempt *attempt* of *task_id*.
+
+    Unique per attempt, so a history says which waits were decided; a task id too long for SWF's
+    256 characters is replaced by its md5.
+    """
+    timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{task_id}"
+    if len(timer_id) > _MAX_TIMER_ID:
+        timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{hashlib.md5(task_id.encode()).hexdigest()}"  # noqa: S324
+    return timer_id
+
+
+def _retry_option(command: Command) -> int | RetryPolicy:
+    value = option(command.task, "retry", 0)
+    return check_retry(value, f"{command.kind} {command.id!r}")
+
+
+class RetryRules:
     """Applies ``retry``, ``on_task_failure`` and ``raises_on_failure`` to the failed attempts of one run."""
 
     def __init__(self, tracker: CommandTracker) -> None:
@@ -62,6 +91,8 @@ class RetryPolicy:
                     command.kwargs = dict(control.get("kwargs") or {})
                 self._retry(command)
                 return
+        if self._policy_wait_recorded(command, record):
+            return
         if command.retry_timer is not None:  # the retry timer is ours to start
             return
         if overrides(tracker.workflow, "on_task_failure"):
@@ -69,10 +100,7 @@ class RetryPolicy:
                 raise NeedsFullReplay()
             self._ask_workflow(command, record)
             return
-        if record.get("retry", 0) < option(command.task, "retry", 0):
-            self._retry(command)
-            return
-        self.final_failure(command)
+        self._by_retry_option(command, record)
 
     def final_failure(self, command: Command) -> None:
         """*command* failed for good: with ``raises_on_failure``, its error is raised in ``run``.
@@ -125,7 +153,61 @@ class RetryPolicy:
                 self._retry(command)
             else:
                 command.future = context.future
-        elif record.get("retry", 0) < option(command.task, "retry", 0):
-            self._retry(command)
         else:
+            self._by_retry_option(command, record)
+
+    # -- the task's ``retry``: a number of retries, or a policy ---------------------------------
+
+    def _by_retry_option(self, command: Command, record: dict[str, Any]) -> None:
+        retry = _retry_option(command)
+        failures = record.get("retry", 0)  # the history's count: 0 after the first failed attempt
+        if not isinstance(retry, RetryPolicy):
+            if failures < retry:
+                self._retry(command)
+            else:
+                self.final_failure(command)
+            return
+        attempt = failures + 1
+        if not self._policy_retries(retry, command, record, attempt):
             self.final_failure(command)
+            return
+        seconds = retry.interval(attempt, command.id)
+        if seconds == 0:
+            self._retry(command)
+            return
+        timer_id = policy_timer_id(command.id, attempt + 1)
+        command.retry_timer = timer_id
+        self.timers[timer_id] = command
+        command.future.set_pending()
+        self._tracker.add_pending(command, decisions.start_timer(timer_id, seconds))
+
+    @staticmethod
+    def _policy_retries(policy: RetryPolicy, command: Command, record: dict[str, Any], attempt: int) -> bool:
+        if not policy.allows_another(attempt):
+            return False
+        state = record["state"]
+        if state == "timed_out":
+            return policy.retry_timeouts
+        if state == "failed":
+            names = recorded_error_names(record.get("reason"), record.get("details"))
+        else:  # a canceled or terminated child workflow: the error the future holds
+            error_type = type(command.future._exception)
+            names = frozenset({error_type.__name__, f"{error_type.__module__}.{error_type.__name__}"})
+        return not policy.is_non_retryable(names)
+
+    def _policy_wait_recorded(self, command: Command, record: dict[str, Any]) -> bool:
+        """The history holds the policy's timer for the attempt after this failure: wait for it, or retry."""
+        timer_id = policy_timer_id(command.id, record.get("retry", 0) + 2)
+        timer = self._tracker.history.timers.get(timer_id)
+        if timer is None:
+            return False
+        self.timers[timer_id] = command
+        if timer["state"] == "started":
+            command.retry_timer = timer_id
+            self._tracker.ledger.drop_pending(command)
+            command.future.set_pending()
+            return True
+        # Fired; or canceled, or it could not start (no wait can be had then): the next attempt, now.
+        command.retry_timer = None
+        self._retry(command)
+        return True

@@ -29,7 +29,7 @@ from simpleflow.engine._commands import (
     arguments_ready,
     uses_counter,
 )
-from simpleflow.engine._failures import NeedsFullReplay, RetryPolicy
+from simpleflow.engine._failures import NeedsFullReplay, RetryRules
 from simpleflow.engine._ledger import Ledger
 from simpleflow.engine._resolvers import (
     CANCELLED,
@@ -65,7 +65,7 @@ class CommandTracker:
         self.commands: dict[tuple[str, str], Command] = {}
         self._by_name: dict[tuple[str, str], list[Command]] = {}  # markers and signals, by name
         self.waiting_submits: list[WaitingSubmit] = []
-        self.retry = RetryPolicy(self)
+        self.retry = RetryRules(self)
         self.resolving_events = False  # commands are resolved against new events, not at their submit
         self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
         self.mismatches: list[str] = []

@@ -1,0 +1,87 @@
+"""Retry policies on the moto server: an activity failing twice waits its policy's timers, then succeeds,
+with the task ids, timers and result of the local host.
+
+moto implements StartTimer and TimerFired; the server of tests/swf/test_features.py (an hour of timer
+lasts a second there) keeps the example's 30 s and 60 s waits short.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from examples.retry_policy import FETCH_POLICY, RetryPolicyWorkflow
+from simpleflow.engine._failures import policy_timer_id
+from simpleflow.local import LocalExecution
+from simpleflow.swf import client
+from simpleflow.swf.standalone import run_standalone
+from tests.swf.test_features import WAKE_UP_TIMER, FeatureServer
+from tests.swf_e2e_helpers import attributes, outcomes_by_task, scheduled
+
+FETCH_ID = "activity-examples.retry_policy.fetch_rates-1"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeatureServer]:
+    srv = FeatureServer()
+    srv.start()
+    saved = {k: os.environ.get(k) for k in srv.environ()}
+    os.environ.update(srv.environ())
+    client.reset_clients()
+    yield srv
+    srv.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    client.reset_clients()
+
+
+@pytest.fixture
+def domain(server: FeatureServer) -> str:
+    name = f"retry-{uuid.uuid4().hex[:8]}"
+    boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+    return name
+
+
+def timers(events: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+    """(event type, timer id, its duration when started) of the retry timers, in order."""
+    return [
+        (e["eventType"], attributes(e)["timerId"], attributes(e).get("startToFireTimeout"))
+        for e in events
+        if e["eventType"].startswith("Timer") and attributes(e)["timerId"] != WAKE_UP_TIMER
+    ]
+
+
+def test_a_task_failing_twice_is_retried_after_its_policy_timers_on_swf_as_locally(domain, tmp_path):
+    input = {"args": [str(tmp_path)], "kwargs": {}}
+    local = LocalExecution(RetryPolicyWorkflow, input).execute()
+    assert local.status == "completed", local.reason
+    remote = run_standalone(domain, RetryPolicyWorkflow, input, progress=None, timeout=60)
+    assert remote.status == "completed", (remote.reason, remote.details)
+    assert (
+        remote.result == local.result == {"fetched": {"attempts": 3}, "checked": "InvalidOrder: order 7 has no items"}
+    )
+    events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    second, third = policy_timer_id(FETCH_ID, 2), policy_timer_id(FETCH_ID, 3)
+    waits = [str(FETCH_POLICY.interval(n, FETCH_ID)) for n in (1, 2)]
+    assert (
+        timers(events)
+        == timers(local.events)
+        == [
+            ("TimerStarted", second, waits[0]),
+            ("TimerFired", second, None),
+            ("TimerStarted", third, waits[1]),
+            ("TimerFired", third, None),
+        ]
+    )
+    assert outcomes_by_task(events) == outcomes_by_task(local.events)
+    assert outcomes_by_task(events)[FETCH_ID] == ["ActivityTaskFailed", "ActivityTaskFailed", "ActivityTaskCompleted"]
+    assert outcomes_by_task(events)["activity-examples.retry_policy.check_order-1"] == ["ActivityTaskFailed"]
+    assert sorted(scheduled(events)) == sorted(scheduled(local.events))
