@@ -57,6 +57,9 @@ WAKING_EVENTS = frozenset(
         "StartChildWorkflowExecutionFailed",
         "ExternalWorkflowExecutionSignaled",
         "SignalExternalWorkflowExecutionFailed",
+        "ExternalWorkflowExecutionCancelRequested",
+        "RequestCancelExternalWorkflowExecutionFailed",
+        "RequestCancelActivityTaskFailed",
     }
 )
 
