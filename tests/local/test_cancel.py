@@ -86,3 +86,20 @@ def test_cancel_workflow_by_id_reaches_the_child_and_an_unknown_id_fails():
     assert "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION" in result.result["unknown"]
     assert result.result["child"].startswith("TaskCanceled")  # cancelled by someone: a failure, as in simpleflow
     assert "ChildWorkflowExecutionCanceled" in event_types(result)
+
+
+def test_the_cancel_example_cancels_its_scan_child_and_timer_once_the_cache_answers():
+    from examples.cancel import LookupWorkflow
+
+    started = time.monotonic()
+    result = _run(LookupWorkflow, "k")
+    assert result.result == {
+        "answer": "cached value for k",
+        "scan": "cancelled",
+        "report": "cancelled",
+        "reminder": "cancelled",
+    }
+    assert time.monotonic() - started < 10  # the 30 s scan stopped at its next heartbeat
+    types = event_types(result)
+    for event in ("ActivityTaskCanceled", "ChildWorkflowExecutionCanceled", "TimerCanceled"):
+        assert event in types
