@@ -99,6 +99,9 @@ class Future:
     task the future stands for (its activity, child workflow or timer).
     """
 
+    # Reading ``result`` once cancelled raises CancelledError (a container's result may list its parts instead).
+    _cancelled_result_raises = True
+
     def __init__(self) -> None:
         self._state = PENDING
         self._result: Any = None
@@ -123,7 +126,7 @@ class Future:
         """
         if not self._settled():
             _block_until_done(self)
-        if self._state == CANCELLED:
+        if self._state == CANCELLED and self._cancelled_result_raises:
             raise CancelledError(f"{self!r} was cancelled")
         return self._result
 

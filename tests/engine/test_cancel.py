@@ -436,3 +436,49 @@ def test_a_future_cancelled_by_hand_raises_cancelled_error_on_result_and_a_finis
     finished = futures.Future()
     finished.set_finished(3)
     assert finished.cancel() is False and finished.result == 3
+
+
+def test_a_child_not_started_yet_is_asked_by_workflow_id_alone():
+    b = HistoryBuilder()
+    b.decision()
+    b.start_child_workflow(CHILD_ID, f"{Child.__module__}.Child")  # initiated, not yet started
+    done = b.schedule_activity(FAST, "cancel.fast", input={"args": [1], "kwargs": {}})
+    b.complete_activity(done, result=2)
+    b.decision_started()
+    decisions = replay(CancelsChild, b.events, INFO)
+    assert decisions_of(decisions) == ["RequestCancelExternalWorkflowExecution"]
+    assert attrs_of(decisions[0]) == {"workflowId": CHILD_ID}
+
+
+def test_an_activity_waiting_for_its_retry_is_cancelled_without_a_decision():
+    b = HistoryBuilder()
+    b.decision()
+    running = b.schedule_activity(SLOW, "cancel.slow", input={"args": [5], "kwargs": {}})
+    done = b.schedule_activity(FAST, "cancel.fast", input={"args": [1], "kwargs": {}})
+    b.fail_activity(running)  # retry=2: a ScheduleActivityTask would be owed
+    b.complete_activity(done, result=2)
+    b.decision_started()
+    assert result_of(replay(CancelsActivity, b.events, INFO)) == {"asked": True, "again": True, "slow": "cancelled"}
+    assert_resume_matches_replay(CancelsActivity, b.events)
+
+
+class CancelsInGroup(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        from simpleflow.canvas import Group
+
+        group = self.submit(Group((fast, 1), (fast, 2)))
+        group.futures[0].cancel()
+        return group.result
+
+
+def test_a_groups_result_lists_none_where_a_task_was_cancelled_as_in_simpleflow():
+    b = HistoryBuilder()
+    b.decision()
+    second = b.schedule_activity("activity-cancel.fast-2", "cancel.fast", input={"args": [2], "kwargs": {}})
+    b.complete_activity(second, result=3)
+    b.decision_started()
+    assert result_of(replay(CancelsInGroup, b.events, INFO)) == [None, 3]
