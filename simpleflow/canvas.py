@@ -87,6 +87,8 @@ class GroupFuture(futures.Future):
     and ``bubbles_exception_on_failure`` is true.
     """
 
+    _cancelled_result_raises = False  # as in simpleflow: the list, None where a task was cancelled
+
     def __init__(
         self,
         activities: list[Any],

@@ -84,6 +84,10 @@ class TaskCanceled(Exception):
         return f"{self.__class__.__name__}()" if self.details is None else f"{self.__class__.__name__}({self.details})"
 
 
+class CancelledError(TaskCanceled):
+    """Reading the result of a cancelled future (``concurrent.futures.CancelledError``'s role)."""
+
+
 class TaskTerminated(Exception):
     """A child workflow was terminated."""
 

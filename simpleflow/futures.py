@@ -4,6 +4,7 @@ A future is PENDING (not scheduled), RUNNING (scheduled or started),
 FINISHED (with a result or an exception) or CANCELLED. Reading ``result``
 of an unfinished future inside a replay suspends the workflow until the
 history holds the value; outside a replay it raises ``ExecutionBlocked``.
+Reading ``result`` of a cancelled future raises ``CancelledError``.
 
 Inside a replay, looking at a future's state without waiting for it
 (``done``, ``running``, ``state``...) makes the workflow's path depend on
@@ -17,6 +18,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import exceptions
+from simpleflow.exceptions import CancelledError
 
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor
@@ -29,6 +31,7 @@ __all__ = [
     "FIRST_COMPLETED",
     "FIRST_EXCEPTION",
     "PENDING",
+    "CancelledError",
     "RUNNING",
     "Future",
     "get_result_or_raise",
@@ -92,7 +95,12 @@ class Future:
     ``set_running``, ``set_finished``, ``set_exception``, ``set_cancelled`` and
     ``copy_from`` as the history tells it what became of the task (as
     ``concurrent.futures.Future.set_result`` and friends are meant for executors).
+    Inside a replay, ``cancel`` hands the request to the engine, which asks SWF to cancel the
+    task the future stands for (its activity, child workflow or timer).
     """
+
+    # Reading ``result`` once cancelled raises CancelledError (a container's result may list its parts instead).
+    _cancelled_result_raises = True
 
     def __init__(self) -> None:
         self._state = PENDING
@@ -114,14 +122,17 @@ class Future:
         Raises:
             ExecutionBlocked: outside a replay, while the future is not done (inside a replay, the
                 workflow waits instead: its run is suspended until the history holds the value).
+            CancelledError: the future is cancelled.
         """
         if not self._settled():
             _block_until_done(self)
+        if self._state == CANCELLED and self._cancelled_result_raises:
+            raise CancelledError(f"{self!r} was cancelled")
         return self._result
 
     @property
     def exception(self) -> BaseException | None:
-        """The error the task ended with, or None.
+        """The error the task ended with, or None (also for a cancelled future: ``cancelled`` says so).
 
         Raises:
             ExecutionBlocked: outside a replay, while the future is not done (inside one, it waits).
@@ -182,11 +193,19 @@ class Future:
         return self._state == PENDING
 
     def cancel(self) -> bool:
-        """Mark the future cancelled.
+        """Cancel the task: in a workflow, SWF is asked to cancel it if it runs (see the README).
+
+        A task not scheduled yet is cancelled at once; one that runs stays RUNNING until the
+        history says how it ended (cancelled, or its own outcome if it finished first).
 
         Returns:
             False if it had already finished (it stays finished), True otherwise.
         """
+        run = _current_run()
+        if run is not None:
+            answer = run.cancel_future(self)
+            if answer is not None:  # None: not a task of the run (a future made by hand)
+                return answer
         if self._state == FINISHED:
             return False
         self._state = CANCELLED

@@ -43,6 +43,7 @@ class History:
         self.signals: dict[str, Record] = {}  # latest signal of each name
         self.signal_lists: dict[str, list[Record]] = {}
         self.signaled_workflows: dict[str, list[Record]] = {}
+        self.external_cancels: dict[str, list[Record]] = {}  # workflow id -> the cancel requests sent to it
         self.cancel_requested = False
         self.cancel_requested_id: int | None = None
         self.cancel_failed: Record | None = None
@@ -206,6 +207,22 @@ class History:
 
         return handle
 
+    def _activity_cancel_requested(self, event, a) -> Touched:
+        # The task keeps its state (it may still complete): the request is noted on its record.
+        record = self.activities.get(a.get("activityId"))
+        if record is None:
+            return None
+        record["cancel_requested_id"] = event["eventId"]
+        return ("activity", record["id"])
+
+    def _request_cancel_activity_failed(self, event, a) -> Touched:
+        record = self.activities.get(a.get("activityId"))
+        if record is None:
+            return None
+        record["request_cancel_failed_id"] = event["eventId"]
+        record["request_cancel_failed_cause"] = a.get("cause")
+        return ("activity", record["id"])
+
     # -- timers ----------------------------------------------------------------
 
     def _timer_started(self, event, a) -> Touched:
@@ -317,6 +334,36 @@ class History:
 
         return handle
 
+    # -- cancel requests sent to other executions (children or any) -------------
+
+    def _external_cancel_initiated(self, event, a) -> Touched:
+        workflow_id = a.get("workflowId")
+        record = {
+            "type": "external_cancel",
+            "state": "initiated",
+            "workflow_id": workflow_id,
+            "run_id": a.get("runId") or None,
+            "control": a.get("control"),
+            "initiated_event_id": event["eventId"],
+            "last_event_id": event["eventId"],
+        }
+        self._external_by_initiated[event["eventId"]] = record
+        self.external_cancels.setdefault(workflow_id, []).append(record)
+        return ("external_cancel", workflow_id)
+
+    @staticmethod
+    def _external_cancel_result(state: str) -> Callable:
+        def handle(history: History, event, a) -> Touched:
+            record = history._external_by_initiated.get(a.get("initiatedEventId"))
+            if record is None or record.get("type") != "external_cancel":
+                return None
+            record["state"] = state
+            record["cause"] = a.get("cause")
+            record["last_event_id"] = event["eventId"]
+            return ("external_cancel", record["workflow_id"])
+
+        return handle
+
     # -- child workflows -------------------------------------------------------
 
     def _child_initiated(self, event, a) -> Touched:
@@ -398,6 +445,8 @@ History._handlers = {
     "ActivityTaskFailed": History._activity_event("failed", reason="reason", details="details"),
     "ActivityTaskTimedOut": History._activity_event("timed_out", timeout_type="timeoutType", details="details"),
     "ActivityTaskCanceled": History._activity_event("canceled", details="details"),
+    "ActivityTaskCancelRequested": History._activity_cancel_requested,
+    "RequestCancelActivityTaskFailed": History._request_cancel_activity_failed,
     "TimerStarted": History._timer_started,
     "StartTimerFailed": History._timer_event("start_failed"),
     "TimerFired": History._timer_event("fired"),
@@ -409,6 +458,9 @@ History._handlers = {
     "SignalExternalWorkflowExecutionInitiated": History._external_signal_initiated,
     "ExternalWorkflowExecutionSignaled": History._external_signal_result("execution_signaled"),
     "SignalExternalWorkflowExecutionFailed": History._external_signal_result("signal_execution_failed"),
+    "RequestCancelExternalWorkflowExecutionInitiated": History._external_cancel_initiated,
+    "ExternalWorkflowExecutionCancelRequested": History._external_cancel_result("requested"),
+    "RequestCancelExternalWorkflowExecutionFailed": History._external_cancel_result("failed"),
     "StartChildWorkflowExecutionInitiated": History._child_initiated,
     "StartChildWorkflowExecutionFailed": History._child_start_failed,
     "ChildWorkflowExecutionStarted": History._child_event("started"),

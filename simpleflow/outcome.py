@@ -160,6 +160,14 @@ def _call(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> A
     return func(*args, **kwargs)
 
 
+_TASK_CANCELED = "simpleflow.exceptions.TaskCanceled"
+
+
+def is_cancellation(failure: dict[str, Any] | None) -> bool:
+    """The activity's failure is a ``TaskCanceled`` it let out: the task answers canceled, not failed."""
+    return isinstance(failure, dict) and failure.get("error_type") == _TASK_CANCELED
+
+
 def _no_beat(details: str | None) -> bool:
     return False
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from simpleflow.futures import Future
     from simpleflow.marker import Marker
-    from simpleflow.task import ContinueAsNewWorkflowTask, MarkerTask, SignalTask, WaitForSignal
+    from simpleflow.task import CancelWorkflowTask, ContinueAsNewWorkflowTask, MarkerTask, SignalTask, WaitForSignal
     from simpleflow.workflow import Workflow
 
 
@@ -80,6 +80,10 @@ class WorkflowExecutor(Protocol):
         """A continue-as-new to submit."""
         ...
 
+    def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> CancelWorkflowTask:
+        """A cancel request for another execution, to submit."""
+        ...
+
     # -- called by futures, canvas containers and @cached ----------------------------------
 
     def wait_for(self, future: Future) -> None:
@@ -88,6 +92,10 @@ class WorkflowExecutor(Protocol):
 
     def note_unsettled_read(self, future: Future) -> None:
         """The workflow looked at the state of *future*, still open, without waiting for it."""
+        ...
+
+    def cancel_future(self, future: Future) -> bool | None:
+        """``future.cancel()`` of one of the run's tasks: its answer (None: *future* is not one of them)."""
         ...
 
     def continue_when(self, waiting_on: list[Future], callback: Callable[[], Any]) -> None:

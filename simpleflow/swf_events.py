@@ -58,6 +58,9 @@ WAKING_EVENTS = frozenset(
         "StartChildWorkflowExecutionFailed",
         "ExternalWorkflowExecutionSignaled",
         "SignalExternalWorkflowExecutionFailed",
+        "ExternalWorkflowExecutionCancelRequested",
+        "RequestCancelExternalWorkflowExecutionFailed",
+        "RequestCancelActivityTaskFailed",
     }
 )
 

@@ -1,4 +1,4 @@
-"""Task descriptions a workflow submits: activities, child workflows, timers, markers, signals.
+"""Task descriptions a workflow submits: activities, child workflows, timers, markers, signals, cancel requests.
 
 These are plain descriptions; the engine (simpleflow.engine) decides what
 each one means against the history.
@@ -180,6 +180,18 @@ class SignalTask(Task):
     @property
     def name(self) -> str:
         return self._name
+
+
+class CancelWorkflowTask(Task):
+    """Asks SWF to cancel the execution *workflow_id* (its run *run_id*, or the open one)."""
+
+    def __init__(self, workflow_id: str, run_id: str | None = None) -> None:
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+
+    @property
+    def name(self) -> str:
+        return self.workflow_id
 
 
 class WaitForSignal(Task):

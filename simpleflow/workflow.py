@@ -133,7 +133,7 @@ class Workflow:
         """
         self._executor.set_status(value)
 
-    # -- timers, markers, signals, continue-as-new ------------------------
+    # -- timers, markers, signals, cancel requests, continue-as-new -------
 
     def start_timer(self, timer_id: str, timeout: int | str, control: Any = None) -> task.TimerTask:
         return task.TimerTask(timer_id, timeout, control)
@@ -163,6 +163,14 @@ class Workflow:
 
     def wait_signal(self, name: str) -> task.WaitForSignal:
         return self._executor.wait_signal(name)
+
+    def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> task.CancelWorkflowTask:
+        """A request to cancel another execution, to submit: its future finishes once SWF delivered it.
+
+        The execution's ``should_cancel`` decides whether it stops; its future fails (``TaskFailed``
+        with SWF's cause) when SWF knows no open execution of that id. A child's future: use ``cancel()``.
+        """
+        return self._executor.cancel_workflow(workflow_id, run_id)
 
     def continue_as_new(self, *args: Any, **kwargs: Any) -> task.ContinueAsNewWorkflowTask:
         return self._executor.continue_as_new(type(self), *args, **kwargs)

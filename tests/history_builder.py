@@ -219,6 +219,33 @@ class HistoryBuilder:
             attrs["startedEventId"] = activity["started"]
         return self.add("ActivityTaskCanceled", **attrs)
 
+    def request_cancel_activity(self, scheduled_id: int) -> int:
+        """ActivityTaskCancelRequested for the activity scheduled at ``scheduled_id``, decided by the last decision."""
+        return self.add(
+            "ActivityTaskCancelRequested",
+            decisionTaskCompletedEventId=self._decision_id(None),
+            activityId=self._activity(scheduled_id)["activity_id"],
+        )
+
+    def activity_canceled(self, scheduled_id: int, requested_id: int, details: Any = None) -> int:
+        """ActivityTaskCanceled (the worker answered RespondActivityTaskCanceled) after the request ``requested_id``."""
+        activity = self._activity(scheduled_id)
+        attrs: dict[str, Any] = {"scheduledEventId": scheduled_id, "latestCancelRequestedEventId": requested_id}
+        if activity["started"] is not None:
+            attrs["startedEventId"] = activity["started"]
+        if details is not None:
+            attrs["details"] = _encode(details)
+        return self.add("ActivityTaskCanceled", **attrs)
+
+    def request_cancel_activity_failed(self, activity_id: str, cause: str = "ACTIVITY_ID_UNKNOWN") -> int:
+        """RequestCancelActivityTaskFailed: SWF refused the last decision's RequestCancelActivityTask."""
+        return self.add(
+            "RequestCancelActivityTaskFailed",
+            activityId=activity_id,
+            cause=cause,
+            decisionTaskCompletedEventId=self._decision_id(None),
+        )
+
     # -- timers and markers -------------------------------------------------------------------------
 
     def start_timer(self, timer_id: str, seconds: float, control: Any = None) -> int:
@@ -253,6 +280,12 @@ class HistoryBuilder:
             decisionTaskCompletedEventId=self._decision_id(None),
         )
 
+    def cancel_timer_failed(self, timer_id: str, cause: str = "TIMER_ID_UNKNOWN") -> int:
+        """CancelTimerFailed: SWF refused the last decision's CancelTimer."""
+        return self.add(
+            "CancelTimerFailed", timerId=timer_id, cause=cause, decisionTaskCompletedEventId=self._decision_id(None)
+        )
+
     def record_marker(self, name: str, details: Any = None) -> int:
         """MarkerRecorded; ``details`` is JSON-encoded (``null`` when None)."""
         return self.add(
@@ -277,9 +310,47 @@ class HistoryBuilder:
             attrs["externalWorkflowExecution"] = {"workflowId": external_workflow_id, "runId": external_run_id or ""}
         return self.add("WorkflowExecutionSignaled", **attrs)
 
-    def cancel_requested(self) -> int:
-        """WorkflowExecutionCancelRequested (from outside, no cause)."""
-        return self.add("WorkflowExecutionCancelRequested")
+    def cancel_requested(self, external_workflow_id: str | None = None, external_initiated_id: int = 0) -> int:
+        """WorkflowExecutionCancelRequested: from outside (no cause), or from the workflow execution named."""
+        if external_workflow_id is None:
+            return self.add("WorkflowExecutionCancelRequested")
+        return self.add(
+            "WorkflowExecutionCancelRequested",
+            externalWorkflowExecution={"workflowId": external_workflow_id, "runId": "parent-run"},
+            externalInitiatedEventId=external_initiated_id,
+        )
+
+    # -- cancel requests to other executions ------------------------------------------------------
+
+    def request_cancel_external(self, workflow_id: str, run_id: str | None = None) -> int:
+        """RequestCancelExternalWorkflowExecutionInitiated, decided by the last decision; return its id."""
+        attrs: dict[str, Any] = {"workflowId": workflow_id, "decisionTaskCompletedEventId": self._decision_id(None)}
+        if run_id is not None:
+            attrs["runId"] = run_id
+        return self.add("RequestCancelExternalWorkflowExecutionInitiated", **attrs)
+
+    def external_cancel_requested(self, initiated_id: int) -> int:
+        """ExternalWorkflowExecutionCancelRequested: the request initiated at ``initiated_id`` was delivered."""
+        initiated = self.attributes(initiated_id)
+        execution = {"workflowId": initiated["workflowId"], "runId": initiated.get("runId", "")}
+        return self.add(
+            "ExternalWorkflowExecutionCancelRequested", initiatedEventId=initiated_id, workflowExecution=execution
+        )
+
+    def request_cancel_external_failed(
+        self, initiated_id: int, cause: str = "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION"
+    ) -> int:
+        """RequestCancelExternalWorkflowExecutionFailed for the request initiated at ``initiated_id``."""
+        initiated = self.attributes(initiated_id)
+        attrs: dict[str, Any] = {
+            "workflowId": initiated["workflowId"],
+            "cause": cause,
+            "initiatedEventId": initiated_id,
+            "decisionTaskCompletedEventId": initiated["decisionTaskCompletedEventId"],
+        }
+        if "runId" in initiated:
+            attrs["runId"] = initiated["runId"]
+        return self.add("RequestCancelExternalWorkflowExecutionFailed", **attrs)
 
     def complete_workflow(self, result: Any = None) -> int:
         """WorkflowExecutionCompleted with the JSON-encoded ``result``, decided by the last decision."""
@@ -365,6 +436,13 @@ class HistoryBuilder:
         if details is not None:
             attrs["details"] = _encode(details)
         return self.add("ChildWorkflowExecutionFailed", **attrs)
+
+    def cancel_child(self, initiated_id: int, details: Any = None) -> int:
+        """ChildWorkflowExecutionCanceled (starts the child first if needed)."""
+        attrs = self._child_common(initiated_id)
+        if details is not None:
+            attrs["details"] = _encode(details)
+        return self.add("ChildWorkflowExecutionCanceled", **attrs)
 
     def timeout_child(self, initiated_id: int) -> int:
         """ChildWorkflowExecutionTimedOut (starts the child first if needed)."""

@@ -8,6 +8,7 @@ Run as a script, this file is that launcher: ``python tests/moto_server.py [--st
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -131,17 +132,90 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
         if not any(task.state == "SCHEDULED" for task in self.decision_tasks):
             self.should_schedule_decision_next = True
 
+    # 5. Activity cancellation: moto raises NotImplementedError for RequestCancelActivityTask, always answers
+    #    a heartbeat with cancelRequested false and has no RespondActivityTaskCanceled. SWF's developer guide
+    #    (Cancelling activity tasks): "If the activity task has not yet been acquired by an activity worker,
+    #    the service will cancel the task. [...] If the task has already been assigned to an activity worker,
+    #    then the activity worker will be requested to cancel the task" (ActivityTaskCancelRequested, then
+    #    RecordActivityTaskHeartbeat answers cancelRequested true). RespondActivityTaskCanceled: "These
+    #    details (if provided) appear in the ActivityTaskCanceled event added to the workflow history" (a
+    #    decision task follows). An activity id that is not open gives RequestCancelActivityTaskFailed with
+    #    the cause ACTIVITY_ID_UNKNOWN, which also schedules a decision task.
+    history_event.SUPPORTED_HISTORY_EVENT_TYPES += (
+        "ActivityTaskCancelRequested",
+        "ActivityTaskCanceled",
+        "RequestCancelActivityTaskFailed",
+    )
+
+    def request_cancel_activity(self, event_id, attributes):
+        activity_id = attributes["activityId"]
+        task = next((t for t in self.activity_tasks if t.activity_id == activity_id and t.open), None)
+        if task is None:
+            self._add_event(
+                "RequestCancelActivityTaskFailed",
+                activity_id=activity_id,
+                cause="ACTIVITY_ID_UNKNOWN",
+                decision_task_completed_event_id=event_id,
+            )
+            self.should_schedule_decision_next = True
+            return
+        requested = self._add_event(
+            "ActivityTaskCancelRequested", activity_id=activity_id, decision_task_completed_event_id=event_id
+        )
+        task.cancel_requested_event_id = requested.event_id
+        if task.state == "SCHEDULED":
+            _activity_canceled(self, task, None)
+            self.should_schedule_decision_next = True
+
+    def _activity_canceled(execution, task, details):
+        execution._add_event(
+            "ActivityTaskCanceled",
+            scheduled_event_id=task.scheduled_event_id,
+            started_event_id=task.started_event_id,
+            latest_cancel_requested_event_id=getattr(task, "cancel_requested_event_id", None),
+            details=details,
+        )
+        task.state = "CANCELED"
+        execution.open_counts["openActivityTasks"] -= 1
+
+    from moto.swf.responses import SWFResponse
+
+    def record_activity_task_heartbeat(self):
+        token = self._params["taskToken"]
+        self.swf_backend.record_activity_task_heartbeat(token, details=self._params.get("details"))
+        task = self.swf_backend._find_activity_task_from_token(token)
+        return json.dumps({"cancelRequested": getattr(task, "cancel_requested_event_id", None) is not None})
+
+    def respond_activity_task_canceled(self):
+        backend = self.swf_backend
+        backend._process_timeouts()
+        task = backend._find_activity_task_from_token(self._params["taskToken"])
+        execution = task.workflow_execution
+        _activity_canceled(execution, task, self._params.get("details"))
+        execution.schedule_decision_task()
+        return ""
+
+    SWFResponse.record_activity_task_heartbeat = record_activity_task_heartbeat
+    SWFResponse.respond_activity_task_canceled = respond_activity_task_canceled
+
+    extra_decisions = {
+        "SignalExternalWorkflowExecution": signal_external,
+        "RequestCancelActivityTask": request_cancel_activity,
+    }
+
     def handle_decisions(self, event_id, decisions):
         others = []
         for decision in decisions:
-            if decision["decisionType"] != "SignalExternalWorkflowExecution":
+            handler = extra_decisions.get(decision["decisionType"])
+            if handler is None:
                 others.append(decision)
                 continue
             if others:
                 original_handle(self, event_id, others)
                 self.open_counts["openDecisionTasks"] += 1  # the original decrements it once per call
                 others = []
-            signal_external(self, event_id, decision["signalExternalWorkflowExecutionDecisionAttributes"])
+            kind = decision["decisionType"]
+            handler(self, event_id, decision[kind[0].lower() + kind[1:] + "DecisionAttributes"])
         original_handle(self, event_id, others)
 
     WorkflowExecution.handle_decisions = handle_decisions

@@ -24,6 +24,7 @@ MARKER = "marker"
 CACHED = "cached"  # an @cached call's marker
 WAIT_SIGNAL = "wait_signal"
 SIGNAL = "signal"
+CANCEL_WORKFLOW = "cancel_workflow"  # a cancel request to another execution, by id
 
 
 @dataclass(eq=False, slots=True)
@@ -40,6 +41,7 @@ class Command:
     pending_decision: dict[str, Any] | None = None  # owed to SWF until the history answers it
     retry_timer: str | None = None  # id of the timer a retry waits for
     duplicate_futures: list[futures.Future] | None = None  # the same task submitted again while its arguments waited
+    cancelled_by_workflow: bool = False  # ``future.cancel()`` was called: resolved by _cancel from then on
 
 
 @dataclass(eq=False)

@@ -137,6 +137,16 @@ def signal_external_workflow(
     }
 
 
+def request_cancel_external_workflow(
+    workflow_id: str, run_id: str | None, control: str | None = None
+) -> dict[str, Any]:
+    attrs = _without_none({"workflowId": workflow_id, "runId": run_id or None, "control": control})
+    return {
+        "decisionType": "RequestCancelExternalWorkflowExecution",
+        "requestCancelExternalWorkflowExecutionDecisionAttributes": attrs,
+    }
+
+
 def continue_as_new(
     input: str,
     *,

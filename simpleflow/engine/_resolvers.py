@@ -19,6 +19,7 @@ from simpleflow.engine._commands import (
     ACTIVITY,
     CACHED,
     CANCEL_TIMER,
+    CANCEL_WORKFLOW,
     CHILD_WORKFLOW,
     MARKER,
     SIGNAL,
@@ -75,6 +76,9 @@ def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
     if state == "terminated":
         return exceptions.TaskTerminated()
     return exceptions.TaskFailed(command.id, record.get("reason"), record.get("details"))
+
+
+attempt_error = _attempt_error  # the error a failed, timed out, canceled or terminated attempt leaves (_cancel)
 
 
 def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolution:
@@ -199,6 +203,18 @@ def resolve_signal(record: dict[str, Any] | None, command: Command) -> Resolutio
     return Resolution(RUNNING, answered=True)
 
 
+def resolve_cancel_workflow(record: dict[str, Any] | None, command: Command) -> Resolution:
+    task = command.task
+    if record is None:
+        return Resolution(decision=decisions.request_cancel_external_workflow(task.workflow_id, task.run_id))
+    if record["state"] == "requested":
+        return Resolution(FINISHED, None, answered=True)
+    if record["state"] == "failed":
+        reason = f"RequestCancelExternalWorkflowExecutionFailed: {record.get('cause')}"
+        return Resolution(FAILED, exceptions.TaskFailed(task.workflow_id, reason), answered=True)
+    return Resolution(RUNNING, answered=True)
+
+
 # -- each kind's history record ---------------------------------------------------
 
 
@@ -234,6 +250,16 @@ def _signal_record(history: History, command: Command) -> dict[str, Any] | None:
     return found
 
 
+def _cancel_workflow_record(history: History, command: Command) -> dict[str, Any] | None:
+    """The last cancel request sent to the command's execution."""
+    task = command.task
+    found = None
+    for sent in history.external_cancels.get(task.workflow_id, ()):
+        if task.run_id is None or sent["run_id"] == task.run_id:
+            found = sent
+    return found
+
+
 Resolver = Callable[[dict[str, Any] | None, Command], Resolution]
 
 # kind -> (its history record, its resolver)
@@ -246,4 +272,5 @@ RESOLVERS: dict[str, tuple[Callable[[History, Command], dict[str, Any] | None], 
     CACHED: (_cached_record, resolve_cached),
     WAIT_SIGNAL: (lambda history, command: history.signals.get(command.id), resolve_wait_signal),
     SIGNAL: (_signal_record, resolve_signal),
+    CANCEL_WORKFLOW: (_cancel_workflow_record, resolve_cancel_workflow),
 }

@@ -49,6 +49,7 @@ from simpleflow.engine import _patch, _queries
 from simpleflow.engine._commands import (
     ACTIVITY,
     CANCEL_TIMER,
+    CANCEL_WORKFLOW,
     CHILD_WORKFLOW,
     MARKER,
     SIGNAL,
@@ -75,6 +76,7 @@ from simpleflow.swf_events import latest_execution_context
 from simpleflow.task import (
     ActivityTask,
     CancelTimerTask,
+    CancelWorkflowTask,
     ChildWorkflowTask,
     ContinueAsNewWorkflowTask,
     MarkerTask,
@@ -312,6 +314,9 @@ class WorkflowRun:
         if isinstance(submittable, SignalTask):
             key = f"{submittable.name}\x00{submittable.workflow_id}\x00{submittable.run_id}"
             return self._tracker.submit_named(SIGNAL, key, submittable)
+        if isinstance(submittable, CancelWorkflowTask):
+            key = f"{submittable.workflow_id}\x00{submittable.run_id}"
+            return self._tracker.submit_named(CANCEL_WORKFLOW, key, submittable)
         if isinstance(submittable, ContinueAsNewWorkflowTask):
             self._outcome = RunOutcome(CONTINUED_AS_NEW, next_run=submittable)
             raise _RunClosed()
@@ -349,6 +354,15 @@ class WorkflowRun:
     def wait_signal(self, name: str) -> WaitForSignal:
         """A wait to submit: its future finishes with the input of the signal *name*."""
         return WaitForSignal(name)
+
+    def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> CancelWorkflowTask:
+        """A cancel request to submit: to the execution *workflow_id* (its run *run_id*, or the open one)."""
+        return CancelWorkflowTask(workflow_id, run_id)
+
+    def cancel_future(self, future: futures.Future) -> bool | None:
+        """``future.cancel()`` on the run's thread: its answer, or None when *future* is no task of the run."""
+        self._check_thread()
+        return self._tracker.cancel(future)
 
     def record_marker(self, name: str, details: Any = None) -> MarkerTask:
         """A marker to submit."""

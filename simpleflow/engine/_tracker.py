@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format, futures
+from simpleflow.engine import _cancel, _ids, _patch, _repair
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _ids, _patch, _repair
 from simpleflow.engine._commands import (
     ACTIVITY,
     CACHED,
     CANCEL_TIMER,
+    CANCEL_WORKFLOW,
     CHILD_WORKFLOW,
     MARKER,
     SIGNAL,
@@ -144,6 +145,12 @@ class CommandTracker:
                     self.resolve(command)
             elif kind == "external_signal":
                 for command in self._by_name.get((SIGNAL, key), ()):
+                    self.resolve(command)
+            elif kind == "external_cancel":  # to a child (its future was cancelled) or by id
+                child = self.commands.get((CHILD_WORKFLOW, key))
+                if child is not None:
+                    self.resolve(child)
+                for command in self._by_name.get((CANCEL_WORKFLOW, key), ()):
                     self.resolve(command)
         finally:
             self.resolving_events = False
@@ -292,11 +299,47 @@ class CommandTracker:
             evidence = _patch.unaccounted(self.history, self)
             if evidence is not None:  # an old execution, or a new one that went past: the rest of the replay tells
                 self.deprecated_past[change_id] = evidence
+    # -- cancelling ---------------------------------------------------------------------
+
+    def cancel(self, future: futures.Future) -> bool | None:
+        """``future.cancel()``: ask SWF to cancel the task behind *future* (see _cancel).
+
+        Returns:
+            False if the task had finished, True if it is cancelled or its cancellation asked; None when
+            *future* is no cancellable task of this run (it is then only marked cancelled).
+        """
+        command = self._command_of(future)
+        if command is None:
+            for waiting in self.waiting_submits:
+                if waiting.future is future:  # never submitted: it takes no id, no counter
+                    self.waiting_submits.remove(waiting)
+                    future.set_cancelled()
+                    return True
+            return None
+        if command.kind not in _cancel.CANCELLABLE:
+            return None
+        if command.cancelled_by_workflow:
+            return True
+        if command.future._state == futures.FINISHED and not _cancel.was_requested(self.history, command):
+            return False
+        command.cancelled_by_workflow = True
+        self.resolve(command)
+        return True
+
+    def _command_of(self, future: futures.Future) -> Command | None:
+        for command in self.commands.values():
+            if command.future is future or (command.duplicate_futures and future in command.duplicate_futures):
+                return command
+        return None
 
     # -- resolving ------------------------------------------------------------------------
 
     def resolve(self, command: Command) -> None:
         """Bring *command* (its future, what it owes) up to date with its history record."""
+        if command.cancelled_by_workflow:
+            self._apply(command, _cancel.resolve(self.history, command))
+            self._copy_to_duplicates(command)
+            return
         if command.kind == ACTIVITY and command.pending_decision is None:
             # The common case of a full replay, kept short: most of a long history is completed tasks, and a
             # Resolution built for each made a cold decision ~10% slower. resolve_activity gives the same.

@@ -37,6 +37,7 @@ from simpleflow.outcome import (
     FAILED,
     Outcome,
     failed,
+    is_cancellation,
     named_failure,
     run_activity,
 )
@@ -161,9 +162,14 @@ class RunHost:
             attrs["externalWorkflowExecution"] = {"workflowId": sender.workflow_id, "runId": sender.run_id}
         self._add("WorkflowExecutionSignaled", attrs)
 
-    def request_cancel(self) -> None:
-        """A cancel request from outside (``workflow.cancel``): the workflow's ``should_cancel`` decides."""
-        self._add("WorkflowExecutionCancelRequested", {})
+    def request_cancel(self, sender: RunHost | None = None, initiated_event_id: int = 0) -> None:
+        """A cancel request from outside (``workflow.cancel``) or from a run of the family (a parent cancelling
+        its child): the workflow's ``should_cancel`` decides."""
+        attrs: dict[str, Any] = {}
+        if sender is not None:
+            attrs["externalWorkflowExecution"] = {"workflowId": sender.workflow_id, "runId": sender.run_id}
+            attrs["externalInitiatedEventId"] = initiated_event_id
+        self._add("WorkflowExecutionCancelRequested", attrs)
 
     def close(self, status: str, **fields: Any) -> Outcome:
         """Close the run: its outcome (a parent hears of a child closed for good)."""
@@ -293,17 +299,27 @@ class RunHost:
             _, beat = self._beats.pop(scheduled, (None, None))
             if beat is not None and beat.timed_out():
                 self._add("ActivityTaskTimedOut", dict(ids, timeoutType="HEARTBEAT", details=beat.details))
-            elif beat is not None and beat.cancel_requested and _was_canceled(outcome):
-                self._add("ActivityTaskCanceled", dict(ids, details=beat.details))
+            elif _was_canceled(outcome):  # it let TaskCanceled out: RespondActivityTaskCanceled, as a worker does
+                self._add("ActivityTaskCanceled", _without_none(dict(ids, details=beat.details if beat else None)))
             elif outcome.completed:
                 self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
             else:
                 self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
 
     def _do_RequestCancelActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        for activity_id, beat in self._beats.values():
-            if activity_id == a["activityId"]:
-                beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
+        running = [beat for activity_id, beat in self._beats.values() if activity_id == a["activityId"]]
+        if not running:  # it closed already (activities here start as soon as they are scheduled)
+            self._add(
+                "RequestCancelActivityTaskFailed",
+                {
+                    "activityId": a["activityId"],
+                    "cause": "ACTIVITY_ID_UNKNOWN",
+                    "decisionTaskCompletedEventId": completed_id,
+                },
+            )
+            return
+        for beat in running:
+            beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
         self._add(
             "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
         )
@@ -454,6 +470,35 @@ class RunHost:
             },
         )
 
+    def _do_RequestCancelExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        initiated = self._add(
+            "RequestCancelExternalWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+        )
+        target = self.family.find_open(a["workflowId"], a.get("runId"))
+        if target is None:
+            self._add(
+                "RequestCancelExternalWorkflowExecutionFailed",
+                _without_none(
+                    {
+                        "workflowId": a["workflowId"],
+                        "runId": a.get("runId"),
+                        "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
+                        "initiatedEventId": initiated,
+                        "decisionTaskCompletedEventId": completed_id,
+                        "control": a.get("control"),
+                    }
+                ),
+            )
+            return
+        target.request_cancel(sender=self, initiated_event_id=initiated)
+        self._add(
+            "ExternalWorkflowExecutionCancelRequested",
+            {
+                "initiatedEventId": initiated,
+                "workflowExecution": {"workflowId": target.workflow_id, "runId": target.run_id},
+            },
+        )
+
     # -- events ------------------------------------------------------------------
 
     def _add(self, event_type: str, attrs: dict[str, Any]) -> int:
@@ -474,5 +519,9 @@ def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | Non
 
 
 def _was_canceled(outcome: Outcome) -> bool:
-    """The activity stopped on a cancellation: it let ``heartbeat()``'s TaskCanceled out."""
-    return outcome.status == FAILED and (format.loads(outcome.details) or {}).get("error") == "TaskCanceled"
+    """The activity stopped on a cancellation: it let ``heartbeat()``'s TaskCanceled (or one of its own) out."""
+    return outcome.status == FAILED and is_cancellation(format.loads(outcome.details))
+
+
+def _without_none(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if v is not None}

@@ -32,7 +32,14 @@ from simpleflow.constants import (
 )
 from simpleflow.heartbeat import Beat, beating
 from simpleflow.middleware import NONE, Middlewares
-from simpleflow.outcome import call_activity, error_details, named_failure, parse_task_input, reason_of
+from simpleflow.outcome import (
+    call_activity,
+    error_details,
+    is_cancellation,
+    named_failure,
+    parse_task_input,
+    reason_of,
+)
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 from simpleflow.swf.process import die_with_parent, supervise
@@ -294,9 +301,12 @@ def _last_details(lines: bytearray, last: str | None) -> str | None:
         return last
 
 
-def _supervise_child(pid: int, pipe: int, beats: int, token: str, heartbeat: float | None) -> tuple[str, Any]:
-    """Wait for the activity child, heartbeating (with the details of its own last heartbeat). Returns (outcome, value):
+def _supervise_child(
+    pid: int, pipe: int, beats: int, token: str, heartbeat: float | None
+) -> tuple[str, Any, str | None]:
+    """Wait for the activity child, heartbeating (with the details of its own last heartbeat).
 
+    Returns (outcome, value, the details of the child's last heartbeat): outcome and value are
     ('payload', dict) | ('died', exit code, negative for a signal) | ('canceled', None) | ('gone', None).
     """
     pidfd = _pidfd(pid)
@@ -343,10 +353,13 @@ def _supervise_child(pid: int, pipe: int, beats: int, token: str, heartbeat: flo
                 if beat != "ok":
                     _kill(pid)
                     os.waitpid(pid, 0)
-                    return ("canceled" if beat == "cancel" else "gone"), None
+                    return ("canceled" if beat == "cancel" else "gone"), None, details
                 next_beat = time.monotonic() + heartbeat  # type: ignore[operator]
         if not eof:
             _drain(pipe, buf)
+        if not beats_eof:  # the heartbeats it sent just before it ended: their details may be answered
+            _drain(beats, beat_lines)
+            details = _last_details(beat_lines, details)
     finally:
         os.close(pipe)
         os.close(beats)
@@ -354,10 +367,10 @@ def _supervise_child(pid: int, pipe: int, beats: int, token: str, heartbeat: flo
             os.close(pidfd)
     if buf:
         try:
-            return "payload", json.loads(buf.decode("utf-8"))
+            return "payload", json.loads(buf.decode("utf-8")), details
         except ValueError:
-            return "died", status
-    return "died", status
+            return "died", status, details
+    return "died", status, details
 
 
 def _died_failure(code: int) -> dict[str, Any]:
@@ -438,10 +451,11 @@ def handle_task(
     }
     log.info("task %s: running %s", task["activityId"], name)
     pid, pipe, beats = _fork_activity(act, args, kwargs, context, token, last_details, middlewares)
-    outcome, value = _supervise_child(pid, pipe, beats, token, heartbeat)
-    if outcome == "canceled":
+    outcome, value, details = _supervise_child(pid, pipe, beats, token, heartbeat)
+    if outcome == "canceled" or (outcome == "payload" and is_cancellation(value.get("failure"))):
+        # The worker's heartbeat was told to cancel (the child is killed), or the activity let TaskCanceled out.
         log.info("task %s: canceled", task["activityId"])
-        return _respond("respond_activity_task_canceled", token)
+        return _respond("respond_activity_task_canceled", token, **({} if details is None else {"details": details}))
     if outcome == "gone":
         log.info("task %s: killed, SWF no longer knows it", task["activityId"])
         return False

@@ -8,8 +8,9 @@ host instead (tests/engine/test_decisions_moto_lacks.py, tests/local/test_featur
   stuck), hence examples/signals.py (a child, and a signal to itself) and
   examples/child_workflow.py, examples/continue_as_new.py do not run here;
 - cancellation: moto has no RequestCancelWorkflowExecution (500), so ``workflow.cancel`` is only
-  checked to fail in one line, and should_cancel/on_canceled never run on moto;
-- activity cancellation (RequestCancelActivityTask, a heartbeat's cancelRequested).
+  checked to fail in one line, and should_cancel/on_canceled never run on moto.
+Activity cancellation (RequestCancelActivityTask, a heartbeat's cancelRequested) runs through the
+shared launcher's patch 5 (tests/swf/test_cancel.py).
 
 This module runs its own moto server: the shared launcher's workarounds (tests/moto_server.py)
 plus two of its own, for timers (see :func:`serve`).
@@ -208,6 +209,18 @@ def test_timer_example_fires_and_cancels_timers_on_swf_as_locally(domain):
         scheduled(remote)
         == scheduled(local)
         == [("activity-examples.timer.remind-1", "examples.timer.remind", {"args": [1], "kwargs": {}})]
+    )
+
+
+def test_cancelling_a_timers_future_cancels_the_timer_on_swf_as_locally(domain):
+    from tests.fixtures.cancel_workflows import CancelTimerWorkflow
+
+    result, local, remote = both_hosts(domain, CancelTimerWorkflow, [])
+    assert result == {"asked": True, "long": "cancelled", "never": "cancelled"}
+    assert (
+        timer_story(remote)
+        == timer_story(local)
+        == [("TimerStarted", "long"), ("TimerStarted", "short"), ("TimerFired", "short"), ("TimerCanceled", "long")]
     )
 
 

@@ -1,0 +1,122 @@
+"""Cancelling what the run started: ``future.cancel()`` on an activity, a child workflow or a timer.
+
+Once the workflow cancelled a task's future, its command is resolved here instead of by its kind's
+resolver (_resolvers): a pure function of the task's history record and of the cancel requests the
+history holds for it. The request is a decision (RequestCancelActivityTask, RequestCancelExternal-
+WorkflowExecution, CancelTimer) owed until the history records it; a task never scheduled is
+cancelled at once, without one.
+
+Replays agree because the request leaves its trace: ``was_requested`` finds it in the history, so a
+full replay that reaches ``cancel()`` when the task has since finished still answers True, as the
+run that asked did, and asks nothing again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import exceptions, format
+from simpleflow.engine import _decisions as decisions
+from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, TIMER, Command
+from simpleflow.engine._resolvers import CANCELLED, FAILED, FINISHED, PENDING, RUNNING, Resolution, attempt_error
+from simpleflow.history import History
+
+# The kinds of command ``future.cancel()`` asks SWF to cancel.
+CANCELLABLE = frozenset({ACTIVITY, CHILD_WORKFLOW, TIMER})
+
+_CHILD_CLOSED_BADLY = ("failed", "timed_out", "canceled", "terminated")
+
+
+def was_requested(history: History, command: Command) -> bool:
+    """The history holds a cancel request of this run for the command's task (answered or refused)."""
+    if command.kind == ACTIVITY:
+        record = history.activities.get(command.id)
+        return record is not None and ("cancel_requested_id" in record or "request_cancel_failed_id" in record)
+    if command.kind == CHILD_WORKFLOW:
+        return bool(_child_requests(history, command))
+    record = history.timers.get(command.id)
+    return record is not None and (record["state"] == "canceled" or "cancel_failed_event_id" in record)
+
+
+def resolve(history: History, command: Command) -> Resolution:
+    """What the history says of a task whose future the workflow cancelled."""
+    if command.kind == ACTIVITY:
+        return _activity(history.activities.get(command.id), command)
+    if command.kind == CHILD_WORKFLOW:
+        return _child(history, command)
+    return _timer(history.timers.get(command.id), command)
+
+
+def _activity(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:  # never scheduled: nothing to ask SWF
+        return Resolution(CANCELLED, answered=True)
+    state = record["state"]
+    last = record.get("last_event_id", 0)
+    asked = "cancel_requested_id" in record or "request_cancel_failed_id" in record
+    if state == "completed":  # finished before the request reached it: its real outcome
+        return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
+    if state == "canceled":
+        return Resolution(CANCELLED, answered=True, last_event_id=last)
+    if state in ("scheduled", "started"):
+        if not asked:
+            return Resolution(decision=decisions.request_cancel_activity(command.id))
+        # Asked (or refused, the task still open): it ends cancelled or with its own outcome.
+        return Resolution(PENDING if state == "scheduled" else RUNNING, answered=True)
+    if asked and state in ("failed", "timed_out"):  # failed after the request: for good, no retry
+        return Resolution(FAILED, attempt_error(command, record), answered=True, final=True, last_event_id=last)
+    # A failed attempt waiting for its retry (or a refused schedule): the retry is dropped.
+    return Resolution(CANCELLED, answered=True, last_event_id=last)
+
+
+def _child_requests(history: History, command: Command) -> list[dict[str, Any]]:
+    """This run's cancel requests to the child's current start (a retried child starts again)."""
+    record = history.child_workflows.get(command.id)
+    if record is None:
+        return []
+    since = record.get("initiated_event_id", 0)
+    return [r for r in history.external_cancels.get(command.id, ()) if r["initiated_event_id"] > since]
+
+
+def _child(history: History, command: Command) -> Resolution:
+    record = history.child_workflows.get(command.id)
+    if record is None:  # never started: nothing to ask SWF
+        return Resolution(CANCELLED, answered=True)
+    state = record["state"]
+    last = record.get("last_event_id", 0)
+    if state == "start_failed":
+        return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
+    requests = _child_requests(history, command)
+    if not requests:
+        if state in ("start_initiated", "started"):
+            return Resolution(decision=decisions.request_cancel_external_workflow(command.id, record.get("run_id")))
+        if state == "completed":
+            return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
+        return Resolution(CANCELLED, answered=True, last_event_id=last)  # a failed attempt: its retry is dropped
+    request = requests[-1]
+    if state == "canceled":
+        return Resolution(CANCELLED, answered=True, last_event_id=last)
+    if request["state"] == "failed":
+        reason = f"RequestCancelExternalWorkflowExecutionFailed: {request.get('cause')}"
+        return Resolution(FAILED, exceptions.TaskFailed(command.id, reason), answered=True, final=True)
+    if state == "completed":  # the child did not accept the cancellation (its should_cancel said no)
+        reason = "the child workflow completed instead of being canceled"
+        error = exceptions.TaskFailed(command.id, reason, record.get("result"))
+        return Resolution(FAILED, error, answered=True, final=True, last_event_id=last)
+    if state in _CHILD_CLOSED_BADLY:
+        return Resolution(FAILED, attempt_error(command, record), answered=True, final=True, last_event_id=last)
+    return Resolution(PENDING if state == "start_initiated" else RUNNING, answered=True)
+
+
+def _timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+    if record is None:  # never started
+        return Resolution(CANCELLED, answered=True)
+    state = record["state"]
+    if state == "started":
+        if "cancel_failed_event_id" in record:  # SWF refused: it fires in its time
+            return Resolution(RUNNING, answered=True)
+        return Resolution(decision=decisions.cancel_timer(command.id))
+    if state == "fired":
+        return Resolution(FINISHED, None, answered=True)
+    if state == "canceled":
+        return Resolution(CANCELLED, answered=True)
+    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
