@@ -18,6 +18,7 @@ __all__ = [
     "decision_attributes",
     "decision_attributes_key",
     "make_event",
+    "until_closed",
 ]
 
 # The events that close a run of an execution (ContinuedAsNew closes the run; the execution goes on in the next).
@@ -102,3 +103,11 @@ def make_event(event_id: int, event_type: str, timestamp: Any, attrs: dict[str, 
         "eventTimestamp": timestamp,
         attributes_key(event_type): attrs,
     }
+
+
+def until_closed(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*events* up to (without) the event that closed the run, if any: the history its last decider saw."""
+    for i, event in enumerate(events):
+        if event["eventType"] in CLOSING_EVENTS:
+            return events[:i]
+    return events

@@ -14,6 +14,9 @@ from simpleflow import activity as activity_module
 from simpleflow import futures, task
 from simpleflow.cached import cached
 from simpleflow.marker import Marker
+from simpleflow.queries import query
+
+__all__ = ["Workflow", "query"]
 
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor
