@@ -64,7 +64,7 @@ def test_an_unknown_query_lists_the_queries_the_workflow_declares():
         ask(order_history(1).events, "not_a_query")
     assert str(caught.value) == (
         "workflow OrderWorkflow has no query 'not_a_query' (its queries: approval_now, broken, charge_more,"
-        " sneaky, status, total, unencodable)"
+        " plan, sneaky, status, total, unencodable)"
     )
 
 

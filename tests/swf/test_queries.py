@@ -97,8 +97,8 @@ def test_querying_a_closed_execution_prints_its_final_state(executions):
 USER_ERRORS = [
     (
         ["nope"],
-        "workflow OrderWorkflow has no query 'nope' (its queries: approval_now, broken, charge_more, sneaky,"
-        " status, total, unencodable)",
+        "workflow OrderWorkflow has no query 'nope' (its queries: approval_now, broken, charge_more, plan,"
+        " sneaky, status, total, unencodable)",
     ),
     (["total", "--input", "[1,"], "--input is not valid JSON: "),
     (["charge_more"], "query 'charge_more' may not submit, wait or fail the workflow: a query only reads its state"),
