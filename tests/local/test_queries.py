@@ -56,3 +56,17 @@ def test_querying_does_not_change_the_local_history():
     with pytest.raises(UnknownQuery, match="its queries: approval_now, "):
         execution.query("nope")
     assert outcome.events == before
+
+
+def test_the_query_example_reports_its_progress_while_it_waits_and_once_published():
+    from examples.query import ReportWorkflow
+
+    waiting = LocalExecution(ReportWorkflow, {"args": [3], "kwargs": {}})
+    waiting.execute()  # nobody publishes it
+    assert waiting.query("progress") == {"built": 3, "of": 3, "published_by": None}
+    assert waiting.query("section", 2) == "section 2"
+    published = LocalExecution(
+        ReportWorkflow, {"args": [3], "kwargs": {}}, signals=[(3600, "publish", {"args": ["ann"], "kwargs": {}})]
+    )
+    assert published.execute().result == {"sections": ["section 1", "section 2", "section 3"], "published_by": "ann"}
+    assert published.query("progress") == {"built": 3, "of": 3, "published_by": "ann"}
