@@ -7,6 +7,7 @@ import logging
 from simpleflow import activity, canvas, exceptions, futures
 from simpleflow.activity import Activity
 from simpleflow.cached import cached
+from simpleflow.queries import query
 from simpleflow.retry import RetryPolicy
 from simpleflow.task import WaitForSignal
 from simpleflow.workflow import Workflow
@@ -28,4 +29,5 @@ __all__ = [
     "exceptions",
     "futures",
     "logger",
+    "query",
 ]

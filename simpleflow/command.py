@@ -338,6 +338,37 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
         sys.exit(1)
 
 
+@cli.command("workflow.query")
+@_DOMAIN
+@click.argument("workflow_id")
+@click.argument("name")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
+@click.option("--workflow", help="The workflow class (package.module.Class; default: the one the execution names).")
+@user_errors
+def workflow_query(
+    domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None, workflow: str | None
+) -> None:
+    """Print, as JSON, what the @query NAME returns on an execution's state, replayed here from its history.
+
+    The execution is only read: no signal, no decision. Open and closed executions alike.
+    """
+    from simpleflow.engine import HistoryDoesNotFit
+    from simpleflow.queries import QueryFailed
+    from simpleflow.swf.query import query_execution
+
+    try:
+        value = query_execution(domain, workflow_id, name, input=input, run_id=run_id, workflow=workflow)
+    except (HistoryDoesNotFit, QueryFailed) as err:
+        click.echo(f"simpleflow: error: {err}", err=True)
+        sys.exit(1)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError) as err:
+        raise UsageError(f"query {name!r} returned a value JSON cannot encode: {err}") from err
+    click.echo(text)
+
+
 _LOG_LEVEL = click.option(
     "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
 )

@@ -55,6 +55,17 @@ def find_workflow_class(path: str | None) -> type | None:
         return None
 
 
+def execution_workflow_class(started: dict[str, Any]) -> type | None:
+    """The Workflow subclass an execution runs, from its WorkflowExecutionStarted attributes (jumbo fields
+    decoded): the class path its input carries (``__extra.class``), else its type name; None if neither loads."""
+    from simpleflow import format
+
+    value = format.loads(started.get("input"))
+    path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
+    type_name = (started.get("workflowType") or {}).get("name")
+    return find_workflow_class(path) or find_workflow_class(type_name)
+
+
 def workflow_path(workflow_class: type) -> str:
     return f"{workflow_class.__module__}.{workflow_class.__qualname__}"
 

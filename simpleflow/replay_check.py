@@ -6,7 +6,7 @@ from typing import Any
 
 from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
-from simpleflow.swf_events import CLOSING_EVENTS
+from simpleflow.swf_events import until_closed
 
 
 def validate_events(events: Any) -> list[dict[str, Any]]:
@@ -66,19 +66,15 @@ def check_history(
     """
     from simpleflow import jumbo
 
-    events = jumbo.decode_events(validate_events(events))
     # A history that already closed: replay up to its last decision task, as the decider saw it.
-    cut = len(events)
-    for i, event in enumerate(events):
-        if event["eventType"] in CLOSING_EVENTS:
-            cut = i
-            break
+    everything = jumbo.decode_events(validate_events(events))
+    events = until_closed(everything)
     run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
     try:
         try:
-            decisions = run.advance(events[:cut])
+            decisions = run.advance(events)
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        return decisions, _closed_without_patch(decisions, cut < len(events)) + run.mismatches
+        return decisions, _closed_without_patch(decisions, len(events) < len(everything)) + run.mismatches
     finally:
         run.close()

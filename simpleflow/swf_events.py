@@ -19,6 +19,7 @@ __all__ = [
     "decision_attributes_key",
     "latest_execution_context",
     "make_event",
+    "until_closed",
 ]
 
 # The events that close a run of an execution (ContinuedAsNew closes the run; the execution goes on in the next).
@@ -116,3 +117,11 @@ def latest_execution_context(events: list[dict[str, Any]]) -> str | None:
             if context is not None:
                 return context
     return None
+
+
+def until_closed(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*events* up to (without) the event that closed the run, if any: the history its last decider saw."""
+    for i, event in enumerate(events):
+        if event["eventType"] in CLOSING_EVENTS:
+            return events[:i]
+    return events

@@ -14,7 +14,10 @@ from simpleflow import activity as activity_module
 from simpleflow import futures, task
 from simpleflow.cached import cached
 from simpleflow.marker import Marker
+from simpleflow.queries import query
 from simpleflow.retry import check_retry
+
+__all__ = ["Workflow", "query"]
 
 if TYPE_CHECKING:
     from simpleflow.protocols import WorkflowExecutor

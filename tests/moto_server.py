@@ -220,6 +220,21 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
 
     WorkflowExecution.handle_decisions = handle_decisions
 
+    # 5. Heartbeat timeouts: moto starts a task's heartbeat clock when the task is scheduled, so a task
+    #    that waits in its task list longer than its heartbeatTimeout times out before any worker got it.
+    #    SWF's API reference (ActivityTaskScheduledEventAttributes.heartbeatTimeout): "The maximum time
+    #    before which the worker processing this task must report progress by calling
+    #    RecordActivityTaskHeartbeat." The clock is the processing worker's: it starts with the task.
+    from moto.swf.models.activity_task import ActivityTask
+
+    original_start = ActivityTask.start
+
+    def start_activity_task(self, started_event_id):
+        original_start(self, started_event_id)
+        self.reset_heartbeat_clock()
+
+    ActivityTask.start = start_activity_task
+
 
 class MotoServer:
     """Starts ``moto.server`` as a child process; ``url`` is its endpoint.

@@ -12,6 +12,9 @@ the run calls on its own thread while the workflow waits on an unsettled future.
 the host's loop would, using ``decide_now`` and ``feed_inline``; it returns False to hand control back to
 ``advance``, or raises ``Abandoned`` to unwind a run that will never be resumed.
 
+Queries (simpleflow.queries): ``answer_query`` replays a history and calls a ``@query`` method on the state
+``run`` left; the decisions are dropped.
+
 Repair (``standalone --repair``): ``ExecutionInfo.repair`` holds a ``RepairSource`` built by
 ``repair_source_from_events`` from an earlier execution; its completed activities are reused (_repair).
 
@@ -26,6 +29,7 @@ from simpleflow.engine._decision_task import answer_decision_task, decode_events
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
+from simpleflow.engine._query import HistoryDoesNotFit, answer_query
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._repair import fitting as fit_repair_source
@@ -40,11 +44,13 @@ __all__ = [
     "REPAIR_MARKER_PREFIX",
     "Abandoned",
     "ExecutionInfo",
+    "HistoryDoesNotFit",
     "RepairSource",
     "ReplayLogFilter",
     "RunOutcome",
     "WorkflowRun",
     "answer_decision_task",
+    "answer_query",
     "cancel_timer_decision",
     "decode_events",
     "encode_decisions",

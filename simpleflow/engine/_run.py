@@ -45,7 +45,7 @@ from typing import Any
 from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _patch, _queries
+from simpleflow.engine import _patch, _reads
 from simpleflow.engine._commands import (
     ACTIVITY,
     CANCEL_TIMER,
@@ -72,6 +72,7 @@ from simpleflow.engine._tracker import CommandTracker
 from simpleflow.history import History
 from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
+from simpleflow.queries import QueryRefused
 from simpleflow.swf_events import latest_execution_context
 from simpleflow.task import (
     ActivityTask,
@@ -121,6 +122,8 @@ class WorkflowRun:
         # An in-process host may drive the run from the run's own thread while it waits (see wait_for).
         self.driver: Callable[[], bool] | None = None
         self._closed = False
+        self._querying: str | None = None  # the query being answered (simpleflow.queries): it may only read
+        self._query_refused: QueryRefused | None = None
         self._reset()
 
     # -- advancing --------------------------------------------------------------
@@ -335,7 +338,7 @@ class WorkflowRun:
 
     def get_run_context(self) -> dict[str, Any]:
         """Name, version, domain, workflow and run ids, tags, parent and continued run ids."""
-        return _queries.run_context(self.history, self.info, self.workflow_class)
+        return _reads.run_context(self.history, self.info, self.workflow_class)
 
     def signal(
         self,
@@ -370,7 +373,7 @@ class WorkflowRun:
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers recorded: the last of each name, or every one with *all*."""
-        return _queries.markers(self.history, all)
+        return _reads.markers(self.history, all)
 
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         """The history's record of the signal, marker or timer *event_name*, or None.
@@ -378,7 +381,7 @@ class WorkflowRun:
         Raises:
             ValueError: *event_type* is not signal, marker or timer.
         """
-        return _queries.event_details(self.history, event_type, event_name)
+        return _reads.event_details(self.history, event_type, event_name)
 
     def patched(self, change_id: str) -> bool:
         """Whether this execution takes the new path of *change_id* (see ``Workflow.patched``)."""
@@ -452,6 +455,26 @@ class WorkflowRun:
         """The workflow looked at an open future without waiting: resuming could diverge, replay in full."""
         self._needs_full_replay = True
 
+    # -- queries (simpleflow.queries) ----------------------------------------------
+
+    def call_query(self, name: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call the workflow's query *method* on the state the replay left, on this thread.
+
+        Raises:
+            QueryRefused: the query submitted, waited or failed the workflow (even if it caught the refusal).
+        """
+        previous = futures.current_executor()
+        futures.set_current_executor(self)
+        self._querying, self._query_refused = name, None
+        try:
+            value = getattr(self.workflow, method)(*args, **kwargs)
+        finally:
+            self._querying = None
+            futures.set_current_executor(previous)
+        if self._query_refused is not None:
+            raise self._query_refused
+        return value
+
     # -- state ----------------------------------------------------------------
 
     def _reset(self) -> None:
@@ -472,6 +495,11 @@ class WorkflowRun:
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
 
     def _check_thread(self) -> None:
+        if self._querying is not None:
+            self._query_refused = QueryRefused(
+                f"query {self._querying!r} may not submit, wait or fail the workflow: a query only reads its state"
+            )
+            raise self._query_refused
         if futures.current_executor() is not self:
             raise RuntimeError("workflow methods can only be called from the workflow's run()")
         if self._suspendable is not None and self._suspendable.abandoned:

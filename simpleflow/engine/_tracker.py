@@ -299,6 +299,7 @@ class CommandTracker:
             evidence = _patch.unaccounted(self.history, self)
             if evidence is not None:  # an old execution, or a new one that went past: the rest of the replay tells
                 self.deprecated_past[change_id] = evidence
+
     # -- cancelling ---------------------------------------------------------------------
 
     def cancel(self, future: futures.Future) -> bool | None:

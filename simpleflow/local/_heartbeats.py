@@ -3,13 +3,16 @@
 No worker beats for a local activity, so the one simulated timeout is SWF's for a worker that hung: an
 activity that heartbeated (its details say where it is) and then went silent for longer than its
 ``heartbeat_timeout``, in real time, timed out (HEARTBEAT) with the details of its last heartbeat, whatever
-it returned afterwards (SWF refuses a late answer).
+it returned afterwards (SWF refuses a late answer). Details over SWF's 2,048 characters become jumbo
+fields, as the worker sends them, so the local history holds what SWF's would.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+
+from simpleflow import jumbo
 
 
 def _seconds(timeout: str | None) -> float | None:
@@ -37,7 +40,12 @@ class LocalBeat:
         self.cancel_requested = False
 
     def send(self, details: str | None) -> bool:
-        """Record a heartbeat (its details, when some); True when the task's cancellation was requested."""
+        """Record a heartbeat (its details, when some); True when the task's cancellation was requested.
+
+        Raises:
+            JumboFieldTooLarge: the details are over SWF's limit and no jumbo-field bucket is set.
+        """
+        details = jumbo.encode(details, "heartbeat_details")
         with self._lock:
             self._check_silence()
             self._last_at = time.monotonic()

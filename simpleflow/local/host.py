@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from simpleflow import format
-from simpleflow.engine import RepairSource, WorkflowRun
+from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_query, decode_events
 from simpleflow.local._family import Family
 from simpleflow.local._run_host import RunHost
 from simpleflow.middleware import NONE, Middlewares
@@ -97,3 +97,16 @@ class LocalExecution:
     def request_cancel(self) -> None:
         """A cancel request from outside to the execution's open run."""
         self.family.current.request_cancel()
+
+    def query(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """What the ``@query`` *name* returns on the execution's state: the history of its open run (else its
+        last) replayed afresh, as ``simpleflow workflow.query`` does on SWF. Once ``execute`` returned, or
+        while it runs (from an activity of the execution, for instance).
+
+        Raises:
+            UnknownQuery, UsageError, QueryRefused, QueryFailed, HistoryDoesNotFit: as ``answer_query``.
+        """
+        current = self.family.current
+        events = decode_events(list(current.events), copy=True)
+        info = ExecutionInfo(domain="local", workflow_id=current.workflow_id, run_id=current.run_id)
+        return answer_query(current.workflow_class, events, name, args, kwargs, info)

@@ -58,3 +58,12 @@ def test_heartbeat_raises_task_canceled_once_the_cancellation_is_requested():
 
     outcome = run_activity(until_canceled, json.dumps({"args": [5]}), {}, send=lambda details: True)
     assert outcome.completed and json.loads(outcome.result) == "saw the cancellation"
+
+
+def test_the_heartbeat_progress_example_resumes_at_the_row_its_stalled_attempt_reached():
+    from examples.heartbeat_progress import ImportWorkflow
+
+    outcome = LocalExecution(ImportWorkflow, {"args": [20, 12], "kwargs": {}}).execute()
+    assert outcome.result == {"imported": 8, "resumed_at": 12}
+    [timed_out] = _events_of(outcome.events, "ActivityTaskTimedOut")
+    assert json.loads(timed_out["activityTaskTimedOutEventAttributes"]["details"]) == {"next_row": 12, "of": 20}

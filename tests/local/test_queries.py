@@ -1,0 +1,72 @@
+"""``LocalExecution.query``: the local history replayed afresh, during the run and after it."""
+
+from __future__ import annotations
+
+import pytest
+
+from simpleflow.local import LocalExecution
+from simpleflow.middleware import Middlewares
+from simpleflow.queries import QueryRefused, UnknownQuery
+from tests.fixtures.query_workflows import OrderWorkflow
+
+INPUT = {"args": ["o-1", [10, 20, 30]], "kwargs": {}}
+
+
+def test_a_finished_local_execution_is_queried_at_its_end():
+    execution = LocalExecution(OrderWorkflow, INPUT, signals=[(60, "approve", {"args": ["alice"], "kwargs": {}})])
+    outcome = execution.execute()
+    assert outcome.status == "completed", outcome.reason
+    assert execution.query("status") == {"stage": "shipped", "charged": [10, 20, 30], "approver": "alice"}
+    assert execution.query("total", currency="USD") == "60 USD"
+
+
+def test_an_execution_left_waiting_for_a_signal_is_queried_as_it_waits():
+    execution = LocalExecution(OrderWorkflow, INPUT)
+    outcome = execution.execute()  # the signal never comes: the host gives up, its history stays open
+    assert outcome.status == "failed"
+    assert outcome.events[-1]["eventType"] == "DecisionTaskCompleted"
+    assert execution.query("status") == {"stage": "awaiting approval", "charged": [10, 20, 30], "approver": None}
+    with pytest.raises(QueryRefused):
+        execution.query("approval_now")
+
+
+def test_a_query_made_while_the_execution_runs_sees_the_state_so_far():
+    seen = []
+    execution = LocalExecution(
+        OrderWorkflow,
+        INPUT,
+        signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})],
+        middlewares=Middlewares(pre=(lambda context: seen.append(execution.query("status")),)),
+    )
+    outcome = execution.execute()
+    assert outcome.status == "completed", outcome.reason
+    # Before each charge runs: the charges before it are in.
+    assert seen == [
+        {"stage": "charging", "charged": [], "approver": None},
+        {"stage": "charging", "charged": [10], "approver": None},
+        {"stage": "charging", "charged": [10, 20], "approver": None},
+    ]
+
+
+def test_querying_does_not_change_the_local_history():
+    execution = LocalExecution(OrderWorkflow, INPUT)
+    outcome = execution.execute()
+    before = [dict(e) for e in outcome.events]
+    execution.query("status")
+    with pytest.raises(UnknownQuery, match="its queries: approval_now, "):
+        execution.query("nope")
+    assert outcome.events == before
+
+
+def test_the_query_example_reports_its_progress_while_it_waits_and_once_published():
+    from examples.query import ReportWorkflow
+
+    waiting = LocalExecution(ReportWorkflow, {"args": [3], "kwargs": {}})
+    waiting.execute()  # nobody publishes it
+    assert waiting.query("progress") == {"built": 3, "of": 3, "published_by": None}
+    assert waiting.query("section", 2) == "section 2"
+    published = LocalExecution(
+        ReportWorkflow, {"args": [3], "kwargs": {}}, signals=[(3600, "publish", {"args": ["ann"], "kwargs": {}})]
+    )
+    assert published.execute().result == {"sections": ["section 1", "section 2", "section 3"], "published_by": "ann"}
+    assert published.query("progress") == {"built": 3, "of": 3, "published_by": "ann"}
