@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from simpleflow import activity as registry
 from simpleflow import format, jumbo, settings
@@ -226,6 +226,9 @@ def _heartbeat(token: str, details: str | None = None) -> str:
         if client.error_code(err) == "UnknownResourceFault":
             log.warning("heartbeat: task is gone (%s)", err)
             return "gone"
+        log.warning("heartbeat failed: %s", err)
+        return "ok"
+    except (BotoCoreError, OSError) as err:  # the network: the next beat tries again, the activity goes on
         log.warning("heartbeat failed: %s", err)
         return "ok"
     return "cancel" if response.get("cancelRequested") else "ok"
