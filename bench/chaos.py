@@ -271,15 +271,47 @@ def _activity_runs(log_dir: Path) -> dict[str, list[dict]]:
     return {task: sorted(by_start.values(), key=lambda r: r["start"]) for task, by_start in runs.items()}
 
 
-def _unexplained(task: str, runs: list[dict], faults: list[tuple[float, float]]) -> list[str]:
-    """The extra runs of *task* that no fault explains."""
+def _attempt_ends(swf, domain: str, execution: dict) -> dict[str, list[str]]:
+    """How each attempt of each task of *execution* ended in SWF's history ("tag/index": ["ActivityTaskTimedOut
+    HEARTBEAT at 12.34", ...]): what an unexplained re-run's report names."""
+    events = []
+    kwargs = {"domain": domain, "execution": execution}
+    while True:
+        page = swf.get_workflow_execution_history(**kwargs)
+        events += page["events"]
+        if not page.get("nextPageToken"):
+            break
+        kwargs["nextPageToken"] = page["nextPageToken"]
+    tasks: dict[int, str] = {}
+    ends: dict[str, list[str]] = {}
+    for event in events:
+        kind = event["eventType"]
+        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+        if kind == "ActivityTaskScheduled":
+            tag, index, _ = json.loads(attrs["input"])["args"]
+            tasks[event["eventId"]] = f"{tag}/{index}"
+        elif kind in ("ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut"):
+            how = attrs.get("timeoutType") or attrs.get("reason") or ""
+            stamp = event["eventTimestamp"]
+            stamp = stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+            ends.setdefault(tasks.get(attrs.get("scheduledEventId"), "?"), []).append(f"{kind} {how} at {stamp:.2f}")
+    return ends
+
+
+def _unexplained(
+    task: str, runs: list[dict], faults: list[tuple[float, float]], ends: list[str] | None = None
+) -> list[str]:
+    """The extra runs of *task* that no fault explains (*ends*: how SWF says its attempts ended)."""
     out = []
     for run in runs[:-1]:  # every run but the last was followed by another
         if run["end"] is None:
             continue  # cut short: its process was killed
         lo, hi = run["start"] - 1.0, run["end"] + EXPLAIN_WINDOW
         if not any(start <= hi and end >= lo for start, end in faults):
-            out.append(f"{task}: ran {len(runs)} times, the run ending at {run['end']:.2f} explained by no fault")
+            out.append(
+                f"{task}: ran {len(runs)} times, the run of pid {run['pid']} from {run['start']:.2f} to "
+                f"{run['end']:.2f} explained by no fault; attempts ended: {'; '.join(ends or []) or '?'}"
+            )
     return out
 
 
@@ -349,12 +381,14 @@ def run_chaos(
         proxy.lose_probability = 0.0  # the faults stop; let every execution close
         wrong: list[str] = []
         right = 0
+        ends: dict[str, list[str]] = {}
         for execution in started:
             status, result = _wait_closed(swf, fleet, execution, began + fault_seconds + close_timeout)
             if status == "COMPLETED" and result == expected_result(chain, fan):
                 right += 1
             else:
                 wrong.append(f"{execution['workflowId']}: {status} with {result!r}")
+            ends.update(_attempt_ends(swf, fleet.domain, execution))
     finally:
         fleet.stop()
         proxy.close()
@@ -367,7 +401,9 @@ def run_chaos(
         client.reset_clients()
     runs = _activity_runs(log_dir)
     faults = [(start, end) for start, end, _ in proxy.faults] + [(t, t) for t, _, _ in fleet.kills]
-    unexplained = [line for task, task_runs in runs.items() for line in _unexplained(task, task_runs, faults)]
+    unexplained = [
+        line for task, task_runs in runs.items() for line in _unexplained(task, task_runs, faults, ends.get(task))
+    ]
     missing = executions * (chain + fan) - len(runs)
     if missing > 0:
         wrong.append(f"{missing} activities never ran")

@@ -42,6 +42,8 @@ class LoadFigures:
     activities: int
     seconds: float
     cpu_seconds: float
+    decider_cpu_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0
 
     @property
     def executions_per_second(self) -> float:
@@ -54,6 +56,14 @@ class LoadFigures:
     @property
     def cpu_ms_per_activity(self) -> float:
         return 1000 * self.cpu_seconds / self.activities
+
+    @property
+    def decider_ms_per_activity(self) -> float:
+        return 1000 * self.decider_cpu_seconds / self.activities
+
+    @property
+    def worker_ms_per_activity(self) -> float:
+        return 1000 * self.worker_cpu_seconds / self.activities
 
 
 def _children_cpu() -> float:
@@ -181,12 +191,14 @@ def measure(
     ]
     try:
         time.sleep(5)  # up and polling
-        cpu_at_start = _tree_cpu(processes)
+        decider_at_start, worker_at_start = _tree_cpu(processes[:deciders]), _tree_cpu(processes[deciders:])
         began = time.perf_counter()
         started = _start_all(swf, domain, executions, activities)
         _wait_all(swf, domain, started, activities, timeout=1800)
         seconds = time.perf_counter() - began
-        cpu = _tree_cpu(processes) - cpu_at_start
+        decider_cpu = _tree_cpu(processes[:deciders]) - decider_at_start
+        worker_cpu = _tree_cpu(processes[deciders:]) - worker_at_start
+        cpu = decider_cpu + worker_cpu
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -199,7 +211,7 @@ def measure(
         logs.close()
     if with_startup:
         cpu = _children_cpu() - cpu_before
-    return LoadFigures(executions, executions * activities, seconds, cpu)
+    return LoadFigures(executions, executions * activities, seconds, cpu, decider_cpu, worker_cpu)
 
 
 def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Namespace) -> str:
@@ -221,6 +233,10 @@ def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Nam
         f"{cell(peer, 'activities_per_second', '.1f')} | {ratio('activities_per_second')} |",
         f"| decider + worker CPU per activity | {cell(ours, 'cpu_ms_per_activity', '.1f')} ms | "
         f"{cell(peer, 'cpu_ms_per_activity', '.1f')} ms | {ratio('cpu_ms_per_activity', inverse=True)} less |",
+        f"| of which deciders | {cell(ours, 'decider_ms_per_activity', '.1f')} ms | "
+        f"{cell(peer, 'decider_ms_per_activity', '.1f')} ms | {ratio('decider_ms_per_activity', inverse=True)} less |",
+        f"| of which workers | {cell(ours, 'worker_ms_per_activity', '.1f')} ms | "
+        f"{cell(peer, 'worker_ms_per_activity', '.1f')} ms | {ratio('worker_ms_per_activity', inverse=True)} less |",
     ]
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, "

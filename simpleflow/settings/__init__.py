@@ -39,6 +39,8 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE": _parse.as_size,
     "SIMPLEFLOW_S3_SSE": _parse.as_bool,
     "ACTIVITY_SIGTERM_WAIT_SEC": _parse.as_float,
+    "SIMPLEFLOW_WORKER_TASKS_PER_CHILD": _parse.as_int,
+    "SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY": _parse.as_size,
 }
 
 _overrides: dict[str, Any] = {}

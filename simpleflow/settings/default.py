@@ -21,6 +21,11 @@ SWF_MAX_OPEN_ACTIVITY_COUNT = None
 SIMPLEFLOW_DECIDER_CACHE_RUNS = 256
 SIMPLEFLOW_DECIDER_CACHE_EVENTS = 2_000_000
 
+# The worker's activity processes: tasks one runs before it is replaced (1: a process per task, as
+# simpleflow 0.36), and the resident memory in bytes past which it is replaced after its task (0: no limit).
+SIMPLEFLOW_WORKER_TASKS_PER_CHILD = 100
+SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY = 512 * 1024 * 1024
+
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
 SIMPLEFLOW_JUMBO_FIELDS_CACHE = True

@@ -1,29 +1,29 @@
-"""The activity worker: poll a task, run its declared activity in a forked child, heartbeat, respond.
+"""The activity worker: poll a task, run its declared activity in an activity process, heartbeat, respond.
 
 Only activities registered from the worker's modules run; a task naming anything else fails,
-nothing is imported from its name. The child sends its result or error back through a pipe as
-JSON, so an activity that crashes or is killed fails its task and the worker goes on.
+nothing is imported from its name. The activity runs in a forked process that serves task after task
+(``activity_process``); its result or error comes back through a pipe as JSON, so an activity that
+crashes or is killed fails its task and the worker goes on with a fresh process.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import json
 import logging
 import os
 import re
-import select
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo
+from simpleflow import format, jumbo, settings
 from simpleflow.constants import (
     MAX_DETAILS_LENGTH,
     MAX_HEARTBEAT_DETAILS_LENGTH,
@@ -41,10 +41,11 @@ from simpleflow.outcome import (
     reason_of,
 )
 from simpleflow.swf import client
+from simpleflow.swf.activity_process import ActivityProcesses, run_order
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
-from simpleflow.swf.process import die_with_parent, supervise
+from simpleflow.swf.process import supervise
 
-__all__ = ["FieldTooLarge", "find_activity", "handle_task", "run_worker"]
+__all__ = ["FieldTooLarge", "activity_processes", "find_activity", "handle_task", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,6 @@ ERROR_BACKOFF_MAX = 30.0
 STOP_GRACE_PERIOD = 90.0
 _MAX_DETAILS_MESSAGE = 2000
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-# Without a pidfd (not Linux), how often the child's exit is checked.
-_NO_PIDFD_TICK = 0.05
 
 
 class FieldTooLarge(Exception):
@@ -103,89 +102,63 @@ def _decode_field(text: str | None) -> str | None:
     return jumbo.decode(text)
 
 
-# --- the activity child -------------------------------------------------------------------
+# --- the activity process's side ---------------------------------------------------------
 
 
 class _ChildBeat:
-    """The activity's own heartbeats (``simpleflow.activity.heartbeat``), sent from the child.
+    """The activity's own heartbeats (``simpleflow.activity.heartbeat``), sent from the activity process.
 
-    The child records them itself, so that a cancellation request reaches the activity as the call's answer;
-    it passes their details on to the worker through *pipe* (one JSON line each), whose automatic heartbeats
-    repeat them: SWF's timeout event carries the details of the last heartbeat, whoever sent it.
+    It records them itself, so that a cancellation request reaches the activity as the call's answer; it passes
+    their details on to the worker (*progress*: a JSON line on its pipe), whose automatic heartbeats repeat
+    them: SWF's timeout event carries the details of the last heartbeat, whoever sent it.
     """
 
-    def __init__(self, token: str, pipe: int) -> None:
+    def __init__(self, token: str, progress: Callable[[Any], None]) -> None:
         self.token = token
-        self.pipe = pipe
+        self.progress = progress
 
     def send(self, details: str | None) -> bool:
         field = _encode_field("heartbeat_details", details)
-        _write_all(self.pipe, (json.dumps({"details": field}) + "\n").encode("utf-8"))
+        self.progress(field)
         return _heartbeat(self.token, field) == "cancel"
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _perform(
+    order: dict[str, Any], progress: Callable[[Any], None], modules: tuple, middlewares: Middlewares
+) -> dict[str, Any]:
+    """In the activity process: run the task *order* names, return ``{"result": text}`` or ``{"failure": details}``.
 
-
-def _child(
-    act: registry.Activity,
-    args: list,
-    kwargs: dict,
-    context: dict[str, Any],
-    pipe: int,
-    middlewares: Middlewares,
-    worker_pid: int,
-    beat: Beat,
-) -> None:
-    """Run the activity, write ``{"result": text}`` or ``{"failure": details}`` to *pipe*."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # Ctrl-C reaches the whole process group: the worker stops gracefully and the task finishes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # If the worker is SIGKILLed, its activity must not live on as an orphan.
-    die_with_parent(worker_pid)
+    The worker checked the order (a declared activity, an input that parses) before sending it; the process
+    looks the activity up again in its own registry, never in anything the order holds but a name.
+    """
+    context = order["context"]
+    act, message = find_activity(context["name"], modules)
+    if act is None:
+        return {"failure": named_failure("ActivityNotDeclared", message)}
     try:
-        with beating(beat):
-            payload: dict[str, Any] = {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
+        args, kwargs, last_details = parse_task_input(context["input"])
+        with beating(Beat(_ChildBeat(order["token"], progress).send, last_details)):
+            return {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
-        payload = {"failure": error_details(error)}
-    _write_all(pipe, json.dumps(payload).encode("utf-8", errors="replace"))
+        return {"failure": error_details(error)}
 
 
-def _fork_activity(
-    act: registry.Activity,
-    args: list,
-    kwargs: dict,
-    context: dict[str, Any],
-    token: str,
-    last_details: Any,
-    middlewares: Middlewares = NONE,
-) -> tuple[int, int, int]:
-    """Fork the activity's child; returns its pid, the read ends of its result pipe and of its heartbeats'."""
-    read_end, write_end = os.pipe()
-    beats_read, beats_write = os.pipe()
-    worker_pid = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            os.close(read_end)
-            os.close(beats_read)
-            beat = Beat(_ChildBeat(token, beats_write).send, last_details)
-            _child(act, args, kwargs, context, write_end, middlewares, worker_pid, beat)
-            status = 0
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except Exception:
-                    pass
-            os._exit(status)
-    os.close(write_end)
-    os.close(beats_write)
-    return pid, read_end, beats_read
+def activity_processes(
+    modules: tuple, middlewares: Middlewares = NONE, tasks_per_child: int | None = None, own_thread: bool = True
+) -> ActivityProcesses:
+    """The pool of activity processes of one worker process (settings: tasks per child, memory limit).
+
+    *own_thread*: fork from a thread of the pool's (pollers on short-lived threads share the pool); without,
+    from the calling thread, which must outlive the processes.
+    """
+    if tasks_per_child is None:
+        tasks_per_child = settings.get("SIMPLEFLOW_WORKER_TASKS_PER_CHILD")
+    return ActivityProcesses(
+        functools.partial(_perform, modules=modules, middlewares=middlewares),
+        tasks_per_child=max(1, tasks_per_child),
+        max_memory=settings.get("SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY"),
+        own_thread=own_thread,
+    )
 
 
 # --- the worker side ----------------------------------------------------------------------
@@ -251,22 +224,6 @@ class _Stopper:
             time.sleep(min(left, 0.1))
 
 
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)  # type: ignore[attr-defined]
-    except (AttributeError, OSError):
-        return None
-
-
-def _drain(fd: int, buf: bytearray) -> None:
-    os.set_blocking(fd, False)
-    try:
-        while chunk := os.read(fd, 1 << 16):
-            buf += chunk
-    except BlockingIOError:
-        pass  # a grandchild still holds the pipe open: what the child wrote is all there
-
-
 def _heartbeat(token: str, details: str | None = None) -> str:
     """'ok', 'cancel' (SWF asks to cancel) or 'gone' (the task no longer exists)."""
     extra = {} if details is None else {"details": details}
@@ -278,99 +235,41 @@ def _heartbeat(token: str, details: str | None = None) -> str:
             return "gone"
         log.warning("heartbeat failed: %s", err)
         return "ok"
+    except (BotoCoreError, OSError) as err:  # the network: the next beat tries again, the activity goes on
+        log.warning("heartbeat failed: %s", err)
+        return "ok"
     return "cancel" if response.get("cancelRequested") else "ok"
 
 
-def _kill(pid: int) -> None:
+def _run(
+    processes: ActivityProcesses | None,
+    modules: tuple,
+    middlewares: Middlewares,
+    order: dict[str, Any],
+    heartbeat: float | None,
+) -> tuple[str, Any, str, Any]:
+    """Run *order* in an activity process, heartbeating every *heartbeat* seconds with the details of the
+    activity's own last heartbeat. Returns the outcome and value of ``run_order``, the last beat's answer
+    ('ok', or 'cancel' / 'gone', which stopped the process) and the details of the activity's last heartbeat."""
+    token = order["token"]
+    state = {"details": None, "beat": "ok"}
+
+    def on_progress(details: Any) -> None:
+        state["details"] = details
+
+    def on_period() -> bool:
+        state["beat"] = _heartbeat(token, state["details"])
+        return state["beat"] == "ok"
+
+    own = processes is None
+    if own:
+        processes = activity_processes(modules, middlewares, tasks_per_child=1, own_thread=False)
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _last_details(lines: bytearray, last: str | None) -> str | None:
-    """The details of the last complete heartbeat line in *lines* (consumed), else *last*."""
-    end = lines.rfind(b"\n")
-    if end < 0:
-        return last
-    complete = bytes(lines[:end])
-    del lines[: end + 1]
-    try:
-        return json.loads(complete.rsplit(b"\n", 1)[-1].decode("utf-8")).get("details")
-    except (ValueError, AttributeError):
-        return last
-
-
-def _supervise_child(
-    pid: int, pipe: int, beats: int, token: str, heartbeat: float | None
-) -> tuple[str, Any, str | None]:
-    """Wait for the activity child, heartbeating (with the details of its own last heartbeat).
-
-    Returns (outcome, value, the details of the child's last heartbeat): outcome and value are
-    ('payload', dict) | ('died', exit code, negative for a signal) | ('canceled', None) | ('gone', None).
-    """
-    pidfd = _pidfd(pid)
-    buf = bytearray()
-    beat_lines = bytearray()
-    details: str | None = None
-    eof = beats_eof = False
-    status = 0
-    next_beat = time.monotonic() + heartbeat if heartbeat else None
-    try:
-        while True:
-            timeout = None if next_beat is None else max(0.0, next_beat - time.monotonic())
-            fds = [] if eof else [pipe]
-            if not beats_eof:
-                fds.append(beats)
-            if pidfd is not None:
-                fds.append(pidfd)
-            else:
-                timeout = _NO_PIDFD_TICK if timeout is None else min(timeout, _NO_PIDFD_TICK)
-            if fds:
-                ready = select.select(fds, [], [], timeout)[0]
-            else:
-                time.sleep(timeout or 0)
-                ready = []
-            if pipe in ready:
-                chunk = os.read(pipe, 1 << 16)
-                if chunk:
-                    buf += chunk
-                else:
-                    eof = True
-            if beats in ready:
-                chunk = os.read(beats, 1 << 16)
-                if chunk:
-                    beat_lines += chunk
-                    details = _last_details(beat_lines, details)
-                else:
-                    beats_eof = True
-            done, raw = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(raw)
-                break
-            if next_beat is not None and time.monotonic() >= next_beat:
-                beat = _heartbeat(token, details)
-                if beat != "ok":
-                    _kill(pid)
-                    os.waitpid(pid, 0)
-                    return ("canceled" if beat == "cancel" else "gone"), None, details
-                next_beat = time.monotonic() + heartbeat  # type: ignore[operator]
-        if not eof:
-            _drain(pipe, buf)
-        if not beats_eof:  # the heartbeats it sent just before it ended: their details may be answered
-            _drain(beats, beat_lines)
-            details = _last_details(beat_lines, details)
+        outcome, value = run_order(processes, order, heartbeat, on_period, on_progress)
     finally:
-        os.close(pipe)
-        os.close(beats)
-        if pidfd is not None:
-            os.close(pidfd)
-    if buf:
-        try:
-            return "payload", json.loads(buf.decode("utf-8")), details
-        except ValueError:
-            return "died", status, details
-    return "died", status, details
+        if own:
+            processes.close()
+    return outcome, value, state["beat"], state["details"]
 
 
 def _died_failure(code: int) -> dict[str, Any]:
@@ -422,8 +321,12 @@ def handle_task(
     heartbeat: float | None,
     modules: tuple,
     middlewares: Middlewares = NONE,
+    processes: ActivityProcesses | None = None,
 ) -> bool:
-    """Run one polled task and answer SWF; False when there was no answer SWF accepted."""
+    """Run one polled task and answer SWF; False when there was no answer SWF accepted.
+
+    The activity runs in one of *processes* (None: a process forked for this task alone).
+    """
     token = task["taskToken"]
     name = task["activityType"]["name"]
     act, message = find_activity(name, modules)
@@ -436,7 +339,7 @@ def handle_task(
         log.error("task %s: %s", task.get("activityId"), err)
         return _fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
     try:
-        args, kwargs, last_details = parse_task_input(raw_input)
+        parse_task_input(raw_input)
     except ValueError as err:
         return _fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
     context = {
@@ -450,13 +353,14 @@ def handle_task(
         "activity_task_list": task_list,
     }
     log.info("task %s: running %s", task["activityId"], name)
-    pid, pipe, beats = _fork_activity(act, args, kwargs, context, token, last_details, middlewares)
-    outcome, value, details = _supervise_child(pid, pipe, beats, token, heartbeat)
-    if outcome == "canceled" or (outcome == "payload" and is_cancellation(value.get("failure"))):
-        # The worker's heartbeat was told to cancel (the child is killed), or the activity let TaskCanceled out.
+    order = {"token": token, "context": context}
+    outcome, value, beat, details = _run(processes, modules, middlewares, order, heartbeat)
+    canceled = outcome == "stopped" and beat == "cancel"
+    if canceled or (outcome not in ("stopped", "died") and is_cancellation(value.get("failure"))):
+        # The worker's heartbeat was told to cancel (the process is stopped), or the activity let TaskCanceled out.
         log.info("task %s: canceled", task["activityId"])
         return _respond("respond_activity_task_canceled", token, **({} if details is None else {"details": details}))
-    if outcome == "gone":
+    if outcome == "stopped":
         log.info("task %s: killed, SWF no longer knows it", task["activityId"])
         return False
     if outcome == "died":
@@ -489,6 +393,22 @@ def _serve(
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+    processes = activity_processes(modules, middlewares)
+    try:
+        _serve_loop(domain, task_list, heartbeat, modules, stopper, middlewares, processes)
+    finally:
+        processes.close()
+
+
+def _serve_loop(
+    domain: str,
+    task_list: str,
+    heartbeat: float | None,
+    modules: tuple,
+    stopper: _Stopper,
+    middlewares: Middlewares,
+    processes: ActivityProcesses,
+) -> None:
     ident = client.identity()
     empty_polls = Backoff()
     errors = Backoff(1.0, ERROR_BACKOFF_MAX)
@@ -509,7 +429,7 @@ def _serve(
         empty_polls.reset()
         # A task in hand is always handled, even when a stop was asked during the poll.
         try:
-            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares, processes)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
 
@@ -532,18 +452,22 @@ def _serve_pollers(
     stop = stop_event or threading.Event()
     stop_on_signals(stop)
     ident = client.identity()
+    processes = activity_processes(modules, middlewares)
 
     def poll_and_handle() -> bool:
         task = client.poll_activity_task(domain, task_list, ident)
         if task is None:
             return False
         try:
-            handle_task(task, domain, task_list, heartbeat, modules, middlewares)
+            handle_task(task, domain, task_list, heartbeat, modules, middlewares, processes)
         except Exception:
             log.exception("task %s: could not be handled", task.get("activityId"))
         return True
 
-    run_pollers(poll_and_handle, pollers, stop)
+    try:
+        run_pollers(poll_and_handle, pollers, stop)
+    finally:
+        processes.close()
 
 
 def run_worker(

@@ -18,6 +18,7 @@ import pytest
 from simpleflow.swf import client
 from simpleflow.swf.process import supervise
 from simpleflow.swf.worker import run_worker
+from tests.process_helpers import alive, wait_dead
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = "tests.fixtures.worker_activities"
@@ -31,6 +32,8 @@ NAMES = [
     "tests.big",
     "tests.unserializable",
     "tests.exit",
+    "tests.pid",
+    "tests.count",
     "os.system",
 ]
 CLOSE_EVENTS = {"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled"}
@@ -62,7 +65,7 @@ class Execution:
             taskList={"name": self.decider_list},
         )["runId"]
 
-    def schedule(self, *tasks: tuple, heartbeat_timeout: str = "NONE") -> list[str]:
+    def schedule(self, *tasks: tuple, heartbeat_timeout: str = "NONE", start_to_close: str = "600") -> list[str]:
         """Answer the pending decision task with one ScheduleActivityTask per (name, input) pair."""
         decision = client.poll_decision_task(self.domain, self.decider_list)
         assert decision is not None
@@ -81,7 +84,7 @@ class Execution:
                         "taskList": {"name": self.task_list},
                         "scheduleToStartTimeout": "600",
                         "scheduleToCloseTimeout": "600",
-                        "startToCloseTimeout": "600",
+                        "startToCloseTimeout": start_to_close,
                         "heartbeatTimeout": heartbeat_timeout,
                     },
                 }
@@ -277,6 +280,85 @@ def test_heartbeats_keep_a_slow_activity_alive(execution):
     with worker(execution.domain, execution.task_list, heartbeat=0.5):
         event = execution.wait_for(aid)[aid]
     assert event["eventType"] == "ActivityTaskCompleted"
+
+
+def _run_one(execution: Execution, name: str, task_input: dict | None = None, **schedule) -> dict:
+    """Schedule one task, wait for it to close: its close event."""
+    (aid,) = execution.schedule((name, task_input or {}), **schedule)
+    return execution.wait_for(aid)[aid]
+
+
+def _result(event: dict):
+    assert event["eventType"] == "ActivityTaskCompleted", event
+    return json.loads(attributes(event)["result"])
+
+
+def test_tasks_run_one_after_another_in_one_activity_process_that_keeps_module_state(execution):
+    with worker(execution.domain, execution.task_list):
+        pids = [_result(_run_one(execution, "tests.pid")) for _ in range(3)]
+        counts = [_result(_run_one(execution, "tests.count")) for _ in range(2)]
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()
+    assert counts == [1, 2]
+
+
+def test_one_task_per_child_gives_every_task_a_fresh_process_and_fresh_module_state(execution, monkeypatch):
+    monkeypatch.setenv("SIMPLEFLOW_WORKER_TASKS_PER_CHILD", "1")
+    with worker(execution.domain, execution.task_list):
+        pids = [_result(_run_one(execution, "tests.pid")) for _ in range(3)]
+        counts = [_result(_run_one(execution, "tests.count")) for _ in range(2)]
+    assert len(set(pids)) == 3
+    assert counts == [1, 1]
+
+
+def test_activity_process_is_replaced_after_its_tasks_per_child(execution, monkeypatch):
+    monkeypatch.setenv("SIMPLEFLOW_WORKER_TASKS_PER_CHILD", "2")
+    with worker(execution.domain, execution.task_list):
+        pids = [_result(_run_one(execution, "tests.pid")) for _ in range(5)]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+    assert not any(alive(pid) for pid in pids[:4])
+
+
+def test_activity_process_over_its_memory_limit_is_replaced_after_its_task(execution, monkeypatch):
+    monkeypatch.setenv("SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY", "1")  # one byte: every process is over it
+    with worker(execution.domain, execution.task_list):
+        pids = [_result(_run_one(execution, "tests.pid")) for _ in range(2)]
+    assert pids[0] != pids[1]
+
+
+def test_a_crash_in_a_reused_process_fails_only_its_task_and_the_next_runs_in_a_fresh_process(execution):
+    with worker(execution.domain, execution.task_list):
+        first = _result(_run_one(execution, "tests.pid"))
+        crashed = _run_one(execution, "tests.exit", {"args": [3]})
+        after = _result(_run_one(execution, "tests.pid"))
+    assert attributes(crashed)["reason"] == "WorkerExited: activity process exited with code 3 before sending a result"
+    assert after != first and not alive(first)
+
+
+def test_an_idle_activity_process_killed_is_replaced_for_the_next_task(execution):
+    with worker(execution.domain, execution.task_list):
+        first = _result(_run_one(execution, "tests.pid"))
+        os.kill(first, signal.SIGKILL)
+        assert wait_dead({first}, timeout=5) == set()
+        after = _result(_run_one(execution, "tests.pid"))
+    assert after != first
+
+
+def test_an_activity_timeout_kills_the_reused_process_and_the_next_task_runs_in_a_fresh_one(execution, tmp_path):
+    pid_file = tmp_path / "pid"
+    # The worker beats every 1.5 s, the task's heartbeat timeout is 1 s: SWF refuses the first beat (the task is
+    # gone) and the worker kills the process still running it.
+    with worker(execution.domain, execution.task_list, heartbeat=1.5):
+        (hang_id,) = execution.schedule(("tests.hang", {"args": [str(pid_file)]}), heartbeat_timeout="1")
+        timed_out = execution.wait_for(hang_id)[hang_id]
+        deadline = time.monotonic() + 10
+        while not pid_file.exists():
+            assert time.monotonic() < deadline, "the hanging activity never started"
+            time.sleep(0.02)
+        hung = int(pid_file.read_text())
+        assert wait_dead({hung}, timeout=10) == set()
+        after = _result(_run_one(execution, "tests.pid"))
+    assert timed_out["eventType"] == "ActivityTaskTimedOut"
+    assert after != hung
 
 
 def test_worker_processes_run_tasks_in_parallel_and_finish_them_on_sigterm(execution):
