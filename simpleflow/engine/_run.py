@@ -68,7 +68,7 @@ from simpleflow.engine._outcome import (
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
-from simpleflow.history import History
+from simpleflow.history import History, HistoryUnavailable
 from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
 from simpleflow.task import (
@@ -130,23 +130,31 @@ class WorkflowRun:
 
         Returns:
             The decisions, within SWF's limits per response (an empty list once the history closed).
+
+        Raises:
+            HistoryUnavailable: a compacted run needed its events again and the host's reload failed
+                (the run is closed); its ``error`` is what the reload raised.
         """
         # A full replay allocates an object graph as large as the history and frees none of it: the
         # cyclic collector would walk it over and over (a quarter of a cold decision). It runs after.
-        if not gc.isenabled():
-            return self._advance(events)
-        gc.disable()
         try:
-            return self._advance(events)
-        finally:
-            gc.enable()
+            if not gc.isenabled():
+                return self._advance(events)
+            gc.disable()
+            try:
+                return self._advance(events)
+            finally:
+                gc.enable()
+        except HistoryUnavailable:
+            self.close()  # its thread may have stopped halfway: it cannot be resumed
+            raise
 
     def _advance(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         events = list(events)
         if self._needs_full_replay:
             self._restart(self.history.events + events)
         else:
-            known = len(self.history.events)
+            known = self.history.event_count
             try:
                 self._apply_events(events)
             except NeedsFullReplay:
@@ -193,7 +201,7 @@ class WorkflowRun:
         if any(e["eventType"] not in _INLINE_EVENTS for e in events):
             self._events_for_advance = (False, events)
             return False
-        known = len(self.history.events)
+        known = self.history.event_count
         try:
             self._apply_events(events)
         except NeedsFullReplay:
@@ -256,6 +264,22 @@ class WorkflowRun:
             self._suspendable = None
         self.history = History()
         self._tracker.clear()
+
+    def compact(self, reload: Callable[[], list[dict[str, Any]]]) -> bool:
+        """Keep only what resuming needs while the run waits for its next events (see ``History.compact``).
+
+        *reload* gives the execution's events back (decoded, from the first) for what needs them
+        again: a fall back to a full replay, a hook reading the history. A run that replays in full
+        at each decision anyway keeps its events.
+
+        Returns:
+            Whether the run is compacted.
+        """
+        if self._closed or self._needs_full_replay or self._events_for_advance is not None:
+            return False
+        self.history.compact(reload)
+        self._hooks_history.forget()
+        return True
 
     # -- the executor interface Workflow calls (simpleflow.protocols.Executor) -----
 
@@ -408,6 +432,7 @@ class WorkflowRun:
         self._needs_full_replay = False
         self._cancel_handled = False
         self._events_for_advance: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events)
+        self._unavailable: HistoryUnavailable | None = None  # the run's thread could not reload the history
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
 
     def _check_thread(self) -> None:
@@ -463,6 +488,8 @@ class WorkflowRun:
         elif self._waiting_on is not None and self._waiting_on._settled():
             self.replaying = False
             self._suspendable.resume()
+        if self._unavailable is not None:
+            raise self._unavailable
 
     def _main(self) -> None:
         futures.set_current_executor(self)
@@ -476,6 +503,8 @@ class WorkflowRun:
             pass
         except Abandoned:
             raise
+        except HistoryUnavailable as err:  # handed to the host's thread: not the workflow's error
+            self._unavailable = err
         except Exception as err:
             self._outcome = errored(err)
         finally:

@@ -17,9 +17,11 @@ SIMPLEFLOW_IDENTITY = None
 # At most that many open activities per execution (None: SWF's 1,000).
 SWF_MAX_OPEN_ACTIVITY_COUNT = None
 
-# The decider's run cache.
+# The decider's run cache: at most that many runs, holding about that many MB in all (estimated);
+# SIMPLEFLOW_DECIDER_CACHE_EVENTS, if set, also caps the history events they hold in all.
 SIMPLEFLOW_DECIDER_CACHE_RUNS = 256
-SIMPLEFLOW_DECIDER_CACHE_EVENTS = 2_000_000
+SIMPLEFLOW_DECIDER_CACHE_MB = 256
+SIMPLEFLOW_DECIDER_CACHE_EVENTS = None
 
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
