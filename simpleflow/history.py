@@ -22,7 +22,6 @@ SWF) and they are folded anew.
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Callable, Iterable
 from typing import Any
 

@@ -92,7 +92,8 @@ def answer_decision_task(
     try:
         out = run.advance(new)
     except HistoryUnavailable as err:
-        raise err.error  # a compacted run could not get its events back: the task comes back, nothing is failed
+        # A compacted run could not get its events back: the task comes back, nothing is failed.
+        raise err.error from err
     except Exception as err:
         run.close()
         logger.exception("decider error on %s (run %s)", run.info.workflow_id, run.info.run_id)

@@ -26,11 +26,13 @@ def _since_previous_started(events: list[dict]) -> list[dict]:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_cached_decider_with_partial_histories_decides_like_a_cacheless_one(swf_domain, seed):
-    cached = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=8))
-    cacheless = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=0))
     swf = SimulatedSWF(
         {"args": [seed, 10], "kwargs": {}, "__extra": {"class": "tests.fixtures.engine_workflows.Mixed"}}, seed
     )
+    # The simulated execution is not on the server: a compacted run reloads its events from the simulator.
+    cache = RunCache(max_runs=8, reload=lambda info: lambda: list(swf.events))
+    cached = Decider(swf_domain, "tl", [wf.Mixed], cache=cache)
+    cacheless = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=0))
     rounds = 0
     while swf.closed is None and rounds < 200:
         swf.start_decision()
