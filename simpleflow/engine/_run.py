@@ -66,7 +66,7 @@ from simpleflow.engine._outcome import (
     errored,
 )
 from simpleflow.engine._repair import RepairSource
-from simpleflow.engine._suspend import Abandoned, Suspendable
+from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
 from simpleflow.history import History, HistoryUnavailable
 from simpleflow.history_view import HistoryView
@@ -101,6 +101,7 @@ class ExecutionInfo:
     max_open_activities: int | None = None
     max_decisions: int = constants.MAX_DECISIONS
     repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
+    thread_stack_size: int = RUN_THREAD_STACK_SIZE  # of the thread ``run`` executes on (0: the interpreter's)
 
 
 class WorkflowRun:
@@ -483,7 +484,9 @@ class WorkflowRun:
             return
         if self._suspendable is None:
             self.workflow.before_replay(self._hooks_history)
-            self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
+            self._suspendable = Suspendable(
+                self._main, name=f"simpleflow-run-{self.info.run_id or ''}", stack_size=self.info.thread_stack_size
+            )
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
             self.replaying = False
