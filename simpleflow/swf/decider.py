@@ -38,7 +38,7 @@ DEFAULT_CACHE_MB = settings.default.SIMPLEFLOW_DECIDER_CACHE_MB
 # by bench/decider_memory.py on a Chain history: a run and its parked thread, each event folded into
 # a compacted run, each raw event still held (a run that replays in full at each decision keeps
 # them), and each character of activity inputs and results (kept as text, and as values).
-RUN_BYTES = 20_000
+RUN_BYTES = 32_000
 COMPACT_EVENT_BYTES = 200
 HELD_EVENT_BYTES = 1_000
 PAYLOAD_CHAR_BYTES = 2

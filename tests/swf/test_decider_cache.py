@@ -9,6 +9,7 @@ import tracemalloc
 import pytest
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.swf import client
 from simpleflow.swf.decider import DEFAULT_CACHE_MB, RUN_BYTES, Decider, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
@@ -153,3 +154,19 @@ def test_parked_run_threads_never_outnumber_the_cached_runs_and_evicted_ones_end
         assert _parked_threads("parked-") == len(cache) <= 3
     cache.clear()
     assert _parked_threads("parked-") == 0
+
+
+def test_a_compacted_run_reloads_its_events_from_the_swf_server(swf_domain):
+    from tests.swf.test_client import start_execution
+
+    workflow_id, run_id = start_execution(swf_domain, task_list="reload-tl")
+    task = client.poll_decision_task(swf_domain, "reload-tl")
+    run = WorkflowRun(wf.Chain, ExecutionInfo(domain=swf_domain, workflow_id=workflow_id, run_id=run_id))
+    for event in task["events"]:
+        run.history.apply(event)
+    run.compact(RunCache()._reload(run.info))  # the cache's own reload: GetWorkflowExecutionHistory
+    assert run.history.held_events == 0
+    assert [(e["eventId"], e["eventType"]) for e in run.history.events] == [
+        (e["eventId"], e["eventType"]) for e in task["events"]
+    ]
+    run.close()
