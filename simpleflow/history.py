@@ -10,10 +10,18 @@ handled by adding a method to ``History._handlers``.
 ``History(events, attempts=True)`` also keeps each task's tries (``attempts``:
 the events that scheduled, started and closed each one, simpleflow.attempt),
 which inspection reports; the engine does without (a cached run keeps less).
+
+``compact(reload)`` keeps a history small while it waits in a decider's run
+cache: the raw events go, and so do the fields of completed activities that
+resuming never reads (their input, timestamps, worker identity...). Whoever
+needs them (``events``, a hook's view, ``expand()``) gets them back exactly:
+*reload* gives the execution's events again (the decider fetches them from
+SWF) and they are folded anew.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,6 +31,23 @@ from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
+Reload = Callable[[], list[dict[str, Any]]]
+
+# What a compacted completed activity keeps: all that resolving its command again reads.
+# Five keys: the smallest dict table (``tasks`` and hooks, which read the others, expand first).
+_COMPACT_ACTIVITY_KEYS = ("id", "state", "name", "result", "last_event_id", "retry")
+
+
+class HistoryUnavailable(BaseException):  # noqa: N818 - named for what it says, like Abandoned
+    """A compacted history's events could not be reloaded; *error* says why.
+
+    A BaseException, so that workflow code (a hook reading the history) cannot swallow it: the run
+    stops and the host sees *error* (the decision task is left to time out and come back).
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class History:
@@ -34,7 +59,12 @@ class History:
     """
 
     def __init__(self, events: Iterable[dict[str, Any]] = (), *, attempts: bool = False) -> None:
-        self.events: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+        self._dropped = 0  # events 1.._dropped are not held (compact): _reload gives them back
+        self._dropped_last_id = 0
+        self._reload: Reload | None = None
+        self._completed: list[Record] = []  # activity records completed since the last compact
+        self.payload_chars = 0  # characters of activity inputs and results folded in (sizes a cached run)
         self.started: Record = {}  # WorkflowExecutionStarted attributes
         self.activities: dict[str, Record] = {}
         self.child_workflows: dict[str, Record] = {}
@@ -62,18 +92,96 @@ class History:
             self.apply(event)
 
     @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event folded in, in order (a compacted history reloads them first: see ``expand``)."""
+        if self._dropped:
+            self.expand()
+        return self._events
+
+    @property
     def last_event_id(self) -> int:
-        return self.events[-1]["eventId"] if self.events else 0
+        return self._events[-1]["eventId"] if self._events else self._dropped_last_id
+
+    @property
+    def event_count(self) -> int:
+        """How many events were folded in (held or not)."""
+        return self._dropped + len(self._events)
+
+    @property
+    def held_events(self) -> int:
+        """How many of them are held as raw events (the others were let go by ``compact``)."""
+        return len(self._events)
+
+    @property
+    def compacted(self) -> bool:
+        """Some events or fields are let go: ``expand`` brings them back."""
+        return self._dropped > 0
+
+    def compact(self, reload: Reload) -> None:
+        """Let the raw events and the unused fields of completed activities go; *reload* gives the events back.
+
+        Costs only what changed since the last call. *reload* returns the execution's history from
+        its first event (events after those folded in are ignored), jumbo fields decoded as they were.
+        """
+        self._reload = reload
+        if self._events:
+            self._dropped_last_id = self._events[-1]["eventId"]
+            self._dropped += len(self._events)
+            self._events = []
+        by_scheduled = self._by_scheduled
+        closed = 0
+        for record in self._completed:
+            if record["state"] != "completed":
+                continue  # scheduled again since
+            closed += by_scheduled.pop(record.get("scheduled_id"), None) is not None  # no event names it again
+            kept = {key: record[key] for key in _COMPACT_ACTIVITY_KEYS if key in record}
+            record.clear()
+            record.update(kept)
+        self._completed = []
+        if closed > len(by_scheduled):  # a dict never shrinks by itself
+            self._by_scheduled = dict(by_scheduled)
+
+    def expand(self) -> None:
+        """Undo ``compact``: reload the events and fold them again, so every record is whole.
+
+        Records keep their identity (they are refilled in place), so nothing holding one sees it change.
+
+        Raises:
+            HistoryUnavailable: the events could not be reloaded, or do not continue those folded in.
+        """
+        if not self._dropped:
+            return
+        try:
+            loaded = self._reload() if self._reload is not None else []
+        except Exception as err:
+            raise HistoryUnavailable(err) from err
+        old = [e for e in loaded if e["eventId"] <= self._dropped_last_id]
+        if len(old) != self._dropped or any(e["eventId"] != i for i, e in enumerate(old, start=1)):
+            error = RuntimeError(
+                f"the reloaded history has {len(old)} events up to event {self._dropped_last_id}, "
+                f"{self._dropped} were folded in"
+            )
+            raise HistoryUnavailable(error)
+        fresh = History(old + self._events)
+        for mine, theirs in ((self.activities, fresh.activities), (self.child_workflows, fresh.child_workflows)):
+            for key, record in mine.items():
+                record.clear()
+                record.update(theirs[key])
+        self._by_scheduled = {k: self.activities[r["id"]] for k, r in fresh._by_scheduled.items()}
+        self._events = fresh._events
+        self._dropped = 0
+        self._completed = []
 
     @property
     def tasks(self) -> list[Record]:
         """Activities and child workflows, in the order they were first scheduled."""
+        self.expand()
         found = list(self.activities.values()) + list(self.child_workflows.values())
         return sorted(found, key=lambda r: r.get("first_event_id", 0))
 
     def apply(self, event: dict[str, Any]) -> Touched:
         """Fold one event in; return (kind, key) of the task it touched, if any."""
-        self.events.append(event)
+        self._events.append(event)
         if self._attempt_log is not None:
             self._attempt_log.apply(event)
         entry = _HANDLERS.get(event["eventType"])
@@ -88,7 +196,7 @@ class History:
         if self._attempt_log is not None:
             for event in events:
                 self._attempt_log.apply(event)
-        append = self.events.append
+        append = self._events.append
         handlers = _HANDLERS
         for event in events:
             append(event)
@@ -144,12 +252,13 @@ class History:
     # -- activities -------------------------------------------------------------
 
     def _activity_scheduled(self, event, a) -> Touched:
-        activity_id = a["activityId"]
+        activity_id = sys.intern(a["activityId"])  # shared with the engine's command of that task
         event_id = event["eventId"]
         activity_type = a["activityType"]
+        self.payload_chars += len(a.get("input") or "")
         scheduled = {
             "state": "scheduled",
-            "name": activity_type["name"],
+            "name": sys.intern(activity_type["name"]),  # one string for all its tasks (a compacted record keeps it)
             "version": activity_type["version"],
             "scheduled_id": event_id,
             "scheduled_timestamp": event.get("eventTimestamp"),
@@ -200,7 +309,10 @@ class History:
             record["last_event_id"] = event["eventId"]
             for key, attr in fields.items():
                 record[key] = a.get(attr)
-            if state in ("failed", "timed_out"):
+            if state == "completed":
+                history._completed.append(record)
+                history.payload_chars += len(record["result"] or "")
+            elif state in ("failed", "timed_out"):
                 # simpleflow's count: 0 after the first failure, 1 after the second...
                 record["retry"] = record["retry"] + 1 if "retry" in record else 0
             return ("activity", record["id"])

@@ -37,6 +37,10 @@ class HistoryView:
         self._history = history
         self._events: list[Event] = []
 
+    def forget(self) -> None:
+        """Let the event objects built so far go (the run is compacted: they are rebuilt if asked for)."""
+        self._events = []
+
     @property
     def events(self) -> list[Event]:
         raw = self._history.events
@@ -52,10 +56,12 @@ class HistoryView:
 
     @property
     def activities(self) -> dict[str, dict[str, Any]]:
+        self._history.expand()  # a compacted history's records lack what hooks may read
         return {key: _decoded(r) for key, r in self._history.activities.items()}
 
     @property
     def child_workflows(self) -> dict[str, dict[str, Any]]:
+        self._history.expand()
         return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
 
     @property

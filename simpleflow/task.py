@@ -57,7 +57,7 @@ class ActivityTask(Task):
         self.args = args
         self.kwargs = kwargs
         self.id: str | None = None
-        self._task_name = f"activity-{activity.name}"
+        self._task_name = sys.intern(f"activity-{activity.name}")  # one string for every task of an activity
 
     @property
     def name(self) -> str:

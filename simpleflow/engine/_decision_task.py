@@ -16,6 +16,7 @@ from typing import Any
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.format import format_reason
+from simpleflow.history import HistoryUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,9 @@ def answer_decision_task(
         field: the decisions failing the execution, and *run* is closed.
 
     Raises:
-        Exception: S3 (jumbo fields) or *before_encoding* failed: the task must be left to time out
-            and come back, nothing is lost. *run* is closed.
+        Exception: S3 (jumbo fields) or *before_encoding* failed, or a compacted run could not reload
+            its events (``WorkflowRun.compact``): the task must be left to time out and come back,
+            nothing is lost. *run* is closed.
     """
     try:
         new = decode_events(events, copy=copy_events)
@@ -89,6 +91,9 @@ def answer_decision_task(
         raise
     try:
         out = run.advance(new)
+    except HistoryUnavailable as err:
+        # A compacted run could not get its events back: the task comes back, nothing is failed.
+        raise err.error from err
     except Exception as err:
         run.close()
         logger.exception("decider error on %s (run %s)", run.info.workflow_id, run.info.run_id)

@@ -7,6 +7,7 @@ reverse) only if both give each submitted task the same id.
 from __future__ import annotations
 
 import hashlib
+import sys
 import zlib
 from typing import Any
 
@@ -36,7 +37,7 @@ def task_id(name: str, suffix: Any) -> str:
     full = f"{name}-{suffix}"
     if len(full) > MAX_ID_LENGTH:
         full = full[:223] + "-" + hashlib.md5(full.encode()).hexdigest()  # noqa: S324
-    return full
+    return sys.intern(full)  # the history's record of the task holds the same string (History interns it)
 
 
 def child_suffix(workflow_id: str | None, run_id: str | None, suffix: Any) -> str:

@@ -67,9 +67,9 @@ from simpleflow.engine._outcome import (
     errored,
 )
 from simpleflow.engine._repair import RepairSource
-from simpleflow.engine._suspend import Abandoned, Suspendable
+from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
-from simpleflow.history import History
+from simpleflow.history import History, HistoryUnavailable
 from simpleflow.history_view import HistoryView
 from simpleflow.marker import Marker
 from simpleflow.queries import QueryRefused
@@ -105,6 +105,7 @@ class ExecutionInfo:
     max_open_activities: int | None = None
     max_decisions: int = constants.MAX_DECISIONS
     repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
+    thread_stack_size: int = RUN_THREAD_STACK_SIZE  # of the thread ``run`` executes on (0: the interpreter's)
 
 
 class WorkflowRun:
@@ -136,23 +137,31 @@ class WorkflowRun:
 
         Returns:
             The decisions, within SWF's limits per response (an empty list once the history closed).
+
+        Raises:
+            HistoryUnavailable: a compacted run needed its events again and the host's reload failed
+                (the run is closed); its ``error`` is what the reload raised.
         """
         # A full replay allocates an object graph as large as the history and frees none of it: the
         # cyclic collector would walk it over and over (a quarter of a cold decision). It runs after.
-        if not gc.isenabled():
-            return self._advance(events)
-        gc.disable()
         try:
-            return self._advance(events)
-        finally:
-            gc.enable()
+            if not gc.isenabled():
+                return self._advance(events)
+            gc.disable()
+            try:
+                return self._advance(events)
+            finally:
+                gc.enable()
+        except HistoryUnavailable:
+            self.close()  # its thread may have stopped halfway: it cannot be resumed
+            raise
 
     def _advance(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         events = list(events)
         if self._needs_full_replay:
             self._restart(self.history.events + events)
         else:
-            known = len(self.history.events)
+            known = self.history.event_count
             try:
                 self._apply_events(events)
             except NeedsFullReplay:
@@ -199,7 +208,7 @@ class WorkflowRun:
         if any(e["eventType"] not in _INLINE_EVENTS for e in events):
             self._events_for_advance = (False, events)
             return False
-        known = len(self.history.events)
+        known = self.history.event_count
         try:
             self._apply_events(events)
         except NeedsFullReplay:
@@ -281,6 +290,22 @@ class WorkflowRun:
             self._suspendable = None
         self.history = History()
         self._tracker.clear()
+
+    def compact(self, reload: Callable[[], list[dict[str, Any]]]) -> bool:
+        """Keep only what resuming needs while the run waits for its next events (see ``History.compact``).
+
+        *reload* gives the execution's events back (decoded, from the first) for what needs them
+        again: a fall back to a full replay, a hook reading the history. A run that replays in full
+        at each decision anyway keeps its events.
+
+        Returns:
+            Whether the run is compacted.
+        """
+        if self._closed or self._needs_full_replay or self._events_for_advance is not None:
+            return False
+        self.history.compact(reload)
+        self._hooks_history.forget()
+        return True
 
     # -- the executor interface Workflow calls (simpleflow.protocols.Executor) -----
 
@@ -492,6 +517,7 @@ class WorkflowRun:
         self._needs_full_replay = False
         self._cancel_handled = False
         self._events_for_advance: tuple[bool, list[dict[str, Any]]] | None = None  # (restart?, events)
+        self._unavailable: HistoryUnavailable | None = None  # the run's thread could not reload the history
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
 
     def _check_thread(self) -> None:
@@ -547,11 +573,15 @@ class WorkflowRun:
             return
         if self._suspendable is None:
             self.workflow.before_replay(self._hooks_history)
-            self._suspendable = Suspendable(self._main, name=f"simpleflow-run-{self.info.run_id or ''}")
+            self._suspendable = Suspendable(
+                self._main, name=f"simpleflow-run-{self.info.run_id or ''}", stack_size=self.info.thread_stack_size
+            )
             self._suspendable.resume()
         elif self._waiting_on is not None and self._waiting_on._settled():
             self.replaying = False
             self._suspendable.resume()
+        if self._unavailable is not None:
+            raise self._unavailable
 
     def _main(self) -> None:
         futures.set_current_executor(self)
@@ -565,6 +595,8 @@ class WorkflowRun:
             pass
         except Abandoned:
             raise
+        except HistoryUnavailable as err:  # handed to the host's thread: not the workflow's error
+            self._unavailable = err
         except Exception as err:
             self._outcome = errored(err)
         finally:

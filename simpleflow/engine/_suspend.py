@@ -12,6 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+# A run's thread stack: enough for workflow code recursing as deep as Python's default recursion
+# limit allows, even through C calls (512 KiB is not), yet an eighth of Linux's usual 8 MiB of
+# address space for each run a decider keeps parked.
+RUN_THREAD_STACK_SIZE = 1024 * 1024
+
+_stack_size_lock = threading.Lock()  # threading.stack_size is process-wide: set and restored around one start
+
 
 class Abandoned(BaseException):
     """Raised inside a suspended run that will never be resumed, to unwind it.
@@ -21,11 +28,14 @@ class Abandoned(BaseException):
 
 
 class Suspendable:
-    """Runs *target* on a daemon thread, one step at a time."""
+    """Runs *target* on a daemon thread (of *stack_size* bytes of stack), one step at a time."""
 
-    def __init__(self, target: Callable[[], None], name: str = "simpleflow-run") -> None:
+    def __init__(
+        self, target: Callable[[], None], name: str = "simpleflow-run", stack_size: int = RUN_THREAD_STACK_SIZE
+    ) -> None:
         self._target = target
         self._name = name
+        self._stack_size = stack_size  # 0: the interpreter's default
         self._go = threading.Lock()
         self._go.acquire()
         self._back = threading.Lock()
@@ -54,7 +64,12 @@ class Suspendable:
             return
         if self._thread is None:
             self._thread = threading.Thread(target=self._main, name=self._name, daemon=True)
-            self._thread.start()
+            with _stack_size_lock:
+                previous = threading.stack_size(self._stack_size)
+                try:
+                    self._thread.start()
+                finally:
+                    threading.stack_size(previous)
         else:
             self._go.release()
         self._back.acquire()

@@ -192,7 +192,9 @@ class CommandTracker:
 
     def _submit_resolved(self, task: Any, position: tuple[int, ...], future: futures.Future | None) -> futures.Future:
         Future = futures.Future  # noqa: N806 - a local name for this hot loop
-        args = [a._result if isinstance(a, Future) else a for a in task.args]
+        args: tuple | list = task.args
+        if any(isinstance(a, Future) for a in args):  # else the task's own tuple (a cached run holds one)
+            args = [a._result if isinstance(a, Future) else a for a in args]
         kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
         kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
         task_id = self._task_id(task, kind, args, kwargs, position)

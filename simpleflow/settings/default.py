@@ -17,9 +17,11 @@ SIMPLEFLOW_IDENTITY = None
 # At most that many open activities per execution (None: SWF's 1,000).
 SWF_MAX_OPEN_ACTIVITY_COUNT = None
 
-# The decider's run cache.
+# The decider's run cache: at most that many runs, holding about that many MB in all (estimated);
+# SIMPLEFLOW_DECIDER_CACHE_EVENTS, if set, also caps the history events they hold in all.
 SIMPLEFLOW_DECIDER_CACHE_RUNS = 256
-SIMPLEFLOW_DECIDER_CACHE_EVENTS = 2_000_000
+SIMPLEFLOW_DECIDER_CACHE_MB = 256
+SIMPLEFLOW_DECIDER_CACHE_EVENTS = None
 
 # The worker's activity processes: tasks one runs before it is replaced (1: a process per task, as
 # simpleflow 0.36), and the resident memory in bytes past which it is replaced after its task (0: no limit).

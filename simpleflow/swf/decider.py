@@ -13,10 +13,18 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format, jumbo, settings
-from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_decision_task, fail_execution
+from simpleflow.engine import (
+    ExecutionInfo,
+    RepairSource,
+    WorkflowRun,
+    answer_decision_task,
+    decode_events,
+    fail_execution,
+)
 from simpleflow.loader import find_workflow_class
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
@@ -24,27 +32,72 @@ from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
-DEFAULT_CACHE_EVENTS = settings.default.SIMPLEFLOW_DECIDER_CACHE_EVENTS
+DEFAULT_CACHE_MB = settings.default.SIMPLEFLOW_DECIDER_CACHE_MB
+
+# What a cached run costs, estimated from counts the run keeps (no walk of its objects), calibrated
+# by bench/decider_memory.py on a Chain history: a run and its parked thread, each event folded into
+# a compacted run, each raw event still held (a run that replays in full at each decision keeps
+# them), and each character of activity inputs and results (kept as text, and as values).
+RUN_BYTES = 32_000
+COMPACT_EVENT_BYTES = 200
+HELD_EVENT_BYTES = 1_000
+PAYLOAD_CHAR_BYTES = 2
 
 
 class UnservedWorkflowType(Exception):
     """A decision task for a workflow type this decider was not started with."""
 
 
+def estimated_bytes(run: WorkflowRun) -> int:
+    """What *run* holds, roughly: from its event and payload counts (see ``RUN_BYTES``)."""
+    history = run.history
+    compacted = history.event_count - history.held_events
+    return (
+        RUN_BYTES
+        + compacted * COMPACT_EVENT_BYTES
+        + history.held_events * HELD_EVENT_BYTES
+        + history.payload_chars * PAYLOAD_CHAR_BYTES
+    )
+
+
+def _reload_from_swf(info: ExecutionInfo):
+    """The events of *info*'s execution, fetched again and decoded: what a compacted run reloads."""
+    return lambda: decode_events(client.get_history(info.domain, info.workflow_id, info.run_id))
+
+
 class RunCache:
     """Suspended runs of recently seen executions, least recently used out first.
 
-    Bounded by a number of runs (``SIMPLEFLOW_DECIDER_CACHE_RUNS``, default 256)
-    and by the events their histories hold (``SIMPLEFLOW_DECIDER_CACHE_EVENTS``,
-    default 2,000,000, roughly a few GB at most); 0 runs disables the cache.
+    Bounded by a number of runs (``SIMPLEFLOW_DECIDER_CACHE_RUNS``, default 256; 0 disables the
+    cache) and by the memory they hold (``SIMPLEFLOW_DECIDER_CACHE_MB``, default 256), estimated
+    per run from its counts (``estimated_bytes``). ``SIMPLEFLOW_DECIDER_CACHE_EVENTS``, when set,
+    also bounds the events their histories hold, as it did before the budget in bytes.
+
+    A run put here is compacted (``WorkflowRun.compact``): its raw events and what resuming does
+    not read are let go, and fetched again from SWF (*reload*) in the rare case something needs them.
     """
 
-    def __init__(self, max_runs: int | None = None, max_events: int | None = None) -> None:
+    def __init__(
+        self,
+        max_runs: int | None = None,
+        max_events: int | None = None,
+        *,
+        max_bytes: int | None = None,
+        reload: Callable[[ExecutionInfo], Callable[[], list[dict[str, Any]]]] = _reload_from_swf,
+    ) -> None:
         self.max_runs = settings.get("SIMPLEFLOW_DECIDER_CACHE_RUNS") if max_runs is None else max_runs
         self.max_events = settings.get("SIMPLEFLOW_DECIDER_CACHE_EVENTS") if max_events is None else max_events
+        if max_bytes is None:
+            max_bytes = int(settings.get("SIMPLEFLOW_DECIDER_CACHE_MB") * 1024 * 1024)
+        self.max_bytes = max_bytes
+        self._reload = reload
         self._runs: collections.OrderedDict[str, WorkflowRun] = collections.OrderedDict()
+        self._sizes: dict[str, tuple[int, int]] = {}  # run id -> (estimated bytes, events) when put
+        self.bytes = 0  # estimated, of every cached run
+        self.events = 0
         self.hits = 0
         self.misses = 0
+        self.evictions = 0
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -54,24 +107,44 @@ class RunCache:
         run = self._runs.pop(run_id, None)
         if run is None:
             self.misses += 1
-        else:
-            self.hits += 1
+            return None
+        self.hits += 1
+        size, events = self._sizes.pop(run_id)
+        self.bytes -= size
+        self.events -= events
         return run
 
     def put(self, run_id: str, run: WorkflowRun) -> None:
+        """Keep *run* (compacted), evicting the least recently used runs past the bounds."""
         if self.max_runs <= 0:
             run.close()
             return
+        if run_id in self._runs:  # not taken first: the newer run replaces it
+            self._drop(run_id)
+        run.compact(self._reload(run.info))
+        size, events = estimated_bytes(run), run.history.event_count
         self._runs[run_id] = run
-        total = sum(len(r.history.events) for r in self._runs.values())
-        while self._runs and (len(self._runs) > self.max_runs or total > self.max_events):
-            _, evicted = self._runs.popitem(last=False)
-            total -= len(evicted.history.events)
-            evicted.close()
+        self._sizes[run_id] = (size, events)
+        self.bytes += size
+        self.events += events
+        while self._runs and (
+            len(self._runs) > self.max_runs
+            or self.bytes > self.max_bytes
+            or (self.max_events is not None and self.events > self.max_events)
+        ):
+            self._drop(next(iter(self._runs)))
+            self.evictions += 1
+
+    def _drop(self, run_id: str) -> None:
+        run = self._runs.pop(run_id)
+        size, events = self._sizes.pop(run_id)
+        self.bytes -= size
+        self.events -= events
+        run.close()  # its parked thread is unwound and ends
 
     def clear(self) -> None:
         while self._runs:
-            self._runs.popitem()[1].close()
+            self._drop(next(reversed(self._runs)))
 
 
 class Decider:

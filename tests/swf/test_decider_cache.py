@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+import tracemalloc
+
 import pytest
 
-from simpleflow.swf.decider import Decider, RunCache
+from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.swf import client
+from simpleflow.swf.decider import DEFAULT_CACHE_MB, RUN_BYTES, Decider, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
+from tests.history_builder import HistoryBuilder
 from tests.swf_simulator import SimulatedSWF
 
 
@@ -26,11 +33,13 @@ def _since_previous_started(events: list[dict]) -> list[dict]:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_cached_decider_with_partial_histories_decides_like_a_cacheless_one(swf_domain, seed):
-    cached = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=8))
-    cacheless = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=0))
     swf = SimulatedSWF(
         {"args": [seed, 10], "kwargs": {}, "__extra": {"class": "tests.fixtures.engine_workflows.Mixed"}}, seed
     )
+    # The simulated execution is not on the server: a compacted run reloads its events from the simulator.
+    cache = RunCache(max_runs=8, reload=lambda info: lambda: list(swf.events))
+    cached = Decider(swf_domain, "tl", [wf.Mixed], cache=cache)
+    cacheless = Decider(swf_domain, "tl", [wf.Mixed], cache=RunCache(max_runs=0))
     rounds = 0
     while swf.closed is None and rounds < 200:
         swf.start_decision()
@@ -63,21 +72,101 @@ def test_a_full_history_sent_again_skips_the_events_already_applied(swf_domain):
     assert decider.cache.misses == 1
 
 
-def test_the_cache_evicts_least_recently_used_runs_past_its_bounds():
-    class FakeRun:
-        def __init__(self, n):
-            self.history = type("H", (), {"events": [None] * n})()
-            self.closed = False
+def _parked_chain(run_id: str, done: int = 20) -> WorkflowRun:
+    """A Chain run that decided on *done* completed tasks and waits, parked, for the next one."""
+    b = HistoryBuilder(input={"args": [done + 5], "kwargs": {}}, workflow_id=run_id, run_id=run_id)
+    for k in range(done):
+        b.decision()
+        scheduled = b.schedule_activity(f"activity-{wf.inc.name}-{k + 1}", wf.inc.name, input={"args": [k]})
+        b.complete_activity(scheduled, k + 1)
+    b.decision_started()
+    run = WorkflowRun(wf.Chain, ExecutionInfo(workflow_id=run_id, run_id=run_id))
+    assert run.advance(b.events)[0]["decisionType"] == "ScheduleActivityTask"
+    return run
 
-        def close(self):
-            self.closed = True
 
-    cache = RunCache(max_runs=2, max_events=100)
-    a, b, c = FakeRun(10), FakeRun(10), FakeRun(10)
+def _parked_threads(prefix: str) -> int:
+    return sum(t.name.startswith(f"simpleflow-run-{prefix}") for t in threading.enumerate())
+
+
+def test_the_cache_evicts_least_recently_used_runs_past_its_byte_budget():
+    size = _compacted_size(_parked_chain("probe"))
+    cache = RunCache(max_runs=10, max_bytes=int(2.5 * size))
+    a, b, c = _parked_chain("bytes-a"), _parked_chain("bytes-b"), _parked_chain("bytes-c")
     cache.put("a", a)
     cache.put("b", b)
-    cache.put("c", c)
-    assert a.closed and not b.closed and len(cache) == 2
-    big = FakeRun(95)
-    cache.put("big", big)  # 10 + 95 events > 100: "c" goes
-    assert b.closed and c.closed and cache.take("big") is big
+    assert cache.bytes == 2 * size and not a.closed
+    cache.put("c", c)  # three would pass the budget: the least recently used goes
+    assert a.closed and not b.closed and len(cache) == 2 and cache.evictions == 1
+    assert cache.take("b") is b and cache.bytes == size
+    big = _parked_chain("bytes-big", done=60)
+    cache.put("big", big)  # bigger than the budget left with "c" in: "c" goes, then the budget holds
+    assert c.closed and len(cache) == 1 and cache.bytes == estimated_bytes(big) <= cache.max_bytes
+    cache.clear()
+    b.close()
+
+
+def _compacted_size(run: WorkflowRun) -> int:
+    run.compact(lambda: [])
+    try:
+        return estimated_bytes(run)
+    finally:
+        run.close()
+
+
+def test_the_budget_is_set_in_mb_and_the_old_event_bound_still_applies_when_set(monkeypatch):
+    assert RunCache().max_bytes == DEFAULT_CACHE_MB * 1024 * 1024 and RunCache().max_events is None
+    monkeypatch.setenv("SIMPLEFLOW_DECIDER_CACHE_MB", "0.5")
+    assert RunCache().max_bytes == 512 * 1024
+    monkeypatch.setenv("SIMPLEFLOW_DECIDER_CACHE_EVENTS", "200")
+    cache = RunCache()
+    a, b = _parked_chain("events-a"), _parked_chain("events-b")  # 20 tasks: 123 events each
+    cache.put("a", a)
+    cache.put("b", b)  # 246 events > 200: the old setting keeps its meaning
+    assert a.closed and len(cache) == 1 and cache.events == b.history.event_count
+    cache.clear()
+
+
+def test_a_cached_run_holds_about_what_its_estimate_says():
+    run = _parked_chain("measured-warm-up", done=50)
+    run.close()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        cache = RunCache(max_runs=2)
+        cache.put("measured", _parked_chain("measured", done=200))
+        gc.collect()
+        count = cache._runs["measured"].history.event_count
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    estimate = estimated_bytes(cache.take("measured"))
+    # The estimate adds a parked thread's stack pages, which tracemalloc does not see.
+    assert 0.8 * held <= estimate - RUN_BYTES <= 2 * held
+    assert held / count < 250  # bytes per event of a compacted Chain (200 tasks: 1,203 events)
+
+
+def test_parked_run_threads_never_outnumber_the_cached_runs_and_evicted_ones_end():
+    cache = RunCache(max_runs=3)
+    for k in range(8):
+        cache.put(f"parked-{k}", _parked_chain(f"parked-{k}", done=3))
+        assert _parked_threads("parked-") == len(cache) <= 3
+    cache.clear()
+    assert _parked_threads("parked-") == 0
+
+
+def test_a_compacted_run_reloads_its_events_from_the_swf_server(swf_domain):
+    from tests.swf.test_client import start_execution
+
+    workflow_id, run_id = start_execution(swf_domain, task_list="reload-tl")
+    task = client.poll_decision_task(swf_domain, "reload-tl")
+    run = WorkflowRun(wf.Chain, ExecutionInfo(domain=swf_domain, workflow_id=workflow_id, run_id=run_id))
+    for event in task["events"]:
+        run.history.apply(event)
+    run.compact(RunCache()._reload(run.info))  # the cache's own reload: GetWorkflowExecutionHistory
+    assert run.history.held_events == 0
+    assert [(e["eventId"], e["eventType"]) for e in run.history.events] == [
+        (e["eventId"], e["eventType"]) for e in task["events"]
+    ]
+    run.close()
