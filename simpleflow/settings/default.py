@@ -20,6 +20,9 @@ SWF_MAX_OPEN_ACTIVITY_COUNT = None
 # The decider's run cache.
 SIMPLEFLOW_DECIDER_CACHE_RUNS = 256
 SIMPLEFLOW_DECIDER_CACHE_EVENTS = 2_000_000
+# Seconds a decision task waits on the sticky task list of the decider that holds its run before SWF
+# hands it back to the shared list (0: no sticky task lists).
+SIMPLEFLOW_DECIDER_STICKY_TIMEOUT = 5
 
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
