@@ -256,9 +256,9 @@ class Decider:
         )
         if task is None:
             return False
-        if from_sticky:
-            self.sticky_tasks += 1
         with self._turns.turn(from_sticky):
+            if from_sticky:
+                self.sticky_tasks += 1
             decisions = self.decide(task)
             if decisions is None:
                 return True  # not ours: left to time out and go to another decider

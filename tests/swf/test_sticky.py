@@ -55,7 +55,8 @@ def _stop(stop: threading.Event, threads: list[threading.Thread]) -> None:
 
 def test_deciders_sharing_a_list_resume_their_runs_from_the_cache(swf_domain, decider_list, processes):
     start_worker(processes, swf_domain)
-    deciders = [Decider(swf_domain, decider_list, [StepsWorkflow], sticky_timeout=STICKY_TIMEOUT) for _ in range(3)]
+    # No decider dies here: a long sticky timeout keeps a slow machine from sending a task back.
+    deciders = [Decider(swf_domain, decider_list, [StepsWorkflow], sticky_timeout=30) for _ in range(3)]
     assert len({d.sticky_list for d in deciders}) == 3
     stop, threads = _run_deciders(deciders)
     try:
