@@ -1,4 +1,4 @@
-"""Shared bits of the benchmark: paths, medians, timing a whole process."""
+"""Shared bits of the benchmark: paths, medians, timing a whole process, CPU of a process tree."""
 
 from __future__ import annotations
 
@@ -55,3 +55,32 @@ def tail(text: str, lines: int = 5) -> str:
 
 class BenchError(RuntimeError):
     """A measurement could not be taken (wrong result, crash...): the row says so."""
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def tree_cpu(processes: list[subprocess.Popen]) -> float:
+    """CPU seconds so far of *processes* and all their descendants (Linux /proc).
+
+    Each live process counts its own time and that of the children it has reaped
+    (utime, stime, cutime, cstime), so nothing is counted twice.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    todo = [process.pid for process in processes]
+    while todo:
+        pid = todo.pop()
+        fields = _stat(pid)
+        if fields is not None:
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, []))
+    return total / ticks

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import resource
 import signal
@@ -30,10 +29,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, REPO, BenchError, pythonpath, say
+from _common import BENCH_DIR, REPO, pythonpath, say, tree_cpu
+from _fleet import DECISIONS, start_chains, swf_client, wait_chains
 from _peer import DEFAULT_VENV, Peer, ensure_peer
-
-DECISIONS = "bench"  # bench_workflows' task list, for decisions and activities alike
 
 
 @dataclass
@@ -71,35 +69,6 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def _tree_cpu(processes: list[subprocess.Popen]) -> float:
-    """CPU seconds so far of *processes* and all their descendants (Linux /proc).
-
-    Each live process counts its own time and that of the children it has reaped
-    (utime, stime, cutime, cstime), so nothing is counted twice.
-    """
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    todo = [process.pid for process in processes]
-    while todo:
-        pid = todo.pop()
-        fields = _stat(pid)
-        if fields is not None:
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        todo.extend(children.get(pid, []))
-    return total / ticks
-
-
 def _commands(cli: list[str], domain: str, deciders: int, workers: int) -> list[list[str]]:
     decider = [*cli, "decider.start", "--domain", domain, "--task-list", DECISIONS, "bench_workflows.Chain"]
     # The peer imports an activity from its task's name; ours is given the module (it accepts both).
@@ -107,65 +76,6 @@ def _commands(cli: list[str], domain: str, deciders: int, workers: int) -> list[
     if "simpleflow.command" in cli:
         worker.append("bench_workflows")
     return [decider] * deciders + [worker] * workers
-
-
-def _swf(environ: dict[str, str]):
-    import boto3
-
-    return boto3.client(
-        "swf",
-        endpoint_url=environ["AWS_ENDPOINT_URL"],
-        region_name=environ["AWS_DEFAULT_REGION"],
-        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def _start_all(swf, domain: str, executions: int, activities: int) -> list[dict[str, str]]:
-    try:
-        swf.register_workflow_type(
-            domain=domain,
-            name="bench-chain",
-            version="1",
-            defaultTaskList={"name": DECISIONS},
-            defaultExecutionStartToCloseTimeout="3600",
-            defaultTaskStartToCloseTimeout="300",
-            defaultChildPolicy="TERMINATE",
-        )
-    except swf.exceptions.TypeAlreadyExistsFault:
-        pass
-    started = []
-    for k in range(executions):
-        workflow_id = f"load-{k}"
-        run = swf.start_workflow_execution(
-            domain=domain,
-            workflowId=workflow_id,
-            workflowType={"name": "bench-chain", "version": "1"},
-            taskList={"name": DECISIONS},
-            input=json.dumps({"args": [activities], "kwargs": {}}),
-        )
-        started.append({"workflowId": workflow_id, "runId": run["runId"]})
-    return started
-
-
-def _wait_all(swf, domain: str, started: list[dict[str, str]], activities: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    waiting = list(started)
-    while waiting:
-        if time.monotonic() > deadline:
-            raise BenchError(f"{len(waiting)} executions still open after {timeout:.0f} s")
-        execution = waiting[0]
-        info = swf.describe_workflow_execution(domain=domain, execution=execution)["executionInfo"]
-        if info["executionStatus"] != "CLOSED":
-            time.sleep(0.2)
-            continue
-        if info.get("closeStatus") != "COMPLETED":
-            raise BenchError(f"{execution['workflowId']} closed {info.get('closeStatus')}")
-        events = swf.get_workflow_execution_history(domain=domain, execution=execution, reverseOrder=True)["events"]
-        result = events[0].get("workflowExecutionCompletedEventAttributes", {}).get("result")
-        if result is None or json.loads(result) != activities:
-            raise BenchError(f"{execution['workflowId']}: result {result!r}, expected {activities}")
-        waiting.pop(0)
 
 
 def measure(
@@ -179,7 +89,7 @@ def measure(
     with_startup: bool = False,
 ) -> LoadFigures:
     """Run one implementation's fleet until *executions* chains of *activities* complete."""
-    swf = _swf(environ)
+    swf = swf_client(environ)
     domain = f"load-{label}-{uuid.uuid4().hex[:6]}"
     swf.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
     say(f"load, {label}: {executions} executions x {activities} activities, {deciders} deciders, {workers} workers")
@@ -191,13 +101,13 @@ def measure(
     ]
     try:
         time.sleep(5)  # up and polling
-        decider_at_start, worker_at_start = _tree_cpu(processes[:deciders]), _tree_cpu(processes[deciders:])
+        decider_at_start, worker_at_start = tree_cpu(processes[:deciders]), tree_cpu(processes[deciders:])
         began = time.perf_counter()
-        started = _start_all(swf, domain, executions, activities)
-        _wait_all(swf, domain, started, activities, timeout=1800)
+        started = start_chains(swf, domain, executions, activities)
+        wait_chains(swf, domain, started, activities, timeout=1800)
         seconds = time.perf_counter() - began
-        decider_cpu = _tree_cpu(processes[:deciders]) - decider_at_start
-        worker_cpu = _tree_cpu(processes[deciders:]) - worker_at_start
+        decider_cpu = tree_cpu(processes[:deciders]) - decider_at_start
+        worker_cpu = tree_cpu(processes[deciders:]) - worker_at_start
         cpu = decider_cpu + worker_cpu
     finally:
         for process in processes:

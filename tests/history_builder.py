@@ -113,6 +113,32 @@ class HistoryBuilder:
         """A whole decision task (Scheduled, Started, Completed); return the Completed id."""
         return self.decision_completed(self.decision_started())
 
+    def decision_timed_out_unstarted(
+        self, task_list: str = "tl-sticky", timeout: str = "5", started_id: bool = True
+    ) -> int:
+        """A decision task scheduled on an override task list that no decider started in time.
+
+        DecisionTaskScheduled on *task_list* with its scheduleToStartTimeout, then DecisionTaskTimedOut
+        (SCHEDULE_TO_START; SWF reports startedEventId 0, moto leaves it out: ``started_id=False``).
+        Return the TimedOut id; SWF then schedules a new task on the original list (``decision_started``).
+        """
+        scheduled = self.add(
+            "DecisionTaskScheduled",
+            taskList={"name": task_list},
+            startToCloseTimeout="300",
+            scheduleToStartTimeout=timeout,
+        )
+        attrs: dict[str, Any] = {"timeoutType": "SCHEDULE_TO_START", "scheduledEventId": scheduled}
+        if started_id:
+            attrs["startedEventId"] = 0
+        return self.add("DecisionTaskTimedOut", **attrs)
+
+    def decision_timed_out(self, started: int) -> int:
+        """DecisionTaskTimedOut (START_TO_CLOSE) of the decision task started at ``started`` (its decider died)."""
+        return self.add(
+            "DecisionTaskTimedOut", timeoutType="START_TO_CLOSE", scheduledEventId=started - 1, startedEventId=started
+        )
+
     def decision_completed(self, started: int) -> int:
         """DecisionTaskCompleted for the decision task started at ``started``; return its id."""
         completed = self.add("DecisionTaskCompleted", scheduledEventId=started - 1, startedEventId=started)

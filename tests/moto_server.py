@@ -220,7 +220,7 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
 
     WorkflowExecution.handle_decisions = handle_decisions
 
-    # 5. Heartbeat timeouts: moto starts a task's heartbeat clock when the task is scheduled, so a task
+    # 6. Heartbeat timeouts: moto starts a task's heartbeat clock when the task is scheduled, so a task
     #    that waits in its task list longer than its heartbeatTimeout times out before any worker got it.
     #    SWF's API reference (ActivityTaskScheduledEventAttributes.heartbeatTimeout): "The maximum time
     #    before which the worker processing this task must report progress by calling
@@ -234,6 +234,203 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
         self.reset_heartbeat_clock()
 
     ActivityTask.start = start_activity_task
+
+    _patch_task_list_override()
+    _patch_start_at_previous_started_event()
+    _serialize_requests()
+
+
+def _patch_task_list_override() -> None:
+    """7. RespondDecisionTaskCompleted's ``taskList`` and ``taskListScheduleToStartTimeout`` (moto ignores both).
+
+    SWF's API reference: taskList is "The task list to use for the future decision tasks of this
+    workflow execution. This list overrides the original task list you specified while starting the
+    workflow execution." taskListScheduleToStartTimeout "Specifies a timeout (in seconds) for the
+    task list override. When this parameter is missing, the task list override is permanent. This
+    parameter makes it possible to temporarily override the task list. If a decision task scheduled
+    on the override task list is not started within the timeout, the decision task will time out.
+    Amazon SWF will revert the override and schedule a new decision task to the original task list."
+
+    Read literally: the override holds for every decision task scheduled after the answer, until a
+    later answer names another list (naming the original one ends it) or a task on it times out
+    (DecisionTaskTimedOut, timeoutType SCHEDULE_TO_START, then DecisionTaskScheduled on the original
+    list). A task already scheduled when the answer comes stays where it is. Polls match a decision
+    task by the list it was scheduled on (moto matches the execution's list).
+    """
+    import threading
+
+    import moto.swf.models as models
+    from moto.core.utils import unix_time
+    from moto.swf.models.decision_task import DecisionTask
+    from moto.swf.models.timeout import Timeout
+    from moto.swf.models.workflow_execution import WorkflowExecution
+    from moto.swf.responses import SWFResponse
+
+    answer = threading.local()  # the override named by the RespondDecisionTaskCompleted being handled
+
+    def schedule_decision_task(self) -> None:
+        tasks = self.decision_tasks
+        if any(t.state == "STARTED" for t in tasks) and any(t.state == "SCHEDULED" for t in tasks):
+            return  # as moto: one started and one scheduled at most
+        task_list, timeout = getattr(self, "decision_task_list_override", None) or (self.task_list, None)
+        evt = self._add_event(
+            "DecisionTaskScheduled",
+            start_to_close_timeout=self.task_start_to_close_timeout,
+            schedule_to_start_timeout=timeout,
+            task_list=task_list,
+        )
+        task = DecisionTask(self, evt.event_id)
+        task.task_list = task_list
+        task.schedule_to_start_timeout = timeout
+        task.scheduled_timestamp = unix_time()
+        self.domain.add_to_decision_task_list(task_list, task)
+        self.open_counts["openDecisionTasks"] += 1
+
+    WorkflowExecution._schedule_decision_task = schedule_decision_task
+
+    original_first_timeout = DecisionTask.first_timeout
+
+    def first_timeout(self):
+        timeout = getattr(self, "schedule_to_start_timeout", None)
+        if self.state == "SCHEDULED" and timeout and self.workflow_execution.open:
+            due = Timeout(self, self.scheduled_timestamp + float(timeout), "SCHEDULE_TO_START")
+            return due if due.reached else None
+        return original_first_timeout(self)
+
+    DecisionTask.first_timeout = first_timeout
+
+    original_timeout_decision_task = WorkflowExecution.timeout_decision_task
+
+    def timeout_decision_task(self, timeout) -> None:
+        if timeout.kind != "SCHEDULE_TO_START":
+            return original_timeout_decision_task(self, timeout)
+        task = timeout.obj
+        task.timeout(timeout)
+        self._add_event(  # startedEventId is 0 on SWF (the task never started); moto leaves zeros out
+            "DecisionTaskTimedOut",
+            event_timestamp=timeout.timestamp,
+            scheduled_event_id=task.scheduled_event_id,
+            timeout_type="SCHEDULE_TO_START",
+        )
+        self.open_counts["openDecisionTasks"] -= 1
+        self.decision_task_list_override = None  # reverted: _process_timeouts schedules on the original list
+        return None
+
+    WorkflowExecution.timeout_decision_task = timeout_decision_task
+
+    original_complete = WorkflowExecution.complete_decision_task
+
+    def complete_decision_task(self, task_token, decisions=None, execution_context=None) -> None:
+        self.validate_decisions(decisions or [])  # a refused answer changes nothing, the override included
+        override = getattr(answer, "override", None)
+        if override is not None:
+            task_list, timeout = override
+            self.decision_task_list_override = None if task_list == self.task_list else (task_list, timeout)
+        original_complete(self, task_token, decisions=decisions, execution_context=execution_context)
+
+    WorkflowExecution.complete_decision_task = complete_decision_task
+
+    original_respond = SWFResponse.respond_decision_task_completed
+
+    def respond_decision_task_completed(self) -> str:
+        params = self._params
+        name = (params.get("taskList") or {}).get("name")
+        answer.override = None if not name else (name, params.get("taskListScheduleToStartTimeout"))
+        try:
+            return original_respond(self)
+        finally:
+            answer.override = None
+
+    SWFResponse.respond_decision_task_completed = respond_decision_task_completed
+
+    def poll_for_decision_task(self, domain_name, task_list, identity=None):
+        self._process_timeouts()
+        domain = self._get_domain(domain_name)
+        candidates = []
+        for wfe in domain.workflow_executions:
+            if not wfe.open:
+                continue
+            tasks = wfe.decision_tasks
+            if any(t.state == "STARTED" for t in tasks):
+                continue  # one started decision task per execution
+            list_of = lambda t, wfe=wfe: getattr(t, "task_list", wfe.task_list)  # noqa: E731
+            candidates += [t for t in tasks if t.state == "SCHEDULED" and list_of(t) == task_list]
+        if candidates:
+            task = min(candidates, key=lambda t: t.scheduled_at)
+            task.workflow_execution.start_decision_task(task.task_token, identity=identity)
+            return task
+        models.sleep(1)
+        return None
+
+    models.SWFBackend.poll_for_decision_task = poll_for_decision_task
+
+
+def _patch_start_at_previous_started_event() -> None:
+    """8. PollForDecisionTask's ``startAtPreviousStartedEvent`` (moto ignores it and sends every event).
+
+    SWF's API reference: "When set to true, returns the events with eventTimestamp greater than or
+    equal to eventTimestamp of the most recent DecisionTaskStarted event", the one before the task
+    being handed out (its previousStartedEventId). moto stamps a lazily found timeout with the time it
+    was due, which can be earlier than events recorded before it, so the cut is made by event id.
+    """
+    import json
+
+    from moto.swf.responses import SWFResponse
+
+    original_poll = SWFResponse.poll_for_decision_task
+
+    def poll_for_decision_task(self) -> str:
+        body = original_poll(self)
+        if not self._params.get("startAtPreviousStartedEvent"):
+            return body
+        task = json.loads(body)
+        previous = task.get("previousStartedEventId")
+        if task.get("taskToken") and previous:
+            task["events"] = [e for e in task["events"] if e["eventId"] >= previous]
+        return json.dumps(task)
+
+    SWFResponse.poll_for_decision_task = poll_for_decision_task
+
+
+def _serialize_requests() -> None:
+    """9. One SWF request at a time: moto's server is threaded and its SWF models take no lock.
+
+    Two polls at once could both start the same scheduled task (one decision task handed to two
+    deciders, two DecisionTaskStarted events), and the lazy timeouts could be recorded twice. SWF
+    hands a task to one poller only. Every SWF request (and every timer firing) holds one lock; an
+    empty poll lets go of it while it waits.
+    """
+    import functools
+    import threading
+
+    import moto.swf.models as models
+    from moto.swf.models.workflow_execution import WorkflowExecution
+    from moto.swf.responses import SWFResponse
+
+    lock = threading.RLock()
+    nap = models.sleep
+
+    def unlocked_sleep(seconds: float) -> None:
+        lock.release()
+        try:
+            nap(seconds)
+        finally:
+            lock.acquire()
+
+    models.sleep = unlocked_sleep
+
+    def locked(method):
+        @functools.wraps(method)
+        def call(*args, **kwargs):
+            with lock:
+                return method(*args, **kwargs)
+
+        return call
+
+    for name, member in list(vars(SWFResponse).items()):
+        if callable(member) and not name.startswith("_"):
+            setattr(SWFResponse, name, locked(member))
+    WorkflowExecution._fire_timer = locked(WorkflowExecution._fire_timer)
 
 
 class MotoServer:

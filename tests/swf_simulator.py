@@ -16,7 +16,15 @@ from tests.history_builder import HistoryBuilder
 
 
 class SimulatedSWF:
-    def __init__(self, input: Any, seed: int, fail_rate: float = 0.15, timeout_rate: float = 0.05) -> None:
+    def __init__(
+        self,
+        input: Any,
+        seed: int,
+        fail_rate: float = 0.15,
+        timeout_rate: float = 0.05,
+        sticky_timeout_rate: float = 0.0,
+    ) -> None:
+        self.sticky_timeout_rate = sticky_timeout_rate  # decision tasks a sticky decider let time out first
         self.builder = HistoryBuilder(input=input, workflow_id="wf-id", run_id="run-id")
         self.rng = random.Random(seed)
         self.fail_rate = fail_rate
@@ -31,7 +39,20 @@ class SimulatedSWF:
         return self.builder.events
 
     def start_decision(self) -> list[dict[str, Any]]:
-        """Start a decision task; return the events the decider has not seen yet."""
+        """Start a decision task; return the events the decider has not seen yet.
+
+        With ``sticky_timeout_rate``, the task may first have waited in vain on a sticky list (once, or
+        again after a decider that took it from the shared list died: START_TO_CLOSE), sometimes with
+        an activity's events in between.
+        """
+        while self.sticky_timeout_rate and self.rng.random() < self.sticky_timeout_rate:
+            self.builder.decision_timed_out_unstarted(started_id=self.rng.random() < 0.5)
+            if self.open_activities and self.rng.random() < 0.3:
+                sid = next(iter(self.open_activities))
+                if self.builder._activity(sid)["started"] is None:
+                    self.builder.start_activity(sid)
+            if self.rng.random() < 0.3:
+                self.builder.decision_timed_out(self.builder.decision_started())
         self._started = self.builder.decision_started()
         new = self.events[self._seen :]
         self._seen = len(self.events)

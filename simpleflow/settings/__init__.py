@@ -33,6 +33,7 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_DECIDER_CACHE_RUNS": _parse.as_int,
     "SIMPLEFLOW_DECIDER_CACHE_EVENTS": _parse.as_int_or_none,
     "SIMPLEFLOW_DECIDER_CACHE_MB": _parse.as_float,
+    "SIMPLEFLOW_DECIDER_STICKY_TIMEOUT": _parse.as_seconds,
     "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE": _parse.as_bool,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": _parse.as_str,

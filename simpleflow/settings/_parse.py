@@ -57,6 +57,17 @@ def as_size(name: str, value: Any) -> int:
     return number
 
 
+def as_seconds(name: str, value: Any) -> int:
+    """A duration in whole seconds, 0 or more (SWF's timeouts are whole seconds)."""
+    try:
+        number = as_int(name, value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name}={value!r}: expected a whole number of seconds, 0 or more")
+    return number
+
+
 def as_float(name: str, value: Any) -> float:
     try:
         return float(value)

@@ -27,6 +27,9 @@ SIMPLEFLOW_DECIDER_CACHE_EVENTS = None
 # simpleflow 0.36), and the resident memory in bytes past which it is replaced after its task (0: no limit).
 SIMPLEFLOW_WORKER_TASKS_PER_CHILD = 100
 SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY = 512 * 1024 * 1024
+# Seconds a decision task waits on the sticky task list of the decider that holds its run before SWF
+# hands it back to the shared list (0: no sticky task lists).
+SIMPLEFLOW_DECIDER_STICKY_TIMEOUT = 5
 
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""

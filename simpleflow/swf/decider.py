@@ -6,6 +6,10 @@ are fed to the suspended run (SWF is asked for just those with
 ``startAtPreviousStartedEvent``). On a miss, or when the new events do not
 continue the cached ones, it fetches the whole history and replays in full,
 the reference behaviour.
+
+With several deciders on one task list, a sticky task list of its own
+(``simpleflow.swf.sticky``) brings each run's next decision task back to the
+process that holds it (``SIMPLEFLOW_DECIDER_STICKY_TIMEOUT``; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from simpleflow.engine import (
     fail_execution,
 )
 from simpleflow.loader import find_workflow_class
-from simpleflow.swf import client
+from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
 logger = logging.getLogger(__name__)
@@ -102,6 +106,9 @@ class RunCache:
     def __len__(self) -> int:
         return len(self._runs)
 
+    def __contains__(self, run_id: object) -> bool:
+        return run_id in self._runs
+
     def take(self, run_id: str) -> WorkflowRun | None:
         """Remove and return the run of *run_id*, if cached."""
         run = self._runs.pop(run_id, None)
@@ -148,7 +155,13 @@ class RunCache:
 
 
 class Decider:
-    """Decides for the executions of *workflows* found on one task list."""
+    """Decides for the executions of *workflows* found on one task list.
+
+    *sticky_timeout*: seconds a run's next decision task waits on this decider's own task list
+    (``sticky_list``) before SWF hands it back to the shared one; default
+    ``SIMPLEFLOW_DECIDER_STICKY_TIMEOUT``, 0 (or a cache of 0 runs) for no sticky list.
+    ``hits`` and ``misses`` count the decision tasks resumed from the cache and replayed in full.
+    """
 
     def __init__(
         self,
@@ -159,6 +172,7 @@ class Decider:
         activity_task_list: str | None = None,
         cache: RunCache | None = None,
         repair: RepairSource | None = None,
+        sticky_timeout: int | None = None,
     ) -> None:
         self.domain = domain
         self.repair = repair  # for the executions started here (no parent, not continued): standalone --repair
@@ -171,7 +185,17 @@ class Decider:
         self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
-        self._lock = threading.Lock()  # one decision at a time: the engine and the cache are not shared
+        self._turns = sticky.Turns()  # one decision at a time: the engine and the cache are not shared
+        if sticky_timeout is None:
+            sticky_timeout = settings.get("SIMPLEFLOW_DECIDER_STICKY_TIMEOUT")
+        self.sticky_timeout = sticky_timeout
+        # A sticky list needs a cache to come back to.
+        keeps_runs = sticky_timeout > 0 and self.cache.max_runs > 0
+        self.sticky_list = sticky.sticky_task_list(task_list) if keeps_runs else None
+        self.hits = 0
+        self.misses = 0
+        self.sticky_tasks = 0  # decision tasks polled from the sticky list
+        self._stop = threading.Event()
         self.execution_context: str | None = None  # of the latest decision task decided
 
     # -- one decision task ---------------------------------------------------
@@ -221,9 +245,11 @@ class Decider:
         events = task.get("events") or []
         run = self.cache.take(run_id)
         if run is not None and events and events[0]["eventId"] <= run.history.last_event_id + 1:
+            self.hits += 1
             last = run.history.last_event_id
-            new = [e for e in events if e["eventId"] > last]  # the moto server always sends every event
+            new = [e for e in events if e["eventId"] > last]  # stock moto always sends every event
         else:
+            self.misses += 1
             if run is not None:
                 run.close()
             if not events or events[0]["eventId"] != 1:
@@ -297,19 +323,26 @@ class Decider:
 
     # -- the loop --------------------------------------------------------------
 
-    def poll_once(self) -> bool:
-        """Poll one decision task and answer it; False when there was none."""
+    def poll_once(self, from_sticky: bool = False) -> bool:
+        """Poll one decision task (from the sticky list if *from_sticky*) and answer it; False when there was none."""
+        task_list = self.sticky_list if from_sticky else self.task_list
+        if task_list is None:
+            return False
         task = client.poll_decision_task(
-            self.domain, self.task_list, self.identity, start_at_previous_started_event=len(self.cache) > 0
+            self.domain, task_list, self.identity, start_at_previous_started_event=from_sticky or len(self.cache) > 0
         )
         if task is None:
             return False
-        with self._lock:
+        with self._turns.turn(from_sticky):
+            if from_sticky:
+                self.sticky_tasks += 1
             decisions = self.decide(task)
             context = self.execution_context
-        if decisions is None:
-            return True  # not ours: left to time out and go to another decider
-        answer: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions}
+            if decisions is None:
+                return True  # not ours: left to time out and go to another decider
+            keep = task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
+            routing = sticky.override(decisions, self.sticky_list, self.task_list, self.sticky_timeout, keep)
+        answer: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions, **routing}
         if context is not None:  # the workflow's status (Workflow.set_status): SWF keeps the latest
             answer["executionContext"] = context
         try:
@@ -324,24 +357,52 @@ class Decider:
 
         With *pollers* > 1, that many polls stay in flight, staggered (an endpoint that answers
         an empty poll only after a while, like the moto server's 1 s, then adds less latency);
-        decisions are still taken one at a time.
+        decisions are still taken one at a time. The sticky list, if any, is polled beside the
+        shared one (as many polls), its tasks decided first; once *stop* is set neither is polled
+        again and no answer keeps an execution here (SWF returns those it scheduled here after the
+        sticky timeout).
         """
         if stop is None:
             stop = threading.Event()
             stop_on_signals(stop)
+        self._stop = stop
         client.check_domain(self.domain)
-        if pollers <= 1:
-            self._poll_loop(stop)
-        else:
-            run_pollers(self.poll_once, pollers, stop)
-        self.cache.clear()
+        sticky_poller = None
+        if self.sticky_list is not None:
+            sticky_poller = threading.Thread(
+                target=self._poll_lists, args=(stop, pollers, True), name="sticky-poller", daemon=True
+            )
+            sticky_poller.start()
+        try:
+            self._poll_lists(stop, pollers, False)
+        finally:
+            if sticky_poller is not None:
+                stop.set()  # the shared list's loop ended (stop, or an unknown domain): the sticky one too
+                sticky_poller.join()
+            logger.info(
+                "decider %s stopping: %d decision tasks resumed from the cache, %d replayed in full, %d from %s",
+                self.task_list,
+                self.hits,
+                self.misses,
+                self.sticky_tasks,
+                self.sticky_list or "no sticky list",
+            )
+            self.cache.clear()
 
-    def _poll_loop(self, stop: threading.Event) -> None:
+    def _poll_lists(self, stop: threading.Event, pollers: int, from_sticky: bool) -> None:
+        if pollers <= 1:
+            self._poll_loop(stop, from_sticky)
+        else:
+            run_pollers(lambda: self.poll_once(from_sticky), pollers, stop)
+
+    def _poll_loop(self, stop: threading.Event, from_sticky: bool = False) -> None:
         backoff = Backoff()
         while not stop.is_set():
             try:
-                busy = self.poll_once()
+                busy = self.poll_once(from_sticky)
             except client.UnknownDomain:
+                if from_sticky:
+                    return  # the shared list's loop raises it
                 raise
             except Exception as err:
                 logger.warning("decider poll failed: %s", err)
@@ -367,9 +428,18 @@ def run_decider(
     stop: threading.Event | None = None,
     pollers: int = 1,
     repair: RepairSource | None = None,
+    sticky_timeout: int | None = None,
 ) -> None:
-    """Entry point of a decider process (*repair*: see ``Decider``)."""
+    """Entry point of a decider process (*repair*, *sticky_timeout*: see ``Decider``)."""
     from simpleflow.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
-    Decider(domain, task_list, workflows, activity_task_list=activity_task_list, repair=repair).run(stop, pollers)
+    decider = Decider(
+        domain,
+        task_list,
+        workflows,
+        activity_task_list=activity_task_list,
+        repair=repair,
+        sticky_timeout=sticky_timeout,
+    )
+    decider.run(stop, pollers)

@@ -115,7 +115,8 @@ def run_standalone(
         context.Process(
             target=run_child,
             args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
-            kwargs={"pollers": POLLERS, "repair": repair},
+            # One decider alone on its own list gets every task back anyway: no sticky list then.
+            kwargs={"pollers": POLLERS, "repair": repair, "sticky_timeout": 0 if nb_deciders == 1 else None},
             name=f"decider-{i}",
             daemon=True,
         )

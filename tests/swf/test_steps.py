@@ -92,7 +92,7 @@ def test_local_and_swf_hosts_agree_on_steps(swf_domain, new_bucket, monkeypatch)
     for run, (_, events) in zip(local, swf):
         assert scheduled(run.events) == scheduled(events)
         assert outcomes_by_task(run.events) == outcomes_by_task(events)
-        assert _step_markers(run.events) == _step_markers(events)
+        assert sorted(_step_markers(run.events)) == sorted(_step_markers(events))  # parallel steps end in any order
     assert ("first", "skipped") in _step_markers(swf[1][1])
 
 
