@@ -196,6 +196,7 @@ class Decider:
         self.misses = 0
         self.sticky_tasks = 0  # decision tasks polled from the sticky list
         self._stop = threading.Event()
+        self._sticky_poller: threading.Thread | None = None  # polling sticky_list, while ``run`` runs
         self.execution_context: str | None = None  # of the latest decision task decided
 
     # -- one decision task ---------------------------------------------------
@@ -340,7 +341,9 @@ class Decider:
             context = self.execution_context
             if decisions is None:
                 return True  # not ours: left to time out and go to another decider
-            keep = task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
+            # Only a decider polling its sticky list (``run``) keeps executions there; ``poll_once`` alone does not.
+            serving = self._sticky_poller is not None and self._sticky_poller.is_alive()
+            keep = serving and task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
             routing = sticky.override(decisions, self.sticky_list, self.task_list, self.sticky_timeout, keep)
         answer: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions, **routing}
         if context is not None:  # the workflow's status (Workflow.set_status): SWF keeps the latest
@@ -372,6 +375,7 @@ class Decider:
             sticky_poller = threading.Thread(
                 target=self._poll_lists, args=(stop, pollers, True), name="sticky-poller", daemon=True
             )
+            self._sticky_poller = sticky_poller
             sticky_poller.start()
         try:
             self._poll_lists(stop, pollers, False)
