@@ -46,26 +46,24 @@ def as_int_or_none(name: str, value: Any) -> int | None:
     return as_int(name, value)
 
 
-def as_size(name: str, value: Any) -> int:
-    """A size in bytes: a whole number, 0 or more."""
+def _whole_number_at_least_zero(name: str, value: Any, expected: str) -> int:
     try:
         number = as_int(name, value)
     except ValueError:
         number = -1
     if number < 0:
-        raise ValueError(f"{name}={value!r}: expected a size in bytes (a whole number, 0 or more)")
+        raise ValueError(f"{name}={value!r}: expected {expected}")
     return number
+
+
+def as_size(name: str, value: Any) -> int:
+    """A size in bytes: a whole number, 0 or more."""
+    return _whole_number_at_least_zero(name, value, "a size in bytes (a whole number, 0 or more)")
 
 
 def as_seconds(name: str, value: Any) -> int:
     """A duration in whole seconds, 0 or more (SWF's timeouts are whole seconds)."""
-    try:
-        number = as_int(name, value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ValueError(f"{name}={value!r}: expected a whole number of seconds, 0 or more")
-    return number
+    return _whole_number_at_least_zero(name, value, "a whole number of seconds, 0 or more")
 
 
 def as_float(name: str, value: Any) -> float:

@@ -87,21 +87,30 @@ class FeatureServer(MotoServer):
         return [sys.executable, "-c", code, "-H", "127.0.0.1", "-p", str(self.port)]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeatureServer]:
+@contextmanager
+def feature_server_environment() -> Iterator[FeatureServer]:
+    """A FeatureServer running, with this process's AWS settings pointing at it until the block ends."""
     srv = FeatureServer()
     srv.start()
     saved = {k: os.environ.get(k) for k in srv.environ()}
     os.environ.update(srv.environ())
     client.reset_clients()
-    yield srv
-    srv.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    client.reset_clients()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        client.reset_clients()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeatureServer]:
+    with feature_server_environment() as srv:
+        yield srv
 
 
 @pytest.fixture

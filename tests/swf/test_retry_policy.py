@@ -7,7 +7,6 @@ lasts a second there) keeps the example's 30 s and 60 s waits short.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +19,7 @@ from simpleflow.engine._failures import policy_timer_id
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
-from tests.swf.test_features import WAKE_UP_TIMER, FeatureServer
+from tests.swf.test_features import WAKE_UP_TIMER, FeatureServer, feature_server_environment
 from tests.swf_e2e_helpers import attributes, outcomes_by_task, scheduled
 
 FETCH_ID = "activity-examples.retry_policy.fetch_rates-1"
@@ -28,19 +27,8 @@ FETCH_ID = "activity-examples.retry_policy.fetch_rates-1"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FeatureServer]:
-    srv = FeatureServer()
-    srv.start()
-    saved = {k: os.environ.get(k) for k in srv.environ()}
-    os.environ.update(srv.environ())
-    client.reset_clients()
-    yield srv
-    srv.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    client.reset_clients()
+    with feature_server_environment() as srv:
+        yield srv
 
 
 @pytest.fixture
