@@ -148,6 +148,22 @@ def test_missing_credentials_is_one_line_saying_where_they_come_from(user_code, 
     assert "Unable to locate credentials" in line and "AWS_ACCESS_KEY_ID" in line
 
 
+def test_unknown_aws_profile_is_one_line_and_a_usage_error(user_code, tmp_path):
+    done = simpleflow(
+        "workflow.list",
+        "d",
+        cwd=user_code,
+        env={
+            "AWS_ACCESS_KEY_ID": None,
+            "AWS_SECRET_ACCESS_KEY": None,
+            "AWS_PROFILE": "nope",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        },
+    )
+    assert one_line(done) == "simpleflow: error: The config profile (nope) could not be found"
+
+
 def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line(user_code):
     done = simpleflow("workflow.start", "--local", "nonjson.W", cwd=user_code)
     assert one_line(done, code=1) == (
@@ -177,6 +193,18 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
                 ]
             },
             "its attributes are not an object",
+        ),
+        (
+            {
+                "events": [
+                    {
+                        "eventId": 1,
+                        "eventType": "WorkflowExecutionStarted",
+                        "workflowExecutionStartedEventAttributes": {"input": 5},
+                    }
+                ]
+            },
+            "history event 1 (WorkflowExecutionStarted): input is a int, not a string",
         ),
         ({"nothing": "here"}, 'history file must hold {"events": [...]}'),
     ],
