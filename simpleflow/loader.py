@@ -71,15 +71,24 @@ def find_workflow_class(path: str | None) -> type | None:
         return None
 
 
+def class_path(input: Any) -> str | None:
+    """The workflow class path an execution's decoded input carries (``{"__extra": {"class": ...}}``), or None.
+
+    The input comes from whoever started the execution: anything but a string there is no path.
+    """
+    extra = input.get("__extra") if isinstance(input, dict) else None
+    path = extra.get("class") if isinstance(extra, dict) else None
+    return path if isinstance(path, str) else None
+
+
 def execution_workflow_class(started: dict[str, Any]) -> type | None:
     """The Workflow subclass an execution runs, from its WorkflowExecutionStarted attributes (jumbo fields
     decoded): the class path its input carries (``__extra.class``), else its type name; None if neither loads."""
     from simpleflow import format
 
     value = format.loads(started.get("input"))
-    path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
     type_name = (started.get("workflowType") or {}).get("name")
-    return find_workflow_class(path) or find_workflow_class(type_name)
+    return find_workflow_class(class_path(value)) or find_workflow_class(type_name)
 
 
 def workflow_path(workflow_class: type) -> str:

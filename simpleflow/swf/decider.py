@@ -29,7 +29,7 @@ from simpleflow.engine import (
     decode_events,
     fail_execution,
 )
-from simpleflow.loader import find_workflow_class
+from simpleflow.loader import class_path, find_workflow_class
 from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -205,7 +205,7 @@ class Decider:
         """The class an execution runs: a served one by the class path in its input or by its type; else,
         as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
-        path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
+        path = class_path(value)
         wtype = started.get("workflowType") or {}
         name = wtype.get("name")
         for key in (path, name):

@@ -69,6 +69,14 @@ def test_a_class_path_naming_a_module_that_exits_or_a_script_leaves_the_decider_
     assert "tests.fixtures.__main__" not in sys.modules  # a __main__ is never imported, not even to fail
 
 
+@pytest.mark.parametrize("extra", [3, {"class": []}, {"class": 5}, {"class": {"a": 1}}], ids=repr)
+def test_a_class_path_that_is_not_a_string_is_no_path_and_the_type_decides(extra):
+    started = HistoryBuilder(workflow_name="compat-priority", input={"args": [], "kwargs": {}, "__extra": extra})
+    assert Decider("d", "compat-decisions", [cw.PriorityWorkflow]).workflow_class(started.attributes(1)) is (
+        cw.PriorityWorkflow
+    )
+
+
 class _Parent(Workflow):
     name = "compat-strict-parent"
     version = "1"
