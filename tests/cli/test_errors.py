@@ -220,8 +220,9 @@ def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, me
     ("option", "value"),
     [("--execution-timeout", "abc"), ("--execution-timeout", "0"), ("--decision-tasks-timeout", "1.5")],
 )
-def test_durations_are_checked_before_swf_sees_them(user_code, option, value):
-    done = simpleflow("workflow.start", "--domain", "d", "nonjson.W", option, value, cwd=user_code)
+@pytest.mark.parametrize("command", ["workflow.start", "standalone"])
+def test_durations_are_checked_before_swf_sees_them(user_code, command, option, value):
+    done = simpleflow(command, "--domain", "d", "nonjson.W", option, value, cwd=user_code)
     assert one_line(done) == (
         f"simpleflow: error: {option} {value!r}: expected a whole number of seconds from 1 to 31536000"
     )
