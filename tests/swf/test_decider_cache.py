@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 import tracemalloc
@@ -9,6 +10,7 @@ import tracemalloc
 import pytest
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE
 from simpleflow.swf import client
 from simpleflow.swf.decider import DEFAULT_CACHE_MB, RUN_BYTES, Decider, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
@@ -147,11 +149,34 @@ def test_a_cached_run_holds_about_what_its_estimate_says():
     assert held / count < 250  # bytes per event of a compacted Chain (200 tasks: 1,203 events)
 
 
-def test_parked_run_threads_never_outnumber_the_cached_runs_and_evicted_ones_end():
+def _stack_size(thread: threading.Thread) -> int | None:
+    """The stack *thread* really runs on (glibc's pthread_getattr_np), None where it cannot be read."""
+    try:
+        libc = ctypes.CDLL(None)
+        getattr_np = libc.pthread_getattr_np
+    except (OSError, AttributeError):
+        return None
+    attr = ctypes.create_string_buffer(256)  # a pthread_attr_t (56 or 64 bytes) fits
+    if getattr_np(ctypes.c_ulong(thread.ident), attr) != 0:
+        return None
+    try:
+        size = ctypes.c_size_t()
+        assert libc.pthread_attr_getstacksize(attr, ctypes.byref(size)) == 0
+        return size.value
+    finally:
+        libc.pthread_attr_destroy(attr)
+
+
+def test_parked_run_threads_never_outnumber_the_cached_runs_evicted_ones_end_and_stacks_are_bounded():
     cache = RunCache(max_runs=3)
     for k in range(8):
         cache.put(f"parked-{k}", _parked_chain(f"parked-{k}", done=3))
         assert _parked_threads("parked-") == len(cache) <= 3
+    parked = [t for t in threading.enumerate() if t.name.startswith("simpleflow-run-parked-")]
+    assert sorted(t.name for t in parked) == [f"simpleflow-run-parked-{k}" for k in (5, 6, 7)]  # the newest
+    sizes = {_stack_size(t) for t in parked}
+    if sizes != {None}:  # glibc: each parked thread has the bounded stack, not the default 8 MiB
+        assert sizes == {RUN_THREAD_STACK_SIZE}
     cache.clear()
     assert _parked_threads("parked-") == 0
 
