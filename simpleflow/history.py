@@ -170,7 +170,8 @@ class History:
         self._by_scheduled = {k: self.activities[r["id"]] for k, r in fresh._by_scheduled.items()}
         self._events = fresh._events
         self._dropped = 0
-        self._completed = []
+        # Whole again: the next compact cuts them anew (else a run expanded once would stay whole).
+        self._completed = [r for r in self.activities.values() if r["state"] == "completed"]
 
     @property
     def tasks(self) -> list[Record]:
