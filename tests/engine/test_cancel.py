@@ -15,6 +15,7 @@ from simpleflow import RetryPolicy, Workflow, activity, futures
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.exceptions import CancelledError, TaskCanceled
+from simpleflow.history import History
 from tests.history_builder import HistoryBuilder
 
 INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
@@ -652,3 +653,70 @@ def test_cancelling_a_task_waiting_on_its_on_task_failure_retry_timer_cancels_th
     decisions = replay(RetriesLater, b.events, INFO)
     assert decisions[0] == {"decisionType": "CancelTimer", "cancelTimerDecisionAttributes": {"timerId": timer_id}}
     assert result_of(decisions[1:]) == {"asked": True, "slow": "cancelled"}
+
+
+# -- a child cancelled or terminated by someone else is a failed attempt, counted -----------------------
+
+
+class RetriedOnce(Workflow):
+    name = "cancel-retried-once"
+    version = "1"
+    task_list = "tl"
+    raises_on_failure = False
+    retry = 1
+
+
+class WaitsOnRetriedChild(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        return _outcome(self.submit(RetriedOnce))
+
+
+RETRIED_ID = f"workflow-cancel-retried-once-wf-id--{RUN_HASH}--1"
+
+
+def test_a_child_cancelled_then_terminated_uses_up_its_retries_as_failures_would():
+    b = HistoryBuilder()
+    b.decision()
+    first = b.start_child_workflow(RETRIED_ID, f"{RetriedOnce.__module__}.RetriedOnce")
+    b.start_child(first, run_id="run-1")
+    b.cancel_child(first)  # by someone else: the parent never asked
+    started = b.decision_started()
+    assert decisions_of(replay(WaitsOnRetriedChild, b.events, INFO)) == ["StartChildWorkflowExecution"]  # retry=1
+    b.decision_completed(started)
+    second = b.start_child_workflow(RETRIED_ID, f"{RetriedOnce.__module__}.RetriedOnce")
+    b.start_child(second, run_id="run-2")
+    b.terminate_child(second)
+    b.decision_started()
+    assert result_of(replay(WaitsOnRetriedChild, b.events, INFO)).startswith("TaskTerminated")
+    assert History(b.events).child_workflows[RETRIED_ID]["retry"] == 1  # as an activity failed twice
+    assert_resume_matches_replay(WaitsOnRetriedChild, b.events)
+
+
+def test_a_child_cancelled_by_someone_else_then_terminated_waits_each_policy_timer_in_turn():
+    b = HistoryBuilder()
+    b.decision()
+    first = b.start_child_workflow(PATIENT_CHILD_ID, f"{PatientChild.__module__}.PatientChild")
+    b.cancel_child(first)
+    b.decision()
+    b.start_timer(CHILD_WAIT, 600)
+    b.fire_timer(CHILD_WAIT)
+    b.decision()
+    second = b.start_child_workflow(PATIENT_CHILD_ID, f"{PatientChild.__module__}.PatientChild")
+    b.terminate_child(second)
+    b.decision_started()
+    decisions = replay(WaitsOnPatientChild, b.events, INFO)
+    assert decisions_of(decisions) == ["StartTimer"]
+    assert attrs_of(decisions[0])["timerId"] == policy_timer_id(PATIENT_CHILD_ID, 3)  # the third attempt's wait
+
+
+class WaitsOnPatientChild(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        return _outcome(self.submit(PatientChild))
