@@ -720,3 +720,33 @@ class WaitsOnPatientChild(Workflow):
 
     def run(self):
         return _outcome(self.submit(PatientChild))
+
+
+class SignalsAndCancelsById(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        self.submit(self.signal("go", 1, workflow_id="other", propagate=False))
+        self.submit(self.cancel_workflow("another"))
+        return None
+
+
+def test_signal_and_cancel_of_other_executions_by_id_alone_take_these_decisions():
+    b = HistoryBuilder()
+    b.decision_started()
+    assert replay(SignalsAndCancelsById, b.events, INFO)[:2] == [
+        {
+            "decisionType": "SignalExternalWorkflowExecution",
+            "signalExternalWorkflowExecutionDecisionAttributes": {
+                "workflowId": "other",
+                "signalName": "go",
+                "input": '{"__propagate":false,"args":[1],"kwargs":{}}',
+            },
+        },
+        {
+            "decisionType": "RequestCancelExternalWorkflowExecution",
+            "requestCancelExternalWorkflowExecutionDecisionAttributes": {"workflowId": "another"},
+        },
+    ]
