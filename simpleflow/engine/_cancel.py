@@ -4,7 +4,8 @@ Once the workflow cancelled a task's future, its command is resolved here instea
 resolver (_resolvers): a pure function of the task's history record and of the cancel requests the
 history holds for it. The request is a decision (RequestCancelActivityTask, RequestCancelExternal-
 WorkflowExecution, CancelTimer) owed until the history records it; a task never scheduled is
-cancelled at once, without one.
+cancelled at once, without one, and so is a task between attempts (a failed attempt waiting for its
+retry), with a CancelTimer of its retry timer if SWF started it.
 
 Replays agree because the request leaves its trace: ``was_requested`` finds it in the history, so a
 full replay that reaches ``cancel()`` when the task has since finished still answers True, as the
