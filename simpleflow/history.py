@@ -535,7 +535,10 @@ class History:
                 record["run_id"] = execution["runId"]
             for key, attr in fields.items():
                 record[key] = a.get(attr)
-            if state in ("failed", "timed_out"):
+            if state in ("failed", "timed_out", "canceled", "terminated"):
+                # Each a failed attempt (the engine retries them), counted as an activity's failures are.
+                # simpleflow 0.36 left canceled and terminated out: a child cancelled by someone else
+                # was retried for ever, its count stuck.
                 record["retry"] = record["retry"] + 1 if "retry" in record else 0
             return ("child_workflow", record["id"])
 
