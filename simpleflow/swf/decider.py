@@ -36,6 +36,7 @@ from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
+MAX_LOADED_NAMES = 1024  # names read from SWF remembered as not loading (or loading)
 DEFAULT_CACHE_MB = settings.default.SIMPLEFLOW_DECIDER_CACHE_MB
 
 # What a cached run costs, estimated from counts the run keeps (no walk of its objects), calibrated
@@ -190,6 +191,9 @@ class Decider:
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}
         self._by_name = {w.name: w for w in workflows}
+        # The top-level packages of the served workflows: the only places a name read from SWF is
+        # imported from (a child's class lives beside its parent's; the standard library never does).
+        self._packages = frozenset(w.__module__.split(".")[0] for w in workflows)
         self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
@@ -211,7 +215,8 @@ class Decider:
 
     def workflow_class(self, started: dict[str, Any]) -> type | None:
         """The class an execution runs: a served one by the class path in its input or by its type; else,
-        as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
+        as simpleflow does for child workflows, the Workflow subclass its class path or type name names,
+        if it lies in the top-level package of a served workflow (nothing else is ever imported)."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
         path = class_path(value)
         wtype = started.get("workflowType") or {}
@@ -223,7 +228,11 @@ class Decider:
         if served is not None:
             return served
         for key in (path, name):
+            if key and key.split(".")[0] not in self._packages:
+                continue
             if key and key not in self._loaded:
+                if len(self._loaded) >= MAX_LOADED_NAMES:  # names come from outside: keep only what loaded
+                    self._loaded = {k: v for k, v in self._loaded.items() if v is not None}
                 self._loaded[key] = find_workflow_class(key)
             if key and self._loaded[key] is not None:
                 return self._loaded[key]

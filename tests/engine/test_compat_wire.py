@@ -59,14 +59,30 @@ def test_a_child_started_the_original_way_is_decided_by_a_decider_not_given_its_
 @pytest.mark.parametrize("type_name", ["os.system", "tests.fixtures.compat_activities.double", "no.such.Module"])
 def test_a_decider_never_takes_a_type_name_that_is_not_a_workflow_class(type_name):
     started = HistoryBuilder(workflow_name=type_name, input={"args": [], "kwargs": {}}).attributes(1)
-    assert Decider("d", "compat-decisions", []).workflow_class(started) is None
+    assert Decider("d", "compat-decisions", [cw.ParentWorkflow]).workflow_class(started) is None
 
 
 @pytest.mark.parametrize("path", ["tests.fixtures.exits_on_import.W", "tests.fixtures.__main__.W"])
 def test_a_class_path_naming_a_module_that_exits_or_a_script_leaves_the_decider_running(path):
     started = HistoryBuilder(workflow_name="t", input={"args": [], "kwargs": {}, "__extra": {"class": path}})
-    assert Decider("d", "compat-decisions", []).workflow_class(started.attributes(1)) is None
+    assert Decider("d", "compat-decisions", [cw.ParentWorkflow]).workflow_class(started.attributes(1)) is None
     assert "tests.fixtures.__main__" not in sys.modules  # a __main__ is never imported, not even to fail
+
+
+@pytest.mark.parametrize("by", ["type name", "class path"])
+def test_a_decider_imports_no_workflow_outside_the_packages_of_the_workflows_it_serves(by):
+    path = "examples.basic.BasicWorkflow"  # a Workflow subclass, importable, but not in package "tests"
+    extra = {"__extra": {"class": path}} if by == "class path" else {}
+    started = HistoryBuilder(workflow_name=path if by == "type name" else "t", input={"args": [], **extra})
+    assert Decider("d", "compat-decisions", [cw.ParentWorkflow]).workflow_class(started.attributes(1)) is None
+    served_beside = Decider("d", "compat-decisions", [cw.ParentWorkflow, _examples_workflow()])
+    assert served_beside.workflow_class(started.attributes(1)).__name__ == "BasicWorkflow"
+
+
+def _examples_workflow() -> type:
+    from examples.retry_policy import RetryPolicyWorkflow
+
+    return RetryPolicyWorkflow
 
 
 @pytest.mark.parametrize("extra", [3, {"class": []}, {"class": 5}, {"class": {"a": 1}}], ids=repr)
