@@ -1,7 +1,9 @@
 """The fault suite: K executions on a moto server while deciders, workers and the network fail.
 
     python3 bench/chaos.py [--executions K] [--chain N] [--fan N] [--deciders D] [--workers W]
-                           [--fault-seconds S] [--seed N]
+                           [--fault-seconds S] [--lose-probability P] [--seed N]
+
+The README's long run: ``--chain 10 --fan 10 --fault-seconds 60`` (100 activities).
 
 Deciders and workers reach the moto server through a TCP proxy that this script
 controls. While the faults last it, at random (seeded) moments:
@@ -495,14 +497,14 @@ def _wait_closed(swf, fleet: Fleet, execution: dict, deadline: float) -> tuple[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--executions", type=int, default=5)
-    parser.add_argument("--chain", type=int, default=6)
-    parser.add_argument("--fan", type=int, default=6)
-    parser.add_argument("--deciders", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--executions", type=int, default=5, help="executions started at once")
+    parser.add_argument("--chain", type=int, default=6, help="activities in a row in each")
+    parser.add_argument("--fan", type=int, default=6, help="activities at once after the chain")
+    parser.add_argument("--deciders", type=int, default=2, help="decider processes")
+    parser.add_argument("--workers", type=int, default=3, help="worker processes")
     parser.add_argument("--fault-seconds", type=float, default=30.0, help="how long faults are injected")
     parser.add_argument("--lose-probability", type=float, default=0.02, help="share of answers lost")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="seeds the faults' choices")
     args = parser.parse_args(argv)
     report = run_chaos(
         executions=args.executions,

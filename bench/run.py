@@ -7,7 +7,8 @@ installed (``pip install -e .``); its inputs (bench_workflows.py,
 gen_history.py, replay_peer.py) live beside it. The peer is installed into
 bench/.peer-venv the first time (``python3 -m venv`` + ``pip install
 simpleflow==0.36.0``). Progress goes to stderr; the markdown table to stdout
-and to bench/RESULTS.md.
+and to bench/RESULTS.md, whose ``## `` sections (figures other scripts give,
+such as the fault suite's) it keeps.
 """
 
 from __future__ import annotations
@@ -262,6 +263,13 @@ def report(bench: Bench, argv: list[str]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def kept_sections(previous: str) -> str:
+    """The sections of a previous report that this script does not write (each under a ``## `` heading, after
+    its table: the fault suite's figures, say), kept when it rewrites the file."""
+    at = previous.find("\n## ")
+    return "" if at < 0 else previous[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -293,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         getattr(bench, part)()
     text = report(bench, argv)
     print(table(bench.rows))
-    args.output.write_text(text)
+    previous = args.output.read_text() if args.output.exists() else ""
+    args.output.write_text(text.rstrip("\n") + "\n" + kept_sections(previous))
     say(f"written to {args.output}")
     return 1 if bench.failed else 0
 
