@@ -7,8 +7,7 @@ installed (``pip install -e .``); its inputs (bench_workflows.py,
 gen_history.py, replay_peer.py) live beside it. The peer is installed into
 bench/.peer-venv the first time (``python3 -m venv`` + ``pip install
 simpleflow==0.36.0``). Progress goes to stderr; the markdown table to stdout
-and to bench/RESULTS.md, whose ``## `` sections (figures other scripts give,
-such as the fault suite's) it keeps.
+and to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -239,6 +238,16 @@ def _cpu() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
 
 
+# Sections of bench/RESULTS.md below this line come from other benchmarks: regenerating keeps them.
+KEPT_MARKER = "<!-- bench/run.py keeps what follows: figures of other benchmarks -->"
+
+
+def kept_sections(old_report: str) -> str:
+    """The part of a previous report from ``KEPT_MARKER`` on (empty if it has none)."""
+    at = old_report.find(KEPT_MARKER)
+    return "" if at < 0 else "\n" + old_report[at:]
+
+
 def report(bench: Bench, argv: list[str]) -> str:
     command = shlex.join(["python3", "bench/run.py", *argv])
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -261,13 +270,6 @@ def report(bench: Bench, argv: list[str]) -> str:
     ]
     parts += [f"- {note}" for note in bench.notes]
     return "\n".join(parts) + "\n"
-
-
-def kept_sections(previous: str) -> str:
-    """The sections of a previous report that this script does not write (each under a ``## `` heading, after
-    its table: the fault suite's figures, say), kept when it rewrites the file."""
-    at = previous.find("\n## ")
-    return "" if at < 0 else previous[at:]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         getattr(bench, part)()
     text = report(bench, argv)
     print(table(bench.rows))
-    previous = args.output.read_text() if args.output.exists() else ""
-    args.output.write_text(text.rstrip("\n") + "\n" + kept_sections(previous))
+    if args.output.exists():
+        text += kept_sections(args.output.read_text())
+    args.output.write_text(text)
     say(f"written to {args.output}")
     return 1 if bench.failed else 0
 
