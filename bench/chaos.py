@@ -1,7 +1,9 @@
 """The fault suite: K executions on a moto server while deciders, workers and the network fail.
 
     python3 bench/chaos.py [--executions K] [--chain N] [--fan N] [--deciders D] [--workers W]
-                           [--fault-seconds S] [--seed N]
+                           [--fault-seconds S] [--lose-probability P] [--seed N]
+
+The README's long run: ``--chain 10 --fan 10 --fault-seconds 60`` (100 activities).
 
 Deciders and workers reach the moto server through a TCP proxy that this script
 controls. While the faults last it, at random (seeded) moments:
@@ -15,9 +17,11 @@ controls. While the faults last it, at random (seeded) moments:
 
 Then it waits for every execution to close and checks that each one completed
 with the right result, and that every activity that ran more than once has a
-fault to explain each extra run (the run was cut short by a kill, or a network
-fault fell within it or within a heartbeat timeout after it). It prints a report
-and exits 1 when a check fails. A short run is part of the test suite
+fault to explain each extra run: the run was cut short by a kill, a kill or a
+network fault fell within it or within a heartbeat timeout after it, or else SWF's
+history records a timeout of the task then (one timeout per extra run: a worker's
+answer that came too late, as on a loaded machine). It prints a report, with the
+re-runs counted by cause, and exits 1 when a check fails. A short run is part of the test suite
 (tests/swf/test_chaos.py); the README gives a long run's figures.
 """
 
@@ -40,8 +44,9 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-HEARTBEAT_TIMEOUT = 4.0  # chaos_workflows.step's heartbeat timeout
-EXPLAIN_WINDOW = HEARTBEAT_TIMEOUT + 6.0  # how long after a fault a task it hit may still be retried
+# A fault explains a re-run when it falls within a run or up to (step's heartbeat timeout + this) after it:
+# how long a task the fault hit may take to be retried.
+EXPLAIN_SLACK = 6.0
 
 
 class FaultyProxy:
@@ -223,6 +228,7 @@ class Report:
     activities: int
     runs: int
     reruns: int
+    rerun_causes: dict[str, int]  # CUT_SHORT / FAULT / TIMEOUT: how many re-runs each explains
     unexplained: list[str]
     decider_kills: int
     worker_kills: int
@@ -240,6 +246,9 @@ class Report:
             f"executions: {self.executions}, completed with the right result: {self.completed_right}",
             f"activities: {self.activities}, runs: {self.runs}, re-runs: {self.reruns}, "
             f"unexplained re-runs: {len(self.unexplained)}",
+            f"re-runs explained: {self.rerun_causes.get(CUT_SHORT, 0)} after a run cut short by a kill, "
+            f"{self.rerun_causes.get(FAULT, 0)} after a kill or network fault near the run, "
+            f"{self.rerun_causes.get(TIMEOUT, 0)} after a timeout SWF recorded with no fault near",
             f"faults: {self.decider_kills} decider kills, {self.worker_kills} worker kills, "
             f"{self.outage_seconds:.1f} s of network outage, {self.lost_answers} lost answers",
             f"processes that stopped on their own (replaced): {len(self.exited_on_their_own)}",
@@ -271,9 +280,20 @@ def _activity_runs(log_dir: Path) -> dict[str, list[dict]]:
     return {task: sorted(by_start.values(), key=lambda r: r["start"]) for task, by_start in runs.items()}
 
 
-def _attempt_ends(swf, domain: str, execution: dict) -> dict[str, list[str]]:
-    """How each attempt of each task of *execution* ended in SWF's history ("tag/index": ["ActivityTaskTimedOut
-    HEARTBEAT at 12.34", ...]): what an unexplained re-run's report names."""
+@dataclass(frozen=True)
+class AttemptEnd:
+    """How one attempt of a task ended in SWF's history."""
+
+    kind: str  # ActivityTaskCompleted, ActivityTaskFailed, ActivityTaskTimedOut
+    how: str  # the timeout type (HEARTBEAT...) or the failure's reason
+    time: float
+
+    def text(self) -> str:
+        return f"{self.kind} {self.how} at {self.time:.2f}".replace("  ", " ")
+
+
+def _attempt_ends(swf, domain: str, execution: dict) -> dict[str, list[AttemptEnd]]:
+    """How each attempt of each task of *execution* ended in SWF's history, by task ("tag/index")."""
     events = []
     kwargs = {"domain": domain, "execution": execution}
     while True:
@@ -283,7 +303,7 @@ def _attempt_ends(swf, domain: str, execution: dict) -> dict[str, list[str]]:
             break
         kwargs["nextPageToken"] = page["nextPageToken"]
     tasks: dict[int, str] = {}
-    ends: dict[str, list[str]] = {}
+    ends: dict[str, list[AttemptEnd]] = {}
     for event in events:
         kind = event["eventType"]
         attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
@@ -294,25 +314,46 @@ def _attempt_ends(swf, domain: str, execution: dict) -> dict[str, list[str]]:
             how = attrs.get("timeoutType") or attrs.get("reason") or ""
             stamp = event["eventTimestamp"]
             stamp = stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
-            ends.setdefault(tasks.get(attrs.get("scheduledEventId"), "?"), []).append(f"{kind} {how} at {stamp:.2f}")
+            ends.setdefault(tasks.get(attrs.get("scheduledEventId"), "?"), []).append(AttemptEnd(kind, how, stamp))
     return ends
 
 
-def _unexplained(
-    task: str, runs: list[dict], faults: list[tuple[float, float]], ends: list[str] | None = None
-) -> list[str]:
-    """The extra runs of *task* that no fault explains (*ends*: how SWF says its attempts ended)."""
-    out = []
+# Why a task ran once more: its run before was cut short (its process killed), a kill or a network
+# fault fell near that run, or SWF timed that run's attempt out (a heartbeat timeout: the worker's
+# answer or heartbeat came too late, as on a loaded machine) with no fault near.
+CUT_SHORT, FAULT, TIMEOUT = "cut short", "fault", "timeout"
+
+
+def _rerun_causes(
+    runs: list[dict], faults: list[tuple[float, float]], ends: list[AttemptEnd], window: float
+) -> list[str | None]:
+    """The cause of each extra run of a task (one per run but the last), None where nothing explains it.
+
+    A run is explained by a fault within [its start - 1 s, its end + *window*]; else by a timeout that SWF
+    recorded for the task in that span, each timeout explaining one run only.
+    """
+    timeouts = sorted(end.time for end in ends if end.kind == "ActivityTaskTimedOut")
+    causes: list[str | None] = []
     for run in runs[:-1]:  # every run but the last was followed by another
         if run["end"] is None:
-            continue  # cut short: its process was killed
-        lo, hi = run["start"] - 1.0, run["end"] + EXPLAIN_WINDOW
-        if not any(start <= hi and end >= lo for start, end in faults):
-            out.append(
-                f"{task}: ran {len(runs)} times, the run of pid {run['pid']} from {run['start']:.2f} to "
-                f"{run['end']:.2f} explained by no fault; attempts ended: {'; '.join(ends or []) or '?'}"
-            )
-    return out
+            causes.append(CUT_SHORT)
+            continue
+        lo, hi = run["start"] - 1.0, run["end"] + window
+        if any(start <= hi and end >= lo for start, end in faults):
+            causes.append(FAULT)
+            continue
+        seen = next((t for t in timeouts if lo <= t <= hi), None)
+        if seen is not None:
+            timeouts.remove(seen)
+        causes.append(None if seen is None else TIMEOUT)
+    return causes
+
+
+def _unexplained_line(task: str, runs: list[dict], run: dict, ends: list[AttemptEnd]) -> str:
+    return (
+        f"{task}: ran {len(runs)} times, the run of pid {run['pid']} from {run['start']:.2f} to "
+        f"{run['end']:.2f} explained by no fault; attempts ended: {'; '.join(e.text() for e in ends) or '?'}"
+    )
 
 
 def run_chaos(
@@ -381,7 +422,7 @@ def run_chaos(
         proxy.lose_probability = 0.0  # the faults stop; let every execution close
         wrong: list[str] = []
         right = 0
-        ends: dict[str, list[str]] = {}
+        ends: dict[str, list[AttemptEnd]] = {}
         for execution in started:
             status, result = _wait_closed(swf, fleet, execution, began + fault_seconds + close_timeout)
             if status == "COMPLETED" and result == expected_result(chain, fan):
@@ -401,9 +442,16 @@ def run_chaos(
         client.reset_clients()
     runs = _activity_runs(log_dir)
     faults = [(start, end) for start, end, _ in proxy.faults] + [(t, t) for t, _, _ in fleet.kills]
-    unexplained = [
-        line for task, task_runs in runs.items() for line in _unexplained(task, task_runs, faults, ends.get(task))
-    ]
+    window = _heartbeat_timeout() + EXPLAIN_SLACK
+    causes: dict[str, int] = {}
+    unexplained = []
+    for task, task_runs in runs.items():
+        task_ends = ends.get(task, [])
+        for run, cause in zip(task_runs, _rerun_causes(task_runs, faults, task_ends, window)):
+            if cause is None:
+                unexplained.append(_unexplained_line(task, task_runs, run, task_ends))
+            else:
+                causes[cause] = causes.get(cause, 0) + 1
     missing = executions * (chain + fan) - len(runs)
     if missing > 0:
         wrong.append(f"{missing} activities never ran")
@@ -414,6 +462,7 @@ def run_chaos(
         activities=len(runs),
         runs=sum(len(r) for r in runs.values()),
         reruns=sum(len(r) - 1 for r in runs.values()),
+        rerun_causes=causes,
         unexplained=unexplained,
         decider_kills=sum(1 for _, label, _ in fleet.kills if label.startswith("decider")),
         worker_kills=sum(1 for _, label, _ in fleet.kills if label.startswith("worker")),
@@ -422,6 +471,13 @@ def run_chaos(
         exited_on_their_own=fleet.exited,
         seconds=time.time() - began,
     )
+
+
+def _heartbeat_timeout() -> float:
+    """chaos_workflows.step's heartbeat timeout, in seconds."""
+    from chaos_workflows import HEARTBEAT_TIMEOUT
+
+    return float(HEARTBEAT_TIMEOUT)
 
 
 def _wait_closed(swf, fleet: Fleet, execution: dict, deadline: float) -> tuple[str, object]:
@@ -441,14 +497,14 @@ def _wait_closed(swf, fleet: Fleet, execution: dict, deadline: float) -> tuple[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--executions", type=int, default=5)
-    parser.add_argument("--chain", type=int, default=6)
-    parser.add_argument("--fan", type=int, default=6)
-    parser.add_argument("--deciders", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--executions", type=int, default=5, help="executions started at once")
+    parser.add_argument("--chain", type=int, default=6, help="activities in a row in each")
+    parser.add_argument("--fan", type=int, default=6, help="activities at once after the chain")
+    parser.add_argument("--deciders", type=int, default=2, help="decider processes")
+    parser.add_argument("--workers", type=int, default=3, help="worker processes")
     parser.add_argument("--fault-seconds", type=float, default=30.0, help="how long faults are injected")
     parser.add_argument("--lose-probability", type=float, default=0.02, help="share of answers lost")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="seeds the faults' choices")
     args = parser.parse_args(argv)
     report = run_chaos(
         executions=args.executions,

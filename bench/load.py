@@ -124,33 +124,37 @@ def measure(
     return LoadFigures(executions, executions * activities, seconds, cpu, decider_cpu, worker_cpu)
 
 
+# The table's rows: label, LoadFigures attribute, format, unit, and whether less is better.
+ROWS = [
+    ("executions per second", "executions_per_second", ".2f", "", False),
+    ("activities per second", "activities_per_second", ".1f", "", False),
+    ("decider + worker CPU per activity", "cpu_ms_per_activity", ".1f", " ms", True),
+    ("of which deciders", "decider_ms_per_activity", ".1f", " ms", True),
+    ("of which workers", "worker_ms_per_activity", ".1f", " ms", True),
+]
+
+
+def _ratio(ours: LoadFigures, peer: LoadFigures, attribute: str, less_is_better: bool) -> str:
+    a, b = getattr(ours, attribute), getattr(peer, attribute)
+    if less_is_better:
+        return f"{b / a:.2f}x less" if a else "—"
+    return f"{a / b:.2f}x" if b else "—"
+
+
 def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Namespace) -> str:
-    def cell(figures: LoadFigures | None, attribute: str, fmt: str) -> str:
-        return "—" if figures is None else format(getattr(figures, attribute), fmt)
-
-    def ratio(attribute: str, inverse: bool = False) -> str:
-        if ours is None or peer is None:
-            return "—"
-        a, b = getattr(ours, attribute), getattr(peer, attribute)
-        return f"{(b / a if inverse else a / b):.2f}x"
-
-    rows = [
-        "| what | ours | peer 0.36.0 | ours vs peer |",
-        "| --- | ---: | ---: | ---: |",
-        f"| executions per second | {cell(ours, 'executions_per_second', '.2f')} | "
-        f"{cell(peer, 'executions_per_second', '.2f')} | {ratio('executions_per_second')} |",
-        f"| activities per second | {cell(ours, 'activities_per_second', '.1f')} | "
-        f"{cell(peer, 'activities_per_second', '.1f')} | {ratio('activities_per_second')} |",
-        f"| decider + worker CPU per activity | {cell(ours, 'cpu_ms_per_activity', '.1f')} ms | "
-        f"{cell(peer, 'cpu_ms_per_activity', '.1f')} ms | {ratio('cpu_ms_per_activity', inverse=True)} less |",
-        f"| of which deciders | {cell(ours, 'decider_ms_per_activity', '.1f')} ms | "
-        f"{cell(peer, 'decider_ms_per_activity', '.1f')} ms | {ratio('decider_ms_per_activity', inverse=True)} less |",
-        f"| of which workers | {cell(ours, 'worker_ms_per_activity', '.1f')} ms | "
-        f"{cell(peer, 'worker_ms_per_activity', '.1f')} ms | {ratio('worker_ms_per_activity', inverse=True)} less |",
-    ]
+    """A Markdown table of what was measured: a column per implementation run, the ratio when both ran."""
+    columns = [(name, figures) for name, figures in (("ours", ours), ("peer 0.36.0", peer)) if figures is not None]
+    both = ours is not None and peer is not None
+    header = ["what", *(name for name, _ in columns), *(["ours vs peer"] if both else [])]
+    rows = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    for label, attribute, fmt, unit, less_is_better in ROWS:
+        cells = [label, *(format(getattr(figures, attribute), fmt) + unit for _, figures in columns)]
+        if both:
+            cells.append(_ratio(ours, peer, attribute, less_is_better))
+        rows.append("| " + " | ".join(cells) + " |")
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, "
-        f"{args.deciders} decider and {args.workers} worker processes each, one stock moto server, "
+        f"{args.deciders} decider and {args.workers} worker processes{' each' if both else ''}, one stock moto server, "
         f"{datetime.date.today().isoformat()}"
     )
     return setting + "\n\n" + "\n".join(rows)
@@ -158,13 +162,18 @@ def table(ours: LoadFigures | None, peer: LoadFigures | None, args: argparse.Nam
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--executions", type=int, default=20)
-    parser.add_argument("--activities", type=int, default=10)
-    parser.add_argument("--deciders", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", choices=["ours", "peer"])
+    parser.add_argument("--executions", type=int, default=20, help="concurrent executions")
+    parser.add_argument("--activities", type=int, default=10, help="activities in each chain")
+    parser.add_argument("--deciders", type=int, default=2, help="decider processes")
+    parser.add_argument("--workers", type=int, default=4, help="worker processes")
+    parser.add_argument("--only", choices=["ours", "peer"], help="run one implementation (no ratio column)")
     parser.add_argument("--with-startup", action="store_true", help="count the processes' start-up CPU too")
-    parser.add_argument("--peer-venv", type=Path, default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)))
+    parser.add_argument(
+        "--peer-venv",
+        type=Path,
+        default=Path(os.environ.get("SIMPLEFLOW_PEER_VENV", DEFAULT_VENV)),
+        help="the peer's venv (SIMPLEFLOW_PEER_VENV; created with simpleflow 0.36.0 when missing)",
+    )
     args = parser.parse_args(argv)
     (BENCH_DIR / "out").mkdir(exist_ok=True)
     if str(REPO) not in sys.path:
