@@ -602,6 +602,15 @@ class MotoServer:
         os.environ.update(self.environ())
 
 
+def _keep_connections_alive() -> None:
+    """11. HTTP/1.1: werkzeug's development server speaks HTTP/1.0 and closes each connection after
+    its answer, so every request of a client opens a new TCP connection; SWF's endpoint keeps them
+    open (botocore reuses its pooled connections)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
+
+
 def main(argv: list[str]) -> None:
     """``[--stock] [--poll-wait SECONDS] MOTO_SERVER_ARGS...``: a patched (or stock) moto server."""
     stock = "--stock" in argv
@@ -613,6 +622,7 @@ def main(argv: list[str]) -> None:
         del argv[i : i + 2]
     if not stock:
         patch_moto(wait)
+        _keep_connections_alive()
     from moto.server import main as moto_main
 
     moto_main(argv)
