@@ -95,8 +95,9 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
             process.send_signal(signal.SIGTERM)
         for process in deciders:
             out, _ = process.communicate(timeout=args.poll_wait + 60)  # its polls in flight end first
-            if out.strip():
-                counts.append(json.loads(out.strip().splitlines()[-1]))
+            lines = [line for line in out.splitlines() if line.startswith("{")]  # py-spy prints its own too
+            if lines:
+                counts.append(json.loads(lines[-1]))
         for process in workers:
             process.wait(timeout=args.poll_wait + 60)
         logs.close()
