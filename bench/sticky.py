@@ -1,6 +1,7 @@
 """Sticky deciders: cache hit rate and decider CPU per decision, sticky task lists on against off.
 
     python3 bench/sticky.py [--executions N] [--activities A] [--deciders D] [--workers W] [--timeout S]
+                            [--poll-wait S] [--profile DIR]
 
 One patched test server (tests/moto_server.py, which implements SWF's task list override), one
 run: D decider processes on one task list and W worker processes run N concurrent executions of
@@ -8,8 +9,12 @@ run: D decider processes on one task list and W worker processes run N concurren
 with 0 (each in a fresh server state). For each: the share of decision tasks resumed from a
 decider's cache (the deciders' own counts) and the CPU seconds the decider processes spent per
 decision task (/proc, from when they are up and polling to when the last execution closed;
-empty polls included). The load average is printed with the table: other work on the machine
-slows the server, not the CPU counted here.
+empty polls included). The server holds an empty poll until a task comes or ``--poll-wait``
+seconds pass (SWF: 60 s; 20 here so that the fleets stop sooner): a decider idle on its two lists
+costs next to nothing, as on SWF. The load average is printed with the table: other work on the
+machine slows the server, not the CPU counted here. ``--profile DIR``: each decider runs under
+py-spy (``pip install py-spy``), which writes its samples (on-CPU threads, collapsed stacks) to
+``DIR/<on|off>-<k>.txt``; the CPU figures of such a run are not the benchmark's.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from _common import BENCH_DIR, REPO, BenchError, pythonpath, say, tree_cpu
 from _fleet import DECISIONS, start_chains, swf_client, wait_chains
@@ -61,8 +67,15 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
     worker += ["--task-list", DECISIONS, "bench_workflows"]
     logs = open(BENCH_DIR / "out" / f"sticky-{label}.log", "w")  # noqa: SIM115 - closed below
     deciders = [
-        subprocess.Popen(decider, env=env, cwd="/", stdout=subprocess.PIPE, stderr=logs, text=True)
-        for _ in range(args.deciders)
+        subprocess.Popen(
+            _profiled(decider, args.profile, f"{label}-{k}"),
+            env=env,
+            cwd="/",
+            stdout=subprocess.PIPE,
+            stderr=logs,
+            text=True,
+        )
+        for k in range(args.deciders)
     ]
     workers = [subprocess.Popen(worker, env=env, cwd="/", stdout=logs, stderr=logs) for _ in range(args.workers)]
     counts = []
@@ -75,14 +88,18 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
         seconds = time.perf_counter() - began
         cpu = tree_cpu(deciders) - cpu_at_start
     finally:
-        for process in deciders + workers:
+        for process in deciders:
+            for pid in _stopped_pids(process, args.profile):
+                os.kill(pid, signal.SIGTERM)
+        for process in workers:
             process.send_signal(signal.SIGTERM)
         for process in deciders:
-            out, _ = process.communicate(timeout=60)
-            if out.strip():
-                counts.append(json.loads(out.strip().splitlines()[-1]))
+            out, _ = process.communicate(timeout=args.poll_wait + 60)  # its polls in flight end first
+            lines = [line for line in out.splitlines() if line.startswith("{")]  # py-spy prints its own too
+            if lines:
+                counts.append(json.loads(lines[-1]))
         for process in workers:
-            process.wait(timeout=60)
+            process.wait(timeout=args.poll_wait + 60)
         logs.close()
     if len(counts) != args.deciders:
         raise BenchError(f"{label}: {len(counts)} of {args.deciders} deciders reported their counts")
@@ -93,6 +110,27 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
         cpu_seconds=cpu,
         seconds=seconds,
     )
+
+
+def _profiled(command: list[str], profile: str | None, name: str) -> list[str]:
+    """*command*, run under py-spy when profiling (its samples to ``profile/name.txt``)."""
+    if not profile:
+        return command
+    out = os.path.join(os.path.abspath(profile), f"{name}.txt")
+    return ["py-spy", "record", "--rate", "200", "--format", "raw", "--output", out, "--", *command]
+
+
+def _stopped_pids(process: subprocess.Popen, profile: str | None) -> list[int]:
+    """The process to send SIGTERM to: under py-spy, the decider it runs (py-spy then writes and ends)."""
+    if profile:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        try:
+            pids = [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            pids = []
+        if pids:
+            return pids
+    return [process.pid]
 
 
 def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load: str) -> str:
@@ -114,7 +152,8 @@ def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load:
     ]
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, {args.deciders} decider and "
-        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the patched test server, "
+        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the patched test server "
+        f"(empty polls held {args.poll_wait:g} s), "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load}"
     )
     return setting + "\n\n" + "\n".join(rows)
@@ -131,13 +170,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deciders", type=int, default=4)
     parser.add_argument("--workers", type=int, default=6)
     parser.add_argument("--timeout", type=int, default=5, help="SIMPLEFLOW_DECIDER_STICKY_TIMEOUT when on")
+    parser.add_argument("--poll-wait", type=float, default=20.0, help="seconds the server holds an empty poll")
+    parser.add_argument("--profile", metavar="DIR", help="run each decider under py-spy, its samples to DIR")
     args = parser.parse_args(argv)
     (BENCH_DIR / "out").mkdir(exist_ok=True)
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from tests.moto_server import MotoServer
 
-    server = MotoServer()
+    server = MotoServer(poll_wait=args.poll_wait)
     server.start()
     try:
         environ = dict(os.environ, **server.environ(), LOG_LEVEL="WARNING")

@@ -15,11 +15,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
 
-# moto sleeps this long in the server on an empty poll (stock: 1 s). Real SWF differs the
-# other way round: it holds an empty poll up to 60 s but answers as soon as a task comes.
-# A short sleep keeps the suite fast and still stops a poll loop from spinning.
-EMPTY_POLL_SLEEP = 0.05
+# How long the launcher holds an empty poll (SWF: 60 s, patch 10). The test suite's default is short:
+# a decider or worker it stops ends with its poll in flight; the benchmarks ask for long ones.
+POLL_WAIT = 0.05
+# How often held polls have the server look for due timeouts (moto finds them only when asked).
+TIMEOUT_SWEEP = 0.1
 
 
 def free_port() -> int:
@@ -28,21 +30,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
+def patch_moto(poll_wait: float = POLL_WAIT) -> None:
     """Patch moto's SWF, in the server process, where it differs from real SWF.
 
     Each patch is a test workaround: the code under test follows real SWF.
     """
-    import time as _time
-
     import moto.swf.models as models
     from moto.swf.exceptions import SWFUnknownResourceFault
     from moto.swf.models.workflow_execution import WorkflowExecution
 
-    # 1. Empty polls: moto calls ``sleep(1)`` before answering "no task" (no long polling).
-    #    Real SWF holds the poll open and answers the moment a task is scheduled; moto's
-    #    second is pure latency for every step of a workflow, so cut it.
-    models.sleep = lambda seconds: _time.sleep(min(seconds, empty_poll_sleep))
+    # 1. Empty polls: moto calls ``sleep(1)`` before answering "no task" (no long polling): a task
+    #    scheduled during that second waits for the next poll. Real SWF holds the poll open and
+    #    answers the moment a task is scheduled: patch 10 does that, moto's sleep goes.
+    models.sleep = lambda seconds: None
 
     # 2. Activity ids: moto keeps every task ever scheduled in an execution and refuses a new
     #    ScheduleActivityTask whose id any of them had (ACTIVITY_ID_ALREADY_IN_USE). Real SWF
@@ -237,7 +237,8 @@ def patch_moto(empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
 
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
-    _serialize_requests()
+    lock = _serialize_requests()
+    _patch_long_polls(lock, poll_wait)
 
 
 def _patch_task_list_override() -> None:
@@ -397,27 +398,16 @@ def _serialize_requests() -> None:
 
     Two polls at once could both start the same scheduled task (one decision task handed to two
     deciders, two DecisionTaskStarted events), and the lazy timeouts could be recorded twice. SWF
-    hands a task to one poller only. Every SWF request (and every timer firing) holds one lock; an
-    empty poll lets go of it while it waits.
+    hands a task to one poller only. Every SWF request (and every timer firing) holds one lock; a
+    held poll (patch 10) lets go of it while it waits. Returns the lock.
     """
     import functools
     import threading
 
-    import moto.swf.models as models
     from moto.swf.models.workflow_execution import WorkflowExecution
     from moto.swf.responses import SWFResponse
 
     lock = threading.RLock()
-    nap = models.sleep
-
-    def unlocked_sleep(seconds: float) -> None:
-        lock.release()
-        try:
-            nap(seconds)
-        finally:
-            lock.acquire()
-
-    models.sleep = unlocked_sleep
 
     def locked(method):
         @functools.wraps(method)
@@ -431,6 +421,123 @@ def _serialize_requests() -> None:
         if callable(member) and not name.startswith("_"):
             setattr(SWFResponse, name, locked(member))
     WorkflowExecution._fire_timer = locked(WorkflowExecution._fire_timer)
+    return lock
+
+
+def _patch_long_polls(lock: Any, wait: float) -> None:
+    """10. Long polls: an empty poll is held until a task comes for it, or for *wait* seconds (SWF: 60).
+
+    SWF's API reference (PollForDecisionTask): "This action initiates a long poll, where the service
+    holds the HTTP connection open and responds as soon a task becomes available. If no decision task
+    is available in the specified task list before the timeout of 60 seconds expires, an empty result
+    is returned." PollForActivityTask reads the same ("The maximum time the service holds on to the
+    request before responding is 60 seconds"); clients should set their socket timeout to at least
+    70 s. moto answers at once (after patch 1), so a poller that finds nothing polls again and again.
+
+    A held poll waits on a condition of patch 9's lock (released while it waits), one per (kind,
+    domain, task list); it is woken when a task of that kind is scheduled on that list in that domain,
+    or a scheduled decision task becomes startable (its execution's started one completed or timed
+    out), and polls again. moto finds timeouts only when a request comes: while polls are held, a
+    thread has the server look for them every ``TIMEOUT_SWEEP`` seconds (unless a request just did),
+    so a sticky task's SCHEDULE_TO_START or a heartbeat timeout is not left waiting for a request.
+    """
+    import threading
+    import time
+
+    import moto.swf.models as models
+    from moto.swf.models.domain import Domain
+    from moto.swf.models.workflow_execution import WorkflowExecution
+
+    held: dict[tuple[str, str, str], list] = {}  # (kind, domain, task list) -> [condition, polls held]
+    backends: dict[int, list] = {}  # id -> [backend, polls held], swept while polls are held
+    swept = {"at": 0.0}  # when timeouts were last looked for
+
+    def wake(kind: str, domain: str, task_list: str) -> None:
+        with lock:
+            entry = held.get((kind, domain, task_list))
+            if entry is not None:
+                entry[0].notify_all()
+
+    def wake_decisions(execution: Any) -> None:
+        for task in execution.decision_tasks:
+            if task.state == "SCHEDULED":
+                wake("decision", execution.domain.name, getattr(task, "task_list", execution.task_list))
+
+    original_process_timeouts = models.SWFBackend._process_timeouts
+
+    def process_timeouts(self) -> None:
+        swept["at"] = time.monotonic()
+        original_process_timeouts(self)
+
+    models.SWFBackend._process_timeouts = process_timeouts
+
+    def sweep_while_held() -> None:
+        while True:
+            time.sleep(TIMEOUT_SWEEP)
+            with lock:
+                if time.monotonic() - swept["at"] < TIMEOUT_SWEEP:
+                    continue
+                for backend, _ in list(backends.values()):
+                    backend._process_timeouts()  # what it schedules wakes the polls
+
+    sweeper: list[threading.Thread] = []
+
+    def hold(kind: str, poll: Any) -> Any:
+        def held_poll(self, domain_name: str, task_list: str, identity: str | None = None) -> Any:
+            deadline = time.monotonic() + wait
+            key = (kind, domain_name, task_list)
+            with lock:
+                while True:
+                    task = poll(self, domain_name, task_list, identity=identity)
+                    remaining = deadline - time.monotonic()
+                    if task is not None or remaining <= 0:
+                        return task
+                    if not sweeper:
+                        sweeper.append(threading.Thread(target=sweep_while_held, name="sweeper", daemon=True))
+                        sweeper[0].start()
+                    entry = held.setdefault(key, [threading.Condition(lock), 0])
+                    backend = backends.setdefault(id(self), [self, 0])
+                    entry[1] += 1
+                    backend[1] += 1
+                    try:
+                        entry[0].wait(remaining)
+                    finally:
+                        entry[1] -= 1
+                        backend[1] -= 1
+                        if not entry[1]:
+                            del held[key]
+                        if not backend[1]:
+                            del backends[id(self)]
+
+        return held_poll
+
+    models.SWFBackend.poll_for_decision_task = hold("decision", models.SWFBackend.poll_for_decision_task)
+    models.SWFBackend.poll_for_activity_task = hold("activity", models.SWFBackend.poll_for_activity_task)
+
+    add_activity = Domain.add_to_activity_task_list
+    add_decision = Domain.add_to_decision_task_list
+
+    def add_to_activity_task_list(self, task_list: str, obj: Any) -> None:
+        add_activity(self, task_list, obj)
+        wake("activity", self.name, task_list)
+
+    def add_to_decision_task_list(self, task_list: str, obj: Any) -> None:
+        add_decision(self, task_list, obj)
+        wake("decision", self.name, task_list)
+
+    Domain.add_to_activity_task_list = add_to_activity_task_list
+    Domain.add_to_decision_task_list = add_to_decision_task_list
+
+    for name in ("complete_decision_task", "timeout_decision_task"):  # a scheduled one may now start
+        method = getattr(WorkflowExecution, name)
+
+        def then_wake(self, *args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            try:
+                return _method(self, *args, **kwargs)
+            finally:
+                wake_decisions(self)
+
+        setattr(WorkflowExecution, name, then_wake)
 
 
 class MotoServer:
@@ -439,18 +546,18 @@ class MotoServer:
     *stock*: run moto as released, without :func:`patch_moto`'s workarounds.
     """
 
-    def __init__(self, stock: bool = False, empty_poll_sleep: float = EMPTY_POLL_SLEEP) -> None:
+    def __init__(self, stock: bool = False, poll_wait: float = POLL_WAIT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stock = stock
-        self.empty_poll_sleep = empty_poll_sleep
+        self.poll_wait = poll_wait
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
         address = ["-H", "127.0.0.1", "-p", str(self.port)]
         if self.stock:
             return [sys.executable, "-m", "moto.server", *address]
-        return [sys.executable, os.path.abspath(__file__), "--empty-poll-sleep", str(self.empty_poll_sleep), *address]
+        return [sys.executable, os.path.abspath(__file__), "--poll-wait", str(self.poll_wait), *address]
 
     def start(self, timeout: float = 30.0) -> None:
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -495,17 +602,27 @@ class MotoServer:
         os.environ.update(self.environ())
 
 
+def _keep_connections_alive() -> None:
+    """11. HTTP/1.1: werkzeug's development server speaks HTTP/1.0 and closes each connection after
+    its answer, so every request of a client opens a new TCP connection; SWF's endpoint keeps them
+    open (botocore reuses its pooled connections)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
+
+
 def main(argv: list[str]) -> None:
-    """``[--stock] [--empty-poll-sleep SECONDS] MOTO_SERVER_ARGS...``: a patched (or stock) moto server."""
+    """``[--stock] [--poll-wait SECONDS] MOTO_SERVER_ARGS...``: a patched (or stock) moto server."""
     stock = "--stock" in argv
     argv = [a for a in argv if a != "--stock"]
-    sleep = EMPTY_POLL_SLEEP
-    if "--empty-poll-sleep" in argv:
-        i = argv.index("--empty-poll-sleep")
-        sleep = float(argv[i + 1])
+    wait = POLL_WAIT
+    if "--poll-wait" in argv:
+        i = argv.index("--poll-wait")
+        wait = float(argv[i + 1])
         del argv[i : i + 2]
     if not stock:
-        patch_moto(sleep)
+        patch_moto(wait)
+        _keep_connections_alive()
     from moto.server import main as moto_main
 
     moto_main(argv)

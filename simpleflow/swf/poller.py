@@ -1,8 +1,9 @@
 """What every polling loop shares: backoff after empty polls, stopping on SIGTERM.
 
-SWF holds a poll up to 60 s when there is no task; the moto server answers at
-once, so an empty poll is followed by a short, growing pause: the loop never
-spins the CPU and a new task still waits at most ``Backoff.maximum``.
+SWF holds a poll up to 60 s when there is no task (the client's 70 s read
+timeout outlasts it); stock moto sleeps 1 s and the test suite's server holds
+it only briefly, so an empty poll is followed by a short, growing pause: the
+loop never spins the CPU and a new task still waits at most ``Backoff.maximum``.
 """
 
 from __future__ import annotations
