@@ -193,7 +193,8 @@ class Decider:
         self._by_name = {w.name: w for w in workflows}
         # The top-level packages of the served workflows: the only places a name read from SWF is
         # imported from (a child's class lives beside its parent's; the standard library never does).
-        self._packages = frozenset(w.__module__.split(".")[0] for w in workflows)
+        # None: started without workflows (simpleflow's ``decider.start`` form), any package.
+        self._packages = frozenset(w.__module__.split(".")[0] for w in workflows) or None
         self._loaded: dict[str, type | None] = {}  # classes found from a history's names (None: not a Workflow)
         self.identity = client.identity()
         self._known_types: set[tuple[str, str, str]] = set()
@@ -216,7 +217,8 @@ class Decider:
     def workflow_class(self, started: dict[str, Any]) -> type | None:
         """The class an execution runs: a served one by the class path in its input or by its type; else,
         as simpleflow does for child workflows, the Workflow subclass its class path or type name names,
-        if it lies in the top-level package of a served workflow (nothing else is ever imported)."""
+        if it lies in the top-level package of a served workflow (a decider started without workflows:
+        in any package)."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
         path = class_path(value)
         wtype = started.get("workflowType") or {}
@@ -228,7 +230,7 @@ class Decider:
         if served is not None:
             return served
         for key in (path, name):
-            if key and key.split(".")[0] not in self._packages:
+            if key and self._packages is not None and key.split(".")[0] not in self._packages:
                 continue
             if key and key not in self._loaded:
                 if len(self._loaded) >= MAX_LOADED_NAMES:  # names come from outside: keep only what loaded

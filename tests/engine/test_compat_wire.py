@@ -59,7 +59,7 @@ def test_a_child_started_the_original_way_is_decided_by_a_decider_not_given_its_
 @pytest.mark.parametrize("type_name", ["os.system", "tests.fixtures.compat_activities.double", "no.such.Module"])
 def test_a_decider_never_takes_a_type_name_that_is_not_a_workflow_class(type_name):
     started = HistoryBuilder(workflow_name=type_name, input={"args": [], "kwargs": {}}).attributes(1)
-    assert Decider("d", "compat-decisions", [cw.ParentWorkflow]).workflow_class(started) is None
+    assert Decider("d", "compat-decisions", []).workflow_class(started) is None  # any package, no Workflow
 
 
 @pytest.mark.parametrize("path", ["tests.fixtures.exits_on_import.W", "tests.fixtures.__main__.W"])
@@ -77,6 +77,8 @@ def test_a_decider_imports_no_workflow_outside_the_packages_of_the_workflows_it_
     assert Decider("d", "compat-decisions", [cw.ParentWorkflow]).workflow_class(started.attributes(1)) is None
     served_beside = Decider("d", "compat-decisions", [cw.ParentWorkflow, _examples_workflow()])
     assert served_beside.workflow_class(started.attributes(1)).__name__ == "BasicWorkflow"
+    serving_nothing = Decider("d", "compat-decisions", [])  # simpleflow's form: any package on its path
+    assert serving_nothing.workflow_class(started.attributes(1)).__name__ == "BasicWorkflow"
 
 
 def _examples_workflow() -> type:
