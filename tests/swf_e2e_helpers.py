@@ -92,8 +92,8 @@ class Processes:
 
 
 def start_workflow(domain: str, workflow: str, task_list: str, input: Any) -> tuple[str, str]:
-    """``simpleflow workflow.start``: the workflow id and run id it prints."""
-    done = simpleflow(
+    """``simpleflow workflow.start`` (in this process): the workflow id and run id it prints."""
+    done = simpleflow_here(
         "workflow.start", "--domain", domain, "--task-list", task_list, workflow, "--input", json.dumps(input)
     )
     assert done.returncode == 0, done.stderr

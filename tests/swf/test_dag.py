@@ -55,12 +55,12 @@ def test_a_diamond_started_with_dag_start_runs_as_locally(swf_domain, processes,
     started = next(e for e in events if e["eventType"] == "WorkflowExecutionStarted")
     workflow_type = started["workflowExecutionStartedEventAttributes"]["workflowType"]
     assert workflow_type == {"name": "test-diamond", "version": "1"}
-    # inspection shows the node ids in the task ids
-    tasks = simpleflow("--format", "json", "workflow.tasks", swf_domain, workflow_id)
+    # inspection shows the node ids in the task ids (the inspection commands in this process)
+    tasks = simpleflow_here("--format", "json", "workflow.tasks", swf_domain, workflow_id)
     assert tasks.returncode == 0, tasks.stderr
     assert [t for t in DIAMOND_IDS if t in tasks.stdout] == DIAMOND_IDS
     # the picture of that execution: every node completed
-    picture = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+    picture = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
     assert picture.returncode == 0, picture.stderr
     assert picture.stdout.count('fillcolor="#a1d99b"') == 5  # completed
 
@@ -74,14 +74,14 @@ def test_dag_show_colours_a_running_execution_by_state(swf_domain, processes, de
     # no worker: "a" is scheduled and waits, the rest is pending
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        shown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+        shown = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
         if 'fillcolor="#9ecae1"' in shown.stdout:
             break
         time.sleep(0.2)
     lines = {line.split()[0]: line for line in shown.stdout.splitlines() if "fillcolor" in line}
     assert 'fillcolor="#9ecae1"' in lines['"a"']  # running
     assert all('fillcolor="#e5e5e5"' in lines[f'"{n}"'] for n in "bcd")  # pending
-    unknown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
+    unknown = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
     assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1, unknown.stderr
 
 
