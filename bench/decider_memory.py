@@ -14,7 +14,8 @@ gen_history.py (``Chain 4000 DONE``: 6 events per completed activity + 6).
 - *RSS*: VmRSS of a process that replays runs of distinct executions into a
   ``RunCache()`` built from the default settings, as a decider does, until it
   is full (and then some: the cache evicts); VmSize shows the parked threads'
-  stacks (address space, mostly not resident).
+  stacks (address space, mostly not resident). With the byte budget, the
+  cache's own estimate (``RunCache.bytes``) is printed beside the RSS growth.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def child_rss(events: int, runs: int) -> dict:
         "events": count,
         "runs_put": runs,
         "cached": len(cache),
+        "estimated": getattr(cache, "bytes", None),  # the cache's own estimate (none before the byte budget)
+        "budget": getattr(cache, "max_bytes", None),
         "parked_threads": parked,
         "rss_start": start_rss,
         "rss": _status("VmRSS"),
@@ -162,6 +165,12 @@ def main() -> None:
             f" {rss['parked_threads']} parked threads; RSS {_mb(rss['rss'])} (before the runs {_mb(rss['rss_start'])}),"
             f" VmSize {_mb(rss['vmsize'])}"
         )
+        if rss["estimated"] is not None:
+            grown, budget = rss["rss"] - rss["rss_start"], rss["budget"]
+            print(
+                f"  the cache's estimate {_mb(rss['estimated'])} of a {_mb(budget)} ({budget / 2**20:.0f} MiB) budget;"
+                f" RSS grew {grown / rss['estimated']:.2f}x the estimate, {grown / budget:.2f}x the budget"
+            )
 
 
 if __name__ == "__main__":

@@ -238,6 +238,16 @@ def _cpu() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
 
 
+# Sections of bench/RESULTS.md below this line come from other benchmarks: regenerating keeps them.
+KEPT_MARKER = "<!-- bench/run.py keeps what follows: figures of other benchmarks -->"
+
+
+def kept_sections(old_report: str) -> str:
+    """The part of a previous report from ``KEPT_MARKER`` on (empty if it has none)."""
+    at = old_report.find(KEPT_MARKER)
+    return "" if at < 0 else "\n" + old_report[at:]
+
+
 def report(bench: Bench, argv: list[str]) -> str:
     command = shlex.join(["python3", "bench/run.py", *argv])
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -293,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         getattr(bench, part)()
     text = report(bench, argv)
     print(table(bench.rows))
+    if args.output.exists():
+        text += kept_sections(args.output.read_text())
     args.output.write_text(text)
     say(f"written to {args.output}")
     return 1 if bench.failed else 0

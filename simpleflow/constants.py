@@ -29,7 +29,8 @@ MAX_HISTORY_EVENTS = 25000
 
 # The zero-second timer that wakes a workflow up after a capped decision batch.
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
-RETRY_TIMER_PREFIX = "__simpleflow_task_"
+RETRY_TIMER_PREFIX = "__simpleflow_task_"  # on_task_failure's retry_later wait: <prefix><task id>
+RETRY_POLICY_TIMER_PREFIX = "__simpleflow_retry_"  # a RetryPolicy's wait: <prefix><attempt>_<task id>
 MAX_LOG_FIELD = 500 * 1024  # bytes of one field written to a log line
 
 # Jumbo fields (simpleflow.jumbo): the reference prefix and the largest object stored.

@@ -63,6 +63,8 @@ def explain(error: BaseException) -> tuple[str, int]:
         )
     if isinstance(error, boto.NoRegionError):
         return "no AWS region: set AWS_DEFAULT_REGION", EXIT_USAGE
+    if isinstance(error, _configuration_errors(boto)):
+        return _first_line(str(error)), EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
     from simpleflow.jumbo import JumboFieldUnavailable
@@ -80,6 +82,19 @@ def explain(error: BaseException) -> tuple[str, int]:
     return (
         f"unexpected {type(error).__name__}: {_first_line(str(error))}{where} (LOG_LEVEL=DEBUG shows the traceback)",
         EXIT_FAILURE,
+    )
+
+
+def _configuration_errors(boto: Any) -> tuple[type[BaseException], ...]:
+    """botocore's errors for an AWS configuration the user must fix: a profile, a config file, a setting."""
+    return (
+        boto.ProfileNotFound,
+        boto.ConfigNotFound,
+        boto.ConfigParseError,
+        boto.InvalidConfigError,
+        boto.UnknownCredentialError,
+        boto.ValidationError,
+        boto.InvalidEndpointConfigurationError,
     )
 
 

@@ -65,6 +65,7 @@ class History:
         self._reload: Reload | None = None
         self._completed: list[Record] = []  # activity records completed since the last compact
         self.payload_chars = 0  # characters of activity inputs and results folded in (sizes a cached run)
+        self.compacted_records = 0  # activity records cut down by compact (sizes a cached run)
         self.started: Record = {}  # WorkflowExecutionStarted attributes
         self.activities: dict[str, Record] = {}
         self.child_workflows: dict[str, Record] = {}
@@ -137,6 +138,7 @@ class History:
             kept = {key: record[key] for key in _COMPACT_ACTIVITY_KEYS if key in record}
             record.clear()
             record.update(kept)
+            self.compacted_records += 1
         self._completed = []
         if closed > len(by_scheduled):  # a dict never shrinks by itself
             self._by_scheduled = dict(by_scheduled)
@@ -170,7 +172,9 @@ class History:
         self._by_scheduled = {k: self.activities[r["id"]] for k, r in fresh._by_scheduled.items()}
         self._events = fresh._events
         self._dropped = 0
-        self._completed = []
+        self.compacted_records = 0
+        # Whole again: the next compact cuts them anew (else a run expanded once would stay whole).
+        self._completed = [r for r in self.activities.values() if r["state"] == "completed"]
 
     @property
     def tasks(self) -> list[Record]:
@@ -531,7 +535,10 @@ class History:
                 record["run_id"] = execution["runId"]
             for key, attr in fields.items():
                 record[key] = a.get(attr)
-            if state in ("failed", "timed_out"):
+            if state in ("failed", "timed_out", "canceled", "terminated"):
+                # Each a failed attempt (the engine retries them), counted as an activity's failures are.
+                # simpleflow 0.36 left canceled and terminated out: a child cancelled by someone else
+                # was retried for ever, its count stuck.
                 record["retry"] = record["retry"] + 1 if "retry" in record else 0
             return ("child_workflow", record["id"])
 

@@ -13,7 +13,7 @@ from simpleflow.errors import import_failure
 from simpleflow.exceptions import UsageError
 
 
-def load_workflow(path: str) -> type:
+def load_workflow(path: str, importer: Any = importlib.import_module) -> type:
     """The Workflow subclass at ``package.module.Class``; UsageError names what is wrong."""
     from simpleflow.workflow import Workflow
 
@@ -23,7 +23,7 @@ def load_workflow(path: str) -> type:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        module = importer(module_name)
     except ModuleNotFoundError as err:
         if err.name and (module_name + ".").startswith(err.name + "."):
             raise UsageError(f"unknown workflow module {module_name!r} (from {path!r})") from err
@@ -41,6 +41,22 @@ def load_workflow(path: str) -> type:
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
+def import_named_module(module_name: str) -> Any:
+    """Import *module_name*, a name read from SWF (a task's activity type, an execution's class path).
+
+    A module with a ``__dunder__`` part (``pkg.__main__`` is a script's body: ``lib2to3.__main__``
+    parses the process's own argv and exits) is refused, and a module that calls ``sys.exit`` as it
+    loads raises ImportError instead of ending the decider or worker that imported it: a name
+    anyone starting executions can write must never stop the process that reads it.
+    """
+    if any(part.startswith("__") and part.endswith("__") for part in module_name.split(".")):
+        raise ImportError(f"refusing to import {module_name!r}: a __dunder__ module is a script, not a library")
+    try:
+        return importlib.import_module(module_name)
+    except SystemExit as exit:
+        raise ImportError(f"module {module_name!r} exited as it loaded (status {exit.code!r})") from None
+
+
 def find_workflow_class(path: str | None) -> type | None:
     """The Workflow subclass at *path* (a name read from a history: a child's type, a class path), or None.
 
@@ -50,9 +66,19 @@ def find_workflow_class(path: str | None) -> type | None:
     if not path or not _DOTTED.match(path):
         return None
     try:
-        return load_workflow(path)
+        return load_workflow(path, import_named_module)
     except Exception:
         return None
+
+
+def class_path(input: Any) -> str | None:
+    """The workflow class path an execution's decoded input carries (``{"__extra": {"class": ...}}``), or None.
+
+    The input comes from whoever started the execution: anything but a string there is no path.
+    """
+    extra = input.get("__extra") if isinstance(input, dict) else None
+    path = extra.get("class") if isinstance(extra, dict) else None
+    return path if isinstance(path, str) else None
 
 
 def execution_workflow_class(started: dict[str, Any]) -> type | None:
@@ -61,9 +87,8 @@ def execution_workflow_class(started: dict[str, Any]) -> type | None:
     from simpleflow import format
 
     value = format.loads(started.get("input"))
-    path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
     type_name = (started.get("workflowType") or {}).get("name")
-    return find_workflow_class(path) or find_workflow_class(type_name)
+    return find_workflow_class(class_path(value)) or find_workflow_class(type_name)
 
 
 def workflow_path(workflow_class: type) -> str:

@@ -8,6 +8,13 @@ from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.swf_events import until_closed
 
+# Attributes SWF always gives as strings: the free-text fields (where a jumbo field reference may be)
+# and the ids and names the engine matches on.
+_TEXT_ATTRIBUTES = frozenset(
+    ("input", "result", "reason", "details", "control", "executionContext", "cause")
+    + ("activityId", "timerId", "markerName", "signalName", "workflowId", "runId")
+)
+
 
 def validate_events(events: Any) -> list[dict[str, Any]]:
     """*events* if they look like an SWF history (what ``workflow.history`` writes).
@@ -30,6 +37,11 @@ def validate_events(events: Any) -> list[dict[str, Any]]:
         attributes = event.get(event_type[0].lower() + event_type[1:] + "EventAttributes")
         if attributes is not None and not isinstance(attributes, dict):
             raise UsageError(f"history event {event_id} ({event_type}): its attributes are not an object")
+        for name, value in (attributes or {}).items():
+            if name in _TEXT_ATTRIBUTES and value is not None and not isinstance(value, str):
+                raise UsageError(
+                    f"history event {event_id} ({event_type}): {name} is a {type(value).__name__}, not a string"
+                )
     if events[0]["eventType"] != "WorkflowExecutionStarted":
         raise UsageError(f"the history starts with {events[0]['eventType']}, not WorkflowExecutionStarted")
     return events

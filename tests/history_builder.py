@@ -470,6 +470,10 @@ class HistoryBuilder:
             attrs["details"] = _encode(details)
         return self.add("ChildWorkflowExecutionCanceled", **attrs)
 
+    def terminate_child(self, initiated_id: int) -> int:
+        """ChildWorkflowExecutionTerminated (starts the child first if needed)."""
+        return self.add("ChildWorkflowExecutionTerminated", **self._child_common(initiated_id))
+
     def timeout_child(self, initiated_id: int) -> int:
         """ChildWorkflowExecutionTimedOut (starts the child first if needed)."""
         attrs = self._child_common(initiated_id)

@@ -43,3 +43,21 @@ def children(pid: int, count: int, timeout: float = 20.0) -> set[int]:
             return found
         time.sleep(0.1)
     raise AssertionError(f"{pid} has children {found}, expected {count}")
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether *pid* has a handler for SIGTERM (Linux: the SigCgt mask of /proc/PID/status)."""
+    import signal
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+def wait_catching_sigterm(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Wait until *process* handles SIGTERM: before the interpreter runs its first lines, nothing can."""
+    deadline = time.monotonic() + timeout
+    while not catches_sigterm(process.pid):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.002)

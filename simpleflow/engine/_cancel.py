@@ -4,7 +4,8 @@ Once the workflow cancelled a task's future, its command is resolved here instea
 resolver (_resolvers): a pure function of the task's history record and of the cancel requests the
 history holds for it. The request is a decision (RequestCancelActivityTask, RequestCancelExternal-
 WorkflowExecution, CancelTimer) owed until the history records it; a task never scheduled is
-cancelled at once, without one.
+cancelled at once, without one, and so is a task between attempts (a failed attempt waiting for its
+retry), with a CancelTimer of its retry timer if SWF started it.
 
 Replays agree because the request leaves its trace: ``was_requested`` finds it in the history, so a
 full replay that reaches ``cancel()`` when the task has since finished still answers True, as the
@@ -41,13 +42,14 @@ def was_requested(history: History, command: Command) -> bool:
 def resolve(history: History, command: Command) -> Resolution:
     """What the history says of a task whose future the workflow cancelled."""
     if command.kind == ACTIVITY:
-        return _activity(history.activities.get(command.id), command)
+        return _activity(history, command)
     if command.kind == CHILD_WORKFLOW:
         return _child(history, command)
     return _timer(history.timers.get(command.id), command)
 
 
-def _activity(record: dict[str, Any] | None, command: Command) -> Resolution:
+def _activity(history: History, command: Command) -> Resolution:
+    record = history.activities.get(command.id)
     if record is None:  # never scheduled: nothing to ask SWF
         return Resolution(CANCELLED, answered=True)
     state = record["state"]
@@ -65,6 +67,20 @@ def _activity(record: dict[str, Any] | None, command: Command) -> Resolution:
     if asked and state in ("failed", "timed_out"):  # failed after the request: for good, no retry
         return Resolution(FAILED, attempt_error(command, record), answered=True, final=True, last_event_id=last)
     # A failed attempt waiting for its retry (or a refused schedule): the retry is dropped.
+    return _between_attempts(history, command, last)
+
+
+def _between_attempts(history: History, command: Command, last: int) -> Resolution:
+    """A task whose failed attempt waits for its retry: cancelled at once, its retry dropped.
+
+    Nothing runs, so nothing can refuse: the future ends cancelled now. A retry timer SWF started
+    for it (a ``RetryPolicy`` wait, or ``on_task_failure``'s ``retry_later``) is cancelled with
+    ``CancelTimer``; one only owed so far is never started.
+    """
+    timer_id = command.retry_timer
+    timer = history.timers.get(timer_id) if timer_id is not None else None
+    if timer is not None and timer["state"] == "started" and "cancel_failed_event_id" not in timer:
+        return Resolution(CANCELLED, decision=decisions.cancel_timer(timer_id), last_event_id=last)
     return Resolution(CANCELLED, answered=True, last_event_id=last)
 
 
@@ -91,7 +107,7 @@ def _child(history: History, command: Command) -> Resolution:
             return Resolution(decision=decisions.request_cancel_external_workflow(command.id, record.get("run_id")))
         if state == "completed":
             return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
-        return Resolution(CANCELLED, answered=True, last_event_id=last)  # a failed attempt: its retry is dropped
+        return _between_attempts(history, command, last)  # a failed attempt: its retry is dropped
     request = requests[-1]
     if state == "canceled":
         return Resolution(CANCELLED, answered=True, last_event_id=last)

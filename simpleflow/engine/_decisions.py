@@ -290,10 +290,14 @@ def with_wake_up(out: list[dict[str, Any]], history: History) -> list[dict[str, 
 def needs_wake_up(out: list[dict[str, Any]]) -> bool:
     """SWF starts no decision task for a marker or a timer cancellation: a wake-up timer must.
 
-    (@cached, repair and patch markers have no future waiting on them: they need none.)
+    (@cached, repair and patch markers have no future waiting on them, nor has a cancelled task's
+    retry timer: they need none.)
     """
     return any(
-        d["decisionType"] == "CancelTimer"
+        (
+            d["decisionType"] == "CancelTimer"
+            and not d["cancelTimerDecisionAttributes"]["timerId"].startswith(_SILENT_TIMERS)
+        )
         or (
             d["decisionType"] == "RecordMarker"
             and not d["recordMarkerDecisionAttributes"]["markerName"].startswith(_SILENT_MARKERS)
@@ -304,6 +308,8 @@ def needs_wake_up(out: list[dict[str, Any]]) -> bool:
 
 # Markers no future waits on (the value is used at once).
 _SILENT_MARKERS = ("simpleflow.cached:", REPAIR_MARKER_PREFIX, PATCH_MARKER_PREFIX)
+# Timers whose cancellation no future waits on: the retry waits of a task cancelled between attempts.
+_SILENT_TIMERS = (constants.RETRY_TIMER_PREFIX, constants.RETRY_POLICY_TIMER_PREFIX)
 
 
 def propagated_signals(history: History, propagate_to_parent: bool) -> list[dict[str, Any]]:

@@ -14,12 +14,12 @@ so a replay (full or resumed) follows the history and never decides it again.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, exceptions, format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, resolved_value
+from simpleflow.engine._ids import policy_timer_id
 from simpleflow.retry import RetryPolicy, check_retry, recorded_error_names
 from simpleflow.task import TaskFailureContext
 
@@ -33,22 +33,6 @@ class NeedsFullReplay(Exception):
 
 def _error_class(command: Command) -> type:
     return exceptions.TaskException if command.kind == ACTIVITY else exceptions.WorkflowException
-
-
-POLICY_TIMER_PREFIX = "__simpleflow_retry_"
-_MAX_TIMER_ID = 256
-
-
-def policy_timer_id(task_id: str, attempt: int) -> str:
-    """The id of the timer a ``RetryPolicy`` waits on before attempt *attempt* of *task_id*.
-
-    Unique per attempt, so a history says which waits were decided; a task id too long for SWF's
-    256 characters is replaced by its md5.
-    """
-    timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{task_id}"
-    if len(timer_id) > _MAX_TIMER_ID:
-        timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{hashlib.md5(task_id.encode()).hexdigest()}"  # noqa: S324
-    return timer_id
 
 
 def _retry_option(command: Command) -> int | RetryPolicy:

@@ -11,7 +11,7 @@ import sys
 import zlib
 from typing import Any
 
-from simpleflow import format
+from simpleflow import constants, format
 
 MAX_ID_LENGTH = 256
 
@@ -43,3 +43,18 @@ def task_id(name: str, suffix: Any) -> str:
 def child_suffix(workflow_id: str | None, run_id: str | None, suffix: Any) -> str:
     """Child workflow ids are global in a domain: they embed the parent's ids."""
     return f"{workflow_id}--{run_id_hash(run_id)}--{suffix}"
+
+
+POLICY_TIMER_PREFIX = constants.RETRY_POLICY_TIMER_PREFIX
+
+
+def policy_timer_id(task_id: str, attempt: int) -> str:
+    """The id of the timer a ``RetryPolicy`` waits on before attempt *attempt* of *task_id*.
+
+    Unique per attempt, so a history says which waits were decided; a task id too long for SWF's
+    256 characters is replaced by its md5.
+    """
+    timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{task_id}"
+    if len(timer_id) > MAX_ID_LENGTH:
+        timer_id = f"{POLICY_TIMER_PREFIX}{attempt}_{hashlib.md5(task_id.encode()).hexdigest()}"  # noqa: S324
+    return timer_id

@@ -21,11 +21,21 @@ and signals the engine propagates are never counted.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Protocol
 
 from simpleflow import constants, format
-from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, MARKER, SIGNAL, TIMER, Command
+from simpleflow.engine._commands import (
+    ACTIVITY,
+    CANCEL_TIMER,
+    CANCEL_WORKFLOW,
+    CHILD_WORKFLOW,
+    MARKER,
+    SIGNAL,
+    TIMER,
+    Command,
+)
+from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_PREFIX
 from simpleflow.history import History
 
@@ -86,7 +96,8 @@ def unaccounted(history: History, accounts: Accounts) -> str | None:
     """The first decision in *history* the code so far does not account for, described; None if none.
 
     A decision counts when SWF recorded an event for it: a task scheduled (or refused), a timer
-    started, a marker, a signal sent, the run closed by its own decision.
+    started, a marker, a signal sent, a cancellation asked (of an activity, a timer, a child or
+    any execution), the run closed by its own decision.
     """
     commands = accounts.commands
     for task_id in history.activities:
@@ -98,6 +109,8 @@ def unaccounted(history: History, accounts: Accounts) -> str | None:
     for timer_id in history.timers:
         if not _timer_accounted(timer_id, commands):
             return f"timer {timer_id!r}"
+    for found in unasked_cancellations(history, accounts):
+        return found
     for name, records in history.markers.items():
         if not _markers_accounted(name, records, accounts):
             return f"marker {name!r}"
@@ -113,16 +126,73 @@ def unaccounted(history: History, accounts: Accounts) -> str | None:
     return None
 
 
+def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]:
+    """The cancel requests in *history* the code so far has not asked, described (of the tasks it submitted).
+
+    ``future.cancel()`` asks RequestCancelActivityTask, CancelTimer (of the timer, or of the retry
+    timer of a task between attempts) and RequestCancelExternalWorkflowExecution (of a child);
+    ``self.cancel_timer`` and ``self.cancel_workflow`` ask CancelTimer and RequestCancelExternal-
+    WorkflowExecution by id.
+    """
+    commands = accounts.commands
+    for task_id, record in history.activities.items():
+        command = commands.get((ACTIVITY, task_id))
+        if command is not None and not command.cancelled_by_workflow and _asked_by_code(history, record):
+            yield f"the cancellation of activity {task_id!r}"
+    for timer_id, record in history.timers.items():
+        if record["state"] == "canceled" or "cancel_failed_event_id" in record:
+            if _timer_accounted(timer_id, commands) and not _timer_cancel_accounted(timer_id, commands):
+                yield f"the cancellation of timer {timer_id!r}"
+    for workflow_id, records in history.external_cancels.items():
+        child = commands.get((CHILD_WORKFLOW, workflow_id))
+        if child is not None and child.cancelled_by_workflow:
+            continue  # future.cancel() on the child asked it
+        by_id = accounts.named(CANCEL_WORKFLOW, workflow_id)
+        if any(not any(c.task.run_id in (None, r.get("run_id")) for c in by_id) for r in records):
+            yield f"the cancellation of workflow {workflow_id!r}"
+
+
 _CLOSED_BY_RUN = frozenset({"WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionContinuedAsNew"})
+
+
+def _asked_by_code(history: History, record: dict[str, Any]) -> bool:
+    """The activity's record holds a cancel request of the workflow's code (not of an accepted cancel
+    request of the execution, which cancels every open activity)."""
+    asked = record.get("cancel_requested_id") or record.get("request_cancel_failed_id")
+    if not asked:
+        return False
+    return history.cancel_requested_id is None or asked < history.cancel_requested_id
+
+
+def _retry_wait_of(timer_id: str, commands: Mapping[tuple[str, str], Command]) -> Command | None:
+    """The task whose retry waits on *timer_id* (``on_task_failure``'s or a ``RetryPolicy``'s), if any."""
+    if timer_id.startswith(constants.RETRY_TIMER_PREFIX):
+        task_id = timer_id[len(constants.RETRY_TIMER_PREFIX) :]
+        return commands.get((ACTIVITY, task_id)) or commands.get((CHILD_WORKFLOW, task_id))
+    if timer_id.startswith(constants.RETRY_POLICY_TIMER_PREFIX):  # "<prefix><attempt>_<task id or its md5>"
+        attempt, _, task_id = timer_id[len(constants.RETRY_POLICY_TIMER_PREFIX) :].partition("_")
+        command = commands.get((ACTIVITY, task_id)) or commands.get((CHILD_WORKFLOW, task_id))
+        if command is not None or not attempt.isdigit():
+            return command
+        for (kind, key), command in commands.items():
+            if kind in (ACTIVITY, CHILD_WORKFLOW) and policy_timer_id(key, int(attempt)) == timer_id:
+                return command
+    return None
 
 
 def _timer_accounted(timer_id: str, commands: Mapping[tuple[str, str], Command]) -> bool:
     if timer_id == constants.WAKE_UP_TIMER:
         return True
-    if timer_id.startswith(constants.RETRY_TIMER_PREFIX):  # a retry's wait belongs to its task
-        task_id = timer_id[len(constants.RETRY_TIMER_PREFIX) :]
-        return (ACTIVITY, task_id) in commands or (CHILD_WORKFLOW, task_id) in commands
+    if timer_id.startswith((constants.RETRY_TIMER_PREFIX, constants.RETRY_POLICY_TIMER_PREFIX)):
+        return _retry_wait_of(timer_id, commands) is not None  # a retry's wait belongs to its task
     return (TIMER, timer_id) in commands
+
+
+def _timer_cancel_accounted(timer_id: str, commands: Mapping[tuple[str, str], Command]) -> bool:
+    if (CANCEL_TIMER, timer_id) in commands:  # self.cancel_timer(timer_id)
+        return True
+    command = commands.get((TIMER, timer_id)) or _retry_wait_of(timer_id, commands)
+    return command is not None and command.cancelled_by_workflow  # future.cancel() on the timer or the task
 
 
 def _markers_accounted(name: str, records: list[dict[str, Any]], accounts: Accounts) -> bool:

@@ -260,6 +260,10 @@ class WorkflowRun:
                     found.append(
                         f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never submits it"
                     )
+        found += [
+            f"{c} is in the history but the code never asks it"
+            for c in _patch.unasked_cancellations(self.history, self._tracker)
+        ]
         return self._patch_mismatches(bool(found)) + found
 
     def _patch_mismatches(self, others: bool) -> list[str]:

@@ -393,8 +393,9 @@ class CommandTracker:
         decision = resolution.decision
         if decision is not None:
             self.add_pending(command, self.command_decision(command) if decision is COMMAND_DECISION else decision)
-            return
-        if resolution.answered and command.pending_decision is not None:
+            if resolution.state is None:
+                return
+        elif resolution.answered and command.pending_decision is not None:
             self.ledger.drop_pending(command)
         state = resolution.state
         if state is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from simpleflow.jumbo._fields import decode, encode
+from simpleflow.jumbo._fields import JumboFieldUnavailable, decode, encode
 from simpleflow.jumbo._reference import PREFIX
 from simpleflow.swf_events import attributes_key, decision_attributes_key
+
+logger = logging.getLogger(__name__)
 
 # Event type -> the attributes that may hold a jumbo field. Other event
 # types carry only ids, names, causes and timeouts.
@@ -63,13 +66,16 @@ _DECISION_ATTRIBUTES = {
 }
 
 
-def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[dict[str, Any]]:
+def decode_events(
+    events: list[dict[str, Any]], *, copy: bool = False, keep_unavailable: bool = False
+) -> list[dict[str, Any]]:
     """Replace every jumbo field reference in *events* by its text: in place, or with *copy* in copies.
 
     *events* are SWF history events as boto3 returns them; only the fields of
     their ``*EventAttributes`` that SWF lets hold free text are looked at.
     With *copy*, an event holding a reference is copied (with its attributes)
-    and *events* are left as they are, references included.
+    and *events* are left as they are, references included. With *keep_unavailable* (to look at a
+    history, not to decide on it), a reference whose object is gone stays as it is, with a warning.
 
     Returns:
         *events* (in place), or a new list (with *copy*).
@@ -89,8 +95,18 @@ def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[d
                 if copy and out[index] is events[index]:
                     attributes = dict(attributes)
                     out[index] = dict(event, **{spec[0]: attributes})
-                attributes[name] = decode(value)
+                attributes[name] = _decoded(value, keep_unavailable)
     return out
+
+
+def _decoded(value: str, keep_unavailable: bool) -> str | None:
+    try:
+        return decode(value)
+    except JumboFieldUnavailable as err:
+        if not keep_unavailable:
+            raise
+        logger.warning("%s: showing its reference instead", err)
+        return value
 
 
 def encode_decisions(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -512,9 +512,9 @@ class RunHost:
 def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:
     """The workflow class a child's (or next run's) input names, else its type name (simpleflow's
     ``module.ClassName``), if it is a Workflow subclass that loads."""
-    from simpleflow.loader import find_workflow_class
+    from simpleflow.loader import class_path, find_workflow_class
 
-    path = (input.get("__extra") or {}).get("class") if isinstance(input, dict) else None
+    path = class_path(input)
     return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)
 
 

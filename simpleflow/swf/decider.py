@@ -29,7 +29,7 @@ from simpleflow.engine import (
     decode_events,
     fail_execution,
 )
-from simpleflow.loader import find_workflow_class
+from simpleflow.loader import class_path, find_workflow_class
 from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -39,12 +39,17 @@ DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
 DEFAULT_CACHE_MB = settings.default.SIMPLEFLOW_DECIDER_CACHE_MB
 
 # What a cached run costs, estimated from counts the run keeps (no walk of its objects), calibrated
-# by bench/decider_memory.py on a Chain history: a run and its parked thread, each event folded into
-# a compacted run, each raw event still held (a run that replays in full at each decision keeps
-# them), and each character of activity inputs and results (kept as text, and as values).
+# against RSS by bench/decider_memory.py on Chain and FanOut histories: a run and its parked thread;
+# each compacted activity (its record, command, future and task: what resuming keeps per task, how
+# many events it took does not matter); each task record kept whole (an open activity, a child
+# workflow: more fields, and its workflow's future); each event folded in (timers, signals, markers
+# keep records of their own); each raw event still held (a run that replays in full at each decision
+# keeps them); each character of activity inputs and results (kept as text, and as values).
 RUN_BYTES = 32_000
-COMPACT_EVENT_BYTES = 200
-HELD_EVENT_BYTES = 1_000
+COMPACT_TASK_BYTES = 1_250
+WHOLE_TASK_BYTES = 1_800
+EVENT_BYTES = 10
+HELD_EVENT_BYTES = 800
 PAYLOAD_CHAR_BYTES = 2
 
 
@@ -53,12 +58,15 @@ class UnservedWorkflowType(Exception):
 
 
 def estimated_bytes(run: WorkflowRun) -> int:
-    """What *run* holds, roughly: from its event and payload counts (see ``RUN_BYTES``)."""
+    """What *run* holds, roughly: from its task, event and payload counts (see ``RUN_BYTES``)."""
     history = run.history
-    compacted = history.event_count - history.held_events
+    tasks = len(history.activities) + len(history.child_workflows)
+    compacted = min(history.compacted_records, tasks)  # a record completed twice was counted twice
     return (
         RUN_BYTES
-        + compacted * COMPACT_EVENT_BYTES
+        + compacted * COMPACT_TASK_BYTES
+        + (tasks - compacted) * WHOLE_TASK_BYTES
+        + history.event_count * EVENT_BYTES
         + history.held_events * HELD_EVENT_BYTES
         + history.payload_chars * PAYLOAD_CHAR_BYTES
     )
@@ -205,7 +213,7 @@ class Decider:
         """The class an execution runs: a served one by the class path in its input or by its type; else,
         as simpleflow does for child workflows, the Workflow subclass its class path or type name names."""
         value = format.loads(jumbo.decode(started.get("input"))) or {}
-        path = ((value.get("__extra") or {}) if isinstance(value, dict) else {}).get("class")
+        path = class_path(value)
         wtype = started.get("workflowType") or {}
         name = wtype.get("name")
         for key in (path, name):

@@ -87,7 +87,7 @@ def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) ->
         if client.error_code(err) == "UnknownResourceFault":
             raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
         raise
-    return Execution(domain, workflow_id, run_id, jumbo.decode_events(events))
+    return Execution(domain, workflow_id, run_id, jumbo.decode_events(events, keep_unavailable=True))
 
 
 def _executions(domain: str, status: str, started_since: float | None, **filters: Any) -> list[dict[str, Any]]:

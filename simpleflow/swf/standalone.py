@@ -105,6 +105,8 @@ def run_standalone(
     completed are not run again (simpleflow.engine._repair). Workers scan *modules* for activities
     (default: the workflow's module).
     """
+    # Checked before SWF or any process of ours sees them: one line, no child stopped as it starts.
+    starter.check_durations(execution_timeout, decision_tasks_timeout)
     client.check_domain(domain)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
@@ -137,10 +139,12 @@ def run_standalone(
         )
         for i in range(nb_workers)
     ]
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.getsignal(signal.SIGTERM)
     try:
         for process in processes:
             process.start()
+        # Only now: children forked under this handler would raise KeyboardInterrupt wherever a stop finds them.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         execution = starter.start_workflow(
             domain,
             workflow_class,

@@ -25,6 +25,12 @@ def _seconds(value: str | int | None, option: str, maximum: int, none_ok: bool =
     return int(text)
 
 
+def check_durations(execution_timeout: str | int | None, decision_tasks_timeout: str | int | None) -> None:
+    """UsageError when a timeout is not a whole number of seconds SWF accepts."""
+    _seconds(execution_timeout, "--execution-timeout", MAX_EXECUTION_TIMEOUT)
+    _seconds(decision_tasks_timeout, "--decision-tasks-timeout", MAX_EXECUTION_TIMEOUT, none_ok=True)
+
+
 def start_workflow(
     domain: str,
     workflow_class: type,

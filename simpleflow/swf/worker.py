@@ -9,7 +9,6 @@ crashes or is killed fails its task and the worker goes on with a fresh process.
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import os
 import re
@@ -31,6 +30,7 @@ from simpleflow.constants import (
     MAX_RESULT_LENGTH,
 )
 from simpleflow.heartbeat import Beat, beating
+from simpleflow.loader import import_named_module
 from simpleflow.middleware import NONE, Middlewares
 from simpleflow.outcome import (
     call_activity,
@@ -298,7 +298,7 @@ def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, 
     if not _DOTTED.match(name) or not module_name:
         return None, f"activity '{name}' is not declared in this worker (no module to import it from)"
     try:
-        module = importlib.import_module(module_name)
+        module = import_named_module(module_name)
     except Exception as err:  # an ImportError, or the module failing as it loads
         return None, f"activity '{name}': cannot import module '{module_name}': {type(err).__name__}: {err}"
     act = registry.find(name)

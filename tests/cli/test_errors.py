@@ -148,6 +148,22 @@ def test_missing_credentials_is_one_line_saying_where_they_come_from(user_code, 
     assert "Unable to locate credentials" in line and "AWS_ACCESS_KEY_ID" in line
 
 
+def test_unknown_aws_profile_is_one_line_and_a_usage_error(user_code, tmp_path):
+    done = simpleflow(
+        "workflow.list",
+        "d",
+        cwd=user_code,
+        env={
+            "AWS_ACCESS_KEY_ID": None,
+            "AWS_SECRET_ACCESS_KEY": None,
+            "AWS_PROFILE": "nope",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        },
+    )
+    assert one_line(done) == "simpleflow: error: The config profile (nope) could not be found"
+
+
 def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line(user_code):
     done = simpleflow("workflow.start", "--local", "nonjson.W", cwd=user_code)
     assert one_line(done, code=1) == (
@@ -178,6 +194,18 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
             },
             "its attributes are not an object",
         ),
+        (
+            {
+                "events": [
+                    {
+                        "eventId": 1,
+                        "eventType": "WorkflowExecutionStarted",
+                        "workflowExecutionStartedEventAttributes": {"input": 5},
+                    }
+                ]
+            },
+            "history event 1 (WorkflowExecutionStarted): input is a int, not a string",
+        ),
         ({"nothing": "here"}, 'history file must hold {"events": [...]}'),
     ],
 )
@@ -192,8 +220,9 @@ def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, me
     ("option", "value"),
     [("--execution-timeout", "abc"), ("--execution-timeout", "0"), ("--decision-tasks-timeout", "1.5")],
 )
-def test_durations_are_checked_before_swf_sees_them(user_code, option, value):
-    done = simpleflow("workflow.start", "--domain", "d", "nonjson.W", option, value, cwd=user_code)
+@pytest.mark.parametrize("command", ["workflow.start", "standalone"])
+def test_durations_are_checked_before_swf_sees_them(user_code, command, option, value):
+    done = simpleflow(command, "--domain", "d", "nonjson.W", option, value, cwd=user_code)
     assert one_line(done) == (
         f"simpleflow: error: {option} {value!r}: expected a whole number of seconds from 1 to 31536000"
     )

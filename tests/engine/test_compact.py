@@ -154,6 +154,19 @@ def test_compact_keeps_only_what_resuming_reads_and_expand_brings_every_field_ba
     assert history.activities[f"activity-{wf.inc.name}-1"] is record  # refilled in place
 
 
+def test_a_history_expanded_then_compacted_again_keeps_only_what_resuming_reads():
+    b = _chain_history(5)
+    history = History(b.events)
+    history.compact(lambda: list(b.events))
+    history.expand()  # a hook read the history
+    history.compact(lambda: list(b.events))
+    assert all(
+        set(r) <= {"id", "state", "name", "result", "last_event_id", "retry"} for r in history.activities.values()
+    )
+    assert history._by_scheduled == {}  # no event names a completed task again
+    assert history.events == b.events
+
+
 def test_a_reload_that_does_not_continue_the_folded_events_is_refused():
     b = _chain_history(3)
     history = History(b.events)

@@ -7,6 +7,7 @@ decider as a history here (see tests/MOTO_SWF_NOTES.md).
 from __future__ import annotations
 
 import json
+import sys
 import zlib
 
 import pytest
@@ -59,6 +60,21 @@ def test_a_child_started_the_original_way_is_decided_by_a_decider_not_given_its_
 def test_a_decider_never_takes_a_type_name_that_is_not_a_workflow_class(type_name):
     started = HistoryBuilder(workflow_name=type_name, input={"args": [], "kwargs": {}}).attributes(1)
     assert Decider("d", "compat-decisions", []).workflow_class(started) is None
+
+
+@pytest.mark.parametrize("path", ["tests.fixtures.exits_on_import.W", "tests.fixtures.__main__.W"])
+def test_a_class_path_naming_a_module_that_exits_or_a_script_leaves_the_decider_running(path):
+    started = HistoryBuilder(workflow_name="t", input={"args": [], "kwargs": {}, "__extra": {"class": path}})
+    assert Decider("d", "compat-decisions", []).workflow_class(started.attributes(1)) is None
+    assert "tests.fixtures.__main__" not in sys.modules  # a __main__ is never imported, not even to fail
+
+
+@pytest.mark.parametrize("extra", [3, {"class": []}, {"class": 5}, {"class": {"a": 1}}], ids=repr)
+def test_a_class_path_that_is_not_a_string_is_no_path_and_the_type_decides(extra):
+    started = HistoryBuilder(workflow_name="compat-priority", input={"args": [], "kwargs": {}, "__extra": extra})
+    assert Decider("d", "compat-decisions", [cw.PriorityWorkflow]).workflow_class(started.attributes(1)) is (
+        cw.PriorityWorkflow
+    )
 
 
 class _Parent(Workflow):

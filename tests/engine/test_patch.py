@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from simpleflow import RetryPolicy, Workflow, activity, futures
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX
 from simpleflow.local import LocalExecution
 from simpleflow.replay_check import check_history
@@ -279,3 +281,159 @@ def test_replay_check_accepts_old_and_new_histories_under_the_patched_code():
     assert check_history(pw.PatchedWorkflow, old.events)[1] == []
     new = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
     assert check_history(pw.PatchedWorkflow, new.events)[1] == []
+
+
+# -- cancellations and retry waits are decisions too --------------------------------------------------
+
+INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
+LONG = "activity-tests.patch.long-1"
+QUICK = "activity-tests.patch.quick-1"
+PATIENT = "activity-tests.patch.patient-1"
+
+
+@activity.with_attributes(name="tests.patch.long", task_list="tl", version="1")
+def long_task():
+    return "long"
+
+
+@activity.with_attributes(name="tests.patch.quick", task_list="tl", version="1")
+def quick_task():
+    return "quick"
+
+
+@activity.with_attributes(
+    name="tests.patch.patient", task_list="tl", version="1", retry=RetryPolicy(maximum_attempts=3, initial_interval=600)
+)
+def patient_task():
+    return "patient"
+
+
+class _Patching(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+
+class PatchBeforeCancellingAnActivity(_Patching):
+    def run(self):
+        running = self.submit(long_task)
+        futures.wait(self.submit(quick_task))
+        new = self.patched("c")
+        running.cancel()
+        return new
+
+
+class PatchBeforeCancellingATimer(_Patching):
+    def run(self):
+        long = self.submit(self.start_timer("long", 3600))
+        futures.wait(self.submit(self.start_timer("short", 60)))
+        new = self.patched("c")
+        long.cancel()
+        return new
+
+
+class PatchBeforeCancellingAnExecution(_Patching):
+    def run(self):
+        new = self.patched("c")
+        futures.wait(self.submit(self.cancel_workflow("other")))
+        return new
+
+
+class PatchAfterARetryWait(_Patching):
+    def run(self):
+        waiting = self.submit(patient_task)
+        futures.wait(self.submit(quick_task))
+        new = self.patched("c")
+        waiting.cancel()
+        return new
+
+
+class PatchAfterCancellingBetweenAttempts(_Patching):
+    def run(self):
+        waiting = self.submit(patient_task)
+        futures.wait(self.submit(quick_task))
+        waiting.cancel()
+        futures.wait(self.submit(self.start_timer("short", 60)))
+        return self.patched("c")
+
+
+def _activity_cancelled(b):
+    b.decision()
+    running = b.schedule_activity(LONG, "tests.patch.long")
+    b.complete_activity(b.schedule_activity(QUICK, "tests.patch.quick"), "quick")
+    b.decision()
+    b.activity_canceled(running, b.request_cancel_activity(running))
+
+
+def _timer_cancelled(b):
+    b.decision()
+    b.start_timer("long", 3600)
+    b.start_timer("short", 60)
+    b.fire_timer("short")
+    b.decision()
+    b.cancel_timer("long")
+    b.start_timer("_simpleflow_wake_up_timer", 0)
+    b.fire_timer("_simpleflow_wake_up_timer")
+
+
+def _execution_cancelled(b):
+    b.decision()
+    b.external_cancel_requested(b.request_cancel_external("other"))
+
+
+def _waiting_for_retry(b):
+    b.decision()
+    b.fail_activity(b.schedule_activity(PATIENT, "tests.patch.patient"))
+    b.complete_activity(b.schedule_activity(QUICK, "tests.patch.quick"), "quick")
+    b.decision()
+    b.start_timer(policy_timer_id(PATIENT, 2), 600)
+
+
+def _cancelled_between_attempts(b):
+    _waiting_for_retry(b)
+    b.decision()
+    b.cancel_timer(policy_timer_id(PATIENT, 2))
+    b.start_timer("short", 60)
+    b.fire_timer("short")
+
+
+@pytest.mark.parametrize(
+    ("workflow", "recorded", "new_path"),
+    [
+        (PatchBeforeCancellingAnActivity, _activity_cancelled, False),  # RequestCancelActivityTask
+        (PatchBeforeCancellingATimer, _timer_cancelled, False),  # CancelTimer
+        (PatchBeforeCancellingAnExecution, _execution_cancelled, False),  # RequestCancelExternalWorkflowExecution
+        (PatchAfterARetryWait, _waiting_for_retry, True),  # a RetryPolicy's timer belongs to its task
+        (PatchAfterCancellingBetweenAttempts, _cancelled_between_attempts, True),  # so does its cancellation
+    ],
+)
+def test_a_cancellation_the_code_has_not_asked_yet_shows_the_old_path(workflow, recorded, new_path):
+    b = HistoryBuilder()
+    recorded(b)
+    b.decision_started()
+    decisions = replay(workflow, b.events, INFO)
+    assert (MARKER_PREFIX + "c" in _markers(decisions)) is new_path
+    if _types(decisions)[-1] == "CompleteWorkflowExecution":
+        assert decisions[-1]["completeWorkflowExecutionDecisionAttributes"]["result"] == str(new_path).lower()
+
+
+class DeprecatedBeforeCancelling(_Patching):
+    """The new path no longer cancels the long task; the patch is deprecated too soon."""
+
+    def run(self):
+        self.submit(long_task)
+        futures.wait(self.submit(quick_task))
+        self.deprecate_patch("c")
+        return "new"
+
+
+def test_replay_check_names_a_cancellation_an_old_history_holds_past_a_deprecated_patch():
+    b = HistoryBuilder()
+    _activity_cancelled(b)
+    b.decision_started()
+    _, mismatches = check_history(DeprecatedBeforeCancelling, b.events, workflow_id="wf-id", run_id="run-id")
+    assert mismatches == [
+        f"patch marker {MARKER_PREFIX + 'c'!r} is missing: the history went past deprecate_patch('c') on the old "
+        f"path (the cancellation of activity {LONG!r} follows it unmarked)",
+        f"the cancellation of activity {LONG!r} is in the history but the code never asks it",
+    ]

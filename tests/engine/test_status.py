@@ -68,3 +68,39 @@ def test_a_workflow_that_sets_no_status_sends_no_execution_context():
     run.advance(b.events)
     assert run.execution_context is None
     run.close()
+
+
+class _Verbose(Workflow):
+    name = "verbose"
+
+    def run(self, size):
+        try:
+            self.set_status({"log": "x" * size})
+        except ValueError as err:
+            self.set_status({"error": str(err)[:40]})  # the run may catch it and set a smaller one
+            raise
+
+
+def test_a_status_over_swfs_execution_context_limit_fails_the_run_naming_its_size_and_the_limit():
+    b = HistoryBuilder(workflow_name="verbose", input={"args": [32_768], "kwargs": {}})
+    b.decision_started()
+    run = WorkflowRun(_Verbose, ExecutionInfo())
+    try:
+        decisions = run.advance(b.events)
+        assert [d["decisionType"] for d in decisions] == ["FailWorkflowExecution"]
+        reason = decisions[0]["failWorkflowExecutionDecisionAttributes"]["reason"]
+        assert "set_status: the status is 32778 characters of JSON, more than SWF's 32768" in reason
+        assert run.execution_context == '{"error":"set_status: the status is 32778 characte"}'
+    finally:
+        run.close()
+
+
+def test_a_status_of_exactly_swfs_limit_goes_through():
+    b = HistoryBuilder(workflow_name="verbose", input={"args": [32_768 - len('{"log":""}')], "kwargs": {}})
+    b.decision_started()
+    run = WorkflowRun(_Verbose, ExecutionInfo())
+    try:
+        assert [d["decisionType"] for d in run.advance(b.events)] == ["CompleteWorkflowExecution"]
+        assert len(run.execution_context) == 32_768
+    finally:
+        run.close()

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from simpleflow import jumbo
-from simpleflow.swf import client, starter
+from simpleflow.swf import client, inspection, starter
 from simpleflow.swf.decider import Decider, RunCache
 from tests.fixtures import jumbo_workflows as wf
 
@@ -82,6 +82,18 @@ def test_decider_fails_the_workflow_naming_the_object_that_is_gone(swf_domain, b
     assert events[-1]["eventType"] == "WorkflowExecutionFailed"
     reason = attributes(events[-1])["reason"]
     assert reason.startswith(f"Cannot read the history: jumbo field s3://{bucket}/{key} cannot be read: NoSuchKey")
+
+
+def test_inspecting_a_history_whose_object_is_gone_shows_the_reference(swf_domain, bucket, tmp_path, monkeypatch):
+    execution = starter.start_workflow(swf_domain, wf.InputSize, {"args": ["x" * 40_000], "kwargs": {}})
+    (key,) = empty(bucket)
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "operator-cache"))
+    jumbo.close_caches()
+
+    document = inspection.history_document(swf_domain, execution["workflowId"], execution["runId"])
+
+    started = document["events"][0]["workflowExecutionStartedEventAttributes"]
+    assert started["input"].startswith(f"simpleflow+s3://{bucket}/{key} ")
 
 
 def test_worker_fails_the_task_naming_the_object_that_is_gone(swf_domain, bucket, tmp_path):

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import time
 
+from simpleflow.engine._ids import policy_timer_id
 from simpleflow.local import LocalExecution
 from tests.fixtures.cancel_workflows import (
     CancelActivityWorkflow,
     CancelByIdWorkflow,
     CancelChildWorkflow,
+    CancelRetryWorkflow,
     CancelTimerWorkflow,
 )
 from tests.local.test_features import assert_resume_matches_replay, attrs, event_types
@@ -47,6 +49,20 @@ def test_with_one_worker_the_activity_finished_before_the_cancel_and_cancel_says
     result = _run(CancelActivityWorkflow, False, 0.1, workers=1)
     assert result.result == {"asked": False, "again": False, "running": "ran to the end"}
     assert "ActivityTaskCancelRequested" not in event_types(result)
+
+
+def test_a_task_cancelled_between_attempts_cancels_its_retry_timer_and_is_never_retried():
+    result = _run(CancelRetryWorkflow, workers=1)
+    assert result.result == {"asked": True, "waiting": "cancelled"}
+    wait = policy_timer_id("activity-tests.fixtures.cancel_workflows.always_fails-1", 2)
+    timers = [(e["eventType"], attrs(e)["timerId"]) for e in result.events if e["eventType"].startswith("Timer")]
+    assert timers == [
+        ("TimerStarted", "an-hour"),
+        ("TimerStarted", wait),
+        ("TimerFired", "an-hour"),
+        ("TimerCanceled", wait),
+    ]
+    assert event_types(result).count("ActivityTaskScheduled") == 1
 
 
 def test_a_cancelled_timer_ends_cancelled_and_one_never_started_takes_no_decision():

@@ -8,10 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from simpleflow.swf import client
-from tests.process_helpers import child_pids, wait_dead
+from tests.process_helpers import child_pids, wait_catching_sigterm, wait_dead
 from tests.swf_e2e_helpers import (
     ACTIVITY_TASK_LIST,
     HEARTBEAT,
@@ -71,21 +70,9 @@ def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
     assert len(after) == 2 and worker_pid not in after
 
 
-def _catches_sigterm(pid: int) -> bool:
-    """Whether *pid* has a handler for SIGTERM (Linux: the SigCgt mask of /proc/PID/status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigCgt:"):
-            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
-    return False
-
-
 def _sigterm_as_soon_as_it_is_caught(process: subprocess.Popen) -> None:
-    # Before the interpreter runs simpleflow's first lines nothing can catch SIGTERM: wait for
-    # the handler rather than for a guessed delay, then signal at once.
-    deadline = time.monotonic() + 20
-    while not _catches_sigterm(process.pid):
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(0.002)
+    # Wait for the handler rather than for a guessed delay, then signal at once.
+    wait_catching_sigterm(process)
     process.send_signal(signal.SIGTERM)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 import tracemalloc
@@ -9,6 +10,7 @@ import tracemalloc
 import pytest
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
+from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE
 from simpleflow.swf import client
 from simpleflow.swf.decider import DEFAULT_CACHE_MB, RUN_BYTES, Decider, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
@@ -127,31 +129,75 @@ def test_the_budget_is_set_in_mb_and_the_old_event_bound_still_applies_when_set(
     cache.clear()
 
 
-def test_a_cached_run_holds_about_what_its_estimate_says():
-    run = _parked_chain("measured-warm-up", done=50)
-    run.close()
+def _parked_fanout(run_id: str, done: int = 120) -> WorkflowRun:
+    """A FanOut run of 300 tasks, all scheduled, *done* completed: it waits on the others (open records)."""
+    b = HistoryBuilder(input={"args": [300], "kwargs": {}}, workflow_id=run_id, run_id=run_id)
+    b.decision()
+    scheduled = [
+        b.schedule_activity(f"activity-{wf.inc.name}-{k + 1}", wf.inc.name, input={"args": [k]}) for k in range(300)
+    ]
+    for k, event_id in enumerate(scheduled[:done]):
+        b.complete_activity(event_id, k + 1)
+    b.decision_started()
+    run = WorkflowRun(wf.FanOut, ExecutionInfo(workflow_id=run_id, run_id=run_id))
+    assert run.advance(b.events) == []
+    return run
+
+
+@pytest.mark.parametrize(
+    ("parked", "done"),
+    [(_parked_chain, 200), (_parked_fanout, 120), (_parked_fanout, 0)],
+    ids=["chain", "fanout", "open"],
+)
+def test_a_cached_run_holds_about_what_its_estimate_says(parked, done):
+    parked("measured-warm-up", done=done).close()
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         cache = RunCache(max_runs=2)
-        cache.put("measured", _parked_chain("measured", done=200))
+        cache.put("measured", parked("measured", done=done))
         gc.collect()
         count = cache._runs["measured"].history.event_count
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
     estimate = estimated_bytes(cache.take("measured"))
-    # The estimate adds a parked thread's stack pages, which tracemalloc does not see.
-    assert 0.8 * held <= estimate - RUN_BYTES <= 2 * held
-    assert held / count < 250  # bytes per event of a compacted Chain (200 tasks: 1,203 events)
+    # Above what tracemalloc sees (the RSS also holds a parked thread's stack pages, the allocator's slack),
+    # whether the run's tasks are settled (compacted) or open (kept whole).
+    assert 1.0 * held <= estimate - RUN_BYTES <= 2 * held
+    if parked is _parked_chain:
+        assert held / count < 250  # bytes per event of a compacted Chain (200 tasks: 1,203 events)
 
 
-def test_parked_run_threads_never_outnumber_the_cached_runs_and_evicted_ones_end():
+def _stack_size(thread: threading.Thread) -> int | None:
+    """The stack *thread* really runs on (glibc's pthread_getattr_np), None where it cannot be read."""
+    try:
+        libc = ctypes.CDLL(None)
+        getattr_np = libc.pthread_getattr_np
+    except (OSError, AttributeError):
+        return None
+    attr = ctypes.create_string_buffer(256)  # a pthread_attr_t (56 or 64 bytes) fits
+    if getattr_np(ctypes.c_ulong(thread.ident), attr) != 0:
+        return None
+    try:
+        size = ctypes.c_size_t()
+        assert libc.pthread_attr_getstacksize(attr, ctypes.byref(size)) == 0
+        return size.value
+    finally:
+        libc.pthread_attr_destroy(attr)
+
+
+def test_parked_run_threads_never_outnumber_the_cached_runs_evicted_ones_end_and_stacks_are_bounded():
     cache = RunCache(max_runs=3)
     for k in range(8):
         cache.put(f"parked-{k}", _parked_chain(f"parked-{k}", done=3))
         assert _parked_threads("parked-") == len(cache) <= 3
+    parked = [t for t in threading.enumerate() if t.name.startswith("simpleflow-run-parked-")]
+    assert sorted(t.name for t in parked) == [f"simpleflow-run-parked-{k}" for k in (5, 6, 7)]  # the newest
+    sizes = {_stack_size(t) for t in parked}
+    if sizes != {None}:  # glibc: each parked thread has the bounded stack, not the default 8 MiB
+        assert sizes == {RUN_THREAD_STACK_SIZE}
     cache.clear()
     assert _parked_threads("parked-") == 0
 

@@ -38,7 +38,7 @@ from simpleflow.swf.decider import Decider
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from simpleflow.swf.worker import run_worker
-from tests.fixtures.signal_workflows import ApprovalWorkflow, CoolingOffWorkflow
+from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow
 from tests.moto_server import MotoServer, patch_moto
 from tests.swf_e2e_helpers import ROOT, attributes, closing, completed_result, scheduled, simpleflow, wait_closed
 
@@ -290,6 +290,27 @@ def test_signal_sent_with_the_command_line_while_the_workflow_waits_for_it(domai
         ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, signals=[(60, "approve", payload)]
     ).execute()
     assert local.status == "completed" and local.result == result
+
+
+def test_a_workflow_signals_another_open_execution_by_its_workflow_id(domain):
+    with decider_and_worker(domain, [ApprovalWorkflow, ApproverWorkflow]) as task_list:
+        target = start_workflow(domain, ApprovalWorkflow, {"args": ["release-8"], "kwargs": {}}, task_list=task_list)
+        wait_until_waiting(domain, target)
+        sender = start_workflow(
+            domain, ApproverWorkflow, {"args": [target["workflowId"], "bob"], "kwargs": {}}, task_list=task_list
+        )
+        sent = wait_closed(domain, sender["workflowId"], sender["runId"])
+        received = wait_closed(domain, target["workflowId"], target["runId"])
+    assert completed_result(sent) == {"sent": True}
+    initiated = next(e for e in sent if e["eventType"] == "SignalExternalWorkflowExecutionInitiated")
+    assert attributes(initiated)["workflowId"] == target["workflowId"] and "runId" not in attributes(initiated)
+    assert completed_result(received)["published"] == "release-8 published, approved by bob"
+    signaled = next(e for e in received if e["eventType"] == "WorkflowExecutionSignaled")
+    assert attributes(signaled)["externalWorkflowExecution"] == sender
+    # The local host, given the signal the sender sends, agrees.
+    payload = json.loads(attributes(signaled)["input"])
+    local = LocalExecution(ApprovalWorkflow, {"args": ["release-8"], "kwargs": {}}, signals=[(60, "approve", payload)])
+    assert local.execute().result == completed_result(received)
 
 
 def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(domain):

@@ -1,7 +1,7 @@
 """Retry policies on the moto server: an activity failing twice waits its policy's timers, then succeeds,
 with the task ids, timers and result of the local host.
 
-moto implements StartTimer and TimerFired; the server of tests/swf/test_features.py (an hour of timer
+moto implements StartTimer, TimerFired and CancelTimer; the server of tests/swf/test_features.py (an hour of timer
 lasts a second there) keeps the example's 30 s and 60 s waits short.
 """
 
@@ -72,4 +72,26 @@ def test_a_task_failing_twice_is_retried_after_its_policy_timers_on_swf_as_local
     assert outcomes_by_task(events) == outcomes_by_task(local.events)
     assert outcomes_by_task(events)[FETCH_ID] == ["ActivityTaskFailed", "ActivityTaskFailed", "ActivityTaskCompleted"]
     assert outcomes_by_task(events)["activity-examples.retry_policy.check_order-1"] == ["ActivityTaskFailed"]
+    assert sorted(scheduled(events)) == sorted(scheduled(local.events))
+
+
+def test_a_task_cancelled_between_attempts_cancels_its_retry_timer_on_swf_as_locally(domain):
+    from tests.fixtures.cancel_workflows import CancelRetryWorkflow
+
+    input = {"args": [], "kwargs": {}}
+    local = LocalExecution(CancelRetryWorkflow, input).execute()
+    remote = run_standalone(domain, CancelRetryWorkflow, input, progress=None, timeout=60)
+    assert remote.status == local.status == "completed", (remote.reason, local.reason)
+    assert remote.result == local.result == {"asked": True, "waiting": "cancelled"}
+    events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    wait = policy_timer_id("activity-tests.fixtures.cancel_workflows.always_fails-1", 2)
+    story = [(kind, timer_id) for kind, timer_id, _ in timers(events)]
+    assert story == [(kind, timer_id) for kind, timer_id, _ in timers(local.events)]
+    assert story == [
+        ("TimerStarted", "an-hour"),
+        ("TimerStarted", wait),
+        ("TimerFired", "an-hour"),
+        ("TimerCanceled", wait),
+    ]
+    assert outcomes_by_task(events) == outcomes_by_task(local.events)
     assert sorted(scheduled(events)) == sorted(scheduled(local.events))

@@ -11,6 +11,7 @@ import pytest
 from simpleflow.swf import client
 from tests.fixtures import middleware_functions as mwf
 from tests.fixtures import pipeline_workflows as pw
+from tests.process_helpers import wait_catching_sigterm
 from tests.swf_e2e_helpers import (
     attributes,
     completed_result,
@@ -156,6 +157,7 @@ def test_one_task_worker_stopped_while_polling_exits_without_a_task(swf_domain, 
     )
     time.sleep(1.5)  # polling: no workflow, no task
     assert worker.poll() is None, processes.logs()
+    wait_catching_sigterm(worker)  # a loaded machine may not have run the first lines yet
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=10) == 0, processes.logs()
 

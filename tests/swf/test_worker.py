@@ -17,7 +17,7 @@ import pytest
 
 from simpleflow.swf import client
 from simpleflow.swf.process import supervise
-from simpleflow.swf.worker import run_worker
+from simpleflow.swf.worker import find_activity, run_worker
 from tests.process_helpers import alive, wait_dead
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,6 +221,19 @@ def test_undeclared_activity_fails_with_a_clear_reason_and_is_never_imported(exe
         f"ActivityNotDeclared: activity 'os.system' is not declared in this worker (modules: {MODULE})"
     )
     assert json.loads(attributes(event)["details"])["error"] == "ActivityNotDeclared"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("tests.fixtures.exits_on_import.f", "exited as it loaded (status 3)"),
+        ("tests.fixtures.__main__.f", "a __dunder__ module is a script"),
+    ],
+)
+def test_a_task_naming_a_module_that_exits_or_a_script_fails_and_the_worker_lives_on(name, reason):
+    act, why = find_activity(name, ())
+    assert act is None and reason in why, why
+    assert "tests.fixtures.__main__" not in sys.modules
 
 
 def test_input_that_is_not_json_fails_the_task(execution):
