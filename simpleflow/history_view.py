@@ -64,6 +64,13 @@ class HistoryView:
         self._history.expand()
         return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
 
+    def child_workflow(self, workflow_id: str) -> dict[str, Any] | None:
+        """The one child workflow record ``child_workflows`` has under *workflow_id* (None if none),
+        without decoding every other record (a schedule asks about each child at each decision)."""
+        self._history.expand()
+        record = self._history.child_workflows.get(workflow_id)
+        return None if record is None else _decoded(record)
+
     @property
     def timers(self) -> dict[str, dict[str, Any]]:
         """Timers as simpleflow shows them: ``start_to_fire_timeout`` in whole seconds, ``control`` decoded,

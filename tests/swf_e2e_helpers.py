@@ -33,6 +33,29 @@ def simpleflow(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(command, env=_environ(), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
+def simpleflow_here(*args: str) -> subprocess.CompletedProcess:
+    """Run one ``simpleflow`` command in this process (click's runner), shaped as :func:`simpleflow`'s answer.
+
+    For the quick commands a test runs many of (inspection, signals): the same command code without a
+    Python start-up and a botocore import each. The root logger the command configures is put back after.
+    """
+    import logging
+
+    from click.testing import CliRunner
+
+    from simpleflow.command import cli
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        result = CliRunner().invoke(cli, list(args), env={"LOG_LEVEL": _environ()["LOG_LEVEL"]})
+    finally:
+        root.handlers[:], root.level = handlers, level
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["simpleflow", *args], result.exit_code, result.stdout, result.stderr)
+
+
 class Processes:
     """Long-running ``simpleflow`` processes of one test, stopped (and their logs kept) after it."""
 
@@ -69,8 +92,8 @@ class Processes:
 
 
 def start_workflow(domain: str, workflow: str, task_list: str, input: Any) -> tuple[str, str]:
-    """``simpleflow workflow.start``: the workflow id and run id it prints."""
-    done = simpleflow(
+    """``simpleflow workflow.start`` (in this process): the workflow id and run id it prints."""
+    done = simpleflow_here(
         "workflow.start", "--domain", domain, "--task-list", task_list, workflow, "--input", json.dumps(input)
     )
     assert done.returncode == 0, done.stderr

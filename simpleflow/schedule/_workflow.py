@@ -46,7 +46,7 @@ class ScheduleWorkflow(Workflow):
 
     def _open_at(self, workflow_id: str, before_event: int) -> bool:
         """Whether the run started as *workflow_id* was open when the decision task *before_event* started."""
-        record = self._history.child_workflows.get(workflow_id)
+        record = self._history.child_workflow(workflow_id)
         if record is None or record["state"] in ("start_initiated", "started"):
             return record is None or record.get("state") != "start_failed"
         if record["state"] == "start_failed":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from simpleflow import activity
 from simpleflow.engine import replay
 from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
@@ -16,8 +18,14 @@ def _events_of(events, event_type):
     return [e for e in events if e["eventType"] == event_type]
 
 
-def test_an_attempt_silent_past_its_heartbeat_timeout_times_out_with_its_last_details():
-    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+@pytest.fixture(scope="module")
+def counted():
+    """One local CountWorkflow execution (its simulated heartbeat timeout takes real time), read by three tests."""
+    return LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+
+
+def test_an_attempt_silent_past_its_heartbeat_timeout_times_out_with_its_last_details(counted):
+    outcome = counted
     assert outcome.status == "completed", outcome.reason
     timed_out = _events_of(outcome.events, "ActivityTaskTimedOut")
     assert len(timed_out) == 1
@@ -26,8 +34,8 @@ def test_an_attempt_silent_past_its_heartbeat_timeout_times_out_with_its_last_de
     assert json.loads(attrs["details"]) == {"step": 2, "of": 5}
 
 
-def test_the_next_attempt_reads_the_last_heartbeat_details_and_resumes_from_them():
-    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+def test_the_next_attempt_reads_the_last_heartbeat_details_and_resumes_from_them(counted):
+    outcome = counted
     assert outcome.result == {"resumed_from": {"step": 2, "of": 5}, "done": 5}
     inputs = [
         json.loads(e["activityTaskScheduledEventAttributes"]["input"])
@@ -38,8 +46,8 @@ def test_the_next_attempt_reads_the_last_heartbeat_details_and_resumes_from_them
     assert inputs[1]["args"] == [5]
 
 
-def test_a_full_replay_of_the_local_history_reschedules_with_the_same_details_and_completes_the_same():
-    outcome = LocalExecution(CountWorkflow, {"args": [5], "kwargs": {}}).execute()
+def test_a_full_replay_of_the_local_history_reschedules_with_the_same_details_and_completes_the_same(counted):
+    outcome = counted
     last_decision = max(i for i, e in enumerate(outcome.events) if e["eventType"] == "DecisionTaskStarted")
     decisions = replay(CountWorkflow, outcome.events[: last_decision + 1])
     assert [d["decisionType"] for d in decisions] == ["CompleteWorkflowExecution"]

@@ -7,7 +7,16 @@ import subprocess
 import sys
 
 from simpleflow.swf import client
-from tests.swf_e2e_helpers import ROOT, _environ, attributes, closing, completed_result, simpleflow, wait_closed
+from tests.swf_e2e_helpers import (
+    ROOT,
+    _environ,
+    attributes,
+    closing,
+    completed_result,
+    simpleflow,
+    simpleflow_here,
+    wait_closed,
+)
 
 WORKFLOWS = "tests.fixtures.compat_workflows"
 ACTIVITIES = "tests.fixtures.compat_activities"
@@ -62,8 +71,9 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
     priorities = [attributes(e).get("taskPriority") for e in events if e["eventType"] == "ActivityTaskScheduled"]
     assert priorities == ["9", "5", None]
 
-    ours = simpleflow("workflow.history", swf_domain, workflow_id)
-    theirs = simpleflow("workflow.history", workflow_id, "--domain", swf_domain)
+    # The inspection forms in this process (python -m simpleflow, below, in a process of its own).
+    ours = simpleflow_here("workflow.history", swf_domain, workflow_id)
+    theirs = simpleflow_here("workflow.history", workflow_id, "--domain", swf_domain)
     assert ours.returncode == theirs.returncode == 0, theirs.stderr
     assert ours.stdout == theirs.stdout
     with_env = subprocess.run(
@@ -80,12 +90,14 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
     assert [e["activity_id"] for e in raw if (e["type"], e["state"]) == ("ActivityTask", "scheduled")] == [
         f"activity-{ACTIVITIES}.double-{n}" for n in (1, 2, 3)
     ]
-    listed = simpleflow("workflow.history", workflow_id, "-d", swf_domain, "--of", "events", "--reverse-order", "true")
+    listed = simpleflow_here(
+        "workflow.history", workflow_id, "-d", swf_domain, "--of", "events", "--reverse-order", "true"
+    )
     assert json.loads(listed.stdout)[0]["eventType"] == "WorkflowExecutionCompleted"
-    cooked = json.loads(simpleflow("workflow.history", workflow_id, "-d", swf_domain, "-o", "cooked").stdout)
+    cooked = json.loads(simpleflow_here("workflow.history", workflow_id, "-d", swf_domain, "-o", "cooked").stdout)
     assert sorted(cooked["activities"]) == [f"activity-{ACTIVITIES}.double-{n}" for n in (1, 2, 3)]
 
-    rerun = simpleflow(
+    rerun = simpleflow_here(
         "activity.rerun",
         "--domain",
         swf_domain,
@@ -95,7 +107,7 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
         f"activity-{ACTIVITIES}.double-2",
     )
     assert (rerun.returncode, rerun.stdout) == (0, "4\n"), rerun.stderr
-    rerun = simpleflow(
+    rerun = simpleflow_here(
         "activity.rerun",
         "--domain",
         swf_domain,
@@ -110,13 +122,13 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
     )
     assert (rerun.returncode, rerun.stdout) == (0, "42\n"), rerun.stderr
 
-    listing = simpleflow("workflow.list", swf_domain, "-s", "closed", "-d", "1")
+    listing = simpleflow_here("workflow.list", swf_domain, "-s", "closed", "-d", "1")
     assert f"{workflow_id}" in listing.stdout and listing.returncode == 0, listing.stderr
-    filtered = simpleflow("--format", "prettyjson", "workflow.filter", swf_domain, "-s", "closed", "-d", "1")
+    filtered = simpleflow_here("--format", "prettyjson", "workflow.filter", swf_domain, "-s", "closed", "-d", "1")
     assert workflow_id in [row["Workflow ID"] for row in json.loads(filtered.stdout)], filtered.stdout
-    tasks = simpleflow("--format", "tabular", "workflow.tasks", swf_domain, workflow_id, "-n", "1")
+    tasks = simpleflow_here("--format", "tabular", "workflow.tasks", swf_domain, workflow_id, "-n", "1")
     assert tasks.returncode == 0 and len(tasks.stdout.splitlines()) == 1, tasks.stdout + tasks.stderr
-    brief = simpleflow(
+    brief = simpleflow_here(
         "--format", "json", "task.info", swf_domain, workflow_id, f"activity-{ACTIVITIES}.double-1", "--no-details"
     )
     assert brief.returncode == 0 and "input" not in json.loads(brief.stdout), brief.stdout

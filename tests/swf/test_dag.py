@@ -18,6 +18,7 @@ from tests.swf_e2e_helpers import (
     outcomes_by_task,
     scheduled,
     simpleflow,
+    simpleflow_here,
     start_decider,
     start_worker,
     wait_closed,
@@ -54,12 +55,12 @@ def test_a_diamond_started_with_dag_start_runs_as_locally(swf_domain, processes,
     started = next(e for e in events if e["eventType"] == "WorkflowExecutionStarted")
     workflow_type = started["workflowExecutionStartedEventAttributes"]["workflowType"]
     assert workflow_type == {"name": "test-diamond", "version": "1"}
-    # inspection shows the node ids in the task ids
-    tasks = simpleflow("--format", "json", "workflow.tasks", swf_domain, workflow_id)
+    # inspection shows the node ids in the task ids (the inspection commands in this process)
+    tasks = simpleflow_here("--format", "json", "workflow.tasks", swf_domain, workflow_id)
     assert tasks.returncode == 0, tasks.stderr
     assert [t for t in DIAMOND_IDS if t in tasks.stdout] == DIAMOND_IDS
     # the picture of that execution: every node completed
-    picture = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+    picture = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
     assert picture.returncode == 0, picture.stderr
     assert picture.stdout.count('fillcolor="#a1d99b"') == 5  # completed
 
@@ -73,14 +74,14 @@ def test_dag_show_colours_a_running_execution_by_state(swf_domain, processes, de
     # no worker: "a" is scheduled and waits, the rest is pending
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        shown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+        shown = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
         if 'fillcolor="#9ecae1"' in shown.stdout:
             break
         time.sleep(0.2)
     lines = {line.split()[0]: line for line in shown.stdout.splitlines() if "fillcolor" in line}
     assert 'fillcolor="#9ecae1"' in lines['"a"']  # running
     assert all('fillcolor="#e5e5e5"' in lines[f'"{n}"'] for n in "bcd")  # pending
-    unknown = simpleflow("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
+    unknown = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", "nope", "--dot", "-")
     assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1, unknown.stderr
 
 
@@ -90,27 +91,28 @@ def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedul
     done = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *", "--input", '{"x": 1}')
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "schedule-daily"
-    again = simpleflow("schedule.create", *common, "daily", target, "--cron", "0 6 * * *")
+    # The other commands in this process: the same command code, without a start-up each.
+    again = simpleflow_here("schedule.create", *common, "daily", target, "--cron", "0 6 * * *")
     assert again.returncode == 2 and "schedule 'daily' exists already" in again.stderr
 
     def listed() -> list[list[str]]:
-        shown = simpleflow("--format", "json", "schedule.list", *common)
+        shown = simpleflow_here("--format", "json", "schedule.list", *common)
         assert shown.returncode == 0, shown.stderr
         return [[row[0], row[1], row[3], row[4]] for row in json.loads(shown.stdout)]
 
     assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "active"]]
-    assert simpleflow("schedule.pause", "daily", *common).returncode == 0
+    assert simpleflow_here("schedule.pause", "daily", *common).returncode == 0
     assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "paused"]]
-    assert simpleflow("schedule.resume", "daily", *common).returncode == 0
+    assert simpleflow_here("schedule.resume", "daily", *common).returncode == 0
     assert listed()[0][3] == "active"
-    assert simpleflow("schedule.trigger", "daily", *common).returncode == 0
+    assert simpleflow_here("schedule.trigger", "daily", *common).returncode == 0
     history = client.get_history(swf_domain, "schedule-daily", done.stdout.split()[1])
     signals = [e["workflowExecutionSignaledEventAttributes"] for e in history if "Signaled" in e["eventType"]]
     assert [s["signalName"] for s in signals] == ["pause", "resume", "trigger"]
     assert "at" in json.loads(signals[2]["input"])
-    assert simpleflow("schedule.delete", "daily", *common).returncode == 0
+    assert simpleflow_here("schedule.delete", "daily", *common).returncode == 0
     assert listed() == []
-    gone = simpleflow("schedule.pause", "daily", *common)
+    gone = simpleflow_here("schedule.pause", "daily", *common)
     assert (
         gone.returncode == 2
         and gone.stderr.strip() == f"simpleflow: error: no schedule 'daily' in domain '{swf_domain}'"

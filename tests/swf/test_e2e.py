@@ -52,6 +52,8 @@ def test_standalone_schedules_more_than_100_tasks_over_several_decisions(swf_dom
         "standalone",
         "--domain",
         swf_domain,
+        "--nb-workers",
+        "2",  # the 120 tasks in half the time
         f"{WORKFLOWS}.WideWorkflow",
         "--input",
         json.dumps([n]),

@@ -14,7 +14,15 @@ from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.query import query_execution
 from tests.fixtures.query_workflows import TASK_LIST, OrderWorkflow
-from tests.swf_e2e_helpers import Processes, simpleflow, start_decider, start_worker, start_workflow, wait_closed
+from tests.swf_e2e_helpers import (
+    Processes,
+    simpleflow,
+    simpleflow_here,
+    start_decider,
+    start_worker,
+    start_workflow,
+    wait_closed,
+)
 
 WORKFLOW = "tests.fixtures.query_workflows.OrderWorkflow"
 INPUT = {"args": ["o-7", [5, 15]], "kwargs": {}}
@@ -116,7 +124,7 @@ def test_query_errors_a_user_can_fix_are_one_line_and_exit_2_and_touch_nothing(w
     domain, workflow_id, run_id = waiting
     before = len(client.get_history(domain, workflow_id, run_id))
     for args, line in USER_ERRORS:
-        done = simpleflow("workflow.query", domain, workflow_id, *args)
+        done = simpleflow_here("workflow.query", domain, workflow_id, *args)
         assert (done.returncode, done.stdout) == (2, ""), (args, done.stderr)
         assert done.stderr.startswith(f"simpleflow: error: {line}"), (args, done.stderr)
         assert done.stderr.count("\n") == 1, (args, done.stderr)
@@ -130,14 +138,14 @@ def test_query_errors_a_user_can_fix_are_one_line_and_exit_2_and_touch_nothing(w
 
 def test_a_query_that_raises_exits_1_naming_the_error(waiting):
     domain, workflow_id, _ = waiting
-    done = simpleflow("workflow.query", domain, workflow_id, "broken")
+    done = simpleflow_here("workflow.query", domain, workflow_id, "broken")
     assert done.returncode == 1
     assert done.stderr.startswith("simpleflow: error: query 'broken' raised ValueError: no such thing ("), done.stderr
     assert done.stderr.count("\n") == 1
 
 
 def test_querying_an_unknown_execution_is_one_line_and_exit_2(swf_domain):
-    done = simpleflow("workflow.query", swf_domain, "no-such-workflow", "status")
+    done = simpleflow_here("workflow.query", swf_domain, "no-such-workflow", "status")
     assert done.returncode == 2
     line = f"simpleflow: error: no execution with workflow id 'no-such-workflow' in domain '{swf_domain}'\n"
     assert done.stderr == line

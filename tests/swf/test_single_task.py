@@ -12,7 +12,15 @@ from simpleflow.swf import client
 from tests.fixtures import middleware_functions as mwf
 from tests.fixtures import pipeline_workflows as pw
 from tests.process_helpers import wait_catching_sigterm
-from tests.swf_e2e_helpers import attributes, completed_result, simpleflow, start_decider, start_workflow, wait_closed
+from tests.swf_e2e_helpers import (
+    attributes,
+    completed_result,
+    simpleflow,
+    simpleflow_here,
+    start_decider,
+    start_workflow,
+    wait_closed,
+)
 
 PIPELINE = "tests.fixtures.pipeline_workflows.PipelineWorkflow"
 MODULE = "tests.fixtures.pipeline_workflows"
@@ -119,7 +127,7 @@ _VALID = {
     ],
 )
 def test_bad_poll_data_is_one_line_and_exit_2_before_anything_runs(data, message):
-    done = simpleflow("worker.start", "--domain", "no-such-domain", "--poll-data", data, MODULE)
+    done = simpleflow_here("worker.start", "--domain", "no-such-domain", "--poll-data", data, MODULE)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
@@ -136,7 +144,7 @@ def test_poll_data_accepts_line_wrapped_and_url_safe_base64():
 
 
 def test_worker_needs_a_task_list_unless_given_poll_data():
-    done = simpleflow("worker.start", "--domain", "d", MODULE)
+    done = simpleflow_here("worker.start", "--domain", "d", MODULE)
     assert done.returncode == 2
     assert "give --task-list" in done.stderr
 
@@ -155,6 +163,8 @@ def test_one_task_worker_stopped_while_polling_exits_without_a_task(swf_domain, 
 
 
 def test_an_unknown_activity_module_is_one_line_and_exit_2(swf_domain):
-    done = simpleflow("worker.start", "--domain", swf_domain, "--task-list", "t", "--one-task", "tests.no_such_module")
+    done = simpleflow_here(
+        "worker.start", "--domain", swf_domain, "--task-list", "t", "--one-task", "tests.no_such_module"
+    )
     assert done.returncode == 2
     assert done.stderr == ("simpleflow: error: unknown module 'tests.no_such_module'\n")
