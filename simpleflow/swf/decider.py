@@ -90,6 +90,7 @@ class RunCache:
 
     A run put here is compacted (``WorkflowRun.compact``): its raw events and what resuming does
     not read are let go, and fetched again from SWF (*reload*) in the rare case something needs them.
+    A run whose hooks read the whole history is kept whole instead (``History.keep_whole``).
     """
 
     def __init__(
