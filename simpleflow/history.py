@@ -16,7 +16,8 @@ cache: the raw events go, and so do the fields of completed activities that
 resuming never reads (their input, timestamps, worker identity...). Whoever
 needs them (``events``, a hook's view, ``expand()``) gets them back exactly:
 *reload* gives the execution's events again (the decider fetches them from
-SWF) and they are folded anew.
+SWF) and they are folded anew. A history a hook read whole (``keep_whole``) is
+not compacted again: the hook reads it at every decision.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class History:
         self._completed: list[Record] = []  # activity records completed since the last compact
         self.payload_chars = 0  # characters of activity inputs and results folded in (sizes a cached run)
         self.compacted_records = 0  # activity records cut down by compact (sizes a cached run)
+        self.kept_whole = False  # a hook read the whole history (``keep_whole``): compact lets nothing go
         self.started: Record = {}  # WorkflowExecutionStarted attributes
         self.activities: dict[str, Record] = {}
         self.child_workflows: dict[str, Record] = {}
@@ -123,7 +125,10 @@ class History:
 
         Costs only what changed since the last call. *reload* returns the execution's history from
         its first event (events after those folded in are ignored), jumbo fields decoded as they were.
+        Does nothing once ``keep_whole`` was called.
         """
+        if self.kept_whole:
+            return
         self._reload = reload
         if self._events:
             self._dropped_last_id = self._events[-1]["eventId"]
@@ -176,10 +181,16 @@ class History:
         # Whole again: the next compact cuts them anew (else a run expanded once would stay whole).
         self._completed = [r for r in self.activities.values() if r["state"] == "completed"]
 
+    def keep_whole(self) -> None:
+        """Expand, and stay whole from now on: a hook reads the whole history (it will at the next
+        decision too), so compacting it again would only have it reloaded (fetched from SWF) each time."""
+        self.kept_whole = True
+        self.expand()
+
     @property
     def tasks(self) -> list[Record]:
         """Activities and child workflows, in the order they were first scheduled."""
-        self.expand()
+        self.keep_whole()
         found = list(self.activities.values()) + list(self.child_workflows.values())
         return sorted(found, key=lambda r: r.get("first_event_id", 0))
 

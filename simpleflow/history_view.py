@@ -5,7 +5,8 @@
 attribute access (``history.events[0].input``, ``.type``, ``.state``, ``.id``), and the
 per-task dicts (``activities``, ``child_workflows``, ``timers``) carry ``input`` and ``control``
 decoded from JSON, as simpleflow's history gives them. Every other attribute is the engine's
-``History`` itself. The view is built lazily: a hook that does not look costs nothing.
+``History`` itself. The view is built lazily: a hook that does not look costs nothing; one that
+reads the events or the task records keeps the history whole (``History.keep_whole``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class HistoryView:
 
     @property
     def events(self) -> list[Event]:
-        raw = self._history.events
+        raw = self.raw_events
         if len(self._events) > len(raw):  # the engine started over (a full replay)
             self._events = []
         self._events.extend(Event(e) for e in raw[len(self._events) :])
@@ -52,22 +53,23 @@ class HistoryView:
     @property
     def raw_events(self) -> list[dict[str, Any]]:
         """The events as SWF gives them (plain dicts)."""
+        self._history.keep_whole()
         return self._history.events
 
     @property
     def activities(self) -> dict[str, dict[str, Any]]:
-        self._history.expand()  # a compacted history's records lack what hooks may read
+        self._history.keep_whole()  # a compacted history's records lack what hooks may read
         return {key: _decoded(r) for key, r in self._history.activities.items()}
 
     @property
     def child_workflows(self) -> dict[str, dict[str, Any]]:
-        self._history.expand()
+        self._history.keep_whole()
         return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
 
     def child_workflow(self, workflow_id: str) -> dict[str, Any] | None:
         """The one child workflow record ``child_workflows`` has under *workflow_id* (None if none),
         without decoding every other record (a schedule asks about each child at each decision)."""
-        self._history.expand()
+        self._history.keep_whole()
         record = self._history.child_workflows.get(workflow_id)
         return None if record is None else _decoded(record)
 

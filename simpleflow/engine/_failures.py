@@ -104,7 +104,7 @@ class RetryRules:
 
     def _ask_workflow(self, command: Command, record: dict[str, Any]) -> None:
         tracker = self._tracker
-        tracker.history.expand()  # the workflow gets the whole history (a cached run may be compacted)
+        tracker.history.keep_whole()  # the workflow gets the whole history (a cached run may be compacted)
         decision = TaskFailureContext.Decision
         context = TaskFailureContext(
             a_task=command.task,

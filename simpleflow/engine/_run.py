@@ -300,15 +300,18 @@ class WorkflowRun:
 
         *reload* gives the execution's events back (decoded, from the first) for what needs them
         again: a fall back to a full replay, a hook reading the history. A run that replays in full
-        at each decision anyway keeps its events.
+        at each decision anyway keeps its events, and so does one whose hooks read the whole
+        history (``History.keep_whole``): they would reload it at each decision.
 
         Returns:
             Whether the run is compacted.
         """
         if self._closed or self._needs_full_replay or self._events_for_advance is not None:
             return False
-        self.history.compact(reload)
         self._hooks_history.forget()
+        if self.history.kept_whole:
+            return False
+        self.history.compact(reload)
         return True
 
     # -- the executor interface Workflow calls (simpleflow.protocols.Executor) -----

@@ -10,6 +10,8 @@ the reference behaviour.
 With several deciders on one task list, a sticky task list of its own
 (``simpleflow.swf.sticky``) brings each run's next decision task back to the
 process that holds it (``SIMPLEFLOW_DECIDER_STICKY_TIMEOUT``; 0 turns it off).
+While it serves that list, a task on the shared list is polled with its whole
+history (almost always a run it does not hold: see ``Decider._polls_partial``).
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class RunCache:
 
     A run put here is compacted (``WorkflowRun.compact``): its raw events and what resuming does
     not read are let go, and fetched again from SWF (*reload*) in the rare case something needs them.
+    A run whose hooks read the whole history is kept whole instead (``History.keep_whole``).
     """
 
     def __init__(
@@ -349,7 +352,7 @@ class Decider:
         if task_list is None:
             return False
         task = client.poll_decision_task(
-            self.domain, task_list, self.identity, start_at_previous_started_event=from_sticky or len(self.cache) > 0
+            self.domain, task_list, self.identity, start_at_previous_started_event=self._polls_partial(from_sticky)
         )
         if task is None:
             return False
@@ -361,8 +364,9 @@ class Decider:
             if decisions is None:
                 return True  # not ours: left to time out and go to another decider
             # Only a decider polling its sticky list (``run``) keeps executions there; ``poll_once`` alone does not.
-            serving = self._sticky_poller is not None and self._sticky_poller.is_alive()
-            keep = serving and task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
+            keep = (
+                self._serving_sticky() and task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
+            )
             routing = sticky.override(decisions, self.sticky_list, self.task_list, self.sticky_timeout, keep)
         answer: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": decisions, **routing}
         if context is not None:  # the workflow's status (Workflow.set_status): SWF keeps the latest
@@ -373,6 +377,19 @@ class Decider:
             # The task times out and comes back; the cached run depends only on events, so it stays valid.
             logger.warning("could not answer decision task of %s: %s", task["workflowExecution"], err)
         return True
+
+    def _serving_sticky(self) -> bool:
+        """This decider polls its sticky list (``run``): the runs it caches get their next tasks there."""
+        return self._sticky_poller is not None and self._sticky_poller.is_alive()
+
+    def _polls_partial(self, from_sticky: bool) -> bool:
+        """Whether to poll with ``startAtPreviousStartedEvent`` (only the events since the previous decision).
+
+        A sticky task is a cached run's: partial. A shared task may be a cached run's, unless the sticky
+        list is served: then it is almost always a run this decider does not hold (a miss), whose whole
+        history a partial poll would have to fetch again; a cached run fed a whole history still resumes.
+        """
+        return from_sticky or (len(self.cache) > 0 and not self._serving_sticky())
 
     def run(self, stop: threading.Event | None = None, pollers: int = 1) -> None:
         """Poll and decide until *stop* is set (or SIGTERM/SIGINT).

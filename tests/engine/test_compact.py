@@ -189,3 +189,13 @@ def test_a_failed_reload_leaves_the_decision_task_unanswered_not_the_execution_f
     with pytest.raises(ConnectionError, match="unreachable"):
         answer_decision_task(run, swf.start_decision())
     assert run.closed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_run_whose_hook_reads_the_history_is_kept_whole_and_reloads_nothing(seed):
+    # Compacting it again would only have the next after_replay reload every event (a fetch from SWF).
+    swf, run, reload = drive_compacted(
+        wf.ReadsHistory, {"args": [8], "kwargs": {}}, seed, fail_rate=0.0, timeout_rate=0.0
+    )
+    assert swf.closed == "completed"
+    assert reload.calls == 0 and run.fallbacks == 0

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import threading
 import tracemalloc
+from collections.abc import Iterator
 
 import pytest
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE
-from simpleflow.swf import client
-from simpleflow.swf.decider import DEFAULT_CACHE_MB, RUN_BYTES, Decider, RunCache, estimated_bytes
+from simpleflow.swf import client, starter
+from simpleflow.swf.decider import DEFAULT_CACHE_MB, HELD_EVENT_BYTES, RUN_BYTES, Decider, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
 from tests.swf_simulator import SimulatedSWF
@@ -74,7 +76,7 @@ def test_a_full_history_sent_again_skips_the_events_already_applied(swf_domain):
     assert decider.cache.misses == 1
 
 
-def _parked_chain(run_id: str, done: int = 20) -> WorkflowRun:
+def _parked_chain(run_id: str, done: int = 20, workflow_class: type = wf.Chain) -> WorkflowRun:
     """A Chain run that decided on *done* completed tasks and waits, parked, for the next one."""
     b = HistoryBuilder(input={"args": [done + 5], "kwargs": {}}, workflow_id=run_id, run_id=run_id)
     for k in range(done):
@@ -82,7 +84,7 @@ def _parked_chain(run_id: str, done: int = 20) -> WorkflowRun:
         scheduled = b.schedule_activity(f"activity-{wf.inc.name}-{k + 1}", wf.inc.name, input={"args": [k]})
         b.complete_activity(scheduled, k + 1)
     b.decision_started()
-    run = WorkflowRun(wf.Chain, ExecutionInfo(workflow_id=run_id, run_id=run_id))
+    run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=run_id, run_id=run_id))
     assert run.advance(b.events)[0]["decisionType"] == "ScheduleActivityTask"
     return run
 
@@ -114,6 +116,18 @@ def _compacted_size(run: WorkflowRun) -> int:
         return estimated_bytes(run)
     finally:
         run.close()
+
+
+def test_a_run_kept_whole_for_its_hooks_is_estimated_with_every_event_it_holds():
+    cache = RunCache(max_runs=4)
+    cache.put("compacted", _parked_chain("whole-compacted"))
+    cache.put("whole", _parked_chain("whole-kept", workflow_class=wf.ReadsHistory))
+    compacted, whole = cache.take("compacted"), cache.take("whole")
+    assert compacted.history.held_events == 0
+    assert whole.history.held_events == whole.history.event_count == compacted.history.event_count
+    assert estimated_bytes(whole) - estimated_bytes(compacted) >= whole.history.event_count * HELD_EVENT_BYTES
+    compacted.close()
+    whole.close()
 
 
 def test_the_budget_is_set_in_mb_and_the_old_event_bound_still_applies_when_set(monkeypatch):
@@ -216,3 +230,38 @@ def test_a_compacted_run_reloads_its_events_from_the_swf_server(swf_domain):
         (e["eventId"], e["eventType"]) for e in task["events"]
     ]
     run.close()
+
+
+@contextlib.contextmanager
+def history_fetches() -> Iterator[list[str]]:
+    """The runId of every GetWorkflowExecutionHistory this process's SWF client sends (a botocore hook)."""
+    sent: list[str] = []
+
+    def record(params, **kwargs):
+        sent.append(params["execution"]["runId"])
+
+    events = client.swf_client().meta.events
+    events.register("provide-client-params.swf.GetWorkflowExecutionHistory", record, unique_id="test-fetches")
+    try:
+        yield sent
+    finally:
+        events.unregister("provide-client-params.swf.GetWorkflowExecutionHistory", unique_id="test-fetches")
+
+
+def test_a_cached_run_whose_after_replay_reads_the_history_is_not_fetched_again_at_each_decision(
+    swf_domain, decider_list
+):
+    execution = starter.start_workflow(swf_domain, wf.ReadsHistory, {"args": [3], "kwargs": {}}, task_list=decider_list)
+    ids = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
+    decider = Decider(swf_domain, decider_list, [wf.ReadsHistory], sticky_timeout=0)
+    try:
+        with history_fetches() as fetches:
+            assert decider.poll_once()  # the first task (the whole history): schedules an activity, no worker
+            for k in range(4):  # each signal is a decision task of the cached run
+                client.swf_client().signal_workflow_execution(domain=swf_domain, signalName=f"s{k}", input="", **ids)
+                while not decider.poll_once():
+                    pass
+    finally:
+        client.swf_client().terminate_workflow_execution(domain=swf_domain, **ids)
+    assert (decider.hits, decider.misses) == (4, 1)
+    assert fetches == []  # its history was kept whole in the cache (it fetched one per decision before)

@@ -16,10 +16,11 @@ import uuid
 import pytest
 
 from simpleflow.swf import client, starter
-from simpleflow.swf.decider import Decider
+from simpleflow.swf.decider import Decider, RunCache
 from simpleflow.swf.sticky import override, sticky_task_list
 from tests.fixtures.swf_workflows import StepsWorkflow
 from tests.moto_server import MotoServer
+from tests.swf.test_decider_cache import history_fetches
 from tests.swf_e2e_helpers import completed_result, start_worker, wait_closed
 
 STICKY_TIMEOUT = 1
@@ -176,3 +177,32 @@ def test_sticky_list_names_fit_swf_and_are_unique_per_decider():
     assert len(long) <= 256 and not set(":/| ") & set(long)
     assert sticky_task_list("shared") != sticky_task_list("shared")
     assert Decider("d", "shared", [StepsWorkflow], sticky_timeout=0).sticky_list is None
+
+
+def test_a_task_on_the_shared_list_of_a_run_not_cached_is_polled_whole_while_the_sticky_list_is_served(
+    swf_domain, decider_list
+):
+    # One cached run at most: the second execution pushes the first out, whose next task (a signal)
+    # waits on the sticky list nobody polls here, times out and comes back on the shared list.
+    decider = Decider(swf_domain, decider_list, [StepsWorkflow], cache=RunCache(max_runs=1), sticky_timeout=1)
+    released = threading.Event()
+    decider._sticky_poller = threading.Thread(target=released.wait, daemon=True)  # serving, as ``run`` would
+    decider._sticky_poller.start()
+    first, second = _start(swf_domain, decider_list, 1), _start(swf_domain, decider_list, 1)
+    try:
+        assert decider.poll_once() and decider.poll_once()  # both first tasks: the first run is evicted
+        assert first["runId"] not in decider.cache and second["runId"] in decider.cache
+        client.swf_client().signal_workflow_execution(domain=swf_domain, signalName="wake", input="", **first)
+        with history_fetches() as fetches:
+            deadline = time.monotonic() + 10
+            while not decider.poll_once():
+                assert time.monotonic() < deadline
+        history = client.get_history(swf_domain, first["workflowId"], first["runId"])
+    finally:
+        released.set()
+        for execution in (first, second):
+            client.swf_client().terminate_workflow_execution(domain=swf_domain, **execution)
+    assert [
+        e["decisionTaskTimedOutEventAttributes"]["timeoutType"] for e in history if "TimedOut" in e["eventType"]
+    ] == ["SCHEDULE_TO_START"]
+    assert decider.misses == 3 and fetches == []  # a partial poll had it fetch the whole history (1 call)
