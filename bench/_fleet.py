@@ -70,3 +70,42 @@ def wait_chains(swf, domain: str, started: list[dict[str, str]], activities: int
         if result is None or json.loads(result) != activities:
             raise BenchError(f"{execution['workflowId']}: result {result!r}, expected {activities}")
         waiting.pop(0)
+
+
+def histories(swf, domain: str, started: list[dict[str, str]]) -> list[list[dict]]:
+    """Every event of each execution in *started*, page after page."""
+    out = []
+    for execution in started:
+        events: list[dict] = []
+        token = None
+        while True:
+            page = swf.get_workflow_execution_history(
+                domain=domain, execution=execution, **({"nextPageToken": token} if token else {})
+            )
+            events += page["events"]
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        out.append(events)
+    return out
+
+
+def decision_waits(events: list[dict]) -> list[float]:
+    """Seconds from each DecisionTaskScheduled to its DecisionTaskStarted (a task waiting for a decider)."""
+    by_id = {e["eventId"]: e for e in events}
+    waits = []
+    for e in events:
+        if e["eventType"] == "DecisionTaskStarted":
+            scheduled = by_id[e["decisionTaskStartedEventAttributes"]["scheduledEventId"]]
+            waits.append(_seconds(e["eventTimestamp"]) - _seconds(scheduled["eventTimestamp"]))
+    return waits
+
+
+def last_decider(events: list[dict]) -> str:
+    """The identity of the decider that started the execution's last decision task."""
+    started = [e for e in events if e["eventType"] == "DecisionTaskStarted"]
+    return started[-1]["decisionTaskStartedEventAttributes"].get("identity", "?")
+
+
+def _seconds(timestamp) -> float:
+    return timestamp.timestamp() if hasattr(timestamp, "timestamp") else float(timestamp)

@@ -24,15 +24,17 @@ import datetime
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from _common import BENCH_DIR, REPO, BenchError, pythonpath, say, tree_cpu
-from _fleet import DECISIONS, start_chains, swf_client, wait_chains
+from _fleet import DECISIONS, decision_waits, histories, last_decider, start_chains, swf_client, wait_chains
 
 
 @dataclass
@@ -42,6 +44,8 @@ class StickyFigures:
     sticky_tasks: int
     cpu_seconds: float
     seconds: float
+    decision_wait: float  # mean seconds a decision task waited, scheduled to started
+    held: list[int]  # executions per decider (the one that took its last decision task), most first
 
     @property
     def decisions(self) -> int:
@@ -87,6 +91,7 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
         wait_chains(swf, domain, started, args.activities, timeout=1800)
         seconds = time.perf_counter() - began
         cpu = tree_cpu(deciders) - cpu_at_start
+        events = histories(swf, domain, started)
     finally:
         for process in deciders:
             for pid in _stopped_pids(process, args.profile):
@@ -109,6 +114,8 @@ def measure(label: str, environ: dict[str, str], args: argparse.Namespace, stick
         sticky_tasks=sum(c["sticky"] for c in counts),
         cpu_seconds=cpu,
         seconds=seconds,
+        decision_wait=statistics.mean(w for e in events for w in decision_waits(e)),
+        held=sorted(Counter(last_decider(e) for e in events).values(), reverse=True),
     )
 
 
@@ -149,6 +156,9 @@ def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load:
         f"{cpu_ratio:.1f}x less | ≥ 3x less: {met(cpu_ratio >= 3)} |",
         f"| wall time, first start to last close | {on.seconds:.1f} s | {off.seconds:.1f} s | "
         f"{off.seconds / on.seconds:.2f}x | for information |",
+        f"| decision task wait, scheduled to started (mean) | {on.decision_wait * 1000:.0f} ms | "
+        f"{off.decision_wait * 1000:.0f} ms | | for information |",
+        f"| executions per decider (last decision) | {_held(on)} | {_held(off)} | | for information |",
     ]
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, {args.deciders} decider and "
@@ -157,6 +167,10 @@ def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load:
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load}"
     )
     return setting + "\n\n" + "\n".join(rows)
+
+
+def _held(figures: StickyFigures) -> str:
+    return " / ".join(str(n) for n in figures.held)
 
 
 def _load_average() -> str:
