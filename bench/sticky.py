@@ -9,12 +9,14 @@ run: D decider processes on one task list and W worker processes run N concurren
 with 0 (each in a fresh server state). For each: the share of decision tasks resumed from a
 decider's cache (the deciders' own counts) and the CPU seconds the decider processes spent per
 decision task (/proc, from when they are up and polling to when the last execution closed;
-empty polls included). The server holds an empty poll until a task comes or ``--poll-wait``
-seconds pass (SWF: 60 s; 20 here so that the fleets stop sooner): a decider idle on its two lists
-costs next to nothing, as on SWF. The load average is printed with the table: other work on the
-machine slows the server, not the CPU counted here. ``--profile DIR``: each decider runs under
-py-spy (``pip install py-spy``), which writes its samples (on-CPU threads, collapsed stacks) to
-``DIR/<on|off>-<k>.txt``; the CPU figures of such a run are not the benchmark's.
+empty polls included); from the histories, the mean time a decision task waited from
+DecisionTaskScheduled to DecisionTaskStarted and how many executions each decider ended up holding
+(the one that started an execution's last decision task). The server holds an empty poll until a
+task comes or ``--poll-wait`` seconds pass (SWF: 60 s; 20 here so that the fleets stop sooner): a
+decider idle on its two lists costs next to nothing, as on SWF. The load average is printed with
+the table: other work on the machine slows the server, not the CPU counted here. ``--profile DIR``:
+each decider runs under py-spy (``pip install py-spy``), which writes its samples (on-CPU threads,
+collapsed stacks) to ``DIR/<on|off>-<k>.txt``; the CPU figures of such a run are not the benchmark's.
 """
 
 from __future__ import annotations
