@@ -222,7 +222,7 @@ def _known_exception_type(qualified: str) -> type | None:
     """The exception class called *qualified*, if its module is already imported (never imports)."""
     module_name, _, attr = qualified.rpartition(".")
     module = sys.modules.get(module_name or "builtins")
-    found = getattr(module, attr, None) if module else None
+    found = vars(module).get(attr) if module else None  # not getattr: a lazy package's __getattr__ imports
     return found if isinstance(found, type) and issubclass(found, BaseException) else None
 
 

@@ -30,6 +30,28 @@ def test_the_original_import_lines_work():
     assert SwfExecutor.__name__ == "WorkflowRun"
 
 
+# In a fresh interpreter: the package's names are imported on first use, and each is what it was.
+LAZY_NAMES = """
+import sys, types
+import simpleflow
+assert "simpleflow.workflow" not in sys.modules and "simpleflow.activity" not in sys.modules
+from simpleflow import Workflow  # imports the submodule simpleflow.cached on the way
+from simpleflow import cached
+assert callable(cached) and not isinstance(cached, types.ModuleType) and simpleflow.cached is cached
+from simpleflow import Activity, RetryPolicy, WaitForSignal, activity, canvas, exceptions, futures, logger, query
+from simpleflow.workflow import Workflow as Defined
+assert simpleflow.Workflow is Defined is Workflow and activity.Activity is Activity
+assert isinstance(canvas, types.ModuleType) and query.__module__ == "simpleflow.queries"
+assert simpleflow.format is sys.modules["simpleflow.format"]  # any submodule, as the eager imports gave
+assert set(simpleflow.__all__) <= set(dir(simpleflow)) and not hasattr(simpleflow, "nope")
+"""
+
+
+def test_the_package_names_are_imported_on_first_use_and_are_what_they_were():
+    done = subprocess.run([sys.executable, "-c", LAZY_NAMES], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_helpers_keep_the_original_behaviour():
     assert utils.json_dumps({"b": 1, "a": [1, 2]}) == '{"a":[1,2],"b":1}'
     assert utils.json_dumps({"a": 1}, pretty=True) == '{\n    "a": 1\n}'
