@@ -7,18 +7,21 @@ line on stderr with exit code 2; a traceback only with ``LOG_LEVEL=DEBUG``.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 # decider.start and worker.start honour SIGTERM from their first instant: until their loops install
 # the graceful handler (which finishes the task in hand), SIGTERM exits at once with status 0.
+# os._exit, not sys.exit: the signal lands in the middle of any import, and a SystemExit raised
+# there can be caught on its way out (a module that exits as it loads is an import failure), which
+# left the process polling; nothing has been taken yet, so there is nothing to clean up.
 if {"decider.start", "worker.start"} & set(sys.argv[1:]):
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
 
 import functools
 import json
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
