@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from simpleflow.loader import load_workflow
+from simpleflow.runtime.loader import load_workflow
 from simpleflow.swf.decider import Decider
 
 

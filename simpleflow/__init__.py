@@ -41,7 +41,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "canvas": ("simpleflow.canvas", None),
     "exceptions": ("simpleflow.exceptions", None),
     "futures": ("simpleflow.futures", None),
-    "query": ("simpleflow.queries", "query"),
+    "query": ("simpleflow.workflow", "query"),
 }
 
 TYPE_CHECKING = False
@@ -49,10 +49,9 @@ if TYPE_CHECKING:
     from simpleflow import activity, canvas, exceptions, futures
     from simpleflow.activity import Activity
     from simpleflow.cached import cached
-    from simpleflow.queries import query
     from simpleflow.retry import RetryPolicy
     from simpleflow.task import WaitForSignal
-    from simpleflow.workflow import Workflow
+    from simpleflow.workflow import Workflow, query
 
 
 def __getattr__(name: str) -> object:

@@ -170,7 +170,7 @@ def _read_text(input: str | None, input_file: str | None) -> str | None:
 
 
 def _read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
-    from simpleflow.loader import parse_input
+    from simpleflow.runtime.loader import parse_input
 
     return parse_input(_read_text(input, input_file))
 
@@ -213,8 +213,8 @@ def _middleware_options(func: Callable) -> Callable:
 
 
 def _middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
-    """The imported middleware functions (simpleflow.middleware.Middlewares); UsageError if a path is wrong."""
-    from simpleflow import middleware
+    """The imported middleware functions (simpleflow.runtime.middleware.Middlewares); UsageError if a path is wrong."""
+    from simpleflow.runtime import middleware
 
     return middleware.load(pre, post)
 
@@ -258,7 +258,7 @@ def workflow_start(
     middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
-    from simpleflow.loader import check_signature, load_workflow
+    from simpleflow.runtime.loader import check_signature, load_workflow
 
     workflow_class = load_workflow(workflow)
     payload = _read_input(input, input_file)
@@ -324,7 +324,7 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
 
     Exits non-zero, naming the first mismatch, when the history does not fit the code.
     """
-    from simpleflow.replay_check import check_history
+    from simpleflow.local.replay import check_history
 
     workflow_class = load_workflow_or_fail(workflow)
     try:
@@ -357,7 +357,7 @@ def workflow_query(
     The execution is only read: no signal, no decision. Open and closed executions alike.
     """
     from simpleflow.engine import HistoryDoesNotFit
-    from simpleflow.queries import QueryFailed
+    from simpleflow.exceptions import QueryFailed
     from simpleflow.swf.query import query_execution
 
     try:
@@ -405,7 +405,7 @@ def decider_start(
     Executions of other types on that task list (child workflows...) are decided too when their type
     name (or the class path in their input) names a Workflow subclass, as simpleflow does.
     """
-    from simpleflow.loader import load_workflow
+    from simpleflow.runtime.loader import load_workflow
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
     from simpleflow.swf.process import supervise
@@ -539,7 +539,7 @@ def standalone(
     JSON as the last line of stdout.
     """
     from simpleflow import dag
-    from simpleflow.loader import check_signature, load_workflow
+    from simpleflow.runtime.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
     modules = None
@@ -649,7 +649,7 @@ def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
 def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None) -> None:
     """Send the signal NAME to an execution."""
     from simpleflow import format
-    from simpleflow.loader import parse_input
+    from simpleflow.runtime.loader import parse_input
     from simpleflow.swf import executions
 
     payload = parse_input(input) if input is not None else None
@@ -1202,7 +1202,7 @@ def info(sections: str) -> None:
 
 
 def load_workflow_or_fail(path: str) -> type:
-    from simpleflow.loader import load_workflow
+    from simpleflow.runtime.loader import load_workflow
 
     return load_workflow(path)
 

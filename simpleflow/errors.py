@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import http.client
 import os
-import traceback
 from typing import Any
 
 from simpleflow.exceptions import UsageError
+from simpleflow.runtime.loader import first_line, where_raised
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -47,7 +47,7 @@ def explain(error: BaseException) -> tuple[str, int]:
 
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
-        return _first_line(str(error)), EXIT_USAGE
+        return first_line(str(error)), EXIT_USAGE
     if isinstance(error, (boto.EndpointConnectionError, boto.ConnectTimeoutError, boto.ProxyConnectionError)):
         endpoint = error.kwargs.get("endpoint_url") or error.kwargs.get("proxy_url") or "the endpoint"
         return (
@@ -57,14 +57,14 @@ def explain(error: BaseException) -> tuple[str, int]:
         )
     if isinstance(error, (boto.NoCredentialsError, boto.PartialCredentialsError)):
         return (
-            f"{_first_line(str(error))}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
+            f"{first_line(str(error))}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
             f"or another source boto3 reads credentials from",
             EXIT_USAGE,
         )
     if isinstance(error, boto.NoRegionError):
         return "no AWS region: set AWS_DEFAULT_REGION", EXIT_USAGE
     if isinstance(error, _configuration_errors(boto)):
-        return _first_line(str(error)), EXIT_USAGE
+        return first_line(str(error)), EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
     from simpleflow.jumbo import JumboFieldUnavailable
@@ -75,12 +75,12 @@ def explain(error: BaseException) -> tuple[str, int]:
         code = (error.response.get("Error") or {}).get("Code")
         return service_error(error), EXIT_USAGE if code in _CREDENTIAL_CODES else EXIT_FAILURE
     if isinstance(error, boto.BotoCoreError):
-        return _first_line(str(error)), EXIT_FAILURE
+        return first_line(str(error)), EXIT_FAILURE
     if isinstance(error, OSError):
-        return _first_line(str(error)), EXIT_FAILURE
-    where = _where(error)
+        return first_line(str(error)), EXIT_FAILURE
+    where = where_raised(error)
     return (
-        f"unexpected {type(error).__name__}: {_first_line(str(error))}{where} (LOG_LEVEL=DEBUG shows the traceback)",
+        f"unexpected {type(error).__name__}: {first_line(str(error))}{where} (LOG_LEVEL=DEBUG shows the traceback)",
         EXIT_FAILURE,
     )
 
@@ -106,27 +106,3 @@ def service_error(err: Any) -> str:
     if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
         return f"{err.operation_name} failed: HTTP {status} {http.client.responses.get(status, '')}".rstrip()
     return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
-
-
-def import_failure(module: str, error: BaseException) -> UsageError:
-    """A UsageError naming why *module* does not import: an unknown name, or the file and line that failed."""
-    if isinstance(error, ModuleNotFoundError) and error.name and (module + ".").startswith(error.name + "."):
-        return UsageError(f"unknown module {error.name!r}" + (f" (from {module!r})" if error.name != module else ""))
-    if isinstance(error, SyntaxError):
-        return UsageError(
-            f"cannot import {module!r}: {type(error).__name__} in {error.filename}, line {error.lineno}: {error.msg}"
-        )
-    return UsageError(f"cannot import {module!r}: {type(error).__name__}: {_first_line(str(error))}{_where(error)}")
-
-
-def _where(error: BaseException) -> str:
-    """`` (file, line n)`` of the innermost frame that raised *error*, outside Python's import machinery."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<frozen")]
-    if not frames:
-        return ""
-    return f" ({frames[-1].filename}, line {frames[-1].lineno})"
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0] if lines else ""

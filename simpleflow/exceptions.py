@@ -38,20 +38,10 @@ class WorkflowException(TaskException):
         return self.task
 
 
-def _resolved(text: str | None) -> str | None:
-    """*text*, or the text a jumbo field reference (``simpleflow+s3://...``) stands for."""
-    if isinstance(text, str) and text.startswith("simpleflow+s3://"):
-        from simpleflow import jumbo
-
-        return jumbo.decode(text)
-    return text
-
-
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
     def __init__(self, name: str, reason: str | None, details: str | None = None) -> None:
-        reason, details = _resolved(reason), _resolved(details)
         super().__init__(name, reason, details)
         self.name = name
         self.reason = reason
@@ -167,3 +157,59 @@ class ExecutionTimeoutError(Exception):
 
 class UsageError(Exception):
     """Bad input from a user (CLI argument, workflow path, JSON); one line says what."""
+
+
+class UnknownQuery(UsageError):
+    """The workflow declares no query of that name."""
+
+
+class QueryRefused(UsageError):
+    """A query tried to submit, wait or fail the workflow."""
+
+
+class QueryFailed(Exception):
+    """The query method raised."""
+
+
+class JumboFieldTooLarge(ValueError):
+    """A field is over its limit and cannot be stored in S3 instead.
+
+    Attributes:
+        field: the field's name, a key of ``simpleflow.jumbo.FIELD_LIMITS``.
+        size: how big it is (characters for SWF's limit, bytes for S3's).
+        limit: the limit it is over.
+    """
+
+    def __init__(self, field: str, size: int, limit: int, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.size = size
+        self.limit = limit
+
+
+class JumboFieldUnavailable(Exception):
+    """The object behind a jumbo field cannot be read, and reading it again will not help.
+
+    Attributes:
+        reference: the ``simpleflow+s3://`` reference.
+        code: S3's error code (``NoSuchKey``, ``NoSuchBucket``, ``AccessDenied``...).
+    """
+
+    def __init__(self, reference: str, bucket: str, key: str, code: str, message: str) -> None:
+        super().__init__(
+            f"jumbo field s3://{bucket}/{key} cannot be read: {code}" + (f" ({message})" if message else "")
+        )
+        self.reference = reference
+        self.code = code
+
+
+class WorkflowFailed(WorkflowException):
+    """A workflow run with the local executor failed; ``reason`` and ``details`` say why."""
+
+    def __init__(self, reason: str | None, details: str | None) -> None:
+        super().__init__(None, TaskFailed("workflow", reason, details))
+        self.reason = reason
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.reason or "workflow failed"

@@ -32,7 +32,7 @@ from simpleflow import format
 from simpleflow.exceptions import ExecutionError
 
 if TYPE_CHECKING:
-    from simpleflow import _child_process
+    from simpleflow.runtime import child_process
 
 __all__ = ["ProgramOutput", "format_arguments", "format_arguments_json", "get_name", "program", "python"]
 
@@ -79,10 +79,10 @@ def get_name(func: Callable) -> str:
     return f"{func.__module__}.{name}"
 
 
-def _failure_message(argv: list[str], done: _child_process.Completed) -> str:
-    from simpleflow import _child_process
+def _failure_message(argv: list[str], done: child_process.Completed) -> str:
+    from simpleflow.runtime import child_process
 
-    tail = _child_process.stderr_tail(done.stderr)
+    tail = child_process.stderr_tail(done.stderr)
     message = f"{argv[0]} exited with code {done.exit_code}"
     return f"{message}: {tail}" if tail else message
 
@@ -123,11 +123,11 @@ def program(
 
         @functools.wraps(func)
         def execute(*args: Any, **kwargs: Any) -> ProgramOutput:
-            from simpleflow import _child_process  # here: the child side of execute.python never needs it
+            from simpleflow.runtime import child_process  # here: the child side of execute.python never needs it
 
             signature.bind(*args, **kwargs)
             argv = [path or func.__name__, *argument_format(*args, **kwargs)]
-            done = _child_process.run(argv, timeout=timeout, kill_children=kill_children, env=env, cwd=cwd)
+            done = child_process.run(argv, timeout=timeout, kill_children=kill_children, env=env, cwd=cwd)
             if done.exit_code != 0:
                 raise ExecutionError(_failure_message(done.argv, done), exit_code=done.exit_code, stderr=done.stderr)
             return ProgramOutput(done.stdout, done.stderr, done.exit_code)
@@ -169,7 +169,7 @@ def python(
     def wrap(func: Callable) -> Callable[..., Any]:
         @functools.wraps(func)
         def execute(*args: Any, **kwargs: Any) -> Any:
-            from simpleflow import _child_process
+            from simpleflow.runtime import child_process
 
             context = kwargs.pop("context", None)
             request = {"function": get_name(func), "args": args, "kwargs": kwargs, "context": context}
@@ -188,7 +188,7 @@ def python(
                     f"--logger-name={logger_name}",
                 ]
                 try:
-                    done = _child_process.run(
+                    done = child_process.run(
                         argv,
                         timeout=timeout,
                         kill_children=kill_children,
@@ -212,7 +212,7 @@ def python(
     return wrap
 
 
-def _python_result(done: _child_process.Completed, answer: str) -> Any:
+def _python_result(done: child_process.Completed, answer: str) -> Any:
     """The function's result from the child's JSON *answer*, or the ExecutionError saying why there is none."""
     try:
         payload = json.loads(answer) if answer else None
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         data = format.dumps({"result": result}).encode("utf-8")  # a result JSON cannot hold fails here
         status = 0
     except Exception as error:
-        from simpleflow.outcome import error_details  # only on failure: it brings jumbo's caches in
+        from simpleflow.runtime.outcome import error_details  # only on failure: it brings jumbo's caches in
 
         data = format.dumps({"error": error_details(error)}).encode("utf-8")
         status = 1

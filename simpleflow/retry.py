@@ -34,7 +34,7 @@ def _error_name(error: Any) -> str:
     if isinstance(error, str) and error.strip():
         return error.strip()
     if isinstance(error, type) and issubclass(error, BaseException):
-        module = error.__module__  # spelled as simpleflow.outcome.qualified_name records it
+        module = error.__module__  # spelled as simpleflow.runtime.outcome.qualified_name records it
         return error.__name__ if module in ("builtins", "__main__") else f"{module}.{error.__name__}"
     raise TypeError(f"RetryPolicy: non_retryable_errors takes exception classes or their names, not {error!r}")
 
@@ -179,14 +179,14 @@ def check_retry(value: Any, where: str) -> Any:
 
 
 # A reason as the outcome of an activity words it (``<error>: <message>``), or as the engine words a
-# workflow's own exception (``Cannot replay the workflow: <error>(<message>)``, simpleflow.engine._outcome).
+# workflow's own exception (``Cannot replay the workflow: <error>(<message>)``, simpleflow.engine._closing).
 _REASON_ERROR = re.compile(r"^(?:Cannot replay the workflow: )?([A-Za-z_][\w.]*)(?:[:(]|$)")
 
 
 def recorded_error_names(reason: str | None, details: str | None) -> frozenset[str]:
     """The error type names a failure's history record gives (what ``non_retryable_errors`` matches).
 
-    The details' ``error`` and ``error_type`` (simpleflow.outcome: the exception's class name and its
+    The details' ``error`` and ``error_type`` (simpleflow.runtime.outcome: the exception's class name and its
     qualified name; a child workflow that failed from an activity's error carries that error's), or
     else the name the reason starts with.
     """

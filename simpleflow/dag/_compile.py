@@ -13,12 +13,14 @@ from typing import Any
 from simpleflow import activity
 from simpleflow.dag._spec import Spec, SpecError
 from simpleflow.exceptions import UsageError
+from simpleflow.runtime.loader import load_workflow, scan_activities, workflow_path
+from simpleflow.workflow import Workflow
 
 
 def _import_modules(modules: list[str], problems: list[str]) -> None:
     for module in modules:
         try:
-            activity.scan(module)
+            scan_activities(module)
         except ImportError as err:
             problems.append(f"spec: cannot import module {module!r}: {err}")
 
@@ -54,8 +56,6 @@ def _activity_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
 
 def _find_loaded_workflow(name: str) -> type | None:
     """A Workflow subclass already imported whose type name is *name* (floto names types, not classes)."""
-    from simpleflow.workflow import Workflow
-
     stack = list(Workflow.__subclasses__())
     while stack:
         cls = stack.pop()
@@ -66,8 +66,6 @@ def _find_loaded_workflow(name: str) -> type | None:
 
 
 def _workflow_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
-    from simpleflow.loader import load_workflow, workflow_path
-
     name = node["workflow"]
     cls = _find_loaded_workflow(name)
     if cls is None:

@@ -12,7 +12,7 @@ the run calls on its own thread while the workflow waits on an unsettled future.
 the host's loop would, using ``decide_now`` and ``feed_inline``; it returns False to hand control back to
 ``advance``, or raises ``Abandoned`` to unwind a run that will never be resumed.
 
-Queries (simpleflow.queries): ``answer_query`` replays a history and calls a ``@query`` method on the state
+Queries (simpleflow.workflow): ``answer_query`` replays a history and calls a ``@query`` method on the state
 ``run`` left; the decisions are dropped.
 
 Repair (``standalone --repair``): ``ExecutionInfo.repair`` holds a ``RepairSource`` built by
@@ -28,6 +28,7 @@ from typing import Any
 from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
+from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._query import HistoryDoesNotFit, answer_query
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
@@ -57,6 +58,7 @@ __all__ = [
     "fail_execution",
     "fit_repair_source",
     "format_reason",
+    "policy_timer_id",
     "repair_source_from_events",
     "replay",
     "start_timer_decision",

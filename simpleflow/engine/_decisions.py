@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, format
-from simpleflow.activity import PRIORITY_NOT_SET
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY, PRIORITY_NOT_SET
 from simpleflow.engine._ids import workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
-from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Answering a ``@query`` (simpleflow.queries): replay the history, then call the method on what ``run`` built.
+"""Answering a ``@query`` (simpleflow.workflow): replay the history, then call the method on what ``run`` built.
 
 The replay is the engine's own (a fresh ``WorkflowRun`` fed every event); its decisions are dropped, so the
 execution is never touched. A closed history is replayed up to its closing event, as its last decider saw it.
@@ -10,9 +10,9 @@ import inspect
 from typing import Any
 
 from simpleflow.engine._run import ExecutionInfo, WorkflowRun
-from simpleflow.exceptions import UsageError
-from simpleflow.queries import QueryFailed, QueryRefused, query_method
-from simpleflow.swf_events import until_closed
+from simpleflow.exceptions import QueryFailed, QueryRefused, UsageError
+from simpleflow.history import until_closed
+from simpleflow.workflow import query_method
 
 
 class HistoryDoesNotFit(Exception):

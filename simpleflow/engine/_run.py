@@ -29,7 +29,7 @@ This module runs the workflow's code and answers its calls (it is the
 ``simpleflow.protocols.WorkflowExecutor`` of ``Workflow.executor``); the
 ``CommandTracker`` (_tracker) keeps its commands (_commands) and resolves them
 against the history (_resolvers, _failures), booking the decisions owed in a
-``Ledger`` (_ledger); _decisions builds decisions, _outcome closes the run.
+``Ledger`` (_ledger); _decisions builds decisions, _closing closes the run.
 
 Everything here is pure: no network, no clock, no randomness.
 """
@@ -46,6 +46,15 @@ from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _patch, _reads
+from simpleflow.engine._closing import (
+    COMPLETED,
+    CONTINUED_AS_NEW,
+    ERRORED,
+    FAILED_BY_WORKFLOW,
+    RunOutcome,
+    closing_decision,
+    errored,
+)
 from simpleflow.engine._commands import (
     ACTIVITY,
     CANCEL_TIMER,
@@ -57,23 +66,12 @@ from simpleflow.engine._commands import (
     Continuation,
 )
 from simpleflow.engine._failures import NeedsFullReplay
-from simpleflow.engine._outcome import (
-    COMPLETED,
-    CONTINUED_AS_NEW,
-    ERRORED,
-    FAILED_BY_WORKFLOW,
-    RunOutcome,
-    closing_decision,
-    errored,
-)
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
-from simpleflow.history import History, HistoryUnavailable
-from simpleflow.history_view import HistoryView
+from simpleflow.exceptions import QueryRefused
+from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
 from simpleflow.marker import Marker
-from simpleflow.queries import QueryRefused
-from simpleflow.swf_events import latest_execution_context
 from simpleflow.task import (
     ActivityTask,
     CancelTimerTask,
@@ -123,7 +121,7 @@ class WorkflowRun:
         # An in-process host may drive the run from the run's own thread while it waits (see wait_for).
         self.driver: Callable[[], bool] | None = None
         self._closed = False
-        self._querying: str | None = None  # the query being answered (simpleflow.queries): it may only read
+        self._querying: str | None = None  # the query being answered (simpleflow.workflow): it may only read
         self._query_refused: QueryRefused | None = None
         self._reset()
 
@@ -487,7 +485,7 @@ class WorkflowRun:
         """The workflow looked at an open future without waiting: resuming could diverge, replay in full."""
         self._needs_full_replay = True
 
-    # -- queries (simpleflow.queries) ----------------------------------------------
+    # -- queries (simpleflow.workflow) ----------------------------------------------
 
     def call_query(self, name: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Call the workflow's query *method* on the state the replay left, on this thread.

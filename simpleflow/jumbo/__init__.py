@@ -23,6 +23,7 @@ from __future__ import annotations
 from simpleflow.jumbo._cache import close as close_caches
 from simpleflow.jumbo._events import decode_events, encode_decisions
 from simpleflow.jumbo._fields import (
+    BUCKET_ENV,
     FIELD_LIMITS,
     MAX_JUMBO_SIZE,
     JumboFieldTooLarge,
@@ -36,6 +37,7 @@ from simpleflow.jumbo._fields import (
 from simpleflow.jumbo._reference import PREFIX
 
 __all__ = [
+    "BUCKET_ENV",
     "FIELD_LIMITS",
     "MAX_JUMBO_SIZE",
     "PREFIX",

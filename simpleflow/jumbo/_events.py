@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from simpleflow.history import attributes_key, decision_attributes_key
 from simpleflow.jumbo._fields import JumboFieldUnavailable, decode, encode
 from simpleflow.jumbo._reference import PREFIX
-from simpleflow.swf_events import attributes_key, decision_attributes_key
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from simpleflow import constants, settings
+from simpleflow.exceptions import JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -33,22 +34,6 @@ FIELD_LIMITS: dict[str, int] = {
 }
 
 
-class JumboFieldTooLarge(ValueError):
-    """A field is over its limit and cannot be stored in S3 instead.
-
-    Attributes:
-        field: the field's name, a key of ``FIELD_LIMITS``.
-        size: how big it is (characters for SWF's limit, bytes for S3's).
-        limit: the limit it is over.
-    """
-
-    def __init__(self, field: str, size: int, limit: int, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.size = size
-        self.limit = limit
-
-
 # S3 errors that another try will not cure: the object or bucket is gone, or we may not read it.
 PERMANENT_S3_ERRORS = frozenset(
     {"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidBucketName", "AllAccessDisabled", "InvalidObjectState"}
@@ -56,22 +41,6 @@ PERMANENT_S3_ERRORS = frozenset(
 # A permanent error is believed after this many reads, spaced by these pauses (a bucket policy being
 # fixed, a replication catching up): long enough to ride out a blip, short enough to hold a task.
 _PERMANENT_RETRY_DELAYS = (0.2, 0.5)
-
-
-class JumboFieldUnavailable(Exception):
-    """The object behind a jumbo field cannot be read, and reading it again will not help.
-
-    Attributes:
-        reference: the ``simpleflow+s3://`` reference.
-        code: S3's error code (``NoSuchKey``, ``NoSuchBucket``, ``AccessDenied``...).
-    """
-
-    def __init__(self, reference: str, bucket: str, key: str, code: str, message: str) -> None:
-        super().__init__(
-            f"jumbo field s3://{bucket}/{key} cannot be read: {code}" + (f" ({message})" if message else "")
-        )
-        self.reference = reference
-        self.code = code
 
 
 def permanent_s3_error(error: BaseException) -> str | None:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from simpleflow.local.executor import Executor
 from simpleflow.local.host import LocalExecution, LocalResult
-from simpleflow.outcome import Outcome
+from simpleflow.runtime.outcome import Outcome
 
 __all__ = ["Executor", "LocalExecution", "LocalResult", "Outcome"]

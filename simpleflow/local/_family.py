@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import format
-from simpleflow.middleware import NONE, Middlewares
-from simpleflow.outcome import FAILED, Outcome
+from simpleflow.runtime.middleware import NONE, Middlewares
+from simpleflow.runtime.outcome import FAILED, Outcome
 
 if TYPE_CHECKING:
     from simpleflow.local._run_host import RunHost
@@ -42,7 +42,7 @@ class Family:
         real_time: sleep until a timer fires or a scheduled signal is due, instead of jumping the clock.
         signals: ``(seconds after the start, name, input)`` to send the root workflow's open run.
         cancel_at: seconds after the start at which its cancellation is requested (None: never).
-        middlewares: called around every activity of every run of the family (simpleflow.middleware).
+        middlewares: called around every activity of every run of the family (simpleflow.runtime.middleware).
     """
 
     def __init__(

@@ -28,9 +28,10 @@ from simpleflow.engine import (
     decode_events,
     encode_decisions,
 )
+from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._family import STUCK, Family
 from simpleflow.local._heartbeats import LocalBeat
-from simpleflow.outcome import (
+from simpleflow.runtime.outcome import (
     CANCELED,
     COMPLETED,
     CONTINUED_AS_NEW,
@@ -41,7 +42,6 @@ from simpleflow.outcome import (
     named_failure,
     run_activity,
 )
-from simpleflow.swf_events import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 
 
 @dataclass(order=True)
@@ -512,7 +512,7 @@ class RunHost:
 def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:
     """The workflow class a child's (or next run's) input names, else its type name (simpleflow's
     ``module.ClassName``), if it is a Workflow subclass that loads."""
-    from simpleflow.loader import class_path, find_workflow_class
+    from simpleflow.runtime.loader import class_path, find_workflow_class
 
     path = class_path(input)
     return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)

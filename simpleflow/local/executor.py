@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from simpleflow import exceptions
+from simpleflow.exceptions import WorkflowFailed
 from simpleflow.local.host import LocalExecution
-from simpleflow.middleware import Middlewares, from_option
-from simpleflow.outcome import Outcome
-
-
-class WorkflowFailed(exceptions.WorkflowException):
-    """A workflow run with the local executor failed; ``reason`` and ``details`` say why."""
-
-    def __init__(self, reason: str | None, details: str | None) -> None:
-        super().__init__(None, exceptions.TaskFailed("workflow", reason, details))
-        self.reason = reason
-        self.details = details
-
-    def __str__(self) -> str:
-        return self.reason or "workflow failed"
+from simpleflow.runtime.middleware import Middlewares, from_option
+from simpleflow.runtime.outcome import Outcome
 
 
 class Executor:
@@ -32,7 +20,7 @@ class Executor:
         middlewares: Middlewares | dict[str, list[str]] | None = None,
     ) -> None:
         """*middlewares*: run around each activity, as ``{"pre": [paths], "post": [paths]}`` (simpleflow's
-        form) or a :class:`simpleflow.middleware.Middlewares`."""
+        form) or a :class:`simpleflow.runtime.middleware.Middlewares`."""
         self.workflow_class = workflow_class
         self.workers = workers
         self.middlewares = from_option(middlewares)

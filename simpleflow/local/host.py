@@ -16,11 +16,11 @@ from typing import Any
 
 from simpleflow import format
 from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_query, decode_events
+from simpleflow.history import latest_execution_context
 from simpleflow.local._family import Family
 from simpleflow.local._run_host import RunHost
-from simpleflow.middleware import NONE, Middlewares
-from simpleflow.outcome import Outcome
-from simpleflow.swf_events import latest_execution_context
+from simpleflow.runtime.middleware import NONE, Middlewares
+from simpleflow.runtime.outcome import Outcome
 
 # The name this host's answer had before the three outcome types became one.
 LocalResult = Outcome
@@ -38,7 +38,7 @@ class LocalExecution:
         signals: ``(seconds after the start, name, input)``: signals sent to the execution while it runs.
         real_time: sleep until timers fire and signals are due, instead of jumping a virtual clock.
         cancel_at: seconds after the start at which the execution's cancellation is requested.
-        middlewares: called around each activity, children's and continued runs' too (simpleflow.middleware).
+        middlewares: called around each activity, children's and continued runs' too (simpleflow.runtime.middleware).
         repair: results of an earlier execution to reuse (simpleflow.engine._repair); its first run only.
     """
 

@@ -13,7 +13,7 @@ CATCH_UP = ("none", "last", "all")
 def target_of(target: str, input_text: str | None, modules: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
     """``{"target": ..., "input": ...}`` for a workflow class path or a spec file, with its input."""
     from simpleflow import dag
-    from simpleflow.loader import check_signature, load_workflow, parse_input, workflow_path
+    from simpleflow.runtime.loader import check_signature, load_workflow, parse_input, workflow_path
 
     if dag.looks_like_spec(target):
         compiled, workflow_class = dag.prepare(target, modules)

@@ -31,7 +31,7 @@ from simpleflow.engine import (
     decode_events,
     fail_execution,
 )
-from simpleflow.loader import class_path, find_workflow_class
+from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -471,7 +471,7 @@ def run_decider(
     sticky_timeout: int | None = None,
 ) -> None:
     """Entry point of a decider process (*repair*, *sticky_timeout*: see ``Decider``)."""
-    from simpleflow.loader import load_workflow
+    from simpleflow.runtime.loader import load_workflow
 
     workflows = [load_workflow(p) for p in workflow_paths]
     decider = Decider(

@@ -18,9 +18,9 @@ from typing import IO, Any
 
 from simpleflow import format, jumbo
 from simpleflow.exceptions import UsageError
+from simpleflow.history import attributes
 from simpleflow.swf import client, stats
 from simpleflow.swf.executions import resolve_run_id
-from simpleflow.swf_events import attributes
 
 __all__ = [
     "Execution",
@@ -286,7 +286,7 @@ def rerun_activity(
         input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
 
     Returns:
-        An :class:`~simpleflow.outcome.Outcome`: ``completed`` with the JSON ``result`` text (never a
+        An :class:`~simpleflow.runtime.outcome.Outcome`: ``completed`` with the JSON ``result`` text (never a
         jumbo field reference), or ``failed`` with ``reason`` and ``details``.
 
     Raises:
@@ -294,8 +294,8 @@ def rerun_activity(
             activity not declared in ``modules``, or an ``input`` that is not valid JSON.
     """
     from simpleflow import activity
-    from simpleflow.loader import parse_input
-    from simpleflow.outcome import run_activity
+    from simpleflow.runtime.loader import parse_input
+    from simpleflow.runtime.outcome import run_activity
 
     if (scheduled_id is None) == (activity_id is None):
         raise UsageError("choose the activity with --scheduled-id or --activity-id (one of them)")
@@ -344,8 +344,7 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     events: SWF's event list; raw: each event as simpleflow's object (``id``, ``type``, ``state``,
     ``timestamp``, snake_case attributes); cooked: the per-task state a workflow's history holds.
     """
-    from simpleflow.event_view import Event
-    from simpleflow.history import History
+    from simpleflow.history import Event, History
     from simpleflow.utils import json_dumps
 
     events = fetch_execution(domain, workflow_id, run_id).events

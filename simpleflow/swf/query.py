@@ -7,9 +7,9 @@ from typing import Any
 
 from simpleflow.engine import ExecutionInfo, answer_query
 from simpleflow.exceptions import UsageError
-from simpleflow.loader import execution_workflow_class, load_workflow, parse_input
+from simpleflow.history import attributes
+from simpleflow.runtime.loader import execution_workflow_class, load_workflow, parse_input
 from simpleflow.swf.inspection import fetch_execution
-from simpleflow.swf_events import attributes
 
 
 def query_execution(

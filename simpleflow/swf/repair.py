@@ -9,11 +9,10 @@ from simpleflow import jumbo, settings
 from simpleflow.constants import MAX_DETAILS_LENGTH
 from simpleflow.engine import RepairSource, fit_repair_source, repair_source_from_events
 from simpleflow.exceptions import UsageError
-from simpleflow.jumbo import _fields as jumbo_fields
 from simpleflow.swf import client, executions
 
 log = logging.getLogger(__name__)
-_BUCKET = jumbo_fields.BUCKET_ENV
+_BUCKET = jumbo.BUCKET_ENV
 
 
 def parse_target(text: str) -> tuple[str, str | None]:
@@ -55,7 +54,7 @@ def load_repair_source(
         )
     events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
     source = repair_source_from_events(events, workflow_id, run_id, force_activities)
-    if not settings.get(jumbo_fields.BUCKET_ENV).strip():
+    if not settings.get(jumbo.BUCKET_ENV).strip():
         # Without jumbo fields a marker holds at most SWF's 32,768 characters: such tasks run again.
         source, dropped = fit_repair_source(source, MAX_DETAILS_LENGTH)
         for task_id in dropped:

@@ -24,7 +24,7 @@ from typing import Any
 
 from simpleflow import activity as registry
 from simpleflow.exceptions import UsageError
-from simpleflow.middleware import NONE, Middlewares
+from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, stop_on_signals
 from simpleflow.swf.worker import handle_task

@@ -13,13 +13,13 @@ from typing import Any, TextIO
 
 from simpleflow import format, jumbo
 from simpleflow.engine import RepairSource
-from simpleflow.middleware import NONE, Middlewares
-from simpleflow.outcome import Outcome
+from simpleflow.history import CLOSING_EVENTS, attributes
+from simpleflow.runtime.middleware import NONE, Middlewares
+from simpleflow.runtime.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.process import run_child
 from simpleflow.swf.worker import run_worker
-from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 STOP_GRACE_PERIOD = 10.0
 # Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from simpleflow.attempt import CLOSED_ATTEMPT_STATES, Attempt
 from simpleflow.constants import WAKE_UP_TIMER
-from simpleflow.history import History
-from simpleflow.swf_events import CLOSING_EVENTS, attributes
+from simpleflow.history import CLOSED_ATTEMPT_STATES, CLOSING_EVENTS, Attempt, History, attributes
 
 __all__ = [
     "ACTIVITY",

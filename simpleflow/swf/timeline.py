@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
+from simpleflow.history import attributes
 from simpleflow.swf.stats import TIMER, TaskRecord, collect_tasks, epoch
-from simpleflow.swf_events import attributes
 
 __all__ = ["CATEGORY_COLOURS", "category", "render_svg", "svg_text"]
 

@@ -23,16 +23,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from simpleflow import activity as registry
 from simpleflow import format, jumbo, settings
+from simpleflow.activity import Beat, beating
 from simpleflow.constants import (
     MAX_DETAILS_LENGTH,
     MAX_HEARTBEAT_DETAILS_LENGTH,
     MAX_REASON_LENGTH,
     MAX_RESULT_LENGTH,
 )
-from simpleflow.heartbeat import Beat, beating
-from simpleflow.loader import import_named_module
-from simpleflow.middleware import NONE, Middlewares
-from simpleflow.outcome import (
+from simpleflow.runtime.loader import import_named_module
+from simpleflow.runtime.middleware import NONE, Middlewares
+from simpleflow.runtime.outcome import (
     call_activity,
     error_details,
     is_cancellation,
@@ -488,7 +488,7 @@ def run_worker(
     *heartbeat* is the period in seconds of heartbeats while an activity runs (0/None: none).
     *pollers* polls are kept in flight per process, each running its own task: a process
     then runs up to that many activities at once (see ``_serve_pollers``).
-    *middlewares* are called around each activity (simpleflow.middleware).
+    *middlewares* are called around each activity (simpleflow.runtime.middleware).
     """
     modules = tuple(modules)
     if os.getcwd() not in sys.path and "" not in sys.path:  # modules are found from here, as workflow paths are

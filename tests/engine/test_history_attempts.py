@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from simpleflow.history import History
-from simpleflow.replay_check import check_history
-from simpleflow.swf_events import CLOSING_EVENTS, attributes, attributes_key
+from simpleflow.history import CLOSING_EVENTS, History, attributes, attributes_key
+from simpleflow.local.replay import check_history
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
 

@@ -11,7 +11,7 @@ from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX
 from simpleflow.local import LocalExecution
-from simpleflow.replay_check import check_history
+from simpleflow.local.replay import check_history
 from tests.fixtures import patch_workflows as pw
 from tests.history_builder import HistoryBuilder
 

@@ -6,8 +6,8 @@ import pytest
 
 from simpleflow import Workflow, futures, query
 from simpleflow.engine import ExecutionInfo, HistoryDoesNotFit, answer_query
-from simpleflow.exceptions import UsageError
-from simpleflow.queries import QueryFailed, QueryRefused, UnknownQuery, queries_of
+from simpleflow.exceptions import QueryFailed, QueryRefused, UnknownQuery, UsageError
+from simpleflow.workflow import queries_of
 from tests.fixtures.query_workflows import OrderWorkflow
 from tests.history_builder import HistoryBuilder
 

@@ -10,7 +10,7 @@ import pytest
 from simpleflow.engine import ExecutionInfo, replay
 from simpleflow.engine._repair import MARKER_PREFIX, RepairSource, marker_name, source_from_events
 from simpleflow.local import LocalExecution
-from simpleflow.replay_check import check_history
+from simpleflow.local.replay import check_history
 from tests.fixtures import pipeline_workflows as pw
 
 STEP_1, STEP_2, FRAGILE, STEP_3 = (

@@ -8,7 +8,7 @@ import logging
 
 from simpleflow import Workflow, activity
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
-from simpleflow.replay_check import check_history
+from simpleflow.local.replay import check_history
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
 

@@ -14,8 +14,8 @@ import boto3
 import pytest
 
 from simpleflow import jumbo
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.constants import MAX_HEARTBEAT_DETAILS_LENGTH
-from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client, starter
 from tests.fixtures.heartbeat_workflows import BigProgressWorkflow

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 
-from simpleflow.engine._ids import policy_timer_id
+from simpleflow.engine import policy_timer_id
 from simpleflow.local import LocalExecution
 from tests.fixtures.cancel_workflows import (
     CancelActivityWorkflow,

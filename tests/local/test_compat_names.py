@@ -41,7 +41,7 @@ assert callable(cached) and not isinstance(cached, types.ModuleType) and simplef
 from simpleflow import Activity, RetryPolicy, WaitForSignal, activity, canvas, exceptions, futures, logger, query
 from simpleflow.workflow import Workflow as Defined
 assert simpleflow.Workflow is Defined is Workflow and activity.Activity is Activity
-assert isinstance(canvas, types.ModuleType) and query.__module__ == "simpleflow.queries"
+assert isinstance(canvas, types.ModuleType) and query.__module__ == "simpleflow.workflow"
 assert simpleflow.format is sys.modules["simpleflow.format"]  # any submodule, as the eager imports gave
 assert set(simpleflow.__all__) <= set(dir(simpleflow)) and not hasattr(simpleflow, "nope")
 """

@@ -472,7 +472,7 @@ def test_cli_runs_the_signals_example_with_a_signal_at_a_virtual_time():
     ],
 )
 def test_examples_run_locally(module, klass, input, expected):
-    from simpleflow.loader import load_workflow, parse_input
+    from simpleflow.runtime.loader import load_workflow, parse_input
 
     workflow_class = load_workflow(f"examples.{module}.{klass}")
     result = LocalExecution(workflow_class, parse_input(input)).execute()

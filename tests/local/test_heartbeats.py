@@ -7,10 +7,10 @@ import json
 import pytest
 
 from simpleflow import activity
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.engine import replay
-from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
 from simpleflow.local import LocalExecution
-from simpleflow.outcome import run_activity
+from simpleflow.runtime.outcome import run_activity
 from tests.fixtures.heartbeat_workflows import CountWorkflow, count_to
 
 

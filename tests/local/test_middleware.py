@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from simpleflow import middleware
 from simpleflow.exceptions import UsageError
 from simpleflow.local import LocalExecution
 from simpleflow.local.executor import Executor, WorkflowFailed
+from simpleflow.runtime import middleware
 from tests.fixtures import middleware_functions as mwf
 from tests.fixtures import pipeline_workflows as pw
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simpleflow import Workflow, activity
 from simpleflow.local import LocalExecution, LocalResult
-from simpleflow.outcome import STATUSES, Outcome, run_activity
+from simpleflow.runtime.outcome import STATUSES, Outcome, run_activity
 
 
 @activity.with_attributes(task_list="local", version="1", raises_on_failure=True)

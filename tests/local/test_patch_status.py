@@ -72,7 +72,7 @@ def test_a_status_too_large_or_not_json_fails_the_execution_naming_it(size, mess
 
 def test_the_patching_example_checks_new_orders_and_replays_orders_shipped_before_the_change():
     from examples.patching import OrderWorkflow, charge, ship
-    from simpleflow.replay_check import check_history
+    from simpleflow.local.replay import check_history
 
     class Before(OrderWorkflow):  # the code before the change (the same workflow type)
         def run(self, amount):

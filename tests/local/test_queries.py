@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from simpleflow.exceptions import QueryRefused, UnknownQuery
 from simpleflow.local import LocalExecution
-from simpleflow.middleware import Middlewares
-from simpleflow.queries import QueryRefused, UnknownQuery
+from simpleflow.runtime.middleware import Middlewares
 from tests.fixtures.query_workflows import OrderWorkflow
 
 INPUT = {"args": ["o-1", [10, 20, 30]], "kwargs": {}}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-from simpleflow.engine import replay
-from simpleflow.engine._failures import policy_timer_id
+from simpleflow.engine import policy_timer_id, replay
 from simpleflow.local import LocalExecution
-from simpleflow.replay_check import check_history
+from simpleflow.local.replay import check_history
 from tests.fixtures import retry_workflows as rw
 
 FLAKY_ID = "activity-tests.fixtures.retry_workflows.flaky-1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.local import LocalExecution
 from tests.fixtures.heartbeat_workflows import CountWorkflow
 from tests.swf_e2e_helpers import attributes, completed_result, scheduled, start_decider, start_workflow, wait_closed

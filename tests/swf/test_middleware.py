@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from simpleflow import middleware
 from simpleflow.local import LocalExecution
+from simpleflow.runtime import middleware
 from tests.fixtures import middleware_functions as mwf
 from tests.fixtures import pipeline_workflows as pw
 from tests.swf_e2e_helpers import completed_result, simpleflow, start_decider, start_workflow, wait_closed

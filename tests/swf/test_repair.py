@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from simpleflow.engine._repair import MARKER_PREFIX
+from simpleflow.engine import REPAIR_MARKER_PREFIX as MARKER_PREFIX
 from simpleflow.swf import client
 from tests.fixtures import pipeline_workflows as pw
 from tests.swf_e2e_helpers import attributes, simpleflow
@@ -99,7 +99,7 @@ def test_bad_repair_options_are_one_line_and_exit_2(swf_domain, args, message):
 
 
 def test_the_decider_repairs_the_started_execution_not_its_children_or_next_runs():
-    from simpleflow.engine._repair import RepairSource
+    from simpleflow.engine import RepairSource
     from simpleflow.swf.decider import Decider
 
     source = RepairSource("old", "run", {})

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from examples.retry_policy import FETCH_POLICY, RetryPolicyWorkflow
-from simpleflow.engine._failures import policy_timer_id
+from simpleflow.engine import policy_timer_id
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone

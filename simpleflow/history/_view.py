@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import format
-from simpleflow.event_view import Event
-from simpleflow.history import History
+from simpleflow.history._event import Event
+from simpleflow.history._fold import History
 
 _DECODED = ("input", "control")
 

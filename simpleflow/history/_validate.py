@@ -1,12 +1,10 @@
-"""Checking a recorded history against the current workflow code (``workflow.replay``)."""
+"""Checking that a file's events look like an SWF history before anything folds them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
-from simpleflow.swf_events import until_closed
 
 # Attributes SWF always gives as strings: the free-text fields (where a jumbo field reference may be)
 # and the ids and names the engine matches on.
@@ -50,43 +48,3 @@ def validate_events(events: Any) -> list[dict[str, Any]]:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:
-    """A closed history on which the code records a patch marker went past ``patched`` before the change."""
-    if not closed:
-        return []
-    found = []
-    for decision in decisions:
-        name = (decision.get("recordMarkerDecisionAttributes") or {}).get("markerName") or ""
-        if decision["decisionType"] == "RecordMarker" and name.startswith(PATCH_MARKER_PREFIX):
-            change_id = name[len(PATCH_MARKER_PREFIX) :]
-            found.append(
-                f"patch marker {name!r} is missing: the history closed without it, so the execution went past "
-                f"patched({change_id!r}) before the change (the code takes the new path there)"
-            )
-    return found
-
-
-def check_history(
-    workflow_class: type, events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The decisions the code takes on *events*, and where the history does not fit the code.
-
-    Raises:
-        UsageError: *events* are not an SWF history the engine can read.
-    """
-    from simpleflow import jumbo
-
-    # A history that already closed: replay up to its last decision task, as the decider saw it.
-    everything = jumbo.decode_events(validate_events(events))
-    events = until_closed(everything)
-    run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
-    try:
-        try:
-            decisions = run.advance(events)
-        except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
-            raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        return decisions, _closed_without_patch(decisions, len(events) < len(everything)) + run.mismatches
-    finally:
-        run.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simpleflow.swf_events import attributes
+from simpleflow.history._shapes import attributes
 
 Event = dict[str, Any]
 

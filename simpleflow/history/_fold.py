@@ -8,7 +8,7 @@ event touched, so the engine only looks at what changed. New event types are
 handled by adding a method to ``History._handlers``.
 
 ``History(events, attempts=True)`` also keeps each task's tries (``attempts``:
-the events that scheduled, started and closed each one, simpleflow.attempt),
+the events that scheduled, started and closed each one, simpleflow.history._attempts),
 which inspection reports; the engine does without (a cached run keeps less).
 
 ``compact(reload)`` keeps a history small while it waits in a decider's run
@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import format
-from simpleflow.attempt import Attempt, AttemptLog
-from simpleflow.swf_events import CLOSING_EVENTS, attributes_key
+from simpleflow.history._attempts import Attempt, AttemptLog
+from simpleflow.history._shapes import CLOSING_EVENTS, attributes_key
 
 Record = dict[str, Any]
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import os
 import re
 import sys
+import traceback
 from typing import Any
 
-from simpleflow.errors import import_failure
+import venusian
+
+from simpleflow import activity, format
 from simpleflow.exceptions import UsageError
+from simpleflow.workflow import Workflow
 
 
 def load_workflow(path: str, importer: Any = importlib.import_module) -> type:
     """The Workflow subclass at ``package.module.Class``; UsageError names what is wrong."""
-    from simpleflow.workflow import Workflow
-
     module_name, _, class_name = (path or "").rpartition(".")
     if not module_name or not class_name:
         raise UsageError(f"workflow {path!r} is not a dotted path like 'package.module.WorkflowClass'")
@@ -84,8 +87,6 @@ def class_path(input: Any) -> str | None:
 def execution_workflow_class(started: dict[str, Any]) -> type | None:
     """The Workflow subclass an execution runs, from its WorkflowExecutionStarted attributes (jumbo fields
     decoded): the class path its input carries (``__extra.class``), else its type name; None if neither loads."""
-    from simpleflow import format
-
     value = format.loads(started.get("input"))
     type_name = (started.get("workflowType") or {}).get("name")
     return find_workflow_class(class_path(value)) or find_workflow_class(type_name)
@@ -98,8 +99,6 @@ def workflow_path(workflow_class: type) -> str:
 def parse_input(text: str | None) -> dict[str, Any]:
     """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
     keyword arguments, or any other JSON value as the single positional argument."""
-    import json
-
     if text is None or not text.strip():
         return {"args": [], "kwargs": {}}
     try:
@@ -126,3 +125,43 @@ def check_signature(workflow_class: type, input: dict[str, Any]) -> None:
         inspect.signature(workflow_class.run).bind(None, *input.get("args", []), **input.get("kwargs", {}))
     except TypeError as err:
         raise UsageError(f"input does not fit {workflow_class.__name__}.run: {err}") from err
+
+
+def import_failure(module: str, error: BaseException) -> UsageError:
+    """A UsageError naming why *module* does not import: an unknown name, or the file and line that failed."""
+    if isinstance(error, ModuleNotFoundError) and error.name and (module + ".").startswith(error.name + "."):
+        return UsageError(f"unknown module {error.name!r}" + (f" (from {module!r})" if error.name != module else ""))
+    if isinstance(error, SyntaxError):
+        return UsageError(
+            f"cannot import {module!r}: {type(error).__name__} in {error.filename}, line {error.lineno}: {error.msg}"
+        )
+    problem = f"{type(error).__name__}: {first_line(str(error))}"
+    return UsageError(f"cannot import {module!r}: {problem}{where_raised(error)}")
+
+
+def where_raised(error: BaseException) -> str:
+    """`` (file, line n)``: the innermost frame that raised *error*, outside Python's import machinery."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<frozen")]
+    if not frames:
+        return ""
+    return f" ({frames[-1].filename}, line {frames[-1].lineno})"
+
+
+def first_line(text: str) -> str:
+    """The first line of *text*, stripped (empty for blank text)."""
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def scan_activities(module_or_package: str) -> None:
+    """Import *module_or_package* and every module under it, registering their activities.
+
+    Raises:
+        UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
+    """
+    try:
+        module = importlib.import_module(module_or_package)
+        if hasattr(module, "__path__"):
+            venusian.Scanner().scan(module, categories=(activity.VENUSIAN_CATEGORY,))
+    except Exception as err:
+        raise import_failure(module_or_package, err) from err

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
-from simpleflow.activity import Activity
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY, Activity, Beat, beating
 from simpleflow.exceptions import ExecutionError
-from simpleflow.heartbeat import HEARTBEAT_DETAILS_KEY, Beat, beating
-from simpleflow.middleware import NONE, Middlewares
+from simpleflow.runtime.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
 COMPLETED = "completed"
@@ -186,7 +185,7 @@ def run_activity(
 ) -> Outcome:
     """Run *act* here on the task's JSON input (a jumbo field is read back); never raises.
 
-    *send* records the activity's heartbeats (``simpleflow.heartbeat``); without it they do nothing.
+    *send* records the activity's heartbeats (``simpleflow.activity.heartbeat``); without it they do nothing.
     """
     try:
         args, kwargs, last_details = parse_task_input(jumbo.decode(input_text))

@@ -1,0 +1,50 @@
+"""An execution's history: SWF's event shapes, the fold of events into per-task records, and its views.
+
+Everything here is pure: events in (the plain dicts GetWorkflowExecutionHistory and PollForDecisionTask
+return), records out. The engine folds a history to replay a workflow; inspection folds one with
+``attempts=True`` to report each task's tries; hooks read it through ``HistoryView`` in the original
+simpleflow's shapes.
+"""
+
+from __future__ import annotations
+
+from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
+from simpleflow.history._event import Event, type_and_state
+from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
+from simpleflow.history._shapes import (
+    CLOSING_EVENTS,
+    WAKING_EVENTS,
+    attributes,
+    attributes_key,
+    decision_attributes,
+    decision_attributes_key,
+    latest_execution_context,
+    make_event,
+    until_closed,
+)
+from simpleflow.history._validate import validate_events
+from simpleflow.history._view import HistoryView
+
+__all__ = [
+    "CLOSED_ATTEMPT_STATES",
+    "CLOSING_EVENTS",
+    "WAKING_EVENTS",
+    "Attempt",
+    "AttemptLog",
+    "Event",
+    "History",
+    "HistoryUnavailable",
+    "HistoryView",
+    "Record",
+    "Reload",
+    "Touched",
+    "attributes",
+    "attributes_key",
+    "decision_attributes",
+    "decision_attributes_key",
+    "latest_execution_context",
+    "make_event",
+    "type_and_state",
+    "until_closed",
+    "validate_events",
+]
