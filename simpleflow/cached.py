@@ -53,7 +53,7 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
             def compute() -> str:
                 text = codec.dumps(function(*args, **kwargs))
                 if store == "s3":
-                    from simpleflow import jumbo
+                    from simpleflow import jumbo  # on first use: a workflow imports without S3's stack
 
                     return jumbo.store(text, "marker_details")
                 return text

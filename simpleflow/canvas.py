@@ -17,6 +17,7 @@ from simpleflow import futures
 from simpleflow.activity import Activity
 from simpleflow.exceptions import AggregateException
 from simpleflow.task import ActivityTask, ChildWorkflowTask, Task
+from simpleflow.workflow import Workflow
 
 __all__ = ["Chain", "ChainFuture", "FuncGroup", "Group", "GroupFuture"]
 
@@ -246,8 +247,6 @@ class Group:
 
     def append(self, submittable: Any, *args: Any, **kwargs: Any) -> None:
         """Add a task: an Activity or Workflow class with its arguments, a task object, a Group or a FuncGroup."""
-        from simpleflow.workflow import Workflow
-
         if isinstance(submittable, (Task, Group, FuncGroup)) or _is_container(submittable):
             if args or kwargs:
                 raise ValueError(f"arguments cannot be given with {type(submittable).__name__} {submittable!r}")

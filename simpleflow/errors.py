@@ -14,7 +14,7 @@ import http.client
 import os
 from typing import Any
 
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import JumboFieldUnavailable, UnknownTaskError, UsageError
 from simpleflow.runtime.loader import first_line, where_raised
 
 EXIT_FAILURE = 1
@@ -41,9 +41,7 @@ def debug() -> bool:
 
 def explain(error: BaseException) -> tuple[str, int]:
     """The one line that describes *error* and the exit code for it."""
-    from botocore import exceptions as boto
-
-    from simpleflow.swf.stats import UnknownTaskError
+    from botocore import exceptions as boto  # here: a command that succeeds never loads botocore for this
 
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
@@ -67,8 +65,6 @@ def explain(error: BaseException) -> tuple[str, int]:
         return first_line(str(error)), EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
-    from simpleflow.jumbo import JumboFieldUnavailable
-
     if isinstance(error, JumboFieldUnavailable):
         return str(error), EXIT_FAILURE
     if isinstance(error, boto.ClientError):

@@ -213,3 +213,10 @@ class WorkflowFailed(WorkflowException):
 
     def __str__(self) -> str:
         return self.reason or "workflow failed"
+
+
+class UnknownTaskError(KeyError):
+    """No task of that id in the history; the message names the ids that do exist."""
+
+    def __str__(self) -> str:  # KeyError would show the message between quotes
+        return str(self.args[0]) if self.args else ""

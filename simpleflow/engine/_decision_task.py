@@ -35,7 +35,7 @@ def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[d
     Raises:
         Exception: S3 or the disk cache could not give a field (the task must come back: no answer).
     """
-    from simpleflow import jumbo
+    from simpleflow import jumbo  # on first use: the engine imports without S3 or the disk cache
 
     return jumbo.decode_events(events, copy=copy)
 

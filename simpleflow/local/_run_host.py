@@ -31,6 +31,7 @@ from simpleflow.engine import (
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._family import STUCK, Family
 from simpleflow.local._heartbeats import LocalBeat
+from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.outcome import (
     CANCELED,
     COMPLETED,
@@ -512,8 +513,6 @@ class RunHost:
 def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:
     """The workflow class a child's (or next run's) input names, else its type name (simpleflow's
     ``module.ClassName``), if it is a Workflow subclass that loads."""
-    from simpleflow.runtime.loader import class_path, find_workflow_class
-
     path = class_path(input)
     return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)
 

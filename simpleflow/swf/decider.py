@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from simpleflow import activity as registry
 from simpleflow import format, jumbo, settings
 from simpleflow.engine import (
     ExecutionInfo,
@@ -31,7 +32,7 @@ from simpleflow.engine import (
     decode_events,
     fail_execution,
 )
-from simpleflow.runtime.loader import class_path, find_workflow_class
+from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
 from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
@@ -318,8 +319,6 @@ class Decider:
 
         Registering ahead saves the round trip SWF's ScheduleActivityTaskFailed would cost.
         """
-        from simpleflow import activity as registry
-
         wanted = set(run.types_to_register)
         for d in decisions:
             if d["decisionType"] == "ScheduleActivityTask":
@@ -471,8 +470,6 @@ def run_decider(
     sticky_timeout: int | None = None,
 ) -> None:
     """Entry point of a decider process (*repair*, *sticky_timeout*: see ``Decider``)."""
-    from simpleflow.runtime.loader import load_workflow
-
     workflows = [load_workflow(p) for p in workflow_paths]
     decider = Decider(
         domain,

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from simpleflow import format, jumbo
+from simpleflow import activity, format, jumbo
 from simpleflow.exceptions import UsageError
-from simpleflow.history import attributes
+from simpleflow.history import Event, History, attributes
+from simpleflow.runtime.loader import parse_input, scan_activities
+from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
 from simpleflow.swf.executions import resolve_run_id
+from simpleflow.swf.timeline import render_svg
+from simpleflow.swf.worker import find_activity
+from simpleflow.utils import json_dumps, serialize_complex_object
 
 __all__ = [
     "Execution",
@@ -209,8 +214,6 @@ def workflow_profile(
     """``workflow.profile``: where the time went, longest running first; also a timeline written to ``svg``."""
     events = fetch_execution(domain, workflow_id, run_id).events
     if svg is not None:
-        from simpleflow.swf.timeline import render_svg
-
         render_svg(events, svg, nb_tasks)
     return stats.profile_rows(events, nb_tasks)
 
@@ -250,13 +253,11 @@ def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = 
 
 
 def _scan(modules: tuple[str, ...] | list[str]) -> None:
-    from simpleflow import activity
-
     # As workflow.start does for workflow paths: modules are found from the current directory.
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     for module in modules:
-        activity.scan(module)  # UsageError naming the module, or the file and line that failed
+        scan_activities(module)  # UsageError naming the module, or the file and line that failed
 
 
 def _scheduled_event(events: list[dict[str, Any]], scheduled_id: int | None, activity_id: str | None) -> dict:
@@ -293,10 +294,6 @@ def rerun_activity(
         UsageError: no selector or both, an unknown event or activity, a module that does not import, an
             activity not declared in ``modules``, or an ``input`` that is not valid JSON.
     """
-    from simpleflow import activity
-    from simpleflow.runtime.loader import parse_input
-    from simpleflow.runtime.outcome import run_activity
-
     if (scheduled_id is None) == (activity_id is None):
         raise UsageError("choose the activity with --scheduled-id or --activity-id (one of them)")
     input_text = format.dumps(parse_input(input)) if input is not None else None
@@ -310,8 +307,6 @@ def rerun_activity(
     _scan(modules)
     act = activity.find(name)
     if act is None and not modules:  # as a worker without modules: from the activity's name, declared only
-        from simpleflow.swf.worker import find_activity
-
         act, why = find_activity(name, ())
         if act is None:
             raise UsageError(f"{why}: name the module that declares it with --module")
@@ -344,9 +339,6 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     events: SWF's event list; raw: each event as simpleflow's object (``id``, ``type``, ``state``,
     ``timestamp``, snake_case attributes); cooked: the per-task state a workflow's history holds.
     """
-    from simpleflow.history import Event, History
-    from simpleflow.utils import json_dumps
-
     events = fetch_execution(domain, workflow_id, run_id).events
     if output_format == "cooked":
         history = History(events)
@@ -367,8 +359,6 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
 
 
 def _json_default(value: Any) -> Any:
-    from simpleflow.utils import serialize_complex_object
-
     try:
         return serialize_complex_object(value)
     except TypeError:

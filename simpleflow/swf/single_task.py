@@ -22,8 +22,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from simpleflow import activity as registry
 from simpleflow.exceptions import UsageError
+from simpleflow.runtime.loader import scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.swf import client
 from simpleflow.swf.poller import Backoff, stop_on_signals
@@ -101,7 +101,7 @@ def _prepare(domain: str, modules: Iterable[str]) -> tuple[str, ...]:
     client.check_domain(domain)
     modules = tuple(modules)
     for module in modules:
-        registry.scan(module)
+        scan_activities(module)
     return modules
 
 

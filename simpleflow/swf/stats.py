@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simpleflow.constants import WAKE_UP_TIMER
+from simpleflow.exceptions import UnknownTaskError
 from simpleflow.history import CLOSED_ATTEMPT_STATES, CLOSING_EVENTS, Attempt, History, attributes
 
 __all__ = [
@@ -40,13 +41,6 @@ TIMER = "timer"
 CLOSED_STATES = CLOSED_ATTEMPT_STATES
 
 Decoder = Callable[[str], Any]
-
-
-class UnknownTaskError(KeyError):
-    """No task of that id in the history; the message names the ids that do exist."""
-
-    def __str__(self) -> str:  # KeyError would show the message between quotes
-        return str(self.args[0]) if self.args else ""
 
 
 def epoch(timestamp: float | int | str | datetime) -> float:

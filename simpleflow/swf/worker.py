@@ -30,7 +30,7 @@ from simpleflow.constants import (
     MAX_REASON_LENGTH,
     MAX_RESULT_LENGTH,
 )
-from simpleflow.runtime.loader import import_named_module
+from simpleflow.runtime.loader import import_named_module, scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import (
     call_activity,
@@ -494,7 +494,7 @@ def run_worker(
     if os.getcwd() not in sys.path and "" not in sys.path:  # modules are found from here, as workflow paths are
         sys.path.insert(0, os.getcwd())
     for module in modules:
-        registry.scan(module)  # a module that does not import is reported before SWF is asked anything
+        scan_activities(module)  # a module that does not import is reported before SWF is asked anything
     client.check_domain(domain)
     heartbeat = heartbeat or None
     if nb_processes <= 1:

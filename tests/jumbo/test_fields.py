@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -375,11 +376,32 @@ def test_forked_process_builds_its_own_client_and_caches(bucket):
     assert _s3.client() is parent_client
 
 
-def test_task_failed_reads_back_a_reason_and_details_stored_as_jumbo_fields(bucket):
-    from simpleflow.exceptions import TaskFailed
+def test_a_failure_stored_as_jumbo_fields_reaches_the_workflow_as_text(bucket):
+    """Hosts decode the history before the engine folds it: the TaskFailed a workflow catches holds the text."""
+    from simpleflow import Workflow, activity
+    from simpleflow.engine import decode_events, replay
+    from tests.history_builder import HistoryBuilder
+
+    @activity.with_attributes(task_list="tl")
+    def flaky():
+        pass
+
+    class CatchesFailure(Workflow):
+        name = "catches"
+
+        def run(self):
+            error = self.submit(flaky).exception
+            return [type(error).__name__, error.reason, error.details]
 
     reason, details = big_text(300), big_text(40_000)
     reason_ref, details_ref = jumbo.encode(reason, "reason"), jumbo.encode(details, "details")
     assert reason_ref.startswith("simpleflow+s3://") and details_ref.startswith("simpleflow+s3://")
-    error = TaskFailed("activity-x-1", reason_ref, details_ref)
-    assert (error.reason, error.details) == (reason, details)
+    history = HistoryBuilder("catches")
+    history.decision_completed(history.decision_started())
+    scheduled = history.schedule_activity(f"activity-{flaky.name}-1", flaky.name)
+    history.fail_activity(scheduled, reason=reason_ref)
+    history.attributes(history.events[-1]["eventId"])["details"] = details_ref
+    history.decision_started()
+    [decision] = replay(CatchesFailure, decode_events(history.events))
+    result = json.loads(decision["completeWorkflowExecutionDecisionAttributes"]["result"])
+    assert result == ["TaskFailed", reason, details]
