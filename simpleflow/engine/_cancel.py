@@ -20,7 +20,7 @@ from simpleflow import exceptions, format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, TIMER, Command
 from simpleflow.engine._resolvers import CANCELLED, FAILED, FINISHED, PENDING, RUNNING, Resolution, attempt_error
-from simpleflow.history import History
+from simpleflow.history import OPEN, History, State, TimerRecord
 
 # The kinds of command ``future.cancel()`` asks SWF to cancel.
 CANCELLABLE = frozenset({ACTIVITY, CHILD_WORKFLOW, TIMER})
@@ -32,11 +32,11 @@ def was_requested(history: History, command: Command) -> bool:
     """The history holds a cancel request of this run for the command's task (answered or refused)."""
     if command.kind == ACTIVITY:
         record = history.activities.get(command.id)
-        return record is not None and ("cancel_requested_id" in record or "request_cancel_failed_id" in record)
+        return record is not None and record.cancel_asked
     if command.kind == CHILD_WORKFLOW:
         return bool(_child_requests(history, command))
     record = history.timers.get(command.id)
-    return record is not None and (record["state"] == "canceled" or "cancel_failed_event_id" in record)
+    return record is not None and (record.state is State.CANCELED or record.cancel_failed_event_id is not None)
 
 
 def resolve(history: History, command: Command) -> Resolution:
@@ -52,19 +52,19 @@ def _activity(history: History, command: Command) -> Resolution:
     record = history.activities.get(command.id)
     if record is None:  # never scheduled: nothing to ask SWF
         return Resolution(CANCELLED, answered=True)
-    state = record["state"]
-    last = record.get("last_event_id", 0)
-    asked = "cancel_requested_id" in record or "request_cancel_failed_id" in record
-    if state == "completed":  # finished before the request reached it: its real outcome
-        return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
-    if state == "canceled":
+    state = record.state
+    last = record.last_event_id
+    asked = record.cancel_asked
+    if state is State.COMPLETED:  # finished before the request reached it: its real outcome
+        return Resolution(FINISHED, format.loads(record.result), answered=True, last_event_id=last)
+    if state is State.CANCELED:
         return Resolution(CANCELLED, answered=True, last_event_id=last)
-    if state in ("scheduled", "started"):
+    if state in OPEN:
         if not asked:
             return Resolution(decision=decisions.request_cancel_activity(command.id))
         # Asked (or refused, the task still open): it ends cancelled or with its own outcome.
-        return Resolution(PENDING if state == "scheduled" else RUNNING, answered=True)
-    if asked and state in ("failed", "timed_out"):  # failed after the request: for good, no retry
+        return Resolution(PENDING if state is State.SCHEDULED else RUNNING, answered=True)
+    if asked and state in (State.FAILED, State.TIMED_OUT):  # failed after the request: for good, no retry
         return Resolution(FAILED, attempt_error(command, record), answered=True, final=True, last_event_id=last)
     # A failed attempt waiting for its retry (or a refused schedule): the retry is dropped.
     return _between_attempts(history, command, last)
@@ -79,7 +79,7 @@ def _between_attempts(history: History, command: Command, last: int) -> Resoluti
     """
     timer_id = command.retry_timer
     timer = history.timers.get(timer_id) if timer_id is not None else None
-    if timer is not None and timer["state"] == "started" and "cancel_failed_event_id" not in timer:
+    if timer is not None and timer.state is State.STARTED and timer.cancel_failed_event_id is None:
         return Resolution(CANCELLED, decision=decisions.cancel_timer(timer_id), last_event_id=last)
     return Resolution(CANCELLED, answered=True, last_event_id=last)
 
@@ -89,50 +89,50 @@ def _child_requests(history: History, command: Command) -> list[dict[str, Any]]:
     record = history.child_workflows.get(command.id)
     if record is None:
         return []
-    since = record.get("initiated_event_id", 0)
-    return [r for r in history.external_cancels.get(command.id, ()) if r["initiated_event_id"] > since]
+    since = record.initiated_event_id or 0
+    return [r for r in history.external_cancels.get(command.id, ()) if r.initiated_event_id > since]
 
 
 def _child(history: History, command: Command) -> Resolution:
     record = history.child_workflows.get(command.id)
     if record is None:  # never started: nothing to ask SWF
         return Resolution(CANCELLED, answered=True)
-    state = record["state"]
-    last = record.get("last_event_id", 0)
-    if state == "start_failed":
-        return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
+    state = record.state
+    last = record.last_event_id
+    if state is State.START_FAILED:
+        return Resolution(FAILED, exceptions.TaskFailed(command.id, record.cause), answered=True)
     requests = _child_requests(history, command)
     if not requests:
-        if state in ("start_initiated", "started"):
-            return Resolution(decision=decisions.request_cancel_external_workflow(command.id, record.get("run_id")))
-        if state == "completed":
-            return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
+        if state in (State.START_INITIATED, State.STARTED):
+            return Resolution(decision=decisions.request_cancel_external_workflow(command.id, record.run_id))
+        if state is State.COMPLETED:
+            return Resolution(FINISHED, format.loads(record.result), answered=True, last_event_id=last)
         return _between_attempts(history, command, last)  # a failed attempt: its retry is dropped
     request = requests[-1]
-    if state == "canceled":
+    if state is State.CANCELED:
         return Resolution(CANCELLED, answered=True, last_event_id=last)
-    if request["state"] == "failed":
-        reason = f"RequestCancelExternalWorkflowExecutionFailed: {request.get('cause')}"
+    if request.state is State.FAILED:
+        reason = f"RequestCancelExternalWorkflowExecutionFailed: {request.cause}"
         return Resolution(FAILED, exceptions.TaskFailed(command.id, reason), answered=True, final=True)
-    if state == "completed":  # the child did not accept the cancellation (its should_cancel said no)
+    if state is State.COMPLETED:  # the child did not accept the cancellation (its should_cancel said no)
         reason = "the child workflow completed instead of being canceled"
-        error = exceptions.TaskFailed(command.id, reason, record.get("result"))
+        error = exceptions.TaskFailed(command.id, reason, record.result)
         return Resolution(FAILED, error, answered=True, final=True, last_event_id=last)
     if state in _CHILD_CLOSED_BADLY:
         return Resolution(FAILED, attempt_error(command, record), answered=True, final=True, last_event_id=last)
-    return Resolution(PENDING if state == "start_initiated" else RUNNING, answered=True)
+    return Resolution(PENDING if state is State.START_INITIATED else RUNNING, answered=True)
 
 
-def _timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+def _timer(record: TimerRecord | None, command: Command) -> Resolution:
     if record is None:  # never started
         return Resolution(CANCELLED, answered=True)
-    state = record["state"]
-    if state == "started":
-        if "cancel_failed_event_id" in record:  # SWF refused: it fires in its time
+    state = record.state
+    if state is State.STARTED:
+        if record.cancel_failed_event_id is not None:  # SWF refused: it fires in its time
             return Resolution(RUNNING, answered=True)
         return Resolution(decision=decisions.cancel_timer(command.id))
-    if state == "fired":
+    if state is State.FIRED:
         return Resolution(FINISHED, None, answered=True)
-    if state == "canceled":
+    if state is State.CANCELED:
         return Resolution(CANCELLED, answered=True)
-    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
+    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.cause), answered=True)

@@ -14,6 +14,7 @@ from simpleflow.activity import HEARTBEAT_DETAILS_KEY, PRIORITY_NOT_SET
 from simpleflow.engine._ids import workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
+from simpleflow.history import OPEN, State
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -271,9 +272,7 @@ def continue_as_new_for(task: ContinueAsNewWorkflowTask, started: dict[str, Any]
 
 def cancel_execution(history: History) -> list[dict[str, Any]]:
     """An accepted cancel request: cancel the open activities, then the execution."""
-    out = [
-        request_cancel_activity(r["id"]) for r in history.activities.values() if r["state"] in ("scheduled", "started")
-    ]
+    out = [request_cancel_activity(r.id) for r in history.activities.values() if r.state in OPEN]
     out.append(cancel_workflow())
     return out
 
@@ -281,7 +280,7 @@ def cancel_execution(history: History) -> list[dict[str, Any]]:
 def with_wake_up(out: list[dict[str, Any]], history: History) -> list[dict[str, Any]]:
     """*out* plus the zero-second timer that brings the next decision task at once (unless one runs)."""
     timer = history.timers.get(constants.WAKE_UP_TIMER)
-    if timer is None or timer["state"] != "started":
+    if timer is None or timer.state is not State.STARTED:
         out.append(start_timer(constants.WAKE_UP_TIMER, 0))
     return out
 
@@ -324,15 +323,15 @@ def propagated_signals(history: History, propagate_to_parent: bool) -> list[dict
     parent = history.started.get("parentWorkflowExecution") or {}
     if parent.get("workflowId") and propagate_to_parent:
         known.append((parent["workflowId"], parent.get("runId")))
-    known += [(r["id"], r.get("run_id")) for r in history.child_workflows.values() if r["state"] == "started"]
+    known += [(r.id, r.run_id) for r in history.child_workflows.values() if r.state is State.STARTED]
     out = []
     for signal in history.signals.values():
-        value = signal["input"]
+        value = signal.input
         if not known or not isinstance(value, dict) or not value.get("__propagate"):
             continue
-        name = signal["name"]
-        done = {(r["workflow_id"], r["run_id"]) for r in history.signaled_workflows.get(name, [])}
-        done.add((signal["external_workflow_id"], signal["external_run_id"]))
+        name = signal.name
+        done = {(r.workflow_id, r.run_id) for r in history.signaled_workflows.get(name, [])}
+        done.add((signal.external_workflow_id, signal.external_run_id))
         payload = format.dumps(
             {"args": value.get("args") or [], "kwargs": value.get("kwargs") or {}, "__propagate": value["__propagate"]}
         )

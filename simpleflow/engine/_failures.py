@@ -14,12 +14,13 @@ so a replay (full or resumed) follows the history and never decides it again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simpleflow import constants, exceptions, format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, resolved_value
 from simpleflow.engine._ids import policy_timer_id
+from simpleflow.history import HistoryView, RetriableRecord, State
 from simpleflow.retry import RetryPolicy, check_retry, recorded_error_names
 from simpleflow.task import TaskFailureContext
 
@@ -47,7 +48,7 @@ class RetryRules:
         self._tracker = tracker
         self.timers: dict[str, Command] = {}  # retry timer id -> the command waiting on it
 
-    def after_failed_attempt(self, command: Command, record: dict[str, Any]) -> None:
+    def after_failed_attempt(self, command: Command, record: RetriableRecord) -> None:
         """*command*'s future holds the error of the attempt *record* describes: retry, wait or give up.
 
         Raises:
@@ -57,19 +58,19 @@ class RetryRules:
         tracker = self._tracker
         timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
         timer = tracker.history.timers.get(timer_id)
-        after_failure = record.get("decision_task_completed_event_id", 0)
-        if timer and timer.get("decision_task_completed_event_id", 0) > after_failure:
+        after_failure = record.decision_task_completed_event_id or 0
+        if timer and (timer.decision_task_completed_event_id or 0) > after_failure:
             self.timers[timer_id] = command
-            if timer["state"] == "started":
+            if timer.state is State.STARTED:
                 command.retry_timer = timer_id
                 tracker.ledger.drop_pending(command)
                 command.future.set_pending()
                 return
-            if timer["state"] in ("fired", "canceled"):
+            if timer.state in (State.FIRED, State.CANCELED):
                 command.retry_timer = None
                 # As simpleflow: the retry takes the arguments the timer's control recorded (on_task_failure
                 # may have changed them), so a replay retries with the same input.
-                control = format.loads(timer.get("control"))
+                control = format.loads(timer.control)
                 if isinstance(control, dict):
                     command.args = list(control.get("args") or [])
                     command.kwargs = dict(control.get("kwargs") or {})
@@ -102,16 +103,16 @@ class RetryRules:
         command.future.set_pending()
         self._tracker.add_pending(command, self._tracker.command_decision(command))
 
-    def _ask_workflow(self, command: Command, record: dict[str, Any]) -> None:
+    def _ask_workflow(self, command: Command, record: RetriableRecord) -> None:
         tracker = self._tracker
         tracker.history.keep_whole()  # the workflow gets the whole history (a cached run may be compacted)
         decision = TaskFailureContext.Decision
         context = TaskFailureContext(
             a_task=command.task,
-            event=record,
+            event=record.as_dict(),  # the hook reads simpleflow's shapes
             future=command.future,
             exception_class=_error_class(command),
-            history=tracker.history,
+            history=HistoryView(tracker.history),
         )
         context = tracker.workflow.on_task_failure(context) or context
         if context.decision in (decision.retry_now, decision.retry_later) and context.a_task is command.task:
@@ -143,9 +144,9 @@ class RetryRules:
 
     # -- the task's ``retry``: a number of retries, or a policy ---------------------------------
 
-    def _by_retry_option(self, command: Command, record: dict[str, Any]) -> None:
+    def _by_retry_option(self, command: Command, record: RetriableRecord) -> None:
         retry = _retry_option(command)
-        failures = record.get("retry", 0)  # the history's count: 0 after the first failed attempt
+        failures = record.retry or 0  # the history's count: 0 after the first failed attempt
         if not isinstance(retry, RetryPolicy):
             if failures < retry:
                 self._retry(command)
@@ -167,27 +168,27 @@ class RetryRules:
         self._tracker.add_pending(command, decisions.start_timer(timer_id, seconds))
 
     @staticmethod
-    def _policy_retries(policy: RetryPolicy, command: Command, record: dict[str, Any], attempt: int) -> bool:
+    def _policy_retries(policy: RetryPolicy, command: Command, record: RetriableRecord, attempt: int) -> bool:
         if not policy.allows_another(attempt):
             return False
-        state = record["state"]
-        if state == "timed_out":
+        state = record.state
+        if state is State.TIMED_OUT:
             return policy.retry_timeouts
-        if state == "failed":
-            names = recorded_error_names(record.get("reason"), record.get("details"))
+        if state is State.FAILED:
+            names = recorded_error_names(record.reason, record.details)
         else:  # a canceled or terminated child workflow: the error the future holds
             error_type = type(command.future._exception)
             names = frozenset({error_type.__name__, f"{error_type.__module__}.{error_type.__name__}"})
         return not policy.is_non_retryable(names)
 
-    def _policy_wait_recorded(self, command: Command, record: dict[str, Any]) -> bool:
+    def _policy_wait_recorded(self, command: Command, record: RetriableRecord) -> bool:
         """The history holds the policy's timer for the attempt after this failure: wait for it, or retry."""
-        timer_id = policy_timer_id(command.id, record.get("retry", 0) + 2)
+        timer_id = policy_timer_id(command.id, (record.retry or 0) + 2)
         timer = self._tracker.history.timers.get(timer_id)
         if timer is None:
             return False
         self.timers[timer_id] = command
-        if timer["state"] == "started":
+        if timer.state is State.STARTED:
             command.retry_timer = timer_id
             self._tracker.ledger.drop_pending(command)
             command.future.set_pending()

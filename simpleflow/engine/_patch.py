@@ -37,7 +37,7 @@ from simpleflow.engine._commands import (
 )
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_PREFIX
-from simpleflow.history import History
+from simpleflow.history import ActivityRecord, History, SignalSentRecord, State
 
 MARKER_PREFIX = "simpleflow.patch:"
 MAX_CHANGE_ID = 256 - len(MARKER_PREFIX)  # SWF's markerName holds 256 characters
@@ -80,7 +80,7 @@ def marker_details(change_id: str) -> str:
 
 def recorded(history: History, change_id: str) -> bool:
     """The history holds the marker of *change_id*."""
-    return any(r["state"] == "recorded" for r in history.markers.get(MARKER_PREFIX + change_id, ()))
+    return any(r.state is State.RECORDED for r in history.markers.get(MARKER_PREFIX + change_id, ()))
 
 
 def recorded_ids(history: History) -> list[str]:
@@ -88,7 +88,7 @@ def recorded_ids(history: History) -> list[str]:
     return sorted(
         name[len(MARKER_PREFIX) :]
         for name, records in history.markers.items()
-        if name.startswith(MARKER_PREFIX) and any(r["state"] == "recorded" for r in records)
+        if name.startswith(MARKER_PREFIX) and any(r.state is State.RECORDED for r in records)
     )
 
 
@@ -120,7 +120,7 @@ def unaccounted(history: History, accounts: Accounts) -> str | None:
         sent = accounts.named(SIGNAL, name)
         for record in records:
             if not any(_signals(c, record) for c in sent):
-                return f"signal {name!r} to {record.get('workflow_id')!r}"
+                return f"signal {name!r} to {record.workflow_id!r}"
     if history.closed in _CLOSED_BY_RUN or history.closing_decision_failures:
         return "the run's closing decision"
     return None
@@ -140,7 +140,7 @@ def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]
         if command is not None and not command.cancelled_by_workflow and _asked_by_code(history, record):
             yield f"the cancellation of activity {task_id!r}"
     for timer_id, record in history.timers.items():
-        if record["state"] == "canceled" or "cancel_failed_event_id" in record:
+        if record.state is State.CANCELED or record.cancel_failed_event_id is not None:
             if _timer_accounted(timer_id, commands) and not _timer_cancel_accounted(timer_id, commands):
                 yield f"the cancellation of timer {timer_id!r}"
     for workflow_id, records in history.external_cancels.items():
@@ -148,17 +148,17 @@ def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]
         if child is not None and child.cancelled_by_workflow:
             continue  # future.cancel() on the child asked it
         by_id = accounts.named(CANCEL_WORKFLOW, workflow_id)
-        if any(not any(c.task.run_id in (None, r.get("run_id")) for c in by_id) for r in records):
+        if any(not any(c.task.run_id in (None, r.run_id) for c in by_id) for r in records):
             yield f"the cancellation of workflow {workflow_id!r}"
 
 
 _CLOSED_BY_RUN = frozenset({"WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionContinuedAsNew"})
 
 
-def _asked_by_code(history: History, record: dict[str, Any]) -> bool:
+def _asked_by_code(history: History, record: ActivityRecord) -> bool:
     """The activity's record holds a cancel request of the workflow's code (not of an accepted cancel
     request of the execution, which cancels every open activity)."""
-    asked = record.get("cancel_requested_id") or record.get("request_cancel_failed_id")
+    asked = record.cancel_requested_id or record.request_cancel_failed_id
     if not asked:
         return False
     return history.cancel_requested_id is None or asked < history.cancel_requested_id
@@ -201,18 +201,16 @@ def _markers_accounted(name: str, records: list[dict[str, Any]], accounts: Accou
         return not count.isdigit() or int(count) <= accounts.cached_count(function)
     if name.startswith(REPAIR_PREFIX):
         for record in records:
-            value = format.loads(record.get("details"))
+            value = format.loads(record.details)
             if isinstance(value, dict) and (ACTIVITY, value.get("task_id")) not in accounts.commands:
                 return False
         return True
     if name.startswith(_ENGINE_PREFIX):
         return True
     # A marker refused (RecordMarkerFailed) is decided again: only the recorded ones count.
-    return sum(r["state"] == "recorded" for r in records) <= len(accounts.named(MARKER, name))
+    return sum(r.state is State.RECORDED for r in records) <= len(accounts.named(MARKER, name))
 
 
-def _signals(command: Command, record: dict[str, Any]) -> bool:
+def _signals(command: Command, record: SignalSentRecord) -> bool:
     task = command.task
-    return task.workflow_id == record.get("workflow_id") and (
-        task.run_id is None or task.run_id == record.get("run_id")
-    )
+    return task.workflow_id == record.workflow_id and (task.run_id is None or task.run_id == record.run_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import format
-from simpleflow.history import History
+from simpleflow.history import History, State
 from simpleflow.marker import Marker
 
 
@@ -31,23 +31,25 @@ def markers(history: History, all: bool) -> list[Marker]:
     """The markers recorded: the last of each name, or every one with *all*."""
     found = []
     for records in history.markers.values():
-        chosen = [r for r in records if r["state"] == "recorded"]
+        chosen = [r for r in records if r.state is State.RECORDED]
         for record in chosen if all else chosen[-1:]:
-            found.append(Marker(record["name"], format.loads(record["details"])))
+            found.append(Marker(record.name, format.loads(record.details)))
     return found
 
 
 def event_details(history: History, event_type: str, event_name: str) -> dict[str, Any] | None:
-    """The history's record of the signal, marker or timer *event_name*, or None.
+    """The history's record of the signal, marker or timer *event_name* in simpleflow's shape, or None.
 
     Raises:
         ValueError: *event_type* is not signal, marker or timer.
     """
     if event_type == "signal":
-        return history.signals.get(event_name)
+        signal = history.signals.get(event_name)
+        return None if signal is None else signal.as_dict()
     if event_type == "marker":
-        recorded = [m for m in history.markers.get(event_name, []) if m["state"] == "recorded"]
-        return dict(recorded[-1], details=format.loads(recorded[-1]["details"])) if recorded else None
+        recorded = [m for m in history.markers.get(event_name, []) if m.state is State.RECORDED]
+        return dict(recorded[-1].as_dict(), details=format.loads(recorded[-1].details)) if recorded else None
     if event_type == "timer":
-        return history.timers.get(event_name)
+        timer = history.timers.get(event_name)
+        return None if timer is None else timer.as_dict()
     raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format
-from simpleflow.history import History
+from simpleflow.history import History, State
 
 MARKER_PREFIX = "simpleflow.repair:"
 _MAX_MARKER_NAME = 256  # SWF's limit on markerName
@@ -62,17 +62,17 @@ def source_from_events(
     """
     history = History(events)
     results = {
-        task_id: (record["name"], record.get("result"))
+        task_id: (record.name, record.result)
         for task_id, record in history.activities.items()
-        if record["state"] == "completed"
+        if record.state is State.COMPLETED
     }
     # A repair of a repair: what the earlier execution itself reused counts as completed too.
     for name, records in history.markers.items():
         if not name.startswith(MARKER_PREFIX):
             continue
         for record in records:
-            value = format.loads(record.get("details"))
-            if record["state"] == "recorded" and isinstance(value, dict) and "task_id" in value:
+            value = format.loads(record.details)
+            if record.state is State.RECORDED and isinstance(value, dict) and "task_id" in value:
                 results.setdefault(value["task_id"], (value.get("activity"), format.dumps(value.get("result"))))
     return RepairSource(
         workflow_id,
@@ -124,8 +124,8 @@ def recorded(markers: Mapping[str, list[dict[str, Any]]], task_id: str) -> tuple
     if not markers:
         return False, None
     for record in reversed(markers.get(marker_name(task_id), ())):
-        if record["state"] == "recorded":
-            value = format.loads(record.get("details"))
+        if record.state is State.RECORDED:
+            value = format.loads(record.details)
             return True, value.get("result") if isinstance(value, dict) else None
     return False, None
 

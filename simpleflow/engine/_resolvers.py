@@ -28,7 +28,20 @@ from simpleflow.engine._commands import (
     Command,
 )
 from simpleflow.engine._ids import workflow_type_name
-from simpleflow.history import History
+from simpleflow.history import (
+    OPEN,
+    ActivityRecord,
+    CancelSentRecord,
+    ChildWorkflowRecord,
+    History,
+    MarkerRecord,
+    Record,
+    RetriableRecord,
+    SignalRecord,
+    SignalSentRecord,
+    State,
+    TimerRecord,
+)
 
 # Future states a resolution gives (FAILED: finished with an exception).
 PENDING = "PENDING"
@@ -54,7 +67,7 @@ class Resolution:
     value: Any = None  # the result (FINISHED) or the exception (FAILED)
     decision: dict[str, Any] | None = None  # a decision now owed (or COMMAND_DECISION)
     answered: bool = False  # the history answered the decision owed so far: it is dropped
-    failed_attempt: dict[str, Any] | None = None  # the record of a failed attempt: the retry policy decides
+    failed_attempt: RetriableRecord | None = None  # the record of a failed attempt: the retry policy decides
     final: bool = False  # a failure no retry can mend: ``raises_on_failure`` applies at once
     register: tuple[str, str, str] | None = None  # (kind, name, version) SWF does not know
     mismatch: str | None = None  # the history does not fit the code
@@ -67,36 +80,34 @@ _PENDING = Resolution(PENDING, answered=True)
 _RUNNING = Resolution(RUNNING, answered=True)
 
 
-def _attempt_error(command: Command, record: dict[str, Any]) -> BaseException:
-    state = record["state"]
-    if state == "timed_out":
-        return exceptions.TimeoutError(record.get("timeout_type"), None)
-    if state == "canceled":  # a child workflow's (an activity's cancellation is no failed attempt)
-        return exceptions.TaskCanceled(record.get("details"))
-    if state == "terminated":
+def _attempt_error(command: Command, record: RetriableRecord) -> BaseException:
+    state = record.state
+    if state is State.TIMED_OUT:
+        return exceptions.TimeoutError(record.timeout_type, None)
+    if state is State.CANCELED:  # a child workflow's (an activity's cancellation is no failed attempt)
+        return exceptions.TaskCanceled(record.details)
+    if state is State.TERMINATED:
         return exceptions.TaskTerminated()
-    return exceptions.TaskFailed(command.id, record.get("reason"), record.get("details"))
+    return exceptions.TaskFailed(command.id, record.reason, record.details)
 
 
 attempt_error = _attempt_error  # the error a failed, timed out, canceled or terminated attempt leaves (_cancel)
 
 
-def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_activity(record: ActivityRecord | None, command: Command) -> Resolution:
     if record is None:
         return _OWES_COMMAND_DECISION
     activity = command.task.activity
-    state = record["state"]
-    last = record.get("last_event_id", 0)
-    if state == "completed" and record["name"] == activity.name:
+    state = record.state
+    last = record.last_event_id
+    if state is State.COMPLETED and record.name == activity.name:
         # The common case of a full replay, kept short: most of a long history is completed tasks.
-        return Resolution(FINISHED, format.loads(record.get("result")), answered=True, last_event_id=last)
+        return Resolution(FINISHED, format.loads(record.result), answered=True, last_event_id=last)
     mismatch = None
-    if record.get("name") not in (None, activity.name):
-        mismatch = (
-            f"activity {command.id!r} is {record['name']!r} in the history but the code submits {activity.name!r}"
-        )
-    if state == "schedule_failed":
-        cause = record.get("cause")
+    if record.name not in (None, activity.name):
+        mismatch = f"activity {command.id!r} is {record.name!r} in the history but the code submits {activity.name!r}"
+    if state is State.SCHEDULE_FAILED:
+        cause = record.cause
         if cause in RESCHEDULABLE:
             register = None
             if cause == "ACTIVITY_TYPE_DOES_NOT_EXIST":
@@ -105,17 +116,17 @@ def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolut
         # Scheduling again would be refused again (a deprecated type, an id in use...).
         error = exceptions.TaskFailed(command.id, f"ScheduleActivityTaskFailed: {cause}")
         return Resolution(FAILED, error, answered=True, final=True, mismatch=mismatch)
-    if mismatch is None and state in ("scheduled", "started"):
-        return _PENDING if state == "scheduled" else _RUNNING
-    failed = state in ("failed", "timed_out")
+    if mismatch is None and state in OPEN:
+        return _PENDING if state is State.SCHEDULED else _RUNNING
+    failed = state in (State.FAILED, State.TIMED_OUT)
     resolution = Resolution(answered=command.retry_timer is None or not failed, mismatch=mismatch, last_event_id=last)
-    if state == "completed":
-        resolution.state, resolution.value = FINISHED, format.loads(record.get("result"))
-    elif state == "scheduled":
+    if state is State.COMPLETED:
+        resolution.state, resolution.value = FINISHED, format.loads(record.result)
+    elif state is State.SCHEDULED:
         resolution.state = PENDING
-    elif state == "started":
+    elif state is State.STARTED:
         resolution.state = RUNNING
-    elif state == "canceled":
+    elif state is State.CANCELED:
         resolution.state = CANCELLED
     elif failed:
         resolution.state, resolution.value = FAILED, _attempt_error(command, record)
@@ -123,94 +134,94 @@ def resolve_activity(record: dict[str, Any] | None, command: Command) -> Resolut
     return resolution
 
 
-def resolve_child_workflow(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_child_workflow(record: ChildWorkflowRecord | None, command: Command) -> Resolution:
     if record is None:
         return _OWES_COMMAND_DECISION
-    state = record["state"]
-    if state == "start_failed":
-        if record.get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST":
+    state = record.state
+    if state is State.START_FAILED:
+        if record.cause == "WORKFLOW_TYPE_DOES_NOT_EXIST":
             workflow = command.task.workflow
             register = ("workflow", workflow_type_name(workflow), workflow.version)
             return Resolution(decision=COMMAND_DECISION, register=register)
-        error = exceptions.TaskFailed(command.id, record.get("cause"))
+        error = exceptions.TaskFailed(command.id, record.cause)
         return Resolution(FAILED, error, answered=True, final=True)
     # As in simpleflow, a canceled or terminated child is a failed attempt (retry, on_task_failure,
     # then raises_on_failure fails the parent).
-    failed = state in ("failed", "timed_out", "canceled", "terminated")
+    failed = state in (State.FAILED, State.TIMED_OUT, State.CANCELED, State.TERMINATED)
     resolution = Resolution(answered=command.retry_timer is None or not failed)
-    resolution.last_event_id = record.get("last_event_id", 0)
-    if state == "start_initiated":
+    resolution.last_event_id = record.last_event_id
+    if state is State.START_INITIATED:
         resolution.state = PENDING
-    elif state == "started":
+    elif state is State.STARTED:
         resolution.state = RUNNING
-    elif state == "completed":
-        resolution.state, resolution.value = FINISHED, format.loads(record.get("result"))
+    elif state is State.COMPLETED:
+        resolution.state, resolution.value = FINISHED, format.loads(record.result)
     elif failed:
         resolution.state, resolution.value = FAILED, _attempt_error(command, record)
         resolution.failed_attempt = record
     return resolution
 
 
-def resolve_timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_timer(record: TimerRecord | None, command: Command) -> Resolution:
     if record is None:
         task = command.task
         control = format.dumps(task.control) if task.control is not None else None
         return Resolution(decision=decisions.start_timer(command.id, task.timeout, control))
-    state = record["state"]
-    if state == "started":
+    state = record.state
+    if state is State.STARTED:
         return _RUNNING
-    if state == "fired":
+    if state is State.FIRED:
         return Resolution(FINISHED, None, answered=True)
-    if state == "canceled":
+    if state is State.CANCELED:
         return Resolution(CANCELLED, answered=True)
-    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.get("cause")), answered=True)
+    return Resolution(FAILED, exceptions.TaskFailed(command.id, record.cause), answered=True)
 
 
-def resolve_cancel_timer(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_cancel_timer(record: TimerRecord | None, command: Command) -> Resolution:
     if record is None:
         return Resolution(FINISHED, None)  # nothing to cancel
-    if record["state"] == "started":
-        if "cancel_failed_event_id" in record:  # SWF refused it: asking again would loop forever
-            return Resolution(FAILED, exceptions.TaskFailed(command.id, record["cancel_failed_cause"]), answered=True)
+    if record.state is State.STARTED:
+        if record.cancel_failed_event_id is not None:  # SWF refused it: asking again would loop forever
+            return Resolution(FAILED, exceptions.TaskFailed(command.id, record.cancel_failed_cause), answered=True)
         return Resolution(decision=decisions.cancel_timer(command.id))
     return Resolution(FINISHED, None, answered=True)
 
 
-def resolve_marker(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_marker(record: MarkerRecord | None, command: Command) -> Resolution:
     if record is None:
         return Resolution(decision=decisions.record_marker(command.task.name, _marker_details(command)))
-    return Resolution(FINISHED, format.loads(record["details"]), answered=True)
+    return Resolution(FINISHED, format.loads(record.details), answered=True)
 
 
-def resolve_cached(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_cached(record: MarkerRecord | None, command: Command) -> Resolution:
     return Resolution(answered=record is not None)
 
 
-def resolve_wait_signal(record: dict[str, Any] | None, command: Command) -> Resolution:
-    return Resolution() if record is None else Resolution(FINISHED, record["input"])
+def resolve_wait_signal(record: SignalRecord | None, command: Command) -> Resolution:
+    return Resolution() if record is None else Resolution(FINISHED, record.input)
 
 
-def resolve_signal(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_signal(record: SignalSentRecord | None, command: Command) -> Resolution:
     if record is None:
         task = command.task
         payload = format.dumps({"args": list(task.args), "kwargs": task.kwargs, "__propagate": task.propagate})
         decision = decisions.signal_external_workflow(task.workflow_id, task.run_id, task.name, payload)
         return Resolution(decision=decision)
-    if record["state"] == "execution_signaled":
-        return Resolution(FINISHED, record["input"], answered=True)
-    if record["state"] == "signal_execution_failed":
-        return Resolution(FAILED, exceptions.TaskFailed(command.task.name, record.get("cause")), answered=True)
+    if record.state is State.EXECUTION_SIGNALED:
+        return Resolution(FINISHED, record.input, answered=True)
+    if record.state is State.SIGNAL_EXECUTION_FAILED:
+        return Resolution(FAILED, exceptions.TaskFailed(command.task.name, record.cause), answered=True)
     return Resolution(RUNNING, answered=True)
 
 
-def resolve_cancel_workflow(record: dict[str, Any] | None, command: Command) -> Resolution:
+def resolve_cancel_workflow(record: CancelSentRecord | None, command: Command) -> Resolution:
     task = command.task
     if record is None:
         return Resolution(decision=decisions.request_cancel_external_workflow(task.workflow_id, task.run_id))
-    if record["state"] == "requested":
+    if record.state is State.REQUESTED:
         return Resolution(FINISHED, None, answered=True)
-    if record["state"] == "failed":
-        reason = f"RequestCancelExternalWorkflowExecutionFailed: {record.get('cause')}"
+    if record.state is State.FAILED:
+        reason = f"RequestCancelExternalWorkflowExecutionFailed: {record.cause}"
         return Resolution(FAILED, exceptions.TaskFailed(task.workflow_id, reason), answered=True)
     return Resolution(RUNNING, answered=True)
 
@@ -223,47 +234,47 @@ def _marker_details(command: Command) -> str | None:
     return format.dumps(details) if details is not None else None
 
 
-def _marker_record(history: History, command: Command) -> dict[str, Any] | None:
+def _marker_record(history: History, command: Command) -> MarkerRecord | None:
     """The last recorded marker of the command's name and details."""
     details = _marker_details(command)
     found = None
     for marker in history.markers.get(command.task.name, ()):
-        if marker["state"] == "recorded" and marker["details"] == details:
+        if marker.state is State.RECORDED and marker.details == details:
             found = marker
     return found
 
 
-def _cached_record(history: History, command: Command) -> dict[str, Any] | None:
+def _cached_record(history: History, command: Command) -> MarkerRecord | None:
     for marker in history.markers.get(command.id, ()):
-        if marker["state"] == "recorded":
+        if marker.state is State.RECORDED:
             return marker
     return None
 
 
-def _signal_record(history: History, command: Command) -> dict[str, Any] | None:
+def _signal_record(history: History, command: Command) -> SignalSentRecord | None:
     """The last signal sent to the command's workflow under its name."""
     task = command.task
     found = None
     for sent in history.signaled_workflows.get(task.name, ()):
-        if sent["workflow_id"] == task.workflow_id and (task.run_id is None or sent["run_id"] == task.run_id):
+        if sent.workflow_id == task.workflow_id and (task.run_id is None or sent.run_id == task.run_id):
             found = sent
     return found
 
 
-def _cancel_workflow_record(history: History, command: Command) -> dict[str, Any] | None:
+def _cancel_workflow_record(history: History, command: Command) -> CancelSentRecord | None:
     """The last cancel request sent to the command's execution."""
     task = command.task
     found = None
     for sent in history.external_cancels.get(task.workflow_id, ()):
-        if task.run_id is None or sent["run_id"] == task.run_id:
+        if task.run_id is None or sent.run_id == task.run_id:
             found = sent
     return found
 
 
-Resolver = Callable[[dict[str, Any] | None, Command], Resolution]
+Resolver = Callable[[Any, Command], Resolution]
 
 # kind -> (its history record, its resolver)
-RESOLVERS: dict[str, tuple[Callable[[History, Command], dict[str, Any] | None], Resolver]] = {
+RESOLVERS: dict[str, tuple[Callable[[History, Command], Record | None], Resolver]] = {
     ACTIVITY: (lambda history, command: history.activities.get(command.id), resolve_activity),
     CHILD_WORKFLOW: (lambda history, command: history.child_workflows.get(command.id), resolve_child_workflow),
     TIMER: (lambda history, command: history.timers.get(command.id), resolve_timer),

@@ -255,9 +255,7 @@ class WorkflowRun:
         for kind, records in ((ACTIVITY, self.history.activities), (CHILD_WORKFLOW, self.history.child_workflows)):
             for task_id, record in records.items():
                 if (kind, task_id) not in self._tracker.commands:
-                    found.append(
-                        f"{kind} {task_id!r} ({record.get('name')}) is in the history but the code never submits it"
-                    )
+                    found.append(f"{kind} {task_id!r} ({record.name}) is in the history but the code never submits it")
         found += [
             f"{c} is in the history but the code never asks it"
             for c in _patch.unasked_cancellations(self.history, self._tracker)

@@ -42,7 +42,7 @@ from simpleflow.engine._resolvers import (
     RUNNING,
     Resolution,
 )
-from simpleflow.history import History
+from simpleflow.history import OPEN, History, State
 from simpleflow.task import ActivityTask, ChildWorkflowTask, TimerTask
 
 
@@ -99,9 +99,7 @@ class CommandTracker:
         if not others_waiting and not commands and not retry_timers and not self.waiting_submits:
             # Nothing submitted yet (a full replay): fold the history in, no command to resolve.
             self.history.extend(events)
-            self.ledger.open_activities = sum(
-                r["state"] in ("scheduled", "started") for r in self.history.activities.values()
-            )
+            self.ledger.open_activities = sum(r.state in OPEN for r in self.history.activities.values())
             return
         apply = self.history.apply
         for event in events:
@@ -256,9 +254,9 @@ class CommandTracker:
         count = self._cached_counts.get(name, 0) + 1
         self._cached_counts[name] = count
         key = f"{name}:{count}"
-        recorded = [m for m in self.history.markers.get(key, []) if m["state"] == "recorded"]
+        recorded = [m for m in self.history.markers.get(key, []) if m.state is State.RECORDED]
         if recorded:
-            return recorded[-1]["details"]
+            return recorded[-1].details
         command = self.commands.get((CACHED, key))
         if command is None:
             text = compute()
@@ -347,9 +345,9 @@ class CommandTracker:
             # The common case of a full replay, kept short: most of a long history is completed tasks, and a
             # Resolution built for each made a cold decision ~10% slower. resolve_activity gives the same.
             record = self.history.activities.get(command.id)
-            if record is not None and record["state"] == "completed" and record["name"] == command.task.activity.name:
-                command.future.set_finished(format.loads(record.get("result")))
-                if not self.resolving_events and record.get("last_event_id", 0) > self.history.completed_decision_id:
+            if record is not None and record.state is State.COMPLETED and record.name == command.task.activity.name:
+                command.future.set_finished(format.loads(record.result))
+                if not self.resolving_events and record.last_event_id > self.history.completed_decision_id:
                     self._on_news()
                 self._copy_to_duplicates(command)
                 return
@@ -431,6 +429,6 @@ class CommandTracker:
             priority = getattr(self.workflow, "task_priority", None)
             # After a timeout, SWF's event holds the last heartbeat's details: the next attempt resumes from them.
             record = self.history.activities.get(command.id)
-            resume = record.get("details") if record is not None and record["state"] == "timed_out" else None
+            resume = record.details if record is not None and record.state is State.TIMED_OUT else None
             return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume)
         return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])

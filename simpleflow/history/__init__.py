@@ -11,6 +11,21 @@ from __future__ import annotations
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
+from simpleflow.history._records import (
+    FAILED_ATTEMPT,
+    OPEN,
+    ActivityRecord,
+    CancelFailure,
+    CancelSentRecord,
+    ChildWorkflowRecord,
+    ClosingFailure,
+    MarkerRecord,
+    RetriableRecord,
+    SignalRecord,
+    SignalSentRecord,
+    State,
+    TimerRecord,
+)
 from simpleflow.history._shapes import (
     CLOSING_EVENTS,
     WAKING_EVENTS,
@@ -23,9 +38,22 @@ from simpleflow.history._shapes import (
     until_closed,
 )
 from simpleflow.history._validate import validate_events
-from simpleflow.history._view import HistoryView
+from simpleflow.history._view import HistoryView, plain_records
 
 __all__ = [
+    "FAILED_ATTEMPT",
+    "OPEN",
+    "ActivityRecord",
+    "CancelFailure",
+    "CancelSentRecord",
+    "ChildWorkflowRecord",
+    "ClosingFailure",
+    "MarkerRecord",
+    "SignalRecord",
+    "SignalSentRecord",
+    "State",
+    "RetriableRecord",
+    "TimerRecord",
     "CLOSED_ATTEMPT_STATES",
     "CLOSING_EVENTS",
     "WAKING_EVENTS",
@@ -44,6 +72,7 @@ __all__ = [
     "decision_attributes_key",
     "latest_execution_context",
     "make_event",
+    "plain_records",
     "type_and_state",
     "until_closed",
     "validate_events",

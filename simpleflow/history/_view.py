@@ -3,10 +3,10 @@
 ``before_replay``, ``after_replay``, ``after_closed``, ``on_failure``, ``on_completed``,
 ``on_canceled`` and ``should_cancel`` get a ``HistoryView``: ``events`` are objects with
 attribute access (``history.events[0].input``, ``.type``, ``.state``, ``.id``), and the
-per-task dicts (``activities``, ``child_workflows``, ``timers``) carry ``input`` and ``control``
-decoded from JSON, as simpleflow's history gives them. Every other attribute is the engine's
-``History`` itself. The view is built lazily: a hook that does not look costs nothing; one that
-reads the events or the task records keeps the history whole (``History.keep_whole``).
+per-task records are dicts in simpleflow's shapes (``activities``, ``child_workflows`` and ``timers``
+carry ``input`` and ``control`` decoded from JSON, as simpleflow's history gives them). Every other
+attribute is the engine's ``History`` itself. The view is built lazily: a hook that does not look costs
+nothing; one that reads the events or the task records keeps the history whole (``History.keep_whole``).
 """
 
 from __future__ import annotations
@@ -59,19 +59,19 @@ class HistoryView:
     @property
     def activities(self) -> dict[str, dict[str, Any]]:
         self._history.keep_whole()  # a compacted history's records lack what hooks may read
-        return {key: _decoded(r) for key, r in self._history.activities.items()}
+        return {key: _decoded(r.as_dict()) for key, r in self._history.activities.items()}
 
     @property
     def child_workflows(self) -> dict[str, dict[str, Any]]:
         self._history.keep_whole()
-        return {key: _decoded(r) for key, r in self._history.child_workflows.items()}
+        return {key: _decoded(r.as_dict()) for key, r in self._history.child_workflows.items()}
 
     def child_workflow(self, workflow_id: str) -> dict[str, Any] | None:
         """The one child workflow record ``child_workflows`` has under *workflow_id* (None if none),
         without decoding every other record (a schedule asks about each child at each decision)."""
         self._history.keep_whole()
         record = self._history.child_workflows.get(workflow_id)
-        return None if record is None else _decoded(record)
+        return None if record is None else _decoded(record.as_dict())
 
     @property
     def timers(self) -> dict[str, dict[str, Any]]:
@@ -79,7 +79,7 @@ class HistoryView:
         the start time also under ``started_event_timestamp``."""
         out = {}
         for key, record in self._history.timers.items():
-            timer = _decoded(record)
+            timer = _decoded(record.as_dict())
             timeout = timer.get("start_to_fire_timeout")
             if isinstance(timeout, str) and timeout.isdigit():
                 timer["start_to_fire_timeout"] = int(timeout)
@@ -88,5 +88,47 @@ class HistoryView:
             out[key] = timer
         return out
 
+    @property
+    def markers(self) -> dict[str, list[dict[str, Any]]]:
+        return _lists(self._history.markers)
+
+    @property
+    def signals(self) -> dict[str, dict[str, Any]]:
+        """The latest signal of each name."""
+        return {name: r.as_dict() for name, r in self._history.signals.items()}
+
+    @property
+    def signal_lists(self) -> dict[str, list[dict[str, Any]]]:
+        """Every signal of each name, in order."""
+        return _lists(self._history.signal_lists)
+
+    @property
+    def signaled_workflows(self) -> dict[str, list[dict[str, Any]]]:
+        """The signals sent to other executions, by signal name."""
+        return _lists(self._history.signaled_workflows)
+
+    @property
+    def external_cancels(self) -> dict[str, list[dict[str, Any]]]:
+        """The cancel requests sent to other executions, by workflow id."""
+        return _lists(self._history.external_cancels)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._history, name)
+
+
+def _lists(records: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {key: [r.as_dict() for r in rs] for key, rs in records.items()}
+
+
+def plain_records(history: History) -> dict[str, Any]:
+    """The per-task records of *history* in simpleflow's shapes, fields as SWF gave them (nothing decoded)."""
+    return {
+        "workflow": history.started,
+        "activities": {k: r.as_dict() for k, r in history.activities.items()},
+        "child_workflows": {k: r.as_dict() for k, r in history.child_workflows.items()},
+        "markers": _lists(history.markers),
+        "timers": {k: r.as_dict() for k, r in history.timers.items()},
+        "signals": {k: r.as_dict() for k, r in history.signals.items()},
+        "signal_lists": _lists(history.signal_lists),
+        "signaled_workflows": _lists(history.signaled_workflows),
+    }

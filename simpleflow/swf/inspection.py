@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from simpleflow import activity, format, jumbo
 from simpleflow.exceptions import UsageError
-from simpleflow.history import Event, History, attributes
+from simpleflow.history import Event, History, attributes, plain_records
 from simpleflow.runtime.loader import parse_input, scan_activities
 from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
@@ -341,17 +341,7 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     """
     events = fetch_execution(domain, workflow_id, run_id).events
     if output_format == "cooked":
-        history = History(events)
-        value: Any = {
-            "workflow": history.started,
-            "activities": history.activities,
-            "child_workflows": history.child_workflows,
-            "markers": history.markers,
-            "timers": history.timers,
-            "signals": history.signals,
-            "signal_lists": history.signal_lists,
-            "signaled_workflows": history.signaled_workflows,
-        }
+        value: Any = plain_records(History(events))
     else:
         ordered = list(reversed(events)) if reverse else events
         value = ordered if output_format == "events" else [Event(e).as_dict() for e in ordered]

@@ -692,7 +692,7 @@ def test_a_child_cancelled_then_terminated_uses_up_its_retries_as_failures_would
     b.terminate_child(second)
     b.decision_started()
     assert result_of(replay(WaitsOnRetriedChild, b.events, INFO)).startswith("TaskTerminated")
-    assert History(b.events).child_workflows[RETRIED_ID]["retry"] == 1  # as an activity failed twice
+    assert History(b.events).child_workflows[RETRIED_ID].retry == 1  # as an activity failed twice
     assert_resume_matches_replay(WaitsOnRetriedChild, b.events)
 
 

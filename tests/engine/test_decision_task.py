@@ -8,6 +8,7 @@ from simpleflow import Workflow, activity, futures
 from simpleflow.engine import ExecutionInfo, WorkflowRun, answer_decision_task, replay
 from simpleflow.engine._commands import ACTIVITY, Command
 from simpleflow.engine._resolvers import FAILED, FINISHED, resolve_activity, resolve_timer
+from simpleflow.history import ActivityRecord, State
 from simpleflow.task import ActivityTask, TimerTask
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
@@ -81,7 +82,7 @@ def _activity_command(activity_task, pending=None):
 
 def test_a_completed_activity_resolves_to_its_result_and_answers_the_decision_owed():
     command = _activity_command(ActivityTask(wf.inc, 1), pending={"decisionType": "ScheduleActivityTask"})
-    record = {"state": "completed", "name": wf.inc.name, "result": "2", "last_event_id": 7}
+    record = ActivityRecord("activity-1", 1, State.COMPLETED, last_event_id=7, name=wf.inc.name, result="2")
     resolution = resolve_activity(record, command)
     assert (resolution.state, resolution.value, resolution.answered) == (FINISHED, 2, True)
     assert resolution.decision is None and resolution.failed_attempt is None
@@ -91,7 +92,7 @@ def test_a_completed_activity_resolves_to_its_result_and_answers_the_decision_ow
 def test_a_failed_attempt_under_a_running_retry_timer_keeps_the_decision_owed():
     command = _activity_command(ActivityTask(wf.flaky, 1), pending={"decisionType": "StartTimer"})
     command.retry_timer = "__simpleflow_task_activity-1"
-    record = {"state": "failed", "name": wf.flaky.name, "reason": "boom", "details": None}
+    record = ActivityRecord("activity-1", 1, State.FAILED, last_event_id=7, name=wf.flaky.name, reason="boom")
     resolution = resolve_activity(record, command)
     assert resolution.state == FAILED and resolution.failed_attempt is record
     assert not resolution.answered

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simpleflow.history import CLOSING_EVENTS, History, attributes, attributes_key
+from simpleflow.history import CLOSING_EVENTS, History, State, attributes, attributes_key
 from simpleflow.local.replay import check_history
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
@@ -38,7 +38,7 @@ def test_a_cancel_request_shows_on_the_attempt_but_leaves_the_task_record_as_it_
     b.add("ActivityTaskCancelRequested", activityId="a-1", decisionTaskCompletedEventId=b.events[-1]["eventId"])
     history = History(b.events, attempts=True)
     assert history.attempts[("activity", "a-1")][-1].state == "cancel_requested"
-    assert history.activities["a-1"]["state"] == "started"
+    assert history.activities["a-1"].state is State.STARTED
 
 
 def test_a_refused_activity_or_timer_opens_an_attempt_that_was_never_scheduled():
