@@ -1,21 +1,39 @@
-"""What ``simpleflow info`` prints: versions, settings, and the AWS/simpleflow environment."""
+"""``simpleflow info``: versions, settings, and the AWS/simpleflow environment.
+
+``importlib.metadata`` (about 10 ms) is imported when versions are asked for, so that
+``simpleflow --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
 from collections.abc import Mapping
-from importlib import metadata
 from pprint import pformat
 
+import click
+
 from simpleflow import __version__, settings
+from simpleflow.cli.failures import user_errors
+
+__all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "settings_lines", "version_lines"]
 
 SECTIONS = ("versions", "settings", "environment")
 DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "tabulate", "venusian")
 _SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
 
 
+@click.command("info")
+@click.argument("sections", required=False, default="versions,settings,environment")
+@user_errors
+def info(sections: str) -> None:
+    """Versions, settings and environment: SECTIONS is a comma-separated list of versions, settings, environment."""
+    click.echo(report(parse_sections(sections)))
+
+
 def package_version(name: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -71,3 +89,6 @@ def report(sections: list[str]) -> str:
         title, build = builders[section]
         parts.append("\n".join([f"# {title}", *build()]))
     return "\n\n".join(parts)
+
+
+COMMANDS = [info]

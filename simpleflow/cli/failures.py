@@ -1,0 +1,157 @@
+"""One line for each failure a command can meet, and the exit code it deserves.
+
+The command line's single error-translation layer: ``explain(error)`` says what went wrong in words a
+user can act on (the file and line of a module that does not import, the endpoint that cannot be
+reached, the missing credentials); ``EXIT_USAGE`` (2) is for what the user can fix in their input or
+configuration, ``EXIT_FAILURE`` (1) for the rest. ``user_errors`` wraps every command with it.
+Tracebacks are for ``LOG_LEVEL=DEBUG`` only.
+
+botocore and the library are imported inside ``explain``, when a command fails, so that
+``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import click
+
+from simpleflow import settings
+from simpleflow.errors import first_line, raised_at
+from simpleflow.exceptions import UsageError
+
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "debug", "details_wanted", "explain", "service_error", "user_errors"]
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+logger = logging.getLogger("simpleflow")
+
+# Codes of a request the service refused for who sent it: a configuration to fix.
+_CREDENTIAL_CODES = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "AccessDeniedException",
+    "AccessDenied",
+    "InvalidAccessKeyId",
+}
+
+
+def user_errors(func: Callable) -> Callable:
+    """Turn any failure into one line on stderr and its exit code (``explain``); a traceback only with DEBUG."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            line, code = explain(err)
+            if debug():
+                logger.exception("error")
+            for problem in getattr(err, "problems", None) or [line]:  # a spec: one line per problem
+                click.echo(f"simpleflow: error: {problem}", err=True)
+            sys.exit(code)
+
+    return wrapper
+
+
+def debug() -> bool:
+    """Whether ``LOG_LEVEL=DEBUG`` (in the environment) asks for tracebacks."""
+    return os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
+
+
+def details_wanted() -> bool:
+    """Whether LOG_LEVEL asks for a failure's details (an unreadable settings module does not hide the error)."""
+    try:
+        return settings.get("LOG_LEVEL") == "DEBUG"
+    except Exception:
+        return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
+
+
+def explain(error: BaseException) -> tuple[str, int]:
+    """The one line that describes *error* and the exit code for it."""
+    from botocore import exceptions as boto
+
+    from simpleflow.swf.stats import UnknownTaskError
+
+    if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
+        # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
+        return first_line(str(error)), EXIT_USAGE
+    if isinstance(error, (boto.EndpointConnectionError, boto.ConnectTimeoutError, boto.ProxyConnectionError)):
+        endpoint = error.kwargs.get("endpoint_url") or error.kwargs.get("proxy_url") or "the endpoint"
+        return (
+            f"cannot reach {endpoint}: check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SWF / AWS_ENDPOINT_URL_S3) "
+            f"and AWS_DEFAULT_REGION, and that the service is up",
+            EXIT_USAGE,
+        )
+    if isinstance(error, (boto.NoCredentialsError, boto.PartialCredentialsError)):
+        return (
+            f"{first_line(str(error))}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
+            f"or another source boto3 reads credentials from",
+            EXIT_USAGE,
+        )
+    if isinstance(error, boto.NoRegionError):
+        return "no AWS region: set AWS_DEFAULT_REGION", EXIT_USAGE
+    if isinstance(error, _configuration_errors(boto)):
+        return first_line(str(error)), EXIT_USAGE
+    if isinstance(error, boto.ReadTimeoutError):
+        return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
+    from simpleflow.jumbo import JumboFieldUnavailable
+
+    if isinstance(error, JumboFieldUnavailable):
+        return str(error), EXIT_FAILURE
+    if isinstance(error, boto.ClientError):
+        code = (error.response.get("Error") or {}).get("Code")
+        return service_error(error), EXIT_USAGE if code in _CREDENTIAL_CODES else EXIT_FAILURE
+    if isinstance(error, boto.BotoCoreError):
+        return first_line(str(error)), EXIT_FAILURE
+    if isinstance(error, OSError):
+        return first_line(str(error)), EXIT_FAILURE
+    return (
+        f"unexpected {type(error).__name__}: {first_line(str(error))}{raised_at(error)} "
+        f"(LOG_LEVEL=DEBUG shows the traceback)",
+        EXIT_FAILURE,
+    )
+
+
+def _configuration_errors(boto: Any) -> tuple[type[BaseException], ...]:
+    """botocore's errors for an AWS configuration the user must fix: a profile, a config file, a setting."""
+    return (
+        boto.ProfileNotFound,
+        boto.ConfigNotFound,
+        boto.ConfigParseError,
+        boto.InvalidConfigError,
+        boto.UnknownCredentialError,
+        boto.ValidationError,
+        boto.InvalidEndpointConfigurationError,
+    )
+
+
+def service_error(err: Any) -> str:
+    """One line for an error the service answered: the call, the fault and the first line of its message."""
+    error = err.response.get("Error") or {}
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    message = (error.get("Message") or "").strip()
+    if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
+        return f"{err.operation_name} failed: HTTP {status} {_reason_phrase(status)}".rstrip()
+    return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
+
+
+def _reason_phrase(status: Any) -> str:
+    """The reason phrase of an HTTP status code ('' for an unknown one), without http.client's import cost."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
