@@ -6,8 +6,8 @@ reached, the missing credentials); ``EXIT_USAGE`` (2) is for what the user can f
 configuration, ``EXIT_FAILURE`` (1) for the rest. ``user_errors`` wraps every command with it.
 Tracebacks are for ``LOG_LEVEL=DEBUG`` only.
 
-botocore and the library are imported inside ``explain``, when a command fails, so that
-``simpleflow --help`` stays fast.
+What ``explain`` needs (botocore, the library, ``http``) and the settings are imported when a command
+fails, so that ``simpleflow --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 import click
 
-from simpleflow import settings
-from simpleflow.errors import first_line, raised_at
 from simpleflow.exceptions import UsageError
 
 __all__ = ["EXIT_FAILURE", "EXIT_USAGE", "debug", "details_wanted", "explain", "service_error", "user_errors"]
@@ -74,6 +71,8 @@ def debug() -> bool:
 
 def details_wanted() -> bool:
     """Whether LOG_LEVEL asks for a failure's details (an unreadable settings module does not hide the error)."""
+    from simpleflow import settings
+
     try:
         return settings.get("LOG_LEVEL") == "DEBUG"
     except Exception:
@@ -84,6 +83,7 @@ def explain(error: BaseException) -> tuple[str, int]:
     """The one line that describes *error* and the exit code for it."""
     from botocore import exceptions as boto
 
+    from simpleflow.errors import first_line, raised_at
     from simpleflow.swf.stats import UnknownTaskError
 
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
@@ -150,7 +150,9 @@ def service_error(err: Any) -> str:
 
 
 def _reason_phrase(status: Any) -> str:
-    """The reason phrase of an HTTP status code ('' for an unknown one), without http.client's import cost."""
+    """The reason phrase of an HTTP status code ('' for an unknown one), as ``http.client.responses`` has it."""
+    from http import HTTPStatus
+
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -1,19 +1,17 @@
 """``simpleflow info``: versions, settings, and the AWS/simpleflow environment.
 
-``importlib.metadata`` (about 10 ms) is imported when versions are asked for, so that
-``simpleflow --help`` stays fast.
+What a section needs (``importlib.metadata``, about 10 ms; ``platform``; the settings) is imported when
+that section is asked for, so that ``simpleflow --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import os
-import platform
 from collections.abc import Mapping
-from pprint import pformat
 
 import click
 
-from simpleflow import __version__, settings
+from simpleflow import __version__
 from simpleflow.cli.failures import user_errors
 
 __all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "settings_lines", "version_lines"]
@@ -42,6 +40,8 @@ def package_version(name: str) -> str:
 
 def version_lines() -> list[str]:
     """``name: version`` for Python, simpleflow and each dependency."""
+    import platform
+
     lines = [
         f"python: {platform.python_version()} ({platform.python_implementation()}, {platform.python_compiler()})",
         f"platform: {platform.platform()}",
@@ -53,6 +53,10 @@ def version_lines() -> list[str]:
 
 def settings_lines() -> list[str]:
     """``NAME=value`` for every setting, sorted, as ``simpleflow.settings.print_settings`` prints them."""
+    from pprint import pformat
+
+    from simpleflow import settings
+
     return [f"{name}={pformat(value)}" for name, value in settings.values().items()]
 
 

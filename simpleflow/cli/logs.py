@@ -1,7 +1,7 @@
 """The command line's logging: one handler on stderr, the level from LOG_LEVEL or ``--log-level``.
 
-The engine's replay filter and simpleflow's formatter are imported when logging is set up, after the
-arguments are parsed, so that ``simpleflow --help`` stays fast.
+The settings, the engine's replay filter and simpleflow's formatter are imported when logging is set
+up, after the arguments are parsed, so that ``simpleflow --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import sys
 
 import click
 
-from simpleflow import settings
 from simpleflow.exceptions import UsageError
 
 __all__ = ["LOG_LEVEL", "apply_log_level", "configure_logging"]
@@ -24,6 +23,7 @@ LOG_LEVEL = click.option(
 
 def configure_logging() -> None:
     """Log to stderr at LOG_LEVEL, a replayed workflow's lines once; boto3, botocore, urllib3 no finer than WARNING."""
+    from simpleflow import settings
     from simpleflow.engine import ReplayLogFilter
     from simpleflow.log import SimpleflowFormatter
 
