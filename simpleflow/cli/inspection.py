@@ -19,7 +19,7 @@ from simpleflow.cli.params import DOMAIN_ARG, RUN_ID, RUN_ID_ARG, require_domain
 from simpleflow.exceptions import UsageError
 
 if TYPE_CHECKING:
-    from simpleflow.cli.output import Settings
+    from simpleflow.cli.output import Output
 
 _NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
 _STARTED_SINCE = click.option(
@@ -61,11 +61,11 @@ def _utc(value: Any) -> Any:
 )
 @click.pass_obj
 @user_errors
-def workflow_list(settings: Settings, domain: str, status: str, started_since: float, status_field: bool) -> None:
+def workflow_list(output: Output, domain: str, status: str, started_since: float, status_field: bool) -> None:
     """Executions of DOMAIN: workflow id, workflow type, status (and, with --status-field, the workflow's own)."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field))
+    output.table(*inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field))
 
 
 @click.command("workflow.filter")
@@ -89,7 +89,7 @@ def workflow_list(settings: Settings, domain: str, status: str, started_since: f
 @click.pass_obj
 @user_errors
 def workflow_filter(
-    settings: Settings,
+    output: Output,
     domain: str,
     status: str,
     tag: str | None,
@@ -106,7 +106,7 @@ def workflow_filter(
 
     if to_date is not None and from_date is None:
         raise UsageError("--to-date needs --from-date")
-    settings.table(
+    output.table(
         *inspection.filter_workflows(
             domain,
             status.lower(),
@@ -128,11 +128,11 @@ def workflow_filter(
 @RUN_ID_ARG
 @click.pass_obj
 @user_errors
-def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str | None) -> None:
+def workflow_info(output: Output, domain: str, workflow_id: str, run_id: str | None) -> None:
     """Type, task list, ids, tags, execution time and input of an execution (its latest run without RUN_ID)."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.workflow_info(domain, workflow_id, run_id))
+    output.table(*inspection.workflow_info(domain, workflow_id, run_id))
 
 
 @click.command("workflow.tasks")
@@ -142,11 +142,11 @@ def workflow_info(settings: Settings, domain: str, workflow_id: str, run_id: str
 @_NB_TASKS
 @click.pass_obj
 @user_errors
-def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None) -> None:
+def workflow_tasks(output: Output, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None) -> None:
     """Tasks of an execution, most recent first: last state and its time, scheduled time."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.workflow_tasks(domain, workflow_id, run_id, nb_tasks))
+    output.table(*inspection.workflow_tasks(domain, workflow_id, run_id, nb_tasks))
 
 
 @click.command("workflow.profile")
@@ -158,12 +158,12 @@ def workflow_tasks(settings: Settings, domain: str, workflow_id: str, run_id: st
 @click.pass_obj
 @user_errors
 def workflow_profile(
-    settings: Settings, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None, svg: str | None
+    output: Output, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None, svg: str | None
 ) -> None:
     """Where an execution's time went, task by task, longest running first."""
     from simpleflow.swf import inspection
 
-    settings.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=svg))
+    output.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=svg))
 
 
 @click.command("workflow.history")
@@ -267,7 +267,7 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
 @click.pass_obj
 @user_errors
 def task_info(
-    settings: Settings, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
+    output: Output, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
 ) -> None:
     """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
     from simpleflow.swf import inspection
@@ -275,7 +275,7 @@ def task_info(
     info = inspection.task_info(domain, workflow_id, task_id, run_id)
     if details is False:
         info = {k: v for k, v in info.items() if k not in ("input", "result", "details", "reason")}
-    settings.value(info)
+    output.value(info)
 
 
 @click.command("activity.rerun")

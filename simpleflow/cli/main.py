@@ -41,7 +41,7 @@ __all__ = ["cli", "main"]
 def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     """Distributed workflows as plain Python on Amazon SWF."""
     from simpleflow import log
-    from simpleflow.cli.output import FORMAT_ALIASES, FORMATS, Settings
+    from simpleflow.cli.output import FORMAT_ALIASES, FORMATS, Output
 
     fmt, forced_header = FORMAT_ALIASES.get(fmt, (fmt, None))
     if fmt not in FORMATS:
@@ -53,7 +53,7 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     except (UsageError, ValueError) as err:  # a bad LOG_LEVEL or SIMPLEFLOW_SETTINGS_MODULE
         click.echo(f"simpleflow: error: {err}", err=True)
         sys.exit(2)
-    ctx.obj = Settings(header if forced_header is None else forced_header, fmt)
+    ctx.obj = Output(header if forced_header is None else forced_header, fmt)
 
 
 for _module in (running, control, inspection, dag, schedule, info):

@@ -1,6 +1,6 @@
 """Text output of the inspection commands: tables and single values as any tabulate format, JSON or CSV.
 
-``Settings`` is what the global options (``--header``, ``--format``) give every command.
+``Output`` is where a command prints them, as the global options (``--header``, ``--format``) chose.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import click
 from tabulate import tabulate, tabulate_formats
 
-__all__ = ["FORMATS", "FORMAT_ALIASES", "Settings", "format_table", "format_value"]
+__all__ = ["FORMATS", "FORMAT_ALIASES", "Output", "format_table", "format_value"]
 
 #: Every format name accepted: tabulate's own, plus "json" and "csv".
 FORMATS: tuple[str, ...] = tuple(sorted({*tabulate_formats, "json", "csv"}))
@@ -29,17 +29,19 @@ FORMAT_ALIASES: dict[str, tuple[str, bool | None]] = {
 }
 
 
-class Settings:
-    """Global options: ``simpleflow --header --format FORMAT COMMAND``."""
+class Output:
+    """How a command prints its tables and values, as ``simpleflow --header --format FORMAT COMMAND`` chose."""
 
     def __init__(self, header: bool, fmt: str) -> None:
         self.header = header
         self.format = fmt
 
     def table(self, headers: list[str], rows: list[list[Any]]) -> None:
+        """Print a table (``headers``, one list of cells per row)."""
         click.echo(format_table(headers, rows, fmt=self.format, header=self.header))
 
     def value(self, obj: Any) -> None:
+        """Print one value (a dict as key/value rows, a list one item per row)."""
         click.echo(format_value(obj, fmt=self.format))
 
 

@@ -15,7 +15,7 @@ from simpleflow.cli.params import SPEC_MODULES, require_domain
 from simpleflow.exceptions import UsageError
 
 if TYPE_CHECKING:
-    from simpleflow.cli.output import Settings
+    from simpleflow.cli.output import Output
 
 
 @click.command("schedule.create")
@@ -81,14 +81,14 @@ def schedule_create(
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.pass_obj
 @user_errors
-def schedule_list(settings: Settings, domain: str | None) -> None:
+def schedule_list(output: Output, domain: str | None) -> None:
     """The open schedules of a domain."""
     from simpleflow.schedule import _swf
     from simpleflow.swf import client
 
     domain = require_domain(domain)
     client.check_domain(domain)
-    settings.table(*_swf.list_schedules(domain))
+    output.table(*_swf.list_schedules(domain))
 
 
 def _schedule_action(command: str, help_text: str) -> click.Command:
