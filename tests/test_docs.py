@@ -22,7 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 MARKER = "<!-- runnable -->"
-TIMEOUT = 20  # seconds per block; every runnable block takes well under one
+TIMEOUT = 20  # seconds per block; the slowest (the README's examples) takes a few
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 
 
@@ -34,15 +34,29 @@ class Block:
     line: int  # of the opening fence, from 1
     lang: str
     text: str
-    runnable: bool
-    marker_before: bool  # the marker precedes it (only meaningful for sh blocks)
+    runnable: bool  # an sh block right after the marker
 
     @property
     def where(self) -> str:
         return f"{self.page.relative_to(REPO)}:{self.line}"
 
 
+def outside_fences(page: Path) -> list[tuple[int, str]]:
+    """The page's lines (numbered from 1) outside fenced blocks."""
+    out, fence = [], None
+    for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        opening = FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and line.startswith(fence):
+            fence = None
+        elif fence is None:
+            out.append((n, line))
+    return out
+
+
 def blocks_of(page: Path) -> list[Block]:
+    """The page's fenced code blocks, in order."""
     lines = page.read_text(encoding="utf-8").splitlines()
     found: list[Block] = []
     i = 0
@@ -57,7 +71,7 @@ def blocks_of(page: Path) -> list[Block]:
             end += 1
         marked = i > 0 and lines[i - 1].strip() == MARKER
         text = "\n".join(lines[i + 1 : end]) + "\n"
-        found.append(Block(page, i + 1, lang, text, marked and lang == "sh", marked))
+        found.append(Block(page, i + 1, lang, text, marked and lang == "sh"))
         i = end + 1
     return found
 
@@ -158,20 +172,6 @@ def test_transcripts_split_commands_from_their_output() -> None:
 
 LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE_SPAN = re.compile(r"`+[^`]*`+")
-
-
-def outside_fences(page: Path) -> list[tuple[int, str]]:
-    """The page's lines (numbered from 1) outside fenced blocks."""
-    out, fence = [], None
-    for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-        opening = FENCE.match(line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and line.startswith(fence):
-            fence = None
-        elif fence is None:
-            out.append((n, line))
-    return out
 
 
 def prose_lines(page: Path) -> list[tuple[int, str]]:
