@@ -3,7 +3,7 @@
     python3 bench/chaos.py [--executions K] [--chain N] [--fan N] [--deciders D] [--workers W]
                            [--fault-seconds S] [--lose-probability P] [--seed N]
 
-The README's long run: ``--chain 10 --fan 10 --fault-seconds 60`` (100 activities).
+The long run of bench/RESULTS.md: ``--chain 10 --fan 10 --fault-seconds 60`` (100 activities).
 
 Deciders and workers reach the moto server through a TCP proxy that this script
 controls. While the faults last it, at random (seeded) moments:
@@ -22,7 +22,7 @@ network fault fell within it or within a heartbeat timeout after it, or else SWF
 history records a timeout of the task then (one timeout per extra run: a worker's
 answer that came too late, as on a loaded machine). It prints a report, with the
 re-runs counted by cause, and exits 1 when a check fails. A short run is part of the test suite
-(tests/swf/test_chaos.py); the README gives a long run's figures.
+(tests/swf/test_chaos.py); bench/RESULTS.md gives a long run's figures.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ that line (charged and shipped by the code before the change) replay without it;
 reach the line after the deploy run it and record the marker ``simpleflow.patch:fraud-check``.
 Once every execution started before the deploy has closed, ``self.patched("fraud-check")`` becomes
 ``self.deprecate_patch("fraud-check")`` and the ``else`` branch goes; once every execution holding
-the marker has closed too, the call goes as well (see the README, "Changing the code of running
-workflows").
+the marker has closed too, the call goes as well (see docs/patching.md).
 """
 
 from __future__ import annotations

@@ -193,7 +193,7 @@ class Future:
         return self._state == PENDING
 
     def cancel(self) -> bool:
-        """Cancel the task: in a workflow, SWF is asked to cancel it if it runs (see the README).
+        """Cancel the task: in a workflow, SWF is asked to cancel it if it runs (see docs/cancelling.md).
 
         A task not scheduled yet is cancelled at once; one that runs stays RUNNING until the
         history says how it ended (cancelled, or its own outcome if it finished first).

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from simpleflow import errors
+from simpleflow.cli import failures
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.query import query_execution
@@ -131,8 +131,8 @@ def test_query_errors_a_user_can_fix_are_one_line_and_exit_2_and_touch_nothing(w
     for kwargs, line in LIBRARY_USER_ERRORS:
         with pytest.raises(Exception) as caught:
             query_execution(domain, workflow_id, **kwargs)
-        explained, code = errors.explain(caught.value)
-        assert code == errors.EXIT_USAGE and explained.startswith(line), (kwargs, explained)
+        explained, code = failures.explain(caught.value)
+        assert code == failures.EXIT_USAGE and explained.startswith(line), (kwargs, explained)
     assert len(client.get_history(domain, workflow_id, run_id)) == before
 
 

@@ -1,21 +1,37 @@
-"""What ``simpleflow info`` prints: versions, settings, and the AWS/simpleflow environment."""
+"""``simpleflow info``: versions, settings, and the AWS/simpleflow environment.
+
+What a section needs (``importlib.metadata``, about 10 ms; ``platform``; the settings) is imported when
+that section is asked for, so that ``simpleflow --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import os
-import platform
 from collections.abc import Mapping
-from importlib import metadata
-from pprint import pformat
 
-from simpleflow import __version__, settings
+import click
+
+from simpleflow import __version__
+from simpleflow.cli.failures import user_errors
+
+__all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "settings_lines", "version_lines"]
 
 SECTIONS = ("versions", "settings", "environment")
 DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "tabulate", "venusian")
 _SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
 
 
+@click.command("info")
+@click.argument("sections", required=False, default="versions,settings,environment")
+@user_errors
+def info(sections: str) -> None:
+    """Versions, settings and environment: SECTIONS is a comma-separated list of versions, settings, environment."""
+    click.echo(report(parse_sections(sections)))
+
+
 def package_version(name: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -24,6 +40,8 @@ def package_version(name: str) -> str:
 
 def version_lines() -> list[str]:
     """``name: version`` for Python, simpleflow and each dependency."""
+    import platform
+
     lines = [
         f"python: {platform.python_version()} ({platform.python_implementation()}, {platform.python_compiler()})",
         f"platform: {platform.platform()}",
@@ -35,6 +53,10 @@ def version_lines() -> list[str]:
 
 def settings_lines() -> list[str]:
     """``NAME=value`` for every setting, sorted, as ``simpleflow.settings.print_settings`` prints them."""
+    from pprint import pformat
+
+    from simpleflow import settings
+
     return [f"{name}={pformat(value)}" for name, value in settings.values().items()]
 
 
@@ -71,3 +93,6 @@ def report(sections: list[str]) -> str:
         title, build = builders[section]
         parts.append("\n".join([f"# {title}", *build()]))
     return "\n\n".join(parts)
+
+
+COMMANDS = [info]

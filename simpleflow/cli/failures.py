@@ -1,24 +1,34 @@
 """One line for each failure a command can meet, and the exit code it deserves.
 
-The command line's single error-translation layer: ``explain(error)`` says
-what went wrong in words a user can act on (the file and line of a module
-that does not import, the endpoint that cannot be reached, the missing
-credentials); ``EXIT_USAGE`` (2) is for what the user can fix in their input
-or configuration, ``EXIT_FAILURE`` (1) for the rest. Tracebacks are for
-``LOG_LEVEL=DEBUG`` only.
+The command line's single error-translation layer: ``explain(error)`` says what went wrong in words a
+user can act on (the file and line of a module that does not import, the endpoint that cannot be
+reached, the missing credentials); ``EXIT_USAGE`` (2) is for what the user can fix in their input or
+configuration, ``EXIT_FAILURE`` (1) for the rest. ``user_errors`` wraps every command with it.
+Tracebacks are for ``LOG_LEVEL=DEBUG`` only.
+
+What ``explain`` needs (botocore, the library, ``http``) and the settings are imported when a command
+fails, so that ``simpleflow --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import http.client
+import functools
+import logging
 import os
+import sys
+from collections.abc import Callable
 from typing import Any
 
+import click
+
 from simpleflow.exceptions import JumboFieldUnavailable, UnknownTaskError, UsageError
-from simpleflow.runtime.loader import first_line, where_raised
+
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "debug", "details_wanted", "explain", "service_error", "user_errors"]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+logger = logging.getLogger("simpleflow")
 
 # Codes of a request the service refused for who sent it: a configuration to fix.
 _CREDENTIAL_CODES = {
@@ -34,14 +44,46 @@ _CREDENTIAL_CODES = {
 }
 
 
+def user_errors(func: Callable) -> Callable:
+    """Turn any failure into one line on stderr and its exit code (``explain``); a traceback only with DEBUG."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:
+            line, code = explain(err)
+            if debug():
+                logger.exception("error")
+            for problem in getattr(err, "problems", None) or [line]:  # a spec: one line per problem
+                click.echo(f"simpleflow: error: {problem}", err=True)
+            sys.exit(code)
+
+    return wrapper
+
+
 def debug() -> bool:
-    """Whether ``LOG_LEVEL=DEBUG`` asks for tracebacks."""
+    """Whether ``LOG_LEVEL=DEBUG`` (in the environment) asks for tracebacks."""
     return os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
+
+
+def details_wanted() -> bool:
+    """Whether LOG_LEVEL asks for a failure's details (an unreadable settings module does not hide the error)."""
+    from simpleflow import settings
+
+    try:
+        return settings.get("LOG_LEVEL") == "DEBUG"
+    except Exception:
+        return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
 
 
 def explain(error: BaseException) -> tuple[str, int]:
     """The one line that describes *error* and the exit code for it."""
-    from botocore import exceptions as boto  # here: a command that succeeds never loads botocore for this
+    from botocore import exceptions as boto
+
+    from simpleflow.runtime.loader import first_line, where_raised
 
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
@@ -74,9 +116,9 @@ def explain(error: BaseException) -> tuple[str, int]:
         return first_line(str(error)), EXIT_FAILURE
     if isinstance(error, OSError):
         return first_line(str(error)), EXIT_FAILURE
-    where = where_raised(error)
     return (
-        f"unexpected {type(error).__name__}: {first_line(str(error))}{where} (LOG_LEVEL=DEBUG shows the traceback)",
+        f"unexpected {type(error).__name__}: {first_line(str(error))}{where_raised(error)} "
+        f"(LOG_LEVEL=DEBUG shows the traceback)",
         EXIT_FAILURE,
     )
 
@@ -100,5 +142,15 @@ def service_error(err: Any) -> str:
     status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     message = (error.get("Message") or "").strip()
     if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
-        return f"{err.operation_name} failed: HTTP {status} {http.client.responses.get(status, '')}".rstrip()
+        return f"{err.operation_name} failed: HTTP {status} {_reason_phrase(status)}".rstrip()
     return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
+
+
+def _reason_phrase(status: Any) -> str:
+    """The reason phrase of an HTTP status code ('' for an unknown one), as ``http.client.responses`` has it."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

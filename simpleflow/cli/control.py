@@ -1,0 +1,224 @@
+"""Commands that act on executions: start one (on SWF or here with ``--local``), signal, cancel,
+terminate, restart or query it; register a domain.
+
+The library is imported inside each command so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.params import (
+    DOMAIN_ARG,
+    RUN_ID,
+    RUN_ID_ARG,
+    load_middlewares,
+    middleware_options,
+    parse_signal,
+    parse_tags,
+    read_input,
+    require_domain,
+)
+from simpleflow.exceptions import UsageError
+
+
+@click.command("workflow.start")
+@click.argument("workflow")
+@click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--task-list", help="Decision task list (default: the workflow's).")
+@click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
+@click.option("--tags", help="Comma-separated tag list.")
+@click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local: activities run at once.")
+@click.option(
+    "--signal",
+    "signals",
+    multiple=True,
+    help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
+)
+@click.option("--real-time", is_flag=True, help="Local: timers take real time.")
+@middleware_options
+@user_errors
+def workflow_start(
+    workflow: str,
+    local: bool,
+    input: str | None,
+    input_file: str | None,
+    domain: str | None,
+    workflow_id: str | None,
+    task_list: str | None,
+    execution_timeout: str | None,
+    tags: str | None,
+    decision_tasks_timeout: str | None,
+    workers: int,
+    signals: tuple[str, ...],
+    real_time: bool,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
+) -> None:
+    """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
+    from simpleflow.runtime.loader import check_signature, load_workflow
+
+    workflow_class = load_workflow(workflow)
+    payload = read_input(input, input_file)
+    check_signature(workflow_class, payload)
+    tag_list = parse_tags(tags)
+    if (middleware_pre or middleware_post) and not local:
+        raise UsageError(
+            "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
+            "give them to worker.start (or use standalone)"
+        )
+    if local:
+        from simpleflow.local import LocalExecution
+
+        execution = LocalExecution(
+            workflow_class,
+            payload,
+            workers=workers,
+            workflow_id=workflow_id,
+            tag_list=tag_list,
+            signals=[parse_signal(s) for s in signals],
+            real_time=real_time,
+            middlewares=load_middlewares(middleware_pre, middleware_post),
+        )
+        result = execution.execute()
+        if execution.status is not None:  # what the workflow last set with set_status
+            click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
+        if result.completed:
+            click.echo(json.dumps(result.result))
+            return
+        click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
+        if result.details and details_wanted():
+            click.echo(result.details, err=True)
+        sys.exit(1)
+    from simpleflow.swf import starter
+
+    execution = starter.start_workflow(
+        require_domain(domain),
+        workflow_class,
+        payload,
+        workflow_id=workflow_id,
+        task_list=task_list,
+        execution_timeout=execution_timeout,
+        tag_list=tag_list,
+        decision_tasks_timeout=decision_tasks_timeout,
+    )
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@click.command("workflow.signal")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@click.argument("name")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option("--run-id", help="Run id (default: the open run).")
+@user_errors
+def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None) -> None:
+    """Send the signal NAME to an execution."""
+    from simpleflow import format
+    from simpleflow.runtime.loader import parse_input
+    from simpleflow.swf import executions
+
+    payload = parse_input(input) if input is not None else None
+    executions.signal(domain, workflow_id, name, format.dumps(payload) if payload is not None else None, run_id)
+    click.echo(f"signal {name} sent to {workflow_id}")
+
+
+@click.command("workflow.cancel")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@user_errors
+def workflow_cancel(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Request the cancellation of an execution (its workflow's should_cancel decides)."""
+    from simpleflow.swf import executions
+
+    executions.cancel(domain, workflow_id, run_id)
+    click.echo(f"cancel requested for {workflow_id}")
+
+
+@click.command("workflow.terminate")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@user_errors
+def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Terminate an execution (its latest run without RUN_ID)."""
+    from simpleflow.swf import executions
+
+    click.echo(f"{workflow_id} {executions.terminate(domain, workflow_id, run_id)} terminated")
+
+
+@click.command("workflow.restart")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@user_errors
+def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Start a new run with the same type, input and task list."""
+    from simpleflow.swf import executions
+
+    started = executions.restart(domain, workflow_id, run_id)
+    click.echo(f"{started['workflowId']} {started['runId']}")
+
+
+@click.command("workflow.query")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@click.argument("name")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
+@click.option("--workflow", help="The workflow class (package.module.Class; default: the one the execution names).")
+@user_errors
+def workflow_query(
+    domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None, workflow: str | None
+) -> None:
+    """Print, as JSON, what the @query NAME returns on an execution's state, replayed here from its history.
+
+    The execution is only read: no signal, no decision. Open and closed executions alike.
+    """
+    from simpleflow.engine import HistoryDoesNotFit
+    from simpleflow.exceptions import QueryFailed
+    from simpleflow.swf.query import query_execution
+
+    try:
+        value = query_execution(domain, workflow_id, name, input=input, run_id=run_id, workflow=workflow)
+    except (HistoryDoesNotFit, QueryFailed) as err:
+        click.echo(f"simpleflow: error: {err}", err=True)
+        sys.exit(1)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError) as err:
+        raise UsageError(f"query {name!r} returned a value JSON cannot encode: {err}") from err
+    click.echo(text)
+
+
+@click.command("domain.register")
+@click.argument("name")
+@click.option("--retention-days", type=int, default=30, show_default=True, help="Days SWF keeps closed histories.")
+@user_errors
+def domain_register(name: str, retention_days: int) -> None:
+    """Register the SWF domain NAME (nothing happens if it exists)."""
+    from simpleflow.swf import client
+
+    created = client.register_domain(name, retention_days)
+    click.echo(f"domain {name} {'registered' if created else 'already exists'}")
+
+
+COMMANDS = [
+    workflow_start,
+    workflow_signal,
+    workflow_cancel,
+    workflow_terminate,
+    workflow_restart,
+    workflow_query,
+    domain_register,
+]

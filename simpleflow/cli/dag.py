@@ -1,0 +1,156 @@
+"""Commands for declarative workflows (DAG specs): check, run here, start on SWF, draw.
+
+The library is imported inside each command so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from simpleflow.cli.failures import user_errors
+from simpleflow.cli.params import SPEC_MODULES, parse_tags, read_text, require_domain
+from simpleflow.exceptions import UsageError
+
+_SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
+_SPEC_INPUT_FILE = click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+
+
+@click.command("dag.check")
+@click.argument("spec")
+@SPEC_MODULES
+@user_errors
+def dag_check(spec: str, modules: tuple[str, ...]) -> None:
+    """Check the DAG spec SPEC (YAML or JSON, or a floto decider spec): one line per problem, exit 2."""
+    from simpleflow import dag
+
+    compiled, _ = dag.prepare(spec, modules)
+    click.echo(f"{spec}: ok: {compiled['name']} {compiled['version']}, {len(compiled['nodes'])} nodes")
+
+
+@click.command("dag.run")
+@click.argument("spec")
+@click.option("--local", is_flag=True, help="Run in this process (required: dag.start runs on SWF).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Activities run at once.")
+@click.option("--real-time", is_flag=True, help="Timers take real time.")
+@user_errors
+def dag_run(
+    spec: str,
+    local: bool,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    workers: int,
+    real_time: bool,
+) -> None:
+    """Run the DAG spec SPEC in this process; print its result as JSON."""
+    from simpleflow import dag
+
+    if not local:
+        raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
+    value = dag.parse_value(read_text(input, input_file))
+    result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    if result.status == "completed":
+        click.echo(json.dumps(result.result))
+        return
+    click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
+    sys.exit(1)
+
+
+@click.command("dag.start")
+@click.argument("spec")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@_SPEC_INPUT
+@_SPEC_INPUT_FILE
+@SPEC_MODULES
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--task-list", help="Decision task list (default: the spec's).")
+@click.option("--tags", help="Comma-separated tag list.")
+@user_errors
+def dag_start(
+    spec: str,
+    domain: str | None,
+    input: str | None,
+    input_file: str | None,
+    modules: tuple[str, ...],
+    workflow_id: str | None,
+    task_list: str | None,
+    tags: str | None,
+) -> None:
+    """Start the DAG spec SPEC on SWF (deciders serve simpleflow.dag.DagWorkflow); print the ids."""
+    from simpleflow import dag
+
+    value = dag.parse_value(read_text(input, input_file))
+    execution = dag.start(
+        require_domain(domain),
+        spec,
+        value,
+        modules,
+        workflow_id=workflow_id,
+        task_list=task_list,
+        tag_list=parse_tags(tags),
+    )
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@click.command("dag.show")
+@click.argument("spec")
+@click.option(
+    "--dot", "dot_file", type=click.Path(dir_okay=False, allow_dash=True), help="Write DOT here ('-': stdout)."
+)
+@click.option("--svg", "svg_file", type=click.Path(dir_okay=False), help="Write an SVG picture here.")
+@click.option("--domain", envvar="SWF_DOMAIN", help="With --workflow-id: colour nodes by that execution's states.")
+@click.option("--workflow-id", help="Colour nodes by the state of their tasks in this execution.")
+@click.option("--run-id", help="The execution's run (default: the latest).")
+@SPEC_MODULES
+@user_errors
+def dag_show(
+    spec: str,
+    dot_file: str | None,
+    svg_file: str | None,
+    domain: str | None,
+    workflow_id: str | None,
+    run_id: str | None,
+    modules: tuple[str, ...],
+) -> None:
+    """Draw the graph of SPEC (DOT and/or SVG), nodes coloured by state when given an execution."""
+    from simpleflow.dag import _graph
+    from simpleflow.dag._load import load
+
+    graph = load(spec)
+    states = None
+    if workflow_id:
+        from simpleflow.swf import client, executions
+
+        domain = require_domain(domain)
+        client.check_domain(domain)
+        run_id = executions.resolve_run_id(domain, workflow_id, run_id)
+        states = _graph.node_states(graph, client.get_history(domain, workflow_id, run_id))
+    if not dot_file and not svg_file:
+        dot_file = "-"
+    if dot_file:
+        text = _graph.to_dot(graph, states)
+        if dot_file == "-":
+            click.echo(text, nl=False)
+        else:
+            _write(dot_file, text)
+    if svg_file:
+        _write(svg_file, _graph.to_svg(graph, states))
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        raise UsageError(f"cannot write {path!r}: {err}") from err
+
+
+COMMANDS = [dag_check, dag_run, dag_start, dag_show]

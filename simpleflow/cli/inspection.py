@@ -1,0 +1,341 @@
+"""Commands that read executions: list and filter them, their details, tasks, time profile and
+history; replay a history against the current code; rerun one activity here.
+
+The library is imported inside each command so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.params import DOMAIN_ARG, RUN_ID, RUN_ID_ARG, require_domain
+from simpleflow.exceptions import UsageError
+
+if TYPE_CHECKING:
+    from simpleflow.cli.output import Output
+
+_NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_STARTED_SINCE = click.option(
+    "--started-since",
+    "-d",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="Executions started in the last DAYS.",
+)
+_STATUS = click.option(
+    "--status",
+    "-s",
+    type=click.Choice(["open", "closed"], case_sensitive=False),
+    default="open",
+    show_default=True,
+    help="Open or closed executions.",
+)
+
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _utc(value: Any) -> Any:
+    """A date given without a zone is taken as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+@click.command("workflow.list")
+@DOMAIN_ARG
+@_STATUS
+@_STARTED_SINCE
+@click.option(
+    "--status-field",
+    is_flag=True,
+    help="Add each execution's latest execution context (what the workflow set with set_status), decoded; "
+    "one DescribeWorkflowExecution call per execution.",
+)
+@click.pass_obj
+@user_errors
+def workflow_list(output: Output, domain: str, status: str, started_since: float, status_field: bool) -> None:
+    """Executions of DOMAIN: workflow id, workflow type, status (and, with --status-field, the workflow's own)."""
+    from simpleflow.swf import inspection
+
+    output.table(*inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field))
+
+
+@click.command("workflow.filter")
+@DOMAIN_ARG
+@_STATUS
+@click.option("--tag", help="Executions with this tag.")
+@click.option("--workflow-type-name", help="Executions of this workflow type.")
+@click.option("--workflow-type-version", help="... and this version of it (needs --workflow-type-name).")
+@click.option("--workflow-id", help="Runs of this workflow id.")
+@click.option(
+    "--close-status",
+    "-c",
+    type=click.Choice(
+        ["completed", "failed", "canceled", "terminated", "continued_as_new", "timed_out"], case_sensitive=False
+    ),
+    help="Closed executions that closed so (with --status closed).",
+)
+@_STARTED_SINCE
+@click.option("--from-date", type=click.DateTime(_DATE_FORMATS), help="Started at or after this date (not DAYS).")
+@click.option("--to-date", type=click.DateTime(_DATE_FORMATS), help="... and at or before this date.")
+@click.pass_obj
+@user_errors
+def workflow_filter(
+    output: Output,
+    domain: str,
+    status: str,
+    tag: str | None,
+    workflow_type_name: str | None,
+    workflow_type_version: str | None,
+    workflow_id: str | None,
+    close_status: str | None,
+    started_since: float,
+    from_date: Any,
+    to_date: Any,
+) -> None:
+    """Executions of DOMAIN matching every filter given, with their details."""
+    from simpleflow.swf import inspection
+
+    if to_date is not None and from_date is None:
+        raise UsageError("--to-date needs --from-date")
+    output.table(
+        *inspection.filter_workflows(
+            domain,
+            status.lower(),
+            started_since,
+            from_date=_utc(from_date),
+            to_date=_utc(to_date),
+            tag=tag,
+            workflow_id=workflow_id,
+            workflow_type_name=workflow_type_name,
+            workflow_type_version=workflow_type_version,
+            close_status=close_status,
+        )
+    )
+
+
+@click.command("workflow.info")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@click.pass_obj
+@user_errors
+def workflow_info(output: Output, domain: str, workflow_id: str, run_id: str | None) -> None:
+    """Type, task list, ids, tags, execution time and input of an execution (its latest run without RUN_ID)."""
+    from simpleflow.swf import inspection
+
+    output.table(*inspection.workflow_info(domain, workflow_id, run_id))
+
+
+@click.command("workflow.tasks")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@_NB_TASKS
+@click.pass_obj
+@user_errors
+def workflow_tasks(output: Output, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None) -> None:
+    """Tasks of an execution, most recent first: last state and its time, scheduled time."""
+    from simpleflow.swf import inspection
+
+    output.table(*inspection.workflow_tasks(domain, workflow_id, run_id, nb_tasks))
+
+
+@click.command("workflow.profile")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@RUN_ID_ARG
+@_NB_TASKS
+@click.option("--svg", type=click.Path(dir_okay=False, writable=True), help="Also write a timeline picture here.")
+@click.pass_obj
+@user_errors
+def workflow_profile(
+    output: Output, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None, svg: str | None
+) -> None:
+    """Where an execution's time went, task by task, longest running first."""
+    from simpleflow.swf import inspection
+
+    output.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=svg))
+
+
+@click.command("workflow.history")
+@click.argument("ids", nargs=-1, required=True, metavar="[DOMAIN] WORKFLOW_ID [RUN_ID]")
+@click.option("--domain", "-d", "domain_option", help="SWF domain: then the arguments are WORKFLOW_ID [RUN_ID].")
+@click.option(
+    "--output-format",
+    "--of",
+    "-o",
+    type=click.Choice(["events", "raw", "cooked"]),
+    help="simpleflow's forms: events (SWF's list), raw (simpleflow's event objects), cooked (per-task state). "
+    'Default: {"events": [...]}, what workflow.replay reads.',
+)
+@click.option("--reverse-order", type=bool, default=False, help="Newest event first.")
+@user_errors
+def workflow_history(
+    ids: tuple[str, ...], domain_option: str | None, output_format: str | None, reverse_order: bool
+) -> None:
+    """An execution's history as JSON.
+
+    Takes ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``WORKFLOW_ID [RUN_ID]`` with ``--domain``
+    or ``$SWF_DOMAIN``.
+    """
+    from simpleflow.swf import inspection
+
+    domain, workflow_id, run_id = _history_ids(ids, domain_option)
+    run_id = RUN_ID.convert(run_id, None, None) if run_id else None
+    if output_format is None:
+        document = inspection.history_document(domain, workflow_id, run_id)
+        if reverse_order:
+            document["events"].reverse()
+        click.echo(inspection.dump_history(document))
+        return
+    click.echo(inspection.history_as(output_format, domain, workflow_id, run_id, reverse_order))
+
+
+def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, str, str | None]:
+    """(domain, workflow id, run id) from ours ``DOMAIN WORKFLOW_ID [RUN_ID]`` or simpleflow's form.
+
+    ``--domain`` given: simpleflow's form. Three arguments: ours. One: simpleflow's, with $SWF_DOMAIN.
+    Two, without ``--domain``: ours unless $SWF_DOMAIN is set and the first is not a domain of the account.
+    """
+    if len(ids) > 3 or (domain_option and len(ids) > 2):
+        raise UsageError(f"too many arguments: {' '.join(ids)} (expected [DOMAIN] WORKFLOW_ID [RUN_ID])")
+    if domain_option:
+        return domain_option, ids[0], ids[1] if len(ids) > 1 else None
+    if len(ids) == 3:
+        return ids[0], ids[1], ids[2]
+    env_domain = os.environ.get("SWF_DOMAIN")
+    if len(ids) == 1:
+        return require_domain(env_domain), ids[0], None
+    if env_domain and ids[0] != env_domain:
+        from simpleflow.swf import client
+
+        try:
+            client.check_domain(ids[0])
+        except client.UnknownDomain:
+            return env_domain, ids[0], ids[1]  # WORKFLOW_ID RUN_ID in $SWF_DOMAIN
+    return ids[0], ids[1], None
+
+
+@click.command("workflow.replay")
+@click.argument("workflow")
+@click.argument("history_file", type=click.File("r"))
+@click.option("--workflow-id", help="The execution's workflow id (child workflow ids embed it).")
+@click.option("--run-id", help="The execution's run id (child workflow ids embed it).")
+@user_errors
+def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, run_id: str | None) -> None:
+    """Print, as JSON, the decisions the current code takes on HISTORY_FILE ('-' for stdin).
+
+    Exits non-zero, naming the first mismatch, when the history does not fit the code.
+    """
+    from simpleflow.local.replay import check_history
+    from simpleflow.runtime.loader import load_workflow
+
+    workflow_class = load_workflow(workflow)
+    try:
+        data = json.load(history_file)
+    except ValueError as err:
+        raise UsageError(f"history file is not valid JSON: {err}") from err
+    events = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(events, list):
+        raise UsageError('history file must hold {"events": [...]} or a list of events')
+    decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
+    click.echo(json.dumps(decisions, indent=2, default=str))
+    if mismatches:
+        click.echo(f"simpleflow: history does not fit the code: {mismatches[0]}", err=True)
+        sys.exit(1)
+
+
+@click.command("task.info")
+@DOMAIN_ARG
+@click.argument("workflow_id")
+@click.argument("task_id")
+@RUN_ID_ARG
+@click.option(
+    "--details/--no-details",
+    default=None,
+    help="With --no-details, only the task's state and times (no input, result or failure details).",
+)
+@click.pass_obj
+@user_errors
+def task_info(
+    output: Output, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
+) -> None:
+    """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
+    from simpleflow.swf import inspection
+
+    info = inspection.task_info(domain, workflow_id, task_id, run_id)
+    if details is False:
+        info = {k: v for k, v in info.items() if k not in ("input", "result", "details", "reason")}
+    output.value(info)
+
+
+@click.command("activity.rerun")
+@click.argument("ids", nargs=-1, metavar="[DOMAIN WORKFLOW_ID [RUN_ID]]")
+@click.option("--domain", "domain_option", envvar="SWF_DOMAIN", help="SWF domain (simpleflow's form).")
+@click.option("--workflow-id", help="Workflow id (simpleflow's form).")
+@click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
+@click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
+@click.option("--activity-id", help="The activity id (its last scheduling).")
+@click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
+@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
+@user_errors
+def activity_rerun(
+    ids: tuple[str, ...],
+    domain_option: str | None,
+    workflow_id: str | None,
+    run_id: str | None,
+    scheduled_id: int | None,
+    activity_id: str | None,
+    input: str | None,
+    modules: tuple[str, ...],
+) -> None:
+    """Run one activity of an execution again, here, on its recorded input; print its result as JSON.
+
+    ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``--domain D --workflow-id W [--run-id R]``.
+    Without ``--module``, the activity's module is imported from its name; either way only a declared
+    activity runs.
+    """
+    from simpleflow import format
+    from simpleflow.swf import inspection
+
+    if ids:
+        if workflow_id or len(ids) not in (2, 3):
+            raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --domain and --workflow-id, not both")
+        domain, workflow_id = ids[0], ids[1]
+        run_id = RUN_ID.convert(ids[2], None, None) if len(ids) == 3 else run_id
+    else:
+        if not workflow_id:
+            raise UsageError("name the execution: DOMAIN WORKFLOW_ID [RUN_ID], or --workflow-id (and --domain)")
+        domain = require_domain(domain_option)
+    outcome = inspection.rerun_activity(
+        domain, workflow_id, run_id, scheduled_id=scheduled_id, activity_id=activity_id, input=input, modules=modules
+    )
+    if outcome.completed:
+        click.echo(json.dumps(format.loads(outcome.result)))
+        return
+    click.echo(f"activity failed: {outcome.reason}", err=True)
+    if outcome.details and details_wanted():
+        click.echo(outcome.details, err=True)
+    sys.exit(1)
+
+
+COMMANDS = [
+    workflow_list,
+    workflow_filter,
+    workflow_info,
+    workflow_tasks,
+    workflow_profile,
+    workflow_history,
+    workflow_replay,
+    task_info,
+    activity_rerun,
+]

@@ -1,0 +1,48 @@
+"""The command line's logging: one handler on stderr, the level from LOG_LEVEL or ``--log-level``.
+
+The settings, the engine's replay filter and simpleflow's formatter are imported when logging is set
+up, after the arguments are parsed, so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from simpleflow.exceptions import UsageError
+
+__all__ = ["LOG_LEVEL", "apply_log_level", "configure_logging"]
+
+LOG_LEVEL = click.option(
+    "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
+)
+
+
+def configure_logging() -> None:
+    """Log to stderr at LOG_LEVEL, a replayed workflow's lines once; boto3, botocore, urllib3 no finer than WARNING."""
+    from simpleflow import settings
+    from simpleflow.engine import ReplayLogFilter
+    from simpleflow.log import SimpleflowFormatter
+
+    level = settings.get("LOG_LEVEL")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
+    handler.addFilter(ReplayLogFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level, logging.WARNING))
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
+
+
+def apply_log_level(log_level: str | None) -> None:
+    """``--log-level``: set LOG_LEVEL for this process and those it starts, and log at that level."""
+    if log_level:
+        level = log_level.upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise UsageError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
+        os.environ["LOG_LEVEL"] = level  # the processes started from here log so too
+        configure_logging()

@@ -1,0 +1,153 @@
+"""Text output of the inspection commands: tables and single values as any tabulate format, JSON or CSV.
+
+``Output`` is where a command prints them, as the global options (``--header``, ``--format``) chose.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+import click
+from tabulate import tabulate, tabulate_formats
+
+__all__ = ["FORMATS", "FORMAT_ALIASES", "Output", "format_table", "format_value"]
+
+#: Every format name accepted: tabulate's own, plus "json" and "csv".
+FORMATS: tuple[str, ...] = tuple(sorted({*tabulate_formats, "json", "csv"}))
+
+#: simpleflow's own format names, as (format, header forced or None): "tabular" is its plain table,
+#: "human" a table with headers, "prettyjson" JSON with headers (keyed objects).
+FORMAT_ALIASES: dict[str, tuple[str, bool | None]] = {
+    "tabular": ("plain", None),
+    "human": ("simple", True),
+    "prettyjson": ("json", True),
+}
+
+
+class Output:
+    """How a command prints its tables and values, as ``simpleflow --header --format FORMAT COMMAND`` chose."""
+
+    def __init__(self, header: bool, fmt: str) -> None:
+        self.header = header
+        self.format = fmt
+
+    def table(self, headers: list[str], rows: list[list[Any]]) -> None:
+        """Print a table (``headers``, one list of cells per row)."""
+        click.echo(format_table(headers, rows, fmt=self.format, header=self.header))
+
+    def value(self, obj: Any) -> None:
+        """Print one value (a dict as key/value rows, a list one item per row)."""
+        click.echo(format_value(obj, fmt=self.format))
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        if obj.tzinfo is not None:
+            obj = obj.astimezone(timezone.utc).replace(tzinfo=None)
+            return obj.isoformat() + "Z"
+        return obj.isoformat()
+    if isinstance(obj, (date, time)):
+        return obj.isoformat()
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if isinstance(obj, bytes):
+        return obj.decode("utf-8", errors="replace")
+    return str(obj)
+
+
+def _dumps(obj: Any, indent: int | None = None) -> str:
+    return json.dumps(obj, default=_json_default, indent=indent, ensure_ascii=False)
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as text formats show it: datetimes in UTC to the second (or millisecond), structures as JSON."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="milliseconds" if value.microsecond else "seconds")
+    if isinstance(value, (dict, list, tuple)):
+        return _dumps(value)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: machine-readable like JSON (ISO 8601 UTC datetimes, structures as JSON), None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date, time)):
+        return _json_default(value)
+    if isinstance(value, (dict, list, tuple)):
+        return _dumps(value)
+    return value
+
+
+def _csv(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if headers is not None:
+        writer.writerow(headers)
+    writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
+    return out.getvalue()[:-1]  # no final line break, like the other formats
+
+
+def format_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str = "simple",
+    header: bool = True,
+) -> str:
+    """Render ``rows`` (with ``headers`` when ``header``) as ``fmt``.
+
+    Args:
+        headers: column names.
+        rows: one sequence of cells per row; cells may be datetimes, numbers, None, dicts or lists.
+        fmt: any name in :data:`FORMATS`: a tabulate format, ``"json"`` (a list of objects keyed by the
+            headers, or a list of lists without header) or ``"csv"`` (a header line first when ``header``).
+        header: whether to show the column names.
+
+    Raises:
+        ValueError: ``fmt`` is not a known format; the message lists the valid ones.
+    """
+    _check(fmt)
+    if fmt == "json":
+        if header:
+            return _dumps([dict(zip(headers, row)) for row in rows])
+        return _dumps([list(row) for row in rows])
+    if fmt == "csv":
+        return _csv(rows, headers if header else None)
+    cells = [[_cell(cell) for cell in row] for row in rows]
+    return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
+
+
+def format_value(obj: Any, fmt: str = "simple") -> str:
+    """Render one value (``workflow.info`` or ``task.info``'s answer, say) as ``fmt``.
+
+    A dict becomes two columns, key and value (JSON keeps it an object); a list of dicts a table with their
+    keys as headers; another list one value per line; anything else its text.
+
+    Raises:
+        ValueError: ``fmt`` is not a known format; the message lists the valid ones.
+    """
+    _check(fmt)
+    if fmt == "json":
+        return _dumps(obj, indent=2)
+    if isinstance(obj, dict):
+        return format_table(["key", "value"], [[key, value] for key, value in obj.items()], fmt, header=False)
+    if isinstance(obj, (list, tuple)):
+        if obj and all(isinstance(item, dict) for item in obj):
+            headers = list(dict.fromkeys(key for item in obj for key in item))
+            return format_table(headers, [[item.get(key) for key in headers] for item in obj], fmt)
+        return format_table(["value"], [[item] for item in obj], fmt, header=False)
+    if fmt == "csv":
+        return _csv([[obj]], None)
+    return "" if obj is None else str(_cell(obj))

@@ -1,0 +1,125 @@
+"""Arguments and options several commands share, and the reading of what they give.
+
+The library modules are imported inside the functions that need them, so that ``simpleflow --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+import click
+
+from simpleflow.exceptions import UsageError
+
+__all__ = [
+    "DOMAIN_ARG",
+    "RUN_ID",
+    "RUN_ID_ARG",
+    "SPEC_MODULES",
+    "RunId",
+    "load_middlewares",
+    "middleware_options",
+    "parse_signal",
+    "parse_tags",
+    "read_input",
+    "read_text",
+    "require_domain",
+]
+
+
+class RunId(click.ParamType):
+    """A run id; one copied from a URL (``%3D`` for ``=``...) is unquoted, as simpleflow does."""
+
+    name = "run_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return unquote(value) if isinstance(value, str) and "%" in value else value
+
+
+RUN_ID = RunId()
+RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
+# DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
+DOMAIN_ARG = click.argument("domain", envvar="SWF_DOMAIN")
+SPEC_MODULES = click.option(
+    "--module", "-m", "modules", multiple=True, help="Module declaring activities, besides the spec's (repeatable)."
+)
+
+
+def require_domain(domain: str | None) -> str:
+    """*domain*, or a UsageError when neither ``--domain`` nor $SWF_DOMAIN gave one."""
+    if not domain:
+        raise UsageError("no SWF domain: pass --domain or set SWF_DOMAIN")
+    return domain
+
+
+def parse_tags(tags: str | None) -> list[str] | None:
+    """A comma-separated tag list as a list (None when empty)."""
+    return [t for t in (tags or "").split(",") if t] or None
+
+
+def read_text(input: str | None, input_file: str | None) -> str | None:
+    """The text of ``--input`` or of the file ``--input-file`` names (at most one of them)."""
+    if input is not None and input_file is not None:
+        raise UsageError("give --input or --input-file, not both")
+    if input_file is not None:
+        try:
+            with open(input_file) as f:
+                return f.read()
+        except OSError as err:
+            raise UsageError(f"cannot read --input-file: {err}") from err
+    return input
+
+
+def read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
+    """A workflow's input from ``--input`` or ``--input-file``: ``{"args": [...], "kwargs": {...}}``."""
+    from simpleflow.runtime.loader import parse_input
+
+    return parse_input(read_text(input, input_file))
+
+
+def parse_signal(text: str) -> tuple[float, str, Any]:
+    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time)."""
+    name, sep, payload = text.partition("=")
+    at = 0.0
+    if "@" in name:
+        name, _, when = name.partition("@")
+        try:
+            at = float(when)
+        except ValueError as err:
+            raise UsageError(f"--signal {text!r}: {when!r} is not a number of seconds") from err
+    try:
+        value = json.loads(payload) if sep else None
+    except ValueError as err:
+        raise UsageError(f"--signal {text!r}: the value is not valid JSON: {err}") from err
+    if isinstance(value, list):
+        value = {"args": value, "kwargs": {}}
+    return at, name, value
+
+
+def middleware_options(func: Callable) -> Callable:
+    """``--middleware-pre-execution PATH`` and ``--middleware-post-execution PATH``, both repeatable."""
+    func = click.option(
+        "--middleware-post-execution",
+        "middleware_post",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called after each activity with its context and result.",
+    )(func)
+    return click.option(
+        "--middleware-pre-execution",
+        "middleware_pre",
+        multiple=True,
+        metavar="PATH",
+        help="Function (package.module.function) called before each activity with its context (repeatable).",
+    )(func)
+
+
+def load_middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
+    """The imported middleware functions (simpleflow.runtime.middleware.Middlewares); UsageError if a path is wrong."""
+    from simpleflow.runtime import middleware
+
+    return middleware.load(pre, post)

@@ -1,0 +1,243 @@
+"""Commands that run simpleflow's processes on SWF: deciders, activity workers, and ``standalone``
+(an execution with a decider and workers of its own).
+
+The library is imported inside each command so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from simpleflow.cli.failures import user_errors
+from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
+from simpleflow.cli.params import (
+    load_middlewares,
+    middleware_options,
+    parse_tags,
+    read_input,
+    read_text,
+    require_domain,
+)
+from simpleflow.exceptions import UsageError
+
+
+@click.command("decider.start")
+@click.argument("workflows", nargs=-1)
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
+@LOG_LEVEL
+@user_errors
+def decider_start(
+    workflows: tuple[str, ...],
+    domain: str | None,
+    task_list: str | None,
+    nb_processes: int | None,
+    log_level: str | None,
+) -> None:
+    """Decide for WORKFLOWS (package.module.Class ...) on a task list.
+
+    Executions of other types on that task list (child workflows...) are decided too when their type
+    name (or the class path in their input) names a Workflow subclass, as simpleflow does.
+    """
+    from simpleflow.runtime.loader import load_workflow
+    from simpleflow.swf import client
+    from simpleflow.swf.decider import run_decider
+    from simpleflow.swf.process import supervise
+
+    apply_log_level(log_level)
+    domain = require_domain(domain)
+    classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
+    if not task_list:
+        lists = {c.task_list for c in classes}
+        if not classes or None in lists:
+            raise UsageError("no task list: pass --task-list (or WORKFLOWS that all set the same task_list)")
+        if len(lists) > 1:
+            raise UsageError(f"the WORKFLOWS use different task lists ({', '.join(sorted(lists))}): pass --task-list")
+        task_list = lists.pop()
+    nb_processes = nb_processes or 1
+    client.check_domain(domain)
+    if nb_processes <= 1:
+        run_decider(domain, task_list, list(workflows))
+    else:
+        supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
+
+
+@click.command("worker.start")
+@click.argument("modules", nargs=-1)
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
+@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
+@click.option(
+    "--poll-data",
+    metavar="BASE64_JSON",
+    help="Run the task of this PollForActivityTask response (base64 of its JSON) instead of polling; then exit.",
+)
+@middleware_options
+@LOG_LEVEL
+@user_errors
+def worker_start(
+    modules: tuple[str, ...],
+    domain: str | None,
+    task_list: str | None,
+    nb_processes: int | None,
+    heartbeat: float,
+    one_task: bool = False,
+    poll_data: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
+    log_level: str | None = None,
+) -> None:
+    """Run declared activities for a task list.
+
+    With MODULES (packages are scanned), only the activities they declare. Without, as simpleflow does,
+    a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
+    with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
+    """
+    from simpleflow.swf import single_task
+    from simpleflow.swf.worker import run_worker
+
+    apply_log_level(log_level)
+    if not task_list and poll_data is None:
+        raise UsageError("give --task-list (or the task itself with --poll-data)")
+    domain = require_domain(domain)
+    middlewares = load_middlewares(middleware_pre, middleware_post)
+    if poll_data is not None or one_task:
+        options = {"heartbeat": heartbeat, "modules": modules, "middlewares": middlewares}
+        try:
+            if poll_data is not None:
+                single_task.run_given_task(domain, single_task.decode_poll_data(poll_data), task_list, **options)
+            else:
+                single_task.run_one_task(domain, task_list, **options)
+        except single_task.TaskRefused as err:
+            click.echo(f"simpleflow: {err}", err=True)
+            sys.exit(1)
+        return
+    run_worker(
+        domain,
+        task_list,
+        nb_processes=nb_processes or 1,
+        heartbeat=heartbeat,
+        modules=modules,
+        middlewares=middlewares,
+    )
+
+
+@click.command("standalone")
+@click.argument("workflow")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@click.option("--workflow-id", help="Workflow id (default: generated).")
+@click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
+@click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
+@click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
+@click.option("--nb-workers", "-W", type=int, default=1, show_default=True, help="Activity worker processes.")
+@click.option("--nb-deciders", "-D", type=int, default=1, show_default=True, help="Decider processes.")
+@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
+@click.option(
+    "--repair",
+    metavar='"WORKFLOW_ID[ RUN_ID]"',
+    help="Start a new execution that reuses the results of the activities this (failed) execution completed.",
+)
+@click.option(
+    "--force-activities",
+    metavar="REGEX",
+    help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
+)
+@middleware_options
+@user_errors
+def standalone(
+    workflow: str,
+    domain: str | None,
+    input: str | None,
+    input_file: str | None,
+    workflow_id: str | None,
+    execution_timeout: str | None,
+    decision_tasks_timeout: str | None,
+    tags: str | None,
+    nb_workers: int | None,
+    nb_deciders: int | None,
+    heartbeat: float,
+    display_status: bool,
+    repair: str | None = None,
+    force_activities: str | None = None,
+    middleware_pre: tuple[str, ...] = (),
+    middleware_post: tuple[str, ...] = (),
+) -> None:
+    """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
+
+    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
+    JSON as the last line of stdout.
+    """
+    from simpleflow import dag
+    from simpleflow.runtime.loader import check_signature, load_workflow
+    from simpleflow.swf.standalone import run_standalone
+
+    modules = None
+    middlewares = load_middlewares(middleware_pre, middleware_post)
+    if force_activities is not None and repair is None:
+        raise UsageError("--force-activities only applies with --repair")
+    repair_source = None
+    if dag.looks_like_spec(workflow):
+        if repair is not None:
+            raise UsageError("--repair takes a workflow class, not a spec file")
+        compiled, workflow_class = dag.prepare(workflow)
+        payload = dag.execution_input(compiled, dag.parse_value(read_text(input, input_file)))
+        modules = compiled["modules"]
+    else:
+        workflow_class = load_workflow(workflow)
+        if repair is not None:
+            from simpleflow.swf import repair as swf_repair
+
+            repair_source = swf_repair.load_repair_source(
+                require_domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+            )
+            workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
+            if input is None and input_file is None:
+                input = repair_source.input  # the repaired execution's input, unless another is given
+        payload = read_input(input, input_file)
+        check_signature(workflow_class, payload)
+
+    def started(execution: dict[str, str]) -> None:
+        click.echo(f"{execution['workflowId']} {execution['runId']}")
+        sys.stdout.flush()
+        if display_status:
+            click.echo("status: OPEN", err=True)
+
+    try:
+        outcome = run_standalone(
+            require_domain(domain),
+            workflow_class,
+            payload,
+            workflow_id=workflow_id,
+            nb_workers=nb_workers or 1,
+            nb_deciders=nb_deciders or 1,
+            heartbeat=heartbeat,
+            execution_timeout=execution_timeout,
+            decision_tasks_timeout=decision_tasks_timeout,
+            tag_list=parse_tags(tags),
+            on_started=started,
+            middlewares=middlewares,
+            repair=repair_source,
+            modules=modules,
+        )
+    except KeyboardInterrupt:
+        click.echo("interrupted: every process started was stopped", err=True)
+        sys.exit(130)
+    if display_status:
+        click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
+    if outcome.completed:
+        click.echo(json.dumps(outcome.result))
+        return
+    click.echo(f"workflow {outcome.status}: {outcome.reason or ''}".rstrip(), err=True)
+    sys.exit(1)
+
+
+COMMANDS = [decider_start, worker_start, standalone]

@@ -1,0 +1,124 @@
+"""Commands for cron schedules: create (on SWF, or here on the virtual clock), list, pause, resume,
+trigger, delete.
+
+The library is imported inside each command so that ``simpleflow --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from simpleflow.cli.failures import user_errors
+from simpleflow.cli.params import SPEC_MODULES, require_domain
+from simpleflow.exceptions import UsageError
+
+if TYPE_CHECKING:
+    from simpleflow.cli.output import Output
+
+
+@click.command("schedule.create")
+@click.argument("name")
+@click.argument("target")
+@click.option("--cron", required=True, help="Cron expression, e.g. '0 6 * * *' (every day at 06:00).")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.option("--input", "-i", "input", help="JSON input of every execution the schedule starts.")
+@click.option(
+    "--overlap",
+    type=click.Choice(["skip", "allow"]),
+    default="skip",
+    show_default=True,
+    help="A fire while the previous execution is still open: skip it or start anyway.",
+)
+@click.option(
+    "--catch-up",
+    "catch_up",
+    type=click.Choice(["none", "last", "all"]),
+    default="none",
+    show_default=True,
+    help="Fires missed while no decider ran: none, the last one, or all.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone the cron expression reads in.")
+@click.option("--task-list", default=None, help="Decision task list of the schedule (default: schedules).")
+@SPEC_MODULES
+@click.option("--local", is_flag=True, help="Run the schedule in this process, on the virtual clock.")
+@click.option("--for", "for_seconds", type=float, help="With --local: virtual seconds to run it for.")
+@user_errors
+def schedule_create(
+    name: str,
+    target: str,
+    cron: str,
+    domain: str | None,
+    input: str | None,
+    overlap: str,
+    catch_up: str,
+    timezone: str,
+    task_list: str | None,
+    modules: tuple[str, ...],
+    local: bool,
+    for_seconds: float | None,
+) -> None:
+    """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron."""
+    from simpleflow import schedule
+
+    payload = schedule.schedule_input(
+        name, cron, schedule.target_of(target, input, modules), overlap=overlap, catch_up=catch_up, timezone=timezone
+    )
+    if local:
+        if not for_seconds or for_seconds <= 0:
+            raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
+        for workflow_id in schedule.run_local(payload, for_seconds):
+            click.echo(workflow_id)
+        return
+    from simpleflow.schedule import _swf
+
+    execution = _swf.create(require_domain(domain), payload, task_list=task_list)
+    click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+@click.command("schedule.list")
+@click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+@click.pass_obj
+@user_errors
+def schedule_list(output: Output, domain: str | None) -> None:
+    """The open schedules of a domain."""
+    from simpleflow.schedule import _swf
+    from simpleflow.swf import client
+
+    domain = require_domain(domain)
+    client.check_domain(domain)
+    output.table(*_swf.list_schedules(domain))
+
+
+def _schedule_action(command: str, help_text: str) -> click.Command:
+    """``schedule.<action> NAME``: pause, resume, trigger or delete a schedule."""
+
+    @click.command(command, help=help_text)
+    @click.argument("name")
+    @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
+    @user_errors
+    def run(name: str, domain: str | None) -> None:
+        from simpleflow.schedule import _swf
+        from simpleflow.swf import client
+
+        domain = require_domain(domain)
+        client.check_domain(domain)
+        action = command.partition(".")[2]
+        if action == "delete":
+            _swf.delete(domain, name)
+        else:
+            _swf.signal(domain, name, action)
+        click.echo(f"schedule {name}: {action}")
+
+    return run
+
+
+COMMANDS = [
+    schedule_create,
+    schedule_list,
+    _schedule_action("schedule.pause", "Pause schedule NAME: its fire times start nothing until resumed."),
+    _schedule_action("schedule.resume", "Resume schedule NAME."),
+    _schedule_action("schedule.trigger", "Start schedule NAME's target now, once (overlap rules apply)."),
+    _schedule_action("schedule.delete", "Delete schedule NAME (executions it started go on)."),
+]
