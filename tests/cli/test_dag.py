@@ -152,3 +152,21 @@ def test_schedule_create_local_runs_a_month_of_a_daily_schedule():
         "Mars/Olympus",
     )
     assert done.returncode == 2 and "--timezone 'Mars/Olympus' is not a known time zone" in done.stderr
+
+
+def test_schedule_create_refuses_a_cron_expression_that_never_fires_in_one_line():
+    done = simpleflow(
+        "schedule.create",
+        "never",
+        os.path.join(SPECS, "diamond.yaml"),
+        "--cron",
+        "0 0 31 2 *",
+        "--local",
+        "--for",
+        "86400",
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: --cron '0 0 31 2 *' never fires: no fire time in the next 5 years"
+    ]
+    assert done.stdout == ""
