@@ -120,7 +120,7 @@ def test_dag_show_writes_dot_and_an_svg_with_every_node_and_edge(tmp_path):
         assert edge in dot
     picture = svg.read_text()
     assert picture.startswith("<svg") and picture.count('class="node"') == 5
-    assert picture.count("<line ") == 6 and 'data-state="pending"' in picture
+    assert picture.count("<polyline ") == 6 and 'data-state="pending"' in picture
 
 
 def test_schedule_create_local_runs_a_month_of_a_daily_schedule():
