@@ -14,8 +14,12 @@ without the engine noting a look at a future that may still change (which would
 replay it in full at every decision task), and waits on all open tasks at once
 through a continuation (``continue_when``). A resumed run and a full replay over
 the same history see the same settled tasks and decide alike
-(tests/engine/test_dag_resume.py drives both). Retries are the engine's retry
-policies, not ``on_task_failure`` (which needs a full replay at each failure).
+(tests/engine/test_dag_resume.py drives both), with one exception the walk
+guards: decisions the engine owes for tasks submitted at an earlier decision
+task (a failed attempt's retry, a fired retry timer, what a cut response left)
+sort where those tasks were submitted, not where a full replay's one pass puts
+them, so such a decision task is replayed in full. A node's retries are the
+engine's ``retry`` option on its task.
 """
 
 from __future__ import annotations
@@ -221,7 +225,7 @@ class _Walk:
         retry timer that fired (the retry is owed) and the engine's wake-up timer (the last response
         had no room for every decision). A timer node firing is a task settling, not a debt.
         """
-        history = self.workflow.history
+        history = self.workflow._history
         if history is None:
             return False
         for timer_id, timer in history.timers.items():
@@ -261,8 +265,8 @@ class _Walk:
                 if not self.missing[after]:
                     heapq.heappush(heap, self.rank[after])
         self.to_visit = still_open
-        if self.workflow.history is not None:
-            self.seen_event_id = self.workflow.history.last_event_id
+        if self.workflow._history is not None:
+            self.seen_event_id = self.workflow._history.last_event_id
         if failures:
             self.workflow.fail(failures[0].reason, failures[0].details)
 
@@ -376,10 +380,10 @@ class DagWorkflow(Workflow):
     name = "simpleflow.dag"
     version = "1"
     task_list = "dag"
-    history: Any = None  # the run's history (before_replay)
+    _history: Any = None  # the run's history (before_replay)
 
     def before_replay(self, history: Any) -> None:
-        self.history = history
+        self._history = history
 
     def run(self, spec: dict[str, Any], input: Any = None) -> Any:
         result = _Walk(self, spec, input).run()
