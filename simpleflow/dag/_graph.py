@@ -9,10 +9,12 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from simpleflow.dag import _layout
 from simpleflow.dag._spec import Spec
 from simpleflow.dag._workflow import swf_id
 
 COLOURS = {"pending": "#e5e5e5", "running": "#9ecae1", "completed": "#a1d99b", "failed": "#fc9272"}
+_SWATCH = 12
 _BORDER = {"pending": "#9a9a9a", "running": "#3182bd", "completed": "#31a354", "failed": "#de2d26"}
 
 
@@ -119,70 +121,74 @@ def to_dot(spec: Spec, states: dict[str, str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _layers(spec: Spec) -> list[list[str]]:
-    depth: dict[str, int] = {}
-    for nid in spec.order:
-        requires = spec.nodes[nid]["requires"]
-        depth[nid] = 1 + max((depth[d] for d in requires), default=-1)
-    layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
-    for nid in spec.order:
-        layers[depth[nid]].append(nid)
-    return layers
+def _legend(width: float) -> tuple[list[tuple[str, float, int]], float]:
+    """Each state's swatch (state, x, row) in rows that fit *width*, and the width the widest row needs."""
+    placed: list[tuple[str, float, int]] = []
+    x, row, widest = float(_layout.MARGIN), 0, 0.0
+    for state in COLOURS:
+        item = _SWATCH + 5 + _layout.text_width(state, 11)
+        if x > _layout.MARGIN and x + item > width - _layout.MARGIN:
+            x, row = float(_layout.MARGIN), row + 1
+        placed.append((state, x, row))
+        widest = max(widest, x + item + _layout.MARGIN)
+        x += item + 16
+    return placed, widest
 
 
 def to_svg(spec: Spec, states: dict[str, str] | None = None) -> str:
     """The graph as an SVG picture: one row per depth, edges downwards, nodes coloured by state."""
-    char, pad, height, row_gap, col_gap, margin = 7.2, 14, 42, 46, 24, 20
-    layers = _layers(spec)
-    width_of = {nid: max(len(nid), len(_label(spec.nodes[nid]))) * char + 2 * pad for layer in layers for nid in layer}
-    row_widths = [sum(width_of[n] for n in layer) + col_gap * (len(layer) - 1) for layer in layers]
-    total_width = max(row_widths, default=0) + 2 * margin
-    legend_height = 30
-    total_height = len(layers) * height + (len(layers) - 1) * row_gap + 2 * margin + legend_height
-    boxes: dict[str, tuple[float, float, float]] = {}  # x, y, width
-    for row, layer in enumerate(layers):
-        x = margin + (total_width - 2 * margin - row_widths[row]) / 2
-        y = margin + row * (height + row_gap)
-        for nid in layer:
-            boxes[nid] = (x, y, width_of[nid])
-            x += width_of[nid] + col_gap
+    nodes = spec.nodes
+    widths = {
+        nid: max(_layout.text_width(nid, 13, bold=True), _layout.text_width(_label(nodes[nid]), 11)) + 28
+        for nid in spec.order
+    }
+    placed = _layout.layout(spec.order, {nid: nodes[nid]["requires"] for nid in spec.order}, widths)
+    legend, legend_width = _legend(placed.width)
+    if legend_width > placed.width:  # a narrow graph: the picture widens to a legend of one swatch a row at most
+        legend, legend_width = _legend(
+            max(placed.width, max(_SWATCH + 5 + _layout.text_width(s, 11) for s in COLOURS) + 2 * _layout.MARGIN)
+        )
+    width = max(placed.width, legend_width)
+    offset = (width - placed.width) / 2  # the graph centred over a wider legend
+    legend_rows = 1 + max(row for _, _, row in legend)
+    height = placed.height + legend_rows * 18
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{total_height:.0f}" '
-        f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="Helvetica, Arial, sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif">',
         f"<title>{escape(spec.name)}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
-        f'<rect width="{total_width:.0f}" height="{total_height:.0f}" fill="white"/>',
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
     ]
+    for edge in placed.edges:
+        points = " ".join(f"{x + offset:.1f},{y:.1f}" for x, y in edge.points)
+        out.append(
+            f'<polyline class="edge" data-from="{escape(edge.source)}" data-to="{escape(edge.target)}" '
+            f'points="{points}" fill="none" stroke="#555" stroke-width="1.3" stroke-linejoin="round" '
+            'marker-end="url(#arrow)"/>'
+        )
     for nid in spec.order:
-        x, y, w = boxes[nid]
-        for dep in spec.nodes[nid]["requires"]:
-            dx, dy, dw = boxes[dep]
-            out.append(
-                f'<line x1="{dx + dw / 2:.1f}" y1="{dy + height:.1f}" x2="{x + w / 2:.1f}" y2="{y:.1f}" '
-                'stroke="#555" stroke-width="1.3" marker-end="url(#arrow)"/>'
-            )
-    for nid in spec.order:
-        x, y, w = boxes[nid]
-        node = spec.nodes[nid]
+        box = placed.boxes[nid]
+        x, y, w, h = box.x + offset, box.y, box.width, _layout.ROW_HEIGHT
+        node = nodes[nid]
         state = (states or {}).get(nid, "pending")
-        radius = height / 2 if node["kind"] == "timer" else 8
+        radius = h / 2 if node["kind"] == "timer" else 8
         out.append(
             f'<g class="node" id="node-{escape(nid)}" data-state="{state}">'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{height}" rx="{radius}" '
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" rx="{radius}" '
             f'fill="{COLOURS[state]}" stroke="{_BORDER[state]}" stroke-width="1.5"/>'
             f'<text x="{x + w / 2:.1f}" y="{y + 17:.1f}" text-anchor="middle" font-size="13" '
             f'font-weight="bold">{escape(nid)}</text>'
             f'<text x="{x + w / 2:.1f}" y="{y + 33:.1f}" text-anchor="middle" font-size="11" '
             f'fill="#333">{escape(_label(node))}</text></g>'
         )
-    x = margin
-    y = total_height - margin - 12
-    for state, colour in COLOURS.items():
+    top = placed.height
+    for state, x, row in legend:
+        y = top + row * 18
         out.append(
-            f'<rect x="{x}" y="{y}" width="12" height="12" rx="2" fill="{colour}" stroke="{_BORDER[state]}"/>'
-            f'<text x="{x + 17}" y="{y + 10}" font-size="11" fill="#333">{state}</text>'
+            f'<g class="legend"><rect x="{x:.1f}" y="{y:.1f}" width="{_SWATCH}" height="{_SWATCH}" rx="2" '
+            f'fill="{COLOURS[state]}" stroke="{_BORDER[state]}"/>'
+            f'<text x="{x + _SWATCH + 5:.1f}" y="{y + 10:.1f}" font-size="11" fill="#333">{state}</text></g>'
         )
-        x += 17 + len(state) * 6.5 + 16
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-from simpleflow.dag import _floto
+from simpleflow.dag import _bounds, _floto
 from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
 from simpleflow.exceptions import UsageError
 
@@ -20,6 +20,8 @@ def _yaml_load(text: str, source: str) -> Any:
         ) from None
     try:
         return yaml.safe_load(text)  # plain data only: no tags that build objects
+    except RecursionError:
+        raise UsageError(f"{source}: nested too deep to read") from None
     except yaml.YAMLError as err:
         raise UsageError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
 
@@ -30,6 +32,8 @@ def load_text(text: str, source: str = "spec") -> Any:
     if source.endswith(".json") or stripped.startswith(("{", "[")):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise UsageError(f"{source}: nested too deep to read") from None
         except ValueError as err:
             if source.endswith(".json"):
                 raise UsageError(f"{source}: not valid JSON: {err}") from None
@@ -39,6 +43,9 @@ def load_text(text: str, source: str = "spec") -> Any:
 def parse(raw: Any) -> Spec:
     """A checked spec from plain data (a DAG spec, or a floto decider spec)."""
     if _floto.is_floto(raw):
+        problem = _bounds.size_problem(raw)  # before converting (a DAG spec's is checked by normalize)
+        if problem:
+            raise SpecError([problem])
         converted, problems = _floto.to_dag(raw)
         if problems:
             raise SpecError(problems)
@@ -49,6 +56,9 @@ def parse(raw: Any) -> Spec:
 def parse_all(raw: Any) -> tuple[Spec, list[str]]:
     """The spec in *raw* as far as it goes, and every problem in it (a floto spec is converted first)."""
     if _floto.is_floto(raw):
+        problem = _bounds.size_problem(raw)  # before converting (a DAG spec's is checked by normal_form)
+        if problem:
+            return normal_form({})[0], [problem]
         converted, problems = _floto.to_dag(raw)
         if problems:
             return normal_form({})[0], problems

@@ -1,24 +1,41 @@
 """``DagWorkflow``: one generic workflow that runs any compiled spec on the ordinary engine.
 
 The spec travels in the execution's input (``run(spec, input)``), so replays read
-the spec the execution started with. Each decision the workflow walks the graph:
-a node whose requirements all finished is submitted (activity, child workflow or
-timer); a finished node's result feeds the nodes after it. Looking at futures
-that may still change makes the engine replay the walk in full on every
-decision task (see simpleflow.engine), which keeps it exact whichever branch
-finishes first.
+the spec the execution started with. The workflow walks the graph in topological
+order: a node whose requirements all finished is submitted (activity, child
+workflow or timer); a finished node's result feeds the nodes after it; then it
+waits until any open task settles, and walks on.
+
+The walk resumes as a Python workflow does (a decision costs the same whatever
+the history's length). What it submits at any point is a function of the set of
+settled tasks alone (their results, and each pass visits nodes in one fixed
+order), never of when or in which order they settled: so it reads task states
+without the engine noting a look at a future that may still change (which would
+replay it in full at every decision task), and waits on all open tasks at once
+through a continuation (``continue_when``). A resumed run and a full replay over
+the same history see the same settled tasks and decide alike
+(tests/engine/test_dag_resume.py drives both), with one exception the walk
+guards: decisions the engine owes for tasks submitted at an earlier decision
+task (a failed attempt's retry, a fired retry timer, what a cut response left)
+sort where those tasks were submitted, not where a full replay's one pass puts
+them, so such a decision task is replayed in full. A node's retries are the
+engine's ``retry`` option on its task.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from typing import Any
 
 from simpleflow import futures
 from simpleflow.activity import Activity
 from simpleflow.dag import _refs
+from simpleflow.retry import RetryPolicy
 from simpleflow.task import ActivityTask, ChildWorkflowTask, ContinueAsNewWorkflowTask, TaskFailureContext
 from simpleflow.workflow import Workflow
+
+_LONGEST_TIMER = 99_999_999  # seconds: SWF's startToFireTimeout holds at most 8 digits
 
 
 class _TaskKey:
@@ -52,11 +69,35 @@ class NodeActivity(Activity):
             schedule_to_close_timeout=target.get("schedule_to_close"),
             schedule_to_start_timeout=target.get("schedule_to_start"),
             heartbeat_timeout=target.get("heartbeat"),
+            retry=retry_of(retry),
         )
-        self.retry_policy = retry
 
     def register(self) -> None:
         pass
+
+
+def retry_of(retry: dict[str, Any] | None) -> int | RetryPolicy:
+    """A node's ``retry`` as the engine's ``retry`` option: attempt ``n`` failed, wait ``delay * backoff**(n-1)``.
+
+    Retries without a delay are the integer form (at once, as floto's InstantRetry); waits are rounded up
+    to whole seconds, as every ``RetryPolicy`` wait.
+    """
+    if not retry or retry["max_attempts"] <= 1:
+        return 0
+    attempts, delay, backoff = retry["max_attempts"], retry.get("delay") or 0, retry.get("backoff") or 1
+    if not delay:
+        return attempts - 1
+    longest = float(delay)  # the wait after the last attempt but one: the policy's cap
+    for _ in range(attempts - 2):
+        if longest >= _LONGEST_TIMER:
+            break
+        longest *= backoff
+    return RetryPolicy(
+        maximum_attempts=attempts,
+        initial_interval=delay,
+        backoff_coefficient=backoff,
+        maximum_interval=max(float(delay), min(longest, _LONGEST_TIMER)),
+    )
 
 
 def swf_id(text: str) -> str:
@@ -84,7 +125,7 @@ def child_stand_in(target: dict[str, Any], child_id: str, retry: dict[str, Any] 
             "decision_tasks_timeout": target.get("decision_tasks_timeout") or Workflow.decision_tasks_timeout,
             "child_policy": target.get("child_policy"),
             "raises_on_failure": False,
-            "retry_policy": retry,
+            "retry": retry_of(retry),
             "get_workflow_id": get_workflow_id,
         },
     )
@@ -104,12 +145,32 @@ def workflow_class_for(spec: dict[str, Any]) -> type:
     return type("DagWorkflow", (DagWorkflow,), attrs)
 
 
-class NodeFailed(Exception):
-    """A node failed for good."""
+class _NodeFailed(Exception):
+    """A node failed for good: the workflow fails with this reason once the pass is over."""
+
+    def __init__(self, reason: str, details: Any = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+def _settled(future: futures.Future) -> bool:
+    # Not ``future.done``: that notes a look at a future that may still change, and the engine would then
+    # replay the walk in full at every decision task. The walk decides from settled tasks alone (see above).
+    return future._settled()
+
+
+def _failed(future: futures.Future) -> bool:
+    """A settled task that failed for good or was cancelled."""
+    return future.exception is not None or future.cancelled
 
 
 class _Walk:
-    """One replay's walk of the graph."""
+    """One run's walk of the graph.
+
+    Each pass visits, in topological order, the nodes started without a result and the nodes whose
+    requirements all have results: so a pass costs what is open or ready, not the whole graph.
+    """
 
     def __init__(self, workflow: DagWorkflow, spec: dict[str, Any], input: Any) -> None:
         self.workflow = workflow
@@ -117,35 +178,97 @@ class _Walk:
         self.input = input
         self.nodes = {n["id"]: n for n in spec["nodes"]}
         self.order = spec.get("order") or list(self.nodes)
-        self.dependents = {nid: [n for n in self.order if nid in self.nodes[n]["requires"]] for nid in self.order}
+        self.rank = {nid: i for i, nid in enumerate(self.order)}
+        self.dependents: dict[str, list[str]] = {nid: [] for nid in self.order}
+        self.missing: dict[str, int] = {}  # requirements without a result yet
+        for nid in self.order:
+            requires = set(self.nodes[nid]["requires"])
+            self.missing[nid] = len(requires)
+            for dep in requires:
+                self.dependents[dep].append(nid)
         self.results: dict[str, Any] = {}
         self.started: dict[str, list[futures.Future]] = {}
         self.items: dict[str, list[Any]] = {}
+        self.to_visit = [self.rank[nid] for nid in self.order if not self.missing[nid]]  # ranks, for the next pass
+        self.timer_ids = {swf_id(nid) for nid, node in self.nodes.items() if node["kind"] == "timer"}
+        self.seen_event_id = 0  # the history's last event at the last pass
 
     def run(self) -> Any:
         while True:
             self._advance()
             if len(self.results) == len(self.nodes):
                 return self._result()
-            waiting = [f for nid in self.order for f in self.started.get(nid, ()) if not f.done]
+            waiting = [f for rank in self.to_visit for f in self.started[self.order[rank]] if not _settled(f)]
             if not waiting:
                 left = [nid for nid in self.order if nid not in self.results]
                 self.workflow.fail(f"nodes {left} can never run")
-            waiting[0].wait()
+            self._wait_for_any(waiting)
+
+    def _wait_for_any(self, waiting: list[futures.Future]) -> None:
+        """Wait until one of *waiting* settles (a continuation sets a gate the run waits on)."""
+        gate = futures.Future()
+
+        def wake() -> None:
+            if self._owes_earlier_decisions():
+                gate.wait()  # a continuation that waits makes the engine replay this decision task in full
+            gate.set_finished(None)
+
+        self.workflow.executor.continue_when(waiting, wake)
+        gate.wait()
+
+    def _owes_earlier_decisions(self) -> bool:
+        """Whether the engine owes decisions for tasks submitted before the last pass.
+
+        They sort where their tasks were submitted, at an earlier decision task, where a full replay
+        (one pass in topological order) would sort them among this pass's: the decision task must
+        be replayed in full. Failed attempts already are (``on_task_failure``); what remains is a
+        retry timer that fired (the retry is owed) and the engine's wake-up timer (the last response
+        had no room for every decision). A timer node firing is a task settling, not a debt.
+        """
+        history = self.workflow._history
+        if history is None:
+            return False
+        for timer_id, timer in history.timers.items():
+            if timer_id not in self.timer_ids and timer.get("fired_event_id", 0) > self.seen_event_id:
+                return True
+        return False
 
     # -- the graph ------------------------------------------------------------
 
     def _advance(self) -> None:
-        # One pass in topological order: a node's requirements are settled (or not) before it is looked at.
-        for nid in self.order:
-            if nid in self.results:
-                continue
+        # One pass in topological order: a node's requirements are settled (or not) before it is looked at,
+        # and a node they complete (a later rank) is visited in the same pass. A node that failed fails the
+        # workflow once the pass is over: a full replay, which submits every node the history holds before
+        # it meets the failure, owes the same decisions (a retry the engine owes a later node included).
+        heap = self.to_visit
+        heapq.heapify(heap)
+        still_open = []
+        failures: list[_NodeFailed] = []
+        while heap:
+            rank = heapq.heappop(heap)
+            nid = self.order[rank]
             node = self.nodes[nid]
-            if nid not in self.started:
-                if not all(d in self.results for d in node["requires"]):
+            try:
+                if nid not in self.started:
+                    self._start(node)
+                if not self._settle(node):
+                    still_open.append(rank)
                     continue
-                self._start(node)
-            self._settle(node)
+            except _refs.BadReference as err:  # e.g. a key the upstream result does not have
+                failures.append(_NodeFailed(f"node {nid!r}: {err}"))
+                continue
+            except _NodeFailed as err:
+                failures.append(err)
+                continue
+            for after in self.dependents[nid]:
+                self.missing[after] -= 1
+                if not self.missing[after]:
+                    heapq.heappush(heap, self.rank[after])
+        self.to_visit = still_open
+        if self.workflow._history is not None:
+            self.seen_event_id = self.workflow._history.last_event_id
+        if failures:
+            self.workflow.fail(failures[0].reason, failures[0].details)
 
     def _scope(self, node: dict[str, Any]) -> dict[str, Any]:
         scope: dict[str, Any] = {"input": self.input, "nodes": self.results}
@@ -168,12 +291,6 @@ class _Walk:
         return context
 
     def _start(self, node: dict[str, Any]) -> None:
-        try:
-            self._start_node(node)
-        except _refs.BadReference as err:  # e.g. a key the upstream result does not have
-            self.workflow.fail(f"node {node['id']!r}: {err}")
-
-    def _start_node(self, node: dict[str, Any]) -> None:
         nid = node["id"]
         scope = self._scope(node)
         if node["kind"] == "timer":
@@ -184,22 +301,26 @@ class _Walk:
             return
         items = _refs.resolve(node["foreach"], scope)
         if not isinstance(items, list):
-            self.workflow.fail(f"node {nid!r}: foreach {node['foreach']} is not a list ({type(items).__name__})")
+            raise _NodeFailed(f"node {nid!r}: foreach {node['foreach']} is not a list ({type(items).__name__})")
         self.items[nid] = items
-        self.started[nid] = []
-        self._fill(node)
+        self.started[nid] = []  # its items are submitted when it is settled, right after
 
     def _fill(self, node: dict[str, Any]) -> None:
-        """Submit a fan-out's next items, keeping at most ``max_parallel`` open."""
+        """Submit a fan-out's next items, keeping at most ``max_parallel`` open.
+
+        Open is not settled (a failed item is settled): the items submitted are the shortest prefix
+        with that many open, whether the run saw them settle one by one or a replay finds them settled.
+        """
         nid = node["id"]
         submitted = self.started[nid]
-        limit = node.get("max_parallel") or len(self.items[nid]) or 1
-        while len(submitted) < len(self.items[nid]):
-            if sum(not f.done for f in submitted) >= limit:
-                return
+        items = self.items[nid]
+        limit = node.get("max_parallel") or len(items) or 1
+        open_now = sum(not _settled(f) for f in submitted)
+        while len(submitted) < len(items) and open_now < limit:
             index = len(submitted)
-            scope = dict(self._scope(node), item=self.items[nid][index], index=index)
+            scope = dict(self._scope(node), item=items[index], index=index)
             submitted.append(self._submit(node, f"{nid}-{index}", scope))
+            open_now += not _settled(submitted[-1])
 
     def _submit(self, node: dict[str, Any], key: str, scope: dict[str, Any]) -> futures.Future:
         args = _refs.resolve(node["args"], scope)
@@ -217,24 +338,27 @@ class _Walk:
         return self.workflow.submit(ChildWorkflowTask(child, *args, **kwargs))
 
     def _settle(self, node: dict[str, Any]) -> bool:
-        """Record the node's result once every task of it finished; False while some run."""
+        """Record the node's result once every task of it finished; False while some run.
+
+        Raises:
+            _NodeFailed: a task of the node failed for good or was cancelled.
+            BadReference: a fan-out item's arguments refer to what is not there.
+        """
         nid = node["id"]
         submitted = self.started[nid]
+        if nid in self.items:
+            self._fill(node)
         for future in submitted:
-            if future.done and (future.exception is not None or future.cancelled):
+            if _settled(future) and _failed(future):
                 error = future.exception
                 reason = getattr(error, "reason", None) or (repr(error) if error else "cancelled")
-                self.workflow.fail(f"node {nid!r} failed: {reason}", getattr(error, "details", None))
+                raise _NodeFailed(f"node {nid!r} failed: {reason}", getattr(error, "details", None))
         if nid in self.items:
-            try:
-                self._fill(node)
-            except _refs.BadReference as err:
-                self.workflow.fail(f"node {nid!r}: {err}")
-            if len(submitted) < len(self.items[nid]) or not all(f.done for f in submitted):
+            if len(submitted) < len(self.items[nid]) or not all(_settled(f) for f in submitted):
                 return False
             self.results[nid] = [f.result for f in submitted]
             return True
-        if not all(f.done for f in submitted):
+        if not all(_settled(f) for f in submitted):
             return False
         self.results[nid] = submitted[0].result if node["kind"] != "timer" else None
         return True
@@ -256,6 +380,10 @@ class DagWorkflow(Workflow):
     name = "simpleflow.dag"
     version = "1"
     task_list = "dag"
+    _history: Any = None  # the run's history (before_replay)
+
+    def before_replay(self, history: Any) -> None:
+        self._history = history
 
     def run(self, spec: dict[str, Any], input: Any = None) -> Any:
         result = _Walk(self, spec, input).run()
@@ -264,11 +392,11 @@ class DagWorkflow(Workflow):
             self.submit(ContinueAsNewWorkflowTask(workflow_class_for(spec), spec=spec, input=input))
         return result
 
-    def on_task_failure(self, failure_context: TaskFailureContext) -> TaskFailureContext:
-        """A node's retry policy: up to ``max_attempts`` attempts, ``delay * backoff**n`` seconds apart."""
-        payload = failure_context.payload
-        policy = getattr(payload, "retry_policy", None)
-        if not policy or failure_context.attempt_number >= policy["max_attempts"]:
-            return failure_context.decide_abort()
-        wait = policy["delay"] * policy["backoff"] ** (failure_context.attempt_number - 1)
-        return failure_context.decide_retry(int(round(wait)))
+    def on_task_failure(self, failure_context: TaskFailureContext) -> None:
+        """Leave a failed attempt to the node's retry policy (``retry`` on its task).
+
+        Defined all the same: a decision task that brings a failed attempt is then replayed in full
+        by the engine. The retries it owes sort where their tasks were submitted, which a resumed
+        walk and a full replay (in topological order) do not share.
+        """
+        return None

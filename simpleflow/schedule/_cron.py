@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import datetime
 import functools
+import time
 import zoneinfo
 
 from simpleflow.exceptions import UsageError
 
+HORIZON_YEARS = 5  # a cron expression that fires no time within this is refused (e.g. 0 0 31 2 *)
 MAX_DUE = 1000  # fire times looked at in one go (a catch-up over a long outage keeps the latest)
 
 
-def check(expression: str, timezone: str = "UTC") -> None:
-    """UsageError when *expression* is not a cron expression or *timezone* not a known zone."""
-    from croniter import croniter
+def check(expression: str, timezone: str = "UTC", now: float | None = None) -> None:
+    """UsageError when *expression* is not a cron expression or *timezone* not a known zone.
+
+    Also when the expression never fires: no fire time in ``HORIZON_YEARS`` after *now* (default: the
+    current time), as ``0 0 31 2 *`` (the 31st of February).
+    """
+    from croniter import CroniterBadDateError, croniter
 
     if not isinstance(expression, str) or not croniter.is_valid(expression):
         raise UsageError(f"--cron {expression!r} is not a cron expression (e.g. '0 6 * * *': every day at 06:00)")
-    zone(timezone)
+    tz = zone(timezone)
+    start = datetime.datetime.fromtimestamp(time.time() if now is None else now, tz=tz)
+    try:
+        fire = croniter(expression, start, max_years_between_matches=HORIZON_YEARS).get_next(datetime.datetime)
+    except CroniterBadDateError:
+        fire = None
+    if fire is None or fire - start > datetime.timedelta(days=366 * HORIZON_YEARS):
+        raise UsageError(f"--cron {expression!r} never fires: no fire time in the next {HORIZON_YEARS} years")
 
 
 def zone(name: str) -> datetime.tzinfo:

@@ -11,12 +11,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SPECS = os.path.join(ROOT, "tests", "fixtures", "dag_specs")
 
 
-def simpleflow(*args: str, python_prelude: str | None = None):
+def simpleflow(*args: str, python_prelude: str | None = None, timeout: float = 60):
     command = [sys.executable, "-m", "simpleflow.command", *args]
     if python_prelude:  # e.g. to run without PyYAML
         command = [sys.executable, "-c", f"{python_prelude}\nfrom simpleflow.command import main\nmain()", *args]
     environ = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environ, timeout=60)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environ, timeout=timeout)
 
 
 def _write(tmp_path, name, text):
@@ -54,6 +54,18 @@ nodes:
         ]
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
+
+
+def test_a_yaml_billion_laughs_is_refused_in_one_line_before_it_is_expanded(tmp_path):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    lines += ["name: laughs", "nodes:", "  x: {activity: tests.fixtures.dag_activities.increment, args: [*a8]}"]
+    done = simpleflow("dag.check", _write(tmp_path, "laughs.yaml", "\n".join(lines) + "\n"), timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: spec: too large: more than 1,000,000 values, each YAML alias counted where it is used "
+        "(anchors repeated inside anchors multiply)"
+    ]
 
 
 def test_dag_run_prints_the_result_and_bad_input_is_one_line(tmp_path):
@@ -108,7 +120,7 @@ def test_dag_show_writes_dot_and_an_svg_with_every_node_and_edge(tmp_path):
         assert edge in dot
     picture = svg.read_text()
     assert picture.startswith("<svg") and picture.count('class="node"') == 5
-    assert picture.count("<line ") == 6 and 'data-state="pending"' in picture
+    assert picture.count("<polyline ") == 6 and 'data-state="pending"' in picture
 
 
 def test_schedule_create_local_runs_a_month_of_a_daily_schedule():
@@ -140,3 +152,21 @@ def test_schedule_create_local_runs_a_month_of_a_daily_schedule():
         "Mars/Olympus",
     )
     assert done.returncode == 2 and "--timezone 'Mars/Olympus' is not a known time zone" in done.stderr
+
+
+def test_schedule_create_refuses_a_cron_expression_that_never_fires_in_one_line():
+    done = simpleflow(
+        "schedule.create",
+        "never",
+        os.path.join(SPECS, "diamond.yaml"),
+        "--cron",
+        "0 0 31 2 *",
+        "--local",
+        "--for",
+        "86400",
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: --cron '0 0 31 2 *' never fires: no fire time in the next 5 years"
+    ]
+    assert done.stdout == ""

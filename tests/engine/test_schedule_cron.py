@@ -40,6 +40,17 @@ def test_a_bad_cron_or_time_zone_is_one_clear_error(cron, zone, message):
         schedule.check(cron, zone)
 
 
+@pytest.mark.parametrize("cron", ["0 0 31 2 *", "0 0 30 2 *", "0 12 31 4,6,9,11 *"])
+def test_a_cron_expression_that_never_fires_is_refused_in_one_line(cron):
+    with pytest.raises(UsageError, match=r"^--cron '.*' never fires: no fire time in the next 5 years$"):
+        schedule.check(cron, "UTC", now=_epoch(2026, 3, 1))
+
+
+def test_a_cron_expression_firing_once_in_four_years_is_accepted():
+    schedule.check("0 0 29 2 *", "Europe/Paris", now=_epoch(2024, 3, 1))  # next: 2028-02-29
+    assert schedule.next_fire("0 0 29 2 *", "UTC", _epoch(2024, 3, 1)) == _epoch(2028, 2, 29)
+
+
 def test_a_schedule_name_that_cannot_be_part_of_a_workflow_id_is_refused():
     with pytest.raises(UsageError, match="schedule name 'a/b'"):
         schedule.schedule_input("a/b", "0 6 * * *", {"target": {}, "input": {}})
