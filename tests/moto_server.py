@@ -238,6 +238,7 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
     _patch_child_workflows(extra_decisions)
+    _patch_list_filters()
     lock = _serialize_requests()
     _patch_long_polls(lock, poll_wait)
 
@@ -570,6 +571,52 @@ def _patch_child_workflows(extra_decisions: dict[str, Any]) -> None:
             return out
 
         setattr(WorkflowExecution, method_name, closing)
+
+
+def _patch_list_filters() -> None:
+    """13. ListOpen/ClosedWorkflowExecutions' filters, as SWF applies them.
+
+    moto ignores ``executionFilter`` and ``typeFilter`` (and answers HTTP 500 to a typeFilter without
+    a version), and its ``closeStatusFilter`` drops executions it should keep (it compares a dict to a
+    string while removing from the list it iterates). SWF's API reference: executionFilter "If
+    specified, only workflow executions matching the workflow ID specified in the filter are
+    returned"; typeFilter's version is optional ("version: Version of the workflow type"); the
+    filters are exclusive. The filters are taken out of moto's hands and applied to its answer, then
+    ``maximumPageSize`` (still without a token: the test server never pages).
+    """
+    from moto.swf.exceptions import SWFValidationException
+    from moto.swf.responses import SWFResponse
+
+    def filtered(original: Any) -> Any:
+        def call(self) -> str:
+            params = self._params  # moto parses the body at each read: the filters go from the body
+            chosen = {key: params.pop(key) for key in FILTERS if params.get(key) is not None}
+            if len(chosen) > 1:
+                raise SWFValidationException(f"{' and '.join(sorted(chosen))} are mutually exclusive")
+            size = int(params.pop("maximumPageSize", 0) or 0)
+            self.body = json.dumps(params)
+            body = json.loads(original(self))
+            infos = [info for info in body.get("executionInfos", []) if _matches(info, chosen)]
+            body["executionInfos"] = infos[:size] if size else infos
+            return json.dumps(body)
+
+        return call
+
+    FILTERS = ("executionFilter", "typeFilter", "tagFilter", "closeStatusFilter")
+
+    def _matches(info: dict, chosen: dict) -> bool:
+        if "executionFilter" in chosen and info["execution"]["workflowId"] != chosen["executionFilter"]["workflowId"]:
+            return False
+        if "typeFilter" in chosen:
+            wanted, wtype = chosen["typeFilter"], info["workflowType"]
+            if wtype["name"] != wanted["name"] or wanted.get("version") not in (None, wtype["version"]):
+                return False
+        if "tagFilter" in chosen and chosen["tagFilter"]["tag"] not in info.get("tagList", []):
+            return False
+        return "closeStatusFilter" not in chosen or info.get("closeStatus") == chosen["closeStatusFilter"]["status"]
+
+    SWFResponse.list_open_workflow_executions = filtered(SWFResponse.list_open_workflow_executions)
+    SWFResponse.list_closed_workflow_executions = filtered(SWFResponse.list_closed_workflow_executions)
 
 
 def _serialize_requests() -> None:

@@ -87,6 +87,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(os.path.join(HERE, "templates")), autoescape=True)
     env.filters.update(present.FILTERS)
     env.globals["version"] = __version__
+    env.globals["dict"] = dict
+    env.globals["link"] = link
     return env
 
 
@@ -102,13 +104,14 @@ def create_app(settings: UISettings) -> Starlette:
 
     def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         allowed = authorized(request)
+        asked = request.query_params.get("domain")
+        context = {"domain": asked if asked in settings.domains else settings.domains[0], **context}
         page = env.get_template(template).render(
             settings=settings,
             request=request,
             can_act=not settings.read_only,
             authorized=allowed,
             csrf=csrf_value(settings.token) if allowed else "",
-            link=link,
             **context,
         )
         return HTMLResponse(page, status)
