@@ -6,10 +6,12 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["FILTERS", "duration", "is_large", "pretty", "short", "when", "worker"]
+from simpleflow.format import loads
+
+__all__ = ["FILTERS", "compact", "duration", "is_large", "pretty", "short", "traceback_text", "when", "worker"]
 
 FOLD_CHARS = 400  # a value longer than this (or of more lines) is folded under its first line
-FOLD_LINES = 8
+FOLD_LINES = 15
 SHORT_CHARS = 120
 
 
@@ -43,6 +45,23 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
 
 
+def compact(value: Any) -> str:
+    """A value as one line of JSON (strings as they are): history rows stay one line until unfolded."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+def traceback_text(details: Any) -> str | None:
+    """The traceback a failure's details carry (simpleflow's ``{"traceback": [lines]}``), as text."""
+    lines = details.get("traceback") if isinstance(details, dict) else None
+    if isinstance(lines, list) and all(isinstance(line, str) for line in lines):
+        return "".join(lines)
+    return None
+
+
 def is_large(text: str) -> bool:
     return len(text) > FOLD_CHARS or text.count("\n") >= FOLD_LINES
 
@@ -70,7 +89,10 @@ FILTERS = {
     "when": when,
     "duration": duration,
     "pretty": pretty,
+    "compact": compact,
+    "traceback_text": traceback_text,
     "is_large": is_large,
     "short": short,
     "worker": worker,
+    "decode": loads,
 }

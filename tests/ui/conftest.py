@@ -120,7 +120,7 @@ class UIProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         env["AWS_SECRET_ACCESS_KEY"] = UI_SECRET
         if endpoint:
-            env["AWS_ENDPOINT_URL"] = endpoint
+            env["AWS_ENDPOINT_URL_SWF"] = endpoint
         command = [sys.executable, "-m", "simpleflow.command", "ui", "--port", "0", *args]
         self.log = log
         with open(log, "w") as stderr:
@@ -191,6 +191,7 @@ def shots(request):
 def page(browser, ui, shots):
     """A page in a browser context that holds the token (it opened the printed URL)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
     dialogs: list[str] = []
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -204,6 +205,7 @@ def page(browser, ui, shots):
 def stranger(browser, ui):
     """A page in a browser context that never saw the token."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
