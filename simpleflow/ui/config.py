@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import ipaddress
 import secrets
 from dataclasses import dataclass, field
@@ -18,7 +18,13 @@ DEFAULT_REFRESH = 5.0  # seconds between reloads of a page that shows something 
 
 def missing_extra() -> list[str]:
     """The modules of the ``[ui]`` extra that cannot be imported (empty when installed)."""
-    return [name for name in _EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    missing = []
+    for name in _EXTRA_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
 
 
 def new_token() -> str:
