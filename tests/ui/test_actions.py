@@ -184,3 +184,28 @@ def test_the_list_pages_with_swfs_next_page_token(paging_ui, runs, browser):
         assert len(everything) > 3
     finally:
         context.close()
+
+
+def test_a_repair_starts_a_new_run_of_the_failed_execution_under_its_workflow_id(page, runs, ui, shots):
+    page.goto(execution_url(ui, runs.domain, runs.failed))
+    page.click("#action-repair")
+    assert page.input_value("input[name=workflow]") == "tests.fixtures.ui_workflows.FailingWorkflow"
+    assert "--repair" in page.inner_text("#what")
+    page.click("#confirm")
+    shots(page, "repair")
+    assert page.inner_text("#result-summary").startswith("repair started: run ")
+    page.click("text=open the new run")
+    new_run = page.inner_text("#run-id")
+    assert page.inner_text("#workflow-id") == runs.failed[0] and new_run != runs.failed[1]
+    wait_closed(runs.domain, runs.failed[0], new_run, runs.processes)  # its own decider and worker ran it
+    assert _status(runs.domain, (runs.failed[0], new_run)) == ("CLOSED", "FAILED")  # the same error, again
+
+
+def test_a_page_asked_by_another_host_name_or_with_a_wrong_token_is_refused(ui, runs):
+    request = urllib.request.Request(f"{ui.base}/executions?domain={runs.domain}", headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 421  # a DNS-rebinding page cannot read the UI
+    with pytest.raises(urllib.error.HTTPError) as wrong:
+        urllib.request.urlopen(f"{ui.base}/?token=not-the-token", timeout=10)
+    assert wrong.value.code == 403 and "set-cookie" not in {k.lower() for k in wrong.value.headers}
