@@ -15,11 +15,12 @@ FOLD_LINES = 15
 SHORT_CHARS = 120
 
 
-def when(seconds: float | None) -> str:
-    """An epoch time as ``2024-05-01 13:00:02 UTC`` (empty for None)."""
+def when(seconds: float | None, zone: bool = True) -> str:
+    """An epoch time as ``2024-05-01 13:00:02 UTC`` (without `` UTC`` if not *zone*; empty for None)."""
     if seconds is None:
         return ""
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    text = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{text} UTC" if zone else text
 
 
 def duration(seconds: float | None) -> str:
