@@ -152,3 +152,13 @@ def test_the_command_help_does_not_import_the_web_stack():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_unknown_domain_is_one_line_before_anything_listens(moto_server):
+    from tests.swf_e2e_helpers import simpleflow_here
+
+    done = simpleflow_here("ui", "--domain", "no-such-domain", "--port", "0")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "simpleflow: error: unknown domain 'no-such-domain': create it with 'simpleflow domain.register no-such-domain'"
+    ]
