@@ -8,11 +8,12 @@ from typing import Any
 
 from simpleflow.format import loads
 
-__all__ = ["FILTERS", "compact", "duration", "is_large", "pretty", "short", "traceback_text", "when", "worker"]
+__all__ = ["FILTERS", "clip", "compact", "duration", "is_large", "pretty", "short", "traceback_text", "when", "worker"]
 
 FOLD_CHARS = 400  # a value longer than this (or of more lines) is folded under its first line
 FOLD_LINES = 15
 SHORT_CHARS = 120
+SHOWN_CHARS = 200_000  # past this a value is cut on the page (the history download has it whole)
 
 
 def when(seconds: float | None, zone: bool = True) -> str:
@@ -67,6 +68,13 @@ def is_large(text: str) -> bool:
     return len(text) > FOLD_CHARS or text.count("\n") >= FOLD_LINES
 
 
+def clip(text: str) -> str:
+    """*text*, cut at ``SHOWN_CHARS`` characters with a line saying so."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return text[:SHOWN_CHARS] + f"\n\u2026 ({len(text) - SHOWN_CHARS} more characters: download the history for all)"
+
+
 def short(text: str, limit: int = SHORT_CHARS) -> str:
     """The first line of *text*, cut to *limit* characters."""
     line = " ".join(text.split())
@@ -94,6 +102,7 @@ FILTERS = {
     "traceback_text": traceback_text,
     "is_large": is_large,
     "short": short,
+    "clip": clip,
     "worker": worker,
     "decode": loads,
 }

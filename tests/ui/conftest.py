@@ -38,6 +38,7 @@ DIAMOND = ROOT / "tests" / "fixtures" / "dag_specs" / "diamond.yaml"
 # A secret only the UI process holds: no page may ever show it.
 UI_SECRET = f"ui-secret-{uuid.uuid4().hex}"
 SCRIPT_INPUT = "<script>alert(1)</script>"
+BIG_INPUT = "x" * 40_000 + " END-OF-BIG-INPUT"
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -58,6 +59,7 @@ class Runs:
     to_terminate: tuple[str, str]
     parent: tuple[str, str]
     dag: tuple[str, str]
+    big: tuple[str, str]  # input and result over SWF's 32,768 characters: jumbo fields in S3
     processes: Processes
     extra: dict = field(default_factory=dict)
 
@@ -82,6 +84,15 @@ def runs(moto_server, tmp_path_factory) -> Runs:
 
     domain = f"ui-{uuid.uuid4().hex[:8]}"
     boto3.client("swf").register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+    bucket = f"ui-jumbo-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    with pytest.MonkeyPatch.context() as environ:  # every process started here (the UI too) reads S3
+        environ.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", bucket)
+        environ.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path_factory.mktemp("jumbo-cache")))
+        yield from _run_all(domain, tmp_path_factory)
+
+
+def _run_all(domain: str, tmp_path_factory):
     processes = Processes(tmp_path_factory.mktemp("ui-processes"))
     workflows = [f"{WORKFLOWS}.{name}" for name in ("GreetWorkflow", "FailingWorkflow", "ApprovalWorkflow")]
     workflows += [f"{WORKFLOWS}.ParentWorkflow", f"{WORKFLOWS}.ChildWorkflow", "simpleflow.dag.DagWorkflow"]
@@ -101,14 +112,15 @@ def runs(moto_server, tmp_path_factory) -> Runs:
         )
         assert done.returncode == 0, done.stderr
         dag_ids = tuple(done.stdout.split())
-        for ids in (completed, failed, parent, dag_ids):
+        big = start_workflow(domain, f"{WORKFLOWS}.GreetWorkflow", DECISION_LIST, [BIG_INPUT])
+        for ids in (completed, failed, parent, dag_ids, big):
             wait_closed(domain, *ids, processes)
         for ids in (waiting, to_terminate):
             _wait_open_and_decided(domain, *ids, processes)
     except BaseException:
         processes.stop()
         raise
-    yield Runs(domain, completed, failed, waiting, to_terminate, parent, dag_ids, processes)
+    yield Runs(domain, completed, failed, waiting, to_terminate, parent, dag_ids, big, processes)
     processes.stop()
 
 

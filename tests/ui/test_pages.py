@@ -105,3 +105,23 @@ def test_no_page_shows_an_aws_credential(page, runs, ui):
     seen.append(page.content())
     assert all(UI_SECRET not in html for html in seen)
     assert "is not shown here" in seen[-1]
+
+
+def test_jumbo_fields_are_read_back_and_large_values_folded(page, runs, ui, shots):
+    page.goto(execution_url(ui, runs.domain, runs.big))
+    assert "simpleflow+s3://" in decoded_input_reference(runs.domain, runs.big)  # SWF holds a reference
+    folded = page.locator("#input details.fold")
+    assert folded.count() == 1 and not folded.locator("pre").is_visible()
+    assert "characters)" in folded.locator("summary").inner_text()
+    folded.locator("summary").click()
+    assert folded.locator("pre").inner_text().endswith('END-OF-BIG-INPUT"\n  ],\n  "kwargs": {}\n}')
+    result = page.locator("#outcome details.fold")
+    result.locator("summary").click()
+    assert "END-OF-BIG-INPUT" in result.locator("pre").inner_text()
+    shots(page, "big", full_page=False)
+
+
+def decoded_input_reference(domain: str, ids: tuple[str, str]) -> str:
+    from simpleflow.swf import client
+
+    return client.get_history(domain, *ids)[0]["workflowExecutionStartedEventAttributes"]["input"]

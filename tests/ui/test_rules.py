@@ -162,3 +162,11 @@ def test_an_unknown_domain_is_one_line_before_anything_listens(moto_server):
     assert done.stderr.strip().splitlines() == [
         "simpleflow: error: unknown domain 'no-such-domain': create it with 'simpleflow domain.register no-such-domain'"
     ]
+
+
+def test_a_huge_value_is_cut_on_the_page_and_says_so():
+    from simpleflow.ui.present import SHOWN_CHARS, clip
+
+    assert clip("short") == "short"
+    cut = clip("y" * (SHOWN_CHARS + 5))
+    assert cut.startswith("y" * SHOWN_CHARS) and cut.endswith("(5 more characters: download the history for all)")
