@@ -170,3 +170,34 @@ def test_a_huge_value_is_cut_on_the_page_and_says_so():
     assert clip("short") == "short"
     cut = clip("y" * (SHOWN_CHARS + 5))
     assert cut.startswith("y" * SHOWN_CHARS) and cut.endswith("(5 more characters: download the history for all)")
+
+
+def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
+    from markupsafe import Markup
+
+    from simpleflow.ui.app import _environment
+
+    history = HistoryBuilder(workflow_id="w", run_id="second", input={"args": ["<i>x</i>"], "kwargs": {}})
+    history.attributes(1)["continuedExecutionRunId"] = "first"
+    history.decision()
+    history.add("WorkflowExecutionContinuedAsNew", newExecutionRunId="third", decisionTaskCompletedEventId=4)
+    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "second"}}}, history.events, 0)
+    html = (
+        _environment()
+        .get_template("execution.html")
+        .render(
+            settings=SETTINGS,
+            can_act=False,
+            authorized=False,
+            csrf="",
+            domain="d",
+            view=view,
+            timeline=Markup(view.timeline_svg),
+            dag=None,
+            actions=[],
+            refresh=0,
+        )
+    )
+    assert '<dd id="previous-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=first">' in html
+    assert '<dd id="next-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=third">' in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>x</i>" not in html
