@@ -237,6 +237,8 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
 
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
+    _patch_child_workflows(extra_decisions)
+    _patch_list_filters()
     lock = _serialize_requests()
     _patch_long_polls(lock, poll_wait)
 
@@ -391,6 +393,230 @@ def _patch_start_at_previous_started_event() -> None:
         return json.dumps(task)
 
     SWFResponse.poll_for_decision_task = poll_for_decision_task
+
+
+# StartChildWorkflowExecutionFailed's cause when neither the decision nor the workflow type gives a value.
+_UNDEFINED_CAUSES = {
+    "childPolicy": "DEFAULT_CHILD_POLICY_UNDEFINED",
+    "taskList": "DEFAULT_TASK_LIST_UNDEFINED",
+    "executionStartToCloseTimeout": "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+    "taskStartToCloseTimeout": "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+}
+
+
+def _patch_child_workflows(extra_decisions: dict[str, Any]) -> None:
+    """12. Child workflow executions (moto raises NotImplementedError for StartChildWorkflowExecution).
+
+    SWF's API reference (StartChildWorkflowExecutionDecisionAttributes, and the history events of the
+    same names): the decision records ``StartChildWorkflowExecutionInitiated``; the child starts with
+    ``parentWorkflowExecution`` and ``parentInitiatedEventId`` in its ``WorkflowExecutionStarted``
+    (and ``parent`` in its execution info), and the parent gets ``ChildWorkflowExecutionStarted``,
+    which schedules a decision task. When the child closes, the parent gets
+    ``ChildWorkflowExecution{Completed,Failed,TimedOut,Canceled,Terminated}`` (with the
+    ``initiatedEventId`` and ``startedEventId``) and a decision task. A workflow id already open gives
+    ``StartChildWorkflowExecutionFailed`` with the cause ``WORKFLOW_ALREADY_RUNNING``, an unknown type
+    ``WORKFLOW_TYPE_DOES_NOT_EXIST``. Not done here: the parent's child policy when it closes first.
+    """
+    from types import SimpleNamespace
+
+    from moto.core.utils import unix_time
+    from moto.swf.exceptions import SWFDefaultUndefinedFault, SWFUnknownResourceFault
+    from moto.swf.models import history_event
+    from moto.swf.models.workflow_execution import WorkflowExecution
+
+    history_event.SUPPORTED_HISTORY_EVENT_TYPES += (
+        "StartChildWorkflowExecutionInitiated",
+        "StartChildWorkflowExecutionFailed",
+        "ChildWorkflowExecutionStarted",
+        "ChildWorkflowExecutionCompleted",
+        "ChildWorkflowExecutionFailed",
+        "ChildWorkflowExecutionTimedOut",
+        "ChildWorkflowExecutionCanceled",
+        "ChildWorkflowExecutionTerminated",
+    )
+
+    def start_child(self, event_id, attributes):
+        wtype_ref = attributes["workflowType"]
+        task_list = (attributes.get("taskList") or {}).get("name")
+        initiated = self._add_event(
+            "StartChildWorkflowExecutionInitiated",
+            decision_task_completed_event_id=event_id,
+            workflow_id=attributes["workflowId"],
+            workflow_type=SimpleNamespace(**wtype_ref),
+            control=attributes.get("control"),
+            input=attributes.get("input"),
+            execution_start_to_close_timeout=attributes.get("executionStartToCloseTimeout"),
+            task_list=task_list,
+            task_start_to_close_timeout=attributes.get("taskStartToCloseTimeout"),
+            child_policy=attributes.get("childPolicy"),
+            tag_list=attributes.get("tagList"),
+        )
+        cause = None
+        try:
+            wtype = self.domain.get_type("workflow", wtype_ref["name"], wtype_ref["version"])
+        except SWFUnknownResourceFault:
+            cause = "WORKFLOW_TYPE_DOES_NOT_EXIST"
+        if cause is None and self.domain.get_workflow_execution(attributes["workflowId"], raise_if_none=False):
+            cause = "WORKFLOW_ALREADY_RUNNING"
+        if cause is None:
+            try:
+                child = WorkflowExecution(
+                    self.domain,
+                    wtype,
+                    attributes["workflowId"],
+                    tag_list=attributes.get("tagList"),
+                    workflow_input=attributes.get("input"),
+                    task_list=task_list,
+                    execution_start_to_close_timeout=attributes.get("executionStartToCloseTimeout"),
+                    task_start_to_close_timeout=attributes.get("taskStartToCloseTimeout"),
+                    child_policy=attributes.get("childPolicy"),
+                )
+            except SWFDefaultUndefinedFault as err:  # neither the decision nor the type gives it
+                cause = _UNDEFINED_CAUSES.get(err.message, "DEFAULT_CHILD_POLICY_UNDEFINED")
+        if cause is not None:
+            self._add_event(
+                "StartChildWorkflowExecutionFailed",
+                decision_task_completed_event_id=event_id,
+                initiated_event_id=initiated.event_id,
+                workflow_id=attributes["workflowId"],
+                workflow_type=SimpleNamespace(**wtype_ref),
+                cause=cause,
+                control=attributes.get("control"),
+            )
+            self.should_schedule_decision_next = True
+            return
+        child.parent = {"workflowId": self.workflow_id, "runId": self.run_id}
+        child.parent_link = (self, initiated.event_id)
+        self.domain.add_workflow_execution(child)
+        child.start()
+        started = self._add_event(
+            "ChildWorkflowExecutionStarted",
+            initiated_event_id=initiated.event_id,
+            workflow_execution=child.to_short_dict(),
+            workflow_type=wtype,
+        )
+        child.parent_link = (self, initiated.event_id, started.event_id)
+        self.open_counts["openChildWorkflowExecutions"] += 1
+        self.should_schedule_decision_next = True
+
+    extra_decisions["StartChildWorkflowExecution"] = start_child
+
+    original_start = WorkflowExecution.start
+
+    def start(self) -> None:
+        link = getattr(self, "parent_link", None)
+        if link is None:
+            return original_start(self)
+        self.start_timestamp = unix_time()
+        self._add_event(
+            "WorkflowExecutionStarted",
+            child_policy=self.child_policy,
+            execution_start_to_close_timeout=self.execution_start_to_close_timeout,
+            parent_workflow_execution=self.parent,
+            parent_initiated_event_id=link[1],
+            task_list=self.task_list,
+            task_start_to_close_timeout=self.task_start_to_close_timeout,
+            workflow_type=self.workflow_type,
+            tag_list=self.tag_list,
+            input=self.input,
+        )
+        self.schedule_decision_task()
+        return None
+
+    WorkflowExecution.start = start
+
+    def tell_parent(child, event_type: str, **attributes: Any) -> None:
+        link = getattr(child, "parent_link", None)
+        if link is None or len(link) < 3 or child.open:
+            return
+        parent, initiated_id, started_id = link
+        child.parent_link = None  # told once
+        if not parent.open:
+            return
+        parent._add_event(
+            event_type,
+            initiated_event_id=initiated_id,
+            started_event_id=started_id,
+            workflow_execution=child.to_short_dict(),
+            workflow_type=child.workflow_type,
+            **attributes,
+        )
+        parent.open_counts["openChildWorkflowExecutions"] -= 1
+        parent.schedule_decision_task()
+
+    closes = {
+        "complete": "ChildWorkflowExecutionCompleted",
+        "fail": "ChildWorkflowExecutionFailed",
+        "cancel": "ChildWorkflowExecutionCanceled",
+        "terminate": "ChildWorkflowExecutionTerminated",
+        "timeout": "ChildWorkflowExecutionTimedOut",
+    }
+
+    def closing_attributes(child) -> dict[str, Any]:
+        last = child._events[-1].event_attributes
+        keys = {"result": "result", "reason": "reason", "details": "details", "timeoutType": "timeout_type"}
+        return {snake: last[camel] for camel, snake in keys.items() if camel in last}
+
+    for method_name, event_type in closes.items():
+        method = getattr(WorkflowExecution, method_name)
+
+        def closing(self, *args: Any, _method: Any = method, _event: str = event_type, **kwargs: Any) -> Any:
+            was_open = self.open
+            out = _method(self, *args, **kwargs)
+            if was_open and not self.open:
+                attributes = closing_attributes(self)
+                if _event == "ChildWorkflowExecutionTerminated":
+                    attributes = {}  # SWF's event carries no reason or details
+                tell_parent(self, _event, **attributes)
+            return out
+
+        setattr(WorkflowExecution, method_name, closing)
+
+
+def _patch_list_filters() -> None:
+    """13. ListOpen/ClosedWorkflowExecutions' filters, as SWF applies them.
+
+    moto ignores ``executionFilter`` and ``typeFilter`` (and answers HTTP 500 to a typeFilter without
+    a version), and its ``closeStatusFilter`` drops executions it should keep (it compares a dict to a
+    string while removing from the list it iterates). SWF's API reference: executionFilter "If
+    specified, only workflow executions matching the workflow ID specified in the filter are
+    returned"; typeFilter's version is optional ("version: Version of the workflow type"); the
+    filters are exclusive. The filters are taken out of moto's hands and applied to its answer, then
+    ``maximumPageSize`` (still without a token: the test server never pages).
+    """
+    from moto.swf.exceptions import SWFValidationException
+    from moto.swf.responses import SWFResponse
+
+    def filtered(original: Any) -> Any:
+        def call(self) -> str:
+            params = self._params  # moto parses the body at each read: the filters go from the body
+            chosen = {key: params.pop(key) for key in FILTERS if params.get(key) is not None}
+            if len(chosen) > 1:
+                raise SWFValidationException(f"{' and '.join(sorted(chosen))} are mutually exclusive")
+            size = int(params.pop("maximumPageSize", 0) or 0)
+            self.body = json.dumps(params)
+            body = json.loads(original(self))
+            infos = [info for info in body.get("executionInfos", []) if _matches(info, chosen)]
+            body["executionInfos"] = infos[:size] if size else infos
+            return json.dumps(body)
+
+        return call
+
+    FILTERS = ("executionFilter", "typeFilter", "tagFilter", "closeStatusFilter")
+
+    def _matches(info: dict, chosen: dict) -> bool:
+        if "executionFilter" in chosen and info["execution"]["workflowId"] != chosen["executionFilter"]["workflowId"]:
+            return False
+        if "typeFilter" in chosen:
+            wanted, wtype = chosen["typeFilter"], info["workflowType"]
+            if wtype["name"] != wanted["name"] or wanted.get("version") not in (None, wtype["version"]):
+                return False
+        if "tagFilter" in chosen and chosen["tagFilter"]["tag"] not in info.get("tagList", []):
+            return False
+        return "closeStatusFilter" not in chosen or info.get("closeStatus") == chosen["closeStatusFilter"]["status"]
+
+    SWFResponse.list_open_workflow_executions = filtered(SWFResponse.list_open_workflow_executions)
+    SWFResponse.list_closed_workflow_executions = filtered(SWFResponse.list_closed_workflow_executions)
 
 
 def _serialize_requests() -> None:

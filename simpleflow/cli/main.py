@@ -11,7 +11,7 @@ import sys
 import click
 
 from simpleflow import __version__
-from simpleflow.cli import control, dag, info, inspection, running, schedule
+from simpleflow.cli import control, dag, info, inspection, running, schedule, ui
 from simpleflow.cli.logs import configure_logging
 from simpleflow.exceptions import UsageError
 
@@ -56,7 +56,7 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     ctx.obj = Output(header if forced_header is None else forced_header, fmt)
 
 
-for _module in (running, control, inspection, dag, schedule, info):
+for _module in (running, control, inspection, dag, schedule, info, ui):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -278,6 +278,14 @@ class WorkflowRun:
             ]
         return found
 
+    def awaited_signals(self) -> list[str]:
+        """The names of the signals the workflow waits for: its ``wait_signal`` futures not settled yet."""
+        return sorted(
+            command.id
+            for (kind, _), command in self._tracker.commands.items()
+            if kind == WAIT_SIGNAL and not command.future._settled()
+        )
+
     def close(self) -> None:
         """Release the run's thread (a suspended run is unwound) and its history.
 

@@ -167,6 +167,20 @@ class RunCache:
             self._drop(next(reversed(self._runs)))
 
 
+def _child_type_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Defaults to register a child's workflow type with: the decision's own values, else the starter's.
+
+    SWF's StartChildWorkflowExecution: a child policy, task list or timeout that neither the decision
+    nor the type's defaults give fails the start (``DEFAULT_CHILD_POLICY_UNDEFINED``...).
+    """
+    return {
+        "default_task_list": (attributes.get("taskList") or {}).get("name") or "default",
+        "default_execution_start_to_close_timeout": attributes.get("executionStartToCloseTimeout") or "3600",
+        "default_task_start_to_close_timeout": attributes.get("taskStartToCloseTimeout") or "300",
+        "default_child_policy": attributes.get("childPolicy") or "TERMINATE",
+    }
+
+
 class Decider:
     """Decides for the executions of *workflows* found on one task list.
 
@@ -320,13 +334,16 @@ class Decider:
         Registering ahead saves the round trip SWF's ScheduleActivityTaskFailed would cost.
         """
         wanted = set(run.types_to_register)
+        child_defaults: dict[tuple[str, str], dict[str, Any]] = {}
         for d in decisions:
             if d["decisionType"] == "ScheduleActivityTask":
                 atype = d["scheduleActivityTaskDecisionAttributes"]["activityType"]
                 wanted.add(("activity", atype["name"], atype["version"]))
             elif d["decisionType"] == "StartChildWorkflowExecution":
-                wtype = d["startChildWorkflowExecutionDecisionAttributes"]["workflowType"]
+                attrs = d["startChildWorkflowExecutionDecisionAttributes"]
+                wtype = attrs["workflowType"]
                 wanted.add(("workflow", wtype["name"], wtype["version"]))
+                child_defaults[(wtype["name"], wtype["version"])] = _child_type_defaults(attrs)
         wanted -= self._known_types - run.types_to_register
         for kind, name, version in sorted(wanted):
             if kind == "activity":
@@ -339,7 +356,8 @@ class Decider:
                     }
                 client.ensure_activity_type(self.domain, name, version, **defaults)
             else:
-                client.ensure_workflow_type(self.domain, name, version)
+                defaults = child_defaults.get((name, version)) or _child_type_defaults({})
+                client.ensure_workflow_type(self.domain, name, version, **defaults)
             self._known_types.add((kind, name, version))
         run.types_to_register.clear()
 
