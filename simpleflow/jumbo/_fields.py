@@ -7,6 +7,7 @@ import time
 import uuid
 
 from simpleflow import constants, settings
+from simpleflow.format import JumboTooLargeError
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -33,8 +34,8 @@ FIELD_LIMITS: dict[str, int] = {
 }
 
 
-class JumboFieldTooLarge(ValueError):
-    """A field is over its limit and cannot be stored in S3 instead.
+class JumboFieldTooLarge(JumboTooLargeError):
+    """A field is over its limit and cannot be stored in S3 instead (simpleflow's ``JumboTooLargeError``).
 
     Attributes:
         field: the field's name, a key of ``FIELD_LIMITS``.
@@ -133,9 +134,12 @@ def encode(text: str | None, field: str) -> str | None:
     return _store(text, field, limit)
 
 
-def store(text: str, field: str) -> str:
-    """Write *text* to S3 whatever its size; return its reference (``@cached(store="s3")`` uses it)."""
-    return _store(text, field, FIELD_LIMITS[field])
+def store(text: str, field: str, limit: int | None = None) -> str:
+    """Write *text* to S3 whatever its size; return its reference (``@cached(store="s3")`` uses it).
+
+    The reference must fit *limit* characters (default: the field's), else nothing is written.
+    """
+    return _store(text, field, FIELD_LIMITS[field] if limit is None else limit)
 
 
 def _store(text: str, field: str, limit: int) -> str:
