@@ -378,6 +378,10 @@ class History:
             record["last_event_id"] = event["eventId"]
             if "cause" in a:
                 record["cause"] = a["cause"]
+            if state == "canceled":
+                record["cancel_decision_task_completed_event_id"] = a.get("decisionTaskCompletedEventId")
+            elif state == "start_failed":
+                record.setdefault("decision_task_completed_event_id", a.get("decisionTaskCompletedEventId"))
             return ("timer", timer_id)
 
         return handle
@@ -388,6 +392,7 @@ class History:
         if record is None:
             return None
         record["cancel_failed_event_id"] = event["eventId"]
+        record["cancel_failed_timestamp"] = event.get("eventTimestamp")
         record["cancel_failed_cause"] = a.get("cause")
         record["last_event_id"] = event["eventId"]
         return ("timer", a.get("timerId"))
@@ -424,6 +429,7 @@ class History:
             "input": format.loads(a.get("input")),
             "external_workflow_id": external.get("workflowId"),
             "external_run_id": external.get("runId"),
+            "external_initiated_event_id": a.get("externalInitiatedEventId"),
             "event_id": event["eventId"],
             "last_event_id": event["eventId"],
             "timestamp": event.get("eventTimestamp"),
