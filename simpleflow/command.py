@@ -1204,6 +1204,17 @@ def info(sections: str) -> None:
     click.echo(info_module.report(info_module.parse_sections(sections)))
 
 
+@cli.command("binaries.download")
+@click.argument("locations", nargs=-1)
+@user_errors
+def binaries_download(locations: tuple[str, ...]) -> None:
+    """Download programs from S3 into $SIMPLEFLOW_BINARIES_DIRECTORY: LOCATIONS are NAME=s3://bucket/key."""
+    from simpleflow.download import download_specs
+
+    for path in download_specs(locations):
+        click.echo(path)
+
+
 def load_workflow_or_fail(path: str) -> type:
     from simpleflow.loader import load_workflow
 

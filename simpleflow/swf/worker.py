@@ -137,6 +137,11 @@ def _perform(
         return {"failure": named_failure("ActivityNotDeclared", message)}
     try:
         args, kwargs, last_details = parse_task_input(context["input"])
+        binaries = act.meta.get("binaries") if isinstance(act.meta, dict) else None
+        if binaries:  # from the declared activity, never from the task's input: data picks no program
+            from simpleflow.download import download_binaries
+
+            download_binaries(binaries)
         with (
             logging_context.scope(
                 workflow_id=context.get("workflow_id"),
