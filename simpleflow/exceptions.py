@@ -171,8 +171,12 @@ class QueryFailed(Exception):
     """The query method raised."""
 
 
-class JumboFieldTooLarge(ValueError):
-    """A field is over its limit and cannot be stored in S3 instead.
+class JumboTooLargeError(ValueError):
+    """A field is too long for SWF and cannot become a jumbo field (no bucket, too large, long reference)."""
+
+
+class JumboFieldTooLarge(JumboTooLargeError):
+    """A field is over its limit and cannot be stored in S3 instead (simpleflow's ``JumboTooLargeError``).
 
     Attributes:
         field: the field's name, a key of ``simpleflow.jumbo.FIELD_LIMITS``.

@@ -12,8 +12,11 @@ whole group is killed and :class:`~simpleflow.exceptions.ExecutionTimeoutError` 
 A non-zero exit raises :class:`~simpleflow.exceptions.ExecutionError` with the exit code
 and the end of stderr. Nothing is ever unpickled: results are JSON.
 
-Running ``python -m simpleflow.execute`` is the child side of ``@execute.python()``; it
-runs only functions decorated with it.
+Running ``python -m simpleflow.execute`` is the child side of ``@execute.python()``. It runs
+the function its request names, decorated or wrapped at call time (``execute.python()(f)(...)``,
+as simpleflow allows). The request is written by the calling process, from the callable its own
+code wrapped, and reaches the child only through a file descriptor: nothing a task's input, SWF,
+S3 or a file holds can name the function run there.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -34,10 +38,26 @@ from simpleflow.exceptions import ExecutionError
 if TYPE_CHECKING:
     from simpleflow.runtime import child_process
 
-__all__ = ["ProgramOutput", "format_arguments", "format_arguments_json", "get_name", "program", "python"]
+__all__ = [
+    "ProgramOutput",
+    "RequiredArgument",
+    "format_arguments",
+    "format_arguments_json",
+    "get_name",
+    "program",
+    "python",
+]
 
 _PYTHON_TASK_MARK = "_simpleflow_python_task"
 _CHILD_MODULE = "simpleflow.execute"
+
+
+class RequiredArgument:
+    """A default that marks a keyword argument as required: ``def ls(*, hide=RequiredArgument)``.
+
+    Calling without it still binds (it is a default); it names the argument as one the program
+    needs, as in simpleflow.
+    """
 
 
 class ProgramOutput(str):
@@ -138,7 +158,7 @@ def program(
 
 
 def python(
-    interpreter: str = "python",
+    interpreter: str | None = None,
     logger_name: str = __name__,
     timeout: float | None = None,
     kill_children: bool = False,
@@ -152,7 +172,8 @@ def python(
     the function as its ``context`` attribute, as in this process.
 
     Args:
-        interpreter: the Python to run (a name looked up in ``$PATH``, or a path, e.g. a virtualenv's).
+        interpreter: the Python to run: a path (a virtualenv's ``bin/python``) or a name looked up in
+            ``$PATH``; by default the interpreter running the caller (``sys.executable``).
         logger_name: kept for simpleflow compatibility (the child logs under this name).
         timeout: seconds before the child's process group is killed.
         kill_children: kill what the function left running in its process group when it returns.
@@ -162,8 +183,12 @@ def python(
         A decorator; the decorated call returns the function's result.
 
     Raises:
-        ExecutionError: (on call) the function raised (``details`` says what), or the child failed.
+        ExecutionError: (on call) the function raised: the message is its JSON error, as simpleflow
+            wrote it (``{"error": "ValueError", "message": ..., "traceback": [...]}``), also in
+            ``details``; or the child failed (exit code, end of stderr).
         ExecutionTimeoutError: (on call) it ran past *timeout*.
+        ValueError: (on call) the function cannot be imported by its name in another process
+            (defined inside a function, or in ``__main__``).
     """
 
     def wrap(func: Callable) -> Callable[..., Any]:
@@ -171,8 +196,9 @@ def python(
         def execute(*args: Any, **kwargs: Any) -> Any:
             from simpleflow.runtime import child_process
 
+            name = _importable_name(func)
             context = kwargs.pop("context", None)
-            request = {"function": get_name(func), "args": args, "kwargs": kwargs, "context": context}
+            request = {"function": name, "args": args, "kwargs": kwargs, "context": context}
             tmp_dir = next((env[name] for name in ("TMPDIR", "TEMP", "TMP") if env and env.get(name)), None)
             with tempfile.TemporaryFile(dir=tmp_dir) as request_file, tempfile.TemporaryFile(dir=tmp_dir) as reply:
                 request_file.write(format.dumps(request).encode("utf-8"))
@@ -180,7 +206,7 @@ def python(
                 request_file.seek(0)
                 request_fd, reply_fd = os.dup(request_file.fileno()), os.dup(reply.fileno())
                 argv = [
-                    interpreter,
+                    interpreter or sys.executable,
                     "-m",
                     _CHILD_MODULE,
                     f"--request-fd={request_fd}",
@@ -212,6 +238,19 @@ def python(
     return wrap
 
 
+def _importable_name(func: Callable) -> str:
+    """The dotted name the child imports *func* by; ValueError when no other process could."""
+    name = get_name(func)
+    qualname = getattr(func, "__qualname__", "") or ""
+    if "<locals>" in qualname or func.__module__ == "__main__":
+        where = "inside a function" if "<locals>" in qualname else "in __main__"
+        raise ValueError(
+            f"execute.python: {qualname or name} is defined {where}: another Python process cannot import it; "
+            "define it at the top level of a module"
+        )
+    return name
+
+
 def _python_result(done: child_process.Completed, answer: str) -> Any:
     """The function's result from the child's JSON *answer*, or the ExecutionError saying why there is none."""
     try:
@@ -220,10 +259,8 @@ def _python_result(done: child_process.Completed, answer: str) -> Any:
         payload = None
     if isinstance(payload, dict) and "error" in payload and isinstance(payload["error"], dict):
         details = payload["error"]
-        message = (
-            f"{details.get('error')}: {details.get('message')}" if details.get("message") else details.get("error")
-        )
-        raise ExecutionError(message, exit_code=done.exit_code, stderr=done.stderr, details=details)
+        # simpleflow's message: the child's JSON error itself (json.loads(str(error)) gives it back).
+        raise ExecutionError(format.dumps(details), exit_code=done.exit_code, stderr=done.stderr, details=details)
     if done.exit_code != 0 or not isinstance(payload, dict) or "result" not in payload:
         message = _failure_message(done.argv, done)
         if done.exit_code == 0:
@@ -235,25 +272,33 @@ def _python_result(done: child_process.Completed, answer: str) -> Any:
 # --- the child side: python -m simpleflow.execute ------------------------------------------
 
 
-def _resolve(name: str) -> tuple[Callable, Callable]:
-    """The wrapper made by ``@execute.python()`` at dotted *name* and the function it wraps.
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def _resolve(name: str) -> tuple[Any, Callable]:
+    """What to run for the dotted *name*: (the object that gets the context, the callable to call).
+
+    A function decorated with ``@execute.python()`` is unwrapped (its wrapper gets the context too);
+    a function or class wrapped at call time is run as it is.
 
     Raises:
-        ValueError: *name* is not a function decorated with ``@execute.python()``.
+        ValueError: *name* is not a dotted path of identifiers, or names nothing callable.
     """
     from simpleflow.activity import Activity
 
-    module_name, _, attribute = name.rpartition(".")
-    if not module_name:
+    if not _DOTTED.match(name):
         raise ValueError(f"{name!r} is not a dotted name")
+    module_name, _, attribute = name.rpartition(".")
     found: Any = importlib.import_module(module_name)
     for part in attribute.split("."):
         found = getattr(found, part)
     if isinstance(found, Activity):
         found = found.callable
-    if not getattr(found, _PYTHON_TASK_MARK, False):
-        raise ValueError(f"{name!r} is not decorated with @execute.python(): refusing to run it")
-    return found, found.__wrapped__
+    if getattr(found, _PYTHON_TASK_MARK, False):
+        return found, found.__wrapped__
+    if not callable(found):
+        raise ValueError(f"{name!r} is not callable")
+    return found, found
 
 
 def _call(func: Callable, args: list, kwargs: dict, context: Any) -> Any:
@@ -284,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wrapper, func = _resolve(request["function"])
         context = request.get("context")
-        if context is not None:
+        if context is not None and wrapper is not func:
             wrapper.context = context  # what an Activity's ``context`` and the module-level name read
         result = _call(func, request.get("args") or [], request.get("kwargs") or {}, context)
         data = format.dumps({"result": result}).encode("utf-8")  # a result JSON cannot hold fails here

@@ -1,17 +1,32 @@
-"""JSON encoding of inputs and results, as simpleflow writes them on SWF."""
+"""JSON encoding of inputs and results, as simpleflow writes them on SWF; simpleflow's jumbo field API.
+
+``dumps``, ``loads``, ``pretty``, ``format_reason`` and ``status_text`` are what this code uses.
+simpleflow 0.36's names are here too: ``encode(message, max_length)`` and ``decode(content)`` of a
+field that may be a jumbo field (see :mod:`simpleflow.jumbo`; ``decode`` returns a lazy proxy that
+reads S3 on first use), and the per-field helpers ``input``, ``result``, ``control`` (JSON-encode,
+then ``encode``), ``reason``, ``details``, ``heartbeat_details``, ``execution_context`` (``encode``)
+and ``identity`` (cut to 256 characters, never a jumbo field).
+"""
 
 from __future__ import annotations
 
 import datetime
 import json
+import logging
 import types
 import uuid
 from typing import Any
 
 from simpleflow import constants
+from simpleflow.exceptions import JumboTooLargeError
+from simpleflow.utils._proxy import LazyProxy, is_proxy
+
+logger = logging.getLogger(__name__)
 
 
 def _default(obj: Any) -> Any:
+    if is_proxy(obj):
+        return obj.__wrapped__
     if isinstance(obj, bytes):
         return obj.decode("utf-8", errors="replace")
     if isinstance(obj, datetime.datetime):
@@ -89,3 +104,96 @@ def status_text(value: Any) -> str:
             f"{constants.MAX_EXECUTION_CONTEXT_LENGTH} for an executionContext"
         )
     return text
+
+
+# -- simpleflow 0.36's jumbo field API ------------------------------------------------------------
+
+
+def decode(content: str | None, parse_json: bool = True, use_proxy: bool = True) -> Any:
+    """The value of an SWF field: a jumbo field is read from S3, JSON is parsed (with *parse_json*).
+
+    A jumbo field gives, with *use_proxy*, a lazy proxy that reads S3 when first used (a ``str`` or
+    what the JSON holds, for ``isinstance`` and every operation); otherwise the value itself.
+    Text that is not JSON comes back as is, and ``""`` as None when *parse_json*.
+    """
+    if content is None:
+        return None
+    if content.startswith(constants.JUMBO_FIELDS_PREFIX):
+
+        def read() -> Any:
+            from simpleflow import jumbo
+
+            text = jumbo.decode(content)
+            return loads(text) if parse_json else text
+
+        return LazyProxy(read) if use_proxy else read()
+    return loads(content) if parse_json else content
+
+
+def _too_long(message: str, text: str) -> JumboTooLargeError:
+    shown = message if len(message) <= constants.MAX_LOG_FIELD else message[: constants.MAX_LOG_FIELD] + " <...cut>"
+    logger.error("Message too long, will raise: %s", shown)
+    return JumboTooLargeError(text)
+
+
+def encode(message: str | None, max_length: int, allow_jumbo_fields: bool = True) -> str | None:
+    """*message* as it may go into an SWF field of *max_length* characters: itself, or a jumbo field reference.
+
+    Raises:
+        JumboTooLargeError: it is longer than *max_length* and cannot be a jumbo field (not allowed,
+            ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` unset, over ``JUMBO_FIELDS_MAX_SIZE``), or the reference
+            would be longer than *max_length* itself.
+    """
+    if not message or len(message) <= max_length:
+        return message
+    from simpleflow import jumbo, settings
+
+    if not allow_jumbo_fields or not str(settings.get("SIMPLEFLOW_JUMBO_FIELDS_BUCKET") or "").strip("/ "):
+        raise _too_long(message, f"Message too long ({len(message)} chars)")
+    if len(message) > constants.JUMBO_FIELDS_MAX_SIZE:
+        raise _too_long(message, f"Message too long even for a jumbo field ({len(message)} chars)")
+    try:
+        return jumbo.store(message, "details", limit=max_length)
+    except jumbo.JumboFieldTooLarge as err:
+        raise JumboTooLargeError(
+            f"Jumbo field signature is longer than the max allowed length for this field ({err}); "
+            "reduce jumbo bucket length?"
+        ) from err
+
+
+def details(message: str | None) -> str | None:
+    return encode(message, constants.MAX_DETAILS_LENGTH)
+
+
+def execution_context(message: str | None) -> str | None:
+    return encode(message, constants.MAX_EXECUTION_CONTEXT_LENGTH)
+
+
+def heartbeat_details(message: str | None) -> str | None:
+    return encode(message, constants.MAX_HEARTBEAT_DETAILS_LENGTH)
+
+
+def reason(message: str | None) -> str | None:
+    return encode(message, constants.MAX_REASON_LENGTH)
+
+
+def identity(message: str | None) -> str | None:
+    """*message* cut to SWF's 256 characters (ending ``" ..."``); an identity is never a jumbo field."""
+    if not message or len(message) <= constants.MAX_IDENTITY_LENGTH:
+        return message
+    return message[: constants.MAX_IDENTITY_LENGTH - 4] + " ..."
+
+
+def input(message: Any) -> str:
+    """*message* as JSON, then ``encode``-d for an SWF input."""
+    return encode(dumps(message), constants.MAX_INPUT_LENGTH)  # type: ignore[return-value]
+
+
+def result(message: Any) -> str:
+    """*message* as JSON, then ``encode``-d for an SWF result."""
+    return encode(dumps(message), constants.MAX_RESULT_LENGTH)  # type: ignore[return-value]
+
+
+def control(message: Any) -> str:
+    """*message* as JSON, then ``encode``-d for an SWF control field."""
+    return encode(dumps(message), constants.MAX_CONTROL_LENGTH)  # type: ignore[return-value]

@@ -4,13 +4,20 @@
 END``), ``colorize(level_or_colour, message)``, ``color_mode`` (set by the
 CLI's ``--color auto|always|never``) and ``SimpleflowFormatter``, which writes
 ``<iso date> <level> [process=<name>, pid=<pid>]: <message>``.
+
+``SIMPLEFLOW_SYSLOG_TARGET=host:port`` adds a syslog handler (UDP) whose lines read
+``<workflow id>: <task type>#<event id> <LEVEL> pid=<pid> <message>`` (``SyslogFormatter``, the
+workflow part from :mod:`simpleflow.logging_context`), as in simpleflow 0.36.
 """
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 from datetime import datetime
+
+from simpleflow import logging_context, settings
 
 RED = "\033[91m"
 GREEN = "\033[92m"
@@ -74,3 +81,46 @@ class SimpleflowFormatter(logging.Formatter):
         if record.stack_info:
             text = f"{text}\n{self.formatStack(record.stack_info)}"
         return text
+
+
+class SyslogFormatter(logging.Formatter):
+    """``<workflow id>: <task type>#<event id> <LEVEL> pid=<pid> <message>`` (the workflow part when known)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        parts = []
+        workflow_id = logging_context.get("workflow_id")[:64]
+        if workflow_id:
+            parts.append(f"{workflow_id}:")
+            parts.append(f"{logging_context.get('task_type')}#{logging_context.get('event_id')}")
+        parts += [record.levelname, f"pid={record.process}", record.getMessage()]
+        return " ".join(parts)
+
+
+SYSLOG_TARGET = "SIMPLEFLOW_SYSLOG_TARGET"
+
+
+def syslog_address(target: str) -> tuple[str, int]:
+    """``(host, port)`` of a ``host:port`` syslog target.
+
+    Raises:
+        ValueError: *target* is not ``host:port`` with a port number.
+    """
+    host, sep, port = target.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{SYSLOG_TARGET}={target!r}: expected host:port (e.g. localhost:514)")
+    return host, int(port)
+
+
+def settings_handlers() -> list[logging.Handler]:
+    """The handlers the settings ask for beside the console: syslog for ``SIMPLEFLOW_SYSLOG_TARGET``.
+
+    Raises:
+        ValueError: the target is not ``host:port``.
+    """
+    target = settings.get(SYSLOG_TARGET)
+    if not target:
+        return []
+    handler = logging.handlers.SysLogHandler(address=syslog_address(str(target)))
+    handler.setFormatter(SyslogFormatter())
+    handler.addFilter(logging_context.ContextFilter())
+    return [handler]

@@ -4,6 +4,10 @@ A bucket is named ``bucket`` or ``host/bucket`` (``s3-eu-west-1.amazonaws.com/my
 as in simpleflow. When boto3 is pointed at an endpoint of its own (``AWS_ENDPOINT_URL`` or
 ``AWS_ENDPOINT_URL_S3``, e.g. a moto server), that endpoint is used whatever the host says.
 ``SIMPLEFLOW_S3_SSE`` asks S3 to encrypt what is pushed (AES256).
+
+``BUCKET_LOCATIONS_CACHE`` (bucket name -> region) keeps the regions S3 gave, as simpleflow's does;
+clear it, or replace it, to look them up again. A location S3 refused to give (AccessDenied, then
+``SIMPLEFLOW_S3_HOST`` is used) is not kept: it is asked again next time.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from simpleflow import settings
 
 __all__ = [
+    "BUCKET_LOCATIONS_CACHE",
     "get_bucket",
     "get_client",
     "get_resource",
@@ -33,7 +38,7 @@ logger = logging.getLogger(__name__)
 ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 
 _lock = threading.Lock()
-_bucket_locations: dict[str, str] = {}
+BUCKET_LOCATIONS_CACHE: dict[str, str] = {}
 _buckets: dict[tuple[int, str, str], Any] = {}
 
 
@@ -76,17 +81,23 @@ def sanitize_bucket_and_host(bucket: str) -> tuple[str, str]:
         return name, host
     if _endpoint_override():
         return bucket, ""  # one endpoint serves every bucket: no location to look up
+    cache = BUCKET_LOCATIONS_CACHE  # the module's name, read now: callers may replace it
     with _lock:
-        known = _bucket_locations.get(bucket)
+        known = cache.get(bucket)
     if known is not None:
         return bucket, known
     location = _bucket_region(bucket)
+    if location is None:
+        fallback = settings.SIMPLEFLOW_S3_HOST
+        logger.warning("access denied to the location of bucket %s: using %s", bucket, fallback)
+        return bucket, fallback
     with _lock:
-        _bucket_locations[bucket] = location
+        cache[bucket] = location
     return bucket, location
 
 
-def _bucket_region(bucket: str) -> str:
+def _bucket_region(bucket: str) -> str | None:
+    """The bucket's region, or None when S3 denies the question (AccessDenied)."""
     from botocore.exceptions import ClientError
 
     try:
@@ -95,8 +106,7 @@ def _bucket_region(bucket: str) -> str:
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "AccessDenied":
             raise
-        logger.warning("access denied to the location of bucket %s: using %s", bucket, settings.SIMPLEFLOW_S3_HOST)
-        return settings.SIMPLEFLOW_S3_HOST
+        return None
 
 
 def get_bucket(bucket_name: str) -> Any:

@@ -49,6 +49,8 @@ class Task:
 class ActivityTask(Task):
     """An activity with its arguments: ``ActivityTask(activity, *args, **kwargs)``."""
 
+    raw_input = False  # the SWF input is simpleflow's {"args", "kwargs"} (NonPythonicActivityTask: not)
+
     def __init__(self, activity: Activity, *args: Any, **kwargs: Any) -> None:
         if not isinstance(activity, Activity):
             raise TypeError(f"ActivityTask needs an Activity, got {type(activity).__name__}")
@@ -58,6 +60,38 @@ class ActivityTask(Task):
         self.kwargs = kwargs
         self.id: str | None = None
         self._task_name = sys.intern(f"activity-{activity.name}")  # one string for every task of an activity
+
+    @classmethod
+    def from_generic_task(cls, task: ActivityTask) -> ActivityTask:
+        """*task* as an instance of this class (simpleflow's cast to its SWF task classes)."""
+        return cls(task.activity, *task.args, **task.kwargs)
+
+    @property
+    def context(self) -> dict[str, Any] | None:
+        """The ``context=`` keyword given, which ``execute()`` hands to the activity as its context."""
+        return self.kwargs.get("context")
+
+    def input_for(self, args: Any, kwargs: dict[str, Any]) -> Any:
+        """The task's SWF input for these (resolved) arguments: ``{"args": [...], "kwargs": {...}}``."""
+        return {"args": list(args), "kwargs": kwargs}
+
+    def get_input(self) -> Any:
+        """The task's SWF input (its arguments' values)."""
+        return self.input_for(
+            [get_actual_value(a) for a in self.args], {k: get_actual_value(v) for k, v in self.kwargs.items()}
+        )
+
+    def execute(self) -> Any:
+        """Run the activity here, now, as a worker would: ``context=`` is its context, not an argument.
+
+        (Submitted to a workflow, a ``context=`` keyword stays an argument of the task: declarative
+        workflows pass one. simpleflow 0.36 dropped it.)
+        """
+        from simpleflow.runtime.outcome import call_activity  # here: a task description sits below the runtime
+
+        args = [get_actual_value(a) for a in self.args]
+        kwargs = {k: get_actual_value(v) for k, v in self.kwargs.items() if k != "context"}
+        return call_activity(self.activity, args, kwargs, self.context)  # type: ignore[arg-type]
 
     @property
     def name(self) -> str:
@@ -94,6 +128,21 @@ class ChildWorkflowTask(Task):
     def payload(self) -> type[Workflow]:
         return self.workflow
 
+    @property
+    def task_list(self) -> str | None:
+        """The child's decision task list: the one given, else the workflow's ``get_task_list``, else its attribute."""
+        if self.workflow_task_list:
+            return self.workflow_task_list
+        get_task_list = getattr(self.workflow, "get_task_list", None)
+        if get_task_list is not None:
+            args = [get_actual_value(a) for a in self.args]
+            return get_task_list(self.workflow, *args, **{k: get_actual_value(v) for k, v in self.kwargs.items()})
+        return getattr(self.workflow, "task_list", None)
+
+    @property
+    def _task_list(self) -> str | None:  # simpleflow's name for the explicit task list
+        return self.workflow_task_list
+
     def __repr__(self) -> str:
         return f"ChildWorkflowTask(workflow={self.workflow.__module__}.{self.workflow.__qualname__}, args={self.args})"
 
@@ -112,6 +161,18 @@ class WorkflowTask(ChildWorkflowTask, metaclass=_WorkflowTaskType):
 
     def __init__(self, executor: Any, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
         super().__init__(workflow, *args, **kwargs)
+        self.executor = executor
+
+    @classmethod
+    def from_generic_task(cls, task: ChildWorkflowTask) -> WorkflowTask:
+        """*task* as a ``WorkflowTask``, its explicit task list kept (simpleflow's cast to its SWF task classes)."""
+        return cls(
+            getattr(task, "executor", None),
+            task.workflow,
+            *task.args,
+            workflow_task_list=task.workflow_task_list,
+            **task.kwargs,
+        )
 
 
 class TimerTask(Task):

@@ -25,14 +25,17 @@ def configure_logging() -> None:
     """Log to stderr at LOG_LEVEL, a replayed workflow's lines once; boto3, botocore, urllib3 no finer than WARNING."""
     from simpleflow import settings
     from simpleflow.engine import ReplayLogFilter
-    from simpleflow.log import SimpleflowFormatter
+    from simpleflow.log import SimpleflowFormatter, settings_handlers
+    from simpleflow.logging_context import ContextFilter
 
     level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
-    handler.addFilter(ReplayLogFilter())
+    handler.addFilter(ContextFilter())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handler, *settings_handlers()]  # SIMPLEFLOW_SYSLOG_TARGET's
+    for each in root.handlers:
+        each.addFilter(ReplayLogFilter())
     root.setLevel(getattr(logging, level, logging.WARNING))
     for noisy in ("botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))

@@ -240,4 +240,15 @@ def standalone(
     sys.exit(1)
 
 
-COMMANDS = [decider_start, worker_start, standalone]
+@click.command("binaries.download")
+@click.argument("locations", nargs=-1)
+@user_errors
+def binaries_download(locations: tuple[str, ...]) -> None:
+    """Download programs from S3 into $SIMPLEFLOW_BINARIES_DIRECTORY: LOCATIONS are NAME=s3://bucket/key."""
+    from simpleflow.download import download_specs
+
+    for path in download_specs(locations):
+        click.echo(path)
+
+
+COMMANDS = [decider_start, worker_start, standalone, binaries_download]

@@ -33,8 +33,9 @@ def errored(err: Exception) -> RunOutcome:
     """The outcome of ``run`` raising *err* (call it in the ``except`` block: it reads the traceback)."""
     if isinstance(err, (exceptions.TaskException, exceptions.WorkflowException)):
         error = err.exception
-        reason = getattr(error, "reason", None) if error is not None else None
-        shown = reason if reason is not None else repr(error)
+        # As simpleflow: a failure's reason, even None (a child failed without one: "None"); the error's
+        # repr only for errors that have no reason at all (a cancelled or terminated child).
+        shown = error.reason if hasattr(error, "reason") else repr(error)
         name = getattr(err.task, "name", str(err.task))
         return RunOutcome(
             ERRORED, reason=f'Workflow execution error in {name}: "{shown}"', details=getattr(error, "details", None)

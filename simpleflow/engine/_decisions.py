@@ -197,11 +197,16 @@ def schedule_activity_for(
             (``__priority``) nor the activity sets one.
     """
     act = command.task.activity
-    payload: dict[str, Any] = {"args": list(command.args), "kwargs": command.kwargs}
-    if act.meta:
-        payload["meta"] = act.meta
-    if last_heartbeat_details is not None:
-        payload[HEARTBEAT_DETAILS_KEY] = last_heartbeat_details
+    if command.task.raw_input:  # NonPythonicActivityTask: the arguments themselves, for workers in other languages
+        payload: Any = command.task.input_for(command.args, command.kwargs)
+        if act.meta and isinstance(payload, dict):
+            payload["meta"] = act.meta
+    else:
+        payload = {"args": list(command.args), "kwargs": command.kwargs}
+        if act.meta:
+            payload["meta"] = act.meta
+        if last_heartbeat_details is not None:
+            payload[HEARTBEAT_DETAILS_KEY] = last_heartbeat_details
     priority = getattr(command.task, "priority", PRIORITY_NOT_SET)  # submit's __priority comes first
     if priority is PRIORITY_NOT_SET:
         priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority

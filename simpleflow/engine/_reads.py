@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from simpleflow import format
@@ -37,19 +38,50 @@ def markers(history: History, all: bool) -> list[Marker]:
     return found
 
 
+def _utc(timestamp: Any) -> Any:
+    """An event's timestamp as simpleflow gives it: an aware UTC datetime."""
+    if isinstance(timestamp, datetime.datetime):
+        return timestamp.astimezone(datetime.timezone.utc)
+    if isinstance(timestamp, (int, float)):
+        return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+    return timestamp
+
+
+# simpleflow's keys for a timer's times: ``<state>_event_timestamp`` (ours are ``<state>_timestamp``).
+_TIMER_TIMES = ("started", "fired", "canceled", "cancel_failed", "start_failed")
+
+
+def _timer_details(record: dict[str, Any]) -> dict[str, Any]:
+    out = dict(record)
+    for state in _TIMER_TIMES:
+        if f"{state}_timestamp" in record:
+            out[f"{state}_timestamp"] = out[f"{state}_event_timestamp"] = _utc(record[f"{state}_timestamp"])
+    out["control"] = format.loads(record.get("control"))
+    timeout = record.get("start_to_fire_timeout")
+    if isinstance(timeout, str) and timeout.isdigit():
+        out["start_to_fire_timeout"] = int(timeout)
+    return out
+
+
 def event_details(history: History, event_type: str, event_name: str) -> dict[str, Any] | None:
     """The history's record of the signal, marker or timer *event_name* in simpleflow's shape, or None.
+
+    The keys are simpleflow's (``started_event_timestamp``, ``fired_event_id``, ``external_initiated_event_id``,
+    timestamps as UTC datetimes, a timer's ``control`` and a marker's ``details`` decoded), beside ours.
 
     Raises:
         ValueError: *event_type* is not signal, marker or timer.
     """
     if event_type == "signal":
         signal = history.signals.get(event_name)
-        return None if signal is None else signal.as_dict()
+        return None if signal is None else dict(signal.as_dict(), timestamp=_utc(signal.timestamp))
     if event_type == "marker":
         recorded = [m for m in history.markers.get(event_name, []) if m.state is State.RECORDED]
-        return dict(recorded[-1].as_dict(), details=format.loads(recorded[-1].details)) if recorded else None
+        if not recorded:
+            return None
+        last = recorded[-1]
+        return dict(last.as_dict(), details=format.loads(last.details), timestamp=_utc(last.timestamp))
     if event_type == "timer":
         timer = history.timers.get(event_name)
-        return None if timer is None else timer.as_dict()
+        return None if timer is None else _timer_details(timer.as_dict())
     raise ValueError(f"unknown event type {event_type!r} (expected signal, marker or timer)")

@@ -5,10 +5,14 @@ history yet: its thread parks until new events settle the future, instead of
 the whole replay being thrown away and redone on the next decision task. Only
 one of the two threads (host or run) executes at a time, so the workflow code
 stays single-threaded and deterministic.
+
+Each step of the run sees the context variables of the thread that resumed it (the decision
+task's logging context: which execution, which event), as if it ran on that thread.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 
@@ -42,10 +46,18 @@ class Suspendable:
         self._back.acquire()
         self._thread: threading.Thread | None = None
         self._abandoned = False
+        self._caller: contextvars.Context | None = None
         self.finished = False
+
+    def _take_caller_context(self) -> None:
+        caller, self._caller = self._caller, None
+        if caller is not None:
+            for var, value in caller.items():
+                var.set(value)
 
     def _main(self) -> None:
         try:
+            self._take_caller_context()
             self._target()
         except Abandoned:
             pass
@@ -62,6 +74,7 @@ class Suspendable:
         """Run the target until it suspends itself or returns."""
         if self.finished:
             return
+        self._caller = contextvars.copy_context()
         if self._thread is None:
             self._thread = threading.Thread(target=self._main, name=self._name, daemon=True)
             with _stack_size_lock:
@@ -82,6 +95,7 @@ class Suspendable:
         self._go.acquire()
         if self._abandoned:
             raise Abandoned()
+        self._take_caller_context()
 
     def abandon(self) -> None:
         """Unwind a suspended target (it sees ``Abandoned``) and wait until its thread ends."""

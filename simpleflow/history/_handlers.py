@@ -182,6 +182,10 @@ class EventFolding:
             record.closed_timestamp = event.get("eventTimestamp")
             if "cause" in a:
                 record.cause = a["cause"]
+            if state is State.CANCELED:
+                record.cancel_decision_task_completed_event_id = a.get("decisionTaskCompletedEventId")
+            elif state is State.START_FAILED and record.decision_task_completed_event_id is None:
+                record.decision_task_completed_event_id = a.get("decisionTaskCompletedEventId")
             return ("timer", timer_id)
 
         return handle
@@ -192,6 +196,7 @@ class EventFolding:
         if record is None:
             return None
         record.cancel_failed_event_id = record.last_event_id = event["eventId"]
+        record.cancel_failed_timestamp = event.get("eventTimestamp")
         record.cancel_failed_cause = a.get("cause")
         return ("timer", record.id)
 
@@ -219,6 +224,7 @@ class EventFolding:
             external.get("runId"),
             event["eventId"],
             event.get("eventTimestamp"),
+            external_initiated_event_id=a.get("externalInitiatedEventId"),
         )
         self.signals[name] = record
         self.signal_lists.setdefault(name, []).append(record)

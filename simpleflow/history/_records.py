@@ -222,7 +222,9 @@ class TimerRecord:
     closed_event_id: int | None = None  # the event that fired, canceled or refused it
     closed_timestamp: Any = None
     cause: str | None = None
+    cancel_decision_task_completed_event_id: int | None = None  # the decision that canceled it
     cancel_failed_event_id: int | None = None  # SWF refused to cancel it (it keeps its state)
+    cancel_failed_timestamp: Any = None
     cancel_failed_cause: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -236,8 +238,12 @@ class TimerRecord:
             out[f"{self.state.value}_timestamp"] = self.closed_timestamp
         if self.cause is not None:
             out["cause"] = self.cause
+        if self.state is State.CANCELED:
+            out["cancel_decision_task_completed_event_id"] = self.cancel_decision_task_completed_event_id
+        elif self.state is State.START_FAILED and self.started_event_id is None:
+            out["decision_task_completed_event_id"] = self.decision_task_completed_event_id
         if self.cancel_failed_event_id is not None:
-            _put(out, self, ("cancel_failed_event_id", "cancel_failed_cause"))
+            _put(out, self, ("cancel_failed_event_id", "cancel_failed_timestamp", "cancel_failed_cause"))
         return out
 
 
@@ -277,6 +283,7 @@ class SignalRecord:
     event_id: int
     timestamp: Any
     state: State = State.SIGNALED
+    external_initiated_event_id: int | None = None  # the sender's SignalExternalWorkflowExecutionInitiated
 
     @property
     def last_event_id(self) -> int:
@@ -284,8 +291,8 @@ class SignalRecord:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.kind, "name": self.name, "state": self.state.value}
-        _put(out, self, ("input", "external_workflow_id", "external_run_id", "event_id", "last_event_id"))
-        out["timestamp"] = self.timestamp
+        _put(out, self, ("input", "external_workflow_id", "external_run_id", "external_initiated_event_id"))
+        _put(out, self, ("event_id", "last_event_id", "timestamp"))
         return out
 
 

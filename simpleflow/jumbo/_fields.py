@@ -102,9 +102,12 @@ def encode(text: str | None, field: str) -> str | None:
     return _store(text, field, limit)
 
 
-def store(text: str, field: str) -> str:
-    """Write *text* to S3 whatever its size; return its reference (``@cached(store="s3")`` uses it)."""
-    return _store(text, field, FIELD_LIMITS[field])
+def store(text: str, field: str, limit: int | None = None) -> str:
+    """Write *text* to S3 whatever its size; return its reference (``@cached(store="s3")`` uses it).
+
+    The reference must fit *limit* characters (default: the field's), else nothing is written.
+    """
+    return _store(text, field, FIELD_LIMITS[field] if limit is None else limit)
 
 
 def _store(text: str, field: str, limit: int) -> str:

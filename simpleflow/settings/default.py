@@ -43,6 +43,15 @@ SIMPLEFLOW_S3_HOST = "s3.amazonaws.com"
 SIMPLEFLOW_S3_SSE = False
 STEP_BUCKET = "step_bucket"
 
+# simpleflow 0.36's logging target: host:port of a syslog server that also gets the log lines.
+SIMPLEFLOW_SYSLOG_TARGET = None
+# Where simpleflow.download puts the programs it fetches (simpleflow binaries.download, with_binaries).
+SIMPLEFLOW_BINARIES_DIRECTORY = "/tmp/simpleflow-binaries"  # noqa: S108 - the original's default; checked owner
+
+# simpleflow.metrology: the bucket its statistics go to and the key prefix in it.
+METROLOGY_BUCKET = "metrology_bucket"
+METROLOGY_PATH_PREFIX = None
+
 # --- activity.with_attributes' defaults, read when an activity is declared --------------------
 
 ACTIVITY_DEFAULT_TASK_LIST = "default"

@@ -147,10 +147,11 @@ def _user() -> str:
         return str(os.getuid())
 
 
-def identity() -> str:
+def identity(strict: bool = True) -> str:
     """Who polls, as SWF records it: a JSON object of hostname, pid, user, exe.
 
-    ``SIMPLEFLOW_IDENTITY`` (a JSON object) adds or overrides keys; a null value removes one.
+    ``SIMPLEFLOW_IDENTITY`` (a JSON object) adds or overrides keys; a null value removes one; when it
+    is not a JSON object, *strict* raises and otherwise ignores it (simpleflow's ``swf_identity``).
     SWF allows 256 characters: ``exe`` is dropped first when the whole is too long.
     """
     ident: dict[str, Any] = {
@@ -164,9 +165,13 @@ def identity() -> str:
         try:
             overrides = json.loads(extra)
         except ValueError as err:
-            raise UsageError(f"SIMPLEFLOW_IDENTITY is not valid JSON: {err}") from None
+            if strict:
+                raise UsageError(f"SIMPLEFLOW_IDENTITY is not valid JSON: {err}") from None
+            overrides = {}
         if not isinstance(overrides, dict):
-            raise UsageError(f"SIMPLEFLOW_IDENTITY must be a JSON object, not {type(overrides).__name__}")
+            if strict:
+                raise UsageError(f"SIMPLEFLOW_IDENTITY must be a JSON object, not {type(overrides).__name__}")
+            overrides = {}
         ident.update(overrides)
     ident = {key: value for key, value in ident.items() if value is not None}
     text = format.dumps(ident)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, settings
+from simpleflow import format, jumbo, logging_context, settings
 from simpleflow.engine import (
     ExecutionInfo,
     RepairSource,
@@ -268,8 +268,12 @@ class Decider:
         ``execution_context`` holds the executionContext to answer with (None: none).
         """
         self.execution_context = None
+        execution = task.get("workflowExecution") or {}
         try:
-            return self._decide(task)
+            with logging_context.scope(
+                workflow_id=execution.get("workflowId"), task_type="decision", event_id=task.get("startedEventId")
+            ):
+                return self._decide(task)
         except UnservedWorkflowType as err:
             logger.error("%s: leaving the decision task for another decider", err)
             return None

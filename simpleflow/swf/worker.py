@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, settings
+from simpleflow import format, jumbo, logging_context, settings
 from simpleflow.activity import Beat, beating
 from simpleflow.constants import (
     MAX_DETAILS_LENGTH,
@@ -137,7 +137,21 @@ def _perform(
         return {"failure": named_failure("ActivityNotDeclared", message)}
     try:
         args, kwargs, last_details = parse_task_input(context["input"])
-        with beating(Beat(_ChildBeat(order["token"], progress).send, last_details)):
+        binaries = act.meta.get("binaries") if isinstance(act.meta, dict) else None
+        if binaries:  # from the declared activity, never from the task's input: data picks no program
+            from simpleflow.download import download_binaries
+
+            download_binaries(binaries)
+        with (
+            logging_context.scope(
+                workflow_id=context.get("workflow_id"),
+                task_type="activity",
+                activity_id=context.get("activity_id"),
+                domain=context.get("domain_name"),
+                task_list=context.get("activity_task_list"),
+            ),
+            beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
+        ):
             return {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         return {"failure": error_details(error)}

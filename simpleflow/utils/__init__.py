@@ -11,6 +11,7 @@ import zlib
 from typing import Any
 
 from simpleflow.utils import retry
+from simpleflow.utils._proxy import is_proxy
 
 __all__ = [
     "format_exc",
@@ -92,9 +93,14 @@ def remove_none(obj: Any) -> Any:
 
 
 def serialize_complex_object(obj: Any) -> Any:
-    """``json.dumps``'s ``default``: dates (ISO 8601, milliseconds, ``Z`` for UTC), sets, UUIDs, futures..."""
+    """``json.dumps``'s ``default``: dates (ISO 8601, milliseconds, ``Z`` for UTC), sets, UUIDs, futures...
+
+    A lazy proxy (``format.decode``'s, or ``lazy_object_proxy``'s) is written as the value it stands for.
+    """
     from simpleflow.futures import Future
 
+    if is_proxy(obj):
+        return obj.__wrapped__
     if isinstance(obj, bytes):
         return obj.decode("utf-8", errors="replace")
     if isinstance(obj, datetime.datetime):

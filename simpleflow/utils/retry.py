@@ -40,7 +40,10 @@ def with_delay(
     except_on: Any = None,
     log_with: Callable[..., Any] | None = None,
 ) -> Callable[[Callable], Callable]:
-    """Retry the decorated function up to *nb_times* calls in all, waiting ``delay(n)`` after the n-th failure.
+    """Retry the decorated function up to *nb_times* calls in all, waiting ``delay(n)`` after each failure.
+
+    As in simpleflow 0.36, the wait follows every failure, the last one too (before the error
+    propagates): *nb_times* calls wait *nb_times* times.
 
     Args:
         nb_times: calls in all before the error propagates.
@@ -62,12 +65,12 @@ def with_delay(
                 except never:
                     raise
                 except retry_on as error:
+                    seconds = delay(retries)
+                    log('error "%r": retrying in %.2f seconds', error, seconds)
+                    time.sleep(seconds)
                     retries += 1
                     if retries >= nb_times:
                         raise
-                    seconds = delay(retries - 1)
-                    log('error "%r": retrying in %.2f seconds', error, seconds)
-                    time.sleep(seconds)
 
         return call
 

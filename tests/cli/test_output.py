@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from simpleflow.output import FORMATS, format_table, format_value
+from simpleflow.cli.output import FORMATS, format_table, format_value
 from simpleflow.swf import stats
 from tests.history_builder import HistoryBuilder
 

@@ -136,6 +136,17 @@ def test_a_failed_child_fails_the_parent_with_the_child_reason():
     assert failure["reason"] == 'Workflow execution error in workflow-compat-child: "ValueError: no"'
 
 
+def test_a_child_failed_without_a_reason_fails_the_parent_with_none_as_the_original():
+    b = HistoryBuilder()
+    b.decision()
+    initiated = b.start_child_workflow(f"workflow-compat-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "3")
+    b.fail_child(initiated)
+    del b.attributes(len(b.events))["reason"]  # SWF leaves out a reason the child's decider did not give
+    b.decision_started()
+    [failure] = decisions_of(replay(_Parent, b.events, INFO), "FailWorkflowExecution")
+    assert failure["reason"] == 'Workflow execution error in workflow-compat-child: "None"'
+
+
 def test_submit_priority_comes_before_the_workflow_default_and_none_sets_none():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
