@@ -1,8 +1,9 @@
 """The one poll loop of the SWF host: the decider, the worker and the one-task worker all run it.
 
-SWF's polls are long polls: PollForDecisionTask and PollForActivityTask hold the connection "open and
-respond as soon as a task becomes available", for at most 60 seconds, after which "the poll returns an
-empty result" (an empty ``taskToken``; the client's read timeout, 70 s, outlasts the hold as SWF asks).
+SWF's polls are long polls: for PollForDecisionTask and PollForActivityTask "the service holds the HTTP
+connection open and responds as soon as a task becomes available", for at most 60 seconds, after which
+"the poll returns an empty result" (an empty ``taskToken``; the client's read timeout, 70 s, outlasts
+the hold as SWF asks).
 ``PollLoop`` runs a ``poll`` callable (which polls and handles the task it got: True, or False when the
 poll came back empty) until stopped:
 
@@ -63,7 +64,9 @@ class Backoff:
       time SWF holds an empty poll.
     """
 
-    def __init__(self, base: float | None = None, cap: float | None = None, *, rng: random.Random | None = None):
+    def __init__(
+        self, base: float | None = None, cap: float | None = None, *, rng: random.Random | None = None
+    ) -> None:
         self.base = settings.get("SIMPLEFLOW_POLL_BACKOFF_BASE") if base is None else base
         self.cap = settings.get("SIMPLEFLOW_POLL_BACKOFF_MAX") if cap is None else cap
         self.failures = 0
