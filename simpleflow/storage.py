@@ -2,7 +2,7 @@
 
 A bucket is named ``bucket`` or ``host/bucket`` (``s3-eu-west-1.amazonaws.com/my_bucket``),
 as in simpleflow. When boto3 is pointed at an endpoint of its own (``AWS_ENDPOINT_URL`` or
-``AWS_ENDPOINT_URL_S3``, e.g. a moto server), that endpoint is used whatever the host says.
+``AWS_ENDPOINT_URL_S3``, e.g. a local S3-compatible server), that endpoint is used whatever the host says.
 ``SIMPLEFLOW_S3_SSE`` asks S3 to encrypt what is pushed (AES256).
 
 ``BUCKET_LOCATIONS_CACHE`` (bucket name -> region) keeps the regions S3 gave, as simpleflow's does;

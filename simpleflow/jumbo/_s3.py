@@ -23,7 +23,7 @@ def client() -> Any:
     """This process's S3 client, created on first use and again after a fork.
 
     boto3 finds the endpoint itself (``AWS_ENDPOINT_URL``, profiles). With a
-    custom endpoint, such as a moto server, botocore already addresses
+    custom endpoint, such as a local S3-compatible server, botocore already addresses
     buckets path-style; on AWS it keeps virtual-hosted style, which AWS
     recommends, so nothing is configured here.
     """

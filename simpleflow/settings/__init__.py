@@ -34,6 +34,8 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_DECIDER_CACHE_EVENTS": _parse.as_int_or_none,
     "SIMPLEFLOW_DECIDER_CACHE_MB": _parse.as_float,
     "SIMPLEFLOW_DECIDER_STICKY_TIMEOUT": _parse.as_seconds,
+    "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.as_float,
+    "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.as_float,
     "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE": _parse.as_bool,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": _parse.as_str,

@@ -31,6 +31,11 @@ SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY = 512 * 1024 * 1024
 # hands it back to the shared list (0: no sticky task lists).
 SIMPLEFLOW_DECIDER_STICKY_TIMEOUT = 5
 
+# The poll loop (simpleflow.swf.poller): after a failed poll, no poll for a jittered wait growing from BASE
+# seconds, doubling up to MAX; any poll that returns brings it back to BASE.
+SIMPLEFLOW_POLL_BACKOFF_BASE = 1.0
+SIMPLEFLOW_POLL_BACKOFF_MAX = 30.0
+
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
 SIMPLEFLOW_JUMBO_FIELDS_CACHE = True

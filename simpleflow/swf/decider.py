@@ -34,7 +34,7 @@ from simpleflow.engine import (
 )
 from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
 from simpleflow.swf import client, sticky
-from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
+from simpleflow.swf.poller import PollLoop, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -289,7 +289,8 @@ class Decider:
         if run is not None and events and events[0]["eventId"] <= run.history.last_event_id + 1:
             self.hits += 1
             last = run.history.last_event_id
-            new = [e for e in events if e["eventId"] > last]  # stock moto always sends every event
+            # From the previous DecisionTaskStarted on (already seen), or the whole history: keep what is new.
+            new = [e for e in events if e["eventId"] > last]
         else:
             self.misses += 1
             if run is not None:
@@ -413,65 +414,45 @@ class Decider:
         return from_sticky or (len(self.cache) > 0 and not self._serving_sticky())
 
     def run(self, stop: threading.Event | None = None, pollers: int = 1) -> None:
-        """Poll and decide until *stop* is set (or SIGTERM/SIGINT).
+        """Poll and decide until *stop* is set (or, on the main thread, SIGTERM/SIGINT): ``poller.PollLoop``.
 
-        With *pollers* > 1, that many polls stay in flight, staggered (an endpoint that answers
-        an empty poll only after a while, like the moto server's 1 s, then adds less latency);
-        decisions are still taken one at a time. The sticky list, if any, is polled beside the
-        shared one (as many polls), its tasks decided first; once *stop* is set neither is polled
-        again and no answer keeps an execution here (SWF returns those it scheduled here after the
-        sticky timeout).
+        *pollers* polls of each list stay in flight (see ``PollLoop``); decisions are still taken one at
+        a time. The sticky list, if any, is polled beside the shared one, its tasks decided first; once
+        *stop* is set neither is polled again and no answer keeps an execution here (SWF hands those it
+        scheduled here back to the shared list after the sticky timeout).
         """
-        if stop is None:
-            stop = threading.Event()
-            stop_on_signals(stop)
+        stop = stop if stop is not None else threading.Event()
         self._stop = stop
         client.check_domain(self.domain)
-        sticky_poller = None
-        if self.sticky_list is not None:
-            sticky_poller = threading.Thread(
-                target=self._poll_lists, args=(stop, pollers, True), name="sticky-poller", daemon=True
-            )
-            self._sticky_poller = sticky_poller
-            sticky_poller.start()
-        try:
-            self._poll_lists(stop, pollers, False)
-        finally:
-            if sticky_poller is not None:
-                stop.set()  # the shared list's loop ended (stop, or an unknown domain): the sticky one too
-                sticky_poller.join()
-            logger.info(
-                "decider %s stopping: %d decision tasks resumed from the cache, %d replayed in full, %d from %s",
-                self.task_list,
-                self.hits,
-                self.misses,
-                self.sticky_tasks,
-                self.sticky_list or "no sticky list",
-            )
-            self.cache.clear()
-
-    def _poll_lists(self, stop: threading.Event, pollers: int, from_sticky: bool) -> None:
-        if pollers <= 1:
-            self._poll_loop(stop, from_sticky)
-        else:
-            run_pollers(lambda: self.poll_once(from_sticky), pollers, stop)
-
-    def _poll_loop(self, stop: threading.Event, from_sticky: bool = False) -> None:
-        backoff = Backoff()
-        while not stop.is_set():
+        with stop_on_signals(stop):
+            sticky_poller = None
+            if self.sticky_list is not None:
+                sticky_poller = threading.Thread(
+                    target=self._poll_sticky, args=(stop, pollers), name="sticky-poller", daemon=True
+                )
+                self._sticky_poller = sticky_poller
+                sticky_poller.start()
             try:
-                busy = self.poll_once(from_sticky)
-            except client.UnknownDomain:
-                if from_sticky:
-                    return  # the shared list's loop raises it
-                raise
-            except Exception as err:
-                logger.warning("decider poll failed: %s", err)
-                busy = False
-            if busy:
-                backoff.reset()
-            else:
-                stop.wait(backoff.next())
+                PollLoop(self.poll_once, stop, pollers=pollers, name=f"decider {self.task_list}").run()
+            finally:
+                if sticky_poller is not None:
+                    stop.set()  # the shared list's loop ended (stop, or an unknown domain): the sticky one too
+                    sticky_poller.join()
+                logger.info(
+                    "decider %s stopping: %d decision tasks resumed from the cache, %d replayed in full, %d from %s",
+                    self.task_list,
+                    self.hits,
+                    self.misses,
+                    self.sticky_tasks,
+                    self.sticky_list or "no sticky list",
+                )
+                self.cache.clear()
+
+    def _poll_sticky(self, stop: threading.Event, pollers: int) -> None:
+        try:
+            PollLoop(lambda: self.poll_once(True), stop, pollers=pollers, name=f"decider {self.sticky_list}").run()
+        except client.UnknownDomain:
+            pass  # the shared list's loop raises it
 
 
 def _max_open(workflow_class: type) -> int | None:

@@ -190,8 +190,8 @@ def workflow_info(domain: str, workflow_id: str, run_id: str | None = None) -> T
         domain=domain, execution={"workflowId": workflow_id, "runId": execution.run_id}
     )
     info = dict(description["executionInfo"])
-    # The history's first and closing events carry the same times as SWF's description; moto's
-    # description reports a fixed startTimestamp, so the times come from the history.
+    # The times come from the history's first and closing events (the same as SWF's description gives):
+    # one source for them, whatever the endpoint's description says.
     info.pop("startTimestamp", None)
     info.pop("closeTimestamp", None)
     description = {**description, "executionInfo": info}

@@ -1,84 +1,218 @@
-"""What every polling loop shares: backoff after empty polls, stopping on SIGTERM.
+"""The one poll loop of the SWF host: the decider, the worker and the one-task worker all run it.
 
-SWF holds a poll up to 60 s when there is no task (the client's 70 s read
-timeout outlasts it); stock moto sleeps 1 s and the test suite's server holds
-it only briefly, so an empty poll is followed by a short, growing pause: the
-loop never spins the CPU and a new task still waits at most ``Backoff.maximum``.
+SWF's polls are long polls: for PollForDecisionTask and PollForActivityTask "the service holds the HTTP
+connection open and responds as soon as a task becomes available", for at most 60 seconds, after which
+"the poll returns an empty result" (an empty ``taskToken``; the client's read timeout, 70 s, outlasts
+the hold as SWF asks).
+``PollLoop`` runs a ``poll`` callable (which polls and handles the task it got: True, or False when the
+poll came back empty) until stopped:
+
+- **Pace.** With one poller, the next poll starts at once after a task, and after an empty poll once a
+  short pause has passed, 10 ms doubling to 250 ms, back to 10 ms after a task (``IDLE_PAUSE``). On SWF
+  that pause follows a poll held for up to a minute and costs nothing; against an endpoint that answers
+  an empty poll at once it keeps the loop from spinning. With several pollers, up to that many polls
+  are in flight, started one every ``cycle / pollers`` seconds (a metronome: see ``PollLoop``).
+- **Back off after a failure.** A poll that raises is a failed poll (botocore has already retried
+  throttling, 5xx answers and connection errors ``SWF_CONNECTION_RETRIES`` times). After it no poll
+  starts before ``Backoff.next()`` seconds (see ``Backoff``: exponential from 1 s to 30 s, jittered,
+  reset by the next poll that returns, empty or not); polls already in flight that fail meanwhile do
+  not lengthen the wait.
+- **An unknown domain** ends the loop: it is raised, as waiting will not create the domain.
+- **Stop.** The loop ends when its ``stop`` event is set; on the main thread, SIGTERM and SIGINT set it
+  (``stop_on_signals``). A poll in flight is let finish and the task it brings is handled and answered:
+  nothing SWF handed out is dropped. The process then returns from its loop and exits 0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import random
 import signal
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from simpleflow import settings
+from simpleflow.swf.client import UnknownDomain
+
+__all__ = ["IDLE_PAUSE", "Backoff", "PollLoop", "stop_on_signals"]
 
 logger = logging.getLogger(__name__)
 
+# After an empty poll with one poller: (first pause, longest pause), in seconds.
+IDLE_PAUSE = (0.01, 0.25)
+# How often a waiting loop looks at its stop event and its free poll slots.
+_TICK = 0.2
+
 
 class Backoff:
-    """Pauses after empty polls: ``minimum`` doubling up to ``maximum`` seconds."""
+    """The wait after a failed poll: exponential from *base* to *cap* seconds, with jitter, reset on success.
 
-    def __init__(self, minimum: float = 0.01, maximum: float = 0.25) -> None:
-        self.minimum = minimum
-        self.maximum = maximum
-        self._current = minimum
+    The n-th failure in a row (from 0) waits a time drawn evenly between half and all of
+    ``min(cap, base * 2**n)``: 0.5-1 s, 1-2 s, 2-4 s ... up to 15-30 s with the defaults
+    (``SIMPLEFLOW_POLL_BACKOFF_BASE`` 1 s, ``SIMPLEFLOW_POLL_BACKOFF_MAX`` 30 s). Why these:
+
+    - a failure seen here already outlasted botocore's own retries (throttling, 5xx, connection errors),
+      so a second or so before the next attempt is not a delay anyone notices;
+    - SWF throttles applications that "make a large number of API calls in a very short period of time"
+      (Amazon SWF Quotas): waits that double let the account's request budget refill instead of
+      spending it on retries, and the jitter keeps a fleet that failed at the same moment (an outage,
+      a deploy) from coming back in step;
+    - after an outage, a poller resumes at most *cap* seconds after the endpoint is back: half the
+      time SWF holds an empty poll.
+    """
+
+    def __init__(
+        self, base: float | None = None, cap: float | None = None, *, rng: random.Random | None = None
+    ) -> None:
+        self.base = settings.get("SIMPLEFLOW_POLL_BACKOFF_BASE") if base is None else base
+        self.cap = settings.get("SIMPLEFLOW_POLL_BACKOFF_MAX") if cap is None else cap
+        self.failures = 0
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
 
     def next(self) -> float:
-        delay = self._current
-        self._current = min(self._current * 2, self.maximum)
-        return delay
+        """Count one more failure and return the seconds to wait after it."""
+        ceiling = min(self.cap, self.base * 2**self.failures)
+        if ceiling < self.cap:
+            self.failures += 1
+        return ceiling * (0.5 + 0.5 * self._rng.random())
 
     def reset(self) -> None:
-        self._current = self.minimum
+        """A poll returned: the next failure waits from *base* again."""
+        self.failures = 0
 
 
-def stop_on_signals(stop: threading.Event) -> None:
-    """Set *stop* on SIGTERM/SIGINT, so the task in hand finishes before the loop ends (main thread only)."""
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Within the block, SIGTERM and SIGINT set *stop* (on the main thread only; elsewhere nothing changes).
+
+    The handlers in place before are put back on the way out.
+    """
     if threading.current_thread() is not threading.main_thread():
+        yield
         return
 
     def handler(signum: int, frame: Any) -> None:
+        logger.info("got %s: stopping once the task in hand is answered", signal.Signals(signum).name)
         # Event.set takes a lock the interrupted main thread may hold (inside stop.wait): set it
         # from another thread instead of deadlocking here.
         threading.Thread(target=stop.set, daemon=True).start()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    saved = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)
 
 
-def run_pollers(poll_and_handle: Callable[[], bool], count: int, stop: threading.Event, cycle: float = 1.0) -> None:
-    """Keep up to *count* polls in flight, their starts evenly spaced, until *stop* is set.
+class PollLoop:
+    """Runs *poll* (True: it got and handled a task; False: the poll came back empty) until *stop* is set.
 
-    A task that comes while every poll is in flight waits for the next one to start: on an
-    endpoint that holds an empty poll for *cycle* seconds (the moto server: 1 s) that is up to a
-    whole cycle with one poller, and about ``cycle / (2 * count)`` with polls started one every
-    ``cycle / count`` seconds. Pollers left to themselves drift into step with each other (each
-    task shifts the phase of the one that took it), so a metronome starts them instead. Each
-    poll runs ``poll_and_handle`` (False: no task) on a thread of its own; a task in hand is
-    always handled, even after *stop*.
+    *pollers* polls may be in flight at once. With one, each poll runs on the calling thread. With
+    several, each runs on a thread of its own and the polls start one every ``cycle / pollers``
+    seconds (while a slot is free). On an endpoint that holds every empty poll a fixed *cycle* seconds
+    instead of answering when a task comes, a task that comes while every poll is in flight waits for
+    the next one to start: about ``cycle / (2 * pollers)``. Pollers left to themselves would drift into
+    step (each task shifts the phase of the poll that took it); the metronome keeps them apart. On SWF,
+    which answers a held poll as soon as a task comes, the spacing only staggers the polls' starts.
+
+    *name* prefixes the log lines. See the module's docstring for the pace, the back-off and the stop.
     """
-    slots = threading.Semaphore(count)
-    spacing = cycle / count
-    running: list[threading.Thread] = []
 
-    def one() -> None:
+    def __init__(
+        self,
+        poll: Callable[[], bool],
+        stop: threading.Event,
+        *,
+        pollers: int = 1,
+        backoff: Backoff | None = None,
+        cycle: float = 1.0,
+        name: str = "poller",
+    ) -> None:
+        self.poll = poll
+        self.stop = stop
+        self.pollers = max(1, pollers)
+        self.backoff = backoff if backoff is not None else Backoff()
+        self.cycle = cycle
+        self.name = name
+        self._slots = threading.Semaphore(self.pollers)
+        self._lock = threading.Lock()
+        self._resume_at = 0.0  # no poll starts before (time.monotonic()): the back-off after a failure
+        self._failed_at = 0.0  # when the latest failure counted in the back-off was seen
+        self._fatal: BaseException | None = None
+        self._finished = False
+        self._idle = IDLE_PAUSE[0]
+
+    def run(self) -> None:
+        """Poll until stopped; raises what ends the loop for good (an unknown domain)."""
+        running: list[threading.Thread] = []
         try:
-            poll_and_handle()
-        except Exception:
-            logger.exception("poll failed")
-            stop.wait(1.0)  # holds the slot: a failing endpoint is polled at most `count` times a second
+            while not self._ended():
+                delay = self._resume_at - time.monotonic()
+                if delay > 0:
+                    self.stop.wait(min(delay, _TICK))
+                    continue
+                if not self._slots.acquire(timeout=_TICK):
+                    continue
+                if self.pollers == 1:
+                    pause = self._idle_pause(self._one())
+                    if pause:
+                        self.stop.wait(pause)
+                    continue
+                thread = threading.Thread(target=self._one, name=f"{self.name}-poll", daemon=True)
+                thread.start()
+                running[:] = [t for t in running if t.is_alive()] + [thread]
+                self.stop.wait(self.cycle / self.pollers)
         finally:
-            slots.release()
+            for thread in running:  # each finishes its poll, and the task it brings
+                while thread.is_alive():
+                    thread.join(_TICK)
+        if self._fatal is not None:
+            raise self._fatal
 
-    while not stop.is_set():
-        if not slots.acquire(timeout=0.2):
-            continue
-        thread = threading.Thread(target=one, name="poller", daemon=True)
-        thread.start()
-        running[:] = [t for t in running if t.is_alive()] + [thread]
-        stop.wait(spacing)
-    for thread in running:
-        while thread.is_alive():
-            thread.join(0.2)
+    def finish(self) -> None:
+        """End the loop once the polls in flight are done, without setting *stop* (from a poll: one task is enough)."""
+        self._finished = True
+
+    def _ended(self) -> bool:
+        return self._finished or self.stop.is_set() or self._fatal is not None
+
+    def _idle_pause(self, busy: bool | None) -> float:
+        """With one poller: the pause before the next poll (none after a task or a failure)."""
+        if busy is None or busy:
+            self._idle = IDLE_PAUSE[0]
+            return 0.0
+        pause = self._idle
+        self._idle = min(pause * 2, IDLE_PAUSE[1])
+        return pause
+
+    def _one(self) -> bool | None:
+        """One poll: whether it brought a task, None when it failed."""
+        started = time.monotonic()
+        try:
+            busy = bool(self.poll())
+        except UnknownDomain as err:
+            self._fatal = err
+            return None
+        except Exception as err:
+            self._failed(err, started)
+            return None
+        finally:
+            self._slots.release()
+        with self._lock:
+            self.backoff.reset()
+            self._resume_at = 0.0
+        return busy
+
+    def _failed(self, err: Exception, started: float) -> None:
+        with self._lock:
+            if started < self._failed_at:
+                return  # in flight when an earlier failure was counted: it says nothing new about the endpoint
+            self._failed_at = time.monotonic()
+            delay = self.backoff.next()
+            self._resume_at = self._failed_at + delay
+        logger.warning("%s: poll failed (%s: %s), polling again in %.1fs", self.name, type(err).__name__, err, delay)
+        logger.debug("%s: the failed poll", self.name, exc_info=err)

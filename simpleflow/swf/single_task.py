@@ -23,11 +23,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from simpleflow.exceptions import UsageError
-from simpleflow.runtime.loader import scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
-from simpleflow.swf import client
-from simpleflow.swf.poller import Backoff, stop_on_signals
-from simpleflow.swf.worker import handle_task
+from simpleflow.swf.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +94,6 @@ def _kind(value: Any) -> str:
     )
 
 
-def _prepare(domain: str, modules: Iterable[str]) -> tuple[str, ...]:
-    client.check_domain(domain)
-    modules = tuple(modules)
-    for module in modules:
-        scan_activities(module)
-    return modules
-
-
 def run_given_task(
     domain: str,
     task: dict[str, Any],
@@ -119,9 +108,10 @@ def run_given_task(
     Raises:
         TaskRefused: SWF did not accept the answer.
     """
-    modules = _prepare(domain, modules)
+    worker = Worker(domain, task_list or "", heartbeat=heartbeat, modules=modules, middlewares=middlewares)
+    worker.prepare()
     log.info("task %s: given on the command line (%s)", task["activityId"], task["activityType"]["name"])
-    if not handle_task(task, domain, task_list or "", heartbeat or None, modules, middlewares):
+    if not worker.handle(task):
         raise TaskRefused(f"task {task['activityId']}: SWF did not accept the answer (see the log above)")
 
 
@@ -134,7 +124,7 @@ def run_one_task(
     middlewares: Middlewares = NONE,
     stop: threading.Event | None = None,
 ) -> bool:
-    """Poll until a task comes (or SIGTERM/SIGINT, or *stop*), run it and answer SWF.
+    """Poll until a task comes (or SIGTERM/SIGINT, or *stop*), run it and answer SWF (``Worker.run_one``).
 
     Returns:
         True when a task was run, False when stopped before one came.
@@ -142,28 +132,12 @@ def run_one_task(
     Raises:
         TaskRefused: SWF did not accept the answer.
     """
-    modules = _prepare(domain, modules)
-    if stop is None:
-        stop = threading.Event()
-        stop_on_signals(stop)
-    ident = client.identity()
-    empty = Backoff()
-    errors = Backoff(1.0, 30.0)
-    while not stop.is_set():
-        try:
-            task = client.poll_activity_task(domain, task_list, ident)
-        except client.UnknownDomain:
-            raise
-        except Exception as err:
-            delay = errors.next()
-            log.warning("polling %s/%s failed (%s), retrying in %.0fs", domain, task_list, err, delay)
-            stop.wait(delay)
-            continue
-        if task is None:
-            stop.wait(empty.next())
-            continue
-        # A task in hand is always run and answered, even if a stop came during the poll.
-        if not handle_task(task, domain, task_list, heartbeat or None, modules, middlewares):
-            raise TaskRefused(f"task {task['activityId']}: SWF did not accept the answer (see the log above)")
-        return True
-    return False
+    worker = Worker(domain, task_list, heartbeat=heartbeat, modules=modules, middlewares=middlewares)
+    worker.prepare()
+    done = worker.run_one(stop)
+    if done is None:
+        return False
+    task, answered = done
+    if not answered:
+        raise TaskRefused(f"task {task['activityId']}: SWF did not accept the answer (see the log above)")
+    return True

@@ -22,9 +22,9 @@ from simpleflow.swf.process import run_child
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
-# Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that
-# answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step. A worker
-# process runs up to that many activities at once.
+# Polls kept in flight by each standalone process (see simpleflow.swf.poller.PollLoop): on an endpoint that
+# holds every empty poll a fixed time, a task then waits ~1/(2*POLLERS) of it for a poll. A worker process
+# runs up to that many activities at once.
 POLLERS = 16
 
 
