@@ -65,7 +65,7 @@ from simpleflow.engine._commands import (
     WAIT_SIGNAL,
     Continuation,
 )
-from simpleflow.engine._failures import NeedsFullReplay
+from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
