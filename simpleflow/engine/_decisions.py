@@ -175,11 +175,6 @@ def continue_as_new(
     }
 
 
-CLOSING_TYPES = frozenset(
-    {"CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution", "ContinueAsNewWorkflowExecution"}
-)
-
-
 # -- decisions of commands and of a run's end ----------------------------------------
 
 

@@ -12,6 +12,7 @@ from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, Attempt
 from simpleflow.history._event import Event, type_and_state
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._shapes import (
+    CLOSING_DECISIONS,
     CLOSING_EVENTS,
     WAKING_EVENTS,
     attributes,
@@ -27,6 +28,7 @@ from simpleflow.history._view import HistoryView
 
 __all__ = [
     "CLOSED_ATTEMPT_STATES",
+    "CLOSING_DECISIONS",
     "CLOSING_EVENTS",
     "WAKING_EVENTS",
     "Attempt",
