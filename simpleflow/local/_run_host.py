@@ -22,6 +22,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import (
     Abandoned,
     ExecutionInfo,
+    Handoff,
     RepairSource,
     WorkflowRun,
     answer_decision_task,
@@ -103,13 +104,12 @@ class RunHost:
         self._beats: dict[int, tuple[str, LocalBeat]] = {}  # scheduled id -> activity id, its heartbeats
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
-        self._delivered = False  # the run, driving itself, already completed the open decision task
         family.join(self)
         self.run = WorkflowRun(
             workflow_class,
             ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
+            driver=self._drive_inline,
         )
-        self.run.driver = self._drive_inline
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
         self._add(
             "WorkflowExecutionStarted",
@@ -192,10 +192,9 @@ class RunHost:
         # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
         # fields' references, as SWF's would, and the engine reads their text.
         decisions = answer_decision_task(self.run, self._start_decision(), copy_events=True)
-        if self.closed is not None:  # the run, driving itself, closed meanwhile
+        if self.closed is not None:  # the run, driven inline, closed meanwhile
             return []
-        if self._delivered:  # driving itself, the run completed and carried out its last decision task
-            self._delivered = False
+        if self.run.handoff.take_answered():  # driven inline, it completed and carried out this decision task
             return []
         self._complete_decision()
         return decisions
@@ -218,16 +217,17 @@ class RunHost:
             attrs["executionContext"] = context
         self._add("DecisionTaskCompleted", attrs)
 
-    def _drive_inline(self) -> bool:
-        """The engine's driver hook, called on the run's own thread while ``run`` waits: go on as the loop would.
+    def _drive_inline(self, handoff: Handoff) -> bool:
+        """The run's driver, called on the run's own thread while ``run`` waits: go on as the loop would.
 
         A run alone in its family (no open child, parent or next run) needs no thread hand-off per
         decision: its waiting thread carries out the decisions, lets time pass and feeds it the new
-        events itself. It hands back (False) as soon as anything needs the family loop.
+        events itself. It hands back (False) as soon as anything needs the family loop (the states it
+        hands back in: simpleflow.engine.Handoff).
         """
         if not self.family.alone(self):
             return False
-        decisions = encode_decisions(self.run.decide_now)
+        decisions = encode_decisions(handoff.decide)
         self._complete_decision()
         self._carry_out(decisions)
         if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
@@ -235,11 +235,11 @@ class RunHost:
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
         if not self.family.alone(self):  # a child started: the family loop takes over from here
-            self._delivered = True
+            handoff.answered = True
             return False
         self.awake = False
         self._schedule_decision()
-        return self.run.feed_inline(decode_events(self._start_decision(), copy=True))
+        return handoff.feed(decode_events(self._start_decision(), copy=True))
 
     # -- decisions ---------------------------------------------------------------
 
