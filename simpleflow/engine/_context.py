@@ -3,8 +3,8 @@
 A ``WorkflowContext`` is ``Workflow.executor`` for one replay of an execution (``WorkflowRun`` makes a
 fresh one for each full replay); ``Workflow``, futures, canvas containers and ``@cached`` call it through
 the ``WorkflowExecutor`` protocol (_protocol). Each kind of command has its own method (``submit_activity``,
-``submit_timer``...); ``submit`` hands a task to the one its type names in ``_SUBMITS`` (at the end of the
-class). The ``CommandTracker`` (_tracker) keeps the commands and resolves them against the history.
+``submit_timer``...); ``submit`` hands a task to the one its type names in ``_SUBMITS`` (the table right
+after them). The ``CommandTracker`` (_tracker) keeps the commands and resolves them against the history.
 
 The workflow's ``run`` executes on a thread of its own (``Suspendable``, _suspend), started and resumed by
 ``go_on``; ``wait_for`` gives control away until a future settles: to the host's driver if it has one
