@@ -125,7 +125,10 @@ class WorkflowContext:
         elif isinstance(submittable, type) and issubclass(submittable, Workflow):
             submittable = ChildWorkflowTask(submittable, *args, **kwargs)
         submits = self._SUBMITS
-        for kind in type(submittable).__mro__:
+        method = submits.get(type(submittable))
+        if method is not None:
+            return method(self, submittable)
+        for kind in type(submittable).__mro__[1:]:  # a subclass of a task type (WorkflowTask...)
             method = submits.get(kind)
             if method is not None:
                 return method(self, submittable)
@@ -272,7 +275,7 @@ class WorkflowContext:
         while not future._settled():
             self.replaying = False
             self.waiting_on = future
-            if not self._handoff.drive():
+            if not self._handoff.drive(self):
                 self.thread.suspend()
         self.waiting_on = None
 

@@ -65,11 +65,14 @@ class Handoff:
 
     # -- the run's side -------------------------------------------------------------------------
 
-    def drive(self) -> bool:
-        """On the run's thread, while ``run`` waits: let the driver carry on; False to park and hand back."""
+    def drive(self, executor: Any) -> bool:
+        """On the run's thread, while ``run`` waits: let the driver carry on; False to park and hand back.
+
+        Args:
+            executor: the workflow's (``futures.current_executor``), set back once the driver returns.
+        """
         if self.driver is None or self.held is not None:
             return False
-        executor = futures.current_executor()
         futures.set_current_executor(None)  # the host's code (activities...) is not workflow code
         try:
             return self.driver(self)
