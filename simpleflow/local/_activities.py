@@ -50,11 +50,6 @@ class LocalActivities:
         """The jobs of the activities that have not been collected yet."""
         return list(self._running)
 
-    @property
-    def busy(self) -> bool:
-        """Some activity has not been collected yet."""
-        return bool(self._running)
-
     def schedule(self, a: dict[str, Any], completed_id: int) -> None:
         """A ScheduleActivityTask decision (its attributes *a*): scheduled, started, run or handed to the pool."""
         scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))

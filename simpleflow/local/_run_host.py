@@ -245,7 +245,7 @@ class RunHost:
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
             if self.closed is not None:
                 return
-        if self.activities.busy and self.workers == 1:
+        if self.workers == 1:  # it ran as it was scheduled: its result is in
             self.activities.collect(block=True)
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
