@@ -21,7 +21,7 @@ from simpleflow import exceptions
 from simpleflow.exceptions import CancelledError
 
 if TYPE_CHECKING:
-    from simpleflow.protocols import WorkflowExecutor
+    from simpleflow.engine import WorkflowExecutor
 
 __all__ = [
     "ALL_COMPLETED",

@@ -220,7 +220,11 @@ class MarkerTask(Task):
 
 
 class SignalTask(Task):
-    """Sends the signal *name* to a workflow execution."""
+    """Sends the signal *name*, with input ``*args`` and ``**kwargs``, to a workflow execution.
+
+    The execution is *workflow_id* (its run *run_id*, or the open one); without one, the execution that
+    submits the task. With *propagate*, the receiver passes the signal on to its parent and children.
+    """
 
     def __init__(
         self,

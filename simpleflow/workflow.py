@@ -28,7 +28,7 @@ from simpleflow.retry import check_retry
 __all__ = ["Workflow", "queries_of", "query", "query_method"]
 
 if TYPE_CHECKING:
-    from simpleflow.protocols import WorkflowExecutor
+    from simpleflow.engine import WorkflowExecutor
 
 
 @cached
@@ -153,7 +153,7 @@ class Workflow:
         return task.CancelTimerTask(timer_id)
 
     def record_marker(self, name: str, details: Any = None) -> task.MarkerTask:
-        return self._executor.record_marker(name, details)
+        return task.MarkerTask(name, details)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         return self._executor.list_markers(all)
@@ -161,19 +161,13 @@ class Workflow:
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         return self._executor.get_event_details(event_type, event_name)
 
-    def signal(
-        self,
-        name: str,
-        *args: Any,
-        workflow_id: str | None = None,
-        run_id: str | None = None,
-        propagate: bool = True,
-        **kwargs: Any,
-    ) -> task.SignalTask:
-        return self._executor.signal(name, *args, workflow_id=workflow_id, run_id=run_id, propagate=propagate, **kwargs)
+    def signal(self, name: str, *args: Any, **kwargs: Any) -> task.SignalTask:
+        """A signal to submit, as ``SignalTask`` takes it: *name*, its input (``*args``, ``**kwargs``), and the
+        keywords ``workflow_id``/``run_id`` (this execution by default) and ``propagate``."""
+        return task.SignalTask(name, *args, **kwargs)
 
     def wait_signal(self, name: str) -> task.WaitForSignal:
-        return self._executor.wait_signal(name)
+        return task.WaitForSignal(name)
 
     def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> task.CancelWorkflowTask:
         """A request to cancel another execution, to submit: its future finishes once SWF delivered it.
@@ -181,10 +175,10 @@ class Workflow:
         The execution's ``should_cancel`` decides whether it stops; its future fails (``TaskFailed``
         with SWF's cause) when SWF knows no open execution of that id. A child's future: use ``cancel()``.
         """
-        return self._executor.cancel_workflow(workflow_id, run_id)
+        return task.CancelWorkflowTask(workflow_id, run_id)
 
     def continue_as_new(self, *args: Any, **kwargs: Any) -> task.ContinueAsNewWorkflowTask:
-        return self._executor.continue_as_new(type(self), *args, **kwargs)
+        return task.ContinueAsNewWorkflowTask(type(self), *args, **kwargs)
 
     # -- hooks --------------------------------------------------------------
 

@@ -7,10 +7,12 @@ each decision task with ``answer_decision_task``. ``replay`` is the reference
 (a fresh run over every event); ``WorkflowRun.advance`` resumes a run with
 only the new events and is held to give the same decisions.
 
-The inline-driver hook (used by simpleflow.local only): a host may set ``WorkflowRun.driver`` to a callable
-the run calls on its own thread while the workflow waits on an unsettled future. The driver carries on as
-the host's loop would, using ``decide_now`` and ``feed_inline``; it returns False to hand control back to
-``advance``, or raises ``Abandoned`` to unwind a run that will never be resumed.
+``WorkflowRun`` is what a host drives; what the workflow's code calls (``Workflow.executor``) is its
+``WorkflowContext``, which implements the ``WorkflowExecutor`` protocol the public API names.
+
+Driving inline (simpleflow.local only): a host may give ``WorkflowRun`` a *driver*, called on the run's own
+thread while the workflow waits, to carry on as the host's loop would without a thread switch per decision
+task; what passes between them is the run's ``Handoff`` (see simpleflow.engine._handoff).
 
 Queries (simpleflow.workflow): ``answer_query`` replays a history and calls a ``@query`` method on the state
 ``run`` left; the decisions are dropped.
@@ -25,17 +27,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from simpleflow.engine._closing import RunOutcome
+from simpleflow.engine._context import ExecutionInfo, WorkflowContext
 from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
+from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
+from simpleflow.engine._protocol import WorkflowExecutor
 from simpleflow.engine._query import HistoryDoesNotFit, answer_query
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._repair import fitting as fit_repair_source
 from simpleflow.engine._repair import source_from_events as repair_source_from_events
-from simpleflow.engine._run import ExecutionInfo, RunOutcome, WorkflowRun
+from simpleflow.engine._run import WorkflowRun
 from simpleflow.engine._suspend import Abandoned
 from simpleflow.engine.logs import ReplayLogFilter
 from simpleflow.format import format_reason
@@ -45,10 +51,13 @@ __all__ = [
     "REPAIR_MARKER_PREFIX",
     "Abandoned",
     "ExecutionInfo",
+    "Handoff",
     "HistoryDoesNotFit",
     "RepairSource",
     "ReplayLogFilter",
     "RunOutcome",
+    "WorkflowContext",
+    "WorkflowExecutor",
     "WorkflowRun",
     "answer_decision_task",
     "answer_query",

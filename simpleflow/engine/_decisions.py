@@ -176,11 +176,6 @@ def continue_as_new(
     }
 
 
-CLOSING_TYPES = frozenset(
-    {"CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution", "ContinueAsNewWorkflowExecution"}
-)
-
-
 # -- decisions of commands and of a run's end ----------------------------------------
 
 

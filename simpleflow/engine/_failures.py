@@ -10,26 +10,29 @@ when the workflow defines it and decides anything, comes before ``retry``.
 A policy's wait is a timer named after the task id and the attempt it leads to
 (``policy_timer_id``): once that timer is in the history the wait was decided,
 so a replay (full or resumed) follows the history and never decides it again.
+
+The rules decide, the ``CommandTracker`` carries out: each answer is what the
+command owes SWF next (``Owed``), the command's future and retry timer set here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from simpleflow import constants, exceptions, format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, resolved_value
+from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._ids import policy_timer_id
-from simpleflow.history import HistoryView, RetriableRecord, State
+from simpleflow.history import History, HistoryView, RetriableRecord, State
 from simpleflow.retry import RetryPolicy, check_retry, recorded_error_names
 from simpleflow.task import TaskFailureContext
 
-if TYPE_CHECKING:
-    from simpleflow.engine._tracker import CommandTracker
-
-
-class NeedsFullReplay(Exception):
-    """Resuming cannot match a full replay: replay from the start."""
+# What a failed attempt leaves its command owing: nothing new (None), one of these, or a decision (a retry timer
+# to start).
+RESCHEDULE = "reschedule"  # its own decision again: the next attempt, now
+WAITING = "waiting"  # nothing: its retry waits on a timer the history holds started
+Owed = str | dict[str, Any] | None
 
 
 def _error_class(command: Command) -> type:
@@ -42,30 +45,40 @@ def _retry_option(command: Command) -> int | RetryPolicy:
 
 
 class RetryRules:
-    """Applies ``retry``, ``on_task_failure`` and ``raises_on_failure`` to the failed attempts of one run."""
+    """Applies ``retry``, ``on_task_failure`` and ``raises_on_failure`` to the failed attempts of one run.
 
-    def __init__(self, tracker: CommandTracker) -> None:
-        self._tracker = tracker
+    Args:
+        history: the run's history (the retry timers it holds).
+        workflow: the workflow instance (its ``on_task_failure``).
+    """
+
+    def __init__(self, history: History, workflow: Any) -> None:
+        self._history = history
+        self._workflow = workflow
         self.timers: dict[str, Command] = {}  # retry timer id -> the command waiting on it
 
-    def after_failed_attempt(self, command: Command, record: RetriableRecord) -> None:
+    def after_failed_attempt(self, command: Command, record: RetriableRecord, resolving_events: bool) -> Owed:
         """*command*'s future holds the error of the attempt *record* describes: retry, wait or give up.
+
+        Args:
+            resolving_events: the failure is found in new events, not at the task's submit (which lies in the past).
+
+        Returns:
+            What *command* owes now (see ``Owed``).
 
         Raises:
             NeedsFullReplay: the outcome depends on code a full replay runs at the submit.
             TaskException, WorkflowException: the task failed for good and raises on failure.
         """
-        tracker = self._tracker
         timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
-        timer = tracker.history.timers.get(timer_id)
+        timer = self._history.timers.get(timer_id)
         after_failure = record.decision_task_completed_event_id or 0
         if timer and (timer.decision_task_completed_event_id or 0) > after_failure:
             self.timers[timer_id] = command
             if timer.state is State.STARTED:
                 command.retry_timer = timer_id
-                tracker.ledger.drop_pending(command)
                 command.future.set_pending()
-                return
+                return WAITING
             if timer.state in (State.FIRED, State.CANCELED):
                 command.retry_timer = None
                 # As simpleflow: the retry takes the arguments the timer's control recorded (on_task_failure
@@ -74,98 +87,95 @@ class RetryRules:
                 if isinstance(control, dict):
                     command.args = list(control.get("args") or [])
                     command.kwargs = dict(control.get("kwargs") or {})
-                self._retry(command)
-                return
-        if self._policy_wait_recorded(command, record):
-            return
+                return self._retry(command)
+        owed = self._policy_wait_recorded(command, record)
+        if owed is not None:
+            return owed
         if command.retry_timer is not None:  # the retry timer is ours to start
-            return
-        if overrides(tracker.workflow, "on_task_failure"):
-            if tracker.resolving_events:
+            return None
+        if overrides(self._workflow, "on_task_failure"):
+            if resolving_events:
                 raise NeedsFullReplay()
-            self._ask_workflow(command, record)
-            return
-        self._by_retry_option(command, record)
+            return self._ask_workflow(command, record, resolving_events)
+        return self._by_retry_option(command, record, resolving_events)
 
-    def final_failure(self, command: Command) -> None:
+    def final_failure(self, command: Command, resolving_events: bool) -> None:
         """*command* failed for good: with ``raises_on_failure``, its error is raised in ``run``.
 
         Raises:
-            NeedsFullReplay: the submit lies in the past (a full replay raises it there).
+            NeedsFullReplay: the submit lies in the past (*resolving_events*: a full replay raises it there).
             TaskException, WorkflowException: the error, wrapped.
         """
         if option(command.task, "raises_on_failure", False):
-            if self._tracker.resolving_events:
+            if resolving_events:
                 raise NeedsFullReplay()
             raise _error_class(command)(command.task, command.future._exception)
 
-    def _retry(self, command: Command) -> None:
+    @staticmethod
+    def _retry(command: Command) -> Owed:
         command.future.set_pending()
-        self._tracker.add_pending(command, self._tracker.command_decision(command))
+        return RESCHEDULE
 
-    def _ask_workflow(self, command: Command, record: RetriableRecord) -> None:
-        tracker = self._tracker
-        tracker.history.keep_whole()  # the workflow gets the whole history (a cached run may be compacted)
+    def _ask_workflow(self, command: Command, record: RetriableRecord, resolving_events: bool) -> Owed:
+        self._history.keep_whole()  # the workflow gets the whole history (a cached run may be compacted)
         decision = TaskFailureContext.Decision
         context = TaskFailureContext(
             a_task=command.task,
             event=record.as_dict(),  # the hook reads simpleflow's shapes
             future=command.future,
             exception_class=_error_class(command),
-            history=HistoryView(tracker.history),
+            history=HistoryView(self._history),
         )
-        context = tracker.workflow.on_task_failure(context) or context
+        context = self._workflow.on_task_failure(context) or context
         if context.decision in (decision.retry_now, decision.retry_later) and context.a_task is command.task:
             # The workflow may have changed the task's arguments for the retry (simpleflow's failing example).
             command.args = [resolved_value(a) for a in command.task.args]
             command.kwargs = {k: resolved_value(v) for k, v in (command.task.kwargs or {}).items()}
         if context.decision == decision.abort:
-            self.final_failure(command)
+            self.final_failure(command, resolving_events)
         elif context.decision == decision.ignore:
             command.future.set_exception(None)
         elif context.decision == decision.cancel:
             command.future.set_cancelled()
         elif context.decision in (decision.retry_now, decision.retry_later) and not context.retry_wait_timeout:
-            self._retry(command)
+            return self._retry(command)
         elif context.decision == decision.retry_later:
             timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
             command.retry_timer = timer_id
             self.timers[timer_id] = command
             command.future.set_pending()
             control = format.dumps({"args": list(command.args), "kwargs": command.kwargs})
-            tracker.add_pending(command, decisions.start_timer(timer_id, context.retry_wait_timeout, control))
+            return decisions.start_timer(timer_id, context.retry_wait_timeout, control)
         elif context.decision == decision.handled:
             if context.future is None:
-                self._retry(command)
-            else:
-                command.future = context.future
+                return self._retry(command)
+            command.future = context.future
         else:
-            self._by_retry_option(command, record)
+            return self._by_retry_option(command, record, resolving_events)
+        return None
 
     # -- the task's ``retry``: a number of retries, or a policy ---------------------------------
 
-    def _by_retry_option(self, command: Command, record: RetriableRecord) -> None:
+    def _by_retry_option(self, command: Command, record: RetriableRecord, resolving_events: bool) -> Owed:
         retry = _retry_option(command)
         failures = record.retry or 0  # the history's count: 0 after the first failed attempt
         if not isinstance(retry, RetryPolicy):
             if failures < retry:
-                self._retry(command)
-            else:
-                self.final_failure(command)
-            return
+                return self._retry(command)
+            self.final_failure(command, resolving_events)
+            return None
         attempt = failures + 1
         if not self._policy_retries(retry, command, record, attempt):
-            self.final_failure(command)
-            return
+            self.final_failure(command, resolving_events)
+            return None
         seconds = retry.interval(attempt, command.id)
         if seconds == 0:
-            self._retry(command)
-            return
+            return self._retry(command)
         timer_id = policy_timer_id(command.id, attempt + 1)
         command.retry_timer = timer_id
         self.timers[timer_id] = command
         command.future.set_pending()
-        self._tracker.add_pending(command, decisions.start_timer(timer_id, seconds))
+        return decisions.start_timer(timer_id, seconds)
 
     @staticmethod
     def _policy_retries(policy: RetryPolicy, command: Command, record: RetriableRecord, attempt: int) -> bool:
@@ -181,19 +191,21 @@ class RetryRules:
             names = frozenset({error_type.__name__, f"{error_type.__module__}.{error_type.__name__}"})
         return not policy.is_non_retryable(names)
 
-    def _policy_wait_recorded(self, command: Command, record: RetriableRecord) -> bool:
-        """The history holds the policy's timer for the attempt after this failure: wait for it, or retry."""
+    def _policy_wait_recorded(self, command: Command, record: RetriableRecord) -> Owed:
+        """The history holds the policy's timer for the attempt after this failure: wait for it, or retry.
+
+        Returns:
+            None when it does not.
+        """
         timer_id = policy_timer_id(command.id, (record.retry or 0) + 2)
-        timer = self._tracker.history.timers.get(timer_id)
+        timer = self._history.timers.get(timer_id)
         if timer is None:
-            return False
+            return None
         self.timers[timer_id] = command
         if timer.state is State.STARTED:
             command.retry_timer = timer_id
-            self._tracker.ledger.drop_pending(command)
             command.future.set_pending()
-            return True
+            return WAITING
         # Fired; or canceled, or it could not start (no wait can be had then): the next attempt, now.
         command.retry_timer = None
-        self._retry(command)
-        return True
+        return self._retry(command)

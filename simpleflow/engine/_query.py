@@ -9,7 +9,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from simpleflow.engine._run import ExecutionInfo, WorkflowRun
+from simpleflow.engine._context import ExecutionInfo
+from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import QueryFailed, QueryRefused, UsageError
 from simpleflow.history import until_closed
 from simpleflow.workflow import query_method
@@ -54,7 +55,7 @@ def answer_query(
         if run.mismatches:
             raise HistoryDoesNotFit(f"history does not fit the code: {run.mismatches[0]}")
         try:
-            return run.call_query(name, method, list(args), kwargs)
+            return run.context.call_query(name, method, list(args), kwargs)
         except QueryRefused:
             raise
         except Exception as err:

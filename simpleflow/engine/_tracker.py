@@ -3,7 +3,7 @@
 ``CommandTracker`` turns each submit into a ``Command`` (its id computed as
 simpleflow computes it), resolves it against its history record at once and
 again whenever an event changes that record (see _resolvers), applies the
-retry policy to failed attempts (_failures) and books the decisions owed in
+retry rules to failed attempts (_failures) and books the decisions owed in
 the run's ``Ledger``.
 """
 
@@ -30,7 +30,8 @@ from simpleflow.engine._commands import (
     arguments_ready,
     uses_counter,
 )
-from simpleflow.engine._failures import NeedsFullReplay, RetryRules
+from simpleflow.engine._failures import RESCHEDULE, WAITING, Owed, RetryRules
+from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._ledger import Ledger
 from simpleflow.engine._resolvers import (
     CANCELLED,
@@ -66,7 +67,7 @@ class CommandTracker:
         self.commands: dict[tuple[str, str], Command] = {}
         self._by_name: dict[tuple[str, str], list[Command]] = {}  # markers and signals, by name
         self.waiting_submits: list[WaitingSubmit] = []
-        self.retry = RetryRules(self)
+        self.retry = RetryRules(history, workflow)
         self.resolving_events = False  # commands are resolved against new events, not at their submit
         self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
         self.mismatches: list[str] = []
@@ -78,6 +79,7 @@ class CommandTracker:
     def clear(self) -> None:
         """Forget every command and the history (the run is closed)."""
         self.history = History()
+        self.retry = RetryRules(self.history, self.workflow)
         self.commands.clear()
         self._by_name.clear()
         self.waiting_submits.clear()
@@ -409,13 +411,24 @@ class CommandTracker:
             elif state == CANCELLED:
                 future.set_cancelled()
         if resolution.failed_attempt is not None:
-            self.retry.after_failed_attempt(command, resolution.failed_attempt)
+            owed = self.retry.after_failed_attempt(command, resolution.failed_attempt, self.resolving_events)
+            if owed is not None:
+                self._owe_after_failure(command, owed)
         elif resolution.final:
-            self.retry.final_failure(command)
+            self.retry.final_failure(command, self.resolving_events)
         last = resolution.last_event_id
         if last and not self.resolving_events and command.future._settled():
             if last > self.history.completed_decision_id:  # a value that arrived since the last decision
                 self._on_news()
+
+    def _owe_after_failure(self, command: Command, owed: Owed) -> None:
+        """Carry out what the retry rules answered for a failed attempt of *command*."""
+        if owed is RESCHEDULE:
+            self.add_pending(command, self.command_decision(command))
+        elif owed is WAITING:
+            self.ledger.drop_pending(command)
+        else:
+            self.add_pending(command, owed)
 
     def add_pending(self, command: Command, decision: dict[str, Any]) -> None:
         """Owe *decision* for *command*."""

@@ -27,6 +27,7 @@ from simpleflow.history._records import (
     TimerRecord,
 )
 from simpleflow.history._shapes import (
+    CLOSING_DECISIONS,
     CLOSING_EVENTS,
     WAKING_EVENTS,
     attributes,
@@ -55,6 +56,7 @@ __all__ = [
     "RetriableRecord",
     "TimerRecord",
     "CLOSED_ATTEMPT_STATES",
+    "CLOSING_DECISIONS",
     "CLOSING_EVENTS",
     "WAKING_EVENTS",
     "Attempt",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CLOSING_DECISIONS",
     "CLOSING_EVENTS",
     "WAKING_EVENTS",
     "attributes",
@@ -31,6 +32,16 @@ CLOSING_EVENTS = frozenset(
         "WorkflowExecutionTerminated",
         "WorkflowExecutionTimedOut",
         "WorkflowExecutionContinuedAsNew",
+    }
+)
+
+# The decisions that close a run (SWF requires them last in a response): it has no next decision task.
+CLOSING_DECISIONS = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
     }
 )
 

@@ -13,15 +13,14 @@ import concurrent.futures
 import heapq
 import itertools
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simpleflow import activity as activity_registry
 from simpleflow import format, jumbo
 from simpleflow.engine import (
     Abandoned,
     ExecutionInfo,
+    Handoff,
     RepairSource,
     WorkflowRun,
     answer_decision_task,
@@ -29,8 +28,8 @@ from simpleflow.engine import (
     encode_decisions,
 )
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
+from simpleflow.local._activities import LocalActivities, without_none
 from simpleflow.local._family import STUCK, Family
-from simpleflow.local._heartbeats import LocalBeat
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.outcome import (
     CANCELED,
@@ -38,10 +37,6 @@ from simpleflow.runtime.outcome import (
     CONTINUED_AS_NEW,
     FAILED,
     Outcome,
-    failed,
-    is_cancellation,
-    named_failure,
-    run_activity,
 )
 
 
@@ -99,17 +94,14 @@ class RunHost:
         self._fed = 0  # events already given to the engine
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
-        self._running: dict[concurrent.futures.Future, tuple[int, int]] = {}  # job -> scheduled, started ids
-        self._beats: dict[int, tuple[str, LocalBeat]] = {}  # scheduled id -> activity id, its heartbeats
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
-        self._delivered = False  # the run, driving itself, already completed the open decision task
+        self.activities = LocalActivities(self._add, self.workers, self.workflow_id, self.run_id, family.middlewares)
         family.join(self)
         self.run = WorkflowRun(
             workflow_class,
             ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
+            driver=self._drive_inline,
         )
-        self.run.driver = self._drive_inline
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None
         self._add(
             "WorkflowExecutionStarted",
@@ -132,7 +124,11 @@ class RunHost:
 
     @property
     def running_activities(self) -> list[concurrent.futures.Future]:
-        return list(self._running)
+        return self.activities.running
+
+    def collect_activities(self, block: bool) -> None:
+        """Append the results of its activities that ended (with *block*, wait for one first)."""
+        self.activities.collect(block)
 
     def next_timer(self) -> float | None:
         """When its next timer fires (None: no timer runs)."""
@@ -152,8 +148,7 @@ class RunHost:
 
     def shut_down(self) -> None:
         """Release its activity threads and its run (the family's loop ended)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.activities.shut_down()
         self.run.close()
 
     def deliver_signal(self, name: str, input_text: str | None, sender: RunHost | None = None) -> None:
@@ -192,10 +187,9 @@ class RunHost:
         # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
         # fields' references, as SWF's would, and the engine reads their text.
         decisions = answer_decision_task(self.run, self._start_decision(), copy_events=True)
-        if self.closed is not None:  # the run, driving itself, closed meanwhile
+        if self.closed is not None:  # the run, driven inline, closed meanwhile
             return []
-        if self._delivered:  # driving itself, the run completed and carried out its last decision task
-            self._delivered = False
+        if self.run.handoff.take_answered():  # driven inline, it completed and carried out this decision task
             return []
         self._complete_decision()
         return decisions
@@ -218,16 +212,17 @@ class RunHost:
             attrs["executionContext"] = context
         self._add("DecisionTaskCompleted", attrs)
 
-    def _drive_inline(self) -> bool:
-        """The engine's driver hook, called on the run's own thread while ``run`` waits: go on as the loop would.
+    def _drive_inline(self, handoff: Handoff) -> bool:
+        """The run's driver, called on the run's own thread while ``run`` waits: go on as the loop would.
 
         A run alone in its family (no open child, parent or next run) needs no thread hand-off per
         decision: its waiting thread carries out the decisions, lets time pass and feeds it the new
-        events itself. It hands back (False) as soon as anything needs the family loop.
+        events itself. It hands back (False) as soon as anything needs the family loop (the states it
+        hands back in: simpleflow.engine.Handoff).
         """
         if not self.family.alone(self):
             return False
-        decisions = encode_decisions(self.run.decide_now)
+        decisions = encode_decisions(handoff.decide)
         self._complete_decision()
         self._carry_out(decisions)
         if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
@@ -235,11 +230,11 @@ class RunHost:
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
         if not self.family.alone(self):  # a child started: the family loop takes over from here
-            self._delivered = True
+            handoff.answered = True
             return False
         self.awake = False
         self._schedule_decision()
-        return self.run.feed_inline(decode_events(self._start_decision(), copy=True))
+        return handoff.feed(decode_events(self._start_decision(), copy=True))
 
     # -- decisions ---------------------------------------------------------------
 
@@ -250,80 +245,14 @@ class RunHost:
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
             if self.closed is not None:
                 return
-        if self._running and self.workers == 1:
-            self.collect_activities(block=True)
+        if self.workers == 1:  # it ran as it was scheduled: its result is in
+            self.activities.collect(block=True)
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
-        act = activity_registry.find(a["activityType"]["name"])
-        # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
-        context = {
-            "name": a["activityType"]["name"],
-            "version": a["activityType"]["version"],
-            "workflow_id": self.workflow_id,
-            "run_id": self.run_id,
-            "activity_id": a["activityId"],
-            "input": a.get("input"),
-            "domain_name": "local",
-            "activity_task_list": a["taskList"]["name"],
-        }
-        if act is None:
-            message = f"activity '{a['activityType']['name']}' is not declared in this process"
-            job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
-        else:
-            beat = LocalBeat(a.get("heartbeatTimeout"))
-            self._beats[scheduled] = (a["activityId"], beat)
-            job = lambda: run_activity(act, a.get("input"), context, self.family.middlewares, beat.send)  # noqa: E731
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
-        started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
-        if self.workers == 1:
-            # One worker: run it now, in order, as a single SWF worker would (and without a thread hop).
-            done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result(job())
-            self._running[done] = (scheduled, started)
-        else:
-            self._running[self._pool.submit(job)] = (scheduled, started)
-
-    def collect_activities(self, block: bool) -> None:
-        """Append the results of the activities that ended (with *block*, wait for one first)."""
-        if not self._running:
-            return
-        if block:
-            done, _ = concurrent.futures.wait(self._running, return_when=concurrent.futures.FIRST_COMPLETED)
-        else:
-            done = [f for f in self._running if f.done()]
-        for job in [f for f in self._running if f in done]:
-            scheduled, started = self._running.pop(job)
-            outcome: Outcome = job.result()
-            ids = {"scheduledEventId": scheduled, "startedEventId": started}
-            _, beat = self._beats.pop(scheduled, (None, None))
-            if beat is not None and beat.timed_out():
-                self._add("ActivityTaskTimedOut", dict(ids, timeoutType="HEARTBEAT", details=beat.details))
-            elif _was_canceled(outcome):  # it let TaskCanceled out: RespondActivityTaskCanceled, as a worker does
-                self._add("ActivityTaskCanceled", _without_none(dict(ids, details=beat.details if beat else None)))
-            elif outcome.completed:
-                self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
-            else:
-                self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
+        self.activities.schedule(a, completed_id)
 
     def _do_RequestCancelActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
-        running = [beat for activity_id, beat in self._beats.values() if activity_id == a["activityId"]]
-        if not running:  # it closed already (activities here start as soon as they are scheduled)
-            self._add(
-                "RequestCancelActivityTaskFailed",
-                {
-                    "activityId": a["activityId"],
-                    "cause": "ACTIVITY_ID_UNKNOWN",
-                    "decisionTaskCompletedEventId": completed_id,
-                },
-            )
-            return
-        for beat in running:
-            beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
-        self._add(
-            "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
-        )
+        self.activities.request_cancel(a, completed_id)
 
     def _do_StartTimer(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         started = self._add("TimerStarted", dict(a, decisionTaskCompletedEventId=completed_id))
@@ -479,7 +408,7 @@ class RunHost:
         if target is None:
             self._add(
                 "RequestCancelExternalWorkflowExecutionFailed",
-                _without_none(
+                without_none(
                     {
                         "workflowId": a["workflowId"],
                         "runId": a.get("runId"),
@@ -515,12 +444,3 @@ def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | Non
     ``module.ClassName``), if it is a Workflow subclass that loads."""
     path = class_path(input)
     return (find_workflow_class(path) if path else None) or find_workflow_class(type_name)
-
-
-def _was_canceled(outcome: Outcome) -> bool:
-    """The activity stopped on a cancellation: it let ``heartbeat()``'s TaskCanceled (or one of its own) out."""
-    return outcome.status == FAILED and is_cancellation(format.loads(outcome.details))
-
-
-def _without_none(attrs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attrs.items() if v is not None}

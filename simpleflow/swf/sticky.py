@@ -20,19 +20,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from simpleflow.history import CLOSING_DECISIONS  # after them the execution has no next decision task: no override
+
 __all__ = ["CLOSING_DECISIONS", "MAX_TASK_LIST_LENGTH", "Turns", "closes_execution", "override", "sticky_task_list"]
 
 MAX_TASK_LIST_LENGTH = 256
-
-# Decisions after which the execution has no next decision task: no override on them.
-CLOSING_DECISIONS = frozenset(
-    {
-        "CompleteWorkflowExecution",
-        "FailWorkflowExecution",
-        "CancelWorkflowExecution",
-        "ContinueAsNewWorkflowExecution",
-    }
-)
 
 # SWF refuses ':', '/', '|', control characters and the literal "arn" in a task list name.
 _FORBIDDEN = re.compile(r"[:/|\s\x00-\x1f\x7f-\x9f]")

@@ -24,7 +24,7 @@ class ReadsEventDetails(Workflow):
             for name in names:
                 seen[name] = self.get_event_details(kind, name)
         kept = {name: details for name, details in seen.items() if details}
-        self.executor.seen = kept  # read by the test
+        type(self).seen = kept  # read by the test
         return {name: sorted(details) for name, details in kept.items()}
 
 
@@ -84,7 +84,7 @@ def test_event_details_values_are_decoded_and_timestamps_are_utc_datetimes():
     b = _history()
     workflow_run = WorkflowRun(ReadsEventDetails, INFO)
     workflow_run.advance(b.events)
-    seen = workflow_run.seen
+    seen = ReadsEventDetails.seen
     assert seen["t1"]["control"] == {"k": 1} and seen["t1"]["start_to_fire_timeout"] == 5
     assert seen["t1"]["fired_event_timestamp"] == datetime.datetime.fromtimestamp(b.events[9]["eventTimestamp"], UTC)
     assert seen["t2"]["cancel_decision_task_completed_event_id"] == b.attributes(14)["decisionTaskCompletedEventId"]

@@ -90,7 +90,7 @@ def test_a_run_replaying_in_full_each_time_keeps_its_events(seed):
 def _watched(seed: int, compact: bool) -> tuple[list, list]:
     swf = SimulatedSWF({"args": [6], "kwargs": {}}, seed, fail_rate=0.3, timeout_rate=0.0)
     run = WorkflowRun(wf.Watched, INFO)
-    run.notes = []
+    wf.Watched.notes = notes = []
     answers = []
     try:
         while swf.closed is None and len(answers) < 100:
@@ -101,7 +101,8 @@ def _watched(seed: int, compact: bool) -> tuple[list, list]:
             swf.progress()
     finally:
         run.close()
-    return answers, run.notes
+        wf.Watched.notes = None
+    return answers, notes
 
 
 @pytest.mark.parametrize("seed", range(4))

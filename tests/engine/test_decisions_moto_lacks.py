@@ -13,6 +13,7 @@ import zlib
 from simpleflow import Workflow, activity
 from simpleflow.canvas import Chain
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.task import SignalTask
 from tests.history_builder import HistoryBuilder
 
 INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
@@ -94,6 +95,19 @@ class Signaller(Workflow):
     def run(self):
         sent = self.submit(self.signal("hello", 1, workflow_id="other", run_id="other-run", k="v"))
         return sent.result
+
+
+PING_SELF = SignalTask("ping", 2)  # one task object, built without a target, shared by every execution
+
+
+class PingsItself(Workflow):
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        sent = [self.submit(PING_SELF), self.submit(self.signal("pong"))]
+        return [f.result for f in sent]
 
 
 class Broadcaster(Workflow):
@@ -208,6 +222,18 @@ def test_signal_external_workflow_decision_has_swf_shape():
     assert set(attrs) <= SIGNAL_KEYS
     assert attrs["workflowId"] == "other" and attrs["runId"] == "other-run" and attrs["signalName"] == "hello"
     assert json.loads(attrs["input"]) == {"args": [1], "kwargs": {"k": "v"}, "__propagate": True}
+
+
+def test_a_signal_without_a_target_goes_to_the_execution_submitting_it_and_its_task_stays_as_built():
+    b = HistoryBuilder()
+    b.decision_started()
+    first, second = (decision_of([d], "SignalExternalWorkflowExecution") for d in replay(PingsItself, b.events, INFO))
+    assert (first["signalName"], first["workflowId"], first["runId"]) == ("ping", "wf-id", "run-id")
+    assert (second["signalName"], second["workflowId"], second["runId"]) == ("pong", "wf-id", "run-id")
+    other = ExecutionInfo(domain="d", workflow_id="other-id", run_id="other-run")
+    (again, _) = replay(PingsItself, b.events, other)
+    assert decision_of([again], "SignalExternalWorkflowExecution")["workflowId"] == "other-id"
+    assert (PING_SELF.workflow_id, PING_SELF.run_id) == (None, None)
 
 
 def test_the_signal_future_finishes_when_swf_says_the_execution_was_signaled():

@@ -27,7 +27,7 @@ def test_the_original_import_lines_work():
 
     assert FromSignal is WaitForSignal
     assert isinstance(logger, logging.Logger)
-    assert SwfExecutor.__name__ == "WorkflowRun"
+    assert SwfExecutor.__name__ == "WorkflowContext"  # what a workflow's ``self.executor`` is
 
 
 # In a fresh interpreter: the package's names are imported on first use, and each is what it was.

@@ -21,7 +21,7 @@ def _shape(events):
 def test_inline_driving_gives_the_events_of_a_thread_driven_run():
     inline = LocalExecution(wf.Dataflow, {"args": [3], "kwargs": {}})
     threaded = LocalExecution(wf.Dataflow, {"args": [3], "kwargs": {}})
-    threaded.run.driver = None  # every decision goes through advance(), one thread hand-off each
+    threaded.run.handoff.driver = None  # every decision goes through advance(), one thread hand-off each
     a, b = inline.execute(), threaded.execute()
     assert (a.status, a.result) == (b.status, b.result) == ("completed", [6, 5])
     assert _shape(a.events) == _shape(b.events)

@@ -1,0 +1,403 @@
+"""What the workflow's code calls during one replay: its commands, its reads of the history, its waits.
+
+A ``WorkflowContext`` is ``Workflow.executor`` for one replay of an execution (``WorkflowRun`` makes a
+fresh one for each full replay); ``Workflow``, futures, canvas containers and ``@cached`` call it through
+the ``WorkflowExecutor`` protocol (_protocol). Each kind of command has its own method (``submit_activity``,
+``submit_timer``...); ``submit`` hands a task to the one its type names in ``_SUBMITS`` (the table right
+after them). The ``CommandTracker`` (_tracker) keeps the commands and resolves them against the history.
+
+The workflow's ``run`` executes on a thread of its own (``Suspendable``, _suspend), started and resumed by
+``go_on``; ``wait_for`` gives control away until a future settles: to the host's driver if it has one
+(_handoff), else back to ``WorkflowRun.advance`` on the host's thread.
+
+Canvas futures (simpleflow.canvas) go on submitting after ``run`` moved past them (the next task of a
+chain, a slot freed under ``max_parallel``): they register a continuation, called once events settle
+what it waits on. Its submits take *positions* nested under the canvas's own (see ``Ledger``), so they
+sort, and count, where a full replay would put them; when counters cannot match, it replays in full.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, NoReturn
+
+from simpleflow import constants, format, futures
+from simpleflow.activity import PRIORITY_NOT_SET, Activity
+from simpleflow.engine import _reads
+from simpleflow.engine._closing import COMPLETED, CONTINUED_AS_NEW, FAILED_BY_WORKFLOW, RunOutcome, errored
+from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
+from simpleflow.engine._fallback import NeedsFullReplay
+from simpleflow.engine._handoff import Handoff
+from simpleflow.engine._repair import RepairSource
+from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
+from simpleflow.engine._tracker import CommandTracker
+from simpleflow.exceptions import QueryRefused
+from simpleflow.history import History, HistoryUnavailable, HistoryView
+from simpleflow.marker import Marker
+from simpleflow.task import (
+    ActivityTask,
+    CancelTimerTask,
+    CancelWorkflowTask,
+    ChildWorkflowTask,
+    ContinueAsNewWorkflowTask,
+    MarkerTask,
+    SignalTask,
+    TimerTask,
+    WaitForSignal,
+)
+from simpleflow.workflow import Workflow
+
+
+class _RunClosed(BaseException):
+    """Unwinds ``run`` after ``Workflow.fail()`` or continue-as-new."""
+
+
+@dataclass
+class ExecutionInfo:
+    """What the engine knows of the execution besides its history."""
+
+    domain: str | None = None
+    workflow_id: str | None = None
+    run_id: str | None = None
+    activity_task_list: str | None = None  # routes every activity there (``standalone`` uses it)
+    max_open_activities: int | None = None
+    max_decisions: int = constants.MAX_DECISIONS
+    repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
+    thread_stack_size: int = RUN_THREAD_STACK_SIZE  # of the thread ``run`` executes on (0: the interpreter's)
+
+
+class WorkflowContext:
+    """The executor a workflow's code calls, for one replay of its execution (see the module).
+
+    Args:
+        workflow_class: the ``Workflow`` subclass the execution runs (instantiated here, with this context).
+        info: the execution's domain, ids and limits.
+        history: the run's history (the tracker folds events into it).
+        hooks_history: the view of it the workflow's hooks get.
+        handoff: how ``wait_for`` gives control away (to the host's driver, if any).
+    """
+
+    def __init__(
+        self,
+        workflow_class: type,
+        info: ExecutionInfo,
+        history: History,
+        hooks_history: HistoryView,
+        handoff: Handoff,
+    ) -> None:
+        self.workflow_class = workflow_class
+        self.info = info
+        self.history = history
+        self.hooks_history = hooks_history
+        self._handoff = handoff
+        self.workflow = workflow_class(self)
+        self.tracker = CommandTracker(history, self.workflow, info, self._stop_replaying)
+        self.continuations: list[Continuation] = []
+        self.thread: Suspendable | None = None  # the one ``run`` executes on, once started
+        self.waiting_on: futures.Future | None = None
+        self.outcome: RunOutcome | None = None
+        self.status: str | None = None  # the latest set_status, as JSON
+        self.needs_full_replay = False  # the next decision replays in full (see note_unsettled_read)
+        self.unavailable: HistoryUnavailable | None = None  # the run's thread could not reload the history
+        self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
+        self._querying: str | None = None  # the query being answered (simpleflow.workflow): it may only read
+        self._query_refused: QueryRefused | None = None
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> futures.Future:
+        """Submit an activity or a workflow class (with its arguments), a task object or a canvas container.
+
+        Returns:
+            Its future.
+
+        Raises:
+            TypeError: *submittable* is none of those.
+            RuntimeError: called from outside the workflow's ``run``.
+        """
+        # simpleflow's ``submit(activity, x, __priority=N)``: the task's SWF priority, not an argument.
+        priority = kwargs.pop("__priority", PRIORITY_NOT_SET)
+        if isinstance(submittable, Activity):
+            submittable = ActivityTask(submittable, *args, **kwargs)
+            submittable.priority = priority
+        elif isinstance(submittable, type) and issubclass(submittable, Workflow):
+            submittable = ChildWorkflowTask(submittable, *args, **kwargs)
+        submits = self._SUBMITS
+        method = submits.get(type(submittable))
+        if method is not None:
+            return method(self, submittable)
+        for kind in type(submittable).__mro__[1:]:  # a subclass of a task type (WorkflowTask...)
+            method = submits.get(kind)
+            if method is not None:
+                return method(self, submittable)
+        self._check_thread()
+        if hasattr(submittable, "submit"):  # canvas containers submit their own parts
+            return submittable.submit(self)
+        raise TypeError(f"cannot submit {submittable!r} ({type(submittable).__name__})")
+
+    def submit_activity(self, task: ActivityTask) -> futures.Future:
+        """Schedule the activity of *task* once its arguments settled: its future."""
+        self._check_thread()
+        return self.tracker.submit_task(task)
+
+    def submit_child_workflow(self, task: ChildWorkflowTask) -> futures.Future:
+        """Start the child workflow of *task* once its arguments settled: its future."""
+        self._check_thread()
+        return self.tracker.submit_task(task)
+
+    def submit_timer(self, task: TimerTask) -> futures.Future:
+        """Start a timer; its future finishes when it fires (one id, one timer)."""
+        self._check_thread()
+        return self.tracker.submit_timer(task)
+
+    def submit_cancel_timer(self, task: CancelTimerTask) -> futures.Future:
+        """Cancel the timer *task* names."""
+        self._check_thread()
+        return self.tracker.submit_simple(CANCEL_TIMER, task.timer_id, task)
+
+    def submit_marker(self, task: MarkerTask) -> futures.Future:
+        """Record a marker (one command per name and details)."""
+        self._check_thread()
+        key = f"{task.name}\x00{format.dumps(task.details)}"
+        return self.tracker.submit_named(MARKER, key, task)
+
+    def submit_signal(self, task: SignalTask) -> futures.Future:
+        """Send a signal: to the execution *task* names, else to this one."""
+        self._check_thread()
+        if not task.workflow_id:
+            task = copy.copy(task)  # the task may be submitted by other executions too: it is left as it was
+            task.workflow_id, task.run_id = self.info.workflow_id, self.info.run_id
+        key = f"{task.name}\x00{task.workflow_id}\x00{task.run_id}"
+        return self.tracker.submit_named(SIGNAL, key, task)
+
+    def submit_wait_signal(self, task: WaitForSignal) -> futures.Future:
+        """Wait for a signal; its future finishes with the signal's input."""
+        self._check_thread()
+        return self.tracker.submit_simple(WAIT_SIGNAL, task.signal_name, task)
+
+    def submit_cancel_workflow(self, task: CancelWorkflowTask) -> futures.Future:
+        """Ask another execution to cancel; its future finishes once SWF delivered the request."""
+        self._check_thread()
+        key = f"{task.workflow_id}\x00{task.run_id}"
+        return self.tracker.submit_named(CANCEL_WORKFLOW, key, task)
+
+    def submit_continue_as_new(self, task: ContinueAsNewWorkflowTask) -> NoReturn:
+        """Close this run and start the next one; ``run`` does not go on."""
+        self._check_thread()
+        self.outcome = RunOutcome(CONTINUED_AS_NEW, next_run=task)
+        raise _RunClosed()
+
+    def fail(self, reason: str, details: Any = None) -> NoReturn:
+        """Fail the execution with *reason*; ``run`` does not go on (``on_failure`` is called)."""
+        self._check_thread()
+        self.outcome = RunOutcome(
+            FAILED_BY_WORKFLOW, reason=f"Workflow execution failed: {reason}", details=str(details) if details else None
+        )
+        self.workflow.on_failure(self.hooks_history, reason, details)
+        raise _RunClosed()
+
+    # ``submit``'s dispatch: a task's class (or the first of its bases found here) -> the method submitting it.
+    _SUBMITS: ClassVar[dict[type, Callable[..., Any]]] = {
+        ActivityTask: submit_activity,
+        ChildWorkflowTask: submit_child_workflow,
+        TimerTask: submit_timer,
+        CancelTimerTask: submit_cancel_timer,
+        MarkerTask: submit_marker,
+        SignalTask: submit_signal,
+        WaitForSignal: submit_wait_signal,
+        CancelWorkflowTask: submit_cancel_workflow,
+        ContinueAsNewWorkflowTask: submit_continue_as_new,
+    }
+
+    # -- reading the history, answering from it ------------------------------------------------------
+
+    def get_run_context(self) -> dict[str, Any]:
+        """Name, version, domain, workflow and run ids, tags, parent and continued run ids."""
+        return _reads.run_context(self.history, self.info, self.workflow_class)
+
+    def list_markers(self, all: bool = False) -> list[Marker]:
+        """The markers recorded: the last of each name, or every one with *all*."""
+        return _reads.markers(self.history, all)
+
+    def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
+        """The history's record of the signal, marker or timer *event_name*, or None.
+
+        Raises:
+            ValueError: *event_type* is not signal, marker or timer.
+        """
+        return _reads.event_details(self.history, event_type, event_name)
+
+    def decision_started_at(self) -> float | None:
+        """When the decision task being answered started (epoch seconds), as the history records it."""
+        stamp = self.history.started_decision_timestamp
+        if stamp is None:
+            return None
+        return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+
+    def patched(self, change_id: str) -> bool:
+        """Whether this execution takes the new path of *change_id* (see ``Workflow.patched``)."""
+        self._check_thread()
+        return self.tracker.patched(change_id)
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """The new path of *change_id*, always (see ``Workflow.deprecate_patch``)."""
+        self._check_thread()
+        self.tracker.deprecate_patch(change_id)
+
+    def set_status(self, value: Any) -> None:
+        """Send *value* (JSON) as the executionContext of this decision and the following ones."""
+        self._check_thread()
+        self.status = format.status_text(value)
+
+    # -- called by futures, canvas containers and @cached -----------------------------------------------
+
+    def cancel_future(self, future: futures.Future) -> bool | None:
+        """``future.cancel()`` on the run's thread: its answer, or None when *future* is no task of the run."""
+        self._check_thread()
+        return self.tracker.cancel(future)
+
+    def continue_when(self, waiting_on: list[futures.Future], callback: Callable[[], Any]) -> None:
+        """Call *callback* (which may submit more) once one of *waiting_on* settles; used by canvas futures."""
+        self.continuations.append(Continuation(self.tracker.ledger.last_position, list(waiting_on), callback))
+
+    def cached_call(self, name: str, compute: Callable[[], str]) -> str:
+        """The recorded text of the next call of *name* (``@cached``); computed and recorded if new."""
+        self._check_thread()
+        return self.tracker.cached_call(name, compute)
+
+    def wait_for(self, future: futures.Future) -> None:
+        """Suspend ``run`` until *future* settles: the host's driver goes on meanwhile, or new events resume it."""
+        self._check_thread()
+        if self.tracker.continuation_position is not None and not future._settled():
+            raise NeedsFullReplay()  # a continuation cannot wait: let a full replay wait inside run
+        while not future._settled():
+            self.replaying = False
+            self.waiting_on = future
+            if not self._handoff.drive(self):
+                self.thread.suspend()
+        self.waiting_on = None
+
+    def note_unsettled_read(self, future: futures.Future) -> None:
+        """The workflow looked at an open future without waiting: resuming could diverge, replay in full."""
+        self.needs_full_replay = True
+
+    def call_query(self, name: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call the workflow's query *method* on the state the replay left, on this thread.
+
+        Raises:
+            QueryRefused: the query submitted, waited or failed the workflow (even if it caught the refusal).
+        """
+        previous = futures.current_executor()
+        futures.set_current_executor(self)
+        self._querying, self._query_refused = name, None
+        try:
+            value = getattr(self.workflow, method)(*args, **kwargs)
+        finally:
+            self._querying = None
+            futures.set_current_executor(previous)
+        if self._query_refused is not None:
+            raise self._query_refused
+        return value
+
+    def _check_thread(self) -> None:
+        if self._querying is not None:
+            self._query_refused = QueryRefused(
+                f"query {self._querying!r} may not submit, wait or fail the workflow: a query only reads its state"
+            )
+            raise self._query_refused
+        if futures.current_executor() is not self:
+            raise RuntimeError("workflow methods can only be called from the workflow's run()")
+        if self.thread is not None and self.thread.abandoned:
+            raise Abandoned()
+
+    def _stop_replaying(self) -> None:
+        self.replaying = False
+
+    # -- driven by the run: events in, the workflow's code on its thread -------------------------------
+
+    def apply_events(self, events: list[dict[str, Any]]) -> None:
+        """Fold *events* into the history, resolve the commands they concern, run the continuations they free.
+
+        Raises:
+            NeedsFullReplay: resuming with these events could diverge from a full replay.
+        """
+        tracker = self.tracker
+        tracker.apply_events(events, others_waiting=bool(self.continuations))
+        if self.continuations and self._run_continuations() and tracker.waiting_submits:
+            tracker.submit_ready()
+
+    def _run_continuations(self) -> bool:
+        """Run the continuations whose futures settled, in position order; True if any ran."""
+        ran = False
+        while True:
+            ready = [c for c in self.continuations if any(f._settled() for f in c.waiting_on)]
+            if not ready:
+                return ran
+            step = min(ready, key=lambda c: c.after_position)
+            self.continuations.remove(step)
+            ran = True
+            previous_run = futures.current_executor()
+            futures.set_current_executor(self)
+            tracker = self.tracker
+            tracker.continuation_position = tracker.ledger.last_position = step.after_position
+            tracker.resolving_events = True
+            try:
+                step.callback()
+            except (Abandoned, NeedsFullReplay):
+                raise
+            except (Exception, _RunClosed) as err:
+                raise NeedsFullReplay() from err  # a full replay raises (or closes) it inside run
+            finally:
+                tracker.continuation_position = None
+                tracker.resolving_events = False
+                futures.set_current_executor(previous_run)
+
+    def go_on(self) -> None:
+        """Let ``run`` go on, on its thread, as far as the history allows (it starts on the first call)."""
+        if self.outcome is not None:
+            return
+        if self.thread is None:
+            self.workflow.before_replay(self.hooks_history)
+            self.thread = Suspendable(
+                self._main, name=f"simpleflow-run-{self.info.run_id or ''}", stack_size=self.info.thread_stack_size
+            )
+            self.thread.resume()
+        elif self.waiting_on is not None and self.waiting_on._settled():
+            self.replaying = False
+            self.thread.resume()
+        if self.unavailable is not None:
+            raise self.unavailable
+
+    def _main(self) -> None:
+        futures.set_current_executor(self)
+        value = self.history.started.get("input_value") or {}
+        if not isinstance(value, dict):
+            value = {"args": value if isinstance(value, list) else [value]}
+        args, kwargs = value.get("args") or [], value.get("kwargs") or {}
+        try:
+            self.outcome = RunOutcome(COMPLETED, result=self.workflow.run(*args, **kwargs))
+        except _RunClosed:
+            pass
+        except Abandoned:
+            raise
+        except HistoryUnavailable as err:  # handed to the host's thread: not the workflow's error
+            self.unavailable = err
+        except Exception as err:
+            self.outcome = errored(err)
+        finally:
+            self.replaying = False
+            futures.set_current_executor(None)
+
+    def abandon(self) -> None:
+        """Unwind ``run``'s thread if it is parked (it will never be resumed)."""
+        if self.thread is not None:
+            self.thread.abandon()
+            self.thread = None
+
+    def close(self) -> None:
+        """Abandon ``run``'s thread and let go of the commands and the history."""
+        self.abandon()
+        self.tracker.clear()
+        self.history = self.tracker.history
