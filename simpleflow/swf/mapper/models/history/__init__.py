@@ -1,0 +1,1 @@
+"""An execution's history as objects (``base.History``)."""
