@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -27,7 +27,7 @@ DEFAULT_AWS_REGION = "us-east-1"
 
 
 def convert_timestamp(dt: float | datetime | None) -> datetime | None:
-    """A date argument as botocore takes it: a datetime as is, a POSIX timestamp as a local datetime.
+    """A date argument as botocore takes it: a datetime as is, a POSIX timestamp as that instant (in UTC).
 
     Raises:
         TypeError: *dt* is neither.
@@ -35,7 +35,8 @@ def convert_timestamp(dt: float | datetime | None) -> datetime | None:
     if dt is None or isinstance(dt, datetime):
         return dt
     if isinstance(dt, (int, float)) and not isinstance(dt, bool):
-        return datetime.fromtimestamp(dt)
+        # An aware datetime: botocore reads a naive one as UTC, which a local time is not.
+        return datetime.fromtimestamp(dt, tz=timezone.utc)
     raise TypeError(f"Invalid timestamp type: {type(dt).__name__}")
 
 
