@@ -237,6 +237,7 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
 
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
+    _patch_execution_list_filters()
     lock = _serialize_requests()
     _patch_long_polls(lock, poll_wait)
 
@@ -391,6 +392,39 @@ def _patch_start_at_previous_started_event() -> None:
         return json.dumps(task)
 
     SWFResponse.poll_for_decision_task = poll_for_decision_task
+
+
+def _patch_execution_list_filters() -> None:
+    """12. List*WorkflowExecutions with a ``typeFilter`` naming no version: moto reads its ``version`` (an
+    HTTP 500). SWF's API reference (WorkflowTypeFilter): ``name`` "Required: Yes", ``version`` "Required:
+    No". moto applies no type filter anyway, so the filter is taken out before moto reads the request.
+
+    13. ``closeStatusFilter``: moto compares the filter (a dict) with each close status (a string) while
+    removing from the list it iterates, so it drops executions it should keep. SWF's API reference
+    (ListClosedWorkflowExecutions): "If specified, only workflow executions that match this close
+    status are listed." The filter is taken out of moto's hands and applied to its answer.
+    """
+    import json
+
+    from moto.swf.responses import SWFResponse
+
+    for name in ("list_open_workflow_executions", "list_closed_workflow_executions"):
+        original = getattr(SWFResponse, name)
+
+        def listing(self, _original: Any = original) -> str:
+            params = self._params
+            dropped = params.pop("typeFilter", None), params.pop("closeStatusFilter", None)
+            if any(f is not None for f in dropped):
+                self.body = json.dumps(params)
+            answer = _original(self)
+            status = (dropped[1] or {}).get("status")
+            if not status:
+                return answer
+            page = json.loads(answer)
+            page["executionInfos"] = [i for i in page["executionInfos"] if i.get("closeStatus") == status]
+            return json.dumps(page)
+
+        setattr(SWFResponse, name, listing)
 
 
 def _serialize_requests() -> None:
