@@ -31,7 +31,9 @@ class CompiledEvent(Event, Stateful):
     """A history event aware of its thing's states: built from the opening event, moved on by ``transit``.
 
     Subclasses give ``initial_state`` (and any other opening states in ``initial_states``), ``states`` and
-    ``transitions``. The compiled event holds the attributes of the latest event applied.
+    ``transitions``. The compiled event has the id, state, timestamp and attributes of the latest event
+    applied, and keeps those of earlier events the latest one does not have (a completed activity task
+    keeps its ``activity_id``, ``activity_type`` and ``input``).
     """
 
     initial_state: str | None = None
@@ -59,8 +61,22 @@ class CompiledEvent(Event, Stateful):
             raise TransitionError(
                 f"{self.type}: transition from {self.state} to {event.state} not allowed (event {event.id})"
             )
-        self.__dict__ = event.__dict__.copy()
+        self.__dict__ = _merged(self.__dict__, event.__dict__)
 
     def as_event(self) -> dict[str, Any]:
         """SWF's dict of the latest event applied."""
         return self.raw
+
+
+# What an event says of itself alone (its id, state, time, name, SWF's dict) is never carried over.
+_OWN = {"_id", "_state", "_timestamp", "_timestamp_cache", "_name", "_attributes_key", "raw"}
+_CARRIED_FIELDS = (("_raw_input", "_input"), ("_raw_control", "_control"))
+
+
+def _merged(previous: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
+    merged = {key: value for key, value in previous.items() if key not in _OWN}
+    merged.update((key, value) for key, value in latest.items() if not key.startswith("_") or key in _OWN)
+    for raw, decoded in _CARRIED_FIELDS:  # input and control: the latest event's when it has them
+        if latest.get(raw) is not None or raw not in merged:
+            merged[raw], merged[decoded] = latest.get(raw), latest.get(decoded)
+    return merged
