@@ -112,7 +112,9 @@ class ActivityTypeQuerySet(BaseQuerySet):
     ) -> list[ActivityType]:
         """The types of this registration status (and *name*), of *domain* or the queryset's."""
         domain = domain or self.domain
-        return [self.to_ActivityType(domain, info) for info in self._list(domain.name, registration_status, name=name)]
+        infos = self._list(domain.name, registration_status, name=name)
+        # The name is also checked here: SWF filters by it, some servers (moto) do not.
+        return [self.to_ActivityType(domain, i) for i in infos if name is None or i["activityType"]["name"] == name]
 
     def all(self, registration_status: str = REGISTERED, *args: Any, **kwargs: Any) -> list[ActivityType]:
         """Every type of this registration status."""

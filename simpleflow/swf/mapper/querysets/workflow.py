@@ -141,9 +141,9 @@ class WorkflowTypeQuerySet(BaseWorkflowQuerySet):
     ) -> list[WorkflowType]:
         """The types of this registration status (and *name*), of *domain* or the queryset's."""
         domain = domain or self.domain
-        return [
-            self.to_WorkflowType(domain, info) for info in self._list_items(domain.name, registration_status, name=name)
-        ]
+        infos = self._list_items(domain.name, registration_status, name=name)
+        # The name is also checked here: SWF filters by it, some servers (moto) do not.
+        return [self.to_WorkflowType(domain, i) for i in infos if name is None or i["workflowType"]["name"] == name]
 
     def all(self, registration_status: str = REGISTERED, *args: Any, **kwargs: Any) -> list[WorkflowType]:
         """Every type of this registration status."""
