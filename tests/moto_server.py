@@ -238,6 +238,7 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
     _patch_execution_list_filters()
+    _patch_close_timestamps()
     lock = _serialize_requests()
     _patch_long_polls(lock, poll_wait)
 
@@ -425,6 +426,28 @@ def _patch_execution_list_filters() -> None:
             return json.dumps(page)
 
         setattr(SWFResponse, name, listing)
+
+
+def _patch_close_timestamps() -> None:
+    """14. An execution terminated or timed out: moto closes it without a ``closeTimestamp``. SWF's API
+    reference (WorkflowExecutionInfo.closeTimestamp): "The time when the workflow execution was closed.
+    Set only if the execution status is CLOSED."
+    """
+    from moto.core.utils import unix_time
+    from moto.swf.models.workflow_execution import WorkflowExecution
+
+    original_terminate, original_timeout = WorkflowExecution.terminate, WorkflowExecution.timeout
+
+    def terminate(self, *args: Any, **kwargs: Any) -> None:
+        original_terminate(self, *args, **kwargs)
+        self.close_timestamp = unix_time()
+
+    def timeout(self, timeout: Any) -> None:
+        original_timeout(self, timeout)
+        self.close_timestamp = timeout.timestamp
+
+    WorkflowExecution.terminate = terminate
+    WorkflowExecution.timeout = timeout
 
 
 def _serialize_requests() -> None:

@@ -291,6 +291,8 @@ class WorkflowExecutionQuerySet(BaseWorkflowQuerySet):
                 _dates.when(kwargs.pop("close_oldest_date", None)),
                 _dates.when(kwargs.pop("close_latest_date", None)),
             )
+            if close[1] is not None and close[0] is None:  # SWF's time filter needs its oldest date
+                close = (_dates.when(MAX_WORKFLOW_AGE), close[1])
             # SWF takes a start or a close time filter, not both: every execution by start time by default.
             default_oldest = None if any(close) else MAX_WORKFLOW_AGE
             start = (
