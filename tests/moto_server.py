@@ -396,33 +396,47 @@ def _patch_start_at_previous_started_event() -> None:
 
 
 def _patch_execution_list_filters() -> None:
-    """12. List*WorkflowExecutions with a ``typeFilter`` naming no version: moto reads its ``version`` (an
-    HTTP 500). SWF's API reference (WorkflowTypeFilter): ``name`` "Required: Yes", ``version`` "Required:
-    No". moto applies no type filter anyway, so the filter is taken out before moto reads the request.
+    """12. List*WorkflowExecutions' ``typeFilter``, ``executionFilter`` and ``tagFilter``: moto ignores the
+    first two (and answers HTTP 500 to a ``typeFilter`` naming no version, which SWF's WorkflowTypeFilter
+    allows: ``version`` "Required: No") and applies the third while removing from the list it iterates,
+    keeping executions it should drop. SWF's API reference (ListOpenWorkflowExecutions): "If specified,
+    only executions of the type specified in the filter are returned", "only workflow executions matching
+    the workflow ID specified in the filter are returned", "only executions that have the matching tag
+    are listed".
 
     13. ``closeStatusFilter``: moto compares the filter (a dict) with each close status (a string) while
     removing from the list it iterates, so it drops executions it should keep. SWF's API reference
     (ListClosedWorkflowExecutions): "If specified, only workflow executions that match this close
-    status are listed." The filter is taken out of moto's hands and applied to its answer.
+    status are listed."
+
+    The filters are taken out of moto's hands and applied to its answer.
     """
     import json
 
     from moto.swf.responses import SWFResponse
+
+    def keep(info: dict, filters: dict) -> bool:
+        wtype, wanted = info.get("workflowType") or {}, filters.get("typeFilter") or {}
+        return (
+            all(wtype.get(key) == value for key, value in wanted.items())
+            and (filters.get("executionFilter") or info["execution"])["workflowId"] == info["execution"]["workflowId"]
+            and (filters.get("tagFilter") or {}).get("tag", True) in [True, *info.get("tagList", ())]
+            and (filters.get("closeStatusFilter") or {}).get("status", True) in (True, info.get("closeStatus"))
+        )
 
     for name in ("list_open_workflow_executions", "list_closed_workflow_executions"):
         original = getattr(SWFResponse, name)
 
         def listing(self, _original: Any = original) -> str:
             params = self._params
-            dropped = params.pop("typeFilter", None), params.pop("closeStatusFilter", None)
-            if any(f is not None for f in dropped):
-                self.body = json.dumps(params)
-            answer = _original(self)
-            status = (dropped[1] or {}).get("status")
-            if not status:
-                return answer
-            page = json.loads(answer)
-            page["executionInfos"] = [i for i in page["executionInfos"] if i.get("closeStatus") == status]
+            names = ("typeFilter", "executionFilter", "tagFilter", "closeStatusFilter")
+            filters = {key: params.pop(key) for key in names if params.get(key) is not None}
+            if not filters:
+                return _original(self)
+            self._check_exclusivity(**filters)  # SWF: at most one of them ("mutually exclusive")
+            self.body = json.dumps(params)
+            page = json.loads(_original(self))
+            page["executionInfos"] = [info for info in page["executionInfos"] if keep(info, filters)]
             return json.dumps(page)
 
         setattr(SWFResponse, name, listing)
