@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from simpleflow.swf.mapper.models import ActivityType, Domain, WorkflowType
@@ -115,3 +119,15 @@ def test_an_action_the_class_does_not_have_is_refused_and_no_action_gives_an_emp
     with pytest.raises(ValueError, match="'complete', 'cancel', 'fail', 'terminate' or 'continue_as_new'"):
         WorkflowExecutionDecision("explode")
     assert TimerDecision() == {}
+
+
+def test_importing_the_layer_loads_nothing_until_a_module_of_it_is_used():
+    code = "import json, sys, simpleflow.swf.mapper; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(done.stdout))
+    assert {m for m in loaded if m.startswith("simpleflow")} == {
+        "simpleflow",
+        "simpleflow.swf",
+        "simpleflow.swf.mapper",
+    }
+    assert "botocore" not in loaded

@@ -51,8 +51,8 @@ class WorkflowExecutionDecision(Decision):
         self.update_attributes(
             {
                 "childPolicy": child_policy,
-                "executionStartToCloseTimeout": execution_timeout,
-                "taskStartToCloseTimeout": task_timeout,
+                "executionStartToCloseTimeout": _text(execution_timeout),
+                "taskStartToCloseTimeout": _text(task_timeout),
                 "input": _fields.input(input) if input is not None else None,
                 "tagList": tag_list,
                 "taskList": {"name": task_list},
@@ -84,8 +84,8 @@ class ChildWorkflowExecutionDecision(Decision):
         self.update_attributes(
             {
                 "childPolicy": child_policy,
-                "executionStartToCloseTimeout": execution_timeout,
-                "taskStartToCloseTimeout": task_timeout,
+                "executionStartToCloseTimeout": _text(execution_timeout),
+                "taskStartToCloseTimeout": _text(task_timeout),
                 "control": _fields.control(control) if control is not None else None,
                 "input": _fields.input(input) if input is not None else None,
                 "tagList": tag_list,
@@ -132,3 +132,7 @@ class ExternalWorkflowExecutionDecision(Decision):
                 "runId": run_id,
             }
         )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
