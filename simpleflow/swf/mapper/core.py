@@ -19,11 +19,13 @@ from simpleflow.swf import client
 from simpleflow.swf.mapper.settings import SETTINGS
 from simpleflow.utils import remove_none
 
-__all__ = ["DEFAULT_AWS_REGION", "SETTINGS", "ConnectedSWFObject", "convert_timestamp"]
+__all__ = ["DEFAULT_AWS_REGION", "RETRIES", "SETTINGS", "ConnectedSWFObject", "convert_timestamp"]
 
 logger = logging.getLogger("simpleflow")
 
 DEFAULT_AWS_REGION = "us-east-1"
+# The tries of each call (botocore's standard retries, simpleflow's SWF_CONNECTION_RETRIES).
+RETRIES = client.DEFAULT_RETRIES
 
 
 def convert_timestamp(dt: float | datetime | None) -> datetime | None:
