@@ -16,12 +16,12 @@ import time
 logging.disable(logging.CRITICAL)
 
 import bench_workflows  # noqa: E402
+
+from simpleflow.swf.executor import Executor  # noqa: E402
 from simpleflow.swf.mapper.models.domain import Domain  # noqa: E402
 from simpleflow.swf.mapper.models.history import History  # noqa: E402
 from simpleflow.swf.mapper.models.workflow import WorkflowExecution, WorkflowType  # noqa: E402
 from simpleflow.swf.mapper.responses import Response  # noqa: E402
-
-from simpleflow.swf.executor import Executor  # noqa: E402
 
 
 def one_decision(text: str, workflow_class) -> list:

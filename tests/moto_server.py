@@ -239,6 +239,7 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
     _patch_start_at_previous_started_event()
     _patch_child_workflows(extra_decisions)
     _patch_list_filters()
+    _patch_close_timestamps()
     lock = _serialize_requests()
     _patch_long_polls(lock, poll_wait)
 
@@ -617,6 +618,28 @@ def _patch_list_filters() -> None:
 
     SWFResponse.list_open_workflow_executions = filtered(SWFResponse.list_open_workflow_executions)
     SWFResponse.list_closed_workflow_executions = filtered(SWFResponse.list_closed_workflow_executions)
+
+
+def _patch_close_timestamps() -> None:
+    """14. An execution terminated or timed out: moto closes it without a ``closeTimestamp``. SWF's API
+    reference (WorkflowExecutionInfo.closeTimestamp): "The time when the workflow execution was closed.
+    Set only if the execution status is CLOSED."
+    """
+    from moto.core.utils import unix_time
+    from moto.swf.models.workflow_execution import WorkflowExecution
+
+    original_terminate, original_timeout = WorkflowExecution.terminate, WorkflowExecution.timeout
+
+    def terminate(self, *args: Any, **kwargs: Any) -> None:
+        original_terminate(self, *args, **kwargs)
+        self.close_timestamp = unix_time()
+
+    def timeout(self, timeout: Any) -> None:
+        original_timeout(self, timeout)
+        self.close_timestamp = timeout.timestamp
+
+    WorkflowExecution.terminate = terminate
+    WorkflowExecution.timeout = timeout
 
 
 def _serialize_requests() -> None:

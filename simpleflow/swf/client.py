@@ -55,7 +55,7 @@ READ_TIMEOUT = 70
 CONNECT_TIMEOUT = 10
 DEFAULT_LIST_DAYS = 90
 
-_clients: dict[str, tuple[int, Any]] = {}
+_clients: dict[str | tuple, tuple[int, Any]] = {}
 _clients_lock = threading.Lock()
 
 
@@ -67,10 +67,10 @@ class UnknownDomain(UsageError):
         self.domain = domain
 
 
-def _config() -> Config:
+def _config(region: str | None = None) -> Config:
     retries = settings.get("SWF_CONNECTION_RETRIES")
     return Config(
-        region_name=os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        region_name=region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         retries={"max_attempts": retries, "mode": "standard"},
         read_timeout=READ_TIMEOUT,
         connect_timeout=CONNECT_TIMEOUT,
@@ -92,10 +92,11 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
         raise UnknownDomain(domain)
 
 
-def _new_client(service: str) -> Any:
+def _new_client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
-        client = botocore.session.Session().create_client(service, config=_config())
+        keys = dict(zip(("aws_access_key_id", "aws_secret_access_key"), credentials or ()))
+        client = botocore.session.Session().create_client(service, config=_config(region), **keys)
     else:
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 
@@ -106,14 +107,15 @@ def _new_client(service: str) -> Any:
     return client
 
 
-def _client(service: str) -> Any:
+def _client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
     # Clients are not fork-safe: a forked child builds its own.
     pid = os.getpid()
+    key = service if region is None and credentials is None else (service, region, credentials)
     with _clients_lock:
-        cached = _clients.get(service)
+        cached = _clients.get(key)
         if cached is None or cached[0] != pid:
-            cached = (pid, _new_client(service))
-            _clients[service] = cached
+            cached = (pid, _new_client(service, region, credentials))
+            _clients[key] = cached
         return cached[1]
 
 
@@ -123,9 +125,13 @@ def reset_clients() -> None:
         _clients.clear()
 
 
-def swf_client() -> Any:
-    """This process's botocore SWF client (retries on throttling and 5xx, 70 s read timeout)."""
-    return _client("swf")
+def swf_client(region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
+    """This process's botocore SWF client (retries on throttling and 5xx, 70 s read timeout).
+
+    *region* and *credentials* (access key id, secret key) ask for a client of their own, configured alike
+    (the object layer's ``~/.swf`` settings); without them, the environment's.
+    """
+    return _client("swf", region, credentials)
 
 
 def s3_client() -> Any:
