@@ -245,7 +245,7 @@ def standalone(
 @user_errors
 def binaries_download(locations: tuple[str, ...]) -> None:
     """Download programs from S3 into $SIMPLEFLOW_BINARIES_DIRECTORY: LOCATIONS are NAME=s3://bucket/key."""
-    from simpleflow.download import download_specs
+    from simpleflow.runtime.binaries import download_specs
 
     for path in download_specs(locations):
         click.echo(path)

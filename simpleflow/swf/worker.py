@@ -85,7 +85,7 @@ def _perform(
         args, kwargs, last_details = parse_task_input(context["input"])
         binaries = act.meta.get("binaries") if isinstance(act.meta, dict) else None
         if binaries:  # from the declared activity, never from the task's input: data picks no program
-            from simpleflow.download import download_binaries
+            from simpleflow.runtime.binaries import download_binaries
 
             download_binaries(binaries)
         with (
