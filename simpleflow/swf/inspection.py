@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -253,9 +252,6 @@ def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = 
 
 
 def _scan(modules: tuple[str, ...] | list[str]) -> None:
-    # As workflow.start does for workflow paths: modules are found from the current directory.
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
     for module in modules:
         scan_activities(module)  # UsageError naming the module, or the file and line that failed
 
