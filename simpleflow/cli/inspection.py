@@ -286,7 +286,7 @@ def task_info(
 @click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
 @click.option("--activity-id", help="The activity id (its last scheduling).")
 @click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
-@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
+@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (required; repeatable).")
 @user_errors
 def activity_rerun(
     ids: tuple[str, ...],
@@ -301,8 +301,9 @@ def activity_rerun(
     """Run one activity of an execution again, here, on its recorded input; print its result as JSON.
 
     ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``--domain D --workflow-id W [--run-id R]``.
-    Without ``--module``, the activity's module is imported from its name; either way only a declared
-    activity runs.
+    Only an activity declared in a --module module runs, and --module is required: a module the history
+    names is never imported on its word (anyone who can start executions writes those names, and
+    importing a module runs its code). Without it, the error names the activity's module.
     """
     from simpleflow import format
     from simpleflow.swf import inspection

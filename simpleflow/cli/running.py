@@ -43,13 +43,14 @@ def decider_start(
     Executions of other types on that task list (child workflows...) are decided too when their type
     name (or the class path in their input) names a Workflow subclass, as simpleflow does.
     """
-    from simpleflow.runtime.loader import load_workflow
+    from simpleflow.runtime.loader import load_workflow, use_current_directory
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
     from simpleflow.swf.process import supervise
 
     apply_log_level(log_level)
     domain = require_domain(domain)
+    use_current_directory()  # the project's packages, WORKFLOWS given or not (docs/security.md)
     classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
     if not task_list:
         lists = {c.task_list for c in classes}
@@ -99,10 +100,12 @@ def worker_start(
     a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
     with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
     """
+    from simpleflow.runtime.loader import use_current_directory
     from simpleflow.swf import single_task
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
+    use_current_directory()  # MODULES, or the module a task names without them: the same path in every form
     if not task_list and poll_data is None:
         raise UsageError("give --task-list (or the task itself with --poll-data)")
     domain = require_domain(domain)

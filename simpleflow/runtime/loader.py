@@ -20,7 +20,7 @@ from typing import Any
 
 import venusian
 
-from simpleflow import activity, format
+from simpleflow import activity
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.user_path import use_current_directory
 from simpleflow.workflow import Workflow
@@ -114,14 +114,6 @@ def class_path(input: Any) -> str | None:
     extra = input.get("__extra") if isinstance(input, dict) else None
     path = extra.get("class") if isinstance(extra, dict) else None
     return path if isinstance(path, str) else None
-
-
-def execution_workflow_class(started: dict[str, Any]) -> type | None:
-    """The Workflow subclass an execution runs, from its WorkflowExecutionStarted attributes (jumbo fields
-    decoded): the class path its input carries (``__extra.class``), else its type name; None if neither loads."""
-    value = format.loads(started.get("input"))
-    type_name = (started.get("workflowType") or {}).get("name")
-    return find_workflow_class(class_path(value)) or find_workflow_class(type_name)
 
 
 def workflow_path(workflow_class: type) -> str:
