@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
@@ -92,13 +93,8 @@ def workflow_start(
         result = execution.execute()
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
-        if result.completed:
-            click.echo(json.dumps(result.result))
-            return
-        click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
-        if result.details and details_wanted():
-            click.echo(result.details, err=True)
-        sys.exit(1)
+        runs.finish(result, details_wanted())
+        return
     from simpleflow.swf import starter
 
     execution = starter.start_workflow(

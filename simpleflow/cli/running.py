@@ -6,12 +6,12 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli import runs
+from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
 from simpleflow.cli.params import (
     load_middlewares,
@@ -236,11 +236,7 @@ def standalone(
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
-    if outcome.completed:
-        click.echo(json.dumps(outcome.result))
-        return
-    click.echo(f"workflow {outcome.status}: {outcome.reason or ''}".rstrip(), err=True)
-    sys.exit(1)
+    runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
 
 
 COMMANDS = [decider_start, worker_start, standalone]

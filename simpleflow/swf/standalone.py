@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from simpleflow import format, jumbo
 from simpleflow.engine import RepairSource
-from simpleflow.history import CLOSING_EVENTS, attributes
+from simpleflow.history import CLOSING_EVENTS, attributes, task_failures
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.swf import client, starter
@@ -41,42 +41,6 @@ def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
         elif etype == "ActivityTaskCompleted":
             done += 1
     return done, scheduled
-
-
-# Events that say a task did not succeed, and the attribute naming what went wrong.
-_FAILURE_EVENTS = {
-    "ActivityTaskFailed": "reason",
-    "ActivityTaskTimedOut": "timeoutType",
-    "ScheduleActivityTaskFailed": "cause",
-    "ChildWorkflowExecutionFailed": "reason",
-    "ChildWorkflowExecutionTimedOut": "timeoutType",
-    "StartChildWorkflowExecutionFailed": "cause",
-}
-
-
-def task_failures(events: list[dict[str, Any]], after: int = 0) -> list[str]:
-    """One line per task failure among *events* whose id is above *after*: the task id and why."""
-    task_ids: dict[int, str] = {}
-    lines = []
-    for event in events:
-        etype = event["eventType"]
-        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
-        if etype in ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated"):
-            task_ids[event["eventId"]] = attrs.get("activityId") or attrs.get("workflowId", "?")
-        if etype not in _FAILURE_EVENTS or event["eventId"] <= after:
-            continue
-        task_id = (
-            attrs.get("activityId")
-            or task_ids.get(attrs.get("scheduledEventId") or attrs.get("initiatedEventId"))
-            or (attrs.get("workflowExecution") or {}).get("workflowId")
-            or attrs.get("workflowId")
-            or "?"
-        )
-        why = jumbo.decode(attrs.get(_FAILURE_EVENTS[etype])) or ""
-        if etype.endswith("TimedOut"):
-            why = f"timed out ({why})"
-        lines.append(f"task {task_id} {'failed' if 'Fail' in etype else 'did not finish'}: {why}".rstrip(": "))
-    return lines
 
 
 def run_standalone(
@@ -207,7 +171,7 @@ def _wait(
     closing = _closing_event(events)
     attrs = attributes(closing)
     status = info.get("closeStatus", "UNKNOWN").lower()
-    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"])
+    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"], events=events)
     if outcome.completed:
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
     else:
@@ -217,8 +181,8 @@ def _wait(
 
 
 def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int, elapsed: float) -> int:
-    for line in task_failures(events, after):
-        progress.write(f"[{elapsed:6.1f}s] {line}\n")
+    for failure in task_failures(events, after, decode=jumbo.decode):
+        progress.write(f"[{elapsed:6.1f}s] {failure.line}\n")
     progress.flush()
     return events[-1]["eventId"] if events else after
 
