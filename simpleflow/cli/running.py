@@ -154,6 +154,11 @@ def worker_start(
     metavar="REGEX",
     help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
 )
+@click.option(
+    "--terminate-on-interrupt",
+    is_flag=True,
+    help="On Ctrl-C (or SIGTERM), terminate the execution too (by default it stays open on SWF).",
+)
 @middleware_options
 @user_errors
 def standalone(
@@ -171,13 +176,16 @@ def standalone(
     display_status: bool,
     repair: str | None = None,
     force_activities: str | None = None,
+    terminate_on_interrupt: bool = False,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
 
-    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
-    JSON as the last line of stdout.
+    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr (each task failure,
+    what the execution waits on), and the result as JSON as the last line of stdout. Interrupted, it
+    stops every process it started; the execution stays open (the message says how to close it) unless
+    --terminate-on-interrupt.
     """
     from simpleflow import dag
     from simpleflow.runtime.loader import check_signature, load_workflow
@@ -208,7 +216,10 @@ def standalone(
         payload = read_input(input, input_file)
         check_signature(workflow_class, payload)
 
+    opened: dict[str, str] = {}
+
     def started(execution: dict[str, str]) -> None:
+        opened.update(execution)
         click.echo(f"{execution['workflowId']} {execution['runId']}")
         sys.stdout.flush()
         if display_status:
@@ -232,11 +243,32 @@ def standalone(
             modules=modules,
         )
     except KeyboardInterrupt:
-        click.echo("interrupted: every process started was stopped", err=True)
+        click.echo(_interrupted(require_domain(domain), opened, terminate_on_interrupt), err=True)
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
     runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
+
+
+def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:
+    """What an interrupted ``standalone`` says: its processes stopped, and what became of the execution."""
+    stopped = "interrupted: every process started was stopped"
+    if not execution:
+        return f"{stopped}; no execution was started"
+    workflow_id, run_id = execution["workflowId"], execution["runId"]
+    if terminate:
+        from simpleflow.cli.failures import explain
+        from simpleflow.swf import executions
+
+        try:
+            executions.terminate(domain, workflow_id, run_id, reason="standalone interrupted")
+        except Exception as err:
+            return f"{stopped}; execution {workflow_id} could not be terminated: {explain(err)[0]}"
+        return f"{stopped}; execution {workflow_id} terminated"
+    return (
+        f"{stopped}; execution {workflow_id} is still open on SWF (no decider or worker serves its task list): "
+        f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
+    )
 
 
 COMMANDS = [decider_start, worker_start, standalone]
