@@ -101,6 +101,8 @@ class TaskRecord:
     cause: str | None = None
     timeout_type: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Every attempt, oldest first: (scheduled, started, closed, state), epoch seconds or None.
+    tries: list[tuple[float | None, float | None, float | None, str]] = field(default_factory=list)
 
     @property
     def is_closed(self) -> bool:
@@ -132,6 +134,10 @@ def _task_record(kind: str, task_id: str, attempts: list[Attempt]) -> TaskRecord
         started=_when(last.started_timestamp),
         closed=_when(last.closed_timestamp),
         last_time=_when(last.state_timestamp),
+        tries=[
+            (_when(a.scheduled_timestamp), _when(a.started_timestamp), _when(a.closed_timestamp), a.state)
+            for a in attempts
+        ],
     )
     # The input stays the one of the last attempt SWF scheduled (a refusal carries none).
     scheduled = next((attempt for attempt in reversed(attempts) if attempt.was_scheduled), None)
