@@ -225,7 +225,7 @@ def test_every_page_under_docs_is_linked_from_the_readme() -> None:
 
 def test_readme_opens_with_the_commands_a_newcomer_runs() -> None:
     top = "\n".join((REPO / "README.md").read_text(encoding="utf-8").splitlines()[:40])
-    assert "pip install -e ." in top
+    assert "pip install -e '.[yaml]'" in top  # what the examples need, the YAML spec's PyYAML too
     assert "simpleflow workflow.start --local examples.basic.BasicWorkflow --input '[1, 5]'" in top
     assert "./script/test" in top
     # the run command of the opening lines is one the runnable blocks exercise

@@ -43,6 +43,7 @@ _CAUSES = {
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([^\n\\]+)')
 _OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # simpleflow/
 _STDLIB = os.path.dirname(os.__file__) + os.sep
+_AFTER_SITE = re.compile(r"^.*[/\\](?:site|dist)-packages[/\\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +55,11 @@ class TaskFailure:
     kind: str  # failed, timed out, not scheduled
     reason: str
     where: str  # "file, line n, in func" of the innermost frame of user code, or ""
+    attempt: int = 1  # of the task (its schedulings so far)
 
     @property
     def line(self) -> str:
-        text = f"task {self.task_id} {self.kind}"
+        text = f"task {self.task_id} {self.kind}" + (f" (attempt {self.attempt})" if self.attempt > 1 else "")
         if self.reason:
             text += f": {self.reason}"
         return f"{text} ({self.where})" if self.where else text
@@ -78,6 +80,8 @@ def where_raised(details: Any) -> str:
     here = os.getcwd() + os.sep
     if path.startswith(here):
         path = path[len(here) :]
+    else:  # an installed package: from its own name (botocore/client.py), not the site's path
+        path = _AFTER_SITE.sub("", path)
     return f"{path}, line {line}, in {func.strip()}"
 
 
@@ -92,12 +96,15 @@ def task_failures(
 ) -> list[TaskFailure]:
     """Every failed attempt among *events* whose event id is above *after*, in order."""
     opened: dict[int, str] = {}
+    attempts: dict[str, int] = {}
     found = []
     for event in events:
         etype = event["eventType"]
         attrs = attributes(event)
-        if etype in _OPENING_EVENTS:
-            opened[event["eventId"]] = attrs.get("activityId") or attrs.get("workflowId") or "?"
+        if etype in _OPENING_EVENTS or etype == "ScheduleActivityTaskFailed":  # a refusal opens no task first
+            task_id = attrs.get("activityId") or attrs.get("workflowId") or "?"
+            opened[event["eventId"]] = task_id
+            attempts[task_id] = attempts.get(task_id, 0) + 1
         if etype not in _FAILURE_EVENTS or event["eventId"] <= after:
             continue
         reason = (decode(attrs.get(_FAILURE_EVENTS[etype])) or "") if _FAILURE_EVENTS[etype] else ""
@@ -110,7 +117,8 @@ def task_failures(
         else:
             kind = "failed"
         where = where_raised(decode(attrs.get("details"))) if attrs.get("details") else ""
-        found.append(TaskFailure(event["eventId"], _task_id(attrs, opened), kind, str(reason), where))
+        task_id = _task_id(attrs, opened)
+        found.append(TaskFailure(event["eventId"], task_id, kind, str(reason), where, attempts.get(task_id, 1)))
     return found
 
 

@@ -130,15 +130,18 @@ def test_failed_for_good_counts_only_tasks_whose_last_attempt_failed():
         ("ActivityTaskScheduled", {"activityId": "b", "activityType": {"name": "f", "version": "1"}}),
         ("ActivityTaskTimedOut", {"scheduledEventId": 5, "timeoutType": "START_TO_CLOSE"}),
         ("ScheduleActivityTaskFailed", {"activityId": "c", "cause": "ACTIVITY_ID_ALREADY_IN_USE"}),
+        ("ActivityTaskScheduled", {"activityId": "b", "activityType": {"name": "f", "version": "1"}}),
+        ("ActivityTaskFailed", {"scheduledEventId": 8, "reason": "again"}),
     )
-    assert failed_for_good(events) == ["b", "c"]
+    assert failed_for_good(events) == ["c", "b"]  # in the order of their last failure
     assert [f.line for f in task_failures(events)] == [
         "task a failed: boom",
         "task b timed out: START_TO_CLOSE timeout",
         "task c not scheduled: the endpoint refused to schedule it again under its id (ACTIVITY_ID_ALREADY_IN_USE): "
         "SWF reuses the id of a closed task, a stock moto server does not (docs/swf.md)",
+        "task b failed (attempt 2): again",
     ]
-    assert [f.task_id for f in task_failures(events, after=2)] == ["b", "c"]
+    assert [f.task_id for f in task_failures(events, after=2)] == ["b", "c", "b"]
 
 
 def test_where_raised_prefers_the_users_frame_to_simpleflows_and_the_standard_librarys():
@@ -161,3 +164,19 @@ def test_where_raised_prefers_the_users_frame_to_simpleflows_and_the_standard_li
     assert where_raised(details) == "/srv/app/jobs.py, line 42, in load"
     assert where_raised(f'Traceback:\n  File "{stdlib}", line 9, in loads\n') == f"{stdlib}, line 9, in loads"
     assert where_raised("no traceback") == ""
+    installed = '  File "/venv/lib/python3.11/site-packages/botocore/client.py", line 7, in _make_api_call\n'
+    assert where_raised(installed) == "botocore/client.py, line 7, in _make_api_call"
+
+
+def test_a_local_schedule_says_which_runs_did_not_complete_and_why(shell):
+    args = ["schedule.create", "nightly", "--cron", "30 2 * * *", "examples/dag/diamond.yaml", "--local", "--for"]
+    done = console.run(shell, *args, "172800", cwd=console.REPO)  # no --input: $input.x cannot resolve
+    assert done.returncode == 1
+    ids = done.stdout.splitlines()
+    assert len(ids) == 2 and all(i.startswith("nightly-") for i in ids)
+    assert done.stderr.splitlines() == [
+        *(f"run {i} failed: Workflow execution failed: node 'a': $input.x: no 'x' in NoneType value" for i in ids),
+        "2 of the 2 runs the schedule started did not complete",
+    ]
+    done = console.run(shell, *args, "172800", "--input", '{"x": 1}', cwd=console.REPO)
+    assert (done.returncode, done.stderr, len(done.stdout.splitlines())) == (0, "", 2)
