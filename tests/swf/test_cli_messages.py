@@ -139,3 +139,23 @@ def test_workflow_list_with_nothing_to_list_says_so(shell, swf_domain):
     )
     done = console.run(shell, "--format", "json", "workflow.list", swf_domain, cwd=console.REPO)
     assert (done.returncode, json.loads(done.stdout)) == (0, [])
+
+
+def test_the_steps_example_needs_its_bucket_says_so_and_runs_once_it_is_created(shell, tmp_path):
+    bucket = f"steps-{uuid.uuid4().hex[:8]}"
+    env = {**shell, "STEP_BUCKET": bucket}
+    args = ["workflow.start", "--local", "examples.steps.PipelineWorkflow", "--workflow-id", "nightly", "--input", "{}"]
+    done = console.run(env, *args, cwd=console.REPO)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "NoSuchBucket" in done.stderr.splitlines()[0] and "Traceback" not in done.stderr
+    # docs/steps.md: create the bucket once (there with python -c "import boto3; ...create_bucket(...)")
+    assert "create_bucket(Bucket='step_bucket')" in (console.REPO / "docs" / "steps.md").read_text()
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    done = console.run(env, *args, cwd=console.REPO)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "extract": "played",
+        "load": "played",
+        "transform.clean": "played",
+        "transform.enrich": "played",
+    }
