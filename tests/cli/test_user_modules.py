@@ -81,7 +81,17 @@ def project(tmp_path) -> Path:
         (["dag.run", "examples/dag/floto_timer.json", "--local", "-m", "examples.dag.activities"], "result_activity_b"),
         (["dag.check", "examples/dag/fanout.json"], "ok: fanout 1, 3 nodes"),
         (
-            ["schedule.create", "n", "--cron", "0 3 * * *", "examples/dag/fanout.json", "--local", "--for", "86400"],
+            [
+                "schedule.create",
+                "n",
+                "--cron",
+                "0 3 * * *",
+                "examples/dag/fanout.json",
+                "-i",
+                '{"text": "a"}',
+                "--local",
+            ]
+            + ["--for", "86400"],
             "n-",
         ),
     ],

@@ -70,9 +70,9 @@ def test_a_retried_task_fails_in_one_line_saying_why_and_no_pool_warning_is_logg
     assert done.returncode == 0, done.stderr
     lines = [line.partition("] ")[2] for line in done.stderr.splitlines()]
     assert (
-        "task activity-examples.heartbeat_progress.import_rows-1 not scheduled: the endpoint refused to schedule it "
-        "again under its id (ACTIVITY_ID_ALREADY_IN_USE): SWF reuses the id of a closed task, a stock moto server "
-        "does not (docs/swf.md)"
+        "task activity-examples.heartbeat_progress.import_rows-1 not scheduled (attempt 2): the endpoint refused to "
+        "schedule it again under its id (ACTIVITY_ID_ALREADY_IN_USE): SWF reuses the id of a closed task, a stock "
+        "moto server does not (docs/swf.md)"
     ) in lines
     # 16 polls in flight per process (standalone.POLLERS) on an endpoint that holds each one a second:
     # botocore's default pool of 10 warned "Connection pool is full, discarding connection" for each one over.
