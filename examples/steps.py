@@ -1,7 +1,8 @@
 """Steps: a pipeline whose steps, once done, are skipped by the next executions of the same workflow id.
 
 Done steps are S3 objects ``<STEP_BUCKET>/<workflow id>/steps/<step name>``; create the bucket
-first (``STEP_BUCKET`` sets its name, default ``step_bucket``), then run it twice:
+first (``STEP_BUCKET`` sets its name, default ``step_bucket``; docs/steps.md says how on a local
+endpoint), then run it twice:
 
     simpleflow workflow.start --local examples.steps.PipelineWorkflow --workflow-id nightly --input '{}'
     simpleflow workflow.start --local examples.steps.PipelineWorkflow --workflow-id nightly \\

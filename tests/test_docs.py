@@ -10,14 +10,14 @@ the ``simpleflow`` package is importable (the repository root is not on the path
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests import console
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -113,25 +113,7 @@ def split_transcript(text: str) -> tuple[str, list[str]] | None:
 @pytest.fixture(scope="module")
 def fresh_clone_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """What a shell has after ``pip install -e .`` of this checkout, and nothing of ours configured."""
-    root = tmp_path_factory.mktemp("fresh-clone")
-    site, bin_dir = root / "site", root / "bin"
-    site.mkdir()
-    bin_dir.mkdir()
-    (site / "simpleflow").symlink_to(REPO / "simpleflow")  # an editable install maps this package only
-    script = bin_dir / "simpleflow"
-    script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
-    script.chmod(0o755)
-    for name in ("python", "python3"):
-        (bin_dir / name).symlink_to(sys.executable)
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "SWF_", "SIMPLEFLOW_", "PYTHON")) and name != "LOG_LEVEL"
-    }
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(site)
-    env["AWS_EC2_METADATA_DISABLED"] = "true"  # a block that wrongly reaches for credentials fails fast
-    return env
+    return console.install(tmp_path_factory.mktemp("fresh-clone"))
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[block.where for block in RUNNABLE])
@@ -243,7 +225,7 @@ def test_every_page_under_docs_is_linked_from_the_readme() -> None:
 
 def test_readme_opens_with_the_commands_a_newcomer_runs() -> None:
     top = "\n".join((REPO / "README.md").read_text(encoding="utf-8").splitlines()[:40])
-    assert "pip install -e ." in top
+    assert "pip install -e '.[yaml]'" in top  # what the examples need, the YAML spec's PyYAML too
     assert "simpleflow workflow.start --local examples.basic.BasicWorkflow --input '[1, 5]'" in top
     assert "./script/test" in top
     # the run command of the opening lines is one the runnable blocks exercise

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
@@ -92,13 +93,8 @@ def workflow_start(
         result = execution.execute()
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
-        if result.completed:
-            click.echo(json.dumps(result.result))
-            return
-        click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
-        if result.details and details_wanted():
-            click.echo(result.details, err=True)
-        sys.exit(1)
+        runs.finish(result, details_wanted())
+        return
     from simpleflow.swf import starter
 
     execution = starter.start_workflow(
@@ -176,14 +172,21 @@ def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
 @click.argument("name")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
 @click.option("--run-id", type=RUN_ID, help="Run id (default: the latest run).")
-@click.option("--workflow", help="The workflow class (package.module.Class; default: the one the execution names).")
+@click.option(
+    "--workflow",
+    metavar="PACKAGE.MODULE.CLASS",
+    help="The execution's workflow class (required: the class an execution names is not imported).",
+)
 @user_errors
 def workflow_query(
     domain: str, workflow_id: str, name: str, input: str | None, run_id: str | None, workflow: str | None
 ) -> None:
     """Print, as JSON, what the @query NAME returns on an execution's state, replayed here from its history.
 
-    The execution is only read: no signal, no decision. Open and closed executions alike.
+    The execution is only read: no signal, no decision. Open and closed executions alike. The workflow
+    class is the one --workflow names: a class the execution names is never imported (anyone who can
+    start executions writes those names, and importing a module runs its code). Without --workflow, the
+    error says which class the execution names.
     """
     from simpleflow.engine import HistoryDoesNotFit
     from simpleflow.exceptions import QueryFailed

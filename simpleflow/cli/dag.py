@@ -5,12 +5,10 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli import runs
+from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import SPEC_MODULES, parse_tags, read_text, require_domain
 from simpleflow.exceptions import UsageError
 
@@ -57,11 +55,7 @@ def dag_run(
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
     value = dag.parse_value(read_text(input, input_file))
     result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
-    if result.status == "completed":
-        click.echo(json.dumps(result.result))
-        return
-    click.echo(f"workflow {result.status}: {result.reason or ''}".rstrip(), err=True)
-    sys.exit(1)
+    runs.finish(result, details_wanted())
 
 
 @click.command("dag.start")

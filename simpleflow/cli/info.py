@@ -17,7 +17,9 @@ from simpleflow.cli.failures import user_errors
 __all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "settings_lines", "version_lines"]
 
 SECTIONS = ("versions", "settings", "environment")
-DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "tabulate", "venusian")
+# pyproject.toml's dependencies (tests/cli/test_settings.py holds the two lists together), and botocore.
+DEPENDENCIES = ("boto3", "botocore", "click", "croniter", "diskcache", "tabulate", "venusian")
+OPTIONAL = (("PyYAML", "yaml"),)  # (distribution, the extra that installs it)
 _SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
 
 
@@ -48,6 +50,7 @@ def version_lines() -> list[str]:
         f"simpleflow: {__version__}",
     ]
     lines += [f"{name}: {package_version(name)}" for name in DEPENDENCIES]
+    lines += [f"{name}: {package_version(name)} (extra {extra})" for name, extra in OPTIONAL]
     return lines
 
 

@@ -65,7 +65,13 @@ def workflow_list(output: Output, domain: str, status: str, started_since: float
     """Executions of DOMAIN: workflow id, workflow type, status (and, with --status-field, the workflow's own)."""
     from simpleflow.swf import inspection
 
-    output.table(*inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field))
+    headers, rows = inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field)
+    if rows or output.format in ("json", "prettyjson", "csv") or output.header:
+        output.table(headers, rows)  # a machine format says "none" its own way
+        return
+    other = "open" if status.lower() == "closed" else "closed"
+    since = f"started in the last {started_since:g} days"
+    click.echo(f"no {status.lower()} executions in {domain} {since} ({other} ones: --status {other})", err=True)
 
 
 @click.command("workflow.filter")
@@ -227,11 +233,11 @@ def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, 
 
 @click.command("workflow.replay")
 @click.argument("workflow")
-@click.argument("history_file", type=click.File("r"))
+@click.argument("history_file")
 @click.option("--workflow-id", help="The execution's workflow id (child workflow ids embed it).")
 @click.option("--run-id", help="The execution's run id (child workflow ids embed it).")
 @user_errors
-def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, run_id: str | None) -> None:
+def workflow_replay(workflow: str, history_file: str, workflow_id: str | None, run_id: str | None) -> None:
     """Print, as JSON, the decisions the current code takes on HISTORY_FILE ('-' for stdin).
 
     Exits non-zero, naming the first mismatch, when the history does not fit the code.
@@ -241,7 +247,13 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
 
     workflow_class = load_workflow(workflow)
     try:
-        data = json.load(history_file)
+        if history_file == "-":
+            data = json.load(sys.stdin)
+        else:
+            with open(history_file, encoding="utf-8") as f:
+                data = json.load(f)
+    except OSError as err:
+        raise UsageError(f"cannot read history file {history_file!r}: {err.strerror or err}") from err
     except ValueError as err:
         raise UsageError(f"history file is not valid JSON: {err}") from err
     events = data.get("events") if isinstance(data, dict) else data
@@ -286,7 +298,7 @@ def task_info(
 @click.option("--scheduled-id", type=int, help="The eventId of the activity's ActivityTaskScheduled event.")
 @click.option("--activity-id", help="The activity id (its last scheduling).")
 @click.option("--input", "-i", "input", help="JSON input to use instead of the recorded one.")
-@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (repeatable).")
+@click.option("--module", "-m", "modules", multiple=True, help="Module declaring the activity (required; repeatable).")
 @user_errors
 def activity_rerun(
     ids: tuple[str, ...],
@@ -301,8 +313,9 @@ def activity_rerun(
     """Run one activity of an execution again, here, on its recorded input; print its result as JSON.
 
     ``DOMAIN WORKFLOW_ID [RUN_ID]``, or simpleflow's ``--domain D --workflow-id W [--run-id R]``.
-    Without ``--module``, the activity's module is imported from its name; either way only a declared
-    activity runs.
+    Only an activity declared in a --module module runs, and --module is required: a module the history
+    names is never imported on its word (anyone who can start executions writes those names, and
+    importing a module runs its code). Without it, the error names the activity's module.
     """
     from simpleflow import format
     from simpleflow.swf import inspection

@@ -6,12 +6,12 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli import runs
+from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
 from simpleflow.cli.params import (
     load_middlewares,
@@ -43,13 +43,14 @@ def decider_start(
     Executions of other types on that task list (child workflows...) are decided too when their type
     name (or the class path in their input) names a Workflow subclass, as simpleflow does.
     """
-    from simpleflow.runtime.loader import load_workflow
+    from simpleflow.runtime.loader import load_workflow, use_current_directory
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
     from simpleflow.swf.process import supervise
 
     apply_log_level(log_level)
     domain = require_domain(domain)
+    use_current_directory()  # the project's packages, WORKFLOWS given or not (docs/security.md)
     classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
     if not task_list:
         lists = {c.task_list for c in classes}
@@ -99,10 +100,12 @@ def worker_start(
     a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
     with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
     """
+    from simpleflow.runtime.loader import use_current_directory
     from simpleflow.swf import single_task
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
+    use_current_directory()  # MODULES, or the module a task names without them: the same path in every form
     if not task_list and poll_data is None:
         raise UsageError("give --task-list (or the task itself with --poll-data)")
     domain = require_domain(domain)
@@ -151,6 +154,11 @@ def worker_start(
     metavar="REGEX",
     help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
 )
+@click.option(
+    "--terminate-on-interrupt",
+    is_flag=True,
+    help="On Ctrl-C (or SIGTERM), terminate the execution too (by default it stays open on SWF).",
+)
 @middleware_options
 @user_errors
 def standalone(
@@ -168,13 +176,16 @@ def standalone(
     display_status: bool,
     repair: str | None = None,
     force_activities: str | None = None,
+    terminate_on_interrupt: bool = False,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
 ) -> None:
     """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
 
-    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr, and the result as
-    JSON as the last line of stdout.
+    Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr (each task failure,
+    what the execution waits on), and the result as JSON as the last line of stdout. Interrupted, it
+    stops every process it started; the execution stays open (the message says how to close it) unless
+    --terminate-on-interrupt.
     """
     from simpleflow import dag
     from simpleflow.runtime.loader import check_signature, load_workflow
@@ -205,7 +216,10 @@ def standalone(
         payload = read_input(input, input_file)
         check_signature(workflow_class, payload)
 
+    opened: dict[str, str] = {}
+
     def started(execution: dict[str, str]) -> None:
+        opened.update(execution)
         click.echo(f"{execution['workflowId']} {execution['runId']}")
         sys.stdout.flush()
         if display_status:
@@ -229,15 +243,32 @@ def standalone(
             modules=modules,
         )
     except KeyboardInterrupt:
-        click.echo("interrupted: every process started was stopped", err=True)
+        click.echo(_interrupted(require_domain(domain), opened, terminate_on_interrupt), err=True)
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
-    if outcome.completed:
-        click.echo(json.dumps(outcome.result))
-        return
-    click.echo(f"workflow {outcome.status}: {outcome.reason or ''}".rstrip(), err=True)
-    sys.exit(1)
+    runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
+
+
+def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:
+    """What an interrupted ``standalone`` says: its processes stopped, and what became of the execution."""
+    stopped = "interrupted: every process started was stopped"
+    if not execution:
+        return f"{stopped}; no execution was started"
+    workflow_id, run_id = execution["workflowId"], execution["runId"]
+    if terminate:
+        from simpleflow.cli.failures import explain
+        from simpleflow.swf import executions
+
+        try:
+            executions.terminate(domain, workflow_id, run_id, reason="standalone interrupted")
+        except Exception as err:
+            return f"{stopped}; execution {workflow_id} could not be terminated: {explain(err)[0]}"
+        return f"{stopped}; execution {workflow_id} terminated"
+    return (
+        f"{stopped}; execution {workflow_id} is still open on SWF (no decider or worker serves its task list): "
+        f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
+    )
 
 
 @click.command("binaries.download")

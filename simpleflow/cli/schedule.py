@@ -6,6 +6,7 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -59,7 +60,11 @@ def schedule_create(
     local: bool,
     for_seconds: float | None,
 ) -> None:
-    """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron."""
+    """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron.
+
+    With --local, runs it here on the virtual clock for --for seconds and prints the id of each run it
+    started; a run that did not complete says why on stderr, and the command then exits 1.
+    """
     from simpleflow import schedule
 
     payload = schedule.schedule_input(
@@ -68,8 +73,15 @@ def schedule_create(
     if local:
         if not for_seconds or for_seconds <= 0:
             raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
-        for workflow_id in schedule.run_local(payload, for_seconds):
-            click.echo(workflow_id)
+        fires = schedule.run_local_fires(payload, for_seconds)
+        for fire in fires:
+            click.echo(fire.workflow_id)
+        failed = [fire for fire in fires if fire.status not in ("completed", "open")]
+        for fire in failed:  # each run that did not complete says why, once, after the ids
+            click.echo(f"run {fire.workflow_id} {fire.status}: {fire.reason or ''}".rstrip(": "), err=True)
+        if failed:
+            click.echo(f"{len(failed)} of the {len(fires)} runs the schedule started did not complete", err=True)
+            sys.exit(1)
         return
     from simpleflow.schedule import _swf
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
+from simpleflow.history._failures import TaskFailure, failed_for_good, task_failures, where_raised
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._records import (
     FAILED_ATTEMPT,
@@ -67,15 +68,19 @@ __all__ = [
     "HistoryView",
     "Record",
     "Reload",
+    "TaskFailure",
     "Touched",
     "attributes",
     "attributes_key",
     "decision_attributes",
     "decision_attributes_key",
+    "failed_for_good",
     "latest_execution_context",
     "make_event",
     "plain_records",
+    "task_failures",
     "type_and_state",
     "until_closed",
     "validate_events",
+    "where_raised",
 ]

@@ -1,30 +1,51 @@
-"""Finding a workflow class from its dotted path, with errors a user can act on."""
+"""Loading user code from dotted names, with errors a user can act on.
+
+Two ways in, one per kind of name (docs/security.md lists every caller):
+
+- a name the operator gave (a command's argument or option, a spec file's ``modules``, a middleware path):
+  :func:`import_user_module`, which finds it from the current directory first, as ``python -m`` does;
+- a name read from data (a history, a task, an execution's input): :func:`import_named_module`, only
+  within packages the operator gave (:func:`find_workflow_class`), never from the current directory
+  on that name's account, never a ``__dunder__`` module.
+"""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import json
-import os
 import re
-import sys
 import traceback
 from typing import Any
 
 import venusian
 
-from simpleflow import activity, format
+from simpleflow import activity
 from simpleflow.exceptions import UsageError
+from simpleflow.runtime.user_path import use_current_directory
 from simpleflow.workflow import Workflow
 
 
-def load_workflow(path: str, importer: Any = importlib.import_module) -> type:
-    """The Workflow subclass at ``package.module.Class``; UsageError names what is wrong."""
+def import_user_module(module_name: str) -> Any:
+    """Import *module_name*, a module the operator named: the one way every command loads user code.
+
+    Workflow classes, activity modules (``--module``, a worker's MODULES, a spec's ``modules``),
+    middleware functions: found from the current directory first, then the installed packages.
+    Names read from data never come here (see :func:`import_named_module`).
+    """
+    use_current_directory()
+    return importlib.import_module(module_name)
+
+
+def load_workflow(path: str, importer: Any = import_user_module) -> type:
+    """The Workflow subclass at ``package.module.Class`` (a path the operator gave); UsageError names what is wrong.
+
+    *importer*: :func:`import_user_module` (the default), or :func:`import_named_module` for a name read
+    from data.
+    """
     module_name, _, class_name = (path or "").rpartition(".")
     if not module_name or not class_name:
         raise UsageError(f"workflow {path!r} is not a dotted path like 'package.module.WorkflowClass'")
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
         module = importer(module_name)
     except ModuleNotFoundError as err:
@@ -60,13 +81,24 @@ def import_named_module(module_name: str) -> Any:
         raise ImportError(f"module {module_name!r} exited as it loaded (status {exit.code!r})") from None
 
 
-def find_workflow_class(path: str | None) -> type | None:
+def in_packages(path: str, packages: frozenset[str] | None) -> bool:
+    """Whether *path*'s top-level package is one of *packages* (None: any package, simpleflow's rule)."""
+    return packages is None or path.split(".")[0] in packages
+
+
+def top_packages(classes: Any) -> frozenset[str]:
+    """The top-level packages of *classes*: where names read from data may be imported from."""
+    return frozenset(c.__module__.split(".")[0] for c in classes)
+
+
+def find_workflow_class(path: str | None, packages: frozenset[str] | None = None) -> type | None:
     """The Workflow subclass at *path* (a name read from a history: a child's type, a class path), or None.
 
-    Only a dotted path of identifiers is imported, and only a Workflow subclass is returned: a name
-    that resolves to anything else (a function, ``os.system``...) gives None.
+    The decider's rule: only a dotted path of identifiers whose top-level package is one of *packages*
+    (those of the workflows the operator named; None: any) is imported, and only a Workflow subclass is
+    returned: a name that resolves to anything else (a function, ``os.system``...) gives None.
     """
-    if not path or not _DOTTED.match(path):
+    if not path or not _DOTTED.match(path) or not in_packages(path, packages):
         return None
     try:
         return load_workflow(path, import_named_module)
@@ -82,14 +114,6 @@ def class_path(input: Any) -> str | None:
     extra = input.get("__extra") if isinstance(input, dict) else None
     path = extra.get("class") if isinstance(extra, dict) else None
     return path if isinstance(path, str) else None
-
-
-def execution_workflow_class(started: dict[str, Any]) -> type | None:
-    """The Workflow subclass an execution runs, from its WorkflowExecutionStarted attributes (jumbo fields
-    decoded): the class path its input carries (``__extra.class``), else its type name; None if neither loads."""
-    value = format.loads(started.get("input"))
-    type_name = (started.get("workflowType") or {}).get("name")
-    return find_workflow_class(class_path(value)) or find_workflow_class(type_name)
 
 
 def workflow_path(workflow_class: type) -> str:
@@ -154,13 +178,13 @@ def first_line(text: str) -> str:
 
 
 def scan_activities(module_or_package: str) -> None:
-    """Import *module_or_package* and every module under it, registering their activities.
+    """Import *module_or_package* (a name the operator gave) and every module under it, registering their activities.
 
     Raises:
         UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
     """
     try:
-        module = importlib.import_module(module_or_package)
+        module = import_user_module(module_or_package)
         if hasattr(module, "__path__"):
             venusian.Scanner().scan(module, categories=(activity.VENUSIAN_CATEGORY,))
     except Exception as err:

@@ -10,9 +10,6 @@ one that raises fails the task as the activity would.
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,10 +52,10 @@ def import_function(path: str, option: str = "middleware") -> Callable[..., Any]
     module_name, _, attribute = (path or "").rpartition(".")
     if not module_name or not attribute:
         raise UsageError(f"{option} {path!r} is not a dotted path like 'package.module.function'")
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())  # as for workflows and activity modules: the project's own packages
+    from simpleflow.runtime.loader import import_user_module
+
     try:
-        module = importlib.import_module(module_name)
+        module = import_user_module(module_name)
     except ModuleNotFoundError as err:
         if err.name and module_name.startswith(err.name):
             raise UsageError(f"{option} {path!r}: no module named {err.name!r}") from err

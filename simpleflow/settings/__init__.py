@@ -58,6 +58,9 @@ def _settings_module() -> Any:
     name = os.environ.get(MODULE_ENV, "").strip()
     if not name:
         return None
+    from simpleflow.runtime.user_path import use_current_directory
+
+    use_current_directory()  # found as every module the operator names is (simpleflow.runtime.loader)
     try:
         return importlib.import_module(name)
     except Exception as err:  # ImportError, or the module raising while it is imported

@@ -53,6 +53,10 @@ DEFAULT_RETRIES = settings.default.SWF_CONNECTION_RETRIES
 # SWF holds a poll open for up to 60 s: the read timeout must outlast it.
 READ_TIMEOUT = 70
 CONNECT_TIMEOUT = 10
+# Requests one process may have in flight at once: its polls (standalone keeps 16 per process: its POLLERS),
+# each poller's heartbeats and answers, a sticky poll. botocore's pool keeps 10 connections and warns
+# "Connection pool is full, discarding connection" for each one over; a pool only keeps what was opened.
+POOL_CONNECTIONS = 64
 DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str | tuple, tuple[int, Any]] = {}
@@ -74,6 +78,7 @@ def _config(region: str | None = None) -> Config:
         retries={"max_attempts": retries, "mode": "standard"},
         read_timeout=READ_TIMEOUT,
         connect_timeout=CONNECT_TIMEOUT,
+        max_pool_connections=POOL_CONNECTIONS,
     )
 
 

@@ -31,9 +31,13 @@ def describe(domain: str, workflow_id: str, run_id: str | None) -> dict[str, Any
 
 
 def terminate(domain: str, workflow_id: str, run_id: str | None = None, reason: str | None = None) -> str:
+    """Terminate a run (the latest without *run_id*); its run id. UsageError when it is already closed."""
     run_id = resolve_run_id(domain, workflow_id, run_id)
     kwargs = {"reason": reason} if reason else {}
-    client.swf_client().terminate_workflow_execution(domain=domain, workflowId=workflow_id, runId=run_id, **kwargs)
+    try:
+        client.swf_client().terminate_workflow_execution(domain=domain, workflowId=workflow_id, runId=run_id, **kwargs)
+    except client.ClientError as err:
+        raise _if_closed(err, domain, workflow_id, run_id, "terminate") from err
     return run_id
 
 
@@ -71,11 +75,65 @@ def signal(domain: str, workflow_id: str, name: str, input: str | None = None, r
         kwargs["runId"] = run_id
     if input is not None:
         kwargs["input"] = input
-    client.swf_client().signal_workflow_execution(**kwargs)
+    try:
+        client.swf_client().signal_workflow_execution(**kwargs)
+    except client.ClientError as err:
+        raise _if_closed(err, domain, workflow_id, run_id, "signal") from err
 
 
 def cancel(domain: str, workflow_id: str, run_id: str | None = None) -> None:
     kwargs: dict[str, Any] = {"domain": domain, "workflowId": workflow_id}
     if run_id:
         kwargs["runId"] = run_id
-    client.swf_client().request_cancel_workflow_execution(**kwargs)
+    try:
+        client.swf_client().request_cancel_workflow_execution(**kwargs)
+    except client.ClientError as err:
+        raise _if_closed(err, domain, workflow_id, run_id, "cancel") from err
+
+
+def _if_closed(err: Exception, domain: str, workflow_id: str, run_id: str | None, action: str) -> Exception:
+    """SWF's UnknownResourceFault for a run that is closed (or unknown) as one line saying so; else *err*.
+
+    SWF answers an action on a closed run as it answers one on a run that never was: tell them apart.
+    """
+    if client.error_code(err) != "UnknownResourceFault":
+        return err
+    try:
+        info = describe(domain, workflow_id, run_id)["executionInfo"]
+    except UsageError as unknown:
+        return unknown
+    except client.ClientError:
+        return err
+    if info.get("executionStatus") != "CLOSED":
+        return err
+    run_id = info["execution"]["runId"]
+    status = str(info.get("closeStatus", "")).lower() or "closed"
+    return UsageError(
+        f"execution {workflow_id} (run {run_id}) is already closed: {status}"
+        f"{_how_closed(domain, workflow_id, run_id, info)}; nothing to {action}"
+    )
+
+
+def _how_closed(domain: str, workflow_id: str, run_id: str, info: dict[str, Any]) -> str:
+    """`` at <time> (<reason>)`` from the run's closing event (a description may lack the time)."""
+    from datetime import datetime, timezone
+
+    from simpleflow.history import CLOSING_EVENTS, attributes
+    from simpleflow.swf.stats import epoch
+
+    try:
+        execution = {"workflowId": workflow_id, "runId": run_id}
+        page = client.swf_client().get_workflow_execution_history(
+            domain=domain, execution=execution, reverseOrder=True, maximumPageSize=1
+        )
+        events = page.get("events") or []
+    except Exception:  # only words are lost
+        events = []
+    close = next((e for e in events if e["eventType"] in CLOSING_EVENTS), None)
+    stamp = close["eventTimestamp"] if close else info.get("closeTimestamp")
+    text = ""
+    if stamp is not None:
+        text = f" at {datetime.fromtimestamp(epoch(stamp), tz=timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    attrs = attributes(close) if close else {}
+    why = attrs.get("reason") or attrs.get("timeoutType")
+    return f"{text} ({why})" if why else text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -24,7 +23,6 @@ from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
 from simpleflow.swf.executions import resolve_run_id
 from simpleflow.swf.timeline import render_svg
-from simpleflow.swf.worker import find_activity
 from simpleflow.utils import json_dumps, serialize_complex_object
 
 __all__ = [
@@ -253,9 +251,6 @@ def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = 
 
 
 def _scan(modules: tuple[str, ...] | list[str]) -> None:
-    # As workflow.start does for workflow paths: modules are found from the current directory.
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
     for module in modules:
         scan_activities(module)  # UsageError naming the module, or the file and line that failed
 
@@ -280,8 +275,9 @@ def rerun_activity(
     """Run again, here, the activity an execution scheduled, on its recorded input or on ``input``.
 
     The activity is chosen by the eventId of its ActivityTaskScheduled event or by its activity id (its
-    last scheduling). Only activities declared in ``modules`` (scanned first) are run: never a callable a
-    history names. The activity gets the context a worker gives it.
+    last scheduling). Only activities declared in ``modules`` (scanned first; the operator names them) are
+    run: never a callable a history names, and no module is imported because a history names it. The
+    activity gets the context a worker gives it.
 
     Args:
         input: JSON, a list of arguments or ``{"args": [...], "kwargs": {...}}``, in place of the recorded one.
@@ -291,8 +287,9 @@ def rerun_activity(
         jumbo field reference), or ``failed`` with ``reason`` and ``details``.
 
     Raises:
-        UsageError: no selector or both, an unknown event or activity, a module that does not import, an
-            activity not declared in ``modules``, or an ``input`` that is not valid JSON.
+        UsageError: no selector or both, an unknown event or activity, a module that does not import, no
+            ``modules`` (the message names the activity's), an activity not declared in ``modules``, or an
+            ``input`` that is not valid JSON.
     """
     if (scheduled_id is None) == (activity_id is None):
         raise UsageError("choose the activity with --scheduled-id or --activity-id (one of them)")
@@ -305,11 +302,13 @@ def rerun_activity(
     except stats.UnknownTaskError as err:
         raise UsageError(str(err)) from err
     _scan(modules)
-    act = activity.find(name)
-    if act is None and not modules:  # as a worker without modules: from the activity's name, declared only
-        act, why = find_activity(name, ())
-        if act is None:
-            raise UsageError(f"{why}: name the module that declares it with --module")
+    act = activity.find(name)  # simpleflow's own activities (steps) are found without a module
+    if act is None and not modules:
+        module = name.rpartition(".")[0] or name
+        raise UsageError(
+            f"activity {name!r}: name the module that declares it with --module (--module {module}, if you trust "
+            "it): a module a history names is not imported on its word"
+        )
     if act is None:
         raise UsageError(
             f"activity {name!r} is not declared in {', '.join(modules)}: name the module that declares it with --module"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from simpleflow import format
 from simpleflow.engine import ExecutionInfo, answer_query
 from simpleflow.exceptions import UsageError
 from simpleflow.history import attributes
-from simpleflow.runtime.loader import execution_workflow_class, load_workflow, parse_input
+from simpleflow.runtime.loader import class_path, load_workflow, parse_input
 from simpleflow.swf.inspection import fetch_execution
 
 
@@ -24,10 +25,13 @@ def query_execution(
 
     Args:
         input: JSON, a list of arguments, ``{"args": [...], "kwargs": {...}}`` or an object of keyword arguments.
-        workflow: the workflow class's dotted path; by default the class the execution's input or type names.
+        workflow: the workflow class's dotted path, given by the operator: a class an execution names (its
+            input's ``__extra.class``, its type name) is never imported on the execution's word, since anyone
+            who can start executions writes those names.
 
     Raises:
-        UsageError: invalid JSON input, an unknown execution, a workflow class not found, an unknown query
+        UsageError: invalid JSON input, an unknown execution, no *workflow* (the message says which class the
+            execution names), a workflow class not found, an unknown query
             (the message lists the queries there are), input that does not fit it, a query that submits
             or waits.
         HistoryDoesNotFit: the replay found the history and the code disagree.
@@ -37,11 +41,19 @@ def query_execution(
     explicit = load_workflow(workflow) if workflow else None
     execution = fetch_execution(domain, workflow_id, run_id)
     started = attributes(execution.events[0])
-    workflow_class = explicit or execution_workflow_class(started)
-    if workflow_class is None:
-        type_name = (started.get("workflowType") or {}).get("name")
-        raise UsageError(
-            f"cannot find the workflow class of {workflow_id!r} (type {type_name!r}): name it with --workflow"
-        )
+    if explicit is None:
+        raise UsageError(f"name the workflow class with --workflow package.module.Class ({_named_by(started)})")
+    workflow_class = explicit
     info = ExecutionInfo(domain=domain, workflow_id=execution.workflow_id, run_id=execution.run_id)
     return answer_query(workflow_class, execution.events, name, payload["args"], payload["kwargs"], info)
+
+
+def _named_by(started: dict[str, Any]) -> str:
+    """What an execution's start event says its class is, for the operator to check (never imported here)."""
+    type_name = (started.get("workflowType") or {}).get("name")
+    try:
+        path = class_path(format.loads(started.get("input")))
+    except (ValueError, RecursionError):  # a poison input is reported elsewhere; here only a hint is lost
+        path = None
+    named = f"its input names {path!r}, its type {type_name!r}" if path else f"its type is {type_name!r}"
+    return f"{named}; a class an execution names is not imported on its word"

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 from simpleflow import format, jumbo
 from simpleflow.engine import RepairSource
-from simpleflow.history import CLOSING_EVENTS, attributes
+from simpleflow.history import CLOSING_EVENTS, attributes, task_failures
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.process import run_child
+from simpleflow.swf.stats import epoch
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
@@ -43,40 +46,59 @@ def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
     return done, scheduled
 
 
-# Events that say a task did not succeed, and the attribute naming what went wrong.
-_FAILURE_EVENTS = {
-    "ActivityTaskFailed": "reason",
-    "ActivityTaskTimedOut": "timeoutType",
-    "ScheduleActivityTaskFailed": "cause",
-    "ChildWorkflowExecutionFailed": "reason",
-    "ChildWorkflowExecutionTimedOut": "timeoutType",
-    "StartChildWorkflowExecutionFailed": "cause",
+_RETRY_TIMER = re.compile(r"^__simpleflow_retry_(\d+)_(.+)$")
+_WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
+_CLOSES = {  # event type -> the attribute naming the event that opened what it closes
+    **{f"ActivityTask{end}": "scheduledEventId" for end in ("Completed", "Failed", "TimedOut", "Canceled")},
+    **{f"ChildWorkflowExecution{end}": "initiatedEventId" for end in ("Completed", "Failed", "TimedOut", "Canceled")},
+    "ChildWorkflowExecutionTerminated": "initiatedEventId",
+    "StartChildWorkflowExecutionFailed": "initiatedEventId",
+    "TimerFired": "startedEventId",
+    "TimerCanceled": "startedEventId",
+    "DecisionTaskCompleted": "scheduledEventId",
+    "DecisionTaskTimedOut": "scheduledEventId",
 }
 
 
-def task_failures(events: list[dict[str, Any]], after: int = 0) -> list[str]:
-    """One line per task failure among *events* whose id is above *after*: the task id and why."""
-    task_ids: dict[int, str] = {}
-    lines = []
+def waiting_on(events: list[dict[str, Any]]) -> str:
+    """What an open execution waits on, from its history: its timers (until when), its activities running or
+    waiting for a worker, its children, a decision; with none of them open, a signal."""
+    opened: dict[int, dict[str, Any]] = {}
     for event in events:
         etype = event["eventType"]
-        attrs = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
-        if etype in ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated"):
-            task_ids[event["eventId"]] = attrs.get("activityId") or attrs.get("workflowId", "?")
-        if etype not in _FAILURE_EVENTS or event["eventId"] <= after:
+        if etype in ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated", "TimerStarted"):
+            opened[event["eventId"]] = event
+        elif etype == "DecisionTaskScheduled":
+            opened[event["eventId"]] = event
+        elif etype == "ActivityTaskStarted":
+            scheduled = opened.get(attributes(event).get("scheduledEventId"))
+            if scheduled is not None:
+                opened[scheduled["eventId"]] = {**scheduled, "started": True}
+        elif etype in _CLOSES:
+            opened.pop(attributes(event).get(_CLOSES[etype]), None)
+    parts = []
+    timers = [e for e in opened.values() if e["eventType"] == "TimerStarted"]
+    for timer in timers:
+        attrs = attributes(timer)
+        if attrs.get("timerId") == _WAKE_UP_TIMER:
             continue
-        task_id = (
-            attrs.get("activityId")
-            or task_ids.get(attrs.get("scheduledEventId") or attrs.get("initiatedEventId"))
-            or (attrs.get("workflowExecution") or {}).get("workflowId")
-            or attrs.get("workflowId")
-            or "?"
-        )
-        why = jumbo.decode(attrs.get(_FAILURE_EVENTS[etype])) or ""
-        if etype.endswith("TimedOut"):
-            why = f"timed out ({why})"
-        lines.append(f"task {task_id} {'failed' if 'Fail' in etype else 'did not finish'}: {why}".rstrip(": "))
-    return lines
+        fires = datetime.fromtimestamp(epoch(timer["eventTimestamp"]) + float(attrs.get("startToFireTimeout") or 0))
+        retry = _RETRY_TIMER.match(attrs.get("timerId", ""))
+        what = f"retry {retry.group(1)} of {retry.group(2)}" if retry else f"timer {attrs.get('timerId')}"
+        parts.append(f"{what} at {fires:%H:%M:%S}")
+    activities = [e for e in opened.values() if e["eventType"] == "ActivityTaskScheduled"]
+    running = sum(1 for e in activities if e.get("started"))
+    if running:
+        parts.append(f"{running} running")
+    if len(activities) > running:
+        parts.append(f"{len(activities) - running} waiting for a worker")
+    children = [e for e in opened.values() if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    parts += [f"child {attributes(e).get('workflowId')}" for e in children[:2]]
+    if len(children) > 2:
+        parts.append(f"{len(children) - 2} more children")
+    if any(e["eventType"] == "DecisionTaskScheduled" for e in opened.values()):
+        parts.append("a decision")
+    return ", ".join(parts) or "a signal (no task, timer or child open)"
 
 
 def run_standalone(
@@ -174,6 +196,7 @@ def _wait(
     target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
     started = time.monotonic()
     last_report = last_look = 0.0
+    last_line = ""
     reported = 0  # the last event whose failures were written to *progress*
     delay = 0.02
     while True:
@@ -189,11 +212,13 @@ def _wait(
             events = client.get_history(domain, **_ids(target))
             reported = _report_failures(progress, events, reported, now - started)
             last_look = now
-            if now - last_report >= 2.0:
-                done, scheduled = _count_tasks(events)
-                progress.write(f"[{now - started:6.1f}s] {done}/{scheduled} tasks done\n")
+            done, scheduled = _count_tasks(events)
+            line = f"{done}/{scheduled} tasks done; waiting on: {waiting_on(events)}"
+            # Every 2 s while it changes, every 30 s while it stays (a long timer says so once in a while).
+            if now - last_report >= (2.0 if line != last_line else 30.0):
+                progress.write(f"[{now - started:6.1f}s] {line}\n")
                 progress.flush()
-                last_report = now
+                last_report, last_line = now, line
         time.sleep(delay)
         delay = min(delay * 1.5, 0.2)
     events = client.get_history(domain, **_ids(target))
@@ -207,7 +232,7 @@ def _wait(
     closing = _closing_event(events)
     attrs = attributes(closing)
     status = info.get("closeStatus", "UNKNOWN").lower()
-    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"])
+    outcome = Outcome(status, workflow_id=target["workflowId"], run_id=target["runId"], events=events)
     if outcome.completed:
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
     else:
@@ -217,8 +242,8 @@ def _wait(
 
 
 def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int, elapsed: float) -> int:
-    for line in task_failures(events, after):
-        progress.write(f"[{elapsed:6.1f}s] {line}\n")
+    for failure in task_failures(events, after, decode=jumbo.decode):
+        progress.write(f"[{elapsed:6.1f}s] {failure.line}\n")
     progress.flush()
     return events[-1]["eventId"] if events else after
 

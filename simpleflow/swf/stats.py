@@ -101,6 +101,8 @@ class TaskRecord:
     cause: str | None = None
     timeout_type: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Every attempt, oldest first: (scheduled, started, closed, state), epoch seconds or None.
+    tries: list[tuple[float | None, float | None, float | None, str]] = field(default_factory=list)
 
     @property
     def is_closed(self) -> bool:
@@ -132,6 +134,10 @@ def _task_record(kind: str, task_id: str, attempts: list[Attempt]) -> TaskRecord
         started=_when(last.started_timestamp),
         closed=_when(last.closed_timestamp),
         last_time=_when(last.state_timestamp),
+        tries=[
+            (_when(a.scheduled_timestamp), _when(a.started_timestamp), _when(a.closed_timestamp), a.state)
+            for a in attempts
+        ],
     )
     # The input stays the one of the last attempt SWF scheduled (a refusal carries none).
     scheduled = next((attempt for attempt in reversed(attempts) if attempt.was_scheduled), None)
@@ -187,6 +193,17 @@ def _history_bounds(events: list[dict]) -> tuple[float, float]:
     return min(first, last), max(first, last)
 
 
+# The close status SWF reports for each closing event (when a description does not say it).
+_CLOSE_STATUS = {
+    "WorkflowExecutionCompleted": "COMPLETED",
+    "WorkflowExecutionFailed": "FAILED",
+    "WorkflowExecutionTimedOut": "TIMED_OUT",
+    "WorkflowExecutionCanceled": "CANCELED",
+    "WorkflowExecutionTerminated": "TERMINATED",
+    "WorkflowExecutionContinuedAsNew": "CONTINUED_AS_NEW",
+}
+
+
 def workflow_info_row(
     description: dict,
     events: list[dict],
@@ -203,8 +220,10 @@ def workflow_info_row(
 
     Returns:
         ``(headers, row)``; ``execution_time`` is seconds from the start to the close, or to the last event
-        while the execution is open; ``input`` is the decoded workflow input; ``latest_execution_context``,
-        the decoded status the workflow last set, when the description has one.
+        while the execution is open; ``input`` is the decoded workflow input; ``status`` OPEN or CLOSED,
+        ``close_status`` SWF's (None while open), ``result`` the decoded result of a completed execution,
+        ``reason`` why one that did not complete closed; ``latest_execution_context``, the decoded status
+        the workflow last set, when the description has one.
     """
     events = _sorted_events(events)
     info = description.get("executionInfo", description)
@@ -219,12 +238,11 @@ def workflow_info_row(
     first, last = _history_bounds(events) if events else (None, None)
     if "startTimestamp" in info:
         first = epoch(info["startTimestamp"])
+    close = next((e for e in reversed(events) if e["eventType"] in CLOSING_EVENTS), None)
     if "closeTimestamp" in info:
         last = epoch(info["closeTimestamp"])
-    else:
-        close = next((e for e in reversed(events) if e["eventType"] in CLOSING_EVENTS), None)
-        if close is not None:
-            last = epoch(close["eventTimestamp"])
+    elif close is not None:
+        last = epoch(close["eventTimestamp"])
     execution_time = round(last - first, 3) if first is not None and last is not None else None
 
     headers = [
@@ -237,7 +255,13 @@ def workflow_info_row(
         "tag_list",
         "execution_time",
         "input",
+        "status",
+        "close_status",
+        "result",
+        "reason",
     ]
+    close_attrs = attributes(close) if close else {}
+    completed = close is not None and close["eventType"] == "WorkflowExecutionCompleted"
     row = [
         domain,
         workflow_type.get("name"),
@@ -248,6 +272,10 @@ def workflow_info_row(
         ",".join(tag_list),
         execution_time,
         _decode(start_attrs.get("input"), decode),
+        info.get("executionStatus") or ("CLOSED" if close else "OPEN"),
+        info.get("closeStatus") or (_CLOSE_STATUS.get(close["eventType"]) if close else None),
+        _decode(close_attrs.get("result"), decode) if completed else None,
+        close_attrs.get("reason") or close_attrs.get("timeoutType") or close_attrs.get("cause"),
     ]
     if "latestExecutionContext" in description:  # the workflow's status (Workflow.set_status)
         headers.append("latest_execution_context")

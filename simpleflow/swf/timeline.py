@@ -1,18 +1,23 @@
 """A timeline picture of an SWF execution, written as SVG text (no plotting library).
 
-One row per task: a pale bar while it waits for a worker (scheduled -> started), a solid bar while it runs
-(started -> closed, or to the last event while still open), coloured by the state it ended in.
+One row per task: for each attempt, a pale bar while it waits for a worker (scheduled -> started) and a
+solid bar while it runs (started -> closed, or to the last event while still open), coloured by the state
+that attempt ended in; between attempts, the wait of a retry policy (its timer) as a dashed outline on the
+task's own row. A timer of the workflow's is a blue-grey bar (started -> fired): waiting is not work done.
+Long ids are cut in the middle and their hex hashes (md5 suffixes) shortened; the tooltip has them whole.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
+from simpleflow.engine import policy_timer_id
 from simpleflow.history import attributes
 from simpleflow.swf.stats import TIMER, TaskRecord, collect_tasks, epoch
 
@@ -38,16 +43,30 @@ _CATEGORY_OF_STATE = {
     "terminated": "canceled",
 }
 
+TIMER_COLOUR = "#78909c"  # a timer's wait: neither work done nor a state
+RETRY_WAIT_COLOUR = "#616161"
+
 # Layout, in pixels.
 _PLOT_WIDTH = 760
 _ROW_HEIGHT = 22
 _RUN_HEIGHT = 14
 _WAIT_HEIGHT = 6
 _CHAR_WIDTH = 7  # rough width of a 12px sans-serif character, to size the label column
-_MAX_LABEL = 48  # characters; longer task ids are cut (the full id is in the tooltip)
+_MAX_LABEL = 60  # characters; longer task ids are cut in the middle (the full id is in the tooltip)
+_TAIL = 16  # characters kept at the end of a cut label: the counter or suffix that tells rows apart
+_HEX_RUN = re.compile(r"[0-9a-f]{12,}")  # an md5 or run id in a task id: its first 6 characters say enough
 _TOP = 52
 _MARGIN = 12
 _WAIT_OPACITY = 0.35
+
+# The second line of the legend: what each kind of bar means.
+_BAR_KEYS = (
+    "waiting (scheduled \u2192 started)",
+    "running (started \u2192 closed)",
+    "timer (started \u2192 fired)",
+    "waiting to retry (retry policy)",
+)
+_LEGEND_WIDTH = sum(30 + _CHAR_WIDTH * len(text) + 16 for text in _BAR_KEYS)
 
 # Tick steps in seconds, smallest first; past the last one, whole multiples of a day.
 _STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
@@ -99,8 +118,10 @@ def _tooltip(task: TaskRecord) -> str:
 
 
 def _label(task: TaskRecord) -> str:
-    text = task.id if task.attempts <= 1 else f"{task.id} \u00d7{task.attempts}"
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "\u2026"
+    text = _HEX_RUN.sub(lambda match: match.group()[:6] + "\u2026", task.id)
+    if len(text) > _MAX_LABEL:
+        text = text[: _MAX_LABEL - 1 - _TAIL] + "\u2026" + text[-_TAIL:]
+    return text if task.attempts <= 1 else f"{text} \u00d7{task.attempts}"
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str, css: str, opacity: float = 1.0) -> str:
@@ -123,7 +144,7 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
     events = list(events)
     if events and events[0]["eventId"] > events[-1]["eventId"]:
         events.reverse()
-    tasks = collect_tasks(events)
+    tasks, retry_waits = _rows(collect_tasks(events))
     if nb_tasks:
         tasks = tasks[-nb_tasks:]
     times = [epoch(e["eventTimestamp"]) for e in events] or [0.0]
@@ -132,7 +153,7 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
 
     label_width = _CHAR_WIDTH * max([len(_label(t)) for t in tasks] + [10]) + 2 * _MARGIN
     plot_x = label_width
-    width = plot_x + _PLOT_WIDTH + 3 * _MARGIN
+    width = max(plot_x + _PLOT_WIDTH + 3 * _MARGIN, _LEGEND_WIDTH + 2 * _MARGIN)  # a short label: the legend's
 
     def x(seconds: float) -> float:
         return plot_x + (seconds - t0) / span * _PLOT_WIDTH
@@ -184,10 +205,8 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
     if not tasks:
         out.append(f'<text class="empty" x="{plot_x + 10:.1f}" y="{_TOP + 15}" fill="#555555">no tasks</text>')
     for index, task in enumerate(tasks):
-        colour = CATEGORY_COLOURS[category(task.state)]
         row_y = _TOP + index * _ROW_HEIGHT
         middle = row_y + _ROW_HEIGHT / 2
-        end = task.closed if task.closed is not None else t1
         out.append(
             f'<g class="task" data-task-id={quoteattr(task.id)} data-state="{task.state}"'
             f' data-category="{category(task.state)}">'
@@ -197,27 +216,16 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
             f'<text class="label" x="{plot_x - _MARGIN:.1f}" y="{middle + 4:.1f}" text-anchor="end">'
             f"{escape(_label(task))}</text>"
         )
-        if task.scheduled is not None and task.kind != TIMER:
-            wait_end = task.started if task.started is not None else end
+        for start, stop in retry_waits.get(task.id, ()):
             out.append(
-                _rect(
-                    x(task.scheduled),
-                    middle - _WAIT_HEIGHT / 2,
-                    x(wait_end) - x(task.scheduled),
-                    _WAIT_HEIGHT,
-                    colour,
-                    "waiting",
-                    _WAIT_OPACITY,
-                )
+                f'<rect class="retry-wait" x="{x(start):.1f}" y="{middle - _WAIT_HEIGHT / 2:.1f}"'
+                f' width="{max(x(stop if stop is not None else t1) - x(start), 2.0):.1f}" height="{_WAIT_HEIGHT}"'
+                f' fill="none" stroke="{RETRY_WAIT_COLOUR}" stroke-dasharray="3,2"/>'
             )
-        if task.started is not None:
-            out.append(
-                _rect(
-                    x(task.started), middle - _RUN_HEIGHT / 2, x(end) - x(task.started), _RUN_HEIGHT, colour, "running"
-                )
-            )
-        elif task.scheduled is None:  # refused by SWF: a mark at the time of the refusal
-            out.append(_rect(x(end) - 1, middle - _RUN_HEIGHT / 2, 2.0, _RUN_HEIGHT, colour, "refused"))
+        for scheduled, started, closed, state in task.tries or [
+            (task.scheduled, task.started, task.closed, task.state)
+        ]:
+            out.extend(_attempt_bars(task.kind, scheduled, started, closed, state, x, t1, middle))
         out.append("</g>")
 
     out.append(f'<g class="legend" transform="translate({_MARGIN},{legend_y})">')
@@ -229,17 +237,75 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
         lx += 28 + _CHAR_WIDTH * len(text)
     grey = CATEGORY_COLOURS["canceled"]
     line2 = _RUN_HEIGHT + 8
-    out.append(
-        f'<rect x="0" y="{line2 + (_RUN_HEIGHT - _WAIT_HEIGHT) / 2}" width="24" height="{_WAIT_HEIGHT}"'
-        f' fill="{grey}" fill-opacity="{_WAIT_OPACITY}"/>'
+    thin_y = line2 + (_RUN_HEIGHT - _WAIT_HEIGHT) / 2
+    swatches = (
+        f'height="{_WAIT_HEIGHT}" y="{thin_y}" fill="{grey}" fill-opacity="{_WAIT_OPACITY}"',
+        f'height="{_RUN_HEIGHT}" y="{line2}" fill="{grey}"',
+        f'height="{_RUN_HEIGHT}" y="{line2}" fill="{TIMER_COLOUR}"',
+        f'height="{_WAIT_HEIGHT}" y="{thin_y}" fill="none" stroke="{RETRY_WAIT_COLOUR}" stroke-dasharray="3,2"',
     )
-    out.append(f'<text x="30" y="{line2 + 11}">waiting (scheduled \u2192 started)</text>')
-    lx = 30 + _CHAR_WIDTH * 29 + 16
-    out.append(f'<rect x="{lx}" y="{line2}" width="24" height="{_RUN_HEIGHT}" fill="{grey}"/>')
-    out.append(f'<text x="{lx + 30}" y="{line2 + 11}">running (started \u2192 closed)</text>')
+    lx = 0
+    for attrs, text in zip(swatches, _BAR_KEYS):
+        out.append(f'<rect x="{lx}" width="24" {attrs}/>')
+        out.append(f'<text x="{lx + 30}" y="{line2 + 11}">{escape(text)}</text>')
+        lx += 30 + _CHAR_WIDTH * len(text) + 16
     out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _rows(tasks: list[TaskRecord]) -> tuple[list[TaskRecord], dict[str, list[tuple[float, float | None]]]]:
+    """The rows to draw, and the retry-policy waits of each task (start, end) drawn on its own row.
+
+    A retry policy's timer is named after its task and attempt (``policy_timer_id``, an md5 for a long id).
+    """
+    owner = {policy_timer_id(t.id, n): t.id for t in tasks if t.kind != TIMER for n in range(2, t.attempts + 2)}
+    waits: dict[str, list[tuple[float, float | None]]] = {}
+    rows = []
+    for task in tasks:
+        if task.kind == TIMER and task.id in owner and task.started is not None:
+            waits.setdefault(owner[task.id], []).append((task.started, task.closed))
+        else:
+            rows.append(task)
+    return rows, waits
+
+
+def _attempt_bars(
+    kind: str,
+    scheduled: float | None,
+    started: float | None,
+    closed: float | None,
+    state: str,
+    x: Callable[[float], float],
+    last: float,
+    middle: float,
+) -> list[str]:
+    """The bars of one attempt of a task."""
+    colour = CATEGORY_COLOURS[category(state)]
+    end = closed if closed is not None else last
+    top = middle - _RUN_HEIGHT / 2
+    if kind == TIMER:
+        fill = colour if category(state) == "canceled" else TIMER_COLOUR
+        return [_rect(x(started), top, x(end) - x(started), _RUN_HEIGHT, fill, "timer")] if started is not None else []
+    bars = []
+    if scheduled is not None:
+        wait_end = started if started is not None else end
+        bars.append(
+            _rect(
+                x(scheduled),
+                middle - _WAIT_HEIGHT / 2,
+                x(wait_end) - x(scheduled),
+                _WAIT_HEIGHT,
+                colour,
+                "waiting",
+                _WAIT_OPACITY,
+            )
+        )
+    if started is not None:
+        bars.append(_rect(x(started), top, x(end) - x(started), _RUN_HEIGHT, colour, "running"))
+    elif scheduled is None:  # refused by SWF: a mark at the time of the refusal
+        bars.append(_rect(x(end) - 1, top, 2.0, _RUN_HEIGHT, colour, "refused"))
+    return bars
 
 
 def render_svg(

@@ -216,6 +216,27 @@ def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, me
     assert message in line
 
 
+def test_replay_of_a_missing_or_unreadable_file_is_one_line(user_code):
+    line = one_line(simpleflow("workflow.replay", "examples.basic.BasicWorkflow", "nowhere.json", cwd=ROOT))
+    assert line == "simpleflow: error: cannot read history file 'nowhere.json': No such file or directory"
+    line = one_line(simpleflow("workflow.replay", "examples.basic.BasicWorkflow", str(user_code), cwd=ROOT))
+    assert line == f"simpleflow: error: cannot read history file {str(user_code)!r}: Is a directory"
+
+
+def test_replay_reads_the_history_from_stdin_given_a_dash():
+    history = (ROOT / "examples" / "basic_history.json").read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "simpleflow.command", "workflow.replay", "examples.basic.BasicWorkflow", "-"],
+        input=history,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["decisionType"] == "CompleteWorkflowExecution"
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--execution-timeout", "abc"), ("--execution-timeout", "0"), ("--decision-tasks-timeout", "1.5")],

@@ -407,12 +407,16 @@ def test_rerun_refuses_in_one_line(inspected, args, message):
 @pytest.mark.parametrize(
     "modules, message",
     [
-        # Without --module the module is imported from the name ('inspect', here the standard library's):
-        # nothing declared there, nothing runs.
-        ([], "activity 'inspect.add': module 'inspect' has no 'add'"),
+        # Without --module nothing is imported on the history's word ('inspect' would be the standard library's).
+        (
+            [],
+            "activity 'inspect.add': name the module that declares it with --module (--module inspect, if you trust "
+            "it): a module a history names is not imported on its word",
+        ),
         (
             ["-m", "tests.fixtures.worker_activities"],
-            "activity 'inspect.add' is not declared in tests.fixtures.worker_activities",
+            "activity 'inspect.add' is not declared in tests.fixtures.worker_activities: name the module that "
+            "declares it with --module",
         ),
     ],
 )
@@ -436,7 +440,7 @@ def test_rerun_runs_only_activities_declared_in_the_modules_given(inspected, mod
         timeout=60,
     )
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == f"simpleflow: error: {message}: name the module that declares it with --module\n"
+    assert result.stderr == f"simpleflow: error: {message}\n"
 
 
 def test_rerun_gives_the_activity_its_context(inspected, monkeypatch):

@@ -143,6 +143,18 @@ def test_info_versions_lists_python_simpleflow_and_the_dependencies():
         assert any(line.startswith(f"{name}: ") and "not installed" not in line for line in lines), name
 
 
+def test_info_versions_names_every_dependency_pyproject_declares():
+    import re
+
+    text = open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8").read()
+    declared = re.search(r"^dependencies = \[(.*?)^\]", text, re.S | re.M).group(1)
+    names = re.findall(r'"([A-Za-z0-9_.-]+)', declared)
+    assert "croniter" in names
+    shown = {line.partition(":")[0] for line in simpleflow_cli("info", "versions").stdout.splitlines()}
+    assert set(names) <= shown
+    assert "PyYAML" in shown  # the yaml extra, said so
+
+
 def test_info_environment_redacts_secrets():
     done = simpleflow_cli("info", "environment", env={"AWS_SECRET_ACCESS_KEY": "s3cr3t", "SIMPLEFLOW_X": "1"})
     assert "AWS_SECRET_ACCESS_KEY=<redacted>" in done.stdout and "s3cr3t" not in done.stdout

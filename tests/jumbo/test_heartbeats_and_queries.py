@@ -70,6 +70,7 @@ def test_workflow_query_decodes_a_jumbo_input_before_replaying(swf_domain, bucke
     execution = starter.start_workflow(swf_domain, OrderWorkflow, {"args": [order, [1, 2]], "kwargs": {}})
     started = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
     assert jumbo.is_jumbo(started[0]["workflowExecutionStartedEventAttributes"]["input"])
-    done = simpleflow("workflow.query", swf_domain, execution["workflowId"], "plan")
+    workflow = f"{OrderWorkflow.__module__}.OrderWorkflow"
+    done = simpleflow("workflow.query", swf_domain, execution["workflowId"], "plan", "--workflow", workflow)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"order_length": len(order), "amounts": [1, 2]}

@@ -123,7 +123,10 @@ def test_standalone_prints_the_failure_reason_and_exits_1(swf_domain, tmp_path):
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("workflow failed: ") and "doomed: attempt 2 fails" in last, done.stderr
     failures = [line.split("] ", 1)[1] for line in done.stderr.splitlines() if "] task " in line]
-    assert [line.split(": ", 1)[0] for line in failures] == ["task activity-tests.swf.doomed-1 failed"] * 2
+    assert [line.split(": ", 1)[0] for line in failures] == [
+        "task activity-tests.swf.doomed-1 failed",
+        "task activity-tests.swf.doomed-1 failed (attempt 2)",
+    ]
     assert "attempt 1 fails" in failures[0] and "attempt 2 fails" in failures[1], done.stderr
     assert (tmp_path / "doomed.attempts").read_text() == "2"
 

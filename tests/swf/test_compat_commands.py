@@ -105,6 +105,8 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
         workflow_id,
         "--activity-id",
         f"activity-{ACTIVITIES}.double-2",
+        "--module",  # ours requires it: 0.36.0 imported the module the history names (docs/compatibility.md)
+        ACTIVITIES,
     )
     assert (rerun.returncode, rerun.stdout) == (0, "4\n"), rerun.stderr
     rerun = simpleflow_here(
@@ -119,6 +121,8 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
         str(next(e["eventId"] for e in events if e["eventType"] == "ActivityTaskScheduled")),
         "-i",
         "[21]",
+        "-m",
+        ACTIVITIES,
     )
     assert (rerun.returncode, rerun.stdout) == (0, "42\n"), rerun.stderr
 

@@ -69,10 +69,12 @@ def waiting(executions):
 def test_querying_an_open_execution_prints_its_state_and_leaves_its_history_alone(waiting):
     domain, workflow_id, run_id = waiting
     before = client.get_history(domain, workflow_id, run_id)
-    done = simpleflow("workflow.query", domain, workflow_id, "status")
+    done = simpleflow("workflow.query", domain, workflow_id, "status", "--workflow", WORKFLOW)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"stage": "awaiting approval", "charged": [5, 15], "approver": None}
-    done = simpleflow("workflow.query", domain, workflow_id, "total", "--input", '["USD"]', "--run-id", run_id)
+    done = simpleflow(
+        "workflow.query", domain, workflow_id, "total", "--input", '["USD"]', "--run-id", run_id, "--workflow", WORKFLOW
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == "20 USD"
     time.sleep(0.3)  # a decision task scheduled by mistake would have been answered by now
@@ -84,7 +86,9 @@ def test_querying_an_open_execution_prints_its_state_and_leaves_its_history_alon
     # The local host, left at the same point (the signal never comes), answers the same.
     local = LocalExecution(OrderWorkflow, INPUT)
     local.execute()
-    assert local.query("status") == json.loads(simpleflow("workflow.query", domain, workflow_id, "status").stdout)
+    assert local.query("status") == json.loads(
+        simpleflow("workflow.query", domain, workflow_id, "status", "--workflow", WORKFLOW).stdout
+    )
 
 
 def test_querying_a_closed_execution_prints_its_final_state(executions):
@@ -96,7 +100,7 @@ def test_querying_a_closed_execution_prints_its_final_state(executions):
     done = simpleflow("workflow.query", domain, workflow_id, "status", "--workflow", WORKFLOW)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"stage": "shipped", "charged": [5, 15], "approver": "carol"}
-    done = simpleflow("workflow.query", domain, workflow_id, "approval_now")
+    done = simpleflow("workflow.query", domain, workflow_id, "approval_now", "--workflow", WORKFLOW)
     assert json.loads(done.stdout) == {"args": ["carol"], "kwargs": {}}
 
 
@@ -124,13 +128,13 @@ def test_query_errors_a_user_can_fix_are_one_line_and_exit_2_and_touch_nothing(w
     domain, workflow_id, run_id = waiting
     before = len(client.get_history(domain, workflow_id, run_id))
     for args, line in USER_ERRORS:
-        done = simpleflow_here("workflow.query", domain, workflow_id, *args)
+        done = simpleflow_here("workflow.query", domain, workflow_id, *args, "--workflow", WORKFLOW)
         assert (done.returncode, done.stdout) == (2, ""), (args, done.stderr)
         assert done.stderr.startswith(f"simpleflow: error: {line}"), (args, done.stderr)
         assert done.stderr.count("\n") == 1, (args, done.stderr)
     for kwargs, line in LIBRARY_USER_ERRORS:
         with pytest.raises(Exception) as caught:
-            query_execution(domain, workflow_id, **kwargs)
+            query_execution(domain, workflow_id, **{"workflow": WORKFLOW, **kwargs})
         explained, code = failures.explain(caught.value)
         assert code == failures.EXIT_USAGE and explained.startswith(line), (kwargs, explained)
     assert len(client.get_history(domain, workflow_id, run_id)) == before
@@ -138,14 +142,14 @@ def test_query_errors_a_user_can_fix_are_one_line_and_exit_2_and_touch_nothing(w
 
 def test_a_query_that_raises_exits_1_naming_the_error(waiting):
     domain, workflow_id, _ = waiting
-    done = simpleflow_here("workflow.query", domain, workflow_id, "broken")
+    done = simpleflow_here("workflow.query", domain, workflow_id, "broken", "--workflow", WORKFLOW)
     assert done.returncode == 1
     assert done.stderr.startswith("simpleflow: error: query 'broken' raised ValueError: no such thing ("), done.stderr
     assert done.stderr.count("\n") == 1
 
 
 def test_querying_an_unknown_execution_is_one_line_and_exit_2(swf_domain):
-    done = simpleflow_here("workflow.query", swf_domain, "no-such-workflow", "status")
+    done = simpleflow_here("workflow.query", swf_domain, "no-such-workflow", "status", "--workflow", WORKFLOW)
     assert done.returncode == 2
     line = f"simpleflow: error: no execution with workflow id 'no-such-workflow' in domain '{swf_domain}'\n"
     assert done.stderr == line

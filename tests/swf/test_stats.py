@@ -265,6 +265,10 @@ def test_workflow_info_row_from_a_description():
         "tag_list": "env=test,team=x",
         "execution_time": 53.0,  # still open: up to the last event
         "input": {"args": [1], "kwargs": {}},
+        "status": "OPEN",
+        "close_status": None,
+        "result": None,
+        "reason": None,
     }
 
 
@@ -279,3 +283,21 @@ def test_workflow_info_execution_time_stops_at_the_close():
     assert info["execution_time"] == 12.0
     assert info["task_list"] == "from-history"  # a list item has no configuration: read from the history
     assert info["domain"] is None
+    # a list item says no status: the closing event does
+    assert (info["status"], info["close_status"], info["result"], info["reason"]) == ("CLOSED", "COMPLETED", 1, None)
+
+
+def test_workflow_info_says_why_an_execution_that_did_not_complete_closed():
+    b = HistoryBuilder(start=T0)
+    b.decision()
+    b.fail_workflow(reason="boom")
+    description = {
+        "executionInfo": {
+            "execution": {"workflowId": "w", "runId": "r"},
+            "workflowType": {"name": "wf", "version": "1"},
+            "executionStatus": "CLOSED",
+            "closeStatus": "FAILED",
+        }
+    }
+    info = dict(zip(*stats.workflow_info_row(description, b.events)))
+    assert (info["status"], info["close_status"], info["result"], info["reason"]) == ("CLOSED", "FAILED", None, "boom")

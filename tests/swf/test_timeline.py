@@ -134,3 +134,76 @@ def test_an_execution_without_tasks_still_draws():
     root = parse(timeline.svg_text(HistoryBuilder().events))
     assert task_groups(root) == []
     assert any(t.get("class") == "empty" for t in root.iter(f"{SVG}text"))
+
+
+def retried_history() -> HistoryBuilder:
+    """A task that fails, waits 60 s on its retry policy's timer, then completes; a workflow timer of 30 s;
+    a child with simpleflow's generated id (a run hash in it) and an idempotent task (an md5 id)."""
+    from simpleflow.engine import policy_timer_id
+
+    b = HistoryBuilder()
+    b.decision()
+    task = "activity-examples.retry_policy.fetch_rates-1"
+    b.fail_activity(b.schedule_activity(task, "examples.retry_policy.fetch_rates"), reason="ConnectionError: down")
+    b.decision()
+    b.start_timer(policy_timer_id(task, 2), 60)
+    b.start_timer("wait", 30)
+    b.tick(30)
+    b.fire_timer("wait")
+    b.tick(30)
+    b.fire_timer(policy_timer_id(task, 2))
+    b.decision()
+    b.complete_activity(b.schedule_activity(task, "examples.retry_policy.fetch_rates"), result=1)
+    child = "workflow-example_child-example_parent-ead9503aa84e4281843e098e4f62533e--5f3c0f2a9b8e4d1c--2"
+    initiated = b.start_child_workflow(child, "examples.child.Child")
+    b.start_child(initiated)
+    b.complete_child(initiated)
+    b.complete_activity(b.schedule_activity("activity-pkg.lookup-3c59dc048e8850243be8079a5c74d079", "pkg.lookup"))
+    return b
+
+
+def test_a_retry_policy_wait_is_drawn_on_its_tasks_row_not_as_a_completed_task():
+    events = retried_history().events
+    root = parse(timeline.svg_text(events))
+    ids = [g.get("data-task-id") for g in task_groups(root)]
+    assert not [i for i in ids if i.startswith("__simpleflow_retry_")]  # no row of its own
+    group = next(
+        g for g in task_groups(root) if g.get("data-task-id") == "activity-examples.retry_policy.fetch_rates-1"
+    )
+    (wait,) = bars(group, "retry-wait")
+    assert wait.get("fill") == "none" and wait.get("stroke-dasharray")  # an outline, not a state colour
+    assert [r.get("fill") for r in bars(group, "running")] == [COLOURS["failed"], COLOURS["completed"]]
+    failed, completed = bars(group, "running")
+    # the wait sits between the failed attempt and the next one, as long as its timer ran
+    assert float(failed.get("x")) <= float(wait.get("x")) <= float(completed.get("x"))
+    started, fired = (
+        e["eventTimestamp"]
+        for e in events
+        if e["eventType"] in ("TimerStarted", "TimerFired") and "__simpleflow_retry_" in str(e)
+    )
+    span = events[-1]["eventTimestamp"] - events[0]["eventTimestamp"]
+    assert abs(float(wait.get("width")) - (fired - started) / span * timeline._PLOT_WIDTH) < 1
+
+
+def test_a_workflow_timer_is_drawn_as_a_timer_not_as_completed_work():
+    root = parse(timeline.svg_text(retried_history().events))
+    group = next(g for g in task_groups(root) if g.get("data-task-id") == "wait")
+    assert {r.get("fill") for r in bars(group, "timer")} == {timeline.TIMER_COLOUR}
+    assert bars(group, "running") == []
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    text = " ".join(t.text for t in legend.iter(f"{SVG}text"))
+    assert "timer (started \u2192 fired)" in text and "waiting to retry (retry policy)" in text
+
+
+def test_labels_shorten_hashes_and_keep_the_end_that_tells_rows_apart():
+    root = parse(timeline.svg_text(retried_history().events))
+    labels = {g.get("data-task-id"): next(g.iter(f"{SVG}text")).text for g in task_groups(root)}
+    child = "workflow-example_child-example_parent-ead9503aa84e4281843e098e4f62533e--5f3c0f2a9b8e4d1c--2"
+    assert labels[child] == "workflow-example_child-example_parent-ead950\u2026--5f3c0f\u2026--2"
+    assert labels["activity-pkg.lookup-3c59dc048e8850243be8079a5c74d079"] == "activity-pkg.lookup-3c59dc\u2026"
+    assert (
+        labels["activity-examples.retry_policy.fetch_rates-1"] == "activity-examples.retry_policy.fetch_rates-1 \u00d72"
+    )
+    assert all(len(label) <= timeline._MAX_LABEL + 3 for label in labels.values())
+    tooltips = {g.get("data-task-id"): next(g.iter(f"{SVG}title")).text for g in task_groups(root)}
+    assert tooltips[child].startswith(child)  # whole in the tooltip

@@ -1,0 +1,72 @@
+"""The end of a run, as a command tells it: each task failure on stderr, then the result or the failure.
+
+Shared by ``workflow.start --local``, ``dag.run`` and ``standalone`` so that a run reads the same on either
+host: a task that failed is never silent (its id, error and the line that raised it), a workflow that
+failed names the line of its code that raised, and a run that completed although some of its tasks
+failed says so in its last line (its result may stand on values those tasks never computed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+__all__ = ["finish", "task_failure_lines"]
+
+
+def task_failure_lines(outcome: Any) -> list[str]:
+    """One line per failed task attempt of *outcome*'s runs (those it continued first)."""
+    from simpleflow.history import task_failures
+
+    lines: list[str] = []
+    for run in _runs(outcome):
+        lines += [failure.line for failure in task_failures(run.events, decode=_decode)]
+    return lines
+
+
+def finish(outcome: Any, details_wanted: bool = False, failures_shown: bool = False) -> None:
+    """Print how *outcome* (an ``Outcome``) ended and exit: the result as JSON on stdout (exit 0), or the
+    failure on stderr (exit 1). Task failures go to stderr first unless *failures_shown* (written as they
+    came)."""
+    from simpleflow.history import failed_for_good, where_raised
+
+    if not failures_shown:
+        for line in task_failure_lines(outcome):
+            click.echo(line, err=True)
+    if outcome.completed:
+        click.echo(json.dumps(outcome.result))
+        failed = failed_for_good(outcome.events)
+        if failed:
+            sys.stdout.flush()
+            shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+            click.echo(
+                f"warning: the workflow completed, but {len(failed)} of its tasks failed ({shown}): "
+                "its result may depend on them",
+                err=True,
+            )
+        return
+    where = where_raised(outcome.details) if outcome.details else ""
+    line = f"workflow {outcome.status}: {outcome.reason or ''}".rstrip().rstrip(":")
+    if where and where not in line:
+        line += f" ({where})"
+    click.echo(line, err=True)
+    if outcome.details and details_wanted:
+        click.echo(outcome.details, err=True)
+    sys.exit(1)
+
+
+def _runs(outcome: Any) -> list[Any]:
+    chain = []
+    while outcome is not None:
+        chain.append(outcome)
+        outcome = outcome.previous
+    return chain[::-1]
+
+
+def _decode(value: Any) -> Any:
+    from simpleflow import jumbo
+
+    return jumbo.decode(value) if isinstance(value, str) else value

@@ -1,0 +1,192 @@
+"""Every command that loads user code finds it the same way: from the current directory first, as
+``workflow.start`` always did. Run as a user runs them: the console script, from a project's root."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import console
+
+ACTIVITIES = """
+from pathlib import Path
+
+from simpleflow import activity
+
+
+@activity.with_attributes(task_list="shop", version="1")
+def price(x):
+    Path("priced").write_text(str(x))
+    return x * 3
+"""
+FLOWS = """
+from simpleflow import Workflow
+
+from shop.activities import price
+
+
+class Order(Workflow):
+    name = "order"
+    version = "1"
+    task_list = "shop"
+
+    def run(self, x):
+        return self.submit(price, x).result
+"""
+HOOKS = """
+from pathlib import Path
+
+
+def before(context):
+    Path("hooked").write_text(context["name"])
+"""
+SPEC = {
+    "name": "order-spec",
+    "version": "1",
+    "task_list": "shop",
+    "modules": ["shop.activities"],
+    "nodes": {"p": {"activity": "shop.activities.price", "args": ["$input.x"]}},
+    "result": "$nodes.p.result",
+}
+
+
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory) -> dict[str, str]:
+    return console.install(tmp_path_factory.mktemp("installed"))
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project's root (not simpleflow's repository): package ``shop``, a spec, a settings module."""
+    root = tmp_path / "project"
+    (root / "shop").mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "activities.py").write_text(ACTIVITIES)
+    (root / "shop" / "flows.py").write_text(FLOWS)
+    (root / "shop" / "hooks.py").write_text(HOOKS)
+    (root / "order.json").write_text(json.dumps(SPEC))
+    (root / "shop_settings.py").write_text("SIMPLEFLOW_DECIDER_CACHE_RUNS = 7\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    "args, stdout",
+    [
+        (["dag.run", "examples/dag/diamond.yaml", "--local", "--input", '{"x": 1}'], "7"),
+        (["dag.run", "examples/dag/fanout.json", "--local", "--input", '{"text": "hello"}'], "HE-LL-O"),
+        (["dag.run", "examples/dag/floto_timer.json", "--local", "-m", "examples.dag.activities"], "result_activity_b"),
+        (["dag.check", "examples/dag/fanout.json"], "ok: fanout 1, 3 nodes"),
+        (
+            [
+                "schedule.create",
+                "n",
+                "--cron",
+                "0 3 * * *",
+                "examples/dag/fanout.json",
+                "-i",
+                '{"text": "a"}',
+                "--local",
+            ]
+            + ["--for", "86400"],
+            "n-",
+        ),
+    ],
+    ids=["dag.run yaml", "dag.run json", "dag.run floto", "dag.check", "schedule.create spec"],
+)
+def test_the_documented_dag_and_schedule_commands_run_from_the_repository_root(shell, args, stdout):
+    done = console.run(shell, *args, cwd=console.REPO)
+    assert done.returncode == 0, done.stderr
+    assert stdout in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, stdout",
+    [
+        (["workflow.start", "--local", "shop.flows.Order", "--input", "[2]"], "6"),
+        (["dag.run", "order.json", "--local", "--input", '{"x": 2}'], "6"),
+        (["dag.check", "order.json"], "order.json: ok: order-spec 1, 1 nodes"),
+        (
+            [
+                "schedule.create",
+                "n",
+                "--cron",
+                "0 3 * * *",
+                "order.json",
+                "--input",
+                '{"x": 2}',
+                "--local",
+                "--for",
+                "1e5",
+            ],
+            "n-",
+        ),
+        (
+            [
+                "schedule.create",
+                "n",
+                "--cron",
+                "0 3 * * *",
+                "shop.flows.Order",
+                "--input",
+                "[2]",
+                "--local",
+                "--for",
+                "1e5",
+            ],
+            "n-",
+        ),
+    ],
+    ids=["workflow.start", "dag.run", "dag.check", "schedule.create spec", "schedule.create class"],
+)
+def test_commands_find_a_projects_modules_from_its_root(shell, project, args, stdout):
+    done = console.run(shell, *args, cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(stdout)
+
+
+def test_middleware_and_the_settings_module_are_found_from_the_projects_root_too(shell, project):
+    done = console.run(
+        shell,
+        "workflow.start",
+        "--local",
+        "shop.flows.Order",
+        "--input",
+        "[2]",
+        "--middleware-pre-execution",
+        "shop.hooks.before",
+        cwd=project,
+    )
+    assert (done.returncode, done.stdout) == (0, "6\n"), done.stderr
+    assert (project / "hooked").read_text() == "shop.activities.price"
+    done = console.run(shell, "info", "settings", cwd=project, extra={"SIMPLEFLOW_SETTINGS_MODULE": "shop_settings"})
+    assert done.returncode == 0, done.stderr
+    assert "SIMPLEFLOW_DECIDER_CACHE_RUNS=7" in done.stdout.split()
+
+
+def test_worker_for_one_given_task_imports_its_modules_from_the_projects_root(shell, project, swf_domain):
+    task = {
+        "taskToken": "not-a-token-swf-gave",
+        "activityId": "activity-shop.activities.price-1",
+        "activityType": {"name": "shop.activities.price", "version": "1"},
+        "workflowExecution": {"workflowId": "w", "runId": "r"},
+        "input": json.dumps({"args": [5], "kwargs": {}}),
+    }
+    aws = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    poll_data = base64.b64encode(json.dumps(task).encode()).decode()
+    done = console.run(
+        shell,
+        "worker.start",
+        "--domain",
+        swf_domain,
+        "--poll-data",
+        poll_data,
+        "shop.activities",
+        cwd=project,
+        extra=aws,
+    )
+    assert (project / "priced").read_text() == "5", done.stderr  # the activity ran; SWF refuses the made-up token
+    assert done.returncode == 1 and "SWF did not accept the answer" in done.stderr

@@ -1,0 +1,55 @@
+"""The ``simpleflow`` console script run as a user runs it: after ``pip install -e .`` of this checkout.
+
+Only the ``simpleflow`` package is importable (an editable install maps that package alone: the
+repository root is not on the path), the script's own folder comes first on ``sys.path`` (not the
+current directory, as with ``python -m``), and no ``AWS_*``, ``SWF_*`` or ``SIMPLEFLOW_*`` variable is
+set unless a test gives it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def install(root: Path) -> dict[str, str]:
+    """A ``site`` and a ``bin`` folder under *root* as ``pip install -e .`` leaves them; the shell's environment."""
+    site, bin_dir = root / "site", root / "bin"
+    site.mkdir(parents=True, exist_ok=True)
+    bin_dir.mkdir(exist_ok=True)
+    if not (site / "simpleflow").exists():
+        (site / "simpleflow").symlink_to(REPO / "simpleflow")
+    script = bin_dir / "simpleflow"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
+    script.chmod(0o755)
+    for name in ("python", "python3"):
+        if not (bin_dir / name).exists():
+            (bin_dir / name).symlink_to(sys.executable)
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "SWF_", "SIMPLEFLOW_", "PYTHON")) and name != "LOG_LEVEL"
+    }
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(site)
+    env["AWS_EC2_METADATA_DISABLED"] = "true"  # a command that wrongly reaches for credentials fails fast
+    return env
+
+
+def run(
+    env: dict[str, str], *args: str, cwd: Path, extra: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """``simpleflow ARGS`` from *cwd* with the environment *env* (plus *extra*)."""
+    return subprocess.run(
+        ["simpleflow", *args],
+        cwd=cwd,
+        env={**env, **(extra or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
