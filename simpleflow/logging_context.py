@@ -31,8 +31,10 @@ ENV_KEYS = {
     "task_type": "_SWF_CONTEXT_TASK_TYPE",
     "workflow_id": "_SWF_CONTEXT_WORKFLOW_ID",
 }
-# Every key a record carries. A key without an environment variable lives in this process only.
-KEYS: tuple[str, ...] = tuple(ENV_KEYS)
+# Every key a record carries. A key without an environment variable lives in this process only: the run
+# id and workflow type of the execution, the attempt of the activity (1, 2...), and, when tracing is on,
+# the hex ids of the trace and of the span of the decision task or activity attempt (simpleflow.telemetry).
+KEYS: tuple[str, ...] = (*ENV_KEYS, "run_id", "workflow_type", "attempt", "trace_id", "span_id")
 
 
 def _inherited() -> dict[str, str]:

@@ -32,6 +32,7 @@ from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_ke
 from simpleflow.local._family import STUCK, Family
 from simpleflow.local._heartbeats import LocalBeat
 from simpleflow.runtime.loader import class_path, find_workflow_class
+from simpleflow.runtime.observed import DecisionTasks, attempt_of, observed_attempt
 from simpleflow.runtime.outcome import (
     CANCELED,
     COMPLETED,
@@ -105,6 +106,14 @@ class RunHost:
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self._delivered = False  # the run, driving itself, already completed the open decision task
         family.join(self)
+        self._observed = DecisionTasks(  # telemetry and log fields, as the SWF decider's
+            domain="local",
+            task_list=workflow_class.task_list or "default",
+            workflow_type=workflow_class.name,
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            clock=family.now,
+        )
         self.run = WorkflowRun(
             workflow_class,
             ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
@@ -191,13 +200,20 @@ class RunHost:
     def _decide(self) -> list[dict[str, Any]]:
         # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
         # fields' references, as SWF's would, and the engine reads their text.
-        decisions = answer_decision_task(self.run, self._start_decision(), copy_events=True)
+        new = self._start_decision()
+        try:
+            with self._observed.scope():
+                decisions = answer_decision_task(self.run, new, copy_events=True)
+        except BaseException as err:
+            self._observed.failed(err)
+            raise
         if self.closed is not None:  # the run, driving itself, closed meanwhile
             return []
         if self._delivered:  # driving itself, the run completed and carried out its last decision task
             self._delivered = False
             return []
         self._complete_decision()
+        self._observed.done(self.run, decisions)
         return decisions
 
     def _schedule_decision(self) -> None:
@@ -208,6 +224,7 @@ class RunHost:
         self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
         new = self.events[self._fed :]
         self._fed = len(self.events)
+        self._observed.begin(self.run, new, self._open_decision)
         return new
 
     def _complete_decision(self) -> None:
@@ -229,6 +246,7 @@ class RunHost:
             return False
         decisions = encode_decisions(self.run.decide_now)
         self._complete_decision()
+        self._observed.done(self.run, decisions)
         self._carry_out(decisions)
         if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
             self.close(FAILED, reason=STUCK)
@@ -266,6 +284,8 @@ class RunHost:
             "input": a.get("input"),
             "domain_name": "local",
             "activity_task_list": a["taskList"]["name"],
+            "workflow_type": self.workflow_class.name,
+            "attempt": attempt_of(a.get("input")),
         }
         if act is None:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
@@ -273,7 +293,8 @@ class RunHost:
         else:
             beat = LocalBeat(a.get("heartbeatTimeout"))
             self._beats[scheduled] = (a["activityId"], beat)
-            job = lambda: run_activity(act, a.get("input"), context, self.family.middlewares, beat.send)  # noqa: E731
+            run = lambda: run_activity(act, a.get("input"), context, self.family.middlewares, beat.send)  # noqa: E731
+            job = lambda: observed_attempt(context, run, started_event_id=started, clock=self.family.now)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
