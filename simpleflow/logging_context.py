@@ -90,8 +90,11 @@ def reset() -> None:
 
 
 @contextlib.contextmanager
-def scope(**fields: Any) -> Iterator[None]:
+def scope(*, export: bool = True, **fields: Any) -> Iterator[None]:
     """Set *fields* (None values are left out) for the ``with`` block; the previous context comes back after.
+
+    *export*: also export them as environment variables (``ENV_KEYS``) for the block, for the programs
+    started from it; False in a process whose threads serve several tasks at once (the worker).
 
     Raises:
         KeyError: a field is not a known key.
@@ -101,9 +104,9 @@ def scope(**fields: Any) -> Iterator[None]:
     before = _current()
     added = {key: str(value) for key, value in fields.items() if value is not None}
     token = _context.set({**before, **added})
-    exported = {ENV_KEYS[key]: os.environ.get(ENV_KEYS[key]) for key in added if key in ENV_KEYS}
+    exported = {ENV_KEYS[key]: os.environ.get(ENV_KEYS[key]) for key in added if key in ENV_KEYS and export}
     for key, value in added.items():
-        if key in ENV_KEYS:
+        if key in ENV_KEYS and export:
             os.environ[ENV_KEYS[key]] = value
     try:
         yield

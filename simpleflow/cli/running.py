@@ -12,7 +12,7 @@ import sys
 import click
 
 from simpleflow.cli.failures import user_errors
-from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
+from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
     load_middlewares,
     middleware_options,
@@ -30,6 +30,7 @@ from simpleflow.exceptions import UsageError
 @click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
 @click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
 @LOG_LEVEL
+@LOG_FORMAT
 @user_errors
 def decider_start(
     workflows: tuple[str, ...],
@@ -37,6 +38,7 @@ def decider_start(
     task_list: str | None,
     nb_processes: int | None,
     log_level: str | None,
+    log_format: str | None = None,
 ) -> None:
     """Decide for WORKFLOWS (package.module.Class ...) on a task list.
 
@@ -49,6 +51,7 @@ def decider_start(
     from simpleflow.swf.process import supervise
 
     apply_log_level(log_level)
+    apply_log_format(log_format)
     domain = require_domain(domain)
     classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
     if not task_list:
@@ -80,6 +83,7 @@ def decider_start(
 )
 @middleware_options
 @LOG_LEVEL
+@LOG_FORMAT
 @user_errors
 def worker_start(
     modules: tuple[str, ...],
@@ -92,6 +96,7 @@ def worker_start(
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
     log_level: str | None = None,
+    log_format: str | None = None,
 ) -> None:
     """Run declared activities for a task list.
 
@@ -103,6 +108,7 @@ def worker_start(
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
+    apply_log_format(log_format)
     if not task_list and poll_data is None:
         raise UsageError("give --task-list (or the task itself with --poll-data)")
     domain = require_domain(domain)
@@ -152,6 +158,7 @@ def worker_start(
     help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
 )
 @middleware_options
+@LOG_FORMAT
 @user_errors
 def standalone(
     workflow: str,
@@ -170,6 +177,7 @@ def standalone(
     force_activities: str | None = None,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
+    log_format: str | None = None,
 ) -> None:
     """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
 
@@ -180,6 +188,7 @@ def standalone(
     from simpleflow.runtime.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
+    apply_log_format(log_format)
     modules = None
     middlewares = load_middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:

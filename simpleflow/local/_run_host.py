@@ -224,7 +224,7 @@ class RunHost:
         self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
         new = self.events[self._fed :]
         self._fed = len(self.events)
-        self._observed.begin(self.run, new, self._open_decision)
+        self._observed.begin(new, self._open_decision, self.run)
         return new
 
     def _complete_decision(self) -> None:

@@ -122,10 +122,12 @@ class DecisionTasks:
         self.current: Any = telemetry.NOTHING
         self.event_id: int | None = None
 
-    def begin(self, run: Any, new_events: list[dict[str, Any]], started_event_id: int | None) -> None:
+    def begin(self, new_events: list[dict[str, Any]], started_event_id: int | None, run: Any = None) -> None:
+        """A task starts; with *run*, the engine's work starts too (else call ``current.replay_started``)."""
         self.current = telemetry.decision_task(new_events=new_events, clock=self.clock, **self.fields)
         self.event_id = started_event_id
-        self.current.replay_started(run)
+        if run is not None:
+            self.current.replay_started(run)
 
     def scope(self) -> contextlib.AbstractContextManager:
         """The logging context of the task (which execution, which event, which span)."""
