@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from simpleflow.telemetry import _names as n
@@ -23,6 +23,9 @@ __all__ = [
     "span_events",
     "to_ns",
 ]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(slots=True)
@@ -59,15 +62,18 @@ def to_ns(timestamp: Any) -> int | None:
     """Nanoseconds since the epoch of an event's timestamp (a datetime, epoch seconds, or ISO text)."""
     if timestamp is None:
         return None
+    # To the microsecond (SWF stamps events to the millisecond): a float times 1e9 would drift by ~100 ns.
     if isinstance(timestamp, datetime):
-        return int(timestamp.timestamp() * 1e9)
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=timezone.utc)
+        return (timestamp - _EPOCH) // timedelta(microseconds=1) * 1000
     if isinstance(timestamp, (int, float)):
-        return int(timestamp * 1e9)
+        return round(timestamp * 1_000_000) * 1000
     if isinstance(timestamp, str):
         try:
-            return int(float(timestamp) * 1e9)
+            return to_ns(float(timestamp))
         except ValueError:
-            return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1e9)
+            return to_ns(datetime.fromisoformat(timestamp.replace("Z", "+00:00")))
     return None
 
 
