@@ -66,6 +66,7 @@ class RunHost:
         run_id: this run's id (a new one by default).
         previous: the outcome of the run this one continues (continue-as-new).
         repair: what an earlier execution completed, to reuse (``standalone --repair``'s engine part).
+        workflow_type: the type SWF would record (a child's, as its parent's decision names it); default the class's.
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class RunHost:
         run_id: str | None = None,
         previous: Outcome | None = None,
         repair: RepairSource | None = None,
+        workflow_type: dict[str, str] | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
@@ -106,10 +108,11 @@ class RunHost:
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self._delivered = False  # the run, driving itself, already completed the open decision task
         family.join(self)
+        self.workflow_type = workflow_type or {"name": workflow_class.name, "version": workflow_class.version}
         self._observed = DecisionTasks(  # telemetry and log fields, as the SWF decider's
             domain="local",
             task_list=workflow_class.task_list or "default",
-            workflow_type=workflow_class.name,
+            workflow_type=self.workflow_type["name"],
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             clock=family.now,
@@ -124,7 +127,7 @@ class RunHost:
             "WorkflowExecutionStarted",
             {
                 "input": format.dumps(input),
-                "workflowType": {"name": workflow_class.name, "version": workflow_class.version},
+                "workflowType": self.workflow_type,
                 "taskList": {"name": workflow_class.task_list or "default"},
                 "tagList": tag_list or [],
                 "childPolicy": workflow_class.child_policy or "TERMINATE",
@@ -284,7 +287,7 @@ class RunHost:
             "input": a.get("input"),
             "domain_name": "local",
             "activity_task_list": a["taskList"]["name"],
-            "workflow_type": self.workflow_class.name,
+            "workflow_type": self.workflow_type["name"],
             "attempt": attempt_of(a.get("input")),
         }
         if act is None:
@@ -440,6 +443,7 @@ class RunHost:
             tag_list=a.get("tagList"),
             parent=self,
             parent_initiated_event_id=initiated,
+            workflow_type=a["workflowType"],
         )
         execution = {"workflowId": child.workflow_id, "runId": child.run_id}
         self._add(
