@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from simpleflow.local.host import LocalExecution
-from tests.fixtures import telemetry_workflows as tw
 from simpleflow.telemetry import execution_ids
+from tests.fixtures import telemetry_workflows as tw
 from tests.telemetry.helpers import by_trace, check_ids, run_on_swf, shape, swf_hosts
 
 CHILD_TYPE = "tests.fixtures.telemetry_workflows.ChildWorkflow"  # simpleflow starts children under the class path
