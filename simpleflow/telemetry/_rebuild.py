@@ -76,6 +76,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
     processed = 0  # the DecisionTaskStarted of the last decision task answered (SWF's previousStartedEventId)
     attempts: dict[str, int] = {}
     scheduled: dict[int, tuple[dict[str, Any], int]] = {}  # scheduled id -> its attributes, attempt
+    child_starts: dict[int, dict[str, Any]] = {}  # initiated id -> ChildWorkflowExecutionStarted
     for event in events:
         kind, a, eid = event["eventType"], _attrs(event), event["eventId"]
         when = to_ns(event.get("eventTimestamp")) or 0
@@ -107,8 +108,11 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
             scheduled[eid] = (a, attempts[activity_id])
         elif activity_outcome(kind) is not None and a.get("scheduledEventId") in scheduled:
             spans.append(_activity_span(event, scheduled[a["scheduledEventId"]], by_id, common, trace_id, root_id))
+        elif kind == "ChildWorkflowExecutionStarted":
+            child_starts[a.get("initiatedEventId") or 0] = event
         elif child_outcome(kind) is not None:
-            spans.append(_child_span(event, by_id, common, trace_id, root_id))
+            start_event = child_starts.get(a.get("initiatedEventId") or 0) or by_id.get(a.get("initiatedEventId") or 0)
+            spans.append(_child_span(event, start_event or event, common, trace_id, root_id))
     spans.insert(0, _execution_span(events, started, common, workflow_type, trace_id, root_id))
     return spans
 
@@ -145,13 +149,12 @@ def _activity_span(
 
 
 def _child_span(
-    event: dict[str, Any], by_id: dict[int, dict[str, Any]], common: dict[str, Any], trace_id: int, root_id: int
+    event: dict[str, Any], start_event: dict[str, Any], common: dict[str, Any], trace_id: int, root_id: int
 ) -> SpanRecord:
+    """A child workflow in its parent's trace: from its ChildWorkflowExecutionStarted (*start_event*) to *event*."""
     a = _attrs(event)
     execution = a.get("workflowExecution") or {}
     child_type = (a.get("workflowType") or {}).get("name") or "unknown"
-    initiated = by_id.get(a.get("initiatedEventId") or 0)
-    start_event = by_id.get(a.get("startedEventId") or 0) or initiated or event
     attrs = dict(common)
     attrs.update({n.CHILD_WORKFLOW_ID: execution.get("workflowId", ""), n.CHILD_RUN_ID: execution.get("runId", "")})
     attrs[n.OUTCOME] = child_outcome(event["eventType"])
