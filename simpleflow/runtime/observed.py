@@ -56,11 +56,16 @@ def failure_error_type(failure: Any) -> str:
 
 
 @contextlib.contextmanager
-def traced_scope(context: dict[str, Any], ids: tuple[str, str]) -> Iterator[None]:
-    """The activity's logging context, with the attempt span's ids, and that span as the current parent."""
+def traced_scope(context: dict[str, Any], ids: tuple[str, str], *, export: bool = True) -> Iterator[None]:
+    """The activity's logging context, with the attempt span's ids, and that span as the current parent.
+
+    *export*: the 0.36 fields also as environment variables (``logging_context.scope``), for the programs an
+    activity starts: in an activity process of its own, not in a process running several at once.
+    """
     trace_id, span_id = ids
+    fields = activity_log_fields(context)
     with (
-        logging_context.scope(**activity_log_fields(context), trace_id=trace_id or None, span_id=span_id or None),
+        logging_context.scope(**fields, trace_id=trace_id or None, span_id=span_id or None, export=export),
         telemetry.remote_parent(trace_id, span_id),
     ):
         yield
@@ -76,7 +81,7 @@ def observed_attempt(
     """``call()`` (an activity run in this process) as one observed attempt: its span, duration, log fields."""
     attempt = telemetry.activity_attempt(context, started_event_id=started_event_id, clock=clock)
     try:
-        with traced_scope(context, attempt.ids):
+        with traced_scope(context, attempt.ids, export=False):  # the local host runs activities on threads
             outcome = call()
     except BaseException as error:
         attempt.end("failed", type(error).__name__)

@@ -88,7 +88,8 @@ def decision_task(
     *new_events*: the events after the previous decision task's DecisionTaskStarted. *clock*: the host's
     time in epoch seconds (the local host's virtual clock), default the system's.
     """
-    if not _otel():
+    live = _otel()
+    if not live or not live.STATE.enabled():
         return NOTHING
     from simpleflow.telemetry._observe import DecisionTask
 
@@ -107,7 +108,8 @@ def activity_attempt(
     context: dict[str, Any], *, started_event_id: int | None = None, clock: Callable[[], float] | None = None
 ) -> Any:
     """Begin observing one activity attempt; ``end(outcome, error_type)`` when it is answered."""
-    if not _otel():
+    live = _otel()
+    if not live or not live.STATE.enabled():
         return NOTHING
     from simpleflow.telemetry._observe import ActivityAttempt
 

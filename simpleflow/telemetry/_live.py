@@ -98,6 +98,13 @@ class _State:
                 self._tracer, self._traced_by = tracer, provider
         return self._tracer
 
+    def enabled(self) -> bool:
+        """Whether a tracer or meter provider is set (else every observation is skipped whole)."""
+        if self.tracer() is not None:
+            return True
+        provider = self.meter_provider or metrics.get_meter_provider()
+        return type(provider).__name__ not in ("_ProxyMeterProvider", "NoOpMeterProvider")
+
     def instrument(self, name: str) -> Any | None:
         """The instrument of metric *name*; None when no meter provider is set."""
         provider = self.meter_provider or metrics.get_meter_provider()

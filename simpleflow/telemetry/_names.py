@@ -59,7 +59,9 @@ TIMER_CANCELED = "timer.canceled"
 SIGNAL_RECEIVED = "signal.received"
 SIGNAL_SENT = "signal.sent"
 TIMER_ID = "simpleflow.timer.id"
+TIMER_SECONDS = "simpleflow.timer.seconds"
 SIGNAL_NAME = "simpleflow.signal.name"
+SIGNAL_TARGET = "simpleflow.signal.workflow.id"
 
 # -- metrics ------------------------------------------------------------------------------------
 M_DECISION_DURATION = "simpleflow.decision_task.duration"

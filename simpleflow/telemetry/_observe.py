@@ -26,6 +26,7 @@ from simpleflow.telemetry._records import (
     activity_error_type,
     child_outcome,
     closing_outcome,
+    decided_events,
     span_events,
     to_ns,
 )
@@ -98,6 +99,8 @@ class DecisionTask:
         self.replay = n.FULL if full else n.RESUMED
         _live.record(n.M_DECISION_EVENTS, folded, self.metric_attributes)
         if self.span is not None and self.span.is_recording():
+            for event in decided_events(decisions, _now_ns(self.clock)):
+                self.span.add_event(event.name, event.attributes, timestamp=event.time_ns)
             self.span.set_attributes(
                 {
                     n.DECISION_EVENTS: folded,

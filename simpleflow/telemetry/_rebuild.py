@@ -22,6 +22,7 @@ from simpleflow.telemetry._records import (
     activity_error_type,
     activity_outcome,
     child_outcome,
+    decided_in_history,
     span_events,
     to_ns,
 )
@@ -66,11 +67,11 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
     trace_id, root_id = execution_ids(ids.workflow_id, ids.run_id)
     common = _common(ids, workflow_type, task_list)
     by_id = {e["eventId"]: e for e in events}
-    decided: dict[int, int] = {}  # DecisionTaskCompleted id -> events its decisions added
+    decided: dict[int, list[dict[str, Any]]] = {}  # DecisionTaskCompleted id -> events its decisions added
     for event in events:
         completed_id = _attrs(event).get("decisionTaskCompletedEventId")
         if completed_id:
-            decided[completed_id] = decided.get(completed_id, 0) + 1
+            decided.setdefault(completed_id, []).append(event)
 
     spans: list[SpanRecord] = []
     processed = 0  # the DecisionTaskStarted of the last decision task answered (SWF's previousStartedEventId)
@@ -92,7 +93,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
             attrs[n.REBUILT] = True
             error = None
             if kind == "DecisionTaskCompleted":
-                attrs[n.DECISION_COUNT] = decided.get(eid, 0)
+                attrs[n.DECISION_COUNT] = len(decided.get(eid, ()))
                 attrs[n.OUTCOME] = "completed"
                 processed = started_id
             else:
@@ -101,7 +102,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
             start = to_ns(start_event.get("eventTimestamp")) or when
             span_id = stable_span_id(trace_id, "decision", started_id)
             spans.append(SpanRecord(n.DECISION_TASK, trace_id, span_id, root_id, start, when, attrs, error=error))
-            spans[-1].events = span_events(new)
+            spans[-1].events = span_events(new) + decided_in_history(decided.get(eid, []))
         elif kind == "ActivityTaskScheduled":
             activity_id = a.get("activityId", "")
             attempts[activity_id] = attempts.get(activity_id, 0) + 1

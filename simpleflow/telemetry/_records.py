@@ -83,24 +83,52 @@ def _attrs(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def span_events(events: list[dict[str, Any]]) -> list[SpanEvent]:
-    """The timers and signals among *events* (a decision task's new events), as span events."""
+    """What happened to the execution among *events* (a decision task's new events): timers that fired,
+    signals received; as span events of the decision task that first saw them, at the events' times."""
     out = []
     for event in events:
         kind = event["eventType"]
         a = _attrs(event)
         when = to_ns(event.get("eventTimestamp")) or 0
-        if kind == "TimerStarted":
-            attrs = {n.TIMER_ID: a.get("timerId", ""), "simpleflow.timer.seconds": str(a.get("startToFireTimeout", ""))}
-            out.append(SpanEvent(n.TIMER_STARTED, when, attrs))
-        elif kind == "TimerFired":
+        if kind == "TimerFired":
             out.append(SpanEvent(n.TIMER_FIRED, when, {n.TIMER_ID: a.get("timerId", "")}))
-        elif kind == "TimerCanceled":
-            out.append(SpanEvent(n.TIMER_CANCELED, when, {n.TIMER_ID: a.get("timerId", "")}))
         elif kind == "WorkflowExecutionSignaled":
             out.append(SpanEvent(n.SIGNAL_RECEIVED, when, {n.SIGNAL_NAME: a.get("signalName", "")}))
-        elif kind == "SignalExternalWorkflowExecutionInitiated":
-            attrs = {n.SIGNAL_NAME: a.get("signalName", ""), "simpleflow.signal.workflow.id": a.get("workflowId", "")}
+    return out
+
+
+def decided_events(decisions: list[dict[str, Any]], when: int) -> list[SpanEvent]:
+    """What a decision task decided of timers and signals (timers started or canceled, signals sent), as
+    span events of that task at *when*. (A history says it with the events those decisions added.)"""
+    out = []
+    for decision in decisions:
+        kind = decision.get("decisionType", "")
+        a = decision.get(kind[:1].lower() + kind[1:] + "DecisionAttributes") or {}
+        if kind == "StartTimer":
+            attrs = {n.TIMER_ID: a.get("timerId", ""), n.TIMER_SECONDS: str(a.get("startToFireTimeout", ""))}
+            out.append(SpanEvent(n.TIMER_STARTED, when, attrs))
+        elif kind == "CancelTimer":
+            out.append(SpanEvent(n.TIMER_CANCELED, when, {n.TIMER_ID: a.get("timerId", "")}))
+        elif kind == "SignalExternalWorkflowExecution":
+            attrs = {n.SIGNAL_NAME: a.get("signalName", ""), n.SIGNAL_TARGET: a.get("workflowId", "")}
             out.append(SpanEvent(n.SIGNAL_SENT, when, attrs))
+    return out
+
+
+_DECIDED = {"TimerStarted": "StartTimer", "TimerCanceled": "CancelTimer"}
+_DECIDED["SignalExternalWorkflowExecutionInitiated"] = "SignalExternalWorkflowExecution"
+
+
+def decided_in_history(events: list[dict[str, Any]]) -> list[SpanEvent]:
+    """``decided_events`` as a history records them: *events* are those a decision task's decisions added."""
+    out = []
+    for event in events:
+        decision = _DECIDED.get(event["eventType"])
+        if decision is not None:
+            key = decision[:1].lower() + decision[1:] + "DecisionAttributes"
+            out += decided_events(
+                [{"decisionType": decision, key: _attrs(event)}], to_ns(event.get("eventTimestamp")) or 0
+            )
     return out
 
 

@@ -1,0 +1,122 @@
+"""What OpenTelemetry costs simpleflow: decisions per second and activities per second, three ways.
+
+    python3 bench/otel_overhead.py [--chain 2000] [--fanout 2000] [--repeats 5]
+
+Each mode runs in a fresh process, on the local host (the same per-decision-task and per-attempt code the
+SWF decider and worker run: ``simpleflow.runtime.observed``), timing ``LocalExecution.execute`` alone:
+
+- ``absent``: OpenTelemetry made unimportable (as without ``simpleflow[otel]``);
+- ``off``: ``opentelemetry-api`` importable, no provider set (the API's no-op);
+- ``on``: the SDK's ``TracerProvider`` with an in-memory span exporter (``SimpleSpanProcessor``) and a
+  ``MeterProvider`` with an in-memory reader: every span and metric point is made and kept.
+
+Chain N: N activities in a row, one decision task each (decisions/s). FanOut N: N activities at once
+(activities/s). Medians of the repeats; ratios against ``absent``, from this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+MODES = ("absent", "off", "on")
+
+_BLOCK = """
+import sys
+
+class _NoOpenTelemetry:
+    def find_spec(self, name, path=None, target=None):
+        if name == "opentelemetry" or name.startswith("opentelemetry."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, _NoOpenTelemetry())
+"""
+
+
+def child(mode: str, chain: int, fanout: int, repeats: int) -> dict:
+    if mode == "absent":
+        exec(_BLOCK, {})
+    from bench_workflows import Chain, FanOut
+
+    from simpleflow import telemetry
+    from simpleflow.local.host import LocalExecution
+
+    spans = None
+    if mode == "on":
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        spans = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(spans))
+        telemetry.configure(provider, MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    assert telemetry.available() == (mode != "absent")
+
+    def timed(workflow: type, n: int) -> list[float]:
+        LocalExecution(workflow, {"args": [n]}).execute()  # warm-up, untimed
+        out = []
+        for _ in range(repeats):
+            if spans is not None:
+                spans.clear()
+            started = time.perf_counter()
+            outcome = LocalExecution(workflow, {"args": [n]}).execute()
+            out.append(time.perf_counter() - started)
+            assert outcome.completed, outcome
+        return out
+
+    chain_times, fanout_times = timed(Chain, chain), timed(FanOut, fanout)
+    return {
+        "chain_s": statistics.median(chain_times),
+        "fanout_s": statistics.median(fanout_times),
+        "spans_per_chain": len(spans.get_finished_spans()) if spans is not None else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chain", type=int, default=2000)
+    parser.add_argument("--fanout", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child", choices=MODES)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.chain, args.fanout, args.repeats)))
+        return
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(ROOT)]), LOG_LEVEL="WARNING")
+    env = {k: v for k, v in env.items() if not k.startswith("OTEL_")}
+    results = {}
+    for mode in MODES:
+        command = [sys.executable, __file__, "--child", mode, "--chain", str(args.chain)]
+        command += ["--fanout", str(args.fanout), "--repeats", str(args.repeats)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"{mode}: {done.stderr[-2000:]}")
+        results[mode] = json.loads(done.stdout.splitlines()[-1])
+    base = results["absent"]
+    print(f"Chain {args.chain} (one decision task per activity), FanOut {args.fanout}; medians of {args.repeats}")
+    print("| mode | decisions/s (Chain) | vs absent | activities/s (FanOut) | vs absent |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for mode in MODES:
+        r = results[mode]
+        decisions = (args.chain + 1) / r["chain_s"]
+        activities = args.fanout / r["fanout_s"]
+        print(
+            f"| {mode} | {decisions:,.0f} | {base['chain_s'] / r['chain_s']:.2f}x "
+            f"| {activities:,.0f} | {base['fanout_s'] / r['fanout_s']:.2f}x |"
+        )
+    print(f"spans kept per Chain run with tracing on: {results['on']['spans_per_chain']:,}")
+
+
+if __name__ == "__main__":
+    main()
