@@ -45,7 +45,7 @@ def svg(request: dict) -> str:
     end = max(int(s["endTimeUnixNano"]) for _, s in rows)
     scale = WIDTH / max(end - start, 1)
     height = PAD * 2 + ROW * (len(rows) + 1)
-    total = LABEL + WIDTH + PAD * 2
+    total = LABEL + WIDTH + PAD * 5
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="{height}" font-family="sans-serif" '
         'font-size="12">',
