@@ -127,6 +127,22 @@ class DecisionTasks:
         self.current: Any = telemetry.NOTHING
         self.event_id: int | None = None
 
+    @classmethod
+    def polled(cls, task: dict[str, Any], domain: str, task_list: str) -> DecisionTasks:
+        """Those of a task polled from SWF, begun: its new events are those after SWF's
+        ``previousStartedEventId`` (the last task answered), so that no event is reported twice."""
+        execution = task.get("workflowExecution") or {}
+        observed = cls(
+            domain=domain,
+            task_list=task_list,
+            workflow_type=(task.get("workflowType") or {}).get("name") or "",
+            workflow_id=execution.get("workflowId") or "",
+            run_id=execution.get("runId") or "",
+        )
+        previous = task.get("previousStartedEventId") or 0
+        observed.begin([e for e in task.get("events") or () if e["eventId"] > previous], task.get("startedEventId"))
+        return observed
+
     def begin(self, new_events: list[dict[str, Any]], started_event_id: int | None, run: Any = None) -> None:
         """A task starts; with *run*, the engine's work starts too (else call ``current.replay_started``)."""
         self.current = telemetry.decision_task(new_events=new_events, clock=self.clock, **self.fields)

@@ -297,19 +297,7 @@ class Decider:
                 observed.current.end()
 
     def _observe(self, task: dict[str, Any]) -> DecisionTasks:
-        """The telemetry and log fields of a polled task; its span's events are those new since SWF's
-        previousStartedEventId (the last task answered), so that no event is reported twice."""
-        execution = task.get("workflowExecution") or {}
-        observed = DecisionTasks(
-            domain=self.domain,
-            task_list=self.task_list,
-            workflow_type=(task.get("workflowType") or {}).get("name") or "",
-            workflow_id=execution.get("workflowId") or "",
-            run_id=execution.get("runId") or "",
-        )
-        previous = task.get("previousStartedEventId") or 0
-        observed.begin([e for e in task.get("events") or () if e["eventId"] > previous], task.get("startedEventId"))
-        return observed
+        return DecisionTasks.polled(task, self.domain, self.task_list)
 
     def _decide(self, task: dict[str, Any], observed: DecisionTasks) -> list[dict[str, Any]]:
         execution = task["workflowExecution"]
