@@ -173,6 +173,8 @@ def test_function_activity_context_names_the_task(execution):
         "input": "{}",
         "domain_name": execution.domain,
         "activity_task_list": execution.task_list,
+        "workflow_type": "tests.workflow",  # SWF's activity task does not say it: the worker asked once
+        "attempt": 1,
     }
 
 
