@@ -10,6 +10,9 @@ SWF decider and worker run: ``simpleflow.runtime.observed``), timing ``LocalExec
 - ``on``: the SDK's ``TracerProvider`` with an in-memory span exporter (``SimpleSpanProcessor``) and a
   ``MeterProvider`` with an in-memory reader: every span and metric point is made and kept.
 
+With ``--before DIR`` (simpleflow before the telemetry: ``mkdir /tmp/before && git archive 439a4e2 simpleflow
+| tar -x -C /tmp/before``), a fourth row times that code: the cost of the hooks themselves, OpenTelemetry absent.
+
 Chain N: N activities in a row, one decision task each (decisions/s). FanOut N: N activities at once
 (activities/s). Medians of the repeats; ratios against ``absent``, from this one run.
 """
@@ -42,12 +45,15 @@ sys.meta_path.insert(0, _NoOpenTelemetry())
 
 
 def child(mode: str, chain: int, fanout: int, repeats: int) -> dict:
-    if mode == "absent":
+    if mode in ("absent", "before"):
         exec(_BLOCK, {})
     from bench_workflows import Chain, FanOut
 
-    from simpleflow import telemetry
     from simpleflow.local.host import LocalExecution
+
+    if mode == "before":
+        return _timings(LocalExecution, Chain, FanOut, chain, fanout, repeats, None)
+    from simpleflow import telemetry
 
     spans = None
     if mode == "on":
@@ -62,20 +68,23 @@ def child(mode: str, chain: int, fanout: int, repeats: int) -> dict:
         provider.add_span_processor(SimpleSpanProcessor(spans))
         telemetry.configure(provider, MeterProvider(metric_readers=[InMemoryMetricReader()]))
     assert telemetry.available() == (mode != "absent")
+    return _timings(LocalExecution, Chain, FanOut, chain, fanout, repeats, spans)
 
+
+def _timings(local: type, chain_class: type, fanout_class: type, chain: int, fanout: int, repeats: int, spans) -> dict:
     def timed(workflow: type, n: int) -> list[float]:
-        LocalExecution(workflow, {"args": [n]}).execute()  # warm-up, untimed
+        local(workflow, {"args": [n]}).execute()  # warm-up, untimed
         out = []
         for _ in range(repeats):
             if spans is not None:
                 spans.clear()
             started = time.perf_counter()
-            outcome = LocalExecution(workflow, {"args": [n]}).execute()
+            outcome = local(workflow, {"args": [n]}).execute()
             out.append(time.perf_counter() - started)
-            assert outcome.completed, outcome
+            assert outcome.status == "completed", outcome
         return out
 
-    chain_times, fanout_times = timed(Chain, chain), timed(FanOut, fanout)
+    chain_times, fanout_times = timed(chain_class, chain), timed(fanout_class, fanout)
     return {
         "chain_s": statistics.median(chain_times),
         "fanout_s": statistics.median(fanout_times),
@@ -88,7 +97,8 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=2000)
     parser.add_argument("--fanout", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--child", choices=MODES)
+    parser.add_argument("--before", metavar="DIR", help="a checkout of simpleflow before the telemetry")
+    parser.add_argument("--child", choices=(*MODES, "before"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.chain, args.fanout, args.repeats)))
@@ -96,10 +106,14 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(ROOT)]), LOG_LEVEL="WARNING")
     env = {k: v for k, v in env.items() if not k.startswith("OTEL_")}
     results = {}
-    for mode in MODES:
+    modes = (*MODES, "before") if args.before else MODES
+    for mode in modes:
         command = [sys.executable, __file__, "--child", mode, "--chain", str(args.chain)]
         command += ["--fanout", str(args.fanout), "--repeats", str(args.repeats)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        run_env = env
+        if mode == "before":
+            run_env = dict(env, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(Path(args.before).resolve())]))
+        done = subprocess.run(command, env=run_env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"{mode}: {done.stderr[-2000:]}")
         results[mode] = json.loads(done.stdout.splitlines()[-1])
@@ -107,7 +121,7 @@ def main() -> None:
     print(f"Chain {args.chain} (one decision task per activity), FanOut {args.fanout}; medians of {args.repeats}")
     print("| mode | decisions/s (Chain) | vs absent | activities/s (FanOut) | vs absent |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for mode in MODES:
+    for mode in modes:
         r = results[mode]
         decisions = (args.chain + 1) / r["chain_s"]
         activities = args.fanout / r["fanout_s"]

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["ENV_KEYS", "KEYS", "ContextFilter", "get", "reset", "scope", "set", "values"]
+__all__ = ["ENV_KEYS", "KEYS", "ContextFilter", "get", "pop", "push", "reset", "scope", "set", "values"]
 
 # simpleflow 0.36's keys and the environment variables they are exported as.
 ENV_KEYS = {
@@ -117,6 +117,17 @@ def scope(*, export: bool = True, **fields: Any) -> Iterator[None]:
                 os.environ.pop(env, None)
             else:
                 os.environ[env] = value
+
+
+def push(fields: dict[str, Any]) -> contextvars.Token:
+    """Set *fields* (keys of :data:`KEYS`; None values left out) for the running code, without exporting
+    them as environment variables: ``scope``'s quick form for the hosts' hot paths. ``pop`` undoes it."""
+    return _context.set({**_current(), **{key: str(value) for key, value in fields.items() if value is not None}})
+
+
+def pop(token: contextvars.Token) -> None:
+    """Put back the context ``push`` replaced."""
+    _context.reset(token)
 
 
 class ContextFilter(logging.Filter):

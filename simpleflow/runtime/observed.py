@@ -80,12 +80,19 @@ def observed_attempt(
 ) -> Outcome:
     """``call()`` (an activity run in this process) as one observed attempt: its span, duration, log fields."""
     attempt = telemetry.activity_attempt(context, started_event_id=started_event_id, clock=clock)
+    trace_id, span_id = attempt.ids
+    fields = activity_log_fields(context)
+    fields["trace_id"], fields["span_id"] = trace_id or None, span_id or None
+    logged = logging_context.push(fields)  # not exported: the local host runs activities on threads
+    parent = telemetry.attach_parent(trace_id, span_id)
     try:
-        with traced_scope(context, attempt.ids, export=False):  # the local host runs activities on threads
-            outcome = call()
+        outcome = call()
     except BaseException as error:
         attempt.end("failed", type(error).__name__)
         raise
+    finally:
+        telemetry.detach_parent(parent)
+        logging_context.pop(logged)
     if outcome.status == COMPLETED:
         attempt.end("completed")
     else:

@@ -137,6 +137,22 @@ def observe_cache(cache: Any, attributes: dict[str, Any]) -> None:
         live.STATE.caches[cache] = dict(attributes)
 
 
+def attach_parent(trace_id: str, span_id: str) -> Any:
+    """Make this (hex) span of another process the parent of the spans the running code starts; returns
+    the token ``detach_parent`` takes (None when there is nothing to attach)."""
+    live = _otel()
+    if not live or not trace_id or not span_id:
+        return None
+    return live.remote_parent(int(trace_id, 16), int(span_id, 16))
+
+
+def detach_parent(token: Any) -> None:
+    if token is not None:
+        from opentelemetry import context
+
+        context.detach(token)
+
+
 @contextlib.contextmanager
 def remote_parent(trace_id: str, span_id: str) -> Iterator[None]:
     """Within the block, spans started by the running code are children of this (hex) span of another process."""
