@@ -68,7 +68,40 @@ def child(mode: str, chain: int, fanout: int, repeats: int) -> dict:
         provider.add_span_processor(SimpleSpanProcessor(spans))
         telemetry.configure(provider, MeterProvider(metric_readers=[InMemoryMetricReader()]))
     assert telemetry.available() == (mode != "absent")
-    return _timings(LocalExecution, Chain, FanOut, chain, fanout, repeats, spans)
+    return {**_timings(LocalExecution, Chain, FanOut, chain, fanout, repeats, spans), **_hooks(spans)}
+
+
+def _hooks(spans) -> dict:
+    """Microseconds the hooks take around one trivial attempt and one decision task, in this process."""
+    import timeit
+
+    from simpleflow.runtime.observed import DecisionTasks, observed_attempt
+    from simpleflow.runtime.outcome import Outcome
+
+    context = {"name": "inc", "workflow_id": "w", "run_id": "r", "activity_id": "activity-inc-1", "attempt": 1}
+    context.update(domain_name="local", activity_task_list="bench", workflow_type="bench-chain")
+    done = Outcome("completed", result="1")
+
+    class Run:  # what a decision task's telemetry reads of a run
+        class history:  # noqa: N801
+            event_count, activities, child_workflows, started, started_timestamp = 3, {}, {}, {}, None
+
+        fallbacks = 0
+
+    tasks = DecisionTasks(domain="local", task_list="bench", workflow_type="bench-chain", workflow_id="w", run_id="r")
+
+    def decision() -> None:
+        tasks.begin([], 3, Run)
+        tasks.done(Run, [])
+
+    n = 20_000
+    attempt_us = min(timeit.repeat(lambda: observed_attempt(context, lambda: done), number=n, repeat=3)) / n * 1e6
+    if spans is not None:
+        spans.clear()
+    decision_us = min(timeit.repeat(decision, number=n, repeat=3)) / n * 1e6
+    if spans is not None:
+        spans.clear()
+    return {"attempt_us": attempt_us, "decision_us": decision_us}
 
 
 def _timings(local: type, chain_class: type, fanout_class: type, chain: int, fanout: int, repeats: int, spans) -> dict:
@@ -97,6 +130,9 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=2000)
     parser.add_argument("--fanout", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of every mode in turn (the load on the machine varies)"
+    )
     parser.add_argument("--before", metavar="DIR", help="a checkout of simpleflow before the telemetry")
     parser.add_argument("--child", choices=(*MODES, "before"))
     args = parser.parse_args()
@@ -105,20 +141,25 @@ def main() -> None:
         return
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(ROOT)]), LOG_LEVEL="WARNING")
     env = {k: v for k, v in env.items() if not k.startswith("OTEL_")}
-    results = {}
     modes = (*MODES, "before") if args.before else MODES
-    for mode in modes:
-        command = [sys.executable, __file__, "--child", mode, "--chain", str(args.chain)]
-        command += ["--fanout", str(args.fanout), "--repeats", str(args.repeats)]
-        run_env = env
-        if mode == "before":
-            run_env = dict(env, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(Path(args.before).resolve())]))
-        done = subprocess.run(command, env=run_env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            sys.exit(f"{mode}: {done.stderr[-2000:]}")
-        results[mode] = json.loads(done.stdout.splitlines()[-1])
+    rounds: dict[str, list[dict]] = {mode: [] for mode in modes}
+    for _ in range(args.rounds):
+        for mode in modes:
+            command = [sys.executable, __file__, "--child", mode, "--chain", str(args.chain)]
+            command += ["--fanout", str(args.fanout), "--repeats", str(args.repeats)]
+            run_env = env
+            if mode == "before":
+                run_env = dict(env, PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(Path(args.before).resolve())]))
+            done = subprocess.run(command, env=run_env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                sys.exit(f"{mode}: {done.stderr[-2000:]}")
+            rounds[mode].append(json.loads(done.stdout.splitlines()[-1]))
+    results = {mode: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for mode, runs in rounds.items()}
     base = results["absent"]
-    print(f"Chain {args.chain} (one decision task per activity), FanOut {args.fanout}; medians of {args.repeats}")
+    print(
+        f"Chain {args.chain} (one decision task per activity), FanOut {args.fanout}; "
+        f"medians of {args.rounds} rounds of {args.repeats} runs, the modes in turn"
+    )
     print("| mode | decisions/s (Chain) | vs absent | activities/s (FanOut) | vs absent |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for mode in modes:
@@ -129,7 +170,12 @@ def main() -> None:
             f"| {mode} | {decisions:,.0f} | {base['chain_s'] / r['chain_s']:.2f}x "
             f"| {activities:,.0f} | {base['fanout_s'] / r['fanout_s']:.2f}x |"
         )
-    print(f"spans kept per Chain run with tracing on: {results['on']['spans_per_chain']:,}")
+    print(f"spans kept per Chain run with tracing on: {int(results['on']['spans_per_chain']):,}")
+    print()
+    print("| mode | hooks around one activity attempt | hooks around one decision task |")
+    print("| --- | ---: | ---: |")
+    for mode in MODES:
+        print(f"| {mode} | {results[mode]['attempt_us']:.1f} us | {results[mode]['decision_us']:.1f} us |")
 
 
 if __name__ == "__main__":
