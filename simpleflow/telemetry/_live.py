@@ -46,6 +46,8 @@ def _meter_provider() -> Any:
 
     provider = _MISSING if _ENV_NAMED else getattr(_internal, "_METER_PROVIDER", _MISSING)
     return metrics.get_meter_provider() if provider is _MISSING else provider
+
+
 _PINNED: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("simpleflow_pinned_ids", default=None)
 
 
