@@ -28,6 +28,7 @@ from simpleflow.exceptions import TaskCanceled
 from simpleflow.retry import RetryPolicy, check_retry
 
 __all__ = [
+    "ATTEMPT_KEY",
     "HEARTBEAT_DETAILS_KEY",
     "PRIORITY_NOT_SET",
     "Activity",
@@ -221,6 +222,9 @@ def registered() -> dict[str, Activity]:
 # The task input's key for the previous attempt's last heartbeat details (absent on a first attempt, so an
 # input without it is what simpleflow 0.36 reads and writes).
 HEARTBEAT_DETAILS_KEY = "__last_heartbeat_details"
+# The task input's key for the attempt's number, from 2 on (a first attempt's input has no such key): the
+# worker's log records and spans say which attempt runs. simpleflow 0.36 workers ignore it.
+ATTEMPT_KEY = "__attempt"
 
 
 @dataclass

@@ -5,6 +5,10 @@ END``), ``colorize(level_or_colour, message)``, ``color_mode`` (set by the
 CLI's ``--color auto|always|never``) and ``SimpleflowFormatter``, which writes
 ``<iso date> <level> [process=<name>, pid=<pid>]: <message>``.
 
+``JsonFormatter`` writes one JSON object a line for log shippers (``--log-format json``): the time, level,
+logger, message, process and pid, and the :mod:`simpleflow.logging_context` fields set for the record
+(workflow id, run id, workflow type, activity id and attempt, trace and span ids when tracing is on).
+
 ``SIMPLEFLOW_SYSLOG_TARGET=host:port`` adds a syslog handler (UDP) whose lines read
 ``<workflow id>: <task type>#<event id> <LEVEL> pid=<pid> <message>`` (``SyslogFormatter``, the
 workflow part from :mod:`simpleflow.logging_context`), as in simpleflow 0.36.
@@ -12,10 +16,11 @@ workflow part from :mod:`simpleflow.logging_context`), as in simpleflow 0.36.
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 from simpleflow import logging_context, settings
 
@@ -81,6 +86,31 @@ class SimpleflowFormatter(logging.Formatter):
         if record.stack_info:
             text = f"{text}\n{self.formatStack(record.stack_info)}"
         return text
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``process``, ``pid``,
+    every :data:`simpleflow.logging_context.KEYS` field the record carries (empty ones left out), ``exception``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.processName,
+            "pid": record.process,
+        }
+        current = logging_context.values()
+        for key in logging_context.KEYS:
+            value = getattr(record, key, None) or current.get(key)
+            if value:
+                out[key] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            out["exception"] = record.exc_text
+        return json.dumps(out, ensure_ascii=False, default=str)
 
 
 class SyslogFormatter(logging.Formatter):

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["ENV_KEYS", "KEYS", "ContextFilter", "get", "reset", "scope", "set", "values"]
+__all__ = ["ENV_KEYS", "KEYS", "ContextFilter", "get", "pop", "push", "reset", "scope", "set", "values"]
 
 # simpleflow 0.36's keys and the environment variables they are exported as.
 ENV_KEYS = {
@@ -31,8 +31,10 @@ ENV_KEYS = {
     "task_type": "_SWF_CONTEXT_TASK_TYPE",
     "workflow_id": "_SWF_CONTEXT_WORKFLOW_ID",
 }
-# Every key a record carries. A key without an environment variable lives in this process only.
-KEYS: tuple[str, ...] = tuple(ENV_KEYS)
+# Every key a record carries. A key without an environment variable lives in this process only: the run
+# id and workflow type of the execution, the attempt of the activity (1, 2...), and, when tracing is on,
+# the hex ids of the trace and of the span of the decision task or activity attempt (simpleflow.telemetry).
+KEYS: tuple[str, ...] = (*ENV_KEYS, "run_id", "workflow_type", "attempt", "trace_id", "span_id")
 
 
 def _inherited() -> dict[str, str]:
@@ -88,8 +90,11 @@ def reset() -> None:
 
 
 @contextlib.contextmanager
-def scope(**fields: Any) -> Iterator[None]:
+def scope(*, export: bool = True, **fields: Any) -> Iterator[None]:
     """Set *fields* (None values are left out) for the ``with`` block; the previous context comes back after.
+
+    *export*: also export them as environment variables (``ENV_KEYS``) for the block, for the programs
+    started from it; False in a process whose threads serve several tasks at once (the worker).
 
     Raises:
         KeyError: a field is not a known key.
@@ -99,9 +104,9 @@ def scope(**fields: Any) -> Iterator[None]:
     before = _current()
     added = {key: str(value) for key, value in fields.items() if value is not None}
     token = _context.set({**before, **added})
-    exported = {ENV_KEYS[key]: os.environ.get(ENV_KEYS[key]) for key in added if key in ENV_KEYS}
+    exported = {ENV_KEYS[key]: os.environ.get(ENV_KEYS[key]) for key in added if key in ENV_KEYS and export}
     for key, value in added.items():
-        if key in ENV_KEYS:
+        if key in ENV_KEYS and export:
             os.environ[ENV_KEYS[key]] = value
     try:
         yield
@@ -112,6 +117,17 @@ def scope(**fields: Any) -> Iterator[None]:
                 os.environ.pop(env, None)
             else:
                 os.environ[env] = value
+
+
+def push(fields: dict[str, Any]) -> contextvars.Token:
+    """Set *fields* (keys of :data:`KEYS`; None values left out) for the running code, without exporting
+    them as environment variables: ``scope``'s quick form for the hosts' hot paths. ``pop`` undoes it."""
+    return _context.set({**_current(), **{key: str(value) for key, value in fields.items() if value is not None}})
+
+
+def pop(token: contextvars.Token) -> None:
+    """Put back the context ``push`` replaced."""
+    _context.reset(token)
 
 
 class ContextFilter(logging.Filter):

@@ -7,8 +7,10 @@ worker calls ``post_execute``, which writes the statistics as JSON to
 ``MetrologyWorkflow`` gathers them, once the execution is closed, into ``metrology.json`` beside them:
 the execution's activities and child workflows, each with its ``metrology``.
 
-The statistics are computed here as simpleflow computed them; sending them to OpenTelemetry
-metrics instead of S3 belongs to the telemetry extra.
+The statistics are computed here as simpleflow computed them. With the ``otel`` extra and a meter
+provider, each step also goes to OpenTelemetry metrics when the task is done (``record_metrics``):
+``simpleflow.metrology.step.duration`` (seconds), ``.step.bytes`` and ``.step.records`` (read or
+written), under the activity's name and the step's.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 from urllib.parse import quote_plus
 
-from simpleflow import settings, storage
+from simpleflow import settings, storage, telemetry
 from simpleflow.utils import serialize_complex_object
 from simpleflow.workflow import Workflow
 
@@ -141,7 +143,24 @@ class MetrologyTask:
     def execute(self) -> Any:
         """The task's work."""
 
+    def record_metrics(self) -> None:
+        """Each finished step's time and counts to the OpenTelemetry metrics (nothing without the extra)."""
+        from simpleflow.telemetry import _names as n
+
+        activity = str((getattr(self, "context", None) or {}).get("name") or type(self).__name__)
+        for step in getattr(self, "steps", []):
+            if step.time_total is None:
+                continue
+            attrs = {n.ACTIVITY_NAME: activity, n.STEP: step.name}
+            telemetry.record(n.M_STEP_DURATION, step.time_total, attrs)
+            for direction, io in (("read", step.read), ("write", step.write)):
+                if io.bytes:
+                    telemetry.count(n.M_STEP_BYTES, io.bytes, {**attrs, n.DIRECTION: direction})
+                if io.records:
+                    telemetry.count(n.M_STEP_RECORDS, io.records, {**attrs, n.DIRECTION: direction})
+
     def post_execute(self) -> None:
+        self.record_metrics()
         self.upload_stats()
 
 

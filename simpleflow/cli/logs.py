@@ -14,10 +14,16 @@ import click
 
 from simpleflow.exceptions import UsageError
 
-__all__ = ["LOG_LEVEL", "apply_log_level", "configure_logging"]
+__all__ = ["LOG_FORMAT", "LOG_LEVEL", "apply_log_format", "apply_log_level", "configure_logging"]
 
 LOG_LEVEL = click.option(
     "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
+)
+LOG_FORMAT = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="Log lines as text, or as JSON objects with the execution's and task's fields, for log shippers "
+    "(default: $SIMPLEFLOW_LOG_FORMAT, else text).",
 )
 
 
@@ -25,12 +31,15 @@ def configure_logging() -> None:
     """Log to stderr at LOG_LEVEL, a replayed workflow's lines once; boto3, botocore, urllib3 no finer than WARNING."""
     from simpleflow import settings
     from simpleflow.engine import ReplayLogFilter
-    from simpleflow.log import SimpleflowFormatter, settings_handlers
+    from simpleflow.log import JsonFormatter, SimpleflowFormatter, settings_handlers
     from simpleflow.logging_context import ContextFilter
 
     level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
+    if str(settings.get("SIMPLEFLOW_LOG_FORMAT")).strip().lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))
     handler.addFilter(ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler, *settings_handlers()]  # SIMPLEFLOW_SYSLOG_TARGET's
@@ -48,4 +57,11 @@ def apply_log_level(log_level: str | None) -> None:
         if not isinstance(logging.getLevelName(level), int):
             raise UsageError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
         os.environ["LOG_LEVEL"] = level  # the processes started from here log so too
+        configure_logging()
+
+
+def apply_log_format(log_format: str | None) -> None:
+    """``--log-format``: set SIMPLEFLOW_LOG_FORMAT for this process and those it starts, and log so."""
+    if log_format:
+        os.environ["SIMPLEFLOW_LOG_FORMAT"] = log_format
         configure_logging()

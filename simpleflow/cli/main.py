@@ -6,12 +6,13 @@ Output formats (tabulate) and simpleflow's log formatter are imported when a com
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from simpleflow import __version__
-from simpleflow.cli import control, dag, info, inspection, running, schedule, ui
+from simpleflow.cli import control, dag, info, inspection, running, schedule, trace, ui
 from simpleflow.cli.logs import configure_logging
 from simpleflow.exceptions import UsageError
 
@@ -50,13 +51,17 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     log.color_mode = color
     try:
         configure_logging()
-    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL or SIMPLEFLOW_SETTINGS_MODULE
+        if os.environ.get("OTEL_TRACES_EXPORTER") or os.environ.get("OTEL_METRICS_EXPORTER"):
+            from simpleflow import telemetry  # only then: simpleflow --help stays fast
+
+            telemetry.setup_from_environment()
+    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL, SIMPLEFLOW_SETTINGS_MODULE or OTEL_*_EXPORTER
         click.echo(f"simpleflow: error: {err}", err=True)
         sys.exit(2)
     ctx.obj = Output(header if forced_header is None else forced_header, fmt)
 
 
-for _module in (running, control, inspection, dag, schedule, info, ui):
+for _module in (running, control, inspection, dag, schedule, info, ui, trace):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

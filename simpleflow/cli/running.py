@@ -12,7 +12,7 @@ import click
 
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
-from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
+from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
     load_middlewares,
     middleware_options,
@@ -30,6 +30,7 @@ from simpleflow.exceptions import UsageError
 @click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
 @click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
 @LOG_LEVEL
+@LOG_FORMAT
 @user_errors
 def decider_start(
     workflows: tuple[str, ...],
@@ -37,6 +38,7 @@ def decider_start(
     task_list: str | None,
     nb_processes: int | None,
     log_level: str | None,
+    log_format: str | None = None,
 ) -> None:
     """Decide for WORKFLOWS (package.module.Class ...) on a task list.
 
@@ -49,6 +51,7 @@ def decider_start(
     from simpleflow.swf.process import supervise
 
     apply_log_level(log_level)
+    apply_log_format(log_format)
     domain = require_domain(domain)
     use_current_directory()  # the project's packages, WORKFLOWS given or not (docs/security.md)
     classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
@@ -81,6 +84,7 @@ def decider_start(
 )
 @middleware_options
 @LOG_LEVEL
+@LOG_FORMAT
 @user_errors
 def worker_start(
     modules: tuple[str, ...],
@@ -93,6 +97,7 @@ def worker_start(
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
     log_level: str | None = None,
+    log_format: str | None = None,
 ) -> None:
     """Run declared activities for a task list.
 
@@ -105,6 +110,7 @@ def worker_start(
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
+    apply_log_format(log_format)
     use_current_directory()  # MODULES, or the module a task names without them: the same path in every form
     if not task_list and poll_data is None:
         raise UsageError("give --task-list (or the task itself with --poll-data)")
@@ -160,6 +166,7 @@ def worker_start(
     help="On Ctrl-C (or SIGTERM), terminate the execution too (by default it stays open on SWF).",
 )
 @middleware_options
+@LOG_FORMAT
 @user_errors
 def standalone(
     workflow: str,
@@ -179,6 +186,7 @@ def standalone(
     terminate_on_interrupt: bool = False,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
+    log_format: str | None = None,
 ) -> None:
     """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
 
@@ -191,6 +199,7 @@ def standalone(
     from simpleflow.runtime.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
+    apply_log_format(log_format)
     modules = None
     middlewares = load_middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import constants, format
-from simpleflow.activity import HEARTBEAT_DETAILS_KEY, PRIORITY_NOT_SET
+from simpleflow.activity import ATTEMPT_KEY, HEARTBEAT_DETAILS_KEY, PRIORITY_NOT_SET
 from simpleflow.engine._ids import workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
@@ -180,7 +180,11 @@ def continue_as_new(
 
 
 def schedule_activity_for(
-    command: Command, task_list: str | None, workflow_priority: Any, last_heartbeat_details: str | None = None
+    command: Command,
+    task_list: str | None,
+    workflow_priority: Any,
+    last_heartbeat_details: str | None = None,
+    attempt: int = 1,
 ) -> dict[str, Any]:
     """The ScheduleActivityTask of an activity command.
 
@@ -188,6 +192,7 @@ def schedule_activity_for(
         command: the activity's command (its task and resolved arguments).
         task_list: a task list for every activity of the run (``standalone``), else None.
         last_heartbeat_details: the previous attempt's, when it timed out (passed in the input).
+        attempt: the attempt's number (from 2 on, passed in the input as ``ATTEMPT_KEY``).
         workflow_priority: the workflow's ``task_priority``, used when neither the submit
             (``__priority``) nor the activity sets one.
     """
@@ -202,6 +207,8 @@ def schedule_activity_for(
             payload["meta"] = act.meta
         if last_heartbeat_details is not None:
             payload[HEARTBEAT_DETAILS_KEY] = last_heartbeat_details
+        if attempt > 1:
+            payload[ATTEMPT_KEY] = attempt
     priority = getattr(command.task, "priority", PRIORITY_NOT_SET)  # submit's __priority comes first
     if priority is PRIORITY_NOT_SET:
         priority = None if act.task_priority is PRIORITY_NOT_SET else act.task_priority

@@ -443,5 +443,7 @@ class CommandTracker:
             # After a timeout, SWF's event holds the last heartbeat's details: the next attempt resumes from them.
             record = self.history.activities.get(command.id)
             resume = record.details if record is not None and record.state is State.TIMED_OUT else None
-            return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume)
+            # ``retry`` counts the failed attempts from 0: after the first failure the next attempt is the 2nd.
+            attempt = 1 if record is None or record.retry is None else record.retry + 2
+            return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume, attempt)
         return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])

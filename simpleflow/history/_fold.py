@@ -75,6 +75,7 @@ class History(EventFolding):
         self.compacted_records = 0  # activity records cut down by compact (sizes a cached run)
         self.kept_whole = False  # a hook read the whole history (``keep_whole``): compact lets nothing go
         self.started: dict[str, Any] = {}  # WorkflowExecutionStarted attributes, and "input_value" decoded
+        self.started_timestamp: Any = None  # WorkflowExecutionStarted's eventTimestamp (telemetry's execution span)
         self.activities: dict[str, ActivityRecord] = {}
         self.child_workflows: dict[str, ChildWorkflowRecord] = {}
         self.timers: dict[str, TimerRecord] = {}

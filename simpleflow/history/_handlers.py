@@ -39,6 +39,7 @@ class EventFolding:
     def _execution_started(self: History, event: dict, a: dict) -> Touched:
         self.started = dict(a)
         self.started["input_value"] = format.loads(a.get("input"))
+        self.started_timestamp = event.get("eventTimestamp")
         return None
 
     def _decision_started(self: History, event: dict, a: dict) -> Touched:

@@ -6,10 +6,11 @@ import logging
 import time
 import uuid
 
-from simpleflow import constants, settings
+from simpleflow import constants, settings, telemetry
 from simpleflow.exceptions import JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
+from simpleflow.telemetry import _names
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,8 @@ def _store(text: str, field: str, limit: int) -> str:
             f"would be too ({len(reference)} characters): shorten {BUCKET_ENV}={location}",
         )
     _s3.put_object(bucket, key, data)
+    telemetry.count(_names.M_JUMBO_WRITES, 1)
+    telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "write"})
     _cache.put(bucket, key, text, data)
     logger.debug("jumbo fields: %s of %d bytes stored as %s", field, len(data), reference)
     return reference
@@ -161,8 +164,11 @@ def decode(text: str | None) -> str | None:
     bucket, key, size = parse_reference(text)
     cached = _cache.get(bucket, key, size)
     if cached is not None:
+        telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "cache"})
         return cached
     data = _get_object(text, bucket, key)
+    telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "s3"})
+    telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "read"})
     value = data.decode()
     if len(data) != size and len(value) != size:
         # S3 is the source of truth; a reference edited by hand is no reason to fail.

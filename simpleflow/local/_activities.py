@@ -15,6 +15,7 @@ from simpleflow import activity as activity_registry
 from simpleflow import format
 from simpleflow.local._heartbeats import LocalBeat
 from simpleflow.runtime.middleware import Middlewares
+from simpleflow.runtime.observed import attempt_of, observed_attempt
 from simpleflow.runtime.outcome import FAILED, Outcome, failed, is_cancellation, named_failure, run_activity
 
 
@@ -26,6 +27,8 @@ class LocalActivities:
         workers: activities run at once (1: each runs when scheduled, in order, on this thread).
         workflow_id, run_id: the run's, as an activity's context names them.
         middlewares: called around each activity (simpleflow.runtime.middleware).
+        workflow_type: the run's type name, as an activity's context names it.
+        clock: the family's virtual clock (an attempt's telemetry reads its time).
     """
 
     def __init__(
@@ -35,8 +38,12 @@ class LocalActivities:
         workflow_id: str,
         run_id: str,
         middlewares: Middlewares,
+        workflow_type: str,
+        clock: Callable[[], float],
     ) -> None:
         self._add = add
+        self._workflow_type = workflow_type
+        self._clock = clock
         self.workers = workers
         self._workflow_id = workflow_id
         self._run_id = run_id
@@ -64,6 +71,8 @@ class LocalActivities:
             "input": a.get("input"),
             "domain_name": "local",
             "activity_task_list": a["taskList"]["name"],
+            "workflow_type": self._workflow_type,
+            "attempt": attempt_of(a.get("input")),
         }
         if act is None:
             message = f"activity '{a['activityType']['name']}' is not declared in this process"
@@ -71,7 +80,8 @@ class LocalActivities:
         else:
             beat = LocalBeat(a.get("heartbeatTimeout"))
             self._beats[scheduled] = (a["activityId"], beat)
-            job = lambda: run_activity(act, a.get("input"), context, self._middlewares, beat.send)  # noqa: E731
+            run = lambda: run_activity(act, a.get("input"), context, self._middlewares, beat.send)  # noqa: E731
+            job = lambda: observed_attempt(context, run, started_event_id=started, clock=self._clock)  # noqa: E731
         if self._pool is None:
             self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})

@@ -31,6 +31,7 @@ from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_ke
 from simpleflow.local._activities import LocalActivities, without_none
 from simpleflow.local._family import STUCK, Family
 from simpleflow.runtime.loader import class_path, find_workflow_class
+from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.runtime.outcome import (
     CANCELED,
     COMPLETED,
@@ -60,6 +61,7 @@ class RunHost:
         run_id: this run's id (a new one by default).
         previous: the outcome of the run this one continues (continue-as-new).
         repair: what an earlier execution completed, to reuse (``standalone --repair``'s engine part).
+        workflow_type: the type SWF would record (a child's, as its parent's decision names it); default the class's.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class RunHost:
         run_id: str | None = None,
         previous: Outcome | None = None,
         repair: RepairSource | None = None,
+        workflow_type: dict[str, str] | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
@@ -95,8 +98,25 @@ class RunHost:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
-        self.activities = LocalActivities(self._add, self.workers, self.workflow_id, self.run_id, family.middlewares)
+        self.workflow_type = workflow_type or {"name": workflow_class.name, "version": workflow_class.version}
+        self.activities = LocalActivities(
+            self._add,
+            self.workers,
+            self.workflow_id,
+            self.run_id,
+            family.middlewares,
+            self.workflow_type["name"],
+            family.now,
+        )
         family.join(self)
+        self._observed = DecisionTasks(  # telemetry and log fields, as the SWF decider's
+            domain="local",
+            task_list=workflow_class.task_list or "default",
+            workflow_type=self.workflow_type["name"],
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            clock=family.now,
+        )
         self.run = WorkflowRun(
             workflow_class,
             ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
@@ -107,7 +127,7 @@ class RunHost:
             "WorkflowExecutionStarted",
             {
                 "input": format.dumps(input),
-                "workflowType": {"name": workflow_class.name, "version": workflow_class.version},
+                "workflowType": self.workflow_type,
                 "taskList": {"name": workflow_class.task_list or "default"},
                 "tagList": tag_list or [],
                 "childPolicy": workflow_class.child_policy or "TERMINATE",
@@ -186,12 +206,19 @@ class RunHost:
     def _decide(self) -> list[dict[str, Any]]:
         # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
         # fields' references, as SWF's would, and the engine reads their text.
-        decisions = answer_decision_task(self.run, self._start_decision(), copy_events=True)
+        new = self._start_decision()
+        try:
+            with self._observed.scope():
+                decisions = answer_decision_task(self.run, new, copy_events=True)
+        except BaseException as err:
+            self._observed.failed(err)
+            raise
         if self.closed is not None:  # the run, driven inline, closed meanwhile
             return []
         if self.run.handoff.take_answered():  # driven inline, it completed and carried out this decision task
             return []
         self._complete_decision()
+        self._observed.done(self.run, decisions)
         return decisions
 
     def _schedule_decision(self) -> None:
@@ -202,6 +229,7 @@ class RunHost:
         self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
         new = self.events[self._fed :]
         self._fed = len(self.events)
+        self._observed.begin(new, self._open_decision, self.run)
         return new
 
     def _complete_decision(self) -> None:
@@ -224,6 +252,7 @@ class RunHost:
             return False
         decisions = encode_decisions(handoff.decide)
         self._complete_decision()
+        self._observed.done(self.run, decisions)
         self._carry_out(decisions)
         if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
             self.close(FAILED, reason=STUCK)
@@ -348,6 +377,7 @@ class RunHost:
             tag_list=a.get("tagList"),
             parent=self,
             parent_initiated_event_id=initiated,
+            workflow_type=a["workflowType"],
         )
         execution = {"workflowId": child.workflow_id, "runId": child.run_id}
         self._add(

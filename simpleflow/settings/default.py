@@ -10,6 +10,9 @@ from __future__ import annotations
 # --- read by this code ----------------------------------------------------------------------
 
 LOG_LEVEL = "WARNING"
+# How the command line's log lines look: "text" (simpleflow's) or "json" (one object a line, with the
+# execution's and task's fields: simpleflow.log.JsonFormatter); --log-format sets it.
+SIMPLEFLOW_LOG_FORMAT = "text"
 
 # SWF client: retries on throttling and 5xx; extra identity fields (a JSON object).
 SWF_CONNECTION_RETRIES = 5

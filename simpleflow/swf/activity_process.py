@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from simpleflow import telemetry
 from simpleflow.swf.process import die_with_parent
 
 __all__ = ["ActivityProcess", "ActivityProcesses", "Perform", "run_order"]
@@ -86,7 +87,8 @@ def _child_main(
         _flush_stdio()
         _write_line(replies, {"answer": answer, "retire": retire})
         if retire:
-            return
+            break
+    telemetry.flush()  # the spans the activities made here: the process leaves without running atexit
 
 
 def _pidfd(pid: int) -> int | None:

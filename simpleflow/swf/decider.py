@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, logging_context, settings
+from simpleflow import format, jumbo, settings, telemetry
 from simpleflow.engine import (
     ExecutionInfo,
     RepairSource,
@@ -33,8 +33,10 @@ from simpleflow.engine import (
     fail_execution,
 )
 from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
+from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.swf import client, sticky
 from simpleflow.swf.poller import PollLoop, stop_on_signals
+from simpleflow.telemetry import _names
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class RunCache:
         self.hits = 0
         self.misses = 0
         self.evictions = 0
+        self.telemetry_attributes: dict[str, str] = {}  # domain and task list, set by the decider
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -127,8 +130,10 @@ class RunCache:
         run = self._runs.pop(run_id, None)
         if run is None:
             self.misses += 1
+            telemetry.count(_names.M_CACHE_MISSES, 1, self.telemetry_attributes)
             return None
         self.hits += 1
+        telemetry.count(_names.M_CACHE_HITS, 1, self.telemetry_attributes)
         size, events = self._sizes.pop(run_id)
         self.bytes -= size
         self.events -= events
@@ -154,6 +159,7 @@ class RunCache:
         ):
             self._drop(next(iter(self._runs)))
             self.evictions += 1
+            telemetry.count(_names.M_CACHE_EVICTIONS, 1, self.telemetry_attributes)
 
     def _drop(self, run_id: str) -> None:
         run = self._runs.pop(run_id)
@@ -206,6 +212,8 @@ class Decider:
         self.task_list = task_list
         self.activity_task_list = activity_task_list
         self.cache = cache if cache is not None else RunCache()
+        self.cache.telemetry_attributes = {_names.DOMAIN: domain, _names.TASK_LIST: task_list}
+        telemetry.observe_cache(self.cache, self.cache.telemetry_attributes)
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}
         self._by_name = {w.name: w for w in workflows}
@@ -229,6 +237,7 @@ class Decider:
         self._stop = threading.Event()
         self._sticky_poller: threading.Thread | None = None  # polling sticky_list, while ``run`` runs
         self.execution_context: str | None = None  # of the latest decision task decided
+        self._observed: DecisionTasks | None = None  # the decision task in hand's telemetry (``poll_once``'s)
 
     # -- one decision task ---------------------------------------------------
 
@@ -268,20 +277,29 @@ class Decider:
         ``execution_context`` holds the executionContext to answer with (None: none).
         """
         self.execution_context = None
-        execution = task.get("workflowExecution") or {}
+        own = self._observed is None
+        observed = self._observed or self._observe(task)
         try:
-            with logging_context.scope(
-                workflow_id=execution.get("workflowId"), task_type="decision", event_id=task.get("startedEventId")
-            ):
-                return self._decide(task)
+            with observed.scope():
+                return self._decide(task, observed)
         except UnservedWorkflowType as err:
             logger.error("%s: leaving the decision task for another decider", err)
+            observed.current.end(error="unserved workflow type")
             return None
         except jumbo.JumboFieldUnavailable as err:
             logger.error("execution %s: %s", task["workflowExecution"], err)
             return fail_execution(f"Cannot read the history: {err}")
+        except BaseException as err:
+            observed.failed(err)
+            raise
+        finally:
+            if own:
+                observed.current.end()
 
-    def _decide(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+    def _observe(self, task: dict[str, Any]) -> DecisionTasks:
+        return DecisionTasks.polled(task, self.domain, self.task_list)
+
+    def _decide(self, task: dict[str, Any], observed: DecisionTasks) -> list[dict[str, Any]]:
         execution = task["workflowExecution"]
         run_id = execution["runId"]
         events = task.get("events") or []
@@ -317,7 +335,9 @@ class Decider:
             run = WorkflowRun(workflow_class, info)
             new = events
         # An SWF or S3 outage raises (the run closed): no answer, the task times out and comes back, nothing lost.
+        observed.current.replay_started(run)
         decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
+        observed.current.replay_ended(run, decisions)
         self.execution_context = run.execution_context
         if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
             return decisions
@@ -381,7 +401,11 @@ class Decider:
         with self._turns.turn(from_sticky):
             if from_sticky:
                 self.sticky_tasks += 1
-            decisions = self.decide(task)
+            observed = self._observed = self._observe(task)
+            try:
+                decisions = self.decide(task)
+            finally:
+                self._observed = None
             context = self.execution_context
             if decisions is None:
                 return True  # not ours: left to time out and go to another decider
@@ -398,6 +422,8 @@ class Decider:
         except Exception as err:
             # The task times out and comes back; the cached run depends only on events, so it stays valid.
             logger.warning("could not answer decision task of %s: %s", task["workflowExecution"], err)
+            observed.failed(err)
+        observed.current.end()  # ended once: after a failure, this does nothing
         return True
 
     def _serving_sticky(self) -> bool:

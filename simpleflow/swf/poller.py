@@ -34,8 +34,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from simpleflow import settings
+from simpleflow import settings, telemetry
 from simpleflow.swf.client import UnknownDomain
+from simpleflow.telemetry import _names
 
 __all__ = ["IDLE_PAUSE", "Backoff", "PollLoop", "stop_on_signals"]
 
@@ -198,6 +199,9 @@ class PollLoop:
             self._fatal = err
             return None
         except Exception as err:
+            kind, _, task_list = self.name.partition(" ")  # "decider <list>", "worker <list>"
+            attributes = {_names.POLLER: kind, _names.TASK_LIST: task_list, _names.ERROR_TYPE: type(err).__name__}
+            telemetry.count(_names.M_POLL_ERRORS, 1, attributes)
             self._failed(err, started)
             return None
         finally:

@@ -97,7 +97,12 @@ def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], 
     exit_on_sigterm()  # the parent's handlers would swallow SIGTERM
     signal.signal(signal.SIGINT, signal.default_int_handler)
     die_with_parent(parent_pid, signal.SIGTERM, grace_period)
-    target(*args, **kwargs)
+    try:
+        target(*args, **kwargs)
+    finally:
+        from simpleflow import telemetry
+
+        telemetry.flush()  # a forked child leaves without running atexit: its last spans would be lost
 
 
 class _Slot:

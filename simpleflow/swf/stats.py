@@ -383,7 +383,7 @@ def task_info(events: list[dict], task_id: str, decode: Decoder = json.loads) ->
         "closed": to_datetime(task.closed),
         "attempts": task.attempts,
         "scheduled_event_id": task.scheduled_event_id,
-        "input": _decode(task.input, decode),
+        "input": _without_attempt(_decode(task.input, decode)),
     }
     if task.state == "completed":
         info["result"] = _decode(task.result, decode)
@@ -435,3 +435,12 @@ def find_activity_input(
     if activity_input is None:
         activity_input = {}
     return attrs["activityType"]["name"], attrs["activityType"]["version"], activity_input
+
+
+def _without_attempt(value: Any) -> Any:
+    """A task's input as it was given: without the attempt number a retry's input carries (``ATTEMPT_KEY``)."""
+    from simpleflow.activity import ATTEMPT_KEY
+
+    if isinstance(value, dict) and ATTEMPT_KEY in value:
+        return {key: item for key, item in value.items() if key != ATTEMPT_KEY}
+    return value

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, logging_context, settings
+from simpleflow import format, jumbo, logging_context, settings, telemetry
 from simpleflow.activity import Beat, beating
 from simpleflow.runtime.loader import import_named_module, scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
+from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type, traced_scope
 from simpleflow.runtime.outcome import (
     call_activity,
     error_details,
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 # Long enough for a poll in flight (60 s on SWF) to come back and its task to be handled.
 STOP_GRACE_PERIOD = 90.0
+MAX_KNOWN_RUNS = 4096  # workflow types of runs remembered by a worker process
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -88,14 +90,9 @@ def _perform(
             from simpleflow.runtime.binaries import download_binaries
 
             download_binaries(binaries)
+        trace_id, span_id = (order.get("trace") or ["", ""])[:2]
         with (
-            logging_context.scope(
-                workflow_id=context.get("workflow_id"),
-                task_type="activity",
-                activity_id=context.get("activity_id"),
-                domain=context.get("domain_name"),
-                task_list=context.get("activity_task_list"),
-            ),
+            traced_scope(context, (str(trace_id), str(span_id))),
             beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
         ):
             return {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
@@ -191,6 +188,7 @@ class Worker:
         self.middlewares = middlewares
         self.identity: str | None = None  # who polls, as SWF records it: set when polling starts (after a fork)
         self.processes: ActivityProcesses | None = None  # while ``run`` runs; None: a process forked per task
+        self._workflow_types: dict[str, str] = {}  # run id -> its workflow type's name (oldest first)
 
     def prepare(self) -> None:
         """Register the activities of the modules and check the domain: a module that does not import is
@@ -263,22 +261,18 @@ class Worker:
     # -- one task --------------------------------------------------------------------
 
     def handle(self, task: dict[str, Any]) -> bool:
-        """Run one polled task (a PollForActivityTask response) and answer SWF; False when SWF took no answer."""
-        token = task["taskToken"]
+        """Run one polled task (a PollForActivityTask response) and answer SWF; False when SWF took no answer.
+
+        The attempt is observed (``simpleflow.telemetry``: its span, its duration) and the worker's log lines
+        about it carry the activity's log fields, as the activity's own do.
+        """
         name = task["activityType"]["name"]
         act, message = find_activity(name, self.modules)
-        if act is None:
-            log.error("task %s: %s", task.get("activityId"), message)
-            return answers.fail(token, named_failure("ActivityNotDeclared", message))
+        raw_input, unreadable = task.get("input"), None
         try:
-            raw_input = answers.decode_field(task.get("input"))
+            raw_input = answers.decode_field(raw_input)
         except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
-            log.error("task %s: %s", task.get("activityId"), err)
-            return answers.fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
-        try:
-            parse_task_input(raw_input)
-        except ValueError as err:
-            return answers.fail(token, named_failure("InvalidInput", f"activity '{name}': {err}"))
+            unreadable = err
         context = {
             "name": name,
             "version": task["activityType"].get("version"),
@@ -288,30 +282,89 @@ class Worker:
             "input": raw_input,
             "domain_name": self.domain,
             "activity_task_list": self.task_list,
+            "workflow_type": self._workflow_type(task["workflowExecution"]),
+            "attempt": attempt_of(raw_input if unreadable is None else None),
         }
+        attempt = telemetry.activity_attempt(context, started_event_id=task.get("startedEventId"))
+        outcome: tuple[str, str | None] = ("failed", "WorkerError")
+        try:
+            with logging_context.scope(**activity_log_fields(context), export=False):
+                answered, outcome = self._answer(task, act, message, unreadable, context, attempt.ids)
+        finally:
+            attempt.end(*outcome)
+        return answered
+
+    def _answer(
+        self,
+        task: dict[str, Any],
+        act: registry.Activity | None,
+        message: str,
+        unreadable: Exception | None,
+        context: dict[str, Any],
+        ids: tuple[str, str],
+    ) -> tuple[bool, tuple[str, str | None]]:
+        """Run the task and answer SWF: whether SWF took the answer, and the attempt's outcome and error type."""
+        token, name = task["taskToken"], context["name"]
+        if act is None:
+            log.error("task %s: %s", task.get("activityId"), message)
+            return answers.fail(token, named_failure("ActivityNotDeclared", message)), ("failed", "ActivityNotDeclared")
+        if unreadable is not None:
+            log.error("task %s: %s", task.get("activityId"), unreadable)
+            failure = named_failure("JumboFieldUnavailable", f"activity '{name}': its input {unreadable}")
+            return answers.fail(token, failure), ("failed", "JumboFieldUnavailable")
+        try:
+            parse_task_input(context["input"])
+        except ValueError as err:
+            failure = named_failure("InvalidInput", f"activity '{name}': {err}")
+            return answers.fail(token, failure), ("failed", "InvalidInput")
         log.info("task %s: running %s", task["activityId"], name)
-        outcome, value, beat, details = self._run({"token": token, "context": context})
+        outcome, value, beat, details = self._run({"token": token, "context": context, "trace": list(ids)})
         canceled = outcome == "stopped" and beat == "cancel"
         if canceled or (outcome not in ("stopped", "died") and is_cancellation(value.get("failure"))):
             # The worker's heartbeat was told to cancel (the process is stopped), or the activity let TaskCanceled out.
             log.info("task %s: canceled", task["activityId"])
             extra = {} if details is None else {"details": details}
-            return answers.respond("respond_activity_task_canceled", token, **extra)
+            return answers.respond("respond_activity_task_canceled", token, **extra), ("canceled", "canceled")
         if outcome == "stopped":
             log.info("task %s: killed, SWF no longer knows it", task["activityId"])
-            return False
+            return False, ("lost", "lost")
         if outcome == "died":
-            return answers.fail(token, _died_failure(value))
+            failure = _died_failure(value)
+            return answers.fail(token, failure), ("failed", failure["error_type"])
         if "result" in value:
             try:
                 result = answers.encode_field("result", value["result"])
             except FieldTooLarge as err:
-                return answers.fail(token, error_details(err))
-            return answers.respond("respond_activity_task_completed", token, result=result)
+                return answers.fail(token, error_details(err)), ("failed", type(err).__name__)
+            return answers.respond("respond_activity_task_completed", token, result=result), ("completed", None)
         if "failure" in value:
-            return answers.fail(token, value["failure"])
+            return answers.fail(token, value["failure"]), ("failed", failure_error_type(value["failure"]))
         unexpected = f"activity process sent an unexpected message: {sorted(value)}"
-        return answers.fail(token, named_failure("WorkerError", unexpected))
+        return answers.fail(token, named_failure("WorkerError", unexpected)), ("failed", "WorkerError")
+
+    def _workflow_type(self, execution: dict[str, Any]) -> str:
+        """The name of the execution's workflow type (SWF's activity task does not say it): asked once per run
+        (DescribeWorkflowExecution), kept for the next tasks of the run; "" when SWF would not say.
+
+        Asked only where something carries it (spans and metrics, or JSON log records): otherwise an SWF call
+        per run and worker process would buy nothing (SWF throttles DescribeWorkflowExecution like any call).
+        """
+        if not (telemetry.enabled() or os.environ.get("SIMPLEFLOW_LOG_FORMAT") == "json"):
+            return ""
+        run_id = execution.get("runId") or ""
+        known = self._workflow_types.get(run_id)
+        if known is not None:
+            return known
+        try:
+            info = client.swf_client().describe_workflow_execution(domain=self.domain, execution=execution)
+            name = ((info.get("executionInfo") or {}).get("workflowType") or {}).get("name") or ""
+        except Exception as err:  # the log fields and spans go without it
+            log.debug("workflow type of %s: %s", execution, err)
+            name = ""
+        if len(self._workflow_types) >= MAX_KNOWN_RUNS:
+            self._workflow_types.pop(next(iter(self._workflow_types)))
+        self._workflow_types[run_id] = name
+        return name
 
     def _run(self, order: dict[str, Any]) -> tuple[str, Any, str, Any]:
         """Run *order* in an activity process, heartbeating every ``heartbeat`` seconds with the details of the

@@ -140,7 +140,7 @@ def test_a_fan_out_runs_on_swf_with_the_same_ids_and_result_as_locally(swf_domai
     assert ids[0] == "activity-tests.fixtures.dag_activities.split-split"
     assert sorted(ids[1:5]) == [f"{shout}-{i}" for i in range(4)]
     assert ids[5] == "activity-tests.fixtures.dag_activities.join-join"
-    assert sorted(scheduled(events)) == sorted(scheduled(local.events))
+    assert sorted(scheduled(events), key=repr) == sorted(scheduled(local.events), key=repr)
 
 
 def test_standalone_accepts_a_spec_file(swf_domain):

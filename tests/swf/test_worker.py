@@ -159,7 +159,9 @@ def test_class_activity_gets_its_context_and_runs_execute(execution):
     assert json.loads(attributes(event)["result"]) == {"product": 42, "activity_id": aid}
 
 
-def test_function_activity_context_names_the_task(execution):
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_function_activity_context_names_the_task(execution, log_format, monkeypatch):
+    monkeypatch.setenv("SIMPLEFLOW_LOG_FORMAT", log_format)
     (aid,) = execution.schedule(("tests.context", {}))
     with worker(execution.domain, execution.task_list):
         event = execution.wait_for(aid)[aid]
@@ -173,6 +175,10 @@ def test_function_activity_context_names_the_task(execution):
         "input": "{}",
         "domain_name": execution.domain,
         "activity_task_list": execution.task_list,
+        # SWF's activity task does not say it: the worker asks once per run, only where JSON log records
+        # or telemetry carry it (else an SWF call per run would buy nothing)
+        "workflow_type": "tests.workflow" if log_format == "json" else "",
+        "attempt": 1,
     }
 
 

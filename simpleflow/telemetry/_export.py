@@ -1,0 +1,84 @@
+"""Where a rebuilt trace goes (``simpleflow workflow.trace``): a file of OTLP/JSON, or the configured exporter."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from simpleflow import __version__
+from simpleflow.exceptions import UsageError
+from simpleflow.telemetry._otlp_json import dumps, export_request
+from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
+from simpleflow.telemetry._records import SpanRecord
+
+__all__ = ["events_of_document", "export_spans", "trace_of_history", "write_otlp_json"]
+
+
+def events_of_document(text: str, source: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The events of a history file (``{"events": [...]}``, what ``workflow.history`` prints, or a list), and
+    the rest of the document (it may name the execution: ``workflowId``, ``runId``).
+
+    Raises:
+        UsageError: the text is not such a document.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"{source}: not valid JSON: {err}") from err
+    events = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(events, list) or not all(isinstance(e, dict) and "eventType" in e for e in events):
+        raise UsageError(f'{source}: expected {{"events": [...]}} or a list of SWF events')
+    if not events or events[0].get("eventType") != "WorkflowExecutionStarted":
+        raise UsageError(f"{source}: the history does not start with WorkflowExecutionStarted")
+    return events, data if isinstance(data, dict) else {}
+
+
+def trace_of_history(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanRecord]:
+    """The spans of the execution (see ``_rebuild``)."""
+    return rebuild_trace(events, ids)
+
+
+def resource() -> dict[str, Any]:
+    """The resource a file's spans are under: ``service.name`` as the SDK would name it."""
+    attributes: dict[str, Any] = {}
+    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip():
+            attributes[key.strip()] = value.strip()
+    if os.environ.get("OTEL_SERVICE_NAME"):
+        attributes["service.name"] = os.environ["OTEL_SERVICE_NAME"]
+    attributes.setdefault("service.name", "simpleflow")
+    return attributes
+
+
+def write_otlp_json(spans: list[SpanRecord], path: str) -> None:
+    """Write *spans* as one OTLP/JSON export request (one line) to *path* ('-': standard output)."""
+    text = dumps(export_request(spans, resource(), __version__)) + "\n"
+    if path == "-":
+        import sys
+
+        sys.stdout.write(text)
+        return
+    Path(path).write_text(text)
+
+
+def export_spans(spans: list[SpanRecord]) -> int:
+    """Send *spans* through simpleflow's tracer (the configured provider and its exporters); how many went.
+
+    Raises:
+        UsageError: OpenTelemetry is not installed, or no tracer provider is set.
+    """
+    from simpleflow import telemetry
+
+    if not telemetry.available():
+        install = "pip install 'simpleflow[otel]' opentelemetry-sdk"
+        raise UsageError(f"OpenTelemetry is not installed ({install}): use --output FILE")
+    from simpleflow.telemetry import _live
+
+    sent = _live.emit(spans)
+    if not sent and spans:
+        raise UsageError("no exporter configured: set OTEL_TRACES_EXPORTER (console, otlp...) or use --output FILE")
+    telemetry.flush()
+    return sent

@@ -1,0 +1,94 @@
+"""Global providers from the standard ``OTEL_*`` variables, for the ``simpleflow`` commands.
+
+When the OpenTelemetry SDK is installed, no provider is set yet (by the program or by
+``opentelemetry-instrument``) and ``OTEL_TRACES_EXPORTER`` (``OTEL_METRICS_EXPORTER``) names exporters,
+simpleflow sets an SDK ``TracerProvider`` (``MeterProvider``) with those exporters, found by name among
+the installed ``opentelemetry_traces_exporter`` (``..._metrics_exporter``) entry points: ``console``
+comes with the SDK, ``otlp`` with ``opentelemetry-exporter-otlp``. Spans are batched
+(``OTEL_BSP_*``), metrics read every ``OTEL_METRIC_EXPORT_INTERVAL`` ms; the sampler is the SDK's
+(``OTEL_TRACES_SAMPLER``); the resource reads ``OTEL_RESOURCE_ATTRIBUTES`` and ``OTEL_SERVICE_NAME``
+(``service.name`` ``simpleflow`` when neither names it). Unlike the SDK's own auto-configuration, an
+unset variable means no exporter (not ``otlp``): nothing is sent anywhere unless asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib.metadata import entry_points
+from typing import Any
+
+from simpleflow.exceptions import UsageError
+
+logger = logging.getLogger(__name__)
+
+TRACES = "OTEL_TRACES_EXPORTER"
+METRICS = "OTEL_METRICS_EXPORTER"
+
+
+def wanted() -> bool:
+    """Whether the environment asks for exporters at all (cheap: read before importing anything)."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    return any(_names(variable) for variable in (TRACES, METRICS))
+
+
+def _names(variable: str) -> list[str]:
+    names = [name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()]
+    return [] if names == ["none"] else [name for name in names if name != "none"]
+
+
+def _exporters(variable: str, group: str) -> list[Any]:
+    found = []
+    installed = {ep.name: ep for ep in entry_points(group=group)}
+    for name in _names(variable):
+        if name not in installed:
+            known = ", ".join(sorted(installed)) or "none installed"
+            raise UsageError(f"{variable}={name!r}: no such exporter installed (known: {known})")
+        found.append(installed[name].load()())
+    return found
+
+
+def _resource() -> Any:
+    from opentelemetry.sdk.resources import Resource
+
+    named = os.environ.get("OTEL_SERVICE_NAME") or "service.name=" in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "")
+    return Resource.create({} if named else {"service.name": "simpleflow"})
+
+
+def setup_from_environment() -> bool:
+    """Set the global providers the ``OTEL_*`` variables ask for (see the module); whether any was set.
+
+    Raises:
+        UsageError: a variable names an exporter that is not installed.
+    """
+    if not wanted():
+        return False
+    from opentelemetry import metrics, trace
+
+    try:
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    except ImportError:
+        logger.warning("%s/%s are set, but opentelemetry-sdk is not installed: no telemetry", TRACES, METRICS)
+        return False
+    done = False
+    resource = None
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        exporters = _exporters(TRACES, "opentelemetry_traces_exporter")
+        if exporters:
+            resource = _resource()
+            provider = TracerProvider(resource=resource)
+            for exporter in exporters:
+                provider.add_span_processor(BatchSpanProcessor(exporter))
+            trace.set_tracer_provider(provider)
+            done = True
+    if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
+        exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
+        if exporters:
+            readers = [PeriodicExportingMetricReader(exporter) for exporter in exporters]
+            metrics.set_meter_provider(MeterProvider(metric_readers=readers, resource=resource or _resource()))
+            done = True
+    return done

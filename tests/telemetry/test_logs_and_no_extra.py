@@ -1,0 +1,94 @@
+"""Log records that say which execution, task and span they belong to; and simpleflow without the extra."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from examples.basic import BasicWorkflow
+from simpleflow import logging_context
+from simpleflow.local.host import LocalExecution
+from tests.fixtures import telemetry_workflows as tw
+from tests.swf_e2e_helpers import ROOT
+
+
+class Captured(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.addFilter(logging_context.ContextFilter())
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def captured():
+    handler = Captured()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield handler.records
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_records_of_a_decision_task_and_of_an_attempt_carry_their_fields_and_span_ids(otel, captured):
+    outcome = LocalExecution(BasicWorkflow, {"args": [1, 5]}).execute()
+    spans = {(s.context.trace_id, s.context.span_id): s for s in otel.finished()}
+    [decided] = [r for r in captured if r.getMessage() == "(1 + 1) * 2 = 4"]  # logged by run, once
+    assert (decided.workflow_id, decided.run_id, decided.workflow_type) == (
+        outcome.workflow_id,
+        outcome.run_id,
+        "basic",
+    )
+    assert decided.task_type == "decision" and decided.activity_id == ""
+    assert spans[(int(decided.trace_id, 16), int(decided.span_id, 16))].name == "decision_task"
+
+    LocalExecution(tw.ParentWorkflow, {"args": [1]}).execute()
+    spans = {(s.context.trace_id, s.context.span_id): s for s in otel.finished()}
+    adding = [r for r in captured if r.getMessage().startswith("adding ")]
+    assert [(r.workflow_type, r.activity_id, r.attempt) for r in adding] == [
+        ("telemetry_parent", "activity-tests.telemetry.add-1", "1"),
+        ("tests.fixtures.telemetry_workflows.ChildWorkflow", "activity-tests.telemetry.add-1", "1"),
+    ]
+    for record in adding:
+        span = spans[(int(record.trace_id, 16), int(record.span_id, 16))]
+        assert span.name == "activity tests.telemetry.add"
+        assert span.attributes["simpleflow.workflow.id"] == record.workflow_id
+
+
+def test_without_the_extra_nothing_is_imported_and_runs_are_the_same():
+    script = textwrap.dedent(
+        """
+        import sys
+
+        class NoOpenTelemetry:  # as if simpleflow[otel] were not installed
+            def find_spec(self, name, path=None, target=None):
+                if name == "opentelemetry" or name.startswith("opentelemetry."):
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+        sys.meta_path.insert(0, NoOpenTelemetry())
+        from simpleflow import telemetry
+        from simpleflow.local.host import LocalExecution
+        from tests.fixtures import telemetry_workflows as tw
+
+        outcome = LocalExecution(tw.ParentWorkflow, {"args": [1]}).execute()
+        assert outcome.result == 31, outcome
+        assert not telemetry.available()
+        assert not [m for m in sys.modules if m.startswith("opentelemetry")]
+        assert "simpleflow.telemetry._live" not in sys.modules
+        try:
+            telemetry.configure(object())
+        except RuntimeError as err:
+            print("refused:", err)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "refused: simpleflow.telemetry: OpenTelemetry is not installed" in done.stdout
