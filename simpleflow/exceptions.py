@@ -191,7 +191,35 @@ class JumboFieldTooLarge(JumboTooLargeError):
         self.limit = limit
 
 
-class JumboFieldUnavailable(Exception):
+class DataError(ValueError):
+    """Data that can never be used as it is: trying again will not help.
+
+    A field read from SWF, an S3 object or a command's input that is nested too deep, is not UTF-8, is
+    larger than allowed or than its reference says, or has the wrong shape. The execution or the task
+    that needs it fails at once, with this message (naming the field and the problem) as its reason;
+    only transient faults (the network, throttling, S3 5xx, timeouts) are retried.
+
+    Attributes:
+        problem: what is wrong, in one line.
+        where: which field it is ("input of event 1 (WorkflowExecutionStarted)"...), or "" if unknown.
+    """
+
+    def __init__(self, problem: str, where: str = "") -> None:
+        super().__init__(f"{where}: {problem}" if where else problem)
+        self.problem = problem
+        self.where = where
+
+    def located(self, where: str) -> DataError:
+        """The same error, naming the field it was found in (a copy; a field already named keeps its name)."""
+        if self.where:
+            return self
+        located = type(self).__new__(type(self))
+        located.__dict__.update(self.__dict__, where=where)
+        located.args = (f"{where}: {self.problem}",)
+        return located
+
+
+class JumboFieldUnavailable(DataError):
     """The object behind a jumbo field cannot be read, and reading it again will not help.
 
     Attributes:
@@ -203,6 +231,19 @@ class JumboFieldUnavailable(Exception):
         super().__init__(
             f"jumbo field s3://{bucket}/{key} cannot be read: {code}" + (f" ({message})" if message else "")
         )
+        self.reference = reference
+        self.code = code
+
+
+class JumboFieldInvalid(JumboFieldUnavailable):
+    """The object behind a jumbo field is there but is no jumbo field: not UTF-8 text, larger than
+    ``simpleflow.jumbo.MAX_JUMBO_SIZE``, or of another size than its reference says.
+
+    ``code`` is ``NotUTF8``, ``TooLarge`` or ``SizeMismatch``; the message says what was found.
+    """
+
+    def __init__(self, reference: str, bucket: str, key: str, code: str, problem: str) -> None:
+        DataError.__init__(self, f"jumbo field s3://{bucket}/{key} {problem}")
         self.reference = reference
         self.code = code
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import re
 import types
 import uuid
 from typing import Any
 
 from simpleflow import constants
-from simpleflow.exceptions import JumboTooLargeError
+from simpleflow.exceptions import DataError, JumboTooLargeError
 from simpleflow.utils._proxy import LazyProxy, is_proxy
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,46 @@ def pretty(obj: Any) -> str:
 
 _scan = json.JSONDecoder().scan_once
 
+# How deep JSON read from outside may nest (lists and objects within each other). Python's parser
+# gives up near 1,000 levels with a RecursionError, and the code that walks a value (encoding it,
+# resolving the futures among a submit's arguments, the workflow's own) recurses too: well below
+# that, data of any real use stays far above it (serde_json stops at 128, .NET at 64).
+MAX_JSON_DEPTH = 256
+TOO_DEEP = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+# A JSON string (escapes included): the brackets inside one nest nothing.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON *text* nests lists and objects more than *limit* levels deep (without parsing it).
+
+    Text with no more than *limit* opening brackets is answered at once; other text costs a few
+    passes of ``str.replace`` per level it really nests, each in C.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).replace("{", "[").replace("}", "]")
+    for _ in range(limit):
+        inner = brackets.replace("[]", "")  # one level, innermost first
+        if len(inner) == len(brackets):
+            return False  # nothing left to strip (or brackets that do not pair: not JSON anyway)
+        brackets = inner
+    return "[" in brackets
+
+
+def check_nesting(text: str | None, where: str = "") -> None:
+    """Raise DataError (naming *where*) when the JSON *text* nests more than ``MAX_JSON_DEPTH`` levels."""
+    if text and nesting_exceeds(text):
+        raise DataError(TOO_DEEP, where)
+
 
 def loads(text: str | None) -> Any:
-    """JSON-decode *text*; None stays None, and a non-JSON string is returned as is."""
+    """JSON-decode *text*; None stays None, and a non-JSON string is returned as is.
+
+    Raises:
+        DataError: *text* nests too deep for Python's parser (see ``MAX_JSON_DEPTH``).
+    """
     if not text:
         return None
     try:
@@ -74,6 +112,8 @@ def loads(text: str | None) -> Any:
             return value
     except (ValueError, StopIteration):
         pass
+    except RecursionError:
+        raise DataError(TOO_DEEP) from None
     try:
         return json.loads(text)  # surrounding white space, or not JSON at all
     except ValueError:
