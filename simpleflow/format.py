@@ -83,10 +83,12 @@ def nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     if text.count("[") + text.count("{") <= limit:
         return False
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).replace("{", "[").replace("}", "]")
-    for _ in range(limit):
+    for level in range(limit):
         inner = brackets.replace("[]", "")  # one level, innermost first
         if len(inner) == len(brackets):
-            return False  # nothing left to strip (or brackets that do not pair: not JSON anyway)
+            # Nothing pairs any more: closers then openers, not JSON. A parser would still go down into
+            # each opener before finding out: count them as levels.
+            return level + inner.count("[") > limit
         brackets = inner
     return "[" in brackets
 

@@ -7,7 +7,7 @@ import time
 import uuid
 
 from simpleflow import constants, settings
-from simpleflow.exceptions import JumboFieldTooLarge, JumboFieldUnavailable
+from simpleflow.exceptions import JumboFieldInvalid, JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -52,11 +52,14 @@ def permanent_s3_error(error: BaseException) -> str | None:
     return code if code in PERMANENT_S3_ERRORS else None
 
 
-def _get_object(reference: str, bucket: str, key: str) -> bytes:
+def _get_object(reference: str, bucket: str, key: str, size: int) -> bytes:
+    check = _size_check(reference, bucket, key, size)
     delays = iter(_PERMANENT_RETRY_DELAYS)
     while True:
         try:
-            return _s3.get_object(bucket, key)
+            return _s3.get_object(bucket, key, check)
+        except JumboFieldInvalid:
+            raise
         except Exception as error:
             code = permanent_s3_error(error)
             if code is None:
@@ -67,6 +70,41 @@ def _get_object(reference: str, bucket: str, key: str) -> bytes:
                 raise JumboFieldUnavailable(reference, bucket, key, code, message) from error
             logger.warning("jumbo fields: s3://%s/%s: %s, trying again in %.1fs", bucket, key, code, delay)
             time.sleep(delay)
+
+
+def _size_check(reference: str, bucket: str, key: str, size: int):
+    """What ``_s3.get_object`` calls with the object's size before reading it: raises JumboFieldInvalid when the
+    object is over ``MAX_JUMBO_SIZE`` or cannot be the *size* its reference says."""
+
+    def check(actual: int) -> None:
+        if actual > MAX_JUMBO_SIZE:
+            raise JumboFieldInvalid(
+                reference, bucket, key, "TooLarge", f"is {actual} bytes, over the jumbo field limit of {MAX_JUMBO_SIZE}"
+            )
+        # We write the size in bytes; simpleflow 0.36 in characters, which UTF-8 makes 1 to 4 bytes each.
+        if not size <= actual <= 4 * size:
+            raise JumboFieldInvalid(
+                reference, bucket, key, "SizeMismatch", f"is {actual} bytes where its reference says {size}"
+            )
+
+    return check
+
+
+def _text(reference: str, bucket: str, key: str, size: int, data: bytes) -> str:
+    """*data* as text, if it is UTF-8 text of the *size* (bytes or characters) its reference says.
+
+    Raises:
+        JumboFieldInvalid: it is not.
+    """
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as err:
+        problem = f"is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
+        raise JumboFieldInvalid(reference, bucket, key, "NotUTF8", problem) from None
+    if len(data) != size and len(text) != size:
+        problem = f"is {len(data)} bytes ({len(text)} characters) where its reference says {size}"
+        raise JumboFieldInvalid(reference, bucket, key, "SizeMismatch", problem)
+    return text
 
 
 def is_jumbo(text: object) -> bool:
@@ -154,18 +192,21 @@ def decode(text: str | None) -> str | None:
     Raises:
         ValueError: *text* starts like a reference but is malformed.
         JumboFieldUnavailable: the object is gone or may not be read (after a few tries).
-        botocore.exceptions.ClientError: S3 failed in a way a later try may not (throttling, 5xx).
+        JumboFieldInvalid: the object is not what a jumbo field holds: over ``MAX_JUMBO_SIZE`` or of
+            another size than the reference says (refused before it is read), or not UTF-8 text.
+        botocore.exceptions.ClientError, BotoCoreError: S3 failed in a way a later try may not (the
+            network, throttling, 5xx: ``transient_s3_error``).
     """
     if text is None or not text.startswith(PREFIX):
         return text
     bucket, key, size = parse_reference(text)
+    if size > MAX_JUMBO_SIZE:
+        problem = f"is {size} bytes by its reference, over the jumbo field limit of {MAX_JUMBO_SIZE}"
+        raise JumboFieldInvalid(text, bucket, key, "TooLarge", problem)
     cached = _cache.get(bucket, key, size)
     if cached is not None:
         return cached
-    data = _get_object(text, bucket, key)
-    value = data.decode()
-    if len(data) != size and len(value) != size:
-        # S3 is the source of truth; a reference edited by hand is no reason to fail.
-        logger.warning("jumbo fields: s3://%s/%s is %d bytes, its reference says %d", bucket, key, len(data), size)
+    data = _get_object(text, bucket, key, size)
+    value = _text(text, bucket, key, size, data)
     _cache.put(bucket, key, value, data)
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # boto3 is imported on first use: most runs never touch S3, and importing it costs a tenth of a second.
@@ -62,8 +63,14 @@ def put_object(bucket: str, key: str, data: bytes) -> None:
         s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=config)
 
 
-def get_object(bucket: str, key: str) -> bytes:
-    """The bytes stored under *key* in *bucket*, in one GetObject request."""
+def get_object(bucket: str, key: str, check_size: Callable[[int], None] | None = None) -> bytes:
+    """The bytes stored under *key* in *bucket*, in one GetObject request.
+
+    *check_size* is called with the object's size (its Content-Length) before the body is read, and
+    may raise to refuse it: the body is then closed unread.
+    """
     response = client().get_object(Bucket=bucket, Key=key)
     with response["Body"] as body:
-        return body.read()
+        if check_size is not None:
+            check_size(int(response.get("ContentLength") or 0))
+        return body.read()  # botocore stops at the Content-Length, and checks it was all there

@@ -112,10 +112,12 @@ def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
     """A task's arguments and the previous attempt's last heartbeat details (decoded; None if absent).
 
     Raises:
-        ValueError: the input is not ``{"args": [...], "kwargs": {...}}``.
+        ValueError: the input is not ``{"args": [...], "kwargs": {...}}`` (a ``DataError`` when it nests
+            deeper than ``format.MAX_JSON_DEPTH``).
     """
     if not text:
         return [], {}, None
+    format.check_nesting(text, "input")
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(
