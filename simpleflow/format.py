@@ -53,8 +53,16 @@ _compact = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=_defa
 
 
 def dumps(obj: Any) -> str:
-    """Compact, key-sorted JSON: the form task ids are hashed from."""
-    return _compact.encode(obj)
+    """Compact, key-sorted JSON: the form task ids are hashed from.
+
+    Raises:
+        TypeError: *obj* holds a value JSON cannot encode.
+        DataError: *obj* nests too deep for the encoder (see ``MAX_JSON_DEPTH``).
+    """
+    try:
+        return _compact.encode(obj)
+    except RecursionError:
+        raise DataError(TOO_DEEP) from None
 
 
 def pretty(obj: Any) -> str:
@@ -97,6 +105,38 @@ def check_nesting(text: str | None, where: str = "") -> None:
     """Raise DataError (naming *where*) when the JSON *text* nests more than ``MAX_JSON_DEPTH`` levels."""
     if text and nesting_exceeds(text):
         raise DataError(TOO_DEEP, where)
+
+
+INPUT_SHAPES = (
+    "a JSON list of positional arguments, an object of keyword arguments, "
+    '{"args": [...], "kwargs": {...}}, or any other JSON value as the one argument'
+)
+
+
+def input_shape_problem(value: Any) -> str | None:
+    """What is wrong with a workflow's decoded input *value*, or None when it fits ``INPUT_SHAPES``.
+
+    Only ``{"args": ..., "kwargs": ...}`` can be wrong: "args" must be a list and "kwargs" an object.
+    """
+    if not isinstance(value, dict) or not set(value) <= {"args", "kwargs", "__extra"}:
+        return None
+    args, kwargs = value.get("args"), value.get("kwargs")
+    if args is not None and not isinstance(args, list):
+        return f'"args" must be a list, not {json_type(args)}'
+    if kwargs is not None and not isinstance(kwargs, dict):
+        return f'"kwargs" must be an object, not {json_type(kwargs)}'
+    return None
+
+
+def json_type(value: Any) -> str:
+    """What *value* is, in JSON's words ("the number 5", "a string", "a list"...)."""
+    if isinstance(value, bool):
+        return f"the boolean {json.dumps(value)}"
+    if isinstance(value, (int, float)):
+        return f"the number {json.dumps(value)}"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "null"
 
 
 def loads(text: str | None) -> Any:

@@ -13,10 +13,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from simpleflow import format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import DataError
-from simpleflow.format import format_reason
 from simpleflow.history import HistoryUnavailable
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def fail_execution(reason: str, details: str | None = None) -> list[dict[str, Any]]:
     """The decisions failing the execution with *reason* (capped to SWF's reason size) and *details*."""
-    return [decisions.fail_workflow(format_reason(reason), details)]
+    return [decisions.fail_workflow(format.format_reason(reason), details)]
 
 
 def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[dict[str, Any]]:
@@ -40,7 +40,15 @@ def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[d
     """
     from simpleflow import jumbo  # on first use: the engine imports without S3 or the disk cache
 
-    return jumbo.decode_events(events, copy=copy)
+    events = jumbo.decode_events(events, copy=copy)
+    if events and events[0].get("eventType") == "WorkflowExecutionStarted":
+        started = events[0].get("workflowExecutionStartedEventAttributes") or {}
+        problem = format.input_shape_problem(format.loads(started.get("input")))
+        if problem is not None:
+            raise DataError(
+                f"{problem}; the input is {format.INPUT_SHAPES}", "input of event 1 (WorkflowExecutionStarted)"
+            )
+    return events
 
 
 def cannot_read(error: DataError) -> list[dict[str, Any]]:

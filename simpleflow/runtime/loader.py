@@ -96,12 +96,6 @@ def workflow_path(workflow_class: type) -> str:
     return f"{workflow_class.__module__}.{workflow_class.__qualname__}"
 
 
-INPUT_SHAPES = (
-    "a JSON list of positional arguments, an object of keyword arguments, "
-    '{"args": [...], "kwargs": {...}}, or any other JSON value as the one argument'
-)
-
-
 def parse_input(text: str | None) -> dict[str, Any]:
     """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
     keyword arguments, or any other JSON value as the single positional argument.
@@ -120,36 +114,28 @@ def parse_input(text: str | None) -> dict[str, Any]:
         raise UsageError(f"--input is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"--input is not valid JSON: {err}") from err
+    payload = _payload(value)
+    if format.nesting_exceeds(format.dumps(payload)):  # the limit holds for the input SWF will carry
+        raise UsageError(f'--input is {format.TOO_DEEP} once in simpleflow\'s {{"args": [...], "kwargs": {{...}}}}')
+    return payload
+
+
+def _payload(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"args": value, "kwargs": {}}
+    problem = format.input_shape_problem(value)
+    if problem is not None:
+        raise UsageError(f"--input: {problem}; the input is {format.INPUT_SHAPES}")
     if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
-        args, kwargs = value.get("args"), value.get("kwargs")
-        if args is not None and not isinstance(args, list):
-            raise UsageError(f'--input: "args" must be a list, not {_json_type(args)}; the input is {INPUT_SHAPES}')
-        if kwargs is not None and not isinstance(kwargs, dict):
-            raise UsageError(
-                f'--input: "kwargs" must be an object, not {_json_type(kwargs)}; the input is {INPUT_SHAPES}'
-            )
         return {
-            "args": list(args or []),
-            "kwargs": dict(kwargs or {}),
+            "args": list(value.get("args") or []),
+            "kwargs": dict(value.get("kwargs") or {}),
             **({"__extra": value["__extra"]} if "__extra" in value else {}),
         }
     if isinstance(value, dict):
         return {"args": [], "kwargs": value}
     # Any other JSON value (a number, a string, null) is the one positional argument, as in simpleflow.
     return {"args": [value], "kwargs": {}}
-
-
-def _json_type(value: Any) -> str:
-    """What *value* is, in JSON's words."""
-    if isinstance(value, bool):
-        return f"the boolean {json.dumps(value)}"
-    if isinstance(value, (int, float)):
-        return f"the number {json.dumps(value)}"
-    if isinstance(value, str):
-        return "a string"
-    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "null"
 
 
 def check_signature(workflow_class: type, input: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, logging_context, settings
+from simpleflow import jumbo, logging_context, settings
 from simpleflow.activity import Beat, beating
 from simpleflow.runtime.loader import import_named_module, scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
@@ -31,6 +31,7 @@ from simpleflow.runtime.outcome import (
     is_cancellation,
     named_failure,
     parse_task_input,
+    result_text,
 )
 from simpleflow.swf import activity_task as answers
 from simpleflow.swf import client
@@ -98,7 +99,7 @@ def _perform(
             ),
             beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
         ):
-            return {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
+            return {"result": result_text(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         return {"failure": error_details(error)}
 

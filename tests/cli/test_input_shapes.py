@@ -42,12 +42,18 @@ def test_input_nested_too_deep_is_one_usage_line(depth):
     assert line == "simpleflow: error: --input is JSON nested more than 256 levels deep"
 
 
-def test_input_nested_as_deep_as_allowed_runs():
-    # [[[...["x"]...]]]: the one argument is a list, whose len is 1.
-    depth = format.MAX_JSON_DEPTH
+def test_input_nested_as_deep_as_allowed_runs_and_one_level_more_is_refused():
+    # ["x"] nested 254 deep, as the one argument: {"args": [<that>], "kwargs": {}} nests 256 levels.
+    depth = format.MAX_JSON_DEPTH - 1
     text = "[" * depth + '"x"' + "]" * depth
     done = simpleflow_here("workflow.start", "--local", WORKFLOW, "--input", text)
     assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input", "[" + text + "]")
+    assert line == (
+        'simpleflow: error: --input is JSON nested more than 256 levels deep once in simpleflow\'s {"args": [...], '
+        '"kwargs": {...}}'
+    )
 
 
 def test_a_signal_value_nested_too_deep_is_one_usage_line():

@@ -102,6 +102,42 @@ def test_an_execution_input_nested_3000_deep_fails_the_execution_at_its_first_de
     assert len(decided) == 1
 
 
+def test_an_execution_input_of_the_wrong_shape_fails_the_execution_saying_what_it_must_look_like(swf_domain):
+    task_list = f"d-{uuid.uuid4().hex[:8]}"
+    execution = start(swf_domain, task_list, '{"args": 5, "kwargs": {}}')
+
+    decide_once(swf_domain, task_list, [wf.InputSize])
+
+    event_type, attrs = closing(swf_domain, execution)
+    assert event_type == "WorkflowExecutionFailed", (event_type, attrs)
+    assert attrs["reason"].startswith(
+        'Cannot read the history: input of event 1 (WorkflowExecutionStarted): "args" must be a list, not the '
+        "number 5; the input is a JSON list of positional arguments"
+    ), attrs["reason"]
+
+
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("given", [{"args": 5, "kwargs": {}}, {"args": [nested(300)], "kwargs": {}}])
+def test_the_local_host_fails_such_an_execution_with_the_reason_the_decider_gives(swf_domain, given):
+    from simpleflow.local import LocalExecution
+
+    task_list = f"d-{uuid.uuid4().hex[:8]}"
+    execution = start(swf_domain, task_list, json.dumps(given))
+    decide_once(swf_domain, task_list, [wf.InputSize])
+    swf_type, swf_attrs = closing(swf_domain, execution)
+
+    local = LocalExecution(wf.InputSize, given).execute()
+
+    assert (swf_type, local.status) == ("WorkflowExecutionFailed", "failed")
+    assert local.reason == swf_attrs["reason"] and local.reason.startswith("Cannot read the history: input of event 1")
+
+
 def test_an_execution_input_in_a_jumbo_object_that_is_not_utf8_fails_the_execution_naming_it(swf_domain, bucket):
     task_list = f"d-{uuid.uuid4().hex[:8]}"
     reference = put_reference(bucket, NOT_UTF8)
@@ -143,15 +179,15 @@ def test_an_activity_result_that_cannot_be_read_fails_the_execution_naming_the_e
 # -- the worker -------------------------------------------------------------------------------------------
 
 
-def foreign_schedule(domain: str, activity_list: str, input_text: str) -> dict[str, str]:
-    """An execution whose first decision, answered by a decider that is not ours, schedules ``echo`` with
+def foreign_schedule(domain: str, activity_list: str, input_text: str, activity: str = ECHO) -> dict[str, str]:
+    """An execution whose first decision, answered by a decider that is not ours, schedules *activity* with
     *input_text* as SWF will hand it to the worker."""
     task_list = f"d-{uuid.uuid4().hex[:8]}"
     execution = start(domain, task_list, json.dumps({"args": ["x"], "kwargs": {}}))
-    client.ensure_activity_type(domain, ECHO, "1", default_task_list=activity_list)
+    client.ensure_activity_type(domain, activity, "1", default_task_list=activity_list)
     task = client.poll_decision_task(domain, task_list, "foreign-decider")
     schedule = {
-        "activityType": {"name": ECHO, "version": "1"},
+        "activityType": {"name": activity, "version": "1"},
         "activityId": "echo-1",
         "input": input_text,
         "taskList": {"name": activity_list},
@@ -204,6 +240,19 @@ def test_an_activity_input_that_cannot_be_read_fails_the_task_at_once_naming_the
             f"JumboFieldUnavailable: activity '{ECHO}': its input jumbo field s3://{location} is not UTF-8 text"
         ), failed["reason"]
     assert not [e for e in history(swf_domain, execution) if e["eventType"] == "ActivityTaskTimedOut"]
+
+
+@pytest.mark.parametrize("depth", [300, 3000])
+def test_an_activity_result_nested_too_deep_fails_the_task_instead_of_completing_it(swf_domain, depth):
+    activity_list = f"a-{uuid.uuid4().hex[:8]}"
+    nest = "tests.fixtures.jumbo_workflows.nest"
+    execution = foreign_schedule(swf_domain, activity_list, json.dumps({"args": [depth], "kwargs": {}}), nest)
+
+    _, answered = run_one_task(swf_domain, activity_list)
+
+    assert answered
+    (failed,) = [attributes(e) for e in history(swf_domain, execution) if e["eventType"] == "ActivityTaskFailed"]
+    assert failed["reason"] == "DataError: result: JSON nested more than 256 levels deep"
 
 
 # -- inspection -------------------------------------------------------------------------------------------
