@@ -38,6 +38,21 @@ class WorkflowException(TaskException):
         return self.task
 
 
+class NoValue(TaskException):
+    """A task was submitted with, among its arguments, the future of a task that failed or was cancelled.
+
+    Such a future has no value to pass on (its ``result`` reads None only because nothing was computed),
+    so the submit raises this in ``run`` rather than schedule the task on a value no task computed.
+    ``task`` is the task that failed, ``exception`` its error (None when cancelled), ``submitted`` the
+    name of the task that was being submitted. A workflow that means to go on without the value catches
+    this, or checks ``future.exception`` before submitting.
+    """
+
+    def __init__(self, task: Any, exception: Exception | None, submitted: str) -> None:
+        super().__init__(task, exception)
+        self.submitted = submitted
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
@@ -246,6 +261,29 @@ class JumboFieldInvalid(JumboFieldUnavailable):
         DataError.__init__(self, f"jumbo field s3://{bucket}/{key} {problem}")
         self.reference = reference
         self.code = code
+
+
+class JumboFieldNotStored(Exception):
+    """A field over SWF's limit could not be written to S3.
+
+    Attributes:
+        field: which field (``result``, ``input``...).
+        bucket: the bucket it was written to.
+        error: S3's error (botocore's exception).
+        transient: whether another try may work (the network, a timeout, throttling, an S3 5xx);
+            otherwise (``NoSuchBucket``, ``AccessDenied``...) trying again will not help.
+    """
+
+    def __init__(self, field: str, bucket: str, error: BaseException, transient: bool) -> None:
+        lines = str(error).strip().splitlines()
+        super().__init__(
+            f"the {field} cannot be stored in S3 bucket {bucket!r}: {type(error).__name__}"
+            + (f": {lines[0]}" if lines else "")
+        )
+        self.field = field
+        self.bucket = bucket
+        self.error = error
+        self.transient = transient
 
 
 class WorkflowFailed(WorkflowException):

@@ -45,6 +45,9 @@ def _default(obj: Any) -> Any:
     from simpleflow.futures import Future
 
     if isinstance(obj, Future):
+        if obj._settled() and obj._exception is not None:
+            # Its result reads None only because no task computed one: never write that None as a value.
+            raise TypeError(f"the future of a task that failed has no value ({obj._exception!r})")
         return obj.result
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 

@@ -46,7 +46,8 @@ Reload = Callable[[], list[dict[str, Any]]]
 
 
 class HistoryUnavailable(BaseException):  # noqa: N818 - named for what it says, like Abandoned
-    """A compacted history's events could not be reloaded; *error* says why.
+    """What the run needs now cannot be had now; *error* says why: a compacted history's events could
+    not be reloaded, or S3 did not answer for a ``@cached(store="s3")`` value.
 
     A BaseException, so that workflow code (a hook reading the history) cannot swallow it: the run
     stops and the host sees *error* (the decision task is left to time out and come back).

@@ -27,6 +27,7 @@ from simpleflow.jumbo._fields import (
     FIELD_LIMITS,
     MAX_JUMBO_SIZE,
     JumboFieldInvalid,
+    JumboFieldNotStored,
     JumboFieldTooLarge,
     JumboFieldUnavailable,
     decode,
@@ -34,6 +35,7 @@ from simpleflow.jumbo._fields import (
     is_jumbo,
     permanent_s3_error,
     store,
+    transient_s3_error,
 )
 from simpleflow.jumbo._reference import PREFIX
 
@@ -43,6 +45,7 @@ __all__ = [
     "MAX_JUMBO_SIZE",
     "PREFIX",
     "JumboFieldInvalid",
+    "JumboFieldNotStored",
     "JumboFieldTooLarge",
     "JumboFieldUnavailable",
     "close_caches",
@@ -53,4 +56,5 @@ __all__ = [
     "is_jumbo",
     "permanent_s3_error",
     "store",
+    "transient_s3_error",
 ]

@@ -7,7 +7,7 @@ import time
 import uuid
 
 from simpleflow import constants, settings
-from simpleflow.exceptions import JumboFieldInvalid, JumboFieldTooLarge, JumboFieldUnavailable
+from simpleflow.exceptions import JumboFieldInvalid, JumboFieldNotStored, JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 
@@ -41,6 +41,40 @@ PERMANENT_S3_ERRORS = frozenset(
 # A permanent error is believed after this many reads, spaced by these pauses (a bucket policy being
 # fixed, a replication catching up): long enough to ride out a blip, short enough to hold a task.
 _PERMANENT_RETRY_DELAYS = (0.2, 0.5)
+
+
+# S3 answers that mean "not now": throttling, and the error codes S3 documents as worth a retry.
+TRANSIENT_S3_CODES = frozenset(
+    {
+        "SlowDown",
+        "RequestTimeout",
+        "InternalError",
+        "ServiceUnavailable",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "OperationAborted",
+    }
+)
+
+
+def transient_s3_error(error: BaseException) -> bool:
+    """Whether *error* (from boto3's S3 client) may go away if the same request is sent again.
+
+    The network (a refused or cut connection, a timeout), throttling, and S3's 5xx answers may; an
+    answer about the request itself (``NoSuchBucket``, ``AccessDenied``, a 4xx) will not.
+    """
+    from botocore import exceptions as boto
+
+    if isinstance(error, JumboFieldNotStored):
+        return error.transient
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = (response.get("Error") or {}).get("Code")
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+        return code in TRANSIENT_S3_CODES or status >= 500
+    return isinstance(error, (boto.HTTPClientError, boto.ConnectionError, OSError))
 
 
 def permanent_s3_error(error: BaseException) -> str | None:
@@ -129,6 +163,7 @@ def encode(text: str | None, field: str) -> str | None:
         JumboFieldTooLarge: *text* is over the limit and the bucket variable
             is not set, or it is over ``MAX_JUMBO_SIZE`` bytes, or the
             reference itself would not fit the field.
+        JumboFieldNotStored: S3 did not take the object (``transient`` says whether to try again).
         ValueError: *field* is not a known field.
     """
     try:
@@ -178,7 +213,10 @@ def _store(text: str, field: str, limit: int) -> str:
             f"{field} is {len(text)} characters, over SWF's limit of {limit}, and its S3 reference "
             f"would be too ({len(reference)} characters): shorten {BUCKET_ENV}={location}",
         )
-    _s3.put_object(bucket, key, data)
+    try:
+        _s3.put_object(bucket, key, data)
+    except Exception as error:
+        raise JumboFieldNotStored(field, bucket, error, transient_s3_error(error)) from error
     _cache.put(bucket, key, text, data)
     logger.debug("jumbo fields: %s of %d bytes stored as %s", field, len(data), reference)
     return reference

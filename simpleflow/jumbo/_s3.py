@@ -36,9 +36,23 @@ def client() -> Any:
                 import boto3
 
                 # A boto3 client is not safe to share across a fork: build a new one.
-                _client = boto3.session.Session().client("s3")
+                _client = boto3.session.Session().client("s3", config=_config())
                 _client_pid = pid
     return _client
+
+
+def _config() -> Any:
+    """Connection settings of the S3 client: botocore's, but a connection not made within 10 s fails
+    (botocore waits 60 s), and retries in botocore's "standard" mode (3 attempts, jittered back-off) unless
+    ``AWS_RETRY_MODE`` or ``AWS_MAX_ATTEMPTS`` say otherwise.
+
+    A worker storing a result tries again itself, within the task's time (``swf.activity_task.TaskWindow``):
+    one try must not take a good part of that time waiting on a host that does not answer.
+    """
+    from botocore.config import Config
+
+    retries = None if {"AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"} & set(os.environ) else {"mode": "standard"}
+    return Config(connect_timeout=10, retries=retries)
 
 
 def reset() -> None:

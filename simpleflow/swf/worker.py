@@ -157,6 +157,13 @@ def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, 
     )
 
 
+def _unread(task: dict[str, Any], error: BaseException) -> str:
+    """Why a task's input (a jumbo field) could not be read: the object and S3's error."""
+    where = str(task.get("input") or "").split(" ", 1)[0].replace(jumbo.PREFIX, "s3://", 1)
+    lines = str(error).strip().splitlines()
+    return f"{where} cannot be read from S3: {type(error).__name__}" + (f": {lines[0]}" if lines else "")
+
+
 def _died_failure(code: int) -> dict[str, Any]:
     if code < 0:
         try:
@@ -264,18 +271,44 @@ class Worker:
     # -- one task --------------------------------------------------------------------
 
     def handle(self, task: dict[str, Any]) -> bool:
-        """Run one polled task (a PollForActivityTask response) and answer SWF; False when SWF took no answer."""
+        """Run one polled task (a PollForActivityTask response) and answer SWF; False when SWF took no answer.
+
+        A task this worker cannot carry through (an error of its own, not the activity's) is failed with
+        a reason rather than left to time out; so is one whose input cannot be read from, or result
+        stored in, S3 within its start-to-close time (``TaskWindow``).
+        """
+        token = task["taskToken"]
+        try:
+            return self._handle(task)
+        except Exception as err:  # the worker's own trouble: say so now rather than let SWF time the task out
+            log.error("task %s: %s: %s", task.get("activityId"), type(err).__name__, err, exc_info=log.isEnabledFor(10))
+            return answers.fail(token, named_failure("WorkerError", f"{type(err).__name__}: {err}"))
+
+    def _handle(self, task: dict[str, Any]) -> bool:
         token = task["taskToken"]
         name = task["activityType"]["name"]
         act, message = find_activity(name, self.modules)
         if act is None:
             log.error("task %s: %s", task.get("activityId"), message)
             return answers.fail(token, named_failure("ActivityNotDeclared", message))
+        window = answers.TaskWindow.start(
+            token, act.task_start_to_close_timeout, act.task_heartbeat_timeout, self.heartbeat
+        )
+        log_name = task.get("activityId") or name
         try:
-            raw_input = answers.decode_field(task.get("input"))
+            raw_input = window.retry(
+                "its input cannot be read from S3", lambda: answers.decode_field(task.get("input")), log_name
+            )
         except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
             log.error("task %s: %s", task.get("activityId"), err)
             return answers.fail(token, named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}"))
+        except (answers.TaskGone, answers.CancelRequested) as err:
+            return self._left(task, err, None)
+        except Exception as err:
+            if not jumbo.transient_s3_error(err):
+                raise
+            failure = named_failure("JumboFieldUnreachable", f"activity '{name}': its input {_unread(task, err)}")
+            return answers.fail(token, failure)
         try:
             parse_task_input(raw_input)
         except ValueError as err:
@@ -304,15 +337,36 @@ class Worker:
         if outcome == "died":
             return answers.fail(token, _died_failure(value))
         if "result" in value:
+            window.details = details
             try:
-                result = answers.encode_field("result", value["result"])
+                result = window.retry(
+                    "its result cannot be stored in S3",
+                    lambda: answers.encode_field("result", value["result"]),
+                    log_name,
+                )
             except FieldTooLarge as err:
                 return answers.fail(token, error_details(err))
+            except (
+                jumbo.JumboFieldNotStored
+            ) as err:  # for good, or S3 stayed out of reach as long as the task could wait
+                return answers.fail(token, named_failure("JumboFieldNotStored", f"activity '{name}': {err}"))
+            except (answers.TaskGone, answers.CancelRequested) as err:
+                return self._left(task, err, details)
             return answers.respond("respond_activity_task_completed", token, result=result)
         if "failure" in value:
             return answers.fail(token, value["failure"])
         unexpected = f"activity process sent an unexpected message: {sorted(value)}"
         return answers.fail(token, named_failure("WorkerError", unexpected))
+
+    @staticmethod
+    def _left(task: dict[str, Any], why: Exception, details: Any) -> bool:
+        """A heartbeat sent while S3 was awaited said the task is gone (no answer) or asked to cancel."""
+        if isinstance(why, answers.CancelRequested):
+            log.info("task %s: canceled", task.get("activityId"))
+            extra = {} if details is None else {"details": details}
+            return answers.respond("respond_activity_task_canceled", task["taskToken"], **extra)
+        log.warning("task %s: SWF no longer knows it", task.get("activityId"))
+        return False
 
     def _run(self, order: dict[str, Any]) -> tuple[str, Any, str, Any]:
         """Run *order* in an activity process, heartbeating every ``heartbeat`` seconds with the details of the
