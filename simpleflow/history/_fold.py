@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from simpleflow.exceptions import DataError
 from simpleflow.history._attempts import Attempt, AttemptLog
 from simpleflow.history._handlers import EventFolding, Touched
 from simpleflow.history._records import (
@@ -207,7 +208,10 @@ class History(EventFolding):
         if entry is None:
             return None
         handler, key = entry
-        return handler(self, event, event.get(key) or {})
+        try:
+            return handler(self, event, event.get(key) or {})
+        except DataError as err:  # JSON too deep to parse: say where
+            raise err.located(_where(event)) from None
 
     def extend(self, events: Iterable[dict[str, Any]]) -> None:
         """Fold many events in (``apply`` without its answer, for a whole history at once)."""
@@ -217,19 +221,23 @@ class History(EventFolding):
                 self._attempt_log.apply(event)
         append = self._events.append
         handlers = _HANDLERS
-        for event in events:
-            append(event)
-            etype = event["eventType"]
-            # Half of a history is decision task events: kept out of the handler calls.
-            if etype == "DecisionTaskCompleted":
-                self.completed_decision_id = event["eventId"]
-            elif etype == "DecisionTaskStarted":
-                self.started_decision_id = event["eventId"]
-                self.started_decision_timestamp = event.get("eventTimestamp")
-            elif etype != "DecisionTaskScheduled":
-                entry = handlers.get(etype)
-                if entry is not None:
-                    entry[0](self, event, event.get(entry[1]) or {})
+        event: dict[str, Any] = {}
+        try:
+            for event in events:
+                append(event)
+                etype = event["eventType"]
+                # Half of a history is decision task events: kept out of the handler calls.
+                if etype == "DecisionTaskCompleted":
+                    self.completed_decision_id = event["eventId"]
+                elif etype == "DecisionTaskStarted":
+                    self.started_decision_id = event["eventId"]
+                    self.started_decision_timestamp = event.get("eventTimestamp")
+                elif etype != "DecisionTaskScheduled":
+                    entry = handlers.get(etype)
+                    if entry is not None:
+                        entry[0](self, event, event.get(entry[1]) or {})
+        except DataError as err:  # JSON too deep to parse: say where
+            raise err.located(_where(event)) from None
 
     _handlers: dict[str, Callable[[History, dict, dict], Touched]] = {}
 
@@ -277,7 +285,12 @@ History._handlers = {
     "ChildWorkflowExecutionTerminated": History._child_event(State.TERMINATED),
 }
 
+
 # event type -> (handler, key of its attributes), the key computed once rather than per event
+def _where(event: dict[str, Any]) -> str:
+    return f"event {event.get('eventId')} ({event.get('eventType')})"
+
+
 _HANDLERS: dict[str, tuple[Callable, str]] = {}
 
 

@@ -154,3 +154,31 @@ def test_a_cached_value_s3_does_not_take_leaves_the_decision_task_to_come_back_i
     events = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
     assert events[-1]["eventType"] == "WorkflowExecutionCompleted", [e["eventType"] for e in events]
     assert set(json.loads(attributes(events[-1])["result"])) == {"token"}
+
+
+def test_an_input_s3_gives_late_is_read_once_s3_is_back_and_the_task_runs(swf_domain, bucket, s3_proxy, tmp_path):
+    task_list, activity_list = f"d-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
+    decider = Decider(swf_domain, task_list, [wf.BigActivityInput], activity_task_list=activity_list, cache=RunCache())
+    worker_env = {
+        "AWS_ENDPOINT_URL_S3": s3_proxy.url,
+        "AWS_MAX_ATTEMPTS": "1",
+        "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": str(tmp_path / "worker-cache"),
+    }
+    s3_proxy.cut()
+    execution = starter.start_workflow(
+        swf_domain, wf.BigActivityInput, {"args": [SIZE], "kwargs": {}}, task_list=task_list
+    )
+    with wf.decider_thread(decider), wf.worker_process(swf_domain, activity_list, worker_env):
+        started = wait_for(swf_domain, execution, "ActivityTaskStarted")
+        time.sleep(max(0.0, started + 2.0 - time.time()))
+        assert s3_proxy.refused, "the worker did not try S3 while it was cut"
+        s3_proxy.mend()
+        wf.wait_closed(swf_domain, execution, timeout=30)
+    events = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    types = [e["eventType"] for e in events]
+    assert types.count("ActivityTaskStarted") == 1 and "ActivityTaskFailed" not in types, types
+    assert json.loads(attributes(events[-1])["result"]) == {
+        "size": SIZE,
+        "sha256": wf.digest(wf.blob(SIZE)),
+        "exact": True,
+    }
