@@ -225,13 +225,12 @@ class TaskWindow:
             except Exception as err:
                 if not jumbo.transient_s3_error(err):
                     raise
-                wait = backoff.next()
-                if self.left() < wait:
+                left = self.left()
+                if left <= 0:
                     log.error("task %s: %s, and no time is left to try again: %s", log_name, what, err)
                     raise
-                log.warning(
-                    "task %s: %s (%s); trying again in %.1fs, %.0fs left", log_name, what, err, wait, self.left()
-                )
+                wait = min(backoff.next(), left)  # the last try at the deadline: the time is the task's
+                log.warning("task %s: %s (%s); trying again in %.1fs, %.0fs left", log_name, what, err, wait, left)
                 self.pause(wait)
 
     def pause(self, seconds: float) -> None:

@@ -182,3 +182,24 @@ def test_an_input_s3_gives_late_is_read_once_s3_is_back_and_the_task_runs(swf_do
         "sha256": wf.digest(wf.blob(SIZE)),
         "exact": True,
     }
+
+
+def test_a_bucket_that_does_not_exist_fails_the_task_at_once_naming_it(swf_domain, bucket, tmp_path):
+    task_list, activity_list = f"d-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    decider = Decider(swf_domain, task_list, [wf.BigResultInTime], activity_task_list=activity_list, cache=RunCache())
+    worker_env = {
+        "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": missing,
+        "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": str(tmp_path / "worker-cache"),
+    }
+    execution = starter.start_workflow(
+        swf_domain, wf.BigResultInTime, {"args": [SIZE], "kwargs": {}}, task_list=task_list
+    )
+    with wf.decider_thread(decider), wf.worker_process(swf_domain, activity_list, worker_env):
+        wf.wait_closed(swf_domain, execution, timeout=30)
+    events = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    started, failed = first(events, "ActivityTaskStarted"), first(events, "ActivityTaskFailed")
+    assert attributes(failed)["reason"].startswith(
+        f"JumboFieldNotStored: activity '{MAKE}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket: "
+    ), attributes(failed)["reason"]
+    assert (failed["eventTimestamp"] - started["eventTimestamp"]).total_seconds() < 3  # no waiting on it
