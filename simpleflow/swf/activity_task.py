@@ -209,7 +209,8 @@ class TaskWindow:
     def retry(self, what: str, action: Callable[[], T], log_name: str) -> T:
         """``action()``, tried again with back-off while it fails on a transient S3 error and the window lasts.
 
-        *what* and *log_name* name the try and the task in the one warning line logged per failed try.
+        *what* ("its input cannot be read from S3") and *log_name* name the try and the task in the one
+        warning line logged per failed try (no traceback).
 
         Raises:
             Exception: the action's error, when it is not transient (``jumbo.transient_s3_error``) or
@@ -225,12 +226,16 @@ class TaskWindow:
             except Exception as err:
                 if not jumbo.transient_s3_error(err):
                     raise
+                # JumboFieldNotStored names the bucket already; a read error is botocore's own.
+                said = (
+                    str(err) if isinstance(err, jumbo.JumboFieldNotStored) else f"{what}: {type(err).__name__}: {err}"
+                )
                 left = self.left()
                 if left <= 0:
-                    log.error("task %s: %s, and no time is left to try again: %s", log_name, what, err)
+                    log.error("task %s: %s; no time left to try again", log_name, said)
                     raise
                 wait = min(backoff.next(), left)  # the last try at the deadline: the time is the task's
-                log.warning("task %s: %s (%s); trying again in %.1fs, %.0fs left", log_name, what, err, wait, left)
+                log.warning("task %s: %s; trying again in %.1fs (%.0fs left)", log_name, said, wait, left)
                 self.pause(wait)
 
     def pause(self, seconds: float) -> None:
