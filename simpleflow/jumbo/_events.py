@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from simpleflow.exceptions import DataError
-from simpleflow.format import check_nesting
+from simpleflow.format import MAX_JSON_DEPTH, check_nesting
 from simpleflow.history import attributes_key, decision_attributes_key
 from simpleflow.jumbo._fields import JumboFieldUnavailable, decode, encode
 from simpleflow.jumbo._reference import PREFIX
@@ -106,7 +106,8 @@ def decode_events(
                         attributes = dict(attributes)
                         out[index] = dict(event, **{spec[0]: attributes})
                     value = attributes[name] = _decoded(value, keep_unavailable)
-                if not keep_unavailable and name != "reason":  # a reason is a line of text, not JSON
+                # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look.
+                if not keep_unavailable and name != "reason" and value.count("[") + value.count("{") > MAX_JSON_DEPTH:
                     check_nesting(value)
             except DataError as err:
                 raise err.located(f"{name} of event {event.get('eventId')} ({event.get('eventType')})") from None
