@@ -55,7 +55,7 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                 if store == "s3":
                     from simpleflow import jumbo  # on first use: a workflow imports without S3's stack
 
-                    return jumbo.store(text, "marker_details")
+                    return _s3_call(lambda: jumbo.store(text, "marker_details"))
                 return text
 
             text = run.cached_call(name, compute)
@@ -63,9 +63,23 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                 from simpleflow import jumbo
 
                 # The run that computed it holds the S3 reference (replays read the decoded history).
-                text = jumbo.decode(text)
+                text = _s3_call(lambda: jumbo.decode(text))
             return codec.loads(text)
 
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+def _s3_call(call: Callable[[], Any]) -> Any:
+    """*call*, whose S3 failure a later try may cure (the network, throttling, 5xx) stops the run instead
+    of failing it: the decision task is left unanswered and comes back (``HistoryUnavailable``)."""
+    from simpleflow import jumbo
+    from simpleflow.history import HistoryUnavailable
+
+    try:
+        return call()
+    except Exception as err:
+        if jumbo.transient_s3_error(err):
+            raise HistoryUnavailable(err) from err
+        raise

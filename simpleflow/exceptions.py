@@ -38,6 +38,21 @@ class WorkflowException(TaskException):
         return self.task
 
 
+class NoValue(TaskException):
+    """A task was submitted with, among its arguments, the future of a task that failed or was cancelled.
+
+    Such a future has no value to pass on (its ``result`` reads None only because nothing was computed),
+    so the submit raises this in ``run`` rather than schedule the task on a value no task computed.
+    ``task`` is the task that failed, ``exception`` its error (None when cancelled), ``submitted`` the
+    name of the task that was being submitted. A workflow that means to go on without the value catches
+    this, or checks ``future.exception`` before submitting.
+    """
+
+    def __init__(self, task: Any, exception: Exception | None, submitted: str) -> None:
+        super().__init__(task, exception)
+        self.submitted = submitted
+
+
 class TaskFailed(Exception):
     """A task failed: *reason* is one line, *details* (JSON) carries the traceback."""
 
@@ -191,7 +206,35 @@ class JumboFieldTooLarge(JumboTooLargeError):
         self.limit = limit
 
 
-class JumboFieldUnavailable(Exception):
+class DataError(ValueError):
+    """Data that can never be used as it is: trying again will not help.
+
+    A field read from SWF, an S3 object or a command's input that is nested too deep, is not UTF-8, is
+    larger than allowed or than its reference says, or has the wrong shape. The execution or the task
+    that needs it fails at once, with this message (naming the field and the problem) as its reason;
+    only transient faults (the network, throttling, S3 5xx, timeouts) are retried.
+
+    Attributes:
+        problem: what is wrong, in one line.
+        where: which field it is ("input of event 1 (WorkflowExecutionStarted)"...), or "" if unknown.
+    """
+
+    def __init__(self, problem: str, where: str = "") -> None:
+        super().__init__(f"{where}: {problem}" if where else problem)
+        self.problem = problem
+        self.where = where
+
+    def located(self, where: str) -> DataError:
+        """The same error, naming the field it was found in (a copy; a field already named keeps its name)."""
+        if self.where:
+            return self
+        located = type(self).__new__(type(self))
+        located.__dict__.update(self.__dict__, where=where)
+        located.args = (f"{where}: {self.problem}",)
+        return located
+
+
+class JumboFieldUnavailable(DataError):
     """The object behind a jumbo field cannot be read, and reading it again will not help.
 
     Attributes:
@@ -205,6 +248,42 @@ class JumboFieldUnavailable(Exception):
         )
         self.reference = reference
         self.code = code
+
+
+class JumboFieldInvalid(JumboFieldUnavailable):
+    """The object behind a jumbo field is there but is no jumbo field: not UTF-8 text, larger than
+    ``simpleflow.jumbo.MAX_JUMBO_SIZE``, or of another size than its reference says.
+
+    ``code`` is ``NotUTF8``, ``TooLarge`` or ``SizeMismatch``; the message says what was found.
+    """
+
+    def __init__(self, reference: str, bucket: str, key: str, code: str, problem: str) -> None:
+        DataError.__init__(self, f"jumbo field s3://{bucket}/{key} {problem}")
+        self.reference = reference
+        self.code = code
+
+
+class JumboFieldNotStored(Exception):
+    """A field over SWF's limit could not be written to S3.
+
+    Attributes:
+        field: which field (``result``, ``input``...).
+        bucket: the bucket it was written to.
+        error: S3's error (botocore's exception).
+        transient: whether another try may work (the network, a timeout, throttling, an S3 5xx);
+            otherwise (``NoSuchBucket``, ``AccessDenied``...) trying again will not help.
+    """
+
+    def __init__(self, field: str, bucket: str, error: BaseException, transient: bool) -> None:
+        lines = str(error).strip().splitlines()
+        super().__init__(
+            f"the {field} cannot be stored in S3 bucket {bucket!r}: {type(error).__name__}"
+            + (f": {lines[0]}" if lines else "")
+        )
+        self.field = field
+        self.bucket = bucket
+        self.error = error
+        self.transient = transient
 
 
 class WorkflowFailed(WorkflowException):

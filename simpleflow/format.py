@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import re
 import types
 import uuid
 from typing import Any
 
 from simpleflow import constants
-from simpleflow.exceptions import JumboTooLargeError
+from simpleflow.exceptions import DataError, JumboTooLargeError
 from simpleflow.utils._proxy import LazyProxy, is_proxy
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ def _default(obj: Any) -> Any:
     from simpleflow.futures import Future
 
     if isinstance(obj, Future):
+        if obj._settled() and obj._exception is not None:
+            # Its result reads None only because no task computed one: never write that None as a value.
+            raise TypeError(f"the future of a task that failed has no value ({obj._exception!r})")
         return obj.result
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
@@ -52,8 +56,16 @@ _compact = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=_defa
 
 
 def dumps(obj: Any) -> str:
-    """Compact, key-sorted JSON: the form task ids are hashed from."""
-    return _compact.encode(obj)
+    """Compact, key-sorted JSON: the form task ids are hashed from.
+
+    Raises:
+        TypeError: *obj* holds a value JSON cannot encode.
+        DataError: *obj* nests too deep for the encoder (see ``MAX_JSON_DEPTH``).
+    """
+    try:
+        return _compact.encode(obj)
+    except RecursionError:
+        raise DataError(TOO_DEEP) from None
 
 
 def pretty(obj: Any) -> str:
@@ -62,9 +74,80 @@ def pretty(obj: Any) -> str:
 
 _scan = json.JSONDecoder().scan_once
 
+# How deep JSON read from outside may nest (lists and objects within each other). Python's parser
+# gives up near 1,000 levels with a RecursionError, and the code that walks a value (encoding it,
+# resolving the futures among a submit's arguments, the workflow's own) recurses too: well below
+# that, data of any real use stays far above it (serde_json stops at 128, .NET at 64).
+MAX_JSON_DEPTH = 256
+TOO_DEEP = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+# A JSON string (escapes included): the brackets inside one nest nothing.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON *text* nests lists and objects more than *limit* levels deep (without parsing it).
+
+    Text with no more than *limit* opening brackets is answered at once; other text costs a few
+    passes of ``str.replace`` per level it really nests, each in C.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).replace("{", "[").replace("}", "]")
+    for level in range(limit):
+        inner = brackets.replace("[]", "")  # one level, innermost first
+        if len(inner) == len(brackets):
+            # Nothing pairs any more: closers then openers, not JSON. A parser would still go down into
+            # each opener before finding out: count them as levels.
+            return level + inner.count("[") > limit
+        brackets = inner
+    return "[" in brackets
+
+
+def check_nesting(text: str | None, where: str = "") -> None:
+    """Raise DataError (naming *where*) when the JSON *text* nests more than ``MAX_JSON_DEPTH`` levels."""
+    if text and nesting_exceeds(text):
+        raise DataError(TOO_DEEP, where)
+
+
+INPUT_SHAPES = (
+    "a JSON list of positional arguments, an object of keyword arguments, "
+    '{"args": [...], "kwargs": {...}}, or any other JSON value as the one argument'
+)
+
+
+def input_shape_problem(value: Any) -> str | None:
+    """What is wrong with a workflow's decoded input *value*, or None when it fits ``INPUT_SHAPES``.
+
+    Only ``{"args": ..., "kwargs": ...}`` can be wrong: "args" must be a list and "kwargs" an object.
+    """
+    if not isinstance(value, dict) or not set(value) <= {"args", "kwargs", "__extra"}:
+        return None
+    args, kwargs = value.get("args"), value.get("kwargs")
+    if args is not None and not isinstance(args, list):
+        return f'"args" must be a list, not {json_type(args)}'
+    if kwargs is not None and not isinstance(kwargs, dict):
+        return f'"kwargs" must be an object, not {json_type(kwargs)}'
+    return None
+
+
+def json_type(value: Any) -> str:
+    """What *value* is, in JSON's words ("the number 5", "a string", "a list"...)."""
+    if isinstance(value, bool):
+        return f"the boolean {json.dumps(value)}"
+    if isinstance(value, (int, float)):
+        return f"the number {json.dumps(value)}"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "null"
+
 
 def loads(text: str | None) -> Any:
-    """JSON-decode *text*; None stays None, and a non-JSON string is returned as is."""
+    """JSON-decode *text*; None stays None, and a non-JSON string is returned as is.
+
+    Raises:
+        DataError: *text* nests too deep for Python's parser (see ``MAX_JSON_DEPTH``).
+    """
     if not text:
         return None
     try:
@@ -74,6 +157,8 @@ def loads(text: str | None) -> Any:
             return value
     except (ValueError, StopIteration):
         pass
+    except RecursionError:
+        raise DataError(TOO_DEEP) from None
     try:
         return json.loads(text)  # surrounding white space, or not JSON at all
     except ValueError:

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from simpleflow.exceptions import JumboFieldUnavailable, UnknownTaskError, UsageError
+from simpleflow.exceptions import DataError, UnknownTaskError, UsageError
 
 __all__ = ["EXIT_FAILURE", "EXIT_USAGE", "debug", "details_wanted", "explain", "service_error", "user_errors"]
 
@@ -85,6 +85,8 @@ def explain(error: BaseException) -> tuple[str, int]:
 
     from simpleflow.runtime.loader import first_line, where_raised
 
+    if isinstance(error, DataError):  # read from SWF or S3 (a jumbo field...): not the command line's fault
+        return first_line(str(error)), EXIT_FAILURE
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
         return first_line(str(error)), EXIT_USAGE
@@ -107,8 +109,6 @@ def explain(error: BaseException) -> tuple[str, int]:
         return first_line(str(error)), EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
-    if isinstance(error, JumboFieldUnavailable):
-        return str(error), EXIT_FAILURE
     if isinstance(error, boto.ClientError):
         code = (error.response.get("Error") or {}).get("Code")
         return service_error(error), EXIT_USAGE if code in _CREDENTIAL_CODES else EXIT_FAILURE

@@ -91,8 +91,14 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
             at = float(when)
         except ValueError as err:
             raise UsageError(f"--signal {text!r}: {when!r} is not a number of seconds") from err
+    from simpleflow import format
+
+    if format.nesting_exceeds(payload):
+        raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}")
     try:
         value = json.loads(payload) if sep else None
+    except RecursionError:
+        raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"--signal {text!r}: the value is not valid JSON: {err}") from err
     if isinstance(value, list):

@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from simpleflow import format
 from simpleflow.dag._compile import compile_spec
 from simpleflow.dag._load import execution_input, parse_all, read
 from simpleflow.dag._workflow import workflow_class_for
@@ -23,8 +24,12 @@ def parse_value(text: str | None) -> Any:
     """``--input`` of a spec: any JSON value, what ``$input`` refers to."""
     if text is None or not text.strip():
         return None
+    if format.nesting_exceeds(text):
+        raise UsageError(f"--input is {format.TOO_DEEP}")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UsageError(f"--input is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"--input is not valid JSON: {err}") from None
 

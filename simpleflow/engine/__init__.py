@@ -29,7 +29,13 @@ from typing import Any
 
 from simpleflow.engine._closing import RunOutcome
 from simpleflow.engine._context import ExecutionInfo, WorkflowContext
-from simpleflow.engine._decision_task import answer_decision_task, decode_events, encode_decisions, fail_execution
+from simpleflow.engine._decision_task import (
+    answer_decision_task,
+    cannot_read,
+    decode_events,
+    encode_decisions,
+    fail_execution,
+)
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
 from simpleflow.engine._handoff import Handoff
@@ -62,6 +68,7 @@ __all__ = [
     "answer_decision_task",
     "answer_query",
     "cancel_timer_decision",
+    "cannot_read",
     "decode_events",
     "encode_decisions",
     "fail_execution",

@@ -31,6 +31,15 @@ class RunOutcome:
 
 def errored(err: Exception) -> RunOutcome:
     """The outcome of ``run`` raising *err* (call it in the ``except`` block: it reads the traceback)."""
+    if isinstance(err, exceptions.NoValue):
+        failed = getattr(err.task, "id", None) or getattr(err.task, "name", None) or "a group of tasks"
+        error = err.exception
+        how = "was cancelled" if error is None else "failed"
+        cause = "" if error is None else f" ({getattr(error, 'reason', None) or repr(error)})"
+        reason = (
+            f"{err.submitted} was submitted with the future of {failed} as an argument, which {how}: no value{cause}"
+        )
+        return RunOutcome(ERRORED, reason=reason, details=getattr(error, "details", None))
     if isinstance(err, (exceptions.TaskException, exceptions.WorkflowException)):
         error = err.exception
         # As simpleflow: a failure's reason, even None (a child failed without one: "None"); the error's

@@ -13,9 +13,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from simpleflow import format
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._run import WorkflowRun
-from simpleflow.format import format_reason
+from simpleflow.exceptions import DataError
 from simpleflow.history import HistoryUnavailable
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def fail_execution(reason: str, details: str | None = None) -> list[dict[str, Any]]:
     """The decisions failing the execution with *reason* (capped to SWF's reason size) and *details*."""
-    return [decisions.fail_workflow(format_reason(reason), details)]
+    return [decisions.fail_workflow(format.format_reason(reason), details)]
 
 
 def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[dict[str, Any]]:
@@ -33,11 +34,31 @@ def decode_events(events: list[dict[str, Any]], *, copy: bool = False) -> list[d
         copy: decode into copies, leaving *events* as SWF has them (the local host keeps its history so).
 
     Raises:
+        DataError: a field can never be used (an object gone or not UTF-8, JSON nested too deep...): the
+            execution must fail (``cannot_read``).
         Exception: S3 or the disk cache could not give a field (the task must come back: no answer).
     """
     from simpleflow import jumbo  # on first use: the engine imports without S3 or the disk cache
 
-    return jumbo.decode_events(events, copy=copy)
+    events = jumbo.decode_events(events, copy=copy)
+    if events and events[0].get("eventType") == "WorkflowExecutionStarted":
+        started = events[0].get("workflowExecutionStartedEventAttributes") or {}
+        problem = format.input_shape_problem(format.loads(started.get("input")))
+        if problem is not None:
+            raise DataError(
+                f"{problem}; the input is {format.INPUT_SHAPES}", "input of event 1 (WorkflowExecutionStarted)"
+            )
+    return events
+
+
+def cannot_read(error: DataError) -> list[dict[str, Any]]:
+    """The decisions failing an execution whose history holds data that can never be used (*error* names it).
+
+    Trying again would read the same data: the execution fails at once, rather than its decision
+    task timing out and coming back for ever.
+    """
+    logger.error("failing the execution: cannot read the history: %s", error)
+    return fail_execution(f"Cannot read the history: {error}", str(error))
 
 
 def encode_decisions(decide: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -79,6 +100,10 @@ def answer_decision_task(
         ``run`` fails the execution inside the run instead) or a field is too large even for a jumbo
         field: the decisions failing the execution, and *run* is closed.
 
+        When an event holds data that can never be used (``DataError``: a jumbo object gone or not
+        UTF-8, JSON nested deeper than ``format.MAX_JSON_DEPTH``...): the decisions failing the
+        execution with a reason naming the field (``cannot_read``), and *run* is closed.
+
     Raises:
         Exception: S3 (jumbo fields) or *before_encoding* failed, or a compacted run could not reload
             its events (``WorkflowRun.compact``): the task must be left to time out and come back,
@@ -86,6 +111,9 @@ def answer_decision_task(
     """
     try:
         new = decode_events(events, copy=copy_events)
+    except DataError as err:
+        run.close()
+        return cannot_read(err)
     except Exception:
         run.close()
         raise

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simpleflow import format, futures
+from simpleflow import exceptions, format, futures
 from simpleflow.engine import _cancel, _ids, _patch, _repair
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import (
@@ -194,7 +194,10 @@ class CommandTracker:
         Future = futures.Future  # noqa: N806 - a local name for this hot loop
         args: tuple | list = task.args
         if any(isinstance(a, Future) for a in args):  # else the task's own tuple (a cached run holds one)
+            self._check_values(task, args)
             args = [a._result if isinstance(a, Future) else a for a in args]
+        if any(isinstance(v, Future) for v in task.kwargs.values()):
+            self._check_values(task, task.kwargs.values())
         kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
         kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
         task_id = self._task_id(task, kind, args, kwargs, position)
@@ -209,6 +212,26 @@ class CommandTracker:
         self.commands[(kind, task_id)] = command
         self.resolve(command)
         return command.future
+
+    def _check_values(self, task: Any, values: Any) -> None:
+        """Raise ``NoValue`` in ``run`` when one of *values* is the future of a task that failed or was cancelled.
+
+        Its ``_result`` is None because no task computed one: scheduling *task* on it would pass a value
+        nothing computed (a worker that could not store a result, its task timed out: the next task got
+        ``null``). A submit that waited on that future is past in ``run``: a full replay raises there.
+
+        Raises:
+            NoValue: the submit is in ``run`` now.
+            NeedsFullReplay: the submit waited on the future, and the run went on meanwhile.
+        """
+        for value in values:
+            if isinstance(value, futures.Future) and (value._exception is not None or value._state == CANCELLED):
+                if self.resolving_events:
+                    raise NeedsFullReplay()
+                failed = next((c.task for c in self.commands.values() if c.future is value), None)
+                payload = getattr(task, "activity", None) or getattr(task, "workflow", None)
+                submitted = getattr(payload, "name", None) or getattr(task, "name", None) or str(task)
+                raise exceptions.NoValue(failed, value._exception, submitted)
 
     def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...]) -> str:
         if kind == ACTIVITY and hasattr(task.activity.callable, "get_task_id"):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from simpleflow.exceptions import DataError
 from simpleflow.history._attempts import Attempt, AttemptLog
 from simpleflow.history._handlers import EventFolding, Touched
 from simpleflow.history._records import (
@@ -46,7 +47,8 @@ Reload = Callable[[], list[dict[str, Any]]]
 
 
 class HistoryUnavailable(BaseException):  # noqa: N818 - named for what it says, like Abandoned
-    """A compacted history's events could not be reloaded; *error* says why.
+    """What the run needs now cannot be had now; *error* says why: a compacted history's events could
+    not be reloaded, or S3 did not answer for a ``@cached(store="s3")`` value.
 
     A BaseException, so that workflow code (a hook reading the history) cannot swallow it: the run
     stops and the host sees *error* (the decision task is left to time out and come back).
@@ -207,7 +209,10 @@ class History(EventFolding):
         if entry is None:
             return None
         handler, key = entry
-        return handler(self, event, event.get(key) or {})
+        try:
+            return handler(self, event, event.get(key) or {})
+        except DataError as err:  # JSON too deep to parse: say where
+            raise err.located(_where(event)) from None
 
     def extend(self, events: Iterable[dict[str, Any]]) -> None:
         """Fold many events in (``apply`` without its answer, for a whole history at once)."""
@@ -217,19 +222,23 @@ class History(EventFolding):
                 self._attempt_log.apply(event)
         append = self._events.append
         handlers = _HANDLERS
-        for event in events:
-            append(event)
-            etype = event["eventType"]
-            # Half of a history is decision task events: kept out of the handler calls.
-            if etype == "DecisionTaskCompleted":
-                self.completed_decision_id = event["eventId"]
-            elif etype == "DecisionTaskStarted":
-                self.started_decision_id = event["eventId"]
-                self.started_decision_timestamp = event.get("eventTimestamp")
-            elif etype != "DecisionTaskScheduled":
-                entry = handlers.get(etype)
-                if entry is not None:
-                    entry[0](self, event, event.get(entry[1]) or {})
+        event: dict[str, Any] = {}
+        try:
+            for event in events:
+                append(event)
+                etype = event["eventType"]
+                # Half of a history is decision task events: kept out of the handler calls.
+                if etype == "DecisionTaskCompleted":
+                    self.completed_decision_id = event["eventId"]
+                elif etype == "DecisionTaskStarted":
+                    self.started_decision_id = event["eventId"]
+                    self.started_decision_timestamp = event.get("eventTimestamp")
+                elif etype != "DecisionTaskScheduled":
+                    entry = handlers.get(etype)
+                    if entry is not None:
+                        entry[0](self, event, event.get(entry[1]) or {})
+        except DataError as err:  # JSON too deep to parse: say where
+            raise err.located(_where(event)) from None
 
     _handlers: dict[str, Callable[[History, dict, dict], Touched]] = {}
 
@@ -277,7 +286,12 @@ History._handlers = {
     "ChildWorkflowExecutionTerminated": History._child_event(State.TERMINATED),
 }
 
+
 # event type -> (handler, key of its attributes), the key computed once rather than per event
+def _where(event: dict[str, Any]) -> str:
+    return f"event {event.get('eventId')} ({event.get('eventType')})"
+
+
 _HANDLERS: dict[str, tuple[Callable, str]] = {}
 
 

@@ -26,6 +26,8 @@ from simpleflow.jumbo._fields import (
     BUCKET_ENV,
     FIELD_LIMITS,
     MAX_JUMBO_SIZE,
+    JumboFieldInvalid,
+    JumboFieldNotStored,
     JumboFieldTooLarge,
     JumboFieldUnavailable,
     decode,
@@ -33,6 +35,7 @@ from simpleflow.jumbo._fields import (
     is_jumbo,
     permanent_s3_error,
     store,
+    transient_s3_error,
 )
 from simpleflow.jumbo._reference import PREFIX
 
@@ -41,6 +44,8 @@ __all__ = [
     "FIELD_LIMITS",
     "MAX_JUMBO_SIZE",
     "PREFIX",
+    "JumboFieldInvalid",
+    "JumboFieldNotStored",
     "JumboFieldTooLarge",
     "JumboFieldUnavailable",
     "close_caches",
@@ -51,4 +56,5 @@ __all__ = [
     "is_jumbo",
     "permanent_s3_error",
     "store",
+    "transient_s3_error",
 ]

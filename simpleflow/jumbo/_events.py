@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from simpleflow.exceptions import DataError
+from simpleflow.format import MAX_JSON_DEPTH, check_nesting
 from simpleflow.history import attributes_key, decision_attributes_key
 from simpleflow.jumbo._fields import JumboFieldUnavailable, decode, encode
 from simpleflow.jumbo._reference import PREFIX
@@ -75,10 +77,15 @@ def decode_events(
     their ``*EventAttributes`` that SWF lets hold free text are looked at.
     With *copy*, an event holding a reference is copied (with its attributes)
     and *events* are left as they are, references included. With *keep_unavailable* (to look at a
-    history, not to decide on it), a reference whose object is gone stays as it is, with a warning.
+    history, not to decide on it), a reference whose object is gone or invalid stays as it is, with a
+    warning; without, the JSON fields are also checked for nesting (``format.MAX_JSON_DEPTH``).
 
     Returns:
         *events* (in place), or a new list (with *copy*).
+
+    Raises:
+        DataError: a field can never be used (an object gone or not UTF-8, JSON nested too deep...); its
+            message names the field and the event (``input of event 1 (WorkflowExecutionStarted): ...``).
     """
     lookup = _EVENT_ATTRIBUTES.get
     out = list(events) if copy else events
@@ -91,11 +98,19 @@ def decode_events(
             continue
         for name in spec[1]:
             value = attributes.get(name)
-            if value and value.startswith(PREFIX):
-                if copy and out[index] is events[index]:
-                    attributes = dict(attributes)
-                    out[index] = dict(event, **{spec[0]: attributes})
-                attributes[name] = _decoded(value, keep_unavailable)
+            if not value:
+                continue
+            try:
+                if value.startswith(PREFIX):
+                    if copy and out[index] is events[index]:
+                        attributes = dict(attributes)
+                        out[index] = dict(event, **{spec[0]: attributes})
+                    value = attributes[name] = _decoded(value, keep_unavailable)
+                # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look.
+                if not keep_unavailable and name != "reason" and value.count("[") + value.count("{") > MAX_JSON_DEPTH:
+                    check_nesting(value)
+            except DataError as err:
+                raise err.located(f"{name} of event {event.get('eventId')} ({event.get('eventType')})") from None
     return out
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 
 from simpleflow import constants, settings, telemetry
-from simpleflow.exceptions import JumboFieldTooLarge, JumboFieldUnavailable
+from simpleflow.exceptions import JumboFieldInvalid, JumboFieldNotStored, JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
 from simpleflow.telemetry import _names
@@ -44,6 +44,40 @@ PERMANENT_S3_ERRORS = frozenset(
 _PERMANENT_RETRY_DELAYS = (0.2, 0.5)
 
 
+# S3 answers that mean "not now": throttling, and the error codes S3 documents as worth a retry.
+TRANSIENT_S3_CODES = frozenset(
+    {
+        "SlowDown",
+        "RequestTimeout",
+        "InternalError",
+        "ServiceUnavailable",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "OperationAborted",
+    }
+)
+
+
+def transient_s3_error(error: BaseException) -> bool:
+    """Whether *error* (from boto3's S3 client) may go away if the same request is sent again.
+
+    The network (a refused or cut connection, a timeout), throttling, and S3's 5xx answers may; an
+    answer about the request itself (``NoSuchBucket``, ``AccessDenied``, a 4xx) will not.
+    """
+    from botocore import exceptions as boto
+
+    if isinstance(error, JumboFieldNotStored):
+        return error.transient
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = (response.get("Error") or {}).get("Code")
+        status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+        return code in TRANSIENT_S3_CODES or status >= 500
+    return isinstance(error, (boto.HTTPClientError, boto.ConnectionError, OSError))
+
+
 def permanent_s3_error(error: BaseException) -> str | None:
     """S3's error code when *error* is one trying again will not cure, else None."""
     response = getattr(error, "response", None)
@@ -53,11 +87,14 @@ def permanent_s3_error(error: BaseException) -> str | None:
     return code if code in PERMANENT_S3_ERRORS else None
 
 
-def _get_object(reference: str, bucket: str, key: str) -> bytes:
+def _get_object(reference: str, bucket: str, key: str, size: int) -> bytes:
+    check = _size_check(reference, bucket, key, size)
     delays = iter(_PERMANENT_RETRY_DELAYS)
     while True:
         try:
-            return _s3.get_object(bucket, key)
+            return _s3.get_object(bucket, key, check)
+        except JumboFieldInvalid:
+            raise
         except Exception as error:
             code = permanent_s3_error(error)
             if code is None:
@@ -68,6 +105,41 @@ def _get_object(reference: str, bucket: str, key: str) -> bytes:
                 raise JumboFieldUnavailable(reference, bucket, key, code, message) from error
             logger.warning("jumbo fields: s3://%s/%s: %s, trying again in %.1fs", bucket, key, code, delay)
             time.sleep(delay)
+
+
+def _size_check(reference: str, bucket: str, key: str, size: int):
+    """What ``_s3.get_object`` calls with the object's size before reading it: raises JumboFieldInvalid when the
+    object is over ``MAX_JUMBO_SIZE`` or cannot be the *size* its reference says."""
+
+    def check(actual: int) -> None:
+        if actual > MAX_JUMBO_SIZE:
+            raise JumboFieldInvalid(
+                reference, bucket, key, "TooLarge", f"is {actual} bytes, over the jumbo field limit of {MAX_JUMBO_SIZE}"
+            )
+        # We write the size in bytes; simpleflow 0.36 in characters, which UTF-8 makes 1 to 4 bytes each.
+        if not size <= actual <= 4 * size:
+            raise JumboFieldInvalid(
+                reference, bucket, key, "SizeMismatch", f"is {actual} bytes where its reference says {size}"
+            )
+
+    return check
+
+
+def _text(reference: str, bucket: str, key: str, size: int, data: bytes) -> str:
+    """*data* as text, if it is UTF-8 text of the *size* (bytes or characters) its reference says.
+
+    Raises:
+        JumboFieldInvalid: it is not.
+    """
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as err:
+        problem = f"is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
+        raise JumboFieldInvalid(reference, bucket, key, "NotUTF8", problem) from None
+    if len(data) != size and len(text) != size:
+        problem = f"is {len(data)} bytes ({len(text)} characters) where its reference says {size}"
+        raise JumboFieldInvalid(reference, bucket, key, "SizeMismatch", problem)
+    return text
 
 
 def is_jumbo(text: object) -> bool:
@@ -92,6 +164,7 @@ def encode(text: str | None, field: str) -> str | None:
         JumboFieldTooLarge: *text* is over the limit and the bucket variable
             is not set, or it is over ``MAX_JUMBO_SIZE`` bytes, or the
             reference itself would not fit the field.
+        JumboFieldNotStored: S3 did not take the object (``transient`` says whether to try again).
         ValueError: *field* is not a known field.
     """
     try:
@@ -141,7 +214,10 @@ def _store(text: str, field: str, limit: int) -> str:
             f"{field} is {len(text)} characters, over SWF's limit of {limit}, and its S3 reference "
             f"would be too ({len(reference)} characters): shorten {BUCKET_ENV}={location}",
         )
-    _s3.put_object(bucket, key, data)
+    try:
+        _s3.put_object(bucket, key, data)
+    except Exception as error:
+        raise JumboFieldNotStored(field, bucket, error, transient_s3_error(error)) from error
     telemetry.count(_names.M_JUMBO_WRITES, 1)
     telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "write"})
     _cache.put(bucket, key, text, data)
@@ -157,21 +233,24 @@ def decode(text: str | None) -> str | None:
     Raises:
         ValueError: *text* starts like a reference but is malformed.
         JumboFieldUnavailable: the object is gone or may not be read (after a few tries).
-        botocore.exceptions.ClientError: S3 failed in a way a later try may not (throttling, 5xx).
+        JumboFieldInvalid: the object is not what a jumbo field holds: over ``MAX_JUMBO_SIZE`` or of
+            another size than the reference says (refused before it is read), or not UTF-8 text.
+        botocore.exceptions.ClientError, BotoCoreError: S3 failed in a way a later try may not (the
+            network, throttling, 5xx: ``transient_s3_error``).
     """
     if text is None or not text.startswith(PREFIX):
         return text
     bucket, key, size = parse_reference(text)
+    if size > MAX_JUMBO_SIZE:
+        problem = f"is {size} bytes by its reference, over the jumbo field limit of {MAX_JUMBO_SIZE}"
+        raise JumboFieldInvalid(text, bucket, key, "TooLarge", problem)
     cached = _cache.get(bucket, key, size)
     if cached is not None:
         telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "cache"})
         return cached
-    data = _get_object(text, bucket, key)
+    data = _get_object(text, bucket, key, size)
     telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "s3"})
     telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "read"})
-    value = data.decode()
-    if len(data) != size and len(value) != size:
-        # S3 is the source of truth; a reference edited by hand is no reason to fail.
-        logger.warning("jumbo fields: s3://%s/%s is %d bytes, its reference says %d", bucket, key, len(data), size)
+    value = _text(text, bucket, key, size, data)
     _cache.put(bucket, key, value, data)
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # boto3 is imported on first use: most runs never touch S3, and importing it costs a tenth of a second.
@@ -35,9 +36,23 @@ def client() -> Any:
                 import boto3
 
                 # A boto3 client is not safe to share across a fork: build a new one.
-                _client = boto3.session.Session().client("s3")
+                _client = boto3.session.Session().client("s3", config=_config())
                 _client_pid = pid
     return _client
+
+
+def _config() -> Any:
+    """Connection settings of the S3 client: botocore's, but a connection not made within 10 s fails
+    (botocore waits 60 s), and retries in botocore's "standard" mode (3 attempts, jittered back-off) unless
+    ``AWS_RETRY_MODE`` or ``AWS_MAX_ATTEMPTS`` say otherwise.
+
+    A worker storing a result tries again itself, within the task's time (``swf.activity_task.TaskWindow``):
+    one try must not take a good part of that time waiting on a host that does not answer.
+    """
+    from botocore.config import Config
+
+    retries = None if {"AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"} & set(os.environ) else {"mode": "standard"}
+    return Config(connect_timeout=10, retries=retries)
 
 
 def reset() -> None:
@@ -62,8 +77,14 @@ def put_object(bucket: str, key: str, data: bytes) -> None:
         s3.upload_fileobj(io.BytesIO(data), bucket, key, Config=config)
 
 
-def get_object(bucket: str, key: str) -> bytes:
-    """The bytes stored under *key* in *bucket*, in one GetObject request."""
+def get_object(bucket: str, key: str, check_size: Callable[[int], None] | None = None) -> bytes:
+    """The bytes stored under *key* in *bucket*, in one GetObject request.
+
+    *check_size* is called with the object's size (its Content-Length) before the body is read, and
+    may raise to refuse it: the body is then closed unread.
+    """
     response = client().get_object(Bucket=bucket, Key=key)
     with response["Body"] as body:
-        return body.read()
+        if check_size is not None:
+            check_size(int(response.get("ContentLength") or 0))
+        return body.read()  # botocore stops at the Content-Length, and checks it was all there

@@ -20,7 +20,7 @@ from typing import Any
 
 import venusian
 
-from simpleflow import activity
+from simpleflow import activity, format
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.user_path import use_current_directory
 from simpleflow.workflow import Workflow
@@ -122,15 +122,34 @@ def workflow_path(workflow_class: type) -> str:
 
 def parse_input(text: str | None) -> dict[str, Any]:
     """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
-    keyword arguments, or any other JSON value as the single positional argument."""
+    keyword arguments, or any other JSON value as the single positional argument.
+
+    Raises:
+        UsageError: *text* is not JSON, nests deeper than ``format.MAX_JSON_DEPTH``, or gives "args"
+            or "kwargs" of another type (the message says what the input must look like).
+    """
     if text is None or not text.strip():
         return {"args": [], "kwargs": {}}
+    if format.nesting_exceeds(text):
+        raise UsageError(f"--input is {format.TOO_DEEP}")
     try:
         value = json.loads(text)
+    except RecursionError:  # deeper than the parser goes, with brackets the check above did not pair
+        raise UsageError(f"--input is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"--input is not valid JSON: {err}") from err
+    payload = _payload(value)
+    if format.nesting_exceeds(format.dumps(payload)):  # the limit holds for the input SWF will carry
+        raise UsageError(f'--input is {format.TOO_DEEP} once in simpleflow\'s {{"args": [...], "kwargs": {{...}}}}')
+    return payload
+
+
+def _payload(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"args": value, "kwargs": {}}
+    problem = format.input_shape_problem(value)
+    if problem is not None:
+        raise UsageError(f"--input: {problem}; the input is {format.INPUT_SHAPES}")
     if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
         return {
             "args": list(value.get("args") or []),

@@ -17,7 +17,7 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import HEARTBEAT_DETAILS_KEY, Activity, Beat, beating
-from simpleflow.exceptions import ExecutionError
+from simpleflow.exceptions import DataError, ExecutionError
 from simpleflow.runtime.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
@@ -112,10 +112,12 @@ def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
     """A task's arguments and the previous attempt's last heartbeat details (decoded; None if absent).
 
     Raises:
-        ValueError: the input is not ``{"args": [...], "kwargs": {...}}``.
+        ValueError: the input is not ``{"args": [...], "kwargs": {...}}`` (a ``DataError`` when it nests
+            deeper than ``format.MAX_JSON_DEPTH``).
     """
     if not text:
         return [], {}, None
+    format.check_nesting(text, "input")
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(
@@ -126,6 +128,21 @@ def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
         raise ValueError('"args" must be a list and "kwargs" an object')
     details = data.get(HEARTBEAT_DETAILS_KEY)
     return args, kwargs, None if details is None else format.loads(jumbo.decode(details))
+
+
+def result_text(value: Any) -> str:
+    """An activity's result as the JSON its task completes with.
+
+    Raises:
+        TypeError: JSON cannot encode it.
+        DataError: it nests deeper than ``format.MAX_JSON_DEPTH`` (no reader would take it).
+    """
+    try:
+        text = format.dumps(value)
+        format.check_nesting(text)
+    except DataError as err:
+        raise err.located("result") from None
+    return text
 
 
 def call_activity(
@@ -195,6 +212,6 @@ def run_activity(
         with beating(Beat(send or _no_beat, last_details)):
             value = call_activity(act, args, kwargs, context, middlewares)
         # An oversize result goes to S3, or fails the task saying what to set: never truncated.
-        return Outcome(COMPLETED, result=jumbo.encode(format.dumps(value), "result"))
+        return Outcome(COMPLETED, result=jumbo.encode(result_text(value), "result"))
     except Exception as error:
         return failed(error_details(error))

@@ -29,9 +29,10 @@ from simpleflow.engine import (
     RepairSource,
     WorkflowRun,
     answer_decision_task,
+    cannot_read,
     decode_events,
-    fail_execution,
 )
+from simpleflow.exceptions import DataError
 from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
 from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.swf import client, sticky
@@ -246,7 +247,10 @@ class Decider:
         as simpleflow does for child workflows, the Workflow subclass its class path or type name names,
         if it lies in the top-level package of a served workflow (a decider started without workflows:
         in any package)."""
-        value = format.loads(jumbo.decode(started.get("input"))) or {}
+        try:
+            value = format.loads(jumbo.decode(started.get("input"))) or {}
+        except DataError as err:  # the engine's edge would say the same of event 1 (answer_decision_task)
+            raise err.located("input of event 1 (WorkflowExecutionStarted)") from None
         path = class_path(value)
         wtype = started.get("workflowType") or {}
         name = wtype.get("name")
@@ -273,7 +277,8 @@ class Decider:
         None when this decider must not answer: the execution's workflow type is not one it
         serves. The task then times out and SWF hands it to another decider (a rolling deploy
         leaves old and new deciders on one task list), so nothing is failed here.
-        A jumbo field whose object is gone (or may not be read) fails the execution, naming it.
+        Data in the history that can never be used (``DataError``: a jumbo field whose object is gone, may
+        not be read or is not UTF-8, JSON nested too deep) fails the execution at once, naming the field.
         ``execution_context`` holds the executionContext to answer with (None: none).
         """
         self.execution_context = None
@@ -286,9 +291,9 @@ class Decider:
             logger.error("%s: leaving the decision task for another decider", err)
             observed.current.end(error="unserved workflow type")
             return None
-        except jumbo.JumboFieldUnavailable as err:
+        except DataError as err:  # data that can never be used: the execution fails once, saying which
             logger.error("execution %s: %s", task["workflowExecution"], err)
-            return fail_execution(f"Cannot read the history: {err}")
+            return cannot_read(err)
         except BaseException as err:
             observed.failed(err)
             raise

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from simpleflow import format
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.swf.worker import Worker
@@ -62,6 +63,8 @@ def decode_poll_data(text: str) -> dict[str, Any]:
         raise UsageError(f"--poll-data is not valid base64: {err}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise UsageError(f"--poll-data is {format.TOO_DEEP}") from None
     except (UnicodeDecodeError, ValueError) as err:
         raise UsageError(f"--poll-data does not decode to JSON: {err}") from None
     if not isinstance(data, dict):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import format, jumbo, logging_context, settings, telemetry
+from simpleflow import jumbo, logging_context, settings, telemetry
 from simpleflow.activity import Beat, beating
 from simpleflow.runtime.loader import import_named_module, scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
@@ -32,6 +32,7 @@ from simpleflow.runtime.outcome import (
     is_cancellation,
     named_failure,
     parse_task_input,
+    result_text,
 )
 from simpleflow.swf import activity_task as answers
 from simpleflow.swf import client
@@ -95,7 +96,7 @@ def _perform(
             traced_scope(context, (str(trace_id), str(span_id))),
             beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
         ):
-            return {"result": format.dumps(call_activity(act, args, kwargs, context, middlewares))}
+            return {"result": result_text(call_activity(act, args, kwargs, context, middlewares))}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         return {"failure": error_details(error)}
 
@@ -151,6 +152,13 @@ def find_activity(name: str, modules: tuple) -> tuple[registry.Activity | None, 
     return None, (
         f"'{name}' is not an activity: only functions and classes declared with @activity.with_attributes are run"
     )
+
+
+def _unread(task: dict[str, Any], error: BaseException) -> str:
+    """Why a task's input (a jumbo field) could not be read: the object and S3's error."""
+    where = str(task.get("input") or "").split(" ", 1)[0].replace(jumbo.PREFIX, "s3://", 1)
+    lines = str(error).strip().splitlines()
+    return f"{where} cannot be read from S3: {type(error).__name__}" + (f": {lines[0]}" if lines else "")
 
 
 def _died_failure(code: int) -> dict[str, Any]:
@@ -263,16 +271,34 @@ class Worker:
     def handle(self, task: dict[str, Any]) -> bool:
         """Run one polled task (a PollForActivityTask response) and answer SWF; False when SWF took no answer.
 
-        The attempt is observed (``simpleflow.telemetry``: its span, its duration) and the worker's log lines
-        about it carry the activity's log fields, as the activity's own do.
+        A task this worker cannot carry through (an error of its own, not the activity's) is failed with
+        a reason rather than left to time out; so is one whose input cannot be read from, or result
+        stored in, S3 within its start-to-close time (``TaskWindow``). The attempt is observed
+        (``simpleflow.telemetry``: its span, its duration) and the worker's log lines about it carry the
+        activity's log fields, as the activity's own do.
         """
+        try:
+            return self._handle(task)
+        except Exception as err:  # the worker's own trouble: say so now rather than let SWF time the task out
+            log.error("task %s: %s: %s", task.get("activityId"), type(err).__name__, err, exc_info=log.isEnabledFor(10))
+            return answers.fail(task["taskToken"], named_failure("WorkerError", f"{type(err).__name__}: {err}"))
+
+    def _handle(self, task: dict[str, Any]) -> bool:
         name = task["activityType"]["name"]
         act, message = find_activity(name, self.modules)
-        raw_input, unreadable = task.get("input"), None
-        try:
-            raw_input = answers.decode_field(raw_input)
-        except jumbo.JumboFieldUnavailable as err:  # gone for good: waiting for the heartbeat timeout helps nobody
-            unreadable = err
+        raw_input, unread, window = task.get("input"), None, None
+        if act is not None:
+            window = answers.TaskWindow.start(
+                task["taskToken"], act.task_start_to_close_timeout, act.task_heartbeat_timeout, self.heartbeat
+            )
+            try:
+                raw_input = window.retry(
+                    "its input cannot be read from S3",
+                    lambda: answers.decode_field(task.get("input")),
+                    task.get("activityId") or name,
+                )
+            except Exception as err:  # said in _answer, inside the attempt's observation
+                unread = err
         context = {
             "name": name,
             "version": task["activityType"].get("version"),
@@ -283,13 +309,13 @@ class Worker:
             "domain_name": self.domain,
             "activity_task_list": self.task_list,
             "workflow_type": self._workflow_type(task["workflowExecution"]),
-            "attempt": attempt_of(raw_input if unreadable is None else None),
+            "attempt": attempt_of(raw_input if unread is None else None),
         }
         attempt = telemetry.activity_attempt(context, started_event_id=task.get("startedEventId"))
         outcome: tuple[str, str | None] = ("failed", "WorkerError")
         try:
             with logging_context.scope(**activity_log_fields(context), export=False):
-                answered, outcome = self._answer(task, act, message, unreadable, context, attempt.ids)
+                answered, outcome = self._answer(task, act, message, window, unread, context, attempt.ids)
         finally:
             attempt.end(*outcome)
         return answered
@@ -299,19 +325,18 @@ class Worker:
         task: dict[str, Any],
         act: registry.Activity | None,
         message: str,
-        unreadable: Exception | None,
+        window: answers.TaskWindow | None,
+        unread: Exception | None,
         context: dict[str, Any],
         ids: tuple[str, str],
     ) -> tuple[bool, tuple[str, str | None]]:
         """Run the task and answer SWF: whether SWF took the answer, and the attempt's outcome and error type."""
         token, name = task["taskToken"], context["name"]
-        if act is None:
+        if act is None or window is None:
             log.error("task %s: %s", task.get("activityId"), message)
             return answers.fail(token, named_failure("ActivityNotDeclared", message)), ("failed", "ActivityNotDeclared")
-        if unreadable is not None:
-            log.error("task %s: %s", task.get("activityId"), unreadable)
-            failure = named_failure("JumboFieldUnavailable", f"activity '{name}': its input {unreadable}")
-            return answers.fail(token, failure), ("failed", "JumboFieldUnavailable")
+        if unread is not None:
+            return self._input_unread(task, unread)
         try:
             parse_task_input(context["input"])
         except ValueError as err:
@@ -332,15 +357,53 @@ class Worker:
             failure = _died_failure(value)
             return answers.fail(token, failure), ("failed", failure["error_type"])
         if "result" in value:
+            window.details = details
             try:
-                result = answers.encode_field("result", value["result"])
+                result = window.retry(
+                    "its result cannot be stored in S3",
+                    lambda: answers.encode_field("result", value["result"]),
+                    task.get("activityId") or name,
+                )
             except FieldTooLarge as err:
                 return answers.fail(token, error_details(err)), ("failed", type(err).__name__)
+            except jumbo.JumboFieldNotStored as err:  # for good, or S3 stayed out of reach as long as the task could
+                failure = named_failure("JumboFieldNotStored", f"activity '{name}': {err}")
+                return answers.fail(token, failure), ("failed", "JumboFieldNotStored")
+            except (answers.TaskGone, answers.CancelRequested) as err:
+                return self._left(task, err, details)
             return answers.respond("respond_activity_task_completed", token, result=result), ("completed", None)
         if "failure" in value:
             return answers.fail(token, value["failure"]), ("failed", failure_error_type(value["failure"]))
         unexpected = f"activity process sent an unexpected message: {sorted(value)}"
         return answers.fail(token, named_failure("WorkerError", unexpected)), ("failed", "WorkerError")
+
+    def _input_unread(self, task: dict[str, Any], err: Exception) -> tuple[bool, tuple[str, str | None]]:
+        """The task's input could not be read from S3: fail it (gone for good, or out of reach for as long as
+        the task could wait), or leave it (a heartbeat said it is gone or asked to cancel)."""
+        token, name = task["taskToken"], task["activityType"]["name"]
+        if isinstance(err, (answers.TaskGone, answers.CancelRequested)):
+            return self._left(task, err, None)
+        if isinstance(err, jumbo.JumboFieldUnavailable):  # gone for good: waiting for a timeout helps nobody
+            log.error("task %s: %s", task.get("activityId"), err)
+            failure = named_failure("JumboFieldUnavailable", f"activity '{name}': its input {err}")
+            return answers.fail(token, failure), ("failed", "JumboFieldUnavailable")
+        if not jumbo.transient_s3_error(err):
+            raise err
+        failure = named_failure("JumboFieldUnreachable", f"activity '{name}': its input {_unread(task, err)}")
+        return answers.fail(token, failure), ("failed", "JumboFieldUnreachable")
+
+    @staticmethod
+    def _left(task: dict[str, Any], why: Exception, details: Any) -> tuple[bool, tuple[str, str | None]]:
+        """A heartbeat sent while S3 was awaited said the task is gone (no answer) or asked to cancel."""
+        if isinstance(why, answers.CancelRequested):
+            log.info("task %s: canceled", task.get("activityId"))
+            extra = {} if details is None else {"details": details}
+            return answers.respond("respond_activity_task_canceled", task["taskToken"], **extra), (
+                "canceled",
+                "canceled",
+            )
+        log.warning("task %s: SWF no longer knows it", task.get("activityId"))
+        return False, ("lost", "lost")
 
     def _workflow_type(self, execution: dict[str, Any]) -> str:
         """The name of the execution's workflow type (SWF's activity task does not say it): asked once per run

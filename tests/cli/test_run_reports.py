@@ -43,6 +43,21 @@ class Retried(Workflow):
 
     def run(self):
         return self.submit(flaky).result
+
+
+@activity.with_attributes(task_list="t", version="1")
+def broken():
+    raise ValueError("never works")
+
+
+class Ignores(Workflow):
+    name = "ignores"
+    version = "1"
+    task_list = "t"
+
+    def run(self):
+        self.submit(broken).wait()
+        return "done anyway"
 """
 
 
@@ -67,19 +82,29 @@ def test_a_local_run_whose_activities_fail_says_so_on_stderr_and_in_its_last_lin
     extra = {"LOG_LEVEL": log_level} if log_level else {}
     args = ["workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", '["a", 5]']
     done = console.run(shell, *args, cwd=console.REPO, extra=extra)
-    assert (done.returncode, done.stdout) == (0, "null\n")
+    # increment fails; double is submitted with its future: the run fails there (no value was computed),
+    # rather than run double on null and complete with a value it did not compute.
+    assert (done.returncode, done.stdout) == (1, "")
     lines = done.stderr.splitlines()
     assert (
         'task activity-examples.basic.increment-1 failed: TypeError: can only concatenate str (not "int") to str '
         "(examples/basic.py, line 15, in increment)"
     ) in lines
-    assert (
-        "task activity-examples.basic.double-1 failed: TypeError: unsupported operand type(s) for *: 'NoneType' "
-        "and 'int' (examples/basic.py, line 20, in double)"
-    ) in lines
+    reason = (
+        "workflow failed: examples.basic.Delay was submitted with the future of activity-examples.basic.increment-1 "
+        "as an argument, which failed: no value"
+    )
+    assert [line for line in lines if line.startswith(reason)]
+
+
+def test_a_run_that_completes_beside_a_failed_task_says_so_in_its_last_line(shell, project):
+    done = console.run(shell, "workflow.start", "--local", "flows.Ignores", cwd=project)
+    assert (done.returncode, done.stdout) == (0, '"done anyway"\n')
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("task activity-flows.broken-1 failed: ValueError: never works (flows.py, line ")
     assert lines[-1] == (
-        "warning: the workflow completed, but 2 of its tasks failed (activity-examples.basic.increment-1, "
-        "activity-examples.basic.double-1): its result may depend on them"
+        "warning: the workflow completed, but 1 of its tasks failed (activity-flows.broken-1): "
+        "its result may depend on them"
     )
 
 

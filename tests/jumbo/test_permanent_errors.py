@@ -81,7 +81,10 @@ def test_decider_fails_the_workflow_naming_the_object_that_is_gone(swf_domain, b
     events = history(swf_domain, execution)
     assert events[-1]["eventType"] == "WorkflowExecutionFailed"
     reason = attributes(events[-1])["reason"]
-    assert reason.startswith(f"Cannot read the history: jumbo field s3://{bucket}/{key} cannot be read: NoSuchKey")
+    assert reason.startswith(
+        "Cannot read the history: input of event 1 (WorkflowExecutionStarted): "
+        f"jumbo field s3://{bucket}/{key} cannot be read: NoSuchKey"
+    )
 
 
 def test_inspecting_a_history_whose_object_is_gone_shows_the_reference(swf_domain, bucket, tmp_path, monkeypatch):

@@ -124,6 +124,7 @@ _VALID = {
         (_encode(dict(_VALID, activityId=7)), "'activityId' must be a non-empty string"),
         (_encode(dict(_VALID, input={"args": []})), "'input' must be a str"),
         ("", "--poll-data is empty"),
+        (base64.b64encode(b"[" * 3000 + b"]" * 3000).decode(), "--poll-data is JSON nested more than 256 levels deep"),
     ],
 )
 def test_bad_poll_data_is_one_line_and_exit_2_before_anything_runs(data, message):

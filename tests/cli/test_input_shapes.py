@@ -1,0 +1,69 @@
+"""A command's JSON input of the wrong shape or nested too deep is one usage line, exit 2, naming what it must be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simpleflow import format
+from tests.swf_e2e_helpers import simpleflow_here
+
+WORKFLOW = "tests.fixtures.jumbo_workflows.InputSize"  # run(self, text) -> len(text)
+DEEP = "[" * 3000 + "]" * 3000
+
+
+def usage_line(*args: str) -> str:
+    done = simpleflow_here(*args)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ('{"args": 5}', '"args" must be a list, not the number 5'),
+        ('{"args": "abc"}', '"args" must be a list, not a string'),
+        ('{"kwargs": [1, 2]}', '"kwargs" must be an object, not a list'),
+        ('{"args": [], "kwargs": "x"}', '"kwargs" must be an object, not a string'),
+    ],
+)
+def test_input_of_the_wrong_shape_is_one_usage_line_saying_what_it_must_look_like(given, says):
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input", given)
+    assert line == (
+        f"simpleflow: error: --input: {says}; the input is a JSON list of positional arguments, an object of "
+        'keyword arguments, {"args": [...], "kwargs": {...}}, or any other JSON value as the one argument'
+    )
+
+
+@pytest.mark.parametrize("depth", [format.MAX_JSON_DEPTH + 1, 3000])
+def test_input_nested_too_deep_is_one_usage_line(depth):
+    deep = "[" * depth + "]" * depth
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input", deep)
+    assert line == "simpleflow: error: --input is JSON nested more than 256 levels deep"
+
+
+def test_input_nested_as_deep_as_allowed_runs_and_one_level_more_is_refused():
+    # ["x"] nested 254 deep, as the one argument: {"args": [<that>], "kwargs": {}} nests 256 levels.
+    depth = format.MAX_JSON_DEPTH - 1
+    text = "[" * depth + '"x"' + "]" * depth
+    done = simpleflow_here("workflow.start", "--local", WORKFLOW, "--input", text)
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input", "[" + text + "]")
+    assert line == (
+        'simpleflow: error: --input is JSON nested more than 256 levels deep once in simpleflow\'s {"args": [...], '
+        '"kwargs": {...}}'
+    )
+
+
+def test_a_signal_value_nested_too_deep_is_one_usage_line():
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input", '["x"]', "--signal", f"go={DEEP}")
+    assert line == "simpleflow: error: --signal go: the value is JSON nested more than 256 levels deep"
+
+
+def test_a_dag_input_nested_too_deep_is_one_usage_line():
+    spec = str(Path(__file__).resolve().parents[1] / "fixtures" / "dag_specs" / "fanout.json")
+    line = usage_line("dag.run", spec, "--local", "--input", DEEP)
+    assert line == "simpleflow: error: --input is JSON nested more than 256 levels deep"
