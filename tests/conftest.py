@@ -66,3 +66,38 @@ def s3_requests(moto_server):
     events.register("before-send.s3", record, unique_id="test-s3-requests")
     yield sent
     events.unregister("before-send.s3", unique_id="test-s3-requests")
+
+
+class SmallPages:
+    """This process's SWF client asks for pages of ``size`` in every paged call (the server pages them as
+    SWF does), and counts the calls that asked for a following page."""
+
+    PAGED = (
+        "GetWorkflowExecutionHistory",
+        "PollForDecisionTask",
+        "ListOpenWorkflowExecutions",
+        "ListClosedWorkflowExecutions",
+    )
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self.page_requests = 0
+
+    def __call__(self, params: dict, **kwargs) -> None:
+        params.setdefault("maximumPageSize", self.size)
+        if params.get("nextPageToken"):
+            self.page_requests += 1
+
+
+@pytest.fixture
+def small_pages(moto_server):
+    """Pages of 3 for this process's SWF client (a fresh client, with the hook; fresh again after)."""
+    from simpleflow.swf import client
+
+    client.reset_clients()
+    pages = SmallPages()
+    events = client.swf_client().meta.events
+    for operation in SmallPages.PAGED:
+        events.register(f"provide-client-params.swf.{operation}", pages)
+    yield pages
+    client.reset_clients()

@@ -1,27 +1,23 @@
-"""A real moto server process on 127.0.0.1, playing SWF and S3 for the tests.
+"""The tests' SWF and S3 endpoint: ``simpleflow dev-server`` as a child process on 127.0.0.1.
 
-By default the server runs with a few patches that bring moto's SWF closer to
-real SWF where the tests need it (see :func:`patch_moto`); ``MotoServer(stock=True)``
-runs moto untouched (the benchmark compares against the peer on stock moto).
-Run as a script, this file is that launcher: ``python tests/moto_server.py [--stock] -H HOST -p PORT``.
+The dev server (:mod:`simpleflow.devserver`) is moto's SWF and S3 extended to what SWF does; the suite
+runs it with short long polls (a decider or worker a test stops ends with its poll in flight).
+``MotoServer(stock=True)`` runs moto's own server, untouched: the benchmark compares simpleflow with the
+released peer there, and a test checks what a stock server does with what only the dev server carries out.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from typing import Any
 
-# How long the launcher holds an empty poll (SWF: 60 s, patch 10). The test suite's default is short:
-# a decider or worker it stops ends with its poll in flight; the benchmarks ask for long ones.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# How long the suite's server holds an empty poll (SWF and the dev server by default: 60 s).
 POLL_WAIT = 0.05
-# How often held polls have the server look for due timeouts (moto finds them only when asked).
-TIMEOUT_SWEEP = 0.1
 
 
 def free_port() -> int:
@@ -30,548 +26,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def patch_moto(poll_wait: float = POLL_WAIT) -> None:
-    """Patch moto's SWF, in the server process, where it differs from real SWF.
-
-    Each patch is a test workaround: the code under test follows real SWF.
-    """
-    import moto.swf.models as models
-    from moto.swf.exceptions import SWFUnknownResourceFault
-    from moto.swf.models.workflow_execution import WorkflowExecution
-
-    # 1. Empty polls: moto calls ``sleep(1)`` before answering "no task" (no long polling): a task
-    #    scheduled during that second waits for the next poll. Real SWF holds the poll open and
-    #    answers the moment a task is scheduled: patch 10 does that, moto's sleep goes.
-    models.sleep = lambda seconds: None
-
-    # 2. Activity ids: moto keeps every task ever scheduled in an execution and refuses a new
-    #    ScheduleActivityTask whose id any of them had (ACTIVITY_ID_ALREADY_IN_USE). Real SWF
-    #    refuses only an id still open, so a failed task can be retried under the same id (as
-    #    simpleflow does). Hide the closed namesakes from moto's check, for the check only.
-    original_schedule = WorkflowExecution.schedule_activity_task
-
-    def schedule_activity_task(self, event_id, attributes):
-        activity_id = attributes.get("activityId")
-        hidden = [t for t in self.activity_tasks if t.activity_id == activity_id and not t.open]
-        for task in hidden:
-            task.activity_id = None
-        try:
-            return original_schedule(self, event_id, attributes)
-        finally:
-            for task in hidden:
-                task.activity_id = activity_id
-
-    WorkflowExecution.schedule_activity_task = schedule_activity_task
-
-    # 3. A heartbeat or answer for a task that timed out (or failed) is an HTTP 500 on moto (an
-    #    internal ValueError); real SWF answers UnknownResourceFault: the task is gone.
-    original_find = models.SWFBackend._find_activity_task_from_token
-
-    def find_activity_task(self, task_token):
-        try:
-            return original_find(self, task_token)
-        except ValueError:
-            raise SWFUnknownResourceFault("activity, the task is closed") from None
-
-    models.SWFBackend._find_activity_task_from_token = find_activity_task
-
-    # 4. SignalExternalWorkflowExecution: moto raises NotImplementedError for the decision (which
-    #    leaves the execution without decision tasks). SWF's API reference: the decision records
-    #    SignalExternalWorkflowExecutionInitiated; once delivered, the target gets
-    #    WorkflowExecutionSignaled (with externalWorkflowExecution and externalInitiatedEventId)
-    #    and the sender ExternalWorkflowExecutionSignaled, which schedules a decision task; a
-    #    target that is not open gives SignalExternalWorkflowExecutionFailed with the cause
-    #    UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION. Steps' ``step.<name>`` signals go to their own execution.
-    from moto.swf.models import history_event
-
-    history_event.SUPPORTED_HISTORY_EVENT_TYPES += (
-        "SignalExternalWorkflowExecutionInitiated",
-        "ExternalWorkflowExecutionSignaled",
-        "SignalExternalWorkflowExecutionFailed",
-    )
-    original_handle = WorkflowExecution.handle_decisions
-
-    def signal_external(self, event_id, attributes):
-        initiated = self._add_event(
-            "SignalExternalWorkflowExecutionInitiated",
-            decision_task_completed_event_id=event_id,
-            workflow_id=attributes["workflowId"],
-            run_id=attributes.get("runId"),
-            signal_name=attributes["signalName"],
-            input=attributes.get("input"),
-            control=attributes.get("control"),
-        )
-        target = self.domain.get_workflow_execution(
-            attributes["workflowId"], run_id=attributes.get("runId"), raise_if_none=False, raise_if_closed=True
-        )
-        if target is None or not target.open:
-            self._add_event(
-                "SignalExternalWorkflowExecutionFailed",
-                decision_task_completed_event_id=event_id,
-                initiated_event_id=initiated.event_id,
-                workflow_id=attributes["workflowId"],
-                run_id=attributes.get("runId"),
-                cause="UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-                control=attributes.get("control"),
-            )
-        else:
-            target._add_event(
-                "WorkflowExecutionSignaled",
-                signal_name=attributes["signalName"],
-                input=attributes.get("input"),
-                external_workflow_execution={"workflowId": self.workflow_id, "runId": self.run_id},
-                external_initiated_event_id=initiated.event_id,
-            )
-            target.schedule_decision_task()
-            self._add_event(
-                "ExternalWorkflowExecutionSignaled",
-                initiated_event_id=initiated.event_id,
-                workflow_execution={"workflowId": target.workflow_id, "runId": target.run_id},
-            )
-        # One scheduled decision task at most (the target may be this very execution).
-        if not any(task.state == "SCHEDULED" for task in self.decision_tasks):
-            self.should_schedule_decision_next = True
-
-    # 5. Activity cancellation: moto raises NotImplementedError for RequestCancelActivityTask, always answers
-    #    a heartbeat with cancelRequested false and has no RespondActivityTaskCanceled. SWF's developer guide
-    #    (Cancelling activity tasks): "If the activity task has not yet been acquired by an activity worker,
-    #    the service will cancel the task. [...] If the task has already been assigned to an activity worker,
-    #    then the activity worker will be requested to cancel the task" (ActivityTaskCancelRequested, then
-    #    RecordActivityTaskHeartbeat answers cancelRequested true). RespondActivityTaskCanceled: "These
-    #    details (if provided) appear in the ActivityTaskCanceled event added to the workflow history" (a
-    #    decision task follows). An activity id that is not open gives RequestCancelActivityTaskFailed with
-    #    the cause ACTIVITY_ID_UNKNOWN, which also schedules a decision task.
-    history_event.SUPPORTED_HISTORY_EVENT_TYPES += (
-        "ActivityTaskCancelRequested",
-        "ActivityTaskCanceled",
-        "RequestCancelActivityTaskFailed",
-    )
-
-    def request_cancel_activity(self, event_id, attributes):
-        activity_id = attributes["activityId"]
-        task = next((t for t in self.activity_tasks if t.activity_id == activity_id and t.open), None)
-        if task is None:
-            self._add_event(
-                "RequestCancelActivityTaskFailed",
-                activity_id=activity_id,
-                cause="ACTIVITY_ID_UNKNOWN",
-                decision_task_completed_event_id=event_id,
-            )
-            self.should_schedule_decision_next = True
-            return
-        requested = self._add_event(
-            "ActivityTaskCancelRequested", activity_id=activity_id, decision_task_completed_event_id=event_id
-        )
-        task.cancel_requested_event_id = requested.event_id
-        if task.state == "SCHEDULED":
-            _activity_canceled(self, task, None)
-            self.should_schedule_decision_next = True
-
-    def _activity_canceled(execution, task, details):
-        execution._add_event(
-            "ActivityTaskCanceled",
-            scheduled_event_id=task.scheduled_event_id,
-            started_event_id=task.started_event_id,
-            latest_cancel_requested_event_id=getattr(task, "cancel_requested_event_id", None),
-            details=details,
-        )
-        task.state = "CANCELED"
-        execution.open_counts["openActivityTasks"] -= 1
-
-    from moto.swf.responses import SWFResponse
-
-    def record_activity_task_heartbeat(self):
-        token = self._params["taskToken"]
-        self.swf_backend.record_activity_task_heartbeat(token, details=self._params.get("details"))
-        task = self.swf_backend._find_activity_task_from_token(token)
-        return json.dumps({"cancelRequested": getattr(task, "cancel_requested_event_id", None) is not None})
-
-    def respond_activity_task_canceled(self):
-        backend = self.swf_backend
-        backend._process_timeouts()
-        task = backend._find_activity_task_from_token(self._params["taskToken"])
-        execution = task.workflow_execution
-        _activity_canceled(execution, task, self._params.get("details"))
-        execution.schedule_decision_task()
-        return ""
-
-    SWFResponse.record_activity_task_heartbeat = record_activity_task_heartbeat
-    SWFResponse.respond_activity_task_canceled = respond_activity_task_canceled
-
-    extra_decisions = {
-        "SignalExternalWorkflowExecution": signal_external,
-        "RequestCancelActivityTask": request_cancel_activity,
-    }
-
-    def handle_decisions(self, event_id, decisions):
-        others = []
-        for decision in decisions:
-            handler = extra_decisions.get(decision["decisionType"])
-            if handler is None:
-                others.append(decision)
-                continue
-            if others:
-                original_handle(self, event_id, others)
-                self.open_counts["openDecisionTasks"] += 1  # the original decrements it once per call
-                others = []
-            kind = decision["decisionType"]
-            handler(self, event_id, decision[kind[0].lower() + kind[1:] + "DecisionAttributes"])
-        original_handle(self, event_id, others)
-
-    WorkflowExecution.handle_decisions = handle_decisions
-
-    # 6. Heartbeat timeouts: moto starts a task's heartbeat clock when the task is scheduled, so a task
-    #    that waits in its task list longer than its heartbeatTimeout times out before any worker got it.
-    #    SWF's API reference (ActivityTaskScheduledEventAttributes.heartbeatTimeout): "The maximum time
-    #    before which the worker processing this task must report progress by calling
-    #    RecordActivityTaskHeartbeat." The clock is the processing worker's: it starts with the task.
-    from moto.swf.models.activity_task import ActivityTask
-
-    original_start = ActivityTask.start
-
-    def start_activity_task(self, started_event_id):
-        original_start(self, started_event_id)
-        self.reset_heartbeat_clock()
-
-    ActivityTask.start = start_activity_task
-
-    _patch_task_list_override()
-    _patch_start_at_previous_started_event()
-    lock = _serialize_requests()
-    _patch_long_polls(lock, poll_wait)
-
-
-def _patch_task_list_override() -> None:
-    """7. RespondDecisionTaskCompleted's ``taskList`` and ``taskListScheduleToStartTimeout`` (moto ignores both).
-
-    SWF's API reference: taskList is "The task list to use for the future decision tasks of this
-    workflow execution. This list overrides the original task list you specified while starting the
-    workflow execution." taskListScheduleToStartTimeout "Specifies a timeout (in seconds) for the
-    task list override. When this parameter is missing, the task list override is permanent. This
-    parameter makes it possible to temporarily override the task list. If a decision task scheduled
-    on the override task list is not started within the timeout, the decision task will time out.
-    Amazon SWF will revert the override and schedule a new decision task to the original task list."
-
-    Read literally: the override holds for every decision task scheduled after the answer, until a
-    later answer names another list (naming the original one ends it) or a task on it times out
-    (DecisionTaskTimedOut, timeoutType SCHEDULE_TO_START, then DecisionTaskScheduled on the original
-    list). A task already scheduled when the answer comes stays where it is. Polls match a decision
-    task by the list it was scheduled on (moto matches the execution's list).
-    """
-    import threading
-
-    import moto.swf.models as models
-    from moto.core.utils import unix_time
-    from moto.swf.models.decision_task import DecisionTask
-    from moto.swf.models.timeout import Timeout
-    from moto.swf.models.workflow_execution import WorkflowExecution
-    from moto.swf.responses import SWFResponse
-
-    answer = threading.local()  # the override named by the RespondDecisionTaskCompleted being handled
-
-    def schedule_decision_task(self) -> None:
-        tasks = self.decision_tasks
-        if any(t.state == "STARTED" for t in tasks) and any(t.state == "SCHEDULED" for t in tasks):
-            return  # as moto: one started and one scheduled at most
-        task_list, timeout = getattr(self, "decision_task_list_override", None) or (self.task_list, None)
-        evt = self._add_event(
-            "DecisionTaskScheduled",
-            start_to_close_timeout=self.task_start_to_close_timeout,
-            schedule_to_start_timeout=timeout,
-            task_list=task_list,
-        )
-        task = DecisionTask(self, evt.event_id)
-        task.task_list = task_list
-        task.schedule_to_start_timeout = timeout
-        task.scheduled_timestamp = unix_time()
-        self.domain.add_to_decision_task_list(task_list, task)
-        self.open_counts["openDecisionTasks"] += 1
-
-    WorkflowExecution._schedule_decision_task = schedule_decision_task
-
-    original_first_timeout = DecisionTask.first_timeout
-
-    def first_timeout(self):
-        timeout = getattr(self, "schedule_to_start_timeout", None)
-        if self.state == "SCHEDULED" and timeout and self.workflow_execution.open:
-            due = Timeout(self, self.scheduled_timestamp + float(timeout), "SCHEDULE_TO_START")
-            return due if due.reached else None
-        return original_first_timeout(self)
-
-    DecisionTask.first_timeout = first_timeout
-
-    original_timeout_decision_task = WorkflowExecution.timeout_decision_task
-
-    def timeout_decision_task(self, timeout) -> None:
-        if timeout.kind != "SCHEDULE_TO_START":
-            return original_timeout_decision_task(self, timeout)
-        task = timeout.obj
-        task.timeout(timeout)
-        self._add_event(  # startedEventId is 0 on SWF (the task never started); moto leaves zeros out
-            "DecisionTaskTimedOut",
-            event_timestamp=timeout.timestamp,
-            scheduled_event_id=task.scheduled_event_id,
-            timeout_type="SCHEDULE_TO_START",
-        )
-        self.open_counts["openDecisionTasks"] -= 1
-        self.decision_task_list_override = None  # reverted: _process_timeouts schedules on the original list
-        return None
-
-    WorkflowExecution.timeout_decision_task = timeout_decision_task
-
-    original_complete = WorkflowExecution.complete_decision_task
-
-    def complete_decision_task(self, task_token, decisions=None, execution_context=None) -> None:
-        self.validate_decisions(decisions or [])  # a refused answer changes nothing, the override included
-        override = getattr(answer, "override", None)
-        if override is not None:
-            task_list, timeout = override
-            self.decision_task_list_override = None if task_list == self.task_list else (task_list, timeout)
-        original_complete(self, task_token, decisions=decisions, execution_context=execution_context)
-
-    WorkflowExecution.complete_decision_task = complete_decision_task
-
-    original_respond = SWFResponse.respond_decision_task_completed
-
-    def respond_decision_task_completed(self) -> str:
-        params = self._params
-        name = (params.get("taskList") or {}).get("name")
-        answer.override = None if not name else (name, params.get("taskListScheduleToStartTimeout"))
-        try:
-            return original_respond(self)
-        finally:
-            answer.override = None
-
-    SWFResponse.respond_decision_task_completed = respond_decision_task_completed
-
-    def poll_for_decision_task(self, domain_name, task_list, identity=None):
-        self._process_timeouts()
-        domain = self._get_domain(domain_name)
-        candidates = []
-        for wfe in domain.workflow_executions:
-            if not wfe.open:
-                continue
-            tasks = wfe.decision_tasks
-            if any(t.state == "STARTED" for t in tasks):
-                continue  # one started decision task per execution
-            list_of = lambda t, wfe=wfe: getattr(t, "task_list", wfe.task_list)  # noqa: E731
-            candidates += [t for t in tasks if t.state == "SCHEDULED" and list_of(t) == task_list]
-        if candidates:
-            task = min(candidates, key=lambda t: t.scheduled_at)
-            task.workflow_execution.start_decision_task(task.task_token, identity=identity)
-            return task
-        models.sleep(1)
-        return None
-
-    models.SWFBackend.poll_for_decision_task = poll_for_decision_task
-
-
-def _patch_start_at_previous_started_event() -> None:
-    """8. PollForDecisionTask's ``startAtPreviousStartedEvent`` (moto ignores it and sends every event).
-
-    SWF's API reference: "When set to true, returns the events with eventTimestamp greater than or
-    equal to eventTimestamp of the most recent DecisionTaskStarted event", the one before the task
-    being handed out (its previousStartedEventId). moto stamps a lazily found timeout with the time it
-    was due, which can be earlier than events recorded before it, so the cut is made by event id.
-    """
-    import json
-
-    from moto.swf.responses import SWFResponse
-
-    original_poll = SWFResponse.poll_for_decision_task
-
-    def poll_for_decision_task(self) -> str:
-        body = original_poll(self)
-        if not self._params.get("startAtPreviousStartedEvent"):
-            return body
-        task = json.loads(body)
-        previous = task.get("previousStartedEventId")
-        if task.get("taskToken") and previous:
-            task["events"] = [e for e in task["events"] if e["eventId"] >= previous]
-        return json.dumps(task)
-
-    SWFResponse.poll_for_decision_task = poll_for_decision_task
-
-
-def _serialize_requests() -> None:
-    """9. One SWF request at a time: moto's server is threaded and its SWF models take no lock.
-
-    Two polls at once could both start the same scheduled task (one decision task handed to two
-    deciders, two DecisionTaskStarted events), and the lazy timeouts could be recorded twice. SWF
-    hands a task to one poller only. Every SWF request (and every timer firing) holds one lock; a
-    held poll (patch 10) lets go of it while it waits. Returns the lock.
-    """
-    import functools
-    import threading
-
-    from moto.swf.models.workflow_execution import WorkflowExecution
-    from moto.swf.responses import SWFResponse
-
-    lock = threading.RLock()
-
-    def locked(method):
-        @functools.wraps(method)
-        def call(*args, **kwargs):
-            with lock:
-                return method(*args, **kwargs)
-
-        return call
-
-    for name, member in list(vars(SWFResponse).items()):
-        if callable(member) and not name.startswith("_"):
-            setattr(SWFResponse, name, locked(member))
-    WorkflowExecution._fire_timer = locked(WorkflowExecution._fire_timer)
-    return lock
-
-
-def _patch_long_polls(lock: Any, wait: float) -> None:
-    """10. Long polls: an empty poll is held until a task comes for it, or for *wait* seconds (SWF: 60).
-
-    SWF's API reference (PollForDecisionTask): "This action initiates a long poll, where the service
-    holds the HTTP connection open and responds as soon a task becomes available. If no decision task
-    is available in the specified task list before the timeout of 60 seconds expires, an empty result
-    is returned." PollForActivityTask reads the same ("The maximum time the service holds on to the
-    request before responding is 60 seconds"); clients should set their socket timeout to at least
-    70 s. moto answers at once (after patch 1), so a poller that finds nothing polls again and again.
-
-    A held poll waits on a condition of patch 9's lock (released while it waits), one per (kind,
-    domain, task list); it is woken when a task of that kind is scheduled on that list in that domain,
-    or a scheduled decision task becomes startable (its execution's started one completed or timed
-    out), and polls again. moto finds timeouts only when a request comes: while polls are held, a
-    thread has the server look for them every ``TIMEOUT_SWEEP`` seconds (unless a request just did),
-    so a sticky task's SCHEDULE_TO_START or a heartbeat timeout is not left waiting for a request.
-    """
-    import threading
-    import time
-
-    import moto.swf.models as models
-    from moto.swf.models.domain import Domain
-    from moto.swf.models.workflow_execution import WorkflowExecution
-
-    held: dict[tuple[str, str, str], list] = {}  # (kind, domain, task list) -> [condition, polls held]
-    backends: dict[int, list] = {}  # id -> [backend, polls held], swept while polls are held
-    swept = {"at": 0.0}  # when timeouts were last looked for
-
-    def wake(kind: str, domain: str, task_list: str) -> None:
-        with lock:
-            entry = held.get((kind, domain, task_list))
-            if entry is not None:
-                entry[0].notify_all()
-
-    def wake_decisions(execution: Any) -> None:
-        for task in execution.decision_tasks:
-            if task.state == "SCHEDULED":
-                wake("decision", execution.domain.name, getattr(task, "task_list", execution.task_list))
-
-    original_process_timeouts = models.SWFBackend._process_timeouts
-
-    def process_timeouts(self) -> None:
-        swept["at"] = time.monotonic()
-        original_process_timeouts(self)
-
-    models.SWFBackend._process_timeouts = process_timeouts
-
-    def sweep_while_held() -> None:
-        while True:
-            time.sleep(TIMEOUT_SWEEP)
-            with lock:
-                if time.monotonic() - swept["at"] < TIMEOUT_SWEEP:
-                    continue
-                for backend, _ in list(backends.values()):
-                    backend._process_timeouts()  # what it schedules wakes the polls
-
-    sweeper: list[threading.Thread] = []
-
-    def hold(kind: str, poll: Any) -> Any:
-        def held_poll(self, domain_name: str, task_list: str, identity: str | None = None) -> Any:
-            deadline = time.monotonic() + wait
-            key = (kind, domain_name, task_list)
-            with lock:
-                while True:
-                    task = poll(self, domain_name, task_list, identity=identity)
-                    remaining = deadline - time.monotonic()
-                    if task is not None or remaining <= 0:
-                        return task
-                    if not sweeper:
-                        sweeper.append(threading.Thread(target=sweep_while_held, name="sweeper", daemon=True))
-                        sweeper[0].start()
-                    entry = held.setdefault(key, [threading.Condition(lock), 0])
-                    backend = backends.setdefault(id(self), [self, 0])
-                    entry[1] += 1
-                    backend[1] += 1
-                    try:
-                        entry[0].wait(remaining)
-                    finally:
-                        entry[1] -= 1
-                        backend[1] -= 1
-                        if not entry[1]:
-                            del held[key]
-                        if not backend[1]:
-                            del backends[id(self)]
-
-        return held_poll
-
-    models.SWFBackend.poll_for_decision_task = hold("decision", models.SWFBackend.poll_for_decision_task)
-    models.SWFBackend.poll_for_activity_task = hold("activity", models.SWFBackend.poll_for_activity_task)
-
-    add_activity = Domain.add_to_activity_task_list
-    add_decision = Domain.add_to_decision_task_list
-
-    def add_to_activity_task_list(self, task_list: str, obj: Any) -> None:
-        add_activity(self, task_list, obj)
-        wake("activity", self.name, task_list)
-
-    def add_to_decision_task_list(self, task_list: str, obj: Any) -> None:
-        add_decision(self, task_list, obj)
-        wake("decision", self.name, task_list)
-
-    Domain.add_to_activity_task_list = add_to_activity_task_list
-    Domain.add_to_decision_task_list = add_to_decision_task_list
-
-    for name in ("complete_decision_task", "timeout_decision_task"):  # a scheduled one may now start
-        method = getattr(WorkflowExecution, name)
-
-        def then_wake(self, *args: Any, _method: Any = method, **kwargs: Any) -> Any:
-            try:
-                return _method(self, *args, **kwargs)
-            finally:
-                wake_decisions(self)
-
-        setattr(WorkflowExecution, name, then_wake)
-
-
 class MotoServer:
-    """Starts ``moto.server`` as a child process; ``url`` is its endpoint.
+    """A dev server (or with *stock*, moto's own server) in a child process; ``url`` is its endpoint.
 
-    *stock*: run moto as released, without :func:`patch_moto`'s workarounds.
+    *poll_wait*: seconds an empty poll is held; *timer_speed*: timers fire that many times faster than
+    written (an hour-long timer in a second: 3600); *page_size*: the page size of calls that give none.
     """
 
-    def __init__(self, stock: bool = False, poll_wait: float = POLL_WAIT) -> None:
+    def __init__(
+        self, stock: bool = False, poll_wait: float = POLL_WAIT, timer_speed: float = 1.0, page_size: int = 1000
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stock = stock
         self.poll_wait = poll_wait
+        self.timer_speed = timer_speed
+        self.page_size = page_size
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
-        address = ["-H", "127.0.0.1", "-p", str(self.port)]
         if self.stock:
-            return [sys.executable, "-m", "moto.server", *address]
-        return [sys.executable, os.path.abspath(__file__), "--poll-wait", str(self.poll_wait), *address]
+            return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        return [
+            sys.executable,
+            "-m",
+            "simpleflow.devserver",
+            "--port",
+            str(self.port),
+            "--poll-wait",
+            str(self.poll_wait),
+            "--timer-speed",
+            str(self.timer_speed),
+            "--page-size",
+            str(self.page_size),
+        ]
 
     def start(self, timeout: float = 30.0) -> None:
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self.process.returncode}")
+                raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
                 urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).read()
                 return
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"moto server did not answer on {self.url} within {timeout}s")
+        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
 
     def reset(self) -> None:
         """Forget every domain, execution and bucket."""
@@ -600,33 +104,3 @@ class MotoServer:
 
     def apply_environ(self) -> None:
         os.environ.update(self.environ())
-
-
-def _keep_connections_alive() -> None:
-    """11. HTTP/1.1: werkzeug's development server speaks HTTP/1.0 and closes each connection after
-    its answer, so every request of a client opens a new TCP connection; SWF's endpoint keeps them
-    open (botocore reuses its pooled connections)."""
-    from werkzeug.serving import WSGIRequestHandler
-
-    WSGIRequestHandler.protocol_version = "HTTP/1.1"
-
-
-def main(argv: list[str]) -> None:
-    """``[--stock] [--poll-wait SECONDS] MOTO_SERVER_ARGS...``: a patched (or stock) moto server."""
-    stock = "--stock" in argv
-    argv = [a for a in argv if a != "--stock"]
-    wait = POLL_WAIT
-    if "--poll-wait" in argv:
-        i = argv.index("--poll-wait")
-        wait = float(argv[i + 1])
-        del argv[i : i + 2]
-    if not stock:
-        patch_moto(wait)
-        _keep_connections_alive()
-    from moto.server import main as moto_main
-
-    moto_main(argv)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -114,5 +114,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client went away (a process stopped with its poll held): nothing to answer
+
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         pass  # one line per request (long polls included) would drown what matters

@@ -433,4 +433,5 @@ class CommandTracker:
             record = self.history.activities.get(command.id)
             resume = record.get("details") if record is not None and record["state"] == "timed_out" else None
             return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume)
-        return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])
+        tags = self.history.started.get("tagList") or []
+        return decisions.start_child_workflow_for(command, tags, self.info.activity_task_list)

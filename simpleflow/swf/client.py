@@ -53,6 +53,7 @@ DEFAULT_RETRIES = settings.default.SWF_CONNECTION_RETRIES
 # SWF holds a poll open for up to 60 s: the read timeout must outlast it.
 READ_TIMEOUT = 70
 CONNECT_TIMEOUT = 10
+MAX_POOL_CONNECTIONS = 32
 DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str, tuple[int, Any]] = {}
@@ -74,6 +75,9 @@ def _config() -> Config:
         retries={"max_attempts": retries, "mode": "standard"},
         read_timeout=READ_TIMEOUT,
         connect_timeout=CONNECT_TIMEOUT,
+        # A standalone process keeps 16 polls in flight, each holding its connection while SWF holds the poll
+        # (up to 60 s), beside its other calls: botocore's pool of 10 would drop connections to reopen them.
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )
 
 

@@ -32,7 +32,7 @@ from simpleflow.engine import (
     fail_execution,
 )
 from simpleflow.loader import class_path, find_workflow_class
-from simpleflow.swf import client, sticky
+from simpleflow.swf import client, starter, sticky
 from simpleflow.swf.poller import Backoff, run_pollers, stop_on_signals
 
 logger = logging.getLogger(__name__)
@@ -321,13 +321,17 @@ class Decider:
         from simpleflow import activity as registry
 
         wanted = set(run.types_to_register)
+        child_defaults: dict[tuple[str, str, str], dict[str, Any]] = {}
         for d in decisions:
             if d["decisionType"] == "ScheduleActivityTask":
                 atype = d["scheduleActivityTaskDecisionAttributes"]["activityType"]
                 wanted.add(("activity", atype["name"], atype["version"]))
             elif d["decisionType"] == "StartChildWorkflowExecution":
-                wtype = d["startChildWorkflowExecutionDecisionAttributes"]["workflowType"]
-                wanted.add(("workflow", wtype["name"], wtype["version"]))
+                attributes = d["startChildWorkflowExecutionDecisionAttributes"]
+                wtype = attributes["workflowType"]
+                key = ("workflow", wtype["name"], wtype["version"])
+                wanted.add(key)
+                child_defaults[key] = starter.child_type_defaults(attributes)
         wanted -= self._known_types - run.types_to_register
         for kind, name, version in sorted(wanted):
             if kind == "activity":
@@ -340,7 +344,10 @@ class Decider:
                     }
                 client.ensure_activity_type(self.domain, name, version, **defaults)
             else:
-                client.ensure_workflow_type(self.domain, name, version)
+                # SWF refuses to start a child whose type has no default for an option its decision leaves
+                # out (cause DEFAULT_CHILD_POLICY_UNDEFINED...): the type gets the defaults a start gives.
+                defaults = child_defaults.get((kind, name, version)) or starter.child_type_defaults({})
+                client.ensure_workflow_type(self.domain, name, version, **defaults)
             self._known_types.add((kind, name, version))
         run.types_to_register.clear()
 

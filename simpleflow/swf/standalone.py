@@ -22,6 +22,7 @@ from simpleflow.swf.worker import run_worker
 from simpleflow.swf_events import CLOSING_EVENTS, attributes
 
 STOP_GRACE_PERIOD = 10.0
+CLOSED_GRACE_PERIOD = 1.0  # once the execution closed (see run_standalone)
 # Polls kept in flight by each standalone process (see simpleflow.swf.poller.run_pollers): an endpoint that
 # answers an empty poll only after a while (moto: 1 s) then costs ~1/(2*POLLERS) s per step. A worker
 # process runs up to that many activities at once.
@@ -157,9 +158,13 @@ def run_standalone(
         )
         if on_started is not None:
             on_started(execution)
-        return _wait(domain, execution, progress, timeout, processes)
+        outcome = _wait(domain, execution, progress, timeout, processes)
+        # The execution closed: nothing more can come on its task list, so a poll SWF holds (up to 60 s)
+        # is not waited for.
+        _stop(processes, CLOSED_GRACE_PERIOD)
+        return outcome
     finally:
-        _stop(processes)
+        _stop(processes, STOP_GRACE_PERIOD)
         signal.signal(signal.SIGTERM, previous)
 
 
@@ -180,7 +185,15 @@ def _wait(
         info = swf.describe_workflow_execution(domain=domain, execution=target)["executionInfo"]
         now = time.monotonic()
         if info["executionStatus"] == "CLOSED":
-            break
+            following = _continued_in(domain, target) if info.get("closeStatus") == "CONTINUED_AS_NEW" else None
+            if following is None:
+                break
+            # The execution goes on in its next run: its outcome is the last run's, as --local's is.
+            target = {"workflowId": target["workflowId"], "runId": following}
+            reported = 0
+            if progress is not None:
+                progress.write(f"[{now - started:6.1f}s] continued as new: run {following}\n")
+            continue
         if timeout is not None and now - started > timeout:
             raise TimeoutError(f"execution {target['workflowId']} still open after {timeout:.0f}s")
         if not any(p.is_alive() for p in processes):
@@ -216,6 +229,12 @@ def _wait(
     return outcome
 
 
+def _continued_in(domain: str, target: dict[str, str]) -> str | None:
+    """The run id of the run that continues *target* (closed as CONTINUED_AS_NEW)."""
+    closing = _closing_event(client.get_history(domain, **_ids(target)))
+    return attributes(closing).get("newExecutionRunId")
+
+
 def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int, elapsed: float) -> int:
     for line in task_failures(events, after):
         progress.write(f"[{elapsed:6.1f}s] {line}\n")
@@ -227,11 +246,11 @@ def _ids(target: dict[str, str]) -> dict[str, str]:
     return {"workflow_id": target["workflowId"], "run_id": target["runId"]}
 
 
-def _stop(processes: list[Any]) -> None:
+def _stop(processes: list[Any], grace: float) -> None:
     for process in processes:
         if process.is_alive():
             os.kill(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_PERIOD
+    deadline = time.monotonic() + grace
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 import uuid
@@ -39,52 +38,19 @@ from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from simpleflow.swf.worker import run_worker
 from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow
-from tests.moto_server import MotoServer, patch_moto
-from tests.swf_e2e_helpers import ROOT, attributes, closing, completed_result, scheduled, simpleflow, wait_closed
+from tests.moto_server import MotoServer
+from tests.swf_e2e_helpers import attributes, closing, completed_result, scheduled, simpleflow, wait_closed
 
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
 
 
-def serve(argv: list[str]) -> None:
-    """This module's moto server: ``python -c 'from tests.swf.test_features import serve; serve(ARGS)'``.
-
-    On top of :func:`tests.moto_server.patch_moto`, two test workarounds:
-    1. moto records a timer cancellation as ``TimerCancelled``; SWF's event (the one simpleflow
-       reads) is ``TimerCanceled``. Record SWF's name.
-    2. An hour of timer lasts a second on this server (moto's timers are real ``threading.Timer``s),
-       so the examples' hour-long timers run as written. Decisions and events keep the real
-       durations; only the server's clock for timers is fast.
-    """
-    import moto.swf.models.history_event as history_event
-    import moto.swf.models.workflow_execution as workflow_execution
-
-    patch_moto()
-    history_event.SUPPORTED_HISTORY_EVENT_TYPES += ("TimerCanceled",)
-    add_event = workflow_execution.WorkflowExecution._add_event
-
-    def _add_event(self: Any, event_type: str, *args: Any, **kwargs: Any) -> Any:
-        return add_event(self, "TimerCanceled" if event_type == "TimerCancelled" else event_type, *args, **kwargs)
-
-    workflow_execution.WorkflowExecution._add_event = _add_event
-
-    def fast_timer(interval: float, function: Any, args: Any = None, kwargs: Any = None) -> threading.Timer:
-        return threading.Timer(float(interval) / HOUR, function, args, kwargs)
-
-    workflow_execution.ThreadingTimer = fast_timer
-    from moto.server import main
-
-    main(argv)
-
-
 class FeatureServer(MotoServer):
-    """The moto server of this module, launched by :func:`serve`."""
+    """The dev server of this module: an hour of timer lasts a second, so the examples' hour-long timers
+    run as written (decisions and events keep the real durations; only the server's clock for timers is
+    fast)."""
 
-    def command(self) -> list[str]:
-        code = (
-            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-            "from tests.swf.test_features import serve; serve(sys.argv[1:])"
-        )
-        return [sys.executable, "-c", code, "-H", "127.0.0.1", "-p", str(self.port)]
+    def __init__(self) -> None:
+        super().__init__(timer_speed=HOUR)
 
 
 @contextmanager
