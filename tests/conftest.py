@@ -1,4 +1,4 @@
-"""Shared fixtures: a real moto server for SWF and S3, unique domains."""
+"""Shared fixtures: the dev server for SWF and S3, unique domains."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.moto_server import MotoServer
 
 @pytest.fixture(scope="session")
 def moto_server():
-    """A moto server process on 127.0.0.1, with boto3 pointed at it (AWS_ENDPOINT_URL)."""
+    """A dev server process (simpleflow dev-server) on 127.0.0.1, with boto3 pointed at it (AWS_ENDPOINT_URL)."""
     server = MotoServer()
     server.start()
     saved = {k: os.environ.get(k) for k in server.environ()}
@@ -28,7 +28,7 @@ def moto_server():
 
 @pytest.fixture
 def swf_domain(moto_server):
-    """A freshly registered SWF domain on the moto server; its name."""
+    """A freshly registered SWF domain on the dev server; its name."""
     import boto3
 
     name = f"test-{uuid.uuid4().hex[:8]}"

@@ -1,4 +1,4 @@
-"""Jumbo fields end to end: real HTTP to the moto server's SWF and S3, no stubs.
+"""Jumbo fields end to end: real HTTP to the dev server's SWF and S3, no stubs.
 
 - a 1 MB activity result crosses ``standalone`` and feeds the next activity;
 - a decider replaying a history that holds a jumbo field fetches the object once;
@@ -31,7 +31,7 @@ BUCKET_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
 
 @pytest.fixture
 def bucket(moto_server, monkeypatch, tmp_path):
-    """A fresh bucket on the moto server as the jumbo-field store (prefix "e2e"), a fresh cache directory."""
+    """A fresh bucket on the dev server as the jumbo-field store (prefix "e2e"), a fresh cache directory."""
     name = f"e2e-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv(BUCKET_ENV, f"{name}/e2e")

@@ -52,7 +52,7 @@ def add_markers(domain: str, task_list: str, count: int) -> None:
 # --- clients ------------------------------------------------------------------------------
 
 
-def test_client_reaches_moto_through_aws_endpoint_url(swf_domain, fresh_clients):
+def test_client_reaches_the_server_through_aws_endpoint_url(swf_domain, fresh_clients):
     assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert client.check_domain(swf_domain)["domainInfo"]["name"] == swf_domain
 

@@ -1,4 +1,4 @@
-"""DAG specs on the moto server: the same task ids and results as the local host."""
+"""DAG specs on the dev server: the same task ids and results as the local host."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Steps on SWF (the moto server): state in S3 across executions, markers and signals in the history."""
+"""Steps on SWF (the dev server): state in S3 across executions, markers and signals in the history."""
 
 from __future__ import annotations
 
