@@ -1201,6 +1201,26 @@ def info(sections: str) -> None:
     click.echo(info_module.report(info_module.parse_sections(sections)))
 
 
+@cli.command("dev-server")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (a warning off loopback).")
+@click.option("--port", type=int, default=4566, show_default=True, help="Port for SWF and S3.")
+@click.option("--domain", "domains", multiple=True, help="Register this SWF domain (repeatable).")
+@user_errors
+def dev_server(host: str, port: int, domains: tuple[str, ...]) -> None:
+    """Serve SWF and S3 on one local port, as SWF behaves, until Ctrl-C (needs simpleflow[dev])."""
+    from simpleflow import devserver
+
+    problem = devserver.missing()
+    if problem:
+        raise UsageError(problem)
+    try:
+        devserver.serve(host, port, domains)
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    except KeyboardInterrupt:
+        pass
+
+
 def load_workflow_or_fail(path: str) -> type:
     from simpleflow.loader import load_workflow
 

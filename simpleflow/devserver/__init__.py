@@ -24,7 +24,11 @@ _NEEDED = ("moto", "werkzeug", "flask", "flask_cors")
 def missing() -> str | None:
     """None when the dev server can run here, else one line saying what to install."""
     for module in _NEEDED:
-        if importlib.util.find_spec(module) is None:
+        try:
+            found = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
             return f"the dev server needs moto's server ({module} is not installed): {INSTALL}"
     return None
 

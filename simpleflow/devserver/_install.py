@@ -11,9 +11,6 @@ from __future__ import annotations
 from simpleflow.devserver import _runtime
 from simpleflow.devserver._events import register_event_types
 
-MOTO_VERSIONS = ">=5.1,<5.3"  # the range the dev server was tested with (also the [dev] extra's pin)
-
-
 def install(runtime: _runtime.Runtime) -> None:
     """Extend moto's SWF in this process (once; a later call only changes the settings)."""
     import moto.swf.models as models
