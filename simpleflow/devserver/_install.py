@@ -11,6 +11,7 @@ from __future__ import annotations
 from simpleflow.devserver import _runtime
 from simpleflow.devserver._events import register_event_types
 
+
 def install(runtime: _runtime.Runtime) -> None:
     """Extend moto's SWF in this process (once; a later call only changes the settings)."""
     import moto.swf.models as models
