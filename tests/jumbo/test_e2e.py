@@ -321,3 +321,17 @@ def test_big_activity_result_locally_with_bucket_goes_through_s3(bucket):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == 40_000
     assert boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="e2e/")["KeyCount"] == 1
+
+
+def test_the_jumbo_fields_example_gives_the_same_result_on_swf_as_locally(bucket, swf_domain):
+    from examples.jumbo_fields import BigWorkflow
+    from simpleflow.local import LocalExecution
+
+    input = {"args": [100_000], "kwargs": {}}
+    local = LocalExecution(BigWorkflow, input).execute()
+    remote = run_standalone(swf_domain, BigWorkflow, input, progress=None, timeout=60)
+    assert remote.status == local.status == "completed", (remote.reason, local.reason)
+    assert remote.result == local.result and remote.result["characters"] == 100_000
+    events = client.get_history(swf_domain, remote.workflow_id, remote.run_id)
+    (made,) = [a for a in of_type(events, "ActivityTaskCompleted") if a["result"].startswith(jumbo.PREFIX)]
+    assert boto3.client("s3").head_object(Bucket=bucket, Key=reference_key(made["result"]))["ContentLength"] > 32_768
