@@ -542,7 +542,7 @@ def standalone(
     from simpleflow.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
-    modules = None
+    modules = children = None
     middlewares = _middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:
         raise UsageError("--force-activities only applies with --repair")
@@ -553,6 +553,7 @@ def standalone(
         compiled, workflow_class = dag.prepare(workflow)
         payload = dag.execution_input(compiled, dag.parse_value(_read_text(input, input_file)))
         modules = compiled["modules"]
+        children = [n["target"]["path"] for n in compiled["nodes"] if n["kind"] == "workflow" and n.get("target")]
     else:
         workflow_class = load_workflow(workflow)
         if repair is not None:
@@ -589,6 +590,7 @@ def standalone(
             middlewares=middlewares,
             repair=repair_source,
             modules=modules,
+            children=children,
         )
     except KeyboardInterrupt:
         click.echo("interrupted: every process started was stopped", err=True)

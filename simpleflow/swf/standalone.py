@@ -98,13 +98,15 @@ def run_standalone(
     middlewares: Middlewares = NONE,
     repair: RepairSource | None = None,
     modules: list[str] | None = None,
+    children: list[str] | None = None,
 ) -> Outcome:
     """Run one execution to its end with processes of our own; they are all stopped on any exit.
 
     *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
     *middlewares* run around each activity; with *repair*, the activities the repaired execution
     completed are not run again (simpleflow.engine._repair). Workers scan *modules* for activities
-    (default: the workflow's module).
+    (default: the workflow's module). The deciders also serve the workflow classes *children* names (class
+    paths: a spec's child workflow nodes, whose classes a decider would not import by itself).
     """
     # Checked before SWF or any process of ours sees them: one line, no child stopped as it starts.
     starter.check_durations(execution_timeout, decision_tasks_timeout)
@@ -117,7 +119,7 @@ def run_standalone(
     processes = [
         context.Process(
             target=run_child,
-            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
+            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path, *(children or [])], task_list),
             # One decider alone on its own list gets every task back anyway: no sticky list then.
             kwargs={"pollers": POLLERS, "repair": repair, "sticky_timeout": 0 if nb_deciders == 1 else None},
             name=f"decider-{i}",
