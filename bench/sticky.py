@@ -164,7 +164,7 @@ def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load:
     ]
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, {args.deciders} decider and "
-        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the patched test server "
+        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the dev server "
         f"(empty polls held {args.poll_wait:g} s), "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load}"
     )

@@ -57,6 +57,7 @@ class LifecycleMixin:
     def check_timeouts(self) -> None:
         if self.open:
             self._process_timeouts()
+            self.wake_decision_pollers()  # a decision task that timed out leaves the scheduled one startable
 
     def deadlines(self) -> list[tuple[float, str]]:
         limit = seconds(self.execution_start_to_close_timeout)
