@@ -50,7 +50,7 @@ def signal(domain: str, name: str, signal_name: str) -> None:
     from simpleflow.swf import executions
 
     run_id = _open_run(domain, name)
-    payload = json.dumps({"at": time.time()})  # (moto answers a signal without input with an HTTP 500)
+    payload = json.dumps({"at": time.time()})  # (stock moto answers a signal without input with an HTTP 500)
     executions.signal(domain, workflow_id_of(name), signal_name, input=payload, run_id=run_id)
 
 

@@ -1,7 +1,7 @@
 """A thin layer over botocore's SWF client: plain dicts in and out, every page followed to the end.
 
 botocore finds the endpoint itself (``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_SWF``), which is how the
-tests point it at a moto server. The SWF client is botocore's own (what boto3 would return for SWF,
+tests point it at the dev server. The SWF client is botocore's own (what boto3 would return for SWF,
 without importing boto3 and s3transfer in every command: about a sixth of a command's start-up CPU).
 A call on an unknown domain raises :class:`UnknownDomain`, whose message is the one line a user needs.
 """
@@ -234,7 +234,7 @@ def list_executions(
     """Execution infos (SWF's dicts) of *domain*, open or closed, started in the last days, all pages.
 
     SWF takes a single filter among workflow id, type, tag and close status: the first one given is
-    sent, and every one given is also applied here (moto ignores some of them). *from_date* (and
+    sent, and every one given is also applied here (SWF takes one; stock moto ignores some). *from_date* (and
     *to_date*) choose the start times instead of *started_since_days*.
     """
     if status not in ("open", "closed"):
