@@ -217,3 +217,29 @@ def test_describe_gives_the_real_start_time_and_a_signal_needs_no_input(domain):
     domain.swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="bare")
     signaled = attrs(domain.wait_for(execution, "WorkflowExecutionSignaled"))
     assert signaled == {"signalName": "bare"}
+
+
+def test_a_child_terminated_from_outside_is_reported_to_its_parent_and_a_completing_parent_leaves_children(domain):
+    parent = domain.start("parent", childPolicy="TERMINATE")
+    domain.decide([start_child("first"), start_child("second")])
+    domain.wait_for(parent, "ChildWorkflowExecutionStarted")
+    domain.swf.terminate_workflow_execution(domain=domain.name, workflowId="first")
+    terminated = attrs(domain.wait_for(parent, "ChildWorkflowExecutionTerminated"))
+    assert terminated["workflowExecution"]["workflowId"] == "first"
+    # The child policy is for a parent "terminated [...] or due to an expired timeout": one that completes
+    # leaves its children running.
+    task = domain.swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})
+    while task["workflowExecution"]["workflowId"] != "parent":
+        domain.swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
+        task = domain.swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})
+    domain.swf.respond_decision_task_completed(
+        taskToken=task["taskToken"], decisions=[decision("CompleteWorkflowExecution")]
+    )
+    second = {
+        "workflowId": "second",
+        "runId": domain.swf.list_open_workflow_executions(
+            domain=domain.name, startTimeFilter={"oldestDate": 0}, executionFilter={"workflowId": "second"}
+        )["executionInfos"][0]["execution"]["runId"],
+    }
+    assert domain.describe(parent)["executionInfo"]["closeStatus"] == "COMPLETED"
+    assert domain.describe(second)["executionInfo"]["executionStatus"] == "OPEN"
