@@ -3,7 +3,7 @@
     python3 bench/sticky.py [--executions N] [--activities A] [--deciders D] [--workers W] [--timeout S]
                             [--poll-wait S] [--profile DIR]
 
-One patched test server (tests/moto_server.py, which implements SWF's task list override), one
+One dev server (tests/moto_server.py: simpleflow dev-server, which carries out SWF's task list override), one
 run: D decider processes on one task list and W worker processes run N concurrent executions of
 ``bench_workflows.Chain`` of A activities, first with ``SIMPLEFLOW_DECIDER_STICKY_TIMEOUT=S``, then
 with 0 (each in a fresh server state). For each: the share of decision tasks resumed from a
@@ -164,7 +164,7 @@ def table(on: StickyFigures, off: StickyFigures, args: argparse.Namespace, load:
     ]
     setting = (
         f"{args.executions} concurrent executions of a {args.activities}-activity Chain, {args.deciders} decider and "
-        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the patched test server "
+        f"{args.workers} worker processes, sticky timeout {args.timeout} s, the dev server "
         f"(empty polls held {args.poll_wait:g} s), "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average {load}"
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real moto server for SWF and S3, unique domains."""
+"""Shared fixtures: the dev server for SWF and S3, unique domains."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.moto_server import MotoServer
 
 @pytest.fixture(scope="session")
 def moto_server():
-    """A moto server process on 127.0.0.1, with boto3 pointed at it (AWS_ENDPOINT_URL)."""
+    """A dev server process (simpleflow dev-server) on 127.0.0.1, with boto3 pointed at it (AWS_ENDPOINT_URL)."""
     server = MotoServer()
     server.start()
     saved = {k: os.environ.get(k) for k in server.environ()}
@@ -28,7 +28,7 @@ def moto_server():
 
 @pytest.fixture
 def swf_domain(moto_server):
-    """A freshly registered SWF domain on the moto server; its name."""
+    """A freshly registered SWF domain on the dev server; its name."""
     import boto3
 
     name = f"test-{uuid.uuid4().hex[:8]}"
@@ -66,3 +66,41 @@ def s3_requests(moto_server):
     events.register("before-send.s3", record, unique_id="test-s3-requests")
     yield sent
     events.unregister("before-send.s3", unique_id="test-s3-requests")
+
+
+class SmallPages:
+    """This process's SWF client asks for pages of ``size`` in every paged call (the server pages them as
+    SWF does), and counts the calls that asked for a following page."""
+
+    PAGED = (
+        "GetWorkflowExecutionHistory",
+        "PollForDecisionTask",
+        "ListOpenWorkflowExecutions",
+        "ListClosedWorkflowExecutions",
+        "ListActivityTypes",
+        "ListWorkflowTypes",
+        "ListDomains",
+    )
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self.page_requests = 0
+
+    def __call__(self, params: dict, **kwargs) -> None:
+        params.setdefault("maximumPageSize", self.size)
+        if params.get("nextPageToken"):
+            self.page_requests += 1
+
+
+@pytest.fixture
+def small_pages(moto_server):
+    """Pages of 3 for this process's SWF client (a fresh client, with the hook; fresh again after)."""
+    from simpleflow.swf import client
+
+    client.reset_clients()
+    pages = SmallPages()
+    events = client.swf_client().meta.events
+    for operation in SmallPages.PAGED:
+        events.register(f"provide-client-params.swf.{operation}", pages)
+    yield pages
+    client.reset_clients()

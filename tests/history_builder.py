@@ -119,7 +119,7 @@ class HistoryBuilder:
         """A decision task scheduled on an override task list that no decider started in time.
 
         DecisionTaskScheduled on *task_list* with its scheduleToStartTimeout, then DecisionTaskTimedOut
-        (SCHEDULE_TO_START; SWF reports startedEventId 0, moto leaves it out: ``started_id=False``).
+        (SCHEDULE_TO_START; SWF reports startedEventId 0, ``started_id=False`` leaves it out).
         Return the TimedOut id; SWF then schedules a new task on the original list (``decision_started``).
         """
         scheduled = self.add(

@@ -12,7 +12,7 @@ import sys
 import click
 
 from simpleflow import __version__
-from simpleflow.cli import control, dag, info, inspection, running, schedule, trace, ui
+from simpleflow.cli import control, dag, devserver, info, inspection, running, schedule, trace, ui
 from simpleflow.cli.logs import configure_logging
 from simpleflow.exceptions import UsageError
 
@@ -61,7 +61,7 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     ctx.obj = Output(header if forced_header is None else forced_header, fmt)
 
 
-for _module in (running, control, inspection, dag, schedule, info, ui, trace):
+for _module in (running, control, inspection, dag, schedule, info, ui, devserver, trace):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -200,7 +200,7 @@ def standalone(
     from simpleflow.swf.standalone import run_standalone
 
     apply_log_format(log_format)
-    modules = None
+    modules = children = None
     middlewares = load_middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:
         raise UsageError("--force-activities only applies with --repair")
@@ -211,6 +211,7 @@ def standalone(
         compiled, workflow_class = dag.prepare(workflow)
         payload = dag.execution_input(compiled, dag.parse_value(read_text(input, input_file)))
         modules = compiled["modules"]
+        children = [n["target"]["path"] for n in compiled["nodes"] if n["kind"] == "workflow" and n.get("target")]
     else:
         workflow_class = load_workflow(workflow)
         if repair is not None:
@@ -250,6 +251,7 @@ def standalone(
             middlewares=middlewares,
             repair=repair_source,
             modules=modules,
+            children=children,
         )
     except KeyboardInterrupt:
         click.echo(_interrupted(require_domain(domain), opened, terminate_on_interrupt), err=True)

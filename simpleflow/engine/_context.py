@@ -61,7 +61,7 @@ class ExecutionInfo:
     domain: str | None = None
     workflow_id: str | None = None
     run_id: str | None = None
-    activity_task_list: str | None = None  # routes every activity there (``standalone`` uses it)
+    activity_task_list: str | None = None  # routes every activity and child there (``standalone`` uses it)
     max_open_activities: int | None = None
     max_decisions: int = constants.MAX_DECISIONS
     repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed

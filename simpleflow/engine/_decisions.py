@@ -228,19 +228,23 @@ def schedule_activity_for(
     )
 
 
-def start_child_workflow_for(command: Command, parent_tag_list: list[str]) -> dict[str, Any]:
+def start_child_workflow_for(
+    command: Command, parent_tag_list: list[str], run_task_list: str | None = None
+) -> dict[str, Any]:
     """The StartChildWorkflowExecution of a child workflow command.
 
     Args:
         command: the child's command (its task and resolved arguments).
         parent_tag_list: the running execution's tags (a child with ``INHERIT_TAG_LIST`` takes them).
+        run_task_list: a task list for every task of the run (``standalone``: its deciders poll only
+            theirs), else None; as simpleflow does, it comes before the child's own.
     """
     task = command.task
     wf = task.workflow
     args, kwargs = command.args, command.kwargs
     # simpleflow's wire format: type ``module.ClassName``, a plain {"args", "kwargs"} input.
     payload = {"args": list(args), "kwargs": kwargs}
-    task_list = task.workflow_task_list
+    task_list = run_task_list or task.workflow_task_list
     if not task_list and hasattr(wf, "get_task_list"):
         task_list = wf.get_task_list(wf, *args, **kwargs)
     tag_list = wf.get_tag_list(wf, *args, **kwargs) if hasattr(wf, "get_tag_list") else wf.tag_list

@@ -469,4 +469,5 @@ class CommandTracker:
             # ``retry`` counts the failed attempts from 0: after the first failure the next attempt is the 2nd.
             attempt = 1 if record is None or record.retry is None else record.retry + 2
             return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume, attempt)
-        return decisions.start_child_workflow_for(command, self.history.started.get("tagList") or [])
+        tags = self.history.started.get("tagList") or []
+        return decisions.start_child_workflow_for(command, tags, self.info.activity_task_list)

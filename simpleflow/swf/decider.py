@@ -35,7 +35,7 @@ from simpleflow.engine import (
 from simpleflow.exceptions import DataError
 from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
 from simpleflow.runtime.observed import DecisionTasks
-from simpleflow.swf import client, sticky
+from simpleflow.swf import client, starter, sticky
 from simpleflow.swf.poller import PollLoop, stop_on_signals
 from simpleflow.telemetry import _names
 
@@ -172,20 +172,6 @@ class RunCache:
     def clear(self) -> None:
         while self._runs:
             self._drop(next(reversed(self._runs)))
-
-
-def _child_type_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Defaults to register a child's workflow type with: the decision's own values, else the starter's.
-
-    SWF's StartChildWorkflowExecution: a child policy, task list or timeout that neither the decision
-    nor the type's defaults give fails the start (``DEFAULT_CHILD_POLICY_UNDEFINED``...).
-    """
-    return {
-        "default_task_list": (attributes.get("taskList") or {}).get("name") or "default",
-        "default_execution_start_to_close_timeout": attributes.get("executionStartToCloseTimeout") or "3600",
-        "default_task_start_to_close_timeout": attributes.get("taskStartToCloseTimeout") or "300",
-        "default_child_policy": attributes.get("childPolicy") or "TERMINATE",
-    }
 
 
 class Decider:
@@ -364,16 +350,17 @@ class Decider:
         Registering ahead saves the round trip SWF's ScheduleActivityTaskFailed would cost.
         """
         wanted = set(run.types_to_register)
-        child_defaults: dict[tuple[str, str], dict[str, Any]] = {}
+        child_defaults: dict[tuple[str, str, str], dict[str, Any]] = {}
         for d in decisions:
             if d["decisionType"] == "ScheduleActivityTask":
                 atype = d["scheduleActivityTaskDecisionAttributes"]["activityType"]
                 wanted.add(("activity", atype["name"], atype["version"]))
             elif d["decisionType"] == "StartChildWorkflowExecution":
-                attrs = d["startChildWorkflowExecutionDecisionAttributes"]
-                wtype = attrs["workflowType"]
-                wanted.add(("workflow", wtype["name"], wtype["version"]))
-                child_defaults[(wtype["name"], wtype["version"])] = _child_type_defaults(attrs)
+                attributes = d["startChildWorkflowExecutionDecisionAttributes"]
+                wtype = attributes["workflowType"]
+                key = ("workflow", wtype["name"], wtype["version"])
+                wanted.add(key)
+                child_defaults[key] = starter.child_type_defaults(attributes)
         wanted -= self._known_types - run.types_to_register
         for kind, name, version in sorted(wanted):
             if kind == "activity":
@@ -386,7 +373,9 @@ class Decider:
                     }
                 client.ensure_activity_type(self.domain, name, version, **defaults)
             else:
-                defaults = child_defaults.get((name, version)) or _child_type_defaults({})
+                # SWF refuses to start a child whose type has no default for an option its decision leaves
+                # out (cause DEFAULT_CHILD_POLICY_UNDEFINED...): the type gets the defaults a start gives.
+                defaults = child_defaults.get((kind, name, version)) or starter.child_type_defaults({})
                 client.ensure_workflow_type(self.domain, name, version, **defaults)
             self._known_types.add((kind, name, version))
         run.types_to_register.clear()

@@ -25,6 +25,7 @@ from simpleflow.swf.stats import epoch
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
+CLOSED_GRACE_PERIOD = 1.0  # once the execution closed (see run_standalone)
 # Polls kept in flight by each standalone process (see simpleflow.swf.poller.PollLoop): on an endpoint that
 # holds every empty poll a fixed time, a task then waits ~1/(2*POLLERS) of it for a poll. A worker process
 # runs up to that many activities at once.
@@ -119,13 +120,15 @@ def run_standalone(
     middlewares: Middlewares = NONE,
     repair: RepairSource | None = None,
     modules: list[str] | None = None,
+    children: list[str] | None = None,
 ) -> Outcome:
     """Run one execution to its end with processes of our own; they are all stopped on any exit.
 
     *on_started* is called with ``{"workflowId", "runId"}`` once the execution is started;
     *middlewares* run around each activity; with *repair*, the activities the repaired execution
     completed are not run again (simpleflow.engine._repair). Workers scan *modules* for activities
-    (default: the workflow's module).
+    (default: the workflow's module). The deciders also serve the workflow classes *children* names (class
+    paths: a spec's child workflow nodes, whose classes a decider would not import by itself).
     """
     # Checked before SWF or any process of ours sees them: one line, no child stopped as it starts.
     starter.check_durations(execution_timeout, decision_tasks_timeout)
@@ -138,7 +141,7 @@ def run_standalone(
     processes = [
         context.Process(
             target=run_child,
-            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path], task_list),
+            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path, *(children or [])], task_list),
             # One decider alone on its own list gets every task back anyway: no sticky list then.
             kwargs={"pollers": POLLERS, "repair": repair, "sticky_timeout": 0 if nb_deciders == 1 else None},
             name=f"decider-{i}",
@@ -179,9 +182,13 @@ def run_standalone(
         )
         if on_started is not None:
             on_started(execution)
-        return _wait(domain, execution, progress, timeout, processes)
+        outcome = _wait(domain, execution, progress, timeout, processes)
+        # The execution closed: nothing more can come on its task list, so a poll SWF holds (up to 60 s)
+        # is not waited for.
+        _stop(processes, CLOSED_GRACE_PERIOD)
+        return outcome
     finally:
-        _stop(processes)
+        _stop(processes, STOP_GRACE_PERIOD)
         signal.signal(signal.SIGTERM, previous)
 
 
@@ -203,7 +210,15 @@ def _wait(
         info = swf.describe_workflow_execution(domain=domain, execution=target)["executionInfo"]
         now = time.monotonic()
         if info["executionStatus"] == "CLOSED":
-            break
+            following = _continued_in(domain, target) if info.get("closeStatus") == "CONTINUED_AS_NEW" else None
+            if following is None:
+                break
+            # The execution goes on in its next run: its outcome is the last run's, as --local's is.
+            target = {"workflowId": target["workflowId"], "runId": following}
+            reported = 0
+            if progress is not None:
+                progress.write(f"[{now - started:6.1f}s] continued as new: run {following}\n")
+            continue
         if timeout is not None and now - started > timeout:
             raise TimeoutError(f"execution {target['workflowId']} still open after {timeout:.0f}s")
         if not any(p.is_alive() for p in processes):
@@ -241,6 +256,12 @@ def _wait(
     return outcome
 
 
+def _continued_in(domain: str, target: dict[str, str]) -> str | None:
+    """The run id of the run that continues *target* (closed as CONTINUED_AS_NEW)."""
+    closing = _closing_event(client.get_history(domain, **_ids(target)))
+    return attributes(closing).get("newExecutionRunId")
+
+
 def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int, elapsed: float) -> int:
     for failure in task_failures(events, after, decode=jumbo.decode):
         progress.write(f"[{elapsed:6.1f}s] {failure.line}\n")
@@ -252,11 +273,11 @@ def _ids(target: dict[str, str]) -> dict[str, str]:
     return {"workflow_id": target["workflowId"], "run_id": target["runId"]}
 
 
-def _stop(processes: list[Any]) -> None:
+def _stop(processes: list[Any], grace: float) -> None:
     for process in processes:
         if process.is_alive():
             os.kill(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_PERIOD
+    deadline = time.monotonic() + grace
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():

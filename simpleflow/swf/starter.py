@@ -11,6 +11,24 @@ from simpleflow.swf import client
 
 # SWF's longest execution: a year, in seconds.
 MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
+# What an execution gets when neither the command nor the workflow class says (and its type's defaults).
+DEFAULT_TASK_LIST = "default"
+DEFAULT_EXECUTION_TIMEOUT = 3600
+DEFAULT_TASK_TIMEOUT = 300
+DEFAULT_CHILD_POLICY = "TERMINATE"
+
+
+def child_type_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The defaults to register a child's workflow type with, from its StartChildWorkflowExecution
+    attributes: what the decision gives, else what a start of the class without options gives."""
+    return {
+        "default_task_list": (attributes.get("taskList") or {}).get("name") or DEFAULT_TASK_LIST,
+        "default_execution_start_to_close_timeout": str(
+            attributes.get("executionStartToCloseTimeout") or DEFAULT_EXECUTION_TIMEOUT
+        ),
+        "default_task_start_to_close_timeout": str(attributes.get("taskStartToCloseTimeout") or DEFAULT_TASK_TIMEOUT),
+        "default_child_policy": attributes.get("childPolicy") or DEFAULT_CHILD_POLICY,
+    }
 
 
 def _seconds(value: str | int | None, option: str, maximum: int, none_ok: bool = False) -> int | str | None:
@@ -53,9 +71,9 @@ def start_workflow(
     )
     client.check_domain(domain)
     name, version = workflow_class.name, workflow_class.version
-    task_list = task_list or workflow_class.task_list or "default"
-    execution_timeout = execution_timeout or workflow_class.execution_timeout or 3600
-    decision_tasks_timeout = decision_tasks_timeout or workflow_class.decision_tasks_timeout or 300
+    task_list = task_list or workflow_class.task_list or DEFAULT_TASK_LIST
+    execution_timeout = execution_timeout or workflow_class.execution_timeout or DEFAULT_EXECUTION_TIMEOUT
+    decision_tasks_timeout = decision_tasks_timeout or workflow_class.decision_tasks_timeout or DEFAULT_TASK_TIMEOUT
     client.ensure_workflow_type(
         domain,
         name,
@@ -63,7 +81,7 @@ def start_workflow(
         default_task_list=task_list,
         default_execution_start_to_close_timeout=str(execution_timeout),
         default_task_start_to_close_timeout=str(decision_tasks_timeout),
-        default_child_policy=workflow_class.child_policy or "TERMINATE",
+        default_child_policy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
     )
     payload = dict(input)
     # The class path lets a decider serving several workflows find this one (simpleflow's convention).
@@ -79,7 +97,7 @@ def start_workflow(
         input=jumbo.encode(format.dumps(payload), "input"),
         executionStartToCloseTimeout=str(execution_timeout),
         taskStartToCloseTimeout=str(decision_tasks_timeout),
-        childPolicy=workflow_class.child_policy or "TERMINATE",
+        childPolicy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
         tagList=tag_list or [],
     )
     return {"workflowId": workflow_id, "runId": response["runId"]}

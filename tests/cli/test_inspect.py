@@ -1,11 +1,10 @@
-"""The inspection commands against the moto server, on executions run by the SWF host (standalone)."""
+"""The inspection commands against the dev server, on executions run by the SWF host (standalone)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import threading
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,7 +17,6 @@ from simpleflow.command import cli
 from simpleflow.swf import client, starter
 from simpleflow.swf.standalone import run_standalone
 from tests.fixtures.inspect_workflows import EchoWorkflow, InspectWorkflow
-from tests.swf.test_client import PagingProxy
 
 WORKFLOW_ID = "inspect-a"
 MODULE = "tests.fixtures.inspect_workflows"
@@ -50,20 +48,6 @@ def inspected(moto_server):
     return {"domain": domain, "first": first, "latest": latest, "open": opened["runId"]}
 
 
-@pytest.fixture
-def paged(moto_server, monkeypatch):
-    """SWF answers come through a proxy that pages them by 3, as SWF pages (moto never does)."""
-    proxy = PagingProxy(moto_server.url)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SWF", proxy.url)
-    client.reset_clients()
-    yield proxy
-    proxy.shutdown()
-    proxy.server_close()
-    monkeypatch.delenv("AWS_ENDPOINT_URL_SWF")
-    client.reset_clients()
-
-
 # workflow.list / workflow.filter
 
 
@@ -83,22 +67,23 @@ def test_list_closed_shows_every_run_with_headers_in_the_format_asked(inspected)
     ]
 
 
-def test_list_follows_every_page(inspected, paged):
+def test_list_follows_every_page(inspected, small_pages):
     code, out, _ = simpleflow("--format", "json", "workflow.list", inspected["domain"], "--status", "closed")
     assert code == 0
     assert len(json.loads(out)) == 2
     code, out, _ = simpleflow("workflow.tasks", inspected["domain"], WORKFLOW_ID)
-    assert paged.page_requests > 0  # the history of the latest run took several pages
+    assert small_pages.page_requests > 0  # the history of the latest run took several pages
     assert len(out.splitlines()) == 3
 
 
 @pytest.mark.parametrize(
     "options",
     [
-        # moto answers 500 to a typeFilter without a version (SWF makes the version optional).
         ["--workflow-type-name", "tests.inspect", "--workflow-type-version", "1"],
+        ["--workflow-type-name", "tests.inspect"],  # SWF's typeFilter takes a name without a version
         ["--tag", "cli"],
         ["--workflow-id", WORKFLOW_ID],
+        ["--close-status", "completed"],
     ],
 )
 def test_filter_by_type_tag_or_workflow_id(inspected, options):
@@ -154,7 +139,7 @@ def test_info_without_run_id_describes_the_latest_run(inspected):
     assert info["tag_list"] == "inspect,cli"
     assert info["task_list"].startswith("standalone-")
     assert info["input"]["args"] == [5]
-    assert 0 < info["execution_time"] < 60  # from the history, not moto's fixed startTimestamp
+    assert 0 < info["execution_time"] < 60
 
 
 def test_info_of_a_given_run(inspected):
@@ -229,12 +214,12 @@ def test_history_of_other_code_is_a_mismatch(inspected, tmp_path):
     assert "history does not fit the code" in err
 
 
-def test_history_follows_every_page(inspected, paged):
+def test_history_follows_every_page(inspected, small_pages):
     direct = client.get_history(inspected["domain"], WORKFLOW_ID, inspected["first"])
-    before = paged.page_requests
+    before = small_pages.page_requests
     out = simpleflow("workflow.history", inspected["domain"], WORKFLOW_ID, inspected["first"])[1]
     assert [e["eventId"] for e in json.loads(out)["events"]] == [e["eventId"] for e in direct]
-    assert paged.page_requests - before >= len(direct) // PagingProxy.page_size - 1
+    assert small_pages.page_requests - before >= len(direct) // small_pages.size - 1
 
 
 def test_history_holds_jumbo_fields_as_their_text(moto_server, monkeypatch, tmp_path):

@@ -1,4 +1,4 @@
-"""Exact output of the inspection commands, over SWF conversations recorded against the moto server.
+"""Exact output of the inspection commands, over SWF conversations recorded against the dev server.
 
 Each test replays a vcrpy cassette (``tests/cli/cassettes/inspect/<name>.yaml``) and compares what the command
 printed with what it printed when the cassette was recorded (``<name>.out``, and ``<name>.svg`` for the
@@ -6,12 +6,12 @@ timeline). ``SIMPLEFLOW_VCR_RECORD_MODE`` picks the mode:
 
 - ``none`` (the default, and what ``script/test`` sets): replay only, offline; boto3 points at a dead
   endpoint, so a request the cassette does not hold fails instead of reaching anything.
-- ``once``: record the cassettes that are missing (a moto server is started, an execution run on it by
+- ``once``: record the cassettes that are missing (a dev server is started, an execution run on it by
   the SWF host), replay the others.
 - ``all``: record every cassette again.
 
 Requests match on method, path, SWF operation (``X-Amz-Target``: every SWF call is a ``POST /``) and
-JSON body, never on host or port (the moto server's port is random). Start-time filters are left out of
+JSON body, never on host or port (the dev server's port is random). Start-time filters are left out of
 the body match: ``--started-since`` turns into a date relative to now.
 """
 
@@ -81,7 +81,7 @@ def _vcr(mode: str) -> vcr.VCR:
 
 @pytest.fixture(scope="module")
 def recorded_execution(moto_server) -> None:
-    """Only when recording: the execution the cassettes talk about, run on the moto server by standalone."""
+    """Only when recording: the execution the cassettes talk about, run on the dev server by standalone."""
     client.reset_clients()
     try:
         boto3.client("swf").register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")

@@ -1,7 +1,7 @@
 """simpleflow's wire format at the engine level: child workflows, priorities, failures, retries.
 
-moto has no child workflows, so an execution started the way simpleflow starts it is fed to our
-decider as a history here (see tests/MOTO_SWF_NOTES.md).
+An execution started the way simpleflow starts it is fed to our decider as a history here, for its
+exact decisions; the same children run end to end on the dev server in tests/swf/test_children.py.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def _decode_in_a_new_process(reference: str, cache_dir: Path) -> subprocess.Comp
 
 @pytest.fixture
 def object_in_s3(moto_server):
-    """(bucket, key, text) of a 10-byte object on the moto server."""
+    """(bucket, key, text) of a 10-byte object on the dev server."""
     bucket = f"attack-{uuid.uuid4().hex[:12]}"
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=bucket)

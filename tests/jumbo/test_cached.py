@@ -1,7 +1,7 @@
 """``@cached`` end to end: each call runs once per execution however many replays, locally and on SWF.
 
 Calls are counted in a file (``tests.fixtures.jumbo_workflows.bump``): SWF deciders may be other processes.
-SWF and S3 are the moto server's, over real HTTP.
+SWF and S3 are the dev server's, over real HTTP.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def counter(tmp_path):
 
 @pytest.fixture
 def bucket(moto_server, monkeypatch, tmp_path):
-    """A fresh bucket on the moto server as the jumbo-field store (prefix "cached"), a fresh cache directory."""
+    """A fresh bucket on the dev server as the jumbo-field store (prefix "cached"), a fresh cache directory."""
     name = f"cached-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv(BUCKET_ENV, f"{name}/cached")

@@ -1,4 +1,4 @@
-"""Jumbo fields end to end: real HTTP to the moto server's SWF and S3, no stubs.
+"""Jumbo fields end to end: real HTTP to the dev server's SWF and S3, no stubs.
 
 - a 1 MB activity result crosses ``standalone`` and feeds the next activity;
 - a decider replaying a history that holds a jumbo field fetches the object once;
@@ -31,7 +31,7 @@ BUCKET_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
 
 @pytest.fixture
 def bucket(moto_server, monkeypatch, tmp_path):
-    """A fresh bucket on the moto server as the jumbo-field store (prefix "e2e"), a fresh cache directory."""
+    """A fresh bucket on the dev server as the jumbo-field store (prefix "e2e"), a fresh cache directory."""
     name = f"e2e-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv(BUCKET_ENV, f"{name}/e2e")
@@ -321,3 +321,17 @@ def test_big_activity_result_locally_with_bucket_goes_through_s3(bucket):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == 40_000
     assert boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="e2e/")["KeyCount"] == 1
+
+
+def test_the_jumbo_fields_example_gives_the_same_result_on_swf_as_locally(bucket, swf_domain):
+    from examples.jumbo_fields import BigWorkflow
+    from simpleflow.local import LocalExecution
+
+    input = {"args": [100_000], "kwargs": {}}
+    local = LocalExecution(BigWorkflow, input).execute()
+    remote = run_standalone(swf_domain, BigWorkflow, input, progress=None, timeout=60)
+    assert remote.status == local.status == "completed", (remote.reason, local.reason)
+    assert remote.result == local.result and remote.result["characters"] == 100_000
+    events = client.get_history(swf_domain, remote.workflow_id, remote.run_id)
+    (made,) = [a for a in of_type(events, "ActivityTaskCompleted") if a["result"].startswith(jumbo.PREFIX)]
+    assert boto3.client("s3").head_object(Bucket=bucket, Key=reference_key(made["result"]))["ContentLength"] > 32_768

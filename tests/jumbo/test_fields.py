@@ -1,4 +1,4 @@
-"""Jumbo fields against the moto server's S3: encode, decode, the caches, SWF shapes."""
+"""Jumbo fields against the dev server's S3: encode, decode, the caches, SWF shapes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ MB = 1_000_000
 
 @pytest.fixture
 def bucket(moto_server, monkeypatch, tmp_path):
-    """A fresh bucket on the moto server, set as the jumbo fields bucket with prefix "jumbo"."""
+    """A fresh bucket on the dev server, set as the jumbo fields bucket with prefix "jumbo"."""
     name = f"jumbo-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", f"{name}/jumbo")

@@ -1,4 +1,4 @@
-"""Jumbo fields for heartbeat details and for queried histories, on the moto server's SWF and S3.
+"""Jumbo fields for heartbeat details and for queried histories, on the dev server's SWF and S3.
 
 - heartbeat details over SWF's 2,048 characters go to S3; the timed-out attempt's reference reaches the
   next attempt, which reads the whole details back;
@@ -28,7 +28,7 @@ SIZE = 3000  # heartbeat details of "x" * SIZE: over SWF's 2,048 characters
 
 @pytest.fixture
 def bucket(moto_server, monkeypatch, tmp_path):
-    """A fresh bucket on the moto server as the jumbo-field store (for this process and the ones it starts)."""
+    """A fresh bucket on the dev server as the jumbo-field store (for this process and the ones it starts)."""
     name = f"progress-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", f"{name}/progress")

@@ -1,4 +1,4 @@
-"""Cancelling what a workflow started, end to end in the local host (moto has no children: they are tested here).
+"""Cancelling what a workflow started, end to end in the local host (on SWF: tests/swf/test_children.py).
 
 Every run is also checked the way the SWF decider runs it: a resumed run takes, decision task by
 decision task, the decisions a full replay takes.

@@ -1,4 +1,4 @@
-"""Steps (simpleflow.step) and the S3 helpers (simpleflow.storage), locally against the moto server's S3."""
+"""Steps (simpleflow.step) and the S3 helpers (simpleflow.storage), locally against the dev server's S3."""
 
 from __future__ import annotations
 

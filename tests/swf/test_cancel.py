@@ -1,10 +1,6 @@
-"""Cancelling a running activity on the moto server, as on the local host.
-
-moto lacks activity cancellation; the test launcher carries it out from SWF's documentation
-(tests/moto_server.py, patch 5): RequestCancelActivityTask, a heartbeat's cancelRequested,
-RespondActivityTaskCanceled. Child workflows are not on moto: tests/local/test_cancel.py and
-tests/engine/test_cancel.py cover them; timers are in tests/swf/test_features.py (its server
-records SWF's TimerCanceled).
+"""Cancelling a running activity on the dev server, as on the local host: RequestCancelActivityTask, a
+heartbeat's cancelRequested, RespondActivityTaskCanceled. Children, other executions and timers are
+cancelled in tests/swf/test_children.py and tests/swf/test_features.py.
 """
 
 from __future__ import annotations

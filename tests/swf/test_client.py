@@ -1,103 +1,15 @@
-"""The boto3 layer against a real moto server: pages, identity, unknown domains, registrations."""
+"""The boto3 layer against the dev server: pages, identity, unknown domains, registrations."""
 
 from __future__ import annotations
 
-import http.client
-import http.server
 import json
 import os
-import threading
-import time
 import uuid
-from urllib.parse import urlparse
 
 import pytest
 
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
-
-PAGED = {
-    "SimpleWorkflowService.GetWorkflowExecutionHistory": "events",
-    "SimpleWorkflowService.PollForDecisionTask": "events",
-    "SimpleWorkflowService.ListOpenWorkflowExecutions": "executionInfos",
-    "SimpleWorkflowService.ListClosedWorkflowExecutions": "executionInfos",
-}
-
-
-class PagingProxy(http.server.ThreadingHTTPServer):
-    """An HTTP proxy in front of moto that pages its answers as SWF does (moto never pages).
-
-    Lists longer than ``page_size`` come back one page at a time with a ``nextPageToken``; the
-    rest is served from memory when the token comes back. ``delay`` holds every answer back.
-    """
-
-    page_size = 3
-
-    def __init__(self, upstream: str) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
-        self.upstream = urlparse(upstream)
-        self.pending: dict[str, tuple[dict, str, list, int]] = {}
-        self.page_requests = 0
-        self.delay = 0.0
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _ProxyHandler(http.server.BaseHTTPRequestHandler):
-    server: PagingProxy
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        target = self.headers.get("X-Amz-Target", "")
-        key = PAGED.get(target)
-        request = json.loads(body or b"{}") if key else {}
-        close_status = None
-        time.sleep(self.server.delay)
-        if key and request.get("nextPageToken") in self.server.pending:
-            self.server.page_requests += 1
-            page, key, items, offset = self.server.pending.pop(request["nextPageToken"])
-            self._send(200, self._page(page, key, items, offset))
-            return
-        if key:
-            request.pop("maximumPageSize", None)  # moto would cut the list without a token
-            # moto's closeStatusFilter drops executions it should keep (it compares a dict to a
-            # string while removing from the list it iterates): filter as SWF does, below.
-            close_status = (request.pop("closeStatusFilter", None) or {}).get("status")
-            body = json.dumps(request).encode()
-        conn = http.client.HTTPConnection(self.server.upstream.hostname, self.server.upstream.port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-        conn.request("POST", self.path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        if key and response.status == 200:
-            page = json.loads(data)
-            if close_status:
-                page[key] = [info for info in page[key] if info.get("closeStatus") == close_status]
-            data = self._page(page, key, page.get(key, []), 0)
-        self._send(response.status, data, response.getheader("Content-Type", "application/x-amz-json-1.0"))
-
-    def _page(self, page: dict, key: str, items: list, offset: int) -> bytes:
-        size = self.server.page_size
-        out = dict(page)
-        out[key] = items[offset : offset + size]
-        out.pop("nextPageToken", None)
-        if offset + size < len(items):
-            token = uuid.uuid4().hex
-            self.server.pending[token] = (page, key, items, offset + size)
-            out["nextPageToken"] = token
-        return json.dumps(out).encode()
-
-    def _send(self, status: int, data: bytes, content_type: str = "application/x-amz-json-1.0") -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except BrokenPipeError:  # the client gave up (read timeout test)
-            pass
 
 
 @pytest.fixture
@@ -106,19 +18,6 @@ def fresh_clients():
     client.reset_clients()
     yield
     client.reset_clients()
-
-
-@pytest.fixture
-def paging_proxy(moto_server, monkeypatch, fresh_clients):
-    """SWF calls go through a PagingProxy (set by AWS_ENDPOINT_URL_SWF, which boto3 reads itself)."""
-    proxy = PagingProxy(moto_server.url)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SWF", proxy.url)
-    client.reset_clients()
-    yield proxy
-    proxy.shutdown()
-    proxy.server_close()
 
 
 def start_execution(domain: str, workflow_id: str | None = None, task_list: str | None = None) -> tuple[str, str]:
@@ -153,7 +52,7 @@ def add_markers(domain: str, task_list: str, count: int) -> None:
 # --- clients ------------------------------------------------------------------------------
 
 
-def test_client_reaches_moto_through_aws_endpoint_url(swf_domain, fresh_clients):
+def test_client_reaches_the_server_through_aws_endpoint_url(swf_domain, fresh_clients):
     assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert client.check_domain(swf_domain)["domainInfo"]["name"] == swf_domain
 
@@ -273,66 +172,83 @@ def test_empty_polls_return_none(swf_domain, fresh_clients):
     assert client.poll_decision_task(swf_domain, "nothing-here") is None
 
 
-def test_read_timeout_counts_as_an_empty_poll(swf_domain, paging_proxy, monkeypatch):
-    monkeypatch.setattr(client, "READ_TIMEOUT", 0.3)
-    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "0")
-    client.reset_clients()
-    paging_proxy.delay = 1.0
-    started = time.monotonic()
-    assert client.poll_activity_task(swf_domain, "slow") is None
-    assert client.poll_decision_task(swf_domain, "slow") is None
-    assert time.monotonic() - started < 2.5
+def test_history_pages_follow_maximum_page_size_in_either_order(swf_domain, fresh_clients):
+    workflow_id, run_id = start_execution(swf_domain, task_list="pages")
+    add_markers(swf_domain, "pages", 5)  # 9 events
+    swf = client.swf_client()
+    execution = {"workflowId": workflow_id, "runId": run_id}
+    for reverse, expected in ((False, list(range(1, 10))), (True, list(range(9, 0, -1)))):
+        pages = [
+            swf.get_workflow_execution_history(
+                domain=swf_domain, execution=execution, maximumPageSize=4, reverseOrder=reverse
+            )
+        ]
+        while "nextPageToken" in pages[-1]:
+            pages.append(
+                swf.get_workflow_execution_history(
+                    domain=swf_domain,
+                    execution=execution,
+                    maximumPageSize=4,
+                    reverseOrder=reverse,
+                    nextPageToken=pages[-1]["nextPageToken"],
+                )
+            )
+        assert [len(p["events"]) for p in pages] == [4, 4, 1]
+        assert [e["eventId"] for p in pages for e in p["events"]] == expected
 
 
-def test_moto_answers_history_in_one_page_whatever_the_page_size(swf_domain, fresh_clients):
-    # Recorded in tests/MOTO_SWF_NOTES.md: paging is tested through PagingProxy because of this.
-    workflow_id, run_id = start_execution(swf_domain, task_list="one-page")
-    add_markers(swf_domain, "one-page", 5)
-    page = client.swf_client().get_workflow_execution_history(
-        domain=swf_domain, execution={"workflowId": workflow_id, "runId": run_id}, maximumPageSize=1
+def test_a_page_token_of_another_call_is_refused(swf_domain, fresh_clients):
+    workflow_id, run_id = start_execution(swf_domain, task_list="tokens")
+    add_markers(swf_domain, "tokens", 3)
+    swf = client.swf_client()
+    page = swf.get_workflow_execution_history(
+        domain=swf_domain, execution={"workflowId": workflow_id, "runId": run_id}, maximumPageSize=2
     )
-    assert len(page["events"]) == 9
-    assert "nextPageToken" not in page
+    with pytest.raises(swf.exceptions.ClientError, match="nextPageToken"):
+        swf.list_open_workflow_executions(
+            domain=swf_domain, startTimeFilter={"oldestDate": 0}, nextPageToken=page["nextPageToken"]
+        )
 
 
-def test_history_follows_every_page(swf_domain, paging_proxy):
+def test_history_follows_every_page(swf_domain, small_pages):
     task_list = f"tl-{uuid.uuid4().hex[:6]}"
     workflow_id, run_id = start_execution(swf_domain, task_list=task_list)
     add_markers(swf_domain, task_list, 7)
-    paging_proxy.page_requests = 0
+    small_pages.page_requests = 0
     events = client.get_history(swf_domain, workflow_id, run_id)
     assert [e["eventId"] for e in events] == list(range(1, 12))
     assert events[-1]["eventType"] == "MarkerRecorded"
-    assert paging_proxy.page_requests == 3
+    assert small_pages.page_requests == 3
     reverse = client.get_history(swf_domain, workflow_id, run_id, reverse_order=True)
     assert [e["eventId"] for e in reverse] == list(range(11, 0, -1))
 
 
-def test_decision_poll_gathers_the_events_of_every_page(swf_domain, paging_proxy):
+def test_decision_poll_gathers_the_events_of_every_page(swf_domain, small_pages):
     task_list = f"tl-{uuid.uuid4().hex[:6]}"
     workflow_id, _ = start_execution(swf_domain, task_list=task_list)
     add_markers(swf_domain, task_list, 4)
     client.swf_client().signal_workflow_execution(
         domain=swf_domain, workflowId=workflow_id, signalName="wake", input=""
     )
-    paging_proxy.page_requests = 0
+    small_pages.page_requests = 0
     task = client.poll_decision_task(swf_domain, task_list, "tester")
     assert task is not None and task["taskToken"]
     assert [e["eventId"] for e in task["events"]] == list(range(1, 12))
     assert task["events"][-1]["eventType"] == "DecisionTaskStarted"
     assert task["workflowExecution"]["workflowId"] == workflow_id
     assert "nextPageToken" not in task and "ResponseMetadata" not in task
-    assert paging_proxy.page_requests == 3
+    assert small_pages.page_requests == 3
+    # The following pages were of that task: no other decision task was started meanwhile.
+    assert [e["eventType"] for e in task["events"]].count("DecisionTaskStarted") == 2
 
 
-def test_list_executions_follows_pages_and_filters(swf_domain, paging_proxy):
+def test_list_executions_follows_pages_and_filters(swf_domain, small_pages):
     ids = [start_execution(swf_domain)[0] for _ in range(5)]
     client.swf_client().terminate_workflow_execution(domain=swf_domain, workflowId=ids[0])
-    paging_proxy.page_requests = 0
-    open_ids = {info["execution"]["workflowId"] for info in client.list_executions(swf_domain)}
-    assert open_ids == set(ids[1:])
-    assert paging_proxy.page_requests == 1
-    # Stock moto ignores executionFilter (the test launcher applies it); the helper filters what comes back too.
+    small_pages.page_requests = 0
+    open_ids = [info["execution"]["workflowId"] for info in client.list_executions(swf_domain)]
+    assert open_ids == ids[:0:-1]  # the latest started first
+    assert small_pages.page_requests == 1
     assert [i["execution"]["workflowId"] for i in client.list_executions(swf_domain, workflow_id=ids[2])] == [ids[2]]
     closed = client.list_executions(swf_domain, "closed", close_status="TERMINATED")
     assert [i["execution"]["workflowId"] for i in closed] == [ids[0]]

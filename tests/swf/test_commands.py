@@ -1,4 +1,4 @@
-"""The SWF commands' process behaviour on the moto server: stopping, failing, acting on executions."""
+"""The SWF commands' process behaviour on the dev server: stopping, failing, acting on executions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""simpleflow's command forms on the moto server: what its README and scripts type works here."""
+"""simpleflow's command forms on the dev server: what its README and scripts type works here."""
 
 from __future__ import annotations
 

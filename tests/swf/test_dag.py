@@ -1,4 +1,4 @@
-"""DAG specs on the moto server: the same task ids and results as the local host."""
+"""DAG specs on the dev server: the same task ids and results as the local host."""
 
 from __future__ import annotations
 
@@ -198,3 +198,23 @@ def test_a_spec_larger_than_an_swf_input_travels_through_a_jumbo_field(swf_domai
     assert started["workflowExecutionStartedEventAttributes"]["input"].startswith(
         f"simpleflow+s3://{jumbo_bucket}/dag/"
     )
+
+
+def test_a_child_workflow_node_runs_on_swf_as_locally(swf_domain):
+    spec = str(SPECS / "child.yaml")
+    local = _local("child.yaml", 5)
+    done = simpleflow("standalone", "--domain", swf_domain, "--workflow-id", "parent-wf", spec, "--input", "5")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == local.result == 21
+    run_id = done.stdout.splitlines()[0].split()[1]
+    events = client.get_history(swf_domain, "parent-wf", run_id)
+    started = [
+        e["startChildWorkflowExecutionInitiatedEventAttributes"] for e in events if "Initiated" in e["eventType"]
+    ]
+    assert [s["workflowId"] for s in started] == ["parent-wf--child"]
+    assert started[0]["workflowType"] == {"name": "tests.fixtures.dag_activities.DoubleTwiceWorkflow", "version": "t"}
+    child = client.get_history(swf_domain, "parent-wf--child", client.latest_run_id(swf_domain, "parent-wf--child"))
+    assert [task_id for task_id, _, _ in scheduled(child)] == [
+        "activity-tests.fixtures.dag_activities.double-1",
+        "activity-tests.fixtures.dag_activities.double-2",
+    ]

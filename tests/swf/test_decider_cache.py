@@ -60,7 +60,7 @@ def test_cached_decider_with_partial_histories_decides_like_a_cacheless_one(swf_
 
 
 def test_a_full_history_sent_again_skips_the_events_already_applied(swf_domain):
-    # The moto server ignores startAtPreviousStartedEvent and always sends everything.
+    # A decider that polls whole histories (the shared list while it serves a sticky one) gets everything again.
     decider = Decider(swf_domain, "tl", [wf.Chain])
     swf = SimulatedSWF(
         {"args": [5], "kwargs": {}, "__extra": {"class": "tests.fixtures.engine_workflows.Chain"}},

@@ -1,4 +1,4 @@
-"""End to end on the moto server: the ``simpleflow`` commands as processes, over real HTTP.
+"""End to end on the dev server: the ``simpleflow`` commands as processes, over real HTTP.
 
 Each test reads what happened from the execution's history. The workflows and activities
 are in tests/fixtures/swf_workflows.py; their timeouts are short so a lost task comes back fast.
@@ -132,7 +132,7 @@ def test_killed_worker_task_times_out_on_its_heartbeat_and_another_worker_comple
     first.kill()
     first.wait()
     second = start_worker(processes, swf_domain, label="worker-2")
-    # moto checks timeouts lazily, on the next call (the decider polls all the time), as of when they were due.
+    # The dev server times the task out on its own when its heartbeat timeout passes, as SWF does.
     events = wait_closed(swf_domain, workflow_id, run_id, processes)
     assert completed_result(events) == 7
     story = activity_story(events)
@@ -227,6 +227,6 @@ def test_local_and_swf_hosts_agree_on_a_fan_out_with_a_retry(swf_domain, tmp_pat
 
     tasks = _compare_hosts(swf_domain, FanOutWorkflow, {"args": [4, str(tmp_path)], "kwargs": {}}, reset)
     squares = [f"activity-tests.swf.square-{i}" for i in range(1, 5)]
-    # The retry goes out under the same id (simpleflow's rule; moto needs the launcher's patch for it).
+    # The retry goes out under the same id (simpleflow's rule; SWF takes an id again once its task closed).
     flaky = "activity-tests.swf.flaky-1"
     assert [activity_id for activity_id, _, _ in tasks] == [*squares, flaky, flaky]

@@ -1,4 +1,4 @@
-"""SignalExternalWorkflowExecution on the moto server (carried out by the test launcher, patch 4)."""
+"""SignalExternalWorkflowExecution on the dev server."""
 
 from __future__ import annotations
 

@@ -1,26 +1,13 @@
-"""Timers, markers, canvas and signals from outside, on the moto server; the SWF host and the local
-host give the same results for the examples moto can run.
+"""Timers, markers, canvas and signals from outside, on the dev server; the SWF host and the local
+host give the same results. Child workflows, continue-as-new and cancelling executions are in
+tests/swf/test_children.py.
 
-What moto 5.2.1 lacks (see tests/MOTO_SWF_NOTES.md) is tested at the engine level and in the local
-host instead (tests/engine/test_decisions_moto_lacks.py, tests/local/test_features.py):
-- child workflows, continue-as-new and signals sent by a workflow (StartChildWorkflowExecution,
-  ContinueAsNewWorkflowExecution, SignalExternalWorkflowExecution: moto's 500 leaves the execution
-  stuck), hence examples/signals.py (a child, and a signal to itself) and
-  examples/child_workflow.py, examples/continue_as_new.py do not run here;
-- cancellation: moto has no RequestCancelWorkflowExecution (500), so ``workflow.cancel`` is only
-  checked to fail in one line, and should_cancel/on_canceled never run on moto.
-Activity cancellation (RequestCancelActivityTask, a heartbeat's cancelRequested) runs through the
-shared launcher's patch 5 (tests/swf/test_cancel.py).
-
-This module runs its own moto server: the shared launcher's workarounds (tests/moto_server.py)
-plus two of its own, for timers (see :func:`serve`).
+The tests run on the fast-timers dev server (tests/swf/conftest.py): an hour of timer lasts a second.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import threading
 import time
 import uuid
@@ -28,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import pytest
 
 from simpleflow.constants import HOUR
@@ -39,90 +25,21 @@ from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from simpleflow.swf.worker import run_worker
 from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow
-from tests.moto_server import MotoServer, patch_moto
-from tests.swf_e2e_helpers import ROOT, attributes, closing, completed_result, scheduled, simpleflow, wait_closed
+from tests.swf_e2e_helpers import attributes, closing, completed_result, scheduled, simpleflow, wait_closed
 
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
 
 
-def serve(argv: list[str]) -> None:
-    """This module's moto server: ``python -c 'from tests.swf.test_features import serve; serve(ARGS)'``.
-
-    On top of :func:`tests.moto_server.patch_moto`, two test workarounds:
-    1. moto records a timer cancellation as ``TimerCancelled``; SWF's event (the one simpleflow
-       reads) is ``TimerCanceled``. Record SWF's name.
-    2. An hour of timer lasts a second on this server (moto's timers are real ``threading.Timer``s),
-       so the examples' hour-long timers run as written. Decisions and events keep the real
-       durations; only the server's clock for timers is fast.
-    """
-    import moto.swf.models.history_event as history_event
-    import moto.swf.models.workflow_execution as workflow_execution
-
-    patch_moto()
-    history_event.SUPPORTED_HISTORY_EVENT_TYPES += ("TimerCanceled",)
-    add_event = workflow_execution.WorkflowExecution._add_event
-
-    def _add_event(self: Any, event_type: str, *args: Any, **kwargs: Any) -> Any:
-        return add_event(self, "TimerCanceled" if event_type == "TimerCancelled" else event_type, *args, **kwargs)
-
-    workflow_execution.WorkflowExecution._add_event = _add_event
-
-    def fast_timer(interval: float, function: Any, args: Any = None, kwargs: Any = None) -> threading.Timer:
-        return threading.Timer(float(interval) / HOUR, function, args, kwargs)
-
-    workflow_execution.ThreadingTimer = fast_timer
-    from moto.server import main
-
-    main(argv)
-
-
-class FeatureServer(MotoServer):
-    """The moto server of this module, launched by :func:`serve`."""
-
-    def command(self) -> list[str]:
-        code = (
-            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-            "from tests.swf.test_features import serve; serve(sys.argv[1:])"
-        )
-        return [sys.executable, "-c", code, "-H", "127.0.0.1", "-p", str(self.port)]
-
-
-@contextmanager
-def feature_server_environment() -> Iterator[FeatureServer]:
-    """A FeatureServer running, with this process's AWS settings pointing at it until the block ends."""
-    srv = FeatureServer()
-    srv.start()
-    saved = {k: os.environ.get(k) for k in srv.environ()}
-    os.environ.update(srv.environ())
-    client.reset_clients()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        client.reset_clients()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeatureServer]:
-    with feature_server_environment() as srv:
-        yield srv
-
-
 @pytest.fixture
-def domain(server: FeatureServer) -> str:
-    name = f"features-{uuid.uuid4().hex[:8]}"
-    boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
-    return name
+def domain(fast_domain: str) -> str:
+    return fast_domain
 
 
 @contextmanager
-def decider_and_worker(domain: str, workflows: list[type]) -> Iterator[str]:
-    """A decider and an activity worker in threads of this process, on a task list of their own."""
+def decider_and_worker(
+    domain: str, workflows: list[type], modules: tuple[str, ...] = ("tests.fixtures.signal_workflows",)
+) -> Iterator[str]:
+    """A decider and an activity worker (of *modules*) in threads of this process, on a task list of their own."""
     task_list = f"features-{uuid.uuid4().hex[:8]}"
     stop = threading.Event()
     decider = Decider(domain, task_list, workflows, activity_task_list=task_list)
@@ -132,7 +49,7 @@ def decider_and_worker(domain: str, workflows: list[type]) -> Iterator[str]:
             target=run_worker,
             args=(domain, task_list),
             daemon=True,
-            kwargs={"modules": ["tests.fixtures.signal_workflows"], "stop_event": stop},
+            kwargs={"modules": list(modules), "stop_event": stop},
         ),
     ]
     for thread in threads:
@@ -343,21 +260,41 @@ def test_signal_to_an_unknown_execution_is_a_one_line_error(domain):
     assert done.stderr == f"simpleflow: error: no execution with workflow id 'no-such-workflow' in domain '{domain}'\n"
 
 
-# --- cancel: what moto lacks -------------------------------------------------------------------
+# --- cancel from outside ----------------------------------------------------------------------
 
 
-def test_workflow_cancel_on_moto_fails_in_one_line_and_leaves_the_execution_open(domain, monkeypatch):
-    # moto has no RequestCancelWorkflowExecution: it answers HTTP 500 (real SWF records
-    # WorkflowExecutionCancelRequested and schedules a decision task). One attempt, not botocore's retries.
-    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
-    execution = start_workflow(
-        domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, task_list="nobody-decides"
-    )
-    done = simpleflow("workflow.cancel", domain, execution["workflowId"])
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr == "simpleflow: error: RequestCancelWorkflowExecution failed: HTTP 500 Internal Server Error\n"
-    events = history(domain, execution)
-    assert "WorkflowExecutionCancelRequested" not in [e["eventType"] for e in events]
+def test_workflow_cancel_is_accepted_by_a_waiting_workflow_on_swf_as_locally(domain):
+    with decider_and_worker(domain, [ApprovalWorkflow]) as task_list:
+        execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, task_list=task_list)
+        wait_until_waiting(domain, execution)
+        done = simpleflow("workflow.cancel", domain, execution["workflowId"])
+        assert (done.returncode, done.stdout, done.stderr) == (
+            0,
+            f"cancel requested for {execution['workflowId']}\n",
+            "",
+        )
+        events = wait_closed(domain, execution["workflowId"], execution["runId"])
+    types = [e["eventType"] for e in events]
+    assert types[-5:] == [
+        "WorkflowExecutionCancelRequested",
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+        "DecisionTaskCompleted",
+        "WorkflowExecutionCanceled",
+    ]
+    info = client.swf_client().describe_workflow_execution(domain=domain, execution=execution)["executionInfo"]
+    assert (info["closeStatus"], info["cancelRequested"]) == ("CANCELED", True)
+    local = LocalExecution(ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, cancel_at=60).execute()
+    assert local.status == "canceled"
+    assert [e["eventType"] for e in local.events][-5:] == types[-5:]
+
+
+def test_workflow_cancel_of_a_closed_execution_is_one_line(domain):
+    execution = start_workflow(domain, ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, task_list="nobody")
     executions.terminate(domain, execution["workflowId"])
+    done = simpleflow("workflow.cancel", domain, execution["workflowId"])
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"simpleflow: error: execution {execution['workflowId']} (run ")
+    assert "is already closed: terminated at " in done.stderr and done.stderr.rstrip().endswith("nothing to cancel")
+    assert len(done.stderr.splitlines()) == 1
     assert closing(history(domain, execution))[0] == "WorkflowExecutionTerminated"

@@ -1,9 +1,9 @@
-"""Heartbeats that carry progress, on the moto server: an attempt heartbeats its step, then goes silent past
+"""Heartbeats that carry progress, on the dev server: an attempt heartbeats its step, then goes silent past
 its heartbeat timeout; SWF's ActivityTaskTimedOut carries the last details and the next attempt resumes
 from them. The same run on the local host (its simulated heartbeat timeout) gives the same events and result.
 
-moto enforces heartbeat timeouts (counted in whole seconds, reset by each RecordActivityTaskHeartbeat) and
-puts the last heartbeat's details in ActivityTaskTimedOut, as SWF does (tests/MOTO_SWF_NOTES.md).
+The dev server counts a heartbeat timeout from the task's start, resets it with each
+RecordActivityTaskHeartbeat and puts the last heartbeat's details in ActivityTaskTimedOut, as SWF does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The test server's long polls (tests/moto_server.py, patch 10): held until a task comes for them.
+"""The dev server's long polls: held until a task comes for them, or for the poll wait (SWF: 60 s).
 
 A server of this module's own holds empty polls for ``WAIT`` seconds (the suite's server: a
 short wait), so that an answer well before ``WAIT`` shows the poll was woken.
@@ -21,20 +21,25 @@ WAIT = 1.5
 
 
 @pytest.fixture(scope="module")
-def swf() -> Iterator[Any]:
+def server() -> Iterator[MotoServer]:
     server = MotoServer(poll_wait=WAIT)
     server.start()
-    env = server.environ()
     try:
-        yield boto3.client(
-            "swf",
-            endpoint_url=server.url,
-            region_name=env["AWS_DEFAULT_REGION"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        )
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def swf(server) -> Any:
+    env = server.environ()
+    return boto3.client(
+        "swf",
+        endpoint_url=server.url,
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 @pytest.fixture
@@ -131,3 +136,20 @@ def test_a_sticky_task_that_times_out_answers_the_poll_held_on_the_shared_list(s
         "DecisionTaskScheduled",
         "DecisionTaskStarted",
     ]
+
+
+def test_a_poll_held_past_the_clients_read_timeout_counts_as_an_empty_poll(moto_server, server, domain, monkeypatch):
+    from simpleflow.swf import client
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SWF", server.url)
+    monkeypatch.setattr(client, "READ_TIMEOUT", 0.3)
+    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "0")
+    client.reset_clients()
+    try:
+        began = time.monotonic()
+        assert client.poll_activity_task(domain, "slow") is None
+        assert client.poll_decision_task(domain, "slow") is None
+        assert time.monotonic() - began < 2.5  # two read timeouts, not two held polls
+    finally:
+        monkeypatch.undo()
+        client.reset_clients()

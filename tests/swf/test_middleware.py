@@ -1,4 +1,4 @@
-"""Middleware on the moto server: ``standalone`` and ``worker.start`` call them as the local host does."""
+"""Middleware on the dev server: ``standalone`` and ``worker.start`` call them as the local host does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Patching and the workflow's status on the moto server (markers and executionContext are moto-implemented).
+"""Patching and the workflow's status on the dev server (markers and executionContext).
 
 A deploy in the middle of an execution: an old decider takes the first decisions, a decider with the
 patched code the rest. The old execution keeps the old path, a new one takes the new path and records

@@ -1,4 +1,4 @@
-"""Program and Python tasks (simpleflow.execute) run by SWF workers on the moto server."""
+"""Program and Python tasks (simpleflow.execute) run by SWF workers on the dev server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``simpleflow workflow.query`` on the moto server: an execution part-way (waiting for a signal) and closed,
+"""``simpleflow workflow.query`` on the dev server: an execution part-way (waiting for a signal) and closed,
 queried through the command line; the history is the same before and after, and the local host agrees."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def wait_for_signal_wait(domain, workflow_id, run_id, processes, timeout=20.0):
 
 @pytest.fixture(scope="module")
 def executions(moto_server, tmp_path_factory):
-    """Two OrderWorkflows on the moto server, charged and waiting for "approve" (one decider, one worker):
+    """Two OrderWorkflows on the dev server, charged and waiting for "approve" (one decider, one worker):
     ``(domain, [(workflow id, run id), ...], processes)``. Only the closing test signals the second."""
     domain = f"test-{uuid.uuid4().hex[:8]}"
     client.swf_client().register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")

@@ -1,4 +1,4 @@
-"""``standalone --repair`` on the moto server: a new execution runs only what the failed one did not finish."""
+"""``standalone --repair`` on the dev server: a new execution runs only what the failed one did not finish."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def _failed_execution(domain, workdir, workflow_id):
     done = _standalone(domain, "--workflow-id", workflow_id, "--input", json.dumps([str(workdir)]))
     assert done.returncode == 1, done.stderr
     assert "fragile: the input is broken" in done.stderr
-    assert pw.runs(workdir) == ["step 1", "step 2", "summary", "fragile"]
+    runs = pw.runs(workdir)
+    # summary and fragile are scheduled together: a worker with several polls runs them at once, in any order.
+    assert runs[:2] == ["step 1", "step 2"] and sorted(runs[2:]) == ["fragile", "summary"]
     (workdir / "broken").unlink()
     (workdir / "runs.log").unlink()
 

@@ -1,17 +1,14 @@
-"""Retry policies on the moto server: an activity failing twice waits its policy's timers, then succeeds,
+"""Retry policies on the dev server: an activity failing twice waits its policy's timers, then succeeds,
 with the task ids, timers and result of the local host.
 
-moto implements StartTimer, TimerFired and CancelTimer; the server of tests/swf/test_features.py (an hour of timer
-lasts a second there) keeps the example's 30 s and 60 s waits short.
+The fast-timers server of tests/swf/conftest.py (an hour of timer lasts a second there) keeps the example's 30 s
+and 60 s waits short.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from examples.retry_policy import FETCH_POLICY, RetryPolicyWorkflow
@@ -19,23 +16,15 @@ from simpleflow.engine import policy_timer_id
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
-from tests.swf.test_features import WAKE_UP_TIMER, FeatureServer, feature_server_environment
+from tests.swf.test_features import WAKE_UP_TIMER
 from tests.swf_e2e_helpers import attributes, outcomes_by_task, scheduled
 
 FETCH_ID = "activity-examples.retry_policy.fetch_rates-1"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeatureServer]:
-    with feature_server_environment() as srv:
-        yield srv
-
-
 @pytest.fixture
-def domain(server: FeatureServer) -> str:
-    name = f"retry-{uuid.uuid4().hex[:8]}"
-    boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
-    return name
+def domain(fast_domain: str) -> str:
+    return fast_domain
 
 
 def timers(events: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:

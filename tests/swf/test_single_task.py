@@ -1,4 +1,4 @@
-"""``worker.start --one-task`` and ``--poll-data`` on the moto server: one task, answered, then exit."""
+"""``worker.start --one-task`` and ``--poll-data`` on the dev server: one task, answered, then exit."""
 
 from __future__ import annotations
 

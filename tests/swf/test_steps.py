@@ -1,4 +1,4 @@
-"""Steps on SWF (the moto server): state in S3 across executions, markers and signals in the history."""
+"""Steps on SWF (the dev server): state in S3 across executions, markers and signals in the history."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ def test_local_and_swf_hosts_agree_on_steps(swf_domain, new_bucket, monkeypatch)
         swf.append((outcome.result, client.get_history(swf_domain, workflow_id, outcome.run_id)))
     assert [run.result for run in local] == [result for result, _ in swf]
     for run, (_, events) in zip(local, swf):
-        assert scheduled(run.events) == scheduled(events)
+        # Parallel steps end in any order on SWF, and so are their MarkStepDone tasks scheduled.
+        assert sorted(scheduled(run.events), key=json.dumps) == sorted(scheduled(events), key=json.dumps)
         assert outcomes_by_task(run.events) == outcomes_by_task(events)
         assert sorted(_step_markers(run.events)) == sorted(_step_markers(events))  # parallel steps end in any order
     assert ("first", "skipped") in _step_markers(swf[1][1])

@@ -1,4 +1,4 @@
-"""Sticky task lists on the moto server (the launcher implements SWF's task list override, patch 5).
+"""Sticky task lists on the dev server (it carries out SWF's task list override).
 
 Deciders on one shared list each own a sticky list; a run's next decision task comes back to the
 decider that holds it. A decider killed or stopped costs one schedule-to-start timeout (1 s here):

@@ -1,4 +1,4 @@
-"""The activity worker against a real moto server: tasks are scheduled by answering decision tasks by hand."""
+"""The activity worker against the dev server: tasks are scheduled by answering decision tasks by hand."""
 
 from __future__ import annotations
 
@@ -293,7 +293,7 @@ def test_result_that_is_not_json_serializable_fails(execution):
 
 
 def test_heartbeats_keep_a_slow_activity_alive(execution):
-    # moto enforces heartbeat timeouts (lazily, on the next call): without heartbeats this task,
+    # The server enforces heartbeat timeouts: without heartbeats this task,
     # 2.5 s long with a 2 s heartbeat timeout, would end ActivityTaskTimedOut.
     (aid,) = execution.schedule(("tests.sleep", {"args": [2.5]}), heartbeat_timeout="2")
     with worker(execution.domain, execution.task_list, heartbeat=0.5):

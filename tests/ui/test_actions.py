@@ -4,7 +4,6 @@ a read-only UI; paging through SWF's nextPageToken."""
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -157,17 +156,10 @@ def test_a_read_only_ui_shows_no_action_and_refuses_every_change(read_only_ui, r
 
 @pytest.fixture
 def paging_ui(moto_server, runs, tmp_path):
-    """A UI that reaches SWF through a proxy paging every list by 3 (the test server never pages)."""
-    from tests.swf.test_client import PagingProxy
-
-    proxy = PagingProxy(moto_server.url)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    process = UIProcess("--domain", runs.domain, "--read-only", log=tmp_path / "ui.log", endpoint=proxy.url)
+    """A UI listing 3 executions a page: SWF (the dev server) pages them with its nextPageToken."""
+    process = UIProcess("--domain", runs.domain, "--read-only", "--page-size", "3", log=tmp_path / "ui.log")
     yield process
     process.stop()
-    proxy.shutdown()
-    proxy.server_close()
 
 
 def test_the_list_pages_with_swfs_next_page_token(paging_ui, runs, browser):

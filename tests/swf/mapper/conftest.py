@@ -1,3 +1,3 @@
-"""Fixtures of the object layer's tests: the paging proxy of the client's tests (SWF's pages over moto)."""
+"""Fixtures of the object layer's tests (paging is the dev server's: the `small_pages` fixture asks for pages of 3)."""
 
-from tests.swf.test_client import fresh_clients, paging_proxy  # noqa: F401 - fixtures used by name
+from tests.swf.test_client import fresh_clients  # noqa: F401 - a fixture used by name

@@ -160,7 +160,7 @@ def test_an_executions_history_signals_and_termination(swf_domain):
         execution.signal("late")
 
 
-def test_listings_and_histories_follow_every_page(swf_domain, paging_proxy):
+def test_listings_and_histories_follow_every_page(swf_domain, small_pages):
     domain = Domain(swf_domain)
     orders, _ = types(domain)
     for n in range(7):
@@ -182,4 +182,4 @@ def test_listings_and_histories_follow_every_page(swf_domain, paging_proxy):
         3,
         4,
     ]
-    assert paging_proxy.page_requests >= 4
+    assert small_pages.page_requests >= 4

@@ -15,7 +15,6 @@ from simpleflow.swf.mapper.models.activity import ActivityTypeDoesNotExist
 from simpleflow.swf.mapper.models.base import Difference
 from simpleflow.swf.mapper.models.domain import DomainDoesNotExist
 from simpleflow.swf.mapper.querysets import ActivityTypeQuerySet, DomainQuerySet, WorkflowTypeQuerySet
-from tests.swf import test_client
 
 
 def new_name() -> str:
@@ -169,20 +168,14 @@ def test_activity_type_queryset(swf_domain):
     assert isinstance(queryset.get("crop", "1").creation_date, datetime.datetime)
 
 
-def test_type_and_domain_listings_follow_every_page(swf_domain, paging_proxy, monkeypatch):
-    for target, key in (
-        ("ListActivityTypes", "typeInfos"),
-        ("ListWorkflowTypes", "typeInfos"),
-        ("ListDomains", "domainInfos"),
-    ):
-        monkeypatch.setitem(test_client.PAGED, f"SimpleWorkflowService.{target}", key)
+def test_type_and_domain_listings_follow_every_page(swf_domain, small_pages):
     domain = Domain(swf_domain)
     for n in range(5):
         ActivityType(domain, f"activity-{n}", "1", task_list="tl").save()
         WorkflowType(domain, f"workflow-{n}", "1", task_list="tl").save()
-    paging_proxy.page_requests = 0
+    small_pages.page_requests = 0
     assert sorted(t.name for t in ActivityTypeQuerySet(domain).filter()) == [f"activity-{n}" for n in range(5)]
     assert sorted(t.name for t in WorkflowTypeQuerySet(domain).all()) == [f"workflow-{n}" for n in range(5)]
-    assert paging_proxy.page_requests == 2  # a second page of each
+    assert small_pages.page_requests == 2  # a second page of each
     assert swf_domain in [d.name for d in DomainQuerySet().all()]
-    assert paging_proxy.page_requests > 2
+    assert small_pages.page_requests > 2

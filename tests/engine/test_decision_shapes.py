@@ -1,8 +1,9 @@
-"""Decisions moto's SWF server does not take, checked at the engine over hand-built histories.
+"""Child workflow, continue-as-new and external signal decisions at the engine, over hand-built histories.
 
 StartChildWorkflowExecution, ContinueAsNewWorkflowExecution and SignalExternalWorkflowExecution
 must have the shapes SWF documents (RespondDecisionTaskCompleted's decision attributes), and a
-resumed run must take, at each decision task, what a full replay takes.
+resumed run must take, at each decision task, what a full replay takes. End to end on the dev
+server: tests/swf/test_children.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""``simpleflow dev-server``: SWF and S3 in one local process, for development and for tests.
+
+Built on moto's models of SWF and S3 (``pip install 'simpleflow[dev]'``), extended where moto departs
+from SWF's API reference: long polls, one request at a time, kept-alive connections, pages and list
+filters, activity ids reused once closed, every activity timeout on time, child workflows,
+continue-as-new, signals and cancel requests between executions, activity cancellation, task list
+overrides. Each departure from moto cites the reference in its module. Nothing here is imported by
+``simpleflow`` itself; moto is imported only when :func:`serve` runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+__all__ = ["INSTALL", "missing", "serve"]
+
+INSTALL = "pip install 'simpleflow[dev]'"
+# What moto's server imports beyond moto (its [server] extra).
+_NEEDED = ("moto", "werkzeug", "flask", "flask_cors")
+
+
+def missing() -> str | None:
+    """None when the dev server can run here, else one line saying what to install."""
+    for module in _NEEDED:
+        try:
+            found = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
+            return f"the dev server needs moto's server ({module} is not installed): {INSTALL}"
+    return None
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 4566,
+    domains: Iterable[str] = (),
+    *,
+    poll_wait: float = 60.0,
+    page_size: int = 1000,
+    timer_speed: float = 1.0,
+    out: TextIO | None = None,
+    ready: Callable[[Any], None] | None = None,
+) -> None:
+    """Serve SWF and S3 on *host*:*port* until Ctrl-C or SIGTERM.
+
+    Prints the line to export (``AWS_ENDPOINT_URL``, with a region and dummy credentials when none are
+    set) and registers *domains*. *poll_wait* is how long an empty poll is held (SWF: 60 s), *page_size*
+    the page size of a call that gives none (SWF: 1,000), *timer_speed* how many times faster than written
+    timers fire (tests); *ready* is called with the HTTP server once it listens.
+    """
+    from simpleflow.devserver._server import serve as run
+
+    run(host, port, domains, poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed, out=out, ready=ready)

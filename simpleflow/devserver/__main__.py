@@ -1,0 +1,44 @@
+"""``python -m simpleflow.devserver [--host H] [--port P] [--domain D ...]``: the dev server, with the
+settings tests use besides (``--poll-wait``, ``--page-size``, ``--timer-speed``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from simpleflow.devserver import missing, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simpleflow.devserver", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4566)
+    parser.add_argument("--domain", action="append", default=[], help="register this domain (repeatable)")
+    parser.add_argument("--poll-wait", type=float, default=60.0, help="seconds an empty poll is held")
+    parser.add_argument("--page-size", type=int, default=1000, help="page size of calls that give none")
+    parser.add_argument("--timer-speed", type=float, default=1.0, help="timers fire this many times faster")
+    args = parser.parse_args(argv)
+    problem = missing()
+    if problem:
+        print(f"simpleflow dev-server: error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        serve(
+            args.host,
+            args.port,
+            args.domain,
+            poll_wait=args.poll_wait,
+            page_size=args.page_size,
+            timer_speed=args.timer_speed,
+        )
+    except OSError as err:
+        where = f"{args.host}:{args.port}"
+        print(f"simpleflow dev-server: error: cannot listen on {where}: {err.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The dev server process: moto's HTTP application for SWF and S3 on one port, kept-alive connections,
+named domains registered, a clean stop on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from simpleflow.devserver import _runtime
+from simpleflow.devserver._install import install
+
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+RETENTION_DAYS = "30"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def region() -> str:
+    """The region clients will sign with (their domains live in that region's backend)."""
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
+
+
+def export_line(url: str, environ: dict[str, str] | None = None) -> str:
+    """The line to paste in a shell: the endpoint, and a region and credentials when none are set."""
+    env = os.environ if environ is None else environ
+    parts = [f"AWS_ENDPOINT_URL={url}"]
+    if not (env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")):
+        parts.append("AWS_DEFAULT_REGION=us-east-1")
+    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
+        parts += [f"{key}={value}" for key, value in DUMMY_CREDENTIALS.items()]
+    return "export " + " ".join(parts)
+
+
+def _register(domains: Iterable[str]) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.swf.exceptions import SWFDomainAlreadyExistsFault
+    from moto.swf.models import swf_backends
+
+    backend = swf_backends[DEFAULT_ACCOUNT_ID][region()]
+    for name in domains:
+        try:
+            backend.register_domain(name, RETENTION_DAYS, description="registered by simpleflow dev-server")
+        except SWFDomainAlreadyExistsFault:
+            pass
+
+
+def _stop_on_sigterm() -> None:
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt()
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
+    except ValueError:  # not the main thread: the caller stops the server
+        pass
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 4566,
+    domains: Iterable[str] = (),
+    *,
+    poll_wait: float = _runtime.POLL_WAIT,
+    page_size: int = _runtime.PAGE_SIZE,
+    timer_speed: float = 1.0,
+    out: TextIO | None = None,
+    ready: Callable[[Any], None] | None = None,
+) -> None:
+    """Serve SWF and S3 on *host*:*port* until Ctrl-C or SIGTERM (see :func:`simpleflow.devserver.serve`)."""
+    import moto
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from simpleflow.devserver._http import Server
+
+    out = out or sys.stdout
+    runtime = _runtime.Runtime(poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed)
+    install(runtime)
+    app = DomainDispatcherApplication(create_backend_app)
+    server = Server(host, port, app)
+    names = list(domains)
+    _register(names)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{shown}:{server.server_port}"
+    if not is_loopback(host):
+        print(
+            f"simpleflow dev-server: warning: listening on {host}: anyone who can reach port {server.server_port} "
+            "can read and change every execution and bucket (no authentication)",
+            file=sys.stderr,
+            flush=True,
+        )
+    where = f", domains: {', '.join(names)}" if names else ""
+    print(f"simpleflow dev-server: SWF and S3 at {url} (moto {moto.__version__}){where}; Ctrl-C stops it", file=out)
+    print(export_line(url), file=out, flush=True)
+    _stop_on_sigterm()
+    if ready is not None:
+        ready(server)
+    try:
+        server.serve_forever()
+    finally:
+        runtime.clock.stop()
+        server.server_close()

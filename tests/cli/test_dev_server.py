@@ -1,0 +1,112 @@
+"""``simpleflow dev-server`` as a user runs it: the line to export, named domains, a clean stop, one-line
+errors, and no moto import for the other commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+
+from simpleflow.devserver._server import export_line, is_loopback
+from tests.moto_server import ROOT, free_port
+
+
+def _environ(**changes: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _simpleflow(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+    command = [sys.executable, "-m", "simpleflow.command", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_dev_server_prints_the_line_to_export_registers_domains_and_stops_on_sigterm():
+    port = free_port()
+    server = _simpleflow("dev-server", "--port", str(port), "--domain", "demo", "--domain", "other", env=_environ())
+    try:
+        first = server.stdout.readline()
+        export = server.stdout.readline().strip()
+        url = f"http://127.0.0.1:{port}"
+        assert first.startswith(f"simpleflow dev-server: SWF and S3 at {url} (moto ")
+        assert export == (
+            f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 "
+            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+        )
+        swf = boto3.client(
+            "swf",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        domains = swf.list_domains(registrationStatus="REGISTERED")["domainInfos"]
+        assert sorted(d["name"] for d in domains) == ["demo", "other"]
+        began = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0
+        assert time.monotonic() - began < 5
+        assert server.stderr.read() == ""  # no traceback, no warning on loopback
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_a_port_in_use_is_one_line_and_exit_2():
+    port = free_port()
+    busy = __import__("socket").socket()
+    busy.bind(("127.0.0.1", port))
+    busy.listen()
+    try:
+        done = _simpleflow("dev-server", "--port", str(port), env=_environ())
+        out, err = done.communicate(timeout=30)
+    finally:
+        busy.close()
+    assert done.returncode == 2 and out == ""
+    assert err == f"simpleflow: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_without_the_dev_extra_it_says_what_to_install_in_one_line():
+    code = (
+        "import sys; sys.modules['moto'] = None; sys.argv = ['simpleflow', 'dev-server']; "
+        "from simpleflow.command import main; main()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=_environ(), capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "simpleflow: error: the dev server needs moto's server (moto is not installed): pip install 'simpleflow[dev]'\n"
+    )
+
+
+def test_the_command_line_imports_neither_the_dev_server_nor_moto():
+    code = (
+        "import sys, simpleflow.command; "
+        "print(sorted(m for m in sys.modules if m.startswith(('moto', 'simpleflow.devserver'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=_environ(), capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_export_line_adds_a_region_and_dummy_credentials_only_when_none_are_set():
+    url = "http://127.0.0.1:4566"
+    assert export_line(url, {}) == (
+        f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 "
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+    )
+    assert export_line(url, {"AWS_REGION": "eu-west-1", "AWS_PROFILE": "me"}) == f"export AWS_ENDPOINT_URL={url}"
+
+
+def test_only_loopback_addresses_count_as_loopback():
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.10", "example.com"))

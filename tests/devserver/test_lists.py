@@ -1,0 +1,175 @@
+"""Lists, counts and pages on the dev server, decision tasks in pages, and one request at a time."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.devserver.conftest import Domain, decision
+
+EPOCH = {"oldestDate": 0}
+
+
+@pytest.fixture
+def executions(domain: Domain) -> dict[str, dict[str, str]]:
+    """Five executions of two types, tagged, started in order; three closed in three ways."""
+    domain.swf.register_workflow_type(
+        domain=domain.name,
+        name="w",
+        version="2",
+        defaultTaskList={"name": "other"},
+        defaultExecutionStartToCloseTimeout="600",
+        defaultTaskStartToCloseTimeout="600",
+        defaultChildPolicy="TERMINATE",
+    )
+    made = {}
+    for name, version, tags in [
+        ("e1", "1", ["x"]),
+        ("e2", "1", []),
+        ("e3", "2", ["x", "y"]),
+        ("e4", "2", []),
+        ("e5", "1", []),
+    ]:
+        made[name] = domain.start(name, workflowType={"name": "w", "version": version}, tagList=tags)
+        time.sleep(0.01)
+    domain.decide([decision("CompleteWorkflowExecution", result="ok")])  # e1: the oldest decision task first
+    domain.swf.terminate_workflow_execution(domain=domain.name, workflowId="e2")
+    domain.decide([decision("FailWorkflowExecution", reason="no")], task_list="other")  # e3
+    return made
+
+
+def ids(page: dict) -> list[str]:
+    return [info["execution"]["workflowId"] for info in page["executionInfos"]]
+
+
+@pytest.mark.parametrize(
+    "status, filters, expected",
+    [
+        ("open", {}, ["e5", "e4"]),
+        ("open", {"reverseOrder": True}, ["e4", "e5"]),
+        ("open", {"typeFilter": {"name": "w", "version": "2"}}, ["e4"]),
+        ("closed", {}, ["e3", "e2", "e1"]),
+        ("closed", {"typeFilter": {"name": "w"}}, ["e3", "e2", "e1"]),  # the version is optional
+        ("closed", {"tagFilter": {"tag": "x"}}, ["e3", "e1"]),
+        ("closed", {"executionFilter": {"workflowId": "e2"}}, ["e2"]),
+        ("closed", {"closeStatusFilter": {"status": "COMPLETED"}}, ["e1"]),
+        ("closed", {"closeStatusFilter": {"status": "TERMINATED"}}, ["e2"]),
+        ("closed", {"closeStatusFilter": {"status": "FAILED"}}, ["e3"]),
+        ("closed", {"closeStatusFilter": {"status": "CANCELED"}}, []),
+    ],
+)
+def test_list_filters_select_and_order_as_swf_does(domain, executions, status, filters, expected):
+    list_call = getattr(domain.swf, f"list_{status}_workflow_executions")
+    count_call = getattr(domain.swf, f"count_{status}_workflow_executions")
+    assert ids(list_call(domain=domain.name, startTimeFilter=EPOCH, **filters)) == expected
+    counted = {k: v for k, v in filters.items() if k != "reverseOrder"}
+    assert count_call(domain=domain.name, startTimeFilter=EPOCH, **counted)["count"] == len(expected)
+
+
+def test_time_filters_take_their_window_and_close_times_order_the_list(domain, executions):
+    # Dates go over the wire in whole seconds: windows an hour wide.
+    now = time.time()
+    closed = domain.swf.list_closed_workflow_executions
+    assert ids(closed(domain=domain.name, startTimeFilter={"oldestDate": now - 3600, "latestDate": now + 3600})) == [
+        "e3",
+        "e2",
+        "e1",
+    ]
+    assert ids(closed(domain=domain.name, startTimeFilter={"oldestDate": now + 3600})) == []
+    assert ids(closed(domain=domain.name, closeTimeFilter={"oldestDate": 0, "latestDate": now - 3600})) == []
+    by_close = closed(domain=domain.name, closeTimeFilter=EPOCH, reverseOrder=True)
+    assert ids(by_close) == ["e1", "e2", "e3"]  # closed e1, then e2, then e3
+
+
+def test_lists_come_in_pages_that_hold_each_execution_once_even_as_new_ones_start(domain, executions):
+    first = domain.swf.list_open_workflow_executions(domain=domain.name, startTimeFilter=EPOCH, maximumPageSize=1)
+    domain.start("e6")  # started between two pages: the latest first, so it is not in the pages that follow
+    second = domain.swf.list_open_workflow_executions(
+        domain=domain.name, startTimeFilter=EPOCH, maximumPageSize=1, nextPageToken=first["nextPageToken"]
+    )
+    assert ids(first) + ids(second) == ["e5", "e4"] and "nextPageToken" not in second
+
+
+def test_domains_and_types_come_in_pages(swf):
+    domain = Domain(swf)
+    for version in ("2", "3"):
+        swf.register_activity_type(domain=domain.name, name="a", version=version)
+    pages = [swf.list_activity_types(domain=domain.name, registrationStatus="REGISTERED", maximumPageSize=2)]
+    pages.append(
+        swf.list_activity_types(
+            domain=domain.name,
+            registrationStatus="REGISTERED",
+            maximumPageSize=2,
+            nextPageToken=pages[0]["nextPageToken"],
+        )
+    )
+    assert [t["activityType"]["version"] for p in pages for t in p["typeInfos"]] == ["1", "2", "3"]
+    named = swf.list_workflow_types(domain=domain.name, registrationStatus="REGISTERED", name="w")
+    assert [t["workflowType"]["name"] for t in named["typeInfos"]] == ["w"]
+    listed = swf.list_domains(registrationStatus="REGISTERED", maximumPageSize=1)
+    assert len(listed["domainInfos"]) == 1 and listed["nextPageToken"]
+
+
+def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):
+    execution = domain.start()
+    domain.decide([decision("RecordMarker", markerName=f"m{i}") for i in range(4)])  # events 4..8
+    domain.swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="s")
+    swf = domain.swf
+    page = swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"}, maximumPageSize=4)
+    events, token = list(page["events"]), page["taskToken"]
+    while page.get("nextPageToken"):
+        page = swf.poll_for_decision_task(
+            domain=domain.name, taskList={"name": "decisions"}, maximumPageSize=4, nextPageToken=page["nextPageToken"]
+        )
+        assert page["taskToken"] == token  # a page of the same task
+        events += page["events"]
+    assert [e["eventId"] for e in events] == list(range(1, 12))
+    assert events[-1]["eventType"] == "DecisionTaskStarted"
+    assert domain.types(execution).count("DecisionTaskStarted") == 2  # the following pages took no new task
+    swf.respond_decision_task_completed(taskToken=page["taskToken"], decisions=[])
+    swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="t")
+    since = swf.poll_for_decision_task(
+        domain=domain.name, taskList={"name": "decisions"}, startAtPreviousStartedEvent=True
+    )
+    assert since["previousStartedEventId"] == 11
+    assert [e["eventId"] for e in since["events"]] == list(range(11, 16))
+
+
+def test_polls_at_once_never_start_one_decision_task_twice(domain):
+    execution = domain.start()
+    got: list[dict] = []
+
+    def poll() -> None:
+        got.append(domain.swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"}))
+
+    threads = [threading.Thread(target=poll) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(1 for task in got if task.get("taskToken")) == 1
+    assert domain.types(execution).count("DecisionTaskStarted") == 1
+
+
+def test_connections_are_kept_open_between_requests(moto_server):
+    address = urlparse(moto_server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    headers = {
+        "X-Amz-Target": "SimpleWorkflowService.ListDomains",
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/swf/aws4_request, "
+        "SignedHeaders=host, Signature=x",
+    }
+    sockets = set()
+    for _ in range(3):
+        connection.request("POST", "/", body='{"registrationStatus": "REGISTERED"}', headers=headers)
+        answer = connection.getresponse()
+        assert answer.status == 200 and answer.getheader("Connection") != "close"
+        answer.read()
+        sockets.add(id(connection.sock))
+    assert len(sockets) == 1
+    connection.close()

@@ -1,0 +1,50 @@
+"""A second dev server for the tests whose workflows wait on long timers: an hour of timer lasts a second
+there, so the examples' hour-long timers run as written (decisions and events keep the real durations;
+only the server's clock for timers is fast)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from simpleflow.constants import HOUR
+from tests.moto_server import MotoServer
+
+
+@pytest.fixture(scope="session")
+def fast_timers_server(moto_server) -> Iterator[MotoServer]:
+    server = MotoServer(timer_speed=HOUR)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def fast_timers(fast_timers_server) -> Iterator[MotoServer]:
+    """This process's AWS settings point at the fast-timers server for the module's tests."""
+    from simpleflow.swf import client
+
+    saved = {k: os.environ.get(k) for k in fast_timers_server.environ()}
+    os.environ.update(fast_timers_server.environ())
+    client.reset_clients()
+    try:
+        yield fast_timers_server
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        client.reset_clients()
+
+
+@pytest.fixture
+def fast_domain(fast_timers) -> str:
+    """A fresh domain on the fast-timers server."""
+    name = f"fast-{uuid.uuid4().hex[:8]}"
+    boto3.client("swf").register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+    return name
