@@ -3,12 +3,14 @@
 Task ids are counters per name (``activity-<name>-<n>``). Code changed under a live execution (steps
 reordered, an argument changed) submits, under an id the history already holds, something other than
 what the old code did there, and would read the old task's result as its own. So each activity, child
-workflow and timer command is compared with its history record: the activity's type, version, input
-(its arguments) and control; a child's type, version, input and control; a timer's timeout and control.
-What the engine adds to an input (a retried task's last heartbeat details, an activity's ``meta``)
-and what a deploy may change without changing the task (task lists, timeouts, priorities) are not
-compared. A user marker needs no such check: markers are found by name *and* details, and a marker's
-future holds the code's own details, never the history's, so changed code only records a new one.
+workflow and timer command is compared with its history record: the activity's type, input (its
+arguments) and control; a child's type, input and control; a timer's timeout and control. What the
+engine adds to an input (a retried task's last heartbeat details, an activity's ``meta``) and what a
+deploy may change without changing the task are not compared: task lists, timeouts, priorities, and
+type versions (a new version of an activity is how a fix reaches its retries and the tasks not
+scheduled yet; a result the history holds is a fact, whichever version computed it). A user marker
+needs no such check: markers are found by name *and* details, and a marker's future holds the code's
+own details, never the history's, so changed code only records a new one.
 
 When: a full replay compares every command with its record at its submit; a command is compared again
 only when its id is scheduled anew (a retry; another decider's decision arriving in a resumed run's
@@ -135,20 +137,18 @@ def where_submitted() -> str | None:
 
 def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] | None) -> Mismatch | None:
     act = command.task.activity
-    name, version = record.name, record.version
+    name = record.name
     if name is None:  # refused before it was ever scheduled: only its type is known
-        refused = record.activity_type or {}
-        name, version = refused.get("name"), refused.get("version")
+        name = (record.activity_type or {}).get("name")
     if pending is not None and pending.get("decisionType") == "ScheduleActivityTask":
         owed = pending["scheduleActivityTaskDecisionAttributes"]
-        if record.input == owed.get("input") and name == act.name and version == act.version:
-            if record.control == owed.get("control"):
-                return None  # the decision this run sent, as SWF recorded it
+        if record.input == owed.get("input") and name == act.name and record.control == owed.get("control"):
+            return None  # the decision this run sent, as SWF recorded it
     history: list[str] = []
     code: list[str] = []
-    if name != act.name or version != act.version:
-        history.append(_type(name, version))
-        code.append(_type(act.name, act.version))
+    if name != act.name:
+        history.append(f"type {name!r}")
+        code.append(f"type {act.name!r}")
     if record.scheduled_id is not None:
         if record.control is not None:  # the engine never sets an activity's control
             history.append(f"control {_short(record.control)}")
@@ -161,12 +161,12 @@ def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] 
 
 def _child(record: ChildWorkflowRecord, command: Command) -> Mismatch | None:
     workflow = command.task.workflow
-    name, version = workflow_type_name(workflow), workflow.version
+    name = workflow_type_name(workflow)
     history: list[str] = []
     code: list[str] = []
-    if record.name != name or record.version != version:
-        history.append(_type(record.name, record.version))
-        code.append(_type(name, version))
+    if record.name != name:
+        history.append(f"type {record.name!r}")
+        code.append(f"type {name!r}")
     if record.control is not None:  # the engine never sets a child's control
         history.append(f"control {_short(record.control)}")
         code.append("no control")
@@ -232,13 +232,9 @@ def _same_json(a: str | None, b: str | None) -> bool:
 
 
 def _input_text(command: Command) -> str:
-    if command.task.raw_input:
+    if command.kind == ACTIVITY and command.task.raw_input:
         return format.dumps(command.task.input_for(command.args, command.kwargs or {}))
     return format.dumps({"args": list(command.args), "kwargs": command.kwargs or {}})
-
-
-def _type(name: str | None, version: str | None) -> str:
-    return f"type {name!r} version {version!r}"
 
 
 def _short(text: str | None) -> str:

@@ -5,17 +5,20 @@ task lists, ``meta``) never trips it, nor does a change made behind ``patched``.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 
-from simpleflow import Workflow, activity
+from simpleflow import Workflow, activity, futures
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.engine import (
     ON_NONDETERMINISM_FAIL,
     ExecutionInfo,
     Nondeterminism,
     WorkflowRun,
+    _ids,
     replay,
 )
 from simpleflow.local.replay import check_history
@@ -181,3 +184,149 @@ def test_a_compacted_run_keeps_what_its_code_did_not_submit_yet_and_compares_it_
             run.advance(b.events[known:])
     finally:
         run.close()
+
+
+# -- what legitimately differs never trips it ----------------------------------------------------
+
+
+class Retried(Workflow):
+    name = "tests.nondet.retried"
+    version = "1"
+
+    def run(self):
+        return self.submit(flaky_step, (1, 2), datetime.date(2024, 5, 1), n=3).result
+
+
+@activity.with_attributes(name="tests.nondet.flaky", version="2", task_list="new-list", retry=2, meta={"team": "b"})
+def flaky_step(pair, day, n):
+    return n
+
+
+FLAKY_ID = "activity-tests.nondet.flaky-1"
+FLAKY_INPUT = '{"args":[[1,2],"2024-05-01"],"kwargs":{"n":3}'  # without its closing brace
+
+
+def test_a_retry_with_heartbeat_details_meta_tuples_dates_another_version_and_task_list_fits():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    # The first attempt, as an older deploy scheduled it: version 1, another list and meta, JSON spaced.
+    first = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "1", task_list="old-list")
+    b.attributes(first)["input"] = '{"meta": {"team": "a"}, "kwargs": {"n": 3}, "args": [[1, 2], "2024-05-01"]}'
+    b.timeout_activity(first, "HEARTBEAT")
+    b.decision()
+    # The retry carries the last heartbeat's details, as the engine adds them.
+    again = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "2", task_list="new-list")
+    b.attributes(again)["input"] = FLAKY_INPUT + f',"meta":{{"team":"b"}},"{HEARTBEAT_DETAILS_KEY}":"50%"}}'
+    b.complete_activity(again, 3)
+    b.decision_started()
+    decisions = replay(Retried, b.events)
+    assert decisions[0]["decisionType"] == "CompleteWorkflowExecution"
+
+
+def test_a_jumbo_reference_left_undecoded_is_not_compared():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    scheduled = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "2")
+    b.attributes(scheduled)["input"] = "simpleflow+s3://bucket/key 40000"
+    b.complete_activity(scheduled, 3)
+    b.decision_started()
+    assert replay(Retried, b.events)[0]["decisionType"] == "CompleteWorkflowExecution"
+
+
+def test_another_activity_type_under_the_id_is_a_mismatch():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    scheduled = b.schedule_activity(FLAKY_ID, "tests.nondet.other", "2")
+    b.attributes(scheduled)["input"] = FLAKY_INPUT + "}"
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match="the history has type 'tests.nondet.other', the code asks for type"):
+        replay(Retried, b.events)
+
+
+# -- timers and children --------------------------------------------------------------------------
+
+
+class Waits(Workflow):
+    name = "tests.nondet.waits"
+    version = "1"
+
+    def run(self, seconds):
+        self.submit(self.start_timer("pause", seconds, control={"why": "rate"})).wait()
+        return self.submit(Doubler, seconds).result
+
+
+class Doubler(Workflow):
+    name = "tests.nondet.doubler"
+    version = "1"
+
+    def run(self, x):
+        return 2 * x
+
+
+def _waited(seconds: int, control=None) -> HistoryBuilder:
+    b = HistoryBuilder(workflow_name=Waits.name, input=_input(10))
+    b.decision()
+    b.start_timer("pause", seconds, control={"why": "rate"} if control is None else control)
+    b.fire_timer("pause")
+    b.decision()
+    return b
+
+
+def test_a_timer_started_with_another_timeout_or_control_is_a_mismatch():
+    b = _waited(30)
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match=r"timer 'pause' \(.*\): the history has a timeout of 30 s, the code"):
+        replay(Waits, b.events)
+    b = _waited(10, control={"why": "other"})
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match=r'history has control \{"why":"other"\}, the code asks for control'):
+        replay(Waits, b.events)
+
+
+def test_a_child_started_with_another_input_is_a_mismatch_and_the_same_one_fits():
+    child_type = f"{Doubler.__module__}.Doubler"
+    child_id = f"workflow-{Doubler.name}-wf-id--{_ids.run_id_hash('run-id')}--1"
+    info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+    for given, fits in ((10, True), (11, False)):
+        b = _waited(10)
+        initiated = b.start_child_workflow(child_id, child_type, "1", input=_input(given))
+        b.complete_child(initiated, 2 * given)
+        b.decision_started()
+        if fits:
+            assert replay(Waits, b.events, info)[0]["decisionType"] == "CompleteWorkflowExecution"
+        else:
+            with pytest.raises(Nondeterminism, match=rf"child workflow '{child_id}' .*\[11\].*\[10\]"):
+                replay(Waits, b.events, info)
+
+
+# -- code whose ids depend on when it replays ------------------------------------------------------
+
+
+class PollingCounted(Workflow):
+    """Submits, under per-name counts, what it found finished without waiting: the counts follow timing."""
+
+    name = "tests.nondet.polling"
+    version = "1"
+
+    def run(self):
+        fs = [self.submit(nw.step, i) for i in range(2)]
+        extra = [self.submit(nw.step, 100 + f.result) for f in fs if f.finished]
+        futures.wait(*fs, *extra)
+        return [f.result for f in extra]
+
+
+def test_ids_that_depend_on_when_the_code_replays_are_refused_rather_than_misread():
+    b = HistoryBuilder(workflow_name=PollingCounted.name)
+    b.decision()
+    first = b.schedule_activity(nw.step_id(1), nw.STEP, nw.VERSION, _input(0), nw.TASK_LIST)
+    second = b.schedule_activity(nw.step_id(2), nw.STEP, nw.VERSION, _input(1), nw.TASK_LIST)
+    b.complete_activity(second, 1)  # the second one first: the extra task for it takes count 3
+    b.decision()
+    b.schedule_activity(nw.step_id(3), nw.STEP, nw.VERSION, _input(101), nw.TASK_LIST)
+    b.complete_activity(first, 0)
+    b.decision_started()
+    # Replayed now, the extra task for the first one takes count 3: it would read step(101)'s result.
+    with pytest.raises(
+        Nondeterminism, match=r'step-3.*history has input \{"args":\[101\].*asks for input \{"args":\[100\]'
+    ):
+        replay(PollingCounted, b.events)
