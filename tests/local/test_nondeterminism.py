@@ -35,4 +35,3 @@ def test_code_that_does_not_replay_the_same_fails_the_local_execution_naming_the
     assert "not deterministic" in outcome.details
     scheduled = [e for e in outcome.events if e["eventType"] == "ActivityTaskScheduled"]
     assert len(scheduled) == 1  # nothing decided on the values it misread
-
