@@ -30,6 +30,7 @@ where no other code can come). ``REPORT`` changes nothing: ``WorkflowRun.mismatc
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ ADVICE = (
     " docs/patching.md), or it is not deterministic (random values, the clock, or a non-idempotent activity"
     " submitted both in a canvas and after it, whose ids depend on which task finished first)."
 )
+_scan = json.JSONDecoder().scan_once
 _JUMBO_PREFIX = "simpleflow+s3://"  # simpleflow.jumbo's reference (not imported: the engine reads no S3)
 _SHOWN = 120  # characters of an input shown in a mismatch line
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -114,6 +116,27 @@ def compare(command: Command, record: Any, pending: dict[str, Any] | None = None
     if kind == TIMER:
         return _timer(record, command)
     return None
+
+
+def plain_activity_fits(record: ActivityRecord, command: Command) -> bool:
+    """The common case of a full replay, kept short (most of a long history is completed tasks): the
+    record holds this activity with these arguments. False says only "compare in full" (``compare``)."""
+    task = command.task
+    if record.name != task.activity.name or record.control is not None or task.raw_input:
+        return False
+    text = record.input
+    if text is None:
+        return True
+    try:
+        value, end = _scan(text, 0)
+    except (ValueError, StopIteration):
+        return False
+    if end != len(text) or type(value) is not dict:
+        return False
+    args = command.args
+    return value.get("args") == (args if type(args) is list else list(args)) and value.get("kwargs", {}) == (
+        command.kwargs or {}
+    )
 
 
 def where_submitted() -> str | None:

@@ -366,7 +366,10 @@ class CommandTracker:
             if record is not None and record.state is State.COMPLETED:
                 scheduled = record.scheduled_id
                 if scheduled is not None and scheduled != command.checked:  # (None: compacted, compared before)
-                    self._check_fit(command, record, scheduled)
+                    if _fit.plain_activity_fits(record, command):
+                        command.checked = scheduled
+                    else:
+                        self._check_fit(command, record, scheduled)
                 command.future.set_finished(format.loads(record.result))
                 if not self.resolving_events and record.last_event_id > self.history.completed_decision_id:
                     self._on_news()
