@@ -96,6 +96,10 @@ def replay(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
 
     Returns:
         The decisions a decider would respond with.
+
+    Raises:
+        Nondeterminism: the code submits, under an id the history holds, something else (unless
+            *info* says otherwise: ``ExecutionInfo.on_nondeterminism``).
     """
     run = WorkflowRun(workflow_class, info)
     try:
