@@ -45,7 +45,6 @@ from simpleflow.history import ActivityRecord, ChildWorkflowRecord, TimerRecord
 WAIT = "wait"
 FAIL = "fail"
 REPORT = "report"
-POLICIES = (WAIT, FAIL, REPORT)
 COMPARED = frozenset({ACTIVITY, CHILD_WORKFLOW, TIMER})  # the kinds of command compared with their record
 
 # Said after the mismatches (a failed execution's details, the decider's log).
