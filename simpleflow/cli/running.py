@@ -45,6 +45,7 @@ def decider_start(
     Executions of other types on that task list (child workflows...) are decided too when their type
     name (or the class path in their input) names a Workflow subclass, as simpleflow does.
     """
+    from simpleflow import settings
     from simpleflow.runtime.loader import load_workflow, use_current_directory
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
@@ -63,6 +64,7 @@ def decider_start(
             raise UsageError(f"the WORKFLOWS use different task lists ({', '.join(sorted(lists))}): pass --task-list")
         task_list = lists.pop()
     nb_processes = nb_processes or 1
+    settings.get("SIMPLEFLOW_ON_NONDETERMINISM")  # a value that does not parse: one line now, not in each child
     client.check_domain(domain)
     if nb_processes <= 1:
         run_decider(domain, task_list, list(workflows))

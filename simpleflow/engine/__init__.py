@@ -21,6 +21,9 @@ Repair (``standalone --repair``): ``ExecutionInfo.repair`` holds a ``RepairSourc
 ``repair_source_from_events`` from an earlier execution; its completed activities are reused (_repair).
 
 Patching (``Workflow.patched``): the history decides which path an execution takes at a code change (_patch).
+
+Nondeterminism: each task the code submits is compared with what the history holds under its id (_fit);
+on a mismatch ``advance`` raises ``Nondeterminism`` or fails the execution (``ExecutionInfo.on_nondeterminism``).
 """
 
 from __future__ import annotations
@@ -38,11 +41,15 @@ from simpleflow.engine._decision_task import (
 )
 from simpleflow.engine._decisions import cancel_timer as cancel_timer_decision
 from simpleflow.engine._decisions import start_timer as start_timer_decision
+from simpleflow.engine._fit import FAIL as ON_NONDETERMINISM_FAIL
+from simpleflow.engine._fit import REPORT as ON_NONDETERMINISM_REPORT
+from simpleflow.engine._fit import WAIT as ON_NONDETERMINISM_WAIT
+from simpleflow.engine._fit import HistoryDoesNotFit, Mismatch, Nondeterminism
 from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._protocol import WorkflowExecutor
-from simpleflow.engine._query import HistoryDoesNotFit, answer_query
+from simpleflow.engine._query import answer_query
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._repair import fitting as fit_repair_source
@@ -53,12 +60,17 @@ from simpleflow.engine.logs import ReplayLogFilter
 from simpleflow.format import format_reason
 
 __all__ = [
+    "ON_NONDETERMINISM_FAIL",
+    "ON_NONDETERMINISM_REPORT",
+    "ON_NONDETERMINISM_WAIT",
     "PATCH_MARKER_PREFIX",
     "REPAIR_MARKER_PREFIX",
     "Abandoned",
     "ExecutionInfo",
     "Handoff",
     "HistoryDoesNotFit",
+    "Mismatch",
+    "Nondeterminism",
     "RepairSource",
     "ReplayLogFilter",
     "RunOutcome",
@@ -91,6 +103,10 @@ def replay(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
 
     Returns:
         The decisions a decider would respond with.
+
+    Raises:
+        Nondeterminism: the code submits, under an id the history holds, something else (unless
+            *info* says otherwise: ``ExecutionInfo.on_nondeterminism``).
     """
     run = WorkflowRun(workflow_class, info)
     try:

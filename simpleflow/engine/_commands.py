@@ -42,6 +42,7 @@ class Command:
     retry_timer: str | None = None  # id of the timer a retry waits for
     duplicate_futures: list[futures.Future] | None = None  # the same task submitted again while its arguments waited
     cancelled_by_workflow: bool = False  # ``future.cancel()`` was called: resolved by _cancel from then on
+    checked: int = 0  # the history event it was last compared with (see _fit)
 
 
 @dataclass(eq=False)
@@ -51,6 +52,7 @@ class WaitingSubmit:
     task: ActivityTask | ChildWorkflowTask
     position: tuple[int, ...]
     future: futures.Future
+    count: int | None = None  # the count its id ends with, taken at the submit (see ``counts_at_submit``)
 
 
 @dataclass(eq=False)
@@ -86,6 +88,16 @@ def uses_counter(task: Any) -> bool:
         kwargs = {k: resolved_value(v) for k, v in task.kwargs.items()}
         return not task.workflow.get_workflow_id(task.workflow, *args, **kwargs)  # None: the generated id
     return not task.idempotent
+
+
+def counts_at_submit(task: Any) -> bool:
+    """The task's id is surely a per-name count, known before its arguments settle (no idempotent hash, no
+    custom id: a child's ``get_workflow_id`` may only say so once they have)."""
+    if task.idempotent:
+        return False
+    if isinstance(task, ActivityTask):
+        return not hasattr(task.activity.callable, "get_task_id")
+    return not hasattr(task.workflow, "get_workflow_id")
 
 
 def resolved_value(value: Any) -> Any:

@@ -29,6 +29,7 @@ from simpleflow.engine import _reads
 from simpleflow.engine._closing import COMPLETED, CONTINUED_AS_NEW, FAILED_BY_WORKFLOW, RunOutcome, errored
 from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
 from simpleflow.engine._fallback import NeedsFullReplay
+from simpleflow.engine._fit import WAIT
 from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
@@ -66,6 +67,8 @@ class ExecutionInfo:
     max_decisions: int = constants.MAX_DECISIONS
     repair: RepairSource | None = None  # ``standalone --repair``: results an earlier execution completed
     thread_stack_size: int = RUN_THREAD_STACK_SIZE  # of the thread ``run`` executes on (0: the interpreter's)
+    # The code does not fit the history (_fit): WAIT (``advance`` raises Nondeterminism), FAIL, or REPORT.
+    on_nondeterminism: str = WAIT
 
 
 class WorkflowContext:

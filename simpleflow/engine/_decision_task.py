@@ -15,6 +15,7 @@ from typing import Any
 
 from simpleflow import format
 from simpleflow.engine import _decisions as decisions
+from simpleflow.engine._fit import Nondeterminism
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import DataError
 from simpleflow.history import HistoryUnavailable
@@ -108,6 +109,8 @@ def answer_decision_task(
         Exception: S3 (jumbo fields) or *before_encoding* failed, or a compacted run could not reload
             its events (``WorkflowRun.compact``): the task must be left to time out and come back,
             nothing is lost. *run* is closed.
+        Nondeterminism: the code does not fit the history and ``run.info.on_nondeterminism`` is WAIT:
+            the task is to be left unanswered. *run* is closed.
     """
     try:
         new = decode_events(events, copy=copy_events)
@@ -122,6 +125,9 @@ def answer_decision_task(
     except HistoryUnavailable as err:
         # A compacted run could not get its events back: the task comes back, nothing is failed.
         raise err.error from err
+    except Nondeterminism:
+        run.close()  # the code does not fit the history (ON_NONDETERMINISM_WAIT): the host leaves the task
+        raise
     except Exception as err:
         run.close()
         logger.exception("decider error on %s (run %s)", run.info.workflow_id, run.info.run_id)

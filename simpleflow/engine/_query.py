@@ -6,18 +6,16 @@ execution is never touched. A closed history is replayed up to its closing event
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any
 
 from simpleflow.engine._context import ExecutionInfo
+from simpleflow.engine._fit import REPORT, HistoryDoesNotFit
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import QueryFailed, QueryRefused, UsageError
 from simpleflow.history import until_closed
 from simpleflow.workflow import query_method
-
-
-class HistoryDoesNotFit(Exception):
-    """The history does not fit the code: a query's answer would not be the execution's state."""
 
 
 def answer_query(
@@ -49,6 +47,8 @@ def answer_query(
         inspect.signature(getattr(workflow_class, method)).bind(None, *args, **kwargs)
     except TypeError as err:
         raise UsageError(f"input does not fit query {name!r}: {err}") from err
+    # Every mismatch reported, not only the nondeterminism a decider refuses: all of them make the answer wrong.
+    info = dataclasses.replace(info or ExecutionInfo(), on_nondeterminism=REPORT)
     run = WorkflowRun(workflow_class, info)
     try:
         run.advance(until_closed(events))

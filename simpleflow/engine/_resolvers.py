@@ -70,7 +70,6 @@ class Resolution:
     failed_attempt: RetriableRecord | None = None  # the record of a failed attempt: the retry policy decides
     final: bool = False  # a failure no retry can mend: ``raises_on_failure`` applies at once
     register: tuple[str, str, str] | None = None  # (kind, name, version) SWF does not know
-    mismatch: str | None = None  # the history does not fit the code
     last_event_id: int = 0  # the record's latest event (a value newer than the last decision is news)
 
 
@@ -100,33 +99,24 @@ def resolve_activity(record: ActivityRecord | None, command: Command) -> Resolut
     activity = command.task.activity
     state = record.state
     last = record.last_event_id
-    if state is State.COMPLETED and record.name == activity.name:
+    if state is State.COMPLETED:
         # The common case of a full replay, kept short: most of a long history is completed tasks.
         return Resolution(FINISHED, format.loads(record.result), answered=True, last_event_id=last)
-    mismatch = None
-    if record.name not in (None, activity.name):
-        mismatch = f"activity {command.id!r} is {record.name!r} in the history but the code submits {activity.name!r}"
     if state is State.SCHEDULE_FAILED:
         cause = record.cause
         if cause in RESCHEDULABLE:
             register = None
             if cause == "ACTIVITY_TYPE_DOES_NOT_EXIST":
                 register = ("activity", activity.name, activity.version)
-            return Resolution(decision=COMMAND_DECISION, register=register, mismatch=mismatch)
+            return Resolution(decision=COMMAND_DECISION, register=register)
         # Scheduling again would be refused again (a deprecated type, an id in use...).
         error = exceptions.TaskFailed(command.id, f"ScheduleActivityTaskFailed: {cause}")
-        return Resolution(FAILED, error, answered=True, final=True, mismatch=mismatch)
-    if mismatch is None and state in OPEN:
+        return Resolution(FAILED, error, answered=True, final=True)
+    if state in OPEN:
         return _PENDING if state is State.SCHEDULED else _RUNNING
     failed = state in (State.FAILED, State.TIMED_OUT)
-    resolution = Resolution(answered=command.retry_timer is None or not failed, mismatch=mismatch, last_event_id=last)
-    if state is State.COMPLETED:
-        resolution.state, resolution.value = FINISHED, format.loads(record.result)
-    elif state is State.SCHEDULED:
-        resolution.state = PENDING
-    elif state is State.STARTED:
-        resolution.state = RUNNING
-    elif state is State.CANCELED:
+    resolution = Resolution(answered=command.retry_timer is None or not failed, last_event_id=last)
+    if state is State.CANCELED:
         resolution.state = CANCELLED
     elif failed:
         resolution.state, resolution.value = FAILED, _attempt_error(command, record)

@@ -26,12 +26,13 @@ from typing import Any
 
 from simpleflow import constants
 from simpleflow.engine import _decisions as decisions
-from simpleflow.engine import _patch
+from simpleflow.engine import _fit, _patch
 from simpleflow.engine._closing import COMPLETED, ERRORED, RunOutcome, closing_decision
 from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, WAIT_SIGNAL
 from simpleflow.engine._context import ExecutionInfo, WorkflowContext
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._handoff import Handoff, HeldEvents
+from simpleflow.format import format_reason
 from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
 
 
@@ -194,13 +195,19 @@ class WorkflowRun:
         return latest_execution_context(self.history.events)
 
     @property
+    def nondeterminism(self) -> list[_fit.Mismatch]:
+        """The tasks the code submits under ids whose history records hold something else (see _fit)."""
+        return self.context.tracker.mismatches
+
+    @property
     def mismatches(self) -> list[str]:
-        """Where the history does not fit the code (tasks in history that the code never submits...).
+        """Where the history does not fit the code: ``nondeterminism``, then tasks in the history that the
+        code never submits, cancellations it never asks...
 
         A patch that explains the others comes first.
         """
         tracker = self.context.tracker
-        found = list(tracker.mismatches)
+        found = [str(m) for m in tracker.mismatches]
         if self.context.thread is None:
             return found
         for kind, records in ((ACTIVITY, self.history.activities), (CHILD_WORKFLOW, self.history.child_workflows)):
@@ -265,7 +272,10 @@ class WorkflowRun:
         self._hooks_history.forget()
         if self.history.kept_whole:
             return False
-        self.history.compact(reload)
+        # An activity the code has not submitted yet keeps its input, to be compared with the code's when
+        # it is (_fit): a resumed run is compared only with what it had not met in its full replay.
+        commands = self.context.tracker.commands
+        self.history.compact(reload, met=lambda task_id: (ACTIVITY, task_id) in commands)
         return True
 
     # -- deciding -------------------------------------------------------------
@@ -273,6 +283,8 @@ class WorkflowRun:
     def _decide(self) -> list[dict[str, Any]]:
         context = self.context
         workflow, hooks_history = context.workflow, self._hooks_history
+        if context.tracker.mismatches and self.info.on_nondeterminism != _fit.REPORT:
+            return self._refuse(context.tracker.mismatches)
         outcome = context.outcome
         if self.history.cancel_requested and not self._cancel_handled:
             if workflow.should_cancel(hooks_history):
@@ -295,6 +307,18 @@ class WorkflowRun:
             workflow.on_completed(hooks_history)
         workflow.after_closed(hooks_history)
         return out
+
+    def _refuse(self, mismatches: list[_fit.Mismatch]) -> list[dict[str, Any]]:
+        """The code does not fit the history: raise (WAIT), or the decision failing the execution (FAIL).
+
+        Nothing the run decided goes out and no hook learns of an outcome: the run read values that are
+        not its own.
+        """
+        if self.info.on_nondeterminism == _fit.FAIL:
+            reason = f"Workflow code does not fit its history: {mismatches[0]}"
+            details = "\n".join(str(m) for m in mismatches) + _fit.ADVICE
+            return [decisions.fail_workflow(format_reason(reason), details)]
+        raise _fit.Nondeterminism(mismatches)
 
 
 # Events a run can take while driven inline (others go through ``advance``).

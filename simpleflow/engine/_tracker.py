@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import exceptions, format, futures
-from simpleflow.engine import _cancel, _ids, _patch, _repair
+from simpleflow.engine import _cancel, _fit, _ids, _patch, _repair
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import (
     ACTIVITY,
@@ -28,6 +28,7 @@ from simpleflow.engine._commands import (
     Command,
     WaitingSubmit,
     arguments_ready,
+    counts_at_submit,
     uses_counter,
 )
 from simpleflow.engine._failures import RESCHEDULE, WAITING, Owed, RetryRules
@@ -70,7 +71,7 @@ class CommandTracker:
         self.retry = RetryRules(history, workflow)
         self.resolving_events = False  # commands are resolved against new events, not at their submit
         self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
-        self.mismatches: list[str] = []
+        self.mismatches: list[_fit.Mismatch] = []  # where a command does not fit its history record (_fit)
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self._cached_counts: dict[str, int] = {}
         self.patches: dict[str, bool] = {}  # change id -> the answer of its first patched() call
@@ -166,11 +167,15 @@ class CommandTracker:
             if not arguments_ready(waiting.task):
                 still.append(waiting)
                 continue
-            if self.ledger.counted_after(waiting.task.name, waiting.position) and uses_counter(waiting.task):
+            if (
+                waiting.count is None
+                and self.ledger.counted_after(waiting.task.name, waiting.position)
+                and uses_counter(waiting.task)
+            ):
                 raise NeedsFullReplay()
             self.resolving_events = True
             try:
-                self._submit_resolved(waiting.task, waiting.position, waiting.future)
+                self._submit_resolved(waiting.task, waiting.position, waiting.future, waiting.count)
             finally:
                 self.resolving_events = False
         self.waiting_submits = still
@@ -186,11 +191,17 @@ class CommandTracker:
         position = self.ledger.next_position(self.continuation_position)
         if not arguments_ready(task):
             future = futures.Future()
-            self.waiting_submits.append(WaitingSubmit(task, position, future))
+            # Its count is taken now, in submit order, as a full replay (where the arguments may have settled)
+            # takes it: a later submit of the name cannot take it first, so no id depends on when an
+            # argument settles (else a full replay would read another task's record under that id).
+            count = self._next_count(task, position) if counts_at_submit(task) else None
+            self.waiting_submits.append(WaitingSubmit(task, position, future, count))
             return future
         return self._submit_resolved(task, position, None)
 
-    def _submit_resolved(self, task: Any, position: tuple[int, ...], future: futures.Future | None) -> futures.Future:
+    def _submit_resolved(
+        self, task: Any, position: tuple[int, ...], future: futures.Future | None, count: int | None = None
+    ) -> futures.Future:
         Future = futures.Future  # noqa: N806 - a local name for this hot loop
         args: tuple | list = task.args
         if any(isinstance(a, Future) for a in args):  # else the task's own tuple (a cached run holds one)
@@ -200,7 +211,7 @@ class CommandTracker:
             self._check_values(task, task.kwargs.values())
         kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
         kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
-        task_id = self._task_id(task, kind, args, kwargs, position)
+        task_id = self._task_id(task, kind, args, kwargs, position, count)
         existing = self.commands.get((kind, task_id))
         if existing is not None:  # the same idempotent task again: one task, one future
             if future is not None and existing.future is not future:
@@ -233,7 +244,9 @@ class CommandTracker:
                 submitted = getattr(payload, "name", None) or getattr(task, "name", None) or str(task)
                 raise exceptions.NoValue(failed, value._exception, submitted)
 
-    def _task_id(self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...]) -> str:
+    def _task_id(
+        self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...], count: int | None = None
+    ) -> str:
         if kind == ACTIVITY and hasattr(task.activity.callable, "get_task_id"):
             return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
         if kind == CHILD_WORKFLOW and hasattr(task.workflow, "get_workflow_id"):
@@ -243,12 +256,15 @@ class CommandTracker:
         if task.idempotent:
             suffix: Any = _ids.arguments_hash(args, kwargs)
         else:
-            if self.continuation_position is not None and self.ledger.counted_after(task.name, position):
-                raise NeedsFullReplay()  # a later submit of this name already took the next count
-            suffix = self.ledger.next_count(task.name, position)
+            suffix = count if count is not None else self._next_count(task, position)
         if kind == CHILD_WORKFLOW:
             suffix = _ids.child_suffix(self.info.workflow_id, self.info.run_id, suffix)
         return _ids.task_id(task.name, suffix)
+
+    def _next_count(self, task: Any, position: tuple[int, ...]) -> int:
+        if self.continuation_position is not None and self.ledger.counted_after(task.name, position):
+            raise NeedsFullReplay()  # a later submit of this name already took the next count
+        return self.ledger.next_count(task.name, position)
 
     def submit_simple(self, kind: str, key: str, task: Any) -> futures.Future:
         """Submit a command known by *key* (a timer id, a signal name...): the same key, the same command."""
@@ -370,7 +386,13 @@ class CommandTracker:
             # The common case of a full replay, kept short: most of a long history is completed tasks, and a
             # Resolution built for each made a cold decision ~10% slower. resolve_activity gives the same.
             record = self.history.activities.get(command.id)
-            if record is not None and record.state is State.COMPLETED and record.name == command.task.activity.name:
+            if record is not None and record.state is State.COMPLETED:
+                scheduled = record.scheduled_id
+                if scheduled is not None and scheduled != command.checked:  # (None: compacted, compared before)
+                    if _fit.plain_activity_fits(record, command):
+                        command.checked = scheduled
+                    else:
+                        self._check_fit(command, record, scheduled)
                 command.future.set_finished(format.loads(record.result))
                 if not self.resolving_events and record.last_event_id > self.history.completed_decision_id:
                     self._on_news()
@@ -380,8 +402,22 @@ class CommandTracker:
                 self._copy_to_duplicates(command)
                 return
         find_record, resolver = RESOLVERS[command.kind]
-        self._apply(command, resolver(find_record(self.history, command), command))
+        record = find_record(self.history, command)
+        if record is not None and command.kind in _fit.COMPARED:
+            key = _fit.check_key(command, record)
+            if key is not None and key != command.checked:
+                self._check_fit(command, record, key)
+        self._apply(command, resolver(record, command))
         self._copy_to_duplicates(command)
+
+    def _check_fit(self, command: Command, record: Any, key: int) -> None:
+        """Compare *command* with its history *record* (read at event *key*); a mismatch is booked (_fit)."""
+        command.checked = key
+        mismatch = _fit.compare(command, record, command.pending_decision)
+        if mismatch is not None:
+            if not self.resolving_events:  # submitted by the workflow's code, which is on the stack
+                mismatch.where = _fit.where_submitted()
+            self.mismatches.append(mismatch)
 
     @staticmethod
     def _copy_to_duplicates(command: Command) -> None:
@@ -409,8 +445,6 @@ class CommandTracker:
         return True
 
     def _apply(self, command: Command, resolution: Resolution) -> None:
-        if resolution.mismatch is not None:
-            self.mismatches.append(resolution.mismatch)
         if resolution.register is not None:
             self.types_to_register.add(resolution.register)
         decision = resolution.decision

@@ -129,12 +129,13 @@ class History(EventFolding):
         """Some events or fields are let go: ``expand`` brings them back."""
         return self._dropped > 0
 
-    def compact(self, reload: Reload) -> None:
+    def compact(self, reload: Reload, met: Callable[[str], bool] | None = None) -> None:
         """Let the raw events and the unused fields of completed activities go; *reload* gives the events back.
 
         Costs only what changed since the last call. *reload* returns the execution's history from
         its first event (events after those folded in are ignored), jumbo fields decoded as they were.
-        Does nothing once ``keep_whole`` was called.
+        *met*, if given, says which activities the engine compared with the code already: the others
+        stay whole until a later call finds them met. Does nothing once ``keep_whole`` was called.
         """
         if self.kept_whole:
             return
@@ -145,13 +146,17 @@ class History(EventFolding):
             self._events = []
         by_scheduled = self._by_scheduled
         closed = 0
+        unmet = []
         for record in self._completed:
             if record.state is not State.COMPLETED:
                 continue  # scheduled again since
+            if met is not None and not met(record.id):
+                unmet.append(record)
+                continue
             closed += by_scheduled.pop(record.scheduled_id, None) is not None  # no event names it again
             record.compact()
             self.compacted_records += 1
-        self._completed = []
+        self._completed = unmet
         if closed > len(by_scheduled):  # a dict never shrinks by itself
             self._by_scheduled = dict(by_scheduled)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.engine import (
+    ON_NONDETERMINISM_FAIL,
     Abandoned,
     ExecutionInfo,
     Handoff,
@@ -119,7 +120,13 @@ class RunHost:
         )
         self.run = WorkflowRun(
             workflow_class,
-            ExecutionInfo(domain="local", workflow_id=self.workflow_id, run_id=self.run_id, repair=repair),
+            ExecutionInfo(
+                domain="local",
+                workflow_id=self.workflow_id,
+                run_id=self.run_id,
+                repair=repair,
+                on_nondeterminism=ON_NONDETERMINISM_FAIL,  # no other code can come to this run: fail it
+            ),
             driver=self._drive_inline,
         )
         parent_execution = {"workflowId": parent.workflow_id, "runId": parent.run_id} if parent else None

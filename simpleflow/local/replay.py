@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import jumbo
-from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.history import until_closed, validate_events
 
@@ -37,7 +37,8 @@ def check_history(
     # A history that already closed: replay up to its last decision task, as the decider saw it.
     everything = jumbo.decode_events(validate_events(events))
     events = until_closed(everything)
-    run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
+    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+    run = WorkflowRun(workflow_class, info)
     try:
         try:
             decisions = run.advance(events)

@@ -34,6 +34,7 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_DECIDER_CACHE_EVENTS": _parse.as_int_or_none,
     "SIMPLEFLOW_DECIDER_CACHE_MB": _parse.as_float,
     "SIMPLEFLOW_DECIDER_STICKY_TIMEOUT": _parse.as_seconds,
+    "SIMPLEFLOW_ON_NONDETERMINISM": _parse.one_of("wait", "fail"),
     "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.as_float,
     "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.as_float,
     "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,

@@ -82,5 +82,17 @@ def as_json_object_text(name: str, value: Any) -> str | None:
     return str(value)
 
 
+def one_of(*choices: str) -> Parser:
+    """A parser of one of *choices* (case and surrounding blanks ignored)."""
+
+    def parse(name: str, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"{name}={value!r}: expected {' or '.join(choices)}")
+        return text
+
+    return parse
+
+
 def as_level(name: str, value: Any) -> str:
     return str(value or "WARNING").strip().upper()

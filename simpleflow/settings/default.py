@@ -33,6 +33,9 @@ SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY = 512 * 1024 * 1024
 # Seconds a decision task waits on the sticky task list of the decider that holds its run before SWF
 # hands it back to the shared list (0: no sticky task lists).
 SIMPLEFLOW_DECIDER_STICKY_TIMEOUT = 5
+# Workflow code that does not fit an execution's history (docs/patching.md): the decider leaves the
+# decision task unanswered until code that fits is deployed ("wait"), or fails the execution ("fail").
+SIMPLEFLOW_ON_NONDETERMINISM = "wait"
 
 # The poll loop (simpleflow.swf.poller): after a failed poll, no poll for a jittered wait growing from BASE
 # seconds, doubling up to MAX; any poll that returns brings it back to BASE.

@@ -26,6 +26,7 @@ from simpleflow import activity as registry
 from simpleflow import format, jumbo, settings, telemetry
 from simpleflow.engine import (
     ExecutionInfo,
+    Nondeterminism,
     RepairSource,
     WorkflowRun,
     answer_decision_task,
@@ -181,6 +182,10 @@ class Decider:
     (``sticky_list``) before SWF hands it back to the shared one; default
     ``SIMPLEFLOW_DECIDER_STICKY_TIMEOUT``, 0 (or a cache of 0 runs) for no sticky list.
     ``hits`` and ``misses`` count the decision tasks resumed from the cache and replayed in full.
+    *on_nondeterminism*: what to do with an execution whose history the code does not fit (it submits
+    something else under a task id the history holds: code changed under it, see docs/patching.md):
+    ``"wait"`` leaves its decision tasks unanswered (each times out and comes back, until code that fits
+    is deployed), ``"fail"`` fails it; default ``SIMPLEFLOW_ON_NONDETERMINISM``.
     """
 
     def __init__(
@@ -193,8 +198,10 @@ class Decider:
         cache: RunCache | None = None,
         repair: RepairSource | None = None,
         sticky_timeout: int | None = None,
+        on_nondeterminism: str | None = None,
     ) -> None:
         self.domain = domain
+        self.on_nondeterminism = on_nondeterminism or settings.get("SIMPLEFLOW_ON_NONDETERMINISM")
         self.repair = repair  # for the executions started here (no parent, not continued): standalone --repair
         self.task_list = task_list
         self.activity_task_list = activity_task_list
@@ -277,6 +284,21 @@ class Decider:
             logger.error("%s: leaving the decision task for another decider", err)
             observed.current.end(error="unserved workflow type")
             return None
+        except Nondeterminism as err:
+            # Unanswered, the task times out (the execution's taskStartToCloseTimeout) and SWF schedules
+            # another: once per timeout, never a loop here. The run is not kept, so each one replays anew:
+            # a decider with code that fits (a deploy rolled back) carries the execution on. An answer with
+            # no decision would instead leave the execution with no decision task at all.
+            logger.error(
+                "execution %s (run %s): the workflow code does not fit its history: %s%s; decision task left "
+                "unanswered until code that fits is deployed (SIMPLEFLOW_ON_NONDETERMINISM=fail fails it)",
+                task["workflowExecution"].get("workflowId"),
+                task["workflowExecution"].get("runId"),
+                err,
+                _more(err.mismatches),
+            )
+            observed.current.end(error="nondeterminism")
+            return None
         except DataError as err:  # data that can never be used: the execution fails once, saying which
             logger.error("execution %s: %s", task["workflowExecution"], err)
             return cannot_read(err)
@@ -322,6 +344,7 @@ class Decider:
                 activity_task_list=self.activity_task_list,
                 max_open_activities=_max_open(workflow_class),
                 repair=self._repair_for(started),
+                on_nondeterminism=self.on_nondeterminism,
             )
             run = WorkflowRun(workflow_class, info)
             new = events
@@ -330,6 +353,17 @@ class Decider:
         decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
         observed.current.replay_ended(run, decisions)
         self.execution_context = run.execution_context
+        if run.nondeterminism:  # (SIMPLEFLOW_ON_NONDETERMINISM=fail) the decisions fail the execution
+            first = run.nondeterminism[0]
+            logger.error(
+                "execution %s (run %s): the workflow code does not fit its history: %s%s; failing the execution",
+                execution["workflowId"],
+                run_id,
+                first,
+                _more(run.nondeterminism),
+            )
+            run.close()
+            return decisions
         if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
             return decisions
         if run.history.closed is None:
@@ -402,7 +436,7 @@ class Decider:
                 self._observed = None
             context = self.execution_context
             if decisions is None:
-                return True  # not ours: left to time out and go to another decider
+                return True  # not ours, or code that does not fit: left to time out and come back
             # Only a decider polling its sticky list (``run``) keeps executions there; ``poll_once`` alone does not.
             keep = (
                 self._serving_sticky() and task["workflowExecution"]["runId"] in self.cache and not self._stop.is_set()
@@ -475,6 +509,10 @@ class Decider:
             pass  # the shared list's loop raises it
 
 
+def _more(mismatches: list[Any]) -> str:
+    return f" (and {len(mismatches) - 1} more)" if len(mismatches) > 1 else ""
+
+
 def _max_open(workflow_class: type) -> int | None:
     explicit = getattr(workflow_class, "max_open_activity_count", None)
     if explicit:
@@ -491,8 +529,9 @@ def run_decider(
     pollers: int = 1,
     repair: RepairSource | None = None,
     sticky_timeout: int | None = None,
+    on_nondeterminism: str | None = None,
 ) -> None:
-    """Entry point of a decider process (*repair*, *sticky_timeout*: see ``Decider``)."""
+    """Entry point of a decider process (*repair*, *sticky_timeout*, *on_nondeterminism*: see ``Decider``)."""
     workflows = [load_workflow(p) for p in workflow_paths]
     decider = Decider(
         domain,
@@ -501,5 +540,6 @@ def run_decider(
         activity_task_list=activity_task_list,
         repair=repair,
         sticky_timeout=sticky_timeout,
+        on_nondeterminism=on_nondeterminism,
     )
     decider.run(stop, pollers)

@@ -143,7 +143,13 @@ def run_standalone(
             target=run_child,
             args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path, *(children or [])], task_list),
             # One decider alone on its own list gets every task back anyway: no sticky list then.
-            kwargs={"pollers": POLLERS, "repair": repair, "sticky_timeout": 0 if nb_deciders == 1 else None},
+            # No other code comes to its task list: code that does not fit the history fails the execution.
+            kwargs={
+                "pollers": POLLERS,
+                "repair": repair,
+                "sticky_timeout": 0 if nb_deciders == 1 else None,
+                "on_nondeterminism": "fail",
+            },
             name=f"decider-{i}",
             daemon=True,
         )

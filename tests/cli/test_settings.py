@@ -94,6 +94,25 @@ def test_a_bad_value_names_the_setting(monkeypatch):
     monkeypatch.setenv("SIMPLEFLOW_S3_SSE", "perhaps")
     with pytest.raises(ValueError, match="SIMPLEFLOW_S3_SSE='perhaps': expected a boolean"):
         settings.get("SIMPLEFLOW_S3_SSE")
+    monkeypatch.setenv("SIMPLEFLOW_ON_NONDETERMINISM", "ignore")
+    with pytest.raises(ValueError, match="SIMPLEFLOW_ON_NONDETERMINISM='ignore': expected wait or fail"):
+        settings.get("SIMPLEFLOW_ON_NONDETERMINISM")
+    monkeypatch.setenv("SIMPLEFLOW_ON_NONDETERMINISM", " FAIL ")
+    assert settings.get("SIMPLEFLOW_ON_NONDETERMINISM") == "fail"
+
+
+def test_a_decider_given_a_bad_nondeterminism_setting_says_so_in_one_line_before_anything_else():
+    done = simpleflow_cli(
+        "decider.start",
+        "--domain",
+        "nowhere",
+        "--task-list",
+        "x",
+        "tests.fixtures.nondeterminism_workflows.Chain",
+        env={"SIMPLEFLOW_ON_NONDETERMINISM": "ignore"},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "simpleflow: error: SIMPLEFLOW_ON_NONDETERMINISM='ignore': expected wait or fail"
 
 
 def test_an_unimportable_settings_module_is_a_usage_error(monkeypatch):

@@ -22,6 +22,7 @@ from tests.history_builder import HistoryBuilder
 INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
 RUN_HASH = f"{zlib.adler32(b'run-id') & 0xFFFFFFFF:x}"
 CHILD_TYPE = "tests.fixtures.compat_workflows.ChildWithoutId"
+ONE = {"args": [1], "kwargs": {}}  # the input of a task given 1
 
 
 def decisions_of(decisions, kind):
@@ -129,7 +130,7 @@ def test_a_canceled_or_terminated_child_fails_the_parent(event_type, shown):
 def test_a_failed_child_fails_the_parent_with_the_child_reason():
     b = HistoryBuilder()
     b.decision()
-    initiated = b.start_child_workflow(f"workflow-compat-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "3")
+    initiated = b.start_child_workflow(f"workflow-compat-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "3", input=ONE)
     b.fail_child(initiated, reason="ValueError: no")
     b.decision_started()
     [failure] = decisions_of(replay(_Parent, b.events, INFO), "FailWorkflowExecution")
@@ -139,7 +140,7 @@ def test_a_failed_child_fails_the_parent_with_the_child_reason():
 def test_a_child_failed_without_a_reason_fails_the_parent_with_none_as_the_original():
     b = HistoryBuilder()
     b.decision()
-    initiated = b.start_child_workflow(f"workflow-compat-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "3")
+    initiated = b.start_child_workflow(f"workflow-compat-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "3", input=ONE)
     b.fail_child(initiated)
     del b.attributes(len(b.events))["reason"]  # SWF leaves out a reason the child's decider did not give
     b.decision_started()
@@ -151,11 +152,14 @@ def test_submit_priority_comes_before_the_workflow_default_and_none_sets_none():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
     first = b.schedule_activity(
-        "activity-tests.fixtures.compat_activities.double-1", "tests.fixtures.compat_activities.double", "1"
+        "activity-tests.fixtures.compat_activities.double-1", "tests.fixtures.compat_activities.double", "1", ONE
     )
     b.complete_activity(first, result=2)
     second = b.schedule_activity(
-        "activity-tests.fixtures.compat_activities.double-2", "tests.fixtures.compat_activities.double", "1"
+        "activity-tests.fixtures.compat_activities.double-2",
+        "tests.fixtures.compat_activities.double",
+        "1",
+        {"args": [2], "kwargs": {}},
     )
     b.complete_activity(second, result=4)
     b.decision_started()
@@ -168,7 +172,7 @@ def test_submit_priority_comes_before_the_workflow_default_and_none_sets_none():
     [a] = decisions_of(replay(cw.PriorityWorkflow, b0.events, INFO), "ScheduleActivityTask")
     assert (a["taskPriority"], json.loads(a["input"])) == ("9", {"args": [1], "kwargs": {}})
     b0.decision_completed(b0.events[-1]["eventId"])
-    s = b0.schedule_activity(a["activityId"], "tests.fixtures.compat_activities.double", "1")
+    s = b0.schedule_activity(a["activityId"], "tests.fixtures.compat_activities.double", "1", ONE)
     b0.complete_activity(s, result=2)
     b0.decision_started()
     [b_] = decisions_of(replay(cw.PriorityWorkflow, b0.events, INFO), "ScheduleActivityTask")

@@ -65,6 +65,9 @@ class Child(Workflow):
         return x
 
 
+CHILD_TYPE = f"{Child.__module__}.Child"  # the type simpleflow starts a child under
+
+
 class Parent(Workflow):
     name = "wf"
     version = "1"
@@ -165,13 +168,13 @@ def test_start_child_workflow_decision_has_swf_shape_and_simpleflow_id():
 def test_child_results_reach_the_parent_and_the_next_child_gets_the_next_count():
     b = HistoryBuilder(input={"args": [4], "kwargs": {}})
     b.decision()
-    first = b.start_child_workflow(f"workflow-child-wf-id--{RUN_HASH}--1", "child", "2", input={"args": [4]})
+    first = b.start_child_workflow(f"workflow-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "2", input={"args": [4]})
     b.complete_child(first, result=40)
     started = b.decision_started()
     attrs = decision_of(replay(Parent, b.events, INFO), "StartChildWorkflowExecution")
     assert attrs["workflowId"] == f"workflow-child-wf-id--{RUN_HASH}--2"
     b.decision_completed(started)
-    second = b.start_child_workflow(attrs["workflowId"], "child", "2", input={"args": [5]})
+    second = b.start_child_workflow(attrs["workflowId"], CHILD_TYPE, "2", input={"args": [5]})
     b.complete_child(second, result=50)
     b.decision_started()
     closing = decision_of(replay(Parent, b.events, INFO), "CompleteWorkflowExecution")
@@ -182,7 +185,7 @@ def test_child_results_reach_the_parent_and_the_next_child_gets_the_next_count()
 def test_a_failed_child_fails_the_parent_with_its_reason():
     b = HistoryBuilder(input={"args": [4], "kwargs": {}})
     b.decision()
-    first = b.start_child_workflow(f"workflow-child-wf-id--{RUN_HASH}--1", "child", "2")
+    first = b.start_child_workflow(f"workflow-child-wf-id--{RUN_HASH}--1", CHILD_TYPE, "2", input={"args": [4]})
     b.fail_child(first, reason="ValueError: no")
     b.decision_started()
     attrs = decision_of(replay(Parent, b.events, INFO), "FailWorkflowExecution")
@@ -265,7 +268,7 @@ def _broadcaster_with_open_child():
     b = HistoryBuilder()
     b.decision()
     child_id = f"workflow-child-wf-id--{RUN_HASH}--1"
-    initiated = b.start_child_workflow(child_id, "child", "2")
+    initiated = b.start_child_workflow(child_id, CHILD_TYPE, "2", input={"args": [0]})
     b.start_child(initiated, run_id="child-run")
     return b, child_id
 

@@ -29,6 +29,10 @@ def closing(decisions):
     )
 
 
+def _args(*args):
+    return {"args": list(args), "kwargs": {}}
+
+
 def chain_history(done, n=3, result_of=lambda k: k):
     b = HistoryBuilder(input={"args": [n], "kwargs": {}})
     b.decision()
@@ -36,7 +40,7 @@ def chain_history(done, n=3, result_of=lambda k: k):
         sid = b.schedule_activity(
             f"activity-tests.fixtures.engine_workflows.inc-{k}",
             "tests.fixtures.engine_workflows.inc",
-            input={"args": [k - 1], "kwargs": {}},
+            input={"args": [result_of(k - 1) if k > 1 else 0], "kwargs": {}},  # the previous result
         )
         b.complete_activity(sid, result_of(k))
         b.decision()
@@ -79,7 +83,9 @@ def test_workflow_completes_with_its_json_result():
 def test_running_task_blocks_without_new_decisions():
     b = HistoryBuilder(input={"args": [2], "kwargs": {}})
     b.decision()
-    sid = b.schedule_activity("activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc")
+    sid = b.schedule_activity(
+        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc", input=_args(0)
+    )
     b.start_activity(sid)
     b.decision_started()
     assert replay(wf.Chain, b.events) == []
@@ -114,7 +120,7 @@ def test_failed_task_is_retried_under_the_same_id():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
     sid = b.schedule_activity(
-        "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky"
+        "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky", input=_args(0)
     )
     b.fail_activity(sid)
     b.decision_started()
@@ -126,7 +132,7 @@ def test_task_failing_past_its_retries_holds_the_error():
     b.decision()
     for _ in range(3):  # retry=2: three attempts
         sid = b.schedule_activity(
-            "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky"
+            "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky", input=_args(0)
         )
         b.fail_activity(sid, reason="ValueError: no")
         b.decision()
@@ -140,7 +146,7 @@ def test_raises_on_failure_fails_the_workflow_naming_the_task_and_reason():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
     sid = b.schedule_activity(
-        "activity-tests.fixtures.engine_workflows.strict-1", "tests.fixtures.engine_workflows.strict"
+        "activity-tests.fixtures.engine_workflows.strict-1", "tests.fixtures.engine_workflows.strict", input=_args(0)
     )
     b.fail_activity(sid, reason="KeyError: 'x'", details={"traceback": "tb"})
     b.decision_started()
@@ -252,15 +258,18 @@ def test_history_that_does_not_fit_the_code_names_the_first_mismatch():
     b = HistoryBuilder(input={"args": [2], "kwargs": {}})
     b.decision()
     sid = b.schedule_activity(
-        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.double"
+        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.double", input=_args(0)
     )
     b.complete_activity(sid, 1)
     b.decision()
     b.schedule_activity("activity-other-1", "other")
     b.decision_started()
     _, mismatches = check_history(wf.Chain, b.events)
-    expected = "activity 'activity-tests.fixtures.engine_workflows.inc-1' is 'tests.fixtures.engine_workflows.double'"
-    assert expected in mismatches[0]
+    assert mismatches[0].startswith("activity 'activity-tests.fixtures.engine_workflows.inc-1' (")
+    assert mismatches[0].endswith(
+        "the history has type 'tests.fixtures.engine_workflows.double', "
+        "the code asks for type 'tests.fixtures.engine_workflows.inc'"
+    )
     assert any("activity-other-1" in m for m in mismatches)
 
 
@@ -279,7 +288,9 @@ def test_results_round_trip_through_json():
 
     b = HistoryBuilder(input={"args": [{"n": 1, "nested": [1, {"a": None}]}], "kwargs": {}})
     b.decision()
-    sid = b.schedule_activity("activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc")
+    sid = b.schedule_activity(
+        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc", input=_args(1)
+    )
     b.complete_activity(sid, {"deep": ["é", 1.5, None, True]})
     b.decision_started()
     _, attrs = closing(replay(Echo, b.events))
@@ -290,7 +301,7 @@ def test_timed_out_task_is_retried_then_reported_as_timeout():
     b = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b.decision()
     sid = b.schedule_activity(
-        "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky"
+        "activity-tests.fixtures.engine_workflows.flaky-1", "tests.fixtures.engine_workflows.flaky", input=_args(0)
     )
     b.timeout_activity(sid, "HEARTBEAT")
     b.decision_started()
@@ -318,7 +329,9 @@ def test_log_lines_of_run_are_written_once_per_execution(caplog):
     replay(wf.Dataflow, b.events)  # first decision: the line is new
     b2 = HistoryBuilder(input={"args": [1], "kwargs": {}})
     b2.decision()
-    sid = b2.schedule_activity("activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc")
+    sid = b2.schedule_activity(
+        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc", input=_args(1)
+    )
     b2.start_activity(sid)
     b2.decision_started()
     replay(wf.Dataflow, b2.events)  # a full replay that learns nothing new: the line is not written again

@@ -77,7 +77,7 @@ def test_the_fired_timer_schedules_the_next_attempt_under_the_same_id():
 def test_a_running_retry_timer_owes_no_decision():
     b = HistoryBuilder(input={"args": ["/nowhere", 99], "kwargs": {}})
     b.decision()
-    b.fail_activity(b.schedule_activity(FLAKY_ID, FLAKY))
+    b.fail_activity(b.schedule_activity(FLAKY_ID, FLAKY, input={"args": ["/nowhere", 99, 42], "kwargs": {}}))
     b.decision()
     b.start_timer(policy_timer_id(FLAKY_ID, 2), 10)
     b.decision_started()
@@ -111,7 +111,7 @@ def test_an_integer_retry_keeps_its_meaning_retries_at_once_then_gives_up():
     b.decision()
     seen = []
     for attempt in range(3):
-        sid = b.schedule_activity(f"activity-{name}-1", name)
+        sid = b.schedule_activity(f"activity-{name}-1", name, input={"args": [0], "kwargs": {}})
         if attempt == 1:
             b.timeout_activity(sid)
         else:
@@ -129,7 +129,9 @@ def order_history(reason, details):
     b = HistoryBuilder(input={"args": ["/nowhere", {}], "kwargs": {}})
     b.decision()
     task_id = "activity-tests.fixtures.retry_workflows.check_order-1"
-    b.fail_activity(b.schedule_activity(task_id, "tests.fixtures.retry_workflows.check_order"), reason, details)
+    order = {"args": ["/nowhere", {}], "kwargs": {}}
+    scheduled = b.schedule_activity(task_id, "tests.fixtures.retry_workflows.check_order", input=order)
+    b.fail_activity(scheduled, reason, details)
     b.decision_started()
     return b
 
@@ -262,8 +264,8 @@ def test_jittered_waits_are_the_same_on_every_replay_and_differ_between_tasks():
     b = HistoryBuilder(input={"args": [3], "kwargs": {}})
     b.decision()
     ids = [f"activity-tests.fixtures.retry_workflows.spread-{n}" for n in (1, 2, 3)]
-    for task_id in ids:
-        b.fail_activity(b.schedule_activity(task_id, "tests.fixtures.retry_workflows.spread"))
+    for n, task_id in enumerate(ids):
+        b.fail_activity(b.schedule_activity(task_id, "tests.fixtures.retry_workflows.spread", input={"args": [n]}))
     b.decision_started()
     first = [timer(d) for d in replay(rw.SpreadWorkflow, b.events)]
     again = [timer(d) for d in replay(rw.SpreadWorkflow, list(b.events))]
@@ -379,7 +381,7 @@ def per_task_history(retry):
     b = HistoryBuilder(input={"args": [retry], "kwargs": {}})
     b.decision()
     name = "tests.fixtures.engine_workflows.flaky"
-    b.fail_activity(b.schedule_activity(f"activity-{name}-1", name))
+    b.fail_activity(b.schedule_activity(f"activity-{name}-1", name, input={"args": [0], "kwargs": {}}))
     b.decision_started()
     return b
 

@@ -27,9 +27,14 @@ def _scheduled_ids(decisions: list[dict]) -> list[str]:
 
 
 def _chain_step(b: HistoryBuilder, n: int, result: int) -> int:
-    """The chain's nth activity scheduled by the last decision and completed; return its scheduled id."""
+    """The chain's nth activity scheduled by the last decision and completed; return its scheduled id.
+
+    Its input is the previous result: results here are n, so n - 1.
+    """
     scheduled = b.schedule_activity(
-        f"activity-tests.fixtures.engine_workflows.inc-{n}", "tests.fixtures.engine_workflows.inc"
+        f"activity-tests.fixtures.engine_workflows.inc-{n}",
+        "tests.fixtures.engine_workflows.inc",
+        input={"args": [n - 1], "kwargs": {}},
     )
     b.complete_activity(scheduled, result)
     return scheduled

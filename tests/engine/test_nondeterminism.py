@@ -1,0 +1,332 @@
+"""Code changed under a live execution is caught, not obeyed: each task the code submits is compared with
+what the history holds under its id (type, version, input, control; a timer's timeout), over hand-built
+histories. What legitimately differs (a retry's heartbeat details, JSON spacing, tuples, jumbo references,
+task lists, ``meta``) never trips it, nor does a change made behind ``patched``."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from simpleflow import Workflow, activity, futures
+from simpleflow.activity import HEARTBEAT_DETAILS_KEY
+from simpleflow.engine import (
+    ON_NONDETERMINISM_FAIL,
+    ExecutionInfo,
+    Nondeterminism,
+    WorkflowRun,
+    _ids,
+    replay,
+)
+from simpleflow.local.replay import check_history
+from tests.fixtures import nondeterminism_workflows as nw
+from tests.history_builder import HistoryBuilder
+
+FIXTURE = Path(nw.__file__)
+# The line of run() that submits each step (the last line holding it: the first is the constant naming it).
+SUBMIT_LINE = [n for n, line in enumerate(FIXTURE.read_text().splitlines(), 1) if nw.SUBMIT_LINE in line][-1]
+
+
+def _input(*args, **kwargs):
+    return {"args": list(args), "kwargs": kwargs}
+
+
+def _chain_history(done: int, order=nw.ORIGINAL) -> HistoryBuilder:
+    """What ``Chain`` recorded: *done* steps completed, the next decision task started."""
+    b = HistoryBuilder(workflow_name=nw.NAME, version=nw.VERSION, task_list=nw.TASK_LIST)
+    for n, x in enumerate(order[:done], start=1):
+        b.decision()
+        scheduled = b.schedule_activity(nw.step_id(n), nw.STEP, nw.VERSION, _input(x), nw.TASK_LIST)
+        b.complete_activity(scheduled, x)
+    b.decision_started()
+    return b
+
+
+def _scheduled(decisions):
+    attributes = [d["scheduleActivityTaskDecisionAttributes"] for d in decisions if "scheduleActivityTask" in str(d)]
+    return [(a["activityId"], a["input"]) for a in attributes]
+
+
+# -- the reordered chain ---------------------------------------------------------------------------
+
+
+def test_reordered_steps_over_the_old_history_are_refused_naming_the_id_both_inputs_and_the_line():
+    b = _chain_history(4)
+    run = WorkflowRun(nw.ReorderedChain, ExecutionInfo(workflow_id="wf-id", run_id="run-id"))
+    with pytest.raises(Nondeterminism) as refused:
+        run.advance(b.events)
+    assert run.closed is False  # the host decides (the decider closes it)
+    run.close()
+    assert str(refused.value) == (
+        f"activity {nw.step_id(1)!r} ({FIXTURE}, line {SUBMIT_LINE}): the history has input "
+        '{"args":[0],"kwargs":{}}, the code asks for input {"args":[3],"kwargs":{}}'
+    )
+    # Every reused id disagrees; the first one is the message.
+    assert [m.task for m in refused.value.mismatches] == [f"activity {nw.step_id(n)!r}" for n in (1, 2, 3, 4)]
+
+
+def test_the_original_code_over_the_same_history_goes_on_with_the_fifth_step():
+    decisions = replay(nw.Chain, _chain_history(4).events)
+    assert _scheduled(decisions) == [(nw.step_id(5), json.dumps(_input(4), separators=(",", ":")))]
+
+
+def test_with_on_nondeterminism_fail_the_decision_fails_the_execution_with_the_mismatch():
+    run = WorkflowRun(nw.ReorderedChain, ExecutionInfo(on_nondeterminism=ON_NONDETERMINISM_FAIL))
+    try:
+        decisions = run.advance(_chain_history(4).events)
+    finally:
+        run.close()
+    assert [d["decisionType"] for d in decisions] == ["FailWorkflowExecution"]
+    attributes = decisions[0]["failWorkflowExecutionDecisionAttributes"]
+    assert attributes["reason"].startswith(f"Workflow code does not fit its history: activity {nw.step_id(1)!r}")
+    assert len(attributes["reason"]) <= 256
+    assert '"args":[0]' in attributes["details"] and '"args":[3]' in attributes["details"]
+    assert "patched()" in attributes["details"]
+
+
+def test_the_change_made_behind_patched_keeps_old_executions_on_the_old_order():
+    decisions = replay(nw.PatchedChain, _chain_history(4).events)
+    assert _scheduled(decisions) == [(nw.step_id(5), '{"args":[4],"kwargs":{}}')]
+    fresh = HistoryBuilder(workflow_name=nw.NAME, version=nw.VERSION, task_list=nw.TASK_LIST)
+    fresh.decision_started()
+    decisions = replay(nw.PatchedChain, fresh.events)  # a new execution takes the new order
+    assert _scheduled(decisions) == [(nw.step_id(1), '{"args":[3],"kwargs":{}}')]
+
+
+def test_workflow_replay_reports_the_same_line_and_the_next_decisions():
+    decisions, mismatches = check_history(nw.ReorderedChain, _chain_history(4).events)
+    assert mismatches[0].startswith(f"activity {nw.step_id(1)!r} ({FIXTURE}, line {SUBMIT_LINE})")
+    assert _scheduled(decisions)  # reported, not refused: the decisions the code takes are shown
+    assert check_history(nw.Chain, _chain_history(4).events)[1] == []
+
+
+# -- resumed runs ---------------------------------------------------------------------------------
+
+
+def test_a_resumed_run_refuses_a_schedule_another_decider_made_under_its_id():
+    """A rolling deploy: this run decided step 5 with input 4, another decider's code scheduled it with 9."""
+    b = _chain_history(4)
+    run = WorkflowRun(nw.Chain)
+    assert _scheduled(run.advance(b.events)) == [(nw.step_id(5), '{"args":[4],"kwargs":{}}')]
+    known = len(b.events)
+    b.decision_completed(known)
+    scheduled = b.schedule_activity(nw.step_id(5), nw.STEP, nw.VERSION, _input(9), nw.TASK_LIST)
+    b.complete_activity(scheduled, 9)
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match=r'the history has input \{"args":\[9\],"kwargs":\{\}\}'):
+        run.advance(b.events[known:])
+    run.close()
+
+
+def test_a_resumed_run_meets_its_own_schedules_without_a_mismatch():
+    b = HistoryBuilder(workflow_name=nw.NAME, version=nw.VERSION, task_list=nw.TASK_LIST)
+    b.decision_started()
+    run = WorkflowRun(nw.Chain)
+    try:
+        decisions = run.advance(b.events)
+        while decisions[0]["decisionType"] == "ScheduleActivityTask":
+            ((activity_id, text),) = _scheduled(decisions)
+            known = len(b.events)
+            b.decision_completed(known)
+            scheduled = b.schedule_activity(activity_id, nw.STEP, nw.VERSION, json.loads(text), nw.TASK_LIST)
+            b.complete_activity(scheduled, json.loads(text)["args"][0])
+            b.decision_started()
+            run.compact(lambda: list(b.events))
+            decisions = run.advance(b.events[known:])
+        assert run.nondeterminism == [] and run.fallbacks == 0
+        result = decisions[0]["completeWorkflowExecutionDecisionAttributes"]["result"]
+        assert json.loads(result) == list(nw.ORIGINAL)
+    finally:
+        run.close()
+
+
+@activity.with_attributes(name="tests.nondet.first", version="1", task_list="tl")
+def first(x):
+    return x
+
+
+@activity.with_attributes(name="tests.nondet.second", version="1", task_list="tl")
+def second(x):
+    return x
+
+
+class SecondFirst(Workflow):
+    """Waits for ``second`` before it submits ``first``, which an older code ran first, with another input."""
+
+    name = "tests.nondet.second-first"
+    version = "1"
+
+    def run(self):
+        b = self.submit(second, 2).result
+        return self.submit(first, 10 + b).result
+
+
+def test_a_compacted_run_keeps_what_its_code_did_not_submit_yet_and_compares_it_when_it_does():
+    b = HistoryBuilder(workflow_name=SecondFirst.name)
+    b.decision()
+    done = b.schedule_activity("activity-tests.nondet.first-1", "tests.nondet.first", "1", _input(1))
+    b.complete_activity(done, 1)
+    waited = b.schedule_activity("activity-tests.nondet.second-1", "tests.nondet.second", "1", _input(2))
+    b.decision_started()
+    run = WorkflowRun(SecondFirst)
+    try:
+        assert run.advance(b.events) == []  # waits for second, which is open
+        known = len(b.events)
+        run.compact(lambda: list(b.events))
+        record = run.history.activities["activity-tests.nondet.first-1"]
+        assert record.input == '{"args":[1],"kwargs":{}}'  # kept whole: no command compared it yet
+        b.complete_activity(waited, 2)
+        b.decision_started()
+        with pytest.raises(Nondeterminism, match="activity 'activity-tests.nondet.first-1'.*input"):
+            run.advance(b.events[known:])
+    finally:
+        run.close()
+
+
+# -- what legitimately differs never trips it ----------------------------------------------------
+
+
+class Retried(Workflow):
+    name = "tests.nondet.retried"
+    version = "1"
+
+    def run(self):
+        return self.submit(flaky_step, (1, 2), datetime.date(2024, 5, 1), n=3).result
+
+
+@activity.with_attributes(name="tests.nondet.flaky", version="2", task_list="new-list", retry=2, meta={"team": "b"})
+def flaky_step(pair, day, n):
+    return n
+
+
+FLAKY_ID = "activity-tests.nondet.flaky-1"
+FLAKY_INPUT = '{"args":[[1,2],"2024-05-01"],"kwargs":{"n":3}'  # without its closing brace
+
+
+def test_a_retry_with_heartbeat_details_meta_tuples_dates_another_version_and_task_list_fits():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    # The first attempt, as an older deploy scheduled it: version 1, another list and meta, JSON spaced.
+    first = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "1", task_list="old-list")
+    b.attributes(first)["input"] = '{"meta": {"team": "a"}, "kwargs": {"n": 3}, "args": [[1, 2], "2024-05-01"]}'
+    b.timeout_activity(first, "HEARTBEAT")
+    b.decision()
+    # The retry carries the last heartbeat's details, as the engine adds them.
+    again = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "2", task_list="new-list")
+    b.attributes(again)["input"] = FLAKY_INPUT + f',"meta":{{"team":"b"}},"{HEARTBEAT_DETAILS_KEY}":"50%"}}'
+    b.complete_activity(again, 3)
+    b.decision_started()
+    decisions = replay(Retried, b.events)
+    assert decisions[0]["decisionType"] == "CompleteWorkflowExecution"
+
+
+def test_a_jumbo_reference_left_undecoded_is_not_compared():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    scheduled = b.schedule_activity(FLAKY_ID, "tests.nondet.flaky", "2")
+    b.attributes(scheduled)["input"] = "simpleflow+s3://bucket/key 40000"
+    b.complete_activity(scheduled, 3)
+    b.decision_started()
+    assert replay(Retried, b.events)[0]["decisionType"] == "CompleteWorkflowExecution"
+
+
+def test_another_activity_type_under_the_id_is_a_mismatch():
+    b = HistoryBuilder(workflow_name=Retried.name)
+    b.decision()
+    scheduled = b.schedule_activity(FLAKY_ID, "tests.nondet.other", "2")
+    b.attributes(scheduled)["input"] = FLAKY_INPUT + "}"
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match="the history has type 'tests.nondet.other', the code asks for type"):
+        replay(Retried, b.events)
+
+
+# -- timers and children --------------------------------------------------------------------------
+
+
+class Waits(Workflow):
+    name = "tests.nondet.waits"
+    version = "1"
+
+    def run(self, seconds):
+        self.submit(self.start_timer("pause", seconds, control={"why": "rate"})).wait()
+        return self.submit(Doubler, seconds).result
+
+
+class Doubler(Workflow):
+    name = "tests.nondet.doubler"
+    version = "1"
+
+    def run(self, x):
+        return 2 * x
+
+
+def _waited(seconds: int, control=None) -> HistoryBuilder:
+    b = HistoryBuilder(workflow_name=Waits.name, input=_input(10))
+    b.decision()
+    b.start_timer("pause", seconds, control={"why": "rate"} if control is None else control)
+    b.fire_timer("pause")
+    b.decision()
+    return b
+
+
+def test_a_timer_started_with_another_timeout_or_control_is_a_mismatch():
+    b = _waited(30)
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match=r"timer 'pause' \(.*\): the history has a timeout of 30 s, the code"):
+        replay(Waits, b.events)
+    b = _waited(10, control={"why": "other"})
+    b.decision_started()
+    with pytest.raises(Nondeterminism, match=r'history has control \{"why":"other"\}, the code asks for control'):
+        replay(Waits, b.events)
+
+
+def test_a_child_started_with_another_input_is_a_mismatch_and_the_same_one_fits():
+    child_type = f"{Doubler.__module__}.Doubler"
+    child_id = f"workflow-{Doubler.name}-wf-id--{_ids.run_id_hash('run-id')}--1"
+    info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+    for given, fits in ((10, True), (11, False)):
+        b = _waited(10)
+        initiated = b.start_child_workflow(child_id, child_type, "1", input=_input(given))
+        b.complete_child(initiated, 2 * given)
+        b.decision_started()
+        if fits:
+            assert replay(Waits, b.events, info)[0]["decisionType"] == "CompleteWorkflowExecution"
+        else:
+            with pytest.raises(Nondeterminism, match=rf"child workflow '{child_id}' .*\[11\].*\[10\]"):
+                replay(Waits, b.events, info)
+
+
+# -- code whose ids depend on when it replays ------------------------------------------------------
+
+
+class PollingCounted(Workflow):
+    """Submits, under per-name counts, what it found finished without waiting: the counts follow timing."""
+
+    name = "tests.nondet.polling"
+    version = "1"
+
+    def run(self):
+        fs = [self.submit(nw.step, i) for i in range(2)]
+        extra = [self.submit(nw.step, 100 + f.result) for f in fs if f.finished]
+        futures.wait(*fs, *extra)
+        return [f.result for f in extra]
+
+
+def test_ids_that_depend_on_when_the_code_replays_are_refused_rather_than_misread():
+    b = HistoryBuilder(workflow_name=PollingCounted.name)
+    b.decision()
+    first = b.schedule_activity(nw.step_id(1), nw.STEP, nw.VERSION, _input(0), nw.TASK_LIST)
+    second = b.schedule_activity(nw.step_id(2), nw.STEP, nw.VERSION, _input(1), nw.TASK_LIST)
+    b.complete_activity(second, 1)  # the second one first: the extra task for it takes count 3
+    b.decision()
+    b.schedule_activity(nw.step_id(3), nw.STEP, nw.VERSION, _input(101), nw.TASK_LIST)
+    b.complete_activity(first, 0)
+    b.decision_started()
+    # Replayed now, the extra task for the first one takes count 3: it would read step(101)'s result.
+    with pytest.raises(
+        Nondeterminism, match=r'step-3.*history has input \{"args":\[101\].*asks for input \{"args":\[100\]'
+    ):
+        replay(PollingCounted, b.events)
