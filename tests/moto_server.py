@@ -234,6 +234,7 @@ def patch_moto(poll_wait: float = POLL_WAIT) -> None:
         self.reset_heartbeat_clock()
 
     ActivityTask.start = start_activity_task
+    _patch_activity_timeouts()
 
     _patch_task_list_override()
     _patch_start_at_previous_started_event()
@@ -618,6 +619,48 @@ def _patch_list_filters() -> None:
 
     SWFResponse.list_open_workflow_executions = filtered(SWFResponse.list_open_workflow_executions)
     SWFResponse.list_closed_workflow_executions = filtered(SWFResponse.list_closed_workflow_executions)
+
+
+def _patch_activity_timeouts() -> None:
+    """15. Activity timeouts: moto enforces only the heartbeat timeout; SWF enforces all four. SWF's API
+    reference (ScheduleActivityTaskDecisionAttributes): startToCloseTimeout "The maximum duration a worker may
+    take to process this activity task", scheduleToCloseTimeout "The maximum duration for this activity
+    task"; past either, the task times out (ActivityTaskTimedOut, timeoutType START_TO_CLOSE or
+    SCHEDULE_TO_CLOSE) and a decision task is scheduled. Counted here, as moto counts the heartbeat timeout,
+    in whole seconds: start-to-close from the start (patch 6's clock), schedule-to-close from the scheduling.
+    """
+    import datetime
+
+    from moto.core.utils import unix_time
+    from moto.swf.models.activity_task import ActivityTask
+    from moto.swf.models.timeout import Timeout
+
+    original_start, original_first = ActivityTask.start, ActivityTask.first_timeout
+
+    def start(self, started_event_id: int) -> None:
+        original_start(self, started_event_id)
+        self.started_timestamp = unix_time()
+
+    def first_timeout(self) -> Any:
+        if not self.open or not self.workflow_execution.open:
+            return None
+        due = [t for t in [original_first(self)] if t is not None]
+        at = self.scheduled_at  # moto's utcnow(): naive, in UTC
+        scheduled = (at.replace(tzinfo=datetime.timezone.utc) if at.tzinfo is None else at).timestamp()
+        limits = (
+            ("scheduleToCloseTimeout", "SCHEDULE_TO_CLOSE", scheduled),
+            ("startToCloseTimeout", "START_TO_CLOSE", getattr(self, "started_timestamp", None)),
+        )
+        for key, kind, since in limits:
+            limit = self.timeouts.get(key)
+            if since is not None and limit not in (None, "NONE"):
+                timeout = Timeout(self, since + int(limit), kind)
+                if timeout.reached:
+                    due.append(timeout)
+        return min(due, key=lambda t: t.timestamp, default=None)
+
+    ActivityTask.start = start
+    ActivityTask.first_timeout = first_timeout
 
 
 def _patch_close_timestamps() -> None:

@@ -29,7 +29,7 @@ from simpleflow.engine import (
 )
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
-from simpleflow.local._family import STUCK, Family
+from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, STUCK, Family
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.outcome import (
     CANCELED,
@@ -95,7 +95,9 @@ class RunHost:
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
-        self.activities = LocalActivities(self._add, self.workers, self.workflow_id, self.run_id, family.middlewares)
+        self.activities = LocalActivities(
+            self._add, self.workers, self.workflow_id, self.run_id, family.middlewares, family.now, family.lookup
+        )
         family.join(self)
         self.run = WorkflowRun(
             workflow_class,
@@ -225,11 +227,14 @@ class RunHost:
         decisions = encode_decisions(handoff.decide)
         self._complete_decision()
         self._carry_out(decisions)
-        if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
-            self.close(FAILED, reason=STUCK)
+        news = NEWS
+        if self.closed is None and self.family.alone(self):
+            news = self.family.wait_for_news()
+            if news is NONE_CAN_COME:
+                self.close(FAILED, reason=STUCK)
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
-        if not self.family.alone(self):  # a child started: the family loop takes over from here
+        if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)
             handoff.answered = True
             return False
         self.awake = False
@@ -245,8 +250,8 @@ class RunHost:
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
             if self.closed is not None:
                 return
-        if self.workers == 1:  # it ran as it was scheduled: its result is in
-            self.activities.collect(block=True)
+        if self.workers == 1:  # one worker: this decision's activities end (or time out) before the next
+            self.activities.collect(block=True, every=True)
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self.activities.schedule(a, completed_id)
