@@ -14,12 +14,14 @@ import click
 from simpleflow.cli.failures import user_errors
 from simpleflow.cli.logs import LOG_LEVEL, apply_log_level
 from simpleflow.cli.params import (
+    RECORD,
     load_middlewares,
     middleware_options,
     parse_tags,
     read_input,
     read_text,
     require_domain,
+    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -151,6 +153,7 @@ def worker_start(
     metavar="REGEX",
     help="With --repair: run again the activities whose id matches REGEX, even if they had completed.",
 )
+@RECORD
 @middleware_options
 @user_errors
 def standalone(
@@ -168,6 +171,7 @@ def standalone(
     display_status: bool,
     repair: str | None = None,
     force_activities: str | None = None,
+    record: str | None = None,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
 ) -> None:
@@ -233,6 +237,11 @@ def standalone(
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
+    if record is not None:
+        from simpleflow.swf import inspection
+
+        events = inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
+        write_record(record, events, outcome.workflow_id, outcome.run_id)
     if outcome.completed:
         click.echo(json.dumps(outcome.result))
         return
