@@ -295,8 +295,8 @@ def _key_of(decision_type: str, task: Any) -> tuple[str | None, str | None]:
         return None, None
     if decision_type == "ScheduleActivityTask":
         return task.id, task.activity.name
-    if decision_type == "StartChildWorkflowExecution":
-        return task.id, task.workflow.name
+    if decision_type == "StartChildWorkflowExecution":  # simpleflow's type name for a child: module.ClassName
+        return task.id, f"{task.workflow.__module__}.{task.workflow.__name__}"
     if decision_type in ("StartTimer", "CancelTimer"):
         return task.timer_id, None
     if decision_type == "RequestCancelExternalWorkflowExecution":
