@@ -190,7 +190,9 @@ def test_replay_tests_gives_one_pytest_item_per_history_file(project, tmp_path):
     )
     done = run(project, "pytest", "-v", "-p", "no:cacheprovider", "tests", site=site_with_entry_points(tmp_path))
     assert done.returncode == 1, done.stdout + done.stderr
-    outcomes = [line.split(" ")[:2] for line in done.stdout.splitlines() if line.startswith("tests/") and "[" in line]
+    outcomes = [
+        line.split(" ")[:2] for line in done.stdout.splitlines() if line.startswith("tests/") and ".json] " in line
+    ]
     assert sorted(outcomes) == sorted(
         [
             ["tests/test_histories.py::test_patched[on-swf.json]", "PASSED"],
