@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.testing.project import site_with_entry_points
+
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 MARKER = "<!-- runnable -->"
@@ -118,6 +120,7 @@ def fresh_clone_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     site.mkdir()
     bin_dir.mkdir()
     (site / "simpleflow").symlink_to(REPO / "simpleflow")  # an editable install maps this package only
+    site_with_entry_points(site)  # and registers its entry points (pytest's plugin)
     script = bin_dir / "simpleflow"
     script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
     script.chmod(0o755)
