@@ -15,7 +15,7 @@ from typing import Any
 from simpleflow import constants
 from simpleflow.history import CLOSING_DECISIONS, attributes, decision_attributes
 
-# Event type -> (the decision it records, the attribute holding its id, whether it names a type).
+# Event type -> (the decision it records, the attribute holding its id).
 _RECORDED_BY: dict[str, tuple[str, str | None]] = {
     "ActivityTaskScheduled": ("ScheduleActivityTask", "activityId"),
     "ScheduleActivityTaskFailed": ("ScheduleActivityTask", "activityId"),

@@ -12,6 +12,7 @@ at which line of the workflow. ``workflow.replay`` and the pytest helpers (``ass
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,19 +140,15 @@ def check_replay(
         if taken is not None and taken[0] != history_side.name:  # same id, another activity or workflow
             code_side, line = Decision(history_side.type, history_side.id, taken[0]), taken[1]
     if code_side is not None and line is None:
-        line = (
-            trace.closing_line
-            if code_side.closes_run
-            else trace.submitted.get((code_side.type, code_side.id), (None, None))[1]
-        )
+        taken = trace.submitted.get((code_side.type, code_side.id))
+        line = trace.closing_line if code_side.closes_run else taken[1] if taken else None
+    closed_with = f"the history closed the run with {_closing_text(closing)}"
     if mismatches:
         reason = mismatches[0]
     elif code_side is not None and code_side.closes_run:
-        reason = (
-            f"the history closed the run with {_closing_text(closing)}, the code now with {_closing_text(code_side)}"
-        )
+        reason = f"{closed_with}, the code now with {_closing_text(code_side)}"
     else:
-        reason = f"the history closed the run with {_closing_text(closing)}; the code does not close it there"
+        reason = f"{closed_with}; the code does not close it there"
     report.difference = Difference(history_side, code_side, line, reason)
     return report
 
@@ -273,13 +270,16 @@ def _trace(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
             returned[0] = _where(frame)
 
     replayed = until_closed(jumbo.decode_events(validate_events(events)))
-    previous = threading.getprofile()
-    threading.setprofile(profile)  # the run's thread starts below: it gets the hook, this thread does not
+    # The run's thread, started below, gets the hook; this thread too (canvas continuations submit here).
+    previous, previous_here = threading.getprofile(), sys.getprofile()
+    threading.setprofile(profile)
+    sys.setprofile(profile)
     run = WorkflowRun(workflow_class, info)
     try:
         run.advance(replayed)
         closing_line = returned[0] if run.finished else None
     finally:
+        sys.setprofile(previous_here)
         threading.setprofile(previous)
         run.close()
     submitted: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
