@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from simpleflow import Workflow, activity, futures, query
+from simpleflow import RetryPolicy, Workflow, activity, futures, query
+from simpleflow.canvas import Chain
 from simpleflow.constants import DAY, HOUR
+from simpleflow.task import ActivityTask
 
 TASK_LIST = "kit"
 
@@ -112,3 +114,53 @@ class Fails(Workflow):
 
     def run(self):
         raise ValueError("bad input")
+
+
+# -- pairs of versions, for replay reports (test_reports.py) ------------------------------------------
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def step(n):
+    return n + 1
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def other_step(n):
+    return n + 10
+
+
+class Chained(Workflow):
+    """A canvas chain: its second task is submitted by the chain once the first finished."""
+
+    name = "kit.chained"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        return self.submit(Chain(ActivityTask(step, n), ActivityTask(step, n + 1))).result
+
+
+class ChainedOtherwise(Chained):
+    def run(self, n):
+        return self.submit(Chain(ActivityTask(step, n), ActivityTask(other_step, n + 1))).result
+
+
+class Retried(Workflow):
+    """A flaky activity retried after a wait: the retry timers are simpleflow's, not the code's."""
+
+    name = "kit.retried"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        return self.submit(flaky).result
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1", retry=RetryPolicy(maximum_attempts=3, initial_interval=60))
+def flaky():
+    return "ok"
+
+
+class FailsNoMore(Fails):
+    def run(self):
+        return "fixed"
