@@ -46,6 +46,10 @@ class _Attempt:
     def due(self, now: float) -> tuple[float, str] | None:
         return first_due(self.limits, self.scheduled_at, self.started_at, self.beat.last_at, now)
 
+    def ended_in_time(self) -> bool:
+        """Whether it ended before the shortest of its timeouts could fall (the common case, checked cheaply)."""
+        return self.ended_at is not None and self.ended_at - self.scheduled_at < self.limits.shortest
+
 
 class LocalActivities:
     """The activity tasks of one run.
@@ -129,13 +133,24 @@ class LocalActivities:
         """Append the events of the attempts that ended or timed out; with *block*, wait for one first (with
         *every*, for all of them)."""
         while self._running:
+            if block:
+                self._wait()
             closed = self._close_ended()
             if not block or not self._running or (closed and not every):
                 return
-            now = self._clock()
-            due = self.next_due(now)
-            timeout = None if due is None else max(0.0, due - now)
-            concurrent.futures.wait(self.running, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
+
+    def _wait(self) -> None:
+        """Until an attempt ends or the next timeout falls (at once if one has)."""
+        now = self._clock()
+        due = self.next_due(now)
+        timeout = None if due is None else max(0.0, due - now)
+        if len(self._running) == 1:  # one worker's case: a lighter wait than concurrent.futures.wait
+            try:
+                self._running[0].job.exception(timeout)
+            except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
+                pass
+            return
+        concurrent.futures.wait(self.running, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
 
     def _close_ended(self) -> bool:
         """Close the attempts that finished or are past a timeout, in the order scheduled; True if any."""
@@ -145,7 +160,7 @@ class LocalActivities:
             job = attempt.job
             if job.done():
                 ended = attempt.ended_at if attempt.ended_at is not None else now
-                due = attempt.due(ended)
+                due = None if attempt.ended_in_time() else attempt.due(ended)
                 if due is not None and due[0] < ended:  # it answered too late: SWF had timed it out
                     self._time_out(attempt, due[1])
                 else:

@@ -39,6 +39,12 @@ class Limits:
     schedule_to_close: float | None = None
     heartbeat: float | None = None
 
+    @property
+    def shortest(self) -> float:
+        """The shortest of them (infinite when none): no attempt ending sooner after its scheduling timed out."""
+        limits = [t for t in (self.start_to_close, self.schedule_to_close, self.heartbeat) if t is not None]
+        return min(limits, default=math.inf)
+
     @classmethod
     def of_decision(cls, attrs: dict) -> Limits:
         """From a ScheduleActivityTask decision's attributes."""

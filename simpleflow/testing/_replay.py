@@ -144,7 +144,7 @@ def check_replay(
         line = trace.closing_line if code_side.closes_run else taken[1] if taken else None
     closed_with = f"the history closed the run with {_closing_text(closing)}"
     if mismatches:
-        reason = mismatches[0]
+        reason = str(mismatches[0])
     elif code_side is not None and code_side.closes_run:
         reason = f"{closed_with}, the code now with {_closing_text(code_side)}"
     else:
