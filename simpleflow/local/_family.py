@@ -143,7 +143,7 @@ class Family:
                 stepped = True
         return stepped
 
-    def wait_for_news(self) -> object:
+    def wait_for_news(self) -> str:
         """Let time pass until an event wakes a run of the family: NEWS; NONE_CAN_COME when none ever can;
         PAUSED at ``pause_at`` (only while no activity runs: their time is real)."""
         while True:

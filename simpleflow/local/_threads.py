@@ -10,6 +10,8 @@ joins its threads at exit: a 2-minute activity timed out after 10 s would hold t
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
+import functools
 import queue
 import threading
 from collections.abc import Callable
@@ -38,12 +40,14 @@ class ActivityThreads:
         self._closed = False
 
     def submit(self, fn: Callable[[], Any]) -> concurrent.futures.Future:
-        """Run *fn* on a thread of the pool; its future."""
+        """Run *fn* on a thread of the pool, in the context variables of the caller (as if it ran here); its
+        future."""
         job: concurrent.futures.Future = concurrent.futures.Future()
+        context = contextvars.copy_context()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the activity threads were shut down")
-            self._jobs.put((job, fn))
+            self._jobs.put((job, functools.partial(context.run, fn)))
             if self._idle:
                 self._idle -= 1
             elif len(self._workers) < self._size:
