@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.testing.project import site_with_entry_points
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,7 @@ def install(root: Path) -> dict[str, str]:
     bin_dir.mkdir(exist_ok=True)
     if not (site / "simpleflow").exists():
         (site / "simpleflow").symlink_to(REPO / "simpleflow")
+        site_with_entry_points(site)  # and its entry points (pytest's plugin), as pip's metadata registers them
     script = bin_dir / "simpleflow"
     script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
     script.chmod(0o755)

@@ -15,6 +15,7 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
+    RECORD,
     RUN_ID,
     RUN_ID_ARG,
     load_middlewares,
@@ -23,6 +24,7 @@ from simpleflow.cli.params import (
     parse_tags,
     read_input,
     require_domain,
+    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -46,6 +48,7 @@ from simpleflow.exceptions import UsageError
     help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
 )
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
+@RECORD
 @middleware_options
 @user_errors
 def workflow_start(
@@ -62,6 +65,7 @@ def workflow_start(
     workers: int,
     signals: tuple[str, ...],
     real_time: bool,
+    record: str | None = None,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
 ) -> None:
@@ -77,6 +81,8 @@ def workflow_start(
             "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
             "give them to worker.start (or use standalone)"
         )
+    if record is not None and not local:
+        raise UsageError("--record applies with --local (on SWF: standalone --record, or workflow.history)")
     if local:
         from simpleflow.local import LocalExecution
 
@@ -91,6 +97,8 @@ def workflow_start(
             middlewares=load_middlewares(middleware_pre, middleware_post),
         )
         result = execution.execute()
+        if record is not None:
+            write_record(record, result.events, result.workflow_id, result.run_id)
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
         runs.finish(result, details_wanted())

@@ -1,5 +1,5 @@
 """Commands that read executions: list and filter them, their details, tasks, time profile and
-history; replay a history against the current code; rerun one activity here.
+history; replay histories against the current code; rerun one activity here.
 
 The library is imported inside each command so that ``simpleflow --help`` stays fast.
 """
@@ -233,36 +233,57 @@ def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, 
 
 @click.command("workflow.replay")
 @click.argument("workflow")
-@click.argument("history_file")
+@click.argument("histories", nargs=-1, required=True, metavar="DIR_OR_FILES...")
 @click.option("--workflow-id", help="The execution's workflow id (child workflow ids embed it).")
 @click.option("--run-id", help="The execution's run id (child workflow ids embed it).")
 @user_errors
-def workflow_replay(workflow: str, history_file: str, workflow_id: str | None, run_id: str | None) -> None:
-    """Print, as JSON, the decisions the current code takes on HISTORY_FILE ('-' for stdin).
+def workflow_replay(workflow: str, histories: tuple[str, ...], workflow_id: str | None, run_id: str | None) -> None:
+    """Replay recorded histories against today's code.
 
-    Exits non-zero, naming the first mismatch, when the history does not fit the code.
+    One file (``-`` for stdin): print, as JSON, the decisions the code takes on it; exit 1, naming the first
+    mismatch, when the history does not fit the code. Several files, or folders (their ``*.json``): print
+    ``<file>: ok`` for each, or the first decision that differs (the history's, the code's and its line);
+    exit 1 if any differs.
     """
-    from simpleflow.local.replay import check_history
     from simpleflow.runtime.loader import load_workflow
 
     workflow_class = load_workflow(workflow)
-    try:
-        if history_file == "-":
-            data = json.load(sys.stdin)
-        else:
-            with open(history_file, encoding="utf-8") as f:
-                data = json.load(f)
-    except OSError as err:
-        raise UsageError(f"cannot read history file {history_file!r}: {err.strerror or err}") from err
-    except ValueError as err:
-        raise UsageError(f"history file is not valid JSON: {err}") from err
-    events = data.get("events") if isinstance(data, dict) else data
-    if not isinstance(events, list):
-        raise UsageError('history file must hold {"events": [...]} or a list of events')
-    decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
-    click.echo(json.dumps(decisions, indent=2, default=str))
-    if mismatches:
-        click.echo(f"simpleflow: history does not fit the code: {mismatches[0]}", err=True)
+    if len(histories) == 1 and (histories[0] == "-" or not os.path.isdir(histories[0])):
+        _replay_one(workflow_class, histories[0], workflow_id, run_id)
+        return
+    from simpleflow.testing._files import history_files
+    from simpleflow.testing._replay import check_file
+
+    differ = False
+    for path in history_files(*histories):
+        report = check_file(workflow_class, path, workflow_id=workflow_id, run_id=run_id)
+        differ = differ or not report.ok
+        for line in report.lines():
+            click.echo(line)
+    if differ:
+        sys.exit(1)
+
+
+def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_id: str | None) -> None:
+    from simpleflow.testing._files import load_history, parse_history
+    from simpleflow.testing._replay import check_replay
+
+    if source == "-":
+        events, recorded_workflow_id, recorded_run_id = parse_history(sys.stdin.read())
+    else:
+        events, recorded_workflow_id, recorded_run_id = load_history(source)
+    report = check_replay(
+        workflow_class,
+        events,
+        name=source,
+        workflow_id=workflow_id or recorded_workflow_id,
+        run_id=run_id or recorded_run_id,
+    )
+    click.echo(json.dumps(report.decisions, indent=2, default=str))
+    if not report.ok:
+        click.echo(f"simpleflow: history does not fit the code: {report.difference.reason}", err=True)
+        for line in report.lines()[1:3]:  # the history's decision, the code's (and its line)
+            click.echo(line, err=True)
         sys.exit(1)
 
 

@@ -17,6 +17,7 @@ from simpleflow.exceptions import UsageError
 
 __all__ = [
     "DOMAIN_ARG",
+    "RECORD",
     "RUN_ID",
     "RUN_ID_ARG",
     "SPEC_MODULES",
@@ -28,6 +29,7 @@ __all__ = [
     "read_input",
     "read_text",
     "require_domain",
+    "write_record",
 ]
 
 
@@ -129,3 +131,24 @@ def load_middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
     from simpleflow.runtime import middleware
 
     return middleware.load(pre, post)
+
+
+RECORD = click.option(
+    "--record",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the execution's history to FILE once it closed (what workflow.replay reads: a regression test).",
+)
+
+
+def write_record(path: str, events: list[dict[str, Any]], workflow_id: str, run_id: str) -> None:
+    """``--record FILE``: the history (jumbo fields as their text) written where the operator said."""
+    from simpleflow import jumbo
+    from simpleflow.testing._files import history_text
+
+    text = history_text(jumbo.decode_events(events, copy=True), workflow_id=workflow_id, run_id=run_id)
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as err:
+        raise UsageError(f"--record {path}: cannot write the history: {err.strerror or err}") from err

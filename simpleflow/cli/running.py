@@ -14,12 +14,14 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
+    RECORD,
     load_middlewares,
     middleware_options,
     parse_tags,
     read_input,
     read_text,
     require_domain,
+    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -167,6 +169,7 @@ def worker_start(
     is_flag=True,
     help="On Ctrl-C (or SIGTERM), terminate the execution too (by default it stays open on SWF).",
 )
+@RECORD
 @middleware_options
 @LOG_FORMAT
 @user_errors
@@ -186,6 +189,7 @@ def standalone(
     repair: str | None = None,
     force_activities: str | None = None,
     terminate_on_interrupt: bool = False,
+    record: str | None = None,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
     log_format: str | None = None,
@@ -260,6 +264,11 @@ def standalone(
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
+    if record is not None:
+        from simpleflow.swf import inspection
+
+        events = inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
+        write_record(record, events, outcome.workflow_id, outcome.run_id)
     runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
 
 

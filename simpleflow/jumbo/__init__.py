@@ -16,6 +16,8 @@ Environment:
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: disk cache size in bytes, 1 GB.
 - ``SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE``: in-memory LRU in bytes, 64 MiB.
 - boto3's own settings (``AWS_ENDPOINT_URL``, credentials, region) for S3.
+
+``use_store(store)`` puts objects somewhere else than S3 (simpleflow.testing's in-memory store).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from simpleflow.jumbo._fields import (
     transient_s3_error,
 )
 from simpleflow.jumbo._reference import PREFIX
+from simpleflow.jumbo._s3 import use_store
 
 __all__ = [
     "BUCKET_ENV",
@@ -57,4 +60,5 @@ __all__ = [
     "permanent_s3_error",
     "store",
     "transient_s3_error",
+    "use_store",
 ]

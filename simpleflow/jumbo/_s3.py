@@ -18,6 +18,15 @@ MULTIPART_THRESHOLD = 8 * 1024 * 1024
 _lock = threading.Lock()
 _client: Any = None
 _client_pid: int | None = None
+_store: Any = None  # what stands in for S3 (simpleflow.testing's in-memory store); None: S3 itself
+
+
+def use_store(store: Any) -> Any:
+    """Put and get objects through *store* (``put_object(bucket, key, data)``, ``get_object(bucket, key)``)
+    instead of S3; None goes back to S3. Returns the store used before."""
+    global _store
+    previous, _store = _store, store
+    return previous
 
 
 def client() -> Any:
@@ -65,6 +74,9 @@ def reset() -> None:
 
 def put_object(bucket: str, key: str, data: bytes) -> None:
     """Store *data* under *key* in *bucket*, in parts when it is large."""
+    if _store is not None:
+        _store.put_object(bucket, key, data)
+        return
     s3 = client()
     if len(data) < MULTIPART_THRESHOLD:
         s3.put_object(Bucket=bucket, Key=key, Body=data)
@@ -83,6 +95,11 @@ def get_object(bucket: str, key: str, check_size: Callable[[int], None] | None =
     *check_size* is called with the object's size (its Content-Length) before the body is read, and
     may raise to refuse it: the body is then closed unread.
     """
+    if _store is not None:
+        data = _store.get_object(bucket, key)
+        if check_size is not None:
+            check_size(len(data))
+        return data
     response = client().get_object(Bucket=bucket, Key=key)
     with response["Body"] as body:
         if check_size is not None:

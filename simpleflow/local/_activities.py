@@ -1,22 +1,55 @@
 """The activity tasks of one local run, carried out in this process as SWF's workers would.
 
-With one worker an activity runs as soon as it is scheduled, in order, on the decision's thread; with more,
-on a pool of threads. Each one's heartbeats go to a ``LocalBeat`` (a cancel request reaches the activity as
-the answer to its next heartbeat), and its outcome becomes the event a worker's answer gives SWF.
+Each attempt runs on a thread of the run's pool (``ActivityThreads``): one thread with one worker, so that
+activities run one at a time in the order scheduled and each decision's are done before the next decision
+task; more with ``workers``. The host keeps SWF's timeouts (``_timeouts``): an attempt past its
+start-to-close, schedule-to-close or heartbeat timeout closes with ActivityTaskTimedOut, as on SWF; its
+thread is given up on and whatever it returns later is dropped, as SWF refuses a late answer. Each attempt's
+heartbeats go to a ``LocalBeat`` (a cancel request reaches the activity as the answer to its next
+heartbeat), and its outcome becomes the event a worker's answer gives SWF.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import activity as activity_registry
 from simpleflow import format
 from simpleflow.local._heartbeats import LocalBeat
+from simpleflow.local._threads import ActivityThreads
+from simpleflow.local._timeouts import Limits, first_due
 from simpleflow.runtime.middleware import Middlewares
 from simpleflow.runtime.observed import attempt_of, observed_attempt
-from simpleflow.runtime.outcome import FAILED, Outcome, failed, is_cancellation, named_failure, run_activity
+from simpleflow.runtime.outcome import FAILED, Outcome, error_details, failed, is_cancellation, named_failure
+from simpleflow.runtime.outcome import run_activity as run_declared
+
+# How the host finds the activity a task names (``activity.find``; a test may stand another in).
+ActivityLookup = Callable[[str], Any]
+
+
+@dataclass(slots=True, eq=False)
+class _Attempt:
+    """One attempt of an activity task, from its scheduling to the event that closes it."""
+
+    scheduled_id: int
+    started_id: int
+    activity_id: str
+    limits: Limits
+    scheduled_at: float
+    beat: LocalBeat
+    job: concurrent.futures.Future | None = None
+    started_at: float | None = None  # when a thread took it (set on that thread)
+    ended_at: float | None = None
+
+    def due(self, now: float) -> tuple[float, str] | None:
+        return first_due(self.limits, self.scheduled_at, self.started_at, self.beat.last_at, now)
+
+    def ended_in_time(self) -> bool:
+        """Whether it ended before the shortest of its timeouts could fall (the common case, checked cheaply)."""
+        return self.ended_at is not None and self.ended_at - self.scheduled_at < self.limits.shortest
 
 
 class LocalActivities:
@@ -24,11 +57,12 @@ class LocalActivities:
 
     Args:
         add: appends an event to the run's history (type, attributes) and returns its id.
-        workers: activities run at once (1: each runs when scheduled, in order, on this thread).
+        workers: activities run at once (1: one at a time, in order, each decision's before the next).
         workflow_id, run_id: the run's, as an activity's context names them.
         middlewares: called around each activity (simpleflow.runtime.middleware).
         workflow_type: the run's type name, as an activity's context names it.
-        clock: the family's virtual clock (an attempt's telemetry reads its time).
+        clock: the family's clock (timeouts are counted on it; an attempt's telemetry reads it).
+        lookup: finds the activity a task names (``activity.find`` by default).
     """
 
     def __init__(
@@ -40,30 +74,37 @@ class LocalActivities:
         middlewares: Middlewares,
         workflow_type: str,
         clock: Callable[[], float],
+        lookup: ActivityLookup | None = None,
     ) -> None:
-        self._add = add
         self._workflow_type = workflow_type
-        self._clock = clock
+        self._add = add
         self.workers = workers
         self._workflow_id = workflow_id
         self._run_id = run_id
         self._middlewares = middlewares
-        self._running: dict[concurrent.futures.Future, tuple[int, int]] = {}  # job -> scheduled, started ids
-        self._beats: dict[int, tuple[str, LocalBeat]] = {}  # scheduled id -> activity id, its heartbeats
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._clock = clock
+        self._lookup = lookup or activity_registry.find
+        self._running: list[_Attempt] = []  # in the order scheduled (their events come in that order)
+        self._threads: ActivityThreads | None = None
 
     @property
     def running(self) -> list[concurrent.futures.Future]:
-        """The jobs of the activities that have not been collected yet."""
-        return list(self._running)
+        """The jobs of the attempts not closed yet."""
+        return [attempt.job for attempt in self._running]
+
+    def next_due(self, now: float) -> float | None:
+        """When the next timeout of a running attempt falls (None: none can)."""
+        due = [d[0] for d in (attempt.due(now) for attempt in self._running) if d is not None]
+        return min(due, default=None)
 
     def schedule(self, a: dict[str, Any], completed_id: int) -> None:
-        """A ScheduleActivityTask decision (its attributes *a*): scheduled, started, run or handed to the pool."""
+        """A ScheduleActivityTask decision (its attributes *a*): scheduled, started, handed to a thread."""
         scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
-        act = activity_registry.find(a["activityType"]["name"])
+        name = a["activityType"]["name"]
+        act = self._lookup(name)
         # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
         context = {
-            "name": a["activityType"]["name"],
+            "name": name,
             "version": a["activityType"]["version"],
             "workflow_id": self._workflow_id,
             "run_id": self._run_id,
@@ -74,50 +115,92 @@ class LocalActivities:
             "workflow_type": self._workflow_type,
             "attempt": attempt_of(a.get("input")),
         }
-        if act is None:
-            message = f"activity '{a['activityType']['name']}' is not declared in this process"
-            job: Callable[[], Outcome] = lambda: failed(named_failure("ActivityNotDeclared", message))  # noqa: E731
-        else:
-            beat = LocalBeat(a.get("heartbeatTimeout"))
-            self._beats[scheduled] = (a["activityId"], beat)
-            run = lambda: run_activity(act, a.get("input"), context, self._middlewares, beat.send)  # noqa: E731
-            job = lambda: observed_attempt(context, run, started_event_id=started, clock=self._clock)  # noqa: E731
-        if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="simpleflow-activity")
         started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
-        if self.workers == 1:
-            # One worker: run it now, in order, as a single SWF worker would (and without a thread hop).
-            done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result(job())
-            self._running[done] = (scheduled, started)
-        else:
-            self._running[self._pool.submit(job)] = (scheduled, started)
+        attempt = _Attempt(
+            scheduled, started, a["activityId"], Limits.of_decision(a), self._clock(), LocalBeat(self._clock)
+        )
 
-    def collect(self, block: bool) -> None:
-        """Append the results of the activities that ended (with *block*, wait for one first)."""
-        if not self._running:
+        def job() -> Outcome:
+            attempt.started_at = self._clock()
+            try:
+                if act is None:
+                    message = f"activity '{name}' is not declared in this process"
+                    return failed(named_failure("ActivityNotDeclared", message))
+                run = lambda: run_declared(act, a.get("input"), context, self._middlewares, attempt.beat.send)  # noqa: E731
+                return observed_attempt(context, run, started_event_id=started, clock=self._clock)
+            finally:
+                attempt.ended_at = self._clock()
+
+        if self._threads is None:
+            self._threads = ActivityThreads(self.workers)
+        attempt.job = self._threads.submit(job)
+        self._running.append(attempt)
+
+    def collect(self, block: bool, every: bool = False) -> None:
+        """Append the events of the attempts that ended or timed out; with *block*, wait for one first (with
+        *every*, for all of them)."""
+        while self._running:
+            if block:
+                self._wait()
+            closed = self._close_ended()
+            if not block or not self._running or (closed and not every):
+                return
+
+    def _wait(self) -> None:
+        """Until an attempt ends or the next timeout falls (at once if one has)."""
+        now = self._clock()
+        due = self.next_due(now)
+        timeout = None if due is None else max(0.0, due - now)
+        if len(self._running) == 1:  # one worker's case: a lighter wait than concurrent.futures.wait
+            try:
+                self._running[0].job.exception(timeout)
+            except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
+                pass
             return
-        if block:
-            done, _ = concurrent.futures.wait(self._running, return_when=concurrent.futures.FIRST_COMPLETED)
+        concurrent.futures.wait(self.running, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
+
+    def _close_ended(self) -> bool:
+        """Close the attempts that finished or are past a timeout, in the order scheduled; True if any."""
+        now = self._clock()
+        closed = False
+        for attempt in list(self._running):
+            job = attempt.job
+            if job.done():
+                ended = attempt.ended_at if attempt.ended_at is not None else now
+                due = None if attempt.ended_in_time() else attempt.due(ended)
+                if due is not None and due[0] < ended:  # it answered too late: SWF had timed it out
+                    self._time_out(attempt, due[1])
+                else:
+                    self._running.remove(attempt)
+                    self._answer(attempt, _outcome_of(job))
+                closed = True
+                continue
+            due = attempt.due(now)
+            if due is not None and due[0] <= now:
+                self._time_out(attempt, due[1])
+                closed = True
+        return closed
+
+    def _time_out(self, attempt: _Attempt, timeout_type: str) -> None:
+        self._running.remove(attempt)
+        details = attempt.beat.give_up()
+        if self._threads is not None:
+            self._threads.give_up(attempt.job)
+        ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}
+        self._add("ActivityTaskTimedOut", without_none(dict(ids, timeoutType=timeout_type, details=details)))
+
+    def _answer(self, attempt: _Attempt, outcome: Outcome) -> None:
+        ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}
+        if _was_canceled(outcome):  # it let TaskCanceled out: RespondActivityTaskCanceled, as a worker does
+            self._add("ActivityTaskCanceled", without_none(dict(ids, details=attempt.beat.details)))
+        elif outcome.completed:
+            self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
         else:
-            done = [f for f in self._running if f.done()]
-        for job in [f for f in self._running if f in done]:
-            scheduled, started = self._running.pop(job)
-            outcome: Outcome = job.result()
-            ids = {"scheduledEventId": scheduled, "startedEventId": started}
-            _, beat = self._beats.pop(scheduled, (None, None))
-            if beat is not None and beat.timed_out():
-                self._add("ActivityTaskTimedOut", dict(ids, timeoutType="HEARTBEAT", details=beat.details))
-            elif _was_canceled(outcome):  # it let TaskCanceled out: RespondActivityTaskCanceled, as a worker does
-                self._add("ActivityTaskCanceled", without_none(dict(ids, details=beat.details if beat else None)))
-            elif outcome.completed:
-                self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
-            else:
-                self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
+            self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
 
     def request_cancel(self, a: dict[str, Any], completed_id: int) -> None:
         """A RequestCancelActivityTask decision (its attributes *a*)."""
-        running = [beat for activity_id, beat in self._beats.values() if activity_id == a["activityId"]]
+        running = [attempt for attempt in self._running if attempt.activity_id == a["activityId"]]
         if not running:  # it closed already (activities here start as soon as they are scheduled)
             self._add(
                 "RequestCancelActivityTaskFailed",
@@ -128,16 +211,24 @@ class LocalActivities:
                 },
             )
             return
-        for beat in running:
-            beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
+        for attempt in running:
+            attempt.beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
         self._add(
             "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
         )
 
     def shut_down(self) -> None:
-        """Release the activity threads (activities not started are dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        """Release the activity threads: attempts not started are dropped, running ones waited for (not those
+        given up on)."""
+        if self._threads is not None:
+            self._threads.shut_down()
+
+
+def _outcome_of(job: concurrent.futures.Future) -> Outcome:
+    error = job.exception()
+    if error is not None:  # the lookup or a middleware raised around the activity
+        return failed(error_details(error))
+    return job.result()
 
 
 def _was_canceled(outcome: Outcome) -> bool:

@@ -17,11 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simpleflow import activity as activity_registry
 from simpleflow import format
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import FAILED, Outcome
 
 if TYPE_CHECKING:
+    from simpleflow.local._activities import ActivityLookup
     from simpleflow.local._run_host import RunHost
 
 STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
@@ -43,6 +45,7 @@ class Family:
         signals: ``(seconds after the start, name, input)`` to send the root workflow's open run.
         cancel_at: seconds after the start at which its cancellation is requested (None: never).
         middlewares: called around every activity of every run of the family (simpleflow.runtime.middleware).
+        lookup: finds the activity a task names (``activity.find``; a test may stand in replacements).
     """
 
     def __init__(
@@ -52,9 +55,12 @@ class Family:
         signals: Iterable[tuple[float, str, Any]] = (),
         cancel_at: float | None = None,
         middlewares: Middlewares = NONE,
+        lookup: ActivityLookup | None = None,
     ) -> None:
         self.real_time = real_time
         self.middlewares = middlewares
+        self.lookup = lookup or activity_registry.find
+        self.pause_at: float | None = None  # the clock's instant at which ``execute`` stops (None: at the end)
         self.members: list[RunHost] = []
         self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
         self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)
@@ -91,20 +97,42 @@ class Family:
                 return member
         return None
 
+    @property
+    def elapsed(self) -> float:
+        """Seconds on the family's clock since it started (virtual jumps included)."""
+        return self.now() - self._t0
+
+    def at(self, seconds: float) -> float:
+        """The clock's instant *seconds* after the family started."""
+        return self._t0 + seconds
+
     # -- the loop -------------------------------------------------------------
 
-    def execute(self) -> Outcome:
-        """Run until the root workflow's last run closed; its outcome (earlier runs chained by ``previous``)."""
+    def execute(self, until: float | None = None) -> Outcome | None:
+        """Run until the root workflow's last run closed; its outcome (earlier runs chained by ``previous``).
+
+        With *until* (seconds after the start), stop there instead if it is still open, once no activity
+        runs, and return None; a later call goes on from there.
+        """
+        self.pause_at = None if until is None else self.at(until)
         try:
             while self.current.closed is None:
                 if self._step():
                     continue
-                if not self.wait_for_news():
+                news = self.wait_for_news()
+                if news is PAUSED:
+                    return None
+                if news is NONE_CAN_COME:
                     self.current.close(FAILED, reason=STUCK)
-        finally:
-            for member in self.members:
-                member.shut_down()
+        except BaseException:
+            self.shut_down()
+            raise
+        self.shut_down()
         return self.current.closed
+
+    def shut_down(self) -> None:
+        for member in self.members:
+            member.shut_down()
 
     def _step(self) -> bool:
         """Give a decision task to each open run an event woke up; False when none was."""
@@ -115,26 +143,34 @@ class Family:
                 stepped = True
         return stepped
 
-    def wait_for_news(self) -> bool:
-        """Let time pass until an event wakes a run of the family; False when none ever can come."""
+    def wait_for_news(self) -> str:
+        """Let time pass until an event wakes a run of the family: NEWS; NONE_CAN_COME when none ever can;
+        PAUSED at ``pause_at`` (only while no activity runs: their time is real)."""
         while True:
             open_runs = [m for m in self.members if m.closed is None]
             if any(m.awake for m in open_runs):
-                return True
+                return NEWS
             jobs = [job for m in open_runs for job in m.running_activities]
             if jobs:
-                # The clock runs while activities do: a timer or signal due meanwhile comes first.
-                due = min(self._due_times(open_runs), default=None)
-                timeout = None if due is None else max(0.0, due - self.now())
-                done, _ = concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
-                if not done:
-                    self._advance_clock()
+                # The clock runs while activities do: a timer, signal or activity timeout due meanwhile comes first.
+                now = self.now()
+                due = self._due_times(open_runs) + [
+                    when for when in (m.activities.next_due(now) for m in open_runs) if when is not None
+                ]
+                timeout = None if not due else max(0.0, min(due) - now)
+                concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
                 for member in open_runs:
                     member.collect_activities(block=False)
-            elif self._signals or any(m.next_timer() is not None for m in open_runs):
-                self._advance_clock()
-            else:
-                return False
+                self._fire_due(open_runs, self.now())
+                continue
+            due = min(self._due_times(open_runs), default=None)
+            if self.pause_at is not None and (due is None or due > self.pause_at):
+                self._let_time_pass(self.pause_at)
+                return PAUSED
+            if due is None:
+                return NONE_CAN_COME
+            self._let_time_pass(due)
+            self._fire_due(open_runs, self.now())
 
     def _due_times(self, open_runs: list[RunHost]) -> list[float]:
         due = [m.next_timer() for m in open_runs]
@@ -142,16 +178,17 @@ class Family:
             due.append(self._signals[0].at + self._t0)
         return [when for when in due if when is not None]
 
-    def _advance_clock(self) -> None:
-        """Jump (or, in real time, sleep) to the next timer, scheduled signal or cancel request."""
-        open_runs = [m for m in self.members if m.closed is None]
-        wait = min(self._due_times(open_runs), default=float("inf")) - self.now()
+    def _let_time_pass(self, until: float) -> None:
+        """Jump the clock (or, in real time, sleep) to *until*."""
+        wait = until - self.now()
         if wait > 0:
             if self.real_time:
                 time.sleep(wait)
             else:
                 self._offset += wait
-        now = self.now()
+
+    def _fire_due(self, open_runs: list[RunHost], now: float) -> None:
+        """Deliver the scheduled signals and cancel request due at *now*, and fire the timers due."""
         while self._signals and self._signals[0].at + self._t0 <= now:
             signal = heapq.heappop(self._signals)
             target = self.current
@@ -163,3 +200,9 @@ class Family:
                 target.deliver_signal(signal.name, format.dumps(signal.input))
         for member in open_runs:
             member.fire_timers(now)
+
+
+# What ``Family.wait_for_news`` found.
+NEWS = "news"
+NONE_CAN_COME = "none can come"
+PAUSED = "paused"

@@ -1,54 +1,43 @@
-"""The local host's side of an activity's heartbeats: their details, a cancel request, a heartbeat timeout.
+"""The local host's side of an activity attempt's heartbeats: their details, when the last came, a cancel
+request, and the attempt given up (timed out).
 
-No worker beats for a local activity, so the one simulated timeout is SWF's for a worker that hung: an
-activity that heartbeated (its details say where it is) and then went silent for longer than its
-``heartbeat_timeout``, in real time, timed out (HEARTBEAT) with the details of its last heartbeat, whatever
-it returned afterwards (SWF refuses a late answer). Details over SWF's 2,048 characters become jumbo
-fields, as the worker sends them, so the local history holds what SWF's would.
+Details over SWF's 2,048 characters become jumbo fields, as the worker sends them, so the local history
+holds what SWF's would. Once the attempt timed out, its heartbeats are answered as SWF answers a worker's
+for a task it timed out (the worker then kills the activity): ``heartbeat()`` raises ``TaskCanceled`` in the
+activity, which stops an attempt that heartbeats instead of letting it run on unseen.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 
 from simpleflow import jumbo
 
 
-def _seconds(timeout: str | None) -> float | None:
-    if not timeout or timeout == "NONE":
-        return None
-    try:
-        return float(timeout)
-    except ValueError:
-        return None
-
-
 class LocalBeat:
-    """One local activity attempt's heartbeats.
+    """One local activity attempt's heartbeats, timed by *clock* (the family's)."""
 
-    Args:
-        heartbeat_timeout: the task's ``heartbeatTimeout`` as SWF takes it (seconds, ``NONE`` or None).
-    """
-
-    def __init__(self, heartbeat_timeout: str | None) -> None:
-        self._timeout = _seconds(heartbeat_timeout)
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
-        self._last_at: float | None = None
-        self._silent_too_long = False
+        self.last_at: float | None = None  # the activity's own latest heartbeat
         self.details: str | None = None
         self.cancel_requested = False
+        self.gone = False  # the attempt timed out: nobody waits for it any more
 
     def send(self, details: str | None) -> bool:
-        """Record a heartbeat (its details, when some); True when the task's cancellation was requested.
+        """Record a heartbeat (its details, when some); True when the activity should stop (its cancellation
+        was requested, or the attempt timed out).
 
         Raises:
             JumboFieldTooLarge: the details are over SWF's limit and no jumbo-field bucket is set.
         """
         details = jumbo.encode(details, "heartbeat_details")
         with self._lock:
-            self._check_silence()
-            self._last_at = time.monotonic()
+            if self.gone:
+                return True
+            self.last_at = self._clock()
             if details is not None:
                 self.details = details
             return self.cancel_requested
@@ -57,13 +46,8 @@ class LocalBeat:
         with self._lock:
             self.cancel_requested = True
 
-    def timed_out(self) -> bool:
-        """At the activity's end: whether SWF would have timed it out since its first heartbeat."""
+    def give_up(self) -> str | None:
+        """The attempt timed out: later heartbeats are refused. Its last details."""
         with self._lock:
-            self._check_silence()
-            return self._silent_too_long
-
-    def _check_silence(self) -> None:
-        if self._timeout is not None and self._last_at is not None:
-            if time.monotonic() - self._last_at > self._timeout:
-                self._silent_too_long = True
+            self.gone = True
+            return self.details

@@ -30,7 +30,7 @@ from simpleflow.engine import (
 )
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
-from simpleflow.local._family import STUCK, Family
+from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, STUCK, Family
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.runtime.outcome import (
@@ -108,6 +108,7 @@ class RunHost:
             family.middlewares,
             self.workflow_type["name"],
             family.now,
+            family.lookup,
         )
         family.join(self)
         self._observed = DecisionTasks(  # telemetry and log fields, as the SWF decider's
@@ -261,11 +262,14 @@ class RunHost:
         self._complete_decision()
         self._observed.done(self.run, decisions)
         self._carry_out(decisions)
-        if self.closed is None and self.family.alone(self) and not self.family.wait_for_news():
-            self.close(FAILED, reason=STUCK)
+        news = NEWS
+        if self.closed is None and self.family.alone(self):
+            news = self.family.wait_for_news()
+            if news is NONE_CAN_COME:
+                self.close(FAILED, reason=STUCK)
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
-        if not self.family.alone(self):  # a child started: the family loop takes over from here
+        if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)
             handoff.answered = True
             return False
         self.awake = False
@@ -281,8 +285,8 @@ class RunHost:
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
             if self.closed is not None:
                 return
-        if self.workers == 1:  # it ran as it was scheduled: its result is in
-            self.activities.collect(block=True)
+        if self.workers == 1:  # one worker: this decision's activities end (or time out) before the next
+            self.activities.collect(block=True, every=True)
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self.activities.schedule(a, completed_id)

@@ -17,6 +17,7 @@ from typing import Any
 from simpleflow import format
 from simpleflow.engine import ExecutionInfo, RepairSource, WorkflowRun, answer_query, decode_events
 from simpleflow.history import latest_execution_context
+from simpleflow.local._activities import ActivityLookup
 from simpleflow.local._family import Family
 from simpleflow.local._run_host import RunHost
 from simpleflow.runtime.middleware import NONE, Middlewares
@@ -40,6 +41,8 @@ class LocalExecution:
         cancel_at: seconds after the start at which the execution's cancellation is requested.
         middlewares: called around each activity, children's and continued runs' too (simpleflow.runtime.middleware).
         repair: results of an earlier execution to reuse (simpleflow.engine._repair); its first run only.
+        lookup: finds the activity a task names (``activity.find`` by default; simpleflow.testing stands in
+            replacements).
     """
 
     def __init__(
@@ -55,8 +58,11 @@ class LocalExecution:
         cancel_at: float | None = None,
         middlewares: Middlewares = NONE,
         repair: RepairSource | None = None,
+        lookup: ActivityLookup | None = None,
     ) -> None:
-        self.family = Family(real_time=real_time, signals=signals, cancel_at=cancel_at, middlewares=middlewares)
+        self.family = Family(
+            real_time=real_time, signals=signals, cancel_at=cancel_at, middlewares=middlewares, lookup=lookup
+        )
         self.first_run = RunHost(
             self.family,
             workflow_class,
@@ -89,6 +95,20 @@ class LocalExecution:
             are chained by ``previous``, each with its own ``events``.
         """
         return self.family.execute()
+
+    def execute_until(self, seconds: float) -> Outcome | None:
+        """Run the execution until *seconds* after its start on its clock, or to its end if sooner.
+
+        Returns:
+            Its outcome once closed (as ``execute``); None while it is still open (it stopped at that instant,
+            or at the first one after it when no activity runs). Call again, or ``execute``, to go on.
+        """
+        return self.family.execute(until=seconds)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start on the execution's clock (timers' virtual jumps included)."""
+        return self.family.elapsed
 
     def deliver_signal(self, name: str, input_text: str | None) -> None:
         """A signal from outside to the execution's open run (its input already JSON text)."""

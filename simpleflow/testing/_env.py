@@ -1,0 +1,258 @@
+"""``WorkflowEnv``: workflows run for a test on the local host's virtual clock, activities replaceable.
+
+An environment starts executions (``start``, or ``run`` to the end) on the local host: the engine the SWF
+host uses, SWF's events, timers that take no time, activity timeouts kept as SWF keeps them. Activities
+can be replaced by name (``override``) without touching the workflow, and every call is recorded. Jumbo
+fields go to an in-memory store (``jumbo``) unless the test asks for S3 (``use_s3``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import format, jumbo
+from simpleflow.exceptions import UsageError
+from simpleflow.local import LocalExecution
+from simpleflow.runtime.loader import check_signature
+from simpleflow.runtime.middleware import Middlewares, from_option
+from simpleflow.runtime.outcome import Outcome
+from simpleflow.testing._decisions import Decision, decisions_in
+from simpleflow.testing._jumbo import MemoryStore
+from simpleflow.testing._overrides import Activities, ActivityCall, Override
+from simpleflow.testing._run import Run
+
+if TYPE_CHECKING:
+    from simpleflow.local._run_host import RunHost
+
+MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
+_JUMBO_SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")
+_UNSET = object()
+
+
+def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float:
+    total = seconds + 60 * minutes + 3600 * hours + 86400 * days
+    if total < 0:
+        raise ValueError(f"time only goes forward: {total} s")
+    return total
+
+
+class Execution:
+    """An execution started in a ``WorkflowEnv``: let its virtual time pass, signal it, query it, finish it.
+
+    ``start`` ran it as far as it goes without time passing; ``advance`` lets time pass (timers fire, signals
+    and activities come in), ``finish`` to its end.
+    """
+
+    def __init__(self, env: WorkflowEnv, workflow_class: type, input: dict[str, Any]) -> None:
+        self.workflow_class = workflow_class
+        self._local = LocalExecution(
+            workflow_class, input, workers=env.workers, middlewares=env.middlewares, lookup=env.activities.lookup
+        )
+        self._outcome: Outcome | None = None
+
+    def __repr__(self) -> str:
+        state = self._outcome.status if self._outcome else "open"
+        return f"<Execution {self.workflow_id} {state} at {self.elapsed:g}s>"
+
+    @property
+    def workflow_id(self) -> str:
+        return self._local.workflow_id
+
+    @property
+    def run_id(self) -> str:
+        """Its open run's (its last run's once closed)."""
+        return self._local.family.current.run_id
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since its start on its (virtual) clock."""
+        return self._local.elapsed
+
+    @property
+    def closed(self) -> bool:
+        return self._outcome is not None
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The events of its open (else last) run so far."""
+        return self._local.family.current.events
+
+    @property
+    def decisions(self) -> list[Decision]:
+        """The decisions its open (else last) run took so far (simpleflow's bookkeeping ones left out)."""
+        return [d for d in decisions_in(self.history) if not d.is_bookkeeping]
+
+    @property
+    def status(self) -> Any:
+        """What the workflow last set with ``set_status`` (None before)."""
+        return self._local.status
+
+    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> Execution:
+        """Let that much time pass on its clock (at once, unless an activity runs meanwhile: its time is real).
+
+        Everything due by then happens: timers fire, signals sent with ``signal`` arrive, activities run.
+        """
+        return self.advance_to(self.elapsed + _seconds(seconds, minutes, hours, days))
+
+    def advance_to(self, seconds: float) -> Execution:
+        """Let time pass until *seconds* after its start (or until it closes)."""
+        if self._outcome is None:
+            self._outcome = self._local.execute_until(seconds)
+        return self
+
+    def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Send it the signal *name* now, with input ``{"args": args, "kwargs": kwargs}`` (as a workflow's
+        ``self.signal(name, *args, **kwargs)`` sends it); its workflow sees it at the next ``advance``."""
+        self._check_open("signal")
+        self._local.deliver_signal(name, format.dumps({"args": list(args), "kwargs": kwargs}))
+
+    def cancel(self) -> None:
+        """Ask for its cancellation now (its ``should_cancel`` decides at the next ``advance``)."""
+        self._check_open("cancel")
+        self._local.request_cancel()
+
+    def query(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """What its ``@query`` *name* answers now (its history replayed afresh, as ``workflow.query`` does).
+
+        Raises:
+            UnknownQuery, QueryRefused, QueryFailed: as ``simpleflow workflow.query``.
+        """
+        return self._local.query(name, *args, **kwargs)
+
+    def finish(self) -> Run:
+        """Let it run to its end (a workflow waiting for what can never come fails as stuck): its ``Run``."""
+        if self._outcome is None:
+            self._outcome = self._local.execute()
+        family = self._local.family
+        root = [member for member in family.members if member.workflow_id == self.workflow_id]
+        return Run(self._outcome, elapsed=family.elapsed, children=_children_of(family.members, root))
+
+    def shut_down(self) -> None:
+        """Release its threads (an execution left open by its test)."""
+        if self._outcome is None:
+            self._local.family.shut_down()
+
+    def _check_open(self, what: str) -> None:
+        if self._outcome is not None:
+            raise RuntimeError(f"cannot {what} {self.workflow_id}: it closed ({self._outcome.status})")
+
+
+def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
+    """The runs of the children *parents* started, each child by its last run, in the order they started."""
+    children: dict[str, list[RunHost]] = {}
+    for member in members:
+        if member.parent is not None and any(member.parent is parent for parent in parents):
+            children.setdefault(member.workflow_id, []).append(member)
+    runs = []
+    for chain in children.values():
+        last = chain[-1]
+        outcome = last.closed or Outcome("open", events=last.events, workflow_id=last.workflow_id, run_id=last.run_id)
+        runs.append(Run(outcome, children=_children_of(members, chain)))
+    return runs
+
+
+class WorkflowEnv:
+    """Where a test runs workflows (the ``workflow_env`` fixture): the local host, on a virtual clock.
+
+    Args:
+        workers: activities run at once (1: one at a time, in the order scheduled).
+        middlewares: called around each activity, as ``{"pre": [paths], "post": [paths]}`` or ``Middlewares``.
+
+    Use it as a context manager (the fixture does): jumbo fields go to ``jumbo``, an in-memory store, while
+    it is open, and what it changed is put back when it closes.
+    """
+
+    def __init__(self, *, workers: int = 1, middlewares: Middlewares | dict[str, list[str]] | None = None) -> None:
+        self.workers = workers
+        self.middlewares = from_option(middlewares)
+        self.activities = Activities()
+        self.jumbo = MemoryStore()
+        self._s3_location: str | None = None
+        self._executions: list[Execution] = []
+        self._saved: dict[str, str | None] | None = None
+        self._previous_store: Any = _UNSET
+
+    # -- what a test sets up ---------------------------------------------------------------------
+
+    def override(self, activity: Any, replacement: Any) -> Override:
+        """Answer the tasks of *activity* (the activity, its function or its name) with *replacement*, without
+        touching the workflow: a callable given the task's arguments (its return value is the result; what it
+        raises fails the task as the activity's own error would), an exception (class or instance) to raise,
+        or a value to return. Its calls are recorded in the ``Override`` returned (and in ``calls``)."""
+        return self.activities.override(activity, replacement)
+
+    def calls(self, activity: Any = None) -> list[ActivityCall]:
+        """The activity calls made so far (of *activity* only, when given), in the order they started."""
+        if activity is None:
+            return list(self.activities.calls)
+        return self.activities.calls_of(activity)
+
+    def use_s3(self, location: str) -> None:
+        """Write jumbo fields to S3, at *location* (``bucket`` or ``bucket/prefix``; boto3's own settings say
+        which endpoint and credentials), instead of the in-memory store."""
+        if not location.strip("/ "):
+            raise UsageError("use_s3 needs a bucket: 'bucket' or 'bucket/prefix'")
+        self._s3_location = location
+        if self._saved is not None:
+            self._configure_jumbo()
+
+    # -- running workflows -------------------------------------------------------------------------
+
+    def start(self, workflow_class: type, *args: Any, **kwargs: Any) -> Execution:
+        """Start an execution of *workflow_class* with these arguments, and run it as far as it goes at its
+        start (its first decisions, the activities they schedule...) before any time passes.
+
+        Raises:
+            UsageError: the arguments do not fit the workflow's ``run``.
+        """
+        payload = {"args": list(args), "kwargs": dict(kwargs)}
+        check_signature(workflow_class, payload)
+        self.open()
+        execution = Execution(self, workflow_class, payload)
+        self._executions.append(execution)
+        return execution.advance_to(0)
+
+    def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Run:
+        """Run an execution of *workflow_class* with these arguments to its end: its ``Run`` (``run.result``
+        raises ``WorkflowFailed`` if it did not complete). Timers take no time."""
+        return self.start(workflow_class, *args, **kwargs).finish()
+
+    # -- opening and closing ---------------------------------------------------------------------
+
+    def open(self) -> WorkflowEnv:
+        """Route jumbo fields to this environment's store (done by ``start``; undone by ``close``)."""
+        if self._saved is None:
+            self._saved = {name: os.environ.get(name) for name in _JUMBO_SETTINGS}
+            self._configure_jumbo()
+        return self
+
+    def close(self) -> None:
+        """Release the executions left open, put the jumbo settings and store back."""
+        for execution in self._executions:
+            execution.shut_down()
+        self._executions.clear()
+        if self._saved is not None:
+            for name, value in self._saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self._saved = None
+            jumbo.use_store(None if self._previous_store is _UNSET else self._previous_store)
+            self._previous_store = _UNSET
+            jumbo.close_caches()
+
+    def __enter__(self) -> WorkflowEnv:
+        return self.open()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def _configure_jumbo(self) -> None:
+        os.environ["SIMPLEFLOW_JUMBO_FIELDS_CACHE"] = "0"  # a test's objects stay out of the disk cache
+        os.environ[jumbo.BUCKET_ENV] = self._s3_location or MEMORY_BUCKET
+        previous = jumbo.use_store(None if self._s3_location else self.jumbo)
+        if self._previous_store is _UNSET:
+            self._previous_store = previous
+        jumbo.close_caches()

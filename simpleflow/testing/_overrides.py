@@ -1,0 +1,140 @@
+"""Activities replaced for a test, and every activity call recorded.
+
+``Activities.lookup`` is what the local host asks for the activity a task names (its ``lookup``): it gives a
+stand-in whose callable records the call and runs the replacement given with ``override``, else the
+declared activity itself (through ``call_activity``, as a worker calls it). The workflow's code is untouched:
+it still submits the declared activity, under its name, so its task ids and decisions are the ones it takes
+on SWF.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simpleflow import activity as activity_registry
+from simpleflow.runtime.outcome import call_activity
+
+
+@dataclass(slots=True)
+class ActivityCall:
+    """One call of an activity during a test: its arguments and what came of it.
+
+    Attributes:
+        activity: the activity's name.
+        args, kwargs: what the task passed it.
+        result: what it returned (None when it raised).
+        error: what it raised, if it did.
+        replaced: a replacement given with ``override`` answered, not the activity itself.
+        activity_id, workflow_id: the task's and its execution's ids.
+    """
+
+    activity: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    result: Any = None
+    error: BaseException | None = None
+    replaced: bool = False
+    activity_id: str = ""
+    workflow_id: str = ""
+
+
+@dataclass(slots=True)
+class Override:
+    """An activity's replacement: what answers its tasks, and the calls it answered."""
+
+    name: str
+    replacement: Any
+    calls: list[ActivityCall] = field(default_factory=list)
+
+    def answer(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        replacement = self.replacement
+        if isinstance(replacement, BaseException):
+            raise replacement
+        if isinstance(replacement, type) and issubclass(replacement, BaseException):
+            raise replacement(f"{self.name} raised {replacement.__name__} (replaced in a test)")
+        if callable(replacement):
+            return replacement(*args, **kwargs)
+        return replacement
+
+
+def activity_name(target: Any) -> str:
+    """The name tasks of *target* carry: an activity's ``name``, a string as is, a function's dotted path."""
+    if isinstance(target, str):
+        return target
+    name = getattr(target, "name", None)
+    if isinstance(name, str) and isinstance(target, activity_registry.Activity):
+        return name
+    module, qualname = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
+    if module and qualname:
+        return f"{module}.{qualname}"
+    raise TypeError(f"cannot tell which activity {target!r} is: give an activity, its function or its name")
+
+
+class _StandIn:
+    """What the local host runs for one attempt: the activity's name and a callable that records the call."""
+
+    __slots__ = ("callable", "name")
+
+    def __init__(self, name: str, callable: Callable[..., Any]) -> None:
+        self.name = name
+        self.callable = callable
+
+
+class Activities:
+    """The replacements of one test environment, and the calls of every activity run in it."""
+
+    def __init__(self) -> None:
+        self._overrides: dict[str, Override] = {}
+        self._lock = threading.Lock()
+        self.calls: list[ActivityCall] = []
+
+    def override(self, target: Any, replacement: Any) -> Override:
+        """Answer the tasks of *target* (an activity, its function or its name) with *replacement*: a callable
+        given the task's arguments, an exception (class or instance) to raise, or any other value to return."""
+        name = activity_name(target)
+        override = Override(name, replacement)
+        with self._lock:
+            self._overrides[name] = override
+        return override
+
+    def calls_of(self, target: Any) -> list[ActivityCall]:
+        name = activity_name(target)
+        with self._lock:
+            return [call for call in self.calls if call.activity == name]
+
+    def lookup(self, name: str) -> _StandIn | None:
+        """The local host's lookup: a stand-in for the activity *name* (None when it is neither declared here
+        nor replaced: the task fails as a worker fails it)."""
+        override = self._overrides.get(name)
+        original = activity_registry.find(name)
+        if override is None and original is None:
+            return None
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            context = getattr(run, "context", None) or {}
+            call = ActivityCall(
+                name,
+                list(args),
+                dict(kwargs),
+                replaced=override is not None,
+                activity_id=context.get("activity_id", ""),
+                workflow_id=context.get("workflow_id", ""),
+            )
+            with self._lock:
+                self.calls.append(call)
+                if override is not None:
+                    override.calls.append(call)
+            try:
+                if override is not None:
+                    call.result = override.answer(list(args), dict(kwargs))
+                else:
+                    call.result = call_activity(original, list(args), dict(kwargs), context)
+            except BaseException as error:
+                call.error = error
+                raise
+            return call.result
+
+        return _StandIn(name, run)

@@ -1,0 +1,323 @@
+"""Recorded histories replayed against today's code: ``ok``, or the first decision that differs.
+
+``check_replay`` asks the engine's own check (``simpleflow.local.replay.check_history``: the decisions the
+code takes on the history, and where the history does not fit it); a history that closed must also close
+the same way (the code's decision at its last decision task is the one it recorded). When they differ, the
+history is replayed once more with the workflow's submits traced (a profile hook on the run's thread, on
+this rare path only) to say which decision of the history the code does not take, what it does instead, and
+at which line of the workflow. ``workflow.replay`` and the pytest helpers (``assert_replays``,
+``replay_tests``) print these reports.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import simpleflow
+from simpleflow import format, jumbo
+from simpleflow.engine import ExecutionInfo, WorkflowContext, WorkflowRun
+from simpleflow.history import until_closed, validate_events
+from simpleflow.local.replay import check_history
+from simpleflow.testing._decisions import Decision, decision_of, decisions_in
+from simpleflow.testing._files import history_files, load_history
+
+# The decisions a workflow's code asks for itself, which a history's decision must be accounted for by.
+_CHECKED = frozenset(
+    {
+        "ScheduleActivityTask",
+        "StartChildWorkflowExecution",
+        "StartTimer",
+        "RecordMarker",
+        "SignalExternalWorkflowExecution",
+        "RequestCancelExternalWorkflowExecution",
+    }
+)
+# WorkflowContext's command methods (simpleflow.engine) -> the decision each one leads to.
+_TRACED = {
+    "submit_activity": "ScheduleActivityTask",
+    "submit_child_workflow": "StartChildWorkflowExecution",
+    "submit_timer": "StartTimer",
+    "submit_cancel_timer": "CancelTimer",
+    "submit_marker": "RecordMarker",
+    "submit_signal": "SignalExternalWorkflowExecution",
+    "submit_cancel_workflow": "RequestCancelExternalWorkflowExecution",
+    "submit_continue_as_new": "ContinueAsNewWorkflowExecution",
+    "fail": "FailWorkflowExecution",
+}
+# What, of a closing decision, must match the history's (the rest holds tracebacks, paths, ids).
+_CLOSING_FIELDS = {
+    "CompleteWorkflowExecution": "result",
+    "FailWorkflowExecution": "reason",
+    "ContinueAsNewWorkflowExecution": "input",
+    "CancelWorkflowExecution": "details",
+}
+_PACKAGE = os.path.dirname(os.path.abspath(simpleflow.__file__)) + os.sep
+
+
+@dataclass(slots=True)
+class Difference:
+    """Where a history and today's code part.
+
+    Attributes:
+        history: the history's decision the code does not take (None: the code takes all of them).
+        code: what the code decides instead, at that point (None: nothing, it waits).
+        line: where in the workflow the code takes it (``path:line``), when known.
+        reason: the engine's account of the mismatch, or ours.
+    """
+
+    history: Decision | None
+    code: Decision | None
+    line: str | None
+    reason: str
+
+
+@dataclass(slots=True)
+class ReplayReport:
+    """One history replayed: ``ok``, or its ``difference``."""
+
+    name: str
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # what the code decides at the history's end
+    difference: Difference | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.difference is None
+
+    def lines(self) -> list[str]:
+        """``<name>: ok``, or ``<name>: differs ...`` and what the history did, what the code does, why."""
+        diff = self.difference
+        if diff is None:
+            return [f"{self.name}: ok"]
+        where = ""
+        if diff.history is not None and diff.history.decision_task:
+            where = f" at decision task {diff.history.decision_task} (event {diff.history.event_id})"
+        code = diff.code.describe() if diff.code is not None else "no decision (it waits)"
+        return [
+            f"{self.name}: differs{where}",
+            f"    history:  {diff.history.describe() if diff.history is not None else '-'}",
+            f"    code now: {code}" + (f", at {diff.line}" if diff.line else ""),
+            f"    why: {diff.reason}",
+        ]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def check_replay(
+    workflow_class: type,
+    events: list[dict[str, Any]],
+    *,
+    name: str = "history",
+    workflow_id: str | None = None,
+    run_id: str | None = None,
+) -> ReplayReport:
+    """Replay *events* against *workflow_class*: a report, ``ok`` or with the first decision that differs.
+
+    Raises:
+        UsageError: *events* are not an SWF history the engine can read.
+    """
+    decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
+    report = ReplayReport(name, decisions)
+    recorded = decisions_in(events)
+    closing = recorded[-1] if recorded and recorded[-1].closes_run else None
+    code_now = [d for d in map(decision_of, decisions) if not d.is_bookkeeping]
+    closes_alike = closing is None or _closes_alike(closing, code_now)
+    if not mismatches and closes_alike:
+        return report
+    trace = _trace(workflow_class, events, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
+    history_side = _first_unaccounted(recorded, trace, events)
+    if history_side is None and not closes_alike:
+        history_side = closing
+    code_side = code_now[0] if code_now else None
+    line = None
+    if history_side is not None and history_side.type in _CHECKED:
+        taken = trace.submitted.get((history_side.type, history_side.id))
+        if taken is not None and taken[0] != history_side.name:  # same id, another activity or workflow
+            code_side, line = Decision(history_side.type, history_side.id, taken[0]), taken[1]
+    if code_side is not None and line is None:
+        taken = trace.submitted.get((code_side.type, code_side.id))
+        line = trace.closing_line if code_side.closes_run else taken[1] if taken else None
+    closed_with = f"the history closed the run with {_closing_text(closing)}"
+    if mismatches:
+        reason = str(mismatches[0])
+    elif code_side is not None and code_side.closes_run:
+        reason = f"{closed_with}, the code now with {_closing_text(code_side)}"
+    else:
+        reason = f"{closed_with}; the code does not close it there"
+    report.difference = Difference(history_side, code_side, line, reason)
+    return report
+
+
+def check_file(
+    workflow_class: type, path: str | Path, *, workflow_id: str | None = None, run_id: str | None = None
+) -> ReplayReport:
+    """``check_replay`` of a history file (its recorded ids unless *workflow_id*/*run_id* are given)."""
+    events, recorded_workflow_id, recorded_run_id = load_history(path)
+    return check_replay(
+        workflow_class,
+        events,
+        name=str(path),
+        workflow_id=workflow_id or recorded_workflow_id,
+        run_id=run_id or recorded_run_id,
+    )
+
+
+def assert_replays(workflow_class: type, *paths: str | Path) -> None:
+    """Fail (AssertionError) unless every history in *paths* (files, or folders of ``*.json``) replays
+    against *workflow_class* as recorded; the message is each differing file's report."""
+    reports = [check_file(workflow_class, path) for path in history_files(*paths)]
+    failed = [report for report in reports if not report.ok]
+    if failed:
+        raise AssertionError("\n".join(line for report in failed for line in report.lines()))
+
+
+def replay_tests(workflow_class: type, *paths: str | Path) -> Any:
+    """A test function with one item per history file in *paths*, each asserting that it replays::
+
+    test_order_histories = replay_tests(OrderWorkflow, "tests/histories/")
+    """
+    import pytest
+
+    files = history_files(*paths)
+
+    @pytest.mark.parametrize("history_file", files, ids=[path.name for path in files])
+    def test_replays(history_file: Path) -> None:
+        report = check_file(workflow_class, history_file)
+        if not report.ok:
+            pytest.fail(str(report), pytrace=False)
+
+    test_replays.__name__ = f"test_{workflow_class.__name__}_replays"
+    return test_replays
+
+
+# -- where the code parts from the history ------------------------------------------------------------
+
+
+def _closes_alike(closing: Decision, code_now: list[Decision]) -> bool:
+    if len(code_now) != 1 or code_now[0].type != closing.type:
+        return False
+    key = _CLOSING_FIELDS.get(closing.type)
+    return key is None or _value(closing.attributes.get(key)) == _value(code_now[0].attributes.get(key))
+
+
+def _value(text: Any) -> Any:
+    try:
+        return format.loads(jumbo.decode(text)) if isinstance(text, str) else text
+    except ValueError:
+        return text
+
+
+def _closing_text(decision: Decision | None) -> str:
+    if decision is None:
+        return "nothing"
+    key = _CLOSING_FIELDS.get(decision.type)
+    value = decision.attributes.get(key) if key else None
+    return decision.type if value is None else f"{decision.type} ({key} {_shorten(str(value))})"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(slots=True)
+class _Trace:
+    submitted: dict[tuple[str, str | None], tuple[str | None, str | None]]  # (type, id) -> (type name, line)
+    closing_line: str | None
+
+
+def _first_unaccounted(recorded: list[Decision], trace: _Trace, events: list[dict[str, Any]]) -> Decision | None:
+    """The first decision of the history the code does not take (not counting the one closing the run)."""
+    received = {
+        (event.get("workflowExecutionSignaledEventAttributes") or {}).get("signalName")
+        for event in events
+        if event["eventType"] == "WorkflowExecutionSignaled"
+    }
+    for decision in recorded:
+        if decision.is_bookkeeping or decision.type not in _CHECKED:
+            continue
+        taken = trace.submitted.get((decision.type, decision.id))
+        if taken is None:
+            if decision.type == "SignalExternalWorkflowExecution" and decision.id in received:
+                continue  # a signal passed on to a parent or child: simpleflow's, not the code's
+            return decision
+        if decision.name and taken[0] and taken[0] != decision.name:
+            return decision
+    return None
+
+
+def _trace(workflow_class: type, events: list[dict[str, Any]], info: ExecutionInfo) -> _Trace:
+    """Replay *events* once more, noting each command the workflow's code gives and the line giving it."""
+    codes = {}
+    for method, decision_type in _TRACED.items():
+        code = getattr(getattr(WorkflowContext, method, None), "__code__", None)
+        if code is not None:
+            codes[code] = decision_type
+    run_code = getattr(getattr(workflow_class, "run", None), "__code__", None)
+    commands: list[tuple[str, Any, str | None]] = []
+    returned: list[str | None] = [None]
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            decision_type = codes.get(frame.f_code)
+            if decision_type is not None:
+                commands.append((decision_type, frame.f_locals.get("task"), _user_line(frame.f_back)))
+        elif event == "return" and frame.f_code is run_code:
+            returned[0] = _where(frame)
+
+    replayed = until_closed(jumbo.decode_events(validate_events(events)))
+    # The run's thread, started below, gets the hook; this thread too (canvas continuations submit here).
+    previous, previous_here = threading.getprofile(), sys.getprofile()
+    threading.setprofile(profile)
+    sys.setprofile(profile)
+    run = WorkflowRun(workflow_class, info)
+    try:
+        run.advance(replayed)
+        closing_line = returned[0] if run.finished else None
+    finally:
+        sys.setprofile(previous_here)
+        threading.setprofile(previous)
+        run.close()
+    submitted: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+    for decision_type, task, line in commands:
+        key, name = _key_of(decision_type, task)
+        submitted.setdefault((decision_type, key), (name, line))
+    return _Trace(submitted, closing_line)
+
+
+def _key_of(decision_type: str, task: Any) -> tuple[str | None, str | None]:
+    """The id the decision of *task* goes by, and the type name it carries."""
+    if task is None:
+        return None, None
+    if decision_type == "ScheduleActivityTask":
+        return task.id, task.activity.name
+    if decision_type == "StartChildWorkflowExecution":  # simpleflow's type name for a child: module.ClassName
+        return task.id, f"{task.workflow.__module__}.{task.workflow.__name__}"
+    if decision_type in ("StartTimer", "CancelTimer"):
+        return task.timer_id, None
+    if decision_type == "RequestCancelExternalWorkflowExecution":
+        return task.workflow_id, None
+    return getattr(task, "name", None), None
+
+
+def _user_line(frame: Any) -> str | None:
+    """``path:line`` of the innermost frame outside simpleflow: the workflow's line that gave the command."""
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_PACKAGE):
+            return _where(frame)
+        frame = frame.f_back
+    return None
+
+
+def _where(frame: Any) -> str:
+    path = frame.f_code.co_filename
+    try:
+        relative = os.path.relpath(path)
+        path = path if relative.startswith("..") else relative
+    except ValueError:  # another drive (Windows)
+        pass
+    return f"{path}:{frame.f_lineno}"

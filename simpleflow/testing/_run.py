@@ -1,0 +1,114 @@
+"""A finished execution, for a test's assertions: ``Run``."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from simpleflow import format
+from simpleflow.exceptions import WorkflowFailed
+from simpleflow.history import ActivityRecord, ChildWorkflowRecord, History, TimerRecord
+from simpleflow.runtime.outcome import Outcome
+from simpleflow.testing._decisions import Decision, decisions_in
+
+
+class Run:
+    """How a workflow execution ended, and what it did on the way.
+
+    Attributes:
+        outcome: the local host's outcome of its last run (``status``, ``result``, ``reason``, ``details``).
+        elapsed: seconds it took on the environment's clock (timers' virtual time included).
+        children: its child workflows' runs (of every run of the execution), in the order they started.
+    """
+
+    def __init__(self, outcome: Outcome, elapsed: float = 0.0, children: list[Run] | None = None) -> None:
+        self.outcome = outcome
+        self.elapsed = elapsed
+        self.children = children or []
+
+    def __repr__(self) -> str:
+        return f"<Run {self.workflow_id} {self.status}>"
+
+    @property
+    def status(self) -> str:
+        """``completed``, ``failed``, ``canceled``, ``terminated``, ``timed_out`` (SWF's, lowercased)."""
+        return self.outcome.status
+
+    @property
+    def completed(self) -> bool:
+        return self.outcome.completed
+
+    @property
+    def result(self) -> Any:
+        """What ``run`` returned.
+
+        Raises:
+            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why.
+        """
+        if not self.outcome.completed:
+            raise WorkflowFailed(self.outcome.reason or self.outcome.status, self.outcome.details)
+        return self.outcome.result
+
+    @property
+    def reason(self) -> str | None:
+        return self.outcome.reason
+
+    @property
+    def details(self) -> Any:
+        """The failure's or cancellation's details, decoded from JSON when they are."""
+        try:
+            return format.loads(self.outcome.details)
+        except ValueError:
+            return self.outcome.details
+
+    @property
+    def workflow_id(self) -> str:
+        return self.outcome.workflow_id
+
+    @property
+    def run_id(self) -> str:
+        return self.outcome.run_id
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The events of its last run, as SWF's GetWorkflowExecutionHistory gives them."""
+        return self.outcome.events
+
+    @cached_property
+    def previous(self) -> Run | None:
+        """The run this one continued (continue-as-new), if any."""
+        return Run(self.outcome.previous) if self.outcome.previous is not None else None
+
+    @cached_property
+    def decisions(self) -> list[Decision]:
+        """The decisions its last run took, in order (simpleflow's bookkeeping ones left out)."""
+        return [d for d in decisions_in(self.history) if not d.is_bookkeeping]
+
+    @cached_property
+    def _folded(self) -> History:
+        return History(self.history)
+
+    @property
+    def tasks(self) -> list[ActivityRecord | ChildWorkflowRecord | TimerRecord]:
+        """Its activities, child workflows and timers (simpleflow's own timers left out), as the history's
+        records (``id``, ``name``, ``state``, ``result``, ``retry``...), in the order they were first decided."""
+        folded = self._folded
+        records = [*folded.activities.values(), *folded.child_workflows.values()]
+        records += [t for t in folded.timers.values() if not t.id.startswith(("_simpleflow", "__simpleflow"))]
+        return sorted(records, key=_first_event)
+
+    def task(self, task_id: str) -> ActivityRecord | ChildWorkflowRecord | TimerRecord:
+        """The record of the task *task_id* (``activity-<name>-1``, a child's workflow id, a timer id).
+
+        Raises:
+            KeyError: no task has that id; the message lists those there are.
+        """
+        for record in self.tasks:
+            if record.id == task_id:
+                return record
+        raise KeyError(f"no task {task_id!r} (there are: {', '.join(r.id for r in self.tasks) or 'none'})")
+
+
+def _first_event(record: ActivityRecord | ChildWorkflowRecord | TimerRecord) -> int:
+    first = getattr(record, "first_event_id", None) or getattr(record, "started_event_id", None)
+    return first or record.last_event_id

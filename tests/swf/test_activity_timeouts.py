@@ -1,0 +1,64 @@
+"""Activity timeouts on the SWF test server and on the local host: the same ActivityTaskTimedOut events.
+
+The test server enforces start-to-close and schedule-to-close timeouts as SWF does (tests/moto_server.py,
+patch 15), heartbeat timeouts from the task's start (patch 6).
+"""
+
+from __future__ import annotations
+
+from simpleflow.local import LocalExecution
+from tests.fixtures.timeout_workflows import TASK_LIST, HeartbeatsWorkflow, SlowFirstWorkflow
+from tests.swf_e2e_helpers import (
+    activity_story,
+    attributes,
+    completed_result,
+    start_decider,
+    start_workflow,
+    wait_closed,
+)
+
+MODULE = "tests.fixtures.timeout_workflows"
+
+
+def _timeouts(events):
+    return [attributes(e)["timeoutType"] for e in events if e["eventType"] == "ActivityTaskTimedOut"]
+
+
+def _start_workers(processes, domain):
+    # Two processes: one takes the retry while the other's attempt still sleeps. Their own heartbeats come
+    # every 60 s, as the local host counts them.
+    return processes.start(
+        "worker", "worker.start", "--domain", domain, "--task-list", TASK_LIST, "--heartbeat", "60", "-N", "2", MODULE
+    )
+
+
+def test_an_attempt_past_its_start_to_close_timeout_times_out_on_swf_as_locally(
+    swf_domain, processes, decider_list, tmp_path
+):
+    start_decider(processes, swf_domain, decider_list, f"{MODULE}.SlowFirstWorkflow")
+    _start_workers(processes, swf_domain)
+    (tmp_path / "swf").mkdir()
+    (tmp_path / "local").mkdir()
+    workflow_id, run_id = start_workflow(
+        swf_domain, f"{MODULE}.SlowFirstWorkflow", decider_list, {"args": [str(tmp_path / "swf")], "kwargs": {}}
+    )
+    local = LocalExecution(SlowFirstWorkflow, {"args": [str(tmp_path / "local")], "kwargs": {}}).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == "retry answered", processes.logs()
+    assert _timeouts(events) == ["START_TO_CLOSE"]
+    assert local.result == completed_result(events)
+    assert _timeouts(local.events) == _timeouts(events)
+    assert activity_story(local.events) == activity_story(events)
+
+
+def test_a_silent_activity_times_out_on_its_heartbeat_timeout_on_swf_as_locally(swf_domain, processes, decider_list):
+    start_decider(processes, swf_domain, decider_list, f"{MODULE}.HeartbeatsWorkflow")
+    _start_workers(processes, swf_domain)
+    workflow_id, run_id = start_workflow(
+        swf_domain, f"{MODULE}.HeartbeatsWorkflow", decider_list, {"args": [2.5], "kwargs": {}}
+    )
+    local = LocalExecution(HeartbeatsWorkflow, {"args": [2.5], "kwargs": {}}, workers=2).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == {"silent": "TimeoutError(HEARTBEAT)", "beating": "kept alive"}, processes.logs()
+    assert local.result == completed_result(events)
+    assert _timeouts(local.events) == _timeouts(events) == ["HEARTBEAT"]

@@ -1,0 +1,204 @@
+"""WorkflowEnv, what the workflow_env fixture gives a test: runs on the virtual clock, stepping through time
+(signals and queries at virtual instants), activities replaced and their calls recorded, children in the same
+environment, jumbo fields in memory (or in S3 when asked)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from simpleflow import jumbo
+from simpleflow.exceptions import UsageError, WorkflowFailed
+from simpleflow.testing import WorkflowEnv, check_replay
+from tests.testing import workflows as wf
+
+
+@pytest.fixture
+def env():
+    with WorkflowEnv() as environment:
+        yield environment
+
+
+def test_a_week_long_timer_takes_no_time(env):
+    began = time.monotonic()
+    execution = env.start(wf.Reminder, "ann")
+    execution.advance(days=7)
+    execution.signal("go")
+    run = execution.finish()
+    assert run.result == "hello, ann"
+    assert time.monotonic() - began < 2
+    assert 7 * 86400 <= run.elapsed < 7 * 86400 + 60
+
+
+def test_a_signal_arrives_at_the_virtual_instant_it_is_sent(env):
+    execution = env.start(wf.Reminder, "bob")
+    execution.advance(days=9, hours=3)
+    assert execution.query("where") == "waiting for go"  # the week passed, nothing came since
+    execution.signal("go", message="at last")
+    run = execution.finish()
+    assert run.result == "at last, bob"
+    [signaled] = [e for e in run.history if e["eventType"] == "WorkflowExecutionSignaled"]
+    started = run.history[0]["eventTimestamp"]
+    assert signaled["eventTimestamp"] - started == pytest.approx(9 * 86400 + 3 * 3600, abs=5)
+
+
+def test_a_query_answers_from_where_the_execution_is_now(env):
+    execution = env.start(wf.Reminder, "cy")
+    assert execution.query("where") == "waiting a week"
+    execution.advance(days=6)
+    assert execution.query("where") == "waiting a week"
+    execution.advance(days=1)
+    assert execution.query("where") == "waiting for go"
+    assert [d.describe() for d in execution.decisions] == ["StartTimer week"]
+
+
+def test_the_decisions_taken_are_read_back_from_the_history(env):
+    execution = env.start(wf.Reminder, "dee")
+    execution.advance(days=7)
+    execution.signal("go")
+    run = execution.finish()
+    assert [(d.type, d.id, d.name) for d in run.decisions] == [
+        ("StartTimer", "week", None),
+        ("ScheduleActivityTask", "activity-tests.testing.workflows.notify-1", "tests.testing.workflows.notify"),
+        ("CompleteWorkflowExecution", None, None),
+    ]
+    assert [d.decision_task for d in run.decisions] == [1, 3, 4]  # the 2nd, woken by the timer, waited on
+    assert check_replay(wf.Reminder, run.history).ok
+
+
+def test_cancelling_an_execution_closes_it_canceled(env):
+    execution = env.start(wf.Reminder, "eve")
+    execution.advance(hours=1)
+    execution.cancel()
+    run = execution.finish()
+    assert run.status == "canceled"
+    with pytest.raises(WorkflowFailed):
+        _ = run.result
+    with pytest.raises(RuntimeError, match="it closed"):
+        execution.signal("go")
+
+
+def test_an_override_answers_by_activity_by_function_path_or_by_name(env):
+    env.override(wf.risky, lambda n: n * 100)
+    assert env.run(wf.Tolerant, 2).result == {"doubled": 200}
+    env.override("tests.testing.workflows.risky", 7)  # by name; a value is the result
+    assert env.run(wf.Tolerant, 2).result == {"doubled": 7}
+    env.override(wf.risky.callable, lambda n: -n)  # the decorated function's dotted path
+    assert env.run(wf.Tolerant, 2).result == {"doubled": -2}
+
+
+def test_a_replacement_that_raises_fails_the_task_as_the_activity_would(env):
+    env.override(wf.risky, TimeoutError("the service did not answer"))
+    assert env.run(wf.Tolerant, 1).result == {"failed": "TimeoutError: the service did not answer"}
+    env.override(wf.risky, KeyError)
+    assert env.run(wf.Tolerant, 1).result["failed"].startswith("KeyError: ")
+    env.override(wf.notify, PermissionError("refused"))
+    run = env.run(wf.Strict, "fay")
+    assert run.status == "failed"
+    assert "PermissionError: refused" in run.reason
+    with pytest.raises(WorkflowFailed, match="PermissionError: refused"):
+        _ = run.result
+
+
+def test_calls_are_recorded_with_their_arguments_and_outcome_replaced_or_not(env):
+    replaced = env.override(wf.notify, lambda who, message: f"{message}!")
+    execution = env.start(wf.Reminder, "gus")
+    execution.advance(days=7)
+    execution.signal("go", message="hi")
+    execution.finish()
+    env.override(wf.risky, ValueError("no"))
+    env.run(wf.Tolerant, 3)
+    calls = env.calls()
+    assert [(c.activity, c.args, c.kwargs, c.result, c.replaced) for c in calls[:1]] == [
+        ("tests.testing.workflows.notify", ["gus"], {"message": "hi"}, "hi!", True)
+    ]
+    assert replaced.calls == env.calls(wf.notify) == calls[:1]
+    assert calls[0].activity_id == "activity-tests.testing.workflows.notify-1"
+    assert calls[0].workflow_id == execution.workflow_id
+    assert isinstance(env.calls("tests.testing.workflows.risky")[0].error, ValueError)
+
+
+def test_activities_not_replaced_run_and_are_recorded_too(env):
+    assert env.run(wf.Tolerant, 4).result == {"doubled": 8}
+    [call] = env.calls(wf.risky)
+    assert (call.args, call.result, call.replaced, call.error) == ([4], 8, False, None)
+
+
+def test_children_run_in_the_same_environment_with_its_replacements(env):
+    env.override(wf.fetch, lambda key: key.upper())
+    run = env.run(wf.Parent, ["a", "b"])
+    assert run.result == ["A", "B"]
+    assert [child.result for child in run.children] == ["A", "B"]
+    assert [c.workflow_id for c in env.calls(wf.fetch)] == [child.workflow_id for child in run.children]
+    assert run.elapsed >= 3600
+
+
+def test_a_continued_execution_is_followed_to_its_last_run(env):
+    run = env.run(wf.Countdown, 2)
+    assert run.result == "liftoff"
+    assert run.previous is not None and run.previous.status == "continued_as_new"
+    assert run.previous.previous.previous is None
+    assert [c.args for c in env.calls(wf.fetch)] == [[2], [1]]
+
+
+def test_a_workflow_that_raises_fails_with_its_reason(env):
+    run = env.run(wf.Fails)
+    assert run.status == "failed"
+    assert run.reason == "Cannot replay the workflow: ValueError(bad input)"  # simpleflow's wording
+    assert 'raise ValueError("bad input")' in run.details  # its traceback
+
+
+def test_tasks_are_the_historys_records(env):
+    env.override(wf.risky, ValueError("no"))
+    run = env.run(wf.Tolerant, 1)
+    [task] = run.tasks
+    assert (task.id, task.state, task.name) == ("activity-tests.testing.workflows.risky-1", "failed", wf.risky.name)
+    assert run.task(task.id) is task
+    with pytest.raises(KeyError, match="there are: activity-tests.testing.workflows.risky-1"):
+        run.task("activity-nope-1")
+
+
+def test_arguments_that_do_not_fit_the_workflow_are_refused_at_once(env):
+    with pytest.raises(UsageError, match="input does not fit Tolerant.run"):
+        env.start(wf.Tolerant, 1, 2)
+    with pytest.raises(ValueError, match="time only goes forward"):
+        env.start(wf.Reminder, "x").advance(-1)
+
+
+def test_jumbo_fields_go_to_the_in_memory_store_and_the_settings_come_back_after(monkeypatch):
+    monkeypatch.setenv(jumbo.BUCKET_ENV, "someone-elses-bucket")
+    big = "x" * 40_000
+    with WorkflowEnv() as env:
+        env.override(wf.risky, lambda n: big)
+        assert env.run(wf.Tolerant, 1).result == {"doubled": big}
+        # The activity's result and the workflow's: both over SWF's 32,768 characters.
+        assert [json.loads(text) for text in env.jumbo.texts()] == [big, {"doubled": big}]
+        assert os.environ[jumbo.BUCKET_ENV] == "simpleflow-test-memory"
+    assert os.environ[jumbo.BUCKET_ENV] == "someone-elses-bucket"
+    assert jumbo.use_store(None) is None  # the environment put S3 back
+
+
+def test_jumbo_fields_go_to_s3_when_the_test_asks(moto_server):
+    import boto3
+
+    boto3.client("s3").create_bucket(Bucket="kit-jumbo")
+    big = "y" * 40_000
+    with WorkflowEnv() as env:
+        env.use_s3("kit-jumbo/tests")
+        env.override(wf.risky, lambda n: big)
+        assert env.run(wf.Tolerant, 1).result == {"doubled": big}
+        assert env.jumbo.objects == {}
+    listed = boto3.client("s3").list_objects_v2(Bucket="kit-jumbo", Prefix="tests/")
+    assert listed["KeyCount"] == 2  # the activity's result and the workflow's
+
+
+def test_several_workers_run_activities_at_once():
+    with WorkflowEnv(workers=2) as env:
+        env.override(wf.fetch, lambda key: time.sleep(0.5) or key)
+        began = time.monotonic()
+        # Parent's children run one after the other (the first's result comes first): 2 x 0.5 s.
+        assert env.run(wf.Parent, ["a", "b"]).result == ["a", "b"]
+        assert time.monotonic() - began < 3

@@ -1,0 +1,79 @@
+"""Replay reports (check_replay): ok for the code that made a history, else the first decision that differs,
+what the code does instead and the line of the workflow doing it."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from simpleflow.exceptions import UsageError
+from simpleflow.testing import WorkflowEnv, check_replay
+from simpleflow.testing._decisions import decisions_in
+from tests.testing import workflows as wf
+
+
+@pytest.fixture
+def env():
+    with WorkflowEnv() as environment:
+        yield environment
+
+
+def _line(cls, text):
+    lines, first = inspect.getsourcelines(cls.run)
+    return first + next(n for n, line in enumerate(lines) if text in line)
+
+
+def test_a_chains_later_task_swapped_is_found_though_the_chain_submits_it_after_run_moved_on(env):
+    run = env.run(wf.Chained, 1)
+    assert run.result == [2, 3]
+    assert check_replay(wf.Chained, run.history).ok
+    report = check_replay(wf.ChainedOtherwise, run.history, name="chain")
+    diff = report.difference
+    assert (diff.history.type, diff.history.id) == ("ScheduleActivityTask", "activity-tests.testing.workflows.step-2")
+    assert (diff.code.type, diff.code.id) == ("ScheduleActivityTask", "activity-tests.testing.workflows.other_step-1")
+    assert diff.line == f"tests/testing/workflows.py:{_line(wf.ChainedOtherwise, 'other_step')}"
+    assert report.lines()[0] == "chain: differs at decision task 2 (event 11)"
+
+
+def test_retry_timers_and_wake_ups_are_simpleflows_own_and_never_a_difference(env):
+    attempts = iter([RuntimeError("down"), RuntimeError("down"), "up"])
+
+    def flaky():
+        answer = next(attempts)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    env.override(wf.flaky, flaky)
+    run = env.run(wf.Retried)
+    assert run.result == "up"
+    recorded = [d.id for d in decisions_in(run.history) if d.type == "StartTimer"]
+    assert len(recorded) == 2 and all(timer.startswith("__simpleflow_retry_") for timer in recorded)
+    assert [d.type for d in run.decisions] == ["ScheduleActivityTask"] * 3 + ["CompleteWorkflowExecution"]
+    assert check_replay(wf.Retried, run.history).ok
+
+
+def test_a_history_still_open_replays_ok_whatever_the_code_decides_next(env):
+    execution = env.start(wf.Reminder, "ann")
+    execution.advance(days=8)
+    report = check_replay(wf.Reminder, execution.history)
+    assert report.ok
+    assert report.decisions == []  # it waits for "go"
+
+
+def test_a_run_failed_by_its_code_replays_ok_and_code_that_now_completes_it_differs_at_its_end(env):
+    run = env.run(wf.Fails)
+    assert check_replay(wf.Fails, run.history).ok
+    report = check_replay(wf.FailsNoMore, run.history)
+    assert not report.ok
+    diff = report.difference
+    assert (diff.history.type, diff.code.type) == ("FailWorkflowExecution", "CompleteWorkflowExecution")
+    assert diff.line == f"tests/testing/workflows.py:{_line(wf.FailsNoMore, 'fixed')}"
+    assert diff.reason.startswith("the history closed the run with FailWorkflowExecution (reason Cannot replay")
+    assert diff.reason.endswith('the code now with CompleteWorkflowExecution (result "fixed")')
+
+
+def test_what_is_not_a_history_is_refused_in_one_line():
+    with pytest.raises(UsageError, match="WorkflowExecutionStarted"):
+        check_replay(wf.Fails, [{"eventId": 1, "eventType": "DecisionTaskScheduled"}])

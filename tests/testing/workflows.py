@@ -1,0 +1,166 @@
+"""Workflows of tests/testing/test_env.py (the plugin's own project-style tests use examples/testing)."""
+
+from __future__ import annotations
+
+from simpleflow import RetryPolicy, Workflow, activity, futures, query
+from simpleflow.canvas import Chain
+from simpleflow.constants import DAY, HOUR
+from simpleflow.task import ActivityTask
+
+TASK_LIST = "kit"
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def fetch(key):
+    return f"value of {key}"
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1", raises_on_failure=True)
+def notify(who, message="hello"):
+    return f"{message}, {who}"
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def risky(n):
+    return n * 2
+
+
+class Reminder(Workflow):
+    """Waits a week, then for the signal "go" (or cancellation), then notifies."""
+
+    name = "kit.reminder"
+    version = "1"
+    task_list = TASK_LIST
+    stage = "new"
+
+    def run(self, who):
+        self.stage = "waiting a week"
+        futures.wait(self.submit(self.start_timer("week", 7 * DAY)))
+        self.stage = "waiting for go"
+        go = self.submit(self.wait_signal("go")).result
+        self.stage = "notifying"
+        return self.submit(notify, who, message=go["kwargs"].get("message", "hello")).result
+
+    @query
+    def where(self):
+        return self.stage
+
+
+class Tolerant(Workflow):
+    """Submits ``risky``; a failure of it is a value, not the end."""
+
+    name = "kit.tolerant"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        future = self.submit(risky, n)
+        if future.exception is not None:
+            return {"failed": future.exception.reason}
+        return {"doubled": future.result}
+
+
+class Strict(Workflow):
+    """``notify`` raises on failure: its failure fails the workflow."""
+
+    name = "kit.strict"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, who):
+        return self.submit(notify, who).result
+
+
+class Parent(Workflow):
+    """Two children, each fetching a key; an hour's timer between them."""
+
+    name = "kit.parent"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, keys):
+        first = self.submit(Child, keys[0]).result
+        futures.wait(self.submit(self.start_timer("pause", HOUR)))
+        return [first, self.submit(Child, keys[1]).result]
+
+
+class Child(Workflow):
+    name = "kit.child"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, key):
+        return self.submit(fetch, key).result
+
+
+class Countdown(Workflow):
+    """Continues as new until *n* reaches 0."""
+
+    name = "kit.countdown"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        if n > 0:
+            futures.wait(self.submit(fetch, n))
+            self.submit(self.continue_as_new(n - 1))
+        return "liftoff"
+
+
+class Fails(Workflow):
+    name = "kit.fails"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        raise ValueError("bad input")
+
+
+# -- pairs of versions, for replay reports (test_reports.py) ------------------------------------------
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def step(n):
+    return n + 1
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1")
+def other_step(n):
+    return n + 10
+
+
+class Chained(Workflow):
+    """A canvas chain: its second task is submitted by the chain once the first finished."""
+
+    name = "kit.chained"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        return self.submit(Chain(ActivityTask(step, n), ActivityTask(step, n + 1))).result
+
+
+class ChainedOtherwise(Chained):
+    def run(self, n):
+        return self.submit(Chain(ActivityTask(step, n), ActivityTask(other_step, n + 1))).result
+
+
+class Retried(Workflow):
+    """A flaky activity retried after a wait: the retry timers are simpleflow's, not the code's."""
+
+    name = "kit.retried"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        return self.submit(flaky).result
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1", retry=RetryPolicy(maximum_attempts=3, initial_interval=60))
+def flaky():
+    return "ok"
+
+
+class FailsNoMore(Fails):
+    def run(self):
+        return "fixed"
