@@ -289,6 +289,7 @@ class WorkflowRun:
             self._suspendable.abandon()
             self._suspendable = None
         self.history = History()
+        self._hooks_history = HistoryView(self.history)  # the view held the old one: it would wait for the collector
         self._tracker.clear()
 
     def compact(self, reload: Callable[[], list[dict[str, Any]]]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
+from simpleflow.history._file import load_events
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._records import (
     FAILED_ATTEMPT,
@@ -37,7 +38,7 @@ from simpleflow.history._shapes import (
     make_event,
     until_closed,
 )
-from simpleflow.history._validate import validate_events
+from simpleflow.history._validate import MalformedHistory, diagnose, start_problem, validate_events
 from simpleflow.history._view import HistoryView, plain_records
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "History",
     "HistoryUnavailable",
     "HistoryView",
+    "MalformedHistory",
     "Record",
     "Reload",
     "Touched",
@@ -70,9 +72,12 @@ __all__ = [
     "attributes_key",
     "decision_attributes",
     "decision_attributes_key",
+    "diagnose",
     "latest_execution_context",
+    "load_events",
     "make_event",
     "plain_records",
+    "start_problem",
     "type_and_state",
     "until_closed",
     "validate_events",

@@ -7,7 +7,7 @@ from typing import Any
 from simpleflow import jumbo
 from simpleflow.engine import PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
-from simpleflow.history import until_closed, validate_events
+from simpleflow.history import MalformedHistory, diagnose, start_problem, until_closed
 
 
 def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:
@@ -27,20 +27,38 @@ def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list
 
 
 def check_history(
-    workflow_class: type, events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None
+    workflow_class: type,
+    events: list[Any],
+    *,
+    workflow_id: str | None = None,
+    run_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The decisions the code takes on *events*, and where the history does not fit the code.
 
+    *events* are checked as the engine folds them (``History.extend``), not in a pass of their own.
+
     Raises:
-        UsageError: *events* are not an SWF history the engine can read.
+        UsageError: *events* are not an SWF history the engine can read (``MalformedHistory``: one line
+            naming the first event that is not an SWF event).
     """
-    # A history that already closed: replay up to its last decision task, as the decider saw it.
-    everything = jumbo.decode_events(validate_events(events))
-    events = until_closed(everything)
+    problem = start_problem(events)
+    if problem is not None:
+        raise MalformedHistory(problem)
+    try:
+        everything = jumbo.decode_events(events)
+        # A history that already closed: replay up to its last decision task, as the decider saw it.
+        events = until_closed(everything)
+    except (TypeError, KeyError, AttributeError) as err:  # not events: these passes read them unchecked
+        problem = diagnose(events)
+        if problem is None:
+            raise
+        raise MalformedHistory(problem) from err
     run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
     try:
         try:
             decisions = run.advance(events)
+        except UsageError:
+            raise
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
         return decisions, _closed_without_patch(decisions, len(events) < len(everything)) + run.mismatches
