@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from simpleflow import jumbo
@@ -41,6 +42,18 @@ def check_history(
         UsageError: *events* are not an SWF history the engine can read (``MalformedHistory``: one line
             naming the first event that is not an SWF event).
     """
+    # The events and the run's graph, as large as the history, live until the end of the check: the cyclic
+    # collector would only walk them (``WorkflowRun.advance`` holds it off too, for the replay alone).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(workflow_class, events, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
     problem = start_problem(events)
     if problem is not None:
         raise MalformedHistory(problem)
@@ -53,7 +66,7 @@ def check_history(
         if problem is None:
             raise
         raise MalformedHistory(problem) from err
-    run = WorkflowRun(workflow_class, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
+    run = WorkflowRun(workflow_class, info)
     try:
         try:
             decisions = run.advance(events)
