@@ -1,6 +1,7 @@
 """Program and Python tasks (simpleflow.execute): the cost of one call, ours against the released 0.36.0.
 
-Each side runs in a process of its own (the peer from ``/work/peer-venv`` or ``--peer-python``),
+Each side runs in a process of its own (the peer from the bench's own venv, bench/.peer-venv, created
+on first use as bench/run.py does, or from ``--peer-python``),
 calling ``execute.python`` (a function in a fresh interpreter, JSON in and out) and
 ``execute.program`` (``true``) *--runs* times; medians in milliseconds, and peer/ours.
 Run: ``python3 bench/bench_execute.py [--runs N] [--peer-python PATH]``.
@@ -14,6 +15,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from _peer import DEFAULT_VENV, ensure_peer
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -46,10 +49,11 @@ def measure(python: str, path: list[Path], runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--peer-python", default="/work/peer-venv/bin/python")
+    parser.add_argument("--peer-python", help="the peer's interpreter (default: bench/.peer-venv's, installed if missing)")
     args = parser.parse_args()
+    peer_python = args.peer_python or str(ensure_peer(DEFAULT_VENV).python)
     ours = measure(sys.executable, [ROOT, BENCH], args.runs)
-    peer = measure(args.peer_python, [BENCH], args.runs)
+    peer = measure(peer_python, [BENCH], args.runs)
     print("| call | ours | peer 0.36.0 | peer/ours |")
     print("| --- | ---: | ---: | ---: |")
     for kind, label in (("python", "`execute.python` (fresh interpreter)"), ("program", "`execute.program` (`true`)")):
