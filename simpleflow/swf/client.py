@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
+from simpleflow.swf.response_parser import FastParserFactory
 
 __all__ = [
     "UnknownDomain",
@@ -95,7 +96,10 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
 def _new_client(service: str) -> Any:
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
-        client = botocore.session.Session().create_client(service, config=_config())
+        session = botocore.session.Session()
+        # The same parsed responses, in a fraction of the time on long histories (see response_parser).
+        session.register_component("response_parser_factory", FastParserFactory())
+        client = session.create_client(service, config=_config())
     else:
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 

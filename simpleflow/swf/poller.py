@@ -48,6 +48,27 @@ def stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+# Set in each of its processes by a host whose processes hand each other their tasks (``standalone``):
+# ``ring()`` after a poll handled a task (the other side may have one now), ``wait(timeout)`` True once
+# rung. A ring starts a poll at once, beside the metronome's: on an endpoint that answers an empty poll
+# only after a while (moto: 1 s), the task then waits for no metronome tick.
+doorbell: Any = None
+
+
+def _answer_rings(bell: Any, one: Callable[..., None], count: int, stop: threading.Event) -> None:
+    """Start a poll each time *bell* rings (at most *count* of them in flight), until *stop*; then wait
+    for those still running (a task in hand is handled)."""
+    slots = threading.Semaphore(count)
+    running: list[threading.Thread] = []
+    while not stop.is_set():
+        if bell.wait(0.2) and not stop.is_set() and slots.acquire(blocking=False):
+            thread = threading.Thread(target=one, args=(slots,), name="poller", daemon=True)
+            thread.start()
+            running[:] = [t for t in running if t.is_alive()] + [thread]
+    for thread in running:
+        thread.join()
+
+
 def run_pollers(poll_and_handle: Callable[[], bool], count: int, stop: threading.Event, cycle: float = 1.0) -> None:
     """Keep up to *count* polls in flight, their starts evenly spaced, until *stop* is set.
 
@@ -62,16 +83,22 @@ def run_pollers(poll_and_handle: Callable[[], bool], count: int, stop: threading
     slots = threading.Semaphore(count)
     spacing = cycle / count
     running: list[threading.Thread] = []
+    bell = doorbell  # see ``doorbell``
 
-    def one() -> None:
+    def one(slots: threading.Semaphore = slots) -> None:
         try:
-            poll_and_handle()
+            if poll_and_handle() and bell is not None:
+                bell.ring()
         except Exception:
             logger.exception("poll failed")
             stop.wait(1.0)  # holds the slot: a failing endpoint is polled at most `count` times a second
         finally:
             slots.release()
 
+    if bell is not None:
+        answering = threading.Thread(target=_answer_rings, args=(bell, one, count, stop), name="doorbell", daemon=True)
+        answering.start()
+        running.append(answering)
     while not stop.is_set():
         if not slots.acquire(timeout=0.2):
             continue
