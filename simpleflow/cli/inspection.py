@@ -245,8 +245,8 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
     workflow_class = load_workflow(workflow)
     text = history_file.read()
     events = load_events(text)
-    # The events live as long as this one-shot process: no pass of the cyclic collector need walk them
-    # (on a long history those passes, at the exit most of all, cost a sixth of the command).
+    # The events live as long as this one-shot process: frozen, with all it imported so far, they are out of
+    # the cyclic collector's reach, and none of its passes walks them again (the exit's least of all).
     gc.freeze()
     decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
     click.echo(json.dumps(decisions, indent=2, default=str))
