@@ -245,8 +245,11 @@ def workflow_replay(workflow: str, history_file: Any, workflow_id: str | None, r
     workflow_class = load_workflow(workflow)
     text = history_file.read()
     events = load_events(text)
-    # The events live as long as this one-shot process: frozen, with all it imported so far, they are out of
-    # the cyclic collector's reach, and none of its passes walks them again (the exit's least of all).
+    # A one-shot process: the events live until it exits, and are never taken apart. Held by a list that
+    # holds itself (no reference count of theirs reaches zero) and frozen with all imported so far (no pass
+    # of the cyclic collector walks them, the exit's included), their memory goes back whole at the exit.
+    held = [events]
+    held.append(held)
     gc.freeze()
     decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
     click.echo(json.dumps(decisions, indent=2, default=str))
