@@ -166,7 +166,7 @@ class Bench:
         )
         self.rows.append(
             Row(
-                f"... parsing the {count:,}-event file alone (5.6 MB): `orjson.loads` (ours), `json.loads` (peer)",
+                f"... parsing the {count:,}-event file alone (5.6 MB), CPU: `orjson.loads` (ours), `json.loads` (peer)",
                 fmt_ms(orjson_ms),
                 fmt_ms(json_ms),
                 fmt_ratio(json_ms, orjson_ms),

@@ -11,9 +11,9 @@ from typing import Any
 
 from simpleflow import constants
 
-try:  # a C parser that builds the objects of a large document in about half json's time
+try:  # a core dependency: a history file's parse in two thirds of json's time (bench/RESULTS.md)
     import orjson as _orjson
-except ImportError:  # pragma: no cover - a core dependency, json does the same work when it is missing
+except ImportError:  # pragma: no cover - json does the same work where it is not installed
     _orjson = None
 
 
@@ -75,7 +75,10 @@ _LARGE_DOCUMENT = 1 << 16  # bytes
 
 
 def parse_document(text: bytes | str) -> Any:
-    """JSON-decode a whole document (a history file): orjson when it is installed, else json; the same values.
+    """JSON-decode a whole document (a history file): orjson when it is installed, else json.
+
+    The values are json's, but for integers past 64 bits, which orjson gives as floats (no SWF history holds
+    one: its ids and counts are 64-bit); what orjson refuses (NaN, a lone surrogate...) json takes.
 
     Raises:
         ValueError: *text* is not JSON (json's message).

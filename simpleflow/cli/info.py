@@ -17,7 +17,7 @@ from simpleflow.cli.failures import user_errors
 __all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "settings_lines", "version_lines"]
 
 SECTIONS = ("versions", "settings", "environment")
-DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "tabulate", "venusian")
+DEPENDENCIES = ("boto3", "botocore", "click", "diskcache", "orjson", "tabulate", "venusian")
 _SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
 
 
