@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, BenchError, median, pythonpath, run_process, tail
+from _common import BENCH_DIR, REPO, BenchError, median, pythonpath, run_process, tail
 from _peer import Peer
 
 
@@ -29,8 +29,10 @@ class LocalCase:
     workers: int = 1  # ours only: the peer has no such option
 
 
-def _env(inputs: Path, log_level: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=pythonpath(BENCH_DIR, inputs), LOG_LEVEL=log_level)
+def _env(inputs: Path, log_level: str, ours: bool = False) -> dict[str, str]:
+    # Ours: this checkout's simpleflow (an editable install may point elsewhere); the peer: its venv's.
+    dirs = (REPO, BENCH_DIR, inputs) if ours else (BENCH_DIR, inputs)
+    env = dict(os.environ, PYTHONPATH=pythonpath(*dirs), LOG_LEVEL=log_level)
     env.pop("PYTHONHOME", None)
     return env
 
@@ -47,7 +49,7 @@ def _peer_cmd(peer: Peer, case: LocalCase) -> list[str]:
 
 
 def ours_once(inputs: Path, case: LocalCase, timeout: float) -> float:
-    proc = run_process(_ours_cmd(case), env=_env(inputs, "WARNING"), timeout=timeout)
+    proc = run_process(_ours_cmd(case), env=_env(inputs, "WARNING", ours=True), timeout=timeout)
     if proc.returncode != 0:
         raise BenchError(f"ours {case.workflow} failed: {tail(proc.stderr)}")
     try:

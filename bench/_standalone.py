@@ -32,7 +32,7 @@ DOMAIN = "simpleflow-bench"
 
 def ours_missing_reason() -> str | None:
     """Why ours cannot be measured yet, or None when ``simpleflow standalone`` exists."""
-    proc = run_process(["simpleflow", "standalone", "--help"])
+    proc = run_process(["simpleflow", "standalone", "--help"], env=dict(os.environ, PYTHONPATH=pythonpath(REPO)))
     if proc.returncode != 0:
         return "`simpleflow standalone` is not available yet (simpleflow/swf/decider.py has not landed)"
     return None
