@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,16 +38,24 @@ class ProcessRun:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time of the process and the children it waited for
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_process(
     cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float | None = None, cwd: Path | None = None
 ) -> ProcessRun:
-    """Run *cmd* to its end and return its wall time (start of the process to its exit) and output."""
+    """Run *cmd* to its end and return its wall time (start of the process to its exit), its CPU time
+    (the kernel's count: what other work on the machine barely changes) and its output."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(list(cmd), env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)
     seconds = time.perf_counter() - start
-    return ProcessRun(seconds, proc.returncode, proc.stdout, proc.stderr)
+    return ProcessRun(seconds, proc.returncode, proc.stdout, proc.stderr, _children_cpu() - cpu)
 
 
 def tail(text: str, lines: int = 5) -> str:

@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 import sys
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Decision:
     ms: float  # median wall time of one decision
     decisions: int
     first: str | None  # type of the first decision
+    cpu_ms: float = 0.0  # median CPU time of one decision (cold: the process's, all its threads)
 
 
 def history_file(inputs: Path, kind: str, n: int, done: int) -> Path:
@@ -70,7 +72,7 @@ def ours_cold(inputs: Path, path: Path, class_name: str, repeat: int) -> tuple[D
     if proc.returncode != 0 or not match:
         raise BenchError(f"replay_ours.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
     decisions = replay(_workflow_class(inputs, class_name), json.loads(path.read_text())["events"])
-    return Decision(float(match.group(3)), *_summary(decisions)), decisions
+    return Decision(float(match.group(3)), *_summary(decisions), float(match.group(4))), decisions
 
 
 def split_at_previous_decision(events: list[dict]) -> int:
@@ -110,7 +112,7 @@ def ours_warm(inputs: Path, path: Path, class_name: str, repeat: int) -> tuple[D
     return Decision(median(times), *_summary(decisions)), decisions, fallbacks
 
 
-_PEER_LINE = re.compile(r"decisions=(\d+) first=(\S+) ms=([\d.]+)")
+_PEER_LINE = re.compile(r"decisions=(\d+) first=(\S+) ms=([\d.]+) cpu=([\d.]+)")
 
 
 def peer_cold(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int) -> Decision:
@@ -121,7 +123,7 @@ def peer_cold(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int
     if proc.returncode != 0 or not match:
         raise BenchError(f"replay_peer.py failed on {path.name}: {tail(proc.stderr or proc.stdout)}")
     first = None if match.group(2) == "None" else match.group(2)
-    return Decision(float(match.group(3)), int(match.group(1)), first)
+    return Decision(float(match.group(3)), int(match.group(1)), first, float(match.group(4)))
 
 
 def ours_cli_replay(inputs: Path, path: Path, class_name: str, repeat: int) -> float:
@@ -136,16 +138,93 @@ def ours_cli_replay(inputs: Path, path: Path, class_name: str, repeat: int) -> f
     return median(times)
 
 
-def peer_whole_process(peer: Peer, inputs: Path, path: Path, class_name: str, repeat: int) -> float:
-    """Seconds (median) of a whole ``replay_peer.py ... 1`` process: imports plus one decision."""
-    env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
-    times = []
-    for _ in range(repeat):
-        proc = run_process([str(peer.python), str(inputs / "replay_peer.py"), str(path), class_name, "1"], env=env)
-        if proc.returncode != 0:
-            raise BenchError(f"replay_peer.py failed: {tail(proc.stderr)}")
-        times.append(proc.seconds)
-    return median(times)
+# ``simpleflow workflow.replay`` as a user would run it if orjson were not installed (json parses the file).
+_WITHOUT_ORJSON = (
+    "import sys; sys.modules['orjson'] = None; sys.argv[0] = 'simpleflow'; from simpleflow.command import cli; cli()"
+)
+
+
+@dataclass
+class WholeProcess:
+    """Median seconds of whole processes on a long history and on a short one (the same start-up):
+    wall time, and CPU time (user + system, the kernel's count)."""
+
+    long: float
+    short: float
+    long_cpu: float
+    short_cpu: float
+
+    @property
+    def work(self) -> float:
+        """The long history's CPU time beyond start-up: what the history itself costs the process."""
+        return self.long_cpu - self.short_cpu
+
+    @property
+    def work_wall(self) -> float:
+        return self.long - self.short
+
+
+def whole_processes(
+    peer: Peer, inputs: Path, long: Path, short: Path, class_name: str, runs: int
+) -> tuple[WholeProcess, WholeProcess, WholeProcess]:
+    """``simpleflow workflow.replay`` (ours, then ours with json instead of orjson) and the peer's
+    ``replay_peer.py ... 1``, each on *long* and on *short*; runs interleaved so that all share the
+    machine's load alike."""
+    ours_env = dict(os.environ, PYTHONPATH=pythonpath(REPO, inputs))
+    peer_env = dict(os.environ, PYTHONPATH=pythonpath(inputs))
+    workflow = f"bench_workflows.{class_name}"
+
+    def commands(path: Path) -> list[tuple[str, list[str], dict[str, str]]]:
+        return [
+            ("ours", ["simpleflow", "workflow.replay", workflow, str(path)], ours_env),
+            ("json", [sys.executable, "-c", _WITHOUT_ORJSON, "workflow.replay", workflow, str(path)], ours_env),
+            ("peer", [str(peer.python), str(inputs / "replay_peer.py"), str(path), class_name, "1"], peer_env),
+        ]
+
+    times: dict[tuple[str, Path], list[float]] = {}
+    cpu: dict[tuple[str, Path], list[float]] = {}
+    for _ in range(runs):
+        for path in (long, short):
+            for side, cmd, env in commands(path):
+                proc = run_process(cmd, env=env)
+                if proc.returncode != 0:
+                    raise BenchError(f"{side}: {shlex.join(cmd[:3])} ... failed: {tail(proc.stderr)}")
+                times.setdefault((side, path), []).append(proc.seconds)
+                cpu.setdefault((side, path), []).append(proc.cpu_seconds)
+
+    def figure(side: str) -> WholeProcess:
+        return WholeProcess(
+            median(times[(side, long)]),
+            median(times[(side, short)]),
+            median(cpu[(side, long)]),
+            median(cpu[(side, short)]),
+        )
+
+    return figure("ours"), figure("json"), figure("peer")
+
+
+def parse_times(path: Path, repeat: int) -> tuple[float, float]:
+    """CPU milliseconds (median) to parse the history file with json and with orjson, in a process of its own
+    (the collector held off, as ``format.parse_document`` does; each result freed outside the timing)."""
+    code = (
+        "import gc, json, statistics, sys, time\n"
+        "import orjson\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "def timed(parse):\n"
+        "    times = []\n"
+        "    for _ in range(int(sys.argv[2])):\n"
+        "        gc.disable()\n"
+        "        start = time.process_time(); value = parse(raw); times.append(time.process_time() - start)\n"
+        "        del value\n"
+        "        gc.enable()\n"
+        "    return statistics.median(times) * 1000\n"
+        "print(timed(json.loads), timed(orjson.loads))\n"
+    )
+    proc = run_process([sys.executable, "-c", code, str(path), str(repeat)])
+    if proc.returncode != 0:
+        raise BenchError(f"timing the parsers failed: {tail(proc.stderr)}")
+    json_ms, orjson_ms = (float(v) for v in proc.stdout.split())
+    return json_ms, orjson_ms
 
 
 def check_same(ours: list[dict], peer: Decision, label: str) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -31,7 +32,7 @@ DOMAIN = "simpleflow-bench"
 
 def ours_missing_reason() -> str | None:
     """Why ours cannot be measured yet, or None when ``simpleflow standalone`` exists."""
-    proc = run_process(["simpleflow", "standalone", "--help"])
+    proc = run_process(["simpleflow", "standalone", "--help"], env=dict(os.environ, PYTHONPATH=pythonpath(REPO)))
     if proc.returncode != 0:
         return "`simpleflow standalone` is not available yet (simpleflow/swf/decider.py has not landed)"
     return None
@@ -105,10 +106,33 @@ def _run(label: str, cmd: list[str], env: dict[str, str], client, workflow_id: s
     return proc.seconds
 
 
+class Burners:
+    """*count* processes spinning on the CPU for as long as the ``with`` lasts: other work on the machine."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._processes: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Burners:
+        self._processes = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(self.count)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self._processes:
+            process.kill()
+            process.wait()
+
+
 def measure(
-    peer: Peer | None, inputs: Path, n: int = 200, timeout: float = 1800.0, peer_only: bool = False
+    peer: Peer | None,
+    inputs: Path,
+    n: int = 200,
+    timeout: float = 1800.0,
+    peer_only: bool = False,
+    burners: int = 0,
 ) -> tuple[float | None, float | None]:
-    """Seconds for ours and the peer (None where not measured). Call ``ours_missing_reason`` first."""
+    """Seconds for ours and the peer (None where not measured), with *burners* CPU burners running beside
+    both. Call ``ours_missing_reason`` first."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from tests.moto_server import MotoServer
@@ -120,18 +144,23 @@ def measure(
     server.start()
     try:
         environ = server.environ()
-        env = dict(os.environ, **environ, PYTHONPATH=pythonpath(inputs), LOG_LEVEL="WARNING")
-        env.pop("PYTHONHOME", None)
+        # This checkout's simpleflow for ours (an editable install may point elsewhere); the peer's own.
+        ours_env = dict(os.environ, **environ, PYTHONPATH=pythonpath(REPO, inputs), LOG_LEVEL="WARNING")
+        peer_env = dict(os.environ, **environ, PYTHONPATH=pythonpath(inputs), LOG_LEVEL="WARNING")
+        for env in (ours_env, peer_env):
+            env.pop("PYTHONHOME", None)
         client = _swf_client(environ)
         client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
-        ours = None
-        if not peer_only:
-            wid = f"bench-ours-{uuid.uuid4().hex[:8]}"
-            ours = _run("ours", _ours_cmd(wid, n), env, client, wid, n, timeout)
-        theirs = None
-        if peer is not None:
-            wid = f"bench-peer-{uuid.uuid4().hex[:8]}"
-            theirs = _run("peer", _peer_cmd(peer, wid, n), env, client, wid, n, timeout)
+        label = f", {burners} CPU burner(s) beside" if burners else ""
+        with Burners(burners):
+            ours = None
+            if not peer_only:
+                wid = f"bench-ours-{uuid.uuid4().hex[:8]}"
+                ours = _run("ours" + label, _ours_cmd(wid, n), ours_env, client, wid, n, timeout)
+            theirs = None
+            if peer is not None:
+                wid = f"bench-peer-{uuid.uuid4().hex[:8]}"
+                theirs = _run("peer" + label, _peer_cmd(peer, wid, n), peer_env, client, wid, n, timeout)
         return ours, theirs
     finally:
         server.stop()

@@ -1,9 +1,11 @@
 """Program and Python tasks (simpleflow.execute): the cost of one call, ours against the released 0.36.0.
 
-Each side runs in a process of its own (the peer from ``/work/peer-venv`` or ``--peer-python``),
+Each side runs in a process of its own (the peer from the bench's own venv, bench/.peer-venv, created
+on first use as bench/run.py does, or from ``--peer-python``),
 calling ``execute.python`` (a function in a fresh interpreter, JSON in and out) and
-``execute.program`` (``true``) *--runs* times; medians in milliseconds, and peer/ours.
-Run: ``python3 bench/bench_execute.py [--runs N] [--peer-python PATH]``.
+``execute.program`` (``true``) *--runs* times per round, ours and the peer's rounds alternating;
+medians in milliseconds, and peer/ours.
+Run: ``python3 bench/bench_execute.py [--runs N] [--rounds N] [--peer-python PATH]``.
 """
 
 from __future__ import annotations
@@ -11,31 +13,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from _peer import DEFAULT_VENV, ensure_peer
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
 _TIMER = """
-import json, statistics, sys, time
+import json, sys, time
 import execute_tasks
-def median_ms(call, runs):
+def times_ms(call, runs):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 runs = int(sys.argv[1])
-assert execute_tasks.add(2, 3) == 5
-print(json.dumps({"python": median_ms(lambda: execute_tasks.add(2, 3), runs),
-                  "program": median_ms(execute_tasks.true, runs)}))
+assert execute_tasks.add(2, 3) == 5 and execute_tasks.true() is not None  # checked, and warmed up
+python = times_ms(lambda: execute_tasks.add(2, 3), runs)
+print(json.dumps({"python": python, "program": times_ms(execute_tasks.true, runs)}))
 """
 
 
-def measure(python: str, path: list[Path], runs: int) -> dict[str, float]:
+def measure(python: str, path: list[Path], runs: int) -> dict[str, list[float]]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(p) for p in path))
     done = subprocess.run(
         [python, "-c", _TIMER, str(runs)], cwd=BENCH, env=env, capture_output=True, text=True, check=True
@@ -45,15 +50,31 @@ def measure(python: str, path: list[Path], runs: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--peer-python", default="/work/peer-venv/bin/python")
+    parser.add_argument("--runs", type=int, default=20, help="calls of each kind per round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, ours and the peer's alternating")
+    parser.add_argument(
+        "--peer-python", help="the peer's interpreter (default: bench/.peer-venv's, installed if missing)"
+    )
     args = parser.parse_args()
-    ours = measure(sys.executable, [ROOT, BENCH], args.runs)
-    peer = measure(args.peer_python, [BENCH], args.runs)
+    peer_python = args.peer_python or str(ensure_peer(DEFAULT_VENV).python)
+    load = os.getloadavg()[0]
+    ours: dict[str, list[float]] = {"python": [], "program": []}
+    peer: dict[str, list[float]] = {"python": [], "program": []}
+    for _ in range(args.rounds):  # alternating, so that both sides share the machine's load alike
+        for kind, times in measure(sys.executable, [ROOT, BENCH], args.runs).items():
+            ours[kind] += times
+        for kind, times in measure(peer_python, [BENCH], args.runs).items():
+            peer[kind] += times
+    print(
+        f"{args.rounds} rounds of {args.runs} calls each side; load average {load:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after; medians"
+    )
+    print()
     print("| call | ours | peer 0.36.0 | peer/ours |")
     print("| --- | ---: | ---: | ---: |")
     for kind, label in (("python", "`execute.python` (fresh interpreter)"), ("program", "`execute.program` (`true`)")):
-        print(f"| {label} | {ours[kind]:.1f} ms | {peer[kind]:.1f} ms | {peer[kind] / ours[kind]:.2f}x |")
+        mine, theirs = statistics.median(ours[kind]), statistics.median(peer[kind])
+        print(f"| {label} | {mine:.2f} ms | {theirs:.2f} ms | {theirs / mine:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Time one decision of the released simpleflow 0.36.0 over a history file.
 
 usage: python replay_peer.py HISTORY.json WORKFLOW_CLASS REPEAT
-Prints ``decisions=<n> first=<decision type> ms=<median ms per decision>``.
+Prints ``decisions=<n> first=<decision type> ms=<median wall ms per decision> cpu=<median CPU ms>``.
 Runs in the peer's venv with bench/ on sys.path; it uses only the peer's own
 classes (its executor and history model), with type registration switched off
 so that nothing reaches SWF while it is timed.
@@ -40,13 +40,15 @@ def main() -> None:
     with open(path) as f:
         text = f.read()
     workflow_class = getattr(bench_workflows, class_name)
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         decisions = one_decision(text, workflow_class)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     first = decisions[0]["decisionType"] if decisions else None
-    print(f"decisions={len(decisions)} first={first} ms={statistics.median(timings):.2f}")
+    wall_ms, cpu_ms = statistics.median(timings), statistics.median(cpu)
+    print(f"decisions={len(decisions)} first={first} ms={wall_ms:.2f} cpu={cpu_ms:.2f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -133,6 +134,14 @@ class Activity:
         short = getattr(func, "name", None) or getattr(func, "__qualname__", None) or type(func).__name__
         self._name = f"{func.__module__}.{short}"  # fixed from now on: task ids are made of it
         return self._name
+
+    @property
+    def task_name(self) -> str:
+        """``activity-<name>``, the name its tasks' ids start with (one string for all of them)."""
+        task_name = self.__dict__.get("_task_name")
+        if task_name is None:
+            task_name = self._task_name = sys.intern(f"activity-{self.name}")
+        return task_name
 
     @property
     def context(self) -> dict[str, Any] | None:

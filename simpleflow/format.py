@@ -11,6 +11,7 @@ and ``identity`` (cut to 256 characters, never a jumbo field).
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import logging
 import re
@@ -23,6 +24,11 @@ from simpleflow.exceptions import DataError, JumboTooLargeError
 from simpleflow.utils._proxy import LazyProxy, is_proxy
 
 logger = logging.getLogger(__name__)
+
+try:  # a core dependency: a history file's parse in two thirds of json's time (bench/RESULTS.md)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - json does the same work where it is not installed
+    _orjson = None
 
 
 def _default(obj: Any) -> Any:
@@ -163,6 +169,37 @@ def loads(text: str | None) -> Any:
         return json.loads(text)  # surrounding white space, or not JSON at all
     except ValueError:
         return text
+
+
+_LARGE_DOCUMENT = 1 << 16  # bytes
+
+
+def parse_document(text: bytes | str) -> Any:
+    """JSON-decode a whole document (a history file): orjson when it is installed, else json.
+
+    The values are json's, but for integers past 64 bits, which orjson gives as floats (no SWF history holds
+    one: its ids and counts are 64-bit); what orjson refuses (NaN, a lone surrogate...) json takes.
+
+    Raises:
+        ValueError: *text* is not JSON (json's message).
+    """
+    if len(text) < _LARGE_DOCUMENT or not gc.isenabled():
+        return _parse(text)
+    # One container per JSON object and none freed: the cyclic collector would walk them again and again.
+    gc.disable()
+    try:
+        return _parse(text)
+    finally:
+        gc.enable()
+
+
+def _parse(text: bytes | str) -> Any:
+    if _orjson is not None:
+        try:
+            return _orjson.loads(text)
+        except _orjson.JSONDecodeError:
+            pass  # NaN, an integer past 64 bits, a lone surrogate... or not JSON: json takes it or says why
+    return json.loads(text)
 
 
 def format_reason(reason: str | None) -> str | None:

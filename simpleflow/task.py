@@ -59,7 +59,7 @@ class ActivityTask(Task):
         self.args = args
         self.kwargs = kwargs
         self.id: str | None = None
-        self._task_name = sys.intern(f"activity-{activity.name}")  # one string for every task of an activity
+        self._task_name = activity.task_name  # one string for every task of an activity
 
     @classmethod
     def from_generic_task(cls, task: ActivityTask) -> ActivityTask:

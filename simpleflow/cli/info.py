@@ -18,7 +18,7 @@ __all__ = ["COMMANDS", "environment_lines", "parse_sections", "report", "setting
 
 SECTIONS = ("versions", "settings", "environment")
 # pyproject.toml's dependencies (tests/cli/test_settings.py holds the two lists together), and botocore.
-DEPENDENCIES = ("boto3", "botocore", "click", "croniter", "diskcache", "tabulate", "venusian")
+DEPENDENCIES = ("boto3", "botocore", "click", "croniter", "diskcache", "orjson", "tabulate", "venusian")
 OPTIONAL = (("PyYAML", "yaml"),)  # (distribution, the extra that installs it)
 _SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD")
 

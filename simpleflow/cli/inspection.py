@@ -7,6 +7,7 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import os
 import sys
@@ -269,9 +270,15 @@ def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_
     from simpleflow.testing._replay import check_replay
 
     if source == "-":
-        events, recorded_workflow_id, recorded_run_id = parse_history(sys.stdin.read())
+        events, recorded_workflow_id, recorded_run_id = parse_history(sys.stdin.buffer.read())
     else:
         events, recorded_workflow_id, recorded_run_id = load_history(source)
+    # A one-shot process: the events live until it exits, and are never taken apart. Held by a list that
+    # holds itself (no reference count of theirs reaches zero) and frozen with all imported so far (no pass
+    # of the cyclic collector walks them, the exit's included), their memory goes back whole at the exit.
+    held: list[Any] = [events]
+    held.append(held)
+    gc.freeze()
     report = check_replay(
         workflow_class,
         events,

@@ -255,6 +255,7 @@ class WorkflowRun:
         self._closed = True
         self.context.close()
         self.history = self.context.history
+        self._hooks_history = HistoryView(self.history)  # the view held the old one: it would wait for the collector
 
     def compact(self, reload: Callable[[], list[dict[str, Any]]]) -> bool:
         """Keep only what resuming needs while the run waits for its next events (see ``History.compact``).

@@ -47,6 +47,9 @@ from simpleflow.engine._resolvers import (
 from simpleflow.history import OPEN, History, State
 from simpleflow.task import ActivityTask, ChildWorkflowTask, TimerTask
 
+_COMPLETED = State.COMPLETED  # an enum member read through its class costs a lookup in the enum's metaclass
+_UNKNOWN = object()
+
 
 class CommandTracker:
     """The commands of one run and the history they are resolved against.
@@ -74,6 +77,7 @@ class CommandTracker:
         self.mismatches: list[_fit.Mismatch] = []  # where a command does not fit its history record (_fit)
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self._cached_counts: dict[str, int] = {}
+        self._custom_ids: dict[Any, Callable | None] = {}  # activity -> its callable's get_task_id, if any
         self.patches: dict[str, bool] = {}  # change id -> the answer of its first patched() call
         self.deprecated_past: dict[str, str] = {}  # change id -> what shows the history went past it unmarked
 
@@ -203,6 +207,7 @@ class CommandTracker:
         self, task: Any, position: tuple[int, ...], future: futures.Future | None, count: int | None = None
     ) -> futures.Future:
         Future = futures.Future  # noqa: N806 - a local name for this hot loop
+        # The task's own tuple and dict unless a future is among them (a cached run holds one of each).
         args: tuple | list = task.args
         if any(isinstance(a, Future) for a in args):  # else the task's own tuple (a cached run holds one)
             self._check_values(task, args)
@@ -247,8 +252,12 @@ class CommandTracker:
     def _task_id(
         self, task: Any, kind: str, args: list, kwargs: dict, position: tuple[int, ...], count: int | None = None
     ) -> str:
-        if kind == ACTIVITY and hasattr(task.activity.callable, "get_task_id"):
-            return _ids.task_id(task.name, task.activity.callable.get_task_id(self.workflow, *args, **kwargs))
+        if kind == ACTIVITY:
+            get_task_id = self._custom_ids.get(task.activity, _UNKNOWN)
+            if get_task_id is _UNKNOWN:
+                get_task_id = self._custom_ids[task.activity] = getattr(task.activity.callable, "get_task_id", None)
+            if get_task_id is not None:
+                return _ids.task_id(task.name, get_task_id(self.workflow, *args, **kwargs))
         if kind == CHILD_WORKFLOW and hasattr(task.workflow, "get_workflow_id"):
             chosen = task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
             if chosen:  # None: the generated id, as simpleflow gives it
@@ -386,7 +395,7 @@ class CommandTracker:
             # The common case of a full replay, kept short: most of a long history is completed tasks, and a
             # Resolution built for each made a cold decision ~10% slower. resolve_activity gives the same.
             record = self.history.activities.get(command.id)
-            if record is not None and record.state is State.COMPLETED:
+            if record is not None and record.state is _COMPLETED:
                 scheduled = record.scheduled_id
                 if scheduled is not None and scheduled != command.checked:  # (None: compacted, compared before)
                     if _fit.plain_activity_fits(record, command):
@@ -396,7 +405,8 @@ class CommandTracker:
                 command.future.set_finished(format.loads(record.result))
                 if not self.resolving_events and record.last_event_id > self.history.completed_decision_id:
                     self._on_news()
-                self._copy_to_duplicates(command)
+                if command.duplicate_futures:
+                    self._copy_to_duplicates(command)
                 return
             if record is None and (self.info.repair is not None or self.history.markers) and self._reuse(command):
                 self._copy_to_duplicates(command)

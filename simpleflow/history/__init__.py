@@ -11,6 +11,7 @@ from __future__ import annotations
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
 from simpleflow.history._failures import TaskFailure, failed_for_good, task_failures, where_raised
+from simpleflow.history._file import load_events
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._records import (
     FAILED_ATTEMPT,
@@ -39,7 +40,7 @@ from simpleflow.history._shapes import (
     make_event,
     until_closed,
 )
-from simpleflow.history._validate import validate_events
+from simpleflow.history._validate import MalformedHistory, diagnose, start_problem, validate_events
 from simpleflow.history._view import HistoryView, plain_records
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "History",
     "HistoryUnavailable",
     "HistoryView",
+    "MalformedHistory",
     "Record",
     "Reload",
     "TaskFailure",
@@ -75,10 +77,13 @@ __all__ = [
     "decision_attributes",
     "decision_attributes_key",
     "failed_for_good",
+    "diagnose",
     "latest_execution_context",
+    "load_events",
     "make_event",
     "plain_records",
     "task_failures",
+    "start_problem",
     "type_and_state",
     "until_closed",
     "validate_events",

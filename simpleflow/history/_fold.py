@@ -41,6 +41,13 @@ from simpleflow.history._records import (
     TimerRecord,
 )
 from simpleflow.history._shapes import CLOSING_EVENTS, attributes_key
+from simpleflow.history._validate import (
+    HOT_TEXT_FIELDS,
+    TEXT_ATTRIBUTES,
+    MalformedHistory,
+    diagnose,
+    event_problem,
+)
 
 Record = ActivityRecord | ChildWorkflowRecord | TimerRecord | MarkerRecord | SignalRecord | SignalSentRecord
 Reload = Callable[[], list[dict[str, Any]]]
@@ -213,37 +220,92 @@ class History(EventFolding):
         entry = _HANDLERS.get(event["eventType"])
         if entry is None:
             return None
-        handler, key = entry
+        handler, key, _ = entry
         try:
             return handler(self, event, event.get(key) or {})
         except DataError as err:  # JSON too deep to parse: say where
             raise err.located(_where(event)) from None
 
     def extend(self, events: Iterable[dict[str, Any]]) -> None:
-        """Fold many events in (``apply`` without its answer, for a whole history at once)."""
+        """Fold many events in (``apply`` without its answer, for a whole history at once), checking each.
+
+        Raises:
+            MalformedHistory: an event is not an SWF event (its id does not follow the previous one, its
+                attributes are not an object, a text field is not a string...): one line names the first.
+        """
         events = events if isinstance(events, list) else list(events)
         if self._attempt_log is not None:
             for event in events:
                 self._attempt_log.apply(event)
+        held = len(self._events)
+        first_position = self.event_count + 1
+        previous = self.last_event_id
+        try:
+            self._fold_checked(events, previous)
+        except (_Malformed, TypeError, KeyError, AttributeError, ValueError) as err:
+            problem = diagnose(events, first_position, previous)
+            if problem is None:
+                raise
+            del self._events[held:]
+            raise MalformedHistory(problem) from err
+
+    def _fold_checked(self, events: list[dict[str, Any]], previous: int) -> None:
+        # The checks of ``diagnose``, done on the values the fold reads anyway; a failed one raises (any
+        # exception: ``extend`` then asks ``diagnose`` for the line that names it).
         append = self._events.append
         handlers = _HANDLERS
-        event: dict[str, Any] = {}
-        try:
-            for event in events:
-                append(event)
-                etype = event["eventType"]
-                # Half of a history is decision task events: kept out of the handler calls.
-                if etype == "DecisionTaskCompleted":
-                    self.completed_decision_id = event["eventId"]
-                elif etype == "DecisionTaskStarted":
-                    self.started_decision_id = event["eventId"]
-                    self.started_decision_timestamp = event.get("eventTimestamp")
-                elif etype != "DecisionTaskScheduled":
-                    entry = handlers.get(etype)
-                    if entry is not None:
-                        entry[0](self, event, event.get(entry[1]) or {})
-        except DataError as err:  # JSON too deep to parse: say where
-            raise err.located(_where(event)) from None
+        for event in events:
+            event_id = event["eventId"]
+            etype = event["eventType"]
+            if event_id.__class__ is not int or event_id <= previous:
+                raise _Malformed()
+            previous = event_id
+            append(event)
+            # Half of a history is decision task events: kept out of the handler calls.
+            if etype == "DecisionTaskCompleted":
+                self.completed_decision_id = event_id
+                a = event.get("decisionTaskCompletedEventAttributes")
+                if a is not None:
+                    if a.__class__ is not dict:
+                        raise _Malformed()
+                    context = a.get("executionContext")
+                    if context is not None and context.__class__ is not str:
+                        raise _Malformed()
+            elif etype == "DecisionTaskStarted":
+                self.started_decision_id = event_id
+                self.started_decision_timestamp = event.get("eventTimestamp")
+                a = event.get("decisionTaskStartedEventAttributes")
+                if a is not None and a.__class__ is not dict:
+                    raise _Malformed()
+            elif etype == "DecisionTaskScheduled":
+                a = event.get("decisionTaskScheduledEventAttributes")
+                if a is not None and a.__class__ is not dict:
+                    raise _Malformed()
+            else:
+                entry = handlers.get(etype)
+                if entry is None:  # an event the fold does not read: checked whole
+                    if event_problem(event, 0, 0) is not None:
+                        raise _Malformed()
+                    continue
+                handler, key, text_fields = entry
+                a = event.get(key)
+                if a is None:
+                    a = {}
+                elif a.__class__ is not dict:
+                    raise _Malformed()
+                elif text_fields is None:
+                    for name, value in a.items():
+                        if value is not None and value.__class__ is not str and name in TEXT_ATTRIBUTES:
+                            raise _Malformed()
+                else:
+                    for name in text_fields:
+                        value = a.get(name)
+                        if value is not None and value.__class__ is not str:
+                            raise _Malformed()
+                try:
+                    handler(self, event, a)
+                except DataError as err:  # JSON too deep to parse: say where
+                    raise err.located(_where(event)) from None
 
     _handlers: dict[str, Callable[[History, dict, dict], Touched]] = {}
 
@@ -292,18 +354,23 @@ History._handlers = {
 }
 
 
-# event type -> (handler, key of its attributes), the key computed once rather than per event
 def _where(event: dict[str, Any]) -> str:
     return f"event {event.get('eventId')} ({event.get('eventType')})"
 
 
-_HANDLERS: dict[str, tuple[Callable, str]] = {}
+# event type -> (handler, key of its attributes, the text fields ``extend`` checks: None for all),
+# computed once rather than per event
+_HANDLERS: dict[str, tuple[Callable, str, tuple[str, ...] | None]] = {}
 
 
 def _index_handlers() -> None:
     _HANDLERS.clear()
     for etype, handler in History._handlers.items():
-        _HANDLERS[etype] = (handler, attributes_key(etype))
+        _HANDLERS[etype] = (handler, attributes_key(etype), HOT_TEXT_FIELDS.get(etype))
+
+
+class _Malformed(Exception):
+    """An event failed one of ``extend``'s checks (``diagnose`` names it)."""
 
 
 _index_handlers()

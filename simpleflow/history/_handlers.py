@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 Touched = tuple[str, str] | None  # (kind, key) of the task an event changed
 
+_intern = sys.intern
+# Enum members as plain names: ``State.X`` is an attribute lookup through the enum's metaclass (slow on a
+# path taken for every event).
+_SCHEDULED, _STARTED, _COMPLETED = State.SCHEDULED, State.STARTED, State.COMPLETED
+
 
 class EventFolding:
     """The event handlers of ``History`` (see the module docstring)."""
@@ -72,23 +77,40 @@ class EventFolding:
     # -- activities -------------------------------------------------------------
 
     def _activity_scheduled(self: History, event: dict, a: dict) -> Touched:
-        activity_id = sys.intern(a["activityId"])  # shared with the engine's command of that task
+        activity_id = _intern(a["activityId"])  # shared with the engine's command of that task
         event_id = event["eventId"]
         activity_type = a["activityType"]
-        self.payload_chars += len(a.get("input") or "")
+        text = a.get("input")
+        if text:
+            self.payload_chars += len(text)
+        task_list = a.get("taskList")
         record = self.activities.get(activity_id)
         if record is None:
-            record = self.activities[activity_id] = ActivityRecord(activity_id, event_id)
-        # Scheduled again (a retry): the attempt count and the first event stay.
-        record.state = State.SCHEDULED
-        record.name = sys.intern(activity_type["name"])  # one string for all its tasks (compacting keeps it)
-        record.version = activity_type["version"]
-        record.scheduled_id = record.last_event_id = event_id
-        record.scheduled_timestamp = event.get("eventTimestamp")
-        record.input = a.get("input")
-        record.task_list = (a.get("taskList") or {}).get("name")
-        record.control = a.get("control")
-        record.decision_task_completed_event_id = a.get("decisionTaskCompletedEventId")
+            # One call setting every field the event gives (a whole history is mostly this).
+            record = self.activities[activity_id] = ActivityRecord(
+                activity_id,
+                event_id,
+                _SCHEDULED,
+                event_id,
+                _intern(activity_type["name"]),  # one string for all its tasks (compacting keeps it)
+                activity_type["version"],
+                event_id,
+                event.get("eventTimestamp"),
+                text,
+                task_list.get("name") if task_list else None,
+                a.get("control"),
+                a.get("decisionTaskCompletedEventId"),
+            )
+        else:  # scheduled again (a retry): the attempt count and the first event stay
+            record.state = _SCHEDULED
+            record.name = _intern(activity_type["name"])
+            record.version = activity_type["version"]
+            record.scheduled_id = record.last_event_id = event_id
+            record.scheduled_timestamp = event.get("eventTimestamp")
+            record.input = text
+            record.task_list = task_list.get("name") if task_list else None
+            record.control = a.get("control")
+            record.decision_task_completed_event_id = a.get("decisionTaskCompletedEventId")
         self._by_scheduled[event_id] = record
         return ("activity", activity_id)
 
@@ -107,7 +129,7 @@ class EventFolding:
         record = self._by_scheduled.get(a.get("scheduledEventId"))
         if record is None:
             return None
-        record.state = State.STARTED
+        record.state = _STARTED
         record.started_id = record.last_event_id = event["eventId"]
         record.started_timestamp = event.get("eventTimestamp")
         record.identity = a.get("identity")
@@ -122,7 +144,7 @@ class EventFolding:
             record.state = state
             record.closed_id = record.last_event_id = event["eventId"]
             record.closed_timestamp = event.get("eventTimestamp")
-            if state is State.COMPLETED:
+            if state is _COMPLETED:
                 record.result = a.get("result")
                 history._completed.append(record)
                 history.payload_chars += len(record.result or "")
@@ -326,7 +348,7 @@ class EventFolding:
             execution = a.get("workflowExecution") or {}
             if execution.get("runId"):
                 record.run_id = execution["runId"]
-            if state is State.COMPLETED:
+            if state is _COMPLETED:
                 record.result = a.get("result")
             elif state is State.FAILED:
                 record.reason, record.details = a.get("reason"), a.get("details")

@@ -1,4 +1,11 @@
-"""Checking that a file's events look like an SWF history before anything folds them."""
+"""What makes a list of events an SWF history, and the one line that names the first thing that does not.
+
+The fold (``History.extend``) checks every event as it folds it in, at no extra pass: ids that follow one
+another, attributes that are objects, text fields that are strings. When an event fails a check (or breaks
+a handler), ``diagnose`` reads the events again to name the first problem in one line; a history that
+folds without error costs nothing more. ``validate_events`` is the same check as a pass of its own, for
+events nothing folds.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +15,88 @@ from simpleflow.exceptions import UsageError
 
 # Attributes SWF always gives as strings: the free-text fields (where a jumbo field reference may be)
 # and the ids and names the engine matches on.
-_TEXT_ATTRIBUTES = frozenset(
+TEXT_ATTRIBUTES = frozenset(
     ("input", "result", "reason", "details", "control", "executionContext", "cause")
     + ("activityId", "timerId", "markerName", "signalName", "workflowId", "runId")
 )
 
+# The text attributes SWF defines for the events that make most of a history: the fold checks only these
+# there (an attribute SWF does not define for the type is read by nothing). Every other type has all of
+# its attributes checked.
+HOT_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "DecisionTaskScheduled": (),
+    "DecisionTaskStarted": (),
+    "DecisionTaskCompleted": ("executionContext",),
+    "ActivityTaskScheduled": ("activityId", "input", "control"),
+    "ActivityTaskStarted": (),
+    "ActivityTaskCompleted": ("result",),
+}
 
-def validate_events(events: Any) -> list[dict[str, Any]]:
-    """*events* if they look like an SWF history (what ``workflow.history`` writes).
+NO_EVENTS = 'the history holds no events: expected {"events": [...]} as workflow.history writes'
 
-    Raises:
-        UsageError: one line naming the first thing that is not an SWF event.
+
+class MalformedHistory(UsageError):
+    """A list of events that is not an SWF history; the message names the first problem."""
+
+
+def attributes_name(event_type: str) -> str:
+    return event_type[0].lower() + event_type[1:] + "EventAttributes"
+
+
+def event_problem(event: Any, position: int, previous: int) -> str | None:
+    """What makes *event* (the *position*-th, after event id *previous*) not an SWF event, if anything."""
+    if not isinstance(event, dict):
+        return f"history event #{position} is a {type(event).__name__}, not an SWF event object"
+    event_id, event_type = event.get("eventId"), event.get("eventType")
+    if type(event_id) is not int or type(event_type) is not str or not event_type:
+        return f"history event #{position} has no eventId and eventType: {_shown(event)}"
+    if event_id <= previous:
+        return f"history event #{position}: eventId {event_id} does not follow {previous}"
+    attributes = event.get(attributes_name(event_type))
+    if attributes is None:
+        return None
+    if type(attributes) is not dict:
+        return f"history event {event_id} ({event_type}): its attributes are not an object"
+    for name, value in attributes.items():
+        if value is not None and type(value) is not str and name in TEXT_ATTRIBUTES:
+            return f"history event {event_id} ({event_type}): {name} is a {type(value).__name__}, not a string"
+    return None
+
+
+def diagnose(events: list[Any], first_position: int = 1, previous: int = 0) -> str | None:
+    """The first problem in *events* (the first of them at *first_position*, after event id *previous*)."""
+    for position, event in enumerate(events, first_position):
+        problem = event_problem(event, position, previous)
+        if problem is not None:
+            return problem
+        previous = event["eventId"]
+    return None
+
+
+def start_problem(events: Any) -> str | None:
+    """What is wrong with the start of *events*, as a history file holds them (no events, another first event).
+
+    Checked before folding: the first event must be a well-formed WorkflowExecutionStarted (a worse problem
+    further on is named first, as a whole pass over the events would).
     """
     if not isinstance(events, list) or not events:
-        raise UsageError('the history holds no events: expected {"events": [...]} as workflow.history writes')
-    previous = 0
-    for position, event in enumerate(events, 1):
-        if not isinstance(event, dict):
-            raise UsageError(f"history event #{position} is a {type(event).__name__}, not an SWF event object")
-        event_id, event_type = event.get("eventId"), event.get("eventType")
-        if not isinstance(event_id, int) or not isinstance(event_type, str) or not event_type:
-            raise UsageError(f"history event #{position} has no eventId and eventType: {_shown(event)}")
-        if event_id <= previous:
-            raise UsageError(f"history event #{position}: eventId {event_id} does not follow {previous}")
-        previous = event_id
-        attributes = event.get(event_type[0].lower() + event_type[1:] + "EventAttributes")
-        if attributes is not None and not isinstance(attributes, dict):
-            raise UsageError(f"history event {event_id} ({event_type}): its attributes are not an object")
-        for name, value in (attributes or {}).items():
-            if name in _TEXT_ATTRIBUTES and value is not None and not isinstance(value, str):
-                raise UsageError(
-                    f"history event {event_id} ({event_type}): {name} is a {type(value).__name__}, not a string"
-                )
-    if events[0]["eventType"] != "WorkflowExecutionStarted":
-        raise UsageError(f"the history starts with {events[0]['eventType']}, not WorkflowExecutionStarted")
+        return NO_EVENTS
+    first = events[0]
+    first_type = first.get("eventType") if isinstance(first, dict) else None
+    if first_type == "WorkflowExecutionStarted":
+        return None
+    return diagnose(events) or f"the history starts with {first_type}, not WorkflowExecutionStarted"
+
+
+def validate_events(events: Any) -> list[dict[str, Any]]:
+    """*events* if they look like an SWF history (what ``workflow.history`` writes), in a pass of their own.
+
+    Raises:
+        MalformedHistory: one line naming the first thing that is not an SWF event.
+    """
+    problem = start_problem(events) or diagnose(events)
+    if problem is not None:
+        raise MalformedHistory(problem)
     return events
 
 

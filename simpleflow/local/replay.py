@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from simpleflow import jumbo
 from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
-from simpleflow.history import until_closed, validate_events
+from simpleflow.history import MalformedHistory, diagnose, start_problem, until_closed
 
 
 def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:
@@ -27,21 +28,51 @@ def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list
 
 
 def check_history(
-    workflow_class: type, events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None
+    workflow_class: type,
+    events: list[Any],
+    *,
+    workflow_id: str | None = None,
+    run_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The decisions the code takes on *events*, and where the history does not fit the code.
 
+    *events* are checked as the engine folds them (``History.extend``), not in a pass of their own.
+
     Raises:
-        UsageError: *events* are not an SWF history the engine can read.
+        UsageError: *events* are not an SWF history the engine can read (``MalformedHistory``: one line
+            naming the first event that is not an SWF event).
     """
-    # A history that already closed: replay up to its last decision task, as the decider saw it.
-    everything = jumbo.decode_events(validate_events(events))
-    events = until_closed(everything)
-    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+    # The events and the run's graph, as large as the history, live until the end of the check: the cyclic
+    # collector would only walk them (``WorkflowRun.advance`` holds it off too, for the replay alone).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+        return _check(workflow_class, events, info)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
+    problem = start_problem(events)
+    if problem is not None:
+        raise MalformedHistory(problem)
+    try:
+        everything = jumbo.decode_events(events)
+        # A history that already closed: replay up to its last decision task, as the decider saw it.
+        events = until_closed(everything)
+    except (TypeError, KeyError, AttributeError) as err:  # not events: these passes read them unchecked
+        problem = diagnose(events)
+        if problem is None:
+            raise
+        raise MalformedHistory(problem) from err
     run = WorkflowRun(workflow_class, info)
     try:
         try:
             decisions = run.advance(events)
+        except UsageError:
+            raise
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
         return decisions, _closed_without_patch(decisions, len(events) < len(everything)) + run.mismatches

@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
+from simpleflow.swf.response_parser import FastParserFactory
 
 __all__ = [
     "UnknownDomain",
@@ -101,7 +102,10 @@ def _new_client(service: str, region: str | None = None, credentials: tuple[str,
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
         keys = dict(zip(("aws_access_key_id", "aws_secret_access_key"), credentials or ()))
-        client = botocore.session.Session().create_client(service, config=_config(region), **keys)
+        session = botocore.session.Session()
+        # The same parsed responses, in a fraction of the time on long histories (see response_parser).
+        session.register_component("response_parser_factory", FastParserFactory())
+        client = session.create_client(service, config=_config(region), **keys)
     else:
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 

@@ -109,6 +109,13 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(signum, previous)
 
 
+# Set in each of its processes by a host whose processes hand each other their tasks (``standalone``):
+# ``ring()`` after a poll handled a task (the other side may have one now), ``wait(timeout)`` True once
+# rung. A ring starts a poll at once, beside the loop's spaced ones: on an endpoint that answers an empty
+# poll only after a while (moto: 1 s), the task then waits for no spaced start.
+doorbell: Any = None
+
+
 class PollLoop:
     """Runs *poll* (True: it got and handled a task; False: the poll came back empty) until *stop* is set.
 
@@ -150,6 +157,10 @@ class PollLoop:
     def run(self) -> None:
         """Poll until stopped; raises what ends the loop for good (an unknown domain)."""
         running: list[threading.Thread] = []
+        if doorbell is not None and self.pollers > 1:
+            ringing = threading.Thread(target=self._answer_rings, args=(doorbell,), name=f"{self.name}-bell")
+            ringing.start()
+            running.append(ringing)
         try:
             while not self._ended():
                 delay = self._resume_at - time.monotonic()
@@ -174,6 +185,18 @@ class PollLoop:
         if self._fatal is not None:
             raise self._fatal
 
+    def _answer_rings(self, bell: Any) -> None:
+        """Start a poll each time *bell* rings, when a slot is free, until the loop ends; then wait for those
+        polls (and the tasks they bring) to finish."""
+        rung: list[threading.Thread] = []
+        while not self._ended():
+            if bell.wait(0.2) and not self._ended() and self._slots.acquire(blocking=False):
+                thread = threading.Thread(target=self._one, name=f"{self.name}-rung", daemon=True)
+                thread.start()
+                rung[:] = [t for t in rung if t.is_alive()] + [thread]
+        for thread in rung:
+            thread.join()
+
     def finish(self) -> None:
         """End the loop once the polls in flight are done, without setting *stop* (from a poll: one task is enough)."""
         self._finished = True
@@ -195,6 +218,8 @@ class PollLoop:
         started = time.monotonic()
         try:
             busy = bool(self.poll())
+            if busy and doorbell is not None:
+                doorbell.ring()
         except UnknownDomain as err:
             self._fatal = err
             return None

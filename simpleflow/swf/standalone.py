@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import re
+import select
 import signal
 import sys
 import time
@@ -18,7 +20,7 @@ from simpleflow.engine import RepairSource
 from simpleflow.history import CLOSING_EVENTS, attributes, task_failures
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import Outcome
-from simpleflow.swf import client, starter
+from simpleflow.swf import client, poller, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.process import run_child
 from simpleflow.swf.stats import epoch
@@ -138,10 +140,19 @@ def run_standalone(
     context = multiprocessing.get_context("fork")
     # Each child dies with this process, even a kill -9-ed one (process.run_child).
     me = os.getpid()
+    bells = _Doorbells(nb_deciders, nb_workers)
     processes = [
         context.Process(
             target=run_child,
-            args=(me, STOP_GRACE_PERIOD, run_decider, domain, task_list, [path, *(children or [])], task_list),
+            args=(
+                me,
+                STOP_GRACE_PERIOD,
+                bells.decider(i, run_decider),
+                domain,
+                task_list,
+                [path, *(children or [])],
+                task_list,
+            ),
             # One decider alone on its own list gets every task back anyway: no sticky list then.
             # No other code comes to its task list: code that does not fit the history fails the execution.
             kwargs={
@@ -158,7 +169,7 @@ def run_standalone(
     processes += [
         context.Process(
             target=run_child,
-            args=(me, STOP_GRACE_PERIOD, run_worker, domain, task_list),
+            args=(me, STOP_GRACE_PERIOD, bells.worker(i, run_worker), domain, task_list),
             kwargs={
                 "modules": modules or [workflow_class.__module__],
                 "heartbeat": heartbeat,
@@ -195,7 +206,68 @@ def run_standalone(
         return outcome
     finally:
         _stop(processes, STOP_GRACE_PERIOD)
+        bells.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+class _Doorbell:
+    """One process's side of ``_Doorbells``: its own pipe to wait on, the other side's pipes to ring."""
+
+    def __init__(self, own: int, others: list[int]) -> None:
+        self._own = own
+        self._others = others
+
+    def ring(self) -> None:
+        for fd in self._others:
+            try:
+                os.write(fd, b"!")
+            except OSError:
+                pass  # full: a ring already waits to be heard
+
+    def wait(self, timeout: float) -> bool:
+        if not select.select([self._own], [], [], timeout)[0]:
+            return False
+        try:
+            os.read(self._own, 4096)  # every ring so far: one poll answers them
+        except OSError:
+            pass  # another thread of the process read them first
+        return True
+
+
+class _Doorbells:
+    """A pipe per decider and worker process: a decider that answered a decision task rings the workers
+    (an activity task is likely there now), a worker that answered an activity task rings the deciders
+    (a decision task is). A rung process polls at once (``poller.doorbell``): on an endpoint that answers
+    an empty poll only after a while (moto: 1 s), a chain's step then waits for no poll to start."""
+
+    def __init__(self, nb_deciders: int, nb_workers: int) -> None:
+        self._deciders = [self._pipe() for _ in range(nb_deciders)]
+        self._workers = [self._pipe() for _ in range(nb_workers)]
+
+    @staticmethod
+    def _pipe() -> tuple[int, int]:
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        return read_end, write_end
+
+    def decider(self, index: int, target: Callable[..., Any]) -> Callable[..., Any]:
+        bell = _Doorbell(self._deciders[index][0], [w for _, w in self._workers])
+        return functools.partial(_with_doorbell, bell, target)
+
+    def worker(self, index: int, target: Callable[..., Any]) -> Callable[..., Any]:
+        bell = _Doorbell(self._workers[index][0], [w for _, w in self._deciders])
+        return functools.partial(_with_doorbell, bell, target)
+
+    def close(self) -> None:
+        for pipe in self._deciders + self._workers:
+            for fd in pipe:
+                os.close(fd)
+
+
+def _with_doorbell(bell: _Doorbell, target: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    poller.doorbell = bell  # in this child process only
+    target(*args, **kwargs)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from simpleflow import format
 from simpleflow.exceptions import UsageError
 
 
@@ -33,17 +34,17 @@ def load_history(path: str | Path) -> tuple[list[dict[str, Any]], str | None, st
         UsageError: it cannot be read, is not JSON, or holds neither ``{"events": [...]}`` nor a list of events.
     """
     try:
-        with open(path, encoding="utf-8") as source:
+        with open(path, "rb") as source:  # bytes: the JSON parser reads them directly
             text = source.read()
     except OSError as err:
         raise UsageError(f"cannot read history file {str(path)!r}: {err.strerror or err}") from err
     return parse_history(text, f"{path}: ")
 
 
-def parse_history(text: str, where: str = "") -> tuple[list[dict[str, Any]], str | None, str | None]:
+def parse_history(text: bytes | str, where: str = "") -> tuple[list[dict[str, Any]], str | None, str | None]:
     """``load_history`` of a history file's text (*where* starts the error messages)."""
     try:
-        data = json.loads(text)
+        data = format.parse_document(text)
     except ValueError as err:
         raise UsageError(f"{where}history file is not valid JSON: {err}") from err
     events = data.get("events") if isinstance(data, dict) else data

@@ -1,4 +1,4 @@
-"""simpleflow's pytest plugin (entry point ``pytest11``): the ``workflow_env`` fixture.
+"""simpleflow's pytest plugin (loaded through the ``pytest11`` entry point): the ``workflow_env`` fixture.
 
 Loaded by pytest at start-up wherever simpleflow is installed, so it imports nothing but pytest until a test
 asks for the fixture.

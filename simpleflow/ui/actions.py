@@ -230,12 +230,12 @@ _launcher: list[threading.Thread] = []
 
 
 def _launch_loop() -> None:
-    from simpleflow.runtime.child_process import _die_with_parent_setup
+    from simpleflow.runtime.child_process import die_with_parent_setup
 
     while True:
         argv, out, err, reply = _launches.get()
         try:
-            reply.put(subprocess.Popen(argv, stdout=out, stderr=err, preexec_fn=_die_with_parent_setup()))
+            reply.put(subprocess.Popen(argv, stdout=out, stderr=err, preexec_fn=die_with_parent_setup()))
         except OSError as error:
             reply.put(error)
 

@@ -206,12 +206,28 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
             },
             "history event 1 (WorkflowExecutionStarted): input is a int, not a string",
         ),
+        (
+            {
+                "events": [
+                    {"eventId": 1, "eventType": "WorkflowExecutionStarted"},
+                    {"eventId": 2, "eventType": "DecisionTaskScheduled"},
+                    {"eventId": 3, "eventType": "DecisionTaskStarted"},
+                    {
+                        "eventId": 4,
+                        "eventType": "DecisionTaskCompleted",
+                        "decisionTaskCompletedEventAttributes": {"executionContext": {"not": "text"}},
+                    },
+                ]
+            },
+            "history event 4 (DecisionTaskCompleted): executionContext is a dict, not a string",
+        ),
         ({"nothing": "here"}, 'history file must hold {"events": [...]}'),
+        ("{not json", "history file is not valid JSON: Expecting property name enclosed in double quotes"),
     ],
 )
 def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, message):
     path = user_code / "history.json"
-    path.write_text(json.dumps(history))
+    path.write_text(history if isinstance(history, str) else json.dumps(history))
     line = one_line(simpleflow("workflow.replay", "examples.basic.BasicWorkflow", str(path), cwd=ROOT))
     assert message in line
 

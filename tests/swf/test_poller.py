@@ -137,9 +137,14 @@ def test_polls_back_off_while_the_endpoint_is_down_and_resume_once_it_is_back(
     thread = threading.Thread(target=serve, args=(swf_domain, stop), daemon=True)
     try:
         thread.start()
-        time.sleep(0.4)  # polling through the proxy
+        deadline = time.monotonic() + 8  # through the proxy: checking the domain, then polling
+        while proxy.served_since_mended == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.4)
         proxy.cut()
-        time.sleep(1.2)
+        deadline = time.monotonic() + 8  # a loaded machine runs the poller late: wait for the failures themselves
+        while len(proxy.refused) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
         proxy.mend()
         refused = list(proxy.refused)
         deadline = time.monotonic() + 5

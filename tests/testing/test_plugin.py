@@ -28,7 +28,22 @@ def test_pytest_finds_the_plugin_through_simpleflows_entry_point(shop, installed
 
 
 def test_the_plugin_loads_by_name_with_p(shop):
-    done = run(shop, "pytest", "-q", "-p", "no:cacheprovider", "-p", "simpleflow.testing.plugin")
+    done = run(shop, "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:simpleflow", "-p", "simpleflow.testing.plugin")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{SHOP_TESTS} passed" in done.stdout
+
+
+def test_naming_the_plugin_where_simpleflow_is_installed_loads_it_once(shop, installed):
+    """``-p simpleflow.testing.plugin`` or a conftest's ``pytest_plugins`` beside the entry point: one plugin."""
+    done = run(shop, "pytest", "-q", "-p", "no:cacheprovider", "-p", "simpleflow.testing.plugin", site=installed)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{SHOP_TESTS} passed" in done.stdout
+    conftest = shop / "conftest.py"
+    conftest.write_text('pytest_plugins = ["simpleflow.testing.plugin"]\n')
+    try:
+        done = run(shop, "pytest", "-q", "-p", "no:cacheprovider", site=installed)
+    finally:
+        conftest.unlink()
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{SHOP_TESTS} passed" in done.stdout
 
@@ -50,7 +65,8 @@ def test_the_plugin_imports_nothing_of_simpleflow_until_a_test_uses_it(tmp_path,
     done = run(tmp_path, "pytest", "-q", "-s", "-p", "no:cacheprovider", site=installed)
     assert done.returncode == 0, done.stdout + done.stderr
     [line] = [line for line in done.stdout.splitlines() if line.startswith("LOADED")]
-    assert line == "LOADED ['simpleflow', 'simpleflow.testing', 'simpleflow.testing.plugin']"
+    loaded = ["simpleflow", "simpleflow.testing", "simpleflow.testing._entry_point", "simpleflow.testing.plugin"]
+    assert line == f"LOADED {loaded}"
 
 
 def test_a_failing_workflow_test_says_why(tmp_path, installed):

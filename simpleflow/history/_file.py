@@ -1,0 +1,24 @@
+"""A history file's text to its events: ``{"events": [...]}`` (what ``workflow.history`` writes) or a bare list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import format
+from simpleflow.exceptions import UsageError
+
+
+def load_events(text: bytes | str) -> list[Any]:
+    """The events a history file's *text* holds, not checked yet (the fold checks them: ``History.extend``).
+
+    Raises:
+        UsageError: *text* is not JSON, or holds no list of events.
+    """
+    try:
+        data = format.parse_document(text)
+    except ValueError as err:
+        raise UsageError(f"history file is not valid JSON: {err}") from err
+    events = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(events, list):
+        raise UsageError('history file must hold {"events": [...]} or a list of events')
+    return events
