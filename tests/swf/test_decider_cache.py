@@ -14,7 +14,8 @@ import pytest
 from simpleflow.engine import ExecutionInfo, WorkflowRun
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE
 from simpleflow.swf import client, starter
-from simpleflow.swf.decider import DEFAULT_CACHE_MB, HELD_EVENT_BYTES, RUN_BYTES, Decider, RunCache, estimated_bytes
+from simpleflow.swf.decider import Decider
+from simpleflow.swf.run_cache import DEFAULT_CACHE_MB, HELD_EVENT_BYTES, RUN_BYTES, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
 from tests.history_builder import HistoryBuilder
 from tests.swf_simulator import SimulatedSWF
