@@ -130,3 +130,21 @@ def test_only_the_engines_exported_names_cross_its_wall():
                 else:
                     crossing += [f"{module} imports {a.name}" for a in node.names if a.name not in exported]
     assert crossing == []
+
+
+MAX_MODULE_LINES = 550  # one idea per module: past this, a module is holding two
+
+
+def test_no_module_grows_past_one_sitting():
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert long == {}, f"split these by idea: {long}"
+
+
+def test_the_ground_floor_holds_the_public_api_and_no_new_room():
+    """``simpleflow/*.py``: what users import (ours and the original's names); new code goes into a room."""
+    ground = sorted(p.stem for p in PACKAGE.glob("*.py"))
+    assert ground == [
+        "__init__", "__main__", "activity", "cached", "canvas", "command", "constants", "download",
+        "exceptions", "execute", "format", "futures", "log", "logging_context", "marker", "metrology",
+        "process", "registry", "retry", "signal", "storage", "task", "workflow",
+    ]  # fmt: skip
