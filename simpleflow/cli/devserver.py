@@ -1,34 +1,102 @@
-"""``simpleflow dev-server``: SWF and S3 on one local port, as SWF behaves (the optional extra ``[dev]``).
+"""``simpleflow dev-server``: SWF and S3 on one local port, as SWF behaves (the optional extra ``[dev]``);
+with ``--ui``, the web view of its domains beside it (``simpleflow ui`` in a child process).
 
 moto and the server are imported inside the command so that ``simpleflow --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from typing import Any
+
 import click
 
 from simpleflow.cli.failures import user_errors
 from simpleflow.exceptions import UsageError
+
+UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
 
 
 @click.command("dev-server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (a warning off loopback).")
 @click.option("--port", type=int, default=4566, show_default=True, help="Port for SWF and S3.")
 @click.option("--domain", "domains", multiple=True, help="Register this SWF domain (repeatable).")
+@click.option(
+    "--ui",
+    "with_ui",
+    is_flag=True,
+    help="Also serve the web view of the --domain domains, on loopback (needs simpleflow[ui] too).",
+)
+@click.option(
+    "--ui-port",
+    type=click.IntRange(0, 65535),
+    default=8233,
+    show_default=True,
+    help="Port of the web view with --ui (0: a free one).",
+)
 @user_errors
-def dev_server(host: str, port: int, domains: tuple[str, ...]) -> None:
-    """Serve SWF and S3 on one local port, as SWF behaves, until Ctrl-C (needs simpleflow[dev])."""
+def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui_port: int) -> None:
+    """Serve SWF and S3 on one local port, as SWF behaves, until Ctrl-C (needs simpleflow[dev]).
+
+    With --ui, ``simpleflow ui`` runs beside it, pointed at it, and prints its URL.
+    """
     from simpleflow import devserver
 
     problem = devserver.missing()
     if problem:
         raise UsageError(problem)
+    if with_ui:
+        from simpleflow.ui.config import EXTRA_HINT, missing_extra
+
+        if missing_extra():
+            raise UsageError(EXTRA_HINT)
+        if not domains:
+            raise UsageError("dev-server --ui needs a domain to show: --domain NAME")
+    ui = _WebView(domains, ui_port) if with_ui else None
     try:
-        devserver.serve(host, port, domains)
+        devserver.serve(host, port, domains, ready=ui.start if ui else None)
     except OSError as err:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
     except KeyboardInterrupt:
         pass
+    finally:
+        if ui is not None:
+            ui.stop()
+
+
+class _WebView:
+    """``simpleflow ui`` in a child process, a client of the dev server once it listens; it prints its own
+    URL (with its token) on the same output, and dies with this process."""
+
+    def __init__(self, domains: tuple[str, ...], port: int) -> None:
+        self.domains = domains
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self, server: Any) -> None:
+        from simpleflow.devserver._server import client_settings
+        from simpleflow.runtime.child_process import die_with_parent_setup
+
+        host = server.server_address[0]
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        env = {**os.environ, **client_settings(f"http://{shown}:{server.server_port}")}
+        command = [sys.executable, "-m", "simpleflow", "ui", "--port", str(self.port)]
+        for domain in self.domains:
+            command += ["--domain", domain]
+        sys.stdout.flush()
+        self.process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent_setup())
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(UI_STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 COMMANDS = [dev_server]

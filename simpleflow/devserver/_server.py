@@ -31,15 +31,21 @@ def region() -> str:
     return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
 
 
+def client_settings(url: str, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """What a client of the server at *url* needs in its environment: the endpoint, and a region and
+    dummy credentials when *environ* (default: this process's) sets none."""
+    env = os.environ if environ is None else environ
+    settings = {"AWS_ENDPOINT_URL": url}
+    if not (env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")):
+        settings["AWS_DEFAULT_REGION"] = "us-east-1"
+    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
+        settings.update(DUMMY_CREDENTIALS)
+    return settings
+
+
 def export_line(url: str, environ: dict[str, str] | None = None) -> str:
     """The line to paste in a shell: the endpoint, and a region and credentials when none are set."""
-    env = os.environ if environ is None else environ
-    parts = [f"AWS_ENDPOINT_URL={url}"]
-    if not (env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")):
-        parts.append("AWS_DEFAULT_REGION=us-east-1")
-    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
-        parts += [f"{key}={value}" for key, value in DUMMY_CREDENTIALS.items()]
-    return "export " + " ".join(parts)
+    return "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, environ).items())
 
 
 def _register(domains: Iterable[str]) -> None:

@@ -110,3 +110,50 @@ def test_the_export_line_adds_a_region_and_dummy_credentials_only_when_none_are_
 def test_only_loopback_addresses_count_as_loopback():
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.10", "example.com"))
+
+
+def _read_until(stream, prefix: str, limit: int = 10) -> str:
+    for _ in range(limit):
+        line = stream.readline()
+        if line.startswith(prefix):
+            return line
+    raise AssertionError(f"no line starting {prefix!r}")
+
+
+def test_dev_server_with_ui_serves_the_web_view_of_its_domains_and_takes_it_down():
+    import urllib.error
+    import urllib.request
+
+    server = _simpleflow(
+        "dev-server", "--port", str(free_port()), "--domain", "demo", "--ui", "--ui-port", "0", env=_environ()
+    )
+    try:
+        url = _read_until(server.stdout, "simpleflow ui: ").split()[2]
+        assert "?token=" in url
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = urllib.request.urlopen(url, timeout=5).read().decode()
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "the web view never answered"
+                time.sleep(0.2)
+        assert "<title>Executions of demo" in page
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) == 0
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            raise AssertionError("the web view outlived the dev server")
+        except urllib.error.URLError:
+            pass
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_dev_server_ui_without_a_domain_is_one_line_and_exit_2():
+    done = _simpleflow("dev-server", "--port", str(free_port()), "--ui", env=_environ())
+    out, err = done.communicate(timeout=30)
+    assert (done.returncode, out) == (2, "")
+    assert err == "simpleflow: error: dev-server --ui needs a domain to show: --domain NAME\n"
