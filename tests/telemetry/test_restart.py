@@ -42,7 +42,9 @@ def test_a_decider_killed_and_restarted_puts_its_spans_in_the_same_trace(process
         "worker", "worker.start", "--domain", swf_domain, "--task-list", "telemetry", "--log-format", "json",
         "tests.fixtures.telemetry_workflows",
     )  # fmt: skip
-    workflow_id, run_id = start_workflow(swf_domain, WORKFLOW, "telemetry", [2])
+    with monkeypatch.context() as here:  # workflow.start runs in this process: no global console exporter here
+        here.delenv("OTEL_TRACES_EXPORTER")
+        workflow_id, run_id = start_workflow(swf_domain, WORKFLOW, "telemetry", [2])
     log = tmp_path / "decider-1.log"
     wait_for(log.read_text, '"name": "decision_task"')  # the first decision (a 2 s timer) is taken and answered
     first.send_signal(signal.SIGKILL)
