@@ -11,7 +11,7 @@ out where that worker's would. Times are the family's clock (it runs in real tim
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 START_TO_CLOSE = "START_TO_CLOSE"
 SCHEDULE_TO_CLOSE = "SCHEDULE_TO_CLOSE"
@@ -31,19 +31,19 @@ def seconds(timeout: object) -> float | None:
     return value if value > 0 else None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Limits:
     """The timeouts of one activity task (seconds; None: none)."""
 
     start_to_close: float | None = None
     schedule_to_close: float | None = None
     heartbeat: float | None = None
+    # The shortest of them (infinite when none): no attempt ending sooner after its scheduling timed out.
+    shortest: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def shortest(self) -> float:
-        """The shortest of them (infinite when none): no attempt ending sooner after its scheduling timed out."""
+    def __post_init__(self) -> None:
         limits = [t for t in (self.start_to_close, self.schedule_to_close, self.heartbeat) if t is not None]
-        return min(limits, default=math.inf)
+        object.__setattr__(self, "shortest", min(limits, default=math.inf))
 
     @classmethod
     def of_decision(cls, attrs: dict) -> Limits:

@@ -96,3 +96,19 @@ def test_a_timed_out_attempt_that_heartbeats_is_told_to_stop():
     assert beat.give_up() == '{"step": 1}'
     assert beat.send('{"step": 2}') is True  # heartbeat() raises TaskCanceled in the activity
     assert beat.details == '{"step": 1}'
+
+
+def test_with_one_worker_an_activity_far_from_its_timeouts_runs_on_the_decisions_thread():
+    # 2 s start-to-close: the first attempt goes to a thread; once one ended within a tenth of it (0.2 s),
+    # the next runs on the decision's thread; one that took longer sends the next back to a thread.
+    outcome = LocalExecution(tw.WhereWorkflow, {"args": [[0, 0, 0.3, 0, 0]], "kwargs": {}}).execute()
+    assert outcome.result == ["pool", "decision", "decision", "pool", "decision", "decision"]
+    outcome = LocalExecution(tw.WhereWorkflow, {"args": [[0, 0]], "kwargs": {}}, workers=2).execute()
+    assert outcome.result == ["pool", "pool", "pool"]
+
+
+def test_an_attempt_on_the_decisions_thread_that_outlasts_its_timeout_still_times_out():
+    outcome = LocalExecution(tw.WhereWorkflow, {"args": [[0, 2.3, 0]], "kwargs": {}}).execute()
+    assert outcome.result == ["pool", "TimeoutError(START_TO_CLOSE)", "pool", "decision"]
+    assert _timeout_types(outcome.events) == ["START_TO_CLOSE"]
+    assert len(_of_type(outcome.events, "ActivityTaskCompleted")) == 3  # its late answer dropped
