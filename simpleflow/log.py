@@ -6,12 +6,12 @@ CLI's ``--color auto|always|never``) and ``SimpleflowFormatter``, which writes
 ``<iso date> <level> [process=<name>, pid=<pid>]: <message>``.
 
 ``JsonFormatter`` writes one JSON object a line for log shippers (``--log-format json``): the time, level,
-logger, message, process and pid, and the :mod:`simpleflow.logging_context` fields set for the record
+logger, message, process and pid, and the :mod:`simpleflow.telemetry.log_context` fields set for the record
 (workflow id, run id, workflow type, activity id and attempt, trace and span ids when tracing is on).
 
 ``SIMPLEFLOW_SYSLOG_TARGET=host:port`` adds a syslog handler (UDP) whose lines read
 ``<workflow id>: <task type>#<event id> <LEVEL> pid=<pid> <message>`` (``SyslogFormatter``, the
-workflow part from :mod:`simpleflow.logging_context`), as in simpleflow 0.36.
+workflow part from :mod:`simpleflow.telemetry.log_context`), as in simpleflow 0.36.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import logging.handlers
 import sys
 from datetime import datetime, timezone
 
-from simpleflow import logging_context, settings
+from simpleflow import settings
+from simpleflow.telemetry import log_context as logging_context
 
 RED = "\033[91m"
 GREEN = "\033[92m"

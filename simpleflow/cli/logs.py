@@ -32,7 +32,7 @@ def configure_logging() -> None:
     from simpleflow import settings
     from simpleflow.engine import ReplayLogFilter
     from simpleflow.log import JsonFormatter, SimpleflowFormatter, settings_handlers
-    from simpleflow.logging_context import ContextFilter
+    from simpleflow.telemetry.log_context import ContextFilter
 
     level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)

@@ -1,7 +1,7 @@
 """What an activity attempt says of itself while it runs: its log fields and its telemetry.
 
 The SWF worker and the local host call these alike, so an activity's log records carry the same keys
-(``simpleflow.logging_context``) and its span the same attributes (``simpleflow.telemetry``) on both.
+(``simpleflow.telemetry.log_context``) and its span the same attributes (``simpleflow.telemetry``) on both.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from simpleflow import logging_context, telemetry
+from simpleflow import telemetry
 from simpleflow.activity import ATTEMPT_KEY
 from simpleflow.runtime.outcome import COMPLETED, Outcome, is_cancellation
+from simpleflow.telemetry import log_context as logging_context
 
 __all__ = ["activity_log_fields", "attempt_of", "failure_error_type", "observed_attempt"]
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simpleflow import activity as registry
-from simpleflow import jumbo, logging_context, settings, telemetry
+from simpleflow import jumbo, settings, telemetry
 from simpleflow.activity import Beat, beating
 from simpleflow.runtime.loader import import_named_module, scan_activities
 from simpleflow.runtime.middleware import NONE, Middlewares
@@ -40,6 +40,7 @@ from simpleflow.swf.activity_process import ActivityProcesses, run_order
 from simpleflow.swf.activity_task import FieldTooLarge
 from simpleflow.swf.poller import PollLoop, stop_on_signals
 from simpleflow.swf.process import supervise
+from simpleflow.telemetry import log_context as logging_context
 
 __all__ = ["STOP_GRACE_PERIOD", "FieldTooLarge", "Worker", "activity_processes", "find_activity", "run_worker"]
 
