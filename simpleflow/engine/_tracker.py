@@ -209,12 +209,17 @@ class CommandTracker:
         Future = futures.Future  # noqa: N806 - a local name for this hot loop
         # The task's own tuple and dict unless a future is among them (a cached run holds one of each).
         args: tuple | list = task.args
-        if any(isinstance(a, Future) for a in args):  # else the task's own tuple (a cached run holds one)
-            self._check_values(task, args)
-            args = [a._result if isinstance(a, Future) else a for a in args]
-        if any(isinstance(v, Future) for v in task.kwargs.values()):
-            self._check_values(task, task.kwargs.values())
-        kwargs = {k: v._result if isinstance(v, Future) else v for k, v in task.kwargs.items()}
+        for a in args:  # a loop, not any(): cheaper for the one or two arguments of most tasks
+            if isinstance(a, Future):
+                self._check_values(task, args)
+                args = [a._result if isinstance(a, Future) else a for a in args]
+                break
+        kwargs: dict = task.kwargs
+        for v in kwargs.values():
+            if isinstance(v, Future):
+                self._check_values(task, kwargs.values())
+                kwargs = {k: v._result if isinstance(v, Future) else v for k, v in kwargs.items()}
+                break
         kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
         task_id = self._task_id(task, kind, args, kwargs, position, count)
         existing = self.commands.get((kind, task_id))

@@ -106,8 +106,14 @@ def decode_events(
                         attributes = dict(attributes)
                         out[index] = dict(event, **{spec[0]: attributes})
                     value = attributes[name] = _decoded(value, keep_unavailable)
-                # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look.
-                if not keep_unavailable and name != "reason" and value.count("[") + value.count("{") > MAX_JSON_DEPTH:
+                # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look (nor
+                # does a text shorter than that: most of them).
+                if (
+                    not keep_unavailable
+                    and len(value) > MAX_JSON_DEPTH
+                    and name != "reason"
+                    and value.count("[") + value.count("{") > MAX_JSON_DEPTH
+                ):
                     check_nesting(value)
             except DataError as err:
                 raise err.located(f"{name} of event {event.get('eventId')} ({event.get('eventType')})") from None
