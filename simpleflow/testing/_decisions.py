@@ -9,6 +9,7 @@ SWF knows it by and its activity or workflow type name; ``decisions_in`` reads t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,32 +105,49 @@ def decisions_in(events: list[dict[str, Any]]) -> list[Decision]:
     task = 0
     tasks: dict[int, int] = {}  # DecisionTaskCompleted event id -> its number
     for event in events:
-        event_type = event["eventType"]
-        if event_type == "DecisionTaskCompleted":
+        if event["eventType"] == "DecisionTaskCompleted":
             task += 1
             tasks[event["eventId"]] = task
             continue
-        recorded = _RECORDED_BY.get(event_type)
-        if recorded is None:
-            continue
-        attrs = attributes(event)
-        if event_type in _FOLLOWS_INITIATED and attrs.get("initiatedEventId"):
-            continue
-        completed = attrs.get("decisionTaskCompletedEventId")
-        if completed is None:  # closed by SWF itself (a timeout, a termination), not by a decision
-            continue
-        decision_type, id_key = recorded
-        found.append(
-            Decision(
-                decision_type,
-                attrs.get(id_key) if id_key else None,
-                _type_name(attrs),
-                tasks.get(completed, 0),
-                event["eventId"],
-                attrs,
-            )
-        )
+        decision = _recorded(event, lambda completed: tasks.get(completed, 0))
+        if decision is not None:
+            found.append(decision)
     return found
+
+
+def last_decision(events: list[dict[str, Any]]) -> Decision | None:
+    """The last decision a history records (``decisions_in(events)[-1]``, without reading the others)."""
+
+    def number(completed: int) -> int:
+        task = 0
+        for event in events:
+            if event["eventType"] == "DecisionTaskCompleted":
+                task += 1
+                if event["eventId"] == completed:
+                    return task
+        return 0
+
+    for event in reversed(events):
+        decision = _recorded(event, number)
+        if decision is not None:
+            return decision
+    return None
+
+
+def _recorded(event: dict[str, Any], number: Callable[[int], int]) -> Decision | None:
+    """The decision *event* records (None if none); *number* gives a DecisionTaskCompleted event's task number."""
+    recorded = _RECORDED_BY.get(event["eventType"])
+    if recorded is None:
+        return None
+    attrs = attributes(event)
+    if event["eventType"] in _FOLLOWS_INITIATED and attrs.get("initiatedEventId"):
+        return None
+    completed = attrs.get("decisionTaskCompletedEventId")
+    if completed is None:  # closed by SWF itself (a timeout, a termination), not by a decision
+        return None
+    decision_type, id_key = recorded
+    decision_id = attrs.get(id_key) if id_key else None
+    return Decision(decision_type, decision_id, _type_name(attrs), number(completed), event["eventId"], attrs)
 
 
 def decision_of(decision: dict[str, Any]) -> Decision:

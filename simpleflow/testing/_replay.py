@@ -23,7 +23,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowContext, WorkflowRun
 from simpleflow.history import until_closed, validate_events
 from simpleflow.local.replay import check_history
-from simpleflow.testing._decisions import Decision, decision_of, decisions_in
+from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
 
 # The decisions a workflow's code asks for itself, which a history's decision must be accounted for by.
@@ -123,12 +123,13 @@ def check_replay(
     """
     decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
     report = ReplayReport(name, decisions)
-    recorded = decisions_in(events)
-    closing = recorded[-1] if recorded and recorded[-1].closes_run else None
+    last = last_decision(events)
+    closing = last if last is not None and last.closes_run else None
     code_now = [d for d in map(decision_of, decisions) if not d.is_bookkeeping]
     closes_alike = closing is None or _closes_alike(closing, code_now)
     if not mismatches and closes_alike:
         return report
+    recorded = decisions_in(events)  # the rare path: every decision, to find the first the code does not take
     trace = _trace(workflow_class, events, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
     history_side = _first_unaccounted(recorded, trace, events)
     if history_side is None and not closes_alike:
