@@ -11,7 +11,7 @@ from __future__ import annotations
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
 from simpleflow.history._failures import TaskFailure, failed_for_good, task_failures, where_raised
-from simpleflow.history._file import load_events
+from simpleflow.history._file import load_events, read_document
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._records import (
     FAILED_ATTEMPT,
@@ -80,6 +80,7 @@ __all__ = [
     "diagnose",
     "latest_execution_context",
     "load_events",
+    "read_document",
     "make_event",
     "plain_records",
     "task_failures",

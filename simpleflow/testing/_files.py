@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simpleflow import format
 from simpleflow.exceptions import UsageError
+from simpleflow.history import read_document
 
 
 def history_text(events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None) -> str:
@@ -43,15 +43,8 @@ def load_history(path: str | Path) -> tuple[list[dict[str, Any]], str | None, st
 
 def parse_history(text: bytes | str, where: str = "") -> tuple[list[dict[str, Any]], str | None, str | None]:
     """``load_history`` of a history file's text (*where* starts the error messages)."""
-    try:
-        data = format.parse_document(text)
-    except ValueError as err:
-        raise UsageError(f"{where}history file is not valid JSON: {err}") from err
-    events = data.get("events") if isinstance(data, dict) else data
-    if not isinstance(events, list):
-        raise UsageError(f'{where}history file must hold {{"events": [...]}} or a list of events')
-    ids = data if isinstance(data, dict) else {}
-    workflow_id, run_id = ids.get("workflowId"), ids.get("runId")
+    events, document = read_document(text, where)
+    workflow_id, run_id = document.get("workflowId"), document.get("runId")
     return events, workflow_id if isinstance(workflow_id, str) else None, run_id if isinstance(run_id, str) else None
 
 
