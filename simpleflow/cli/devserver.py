@@ -54,7 +54,7 @@ def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui
             raise UsageError(EXTRA_HINT)
         if not domains:
             raise UsageError("dev-server --ui needs a domain to show: --domain NAME")
-    ui = _WebView(domains, ui_port) if with_ui else None
+    ui = _WebView(domains, ui_port, host) if with_ui else None
     try:
         devserver.serve(host, port, domains, ready=ui.start if ui else None)
     except OSError as err:
@@ -70,18 +70,17 @@ class _WebView:
     """``simpleflow ui`` in a child process, a client of the dev server once it listens; it prints its own
     URL (with its token) on the same output, and dies with this process."""
 
-    def __init__(self, domains: tuple[str, ...], port: int) -> None:
+    def __init__(self, domains: tuple[str, ...], port: int, host: str) -> None:
         self.domains = domains
         self.port = port
+        self.host = host  # the dev server's
         self.process: subprocess.Popen | None = None
 
     def start(self, server: Any) -> None:
-        from simpleflow.devserver._server import client_settings
+        from simpleflow.devserver._server import client_settings, client_url
         from simpleflow.runtime.child_process import die_with_parent_setup
 
-        host = server.server_address[0]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        env = {**os.environ, **client_settings(f"http://{shown}:{server.server_port}")}
+        env = {**os.environ, **client_settings(client_url(self.host, server.server_port))}
         command = [sys.executable, "-m", "simpleflow", "ui", "--port", str(self.port)]
         for domain in self.domains:
             command += ["--domain", domain]

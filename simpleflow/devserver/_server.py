@@ -31,6 +31,12 @@ def region() -> str:
     return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
 
 
+def client_url(host: str, port: int) -> str:
+    """The endpoint a client on this machine uses for a server listening on *host* (a wildcard: loopback)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
+
+
 def client_settings(url: str, environ: dict[str, str] | None = None) -> dict[str, str]:
     """What a client of the server at *url* needs in its environment: the endpoint, and a region and
     dummy credentials when *environ* (default: this process's) sets none."""
@@ -96,8 +102,7 @@ def serve(
     server = Server(host, port, app)
     names = list(domains)
     _register(names)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    url = f"http://{shown}:{server.server_port}"
+    url = client_url(host, server.server_port)
     if not is_loopback(host):
         print(
             f"simpleflow dev-server: warning: listening on {host}: anyone who can reach port {server.server_port} "
