@@ -17,6 +17,7 @@ from simpleflow import logging_context as ctx
 from simpleflow.log import SyslogFormatter, settings_handlers, syslog_address
 from simpleflow.swf.decider import Decider
 from tests.history_builder import HistoryBuilder
+from tests.log_capture import Captured
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,16 +33,6 @@ def clean_context():
             os.environ.pop(env, None)
         else:
             os.environ[env] = value
-
-
-class Captured(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.addFilter(ctx.ContextFilter())
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture

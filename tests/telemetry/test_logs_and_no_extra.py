@@ -10,20 +10,10 @@ import textwrap
 import pytest
 
 from examples.basic import BasicWorkflow
-from simpleflow import logging_context
 from simpleflow.local.host import LocalExecution
 from tests.fixtures import telemetry_workflows as tw
+from tests.log_capture import Captured
 from tests.swf_e2e_helpers import ROOT
-
-
-class Captured(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.addFilter(logging_context.ContextFilter())
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture
