@@ -11,7 +11,6 @@ and ``identity`` (cut to 256 characters, never a jumbo field).
 from __future__ import annotations
 
 import datetime
-import gc
 import json
 import logging
 import re
@@ -21,6 +20,7 @@ from typing import Any
 
 from simpleflow import constants
 from simpleflow.exceptions import DataError, JumboTooLargeError
+from simpleflow.utils._gc import collector_paused
 from simpleflow.utils._proxy import LazyProxy, is_proxy
 
 logger = logging.getLogger(__name__)
@@ -183,14 +183,10 @@ def parse_document(text: bytes | str) -> Any:
     Raises:
         ValueError: *text* is not JSON (json's message).
     """
-    if len(text) < _LARGE_DOCUMENT or not gc.isenabled():
+    if len(text) < _LARGE_DOCUMENT:
         return _parse(text)
-    # One container per JSON object and none freed: the cyclic collector would walk them again and again.
-    gc.disable()
-    try:
+    with collector_paused():  # one container per JSON object and none freed: nothing for it to find
         return _parse(text)
-    finally:
-        gc.enable()
 
 
 def _parse(text: bytes | str) -> Any:

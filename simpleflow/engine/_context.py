@@ -404,3 +404,4 @@ class WorkflowContext:
         self.abandon()
         self.tracker.clear()
         self.history = self.tracker.history
+        self.hooks_history = HistoryView(self.history)  # the view held the old one, in the run's cycles

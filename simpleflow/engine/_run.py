@@ -20,7 +20,6 @@ Everything here is pure: no network, no clock, no randomness.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._handoff import Handoff, HeldEvents
 from simpleflow.format import format_reason
 from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
+from simpleflow.utils._gc import collector_paused
 
 
 class WorkflowRun:
@@ -76,13 +76,8 @@ class WorkflowRun:
         # A full replay allocates an object graph as large as the history and frees none of it: the
         # cyclic collector would walk it over and over (a quarter of a cold decision). It runs after.
         try:
-            if not gc.isenabled():
+            with collector_paused():
                 return self._advance(events)
-            gc.disable()
-            try:
-                return self._advance(events)
-            finally:
-                gc.enable()
         except HistoryUnavailable:
             self.close()  # its thread may have stopped halfway: it cannot be resumed
             raise
@@ -255,7 +250,7 @@ class WorkflowRun:
         self._closed = True
         self.context.close()
         self.history = self.context.history
-        self._hooks_history = HistoryView(self.history)  # the view held the old one: it would wait for the collector
+        self._hooks_history = self.context.hooks_history  # the view held the old one: it would wait for the collector
 
     def compact(self, reload: Callable[[], list[dict[str, Any]]]) -> bool:
         """Keep only what resuming needs while the run waits for its next events (see ``History.compact``).

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from simpleflow import jumbo
 from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, diagnose, start_problem, until_closed
+from simpleflow.utils._gc import collector_paused
 
 
 def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:
@@ -44,14 +44,9 @@ def check_history(
     """
     # The events and the run's graph, as large as the history, live until the end of the check: the cyclic
     # collector would only walk them (``WorkflowRun.advance`` holds it off too, for the replay alone).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
         return _check(workflow_class, events, info)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
