@@ -100,6 +100,7 @@ class History(EventFolding):
         self.started_decision_id = 0  # last DecisionTaskStarted
         self.started_decision_timestamp: Any = None  # its eventTimestamp (Workflow.now())
         self.closed: str | None = None  # the closing event type, once closed
+        self.closed_event_id: int | None = None  # its eventId (SWF adds no event after it)
         self.closing_decision_failures: list[ClosingFailure] = []
         self._by_scheduled: dict[int, ActivityRecord] = {}
         self._children_by_initiated: dict[int, ChildWorkflowRecord] = {}
@@ -306,6 +307,8 @@ class History(EventFolding):
                     handler(self, event, a)
                 except DataError as err:  # JSON too deep to parse: say where
                     raise err.located(_where(event)) from None
+        if self.closed_event_id is not None and self.closed_event_id != previous:
+            raise _Malformed()  # an event after the one that closed the run
 
     _handlers: dict[str, Callable[[History, dict, dict], Touched]] = {}
 

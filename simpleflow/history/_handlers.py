@@ -71,7 +71,9 @@ class EventFolding:
         return ("closing_failed", event["eventType"])
 
     def _closed(self: History, event: dict, a: dict) -> Touched:
-        self.closed = event["eventType"]
+        if self.closed is None:  # a second one is an event after the first: ``extend`` refuses it
+            self.closed = event["eventType"]
+            self.closed_event_id = event["eventId"]
         return None
 
     # -- activities -------------------------------------------------------------

@@ -131,8 +131,11 @@ def latest_execution_context(events: list[dict[str, Any]]) -> str | None:
 
 
 def until_closed(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """*events* up to (without) the event that closed the run, if any: the history its last decider saw."""
-    for i, event in enumerate(events):
-        if event["eventType"] in CLOSING_EVENTS:
-            return events[:i]
+    """*events* up to (without) the event that closed the run, if any: the history its last decider saw.
+
+    Only the last event can close the run: SWF adds none after it (``History.extend`` refuses a history
+    that has one, naming it), so the events are not read one by one.
+    """
+    if events and events[-1]["eventType"] in CLOSING_EVENTS:
+        return events[:-1]
     return events

@@ -1,10 +1,10 @@
 """What makes a list of events an SWF history, and the one line that names the first thing that does not.
 
 The fold (``History.extend``) checks every event as it folds it in, at no extra pass: ids that follow one
-another, attributes that are objects, text fields that are strings. When an event fails a check (or breaks
-a handler), ``diagnose`` reads the events again to name the first problem in one line; a history that
-folds without error costs nothing more. ``validate_events`` is the same check as a pass of its own, for
-events nothing folds.
+another, attributes that are objects, text fields that are strings, no event after the one that closed
+the run. When an event fails a check (or breaks a handler), ``diagnose`` reads the events again to name
+the first problem in one line; a history that folds without error costs nothing more. ``validate_events``
+is the same check as a pass of its own, for events nothing folds.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow.exceptions import UsageError
+from simpleflow.history._shapes import CLOSING_EVENTS
 
 # Attributes SWF always gives as strings: the free-text fields (where a jumbo field reference may be)
 # and the ids and names the engine matches on.
@@ -65,10 +66,18 @@ def event_problem(event: Any, position: int, previous: int) -> str | None:
 
 def diagnose(events: list[Any], first_position: int = 1, previous: int = 0) -> str | None:
     """The first problem in *events* (the first of them at *first_position*, after event id *previous*)."""
+    closing: dict[str, Any] | None = None
     for position, event in enumerate(events, first_position):
         problem = event_problem(event, position, previous)
         if problem is not None:
             return problem
+        if closing is not None:
+            return (
+                f"history event #{position} ({event['eventType']}) follows event {closing['eventId']} "
+                f"({closing['eventType']}), which closed the execution: SWF adds no event after it"
+            )
+        if event["eventType"] in CLOSING_EVENTS:
+            closing = event
         previous = event["eventId"]
     return None
 

@@ -221,6 +221,16 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
             },
             "history event 4 (DecisionTaskCompleted): executionContext is a dict, not a string",
         ),
+        (
+            {
+                "events": [
+                    {"eventId": 1, "eventType": "WorkflowExecutionStarted"},
+                    {"eventId": 2, "eventType": "WorkflowExecutionTerminated"},
+                    {"eventId": 3, "eventType": "DecisionTaskScheduled"},
+                ]
+            },
+            "history event #3 (DecisionTaskScheduled) follows event 2 (WorkflowExecutionTerminated), which closed",
+        ),
         ({"nothing": "here"}, 'history file must hold {"events": [...]}'),
         ("{not json", "history file is not valid JSON: Expecting property name enclosed in double quotes"),
     ],

@@ -92,6 +92,12 @@ def _unknown_type_cause_an_int(events):
     )
 
 
+def _signal_after_completion(events):
+    last = events[-1]["eventId"]
+    events.append({"eventId": last + 1, "eventType": "WorkflowExecutionCompleted"})
+    events.append({"eventId": last + 2, "eventType": "WorkflowExecutionSignaled"})
+
+
 @pytest.mark.parametrize(
     ("corrupt", "message"),
     [
@@ -108,6 +114,11 @@ def _unknown_type_cause_an_int(events):
         (_timer_control_a_list, "(TimerStarted): control is a list, not a string"),
         (_marker_name_a_number, "(MarkerRecorded): markerName is a float, not a string"),
         (_unknown_type_cause_an_int, "(NoSuchEvent): cause is a int, not a string"),
+        (
+            _signal_after_completion,
+            "history event #18 (WorkflowExecutionSignaled) follows event 17 (WorkflowExecutionCompleted), "
+            "which closed the execution: SWF adds no event after it",
+        ),
     ],
 )
 def test_the_fold_names_the_first_event_that_is_not_an_swf_event(corrupt, message):
