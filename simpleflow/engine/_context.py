@@ -122,10 +122,11 @@ class WorkflowContext:
         """
         # simpleflow's ``submit(activity, x, __priority=N)``: the task's SWF priority, not an argument.
         priority = kwargs.pop("__priority", PRIORITY_NOT_SET)
-        if isinstance(submittable, Activity):
-            submittable = ActivityTask(submittable, *args, **kwargs)
-            submittable.priority = priority
-        elif isinstance(submittable, type) and issubclass(submittable, Workflow):
+        if isinstance(submittable, Activity):  # the common case, straight to its submit
+            task = ActivityTask(submittable, *args, **kwargs)
+            task.priority = priority
+            return self.submit_activity(task)
+        if isinstance(submittable, type) and issubclass(submittable, Workflow):
             submittable = ChildWorkflowTask(submittable, *args, **kwargs)
         submits = self._SUBMITS
         method = submits.get(type(submittable))

@@ -1,0 +1,63 @@
+"""``collector_paused``: the cyclic collector held off while a large graph is built, and its next passes spared it."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from simpleflow.utils._gc import PROMOTE_ABOVE, collector_paused
+
+
+@pytest.fixture(autouse=True)
+def _collector_on():
+    was = gc.isenabled()
+    gc.enable()
+    gc.collect()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_the_collector_is_off_inside_and_on_after():
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_nested_pause_leaves_the_collector_to_the_outer_one():
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_large_graph_goes_to_the_oldest_generation_without_a_pass():
+    collections = gc.get_stats()[0]["collections"]
+    with collector_paused():
+        built = [[i] for i in range(PROMOTE_ABOVE * 2)]
+    assert gc.get_count()[0] < 100  # nothing young is left for the next pass to walk
+    assert gc.get_stats()[0]["collections"] == collections  # and no pass walked them on the way
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(built[0]) in oldest and id(built[-1]) in oldest
+
+
+def test_a_small_graph_stays_young():
+    with collector_paused():
+        built = [[i] for i in range(100)]
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert id(built[0]) in young
+
+
+def test_objects_someone_else_froze_stay_frozen():
+    if gc.get_freeze_count():
+        pytest.skip("this process froze objects already")  # unfreezing them at the end would not be ours to do
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            [[i] for i in range(PROMOTE_ABOVE * 2)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
