@@ -271,7 +271,17 @@ class WorkflowRun:
         # An activity the code has not submitted yet keeps its input, to be compared with the code's when
         # it is (_fit): a resumed run is compared only with what it had not met in its full replay.
         commands = self.context.tracker.commands
-        self.history.compact(reload, met=lambda task_id: (ACTIVITY, task_id) in commands)
+
+        def met(task_id: str) -> bool:
+            command = commands.get((ACTIVITY, task_id))
+            if command is None:
+                return False
+            # Its record loses its scheduled id, and ``resolve`` compares only a record that has one: the
+            # note of the event compared is let go too (an int a cached run would hold per activity).
+            command.checked = 0
+            return True
+
+        self.history.compact(reload, met=met)
         return True
 
     # -- deciding -------------------------------------------------------------

@@ -59,6 +59,26 @@ def test_a_compacted_chain_resumes_like_a_full_replay_without_reloading(seed):
     assert run.fallbacks == 0 and reload.calls == 0
 
 
+def test_a_compacted_run_lets_go_of_what_it_compared_its_completed_activities_with():
+    # A command notes the event its record was compared with (an int per activity in a cached run): once
+    # the record is cut down, nothing compares it again, so the note goes too.
+    swf = SimulatedSWF({"args": [6], "kwargs": {}}, 0, fail_rate=0.0, timeout_rate=0.0)
+    run = WorkflowRun(wf.Chain, INFO)
+    try:
+        for _ in range(4):  # three activities completed, the fourth scheduled
+            decided = run.advance(swf.start_decision())
+            run.compact(Reload(swf))
+            swf.answer(decided)
+            swf.progress()
+        commands = run.context.tracker.commands.values()
+        records = run.history.activities
+        completed = [c for c in commands if c.id in records and records[c.id].state.value == "completed"]
+        assert len(completed) >= 2 and all(command.checked == 0 for command in completed)
+        assert run.fallbacks == 0
+    finally:
+        run.close()
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_compacted_fanout_resumes_like_a_full_replay(seed):
     swf, _, _ = drive_compacted(wf.FanOut, {"args": [40], "kwargs": {}}, seed, fail_rate=0.0, timeout_rate=0.0)
