@@ -241,10 +241,11 @@ class History(EventFolding):
         held = len(self._events)
         first_position = self.event_count + 1
         previous = self.last_event_id
+        closing = None if self.closed is None else {"eventId": self.closed_event_id, "eventType": self.closed}
         try:
             self._fold_checked(events, previous)
         except (_Malformed, TypeError, KeyError, AttributeError, ValueError) as err:
-            problem = diagnose(events, first_position, previous)
+            problem = diagnose(events, first_position, previous, closing)
             if problem is None:
                 raise
             del self._events[held:]

@@ -64,9 +64,11 @@ def event_problem(event: Any, position: int, previous: int) -> str | None:
     return None
 
 
-def diagnose(events: list[Any], first_position: int = 1, previous: int = 0) -> str | None:
-    """The first problem in *events* (the first of them at *first_position*, after event id *previous*)."""
-    closing: dict[str, Any] | None = None
+def diagnose(
+    events: list[Any], first_position: int = 1, previous: int = 0, closing: dict[str, Any] | None = None
+) -> str | None:
+    """The first problem in *events* (the first of them at *first_position*, after event id *previous*,
+    after *closing*, the event that closed the run, when one did before them)."""
     for position, event in enumerate(events, first_position):
         problem = event_problem(event, position, previous)
         if problem is not None:

@@ -159,6 +159,16 @@ def test_events_folded_later_are_counted_after_those_folded_before():
     assert history.event_count == 5  # the events of the refused extend are not kept
 
 
+def test_an_event_folded_after_the_run_closed_is_named():
+    events = _history()
+    last = events[-1]["eventId"]
+    history = History()
+    history.extend(events + [{"eventId": last + 1, "eventType": "WorkflowExecutionCompleted"}])
+    with pytest.raises(MalformedHistory, match=rf"^history event #{last + 2} \(DecisionTaskScheduled\) follows "):
+        history.extend([{"eventId": last + 2, "eventType": "DecisionTaskScheduled"}])
+    assert history.event_count == last + 1
+
+
 def test_a_run_fed_a_malformed_history_raises_it_rather_than_deciding():
     events = _history()
     _result_a_dict(events)
