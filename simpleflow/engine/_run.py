@@ -74,7 +74,8 @@ class WorkflowRun:
                 (the run is closed); its ``error`` is what the reload raised.
         """
         # A full replay allocates an object graph as large as the history and frees none of it: the
-        # cyclic collector would walk it over and over (a quarter of a cold decision). It runs after.
+        # cyclic collector would walk it over and over (a quarter of a cold decision). It is held off
+        # meanwhile, and a graph that large skips its next passes too (utils/_gc).
         try:
             with collector_paused():
                 return self._advance(events)

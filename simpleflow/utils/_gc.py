@@ -19,9 +19,10 @@ def collector_paused() -> Iterator[None]:
     Disabling alone is not enough: the first pass after ``gc.enable()`` walks every object made
     meanwhile (7 ms after a 24,000-event history is parsed), and later passes walk them again on their
     way to the oldest generation. When more than ``PROMOTE_ABOVE`` were made, ``gc.freeze()`` then
-    ``gc.unfreeze()`` moves them there at once, without a walk. Only then: garbage in a cycle among them
-    waits for a full pass, and those come rarer as fewer objects get there the usual way. Not done when
-    something else froze objects (``unfreeze`` would thaw those too). Nested uses pause once.
+    ``gc.unfreeze()`` moves them there at once, without a walk. Not for fewer: garbage in a cycle among
+    objects moved so waits for a full pass, and full passes come rarer as fewer objects reach the oldest
+    generation the usual way. Not when something else froze objects either (``unfreeze`` would thaw
+    those too). Nested uses pause once: the outermost one decides.
     """
     if not gc.isenabled():
         yield
