@@ -75,9 +75,10 @@ class WorkflowRun:
         """
         # A full replay allocates an object graph as large as the history and frees none of it: the
         # cyclic collector would walk it over and over (a quarter of a cold decision). It is held off
-        # meanwhile, and a graph that large skips its next passes too (utils/_gc).
+        # meanwhile. The graph is not promoted (utils/_gc): a decider runs on, and what a closed run
+        # leaves in cycles should not wait for the rarer full passes.
         try:
-            with collector_paused():
+            with collector_paused(promote=False):
                 return self._advance(events)
         except HistoryUnavailable:
             self.close()  # its thread may have stopped halfway: it cannot be resumed

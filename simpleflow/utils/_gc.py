@@ -12,7 +12,7 @@ PROMOTE_ABOVE = 10_000
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, promote: bool = True) -> Iterator[None]:
     """Hold the cyclic collector off meanwhile (a history parsed or replayed: one object per JSON value,
     none freed, so its passes would only walk them), and spare its next passes a large graph made.
 
@@ -21,8 +21,9 @@ def collector_paused() -> Iterator[None]:
     way to the oldest generation. When more than ``PROMOTE_ABOVE`` were made, ``gc.freeze()`` then
     ``gc.unfreeze()`` moves them there at once, without a walk. Not for fewer: garbage in a cycle among
     objects moved so waits for a full pass, and full passes come rarer as fewer objects reach the oldest
-    generation the usual way. Not when something else froze objects either (``unfreeze`` would thaw
-    those too). Nested uses pause once: the outermost one decides.
+    generation the usual way: *promote* False leaves them young, for a graph that may become cyclic
+    garbage in a process that runs on. Not when something else froze objects either (``unfreeze``
+    would thaw those too). Nested uses pause once: the outermost one decides.
     """
     if not gc.isenabled():
         yield
@@ -31,7 +32,7 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        if gc.get_count()[0] > PROMOTE_ABOVE and gc.get_freeze_count() == 0:
+        if promote and gc.get_count()[0] > PROMOTE_ABOVE and gc.get_freeze_count() == 0:
             gc.freeze()
             gc.unfreeze()
         gc.enable()

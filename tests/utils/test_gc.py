@@ -60,3 +60,10 @@ def test_objects_someone_else_froze_stay_frozen():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_a_graph_not_to_promote_is_left_to_the_collector():
+    with collector_paused(promote=False):
+        built = [[i] for i in range(PROMOTE_ABOVE * 2)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(built[0]) not in oldest and id(built[-1]) not in oldest  # the collector's passes take them there
