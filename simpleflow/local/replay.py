@@ -49,19 +49,29 @@ def check_history(
         return _check(workflow_class, events, info)
 
 
-def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
+def replayed_events(events: list[Any]) -> tuple[list[dict[str, Any]], bool]:
+    """What a replay of *events* folds, and whether the run had closed: jumbo fields decoded (in place), and
+    a history that already closed cut before its closing event (as its last decider saw it).
+
+    Raises:
+        MalformedHistory: *events* do not start as an SWF history, or are not events at all.
+    """
     problem = start_problem(events)
     if problem is not None:
         raise MalformedHistory(problem)
     try:
         everything = jumbo.decode_events(events)
-        # A history that already closed: replay up to its last decision task, as the decider saw it.
-        events = until_closed(everything)
+        replayed = until_closed(everything)
     except (TypeError, KeyError, AttributeError) as err:  # not events: these passes read them unchecked
         problem = diagnose(events)
         if problem is None:
             raise
         raise MalformedHistory(problem) from err
+    return replayed, len(replayed) < len(everything)
+
+
+def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
+    events, closed = replayed_events(events)
     run = WorkflowRun(workflow_class, info)
     try:
         try:
@@ -70,6 +80,6 @@ def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tupl
             raise
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        return decisions, _closed_without_patch(decisions, len(events) < len(everything)) + run.mismatches
+        return decisions, _closed_without_patch(decisions, closed) + run.mismatches
     finally:
         run.close()

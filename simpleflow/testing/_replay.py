@@ -21,8 +21,7 @@ from typing import Any
 import simpleflow
 from simpleflow import format, jumbo
 from simpleflow.engine import ExecutionInfo, WorkflowContext, WorkflowRun
-from simpleflow.history import until_closed, validate_events
-from simpleflow.local.replay import check_history
+from simpleflow.local.replay import check_history, replayed_events
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
 
@@ -270,7 +269,7 @@ def _trace(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
         elif event == "return" and frame.f_code is run_code:
             returned[0] = _where(frame)
 
-    replayed = until_closed(jumbo.decode_events(validate_events(events)))
+    replayed, _ = replayed_events(events)
     # The run's thread, started below, gets the hook; this thread too (canvas continuations submit here).
     previous, previous_here = threading.getprofile(), sys.getprofile()
     threading.setprofile(profile)
