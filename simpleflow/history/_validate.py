@@ -33,6 +33,20 @@ HOT_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "ActivityTaskCompleted": ("result",),
 }
 
+# Attributes SWF gives as structures (``ActivityType``, ``TaskList``, ``WorkflowExecution``...): readers look
+# inside them. The fold does not check them (it breaks on one that is not an object, and ``diagnose`` names it);
+# ``validate_events``, for events nothing folds, does.
+OBJECT_ATTRIBUTES = frozenset(
+    {
+        "activityType",
+        "workflowType",
+        "taskList",
+        "workflowExecution",
+        "externalWorkflowExecution",
+        "parentWorkflowExecution",
+    }
+)
+
 NO_EVENTS = 'the history holds no events: expected {"events": [...]} as workflow.history writes'
 
 
@@ -47,7 +61,7 @@ def attributes_name(event_type: str) -> str:
 def event_problem(event: Any, position: int, previous: int) -> str | None:
     """What makes *event* (the *position*-th, after event id *previous*) not an SWF event, if anything."""
     if not isinstance(event, dict):
-        return f"history event #{position} is a {type(event).__name__}, not an SWF event object"
+        return f"history event #{position} is {_a(event)}, not an SWF event object"
     event_id, event_type = event.get("eventId"), event.get("eventType")
     if type(event_id) is not int or type(event_type) is not str or not event_type:
         return f"history event #{position} has no eventId and eventType: {_shown(event)}"
@@ -59,9 +73,19 @@ def event_problem(event: Any, position: int, previous: int) -> str | None:
     if type(attributes) is not dict:
         return f"history event {event_id} ({event_type}): its attributes are not an object"
     for name, value in attributes.items():
-        if value is not None and type(value) is not str and name in TEXT_ATTRIBUTES:
-            return f"history event {event_id} ({event_type}): {name} is a {type(value).__name__}, not a string"
+        if value is None:
+            continue
+        if type(value) is not str and name in TEXT_ATTRIBUTES:
+            return f"history event {event_id} ({event_type}): {name} is {_a(value)}, not a string"
+        if type(value) is not dict and name in OBJECT_ATTRIBUTES:
+            return f"history event {event_id} ({event_type}): {name} is {_a(value)}, not an object"
     return None
+
+
+def _a(value: Any) -> str:
+    """``a list``, ``an int``: the type of *value* with its article."""
+    name = type(value).__name__
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
 def diagnose(

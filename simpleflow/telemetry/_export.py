@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
+from simpleflow.history import MalformedHistory, read_document, validate_events
 from simpleflow.telemetry._otlp_json import dumps, export_request
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
 from simpleflow.telemetry._records import SpanRecord
@@ -21,18 +21,14 @@ def events_of_document(text: str, source: str) -> tuple[list[dict[str, Any]], di
     the rest of the document (it may name the execution: ``workflowId``, ``runId``).
 
     Raises:
-        UsageError: the text is not such a document.
+        UsageError: the text is not such a document, or its events are not an SWF history (one line naming
+            the first problem: ``history.validate_events``, as nothing folds them here).
     """
+    events, document = read_document(text, f"{source}: ")
     try:
-        data = json.loads(text)
-    except ValueError as err:
-        raise UsageError(f"{source}: not valid JSON: {err}") from err
-    events = data.get("events") if isinstance(data, dict) else data
-    if not isinstance(events, list) or not all(isinstance(e, dict) and "eventType" in e for e in events):
-        raise UsageError(f'{source}: expected {{"events": [...]}} or a list of SWF events')
-    if not events or events[0].get("eventType") != "WorkflowExecutionStarted":
-        raise UsageError(f"{source}: the history does not start with WorkflowExecutionStarted")
-    return events, data if isinstance(data, dict) else {}
+        return validate_events(events), document
+    except MalformedHistory as err:
+        raise UsageError(f"{source}: {err}") from None
 
 
 def trace_of_history(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanRecord]:

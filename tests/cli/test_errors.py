@@ -174,7 +174,7 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
 @pytest.mark.parametrize(
     ("history", "message"),
     [
-        ([1, 2, 3], "history event #1 is a int, not an SWF event object"),
+        ([1, 2, 3], "history event #1 is an int, not an SWF event object"),
         ({"events": [{"foo": 1}]}, "history event #1 has no eventId and eventType: {'foo': 1}"),
         ({"events": []}, "the history holds no events"),
         ({"events": [{"eventId": 1, "eventType": "DecisionTaskScheduled"}]}, "not WorkflowExecutionStarted"),
@@ -204,7 +204,7 @@ def test_run_returning_a_value_json_cannot_encode_fails_the_workflow_in_one_line
                     }
                 ]
             },
-            "history event 1 (WorkflowExecutionStarted): input is a int, not a string",
+            "history event 1 (WorkflowExecutionStarted): input is an int, not a string",
         ),
         (
             {

@@ -86,6 +86,14 @@ def _marker_name_a_number(events):
     _attrs(_at(events, "MarkerRecorded"))["markerName"] = 3.5
 
 
+def _activity_type_a_number(events):
+    _attrs(_at(events, "ActivityTaskScheduled"))["activityType"] = 3
+
+
+def _task_list_a_string(events):
+    _attrs(_at(events, "ActivityTaskScheduled"))["taskList"] = "bench"
+
+
 def _unknown_type_cause_an_int(events):
     events.append(
         {"eventId": events[-1]["eventId"] + 1, "eventType": "NoSuchEvent", "noSuchEventEventAttributes": {"cause": 1}}
@@ -107,13 +115,15 @@ def _signal_after_completion(events):
         (_type_empty, "history event #4 has no eventId and eventType"),
         (_scheduled_attributes_a_list, "(ActivityTaskScheduled): its attributes are not an object"),
         (_started_attributes_a_string, "(DecisionTaskStarted): its attributes are not an object"),
-        (_input_an_int, "(ActivityTaskScheduled): input is a int, not a string"),
-        (_activity_id_an_int, "(ActivityTaskScheduled): activityId is a int, not a string"),
+        (_input_an_int, "(ActivityTaskScheduled): input is an int, not a string"),
+        (_activity_id_an_int, "(ActivityTaskScheduled): activityId is an int, not a string"),
         (_result_a_dict, "(ActivityTaskCompleted): result is a dict, not a string"),
         (_context_a_list, "(DecisionTaskCompleted): executionContext is a list, not a string"),
         (_timer_control_a_list, "(TimerStarted): control is a list, not a string"),
         (_marker_name_a_number, "(MarkerRecorded): markerName is a float, not a string"),
-        (_unknown_type_cause_an_int, "(NoSuchEvent): cause is a int, not a string"),
+        (_unknown_type_cause_an_int, "(NoSuchEvent): cause is an int, not a string"),
+        (_activity_type_a_number, "(ActivityTaskScheduled): activityType is an int, not an object"),
+        (_task_list_a_string, "(ActivityTaskScheduled): taskList is a str, not an object"),
         (
             _signal_after_completion,
             "history event #18 (WorkflowExecutionSignaled) follows event 17 (WorkflowExecutionCompleted), "

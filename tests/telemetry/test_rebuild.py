@@ -124,3 +124,45 @@ def test_a_history_file_without_the_execution_ids_is_refused_in_one_line(tmp_pat
     assert result.returncode == 2
     assert "--workflow-id and --run-id" in result.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def _scheduled_type_a_number(events):
+    next(e for e in events if e["eventType"] == "ActivityTaskScheduled")["activityTaskScheduledEventAttributes"][
+        "activityType"
+    ] = 3
+
+
+def _second_id_as_text(events):
+    events[1]["eventId"] = "2"
+
+
+def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming_the_event(tmp_path):
+    events, workflow_id, run_id = recorded_history()
+    scheduled = next(e["eventId"] for e in events if e["eventType"] == "ActivityTaskScheduled")
+    for corrupt, message in [
+        (
+            _scheduled_type_a_number,
+            f"history event {scheduled} (ActivityTaskScheduled): activityType is an int, not an object",
+        ),
+        (_second_id_as_text, "history event #2 has no eventId and eventType"),
+    ]:
+        broken = json.loads(json.dumps(events))
+        corrupt(broken)
+        history = tmp_path / "history.json"
+        history.write_text(json.dumps({"events": broken}))
+        output = tmp_path / "out.json"
+        result = simpleflow_here(
+            "workflow.trace",
+            "--history",
+            str(history),
+            "--workflow-id",
+            workflow_id,
+            "--run-id",
+            run_id,
+            "-o",
+            str(output),
+        )
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"simpleflow: error: {history}: {message}")
+        assert not output.exists()
