@@ -20,7 +20,7 @@ from typing import Any
 
 import simpleflow
 from simpleflow import format, jumbo
-from simpleflow.engine import ExecutionInfo, WorkflowContext, WorkflowRun
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, WorkflowContext, WorkflowRun
 from simpleflow.local.replay import check_history, replayed_events
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
@@ -129,7 +129,9 @@ def check_replay(
     if not mismatches and closes_alike:
         return report
     recorded = decisions_in(events)  # the rare path: every decision, to find the first the code does not take
-    trace = _trace(workflow_class, events, ExecutionInfo(workflow_id=workflow_id, run_id=run_id))
+    # As check_history replayed it: a mismatch is reported, not raised (the report is made of them).
+    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+    trace = _trace(workflow_class, events, info)
     history_side = _first_unaccounted(recorded, trace, events)
     if history_side is None and not closes_alike:
         history_side = closing

@@ -77,3 +77,15 @@ def test_a_run_failed_by_its_code_replays_ok_and_code_that_now_completes_it_diff
 def test_what_is_not_a_history_is_refused_in_one_line():
     with pytest.raises(UsageError, match="WorkflowExecutionStarted"):
         check_replay(wf.Fails, [{"eventId": 1, "eventType": "DecisionTaskScheduled"}])
+
+
+def test_a_result_the_history_holds_otherwise_is_reported_not_raised():
+    from examples.basic import BasicWorkflow
+    from simpleflow.local import LocalExecution
+
+    events = LocalExecution(BasicWorkflow, {"args": [1, 5], "kwargs": {}}).execute().events
+    first = next(e for e in events if e["eventType"] == "ActivityTaskCompleted")
+    first["activityTaskCompletedEventAttributes"]["result"] = "{not json"  # given to the next task as text
+    report = check_replay(BasicWorkflow, events, name="changed")
+    assert not report.ok
+    assert 'the code asks for input {"args":[5,"{not json"]' in report.difference.reason
