@@ -47,6 +47,25 @@ OBJECT_ATTRIBUTES = frozenset(
     }
 )
 
+# The attributes SWF always gives (its API reference marks them "Required: Yes") that the fold reads without a
+# default, and inside the type attributes, the name, a string. The fold does not check them: it breaks on a
+# missing one, and ``diagnose`` names it.
+_TYPED = ("activityType", "workflowType")
+REQUIRED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "ActivityTaskScheduled": ("activityId", "activityType"),
+    "ScheduleActivityTaskFailed": ("activityId",),
+    "TimerStarted": ("timerId",),
+    "TimerFired": ("timerId",),
+    "TimerCanceled": ("timerId",),
+    "StartTimerFailed": ("timerId",),
+    "MarkerRecorded": ("markerName",),
+    "RecordMarkerFailed": ("markerName",),
+    "WorkflowExecutionSignaled": ("signalName",),
+    "SignalExternalWorkflowExecutionInitiated": ("signalName",),
+    "StartChildWorkflowExecutionInitiated": ("workflowId", "workflowType"),
+    "StartChildWorkflowExecutionFailed": ("workflowId", "workflowType"),
+}
+
 NO_EVENTS = 'the history holds no events: expected {"events": [...]} as workflow.history writes'
 
 
@@ -67,18 +86,25 @@ def event_problem(event: Any, position: int, previous: int) -> str | None:
         return f"history event #{position} has no eventId and eventType: {_shown(event)}"
     if event_id <= previous:
         return f"history event #{position}: eventId {event_id} does not follow {previous}"
-    attributes = event.get(attributes_name(event_type))
+    key = attributes_name(event_type)
+    attributes = event.get(key)
     if attributes is None:
-        return None
+        return f"history event {event_id} ({event_type}) has no {key}" if event_type in REQUIRED_ATTRIBUTES else None
     if type(attributes) is not dict:
         return f"history event {event_id} ({event_type}): its attributes are not an object"
+    where = f"history event {event_id} ({event_type})"
     for name, value in attributes.items():
         if value is None:
             continue
         if type(value) is not str and name in TEXT_ATTRIBUTES:
-            return f"history event {event_id} ({event_type}): {name} is {_a(value)}, not a string"
+            return f"{where}: {name} is {_a(value)}, not a string"
         if type(value) is not dict and name in OBJECT_ATTRIBUTES:
-            return f"history event {event_id} ({event_type}): {name} is {_a(value)}, not an object"
+            return f"{where}: {name} is {_a(value)}, not an object"
+    for name in REQUIRED_ATTRIBUTES.get(event_type, ()):
+        if attributes.get(name) is None:
+            return f"{where} has no {name}, which SWF always gives"
+        if name in _TYPED and type(attributes[name].get("name")) is not str:
+            return f"{where}: {name} has no name string"
     return None
 
 

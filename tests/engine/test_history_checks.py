@@ -94,6 +94,22 @@ def _task_list_a_string(events):
     _attrs(_at(events, "ActivityTaskScheduled"))["taskList"] = "bench"
 
 
+def _activity_id_missing(events):
+    del _attrs(_at(events, "ActivityTaskScheduled"))["activityId"]
+
+
+def _scheduled_attributes_missing(events):
+    del _at(events, "ActivityTaskScheduled")["activityTaskScheduledEventAttributes"]
+
+
+def _activity_type_without_name(events):
+    _attrs(_at(events, "ActivityTaskScheduled"))["activityType"] = {"version": "1"}
+
+
+def _timer_id_missing(events):
+    del _attrs(_at(events, "TimerStarted"))["timerId"]
+
+
 def _unknown_type_cause_an_int(events):
     events.append(
         {"eventId": events[-1]["eventId"] + 1, "eventType": "NoSuchEvent", "noSuchEventEventAttributes": {"cause": 1}}
@@ -103,7 +119,13 @@ def _unknown_type_cause_an_int(events):
 def _signal_after_completion(events):
     last = events[-1]["eventId"]
     events.append({"eventId": last + 1, "eventType": "WorkflowExecutionCompleted"})
-    events.append({"eventId": last + 2, "eventType": "WorkflowExecutionSignaled"})
+    events.append(
+        {
+            "eventId": last + 2,
+            "eventType": "WorkflowExecutionSignaled",
+            "workflowExecutionSignaledEventAttributes": {"signalName": "late"},
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,6 +144,10 @@ def _signal_after_completion(events):
         (_timer_control_a_list, "(TimerStarted): control is a list, not a string"),
         (_marker_name_a_number, "(MarkerRecorded): markerName is a float, not a string"),
         (_unknown_type_cause_an_int, "(NoSuchEvent): cause is an int, not a string"),
+        (_activity_id_missing, "(ActivityTaskScheduled) has no activityId, which SWF always gives"),
+        (_scheduled_attributes_missing, "(ActivityTaskScheduled) has no activityTaskScheduledEventAttributes"),
+        (_activity_type_without_name, "(ActivityTaskScheduled): activityType has no name string"),
+        (_timer_id_missing, "(TimerStarted) has no timerId, which SWF always gives"),
         (_activity_type_a_number, "(ActivityTaskScheduled): activityType is an int, not an object"),
         (_task_list_a_string, "(ActivityTaskScheduled): taskList is a str, not an object"),
         (
