@@ -11,7 +11,7 @@ from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, read_document, validate_events
 from simpleflow.telemetry._otlp_json import dumps, export_request
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
-from simpleflow.telemetry._records import SpanRecord
+from simpleflow.telemetry._records import SpanRecord, to_ns
 
 __all__ = ["events_of_document", "export_spans", "trace_of_history", "write_otlp_json"]
 
@@ -26,9 +26,17 @@ def events_of_document(text: str, source: str) -> tuple[list[dict[str, Any]], di
     """
     events, document = read_document(text, f"{source}: ")
     try:
-        return validate_events(events), document
+        validate_events(events)
     except MalformedHistory as err:
         raise UsageError(f"{source}: {err}") from None
+    for event in events:  # the spans' times (what replaying a history never reads)
+        stamp = event.get("eventTimestamp")
+        try:
+            to_ns(stamp)
+        except (ValueError, OverflowError):
+            where = f"history event {event['eventId']} ({event['eventType']})"
+            raise UsageError(f"{source}: {where}: eventTimestamp {stamp!r} is not a time") from None
+    return events, document
 
 
 def trace_of_history(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanRecord]:

@@ -136,6 +136,14 @@ def _second_id_as_text(events):
     events[1]["eventId"] = "2"
 
 
+def _third_stamped_yesterday(events):
+    events[2]["eventTimestamp"] = "yesterday"
+
+
+def _fourth_stamped_infinity(events):
+    events[3]["eventTimestamp"] = float("inf")
+
+
 def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming_the_event(tmp_path):
     events, workflow_id, run_id = recorded_history()
     scheduled = next(e["eventId"] for e in events if e["eventType"] == "ActivityTaskScheduled")
@@ -145,6 +153,11 @@ def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming
             f"history event {scheduled} (ActivityTaskScheduled): activityType is an int, not an object",
         ),
         (_second_id_as_text, "history event #2 has no eventId and eventType"),
+        (
+            _third_stamped_yesterday,
+            f"history event 3 ({events[2]['eventType']}): eventTimestamp 'yesterday' is not a time",
+        ),
+        (_fourth_stamped_infinity, f"history event 4 ({events[3]['eventType']}): eventTimestamp inf is not a time"),
     ]:
         broken = json.loads(json.dumps(events))
         corrupt(broken)
