@@ -27,6 +27,7 @@ MODULE_ENV = "SIMPLEFLOW_SETTINGS_MODULE"
 
 _PARSERS: dict[str, _parse.Parser] = {
     "LOG_LEVEL": _parse.as_level,
+    "SIMPLEFLOW_LOG_FORMAT": _parse.one_of("text", "json"),
     "SWF_CONNECTION_RETRIES": _parse.as_int,
     "SIMPLEFLOW_IDENTITY": _parse.as_json_object_text,
     "SWF_MAX_OPEN_ACTIVITY_COUNT": _parse.as_int_or_none,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -95,4 +96,10 @@ def one_of(*choices: str) -> Parser:
 
 
 def as_level(name: str, value: Any) -> str:
-    return str(value or "WARNING").strip().upper()
+    """A log level's name (DEBUG, INFO...; a settings module may give logging's number)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = logging.getLevelName(value)  # "Level 15" for a number logging has no name for
+    level = str(value or "WARNING").strip().upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise ValueError(f"{name}={value!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level

@@ -80,6 +80,8 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
         ("SWF_MAX_OPEN_ACTIVITY_COUNT", "12", 12),
         ("ACTIVITY_SIGTERM_WAIT_SEC", "1.5", 1.5),
         ("LOG_LEVEL", "debug", "DEBUG"),
+        ("LOG_LEVEL", " warn ", "WARN"),
+        ("SIMPLEFLOW_LOG_FORMAT", "JSON", "json"),
     ],
 )
 def test_environment_strings_are_parsed_to_the_settings_type(monkeypatch, name, value, expected):
@@ -99,6 +101,21 @@ def test_a_bad_value_names_the_setting(monkeypatch):
         settings.get("SIMPLEFLOW_ON_NONDETERMINISM")
     monkeypatch.setenv("SIMPLEFLOW_ON_NONDETERMINISM", " FAIL ")
     assert settings.get("SIMPLEFLOW_ON_NONDETERMINISM") == "fail"
+
+
+def test_an_unknown_log_level_or_format_is_refused_in_one_line_before_anything_runs():
+    for env, message in [
+        ({"LOG_LEVEL": "BOGUS"}, "LOG_LEVEL='BOGUS': expected DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        ({"SIMPLEFLOW_LOG_FORMAT": "xml"}, "SIMPLEFLOW_LOG_FORMAT='xml': expected text or json"),
+    ]:
+        done = simpleflow_cli("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", "[1, 5]", env=env)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.strip() == f"simpleflow: error: {message}"
+
+
+def test_a_log_level_a_settings_module_gives_as_logging_s_number_is_its_name(settings_module):
+    settings_module("LOG_LEVEL = 10\n")
+    assert settings.get("LOG_LEVEL") == "DEBUG"
 
 
 def test_a_decider_given_a_bad_nondeterminism_setting_says_so_in_one_line_before_anything_else():
