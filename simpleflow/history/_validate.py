@@ -82,8 +82,12 @@ def event_problem(event: Any, position: int, previous: int) -> str | None:
     if not isinstance(event, dict):
         return f"history event #{position} is {_a(event)}, not an SWF event object"
     event_id, event_type = event.get("eventId"), event.get("eventType")
-    if type(event_id) is not int or type(event_type) is not str or not event_type:
+    if type(event_id) is not int and (type(event_type) is not str or not event_type):
         return f"history event #{position} has no eventId and eventType: {_shown(event)}"
+    if type(event_id) is not int:
+        return f"history event #{position} has no eventId (a whole number): {_shown(event)}"
+    if type(event_type) is not str or not event_type:
+        return f"history event #{position} has no eventType: {_shown(event)}"
     if event_id <= previous:
         return f"history event #{position}: eventId {event_id} does not follow {previous}"
     key = attributes_name(event_type)

@@ -49,7 +49,7 @@ def test_an_engine_failure_fails_the_execution_with_a_traceback_and_closes_the_r
     decisions = answer_decision_task(run, [{"eventId": 1}])  # no eventType: the history fold itself fails
     attrs = decisions[0]["failWorkflowExecutionDecisionAttributes"]
     assert attrs["reason"] == (
-        "Cannot replay the workflow: MalformedHistory(history event #1 has no eventId and eventType: {'eventId': 1})"
+        "Cannot replay the workflow: MalformedHistory(history event #1 has no eventType: {'eventId': 1})"
     )
     assert attrs["details"].startswith("Traceback:")
     assert run.closed

@@ -132,9 +132,9 @@ def _signal_after_completion(events):
     ("corrupt", "message"),
     [
         (_replace_third, "history event #3 is a list, not an SWF event object"),
-        (_id_as_text, "history event #4 has no eventId and eventType"),
+        (_id_as_text, "history event #4 has no eventId (a whole number)"),
         (_id_repeated, "history event #5: eventId 4 does not follow 4"),
-        (_type_empty, "history event #4 has no eventId and eventType"),
+        (_type_empty, "history event #4 has no eventType"),
         (_scheduled_attributes_a_list, "(ActivityTaskScheduled): its attributes are not an object"),
         (_started_attributes_a_string, "(DecisionTaskStarted): its attributes are not an object"),
         (_input_an_int, "(ActivityTaskScheduled): input is an int, not a string"),

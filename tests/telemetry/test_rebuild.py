@@ -152,7 +152,7 @@ def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming
             _scheduled_type_a_number,
             f"history event {scheduled} (ActivityTaskScheduled): activityType is an int, not an object",
         ),
-        (_second_id_as_text, "history event #2 has no eventId and eventType"),
+        (_second_id_as_text, "history event #2 has no eventId (a whole number)"),
         (
             _third_stamped_yesterday,
             f"history event 3 ({events[2]['eventType']}): eventTimestamp 'yesterday' is not a time",
