@@ -9,6 +9,7 @@ import pytest
 
 from simpleflow import dag
 from simpleflow.dag._workflow import retry_of
+from simpleflow.exceptions import UsageError
 
 INC = "tests.fixtures.dag_activities.increment"
 MODULE = "tests.fixtures.dag_activities"
@@ -100,3 +101,44 @@ def test_an_empty_or_relative_module_name_is_one_line_naming_where_it_was_given(
     assert _problems(raw, modules=(MODULE, name)) == [f"--module: {problem}"]
     raw["modules"] = [name]
     assert _problems(raw) == [f"spec: modules: {problem}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("spec.json", '{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', ""),
+        ("spec", '{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', ""),
+        ("spec.yaml", "name: t\nnodes:\n  a: {timer: 1}\n  a: {timer: 2}\n", "line 4: "),
+    ],
+)
+def test_a_node_id_given_twice_is_refused_naming_it_not_silently_dropped(name, text, line):
+    with pytest.raises(UsageError, match="given twice") as caught:
+        dag.load_text(text, name)
+    assert str(caught.value) == f"{name}: {line}'a' is given twice in one mapping (node ids and keys must be unique)"
+
+
+def test_yaml_merge_keys_may_still_be_overridden():
+    text = "base: &b {timer: 1}\nname: t\nnodes:\n  a: {<<: *b, timer: 2}\n"
+    assert dag.load_text(text, "spec.yaml")["nodes"]["a"] == {"timer": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', "'a' is given twice"),
+        ('{"name": "t", "nodes": {"a": {"timer": Infinity}}}', "node 'a': timer must be"),
+        ('{"name": "t", "nodes": {"": {"timer": 1}}}', "a node id cannot be empty"),
+    ],
+)
+def test_dag_check_refuses_the_spec_in_one_line_exit_2(tmp_path, text, line):
+    from click.testing import CliRunner
+
+    from simpleflow.command import cli
+
+    path = tmp_path / "spec.json"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["dag.check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1
+    assert line in result.stderr
+    assert "Traceback" not in result.output
