@@ -11,18 +11,25 @@ import inspect
 from typing import Any
 
 from simpleflow import activity
-from simpleflow.dag._spec import Spec, SpecError
+from simpleflow.dag._spec import Spec, SpecError, module_problem
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.loader import load_workflow, scan_activities, workflow_path
 from simpleflow.workflow import Workflow
 
 
-def _import_modules(modules: list[str], problems: list[str]) -> None:
+def _import_modules(modules: list[str], problems: list[str]) -> bool:
+    """Import every module of activities; whether all of them imported (else a problem for each)."""
+    imported = True
     for module in modules:
         try:
             scan_activities(module)
+        except UsageError as err:  # its own line: the module's file and line, or "unknown module"
+            problems.append(str(err))
+            imported = False
         except ImportError as err:
             problems.append(f"spec: cannot import module {module!r}: {err}")
+            imported = False
+    return imported
 
 
 def _activity_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
@@ -90,18 +97,25 @@ def compile_spec(
 ) -> dict[str, Any]:
     """The spec's data with a ``target`` on every activity and workflow node; SpecError lists what is unknown.
 
-    *modules* are imported (scanned) besides the spec's own ``modules``. *problems* already found in the
-    spec are reported together with these.
+    *modules* (the command line's ``--module``) are imported (scanned) besides the spec's own ``modules``.
+    *problems* already found in the spec are reported together with these. When a module cannot be
+    imported (or the spec's ``modules`` is unusable), activities are not looked up: each would be unknown.
     """
     problems = list(problems or [])
     data = dict(spec.data)
-    data["modules"] = list(dict.fromkeys([*data.get("modules", []), *modules]))
-    _import_modules(data["modules"], problems)
+    bad_options = [f"--module: {p}" for p in map(module_problem, modules) if p]
+    problems += bad_options
+    wanted = [m for m in modules if not module_problem(m)]
+    data["modules"] = list(dict.fromkeys([*(data.get("modules") or []), *wanted]))
+    imported = _import_modules(data["modules"], problems)
+    find_activities = imported and not bad_options and spec.data.get("modules", []) is not None
     nodes = []
     for node in data.get("nodes", []):
         node = dict(node)
         if node["kind"] not in node and node["kind"] != "timer":
             pass  # its name was already reported wrong
+        elif node["kind"] == "activity" and not find_activities:
+            pass  # the modules' problem is the one to fix
         elif node["kind"] == "activity":
             node["target"] = _activity_target(node, problems)
         elif node["kind"] == "workflow":

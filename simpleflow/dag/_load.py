@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any
@@ -9,6 +10,49 @@ from typing import Any
 from simpleflow.dag import _bounds, _floto
 from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
 from simpleflow.exceptions import UsageError
+
+
+class _DuplicateKey(ValueError):
+    """A key given twice in one mapping (a parser would keep the last one, losing the first)."""
+
+    def __init__(self, key: Any, line: int | None = None) -> None:
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{where}{key!r} is given twice in one mapping (node ids and keys must be unique)")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's mapping (``object_pairs_hook``); _DuplicateKey for a key given twice."""
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return mapping
+
+
+@functools.cache
+def _yaml_loader(yaml: Any) -> type:
+    """PyYAML's safe loader (plain data only), refusing a key given twice in one mapping."""
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue  # merged keys may be overridden: that is what '<<' is for
+                    key = self.construct_object(key_node, deep=deep)
+                    try:
+                        if key in seen:
+                            raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                        seen.add(key)
+                    except TypeError:
+                        pass  # unhashable: PyYAML's own error says so
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
 
 
 def _yaml_load(text: str, source: str) -> Any:
@@ -19,7 +63,9 @@ def _yaml_load(text: str, source: str) -> Any:
             f"{source}: YAML specs need PyYAML (pip install 'simpleflow[yaml]'); JSON specs need nothing"
         ) from None
     try:
-        return yaml.safe_load(text)  # plain data only: no tags that build objects
+        return yaml.load(text, Loader=_yaml_loader(yaml))  # a SafeLoader: plain data only, no tags that build objects
+    except _DuplicateKey as err:
+        raise UsageError(f"{source}: {err}") from None
     except RecursionError:
         raise UsageError(f"{source}: nested too deep to read") from None
     except yaml.YAMLError as err:
@@ -31,7 +77,9 @@ def load_text(text: str, source: str = "spec") -> Any:
     stripped = text.lstrip()
     if source.endswith(".json") or stripped.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_pairs)
+        except _DuplicateKey as err:
+            raise UsageError(f"{source}: {err}") from None
         except RecursionError:
             raise UsageError(f"{source}: nested too deep to read") from None
         except ValueError as err:

@@ -7,6 +7,7 @@ collects every problem, one line each naming the node, before anything runs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ SPEC_KEYS = frozenset(
 )
 RETRY_KEYS = frozenset({"max_attempts", "delay", "backoff"})
 TIMEOUT_KEYS = frozenset({"start_to_close", "schedule_to_close", "schedule_to_start", "heartbeat", "execution"})
+MAX_SECONDS = 99_999_999  # SWF writes durations (timers, timeouts) in at most 8 digits
 
 
 class SpecError(UsageError):
@@ -52,7 +54,30 @@ class Spec:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite int or float (JSON's Infinity and NaN, YAML's .inf and .nan are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)  # isfinite would overflow on a huge int
+
+
+def _seconds_problem(where: str, value: Any, *, positive: bool = False) -> str | None:
+    """Why *value* is not a duration SWF accepts (seconds, at most 8 digits), or None."""
+    if not _is_number(value) or value < 0 or (positive and value == 0):
+        return f"{where} must be a number of seconds {'> 0' if positive else '>= 0'}, not {value!r}"
+    if value > MAX_SECONDS:
+        return f"{where}: {value!r} seconds is longer than SWF allows ({MAX_SECONDS:,})"
+    return None
+
+
+def module_problem(name: Any) -> str | None:
+    """Why *name* cannot be imported as a module of activities, or None."""
+    if not isinstance(name, str):
+        return f"a module name must be a string, not {name!r}"
+    if not name.strip():
+        return "a module name cannot be empty"
+    if name.startswith("."):
+        return f"{name!r} is relative: give the module's full dotted name"
+    return None
 
 
 def _node_items(raw: Any, problems: list[str]) -> list[tuple[str, Any]]:
@@ -87,8 +112,9 @@ def _normal_retry(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]
     backoff = raw.get("backoff", 1)
     if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
         problems.append(f"{where}: max_attempts must be a whole number >= 1, not {attempts!r}")
-    if not _is_number(delay) or delay < 0:
-        problems.append(f"{where}: delay must be a number of seconds >= 0, not {delay!r}")
+    problem = _seconds_problem(f"{where}: delay", delay)
+    if problem:
+        problems.append(problem)
     if not _is_number(backoff) or backoff < 1:
         problems.append(f"{where}: backoff must be a number >= 1, not {backoff!r}")
     return {"max_attempts": attempts, "delay": delay, "backoff": backoff}
@@ -97,7 +123,7 @@ def _normal_retry(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]
 def _normal_timeout(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]:
     if raw is None:
         return {}
-    if _is_number(raw):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = {"start_to_close": raw}
     if not isinstance(raw, dict):
         problems.append(f"node {node_id!r}: timeout must be seconds or a mapping of {', '.join(sorted(TIMEOUT_KEYS))}")
@@ -106,8 +132,8 @@ def _normal_timeout(node_id: str, raw: Any, problems: list[str]) -> dict[str, An
     for key, value in raw.items():
         if key not in TIMEOUT_KEYS:
             problems.append(f"node {node_id!r}: timeout: unknown key {key!r}")
-        elif not _is_number(value) or value <= 0:
-            problems.append(f"node {node_id!r}: timeout {key} must be a number of seconds > 0, not {value!r}")
+        elif problem := _seconds_problem(f"node {node_id!r}: timeout {key}", value, positive=True):
+            problems.append(problem)
         else:
             out[key] = int(value)
     return out
@@ -128,9 +154,10 @@ def _normal_node(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any] 
     node: dict[str, Any] = {"id": node_id, "kind": kind}
     target = raw[kind]
     if kind == "timer":
-        if not _is_number(target) or target < 0:
-            problems.append(f"node {node_id!r}: timer must be a number of seconds >= 0, not {target!r}")
-        node["seconds"] = int(target) if _is_number(target) else 0
+        problem = _seconds_problem(f"node {node_id!r}: timer", target)
+        if problem:
+            problems.append(problem)
+        node["seconds"] = 0 if problem else int(target)
     elif not isinstance(target, str) or not target:
         problems.append(f"node {node_id!r}: {kind} must be a name, not {target!r}")
     else:
@@ -267,6 +294,16 @@ def topological(requires: dict[str, list[str]]) -> list[str]:
     return order
 
 
+def _execution_timeout(value: Any, problems: list[str]) -> int | None:
+    if value is None:
+        return None
+    problem = _seconds_problem("spec: execution_timeout", value, positive=True)
+    if problem:
+        problems.append(problem)
+        return None
+    return int(value)
+
+
 def normalize(raw: Any) -> Spec:
     """Check the spec *raw* (plain data) and return it in normal form; SpecError lists every problem."""
     spec, problems = normal_form(raw)
@@ -292,7 +329,7 @@ def normal_form(raw: Any) -> tuple[Spec, list[str]]:
         # SWF's rule for a workflow type name
         problems.append(f"spec: name {name!r} cannot be an SWF workflow type name (no ':', '/' or '|')")
     version = raw.get("version", "1")
-    if isinstance(version, (int, float)) and not isinstance(version, bool):
+    if _is_number(version):
         version = str(version)
     if not isinstance(version, str):
         problems.append("spec: 'version' must be a string")
@@ -304,13 +341,19 @@ def normal_form(raw: Any) -> tuple[Spec, list[str]]:
         modules = [modules]
     if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
         problems.append("spec: 'modules' must be a list of module names")
-        modules = []
+        modules = None  # unusable: compiling reports no activity as unknown for it
+    elif any(map(module_problem, modules)):
+        problems.extend(f"spec: modules: {p}" for p in map(module_problem, modules) if p)
+        modules = None
     items = _node_items(raw.get("nodes"), problems)
     if not items and "nodes" in raw and not problems:
         problems.append("spec: 'nodes' is empty")
     nodes: list[dict[str, Any]] = []
     seen: set[str] = set()
     for node_id, value in items:
+        if not node_id:
+            problems.append("spec: a node id cannot be empty ('')")
+            continue
         if node_id in seen:
             problems.append(f"node {node_id!r}: declared twice")
             continue
@@ -350,8 +393,8 @@ def normal_form(raw: Any) -> tuple[Spec, list[str]]:
         "name": name,
         "version": version,
         "task_list": task_list,
-        "modules": list(modules),
-        "execution_timeout": raw.get("execution_timeout"),
+        "modules": None if modules is None else list(modules),
+        "execution_timeout": _execution_timeout(raw.get("execution_timeout"), problems),
         "nodes": nodes,
         "result": result,
         "result_mode": result_mode,

@@ -1,0 +1,144 @@
+"""DAG spec values a run could not use (non-finite or too long durations, empty ids and module names):
+each refused by the check, one line naming the node and field."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from simpleflow import dag
+from simpleflow.dag._workflow import retry_of
+from simpleflow.exceptions import UsageError
+
+INC = "tests.fixtures.dag_activities.increment"
+MODULE = "tests.fixtures.dag_activities"
+
+
+def _problems(raw, modules=(MODULE,)) -> list[str]:
+    spec, problems = dag._load.parse_all(raw)
+    try:
+        dag.compile_spec(spec, modules, problems)
+    except dag.SpecError as err:
+        return err.problems
+    return []
+
+
+def _one(**node) -> dict:
+    return {"name": "t", "nodes": {"a": node}}
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 10**40, 10**400])
+def test_a_timer_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node(value):
+    problems = _problems(_one(timer=value))
+    assert len(problems) == 1
+    assert problems[0].startswith("node 'a': timer")
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan, 10**400])
+@pytest.mark.parametrize("key", ["start_to_close", "heartbeat", "execution"])
+def test_a_timeout_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node_and_field(key, value):
+    problems = _problems(_one(activity=INC, timeout={key: value}))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"node 'a': timeout {key}")
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan])
+def test_a_bare_non_finite_timeout_or_execution_timeout_is_refused(value):
+    assert _problems(_one(activity=INC, timeout=value)) == [
+        f"node 'a': timeout start_to_close must be a number of seconds > 0, not {value!r}"
+    ]
+    raw = {**_one(activity=INC), "execution_timeout": value}
+    assert _problems(raw) == [f"spec: execution_timeout must be a number of seconds > 0, not {value!r}"]
+
+
+@pytest.mark.parametrize(
+    ("retry", "field"),
+    [
+        ({"max_attempts": 2, "delay": math.nan}, "delay"),
+        ({"max_attempts": 2, "delay": math.inf}, "delay"),
+        ({"max_attempts": 2, "delay": 10**400}, "delay"),
+        ({"max_attempts": 3, "delay": 1, "backoff": math.inf}, "backoff"),
+        ({"max_attempts": 3, "delay": 1, "backoff": math.nan}, "backoff"),
+    ],
+)
+def test_retry_settings_the_retry_policy_would_refuse_are_refused_by_the_check(retry, field):
+    problems = _problems(_one(activity=INC, retry=retry))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"node 'a': retry: {field}")
+
+
+@pytest.mark.parametrize(
+    "retry", [3, {"max_attempts": 2, "delay": 0.5}, {"max_attempts": 5, "delay": 99_999_999, "backoff": 1e300}]
+)
+def test_retry_settings_the_check_accepts_make_a_retry_policy(retry):
+    spec = dag.parse(_one(activity=INC, retry=retry))
+    retry_of(spec.nodes["a"]["retry"])  # raises nothing
+
+
+def test_an_empty_node_id_is_refused():
+    raw = {"name": "t", "nodes": {"": {"timer": 1}, "b": {"timer": 2}}}
+    assert _problems(raw) == ["spec: a node id cannot be empty ('')"]
+
+
+def test_unusable_modules_are_the_only_problem_not_every_activity_they_would_declare():
+    raw = {"name": "t", "modules": 5, "nodes": {"a": {"activity": INC}, "b": {"activity": INC}}}
+    assert _problems(raw, modules=()) == ["spec: 'modules' must be a list of module names"]
+    raw["modules"] = ["nosuch.module"]
+    assert _problems(raw, modules=()) == ["unknown module 'nosuch' (from 'nosuch.module')"]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "a module name cannot be empty"),
+        ("  ", "a module name cannot be empty"),
+        (".x", "'.x' is relative: give the module's full dotted name"),
+    ],
+)
+def test_an_empty_or_relative_module_name_is_one_line_naming_where_it_was_given(name, problem):
+    raw = {"name": "t", "nodes": {"a": {"activity": INC}}}
+    assert _problems(raw, modules=(MODULE, name)) == [f"--module: {problem}"]
+    raw["modules"] = [name]
+    assert _problems(raw) == [f"spec: modules: {problem}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("spec.json", '{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', ""),
+        ("spec", '{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', ""),
+        ("spec.yaml", "name: t\nnodes:\n  a: {timer: 1}\n  a: {timer: 2}\n", "line 4: "),
+    ],
+)
+def test_a_node_id_given_twice_is_refused_naming_it_not_silently_dropped(name, text, line):
+    with pytest.raises(UsageError, match="given twice") as caught:
+        dag.load_text(text, name)
+    assert str(caught.value) == f"{name}: {line}'a' is given twice in one mapping (node ids and keys must be unique)"
+
+
+def test_yaml_merge_keys_may_still_be_overridden():
+    text = "base: &b {timer: 1}\nname: t\nnodes:\n  a: {<<: *b, timer: 2}\n"
+    assert dag.load_text(text, "spec.yaml")["nodes"]["a"] == {"timer": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', "'a' is given twice"),
+        ('{"name": "t", "nodes": {"a": {"timer": Infinity}}}', "node 'a': timer must be"),
+        ('{"name": "t", "nodes": {"": {"timer": 1}}}', "a node id cannot be empty"),
+    ],
+)
+def test_dag_check_refuses_the_spec_in_one_line_exit_2(tmp_path, text, line):
+    from click.testing import CliRunner
+
+    from simpleflow.command import cli
+
+    path = tmp_path / "spec.json"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["dag.check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1
+    assert line in result.stderr
+    assert "Traceback" not in result.output
