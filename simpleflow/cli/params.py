@@ -106,10 +106,12 @@ def read_text(input: str | None, input_file: str | None) -> str | None:
         raise UsageError("give --input or --input-file, not both")
     if input_file is not None:
         try:
-            with open(input_file) as f:
+            with open(input_file, encoding="utf-8") as f:
                 return f.read()
         except OSError as err:
             raise UsageError(f"cannot read --input-file: {err}") from err
+        except UnicodeDecodeError as err:
+            raise UsageError(f"--input-file {input_file}: not UTF-8 text (byte {err.start}: {err.reason})") from None
     return input
 
 
@@ -117,7 +119,14 @@ def read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
     """A workflow's input from ``--input`` or ``--input-file``: ``{"args": [...], "kwargs": {...}}``."""
     from simpleflow.runtime.loader import parse_input
 
-    return parse_input(read_text(input, input_file))
+    text = read_text(input, input_file)
+    try:
+        return parse_input(text)
+    except UsageError as err:
+        if input_file is None or not str(err).startswith("--input"):
+            raise
+        # what is wrong is in the file: name it, and the option that gave it
+        raise UsageError(f"--input-file {input_file}{str(err).removeprefix('--input')}") from None
 
 
 def finite_seconds(value: Any) -> float:
