@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -15,12 +16,13 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
+    POSITIVE_INT,
     RECORD,
     RUN_ID,
     RUN_ID_ARG,
+    SIGNAL,
     load_middlewares,
     middleware_options,
-    parse_signal,
     parse_tags,
     read_input,
     require_domain,
@@ -40,10 +42,11 @@ from simpleflow.exceptions import UsageError
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
 @click.option("--tags", help="Comma-separated tag list.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Local: activities run at once.")
+@click.option("--workers", type=POSITIVE_INT, default=1, show_default=True, help="Local: activities run at once.")
 @click.option(
     "--signal",
     "signals",
+    type=SIGNAL,
     multiple=True,
     help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
 )
@@ -63,7 +66,7 @@ def workflow_start(
     tags: str | None,
     decision_tasks_timeout: str | None,
     workers: int,
-    signals: tuple[str, ...],
+    signals: tuple[tuple[float, str, Any], ...],
     real_time: bool,
     record: str | None = None,
     middleware_pre: tuple[str, ...] = (),
@@ -85,6 +88,9 @@ def workflow_start(
         raise UsageError("--record applies with --local (on SWF: standalone --record, or workflow.history)")
     if local:
         from simpleflow.local import LocalExecution
+        from simpleflow.swf.starter import check_durations
+
+        check_durations(execution_timeout, decision_tasks_timeout)  # what SWF would refuse, refused here too
 
         execution = LocalExecution(
             workflow_class,
@@ -92,7 +98,7 @@ def workflow_start(
             workers=workers,
             workflow_id=workflow_id,
             tag_list=tag_list,
-            signals=[parse_signal(s) for s in signals],
+            signals=list(signals),
             real_time=real_time,
             middlewares=load_middlewares(middleware_pre, middleware_post),
         )

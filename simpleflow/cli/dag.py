@@ -9,7 +9,7 @@ import click
 
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
-from simpleflow.cli.params import SPEC_MODULES, parse_tags, read_text, require_domain
+from simpleflow.cli.params import POSITIVE_INT, SPEC_MODULES, parse_tags, read_text, require_domain
 from simpleflow.exceptions import UsageError
 
 _SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
@@ -35,7 +35,7 @@ def dag_check(spec: str, modules: tuple[str, ...]) -> None:
 @_SPEC_INPUT_FILE
 @SPEC_MODULES
 @click.option("--workflow-id", help="Workflow id (default: generated).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Activities run at once.")
+@click.option("--workers", type=POSITIVE_INT, default=1, show_default=True, help="Activities run at once.")
 @click.option("--real-time", is_flag=True, help="Timers take real time.")
 @user_errors
 def dag_run(

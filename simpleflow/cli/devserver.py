@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from simpleflow.cli.failures import user_errors
+from simpleflow.cli.params import PORT
 from simpleflow.exceptions import UsageError
 
 UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
@@ -21,7 +22,7 @@ UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
 
 @click.command("dev-server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (a warning off loopback).")
-@click.option("--port", type=int, default=4566, show_default=True, help="Port for SWF and S3.")
+@click.option("--port", type=PORT, default=4566, show_default=True, help="Port for SWF and S3.")
 @click.option("--domain", "domains", multiple=True, help="Register this SWF domain (repeatable).")
 @click.option(
     "--ui",
@@ -31,7 +32,7 @@ UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
 )
 @click.option(
     "--ui-port",
-    type=click.IntRange(0, 65535),
+    type=PORT,
     default=8233,
     show_default=True,
     help="Port of the web view with --ui (0: a free one).",
@@ -54,6 +55,9 @@ def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui
             raise UsageError(EXTRA_HINT)
         if not domains:
             raise UsageError("dev-server --ui needs a domain to show: --domain NAME")
+        if ui_port and ui_port == port:
+            raise UsageError(f"--ui-port {ui_port}: the same port as --port; give the web view another (0: a free one)")
+        _check_free("--ui-port", "127.0.0.1", ui_port)
     ui = _WebView(domains, ui_port, host) if with_ui else None
     try:
         devserver.serve(host, port, domains, ready=ui.start if ui else None)
@@ -64,6 +68,18 @@ def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui
     finally:
         if ui is not None:
             ui.stop()
+
+
+def _check_free(option: str, host: str, port: int) -> None:
+    """UsageError now if nothing can listen on *host*:*port*, rather than a server left running without it."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the web view binds
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise UsageError(f"{option} {port}: cannot listen on {host}:{port}: {err.strerror or err}") from None
 
 
 class _WebView:

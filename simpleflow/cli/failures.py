@@ -23,7 +23,17 @@ import click
 
 from simpleflow.exceptions import DataError, UnknownTaskError, UsageError
 
-__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "debug", "details_wanted", "explain", "service_error", "user_errors"]
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "OneLineGroup",
+    "debug",
+    "details_wanted",
+    "explain",
+    "service_error",
+    "usage_line",
+    "user_errors",
+]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -62,6 +72,54 @@ def user_errors(func: Callable) -> Callable:
             sys.exit(code)
 
     return wrapper
+
+
+class _OneLineUsageError(click.ClickException):
+    """A click usage error shown as the command line's other errors are: one line, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"simpleflow: error: {self.message}", err=True)
+
+
+class OneLineGroup(click.Group):
+    """A click group whose usage errors (a bad option value, a missing argument, an unknown command) are
+    one line, ``simpleflow: error: <option>: <message>``, instead of click's usage block; help is unchanged."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as err:
+            raise _OneLineUsageError(usage_line(err)) from err
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as err:  # a command's own options, parsed once the group has chosen it
+            raise _OneLineUsageError(usage_line(err)) from err
+
+
+def usage_line(err: click.UsageError) -> str:
+    """The words of a click usage error, after the option or argument it is about (``--for: 'abc' is not...``)."""
+    if isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter):
+        hint = err.param_hint or (_param_name(err.param) if err.param is not None else None)
+        if hint:
+            hint = hint if isinstance(hint, str) else " / ".join(hint)
+            return f"{hint}: {err.message.rstrip('.')}"
+    message = err.format_message().rstrip(".")
+    return message[:1].lower() + message[1:]
+
+
+def _param_name(param: click.Parameter) -> str:
+    """How a user wrote *param*: its long option (``--for``), or an argument's metavar (``WORKFLOW``)."""
+    if isinstance(param, click.Option):
+        return next((opt for opt in param.opts if opt.startswith("--")), param.opts[0])
+    return param.human_readable_name
 
 
 def debug() -> bool:

@@ -13,13 +13,14 @@ import click
 
 from simpleflow import __version__
 from simpleflow.cli import control, dag, devserver, info, inspection, running, schedule, trace, ui
+from simpleflow.cli.failures import OneLineGroup
 from simpleflow.cli.logs import configure_logging
 from simpleflow.exceptions import UsageError
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--header/--no-header", default=False, help="Print column headers.")
 @click.option(
     "--format",

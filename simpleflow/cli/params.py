@@ -7,6 +7,7 @@ stays fast.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -17,11 +18,17 @@ from simpleflow.exceptions import UsageError
 
 __all__ = [
     "DOMAIN_ARG",
+    "PORT",
+    "POSITIVE_INT",
     "RECORD",
     "RUN_ID",
     "RUN_ID_ARG",
+    "SECONDS",
+    "SIGNAL",
     "SPEC_MODULES",
     "RunId",
+    "Seconds",
+    "Signal",
     "load_middlewares",
     "middleware_options",
     "parse_signal",
@@ -42,7 +49,37 @@ class RunId(click.ParamType):
         return unquote(value) if isinstance(value, str) and "%" in value else value
 
 
+class Seconds(click.ParamType):
+    """A duration in seconds: a finite number, zero or more (``nan``, ``inf``, ``-5`` are refused)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return finite_seconds(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+class Signal(click.ParamType):
+    """A signal to send: ``NAME=JSON`` or ``NAME@SECONDS=JSON``, read as :func:`parse_signal` reads it."""
+
+    name = "signal"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_signal(value)
+        except UsageError as err:  # its words already name --signal
+            raise click.UsageError(str(err), ctx) from None
+
+
 RUN_ID = RunId()
+SECONDS = Seconds()
+SIGNAL = Signal()
+POSITIVE_INT = click.IntRange(min=1)
+PORT = click.IntRange(0, 65535)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
 DOMAIN_ARG = click.argument("domain", envvar="SWF_DOMAIN")
@@ -69,10 +106,12 @@ def read_text(input: str | None, input_file: str | None) -> str | None:
         raise UsageError("give --input or --input-file, not both")
     if input_file is not None:
         try:
-            with open(input_file) as f:
+            with open(input_file, encoding="utf-8") as f:
                 return f.read()
         except OSError as err:
             raise UsageError(f"cannot read --input-file: {err}") from err
+        except UnicodeDecodeError as err:
+            raise UsageError(f"--input-file {input_file}: not UTF-8 text (byte {err.start}: {err.reason})") from None
     return input
 
 
@@ -80,25 +119,47 @@ def read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
     """A workflow's input from ``--input`` or ``--input-file``: ``{"args": [...], "kwargs": {...}}``."""
     from simpleflow.runtime.loader import parse_input
 
-    return parse_input(read_text(input, input_file))
+    text = read_text(input, input_file)
+    try:
+        return parse_input(text)
+    except UsageError as err:
+        if input_file is None or not str(err).startswith("--input"):
+            raise
+        # what is wrong is in the file: name it, and the option that gave it
+        raise UsageError(f"--input-file {input_file}{str(err).removeprefix('--input')}") from None
+
+
+def finite_seconds(value: Any) -> float:
+    """*value* as a number of seconds; ValueError unless it is finite and not negative."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite number of seconds")
+    if seconds < 0:
+        raise ValueError(f"{value!r} is a negative number of seconds")
+    return seconds
 
 
 def parse_signal(text: str) -> tuple[float, str, Any]:
     """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time)."""
     name, sep, payload = text.partition("=")
+    if not sep or not name.partition("@")[0]:
+        raise UsageError(f"--signal {text!r}: expected NAME=JSON or NAME@SECONDS=JSON (a name, =, then its value)")
     at = 0.0
     if "@" in name:
         name, _, when = name.partition("@")
         try:
-            at = float(when)
+            at = finite_seconds(when)
         except ValueError as err:
-            raise UsageError(f"--signal {text!r}: {when!r} is not a number of seconds") from err
+            raise UsageError(f"--signal {text!r}: the delay {err}") from None
     from simpleflow import format
 
     if format.nesting_exceeds(payload):
         raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}")
     try:
-        value = json.loads(payload) if sep else None
+        value = json.loads(payload)
     except RecursionError:
         raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}") from None
     except ValueError as err:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from simpleflow.cli.failures import user_errors
-from simpleflow.cli.params import SPEC_MODULES, require_domain
+from simpleflow.cli.params import SECONDS, SPEC_MODULES, require_domain
 from simpleflow.exceptions import UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 @click.option("--task-list", default=None, help="Decision task list of the schedule (default: schedules).")
 @SPEC_MODULES
 @click.option("--local", is_flag=True, help="Run the schedule in this process, on the virtual clock.")
-@click.option("--for", "for_seconds", type=float, help="With --local: virtual seconds to run it for.")
+@click.option("--for", "for_seconds", type=SECONDS, help="With --local: virtual seconds to run it for.")
 @user_errors
 def schedule_create(
     name: str,

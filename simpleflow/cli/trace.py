@@ -57,7 +57,10 @@ def workflow_trace(
     spans = trace_of_history(events, ExecutionIds(workflow_id, run_id, domain))
     trace_id = f"{spans[0].trace_id:032x}"
     if output is not None:
-        write_otlp_json(spans, output)
+        try:
+            write_otlp_json(spans, output)
+        except OSError as err:
+            raise UsageError(f"--output {output}: cannot write it: {err.strerror or err}") from None
         if output != "-":
             click.echo(f"{len(spans)} spans of trace {trace_id} written to {output}", err=True)
         return

@@ -157,3 +157,45 @@ def test_dev_server_ui_without_a_domain_is_one_line_and_exit_2():
     out, err = done.communicate(timeout=30)
     assert (done.returncode, out) == (2, "")
     assert err == "simpleflow: error: dev-server --ui needs a domain to show: --domain NAME\n"
+
+
+def _one_line_refusal(*args: str) -> str:
+    """The stderr of a dev-server that must refuse *args* at once (killed if it runs on instead)."""
+    done = _simpleflow("dev-server", *args, env=_environ())
+    try:
+        out, err = done.communicate(timeout=30)
+    finally:
+        if done.poll() is None:
+            done.kill()
+            done.wait()
+    assert (done.returncode, out) == (2, ""), err
+    return err
+
+
+def test_a_port_out_of_range_is_one_line_and_exit_2():
+    for port in ("-1", "99999"):
+        assert _one_line_refusal("--port", port) == (
+            f"simpleflow: error: --port: {port} is not in the range 0<=x<=65535\n"
+        )
+
+
+def test_the_web_view_on_the_servers_port_is_refused_up_front():
+    port = str(free_port())
+    err = _one_line_refusal("--port", port, "--ui", "--ui-port", port, "--domain", "d")
+    assert err == (
+        f"simpleflow: error: --ui-port {port}: the same port as --port; give the web view another (0: a free one)\n"
+    )
+
+
+def test_a_web_view_port_in_use_is_one_line_and_exit_2_before_the_server_runs():
+    ui_port = free_port()
+    busy = __import__("socket").socket()
+    busy.bind(("127.0.0.1", ui_port))
+    busy.listen()
+    try:
+        err = _one_line_refusal("--port", str(free_port()), "--ui", "--ui-port", str(ui_port), "--domain", "d")
+    finally:
+        busy.close()
+    assert err == (
+        f"simpleflow: error: --ui-port {ui_port}: cannot listen on 127.0.0.1:{ui_port}: Address already in use\n"
+    )

@@ -67,3 +67,17 @@ def test_a_dag_input_nested_too_deep_is_one_usage_line():
     spec = str(Path(__file__).resolve().parents[1] / "fixtures" / "dag_specs" / "fanout.json")
     line = usage_line("dag.run", spec, "--local", "--input", DEEP)
     assert line == "simpleflow: error: --input is JSON nested more than 256 levels deep"
+
+
+def test_an_input_file_that_is_not_utf8_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "input.json"
+    path.write_bytes(b'["\xc8"]')
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input-file", str(path))
+    assert line == f"simpleflow: error: --input-file {path}: not UTF-8 text (byte 2: invalid continuation byte)"
+
+
+def test_an_input_file_that_is_not_json_names_the_file_not_input(tmp_path):
+    path = tmp_path / "input.json"
+    path.write_text("[1, 5")
+    line = usage_line("workflow.start", "--local", WORKFLOW, "--input-file", str(path))
+    assert line.startswith(f"simpleflow: error: --input-file {path} is not valid JSON: ")

@@ -179,3 +179,16 @@ def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming
         [line] = result.stderr.splitlines()
         assert line.startswith(f"simpleflow: error: {history}: {message}")
         assert not output.exists()
+
+
+def test_an_output_that_cannot_be_written_is_one_line_naming_it(tmp_path):
+    events, workflow_id, run_id = recorded_history()
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"events": events}))
+    ids = ("--workflow-id", workflow_id, "--run-id", run_id)
+    for output, reason in [(tmp_path, "Is a directory"), (tmp_path / "no" / "x.json", "No such file or directory")]:
+        result = simpleflow_here("workflow.trace", "--history", str(history), *ids, "--output", str(output))
+        assert (result.returncode, result.stderr) == (
+            2,
+            f"simpleflow: error: --output {output}: cannot write it: {reason}\n",
+        )

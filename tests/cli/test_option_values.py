@@ -1,0 +1,105 @@
+"""An option given a value it cannot take is one line naming the option, exit 2, before anything runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.swf_e2e_helpers import simpleflow_here
+
+SIGNALS = "examples.signals.SignalsWorkflow"
+BASIC = ("examples.basic.BasicWorkflow", "--input", "[1, 5]")
+SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
+
+
+def usage_line(*args: str) -> str:
+    done = simpleflow_here(*args)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("nosuch",), "simpleflow: error: no such command 'nosuch'"),
+        (("workflow.start",), "simpleflow: error: missing argument 'WORKFLOW'"),
+        (("schedule.create", "n", "x"), "simpleflow: error: missing option '--cron'"),
+        ((*SCHEDULE, "--for", "abc"), "simpleflow: error: --for: 'abc' is not a number of seconds"),
+        (("worker.start", "-N", "x"), "simpleflow: error: --nb-processes: 'x' is not a valid integer"),
+    ],
+)
+def test_click_usage_errors_are_one_line_not_a_usage_block(args, line):
+    assert usage_line(*args) == line
+
+
+def test_help_is_still_clicks():
+    done = simpleflow_here("workflow.start", "--help")
+    assert done.returncode == 0 and "workflow.start [OPTIONS] WORKFLOW\n\n  Start WORKFLOW" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("delay", "says"),
+    [
+        ("nan", "'nan' is not a finite number of seconds"),
+        ("inf", "'inf' is not a finite number of seconds"),
+        ("1e999", "'1e999' is not a finite number of seconds"),
+        ("-5", "'-5' is a negative number of seconds"),
+    ],
+)
+def test_a_signal_delay_must_be_finite_and_not_negative(delay, says):
+    given = f'approve@{delay}=["a"]'
+    line = usage_line("workflow.start", "--local", SIGNALS, "--signal", given)
+    assert line == f"simpleflow: error: --signal {given!r}: the delay {says}"
+
+
+@pytest.mark.parametrize("given", ["approve", '=["a"]', '@3=["a"]'])
+def test_a_signal_needs_a_name_and_a_value(given):
+    line = usage_line("workflow.start", "--local", SIGNALS, "--signal", given)
+    assert line == (
+        f"simpleflow: error: --signal {given!r}: expected NAME=JSON or NAME@SECONDS=JSON (a name, =, then its value)"
+    )
+
+
+def test_a_delayed_signal_still_arrives():
+    done = simpleflow_here("workflow.start", "--local", SIGNALS, "--signal", 'approve@1.5=["a"]')
+    assert done.returncode == 0 and "approved by a" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("nan", "'nan' is not a finite"), ("inf", "'inf' is not a finite"), ("-1", "'-1' is a negative")],
+)
+def test_schedule_for_must_be_finite_and_not_negative(value, says):
+    assert usage_line(*SCHEDULE, "--for", value) == f"simpleflow: error: --for: {says} number of seconds"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("workflow.start", "--local", *BASIC, "--workers", "0"),
+        ("workflow.start", "--local", *BASIC, "--workers", "-1"),
+        ("dag.run", "--local", "examples/dag/diamond.yaml", "--workers", "-3"),
+    ],
+)
+def test_workers_must_be_positive(args):
+    assert usage_line(*args).startswith(f"simpleflow: error: --workers: {args[-1]} is not in the range x>=1")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--execution-timeout", "abc"),
+        ("--execution-timeout", "-5"),
+        ("--execution-timeout", "0"),
+        ("--decision-tasks-timeout", "abc"),
+    ],
+)
+def test_local_timeouts_are_checked_as_on_swf(option, value):
+    line = usage_line("workflow.start", "--local", *BASIC, option, value)
+    assert line == f"simpleflow: error: {option} {value!r}: expected a whole number of seconds from 1 to 31536000"
+
+
+def test_local_timeouts_swf_accepts_still_run():
+    args = ("--execution-timeout", "100", "--decision-tasks-timeout", "NONE")
+    done = simpleflow_here("workflow.start", "--local", *BASIC, *args)
+    assert (done.returncode, done.stdout) == (0, "4\n"), done.stderr
