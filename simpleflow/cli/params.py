@@ -143,10 +143,10 @@ def finite_seconds(value: Any) -> float:
 
 
 def parse_signal(text: str) -> tuple[float, str, Any]:
-    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time)."""
+    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time); ``NAME`` alone: no input."""
     name, sep, payload = text.partition("=")
-    if not sep or not name.partition("@")[0]:
-        raise UsageError(f"--signal {text!r}: expected NAME=JSON or NAME@SECONDS=JSON (a name, =, then its value)")
+    if not name.partition("@")[0]:
+        raise UsageError(f"--signal {text!r}: a signal needs a name: NAME=JSON or NAME@SECONDS=JSON")
     at = 0.0
     if "@" in name:
         name, _, when = name.partition("@")
@@ -159,7 +159,7 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
     if format.nesting_exceeds(payload):
         raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}")
     try:
-        value = json.loads(payload)
+        value = json.loads(payload) if sep else None
     except RecursionError:
         raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}") from None
     except ValueError as err:

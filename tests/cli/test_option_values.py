@@ -52,12 +52,17 @@ def test_a_signal_delay_must_be_finite_and_not_negative(delay, says):
     assert line == f"simpleflow: error: --signal {given!r}: the delay {says}"
 
 
-@pytest.mark.parametrize("given", ["approve", '=["a"]', '@3=["a"]'])
-def test_a_signal_needs_a_name_and_a_value(given):
+@pytest.mark.parametrize("given", ['=["a"]', '@3=["a"]', "@3"])
+def test_a_signal_needs_a_name(given):
     line = usage_line("workflow.start", "--local", SIGNALS, "--signal", given)
-    assert line == (
-        f"simpleflow: error: --signal {given!r}: expected NAME=JSON or NAME@SECONDS=JSON (a name, =, then its value)"
-    )
+    assert line == f"simpleflow: error: --signal {given!r}: a signal needs a name: NAME=JSON or NAME@SECONDS=JSON"
+
+
+def test_a_signal_given_by_its_name_alone_has_no_input():
+    from simpleflow.cli.params import parse_signal
+
+    assert parse_signal("approve") == (0.0, "approve", None)
+    assert parse_signal("approve@2=[1]") == (2.0, "approve", {"args": [1], "kwargs": {}})
 
 
 def test_a_delayed_signal_still_arrives():
