@@ -165,6 +165,9 @@ def explain(error: BaseException) -> tuple[str, int]:
         return "no AWS region: set AWS_DEFAULT_REGION", EXIT_USAGE
     if isinstance(error, _configuration_errors(boto)):
         return first_line(str(error)), EXIT_USAGE
+    if isinstance(error, boto.ParamValidationError):  # a value given that the API's shape refuses: every reason
+        title, _, reasons = str(error).partition("\n")
+        return f"{title} {'; '.join(line.strip() for line in reasons.splitlines() if line.strip())}", EXIT_USAGE
     if isinstance(error, boto.ReadTimeoutError):
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
     if isinstance(error, boto.ClientError):

@@ -128,6 +128,15 @@ def test_unreachable_endpoint_is_one_line_naming_it(user_code, command):
     assert line.startswith(f"simpleflow: error: cannot reach {NOWHERE}/: check AWS_ENDPOINT_URL"), line
 
 
+def test_a_value_swfs_api_refuses_before_sending_is_one_line_with_its_reason(user_code):
+    done = simpleflow("domain.register", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
+    assert done.returncode == 2
+    assert one_line(done) == (
+        "simpleflow: error: Parameter validation failed: Invalid length for parameter name, value: 0, "
+        "valid min length: 1"
+    )
+
+
 def test_missing_credentials_is_one_line_saying_where_they_come_from(user_code, tmp_path):
     done = simpleflow(
         "workflow.list",
