@@ -349,8 +349,10 @@ def activity_rerun(
     from simpleflow.swf import inspection
 
     if ids:
-        if workflow_id or len(ids) not in (2, 3):
+        if workflow_id:
             raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --domain and --workflow-id, not both")
+        if len(ids) not in (2, 3):
+            raise UsageError(f"name the execution: DOMAIN WORKFLOW_ID [RUN_ID] ({len(ids)} given: {' '.join(ids)})")
         domain, workflow_id = ids[0], ids[1]
         run_id = RUN_ID.convert(ids[2], None, None) if len(ids) == 3 else run_id
     else:

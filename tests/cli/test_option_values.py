@@ -108,3 +108,12 @@ def test_local_timeouts_swf_accepts_still_run():
     args = ("--execution-timeout", "100", "--decision-tasks-timeout", "NONE")
     done = simpleflow_here("workflow.start", "--local", *BASIC, *args)
     assert (done.returncode, done.stdout) == (0, "4\n"), done.stderr
+
+
+@pytest.mark.parametrize("ids", [("dom",), ("a", "b", "c", "d")])
+def test_rerun_says_how_many_ids_it_was_given(ids):
+    line = usage_line("activity.rerun", *ids, "-m", "examples.basic")
+    assert (
+        line
+        == f"simpleflow: error: name the execution: DOMAIN WORKFLOW_ID [RUN_ID] ({len(ids)} given: {' '.join(ids)})"
+    )
