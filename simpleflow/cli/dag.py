@@ -9,7 +9,7 @@ import click
 
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
-from simpleflow.cli.params import POSITIVE_INT, SPEC_MODULES, parse_tags, read_text, require_domain
+from simpleflow.cli.params import POSITIVE_INT, SPEC_MODULES, input_source, parse_tags, read_text, require_domain
 from simpleflow.exceptions import UsageError
 
 _SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
@@ -53,7 +53,7 @@ def dag_run(
 
     if not local:
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
-    value = dag.parse_value(read_text(input, input_file))
+    value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
     runs.finish(result, details_wanted())
 
@@ -81,7 +81,7 @@ def dag_start(
     """Start the DAG spec SPEC on SWF (deciders serve simpleflow.dag.DagWorkflow); print the ids."""
     from simpleflow import dag
 
-    value = dag.parse_value(read_text(input, input_file))
+    value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     execution = dag.start(
         require_domain(domain),
         spec,

@@ -31,6 +31,7 @@ __all__ = [
     "Signal",
     "load_middlewares",
     "middleware_options",
+    "input_source",
     "parse_signal",
     "parse_tags",
     "read_input",
@@ -113,6 +114,11 @@ def read_text(input: str | None, input_file: str | None) -> str | None:
         except UnicodeDecodeError as err:
             raise UsageError(f"--input-file {input_file}: not UTF-8 text (byte {err.start}: {err.reason})") from None
     return input
+
+
+def input_source(input_file: str | None) -> str:
+    """How errors name where an input came from: ``--input``, or ``--input-file FILE``."""
+    return "--input" if input_file is None else f"--input-file {input_file}"
 
 
 def read_input(input: str | None, input_file: str | None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
     RECORD,
+    input_source,
     load_middlewares,
     middleware_options,
     parse_tags,
@@ -215,7 +216,7 @@ def standalone(
         if repair is not None:
             raise UsageError("--repair takes a workflow class, not a spec file")
         compiled, workflow_class = dag.prepare(workflow)
-        payload = dag.execution_input(compiled, dag.parse_value(read_text(input, input_file)))
+        payload = dag.execution_input(compiled, dag.parse_value(read_text(input, input_file), input_source(input_file)))
         modules = compiled["modules"]
         children = [n["target"]["path"] for n in compiled["nodes"] if n["kind"] == "workflow" and n.get("target")]
     else:

@@ -20,18 +20,18 @@ def looks_like_spec(target: str) -> bool:
     return target.endswith(SPEC_SUFFIXES) or os.path.sep in target or os.path.isfile(target)
 
 
-def parse_value(text: str | None) -> Any:
-    """``--input`` of a spec: any JSON value, what ``$input`` refers to."""
+def parse_value(text: str | None, source: str = "--input") -> Any:
+    """``--input`` of a spec: any JSON value, what ``$input`` refers to (*source* names it in errors)."""
     if text is None or not text.strip():
         return None
     if format.nesting_exceeds(text):
-        raise UsageError(f"--input is {format.TOO_DEEP}")
+        raise UsageError(f"{source} is {format.TOO_DEEP}")
     try:
         return json.loads(text)
     except RecursionError:
-        raise UsageError(f"--input is {format.TOO_DEEP}") from None
+        raise UsageError(f"{source} is {format.TOO_DEEP}") from None
     except ValueError as err:
-        raise UsageError(f"--input is not valid JSON: {err}") from None
+        raise UsageError(f"{source} is not valid JSON: {err}") from None
 
 
 def prepare(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[str, Any], type]:

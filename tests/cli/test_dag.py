@@ -72,8 +72,10 @@ def test_dag_run_prints_the_result_and_bad_input_is_one_line(tmp_path):
     done = simpleflow("dag.run", os.path.join(SPECS, "fanout.json"), "--local", "--input", '{"text": "abc"}')
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == "0:AB|1:C"
+    bad_file = _write(tmp_path, "input.json", "{nope")
     for args, message in [
         (["--local", "--input", "{nope"], "simpleflow: error: --input is not valid JSON"),
+        (["--local", "--input-file", bad_file], f"simpleflow: error: --input-file {bad_file} is not valid JSON"),
         (["--input", "{}"], "simpleflow: error: dag.run runs a spec in this process: pass --local"),
     ]:
         done = simpleflow("dag.run", os.path.join(SPECS, "fanout.json"), *args)
