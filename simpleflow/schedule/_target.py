@@ -19,6 +19,8 @@ def target_of(target: str, input_text: str | None, modules: tuple[str, ...] | li
         compiled, workflow_class = dag.prepare(target, modules)
         payload = dag.execution_input(compiled, dag.parse_value(input_text))
     else:
+        if modules:  # it would be ignored: a workflow class imports what it needs itself
+            raise UsageError(f"--module applies to a DAG spec target; {target!r} is a workflow class")
         workflow_class = load_workflow(target)
         payload = parse_input(input_text)
         check_signature(workflow_class, payload)

@@ -117,3 +117,10 @@ def test_rerun_says_how_many_ids_it_was_given(ids):
         line
         == f"simpleflow: error: name the execution: DOMAIN WORKFLOW_ID [RUN_ID] ({len(ids)} given: {' '.join(ids)})"
     )
+
+
+def test_a_module_given_to_a_schedule_of_a_workflow_class_is_refused_not_ignored():
+    line = usage_line(*SCHEDULE, "--for", "60", "-m", "nosuch")
+    assert line == (
+        "simpleflow: error: --module applies to a DAG spec target; 'examples.basic.BasicWorkflow' is a workflow class"
+    )
