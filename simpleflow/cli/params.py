@@ -17,6 +17,7 @@ import click
 from simpleflow.exceptions import UsageError
 
 __all__ = [
+    "AT_LEAST_ZERO",
     "DOMAIN_ARG",
     "PORT",
     "POSITIVE_INT",
@@ -26,6 +27,7 @@ __all__ = [
     "SECONDS",
     "SIGNAL",
     "SPEC_MODULES",
+    "Count",
     "RunId",
     "Seconds",
     "Signal",
@@ -62,6 +64,12 @@ class Seconds(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+class Count(click.IntRange):
+    """A whole number in a range (click's IntRange, whose wrong value is "not a valid integer")."""
+
+    name = "integer"
+
+
 class Signal(click.ParamType):
     """A signal to send: ``NAME=JSON`` or ``NAME@SECONDS=JSON``, read as :func:`parse_signal` reads it."""
 
@@ -79,7 +87,8 @@ class Signal(click.ParamType):
 RUN_ID = RunId()
 SECONDS = Seconds()
 SIGNAL = Signal()
-POSITIVE_INT = click.IntRange(min=1)
+POSITIVE_INT = Count(min=1)
+AT_LEAST_ZERO = Count(min=0)
 PORT = click.IntRange(0, 65535)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.

@@ -14,7 +14,10 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
+    AT_LEAST_ZERO,
+    POSITIVE_INT,
     RECORD,
+    SECONDS,
     input_source,
     load_middlewares,
     middleware_options,
@@ -31,7 +34,7 @@ from simpleflow.exceptions import UsageError
 @click.argument("workflows", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
-@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Decider processes.")
+@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Decider processes.")
 @LOG_LEVEL
 @LOG_FORMAT
 @user_errors
@@ -79,8 +82,8 @@ def decider_start(
 @click.argument("modules", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
-@click.option("--nb-processes", "-N", type=int, default=1, show_default=True, help="Worker processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Worker processes.")
+@click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
 @click.option(
     "--poll-data",
@@ -151,9 +154,10 @@ def worker_start(
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
 @click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
-@click.option("--nb-workers", "-W", type=int, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", "-D", type=int, default=1, show_default=True, help="Decider processes.")
-@click.option("--heartbeat", type=float, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
+# 0 workers or deciders: others, started apart, serve the execution's task lists.
+@click.option("--nb-workers", "-W", type=AT_LEAST_ZERO, default=1, show_default=True, help="Activity worker processes.")
+@click.option("--nb-deciders", "-D", type=AT_LEAST_ZERO, default=1, show_default=True, help="Decider processes.")
+@click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
 @click.option(
     "--repair",

@@ -26,6 +26,18 @@ def usage_line(*args: str) -> str:
         (("schedule.create", "n", "x"), "simpleflow: error: missing option '--cron'"),
         ((*SCHEDULE, "--for", "abc"), "simpleflow: error: --for: 'abc' is not a number of seconds"),
         (("worker.start", "-N", "x"), "simpleflow: error: --nb-processes: 'x' is not a valid integer"),
+        (
+            ("worker.start", "-N", "0", "examples.basic"),
+            "simpleflow: error: --nb-processes: 0 is not in the range x>=1",
+        ),
+        (
+            ("worker.start", "--heartbeat", "nan", "examples.basic"),
+            "simpleflow: error: --heartbeat: 'nan' is not a finite number of seconds",
+        ),
+        (
+            ("standalone", "-W", "-1", "examples.basic.BasicWorkflow"),
+            "simpleflow: error: --nb-workers: -1 is not in the range x>=0",
+        ),
     ],
 )
 def test_click_usage_errors_are_one_line_not_a_usage_block(args, line):
