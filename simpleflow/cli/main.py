@@ -48,7 +48,9 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     fmt, forced_header = FORMAT_ALIASES.get(fmt, (fmt, None))
     if fmt not in FORMATS:
         valid = ", ".join(sorted({*FORMATS, *FORMAT_ALIASES}))
-        raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint="--format")
+        from_environment = ctx.get_parameter_source("fmt") is click.core.ParameterSource.ENVIRONMENT
+        hint = "SIMPLEFLOW_FORMAT" if from_environment else "--format"
+        raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint=hint)
     log.color_mode = color
     try:
         configure_logging()

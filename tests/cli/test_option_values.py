@@ -136,3 +136,9 @@ def test_a_module_given_to_a_schedule_of_a_workflow_class_is_refused_not_ignored
     assert line == (
         "simpleflow: error: --module applies to a DAG spec target; 'examples.basic.BasicWorkflow' is a workflow class"
     )
+
+
+def test_an_unknown_format_names_where_it_came_from(monkeypatch):
+    assert usage_line("--format", "bogus", "info").startswith("simpleflow: error: --format: unknown format 'bogus'")
+    monkeypatch.setenv("SIMPLEFLOW_FORMAT", "bogus")
+    assert usage_line("info").startswith("simpleflow: error: SIMPLEFLOW_FORMAT: unknown format 'bogus'")
