@@ -134,14 +134,7 @@ def read_input(input: str | None, input_file: str | None) -> dict[str, Any]:
     """A workflow's input from ``--input`` or ``--input-file``: ``{"args": [...], "kwargs": {...}}``."""
     from simpleflow.runtime.loader import parse_input
 
-    text = read_text(input, input_file)
-    try:
-        return parse_input(text)
-    except UsageError as err:
-        if input_file is None or not str(err).startswith("--input"):
-            raise
-        # what is wrong is in the file: name it, and the option that gave it
-        raise UsageError(f"--input-file {input_file}{str(err).removeprefix('--input')}") from None
+    return parse_input(read_text(input, input_file), input_source(input_file))
 
 
 def finite_seconds(value: Any) -> float:

@@ -120,36 +120,37 @@ def workflow_path(workflow_class: type) -> str:
     return f"{workflow_class.__module__}.{workflow_class.__qualname__}"
 
 
-def parse_input(text: str | None) -> dict[str, Any]:
+def parse_input(text: str | None, source: str = "--input") -> dict[str, Any]:
     """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
     keyword arguments, or any other JSON value as the single positional argument.
 
     Raises:
         UsageError: *text* is not JSON, nests deeper than ``format.MAX_JSON_DEPTH``, or gives "args"
-            or "kwargs" of another type (the message says what the input must look like).
+            or "kwargs" of another type (the message, starting with *source*, says what the input must
+            look like).
     """
     if text is None or not text.strip():
         return {"args": [], "kwargs": {}}
     if format.nesting_exceeds(text):
-        raise UsageError(f"--input is {format.TOO_DEEP}")
+        raise UsageError(f"{source} is {format.TOO_DEEP}")
     try:
         value = json.loads(text)
     except RecursionError:  # deeper than the parser goes, with brackets the check above did not pair
-        raise UsageError(f"--input is {format.TOO_DEEP}") from None
+        raise UsageError(f"{source} is {format.TOO_DEEP}") from None
     except ValueError as err:
-        raise UsageError(f"--input is not valid JSON: {err}") from err
-    payload = _payload(value)
+        raise UsageError(f"{source} is not valid JSON: {err}") from err
+    payload = _payload(value, source)
     if format.nesting_exceeds(format.dumps(payload)):  # the limit holds for the input SWF will carry
-        raise UsageError(f'--input is {format.TOO_DEEP} once in simpleflow\'s {{"args": [...], "kwargs": {{...}}}}')
+        raise UsageError(f'{source} is {format.TOO_DEEP} once in simpleflow\'s {{"args": [...], "kwargs": {{...}}}}')
     return payload
 
 
-def _payload(value: Any) -> dict[str, Any]:
+def _payload(value: Any, source: str) -> dict[str, Any]:
     if isinstance(value, list):
         return {"args": value, "kwargs": {}}
     problem = format.input_shape_problem(value)
     if problem is not None:
-        raise UsageError(f"--input: {problem}; the input is {format.INPUT_SHAPES}")
+        raise UsageError(f"{source}: {problem}; the input is {format.INPUT_SHAPES}")
     if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
         return {
             "args": list(value.get("args") or []),
