@@ -74,6 +74,10 @@ def user_errors(func: Callable) -> Callable:
     return wrapper
 
 
+# click 8.2+ shows a group's help for no arguments by raising this usage error (older ones exit instead).
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class _OneLineUsageError(click.ClickException):
     """A click usage error shown as the command line's other errors are: one line, exit 2."""
 
@@ -90,7 +94,7 @@ class OneLineGroup(click.Group):
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
             return super().make_context(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelpError:
+        except _NO_ARGS_IS_HELP:
             raise
         except click.UsageError as err:
             raise _OneLineUsageError(usage_line(err)) from err
@@ -98,7 +102,7 @@ class OneLineGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
+        except _NO_ARGS_IS_HELP:
             raise
         except click.UsageError as err:  # a command's own options, parsed once the group has chosen it
             raise _OneLineUsageError(usage_line(err)) from err
