@@ -254,7 +254,8 @@ class JumboFieldInvalid(JumboFieldUnavailable):
     """The object behind a jumbo field is there but is no jumbo field: not UTF-8 text, larger than
     ``simpleflow.jumbo.MAX_JUMBO_SIZE``, or of another size than its reference says.
 
-    ``code`` is ``NotUTF8``, ``TooLarge`` or ``SizeMismatch``; the message says what was found.
+    ``code`` is ``NotUTF8``, ``TooLarge`` or ``SizeMismatch``, or ``OutsideBucket`` for a reference to an
+    object outside ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (not read at all); the message says what was found.
     """
 
     def __init__(self, reference: str, bucket: str, key: str, code: str, problem: str) -> None:

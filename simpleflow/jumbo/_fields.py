@@ -87,6 +87,21 @@ def permanent_s3_error(error: BaseException) -> str | None:
     return code if code in PERMANENT_S3_ERRORS else None
 
 
+def _outside_jumbo_location(bucket: str, key: str) -> str | None:
+    """Why s3://*bucket*/*key* is not read, or None when it is in ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET``.
+
+    A reference is data: whoever can start an execution or complete a task writes it. Followed anywhere,
+    it would read any object this process's credentials reach (and the web view would show it).
+    """
+    location = settings.get(BUCKET_ENV).strip().strip("/")
+    if not location:
+        return f"is not read: {BUCKET_ENV} is not set (only objects under the bucket[/prefix] it names are)"
+    allowed_bucket, _, prefix = location.partition("/")
+    if bucket != allowed_bucket or (prefix and not key.startswith(prefix + "/")):
+        return f"is not read: it is outside {BUCKET_ENV}={location} (only objects under it are)"
+    return None
+
+
 def _get_object(reference: str, bucket: str, key: str, size: int) -> bytes:
     check = _size_check(reference, bucket, key, size)
     delays = iter(_PERMANENT_RETRY_DELAYS)
@@ -230,10 +245,13 @@ def decode(text: str | None) -> str | None:
 
     Any other value, None included, is returned as is.
 
+    Only objects under ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (bucket or bucket/prefix) are read.
+
     Raises:
         ValueError: *text* starts like a reference but is malformed.
         JumboFieldUnavailable: the object is gone or may not be read (after a few tries).
-        JumboFieldInvalid: the object is not what a jumbo field holds: over ``MAX_JUMBO_SIZE`` or of
+        JumboFieldInvalid: the reference is outside ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (``OutsideBucket``),
+            or the object is not what a jumbo field holds: over ``MAX_JUMBO_SIZE`` or of
             another size than the reference says (refused before it is read), or not UTF-8 text.
         botocore.exceptions.ClientError, BotoCoreError: S3 failed in a way a later try may not (the
             network, throttling, 5xx: ``transient_s3_error``).
@@ -241,6 +259,9 @@ def decode(text: str | None) -> str | None:
     if text is None or not text.startswith(PREFIX):
         return text
     bucket, key, size = parse_reference(text)
+    outside = _outside_jumbo_location(bucket, key)
+    if outside is not None:
+        raise JumboFieldInvalid(text, bucket, key, "OutsideBucket", outside)
     if size > MAX_JUMBO_SIZE:
         problem = f"is {size} bytes by its reference, over the jumbo field limit of {MAX_JUMBO_SIZE}"
         raise JumboFieldInvalid(text, bucket, key, "TooLarge", problem)

@@ -37,9 +37,10 @@ def _decode_in_a_new_process(reference: str, cache_dir: Path) -> subprocess.Comp
 
 
 @pytest.fixture
-def object_in_s3(moto_server):
-    """(bucket, key, text) of a 10-byte object on the dev server."""
+def object_in_s3(moto_server, monkeypatch):
+    """(bucket, key, text) of a 10-byte object on the dev server, in the jumbo fields bucket."""
     bucket = f"attack-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", bucket)
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"0123456789")

@@ -187,7 +187,7 @@ def test_disk_cache_can_be_turned_off(bucket, s3_requests, tmp_path, monkeypatch
 def test_bad_cache_size_is_reported_with_the_variable(bucket, monkeypatch):
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE", "1GB")
     with pytest.raises(ValueError, match="SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE='1GB'"):
-        jumbo.decode(jumbo.PREFIX + f"{bucket}/whatever 10")
+        jumbo.decode(jumbo.PREFIX + f"{bucket}/jumbo/whatever 10")
 
 
 @pytest.mark.parametrize("damage", ["truncate", "same-length", "delete"])
@@ -223,6 +223,7 @@ def test_corrupt_cache_database_is_not_fatal(bucket, s3_requests, tmp_path):
 @pytest.mark.parametrize("key", ["../../escape", "/tmp/escape", "a/../../../escape"])
 def test_s3_key_cannot_place_cache_files_outside_the_cache_dir(bucket, s3_requests, tmp_path, key):
     text = big_text(50_000)
+    key = f"jumbo/{key}"  # under the jumbo fields prefix, where references are read
     boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=text.encode())
     before = set(tmp_path.rglob("*")) | set(Path("/tmp").glob("escape*"))
 
@@ -240,8 +241,8 @@ def test_s3_key_cannot_place_cache_files_outside_the_cache_dir(bucket, s3_reques
 def test_reference_giving_length_in_characters_is_served_from_the_disk_cache(bucket, s3_requests):
     # simpleflow 0.36 writes the length in characters, not bytes.
     text = big_text(50_000)
-    boto3.client("s3").put_object(Bucket=bucket, Key="peer/object", Body=text.encode())
-    reference = f"simpleflow+s3://{bucket}/peer/object {len(text)}"
+    boto3.client("s3").put_object(Bucket=bucket, Key="jumbo/peer/object", Body=text.encode())
+    reference = f"simpleflow+s3://{bucket}/jumbo/peer/object {len(text)}"
     assert jumbo.decode(reference) == text
     forget_memory()
     assert jumbo.decode(reference) == text
@@ -360,7 +361,7 @@ def test_forked_process_builds_its_own_client_and_caches(bucket):
     text = big_text(50_000)
     reference = jumbo.encode(text, "input")
     parent_client, parent_caches = _s3.client(), _cache._current()
-    boto3.client("s3").put_object(Bucket=bucket, Key="fork/cold", Body=text.encode())
+    boto3.client("s3").put_object(Bucket=bucket, Key="jumbo/fork/cold", Body=text.encode())
 
     pid = os.fork()
     if pid == 0:  # the child: report through the exit code, never return into pytest
@@ -368,7 +369,7 @@ def test_forked_process_builds_its_own_client_and_caches(bucket):
             _s3.client() is not parent_client
             and _cache._current() is not parent_caches
             and jumbo.decode(reference) == text
-            and jumbo.decode(f"simpleflow+s3://{bucket}/fork/cold {len(text.encode())}") == text
+            and jumbo.decode(f"simpleflow+s3://{bucket}/jumbo/fork/cold {len(text.encode())}") == text
         )
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
@@ -405,3 +406,34 @@ def test_a_failure_stored_as_jumbo_fields_reaches_the_workflow_as_text(bucket):
     [decision] = replay(CatchesFailure, decode_events(history.events))
     result = json.loads(decision["completeWorkflowExecutionDecisionAttributes"]["result"])
     assert result == ["TaskFailed", reason, details]
+
+
+def test_a_reference_outside_the_jumbo_fields_bucket_is_not_read(bucket, s3_requests, monkeypatch):
+    """A reference is data (whoever starts an execution writes its input): followed anywhere, it would read
+    any object the process's credentials reach, and the web view would show it."""
+    private = f"private-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=private)
+    s3.put_object(Bucket=private, Key="prod/creds.json", Body=b'{"password": "x"}')
+    s3.put_object(Bucket=bucket, Key="elsewhere/creds.json", Body=b'{"password": "x"}')
+    for reference, location in [
+        (f"simpleflow+s3://{private}/prod/creds.json 17", f"={bucket}/jumbo"),
+        (f"simpleflow+s3://{bucket}/elsewhere/creds.json 17", f"={bucket}/jumbo"),  # the bucket, not the prefix
+        (f"simpleflow+s3://{bucket}/jumbo-not/creds.json 17", f"={bucket}/jumbo"),
+    ]:
+        with pytest.raises(
+            jumbo.JumboFieldInvalid, match=f"is outside SIMPLEFLOW_JUMBO_FIELDS_BUCKET{location}"
+        ) as refused:
+            jumbo.decode(reference)
+        assert refused.value.code == "OutsideBucket"
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET")
+    with pytest.raises(jumbo.JumboFieldInvalid, match="SIMPLEFLOW_JUMBO_FIELDS_BUCKET is not set"):
+        jumbo.decode(f"simpleflow+s3://{bucket}/jumbo/k 10")
+    assert gets(s3_requests) == 0  # refused before any request
+    event = {
+        "eventId": 1,
+        "eventType": "WorkflowExecutionStarted",
+        "workflowExecutionStartedEventAttributes": {"input": f"simpleflow+s3://{private}/prod/creds.json 17"},
+    }
+    (shown,) = jumbo.decode_events([event], keep_unavailable=True)  # as inspection and the web view read
+    assert shown["workflowExecutionStartedEventAttributes"]["input"] == f"simpleflow+s3://{private}/prod/creds.json 17"

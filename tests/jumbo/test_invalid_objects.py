@@ -18,6 +18,7 @@ MiB = 1024 * 1024
 def bucket(moto_server, monkeypatch, tmp_path):
     name = f"invalid-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", name)
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "cache"))
     jumbo.close_caches()
     yield name
