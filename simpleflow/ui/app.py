@@ -75,7 +75,8 @@ class Guard:
         if token is not None:
             if holds_token(self.settings, token):
                 rest = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "token"]
-                target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+                # One leading slash: "//evil.example/" would be a link to another site.
+                target = "/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
                 response = RedirectResponse(target, 303)
                 response.set_cookie(self.settings.cookie_name, token, httponly=True, samesite="strict", path="/")
             else:

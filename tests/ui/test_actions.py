@@ -4,6 +4,7 @@ a read-only UI; paging through SWF's nextPageToken."""
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -201,3 +202,18 @@ def test_a_page_asked_by_another_host_name_or_with_a_wrong_token_is_refused(ui, 
     with pytest.raises(urllib.error.HTTPError) as wrong:
         urllib.request.urlopen(f"{ui.base}/?token=not-the-token", timeout=10)
     assert wrong.value.code == 403 and "set-cookie" not in {k.lower() for k in wrong.value.headers}
+
+
+def test_the_token_redirect_stays_on_this_site_whatever_the_path(ui):
+    """``/?token=`` sets the cookie and redirects to the same path without it: never to ``//another.site/``."""
+    from urllib.parse import urlsplit
+
+    address = urlsplit(ui.base)
+    for path in ("//evil.example/", "/%2F%2Fevil.example/", "///evil.example/x"):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        connection.request("GET", f"{path}?token={ui.token}")
+        answer = connection.getresponse()
+        location = answer.getheader("location")
+        connection.close()
+        assert answer.status == 303
+        assert location.startswith("/") and not location.startswith("//"), location
