@@ -1,6 +1,8 @@
 """The two activities of steps: list the steps done (S3 keys under a prefix), mark one done.
 
-Both are declared activities of simpleflow itself, so any worker can run them.
+Both are declared activities of simpleflow itself, so any worker can run them. Their bucket comes from the
+task's input, which whoever schedules a task writes: they touch only the bucket of this worker's
+``STEP_BUCKET`` setting (the one ``WorkflowStepMixin.get_step_bucket`` names by default).
 """
 
 from __future__ import annotations
@@ -9,8 +11,23 @@ import json
 import os
 from typing import Any
 
-from simpleflow import activity, storage
+from simpleflow import activity, settings, storage
 from simpleflow.step.constants import STEP_ACTIVITY_PARAMS_DEFAULT, UNKNOWN_CONTEXT
+
+
+def _checked_bucket(bucket: str) -> str:
+    """*bucket* (``bucket`` or ``host/bucket``) if it is this worker's step bucket.
+
+    Raises:
+        ValueError: it is another bucket (the task fails with this reason).
+    """
+    allowed = str(settings.STEP_BUCKET)
+    if storage.sanitize_bucket_and_host(bucket)[0] != storage.sanitize_bucket_and_host(allowed)[0]:
+        raise ValueError(
+            f"step bucket {bucket!r} is not this worker's STEP_BUCKET ({allowed!r}): steps are read and written "
+            "only there (set STEP_BUCKET where the worker runs to the bucket the workflow uses)"
+        )
+    return bucket
 
 
 class GetStepsDoneTask:
@@ -22,7 +39,8 @@ class GetStepsDoneTask:
         self.path_len = len(path) + (0 if path.endswith("/") else 1)
 
     def execute(self) -> list[str]:
-        return [summary.key[self.path_len :] for summary in storage.list_keys(self.bucket, self.path)]
+        keys = storage.list_keys(_checked_bucket(self.bucket), self.path)
+        return [summary.key[self.path_len :] for summary in keys]
 
 
 class MarkStepDoneTask:
@@ -39,7 +57,8 @@ class MarkStepDoneTask:
             content = {key: context.get(key) for key in ("run_id", "workflow_id", "version")}
         else:
             content = dict(UNKNOWN_CONTEXT)
-        storage.push_content(self.bucket, os.path.join(self.path, self.step_name), json.dumps(content))
+        bucket = _checked_bucket(self.bucket)
+        storage.push_content(bucket, os.path.join(self.path, self.step_name), json.dumps(content))
 
 
 # Declared here, so a worker that imports simpleflow's steps (any module using them) runs them;

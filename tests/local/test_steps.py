@@ -228,3 +228,19 @@ def test_a_host_that_is_not_aws_is_refused_without_a_configured_endpoint(monkeyp
     with pytest.raises(ValueError, match=r"should be an \*\.amazonaws\.com name"):
         storage.sanitize_bucket_and_host("example.com/bucket")
     assert storage.sanitize_bucket_and_host("s3-eu-west-1.amazonaws.com/b") == ("b", "s3-eu-west-1.amazonaws.com")
+
+
+def test_the_step_activities_touch_only_the_workers_step_bucket(step_bucket):
+    """Their bucket comes from the task's input: another one (any the worker's credentials reach) is refused."""
+    from simpleflow.step.tasks import GetStepsDoneTask, MarkStepDoneTask
+
+    other = f"other-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=other)
+    s3.put_object(Bucket=other, Key="tool", Body=b"the real tool")
+    for task in (MarkStepDoneTask(other, "", "tool"), GetStepsDoneTask(other, "")):
+        with pytest.raises(ValueError, match=f"step bucket '{other}' is not this worker's STEP_BUCKET"):
+            task.execute()
+    assert s3.get_object(Bucket=other, Key="tool")["Body"].read() == b"the real tool"
+    MarkStepDoneTask(f"s3.amazonaws.com/{step_bucket}", "w/steps/", "done").execute()  # the mixin's host/bucket form
+    assert GetStepsDoneTask(step_bucket, "w/steps/").execute() == ["done"]
