@@ -35,6 +35,7 @@ import diskcache
 import diskcache.core
 
 from simpleflow import settings
+from simpleflow.utils import _trust
 
 logger = logging.getLogger(__name__)
 
@@ -101,45 +102,20 @@ def _is_value_file(filename: object) -> bool:
 
 
 def untrusted_reason(directory: str) -> str | None:
-    """Why *directory* must not hold the disk cache, or None when it may.
-
-    It must be a directory owned by this user that no other user can write,
-    under folders that only their owner (this user or root) can change, or
-    that are sticky like /tmp. Symbolic links are followed only when this
-    user or root owns them.
-    """
-    if not hasattr(os, "geteuid"):
-        return None  # no POSIX owners to check
-    euid = os.geteuid()
+    """Why *directory* must not hold the disk cache, or None when it may (``utils._trust``, and a
+    ``cache.db`` in it, if any, must be a file of this user's that only it can write)."""
+    reason = _trust.untrusted_reason(directory)
+    if reason is not None or not hasattr(os, "geteuid"):
+        return reason
+    database = os.path.join(os.path.realpath(directory), "cache.db")
     try:
-        link = os.lstat(directory)
-        if stat.S_ISLNK(link.st_mode) and link.st_uid not in (euid, 0):
-            return f"is a symbolic link owned by uid {link.st_uid}"
-        real = os.path.realpath(directory)
-        info = os.stat(real)
-        if not stat.S_ISDIR(info.st_mode):
-            return "is not a directory"
-        if info.st_uid != euid:
-            return f"is owned by uid {info.st_uid}, not by this user (uid {euid})"
-        if info.st_mode & 0o022:
-            return f"can be written by other users (mode {stat.S_IMODE(info.st_mode):o})"
-        database = os.path.join(real, "cache.db")
         if os.path.lexists(database):
             db = os.lstat(database)
-            if not stat.S_ISREG(db.st_mode) or db.st_uid != euid or db.st_mode & 0o022:
+            if not stat.S_ISREG(db.st_mode) or db.st_uid != os.geteuid() or db.st_mode & 0o022:
                 return "holds a cache.db that is not a file of this user's that only it can write"
-        parent = os.path.dirname(real)
-        while True:
-            up = os.stat(parent)
-            if up.st_uid not in (euid, 0):
-                return f"is inside {parent}, owned by uid {up.st_uid}"
-            if up.st_mode & 0o022 and not up.st_mode & stat.S_ISVTX:
-                return f"is inside {parent}, which other users can write (mode {stat.S_IMODE(up.st_mode):o})"
-            if parent == os.path.dirname(parent):
-                return None
-            parent = os.path.dirname(parent)
     except OSError as error:
         return f"cannot be checked: {error}"
+    return None
 
 
 def _prepare_directory(directory: str) -> None:

@@ -10,8 +10,9 @@ What is checked, since another user or a crash must never get a program run in o
 
 - a binary's name is a plain file name: no path ever leaves the binaries directory;
 - that directory and each binary's folder are real directories owned by this user, writable by
-  no one else (they are created ``0700``); a file already there runs only if it is a regular file
-  of ours;
+  no one else, inside folders no one else can change (but sticky ones like ``/tmp``): no other user
+  can swap them between the check and the run (they are created ``0700``); a file already there
+  runs only if it is a regular file of ours;
 - a download goes to a temporary file in the same folder, is flushed to disk, then renamed into
   place: a partial download never has the binary's name. A lock file serialises processes
   downloading the same binary.
@@ -32,6 +33,7 @@ from typing import Any
 
 from simpleflow import settings, storage
 from simpleflow.exceptions import UsageError
+from simpleflow.utils._trust import untrusted_reason
 
 __all__ = ["RemoteBinary", "download_binaries", "download_specs", "parse_spec", "with_binaries"]
 
@@ -52,7 +54,8 @@ def _check_name(name: str) -> None:
 
 
 def _private_directory(path: str) -> None:
-    """Create *path* (0700) if missing; refuse it unless it is a real directory of ours that no one else may write."""
+    """Create *path* (0700) if missing; refuse it unless it is a real directory of ours that no one else may
+    change, nor swap for another (the folders above it included: ``utils._trust``)."""
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
@@ -60,10 +63,9 @@ def _private_directory(path: str) -> None:
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise PermissionError(f"{path} is not a directory (a symbolic link?): refusing to put programs there")
-    if info.st_uid != os.geteuid():
-        raise PermissionError(f"{path} belongs to user {info.st_uid}, not this one: refusing to run programs from it")
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise PermissionError(f"{path} is writable by others (mode {stat.S_IMODE(info.st_mode):o}): chmod go-w it")
+    reason = untrusted_reason(path)
+    if reason is not None:
+        raise PermissionError(f"{path} {reason}: refusing to run programs from it")
 
 
 class RemoteBinary:

@@ -98,8 +98,21 @@ def test_a_partial_download_left_by_a_killed_process_never_runs_and_is_cleaned(b
 def test_a_directory_others_may_write_is_refused(binaries_dir, s3_program):
     binaries_dir.mkdir(mode=0o700)
     os.chmod(binaries_dir, 0o777)
-    with pytest.raises(PermissionError, match="writable by others"):
+    with pytest.raises(PermissionError, match="can be written by other users"):
         download_binaries({"say-hello": s3_program})
+
+
+def test_a_directory_inside_a_folder_others_may_change_is_refused(tmp_path, monkeypatch, s3_program):
+    """Another user could rename it away between the check and the run, and put their own program there."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # not sticky, unlike /tmp
+    monkeypatch.setenv("SIMPLEFLOW_BINARIES_DIRECTORY", str(shared / "bins"))
+    monkeypatch.setenv("PATH", os.environ["PATH"])  # restored after the test
+    with pytest.raises(PermissionError, match=f"is inside {shared}, which other users can write"):
+        download_binaries({"say-hello": s3_program})
+    shared.chmod(0o1777)  # sticky: only the owner of bins may rename it
+    download_binaries({"say-hello": s3_program})
 
 
 def test_a_symbolic_link_in_place_of_the_program_is_refused(binaries_dir, s3_program, tmp_path):
