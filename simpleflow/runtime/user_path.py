@@ -6,8 +6,13 @@ command runs, follows the same rule at no cost.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+
+from simpleflow.utils._trust import untrusted_reason
+
+logger = logging.getLogger(__name__)
 
 
 def use_current_directory() -> None:
@@ -16,6 +21,15 @@ def use_current_directory() -> None:
     A console script's path starts with its own ``bin`` folder, not the directory it runs from: without
     this, ``simpleflow dag.run examples/dag/diamond.yaml`` from a project's root could not import
     ``examples.dag.activities`` while ``python -m simpleflow`` could.
+
+    Not a directory another user can change (``utils._trust``): a module they put there would be
+    imported in our name, the standard library's names included. It is left off the path, with a warning.
     """
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    cwd = os.getcwd()
+    if cwd in sys.path or "" in sys.path:
+        return
+    reason = untrusted_reason(cwd, root_may_own=True)
+    if reason is not None:
+        logger.warning("not importing from the current directory %s: it %s", cwd, reason)
+        return
+    sys.path.insert(0, cwd)

@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from simpleflow import activity as registry
 from simpleflow import jumbo, settings, telemetry
 from simpleflow.activity import Beat, beating
-from simpleflow.runtime.loader import import_named_module, scan_activities
+from simpleflow.runtime.loader import import_named_module, scan_activities, use_current_directory
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type, traced_scope
 from simpleflow.runtime.outcome import (
@@ -203,8 +202,7 @@ class Worker:
         """Register the activities of the modules and check the domain: a module that does not import is
         reported before SWF is asked anything (modules are found from the current directory, as workflow
         paths are)."""
-        if os.getcwd() not in sys.path and "" not in sys.path:
-            sys.path.insert(0, os.getcwd())
+        use_current_directory()
         for module in self.modules:
             scan_activities(module)
         client.check_domain(self.domain)

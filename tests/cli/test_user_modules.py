@@ -190,3 +190,17 @@ def test_worker_for_one_given_task_imports_its_modules_from_the_projects_root(sh
     )
     assert (project / "priced").read_text() == "5", done.stderr  # the activity ran; SWF refuses the made-up token
     assert done.returncode == 1 and "SWF did not accept the answer" in done.stderr
+
+
+def test_a_current_directory_other_users_can_write_is_not_imported_from(shell, project):
+    """A module another user put there would run in our name (the standard library's names included)."""
+    project.chmod(0o777)
+    try:
+        done = console.run(shell, "workflow.start", "--local", "shop.flows.Order", "--input", "[2]", cwd=project)
+    finally:
+        project.chmod(0o755)
+    assert done.returncode == 2, done.stderr
+    assert f"not importing from the current directory {project}: it can be written by other users" in done.stderr
+    assert "unknown workflow module 'shop.flows'" in done.stderr
+    done = console.run(shell, "workflow.start", "--local", "shop.flows.Order", "--input", "[2]", cwd=project)
+    assert (done.returncode, done.stdout.strip()) == (0, "6"), done.stderr
