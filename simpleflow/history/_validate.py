@@ -118,11 +118,30 @@ def _a(value: Any) -> str:
     return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
+# The events of an activity task that name its ActivityTaskScheduled event (SWF: scheduledEventId, "the ID of
+# the ActivityTaskScheduled event that was recorded when this activity task was scheduled").
+_NAMING_SCHEDULED = frozenset(
+    {
+        "ActivityTaskStarted",
+        "ActivityTaskCompleted",
+        "ActivityTaskFailed",
+        "ActivityTaskTimedOut",
+        "ActivityTaskCanceled",
+    }
+)
+
+
 def diagnose(
     events: list[Any], first_position: int = 1, previous: int = 0, closing: dict[str, Any] | None = None
 ) -> str | None:
     """The first problem in *events* (the first of them at *first_position*, after event id *previous*,
-    after *closing*, the event that closed the run, when one did before them)."""
+    after *closing*, the event that closed the run, when one did before them).
+
+    A whole history (from its first event) is also checked for activity events naming no scheduled task:
+    the fold passes over them (a compacted history no longer knows the tasks it let go), so a replay would
+    blame the code for them.
+    """
+    scheduled: set[int] | None = set() if first_position == 1 else None
     for position, event in enumerate(events, first_position):
         problem = event_problem(event, position, previous)
         if problem is not None:
@@ -132,9 +151,23 @@ def diagnose(
                 f"history event #{position} ({event['eventType']}) follows event {closing['eventId']} "
                 f"({closing['eventType']}), which closed the execution: SWF adds no event after it"
             )
-        if event["eventType"] in CLOSING_EVENTS:
+        event_type = event["eventType"]
+        if event_type in CLOSING_EVENTS:
             closing = event
         previous = event["eventId"]
+        if scheduled is None:
+            continue
+        if event_type == "ActivityTaskScheduled":
+            scheduled.add(previous)
+        elif event_type in _NAMING_SCHEDULED:
+            named = (event.get(attributes_name(event_type)) or {}).get("scheduledEventId")
+            if named is None:
+                return f"history event {previous} ({event_type}) has no scheduledEventId, which SWF always gives"
+            if named not in scheduled:
+                return (
+                    f"history event {previous} ({event_type}): its scheduledEventId {named!r} names no "
+                    "ActivityTaskScheduled event before it"
+                )
     return None
 
 

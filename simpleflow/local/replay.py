@@ -80,6 +80,11 @@ def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tupl
             raise
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        return decisions, _closed_without_patch(decisions, closed) + run.mismatches
+        mismatches = _closed_without_patch(decisions, closed) + run.mismatches
     finally:
         run.close()
+    if mismatches:  # the rare path: a corrupted history would read as code that does not fit it
+        problem = diagnose(events)
+        if problem is not None:
+            raise MalformedHistory(problem)
+    return decisions, mismatches

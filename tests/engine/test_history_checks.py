@@ -214,3 +214,23 @@ def test_a_run_fed_a_malformed_history_raises_it_rather_than_deciding():
             run.advance(events)
     finally:
         run.close()
+
+
+def test_an_activity_event_naming_no_scheduled_task_is_named_not_blamed_on_the_code():
+    """The fold passes over it (a compacted history no longer knows the tasks it let go); a replay of a whole
+    history names it rather than report the code as not fitting."""
+    events = _history()
+    completed = _at(events, "ActivityTaskCompleted")
+    _attrs(completed)["scheduledEventId"] = 999
+    message = (
+        f"history event {completed['eventId']} (ActivityTaskCompleted): its scheduledEventId 999 names no "
+        "ActivityTaskScheduled event before it"
+    )
+    History().extend(copy.deepcopy(events))  # tolerated by the fold
+    with pytest.raises(MalformedHistory) as alone:
+        validate_events(copy.deepcopy(events))
+    assert str(alone.value) == message
+    with pytest.raises(MalformedHistory) as replayed:
+        check_history(wf.Chain, copy.deepcopy(events))
+    assert str(replayed.value) == message
+    check_history(wf.Chain, _history())  # untouched, the same history raises nothing
