@@ -122,12 +122,19 @@ INPUT_SHAPES = (
 )
 
 
+def is_envelope(value: Any) -> bool:
+    """Whether *value* is simpleflow's ``{"args": ..., "kwargs": ...}`` (rather than an object of keyword
+    arguments): an object with either key, as simpleflow 0.36 reads it (its other keys are not arguments),
+    or one with no key but its own ``__extra``."""
+    return isinstance(value, dict) and ("args" in value or "kwargs" in value or set(value) <= {"__extra"})
+
+
 def input_shape_problem(value: Any) -> str | None:
     """What is wrong with a workflow's decoded input *value*, or None when it fits ``INPUT_SHAPES``.
 
     Only ``{"args": ..., "kwargs": ...}`` can be wrong: "args" must be a list and "kwargs" an object.
     """
-    if not isinstance(value, dict) or not set(value) <= {"args", "kwargs", "__extra"}:
+    if not is_envelope(value):
         return None
     args, kwargs = value.get("args"), value.get("kwargs")
     if args is not None and not isinstance(args, list):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import logging
 import re
 import traceback
 from typing import Any
@@ -24,6 +25,8 @@ from simpleflow import activity, format
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.user_path import use_current_directory
 from simpleflow.workflow import Workflow
+
+logger = logging.getLogger(__name__)
 
 
 def import_user_module(module_name: str) -> Any:
@@ -151,7 +154,10 @@ def _payload(value: Any, source: str) -> dict[str, Any]:
     problem = format.input_shape_problem(value)
     if problem is not None:
         raise UsageError(f"{source}: {problem}; the input is {format.INPUT_SHAPES}")
-    if isinstance(value, dict) and set(value) <= {"args", "kwargs", "__extra"}:
+    if format.is_envelope(value):
+        ignored = sorted(set(value) - {"args", "kwargs", "__extra"})
+        if ignored:  # simpleflow 0.36 read only these two keys of such an object, as the engine does
+            logger.warning('%s: not arguments, ignored beside "args" and "kwargs": %s', source, ", ".join(ignored))
         return {
             "args": list(value.get("args") or []),
             "kwargs": dict(value.get("kwargs") or {}),

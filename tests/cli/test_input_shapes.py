@@ -27,6 +27,7 @@ def usage_line(*args: str) -> str:
         ('{"args": "abc"}', '"args" must be a list, not a string'),
         ('{"kwargs": [1, 2]}', '"kwargs" must be an object, not a list'),
         ('{"args": [], "kwargs": "x"}', '"kwargs" must be an object, not a string'),
+        ('{"args": "abc", "note": 1}', '"args" must be a list, not a string'),  # "args" makes it the envelope
     ],
 )
 def test_input_of_the_wrong_shape_is_one_usage_line_saying_what_it_must_look_like(given, says):
@@ -81,3 +82,20 @@ def test_an_input_file_that_is_not_json_names_the_file_not_input(tmp_path):
     path.write_text("[1, 5")
     line = usage_line("workflow.start", "--local", WORKFLOW, "--input-file", str(path))
     assert line.startswith(f"simpleflow: error: --input-file {path} is not valid JSON: ")
+
+
+def test_an_object_with_args_or_kwargs_is_simpleflows_envelope_its_other_keys_ignored_with_a_warning():
+    """simpleflow 0.36 reads only "args" and "kwargs" of such an object (the engine does too, for a history)."""
+    done = simpleflow_here(
+        "workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", '{"args": [1, 5], "note": "x"}'
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "4"), done.stderr
+    assert 'not arguments, ignored beside "args" and "kwargs": note' in done.stderr
+    done = simpleflow_here("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", '{"x": 1, "t": 0}')
+    assert (done.returncode, done.stdout.strip()) == (0, "4"), done.stderr  # no such key: keyword arguments
+
+
+def test_is_envelope():
+    assert format.is_envelope({"args": [1]}) and format.is_envelope({"kwargs": {}, "other": 1})
+    assert format.is_envelope({}) and format.is_envelope({"__extra": {"class": "a.B"}})
+    assert not format.is_envelope({"x": 1}) and not format.is_envelope([1]) and not format.is_envelope(None)
