@@ -56,6 +56,14 @@ def simpleflow_here(*args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["simpleflow", *args], result.exit_code, result.stdout, result.stderr)
 
 
+def usage_line(*args: str) -> str:
+    """The one stderr line of a ``simpleflow`` command (run here) refused with exit 2."""
+    done = simpleflow_here(*args)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
+    return lines[0]
+
+
 class Processes:
     """Long-running ``simpleflow`` processes of one test, stopped (and their logs kept) after it."""
 

@@ -12,11 +12,12 @@ fails, so that ``simpleflow --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -92,20 +93,22 @@ class OneLineGroup(click.Group):
     one line, ``simpleflow: error: <option>: <message>``, instead of click's usage block; help is unchanged."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        try:
+        with _one_line_usage_errors():
             return super().make_context(*args, **kwargs)
-        except _NO_ARGS_IS_HELP:
-            raise
-        except click.UsageError as err:
-            raise _OneLineUsageError(usage_line(err)) from err
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        with _one_line_usage_errors():  # a command's own options, parsed once the group has chosen it
             return super().invoke(ctx)
-        except _NO_ARGS_IS_HELP:
-            raise
-        except click.UsageError as err:  # a command's own options, parsed once the group has chosen it
-            raise _OneLineUsageError(usage_line(err)) from err
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _NO_ARGS_IS_HELP:
+        raise
+    except click.UsageError as err:
+        raise _OneLineUsageError(usage_line(err)) from err
 
 
 def usage_line(err: click.UsageError) -> str:

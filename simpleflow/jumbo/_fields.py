@@ -87,13 +87,19 @@ def permanent_s3_error(error: BaseException) -> str | None:
     return code if code in PERMANENT_S3_ERRORS else None
 
 
+def jumbo_location() -> str:
+    """``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` as ``bucket`` or ``bucket/prefix`` ('' when unset): where jumbo
+    fields are written, and the only place they are read from."""
+    return settings.get(BUCKET_ENV).strip().strip("/")
+
+
 def _outside_jumbo_location(bucket: str, key: str) -> str | None:
     """Why s3://*bucket*/*key* is not read, or None when it is in ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET``.
 
     A reference is data: whoever can start an execution or complete a task writes it. Followed anywhere,
     it would read any object this process's credentials reach (and the web view would show it).
     """
-    location = settings.get(BUCKET_ENV).strip().strip("/")
+    location = jumbo_location()
     if not location:
         return f"is not read: {BUCKET_ENV} is not set (only objects under the bucket[/prefix] it names are)"
     allowed_bucket, _, prefix = location.partition("/")
@@ -200,7 +206,7 @@ def store(text: str, field: str, limit: int | None = None) -> str:
 
 
 def _store(text: str, field: str, limit: int) -> str:
-    location = settings.get(BUCKET_ENV).strip().strip("/")
+    location = jumbo_location()
     if not location:
         raise JumboFieldTooLarge(
             field,

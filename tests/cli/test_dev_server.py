@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 
 from simpleflow.devserver._server import export_line, is_loopback
 from tests.moto_server import ROOT, free_port
+
+
+@contextmanager
+def port_in_use() -> Iterator[int]:
+    """A loopback port something else listens on, for the time of the block."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", free_port()))
+        busy.listen()
+        yield busy.getsockname()[1]
 
 
 def _environ(**changes: str | None) -> dict[str, str]:
@@ -64,15 +76,9 @@ def test_dev_server_prints_the_line_to_export_registers_domains_and_stops_on_sig
 
 
 def test_a_port_in_use_is_one_line_and_exit_2():
-    port = free_port()
-    busy = __import__("socket").socket()
-    busy.bind(("127.0.0.1", port))
-    busy.listen()
-    try:
+    with port_in_use() as port:
         done = _simpleflow("dev-server", "--port", str(port), env=_environ())
         out, err = done.communicate(timeout=30)
-    finally:
-        busy.close()
     assert done.returncode == 2 and out == ""
     assert err == f"simpleflow: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
@@ -188,14 +194,8 @@ def test_the_web_view_on_the_servers_port_is_refused_up_front():
 
 
 def test_a_web_view_port_in_use_is_one_line_and_exit_2_before_the_server_runs():
-    ui_port = free_port()
-    busy = __import__("socket").socket()
-    busy.bind(("127.0.0.1", ui_port))
-    busy.listen()
-    try:
+    with port_in_use() as ui_port:
         err = _one_line_refusal("--port", str(free_port()), "--ui", "--ui-port", str(ui_port), "--domain", "d")
-    finally:
-        busy.close()
     assert err == (
         f"simpleflow: error: --ui-port {ui_port}: cannot listen on 127.0.0.1:{ui_port}: Address already in use\n"
     )

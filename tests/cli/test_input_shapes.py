@@ -7,17 +7,10 @@ from pathlib import Path
 import pytest
 
 from simpleflow import format
-from tests.swf_e2e_helpers import simpleflow_here
+from tests.swf_e2e_helpers import simpleflow_here, usage_line
 
 WORKFLOW = "tests.fixtures.jumbo_workflows.InputSize"  # run(self, text) -> len(text)
 DEEP = "[" * 3000 + "]" * 3000
-
-
-def usage_line(*args: str) -> str:
-    done = simpleflow_here(*args)
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
-    return lines[0]
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.swf_e2e_helpers import simpleflow_here
+from tests.swf_e2e_helpers import simpleflow_here, usage_line
 
 SIGNALS = "examples.signals.SignalsWorkflow"
 BASIC = ("examples.basic.BasicWorkflow", "--input", "[1, 5]")
 SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
-
-
-def usage_line(*args: str) -> str:
-    done = simpleflow_here(*args)
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr)
-    return lines[0]
 
 
 @pytest.mark.parametrize(

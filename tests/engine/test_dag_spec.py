@@ -8,7 +8,8 @@ from simpleflow import dag
 from simpleflow.dag import _floto, _refs
 
 
-def _problems(raw, modules=("tests.fixtures.dag_activities",)) -> list[str]:
+def problems_of(raw, modules=("tests.fixtures.dag_activities",)) -> list[str]:
+    """What the check of the spec *raw* says, one line per problem (empty when it is fine)."""
     spec, problems = dag._load.parse_all(raw)
     try:
         dag.compile_spec(spec, modules, problems)
@@ -25,7 +26,7 @@ INC = "tests.fixtures.dag_activities.increment"
 
 
 def test_a_cycle_is_refused_naming_its_nodes():
-    problems = _problems(
+    problems = problems_of(
         _spec(
             a={"activity": INC, "requires": ["c"]},
             b={"activity": INC, "args": ["$nodes.a.result"]},
@@ -36,7 +37,7 @@ def test_a_cycle_is_refused_naming_its_nodes():
 
 
 def test_unknown_nodes_activities_and_bad_retry_policies_are_each_one_line_naming_the_node():
-    problems = _problems(
+    problems = problems_of(
         _spec(
             a={"activity": "nowhere.to_be_found", "retry": {"max_attempts": 0, "backoff": 0.5}},
             b={"activity": INC, "args": ["$nodes.ghost.result"], "requires": ["phantom"]},
@@ -151,7 +152,7 @@ def test_a_floto_spec_with_an_unknown_strategy_or_task_type_is_refused():
 
 
 def test_a_spec_needs_a_name_swf_accepts_as_a_workflow_type():
-    assert _problems({"name": "etl:daily", "nodes": {"t": {"timer": 1}}}) == [
+    assert problems_of({"name": "etl:daily", "nodes": {"t": {"timer": 1}}}) == [
         "spec: name 'etl:daily' cannot be an SWF workflow type name (no ':', '/' or '|')"
     ]
-    assert _problems({"nodes": {"t": {"timer": 1}}}) == ["spec: 'name' (a string) is required"]
+    assert problems_of({"nodes": {"t": {"timer": 1}}}) == ["spec: 'name' (a string) is required"]

@@ -10,18 +10,10 @@ import pytest
 from simpleflow import dag
 from simpleflow.dag._workflow import retry_of
 from simpleflow.exceptions import UsageError
+from tests.engine.test_dag_spec import problems_of
 
 INC = "tests.fixtures.dag_activities.increment"
 MODULE = "tests.fixtures.dag_activities"
-
-
-def _problems(raw, modules=(MODULE,)) -> list[str]:
-    spec, problems = dag._load.parse_all(raw)
-    try:
-        dag.compile_spec(spec, modules, problems)
-    except dag.SpecError as err:
-        return err.problems
-    return []
 
 
 def _one(**node) -> dict:
@@ -30,7 +22,7 @@ def _one(**node) -> dict:
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 10**40, 10**400])
 def test_a_timer_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node(value):
-    problems = _problems(_one(timer=value))
+    problems = problems_of(_one(timer=value))
     assert len(problems) == 1
     assert problems[0].startswith("node 'a': timer")
 
@@ -38,18 +30,18 @@ def test_a_timer_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node(v
 @pytest.mark.parametrize("value", [math.inf, math.nan, 10**400])
 @pytest.mark.parametrize("key", ["start_to_close", "heartbeat", "execution"])
 def test_a_timeout_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node_and_field(key, value):
-    problems = _problems(_one(activity=INC, timeout={key: value}))
+    problems = problems_of(_one(activity=INC, timeout={key: value}))
     assert len(problems) == 1
     assert problems[0].startswith(f"node 'a': timeout {key}")
 
 
 @pytest.mark.parametrize("value", [math.inf, math.nan])
 def test_a_bare_non_finite_timeout_or_execution_timeout_is_refused(value):
-    assert _problems(_one(activity=INC, timeout=value)) == [
+    assert problems_of(_one(activity=INC, timeout=value)) == [
         f"node 'a': timeout start_to_close must be a number of seconds > 0, not {value!r}"
     ]
     raw = {**_one(activity=INC), "execution_timeout": value}
-    assert _problems(raw) == [f"spec: execution_timeout must be a number of seconds > 0, not {value!r}"]
+    assert problems_of(raw) == [f"spec: execution_timeout must be a number of seconds > 0, not {value!r}"]
 
 
 @pytest.mark.parametrize(
@@ -63,7 +55,7 @@ def test_a_bare_non_finite_timeout_or_execution_timeout_is_refused(value):
     ],
 )
 def test_retry_settings_the_retry_policy_would_refuse_are_refused_by_the_check(retry, field):
-    problems = _problems(_one(activity=INC, retry=retry))
+    problems = problems_of(_one(activity=INC, retry=retry))
     assert len(problems) == 1
     assert problems[0].startswith(f"node 'a': retry: {field}")
 
@@ -78,14 +70,14 @@ def test_retry_settings_the_check_accepts_make_a_retry_policy(retry):
 
 def test_an_empty_node_id_is_refused():
     raw = {"name": "t", "nodes": {"": {"timer": 1}, "b": {"timer": 2}}}
-    assert _problems(raw) == ["spec: a node id cannot be empty ('')"]
+    assert problems_of(raw) == ["spec: a node id cannot be empty ('')"]
 
 
 def test_unusable_modules_are_the_only_problem_not_every_activity_they_would_declare():
     raw = {"name": "t", "modules": 5, "nodes": {"a": {"activity": INC}, "b": {"activity": INC}}}
-    assert _problems(raw, modules=()) == ["spec: 'modules' must be a list of module names"]
+    assert problems_of(raw, modules=()) == ["spec: 'modules' must be a list of module names"]
     raw["modules"] = ["nosuch.module"]
-    assert _problems(raw, modules=()) == ["unknown module 'nosuch' (from 'nosuch.module')"]
+    assert problems_of(raw, modules=()) == ["unknown module 'nosuch' (from 'nosuch.module')"]
 
 
 @pytest.mark.parametrize(
@@ -98,9 +90,9 @@ def test_unusable_modules_are_the_only_problem_not_every_activity_they_would_dec
 )
 def test_an_empty_or_relative_module_name_is_one_line_naming_where_it_was_given(name, problem):
     raw = {"name": "t", "nodes": {"a": {"activity": INC}}}
-    assert _problems(raw, modules=(MODULE, name)) == [f"--module: {problem}"]
+    assert problems_of(raw, modules=(MODULE, name)) == [f"--module: {problem}"]
     raw["modules"] = [name]
-    assert _problems(raw) == [f"spec: modules: {problem}"]
+    assert problems_of(raw) == [f"spec: modules: {problem}"]
 
 
 @pytest.mark.parametrize(

@@ -83,22 +83,19 @@ def test_the_trace_of_an_swf_execution_has_the_ids_its_live_spans_had(otel, swf_
     assert rebuilt == live
 
 
+def trace_file(folder, events, workflow_id, run_id, output):
+    """``workflow.trace --history`` of *events*, written to a file in *folder*, spans to *output*: the
+    command's answer and the history file."""
+    history = folder / "history.json"
+    history.write_text(json.dumps({"events": events}))
+    ids = ("--workflow-id", workflow_id, "--run-id", run_id)
+    return simpleflow_here("workflow.trace", "--history", str(history), *ids, "--output", str(output)), history
+
+
 def test_a_history_file_becomes_an_otlp_json_file(tmp_path):
     events, workflow_id, run_id = recorded_history()
-    history = tmp_path / "history.json"
-    history.write_text(json.dumps({"events": events}))
     output = tmp_path / "trace.json"
-    result = simpleflow_here(
-        "workflow.trace",
-        "--history",
-        str(history),
-        "--workflow-id",
-        workflow_id,
-        "--run-id",
-        run_id,
-        "--output",
-        str(output),
-    )
+    result, _ = trace_file(tmp_path, events, workflow_id, run_id, output)
     assert result.returncode == 0, result.stderr
     request = json.loads(output.read_text())
     spans = request["resourceSpans"][0]["scopeSpans"][0]["spans"]
@@ -161,20 +158,8 @@ def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming
     ]:
         broken = json.loads(json.dumps(events))
         corrupt(broken)
-        history = tmp_path / "history.json"
-        history.write_text(json.dumps({"events": broken}))
         output = tmp_path / "out.json"
-        result = simpleflow_here(
-            "workflow.trace",
-            "--history",
-            str(history),
-            "--workflow-id",
-            workflow_id,
-            "--run-id",
-            run_id,
-            "-o",
-            str(output),
-        )
+        result, history = trace_file(tmp_path, broken, workflow_id, run_id, output)
         assert result.returncode == 2, result.stderr
         [line] = result.stderr.splitlines()
         assert line.startswith(f"simpleflow: error: {history}: {message}")
@@ -183,11 +168,8 @@ def test_a_history_file_that_is_not_an_swf_history_is_refused_in_one_line_naming
 
 def test_an_output_that_cannot_be_written_is_one_line_naming_it(tmp_path):
     events, workflow_id, run_id = recorded_history()
-    history = tmp_path / "history.json"
-    history.write_text(json.dumps({"events": events}))
-    ids = ("--workflow-id", workflow_id, "--run-id", run_id)
     for output, reason in [(tmp_path, "Is a directory"), (tmp_path / "no" / "x.json", "No such file or directory")]:
-        result = simpleflow_here("workflow.trace", "--history", str(history), *ids, "--output", str(output))
+        result, _ = trace_file(tmp_path, events, workflow_id, run_id, output)
         assert (result.returncode, result.stderr) == (
             2,
             f"simpleflow: error: --output {output}: cannot write it: {reason}\n",
