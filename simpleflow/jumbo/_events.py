@@ -87,37 +87,65 @@ def decode_events(
         DataError: a field can never be used (an object gone or not UTF-8, JSON nested too deep...); its
             message names the field and the event (``input of event 1 (WorkflowExecutionStarted): ...``).
     """
+    if copy:
+        return _decoded_copies(events, keep_unavailable)
+    # The loop of a replay and of each decision task: most events have no field to look at, and most
+    # fields are short texts that need no more than a glance (``_looked_at`` does the rest).
     lookup = _EVENT_ATTRIBUTES.get
-    out = list(events) if copy else events
-    for index, event in enumerate(out):
+    for event in events:
         spec = lookup(event.get("eventType"))
         if spec is None:
             continue
-        attributes = event.get(spec[0])
+        key, names = spec
+        attributes = event.get(key)
         if not attributes:
             continue
-        for name in spec[1]:
+        for name in names:
             value = attributes.get(name)
-            if not value:
-                continue
-            try:
-                if value.startswith(PREFIX):
-                    if copy and out[index] is events[index]:
-                        attributes = dict(attributes)
-                        out[index] = dict(event, **{spec[0]: attributes})
-                    value = attributes[name] = _decoded(value, keep_unavailable)
-                # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look (nor
-                # does a text shorter than that: most of them).
-                if (
-                    not keep_unavailable
-                    and len(value) > MAX_JSON_DEPTH
-                    and name != "reason"
-                    and value.count("[") + value.count("{") > MAX_JSON_DEPTH
-                ):
-                    check_nesting(value)
-            except DataError as err:
-                raise err.located(f"{name} of event {event.get('eventId')} ({event.get('eventType')})") from None
+            if value and (value.startswith(PREFIX) or len(value) > MAX_JSON_DEPTH):
+                attributes[name] = _looked_at(value, name, event, keep_unavailable)
+    return events
+
+
+def _decoded_copies(events: list[dict[str, Any]], keep_unavailable: bool) -> list[dict[str, Any]]:
+    """``decode_events`` with *copy*: an event holding a reference is copied, with its attributes."""
+    lookup = _EVENT_ATTRIBUTES.get
+    out = list(events)
+    for index, event in enumerate(events):
+        spec = lookup(event.get("eventType"))
+        if spec is None:
+            continue
+        key, names = spec
+        attributes = event.get(key)
+        if not attributes:
+            continue
+        for name in names:
+            value = attributes.get(name)
+            if value and (value.startswith(PREFIX) or len(value) > MAX_JSON_DEPTH):
+                if value.startswith(PREFIX) and out[index] is event:
+                    attributes = dict(attributes)
+                    out[index] = dict(event, **{key: attributes})
+                attributes[name] = _looked_at(value, name, event, keep_unavailable)
     return out
+
+
+def _looked_at(value: str, name: str, event: dict[str, Any], keep_unavailable: bool) -> str | None:
+    """An event's field *value* that may be a reference or JSON nested too deep: decoded, and checked."""
+    try:
+        if value.startswith(PREFIX):
+            value = _decoded(value, keep_unavailable)
+        # A reason is a line of text, not JSON; fewer brackets than levels allowed need no look (nor
+        # does a text shorter than that: most of them).
+        if (
+            not keep_unavailable
+            and len(value) > MAX_JSON_DEPTH
+            and name != "reason"
+            and value.count("[") + value.count("{") > MAX_JSON_DEPTH
+        ):
+            check_nesting(value)
+    except DataError as err:
+        raise err.located(f"{name} of event {event.get('eventId')} ({event.get('eventType')})") from None
+    return value
 
 
 def _decoded(value: str, keep_unavailable: bool) -> str | None:
