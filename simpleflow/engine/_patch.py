@@ -37,7 +37,7 @@ from simpleflow.engine._commands import (
 )
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_PREFIX
-from simpleflow.history import ActivityRecord, History, SignalSentRecord, State
+from simpleflow.history import History, SignalSentRecord, State
 
 MARKER_PREFIX = "simpleflow.patch:"
 MAX_CHANGE_ID = 256 - len(MARKER_PREFIX)  # SWF's markerName holds 256 characters
@@ -136,9 +136,12 @@ def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]
     """
     commands = accounts.commands
     for task_id, record in history.activities.items():
-        command = commands.get((ACTIVITY, task_id))
-        if command is not None and not command.cancelled_by_workflow and _asked_by_code(history, record):
-            yield f"the cancellation of activity {task_id!r}"
+        # The event that asked to cancel it: most activities have none, ruled out before any lookup.
+        asked = record.cancel_requested_id or record.request_cancel_failed_id
+        if asked and _asked_by_code(history, asked):
+            command = commands.get((ACTIVITY, task_id))
+            if command is not None and not command.cancelled_by_workflow:
+                yield f"the cancellation of activity {task_id!r}"
     for timer_id, record in history.timers.items():
         if record.state is State.CANCELED or record.cancel_failed_event_id is not None:
             if _timer_accounted(timer_id, commands) and not _timer_cancel_accounted(timer_id, commands):
@@ -155,12 +158,9 @@ def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]
 _CLOSED_BY_RUN = frozenset({"WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionContinuedAsNew"})
 
 
-def _asked_by_code(history: History, record: ActivityRecord) -> bool:
-    """The activity's record holds a cancel request of the workflow's code (not of an accepted cancel
-    request of the execution, which cancels every open activity)."""
-    asked = record.cancel_requested_id or record.request_cancel_failed_id
-    if not asked:
-        return False
+def _asked_by_code(history: History, asked: int) -> bool:
+    """An activity's cancel request (its event id *asked*: recorded, or refused) is the workflow's code's,
+    not of an accepted cancel request of the execution (which cancels every open activity)."""
     return history.cancel_requested_id is None or asked < history.cancel_requested_id
 
 
