@@ -15,6 +15,7 @@ attempt in its task input (``HEARTBEAT_DETAILS_KEY``, stripped before the activi
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import sys
 import threading
@@ -126,22 +127,20 @@ class Activity:
     def callable(self) -> Callable | type:
         return self._callable
 
-    @property
+    # ``name`` and ``task_name`` are computed once and then read as plain attributes (every submit reads
+    # them): fixed from the first read on, since task ids are made of them.
+    @functools.cached_property
     def name(self) -> str:
         if self._name is not None:
             return self._name
         func = self._callable
         short = getattr(func, "name", None) or getattr(func, "__qualname__", None) or type(func).__name__
-        self._name = f"{func.__module__}.{short}"  # fixed from now on: task ids are made of it
-        return self._name
+        return f"{func.__module__}.{short}"
 
-    @property
+    @functools.cached_property
     def task_name(self) -> str:
         """``activity-<name>``, the name its tasks' ids start with (one string for all of them)."""
-        task_name = self.__dict__.get("_task_name")
-        if task_name is None:
-            task_name = self._task_name = sys.intern(f"activity-{self.name}")
-        return task_name
+        return sys.intern(f"activity-{self.name}")
 
     @property
     def context(self) -> dict[str, Any] | None:

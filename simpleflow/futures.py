@@ -102,10 +102,11 @@ class Future:
     # Reading ``result`` once cancelled raises CancelledError (a container's result may list its parts instead).
     _cancelled_result_raises = True
 
-    def __init__(self) -> None:
-        self._state = PENDING
-        self._result: Any = None
-        self._exception: BaseException | None = None
+    # A new future's state, read from the class until a setter gives the future its own: no ``__init__`` to
+    # call (a future is made for each submit).
+    _state: str = PENDING
+    _result: Any = None
+    _exception: BaseException | None = None
 
     def __repr__(self) -> str:
         exc = f" exception={self._exception!r}" if self._exception else ""

@@ -215,14 +215,16 @@ class CommandTracker:
                 args = [a._result if isinstance(a, Future) else a for a in args]
                 break
         kwargs: dict = task.kwargs
-        for v in kwargs.values():
-            if isinstance(v, Future):
-                self._check_values(task, kwargs.values())
-                kwargs = {k: v._result if isinstance(v, Future) else v for k, v in kwargs.items()}
-                break
+        if kwargs:  # (most tasks have none: no view, no iterator)
+            for v in kwargs.values():
+                if isinstance(v, Future):
+                    self._check_values(task, kwargs.values())
+                    kwargs = {k: v._result if isinstance(v, Future) else v for k, v in kwargs.items()}
+                    break
         kind = ACTIVITY if isinstance(task, ActivityTask) else CHILD_WORKFLOW
         task_id = self._task_id(task, kind, args, kwargs, position, count)
-        existing = self.commands.get((kind, task_id))
+        key = (kind, task_id)
+        existing = self.commands.get(key)
         if existing is not None:  # the same idempotent task again: one task, one future
             if future is not None and existing.future is not future:
                 existing.duplicate_futures = (existing.duplicate_futures or []) + [future]
@@ -230,7 +232,7 @@ class CommandTracker:
             return existing.future
         command = Command(kind, task_id, task, position, future or Future(), args, kwargs)
         task.id = task_id
-        self.commands[(kind, task_id)] = command
+        self.commands[key] = command
         self.resolve(command)
         return command.future
 
