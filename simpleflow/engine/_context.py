@@ -99,9 +99,6 @@ class WorkflowContext:
         self.tracker = CommandTracker(history, self.workflow, info, self._stop_replaying)
         self.continuations: list[Continuation] = []
         self.thread: Suspendable | None = None  # the one ``run`` executes on, once started
-        # True while ``abandon`` unwinds ``run``'s thread, which may not go on: what ``thread.abandoned`` says
-        # meanwhile, as a plain attribute (every submit checks it; the property was a third of that check's cost).
-        self._abandoning = False
         self.waiting_on: futures.Future | None = None
         self.outcome: RunOutcome | None = None
         self.status: str | None = None  # the latest set_status, as JSON
@@ -317,7 +314,8 @@ class WorkflowContext:
         # futures.current_executor(), read here without its call: every submit and wait checks it.
         if getattr(futures._replay_context, "run", None) is not self:
             raise RuntimeError("workflow methods can only be called from the workflow's run()")
-        if self._abandoning:
+        thread = self.thread
+        if thread is not None and thread.abandoned:
             raise Abandoned()
 
     def _stop_replaying(self) -> None:
@@ -401,10 +399,8 @@ class WorkflowContext:
     def abandon(self) -> None:
         """Unwind ``run``'s thread if it is parked (it will never be resumed)."""
         if self.thread is not None:
-            self._abandoning = True
             self.thread.abandon()
             self.thread = None
-            self._abandoning = False
 
     def close(self) -> None:
         """Abandon ``run``'s thread and let go of the commands and the history."""

@@ -45,7 +45,7 @@ class Suspendable:
         self._back = threading.Lock()
         self._back.acquire()
         self._thread: threading.Thread | None = None
-        self._abandoned = False
+        self.abandoned = False  # ``abandon`` was called: the target must not go on (read at every submit)
         self._caller: contextvars.Context | None = None
         self.finished = False
 
@@ -64,11 +64,6 @@ class Suspendable:
         finally:
             self.finished = True
             self._back.release()
-
-    @property
-    def abandoned(self) -> bool:
-        """``abandon`` was called: the target must not go on."""
-        return self._abandoned
 
     def resume(self) -> None:
         """Run the target until it suspends itself or returns."""
@@ -89,11 +84,11 @@ class Suspendable:
 
     def suspend(self) -> None:
         """Called on the run's own thread: hand control back until resumed."""
-        if self._abandoned:
+        if self.abandoned:
             raise Abandoned()
         self._back.release()
         self._go.acquire()
-        if self._abandoned:
+        if self.abandoned:
             raise Abandoned()
         self._take_caller_context()
 
@@ -102,6 +97,6 @@ class Suspendable:
         if self._thread is None or self.finished:
             self.finished = True
             return
-        self._abandoned = True
+        self.abandoned = True
         self._go.release()
         self._back.acquire()

@@ -115,10 +115,15 @@ def decisions_in(events: list[dict[str, Any]]) -> list[Decision]:
     return found
 
 
-def last_decision(events: list[dict[str, Any]]) -> Decision | None:
-    """The last decision a history records (``decisions_in(events)[-1]``, without reading the others)."""
+def last_decision(events: list[dict[str, Any]], *, numbered: bool = True) -> Decision | None:
+    """The last decision a history records (``decisions_in(events)[-1]``, without reading the others).
+
+    Without *numbered*, its ``decision_task`` is 0: numbering it reads the history from its first event.
+    """
 
     def number(completed: int) -> int:
+        if not numbered:
+            return 0
         task = 0
         for event in events:
             if event["eventType"] == "DecisionTaskCompleted":

@@ -122,7 +122,7 @@ def check_replay(
     """
     decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
     report = ReplayReport(name, decisions)
-    last = last_decision(events)
+    last = last_decision(events, numbered=False)  # its task's number only if it is reported (below)
     closing = last if last is not None and last.closes_run else None
     code_now = [d for d in map(decision_of, decisions) if not d.is_bookkeeping]
     closes_alike = closing is None or _closes_alike(closing, code_now)
@@ -134,7 +134,7 @@ def check_replay(
     trace = _trace(workflow_class, events, info)
     history_side = _first_unaccounted(recorded, trace, events)
     if history_side is None and not closes_alike:
-        history_side = closing
+        history_side = last_decision(events)  # the closing decision again, numbered
     code_side = code_now[0] if code_now else None
     line = None
     if history_side is not None and history_side.type in _CHECKED:
