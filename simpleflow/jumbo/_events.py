@@ -103,7 +103,9 @@ def decode_events(
         for name in names:
             value = attributes.get(name)
             if value and (value.startswith(PREFIX) or len(value) > MAX_JSON_DEPTH):
-                attributes[name] = _looked_at(value, name, event, keep_unavailable)
+                looked = _looked_at(value, name, event, keep_unavailable)
+                if looked is not value:
+                    attributes[name] = looked
     return events
 
 
@@ -121,11 +123,15 @@ def _decoded_copies(events: list[dict[str, Any]], keep_unavailable: bool) -> lis
             continue
         for name in names:
             value = attributes.get(name)
-            if value and (value.startswith(PREFIX) or len(value) > MAX_JSON_DEPTH):
-                if value.startswith(PREFIX) and out[index] is event:
+            if not value:
+                continue
+            if value.startswith(PREFIX):
+                if out[index] is event:  # the caller's event and attributes stay as they are
                     attributes = dict(attributes)
                     out[index] = dict(event, **{key: attributes})
                 attributes[name] = _looked_at(value, name, event, keep_unavailable)
+            elif len(value) > MAX_JSON_DEPTH:
+                _looked_at(value, name, event, keep_unavailable)  # checked only
     return out
 
 
