@@ -43,11 +43,11 @@ __all__ = ["cli", "main"]
 def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     """Distributed workflows as plain Python on Amazon SWF."""
     from simpleflow import log
-    from simpleflow.cli.output import FORMAT_ALIASES, FORMATS, Output
+    from simpleflow.cli import output
 
-    fmt, forced_header = FORMAT_ALIASES.get(fmt, (fmt, None))
-    if fmt not in FORMATS:
-        valid = ", ".join(sorted({*FORMATS, *FORMAT_ALIASES}))
+    fmt, forced_header = output.FORMAT_ALIASES.get(fmt, (fmt, None))
+    if not output.is_format(fmt):
+        valid = ", ".join(sorted({*output.FORMATS, *output.FORMAT_ALIASES}))
         from_environment = ctx.get_parameter_source("fmt") is click.core.ParameterSource.ENVIRONMENT
         hint = "SIMPLEFLOW_FORMAT" if from_environment else "--format"
         raise click.BadParameter(f"unknown format {fmt!r} (one of: {valid})", param_hint=hint)
@@ -61,7 +61,7 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     except (UsageError, ValueError) as err:  # a bad LOG_LEVEL, SIMPLEFLOW_SETTINGS_MODULE or OTEL_*_EXPORTER
         click.echo(f"simpleflow: error: {err}", err=True)
         sys.exit(2)
-    ctx.obj = Output(header if forced_header is None else forced_header, fmt)
+    ctx.obj = output.Output(header if forced_header is None else forced_header, fmt)
 
 
 for _module in (running, control, inspection, dag, schedule, info, ui, devserver, trace):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Sequence
@@ -13,12 +14,31 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 import click
-from tabulate import tabulate, tabulate_formats
 
-__all__ = ["FORMATS", "FORMAT_ALIASES", "Output", "format_table", "format_value"]
+__all__ = ["FORMAT_ALIASES", "Output", "format_table", "format_value", "is_format"]
 
-#: Every format name accepted: tabulate's own, plus "json" and "csv".
-FORMATS: tuple[str, ...] = tuple(sorted({*tabulate_formats, "json", "csv"}))
+# tabulate (and wcwidth under it) is imported only for a table or a format name to check: a command that
+# prints no table, ``workflow.start --local`` say, starts without it (it was a tenth of the start-up).
+_KNOWN_WITHOUT_TABULATE = frozenset({"plain", "json", "csv"})  # the default among them: tabulate has it
+
+
+@functools.cache
+def _formats() -> tuple[str, ...]:
+    from tabulate import tabulate_formats
+
+    return tuple(sorted({*tabulate_formats, "json", "csv"}))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FORMATS":  # every format name accepted, tabulate's own plus "json" and "csv" (lazily)
+        return _formats()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_format(fmt: str) -> bool:
+    """*fmt* is a format name ``format_table`` and ``format_value`` accept (one of ``FORMATS``)."""
+    return fmt in _KNOWN_WITHOUT_TABULATE or fmt in _formats()
+
 
 #: simpleflow's own format names, as (format, header forced or None): "tabular" is its plain table,
 #: "human" a table with headers, "prettyjson" JSON with headers (keyed objects).
@@ -46,8 +66,8 @@ class Output:
 
 
 def _check(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown output format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    if not is_format(fmt):
+        raise ValueError(f"unknown output format {fmt!r}; valid formats: {', '.join(_formats())}")
 
 
 def _json_default(obj: Any) -> Any:
@@ -125,6 +145,8 @@ def format_table(
         return _dumps([list(row) for row in rows])
     if fmt == "csv":
         return _csv(rows, headers if header else None)
+    from tabulate import tabulate
+
     cells = [[_cell(cell) for cell in row] for row in rows]
     return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
 
