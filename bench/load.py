@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, REPO, pythonpath, say, tree_cpu
+from _common import BENCH_DIR, REPO, compile_sources, pythonpath, say, tree_cpu
 from _fleet import DECISIONS, start_chains, swf_client, wait_chains
 from _peer import DEFAULT_VENV, Peer, ensure_peer
 
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the peer's venv (SIMPLEFLOW_PEER_VENV; created with simpleflow 0.36.0 when missing)",
     )
     args = parser.parse_args(argv)
+    compile_sources()
     (BENCH_DIR / "out").mkdir(exist_ok=True)
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))

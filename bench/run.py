@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, INPUTS, REPO, BenchError, say
+from _common import BENCH_DIR, INPUTS, REPO, BenchError, compile_sources, say
 from _peer import DEFAULT_VENV, PEER_VERSION, Peer, ensure_peer
 
 PARTS = ("replay", "local", "standalone")
@@ -369,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, subprocess.CalledProcessError) as err:
         print(f"bench: cannot set up the peer: {err}", file=sys.stderr)
         return 2
+    compile_sources()
     bench = Bench(args, peer)
     for part in PARTS:
         if args.only and part not in args.only:
