@@ -89,9 +89,11 @@ def test_without_a_parent_death_signal_the_liveness_check_kills_the_orphan():
     read_end, write_end = os.pipe()
     middle = os.fork()
     if middle == 0:  # the parent-to-be: starts the orphan-to-be, reports its pid, waits to be killed
+        # Its pid taken before the fork, as the supervisor passes its own to run_child: read in the orphan
+        # (os.getppid()), it could already be init's if the middle was killed before the orphan's first line.
+        parent = os.getpid()
         orphan = os.fork()
         if orphan == 0:
-            parent = os.getppid()
             watch = threading.Thread(target=process._watch_parent, args=(parent, signal.SIGKILL, None, False))
             watch.start()
             time.sleep(60)
