@@ -18,7 +18,7 @@ import click
 __all__ = ["FORMAT_ALIASES", "Output", "format_table", "format_value", "is_format"]
 
 # tabulate (and wcwidth under it) is imported only for a table or a format name to check: a command that
-# prints no table, ``workflow.start --local`` say, starts without it (it was a tenth of the start-up).
+# prints no table, ``workflow.start --local`` say, starts without it (20 ms of CPU of workflow.replay's 124).
 _KNOWN_WITHOUT_TABULATE = frozenset({"plain", "json", "csv"})  # the default among them: tabulate has it
 
 
