@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from simpleflow.exceptions import DataError
@@ -89,8 +90,36 @@ def decode_events(
     """
     if copy:
         return _decoded_copies(events, keep_unavailable)
-    # The loop of a replay and of each decision task: most events have no field to look at, and most
-    # fields are short texts that need no more than a glance (``_looked_at`` does the rest).
+    for event, _, attributes, name, value in _fields_to_look_at(events):
+        looked = _looked_at(value, name, event, keep_unavailable)
+        if looked is not value:
+            attributes[name] = looked
+    return events
+
+
+def _decoded_copies(events: list[dict[str, Any]], keep_unavailable: bool) -> list[dict[str, Any]]:
+    """``decode_events`` with *copy*: an event holding a reference is copied, with its attributes."""
+    copies: dict[int, dict[str, Any]] = {}  # id of the caller's event -> its copy (the caller's stays as it is)
+    for event, key, attributes, name, value in _fields_to_look_at(events):
+        if not value.startswith(PREFIX):
+            _looked_at(value, name, event, keep_unavailable)  # checked only
+            continue
+        copy = copies.get(id(event))
+        if copy is None:
+            copy = copies[id(event)] = dict(event, **{key: dict(attributes)})
+        copy[key][name] = _looked_at(value, name, event, keep_unavailable)
+    return [copies.get(id(event), event) for event in events]
+
+
+def _fields_to_look_at(
+    events: list[dict[str, Any]],
+) -> Iterator[tuple[dict[str, Any], str, dict[str, Any], str, str]]:
+    """(event, attributes key, attributes, field name, value) of each field of *events* that may be a
+    reference or nest too deep: one that starts like a reference or is longer than ``MAX_JSON_DEPTH``.
+
+    The walk of a replay and of each decision task: most events have no field to look at, and most fields
+    are short texts that need no more than this glance (``_looked_at`` does the rest).
+    """
     lookup = _EVENT_ATTRIBUTES.get
     for event in events:
         spec = lookup(event.get("eventType"))
@@ -103,36 +132,7 @@ def decode_events(
         for name in names:
             value = attributes.get(name)
             if value and (value.startswith(PREFIX) or len(value) > MAX_JSON_DEPTH):
-                looked = _looked_at(value, name, event, keep_unavailable)
-                if looked is not value:
-                    attributes[name] = looked
-    return events
-
-
-def _decoded_copies(events: list[dict[str, Any]], keep_unavailable: bool) -> list[dict[str, Any]]:
-    """``decode_events`` with *copy*: an event holding a reference is copied, with its attributes."""
-    lookup = _EVENT_ATTRIBUTES.get
-    out = list(events)
-    for index, event in enumerate(events):
-        spec = lookup(event.get("eventType"))
-        if spec is None:
-            continue
-        key, names = spec
-        attributes = event.get(key)
-        if not attributes:
-            continue
-        for name in names:
-            value = attributes.get(name)
-            if not value:
-                continue
-            if value.startswith(PREFIX):
-                if out[index] is event:  # the caller's event and attributes stay as they are
-                    attributes = dict(attributes)
-                    out[index] = dict(event, **{key: attributes})
-                attributes[name] = _looked_at(value, name, event, keep_unavailable)
-            elif len(value) > MAX_JSON_DEPTH:
-                _looked_at(value, name, event, keep_unavailable)  # checked only
-    return out
+                yield event, key, attributes, name, value
 
 
 def _looked_at(value: str, name: str, event: dict[str, Any], keep_unavailable: bool) -> str | None:
