@@ -48,6 +48,19 @@ def measure(python: str, path: list[Path], runs: int) -> dict[str, list[float]]:
     return json.loads(done.stdout)
 
 
+def alternated(peer_python: str, runs: int, rounds: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Call times in ms, (ours, the peer's), by kind ("python", "program"): *rounds* of *runs* calls a side,
+    ours and the peer's rounds alternating so that both sides share the machine's load alike."""
+    ours: dict[str, list[float]] = {"python": [], "program": []}
+    peer: dict[str, list[float]] = {"python": [], "program": []}
+    for _ in range(rounds):
+        for kind, times in measure(sys.executable, [ROOT, BENCH], runs).items():
+            ours[kind] += times
+        for kind, times in measure(peer_python, [BENCH], runs).items():
+            peer[kind] += times
+    return ours, peer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20, help="calls of each kind per round")
@@ -58,13 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     peer_python = args.peer_python or str(ensure_peer(DEFAULT_VENV).python)
     load = os.getloadavg()[0]
-    ours: dict[str, list[float]] = {"python": [], "program": []}
-    peer: dict[str, list[float]] = {"python": [], "program": []}
-    for _ in range(args.rounds):  # alternating, so that both sides share the machine's load alike
-        for kind, times in measure(sys.executable, [ROOT, BENCH], args.runs).items():
-            ours[kind] += times
-        for kind, times in measure(peer_python, [BENCH], args.runs).items():
-            peer[kind] += times
+    ours, peer = alternated(peer_python, args.runs, args.rounds)
     print(
         f"{args.rounds} rounds of {args.runs} calls each side; load average {load:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after; medians"

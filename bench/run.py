@@ -1,6 +1,6 @@
 """Regenerate bench/RESULTS.md: ours against the released peer (simpleflow 0.36.0), every figure from one run.
 
-    python3 bench/run.py [--quick] [--only replay|local|standalone] [--burners N] [--peer-venv DIR]
+    python3 bench/run.py [--quick] [--only replay|local|execute|dag|standalone] [--burners N] [--peer-venv DIR]
 
 A script people run by hand, never part of the test suite. It needs our package
 installed (``pip install -e .``); its inputs (bench_workflows.py,
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shlex
@@ -22,15 +23,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH_DIR, INPUTS, REPO, BenchError, compile_sources, say
+from _common import BENCH_DIR, INPUTS, REPO, BenchError, compile_sources, median, pythonpath, run_process, say, tail
 from _peer import DEFAULT_VENV, PEER_VERSION, Peer, ensure_peer
 
-PARTS = ("replay", "local", "standalone")
+PARTS = ("replay", "local", "execute", "dag", "standalone")
 
 # Chain histories from gen_history.py: 6 events per completed activity + 6. Chain 4000 4000 is 24,006 events.
 CHAIN_N = 4000
 CHAIN_DONE = (16, 166, 1666, 4000)  # 102, 1,002, 10,002 and 24,006 events
 LOCAL_N = 5000
+DAG_N = 200  # nodes of the DAG spec chain and fan-out
+EXECUTE_CALLS = 20  # calls of each kind per round of bench_execute.py
 
 
 @dataclass
@@ -228,7 +231,58 @@ class Bench:
             )
         )
 
-    # -- 3. standalone (hook) ------------------------------------------------------
+    # -- 3. program tasks ----------------------------------------------------------
+
+    def execute(self) -> None:
+        import bench_execute
+
+        rounds = max(3, self.repeat // 2)
+        say(f"program tasks: {rounds} rounds of {EXECUTE_CALLS} calls a side, ours and the peer's alternating")
+        try:
+            ours, peer = bench_execute.alternated(str(self.peer.python), EXECUTE_CALLS, rounds)
+        except (subprocess.CalledProcessError, OSError) as err:
+            self.error_row("program tasks (`bench/bench_execute.py`)", err)
+            return
+        calls = (("python", "`execute.python` (a fresh interpreter)"), ("program", "`execute.program` (`true`)"))
+        for kind, call in calls:
+            mine, theirs = median(ours[kind]), median(peer[kind])
+            self.rows.append(
+                Row(
+                    f"one call of {call}, wall ({rounds * EXECUTE_CALLS} calls a side)",
+                    fmt_ms(mine),
+                    fmt_ms(theirs),
+                    fmt_ratio(theirs, mine),
+                    f"≥ 1x (no slower): {verdict(theirs >= mine)}",
+                )
+            )
+
+    # -- 4. DAG specs ----------------------------------------------------------------
+
+    def dag(self) -> None:
+        what = f"DAG spec, local run in process: chain of {DAG_N} nodes"
+        say(f"DAG specs against the same workflows in Python, {DAG_N} activities, {self.repeat} runs each")
+        cmd = [sys.executable, str(BENCH_DIR / "bench_dag.py"), "--n", str(DAG_N), "--repeats", str(self.repeat)]
+        proc = run_process([*cmd, "--json"], env=dict(os.environ, PYTHONPATH=pythonpath(REPO)))
+        if proc.returncode != 0:
+            self.error_row(what, BenchError(f"bench_dag.py failed: {tail(proc.stderr or proc.stdout)}"))
+            return
+        runs = json.loads(proc.stdout)["runs"]
+        for label, target in (("chain", 2.0), ("fan-out", None)):
+            spec, python = runs[label]
+            ratio = spec / python
+            goal = f"≤ {target:.0f}x the Python workflow's: {verdict(ratio <= target)}" if target else "for information"
+            self.rows.append(
+                Row(
+                    f"DAG spec, local run in process: {label} of {DAG_N} activities; the same workflow in "
+                    f"Python (ours): {fmt_ms(python * 1000)}, the spec takes {ratio:.2f}x its time",
+                    fmt_ms(spec * 1000),
+                    "— (no DAG specs)",
+                    "—",
+                    goal,
+                )
+            )
+
+    # -- 5. standalone (hook) ------------------------------------------------------
 
     def standalone(self) -> None:
         import _standalone
@@ -333,6 +387,10 @@ def report(bench: Bench, argv: list[str]) -> str:
         "is its cold figure.",
         "- local runs: whole `workflow.start --local` processes, `LOG_LEVEL=WARNING` for both (the peer logs "
         "every activity at INFO by default); each side is checked on an untimed run first.",
+        "- program tasks (`bench_execute.py`): calls timed in a process of each side's own, ours and the peer's "
+        "rounds alternating; `execute.python` runs a function in a fresh interpreter, `execute.program` runs `true`.",
+        "- DAG specs (`bench_dag.py`): the same chain and fan-out as a spec and as a Python workflow, both ours, "
+        "run on the local host in one process, alternated; the peer has no DAG specs.",
     ]
     parts += [f"- {note}" for note in bench.notes]
     return "\n".join(parts) + "\n"
