@@ -13,7 +13,12 @@ from simpleflow.exceptions import UsageError
 
 @click.command("ui")
 @click.option("--domain", "-d", "domains", multiple=True, envvar="SWF_DOMAIN", help="SWF domain to show (repeatable).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback by default; elsewhere, every page needs the token).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8233, show_default=True, help="Port (0: a free one).")
 @click.option("--read-only", is_flag=True, help="Pages only: no signal, cancel, terminate, restart, repair or query.")
 @click.option(

@@ -26,7 +26,7 @@ from simpleflow.exceptions import UsageError
 from simpleflow.ui import actions, listing, present
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import ViewCache, load_view
-from simpleflow.ui.security import csrf_value, holds_token, host_allowed, refusal
+from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_refusal, refusal
 
 __all__ = ["create_app"]
 
@@ -50,7 +50,8 @@ SECURITY_HEADERS = [
 
 
 class Guard:
-    """ASGI middleware: the Host check, the token exchanged for a cookie, security headers on every answer."""
+    """ASGI middleware: the Host check, the token exchanged for a cookie, the token asked for every page when
+    listening beyond loopback, security headers on every answer."""
 
     def __init__(self, app: Any, settings: UISettings, render: Any) -> None:
         self.app, self.settings, self.render = app, settings, render
@@ -83,7 +84,16 @@ class Guard:
                 response = self.render(request, "error.html", {"status": 403, "message": "wrong token"}, 403)
             await response(scope, receive, send_with_headers)
             return
+        # (The UI's own script and style sheet are no one's data: the refusal page needs them.)
+        why = None if request.url.path.startswith("/static/") else read_refusal(self.settings, self._cookie(request))
+        if why is not None:
+            response = self.render(request, "locked.html", {"status": 401, "message": why}, 401)
+            await response(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
+
+    def _cookie(self, request: Request) -> str | None:
+        return request.cookies.get(self.settings.cookie_name)
 
 
 def _environment() -> Environment:

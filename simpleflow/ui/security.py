@@ -5,6 +5,8 @@
 - A change is a POST that carries that cookie *and* a form field derived from the token (CSRF), from
   a page of this origin (Origin header, when the browser sends one). Anything else is refused.
 - On loopback the Host header must name this server (a DNS-rebinding page cannot read it).
+- Beyond loopback (``--host``), every page needs the cookie too: the executions' inputs and results are
+  not shown to whoever can reach the port.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 from simpleflow.ui.config import UISettings, is_loopback
 
-__all__ = ["csrf_value", "host_allowed", "holds_token", "refusal"]
+__all__ = ["csrf_value", "host_allowed", "holds_token", "read_refusal", "refusal"]
 
 
 def csrf_value(token: str) -> str:
@@ -36,6 +38,17 @@ def host_allowed(settings: UISettings, host_header: str | None) -> bool:
         return False
     name = urlsplit(f"//{host_header}").hostname or ""
     return is_loopback(name)
+
+
+def read_refusal(settings: UISettings, cookie: str | None) -> str | None:
+    """Why a page is not shown, or None: on loopback anyone on this machine may look, beyond it only a
+    browser holding the token."""
+    if is_loopback(settings.host) or holds_token(settings, cookie):
+        return None
+    return (
+        f"this UI listens on {settings.host}, beyond this machine: every page needs the token. "
+        "Open the URL printed when the UI started (it carries ?token=...)"
+    )
 
 
 def refusal(

@@ -33,7 +33,7 @@ def serve(settings: UISettings, *, on_ready: Any = None) -> None:
         settings.port = sock.getsockname()[1]
     if not is_loopback(settings.host):
         log.warning(
-            "simpleflow ui listens on %s: reachable beyond this machine (actions still need the token)", settings.host
+            "simpleflow ui listens on %s: reachable beyond this machine (every page needs the token)", settings.host
         )
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)

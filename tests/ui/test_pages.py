@@ -125,3 +125,42 @@ def decoded_input_reference(domain: str, ids: tuple[str, str]) -> str:
     from simpleflow.swf import client
 
     return client.get_history(domain, *ids)[0]["workflowExecutionStartedEventAttributes"]["input"]
+
+
+def test_beyond_loopback_every_page_needs_the_token(browser, runs, tmp_path, shots):
+    import urllib.error
+    import urllib.request
+
+    from tests.ui.conftest import UIProcess
+
+    exposed = UIProcess("--domain", runs.domain, "--host", "0.0.0.0", log=tmp_path / "ui.log")  # noqa: S104
+    try:
+        assert "every page needs the token" in (tmp_path / "ui.log").read_text()
+        stranger = browser.new_context().new_page()
+        for url in (exposed.base + "/", execution_url(exposed, runs.domain, runs.completed)):
+            answer = stranger.goto(url)
+            assert answer.status == 401
+            assert "every page needs the token" in stranger.inner_text(".message")
+            assert runs.domain not in stranger.content()  # not even the domains it shows
+            assert runs.completed[0] not in stranger.content()
+        shots(stranger, "locked")
+        stranger.context.close()
+        with urllib.request.urlopen(f"{exposed.base}/static/ui.css", timeout=10) as css:  # the UI's own
+            assert css.status == 200
+        # No token in a script either: a POST is refused before it reaches an action.
+        request = urllib.request.Request(f"{exposed.base}/executions", data=b"x=1", method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("a POST without the token was answered")
+        except urllib.error.HTTPError as err:
+            assert err.code == 401
+        # The printed URL gives the token: then the UI is the usual one.
+        holder = browser.new_context().new_page()
+        holder.goto(exposed.url)
+        assert "token" not in holder.url
+        holder.wait_for_selector("#closed-executions")
+        assert holder.locator("header .badge", has_text="actions allowed").is_visible()
+        assert holder.goto(execution_url(exposed, runs.domain, runs.completed)).status == 200
+        holder.context.close()
+    finally:
+        exposed.stop()

@@ -12,7 +12,7 @@ from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import build_view, dag_spec_of
 from simpleflow.ui.listing import ListFilters, row_of
 from simpleflow.ui.present import duration, pretty, traceback_text
-from simpleflow.ui.security import csrf_value, host_allowed, refusal
+from simpleflow.ui.security import csrf_value, host_allowed, read_refusal, refusal
 from tests.history_builder import HistoryBuilder
 from tests.swf_e2e_helpers import ROOT
 
@@ -47,6 +47,15 @@ def test_on_loopback_the_host_header_must_name_this_machine():
     assert not host_allowed(SETTINGS, "attacker.example:8233")  # a DNS-rebinding page
     assert not host_allowed(SETTINGS, None)
     assert host_allowed(UISettings(("d",), host="0.0.0.0"), "box.example:8233")  # the operator opened it
+
+
+def test_pages_need_the_token_only_beyond_loopback():
+    assert read_refusal(SETTINGS, None) is None  # anyone on this machine may look
+    assert read_refusal(UISettings(("d",), host="::1"), None) is None
+    exposed = UISettings(("d",), host="0.0.0.0", token="secret-token")  # noqa: S104
+    assert "every page needs the token" in read_refusal(exposed, None)
+    assert read_refusal(exposed, "secret-toke") is not None
+    assert read_refusal(exposed, "secret-token") is None
 
 
 def test_the_printed_url_carries_the_token_and_each_process_has_its_own():
