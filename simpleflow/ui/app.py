@@ -81,7 +81,8 @@ class Guard:
                 response = RedirectResponse(target, 303)
                 response.set_cookie(self.settings.cookie_name, token, httponly=True, samesite="strict", path="/")
             else:
-                response = self.render(request, "error.html", {"status": 403, "message": "wrong token"}, 403)
+                # (locked.html, as a browser without the token gets beyond loopback: nothing of the UI's data.)
+                response = self.render(request, "locked.html", {"status": 403, "message": "wrong token"}, 403)
             await response(scope, receive, send_with_headers)
             return
         # (The UI's own script and style sheet are no one's data: the refusal page needs them.)

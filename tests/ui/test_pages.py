@@ -144,6 +144,8 @@ def test_beyond_loopback_every_page_needs_the_token(browser, runs, tmp_path, sho
             assert runs.domain not in stranger.content()  # not even the domains it shows
             assert runs.completed[0] not in stranger.content()
         shots(stranger, "locked")
+        answer = stranger.goto(exposed.base + "/?token=not-the-token")
+        assert answer.status == 403 and runs.domain not in stranger.content()
         stranger.context.close()
         with urllib.request.urlopen(f"{exposed.base}/static/ui.css", timeout=10) as css:  # the UI's own
             assert css.status == 200
