@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 
 import pytest
 
 from tests.moto_server import MotoServer
+
+
+def pytest_configure(config):
+    # A shell starts a background job (`(./script/test &)`, a script's `cmd &`) with SIGINT ignored, and the
+    # processes the tests start would inherit that: an interrupted `standalone` would ignore the SIGINT its
+    # tests send, as a program started ignoring it should. Handled here, it is the default in every child.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
