@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+from simpleflow import format
 from simpleflow.dag import _bounds, _floto
 from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
 from simpleflow.exceptions import UsageError
@@ -76,6 +77,10 @@ def load_text(text: str, source: str = "spec") -> Any:
     """Plain data from a spec's text: JSON if it parses as JSON (or the file says .json), else YAML."""
     stripped = text.lstrip()
     if source.endswith(".json") or stripped.startswith(("{", "[")):
+        # Checked before parsing: Python's parser stops near 1,000 levels up to 3.11, goes as deep as the
+        # C stack allows from 3.12 on (and the code that walks the spec recurses in Python).
+        if format.nesting_exceeds(text):
+            raise UsageError(f"{source}: nested too deep to read")
         try:
             return json.loads(text, object_pairs_hook=_unique_pairs)
         except _DuplicateKey as err:

@@ -62,7 +62,10 @@ def decode_poll_data(text: str) -> dict[str, Any]:
     except (binascii.Error, ValueError) as err:
         raise UsageError(f"--poll-data is not valid base64: {err}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        if format.nesting_exceeds(text):  # (Python's parser goes as deep as the C stack from 3.12 on)
+            raise UsageError(f"--poll-data is {format.TOO_DEEP}")
+        data = json.loads(text)
     except RecursionError:
         raise UsageError(f"--poll-data is {format.TOO_DEEP}") from None
     except (UnicodeDecodeError, ValueError) as err:
