@@ -9,6 +9,7 @@ set unless a test gives it.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +31,12 @@ def install(root: Path) -> dict[str, str]:
     script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
     script.chmod(0o755)
     for name in ("python", "python3"):
-        if not (bin_dir / name).exists():
-            (bin_dir / name).symlink_to(sys.executable)
+        # A script, not a symlink: Python 3.13 run through a link from elsewhere finds no pyvenv.cfg beside
+        # it and starts outside the venv (without its packages).
+        python = bin_dir / name
+        if not python.exists():
+            python.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
+            python.chmod(0o755)
     env = {
         name: value
         for name, value in os.environ.items()
