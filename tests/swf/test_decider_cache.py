@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -182,7 +183,9 @@ def test_a_cached_run_holds_about_what_its_estimate_says(parked, done):
     # whether the run's tasks are settled (compacted) or open (kept whole).
     assert 1.0 * held <= estimate - RUN_BYTES <= 2 * held
     if parked is _parked_chain:
-        assert held / count < 250  # bytes per event of a compacted Chain (200 tasks: 1,203 events)
+        # Bytes per event of a compacted Chain (200 tasks: 1,203 events); Python 3.10 gives a task's future
+        # and task object a dict each where 3.11 keeps their attributes inline (267 B measured there).
+        assert held / count < (250 if sys.version_info >= (3, 11) else 300)
 
 
 def _stack_size(thread: threading.Thread) -> int | None:
