@@ -63,7 +63,7 @@ def decode_poll_data(text: str) -> dict[str, Any]:
         raise UsageError(f"--poll-data is not valid base64: {err}") from None
     try:
         text = raw.decode("utf-8")
-        if format.nesting_exceeds(text):  # (Python's parser goes as deep as the C stack from 3.12 on)
+        if format.nesting_exceeds(text):  # (Python 3.13's parser goes ten times deeper than 3.12's)
             raise UsageError(f"--poll-data is {format.TOO_DEEP}")
         data = json.loads(text)
     except RecursionError:
