@@ -23,7 +23,8 @@ def collector_paused(*, promote: bool = True) -> Iterator[None]:
     objects moved so waits for a full pass, and full passes come rarer as fewer objects reach the oldest
     generation the usual way: *promote* False leaves them young, for a graph that may become cyclic
     garbage in a process that runs on. Not when something else froze objects either (``unfreeze``
-    would thaw those too). Nested uses pause once: the outermost one decides.
+    would thaw those too; Python 3.12 starts with objects of its own frozen: there, nothing is moved).
+    Nested uses pause once: the outermost one decides.
     """
     if not gc.isenabled():
         yield

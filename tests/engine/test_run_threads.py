@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 
 from simpleflow.engine import ExecutionInfo, WorkflowRun
@@ -23,9 +24,12 @@ def _first_decision(workflow_class, args):
 
 def test_a_workflow_recursing_almost_to_the_recursion_limit_through_c_calls_runs_on_the_bounded_stack():
     assert RUN_THREAD_STACK_SIZE <= 1024 * 1024
-    (decision,) = _first_decision(wf.DeepRecursion, [900])
+    # Python 3.12 counts the C calls against a limit of its own: there, 900 levels through map() raise
+    # RecursionError on any thread, 700 do not.
+    depth = 700 if sys.version_info[:2] == (3, 12) else 900
+    (decision,) = _first_decision(wf.DeepRecursion, [depth])
     attributes = decision["scheduleActivityTaskDecisionAttributes"]
-    assert json.loads(attributes["input"])["args"] == [900]
+    assert json.loads(attributes["input"])["args"] == [depth]
 
 
 def test_the_run_thread_gets_the_bounded_stack_and_the_process_setting_is_restored(monkeypatch):

@@ -35,10 +35,14 @@ def test_a_nested_pause_leaves_the_collector_to_the_outer_one():
 
 
 def test_a_large_graph_goes_to_the_oldest_generation_at_once():
+    frozen = gc.get_freeze_count()  # Python 3.12 starts with objects of its own frozen
     with collector_paused():
         built = [[i] for i in range(PROMOTE_ABOVE * 2)]
-    # There on the way out: the collector's own passes would take them there through generations 0 and 1.
     oldest = {id(o) for o in gc.get_objects(generation=2)}
+    if frozen:  # unfreezing would thaw those too: the graph is left to the collector, and they stay frozen
+        assert gc.get_freeze_count() == frozen and id(built[0]) not in oldest
+        return
+    # There on the way out: the collector's own passes would take them there through generations 0 and 1.
     assert id(built[0]) in oldest and id(built[-1]) in oldest
 
 
