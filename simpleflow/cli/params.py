@@ -6,7 +6,6 @@ stays fast.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,7 @@ from urllib.parse import unquote
 
 import click
 
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 
 __all__ = [
     "AT_LEAST_ZERO",
@@ -164,11 +163,9 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
             raise UsageError(f"--signal {text!r}: the delay {err}") from None
     from simpleflow import format
 
-    if format.nesting_exceeds(payload):
-        raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}")
     try:
-        value = json.loads(payload) if sep else None
-    except RecursionError:
+        value = format.parse_bounded(payload) if sep else None
+    except DataError:
         raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"--signal {text!r}: the value is not valid JSON: {err}") from err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -10,7 +9,7 @@ from simpleflow import format
 from simpleflow.dag._compile import compile_spec
 from simpleflow.dag._load import execution_input, parse_all, read
 from simpleflow.dag._workflow import workflow_class_for
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -24,11 +23,9 @@ def parse_value(text: str | None, source: str = "--input") -> Any:
     """``--input`` of a spec: any JSON value, what ``$input`` refers to (*source* names it in errors)."""
     if text is None or not text.strip():
         return None
-    if format.nesting_exceeds(text):
-        raise UsageError(f"{source} is {format.TOO_DEEP}")
     try:
-        return json.loads(text)
-    except RecursionError:
+        return format.parse_bounded(text)
+    except DataError:
         raise UsageError(f"{source} is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"{source} is not valid JSON: {err}") from None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 from typing import Any
 
 from simpleflow import format
 from simpleflow.dag import _bounds, _floto
 from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 
 
 class _DuplicateKey(ValueError):
@@ -77,15 +76,11 @@ def load_text(text: str, source: str = "spec") -> Any:
     """Plain data from a spec's text: JSON if it parses as JSON (or the file says .json), else YAML."""
     stripped = text.lstrip()
     if source.endswith(".json") or stripped.startswith(("{", "[")):
-        # Checked before parsing: Python's parser raises RecursionError near 1,000 levels up to 3.12, only
-        # near 10,000 on 3.13 (and the code that walks the spec recurses in Python).
-        if format.nesting_exceeds(text):
-            raise UsageError(f"{source}: nested too deep to read")
         try:
-            return json.loads(text, object_pairs_hook=_unique_pairs)
+            return format.parse_bounded(text, object_pairs_hook=_unique_pairs)
         except _DuplicateKey as err:
             raise UsageError(f"{source}: {err}") from None
-        except RecursionError:
+        except DataError:
             raise UsageError(f"{source}: nested too deep to read") from None
         except ValueError as err:
             if source.endswith(".json"):

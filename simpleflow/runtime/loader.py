@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import json
 import logging
 import re
 import traceback
@@ -22,7 +21,7 @@ from typing import Any
 import venusian
 
 from simpleflow import activity, format
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 from simpleflow.runtime.user_path import use_current_directory
 from simpleflow.workflow import Workflow
 
@@ -134,11 +133,9 @@ def parse_input(text: str | None, source: str = "--input") -> dict[str, Any]:
     """
     if text is None or not text.strip():
         return {"args": [], "kwargs": {}}
-    if format.nesting_exceeds(text):
-        raise UsageError(f"{source} is {format.TOO_DEEP}")
     try:
-        value = json.loads(text)
-    except RecursionError:  # deeper than the parser goes, with brackets the check above did not pair
+        value = format.parse_bounded(text)
+    except DataError:
         raise UsageError(f"{source} is {format.TOO_DEEP}") from None
     except ValueError as err:
         raise UsageError(f"{source} is not valid JSON: {err}") from err

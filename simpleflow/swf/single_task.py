@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 from simpleflow import format
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.swf.worker import Worker
 
@@ -62,11 +61,8 @@ def decode_poll_data(text: str) -> dict[str, Any]:
     except (binascii.Error, ValueError) as err:
         raise UsageError(f"--poll-data is not valid base64: {err}") from None
     try:
-        text = raw.decode("utf-8")
-        if format.nesting_exceeds(text):  # (Python 3.13's parser goes ten times deeper than 3.12's)
-            raise UsageError(f"--poll-data is {format.TOO_DEEP}")
-        data = json.loads(text)
-    except RecursionError:
+        data = format.parse_bounded(raw.decode("utf-8"))
+    except DataError:
         raise UsageError(f"--poll-data is {format.TOO_DEEP}") from None
     except (UnicodeDecodeError, ValueError) as err:
         raise UsageError(f"--poll-data does not decode to JSON: {err}") from None
