@@ -365,6 +365,9 @@ class WorkflowContext:
         if self.outcome is not None:
             return
         if self.thread is None:
+            # ``run``'s first lines were already run (and logged) by a decision task that completed: muted until
+            # news; with none completed yet, nothing is being replayed.
+            self.replaying = self.history.completed_decision_id > 0
             self.workflow.before_replay(self.hooks_history)
             self.thread = Suspendable(
                 self._main, name=f"simpleflow-run-{self.info.run_id or ''}", stack_size=self.info.thread_stack_size

@@ -339,6 +339,45 @@ def test_log_lines_of_run_are_written_once_per_execution(caplog):
     assert len(lines) == 1
 
 
+class _LogsFirst(Workflow):
+    name = "logs-first"
+    version = "1"
+
+    def run(self, x):
+        logging.getLogger("tests.logs_first").warning("top of run, before any task")
+        if x:
+            return self.submit(wf.inc, x).result
+        return x  # submits nothing: the line above is all it logs
+
+
+def test_a_line_logged_before_the_first_task_is_written_once(caplog):
+    from simpleflow.engine import ReplayLogFilter
+
+    caplog.handler.addFilter(ReplayLogFilter())
+    caplog.set_level(logging.INFO)
+
+    def top_lines():
+        return [r for r in caplog.records if "top of run" in r.getMessage()]
+
+    first = HistoryBuilder(input={"args": [1], "kwargs": {}})
+    first.decision_started()
+    replay(_LogsFirst, first.events)  # no decision completed yet: nothing is replayed, the line is new
+    assert len(top_lines()) == 1
+    later = HistoryBuilder(input={"args": [1], "kwargs": {}})
+    later.decision()
+    sid = later.schedule_activity(
+        "activity-tests.fixtures.engine_workflows.inc-1", "tests.fixtures.engine_workflows.inc", input=_args(1)
+    )
+    later.complete_activity(sid, 2)
+    later.decision_started()
+    assert closing(replay(_LogsFirst, later.events))[0] == "CompleteWorkflowExecution"
+    assert len(top_lines()) == 1  # the full replay ran that line again, for a decision that already logged it
+    nothing = HistoryBuilder(input={"args": [0], "kwargs": {}})
+    nothing.decision_started()
+    replay(_LogsFirst, nothing.events)  # a run that submits nothing logs its line too
+    assert len(top_lines()) == 2
+
+
 def test_on_task_failure_can_retry_later_through_a_named_timer():
     class Patient(Workflow):
         name = "patient"
