@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import gc
 import json
+import math
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -23,10 +24,19 @@ if TYPE_CHECKING:
     from simpleflow.cli.output import Output
 
 _NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
+
+
+def _number_of_days(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and math.isnan(value):  # FloatRange lets NaN through: no comparison fails
+        raise click.BadParameter("'nan' is not a number of days")
+    return value
+
+
 _STARTED_SINCE = click.option(
     "--started-since",
     "-d",
     type=click.FloatRange(min=0),
+    callback=_number_of_days,
     default=30,
     show_default=True,
     help="Executions started in the last DAYS.",

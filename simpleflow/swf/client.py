@@ -39,6 +39,7 @@ __all__ = [
     "identity",
     "latest_run_id",
     "list_executions",
+    "oldest_start",
     "poll_activity_task",
     "poll_decision_task",
     "register_domain",
@@ -233,6 +234,18 @@ def _workflow_type(info: dict[str, Any]) -> tuple[str, str]:
     return wtype.get("name", ""), wtype.get("version", "")
 
 
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def oldest_start(days: float | None, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The oldest start time of executions "started in the last *days* days" (None: any), 1970 at the
+    earliest: a span longer than that, infinite included, means any start time (not an overflow)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    if days is None or not days < (now - _EPOCH).total_seconds() / 86400:
+        return _EPOCH
+    return now - datetime.timedelta(days=days)
+
+
 def list_executions(
     domain: str,
     status: str = "open",
@@ -258,10 +271,7 @@ def list_executions(
         raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
     if close_status and status != "closed":
         raise ValueError("close_status filters closed executions only")
-    oldest = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-    if started_since_days is not None:
-        oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=started_since_days)
-    time_filter: dict[str, Any] = {"oldestDate": oldest}
+    time_filter: dict[str, Any] = {"oldestDate": oldest_start(started_since_days)}
     if from_date is not None:  # simpleflow's --from-date/--to-date, in place of the days
         time_filter = {"oldestDate": from_date}
         if to_date is not None:

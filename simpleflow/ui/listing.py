@@ -8,6 +8,7 @@ than asked). Pages follow SWF's ``nextPageToken``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,8 @@ class ListFilters:
             try:
                 days = float(text("days") or "")
             except ValueError:
+                days = math.nan
+            if math.isnan(days):
                 raise UsageError(f"days must be a number, not {text('days')!r}") from None
             if days <= 0:
                 days = None  # any start time
@@ -167,10 +170,8 @@ def _request(domain: str, status: str, filters: ListFilters, page_size: int, tok
     now = dt.datetime.now(dt.timezone.utc)
     if filters.start_from is not None:
         time_filter: dict[str, Any] = {"oldestDate": filters.start_from}
-    elif filters.days is not None:
-        time_filter = {"oldestDate": now - dt.timedelta(days=filters.days)}
     else:
-        time_filter = {"oldestDate": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)}
+        time_filter = {"oldestDate": client.oldest_start(filters.days, now)}
     if filters.start_to is not None:
         time_filter["latestDate"] = filters.start_to
     kwargs: dict[str, Any] = {"domain": domain, "startTimeFilter": time_filter, "maximumPageSize": page_size}

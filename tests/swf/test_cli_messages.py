@@ -141,6 +141,17 @@ def test_workflow_list_with_nothing_to_list_says_so(shell, swf_domain):
     assert (done.returncode, json.loads(done.stdout)) == (0, [])
 
 
+def test_a_span_of_days_past_1970_means_any_start_and_nan_is_refused(shell, swf_domain, terminated):
+    workflow_id = terminated[0]
+    for days in ("100000000", "inf", "1e308"):
+        done = console.run(shell, "workflow.filter", swf_domain, "--status", "closed", "-d", days, cwd=console.REPO)
+        assert (done.returncode, done.stderr) == (0, ""), days
+        assert workflow_id in done.stdout
+    done = console.run(shell, "workflow.list", swf_domain, "-d", "nan", cwd=console.REPO)
+    assert done.returncode == 2
+    assert done.stderr == "simpleflow: error: --started-since: 'nan' is not a number of days\n"
+
+
 def test_the_steps_example_needs_its_bucket_says_so_and_runs_once_it_is_created(shell, tmp_path):
     bucket = f"steps-{uuid.uuid4().hex[:8]}"
     env = {**shell, "STEP_BUCKET": bucket}

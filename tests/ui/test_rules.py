@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from simpleflow.exceptions import UsageError
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import build_view, dag_spec_of
-from simpleflow.ui.listing import ListFilters, row_of
+from simpleflow.ui.listing import ListFilters, _request, row_of
 from simpleflow.ui.present import duration, pretty, traceback_text
 from simpleflow.ui.security import csrf_value, host_allowed, read_refusal, refusal
 from tests.history_builder import HistoryBuilder
@@ -69,6 +70,9 @@ def test_list_filters_read_from_the_query_say_what_is_wrong():
     filters = ListFilters.from_query({"close_status": "failed", "days": "7", "tag": " nightly "})
     assert (filters.status, filters.close_status, filters.days, filters.tag) == ("closed", "FAILED", 7.0, "nightly")
     assert ListFilters.from_query({"days": "0"}).days is None
+    for days in ("nan", "NaN", "five"):
+        with pytest.raises(UsageError, match="days must be a number"):
+            ListFilters.from_query({"days": days})
     with pytest.raises(UsageError, match="status must be"):
         ListFilters.from_query({"status": "running"})
     with pytest.raises(UsageError, match="closed executions only"):
@@ -210,3 +214,12 @@ def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
     assert '<dd id="previous-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=first">' in html
     assert '<dd id="next-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=third">' in html
     assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>x</i>" not in html
+
+
+def test_a_span_of_days_past_1970_asks_for_any_start_time():
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    for days in ("100000000", "1e308", "inf"):
+        request = _request("d", "closed", ListFilters.from_query({"days": days}), 50, None)
+        assert request["startTimeFilter"] == {"oldestDate": epoch}, days
+    week = _request("d", "closed", ListFilters.from_query({"days": "7"}), 50, None)["startTimeFilter"]["oldestDate"]
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - week).total_seconds() - 7 * 86400) < 60
