@@ -125,8 +125,7 @@ def dag_show(
 
         domain = require_domain(domain)
         client.check_domain(domain)
-        run_id = executions.resolve_run_id(domain, workflow_id, run_id)
-        states = _graph.node_states(graph, client.get_history(domain, workflow_id, run_id))
+        states = _graph.node_states(graph, executions.run_history(domain, workflow_id, run_id)[1])
     if not dot_file and not svg_file:
         dot_file = "-"
     if dot_file:

@@ -48,12 +48,10 @@ def workflow_trace(
     else:
         if len(ids) not in (2, 3):
             raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --history FILE")
-        from simpleflow.swf import client
-        from simpleflow.swf.executions import resolve_run_id
+        from simpleflow.swf.executions import run_history
 
         domain, workflow_id = ids[0], ids[1]
-        run_id = resolve_run_id(domain, workflow_id, RUN_ID.convert(ids[2], None, None) if len(ids) > 2 else None)
-        events = client.get_history(domain, workflow_id, run_id)
+        run_id, events = run_history(domain, workflow_id, RUN_ID.convert(ids[2], None, None) if len(ids) > 2 else None)
     spans = trace_of_history(events, ExecutionIds(workflow_id, run_id, domain))
     trace_id = f"{spans[0].trace_id:032x}"
     if output is not None:

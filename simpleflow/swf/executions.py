@@ -18,6 +18,21 @@ def resolve_run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
     return found
 
 
+def run_history(domain: str, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """The run id (*run_id*, or the latest run's) and every event of that run's history.
+
+    Raises:
+        UsageError: no such workflow id, or no such run of it.
+    """
+    run_id = resolve_run_id(domain, workflow_id, run_id)
+    try:
+        return run_id, client.get_history(domain, workflow_id, run_id)
+    except client.ClientError as err:
+        if client.error_code(err) == "UnknownResourceFault":
+            raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
+        raise
+
+
 def describe(domain: str, workflow_id: str, run_id: str | None) -> dict[str, Any]:
     run_id = resolve_run_id(domain, workflow_id, run_id)
     try:

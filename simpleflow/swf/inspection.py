@@ -21,7 +21,7 @@ from simpleflow.history import Event, History, attributes, plain_records
 from simpleflow.runtime.loader import parse_input, scan_activities
 from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
-from simpleflow.swf.executions import resolve_run_id
+from simpleflow.swf.executions import run_history
 from simpleflow.swf.timeline import render_svg
 from simpleflow.utils import json_dumps, serialize_complex_object
 
@@ -83,13 +83,7 @@ def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) ->
         UnknownDomain: the domain does not exist.
         UsageError: no such workflow id, or no such run of it.
     """
-    run_id = resolve_run_id(domain, workflow_id, run_id)
-    try:
-        events = client.get_history(domain, workflow_id, run_id)
-    except client.ClientError as err:
-        if client.error_code(err) == "UnknownResourceFault":
-            raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
-        raise
+    run_id, events = run_history(domain, workflow_id, run_id)
     return Execution(domain, workflow_id, run_id, jumbo.decode_events(events, keep_unavailable=True))
 
 

@@ -301,7 +301,9 @@ def test_unknown_domain_is_one_line(moto_server, command):
     )
 
 
-@pytest.mark.parametrize("command", ["workflow.info", "workflow.tasks", "workflow.profile", "workflow.history"])
+@pytest.mark.parametrize(
+    "command", ["workflow.info", "workflow.tasks", "workflow.profile", "workflow.history", "workflow.trace"]
+)
 def test_unknown_workflow_id_or_run_is_one_line(inspected, command):
     domain = inspected["domain"]
     code, out, err = simpleflow(command, domain, "no-such-workflow")
