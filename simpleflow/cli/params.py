@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import click
 
-from simpleflow.exceptions import DataError, UsageError
+from simpleflow.exceptions import UsageError
 
 __all__ = [
     "AT_LEAST_ZERO",
@@ -161,17 +161,12 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
             at = finite_seconds(when)
         except ValueError as err:
             raise UsageError(f"--signal {text!r}: the delay {err}") from None
-    from simpleflow import format
+    if not sep:
+        return at, name, None
+    from simpleflow.runtime.loader import parse_input
 
-    try:
-        value = format.parse_bounded(payload) if sep else None
-    except DataError:
-        raise UsageError(f"--signal {name}: the value is {format.TOO_DEEP}") from None
-    except ValueError as err:
-        raise UsageError(f"--signal {text!r}: the value is not valid JSON: {err}") from err
-    if isinstance(value, list):
-        value = {"args": value, "kwargs": {}}
-    return at, name, value
+    # The input ``workflow.signal --input JSON`` sends on SWF, so that a run gets the same on both hosts.
+    return at, name, parse_input(payload, source=f"--signal {name}'s value")
 
 
 def middleware_options(func: Callable) -> Callable:

@@ -54,7 +54,7 @@ def test_input_nested_as_deep_as_allowed_runs_and_one_level_more_is_refused():
 
 def test_a_signal_value_nested_too_deep_is_one_usage_line():
     line = usage_line("workflow.start", "--local", WORKFLOW, "--input", '["x"]', "--signal", f"go={DEEP}")
-    assert line == "simpleflow: error: --signal go: the value is JSON nested more than 256 levels deep"
+    assert line == "simpleflow: error: --signal go's value is JSON nested more than 256 levels deep"
 
 
 def test_a_dag_input_nested_too_deep_is_one_usage_line():

@@ -68,6 +68,9 @@ def test_a_signal_given_by_its_name_alone_has_no_input():
 
     assert parse_signal("approve") == (0.0, "approve", None)
     assert parse_signal("approve@2=[1]") == (2.0, "approve", {"args": [1], "kwargs": {}})
+    # What workflow.signal --input sends: any other value is the one argument, an object the keyword arguments.
+    assert parse_signal("approve=1")[2] == {"args": [1], "kwargs": {}}
+    assert parse_signal('approve={"note": "n"}')[2] == {"args": [], "kwargs": {"note": "n"}}
 
 
 def test_a_delayed_signal_still_arrives():

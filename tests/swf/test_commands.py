@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from simpleflow.swf import client
 from tests.process_helpers import child_pids, wait_catching_sigterm, wait_dead
 from tests.swf_e2e_helpers import (
@@ -196,6 +198,31 @@ def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
     ]
     assert [s["signalName"] for s in signaled] == ["go"]
     assert json.loads(signaled[0]["input"]) == {"args": [], "kwargs": {"speed": 2}}
+
+
+@pytest.mark.parametrize("value", ["1", '{"speed": 2}', "null", '["a", 2]', '{"kwargs": {"note": "n"}}'])
+def test_a_signal_carries_the_same_input_from_workflow_signal_on_swf_and_from_a_local_signal(
+    swf_domain, tmp_path, value
+):
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", "nobody-decides", ["/x", 1])
+    assert simpleflow("workflow.signal", swf_domain, workflow_id, "approve", "--input", value).returncode == 0
+    events = client.get_history(swf_domain, workflow_id, run_id)
+    on_swf = [attributes(e)["input"] for e in events if e["eventType"] == "WorkflowExecutionSignaled"]
+    recorded = tmp_path / "local.json"
+    simpleflow(
+        "workflow.start",
+        "--local",
+        "tests.fixtures.signal_workflows.ApprovalWorkflow",
+        "--input",
+        '["item"]',
+        "--signal",
+        f"approve={value}",
+        "--record",
+        str(recorded),
+    )  # (it fails when the signal has no first argument: its history is recorded all the same)
+    events = json.loads(recorded.read_text())["events"]
+    local = [attributes(e)["input"] for e in events if e["eventType"] == "WorkflowExecutionSignaled"]
+    assert [json.loads(text) for text in local] == [json.loads(text) for text in on_swf]
 
 
 def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
