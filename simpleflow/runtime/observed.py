@@ -13,7 +13,7 @@ from typing import Any
 
 from simpleflow import telemetry
 from simpleflow.activity import ATTEMPT_KEY
-from simpleflow.runtime.outcome import COMPLETED, Outcome, is_cancellation
+from simpleflow.runtime.outcome import COMPLETED, Outcome, is_cancellation, qualified_name
 from simpleflow.telemetry import log_context as logging_context
 
 __all__ = ["activity_log_fields", "attempt_of", "failure_error_type", "observed_attempt"]
@@ -89,7 +89,7 @@ def observed_attempt(
     try:
         outcome = call()
     except BaseException as error:
-        attempt.end("failed", type(error).__name__)
+        attempt.end("failed", qualified_name(type(error)))  # as a failure's details name it (error_type)
         raise
     finally:
         telemetry.detach_parent(parent)

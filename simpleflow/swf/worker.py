@@ -364,7 +364,8 @@ class Worker:
                     task.get("activityId") or name,
                 )
             except FieldTooLarge as err:
-                return answers.fail(token, error_details(err)), ("failed", type(err).__name__)
+                failure = error_details(err)
+                return answers.fail(token, failure), ("failed", failure_error_type(failure))
             except jumbo.JumboFieldNotStored as err:  # for good, or S3 stayed out of reach as long as the task could
                 failure = named_failure("JumboFieldNotStored", f"activity '{name}': {err}")
                 return answers.fail(token, failure), ("failed", "JumboFieldNotStored")

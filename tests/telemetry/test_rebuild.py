@@ -83,6 +83,29 @@ def test_the_trace_of_an_swf_execution_has_the_ids_its_live_spans_had(otel, swf_
     assert rebuilt == live
 
 
+def test_a_task_the_worker_fails_itself_has_one_error_type_live_and_rebuilt(otel, swf_domain):
+    with swf_hosts(swf_domain):
+        execution = run_on_swf(swf_domain, tw.OversizeWorkflow, [])
+    trace_id, _ = execution_ids(execution["workflowId"], execution["runId"])
+    live = {
+        s.context.span_id: s.attributes.get("error.type")
+        for s in by_trace(otel.finished())[trace_id]
+        if s.name.startswith("activity ")
+    }
+    result = simpleflow_here("workflow.trace", swf_domain, execution["workflowId"], execution["runId"], "--output", "-")
+    assert result.returncode == 0, result.stderr
+    [scope] = json.loads(result.stdout)["resourceSpans"][0]["scopeSpans"]
+    rebuilt = {
+        int(s["spanId"], 16): next(
+            (a["value"]["stringValue"] for a in s.get("attributes", ()) if a["key"] == "error.type"), None
+        )
+        for s in scope["spans"]
+        if s["name"].startswith("activity ")
+    }
+    assert list(live.values()) == ["simpleflow.swf.activity_task.FieldTooLarge"]
+    assert rebuilt == live
+
+
 def trace_file(folder, events, workflow_id, run_id, output):
     """``workflow.trace --history`` of *events*, written to a file in *folder*, spans to *output*: the
     command's answer and the history file."""
