@@ -81,8 +81,13 @@ _registry: dict[str, Activity] = {}
 _registry_lock = threading.Lock()
 
 
-def _timeout(value: int | str | None) -> str | None:
-    return None if value is None else str(value)
+def _timeout(value: int | str | None, field: str, callable: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return format.duration(value)
+    except ValueError as err:
+        raise ValueError(f"activity {getattr(callable, '__qualname__', callable)!r}: {field} {err}") from None
 
 
 class Activity:
@@ -116,10 +121,16 @@ class Activity:
         self.retry = check_retry(retry, f"activity {self.name!r}")
         self.raises_on_failure = raises_on_failure
         self.idempotent = idempotent
-        self.task_start_to_close_timeout = _timeout(_resolve(start_to_close_timeout))
-        self.task_schedule_to_close_timeout = _timeout(_resolve(schedule_to_close_timeout))
-        self.task_schedule_to_start_timeout = _timeout(_resolve(schedule_to_start_timeout))
-        self.task_heartbeat_timeout = _timeout(_resolve(heartbeat_timeout))
+        self.task_start_to_close_timeout = _timeout(
+            _resolve(start_to_close_timeout), "start_to_close_timeout", callable
+        )
+        self.task_schedule_to_close_timeout = _timeout(
+            _resolve(schedule_to_close_timeout), "schedule_to_close_timeout", callable
+        )
+        self.task_schedule_to_start_timeout = _timeout(
+            _resolve(schedule_to_start_timeout), "schedule_to_start_timeout", callable
+        )
+        self.task_heartbeat_timeout = _timeout(_resolve(heartbeat_timeout), "heartbeat_timeout", callable)
         self.meta = meta if meta is not None else {}
         self.register()
 

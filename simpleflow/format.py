@@ -222,6 +222,33 @@ def _parse(text: bytes | str) -> Any:
     return json.loads(text)
 
 
+def duration(value: Any, *, unlimited: bool = True) -> str:
+    """*value* as SWF takes a duration: whole seconds as text, or ``NONE`` when *unlimited* may be given.
+
+    SWF's API reference: "The duration is specified in seconds, an integer greater than or equal to 0. You
+    can use NONE to specify unlimited duration" (a timer's startToFireTimeout has no NONE). A whole float
+    (``30.0``, ``"30.0"``) is taken as its integer: SWF would refuse it in a decision, as it refuses ``0.5``.
+
+    Raises:
+        ValueError: *value* is none of those (its message says what a duration must be).
+    """
+    number = value
+    if isinstance(value, str):
+        text = value.strip()
+        if unlimited and text.upper() == "NONE":
+            return "NONE"
+        try:
+            number = (int(text) if text.isdigit() else float(text)) if text.isascii() else None
+        except ValueError:
+            number = None
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
+        return str(number)
+    if isinstance(number, float) and number.is_integer() and number >= 0:
+        return str(int(number))
+    expected = "a whole number of seconds (0 or more)" + (" or 'NONE'" if unlimited else "")
+    raise ValueError(f"must be {expected}, not {value!r}")
+
+
 def format_reason(reason: str | None) -> str | None:
     """SWF caps reasons at 256 characters: keep the start and say it was cut."""
     if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:

@@ -180,7 +180,10 @@ class TimerTask(Task):
 
     def __init__(self, timer_id: str, timeout: int | str, control: Any = None) -> None:
         self.timer_id = timer_id
-        self.timeout = timeout
+        try:
+            self.timeout = format.duration(timeout, unlimited=False)
+        except ValueError as err:
+            raise ValueError(f"timer {timer_id!r}: its timeout {err}") from None
         self.control = control
 
     @property

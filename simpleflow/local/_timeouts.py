@@ -28,7 +28,8 @@ def seconds(timeout: object) -> float | None:
         value = float(timeout)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return value if value > 0 else None
+    # "an integer greater than or equal to 0" (SWF's API reference): 0 is no time at all, not "no limit"
+    return value if value >= 0 else None
 
 
 @dataclass(slots=True, frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import os
 import re
 import traceback
 from typing import Any
@@ -183,15 +184,21 @@ def import_failure(module: str, error: BaseException) -> UsageError:
             f"cannot import {module!r}: {type(error).__name__} in {error.filename}, line {error.lineno}: {error.msg}"
         )
     problem = f"{type(error).__name__}: {first_line(str(error))}"
-    return UsageError(f"cannot import {module!r}: {problem}{where_raised(error)}")
+    return UsageError(f"cannot import {module!r}: {problem}{where_raised(error, in_user_code=True)}")
 
 
-def where_raised(error: BaseException) -> str:
-    """`` (file, line n)``: the innermost frame that raised *error*, outside Python's import machinery."""
+def where_raised(error: BaseException, in_user_code: bool = False) -> str:
+    """`` (file, line n)``: the innermost frame that raised *error*, outside Python's import machinery; with
+    *in_user_code*, outside simpleflow too when one is (simpleflow refusing an argument: the caller's line)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith("<frozen")]
+    if in_user_code:
+        frames = [f for f in frames if not f.filename.startswith(_PACKAGE_DIR)] or frames
     if not frames:
         return ""
     return f" ({frames[-1].filename}, line {frames[-1].lineno})"
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def first_line(text: str) -> str:

@@ -7,7 +7,7 @@ patch 15), heartbeat timeouts from the task's start (patch 6).
 from __future__ import annotations
 
 from simpleflow.local import LocalExecution
-from tests.fixtures.timeout_workflows import TASK_LIST, HeartbeatsWorkflow, SlowFirstWorkflow
+from tests.fixtures.timeout_workflows import TASK_LIST, HeartbeatsWorkflow, NoTimeWorkflow, SlowFirstWorkflow
 from tests.swf_e2e_helpers import (
     activity_story,
     attributes,
@@ -62,3 +62,17 @@ def test_a_silent_activity_times_out_on_its_heartbeat_timeout_on_swf_as_locally(
     assert completed_result(events) == {"silent": "TimeoutError(HEARTBEAT)", "beating": "kept alive"}, processes.logs()
     assert local.result == completed_result(events)
     assert _timeouts(local.events) == _timeouts(events) == ["HEARTBEAT"]
+
+
+def test_a_start_to_close_timeout_of_0_seconds_times_the_attempt_out_on_swf_as_locally(
+    swf_domain, processes, decider_list
+):
+    start_decider(processes, swf_domain, decider_list, f"{MODULE}.NoTimeWorkflow")
+    _start_workers(processes, swf_domain)
+    workflow_id, run_id = start_workflow(
+        swf_domain, f"{MODULE}.NoTimeWorkflow", decider_list, {"args": [], "kwargs": {}}
+    )
+    local = LocalExecution(NoTimeWorkflow, {"args": [], "kwargs": {}}).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert _timeouts(local.events) == _timeouts(events) == ["START_TO_CLOSE"], processes.logs()
+    assert local.result == completed_result(events)
