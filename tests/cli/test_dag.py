@@ -56,6 +56,30 @@ nodes:
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_two_nodes_sharing_one_task_id_or_a_fractional_duration_are_refused_before_anything_runs(tmp_path):
+    flaky = {"activity": "tests.fixtures.dag_activities.flaky", "args": [str(tmp_path), 0]}
+    spec = _write(
+        tmp_path,
+        "clash.json",
+        json.dumps(
+            {
+                "name": "clash",
+                "modules": ["tests.fixtures.dag_activities"],
+                "nodes": {"x/y": flaky, "x-y": flaky, "t": {"timer": 2.5}},
+            }
+        ),
+    )
+    for command in (["dag.check", spec], ["dag.run", spec, "--local"]):
+        done = simpleflow(*command)
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "simpleflow: error: node 't': timer must be a whole number of seconds, not 2.5",
+            "simpleflow: error: node 'x-y': node 'x/y' has the same SWF id 'x-y' "
+            "(':', '/', '|' and whitespace become '-'): rename one",
+        ]
+    assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
+
+
 def test_a_yaml_billion_laughs_is_refused_in_one_line_before_it_is_expanded(tmp_path):
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
