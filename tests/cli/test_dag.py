@@ -80,6 +80,18 @@ def test_two_nodes_sharing_one_task_id_or_a_fractional_duration_are_refused_befo
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_dag_run_records_a_history_that_workflow_replay_replays(tmp_path):
+    record = tmp_path / "diamond.json"
+    done = simpleflow(
+        "dag.run", os.path.join(SPECS, "diamond.yaml"), "--local", "--input", '{"x": 3}', "--record", str(record)
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"a": 4, "d": 13}
+    done = simpleflow("workflow.replay", "simpleflow.dag.DagWorkflow", str(tmp_path))  # a folder of histories
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{record}: ok"]
+
+
 def test_a_yaml_billion_laughs_is_refused_in_one_line_before_it_is_expanded(tmp_path):
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
