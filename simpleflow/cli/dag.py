@@ -9,7 +9,16 @@ import click
 
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
-from simpleflow.cli.params import POSITIVE_INT, SPEC_MODULES, input_source, parse_tags, read_text, require_domain
+from simpleflow.cli.params import (
+    POSITIVE_INT,
+    RECORD,
+    SPEC_MODULES,
+    input_source,
+    parse_tags,
+    read_text,
+    require_domain,
+    write_record,
+)
 from simpleflow.exceptions import UsageError
 
 _SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
@@ -37,6 +46,7 @@ def dag_check(spec: str, modules: tuple[str, ...]) -> None:
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--workers", type=POSITIVE_INT, default=1, show_default=True, help="Activities run at once.")
 @click.option("--real-time", is_flag=True, help="Timers take real time.")
+@RECORD
 @user_errors
 def dag_run(
     spec: str,
@@ -47,14 +57,20 @@ def dag_run(
     workflow_id: str | None,
     workers: int,
     real_time: bool,
+    record: str | None = None,
 ) -> None:
-    """Run the DAG spec SPEC in this process; print its result as JSON."""
+    """Run the DAG spec SPEC in this process; print its result as JSON.
+
+    A --record file replays with ``workflow.replay simpleflow.dag.DagWorkflow FILE`` (the spec is in its input).
+    """
     from simpleflow import dag
 
     if not local:
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
     value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    if record is not None:
+        write_record(record, result.events, result.workflow_id, result.run_id)
     runs.finish(result, details_wanted())
 
 

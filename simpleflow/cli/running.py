@@ -18,6 +18,7 @@ from simpleflow.cli.params import (
     POSITIVE_INT,
     RECORD,
     SECONDS,
+    SPEC_MODULES,
     input_source,
     load_middlewares,
     middleware_options,
@@ -174,6 +175,7 @@ def worker_start(
     is_flag=True,
     help="On Ctrl-C (or SIGTERM), terminate the execution too (by default it stays open on SWF).",
 )
+@SPEC_MODULES
 @RECORD
 @middleware_options
 @LOG_FORMAT
@@ -194,12 +196,16 @@ def standalone(
     repair: str | None = None,
     force_activities: str | None = None,
     terminate_on_interrupt: bool = False,
+    modules: tuple[str, ...] = (),
     record: str | None = None,
     middleware_pre: tuple[str, ...] = (),
     middleware_post: tuple[str, ...] = (),
     log_format: str | None = None,
 ) -> None:
     """Run WORKFLOW (a class, or a DAG spec file) on SWF with a decider and workers of its own.
+
+    With a spec, --module imports (scans) more modules declaring its activities, as for dag.run (a floto
+    spec names none); the workers run those too.
 
     Prints ``<workflow id> <run id>`` on stdout once started, progress on stderr (each task failure,
     what the execution waits on), and the result as JSON as the last line of stdout. Interrupted, it
@@ -211,7 +217,7 @@ def standalone(
     from simpleflow.swf.standalone import run_standalone
 
     apply_log_format(log_format)
-    modules = children = None
+    worker_modules = children = None
     middlewares = load_middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:
         raise UsageError("--force-activities only applies with --repair")
@@ -219,11 +225,13 @@ def standalone(
     if dag.looks_like_spec(workflow):
         if repair is not None:
             raise UsageError("--repair takes a workflow class, not a spec file")
-        compiled, workflow_class = dag.prepare(workflow)
+        compiled, workflow_class = dag.prepare(workflow, modules)
         payload = dag.execution_input(compiled, dag.parse_value(read_text(input, input_file), input_source(input_file)))
-        modules = compiled["modules"]
+        worker_modules = compiled["modules"]  # the spec's and --module's
         children = [n["target"]["path"] for n in compiled["nodes"] if n["kind"] == "workflow" and n.get("target")]
     else:
+        if modules:  # it would be ignored: a workflow class imports what it needs itself
+            raise UsageError(f"--module applies to a DAG spec; {workflow!r} is a workflow class")
         workflow_class = load_workflow(workflow)
         if repair is not None:
             from simpleflow.swf import repair as swf_repair
@@ -261,7 +269,7 @@ def standalone(
             on_started=started,
             middlewares=middlewares,
             repair=repair_source,
-            modules=modules,
+            modules=worker_modules,
             children=children,
         )
     except KeyboardInterrupt:

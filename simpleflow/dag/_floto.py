@@ -67,6 +67,9 @@ def to_dag(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             problems.append(f"activity_tasks[{index}]: must be an object")
             continue
         node_id = _task_id(task, index)
+        if node_id in nodes:
+            problems.append(f"node {node_id!r}: declared twice (activity_tasks[{index}])")
+            continue
         kind = _kind(task)
         node: dict[str, Any] = {"requires": _requires(task)}
         if kind == "Timer":

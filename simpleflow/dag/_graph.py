@@ -10,8 +10,8 @@ from html import escape
 from typing import Any
 
 from simpleflow.dag import _layout
+from simpleflow.dag._ids import swf_id
 from simpleflow.dag._spec import Spec
-from simpleflow.dag._workflow import swf_id
 
 COLOURS = {"pending": "#e5e5e5", "running": "#9ecae1", "completed": "#a1d99b", "failed": "#fc9272"}
 _SWATCH = 12

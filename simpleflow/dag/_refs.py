@@ -1,8 +1,9 @@
 """The reference syntax of DAG specs: values read from the input and upstream results.
 
-A string that is exactly a reference is replaced by the value it names; anything
-else is a literal. Nothing is evaluated: a reference is a root and a path of keys
-and list indexes, looked up in plain data.
+A string starting with ``$`` is a reference, replaced by the value it names, and
+must be one of these (``$5 off`` is refused: ``unknown root``); ``$$`` writes a
+leading ``$``; other strings and mapping keys are literals. Nothing is evaluated:
+a reference is a root and a path of keys and list indexes, looked up in plain data.
 
 - ``$input`` / ``$input.a.0.b``: the execution's input (or a part of it);
 - ``$nodes.ID.result`` / ``$nodes.ID.result.key``: the result of node ID;

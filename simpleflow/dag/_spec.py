@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from simpleflow.dag import _bounds, _refs
+from simpleflow.dag import _bounds, _ids, _refs
 from simpleflow.exceptions import UsageError
 
 FORMAT = "simpleflow.dag/1"
@@ -61,11 +61,17 @@ def _is_number(value: Any) -> bool:
 
 
 def _seconds_problem(where: str, value: Any, *, positive: bool = False) -> str | None:
-    """Why *value* is not a duration SWF accepts (seconds, at most 8 digits), or None."""
+    """Why *value* is not a duration SWF accepts (whole seconds, at most 8 digits), or None.
+
+    SWF takes durations as whole seconds: 0.4 would reach it as "0" (no time at all) where the
+    local host waits 0.4 s, so a fraction is refused rather than rounded either way.
+    """
     if not _is_number(value) or value < 0 or (positive and value == 0):
         return f"{where} must be a number of seconds {'> 0' if positive else '>= 0'}, not {value!r}"
     if value > MAX_SECONDS:
         return f"{where}: {value!r} seconds is longer than SWF allows ({MAX_SECONDS:,})"
+    if value != int(value):
+        return f"{where} must be a whole number of seconds, not {value!r}"
     return None
 
 
@@ -100,6 +106,9 @@ def _normal_retry(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]
     if raw is None:
         return None
     if isinstance(raw, int) and not isinstance(raw, bool):
+        if raw < 0:
+            problems.append(f"{where} must be a number of retries >= 0, not {raw!r}")
+            return None
         raw = {"max_attempts": raw + 1}  # ``retry: N``: N more attempts, at once
     if not isinstance(raw, dict):
         problems.append(f"{where} must be a number of retries or {{max_attempts, delay, backoff}}")
@@ -115,6 +124,8 @@ def _normal_retry(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]
     problem = _seconds_problem(f"{where}: delay", delay)
     if problem:
         problems.append(problem)
+    else:
+        delay = int(delay)
     if not _is_number(backoff) or backoff < 1:
         problems.append(f"{where}: backoff must be a number >= 1, not {backoff!r}")
     return {"max_attempts": attempts, "delay": delay, "backoff": backoff}
@@ -361,6 +372,7 @@ def normal_form(raw: Any) -> tuple[Spec, list[str]]:
         node = _normal_node(node_id, value, problems)
         if node is not None:
             nodes.append(node)
+    problems.extend(_ids.clash_problems(nodes))
     ids = {n["id"] for n in nodes} | seen
     for node in nodes:
         implied = _check_references(node, ids, problems)

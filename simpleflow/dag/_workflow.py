@@ -25,12 +25,12 @@ engine's ``retry`` option on its task.
 from __future__ import annotations
 
 import heapq
-import re
 from typing import Any
 
 from simpleflow import futures
 from simpleflow.activity import Activity
 from simpleflow.dag import _refs
+from simpleflow.dag._ids import swf_id
 from simpleflow.retry import RetryPolicy
 from simpleflow.task import ActivityTask, ChildWorkflowTask, ContinueAsNewWorkflowTask, TaskFailureContext
 from simpleflow.workflow import Workflow
@@ -98,11 +98,6 @@ def retry_of(retry: dict[str, Any] | None) -> int | RetryPolicy:
         backoff_coefficient=backoff,
         maximum_interval=max(float(delay), min(longest, _LONGEST_TIMER)),
     )
-
-
-def swf_id(text: str) -> str:
-    """*text* as SWF accepts an id (no ':', '/', '|', whitespace or control characters): floto's ids have colons."""
-    return re.sub(r"[:/|\s\x00-\x1f\x7f-\x9f]", "-", text)
 
 
 def child_stand_in(target: dict[str, Any], child_id: str, retry: dict[str, Any] | None) -> type:

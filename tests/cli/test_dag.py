@@ -56,6 +56,42 @@ nodes:
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_two_nodes_sharing_one_task_id_or_a_fractional_duration_are_refused_before_anything_runs(tmp_path):
+    flaky = {"activity": "tests.fixtures.dag_activities.flaky", "args": [str(tmp_path), 0]}
+    spec = _write(
+        tmp_path,
+        "clash.json",
+        json.dumps(
+            {
+                "name": "clash",
+                "modules": ["tests.fixtures.dag_activities"],
+                "nodes": {"x/y": flaky, "x-y": flaky, "t": {"timer": 2.5}},
+            }
+        ),
+    )
+    for command in (["dag.check", spec], ["dag.run", spec, "--local"]):
+        done = simpleflow(*command)
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "simpleflow: error: node 't': timer must be a whole number of seconds, not 2.5",
+            "simpleflow: error: node 'x-y': node 'x/y' has the same SWF id 'x-y' "
+            "(':', '/', '|' and whitespace become '-'): rename one",
+        ]
+    assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
+
+
+def test_dag_run_records_a_history_that_workflow_replay_replays(tmp_path):
+    record = tmp_path / "diamond.json"
+    done = simpleflow(
+        "dag.run", os.path.join(SPECS, "diamond.yaml"), "--local", "--input", '{"x": 3}', "--record", str(record)
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"a": 4, "d": 13}
+    done = simpleflow("workflow.replay", "simpleflow.dag.DagWorkflow", str(tmp_path))  # a folder of histories
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{record}: ok"]
+
+
 def test_a_yaml_billion_laughs_is_refused_in_one_line_before_it_is_expanded(tmp_path):
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]

@@ -156,3 +156,87 @@ def test_a_spec_needs_a_name_swf_accepts_as_a_workflow_type():
         "spec: name 'etl:daily' cannot be an SWF workflow type name (no ':', '/' or '|')"
     ]
     assert problems_of({"nodes": {"t": {"timer": 1}}}) == ["spec: 'name' (a string) is required"]
+
+
+def _floto_spec(*tasks):
+    return {"type": "floto.specs.DeciderSpec", "activity_tasks": list(tasks)}
+
+
+def _floto_task(id_, **more):
+    return {"type": "floto.specs.task.ActivityTask", "id_": id_, "name": INC, **more}
+
+
+def test_node_ids_that_would_name_one_task_are_refused_naming_both():
+    problems = problems_of(
+        _spec(
+            **{
+                "x/y": {"activity": INC, "args": [1]},
+                "x-y": {"activity": INC, "args": [100]},
+                "a b": {"timer": 1},
+                "a|b": {"timer": 2},
+                "f": {"activity": INC, "foreach": [1, 2], "args": ["$item"]},
+                "f-1": {"activity": INC, "args": [3]},  # f's item 1 is task ...-f-1
+            }
+        )
+    )
+    assert problems == [
+        "node 'x-y': node 'x/y' has the same SWF id 'x-y' (':', '/', '|' and whitespace become '-'): rename one",
+        "node 'a|b': node 'a b' has the same SWF id 'a-b' (':', '/', '|' and whitespace become '-'): rename one",
+        "node 'f-1': its SWF id is that of item 1 of fan-out node 'f' (items are <node id>-<index>): rename one",
+    ]
+    floto = _floto_spec(_floto_task("A:v1:x"), _floto_task("A-v1-x"), _floto_task("A-v1-x"))
+    spec, problems = dag._load.parse_all(floto)
+    assert problems == ["node 'A-v1-x': declared twice (activity_tasks[2])"]
+    spec, problems = dag._load.parse_all(_floto_spec(_floto_task("A:v1:x"), _floto_task("A-v1-x")))
+    assert problems == [
+        "node 'A-v1-x': node 'A:v1:x' has the same SWF id 'A-v1-x' (':', '/', '|' and whitespace become '-'): "
+        "rename one"
+    ]
+
+
+def test_ids_that_stay_distinct_in_swf_are_accepted_and_timer_ids_swf_or_the_engine_would_refuse_are_not():
+    distinct = {
+        "x-y": {"activity": INC, "args": [1]},
+        "X-Y": {"activity": INC, "args": [2]},  # SWF's ids are case-sensitive
+        "f": {"activity": INC, "foreach": [1, 2], "args": ["$item"]},
+        "f-01": {"activity": INC, "args": [3]},  # items are f-0, f-1: no leading zero
+        "f-x": {"activity": INC, "args": [4]},
+        "f-2": {"activity": INC, "foreach": [1], "args": ["$item"]},  # its items are f-2-0...
+        "k" * 300: {"activity": INC, "args": [5]},  # the engine shortens it with an md5 of the whole
+        "k" * 299 + "j": {"activity": INC, "args": [6]},
+    }
+    assert problems_of(_spec(**distinct)) == []
+    assert problems_of(_spec(**{"t" * 257: {"timer": 1}, "_simpleflow_wake_up_timer": {"timer": 1}})) == [
+        f"node {'t' * 257!r}: a timer's id is longer than SWF allows (257 > 256)",
+        "node '_simpleflow_wake_up_timer': timer ids starting with '_simpleflow_' or '__simpleflow_' are the engine's",
+    ]
+
+
+def test_durations_that_are_not_whole_seconds_are_refused_naming_the_node_and_field():
+    raw = _spec(
+        t={"timer": 2.5},
+        a={"activity": INC, "timeout": {"start_to_close": 0.4, "heartbeat": 10.0}, "retry": {"delay": 0.5}},
+        b={"activity": INC, "timeout": 3.7},
+        w={"timer": 2.0},  # a whole number written as a float is whole
+    )
+    raw["execution_timeout"] = 100.5
+    assert problems_of(raw) == [
+        "node 't': timer must be a whole number of seconds, not 2.5",
+        "node 'a': retry: delay must be a whole number of seconds, not 0.5",
+        "node 'a': timeout start_to_close must be a whole number of seconds, not 0.4",
+        "node 'b': timeout start_to_close must be a whole number of seconds, not 3.7",
+        "spec: execution_timeout must be a whole number of seconds, not 100.5",
+    ]
+    floto_timer = {"type": "floto.specs.task.Timer", "id_": "T", "delay_in_seconds": 1.5}
+    assert problems_of(_floto_spec(floto_timer)) == ["node 'T': timer must be a whole number of seconds, not 1.5"]
+    spec = dag.normalize(
+        _spec(w={"timer": 2.0}, a={"activity": INC, "timeout": 60.0, "retry": {"max_attempts": 2, "delay": 5.0}})
+    )
+    assert spec.nodes["w"]["seconds"] == 2 and spec.nodes["a"]["timeout"] == {"start_to_close": 60}
+    assert spec.nodes["a"]["retry"]["delay"] == 5 and isinstance(spec.nodes["a"]["retry"]["delay"], int)
+
+
+def test_a_negative_retry_count_is_refused_naming_the_specs_own_key():
+    assert problems_of(_spec(a={"activity": INC, "retry": -1})) == [
+        "node 'a': retry must be a number of retries >= 0, not -1"
+    ]

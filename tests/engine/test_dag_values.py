@@ -61,7 +61,12 @@ def test_retry_settings_the_retry_policy_would_refuse_are_refused_by_the_check(r
 
 
 @pytest.mark.parametrize(
-    "retry", [3, {"max_attempts": 2, "delay": 0.5}, {"max_attempts": 5, "delay": 99_999_999, "backoff": 1e300}]
+    "retry",
+    [
+        3,
+        {"max_attempts": 3, "delay": 1, "backoff": 1.5},  # fractional backoff: waits round up
+        {"max_attempts": 5, "delay": 99_999_999, "backoff": 1e300},
+    ],
 )
 def test_retry_settings_the_check_accepts_make_a_retry_policy(retry):
     spec = dag.parse(_one(activity=INC, retry=retry))

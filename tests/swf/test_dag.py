@@ -149,6 +149,43 @@ def test_standalone_accepts_a_spec_file(swf_domain):
     assert json.loads(done.stdout.splitlines()[-1]) == {"a": 2, "d": 7}
 
 
+def test_standalone_runs_a_floto_spec_with_the_modules_given_by_m_as_locally(swf_domain, tmp_path):
+    # A floto spec cannot name its modules: -m declares its activities, for the check and for the workers.
+    tasks = [
+        {"type": "floto.specs.task.ActivityTask", "id_": "ActivityA:v1:a", "name": "ActivityA", "version": "v1"},
+        {
+            "type": "floto.specs.task.ActivityTask",
+            "id_": "ActivityB:v1:b",
+            "name": "ActivityB",
+            "version": "v1",
+            "requires": [{"id_": "ActivityA:v1:a"}],
+        },
+    ]
+    spec = tmp_path / "floto.json"
+    spec.write_text(json.dumps({"type": "floto.specs.DeciderSpec", "activity_tasks": tasks, "task_list": "floto"}))
+    local = dag.run_local(str(spec), None, ["examples.dag.activities"])
+    assert local.status == "completed", local.reason
+    done = simpleflow("standalone", "--domain", swf_domain, "--workflow-id", "floto-m", str(spec))
+    assert done.returncode == 2 and "unknown activity 'ActivityA'" in done.stderr
+    done = simpleflow(
+        "standalone", "--domain", swf_domain, "--workflow-id", "floto-m", str(spec), "-m", "examples.dag.activities"
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        json.loads(done.stdout.splitlines()[-1])
+        == local.result
+        == {"ActivityB:v1:b": {"your": "result_activity_b", "saw": ["ActivityA:v1:a"]}}
+    )
+    events = client.get_history(swf_domain, "floto-m", done.stdout.split()[1])
+    assert sorted(scheduled(events), key=repr) == sorted(scheduled(local.events), key=repr)
+    done = simpleflow("standalone", "--domain", swf_domain, "tests.fixtures.dag_activities.SlowWorkflow", "-m", "x")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: --module applies to a DAG spec; 'tests.fixtures.dag_activities.SlowWorkflow' "
+        "is a workflow class"
+    ]
+
+
 def test_workflow_now_reads_swf_timestamps(swf_domain):
     from tests.fixtures.dag_activities import ClockWorkflow
 
