@@ -4,7 +4,8 @@
   ``WorkflowEnv``: ``run(MyWorkflow, *args, **kwargs)`` gives a ``Run`` (``result``, ``history``,
   ``decisions``, ``tasks``); ``start`` gives an ``Execution`` to step through virtual time (``advance``,
   ``signal``, ``query``, ``cancel``, ``finish``); ``override(activity, replacement)`` answers an activity's
-  tasks without touching the workflow; ``calls(activity)`` lists the calls made.
+  tasks without touching the workflow; ``calls(activity)`` lists the calls made. Each run that closes is
+  replayed with its code: one that does not fit its own history raises ``ReplayMismatch`` (the test fails).
 - ``assert_replays(MyWorkflow, "tests/histories/")`` replays recorded histories against today's code and
   fails naming the first decision that differs; ``replay_tests`` makes one test item per history file.
 
@@ -22,6 +23,7 @@ __all__ = [
     "Execution",
     "MemoryStore",
     "Override",
+    "ReplayMismatch",
     "ReplayReport",
     "Run",
     "WorkflowEnv",
@@ -38,6 +40,7 @@ _LAZY = {
     "Execution": "simpleflow.testing._env",
     "MemoryStore": "simpleflow.testing._jumbo",
     "Override": "simpleflow.testing._overrides",
+    "ReplayMismatch": "simpleflow.testing._determinism",
     "ReplayReport": "simpleflow.testing._replay",
     "Run": "simpleflow.testing._run",
     "WorkflowEnv": "simpleflow.testing._env",
@@ -51,6 +54,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from simpleflow.exceptions import WorkflowFailed
     from simpleflow.testing._decisions import Decision
+    from simpleflow.testing._determinism import ReplayMismatch
     from simpleflow.testing._env import Execution, WorkflowEnv
     from simpleflow.testing._files import history_files
     from simpleflow.testing._jumbo import MemoryStore

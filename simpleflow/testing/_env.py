@@ -3,7 +3,8 @@
 An environment starts executions (``start``, or ``run`` to the end) on the local host: the engine the SWF
 host uses, SWF's events, timers that take no time, activity timeouts kept as SWF keeps them. Activities
 can be replaced by name (``override``) without touching the workflow, and every call is recorded. Jumbo
-fields go to an in-memory store (``jumbo``) unless the test asks for S3 (``use_s3``).
+fields go to an in-memory store (``jumbo``) unless the test asks for S3 (``use_s3``). Each run that closes is
+replayed with its code (``replay_check``): code that does not fit its own history fails the test.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from simpleflow.runtime.loader import check_signature
 from simpleflow.runtime.middleware import Middlewares, from_option
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
+from simpleflow.testing._determinism import ReplayMismatch, check_closed
 from simpleflow.testing._jumbo import MemoryStore
 from simpleflow.testing._overrides import Activities, ActivityCall, Override
 from simpleflow.testing._run import Run
+from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
     from simpleflow.local._run_host import RunHost
@@ -46,6 +49,8 @@ class Execution:
 
     def __init__(self, env: WorkflowEnv, workflow_class: type, input: dict[str, Any]) -> None:
         self.workflow_class = workflow_class
+        self._env = env
+        self._replayed: set[int] = set()  # its runs already replayed (ids of the local host's runs)
         self._local = LocalExecution(
             workflow_class, input, workers=env.workers, middlewares=env.middlewares, lookup=env.activities.lookup
         )
@@ -96,9 +101,16 @@ class Execution:
         return self.advance_to(self.elapsed + _seconds(seconds, minutes, hours, days))
 
     def advance_to(self, seconds: float) -> Execution:
-        """Let time pass until *seconds* after its start (or until it closes)."""
+        """Let time pass until *seconds* after its start (or until it closes).
+
+        Raises:
+            ReplayMismatch: it closed, and the code does not replay the history of a run of it (unless
+                ``replay_check`` is off).
+        """
         if self._outcome is None:
+            self._env.activities.check_names()
             self._outcome = self._local.execute_until(seconds)
+            self._check_replay()
         return self
 
     def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
@@ -123,7 +135,9 @@ class Execution:
     def finish(self) -> Run:
         """Let it run to its end (a workflow waiting for what can never come fails as stuck): its ``Run``."""
         if self._outcome is None:
+            self._env.activities.check_names()
             self._outcome = self._local.execute()
+            self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
         return Run(self._outcome, elapsed=family.elapsed, children=_children_of(family.members, root))
@@ -133,9 +147,26 @@ class Execution:
         if self._outcome is None:
             self._local.family.shut_down()
 
+    def _check_replay(self, *, closed_only: bool = False) -> None:
+        """Once it closed (or, with *closed_only*, whatever it is), replay each of its runs that closed."""
+        if not self._env.replay_check or (self._outcome is None and not closed_only):
+            return
+        differing = check_closed(self._local.family.members, self._replayed)
+        if differing:
+            raise ReplayMismatch(differing)
+
     def _check_open(self, what: str) -> None:
         if self._outcome is not None:
             raise RuntimeError(f"cannot {what} {self.workflow_id}: it closed ({self._outcome.status})")
+
+
+def _path_of(target: Any) -> str:
+    """How to name *target* in a line: an activity's name, a function's or class's dotted path, else its repr."""
+    name = getattr(target, "name", None)
+    if isinstance(name, str) and not isinstance(target, type):
+        return name
+    module, qualname = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
+    return f"{module}.{qualname}" if module and qualname else repr(target)
 
 
 def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
@@ -158,13 +189,23 @@ class WorkflowEnv:
     Args:
         workers: activities run at once (1: one at a time, in the order scheduled).
         middlewares: called around each activity, as ``{"pre": [paths], "post": [paths]}`` or ``Middlewares``.
+        replay_check: replay each run that closes with its code, and raise ``ReplayMismatch`` (an
+            AssertionError: the test fails with its report) when the code does not fit the run's history, as a
+            decider that replays it would find (False: for a test that breaks determinism on purpose).
 
     Use it as a context manager (the fixture does): jumbo fields go to ``jumbo``, an in-memory store, while
     it is open, and what it changed is put back when it closes.
     """
 
-    def __init__(self, *, workers: int = 1, middlewares: Middlewares | dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 1,
+        middlewares: Middlewares | dict[str, list[str]] | None = None,
+        replay_check: bool = True,
+    ) -> None:
         self.workers = workers
+        self.replay_check = replay_check
         self.middlewares = from_option(middlewares)
         self.activities = Activities()
         self.jumbo = MemoryStore()
@@ -204,10 +245,14 @@ class WorkflowEnv:
         start (its first decisions, the activities they schedule...) before any time passes.
 
         Raises:
-            UsageError: the arguments do not fit the workflow's ``run``.
+            UsageError: *workflow_class* is not a Workflow subclass, the arguments do not fit its ``run``, or a
+                replacement was given under a name no activity is declared under.
         """
+        if not (isinstance(workflow_class, type) and issubclass(workflow_class, Workflow)):
+            raise UsageError(f"{_path_of(workflow_class)!r} is not a Workflow subclass")
         payload = {"args": list(args), "kwargs": dict(kwargs)}
         check_signature(workflow_class, payload)
+        self.activities.check_names()
         self.open()
         execution = Execution(self, workflow_class, payload)
         self._executions.append(execution)
@@ -227,11 +272,23 @@ class WorkflowEnv:
             self._configure_jumbo()
         return self
 
-    def close(self) -> None:
-        """Release the executions left open, put the jumbo settings and store back."""
-        for execution in self._executions:
+    def close(self, *, check: bool = True) -> None:
+        """Release the executions left open, put the jumbo settings and store back.
+
+        Raises:
+            ReplayMismatch: the code does not replay a run that closed in an execution left open (its
+                children's, its earlier runs'), unless ``replay_check`` is off (or *check* is False).
+        """
+        executions, self._executions = self._executions, []
+        for execution in executions:
             execution.shut_down()
-        self._executions.clear()
+        try:
+            for execution in executions if check else ():
+                execution._check_replay(closed_only=True)
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
         if self._saved is not None:
             for name, value in self._saved.items():
                 if value is None:
@@ -247,7 +304,7 @@ class WorkflowEnv:
         return self.open()
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.close()
+        self.close(check=exc_info[0] is None)  # a failure on its way out stays the one reported
 
     def _configure_jumbo(self) -> None:
         os.environ["SIMPLEFLOW_JUMBO_FIELDS_CACHE"] = "0"  # a test's objects stay out of the disk cache

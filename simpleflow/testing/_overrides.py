@@ -9,12 +9,14 @@ on SWF.
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import activity as activity_registry
+from simpleflow.exceptions import UsageError
 from simpleflow.runtime.outcome import call_activity
 
 
@@ -60,17 +62,43 @@ class Override:
         return replacement
 
 
-def activity_name(target: Any) -> str:
-    """The name tasks of *target* carry: an activity's ``name``, a string as is, a function's dotted path."""
+def activity_name(target: Any, what: str = "override") -> str:
+    """The name tasks of *target* carry: an activity's ``name``, the name of the activity declared on a
+    function (or class), a string as is (``Activities.check_names`` then asks the registry for it).
+
+    Raises:
+        UsageError: *target* is a function no activity is declared on (or several are), or neither an
+            activity, a function nor a name.
+    """
     if isinstance(target, str):
         return target
-    name = getattr(target, "name", None)
-    if isinstance(name, str) and isinstance(target, activity_registry.Activity):
-        return name
-    module, qualname = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
-    if module and qualname:
-        return f"{module}.{qualname}"
-    raise TypeError(f"cannot tell which activity {target!r} is: give an activity, its function or its name")
+    if isinstance(target, activity_registry.Activity):
+        return target.name
+    if callable(target):
+        names = sorted(name for name, act in activity_registry.registered().items() if act.callable is target)
+        if len(names) == 1:
+            return names[0]
+        path = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+        if names:
+            raise UsageError(f"{what}: {path} is the function of several activities ({', '.join(names)}): give one")
+        raise UsageError(
+            f"{what}: {path} is not an activity (no @activity.with_attributes declares it): "
+            "give an activity, its function or its name"
+        )
+    raise UsageError(f"{what}: cannot tell which activity {target!r} is: give an activity, its function or its name")
+
+
+def unknown_name(name: str, what: str = "override") -> UsageError:
+    """One line for a name no activity is declared under: the names closest to it, then the others."""
+    declared = sorted(activity_registry.registered())
+    close = difflib.get_close_matches(name, declared, n=3, cutoff=0.6)
+    shown = close + [other for other in declared if other not in close]
+    listed = ", ".join(shown[:_LISTED]) + (f" and {len(shown) - _LISTED} more" if len(shown) > _LISTED else "")
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return UsageError(f"{what}: no activity named {name!r} ({hint}declared: {listed or 'none'})")
+
+
+_LISTED = 8  # declared names shown in that line (a project may declare hundreds)
 
 
 class _StandIn:
@@ -93,15 +121,40 @@ class Activities:
 
     def override(self, target: Any, replacement: Any) -> Override:
         """Answer the tasks of *target* (an activity, its function or its name) with *replacement*: a callable
-        given the task's arguments, an exception (class or instance) to raise, or any other value to return."""
+        given the task's arguments, an exception (class or instance) to raise, or any other value to return.
+
+        Raises:
+            UsageError: *target* is not an activity, nor the function or name of one (a name is checked now
+                if an activity is declared under it, else by ``check_names`` before anything runs).
+        """
         name = activity_name(target)
         override = Override(name, replacement)
         with self._lock:
             self._overrides[name] = override
         return override
 
+    def check_names(self) -> None:
+        """Refuse a replacement given under a name no activity is declared under (a typo: the real activity
+        would run). Called before an execution starts or goes on, once its workflow's modules are imported.
+
+        Raises:
+            UsageError: one line naming the first such name and the names declared.
+        """
+        with self._lock:
+            names = list(self._overrides)
+        for name in names:
+            if activity_registry.find(name) is None:
+                raise unknown_name(name)
+
     def calls_of(self, target: Any) -> list[ActivityCall]:
-        name = activity_name(target)
+        """The calls of *target* (an activity, its function or its name).
+
+        Raises:
+            UsageError: *target* is not an activity, nor the function or name of one.
+        """
+        name = activity_name(target, "calls")
+        if activity_registry.find(name) is None:
+            raise unknown_name(name, "calls")
         with self._lock:
             return [call for call in self.calls if call.activity == name]
 

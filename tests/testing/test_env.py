@@ -12,7 +12,7 @@ import pytest
 
 from simpleflow import jumbo
 from simpleflow.exceptions import UsageError, WorkflowFailed
-from simpleflow.testing import WorkflowEnv, check_replay
+from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
 from tests.testing import workflows as wf
 
 
@@ -202,3 +202,77 @@ def test_several_workers_run_activities_at_once():
         # Parent's children run one after the other (the first's result comes first): 2 x 0.5 s.
         assert env.run(wf.Parent, ["a", "b"]).result == ["a", "b"]
         assert time.monotonic() - began < 3
+
+
+# -- mistakes a test can make: refused in one line, not passed over --------------------------------------
+
+
+def test_an_override_by_function_answers_the_activity_declared_on_it_under_its_own_name(env):
+    replaced = env.override(wf.charge.callable, "charged in a test")  # declared as "kit.payments.charge"
+    assert env.run(wf.Pay, 10).result == "charged in a test"
+    assert replaced.name == "kit.payments.charge"
+    assert [(c.activity, c.replaced) for c in env.calls(wf.charge.callable)] == [("kit.payments.charge", True)]
+
+
+def test_an_override_under_a_name_no_activity_has_is_refused_before_anything_runs(env):
+    env.override("kit.payments.chrage", "charged in a test")  # a typo
+    with pytest.raises(UsageError) as refused:
+        env.run(wf.Pay, 10)
+    message = str(refused.value)
+    assert message.startswith(
+        "override: no activity named 'kit.payments.chrage' (did you mean 'kit.payments.charge'? declared: "
+    )
+    assert "\n" not in message
+    assert env.calls() == []  # the real activity did not run
+
+
+def test_calls_of_a_name_no_activity_has_is_refused_rather_than_empty(env):
+    assert env.run(wf.Tolerant, 1).result == {"doubled": 2}
+    with pytest.raises(UsageError, match=r"^calls: no activity named 'tests.testing.workflows.risk' \(did you mean"):
+        env.calls("tests.testing.workflows.risk")
+    assert len(env.calls("tests.testing.workflows.risky")) == 1
+
+
+def test_a_function_no_activity_is_declared_on_is_refused_at_once(env):
+    def not_an_activity(n):
+        return n
+
+    with pytest.raises(UsageError, match=r"^override: .*not_an_activity is not an activity \(no @activity"):
+        env.override(not_an_activity, 1)
+    with pytest.raises(UsageError, match=r"^calls: .*not_an_activity is not an activity"):
+        env.calls(not_an_activity)
+
+
+def test_running_an_activity_or_a_function_says_it_is_not_a_workflow(env):
+    with pytest.raises(UsageError, match=r"^'tests.testing.workflows.risky' is not a Workflow subclass$"):
+        env.run(wf.risky, 1)
+    with pytest.raises(UsageError, match=r"^'tests.testing.workflows.Tolerant.run' is not a Workflow subclass$"):
+        env.start(wf.Tolerant.run, 1)
+
+
+def test_a_run_its_code_does_not_replay_fails_with_the_report(env):
+    with pytest.raises(ReplayMismatch) as mismatch:
+        env.run(wf.Drawing)
+    lines = str(mismatch.value).splitlines()
+    assert lines[0].startswith("the code does not replay the history of its own run")
+    assert lines[1].startswith("Drawing local-kit.drawing-") and lines[1].endswith(": differs")
+    assert "activity 'activity-tests.testing.workflows.risky-2'" in lines[4]
+    assert "the history has input" in lines[4]
+    assert lines[-1].endswith("@pytest.mark.workflow_env(replay_check=False) on the test)")
+    assert isinstance(mismatch.value, AssertionError)  # pytest reports it as a failed assertion
+
+
+def test_a_child_run_its_code_does_not_replay_fails_the_test_when_its_parent_is_left_open():
+    env = WorkflowEnv()
+    execution = env.start(wf.DrawingParent)  # the child closed, the parent waits for "done"
+    assert not execution.closed
+    with pytest.raises(ReplayMismatch, match=r"\nDrawing workflow-kit.drawing-local-kit.drawing-parent-\w+--"):
+        env.close()
+
+
+def test_replay_check_false_lets_a_non_deterministic_run_pass():
+    with WorkflowEnv(replay_check=False) as env:
+        assert env.run(wf.Drawing).completed
+        execution = env.start(wf.DrawingParent)
+        execution.signal("done")
+        assert execution.finish().completed

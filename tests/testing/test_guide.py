@@ -66,3 +66,13 @@ def test_simpleflow_036s_failing_example_completes_locally_once_its_activity_tim
     timed_out = [e["activityTaskTimedOutEventAttributes"] for e in events if e["eventType"] == "ActivityTaskTimedOut"]
     assert [t["timeoutType"] for t in timed_out] == ["START_TO_CLOSE"]
     assert events[-1]["eventType"] == "WorkflowExecutionCompleted"
+
+
+def test_the_guide_and_the_readme_say_to_install_pytest_before_running_the_example_project():
+    """simpleflow does not install pytest: `pip install -e .` then `python -m pytest` fails without it."""
+    blocks = blocks_of(GUIDE)
+    first_run = next(i for i, b in enumerate(blocks) if b.runnable and "python -m pytest" in b.text)
+    assert any(b.text.startswith("pip install pytest") for b in blocks[:first_run])
+    readme = (REPO / "README.md").read_text()
+    said = readme.index("`pip install pytest`")
+    assert said < readme.index("`cd examples/testing && python -m pytest`") < said + 200

@@ -81,3 +81,36 @@ def test_a_failing_workflow_test_says_why(tmp_path, installed):
     done = run(project, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_broken.py", site=installed)
     assert done.returncode == 1
     assert "AssertionError" in done.stdout and "'payment refused'" in done.stdout
+
+
+def test_a_test_whose_workflow_does_not_replay_fails_with_the_report_unless_marked(tmp_path, installed):
+    project = copy_example(tmp_path / "shop")
+    (project / "shop" / "dice.py").write_text(
+        "import random\n\n"
+        "from simpleflow import Workflow, activity\n\n\n"
+        '@activity.with_attributes(task_list="shop", version="1")\n'
+        "def double(x):\n"
+        "    return 2 * x\n\n\n"
+        "class Dice(Workflow):\n"
+        '    name = "dice"\n'
+        '    version = "1"\n'
+        '    task_list = "shop"\n\n'
+        "    def run(self):\n"
+        "        first = self.submit(double, 1).result\n"
+        "        return self.submit(double, random.randint(1, 10**9)).result + first\n"
+    )
+    (project / "tests" / "test_dice.py").write_text(
+        "import pytest\n"
+        "from shop.dice import Dice\n\n\n"
+        "def test_dice(workflow_env):\n"
+        "    assert workflow_env.run(Dice).result > 2\n\n\n"
+        "@pytest.mark.workflow_env(replay_check=False)\n"
+        "def test_dice_on_purpose(workflow_env):\n"
+        "    assert workflow_env.run(Dice).result > 2\n"
+    )
+    done = run(project, "pytest", "-q", "-p", "no:cacheprovider", "--strict-markers", "tests/", site=installed)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"1 failed, {SHOP_TESTS + 1} passed" in done.stdout  # the marker is known (--strict-markers)
+    assert "FAILED tests/test_dice.py::test_dice - " in done.stdout
+    assert "the code does not replay the history of its own run" in done.stdout
+    assert "why: activity 'activity-shop.dice.double-2'" in done.stdout

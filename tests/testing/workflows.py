@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from simpleflow import RetryPolicy, Workflow, activity, futures, query
 from simpleflow.canvas import Chain
 from simpleflow.constants import DAY, HOUR
@@ -58,6 +60,50 @@ class Tolerant(Workflow):
         if future.exception is not None:
             return {"failed": future.exception.reason}
         return {"doubled": future.result}
+
+
+@activity.with_attributes(name="kit.payments.charge", task_list=TASK_LIST, version="1")
+def charge(amount):
+    raise RuntimeError(f"the real card was charged {amount}")  # a test that replaced it never gets here
+
+
+class Pay(Workflow):
+    """Charges through an activity declared under a name of its own (not its function's dotted path)."""
+
+    name = "kit.pay"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, amount):
+        return self.submit(charge, amount).result
+
+
+_draws = itertools.count()
+
+
+class Drawing(Workflow):
+    """Not deterministic: reads a counter outside its history, so a replay asks for another input."""
+
+    name = "kit.drawing"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        first = self.submit(risky, 1).result
+        return self.submit(risky, next(_draws)).result + first
+
+
+class DrawingParent(Workflow):
+    """Deterministic itself; its child ``Drawing`` is not. Waits for "done" once the child closed."""
+
+    name = "kit.drawing-parent"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        drawn = self.submit(Drawing).result
+        futures.wait(self.submit(self.wait_signal("done")))
+        return drawn
 
 
 class Strict(Workflow):
