@@ -26,6 +26,8 @@ MAX_CONTROL_LENGTH = 32768
 MAX_EXECUTION_CONTEXT_LENGTH = 32768
 MAX_IDENTITY_LENGTH = 256
 MAX_HISTORY_EVENTS = 25000
+# A child's (and an execution's) child policy when neither its start nor its class gives one.
+DEFAULT_CHILD_POLICY = "TERMINATE"
 
 # The zero-second timer that wakes a workflow up after a capped decision batch.
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
+from simpleflow.constants import DEFAULT_CHILD_POLICY
 from simpleflow.engine import (
     ON_NONDETERMINISM_FAIL,
     Abandoned,
@@ -356,8 +357,12 @@ class RunHost:
         self.family.continued(self, successor)
 
     def _do_StartChildWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
+        # SWF's event always has a childPolicy: the decision's, else the type's default (registered by the
+        # decider with the decision's, else DEFAULT_CHILD_POLICY).
+        policy = a.get("childPolicy") or DEFAULT_CHILD_POLICY
         initiated = self._add(
-            "StartChildWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
+            "StartChildWorkflowExecutionInitiated",
+            dict(a, childPolicy=policy, decisionTaskCompletedEventId=completed_id),
         )
         input = format.loads(a.get("input")) or {}
         child_class = _class_of(input, a["workflowType"]["name"])

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from simpleflow import format, jumbo
+from simpleflow.constants import DEFAULT_CHILD_POLICY
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
 
@@ -15,7 +16,6 @@ MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
 DEFAULT_TASK_LIST = "default"
 DEFAULT_EXECUTION_TIMEOUT = 3600
 DEFAULT_TASK_TIMEOUT = 300
-DEFAULT_CHILD_POLICY = "TERMINATE"
 
 
 def child_type_defaults(attributes: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def _plain(text: str) -> str:
 
 
 def run_story(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a run decided and how it ended: its activities and children (ids, types, inputs), its
+    """What a run decided and how it ended: its activities and children (ids, types, inputs, child policy), its
     timers, the cancel requests it sent, and its closing event."""
 
     def decoded(text: str | None) -> Any:
@@ -46,7 +46,7 @@ def run_story(events: list[dict[str, Any]]) -> dict[str, Any]:
         if etype == "ActivityTaskScheduled":
             story["activities"].append((a["activityId"], a["activityType"]["name"], decoded(a.get("input"))))
         elif etype == "StartChildWorkflowExecutionInitiated":
-            child = (_plain(a["workflowId"]), a["workflowType"]["name"], decoded(a.get("input")))
+            child = (_plain(a["workflowId"]), a["workflowType"]["name"], decoded(a.get("input")), a.get("childPolicy"))
             story["children"].append(child)
         elif etype == "TimerStarted" and a["timerId"] != "_simpleflow_wake_up_timer":
             story["timers"].append(a["timerId"])
