@@ -205,9 +205,9 @@ RECORD = click.option(
 def write_record(path: str, events: list[dict[str, Any]], workflow_id: str, run_id: str) -> None:
     """``--record FILE``: the history (jumbo fields as their text) written where the operator said."""
     from simpleflow import jumbo
-    from simpleflow.testing._files import history_text
+    from simpleflow.history import document_text
 
-    text = history_text(jumbo.decode_events(events, copy=True), workflow_id=workflow_id, run_id=run_id)
+    text = document_text(jumbo.decode_events(events, copy=True), workflow_id=workflow_id, run_id=run_id)
     try:
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from simpleflow.history._attempts import CLOSED_ATTEMPT_STATES, Attempt, AttemptLog
 from simpleflow.history._event import Event, type_and_state
 from simpleflow.history._failures import TaskFailure, failed_for_good, task_failures, where_raised
-from simpleflow.history._file import load_events, read_document
+from simpleflow.history._file import document_text, load_events, read_document
 from simpleflow.history._fold import History, HistoryUnavailable, Record, Reload, Touched
 from simpleflow.history._records import (
     FAILED_ATTEMPT,
@@ -79,6 +79,7 @@ __all__ = [
     "failed_for_good",
     "diagnose",
     "latest_execution_context",
+    "document_text",
     "load_events",
     "read_document",
     "make_event",

@@ -1,7 +1,10 @@
-"""A history file's text to its events: ``{"events": [...]}`` (what ``workflow.history`` writes) or a bare list."""
+"""History files: ``{"workflowId": ..., "runId": ..., "events": [...]}`` (what ``workflow.history`` and ``--record``
+write) or a bare list of events, read back into events; and written.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from simpleflow import format
@@ -28,3 +31,15 @@ def read_document(text: bytes | str, where: str = "") -> tuple[list[Any], dict[s
 def load_events(text: bytes | str) -> list[Any]:
     """The events a history file's *text* holds (``read_document`` without the rest of the document)."""
     return read_document(text)[0]
+
+
+def document_text(events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None) -> str:
+    """*events* as a history file's text, one event per line (valid JSON, easy to diff and grep), naming the
+    execution when its ids are given (``workflow.trace --history`` reads them there)."""
+    head = "".join(
+        f"{json.dumps(key)}: {json.dumps(value)}, "
+        for key, value in (("workflowId", workflow_id), ("runId", run_id))
+        if value is not None
+    )
+    lines = [json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str) for event in events]
+    return "{" + head + '"events": [\n' + ",\n".join(lines) + "\n]}\n"

@@ -9,7 +9,6 @@ fix (unknown domain, workflow id, run or task) are :class:`~simpleflow.exception
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import IO, Any
 
 from simpleflow import activity, format, jumbo
 from simpleflow.exceptions import UsageError
-from simpleflow.history import Event, History, attributes, plain_records
+from simpleflow.history import Event, History, attributes, document_text, plain_records
 from simpleflow.runtime.loader import parse_input, scan_activities
 from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
@@ -221,18 +220,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def history_document(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """``workflow.history``: ``{"events": [...]}``, the exact input of ``workflow.replay``.
+def history_document(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, Any]:
+    """``workflow.history``: ``{"workflowId": ..., "runId": ..., "events": [...]}``, the exact input of
+    ``workflow.replay`` (and of ``workflow.trace --history``, which reads the ids).
 
     Events are oldest first, with epoch-second timestamps and jumbo fields replaced by their text.
     """
-    return {"events": _plain(fetch_execution(domain, workflow_id, run_id).events)}
+    execution = fetch_execution(domain, workflow_id, run_id)
+    return {"workflowId": execution.workflow_id, "runId": execution.run_id, "events": _plain(execution.events)}
 
 
-def dump_history(document: dict[str, list[dict[str, Any]]]) -> str:
-    """A history document as JSON text, one event per line (valid JSON, easy to diff and grep)."""
-    lines = [json.dumps(event, separators=(",", ":"), ensure_ascii=False) for event in document["events"]]
-    return '{"events": [\n' + ",\n".join(lines) + "\n]}" if lines else '{"events": []}'
+def dump_history(document: dict[str, Any]) -> str:
+    """A history document as a history file's text (``history.document_text``), without its last newline."""
+    text = document_text(document["events"], workflow_id=document.get("workflowId"), run_id=document.get("runId"))
+    return text.rstrip("\n")
 
 
 def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = None) -> dict[str, Any]:

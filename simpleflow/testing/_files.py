@@ -8,23 +8,11 @@ events is read too.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from simpleflow.exceptions import UsageError
 from simpleflow.history import read_document
-
-
-def history_text(events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None) -> str:
-    """*events* as a history file's text (naming the execution when its ids are given)."""
-    head = "".join(
-        f"{json.dumps(key)}: {json.dumps(value)}, "
-        for key, value in (("workflowId", workflow_id), ("runId", run_id))
-        if value is not None
-    )
-    lines = [json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str) for event in events]
-    return "{" + head + '"events": [\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def load_history(path: str | Path) -> tuple[list[dict[str, Any]], str | None, str | None]:

@@ -214,6 +214,17 @@ def test_history_of_other_code_is_a_mismatch(inspected, tmp_path):
     assert "history does not fit the code" in err
 
 
+def test_history_names_its_execution_so_its_trace_needs_no_ids(inspected, tmp_path):
+    out = simpleflow("workflow.history", inspected["domain"], WORKFLOW_ID, inspected["first"])[1]
+    document = json.loads(out)
+    assert (document["workflowId"], document["runId"]) == (WORKFLOW_ID, inspected["first"])
+    path = tmp_path / "history.json"
+    path.write_text(out)
+    code, spans, err = simpleflow("workflow.trace", "--history", str(path), "--output", "-")
+    assert (code, err) == (0, "")
+    assert json.loads(spans)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+
+
 def test_history_follows_every_page(inspected, small_pages):
     direct = client.get_history(inspected["domain"], WORKFLOW_ID, inspected["first"])
     before = small_pages.page_requests
