@@ -8,13 +8,17 @@ from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
 
 
+class UnknownExecution(UsageError):
+    """No execution has that workflow id (and run id) in the domain."""
+
+
 def resolve_run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
     """*run_id*, or the latest run of *workflow_id*; UsageError when there is none."""
     if run_id:
         return run_id
     found = client.latest_run_id(domain, workflow_id)
     if found is None:
-        raise UsageError(f"no execution with workflow id {workflow_id!r} in domain {domain!r}")
+        raise UnknownExecution(f"no execution with workflow id {workflow_id!r} in domain {domain!r}")
     return found
 
 
@@ -29,7 +33,7 @@ def run_history(domain: str, workflow_id: str, run_id: str | None) -> tuple[str,
         return run_id, client.get_history(domain, workflow_id, run_id)
     except client.ClientError as err:
         if client.error_code(err) == "UnknownResourceFault":
-            raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
+            raise UnknownExecution(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
         raise
 
 
@@ -41,7 +45,7 @@ def describe(domain: str, workflow_id: str, run_id: str | None) -> dict[str, Any
         )
     except client.ClientError as err:
         if client.error_code(err) == "UnknownResourceFault":
-            raise UsageError(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
+            raise UnknownExecution(f"no execution {workflow_id!r} run {run_id!r} in domain {domain!r}") from err
         raise
 
 

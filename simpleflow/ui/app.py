@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
+from simpleflow.swf.executions import UnknownExecution
 from simpleflow.ui import actions, listing, present
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import ViewCache, load_view
@@ -145,6 +146,8 @@ def create_app(settings: UISettings) -> Starlette:
                 return await endpoint(request)
             except LookupError as err:
                 return fail(request, 404, str(err).strip("'\""))
+            except UnknownExecution as err:
+                return fail(request, 404, str(err))
             except UsageError as err:
                 return fail(request, 400, str(err))
             except ClientError as err:

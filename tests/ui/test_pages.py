@@ -96,11 +96,16 @@ def test_a_dag_execution_shows_its_graph_coloured_by_state(page, runs, ui, shots
 
 def test_no_page_shows_an_aws_credential(page, runs, ui):
     seen = []
+    missing = []  # what a page asked for and did not get (a favicon...)
+    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
     for ids in (runs.completed, runs.failed, runs.waiting):
         page.goto(execution_url(ui, runs.domain, ids))
         seen.append(page.content())
-    page.goto(f"{ui.base}/execution?domain={runs.domain}&workflow_id=nope&run_id=nope")
+    assert missing == []
+    unknown = page.goto(f"{ui.base}/execution?domain={runs.domain}&workflow_id=nope&run_id=nope")
+    assert unknown.status == 404
     seen.append(page.content())
+    assert "no execution &#39;nope&#39; run &#39;nope&#39;" in seen[-1] or "no execution 'nope' run 'nope'" in seen[-1]
     page.goto(f"{ui.base}/executions?domain=not-a-shown-domain")
     seen.append(page.content())
     assert all(UI_SECRET not in html for html in seen)
