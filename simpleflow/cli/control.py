@@ -16,6 +16,7 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
+    INPUT_FILE,
     POSITIVE_INT,
     RECORD,
     RUN_ID,
@@ -35,7 +36,7 @@ from simpleflow.exceptions import UsageError
 @click.argument("workflow")
 @click.option("--local", is_flag=True, help="Run in this process instead of on SWF.")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
-@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@INPUT_FILE
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--task-list", help="Decision task list (default: the workflow's).")

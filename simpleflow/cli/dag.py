@@ -10,6 +10,7 @@ import click
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
+    INPUT_FILE,
     POSITIVE_INT,
     RECORD,
     SPEC_MODULES,
@@ -22,7 +23,6 @@ from simpleflow.cli.params import (
 from simpleflow.exceptions import UsageError
 
 _SPEC_INPUT = click.option("--input", "-i", "input", help="JSON: the value $input refers to.")
-_SPEC_INPUT_FILE = click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
 
 
 @click.command("dag.check")
@@ -41,7 +41,7 @@ def dag_check(spec: str, modules: tuple[str, ...]) -> None:
 @click.argument("spec")
 @click.option("--local", is_flag=True, help="Run in this process (required: dag.start runs on SWF).")
 @_SPEC_INPUT
-@_SPEC_INPUT_FILE
+@INPUT_FILE
 @SPEC_MODULES
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--workers", type=POSITIVE_INT, default=1, show_default=True, help="Activities run at once.")
@@ -78,7 +78,7 @@ def dag_run(
 @click.argument("spec")
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @_SPEC_INPUT
-@_SPEC_INPUT_FILE
+@INPUT_FILE
 @SPEC_MODULES
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--task-list", help="Decision task list (default: the spec's).")

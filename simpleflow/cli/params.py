@@ -7,6 +7,7 @@ stays fast.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -92,6 +93,9 @@ PORT = click.IntRange(0, 65535)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
 DOMAIN_ARG = click.argument("domain", envvar="SWF_DOMAIN")
+INPUT_FILE = click.option(
+    "--input-file", type=click.Path(allow_dash=True), help="Read the input from this JSON file ('-': standard input)."
+)
 SPEC_MODULES = click.option(
     "--module", "-m", "modules", multiple=True, help="Module declaring activities, besides the spec's (repeatable)."
 )
@@ -113,6 +117,11 @@ def read_text(input: str | None, input_file: str | None) -> str | None:
     """The text of ``--input`` or of the file ``--input-file`` names (at most one of them)."""
     if input is not None and input_file is not None:
         raise UsageError("give --input or --input-file, not both")
+    if input_file == "-":  # click.File's convention, which simpleflow 0.36.0's option followed: standard input
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise UsageError(f"--input-file -: not UTF-8 text (byte {err.start}: {err.reason})") from None
     if input_file is not None:
         try:
             with open(input_file, encoding="utf-8") as f:

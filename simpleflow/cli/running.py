@@ -15,6 +15,7 @@ from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
     AT_LEAST_ZERO,
+    INPUT_FILE,
     POSITIVE_INT,
     RECORD,
     SECONDS,
@@ -150,7 +151,7 @@ def worker_start(
 @click.argument("workflow")
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
-@click.option("--input-file", type=click.Path(), help="Read the input from this JSON file.")
+@INPUT_FILE
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from simpleflow import format
-from tests.swf_e2e_helpers import simpleflow_here, usage_line
+from tests.swf_e2e_helpers import ROOT, simpleflow_here, usage_line
 
 WORKFLOW = "tests.fixtures.jumbo_workflows.InputSize"  # run(self, text) -> len(text)
 DEEP = "[" * 3000 + "]" * 3000
@@ -92,3 +95,24 @@ def test_is_envelope():
     assert format.is_envelope({"args": [1]}) and format.is_envelope({"kwargs": {}, "other": 1})
     assert format.is_envelope({}) and format.is_envelope({"__extra": {"class": "a.B"}})
     assert not format.is_envelope({"x": 1}) and not format.is_envelope([1]) and not format.is_envelope(None)
+
+
+@pytest.mark.parametrize(
+    ("command", "given", "printed"),
+    [
+        (["workflow.start", "--local", WORKFLOW], '["hello"]', "5"),
+        (["dag.run", "examples/dag/diamond.yaml", "--local"], '{"x": 1}', "7"),
+    ],
+)
+def test_an_input_file_named_dash_is_read_from_standard_input(command, given, printed):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "simpleflow", *command, "--input-file", "-"],
+        input=given,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, printed), done.stderr
