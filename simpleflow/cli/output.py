@@ -19,18 +19,18 @@ __all__ = ["FORMAT_ALIASES", "Output", "format_table", "format_value", "is_forma
 
 # tabulate (and wcwidth under it) is imported only for a table or a format name to check: a command that
 # prints no table, ``workflow.start --local`` say, starts without it (20 ms of CPU of workflow.replay's 124).
-_KNOWN_WITHOUT_TABULATE = frozenset({"plain", "json", "csv"})  # the default among them: tabulate has it
+_KNOWN_WITHOUT_TABULATE = frozenset({"plain", "json", "csv", "tsv", "human"})  # the default among them: tabulate has it
 
 
 @functools.cache
 def _formats() -> tuple[str, ...]:
     from tabulate import tabulate_formats
 
-    return tuple(sorted({*tabulate_formats, "json", "csv"}))
+    return tuple(sorted({*tabulate_formats, "json", "csv", "tsv", "human"}))
 
 
 def __getattr__(name: str) -> Any:
-    if name == "FORMATS":  # every format name accepted, tabulate's own plus "json" and "csv" (lazily)
+    if name == "FORMATS":  # every format name accepted, tabulate's own plus ours (lazily)
         return _formats()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -41,10 +41,10 @@ def is_format(fmt: str) -> bool:
 
 
 #: simpleflow's own format names, as (format, header forced or None): "tabular" is its plain table,
-#: "human" a table with headers, "prettyjson" JSON with headers (keyed objects).
+#: "human" its own format with headers, "prettyjson" JSON with headers (keyed objects).
 FORMAT_ALIASES: dict[str, tuple[str, bool | None]] = {
     "tabular": ("plain", None),
-    "human": ("simple", True),
+    "human": ("human", True),
     "prettyjson": ("json", True),
 }
 
@@ -111,9 +111,9 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def _csv(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None) -> str:
+def _csv(rows: Sequence[Sequence[Any]], headers: Sequence[str] | None, delimiter: str = ",") -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     if headers is not None:
         writer.writerow(headers)
     writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
@@ -132,7 +132,8 @@ def format_table(
         headers: column names.
         rows: one sequence of cells per row; cells may be datetimes, numbers, None, dicts or lists.
         fmt: any name in :data:`FORMATS`: a tabulate format, ``"json"`` (a list of objects keyed by the
-            headers, or a list of lists without header) or ``"csv"`` (a header line first when ``header``).
+            headers, or a list of lists without header), ``"csv"`` or ``"tsv"`` (a header line first when
+            ``header``) or ``"human"`` (one row as name/value lines, more as a table with headers).
         header: whether to show the column names.
 
     Raises:
@@ -143,11 +144,15 @@ def format_table(
         if header:
             return _dumps([dict(zip(headers, row)) for row in rows])
         return _dumps([list(row) for row in rows])
-    if fmt == "csv":
-        return _csv(rows, headers if header else None)
+    if fmt in ("csv", "tsv"):  # tsv: tab-separated values, as simpleflow 0.36.0 writes them (no padding)
+        return _csv(rows, headers if header else None, "\t" if fmt == "tsv" else ",")
     from tabulate import tabulate
 
     cells = [[_cell(cell) for cell in row] for row in rows]
+    if fmt == "human":  # simpleflow's: one record as "name  value" lines; several, a table with its headers
+        if len(cells) == 1 and header:
+            return tabulate(list(zip(headers, cells[0])), tablefmt="plain")
+        return tabulate(cells, headers=list(headers) if header else (), tablefmt="simple")
     return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
 
 
@@ -170,6 +175,6 @@ def format_value(obj: Any, fmt: str = "simple") -> str:
             headers = list(dict.fromkeys(key for item in obj for key in item))
             return format_table(headers, [[item.get(key) for key in headers] for item in obj], fmt)
         return format_table(["value"], [[item] for item in obj], fmt, header=False)
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         return _csv([[obj]], None)
     return "" if obj is None else str(_cell(obj))

@@ -47,6 +47,20 @@ def test_csv_without_header_has_only_the_rows():
     assert [line[0] for line in lines] == ["activity-a-1", "activity-b-1"]
 
 
+def test_tsv_is_tab_separated_values_without_padding_as_simpleflow_writes_them():
+    lines = format_table(HEADERS, ROWS, "tsv", header=False).splitlines()
+    assert lines[1].split("\t") == ["activity-b-1", "", "2", ""]
+    assert lines[0].split("\t")[0] == "activity-a-1"  # `cut -f1` gives the id, no trailing space
+
+
+def test_human_shows_one_record_as_name_value_lines_and_several_as_a_table():
+    lines = format_table(HEADERS, ROWS[:1], "human").splitlines()
+    assert [line.split(None, 1)[0] for line in lines] == HEADERS
+    assert lines[0].split() == ["Task", "activity-a-1"]
+    table = format_table(HEADERS, ROWS, "human").splitlines()
+    assert table[0].split() == HEADERS and len(table) == 4  # headers, rule, two rows
+
+
 def test_tabulate_formats_show_headers_only_when_asked():
     with_header = format_table(HEADERS, ROWS, "simple")
     without = format_table(HEADERS, ROWS, "simple", header=False)
