@@ -27,7 +27,7 @@ from simpleflow import constants
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _fit, _patch
 from simpleflow.engine._closing import COMPLETED, ERRORED, RunOutcome, closing_decision
-from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, WAIT_SIGNAL
+from simpleflow.engine._commands import ACTIVITY, WAIT_SIGNAL
 from simpleflow.engine._context import ExecutionInfo, WorkflowContext
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._handoff import Handoff, HeldEvents
@@ -198,24 +198,28 @@ class WorkflowRun:
 
     @property
     def mismatches(self) -> list[str]:
-        """Where the history does not fit the code: ``nondeterminism``, then tasks in the history that the
-        code never submits, cancellations it never asks...
+        """Where the history does not fit the code, one line each (see ``unfit``)."""
+        return [unfit.text for unfit in self.unfit]
+
+    @property
+    def unfit(self) -> list[_fit.Unfit]:
+        """Where the history does not fit the code: ``nondeterminism`` and the decisions of the workflow in the
+        history that the code never takes (tasks never submitted, timers never started, markers never
+        recorded), in the history's order; then cancellations it never asks.
 
         A patch that explains the others comes first.
         """
         tracker = self.context.tracker
-        found = [str(m) for m in tracker.mismatches]
+        found = [_fit.Unfit(str(m), m.kind, m.id, m.event_id) for m in tracker.mismatches]
         if self.context.thread is None:
             return found
-        for kind, records in ((ACTIVITY, self.history.activities), (CHILD_WORKFLOW, self.history.child_workflows)):
-            for task_id, record in records.items():
-                if (kind, task_id) not in tracker.commands:
-                    found.append(f"{kind} {task_id!r} ({record.name}) is in the history but the code never submits it")
+        found += _patch.untaken(self.history, tracker)
+        found.sort(key=_event_id)
         found += [
-            f"{c} is in the history but the code never asks it"
+            _fit.Unfit(f"{c} is in the history but the code never asks it")
             for c in _patch.unasked_cancellations(self.history, tracker)
         ]
-        return self._patch_mismatches(bool(found)) + found
+        return [_fit.Unfit(text) for text in self._patch_mismatches(bool(found))] + found
 
     def _patch_mismatches(self, others: bool) -> list[str]:
         tracker = self.context.tracker
@@ -327,6 +331,10 @@ class WorkflowRun:
             details = "\n".join(str(m) for m in mismatches) + _fit.ADVICE
             return [decisions.fail_workflow(format_reason(reason), details)]
         raise _fit.Nondeterminism(mismatches)
+
+
+def _event_id(unfit: _fit.Unfit) -> int:
+    return unfit.event_id
 
 
 # Events a run can take while driven inline (others go through ``advance``).

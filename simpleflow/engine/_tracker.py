@@ -434,6 +434,7 @@ class CommandTracker:
         if mismatch is not None:
             if not self.resolving_events:  # submitted by the workflow's code, which is on the stack
                 mismatch.where = _fit.where_submitted()
+            mismatch.kind, mismatch.id, mismatch.event_id = command.kind, command.id, key
             self.mismatches.append(mismatch)
 
     @staticmethod
