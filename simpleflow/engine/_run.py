@@ -31,6 +31,7 @@ from simpleflow.engine._commands import ACTIVITY, WAIT_SIGNAL
 from simpleflow.engine._context import ExecutionInfo, WorkflowContext
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._handoff import Handoff, HeldEvents
+from simpleflow.exceptions import ExecutionBlocked
 from simpleflow.format import format_reason
 from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
 from simpleflow.utils._gc import collector_paused
@@ -303,22 +304,30 @@ class WorkflowRun:
                 workflow.on_canceled(hooks_history)
                 return decisions.cancel_execution(self.history)
             self._cancel_handled = True
-        if outcome is not None and outcome.kind == ERRORED:  # the run's decisions left owed are dropped
-            closing = [closing_decision(outcome, self.history.started)]
-            workflow.on_failure(hooks_history, outcome.reason, outcome.details)
-            workflow.after_closed(hooks_history)
-            return closing
+        if outcome is not None and outcome.kind == ERRORED:
+            return self._close_errored(outcome)
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
         out, complete = context.tracker.ledger.batch(max_open, self.info.max_decisions)
         if not complete:
             return decisions.with_wake_up(out, self.history)
         if outcome is None:
             return decisions.with_wake_up(out, self.history) if decisions.needs_wake_up(out) else out
-        out.append(closing_decision(outcome, self.history.started))
+        try:
+            out.append(closing_decision(outcome, self.history.started))
+        except ExecutionBlocked:  # run returned a future whose task has not finished: an error
+            return self._close_errored(context.unfinished_result())
         if outcome.kind == COMPLETED:
             workflow.on_completed(hooks_history)
         workflow.after_closed(hooks_history)
         return out
+
+    def _close_errored(self, outcome: RunOutcome) -> list[dict[str, Any]]:
+        """``run`` raised (*outcome*): the decision failing the execution; the run's decisions left owed are dropped."""
+        hooks_history = self._hooks_history
+        closing = [closing_decision(outcome, self.history.started)]
+        self.context.workflow.on_failure(hooks_history, outcome.reason, outcome.details)
+        self.context.workflow.after_closed(hooks_history)
+        return closing
 
     def _refuse(self, mismatches: list[_fit.Mismatch]) -> list[dict[str, Any]]:
         """The code does not fit the history: raise (WAIT), or the decision failing the execution (FAIL).
