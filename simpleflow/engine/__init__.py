@@ -44,7 +44,7 @@ from simpleflow.engine._decisions import start_timer as start_timer_decision
 from simpleflow.engine._fit import FAIL as ON_NONDETERMINISM_FAIL
 from simpleflow.engine._fit import REPORT as ON_NONDETERMINISM_REPORT
 from simpleflow.engine._fit import WAIT as ON_NONDETERMINISM_WAIT
-from simpleflow.engine._fit import HistoryDoesNotFit, Mismatch, Nondeterminism
+from simpleflow.engine._fit import HistoryDoesNotFit, Mismatch, Nondeterminism, Unfit
 from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
@@ -74,6 +74,7 @@ __all__ = [
     "RepairSource",
     "ReplayLogFilter",
     "RunOutcome",
+    "Unfit",
     "WorkflowContext",
     "WorkflowExecutor",
     "WorkflowRun",

@@ -6,7 +6,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from simpleflow import exceptions, format
+from simpleflow import exceptions, format, futures
 from simpleflow.engine import _decisions as decisions
 from simpleflow.format import format_reason
 from simpleflow.task import ContinueAsNewWorkflowTask
@@ -53,13 +53,38 @@ def errored(err: Exception) -> RunOutcome:
     return RunOutcome(ERRORED, reason=reason, details=f"Traceback:\n{traceback.format_exc()}")
 
 
+def unfinished_future(value: Any) -> futures.Future | None:
+    """The first future not settled yet that *value* is or holds (in lists, tuples, sets, dict values), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, futures.Future):
+            if not item._settled():
+                return item
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(reversed(list(item)))
+    return None
+
+
 def closing_decision(outcome: RunOutcome, started: dict[str, Any]) -> dict[str, Any]:
-    """The decision closing the execution after *outcome* (*started*: the execution's start attributes)."""
+    """The decision closing the execution after *outcome* (*started*: the execution's start attributes).
+
+    Raises:
+        ExecutionBlocked: *outcome* COMPLETED with a result that is, or holds, a future not settled yet.
+    """
     if outcome.kind == COMPLETED:
+        # A future in the result is encoded as its value (format): one not settled raises here, never waits,
+        # whichever run's thread decides (a host may decide from a waiting run's thread, see _handoff).
+        previous = futures.current_executor()
+        futures.set_current_executor(None)
         try:
             return decisions.complete_workflow(format.dumps(outcome.result))
         except (TypeError, ValueError) as err:  # a result JSON cannot hold fails the run, on either host
             return decisions.fail_workflow(format_reason(f"run() returned a value JSON cannot encode: {err}"), None)
+        finally:
+            futures.set_current_executor(previous)
     if outcome.kind in (FAILED_BY_WORKFLOW, ERRORED):
         return decisions.fail_workflow(format_reason(outcome.reason), outcome.details)
     return decisions.continue_as_new_for(outcome.next_run, started)

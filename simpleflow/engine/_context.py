@@ -19,14 +19,24 @@ sort, and count, where a full replay would put them; when counters cannot match,
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, ClassVar, NoReturn
 
 from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _reads
-from simpleflow.engine._closing import COMPLETED, CONTINUED_AS_NEW, FAILED_BY_WORKFLOW, RunOutcome, errored
+from simpleflow.engine._closing import (
+    COMPLETED,
+    CONTINUED_AS_NEW,
+    ERRORED,
+    FAILED_BY_WORKFLOW,
+    RunOutcome,
+    errored,
+    unfinished_future,
+)
 from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._fit import WAIT
@@ -107,6 +117,8 @@ class WorkflowContext:
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
         self._querying: str | None = None  # the query being answered (simpleflow.workflow): it may only read
         self._query_refused: QueryRefused | None = None
+        self._run_frame: FrameType | None = None  # ``run``'s, found at the first submit (see unfinished_result)
+        self._run_frame_sought = False
 
     # -- commands ----------------------------------------------------------------------------------
 
@@ -120,6 +132,8 @@ class WorkflowContext:
             TypeError: *submittable* is none of those.
             RuntimeError: called from outside the workflow's ``run``.
         """
+        if not self._run_frame_sought:
+            self._seek_run_frame()
         # simpleflow's ``submit(activity, x, __priority=N)``: the task's SWF priority, not an argument.
         priority = kwargs.pop("__priority", PRIORITY_NOT_SET)
         if isinstance(submittable, Activity):  # the common case, straight to its submit
@@ -399,8 +413,32 @@ class WorkflowContext:
             self.replaying = False
             futures.set_current_executor(None)
 
+    def _seek_run_frame(self) -> None:
+        """Keep ``run``'s frame, from the stack of its first submit: once it returned, its line is the return's."""
+        self._run_frame_sought = True
+        code = getattr(type(self.workflow).run, "__code__", None)
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code is not code:
+            frame = frame.f_back
+        self._run_frame = frame
+
+    def unfinished_result(self) -> RunOutcome:
+        """``run`` returned a future whose task has not finished, or a value holding one: it is an error
+        (simpleflow 0.36.0 failed the execution too), the outcome failing the execution in one line that
+        names the task and the line of ``run`` that returned it. It becomes the run's outcome.
+        """
+        future = unfinished_future(self.outcome.result if self.outcome is not None else None)
+        command = self.tracker.command_of(future) if future is not None else None
+        what = f"{command.kind.replace('_', ' ')} {command.id!r}" if command is not None else "a task"
+        frame = self._run_frame
+        where = f" ({frame.f_code.co_filename}, line {frame.f_lineno})" if frame is not None else ""
+        reason = f"run() returned the unfinished future of {what}{where}: return its .result, which waits for it"
+        self.outcome = RunOutcome(ERRORED, reason=reason)
+        return self.outcome
+
     def abandon(self) -> None:
         """Unwind ``run``'s thread if it is parked (it will never be resumed)."""
+        self._run_frame = None  # it refers to the workflow, which refers to this context
         if self.thread is not None:
             self.thread.abandon()
             self.thread = None

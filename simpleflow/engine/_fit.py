@@ -84,10 +84,30 @@ class Mismatch:
     history: str  # what the history holds there
     code: str  # what the code asks for
     where: str | None = None  # the workflow's line that submitted it ("file.py, line 12")
+    kind: str | None = None  # the command's kind and id (activity, child_workflow, timer)
+    id: str | None = None
+    event_id: int = 0  # the history's event compared (the task scheduled, the timer started...)
 
     def __str__(self) -> str:
         at = f" ({self.where})" if self.where else ""
         return f"{self.task}{at}: the history has {self.history}, the code asks for {self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unfit:
+    """One place where the history does not fit the code (``WorkflowRun.unfit``), said in one line.
+
+    ``kind`` and ``id`` name the command concerned (activity, child_workflow, timer, marker), and ``event_id``
+    the history's event recording its decision, when the place is one decision of the history (0: none).
+    """
+
+    text: str
+    kind: str | None = None
+    id: str | None = None
+    event_id: int = 0
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def check_key(command: Command, record: Any) -> int | None:

@@ -35,6 +35,7 @@ from simpleflow.engine._commands import (
     TIMER,
     Command,
 )
+from simpleflow.engine._fit import Unfit
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_PREFIX
 from simpleflow.history import History, SignalSentRecord, State
@@ -126,6 +127,56 @@ def unaccounted(history: History, accounts: Accounts) -> str | None:
     return None
 
 
+def untaken(history: History, accounts: Accounts) -> list[Unfit]:
+    """The workflow's own decisions in *history* the code so far never takes, each with its event.
+
+    An activity or child workflow it never submits, a timer it never starts, a marker the history records
+    more often than the code does. simpleflow's own are not the code's: its wake-up and retry timers
+    (a retry's wait follows its task), its markers (patches, ``@cached`` and ``now()``, repairs).
+    """
+    commands = accounts.commands
+    found = [
+        Unfit(
+            f"{ACTIVITY} {task_id!r} ({record.name}) is in the history but the code never submits it",
+            ACTIVITY,
+            task_id,
+            record.first_event_id,
+        )
+        for task_id, record in history.activities.items()
+        if (ACTIVITY, task_id) not in commands
+    ]
+    found += [
+        Unfit(
+            f"{CHILD_WORKFLOW} {workflow_id!r} ({record.name}) is in the history but the code never submits it",
+            CHILD_WORKFLOW,
+            workflow_id,
+            record.first_event_id,
+        )
+        for workflow_id, record in history.child_workflows.items()
+        if (CHILD_WORKFLOW, workflow_id) not in commands
+    ]
+    for timer_id, record in history.timers.items():
+        if timer_id == constants.WAKE_UP_TIMER or timer_id.startswith(_ENGINE_TIMER_PREFIXES):
+            continue
+        if (TIMER, timer_id) not in commands:
+            text = f"timer {timer_id!r} is in the history but the code never starts it"
+            found.append(Unfit(text, TIMER, timer_id, record.started_event_id or record.closed_event_id or 0))
+    for name, records in history.markers.items():
+        if name.startswith(_ENGINE_PREFIX):
+            continue
+        # A marker refused (RecordMarkerFailed) is decided again: only the recorded ones count.
+        kept = [r for r in records if r.state is State.RECORDED]
+        given = len(accounts.named(MARKER, name))
+        if len(kept) > given:
+            text = (
+                "is in the history but the code never records it"
+                if not given
+                else f"is recorded {len(kept)} times in the history, the code records it {_times(given)}"
+            )
+            found.append(Unfit(f"marker {name!r} {text}", MARKER, name, kept[given].event_id))
+    return found
+
+
 def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]:
     """The cancel requests in *history* the code so far has not asked, described (of the tasks it submitted).
 
@@ -155,6 +206,11 @@ def unasked_cancellations(history: History, accounts: Accounts) -> Iterator[str]
             yield f"the cancellation of workflow {workflow_id!r}"
 
 
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
+_ENGINE_TIMER_PREFIXES = (constants.RETRY_TIMER_PREFIX, constants.RETRY_POLICY_TIMER_PREFIX)
 _CLOSED_BY_RUN = frozenset({"WorkflowExecutionCompleted", "WorkflowExecutionFailed", "WorkflowExecutionContinuedAsNew"})
 
 

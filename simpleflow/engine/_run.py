@@ -27,10 +27,11 @@ from simpleflow import constants
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine import _fit, _patch
 from simpleflow.engine._closing import COMPLETED, ERRORED, RunOutcome, closing_decision
-from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, WAIT_SIGNAL
+from simpleflow.engine._commands import ACTIVITY, WAIT_SIGNAL
 from simpleflow.engine._context import ExecutionInfo, WorkflowContext
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._handoff import Handoff, HeldEvents
+from simpleflow.exceptions import ExecutionBlocked
 from simpleflow.format import format_reason
 from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
 from simpleflow.utils._gc import collector_paused
@@ -198,24 +199,28 @@ class WorkflowRun:
 
     @property
     def mismatches(self) -> list[str]:
-        """Where the history does not fit the code: ``nondeterminism``, then tasks in the history that the
-        code never submits, cancellations it never asks...
+        """Where the history does not fit the code, one line each (see ``unfit``)."""
+        return [unfit.text for unfit in self.unfit]
+
+    @property
+    def unfit(self) -> list[_fit.Unfit]:
+        """Where the history does not fit the code: ``nondeterminism`` and the decisions of the workflow in the
+        history that the code never takes (tasks never submitted, timers never started, markers never
+        recorded), in the history's order; then cancellations it never asks.
 
         A patch that explains the others comes first.
         """
         tracker = self.context.tracker
-        found = [str(m) for m in tracker.mismatches]
+        found = [_fit.Unfit(str(m), m.kind, m.id, m.event_id) for m in tracker.mismatches]
         if self.context.thread is None:
             return found
-        for kind, records in ((ACTIVITY, self.history.activities), (CHILD_WORKFLOW, self.history.child_workflows)):
-            for task_id, record in records.items():
-                if (kind, task_id) not in tracker.commands:
-                    found.append(f"{kind} {task_id!r} ({record.name}) is in the history but the code never submits it")
+        found += _patch.untaken(self.history, tracker)
+        found.sort(key=_event_id)
         found += [
-            f"{c} is in the history but the code never asks it"
+            _fit.Unfit(f"{c} is in the history but the code never asks it")
             for c in _patch.unasked_cancellations(self.history, tracker)
         ]
-        return self._patch_mismatches(bool(found)) + found
+        return [_fit.Unfit(text) for text in self._patch_mismatches(bool(found))] + found
 
     def _patch_mismatches(self, others: bool) -> list[str]:
         tracker = self.context.tracker
@@ -299,22 +304,30 @@ class WorkflowRun:
                 workflow.on_canceled(hooks_history)
                 return decisions.cancel_execution(self.history)
             self._cancel_handled = True
-        if outcome is not None and outcome.kind == ERRORED:  # the run's decisions left owed are dropped
-            closing = [closing_decision(outcome, self.history.started)]
-            workflow.on_failure(hooks_history, outcome.reason, outcome.details)
-            workflow.after_closed(hooks_history)
-            return closing
+        if outcome is not None and outcome.kind == ERRORED:
+            return self._close_errored(outcome)
         max_open = self.info.max_open_activities or constants.MAX_OPEN_ACTIVITY_COUNT
         out, complete = context.tracker.ledger.batch(max_open, self.info.max_decisions)
         if not complete:
             return decisions.with_wake_up(out, self.history)
         if outcome is None:
             return decisions.with_wake_up(out, self.history) if decisions.needs_wake_up(out) else out
-        out.append(closing_decision(outcome, self.history.started))
+        try:
+            out.append(closing_decision(outcome, self.history.started))
+        except ExecutionBlocked:  # run returned a future whose task has not finished: an error
+            return self._close_errored(context.unfinished_result())
         if outcome.kind == COMPLETED:
             workflow.on_completed(hooks_history)
         workflow.after_closed(hooks_history)
         return out
+
+    def _close_errored(self, outcome: RunOutcome) -> list[dict[str, Any]]:
+        """``run`` raised (*outcome*): the decision failing the execution; the run's decisions left owed are dropped."""
+        hooks_history = self._hooks_history
+        closing = [closing_decision(outcome, self.history.started)]
+        self.context.workflow.on_failure(hooks_history, outcome.reason, outcome.details)
+        self.context.workflow.after_closed(hooks_history)
+        return closing
 
     def _refuse(self, mismatches: list[_fit.Mismatch]) -> list[dict[str, Any]]:
         """The code does not fit the history: raise (WAIT), or the decision failing the execution (FAIL).
@@ -327,6 +340,10 @@ class WorkflowRun:
             details = "\n".join(str(m) for m in mismatches) + _fit.ADVICE
             return [decisions.fail_workflow(format_reason(reason), details)]
         raise _fit.Nondeterminism(mismatches)
+
+
+def _event_id(unfit: _fit.Unfit) -> int:
+    return unfit.event_id
 
 
 # Events a run can take while driven inline (others go through ``advance``).

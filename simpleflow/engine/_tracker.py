@@ -366,7 +366,7 @@ class CommandTracker:
             False if the task had finished, True if it is cancelled or its cancellation asked; None when
             *future* is no cancellable task of this run (it is then only marked cancelled).
         """
-        command = self._command_of(future)
+        command = self.command_of(future)
         if command is None:
             for waiting in self.waiting_submits:
                 if waiting.future is future:  # never submitted: it takes no id, no counter
@@ -384,7 +384,8 @@ class CommandTracker:
         self.resolve(command)
         return True
 
-    def _command_of(self, future: futures.Future) -> Command | None:
+    def command_of(self, future: futures.Future) -> Command | None:
+        """The command whose future *future* is (None: it is no command's, a canvas container's...)."""
         for command in self.commands.values():
             if command.future is future or (command.duplicate_futures and future in command.duplicate_futures):
                 return command
@@ -434,6 +435,7 @@ class CommandTracker:
         if mismatch is not None:
             if not self.resolving_events:  # submitted by the workflow's code, which is on the stack
                 mismatch.where = _fit.where_submitted()
+            mismatch.kind, mismatch.id, mismatch.event_id = command.kind, command.id, key
             self.mismatches.append(mismatch)
 
     @staticmethod

@@ -20,7 +20,7 @@ from typing import Any
 
 import simpleflow
 from simpleflow import format, jumbo
-from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, WorkflowContext, WorkflowRun
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, Unfit, WorkflowContext, WorkflowRun
 from simpleflow.local.replay import check_history, replayed_events
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
@@ -132,14 +132,19 @@ def check_replay(
     # As check_history replayed it: a mismatch is reported, not raised (the report is made of them).
     info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
     trace = _trace(workflow_class, events, info)
-    history_side = _first_unaccounted(recorded, trace, events)
+    # The history's decision the first mismatch is about (a task, timer or marker), else the first the code
+    # does not take.
+    subject = _subject(mismatches, trace, recorded)
+    history_side = subject or _first_unaccounted(recorded, trace, events)
     if history_side is None and not closes_alike:
         history_side = last_decision(events)  # the closing decision again, numbered
     code_side = code_now[0] if code_now else None
     line = None
     if history_side is not None and history_side.type in _CHECKED:
         taken = trace.submitted.get((history_side.type, history_side.id))
-        if taken is not None and taken[0] != history_side.name:  # same id, another activity or workflow
+        # Same id, another activity or workflow; or the same task, timer otherwise (its input, its timeout...).
+        otherwise = subject is not None and subject.type != "RecordMarker"
+        if taken is not None and (taken[0] != history_side.name or otherwise):
             code_side, line = Decision(history_side.type, history_side.id, taken[0]), taken[1]
     if code_side is not None and line is None:
         taken = trace.submitted.get((code_side.type, code_side.id))
@@ -230,6 +235,15 @@ def _shorten(text: str, limit: int = 80) -> str:
 class _Trace:
     submitted: dict[tuple[str, str | None], tuple[str | None, str | None]]  # (type, id) -> (type name, line)
     closing_line: str | None
+    unfit: list[Unfit]  # the run's mismatches, each with the history's event it is about
+
+
+def _subject(mismatches: list[str], trace: _Trace, recorded: list[Decision]) -> Decision | None:
+    """The history's decision the first of *mismatches* is about (None: it is about none, or not one)."""
+    first = trace.unfit[0] if trace.unfit else None
+    if first is None or not first.event_id or not mismatches or first.text != mismatches[0]:
+        return None  # (a mismatch of the closed history only, before the run's own: check_history's)
+    return next((d for d in recorded if d.event_id == first.event_id), None)
 
 
 def _first_unaccounted(recorded: list[Decision], trace: _Trace, events: list[dict[str, Any]]) -> Decision | None:
@@ -283,12 +297,15 @@ def _trace(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
     finally:
         sys.setprofile(previous_here)
         threading.setprofile(previous)
+    try:
+        unfit = run.unfit
+    finally:
         run.close()
     submitted: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
     for decision_type, task, line in commands:
         key, name = _key_of(decision_type, task)
         submitted.setdefault((decision_type, key), (name, line))
-    return _Trace(submitted, closing_line)
+    return _Trace(submitted, closing_line, unfit)
 
 
 def _key_of(decision_type: str, task: Any) -> tuple[str | None, str | None]:

@@ -273,6 +273,43 @@ def test_history_that_does_not_fit_the_code_names_the_first_mismatch():
     assert any("activity-other-1" in m for m in mismatches)
 
 
+class OneMarker(Workflow):
+    name = "one-marker"
+    version = "1"
+
+    def run(self):
+        self.submit(self.record_marker("phase", 1))
+        return "done"
+
+
+def test_timers_and_markers_the_code_never_gives_are_mismatches_in_history_order_not_simpleflows_own():
+    b = HistoryBuilder()
+    b.decision()
+    b.start_timer("nap", 60)  # the code never starts it
+    b.start_timer("_simpleflow_wake_up_timer", 0)  # simpleflow's: a wake-up, a retry's wait, its markers
+    b.start_timer("__simpleflow_retry_2_activity-gone-1", 60)
+    b.record_marker("simpleflow.cached:simpleflow.workflow._decision_time:1", 1.5)
+    b.record_marker("simpleflow.patch:gone", {"change_id": "gone"})
+    b.record_marker("phase", 1)
+    b.record_marker("phase", 2)  # the code records it once
+    b.decision_started()
+    run = WorkflowRun(OneMarker, ExecutionInfo(on_nondeterminism="report"))
+    run.advance(b.events)
+    assert run.mismatches == [
+        "patch marker 'simpleflow.patch:gone' is in the history but the code never calls patched('gone') "
+        "nor deprecate_patch('gone')",
+        "timer 'nap' is in the history but the code never starts it",
+        "marker 'phase' is recorded 2 times in the history, the code records it once",
+    ]
+    assert [(u.kind, u.id, b.events[u.event_id - 1]["eventType"]) for u in run.unfit[1:]] == [
+        ("timer", "nap", "TimerStarted"),
+        ("marker", "phase", "MarkerRecorded"),
+    ]
+    phases = [e["eventId"] for e in b.events if e.get("markerRecordedEventAttributes", {}).get("markerName") == "phase"]
+    assert run.unfit[2].event_id == phases[1]  # the second "phase": the one the code does not record
+    run.close()
+
+
 def test_a_fitting_history_has_no_mismatch():
     _, mismatches = check_history(wf.Chain, chain_history(2).events)
     assert mismatches == []

@@ -7,7 +7,9 @@ The tests run on the fast-timers dev server (tests/swf/conftest.py): an hour of 
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import threading
 import time
 import uuid
@@ -182,6 +184,26 @@ def test_canvas_example_gives_the_same_result_and_tasks_on_swf_as_locally(domain
         at = scheduled_positions(events)
         assert max(at["square", 1], at["square", 2], at["square", 3]) < at["total", (1, 4, 9)] < at["describe", 14]
         assert max(at["square", 10], at["square", 20]) < min(at["square", 100], at["square", 400])
+
+
+def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):
+    from tests.fixtures.swf_workflows import ForgetsResultWorkflow
+
+    input = {"args": [3], "kwargs": {}}
+    local = LocalExecution(ForgetsResultWorkflow, input).execute()
+    remote = run_standalone(domain, ForgetsResultWorkflow, input, progress=None, timeout=30)
+    line = inspect.getsourcelines(ForgetsResultWorkflow.run)[1] + 2
+    reason = (
+        "run() returned the unfinished future of activity 'activity-tests.swf.square-2' "
+        f"({inspect.getsourcefile(ForgetsResultWorkflow)}, line {line}): return its .result, which waits for it"
+    )
+    assert (local.status, local.reason, local.details) == (remote.status, remote.reason, remote.details)
+    assert (remote.status, remote.reason, remote.details) == ("failed", reason, None)
+    remote_events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    # Failed at once: the second task is never scheduled; nor is a traceback logged (by the local host, here).
+    assert [activity_id for activity_id, *_ in scheduled(remote_events)] == ["activity-tests.swf.square-1"]
+    assert scheduled(remote_events) == scheduled(local.events)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def scheduled_positions(events: list[dict[str, Any]]) -> dict[tuple[str, Any], int]:

@@ -89,3 +89,67 @@ def test_a_result_the_history_holds_otherwise_is_reported_not_raised():
     report = check_replay(BasicWorkflow, events, name="changed")
     assert not report.ok
     assert 'the code asks for input {"args":[5,"{not json"]' in report.difference.reason
+    # Both sides name the activity whose input differs, at the decision that scheduled it.
+    diff = report.difference
+    assert (diff.history.type, diff.history.id) == ("ScheduleActivityTask", "activity-examples.basic.Delay-1")
+    assert (diff.code.type, diff.code.id) == ("ScheduleActivityTask", "activity-examples.basic.Delay-1")
+    assert report.lines()[0] == f"changed: differs at decision task 2 (event {diff.history.event_id})"
+
+
+@pytest.fixture
+def napped(env):
+    """A run of Napper whose task failed once: its history holds simpleflow's markers and a retry timer."""
+    attempts = iter([RuntimeError("down"), "up"])
+
+    def flaky():
+        answer = next(attempts)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    env.override(wf.flaky, flaky)
+    run = env.run(wf.Napper, 3)
+    assert run.result == ["up", True]
+    recorded = {(d.type, d.id) for d in decisions_in(run.history)}
+    assert {("RecordMarker", "phase"), ("StartTimer", "nap"), ("RecordMarker", "simpleflow.patch:nap-first")} < recorded
+    assert any(kind == "StartTimer" and name.startswith("__simpleflow_retry_") for kind, name in recorded)
+    assert sum(kind == "RecordMarker" and name.startswith("simpleflow.cached:") for kind, name in recorded) == 2
+    return run
+
+
+def test_simpleflows_own_markers_and_timers_are_no_difference_for_the_code_that_made_them(napped):
+    assert check_replay(wf.Napper, napped.history).ok
+
+
+def test_a_marker_the_code_no_longer_records_is_a_difference_at_its_decision(napped):
+    report = check_replay(wf.NapperWithoutMarker, napped.history, name="napped")
+    assert not report.ok
+    diff = report.difference
+    assert (diff.history.type, diff.history.id, diff.history.decision_task) == ("RecordMarker", "phase", 1)
+    assert diff.reason == "marker 'phase' is in the history but the code never records it"
+    assert report.lines()[0] == f"napped: differs at decision task 1 (event {diff.history.event_id})"
+
+
+def test_a_timer_the_code_no_longer_starts_is_a_difference_at_its_decision(napped):
+    report = check_replay(wf.NapperWithoutTimer, napped.history)
+    diff = report.difference
+    assert (diff.history.type, diff.history.id) == ("StartTimer", "nap")
+    assert diff.reason == "timer 'nap' is in the history but the code never starts it"
+
+
+def test_a_timer_started_otherwise_names_it_on_both_sides_and_the_line_starting_it(napped):
+    report = check_replay(wf.NapperLonger, napped.history, name="napped")
+    diff = report.difference
+    assert (diff.history.type, diff.history.id) == ("StartTimer", "nap")
+    assert (diff.code.type, diff.code.id) == ("StartTimer", "nap")
+    assert diff.line == f"tests/testing/workflows.py:{_line(wf.NapperLonger, '7200')}"
+    assert "the history has a timeout of 60 s, the code asks for a timeout of 7200 s" in diff.reason
+    assert report.lines()[0].startswith("napped: differs at decision task ")
+    assert report.lines()[1] == "    history:  StartTimer nap"
+
+
+def test_a_timer_renamed_says_why_with_the_timer_not_with_how_the_run_closes(napped):
+    diff = check_replay(wf.NapperRenamed, napped.history).difference
+    assert (diff.history.id, diff.code.type, diff.code.id) == ("nap", "StartTimer", "snooze")
+    assert diff.line == f"tests/testing/workflows.py:{_line(wf.NapperRenamed, 'snooze')}"
+    assert diff.reason == "timer 'nap' is in the history but the code never starts it"

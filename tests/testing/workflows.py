@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from simpleflow import RetryPolicy, Workflow, activity, futures, query
+from simpleflow import RetryPolicy, Workflow, activity, cached, futures, query
 from simpleflow.canvas import Chain
 from simpleflow.constants import DAY, HOUR
 from simpleflow.task import ActivityTask
@@ -210,3 +210,64 @@ def flaky():
 class FailsNoMore(Fails):
     def run(self):
         return "fixed"
+
+
+@cached
+def label(n):
+    return f"batch {n}"
+
+
+class Napper(Workflow):
+    """A marker and a timer of its own, beside simpleflow's own: the markers of now(), @cached and a patch,
+    its status, a retried task's wait."""
+
+    name = "kit.napper"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        started = self.now()
+        self.set_status({"stage": "napping"})
+        futures.wait(self.submit(self.record_marker("phase", label(n))))
+        if self.patched("nap-first"):
+            futures.wait(self.submit(self.start_timer("nap", 60)))
+        return [self.submit(flaky).result, started.year > 2000]
+
+
+class NapperWithoutMarker(Napper):
+    def run(self, n):
+        started = self.now()
+        self.set_status({"stage": "napping"})
+        label(n)
+        if self.patched("nap-first"):
+            futures.wait(self.submit(self.start_timer("nap", 60)))
+        return [self.submit(flaky).result, started.year > 2000]
+
+
+class NapperWithoutTimer(Napper):
+    def run(self, n):
+        started = self.now()
+        self.set_status({"stage": "napping"})
+        futures.wait(self.submit(self.record_marker("phase", label(n))))
+        self.patched("nap-first")
+        return [self.submit(flaky).result, started.year > 2000]
+
+
+class NapperLonger(Napper):
+    def run(self, n):
+        started = self.now()
+        self.set_status({"stage": "napping"})
+        futures.wait(self.submit(self.record_marker("phase", label(n))))
+        if self.patched("nap-first"):
+            futures.wait(self.submit(self.start_timer("nap", 7200)))  # longer
+        return [self.submit(flaky).result, started.year > 2000]
+
+
+class NapperRenamed(Napper):
+    def run(self, n):
+        started = self.now()
+        self.set_status({"stage": "napping"})
+        futures.wait(self.submit(self.record_marker("phase", label(n))))
+        if self.patched("nap-first"):
+            futures.wait(self.submit(self.start_timer("snooze", 60)))
+        return [self.submit(flaky).result, started.year > 2000]
