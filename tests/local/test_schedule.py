@@ -155,3 +155,67 @@ def test_workflow_now_is_the_decision_tasks_start_and_the_same_on_every_replay()
     # and a replay of the first decision alone reads the same first instant as the whole run did
     first = replay(ClockWorkflow, result.events[:3])
     assert first[0]["recordMarkerDecisionAttributes"]["details"] == _attrs(result.events[4])["details"]
+
+
+def _peak_open_timers(events) -> int:
+    open_timers: set[str] = set()
+    peak = 0
+    for event in events:
+        if event["eventType"] == "TimerStarted":
+            open_timers.add(_attrs(event)["timerId"])
+        elif event["eventType"] in ("TimerFired", "TimerCanceled"):
+            open_timers.discard(_attrs(event)["timerId"])
+        peak = max(peak, len(open_timers))
+    return peak
+
+
+def test_pause_resume_and_trigger_signals_keep_one_fire_timer_open_and_the_history_bounded():
+    # A signal every 20 virtual minutes for 3 days: pause, resume, trigger, over and over.
+    kinds = ("pause", "resume", "trigger")
+    signals = [(600 + 1200 * i, kinds[i % 3], None) for i in range(216)]
+    budget = 150
+    payload = _diamond(events_per_run=budget)
+    result = LocalExecution(
+        schedule.ScheduleWorkflow, payload, workflow_id="schedule-daily", signals=signals, cancel_at=3 * DAY
+    ).execute()
+    runs = []
+    while result is not None:
+        runs.insert(0, result)
+        result = result.previous
+    assert len(runs) > 3  # triggers and pause/resume alone made it continue as new
+    for run in runs:
+        assert _peak_open_timers(run.events) == 1
+        assert len(run.events) <= budget + 20  # the budget, and the turn that spent it
+    ids = [
+        _attrs(e)["workflowId"]
+        for run in runs
+        for e in run.events
+        if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+    ]
+    assert len(ids) == len(set(ids))
+    assert sum("-manual-" in i for i in ids) == 72  # every trigger started its run (each closed before the next)
+    handled = sum(e["eventType"] == "WorkflowExecutionSignaled" for run in runs for e in run.events)
+    assert handled == len(signals)
+    # A fresh decider replaying the history at any decision takes the timer decisions that were taken.
+    events = runs[1].events
+    checked = 0
+    for end, event in enumerate(events[:-1]):
+        if event["eventType"] != "DecisionTaskStarted" or events[end + 1]["eventType"] != "DecisionTaskCompleted":
+            continue
+        completed = events[end + 1]["eventId"]
+        recorded = [
+            (_TIMER_DECISIONS[e["eventType"]], _attrs(e)["timerId"])
+            for e in events
+            if e["eventType"] in _TIMER_DECISIONS and _attrs(e).get("decisionTaskCompletedEventId") == completed
+        ]
+        decided = [
+            (d["decisionType"], next(v for k, v in d.items() if k.endswith("DecisionAttributes"))["timerId"])
+            for d in replay(schedule.ScheduleWorkflow, events[: end + 1])
+            if d["decisionType"] in _TIMER_DECISIONS.values()
+        ]
+        assert decided == recorded, f"decision {event['eventId']}"
+        checked += 1
+    assert checked > 20
+
+
+_TIMER_DECISIONS = {"TimerStarted": "StartTimer", "TimerCanceled": "CancelTimer"}

@@ -311,3 +311,42 @@ def test_schedule_trigger_starts_its_run_on_swf(domain):
     # ABANDON: deleting (terminating) the schedule leaves its runs as they are.
     info = client.swf_client().describe_workflow_execution(domain=domain, execution=run)["executionInfo"]
     assert info["closeStatus"] == "COMPLETED"
+
+
+def test_schedule_signals_keep_one_fire_timer_open_and_continue_as_new_past_the_event_budget(domain):
+    from simpleflow import schedule
+    from simpleflow.schedule import ScheduleWorkflow, _swf
+    from tests.fixtures.signal_workflows import PublishOnlyWorkflow
+
+    target = schedule.target_of("tests.fixtures.signal_workflows.PublishOnlyWorkflow", '["release-1"]')
+    payload = schedule.schedule_input("pulse", "0 3 1 1 *", target, events_per_run=60)
+    swf = client.swf_client()
+
+    def waiting_run() -> dict[str, Any]:
+        """The schedule's open run once it waits (a run that just continued as new gives way to the next)."""
+        for _ in range(5):
+            run = {"workflowId": "schedule-pulse", "runId": _swf._open_run(domain, "pulse")}
+            wait_until_waiting(domain, run)
+            info = swf.describe_workflow_execution(domain=domain, execution=run)
+            if info["executionInfo"]["executionStatus"] == "OPEN":
+                return info
+        raise AssertionError("the schedule never waited in an open run")
+
+    with decider_and_worker(domain, [ScheduleWorkflow, PublishOnlyWorkflow]) as task_list:
+        first = _swf.create(domain, payload, task_list=task_list)
+        wait_until_waiting(domain, first)
+        for kind in ["pause", "resume"] * 7 + ["trigger"]:
+            _swf.signal(domain, "pulse", kind)
+            deadline = time.monotonic() + 20
+            while kind == "trigger" and time.monotonic() < deadline:  # until the run it started closed
+                closed = client.list_executions(domain, "closed", started_since_days=None)
+                if any(i["execution"]["workflowId"].startswith("pulse-manual-") for i in closed):
+                    break
+                time.sleep(0.1)
+            assert waiting_run()["openCounts"]["openTimers"] == 1, kind
+        assert simpleflow("schedule.delete", "pulse", "--domain", domain).returncode == 0
+    runs = client.list_executions(domain, "closed", started_since_days=None, workflow_id="schedule-pulse")
+    assert "CONTINUED_AS_NEW" in {r["closeStatus"] for r in runs}  # 14 signals alone spent the budget
+    for info in runs:
+        events = client.get_history(domain, "schedule-pulse", info["execution"]["runId"])
+        assert len(events) <= 60 + 20
