@@ -31,6 +31,7 @@ EVENTS_PER_RUN = 10_000
 MAX_EVENTS = 20_000
 ON_TIME = 60.0  # seconds: a fire handled later than this was missed (see catch_up)
 SIGNALS = ("pause", "resume", "trigger")
+TRIGGER_SKIPPED = "simpleflow.schedule.trigger-skipped"  # the marker of a trigger --overlap skip dropped
 
 
 @cached
@@ -91,7 +92,13 @@ class ScheduleWorkflow(Workflow):
                 elif signal["name"] == "trigger":
                     value = signal["input"] if isinstance(signal["input"], dict) else {}
                     at = value.get("at") or (value.get("kwargs") or {}).get("at") or now
-                    self._start(schedule, f"{name}-manual-{_cron.stamp(at)}", overlap, started, cutoff)
+                    workflow_id = f"{name}-manual-{_cron.stamp(at)}"
+                    if not self._start(schedule, workflow_id, overlap, started, cutoff):
+                        # Dropped as a fire would be; said in the history (schedule.trigger says it itself
+                        # when it sees the open run first).
+                        open_runs = [i for i in started if self._open_at(i, cutoff)]
+                        details = {"workflow_id": workflow_id, "open": open_runs}
+                        self.submit(self.record_marker(TRIGGER_SKIPPED, details))
             handled_signals = len(signals)
             due = _cron.due(cron, timezone, state["last_fire"], now)
             if due:

@@ -219,3 +219,24 @@ def test_pause_resume_and_trigger_signals_keep_one_fire_timer_open_and_the_histo
 
 
 _TIMER_DECISIONS = {"TimerStarted": "StartTimer", "TimerCanceled": "CancelTimer"}
+
+
+def test_a_trigger_while_the_previous_run_is_open_is_dropped_under_overlap_skip_with_a_marker_saying_so():
+    signals = [(3600, "trigger", {"at": 1.5e9}), (7200, "trigger", {"at": 1.5e9 + 60})]
+    paused = {"paused": True}  # (no daily fire in these 3 hours, whatever the time of day: triggers only)
+    result = LocalExecution(
+        schedule.ScheduleWorkflow,
+        _slow("slow", state=paused),
+        workflow_id="schedule-slow",
+        signals=signals,
+        cancel_at=3 * 3600,
+    ).execute()
+    started = [
+        _attrs(e)["workflowId"] for e in result.events if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+    ]
+    assert started == ["slow-manual-20170714T024000Z"]  # a 36-hour run: still open at the second trigger
+    skipped = [_attrs(e) for e in result.events if e["eventType"] == "MarkerRecorded"]
+    skipped = [json.loads(a["details"]) for a in skipped if a["markerName"] == "simpleflow.schedule.trigger-skipped"]
+    assert skipped == [{"workflow_id": "slow-manual-20170714T024100Z", "open": ["slow-manual-20170714T024000Z"]}]
+    allowed = schedule.run_local(_slow("slow", overlap="allow", state=paused), 3 * 3600, signals=signals)
+    assert allowed == ["slow-manual-20170714T024000Z", "slow-manual-20170714T024100Z"]

@@ -18,7 +18,7 @@ from simpleflow.swf import client, executions
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from tests.swf.test_features import decider_and_worker, wait_until_waiting
-from tests.swf_e2e_helpers import simpleflow, wait_closed
+from tests.swf_e2e_helpers import simpleflow, simpleflow_here, wait_closed
 
 DECIDED = ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated", "StartTimer", "TimerStarted")
 
@@ -350,3 +350,47 @@ def test_schedule_signals_keep_one_fire_timer_open_and_continue_as_new_past_the_
     for info in runs:
         events = client.get_history(domain, "schedule-pulse", info["execution"]["runId"])
         assert len(events) <= 60 + 20
+
+
+def test_schedule_trigger_while_its_run_is_open_says_it_is_not_taken_and_the_schedule_marks_a_late_one(domain):
+    from simpleflow.schedule import ScheduleWorkflow, _swf
+    from tests.fixtures.signal_workflows import ApprovalWorkflow
+    from tests.swf.test_features import markers
+
+    with decider_and_worker(domain, [ScheduleWorkflow, ApprovalWorkflow]) as task_list:
+        target = "tests.fixtures.signal_workflows.ApprovalWorkflow"  # waits for "approve": stays open
+        common = ("--domain", domain)
+        created = simpleflow_here(
+            "schedule.create", *common, "--task-list", task_list, "gate", target, "--cron", "0 3 1 1 *", "-i", '["x"]'
+        )
+        assert created.returncode == 0, created.stderr
+        schedule = {"workflowId": "schedule-gate", "runId": created.stdout.split()[1]}
+        wait_until_waiting(domain, schedule)
+        first = simpleflow_here("schedule.trigger", "gate", *common)
+        assert first.returncode == 0, first.stderr
+        manual = first.stdout.split()[-1]
+        assert first.stdout == f"schedule gate: trigger: starts {manual}\n" and manual.startswith("gate-manual-")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not client.list_executions(
+            domain, "open", started_since_days=None, workflow_id=manual
+        ):
+            time.sleep(0.1)
+        wait_until_waiting(domain, schedule)
+        second = simpleflow_here("schedule.trigger", "gate", *common)
+        assert second.returncode == 1
+        assert second.stderr == f"schedule gate: trigger not taken: {manual} still open (--overlap skip)\n"
+        # A trigger that reaches the schedule while the run is open (sent before it started, say) is
+        # dropped as the command drops it, and the history says so.
+        _swf.signal(domain, "gate", "trigger")
+        events = wait_until_waiting(domain, schedule)
+        signals = [attributes(e)["signalName"] for e in events if e["eventType"] == "WorkflowExecutionSignaled"]
+        assert signals == ["trigger", "trigger"]  # the command sent nothing the second time
+        started = [
+            attributes(e)["workflowId"] for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+        ]
+        assert started == [manual]
+        skipped = [details for name, details in markers(events) if name == "simpleflow.schedule.trigger-skipped"]
+        assert len(skipped) == 1 and skipped[0]["open"] == [manual]
+        assert skipped[0]["workflow_id"].startswith("gate-manual-")
+        executions.terminate(domain, manual, None, reason="test over")
+        assert simpleflow_here("schedule.delete", "gate", *common).returncode == 0
