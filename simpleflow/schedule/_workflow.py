@@ -17,7 +17,8 @@ import math
 from typing import Any
 
 from simpleflow.cached import cached
-from simpleflow.dag._workflow import child_stand_in
+from simpleflow.dag._workflow import DagWorkflow, child_stand_in
+from simpleflow.runtime.loader import workflow_path
 from simpleflow.schedule import _cron
 from simpleflow.task import ChildWorkflowTask, ContinueAsNewWorkflowTask
 from simpleflow.workflow import Workflow
@@ -156,5 +157,7 @@ class ScheduleWorkflow(Workflow):
         started.append(workflow_id)
         payload = schedule.get("input") or {}
         child = child_stand_in(schedule["target"], workflow_id, None)
+        if schedule["target"].get("path") == workflow_path(DagWorkflow):
+            child.child_type_name = schedule["target"]["name"]  # a spec's run: its type, as dag.start gives it
         self.submit(ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {})))
         return True

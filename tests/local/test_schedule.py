@@ -48,10 +48,13 @@ def test_a_daily_schedule_run_for_30_virtual_days_starts_30_executions_with_ids_
 
 def test_every_execution_a_schedule_starts_runs_its_target_to_the_end():
     execution = LocalExecution(schedule.ScheduleWorkflow, _diamond(), workflow_id="schedule-daily", cancel_at=3 * DAY)
-    execution.execute()
+    events = execution.execute().events
     children = [m for m in execution.family.members if m.workflow_id.startswith("daily-")]
     assert len(children) == 3
     assert [c.closed.result for c in children] == [{"a": 3, "d": 10}] * 3
+    # of the spec's workflow type, as dag.start starts a spec (not DagWorkflow's class path)
+    types = [_attrs(e)["workflowType"] for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    assert types == [{"name": "test-diamond", "version": "1"}] * 3
 
 
 def test_overlap_skip_starts_nothing_while_the_previous_execution_is_open_and_allow_does():
