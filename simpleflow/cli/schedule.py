@@ -100,7 +100,11 @@ def schedule_list(output: Output, domain: str | None) -> None:
 
     domain = require_domain(domain)
     client.check_domain(domain)
-    output.table(*_swf.list_schedules(domain))
+    headers, rows = _swf.list_schedules(domain)
+    if rows or output.format in ("json", "prettyjson", "csv") or output.header:
+        output.table(headers, rows)  # a machine format says "none" its own way
+        return
+    click.echo(f"no schedules in {domain}", err=True)  # as workflow.list says it
 
 
 def _schedule_action(command: str, help_text: str) -> click.Command:

@@ -112,6 +112,8 @@ def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedul
     assert "at" in json.loads(signals[2]["input"])
     assert simpleflow_here("schedule.delete", "daily", *common).returncode == 0
     assert listed() == []
+    none = simpleflow_here("schedule.list", *common)  # a table: no empty line, but what workflow.list says
+    assert (none.returncode, none.stdout, none.stderr) == (0, "", f"no schedules in {swf_domain}\n")
     gone = simpleflow_here("schedule.pause", "daily", *common)
     assert (
         gone.returncode == 2
