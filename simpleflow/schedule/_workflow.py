@@ -25,9 +25,8 @@ from simpleflow.workflow import Workflow
 
 FIRES_PER_RUN = 300
 # SWF's quotas page: "Maximum workflow execution history size – 25,000 events. This is a hard quota that can't
-# be changed. Best practice is to structure each workflow such that its history does not grow beyond 10,000
-# events". Past EVENTS_PER_RUN the schedule continues as new once no run it must watch is open; past MAX_EVENTS
-# it does even then.
+# be changed.", and its best practice keeps a history under 10,000 events (continue as new). Past EVENTS_PER_RUN
+# the schedule continues as new once no run it must watch is open; past MAX_EVENTS it does even then.
 EVENTS_PER_RUN = 10_000
 MAX_EVENTS = 20_000
 ON_TIME = 60.0  # seconds: a fire handled later than this was missed (see catch_up)
