@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli.failures import EXIT_FAILURE, user_errors
 from simpleflow.cli.params import SECONDS, SPEC_MODULES, require_domain
 from simpleflow.exceptions import UsageError
 
@@ -100,7 +100,11 @@ def schedule_list(output: Output, domain: str | None) -> None:
 
     domain = require_domain(domain)
     client.check_domain(domain)
-    output.table(*_swf.list_schedules(domain))
+    headers, rows = _swf.list_schedules(domain)
+    if rows or output.format in ("json", "prettyjson", "csv") or output.header:
+        output.table(headers, rows)  # a machine format says "none" its own way
+        return
+    click.echo(f"no schedules in {domain}", err=True)  # as workflow.list says it
 
 
 def _schedule_action(command: str, help_text: str) -> click.Command:
@@ -119,6 +123,14 @@ def _schedule_action(command: str, help_text: str) -> click.Command:
         action = command.partition(".")[2]
         if action == "delete":
             _swf.delete(domain, name)
+        elif action == "trigger":
+            workflow_id, open_runs = _swf.trigger(domain, name)
+            if workflow_id is None:  # as a fire then: --overlap skip starts nothing while a run is open
+                runs = ", ".join(open_runs)
+                click.echo(f"schedule {name}: trigger not taken: {runs} still open (--overlap skip)", err=True)
+                sys.exit(EXIT_FAILURE)
+            click.echo(f"schedule {name}: trigger: starts {workflow_id}")
+            return
         else:
             _swf.signal(domain, name, action)
         click.echo(f"schedule {name}: {action}")
@@ -131,6 +143,10 @@ COMMANDS = [
     schedule_list,
     _schedule_action("schedule.pause", "Pause schedule NAME: its fire times start nothing until resumed."),
     _schedule_action("schedule.resume", "Resume schedule NAME."),
-    _schedule_action("schedule.trigger", "Start schedule NAME's target now, once (overlap rules apply)."),
+    _schedule_action(
+        "schedule.trigger",
+        "Start schedule NAME's target now, once; with --overlap skip, not while a run it started is open "
+        "(then says so and exits 1).",
+    ),
     _schedule_action("schedule.delete", "Delete schedule NAME (executions it started go on)."),
 ]

@@ -243,7 +243,9 @@ def start_child_workflow_for(
     wf = task.workflow
     args, kwargs = command.args, command.kwargs
     # simpleflow's wire format: type ``module.ClassName``, a plain {"args", "kwargs"} input.
-    payload = {"args": list(args), "kwargs": kwargs}
+    payload: dict[str, Any] = {"args": list(args), "kwargs": kwargs}
+    if wf.__dict__.get("child_type_name"):  # the type names no class: the input does, as a start's does
+        payload["__extra"] = {"class": f"{wf.__module__}.{wf.__qualname__}"}
     task_list = run_task_list or task.workflow_task_list
     if not task_list and hasattr(wf, "get_task_list"):
         task_list = wf.get_task_list(wf, *args, **kwargs)

@@ -28,8 +28,10 @@ def run_id_hash(run_id: str | None) -> str:
 
 
 def workflow_type_name(workflow_class: type) -> str:
-    """The SWF type name simpleflow starts a child workflow under: ``<module>.<ClassName>``."""
-    return f"{workflow_class.__module__}.{workflow_class.__name__}"
+    """The SWF type name simpleflow starts a child workflow under: ``<module>.<ClassName>``, or the
+    ``child_type_name`` the class itself sets (a stand-in for a DAG spec's run: the spec's type, as
+    ``dag.start`` starts it; its input then names the class, ``__extra.class``)."""
+    return workflow_class.__dict__.get("child_type_name") or f"{workflow_class.__module__}.{workflow_class.__name__}"
 
 
 def task_id(name: str, suffix: Any) -> str:

@@ -88,6 +88,12 @@ class HistoryView:
             out[key] = timer
         return out
 
+    def timer(self, timer_id: str) -> dict[str, Any] | None:
+        """The record of the one timer *timer_id* (None if none), in ``timers``' plain shape (nothing decoded),
+        without building the others' (a schedule asks about its fire timer at each decision)."""
+        record = self._history.timers.get(timer_id)
+        return None if record is None else record.as_dict()
+
     @property
     def markers(self) -> dict[str, list[dict[str, Any]]]:
         return _lists(self._history.markers)

@@ -45,13 +45,32 @@ def _open_run(domain: str, name: str) -> str:
     return infos[0]["execution"]["runId"]
 
 
-def signal(domain: str, name: str, signal_name: str) -> None:
+def signal(domain: str, name: str, signal_name: str, run_id: str | None = None, at: float | None = None) -> None:
     """Send ``pause``, ``resume`` or ``trigger`` (with the time it was asked) to the schedule."""
     from simpleflow.swf import executions
 
-    run_id = _open_run(domain, name)
-    payload = json.dumps({"at": time.time()})  # when it was asked: the schedule workflow reads it
+    run_id = run_id or _open_run(domain, name)
+    payload = json.dumps({"at": time.time() if at is None else at})  # when it was asked: the schedule reads it
     executions.signal(domain, workflow_id_of(name), signal_name, input=payload, run_id=run_id)
+
+
+def trigger(domain: str, name: str) -> tuple[str | None, list[str]]:
+    """Start schedule *name*'s target now: ``(workflow id of the run, [])``; or, when ``--overlap skip`` drops
+    the trigger (a run the schedule started is open), ``(None, those runs)``, and nothing is sent.
+
+    The schedule judges alike when the signal reaches it; a run a fire started in between makes it drop the
+    trigger and record the marker ``simpleflow.schedule.trigger-skipped`` instead.
+    """
+    from simpleflow.schedule._cron import stamp
+    from simpleflow.swf import client
+
+    run_id = _open_run(domain, name)
+    found = describe(client.get_history(domain, workflow_id_of(name), run_id))
+    if found["schedule"].get("overlap", "skip") == "skip" and found["open"]:
+        return None, found["open"]
+    at = time.time()
+    signal(domain, name, "trigger", run_id=run_id, at=at)
+    return f"{name}-manual-{stamp(at)}", []
 
 
 def delete(domain: str, name: str) -> None:
@@ -63,7 +82,10 @@ def delete(domain: str, name: str) -> None:
 
 
 def describe(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a schedule execution's history says of it: its definition and whether it is paused."""
+    """What a schedule execution's history says of it: its definition, whether it is paused, and the
+    runs it started that are still open (``open``: their workflow ids)."""
+    from simpleflow.history import History, State
+
     started = events[0]["workflowExecutionStartedEventAttributes"]
     value = format.loads(jumbo.decode(started.get("input"))) or {}
     schedule = (value.get("args") or [{}])[0]
@@ -74,7 +96,9 @@ def describe(events: list[dict[str, Any]]) -> dict[str, Any]:
             name = event["workflowExecutionSignaledEventAttributes"]["signalName"]
             if name in ("pause", "resume"):
                 paused = name == "pause"
-    return {"schedule": schedule, "paused": paused}
+    children = History(events).child_workflows
+    running = (State.START_INITIATED, State.STARTED)
+    return {"schedule": schedule, "paused": paused, "open": [i for i, r in children.items() if r.state in running]}
 
 
 def list_schedules(domain: str) -> tuple[list[str], list[list[Any]]]:

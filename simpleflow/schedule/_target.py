@@ -46,6 +46,7 @@ def schedule_input(
     catch_up: str = "none",
     timezone: str = "UTC",
     fires_per_run: int | None = None,
+    events_per_run: int | None = None,
     state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The input of a ScheduleWorkflow execution (UsageError on a bad cron, zone or option)."""
@@ -61,4 +62,6 @@ def schedule_input(
     schedule = dict(target, name=name, cron=cron, timezone=timezone, overlap=overlap, catch_up=catch_up)
     if fires_per_run:
         schedule["fires_per_run"] = fires_per_run
+    if events_per_run:  # (tests: the default is ScheduleWorkflow's EVENTS_PER_RUN)
+        schedule["events_per_run"] = events_per_run
     return {"args": [schedule], "kwargs": {"state": state} if state else {}}

@@ -5,8 +5,10 @@ runs) under the workflow id ``<schedule>-<fire time>``. SWF refuses to start a s
 execution of an open id, and a replay finds the start in the history, so a fire time runs
 at most once, decider crashes included. Time comes from ``Workflow.now()`` (recorded in the
 history); waiting is a timer until the next fire. Signals: ``pause``, ``resume``,
-``trigger`` (run now). Every ``fires_per_run`` fires the schedule continues as new, carrying
-its state, once no run it started is still open.
+``trigger`` (run now). It waits on one fire timer at a time, whatever wakes it. Every
+``fires_per_run`` fires, or past ``events_per_run`` events of history, the schedule continues as
+new, carrying its state, once no run it must see end (``--overlap skip``) is still open; past
+``MAX_EVENTS``, even then.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ import math
 from typing import Any
 
 from simpleflow.cached import cached
-from simpleflow.dag._workflow import child_stand_in
+from simpleflow.dag._workflow import DagWorkflow, child_stand_in
+from simpleflow.runtime.loader import workflow_path
 from simpleflow.schedule import _cron
 from simpleflow.task import ChildWorkflowTask, ContinueAsNewWorkflowTask
 from simpleflow.workflow import Workflow
 
 FIRES_PER_RUN = 300
+# SWF's quotas page: "Maximum workflow execution history size – 25,000 events. This is a hard quota that can't
+# be changed.", and its best practice keeps a history under 10,000 events (continue as new). Past EVENTS_PER_RUN
+# the schedule continues as new once no run it must watch is open; past MAX_EVENTS it does even then.
+EVENTS_PER_RUN = 10_000
+MAX_EVENTS = 20_000
 ON_TIME = 60.0  # seconds: a fire handled later than this was missed (see catch_up)
 SIGNALS = ("pause", "resume", "trigger")
+TRIGGER_SKIPPED = "simpleflow.schedule.trigger-skipped"  # the marker of a trigger --overlap skip dropped
 
 
 @cached
@@ -64,10 +73,13 @@ class ScheduleWorkflow(Workflow):
         name, cron, timezone = schedule["name"], schedule["cron"], schedule.get("timezone") or "UTC"
         overlap, catch_up = schedule.get("overlap", "skip"), schedule.get("catch_up", "none")
         per_run = schedule.get("fires_per_run") or FIRES_PER_RUN
+        events_per_run = schedule.get("events_per_run") or EVENTS_PER_RUN
         handled_signals = 0
         started: list[str] = []  # workflow ids this run started
         fires = 0
         tries: dict[float, int] = {}
+        timer: Any = None  # the one fire timer this run has open (or had last)
+        timer_id, timer_wake = "", 0.0
         while True:
             now = self.now().timestamp()
             cutoff = _decision_event_id(self._history)
@@ -80,7 +92,13 @@ class ScheduleWorkflow(Workflow):
                 elif signal["name"] == "trigger":
                     value = signal["input"] if isinstance(signal["input"], dict) else {}
                     at = value.get("at") or (value.get("kwargs") or {}).get("at") or now
-                    self._start(schedule, f"{name}-manual-{_cron.stamp(at)}", overlap, started, cutoff)
+                    workflow_id = f"{name}-manual-{_cron.stamp(at)}"
+                    if not self._start(schedule, workflow_id, overlap, started, cutoff):
+                        # Dropped as a fire would be; said in the history (schedule.trigger says it itself
+                        # when it sees the open run first).
+                        open_runs = [i for i in started if self._open_at(i, cutoff)]
+                        details = {"workflow_id": workflow_id, "open": open_runs}
+                        self.submit(self.record_marker(TRIGGER_SKIPPED, details))
             handled_signals = len(signals)
             due = _cron.due(cron, timezone, state["last_fire"], now)
             if due:
@@ -96,21 +114,40 @@ class ScheduleWorkflow(Workflow):
                     if self._start(schedule, f"{name}-{_cron.stamp(at)}", overlap, started, cutoff):
                         fires += 1
                         state["fires"] = state.get("fires", 0) + 1
-            if fires >= per_run and not any(self._open_at(i, cutoff) for i in started):
+            # The history is bounded whatever wakes the schedule (fires, triggers, pause/resume, runs
+            # closing): past per_run fires or events_per_run events it continues as new, once the runs
+            # --overlap skip must see end have ended; past MAX_EVENTS, even before (SWF closes at 25,000).
+            spent = fires >= per_run or cutoff >= events_per_run
+            if cutoff >= MAX_EVENTS or (spent and not self._runs_to_watch(started, overlap, cutoff)):
                 self.submit(ContinueAsNewWorkflowTask(type(self), schedule, state))
             wake = _cron.next_fire(cron, timezone, max(now, state["last_fire"]))
-            # A timer that fired a little early (clocks, whole seconds) is followed by another, under a new id.
-            tries[wake] = tries.get(wake, 0) + 1
-            timer_id = f"fire-{_cron.stamp(wake)}" + (f"-{tries[wake]}" if tries[wake] > 1 else "")
-            timer = self.submit(self.start_timer(timer_id, max(1, math.ceil(wake - now))))
+            if timer is None or wake != timer_wake or not self._timer_open_at(timer_id, cutoff):
+                if timer is not None and self._timer_open_at(timer_id, cutoff):
+                    self.submit(self.cancel_timer(timer_id))  # the next fire moved: at most one timer open
+                # A timer that fired a little early (clocks, whole seconds) is followed by another, under a new id.
+                tries[wake] = tries.get(wake, 0) + 1
+                timer_id = f"fire-{_cron.stamp(wake)}" + (f"-{tries[wake]}" if tries[wake] > 1 else "")
+                timer_wake = wake
+                timer = self.submit(self.start_timer(timer_id, max(1, math.ceil(wake - now))))
+            # Otherwise the timer started earlier still waits for this fire time: wait on it again, rather than
+            # leave it open beside a new one (SWF caps an execution's open timers: OPEN_TIMERS_LIMIT_EXCEEDED).
             # Woken by a signal or a closing child before the timer: the next turn of the loop (at a later
             # decision) handles it; a later replay takes the same path, as those events stay in the history.
             while not timer.done:
                 if len(self._signals(1 << 62)) > handled_signals:
                     break
-                if fires >= per_run and not any(self._open_at(i, 1 << 62) for i in started):
+                if spent and not self._runs_to_watch(started, overlap, 1 << 62):
                     break
                 timer.wait()
+
+    def _runs_to_watch(self, started: list[str], overlap: str, before_event: int) -> bool:
+        """Whether a run this one started is open and must be seen to end (--overlap skip waits on it)."""
+        return overlap == "skip" and any(self._open_at(i, before_event) for i in started)
+
+    def _timer_open_at(self, timer_id: str, before_event: int) -> bool:
+        """Whether the timer *timer_id* had neither fired nor been canceled when decision *before_event* started."""
+        record = self._history.timer(timer_id)
+        return record is None or record["state"] == "started" or record["last_event_id"] >= before_event
 
     def _start(self, schedule: dict[str, Any], workflow_id: str, overlap: str, started: list[str], cutoff: int) -> bool:
         """Start the target under *workflow_id*; False when an earlier one is still open and overlap is skip."""
@@ -119,5 +156,7 @@ class ScheduleWorkflow(Workflow):
         started.append(workflow_id)
         payload = schedule.get("input") or {}
         child = child_stand_in(schedule["target"], workflow_id, None)
+        if schedule["target"].get("path") == workflow_path(DagWorkflow):
+            child.child_type_name = schedule["target"]["name"]  # a spec's run: its type, as dag.start gives it
         self.submit(ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {})))
         return True

@@ -48,10 +48,13 @@ def test_a_daily_schedule_run_for_30_virtual_days_starts_30_executions_with_ids_
 
 def test_every_execution_a_schedule_starts_runs_its_target_to_the_end():
     execution = LocalExecution(schedule.ScheduleWorkflow, _diamond(), workflow_id="schedule-daily", cancel_at=3 * DAY)
-    execution.execute()
+    events = execution.execute().events
     children = [m for m in execution.family.members if m.workflow_id.startswith("daily-")]
     assert len(children) == 3
     assert [c.closed.result for c in children] == [{"a": 3, "d": 10}] * 3
+    # of the spec's workflow type, as dag.start starts a spec (not DagWorkflow's class path)
+    types = [_attrs(e)["workflowType"] for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    assert types == [{"name": "test-diamond", "version": "1"}] * 3
 
 
 def test_overlap_skip_starts_nothing_while_the_previous_execution_is_open_and_allow_does():
@@ -155,3 +158,88 @@ def test_workflow_now_is_the_decision_tasks_start_and_the_same_on_every_replay()
     # and a replay of the first decision alone reads the same first instant as the whole run did
     first = replay(ClockWorkflow, result.events[:3])
     assert first[0]["recordMarkerDecisionAttributes"]["details"] == _attrs(result.events[4])["details"]
+
+
+def _peak_open_timers(events) -> int:
+    open_timers: set[str] = set()
+    peak = 0
+    for event in events:
+        if event["eventType"] == "TimerStarted":
+            open_timers.add(_attrs(event)["timerId"])
+        elif event["eventType"] in ("TimerFired", "TimerCanceled"):
+            open_timers.discard(_attrs(event)["timerId"])
+        peak = max(peak, len(open_timers))
+    return peak
+
+
+def test_pause_resume_and_trigger_signals_keep_one_fire_timer_open_and_the_history_bounded():
+    # A signal every 20 virtual minutes for 3 days: pause, resume, trigger, over and over.
+    kinds = ("pause", "resume", "trigger")
+    signals = [(600 + 1200 * i, kinds[i % 3], None) for i in range(216)]
+    budget = 150
+    payload = _diamond(events_per_run=budget)
+    result = LocalExecution(
+        schedule.ScheduleWorkflow, payload, workflow_id="schedule-daily", signals=signals, cancel_at=3 * DAY
+    ).execute()
+    runs = []
+    while result is not None:
+        runs.insert(0, result)
+        result = result.previous
+    assert len(runs) > 3  # triggers and pause/resume alone made it continue as new
+    for run in runs:
+        assert _peak_open_timers(run.events) == 1
+        assert len(run.events) <= budget + 20  # the budget, and the turn that spent it
+    ids = [
+        _attrs(e)["workflowId"]
+        for run in runs
+        for e in run.events
+        if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+    ]
+    assert len(ids) == len(set(ids))
+    assert sum("-manual-" in i for i in ids) == 72  # every trigger started its run (each closed before the next)
+    handled = sum(e["eventType"] == "WorkflowExecutionSignaled" for run in runs for e in run.events)
+    assert handled == len(signals)
+    # A fresh decider replaying the history at any decision takes the timer decisions that were taken.
+    events = runs[1].events
+    checked = 0
+    for end, event in enumerate(events[:-1]):
+        if event["eventType"] != "DecisionTaskStarted" or events[end + 1]["eventType"] != "DecisionTaskCompleted":
+            continue
+        completed = events[end + 1]["eventId"]
+        recorded = [
+            (_TIMER_DECISIONS[e["eventType"]], _attrs(e)["timerId"])
+            for e in events
+            if e["eventType"] in _TIMER_DECISIONS and _attrs(e).get("decisionTaskCompletedEventId") == completed
+        ]
+        decided = [
+            (d["decisionType"], next(v for k, v in d.items() if k.endswith("DecisionAttributes"))["timerId"])
+            for d in replay(schedule.ScheduleWorkflow, events[: end + 1])
+            if d["decisionType"] in _TIMER_DECISIONS.values()
+        ]
+        assert decided == recorded, f"decision {event['eventId']}"
+        checked += 1
+    assert checked > 20
+
+
+_TIMER_DECISIONS = {"TimerStarted": "StartTimer", "TimerCanceled": "CancelTimer"}
+
+
+def test_a_trigger_while_the_previous_run_is_open_is_dropped_under_overlap_skip_with_a_marker_saying_so():
+    signals = [(3600, "trigger", {"at": 1.5e9}), (7200, "trigger", {"at": 1.5e9 + 60})]
+    paused = {"paused": True}  # (no daily fire in these 3 hours, whatever the time of day: triggers only)
+    result = LocalExecution(
+        schedule.ScheduleWorkflow,
+        _slow("slow", state=paused),
+        workflow_id="schedule-slow",
+        signals=signals,
+        cancel_at=3 * 3600,
+    ).execute()
+    started = [
+        _attrs(e)["workflowId"] for e in result.events if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+    ]
+    assert started == ["slow-manual-20170714T024000Z"]  # a 36-hour run: still open at the second trigger
+    skipped = [_attrs(e) for e in result.events if e["eventType"] == "MarkerRecorded"]
+    skipped = [json.loads(a["details"]) for a in skipped if a["markerName"] == "simpleflow.schedule.trigger-skipped"]
+    assert skipped == [{"workflow_id": "slow-manual-20170714T024100Z", "open": ["slow-manual-20170714T024000Z"]}]
+    allowed = schedule.run_local(_slow("slow", overlap="allow", state=paused), 3 * 3600, signals=signals)
+    assert allowed == ["slow-manual-20170714T024000Z", "slow-manual-20170714T024100Z"]

@@ -18,7 +18,7 @@ from simpleflow.swf import client, executions
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from tests.swf.test_features import decider_and_worker, wait_until_waiting
-from tests.swf_e2e_helpers import simpleflow, wait_closed
+from tests.swf_e2e_helpers import simpleflow, simpleflow_here, wait_closed
 
 DECIDED = ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated", "StartTimer", "TimerStarted")
 
@@ -311,3 +311,86 @@ def test_schedule_trigger_starts_its_run_on_swf(domain):
     # ABANDON: deleting (terminating) the schedule leaves its runs as they are.
     info = client.swf_client().describe_workflow_execution(domain=domain, execution=run)["executionInfo"]
     assert info["closeStatus"] == "COMPLETED"
+
+
+def test_schedule_signals_keep_one_fire_timer_open_and_continue_as_new_past_the_event_budget(domain):
+    from simpleflow import schedule
+    from simpleflow.schedule import ScheduleWorkflow, _swf
+    from tests.fixtures.signal_workflows import PublishOnlyWorkflow
+
+    target = schedule.target_of("tests.fixtures.signal_workflows.PublishOnlyWorkflow", '["release-1"]')
+    payload = schedule.schedule_input("pulse", "0 3 1 1 *", target, events_per_run=60)
+    swf = client.swf_client()
+
+    def waiting_run() -> dict[str, Any]:
+        """The schedule's open run once it waits (a run that just continued as new gives way to the next)."""
+        for _ in range(5):
+            run = {"workflowId": "schedule-pulse", "runId": _swf._open_run(domain, "pulse")}
+            wait_until_waiting(domain, run)
+            info = swf.describe_workflow_execution(domain=domain, execution=run)
+            if info["executionInfo"]["executionStatus"] == "OPEN":
+                return info
+        raise AssertionError("the schedule never waited in an open run")
+
+    with decider_and_worker(domain, [ScheduleWorkflow, PublishOnlyWorkflow]) as task_list:
+        first = _swf.create(domain, payload, task_list=task_list)
+        wait_until_waiting(domain, first)
+        for kind in ["pause", "resume"] * 7 + ["trigger"]:
+            _swf.signal(domain, "pulse", kind)
+            deadline = time.monotonic() + 20
+            while kind == "trigger" and time.monotonic() < deadline:  # until the run it started closed
+                closed = client.list_executions(domain, "closed", started_since_days=None)
+                if any(i["execution"]["workflowId"].startswith("pulse-manual-") for i in closed):
+                    break
+                time.sleep(0.1)
+            assert waiting_run()["openCounts"]["openTimers"] == 1, kind
+        assert simpleflow("schedule.delete", "pulse", "--domain", domain).returncode == 0
+    runs = client.list_executions(domain, "closed", started_since_days=None, workflow_id="schedule-pulse")
+    assert "CONTINUED_AS_NEW" in {r["closeStatus"] for r in runs}  # 14 signals alone spent the budget
+    for info in runs:
+        events = client.get_history(domain, "schedule-pulse", info["execution"]["runId"])
+        assert len(events) <= 60 + 20
+
+
+def test_schedule_trigger_while_its_run_is_open_says_it_is_not_taken_and_the_schedule_marks_a_late_one(domain):
+    from simpleflow.schedule import ScheduleWorkflow, _swf
+    from tests.fixtures.signal_workflows import ApprovalWorkflow
+    from tests.swf.test_features import markers
+
+    with decider_and_worker(domain, [ScheduleWorkflow, ApprovalWorkflow]) as task_list:
+        target = "tests.fixtures.signal_workflows.ApprovalWorkflow"  # waits for "approve": stays open
+        common = ("--domain", domain)
+        created = simpleflow_here(
+            "schedule.create", *common, "--task-list", task_list, "gate", target, "--cron", "0 3 1 1 *", "-i", '["x"]'
+        )
+        assert created.returncode == 0, created.stderr
+        schedule = {"workflowId": "schedule-gate", "runId": created.stdout.split()[1]}
+        wait_until_waiting(domain, schedule)
+        first = simpleflow_here("schedule.trigger", "gate", *common)
+        assert first.returncode == 0, first.stderr
+        manual = first.stdout.split()[-1]
+        assert first.stdout == f"schedule gate: trigger: starts {manual}\n" and manual.startswith("gate-manual-")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not client.list_executions(
+            domain, "open", started_since_days=None, workflow_id=manual
+        ):
+            time.sleep(0.1)
+        wait_until_waiting(domain, schedule)
+        second = simpleflow_here("schedule.trigger", "gate", *common)
+        assert second.returncode == 1
+        assert second.stderr == f"schedule gate: trigger not taken: {manual} still open (--overlap skip)\n"
+        # A trigger that reaches the schedule while the run is open (sent before it started, say) is
+        # dropped as the command drops it, and the history says so.
+        _swf.signal(domain, "gate", "trigger")
+        events = wait_until_waiting(domain, schedule)
+        signals = [attributes(e)["signalName"] for e in events if e["eventType"] == "WorkflowExecutionSignaled"]
+        assert signals == ["trigger", "trigger"]  # the command sent nothing the second time
+        started = [
+            attributes(e)["workflowId"] for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+        ]
+        assert started == [manual]
+        skipped = [details for name, details in markers(events) if name == "simpleflow.schedule.trigger-skipped"]
+        assert len(skipped) == 1 and skipped[0]["open"] == [manual]
+        assert skipped[0]["workflow_id"].startswith("gate-manual-")
+        executions.terminate(domain, manual, None, reason="test over")
+        assert simpleflow_here("schedule.delete", "gate", *common).returncode == 0

@@ -112,6 +112,8 @@ def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedul
     assert "at" in json.loads(signals[2]["input"])
     assert simpleflow_here("schedule.delete", "daily", *common).returncode == 0
     assert listed() == []
+    none = simpleflow_here("schedule.list", *common)  # a table: no empty line, but what workflow.list says
+    assert (none.returncode, none.stdout, none.stderr) == (0, "", f"no schedules in {swf_domain}\n")
     gone = simpleflow_here("schedule.pause", "daily", *common)
     assert (
         gone.returncode == 2
@@ -255,3 +257,37 @@ def test_a_child_workflow_node_runs_on_swf_as_locally(swf_domain):
         "activity-tests.fixtures.dag_activities.double-1",
         "activity-tests.fixtures.dag_activities.double-2",
     ]
+
+
+def test_a_schedule_of_a_spec_starts_runs_of_the_specs_workflow_type_as_dag_start_does(
+    swf_domain, processes, decider_list
+):
+    local = _local("diamond.yaml", {"x": 3})
+    start_decider(processes, swf_domain, decider_list, "simpleflow.schedule.ScheduleWorkflow")
+    start_decider(processes, swf_domain, "dag-tests", "simpleflow.dag.DagWorkflow")  # the spec's task list
+    start_worker(processes, swf_domain, module="tests.fixtures.dag_activities", task_list="dag-tests")
+    spec, common = str(SPECS / "diamond.yaml"), ("--domain", swf_domain)
+    created = simpleflow_here(
+        "schedule.create", *common, "--task-list", decider_list, "yearly", spec, "--cron", "0 3 1 1 *", "-i", '{"x": 3}'
+    )
+    assert created.returncode == 0, created.stderr
+    triggered = simpleflow_here("schedule.trigger", "yearly", *common)
+    assert triggered.returncode == 0, triggered.stderr
+    manual = triggered.stdout.split()[-1]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        runs = client.list_executions(swf_domain, "closed", started_since_days=None, workflow_id=manual)
+        if runs:
+            break
+        time.sleep(0.2)
+    assert runs, f"{manual} never closed\n{processes.logs()}"
+    assert runs[0]["workflowType"] == {"name": "test-diamond", "version": "1"}  # dag.start's type (test above)
+    events = client.get_history(swf_domain, manual, runs[0]["execution"]["runId"])
+    assert completed_result(events) == local.result
+    assert scheduled(events) == scheduled(local.events)
+    found = simpleflow_here(
+        "--format", "json", "workflow.filter", swf_domain, "--status", "closed", "--workflow-type-name", "test-diamond"
+    )
+    assert found.returncode == 0, found.stderr
+    assert manual in found.stdout
+    assert simpleflow_here("schedule.delete", "yearly", *common).returncode == 0
