@@ -286,14 +286,16 @@ def workflow_info_row(
 def task_rows(events: list[dict], nb_tasks: int | None = None) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows of ``workflow.tasks``: one row per task, most recently first seen first.
 
-    Columns: task id, its last state, when it reached that state, when its last attempt was scheduled
-    (None for a task SWF refused to schedule). ``nb_tasks`` keeps the first rows only.
+    Columns: the task's name (its activity or workflow type's, a timer's id), as simpleflow 0.36.0 shows
+    it; its last state, when it reached that state, when its last attempt was scheduled (None for a task
+    SWF refused to schedule); then its id (after the original's four columns, which keep their places).
+    ``nb_tasks`` keeps the first rows only.
     """
-    headers = ["Tasks", "Last State", "Last State Time", "Scheduled Time"]
+    headers = ["Tasks", "Last State", "Last State Time", "Scheduled Time", "Id"]
     tasks = collect_tasks(events)[::-1]
     if nb_tasks:
         tasks = tasks[:nb_tasks]
-    rows = [[t.id, t.state, to_datetime(t.last_time), to_datetime(t.scheduled)] for t in tasks]
+    rows = [[t.name or t.id, t.state, to_datetime(t.last_time), to_datetime(t.scheduled), t.id] for t in tasks]
     return headers, rows
 
 
