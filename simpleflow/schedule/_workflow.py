@@ -136,7 +136,11 @@ class ScheduleWorkflow(Workflow):
             while not timer.done:
                 if len(self._signals(1 << 62)) > handled_signals:
                     break
-                if spent and not self._runs_to_watch(started, overlap, 1 << 62):
+                # The budget as the history stands now (the turn's cutoff may predate the events that spent
+                # it): once spent, the end of the last run it watches is reason enough to go on (and continue
+                # as new); a later replay breaks here too, the history holding those events.
+                spent_now = spent or self._history.started_decision_id >= events_per_run
+                if spent_now and not self._runs_to_watch(started, overlap, 1 << 62):
                     break
                 timer.wait()
 
