@@ -51,25 +51,26 @@ def mixed_history() -> HistoryBuilder:
 
 def test_task_rows_have_one_row_per_task_most_recent_first():
     headers, rows = stats.task_rows(mixed_history().events)
-    assert headers == ["Tasks", "Last State", "Last State Time", "Scheduled Time"]
-    assert [row[:2] for row in rows] == [
-        ["activity-c-1", "started"],
-        ["timer-1", "fired"],
-        ["activity-b-1", "completed"],
-        ["activity-a-1", "completed"],
+    assert headers == ["Tasks", "Last State", "Last State Time", "Scheduled Time", "Id"]
+    # The name first (simpleflow 0.36.0's column: an activity's type, a timer's id), the id last.
+    assert [[row[0], row[1], row[4]] for row in rows] == [
+        ["pkg.c", "started", "activity-c-1"],
+        ["timer-1", "fired", "timer-1"],
+        ["pkg.b", "completed", "activity-b-1"],
+        ["pkg.a", "completed", "activity-a-1"],
     ]
 
 
 def test_task_rows_show_the_last_attempt_of_a_retried_task():
     _, rows = stats.task_rows(mixed_history().events)
-    retried = next(row for row in rows if row[0] == "activity-b-1")
+    retried = next(row for row in rows if row[4] == "activity-b-1")
     assert retried[2] == at(44)  # completion of the second attempt
     assert retried[3] == at(39)  # scheduling of the second attempt, not of the first (20)
 
 
 def test_nb_tasks_keeps_the_most_recent_rows():
     _, rows = stats.task_rows(mixed_history().events, nb_tasks=2)
-    assert [row[0] for row in rows] == ["activity-c-1", "timer-1"]
+    assert [row[4] for row in rows] == ["activity-c-1", "timer-1"]
 
 
 def test_profile_rows_measure_waiting_and_running_time_longest_first():
@@ -139,7 +140,7 @@ def test_a_task_swf_refused_to_schedule_is_listed_but_not_profiled():
     b.decision()
     b.schedule_activity_failed("activity-x-1", "pkg.x")
     _, rows = stats.task_rows(b.events)
-    assert rows == [["activity-x-1", "schedule_failed", at(4), None]]
+    assert rows == [["pkg.x", "schedule_failed", at(4), None, "activity-x-1"]]
     assert stats.profile_rows(b.events)[1] == []
 
 
@@ -150,7 +151,7 @@ def test_child_workflows_are_tasks_keyed_by_workflow_id():
     b.tick(3)
     b.fail_child(child, reason="Error: child")
     _, rows = stats.task_rows(b.events)
-    assert [row[:2] for row in rows] == [["child-1", "failed"]]
+    assert [row[:2] + row[4:] for row in rows] == [["pkg.ChildWorkflow", "failed", "child-1"]]
     info = stats.task_info(b.events, "child-1")
     assert info["type"] == "child_workflow"
     assert info["reason"] == "Error: child"
