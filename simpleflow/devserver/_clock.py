@@ -3,18 +3,22 @@
 moto looks for timeouts only when a request comes in and fires timers on a thread each. SWF enforces
 timeouts and fires timers when they are due, whoever calls. Every deadline of the server (a timer, a
 timeout of an activity, a decision task or an execution) is an entry here; the thread sleeps until
-the earliest one and calls it under the server's lock, so it never runs beside a request.
+the earliest one and calls it under the server's lock, so it never runs beside a request. An entry that
+raises is logged and the clock goes on: one execution's bad data must not stop every other one's.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(order=True, slots=True)
@@ -63,8 +67,12 @@ class Clock:
                 if not self._heap or self._heap[0].due > time.time():
                     return
                 entry = heapq.heappop(self._heap)
-            if not entry.cancelled:
+            if entry.cancelled:
+                continue
+            try:
                 entry.call()
+            except Exception:
+                logger.exception("simpleflow dev-server: a deadline due at %.3f failed (the clock goes on)", entry.due)
 
     def stop(self) -> None:
         with self._changed:

@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.swf.exceptions import SWFValidationException
 
-from simpleflow.devserver import _runtime
+from simpleflow.devserver import _runtime, _validation
 from simpleflow.devserver._events import record
 from simpleflow.devserver._tasks import DecisionTask
 
@@ -149,7 +149,14 @@ class DecisionsMixin:
                 attrs = {"cause": "UNHANDLED_DECISION", "decisionTaskCompletedEventId": event_id}
                 record(self, kind + "Failed", attrs)
                 continue
-            handlers[kind](event_id, _attributes(decision))
+            attributes = _attributes(decision)
+            if _validation.bad_duration(kind, attributes) is not None:
+                # A duration SWF takes in no form ("5m"): this decision fails alone, before anything of it is
+                # recorded (see _validation.bad_duration for the reference's words); the others are carried out.
+                record(self, kind + "Failed", _validation.failed_event_attributes(kind, attributes, event_id))
+                self.should_schedule_decision_next = True
+                continue
+            handlers[kind](event_id, attributes)
         self.open_counts["openDecisionTasks"] -= 1
 
     def schedule_lambda_function(self, event_id: int, attributes: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
 """The SWF wire protocol of the dev server: moto's request handling, with the parameters moto ignores
 (pages, filters, startAtPreviousStartedEvent, task list overrides) and the calls it lacks.
 
-Every SWF request runs holding the server's lock (moto's models take none: two polls at once could start
-the same task); a held long poll lets go of it while it waits.
+Every SWF request is first checked against SWF's model (:mod:`._validation`: lengths, counts, ranges,
+names and durations), then runs holding the server's lock (moto's models take none: two polls at once
+could start the same task); a held long poll lets go of it while it waits.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from moto.swf.exceptions import SWFValidationException
 from moto.swf.responses import SWFResponse
 
-from simpleflow.devserver import _pages, _runtime
+from simpleflow.devserver import _pages, _runtime, _validation
 
 
 def _event_id(event: Any) -> int:
@@ -30,6 +31,13 @@ def _closed_order(wfe: Any) -> tuple[float, str]:
 
 class Responses(SWFResponse):
     def call_action(self) -> Any:
+        refused = _validation.check(self._get_action(), self.body)
+        if refused is not None:
+            # Before anything is looked up or recorded, as SWF refuses a request that breaks its model.
+            error = SWFValidationException(refused)
+            status, headers, body = self._transform_response(self.response_headers, _answer(error))
+            headers, body = self._enrich_response(headers, body)
+            return status, headers, body
         with _runtime.current().lock:
             return super().call_action()
 
@@ -196,6 +204,10 @@ class Responses(SWFResponse):
         found = [t for t in found if params.get("name") in (None, t.name)]
         chunk, following = _pages.by_offset(found, params, f"{kind}-types:{params['domain']}")
         return _dumps({"typeInfos": [t.to_medium_dict() for t in chunk], "nextPageToken": following})
+
+
+def _answer(error: SWFValidationException) -> tuple[str, dict[str, Any]]:
+    return error.description, {**dict(error.get_headers()), "status": error.code}
 
 
 def _dumps(body: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from simpleflow.devserver import _runtime
+from simpleflow.devserver import _runtime, _validation
 from simpleflow.devserver._install import install
 
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -98,6 +98,7 @@ def serve(
     out = out or sys.stdout
     runtime = _runtime.Runtime(poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed)
     install(runtime)
+    _validation.warm()  # SWF's model, read once before the first request
     app = DomainDispatcherApplication(create_backend_app)
     server = Server(host, port, app)
     names = list(domains)
