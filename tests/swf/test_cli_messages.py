@@ -152,6 +152,24 @@ def test_a_span_of_days_past_1970_means_any_start_and_nan_is_refused(shell, swf_
     assert done.stderr == "simpleflow: error: --started-since: 'nan' is not a number of days\n"
 
 
+def test_a_value_swf_refuses_is_one_line_in_swf_words_and_exit_2(shell, swf_domain):
+    done = console.run(
+        shell,
+        "workflow.start",
+        "--domain",
+        swf_domain,
+        "--workflow-id",
+        "customer:42",
+        "examples.basic.BasicWorkflow",
+        "--input",
+        "[1]",
+        cwd=console.REPO,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and "ValidationException" in done.stderr
+    assert "workflowId" in done.stderr
+
+
 def test_the_steps_example_needs_its_bucket_says_so_and_runs_once_it_is_created(shell, tmp_path):
     bucket = f"steps-{uuid.uuid4().hex[:8]}"
     env = {**shell, "STEP_BUCKET": bucket}
