@@ -4,7 +4,9 @@ Task ids are counters per name (``activity-<name>-<n>``). Code changed under a l
 reordered, an argument changed) submits, under an id the history already holds, something other than
 what the old code did there, and would read the old task's result as its own. So each activity, child
 workflow and timer command is compared with its history record: the activity's type, input (its
-arguments) and control; a child's type, input and control; a timer's timeout and control. What the
+arguments) and control; a child's type, input and control; a timer's timeout and control. The input
+compared is the first scheduling's: a retry's holds the arguments ``on_task_failure`` may have changed,
+not the code's. What the
 engine adds to an input (a retried task's last heartbeat details, an activity's ``meta``) and what a
 deploy may change without changing the task are not compared: task lists, timeouts, priorities, and
 type versions (a new version of an activity is how a fix reaches its retries and the tasks not
@@ -121,7 +123,7 @@ def plain_activity_fits(record: ActivityRecord, command: Command) -> bool:
     """The common case of a full replay, kept short (most of a long history is completed tasks): the
     record holds this activity with these arguments. False says only "compare in full" (``compare``)."""
     task = command.task
-    if record.name != task.activity.name or record.control is not None or task.raw_input:
+    if record.name != task.activity.name or record.control is not None or task.raw_input or record.first_input:
         return False
     text = record.input
     if text is None:
@@ -175,8 +177,9 @@ def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] 
         if record.control is not None:  # the engine never sets an activity's control
             history.append(f"control {_short(record.control)}")
             code.append("no control")
-        if not _same_input(record.input, command, raw=command.task.raw_input):
-            history.append(f"input {_short(record.input)}")
+        submitted = _submitted_input(record)
+        if not _same_input(submitted, command, raw=command.task.raw_input):
+            history.append(f"input {_short(submitted)}")
             code.append(f"input {_short(_input_text(command))}")
     return _mismatch(f"activity {command.id!r}", history, code)
 
@@ -192,8 +195,9 @@ def _child(record: ChildWorkflowRecord, command: Command) -> Mismatch | None:
     if record.control is not None:  # the engine never sets a child's control
         history.append(f"control {_short(record.control)}")
         code.append("no control")
-    if not _same_input(record.input, command, raw=False):
-        history.append(f"input {_short(record.input)}")
+    submitted = _submitted_input(record)
+    if not _same_input(submitted, command, raw=False):
+        history.append(f"input {_short(submitted)}")
         code.append(f"input {_short(_input_text(command))}")
     return _mismatch(f"child workflow {command.id!r}", history, code)
 
@@ -220,6 +224,13 @@ def _mismatch(task: str, history: list[str], code: list[str]) -> Mismatch | None
     if not history:
         return None
     return Mismatch(task, ", ".join(history), ", ".join(code))
+
+
+def _submitted_input(record: ActivityRecord | ChildWorkflowRecord) -> str | None:
+    """The input the workflow's code submitted the task with: its first scheduling's (the retries'
+    may hold what ``on_task_failure`` changed, and the engine's additions)."""
+    first = record.first_input
+    return record.input if first is None else first
 
 
 def _same_input(text: str | None, command: Command, raw: bool) -> bool:
