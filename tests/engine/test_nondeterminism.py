@@ -321,20 +321,29 @@ class _MendedParent(Workflow):
         return failure_context.decide_retry()
 
 
-def test_a_child_workflow_retried_with_other_arguments_replays_in_full():
+def test_a_child_workflow_retried_with_other_arguments_fits_resumed_and_replayed_in_full():
     child_type = f"{Doubler.__module__}.Doubler"
     info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+    resumed = WorkflowRun(_MendedParent, info)
     b = HistoryBuilder(workflow_name=_MendedParent.name)
-    b.decision()
+    b.decision_started()
+    resumed.advance(b.events)
+    b.decision_completed(b.events[-1]["eventId"])
     child_id = f"workflow-{Doubler.name}-wf-id--{_ids.run_id_hash('run-id')}--1"
     b.fail_child(b.start_child_workflow(child_id, child_type, "1", input=_input(-1)))
     b.decision_started()
-    [again] = _owed(replay(_MendedParent, b.events, info), "StartChildWorkflowExecution")
+    seen = len(b.events)
+    decisions = replay(_MendedParent, b.events, info)
+    assert resumed.advance(b.events[3:]) == decisions
+    [again] = _owed(decisions, "StartChildWorkflowExecution")
     assert (again["workflowId"], json.loads(again["input"])["args"]) == (child_id, [21])
     b.decision_completed(b.events[-1]["eventId"])
     b.complete_child(b.start_child_workflow(child_id, child_type, "1", input=json.loads(again["input"])), 42)
     b.decision_started()
-    [closing] = _owed(replay(_MendedParent, b.events, info), "CompleteWorkflowExecution")
+    decisions = replay(_MendedParent, b.events, info)
+    # The resumed run compares the retry's start with the arguments it took from on_task_failure.
+    assert resumed.advance(b.events[seen:]) == decisions
+    [closing] = _owed(decisions, "CompleteWorkflowExecution")
     assert json.loads(closing["result"]) == 42
 
 
