@@ -11,6 +11,11 @@ class ExecutionBlocked(Exception):
     Outside a replay (a bare ``Future`` read by hand), reading an unfinished
     future raises this, as in simpleflow. Inside a replay the engine suspends
     the run instead, so user code never needs to catch it.
+
+    ``run`` may raise it itself, as simpleflow's ``examples/pirate`` does: the
+    decision task is answered with the decisions made so far, and the next one
+    runs ``run`` again from the start (a local execution with nothing left to
+    wake it fails as stuck).
     """
 
 

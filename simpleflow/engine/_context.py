@@ -44,7 +44,7 @@ from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._suspend import RUN_THREAD_STACK_SIZE, Abandoned, Suspendable
 from simpleflow.engine._tracker import CommandTracker
-from simpleflow.exceptions import QueryRefused
+from simpleflow.exceptions import ExecutionBlocked, QueryRefused
 from simpleflow.history import History, HistoryUnavailable, HistoryView
 from simpleflow.marker import Marker
 from simpleflow.task import (
@@ -113,6 +113,7 @@ class WorkflowContext:
         self.outcome: RunOutcome | None = None
         self.status: str | None = None  # the latest set_status, as JSON
         self.needs_full_replay = False  # the next decision replays in full (see note_unsettled_read)
+        self.blocked = False  # ``run`` raised ExecutionBlocked: it goes on at the next decision task (_main)
         self.unavailable: HistoryUnavailable | None = None  # the run's thread could not reload the history
         self.replaying = True  # re-running decisions already taken (logs are muted meanwhile)
         self._querying: str | None = None  # the query being answered (simpleflow.workflow): it may only read
@@ -407,6 +408,10 @@ class WorkflowContext:
             raise
         except HistoryUnavailable as err:  # handed to the host's thread: not the workflow's error
             self.unavailable = err
+        except ExecutionBlocked:
+            # simpleflow's "nothing more to decide yet": the decisions made so far go out, and the next decision
+            # task runs ``run`` again from the start (its thread unwound: it cannot be resumed).
+            self.blocked = self.needs_full_replay = True
         except Exception as err:
             self.outcome = errored(err)
         finally:

@@ -4,7 +4,9 @@ Task ids are counters per name (``activity-<name>-<n>``). Code changed under a l
 reordered, an argument changed) submits, under an id the history already holds, something other than
 what the old code did there, and would read the old task's result as its own. So each activity, child
 workflow and timer command is compared with its history record: the activity's type, input (its
-arguments) and control; a child's type, input and control; a timer's timeout and control. What the
+arguments) and control; a child's type, input and control; a timer's timeout and control. A submit is
+compared with the first scheduling's input: a retry's holds the arguments ``on_task_failure`` may have
+changed, not the code's (a command compared again when its retry is scheduled holds the retry's). What the
 engine adds to an input (a retried task's last heartbeat details, an activity's ``meta``) and what a
 deploy may change without changing the task are not compared: task lists, timeouts, priorities, and
 type versions (a new version of an activity is how a fix reaches its retries and the tasks not
@@ -125,13 +127,19 @@ def check_key(command: Command, record: Any) -> int | None:
     return None
 
 
-def compare(command: Command, record: Any, pending: dict[str, Any] | None = None) -> Mismatch | None:
-    """*command* against its history *record*; *pending*, the decision it owed (the fast way to a match)."""
+def compare(
+    command: Command, record: Any, pending: dict[str, Any] | None = None, again: bool = False
+) -> Mismatch | None:
+    """*command* against its history *record*; *pending*, the decision it owed (the fast way to a match).
+
+    *again*: *command* was compared before, and *record* is its task scheduled anew (a retry): compared with
+    that scheduling, whose arguments the command took (``on_task_failure``, a retry timer's control).
+    """
     kind = command.kind
     if kind == ACTIVITY:
-        return _activity(record, command, pending)
+        return _activity(record, command, pending, again)
     if kind == CHILD_WORKFLOW:
-        return _child(record, command)
+        return _child(record, command, again)
     if kind == TIMER:
         return _timer(record, command)
     return None
@@ -141,7 +149,7 @@ def plain_activity_fits(record: ActivityRecord, command: Command) -> bool:
     """The common case of a full replay, kept short (most of a long history is completed tasks): the
     record holds this activity with these arguments. False says only "compare in full" (``compare``)."""
     task = command.task
-    if record.name != task.activity.name or record.control is not None or task.raw_input:
+    if record.name != task.activity.name or record.control is not None or task.raw_input or record.first_input:
         return False
     text = record.input
     if text is None:
@@ -177,7 +185,7 @@ def where_submitted() -> str | None:
 # -- each kind --------------------------------------------------------------------------------------
 
 
-def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] | None) -> Mismatch | None:
+def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] | None, again: bool) -> Mismatch | None:
     act = command.task.activity
     name = record.name
     if name is None:  # refused before it was ever scheduled: only its type is known
@@ -195,13 +203,14 @@ def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] 
         if record.control is not None:  # the engine never sets an activity's control
             history.append(f"control {_short(record.control)}")
             code.append("no control")
-        if not _same_input(record.input, command, raw=command.task.raw_input):
-            history.append(f"input {_short(record.input)}")
+        submitted = record.input if again else _submitted_input(record)
+        if not _same_input(submitted, command, raw=command.task.raw_input):
+            history.append(f"input {_short(submitted)}")
             code.append(f"input {_short(_input_text(command))}")
     return _mismatch(f"activity {command.id!r}", history, code)
 
 
-def _child(record: ChildWorkflowRecord, command: Command) -> Mismatch | None:
+def _child(record: ChildWorkflowRecord, command: Command, again: bool) -> Mismatch | None:
     workflow = command.task.workflow
     name = workflow_type_name(workflow)
     history: list[str] = []
@@ -212,8 +221,9 @@ def _child(record: ChildWorkflowRecord, command: Command) -> Mismatch | None:
     if record.control is not None:  # the engine never sets a child's control
         history.append(f"control {_short(record.control)}")
         code.append("no control")
-    if not _same_input(record.input, command, raw=False):
-        history.append(f"input {_short(record.input)}")
+    submitted = record.input if again else _submitted_input(record)
+    if not _same_input(submitted, command, raw=False):
+        history.append(f"input {_short(submitted)}")
         code.append(f"input {_short(_input_text(command))}")
     return _mismatch(f"child workflow {command.id!r}", history, code)
 
@@ -240,6 +250,13 @@ def _mismatch(task: str, history: list[str], code: list[str]) -> Mismatch | None
     if not history:
         return None
     return Mismatch(task, ", ".join(history), ", ".join(code))
+
+
+def _submitted_input(record: ActivityRecord | ChildWorkflowRecord) -> str | None:
+    """The input the workflow's code submitted the task with: its first scheduling's (the retries'
+    may hold what ``on_task_failure`` changed, and the engine's additions)."""
+    first = record.first_input
+    return record.input if first is None else first
 
 
 def _same_input(text: str | None, command: Command, raw: bool) -> bool:

@@ -181,6 +181,11 @@ class WorkflowRun:
         return self.context.outcome is not None
 
     @property
+    def blocked(self) -> bool:
+        """``run`` raised ``ExecutionBlocked``: the decisions so far went out, the next decision task replays it."""
+        return self.context.blocked
+
+    @property
     def execution_context(self) -> str | None:
         """The executionContext to answer the decision task with: the latest status the run set.
 

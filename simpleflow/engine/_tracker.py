@@ -430,8 +430,9 @@ class CommandTracker:
 
     def _check_fit(self, command: Command, record: Any, key: int) -> None:
         """Compare *command* with its history *record* (read at event *key*); a mismatch is booked (_fit)."""
+        again = command.checked != 0  # its task scheduled anew: a retry, with the arguments the command took
         command.checked = key
-        mismatch = _fit.compare(command, record, command.pending_decision)
+        mismatch = _fit.compare(command, record, command.pending_decision, again)
         if mismatch is not None:
             if not self.resolving_events:  # submitted by the workflow's code, which is on the stack
                 mismatch.where = _fit.where_submitted()

@@ -103,7 +103,9 @@ class EventFolding:
                 a.get("control"),
                 a.get("decisionTaskCompletedEventId"),
             )
-        else:  # scheduled again (a retry): the attempt count and the first event stay
+        else:  # scheduled again (a retry): the attempt count, the first event and the first input stay
+            if record.first_input is None and record.scheduled_id is not None and text != record.input:
+                record.first_input = record.input
             record.state = _SCHEDULED
             record.name = _intern(activity_type["name"])
             record.version = activity_type["version"]
@@ -312,10 +314,13 @@ class EventFolding:
         record = self.child_workflows.get(workflow_id)
         if record is None:
             record = self.child_workflows[workflow_id] = ChildWorkflowRecord(workflow_id, event["eventId"])
+        text = a.get("input")
+        if record.first_input is None and record.initiated_event_id is not None and text != record.input:
+            record.first_input = record.input  # started again (a retry) with other arguments
         record.state = State.START_INITIATED
         record.name = a["workflowType"]["name"]
         record.version = a["workflowType"]["version"]
-        record.input = a.get("input")
+        record.input = text
         record.control = a.get("control")
         record.task_list = (a.get("taskList") or {}).get("name")
         record.initiated_event_id = record.last_event_id = event["eventId"]

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from simpleflow.local._run_host import RunHost
 
 STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
+BLOCKED = (
+    "workflow is stuck: run() raised ExecutionBlocked with no task, timer or signal pending, so no decision task"
+    " can ever come to run it again"
+)
 
 
 @dataclass(order=True)
@@ -123,7 +127,7 @@ class Family:
                 if news is PAUSED:
                     return None
                 if news is NONE_CAN_COME:
-                    self.current.close(FAILED, reason=STUCK)
+                    self.current.close(FAILED, reason=BLOCKED if self.current.run.blocked else STUCK)
         except BaseException:
             self.shut_down()
             raise

@@ -23,6 +23,7 @@ from simpleflow.engine import (
 )
 from simpleflow.local.replay import check_history
 from tests.fixtures import nondeterminism_workflows as nw
+from tests.fixtures import retry_workflows as rw
 from tests.history_builder import HistoryBuilder
 
 FIXTURE = Path(nw.__file__)
@@ -241,6 +242,109 @@ def test_another_activity_type_under_the_id_is_a_mismatch():
     b.decision_started()
     with pytest.raises(Nondeterminism, match="the history has type 'tests.nondet.other', the code asks for type"):
         replay(Retried, b.events)
+
+
+# -- a retry on_task_failure gave other arguments ----------------------------------------------------
+
+TENFOLD = f"{rw.__name__}.tenfold"
+HOPELESS = f"{rw.__name__}.hopeless"
+
+
+def _owed(decisions, kind):
+    return [d[f"{kind[0].lower()}{kind[1:]}DecisionAttributes"] for d in decisions if d["decisionType"] == kind]
+
+
+def _mended_history(workflow=rw.MendedRetries) -> HistoryBuilder:
+    """``MendedRetries([-2, -3])`` up to its last task, each event the one the engine's decisions call for:
+    tenfold(-2) retried at once as tenfold(5), tenfold(-3) after a timer as tenfold(7)."""
+    b = HistoryBuilder(workflow_name=rw.MendedRetries.name, input=_input([-2, -3]), task_list=rw.TASK_LIST)
+    b.decision()
+    now = b.schedule_activity(f"activity-{TENFOLD}-1", TENFOLD, rw.VERSION, _input(-2), rw.TASK_LIST)
+    later = b.schedule_activity(f"activity-{TENFOLD}-2", TENFOLD, rw.VERSION, _input(-3), rw.TASK_LIST)
+    b.fail_activity(now, "ValueError: -2 is negative")
+    b.fail_activity(later, "ValueError: -3 is negative")
+    b.decision_started()
+    decisions = replay(workflow, b.events)
+    [again], [timer] = _owed(decisions, "ScheduleActivityTask"), _owed(decisions, "StartTimer")
+    assert json.loads(again["input"])["args"] == [5] and json.loads(timer["control"])["args"] == [7]
+    b.decision_completed(b.events[-1]["eventId"])
+    retried = b.schedule_activity(again["activityId"], TENFOLD, rw.VERSION, json.loads(again["input"]), rw.TASK_LIST)
+    b.start_timer(timer["timerId"], 2, control=json.loads(timer["control"]))
+    b.complete_activity(retried, 50)
+    b.fire_timer(timer["timerId"])
+    b.decision_started()
+    [waited] = _owed(replay(workflow, b.events), "ScheduleActivityTask")
+    assert json.loads(waited["input"])["args"] == [7]
+    b.decision_completed(b.events[-1]["eventId"])
+    retried = b.schedule_activity(waited["activityId"], TENFOLD, rw.VERSION, json.loads(waited["input"]), rw.TASK_LIST)
+    b.complete_activity(retried, 70)
+    b.decision_started()
+    return b
+
+
+def test_a_full_replay_over_retries_on_task_failure_gave_other_arguments_reads_their_results():
+    b = _mended_history()
+    [last] = _owed(replay(rw.MendedRetries, b.events), "ScheduleActivityTask")
+    b.decision_completed(b.events[-1]["eventId"])
+    b.fail_activity(b.schedule_activity(last["activityId"], HOPELESS, rw.VERSION, task_list=rw.TASK_LIST))
+    b.decision_started()
+    [closing] = _owed(replay(rw.MendedRetries, b.events), "CompleteWorkflowExecution")
+    assert json.loads(closing["result"]) == {"tens": [50, 70], "last_failed": True}
+    assert check_history(rw.MendedRetries, b.events)[1] == []  # workflow.replay finds nothing wrong
+
+
+class _Resubmitted(rw.MendedRetries):
+    """The code changed: its first task is submitted with *first* rather than the input's first number."""
+
+    first = 0
+
+    def run(self, xs):
+        return super().run([self.first, *xs[1:]])
+
+
+@pytest.mark.parametrize("first", [-4, 5])  # another argument; the argument of the history's retry
+def test_code_submitting_other_arguments_than_a_mended_retry_s_first_attempt_is_refused(first):
+    changed = type("Changed", (_Resubmitted,), {"first": first})
+    with pytest.raises(Nondeterminism, match=rf'tenfold-1.*history has input \{{"args":\[-2\].*\[{first}\]'):
+        replay(changed, _mended_history().events)
+
+
+class _MendedParent(Workflow):
+    name = "tests.nondet.mended-parent"
+    version = "1"
+
+    def run(self):
+        return self.submit(Doubler, -1).result
+
+    def on_task_failure(self, failure_context):
+        failure_context.a_task.args = (21,)
+        return failure_context.decide_retry()
+
+
+def test_a_child_workflow_retried_with_other_arguments_fits_resumed_and_replayed_in_full():
+    child_type = f"{Doubler.__module__}.Doubler"
+    info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+    resumed = WorkflowRun(_MendedParent, info)
+    b = HistoryBuilder(workflow_name=_MendedParent.name)
+    b.decision_started()
+    resumed.advance(b.events)
+    b.decision_completed(b.events[-1]["eventId"])
+    child_id = f"workflow-{Doubler.name}-wf-id--{_ids.run_id_hash('run-id')}--1"
+    b.fail_child(b.start_child_workflow(child_id, child_type, "1", input=_input(-1)))
+    b.decision_started()
+    seen = len(b.events)
+    decisions = replay(_MendedParent, b.events, info)
+    assert resumed.advance(b.events[3:]) == decisions
+    [again] = _owed(decisions, "StartChildWorkflowExecution")
+    assert (again["workflowId"], json.loads(again["input"])["args"]) == (child_id, [21])
+    b.decision_completed(b.events[-1]["eventId"])
+    b.complete_child(b.start_child_workflow(child_id, child_type, "1", input=json.loads(again["input"])), 42)
+    b.decision_started()
+    decisions = replay(_MendedParent, b.events, info)
+    # The resumed run compares the retry's start with the arguments it took from on_task_failure.
+    assert resumed.advance(b.events[seen:]) == decisions
+    [closing] = _owed(decisions, "CompleteWorkflowExecution")
+    assert json.loads(closing["result"]) == 42
 
 
 # -- timers and children --------------------------------------------------------------------------

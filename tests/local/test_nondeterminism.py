@@ -8,6 +8,7 @@ import itertools
 from simpleflow import Workflow
 from simpleflow.local import LocalExecution
 from tests.fixtures import nondeterminism_workflows as nw
+from tests.fixtures.retry_workflows import MendedRetries
 
 
 class Drifting(Workflow):
@@ -35,3 +36,9 @@ def test_code_that_does_not_replay_the_same_fails_the_local_execution_naming_the
     assert "not deterministic" in outcome.details
     scheduled = [e for e in outcome.events if e["eventType"] == "ActivityTaskScheduled"]
     assert len(scheduled) == 1  # nothing decided on the values it misread
+
+
+def test_retries_on_task_failure_gave_other_arguments_fit_the_full_replays_that_follow():
+    outcome = LocalExecution(MendedRetries, {"args": [[-2, 1, -3]], "kwargs": {}}).execute()
+    assert outcome.status == "completed", outcome.reason
+    assert outcome.result == {"tens": [50, 10, 70], "last_failed": True}

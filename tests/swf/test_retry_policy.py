@@ -14,8 +14,10 @@ import pytest
 from examples.retry_policy import FETCH_POLICY, RetryPolicyWorkflow
 from simpleflow.engine import policy_timer_id
 from simpleflow.local import LocalExecution
+from simpleflow.local.replay import check_history
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
+from tests.fixtures.retry_workflows import MendedRetries
 from tests.swf.test_features import WAKE_UP_TIMER
 from tests.swf_e2e_helpers import attributes, outcomes_by_task, scheduled
 
@@ -84,3 +86,19 @@ def test_a_task_cancelled_between_attempts_cancels_its_retry_timer_on_swf_as_loc
     ]
     assert outcomes_by_task(events) == outcomes_by_task(local.events)
     assert sorted(scheduled(events), key=repr) == sorted(scheduled(local.events), key=repr)  # retries say their attempt
+
+
+@pytest.mark.parametrize("cached_runs", ["0", "256"])  # deciders replaying in full at each task; resuming runs
+def test_retries_on_task_failure_gave_other_arguments_complete_on_swf_as_locally_and_replay(
+    domain, monkeypatch, cached_runs
+):
+    monkeypatch.setenv("SIMPLEFLOW_DECIDER_CACHE_RUNS", cached_runs)
+    input = {"args": [[-2, 1, -3]], "kwargs": {}}
+    remote = run_standalone(domain, MendedRetries, input, progress=None, timeout=60)
+    assert remote.status == "completed", (remote.reason, remote.details)
+    local = LocalExecution(MendedRetries, input).execute()
+    assert remote.result == local.result == {"tens": [50, 10, 70], "last_failed": True}
+    events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    assert sorted(scheduled(events), key=repr) == sorted(scheduled(local.events), key=repr)
+    decisions, mismatches = check_history(MendedRetries, events)  # what workflow.replay reports
+    assert mismatches == [] and [d["decisionType"] for d in decisions] == ["CompleteWorkflowExecution"]
