@@ -128,18 +128,27 @@ def check_key(command: Command, record: Any) -> int | None:
 
 
 def compare(
-    command: Command, record: Any, pending: dict[str, Any] | None = None, again: bool = False
+    command: Command,
+    record: Any,
+    pending: dict[str, Any] | None = None,
+    again: bool = False,
+    first_inputs: dict[tuple[str, str], str | None] | None = None,
 ) -> Mismatch | None:
     """*command* against its history *record*; *pending*, the decision it owed (the fast way to a match).
 
     *again*: *command* was compared before, and *record* is its task scheduled anew (a retry): compared with
-    that scheduling, whose arguments the command took (``on_task_failure``, a retry timer's control).
+    that scheduling, whose arguments the command took (``on_task_failure``, a retry timer's control). Else
+    the first scheduling's input is compared (*first_inputs*, ``History.first_inputs``, holds it when a
+    retry was scheduled with another).
     """
     kind = command.kind
-    if kind == ACTIVITY:
-        return _activity(record, command, pending, again)
-    if kind == CHILD_WORKFLOW:
-        return _child(record, command, again)
+    if kind == ACTIVITY or kind == CHILD_WORKFLOW:
+        submitted = record.input
+        if not again and first_inputs:
+            submitted = first_inputs.get((kind, command.id), submitted)
+        if kind == ACTIVITY:
+            return _activity(record, command, pending, submitted)
+        return _child(record, command, submitted)
     if kind == TIMER:
         return _timer(record, command)
     return None
@@ -149,7 +158,7 @@ def plain_activity_fits(record: ActivityRecord, command: Command) -> bool:
     """The common case of a full replay, kept short (most of a long history is completed tasks): the
     record holds this activity with these arguments. False says only "compare in full" (``compare``)."""
     task = command.task
-    if record.name != task.activity.name or record.control is not None or task.raw_input or record.first_input:
+    if record.name != task.activity.name or record.control is not None or task.raw_input:
         return False
     text = record.input
     if text is None:
@@ -185,7 +194,9 @@ def where_submitted() -> str | None:
 # -- each kind --------------------------------------------------------------------------------------
 
 
-def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] | None, again: bool) -> Mismatch | None:
+def _activity(
+    record: ActivityRecord, command: Command, pending: dict[str, Any] | None, submitted: str | None
+) -> Mismatch | None:
     act = command.task.activity
     name = record.name
     if name is None:  # refused before it was ever scheduled: only its type is known
@@ -203,14 +214,13 @@ def _activity(record: ActivityRecord, command: Command, pending: dict[str, Any] 
         if record.control is not None:  # the engine never sets an activity's control
             history.append(f"control {_short(record.control)}")
             code.append("no control")
-        submitted = record.input if again else _submitted_input(record)
         if not _same_input(submitted, command, raw=command.task.raw_input):
             history.append(f"input {_short(submitted)}")
             code.append(f"input {_short(_input_text(command))}")
     return _mismatch(f"activity {command.id!r}", history, code)
 
 
-def _child(record: ChildWorkflowRecord, command: Command, again: bool) -> Mismatch | None:
+def _child(record: ChildWorkflowRecord, command: Command, submitted: str | None) -> Mismatch | None:
     workflow = command.task.workflow
     name = workflow_type_name(workflow)
     history: list[str] = []
@@ -221,7 +231,6 @@ def _child(record: ChildWorkflowRecord, command: Command, again: bool) -> Mismat
     if record.control is not None:  # the engine never sets a child's control
         history.append(f"control {_short(record.control)}")
         code.append("no control")
-    submitted = record.input if again else _submitted_input(record)
     if not _same_input(submitted, command, raw=False):
         history.append(f"input {_short(submitted)}")
         code.append(f"input {_short(_input_text(command))}")
@@ -250,13 +259,6 @@ def _mismatch(task: str, history: list[str], code: list[str]) -> Mismatch | None
     if not history:
         return None
     return Mismatch(task, ", ".join(history), ", ".join(code))
-
-
-def _submitted_input(record: ActivityRecord | ChildWorkflowRecord) -> str | None:
-    """The input the workflow's code submitted the task with: its first scheduling's (the retries'
-    may hold what ``on_task_failure`` changed, and the engine's additions)."""
-    first = record.first_input
-    return record.input if first is None else first
 
 
 def _same_input(text: str | None, command: Command, raw: bool) -> bool:

@@ -406,7 +406,10 @@ class CommandTracker:
             if record is not None and record.state is _COMPLETED:
                 scheduled = record.scheduled_id
                 if scheduled is not None and scheduled != command.checked:  # (None: compacted, compared before)
-                    if _fit.plain_activity_fits(record, command):
+                    first_inputs = self.history.first_inputs  # (a retry with other arguments: compared in full)
+                    if _fit.plain_activity_fits(record, command) and (
+                        not first_inputs or (ACTIVITY, command.id) not in first_inputs
+                    ):
                         command.checked = scheduled
                     else:
                         self._check_fit(command, record, scheduled)
@@ -432,7 +435,7 @@ class CommandTracker:
         """Compare *command* with its history *record* (read at event *key*); a mismatch is booked (_fit)."""
         again = command.checked != 0  # its task scheduled anew: a retry, with the arguments the command took
         command.checked = key
-        mismatch = _fit.compare(command, record, command.pending_decision, again)
+        mismatch = _fit.compare(command, record, command.pending_decision, again, self.history.first_inputs)
         if mismatch is not None:
             if not self.resolving_events:  # submitted by the workflow's code, which is on the stack
                 mismatch.where = _fit.where_submitted()

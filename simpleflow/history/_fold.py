@@ -93,6 +93,10 @@ class History(EventFolding):
         self.signal_lists: dict[str, list[SignalRecord]] = {}
         self.signaled_workflows: dict[str, list[SignalSentRecord]] = {}
         self.external_cancels: dict[str, list[CancelSentRecord]] = {}  # workflow id -> cancel requests sent
+        # (kind, id) -> the input of a task's first scheduling, once a retry was scheduled with another
+        # (on_task_failure may change a retry's arguments): what the workflow's code submitted (engine/_fit).
+        # Here rather than on each record: a record of a cached run stays as small as it was.
+        self.first_inputs: dict[tuple[str, str], str | None] = {}
         self.cancel_requested = False
         self.cancel_requested_id: int | None = None
         self.cancel_failed: CancelFailure | None = None
@@ -194,6 +198,7 @@ class History(EventFolding):
             for key, record in mine.items():
                 _refill(record, theirs[key])
         self._by_scheduled = {k: self.activities[r.id] for k, r in fresh._by_scheduled.items()}
+        self.first_inputs = fresh.first_inputs
         self._events = fresh._events
         self._dropped = 0
         self.compacted_records = 0

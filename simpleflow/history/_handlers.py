@@ -104,8 +104,8 @@ class EventFolding:
                 a.get("decisionTaskCompletedEventId"),
             )
         else:  # scheduled again (a retry): the attempt count, the first event and the first input stay
-            if record.first_input is None and record.scheduled_id is not None and text != record.input:
-                record.first_input = record.input
+            if record.scheduled_id is not None and text != record.input:
+                self.first_inputs.setdefault(("activity", activity_id), record.input)
             record.state = _SCHEDULED
             record.name = _intern(activity_type["name"])
             record.version = activity_type["version"]
@@ -315,8 +315,8 @@ class EventFolding:
         if record is None:
             record = self.child_workflows[workflow_id] = ChildWorkflowRecord(workflow_id, event["eventId"])
         text = a.get("input")
-        if record.first_input is None and record.initiated_event_id is not None and text != record.input:
-            record.first_input = record.input  # started again (a retry) with other arguments
+        if record.initiated_event_id is not None and text != record.input:  # started again with other arguments
+            self.first_inputs.setdefault(("child_workflow", workflow_id), record.input)
         record.state = State.START_INITIATED
         record.name = a["workflowType"]["name"]
         record.version = a["workflowType"]["version"]

@@ -100,9 +100,6 @@ class ActivityRecord:
     cancel_requested_id: int | None = None
     request_cancel_failed_id: int | None = None
     request_cancel_failed_cause: str | None = None
-    # The input of the id's first scheduling, once a retry is scheduled with another (on_task_failure may
-    # change a retry's arguments): what the workflow's code submitted (engine/_fit). None: ``input`` is it.
-    first_input: str | None = None
 
     @property
     def cancel_asked(self) -> bool:
@@ -175,7 +172,6 @@ class ChildWorkflowRecord:
     timeout_type: str | None = None
     retry: int | None = None
     cause: str | None = None  # why SWF refused to start it (START_FAILED)
-    first_input: str | None = None  # as an activity's: the first start's input, once a retry changed it
 
     @property
     def workflow_id(self) -> str:
