@@ -166,7 +166,8 @@ def python(
 ) -> Callable[[Callable], Callable[..., Any]]:
     """Decorate a function (or a class with ``execute()``) to run it in another Python interpreter.
 
-    The call runs ``INTERPRETER -m simpleflow.execute``, which imports the function's module
+    The call runs ``INTERPRETER -m simpleflow.execute`` (started without the current directory on its
+    path, which it puts back first unless another user can change it), which imports the function's module
     (simpleflow and that module must be importable there), calls it with the arguments
     decoded from JSON and sends the JSON of its result back. An activity's context reaches
     the function as its ``context`` attribute, as in this process.
@@ -195,6 +196,7 @@ def python(
         @functools.wraps(func)
         def execute(*args: Any, **kwargs: Any) -> Any:
             from simpleflow.runtime import child_process
+            from simpleflow.runtime.user_path import child_module_argv
 
             name = _importable_name(func)
             context = kwargs.pop("context", None)
@@ -205,14 +207,13 @@ def python(
                 request_file.flush()
                 request_file.seek(0)
                 request_fd, reply_fd = os.dup(request_file.fileno()), os.dup(reply.fileno())
-                argv = [
-                    interpreter or sys.executable,
-                    "-m",
+                argv = child_module_argv(
                     _CHILD_MODULE,
                     f"--request-fd={request_fd}",
                     f"--reply-fd={reply_fd}",
                     f"--logger-name={logger_name}",
-                ]
+                    interpreter=interpreter,
+                )
                 try:
                     done = child_process.run(
                         argv,
@@ -327,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     with os.fdopen(options.request_fd, "rb") as request_file:
         request = json.loads(request_file.read().decode("utf-8"))
     try:
+        from simpleflow.runtime.user_path import use_current_directory
+
+        use_current_directory()  # the function's module is found as the command that started us found it
         wrapper, func = _resolve(request["function"])
         context = request.get("context")
         if context is not None and wrapper is not func:

@@ -1,8 +1,9 @@
 """Small S3 helpers on boto3: push and pull contents and files, list keys (steps use them).
 
 A bucket is named ``bucket`` or ``host/bucket`` (``s3-eu-west-1.amazonaws.com/my_bucket``),
-as in simpleflow. When boto3 is pointed at an endpoint of its own (``AWS_ENDPOINT_URL`` or
-``AWS_ENDPOINT_URL_S3``, e.g. a local S3-compatible server), that endpoint is used whatever the host says.
+as in simpleflow; the host is ``amazonaws.com`` or a name under it. When boto3 is pointed at an
+endpoint of its own (``AWS_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL_S3``, e.g. a local S3-compatible
+server), that endpoint is used whatever the host says.
 ``SIMPLEFLOW_S3_SSE`` asks S3 to encrypt what is pushed (AES256).
 
 ``BUCKET_LOCATIONS_CACHE`` (bucket name -> region) keeps the regions S3 gave, as simpleflow's does;
@@ -15,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import threading
 from typing import Any
 
@@ -36,6 +38,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+
+# A host name of AWS's: amazonaws.com or one of its subdomains (not "evil-amazonaws.com"), letters, digits
+# and hyphens only (nothing that turns "https://{host}" into another URL's host, as "x.com#.amazonaws.com").
+_AWS_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*amazonaws\.com", re.IGNORECASE)
 
 _lock = threading.Lock()
 BUCKET_LOCATIONS_CACHE: dict[str, str] = {}
@@ -70,13 +76,14 @@ def sanitize_bucket_and_host(bucket: str) -> tuple[str, str]:
     """``(bucket name, host or region)`` for ``bucket`` or ``host/bucket``.
 
     Raises:
-        ValueError: more than one ``/``, or a host that is not ``*.amazonaws.com`` (no endpoint configured).
+        ValueError: more than one ``/``, or a host that is neither ``amazonaws.com`` nor a name under it
+            (unless an endpoint is configured: it serves every bucket, whatever the host says).
     """
     if "/" in bucket:
         host, name = bucket.split("/", 1)
         if "/" in name:
             raise ValueError(f"bucket {bucket!r}: expected 'bucket' or 'host/bucket' (one slash at most)")
-        if not host.endswith("amazonaws.com") and not _endpoint_override():
+        if not _AWS_HOST.fullmatch(host) and not _endpoint_override():
             raise ValueError(f"bucket {bucket!r}: the host should be an *.amazonaws.com name")
         return name, host
     if _endpoint_override():

@@ -95,11 +95,13 @@ class _WebView:
     def start(self, server: Any) -> None:
         from simpleflow.devserver._server import client_settings, client_url
         from simpleflow.runtime.child_process import die_with_parent_setup
+        from simpleflow.runtime.user_path import child_module_argv
 
         env = {**os.environ, **client_settings(client_url(self.host, server.server_port))}
-        command = [sys.executable, "-m", "simpleflow", "ui", "--port", str(self.port)]
+        options = ["--port", str(self.port)]
         for domain in self.domains:
-            command += ["--domain", domain]
+            options += ["--domain", domain]
+        command = child_module_argv("simpleflow", "ui", *options)
         sys.stdout.flush()
         self.process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent_setup())
 

@@ -46,6 +46,10 @@ def ui(
     from simpleflow.swf import client
     from simpleflow.ui import serve
 
+    if packages:
+        from simpleflow.runtime.user_path import use_current_directory
+
+        use_current_directory()  # the packages' classes are found as the decider finds its workflows'
     for domain in domains:
         client.check_domain(domain)  # an unknown domain: one line, before anything listens
     serve(UISettings(tuple(domains), host, port, read_only, packages=packages, page_size=page_size))

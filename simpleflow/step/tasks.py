@@ -1,8 +1,8 @@
 """The two activities of steps: list the steps done (S3 keys under a prefix), mark one done.
 
 Both are declared activities of simpleflow itself, so any worker can run them. Their bucket comes from the
-task's input, which whoever schedules a task writes: they touch only the bucket of this worker's
-``STEP_BUCKET`` setting (the one ``WorkflowStepMixin.get_step_bucket`` names by default).
+task's input, which whoever schedules a task writes: they touch only the location of this worker's
+``STEP_BUCKET`` setting (the one ``WorkflowStepMixin.get_step_bucket`` names by default), host included.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ from simpleflow.step.constants import STEP_ACTIVITY_PARAMS_DEFAULT, UNKNOWN_CONT
 def _checked_bucket(bucket: str) -> str:
     """*bucket* (``bucket`` or ``host/bucket``) if it is this worker's step bucket.
 
+    The whole location counts, its host too (the worker's requests, signed with its credentials, go there):
+    this worker's ``STEP_BUCKET``, or ``SIMPLEFLOW_S3_HOST/STEP_BUCKET`` as ``get_step_bucket()`` writes it.
+
     Raises:
-        ValueError: it is another bucket (the task fails with this reason).
+        ValueError: it is another bucket, or another host (the task fails with this reason).
     """
     allowed = str(settings.STEP_BUCKET)
-    if storage.sanitize_bucket_and_host(bucket)[0] != storage.sanitize_bucket_and_host(allowed)[0]:
+    locations = [allowed] if "/" in allowed else [allowed, f"{settings.SIMPLEFLOW_S3_HOST}/{allowed}"]
+    if bucket not in locations:
         raise ValueError(
-            f"step bucket {bucket!r} is not this worker's STEP_BUCKET ({allowed!r}): steps are read and written "
-            "only there (set STEP_BUCKET where the worker runs to the bucket the workflow uses)"
+            f"step bucket {bucket!r} is not this worker's STEP_BUCKET ({' or '.join(map(repr, locations))}): steps "
+            "are read and written only there (set STEP_BUCKET where the worker runs to the location the workflow uses)"
         )
     return bucket
 

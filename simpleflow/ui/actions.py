@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -20,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from simpleflow import format
 from simpleflow.exceptions import UsageError
+from simpleflow.runtime.user_path import child_module_argv
 from simpleflow.swf import client
 
 __all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform"]
@@ -257,11 +257,11 @@ def _repair(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) ->
     workflow = (form.get("workflow") or "").strip()
     if not workflow:
         raise UsageError("a repair needs the workflow class (package.module.Class)")
-    argv = [sys.executable, "-m", "simpleflow.command", "standalone", workflow, "--domain", domain]
-    argv += ["--repair", f"{workflow_id} {run_id}"]
+    options = ["--domain", domain, "--repair", f"{workflow_id} {run_id}"]
     force = (form.get("force_activities") or "").strip()
     if force:
-        argv += ["--force-activities", force]
+        options += ["--force-activities", force]
+    argv = child_module_argv("simpleflow.command", "standalone", workflow, *options)
     folder = tempfile.mkdtemp(prefix="simpleflow-ui-repair-")
     out_path, err_path = os.path.join(folder, "stdout.log"), os.path.join(folder, "stderr.log")
     with open(out_path, "w") as out, open(err_path, "w") as err:

@@ -225,9 +225,11 @@ def test_storage_asks_for_server_side_encryption_when_set(step_bucket, monkeypat
 def test_a_host_that_is_not_aws_is_refused_without_a_configured_endpoint(monkeypatch):
     for name in storage.ENDPOINT_ENVS:
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ValueError, match=r"should be an \*\.amazonaws\.com name"):
-        storage.sanitize_bucket_and_host("example.com/bucket")
+    for host in ("example.com", "qa-attacker-amazonaws.com", "x.com#.amazonaws.com", "x.com?.amazonaws.com", ""):
+        with pytest.raises(ValueError, match=r"should be an \*\.amazonaws\.com name"):
+            storage.sanitize_bucket_and_host(f"{host}/bucket")
     assert storage.sanitize_bucket_and_host("s3-eu-west-1.amazonaws.com/b") == ("b", "s3-eu-west-1.amazonaws.com")
+    assert storage.sanitize_bucket_and_host("amazonaws.com/b") == ("b", "amazonaws.com")
 
 
 def test_the_step_activities_touch_only_the_workers_step_bucket(step_bucket):
@@ -244,3 +246,14 @@ def test_the_step_activities_touch_only_the_workers_step_bucket(step_bucket):
     assert s3.get_object(Bucket=other, Key="tool")["Body"].read() == b"the real tool"
     MarkStepDoneTask(f"s3.amazonaws.com/{step_bucket}", "w/steps/", "done").execute()  # the mixin's host/bucket form
     assert GetStepsDoneTask(step_bucket, "w/steps/").execute() == ["done"]
+
+
+def test_the_step_activities_refuse_the_workers_bucket_name_behind_another_host(step_bucket):
+    """The host is where the worker sends requests signed with its credentials: the task's input cannot choose it."""
+    from simpleflow.step.tasks import GetStepsDoneTask, MarkStepDoneTask
+
+    for location in (f"qa-attacker-amazonaws.com/{step_bucket}", f"s3-eu-west-1.amazonaws.com/{step_bucket}"):
+        for task in (MarkStepDoneTask(location, "w/steps/", "planted"), GetStepsDoneTask(location, "w/steps/")):
+            with pytest.raises(ValueError, match=f"step bucket '{location}' is not this worker's STEP_BUCKET"):
+                task.execute()
+    assert _keys(step_bucket) == []  # the configured endpoint would have taken it to this very bucket
