@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(REPO))
     from tests.moto_server import MotoServer
 
-    server = MotoServer(poll_wait=args.poll_wait)
+    server = MotoServer(poll_wait=args.poll_wait, moto_api=True)  # reset() between the two fleets
     server.start()
     try:
         environ = dict(os.environ, **server.environ(), LOG_LEVEL="WARNING")

@@ -4,6 +4,8 @@ The dev server (:mod:`simpleflow.devserver`) is moto's SWF and S3 extended to wh
 runs it with short long polls (a decider or worker a test stops ends with its poll in flight).
 ``MotoServer(stock=True)`` runs moto's own server, untouched: the benchmark compares simpleflow with the
 released peer there, and a test checks what a stock server does with what only the dev server carries out.
+``MotoServer(moto_api=True)`` serves moto's ``/moto-api/`` too (the dev server answers it 404 otherwise):
+``reset()`` needs it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,11 +33,17 @@ class MotoServer:
     """A dev server (or with *stock*, moto's own server) in a child process; ``url`` is its endpoint.
 
     *poll_wait*: seconds an empty poll is held; *timer_speed*: timers fire that many times faster than
-    written (an hour-long timer in a second: 3600); *page_size*: the page size of calls that give none.
+    written (an hour-long timer in a second: 3600); *page_size*: the page size of calls that give none;
+    *moto_api*: serve moto's ``/moto-api/`` admin endpoints (``reset()``).
     """
 
     def __init__(
-        self, stock: bool = False, poll_wait: float = POLL_WAIT, timer_speed: float = 1.0, page_size: int = 1000
+        self,
+        stock: bool = False,
+        poll_wait: float = POLL_WAIT,
+        timer_speed: float = 1.0,
+        page_size: int = 1000,
+        moto_api: bool = False,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -42,12 +51,13 @@ class MotoServer:
         self.poll_wait = poll_wait
         self.timer_speed = timer_speed
         self.page_size = page_size
+        self.moto_api = moto_api or stock
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
         if self.stock:
             return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
-        return [
+        command = [
             sys.executable,
             "-m",
             "simpleflow.devserver",
@@ -60,6 +70,7 @@ class MotoServer:
             "--page-size",
             str(self.page_size),
         ]
+        return command + ["--moto-api"] if self.moto_api else command
 
     def start(self, timeout: float = 30.0) -> None:
         env = dict(os.environ)
@@ -70,7 +81,10 @@ class MotoServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
-                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).read()
+                # Any answer will do (S3's bucket list, unsigned: moto answers it), as long as one comes.
+                urllib.request.urlopen(f"{self.url}/", timeout=1).read()
+                return
+            except urllib.error.HTTPError:
                 return
             except OSError:
                 time.sleep(0.1)
@@ -78,7 +92,7 @@ class MotoServer:
         raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
 
     def reset(self) -> None:
-        """Forget every domain, execution and bucket."""
+        """Forget every domain, execution and bucket (a server started with *moto_api*)."""
         req = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
         urllib.request.urlopen(req, timeout=5).read()
 

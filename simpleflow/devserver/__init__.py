@@ -41,6 +41,7 @@ def serve(
     poll_wait: float = 60.0,
     page_size: int = 1000,
     timer_speed: float = 1.0,
+    moto_api: bool = False,
     out: TextIO | None = None,
     ready: Callable[[Any], None] | None = None,
 ) -> None:
@@ -49,8 +50,22 @@ def serve(
     Prints the line to export (``AWS_ENDPOINT_URL``, with a region and dummy credentials when none are
     set) and registers *domains*. *poll_wait* is how long an empty poll is held (SWF: 60 s), *page_size*
     the page size of a call that gives none (SWF: 1,000), *timer_speed* how many times faster than written
-    timers fire (tests); *ready* is called with the HTTP server once it listens.
+    timers fire (tests); *moto_api* serves moto's ``/moto-api/`` admin endpoints (reset, state as JSON),
+    404 otherwise; *ready* is called with the HTTP server once it listens.
+
+    Requests from web pages (an ``Origin`` header, a ``Sec-Fetch-Site`` other than ``none``) are refused,
+    and so is, on loopback, a Host header that names another machine (DNS rebinding).
     """
     from simpleflow.devserver._server import serve as run
 
-    run(host, port, domains, poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed, out=out, ready=ready)
+    run(
+        host,
+        port,
+        domains,
+        poll_wait=poll_wait,
+        page_size=page_size,
+        timer_speed=timer_speed,
+        moto_api=moto_api,
+        out=out,
+        ready=ready,
+    )

@@ -1,5 +1,5 @@
 """``python -m simpleflow.devserver [--host H] [--port P] [--domain D ...]``: the dev server, with the
-settings tests use besides (``--poll-wait``, ``--page-size``, ``--timer-speed``)."""
+settings tests use besides (``--poll-wait``, ``--page-size``, ``--timer-speed``, ``--moto-api``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll-wait", type=float, default=60.0, help="seconds an empty poll is held")
     parser.add_argument("--page-size", type=int, default=1000, help="page size of calls that give none")
     parser.add_argument("--timer-speed", type=float, default=1.0, help="timers fire this many times faster")
+    parser.add_argument(
+        "--moto-api",
+        action="store_true",
+        help="serve moto's /moto-api/ admin endpoints (reset, the whole state as JSON); 404 without it",
+    )
     args = parser.parse_args(argv)
     problem = missing()
     if problem:
@@ -30,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             poll_wait=args.poll_wait,
             page_size=args.page_size,
             timer_speed=args.timer_speed,
+            moto_api=args.moto_api,
         )
     except OSError as err:
         where = f"{args.host}:{args.port}"

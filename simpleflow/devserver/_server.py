@@ -3,7 +3,6 @@ named domains registered, a clean stop on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import signal
 import sys
@@ -12,18 +11,10 @@ from typing import Any, TextIO
 
 from simpleflow.devserver import _runtime, _validation
 from simpleflow.devserver._install import install
+from simpleflow.utils._loopback import is_loopback
 
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 RETENTION_DAYS = "30"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def region() -> str:
@@ -86,6 +77,7 @@ def serve(
     poll_wait: float = _runtime.POLL_WAIT,
     page_size: int = _runtime.PAGE_SIZE,
     timer_speed: float = 1.0,
+    moto_api: bool = False,
     out: TextIO | None = None,
     ready: Callable[[Any], None] | None = None,
 ) -> None:
@@ -93,13 +85,14 @@ def serve(
     import moto
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    from simpleflow.devserver._guard import Guard, backend_factory
     from simpleflow.devserver._http import Server
 
     out = out or sys.stdout
     runtime = _runtime.Runtime(poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed)
     install(runtime)
     _validation.warm()  # SWF's model, read once before the first request
-    app = DomainDispatcherApplication(create_backend_app)
+    app = Guard(DomainDispatcherApplication(backend_factory(create_backend_app, moto_api)), host)
     server = Server(host, port, app)
     names = list(domains)
     _register(names)

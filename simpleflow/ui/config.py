@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import secrets
 from dataclasses import dataclass, field
 
@@ -30,16 +29,6 @@ def missing_extra() -> list[str]:
 def new_token() -> str:
     """A fresh per-process token (256 random bits, URL-safe)."""
     return secrets.token_urlsafe(32)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether *host* (a name or an address) stays on this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(slots=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import urlsplit
 
-from simpleflow.ui.config import UISettings, is_loopback
+from simpleflow.ui.config import UISettings
+from simpleflow.utils._loopback import host_allowed as loopback_host_allowed
+from simpleflow.utils._loopback import is_loopback
 
 __all__ = ["csrf_value", "host_allowed", "holds_token", "read_refusal", "refusal"]
 
@@ -32,12 +33,7 @@ def holds_token(settings: UISettings, cookie: str | None) -> bool:
 
 def host_allowed(settings: UISettings, host_header: str | None) -> bool:
     """Whether the Host header names this server (always true when it listens beyond loopback)."""
-    if not is_loopback(settings.host):
-        return True
-    if not host_header:
-        return False
-    name = urlsplit(f"//{host_header}").hostname or ""
-    return is_loopback(name)
+    return loopback_host_allowed(settings.host, host_header)
 
 
 def read_refusal(settings: UISettings, cookie: str | None) -> str | None:

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from simpleflow.exceptions import UsageError
-from simpleflow.ui.config import UISettings, is_loopback
+from simpleflow.ui.config import UISettings
+from simpleflow.utils._loopback import is_loopback
 
 log = logging.getLogger(__name__)
 

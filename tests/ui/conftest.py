@@ -19,19 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import chromium
 from tests.fixtures.ui_workflows import DECISION_LIST, TASK_LIST
 from tests.swf_e2e_helpers import ROOT, Processes, simpleflow_here, start_workflow, wait_closed
 
-CHROMIUM = os.environ.get("SIMPLEFLOW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "artifacts" / "ui"
 WORKFLOWS = "tests.fixtures.ui_workflows"
 DIAMOND = ROOT / "tests" / "fixtures" / "dag_specs" / "diamond.yaml"
@@ -168,16 +159,8 @@ def ui(runs, tmp_path_factory) -> UIProcess:
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium, the OS's: missing, the tests fail (they never skip)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install the OS's Chromium (apt-get install -y chromium; .ci/run does)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
