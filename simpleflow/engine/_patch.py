@@ -137,23 +137,14 @@ def untaken(history: History, accounts: Accounts) -> list[Unfit]:
     commands = accounts.commands
     found = [
         Unfit(
-            f"{ACTIVITY} {task_id!r} ({record.name}) is in the history but the code never submits it",
-            ACTIVITY,
+            f"{kind} {task_id!r} ({record.name}) is in the history but the code never submits it",
+            kind,
             task_id,
             record.first_event_id,
         )
-        for task_id, record in history.activities.items()
-        if (ACTIVITY, task_id) not in commands
-    ]
-    found += [
-        Unfit(
-            f"{CHILD_WORKFLOW} {workflow_id!r} ({record.name}) is in the history but the code never submits it",
-            CHILD_WORKFLOW,
-            workflow_id,
-            record.first_event_id,
-        )
-        for workflow_id, record in history.child_workflows.items()
-        if (CHILD_WORKFLOW, workflow_id) not in commands
+        for kind, records in ((ACTIVITY, history.activities), (CHILD_WORKFLOW, history.child_workflows))
+        for task_id, record in records.items()
+        if (kind, task_id) not in commands
     ]
     for timer_id, record in history.timers.items():
         if timer_id == constants.WAKE_UP_TIMER or timer_id.startswith(_ENGINE_TIMER_PREFIXES):
