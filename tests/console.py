@@ -12,6 +12,9 @@ import os
 import shlex
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tests.testing.project import site_with_entry_points
@@ -61,3 +64,14 @@ def run(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def page_once_up(url: str, within: float = 20) -> str:
+    """The text of *url* once the server starting behind it answers (within *within* seconds)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=5).read().decode()
+        except urllib.error.URLError:
+            assert time.monotonic() < deadline, f"{url} never answered"
+            time.sleep(0.2)

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -120,15 +117,7 @@ def test_the_dev_server_s_web_view_does_not_import_from_the_current_directory(sh
     )
     try:
         url = next(line for line in server.stdout if line.startswith("simpleflow ui: ")).split()[2]
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                page = urllib.request.urlopen(url, timeout=5).read().decode()
-                break
-            except urllib.error.URLError:
-                assert time.monotonic() < deadline, "the web view never answered"
-                time.sleep(0.2)
-        assert "<title>Executions of demo" in page
+        assert "<title>Executions of demo" in console.page_once_up(url)
         assert _imported_by(markers) == []
     finally:
         server.terminate()

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import boto3
 
 from simpleflow.devserver._server import export_line, is_loopback
+from tests import console
 from tests.moto_server import ROOT, free_port
 
 
@@ -136,15 +137,7 @@ def test_dev_server_with_ui_serves_the_web_view_of_its_domains_and_takes_it_down
     try:
         url = _read_until(server.stdout, "simpleflow ui: ").split()[2]
         assert "?token=" in url
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                page = urllib.request.urlopen(url, timeout=5).read().decode()
-                break
-            except urllib.error.URLError:
-                assert time.monotonic() < deadline, "the web view never answered"
-                time.sleep(0.2)
-        assert "<title>Executions of demo" in page
+        assert "<title>Executions of demo" in console.page_once_up(url)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=15) == 0
         try:
