@@ -30,8 +30,21 @@ def _closed_order(wfe: Any) -> tuple[float, str]:
 
 
 class Responses(SWFResponse):
+    @property
+    def _params(self) -> Any:
+        # moto parses the body at every read; the model check and the handler read it once between them (one
+        # instance per request: moto's dispatch makes a new one).
+        parsed = self.__dict__.get("_parsed_params")
+        if parsed is None:
+            parsed = self.__dict__["_parsed_params"] = json.loads(self.body or "{}")
+        return parsed
+
     def call_action(self) -> Any:
-        refused = _validation.check(self._get_action(), self.body)
+        try:
+            params = self._params
+        except ValueError:
+            params = None  # no JSON: moto answers it
+        refused = None if params is None else _validation.check(self._get_action(), params)
         if refused is not None:
             # Before anything is looked up or recorded, as SWF refuses a request that breaks its model.
             error = SWFValidationException(refused)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,15 +183,12 @@ def _duration_text(unlimited: bool) -> str:
     return "an integer greater than or equal to 0" + (" or NONE" if unlimited else "")
 
 
-def check(operation: str, body: bytes | str) -> str | None:
-    """SWF's ValidationException message for this request, or None when it satisfies the model."""
+def check(operation: str, params: Any) -> str | None:
+    """SWF's ValidationException message for this request (its JSON body, parsed), or None when it satisfies
+    the model."""
     rule = _operation_rule(operation)
     if rule is None:
         return None
-    try:
-        params = json.loads(body or "{}")
-    except ValueError:
-        return None  # moto answers a body that is no JSON
     out: list[str] = []
     _problems(rule, params, "", out)
     if not out:
