@@ -6,6 +6,12 @@ finished. Their futures derive their state from their tasks' futures; a
 chain (or a group under ``max_parallel``) that must submit more after
 ``run`` moved on asks the engine to call it back when a task settles, at
 the place in the submit order a full replay would give it.
+
+A part's id that ends with a per-name count (``<name>-<k>``) takes that
+count when its container is submitted, not when the part is: a chain's
+later steps, a throttled group's queue, the second step of the chain that
+finished first, all keep the ids they had in the first decision, however
+their tasks' completions interleave with the workflow's other submits.
 """
 
 from __future__ import annotations
@@ -103,7 +109,17 @@ class GroupFuture(futures.Future):
         self.max_parallel = max_parallel
         self.bubbles_exception_on_failure = bubbles_exception_on_failure
         self.futures: list[futures.Future] = []
+        executor = workflow.executor
+        reserved = executor.reserved_for(activities)
+        self._reserved = reserved if reserved is not None else _reserve(executor, activities)
         self._fill()
+
+    def _submit_part(self, index: int, task: Any) -> futures.Future:
+        """Submit part *index* (*task*: it, or a copy given the previous result) with its reserved count."""
+        reserved = self._reserved[index] if index < len(self._reserved) else None
+        if reserved is None:
+            return self.workflow.submit(task)
+        return self.workflow.executor.submit_part(task, reserved)
 
     def _fill(self) -> None:
         """Submit tasks in order while fewer than ``max_parallel`` are open."""
@@ -112,7 +128,8 @@ class GroupFuture(futures.Future):
                 opened = [f for f in self.futures if _open(f)]
                 self.workflow.executor.continue_when(opened, self._fill)
                 return
-            self.futures.append(self.workflow.submit(self.activities[len(self.futures)]))
+            index = len(self.futures)
+            self.futures.append(self._submit_part(index, self.activities[index]))
 
     def _complete(self) -> bool:
         return len(self.futures) == len(self.activities)
@@ -184,7 +201,7 @@ class ChainFuture(GroupFuture):
             task = self.activities[index]
             if self.send_result and index > 0:
                 task = _with_argument(task, self.futures[-1]._result)
-            self.futures.append(self.workflow.submit(task))
+            self.futures.append(self._submit_part(index, task))
 
     def _broken(self) -> bool:
         last = self.futures[-1] if self.futures else None
@@ -218,6 +235,49 @@ def _with_argument(task: Any, value: Any) -> Any:
         )
     copy.options = task.options
     return copy
+
+
+def _reserve(executor: Any, parts: list[Any]) -> list:
+    """Reserve the counts of *parts*' ids, in the order a full replay submits them (depth first).
+
+    Returns a list aligned with *parts*: a count, a nested list for a nested Group or Chain, or None
+    where the part takes no count (an idempotent task, a timer...) or comes after a part whose submits
+    are known only when it runs (a ``FuncGroup``, another module's container, a child workflow that may
+    choose its id): from there on, parts take their counts when they are submitted, as before.
+    """
+    leaves: list[Any] = []
+    stopped = False
+
+    def layout(items: list[Any]) -> list:
+        nonlocal stopped
+        shape: list = []
+        for item in items:
+            if stopped:
+                shape.append(None)
+            elif isinstance(item, Group):
+                shape.append(layout(item.activities))
+            elif isinstance(item, ChildWorkflowTask) and hasattr(item.workflow, "get_workflow_id"):
+                stopped = not item.idempotent  # its count, if any, is known once its arguments are
+                shape.append(None)
+            elif isinstance(item, (ActivityTask, ChildWorkflowTask)):
+                shape.append(len(leaves))
+                leaves.append(item)
+            elif isinstance(item, Task):  # timers, markers, signals: named, never counted
+                shape.append(None)
+            else:
+                stopped = True
+                shape.append(None)
+        return shape
+
+    shape = layout(parts)
+    if not leaves:
+        return shape
+    counts = executor.reserve_counts(leaves)
+
+    def fill(shape: list) -> list:
+        return [fill(x) if isinstance(x, list) else None if x is None else counts[x] for x in shape]
+
+    return fill(shape)
 
 
 def _is_container(obj: Any) -> bool:

@@ -281,6 +281,31 @@ class WorkflowContext:
         """Call *callback* (which may submit more) once one of *waiting_on* settles; used by canvas futures."""
         self.continuations.append(Continuation(self.tracker.ledger.last_position, list(waiting_on), callback))
 
+    def reserve_counts(self, tasks: list[Any]) -> list[int | None]:
+        """Take now the counts the ids of *tasks* (a canvas container's parts, in the order a full replay
+        submits them) end with, whenever each is submitted; None for a task whose id takes no count."""
+        self._check_thread()
+        position = self.tracker.next_position()
+        return [self.tracker.reserve_count(task, position) for task in tasks]
+
+    def submit_part(self, part: Any, reserved: int | list) -> futures.Future:
+        """``workflow.submit(part)`` with what ``reserve_counts`` took for it: a task's count, or a nested
+        container's list (which its future takes back with ``reserved_for``)."""
+        key = part.activities if isinstance(reserved, list) else part
+        self.tracker.part = (key, reserved)
+        try:
+            return self.workflow.submit(part)
+        finally:
+            self.tracker.part = None
+
+    def reserved_for(self, parts: list[Any]) -> list | None:
+        """The counts reserved for the container whose parts are *parts*, if it is being submitted as a part."""
+        held = self.tracker.part
+        if held is None or held[0] is not parts:
+            return None
+        self.tracker.part = None
+        return held[1]
+
     def cached_call(self, name: str, compute: Callable[[], str]) -> str:
         """The recorded text of the next call of *name* (``@cached``); computed and recorded if new."""
         self._check_thread()

@@ -129,6 +129,18 @@ class WorkflowExecutor(Protocol):
         """Call *callback* once one of *waiting_on* settles (a canvas future's next step)."""
         ...
 
+    def reserve_counts(self, tasks: list[Any]) -> list[int | None]:
+        """Take now the id counts of a canvas container's *tasks*, each used whenever it is submitted."""
+        ...
+
+    def submit_part(self, part: Any, reserved: int | list) -> Future:
+        """Submit a canvas part with the counts reserved for it."""
+        ...
+
+    def reserved_for(self, parts: list[Any]) -> list | None:
+        """The counts reserved for a nested container (its *parts*) being submitted as a part."""
+        ...
+
     def cached_call(self, name: str, compute: Callable[[], str]) -> str:
         """The recorded text of the next call of *name*; computed and recorded if new."""
         ...

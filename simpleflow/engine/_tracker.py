@@ -74,6 +74,7 @@ class CommandTracker:
         self.retry = RetryRules(history, workflow)
         self.resolving_events = False  # commands are resolved against new events, not at their submit
         self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
+        self.part: tuple[Any, Any] | None = None  # a canvas part being submitted, and its reserved counts
         self.mismatches: list[_fit.Mismatch] = []  # where a command does not fit its history record (_fit)
         self.types_to_register: set[tuple[str, str, str]] = set()  # (kind, name, version) SWF did not know
         self._cached_counts: dict[str, int] = {}
@@ -193,15 +194,28 @@ class CommandTracker:
     def submit_task(self, task: ActivityTask | ChildWorkflowTask) -> futures.Future:
         """Submit an activity or child workflow (once its arguments settled)."""
         position = self.ledger.next_position(self.continuation_position)
+        count = None
+        part = self.part
+        if part is not None and part[0] is task:  # a canvas part: its count was reserved with its container
+            count = part[1]
+            self.part = None
         if not arguments_ready(task):
             future = futures.Future()
             # Its count is taken now, in submit order, as a full replay (where the arguments may have settled)
             # takes it: a later submit of the name cannot take it first, so no id depends on when an
             # argument settles (else a full replay would read another task's record under that id).
-            count = self._next_count(task, position) if counts_at_submit(task) else None
+            if count is None and counts_at_submit(task):
+                count = self._next_count(task, position)
             self.waiting_submits.append(WaitingSubmit(task, position, future, count))
             return future
-        return self._submit_resolved(task, position, None)
+        return self._submit_resolved(task, position, None, count)
+
+    def reserve_count(self, task: Any, position: tuple[int, ...]) -> int | None:
+        """Take now the count *task*'s id will end with when it is submitted later (a canvas part), or None
+        if its id takes no count (an idempotent hash, a custom id)."""
+        if isinstance(task, (ActivityTask, ChildWorkflowTask)) and counts_at_submit(task):
+            return self._next_count(task, position)
+        return None
 
     def _submit_resolved(
         self, task: Any, position: tuple[int, ...], future: futures.Future | None, count: int | None = None

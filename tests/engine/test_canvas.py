@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simpleflow import Workflow, activity
@@ -287,7 +289,7 @@ def test_group_refuses_what_it_cannot_submit():
 
 
 class SharedName(Base):
-    """A non-idempotent activity in a chain and after it: simpleflow numbers them in submit order."""
+    """A non-idempotent activity in a chain and after it: the chain's steps took their counts at its submit."""
 
     name = "shared_name"
 
@@ -297,16 +299,111 @@ class SharedName(Base):
         return chain.result, after.result
 
 
-def test_counters_shifted_by_a_chain_are_refused_rather_than_read_under_the_wrong_id():
-    # Live, the chain's second task waits for its first, and the later submit takes count 2 (input 3). A full
-    # replay (resuming cannot give that count back) submits the chain's second task as count 2 (input 2):
-    # simpleflow 0.36 read counted(3)'s result as counted(2)'s and completed with [[2, 4], 4]. Now refused.
+def scheduled_inputs(result):
+    """activity id -> its input's args, in the order the history scheduled them."""
+    return {
+        e["activityTaskScheduledEventAttributes"]["activityId"]: e["activityTaskScheduledEventAttributes"]["input"]
+        for e in result.events
+        if e["eventType"] == "ActivityTaskScheduled"
+    }
+
+
+def test_a_chain_reserves_its_steps_counts_before_a_later_submit_of_the_same_activity():
+    # Live, the chain's second step waits for its first, and the later submit comes first. Had the step taken
+    # its count when submitted, a full replay (where the first step is done at once) would give it another
+    # one: simpleflow 0.36 read counted(3)'s result as counted(2)'s and completed with [[2, 4], 4].
     result = run_local(SharedName)
-    assert result.status == "failed"
-    assert result.reason.startswith("Workflow code does not fit its history: activity 'activity-canvas.counted-2' "), (
-        result.reason
-    )
-    assert 'the history has input {"args":[3],"kwargs":{}}, the code asks for input {"args":[2]' in result.details
+    assert result.status == "completed", result.reason
+    assert result.result == [[2, 3], 4]
+    assert scheduled_inputs(result) == {
+        "activity-canvas.counted-1": '{"args":[1],"kwargs":{}}',
+        "activity-canvas.counted-3": '{"args":[3],"kwargs":{}}',
+        "activity-canvas.counted-2": '{"args":[2],"kwargs":{}}',
+    }
+    assert_resume_matches_replay(SharedName, result)
+
+
+class ChainInGroup(Base):
+    """A group of a chain and a task of the same activity: the chain's second step comes last."""
+
+    name = "chain_in_group"
+
+    def run(self):
+        return self.submit(Group(Chain((counted, 1), (counted, 2)), (counted, 100))).result
+
+
+def test_a_nested_chain_keeps_the_counts_its_outer_group_reserved():
+    result = run_local(ChainInGroup)
+    assert result.status == "completed", result.reason
+    assert result.result == [[2, 3], 101]
+    assert list(scheduled_inputs(result)) == [
+        "activity-canvas.counted-1",
+        "activity-canvas.counted-3",
+        "activity-canvas.counted-2",
+    ]
+    assert_resume_matches_replay(ChainInGroup, result)
+
+
+class BrokenChainThenSubmit(Base):
+    """A chain stopped by a failure: the steps it never ran keep their counts."""
+
+    name = "broken_chain"
+
+    def run(self):
+        chain = self.submit(Chain((boom, 1), (counted, 2), (counted, 3), raises_on_failure=False))
+        chain.wait()
+        return self.submit(counted, 10).result
+
+
+def test_the_counts_of_steps_a_broken_chain_never_ran_stay_taken():
+    result = run_local(BrokenChainThenSubmit)
+    assert result.status == "completed", result.reason
+    assert result.result == 11
+    assert [i for i in scheduled_inputs(result) if "counted" in i] == ["activity-canvas.counted-3"]
+
+
+class AfterFuncGroup(Base):
+    """Past a FuncGroup, whose submits are known only when it runs, parts count when they are submitted."""
+
+    name = "after_func_group"
+
+    def run(self):
+        then = FuncGroup(lambda x: ActivityTask(counted, x))
+        return self.submit(Chain((counted, 1), then, (counted, 5), send_result=True)).result
+
+
+def test_parts_after_a_func_group_take_their_counts_when_submitted():
+    result = run_local(AfterFuncGroup)
+    assert result.status == "completed", result.reason
+    assert result.result == [2, 3, 9]
+    assert scheduled_inputs(result) == {
+        "activity-canvas.counted-1": '{"args":[1],"kwargs":{}}',
+        "activity-canvas.counted-2": '{"args":[2],"kwargs":{}}',
+        "activity-canvas.counted-3": '{"args":[5,3],"kwargs":{}}',
+    }
+
+
+class Interleaved(Base):
+    """Parallel chains, a throttled group and a later submit, all of one non-idempotent activity."""
+
+    name = "interleaved"
+
+    def run(self, n):
+        chains = self.submit(Group(*[Chain((counted, 10 * i), counted, counted, send_result=True) for i in range(n)]))
+        throttled = self.submit(Group(*[(counted, 100 + i) for i in range(n)], max_parallel=2))
+        later = self.submit(counted, 1000)
+        return chains.result, throttled.result, later.result
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_interleaved_counted_parts_resume_as_full_replays_and_complete(seed):
+    # The simulator completes a random subset of the open tasks, in random order, between decisions: the
+    # chains' later steps and the group's queue are submitted in an order that changes with the seed.
+    swf = SimulatedSWF({"args": [3], "kwargs": {}}, seed, fail_rate=0, timeout_rate=0)
+    drive_resumed_against_replays(Interleaved, swf)
+    assert swf.closed == "completed", swf.events[-1]
+    result = json.loads(swf.events[-1]["workflowExecutionCompletedEventAttributes"]["result"])
+    assert result == [[[1, 2, 3], [11, 12, 13], [21, 22, 23]], [101, 102, 103], 1001]
 
 
 # -- resumed runs against full replays, over random histories --------------------
@@ -321,18 +418,23 @@ class Mixed(Base):
         return self.submit(total, left).result, right.result
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_resumed_canvas_runs_match_full_replays(seed):
+def drive_resumed_against_replays(workflow_class, swf, decisions=200):
+    """Answer *swf*'s decision tasks with one resumed run; each answer must be a full replay's."""
     info = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
-    swf = SimulatedSWF({"args": [5], "kwargs": {}}, seed, fail_rate=0.1, timeout_rate=0.05)
-    resumed = WorkflowRun(Mixed, info)
+    resumed = WorkflowRun(workflow_class, info)
     try:
-        for _ in range(200):
+        for _ in range(decisions):
             got = resumed.advance(swf.start_decision())
-            assert got == replay(Mixed, swf.events, info)
+            assert got == replay(workflow_class, swf.events, info)
             swf.answer(got)
             if swf.closed is not None or (not swf.progress() and not got):
                 break
     finally:
         resumed.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_resumed_canvas_runs_match_full_replays(seed):
+    swf = SimulatedSWF({"args": [5], "kwargs": {}}, seed, fail_rate=0.1, timeout_rate=0.05)
+    drive_resumed_against_replays(Mixed, swf)
     assert swf.closed in ("completed", "failed")

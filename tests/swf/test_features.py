@@ -186,6 +186,29 @@ def test_canvas_example_gives_the_same_result_and_tasks_on_swf_as_locally(domain
         assert max(at["square", 10], at["square", 20]) < min(at["square", 100], at["square", 400])
 
 
+def test_parallel_chains_of_one_activity_keep_their_ids_whichever_finishes_first_on_swf_as_locally(domain):
+    # Each chain's second step took its count when the group was submitted: the slow chain's step is
+    # scheduled last, yet keeps shout-1. Had it taken its count when scheduled, a full replay (which finds
+    # both sleeps done at once) would give it another task's id, and the execution would not fit its history.
+    from tests.fixtures.swf_workflows import ParallelPipelinesWorkflow
+
+    input = {"args": [1.0], "kwargs": {}}
+    local = LocalExecution(ParallelPipelinesWorkflow, input, workers=2).execute()
+    assert local.status == "completed", local.reason
+    remote = run_standalone(domain, ParallelPipelinesWorkflow, input, progress=None, timeout=30, nb_workers=2)
+    assert remote.status == "completed", (remote.reason, remote.details)
+    assert remote.result == local.result == [[["slow", "slow!"], ["fast", "fast!"]], "later!"]
+    expected = [
+        ("activity-tests.swf.sleep_then-1", "tests.swf.sleep_then", {"args": [1.0, "slow"], "kwargs": {}}),
+        ("activity-tests.swf.sleep_then-2", "tests.swf.sleep_then", {"args": [0, "fast"], "kwargs": {}}),
+        ("activity-tests.swf.shout-3", "tests.swf.shout", {"args": ["later"], "kwargs": {}}),
+        ("activity-tests.swf.shout-2", "tests.swf.shout", {"args": ["fast"], "kwargs": {}}),
+        ("activity-tests.swf.shout-1", "tests.swf.shout", {"args": ["slow"], "kwargs": {}}),
+    ]
+    assert scheduled(local.events) == expected
+    assert scheduled(client.get_history(domain, remote.workflow_id, remote.run_id)) == expected
+
+
 def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):
     from tests.fixtures.swf_workflows import ForgetsResultWorkflow
 
