@@ -7,6 +7,7 @@ takes the second submit for the first and both nodes get one result. The checks 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -17,6 +18,24 @@ _RESERVED_TIMERS = ("_simpleflow_", "__simpleflow_")  # the engine's own timers 
 def swf_id(text: str) -> str:
     """*text* as SWF accepts an id (no ':', '/', '|', whitespace or control characters): floto's ids have colons."""
     return re.sub(r"[:/|\s\x00-\x1f\x7f-\x9f]", "-", text)
+
+
+def child_workflow_id(parent_id: str, key: str) -> str:
+    """The workflow id of a child node's run (*key*: its node's, or a fan-out item's): ``<parent id>--<key>``.
+
+    One too long for SWF keeps its end, ``--<key>`` (how ``dag.show`` finds the node's run), after the
+    start of the parent's id and an md5 of the whole id: a spec's children nest, and each level adds
+    to the id.
+    """
+    full = swf_id(f"{parent_id}--{key}")
+    if len(full) <= MAX_ID_LENGTH:
+        return full
+    digest = hashlib.md5(full.encode()).hexdigest()  # noqa: S324 - a name, not a secret
+    tail = swf_id(f"--{key}")
+    room = MAX_ID_LENGTH - len(digest) - 1 - len(tail)
+    if room < 1:  # a key that alone nearly fills an id
+        return f"{full[: MAX_ID_LENGTH - len(digest) - 1]}-{digest}"
+    return f"{full[:room]}-{digest}{tail}"
 
 
 def clash_problems(nodes: list[dict[str, Any]]) -> list[str]:

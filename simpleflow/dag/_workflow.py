@@ -30,7 +30,7 @@ from typing import Any
 from simpleflow import futures
 from simpleflow.activity import Activity
 from simpleflow.dag import _refs
-from simpleflow.dag._ids import swf_id
+from simpleflow.dag._ids import child_workflow_id, swf_id
 from simpleflow.retry import RetryPolicy
 from simpleflow.task import ActivityTask, ChildWorkflowTask, ContinueAsNewWorkflowTask, TaskFailureContext
 from simpleflow.workflow import Workflow
@@ -329,7 +329,7 @@ class _Walk:
         if node["kind"] == "activity":
             return self.workflow.submit(ActivityTask(NodeActivity(target, key, node["retry"]), *args, **kwargs))
         parent_id = self.workflow.get_run_context().get("workflow_id") or "local"
-        child = child_stand_in(target, swf_id(f"{parent_id}--{key}"), node["retry"])
+        child = child_stand_in(target, child_workflow_id(parent_id, key), node["retry"])
         return self.workflow.submit(ChildWorkflowTask(child, *args, **kwargs))
 
     def _settle(self, node: dict[str, Any]) -> bool:

@@ -117,6 +117,22 @@ def test_a_child_workflow_node_runs_the_child_and_feeds_its_result_on():
     assert started[0]["workflowType"] == {"name": f"{ACTIVITIES}.DoubleTwiceWorkflow", "version": "t"}
 
 
+def test_a_child_node_of_a_parent_with_a_long_id_gets_an_id_swf_takes_ending_with_its_node():
+    spec = {
+        "name": "parent",
+        "nodes": {"child": {"workflow": f"{ACTIVITIES}.DoubleTwiceWorkflow", "args": ["$input"]}},
+        "result": "$nodes.child.result",
+    }
+    parent_id = "p" * 250  # a spec's children nest: each level adds "--<node id>" to the id
+    result = _run(spec, 5, workflow_id=parent_id)
+    assert result.status == "completed", result.reason
+    assert result.result == 20
+    (started,) = [_attrs(e) for e in result.events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    child_id = started["workflowId"]
+    assert len(child_id) == 256
+    assert child_id.startswith("p" * 100) and child_id.endswith("--child")
+
+
 def test_floto_hello_world_runs_with_its_instant_retry():
     result = _run(EXAMPLES / "floto_hello_world.json")
     assert result.status == "completed", result.reason
