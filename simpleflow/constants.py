@@ -25,6 +25,7 @@ MAX_HEARTBEAT_DETAILS_LENGTH = 2048
 MAX_CONTROL_LENGTH = 32768
 MAX_EXECUTION_CONTEXT_LENGTH = 32768
 MAX_IDENTITY_LENGTH = 256
+MAX_NAME_LENGTH = 256  # an id or a name: a timer's, a marker's, a signal's, a workflow's
 MAX_HISTORY_EVENTS = 25000
 # A child's (and an execution's) child policy when neither its start nor its class gives one.
 DEFAULT_CHILD_POLICY = "TERMINATE"

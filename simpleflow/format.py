@@ -249,6 +249,29 @@ def duration(value: Any, *, unlimited: bool = True) -> str:
     raise ValueError(f"must be {expected}, not {value!r}")
 
 
+_NOT_IN_IDS = re.compile(r"[:/|\x00-\x1f\x7f-\x9f]")
+
+
+def swf_name(value: Any, what: str, *, id_rule: bool = False) -> str:
+    """*value* if SWF takes it as *what* (a timer id, a marker name...): text of 1 to 256 characters.
+
+    With *id_rule*, also SWF's API reference rule for ids (a timer's, a child workflow's): "The specified
+    string must not contain a : (colon), / (slash), | (vertical bar), or any control characters
+    (\\u0000-\\u001f | \\u007f-\\u009f). Also, it must not be the literal string arn."
+
+    Raises:
+        ValueError: SWF would refuse it, and with it the whole decision task (the message names *what*).
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, not {type(value).__name__} {value!r}")
+    if not 1 <= len(value) <= constants.MAX_NAME_LENGTH:
+        shown = value if len(value) <= 60 else f"{value[:57]}..."
+        raise ValueError(f"{what} {shown!r} must have 1 to {constants.MAX_NAME_LENGTH} characters, not {len(value)}")
+    if id_rule and (_NOT_IN_IDS.search(value) or value == "arn"):
+        raise ValueError(f"{what} {value!r} must not contain ':', '/', '|' or a control character, nor be 'arn'")
+    return value
+
+
 def format_reason(reason: str | None) -> str | None:
     """SWF caps reasons at 256 characters: keep the start and say it was cut."""
     if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:

@@ -179,7 +179,7 @@ class TimerTask(Task):
     """A timer that fires after *timeout* seconds."""
 
     def __init__(self, timer_id: str, timeout: int | str, control: Any = None) -> None:
-        self.timer_id = timer_id
+        self.timer_id = format.swf_name(timer_id, "timer id", id_rule=True)
         try:
             self.timeout = format.duration(timeout, unlimited=False)
         except ValueError as err:
@@ -199,7 +199,7 @@ class CancelTimerTask(Task):
     """Cancels the timer *timer_id*."""
 
     def __init__(self, timer_id: str) -> None:
-        self.timer_id = timer_id
+        self.timer_id = format.swf_name(timer_id, "timer id")
 
     @property
     def name(self) -> str:
@@ -214,7 +214,7 @@ class MarkerTask(Task):
     """Records a marker *name* with JSON *details* in the history."""
 
     def __init__(self, name: str, details: Any = None) -> None:
-        self._name = name
+        self._name = format.swf_name(name, "marker name")
         self.details = details
 
     @property
@@ -238,10 +238,10 @@ class SignalTask(Task):
         propagate: bool = True,
         **kwargs: Any,
     ) -> None:
-        self._name = name
+        self._name = format.swf_name(name, "signal name")
         self.args = args
         self.kwargs = kwargs
-        self.workflow_id = workflow_id
+        self.workflow_id = None if workflow_id is None else format.swf_name(workflow_id, "workflow id")
         self.run_id = run_id
         self.propagate = propagate
 
@@ -254,7 +254,7 @@ class CancelWorkflowTask(Task):
     """Asks SWF to cancel the execution *workflow_id* (its run *run_id*, or the open one)."""
 
     def __init__(self, workflow_id: str, run_id: str | None = None) -> None:
-        self.workflow_id = workflow_id
+        self.workflow_id = format.swf_name(workflow_id, "workflow id")
         self.run_id = run_id
 
     @property

@@ -282,7 +282,8 @@ class CommandTracker:
         if kind == CHILD_WORKFLOW and hasattr(task.workflow, "get_workflow_id"):
             chosen = task.workflow.get_workflow_id(task.workflow, *args, **kwargs)
             if chosen:  # None: the generated id, as simpleflow gives it
-                return chosen
+                what = f"the workflow id {task.workflow.__name__}.get_workflow_id gave"
+                return format.swf_name(chosen, what, id_rule=True)
         if task.idempotent:
             suffix: Any = _ids.arguments_hash(args, kwargs)
         else:

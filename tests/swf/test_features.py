@@ -209,6 +209,21 @@ def test_parallel_chains_of_one_activity_keep_their_ids_whichever_finishes_first
     assert scheduled(client.get_history(domain, remote.workflow_id, remote.run_id)) == expected
 
 
+def test_a_timer_id_swf_refuses_fails_the_execution_once_on_swf_as_locally(domain):
+    # SWF refuses the whole decision task that starts such a timer, at every try: the execution would stay
+    # open with no decision taken. The id is refused where the code gives it, on both hosts.
+    from tests.fixtures.swf_workflows import TimerNamedByInputWorkflow
+
+    input = {"args": ["every:day"], "kwargs": {}}
+    local = LocalExecution(TimerNamedByInputWorkflow, input).execute()
+    remote = run_standalone(domain, TimerNamedByInputWorkflow, input, progress=None, timeout=30)
+    assert local.status == remote.status == "failed"
+    assert remote.reason == local.reason
+    assert "timer id 'every:day' must not contain ':', '/', '|' or a control character" in remote.reason
+    remote_events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    assert [e["eventType"] for e in remote_events].count("DecisionTaskCompleted") == 1
+
+
 def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):
     from tests.fixtures.swf_workflows import ForgetsResultWorkflow
 
