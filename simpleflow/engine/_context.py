@@ -13,7 +13,8 @@ The workflow's ``run`` executes on a thread of its own (``Suspendable``, _suspen
 Canvas futures (simpleflow.canvas) go on submitting after ``run`` moved past them (the next task of a
 chain, a slot freed under ``max_parallel``): they register a continuation, called once events settle
 what it waits on. Its submits take *positions* nested under the canvas's own (see ``Ledger``), so they
-sort, and count, where a full replay would put them; when counters cannot match, it replays in full.
+sort where a full replay would put them; their ids' counts were reserved when the container was submitted
+(``reserve_counts``), so they need not count there. Where counters cannot match, it replays in full.
 """
 
 from __future__ import annotations
