@@ -242,8 +242,9 @@ def _reserve(executor: Any, parts: list[Any]) -> list:
 
     Returns a list aligned with *parts*: a count, a nested list for a nested Group or Chain, or None
     where the part takes no count (an idempotent task, a timer...) or comes after a part whose submits
-    are known only when it runs (a ``FuncGroup``, another module's container, a child workflow that may
-    choose its id): from there on, parts take their counts when they are submitted, as before.
+    are known only when it runs (a ``FuncGroup``, another module's container such as a step, a child
+    whose ``get_workflow_id`` waits on an argument: see ``reserve_counts``): from there on, parts take
+    their counts when they are submitted.
     """
     leaves: list[Any] = []
     stopped = False
@@ -256,9 +257,6 @@ def _reserve(executor: Any, parts: list[Any]) -> list:
                 shape.append(None)
             elif isinstance(item, Group):
                 shape.append(layout(item.activities))
-            elif isinstance(item, ChildWorkflowTask) and hasattr(item.workflow, "get_workflow_id"):
-                stopped = not item.idempotent  # its count, if any, is known once its arguments are
-                shape.append(None)
             elif isinstance(item, (ActivityTask, ChildWorkflowTask)):
                 shape.append(len(leaves))
                 leaves.append(item)

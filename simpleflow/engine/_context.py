@@ -286,8 +286,7 @@ class WorkflowContext:
         """Take now the counts the ids of *tasks* (a canvas container's parts, in the order a full replay
         submits them) end with, whenever each is submitted; None for a task whose id takes no count."""
         self._check_thread()
-        position = self.tracker.next_position()
-        return [self.tracker.reserve_count(task, position) for task in tasks]
+        return self.tracker.reserve_counts(tasks)
 
     def submit_part(self, part: Any, reserved: int | list) -> futures.Future:
         """``workflow.submit(part)`` with what ``reserve_counts`` took for it: a task's count, or a nested

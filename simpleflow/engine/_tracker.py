@@ -210,12 +210,25 @@ class CommandTracker:
             return future
         return self._submit_resolved(task, position, None, count)
 
-    def reserve_count(self, task: Any, position: tuple[int, ...]) -> int | None:
-        """Take now the count *task*'s id will end with when it is submitted later (a canvas part), or None
-        if its id takes no count (an idempotent hash, a custom id)."""
-        if isinstance(task, (ActivityTask, ChildWorkflowTask)) and counts_at_submit(task):
-            return self._next_count(task, position)
-        return None
+    def reserve_counts(self, tasks: list[Any]) -> list[int | None]:
+        """Take now the counts the ids of *tasks* (a canvas container's parts) end with when each is submitted.
+
+        None for a task whose id takes no count (an idempotent hash, a custom id), and for every task from
+        the first whose id cannot be known yet: a child whose ``get_workflow_id`` waits on an unfinished
+        argument (it takes its count, if any, when submitted, as the tasks after it then do).
+        """
+        position = self.next_position()
+        counts: list[int | None] = []
+        for task in tasks:
+            if not isinstance(task, (ActivityTask, ChildWorkflowTask)) or task.idempotent:
+                counts.append(None)
+            elif counts_at_submit(task):
+                counts.append(self._next_count(task, position))
+            elif isinstance(task, ChildWorkflowTask) and not arguments_ready(task):
+                break
+            else:  # a custom id; a child's get_workflow_id may say None: simpleflow's id, counted
+                counts.append(self._next_count(task, position) if uses_counter(task) else None)
+        return counts + [None] * (len(tasks) - len(counts))
 
     def _submit_resolved(
         self, task: Any, position: tuple[int, ...], future: futures.Future | None, count: int | None = None

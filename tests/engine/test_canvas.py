@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -380,6 +381,45 @@ def test_parts_after_a_func_group_take_their_counts_when_submitted():
         "activity-canvas.counted-1": '{"args":[1],"kwargs":{}}',
         "activity-canvas.counted-2": '{"args":[2],"kwargs":{}}',
         "activity-canvas.counted-3": '{"args":[5,3],"kwargs":{}}',
+    }
+
+
+@activity.with_attributes(name="canvas.nap", task_list="canvas", version="1", idempotent=False)
+def nap(seconds, value):
+    time.sleep(seconds)
+    return value
+
+
+class NamedChild(Base):
+    """A child that names its own execution: its id takes no count."""
+
+    name = "canvas.named_child"
+
+    def get_workflow_id(cls, token, x):  # called on the class, with the class first
+        return f"named-{token}-{x}"
+
+    def run(self, token, x):
+        return self.submit(nap, 0.2 * (2 - x), x).result
+
+
+class NamedChildrenInChains(Base):
+    """Chains whose first part is a named child, the last finishing first: their later parts still reserve."""
+
+    name = "named_children_in_chains"
+
+    def run(self, token):
+        chains = [Chain(ChildWorkflowTask(NamedChild, token, i), (counted, i)) for i in range(3)]
+        return self.submit(Group(*chains)).result
+
+
+def test_chains_of_named_children_keep_their_later_parts_counts_whichever_child_finishes_first():
+    result = run_local(NamedChildrenInChains, "t", workers=3)
+    assert result.status == "completed", result.reason
+    assert result.result == [[0, 1], [1, 2], [2, 3]]
+    assert scheduled_inputs(result) == {
+        "activity-canvas.counted-3": '{"args":[2],"kwargs":{}}',
+        "activity-canvas.counted-2": '{"args":[1],"kwargs":{}}',
+        "activity-canvas.counted-1": '{"args":[0],"kwargs":{}}',
     }
 
 
