@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simpleflow import exceptions, format
+from simpleflow import exceptions, format, futures
 from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, TIMER, Command
 from simpleflow.engine._resolvers import CANCELLED, FAILED, FINISHED, PENDING, RUNNING, Resolution, attempt_error
@@ -136,3 +136,29 @@ def _timer(record: TimerRecord | None, command: Command) -> Resolution:
     if state is State.CANCELED:
         return Resolution(CANCELLED, answered=True)
     return Resolution(FAILED, exceptions.TaskFailed(command.id, record.cause), answered=True)
+
+
+def cancel_future(tracker: Any, future: futures.Future) -> bool | None:
+    """``future.cancel()`` in the run of *tracker* (its ``CommandTracker``): ask SWF to stop the task behind it.
+
+    Returns:
+        False if the task had finished, True if it is cancelled or its cancellation asked; None when
+        *future* is no cancellable task of this run (it is then only marked cancelled).
+    """
+    command = tracker.command_of(future)
+    if command is None:
+        for waiting in tracker.waiting_submits:
+            if waiting.future is future:  # never submitted: it takes no id, no counter
+                tracker.waiting_submits.remove(waiting)
+                future.set_cancelled()
+                return True
+        return None
+    if command.kind not in CANCELLABLE:
+        return None
+    if command.cancelled_by_workflow:
+        return True
+    if command.future._state == futures.FINISHED and not was_requested(tracker.history, command):
+        return False
+    command.cancelled_by_workflow = True
+    tracker.resolve(command)
+    return True

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, NoReturn
 
 from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
-from simpleflow.engine import _reads
+from simpleflow.engine import _cancel, _reads
 from simpleflow.engine._closing import (
     COMPLETED,
     CONTINUED_AS_NEW,
@@ -276,7 +276,7 @@ class WorkflowContext:
     def cancel_future(self, future: futures.Future) -> bool | None:
         """``future.cancel()`` on the run's thread: its answer, or None when *future* is no task of the run."""
         self._check_thread()
-        return self.tracker.cancel(future)
+        return _cancel.cancel_future(self.tracker, future)
 
     def continue_when(self, waiting_on: list[futures.Future], callback: Callable[[], Any]) -> None:
         """Call *callback* (which may submit more) once one of *waiting_on* settles; used by canvas futures."""

@@ -385,33 +385,6 @@ class CommandTracker:
             if evidence is not None:  # an old execution, or a new one that went past: the rest of the replay tells
                 self.deprecated_past[change_id] = evidence
 
-    # -- cancelling ---------------------------------------------------------------------
-
-    def cancel(self, future: futures.Future) -> bool | None:
-        """``future.cancel()``: ask SWF to cancel the task behind *future* (see _cancel).
-
-        Returns:
-            False if the task had finished, True if it is cancelled or its cancellation asked; None when
-            *future* is no cancellable task of this run (it is then only marked cancelled).
-        """
-        command = self.command_of(future)
-        if command is None:
-            for waiting in self.waiting_submits:
-                if waiting.future is future:  # never submitted: it takes no id, no counter
-                    self.waiting_submits.remove(waiting)
-                    future.set_cancelled()
-                    return True
-            return None
-        if command.kind not in _cancel.CANCELLABLE:
-            return None
-        if command.cancelled_by_workflow:
-            return True
-        if command.future._state == futures.FINISHED and not _cancel.was_requested(self.history, command):
-            return False
-        command.cancelled_by_workflow = True
-        self.resolve(command)
-        return True
-
     def command_of(self, future: futures.Future) -> Command | None:
         """The command whose future *future* is (None: it is no command's, a canvas container's...)."""
         for command in self.commands.values():

@@ -79,6 +79,10 @@ class Family:
         """The family's clock: the time plus the jumps timers made."""
         return time.time() + self._offset
 
+    def started_at(self, timestamp: float) -> None:
+        """The root's first run started at *timestamp*: the instant the signals' seconds count from."""
+        self._t0 = timestamp
+
     def join(self, member: RunHost) -> None:
         """A new run of the family (the root's first run becomes ``current``)."""
         self.members.append(member)

@@ -147,6 +147,8 @@ class RunHost:
                 "continuedExecutionRunId": previous.run_id if previous is not None else None,
             },
         )
+        if family.members == [self]:  # the root's first run: "seconds after the start" count from its event
+            family.started_at(self.events[-1]["eventTimestamp"])
         self.awake = True  # the first decision task
 
     # -- what the family drives --------------------------------------------------
