@@ -123,6 +123,8 @@ def workflow_filter(
 
     if to_date is not None and from_date is None:
         raise UsageError("--to-date needs --from-date")
+    if to_date is not None and to_date < from_date:
+        raise UsageError(f"--to-date {to_date:%Y-%m-%d %H:%M:%S} is before --from-date {from_date:%Y-%m-%d %H:%M:%S}")
     output.table(
         *inspection.filter_workflows(
             domain,

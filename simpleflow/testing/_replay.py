@@ -21,6 +21,7 @@ from typing import Any
 import simpleflow
 from simpleflow import format, jumbo
 from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, Unfit, WorkflowContext, WorkflowRun
+from simpleflow.history import MalformedHistory
 from simpleflow.local.replay import check_history, replayed_events
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
@@ -163,15 +164,22 @@ def check_replay(
 def check_file(
     workflow_class: type, path: str | Path, *, workflow_id: str | None = None, run_id: str | None = None
 ) -> ReplayReport:
-    """``check_replay`` of a history file (its recorded ids unless *workflow_id*/*run_id* are given)."""
+    """``check_replay`` of a history file (its recorded ids unless *workflow_id*/*run_id* are given).
+
+    Raises:
+        UsageError: the file is no history (its message starts with the file's name).
+    """
     events, recorded_workflow_id, recorded_run_id = load_history(path)
-    return check_replay(
-        workflow_class,
-        events,
-        name=str(path),
-        workflow_id=workflow_id or recorded_workflow_id,
-        run_id=run_id or recorded_run_id,
-    )
+    try:
+        return check_replay(
+            workflow_class,
+            events,
+            name=str(path),
+            workflow_id=workflow_id or recorded_workflow_id,
+            run_id=run_id or recorded_run_id,
+        )
+    except MalformedHistory as err:
+        raise MalformedHistory(f"{path}: {err}") from err
 
 
 def assert_replays(workflow_class: type, *paths: str | Path) -> None:

@@ -251,6 +251,26 @@ def test_replay_of_json_that_is_not_a_history_is_one_line(user_code, history, me
     assert message in line
 
 
+def test_replay_of_several_files_names_the_one_that_is_not_a_history(user_code):
+    good = user_code / "good.json"
+    done = simpleflow(
+        "workflow.start",
+        "--local",
+        "examples.basic.BasicWorkflow",
+        "--input",
+        "[1, 5]",
+        "--record",
+        str(good),
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    bad = user_code / "bad.json"
+    bad.write_text("[1]")
+    done = simpleflow("workflow.replay", "examples.basic.BasicWorkflow", str(good), str(bad), cwd=ROOT)
+    assert done.stdout == f"{good}: ok\n"
+    assert one_line(done) == f"simpleflow: error: {bad}: history event #1 is an int, not an SWF event object"
+
+
 def test_replay_of_a_missing_or_unreadable_file_is_one_line(user_code):
     line = one_line(simpleflow("workflow.replay", "examples.basic.BasicWorkflow", "nowhere.json", cwd=ROOT))
     assert line == "simpleflow: error: cannot read history file 'nowhere.json': No such file or directory"
@@ -300,3 +320,12 @@ def test_standalone_reports_each_task_failure_as_it_happens(user_code, swf_domai
     assert len(failures) == 1, done.stderr
     assert "task activity-oversize.huge-1 failed: " in failures[0]
     assert "over SWF's limit of 32768" in failures[0] and "SIMPLEFLOW_JUMBO_FIELDS_BUCKET" in failures[0]
+
+
+def test_filter_dates_that_select_nothing_are_refused_in_one_line():
+    done = simpleflow("workflow.filter", "qa", "--from-date", "2030-01-01", "--to-date", "2020-01-01", cwd=ROOT)
+    assert one_line(done) == (
+        "simpleflow: error: --to-date 2020-01-01 00:00:00 is before --from-date 2030-01-01 00:00:00"
+    )
+    done = simpleflow("workflow.filter", "qa", "--to-date", "2020-01-01", cwd=ROOT)
+    assert one_line(done) == "simpleflow: error: --to-date needs --from-date"
