@@ -27,7 +27,6 @@ from simpleflow.cli.params import (
     parse_tags,
     read_input,
     require_domain,
-    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -99,11 +98,9 @@ def workflow_start(
             middlewares=load_middlewares(middleware_pre, middleware_post),
         )
         result = execution.execute()
-        if record is not None:
-            write_record(record, result.events, result.workflow_id, result.run_id)
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
-        runs.finish(result, details_wanted())
+        runs.finish_recorded(result, record, lambda: result.events, details_wanted())
         return
     from simpleflow.swf import starter
 

@@ -7,6 +7,7 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -27,7 +28,6 @@ from simpleflow.cli.params import (
     read_input,
     read_text,
     require_domain,
-    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -278,12 +278,14 @@ def standalone(
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
-    if record is not None:
+
+    def history() -> list[dict[str, Any]]:
         from simpleflow.swf import inspection
 
-        events = inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
-        write_record(record, events, outcome.workflow_id, outcome.run_id)
-    runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
+        return inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
+
+    # each failure was written as it came
+    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True)
 
 
 def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:

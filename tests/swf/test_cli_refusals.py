@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 
-from tests.swf_e2e_helpers import usage_line
+from tests.swf_e2e_helpers import simpleflow_here, usage_line
 
 BASIC = ("examples.basic.BasicWorkflow", "--input", "[1, 5]")
 
@@ -40,3 +42,29 @@ def test_schedule_for_is_refused_on_swf_before_the_schedule_starts(swf_domain):
     line = usage_line("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--domain", swf_domain, "--for", "60")
     assert line == "simpleflow: error: --for applies with --local only (on SWF, a schedule runs until schedule.delete)"
     assert _open_executions(swf_domain) == []
+
+
+def test_standalone_refuses_a_record_path_it_cannot_write_before_the_execution_starts(swf_domain, tmp_path):
+    missing = tmp_path / "nonexistent" / "x.json"
+    line = usage_line("standalone", "--domain", swf_domain, *BASIC, "--record", str(missing))
+    assert line == f"simpleflow: error: --record: {missing}: no folder {missing.parent}"
+    assert _open_executions(swf_domain) == []
+
+
+def test_standalone_prints_its_result_when_the_history_cannot_be_written_at_the_end(swf_domain, tmp_path):
+    spoiled = tmp_path / "record.json"
+    done = simpleflow_here(
+        "standalone",
+        "--domain",
+        swf_domain,
+        "tests.fixtures.record_workflows.SpoilRecordWorkflow",
+        "--input",
+        json.dumps([str(spoiled)]),
+        "--record",
+        str(spoiled),
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.splitlines()[-1] == '"folder made"'
+    assert done.stderr.splitlines()[-1] == (
+        f"simpleflow: error: --record {spoiled}: cannot write the history: Is a directory"
+    )
