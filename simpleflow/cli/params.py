@@ -18,7 +18,6 @@ import click
 from simpleflow.exceptions import UsageError
 
 __all__ = [
-    "AT_LEAST_ZERO",
     "DOMAIN_ARG",
     "PORT",
     "POSITIVE_INT",
@@ -91,7 +90,6 @@ RUN_ID = RunId()
 SECONDS = Seconds()
 SIGNAL = Signal()
 POSITIVE_INT = Count(min=1)
-AT_LEAST_ZERO = Count(min=0)
 PORT = click.IntRange(0, 65535)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.

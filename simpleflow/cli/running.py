@@ -15,7 +15,6 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
-    AT_LEAST_ZERO,
     INPUT_FILE,
     POSITIVE_INT,
     RECORD,
@@ -156,9 +155,25 @@ def worker_start(
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
 @click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
-# 0 workers or deciders: others, started apart, serve the execution's task lists.
-@click.option("--nb-workers", "-W", type=AT_LEAST_ZERO, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", "-D", type=AT_LEAST_ZERO, default=1, show_default=True, help="Decider processes.")
+# At least one of each: the execution's task list is a new one of its own, which no process started
+# apart polls (as in simpleflow 0.36.0, whose standalone made it from the workflow id and a uuid): with
+# no worker or no decider of its own, the execution would wait until its timeout.
+@click.option(
+    "--nb-workers",
+    "-W",
+    type=POSITIVE_INT,
+    default=1,
+    show_default=True,
+    help="Activity worker processes (they alone poll the execution's own task list).",
+)
+@click.option(
+    "--nb-deciders",
+    "-D",
+    type=POSITIVE_INT,
+    default=1,
+    show_default=True,
+    help="Decider processes (they alone poll the execution's own task list).",
+)
 @click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
 @click.option(
@@ -190,8 +205,8 @@ def standalone(
     execution_timeout: str | None,
     decision_tasks_timeout: str | None,
     tags: str | None,
-    nb_workers: int | None,
-    nb_deciders: int | None,
+    nb_workers: int,
+    nb_deciders: int,
     heartbeat: float,
     display_status: bool,
     repair: str | None = None,
@@ -261,8 +276,8 @@ def standalone(
             workflow_class,
             payload,
             workflow_id=workflow_id,
-            nb_workers=nb_workers or 1,
-            nb_deciders=nb_deciders or 1,
+            nb_workers=nb_workers,
+            nb_deciders=nb_deciders,
             heartbeat=heartbeat,
             execution_timeout=execution_timeout,
             decision_tasks_timeout=decision_tasks_timeout,
