@@ -68,3 +68,15 @@ def test_standalone_prints_its_result_when_the_history_cannot_be_written_at_the_
     assert done.stderr.splitlines()[-1] == (
         f"simpleflow: error: --record {spoiled}: cannot write the history: Is a directory"
     )
+
+
+@pytest.mark.parametrize("command", ["workflow.start", "standalone"])
+def test_a_workflow_id_already_open_is_a_usage_error_naming_the_id_and_the_domain(swf_domain, command):
+    first = simpleflow_here("workflow.start", "--domain", swf_domain, *BASIC, "--workflow-id", "dup1")
+    assert first.returncode == 0, first.stderr
+    line = usage_line(command, "--domain", swf_domain, *BASIC, "--workflow-id", "dup1")
+    assert line == (
+        f"simpleflow: error: an execution with workflow id 'dup1' is already open in domain '{swf_domain}': "
+        "pick another --workflow-id, or terminate it"
+    )
+    assert _open_executions(swf_domain) == ["dup1"]  # the first one, left as it was
