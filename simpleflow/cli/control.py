@@ -83,9 +83,10 @@ def workflow_start(
     tag_list = parse_tags(tags)
     if local:
         from simpleflow.local import LocalExecution
-        from simpleflow.swf.starter import check_durations
+        from simpleflow.swf.starter import check_durations, check_input
 
         check_durations(execution_timeout, decision_tasks_timeout)  # what SWF would refuse, refused here too
+        check_input(workflow_class, payload)
 
         execution = LocalExecution(
             workflow_class,

@@ -49,11 +49,14 @@ def run_local(
 ) -> Any:
     """Run the spec at *path* in this process; the LocalResult."""
     from simpleflow.local import LocalExecution
+    from simpleflow.swf import starter
 
     compiled, workflow_class = prepare(path, modules)
+    payload = execution_input(compiled, input)
+    starter.check_input(workflow_class, payload)  # an input SWF would refuse, refused here too
     return LocalExecution(
         workflow_class,
-        execution_input(compiled, input),
+        payload,
         workers=workers,
         workflow_id=workflow_id,
         real_time=real_time,

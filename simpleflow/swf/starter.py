@@ -55,6 +55,19 @@ def check_durations(execution_timeout: str | int | None, decision_tasks_timeout:
     _seconds(decision_tasks_timeout, "--decision-tasks-timeout", MAX_EXECUTION_TIMEOUT, none_ok=True)
 
 
+def input_text(workflow_class: type, input: dict[str, Any]) -> str:
+    """The input an execution of *workflow_class* carries on SWF: *input* and the class path."""
+    payload = dict(input)
+    # The class path lets a decider serving several workflows find this one (simpleflow's convention).
+    payload["__extra"] = {"class": f"{workflow_class.__module__}.{workflow_class.__qualname__}"}
+    return format.dumps(payload)
+
+
+def check_input(workflow_class: type, input: dict[str, Any]) -> None:
+    """JumboFieldTooLarge when SWF would not take *input* (see :func:`start_workflow`); nothing is stored."""
+    jumbo.check_fits(input_text(workflow_class, input), "input")
+
+
 def start_workflow(
     domain: str,
     workflow_class: type,
@@ -90,9 +103,6 @@ def start_workflow(
         default_task_start_to_close_timeout=str(decision_tasks_timeout),
         default_child_policy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
     )
-    payload = dict(input)
-    # The class path lets a decider serving several workflows find this one (simpleflow's convention).
-    payload["__extra"] = {"class": f"{workflow_class.__module__}.{workflow_class.__qualname__}"}
     if tag_list is None and isinstance(workflow_class.tag_list, list):
         tag_list = workflow_class.tag_list
     workflow_id = workflow_id or f"{name}-{uuid.uuid4().hex}"
@@ -102,7 +112,7 @@ def start_workflow(
             workflowId=workflow_id,
             workflowType={"name": name, "version": version},
             taskList={"name": task_list},
-            input=jumbo.encode(format.dumps(payload), "input"),
+            input=jumbo.encode(input_text(workflow_class, input), "input"),
             executionStartToCloseTimeout=str(execution_timeout),
             taskStartToCloseTimeout=str(decision_tasks_timeout),
             childPolicy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,

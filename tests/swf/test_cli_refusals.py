@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import boto3
 import pytest
@@ -80,3 +81,17 @@ def test_a_workflow_id_already_open_is_a_usage_error_naming_the_id_and_the_domai
         "pick another --workflow-id, or terminate it"
     )
     assert _open_executions(swf_domain) == ["dup1"]  # the first one, left as it was
+
+
+def test_an_oversize_input_is_refused_up_front_with_the_same_line_locally_and_on_swf(swf_domain, monkeypatch):
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
+    big = json.dumps(["x" * 40_000])
+    on_swf = usage_line("workflow.start", "--domain", swf_domain, "examples.basic.BasicWorkflow", "--input", big)
+    assert on_swf.startswith("simpleflow: error: input is 40") and "over SWF's limit of 32768" in on_swf
+    assert usage_line("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", big) == on_swf
+    assert _open_executions(swf_domain) == []
+    spec = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "dag_specs", "diamond.yaml")
+    big = json.dumps({"x": 1, "pad": "x" * 40_000})
+    on_swf = usage_line("dag.start", "--domain", swf_domain, spec, "--input", big)
+    assert "over SWF's limit of 32768" in on_swf
+    assert usage_line("dag.run", "--local", spec, "--input", big) == on_swf
