@@ -27,7 +27,6 @@ from simpleflow.cli.params import (
     parse_tags,
     read_input,
     require_domain,
-    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -76,22 +75,18 @@ def workflow_start(
     """Start WORKFLOW (package.module.Class), locally with --local, otherwise on SWF."""
     from simpleflow.runtime.loader import check_signature, load_workflow
 
+    if not local:
+        _refuse_local_options(bool(middleware_pre or middleware_post), record, signals, real_time)
     workflow_class = load_workflow(workflow)
     payload = read_input(input, input_file)
     check_signature(workflow_class, payload)
     tag_list = parse_tags(tags)
-    if (middleware_pre or middleware_post) and not local:
-        raise UsageError(
-            "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
-            "give them to worker.start (or use standalone)"
-        )
-    if record is not None and not local:
-        raise UsageError("--record applies with --local (on SWF: standalone --record, or workflow.history)")
     if local:
         from simpleflow.local import LocalExecution
-        from simpleflow.swf.starter import check_durations
+        from simpleflow.swf.starter import check_durations, check_input
 
         check_durations(execution_timeout, decision_tasks_timeout)  # what SWF would refuse, refused here too
+        check_input(workflow_class, payload)
 
         execution = LocalExecution(
             workflow_class,
@@ -104,11 +99,9 @@ def workflow_start(
             middlewares=load_middlewares(middleware_pre, middleware_post),
         )
         result = execution.execute()
-        if record is not None:
-            write_record(record, result.events, result.workflow_id, result.run_id)
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
-        runs.finish(result, details_wanted())
+        runs.finish_recorded(result, record, lambda: result.events, details_wanted())
         return
     from simpleflow.swf import starter
 
@@ -123,6 +116,25 @@ def workflow_start(
         decision_tasks_timeout=decision_tasks_timeout,
     )
     click.echo(f"{execution['workflowId']} {execution['runId']}")
+
+
+def _refuse_local_options(
+    middlewares: bool, record: str | None, signals: tuple[tuple[float, str, Any], ...], real_time: bool
+) -> None:
+    """UsageError for an option only ``--local`` uses: on SWF it would be dropped (a signal never sent)."""
+    if middlewares:
+        raise UsageError(
+            "--middleware-pre/post-execution apply with --local only; on SWF the workers run the activities: "
+            "give them to worker.start (or use standalone)"
+        )
+    if record is not None:
+        raise UsageError("--record applies with --local (on SWF: standalone --record, or workflow.history)")
+    if signals:
+        raise UsageError("--signal applies with --local only (on SWF: workflow.signal, once the execution started)")
+    if real_time:
+        raise UsageError("--real-time applies with --local only (on SWF, timers always take real time)")
+    if click.get_current_context().get_parameter_source("workers") != click.core.ParameterSource.DEFAULT:
+        raise UsageError("--workers applies with --local only (on SWF: worker.start -N, or standalone -W)")
 
 
 @click.command("workflow.signal")

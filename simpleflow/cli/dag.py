@@ -18,7 +18,6 @@ from simpleflow.cli.params import (
     parse_tags,
     read_text,
     require_domain,
-    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -69,9 +68,7 @@ def dag_run(
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
     value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
-    if record is not None:
-        write_record(record, result.events, result.workflow_id, result.run_id)
-    runs.finish(result, details_wanted())
+    runs.finish_recorded(result, record, lambda: result.events, details_wanted())
 
 
 @click.command("dag.start")

@@ -7,6 +7,7 @@ stays fast.
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,11 +18,11 @@ import click
 from simpleflow.exceptions import UsageError
 
 __all__ = [
-    "AT_LEAST_ZERO",
     "DOMAIN_ARG",
     "PORT",
     "POSITIVE_INT",
     "RECORD",
+    "RecordFile",
     "RUN_ID",
     "RUN_ID_ARG",
     "SECONDS",
@@ -36,6 +37,7 @@ __all__ = [
     "input_source",
     "parse_signal",
     "parse_tags",
+    "record_problem",
     "read_input",
     "read_text",
     "require_domain",
@@ -88,7 +90,6 @@ RUN_ID = RunId()
 SECONDS = Seconds()
 SIGNAL = Signal()
 POSITIVE_INT = Count(min=1)
-AT_LEAST_ZERO = Count(min=0)
 PORT = click.IntRange(0, 65535)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
@@ -203,9 +204,35 @@ def load_middlewares(pre: tuple[str, ...], post: tuple[str, ...]) -> Any:
     return middleware.load(pre, post)
 
 
+def record_problem(path: str) -> str | None:
+    """Why ``--record`` could not write *path* at the end of a run (None: it can), said before the run starts."""
+    if not path:
+        return "an empty path"
+    if os.path.isdir(path):
+        return "is a directory"
+    if os.path.exists(path):
+        return None if os.access(path, os.W_OK) else "is not writable"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"no folder {folder}" if not os.path.exists(folder) else f"{folder} is not a folder"
+    return None if os.access(folder, os.W_OK | os.X_OK) else f"cannot create a file in {folder}"
+
+
+class RecordFile(click.ParamType):
+    """``--record FILE``: a file this process can write, checked before anything runs (it is written after)."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        problem = record_problem(value) if isinstance(value, str) else None
+        if problem is not None:
+            self.fail(f"{value}: {problem}", param, ctx)
+        return value
+
+
 RECORD = click.option(
     "--record",
-    type=click.Path(dir_okay=False),
+    type=RecordFile(),
     metavar="FILE",
     help="Write the execution's history to FILE once it closed (what workflow.replay reads: a regression test).",
 )

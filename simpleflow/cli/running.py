@@ -7,6 +7,7 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -14,7 +15,6 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
-    AT_LEAST_ZERO,
     INPUT_FILE,
     POSITIVE_INT,
     RECORD,
@@ -27,7 +27,6 @@ from simpleflow.cli.params import (
     read_input,
     read_text,
     require_domain,
-    write_record,
 )
 from simpleflow.exceptions import UsageError
 
@@ -156,9 +155,25 @@ def worker_start(
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
 @click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
-# 0 workers or deciders: others, started apart, serve the execution's task lists.
-@click.option("--nb-workers", "-W", type=AT_LEAST_ZERO, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", "-D", type=AT_LEAST_ZERO, default=1, show_default=True, help="Decider processes.")
+# At least one of each: the execution's task list is a new one of its own, which no process started
+# apart polls (as in simpleflow 0.36.0, whose standalone made it from the workflow id and a uuid): with
+# no worker or no decider of its own, the execution would wait until its timeout.
+@click.option(
+    "--nb-workers",
+    "-W",
+    type=POSITIVE_INT,
+    default=1,
+    show_default=True,
+    help="Activity worker processes (they alone poll the execution's own task list).",
+)
+@click.option(
+    "--nb-deciders",
+    "-D",
+    type=POSITIVE_INT,
+    default=1,
+    show_default=True,
+    help="Decider processes (they alone poll the execution's own task list).",
+)
 @click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
 @click.option(
@@ -190,8 +205,8 @@ def standalone(
     execution_timeout: str | None,
     decision_tasks_timeout: str | None,
     tags: str | None,
-    nb_workers: int | None,
-    nb_deciders: int | None,
+    nb_workers: int,
+    nb_deciders: int,
     heartbeat: float,
     display_status: bool,
     repair: str | None = None,
@@ -261,8 +276,8 @@ def standalone(
             workflow_class,
             payload,
             workflow_id=workflow_id,
-            nb_workers=nb_workers or 1,
-            nb_deciders=nb_deciders or 1,
+            nb_workers=nb_workers,
+            nb_deciders=nb_deciders,
             heartbeat=heartbeat,
             execution_timeout=execution_timeout,
             decision_tasks_timeout=decision_tasks_timeout,
@@ -278,12 +293,14 @@ def standalone(
         sys.exit(130)
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
-    if record is not None:
+
+    def history() -> list[dict[str, Any]]:
         from simpleflow.swf import inspection
 
-        events = inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
-        write_record(record, events, outcome.workflow_id, outcome.run_id)
-    runs.finish(outcome, details_wanted(), failures_shown=True)  # each failure was written as it came
+        return inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
+
+    # each failure was written as it came
+    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True)
 
 
 def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-__all__ = ["finish", "task_failure_lines"]
+__all__ = ["finish", "finish_recorded", "task_failure_lines"]
 
 
 def task_failure_lines(outcome: Any) -> list[str]:
@@ -56,6 +57,41 @@ def finish(outcome: Any, details_wanted: bool = False, failures_shown: bool = Fa
     if outcome.details and details_wanted:
         click.echo(outcome.details, err=True)
     sys.exit(1)
+
+
+def finish_recorded(
+    outcome: Any,
+    record: str | None,
+    events: Callable[[], list[dict[str, Any]]],
+    details_wanted: bool = False,
+    failures_shown: bool = False,
+) -> None:
+    """:func:`finish`, after writing *events()* (the history) to ``--record`` *record* if given.
+
+    A history that cannot be written does not hide how the run ended: the result (or the failure) is
+    printed all the same, then the problem, and the exit code is the failure's (1) or the problem's.
+    """
+    if record is None:
+        finish(outcome, details_wanted, failures_shown)
+        return
+    from simpleflow.cli.failures import explain
+    from simpleflow.cli.params import write_record
+
+    try:
+        write_record(record, events(), outcome.workflow_id, outcome.run_id)
+    except Exception as err:
+        problem, code = explain(err)
+    else:
+        finish(outcome, details_wanted, failures_shown)
+        return
+    if not problem.startswith("--record"):
+        problem = f"--record {record}: cannot get the history: {problem}"
+    try:
+        finish(outcome, details_wanted, failures_shown)
+    finally:
+        sys.stdout.flush()
+        click.echo(f"simpleflow: error: {problem}", err=True)
+    sys.exit(code)
 
 
 def _runs(outcome: Any) -> list[Any]:

@@ -67,6 +67,8 @@ def schedule_create(
     """
     from simpleflow import schedule
 
+    if for_seconds is not None and not local:
+        raise UsageError("--for applies with --local only (on SWF, a schedule runs until schedule.delete)")
     payload = schedule.schedule_input(
         name, cron, schedule.target_of(target, input, modules), overlap=overlap, catch_up=catch_up, timezone=timezone
     )

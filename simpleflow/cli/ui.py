@@ -52,7 +52,10 @@ def ui(
         use_current_directory()  # the packages' classes are found as the decider finds its workflows'
     for domain in domains:
         client.check_domain(domain)  # an unknown domain: one line, before anything listens
-    serve(UISettings(tuple(domains), host, port, read_only, packages=packages, page_size=page_size))
+    try:
+        serve(UISettings(tuple(domains), host, port, read_only, packages=packages, page_size=page_size))
+    except KeyboardInterrupt:  # Ctrl-C is how it stops ("Ctrl-C stops"): quietly, exit 0, as dev-server
+        pass
 
 
 COMMANDS = [ui]

@@ -20,9 +20,14 @@ def looks_like_spec(target: str) -> bool:
 
 
 def parse_value(text: str | None, source: str = "--input") -> Any:
-    """``--input`` of a spec: any JSON value, what ``$input`` refers to (*source* names it in errors)."""
-    if text is None or not text.strip():
+    """``--input`` of a spec: any JSON value, what ``$input`` refers to (*source* names it in errors).
+
+    None (no input given) is ``null``; an empty or blank *text* is refused, as :func:`parse_input` does.
+    """
+    if text is None:
         return None
+    if not text.strip():
+        raise UsageError(f"{source} is {'empty' if not text else 'blank'}: give a JSON value (null for none)")
     try:
         return format.parse_bounded(text)
     except DataError:
@@ -49,11 +54,14 @@ def run_local(
 ) -> Any:
     """Run the spec at *path* in this process; the LocalResult."""
     from simpleflow.local import LocalExecution
+    from simpleflow.swf import starter
 
     compiled, workflow_class = prepare(path, modules)
+    payload = execution_input(compiled, input)
+    starter.check_input(workflow_class, payload)  # an input SWF would refuse, refused here too
     return LocalExecution(
         workflow_class,
-        execution_input(compiled, input),
+        payload,
         workers=workers,
         workflow_id=workflow_id,
         real_time=real_time,

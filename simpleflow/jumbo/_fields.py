@@ -188,13 +188,27 @@ def encode(text: str | None, field: str) -> str | None:
         JumboFieldNotStored: S3 did not take the object (``transient`` says whether to try again).
         ValueError: *field* is not a known field.
     """
-    try:
-        limit = FIELD_LIMITS[field]
-    except KeyError:
-        raise ValueError(f"unknown SWF field {field!r}; expected one of {', '.join(FIELD_LIMITS)}") from None
+    limit = _limit(field)
     if text is None or len(text) <= limit:
         return text
     return _store(text, field, limit)
+
+
+def check_fits(text: str | None, field: str) -> None:
+    """Raise what :func:`encode` would for *text* in SWF's *field* (JumboFieldTooLarge), writing nothing to S3.
+
+    A local run checks an execution's input this way: what SWF would refuse, refused there too.
+    """
+    limit = _limit(field)
+    if text is not None and len(text) > limit:
+        _placed(text, field, limit)
+
+
+def _limit(field: str) -> int:
+    try:
+        return FIELD_LIMITS[field]
+    except KeyError:
+        raise ValueError(f"unknown SWF field {field!r}; expected one of {', '.join(FIELD_LIMITS)}") from None
 
 
 def store(text: str, field: str, limit: int | None = None) -> str:
@@ -205,7 +219,8 @@ def store(text: str, field: str, limit: int | None = None) -> str:
     return _store(text, field, FIELD_LIMITS[field] if limit is None else limit)
 
 
-def _store(text: str, field: str, limit: int) -> str:
+def _placed(text: str, field: str, limit: int) -> tuple[str, str, bytes, str]:
+    """Where *text* goes in S3, ``(bucket, key, data, reference)``; JumboFieldTooLarge if it cannot go."""
     location = jumbo_location()
     if not location:
         raise JumboFieldTooLarge(
@@ -235,6 +250,11 @@ def _store(text: str, field: str, limit: int) -> str:
             f"{field} is {len(text)} characters, over SWF's limit of {limit}, and its S3 reference "
             f"would be too ({len(reference)} characters): shorten {BUCKET_ENV}={location}",
         )
+    return bucket, key, data, reference
+
+
+def _store(text: str, field: str, limit: int) -> str:
+    bucket, key, data, reference = _placed(text, field, limit)
     try:
         _s3.put_object(bucket, key, data)
     except Exception as error:

@@ -127,13 +127,18 @@ def parse_input(text: str | None, source: str = "--input") -> dict[str, Any]:
     """``--input``: a JSON list of positional arguments, {"args": [...], "kwargs": {...}}, an object of
     keyword arguments, or any other JSON value as the single positional argument.
 
+    None (no input given) is no arguments; an empty or blank *text* is refused: it is more likely an
+    empty ``$VAR`` or a truncated file than a wish for no arguments (``[]`` says that).
+
     Raises:
-        UsageError: *text* is not JSON, nests deeper than ``format.MAX_JSON_DEPTH``, or gives "args"
-            or "kwargs" of another type (the message, starting with *source*, says what the input must
-            look like).
+        UsageError: *text* is empty or blank, is not JSON, nests deeper than ``format.MAX_JSON_DEPTH``, or
+            gives "args" or "kwargs" of another type (the message, starting with *source*, says what the
+            input must look like).
     """
-    if text is None or not text.strip():
+    if text is None:
         return {"args": [], "kwargs": {}}
+    if not text.strip():
+        raise UsageError(f"{source} is {'empty' if not text else 'blank'}: give JSON ([] for no arguments)")
     try:
         value = format.parse_bounded(text)
     except DataError:

@@ -20,19 +20,15 @@ def workflow_id_of(name: str) -> str:
 
 def create(domain: str, input: dict[str, Any], task_list: str | None = None) -> dict[str, str]:
     """Start the schedule's execution; UsageError when a schedule of that name is open already."""
-    from botocore.exceptions import ClientError
-
-    from simpleflow.swf import client, starter
+    from simpleflow.swf import starter
 
     name = input["args"][0]["name"]
     try:
         return starter.start_workflow(
             domain, ScheduleWorkflow, input, workflow_id=workflow_id_of(name), task_list=task_list
         )
-    except ClientError as err:
-        if client.error_code(err) == "WorkflowExecutionAlreadyStartedFault":
-            raise UsageError(f"schedule {name!r} exists already (schedule.delete it first)") from None
-        raise
+    except starter.WorkflowIdInUse:
+        raise UsageError(f"schedule {name!r} exists already (schedule.delete it first)") from None
 
 
 def _open_run(domain: str, name: str) -> str:

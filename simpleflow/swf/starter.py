@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from simpleflow import format, jumbo
 from simpleflow.constants import DEFAULT_CHILD_POLICY
 from simpleflow.exceptions import UsageError
@@ -16,6 +18,10 @@ MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
 DEFAULT_TASK_LIST = "default"
 DEFAULT_EXECUTION_TIMEOUT = 3600
 DEFAULT_TASK_TIMEOUT = 300
+
+
+class WorkflowIdInUse(UsageError):
+    """An execution with that workflow id is open in the domain: SWF's WorkflowExecutionAlreadyStartedFault."""
 
 
 def child_type_defaults(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +55,19 @@ def check_durations(execution_timeout: str | int | None, decision_tasks_timeout:
     _seconds(decision_tasks_timeout, "--decision-tasks-timeout", MAX_EXECUTION_TIMEOUT, none_ok=True)
 
 
+def input_text(workflow_class: type, input: dict[str, Any]) -> str:
+    """The input an execution of *workflow_class* carries on SWF: *input* and the class path."""
+    payload = dict(input)
+    # The class path lets a decider serving several workflows find this one (simpleflow's convention).
+    payload["__extra"] = {"class": f"{workflow_class.__module__}.{workflow_class.__qualname__}"}
+    return format.dumps(payload)
+
+
+def check_input(workflow_class: type, input: dict[str, Any]) -> None:
+    """JumboFieldTooLarge when SWF would not take *input* (see :func:`start_workflow`); nothing is stored."""
+    jumbo.check_fits(input_text(workflow_class, input), "input")
+
+
 def start_workflow(
     domain: str,
     workflow_class: type,
@@ -64,6 +83,7 @@ def start_workflow(
 
     Raises:
         UsageError: a timeout is not a whole number of seconds SWF accepts (checked before any request).
+        WorkflowIdInUse: an execution with *workflow_id* is open in *domain*.
     """
     execution_timeout = _seconds(execution_timeout, "--execution-timeout", MAX_EXECUTION_TIMEOUT)
     decision_tasks_timeout = _seconds(
@@ -83,21 +103,26 @@ def start_workflow(
         default_task_start_to_close_timeout=str(decision_tasks_timeout),
         default_child_policy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
     )
-    payload = dict(input)
-    # The class path lets a decider serving several workflows find this one (simpleflow's convention).
-    payload["__extra"] = {"class": f"{workflow_class.__module__}.{workflow_class.__qualname__}"}
     if tag_list is None and isinstance(workflow_class.tag_list, list):
         tag_list = workflow_class.tag_list
     workflow_id = workflow_id or f"{name}-{uuid.uuid4().hex}"
-    response = client.swf_client().start_workflow_execution(
-        domain=domain,
-        workflowId=workflow_id,
-        workflowType={"name": name, "version": version},
-        taskList={"name": task_list},
-        input=jumbo.encode(format.dumps(payload), "input"),
-        executionStartToCloseTimeout=str(execution_timeout),
-        taskStartToCloseTimeout=str(decision_tasks_timeout),
-        childPolicy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
-        tagList=tag_list or [],
-    )
+    try:
+        response = client.swf_client().start_workflow_execution(
+            domain=domain,
+            workflowId=workflow_id,
+            workflowType={"name": name, "version": version},
+            taskList={"name": task_list},
+            input=jumbo.encode(input_text(workflow_class, input), "input"),
+            executionStartToCloseTimeout=str(execution_timeout),
+            taskStartToCloseTimeout=str(decision_tasks_timeout),
+            childPolicy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
+            tagList=tag_list or [],
+        )
+    except ClientError as err:
+        if client.error_code(err) == "WorkflowExecutionAlreadyStartedFault":
+            raise WorkflowIdInUse(
+                f"an execution with workflow id {workflow_id!r} is already open in domain {domain!r}: "
+                "pick another --workflow-id, or terminate it"
+            ) from None
+        raise
     return {"workflowId": workflow_id, "runId": response["runId"]}

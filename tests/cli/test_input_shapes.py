@@ -116,3 +116,25 @@ def test_an_input_file_named_dash_is_read_from_standard_input(command, given, pr
         timeout=60,
     )
     assert (done.returncode, done.stdout.strip()) == (0, printed), done.stderr
+
+
+@pytest.mark.parametrize(("given", "kind"), [("", "empty"), ("   \n", "blank")])
+def test_an_empty_or_blank_input_is_refused_not_taken_for_no_arguments(tmp_path, given, kind):
+    """An empty $VAR or a truncated file is a mistake to name; ``[]`` (or no --input) says "no arguments"."""
+    basic = "examples.basic.BasicWorkflow"
+    line = usage_line("workflow.start", "--local", basic, "--input", given)
+    assert line == f"simpleflow: error: --input is {kind}: give JSON ([] for no arguments)"
+    path = tmp_path / "in.json"
+    path.write_text(given)
+    line = usage_line("workflow.start", "--local", basic, "--input-file", str(path))
+    assert line == f"simpleflow: error: --input-file {path} is {kind}: give JSON ([] for no arguments)"
+    line = usage_line("workflow.start", "--local", basic, "--input", '["x"]', "--signal", f"go={given}")
+    assert line == f"simpleflow: error: --signal go's value is {kind}: give JSON ([] for no arguments)"
+    spec = os.path.join(ROOT, "tests", "fixtures", "dag_specs", "diamond.yaml")
+    line = usage_line("dag.run", "--local", spec, "--input", given)
+    assert line == f"simpleflow: error: --input is {kind}: give a JSON value (null for none)"
+
+
+def test_an_empty_input_file_dev_null_is_refused():
+    line = usage_line("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input-file", os.devnull)
+    assert line == f"simpleflow: error: --input-file {os.devnull} is empty: give JSON ([] for no arguments)"

@@ -29,7 +29,16 @@ SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
         ),
         (
             ("standalone", "-W", "-1", "examples.basic.BasicWorkflow"),
-            "simpleflow: error: --nb-workers: -1 is not in the range x>=0",
+            "simpleflow: error: --nb-workers: -1 is not in the range x>=1",
+        ),
+        # No process started apart polls standalone's own task list: 0 workers or deciders would never end.
+        (
+            ("standalone", "-W", "0", "examples.basic.BasicWorkflow"),
+            "simpleflow: error: --nb-workers: 0 is not in the range x>=1",
+        ),
+        (
+            ("standalone", "-D", "0", "examples.basic.BasicWorkflow"),
+            "simpleflow: error: --nb-deciders: 0 is not in the range x>=1",
         ),
     ],
 )
