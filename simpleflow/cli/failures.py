@@ -179,8 +179,9 @@ def explain(error: BaseException) -> tuple[str, int]:
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
     if isinstance(error, boto.ClientError):
         code = (error.response.get("Error") or {}).get("Code")
-        # ValidationException: SWF refused a value the command line gave (an id with ':', a sixth tag...).
-        usage = code in _CREDENTIAL_CODES or code == "ValidationException"
+        # ValidationException: SWF refused a value the command line gave (an id with ':', a sixth tag...);
+        # DomainDeprecatedFault: the domain given starts nothing new (a deprecated one).
+        usage = code in _CREDENTIAL_CODES or code in ("ValidationException", "DomainDeprecatedFault")
         return service_error(error), EXIT_USAGE if usage else EXIT_FAILURE
     if isinstance(error, boto.BotoCoreError):
         return first_line(str(error)), EXIT_FAILURE
