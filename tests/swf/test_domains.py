@@ -87,3 +87,38 @@ def test_swf_refusing_a_type_in_a_deprecated_domain_is_a_usage_error(deprecated)
         f"RegisterWorkflowType failed: DomainDeprecatedFault: {deprecated}",
         EXIT_USAGE,
     )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--retention-days", "-1"], "--retention-days: -1 is not in the range 0<=x<=90"),
+        (["--retention-days", "99999"], "--retention-days: 99999 is not in the range 0<=x<=90"),
+        (["--name-here", ""], "NAME: domain name '' must have 1 to 256 characters, not 0"),
+        (
+            ["--name-here", "a:b"],
+            "NAME: domain name 'a:b' must not contain ':', '/', '|' or a control character, nor be 'arn'",
+        ),
+        (["--name-here", "x "], "NAME: domain name 'x ' must not start or end with whitespace"),
+    ],
+)
+def test_a_domain_swf_would_refuse_is_one_line_naming_the_option_and_exit_2(shell, args, message):
+    name = f"refused-{uuid.uuid4().hex[:6]}"
+    if args[0] == "--name-here":
+        name, args = args[1], []
+    done = console.run(shell, "domain.register", name, *args, cwd=console.REPO)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"simpleflow: error: {message}\n")
+    assert name not in _domains()
+
+
+@pytest.mark.parametrize("days", ["0", "90"])
+def test_a_retention_from_0_to_90_days_is_registered(shell, days):
+    name = f"kept-{days}-{uuid.uuid4().hex[:6]}"
+    done = console.run(shell, "domain.register", name, "--retention-days", days, cwd=console.REPO)
+    assert (done.returncode, done.stdout) == (0, f"domain {name} registered\n"), done.stderr
+    retention = boto3.client("swf").describe_domain(name=name)["configuration"]
+    assert retention["workflowExecutionRetentionPeriodInDays"] == days
+
+
+def _domains() -> list[str]:
+    return [d["name"] for d in boto3.client("swf").list_domains(registrationStatus="REGISTERED")["domainInfos"]]
