@@ -20,6 +20,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
@@ -33,6 +34,7 @@ from simpleflow.swf.response_parser import FastParserFactory
 __all__ = [
     "DeprecatedDomain",
     "UnknownDomain",
+    "answered_before",
     "check_domain",
     "ensure_activity_type",
     "ensure_workflow_type",
@@ -65,6 +67,7 @@ DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str | tuple, tuple[int, Any]] = {}
 _clients_lock = threading.Lock()
+_answered: set[str] = set()  # the endpoints (scheme://host:port) that answered a call of this process
 
 
 class UnknownDomain(UsageError):
@@ -113,6 +116,23 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
         raise UnknownDomain(domain)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _note_answer(http_response: Any = None, **_: Any) -> None:
+    url = getattr(http_response, "url", None)
+    if url:
+        _answered.add(_origin(url))
+
+
+def answered_before(url: str) -> bool:
+    """Whether the endpoint of *url* answered a call of this process: one that cannot be reached now stopped
+    answering (a server stopped, a network lost), rather than being configured wrong."""
+    return _origin(url) in _answered
+
+
 def _new_client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
@@ -125,6 +145,7 @@ def _new_client(service: str, region: str | None = None, credentials: tuple[str,
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 
         client = boto3.session.Session().client(service, config=_config())
+    client.meta.events.register(f"after-call.{service}", _note_answer)  # before a hook that raises
     if service == "swf":
         client.meta.events.register("before-parameter-build.swf", _remember_domain)
         client.meta.events.register("after-call.swf", _raise_unknown_domain)
