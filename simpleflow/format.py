@@ -272,6 +272,19 @@ def swf_name(value: Any, what: str, *, id_rule: bool = False) -> str:
     return value
 
 
+def domain_name(value: Any) -> str:
+    """*value* if SWF takes it as a domain's name (RegisterDomain): :func:`swf_name`'s id rule, and "The
+    specified string must not start or end with whitespace" (SWF's API reference).
+
+    Raises:
+        ValueError: SWF would refuse it (the message says why).
+    """
+    swf_name(value, "domain name", id_rule=True)
+    if value != value.strip():
+        raise ValueError(f"domain name {value!r} must not start or end with whitespace")
+    return value
+
+
 def format_reason(reason: str | None) -> str | None:
     """SWF caps reasons at 256 characters: keep the start and say it was cut."""
     if reason is None or len(reason) <= constants.MAX_REASON_LENGTH:

@@ -16,9 +16,11 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
+    DOMAIN_NAME,
     INPUT_FILE,
     POSITIVE_INT,
     RECORD,
+    RETENTION_DAYS,
     RUN_ID,
     RUN_ID_ARG,
     SIGNAL,
@@ -232,8 +234,14 @@ def workflow_query(
 
 
 @click.command("domain.register")
-@click.argument("name")
-@click.option("--retention-days", type=int, default=30, show_default=True, help="Days SWF keeps closed histories.")
+@click.argument("name", type=DOMAIN_NAME)
+@click.option(
+    "--retention-days",
+    type=RETENTION_DAYS,
+    default=30,
+    show_default=True,
+    help="Days SWF keeps closed histories (0 to 90; 0: none).",
+)
 @user_errors
 def domain_register(name: str, retention_days: int) -> None:
     """Register the SWF domain NAME (nothing happens if it exists)."""

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from simpleflow.cli.failures import user_errors
-from simpleflow.cli.params import PORT
+from simpleflow.cli.params import DOMAIN_NAME, PORT
 from simpleflow.exceptions import UsageError
 
 UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
@@ -23,7 +23,7 @@ UI_STOP_GRACE = 5.0  # seconds the web view has to stop before it is killed
 @click.command("dev-server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (a warning off loopback).")
 @click.option("--port", type=PORT, default=4566, show_default=True, help="Port for SWF and S3.")
-@click.option("--domain", "domains", multiple=True, help="Register this SWF domain (repeatable).")
+@click.option("--domain", "domains", type=DOMAIN_NAME, multiple=True, help="Register this SWF domain (repeatable).")
 @click.option(
     "--ui",
     "with_ui",

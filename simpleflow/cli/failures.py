@@ -3,7 +3,8 @@
 The command line's single error-translation layer: ``explain(error)`` says what went wrong in words a
 user can act on (the file and line of a module that does not import, the endpoint that cannot be
 reached, the missing credentials); ``EXIT_USAGE`` (2) is for what the user can fix in their input or
-configuration, ``EXIT_FAILURE`` (1) for the rest. ``user_errors`` wraps every command with it.
+configuration, ``EXIT_FAILURE`` (1) for the rest (an endpoint that answered earlier in the command and no
+longer does: an outage, not a configuration). ``user_errors`` wraps every command with it.
 Tracebacks are for ``LOG_LEVEL=DEBUG`` only.
 
 What ``explain`` needs (botocore, the library, ``http``) and the settings are imported when a command
@@ -27,6 +28,7 @@ from simpleflow.exceptions import DataError, UnknownTaskError, UsageError
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
+    "Explained",
     "OneLineGroup",
     "debug",
     "details_wanted",
@@ -155,13 +157,11 @@ def explain(error: BaseException) -> tuple[str, int]:
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).
         return first_line(str(error)), EXIT_USAGE
-    if isinstance(error, (boto.EndpointConnectionError, boto.ConnectTimeoutError, boto.ProxyConnectionError)):
-        endpoint = error.kwargs.get("endpoint_url") or error.kwargs.get("proxy_url") or "the endpoint"
-        return (
-            f"cannot reach {endpoint}: check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SWF / AWS_ENDPOINT_URL_S3) "
-            f"and AWS_DEFAULT_REGION, and that the service is up",
-            EXIT_USAGE,
-        )
+    if isinstance(error, Explained):
+        return error.line, error.code
+    unreachable = _unreachable(error, boto)
+    if unreachable is not None:
+        return unreachable
     if isinstance(error, (boto.NoCredentialsError, boto.PartialCredentialsError)):
         return (
             f"{first_line(str(error))}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
@@ -179,8 +179,9 @@ def explain(error: BaseException) -> tuple[str, int]:
         return f"no answer from {error.kwargs.get('endpoint_url', 'the endpoint')} in time", EXIT_FAILURE
     if isinstance(error, boto.ClientError):
         code = (error.response.get("Error") or {}).get("Code")
-        # ValidationException: SWF refused a value the command line gave (an id with ':', a sixth tag...).
-        usage = code in _CREDENTIAL_CODES or code == "ValidationException"
+        # ValidationException: SWF refused a value the command line gave (an id with ':', a sixth tag...);
+        # DomainDeprecatedFault: the domain given starts nothing new (a deprecated one).
+        usage = code in _CREDENTIAL_CODES or code in ("ValidationException", "DomainDeprecatedFault")
         return service_error(error), EXIT_USAGE if usage else EXIT_FAILURE
     if isinstance(error, boto.BotoCoreError):
         return first_line(str(error)), EXIT_FAILURE
@@ -191,6 +192,40 @@ def explain(error: BaseException) -> tuple[str, int]:
         f"(LOG_LEVEL=DEBUG shows the traceback)",
         EXIT_FAILURE,
     )
+
+
+def _unreachable(error: BaseException, boto: Any) -> tuple[str, int] | None:
+    """An endpoint that does not answer: one that answered earlier in this command stopped (an outage,
+    exit 1); one that never did is a configuration to check (exit 2). None: another error."""
+    never = (boto.EndpointConnectionError, boto.ConnectTimeoutError, boto.ProxyConnectionError)
+    if not isinstance(error, (*never, boto.ConnectionClosedError)):
+        return None
+    endpoint = error.kwargs.get("endpoint_url") or error.kwargs.get("proxy_url") or "the endpoint"
+    if _answered_before(endpoint):
+        why = "it answered earlier in this command, then went down or out of reach"
+        return f"{endpoint} stopped answering: {why}", EXIT_FAILURE
+    if not isinstance(error, never):
+        return None  # closed mid-answer, by an endpoint never heard from: botocore's words
+    return (
+        f"cannot reach {endpoint}: check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SWF / AWS_ENDPOINT_URL_S3) "
+        f"and AWS_DEFAULT_REGION, and that the service is up",
+        EXIT_USAGE,
+    )
+
+
+def _answered_before(endpoint: str) -> bool:
+    """Whether *endpoint* answered this process before (simpleflow's client, if any call was made, knows)."""
+    client = sys.modules.get("simpleflow.swf.client")
+    return client is not None and client.answered_before(endpoint)
+
+
+class Explained(Exception):
+    """A failure already put in one line, with its exit code (``explain`` gives them as they are)."""
+
+    def __init__(self, line: str, code: int) -> None:
+        super().__init__(line)
+        self.line = line
+        self.code = code
 
 
 def _configuration_errors(boto: Any) -> tuple[type[BaseException], ...]:

@@ -19,9 +19,11 @@ from simpleflow.exceptions import UsageError
 
 __all__ = [
     "DOMAIN_ARG",
+    "DOMAIN_NAME",
     "PORT",
     "POSITIVE_INT",
     "RECORD",
+    "RETENTION_DAYS",
     "RecordFile",
     "RUN_ID",
     "RUN_ID_ARG",
@@ -29,6 +31,7 @@ __all__ = [
     "SIGNAL",
     "SPEC_MODULES",
     "Count",
+    "DomainName",
     "RunId",
     "Seconds",
     "Signal",
@@ -72,6 +75,21 @@ class Count(click.IntRange):
     name = "integer"
 
 
+class DomainName(click.ParamType):
+    """The name of a domain to register, as SWF takes it (``simpleflow.format.domain_name``): refused here
+    in one line rather than by botocore or SWF in their words."""
+
+    name = "domain"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from simpleflow.format import domain_name
+
+        try:
+            return domain_name(value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
 class Signal(click.ParamType):
     """A signal to send: ``NAME=JSON`` or ``NAME@SECONDS=JSON``, read as :func:`parse_signal` reads it."""
 
@@ -89,8 +107,11 @@ class Signal(click.ParamType):
 RUN_ID = RunId()
 SECONDS = Seconds()
 SIGNAL = Signal()
+DOMAIN_NAME = DomainName()
 POSITIVE_INT = Count(min=1)
 PORT = click.IntRange(0, 65535)
+# SWF's RegisterDomain: "The maximum workflow execution retention period is 90 days"; 0 keeps no history.
+RETENTION_DAYS = Count(min=0, max=90)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)
 # DOMAIN as simpleflow takes it: an argument that $SWF_DOMAIN fills when it is the only one missing.
 DOMAIN_ARG = click.argument("domain", envvar="SWF_DOMAIN")

@@ -291,6 +291,10 @@ def standalone(
     except KeyboardInterrupt:
         click.echo(_interrupted(require_domain(domain), opened, terminate_on_interrupt), err=True)
         sys.exit(130)
+    except Exception as err:
+        if not opened:
+            raise
+        raise _left_open(err, require_domain(domain), opened) from err
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
 
@@ -321,6 +325,20 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str
     return (
         f"{stopped}; execution {workflow_id} is still open on SWF (no decider or worker serves its task list): "
         f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
+    )
+
+
+def _left_open(error: Exception, domain: str, execution: dict[str, str]) -> Exception:
+    """A failure once the execution started (SWF gone, every process dead...): its line, then what may have
+    become of the execution, as an interrupt says it; its exit code is the failure's."""
+    from simpleflow.cli.failures import Explained, explain
+
+    line, code = explain(error)
+    workflow_id, run_id = execution["workflowId"], execution["runId"]
+    return Explained(
+        f"{line}; every process started was stopped; execution {workflow_id} may still be open on SWF: "
+        f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}",
+        code,
     )
 
 

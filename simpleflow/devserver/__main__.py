@@ -7,6 +7,17 @@ import argparse
 import sys
 
 from simpleflow.devserver import missing, serve
+from simpleflow.format import domain_name
+
+
+def _refused_domain(names: list[str]) -> str | None:
+    """Why SWF would refuse the first of *names* as a domain's name; None when it takes them all."""
+    for name in names:
+        try:
+            domain_name(name)
+        except ValueError as err:
+            return f"--domain: {err}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         help="serve moto's /moto-api/ admin endpoints (reset, the whole state as JSON); 404 without it",
     )
     args = parser.parse_args(argv)
-    problem = missing()
+    problem = _refused_domain(args.domain) or missing()
     if problem:
         print(f"simpleflow dev-server: error: {problem}", file=sys.stderr)
         return 2

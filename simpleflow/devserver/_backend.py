@@ -1,12 +1,13 @@
-"""The dev server's SWF backend: moto's, with long polls, tasks found by token, on-time timeouts and the
-calls moto lacks (RequestCancelWorkflowExecution, RespondActivityTaskCanceled, counts)."""
+"""The dev server's SWF backend: moto's, with long polls, tasks found by token, on-time timeouts, no new
+execution or type in a deprecated domain, and the calls moto lacks (RequestCancelWorkflowExecution,
+RespondActivityTaskCanceled, counts)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
-from moto.swf.exceptions import SWFUnknownResourceFault, SWFValidationException
+from moto.swf.exceptions import SWFDomainDeprecatedFault, SWFUnknownResourceFault, SWFValidationException
 from moto.swf.models import SWFBackend
 
 from simpleflow.devserver import _runtime
@@ -119,6 +120,29 @@ class Backend(SWFBackend):
         execution = task.workflow_execution
         execution.cancel_activity_task(task, details)
         execution.schedule_decision_task()
+
+    # -- a deprecated domain -------------------------------------------------------------
+
+    def _live_domain(self, name: str) -> Any:
+        """The domain *name*, unless it is deprecated (DomainDeprecatedFault).
+
+        SWF's API reference, DeprecateDomain: "After a domain has been deprecated it cannot be used to create
+        new workflow executions or register new types. However, you can still use visibility actions on this
+        domain." moto starts executions and registers types there. The fault is the one the reference
+        describes as "Returned when the specified domain has been deprecated" (DomainDeprecatedFault).
+        """
+        domain = self.domain_of(name)
+        if domain.status == "DEPRECATED":
+            raise SWFDomainDeprecatedFault(name)
+        return domain
+
+    def start_workflow_execution(self, domain_name: str, *args: Any, **kwargs: Any) -> Any:
+        self._live_domain(domain_name)
+        return super().start_workflow_execution(domain_name, *args, **kwargs)
+
+    def register_type(self, kind: str, domain_name: str, *args: Any, **kwargs: Any) -> None:
+        self._live_domain(domain_name)
+        super().register_type(kind, domain_name, *args, **kwargs)
 
     # -- executions ----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from simpleflow.devserver import _runtime, _validation
 from simpleflow.devserver._install import install
+from simpleflow.format import domain_name
 from simpleflow.utils._loopback import is_loopback
 
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -88,13 +89,13 @@ def serve(
     from simpleflow.devserver._guard import Guard, backend_factory
     from simpleflow.devserver._http import Server
 
+    names = [domain_name(name) for name in domains]  # ValueError: SWF would refuse it (moto takes any name)
     out = out or sys.stdout
     runtime = _runtime.Runtime(poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed)
     install(runtime)
     _validation.warm()  # SWF's model, read once before the first request
     app = Guard(DomainDispatcherApplication(backend_factory(create_backend_app, moto_api)), host)
     server = Server(host, port, app)
-    names = list(domains)
     _register(names)
     url = client_url(host, server.server_port)
     if not is_loopback(host):

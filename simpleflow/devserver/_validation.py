@@ -12,7 +12,11 @@ are read from the members' documentation, so that they apply to the members it n
   literal string ``arn``", and for some "must not start or end with whitespace";
 - durations: "The duration is specified in seconds, an integer greater than or equal to 0. You can use
   NONE to specify unlimited duration", but not where the member says "you cannot specify a value of
-  "NONE"" (an execution's start-to-close timeout), nor where it does not mention NONE (a timer).
+  "NONE"" (an execution's start-to-close timeout), nor where it does not mention NONE (a timer);
+- a domain's retention (RegisterDomain's ``workflowExecutionRetentionPeriodInDays``): "If you pass the
+  value NONE or 0 (zero), then the workflow execution history isn't retained", and "The maximum workflow
+  execution retention period is 90 days" (the model only bounds its length: 1 to 8 characters). The
+  reference has a request whose "parameter values fall outside the specified constraints" fail.
 
 A decision's durations are not refused here: the reference has a decision whose "parameter values fall
 outside the specified constraints" fail on its own (see :func:`bad_duration`).
@@ -38,6 +42,7 @@ _EDGE_RULE = "must not start or end with whitespace"
 _NO_NONE = re.compile(r"cannot (?:use|specify)[^.]*\bNONE\b")
 _DURATION_SHAPES = ("DurationInSeconds", "DurationInSecondsOptional")
 _FORBIDDEN = re.compile("[:/|\x00-\x1f\x7f-\x9f]")
+_MAX_DAYS = re.compile(r"maximum workflow execution retention period is (\d+) days")
 _SHOWN = 128  # characters of a value shown in a message
 
 
@@ -55,6 +60,7 @@ class Rule:
     name_rule: bool = False  # no ':', '/', '|', control character, nor 'arn'
     edge_rule: bool = False  # no whitespace at either end
     duration: bool | None = None  # a duration: whether NONE is taken; None when not a duration
+    max_days: int | None = None  # a retention in days: NONE or 0 to this; None when not one
 
 
 @functools.cache
@@ -89,6 +95,9 @@ def _compile(shape: Any, doc: str = "", in_decision: bool = False) -> Rule:
         rule.edge_rule = _EDGE_RULE in doc
         if shape.name in _DURATION_SHAPES and not in_decision:
             rule.duration = _takes_none(doc)
+        days = _MAX_DAYS.search(doc)
+        if days is not None:
+            rule.max_days = int(days.group(1))
     return rule
 
 
@@ -154,6 +163,8 @@ def _problems(rule: Rule, value: Any, where: str, out: list[str]) -> None:
             refuse("must not start or end with whitespace")
         if rule.duration is not None and not is_duration(value, unlimited=rule.duration):
             refuse(f"must be {_duration_text(rule.duration)}")
+        if rule.max_days is not None and not _is_days(value, rule.max_days):
+            refuse(f"must be NONE or a whole number of days from 0 to {rule.max_days}")
     elif kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
         _bounds(rule, value, "value", refuse)
 
@@ -177,6 +188,11 @@ def is_duration(value: Any, *, unlimited: bool) -> bool:
         return duration(value, unlimited=unlimited) == value or (value.isascii() and value.isdigit())
     except ValueError:
         return False
+
+
+def _is_days(value: str, most: int) -> bool:
+    """Whether *value* is a retention SWF takes: NONE, or the digits of 0 to *most* days."""
+    return value == "NONE" or (value.isascii() and value.isdigit() and int(value) <= most)
 
 
 def _duration_text(unlimited: bool) -> str:

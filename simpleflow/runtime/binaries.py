@@ -193,9 +193,63 @@ def parse_spec(spec: str) -> tuple[str, str]:
 def download_specs(specs: Iterable[str], workers: int = 5) -> list[str]:
     """``simpleflow binaries.download``: fetch each ``name=s3://...`` (several at once); their local paths.
 
-    Every spec is checked before anything is downloaded.
+    Every spec is checked before anything is downloaded, then the binaries directory.
+
+    Raises:
+        UsageError: a bad spec, a directory set by ``SIMPLEFLOW_BINARIES_DIRECTORY`` that cannot hold
+            programs (the setting named), a location with nothing to read (the binary named).
     """
     binaries = [RemoteBinary(*parse_spec(spec)) for spec in specs]
+    if binaries:
+        _check_directory(binaries[0].base_directory)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(binaries) or 1))) as pool:
-        list(pool.map(RemoteBinary.download, binaries))
+        list(pool.map(_download_named, binaries))
     return [binary.local_location for binary in binaries]
+
+
+def _check_directory(directory: str) -> None:
+    """The binaries directory made (or found) fit for programs, or a UsageError naming its setting."""
+    try:
+        _private_directory(directory)
+    except OSError as err:
+        why = f"cannot create {directory}: {err.strerror}" if err.errno else str(err)
+        raise UsageError(f"{SETTING}: {why}") from err
+
+
+def _download_named(binary: RemoteBinary) -> None:
+    """Download *binary*; a location S3 has nothing at, or refuses to read, is a UsageError naming it."""
+    from botocore.exceptions import ClientError
+
+    try:
+        binary.download()
+    except ClientError as err:
+        problem = _s3_problem(err, binary.bucket, binary.key)
+        if problem is None:
+            raise  # S3 failing (a 500...): not the location's fault
+        raise UsageError(f"binary {binary.name!r}: {binary.remote_location} {problem}") from err
+    except PermissionError as err:  # a folder or file there that is no place for programs (ours)
+        raise UsageError(f"binary {binary.name!r}: {err}") from err
+
+
+def _s3_problem(err: Any, bucket: str, key: str) -> str | None:
+    """What a refused read says of the location (not found: which part is missing), None for another fault."""
+    error = err.response.get("Error") or {}
+    code = str(error.get("Code") or err.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+    if code in ("403", "AccessDenied"):
+        return "cannot be read with these credentials (access denied)"
+    if code not in ("404", "NoSuchKey", "NoSuchBucket"):
+        return None
+    if code == "NoSuchBucket" or _bucket_missing(bucket):
+        return f"not found (no bucket {bucket!r})"
+    return f"not found (no key {key!r} in bucket {bucket!r})"
+
+
+def _bucket_missing(bucket: str) -> bool:
+    """Whether S3 says *bucket* does not exist (HEAD answers 404 alike for a missing bucket and key)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        storage.get_bucket(bucket).meta.client.head_bucket(Bucket=bucket)
+    except ClientError as err:
+        return str((err.response.get("Error") or {}).get("Code")) in ("404", "NoSuchBucket")
+    return False

@@ -3,7 +3,8 @@
 botocore finds the endpoint itself (``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_SWF``): SWF's, or a local
 server that speaks its API. The SWF client is botocore's own (what boto3 would return for SWF,
 without importing boto3 and s3transfer in every command: about a sixth of a command's start-up CPU).
-A call on an unknown domain raises :class:`UnknownDomain`, whose message is the one line a user needs.
+A call on an unknown domain raises :class:`UnknownDomain`, whose message is the one line a user needs;
+:func:`check_domain` raises :class:`DeprecatedDomain` before an execution is started in a deprecated one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
@@ -30,7 +32,9 @@ from simpleflow.exceptions import UsageError
 from simpleflow.swf.response_parser import FastParserFactory
 
 __all__ = [
+    "DeprecatedDomain",
     "UnknownDomain",
+    "answered_before",
     "check_domain",
     "ensure_activity_type",
     "ensure_workflow_type",
@@ -63,6 +67,7 @@ DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str | tuple, tuple[int, Any]] = {}
 _clients_lock = threading.Lock()
+_answered: set[str] = set()  # the endpoints (scheme://host:port) that answered a call of this process
 
 
 class UnknownDomain(UsageError):
@@ -70,6 +75,18 @@ class UnknownDomain(UsageError):
 
     def __init__(self, domain: str) -> None:
         super().__init__(f"unknown domain '{domain}': create it with 'simpleflow domain.register {domain}'")
+        self.domain = domain
+
+
+class DeprecatedDomain(UsageError):
+    """The SWF domain is deprecated: SWF starts no new execution and registers no new type in it."""
+
+    def __init__(self, domain: str, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or f"domain '{domain}' is DEPRECATED: SWF starts no new execution in it; use another domain "
+            f"(simpleflow domain.register NAME)"
+        )
         self.domain = domain
 
 
@@ -99,6 +116,23 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
         raise UnknownDomain(domain)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _note_answer(http_response: Any = None, **_: Any) -> None:
+    url = getattr(http_response, "url", None)
+    if url:
+        _answered.add(_origin(url))
+
+
+def answered_before(url: str) -> bool:
+    """Whether the endpoint of *url* answered a call of this process: one that cannot be reached now stopped
+    answering (a server stopped, a network lost), rather than being configured wrong."""
+    return _origin(url) in _answered
+
+
 def _new_client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
@@ -111,6 +145,7 @@ def _new_client(service: str, region: str | None = None, credentials: tuple[str,
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 
         client = boto3.session.Session().client(service, config=_config())
+    client.meta.events.register(f"after-call.{service}", _note_answer)  # before a hook that raises
     if service == "swf":
         client.meta.events.register("before-parameter-build.swf", _remember_domain)
         client.meta.events.register("after-call.swf", _raise_unknown_domain)
@@ -366,22 +401,39 @@ def poll_activity_task(domain: str, task_list: str, identity: str | None = None)
     return _strip(response)
 
 
-def check_domain(domain: str) -> dict[str, Any]:
-    """SWF's description of *domain*; raises :class:`UnknownDomain` when it does not exist."""
-    return _strip(swf_client().describe_domain(name=domain))
+def check_domain(domain: str, *, to_start: bool = False) -> dict[str, Any]:
+    """SWF's description of *domain*; raises :class:`UnknownDomain` when it does not exist.
+
+    With *to_start* (an execution is to be started there), also :class:`DeprecatedDomain` when it is
+    deprecated: SWF's DeprecateDomain reference says such a domain "cannot be used to create new workflow
+    executions or register new types" (its executions go on, and can be inspected).
+    """
+    description = _strip(swf_client().describe_domain(name=domain))
+    if to_start and _status(description) == "DEPRECATED":
+        raise DeprecatedDomain(domain)
+    return description
+
+
+def _status(description: dict[str, Any]) -> str | None:
+    return (description.get("domainInfo") or {}).get("status")
 
 
 def register_domain(name: str, retention_days: int = 30, description: str | None = None) -> bool:
-    """Register domain *name*; False when it already exists."""
+    """Register domain *name*; False when it already exists (:class:`DeprecatedDomain`: it exists, deprecated)."""
     kwargs: dict[str, Any] = {"name": name, "workflowExecutionRetentionPeriodInDays": str(retention_days)}
     if description:
         kwargs["description"] = description
     try:
         swf_client().register_domain(**kwargs)
     except ClientError as err:
-        if error_code(err) == "DomainAlreadyExistsFault":
-            return False
-        raise
+        if error_code(err) != "DomainAlreadyExistsFault":
+            raise
+        # "You may get this fault if you are registering a domain that is either already registered or
+        # deprecated" (SWF's API reference): a deprecated one is no domain to use.
+        if _status(check_domain(name)) == "DEPRECATED":
+            message = f"domain '{name}' exists but is DEPRECATED (SWF starts no execution in it): register another name"
+            raise DeprecatedDomain(name, message) from None
+        return False
     return True
 
 

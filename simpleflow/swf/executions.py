@@ -65,6 +65,7 @@ def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[st
 
     An open run is terminated first (reason ``workflow.restart``), as simpleflow does.
     """
+    client.check_domain(domain, to_start=True)  # before an open run is terminated
     description = describe(domain, workflow_id, run_id)
     info, config = description["executionInfo"], description["executionConfiguration"]
     run_id = info["execution"]["runId"]

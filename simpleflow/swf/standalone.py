@@ -134,7 +134,7 @@ def run_standalone(
     """
     # Checked before SWF or any process of ours sees them: one line, no child stopped as it starts.
     starter.check_durations(execution_timeout, decision_tasks_timeout)
-    client.check_domain(domain)
+    client.check_domain(domain, to_start=True)
     task_list = f"standalone-{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
     context = multiprocessing.get_context("fork")

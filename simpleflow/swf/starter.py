@@ -89,7 +89,7 @@ def start_workflow(
     decision_tasks_timeout = _seconds(
         decision_tasks_timeout, "--decision-tasks-timeout", MAX_EXECUTION_TIMEOUT, none_ok=True
     )
-    client.check_domain(domain)
+    client.check_domain(domain, to_start=True)
     name, version = workflow_class.name, workflow_class.version
     task_list = task_list or workflow_class.task_list or DEFAULT_TASK_LIST
     execution_timeout = execution_timeout or workflow_class.execution_timeout or DEFAULT_EXECUTION_TIMEOUT

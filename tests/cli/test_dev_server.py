@@ -192,3 +192,17 @@ def test_a_web_view_port_in_use_is_one_line_and_exit_2_before_the_server_runs():
     assert err == (
         f"simpleflow: error: --ui-port {ui_port}: cannot listen on 127.0.0.1:{ui_port}: Address already in use\n"
     )
+
+
+def test_a_domain_name_swf_refuses_is_one_line_and_exit_2_from_either_entry_point():
+    refusal = "--domain: domain name 'a:b' must not contain ':', '/', '|' or a control character, nor be 'arn'"
+    assert _one_line_refusal("--port", str(free_port()), "--domain", "ok", "--domain", "a:b") == (
+        f"simpleflow: error: {refusal}\n"
+    )
+    module = [sys.executable, "-m", "simpleflow.devserver", "--port", str(free_port()), "--domain", "a:b"]
+    done = subprocess.run(module, env=_environ(), capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"simpleflow dev-server: error: {refusal}\n")
+    done = subprocess.run([*module[:-1], " padded"], env=_environ(), capture_output=True, text=True, timeout=30)
+    assert done.stderr == (
+        "simpleflow dev-server: error: --domain: domain name ' padded' must not start or end with whitespace\n"
+    )

@@ -129,10 +129,10 @@ def test_unreachable_endpoint_is_one_line_naming_it(user_code, command):
 
 
 def test_a_value_swfs_api_refuses_before_sending_is_one_line_with_its_reason(user_code):
-    done = simpleflow("domain.register", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
+    done = simpleflow("workflow.signal", "d", "wid", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
     assert done.returncode == 2
     assert one_line(done) == (
-        "simpleflow: error: Parameter validation failed: Invalid length for parameter name, value: 0, "
+        "simpleflow: error: Parameter validation failed: Invalid length for parameter signalName, value: 0, "
         "valid min length: 1"
     )
 

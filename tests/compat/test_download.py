@@ -185,3 +185,32 @@ def test_binaries_download_with_a_bad_location_is_one_line_and_exit_2(binaries_d
     done = _simpleflow("binaries.download", spec, env={})
     assert (done.returncode, done.stderr) == (2, f"simpleflow: error: {message}\n")
     assert not binaries_dir.exists()
+
+
+def test_binaries_download_of_a_location_with_nothing_there_names_the_binary_and_what_is_missing(
+    binaries_dir, s3_program
+):
+    bucket = binaries_activities.BUCKET
+    for location, missing in [
+        ("s3://no-such-bucket-here/key", "no bucket 'no-such-bucket-here'"),
+        (f"s3://{bucket}/v1/nokey", f"no key 'v1/nokey' in bucket '{bucket}'"),
+    ]:
+        done = _simpleflow("binaries.download", f"say-hello={s3_program}", f"foo={location}", env={})
+        assert (done.returncode, done.stderr) == (
+            2,
+            f"simpleflow: error: binary 'foo': {location} not found ({missing})\n",
+        )
+
+
+def test_binaries_download_into_a_directory_that_cannot_be_is_one_line_naming_the_setting(tmp_path, s3_program):
+    afile = tmp_path / "in.json"
+    afile.write_text("{}")
+    for directory, why in [
+        (tmp_path / "missing" / "x", f"cannot create {tmp_path}/missing/x: No such file or directory"),
+        (afile, f"{afile} is not a directory (a symbolic link?): refusing to put programs there"),
+    ]:
+        done = _simpleflow(
+            "binaries.download", f"say={s3_program}", env={"SIMPLEFLOW_BINARIES_DIRECTORY": str(directory)}
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr == f"simpleflow: error: SIMPLEFLOW_BINARIES_DIRECTORY: {why}\n"

@@ -243,3 +243,21 @@ def test_a_child_terminated_from_outside_is_reported_to_its_parent_and_a_complet
     }
     assert domain.describe(parent)["executionInfo"]["closeStatus"] == "COMPLETED"
     assert domain.describe(second)["executionInfo"]["executionStatus"] == "OPEN"
+
+
+def test_a_deprecated_domain_starts_no_execution_and_registers_no_type_but_runs_and_shows_its_own(domain):
+    """SWF's DeprecateDomain: "cannot be used to create new workflow executions or register new types"."""
+    running = domain.start("before")
+    swf, name = domain.swf, domain.name
+    swf.deprecate_domain(name=name)
+    assert error_code(lambda: domain.start("after")) == "DomainDeprecatedFault"
+    new_type = {"domain": name, "name": "w2", "version": "1"}
+    assert error_code(lambda: swf.register_workflow_type(**new_type)) == "DomainDeprecatedFault"
+    assert error_code(lambda: swf.register_activity_type(**new_type)) == "DomainDeprecatedFault"
+    # "Executions that were started before the domain was deprecated continues to run", and can be seen.
+    domain.decide([decision("CompleteWorkflowExecution", result="done")])
+    assert domain.describe(running)["executionInfo"]["closeStatus"] == "COMPLETED"
+    listed = swf.list_closed_workflow_executions(domain=name, startTimeFilter={"oldestDate": 0})["executionInfos"]
+    assert [info["execution"]["workflowId"] for info in listed] == ["before"]
+    swf.undeprecate_domain(name=name)
+    assert domain.start("again")["workflowId"] == "again"

@@ -4,6 +4,7 @@ SWF takes in no form fails alone, with its ``...Failed`` event."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -149,3 +150,23 @@ def test_a_decision_with_a_duration_swf_takes_in_no_form_fails_alone_and_a_decis
     domain.decide([decision("ContinueAsNewWorkflowExecution", executionStartToCloseTimeout="abc")])
     assert domain.types(execution)[-2:] == ["ContinueAsNewWorkflowExecutionFailed", "DecisionTaskScheduled"]
     assert domain.describe(execution)["executionInfo"]["executionStatus"] == "OPEN"
+
+
+@pytest.mark.parametrize("days", ["-1", "91", "99999", "abc", "1.5"])
+def test_a_retention_swf_does_not_take_is_refused_and_no_domain_registered(swf, days):
+    """RegisterDomain: "NONE or 0 (zero)" keeps no history; "The maximum ... retention period is 90 days"."""
+    name = f"retention-{days}"
+    status, code, message = refusal(lambda: swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays=days))
+    assert (status, code) == (400, "ValidationException")
+    assert message.endswith(
+        f"Value '{days}' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: "
+        "Member must be NONE or a whole number of days from 0 to 90"
+    )
+    assert error_code(lambda: swf.describe_domain(name=name)) == "UnknownResourceFault"
+
+
+@pytest.mark.parametrize("days", ["0", "90", "NONE"])
+def test_a_retention_from_0_to_90_days_or_none_is_taken(swf, days):
+    name = f"retention-ok-{days}-{uuid.uuid4().hex[:6]}"
+    swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays=days)
+    assert swf.describe_domain(name=name)["configuration"]["workflowExecutionRetentionPeriodInDays"] == days

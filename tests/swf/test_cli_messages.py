@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from tests import console
+from tests.moto_server import MotoServer
 
 
 @pytest.fixture
@@ -80,6 +81,33 @@ def test_interrupted_standalone_says_what_became_of_its_execution(shell, swf_dom
         done = console.run(shell, *last.partition("close it with: simpleflow ")[2].split(), cwd=console.REPO)
         assert done.returncode == 0, done.stderr
         assert _describe(swf_domain, workflow_id, run_id)["closeStatus"] == "TERMINATED"
+
+
+def test_standalone_whose_server_stops_says_so_and_what_became_of_its_execution(shell):
+    """Not "check AWS_ENDPOINT_URL" (it answered a moment ago), not exit 2 (no input to fix): the execution
+    may still be open, and the command that closes it once SWF is back."""
+    server = MotoServer()
+    server.start()
+    try:
+        swf = boto3.client("swf", endpoint_url=server.url)
+        domain = f"gone-{uuid.uuid4().hex[:6]}"
+        swf.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+        env = {**shell, **server.environ(), "SWF_CONNECTION_RETRIES": "1"}
+        process = _start_standalone(env, domain)
+        try:
+            workflow_id, run_id, _ = _until_waiting_on_timers(process)
+            server.stop()
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    finally:
+        server.stop()
+    assert process.returncode == 1, stderr
+    assert stderr.splitlines()[-1] == (
+        f"simpleflow: error: {server.url}/ stopped answering: it answered earlier in this command, then went down "
+        f"or out of reach; every process started was stopped; execution {workflow_id} may still be open on SWF: "
+        f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
+    )
 
 
 @pytest.fixture
