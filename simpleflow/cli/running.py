@@ -14,12 +14,12 @@ from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
-    AT_LEAST_ZERO,
     INPUT_FILE,
-    POSITIVE_INT,
+    PROCESSES,
     RECORD,
     SECONDS,
     SPEC_MODULES,
+    ProcessCount,
     input_source,
     load_middlewares,
     middleware_options,
@@ -36,7 +36,9 @@ from simpleflow.exceptions import UsageError
 @click.argument("workflows", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
-@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Decider processes.")
+@click.option(
+    "--nb-processes", "-N", type=PROCESSES, default=1, show_default=True, help="Decider processes (at most 64 per CPU)."
+)
 @LOG_LEVEL
 @LOG_FORMAT
 @user_errors
@@ -84,7 +86,9 @@ def decider_start(
 @click.argument("modules", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
-@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--nb-processes", "-N", type=PROCESSES, default=1, show_default=True, help="Worker processes (at most 64 per CPU)."
+)
 @click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
 @click.option(
@@ -157,8 +161,10 @@ def worker_start(
 @click.option("--decision-tasks-timeout", help="Decision task start-to-close timeout, in seconds.")
 @click.option("--tags", help="Comma-separated tag list (default: the workflow's).")
 # 0 workers or deciders: others, started apart, serve the execution's task lists.
-@click.option("--nb-workers", "-W", type=AT_LEAST_ZERO, default=1, show_default=True, help="Activity worker processes.")
-@click.option("--nb-deciders", "-D", type=AT_LEAST_ZERO, default=1, show_default=True, help="Decider processes.")
+@click.option(
+    "--nb-workers", "-W", type=ProcessCount(min=0), default=1, show_default=True, help="Activity worker processes."
+)
+@click.option("--nb-deciders", "-D", type=ProcessCount(min=0), default=1, show_default=True, help="Decider processes.")
 @click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--display-status", type=bool, default=False, help="Also print the execution's status on stderr.")
 @click.option(

@@ -8,6 +8,7 @@ would go on taking tasks with the code of a previous deploy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -16,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 __all__ = ["DEFAULT_GRACE_PERIOD", "die_with_parent", "exit_on_sigterm", "run_child", "supervise"]
@@ -32,6 +33,7 @@ _TICK = 0.2
 # How often a child without a parent-death signal (not Linux) checks its parent is alive.
 PARENT_CHECK = 0.5
 _PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
@@ -41,6 +43,24 @@ def _exit_cleanly(signum: int, frame: Any) -> None:
 def exit_on_sigterm() -> None:
     """Until a graceful handler replaces it, SIGTERM exits at once, cleanly (status 0, finally blocks run)."""
     signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait (blocked) within the block: fork a child in it.
+
+    A forked child starts with its parent's handlers, which would take a stop meant for the child
+    (the supervisor's sends it as soon as it forked). Blocked, the stop waits until ``run_child``
+    has put the child's own handlers in place and unblocks it.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _parent_death_signal(signum: int) -> bool:
@@ -96,6 +116,8 @@ def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], 
     """
     exit_on_sigterm()  # the parent's handlers would swallow SIGTERM
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):  # a stop sent while it was forked (_stop_signals_held) lands now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     die_with_parent(parent_pid, signal.SIGTERM, grace_period)
     try:
         target(*args, **kwargs)
@@ -146,19 +168,25 @@ def supervise(
 
     slots = [_Slot(i) for i in range(nb_processes)]
 
+    def stopped() -> bool:
+        return stopping.is_set() or (stop_event is not None and stop_event.is_set())
+
     def start(slot: _Slot) -> None:
         slot.process = context.Process(
             target=run_child, args=(os.getpid(), grace_period, target, *args), name=f"{name}-{slot.index}"
         )
-        slot.process.start()
+        with _stop_signals_held():
+            slot.process.start()
         slot.started_at = time.monotonic()
         slot.restart_at = None
         log.info("%s: started child pid=%s", name, slot.process.pid)
 
     try:
         for slot in slots:
+            if stopped():  # asked while the children start: start no more, stop those started (below)
+                break
             start(slot)
-        while not stopping.is_set() and not (stop_event is not None and stop_event.is_set()):
+        while not stopped():
             alive = [s.process.sentinel for s in slots if s.process is not None]
             if alive:
                 multiprocessing.connection.wait(alive, timeout=_TICK)
