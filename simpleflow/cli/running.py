@@ -59,7 +59,7 @@ def decider_start(
     from simpleflow.runtime.loader import load_workflow, use_current_directory
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
-    from simpleflow.swf.process import supervise
+    from simpleflow.swf.process import attended, supervise
 
     apply_log_level(log_level)
     apply_log_format(log_format)
@@ -76,10 +76,11 @@ def decider_start(
     nb_processes = nb_processes or 1
     settings.get("SIMPLEFLOW_ON_NONDETERMINISM")  # a value that does not parse: one line now, not in each child
     client.check_domain(domain)
-    if nb_processes <= 1:
-        run_decider(domain, task_list, list(workflows))
-    else:
-        supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
+    with attended():  # a stop is said at once: it may wait up to a minute for a poll in flight
+        if nb_processes <= 1:
+            run_decider(domain, task_list, list(workflows))
+        else:
+            supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
 
 
 @click.command("worker.start")
@@ -121,6 +122,7 @@ def worker_start(
     """
     from simpleflow.runtime.loader import use_current_directory
     from simpleflow.swf import single_task
+    from simpleflow.swf.process import attended
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
@@ -136,19 +138,21 @@ def worker_start(
             if poll_data is not None:
                 single_task.run_given_task(domain, single_task.decode_poll_data(poll_data), task_list, **options)
             else:
-                single_task.run_one_task(domain, task_list, **options)
+                with attended():
+                    single_task.run_one_task(domain, task_list, **options)
         except single_task.TaskRefused as err:
             click.echo(f"simpleflow: {err}", err=True)
             sys.exit(1)
         return
-    run_worker(
-        domain,
-        task_list,
-        nb_processes=nb_processes or 1,
-        heartbeat=heartbeat,
-        modules=modules,
-        middlewares=middlewares,
-    )
+    with attended():  # a stop is said at once: it may wait up to a minute for a poll in flight
+        run_worker(
+            domain,
+            task_list,
+            nb_processes=nb_processes or 1,
+            heartbeat=heartbeat,
+            modules=modules,
+            middlewares=middlewares,
+        )
 
 
 @click.command("standalone")

@@ -4,6 +4,10 @@ SIGTERM or SIGINT on the supervisor is forwarded to the children as SIGTERM; the
 period to finish what they hold, then SIGKILL. Deciders and activity workers run under it.
 Children die with their supervisor, even a ``kill -9``-ed one (``die_with_parent``): an orphan
 would go on taking tasks with the code of a previous deploy.
+
+In the process a user started (``attended``: decider.start, worker.start), the first SIGTERM or
+SIGINT also says on stderr, in one line, what the stop waits for, and a second one quits at once
+(``quit_now``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_GRACE_PERIOD", "die_with_parent", "exit_on_sigterm", "run_child", "supervise"]
+__all__ = [
+    "DEFAULT_GRACE_PERIOD",
+    "attended",
+    "die_with_parent",
+    "exit_on_sigterm",
+    "is_attended",
+    "quit_now",
+    "run_child",
+    "say_stopping",
+    "supervise",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +48,52 @@ _TICK = 0.2
 PARENT_CHECK = 0.5
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_attended = False  # see attended()
+
+
+@contextlib.contextmanager
+def attended() -> Iterator[None]:
+    """Within the block, this process is the one a user started (not a child it forks: ``run_child`` clears it).
+
+    A stop there is said on stderr as it begins (it may wait up to a minute for a long poll), and a
+    second SIGTERM or SIGINT quits at once.
+    """
+    global _attended
+    previous, _attended = _attended, True
+    try:
+        yield
+    finally:
+        _attended = previous
+
+
+def is_attended() -> bool:
+    """Whether this process is the one a user started (``attended``)."""
+    return _attended
+
+
+def _say(line: str) -> None:
+    # os.write: called from signal handlers, which may interrupt a write to sys.stderr (a reentrant call).
+    try:
+        os.write(2, f"simpleflow: {line}\n".encode())
+    except OSError:
+        pass
+
+
+def say_stopping(signum: int, waits_for: str) -> None:
+    """The one line an attended process says when a stop begins: what it waits for, and how not to."""
+    again = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    _say(f"stopping: waiting {waits_for} ({again} again to quit now)")
+
+
+def quit_now(signum: int) -> None:
+    """A second stop in an attended process: leave at once, with status 128 + *signum* (130 for Ctrl-C).
+
+    The polls in flight and the tasks in hand are dropped: SWF hands such a task out again once its
+    timeout ends (a decision task's start-to-close, an activity task's start-to-close or heartbeat
+    timeout). ``os._exit``: the way out of a graceful stop passes ``finally`` blocks that wait for them.
+    """
+    _say("quitting now: a task SWF handed to a poll in flight, or one in hand, comes back once its timeout ends")
+    os._exit(128 + signum)
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
@@ -114,6 +174,8 @@ def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], 
     handler, which finishes the task in hand), and gets SIGTERM when its parent dies, then
     SIGKILL *grace_period* seconds later if it is still there.
     """
+    global _attended
+    _attended = False  # its parent says what a stop waits for
     exit_on_sigterm()  # the parent's handlers would swallow SIGTERM
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "pthread_sigmask"):  # a stop sent while it was forked (_stop_signals_held) lands now
@@ -157,16 +219,23 @@ def supervise(
     context = multiprocessing.get_context("fork")
     stopping = threading.Event()
 
+    slots = [_Slot(i) for i in range(nb_processes)]
+
     def on_signal(signum: int, frame: Any) -> None:
         log.info("%s: got %s, stopping children", name, signal.Signals(signum).name)
+        if _attended and stopping.is_set():
+            _kill([slot.process for slot in slots if slot.process is not None])
+            quit_now(signum)
+        if _attended:
+            started = sum(1 for slot in slots if slot.process is not None)
+            waits_for = f"up to {grace_period:g} s for the polls in flight and tasks in hand of {started} processes"
+            say_stopping(signum, waits_for)
         stopping.set()
 
     saved: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             saved[signum] = signal.signal(signum, on_signal)
-
-    slots = [_Slot(i) for i in range(nb_processes)]
 
     def stopped() -> bool:
         return stopping.is_set() or (stop_event is not None and stop_event.is_set())
@@ -213,6 +282,14 @@ def supervise(
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+
+
+def _kill(procs: list[Any]) -> None:
+    for proc in procs:
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):  # gone, or not started yet (no pid)
+            pass
 
 
 def _stop(slots: list[_Slot], name: str, grace_period: float) -> None:
