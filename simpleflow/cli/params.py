@@ -30,8 +30,11 @@ __all__ = [
     "SECONDS",
     "SIGNAL",
     "SPEC_MODULES",
+    "MAX_PROCESSES",
+    "PROCESSES",
     "Count",
     "DomainName",
+    "ProcessCount",
     "RunId",
     "Seconds",
     "Signal",
@@ -90,6 +93,43 @@ class DomainName(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# The most processes one option may start: 64 per CPU this process may use. Each is a Python
+# interpreter of its own (some 30-60 MB with botocore), that spends most of its time in a long poll:
+# far more than one per CPU is sound, but past 64 the processes cost more memory than a machine usually
+# has per CPU (a -N 100000 typo filled 24 GB and brought the OOM killer down on other processes).
+# Per CPU rather than one fixed number: a large host may run many more than a small one.
+PROCESSES_PER_CPU = 64
+MAX_PROCESSES = PROCESSES_PER_CPU * _usable_cpus()
+
+
+class ProcessCount(Count):
+    """A number of processes to start: at least *min*, at most ``MAX_PROCESSES``."""
+
+    def __init__(self, min: int = 1) -> None:
+        super().__init__(min=min)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        count = super().convert(value, param, ctx)
+        if count > MAX_PROCESSES:
+            self.fail(
+                f"{count} is more than {MAX_PROCESSES} processes "
+                f"({PROCESSES_PER_CPU} per CPU this process may use, {_usable_cpus()} here)",
+                param,
+                ctx,
+            )
+        return count
+
+    def _describe_range(self) -> str:
+        return f"{self.min}<=x<={MAX_PROCESSES}"
+
+
 class Signal(click.ParamType):
     """A signal to send: ``NAME=JSON`` or ``NAME@SECONDS=JSON``, read as :func:`parse_signal` reads it."""
 
@@ -109,6 +149,7 @@ SECONDS = Seconds()
 SIGNAL = Signal()
 DOMAIN_NAME = DomainName()
 POSITIVE_INT = Count(min=1)
+PROCESSES = ProcessCount(min=1)
 PORT = click.IntRange(0, 65535)
 # SWF's RegisterDomain: "The maximum workflow execution retention period is 90 days"; 0 keeps no history.
 RETENTION_DAYS = Count(min=0, max=90)

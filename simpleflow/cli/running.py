@@ -16,10 +16,11 @@ from simpleflow.cli.failures import details_wanted, user_errors
 from simpleflow.cli.logs import LOG_FORMAT, LOG_LEVEL, apply_log_format, apply_log_level
 from simpleflow.cli.params import (
     INPUT_FILE,
-    POSITIVE_INT,
+    PROCESSES,
     RECORD,
     SECONDS,
     SPEC_MODULES,
+    ProcessCount,
     input_source,
     load_middlewares,
     middleware_options,
@@ -35,7 +36,9 @@ from simpleflow.exceptions import UsageError
 @click.argument("workflows", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Decision task list to poll (default: the task list of the WORKFLOWS).")
-@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Decider processes.")
+@click.option(
+    "--nb-processes", "-N", type=PROCESSES, default=1, show_default=True, help="Decider processes (at most 64 per CPU)."
+)
 @LOG_LEVEL
 @LOG_FORMAT
 @user_errors
@@ -56,7 +59,7 @@ def decider_start(
     from simpleflow.runtime.loader import load_workflow, use_current_directory
     from simpleflow.swf import client
     from simpleflow.swf.decider import run_decider
-    from simpleflow.swf.process import supervise
+    from simpleflow.swf.process import attended, supervise
 
     apply_log_level(log_level)
     apply_log_format(log_format)
@@ -73,17 +76,20 @@ def decider_start(
     nb_processes = nb_processes or 1
     settings.get("SIMPLEFLOW_ON_NONDETERMINISM")  # a value that does not parse: one line now, not in each child
     client.check_domain(domain)
-    if nb_processes <= 1:
-        run_decider(domain, task_list, list(workflows))
-    else:
-        supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
+    with attended():  # a stop is said at once: it may wait up to a minute for a poll in flight
+        if nb_processes <= 1:
+            run_decider(domain, task_list, list(workflows))
+        else:
+            supervise(run_decider, (domain, task_list, list(workflows)), nb_processes, name=f"decider[{task_list}]")
 
 
 @click.command("worker.start")
 @click.argument("modules", nargs=-1)
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--task-list", "-t", help="Activity task list to poll (not needed with --poll-data).")
-@click.option("--nb-processes", "-N", type=POSITIVE_INT, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--nb-processes", "-N", type=PROCESSES, default=1, show_default=True, help="Worker processes (at most 64 per CPU)."
+)
 @click.option("--heartbeat", type=SECONDS, default=60, show_default=True, help="Seconds between heartbeats (0: none).")
 @click.option("--one-task", is_flag=True, help="Poll until one task comes, run it, answer SWF and exit.")
 @click.option(
@@ -116,6 +122,7 @@ def worker_start(
     """
     from simpleflow.runtime.loader import use_current_directory
     from simpleflow.swf import single_task
+    from simpleflow.swf.process import attended
     from simpleflow.swf.worker import run_worker
 
     apply_log_level(log_level)
@@ -131,19 +138,21 @@ def worker_start(
             if poll_data is not None:
                 single_task.run_given_task(domain, single_task.decode_poll_data(poll_data), task_list, **options)
             else:
-                single_task.run_one_task(domain, task_list, **options)
+                with attended():
+                    single_task.run_one_task(domain, task_list, **options)
         except single_task.TaskRefused as err:
             click.echo(f"simpleflow: {err}", err=True)
             sys.exit(1)
         return
-    run_worker(
-        domain,
-        task_list,
-        nb_processes=nb_processes or 1,
-        heartbeat=heartbeat,
-        modules=modules,
-        middlewares=middlewares,
-    )
+    with attended():  # a stop is said at once: it may wait up to a minute for a poll in flight
+        run_worker(
+            domain,
+            task_list,
+            nb_processes=nb_processes or 1,
+            heartbeat=heartbeat,
+            modules=modules,
+            middlewares=middlewares,
+        )
 
 
 @click.command("standalone")
@@ -161,7 +170,7 @@ def worker_start(
 @click.option(
     "--nb-workers",
     "-W",
-    type=POSITIVE_INT,
+    type=PROCESSES,
     default=1,
     show_default=True,
     help="Activity worker processes (they alone poll the execution's own task list).",
@@ -169,7 +178,7 @@ def worker_start(
 @click.option(
     "--nb-deciders",
     "-D",
-    type=POSITIVE_INT,
+    type=PROCESSES,
     default=1,
     show_default=True,
     help="Decider processes (they alone poll the execution's own task list).",

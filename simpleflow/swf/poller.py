@@ -20,7 +20,9 @@ poll came back empty) until stopped:
 - **An unknown domain** ends the loop: it is raised, as waiting will not create the domain.
 - **Stop.** The loop ends when its ``stop`` event is set; on the main thread, SIGTERM and SIGINT set it
   (``stop_on_signals``). A poll in flight is let finish and the task it brings is handled and answered:
-  nothing SWF handed out is dropped. The process then returns from its loop and exits 0.
+  nothing SWF handed out is dropped. The process then returns from its loop and exits 0. In the process a
+  user started (``process.attended``) the stop is said on stderr at once (a poll may be held a minute),
+  and a second signal quits at once (``process.quit_now``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from simpleflow import settings, telemetry
+from simpleflow.swf import process
 from simpleflow.swf.client import UnknownDomain
 from simpleflow.telemetry import _names
 
@@ -44,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 # After an empty poll with one poller: (first pause, longest pause), in seconds.
 IDLE_PAUSE = (0.01, 0.25)
+# The longest SWF holds an empty poll, in seconds ("The maximum time the service holds on to the request
+# before responding is 60 seconds": PollForDecisionTask, PollForActivityTask).
+POLL_HOLD = 60.0
 # How often a waiting loop looks at its stop event and its free poll slots.
 _TICK = 0.2
 
@@ -89,14 +95,22 @@ class Backoff:
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """Within the block, SIGTERM and SIGINT set *stop* (on the main thread only; elsewhere nothing changes).
 
-    The handlers in place before are put back on the way out.
+    In the process a user started (``process.attended``), the first signal is said on stderr and a
+    second one quits at once. The handlers in place before are put back on the way out.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    stops = 0
 
     def handler(signum: int, frame: Any) -> None:
+        nonlocal stops
+        stops += 1
         logger.info("got %s: stopping once the task in hand is answered", signal.Signals(signum).name)
+        if process.is_attended():
+            if stops > 1:
+                process.quit_now(signum)
+            process.say_stopping(signum, f"for the poll in flight (up to {POLL_HOLD:g} s) or the task in hand")
         # Event.set takes a lock the interrupted main thread may hold (inside stop.wait): set it
         # from another thread instead of deadlocking here.
         threading.Thread(target=stop.set, daemon=True).start()

@@ -4,10 +4,15 @@ SIGTERM or SIGINT on the supervisor is forwarded to the children as SIGTERM; the
 period to finish what they hold, then SIGKILL. Deciders and activity workers run under it.
 Children die with their supervisor, even a ``kill -9``-ed one (``die_with_parent``): an orphan
 would go on taking tasks with the code of a previous deploy.
+
+In the process a user started (``attended``: decider.start, worker.start), the first SIGTERM or
+SIGINT also says on stderr, in one line, what the stop waits for, and a second one quits at once
+(``quit_now``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -16,10 +21,20 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_GRACE_PERIOD", "die_with_parent", "exit_on_sigterm", "run_child", "supervise"]
+__all__ = [
+    "DEFAULT_GRACE_PERIOD",
+    "attended",
+    "die_with_parent",
+    "exit_on_sigterm",
+    "is_attended",
+    "quit_now",
+    "run_child",
+    "say_stopping",
+    "supervise",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +47,53 @@ _TICK = 0.2
 # How often a child without a parent-death signal (not Linux) checks its parent is alive.
 PARENT_CHECK = 0.5
 _PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_attended = False  # see attended()
+
+
+@contextlib.contextmanager
+def attended() -> Iterator[None]:
+    """Within the block, this process is the one a user started (not a child it forks: ``run_child`` clears it).
+
+    A stop there is said on stderr as it begins (it may wait up to a minute for a long poll), and a
+    second SIGTERM or SIGINT quits at once.
+    """
+    global _attended
+    previous, _attended = _attended, True
+    try:
+        yield
+    finally:
+        _attended = previous
+
+
+def is_attended() -> bool:
+    """Whether this process is the one a user started (``attended``)."""
+    return _attended
+
+
+def _say(line: str) -> None:
+    # os.write: called from signal handlers, which may interrupt a write to sys.stderr (a reentrant call).
+    try:
+        os.write(2, f"simpleflow: {line}\n".encode())
+    except OSError:
+        pass
+
+
+def say_stopping(signum: int, waits_for: str) -> None:
+    """The one line an attended process says when a stop begins: what it waits for, and how not to."""
+    again = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    _say(f"stopping: waiting {waits_for} ({again} again to quit now)")
+
+
+def quit_now(signum: int) -> None:
+    """A second stop in an attended process: leave at once, with status 128 + *signum* (130 for Ctrl-C).
+
+    The polls in flight and the tasks in hand are dropped: SWF hands such a task out again once its
+    timeout ends (a decision task's start-to-close, an activity task's start-to-close or heartbeat
+    timeout). ``os._exit``: the way out of a graceful stop passes ``finally`` blocks that wait for them.
+    """
+    _say("quitting now: a task SWF handed to a poll in flight, or one in hand, comes back once its timeout ends")
+    os._exit(128 + signum)
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
@@ -41,6 +103,24 @@ def _exit_cleanly(signum: int, frame: Any) -> None:
 def exit_on_sigterm() -> None:
     """Until a graceful handler replaces it, SIGTERM exits at once, cleanly (status 0, finally blocks run)."""
     signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait (blocked) within the block: fork a child in it.
+
+    A forked child starts with its parent's handlers, which would take a stop meant for the child
+    (the supervisor's sends it as soon as it forked). Blocked, the stop waits until ``run_child``
+    has put the child's own handlers in place and unblocks it.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _parent_death_signal(signum: int) -> bool:
@@ -94,8 +174,12 @@ def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], 
     handler, which finishes the task in hand), and gets SIGTERM when its parent dies, then
     SIGKILL *grace_period* seconds later if it is still there.
     """
+    global _attended
+    _attended = False  # its parent says what a stop waits for
     exit_on_sigterm()  # the parent's handlers would swallow SIGTERM
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):  # a stop sent while it was forked (_stop_signals_held) lands now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     die_with_parent(parent_pid, signal.SIGTERM, grace_period)
     try:
         target(*args, **kwargs)
@@ -135,8 +219,17 @@ def supervise(
     context = multiprocessing.get_context("fork")
     stopping = threading.Event()
 
+    slots = [_Slot(i) for i in range(nb_processes)]
+
     def on_signal(signum: int, frame: Any) -> None:
         log.info("%s: got %s, stopping children", name, signal.Signals(signum).name)
+        if _attended and stopping.is_set():
+            _kill([slot.process for slot in slots if slot.process is not None])
+            quit_now(signum)
+        if _attended:
+            started = sum(1 for slot in slots if slot.process is not None)
+            waits_for = f"up to {grace_period:g} s for the polls in flight and tasks in hand of {started} processes"
+            say_stopping(signum, waits_for)
         stopping.set()
 
     saved: dict[int, Any] = {}
@@ -144,21 +237,25 @@ def supervise(
         for signum in (signal.SIGTERM, signal.SIGINT):
             saved[signum] = signal.signal(signum, on_signal)
 
-    slots = [_Slot(i) for i in range(nb_processes)]
+    def stopped() -> bool:
+        return stopping.is_set() or (stop_event is not None and stop_event.is_set())
 
     def start(slot: _Slot) -> None:
         slot.process = context.Process(
             target=run_child, args=(os.getpid(), grace_period, target, *args), name=f"{name}-{slot.index}"
         )
-        slot.process.start()
+        with _stop_signals_held():
+            slot.process.start()
         slot.started_at = time.monotonic()
         slot.restart_at = None
         log.info("%s: started child pid=%s", name, slot.process.pid)
 
     try:
         for slot in slots:
+            if stopped():  # asked while the children start: start no more, stop those started (below)
+                break
             start(slot)
-        while not stopping.is_set() and not (stop_event is not None and stop_event.is_set()):
+        while not stopped():
             alive = [s.process.sentinel for s in slots if s.process is not None]
             if alive:
                 multiprocessing.connection.wait(alive, timeout=_TICK)
@@ -185,6 +282,14 @@ def supervise(
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+
+
+def _kill(procs: list[Any]) -> None:
+    for proc in procs:
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):  # gone, or not started yet (no pid)
+            pass
 
 
 def _stop(slots: list[_Slot], name: str, grace_period: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from simpleflow.cli.params import MAX_PROCESSES
 from tests.swf_e2e_helpers import simpleflow_here, usage_line
 
 SIGNALS = "examples.signals.SignalsWorkflow"
@@ -21,7 +22,7 @@ SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
         (("worker.start", "-N", "x"), "simpleflow: error: --nb-processes: 'x' is not a valid integer"),
         (
             ("worker.start", "-N", "0", "examples.basic"),
-            "simpleflow: error: --nb-processes: 0 is not in the range x>=1",
+            f"simpleflow: error: --nb-processes: 0 is not in the range 1<=x<={MAX_PROCESSES}",
         ),
         (
             ("worker.start", "--heartbeat", "nan", "examples.basic"),
@@ -29,16 +30,16 @@ SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
         ),
         (
             ("standalone", "-W", "-1", "examples.basic.BasicWorkflow"),
-            "simpleflow: error: --nb-workers: -1 is not in the range x>=1",
+            f"simpleflow: error: --nb-workers: -1 is not in the range 1<=x<={MAX_PROCESSES}",
         ),
         # No process started apart polls standalone's own task list: 0 workers or deciders would never end.
         (
             ("standalone", "-W", "0", "examples.basic.BasicWorkflow"),
-            "simpleflow: error: --nb-workers: 0 is not in the range x>=1",
+            f"simpleflow: error: --nb-workers: 0 is not in the range 1<=x<={MAX_PROCESSES}",
         ),
         (
             ("standalone", "-D", "0", "examples.basic.BasicWorkflow"),
-            "simpleflow: error: --nb-deciders: 0 is not in the range x>=1",
+            f"simpleflow: error: --nb-deciders: 0 is not in the range 1<=x<={MAX_PROCESSES}",
         ),
     ],
 )
