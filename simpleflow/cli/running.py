@@ -20,7 +20,6 @@ from simpleflow.cli.params import (
     RECORD,
     SECONDS,
     SPEC_MODULES,
-    ProcessCount,
     input_source,
     load_middlewares,
     middleware_options,
