@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from simpleflow import format
-from simpleflow.dag import _bounds, _floto
+from simpleflow.dag import _bounds, _floto, _refs
 from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
 from simpleflow.exceptions import DataError, UsageError
 
@@ -134,5 +134,13 @@ def load(path: str) -> Spec:
 
 
 def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, Any]:
-    """The input of a DagWorkflow execution running *compiled* on *input*."""
+    """The input of a DagWorkflow execution running *compiled* on *input*.
+
+    Raises:
+        UsageError: *input* is None and the spec reads a part of it (``$input.x``): every run would fail.
+    """
+    if input is None:
+        for text, ref in _refs.references(compiled.get("nodes")):
+            if isinstance(ref, _refs.Reference) and ref.root == "input" and ref.path:
+                raise UsageError(f"the spec reads {text} and no input was given: pass --input (JSON)")
     return {"args": [], "kwargs": {"spec": compiled, "input": input}}

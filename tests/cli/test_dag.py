@@ -80,6 +80,19 @@ def test_two_nodes_sharing_one_task_id_or_a_fractional_duration_are_refused_befo
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_a_spec_reading_its_input_is_refused_without_one_before_anything_runs():
+    # $input.x of no input could only fail the execution at its first node, on SWF after it started.
+    diamond = os.path.join(SPECS, "diamond.yaml")
+    for command in (["dag.run", diamond, "--local"], ["dag.start", diamond, "--domain", "nowhere"]):
+        done = simpleflow(*command)
+        assert (done.returncode, done.stderr) == (
+            2,
+            "simpleflow: error: the spec reads $input.x and no input was given: pass --input (JSON)\n",
+        )
+    done = simpleflow("dag.run", diamond, "--local", "--input", '{"x": 2}')
+    assert (done.returncode, json.loads(done.stdout)) == (0, {"a": 3, "d": 10})
+
+
 def test_dag_run_records_a_history_that_workflow_replay_replays(tmp_path):
     record = tmp_path / "diamond.json"
     done = simpleflow(
@@ -199,6 +212,8 @@ def test_schedule_create_refuses_a_cron_expression_that_never_fires_in_one_line(
         os.path.join(SPECS, "diamond.yaml"),
         "--cron",
         "0 0 31 2 *",
+        "--input",
+        '{"x": 1}',
         "--local",
         "--for",
         "86400",

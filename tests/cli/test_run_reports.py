@@ -195,12 +195,12 @@ def test_where_raised_prefers_the_users_frame_to_simpleflows_and_the_standard_li
 
 def test_a_local_schedule_says_which_runs_did_not_complete_and_why(shell):
     args = ["schedule.create", "nightly", "--cron", "30 2 * * *", "examples/dag/diamond.yaml", "--local", "--for"]
-    done = console.run(shell, *args, "172800", cwd=console.REPO)  # no --input: $input.x cannot resolve
+    done = console.run(shell, *args, "172800", "--input", '{"y": 1}', cwd=console.REPO)  # $input.x cannot resolve
     assert done.returncode == 1
     ids = done.stdout.splitlines()
     assert len(ids) == 2 and all(i.startswith("nightly-") for i in ids)
     assert done.stderr.splitlines() == [
-        *(f"run {i} failed: Workflow execution failed: node 'a': $input.x: no 'x' in NoneType value" for i in ids),
+        *(f"run {i} failed: Workflow execution failed: node 'a': $input.x: no 'x' in dict value" for i in ids),
         "2 of the 2 runs the schedule started did not complete",
     ]
     done = console.run(shell, *args, "172800", "--input", '{"x": 1}', cwd=console.REPO)

@@ -92,7 +92,7 @@ def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedul
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "schedule-daily"
     # The other commands in this process: the same command code, without a start-up each.
-    again = simpleflow_here("schedule.create", *common, "daily", target, "--cron", "0 6 * * *")
+    again = simpleflow_here("schedule.create", *common, "daily", target, "--cron", "0 6 * * *", "--input", "{}")
     assert again.returncode == 2 and "schedule 'daily' exists already" in again.stderr
 
     def listed() -> list[list[str]]:
