@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import uuid
 
@@ -24,15 +23,11 @@ def moto_server():
     """A dev server process (simpleflow dev-server) on 127.0.0.1, with boto3 pointed at it (AWS_ENDPOINT_URL)."""
     server = MotoServer()
     server.start()
-    saved = {k: os.environ.get(k) for k in server.environ()}
-    server.apply_environ()
-    yield server
-    server.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    try:
+        with server.pointed_at():
+            yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ released peer there, and a test checks what a stock server does with what only t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # How long the suite's server holds an empty poll (SWF and the dev server by default: 60 s).
@@ -118,3 +120,21 @@ class MotoServer:
 
     def apply_environ(self) -> None:
         os.environ.update(self.environ())
+
+    @contextlib.contextmanager
+    def pointed_at(self) -> Iterator[MotoServer]:
+        """Within the block, this process's AWS settings (and simpleflow's clients) point at the server."""
+        from simpleflow.swf import client
+
+        saved = {k: os.environ.get(k) for k in self.environ()}
+        self.apply_environ()
+        client.reset_clients()
+        try:
+            yield self
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            client.reset_clients()

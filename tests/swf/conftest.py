@@ -4,7 +4,6 @@ only the server's clock for timers is fast)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -26,20 +25,8 @@ def fast_timers_server(moto_server) -> Iterator[MotoServer]:
 @pytest.fixture(scope="module")
 def fast_timers(fast_timers_server) -> Iterator[MotoServer]:
     """This process's AWS settings point at the fast-timers server for the module's tests."""
-    from simpleflow.swf import client
-
-    saved = {k: os.environ.get(k) for k in fast_timers_server.environ()}
-    os.environ.update(fast_timers_server.environ())
-    client.reset_clients()
-    try:
+    with fast_timers_server.pointed_at():
         yield fast_timers_server
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        client.reset_clients()
 
 
 @pytest.fixture
