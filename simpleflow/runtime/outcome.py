@@ -17,6 +17,7 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import HEARTBEAT_DETAILS_KEY, Activity, Beat, beating
+from simpleflow.constants import MAX_RESULT_LENGTH
 from simpleflow.exceptions import DataError, ExecutionError
 from simpleflow.runtime.middleware import NONE, Middlewares
 
@@ -67,6 +68,28 @@ class Outcome:
 def qualified_name(exc_type: type) -> str:
     module = exc_type.__module__
     return exc_type.__name__ if module in ("builtins", "__main__") else f"{module}.{exc_type.__name__}"
+
+
+JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
+
+
+class FieldTooLarge(Exception):
+    """A field is over SWF's size limit and no jumbo-field store is configured."""
+
+    def __init__(self, kind: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"the activity {kind} is {size} characters long, over SWF's limit of {limit}: "
+            f"set {JUMBO_FIELDS_ENV} to store large fields in S3"
+        )
+        self.kind = kind
+        self.size = size
+        self.limit = limit
+
+
+def too_large(error: FieldTooLarge) -> dict[str, Any]:
+    """Failure details of a task whose result or details SWF cannot take: the same on both hosts, and no
+    traceback (nothing of the activity's code raised it)."""
+    return named_failure("FieldTooLarge", str(error), qualified_name(FieldTooLarge))
 
 
 def error_details(error: BaseException) -> dict[str, Any]:
@@ -211,7 +234,10 @@ def run_activity(
     try:
         with beating(Beat(send or _no_beat, last_details)):
             value = call_activity(act, args, kwargs, context, middlewares)
-        # An oversize result goes to S3, or fails the task saying what to set: never truncated.
-        return Outcome(COMPLETED, result=jumbo.encode(result_text(value), "result"))
+        text = result_text(value)
+        # An oversize result goes to S3, or fails the task saying what to set, as an SWF worker fails it.
+        return Outcome(COMPLETED, result=jumbo.encode(text, "result"))
+    except jumbo.JumboFieldTooLarge:
+        return failed(too_large(FieldTooLarge("result", len(text), MAX_RESULT_LENGTH)))
     except Exception as error:
         return failed(error_details(error))

@@ -29,7 +29,7 @@ from simpleflow.constants import (
     MAX_REASON_LENGTH,
     MAX_RESULT_LENGTH,
 )
-from simpleflow.runtime.outcome import reason_of
+from simpleflow.runtime.outcome import JUMBO_FIELDS_ENV, FieldTooLarge, reason_of
 from simpleflow.swf import client
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
 LIMITS = {
     "result": MAX_RESULT_LENGTH,
     "details": MAX_DETAILS_LENGTH,
@@ -60,19 +59,6 @@ UNBOUNDED_TASK_WINDOW = 600.0
 # Back-off between tries while S3 is out of reach: from this, doubling, up to that (jittered).
 RETRY_BACKOFF = (0.5, 8.0)
 T = TypeVar("T")
-
-
-class FieldTooLarge(Exception):
-    """A field is over SWF's size limit and no jumbo-field store is configured."""
-
-    def __init__(self, kind: str, size: int, limit: int) -> None:
-        super().__init__(
-            f"the activity {kind} is {size} characters long, over SWF's limit of {limit}: "
-            f"set {JUMBO_FIELDS_ENV} to store large fields in S3"
-        )
-        self.kind = kind
-        self.size = size
-        self.limit = limit
 
 
 def encode_field(kind: str, text: str | None) -> str | None:

@@ -32,6 +32,7 @@ from simpleflow.runtime.outcome import (
     named_failure,
     parse_task_input,
     result_text,
+    too_large,
 )
 from simpleflow.swf import activity_task as answers
 from simpleflow.swf import client
@@ -364,7 +365,7 @@ class Worker:
                     task.get("activityId") or name,
                 )
             except FieldTooLarge as err:
-                failure = error_details(err)
+                failure = too_large(err)
                 return answers.fail(token, failure), ("failed", failure_error_type(failure))
             except jumbo.JumboFieldNotStored as err:  # for good, or S3 stayed out of reach as long as the task could
                 failure = named_failure("JumboFieldNotStored", f"activity '{name}': {err}")

@@ -224,6 +224,29 @@ def test_a_timer_id_swf_refuses_fails_the_execution_once_on_swf_as_locally(domai
     assert [e["eventType"] for e in remote_events].count("DecisionTaskCompleted") == 1
 
 
+def test_an_oversize_result_fails_its_task_with_the_same_error_on_swf_as_locally(domain):
+    # A RetryPolicy's non_retryable_errors names errors: both hosts must give this one the same name.
+    from tests.fixtures.swf_workflows import OversizeResultWorkflow
+
+    input = {"args": [40_000], "kwargs": {}}
+    local = LocalExecution(OversizeResultWorkflow, input).execute()
+    remote = run_standalone(domain, OversizeResultWorkflow, input, progress=None, timeout=30)
+    assert local.result is True and remote.result is True
+    failures = []
+    for events in (local.events, client.get_history(domain, remote.workflow_id, remote.run_id)):
+        [failed] = [attributes(e) for e in events if e["eventType"] == "ActivityTaskFailed"]
+        failures.append((failed["reason"], json.loads(failed["details"])["error_type"]))
+    assert (
+        failures[0]
+        == failures[1]
+        == (
+            "FieldTooLarge: the activity result is 40002 characters long, over SWF's limit of 32768: "
+            "set SIMPLEFLOW_JUMBO_FIELDS_BUCKET to store large fields in S3",
+            "simpleflow.runtime.outcome.FieldTooLarge",
+        )
+    )
+
+
 def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):
     from tests.fixtures.swf_workflows import ForgetsResultWorkflow
 

@@ -102,7 +102,7 @@ def test_a_task_the_worker_fails_itself_has_one_error_type_live_and_rebuilt(otel
         for s in scope["spans"]
         if s["name"].startswith("activity ")
     }
-    assert list(live.values()) == ["simpleflow.swf.activity_task.FieldTooLarge"]
+    assert list(live.values()) == ["simpleflow.runtime.outcome.FieldTooLarge"]
     assert rebuilt == live
 
 
