@@ -152,6 +152,10 @@ def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None,
     from simpleflow.runtime.loader import parse_input
     from simpleflow.swf import executions
 
+    try:
+        format.swf_name(name, "NAME: signal name")
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     payload = parse_input(input) if input is not None else None
     executions.signal(domain, workflow_id, name, format.dumps(payload) if payload is not None else None, run_id)
     click.echo(f"signal {name} sent to {workflow_id}")

@@ -92,15 +92,16 @@ def schedule_create(
 
 
 @click.command("schedule.list")
+@click.argument("domain_arg", metavar="[DOMAIN]", required=False)
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.pass_obj
 @user_errors
-def schedule_list(output: Output, domain: str | None) -> None:
-    """The open schedules of a domain."""
+def schedule_list(output: Output, domain_arg: str | None, domain: str | None) -> None:
+    """The open schedules of DOMAIN (or --domain, as the other schedule commands take it)."""
     from simpleflow.schedule import _swf
     from simpleflow.swf import client
 
-    domain = require_domain(domain)
+    domain = require_domain(domain_arg or domain)
     client.check_domain(domain)
     headers, rows = _swf.list_schedules(domain)
     if rows or output.format in ("json", "prettyjson", "csv") or output.header:

@@ -129,12 +129,17 @@ def test_unreachable_endpoint_is_one_line_naming_it(user_code, command):
 
 
 def test_a_value_swfs_api_refuses_before_sending_is_one_line_with_its_reason(user_code):
-    done = simpleflow("workflow.signal", "d", "wid", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
+    done = simpleflow("workflow.cancel", "d", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
     assert done.returncode == 2
     assert one_line(done) == (
-        "simpleflow: error: Parameter validation failed: Invalid length for parameter signalName, value: 0, "
+        "simpleflow: error: Parameter validation failed: Invalid length for parameter workflowId, value: 0, "
         "valid min length: 1"
     )
+
+
+def test_a_signal_name_swf_refuses_is_refused_naming_the_argument(user_code):
+    done = simpleflow("workflow.signal", "d", "wid", "", cwd=user_code, env={"AWS_ENDPOINT_URL": NOWHERE})
+    assert one_line(done) == "simpleflow: error: NAME: signal name '' must have 1 to 256 characters, not 0"
 
 
 def test_missing_credentials_is_one_line_saying_where_they_come_from(user_code, tmp_path):

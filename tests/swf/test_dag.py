@@ -101,6 +101,8 @@ def test_schedule_commands_create_list_pause_resume_trigger_and_delete_a_schedul
         return [[row[0], row[1], row[3], row[4]] for row in json.loads(shown.stdout)]
 
     assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "active"]]
+    by_argument = simpleflow_here("--format", "json", "schedule.list", swf_domain)  # as workflow.list takes it
+    assert by_argument.returncode == 0 and json.loads(by_argument.stdout)[0][0] == "daily", by_argument.stderr
     assert simpleflow_here("schedule.pause", "daily", *common).returncode == 0
     assert listed() == [["daily", "0 6 * * *", "test-diamond 1", "paused"]]
     assert simpleflow_here("schedule.resume", "daily", *common).returncode == 0
