@@ -247,7 +247,10 @@ def service_error(err: Any) -> str:
     status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     message = (error.get("Message") or "").strip()
     if not message or message.startswith("<"):  # no fault, or an HTML error page (an HTTP 500...)
-        return f"{err.operation_name} failed: HTTP {status} {_reason_phrase(status)}".rstrip()
+        line = f"{err.operation_name} failed: HTTP {status} {_reason_phrase(status)}".rstrip()
+        if status in (404, 405):  # no such service there: a wrong path, or another server, at that address
+            line += ": check AWS_ENDPOINT_URL (the address of SWF, or of a server that speaks its API)"
+        return line
     return f"{err.operation_name} failed: {error.get('Code') or status}: {message.splitlines()[0]}"
 
 

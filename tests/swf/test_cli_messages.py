@@ -216,3 +216,14 @@ def test_the_steps_example_needs_its_bucket_says_so_and_runs_once_it_is_created(
         "transform.clean": "played",
         "transform.enrich": "played",
     }
+
+
+def test_an_endpoint_address_with_no_swf_behind_it_says_to_check_aws_endpoint_url(shell, swf_domain, tmp_path):
+    # The dev server answers 404 for a path it does not serve: an address with a wrong path, or another server.
+    wrong = {"AWS_ENDPOINT_URL": shell["AWS_ENDPOINT_URL"].rstrip("/") + "/garbage"}
+    done = console.run(shell, "workflow.list", swf_domain, cwd=tmp_path, extra=wrong)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: ListOpenWorkflowExecutions failed: HTTP 404 Not Found: check AWS_ENDPOINT_URL "
+        "(the address of SWF, or of a server that speaks its API)"
+    ]
