@@ -14,6 +14,7 @@ from simpleflow.cli.params import (
     POSITIVE_INT,
     RECORD,
     SPEC_MODULES,
+    given_on_command_line,
     input_source,
     parse_tags,
     read_text,
@@ -131,6 +132,8 @@ def dag_show(
     from simpleflow.dag import _graph
     from simpleflow.dag._load import load
 
+    if not workflow_id and (run_id or given_on_command_line("domain")):
+        raise UsageError("--domain and --run-id apply with --workflow-id (the execution whose states colour the nodes)")
     graph = load(spec)
     states = None
     if workflow_id:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simpleflow.cli.failures import details_wanted, user_errors
-from simpleflow.cli.params import DOMAIN_ARG, RUN_ID, RUN_ID_ARG, require_domain
+from simpleflow.cli.params import DOMAIN_ARG, RUN_ID, RUN_ID_ARG, given_on_command_line, require_domain
 from simpleflow.exceptions import UsageError
 
 if TYPE_CHECKING:
@@ -123,6 +123,10 @@ def workflow_filter(
 
     if to_date is not None and from_date is None:
         raise UsageError("--to-date needs --from-date")
+    if from_date is not None and given_on_command_line("started_since"):
+        raise UsageError("give --started-since (-d) or --from-date, not both")
+    if tag is not None and not tag.strip():
+        raise UsageError("--tag is empty: give the tag to look for")
     if to_date is not None and to_date < from_date:
         raise UsageError(f"--to-date {to_date:%Y-%m-%d %H:%M:%S} is before --from-date {from_date:%Y-%m-%d %H:%M:%S}")
     output.table(

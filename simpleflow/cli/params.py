@@ -45,6 +45,7 @@ __all__ = [
     "parse_tags",
     "record_problem",
     "read_input",
+    "given_on_command_line",
     "read_text",
     "require_domain",
     "write_record",
@@ -162,6 +163,14 @@ INPUT_FILE = click.option(
 SPEC_MODULES = click.option(
     "--module", "-m", "modules", multiple=True, help="Module declaring activities, besides the spec's (repeatable)."
 )
+
+
+def given_on_command_line(parameter: str) -> bool:
+    """Whether the command line gave *parameter* of the running command (not its default, nor an
+    environment variable)."""
+    from click.core import ParameterSource
+
+    return click.get_current_context().get_parameter_source(parameter) is ParameterSource.COMMANDLINE
 
 
 def require_domain(domain: str | None) -> str:

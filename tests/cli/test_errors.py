@@ -334,3 +334,21 @@ def test_filter_dates_that_select_nothing_are_refused_in_one_line():
     )
     done = simpleflow("workflow.filter", "qa", "--to-date", "2020-01-01", cwd=ROOT)
     assert one_line(done) == "simpleflow: error: --to-date needs --from-date"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("workflow.filter", "qa", "--from-date", "2020-01-01", "-d", "3"),
+            "give --started-since (-d) or --from-date, not both",
+        ),
+        (("workflow.filter", "qa", "--tag", ""), "--tag is empty: give the tag to look for"),
+        (
+            ("dag.show", "examples/dag/diamond.yaml", "--domain", "qa"),
+            "--domain and --run-id apply with --workflow-id (the execution whose states colour the nodes)",
+        ),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused_in_one_line(args, line):
+    assert one_line(simpleflow(*args, cwd=ROOT)) == f"simpleflow: error: {line}"
