@@ -196,7 +196,19 @@ def start_worker(
     label: str = "worker",
     module: str = WORKFLOWS,
     task_list: str = ACTIVITY_TASK_LIST,
+    nb_processes: int = 1,
 ) -> subprocess.Popen:
+    """``worker.start`` of *module*'s activities; a supervisor of *nb_processes* workers when more than one."""
+    supervised = ("--nb-processes", str(nb_processes)) if nb_processes > 1 else ()
     return processes.start(
-        label, "worker.start", "--domain", domain, "--task-list", task_list, "--heartbeat", HEARTBEAT, module
+        label,
+        "worker.start",
+        "--domain",
+        domain,
+        "--task-list",
+        task_list,
+        "--heartbeat",
+        HEARTBEAT,
+        *supervised,
+        module,
     )

@@ -24,6 +24,7 @@ from simpleflow.cli.params import (
     RUN_ID,
     RUN_ID_ARG,
     SIGNAL,
+    given_on_command_line,
     load_middlewares,
     middleware_options,
     parse_tags,
@@ -135,7 +136,7 @@ def _refuse_local_options(
         raise UsageError("--signal applies with --local only (on SWF: workflow.signal, once the execution started)")
     if real_time:
         raise UsageError("--real-time applies with --local only (on SWF, timers always take real time)")
-    if click.get_current_context().get_parameter_source("workers") != click.core.ParameterSource.DEFAULT:
+    if given_on_command_line("workers"):
         raise UsageError("--workers applies with --local only (on SWF: worker.start -N, or standalone -W)")
 
 

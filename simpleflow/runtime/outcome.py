@@ -70,16 +70,13 @@ def qualified_name(exc_type: type) -> str:
     return exc_type.__name__ if module in ("builtins", "__main__") else f"{module}.{exc_type.__name__}"
 
 
-JUMBO_FIELDS_ENV = "SIMPLEFLOW_JUMBO_FIELDS_BUCKET"
-
-
 class FieldTooLarge(Exception):
     """A field is over SWF's size limit and no jumbo-field store is configured."""
 
     def __init__(self, kind: str, size: int, limit: int) -> None:
         super().__init__(
             f"the activity {kind} is {size} characters long, over SWF's limit of {limit}: "
-            f"set {JUMBO_FIELDS_ENV} to store large fields in S3"
+            f"set {jumbo.BUCKET_ENV} to store large fields in S3"
         )
         self.kind = kind
         self.size = size

@@ -29,7 +29,7 @@ from simpleflow.constants import (
     MAX_REASON_LENGTH,
     MAX_RESULT_LENGTH,
 )
-from simpleflow.runtime.outcome import JUMBO_FIELDS_ENV, FieldTooLarge, reason_of
+from simpleflow.runtime.outcome import FieldTooLarge, reason_of
 from simpleflow.swf import client
 
 __all__ = [
@@ -44,6 +44,8 @@ __all__ = [
     "heartbeat",
     "respond",
 ]
+
+JUMBO_FIELDS_ENV = jumbo.BUCKET_ENV  # the variable that names the jumbo-field store
 
 log = logging.getLogger(__name__)
 

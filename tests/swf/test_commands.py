@@ -14,8 +14,6 @@ import pytest
 from simpleflow.swf import client
 from tests.process_helpers import child_pids, wait_catching_sigterm, wait_dead
 from tests.swf_e2e_helpers import (
-    ACTIVITY_TASK_LIST,
-    HEARTBEAT,
     ROOT,
     WORKFLOWS,
     _environ,
@@ -46,19 +44,7 @@ def test_supervised_worker_process_killed_is_replaced_and_its_task_completes(
     swf_domain, processes, decider_list, tmp_path
 ):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.StallWorkflow")
-    supervisor = processes.start(
-        "workers",
-        "worker.start",
-        "--domain",
-        swf_domain,
-        "--task-list",
-        ACTIVITY_TASK_LIST,
-        "--heartbeat",
-        HEARTBEAT,
-        "--nb-processes",
-        "2",
-        WORKFLOWS,
-    )
+    supervisor = start_worker(processes, swf_domain, "workers", nb_processes=2)
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.StallWorkflow", decider_list, [str(tmp_path)])
     _, worker_pid = map(int, wait_for_file(tmp_path / "stall_once.pid", processes).split())
     before = child_pids(supervisor.pid)

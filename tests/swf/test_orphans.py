@@ -12,7 +12,6 @@ import pytest
 from tests.process_helpers import alive, children, wait_dead
 from tests.swf_e2e_helpers import (
     ACTIVITY_TASK_LIST,
-    HEARTBEAT,
     WORKFLOWS,
     completed_result,
     start_decider,
@@ -56,19 +55,7 @@ def test_kill_9_of_a_supervisor_lets_its_workers_finish_the_task_in_hand_then_ex
     swf_domain, processes, decider_list, tmp_path
 ):
     start_decider(processes, swf_domain, decider_list, f"{WORKFLOWS}.NapWorkflow")
-    supervisor = processes.start(
-        "workers",
-        "worker.start",
-        "--domain",
-        swf_domain,
-        "--task-list",
-        ACTIVITY_TASK_LIST,
-        "--heartbeat",
-        HEARTBEAT,
-        "--nb-processes",
-        "2",
-        WORKFLOWS,
-    )
+    supervisor = start_worker(processes, swf_domain, "workers", nb_processes=2)
     kids = children(supervisor.pid, 2)
     workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.NapWorkflow", decider_list, [str(tmp_path), 2])
     activity_pid, _ = map(int, wait_for_file(tmp_path / "nap.pid", processes).split())

@@ -19,8 +19,6 @@ from simpleflow.swf import client
 from tests.moto_server import MotoServer
 from tests.process_helpers import children, wait_dead
 from tests.swf_e2e_helpers import (
-    ACTIVITY_TASK_LIST,
-    HEARTBEAT,
     WORKFLOWS,
     Processes,
     completed_result,
@@ -101,19 +99,7 @@ def test_a_supervisor_says_the_stop_once_and_quits_its_children_on_a_second_ctrl
     swf_domain, processes, decider_list, tmp_path
 ):
     start_decider(processes, swf_domain, decider_list, NAP)
-    supervisor = processes.start(
-        "workers",
-        "worker.start",
-        "--domain",
-        swf_domain,
-        "--task-list",
-        ACTIVITY_TASK_LIST,
-        "--heartbeat",
-        HEARTBEAT,
-        "--nb-processes",
-        "2",
-        WORKFLOWS,
-    )
+    supervisor = start_worker(processes, swf_domain, "workers", nb_processes=2)
     kids = children(supervisor.pid, 2)
     _, _, activity_pid = _nap_started(swf_domain, decider_list, processes, tmp_path, 60)
 
