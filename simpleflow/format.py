@@ -252,6 +252,11 @@ def duration(value: Any, *, unlimited: bool = True) -> str:
 _NOT_IN_IDS = re.compile(r"[:/|\x00-\x1f\x7f-\x9f]")
 
 
+def breaks_id_rule(value: str) -> bool:
+    """Whether *value* breaks SWF's rule for ids and names (a ':', '/', '|', a control character, or "arn")."""
+    return value == "arn" or _NOT_IN_IDS.search(value) is not None
+
+
 def swf_name(value: Any, what: str, *, id_rule: bool = False) -> str:
     """*value* if SWF takes it as *what* (a timer id, a marker name...): text of 1 to 256 characters.
 
@@ -267,7 +272,7 @@ def swf_name(value: Any, what: str, *, id_rule: bool = False) -> str:
     if not 1 <= len(value) <= constants.MAX_NAME_LENGTH:
         shown = value if len(value) <= 60 else f"{value[:57]}..."
         raise ValueError(f"{what} {shown!r} must have 1 to {constants.MAX_NAME_LENGTH} characters, not {len(value)}")
-    if id_rule and (_NOT_IN_IDS.search(value) or value == "arn"):
+    if id_rule and breaks_id_rule(value):
         raise ValueError(f"{what} {value!r} must not contain ':', '/', '|' or a control character, nor be 'arn'")
     return value
 

@@ -34,14 +34,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simpleflow.format import duration
+from simpleflow.format import breaks_id_rule, duration
 
 _TAG = re.compile(r"<[^>]+>")
 _NAME_RULE = "must not contain a : (colon), / (slash), | (vertical bar), or any control characters"
 _EDGE_RULE = "must not start or end with whitespace"
 _NO_NONE = re.compile(r"cannot (?:use|specify)[^.]*\bNONE\b")
 _DURATION_SHAPES = ("DurationInSeconds", "DurationInSecondsOptional")
-_FORBIDDEN = re.compile("[:/|\x00-\x1f\x7f-\x9f]")
 _MAX_DAYS = re.compile(r"maximum workflow execution retention period is (\d+) days")
 _SHOWN = 128  # characters of a value shown in a message
 
@@ -157,7 +156,7 @@ def _problems(rule: Rule, value: Any, where: str, out: list[str]) -> None:
         _bounds(rule, len(value), "length", refuse)
         if rule.enum and value not in rule.enum:
             refuse(f"must satisfy enum value set: [{', '.join(rule.enum)}]")
-        if rule.name_rule and (_FORBIDDEN.search(value) or value == "arn"):
+        if rule.name_rule and breaks_id_rule(value):
             refuse("must not contain ':', '/', '|' or a control character, nor be the literal string 'arn'")
         if rule.edge_rule and value != value.strip():
             refuse("must not start or end with whitespace")
