@@ -66,7 +66,12 @@ class DecisionsMixin:
 
     def start_decision_task(self, task_token: str, identity: str | None = None) -> None:
         super().start_decision_task(task_token, identity=identity)
-        self.watch(self._find_decision_task(task_token).deadlines())
+        task = self._find_decision_task(task_token)
+        # SWF's API reference (DecisionTask): previousStartedEventId is "The ID of the DecisionTaskStarted event
+        # of the previous decision task of this workflow execution that was processed by the decider". moto
+        # gives the last one started, a task that timed out included: its events would look seen.
+        task.previous_started_event_id = self.processed_started_event_id
+        self.watch(task.deadlines())
 
     def startable_decision_task(self) -> DecisionTask | None:
         """The scheduled decision task a poll may take (none while another one is started)."""
@@ -116,6 +121,7 @@ class DecisionsMixin:
             self.decision_task_list_override = None if name == self.task_list else (name, timeout)
         self._after_decisions = []
         super().complete_decision_task(task_token, decisions=decisions, execution_context=execution_context)
+        self.processed_started_event_id = self._find_decision_task(task_token).started_event_id
         after, self._after_decisions = self._after_decisions, []
         for step in after:
             step()

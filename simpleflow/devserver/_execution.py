@@ -39,6 +39,7 @@ class Execution(
         self.continued_execution_run_id = kwargs.get("continued_execution_run_id")
         self.task_priority = kwargs.get("task_priority")
         self.decision_task_list_override: tuple[str, Any] | None = None
+        self.processed_started_event_id: int | None = None  # DecisionTaskStarted of the last task answered
         self.close_details: dict[str, Any] = {}
         self._children: dict[int, Any] = {}  # StartChildWorkflowExecutionInitiated event id -> Child
 

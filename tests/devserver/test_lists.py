@@ -139,6 +139,23 @@ def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous
     assert [e["eventId"] for e in since["events"]] == list(range(11, 16))
 
 
+def test_after_a_decision_task_timed_out_the_previous_started_event_is_that_of_the_last_task_answered(domain):
+    """previousStartedEventId: the DecisionTaskStarted "of the previous decision task [...] that was processed by
+    the decider" (SWF's API reference), not that of a task that timed out; the events since then come again."""
+    execution = domain.start(taskStartToCloseTimeout="1")
+    answered = domain.decide([])
+    swf = domain.swf
+    swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="s")
+    lost = swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})  # never answered
+    domain.wait_for(execution, "DecisionTaskTimedOut")
+    task = swf.poll_for_decision_task(
+        domain=domain.name, taskList={"name": "decisions"}, startAtPreviousStartedEvent=True
+    )
+    assert task["startedEventId"] > lost["startedEventId"] > answered["startedEventId"]
+    assert task["previousStartedEventId"] == answered["startedEventId"]
+    assert "WorkflowExecutionSignaled" in [e["eventType"] for e in task["events"]]
+
+
 def test_polls_at_once_never_start_one_decision_task_twice(domain):
     execution = domain.start()
     got: list[dict] = []
