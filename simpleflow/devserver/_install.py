@@ -1,9 +1,9 @@
 """Putting the dev server's classes in place of moto's, in this process, before moto serves a request.
 
 moto builds its objects by the names its modules import (``WorkflowExecution`` in
-``moto.swf.models``, ``ActivityTask`` in its ``workflow_execution`` module...), its backends from the
-class its ``BackendDict`` holds (whose URL handlers are this package's): each of those names now gives
-this package's subclass.
+``moto.swf.models``, ``ActivityTask`` in its ``workflow_execution`` module...) or by its
+``KNOWN_SWF_TYPES`` (the types), its backends from the class its ``BackendDict`` holds (whose URL
+handlers are this package's): each of those names now gives this package's subclass.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def install(runtime: _runtime.Runtime) -> None:
     from simpleflow.devserver._domain import Domain
     from simpleflow.devserver._execution import Execution
     from simpleflow.devserver._tasks import ActivityTask
+    from simpleflow.devserver._types import ActivityType, WorkflowType
 
     _runtime.configure(runtime)
     if models.swf_backends.backend is Backend:
@@ -29,5 +30,6 @@ def install(runtime: _runtime.Runtime) -> None:
     models.WorkflowExecution = Execution  # SWFBackend.start_workflow_execution
     models.Domain = Domain  # SWFBackend.register_domain
     workflow_execution.ActivityTask = ActivityTask  # WorkflowExecution.schedule_activity_task
+    models.KNOWN_SWF_TYPES.update(activity=ActivityType, workflow=WorkflowType)  # SWFBackend.register_type
     models.swf_backends.backend = Backend
     models.swf_backends.clear()

@@ -114,6 +114,24 @@ def test_domains_and_types_come_in_pages(swf):
     assert len(listed["domainInfos"]) == 1 and listed["nextPageToken"]
 
 
+def test_a_type_is_dated_when_it_was_registered(domain):
+    """creationDate: "The date and time this activity type was created through RegisterActivityType" (SWF's API
+    reference), "The date when this type was registered" for a workflow type."""
+    swf, name, late = domain.swf, domain.name, {"name": "late", "version": "1"}
+    before = time.time()
+    swf.register_activity_type(domain=name, **late)
+    swf.register_workflow_type(domain=name, **late)
+    after = time.time()
+    infos = [
+        swf.describe_activity_type(domain=name, activityType=late)["typeInfo"],
+        swf.describe_workflow_type(domain=name, workflowType=late)["typeInfo"],
+        *swf.list_activity_types(domain=name, registrationStatus="REGISTERED", name="late")["typeInfos"],
+        *swf.list_workflow_types(domain=name, registrationStatus="REGISTERED", name="late")["typeInfos"],
+    ]
+    assert len(infos) == 4
+    assert all(before - 0.5 <= info["creationDate"].timestamp() <= after + 0.5 for info in infos), infos
+
+
 def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):
     execution = domain.start()
     domain.decide([decision("RecordMarker", markerName=f"m{i}") for i in range(4)])  # events 4..8
