@@ -132,6 +132,28 @@ def test_a_type_is_dated_when_it_was_registered(domain):
     assert all(before - 0.5 <= info["creationDate"].timestamp() <= after + 0.5 for info in infos), infos
 
 
+def test_a_deprecated_type_is_dated_when_it_was_deprecated(domain):
+    """deprecationDate: "If DEPRECATED, the date and time DeprecateActivityType was called" (SWF's API reference),
+    "When the type was deprecated" for a workflow type; a type registered again has none."""
+    swf, name, old = domain.swf, domain.name, {"name": "old", "version": "1"}
+    swf.register_activity_type(domain=name, **old)
+    swf.register_workflow_type(domain=name, **old)
+    before = time.time()
+    swf.deprecate_activity_type(domain=name, activityType=old)
+    swf.deprecate_workflow_type(domain=name, workflowType=old)
+    after = time.time()
+    infos = [
+        swf.describe_activity_type(domain=name, activityType=old)["typeInfo"],
+        swf.describe_workflow_type(domain=name, workflowType=old)["typeInfo"],
+        *swf.list_activity_types(domain=name, registrationStatus="DEPRECATED", name="old")["typeInfos"],
+        *swf.list_workflow_types(domain=name, registrationStatus="DEPRECATED", name="old")["typeInfos"],
+    ]
+    assert len(infos) == 4
+    assert all(before - 0.5 <= info["deprecationDate"].timestamp() <= after + 0.5 for info in infos), infos
+    swf.undeprecate_activity_type(domain=name, activityType=old)
+    assert "deprecationDate" not in swf.describe_activity_type(domain=name, activityType=old)["typeInfo"]
+
+
 def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):
     execution = domain.start()
     domain.decide([decision("RecordMarker", markerName=f"m{i}") for i in range(4)])  # events 4..8
