@@ -141,7 +141,9 @@ def dag_show(
 
         domain = require_domain(domain)
         client.check_domain(domain)
-        states = _graph.node_states(graph, executions.run_history(domain, workflow_id, run_id)[1])
+        events = executions.run_history(domain, workflow_id, run_id)[1]
+        _graph.check_ran(graph, spec, workflow_id, events)
+        states = _graph.node_states(graph, events)
     if not dot_file and not svg_file:
         dot_file = "-"
     if dot_file:

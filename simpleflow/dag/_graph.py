@@ -12,6 +12,7 @@ from typing import Any
 from simpleflow.dag import _layout
 from simpleflow.dag._ids import swf_id
 from simpleflow.dag._spec import Spec
+from simpleflow.exceptions import UsageError
 
 COLOURS = {"pending": "#e5e5e5", "running": "#9ecae1", "completed": "#a1d99b", "failed": "#fc9272"}
 _SWATCH = 12
@@ -99,6 +100,19 @@ def node_states(spec: Spec, events: list[dict[str, Any]]) -> dict[str, str]:
         else:
             out[nid] = "running"
     return out
+
+
+def check_ran(spec: Spec, source: str, workflow_id: str, events: list[dict[str, Any]]) -> None:
+    """UsageError unless *events* are a run of *spec*'s workflow type (its name and version, the type
+    dag.start and standalone start it as): another execution's states over this graph would mislead."""
+    started = next((e for e in events if e["eventType"] == "WorkflowExecutionStarted"), {})
+    ran = started.get("workflowExecutionStartedEventAttributes", {}).get("workflowType", {})
+    ran_type, spec_type = (ran.get("name"), ran.get("version")), (spec.name, spec.data["version"])
+    if ran_type != spec_type:
+        raise UsageError(
+            f"execution {workflow_id!r} ran workflow type {' '.join(map(str, ran_type))}, not the type of "
+            f"{source} ({' '.join(spec_type)}): its states would colour another workflow's graph"
+        )
 
 
 def _dot_id(text: str) -> str:

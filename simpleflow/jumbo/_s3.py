@@ -44,8 +44,11 @@ def client() -> Any:
             if _client is None or _client_pid != pid:
                 import boto3
 
-                # A boto3 client is not safe to share across a fork: build a new one.
-                _client = boto3.session.Session().client("s3", config=_config())
+                from simpleflow.swf.client import note_answers
+
+                # A boto3 client is not safe to share across a fork: build a new one. Its answers are noted:
+                # an S3 that answered, then cannot be reached, is said to be down, not configured wrong.
+                _client = note_answers(boto3.session.Session().client("s3", config=_config()))
                 _client_pid = pid
     return _client
 

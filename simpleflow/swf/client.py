@@ -43,6 +43,7 @@ __all__ = [
     "identity",
     "latest_run_id",
     "list_executions",
+    "note_answers",
     "oldest_start",
     "poll_activity_task",
     "poll_decision_task",
@@ -127,6 +128,13 @@ def _note_answer(http_response: Any = None, **_: Any) -> None:
         _answered.add(_origin(url))
 
 
+def note_answers(client: Any) -> Any:
+    """*client* (botocore's or boto3's, of any service), each endpoint that answers it now noted for
+    :func:`answered_before`: S3 clients of their own (jumbo fields) tell an outage from a wrong setting too."""
+    client.meta.events.register(f"after-call.{client.meta.service_model.service_id.hyphenize()}", _note_answer)
+    return client
+
+
 def answered_before(url: str) -> bool:
     """Whether the endpoint of *url* answered a call of this process: one that cannot be reached now stopped
     answering (a server stopped, a network lost), rather than being configured wrong."""
@@ -145,7 +153,7 @@ def _new_client(service: str, region: str | None = None, credentials: tuple[str,
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 
         client = boto3.session.Session().client(service, config=_config())
-    client.meta.events.register(f"after-call.{service}", _note_answer)  # before a hook that raises
+    note_answers(client)  # before a hook that raises
     if service == "swf":
         client.meta.events.register("before-parameter-build.swf", _remember_domain)
         client.meta.events.register("after-call.swf", _raise_unknown_domain)

@@ -305,10 +305,9 @@ def _wait(
             events = client.get_history(domain, **_ids(target))
             reported = _report_failures(progress, events, reported, now - started)
             last_look = now
-            done, scheduled = _count_tasks(events)
-            line = f"{done}/{scheduled} tasks done; waiting on: {waiting_on(events)}"
+            line = _progress_line(events)
             # Every 2 s while it changes, every 30 s while it stays (a long timer says so once in a while).
-            if now - last_report >= (2.0 if line != last_line else 30.0):
+            if line is not None and now - last_report >= (2.0 if line != last_line else 30.0):
                 progress.write(f"[{now - started:6.1f}s] {line}\n")
                 progress.flush()
                 last_report, last_line = now, line
@@ -332,6 +331,15 @@ def _wait(
         outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")
         outcome.details = jumbo.decode(attrs.get("details"))
     return outcome
+
+
+def _progress_line(events: list[dict[str, Any]]) -> str | None:
+    """What an open execution's progress line says; None once *events* close it: it closed after the
+    describe that found it open (a workflow that fails at its first decision), and the closing line says how."""
+    if events and events[-1]["eventType"] in CLOSING_EVENTS:
+        return None
+    done, scheduled = _count_tasks(events)
+    return f"{done}/{scheduled} tasks done; waiting on: {waiting_on(events)}"
 
 
 def _continued_in(domain: str, target: dict[str, str]) -> str | None:

@@ -203,3 +203,48 @@ def test_a_bucket_that_does_not_exist_fails_the_task_at_once_naming_it(swf_domai
         f"JumboFieldNotStored: activity '{MAKE}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket: "
     ), attributes(failed)["reason"]
     assert (failed["eventTimestamp"] - started["eventTimestamp"]).total_seconds() < 3  # no waiting on it
+
+
+def test_an_s3_that_answered_the_jumbo_store_then_cannot_be_reached_is_said_down_not_configured_wrong(
+    bucket, s3_proxy, monkeypatch
+):
+    """The jumbo store's own S3 client notes the endpoints that answer it, as the SWF client does: S3 that
+    answered this process and is now out of reach is an outage (exit 1), not "check AWS_ENDPOINT_URL" (exit 2),
+    which stays the line for an endpoint never reached."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from simpleflow.cli.failures import explain
+    from simpleflow.jumbo import _s3
+    from simpleflow.jumbo._reference import format_reference
+    from tests.moto_server import free_port
+
+    references = []
+    for key in ("first", "second"):  # written straight to the server, read through the proxy
+        boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b'"jumbo"')
+        references.append(format_reference(bucket, key, 7))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    try:
+        never = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", never)
+        _s3.reset()
+        with pytest.raises(EndpointConnectionError) as unreached:
+            jumbo.decode(references[0])
+        assert explain(unreached.value) == (
+            f"cannot reach {never}/{bucket}/first: check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SWF / "
+            "AWS_ENDPOINT_URL_S3) and AWS_DEFAULT_REGION, and that the service is up",
+            2,
+        )
+
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_proxy.url)
+        _s3.reset()
+        assert jumbo.decode(references[0]) == '"jumbo"'  # S3 answers the jumbo store
+        s3_proxy.close()  # then its address refuses connections: down
+        with pytest.raises(EndpointConnectionError) as gone:
+            jumbo.decode(references[1])
+    finally:
+        _s3.reset()
+    assert explain(gone.value) == (
+        f"{s3_proxy.url}/{bucket}/second stopped answering: it answered earlier in this command, then went down "
+        "or out of reach",
+        1,
+    )

@@ -261,6 +261,34 @@ def test_a_child_workflow_node_runs_on_swf_as_locally(swf_domain):
     ]
 
 
+def test_dag_show_refuses_an_execution_of_another_workflow_type_in_one_line(swf_domain):
+    """Its states over this spec's graph would be a wrong picture: every node pending, or another spec's
+    nodes of the same ids coloured."""
+    spec, diamond = str(SPECS / "child.yaml"), str(SPECS / "diamond.yaml")
+    parent = f"parent-{uuid.uuid4().hex[:8]}"
+    done = simpleflow("standalone", "--domain", swf_domain, "--workflow-id", parent, spec, "--input", "5")
+    assert done.returncode == 0, done.stderr
+    own = simpleflow_here("dag.show", spec, "--domain", swf_domain, "--workflow-id", parent, "--dot", "-")
+    assert own.returncode == 0, own.stderr
+    assert own.stdout.count('fillcolor="#a1d99b"') == 2  # completed: the child workflow node and "plus"
+    refusals = [
+        (diamond, parent, "test-child-node 1", f"{diamond} (test-diamond 1)"),
+        (
+            spec,
+            f"{parent}--child",
+            "tests.fixtures.dag_activities.DoubleTwiceWorkflow t",
+            f"{spec} (test-child-node 1)",
+        ),
+    ]
+    for shown, workflow_id, ran, expected in refusals:
+        other = simpleflow_here("dag.show", shown, "--domain", swf_domain, "--workflow-id", workflow_id, "--dot", "-")
+        assert (other.returncode, other.stdout) == (2, "")
+        assert other.stderr.splitlines() == [
+            f"simpleflow: error: execution {workflow_id!r} ran workflow type {ran}, not the type of {expected}: "
+            "its states would colour another workflow's graph"
+        ]
+
+
 def test_a_schedule_of_a_spec_starts_runs_of_the_specs_workflow_type_as_dag_start_does(
     swf_domain, processes, decider_list
 ):

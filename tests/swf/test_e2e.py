@@ -6,6 +6,7 @@ are in tests/fixtures/swf_workflows.py; their timeouts are short so a lost task 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -72,6 +73,33 @@ def test_standalone_schedules_more_than_100_tasks_over_several_decisions(swf_dom
     assert attributes(batch[-1])["startToFireTimeout"] == "0"
     assert len(scheduled(events)) == n
     assert len({activity_id for activity_id, _, _ in scheduled(events)}) == n
+
+
+def test_standalone_progress_on_an_execution_failed_at_once_says_it_failed_not_that_it_waits(
+    swf_domain, tmp_path, monkeypatch
+):
+    """The decider may fail the execution between the describe that finds it open and the history read
+    after it; ordered here: the decider fails it once that read starts, and the read waits for the close."""
+    from tests.fixtures.swf_workflows import FailsAtOnceWorkflow
+
+    go, me, read = tmp_path / "go", os.getpid(), client.get_history
+
+    def read_once_closed(domain: str, workflow_id: str, run_id: str, **options: Any) -> list[dict[str, Any]]:
+        if os.getpid() == me and not go.exists():
+            go.touch()
+            wait_closed(domain, workflow_id, run_id)
+        return read(domain, workflow_id, run_id, **options)
+
+    monkeypatch.setattr(client, "get_history", read_once_closed)
+    progress = io.StringIO()
+    outcome = run_standalone(
+        swf_domain, FailsAtOnceWorkflow, {"args": [str(go)], "kwargs": {}}, progress=progress, timeout=30
+    )
+    assert outcome.status == "failed", outcome.reason
+    assert go.exists()  # the history was read while the execution was open, as the race has it
+    lines = [line.partition("] ")[2] for line in progress.getvalue().splitlines()]
+    assert lines[-1] == "0/0 tasks done, failed", lines
+    assert not any("waiting on" in line for line in lines), lines
 
 
 # --- decider and worker processes --------------------------------------------------------------
