@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from simpleflow.exceptions import DataError, UnknownTaskError, UsageError
+from simpleflow.exceptions import DataError, JumboFieldNotStored, UnknownTaskError, UsageError
 
 __all__ = [
     "EXIT_FAILURE",
@@ -159,6 +159,8 @@ def explain(error: BaseException) -> tuple[str, int]:
         return first_line(str(error)), EXIT_USAGE
     if isinstance(error, Explained):
         return error.line, error.code
+    if isinstance(error, JumboFieldNotStored):
+        return _not_stored(error, boto)
     unreachable = _unreachable(error, boto)
     if unreachable is not None:
         return unreachable
@@ -211,6 +213,21 @@ def _unreachable(error: BaseException, boto: Any) -> tuple[str, int] | None:
         f"and AWS_DEFAULT_REGION, and that the service is up",
         EXIT_USAGE,
     )
+
+
+def _not_stored(error: JumboFieldNotStored, boto: Any) -> tuple[str, int]:
+    """A field S3 did not take: S3's own error, in the words ``explain`` gives it (an endpoint not reached, a
+    bucket missing or refused: a setting to check, exit 2; an S3 that may take it later: exit 1)."""
+    from simpleflow.jumbo import BUCKET_ENV
+    from simpleflow.runtime.loader import first_line
+
+    what = f"the {error.field} cannot be stored in S3 bucket {error.bucket!r}"
+    unreachable = _unreachable(error.error, boto)
+    if unreachable is not None:
+        return f"{what}: {unreachable[0]}", unreachable[1]
+    if not error.transient:  # NoSuchBucket, AccessDenied...: SIMPLEFLOW_JUMBO_FIELDS_BUCKET or its rights
+        return f"{first_line(str(error))} (check {BUCKET_ENV} and its permissions)", EXIT_USAGE
+    return first_line(str(error)), EXIT_FAILURE
 
 
 def _answered_before(endpoint: str) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -352,3 +354,38 @@ def test_filter_dates_that_select_nothing_are_refused_in_one_line():
 )
 def test_options_that_would_be_ignored_are_refused_in_one_line(args, line):
     assert one_line(simpleflow(*args, cwd=ROOT)) == f"simpleflow: error: {line}"
+
+
+@pytest.mark.parametrize(
+    "s3, line",
+    [
+        (None, "the input cannot be stored in S3 bucket 'no-such-bucket': NoSuchBucket: "),
+        (NOWHERE, "the input cannot be stored in S3 bucket 'no-such-bucket': cannot reach "),
+    ],
+    ids=["missing bucket", "S3 not reached"],
+)
+def test_an_input_s3_does_not_take_is_one_line_saying_what_to_check(user_code, swf_domain, tmp_path, s3, line):
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(["x" * 40_000, 5]))  # over SWF's 32,768 characters: it goes to S3
+    env = {
+        "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+        "AWS_ENDPOINT_URL_S3": s3,
+        "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": "no-such-bucket",
+    }
+    done = simpleflow(
+        "workflow.start",
+        "--domain",
+        swf_domain,
+        "examples.basic.BasicWorkflow",
+        "--input-file",
+        str(big),
+        cwd=user_code,
+        env=env,
+    )
+    shown = one_line(done)
+    assert shown.startswith(f"simpleflow: error: {line}"), shown
+    assert ("SIMPLEFLOW_JUMBO_FIELDS_BUCKET" if s3 is None else "check AWS_ENDPOINT_URL") in shown
+    listed = boto3.client("swf").list_open_workflow_executions(
+        domain=swf_domain, startTimeFilter={"oldestDate": datetime.datetime(2020, 1, 1)}
+    )
+    assert listed["executionInfos"] == []  # nothing started with an input it could not keep
