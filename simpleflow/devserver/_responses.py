@@ -92,9 +92,10 @@ class Responses(SWFResponse):
             "events": [e.to_dict() for e in chunk],
             "startedEventId": task.started_event_id,
             "nextPageToken": following,
+            # 0 before any task was answered, as in the answer to a poll that found no task (SWF's SDKs model
+            # the field as a number that is always there: "previous_started_event_id: i64").
+            "previousStartedEventId": previous or 0,
         }
-        if previous is not None:
-            body["previousStartedEventId"] = previous
         return _dumps(body)
 
     def respond_decision_task_completed(self) -> str:

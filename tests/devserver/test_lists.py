@@ -184,6 +184,7 @@ def test_after_a_decision_task_timed_out_the_previous_started_event_is_that_of_t
     the decider" (SWF's API reference), not that of a task that timed out; the events since then come again."""
     execution = domain.start(taskStartToCloseTimeout="1")
     answered = domain.decide([])
+    assert answered["previousStartedEventId"] == 0  # no task answered before it: 0, as a poll that finds none says
     swf = domain.swf
     swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="s")
     lost = swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})  # never answered
