@@ -39,14 +39,24 @@ def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
-    scheduled = done = 0
+    """(done, scheduled): the activities and child workflows *events* started, by id (a task tried again
+    counts once), and those of them whose last try completed."""
+    started: dict[str, bool] = {}  # task id -> its last try completed
+    activity_of: dict[int, str] = {}  # ActivityTaskScheduled event id -> activity id
     for event in events:
         etype = event["eventType"]
         if etype == "ActivityTaskScheduled":
-            scheduled += 1
+            activity_of[event["eventId"]] = task = f"activity {attributes(event)['activityId']}"
+            started[task] = False
+        elif etype == "StartChildWorkflowExecutionInitiated":
+            started[f"child {attributes(event)['workflowId']}"] = False
         elif etype == "ActivityTaskCompleted":
-            done += 1
-    return done, scheduled
+            task = activity_of.get(attributes(event)["scheduledEventId"])
+            if task is not None:
+                started[task] = True
+        elif etype == "ChildWorkflowExecutionCompleted":
+            started[f"child {attributes(event)['workflowExecution']['workflowId']}"] = True
+    return sum(started.values()), len(started)
 
 
 _RETRY_TIMER = re.compile(r"^__simpleflow_retry_(\d+)_(.+)$")

@@ -258,3 +258,19 @@ def test_local_and_swf_hosts_agree_on_a_fan_out_with_a_retry(swf_domain, tmp_pat
     # The retry goes out under the same id (simpleflow's rule; SWF takes an id again once its task closed).
     flaky = "activity-tests.swf.flaky-1"
     assert [activity_id for activity_id, _, _ in tasks] == [*squares, flaky, flaky]
+
+
+def test_standalone_progress_counts_each_task_once_however_often_it_was_tried():
+    """An activity tried three times is one task, done once its last try completed; child workflows count."""
+    from simpleflow.swf.standalone import _count_tasks
+    from tests.history_builder import HistoryBuilder
+
+    history = HistoryBuilder()
+    history.decision()
+    for _ in range(2):
+        history.fail_activity(history.schedule_activity("activity-fetch-1", "fetch"))
+    history.complete_activity(history.schedule_activity("activity-fetch-1", "fetch"))
+    history.complete_child(history.start_child_workflow("child-1", "child"))
+    history.start_child_workflow("child-2", "child")
+    history.schedule_activity("activity-square-1", "square")
+    assert _count_tasks(history.events) == (2, 4)
