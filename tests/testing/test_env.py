@@ -151,6 +151,16 @@ def test_a_workflow_that_raises_fails_with_its_reason(env):
     assert 'raise ValueError("bad input")' in run.details  # its traceback
 
 
+def test_a_run_stuck_on_a_signal_says_which_and_what_it_got_instead(env):
+    execution = env.start(wf.Reminder, "eve")
+    execution.advance(days=7)
+    execution.signal("og")  # a typo: Reminder waits for "go"
+    run = execution.finish()
+    assert run.reason == (
+        "workflow is stuck: it waits for signal 'go', which can never come (it received 'og', which nothing waits for)"
+    )
+
+
 def test_tasks_are_the_historys_records(env):
     env.override(wf.risky, ValueError("no"))
     run = env.run(wf.Tolerant, 1)
