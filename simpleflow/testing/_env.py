@@ -41,6 +41,15 @@ def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float
     return total
 
 
+def _workers(workers: Any) -> int:
+    """*workers* if a positive integer, else a one-line refusal in the words of the CLI's ``--workers``."""
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise UsageError(f"WorkflowEnv: workers={workers!r} is not a valid integer")
+    if workers < 1:
+        raise UsageError(f"WorkflowEnv: workers={workers} is not in the range x>=1")
+    return workers
+
+
 class Execution:
     """An execution started in a ``WorkflowEnv``: let its virtual time pass, signal it, query it, finish it.
 
@@ -105,10 +114,15 @@ class Execution:
         """Let time pass until *seconds* after its start (or until it closes).
 
         Raises:
+            ValueError: *seconds* is already past (time only goes forward).
             ReplayMismatch: it closed, and the code does not replay the history of a run of it (unless
                 ``replay_check`` is off).
         """
         self._check_env("advance")
+        now = self.elapsed
+        # Its clock runs in real time between steps (the test's own code, activities): within a second is now.
+        if seconds < now - 1:
+            raise ValueError(f"time only goes forward: {seconds:g} s is before {int(now)} s, where the execution is")
         if self._outcome is None:
             self._env.activities.check_names()
             self._outcome = self._local.execute_until(seconds)
@@ -214,7 +228,7 @@ class WorkflowEnv:
         middlewares: Middlewares | dict[str, list[str]] | None = None,
         replay_check: bool = True,
     ) -> None:
-        self.workers = workers
+        self.workers = _workers(workers)
         self.replay_check = replay_check
         self.middlewares = from_option(middlewares)
         self.activities = Activities()
@@ -262,6 +276,8 @@ class WorkflowEnv:
                 not fit its ``run``, or a replacement was given under a name no activity is declared under.
         """
         self._check_usable("start an execution", _ENDED)
+        if isinstance(workflow_class, str):
+            raise UsageError(f"{workflow_class!r} is not a Workflow subclass (a string: give the class)")
         if not (isinstance(workflow_class, type) and issubclass(workflow_class, Workflow)):
             raise UsageError(f"{_path_of(workflow_class)!r} is not a Workflow subclass")
         payload = {"args": list(args), "kwargs": dict(kwargs)}

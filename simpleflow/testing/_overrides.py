@@ -79,7 +79,7 @@ def activity_name(target: Any, what: str = "override") -> str:
         names = sorted(name for name, act in activity_registry.registered().items() if act.callable is target)
         if len(names) == 1:
             return names[0]
-        path = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+        path = _path(target)
         if names:
             raise UsageError(f"{what}: {path} is the function of several activities ({', '.join(names)}): give one")
         raise UsageError(
@@ -90,13 +90,29 @@ def activity_name(target: Any, what: str = "override") -> str:
 
 
 def unknown_name(name: str, what: str = "override") -> UsageError:
-    """One line for a name no activity is declared under: the names closest to it, then the others."""
-    declared = sorted(activity_registry.registered())
-    close = difflib.get_close_matches(name, declared, n=3, cutoff=0.6)
+    """One line for a name no activity is declared under: the names closest to it, then the others.
+
+    Each activity is looked for by its name and by its function's (or class's) path, so a function's path
+    finds the name it is declared under (``@activity.with_attributes(name=...)``).
+    """
+    registered = activity_registry.registered()
+    by_key = {_path(act.callable): act_name for act_name, act in registered.items()}
+    by_key.update((act_name, act_name) for act_name in registered)  # a name wins over a path spelled the same
+    matches = difflib.get_close_matches(name, list(by_key), n=6, cutoff=0.6)
+    close = list(dict.fromkeys(by_key[key] for key in matches))[:3]
+    declared = sorted(registered)
     shown = close + [other for other in declared if other not in close]
     listed = ", ".join(shown[:_LISTED]) + (f" and {len(shown) - _LISTED} more" if len(shown) > _LISTED else "")
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = ""
+    if close:
+        on = f" (declared on {matches[0]})" if matches[0] != close[0] else ""
+        hint = f"did you mean {close[0]!r}{on}? "
     return UsageError(f"{what}: no activity named {name!r} ({hint}declared: {listed or 'none'})")
+
+
+def _path(target: Any) -> str:
+    """The dotted path of a function or class."""
+    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
 
 
 _LISTED = 8  # declared names shown in that line (a project may declare hundreds)
