@@ -253,6 +253,11 @@ class WorkflowRun:
             if kind == WAIT_SIGNAL and not command.future._settled()
         )
 
+    def unawaited_signals(self) -> list[str]:
+        """The names of the signals received that no ``wait_signal`` of the workflow asks for (a typo's sign)."""
+        asked = {command.id for (kind, _), command in self.context.tracker.commands.items() if kind == WAIT_SIGNAL}
+        return sorted(set(self.history.signals) - asked)
+
     def close(self) -> None:
         """Release the run's thread (a suspended run is unwound) and its history.
 

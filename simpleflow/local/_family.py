@@ -23,10 +23,29 @@ from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import FAILED, Outcome
 
 if TYPE_CHECKING:
+    from simpleflow.engine import WorkflowRun
     from simpleflow.local._activities import ActivityLookup
     from simpleflow.local._run_host import RunHost
 
 STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
+
+
+def stuck(run: WorkflowRun) -> str:
+    """Why *run* fails as stuck, in one line: the signals it waits for, and those it got that nothing waits for."""
+    awaited, unawaited = run.awaited_signals(), run.unawaited_signals()
+    reason = STUCK
+    if awaited:
+        plural = "s" if len(awaited) > 1 else ""
+        reason = f"workflow is stuck: it waits for signal{plural} {_quoted(awaited)}, which can never come"
+    if unawaited:
+        reason += f" (it received {_quoted(unawaited)}, which nothing waits for)"
+    return reason
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
 BLOCKED = (
     "workflow is stuck: run() raised ExecutionBlocked with no task, timer or signal pending, so no decision task"
     " can ever come to run it again"
@@ -131,7 +150,7 @@ class Family:
                 if news is PAUSED:
                     return None
                 if news is NONE_CAN_COME:
-                    self.current.close(FAILED, reason=BLOCKED if self.current.run.blocked else STUCK)
+                    self.current.close(FAILED, reason=BLOCKED if self.current.run.blocked else stuck(self.current.run))
         except BaseException:
             self.shut_down()
             raise

@@ -31,7 +31,7 @@ from simpleflow.engine import (
 )
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
-from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, STUCK, Family
+from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family, stuck
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.runtime.outcome import (
@@ -269,7 +269,7 @@ class RunHost:
         if self.closed is None and self.family.alone(self):
             news = self.family.wait_for_news()
             if news is NONE_CAN_COME:
-                self.close(FAILED, reason=STUCK)
+                self.close(FAILED, reason=stuck(self.run))
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
         if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
 _JUMBO_SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")
 _UNSET = object()
+_ENDED = "its with block or test ended; a new WorkflowEnv starts afresh"
 
 
 def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float:
@@ -38,6 +39,15 @@ def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float
     if total < 0:
         raise ValueError(f"time only goes forward: {total} s")
     return total
+
+
+def _workers(workers: Any) -> int:
+    """*workers* if a positive integer, else a one-line refusal in the words of the CLI's ``--workers``."""
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise UsageError(f"WorkflowEnv: workers={workers!r} is not a valid integer")
+    if workers < 1:
+        raise UsageError(f"WorkflowEnv: workers={workers} is not in the range x>=1")
+    return workers
 
 
 class Execution:
@@ -104,9 +114,15 @@ class Execution:
         """Let time pass until *seconds* after its start (or until it closes).
 
         Raises:
+            ValueError: *seconds* is already past (time only goes forward).
             ReplayMismatch: it closed, and the code does not replay the history of a run of it (unless
                 ``replay_check`` is off).
         """
+        self._check_env("advance")
+        now = self.elapsed
+        # Its clock runs in real time between steps (the test's own code, activities): within a second is now.
+        if seconds < now - 1:
+            raise ValueError(f"time only goes forward: {seconds:g} s is before {int(now)} s, where the execution is")
         if self._outcome is None:
             self._env.activities.check_names()
             self._outcome = self._local.execute_until(seconds)
@@ -116,11 +132,13 @@ class Execution:
     def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         """Send it the signal *name* now, with input ``{"args": args, "kwargs": kwargs}`` (as a workflow's
         ``self.signal(name, *args, **kwargs)`` sends it); its workflow sees it at the next ``advance``."""
+        self._check_env("signal")
         self._check_open("signal")
         self._local.deliver_signal(name, format.dumps({"args": list(args), "kwargs": kwargs}))
 
     def cancel(self) -> None:
         """Ask for its cancellation now (its ``should_cancel`` decides at the next ``advance``)."""
+        self._check_env("cancel")
         self._check_open("cancel")
         self._local.request_cancel()
 
@@ -130,11 +148,13 @@ class Execution:
         Raises:
             UnknownQuery, QueryRefused, QueryFailed: as ``simpleflow workflow.query``.
         """
+        self._check_env("query")
         return self._local.query(name, *args, **kwargs)
 
     def finish(self) -> Run:
         """Let it run to its end (a workflow waiting for what can never come fails as stuck): its ``Run``."""
         if self._outcome is None:
+            self._check_env("finish")
             self._env.activities.check_names()
             self._outcome = self._local.execute()
             self._check_replay()
@@ -154,6 +174,10 @@ class Execution:
         differing = check_closed(self._local.family.members, self._replayed)
         if differing:
             raise ReplayMismatch(differing)
+
+    def _check_env(self, what: str) -> None:
+        """Refuse to go on once its environment closed: its threads are released, its settings put back."""
+        self._env._check_usable(f"{what} {self.workflow_id}", "it was shut down when its with block or test ended")
 
     def _check_open(self, what: str) -> None:
         if self._outcome is not None:
@@ -204,7 +228,7 @@ class WorkflowEnv:
         middlewares: Middlewares | dict[str, list[str]] | None = None,
         replay_check: bool = True,
     ) -> None:
-        self.workers = workers
+        self.workers = _workers(workers)
         self.replay_check = replay_check
         self.middlewares = from_option(middlewares)
         self.activities = Activities()
@@ -213,6 +237,7 @@ class WorkflowEnv:
         self._executions: list[Execution] = []
         self._saved: dict[str, str | None] | None = None
         self._previous_store: Any = _UNSET
+        self._closed = False
 
     # -- what a test sets up ---------------------------------------------------------------------
 
@@ -221,6 +246,7 @@ class WorkflowEnv:
         touching the workflow: a callable given the task's arguments (its return value is the result; what it
         raises fails the task as the activity's own error would), an exception (class or instance) to raise,
         or a value to return. Its calls are recorded in the ``Override`` returned (and in ``calls``)."""
+        self._check_usable("override", _ENDED)
         return self.activities.override(activity, replacement)
 
     def calls(self, activity: Any = None) -> list[ActivityCall]:
@@ -232,6 +258,7 @@ class WorkflowEnv:
     def use_s3(self, location: str) -> None:
         """Write jumbo fields to S3, at *location* (``bucket`` or ``bucket/prefix``; boto3's own settings say
         which endpoint and credentials), instead of the in-memory store."""
+        self._check_usable("use_s3", _ENDED)
         if not location.strip("/ "):
             raise UsageError("use_s3 needs a bucket: 'bucket' or 'bucket/prefix'")
         self._s3_location = location
@@ -245,9 +272,12 @@ class WorkflowEnv:
         start (its first decisions, the activities they schedule...) before any time passes.
 
         Raises:
-            UsageError: *workflow_class* is not a Workflow subclass, the arguments do not fit its ``run``, or a
-                replacement was given under a name no activity is declared under.
+            UsageError: this environment is closed, *workflow_class* is not a Workflow subclass, the arguments do
+                not fit its ``run``, or a replacement was given under a name no activity is declared under.
         """
+        self._check_usable("start an execution", _ENDED)
+        if isinstance(workflow_class, str):
+            raise UsageError(f"{workflow_class!r} is not a Workflow subclass (a string: give the class)")
         if not (isinstance(workflow_class, type) and issubclass(workflow_class, Workflow)):
             raise UsageError(f"{_path_of(workflow_class)!r} is not a Workflow subclass")
         payload = {"args": list(args), "kwargs": dict(kwargs)}
@@ -266,19 +296,31 @@ class WorkflowEnv:
     # -- opening and closing ---------------------------------------------------------------------
 
     def open(self) -> WorkflowEnv:
-        """Route jumbo fields to this environment's store (done by ``start``; undone by ``close``)."""
+        """Route jumbo fields to this environment's store (done by ``start``; undone by ``close``).
+
+        Raises:
+            UsageError: it is closed (closing is for good: a new ``WorkflowEnv`` starts afresh).
+        """
+        self._check_usable("open it again", _ENDED)
         if self._saved is None:
             self._saved = {name: os.environ.get(name) for name in _JUMBO_SETTINGS}
             self._configure_jumbo()
         return self
 
+    def _check_usable(self, what: str, why: str) -> None:
+        """Refuse *what* once closed: what ran in it is released, its settings put back (*why*: the hint)."""
+        if self._closed:
+            raise UsageError(f"this WorkflowEnv is closed: cannot {what} ({why})")
+
     def close(self, *, check: bool = True) -> None:
-        """Release the executions left open, put the jumbo settings and store back.
+        """Release the executions left open, put the jumbo settings and store back; it runs nothing more
+        (``calls`` and ``jumbo`` still tell what ran).
 
         Raises:
             ReplayMismatch: the code does not replay a run that closed in an execution left open (its
                 children's, its earlier runs'), unless ``replay_check`` is off (or *check* is False).
         """
+        self._closed = True
         executions, self._executions = self._executions, []
         for execution in executions:
             execution.shut_down()

@@ -10,6 +10,7 @@ on SWF.
 from __future__ import annotations
 
 import difflib
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ def activity_name(target: Any, what: str = "override") -> str:
         names = sorted(name for name, act in activity_registry.registered().items() if act.callable is target)
         if len(names) == 1:
             return names[0]
-        path = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+        path = _path(target)
         if names:
             raise UsageError(f"{what}: {path} is the function of several activities ({', '.join(names)}): give one")
         raise UsageError(
@@ -89,16 +90,81 @@ def activity_name(target: Any, what: str = "override") -> str:
 
 
 def unknown_name(name: str, what: str = "override") -> UsageError:
-    """One line for a name no activity is declared under: the names closest to it, then the others."""
-    declared = sorted(activity_registry.registered())
-    close = difflib.get_close_matches(name, declared, n=3, cutoff=0.6)
+    """One line for a name no activity is declared under: the names closest to it, then the others.
+
+    Each activity is looked for by its name and by its function's (or class's) path, so a function's path
+    finds the name it is declared under (``@activity.with_attributes(name=...)``).
+    """
+    registered = activity_registry.registered()
+    by_key = {_path(act.callable): act_name for act_name, act in registered.items()}
+    by_key.update((act_name, act_name) for act_name in registered)  # a name wins over a path spelled the same
+    matches = difflib.get_close_matches(name, list(by_key), n=6, cutoff=0.6)
+    close = list(dict.fromkeys(by_key[key] for key in matches))[:3]
+    declared = sorted(registered)
     shown = close + [other for other in declared if other not in close]
     listed = ", ".join(shown[:_LISTED]) + (f" and {len(shown) - _LISTED} more" if len(shown) > _LISTED else "")
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = ""
+    if close:
+        on = f" (declared on {matches[0]})" if matches[0] != close[0] else ""
+        hint = f"did you mean {close[0]!r}{on}? "
     return UsageError(f"{what}: no activity named {name!r} ({hint}declared: {listed or 'none'})")
 
 
+def _path(target: Any) -> str:
+    """The dotted path of a function or class."""
+    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
+
+
 _LISTED = 8  # declared names shown in that line (a project may declare hundreds)
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def check_replacement(act: activity_registry.Activity, replacement: Any) -> None:
+    """Refuse a callable *replacement* no call of *act* fits (it would fail each attempt with a TypeError).
+
+    A call of the activity gives its required parameters and may give its optional ones: the replacement must
+    take one such call. Not checked when either takes ``*args``/``**kwargs`` or has no signature to inspect.
+
+    Raises:
+        UsageError: one line naming both signatures.
+    """
+    if not callable(replacement) or (isinstance(replacement, type) and issubclass(replacement, BaseException)):
+        return  # a value, or an exception to raise
+    try:
+        wanted, given = inspect.signature(act.callable), inspect.signature(replacement)
+    except (TypeError, ValueError):
+        return
+    if getattr(act.callable, "add_context_in_kwargs", False):  # the worker adds it, the task does not
+        wanted = wanted.replace(parameters=[p for p in wanted.parameters.values() if p.name != "context"])
+    params = [*wanted.parameters.values(), *given.parameters.values()]
+    if any(p.kind in _VARIADIC for p in params):
+        return
+    args, kwargs = _call_fitting(wanted, given)
+    try:
+        given.bind(*args, **kwargs)
+    except TypeError as err:
+        callable_name = getattr(replacement, "__qualname__", type(replacement).__qualname__)
+        raise UsageError(
+            f"override: replacement {callable_name}{given} cannot take the arguments of {act.name}{wanted} ({err})"
+        ) from None
+
+
+def _call_fitting(wanted: inspect.Signature, given: inspect.Signature) -> tuple[list[Any], dict[str, Any]]:
+    """The call of *wanted* closest to what *given* requires: its required arguments, and its optional ones that
+    *given* requires too (positional ones by position, keyword-only ones by name)."""
+    positional = [p for p in wanted.parameters.values() if p.kind in _POSITIONAL]
+    required = [p for p in given.parameters.values() if p.default is inspect.Parameter.empty]
+    count = max(
+        sum(p.default is inspect.Parameter.empty for p in positional), sum(p.kind in _POSITIONAL for p in required)
+    )
+    needed = {p.name for p in required if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    keywords = {
+        p.name: None
+        for p in wanted.parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and (p.default is inspect.Parameter.empty or p.name in needed)
+    }
+    return [None] * min(count, len(positional)), keywords
 
 
 class _StandIn:
@@ -125,9 +191,13 @@ class Activities:
 
         Raises:
             UsageError: *target* is not an activity, nor the function or name of one (a name is checked now
-                if an activity is declared under it, else by ``check_names`` before anything runs).
+                if an activity is declared under it, else by ``check_names`` before anything runs), or
+                *replacement* is a callable no call of the activity fits (``check_replacement``).
         """
         name = activity_name(target)
+        declared = activity_registry.find(name)
+        if declared is not None:
+            check_replacement(declared, replacement)
         override = Override(name, replacement)
         with self._lock:
             self._overrides[name] = override
@@ -138,13 +208,16 @@ class Activities:
         would run). Called before an execution starts or goes on, once its workflow's modules are imported.
 
         Raises:
-            UsageError: one line naming the first such name and the names declared.
+            UsageError: one line naming the first such name and the names declared, or a replacement no call of
+                the activity declared since fits.
         """
         with self._lock:
-            names = list(self._overrides)
-        for name in names:
-            if activity_registry.find(name) is None:
-                raise unknown_name(name)
+            overrides = list(self._overrides.values())
+        for override in overrides:
+            declared = activity_registry.find(override.name)
+            if declared is None:
+                raise unknown_name(override.name)
+            check_replacement(declared, override.replacement)
 
     def calls_of(self, target: Any) -> list[ActivityCall]:
         """The calls of *target* (an activity, its function or its name).

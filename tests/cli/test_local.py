@@ -73,6 +73,17 @@ def test_a_failing_workflow_exits_1_with_its_reason(tmp_path):
     assert "Workflow execution failed: no luck today" in done.stderr
 
 
+def test_a_run_stuck_on_a_signal_names_it_in_one_line():
+    # Reminder waits a week, then for the signal "go".
+    reminder = "tests.testing.workflows.Reminder"
+    done = simpleflow("workflow.start", "--local", reminder, "--input", '["ann"]', "--signal", "og@700000={}")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "workflow failed: workflow is stuck: it waits for signal 'go', which can never come "
+        "(it received 'og', which nothing waits for)\n"
+    )
+
+
 def test_replay_of_a_recorded_history_prints_the_next_decisions_and_flags_mismatches(tmp_path):
     history = subprocess.run(
         [sys.executable, os.path.join(BENCH, "gen_history.py"), "Chain", "3", "2"],

@@ -71,3 +71,26 @@ def test_a_stuck_workflow_fails_instead_of_hanging():
 
     result = LocalExecution(WaitsForever, {"args": [], "kwargs": {}}).execute()
     assert result.status == "failed" and "stuck" in result.reason
+
+
+class WaitsForConfirm(Workflow):
+    name = "waits_for_confirm"
+    version = "1"
+
+    def run(self):
+        futures.wait(self.submit(self.wait_signal("ready")))
+        return self.submit(self.wait_signal("confirm")).result
+
+
+def _signals(*names):
+    return [(60, name, {"args": [], "kwargs": {}}) for name in names]
+
+
+def test_a_run_stuck_on_a_signal_names_it_and_the_signals_it_got_that_nothing_waits_for():
+    result = LocalExecution(WaitsForConfirm, {}, signals=_signals("ready", "confirmed", "cancel-all")).execute()
+    assert result.reason == (
+        "workflow is stuck: it waits for signal 'confirm', which can never come "
+        "(it received 'cancel-all', 'confirmed', which nothing waits for)"
+    )
+    result = LocalExecution(WaitsForConfirm, {}).execute()
+    assert result.reason == "workflow is stuck: it waits for signal 'ready', which can never come"

@@ -151,6 +151,16 @@ def test_a_workflow_that_raises_fails_with_its_reason(env):
     assert 'raise ValueError("bad input")' in run.details  # its traceback
 
 
+def test_a_run_stuck_on_a_signal_says_which_and_what_it_got_instead(env):
+    execution = env.start(wf.Reminder, "eve")
+    execution.advance(days=7)
+    execution.signal("og")  # a typo: Reminder waits for "go"
+    run = execution.finish()
+    assert run.reason == (
+        "workflow is stuck: it waits for signal 'go', which can never come (it received 'og', which nothing waits for)"
+    )
+
+
 def test_tasks_are_the_historys_records(env):
     env.override(wf.risky, ValueError("no"))
     run = env.run(wf.Tolerant, 1)
@@ -248,6 +258,45 @@ def test_running_an_activity_or_a_function_says_it_is_not_a_workflow(env):
         env.run(wf.risky, 1)
     with pytest.raises(UsageError, match=r"^'tests.testing.workflows.Tolerant.run' is not a Workflow subclass$"):
         env.start(wf.Tolerant.run, 1)
+
+
+def test_a_workflow_given_by_its_path_is_named_once_quoted(env):
+    with pytest.raises(UsageError, match=r"^'pkg.mod.W' is not a Workflow subclass \(a string: give the class\)$"):
+        env.run("pkg.mod.W")
+
+
+@pytest.mark.parametrize(
+    ("workers", "problem"),
+    [(0, "0 is not in the range x>=1"), (-1, "-1 is not in the range x>=1"), (2.5, "2.5 is not a valid integer")]
+    + [("2", "'2' is not a valid integer"), (True, "True is not a valid integer")],
+)
+def test_workers_other_than_a_positive_integer_are_refused_in_one_line(workers, problem):
+    with pytest.raises(UsageError) as refused:
+        WorkflowEnv(workers=workers)
+    assert str(refused.value) == f"WorkflowEnv: workers={problem}"  # the words of the CLI's --workers
+
+
+def test_advance_to_a_time_already_passed_is_refused_as_advance_refuses_going_back(env):
+    execution = env.start(wf.Reminder, "fay")
+    execution.advance(days=1)
+    with pytest.raises(ValueError, match=r"^time only goes forward: 10 s is before 86400 s, where the execution is$"):
+        execution.advance_to(10)
+    execution.advance_to(execution.elapsed)  # where it is: nothing to do, nothing refused
+    execution.advance_to(2 * 86400)
+    assert execution.query("where") == "waiting a week"
+
+
+def test_an_override_under_a_functions_path_suggests_the_name_it_is_declared_under():
+    # charge, at tests.testing.workflows.charge, is declared as "kit.payments.charge".
+    for typed in ("tests.testing.workflows.charge", "tests.testing.workflows.chrage"):
+        with WorkflowEnv() as fresh:
+            fresh.override(typed, "charged in a test")
+            with pytest.raises(UsageError) as refused:
+                fresh.run(wf.Pay, 10)
+        assert str(refused.value).startswith(
+            f"override: no activity named {typed!r} (did you mean 'kit.payments.charge' "
+            "(declared on tests.testing.workflows.charge)? declared: kit.payments.charge, "
+        )
 
 
 def test_a_run_its_code_does_not_replay_fails_with_the_report(env):
