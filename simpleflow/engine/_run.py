@@ -254,7 +254,8 @@ class WorkflowRun:
         )
 
     def unawaited_signals(self) -> list[str]:
-        """The names of the signals received that no ``wait_signal`` of the workflow asks for (a typo's sign)."""
+        """The names of the signals received that no ``wait_signal`` of the workflow asks for (a typo's sign, when a
+        run is stuck)."""
         asked = {command.id for (kind, _), command in self.context.tracker.commands.items() if kind == WAIT_SIGNAL}
         return sorted(set(self.history.signals) - asked)
 

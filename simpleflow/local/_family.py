@@ -38,7 +38,7 @@ def stuck(run: WorkflowRun) -> str:
         plural = "s" if len(awaited) > 1 else ""
         reason = f"workflow is stuck: it waits for signal{plural} {_quoted(awaited)}, which can never come"
     if unawaited:
-        reason += f" (it received {_quoted(unawaited)}, which nothing waits for)"
+        reason += f" (it received {_quoted(unawaited)}, which no wait_signal asks for)"
     return reason
 
 

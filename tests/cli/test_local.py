@@ -80,7 +80,7 @@ def test_a_run_stuck_on_a_signal_names_it_in_one_line():
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
         "workflow failed: workflow is stuck: it waits for signal 'go', which can never come "
-        "(it received 'og', which nothing waits for)\n"
+        "(it received 'og', which no wait_signal asks for)\n"
     )
 
 

@@ -90,7 +90,7 @@ def test_a_run_stuck_on_a_signal_names_it_and_the_signals_it_got_that_nothing_wa
     result = LocalExecution(WaitsForConfirm, {}, signals=_signals("ready", "confirmed", "cancel-all")).execute()
     assert result.reason == (
         "workflow is stuck: it waits for signal 'confirm', which can never come "
-        "(it received 'cancel-all', 'confirmed', which nothing waits for)"
+        "(it received 'cancel-all', 'confirmed', which no wait_signal asks for)"
     )
     result = LocalExecution(WaitsForConfirm, {}).execute()
     assert result.reason == "workflow is stuck: it waits for signal 'ready', which can never come"

@@ -157,7 +157,8 @@ def test_a_run_stuck_on_a_signal_says_which_and_what_it_got_instead(env):
     execution.signal("og")  # a typo: Reminder waits for "go"
     run = execution.finish()
     assert run.reason == (
-        "workflow is stuck: it waits for signal 'go', which can never come (it received 'og', which nothing waits for)"
+        "workflow is stuck: it waits for signal 'go', which can never come "
+        "(it received 'og', which no wait_signal asks for)"
     )
 
 
