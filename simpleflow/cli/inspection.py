@@ -269,11 +269,12 @@ def workflow_replay(workflow: str, histories: tuple[str, ...], workflow_id: str 
         _replay_one(workflow_class, histories[0], workflow_id, run_id)
         return
     from simpleflow.testing._files import history_files
+    from simpleflow.testing._notes import IDS_AS_OPTIONS
     from simpleflow.testing._replay import check_file
 
     differ = False
     for path in history_files(*histories):
-        report = check_file(workflow_class, path, workflow_id=workflow_id, run_id=run_id)
+        report = check_file(workflow_class, path, workflow_id=workflow_id, run_id=run_id, give_ids=IDS_AS_OPTIONS)
         differ = differ or not report.ok
         for line in report.lines():
             click.echo(line)
@@ -283,7 +284,8 @@ def workflow_replay(workflow: str, histories: tuple[str, ...], workflow_id: str 
 
 def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_id: str | None) -> None:
     from simpleflow.testing._files import load_history, parse_history
-    from simpleflow.testing._replay import check_replay
+    from simpleflow.testing._notes import IDS_AS_OPTIONS
+    from simpleflow.testing._replay import replay_report
 
     if source == "-":
         events, recorded_workflow_id, recorded_run_id = parse_history(sys.stdin.buffer.read())
@@ -295,17 +297,12 @@ def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_
     held: list[Any] = [events]
     held.append(held)
     gc.freeze()
-    report = check_replay(
-        workflow_class,
-        events,
-        name=source,
-        workflow_id=workflow_id or recorded_workflow_id,
-        run_id=run_id or recorded_run_id,
-    )
+    ids = (workflow_id or recorded_workflow_id, run_id or recorded_run_id)
+    report = replay_report(workflow_class, events, source, ids, IDS_AS_OPTIONS)
     click.echo(json.dumps(report.decisions, indent=2, default=str))
     if not report.ok:
         click.echo(f"simpleflow: history does not fit the code: {report.difference.reason}", err=True)
-        for line in report.lines()[1:3]:  # the history's decision, the code's (and its line)
+        for line in report.lines()[1:3] + report.note_lines():  # the history's decision, the code's (its line)
             click.echo(line, err=True)
         sys.exit(1)
 

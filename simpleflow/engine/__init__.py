@@ -46,7 +46,7 @@ from simpleflow.engine._fit import REPORT as ON_NONDETERMINISM_REPORT
 from simpleflow.engine._fit import WAIT as ON_NONDETERMINISM_WAIT
 from simpleflow.engine._fit import HistoryDoesNotFit, Mismatch, Nondeterminism, Unfit
 from simpleflow.engine._handoff import Handoff
-from simpleflow.engine._ids import policy_timer_id
+from simpleflow.engine._ids import policy_timer_id, workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._protocol import WorkflowExecutor
 from simpleflow.engine._query import answer_query
@@ -91,6 +91,7 @@ __all__ = [
     "repair_source_from_events",
     "replay",
     "start_timer_decision",
+    "workflow_type_name",
 ]
 
 

@@ -36,7 +36,8 @@ from simpleflow.runtime.observed import attempt_of, observed_attempt
 from simpleflow.runtime.outcome import FAILED, Outcome, error_details, failed, is_cancellation, named_failure
 from simpleflow.runtime.outcome import run_activity as run_declared
 
-# How the host finds the activity a task names (``activity.find``; a test may stand another in).
+# How the host finds the activity a task names (``activity.find``; a test may stand another in, whose
+# ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it).
 ActivityLookup = Callable[[str], Any]
 
 # An activity whose last attempt ended within this share of its shortest timeout runs on the decision's
@@ -241,6 +242,9 @@ class LocalActivities:
             self._add("ActivityTaskCompleted", dict(ids, result=outcome.result))
         else:
             self._add("ActivityTaskFailed", dict(ids, reason=outcome.reason, details=outcome.details))
+        answered = getattr(attempt.activity, "answered", None)
+        if answered is not None:  # a test's stand-in (simpleflow.testing): its recorded call as the history says
+            answered(outcome)
 
     def request_cancel(self, a: dict[str, Any], completed_id: int) -> None:
         """A RequestCancelActivityTask decision (its attributes *a*)."""

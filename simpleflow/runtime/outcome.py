@@ -83,6 +83,18 @@ class FieldTooLarge(Exception):
         self.limit = limit
 
 
+class InvalidResult(Exception):
+    """An activity returned a value JSON cannot encode: a data error of the activity, never a transient fault."""
+
+    def __init__(self, name: str, error: Exception) -> None:
+        super().__init__(f"activity '{name}': its result cannot be encoded as JSON ({error})")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The task's failure details: no traceback (it would only show simpleflow's encoder)."""
+        return named_failure("InvalidResult", str(self))
+
+
 def too_large(error: FieldTooLarge) -> dict[str, Any]:
     """Failure details of a task whose result or details SWF cannot take: the same on both hosts, and no
     traceback (nothing of the activity's code raised it)."""
@@ -150,16 +162,18 @@ def parse_task_input(text: str | None) -> tuple[list, dict, Any]:
     return args, kwargs, None if details is None else format.loads(jumbo.decode(details))
 
 
-def result_text(value: Any) -> str:
-    """An activity's result as the JSON its task completes with.
+def result_text(value: Any, name: str) -> str:
+    """The result *value* of the activity *name* as the JSON its task completes with.
 
     Raises:
-        TypeError: JSON cannot encode it.
+        InvalidResult: JSON cannot encode it.
         DataError: it nests deeper than ``format.MAX_JSON_DEPTH`` (no reader would take it).
     """
     try:
         text = format.dumps(value)
         format.check_nesting(text)
+    except TypeError as err:
+        raise InvalidResult(name, err) from None
     except DataError as err:
         raise err.located("result") from None
     return text
@@ -231,9 +245,11 @@ def run_activity(
     try:
         with beating(Beat(send or _no_beat, last_details)):
             value = call_activity(act, args, kwargs, context, middlewares)
-        text = result_text(value)
+        text = result_text(value, act.name)
         # An oversize result goes to S3, or fails the task saying what to set, as an SWF worker fails it.
         return Outcome(COMPLETED, result=jumbo.encode(text, "result"))
+    except InvalidResult as error:
+        return failed(error.details)
     except jumbo.JumboFieldTooLarge:
         return failed(too_large(FieldTooLarge("result", len(text), MAX_RESULT_LENGTH)))
     except Exception as error:

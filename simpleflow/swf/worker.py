@@ -26,6 +26,7 @@ from simpleflow.runtime.loader import import_named_module, scan_activities, use_
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type, traced_scope
 from simpleflow.runtime.outcome import (
+    InvalidResult,
     call_activity,
     error_details,
     is_cancellation,
@@ -97,7 +98,9 @@ def _perform(
             traced_scope(context, (str(trace_id), str(span_id))),
             beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
         ):
-            return {"result": result_text(call_activity(act, args, kwargs, context, middlewares))}
+            return {"result": result_text(call_activity(act, args, kwargs, context, middlewares), act.name)}
+    except InvalidResult as error:
+        return {"failure": error.details}
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt fail the task too
         return {"failure": error_details(error)}
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import activity as activity_registry
-from simpleflow.exceptions import UsageError
-from simpleflow.runtime.outcome import call_activity
+from simpleflow.exceptions import TaskFailed, UsageError
+from simpleflow.runtime.outcome import FAILED, Outcome, call_activity
 
 
 @dataclass(slots=True)
@@ -28,8 +28,10 @@ class ActivityCall:
     Attributes:
         activity: the activity's name.
         args, kwargs: what the task passed it.
-        result: what it returned (None when it raised).
-        error: what it raised, if it did.
+        result: what it returned (None when it raised, or when its task failed all the same).
+        error: what it raised, if it did; or, when its task failed after it returned (a result JSON cannot
+            encode or that could not be stored as a jumbo field, a middleware's error), that failure as the
+            history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed).
         replaced: a replacement given with ``override`` answered, not the activity itself.
         activity_id, workflow_id: the task's and its execution's ids.
     """
@@ -168,13 +170,24 @@ def _call_fitting(wanted: inspect.Signature, given: inspect.Signature) -> tuple[
 
 
 class _StandIn:
-    """What the local host runs for one attempt: the activity's name and a callable that records the call."""
+    """What the local host runs for one attempt: the activity's name, a callable that records the call, and
+    the call once made."""
 
-    __slots__ = ("callable", "name")
+    __slots__ = ("call", "callable", "name")
 
     def __init__(self, name: str, callable: Callable[..., Any]) -> None:
         self.name = name
         self.callable = callable
+        self.call: ActivityCall | None = None
+
+    def answered(self, outcome: Outcome) -> None:
+        """The host's answer for the attempt (what its history records): a call that returned, and whose task
+        failed all the same, carries that failure rather than a result the workflow never got."""
+        call = self.call
+        if call is not None and call.error is None and outcome.status == FAILED:
+            call.result = None
+            # As the workflow's future holds it (simpleflow.engine: named by the task's id).
+            call.error = TaskFailed(call.activity_id or self.name, outcome.reason, outcome.details)
 
 
 class Activities:
@@ -249,6 +262,7 @@ class Activities:
                 activity_id=context.get("activity_id", ""),
                 workflow_id=context.get("workflow_id", ""),
             )
+            stand_in.call = call
             with self._lock:
                 self.calls.append(call)
                 if override is not None:
@@ -263,4 +277,5 @@ class Activities:
                 raise
             return call.result
 
-        return _StandIn(name, run)
+        stand_in = _StandIn(name, run)
+        return stand_in

@@ -25,6 +25,7 @@ from simpleflow.history import MalformedHistory
 from simpleflow.local.replay import check_history, replayed_events
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
+from simpleflow.testing._notes import IDS_AS_ARGUMENTS, IDS_IN_FILE, replay_notes
 
 # The decisions a workflow's code asks for itself, which a history's decision must be accounted for by.
 _CHECKED = frozenset(
@@ -78,11 +79,13 @@ class Difference:
 
 @dataclass(slots=True)
 class ReplayReport:
-    """One history replayed: ``ok``, or its ``difference``."""
+    """One history replayed: ``ok``, or its ``difference`` and the likely causes ``notes`` names (the history
+    is of another workflow type, or was replayed without the ids its child workflow ids embed)."""
 
     name: str
     decisions: list[dict[str, Any]] = field(default_factory=list)  # what the code decides at the history's end
     difference: Difference | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,7 +105,11 @@ class ReplayReport:
             f"    history:  {diff.history.describe() if diff.history is not None else '-'}",
             f"    code now: {code}" + (f", at {diff.line}" if diff.line else ""),
             f"    why: {diff.reason}",
+            *self.note_lines(),
         ]
+
+    def note_lines(self) -> list[str]:
+        return [f"    note: {note}" for note in self.notes]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -121,6 +128,19 @@ def check_replay(
     Raises:
         UsageError: *events* are not an SWF history the engine can read.
     """
+    return replay_report(workflow_class, events, name, (workflow_id, run_id), IDS_AS_ARGUMENTS)
+
+
+def replay_report(
+    workflow_class: type,
+    events: list[dict[str, Any]],
+    name: str,
+    ids: tuple[str | None, str | None],
+    give_ids: str,
+) -> ReplayReport:
+    """``check_replay`` with the execution's *ids* (workflow id, run id), *give_ids* saying in its report how
+    its caller is given them."""
+    workflow_id, run_id = ids
     decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
     report = ReplayReport(name, decisions)
     last = last_decision(events, numbered=False)  # its task's number only if it is reported (below)
@@ -158,33 +178,36 @@ def check_replay(
     else:
         reason = f"{closed_with}; the code does not close it there"
     report.difference = Difference(history_side, code_side, line, reason)
+    report.notes = replay_notes(workflow_class, events, (history_side, code_side), ids, give_ids)
     return report
 
 
 def check_file(
-    workflow_class: type, path: str | Path, *, workflow_id: str | None = None, run_id: str | None = None
+    workflow_class: type,
+    path: str | Path,
+    *,
+    workflow_id: str | None = None,
+    run_id: str | None = None,
+    give_ids: str = IDS_IN_FILE,
 ) -> ReplayReport:
-    """``check_replay`` of a history file (its recorded ids unless *workflow_id*/*run_id* are given).
+    """``check_replay`` of a history file (its recorded ids unless *workflow_id*/*run_id* are given; *give_ids*
+    says how the caller is given them, when the report needs them).
 
     Raises:
         UsageError: the file is no history (its message starts with the file's name).
     """
     events, recorded_workflow_id, recorded_run_id = load_history(path)
+    ids = (workflow_id or recorded_workflow_id, run_id or recorded_run_id)
     try:
-        return check_replay(
-            workflow_class,
-            events,
-            name=str(path),
-            workflow_id=workflow_id or recorded_workflow_id,
-            run_id=run_id or recorded_run_id,
-        )
+        return replay_report(workflow_class, events, str(path), ids, give_ids)
     except MalformedHistory as err:
         raise MalformedHistory(f"{path}: {err}") from err
 
 
 def assert_replays(workflow_class: type, *paths: str | Path) -> None:
     """Fail (AssertionError) unless every history in *paths* (files, or folders of ``*.json``) replays
-    against *workflow_class* as recorded; the message is each differing file's report."""
+    against *workflow_class* as recorded (each with the ids its file names: ``"workflowId"``, ``"runId"``); the
+    message is each differing file's report."""
     reports = [check_file(workflow_class, path) for path in history_files(*paths)]
     failed = [report for report in reports if not report.ok]
     if failed:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from simpleflow.constants import HOUR
+from simpleflow.history import task_failures
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client, executions
 from simpleflow.swf.decider import Decider
@@ -245,6 +246,27 @@ def test_an_oversize_result_fails_its_task_with_the_same_error_on_swf_as_locally
             "simpleflow.runtime.outcome.FieldTooLarge",
         )
     )
+
+
+def test_a_result_json_cannot_encode_fails_its_task_naming_the_activity_on_swf_as_locally(domain):
+    # Nothing of the activity raised: the reason names it and what is wrong, and no line inside simpleflow.
+    from tests.fixtures.swf_workflows import OpaqueResultWorkflow
+
+    local = LocalExecution(OpaqueResultWorkflow, {"args": [], "kwargs": {}}).execute()
+    remote = run_standalone(domain, OpaqueResultWorkflow, {"args": [], "kwargs": {}}, progress=None, timeout=30)
+    assert local.result is True and remote.result is True
+    failures = []
+    for events in (local.events, client.get_history(domain, remote.workflow_id, remote.run_id)):
+        [failure] = task_failures(events)
+        details = json.loads(attributes(events[failure.event_id - 1])["details"])
+        failures.append((failure.reason, failure.where, details))
+    reason = (
+        "InvalidResult: activity 'tests.swf.opaque': its result cannot be encoded as JSON "
+        "(object is not JSON serializable)"
+    )
+    assert failures[0] == failures[1]
+    assert failures[0][:2] == (reason, "")
+    assert failures[0][2]["error_type"] == "InvalidResult"
 
 
 def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):

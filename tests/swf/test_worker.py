@@ -286,11 +286,15 @@ def test_oversize_result_fails_naming_field_size_limit_and_jumbo_variable(execut
     assert "32768" in reason and "SIMPLEFLOW_JUMBO_FIELDS_BUCKET" in reason
 
 
-def test_result_that_is_not_json_serializable_fails(execution):
+def test_result_that_is_not_json_serializable_fails_naming_the_activity(execution):
     (aid,) = execution.schedule(("tests.unserializable", {}))
     with worker(execution.domain, execution.task_list):
         attrs = attributes(execution.wait_for(aid)[aid])
-    assert attrs["reason"] == "TypeError: object is not JSON serializable"
+    assert attrs["reason"] == (
+        "InvalidResult: activity 'tests.unserializable': its result cannot be encoded as JSON "
+        "(object is not JSON serializable)"
+    )
+    assert json.loads(attrs["details"])["traceback"] == []  # nothing of the activity raised
 
 
 def test_heartbeats_keep_a_slow_activity_alive(execution):

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from simpleflow import jumbo
-from simpleflow.exceptions import UsageError, WorkflowFailed
+from simpleflow.exceptions import TaskFailed, UsageError, WorkflowFailed
 from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
 from tests.testing import workflows as wf
 
@@ -125,6 +125,28 @@ def test_activities_not_replaced_run_and_are_recorded_too(env):
     assert env.run(wf.Tolerant, 4).result == {"doubled": 8}
     [call] = env.calls(wf.risky)
     assert (call.args, call.result, call.replaced, call.error) == ([4], 8, False, None)
+
+
+def test_a_call_whose_result_its_task_cannot_carry_records_the_failure_the_history_shows(env):
+    env.override(wf.risky, lambda n: object())
+    assert "InvalidResult" in env.run(wf.Tolerant, 1).result["failed"]
+    [call] = env.calls(wf.risky)
+    assert call.result is None and isinstance(call.error, TaskFailed)
+    assert call.error.reason == (
+        "InvalidResult: activity 'tests.testing.workflows.risky': its result cannot be encoded as JSON "
+        "(object is not JSON serializable)"
+    )
+    assert call.error.name == call.activity_id
+
+
+def test_a_call_whose_result_could_not_be_stored_as_a_jumbo_field_records_that_failure(moto_server):
+    with WorkflowEnv() as env:
+        env.use_s3("kit-no-such-bucket")
+        env.override(wf.risky, lambda n: "z" * 40_000)
+        run = env.run(wf.Tolerant, 1)
+    [call] = env.calls(wf.risky)
+    assert call.result is None and call.error.reason.startswith("JumboFieldNotStored: ")
+    assert call.error.reason == run.result["failed"]  # the reason the workflow got
 
 
 def test_children_run_in_the_same_environment_with_its_replacements(env):

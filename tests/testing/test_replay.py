@@ -71,6 +71,33 @@ class OrderReturnsMore(Order):
     def run(self, amount):
         order = self.submit(charge, amount).result
         return dict(self.submit(ship, order).result, more=True)  # RETURNS MORE
+
+
+class Refund(Workflow):
+    name = "orders.refund"
+    version = "1"
+    task_list = "orders"
+
+    def run(self, amount):
+        return self.submit(charge, -amount).result
+
+
+class RefundMoved(Refund):  # the same workflow, under the type name a move to another module gives it
+    name = "billing.refunds.Refund"
+
+
+class Invoice(Workflow):
+    name = "orders.invoice"
+    version = "1"
+    task_list = "orders"
+
+    def run(self, order):
+        return self.submit(ship, order).result
+
+
+class Invoiced(Order):
+    def run(self, amount):
+        return self.submit(Invoice, self.submit(charge, amount).result).result
 """
 
 
@@ -105,6 +132,22 @@ def project(tmp_path_factory, moto_server):
 
 def replay(project, workflow, *paths):
     return run(project, "simpleflow.command", "workflow.replay", f"orders.{workflow}", *paths)
+
+
+@pytest.fixture(scope="module")
+def others(project):
+    """``other/``: a local history of ``Refund`` (another workflow type than ``Order``'s), one of ``Invoiced``
+    (a child workflow) and the same as a plain list of events, which names no execution."""
+    (project / "other").mkdir()
+    for workflow, amount, path in (("Refund", 5, "other/refund.json"), ("Invoiced", 7, "other/invoiced.json")):
+        done = run(
+            project, "simpleflow.command", "workflow.start", "--local", f"orders.{workflow}", "--input", f"[{amount}]",
+            "--record", path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    document = json.loads((project / "other" / "invoiced.json").read_text())
+    (project / "other" / "invoiced-bare.json").write_text(json.dumps(document["events"]))
+    return document
 
 
 def test_a_history_recorded_on_swf_names_its_execution_and_replays_ok(project):
@@ -203,3 +246,42 @@ def test_replay_tests_gives_one_pytest_item_per_history_file(project, tmp_path):
     )
     assert f"at orders/__init__.py:{_line_of(ORDERS, '# SWAPPED')}" in done.stdout
     assert "test_assert_replays_takes_a_folder PASSED" in done.stdout
+
+
+def test_a_history_of_another_workflow_type_that_differs_says_whose_history_it_is(project, others):
+    done = replay(project, "Order", "histories/on-swf.json", "other/refund.json")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == "histories/on-swf.json: ok"
+    assert lines[1].startswith("other/refund.json: differs at decision task 1")
+    assert lines[-1] == (
+        "    note: the history is of workflow type 'orders.refund', this code's type is 'orders.order': a history "
+        "of another workflow, or of this one before it was renamed or moved"
+    )
+    one = replay(project, "Order", "other/refund.json")  # the one-file form says it on stderr
+    assert one.returncode == 1 and one.stderr.splitlines()[-1] == lines[-1]
+
+
+def test_a_workflow_moved_to_another_type_name_still_replays_its_old_histories(project, others):
+    done = replay(project, "RefundMoved", "other/refund.json", "histories/patched.json")
+    assert done.stdout.splitlines()[0] == "other/refund.json: ok"
+    assert "histories/patched.json: differs" in done.stdout  # another workflow's history, which differs:
+    assert "note: the history is of workflow type 'orders.order', this code's type is 'billing.refunds.Refund'" in (
+        done.stdout
+    )
+
+
+def test_a_history_without_its_ids_that_differs_at_a_child_says_how_to_give_them(project, others):
+    done = replay(project, "Invoiced", "other/invoiced-bare.json", "other/invoiced.json")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("other/invoiced-bare.json: differs at decision task 2")
+    assert lines[1].startswith("    history:  StartChildWorkflowExecution workflow-orders.invoice-")
+    assert lines[4] == (
+        "    note: the history names no execution (no workflow id nor run id given), and child workflow ids embed "
+        'the parent\'s workflow and run ids: --workflow-id and --run-id give them, or the file ("workflowId", '
+        '"runId", as --record and workflow.history write it)'
+    )
+    assert lines[5:] == ["other/invoiced.json: ok"]
+    ids = ["--workflow-id", others["workflowId"], "--run-id", others["runId"]]
+    assert replay(project, "Invoiced", "other/invoiced-bare.json", *ids).returncode == 0

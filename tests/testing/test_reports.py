@@ -153,3 +153,67 @@ def test_a_timer_renamed_says_why_with_the_timer_not_with_how_the_run_closes(nap
     assert (diff.history.id, diff.code.type, diff.code.id) == ("nap", "StartTimer", "snooze")
     assert diff.line == f"tests/testing/workflows.py:{_line(wf.NapperRenamed, 'snooze')}"
     assert diff.reason == "timer 'nap' is in the history but the code never starts it"
+
+
+def test_a_history_of_another_workflow_type_replays_and_says_so_only_when_it_differs(env):
+    history = env.run(wf.Chained, 1).history
+    assert check_replay(wf.ChainedMoved, history).ok  # a workflow moved or renamed replays its old histories
+    report = check_replay(wf.Retried, history)
+    assert report.notes == [
+        "the history is of workflow type 'kit.chained', this code's type is 'kit.retried': a history of another "
+        "workflow, or of this one before it was renamed or moved"
+    ]
+    assert report.lines()[-1] == f"    note: {report.notes[0]}"
+
+
+def test_a_dag_history_names_the_spec_type_and_is_no_other_workflows():
+    from simpleflow.dag import DagWorkflow
+    from simpleflow.testing._notes import replay_notes
+
+    started = {
+        "eventId": 1,
+        "eventType": "WorkflowExecutionStarted",
+        "workflowExecutionStartedEventAttributes": {
+            "workflowType": {"name": "etl.nightly", "version": "1"},
+            "input": '{"args": [], "kwargs": {}, "__extra": {"class": "simpleflow.dag._workflow.DagWorkflow"}}',
+        },
+    }
+    assert replay_notes(DagWorkflow, [started], (None, None), ("w", "r"), "") == []
+    assert replay_notes(wf.Chained, [started], (None, None), ("w", "r"), "")[0].startswith(
+        "the history is of workflow type 'etl.nightly', this code's type is 'kit.chained'"
+    )
+
+
+def test_a_history_without_its_ids_says_how_each_entry_point_is_given_them(env, tmp_path):
+    import json
+
+    from simpleflow.testing import assert_replays, replay_tests
+
+    run = env.run(wf.Parent, ["a", "b"])
+    assert check_replay(wf.Parent, run.history, workflow_id=run.workflow_id, run_id=run.run_id).ok
+    no_execution = "the history names no execution (no workflow id nor run id given), and child workflow ids embed "
+    report = check_replay(wf.Parent, run.history)
+    assert report.difference.history.type == "StartChildWorkflowExecution"
+    assert report.notes == [
+        f"{no_execution}the parent's workflow and run ids: check_replay(..., workflow_id=..., run_id=...) takes them"
+    ]
+    assert (
+        check_replay(wf.Parent, run.history, workflow_id=run.workflow_id)
+        .notes[0]
+        .startswith("the history names no execution (no run id given)")
+    )
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps({"events": run.history}))
+    in_file = (
+        f"    note: {no_execution}the parent's workflow and run ids: the file names them as --record and "
+        'workflow.history write it, {"workflowId": ..., "runId": ..., "events": [...]}'
+    )
+    with pytest.raises(AssertionError) as raised:
+        assert_replays(wf.Parent, bare)
+    assert str(raised.value).splitlines()[-1] == in_file
+    with pytest.raises(pytest.fail.Exception) as failed:
+        replay_tests(wf.Parent, bare)(bare)
+    assert str(failed.value).splitlines()[-1] == in_file
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps({"workflowId": run.workflow_id, "runId": run.run_id, "events": run.history}))
+    assert_replays(wf.Parent, named)

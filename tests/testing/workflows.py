@@ -186,6 +186,12 @@ class Chained(Workflow):
         return self.submit(Chain(ActivityTask(step, n), ActivityTask(step, n + 1))).result
 
 
+class ChainedMoved(Chained):
+    """The same workflow under another type name (moved to another module, renamed)."""
+
+    name = "kit.chained-moved"
+
+
 class ChainedOtherwise(Chained):
     def run(self, n):
         return self.submit(Chain(ActivityTask(step, n), ActivityTask(other_step, n + 1))).result
