@@ -34,6 +34,10 @@ RESCHEDULE = "reschedule"  # its own decision again: the next attempt, now
 WAITING = "waiting"  # nothing: its retry waits on a timer the history holds started
 Owed = str | dict[str, Any] | None
 
+# Failures simpleflow itself finds in an attempt's answer, which the same code gives again on any try: a result
+# JSON cannot encode (simpleflow.runtime.outcome.InvalidResult). Never retried, whatever ``retry`` says.
+NEVER_RETRIED = frozenset({"InvalidResult"})
+
 
 def _error_class(command: Command) -> type:
     return exceptions.TaskException if command.kind == ACTIVITY else exceptions.WorkflowException
@@ -159,6 +163,12 @@ class RetryRules:
     def _by_retry_option(self, command: Command, record: RetriableRecord, resolving_events: bool) -> Owed:
         retry = _retry_option(command)
         failures = record.retry or 0  # the history's count: 0 after the first failed attempt
+        if (
+            retry
+            and record.state is State.FAILED
+            and NEVER_RETRIED & recorded_error_names(record.reason, record.details)
+        ):
+            retry = 0
         if not isinstance(retry, RetryPolicy):
             if failures < retry:
                 return self._retry(command)

@@ -249,7 +249,8 @@ def test_an_oversize_result_fails_its_task_with_the_same_error_on_swf_as_locally
 
 
 def test_a_result_json_cannot_encode_fails_its_task_naming_the_activity_on_swf_as_locally(domain):
-    # Nothing of the activity raised: the reason names it and what is wrong, and no line inside simpleflow.
+    # Nothing of the activity raised: the reason names it and what is wrong, and no line inside simpleflow. Its
+    # retry=2 tries it once: the same code gives the same result again.
     from tests.fixtures.swf_workflows import OpaqueResultWorkflow
 
     local = LocalExecution(OpaqueResultWorkflow, {"args": [], "kwargs": {}}).execute()
