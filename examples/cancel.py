@@ -34,6 +34,7 @@ class ReportWorkflow(Workflow):
     name = "example_report"
     version = "example"
     task_list = "example"
+    execution_timeout = 2 * HOUR  # its hour fits
     raises_on_failure = False
 
     def run(self, key):

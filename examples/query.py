@@ -9,6 +9,7 @@ execution's history here and prints what ``progress`` returns, without touching 
 from __future__ import annotations
 
 from simpleflow import Workflow, activity, query
+from simpleflow.constants import DAY
 
 
 @activity.with_attributes(task_list="example", version="example")
@@ -22,6 +23,7 @@ class ReportWorkflow(Workflow):
     name = "example_query"
     version = "example"
     task_list = "example"
+    execution_timeout = DAY  # a day for the "publish" signal to come (past it, the execution times out)
 
     sections: list = []
     published_by = None

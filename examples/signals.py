@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simpleflow import Workflow, activity, futures
+from simpleflow.constants import DAY
 
 
 @activity.with_attributes(task_list="example", version="example")
@@ -16,6 +17,7 @@ class Reviewer(Workflow):
     name = "example_signals_reviewer"
     version = "example"
     task_list = "example"
+    execution_timeout = DAY  # as long as its parent waits
 
     def run(self, who):
         approval = self.submit(self.wait_signal("approved")).result
@@ -29,6 +31,7 @@ class SignalsWorkflow(Workflow):
     name = "example_signals"
     version = "example"
     task_list = "example"
+    execution_timeout = DAY  # a day for the approval to come (past it, the execution times out)
 
     def run(self):
         reviewer = self.submit(Reviewer, "reviewer")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simpleflow import Workflow, activity, futures
-from simpleflow.constants import HOUR, MINUTE
+from simpleflow.constants import DAY, HOUR, MINUTE
 
 
 @activity.with_attributes(task_list="example", version="example")
@@ -17,6 +17,7 @@ class TimerWorkflow(Workflow):
     name = "example_timer"
     version = "example"
     task_list = "example"
+    execution_timeout = DAY  # the longest it waits (its give_up timer): the default hour is too short
 
     def run(self, hours):
         timeout = self.submit(self.start_timer("give_up", 24 * HOUR))

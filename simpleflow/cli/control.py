@@ -100,6 +100,7 @@ def workflow_start(
             signals=list(signals),
             real_time=real_time,
             middlewares=load_middlewares(middleware_pre, middleware_post),
+            execution_timeout=execution_timeout,
         )
         result = execution.execute()
         if execution.status is not None:  # what the workflow last set with set_status

@@ -104,6 +104,7 @@ class LocalActivities:
         self._running: list[_Attempt] = []  # in the order scheduled (their events come in that order)
         self._threads: ActivityThreads | None = None
         self._quick: dict[Any, bool] = {}  # activity -> its last attempt ended well within its timeouts
+        self.deadline: float | None = None  # the run's execution timeout: what ends after it is never answered
 
     @property
     def running(self) -> list[concurrent.futures.Future]:
@@ -168,10 +169,13 @@ class LocalActivities:
         return attempt.limits.shortest == math.inf or self._quick.get(attempt.activity, False)
 
     def _run_here(self) -> None:
-        """Run the attempts waiting for the decision's thread, in the order scheduled."""
+        """Run the attempts waiting for the decision's thread, in the order scheduled (none past the run's
+        execution timeout: the run times out with them not started)."""
         for attempt in self._running:
+            if attempt.here is None or self._past_deadline():
+                continue
             job, attempt.here = attempt.here, None
-            if job is not None and attempt.job.set_running_or_notify_cancel():
+            if attempt.job.set_running_or_notify_cancel():
                 try:
                     attempt.job.set_result(contextvars.copy_context().run(job))  # as a pool thread runs it
                 except BaseException as error:  # the job's own failure is its future's, as on a thread
@@ -185,13 +189,16 @@ class LocalActivities:
             if block:
                 self._wait()
             closed = self._close_ended()
-            if not block or not self._running or (closed and not every):
+            if not block or not self._running or (closed and not every) or self._past_deadline():
                 return
 
+    def _past_deadline(self) -> bool:
+        return self.deadline is not None and self._clock() >= self.deadline
+
     def _wait(self) -> None:
-        """Until an attempt ends or the next timeout falls (at once if one has)."""
+        """Until an attempt ends, the next timeout falls or the run's time runs out (at once if one has)."""
         now = self._clock()
-        due = self.next_due(now)
+        due = min((d for d in (self.next_due(now), self.deadline) if d is not None), default=None)
         timeout = None if due is None else max(0.0, due - now)
         if len(self._running) == 1:  # one worker's case: a lighter wait than concurrent.futures.wait
             try:
@@ -202,12 +209,13 @@ class LocalActivities:
         concurrent.futures.wait(self.running, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
 
     def _close_ended(self) -> bool:
-        """Close the attempts that finished or are past a timeout, in the order scheduled; True if any."""
-        now = self._clock()
+        """Close the attempts that finished or are past a timeout, in the order scheduled; True if any. Not
+        after the run's execution timeout: what ends later is never answered (the run timed out first)."""
+        now = self._clock() if self.deadline is None else min(self._clock(), self.deadline)
         closed = False
         for attempt in list(self._running):
             job = attempt.job
-            if job.done():
+            if job.done() and (attempt.ended_at is None or attempt.ended_at <= now):
                 ended = attempt.ended_at if attempt.ended_at is not None else now
                 due = None if attempt.ended_in_time() else attempt.due(ended)
                 if due is not None and due[0] < ended:  # it answered too late: SWF had timed it out
@@ -264,6 +272,18 @@ class LocalActivities:
         self._add(
             "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
         )
+
+    def give_up(self) -> None:
+        """The run closed under them (it timed out, SWF terminated it): every attempt is given up, its answer
+        dropped (SWF refuses it), those not started never start."""
+        for attempt in self._running:
+            attempt.beat.give_up()  # an attempt that heartbeats is told to stop
+            if attempt.here is not None:
+                attempt.here = None
+                attempt.job.cancel()
+            elif self._threads is not None:
+                self._threads.give_up(attempt.job)
+        self._running.clear()
 
     def shut_down(self) -> None:
         """Release the activity threads: attempts not started are dropped, running ones waited for (not those

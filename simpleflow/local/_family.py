@@ -2,9 +2,9 @@
 
 They share one virtual clock (timers fire by jumping it ahead, unless in real time), the signals and cancel
 request scheduled from outside (delivered to the root workflow's open run), and one loop that gives a
-decision task to each run an event woke up, lets time pass while none is awake, and stops when the root
-workflow's last run closed. One run's emulation (its events, decisions, activities) is
-:class:`~simpleflow.local._run_host.RunHost`.
+decision task to each run an event woke up, lets time pass while none is awake (a run open past its
+execution timeout times out, as on SWF), and stops when the root workflow's last run closed. One run's
+emulation (its events, decisions, activities) is :class:`~simpleflow.local._run_host.RunHost`.
 """
 
 from __future__ import annotations
@@ -171,33 +171,38 @@ class Family:
         return stepped
 
     def wait_for_news(self) -> str:
-        """Let time pass until an event wakes a run of the family: NEWS; NONE_CAN_COME when none ever can;
+        """Let time pass until an event wakes a run of the family, or one times out: NEWS; NONE_CAN_COME when
+        none ever can (an execution timeout alone does not count: such a run is stuck, and fails so at once);
         PAUSED at ``pause_at`` (only while no activity runs: their time is real)."""
         while True:
             open_runs = [m for m in self.members if m.closed is None]
             if any(m.awake for m in open_runs):
                 return NEWS
             jobs = [job for m in open_runs for job in m.running_activities]
+            deadlines = [m.deadline for m in open_runs if m.deadline is not None]
             if jobs:
-                # The clock runs while activities do: a timer, signal or activity timeout due meanwhile comes first.
+                # The clock runs while activities do: a timer, signal or timeout due meanwhile comes first.
                 now = self.now()
-                due = self._due_times(open_runs) + [
-                    when for when in (m.activities.next_due(now) for m in open_runs) if when is not None
-                ]
+                due = self._due_times(open_runs) + deadlines
+                due += [when for when in (m.activities.next_due(now) for m in open_runs) if when is not None]
                 timeout = None if not due else max(0.0, min(due) - now)
                 concurrent.futures.wait(jobs, timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED)
                 for member in open_runs:
                     member.collect_activities(block=False)
-                self._fire_due(open_runs, self.now())
+                if self._fire_due(open_runs, self.now()):
+                    return NEWS
                 continue
             due = min(self._due_times(open_runs), default=None)
-            if self.pause_at is not None and (due is None or due > self.pause_at):
-                self._let_time_pass(self.pause_at)
-                return PAUSED
+            if self.pause_at is not None:
+                due = min((when for when in (due, *deadlines) if when is not None), default=None)
+                if due is None or due > self.pause_at:
+                    self._let_time_pass(self.pause_at)
+                    return PAUSED
             if due is None:
                 return NONE_CAN_COME
-            self._let_time_pass(due)
-            self._fire_due(open_runs, self.now())
+            self._let_time_pass(min([due, *deadlines]))
+            if self._fire_due(open_runs, self.now()):
+                return NEWS
 
     def _due_times(self, open_runs: list[RunHost]) -> list[float]:
         due = [m.next_timer() for m in open_runs]
@@ -214,8 +219,14 @@ class Family:
             else:
                 self._offset += wait
 
-    def _fire_due(self, open_runs: list[RunHost], now: float) -> None:
-        """Deliver the scheduled signals and cancel request due at *now*, and fire the timers due."""
+    def _fire_due(self, open_runs: list[RunHost], now: float) -> bool:
+        """Time out the runs past their execution timeout (True if any did), deliver the scheduled signals and
+        cancel request due at *now*, and fire the timers due."""
+        timed_out = False
+        for member in open_runs:
+            if member.past_deadline():
+                member.time_out()
+                timed_out = True
         while self._signals and self._signals[0].at + self._t0 <= now:
             signal = heapq.heappop(self._signals)
             target = self.current
@@ -226,7 +237,9 @@ class Family:
             else:
                 target.deliver_signal(signal.name, format.dumps(signal.input))
         for member in open_runs:
-            member.fire_timers(now)
+            if member.closed is None:
+                member.fire_timers(now)
+        return timed_out
 
 
 # What ``Family.wait_for_news`` found.

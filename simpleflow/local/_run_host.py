@@ -29,8 +29,9 @@ from simpleflow.engine import (
     decode_events,
     encode_decisions,
 )
-from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
+from simpleflow.history import WAKING_EVENTS, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
+from simpleflow.local._closing import ClosingMixin, deadline_of
 from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family, stuck
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.observed import DecisionTasks
@@ -51,7 +52,7 @@ class _Timer:
     started_event_id: int = field(compare=False)
 
 
-class RunHost:
+class RunHost(ClosingMixin):
     """One run of a workflow execution, carried out in this process.
 
     Args:
@@ -64,6 +65,8 @@ class RunHost:
         previous: the outcome of the run this one continues (continue-as-new).
         repair: what an earlier execution completed, to reuse (``standalone --repair``'s engine part).
         workflow_type: the type SWF would record (a child's, as its parent's decision names it); default the class's.
+        execution_timeout: its executionStartToCloseTimeout (seconds; None: the class's ``execution_timeout``);
+            past it, the run times out as on SWF (none, empty or ``NONE``: no limit).
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class RunHost:
         previous: Outcome | None = None,
         repair: RepairSource | None = None,
         workflow_type: dict[str, str] | None = None,
+        execution_timeout: str | int | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
@@ -101,6 +105,8 @@ class RunHost:
         self._seq = itertools.count()
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self.workflow_type = workflow_type or {"name": workflow_class.name, "version": workflow_class.version}
+        if execution_timeout in (None, ""):
+            execution_timeout = workflow_class.execution_timeout
         self.activities = LocalActivities(
             self._add,
             self.workers,
@@ -140,7 +146,7 @@ class RunHost:
                 "taskList": {"name": workflow_class.task_list or "default"},
                 "tagList": tag_list or [],
                 "childPolicy": workflow_class.child_policy or "TERMINATE",
-                "executionStartToCloseTimeout": str(workflow_class.execution_timeout or ""),
+                "executionStartToCloseTimeout": str(execution_timeout or ""),
                 "taskStartToCloseTimeout": str(workflow_class.decision_tasks_timeout or ""),
                 "parentWorkflowExecution": parent_execution,
                 "parentInitiatedEventId": parent_initiated_event_id or 0,
@@ -149,6 +155,7 @@ class RunHost:
         )
         if family.members == [self]:  # the root's first run: "seconds after the start" count from its event
             family.started_at(self.events[-1]["eventTimestamp"])
+        self.deadline = self.activities.deadline = deadline_of(self.events[0])  # each run counts from its start
         self.awake = True  # the first decision task
 
     # -- what the family drives --------------------------------------------------
@@ -174,6 +181,9 @@ class RunHost:
     def take_decision_task(self) -> None:
         """The decision task an event woke it up for: scheduled, decided, its decisions carried out."""
         self.awake = False
+        if self.past_deadline():  # its time ran out while another run's activities ran
+            self.time_out()
+            return
         self._schedule_decision()
         self._carry_out(self._decide())
 
@@ -189,13 +199,17 @@ class RunHost:
             attrs["externalWorkflowExecution"] = {"workflowId": sender.workflow_id, "runId": sender.run_id}
         self._add("WorkflowExecutionSignaled", attrs)
 
-    def request_cancel(self, sender: RunHost | None = None, initiated_event_id: int = 0) -> None:
-        """A cancel request from outside (``workflow.cancel``) or from a run of the family (a parent cancelling
-        its child): the workflow's ``should_cancel`` decides."""
+    def request_cancel(
+        self, sender: RunHost | None = None, initiated_event_id: int = 0, cause: str | None = None
+    ) -> None:
+        """A cancel request from outside (``workflow.cancel``), from a run of the family (a parent cancelling
+        its child), or SWF's (*cause*: a parent's child policy): the workflow's ``should_cancel`` decides."""
         attrs: dict[str, Any] = {}
         if sender is not None:
             attrs["externalWorkflowExecution"] = {"workflowId": sender.workflow_id, "runId": sender.run_id}
             attrs["externalInitiatedEventId"] = initiated_event_id
+        if cause is not None:
+            attrs["cause"] = cause
         self._add("WorkflowExecutionCancelRequested", attrs)
 
     def close(self, status: str, **fields: Any) -> Outcome:
@@ -268,7 +282,7 @@ class RunHost:
         news = NEWS
         if self.closed is None and self.family.alone(self):
             news = self.family.wait_for_news()
-            if news is NONE_CAN_COME:
+            if news is NONE_CAN_COME and self.closed is None:
                 self.close(FAILED, reason=stuck(self.run))
         if self.closed is not None:
             raise Abandoned()  # unwinds run(); the loop sees this run closed
@@ -290,6 +304,8 @@ class RunHost:
                 return
         if self.workers == 1:  # one worker: this decision's activities end (or time out) before the next
             self.activities.collect(block=True, every=True)
+        if self.past_deadline():
+            self.time_out()
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self.activities.schedule(a, completed_id)
@@ -355,6 +371,7 @@ class RunHost:
             parent_initiated_event_id=self.parent_initiated_event_id,
             run_id=next_run_id,
             previous=outcome,
+            execution_timeout=a.get("executionStartToCloseTimeout"),
         )
         self.family.continued(self, successor)
 
@@ -396,31 +413,13 @@ class RunHost:
             parent=self,
             parent_initiated_event_id=initiated,
             workflow_type=a["workflowType"],
+            execution_timeout=a.get("executionStartToCloseTimeout"),
         )
         execution = {"workflowId": child.workflow_id, "runId": child.run_id}
         self._add(
             "ChildWorkflowExecutionStarted",
             {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]},
         )
-
-    def _child_closed(self, child: RunHost) -> None:
-        """A child run closed (for good, not continued as new): the event SWF gives its parent."""
-        outcome = child.closed
-        initiated = child.parent_initiated_event_id
-        workflow_type = attributes(self.events[initiated - 1])["workflowType"]
-        common = {
-            "initiatedEventId": initiated,
-            "workflowType": workflow_type,
-            "workflowExecution": {"workflowId": child.workflow_id, "runId": child.run_id},
-        }
-        if outcome.status == COMPLETED:
-            self._add("ChildWorkflowExecutionCompleted", dict(common, result=format.dumps(outcome.result)))
-        elif outcome.status == FAILED:
-            self._add("ChildWorkflowExecutionFailed", dict(common, reason=outcome.reason, details=outcome.details))
-        elif outcome.status == CANCELED:
-            self._add("ChildWorkflowExecutionCanceled", dict(common, details=outcome.details))
-        else:
-            self._add("ChildWorkflowExecutionTerminated", common)
 
     def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add(
@@ -479,11 +478,12 @@ class RunHost:
 
     # -- events ------------------------------------------------------------------
 
-    def _add(self, event_type: str, attrs: dict[str, Any]) -> int:
+    def _add(self, event_type: str, attrs: dict[str, Any], at: float | None = None) -> int:
+        """Append an event, at the family's time (or *at*); its id."""
         if event_type in WAKING_EVENTS:
             self.awake = True
         event_id = len(self.events) + 1
-        self.events.append(make_event(event_id, event_type, self.family.now(), attrs))
+        self.events.append(make_event(event_id, event_type, self.family.now() if at is None else at, attrs))
         return event_id
 
 

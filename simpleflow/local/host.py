@@ -43,6 +43,8 @@ class LocalExecution:
         repair: results of an earlier execution to reuse (simpleflow.engine._repair); its first run only.
         lookup: finds the activity a task names (``activity.find`` by default; simpleflow.testing stands in
             replacements).
+        execution_timeout: its executionStartToCloseTimeout in seconds (None: the class's ``execution_timeout``);
+            still open past it on its clock, it times out as on SWF.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class LocalExecution:
         middlewares: Middlewares = NONE,
         repair: RepairSource | None = None,
         lookup: ActivityLookup | None = None,
+        execution_timeout: str | int | None = None,
     ) -> None:
         self.family = Family(
             real_time=real_time, signals=signals, cancel_at=cancel_at, middlewares=middlewares, lookup=lookup
@@ -71,6 +74,7 @@ class LocalExecution:
             workflow_id=workflow_id,
             tag_list=tag_list,
             repair=repair,
+            execution_timeout=execution_timeout,
         )
 
     @property
@@ -91,7 +95,7 @@ class LocalExecution:
         """Run the execution (its children and the runs continuing it too) to its end.
 
         Returns:
-            The outcome of its last run (``status`` completed, failed or canceled); the runs it continued
+            The outcome of its last run (``status`` completed, failed, canceled or timed_out); the runs it continued
             are chained by ``previous``, each with its own ``events``.
         """
         return self.family.execute()

@@ -77,6 +77,7 @@ class TimerWorkflow(Workflow):
     name = "timer"
     version = "1"
     task_list = "local"
+    execution_timeout = 2 * HOUR  # its hour fits
 
     def run(self):
         long = self.submit(self.start_timer("long", DAY))
@@ -129,6 +130,7 @@ class WaitsForSignal(Workflow):
     name = "waits_for_signal"
     version = "1"
     task_list = "local"
+    execution_timeout = 2 * HOUR  # a signal an hour after the start comes in time
 
     def run(self):
         first = self.submit(inc, 1)
@@ -371,6 +373,7 @@ class Patient(Workflow):
     name = "patient"
     version = "1"
     task_list = "local"
+    execution_timeout = 2 * DAY  # its day's nap fits
     seen: list[str] = []
 
     def run(self):

@@ -13,7 +13,7 @@ INPUT = {"args": ["o-1", [10, 20, 30]], "kwargs": {}}
 
 
 def test_a_finished_local_execution_is_queried_at_its_end():
-    execution = LocalExecution(OrderWorkflow, INPUT, signals=[(60, "approve", {"args": ["alice"], "kwargs": {}})])
+    execution = LocalExecution(OrderWorkflow, INPUT, signals=[(30, "approve", {"args": ["alice"], "kwargs": {}})])
     outcome = execution.execute()
     assert outcome.status == "completed", outcome.reason
     assert execution.query("status") == {"stage": "shipped", "charged": [10, 20, 30], "approver": "alice"}
@@ -35,7 +35,7 @@ def test_a_query_made_while_the_execution_runs_sees_the_state_so_far():
     execution = LocalExecution(
         OrderWorkflow,
         INPUT,
-        signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})],
+        signals=[(30, "approve", {"args": ["bob"], "kwargs": {}})],
         middlewares=Middlewares(pre=(lambda context: seen.append(execution.query("status")),)),
     )
     outcome = execution.execute()

@@ -325,7 +325,7 @@ def test_signal_sent_with_the_command_line_while_the_workflow_waits_for_it(domai
     assert signaled[0]["eventId"] == len(waiting) + 1  # the signal came after the workflow waited
     # The local host, given the same signal at a (virtual) time the workflow waits, agrees.
     local = LocalExecution(
-        ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, signals=[(60, "approve", payload)]
+        ApprovalWorkflow, {"args": ["release-7"], "kwargs": {}}, signals=[(30, "approve", payload)]
     ).execute()
     assert local.status == "completed" and local.result == result
 
@@ -347,7 +347,7 @@ def test_a_workflow_signals_another_open_execution_by_its_workflow_id(domain):
     assert attributes(signaled)["externalWorkflowExecution"] == sender
     # The local host, given the signal the sender sends, agrees.
     payload = json.loads(attributes(signaled)["input"])
-    local = LocalExecution(ApprovalWorkflow, {"args": ["release-8"], "kwargs": {}}, signals=[(60, "approve", payload)])
+    local = LocalExecution(ApprovalWorkflow, {"args": ["release-8"], "kwargs": {}}, signals=[(30, "approve", payload)])
     assert local.execute().result == completed_result(received)
 
 
@@ -367,7 +367,7 @@ def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(do
     local = LocalExecution(
         CoolingOffWorkflow,
         {"args": ["release-8", 2], "kwargs": {}},
-        signals=[(60, "approve", {"args": ["bob"], "kwargs": {}})],
+        signals=[(30, "approve", {"args": ["bob"], "kwargs": {}})],
     ).execute()
     assert local.status == "completed" and local.result == "release-8 published, approved by bob"
     local_types = [e["eventType"] for e in local.events]
@@ -405,7 +405,7 @@ def test_workflow_cancel_is_accepted_by_a_waiting_workflow_on_swf_as_locally(dom
     ]
     info = client.swf_client().describe_workflow_execution(domain=domain, execution=execution)["executionInfo"]
     assert (info["closeStatus"], info["cancelRequested"]) == ("CANCELED", True)
-    local = LocalExecution(ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, cancel_at=60).execute()
+    local = LocalExecution(ApprovalWorkflow, {"args": ["release-9"], "kwargs": {}}, cancel_at=30).execute()
     assert local.status == "canceled"
     assert [e["eventType"] for e in local.events][-5:] == types[-5:]
 

@@ -348,3 +348,31 @@ def test_replay_check_false_lets_a_non_deterministic_run_pass():
         execution = env.start(wf.DrawingParent)
         execution.signal("done")
         assert execution.finish().completed
+
+
+def test_an_execution_open_past_its_timeout_ends_timed_out_and_its_result_raises(env):
+    from tests.fixtures.execution_timeout_workflows import TimesOut
+
+    run = env.run(TimesOut)  # replayed with its code too, as every run that closes
+    assert (run.status, run.completed, run.elapsed) == ("timed_out", False, pytest.approx(5.0, abs=0.5))
+    with pytest.raises(WorkflowFailed, match="timed_out"):
+        _ = run.result
+    assert run.history[-1]["eventType"] == "WorkflowExecutionTimedOut"
+    assert [d.describe() for d in run.decisions] == [
+        "ScheduleActivityTask activity-tests.fixtures.execution_timeout_workflows.quick-1"
+        " (tests.fixtures.execution_timeout_workflows.quick)",
+        "StartTimer wait",
+    ]
+
+
+def test_an_execution_stepped_through_time_times_out_when_its_time_comes(env):
+    from tests.fixtures.execution_timeout_workflows import Grandparent
+
+    execution = env.start(Grandparent)
+    execution.advance(seconds=5)
+    assert not execution.closed
+    run = execution.advance(seconds=2).finish()  # the parent timed out at 6 s, its grandparent goes on
+    assert run.result == "TimeoutError(START_TO_CLOSE)"
+    [parent] = run.children
+    assert parent.status == "timed_out"
+    assert sorted(child.status for child in parent.children) == ["terminated", "timed_out"]

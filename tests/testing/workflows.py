@@ -33,6 +33,7 @@ class Reminder(Workflow):
     name = "kit.reminder"
     version = "1"
     task_list = TASK_LIST
+    execution_timeout = 30 * DAY  # its week, then a signal in the weeks after
     stage = "new"
 
     def run(self, who):
@@ -123,6 +124,7 @@ class Parent(Workflow):
     name = "kit.parent"
     version = "1"
     task_list = TASK_LIST
+    execution_timeout = 2 * HOUR  # its hour fits
 
     def run(self, keys):
         first = self.submit(Child, keys[0]).result

@@ -6,6 +6,7 @@ from simpleflow import Workflow, activity, futures, query
 from simpleflow.constants import DAY
 
 COOLING_OFF = 7 * DAY
+PACKING = 7 * DAY  # how long the warehouse has to pack an order once the cooling-off ended
 
 
 @activity.with_attributes(task_list="shop", version="1", start_to_close_timeout=30)
@@ -41,6 +42,7 @@ class OrderWorkflow(Workflow):
     name = "shop.order"
     version = "1"
     task_list = "shop"
+    execution_timeout = COOLING_OFF + PACKING  # past it, the order times out (the default is an hour)
 
     status = "new"
 

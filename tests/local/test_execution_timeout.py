@@ -1,0 +1,153 @@
+"""The execution timeout on the local host: a run still open at its start + executionStartToCloseTimeout times
+out as on SWF (on the dev server: tests/swf/test_execution_timeout.py), on the family's (virtual) clock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from simpleflow.local import LocalExecution
+from tests.fixtures import execution_timeout_workflows as wf
+from tests.local.test_features import REPO, assert_resume_matches_replay, attrs, event_types
+
+NO_INPUT = {"args": [], "kwargs": {}}
+CANCEL_REQUESTED = "WorkflowExecutionCancelRequested"
+UNTIMED = ("DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted")
+
+
+def _story(events):
+    """(event type, seconds after the run's start) of a run's events, decision tasks left out."""
+    start = events[0]["eventTimestamp"]
+    return [(e["eventType"], round(e["eventTimestamp"] - start, 1)) for e in events if e["eventType"] not in UNTIMED]
+
+
+def test_a_run_open_past_its_execution_timeout_times_out_at_that_virtual_instant():
+    began = time.monotonic()
+    outcome = LocalExecution(wf.TimesOut, NO_INPUT).execute()
+    assert time.monotonic() - began < 2  # its 5 s are virtual
+    assert (outcome.status, outcome.result, outcome.reason) == ("timed_out", None, None)
+    assert attrs(outcome.events[-1]) == {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}
+    assert _story(outcome.events)[-3:] == [
+        ("ActivityTaskCompleted", 0.0),
+        ("TimerStarted", 0.0),
+        ("WorkflowExecutionTimedOut", 5.0),
+    ]
+    assert_resume_matches_replay(wf.TimesOut, outcome)
+
+
+def test_none_or_no_execution_timeout_leaves_the_run_unlimited():
+    unlimited = LocalExecution(wf.TimesOut, NO_INPUT, execution_timeout="NONE").execute()
+    assert (unlimited.status, unlimited.result) == ("completed", 2)
+    assert attrs(unlimited.events[0])["executionStartToCloseTimeout"] == "NONE"
+
+    class Unbounded(wf.TimesOut):
+        execution_timeout = None
+
+    absent = LocalExecution(Unbounded, NO_INPUT).execute()
+    assert (absent.status, absent.result) == ("completed", 2)
+    assert attrs(absent.events[0])["executionStartToCloseTimeout"] == ""
+
+
+def test_a_timeout_given_to_the_execution_overrides_the_class_one():
+    outcome = LocalExecution(wf.TimesOut, NO_INPUT, execution_timeout=30).execute()
+    assert (outcome.status, outcome.result) == ("completed", 2)
+    assert attrs(outcome.events[0])["executionStartToCloseTimeout"] == "30"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_activity_still_running_is_given_up_and_its_late_answer_dropped(workers):
+    began = time.monotonic()
+    outcome = LocalExecution(wf.OutlivedActivity, {"args": [2], "kwargs": {}}, workers=workers).execute()
+    assert time.monotonic() - began < 1.9  # not held until the activity ended (2 s)
+    assert outcome.status == "timed_out"
+    story = _story(outcome.events)
+    assert [kind for kind, _ in story] == [
+        "WorkflowExecutionStarted",
+        "ActivityTaskScheduled",
+        "ActivityTaskStarted",
+        "WorkflowExecutionTimedOut",
+    ]
+    assert story[-1][1] == 1.0
+    time.sleep(2.2)  # the activity ended meanwhile: its answer goes nowhere
+    assert [kind for kind, _ in _story(outcome.events)] == [kind for kind, _ in story]
+
+
+@pytest.mark.parametrize(
+    "policy, long_child",
+    [
+        ("TERMINATE", ("terminated", "WorkflowExecutionTerminated", {"childPolicy": "TERMINATE"})),
+        ("REQUEST_CANCEL", ("canceled", "WorkflowExecutionCanceled", {})),
+        ("ABANDON", ("open", "TimerStarted", {})),
+    ],
+)
+def test_a_child_times_out_for_its_parent_and_the_parents_child_policy_reaches_the_child_left(policy, long_child):
+    execution = LocalExecution(wf.Grandparent, {"args": [policy], "kwargs": {}})
+    outcome = execution.execute()
+    assert (outcome.status, outcome.result) == ("completed", "TimeoutError(START_TO_CLOSE)")
+    runs = {m.workflow_class.__name__: m for m in execution.family.members}
+    short, long = runs["ShortChild"], runs["LongChild"]
+    parent = next(m for m in execution.family.members if m.parent is execution.first_run)
+    # The parent heard of its short child's timeout, took its decision, then timed out in turn.
+    assert _story(parent.events)[-4:] == [
+        ("ChildWorkflowExecutionStarted", 0.0),
+        ("ChildWorkflowExecutionTimedOut", 3.0),
+        ("TimerStarted", 3.0),
+        ("WorkflowExecutionTimedOut", 6.0),
+    ]
+    timed_out = next(attrs(e) for e in parent.events if e["eventType"] == "ChildWorkflowExecutionTimedOut")
+    assert timed_out["timeoutType"] == "START_TO_CLOSE"
+    assert timed_out["workflowExecution"] == {"workflowId": short.workflow_id, "runId": short.run_id}
+    assert attrs(parent.events[-1]) == {"timeoutType": "START_TO_CLOSE", "childPolicy": policy}
+    assert short.closed.status == "timed_out"
+    # The grandparent hears of its child's timeout (and of nothing the grandchildren did after).
+    assert "ChildWorkflowExecutionTimedOut" in event_types(outcome)
+    status, last_event, last_attrs = long_child
+    assert (long.closed.status if long.closed else "open") == status
+    assert long.events[-1]["eventType"] == last_event
+    assert last_attrs.items() <= attrs(long.events[-1]).items()
+    if policy != "ABANDON":
+        [asked] = [e for e in long.events if e["eventType"] in ("WorkflowExecutionTerminated", CANCEL_REQUESTED)]
+        assert attrs(asked)["cause"] == "CHILD_POLICY_APPLIED"
+        assert asked["eventTimestamp"] - long.events[0]["eventTimestamp"] == pytest.approx(6.0, abs=0.01)
+    assert parent.events[-1]["eventType"] == "WorkflowExecutionTimedOut"  # a closed parent hears of nothing more
+
+
+def test_a_continued_run_counts_its_timeout_from_its_own_start():
+    outcome = LocalExecution(wf.Relay, {"args": [2], "kwargs": {}}).execute()
+    runs = []
+    while outcome is not None:
+        runs.insert(0, outcome)
+        outcome = outcome.previous
+    assert [r.status for r in runs] == ["continued_as_new", "continued_as_new", "timed_out"]
+    # 3 s, 3 s, then 4 s of its own: 10 s in all, past the 4 s a single run has.
+    assert [_story(r.events)[-1] for r in runs] == [
+        ("WorkflowExecutionContinuedAsNew", 3.0),
+        ("WorkflowExecutionContinuedAsNew", 3.0),
+        ("WorkflowExecutionTimedOut", 4.0),
+    ]
+    assert runs[-1].events[-1]["eventTimestamp"] - runs[0].events[0]["eventTimestamp"] == pytest.approx(10.0, abs=0.1)
+    assert attrs(runs[-1].events[0])["executionStartToCloseTimeout"] == "4"
+    for run in runs:
+        assert_resume_matches_replay(wf.Relay, run)
+
+
+def _start_local(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "simpleflow", "workflow.start", "--local", f"{wf.__name__}.TimesOut", *args],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_workflow_start_local_says_a_timed_out_execution_as_standalone_does_exit_1():
+    done = _start_local()
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "workflow timed_out\n")
+    longer = _start_local("--execution-timeout", "30")  # the option applies locally too
+    assert (longer.returncode, longer.stdout, longer.stderr) == (0, "2\n", "")

@@ -1,0 +1,81 @@
+"""The execution timeout on the dev server (real time) and on the local host: the same runs, decisions and
+closing events (WorkflowExecutionTimedOut, the parent's ChildWorkflowExecutionTimedOut, the child policy)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from simpleflow.history import attributes
+from simpleflow.local import LocalExecution
+from simpleflow.swf import client
+from simpleflow.swf.standalone import run_standalone
+from tests.fixtures import execution_timeout_workflows as wf
+from tests.swf.test_children import local_stories, swf_stories
+
+
+def _both_hosts(domain: str, workflow_class: type, args: list) -> tuple[LocalExecution, object]:
+    """The execution on the local host and with ``standalone`` on the dev server, under one workflow id."""
+    input = {"args": args, "kwargs": {}}
+    workflow_id = f"exto-{uuid.uuid4().hex[:8]}"
+    here = LocalExecution(workflow_class, input, workflow_id=workflow_id)
+    local = here.execute()
+    remote = run_standalone(domain, workflow_class, input, workflow_id=workflow_id, progress=None, timeout=60)
+    assert (local.status, remote.status) == ("timed_out", "timed_out"), (remote.reason, remote.details)
+    assert swf_stories(domain) == local_stories(here)  # the same runs, the same decisions, the same closings
+    return here, remote
+
+
+def _closings(runs: list[list[dict]]) -> list[tuple[str, dict, float]]:
+    """Each run's closing event: its type, its attributes SWF always gives, seconds after the run's start."""
+    out = []
+    for events in runs:
+        last = events[-1]
+        kept = {k: v for k, v in attributes(last).items() if k in ("timeoutType", "childPolicy", "cause")}
+        took = last["eventTimestamp"] - events[0]["eventTimestamp"]
+        if isinstance(took, datetime.timedelta):  # SWF's timestamps are datetimes, the local host's epochs
+            took = took.total_seconds()
+        out.append((last["eventType"], kept, round(took)))
+    return out
+
+
+def _swf_runs(domain: str) -> list[list[dict]]:
+    infos = client.list_executions(domain, "closed", started_since_days=None)
+    infos.sort(key=lambda info: (info["startTimestamp"], info["execution"]["workflowId"]))
+    return [client.get_history(domain, i["execution"]["workflowId"], i["execution"]["runId"]) for i in infos]
+
+
+def _local_runs(execution: LocalExecution) -> list[list[dict]]:
+    members = sorted(execution.family.members, key=lambda m: (m.events[0]["eventTimestamp"], m.workflow_id))
+    return [m.events for m in members]
+
+
+def test_an_execution_past_its_timeout_times_out_on_the_dev_server_as_locally(swf_domain):
+    here, _ = _both_hosts(swf_domain, wf.TimesOut, [])
+    closings = _closings(_local_runs(here))
+    assert closings == _closings(_swf_runs(swf_domain))
+    assert closings == [("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}, 5)]
+
+
+def test_a_child_timed_out_and_a_child_policy_applied_on_the_dev_server_as_locally(swf_domain):
+    here, _ = _both_hosts(swf_domain, wf.Parent, [])
+    closings = _closings(_local_runs(here))
+    assert sorted(closings) == sorted(_closings(_swf_runs(swf_domain)))
+    assert sorted(closings) == [
+        ("WorkflowExecutionTerminated", {"childPolicy": "TERMINATE", "cause": "CHILD_POLICY_APPLIED"}, 6),
+        ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}, 3),
+        ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}, 6),
+    ]
+    [parent] = [events for events in _swf_runs(swf_domain) if not attributes(events[0]).get("parentWorkflowExecution")]
+    heard = [attributes(e)["timeoutType"] for e in parent if e["eventType"] == "ChildWorkflowExecutionTimedOut"]
+    assert heard == ["START_TO_CLOSE"]
+
+
+def test_a_continued_run_times_out_on_its_own_time_on_the_dev_server_as_locally(swf_domain):
+    here, _ = _both_hosts(swf_domain, wf.Relay, [1])
+    closings = _closings(_local_runs(here))
+    assert closings == _closings(_swf_runs(swf_domain))
+    assert [(kind, seconds) for kind, _, seconds in closings] == [
+        ("WorkflowExecutionContinuedAsNew", 3),
+        ("WorkflowExecutionTimedOut", 4),  # 7 s after the execution's start: its own 4 s
+    ]
