@@ -29,6 +29,9 @@ MAX_NAME_LENGTH = 256  # an id or a name: a timer's, a marker's, a signal's, a w
 MAX_HISTORY_EVENTS = 25000
 # A child's (and an execution's) child policy when neither its start nor its class gives one.
 DEFAULT_CHILD_POLICY = "TERMINATE"
+# An execution's executionStartToCloseTimeout when neither its start nor its workflow class gives one (seconds):
+# what a start from outside sends, and the default a child's or a continued run's type is registered with.
+DEFAULT_EXECUTION_TIMEOUT = 3600
 
 # The zero-second timer that wakes a workflow up after a capped decision batch.
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
-from simpleflow.constants import DEFAULT_CHILD_POLICY
+from simpleflow.constants import DEFAULT_CHILD_POLICY, DEFAULT_EXECUTION_TIMEOUT
 from simpleflow.engine import (
     ON_NONDETERMINISM_FAIL,
     Abandoned,
@@ -105,8 +105,8 @@ class RunHost(ClosingMixin):
         self._seq = itertools.count()
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
         self.workflow_type = workflow_type or {"name": workflow_class.name, "version": workflow_class.version}
-        if execution_timeout in (None, ""):
-            execution_timeout = workflow_class.execution_timeout
+        if execution_timeout in (None, ""):  # as on SWF: the class's, else the type's default
+            execution_timeout = workflow_class.execution_timeout or DEFAULT_EXECUTION_TIMEOUT
         self.activities = LocalActivities(
             self._add,
             self.workers,

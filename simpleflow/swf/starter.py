@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from simpleflow import format, jumbo
-from simpleflow.constants import DEFAULT_CHILD_POLICY
+from simpleflow.constants import DEFAULT_CHILD_POLICY, DEFAULT_EXECUTION_TIMEOUT
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
 
@@ -16,7 +16,6 @@ from simpleflow.swf import client
 MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
 # What an execution gets when neither the command nor the workflow class says (and its type's defaults).
 DEFAULT_TASK_LIST = "default"
-DEFAULT_EXECUTION_TIMEOUT = 3600
 DEFAULT_TASK_TIMEOUT = 300
 
 

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from simpleflow import futures
 from simpleflow.local import LocalExecution
 from tests.fixtures import execution_timeout_workflows as wf
 from tests.local.test_features import REPO, assert_resume_matches_replay, attrs, event_types
@@ -39,17 +40,22 @@ def test_a_run_open_past_its_execution_timeout_times_out_at_that_virtual_instant
     assert_resume_matches_replay(wf.TimesOut, outcome)
 
 
-def test_none_or_no_execution_timeout_leaves_the_run_unlimited():
+def test_none_leaves_the_run_unlimited_and_a_class_without_a_timeout_gets_swfs_default():
     unlimited = LocalExecution(wf.TimesOut, NO_INPUT, execution_timeout="NONE").execute()
     assert (unlimited.status, unlimited.result) == ("completed", 2)
     assert attrs(unlimited.events[0])["executionStartToCloseTimeout"] == "NONE"
 
-    class Unbounded(wf.TimesOut):
+    class Unset(wf.TimesOut):  # no timeout of its own: the hour a start on SWF gives it (swf.starter)
         execution_timeout = None
 
-    absent = LocalExecution(Unbounded, NO_INPUT).execute()
-    assert (absent.status, absent.result) == ("completed", 2)
-    assert attrs(absent.events[0])["executionStartToCloseTimeout"] == ""
+        def run(self) -> int:
+            futures.wait(self.submit(self.start_timer("wait", 2 * 3600)))
+            return 1
+
+    absent = LocalExecution(Unset, NO_INPUT).execute()
+    assert absent.status == "timed_out"
+    assert attrs(absent.events[0])["executionStartToCloseTimeout"] == "3600"
+    assert _story(absent.events)[-1] == ("WorkflowExecutionTimedOut", 3600.0)
 
 
 def test_a_timeout_given_to_the_execution_overrides_the_class_one():
