@@ -222,6 +222,11 @@ def _parse(text: bytes | str) -> Any:
     return json.loads(text)
 
 
+# SWF's API reference, of every duration (a timer's startToFireTimeout, a task's timeouts...): "Length Constraints:
+# Minimum length of 1. Maximum length of 8." A longer one is refused with the whole decision task.
+MAX_DURATION = 99_999_999
+
+
 def duration(value: Any, *, unlimited: bool = True) -> str:
     """*value* as SWF takes a duration: whole seconds as text, or ``NONE`` when *unlimited* may be given.
 
@@ -241,11 +246,11 @@ def duration(value: Any, *, unlimited: bool = True) -> str:
             number = (int(text) if text.isdigit() else float(text)) if text.isascii() else None
         except ValueError:
             number = None
-    if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= MAX_DURATION:
         return str(number)
-    if isinstance(number, float) and number.is_integer() and number >= 0:
-        return str(int(number))
-    expected = "a whole number of seconds (0 or more)" + (" or 'NONE'" if unlimited else "")
+    expected = f"a whole number of seconds (0 to {MAX_DURATION})" + (" or 'NONE'" if unlimited else "")
     raise ValueError(f"must be {expected}, not {value!r}")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from simpleflow.dag import _bounds, _ids, _refs
 from simpleflow.exceptions import UsageError
+from simpleflow.format import MAX_DURATION
 
 FORMAT = "simpleflow.dag/1"
 KINDS = ("activity", "workflow", "timer")
@@ -26,7 +27,6 @@ SPEC_KEYS = frozenset(
 )
 RETRY_KEYS = frozenset({"max_attempts", "delay", "backoff"})
 TIMEOUT_KEYS = frozenset({"start_to_close", "schedule_to_close", "schedule_to_start", "heartbeat", "execution"})
-MAX_SECONDS = 99_999_999  # SWF writes durations (timers, timeouts) in at most 8 digits
 
 
 class SpecError(UsageError):
@@ -68,8 +68,8 @@ def _seconds_problem(where: str, value: Any, *, positive: bool = False) -> str |
     """
     if not _is_number(value) or value < 0 or (positive and value == 0):
         return f"{where} must be a number of seconds {'> 0' if positive else '>= 0'}, not {value!r}"
-    if value > MAX_SECONDS:
-        return f"{where}: {value!r} seconds is longer than SWF allows ({MAX_SECONDS:,})"
+    if value > MAX_DURATION:
+        return f"{where}: {value!r} seconds is longer than SWF allows ({MAX_DURATION:,})"
     if value != int(value):
         return f"{where} must be a whole number of seconds, not {value!r}"
     return None
