@@ -194,10 +194,21 @@ def workflow_terminate(domain: str, workflow_id: str, run_id: str | None) -> Non
 @RUN_ID_ARG
 @user_errors
 def workflow_restart(domain: str, workflow_id: str, run_id: str | None) -> None:
-    """Start a new run with the same type, input and task list."""
+    """Start a new run with the same type, input and task list (an open run is terminated first, as in
+    simpleflow). Prints the new run's workflow and run ids."""
     from simpleflow.swf import executions
+    from simpleflow.swf.standalone import TASK_LIST_PREFIX
 
     started = executions.restart(domain, workflow_id, run_id)
+    if "terminated" in started:
+        click.echo(f"terminated the open run {started['terminated']} (reason workflow.restart)", err=True)
+    task_list = started["taskList"]
+    if task_list.startswith(TASK_LIST_PREFIX):  # only the standalone command that started it polled that list
+        click.echo(
+            f"the new run waits on task list {task_list!r}, which only the standalone command that started the "
+            f"execution polled: start a decider and workers on it (decider.start --task-list {task_list} ...)",
+            err=True,
+        )
     click.echo(f"{started['workflowId']} {started['runId']}")
 
 

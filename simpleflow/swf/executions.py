@@ -61,9 +61,9 @@ def terminate(domain: str, workflow_id: str, run_id: str | None = None, reason: 
 
 
 def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, str]:
-    """A new run with the same workflow id, type, input, task list, timeouts and tags.
-
-    An open run is terminated first (reason ``workflow.restart``), as simpleflow does.
+    """A new run with the same workflow id, type, input, task list, timeouts and tags: its ``workflowId``,
+    ``runId`` and ``taskList``, and ``terminated``, the run id of the open run it terminated first (reason
+    ``workflow.restart``, as simpleflow does), if there was one.
     """
     client.check_domain(domain, to_start=True)  # before an open run is terminated
     description = describe(domain, workflow_id, run_id)
@@ -71,7 +71,8 @@ def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[st
     run_id = info["execution"]["runId"]
     events = client.get_history(domain, workflow_id, run_id)
     started = events[0]["workflowExecutionStartedEventAttributes"]
-    if info["executionStatus"] != "CLOSED":
+    terminated = info["executionStatus"] != "CLOSED"
+    if terminated:
         terminate(domain, workflow_id, run_id, reason="workflow.restart")
     kwargs: dict[str, Any] = {
         "domain": domain,
@@ -86,7 +87,8 @@ def restart(domain: str, workflow_id: str, run_id: str | None = None) -> dict[st
     if started.get("input") is not None:
         kwargs["input"] = started["input"]
     response = client.swf_client().start_workflow_execution(**kwargs)
-    return {"workflowId": workflow_id, "runId": response["runId"]}
+    restarted = {"workflowId": workflow_id, "runId": response["runId"], "taskList": config["taskList"]["name"]}
+    return restarted | ({"terminated": run_id} if terminated else {})
 
 
 def signal(domain: str, workflow_id: str, name: str, input: str | None = None, run_id: str | None = None) -> None:

@@ -32,6 +32,8 @@ CLOSED_GRACE_PERIOD = 1.0  # once the execution closed (see run_standalone)
 # holds every empty poll a fixed time, a task then waits ~1/(2*POLLERS) of it for a poll. A worker process
 # runs up to that many activities at once.
 POLLERS = 16
+# The task list of an execution standalone starts: its own, which only that standalone command polls.
+TASK_LIST_PREFIX = "standalone-"
 
 
 def _closing_event(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -145,7 +147,7 @@ def run_standalone(
     # Checked before SWF or any process of ours sees them: one line, no child stopped as it starts.
     starter.check_durations(execution_timeout, decision_tasks_timeout)
     client.check_domain(domain, to_start=True)
-    task_list = f"standalone-{uuid.uuid4().hex}"
+    task_list = f"{TASK_LIST_PREFIX}{uuid.uuid4().hex}"
     path = f"{workflow_class.__module__}.{workflow_class.__qualname__}"
     context = multiprocessing.get_context("fork")
     # Each child dies with this process, even a kill -9-ed one (process.run_child).

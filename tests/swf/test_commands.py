@@ -164,6 +164,7 @@ def test_workflow_terminate_and_restart_from_the_command_line(swf_domain, tmp_pa
 
     done = simpleflow("workflow.restart", swf_domain, workflow_id, run_id)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # a closed run: nothing terminated, and its task list is polled by whoever polled it
     new_workflow_id, new_run_id = done.stdout.split()
     assert new_workflow_id == workflow_id and new_run_id != run_id
     old = events[0]["workflowExecutionStartedEventAttributes"]
@@ -226,3 +227,23 @@ def test_demo_script_runs_against_the_configured_endpoint(swf_domain):
     # domain.register's line, then standalone's: "<workflow id> <run id>", then its result.
     assert done.stdout.splitlines()[2] == "4"
     assert "demo done" in done.stderr
+
+
+def test_restarting_an_execution_standalone_started_says_nothing_polls_its_task_list(swf_domain, tmp_path):
+    from simpleflow.swf.standalone import run_standalone
+    from tests.fixtures.swf_workflows import DoomedWorkflow
+
+    failed = run_standalone(swf_domain, DoomedWorkflow, {"args": [str(tmp_path)], "kwargs": {}}, progress=None)
+    assert failed.status == "failed", failed.reason
+    done = simpleflow("workflow.restart", swf_domain, failed.workflow_id)
+    assert done.returncode == 0, done.stderr
+    workflow_id, run_id = done.stdout.split()
+    task_list = client.get_history(swf_domain, workflow_id, run_id)[0]["workflowExecutionStartedEventAttributes"][
+        "taskList"
+    ]["name"]
+    assert task_list.startswith("standalone-")
+    assert done.stderr == (
+        f"the new run waits on task list {task_list!r}, which only the standalone command that started the execution "
+        f"polled: start a decider and workers on it (decider.start --task-list {task_list} ...)\n"
+    )
+    client.swf_client().terminate_workflow_execution(domain=swf_domain, workflowId=workflow_id, runId=run_id)

@@ -152,6 +152,7 @@ def test_restart_of_an_open_run_terminates_it_and_starts_the_same_workflow_id_ag
     workflow_id, run_id = done.stdout.split()
     restarted = simpleflow("workflow.restart", swf_domain, workflow_id)
     assert restarted.returncode == 0, restarted.stderr
+    assert restarted.stderr == f"terminated the open run {run_id} (reason workflow.restart)\n"  # it says so
     new_workflow_id, new_run_id = restarted.stdout.split()
     assert new_workflow_id == workflow_id and new_run_id != run_id
     old = client.get_history(swf_domain, workflow_id, run_id)
