@@ -100,7 +100,11 @@ def waiting_on(events: list[dict[str, Any]]) -> str:
         fires = datetime.fromtimestamp(epoch(timer["eventTimestamp"]) + float(attrs.get("startToFireTimeout") or 0))
         retry = _RETRY_TIMER.match(attrs.get("timerId", ""))
         what = f"retry {retry.group(1)} of {retry.group(2)}" if retry else f"timer {attrs.get('timerId')}"
-        parts.append(f"{what} at {fires:%H:%M:%S}")
+        started = datetime.fromtimestamp(epoch(timer["eventTimestamp"]))
+        # The time of day alone while it fires the day it started, else the date too (a 24 h timer).
+        parts.append(
+            f"{what} at {fires:%H:%M:%S}" if fires.date() == started.date() else f"{what} at {fires:%Y-%m-%d %H:%M:%S}"
+        )
     activities = [e for e in opened.values() if e["eventType"] == "ActivityTaskScheduled"]
     running = sum(1 for e in activities if e.get("started"))
     if running:

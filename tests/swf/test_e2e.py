@@ -274,3 +274,16 @@ def test_standalone_progress_counts_each_task_once_however_often_it_was_tried():
     history.start_child_workflow("child-2", "child")
     history.schedule_activity("activity-square-1", "square")
     assert _count_tasks(history.events) == (2, 4)
+
+
+def test_standalone_progress_dates_a_timer_that_fires_another_day():
+    from simpleflow.swf.standalone import waiting_on
+    from tests.history_builder import HistoryBuilder
+
+    history = HistoryBuilder()
+    history.decision()
+    history.start_timer("soon", 60)
+    history.start_timer("tomorrow", 86_400)
+    soon, tomorrow = waiting_on(history.events).split(", ")[:2]
+    assert soon.startswith("timer soon at ") and len(soon) == len("timer soon at 00:00:00")
+    assert tomorrow.startswith("timer tomorrow at ") and len(tomorrow) == len("timer tomorrow at 2023-11-15 00:00:00")
