@@ -261,7 +261,11 @@ def standalone(
             from simpleflow.swf import repair as swf_repair
 
             repair_source = swf_repair.load_repair_source(
-                require_domain(domain), repair, force_activities, must_be_closed=workflow_id is None
+                require_domain(domain),
+                repair,
+                force_activities,
+                must_be_closed=workflow_id is None,
+                workflow_type=workflow_class.name,
             )
             workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
             if input is None and input_file is None:

@@ -27,6 +27,7 @@ class RunOutcome:
     reason: str | None = None  # FAILED_BY_WORKFLOW, ERRORED
     details: str | None = None
     next_run: ContinueAsNewWorkflowTask | None = None  # CONTINUED_AS_NEW
+    next_input: str | None = None  # CONTINUED_AS_NEW: the next run's input, encoded at the submit
 
 
 def errored(err: Exception) -> RunOutcome:
@@ -87,4 +88,4 @@ def closing_decision(outcome: RunOutcome, started: dict[str, Any]) -> dict[str, 
             futures.set_current_executor(previous)
     if outcome.kind in (FAILED_BY_WORKFLOW, ERRORED):
         return decisions.fail_workflow(format_reason(outcome.reason), outcome.details)
-    return decisions.continue_as_new_for(outcome.next_run, started)
+    return decisions.continue_as_new_for(outcome.next_run, started, outcome.next_input)

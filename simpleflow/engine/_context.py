@@ -39,6 +39,7 @@ from simpleflow.engine._closing import (
     unfinished_future,
 )
 from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
+from simpleflow.engine._decisions import continue_as_new_input
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._fit import WAIT
 from simpleflow.engine._handoff import Handoff
@@ -206,7 +207,8 @@ class WorkflowContext:
     def submit_continue_as_new(self, task: ContinueAsNewWorkflowTask) -> NoReturn:
         """Close this run and start the next one; ``run`` does not go on."""
         self._check_thread()
-        self.outcome = RunOutcome(CONTINUED_AS_NEW, next_run=task)
+        next_input = continue_as_new_input(task)  # here, in run: a TypeError names the user's line
+        self.outcome = RunOutcome(CONTINUED_AS_NEW, next_run=task, next_input=next_input)
         raise _RunClosed()
 
     def fail(self, reason: str, details: Any = None) -> NoReturn:

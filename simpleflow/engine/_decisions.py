@@ -266,14 +266,24 @@ def start_child_workflow_for(
     )
 
 
-def continue_as_new_for(task: ContinueAsNewWorkflowTask, started: dict[str, Any]) -> dict[str, Any]:
-    """The ContinueAsNewWorkflowExecution of *task*; unset options are the running execution's (*started*)."""
+def continue_as_new_input(task: ContinueAsNewWorkflowTask) -> str:
+    """The next run's input, encoded when ``run`` submits *task*, as an activity's is.
+
+    Raises:
+        TypeError: an argument JSON cannot encode (in ``run``: the failure names the user's line).
+    """
     wf = task.workflow
     extra = {"class": f"{wf.__module__}.{wf.__qualname__}"}
-    payload = {"args": list(task.args), "kwargs": task.kwargs, "__extra": extra}
+    return format.dumps({"args": list(task.args), "kwargs": task.kwargs, "__extra": extra})
+
+
+def continue_as_new_for(task: ContinueAsNewWorkflowTask, started: dict[str, Any], input: str) -> dict[str, Any]:
+    """The ContinueAsNewWorkflowExecution of *task* with its encoded *input*; unset options are the running
+    execution's (*started*)."""
+    wf = task.workflow
     timeout = getattr(wf, "execution_timeout", None)
     return continue_as_new(
-        format.dumps(payload),
+        input,
         task_list=(started.get("taskList") or {}).get("name") or wf.task_list,
         execution_timeout=str(timeout) if timeout else started.get("executionStartToCloseTimeout"),
         task_timeout=started.get("taskStartToCloseTimeout"),

@@ -28,15 +28,22 @@ def parse_target(text: str) -> tuple[str, str | None]:
 
 
 def load_repair_source(
-    domain: str, target: str, force_activities: str | None = None, *, must_be_closed: bool = False
+    domain: str,
+    target: str,
+    force_activities: str | None = None,
+    *,
+    must_be_closed: bool = False,
+    workflow_type: str | None = None,
 ) -> RepairSource:
     """The completed activities of the execution *target* names (its latest run without a run id).
 
     Args:
         must_be_closed: refuse an open execution (the new one is to take its workflow id).
+        workflow_type: the type name the repair starts under; an execution of another type is refused.
 
     Raises:
-        UsageError: a bad --repair or --force-activities, an unknown execution, an open one.
+        UsageError: a bad --repair or --force-activities, an unknown execution, an open one, a completed
+            one, one of another workflow type.
     """
     workflow_id, run_id = parse_target(target)
     if force_activities is not None:
@@ -52,6 +59,7 @@ def load_repair_source(
             f"execution {workflow_id!r} run {run_id!r} is still open: terminate it first, "
             "or give the repair another --workflow-id"
         )
+    _check_repairable(info, workflow_type)
     events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
     source = repair_source_from_events(events, workflow_id, run_id, force_activities)
     if not settings.get(jumbo.BUCKET_ENV).strip():
@@ -60,3 +68,23 @@ def load_repair_source(
         for task_id in dropped:
             log.warning("repair: %s runs again, its result is too large for a marker without %s", task_id, _BUCKET)
     return source
+
+
+def _check_repairable(info: dict, workflow_type: str | None) -> None:
+    """Refuse a completed execution (nothing to repair) and one of another workflow type (its task ids
+    would hand another workflow's results to this one's tasks).
+
+    Raises:
+        UsageError: either.
+    """
+    execution = info["execution"]
+    if info.get("closeStatus") == "COMPLETED":
+        raise UsageError(
+            f"execution {execution['workflowId']!r} run {execution['runId']!r} completed: there is nothing to repair"
+        )
+    repaired_type = info["workflowType"]["name"]
+    if workflow_type is not None and repaired_type != workflow_type:
+        raise UsageError(
+            f"execution {execution['workflowId']!r} is a {repaired_type!r} workflow: "
+            f"a {workflow_type!r} workflow cannot repair it"
+        )

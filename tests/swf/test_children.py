@@ -5,14 +5,16 @@ run is compared with the local host's: the same runs, task ids, decisions and re
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import re
 import time
 from typing import Any
 
 import pytest
 
-from simpleflow.history import CLOSING_EVENTS, attributes
+from simpleflow.history import CLOSING_EVENTS, attributes, where_raised
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client, executions
 from simpleflow.swf.standalone import run_standalone
@@ -148,6 +150,27 @@ def test_the_continue_as_new_example_runs_the_same_runs_on_swf_as_locally(domain
         began = client.get_history(domain, "countdown", later["execution"]["runId"])[0]
         assert attributes(ended)["newExecutionRunId"] == later["execution"]["runId"]
         assert attributes(began)["continuedExecutionRunId"] == earlier["execution"]["runId"]
+
+
+def test_continue_as_new_with_an_argument_json_cannot_encode_fails_at_the_users_line_as_an_activity_does(
+    domain, caplog
+):
+    from tests.fixtures.swf_workflows import ContinuesWithAnObject, SubmitsAnObject
+
+    failures = []
+    for workflow in (ContinuesWithAnObject, SubmitsAnObject):
+        input = {"args": [], "kwargs": {}}
+        local = LocalExecution(workflow, input).execute()
+        remote = run_standalone(domain, workflow, input, progress=None, timeout=60)
+        for outcome in (local, remote):
+            failures.append((outcome.status, outcome.reason, where_raised(outcome.details)))
+    reason = "Cannot replay the workflow: TypeError(object is not JSON serializable)"
+    for i, workflow in enumerate((ContinuesWithAnObject, SubmitsAnObject)):  # on either host, as an activity's
+        line = inspect.getsourcelines(workflow.run)[1] + 1
+        where = f"tests/fixtures/swf_workflows.py, line {line}, in run"
+        assert failures[2 * i] == failures[2 * i + 1] == ("failed", reason, where)
+    # The run failed in run(), not in the decider after it: no traceback logged (by the local host, here).
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 @pytest.mark.parametrize(

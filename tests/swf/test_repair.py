@@ -100,6 +100,33 @@ def test_repairing_an_open_execution_under_its_own_id_is_refused(swf_domain, dec
     )
 
 
+def test_repairing_an_execution_of_another_workflow_type_is_refused(swf_domain, tmp_path):
+    _failed_execution(swf_domain, tmp_path, "pipeline-other-type")
+    done = simpleflow(
+        "standalone", "--domain", swf_domain, "tests.fixtures.pipeline_workflows.WidePipelineWorkflow",
+        "--repair", "pipeline-other-type", "--workflow-id", "wide", "--input", json.dumps([str(tmp_path), 3]),
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "simpleflow: error: execution 'pipeline-other-type' is a 'tests.pipeline' workflow: "
+        "a 'tests.pipeline.wide' workflow cannot repair it"
+    )
+    assert pw.runs(tmp_path) == []  # nothing started
+
+
+def test_repairing_a_completed_execution_is_refused(swf_domain, tmp_path):
+    done = _standalone(swf_domain, "--workflow-id", "pipeline-done", "--input", json.dumps([str(tmp_path)]))
+    assert done.returncode == 0, done.stderr
+    run_id = _latest_run(swf_domain, "pipeline-done")
+    done = _standalone(swf_domain, "--repair", "pipeline-done")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"simpleflow: error: execution 'pipeline-done' run {run_id!r} completed: there is nothing to repair"
+    )
+    assert _latest_run(swf_domain, "pipeline-done") == run_id  # nothing started
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
