@@ -59,7 +59,7 @@ def load_repair_source(
             f"execution {workflow_id!r} run {run_id!r} is still open: terminate it first, "
             "or give the repair another --workflow-id"
         )
-    _check_repairable(info, workflow_type)
+    _check_repairable(info, workflow_type, force_activities is not None)
     events = jumbo.decode_events(client.get_history(domain, workflow_id, run_id))
     source = repair_source_from_events(events, workflow_id, run_id, force_activities)
     if not settings.get(jumbo.BUCKET_ENV).strip():
@@ -70,17 +70,18 @@ def load_repair_source(
     return source
 
 
-def _check_repairable(info: dict, workflow_type: str | None) -> None:
-    """Refuse a completed execution (nothing to repair) and one of another workflow type (its task ids
-    would hand another workflow's results to this one's tasks).
+def _check_repairable(info: dict, workflow_type: str | None, forced: bool) -> None:
+    """Refuse a completed execution when no activity is *forced* to run again (nothing would run), and one of
+    another workflow type (its task ids would hand another workflow's results to this one's tasks).
 
     Raises:
         UsageError: either.
     """
     execution = info["execution"]
-    if info.get("closeStatus") == "COMPLETED":
+    if info.get("closeStatus") == "COMPLETED" and not forced:
         raise UsageError(
-            f"execution {execution['workflowId']!r} run {execution['runId']!r} completed: there is nothing to repair"
+            f"execution {execution['workflowId']!r} run {execution['runId']!r} completed: there is nothing to "
+            "repair (--force-activities names activities to run again)"
         )
     repaired_type = info["workflowType"]["name"]
     if workflow_type is not None and repaired_type != workflow_type:

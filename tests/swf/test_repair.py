@@ -122,9 +122,14 @@ def test_repairing_a_completed_execution_is_refused(swf_domain, tmp_path):
     done = _standalone(swf_domain, "--repair", "pipeline-done")
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == (
-        f"simpleflow: error: execution 'pipeline-done' run {run_id!r} completed: there is nothing to repair"
+        f"simpleflow: error: execution 'pipeline-done' run {run_id!r} completed: there is nothing to repair "
+        "(--force-activities names activities to run again)"
     )
     assert _latest_run(swf_domain, "pipeline-done") == run_id  # nothing started
+    # Activities forced to run again: a completed pipeline re-run in part is a repair.
+    done = _standalone(swf_domain, "--repair", "pipeline-done", "--force-activities", ".")
+    assert done.returncode == 0, done.stderr
+    assert _latest_run(swf_domain, "pipeline-done") != run_id
 
 
 @pytest.mark.parametrize(
