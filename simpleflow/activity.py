@@ -251,8 +251,8 @@ class Beat:
     """How the running activity heartbeats.
 
     Attributes:
-        send: records a heartbeat with these details (JSON text or None); returns True when the task's
-            cancellation was requested.
+        send: records a heartbeat with these details (JSON text or None); returns True when the activity
+            should stop (its cancellation was requested, or the task is gone: it timed out or its run closed).
         last_details: the previous attempt's last heartbeat details, decoded (None: there are none).
     """
 
@@ -281,7 +281,9 @@ def heartbeat(details: Any = None) -> None:
     Outside a running activity (a plain call in a test) it does nothing.
 
     Raises:
-        TaskCanceled: the task's cancellation was requested; the activity should stop (and may re-raise).
+        TaskCanceled: the task's cancellation was requested, or SWF no longer knows the task (it timed out,
+            or its execution closed: nothing the activity returns is answered then); the activity should stop
+            (and may re-raise).
     """
     beat = getattr(_current, "beat", None)
     if beat is None:

@@ -213,7 +213,9 @@ class RunHost(ClosingMixin):
         self._add("WorkflowExecutionCancelRequested", attrs)
 
     def close(self, status: str, **fields: Any) -> Outcome:
-        """Close the run: its outcome (a parent hears of a child closed for good)."""
+        """Close the run: its outcome (a parent hears of a child closed for good). Its running activities are
+        given up, however it closed: SWF forgets a closed run's tasks, so their next heartbeat stops them."""
+        self.activities.give_up()
         self.closed = Outcome(
             status,
             events=self.events,

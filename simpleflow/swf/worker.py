@@ -61,23 +61,38 @@ class _ChildBeat:
 
     It records them itself, so that a cancellation request reaches the activity as the call's answer; it passes
     their details on to the worker (*progress*: a JSON line on its pipe), whose automatic heartbeats repeat
-    them: SWF's timeout event carries the details of the last heartbeat, whoever sent it.
+    them: SWF's timeout event carries the details of the last heartbeat, whoever sent it. A heartbeat answered
+    that the task is gone (it timed out, or its execution closed) stops the activity as a cancel does; SWF is
+    not asked again, and the task is not answered (SWF would refuse any answer).
     """
 
     def __init__(self, token: str, progress: Callable[[Any], None]) -> None:
         self.token = token
         self.progress = progress
+        self.gone = False
 
     def send(self, details: str | None) -> bool:
+        if self.gone:  # said once already (and logged): the activity is told to stop again
+            return True
         field = answers.encode_field("heartbeat_details", details)
         self.progress(field)
-        return answers.heartbeat(self.token, field) == "cancel"
+        answer = answers.heartbeat(self.token, field)
+        self.gone = answer == "gone"
+        return answer != "ok"
 
 
 def _perform(
     order: dict[str, Any], progress: Callable[[Any], None], modules: tuple, middlewares: Middlewares
 ) -> dict[str, Any]:
-    """In the activity process: run the task *order* names, return ``{"result": text}`` or ``{"failure": details}``.
+    """In the activity process: run the task *order* names, return ``{"result": text}`` or ``{"failure": details}``,
+    or ``{"gone": true}`` when a heartbeat of the activity's found the task gone (nothing to answer)."""
+    beat = _ChildBeat(order["token"], progress)
+    answer = _perform_task(order, beat, modules, middlewares)
+    return {"gone": True} if beat.gone else answer
+
+
+def _perform_task(order: dict[str, Any], beat: _ChildBeat, modules: tuple, middlewares: Middlewares) -> dict[str, Any]:
+    """The answer to *order*, its activity heartbeating through *beat*.
 
     The worker checked the order (a declared activity, an input that parses) before sending it; the process
     looks the activity up again in its own registry, never in anything the order holds but a name.
@@ -94,10 +109,7 @@ def _perform(
 
             download_binaries(binaries)
         trace_id, span_id = (order.get("trace") or ["", ""])[:2]
-        with (
-            traced_scope(context, (str(trace_id), str(span_id))),
-            beating(Beat(_ChildBeat(order["token"], progress).send, last_details)),
-        ):
+        with traced_scope(context, (str(trace_id), str(span_id))), beating(Beat(beat.send, last_details)):
             return {"result": result_text(call_activity(act, args, kwargs, context, middlewares), act.name)}
     except InvalidResult as error:
         return {"failure": error.details}
@@ -348,6 +360,9 @@ class Worker:
         log.info("task %s: running %s", task["activityId"], name)
         outcome, value, beat, details = self._run({"token": token, "context": context, "trace": list(ids)})
         canceled = outcome == "stopped" and beat == "cancel"
+        if outcome == "answer" and value.get("gone"):  # the activity's own heartbeat found the task gone
+            log.info("task %s: stopped, SWF no longer knows it", task["activityId"])
+            return False, ("lost", "lost")
         if canceled or (outcome not in ("stopped", "died") and is_cancellation(value.get("failure"))):
             # The worker's heartbeat was told to cancel (the process is stopped), or the activity let TaskCanceled out.
             log.info("task %s: canceled", task["activityId"])

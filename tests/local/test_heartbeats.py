@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.engine import replay
 from simpleflow.local import LocalExecution
 from simpleflow.runtime.outcome import run_activity
+from tests.fixtures import heartbeat_workflows
 from tests.fixtures.heartbeat_workflows import CountWorkflow, count_to
 
 
@@ -75,3 +77,19 @@ def test_the_heartbeat_progress_example_resumes_at_the_row_its_stalled_attempt_r
     assert outcome.result == {"imported": 8, "resumed_at": 12}
     [timed_out] = _events_of(outcome.events, "ActivityTaskTimedOut")
     assert json.loads(timed_out["activityTaskTimedOutEventAttributes"]["details"]) == {"next_row": 12, "of": 20}
+
+
+def test_an_activity_still_running_when_its_run_closes_is_stopped_at_its_next_heartbeat():
+    # As on SWF, where the closed run's task is gone: the worker's activity sees TaskCanceled at its next heartbeat.
+    heartbeat_workflows.BEATEN.clear()
+    began = time.monotonic()
+    outcome = LocalExecution(
+        heartbeat_workflows.LeavesItRunningWorkflow, {"args": [50], "kwargs": {}}, workers=2
+    ).execute()
+    assert (outcome.status, outcome.result) == ("completed", "done early")
+    assert time.monotonic() - began < 2  # not waiting for the activity's 5 s
+    deadline = time.monotonic() + 5
+    while "canceled" not in heartbeat_workflows.BEATEN:
+        assert time.monotonic() < deadline, heartbeat_workflows.BEATEN
+        time.sleep(0.05)
+    assert len(heartbeat_workflows.BEATEN) <= 4, heartbeat_workflows.BEATEN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -34,6 +35,7 @@ NAMES = [
     "tests.exit",
     "tests.pid",
     "tests.count",
+    "tests.beats",
     "os.system",
 ]
 CLOSE_EVENTS = {"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled"}
@@ -304,6 +306,57 @@ def test_heartbeats_keep_a_slow_activity_alive(execution):
     with worker(execution.domain, execution.task_list, heartbeat=0.5):
         event = execution.wait_for(aid)[aid]
     assert event["eventType"] == "ActivityTaskCompleted"
+
+
+def _close_cancelling(execution: Execution, activity_id: str) -> None:
+    """Close the execution as a decider answers workflow.cancel: RequestCancelActivityTask and
+    CancelWorkflowExecution in one decision, so the activity's next heartbeat finds its task gone."""
+    client.swf_client().request_cancel_workflow_execution(domain=execution.domain, workflowId=execution.workflow_id)
+    decision = client.poll_decision_task(execution.domain, execution.decider_list)
+    assert decision is not None
+    client.swf_client().respond_decision_task_completed(
+        taskToken=decision["taskToken"],
+        decisions=[
+            {
+                "decisionType": "RequestCancelActivityTask",
+                "requestCancelActivityTaskDecisionAttributes": {"activityId": activity_id},
+            },
+            {"decisionType": "CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes": {}},
+        ],
+    )
+
+
+def _steps(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def test_an_activity_whose_heartbeat_finds_its_execution_closed_stops_there_unanswered(execution, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="simpleflow")
+    steps = tmp_path / "steps"
+    # The worker's own beat comes every 60 s: only the activity's heartbeats (every 0.2 s) can learn of the close.
+    with worker(execution.domain, execution.task_list, heartbeat=60):
+        (aid,) = execution.schedule(("tests.beats", {"args": [str(steps), 50, 0.2]}))
+        deadline = time.monotonic() + 10
+        while len(_steps(steps)) < 3:
+            assert time.monotonic() < deadline, "the activity never got going"
+            time.sleep(0.02)
+        _close_cancelling(execution, aid)
+        at_close = len(_steps(steps))
+        while "canceled" not in _steps(steps):
+            assert time.monotonic() < deadline + 5, f"the activity ran on: {_steps(steps)}"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the worker's handling of its answer
+    ran = _steps(steps)
+    assert ran[-1] == "canceled" and len(ran) - 1 <= at_close + 2, (at_close, ran)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("stopped, SWF no longer knows it" in m for m in messages), messages
+    assert not [m for m in messages if "refused" in m]  # nothing answered for a task SWF no longer knows
+
+
+def test_an_activity_that_heartbeats_and_completes_keeps_its_result(execution, tmp_path):
+    with worker(execution.domain, execution.task_list):
+        done = _run_one(execution, "tests.beats", {"args": [str(tmp_path / "steps"), 3, 0.05]})
+    assert _result(done) == 3 and _steps(tmp_path / "steps") == ["1", "2", "3"]
 
 
 def _run_one(execution: Execution, name: str, task_input: dict | None = None, **schedule) -> dict:
