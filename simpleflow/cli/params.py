@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import click
 
+from simpleflow import format
 from simpleflow.exceptions import UsageError
 
 __all__ = [
@@ -242,6 +243,10 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
             at = finite_seconds(when)
         except ValueError as err:
             raise UsageError(f"--signal {text!r}: the delay {err}") from None
+    try:  # as workflow.signal checks it: a name SWF would refuse there is refused here too
+        format.swf_name(name, "--signal: signal name")
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     if not sep:
         return at, name, None
     from simpleflow.runtime.loader import parse_input

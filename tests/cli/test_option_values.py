@@ -73,6 +73,12 @@ def test_a_signal_needs_a_name(given):
     assert line == f"simpleflow: error: --signal {given!r}: a signal needs a name: NAME=JSON or NAME@SECONDS=JSON"
 
 
+def test_a_signal_name_swf_would_refuse_is_refused_as_workflow_signal_refuses_it():
+    name = "y" * 300
+    line = usage_line("workflow.start", "--local", SIGNALS, "--signal", f"{name}=[1]")
+    assert line == f"simpleflow: error: --signal: signal name '{'y' * 57}...' must have 1 to 256 characters, not 300"
+
+
 def test_a_signal_given_by_its_name_alone_has_no_input():
     from simpleflow.cli.params import parse_signal
 
