@@ -102,7 +102,10 @@ def workflow_start(
             middlewares=load_middlewares(middleware_pre, middleware_post),
             execution_timeout=execution_timeout,
         )
-        result = execution.execute()
+        try:
+            result = execution.execute()
+        except KeyboardInterrupt:
+            runs.interrupted_locally(record)
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
         runs.finish_recorded(result, record, lambda: result.events, details_wanted())

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-__all__ = ["finish", "finish_recorded", "task_failure_lines"]
+__all__ = ["finish", "finish_recorded", "interrupted_locally", "task_failure_lines"]
 
 
 def task_failure_lines(outcome: Any) -> list[str]:
@@ -92,6 +92,15 @@ def finish_recorded(
         sys.stdout.flush()
         click.echo(f"simpleflow: error: {problem}", err=True)
     sys.exit(code)
+
+
+def interrupted_locally(record: str | None) -> NoReturn:
+    """Ctrl-C stopped a local run (``--local``): one line on stderr, exit 130 as ``standalone`` does."""
+    line = "interrupted: the local run was stopped before it closed (its activities left unfinished)"
+    if record is not None:
+        line += f"; nothing was recorded to {record}"
+    click.echo(line, err=True)
+    sys.exit(130)
 
 
 def _runs(outcome: Any) -> list[Any]:

@@ -178,6 +178,8 @@ class LocalActivities:
             if attempt.job.set_running_or_notify_cancel():
                 try:
                     attempt.job.set_result(contextvars.copy_context().run(job))  # as a pool thread runs it
+                except KeyboardInterrupt:  # Ctrl-C stops the run (on a pool thread, it never reaches the activity)
+                    raise
                 except BaseException as error:  # the job's own failure is its future's, as on a thread
                     attempt.job.set_exception(error)
 

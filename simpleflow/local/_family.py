@@ -84,6 +84,7 @@ class Family:
         self.middlewares = middlewares
         self.lookup = lookup or activity_registry.find
         self.pause_at: float | None = None  # the clock's instant at which ``execute`` stops (None: at the end)
+        self.interrupted = False  # Ctrl-C stopped ``execute``: a run's thread stops at its next step
         self.members: list[RunHost] = []
         self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
         self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)
@@ -151,6 +152,11 @@ class Family:
                     return None
                 if news is NONE_CAN_COME:
                     self.current.close(FAILED, reason=BLOCKED if self.current.run.blocked else stuck(self.current.run))
+        except KeyboardInterrupt:
+            # Nothing is waited for: the activity and run threads are daemons, left where they are (an activity
+            # cannot be stopped from outside; shut_down would wait for it, and a run's thread for its timer).
+            self.interrupted = True
+            raise
         except BaseException:
             self.shut_down()
             raise

@@ -282,12 +282,12 @@ class RunHost(ClosingMixin):
         self._observed.done(self.run, decisions)
         self._carry_out(decisions)
         news = NEWS
-        if self.closed is None and self.family.alone(self):
+        if self.closed is None and self.family.alone(self) and not self.family.interrupted:
             news = self.family.wait_for_news()
             if news is NONE_CAN_COME and self.closed is None:
                 self.close(FAILED, reason=stuck(self.run))
-        if self.closed is not None:
-            raise Abandoned()  # unwinds run(); the loop sees this run closed
+        if self.closed is not None or self.family.interrupted:
+            raise Abandoned()  # unwinds run(); the loop sees this run closed (or Ctrl-C stopped the family)
         if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)
             handoff.answered = True
             return False
