@@ -68,12 +68,14 @@ class HistoryDoesNotFit(Exception):
 
 
 class Nondeterminism(HistoryDoesNotFit):
-    """The code submits, under a task id the history holds, something other than what the history holds there.
+    """The history does not fit the code (``WorkflowRun.unfit``): the code submits, under a task id the history
+    holds, something other than what the history holds there; or the history holds a decision the code never
+    takes, a patch marker it never asks, or misses one.
 
     ``mismatches`` lists them (the first one is the message).
     """
 
-    def __init__(self, mismatches: list[Mismatch]) -> None:
+    def __init__(self, mismatches: list[Unfit]) -> None:
         super().__init__(str(mismatches[0]))
         self.mismatches = mismatches
 
@@ -93,6 +95,9 @@ class Mismatch:
     def __str__(self) -> str:
         at = f" ({self.where})" if self.where else ""
         return f"{self.task}{at}: the history has {self.history}, the code asks for {self.code}"
+
+    def unfit(self) -> Unfit:
+        return Unfit(str(self), self.kind, self.id, self.event_id)
 
 
 @dataclass(frozen=True, slots=True)

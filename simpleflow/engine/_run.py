@@ -131,6 +131,7 @@ class WorkflowRun:
         self.context = WorkflowContext(self.workflow_class, self.info, self.history, self._hooks_history, self.handoff)
         self.handoff.held = None
         self._cancel_handled = False
+        self._fit_checked = False  # ``unfit`` found nothing at a decision of this replay (see _unfit_at_decision)
 
     # -- driven inline, from the run's thread (see _handoff) -------------------------------
 
@@ -216,7 +217,7 @@ class WorkflowRun:
         A patch that explains the others comes first.
         """
         tracker = self.context.tracker
-        found = [_fit.Unfit(str(m), m.kind, m.id, m.event_id) for m in tracker.mismatches]
+        found = [m.unfit() for m in tracker.mismatches]
         if self.context.thread is None:
             return found
         found += _patch.untaken(self.history, tracker)
@@ -307,8 +308,10 @@ class WorkflowRun:
     def _decide(self) -> list[dict[str, Any]]:
         context = self.context
         workflow, hooks_history = context.workflow, self._hooks_history
-        if context.tracker.mismatches and self.info.on_nondeterminism != _fit.REPORT:
-            return self._refuse(context.tracker.mismatches)
+        if self.info.on_nondeterminism != _fit.REPORT:
+            unfit = self._unfit_at_decision()
+            if unfit:
+                return self._refuse(unfit)
         outcome = context.outcome
         if self.history.cancel_requested and not self._cancel_handled:
             if workflow.should_cancel(hooks_history):
@@ -332,6 +335,24 @@ class WorkflowRun:
         workflow.after_closed(hooks_history)
         return out
 
+    def _unfit_at_decision(self) -> list[_fit.Unfit]:
+        """What a decision refuses: ``unfit``, as ``workflow.replay`` and queries report it, until it finds nothing
+        in this replay; then, and when ``run`` raised, only the commands compared anew.
+
+        The execution is open here: the checks of a closed history (``local.replay``) do not apply. A run that
+        raised stopped where its failure surfaced, which a replay may meet sooner than the live run did (a
+        ``raises_on_failure`` task the history shows failed raises at its submit): what the history holds past
+        it is no sign of other code. A run found fitting then folds the events its own decisions bring, which
+        hold no decision its code never takes nor a patch marker: resumed decisions skip the pass over every record
+        (another decider's schedule under a command's id is still compared, see _fit).
+        """
+        context = self.context
+        if self._fit_checked or (context.outcome is not None and context.outcome.kind == ERRORED):
+            return [m.unfit() for m in context.tracker.mismatches]
+        found = self.unfit
+        self._fit_checked = not found
+        return found
+
     def _close_errored(self, outcome: RunOutcome) -> list[dict[str, Any]]:
         """``run`` raised (*outcome*): the decision failing the execution; the run's decisions left owed are dropped."""
         hooks_history = self._hooks_history
@@ -340,7 +361,7 @@ class WorkflowRun:
         self.context.workflow.after_closed(hooks_history)
         return closing
 
-    def _refuse(self, mismatches: list[_fit.Mismatch]) -> list[dict[str, Any]]:
+    def _refuse(self, mismatches: list[_fit.Unfit]) -> list[dict[str, Any]]:
         """The code does not fit the history: raise (WAIT), or the decision failing the execution (FAIL).
 
         Nothing the run decided goes out and no hook learns of an outcome: the run read values that are

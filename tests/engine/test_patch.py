@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from simpleflow import RetryPolicy, Workflow, activity, futures
-from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.engine import (
+    ON_NONDETERMINISM_FAIL,
+    ON_NONDETERMINISM_REPORT,
+    ExecutionInfo,
+    Nondeterminism,
+    WorkflowRun,
+    replay,
+)
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.engine._patch import MARKER_PREFIX
 from simpleflow.local import LocalExecution
@@ -16,6 +23,7 @@ from tests.fixtures import patch_workflows as pw
 from tests.history_builder import HistoryBuilder
 
 MARKER = MARKER_PREFIX + pw.CHANGE
+REPORT = ExecutionInfo(on_nondeterminism=ON_NONDETERMINISM_REPORT)  # what the history holds besides is reported
 NAMES = {pw.FIRST: "tests.patch.first", pw.OLD: "tests.patch.old-step", pw.NEW: "tests.patch.new-step"}
 NAMES[pw.LAST] = "tests.patch.last"
 
@@ -189,7 +197,7 @@ def test_bookkeeping_decisions_after_the_line_are_not_taken_for_the_old_path():
     b.record_marker(MARKER_PREFIX + "other-change", {"change_id": "other-change"})
     b.fire_timer("_simpleflow_wake_up_timer")
     b.decision_started()
-    assert _scheduled(replay(pw.PatchedWorkflow, b.events)) == [pw.NEW]
+    assert _scheduled(replay(pw.PatchedWorkflow, b.events, REPORT)) == [pw.NEW]
 
 
 def test_a_user_marker_recorded_after_the_line_shows_the_old_path():
@@ -197,8 +205,8 @@ def test_a_user_marker_recorded_after_the_line_shows_the_old_path():
     b.decision()
     b.record_marker("progress", "half")
     b.decision_started()
-    assert _markers(replay(pw.PatchedWorkflow, b.events)) == []
-    assert _scheduled(replay(pw.PatchedWorkflow, b.events)) == [pw.OLD]
+    assert _markers(replay(pw.PatchedWorkflow, b.events, REPORT)) == []
+    assert _scheduled(replay(pw.PatchedWorkflow, b.events, REPORT)) == [pw.OLD]
 
 
 @pytest.mark.parametrize(("change_id", "error"), [("", ValueError), (7, TypeError), ("x" * 240, ValueError)])
@@ -281,6 +289,50 @@ def test_replay_check_accepts_old_and_new_histories_under_the_patched_code():
     assert check_history(pw.PatchedWorkflow, old.events)[1] == []
     new = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
     assert check_history(pw.PatchedWorkflow, new.events)[1] == []
+
+
+# -- a decider refuses what workflow.replay reports -------------------------------------------------
+
+
+def _marked_then_last_done() -> HistoryBuilder:
+    """``PatchedWorkflow`` took the new path (the marker recorded) and ran ``last``: the next decision closes."""
+    b = _first_done()
+    b.decision()
+    b.record_marker(MARKER, {"change_id": pw.CHANGE})
+    _task(b, pw.NEW, 2, 200)
+    b.decision()
+    _task(b, pw.LAST, 200, 202)
+    return b
+
+
+@pytest.mark.parametrize(
+    ("workflow", "history"),
+    [
+        (pw.DeprecatedWorkflow, lambda: _recorded_before_the_change(step_done=False)),  # deprecated too soon
+        (pw.DeprecatedWorkflow, _recorded_before_the_change),
+        (pw.RemovedWorkflow, _marked_then_last_done),  # removed too soon
+    ],
+)
+def test_a_decider_refuses_a_patch_problem_with_the_line_workflow_replay_names_first(workflow, history):
+    b = history()
+    b.decision_started()
+    first = check_history(workflow, b.events)[1][0]
+    assert first.startswith(f"patch marker {MARKER!r} is ")
+    with pytest.raises(Nondeterminism) as refused:  # left unanswered: nothing scheduled, nothing closed
+        replay(workflow, b.events)
+    assert str(refused.value) == first
+    decisions = replay(workflow, b.events, ExecutionInfo(on_nondeterminism=ON_NONDETERMINISM_FAIL))
+    assert _types(decisions) == ["FailWorkflowExecution"]
+    assert decisions[0]["failWorkflowExecutionDecisionAttributes"]["details"].startswith(first)
+
+
+@pytest.mark.parametrize("workflow", [pw.PatchedWorkflow, pw.DeprecatedWorkflow, pw.TailWorkflow])
+def test_a_decider_refuses_no_decision_task_of_an_execution_its_own_code_ran(workflow):
+    """Every decision task of a local run, answered again by a fresh decider (patched, or past deprecate_patch)."""
+    events = LocalExecution(workflow, _input(1)).execute().events
+    for end, event in enumerate(events, start=1):
+        if event["eventType"] == "DecisionTaskStarted":
+            replay(workflow, events[:end])  # raises on a refusal
 
 
 # -- cancellations and retry waits are decisions too --------------------------------------------------

@@ -19,6 +19,7 @@ import pytest
 
 from simpleflow.engine import PATCH_MARKER_PREFIX
 from simpleflow.local import LocalExecution
+from simpleflow.local.replay import check_history
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider
 from simpleflow.swf.worker import run_worker
@@ -147,3 +148,29 @@ def test_the_status_travels_in_each_decision_and_workflow_info_and_list_show_it(
     ]
     plain = simpleflow("--format", "json", "--header", "workflow.list", swf_domain, "--status", "closed")
     assert "Latest Execution Context" not in json.loads(plain.stdout)[0]
+
+
+def test_a_decider_that_deprecates_the_patch_too_soon_leaves_an_old_execution_unanswered(swf_domain, task_list, caplog):
+    execution = starter.start_workflow(swf_domain, pw.BeforeWorkflow, _input(1), task_list=task_list)
+    before = Decider(swf_domain, task_list, [pw.BeforeWorkflow], activity_task_list=task_list, sticky_timeout=0)
+    deprecated = Decider(swf_domain, task_list, [pw.DeprecatedWorkflow], activity_task_list=task_list, sticky_timeout=0)
+    with _worker(swf_domain, task_list):
+        _decide_until(before, swf_domain, execution, lambda events: pw.OLD in _scheduled(events))
+        # The old step done, the next decision task goes to the decider deployed with deprecate_patch.
+        _decide_until(
+            deprecated, swf_domain, execution, lambda events: events[-1]["eventType"] == "DecisionTaskStarted"
+        )
+    events = _history(swf_domain, execution)
+    first = check_history(pw.DeprecatedWorkflow, events)[1][0]
+    refusals = [r.getMessage() for r in caplog.records if "does not fit its history" in r.getMessage()]
+    client.swf_client().terminate_workflow_execution(
+        domain=swf_domain, workflowId=execution["workflowId"], runId=execution["runId"]
+    )
+    assert first.startswith(f"patch marker {MARKER!r} is missing: the history went past deprecate_patch(")
+    wid, rid = execution["workflowId"], execution["runId"]
+    assert refusals == [
+        f"execution {wid} (run {rid}): the workflow code does not fit its history: {first} (and 1 more); decision "
+        "task left unanswered until code that fits is deployed (SIMPLEFLOW_ON_NONDETERMINISM=fail fails it)"
+    ]
+    assert _scheduled(events) == [pw.FIRST, pw.OLD]  # the new step was never scheduled
+    assert [e["eventType"] for e in events].count("DecisionTaskCompleted") == 2  # the old decider's answers only
