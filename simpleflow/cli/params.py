@@ -15,7 +15,6 @@ from urllib.parse import unquote
 
 import click
 
-from simpleflow import format
 from simpleflow.exceptions import UsageError
 
 __all__ = [
@@ -243,8 +242,10 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
             at = finite_seconds(when)
         except ValueError as err:
             raise UsageError(f"--signal {text!r}: the delay {err}") from None
+    from simpleflow.format import swf_name  # here: --help imports no library module
+
     try:  # as workflow.signal checks it: a name SWF would refuse there is refused here too
-        format.swf_name(name, "--signal: signal name")
+        swf_name(name, "--signal: signal name")
     except ValueError as err:
         raise UsageError(str(err)) from None
     if not sep:

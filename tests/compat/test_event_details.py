@@ -6,10 +6,12 @@ import datetime
 import json
 
 from simpleflow import Workflow
-from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, WorkflowRun, replay
 from tests.history_builder import HistoryBuilder
 
-INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id")
+# The history is built by hand: timers and a marker the code never starts. Its decisions are not what is tested
+# (a decider would refuse them): reported, not refused.
+INFO = ExecutionInfo(domain="d", workflow_id="wf-id", run_id="run-id", on_nondeterminism=ON_NONDETERMINISM_REPORT)
 UTC = datetime.timezone.utc
 
 
