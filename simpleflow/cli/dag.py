@@ -68,7 +68,10 @@ def dag_run(
     if not local:
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
     value = dag.parse_value(read_text(input, input_file), input_source(input_file))
-    result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    try:
+        result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+    except KeyboardInterrupt:
+        runs.interrupted_locally(record)
     runs.finish_recorded(result, record, lambda: result.events, details_wanted())
 
 

@@ -3,6 +3,7 @@ does, whatever the run waits for (an activity that runs on, a timer in real time
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -56,14 +57,24 @@ class ParentWorkflow(Workflow):  # a child open: the family's loop, on the main 
 INTERRUPTED = "interrupted: the local run was stopped before it closed (its activities left unfinished)"
 
 
-def _interrupt(tmp_path: Path, workflow: str, *options: str) -> tuple[int, str, str, float]:
-    """Start *workflow* locally, Ctrl-C it once it runs: (exit status, stdout, stderr, seconds it took to exit)."""
+def _interrupt(tmp_path: Path, workflow: str, *options: str, spec: bool = False) -> tuple[int, str, str, float]:
+    """Start *workflow* locally (with *spec*, a DAG spec whose one node runs it as an activity), Ctrl-C it once it
+    runs: (exit status, stdout, stderr, seconds it took to exit)."""
     (tmp_path / "interrupt_flows.py").write_text(WORKFLOWS)
     cue = tmp_path / "started"
     env = dict(os.environ, PYTHONPATH=str(tmp_path))
     command = [sys.executable, "-m", "simpleflow.command", "workflow.start", "--local", f"interrupt_flows.{workflow}"]
+    given = f'["{cue}"]'
+    if spec:
+        nodes = {"nap": {"activity": f"interrupt_flows.{workflow}", "args": ["$input.path"]}}
+        spec_file = tmp_path / "spec.json"
+        spec_file.write_text(
+            json.dumps({"name": "naps", "version": "1", "modules": ["interrupt_flows"], "nodes": nodes})
+        )
+        command = [sys.executable, "-m", "simpleflow.command", "dag.run", str(spec_file), "--local"]
+        given = json.dumps({"path": str(cue)})
     process = subprocess.Popen(
-        [*command, "--input", f'["{cue}"]', *options],
+        [*command, "--input", given, *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -107,3 +118,9 @@ def test_an_interrupted_run_records_nothing_and_says_so(tmp_path):
     status, _, err, _ = _interrupt(tmp_path, "NapWorkflow", "--record", str(record))
     assert (status, err) == (130, f"{INTERRUPTED}; nothing was recorded to {record}\n")
     assert not record.exists()
+
+
+def test_ctrl_c_stops_a_local_dag_run_the_same_way(tmp_path):
+    status, out, err, took = _interrupt(tmp_path, "nap", spec=True)
+    assert (status, out, err) == (130, "", INTERRUPTED + "\n")
+    assert took < 5
