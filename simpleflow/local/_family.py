@@ -164,8 +164,13 @@ class Family:
         return self.current.closed
 
     def shut_down(self) -> None:
+        """Release every run's threads; after Ctrl-C (``interrupted``), wait for none: a run's thread may be
+        waiting for an activity (it drives the loop inline), and all of them are daemons, gone at exit."""
         for member in self.members:
-            member.shut_down()
+            if self.interrupted:
+                member.activities.give_up()
+            else:
+                member.shut_down()
 
     def _step(self) -> bool:
         """Give a decision task to each open run an event woke up; False when none was."""
