@@ -30,16 +30,24 @@ if TYPE_CHECKING:
 STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
 
 
-def stuck(run: WorkflowRun) -> str:
-    """Why *run* fails as stuck, in one line: the signals it waits for, and those it got that nothing waits for."""
+def stuck(run: WorkflowRun, children: list[RunHost] = ()) -> str:
+    """Why *run* fails as stuck, in one line: the signals it waits for, those it got that nothing waits for, and
+    the signals its open *children* (runs of the family) wait for."""
     awaited, unawaited = run.awaited_signals(), run.unawaited_signals()
     reason = STUCK
     if awaited:
-        plural = "s" if len(awaited) > 1 else ""
-        reason = f"workflow is stuck: it waits for signal{plural} {_quoted(awaited)}, which can never come"
+        reason = f"workflow is stuck: it waits for {_signals(awaited)}, which can never come"
     if unawaited:
         reason += f" (it received {_quoted(unawaited)}, which no wait_signal asks for)"
+    for child in children:
+        waits = child.run.awaited_signals()
+        if waits:
+            reason += f"; its child {child.workflow_id!r} waits for {_signals(waits)}"
     return reason
+
+
+def _signals(names: list[str]) -> str:
+    return f"signal{'s' if len(names) > 1 else ''} {_quoted(names)}"
 
 
 def _quoted(names: list[str]) -> str:
@@ -151,7 +159,9 @@ class Family:
                 if news is PAUSED:
                     return None
                 if news is NONE_CAN_COME:
-                    self.current.close(FAILED, reason=BLOCKED if self.current.run.blocked else stuck(self.current.run))
+                    children = [m for m in self.members if m is not self.current and m.closed is None]
+                    reason = BLOCKED if self.current.run.blocked else stuck(self.current.run, children)
+                    self.current.close(FAILED, reason=reason)
         except KeyboardInterrupt:
             # Nothing is waited for: the activity and run threads are daemons, left where they are (an activity
             # cannot be stopped from outside; shut_down would wait for it, and a run's thread for its timer).

@@ -29,7 +29,7 @@ from simpleflow.engine import (
     decode_events,
     encode_decisions,
 )
-from simpleflow.history import WAKING_EVENTS, decision_attributes_key, make_event
+from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
 from simpleflow.local._closing import ClosingMixin, deadline_of
 from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family, stuck
@@ -377,6 +377,16 @@ class RunHost(ClosingMixin):
         )
         self.family.continued(self, successor)
 
+    def _start_refused_before(self, workflow_id: str, initiated: int) -> bool:
+        """Whether a start of *workflow_id* before the one *initiated* was refused because its type was unknown."""
+        return any(
+            e["eventType"] == "StartChildWorkflowExecutionFailed"
+            and attributes(e).get("workflowId") == workflow_id
+            and attributes(e).get("cause") == "WORKFLOW_TYPE_DOES_NOT_EXIST"
+            and e["eventId"] < initiated
+            for e in self.events
+        )
+
     def _do_StartChildWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         # SWF's event always has a childPolicy: the decision's, else the type's default (registered by the
         # decider with the decision's, else DEFAULT_CHILD_POLICY).
@@ -403,6 +413,11 @@ class RunHost(ClosingMixin):
                     "decisionTaskCompletedEventId": completed_id,
                 },
             )
+            if cause == "WORKFLOW_TYPE_DOES_NOT_EXIST" and self._start_refused_before(a["workflowId"], initiated):
+                # The engine starts it again once, as a decider does after registering its type on SWF; here no
+                # registration can make the class load: the run fails rather than trying for ever.
+                what = class_path(input) or a["workflowType"]["name"]
+                self.close(FAILED, reason=f"child workflow {a['workflowId']}: {what} {CANNOT_LOAD}")
             return
         # The child runs beside this run, driven by the family loop; its closing comes back here.
         child = RunHost(
@@ -487,6 +502,12 @@ class RunHost(ClosingMixin):
         event_id = len(self.events) + 1
         self.events.append(make_event(event_id, event_type, self.family.now() if at is None else at, attrs))
         return event_id
+
+
+CANNOT_LOAD = (
+    "cannot be loaded here, so the local host cannot start it (a workflow class must be importable by its "
+    "module's name: not defined inside a function, nor in the script run as __main__)"
+)
 
 
 def _class_of(input: dict[str, Any], type_name: str | None = None) -> type | None:

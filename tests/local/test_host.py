@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from simpleflow import Workflow, activity, futures
-from simpleflow.local import LocalExecution
+from simpleflow.local import LocalExecution, _run_host
+from simpleflow.local._family import STUCK
 from tests.fixtures import engine_workflows as wf
 
 
@@ -94,3 +95,36 @@ def test_a_run_stuck_on_a_signal_names_it_and_the_signals_it_got_that_nothing_wa
     )
     result = LocalExecution(WaitsForConfirm, {}).execute()
     assert result.reason == "workflow is stuck: it waits for signal 'ready', which can never come"
+
+
+def test_a_run_stuck_on_its_child_names_the_signal_the_child_waits_for():
+    from tests.fixtures.signal_workflows import ParentOfWaiter
+
+    result = LocalExecution(ParentOfWaiter, {"args": [], "kwargs": {}}).execute()
+    assert result.status == "failed"
+    assert result.reason.startswith(f"{STUCK}; its child 'workflow-"), result.reason
+    assert result.reason.endswith("waits for signal 'go'"), result.reason
+
+
+def test_a_child_whose_class_cannot_load_fails_its_parent_instead_of_starting_it_for_ever():
+    class Inner(Workflow):  # defined in a function: no import finds it
+        name = "inner_child"
+        version = "1"
+
+        def run(self):
+            return 1
+
+    class Outer(Workflow):
+        name = "outer_parent"
+        version = "1"
+
+        def run(self):
+            return self.submit(Inner).result
+
+    began = time.monotonic()
+    result = LocalExecution(Outer, {"args": [], "kwargs": {}}).execute()
+    assert time.monotonic() - began < 5
+    assert result.status == "failed"
+    assert f"{_run_host.CANNOT_LOAD}" in result.reason and "Inner" in result.reason, result.reason
+    failed = [e for e in result.events if e["eventType"] == "StartChildWorkflowExecutionFailed"]
+    assert len(failed) == 2  # refused once, tried again once (as after a registration on SWF), then given up
