@@ -25,11 +25,29 @@ def _kind(task: dict[str, Any]) -> str:
 
 
 def _task_id(task: dict[str, Any], index: int) -> str:
-    if task.get("id_"):
-        return str(task["id_"])
+    if task.get("id_") or task.get("activity_id"):
+        return str(task.get("id_") or task["activity_id"])
     if _kind(task) == "ChildWorkflow":
         return f"{task.get('workflow_type_name')}:{task.get('workflow_type_version')}"
     return f"{task.get('name')}:{task.get('version')}" if task.get("name") else f"task{index}"
+
+
+# The keys floto's task classes serialize (``id_``; ``activity_id`` in its older specs): another key is a typo
+# whose value would be lost without a word (an ``inputs`` for ``input``...).
+_COMMON_KEYS = frozenset({"type", "id_", "activity_id", "requires", "domain"})
+_TASK_KEYS = {
+    "ActivityTask": _COMMON_KEYS | {"name", "version", "input", "retry_strategy", "task_list"},
+    "Timer": _COMMON_KEYS | {"delay_in_seconds"},
+    "ChildWorkflow": _COMMON_KEYS
+    | {"workflow_type_name", "workflow_type_version", "input", "retry_strategy", "task_list"},
+}
+
+
+def _unknown_keys(task: dict[str, Any], kind: str, where: str) -> list[str]:
+    known = _TASK_KEYS.get(kind)
+    if known is None:
+        return []
+    return [f"node {where!r}: unknown key {key!r} for a floto {kind}" for key in task if key not in known]
 
 
 def _requires(task: dict[str, Any]) -> list[str]:
@@ -71,6 +89,7 @@ def to_dag(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             problems.append(f"node {node_id!r}: declared twice (activity_tasks[{index}])")
             continue
         kind = _kind(task)
+        problems += _unknown_keys(task, kind, node_id)
         node: dict[str, Any] = {"requires": _requires(task)}
         if kind == "Timer":
             node["timer"] = task.get("delay_in_seconds")
@@ -93,13 +112,16 @@ def to_dag(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             problems.append(f"node {node_id!r}: floto task type {kind!r} is not supported")
             continue
         nodes[node_id] = {k: v for k, v in node.items() if v is not None}
+    repeat = raw.get("repeat_workflow", False)
+    if not isinstance(repeat, bool):  # "no" would read as true, and repeat for ever
+        problems.append(f"spec: repeat_workflow must be true or false, not {repeat!r}")
     spec = {
         "name": raw.get("name") or raw.get("task_list") or "floto",
         "version": str(raw.get("version") or "1"),
         "task_list": raw.get("task_list"),
         "nodes": nodes,
         "result_mode": "floto",
-        "repeat": bool(raw.get("repeat_workflow")),
+        "repeat": repeat is True,
     }
     if raw.get("modules"):
         spec["modules"] = raw["modules"]

@@ -240,3 +240,16 @@ def test_a_negative_retry_count_is_refused_naming_the_specs_own_key():
     assert problems_of(_spec(a={"activity": INC, "retry": -1})) == [
         "node 'a': retry must be a number of retries >= 0, not -1"
     ]
+
+
+def test_a_floto_task_key_floto_does_not_know_is_refused_rather_than_lost():
+    assert problems_of(_floto_spec(_floto_task("A", inputs={"foo": 1}))) == [
+        "node 'A': unknown key 'inputs' for a floto ActivityTask"
+    ]
+    timer = {"type": "floto.specs.task.Timer", "id_": "T", "delay_in_second": 1}
+    assert "node 'T': unknown key 'delay_in_second' for a floto Timer" in problems_of(_floto_spec(timer))
+
+
+def test_a_floto_repeat_workflow_that_is_not_a_boolean_is_refused():
+    spec = dict(_floto_spec(_floto_task("A")), repeat_workflow="no")  # would read as true: repeat for ever
+    assert problems_of(spec) == ["spec: repeat_workflow must be true or false, not 'no'"]
