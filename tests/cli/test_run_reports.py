@@ -6,6 +6,8 @@ Run as a user runs them: the console script, from the repository root or a proje
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simpleflow.history import failed_for_good, make_event, task_failures, where_raised
@@ -205,3 +207,13 @@ def test_a_local_schedule_says_which_runs_did_not_complete_and_why(shell):
     ]
     done = console.run(shell, *args, "172800", "--input", '{"x": 1}', cwd=console.REPO)
     assert (done.returncode, done.stderr, len(done.stdout.splitlines())) == (0, "", 2)
+
+
+def test_a_local_schedule_says_which_runs_were_still_open_when_for_ended(shell, tmp_path):
+    spec = tmp_path / "slow.json"
+    spec.write_text(json.dumps({"name": "slow", "version": "1", "nodes": {"wait": {"timer": 100_000}}}))
+    args = ["schedule.create", "slow", "--cron", "0 * * * *", str(spec), "--local", "--for", "4000"]
+    done = console.run(shell, *args, cwd=console.REPO)
+    assert done.returncode == 0, done.stderr  # a run past --for is no failure
+    ids = done.stdout.splitlines()
+    assert ids and done.stderr.splitlines() == [f"run {i} still open when --for ended" for i in ids]
