@@ -25,7 +25,7 @@ SPEC_KEYS = frozenset(
     {"name", "version", "task_list", "modules", "nodes", "result", "execution_timeout", "repeat", "result_mode"}
     | {"format", "description"}
 )
-RETRY_KEYS = frozenset({"max_attempts", "delay", "backoff"})
+RETRY_KEYS = frozenset({"max_attempts", "delay", "backoff", "non_retryable_errors"})
 TIMEOUT_KEYS = frozenset({"start_to_close", "schedule_to_close", "schedule_to_start", "heartbeat", "execution"})
 
 
@@ -128,7 +128,14 @@ def _normal_retry(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]
         delay = int(delay)
     if not _is_number(backoff) or backoff < 1:
         problems.append(f"{where}: backoff must be a number >= 1, not {backoff!r}")
-    return {"max_attempts": attempts, "delay": delay, "backoff": backoff}
+    normal = {"max_attempts": attempts, "delay": delay, "backoff": backoff}
+    errors = raw.get("non_retryable_errors")
+    if errors is not None:  # RetryPolicy's: the error names (or qualified names) a failure never retries on
+        if not isinstance(errors, list) or not all(isinstance(e, str) and e for e in errors):
+            problems.append(f"{where}: non_retryable_errors must be a list of error names, not {errors!r}")
+        else:
+            normal["non_retryable_errors"] = errors
+    return normal
 
 
 def _normal_timeout(node_id: str, raw: Any, problems: list[str]) -> dict[str, Any]:

@@ -85,7 +85,8 @@ def retry_of(retry: dict[str, Any] | None) -> int | RetryPolicy:
     if not retry or retry["max_attempts"] <= 1:
         return 0
     attempts, delay, backoff = retry["max_attempts"], retry.get("delay") or 0, retry.get("backoff") or 1
-    if not delay:
+    errors = retry.get("non_retryable_errors")
+    if not delay and not errors:
         return attempts - 1
     longest = float(delay)  # the wait after the last attempt but one: the policy's cap
     for _ in range(attempts - 2):
@@ -97,6 +98,7 @@ def retry_of(retry: dict[str, Any] | None) -> int | RetryPolicy:
         initial_interval=delay,
         backoff_coefficient=backoff,
         maximum_interval=max(float(delay), min(longest, _LONGEST_TIMER)),
+        non_retryable_errors=errors or (),
     )
 
 

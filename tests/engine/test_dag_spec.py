@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simpleflow import dag
@@ -253,3 +255,17 @@ def test_a_floto_task_key_floto_does_not_know_is_refused_rather_than_lost():
 def test_a_floto_repeat_workflow_that_is_not_a_boolean_is_refused():
     spec = dict(_floto_spec(_floto_task("A")), repeat_workflow="no")  # would read as true: repeat for ever
     assert problems_of(spec) == ["spec: repeat_workflow must be true or false, not 'no'"]
+
+
+def test_a_retry_names_the_errors_it_never_retries_on(tmp_path):
+    from simpleflow.dag import _execute
+
+    assert "node 'a': retry: non_retryable_errors must be a list of error names, not 'TypeError'" in problems_of(
+        _spec(a={"activity": INC, "args": [1], "retry": {"max_attempts": 3, "non_retryable_errors": "TypeError"}})
+    )
+    spec = tmp_path / "spec.json"
+    retry = {"max_attempts": 3, "non_retryable_errors": ["TypeError"]}  # a data error: tried once
+    spec.write_text(json.dumps(_spec(a={"activity": INC, "args": ["$input.x"], "retry": retry})))
+    outcome = _execute.run_local(str(spec), {"x": "s"}, ["tests.fixtures.dag_activities"])
+    assert outcome.status == "failed"
+    assert [e["eventType"] for e in outcome.events].count("ActivityTaskScheduled") == 1
