@@ -61,3 +61,36 @@ def wait_catching_sigterm(process: subprocess.Popen, timeout: float = 20.0) -> N
     while not catches_sigterm(process.pid):
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.002)
+
+
+def interrupt_once_started(
+    command: list[str], cue: Path, *, cwd: Path | str, env: dict[str, str], merge_stderr: bool = False
+) -> tuple[int, str, str, float]:
+    """Run *command* in a session of its own and send it SIGINT once *cue* exists (the run is under way):
+    (exit status, stdout, stderr, seconds from the SIGINT to its exit). With *merge_stderr*, stderr is in stdout."""
+    import os
+    import signal
+
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not cue.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.02)
+        time.sleep(0.3)  # into the wait
+        os.kill(process.pid, signal.SIGINT)
+        sent = time.monotonic()
+        out, err = process.communicate(timeout=50)
+        return process.returncode, out, err or "", time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.process_helpers import interrupt_once_started
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,29 +72,7 @@ def _interrupt(tmp_path: Path, workflow: str, *options: str, spec: bool = False)
         )
         command = [sys.executable, "-m", "simpleflow.command", "dag.run", str(spec_file), "--local"]
         given = json.dumps({"path": str(cue)})
-    process = subprocess.Popen(
-        [*command, "--input", given, *options],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not cue.exists():
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-            time.sleep(0.02)
-        time.sleep(0.3)  # into the wait
-        os.kill(process.pid, signal.SIGINT)
-        sent = time.monotonic()
-        out, err = process.communicate(timeout=20)
-        return process.returncode, out, err, time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    return interrupt_once_started([*command, "--input", given, *options], cue, cwd=ROOT, env=env)
 
 
 @pytest.mark.parametrize(

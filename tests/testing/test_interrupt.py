@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
+
+from tests.process_helpers import interrupt_once_started
 
 FLOWS = """
 import time
@@ -32,28 +31,9 @@ def test_ctrl_c_in_a_kit_test_stops_at_once(tmp_path):
         "from interrupt_kit_flows import NapWorkflow\n\n"
         f"def test_nap(workflow_env):\n    workflow_env.run(NapWorkflow, {str(cue)!r})\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "test_nap.py"],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(tmp_path)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "test_nap.py"]
+    status, out, _, took = interrupt_once_started(
+        command, cue, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(tmp_path)), merge_stderr=True
     )
-    try:
-        deadline = time.monotonic() + 30
-        while not cue.exists():
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-            time.sleep(0.02)
-        time.sleep(0.3)  # into the wait
-        os.kill(process.pid, signal.SIGINT)
-        sent = time.monotonic()
-        out, _ = process.communicate(timeout=50)
-        took = time.monotonic() - sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 2 and "KeyboardInterrupt" in out, out  # pytest's own exit for an interrupted run
+    assert status == 2 and "KeyboardInterrupt" in out, out  # pytest's own exit for an interrupted run
     assert took < 5, out  # the activity's 60 s were not waited for
