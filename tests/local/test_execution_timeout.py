@@ -129,14 +129,14 @@ def test_a_continued_run_counts_its_timeout_from_its_own_start():
         runs.insert(0, outcome)
         outcome = outcome.previous
     assert [r.status for r in runs] == ["continued_as_new", "continued_as_new", "timed_out"]
-    # 3 s, 3 s, then 4 s of its own: 10 s in all, past the 4 s a single run has.
+    # 2 s, 2 s, then 6 s of its own: 10 s in all, past the 6 s a single run has.
     assert [_story(r.events)[-1] for r in runs] == [
-        ("WorkflowExecutionContinuedAsNew", 3.0),
-        ("WorkflowExecutionContinuedAsNew", 3.0),
-        ("WorkflowExecutionTimedOut", 4.0),
+        ("WorkflowExecutionContinuedAsNew", 2.0),
+        ("WorkflowExecutionContinuedAsNew", 2.0),
+        ("WorkflowExecutionTimedOut", 6.0),
     ]
     assert runs[-1].events[-1]["eventTimestamp"] - runs[0].events[0]["eventTimestamp"] == pytest.approx(10.0, abs=0.1)
-    assert attrs(runs[-1].events[0])["executionStartToCloseTimeout"] == "4"
+    assert attrs(runs[-1].events[0])["executionStartToCloseTimeout"] == "6"
     for run in runs:
         assert_resume_matches_replay(wf.Relay, run)
 

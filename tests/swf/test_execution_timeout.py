@@ -74,8 +74,11 @@ def test_a_child_timed_out_and_a_child_policy_applied_on_the_dev_server_as_local
 def test_a_continued_run_times_out_on_its_own_time_on_the_dev_server_as_locally(swf_domain):
     here, _ = _both_hosts(swf_domain, wf.Relay, [1])
     closings = _closings(_local_runs(here))
-    assert closings == _closings(_swf_runs(swf_domain))
+    remote = _closings(_swf_runs(swf_domain))
+    # The same closings; the continue-as-new comes a decision task after its timer on the dev server (real time).
+    assert [c[:2] for c in closings] == [c[:2] for c in remote]
+    assert all(abs(mine[2] - theirs[2]) <= 1 for mine, theirs in zip(closings, remote)), (closings, remote)
     assert [(kind, seconds) for kind, _, seconds in closings] == [
-        ("WorkflowExecutionContinuedAsNew", 3),
-        ("WorkflowExecutionTimedOut", 4),  # 7 s after the execution's start: its own 4 s
+        ("WorkflowExecutionContinuedAsNew", 2),
+        ("WorkflowExecutionTimedOut", 6),  # 8 s after the execution's start: its own 6 s
     ]
