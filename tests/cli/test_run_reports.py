@@ -211,8 +211,10 @@ def test_a_local_schedule_says_which_runs_did_not_complete_and_why(shell):
 
 def test_a_local_schedule_says_which_runs_were_still_open_when_for_ended(shell, tmp_path):
     spec = tmp_path / "slow.json"
-    spec.write_text(json.dumps({"name": "slow", "version": "1", "nodes": {"wait": {"timer": 100_000}}}))
-    args = ["schedule.create", "slow", "--cron", "0 * * * *", str(spec), "--local", "--for", "4000"]
+    # Its runs wait longer than --for and time out long after it, whatever the time of day the test starts at.
+    slow = {"name": "slow", "version": "1", "execution_timeout": 200_000, "nodes": {"wait": {"timer": 100_000}}}
+    spec.write_text(json.dumps(slow))
+    args = ["schedule.create", "slow", "--cron", "* * * * *", str(spec), "--local", "--for", "150"]
     done = console.run(shell, *args, cwd=console.REPO)
     assert done.returncode == 0, done.stderr  # a run past --for is no failure
     ids = done.stdout.splitlines()
