@@ -114,6 +114,19 @@ def test_domains_and_types_come_in_pages(swf):
     assert len(listed["domainInfos"]) == 1 and listed["nextPageToken"]
 
 
+def _type_infos(domain, kind: dict, status: str) -> list[dict]:
+    """The activity and workflow types *kind* names, as their Describe and List calls give them (four infos)."""
+    swf, name = domain.swf, domain.name
+    infos = [
+        swf.describe_activity_type(domain=name, activityType=kind)["typeInfo"],
+        swf.describe_workflow_type(domain=name, workflowType=kind)["typeInfo"],
+        *swf.list_activity_types(domain=name, registrationStatus=status, name=kind["name"])["typeInfos"],
+        *swf.list_workflow_types(domain=name, registrationStatus=status, name=kind["name"])["typeInfos"],
+    ]
+    assert len(infos) == 4
+    return infos
+
+
 def test_a_type_is_dated_when_it_was_registered(domain):
     """creationDate: "The date and time this activity type was created through RegisterActivityType" (SWF's API
     reference), "The date when this type was registered" for a workflow type."""
@@ -122,13 +135,7 @@ def test_a_type_is_dated_when_it_was_registered(domain):
     swf.register_activity_type(domain=name, **late)
     swf.register_workflow_type(domain=name, **late)
     after = time.time()
-    infos = [
-        swf.describe_activity_type(domain=name, activityType=late)["typeInfo"],
-        swf.describe_workflow_type(domain=name, workflowType=late)["typeInfo"],
-        *swf.list_activity_types(domain=name, registrationStatus="REGISTERED", name="late")["typeInfos"],
-        *swf.list_workflow_types(domain=name, registrationStatus="REGISTERED", name="late")["typeInfos"],
-    ]
-    assert len(infos) == 4
+    infos = _type_infos(domain, late, "REGISTERED")
     assert all(before - 0.5 <= info["creationDate"].timestamp() <= after + 0.5 for info in infos), infos
 
 
@@ -142,13 +149,7 @@ def test_a_deprecated_type_is_dated_when_it_was_deprecated(domain):
     swf.deprecate_activity_type(domain=name, activityType=old)
     swf.deprecate_workflow_type(domain=name, workflowType=old)
     after = time.time()
-    infos = [
-        swf.describe_activity_type(domain=name, activityType=old)["typeInfo"],
-        swf.describe_workflow_type(domain=name, workflowType=old)["typeInfo"],
-        *swf.list_activity_types(domain=name, registrationStatus="DEPRECATED", name="old")["typeInfos"],
-        *swf.list_workflow_types(domain=name, registrationStatus="DEPRECATED", name="old")["typeInfos"],
-    ]
-    assert len(infos) == 4
+    infos = _type_infos(domain, old, "DEPRECATED")
     assert all(before - 0.5 <= info["deprecationDate"].timestamp() <= after + 0.5 for info in infos), infos
     swf.undeprecate_activity_type(domain=name, activityType=old)
     assert "deprecationDate" not in swf.describe_activity_type(domain=name, activityType=old)["typeInfo"]
