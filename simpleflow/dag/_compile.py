@@ -14,7 +14,14 @@ from simpleflow import activity
 from simpleflow.dag._spec import Spec, SpecError, module_problem
 from simpleflow.exceptions import UsageError
 from simpleflow.runtime.loader import load_workflow, scan_activities, workflow_path
+from simpleflow.runtime.outcome import task_signature
 from simpleflow.workflow import Workflow
+
+_POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
+_POSITIONAL_OR_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+_KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
+_VAR_POSITIONAL = inspect.Parameter.VAR_POSITIONAL
+_VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
 
 
 def _import_modules(modules: list[str], problems: list[str]) -> bool:
@@ -52,13 +59,61 @@ def _activity_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
             f"node {node['id']!r}: activity {act.name!r} is declared with version {act.version!r}, "
             f"not {node['version']!r}"
         )
+    signature = task_signature(act)
+    names = list(node["kwargs"])
     if "context" in node:
-        try:
-            takes_context = "context" in inspect.signature(act.callable).parameters
-        except (TypeError, ValueError):
-            takes_context = False
-        target["takes_context"] = takes_context
+        target["takes_context"] = signature is not None and "context" in signature.parameters
+        if target["takes_context"]:
+            names = ["context"]  # the engine passes floto's context in place of the node's kwargs
+    _check_call(node, f"activity {act.name!r}", signature, len(node["args"]), names, problems)
     return target
+
+
+def _check_call(
+    node: dict[str, Any],
+    what: str,
+    signature: inspect.Signature | None,
+    count: int,
+    names: list[str],
+    problems: list[str],
+) -> None:
+    """One line for *node* when the call it makes of *what* (*count* arguments by position, *names* by name)
+    does not fit *signature* (None: not inspectable, not checked)."""
+    misfits = _arguments_problems(signature, count, names) if signature is not None else []
+    if misfits:
+        shown = signature.replace(return_annotation=inspect.Signature.empty)
+        problems.append(f"node {node['id']!r}: {what} {'; '.join(misfits)} (signature {shown})")
+
+
+def _arguments_problems(signature: inspect.Signature, count: int, names: list[str]) -> list[str]:
+    """What keeps a call giving *count* arguments by position and *names* by name from fitting *signature*.
+
+    A spec knows the shape of a node's call before it runs (a reference stands for one value, at its place).
+    """
+    params = list(signature.parameters.values())
+    var_positional = any(p.kind is _VAR_POSITIONAL for p in params)
+    var_keyword = any(p.kind is _VAR_KEYWORD for p in params)
+    positional = [p for p in params if p.kind in (_POSITIONAL_ONLY, _POSITIONAL_OR_KEYWORD)]
+    problems = []
+    if count > len(positional) and not var_positional:
+        problems.append(
+            f"takes {len(positional)} positional argument{'' if len(positional) == 1 else 's'}, not {count}"
+        )
+    by_position = {p.name for p in positional[:count]}
+    by_name = {p.name for p in params if p.kind in (_POSITIONAL_OR_KEYWORD, _KEYWORD_ONLY)}
+    only_by_position = {p.name for p in positional if p.kind is _POSITIONAL_ONLY}
+    for name in names:
+        if name in by_name and name in by_position:
+            problems.append(f"is given {name!r} twice (by position and by name)")
+        elif name in only_by_position and not var_keyword:
+            problems.append(f"takes {name!r} by position only")
+        elif name not in by_name and not var_keyword:
+            problems.append(f"takes no argument {name!r}")
+    for p in params:
+        given = p.name in by_position or (p.name in names and (p.kind is not _POSITIONAL_ONLY or not var_keyword))
+        if p.default is p.empty and p.kind not in (_VAR_POSITIONAL, _VAR_KEYWORD) and not given:
+            problems.append(f"needs argument {p.name!r}")
+    return problems
 
 
 def _find_loaded_workflow(name: str) -> type | None:
@@ -72,6 +127,20 @@ def _find_loaded_workflow(name: str) -> type | None:
     return None
 
 
+def _run_signature(cls: type) -> inspect.Signature | None:
+    """The parameters of *cls*'s ``run`` a child execution's input fills (after ``self``)."""
+    try:
+        signature = inspect.signature(cls.run)
+    except (TypeError, ValueError):
+        return None
+    return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+
+def _workflow_call(node: dict[str, Any]) -> tuple[int, list[str]]:
+    """The shape of the call a workflow node makes: floto's context alone by position, else its own input."""
+    return (1 if "context" in node else len(node["args"])), list(node["kwargs"])
+
+
 def _workflow_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
     name = node["workflow"]
     cls = _find_loaded_workflow(name)
@@ -81,6 +150,7 @@ def _workflow_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
         except UsageError as err:
             problems.append(f"node {node['id']!r}: unknown workflow {name!r} ({err})")
             return None
+    _check_call(node, f"workflow {name!r}", _run_signature(cls), *_workflow_call(node), problems)
     timeout = node["timeout"]
     return {
         "name": cls.name,

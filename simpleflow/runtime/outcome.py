@@ -9,6 +9,7 @@ activity is called the same way (context, class activities, ``post_execute``) an
 
 from __future__ import annotations
 
+import inspect
 import json
 import traceback
 from collections.abc import Callable
@@ -190,6 +191,18 @@ def call_activity(
     result = _call(act, args, kwargs, context)
     middlewares.after(context, result)
     return result
+
+
+def task_signature(act: Activity) -> inspect.Signature | None:
+    """The parameters a task's arguments fill: those of *act*'s callable (a class's ``__init__``), less the
+    ``context`` a worker passes itself (see ``_call``); None when the callable has no signature to inspect."""
+    try:
+        signature = inspect.signature(act.callable)
+    except (TypeError, ValueError):
+        return None
+    if getattr(act.callable, "add_context_in_kwargs", False):
+        signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "context"])
+    return signature
 
 
 def _call(act: Activity, args: list, kwargs: dict, context: dict[str, Any]) -> Any:

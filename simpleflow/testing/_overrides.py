@@ -18,7 +18,7 @@ from typing import Any
 
 from simpleflow import activity as activity_registry
 from simpleflow.exceptions import TaskFailed, UsageError
-from simpleflow.runtime.outcome import FAILED, Outcome, call_activity
+from simpleflow.runtime.outcome import FAILED, Outcome, call_activity, task_signature
 
 
 @dataclass(slots=True)
@@ -133,12 +133,13 @@ def check_replacement(act: activity_registry.Activity, replacement: Any) -> None
     """
     if not callable(replacement) or (isinstance(replacement, type) and issubclass(replacement, BaseException)):
         return  # a value, or an exception to raise
+    wanted = task_signature(act)  # without the context a worker adds: the task does not pass it
+    if wanted is None:
+        return
     try:
-        wanted, given = inspect.signature(act.callable), inspect.signature(replacement)
+        given = inspect.signature(replacement)
     except (TypeError, ValueError):
         return
-    if getattr(act.callable, "add_context_in_kwargs", False):  # the worker adds it, the task does not
-        wanted = wanted.replace(parameters=[p for p in wanted.parameters.values() if p.name != "context"])
     params = [*wanted.parameters.values(), *given.parameters.values()]
     if any(p.kind in _VARIADIC for p in params):
         return

@@ -80,6 +80,30 @@ def test_two_nodes_sharing_one_task_id_or_a_fractional_duration_are_refused_befo
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_a_node_argument_its_activity_does_not_take_is_refused_in_one_line_before_anything_runs(tmp_path):
+    spec = _write(
+        tmp_path,
+        "misfit.yaml",
+        f"""
+name: misfit
+modules: [tests.fixtures.dag_activities]
+nodes:
+  a: {{activity: tests.fixtures.dag_activities.flaky, args: ["{tmp_path}", 0]}}
+  b: {{activity: tests.fixtures.dag_activities.double, kwargs: {{x: $nodes.a.result, times: 3}}}}
+""",
+    )
+    for command in (["dag.check", spec], ["dag.run", spec, "--local"]):
+        done = simpleflow(*command)
+        assert (done.returncode, done.stderr.splitlines()) == (
+            2,
+            [
+                "simpleflow: error: node 'b': activity 'tests.fixtures.dag_activities.double' "
+                "takes no argument 'times' (signature (x))"
+            ],
+        )
+    assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
+
+
 def test_a_spec_reading_its_input_is_refused_without_one_before_anything_runs():
     # $input.x of no input could only fail the execution at its first node, on SWF after it started.
     diamond = os.path.join(SPECS, "diamond.yaml")

@@ -30,9 +30,9 @@ INC = "tests.fixtures.dag_activities.increment"
 def test_a_cycle_is_refused_naming_its_nodes():
     problems = problems_of(
         _spec(
-            a={"activity": INC, "requires": ["c"]},
+            a={"activity": INC, "args": [1], "requires": ["c"]},
             b={"activity": INC, "args": ["$nodes.a.result"]},
-            c={"activity": INC, "requires": ["b"]},
+            c={"activity": INC, "args": [1], "requires": ["b"]},
         )
     )
     assert problems == ["node 'a': cycle a -> c -> b -> a"]
@@ -217,8 +217,13 @@ def test_ids_that_stay_distinct_in_swf_are_accepted_and_timer_ids_swf_or_the_eng
 def test_durations_that_are_not_whole_seconds_are_refused_naming_the_node_and_field():
     raw = _spec(
         t={"timer": 2.5},
-        a={"activity": INC, "timeout": {"start_to_close": 0.4, "heartbeat": 10.0}, "retry": {"delay": 0.5}},
-        b={"activity": INC, "timeout": 3.7},
+        a={
+            "activity": INC,
+            "args": [1],
+            "timeout": {"start_to_close": 0.4, "heartbeat": 10.0},
+            "retry": {"delay": 0.5},
+        },
+        b={"activity": INC, "args": [1], "timeout": 3.7},
         w={"timer": 2.0},  # a whole number written as a float is whole
     )
     raw["execution_timeout"] = 100.5
@@ -239,7 +244,7 @@ def test_durations_that_are_not_whole_seconds_are_refused_naming_the_node_and_fi
 
 
 def test_a_negative_retry_count_is_refused_naming_the_specs_own_key():
-    assert problems_of(_spec(a={"activity": INC, "retry": -1})) == [
+    assert problems_of(_spec(a={"activity": INC, "args": [1], "retry": -1})) == [
         "node 'a': retry must be a number of retries >= 0, not -1"
     ]
 

@@ -30,17 +30,17 @@ def test_a_timer_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node(v
 @pytest.mark.parametrize("value", [math.inf, math.nan, 10**400])
 @pytest.mark.parametrize("key", ["start_to_close", "heartbeat", "execution"])
 def test_a_timeout_that_is_not_a_finite_swf_duration_is_one_line_naming_the_node_and_field(key, value):
-    problems = problems_of(_one(activity=INC, timeout={key: value}))
+    problems = problems_of(_one(activity=INC, args=[1], timeout={key: value}))
     assert len(problems) == 1
     assert problems[0].startswith(f"node 'a': timeout {key}")
 
 
 @pytest.mark.parametrize("value", [math.inf, math.nan])
 def test_a_bare_non_finite_timeout_or_execution_timeout_is_refused(value):
-    assert problems_of(_one(activity=INC, timeout=value)) == [
+    assert problems_of(_one(activity=INC, args=[1], timeout=value)) == [
         f"node 'a': timeout start_to_close must be a number of seconds > 0, not {value!r}"
     ]
-    raw = {**_one(activity=INC), "execution_timeout": value}
+    raw = {**_one(activity=INC, args=[1]), "execution_timeout": value}
     assert problems_of(raw) == [f"spec: execution_timeout must be a number of seconds > 0, not {value!r}"]
 
 
@@ -55,7 +55,7 @@ def test_a_bare_non_finite_timeout_or_execution_timeout_is_refused(value):
     ],
 )
 def test_retry_settings_the_retry_policy_would_refuse_are_refused_by_the_check(retry, field):
-    problems = problems_of(_one(activity=INC, retry=retry))
+    problems = problems_of(_one(activity=INC, args=[1], retry=retry))
     assert len(problems) == 1
     assert problems[0].startswith(f"node 'a': retry: {field}")
 
@@ -69,7 +69,7 @@ def test_retry_settings_the_retry_policy_would_refuse_are_refused_by_the_check(r
     ],
 )
 def test_retry_settings_the_check_accepts_make_a_retry_policy(retry):
-    spec = dag.parse(_one(activity=INC, retry=retry))
+    spec = dag.parse(_one(activity=INC, args=[1], retry=retry))
     retry_of(spec.nodes["a"]["retry"])  # raises nothing
 
 
