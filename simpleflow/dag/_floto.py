@@ -110,7 +110,7 @@ def to_dag(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             node["retry"] = _retry(task, node_id, problems)
         else:
             problems.append(f"node {node_id!r}: floto task type {kind!r} is not supported")
-            continue
+            node["timer"] = 0  # a stand-in, never run (the spec is refused): its id stays known to the tasks after it
         nodes[node_id] = {k: v for k, v in node.items() if v is not None}
     repeat = raw.get("repeat_workflow", False)
     if not isinstance(repeat, bool):  # "no" would read as true, and repeat for ever

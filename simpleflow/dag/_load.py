@@ -8,7 +8,7 @@ from typing import Any
 
 from simpleflow import format
 from simpleflow.dag import _bounds, _floto, _refs
-from simpleflow.dag._spec import Spec, SpecError, normal_form, normalize
+from simpleflow.dag._spec import Spec, SpecError, normal_form
 from simpleflow.exceptions import DataError, UsageError
 
 
@@ -90,28 +90,25 @@ def load_text(text: str, source: str = "spec") -> Any:
 
 def parse(raw: Any) -> Spec:
     """A checked spec from plain data (a DAG spec, or a floto decider spec)."""
-    if _floto.is_floto(raw):
-        problem = _bounds.size_problem(raw)  # before converting (a DAG spec's is checked by normalize)
-        if problem:
-            raise SpecError([problem])
-        converted, problems = _floto.to_dag(raw)
-        if problems:
-            raise SpecError(problems)
-        raw = converted
-    return normalize(raw)
+    spec, problems = parse_all(raw)
+    if problems:
+        raise SpecError(problems)
+    return spec
 
 
 def parse_all(raw: Any) -> tuple[Spec, list[str]]:
-    """The spec in *raw* as far as it goes, and every problem in it (a floto spec is converted first)."""
-    if _floto.is_floto(raw):
-        problem = _bounds.size_problem(raw)  # before converting (a DAG spec's is checked by normal_form)
-        if problem:
-            return normal_form({})[0], [problem]
-        converted, problems = _floto.to_dag(raw)
-        if problems:
-            return normal_form({})[0], problems
-        raw = converted
-    return normal_form(raw)
+    """The spec in *raw* as far as it goes, and every problem in it (a floto spec is converted first: the
+    problems of converting it, then those of the spec it converts to)."""
+    if not _floto.is_floto(raw):
+        return normal_form(raw)
+    problem = _bounds.size_problem(raw)  # before converting (a DAG spec's is checked by normal_form)
+    if problem:
+        return normal_form({})[0], [problem]
+    converted, problems = _floto.to_dag(raw)
+    if not converted:  # no tasks: nothing more to check
+        return normal_form({})[0], problems
+    spec, more = normal_form(converted)
+    return spec, problems + more
 
 
 def read(path: str) -> Any:

@@ -104,6 +104,29 @@ nodes:
     assert not (tmp_path / "flaky.attempts").exists()  # nothing ran
 
 
+def test_dag_check_of_a_floto_spec_lists_every_problem_one_line_each(tmp_path):
+    task = {"type": "floto.specs.task.ActivityTask", "name": "tests.fixtures.dag_activities.floto_style"}
+    tasks = [
+        dict(task, id_="A", inputs={}),
+        dict(task, id_="B", requires=["ghost"]),
+        {"type": "floto.specs.task.Timer", "id_": "T", "delay_in_seconds": 2.5},
+    ]
+    spec = _write(
+        tmp_path,
+        "floto.json",
+        json.dumps({"type": "floto.specs.DeciderSpec", "activity_tasks": tasks}),
+    )
+    done = simpleflow("dag.check", spec, "-m", "tests.fixtures.dag_activities")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2,
+        [
+            "simpleflow: error: node 'A': unknown key 'inputs' for a floto ActivityTask",
+            "simpleflow: error: node 'T': timer must be a whole number of seconds, not 2.5",
+            "simpleflow: error: node 'B': requires unknown node 'ghost'",
+        ],
+    )
+
+
 def test_a_spec_reading_its_input_is_refused_without_one_before_anything_runs():
     # $input.x of no input could only fail the execution at its first node, on SWF after it started.
     diamond = os.path.join(SPECS, "diamond.yaml")

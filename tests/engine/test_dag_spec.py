@@ -25,6 +25,7 @@ def _spec(**nodes):
 
 
 INC = "tests.fixtures.dag_activities.increment"
+FLOTO_STYLE = "tests.fixtures.dag_activities.floto_style"  # takes floto's context
 
 
 def test_a_cycle_is_refused_naming_its_nodes():
@@ -165,7 +166,7 @@ def _floto_spec(*tasks):
 
 
 def _floto_task(id_, **more):
-    return {"type": "floto.specs.task.ActivityTask", "id_": id_, "name": INC, **more}
+    return {"type": "floto.specs.task.ActivityTask", "id_": id_, "name": FLOTO_STYLE, **more}
 
 
 def test_node_ids_that_would_name_one_task_are_refused_naming_both():
@@ -188,12 +189,13 @@ def test_node_ids_that_would_name_one_task_are_refused_naming_both():
     ]
     floto = _floto_spec(_floto_task("A:v1:x"), _floto_task("A-v1-x"), _floto_task("A-v1-x"))
     spec, problems = dag._load.parse_all(floto)
-    assert problems == ["node 'A-v1-x': declared twice (activity_tasks[2])"]
-    spec, problems = dag._load.parse_all(_floto_spec(_floto_task("A:v1:x"), _floto_task("A-v1-x")))
-    assert problems == [
+    clash = (
         "node 'A-v1-x': node 'A:v1:x' has the same SWF id 'A-v1-x' (':', '/', '|' and whitespace become '-'): "
         "rename one"
-    ]
+    )
+    assert problems == ["node 'A-v1-x': declared twice (activity_tasks[2])", clash]
+    spec, problems = dag._load.parse_all(_floto_spec(_floto_task("A:v1:x"), _floto_task("A-v1-x")))
+    assert problems == [clash]
 
 
 def test_ids_that_stay_distinct_in_swf_are_accepted_and_timer_ids_swf_or_the_engine_would_refuse_are_not():
@@ -274,3 +276,22 @@ def test_a_retry_names_the_errors_it_never_retries_on(tmp_path):
     outcome = _execute.run_local(str(spec), {"x": "s"}, ["tests.fixtures.dag_activities"])
     assert outcome.status == "failed"
     assert [e["eventType"] for e in outcome.events].count("ActivityTaskScheduled") == 1
+
+
+def test_a_floto_spec_lists_every_problem_its_conversion_and_its_check_find():
+    spec = _floto_spec(
+        _floto_task("A", inputs={"foo": 1}),  # a conversion problem...
+        _floto_task("B", retry_strategy={"type": "x.Backoff"}),
+        {"type": "floto.specs.task.Generator", "id_": "G"},  # ...whose id stays known: C requires it
+        _floto_task("C", requires=["G", "ghost"]),  # then the converted spec's own...
+        {"type": "floto.specs.task.Timer", "id_": "T", "delay_in_seconds": 2.5},
+        _floto_task("D", name="nowhere.to_be_found"),  # ...and the unknown activity compiling finds
+    )
+    assert problems_of(spec) == [
+        "node 'A': unknown key 'inputs' for a floto ActivityTask",
+        "node 'B': unknown retry strategy 'Backoff' (floto's InstantRetry is supported)",
+        "node 'G': floto task type 'Generator' is not supported",
+        "node 'T': timer must be a whole number of seconds, not 2.5",
+        "node 'C': requires unknown node 'ghost'",
+        "node 'D': unknown activity 'nowhere.to_be_found' (not declared in the modules)",
+    ]
