@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 from typing import Any
 
@@ -32,11 +33,23 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 @functools.cache
 def _yaml_loader(yaml: Any) -> type:
-    """PyYAML's safe loader (plain data only), refusing a key given twice in one mapping."""
+    """PyYAML's safe loader (plain data only), refusing a key given twice in one mapping, and keeping the
+    spec's ``version`` as written: ``1.10`` would read as the float 1.1 (and ``010`` as the int 8)."""
 
     class Loader(yaml.SafeLoader):
+        def construct_document(self, node: Any) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                for i, (key_node, value) in enumerate(node.value):
+                    if key_node.value == "version" and value.tag in _NUMBER_TAGS:  # a scalar's value is its text
+                        text = yaml.ScalarNode("tag:yaml.org,2002:str", value.value, value.start_mark, value.end_mark)
+                        node.value[i] = (key_node, text)  # a new node: an alias elsewhere keeps its number
+            return super().construct_document(node)
+
         def construct_mapping(self, node: Any, deep: bool = False) -> dict:
             if isinstance(node, yaml.MappingNode):
                 seen: set[Any] = set()
@@ -72,12 +85,19 @@ def _yaml_load(text: str, source: str) -> Any:
         raise UsageError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
 
 
+def _json_version_as_written(raw: Any, text: str) -> Any:
+    """*raw* with a ``version`` given as a JSON number kept as written: ``1.10``, not the float's ``1.1``."""
+    if isinstance(raw, dict) and isinstance(raw.get("version"), float):
+        raw["version"] = json.loads(text, parse_float=str)["version"]  # json hands parse_float the number's text
+    return raw
+
+
 def load_text(text: str, source: str = "spec") -> Any:
     """Plain data from a spec's text: JSON if it parses as JSON (or the file says .json), else YAML."""
     stripped = text.lstrip()
     if source.endswith(".json") or stripped.startswith(("{", "[")):
         try:
-            return format.parse_bounded(text, object_pairs_hook=_unique_pairs)
+            return _json_version_as_written(format.parse_bounded(text, object_pairs_hook=_unique_pairs), text)
         except _DuplicateKey as err:
             raise UsageError(f"{source}: {err}") from None
         except DataError:

@@ -127,6 +127,12 @@ def test_dag_check_of_a_floto_spec_lists_every_problem_one_line_each(tmp_path):
     )
 
 
+def test_dag_check_names_the_workflow_type_version_as_the_spec_writes_it(tmp_path):
+    spec = _write(tmp_path, "v.yaml", "name: v\nversion: 1.10\nnodes:\n  t: {timer: 1}\n")
+    done = simpleflow("dag.check", spec)
+    assert (done.returncode, done.stdout) == (0, f"{spec}: ok: v 1.10, 1 nodes\n")  # not 1.1, as YAML reads it
+
+
 def test_a_spec_reading_its_input_is_refused_without_one_before_anything_runs():
     # $input.x of no input could only fail the execution at its first node, on SWF after it started.
     diamond = os.path.join(SPECS, "diamond.yaml")

@@ -120,6 +120,27 @@ def test_yaml_merge_keys_may_still_be_overridden():
 
 
 @pytest.mark.parametrize(
+    ("written", "version"),
+    [("1.10", "1.10"), ("2.50", "2.50"), ("010", "010"), ("1.0", "1.0"), ("1", "1"), ('"1.10"', "1.10")],
+)
+def test_a_spec_version_is_the_text_written_not_the_number_yaml_or_json_reads(written, version):
+    yaml_text = f"name: t\nversion: {written}\nnodes:\n  a: {{timer: 1}}\n"
+    json_text = f'{{"name": "t", "version": {written}, "nodes": {{"a": {{"timer": 1}}}}}}'
+    for text, source in [(yaml_text, "spec.yaml"), (json_text, "spec.json")]:
+        if written == "010" and source == "spec.json":
+            continue  # not JSON
+        assert dag.parse(dag.load_text(text, source)).data["version"] == version
+
+
+def test_only_the_spec_version_keeps_its_text_other_numbers_stay_numbers():
+    text = "name: t\nversion: &v 1.10\nnodes:\n  a: {activity: m.f, version: x, args: [*v, 1.10, {version: 1.10}]}\n"
+    assert dag.load_text(text, "spec.yaml")["nodes"]["a"]["args"] == [1.1, 1.1, {"version": 1.1}]
+    text = '{"name": "t", "version": 1.10, "nodes": {"a": {"activity": "m.f", "args": [1.10, {"version": 1.10}]}}}'
+    raw = dag.load_text(text, "spec.json")
+    assert (raw["version"], raw["nodes"]["a"]["args"]) == ("1.10", [1.1, {"version": 1.1}])
+
+
+@pytest.mark.parametrize(
     ("text", "line"),
     [
         ('{"name": "t", "nodes": {"a": {"timer": 1}, "a": {"timer": 2}}}', "'a' is given twice"),
