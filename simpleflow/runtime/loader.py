@@ -76,12 +76,18 @@ def import_named_module(module_name: str) -> Any:
     loads raises ImportError instead of ending the decider or worker that imported it: a name
     anyone starting executions can write must never stop the process that reads it.
     """
-    if any(part.startswith("__") and part.endswith("__") for part in module_name.split(".")):
+    if is_script(module_name):
         raise ImportError(f"refusing to import {module_name!r}: a __dunder__ module is a script, not a library")
     try:
         return importlib.import_module(module_name)
     except SystemExit as exit:
         raise ImportError(f"module {module_name!r} exited as it loaded (status {exit.code!r})") from None
+
+
+def is_script(module_name: str) -> bool:
+    """Whether *module_name* has a ``__dunder__`` part: ``pkg.__main__`` is the body of ``python -m pkg``, a
+    program run when imported, never a module of activities or workflows (a package's scan skips it too)."""
+    return any(part.startswith("__") and part.endswith("__") for part in module_name.split("."))
 
 
 def in_packages(path: str, packages: frozenset[str] | None) -> bool:
@@ -221,6 +227,6 @@ def scan_activities(module_or_package: str) -> None:
     try:
         module = import_user_module(module_or_package)
         if hasattr(module, "__path__"):
-            venusian.Scanner().scan(module, categories=(activity.VENUSIAN_CATEGORY,))
-    except Exception as err:
+            venusian.Scanner().scan(module, categories=(activity.VENUSIAN_CATEGORY,), ignore=[is_script])
+    except (Exception, SystemExit) as err:  # a module calling sys.exit on import is refused as one that raises
         raise import_failure(module_or_package, err) from err

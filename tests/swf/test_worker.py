@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from simpleflow.exceptions import UsageError
+from simpleflow.runtime.loader import scan_activities
 from simpleflow.swf import client
 from simpleflow.swf.process import supervise
 from simpleflow.swf.worker import find_activity, run_worker
@@ -243,6 +245,32 @@ def test_a_task_naming_a_module_that_exits_or_a_script_fails_and_the_worker_live
     act, why = find_activity(name, ())
     assert act is None and reason in why, why
     assert "tests.fixtures.__main__" not in sys.modules
+
+
+def test_a_package_scanned_for_activities_never_runs_its_main_module(tmp_path, monkeypatch):
+    package = tmp_path / "scanned_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "acts.py").write_text(
+        "from simpleflow import activity\n\n@activity.with_attributes(task_list='t')\ndef scanned(x):\n    return x\n"
+    )
+    (package / "__main__.py").write_text(
+        f"open({str(tmp_path / 'ran')!r}, 'w').close()\nraise SystemExit('a program')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    scan_activities("scanned_pkg")
+    assert "scanned_pkg.acts" in sys.modules and "scanned_pkg.__main__" not in sys.modules
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_module_exiting_as_the_scan_imports_it_is_one_line_naming_its_file(tmp_path, monkeypatch):
+    package = tmp_path / "exiting_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "quits.py").write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(UsageError, match=r"cannot import 'exiting_pkg': SystemExit: 3 \(.*quits\.py, line 2\)"):
+        scan_activities("exiting_pkg")
 
 
 def test_input_that_is_not_json_fails_the_task(execution):
