@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 @click.command("schedule.create")
 @click.argument("name")
 @click.argument("target")
-@click.option("--cron", required=True, help="Cron expression, e.g. '0 6 * * *' (every day at 06:00).")
+@click.option(
+    "--cron", required=True, help="Cron expression of 5 fields, e.g. '0 6 * * *' (every day at 06:00), or @daily..."
+)
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--input", "-i", "input", help="JSON input of every execution the schedule starts.")
 @click.option(
