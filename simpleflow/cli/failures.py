@@ -34,6 +34,7 @@ __all__ = [
     "details_wanted",
     "explain",
     "service_error",
+    "stdout_closed",
     "usage_line",
     "user_errors",
 ]
@@ -67,6 +68,8 @@ def user_errors(func: Callable) -> Callable:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as err:
+            if isinstance(err, BrokenPipeError) and stdout_closed():
+                raise  # nothing reads our output any more: the group exits quietly (_quiet_once_stdout_closed)
             line, code = explain(err)
             if debug():
                 logger.exception("error")
@@ -95,12 +98,39 @@ class OneLineGroup(click.Group):
     one line, ``simpleflow: error: <option>: <message>``, instead of click's usage block; help is unchanged."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        with _one_line_usage_errors():
+        with _quiet_once_stdout_closed(), _one_line_usage_errors():  # (--help and --version print here)
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _one_line_usage_errors():  # a command's own options, parsed once the group has chosen it
+        with _quiet_once_stdout_closed(), _one_line_usage_errors():  # a command's own options, parsed here
             return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _quiet_once_stdout_closed() -> Iterator[None]:
+    """Exit 1 without a word once the reader of stdout is gone (``| head -1``), as Python's docs on SIGPIPE
+    advise: stdout then points at devnull, so the flush at exit finds no closed pipe either."""
+    try:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # (a stdout with no file descriptor)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILURE)
+
+
+def stdout_closed() -> bool:
+    """Whether stdout is a pipe nobody reads any more (a BrokenPipeError of another pipe is a failure to tell)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), or no real stdout: not that pipe
+        return False
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from simpleflow.cli import runs
 from simpleflow.cli.failures import EXIT_FAILURE, user_errors
 from simpleflow.cli.params import SECONDS, SPEC_MODULES, require_domain
 from simpleflow.exceptions import UsageError
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 @click.command("schedule.create")
 @click.argument("name")
 @click.argument("target")
-@click.option("--cron", required=True, help="Cron expression, e.g. '0 6 * * *' (every day at 06:00).")
+@click.option(
+    "--cron", required=True, help="Cron expression of 5 fields, e.g. '0 6 * * *' (every day at 06:00), or @daily..."
+)
 @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
 @click.option("--input", "-i", "input", help="JSON input of every execution the schedule starts.")
 @click.option(
@@ -62,8 +65,8 @@ def schedule_create(
 ) -> None:
     """Start schedule NAME: TARGET (a workflow class or a DAG spec file) at every fire time of --cron.
 
-    With --local, runs it here on the virtual clock for --for seconds and prints the id of each run it
-    started; a run that did not complete says why on stderr, and the command then exits 1 (a run still open
+    With --local, runs it here on the virtual clock for --for seconds and prints the id of each run as it
+    starts; a run that did not complete says why on stderr, and the command then exits 1 (a run still open
     when --for ends is said so on stderr, and is no failure).
     """
     from simpleflow import schedule
@@ -76,9 +79,10 @@ def schedule_create(
     if local:
         if not for_seconds or for_seconds <= 0:
             raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
-        fires = schedule.run_local_fires(payload, for_seconds)
-        for fire in fires:
-            click.echo(fire.workflow_id)
+        try:  # each run's id as it starts (click.echo flushes): those printed outlive a Ctrl-C
+            fires = schedule.run_local_fires(payload, for_seconds, on_start=click.echo)
+        except KeyboardInterrupt:
+            runs.interrupted_locally(None)
         failed = [fire for fire in fires if fire.status not in ("completed", "open")]
         for fire in failed:  # each run that did not complete says why, once, after the ids
             click.echo(f"run {fire.workflow_id} {fire.status}: {fire.reason or ''}".rstrip(": "), err=True)

@@ -58,6 +58,8 @@ def workflow_trace(
         try:
             write_otlp_json(spans, output)
         except OSError as err:
+            if output == "-":
+                raise  # stdout: a closed pipe ends the command quietly (cli.failures)
             raise UsageError(f"--output {output}: cannot write it: {err.strerror or err}") from None
         if output != "-":
             click.echo(f"{len(spans)} spans of trace {trace_id} written to {output}", err=True)

@@ -13,7 +13,7 @@ import concurrent.futures
 import heapq
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +95,10 @@ class Family:
         self.interrupted = False  # Ctrl-C stopped ``execute``: a run's thread stops at its next step
         self.members: list[RunHost] = []
         self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
+        # Told (parent's workflow id, child's) as a run asks for a child's start, on the loop's thread: a run
+        # may decide on its own thread, where what this raises would fail the run instead of reaching the caller.
+        self.on_child_initiated: Callable[[str, str], None] | None = None
+        self._initiated: list[tuple[str, str]] = []  # not told yet
         self._offset = 0.0  # virtual seconds the clock jumped ahead (timers)
         self._t0 = time.time()
         seq = itertools.count()
@@ -121,6 +125,15 @@ class Family:
         """*previous* continued as new in *successor*: if it was the root workflow's run, so is the successor."""
         if self.current is previous:
             self.current = successor
+
+    def child_initiated(self, parent: RunHost, workflow_id: str) -> None:
+        """*parent* asked for the start of child *workflow_id*: ``on_child_initiated`` hears it after the decision."""
+        if self.on_child_initiated is not None:
+            self._initiated.append((parent.workflow_id, workflow_id))
+
+    def _tell_initiated(self) -> None:
+        while self._initiated:
+            self.on_child_initiated(*self._initiated.pop(0))
 
     def alone(self, member: RunHost) -> bool:
         """Whether every other run of the family is closed."""
@@ -188,6 +201,7 @@ class Family:
         for member in list(self.members):
             if member.closed is None and member.awake:
                 member.take_decision_task()
+                self._tell_initiated()  # before the next run's decision: a child's activities may take long
                 stepped = True
         return stepped
 

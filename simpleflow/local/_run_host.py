@@ -395,6 +395,7 @@ class RunHost(ClosingMixin):
             "StartChildWorkflowExecutionInitiated",
             dict(a, childPolicy=policy, decisionTaskCompletedEventId=completed_id),
         )
+        self.family.child_initiated(self, a["workflowId"])
         input = format.loads(a.get("input")) or {}
         child_class = _class_of(input, a["workflowType"]["name"])
         cause = None

@@ -14,14 +14,21 @@ MAX_DUE = 1000  # fire times looked at in one go (a catch-up over a long outage 
 
 
 def check(expression: str, timezone: str = "UTC", now: float | None = None) -> None:
-    """UsageError when *expression* is not a cron expression or *timezone* not a known zone.
+    """UsageError when *expression* is not a five-field cron expression (or an @-alias: @daily...) or *timezone*
+    not a known zone.
 
     Also when the expression never fires: no fire time in ``HORIZON_YEARS`` after *now* (default: the
     current time), as ``0 0 31 2 *`` (the 31st of February).
     """
     from croniter import CroniterBadDateError, croniter
 
-    if not isinstance(expression, str) or not croniter.is_valid(expression):
+    fields = len(expression.split()) if isinstance(expression, str) else 0
+    if fields in (6, 7):  # croniter would read a 6th field as seconds, a 7th as a year
+        raise UsageError(
+            f"--cron {expression!r} has {fields} fields; a schedule takes 5, minute hour day month weekday "
+            "(it fires at most once a minute: no seconds, no year)"
+        )
+    if not isinstance(expression, str) or not croniter.is_valid(expression):  # else 5 fields, or an @-alias
         raise UsageError(f"--cron {expression!r} is not a cron expression (e.g. '0 6 * * *': every day at 06:00)")
     tz = zone(timezone)
     start = datetime.datetime.fromtimestamp(time.time() if now is None else now, tz=tz)

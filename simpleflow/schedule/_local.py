@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +33,25 @@ def run_local(input: dict[str, Any], seconds: float, signals: list[tuple[float, 
     return [fire.workflow_id for fire in run_local_fires(input, seconds, signals)]
 
 
-def run_local_fires(input: dict[str, Any], seconds: float, signals: list[tuple[float, str, Any]] = ()) -> list[Fire]:
-    """Run the schedule for *seconds* of virtual time; each execution it started and how it ended, in order."""
+def run_local_fires(
+    input: dict[str, Any],
+    seconds: float,
+    signals: list[tuple[float, str, Any]] = (),
+    on_start: Callable[[str], None] | None = None,
+) -> list[Fire]:
+    """Run the schedule for *seconds* of virtual time; each execution it started and how it ended, in order.
+
+    *on_start* is called with each one's workflow id as the schedule starts it (an interrupt keeps them).
+    """
     from simpleflow.history import attributes
     from simpleflow.local import LocalExecution
 
-    name = input["args"][0]["name"]
+    workflow_id = f"schedule-{input['args'][0]['name']}"
     execution = LocalExecution(
-        ScheduleWorkflow, input, workflow_id=f"schedule-{name}", signals=list(signals), cancel_at=seconds
+        ScheduleWorkflow, input, workflow_id=workflow_id, signals=list(signals), cancel_at=seconds
     )
+    if on_start is not None:
+        execution.family.on_child_initiated = lambda parent, child: on_start(child) if parent == workflow_id else None
     result = execution.execute()
     fires: list[Fire] = []
     while result is not None:  # the schedule continues as new: its runs, last first

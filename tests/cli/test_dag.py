@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPECS = os.path.join(ROOT, "tests", "fixtures", "dag_specs")
 
@@ -276,3 +278,15 @@ def test_schedule_create_refuses_a_cron_expression_that_never_fires_in_one_line(
         "simpleflow: error: --cron '0 0 31 2 *' never fires: no fire time in the next 5 years"
     ]
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize("where", [("--local", "--for", "86400"), ("--domain", "nowhere")])
+def test_schedule_create_refuses_a_cron_expression_with_seconds_in_one_line_locally_and_for_swf(where):
+    done = simpleflow(
+        "schedule.create", "s", os.path.join(SPECS, "diamond.yaml"), "--cron", "0 0 6 * * *", "--input", "{}", *where
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        "simpleflow: error: --cron '0 0 6 * * *' has 6 fields; a schedule takes 5, minute hour day month weekday "
+        "(it fires at most once a minute: no seconds, no year)"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -100,4 +101,17 @@ def test_an_interrupted_run_records_nothing_and_says_so(tmp_path):
 def test_ctrl_c_stops_a_local_dag_run_the_same_way(tmp_path):
     status, out, err, took = _interrupt(tmp_path, "nap", spec=True)
     assert (status, out, err) == (130, "", INTERRUPTED + "\n")
+    assert took < 5
+
+
+def test_ctrl_c_on_a_local_schedule_keeps_the_ids_of_the_runs_it_started(tmp_path):
+    # Each id is printed as its run starts: the first run's activity is still running when Ctrl-C comes.
+    (tmp_path / "interrupt_flows.py").write_text(WORKFLOWS)
+    cue = tmp_path / "started"
+    command = [sys.executable, "-m", "simpleflow.command", "schedule.create", "nap", "--cron", "* * * * *"]
+    command += ["interrupt_flows.NapWorkflow", "--input", f'["{cue}"]', "--local", "--for", "600"]
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    status, out, err, took = interrupt_once_started(command, cue, cwd=ROOT, env=env)
+    assert (status, err) == (130, INTERRUPTED + "\n")
+    assert re.fullmatch(r"nap-\d{8}T\d{4}00Z\n", out)
     assert took < 5

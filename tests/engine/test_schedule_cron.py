@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -54,3 +55,16 @@ def test_a_cron_expression_firing_once_in_four_years_is_accepted():
 def test_a_schedule_name_that_cannot_be_part_of_a_workflow_id_is_refused():
     with pytest.raises(UsageError, match="schedule name 'a/b'"):
         schedule.schedule_input("a/b", "0 6 * * *", {"target": {}, "input": {}})
+
+
+@pytest.mark.parametrize(("cron", "fields"), [("0 0 6 * * *", 6), ("*/10 * * * * *", 6), ("0 30 2 * * * 2027", 7)])
+def test_a_sixth_or_seventh_field_is_refused_in_one_line_naming_the_expression(cron, fields):
+    # croniter would read them as seconds and a year; a schedule fires at most once a minute
+    with pytest.raises(UsageError, match=rf"^--cron '{re.escape(cron)}' has {fields} fields; a schedule takes 5, "):
+        schedule.check(cron, "UTC")
+
+
+@pytest.mark.parametrize("cron", ["@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"])
+def test_croniter_s_aliases_are_accepted_as_the_docs_list_them(cron):
+    schedule.check(cron, "UTC")
+    assert schedule.stamp(schedule.next_fire(cron, "UTC", _epoch(2026, 1, 1, 0, 30))).endswith("0000Z")

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from croniter import croniter
 
 from simpleflow import schedule
@@ -246,3 +247,17 @@ def test_a_trigger_while_the_previous_run_is_open_is_dropped_under_overlap_skip_
     assert skipped == [{"workflow_id": "slow-manual-20170714T024100Z", "open": ["slow-manual-20170714T024000Z"]}]
     allowed = schedule.run_local(_slow("slow", overlap="allow", state=paused), 3 * 3600, signals=signals)
     assert allowed == ["slow-manual-20170714T024000Z", "slow-manual-20170714T024100Z"]
+
+
+def test_each_run_is_told_as_the_schedule_starts_it_in_the_order_of_the_runs_returned():
+    told: list[str] = []
+    fires = schedule.run_local_fires(_diamond(fires_per_run=2), 5 * DAY, on_start=told.append)
+    assert told == [fire.workflow_id for fire in fires] and len(fires) == 5  # across the runs it continued in
+
+
+def test_what_on_start_raises_reaches_the_caller_rather_than_failing_the_schedule():
+    def closed(workflow_id: str) -> None:  # as printing to a closed pipe does
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        schedule.run_local_fires(_diamond(), 3 * DAY, on_start=closed)
