@@ -161,9 +161,29 @@ def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None,
         format.swf_name(name, "NAME: signal name")
     except ValueError as err:
         raise UsageError(str(err)) from None
+    if input is None:
+        _refuse_local_signal_syntax(domain, workflow_id, name)
     payload = parse_input(input) if input is not None else None
     executions.signal(domain, workflow_id, name, format.dumps(payload) if payload is not None else None, run_id)
     click.echo(f"signal {name} sent to {workflow_id}")
+
+
+def _refuse_local_signal_syntax(domain: str, workflow_id: str, name: str) -> None:
+    """UsageError for a NAME written as ``--signal NAME=JSON`` of ``workflow.start --local``: SWF would get a
+    signal named that, with no input. A name with '=' but no JSON after it is taken as it is."""
+    signal, sep, value = name.partition("=")
+    if not sep:
+        return
+    try:
+        json.loads(value)
+    except ValueError:
+        return
+    import shlex
+
+    command = shlex.join(["simpleflow", "workflow.signal", domain, workflow_id, signal, "--input", value])
+    raise UsageError(
+        f"NAME {name!r} is written as workflow.start --local's --signal NAME=JSON: give the input apart: {command}"
+    )
 
 
 @click.command("workflow.cancel")
