@@ -51,7 +51,7 @@ from simpleflow.exceptions import UsageError
     "signals",
     type=SIGNAL,
     multiple=True,
-    help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
+    help='Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time); a NAME with = or @: "a=b"=JSON.',
 )
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
 @RECORD
