@@ -7,13 +7,12 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
 
 from simpleflow.cli import runs
-from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.failures import EXIT_FAILURE, Explained, details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
     DOMAIN_NAME,
@@ -263,9 +262,8 @@ def workflow_query(
 
     try:
         value = query_execution(domain, workflow_id, name, input=input, run_id=run_id, workflow=workflow)
-    except (HistoryDoesNotFit, QueryFailed) as err:
-        click.echo(f"simpleflow: error: {err}", err=True)
-        sys.exit(1)
+    except (HistoryDoesNotFit, QueryFailed) as err:  # exit 1, not a usage error; the traceback under DEBUG
+        raise Explained(str(err), EXIT_FAILURE) from err
     try:
         text = json.dumps(value)
     except (TypeError, ValueError) as err:
