@@ -58,18 +58,29 @@ def _session() -> Any:
     return boto3.session.Session()  # one per call: boto3's default session is not thread-safe
 
 
+def _noted(client: Any) -> Any:
+    """*client*, its answers noted as the SWF and jumbo clients note theirs: an S3 that answered, then cannot
+    be reached, is said to be down, not configured wrong."""
+    from simpleflow.swf.client import note_answers
+
+    return note_answers(client)
+
+
 def get_client() -> Any:
     """A boto3 S3 client (boto3's own configuration: credentials, region, endpoint)."""
-    return _session().client("s3")
+    return _noted(_session().client("s3"))
 
 
 def get_resource(host_or_region: str) -> Any:
     """A boto3 S3 resource for an S3 host (``s3-eu-west-1.amazonaws.com``) or a region (``eu-west-1``)."""
     if _endpoint_override():
-        return _session().resource("s3")  # boto3 reads the endpoint from the environment
-    if "." in host_or_region:
-        return _session().resource("s3", endpoint_url=f"https://{host_or_region}")
-    return _session().resource("s3", region_name=host_or_region)
+        resource = _session().resource("s3")  # boto3 reads the endpoint from the environment
+    elif "." in host_or_region:
+        resource = _session().resource("s3", endpoint_url=f"https://{host_or_region}")
+    else:
+        resource = _session().resource("s3", region_name=host_or_region)
+    _noted(resource.meta.client)
+    return resource
 
 
 def sanitize_bucket_and_host(bucket: str) -> tuple[str, str]:

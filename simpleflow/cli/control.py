@@ -7,13 +7,12 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
 
 from simpleflow.cli import runs
-from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.failures import EXIT_FAILURE, Explained, details_wanted, user_errors
 from simpleflow.cli.params import (
     DOMAIN_ARG,
     DOMAIN_NAME,
@@ -51,7 +50,7 @@ from simpleflow.exceptions import UsageError
     "signals",
     type=SIGNAL,
     multiple=True,
-    help="Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time).",
+    help='Local: send signal NAME=JSON (or NAME@SECONDS=JSON at that virtual time); a NAME with = or @: "a=b"=JSON.',
 )
 @click.option("--real-time", is_flag=True, help="Local: timers take real time.")
 @RECORD
@@ -161,9 +160,29 @@ def workflow_signal(domain: str, workflow_id: str, name: str, input: str | None,
         format.swf_name(name, "NAME: signal name")
     except ValueError as err:
         raise UsageError(str(err)) from None
+    if input is None:
+        _refuse_local_signal_syntax(domain, workflow_id, name)
     payload = parse_input(input) if input is not None else None
     executions.signal(domain, workflow_id, name, format.dumps(payload) if payload is not None else None, run_id)
     click.echo(f"signal {name} sent to {workflow_id}")
+
+
+def _refuse_local_signal_syntax(domain: str, workflow_id: str, name: str) -> None:
+    """UsageError for a NAME written as ``--signal NAME=JSON`` of ``workflow.start --local``: SWF would get a
+    signal named that, with no input. A name with '=' but no JSON after it is taken as it is."""
+    signal, sep, value = name.partition("=")
+    if not sep:
+        return
+    try:
+        json.loads(value)
+    except ValueError:
+        return
+    import shlex
+
+    command = shlex.join(["simpleflow", "workflow.signal", domain, workflow_id, signal, "--input", value])
+    raise UsageError(
+        f"NAME {name!r} is written as workflow.start --local's --signal NAME=JSON: give the input apart: {command}"
+    )
 
 
 @click.command("workflow.cancel")
@@ -243,9 +262,8 @@ def workflow_query(
 
     try:
         value = query_execution(domain, workflow_id, name, input=input, run_id=run_id, workflow=workflow)
-    except (HistoryDoesNotFit, QueryFailed) as err:
-        click.echo(f"simpleflow: error: {err}", err=True)
-        sys.exit(1)
+    except (HistoryDoesNotFit, QueryFailed) as err:  # exit 1, not a usage error; the traceback under DEBUG
+        raise Explained(str(err), EXIT_FAILURE) from err
     try:
         text = json.dumps(value)
     except (TypeError, ValueError) as err:

@@ -231,15 +231,18 @@ def finite_seconds(value: Any) -> float:
 
 
 def parse_signal(text: str) -> tuple[float, str, Any]:
-    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time); ``NAME`` alone: no input."""
-    name, sep, payload = text.partition("=")
-    if not name.partition("@")[0]:
+    """``NAME=JSON`` or ``NAME@SECONDS=JSON`` (a signal sent at that virtual time); ``NAME`` alone: no input.
+
+    A NAME written as a JSON string (``"a=b@c"=JSON``) may hold '=' and '@'.
+    """
+    name, rest = _signal_name(text)
+    when, sep, payload = rest.partition("=")
+    if not name:
         raise UsageError(f"--signal {text!r}: a signal needs a name: NAME=JSON or NAME@SECONDS=JSON")
     at = 0.0
-    if "@" in name:
-        name, _, when = name.partition("@")
+    if when:  # "@SECONDS"
         try:
-            at = finite_seconds(when)
+            at = finite_seconds(when[1:])
         except ValueError as err:
             raise UsageError(f"--signal {text!r}: the delay {err}") from None
     from simpleflow.format import swf_name  # here: --help imports no library module
@@ -254,6 +257,24 @@ def parse_signal(text: str) -> tuple[float, str, Any]:
 
     # The input ``workflow.signal --input JSON`` sends on SWF, so that a run gets the same on both hosts.
     return at, name, parse_input(payload, source=f"--signal {name}'s value")
+
+
+def _signal_name(text: str) -> tuple[str, str]:
+    """The signal name *text* starts with (up to '@' or '=', or a whole JSON string), and what follows it."""
+    if not text.startswith('"'):
+        name = text.partition("=")[0].partition("@")[0]
+        return name, text[len(name) :]
+    import json
+
+    try:
+        name, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        raise UsageError(
+            f"--signal {text!r}: a NAME starting with '\"' is a JSON string, as in '\"a=b\"=JSON'"
+        ) from None
+    if text[end : end + 1] not in ("", "@", "="):
+        raise UsageError(f"--signal {text!r}: a quoted NAME is followed by @SECONDS or =JSON, not {text[end:]!r}")
+    return name, text[end:]
 
 
 def middleware_options(func: Callable) -> Callable:

@@ -265,7 +265,8 @@ def standalone(
                 repair,
                 force_activities,
                 must_be_closed=workflow_id is None,
-                workflow_type=workflow_class.name,
+                workflow_type=(workflow_class.name, workflow_class.version),
+                note=lambda line: click.echo(f"note: {line}", err=True),
             )
             workflow_id = workflow_id or repair_source.workflow_id  # the pipeline goes on under its own id
             if input is None and input_file is None:

@@ -1,6 +1,6 @@
 """The dev server's SWF backend: moto's, with long polls, tasks found by token, on-time timeouts, no new
-execution or type in a deprecated domain, and the calls moto lacks (RequestCancelWorkflowExecution,
-RespondActivityTaskCanceled, counts)."""
+execution or type in a deprecated domain (whose types are deprecated with it), and the calls moto lacks
+(RequestCancelWorkflowExecution, RespondActivityTaskCanceled, counts)."""
 
 from __future__ import annotations
 
@@ -135,6 +135,20 @@ class Backend(SWFBackend):
         if domain.status == "DEPRECATED":
             raise SWFDomainDeprecatedFault(name)
         return domain
+
+    def deprecate_domain(self, name: str) -> None:
+        """Deprecate the domain *name* and every type registered in it.
+
+        SWF's API reference, DeprecateDomain: "Deprecating a domain also deprecates all activity and workflow
+        types registered in the domain." moto deprecates the domain alone. UndeprecateDomain's reference says
+        nothing of the types: they stay deprecated, as a type deprecated on its own does.
+        """
+        super().deprecate_domain(name)
+        for family in self._get_domain(name).types.values():
+            for versions in family.values():
+                for registered in versions.values():
+                    if registered.status == "REGISTERED":  # a type deprecated before keeps its date
+                        registered.status = "DEPRECATED"
 
     def start_workflow_execution(self, domain_name: str, *args: Any, **kwargs: Any) -> Any:
         self._live_domain(domain_name)

@@ -89,6 +89,17 @@ def test_a_signal_given_by_its_name_alone_has_no_input():
     assert parse_signal('approve={"note": "n"}')[2] == {"args": [], "kwargs": {"note": "n"}}
 
 
+def test_a_signal_name_written_as_a_json_string_may_hold_at_and_equals():
+    waits = ("tests.fixtures.signal_workflows.WaitsForNamed", "--input", '["a=b@c"]')
+    done = simpleflow_here("workflow.start", "--local", *waits, "--signal", '"a=b@c"@5=["x"]')
+    assert (done.returncode, done.stdout) == (0, '["x"]\n'), done.stderr
+    from simpleflow.cli.params import parse_signal
+
+    assert parse_signal('"a=b"') == (0.0, "a=b", None)
+    line = usage_line("workflow.start", "--local", *waits, "--signal", '"a"b=1')
+    assert line == "simpleflow: error: --signal '\"a\"b=1': a quoted NAME is followed by @SECONDS or =JSON, not 'b=1'"
+
+
 def test_a_delayed_signal_still_arrives():
     done = simpleflow_here("workflow.start", "--local", SIGNALS, "--signal", 'approve@1.5=["a"]')
     assert done.returncode == 0 and "approved by a" in done.stdout, done.stderr

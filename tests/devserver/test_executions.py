@@ -260,4 +260,7 @@ def test_a_deprecated_domain_starts_no_execution_and_registers_no_type_but_runs_
     listed = swf.list_closed_workflow_executions(domain=name, startTimeFilter={"oldestDate": 0})["executionInfos"]
     assert [info["execution"]["workflowId"] for info in listed] == ["before"]
     swf.undeprecate_domain(name=name)
+    # The domain deprecated its types, which UndeprecateDomain leaves deprecated (SWF's reference names none).
+    assert error_code(lambda: domain.start("again")) == "TypeDeprecatedFault"
+    swf.undeprecate_workflow_type(domain=name, workflowType=WORKFLOW)
     assert domain.start("again")["workflowId"] == "again"

@@ -155,6 +155,30 @@ def test_a_deprecated_type_is_dated_when_it_was_deprecated(domain):
     assert "deprecationDate" not in swf.describe_activity_type(domain=name, activityType=old)["typeInfo"]
 
 
+def test_deprecating_a_domain_deprecates_its_types(domain):
+    """DeprecateDomain: "Deprecating a domain also deprecates all activity and workflow types registered in the
+    domain" (SWF's API reference); a type deprecated before keeps its date, and UndeprecateDomain leaves them."""
+    swf, name = domain.swf, domain.name
+    early, live = {"name": "early", "version": "1"}, {"name": "live", "version": "1"}
+    for kind in (early, live):
+        swf.register_activity_type(domain=name, **kind)
+        swf.register_workflow_type(domain=name, **kind)
+    swf.deprecate_activity_type(domain=name, activityType=early)
+    swf.deprecate_workflow_type(domain=name, workflowType=early)
+    dated = [info["deprecationDate"] for info in _type_infos(domain, early, "DEPRECATED")]
+    time.sleep(0.05)
+    before = time.time()
+    swf.deprecate_domain(name=name)
+    after = time.time()
+    infos = _type_infos(domain, live, "DEPRECATED")
+    assert all(before - 0.5 <= info["deprecationDate"].timestamp() <= after + 0.5 for info in infos), infos
+    assert [info["deprecationDate"] for info in _type_infos(domain, early, "DEPRECATED")] == dated
+    for list_types in (swf.list_activity_types, swf.list_workflow_types):
+        assert list_types(domain=name, registrationStatus="REGISTERED")["typeInfos"] == []
+    swf.undeprecate_domain(name=name)
+    assert swf.describe_workflow_type(domain=name, workflowType=live)["typeInfo"]["status"] == "DEPRECATED"
+
+
 def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):
     execution = domain.start()
     domain.decide([decision("RecordMarker", markerName=f"m{i}") for i in range(4)])  # events 4..8

@@ -187,6 +187,24 @@ def test_workflow_signal_from_the_command_line_is_recorded(swf_domain):
     assert json.loads(signaled[0]["input"]) == {"args": [], "kwargs": {"speed": 2}}
 
 
+def test_workflow_signal_refuses_a_name_written_as_the_local_signal_syntax_and_says_how_to_send_it(swf_domain):
+    workflow_id, run_id = start_workflow(swf_domain, f"{WORKFLOWS}.RetryWorkflow", "nobody-decides", ["/x", 1])
+    done = simpleflow("workflow.signal", swf_domain, workflow_id, 'publish=["a"]')
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: NAME 'publish=[\"a\"]' is written as workflow.start --local's --signal NAME=JSON: "
+        f"give the input apart: simpleflow workflow.signal {swf_domain} {workflow_id} publish --input '[\"a\"]'\n"
+    )
+    # An '=' with no JSON after it, or a separate input, leaves the name as it is.
+    assert simpleflow("workflow.signal", swf_domain, workflow_id, "a=b").returncode == 0
+    assert simpleflow("workflow.signal", swf_domain, workflow_id, "c=1", "--input", "[2]").returncode == 0
+    events = client.get_history(swf_domain, workflow_id, run_id)
+    assert [attributes(e)["signalName"] for e in events if e["eventType"] == "WorkflowExecutionSignaled"] == [
+        "a=b",
+        "c=1",
+    ]
+
+
 @pytest.mark.parametrize("value", ["1", '{"speed": 2}', "null", '["a", 2]', '{"kwargs": {"note": "n"}}'])
 def test_a_signal_carries_the_same_input_from_workflow_signal_on_swf_and_from_a_local_signal(
     swf_domain, tmp_path, value

@@ -148,6 +148,16 @@ def test_a_query_that_raises_exits_1_naming_the_error(waiting):
     assert done.stderr.count("\n") == 1
 
 
+def test_a_query_that_raises_shows_its_traceback_under_debug_only(waiting, monkeypatch):
+    domain, workflow_id, _ = waiting
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    done = simpleflow("workflow.query", domain, workflow_id, "broken", "--workflow", WORKFLOW)
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and 'raise ValueError("no such thing")' in done.stderr, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("simpleflow: error: query 'broken' raised ValueError: no such thing ("), last
+
+
 def test_querying_an_unknown_execution_is_one_line_and_exit_2(swf_domain):
     done = simpleflow_here("workflow.query", swf_domain, "no-such-workflow", "status", "--workflow", WORKFLOW)
     assert done.returncode == 2

@@ -115,6 +115,39 @@ def test_repairing_an_execution_of_another_workflow_type_is_refused(swf_domain, 
     assert pw.runs(tmp_path) == []  # nothing started
 
 
+def test_a_bumped_version_of_the_same_workflow_repairs_it_with_a_note(swf_domain, tmp_path):
+    _failed_execution(swf_domain, tmp_path, "pipeline-bumped")
+    bumped = "tests.fixtures.pipeline_workflows.BumpedPipelineWorkflow"
+    done = simpleflow("standalone", "--domain", swf_domain, bumped, "--repair", "pipeline-bumped", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == EXPECTED
+    assert done.stderr.splitlines()[0] == (
+        f"note: execution 'pipeline-bumped' ran version {pw.VERSION!r} of 'tests.pipeline': "
+        f"the repair runs version '{pw.VERSION}-2'"
+    )
+    assert "step 1" not in pw.runs(tmp_path)  # the earlier version's results were reused
+
+
+def test_repairing_a_run_that_continued_as_new_is_refused_naming_the_next_run(swf_domain):
+    countdown = "examples.continue_as_new.CountdownWorkflow"
+    done = simpleflow("standalone", "--domain", swf_domain, countdown, "--workflow-id", "countdown", "--input", "[3]")
+    assert done.returncode == 0, done.stderr
+    first, last = sorted(
+        client.list_executions(swf_domain, "closed", started_since_days=None, workflow_id="countdown"),
+        key=lambda info: info["startTimestamp"],
+    )
+    assert first["closeStatus"] == "CONTINUED_AS_NEW"
+    old, new = first["execution"]["runId"], last["execution"]["runId"]
+    done = simpleflow(
+        "standalone", "--domain", swf_domain, countdown, "--repair", f"countdown {old}", "--workflow-id", "x"
+    )
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == (
+        f"simpleflow: error: execution 'countdown' run {old!r} continued as new in run {new!r}: "
+        f"repair that run instead (--repair 'countdown {new}')\n"
+    )
+
+
 def test_repairing_a_completed_execution_is_refused(swf_domain, tmp_path):
     done = _standalone(swf_domain, "--workflow-id", "pipeline-done", "--input", json.dumps([str(tmp_path)]))
     assert done.returncode == 0, done.stderr

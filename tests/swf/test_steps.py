@@ -106,3 +106,32 @@ def test_any_worker_runs_the_step_tasks_without_importing_simpleflow_step():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.stdout.split() == ["True", "True", "True"], done.stderr
+
+
+def test_an_s3_that_answered_the_steps_then_cannot_be_reached_is_said_down_not_configured_wrong(
+    moto_server, new_bucket, monkeypatch
+):
+    """storage's S3 clients (steps, metrology) note the endpoints that answer them, as the jumbo store's does:
+    S3 that answered this process and is now out of reach is an outage (exit 1), not "check AWS_ENDPOINT_URL"."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from simpleflow import storage
+    from simpleflow.cli.failures import explain
+    from tests.proxy import CuttableProxy
+
+    bucket = new_bucket()
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    calls = {  # the client storage builds, then the resource its buckets come from
+        "client": (lambda: storage.get_client().head_bucket(Bucket=bucket)),
+        "resource": (lambda: storage.push_content(bucket, "steps/done", "{}")),
+    }
+    for kind, call in calls.items():
+        proxy = CuttableProxy(moto_server.port)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.url)
+        call()  # S3 answers
+        proxy.close()  # then its address refuses connections: down
+        with pytest.raises(EndpointConnectionError) as gone:
+            call()
+        line, code = explain(gone.value)
+        assert (code, line.startswith(f"{proxy.url}/{bucket}")) == (1, True), (kind, line)
+        assert line.endswith("stopped answering: it answered earlier in this command, then went down or out of reach")
