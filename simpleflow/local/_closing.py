@@ -38,6 +38,8 @@ class ClosingMixin:
     """The closings SWF applies to a run on its own (RunHost's)."""
 
     deadline: float | None  # when the run times out on the family's clock (None: never)
+    # Its parent's child policy asked it to cancel: the family goes on deciding for it once the root closed.
+    asked_by_policy: bool = False
 
     def past_deadline(self: RunHost) -> bool:
         """Whether the run is open past its execution timeout."""
@@ -75,6 +77,7 @@ class ClosingMixin:
             if policy == "TERMINATE":
                 child.terminate(CHILD_POLICY_APPLIED)
             elif policy == "REQUEST_CANCEL":
+                child.asked_by_policy = True
                 child.request_cancel(cause=CHILD_POLICY_APPLIED)
 
     def _child_closed(self: RunHost, child: RunHost) -> None:

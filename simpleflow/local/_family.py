@@ -3,7 +3,8 @@
 They share one virtual clock (timers fire by jumping it ahead, unless in real time), the signals and cancel
 request scheduled from outside (delivered to the root workflow's open run), and one loop that gives a
 decision task to each run an event woke up, lets time pass while none is awake (a run open past its
-execution timeout times out, as on SWF), and stops when the root workflow's last run closed. One run's
+execution timeout times out, as on SWF), and stops when the root workflow's last run closed and so did the
+runs a closed parent's child policy asked to cancel (their deciders act on the request, as on SWF). One run's
 emulation (its events, decisions, activities) is :class:`~simpleflow.local._run_host.RunHost`.
 """
 
@@ -152,16 +153,14 @@ class Family:
         """
         self.pause_at = None if until is None else self.at(until)
         try:
-            while self.current.closed is None:
+            while self.current.closed is None or self.asked_to_cancel():
                 if self._step():
                     continue
                 news = self.wait_for_news()
                 if news is PAUSED:
-                    return None
+                    return self.current.closed
                 if news is NONE_CAN_COME:
-                    children = [m for m in self.members if m is not self.current and m.closed is None]
-                    reason = BLOCKED if self.current.run.blocked else stuck(self.current.run, children)
-                    self.current.close(FAILED, reason=reason)
+                    self._close_stuck()
         except KeyboardInterrupt:
             # Nothing is waited for: the activity and run threads are daemons, left where they are (an activity
             # cannot be stopped from outside; shut_down would wait for it, and a run's thread for its timer).
@@ -172,6 +171,22 @@ class Family:
             raise
         self.shut_down()
         return self.current.closed
+
+    def asked_to_cancel(self) -> list[RunHost]:
+        """The open runs a closed parent's child policy asked to cancel. SWF's API reference (childPolicy):
+        "REQUEST_CANCEL - A request to cancel is attempted for each child execution by recording a
+        WorkflowExecutionCancelRequested event in its history. It is up to the decider to take appropriate
+        actions when it receives an execution history with this event." Their deciders act on it (cancel, or
+        run on) after the root closed, so the loop goes on for them until they close."""
+        return [m for m in self.members if m.closed is None and m.asked_by_policy]
+
+    def _close_stuck(self) -> None:
+        """Nothing can wake a run again: the root's open run fails as stuck, else those asked to cancel do."""
+        runs = [self.current] if self.current.closed is None else self.asked_to_cancel()
+        for run in runs:
+            below = [m for m in self.members if m.closed is None and _descends(m, run)]
+            reason = BLOCKED if run.run.blocked else stuck(run.run, below)
+            run.close(FAILED, reason=reason)
 
     def shut_down(self) -> None:
         """Release every run's threads; after Ctrl-C (``interrupted``), wait for none: a run's thread may be
@@ -261,6 +276,16 @@ class Family:
             if member.closed is None:
                 member.fire_timers(now)
         return timed_out
+
+
+def _descends(member: RunHost, ancestor: RunHost) -> bool:
+    """Whether *member* is a child of *ancestor*'s workflow, or of one of its children (any run of them)."""
+    parent = member.parent
+    while parent is not None:
+        if parent.workflow_id == ancestor.workflow_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 # What ``Family.wait_for_news`` found.
