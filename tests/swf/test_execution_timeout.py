@@ -109,7 +109,10 @@ def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_it_on_the_dev_server_as
         _wait_all_closed(swf_domain)
     assert swf_stories(swf_domain) == local_stories(here)  # the child cancelled itself, or ran on to its end
     closings = sorted(_closings(_local_runs(here)))
-    assert closings == sorted(_closings(_swf_runs(swf_domain)))
+    remote = sorted(_closings(_swf_runs(swf_domain)))
+    # The same closings; the dev server's decisions take real time (a busy machine's may round a second up).
+    assert [c[:2] for c in closings] == [c[:2] for c in remote]
+    assert all(abs(mine[2] - theirs[2]) <= 1 for mine, theirs in zip(closings, remote)), (closings, remote)
     ended = ("WorkflowExecutionCanceled", {}, 2) if child == "obedient" else ("WorkflowExecutionCompleted", {}, 4)
     assert closings == sorted(
         [ended, ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "REQUEST_CANCEL"}, 2)]
