@@ -46,7 +46,12 @@ class ClosingMixin:
         return self.closed is None and self.deadline is not None and self.family.now() >= self.deadline
 
     def time_out(self: RunHost) -> None:
-        """Its executionStartToCloseTimeout passed: WorkflowExecutionTimedOut, then its child policy."""
+        """Its executionStartToCloseTimeout passed (``Family.catch_up`` applies what fell due before, in order):
+        WorkflowExecutionTimedOut, then its child policy. A decision task an event called for is scheduled
+        first, as SWF scheduled it at that event."""
+        if self.awake:
+            self.awake = False
+            self._schedule_decision(at=self.events[-1]["eventTimestamp"])
         policy = self.child_policy
         self._drop_open_work()
         attrs = {"timeoutType": START_TO_CLOSE, "childPolicy": policy}

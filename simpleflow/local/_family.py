@@ -255,27 +255,61 @@ class Family:
             else:
                 self._offset += wait
 
+    def catch_up(self) -> None:
+        """Apply what fell due by now, in its order: a run found past its execution timeout after its activities
+        ran (one worker) times out after the timers, signals and timeouts due before it, as on SWF."""
+        self._fire_due([m for m in self.members if m.closed is None], self.now())
+
     def _fire_due(self, open_runs: list[RunHost], now: float) -> bool:
-        """Time out the runs past their execution timeout (True if any did), deliver the scheduled signals and
-        cancel request due at *now*, and fire the timers due."""
+        """Apply what fell due by *now*, in its order (True if a run timed out): the runs' execution timeouts,
+        the scheduled signals and cancel request, the timers. SWF records each when it falls due; the loop may
+        see several at once (it waited for an activity). At one instant a timeout comes first, as on the dev
+        server, whose clock calls deadlines in their order and registers a run's timeout at its start, before
+        any of its timers (SWF's API reference orders no two events due at one instant)."""
         timed_out = False
-        for member in open_runs:
-            if member.past_deadline():
+        while (due := self._first_due(open_runs, now)) is not None:
+            when, kind, member = due
+            if kind == _TIMEOUT:
                 member.time_out()
                 timed_out = True
-        while self._signals and self._signals[0].at + self._t0 <= now:
-            signal = heapq.heappop(self._signals)
-            target = self.current
-            if target.closed is not None:
-                continue
-            if signal.name is None:
-                target.request_cancel()
+            elif kind == _SIGNAL:
+                self._deliver_signal()
             else:
-                target.deliver_signal(signal.name, format.dumps(signal.input))
-        for member in open_runs:
-            if member.closed is None:
-                member.fire_timers(now)
+                member.fire_timers(when)
         return timed_out
+
+    def _first_due(self, open_runs: list[RunHost], now: float) -> tuple[float, int, RunHost | None] | None:
+        """The first of what fell due by *now*: (when, its kind, its run); None if nothing did."""
+        due: list[tuple[float, int, int]] = []
+        for index, member in enumerate(open_runs):
+            if member.closed is not None:
+                continue
+            if member.deadline is not None and member.deadline <= now:
+                due.append((member.deadline, _TIMEOUT, index))
+            timer = member.next_timer()
+            if timer is not None and timer <= now:
+                due.append((timer, _TIMER, index))
+        if self._signals and self._signals[0].at + self._t0 <= now:
+            due.append((self._signals[0].at + self._t0, _SIGNAL, -1))
+        if not due:
+            return None
+        when, kind, index = min(due)
+        return when, kind, open_runs[index] if index >= 0 else None
+
+    def _deliver_signal(self) -> None:
+        """The next scheduled signal (or cancel request) goes to the root workflow's open run (none: dropped)."""
+        signal = heapq.heappop(self._signals)
+        target = self.current
+        if target.closed is not None:
+            return
+        if signal.name is None:
+            target.request_cancel()
+        else:
+            target.deliver_signal(signal.name, format.dumps(signal.input))
+
+
+# What falls due, in the order applied at one instant.
+_TIMEOUT, _SIGNAL, _TIMER = 0, 1, 2
 
 
 def _descends(member: RunHost, ancestor: RunHost) -> bool:

@@ -196,3 +196,26 @@ def test_a_child_asked_to_cancel_that_can_no_longer_move_fails_as_stuck_once_the
     status, reason, story = _closed_story(execution)["DeafChild"]
     assert (status, reason) == ("failed", "workflow is stuck: it waits for signal 'never', which can never come")
     assert story[-2:] == [(CANCEL_REQUESTED, 2.0), ("TimerFired", 4.0)]  # its history stays open, as on SWF
+
+
+def test_a_timer_due_before_the_timeout_fires_first_though_the_one_worker_was_busy():
+    outcome = LocalExecution(wf.TimerBehindActivity, NO_INPUT).execute()
+    assert outcome.status == "timed_out"
+    assert _story(outcome.events)[-2:] == [("TimerFired", 2.0), ("WorkflowExecutionTimedOut", 3.0)]
+    # The decision task the timer called for is scheduled, as SWF schedules it when the timer fires.
+    assert [e["eventType"] for e in outcome.events[-3:]] == [
+        "TimerFired",
+        "DecisionTaskScheduled",
+        "WorkflowExecutionTimedOut",
+    ]
+    assert_resume_matches_replay(wf.TimerBehindActivity, outcome)
+
+
+def test_a_parent_hears_of_its_timer_before_its_child_timing_out_later_while_the_worker_was_busy():
+    outcome = LocalExecution(wf.TimerBesideBusyChild, NO_INPUT).execute()
+    assert (outcome.status, outcome.result) == ("completed", "TimeoutError(START_TO_CLOSE)")
+    assert _story(outcome.events)[-3:] == [
+        ("TimerFired", 2.0),
+        ("ChildWorkflowExecutionTimedOut", 3.0),
+        ("WorkflowExecutionCompleted", 3.0),
+    ]

@@ -117,3 +117,52 @@ def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_it_on_the_dev_server_as
     assert closings == sorted(
         [ended, ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "REQUEST_CANCEL"}, 2)]
     )
+
+
+_PLACED_BY_POLLS = ("ActivityTaskStarted", "ChildWorkflowExecutionStarted")
+
+
+def _timed_story(events: list[dict]) -> list[tuple[str, float]]:
+    """(event type, seconds after the start) of a run's events, its decision tasks and activity starts left out
+    (their places depend on when a decider or worker polls), and its children's starts (the dev server starts
+    a child once the whole decision is recorded, the local host at its decision)."""
+    start = events[0]["eventTimestamp"]
+    out = []
+    for event in events:
+        took = event["eventTimestamp"] - start
+        if isinstance(took, datetime.timedelta):
+            took = took.total_seconds()
+        if not event["eventType"].startswith("DecisionTask") and event["eventType"] not in _PLACED_BY_POLLS:
+            out.append((event["eventType"], round(took)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "workflow_class, story",
+    [
+        # Its own timer, while its one worker runs an activity past its timeout.
+        (
+            wf.TimerBehindActivity,
+            [("ActivityTaskScheduled", 0), ("TimerStarted", 0), ("TimerFired", 2), ("WorkflowExecutionTimedOut", 3)],
+        ),
+        # Its timer, while its child's activity runs past the child's timeout.
+        (
+            wf.TimerBesideBusyChild,
+            [
+                ("StartChildWorkflowExecutionInitiated", 0),
+                ("TimerStarted", 0),
+                ("TimerFired", 2),
+                ("ChildWorkflowExecutionTimedOut", 3),
+                ("WorkflowExecutionCompleted", 3),
+            ],
+        ),
+    ],
+)
+def test_a_timer_due_before_a_timeout_fires_first_on_the_dev_server_as_locally(swf_domain, workflow_class, story):
+    input = {"args": [], "kwargs": {}}
+    local = LocalExecution(workflow_class, input).execute()  # one worker, busy past the timeout
+    with decider_and_worker(swf_domain, [workflow_class, wf.BusyChild], modules=(wf.__name__,)) as task_list:
+        execution = start_workflow(swf_domain, workflow_class, input, task_list=task_list)
+        _wait_all_closed(swf_domain)
+    remote = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    assert _timed_story(local.events) == _timed_story(remote) == [("WorkflowExecutionStarted", 0), *story]
