@@ -73,7 +73,9 @@ class ActivitiesMixin:
         """ActivityTaskCanceled: a worker said it stopped, or the task was cancelled before one took it."""
         attrs = {
             "scheduledEventId": task.scheduled_event_id,
-            "startedEventId": task.started_event_id,
+            # SWF's API reference (ActivityTaskCanceledEventAttributes): startedEventId "Required: Yes": 0 for a
+            # task no worker took, as ActivityTaskTimedOut gives it.
+            "startedEventId": task.started_event_id or 0,
             "latestCancelRequestedEventId": task.cancel_requested_event_id,
             "details": details,
         }

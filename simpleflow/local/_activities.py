@@ -2,8 +2,10 @@
 
 Each attempt runs on a thread of the run's pool (``ActivityThreads``): one thread with one worker, so that
 activities run one at a time in the order scheduled and each decision's are done before the next decision
-task; more with ``workers``. The host keeps SWF's timeouts (``_timeouts``): an attempt past its
-start-to-close, schedule-to-close or heartbeat timeout closes with ActivityTaskTimedOut, as on SWF; its
+task; more with ``workers``. A task starts (ActivityTaskStarted) once one of the ``workers`` is free, as a
+worker's poll takes it on SWF; until then it waits, scheduled. The host keeps SWF's timeouts
+(``_timeouts``): an attempt past its start-to-close, schedule-to-close or heartbeat timeout, or still
+waiting for a worker past its schedule-to-start timeout, closes with ActivityTaskTimedOut, as on SWF; its
 thread is given up on and whatever it returns later is dropped, as SWF refuses a late answer.
 
 With one worker, an attempt that cannot time out in practice runs on the decision's own thread instead,
@@ -21,7 +23,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextvars
+import heapq
+import itertools
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +35,7 @@ from simpleflow import activity as activity_registry
 from simpleflow import format
 from simpleflow.local._heartbeats import LocalBeat
 from simpleflow.local._threads import ActivityThreads
-from simpleflow.local._timeouts import Limits, first_due
+from simpleflow.local._timeouts import SCHEDULE_TO_CLOSE, SCHEDULE_TO_START, Limits, first_due
 from simpleflow.runtime.middleware import Middlewares
 from simpleflow.runtime.observed import attempt_of, observed_attempt
 from simpleflow.runtime.outcome import FAILED, Outcome, error_details, failed, is_cancellation, named_failure
@@ -50,18 +55,21 @@ class _Attempt:
     """One attempt of an activity task, from its scheduling to the event that closes it."""
 
     scheduled_id: int
-    started_id: int
     activity_id: str
     limits: Limits
     scheduled_at: float
     beat: LocalBeat
-    job: concurrent.futures.Future | None = None
+    work: Callable[[], Outcome]
+    job: concurrent.futures.Future | None = None  # once started: its thread's, or a placeholder for here
+    started_id: int = 0  # its ActivityTaskStarted (0: none yet)
+    waiting: bool = True  # no worker took it yet, and it is not closed
     started_at: float | None = None  # when a thread took it (set on that thread)
     ended_at: float | None = None
     activity: Any = None  # what the task names, as found (None: not declared)
-    here: Callable[[], Outcome] | None = None  # its job, while it waits its turn on the decision's thread
+    here: Callable[[], Outcome] | None = None  # its work, while it waits its turn on the decision's thread
 
     def due(self, now: float) -> tuple[float, str] | None:
+        """Its first timeout once started (while it waits: ``LocalActivities._waiting_dues``)."""
         return first_due(self.limits, self.scheduled_at, self.started_at, self.beat.last_at, now)
 
     def ended_in_time(self) -> bool:
@@ -101,7 +109,11 @@ class LocalActivities:
         self._middlewares = middlewares
         self._clock = clock
         self._lookup = lookup or activity_registry.find
-        self._running: list[_Attempt] = []  # in the order scheduled (their events come in that order)
+        self._running: list[_Attempt] = []  # started, in the order scheduled (their events come in that order)
+        self._waiting: deque[_Attempt] = deque()  # scheduled, waiting for a worker, in the order scheduled
+        # When those with a schedule-to-start or schedule-to-close limit time out: (due, seq, timeoutType, attempt).
+        self._waiting_dues: list[tuple[float, int, str, _Attempt]] = []
+        self._seq = itertools.count()
         self._threads: ActivityThreads | None = None
         self._quick: dict[Any, bool] = {}  # activity -> its last attempt ended well within its timeouts
         self.deadline: float | None = None  # the run's execution timeout: what ends after it is never answered
@@ -112,9 +124,19 @@ class LocalActivities:
         return [attempt.job for attempt in self._running]
 
     def next_due(self, now: float) -> float | None:
-        """When the next timeout of a running attempt falls (None: none can)."""
+        """When the next timeout of an attempt falls (None: none can)."""
         due = [d[0] for d in (attempt.due(now) for attempt in self._running) if d is not None]
+        waiting = self._first_waiting_due()
+        if waiting is not None:
+            due.append(waiting[0])
         return min(due, default=None)
+
+    def _first_waiting_due(self) -> tuple[float, int, str, _Attempt] | None:
+        """The first timeout of a task still waiting for a worker (those started or closed meanwhile dropped)."""
+        dues = self._waiting_dues
+        while dues and not dues[0][3].waiting:
+            heapq.heappop(dues)
+        return dues[0] if dues else None
 
     def schedule(self, a: dict[str, Any], completed_id: int) -> None:
         """A ScheduleActivityTask decision (its attributes *a*): scheduled, started, handed to a thread."""
@@ -134,11 +156,6 @@ class LocalActivities:
             "workflow_type": self._workflow_type,
             "attempt": attempt_of(a.get("input")),
         }
-        started = self._add("ActivityTaskStarted", {"scheduledEventId": scheduled, "identity": "local"})
-        attempt = _Attempt(
-            scheduled, started, a["activityId"], Limits.of_decision(a), self._clock(), LocalBeat(self._clock)
-        )
-        attempt.activity = act
 
         def job() -> Outcome:
             attempt.started_at = self._clock()
@@ -147,34 +164,61 @@ class LocalActivities:
                     message = f"activity '{name}' is not declared in this process"
                     return failed(named_failure("ActivityNotDeclared", message))
                 run = lambda: run_declared(act, a.get("input"), context, self._middlewares, attempt.beat.send)  # noqa: E731
-                return observed_attempt(context, run, started_event_id=started, clock=self._clock)
+                return observed_attempt(context, run, started_event_id=attempt.started_id, clock=self._clock)
             finally:
                 attempt.ended_at = self._clock()
 
-        if self._runs_here(attempt):
-            attempt.job = concurrent.futures.Future()
-            attempt.here = job  # run by collect(), in its turn
-        else:
-            self._run_here()  # one worker: the attempts scheduled before it go first
-            if self._threads is None:
-                self._threads = ActivityThreads(self.workers)
-            attempt.job = self._threads.submit(job)
-        self._running.append(attempt)
+        limits = Limits.of_decision(a)
+        attempt = _Attempt(scheduled, a["activityId"], limits, self._clock(), LocalBeat(self._clock), job, activity=act)
+        self._waiting.append(attempt)
+        for limit, kind in (
+            (limits.schedule_to_start, SCHEDULE_TO_START),
+            (limits.schedule_to_close, SCHEDULE_TO_CLOSE),
+        ):
+            if limit is not None:
+                heapq.heappush(self._waiting_dues, (attempt.scheduled_at + limit, next(self._seq), kind, attempt))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Start the tasks waiting for a worker, in the order scheduled, while one of the ``workers`` is free
+        (an attempt holds one until it is answered): ActivityTaskStarted, as a worker's poll gives it. None
+        after the run's execution timeout (the run times out with them not started)."""
+        while self._waiting and len(self._running) < self.workers and not self._past_deadline():
+            attempt = self._waiting.popleft()
+            attempt.waiting = False
+            attempt.started_id = self._add(
+                "ActivityTaskStarted", {"scheduledEventId": attempt.scheduled_id, "identity": "local"}
+            )
+            if self._runs_here(attempt):
+                attempt.job = concurrent.futures.Future()
+                attempt.here = attempt.work  # run by collect(), in its turn
+            else:
+                attempt.job = self._submit(attempt.work)
+            self._running.append(attempt)
+
+    def _submit(self, work: Callable[[], Outcome]) -> concurrent.futures.Future:
+        if self._threads is None:
+            self._threads = ActivityThreads(self.workers)
+        return self._threads.submit(work)
 
     def _runs_here(self, attempt: _Attempt) -> bool:
-        """Whether *attempt* runs on the decision's thread: one worker, nothing on a thread before it, and no
-        timeout it could come near (see the module)."""
-        if self.workers != 1 or not all(a.job.done() or a.here for a in self._running):
+        """Whether *attempt* runs on the decision's thread: one worker, and no timeout it could come near (see
+        the module)."""
+        if self.workers != 1:
             return False
         return attempt.limits.shortest == math.inf or self._quick.get(attempt.activity, False)
 
     def _run_here(self) -> None:
         """Run the attempts waiting for the decision's thread, in the order scheduled (none past the run's
-        execution timeout: the run times out with them not started)."""
+        execution timeout: the run times out with them not started). One that a task waiting for the worker
+        could time out behind goes to a thread instead, so that the task times out at its instant."""
         for attempt in self._running:
             if attempt.here is None or self._past_deadline():
                 continue
             job, attempt.here = attempt.here, None
+            if self._first_waiting_due() is not None:
+                attempt.job = self._submit(job)
+                continue
             if attempt.job.set_running_or_notify_cancel():
                 try:
                     attempt.job.set_result(contextvars.copy_context().run(job))  # as a pool thread runs it
@@ -186,12 +230,12 @@ class LocalActivities:
     def collect(self, block: bool, every: bool = False) -> None:
         """Append the events of the attempts that ended or timed out; with *block*, wait for one first (with
         *every*, for all of them)."""
-        self._run_here()
-        while self._running:
+        while self._running or self._waiting:
+            self._run_here()  # the attempt the worker took last, if it runs here
             if block:
                 self._wait()
             closed = self._close_ended()
-            if not block or not self._running or (closed and not every) or self._past_deadline():
+            if not block or not (self._running or self._waiting) or (closed and not every) or self._past_deadline():
                 return
 
     def _past_deadline(self) -> bool:
@@ -233,15 +277,26 @@ class LocalActivities:
             if due is not None and due[0] <= now:
                 self._time_out(attempt, due[1])
                 closed = True
+        waiting = self._first_waiting_due()
+        while waiting is not None and waiting[0] <= now:  # no worker took it in time
+            self._waiting.remove(waiting[3])
+            self._time_out(waiting[3], waiting[2])
+            closed = True
+            waiting = self._first_waiting_due()
+        if closed:  # a worker is free: the next task waiting for one starts
+            self._dispatch()
         return closed
 
     def _time_out(self, attempt: _Attempt, timeout_type: str) -> None:
-        self._running.remove(attempt)
-        self._quick[attempt.activity] = False
+        if attempt.waiting:
+            attempt.waiting = False
+        else:
+            self._running.remove(attempt)
+            self._quick[attempt.activity] = False
         details = attempt.beat.give_up()
-        if self._threads is not None:
+        if self._threads is not None and attempt.job is not None:
             self._threads.give_up(attempt.job)
-        ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}
+        ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}  # 0: never started
         self._add("ActivityTaskTimedOut", without_none(dict(ids, timeoutType=timeout_type, details=details)))
 
     def _answer(self, attempt: _Attempt, outcome: Outcome) -> None:
@@ -258,8 +313,8 @@ class LocalActivities:
 
     def request_cancel(self, a: dict[str, Any], completed_id: int) -> None:
         """A RequestCancelActivityTask decision (its attributes *a*)."""
-        running = [attempt for attempt in self._running if attempt.activity_id == a["activityId"]]
-        if not running:  # it closed already (activities here start as soon as they are scheduled)
+        running = [attempt for attempt in (*self._running, *self._waiting) if attempt.activity_id == a["activityId"]]
+        if not running:  # it closed already
             self._add(
                 "RequestCancelActivityTaskFailed",
                 {
@@ -271,13 +326,22 @@ class LocalActivities:
             return
         for attempt in running:
             attempt.beat.request_cancel()  # its next heartbeat() raises TaskCanceled, as a worker's would
-        self._add(
+        requested = self._add(
             "ActivityTaskCancelRequested", {"activityId": a["activityId"], "decisionTaskCompletedEventId": completed_id}
         )
+        for attempt in running:
+            if attempt.waiting:  # no worker took it: canceled at once, as SWF does
+                attempt.waiting = False
+                self._waiting.remove(attempt)
+                ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": 0}
+                self._add("ActivityTaskCanceled", dict(ids, latestCancelRequestedEventId=requested))
 
     def give_up(self) -> None:
         """The run closed under them (it timed out, SWF terminated it): every attempt is given up, its answer
         dropped (SWF refuses it), those not started never start."""
+        for attempt in self._waiting:
+            attempt.waiting = False
+        self._waiting.clear()
         for attempt in self._running:
             attempt.beat.give_up()  # an attempt that heartbeats is told to stop
             if attempt.here is not None:

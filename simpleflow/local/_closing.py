@@ -38,13 +38,20 @@ class ClosingMixin:
     """The closings SWF applies to a run on its own (RunHost's)."""
 
     deadline: float | None  # when the run times out on the family's clock (None: never)
+    # Its parent's child policy asked it to cancel: the family goes on deciding for it once the root closed.
+    asked_by_policy: bool = False
 
     def past_deadline(self: RunHost) -> bool:
         """Whether the run is open past its execution timeout."""
         return self.closed is None and self.deadline is not None and self.family.now() >= self.deadline
 
     def time_out(self: RunHost) -> None:
-        """Its executionStartToCloseTimeout passed: WorkflowExecutionTimedOut, then its child policy."""
+        """Its executionStartToCloseTimeout passed (``Family.catch_up`` applies what fell due before, in order):
+        WorkflowExecutionTimedOut, then its child policy. A decision task an event called for is scheduled
+        first, as SWF scheduled it at that event."""
+        if self.awake:
+            self.awake = False
+            self._schedule_decision(at=self.events[-1]["eventTimestamp"])
         policy = self.child_policy
         self._drop_open_work()
         attrs = {"timeoutType": START_TO_CLOSE, "childPolicy": policy}
@@ -75,6 +82,7 @@ class ClosingMixin:
             if policy == "TERMINATE":
                 child.terminate(CHILD_POLICY_APPLIED)
             elif policy == "REQUEST_CANCEL":
+                child.asked_by_policy = True
                 child.request_cancel(cause=CHILD_POLICY_APPLIED)
 
     def _child_closed(self: RunHost, child: RunHost) -> None:

@@ -3,7 +3,8 @@
 They share one virtual clock (timers fire by jumping it ahead, unless in real time), the signals and cancel
 request scheduled from outside (delivered to the root workflow's open run), and one loop that gives a
 decision task to each run an event woke up, lets time pass while none is awake (a run open past its
-execution timeout times out, as on SWF), and stops when the root workflow's last run closed. One run's
+execution timeout times out, as on SWF), and stops when the root workflow's last run closed and so did the
+runs a closed parent's child policy asked to cancel (their deciders act on the request, as on SWF). One run's
 emulation (its events, decisions, activities) is :class:`~simpleflow.local._run_host.RunHost`.
 """
 
@@ -165,16 +166,14 @@ class Family:
         """
         self.pause_at = None if until is None else self.at(until)
         try:
-            while self.current.closed is None:
+            while self.current.closed is None or self.asked_to_cancel():
                 if self._step():
                     continue
                 news = self.wait_for_news()
                 if news is PAUSED:
-                    return None
+                    return self.current.closed
                 if news is NONE_CAN_COME:
-                    children = [m for m in self.members if m is not self.current and m.closed is None]
-                    reason = BLOCKED if self.current.run.blocked else stuck(self.current.run, children)
-                    self.current.close(FAILED, reason=reason)
+                    self._close_stuck()
         except KeyboardInterrupt:
             # Nothing is waited for: the activity and run threads are daemons, left where they are (an activity
             # cannot be stopped from outside; shut_down would wait for it, and a run's thread for its timer).
@@ -185,6 +184,22 @@ class Family:
             raise
         self.shut_down()
         return self.current.closed
+
+    def asked_to_cancel(self) -> list[RunHost]:
+        """The open runs a closed parent's child policy asked to cancel. SWF's API reference (childPolicy):
+        "REQUEST_CANCEL - A request to cancel is attempted for each child execution by recording a
+        WorkflowExecutionCancelRequested event in its history. It is up to the decider to take appropriate
+        actions when it receives an execution history with this event." Their deciders act on it (cancel, or
+        run on) after the root closed, so the loop goes on for them until they close."""
+        return [m for m in self.members if m.closed is None and m.asked_by_policy]
+
+    def _close_stuck(self) -> None:
+        """Nothing can wake a run again: the root's open run fails as stuck, else those asked to cancel do."""
+        runs = [self.current] if self.current.closed is None else self.asked_to_cancel()
+        for run in runs:
+            below = [m for m in self.members if m.closed is None and _descends(m, run)]
+            reason = BLOCKED if run.run.blocked else stuck(run.run, below)
+            run.close(FAILED, reason=reason)
 
     def shut_down(self) -> None:
         """Release every run's threads; after Ctrl-C (``interrupted``), wait for none: a run's thread may be
@@ -254,27 +269,71 @@ class Family:
             else:
                 self._offset += wait
 
+    def catch_up(self) -> None:
+        """Apply what fell due by now, in its order: a run found past its execution timeout after its activities
+        ran (one worker) times out after the timers, signals and timeouts due before it, as on SWF."""
+        self._fire_due([m for m in self.members if m.closed is None], self.now())
+
     def _fire_due(self, open_runs: list[RunHost], now: float) -> bool:
-        """Time out the runs past their execution timeout (True if any did), deliver the scheduled signals and
-        cancel request due at *now*, and fire the timers due."""
+        """Apply what fell due by *now*, in its order (True if a run timed out): the runs' execution timeouts,
+        the scheduled signals and cancel request, the timers. SWF records each when it falls due; the loop may
+        see several at once (it waited for an activity). At one instant a timeout comes first, as on the dev
+        server, whose clock calls deadlines in their order and registers a run's timeout at its start, before
+        any of its timers (SWF's API reference orders no two events due at one instant)."""
         timed_out = False
-        for member in open_runs:
-            if member.past_deadline():
+        while (due := self._first_due(open_runs, now)) is not None:
+            when, kind, member = due
+            if kind == _TIMEOUT:
                 member.time_out()
                 timed_out = True
-        while self._signals and self._signals[0].at + self._t0 <= now:
-            signal = heapq.heappop(self._signals)
-            target = self.current
-            if target.closed is not None:
-                continue
-            if signal.name is None:
-                target.request_cancel()
+            elif kind == _SIGNAL:
+                self._deliver_signal()
             else:
-                target.deliver_signal(signal.name, format.dumps(signal.input))
-        for member in open_runs:
-            if member.closed is None:
-                member.fire_timers(now)
+                member.fire_timers(when)
         return timed_out
+
+    def _first_due(self, open_runs: list[RunHost], now: float) -> tuple[float, int, RunHost | None] | None:
+        """The first of what fell due by *now*: (when, its kind, its run); None if nothing did."""
+        due: list[tuple[float, int, int]] = []
+        for index, member in enumerate(open_runs):
+            if member.closed is not None:
+                continue
+            if member.deadline is not None and member.deadline <= now:
+                due.append((member.deadline, _TIMEOUT, index))
+            timer = member.next_timer()
+            if timer is not None and timer <= now:
+                due.append((timer, _TIMER, index))
+        if self._signals and self._signals[0].at + self._t0 <= now:
+            due.append((self._signals[0].at + self._t0, _SIGNAL, -1))
+        if not due:
+            return None
+        when, kind, index = min(due)
+        return when, kind, open_runs[index] if index >= 0 else None
+
+    def _deliver_signal(self) -> None:
+        """The next scheduled signal (or cancel request) goes to the root workflow's open run (none: dropped)."""
+        signal = heapq.heappop(self._signals)
+        target = self.current
+        if target.closed is not None:
+            return
+        if signal.name is None:
+            target.request_cancel()
+        else:
+            target.deliver_signal(signal.name, format.dumps(signal.input))
+
+
+# What falls due, in the order applied at one instant.
+_TIMEOUT, _SIGNAL, _TIMER = 0, 1, 2
+
+
+def _descends(member: RunHost, ancestor: RunHost) -> bool:
+    """Whether *member* is a child of *ancestor*'s workflow, or of one of its children (any run of them)."""
+    parent = member.parent
+    while parent is not None:
+        if parent.workflow_id == ancestor.workflow_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 # What ``Family.wait_for_news`` found.

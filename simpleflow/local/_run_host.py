@@ -173,17 +173,19 @@ class RunHost(ClosingMixin):
         return self._timers[0].fire_at if self._timers else None
 
     def fire_timers(self, now: float) -> None:
-        """The timers due at *now* fire."""
+        """The timers due at *now* fire, each at its instant (the loop may see it late; never before the last
+        event)."""
         while self._timers and self._timers[0].fire_at <= now:
             timer = heapq.heappop(self._timers)
-            self._add("TimerFired", {"timerId": timer.timer_id, "startedEventId": timer.started_event_id})
+            attrs = {"timerId": timer.timer_id, "startedEventId": timer.started_event_id}
+            self._add("TimerFired", attrs, at=max(timer.fire_at, self.events[-1]["eventTimestamp"]))
 
     def take_decision_task(self) -> None:
         """The decision task an event woke it up for: scheduled, decided, its decisions carried out."""
-        self.awake = False
         if self.past_deadline():  # its time ran out while another run's activities ran
-            self.time_out()
+            self.family.catch_up()
             return
+        self.awake = False
         self._schedule_decision()
         self._carry_out(self._decide())
 
@@ -248,8 +250,9 @@ class RunHost(ClosingMixin):
         self._observed.done(self.run, decisions)
         return decisions
 
-    def _schedule_decision(self) -> None:
-        self._add("DecisionTaskScheduled", {"taskList": {"name": self.workflow_class.task_list or "default"}})
+    def _schedule_decision(self, at: float | None = None) -> None:
+        attrs = {"taskList": {"name": self.workflow_class.task_list or "default"}}
+        self._add("DecisionTaskScheduled", attrs, at=at)
 
     def _start_decision(self) -> list[dict[str, Any]]:
         """Start the decision task just scheduled; return the events the engine has not seen."""
@@ -306,8 +309,8 @@ class RunHost(ClosingMixin):
                 return
         if self.workers == 1:  # one worker: this decision's activities end (or time out) before the next
             self.activities.collect(block=True, every=True)
-        if self.past_deadline():
-            self.time_out()
+        if self.past_deadline():  # its activities ran past it: what fell due meanwhile comes first
+            self.family.catch_up()
 
     def _do_ScheduleActivityTask(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         self.activities.schedule(a, completed_id)

@@ -1,8 +1,10 @@
-"""When SWF would time a local activity attempt out: its start-to-close, schedule-to-close and heartbeat
-timeouts, as the ``ScheduleActivityTask`` decision gives them.
+"""When SWF would time a local activity attempt out: its start-to-close, schedule-to-close, schedule-to-start
+and heartbeat timeouts, as the ``ScheduleActivityTask`` decision gives them.
 
 SWF's ActivityTaskTimedOut: START_TO_CLOSE counts from the worker's start of the task, SCHEDULE_TO_CLOSE
-from its scheduling, HEARTBEAT from the start and then from each ``RecordActivityTaskHeartbeat``. Here the
+from its scheduling, SCHEDULE_TO_START from its scheduling while no worker took it ("the maximum duration
+the activity task can wait to be assigned to a worker"), HEARTBEAT from the start and then from each
+``RecordActivityTaskHeartbeat``. Here the
 host stands for the worker: an activity's own heartbeats count, and so do the automatic ones a worker
 started with its default ``--heartbeat`` (60 s) sends while the activity runs, so that a local run times
 out where that worker's would. Times are the family's clock (it runs in real time while activities do).
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 START_TO_CLOSE = "START_TO_CLOSE"
 SCHEDULE_TO_CLOSE = "SCHEDULE_TO_CLOSE"
+SCHEDULE_TO_START = "SCHEDULE_TO_START"
 HEARTBEAT = "HEARTBEAT"
 
 WORKER_HEARTBEAT = 60.0  # seconds between a worker's automatic heartbeats (``worker.start --heartbeat``)
@@ -39,7 +42,8 @@ class Limits:
     start_to_close: float | None = None
     schedule_to_close: float | None = None
     heartbeat: float | None = None
-    # The shortest of them (infinite when none): no attempt ending sooner after its scheduling timed out.
+    schedule_to_start: float | None = None  # only while it waits for a worker: not in ``shortest``
+    # The shortest of the others (infinite when none): no attempt ending sooner after its scheduling timed out.
     shortest: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -53,6 +57,7 @@ class Limits:
             seconds(attrs.get("startToCloseTimeout")),
             seconds(attrs.get("scheduleToCloseTimeout")),
             seconds(attrs.get("heartbeatTimeout")),
+            seconds(attrs.get("scheduleToStartTimeout")),
         )
 
 

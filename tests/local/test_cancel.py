@@ -17,6 +17,7 @@ from tests.fixtures.cancel_workflows import (
     CancelChildWorkflow,
     CancelRetryWorkflow,
     CancelTimerWorkflow,
+    CancelWaitingWorkflow,
 )
 from tests.local.test_features import assert_resume_matches_replay, attrs, event_types
 
@@ -49,6 +50,17 @@ def test_with_one_worker_the_activity_finished_before_the_cancel_and_cancel_says
     result = _run(CancelActivityWorkflow, False, 0.1, workers=1)
     assert result.result == {"asked": False, "again": False, "running": "ran to the end"}
     assert "ActivityTaskCancelRequested" not in event_types(result)
+
+
+def test_a_task_waiting_for_a_worker_is_canceled_at_once_and_never_starts():
+    outcome = LocalExecution(CancelWaitingWorkflow, {"args": [], "kwargs": {}}, workers=2).execute()
+    assert outcome.result == {"asked": True, "waiting": "cancelled", "busy": ["ran to the end"] * 2}
+    [scheduled] = [
+        e["eventId"] for e in outcome.events if attrs(e).get("activityType", {}).get("name", "").endswith("quick")
+    ]
+    mine = [e for e in outcome.events if scheduled in (attrs(e).get("scheduledEventId"), e["eventId"])]
+    assert [e["eventType"] for e in mine] == ["ActivityTaskScheduled", "ActivityTaskCanceled"]  # no worker took it
+    assert attrs(mine[1])["startedEventId"] == 0
 
 
 def test_a_task_cancelled_between_attempts_cancels_its_retry_timer_and_is_never_retried():

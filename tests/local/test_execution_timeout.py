@@ -157,3 +157,65 @@ def test_workflow_start_local_says_a_timed_out_execution_as_standalone_does_exit
     assert (done.returncode, done.stdout, done.stderr) == (1, "", "workflow timed_out\n")
     longer = _start_local("--execution-timeout", "30")  # the option applies locally too
     assert (longer.returncode, longer.stdout, longer.stderr) == (0, "2\n", "")
+
+
+def _closed_story(execution: LocalExecution) -> dict[str, tuple]:
+    """Each run's class: its outcome's status and reason, and its story."""
+    return {
+        m.workflow_class.__name__: (
+            m.closed.status if m.closed else "open",
+            m.closed and m.closed.reason,
+            _story(m.events),
+        )
+        for m in execution.family.members
+    }
+
+
+@pytest.mark.parametrize(
+    "child, closing",
+    [
+        ("obedient", [("WorkflowExecutionCanceled", 2.0)]),
+        ("stubborn", [("TimerFired", 4.0), ("ActivityTaskScheduled", 4.0), ("ActivityTaskStarted", 4.0)]),
+    ],
+)
+def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_the_request_after_the_root_closed(child, closing):
+    execution = LocalExecution(wf.AskingParent, {"args": [child], "kwargs": {}})
+    outcome = execution.execute()
+    assert outcome.status == "timed_out"
+    [(name, (status, reason, story))] = [(k, v) for k, v in _closed_story(execution).items() if k != "AskingParent"]
+    asked = story.index((CANCEL_REQUESTED, 2.0))
+    assert story[asked + 1 : asked + 1 + len(closing)] == closing
+    assert (status, reason) == (("canceled", None) if child == "obedient" else ("completed", None))
+    if child == "stubborn":
+        assert story[-2:] == [("ActivityTaskCompleted", 4.0), ("WorkflowExecutionCompleted", 4.0)]
+
+
+def test_a_child_asked_to_cancel_that_can_no_longer_move_fails_as_stuck_once_the_root_closed():
+    execution = LocalExecution(wf.AskingParent, {"args": ["deaf"], "kwargs": {}})
+    assert execution.execute().status == "timed_out"
+    status, reason, story = _closed_story(execution)["DeafChild"]
+    assert (status, reason) == ("failed", "workflow is stuck: it waits for signal 'never', which can never come")
+    assert story[-2:] == [(CANCEL_REQUESTED, 2.0), ("TimerFired", 4.0)]  # its history stays open, as on SWF
+
+
+def test_a_timer_due_before_the_timeout_fires_first_though_the_one_worker_was_busy():
+    outcome = LocalExecution(wf.TimerBehindActivity, NO_INPUT).execute()
+    assert outcome.status == "timed_out"
+    assert _story(outcome.events)[-2:] == [("TimerFired", 2.0), ("WorkflowExecutionTimedOut", 3.0)]
+    # The decision task the timer called for is scheduled, as SWF schedules it when the timer fires.
+    assert [e["eventType"] for e in outcome.events[-3:]] == [
+        "TimerFired",
+        "DecisionTaskScheduled",
+        "WorkflowExecutionTimedOut",
+    ]
+    assert_resume_matches_replay(wf.TimerBehindActivity, outcome)
+
+
+def test_a_parent_hears_of_its_timer_before_its_child_timing_out_later_while_the_worker_was_busy():
+    outcome = LocalExecution(wf.TimerBesideBusyChild, NO_INPUT).execute()
+    assert (outcome.status, outcome.result) == ("completed", "TimeoutError(START_TO_CLOSE)")
+    assert _story(outcome.events)[-3:] == [
+        ("TimerFired", 2.0),
+        ("ChildWorkflowExecutionTimedOut", 3.0),
+        ("WorkflowExecutionCompleted", 3.0),
+    ]

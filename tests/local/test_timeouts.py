@@ -1,5 +1,6 @@
-"""The local host keeps SWF's activity timeouts: start-to-close, schedule-to-close and heartbeat, with SWF's
-ActivityTaskTimedOut events; a timed-out attempt's late answer is dropped; timers still take no time."""
+"""The local host keeps SWF's activity timeouts: start-to-close, schedule-to-close, schedule-to-start and
+heartbeat, with SWF's ActivityTaskTimedOut events; a timed-out attempt's late answer is dropped; timers still
+take no time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 
 import pytest
 
+from simpleflow.history import attributes
 from simpleflow.local import LocalExecution
 from simpleflow.local._timeouts import WORKER_HEARTBEAT, Limits, first_due, heartbeat_due
 from tests.fixtures import timeout_workflows as tw
@@ -51,6 +53,27 @@ def test_a_task_waiting_for_a_worker_past_its_schedule_to_close_timeout_never_ru
     assert outcome.result == "TimeoutError(SCHEDULE_TO_CLOSE)"
     assert _timeout_types(outcome.events) == ["SCHEDULE_TO_CLOSE"]
     time.sleep(0.2)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("workers, result", [(1, "TimeoutError(SCHEDULE_TO_START)"), (2, "ran")])
+def test_a_task_waiting_for_a_worker_past_its_schedule_to_start_timeout_never_starts(tmp_path, workers, result):
+    path = tmp_path / "waiting-ran"
+    began = time.monotonic()
+    outcome = LocalExecution(tw.StartsLateWorkflow, {"args": [str(path)], "kwargs": {}}, workers=workers).execute()
+    assert outcome.result == [2, result]
+    if workers == 2:  # a worker was free for it
+        assert _timeout_types(outcome.events) == []
+        return
+    [timed_out] = [e for e in outcome.events if e["eventType"] == "ActivityTaskTimedOut"]
+    # As SWF records it: no ActivityTaskStarted, startedEventId 0, at its 1 s, before the first one's answer.
+    assert attributes(timed_out) == {"scheduledEventId": 7, "startedEventId": 0, "timeoutType": "SCHEDULE_TO_START"}
+    started = [attributes(e)["scheduledEventId"] for e in _of_type(outcome.events, "ActivityTaskStarted")]
+    assert started == [5]
+    assert timed_out["eventTimestamp"] - outcome.events[0]["eventTimestamp"] == pytest.approx(1, abs=0.2)
+    types = [e["eventType"] for e in outcome.events]
+    assert types.index("ActivityTaskTimedOut") < types.index("ActivityTaskCompleted")
+    assert time.monotonic() - began < 3
     assert not path.exists()
 
 

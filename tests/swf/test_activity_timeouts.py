@@ -7,7 +7,13 @@ patch 15), heartbeat timeouts from the task's start (patch 6).
 from __future__ import annotations
 
 from simpleflow.local import LocalExecution
-from tests.fixtures.timeout_workflows import TASK_LIST, HeartbeatsWorkflow, NoTimeWorkflow, SlowFirstWorkflow
+from tests.fixtures.timeout_workflows import (
+    TASK_LIST,
+    HeartbeatsWorkflow,
+    NoTimeWorkflow,
+    SlowFirstWorkflow,
+    StartsLateWorkflow,
+)
 from tests.swf_e2e_helpers import (
     activity_story,
     attributes,
@@ -22,6 +28,13 @@ MODULE = "tests.fixtures.timeout_workflows"
 
 def _timeouts(events):
     return [attributes(e)["timeoutType"] for e in events if e["eventType"] == "ActivityTaskTimedOut"]
+
+
+def _by_task(story: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for event_type, activity_id in story:
+        out.setdefault(activity_id, []).append(event_type)
+    return out
 
 
 def _start_workers(processes, domain):
@@ -76,3 +89,22 @@ def test_a_start_to_close_timeout_of_0_seconds_times_the_attempt_out_on_swf_as_l
     events = wait_closed(swf_domain, workflow_id, run_id, processes)
     assert _timeouts(local.events) == _timeouts(events) == ["START_TO_CLOSE"], processes.logs()
     assert local.result == completed_result(events)
+
+
+def test_a_task_no_worker_takes_within_its_schedule_to_start_timeout_times_out_on_swf_as_locally(
+    swf_domain, processes, decider_list, tmp_path
+):
+    start_decider(processes, swf_domain, decider_list, f"{MODULE}.StartsLateWorkflow")
+    # One worker process with one poll, as the local host's one worker: the second task waits behind the first.
+    processes.start("worker", "worker.start", "--domain", swf_domain, "--task-list", TASK_LIST, "-N", "1", MODULE)
+    workflow_id, run_id = start_workflow(
+        swf_domain, f"{MODULE}.StartsLateWorkflow", decider_list, {"args": [str(tmp_path / "swf")], "kwargs": {}}
+    )
+    local = LocalExecution(StartsLateWorkflow, {"args": [str(tmp_path / "local")], "kwargs": {}}).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == [2, "TimeoutError(SCHEDULE_TO_START)"], processes.logs()
+    assert local.result == completed_result(events)
+    assert _timeouts(local.events) == _timeouts(events) == ["SCHEDULE_TO_START"]
+    # Each task's events (the local host records a decision's first task started before the second's scheduling).
+    assert _by_task(activity_story(local.events)) == _by_task(activity_story(events))
+    assert not (tmp_path / "swf").exists() and not (tmp_path / "local").exists()  # it never ran

@@ -11,8 +11,8 @@ import uuid
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
-from tests.fixtures.cancel_workflows import CancelActivityWorkflow
-from tests.swf_e2e_helpers import scheduled
+from tests.fixtures.cancel_workflows import CancelActivityWorkflow, CancelWaitingWorkflow
+from tests.swf_e2e_helpers import attributes, completed_result, scheduled, start_decider, start_workflow, wait_closed
 
 
 def _both_hosts(domain: str, args: list) -> tuple:
@@ -45,3 +45,25 @@ def test_an_activity_that_finishes_anyway_keeps_its_result_on_swf_as_locally(swf
     local, remote, events = _both_hosts(swf_domain, [True])
     assert remote.result == local.result == {"asked": True, "again": True, "running": "finished anyway"}
     assert "ActivityTaskCancelRequested" in _types(events) and "ActivityTaskCanceled" not in _types(events)
+
+
+def _task_story(events: list, name: str) -> list[tuple[str, int | None]]:
+    """The events of the task of activity *name* (its only one): type and startedEventId (0: never started)."""
+    [task] = [e["eventId"] for e in events if attributes(e).get("activityType", {}).get("name", "").endswith(name)]
+    mine = [e for e in events if task in (attributes(e).get("scheduledEventId"), e["eventId"])]
+    return [(e["eventType"], attributes(e).get("startedEventId")) for e in mine]
+
+
+def test_a_task_waiting_for_a_worker_is_canceled_at_once_on_swf_as_locally(swf_domain, processes, decider_list):
+    module = CancelWaitingWorkflow.__module__
+    start_decider(processes, swf_domain, decider_list, f"{module}.CancelWaitingWorkflow")
+    # Two worker processes with one poll each, as the local host's two workers: the third task waits.
+    processes.start("worker", "worker.start", "--domain", swf_domain, "--task-list", "cancel", "-N", "2", module)
+    input = {"args": [], "kwargs": {}}
+    workflow_id, run_id = start_workflow(swf_domain, f"{module}.CancelWaitingWorkflow", decider_list, input)
+    local = LocalExecution(CancelWaitingWorkflow, input, workers=2).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == local.result, processes.logs()
+    assert local.result == {"asked": True, "waiting": "cancelled", "busy": ["ran to the end"] * 2}
+    story = [("ActivityTaskScheduled", None), ("ActivityTaskCanceled", 0)]
+    assert _task_story(events, "quick") == _task_story(local.events, "quick") == story

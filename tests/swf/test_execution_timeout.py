@@ -4,14 +4,19 @@ closing events (WorkflowExecutionTimedOut, the parent's ChildWorkflowExecutionTi
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
+
+import pytest
 
 from simpleflow.history import attributes
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
+from simpleflow.swf.starter import start_workflow
 from tests.fixtures import execution_timeout_workflows as wf
 from tests.swf.test_children import local_stories, swf_stories
+from tests.swf.test_features import decider_and_worker
 
 
 def _both_hosts(domain: str, workflow_class: type, args: list) -> tuple[LocalExecution, object]:
@@ -82,3 +87,82 @@ def test_a_continued_run_times_out_on_its_own_time_on_the_dev_server_as_locally(
         ("WorkflowExecutionContinuedAsNew", 2),
         ("WorkflowExecutionTimedOut", 6),  # 8 s after the execution's start: its own 6 s
     ]
+
+
+def _wait_all_closed(domain: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while client.list_executions(domain, "open", started_since_days=None):
+        assert time.monotonic() < deadline, "executions still open"
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("child", ["obedient", "stubborn"])
+def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_it_on_the_dev_server_as_locally(swf_domain, child):
+    input = {"args": [child], "kwargs": {}}
+    workflow_id = f"exto-{uuid.uuid4().hex[:8]}"
+    here = LocalExecution(wf.AskingParent, input, workflow_id=workflow_id)
+    assert here.execute().status == "timed_out"
+    # A decider that goes on after the root closed, as SWF's deciders do (standalone stops with the root).
+    workflows = [wf.AskingParent, wf.ObedientChild, wf.StubbornChild]
+    with decider_and_worker(swf_domain, workflows, modules=(wf.__name__,)) as task_list:
+        start_workflow(swf_domain, wf.AskingParent, input, workflow_id=workflow_id, task_list=task_list)
+        _wait_all_closed(swf_domain)
+    assert swf_stories(swf_domain) == local_stories(here)  # the child cancelled itself, or ran on to its end
+    closings = sorted(_closings(_local_runs(here)))
+    remote = sorted(_closings(_swf_runs(swf_domain)))
+    # The same closings; the dev server's decisions take real time (a busy machine's may round a second up).
+    assert [c[:2] for c in closings] == [c[:2] for c in remote]
+    assert all(abs(mine[2] - theirs[2]) <= 1 for mine, theirs in zip(closings, remote)), (closings, remote)
+    ended = ("WorkflowExecutionCanceled", {}, 2) if child == "obedient" else ("WorkflowExecutionCompleted", {}, 4)
+    assert closings == sorted(
+        [ended, ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "REQUEST_CANCEL"}, 2)]
+    )
+
+
+_PLACED_BY_POLLS = ("ActivityTaskStarted", "ChildWorkflowExecutionStarted")
+
+
+def _timed_story(events: list[dict]) -> list[tuple[str, float]]:
+    """(event type, seconds after the start) of a run's events, its decision tasks and activity starts left out
+    (their places depend on when a decider or worker polls), and its children's starts (the dev server starts
+    a child once the whole decision is recorded, the local host at its decision)."""
+    start = events[0]["eventTimestamp"]
+    out = []
+    for event in events:
+        took = event["eventTimestamp"] - start
+        if isinstance(took, datetime.timedelta):
+            took = took.total_seconds()
+        if not event["eventType"].startswith("DecisionTask") and event["eventType"] not in _PLACED_BY_POLLS:
+            out.append((event["eventType"], round(took)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "workflow_class, story",
+    [
+        # Its own timer, while its one worker runs an activity past its timeout.
+        (
+            wf.TimerBehindActivity,
+            [("ActivityTaskScheduled", 0), ("TimerStarted", 0), ("TimerFired", 2), ("WorkflowExecutionTimedOut", 3)],
+        ),
+        # Its timer, while its child's activity runs past the child's timeout.
+        (
+            wf.TimerBesideBusyChild,
+            [
+                ("StartChildWorkflowExecutionInitiated", 0),
+                ("TimerStarted", 0),
+                ("TimerFired", 2),
+                ("ChildWorkflowExecutionTimedOut", 3),
+                ("WorkflowExecutionCompleted", 3),
+            ],
+        ),
+    ],
+)
+def test_a_timer_due_before_a_timeout_fires_first_on_the_dev_server_as_locally(swf_domain, workflow_class, story):
+    input = {"args": [], "kwargs": {}}
+    local = LocalExecution(workflow_class, input).execute()  # one worker, busy past the timeout
+    with decider_and_worker(swf_domain, [workflow_class, wf.BusyChild], modules=(wf.__name__,)) as task_list:
+        execution = start_workflow(swf_domain, workflow_class, input, task_list=task_list)
+        _wait_all_closed(swf_domain)
+    remote = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    assert _timed_story(local.events) == _timed_story(remote) == [("WorkflowExecutionStarted", 0), *story]
