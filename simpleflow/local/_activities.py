@@ -116,6 +116,7 @@ class LocalActivities:
         self._seq = itertools.count()
         self._threads: ActivityThreads | None = None
         self._quick: dict[Any, bool] = {}  # activity -> its last attempt ended well within its timeouts
+        self._took: dict[Any, float] = {}  # activity -> how long its last attempt that ended in time took
         self.deadline: float | None = None  # the run's execution timeout: what ends after it is never answered
 
     @property
@@ -211,12 +212,14 @@ class LocalActivities:
     def _run_here(self) -> None:
         """Run the attempts waiting for the decision's thread, in the order scheduled (none past the run's
         execution timeout: the run times out with them not started). One that a task waiting for the worker
-        could time out behind goes to a thread instead, so that the task times out at its instant."""
+        could time out behind (its activity's last attempt does not say it ends well before) goes to a thread
+        instead, so that the task times out at its instant."""
         for attempt in self._running:
             if attempt.here is None or self._past_deadline():
                 continue
             job, attempt.here = attempt.here, None
-            if self._first_waiting_due() is not None:
+            waiting = self._first_waiting_due()
+            if waiting is not None and not self._ends_well_before(attempt, waiting[0]):
                 attempt.job = self._submit(job)
                 continue
             if attempt.job.set_running_or_notify_cancel():
@@ -226,6 +229,12 @@ class LocalActivities:
                     raise
                 except BaseException as error:  # the job's own failure is its future's, as on a thread
                     attempt.job.set_exception(error)
+
+    def _ends_well_before(self, attempt: _Attempt, instant: float) -> bool:
+        """Whether *attempt* is expected to end well before *instant* (when a task waiting for the worker would
+        time out): its activity's last attempt took under ``QUICK_SHARE`` of the time left."""
+        took = self._took.get(attempt.activity)
+        return took is not None and took < QUICK_SHARE * (instant - self._clock())
 
     def collect(self, block: bool, every: bool = False) -> None:
         """Append the events of the attempts that ended or timed out; with *block*, wait for one first (with
@@ -271,6 +280,7 @@ class LocalActivities:
                     self._answer(attempt, _outcome_of(job))
                     taken = ended - (attempt.started_at if attempt.started_at is not None else attempt.scheduled_at)
                     self._quick[attempt.activity] = taken < QUICK_SHARE * attempt.limits.shortest
+                    self._took[attempt.activity] = taken
                 closed = True
                 continue
             due = attempt.due(now)
@@ -293,6 +303,7 @@ class LocalActivities:
         else:
             self._running.remove(attempt)
             self._quick[attempt.activity] = False
+            self._took.pop(attempt.activity, None)
         details = attempt.beat.give_up()
         if self._threads is not None and attempt.job is not None:
             self._threads.give_up(attempt.job)

@@ -130,6 +130,14 @@ def test_with_one_worker_an_activity_far_from_its_timeouts_runs_on_the_decisions
     assert outcome.result == ["pool", "pool", "pool"]
 
 
+def test_with_one_worker_quick_attempts_run_on_the_decisions_thread_while_tasks_wait_far_from_their_timeouts():
+    # Tasks wait for the worker with a minute of schedule-to-start: an attempt known to take far less (its
+    # activity's last one took under a tenth of that minute) runs on the decision's thread, as with no one
+    # waiting; the first, not known yet, goes to a thread so that those waiting time out at their instant.
+    outcome = LocalExecution(tw.FanWhereWorkflow, {"args": [[0, 0, 0, 0]], "kwargs": {}}).execute()
+    assert outcome.result == ["pool", "decision", "decision", "decision"]
+
+
 def test_an_attempt_on_the_decisions_thread_that_outlasts_its_timeout_still_times_out():
     outcome = LocalExecution(tw.WhereWorkflow, {"args": [[0, 2.3, 0]], "kwargs": {}}).execute()
     assert outcome.result == ["pool", "TimeoutError(START_TO_CLOSE)", "pool", "decision"]
