@@ -44,6 +44,13 @@ def _closings(runs: list[list[dict]]) -> list[tuple[str, dict, float]]:
     return out
 
 
+def _assert_alike(local: list[tuple], remote: list[tuple]) -> None:
+    """The same closings (or events) in the same order, at the same second within one: the dev server's
+    decisions take real time, which a busy machine stretches (a child started late times out late)."""
+    assert [c[:-1] for c in local] == [c[:-1] for c in remote], (local, remote)
+    assert all(abs(mine[-1] - theirs[-1]) <= 1 for mine, theirs in zip(local, remote)), (local, remote)
+
+
 def _swf_runs(domain: str) -> list[list[dict]]:
     infos = client.list_executions(domain, "closed", started_since_days=None)
     infos.sort(key=lambda info: (info["startTimestamp"], info["execution"]["workflowId"]))
@@ -58,14 +65,14 @@ def _local_runs(execution: LocalExecution) -> list[list[dict]]:
 def test_an_execution_past_its_timeout_times_out_on_the_dev_server_as_locally(swf_domain):
     here, _ = _both_hosts(swf_domain, wf.TimesOut, [])
     closings = _closings(_local_runs(here))
-    assert closings == _closings(_swf_runs(swf_domain))
+    _assert_alike(closings, _closings(_swf_runs(swf_domain)))
     assert closings == [("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}, 5)]
 
 
 def test_a_child_timed_out_and_a_child_policy_applied_on_the_dev_server_as_locally(swf_domain):
     here, _ = _both_hosts(swf_domain, wf.Parent, [])
     closings = _closings(_local_runs(here))
-    assert sorted(closings) == sorted(_closings(_swf_runs(swf_domain)))
+    _assert_alike(sorted(closings), sorted(_closings(_swf_runs(swf_domain))))
     assert sorted(closings) == [
         ("WorkflowExecutionTerminated", {"childPolicy": "TERMINATE", "cause": "CHILD_POLICY_APPLIED"}, 6),
         ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "TERMINATE"}, 3),
@@ -79,10 +86,8 @@ def test_a_child_timed_out_and_a_child_policy_applied_on_the_dev_server_as_local
 def test_a_continued_run_times_out_on_its_own_time_on_the_dev_server_as_locally(swf_domain):
     here, _ = _both_hosts(swf_domain, wf.Relay, [1])
     closings = _closings(_local_runs(here))
-    remote = _closings(_swf_runs(swf_domain))
-    # The same closings; the continue-as-new comes a decision task after its timer on the dev server (real time).
-    assert [c[:2] for c in closings] == [c[:2] for c in remote]
-    assert all(abs(mine[2] - theirs[2]) <= 1 for mine, theirs in zip(closings, remote)), (closings, remote)
+    # The continue-as-new comes a decision task after its timer on the dev server (real time).
+    _assert_alike(closings, _closings(_swf_runs(swf_domain)))
     assert [(kind, seconds) for kind, _, seconds in closings] == [
         ("WorkflowExecutionContinuedAsNew", 2),
         ("WorkflowExecutionTimedOut", 6),  # 8 s after the execution's start: its own 6 s
@@ -109,10 +114,7 @@ def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_it_on_the_dev_server_as
         _wait_all_closed(swf_domain)
     assert swf_stories(swf_domain) == local_stories(here)  # the child cancelled itself, or ran on to its end
     closings = sorted(_closings(_local_runs(here)))
-    remote = sorted(_closings(_swf_runs(swf_domain)))
-    # The same closings; the dev server's decisions take real time (a busy machine's may round a second up).
-    assert [c[:2] for c in closings] == [c[:2] for c in remote]
-    assert all(abs(mine[2] - theirs[2]) <= 1 for mine, theirs in zip(closings, remote)), (closings, remote)
+    _assert_alike(closings, sorted(_closings(_swf_runs(swf_domain))))
     ended = ("WorkflowExecutionCanceled", {}, 2) if child == "obedient" else ("WorkflowExecutionCompleted", {}, 4)
     assert closings == sorted(
         [ended, ("WorkflowExecutionTimedOut", {"timeoutType": "START_TO_CLOSE", "childPolicy": "REQUEST_CANCEL"}, 2)]
@@ -165,4 +167,5 @@ def test_a_timer_due_before_a_timeout_fires_first_on_the_dev_server_as_locally(s
         execution = start_workflow(swf_domain, workflow_class, input, task_list=task_list)
         _wait_all_closed(swf_domain)
     remote = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
-    assert _timed_story(local.events) == _timed_story(remote) == [("WorkflowExecutionStarted", 0), *story]
+    _assert_alike(_timed_story(local.events), _timed_story(remote))
+    assert _timed_story(local.events) == [("WorkflowExecutionStarted", 0), *story]
