@@ -65,6 +65,7 @@ def _activity_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
         target["takes_context"] = signature is not None and "context" in signature.parameters
         if target["takes_context"]:
             names = ["context"]  # the engine passes floto's context in place of the node's kwargs
+            _refuse_dropped(node, "kwargs", problems)
     _check_call(node, f"activity {act.name!r}", signature, len(node["args"]), names, problems)
     return target
 
@@ -136,6 +137,12 @@ def _run_signature(cls: type) -> inspect.Signature | None:
     return signature.replace(parameters=list(signature.parameters.values())[1:])
 
 
+def _refuse_dropped(node: dict[str, Any], key: str, problems: list[str]) -> None:
+    """A problem when *node* gives *key* beside ``context``, which the engine passes in its place."""
+    if node[key]:
+        problems.append(f"node {node['id']!r}: its {key} would be dropped: floto's context is passed in their place")
+
+
 def _workflow_call(node: dict[str, Any]) -> tuple[int, list[str]]:
     """The shape of the call a workflow node makes: floto's context alone by position, else its own input."""
     return (1 if "context" in node else len(node["args"])), list(node["kwargs"])
@@ -151,6 +158,8 @@ def _workflow_target(node: dict[str, Any], problems: list[str]) -> dict[str, Any
             problems.append(f"node {node['id']!r}: unknown workflow {name!r} ({err})")
             return None
     _check_call(node, f"workflow {name!r}", _run_signature(cls), *_workflow_call(node), problems)
+    if "context" in node:
+        _refuse_dropped(node, "args", problems)
     timeout = node["timeout"]
     return {
         "name": cls.name,

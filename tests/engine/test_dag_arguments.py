@@ -75,3 +75,15 @@ def test_a_child_workflow_node_is_checked_against_its_run_method():
     assert problems_of({"name": "t", "nodes": nodes}) == [
         f"node 'bad': workflow {workflow!r} takes no argument 'y'; needs argument 'x' (signature (x))"
     ]
+
+
+def test_arguments_beside_a_context_that_takes_their_place_are_refused_not_dropped():
+    nodes = {
+        "a": {"activity": f"{ACTS}.floto_style", "context": True, "kwargs": {"label": "mine"}},
+        "w": {"workflow": f"{ACTS}.DoubleTwiceWorkflow", "context": True, "args": [2]},
+        "ok": {"activity": f"{ACTS}.floto_style", "context": True},
+    }
+    assert problems_of({"name": "t", "nodes": nodes}) == [
+        "node 'a': its kwargs would be dropped: floto's context is passed in their place",
+        "node 'w': its args would be dropped: floto's context is passed in their place",
+    ]
