@@ -139,6 +139,20 @@ def test_a_call_whose_result_its_task_cannot_carry_records_the_failure_the_histo
     assert call.error.name == call.activity_id
 
 
+def test_a_result_nested_too_deep_fails_naming_the_activity_once_not_retried(env):
+    nested: list = []
+    for _ in range(300):
+        nested = [nested]
+    env.override(wf.flaky, lambda: nested)  # retried by its policy, were the failure not the result's own
+    run = env.run(wf.Retried)
+    reason = (
+        "InvalidResult: activity 'tests.testing.workflows.flaky': its result is JSON nested more than 256 levels deep"
+    )
+    [call] = env.calls(wf.flaky)  # one attempt
+    assert run.task(call.activity_id).reason == reason
+    assert call.result is None and call.error.reason == reason
+
+
 def test_a_call_whose_result_could_not_be_stored_as_a_jumbo_field_records_that_failure(moto_server):
     with WorkflowEnv() as env:
         env.use_s3("kit-no-such-bucket")
