@@ -42,7 +42,8 @@ from simpleflow.runtime.outcome import FAILED, Outcome, error_details, failed, i
 from simpleflow.runtime.outcome import run_activity as run_declared
 
 # How the host finds the activity a task names (``activity.find``; a test may stand another in, whose
-# ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it).
+# ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it, and
+# ``timed_out(timeout_type)`` each attempt that timed out once started).
 ActivityLookup = Callable[[str], Any]
 
 # An activity whose last attempt ended within this share of its shortest timeout runs on the decision's
@@ -309,6 +310,9 @@ class LocalActivities:
             self._threads.give_up(attempt.job)
         ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}  # 0: never started
         self._add("ActivityTaskTimedOut", without_none(dict(ids, timeoutType=timeout_type, details=details)))
+        timed_out = getattr(attempt.activity, "timed_out", None)
+        if timed_out is not None and attempt.started_id:  # a test's stand-in: its call shows the timeout
+            timed_out(timeout_type)
 
     def _answer(self, attempt: _Attempt, outcome: Outcome) -> None:
         ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import activity as activity_registry
+from simpleflow import exceptions
 from simpleflow.exceptions import TaskFailed, UsageError
 from simpleflow.runtime.outcome import FAILED, Outcome, call_activity, task_signature
 
@@ -31,7 +32,9 @@ class ActivityCall:
         result: what it returned (None when it raised, or when its task failed all the same).
         error: what it raised, if it did; or, when its task failed after it returned (a result JSON cannot
             encode or that could not be stored as a jumbo field, a middleware's error), that failure as the
-            history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed).
+            history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed);
+            or, when the attempt timed out, a ``simpleflow.exceptions.TimeoutError`` (its ``timeout_type``
+            SWF's), as the workflow's future holds it, whatever the attempt returned too late.
         replaced: a replacement given with ``override`` answered, not the activity itself.
         activity_id, workflow_id: the task's and its execution's ids.
     """
@@ -174,12 +177,14 @@ class _StandIn:
     """What the local host runs for one attempt: the activity's name, a callable that records the call, and
     the call once made."""
 
-    __slots__ = ("call", "callable", "name")
+    __slots__ = ("call", "callable", "lock", "name", "timeout")
 
-    def __init__(self, name: str, callable: Callable[..., Any]) -> None:
+    def __init__(self, name: str, callable: Callable[..., Any], lock: threading.Lock) -> None:
         self.name = name
         self.callable = callable
+        self.lock = lock  # the calls' (the attempt's thread records its end as the host times it out)
         self.call: ActivityCall | None = None
+        self.timeout: exceptions.TimeoutError | None = None  # it timed out: what its call shows, whatever it returns
 
     def answered(self, outcome: Outcome) -> None:
         """The host's answer for the attempt (what its history records): a call that returned, and whose task
@@ -189,6 +194,20 @@ class _StandIn:
             call.result = None
             # As the workflow's future holds it (simpleflow.engine: named by the task's id).
             call.error = TaskFailed(call.activity_id or self.name, outcome.reason, outcome.details)
+
+    def timed_out(self, timeout_type: str) -> None:
+        """The host timed the attempt out (ActivityTaskTimedOut): its call shows the timeout, as the workflow's
+        future holds it, not what the attempt returns (or returned) too late."""
+        with self.lock:
+            self.timeout = exceptions.TimeoutError(timeout_type, None)
+            if self.call is not None:
+                self.call.result, self.call.error = None, self.timeout
+
+    def ended(self, call: ActivityCall, result: Any = None, error: BaseException | None = None) -> None:
+        """The attempt's call returned *result* or raised *error* (dropped if the host timed it out first)."""
+        with self.lock:
+            if self.timeout is None:
+                call.result, call.error = result, error
 
 
 class Activities:
@@ -263,20 +282,22 @@ class Activities:
                 activity_id=context.get("activity_id", ""),
                 workflow_id=context.get("workflow_id", ""),
             )
-            stand_in.call = call
             with self._lock:
+                stand_in.call = call
+                call.error = stand_in.timeout  # timed out before it was called (None: not)
                 self.calls.append(call)
                 if override is not None:
                     override.calls.append(call)
             try:
                 if override is not None:
-                    call.result = override.answer(list(args), dict(kwargs))
+                    result = override.answer(list(args), dict(kwargs))
                 else:
-                    call.result = call_activity(original, list(args), dict(kwargs), context)
+                    result = call_activity(original, list(args), dict(kwargs), context)
             except BaseException as error:
-                call.error = error
+                stand_in.ended(call, error=error)
                 raise
-            return call.result
+            stand_in.ended(call, result)
+            return result
 
-        stand_in = _StandIn(name, run)
+        stand_in = _StandIn(name, run, self._lock)
         return stand_in

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 
 import pytest
 
-from simpleflow import jumbo
+from simpleflow import exceptions, jumbo
 from simpleflow.exceptions import TaskFailed, UsageError, WorkflowFailed
 from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
 from tests.testing import workflows as wf
@@ -151,6 +152,27 @@ def test_a_result_nested_too_deep_fails_naming_the_activity_once_not_retried(env
     [call] = env.calls(wf.flaky)  # one attempt
     assert run.task(call.activity_id).reason == reason
     assert call.result is None and call.error.reason == reason
+
+
+@pytest.mark.parametrize("durations", [[1.3], [0, 1.3]])  # on a thread; on the decision's, after a quick attempt
+def test_a_call_that_timed_out_records_the_timeout_not_what_it_returned_too_late(env, durations):
+    returned = threading.Event()
+
+    def pause(seconds):
+        time.sleep(seconds)
+        if seconds > 1:
+            returned.set()
+        return seconds
+
+    env.override(wf.pause, pause)
+    run = env.run(wf.Pauses, durations)  # 1.3 s outlasts its start-to-close timeout of 1 s
+    assert run.result[-1] == "TimeoutError(START_TO_CLOSE)"
+    assert returned.wait(5)
+    time.sleep(0.1)  # its late return reaches its call (or would)
+    late = env.calls(wf.pause)[-1]
+    assert late.result is None and isinstance(late.error, exceptions.TimeoutError)
+    assert late.error.timeout_type == "START_TO_CLOSE"
+    assert [call.result for call in env.calls(wf.pause)[:-1]] == durations[:-1]
 
 
 def test_a_call_whose_result_could_not_be_stored_as_a_jumbo_field_records_that_failure(moto_server):
