@@ -105,7 +105,7 @@ def test_a_replacement_that_raises_fails_the_task_as_the_activity_would(env):
 
 
 def test_calls_are_recorded_with_their_arguments_and_outcome_replaced_or_not(env):
-    replaced = env.override(wf.notify, lambda who, message: f"{message}!")
+    replaced = env.override(wf.notify, lambda who, message="hello": f"{message}!")
     execution = env.start(wf.Reminder, "gus")
     execution.advance(days=7)
     execution.signal("go", message="hi")
