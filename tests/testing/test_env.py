@@ -363,11 +363,32 @@ def test_a_run_its_code_does_not_replay_fails_with_the_report(env):
         env.run(wf.Drawing)
     lines = str(mismatch.value).splitlines()
     assert lines[0].startswith("the code does not replay the history of its own run")
-    assert lines[1].startswith("Drawing local-kit.drawing-") and lines[1].endswith(": differs")
+    assert lines[1].startswith("Drawing local-kit.drawing-") and lines[1].endswith(
+        ": differs at decision task 2 (event 11)"
+    )
+    # The task whose input differs, on both sides, from the one replay that found it (the code draws anew on each).
+    task = "ScheduleActivityTask activity-tests.testing.workflows.risky-2 (tests.testing.workflows.risky)"
+    assert lines[2] == f"    history:  {task}"
+    assert lines[3].startswith(f"    code now: {task}, at tests/testing/workflows.py:")
     assert "activity 'activity-tests.testing.workflows.risky-2'" in lines[4]
     assert "the history has input" in lines[4]
+    assert lines[5].startswith("    note: the code took other decisions on another replay of the same history")
     assert lines[-1].endswith("@pytest.mark.workflow_env(replay_check=False) on the test)")
     assert isinstance(mismatch.value, AssertionError)  # pytest reports it as a failed assertion
+
+
+def test_a_run_choosing_its_activity_at_random_is_reported_at_the_activity_it_chose():
+    with WorkflowEnv(replay_check=False) as env:
+        run = env.run(wf.Choosing)
+    chosen = [d for d in run.decisions if d.type == "ScheduleActivityTask"][1]
+    reports = [check_replay(wf.Choosing, run.history) for _ in range(3)]  # every other replay fits
+    assert any(not report.ok for report in reports)
+    for report in (report for report in reports if not report.ok):  # each replayed again, traced, till it differs
+        diff = report.difference
+        assert diff.history == chosen and report.lines()[0] == "history: differs at decision task 2 (event 11)"
+        assert diff.code.type == "ScheduleActivityTask" and diff.code.name != chosen.name
+        assert f"'{chosen.id}'" in diff.reason and diff.line.startswith("tests/testing/workflows.py:")
+        assert report.notes[-1].startswith("the code took other decisions on another replay of the same history")
 
 
 def test_a_child_run_its_code_does_not_replay_fails_the_test_when_its_parent_is_left_open():

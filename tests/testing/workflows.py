@@ -94,6 +94,20 @@ class Drawing(Workflow):
         return self.submit(risky, next(_draws)).result + first
 
 
+class Choosing(Workflow):
+    """Not deterministic: a counter outside its history picks its second activity, so every other replay of it
+    fits its history and the others submit another activity there."""
+
+    name = "kit.choosing"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        first = self.submit(risky, 1).result
+        chosen = risky if next(_draws) % 2 else fetch
+        return [first, self.submit(chosen, 2).result]
+
+
 class DrawingParent(Workflow):
     """Deterministic itself; its child ``Drawing`` is not. Waits for "done" once the child closed."""
 
