@@ -175,6 +175,23 @@ def test_a_call_that_timed_out_records_the_timeout_not_what_it_returned_too_late
     assert [call.result for call in env.calls(wf.pause)[:-1]] == durations[:-1]
 
 
+def test_an_activity_whose_last_attempt_was_quick_runs_on_the_decisions_thread_its_calls_recorded_alike(env):
+    # The local host's shortcut with one worker: two thread wake-ups saved per task.
+    threads = []
+
+    def pause(seconds):
+        threads.append(threading.current_thread().name)
+        return seconds
+
+    env.override(wf.pause, pause)
+    assert env.run(wf.Pauses, [0, 0, 0]).result == [0, 0, 0]
+    assert threads[0].startswith("simpleflow-activity")
+    assert threads[1] == threads[2] and not threads[1].startswith("simpleflow-activity")
+    calls = env.calls(wf.pause)
+    assert [(call.args, call.result, call.error) for call in calls] == [([0], 0, None)] * 3
+    assert [call.activity_id for call in calls] == [f"activity-tests.testing.workflows.pause-{i}" for i in (1, 2, 3)]
+
+
 def test_a_call_whose_result_could_not_be_stored_as_a_jumbo_field_records_that_failure(moto_server):
     with WorkflowEnv() as env:
         env.use_s3("kit-no-such-bucket")
