@@ -35,7 +35,8 @@ WAITING = "waiting"  # nothing: its retry waits on a timer the history holds sta
 Owed = str | dict[str, Any] | None
 
 # Failures simpleflow itself finds in an attempt's answer, which the same code gives again on any try: a result
-# JSON cannot encode (simpleflow.runtime.outcome.InvalidResult). Never retried, whatever ``retry`` says.
+# JSON cannot encode, or nested deeper than any reader takes (simpleflow.runtime.outcome.InvalidResult). Never
+# retried, whatever ``retry`` says.
 NEVER_RETRIED = frozenset({"InvalidResult"})
 
 

@@ -42,7 +42,8 @@ from simpleflow.runtime.outcome import FAILED, Outcome, error_details, failed, i
 from simpleflow.runtime.outcome import run_activity as run_declared
 
 # How the host finds the activity a task names (``activity.find``; a test may stand another in, whose
-# ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it).
+# ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it, and
+# ``timed_out(timeout_type)`` each attempt that timed out once started).
 ActivityLookup = Callable[[str], Any]
 
 # An activity whose last attempt ended within this share of its shortest timeout runs on the decision's
@@ -66,6 +67,7 @@ class _Attempt:
     started_at: float | None = None  # when a thread took it (set on that thread)
     ended_at: float | None = None
     activity: Any = None  # what the task names, as found (None: not declared)
+    name: str = ""  # the activity's name (what its quickness is kept under: a test's lookup finds a new stand-in)
     here: Callable[[], Outcome] | None = None  # its work, while it waits its turn on the decision's thread
 
     def due(self, now: float) -> tuple[float, str] | None:
@@ -115,8 +117,8 @@ class LocalActivities:
         self._waiting_dues: list[tuple[float, int, str, _Attempt]] = []
         self._seq = itertools.count()
         self._threads: ActivityThreads | None = None
-        self._quick: dict[Any, bool] = {}  # activity -> its last attempt ended well within its timeouts
-        self._took: dict[Any, float] = {}  # activity -> how long its last attempt that ended in time took
+        self._quick: dict[str, bool] = {}  # activity name -> its last attempt ended well within its timeouts
+        self._took: dict[str, float] = {}  # activity name -> how long its last attempt that ended in time took
         self.deadline: float | None = None  # the run's execution timeout: what ends after it is never answered
 
     @property
@@ -170,7 +172,8 @@ class LocalActivities:
                 attempt.ended_at = self._clock()
 
         limits = Limits.of_decision(a)
-        attempt = _Attempt(scheduled, a["activityId"], limits, self._clock(), LocalBeat(self._clock), job, activity=act)
+        beat = LocalBeat(self._clock)
+        attempt = _Attempt(scheduled, a["activityId"], limits, self._clock(), beat, job, activity=act, name=name)
         self._waiting.append(attempt)
         for limit, kind in (
             (limits.schedule_to_start, SCHEDULE_TO_START),
@@ -207,7 +210,7 @@ class LocalActivities:
         the module)."""
         if self.workers != 1:
             return False
-        return attempt.limits.shortest == math.inf or self._quick.get(attempt.activity, False)
+        return attempt.limits.shortest == math.inf or self._quick.get(attempt.name, False)
 
     def _run_here(self) -> None:
         """Run the attempts waiting for the decision's thread, in the order scheduled (none past the run's
@@ -233,7 +236,7 @@ class LocalActivities:
     def _ends_well_before(self, attempt: _Attempt, instant: float) -> bool:
         """Whether *attempt* is expected to end well before *instant* (when a task waiting for the worker would
         time out): its activity's last attempt took under ``QUICK_SHARE`` of the time left."""
-        took = self._took.get(attempt.activity)
+        took = self._took.get(attempt.name)
         return took is not None and took < QUICK_SHARE * (instant - self._clock())
 
     def collect(self, block: bool, every: bool = False) -> None:
@@ -279,8 +282,8 @@ class LocalActivities:
                     self._running.remove(attempt)
                     self._answer(attempt, _outcome_of(job))
                     taken = ended - (attempt.started_at if attempt.started_at is not None else attempt.scheduled_at)
-                    self._quick[attempt.activity] = taken < QUICK_SHARE * attempt.limits.shortest
-                    self._took[attempt.activity] = taken
+                    self._quick[attempt.name] = taken < QUICK_SHARE * attempt.limits.shortest
+                    self._took[attempt.name] = taken
                 closed = True
                 continue
             due = attempt.due(now)
@@ -302,13 +305,16 @@ class LocalActivities:
             attempt.waiting = False
         else:
             self._running.remove(attempt)
-            self._quick[attempt.activity] = False
-            self._took.pop(attempt.activity, None)
+            self._quick[attempt.name] = False
+            self._took.pop(attempt.name, None)
         details = attempt.beat.give_up()
         if self._threads is not None and attempt.job is not None:
             self._threads.give_up(attempt.job)
         ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}  # 0: never started
         self._add("ActivityTaskTimedOut", without_none(dict(ids, timeoutType=timeout_type, details=details)))
+        timed_out = getattr(attempt.activity, "timed_out", None)
+        if timed_out is not None and attempt.started_id:  # a test's stand-in: its call shows the timeout
+            timed_out(timeout_type)
 
     def _answer(self, attempt: _Attempt, outcome: Outcome) -> None:
         ids = {"scheduledEventId": attempt.scheduled_id, "startedEventId": attempt.started_id}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import jumbo
-from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, WorkflowRun
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, Unfit, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, diagnose, start_problem, until_closed
 from simpleflow.utils._gc import collector_paused
@@ -42,11 +46,44 @@ def check_history(
         UsageError: *events* are not an SWF history the engine can read (``MalformedHistory``: one line
             naming the first event that is not an SWF event).
     """
+    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+    replay = replay_history(workflow_class, events, info)
+    return replay.decisions, replay.mismatches
+
+
+@dataclass(slots=True)
+class Replay:
+    """One replay of a history: what the code decides at its end, and where the history does not fit the code.
+
+    Attributes:
+        decisions: the decisions the code takes at the history's end.
+        mismatches: where the history does not fit the code, one line each (those of a closed history first).
+        unfit: the run's own mismatches, each with the history's event it is about (``WorkflowRun.unfit``).
+        finished: the code's ``run`` is over.
+    """
+
+    decisions: list[dict[str, Any]]
+    mismatches: list[str]
+    unfit: list[Unfit]
+    finished: bool
+
+
+def replay_history(
+    workflow_class: type,
+    events: list[Any],
+    info: ExecutionInfo,
+    around: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+) -> Replay:
+    """``check_history`` with the execution's *info*, giving the whole ``Replay``; the replay runs inside
+    *around()* (``workflow.replay``'s report traces the workflow's commands there).
+
+    Raises:
+        UsageError: as ``check_history``.
+    """
     # The events and the run's graph, as large as the history, live until the end of the check: the cyclic
     # collector would only walk them (``WorkflowRun.advance`` holds it off too, for the replay alone).
     with collector_paused():
-        info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
-        return _check(workflow_class, events, info)
+        return _check(workflow_class, events, info, around)
 
 
 def replayed_events(events: list[Any]) -> tuple[list[dict[str, Any]], bool]:
@@ -70,21 +107,26 @@ def replayed_events(events: list[Any]) -> tuple[list[dict[str, Any]], bool]:
     return replayed, len(replayed) < len(everything)
 
 
-def _check(workflow_class: type, events: list[Any], info: ExecutionInfo) -> tuple[list[dict[str, Any]], list[str]]:
+def _check(
+    workflow_class: type, events: list[Any], info: ExecutionInfo, around: Callable[[], AbstractContextManager[Any]]
+) -> Replay:
     events, closed = replayed_events(events)
     run = WorkflowRun(workflow_class, info)
     try:
         try:
-            decisions = run.advance(events)
+            with around():
+                decisions = run.advance(events)
         except UsageError:
             raise
         except Exception as err:  # errors in ``run`` fail the workflow inside the engine: this is the history
             raise UsageError(f"the history cannot be replayed: {type(err).__name__}: {err}") from err
-        mismatches = _closed_without_patch(decisions, closed) + run.mismatches
+        unfit = run.unfit
+        mismatches = _closed_without_patch(decisions, closed) + [u.text for u in unfit]
+        replay = Replay(decisions, mismatches, unfit, run.finished)
     finally:
         run.close()
-    if mismatches:  # the rare path: a corrupted history would read as code that does not fit it
+    if replay.mismatches:  # the rare path: a corrupted history would read as code that does not fit it
         problem = diagnose(events)
         if problem is not None:
             raise MalformedHistory(problem)
-    return decisions, mismatches
+    return replay

@@ -85,10 +85,11 @@ class FieldTooLarge(Exception):
 
 
 class InvalidResult(Exception):
-    """An activity returned a value JSON cannot encode: a data error of the activity, never a transient fault."""
+    """An activity returned a value JSON cannot encode, or nested deeper than any reader takes (*problem* says
+    which): a data error of the activity, never a transient fault."""
 
-    def __init__(self, name: str, error: Exception) -> None:
-        super().__init__(f"activity '{name}': its result cannot be encoded as JSON ({error})")
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"activity '{name}': {problem}")
 
     @property
     def details(self) -> dict[str, Any]:
@@ -167,16 +168,16 @@ def result_text(value: Any, name: str) -> str:
     """The result *value* of the activity *name* as the JSON its task completes with.
 
     Raises:
-        InvalidResult: JSON cannot encode it.
-        DataError: it nests deeper than ``format.MAX_JSON_DEPTH`` (no reader would take it).
+        InvalidResult: JSON cannot encode it, or it nests deeper than ``format.MAX_JSON_DEPTH`` (no reader would
+            take it).
     """
     try:
         text = format.dumps(value)
         format.check_nesting(text)
     except TypeError as err:
-        raise InvalidResult(name, err) from None
+        raise InvalidResult(name, f"its result cannot be encoded as JSON ({err})") from None
     except DataError as err:
-        raise err.located("result") from None
+        raise InvalidResult(name, f"its result is {err.problem}") from None
     return text
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import activity as activity_registry
+from simpleflow import exceptions
 from simpleflow.exceptions import TaskFailed, UsageError
 from simpleflow.runtime.outcome import FAILED, Outcome, call_activity, task_signature
 
@@ -31,7 +32,9 @@ class ActivityCall:
         result: what it returned (None when it raised, or when its task failed all the same).
         error: what it raised, if it did; or, when its task failed after it returned (a result JSON cannot
             encode or that could not be stored as a jumbo field, a middleware's error), that failure as the
-            history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed).
+            history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed);
+            or, when the attempt timed out, a ``simpleflow.exceptions.TimeoutError`` (its ``timeout_type``
+            SWF's), as the workflow's future holds it, whatever the attempt returned too late.
         replaced: a replacement given with ``override`` answered, not the activity itself.
         activity_id, workflow_id: the task's and its execution's ids.
     """
@@ -120,16 +123,19 @@ def _path(target: Any) -> str:
 _LISTED = 8  # declared names shown in that line (a project may declare hundreds)
 _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_EMPTY = inspect.Parameter.empty
 
 
 def check_replacement(act: activity_registry.Activity, replacement: Any) -> None:
-    """Refuse a callable *replacement* no call of *act* fits (it would fail each attempt with a TypeError).
+    """Refuse a callable *replacement* that cannot take every call of *act* (one it cannot take would fail each
+    attempt with a TypeError, retried).
 
-    A call of the activity gives its required parameters and may give its optional ones: the replacement must
-    take one such call. Not checked when either takes ``*args``/``**kwargs`` or has no signature to inspect.
+    A call of the activity gives its required parameters and may give its optional ones, each positional-or-keyword
+    one by position or by name: the replacement must take each such call. Not checked when either takes
+    ``*args``/``**kwargs`` or has no signature to inspect.
 
     Raises:
-        UsageError: one line naming both signatures.
+        UsageError: one line naming both signatures and the first parameter that does not fit.
     """
     if not callable(replacement) or (isinstance(replacement, type) and issubclass(replacement, BaseException)):
         return  # a value, or an exception to raise
@@ -140,46 +146,52 @@ def check_replacement(act: activity_registry.Activity, replacement: Any) -> None
         given = inspect.signature(replacement)
     except (TypeError, ValueError):
         return
-    params = [*wanted.parameters.values(), *given.parameters.values()]
-    if any(p.kind in _VARIADIC for p in params):
+    if any(p.kind in _VARIADIC for p in [*wanted.parameters.values(), *given.parameters.values()]):
         return
-    args, kwargs = _call_fitting(wanted, given)
-    try:
-        given.bind(*args, **kwargs)
-    except TypeError as err:
+    problem = _unfit(wanted, given)
+    if problem is not None:
         callable_name = getattr(replacement, "__qualname__", type(replacement).__qualname__)
         raise UsageError(
-            f"override: replacement {callable_name}{given} cannot take the arguments of {act.name}{wanted} ({err})"
-        ) from None
+            f"override: replacement {callable_name}{given} cannot take the arguments of {act.name}{wanted} ({problem})"
+        )
 
 
-def _call_fitting(wanted: inspect.Signature, given: inspect.Signature) -> tuple[list[Any], dict[str, Any]]:
-    """The call of *wanted* closest to what *given* requires: its required arguments, and its optional ones that
-    *given* requires too (positional ones by position, keyword-only ones by name)."""
+def _unfit(wanted: inspect.Signature, given: inspect.Signature) -> str | None:
+    """Why *given* (no ``*args``/``**kwargs``) cannot take some call of *wanted* (neither), or None if it takes all."""
+    by_position = [p for p in given.parameters.values() if p.kind in _POSITIONAL]
+    by_name = {p.name: p for p in given.parameters.values() if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
+    # Each parameter of the activity, and the replacement's that a call giving it fills (None: none).
     positional = [p for p in wanted.parameters.values() if p.kind in _POSITIONAL]
-    required = [p for p in given.parameters.values() if p.default is inspect.Parameter.empty]
-    count = max(
-        sum(p.default is inspect.Parameter.empty for p in positional), sum(p.kind in _POSITIONAL for p in required)
-    )
-    needed = {p.name for p in required if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    keywords = {
-        p.name: None
-        for p in wanted.parameters.values()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and (p.default is inspect.Parameter.empty or p.name in needed)
-    }
-    return [None] * min(count, len(positional)), keywords
+    pairs = [(p, by_position[i] if i < len(by_position) else None) for i, p in enumerate(positional)]
+    pairs += [(p, by_name.get(p.name)) for p in wanted.parameters.values() if p.kind not in _POSITIONAL]
+    filled = [q.name for _, q in pairs if q is not None]
+    for q in given.parameters.values():
+        if q.default is _EMPTY and q.name not in filled:
+            return f"it requires {q.name!r}, which no call gives"
+    for p, q in pairs:
+        if q is None:
+            return f"it has no parameter for {p.name!r}"
+        if p.kind is not inspect.Parameter.POSITIONAL_ONLY and by_name.get(p.name) is not q:
+            return f"a call may give {p.name!r} by name, which it does not take"
+        if filled.count(q.name) > 1:
+            return f"a call may give its {q.name!r} twice, by position and by name"
+        if p.default is not _EMPTY and q.default is _EMPTY:
+            return f"it requires {q.name!r}, which a call may leave out"
+    return None
 
 
 class _StandIn:
     """What the local host runs for one attempt: the activity's name, a callable that records the call, and
     the call once made."""
 
-    __slots__ = ("call", "callable", "name")
+    __slots__ = ("call", "callable", "lock", "name", "timeout")
 
-    def __init__(self, name: str, callable: Callable[..., Any]) -> None:
+    def __init__(self, name: str, callable: Callable[..., Any], lock: threading.Lock) -> None:
         self.name = name
         self.callable = callable
+        self.lock = lock  # the calls' (the attempt's thread records its end as the host times it out)
         self.call: ActivityCall | None = None
+        self.timeout: exceptions.TimeoutError | None = None  # it timed out: what its call shows, whatever it returns
 
     def answered(self, outcome: Outcome) -> None:
         """The host's answer for the attempt (what its history records): a call that returned, and whose task
@@ -189,6 +201,20 @@ class _StandIn:
             call.result = None
             # As the workflow's future holds it (simpleflow.engine: named by the task's id).
             call.error = TaskFailed(call.activity_id or self.name, outcome.reason, outcome.details)
+
+    def timed_out(self, timeout_type: str) -> None:
+        """The host timed the attempt out (ActivityTaskTimedOut): its call shows the timeout, as the workflow's
+        future holds it, not what the attempt returns (or returned) too late."""
+        with self.lock:
+            self.timeout = exceptions.TimeoutError(timeout_type, None)
+            if self.call is not None:
+                self.call.result, self.call.error = None, self.timeout
+
+    def ended(self, call: ActivityCall, result: Any = None, error: BaseException | None = None) -> None:
+        """The attempt's call returned *result* or raised *error* (dropped if the host timed it out first)."""
+        with self.lock:
+            if self.timeout is None:
+                call.result, call.error = result, error
 
 
 class Activities:
@@ -263,20 +289,22 @@ class Activities:
                 activity_id=context.get("activity_id", ""),
                 workflow_id=context.get("workflow_id", ""),
             )
-            stand_in.call = call
             with self._lock:
+                stand_in.call = call
+                call.error = stand_in.timeout  # timed out before it was called (None: not)
                 self.calls.append(call)
                 if override is not None:
                     override.calls.append(call)
             try:
                 if override is not None:
-                    call.result = override.answer(list(args), dict(kwargs))
+                    result = override.answer(list(args), dict(kwargs))
                 else:
-                    call.result = call_activity(original, list(args), dict(kwargs), context)
+                    result = call_activity(original, list(args), dict(kwargs), context)
             except BaseException as error:
-                call.error = error
+                stand_in.ended(call, error=error)
                 raise
-            return call.result
+            stand_in.ended(call, result)
+            return result
 
-        stand_in = _StandIn(name, run)
+        stand_in = _StandIn(name, run, self._lock)
         return stand_in

@@ -1,28 +1,31 @@
 """Recorded histories replayed against today's code: ``ok``, or the first decision that differs.
 
-``check_replay`` asks the engine's own check (``simpleflow.local.replay.check_history``: the decisions the
+``check_replay`` asks the engine's own check (``simpleflow.local.replay.replay_history``: the decisions the
 code takes on the history, and where the history does not fit it); a history that closed must also close
 the same way (the code's decision at its last decision task is the one it recorded). When they differ, the
 history is replayed once more with the workflow's submits traced (a profile hook on the run's thread, on
 this rare path only) to say which decision of the history the code does not take, what it does instead, and
-at which line of the workflow. ``workflow.replay`` and the pytest helpers (``assert_replays``,
+at which line of the workflow: all of it from that one replay, since code that reads ``random`` or the clock
+takes other decisions on each. ``workflow.replay`` and the pytest helpers (``assert_replays``,
 ``replay_tests``) print these reports.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import simpleflow
 from simpleflow import format, jumbo
-from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, Unfit, WorkflowContext, WorkflowRun
+from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, WorkflowContext
 from simpleflow.history import MalformedHistory
-from simpleflow.local.replay import check_history, replayed_events
+from simpleflow.local.replay import Replay, replay_history
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
 from simpleflow.testing._notes import IDS_AS_ARGUMENTS, IDS_IN_FILE, replay_notes
@@ -141,45 +144,94 @@ def replay_report(
     """``check_replay`` with the execution's *ids* (workflow id, run id), *give_ids* saying in its report how
     its caller is given them."""
     workflow_id, run_id = ids
-    decisions, mismatches = check_history(workflow_class, events, workflow_id=workflow_id, run_id=run_id)
-    report = ReplayReport(name, decisions)
+    # As workflow.replay replays it: a mismatch is reported, not raised (the report is made of them).
+    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
+    first = replay_history(workflow_class, events, info)
     last = last_decision(events, numbered=False)  # its task's number only if it is reported (below)
     closing = last if last is not None and last.closes_run else None
-    code_now = [d for d in map(decision_of, decisions) if not d.is_bookkeeping]
-    closes_alike = closing is None or _closes_alike(closing, code_now)
-    if not mismatches and closes_alike:
-        return report
+    if _fits(first, closing):
+        return ReplayReport(name, first.decisions)
+    # The rare path: replayed again with the workflow's commands traced, and reported from that one replay alone
+    # (code that is really random takes other decisions from one replay to the next).
+    trace, fitted = _differing_trace(workflow_class, events, info, closing)
+    replayed = first if trace is None else trace.replay
+    report = ReplayReport(name, replayed.decisions)
+    report.difference = _difference(replayed, trace, events, closing)
+    report.notes = replay_notes(
+        workflow_class, events, (report.difference.history, report.difference.code), ids, give_ids
+    )
+    if fitted or trace is None or _told(trace.replay) != _told(first):
+        report.notes.append(_UNSTABLE)
+    return report
+
+
+# A replay that differs is replayed again, traced, until it differs again (code that is really random may fit).
+_TRACED_TRIES = 8
+_UNSTABLE = (
+    "the code took other decisions on another replay of the same history: it reads something outside its history "
+    "(random, the clock, the environment), which a decider's replay meets too"
+)
+
+
+def _fits(replay: Replay, closing: Decision | None) -> bool:
+    return not replay.mismatches and (closing is None or _closes_alike(closing, _code_now(replay)))
+
+
+def _code_now(replay: Replay) -> list[Decision]:
+    return [d for d in map(decision_of, replay.decisions) if not d.is_bookkeeping]
+
+
+def _told(replay: Replay) -> tuple[list[str], list[str]]:
+    """What a report says of *replay*: its mismatches and the code's decisions."""
+    return replay.mismatches, [d.describe() for d in _code_now(replay)]
+
+
+def _differing_trace(
+    workflow_class: type, events: list[dict[str, Any]], info: ExecutionInfo, closing: Decision | None
+) -> tuple[_Trace | None, bool]:
+    """A traced replay of *events* that does not fit the code (None: each of ``_TRACED_TRIES`` fit), and whether
+    one fit before it."""
+    for tries in range(_TRACED_TRIES):
+        trace = _trace(workflow_class, events, info)
+        if not _fits(trace.replay, closing):
+            return trace, tries > 0
+    return None, True
+
+
+def _difference(
+    replay: Replay, trace: _Trace | None, events: list[dict[str, Any]], closing: Decision | None
+) -> Difference:
+    """Where *replay* (traced by *trace*; None: not traced) parts from *events*."""
     recorded = decisions_in(events)  # the rare path: every decision, to find the first the code does not take
-    # As check_history replayed it: a mismatch is reported, not raised (the report is made of them).
-    info = ExecutionInfo(workflow_id=workflow_id, run_id=run_id, on_nondeterminism=ON_NONDETERMINISM_REPORT)
-    trace = _trace(workflow_class, events, info)
+    code_now = _code_now(replay)
+    submitted = trace.submitted if trace is not None else {}
     # The history's decision the first mismatch is about (a task, timer or marker), else the first the code
     # does not take.
-    subject = _subject(mismatches, trace, recorded)
-    history_side = subject or _first_unaccounted(recorded, trace, events)
+    subject = _subject(replay, recorded)
+    history_side = subject or (_first_unaccounted(recorded, submitted, events) if trace is not None else None)
+    closes_alike = closing is None or _closes_alike(closing, code_now)
     if history_side is None and not closes_alike:
         history_side = last_decision(events)  # the closing decision again, numbered
     code_side = code_now[0] if code_now else None
     line = None
     if history_side is not None and history_side.type in _CHECKED:
-        taken = trace.submitted.get((history_side.type, history_side.id))
+        taken = submitted.get((history_side.type, history_side.id))
         # Same id, another activity or workflow; or the same task, timer otherwise (its input, its timeout...).
         otherwise = subject is not None and subject.type != "RecordMarker"
         if taken is not None and (taken[0] != history_side.name or otherwise):
             code_side, line = Decision(history_side.type, history_side.id, taken[0]), taken[1]
     if code_side is not None and line is None:
-        taken = trace.submitted.get((code_side.type, code_side.id))
-        line = trace.closing_line if code_side.closes_run else taken[1] if taken else None
+        taken = submitted.get((code_side.type, code_side.id))
+        closing_line = trace.closing_line if trace is not None else None
+        line = closing_line if code_side.closes_run else taken[1] if taken else None
     closed_with = f"the history closed the run with {_closing_text(closing)}"
-    if mismatches:
-        reason = str(mismatches[0])
+    if replay.mismatches:
+        reason = replay.mismatches[0]
     elif code_side is not None and code_side.closes_run:
         reason = f"{closed_with}, the code now with {_closing_text(code_side)}"
     else:
         reason = f"{closed_with}; the code does not close it there"
-    report.difference = Difference(history_side, code_side, line, reason)
-    report.notes = replay_notes(workflow_class, events, (history_side, code_side), ids, give_ids)
-    return report
+    return Difference(history_side, code_side, line, reason)
 
 
 def check_file(
@@ -262,22 +314,27 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_Submitted = dict[tuple[str, str | None], tuple[str | None, str | None]]  # (type, id) -> (type name, line)
+
+
 @dataclass(slots=True)
 class _Trace:
-    submitted: dict[tuple[str, str | None], tuple[str | None, str | None]]  # (type, id) -> (type name, line)
+    submitted: _Submitted
     closing_line: str | None
-    unfit: list[Unfit]  # the run's mismatches, each with the history's event it is about
+    replay: Replay  # the replay traced
 
 
-def _subject(mismatches: list[str], trace: _Trace, recorded: list[Decision]) -> Decision | None:
-    """The history's decision the first of *mismatches* is about (None: it is about none, or not one)."""
-    first = trace.unfit[0] if trace.unfit else None
-    if first is None or not first.event_id or not mismatches or first.text != mismatches[0]:
-        return None  # (a mismatch of the closed history only, before the run's own: check_history's)
+def _subject(replay: Replay, recorded: list[Decision]) -> Decision | None:
+    """The history's decision the first mismatch of *replay* is about (None: it is about none, or not one)."""
+    first = replay.unfit[0] if replay.unfit else None
+    if first is None or not first.event_id or first.text != replay.mismatches[0]:
+        return None  # (a mismatch of the closed history only, before the run's own)
     return next((d for d in recorded if d.event_id == first.event_id), None)
 
 
-def _first_unaccounted(recorded: list[Decision], trace: _Trace, events: list[dict[str, Any]]) -> Decision | None:
+def _first_unaccounted(
+    recorded: list[Decision], submitted: _Submitted, events: list[dict[str, Any]]
+) -> Decision | None:
     """The first decision of the history the code does not take (not counting the one closing the run)."""
     received = {
         (event.get("workflowExecutionSignaledEventAttributes") or {}).get("signalName")
@@ -287,7 +344,7 @@ def _first_unaccounted(recorded: list[Decision], trace: _Trace, events: list[dic
     for decision in recorded:
         if decision.is_bookkeeping or decision.type not in _CHECKED:
             continue
-        taken = trace.submitted.get((decision.type, decision.id))
+        taken = submitted.get((decision.type, decision.id))
         if taken is None:
             if decision.type == "SignalExternalWorkflowExecution" and decision.id in received:
                 continue  # a signal passed on to a parent or child: simpleflow's, not the code's
@@ -316,27 +373,24 @@ def _trace(workflow_class: type, events: list[dict[str, Any]], info: ExecutionIn
         elif event == "return" and frame.f_code is run_code:
             returned[0] = _where(frame)
 
-    replayed, _ = replayed_events(events)
-    # The run's thread, started below, gets the hook; this thread too (canvas continuations submit here).
-    previous, previous_here = threading.getprofile(), sys.getprofile()
-    threading.setprofile(profile)
-    sys.setprofile(profile)
-    run = WorkflowRun(workflow_class, info)
-    try:
-        run.advance(replayed)
-        closing_line = returned[0] if run.finished else None
-    finally:
-        sys.setprofile(previous_here)
-        threading.setprofile(previous)
-    try:
-        unfit = run.unfit
-    finally:
-        run.close()
-    submitted: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+    @contextlib.contextmanager
+    def traced() -> Iterator[None]:
+        # The run's thread, started inside, gets the hook; this thread too (canvas continuations submit here).
+        previous, previous_here = threading.getprofile(), sys.getprofile()
+        threading.setprofile(profile)
+        sys.setprofile(profile)
+        try:
+            yield
+        finally:
+            sys.setprofile(previous_here)
+            threading.setprofile(previous)
+
+    replay = replay_history(workflow_class, events, info, traced)
+    submitted: _Submitted = {}
     for decision_type, task, line in commands:
         key, name = _key_of(decision_type, task)
         submitted.setdefault((decision_type, key), (name, line))
-    return _Trace(submitted, closing_line, unfit)
+    return _Trace(submitted, returned[0] if replay.finished else None, replay)
 
 
 def _key_of(decision_type: str, task: Any) -> tuple[str | None, str | None]:

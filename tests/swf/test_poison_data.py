@@ -252,7 +252,7 @@ def test_an_activity_result_nested_too_deep_fails_the_task_instead_of_completing
 
     assert answered
     (failed,) = [attributes(e) for e in history(swf_domain, execution) if e["eventType"] == "ActivityTaskFailed"]
-    assert failed["reason"] == "DataError: result: JSON nested more than 256 levels deep"
+    assert failed["reason"] == f"InvalidResult: activity '{nest}': its result is JSON nested more than 256 levels deep"
 
 
 # -- inspection -------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ NAMES = [
     "tests.sleep",
     "tests.big",
     "tests.unserializable",
+    "tests.nested",
     "tests.exit",
     "tests.pid",
     "tests.count",
@@ -325,6 +326,16 @@ def test_result_that_is_not_json_serializable_fails_naming_the_activity(executio
         "(object is not JSON serializable)"
     )
     assert json.loads(attrs["details"])["traceback"] == []  # nothing of the activity raised
+
+
+def test_result_nested_too_deep_fails_naming_the_activity(execution):
+    (aid,) = execution.schedule(("tests.nested", {"args": [300]}))
+    with worker(execution.domain, execution.task_list):
+        attrs = attributes(execution.wait_for(aid)[aid])
+    assert attrs["reason"] == (
+        "InvalidResult: activity 'tests.nested': its result is JSON nested more than 256 levels deep"
+    )
+    assert json.loads(attrs["details"])["traceback"] == []
 
 
 def test_heartbeats_keep_a_slow_activity_alive(execution):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 
 import pytest
 
-from simpleflow import jumbo
+from simpleflow import exceptions, jumbo
 from simpleflow.exceptions import TaskFailed, UsageError, WorkflowFailed
 from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
 from tests.testing import workflows as wf
@@ -104,7 +105,7 @@ def test_a_replacement_that_raises_fails_the_task_as_the_activity_would(env):
 
 
 def test_calls_are_recorded_with_their_arguments_and_outcome_replaced_or_not(env):
-    replaced = env.override(wf.notify, lambda who, message: f"{message}!")
+    replaced = env.override(wf.notify, lambda who, message="hello": f"{message}!")
     execution = env.start(wf.Reminder, "gus")
     execution.advance(days=7)
     execution.signal("go", message="hi")
@@ -137,6 +138,58 @@ def test_a_call_whose_result_its_task_cannot_carry_records_the_failure_the_histo
         "(object is not JSON serializable)"
     )
     assert call.error.name == call.activity_id
+
+
+def test_a_result_nested_too_deep_fails_naming_the_activity_once_not_retried(env):
+    nested: list = []
+    for _ in range(300):
+        nested = [nested]
+    env.override(wf.flaky, lambda: nested)  # retried by its policy, were the failure not the result's own
+    run = env.run(wf.Retried)
+    reason = (
+        "InvalidResult: activity 'tests.testing.workflows.flaky': its result is JSON nested more than 256 levels deep"
+    )
+    [call] = env.calls(wf.flaky)  # one attempt
+    assert run.task(call.activity_id).reason == reason
+    assert call.result is None and call.error.reason == reason
+
+
+@pytest.mark.parametrize("durations", [[1.3], [0, 1.3]])  # on a thread; on the decision's, after a quick attempt
+def test_a_call_that_timed_out_records_the_timeout_not_what_it_returned_too_late(env, durations):
+    returned = threading.Event()
+
+    def pause(seconds):
+        time.sleep(seconds)
+        if seconds > 1:
+            returned.set()
+        return seconds
+
+    env.override(wf.pause, pause)
+    run = env.run(wf.Pauses, durations)  # 1.3 s outlasts its start-to-close timeout of 1 s
+    assert run.result[-1] == "TimeoutError(START_TO_CLOSE)"
+    assert returned.wait(5)
+    time.sleep(0.1)  # its late return reaches its call (or would)
+    late = env.calls(wf.pause)[-1]
+    assert late.result is None and isinstance(late.error, exceptions.TimeoutError)
+    assert late.error.timeout_type == "START_TO_CLOSE"
+    assert [call.result for call in env.calls(wf.pause)[:-1]] == durations[:-1]
+
+
+def test_an_activity_whose_last_attempt_was_quick_runs_on_the_decisions_thread_its_calls_recorded_alike(env):
+    # The local host's shortcut with one worker: two thread wake-ups saved per task.
+    threads = []
+
+    def pause(seconds):
+        threads.append(threading.current_thread().name)
+        return seconds
+
+    env.override(wf.pause, pause)
+    assert env.run(wf.Pauses, [0, 0, 0]).result == [0, 0, 0]
+    assert threads[0].startswith("simpleflow-activity")
+    assert threads[1] == threads[2] and not threads[1].startswith("simpleflow-activity")
+    calls = env.calls(wf.pause)
+    assert [(call.args, call.result, call.error) for call in calls] == [([0], 0, None)] * 3
+    assert [call.activity_id for call in calls] == [f"activity-tests.testing.workflows.pause-{i}" for i in (1, 2, 3)]
 
 
 def test_a_call_whose_result_could_not_be_stored_as_a_jumbo_field_records_that_failure(moto_server):
@@ -327,11 +380,32 @@ def test_a_run_its_code_does_not_replay_fails_with_the_report(env):
         env.run(wf.Drawing)
     lines = str(mismatch.value).splitlines()
     assert lines[0].startswith("the code does not replay the history of its own run")
-    assert lines[1].startswith("Drawing local-kit.drawing-") and lines[1].endswith(": differs")
+    assert lines[1].startswith("Drawing local-kit.drawing-") and lines[1].endswith(
+        ": differs at decision task 2 (event 11)"
+    )
+    # The task whose input differs, on both sides, from the one replay that found it (the code draws anew on each).
+    task = "ScheduleActivityTask activity-tests.testing.workflows.risky-2 (tests.testing.workflows.risky)"
+    assert lines[2] == f"    history:  {task}"
+    assert lines[3].startswith(f"    code now: {task}, at tests/testing/workflows.py:")
     assert "activity 'activity-tests.testing.workflows.risky-2'" in lines[4]
     assert "the history has input" in lines[4]
+    assert lines[5].startswith("    note: the code took other decisions on another replay of the same history")
     assert lines[-1].endswith("@pytest.mark.workflow_env(replay_check=False) on the test)")
     assert isinstance(mismatch.value, AssertionError)  # pytest reports it as a failed assertion
+
+
+def test_a_run_choosing_its_activity_at_random_is_reported_at_the_activity_it_chose():
+    with WorkflowEnv(replay_check=False) as env:
+        run = env.run(wf.Choosing)
+    chosen = [d for d in run.decisions if d.type == "ScheduleActivityTask"][1]
+    reports = [check_replay(wf.Choosing, run.history) for _ in range(3)]  # every other replay fits
+    assert any(not report.ok for report in reports)
+    for report in (report for report in reports if not report.ok):  # each replayed again, traced, till it differs
+        diff = report.difference
+        assert diff.history == chosen and report.lines()[0] == "history: differs at decision task 2 (event 11)"
+        assert diff.code.type == "ScheduleActivityTask" and diff.code.name != chosen.name
+        assert f"'{chosen.id}'" in diff.reason and diff.line.startswith("tests/testing/workflows.py:")
+        assert report.notes[-1].startswith("the code took other decisions on another replay of the same history")
 
 
 def test_a_child_run_its_code_does_not_replay_fails_the_test_when_its_parent_is_left_open():

@@ -94,6 +94,20 @@ class Drawing(Workflow):
         return self.submit(risky, next(_draws)).result + first
 
 
+class Choosing(Workflow):
+    """Not deterministic: a counter outside its history picks its second activity, so every other replay of it
+    fits its history and the others submit another activity there."""
+
+    name = "kit.choosing"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self):
+        first = self.submit(risky, 1).result
+        chosen = risky if next(_draws) % 2 else fetch
+        return [first, self.submit(chosen, 2).result]
+
+
 class DrawingParent(Workflow):
     """Deterministic itself; its child ``Drawing`` is not. Waits for "done" once the child closed."""
 
@@ -279,3 +293,23 @@ class NapperRenamed(Napper):
         if self.patched("nap-first"):
             futures.wait(self.submit(self.start_timer("snooze", 60)))
         return [self.submit(flaky).result, started.year > 2000]
+
+
+@activity.with_attributes(task_list=TASK_LIST, version="1", start_to_close_timeout=1)
+def pause(seconds):
+    return seconds
+
+
+class Pauses(Workflow):
+    """Pauses for each of *durations* in turn; a pause that timed out is a value, not the end."""
+
+    name = "kit.pauses"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, durations):
+        results = []
+        for seconds in durations:
+            future = self.submit(pause, seconds)
+            results.append(repr(future.exception) if future.exception else future.result)
+        return results
