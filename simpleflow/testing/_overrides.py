@@ -130,8 +130,9 @@ def check_replacement(act: activity_registry.Activity, replacement: Any) -> None
     """Refuse a callable *replacement* that cannot take every call of *act* (one it cannot take would fail each
     attempt with a TypeError, retried).
 
-    A call of the activity gives its required parameters and may give its optional ones, each positional-or-keyword
-    one by position or by name: the replacement must take each such call. Not checked when either takes
+    A call of the activity gives its required parameters and may give its optional ones: the replacement must take
+    each such call, by position (its own names may differ: ``lambda p, s: ...`` is the usual stand-in, and a
+    workflow calling by name then fails that test with the TypeError). Not checked when either takes
     ``*args``/``**kwargs`` or has no signature to inspect.
 
     Raises:
@@ -171,8 +172,6 @@ def _unfit(wanted: inspect.Signature, given: inspect.Signature) -> str | None:
     for p, q in pairs:
         if q is None:
             return f"it has no parameter for {p.name!r}"
-        if p.kind is not inspect.Parameter.POSITIONAL_ONLY and by_name.get(p.name) is not q:
-            return f"a call may give {p.name!r} by name, which it does not take"
         if filled.count(q.name) > 1:
             return f"a call may give its {q.name!r} twice, by position and by name"
         if p.default is not _EMPTY and q.default is _EMPTY:
