@@ -13,8 +13,10 @@ unset variable means no exporter (not ``otlp``): nothing is sent anywhere unless
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import sys
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -74,21 +76,36 @@ def setup_from_environment() -> bool:
     except ImportError:
         logger.warning("%s/%s are set, but opentelemetry-sdk is not installed: no telemetry", TRACES, METRICS)
         return False
-    done = False
+    providers: list[Any] = []
     resource = None
     if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         exporters = _exporters(TRACES, "opentelemetry_traces_exporter")
         if exporters:
             resource = _resource()
-            provider = TracerProvider(resource=resource)
+            provider = TracerProvider(resource=resource, shutdown_on_exit=False)
             for exporter in exporters:
                 provider.add_span_processor(BatchSpanProcessor(exporter))
             trace.set_tracer_provider(provider)
-            done = True
+            providers.append(provider)
     if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
         exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
         if exporters:
             readers = [PeriodicExportingMetricReader(exporter) for exporter in exporters]
-            metrics.set_meter_provider(MeterProvider(metric_readers=readers, resource=resource or _resource()))
-            done = True
-    return done
+            meter_provider = MeterProvider(
+                metric_readers=readers, resource=resource or _resource(), shutdown_on_exit=False
+            )
+            metrics.set_meter_provider(meter_provider)
+            providers.append(meter_provider)
+    if providers:
+        atexit.register(_shut_down, providers)
+    return bool(providers)
+
+
+def _shut_down(providers: list[Any]) -> None:
+    """At exit: export what the providers hold (the exporters' time, their timeouts' at most). Ctrl-C meanwhile
+    drops it with one line, not the traceback of the SDK's own exit hook."""
+    try:
+        for provider in reversed(providers):
+            provider.shutdown()
+    except KeyboardInterrupt:
+        sys.stderr.write("simpleflow: interrupted: the spans and metric points not exported yet are dropped\n")
