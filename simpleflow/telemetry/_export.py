@@ -9,6 +9,7 @@ from typing import Any
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, read_document, validate_events
+from simpleflow.telemetry import _setup
 from simpleflow.telemetry._otlp_json import dumps, export_request
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
 from simpleflow.telemetry._records import SpanRecord, to_ns
@@ -77,12 +78,21 @@ def export_spans(spans: list[SpanRecord]) -> int:
     from simpleflow import telemetry
 
     if not telemetry.available():
-        install = "pip install 'simpleflow[otel]' opentelemetry-sdk"
-        raise UsageError(f"OpenTelemetry is not installed ({install}): use --output FILE")
+        raise UsageError(f"{_setup.missing()}: use --output FILE")
     from simpleflow.telemetry import _live
 
     sent = _live.emit(spans)
     if not sent and spans:
-        raise UsageError("no exporter configured: set OTEL_TRACES_EXPORTER (console, otlp...) or use --output FILE")
+        raise UsageError(_no_tracer())
     telemetry.flush()
     return sent
+
+
+def _no_tracer() -> str:
+    """Why the spans have nowhere to go (no tracer provider is set), and what to do."""
+    named = _setup.exporter_names(_setup.TRACES)
+    if named and not _setup.wanted():
+        return "OTEL_SDK_DISABLED is true: use --output FILE"
+    if named and _setup.missing():
+        return f"{_setup.missing()}: use --output FILE"
+    return "no exporter configured: set OTEL_TRACES_EXPORTER (console, otlp...) or use --output FILE"

@@ -32,18 +32,31 @@ def wanted() -> bool:
     """Whether the environment asks for exporters at all (cheap: read before importing anything)."""
     if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return False
-    return any(_names(variable) for variable in (TRACES, METRICS))
+    return any(exporter_names(variable) for variable in (TRACES, METRICS))
 
 
-def _names(variable: str) -> list[str]:
+def exporter_names(variable: str) -> list[str]:
     names = [name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()]
     return [] if names == ["none"] else [name for name in names if name != "none"]
+
+
+def missing() -> str:
+    """What is missing for the exporters to work ("" when the SDK is installed)."""
+    try:
+        import opentelemetry.trace  # noqa: F401
+    except ImportError:
+        return "OpenTelemetry is not installed (pip install 'simpleflow[otel]' opentelemetry-sdk)"
+    try:
+        import opentelemetry.sdk.trace  # noqa: F401
+    except ImportError:
+        return "opentelemetry-sdk is not installed (pip install opentelemetry-sdk)"
+    return ""
 
 
 def _exporters(variable: str, group: str) -> list[Any]:
     found = []
     installed = {ep.name: ep for ep in entry_points(group=group)}
-    for name in _names(variable):
+    for name in exporter_names(variable):
         if name not in installed:
             known = ", ".join(sorted(installed)) or "none installed"
             raise UsageError(f"{variable}={name!r}: no such exporter installed (known: {known})")
@@ -66,15 +79,16 @@ def setup_from_environment() -> bool:
     """
     if not wanted():
         return False
-    from opentelemetry import metrics, trace
-
     try:
+        from opentelemetry import metrics, trace
         from opentelemetry.sdk.metrics import MeterProvider
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
     except ImportError:
-        logger.warning("%s/%s are set, but opentelemetry-sdk is not installed: no telemetry", TRACES, METRICS)
+        named = [variable for variable in (TRACES, METRICS) if exporter_names(variable)]
+        verb = "is" if len(named) == 1 else "are"
+        logger.warning("%s %s set, but %s: no spans or metrics are sent", " and ".join(named), verb, missing())
         return False
     providers: list[Any] = []
     resource = None
