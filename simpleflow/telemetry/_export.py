@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +46,7 @@ def trace_of_history(events: list[dict[str, Any]], ids: ExecutionIds) -> list[Sp
 
 def resource() -> dict[str, Any]:
     """The resource a file's spans are under: ``service.name`` as the SDK would name it."""
-    attributes: dict[str, Any] = {}
-    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
-        key, sep, value = pair.partition("=")
-        if sep and key.strip():
-            attributes[key.strip()] = value.strip()
-    if os.environ.get("OTEL_SERVICE_NAME"):
-        attributes["service.name"] = os.environ["OTEL_SERVICE_NAME"]
-    attributes.setdefault("service.name", "simpleflow")
-    return attributes
+    return dict(_setup.resource_attributes())
 
 
 def write_otlp_json(spans: list[SpanRecord], path: str) -> None:

@@ -19,6 +19,7 @@ import os
 import sys
 from importlib.metadata import entry_points
 from typing import Any
+from urllib.parse import unquote
 
 from simpleflow.exceptions import UsageError
 
@@ -64,11 +65,24 @@ def _exporters(variable: str, group: str) -> list[Any]:
     return found
 
 
+def resource_attributes() -> dict[str, str]:
+    """The resource ``OTEL_RESOURCE_ATTRIBUTES`` and ``OTEL_SERVICE_NAME`` give (read as the SDK reads them),
+    ``service.name`` ``simpleflow`` when neither names it."""
+    attributes: dict[str, str] = {}
+    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip():
+            attributes[key.strip()] = unquote(value.strip())
+    if os.environ.get("OTEL_SERVICE_NAME"):
+        attributes["service.name"] = os.environ["OTEL_SERVICE_NAME"]
+    attributes.setdefault("service.name", "simpleflow")
+    return attributes
+
+
 def _resource() -> Any:
     from opentelemetry.sdk.resources import Resource
 
-    named = os.environ.get("OTEL_SERVICE_NAME") or "service.name=" in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "")
-    return Resource.create({} if named else {"service.name": "simpleflow"})
+    return Resource.create({"service.name": resource_attributes()["service.name"]})
 
 
 def setup_from_environment() -> bool:
