@@ -112,13 +112,13 @@ def setup_from_environment() -> bool:
             resource = _resource()
             provider = TracerProvider(resource=resource, shutdown_on_exit=False)
             for exporter in exporters:
-                provider.add_span_processor(BatchSpanProcessor(exporter))
+                provider.add_span_processor(_checked("OTEL_BSP_*", BatchSpanProcessor, exporter))
             trace.set_tracer_provider(provider)
             providers.append(provider)
     if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
         exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
         if exporters:
-            readers = [PeriodicExportingMetricReader(exporter) for exporter in exporters]
+            readers = [_checked("OTEL_METRIC_EXPORT_*", PeriodicExportingMetricReader, e) for e in exporters]
             meter_provider = MeterProvider(
                 metric_readers=readers, resource=resource or _resource(), shutdown_on_exit=False
             )
@@ -127,6 +127,18 @@ def setup_from_environment() -> bool:
     if providers:
         atexit.register(_shut_down, providers)
     return bool(providers)
+
+
+def _checked(variables: str, make: Any, exporter: Any) -> Any:
+    """``make(exporter)``, which reads *variables*: a value the SDK refuses is one line naming them.
+
+    Raises:
+        UsageError: the SDK refused a value (its message names its own parameter, not the variable).
+    """
+    try:
+        return make(exporter)
+    except ValueError as err:
+        raise UsageError(f"{variables} variables: {' '.join(str(err).split())}") from None
 
 
 def _shut_down(providers: list[Any]) -> None:
