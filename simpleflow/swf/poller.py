@@ -19,10 +19,11 @@ poll came back empty) until stopped:
   not lengthen the wait.
 - **An unknown domain** ends the loop: it is raised, as waiting will not create the domain.
 - **Stop.** The loop ends when its ``stop`` event is set; on the main thread, SIGTERM and SIGINT set it
-  (``stop_on_signals``). A poll in flight is let finish and the task it brings is handled and answered:
-  nothing SWF handed out is dropped. The process then returns from its loop and exits 0. In the process a
-  user started (``process.attended``) the stop is said on stderr at once (a poll may be held a minute),
-  and a second signal quits at once (``process.quit_now``).
+  (``stop_on_signals``), and export the spans and metric points held at once. A poll in flight is let
+  finish and the task it brings is handled and answered: nothing SWF handed out is dropped. The process
+  then returns from its loop and exits 0. In the process a user started (``process.attended``) the stop
+  is said on stderr at once (a poll may be held a minute), and a second signal quits at once
+  (``process.quit_now``).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             process.say_stopping(signum, f"for the poll in flight (up to {POLL_HOLD:g} s) or the task in hand")
         # Event.set takes a lock the interrupted main thread may hold (inside stop.wait): set it
         # from another thread instead of deadlocking here.
-        threading.Thread(target=stop.set, daemon=True).start()
+        threading.Thread(target=_stopping, args=(stop,), daemon=True).start()
 
     saved = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -121,6 +122,13 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for signum, previous in saved.items():
             signal.signal(signum, previous)
+
+
+def _stopping(stop: threading.Event) -> None:
+    """Set *stop*, then export the spans and metric points held: what ended so far is not lost when the
+    process waits for its polls (up to a minute) and is killed meanwhile (``standalone`` waits a second)."""
+    stop.set()
+    telemetry.flush()
 
 
 # Set in each of its processes by a host whose processes hand each other their tasks (``standalone``):

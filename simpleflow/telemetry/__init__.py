@@ -203,11 +203,9 @@ def setup_from_environment() -> bool:
         Whether simpleflow set a provider up (False: the SDK is missing, a provider was already set,
         or the variables name no exporter).
     """
-    if not _otel():
-        return False
     from simpleflow.telemetry._setup import setup_from_environment as setup
 
-    return setup()
+    return setup()  # without OpenTelemetry: a warning when OTEL_*_EXPORTER ask for exporters
 
 
 def flush(timeout_millis: int = 5000) -> None:

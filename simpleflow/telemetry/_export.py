@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, read_document, validate_events
+from simpleflow.telemetry import _setup
 from simpleflow.telemetry._otlp_json import dumps, export_request
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
 from simpleflow.telemetry._records import SpanRecord, to_ns
@@ -46,15 +46,7 @@ def trace_of_history(events: list[dict[str, Any]], ids: ExecutionIds) -> list[Sp
 
 def resource() -> dict[str, Any]:
     """The resource a file's spans are under: ``service.name`` as the SDK would name it."""
-    attributes: dict[str, Any] = {}
-    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
-        key, sep, value = pair.partition("=")
-        if sep and key.strip():
-            attributes[key.strip()] = value.strip()
-    if os.environ.get("OTEL_SERVICE_NAME"):
-        attributes["service.name"] = os.environ["OTEL_SERVICE_NAME"]
-    attributes.setdefault("service.name", "simpleflow")
-    return attributes
+    return dict(_setup.resource_attributes())
 
 
 def write_otlp_json(spans: list[SpanRecord], path: str) -> None:
@@ -77,12 +69,21 @@ def export_spans(spans: list[SpanRecord]) -> int:
     from simpleflow import telemetry
 
     if not telemetry.available():
-        install = "pip install 'simpleflow[otel]' opentelemetry-sdk"
-        raise UsageError(f"OpenTelemetry is not installed ({install}): use --output FILE")
+        raise UsageError(f"{_setup.missing()}: use --output FILE")
     from simpleflow.telemetry import _live
 
     sent = _live.emit(spans)
     if not sent and spans:
-        raise UsageError("no exporter configured: set OTEL_TRACES_EXPORTER (console, otlp...) or use --output FILE")
+        raise UsageError(_no_tracer())
     telemetry.flush()
     return sent
+
+
+def _no_tracer() -> str:
+    """Why the spans have nowhere to go (no tracer provider is set), and what to do."""
+    named = _setup.exporter_names(_setup.TRACES)
+    if named and not _setup.wanted():
+        return "OTEL_SDK_DISABLED is true: use --output FILE"
+    if named and _setup.missing():
+        return f"{_setup.missing()}: use --output FILE"
+    return "no exporter configured: set OTEL_TRACES_EXPORTER (console, otlp...) or use --output FILE"

@@ -13,10 +13,13 @@ unset variable means no exporter (not ``otlp``): nothing is sent anywhere unless
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import sys
 from importlib.metadata import entry_points
 from typing import Any
+from urllib.parse import unquote
 
 from simpleflow.exceptions import UsageError
 
@@ -30,18 +33,31 @@ def wanted() -> bool:
     """Whether the environment asks for exporters at all (cheap: read before importing anything)."""
     if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return False
-    return any(_names(variable) for variable in (TRACES, METRICS))
+    return any(exporter_names(variable) for variable in (TRACES, METRICS))
 
 
-def _names(variable: str) -> list[str]:
+def exporter_names(variable: str) -> list[str]:
     names = [name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()]
     return [] if names == ["none"] else [name for name in names if name != "none"]
+
+
+def missing() -> str:
+    """What is missing for the exporters to work ("" when the SDK is installed)."""
+    try:
+        import opentelemetry.trace  # noqa: F401
+    except ImportError:
+        return "OpenTelemetry is not installed (pip install 'simpleflow[otel]' opentelemetry-sdk)"
+    try:
+        import opentelemetry.sdk.trace  # noqa: F401
+    except ImportError:
+        return "opentelemetry-sdk is not installed (pip install opentelemetry-sdk)"
+    return ""
 
 
 def _exporters(variable: str, group: str) -> list[Any]:
     found = []
     installed = {ep.name: ep for ep in entry_points(group=group)}
-    for name in _names(variable):
+    for name in exporter_names(variable):
         if name not in installed:
             known = ", ".join(sorted(installed)) or "none installed"
             raise UsageError(f"{variable}={name!r}: no such exporter installed (known: {known})")
@@ -49,11 +65,24 @@ def _exporters(variable: str, group: str) -> list[Any]:
     return found
 
 
+def resource_attributes() -> dict[str, str]:
+    """The resource ``OTEL_RESOURCE_ATTRIBUTES`` and ``OTEL_SERVICE_NAME`` give (read as the SDK reads them),
+    ``service.name`` ``simpleflow`` when neither names it."""
+    attributes: dict[str, str] = {}
+    for pair in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip():
+            attributes[key.strip()] = unquote(value.strip())
+    if os.environ.get("OTEL_SERVICE_NAME"):
+        attributes["service.name"] = os.environ["OTEL_SERVICE_NAME"]
+    attributes.setdefault("service.name", "simpleflow")
+    return attributes
+
+
 def _resource() -> Any:
     from opentelemetry.sdk.resources import Resource
 
-    named = os.environ.get("OTEL_SERVICE_NAME") or "service.name=" in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "")
-    return Resource.create({} if named else {"service.name": "simpleflow"})
+    return Resource.create({"service.name": resource_attributes()["service.name"]})
 
 
 def setup_from_environment() -> bool:
@@ -64,31 +93,59 @@ def setup_from_environment() -> bool:
     """
     if not wanted():
         return False
-    from opentelemetry import metrics, trace
-
     try:
+        from opentelemetry import metrics, trace
         from opentelemetry.sdk.metrics import MeterProvider
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
     except ImportError:
-        logger.warning("%s/%s are set, but opentelemetry-sdk is not installed: no telemetry", TRACES, METRICS)
+        named = [variable for variable in (TRACES, METRICS) if exporter_names(variable)]
+        verb = "is" if len(named) == 1 else "are"
+        logger.warning("%s %s set, but %s: no spans or metrics are sent", " and ".join(named), verb, missing())
         return False
-    done = False
+    providers: list[Any] = []
     resource = None
     if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         exporters = _exporters(TRACES, "opentelemetry_traces_exporter")
         if exporters:
             resource = _resource()
-            provider = TracerProvider(resource=resource)
+            provider = TracerProvider(resource=resource, shutdown_on_exit=False)
             for exporter in exporters:
-                provider.add_span_processor(BatchSpanProcessor(exporter))
+                provider.add_span_processor(_checked("OTEL_BSP_*", BatchSpanProcessor, exporter))
             trace.set_tracer_provider(provider)
-            done = True
+            providers.append(provider)
     if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
         exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
         if exporters:
-            readers = [PeriodicExportingMetricReader(exporter) for exporter in exporters]
-            metrics.set_meter_provider(MeterProvider(metric_readers=readers, resource=resource or _resource()))
-            done = True
-    return done
+            readers = [_checked("OTEL_METRIC_EXPORT_*", PeriodicExportingMetricReader, e) for e in exporters]
+            meter_provider = MeterProvider(
+                metric_readers=readers, resource=resource or _resource(), shutdown_on_exit=False
+            )
+            metrics.set_meter_provider(meter_provider)
+            providers.append(meter_provider)
+    if providers:
+        atexit.register(_shut_down, providers)
+    return bool(providers)
+
+
+def _checked(variables: str, make: Any, exporter: Any) -> Any:
+    """``make(exporter)``, which reads *variables*: a value the SDK refuses is one line naming them.
+
+    Raises:
+        UsageError: the SDK refused a value (its message names its own parameter, not the variable).
+    """
+    try:
+        return make(exporter)
+    except ValueError as err:
+        raise UsageError(f"{variables} variables: {' '.join(str(err).split())}") from None
+
+
+def _shut_down(providers: list[Any]) -> None:
+    """At exit: export what the providers hold (the exporters' time, their timeouts' at most). Ctrl-C meanwhile
+    drops it with one line, not the traceback of the SDK's own exit hook."""
+    try:
+        for provider in reversed(providers):
+            provider.shutdown()
+    except KeyboardInterrupt:
+        sys.stderr.write("simpleflow: interrupted: the spans and metric points not exported yet are dropped\n")

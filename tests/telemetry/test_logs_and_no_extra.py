@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -82,3 +83,49 @@ def test_without_the_extra_nothing_is_imported_and_runs_are_the_same():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "refused: simpleflow.telemetry: OpenTelemetry is not installed" in done.stdout
+
+
+WITHOUT = """
+import runpy, sys
+
+class Without:  # as if {missing!r} were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name == {missing!r} or name.startswith({missing!r} + "."):
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+sys.meta_path.insert(0, Without())
+sys.argv = ["simpleflow", *sys.argv[1:]]
+runpy.run_module("simpleflow.command", run_name="__main__")
+"""
+
+
+def simpleflow_without(missing: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """A ``simpleflow`` command run as if the package *missing* were not installed."""
+    command = [sys.executable, "-c", WITHOUT.format(missing=missing), *args]
+    environ = {**os.environ, "LOG_LEVEL": "WARNING", **env}
+    return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("missing", "said"),
+    [
+        ("opentelemetry", "OpenTelemetry is not installed (pip install 'simpleflow[otel]' opentelemetry-sdk)"),
+        ("opentelemetry.sdk", "opentelemetry-sdk is not installed (pip install opentelemetry-sdk)"),
+    ],
+)
+def test_exporters_asked_for_without_opentelemetry_say_what_is_missing(missing, said):
+    run = ["workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", "[1, 5]"]
+    done = simpleflow_without(missing, *run, OTEL_TRACES_EXPORTER="console")
+    assert (done.returncode, done.stdout) == (0, "4\n")  # the run is the same
+    assert done.stderr.endswith(f"OTEL_TRACES_EXPORTER is set, but {said}: no spans or metrics are sent\n")
+
+    trace = ["workflow.trace", "--history", "examples/basic_history.json", "--workflow-id", "w", "--run-id", "r"]
+    done = simpleflow_without(missing, *trace, OTEL_TRACES_EXPORTER="console")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"simpleflow: error: {said}: use --output FILE"
+
+
+def test_workflow_trace_says_why_no_exporter_is_there():
+    trace = ["workflow.trace", "--history", "examples/basic_history.json", "--workflow-id", "w", "--run-id", "r"]
+    done = simpleflow_without("nothing", *trace, OTEL_TRACES_EXPORTER="console", OTEL_SDK_DISABLED="true")
+    assert (done.returncode, done.stderr) == (2, "simpleflow: error: OTEL_SDK_DISABLED is true: use --output FILE\n")

@@ -1,0 +1,46 @@
+"""``standalone`` on a server that holds empty polls as SWF does: it kills its decider and worker a second
+after the execution closed, as they wait for their polls; they have exported their spans by then, though
+the default batch delay (5 s) outlasts the whole execution."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from tests.moto_server import MotoServer
+from tests.swf_e2e_helpers import simpleflow
+from tests.telemetry.test_restart import console_spans
+
+WORKFLOW = "tests.fixtures.telemetry_workflows.ChildWorkflow"
+
+
+@pytest.fixture(scope="module")
+def held_polls(moto_server) -> Iterator[str]:
+    """A domain on a dev server that holds an empty poll 30 s, with this process pointed at it."""
+    server = MotoServer(poll_wait=30)
+    server.start()
+    try:
+        with server.pointed_at():
+            domain = f"held-{uuid.uuid4().hex[:8]}"
+            boto3.client("swf").register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+            yield domain
+    finally:
+        server.stop()
+
+
+def test_standalone_exports_the_spans_and_metrics_of_its_processes(held_polls, monkeypatch):
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    monkeypatch.setenv("OTEL_METRICS_EXPORTER", "console")
+    monkeypatch.delenv("OTEL_BSP_SCHEDULE_DELAY", raising=False)
+    monkeypatch.delenv("OTEL_METRIC_EXPORT_INTERVAL", raising=False)
+
+    done = simpleflow("standalone", "--domain", held_polls, WORKFLOW, "--input", "[1]")
+
+    assert done.returncode == 0, done.stderr
+    names = sorted(span["name"] for span in console_spans(done.stdout))
+    assert names == ["activity tests.telemetry.add", "decision_task", "decision_task", "workflow telemetry_child"]
+    assert '"name": "simpleflow.activity.duration"' in done.stdout  # the worker's metrics
+    assert '"name": "simpleflow.decision_task.duration"' in done.stdout  # the decider's
