@@ -33,7 +33,7 @@ from simpleflow.engine import (
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
 from simpleflow.local._closing import ClosingMixin, deadline_of
-from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family, stuck
+from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.runtime.outcome import (
@@ -290,7 +290,7 @@ class RunHost(ClosingMixin):
         if self.closed is None and self.family.alone(self) and not self.family.interrupted:
             news = self.family.wait_for_news()
             if news is NONE_CAN_COME and self.closed is None:
-                self.close(FAILED, reason=stuck(self.run))
+                self.family.fail_stuck(self)
         if self.closed is not None or self.family.interrupted:
             raise Abandoned()  # unwinds run(); the loop sees this run closed (or Ctrl-C stopped the family)
         if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)
