@@ -105,6 +105,7 @@ def workflow_start(
             result = execution.execute()
         except KeyboardInterrupt:
             runs.interrupted_locally(record)
+        runs.tell_stuck_children(execution)
         if execution.status is not None:  # what the workflow last set with set_status
             click.echo(f"status: {json.dumps(execution.status, sort_keys=True)}", err=True)
         runs.finish_recorded(result, record, lambda: result.events, details_wanted())

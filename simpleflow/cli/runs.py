@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-__all__ = ["finish", "finish_recorded", "interrupted_locally", "task_failure_lines"]
+__all__ = ["finish", "finish_recorded", "interrupted_locally", "task_failure_lines", "tell_stuck_children"]
 
 
 def task_failure_lines(outcome: Any) -> list[str]:
@@ -92,6 +92,16 @@ def finish_recorded(
         sys.stdout.flush()
         click.echo(f"simpleflow: error: {problem}", err=True)
     sys.exit(code)
+
+
+def tell_stuck_children(execution: Any) -> None:
+    """One line on stderr for each child run of a local *execution* (a ``LocalExecution``) that failed as stuck:
+    the root's own status does not say it."""
+    from simpleflow.local._family import STUCK_PREFIX
+
+    for child in execution.stuck_children:
+        why = child.reason.removeprefix(STUCK_PREFIX)
+        click.echo(f"child workflow {child.workflow_id!r} (run {child.run_id}) is stuck: {why}", err=True)
 
 
 def interrupted_locally(record: str | None) -> NoReturn:

@@ -142,7 +142,7 @@ class LocalActivities:
         return dues[0] if dues else None
 
     def schedule(self, a: dict[str, Any], completed_id: int) -> None:
-        """A ScheduleActivityTask decision (its attributes *a*): scheduled, started, handed to a thread."""
+        """A ScheduleActivityTask decision (its attributes *a*): scheduled; it waits for a worker (``dispatch``)."""
         scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
         name = a["activityType"]["name"]
         act = self._lookup(name)
@@ -181,12 +181,13 @@ class LocalActivities:
         ):
             if limit is not None:
                 heapq.heappush(self._waiting_dues, (attempt.scheduled_at + limit, next(self._seq), kind, attempt))
-        self._dispatch()
 
-    def _dispatch(self) -> None:
+    def dispatch(self) -> None:
         """Start the tasks waiting for a worker, in the order scheduled, while one of the ``workers`` is free
-        (an attempt holds one until it is answered): ActivityTaskStarted, as a worker's poll gives it. None
-        after the run's execution timeout (the run times out with them not started)."""
+        (an attempt holds one until it is answered): ActivityTaskStarted, as a worker's poll gives it. The host
+        calls it once a decision's events are all recorded: SWF records them when the decision task completes,
+        and a worker's poll starts a task only after. None after the run's execution timeout (the run times
+        out with them not started)."""
         while self._waiting and len(self._running) < self.workers and not self._past_deadline():
             attempt = self._waiting.popleft()
             attempt.waiting = False
@@ -297,7 +298,7 @@ class LocalActivities:
             closed = True
             waiting = self._first_waiting_due()
         if closed:  # a worker is free: the next task waiting for one starts
-            self._dispatch()
+            self.dispatch()
         return closed
 
     def _time_out(self, attempt: _Attempt, timeout_type: str) -> None:

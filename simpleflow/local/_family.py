@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from simpleflow.local._activities import ActivityLookup
     from simpleflow.local._run_host import RunHost
 
-STUCK = "workflow is stuck: it waits for a result, timer or signal that can never come"
+STUCK_PREFIX = "workflow is stuck: "  # how every stuck reason begins
+STUCK = f"{STUCK_PREFIX}it waits for a result, timer or signal that can never come"
 
 
 def stuck(run: WorkflowRun, children: list[RunHost] = ()) -> str:
@@ -37,7 +38,7 @@ def stuck(run: WorkflowRun, children: list[RunHost] = ()) -> str:
     awaited, unawaited = run.awaited_signals(), run.unawaited_signals()
     reason = STUCK
     if awaited:
-        reason = f"workflow is stuck: it waits for {_signals(awaited)}, which can never come"
+        reason = f"{STUCK_PREFIX}it waits for {_signals(awaited)}, which can never come"
     if unawaited:
         reason += f" (it received {_quoted(unawaited)}, which no wait_signal asks for)"
     for child in children:
@@ -56,7 +57,7 @@ def _quoted(names: list[str]) -> str:
 
 
 BLOCKED = (
-    "workflow is stuck: run() raised ExecutionBlocked with no task, timer or signal pending, so no decision task"
+    f"{STUCK_PREFIX}run() raised ExecutionBlocked with no task, timer or signal pending, so no decision task"
     " can ever come to run it again"
 )
 
@@ -95,6 +96,7 @@ class Family:
         self.pause_at: float | None = None  # the clock's instant at which ``execute`` stops (None: at the end)
         self.interrupted = False  # Ctrl-C stopped ``execute``: a run's thread stops at its next step
         self.members: list[RunHost] = []
+        self.stuck_runs: list[RunHost] = []  # those that failed as stuck, in that order
         self.current: RunHost | None = None  # the root workflow's run open now (continue-as-new moves it on)
         # Told (parent's workflow id, child's) as a run asks for a child's start, on the loop's thread: a run
         # may decide on its own thread, where what this raises would fail the run instead of reaching the caller.
@@ -197,9 +199,12 @@ class Family:
         """Nothing can wake a run again: the root's open run fails as stuck, else those asked to cancel do."""
         runs = [self.current] if self.current.closed is None else self.asked_to_cancel()
         for run in runs:
-            below = [m for m in self.members if m.closed is None and _descends(m, run)]
-            reason = BLOCKED if run.run.blocked else stuck(run.run, below)
-            run.close(FAILED, reason=reason)
+            self.fail_stuck(run, [m for m in self.members if m.closed is None and _descends(m, run)])
+
+    def fail_stuck(self, run: RunHost, below: list[RunHost] = ()) -> None:
+        """*run* fails as stuck, saying why (the signals its open runs *below* wait for too)."""
+        run.close(FAILED, reason=BLOCKED if run.run.blocked else stuck(run.run, below))
+        self.stuck_runs.append(run)
 
     def shut_down(self) -> None:
         """Release every run's threads; after Ctrl-C (``interrupted``), wait for none: a run's thread may be

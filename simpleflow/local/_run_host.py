@@ -13,6 +13,7 @@ import concurrent.futures
 import heapq
 import itertools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from simpleflow.engine import (
 from simpleflow.history import WAKING_EVENTS, attributes, decision_attributes_key, make_event
 from simpleflow.local._activities import LocalActivities, without_none
 from simpleflow.local._closing import ClosingMixin, deadline_of
-from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family, stuck
+from simpleflow.local._family import NEWS, NONE_CAN_COME, PAUSED, Family
 from simpleflow.runtime.loader import class_path, find_workflow_class
 from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.runtime.outcome import (
@@ -104,6 +105,7 @@ class RunHost(ClosingMixin):
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
         self._open_decision = 0  # DecisionTaskStarted id of the decision task open now
+        self._after_decisions: list[Callable[[], None]] = []  # what the decision being carried out starts after
         self.workflow_type = workflow_type or {"name": workflow_class.name, "version": workflow_class.version}
         if execution_timeout in (None, ""):  # as on SWF: the class's, else the type's default
             execution_timeout = workflow_class.execution_timeout or DEFAULT_EXECUTION_TIMEOUT
@@ -288,7 +290,7 @@ class RunHost(ClosingMixin):
         if self.closed is None and self.family.alone(self) and not self.family.interrupted:
             news = self.family.wait_for_news()
             if news is NONE_CAN_COME and self.closed is None:
-                self.close(FAILED, reason=stuck(self.run))
+                self.family.fail_stuck(self)
         if self.closed is not None or self.family.interrupted:
             raise Abandoned()  # unwinds run(); the loop sees this run closed (or Ctrl-C stopped the family)
         if news is PAUSED or not self.family.alone(self):  # the family loop takes over (a child started...)
@@ -301,12 +303,22 @@ class RunHost(ClosingMixin):
     # -- decisions ---------------------------------------------------------------
 
     def _carry_out(self, decisions: list[dict[str, Any]]) -> None:
+        """Record the decisions' events, then what they start elsewhere (children, signals, cancel requests), then
+        start the activities: SWF records a decision's events as its task completes and starts the rest after,
+        as the dev server does; ActivityTaskStarted is when "the scheduled activity task was dispatched to a
+        worker" (SWF's API reference, HistoryEvent), a poll that comes after."""
         completed_id = self.events[-1]["eventId"]
+        self._after_decisions = []
         for decision in decisions:
             kind = decision["decisionType"]
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
             if self.closed is not None:
-                return
+                break
+        for step in self._after_decisions:
+            step()
+        if self.closed is not None:
+            return
+        self.activities.dispatch()
         if self.workers == 1:  # one worker: this decision's activities end (or time out) before the next
             self.activities.collect(block=True, every=True)
         if self.past_deadline():  # its activities ran past it: what fell due meanwhile comes first
@@ -404,24 +416,27 @@ class RunHost(ClosingMixin):
         cause = None
         if child_class is None:
             cause = "WORKFLOW_TYPE_DOES_NOT_EXIST"
-        elif self.family.find_open(a["workflowId"]) is not None:
-            cause = "WORKFLOW_ALREADY_RUNNING"
         if cause is not None:
-            self._add(
-                "StartChildWorkflowExecutionFailed",
-                {
-                    "workflowId": a["workflowId"],
-                    "workflowType": a["workflowType"],
-                    "cause": cause,
-                    "initiatedEventId": initiated,
-                    "decisionTaskCompletedEventId": completed_id,
-                },
-            )
+            self._start_failed(a, cause, initiated, completed_id)
             if cause == "WORKFLOW_TYPE_DOES_NOT_EXIST" and self._start_refused_before(a["workflowId"], initiated):
                 # The engine starts it again once, as a decider does after registering its type on SWF; here no
                 # registration can make the class load: the run fails rather than trying for ever.
                 what = class_path(input) or a["workflowType"]["name"]
                 self.close(FAILED, reason=f"child workflow {a['workflowId']}: {what} {CANNOT_LOAD}")
+            return
+        self._after_decisions.append(lambda: self._start_child(a, child_class, input, initiated, completed_id))
+
+    def _start_failed(self, a: dict[str, Any], cause: str, initiated: int, completed_id: int) -> None:
+        attrs = {"workflowId": a["workflowId"], "workflowType": a["workflowType"], "cause": cause}
+        attrs.update(initiatedEventId=initiated, decisionTaskCompletedEventId=completed_id)
+        self._add("StartChildWorkflowExecutionFailed", attrs)
+
+    def _start_child(self, a: dict[str, Any], child_class: type, input: Any, initiated: int, completed_id: int) -> None:
+        """Start the child a decision initiated, once the decision is recorded, as the dev server does (a parent
+        the same decision closed hears nothing of it)."""
+        if self.family.find_open(a["workflowId"]) is not None:
+            if self.closed is None:
+                self._start_failed(a, "WORKFLOW_ALREADY_RUNNING", initiated, completed_id)
             return
         # The child runs beside this run, driven by the family loop; its closing comes back here.
         child = RunHost(
@@ -436,66 +451,45 @@ class RunHost(ClosingMixin):
             workflow_type=a["workflowType"],
             execution_timeout=a.get("executionStartToCloseTimeout"),
         )
-        execution = {"workflowId": child.workflow_id, "runId": child.run_id}
-        self._add(
-            "ChildWorkflowExecutionStarted",
-            {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]},
-        )
+        if self.closed is None:
+            execution = {"workflowId": child.workflow_id, "runId": child.run_id}
+            self._add(
+                "ChildWorkflowExecutionStarted",
+                {"initiatedEventId": initiated, "workflowExecution": execution, "workflowType": a["workflowType"]},
+            )
 
     def _do_SignalExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add(
             "SignalExternalWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
         )
-        target = self.family.find_open(a["workflowId"], a.get("runId"))
-        if target is None:
-            self._add(
-                "SignalExternalWorkflowExecutionFailed",
-                {
-                    "workflowId": a["workflowId"],
-                    "runId": a.get("runId"),
-                    "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-                    "initiatedEventId": initiated,
-                    "decisionTaskCompletedEventId": completed_id,
-                },
-            )
-            return
-        target.deliver_signal(a["signalName"], a.get("input"), sender=self)
-        self._add(
-            "ExternalWorkflowExecutionSignaled",
-            {
-                "initiatedEventId": initiated,
-                "workflowExecution": {"workflowId": target.workflow_id, "runId": target.run_id},
-            },
-        )
+        send = lambda target: target.deliver_signal(a["signalName"], a.get("input"), sender=self)  # noqa: E731
+        self._after_decisions.append(lambda: self._reach(a, initiated, completed_id, _SIGNAL, send))
 
     def _do_RequestCancelExternalWorkflowExecution(self, a: dict[str, Any], completed_id: int) -> None:  # noqa: N802
         initiated = self._add(
             "RequestCancelExternalWorkflowExecutionInitiated", dict(a, decisionTaskCompletedEventId=completed_id)
         )
+        ask = lambda target: target.request_cancel(sender=self, initiated_event_id=initiated)  # noqa: E731
+        self._after_decisions.append(lambda: self._reach(a, initiated, completed_id, _CANCEL, ask))
+
+    def _reach(
+        self, a: dict[str, Any], initiated: int, completed_id: int, kind: tuple[str, str], act: Callable[[Any], None]
+    ) -> None:
+        """Deliver a decision's signal or cancel request (*act* on its target) once the decision is recorded, as
+        the dev server does; the sender hears how it went (*kind*: its failed and done events) unless it closed."""
         target = self.family.find_open(a["workflowId"], a.get("runId"))
-        if target is None:
-            self._add(
-                "RequestCancelExternalWorkflowExecutionFailed",
-                without_none(
-                    {
-                        "workflowId": a["workflowId"],
-                        "runId": a.get("runId"),
-                        "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-                        "initiatedEventId": initiated,
-                        "decisionTaskCompletedEventId": completed_id,
-                        "control": a.get("control"),
-                    }
-                ),
-            )
+        if target is not None:
+            act(target)
+        if self.closed is not None:
             return
-        target.request_cancel(sender=self, initiated_event_id=initiated)
-        self._add(
-            "ExternalWorkflowExecutionCancelRequested",
-            {
-                "initiatedEventId": initiated,
-                "workflowExecution": {"workflowId": target.workflow_id, "runId": target.run_id},
-            },
-        )
+        failed, done = kind
+        if target is None:
+            attrs = {"workflowId": a["workflowId"], "runId": a.get("runId"), "control": a.get("control")}
+            attrs.update(cause="UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION", decisionTaskCompletedEventId=completed_id)
+            self._add(failed, without_none(dict(attrs, initiatedEventId=initiated)))
+            return
+        execution = {"workflowId": target.workflow_id, "runId": target.run_id}
+        self._add(done, {"initiatedEventId": initiated, "workflowExecution": execution})
 
     # -- events ------------------------------------------------------------------
 
@@ -507,6 +501,10 @@ class RunHost(ClosingMixin):
         self.events.append(make_event(event_id, event_type, self.family.now() if at is None else at, attrs))
         return event_id
 
+
+# What the sender of a signal or cancel request hears: failed, done.
+_SIGNAL = ("SignalExternalWorkflowExecutionFailed", "ExternalWorkflowExecutionSignaled")
+_CANCEL = ("RequestCancelExternalWorkflowExecutionFailed", "ExternalWorkflowExecutionCancelRequested")
 
 CANNOT_LOAD = (
     "cannot be loaded here, so the local host cannot start it (a workflow class must be importable by its "

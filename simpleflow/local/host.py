@@ -110,6 +110,12 @@ class LocalExecution:
         return self.family.execute(until=seconds)
 
     @property
+    def stuck_children(self) -> list[Outcome]:
+        """The outcomes of its child runs (theirs too) that failed as stuck, in that order: once the root closed,
+        a child its child policy asked to cancel that can no longer move."""
+        return [run.closed for run in self.family.stuck_runs if run.parent is not None]
+
+    @property
     def elapsed(self) -> float:
         """Seconds since the start on the execution's clock (timers' virtual jumps included)."""
         return self.family.elapsed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -82,6 +83,20 @@ def test_a_run_stuck_on_a_signal_names_it_in_one_line():
         "workflow failed: workflow is stuck: it waits for signal 'go', which can never come "
         "(it received 'og', which no wait_signal asks for)\n"
     )
+
+
+def test_a_child_stuck_once_its_root_closed_is_named_in_one_line_beside_the_roots_status():
+    # The root times out; its child policy asks the child to cancel, and the child waits for a signal for ever.
+    parent = "tests.fixtures.execution_timeout_workflows.AskingParent"
+    done = simpleflow("workflow.start", "--local", parent, "--input", '["deaf"]')
+    assert (done.returncode, done.stdout) == (1, "")
+    child, root = done.stderr.splitlines()
+    assert re.fullmatch(
+        r"child workflow 'workflow-exto\.deaf_child-\S+' \(run [0-9a-f]{32}\) is stuck: "
+        r"it waits for signal 'never', which can never come",
+        child,
+    ), child
+    assert root == "workflow timed_out"
 
 
 def test_replay_of_a_recorded_history_prints_the_next_decisions_and_flags_mismatches(tmp_path):

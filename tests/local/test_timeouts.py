@@ -66,8 +66,9 @@ def test_a_task_waiting_for_a_worker_past_its_schedule_to_start_timeout_never_st
         assert _timeout_types(outcome.events) == []
         return
     [timed_out] = [e for e in outcome.events if e["eventType"] == "ActivityTaskTimedOut"]
-    # As SWF records it: no ActivityTaskStarted, startedEventId 0, at its 1 s, before the first one's answer.
-    assert attributes(timed_out) == {"scheduledEventId": 7, "startedEventId": 0, "timeoutType": "SCHEDULE_TO_START"}
+    # As SWF records it: no ActivityTaskStarted, startedEventId 0, at its 1 s, before the first one's answer. Both
+    # tasks are scheduled (5, 6) before the first starts: SWF records the whole decision before a worker's poll.
+    assert attributes(timed_out) == {"scheduledEventId": 6, "startedEventId": 0, "timeoutType": "SCHEDULE_TO_START"}
     started = [attributes(e)["scheduledEventId"] for e in _of_type(outcome.events, "ActivityTaskStarted")]
     assert started == [5]
     assert timed_out["eventTimestamp"] - outcome.events[0]["eventTimestamp"] == pytest.approx(1, abs=0.2)

@@ -121,20 +121,16 @@ def test_a_child_a_timed_out_root_asks_to_cancel_acts_on_it_on_the_dev_server_as
     )
 
 
-_PLACED_BY_POLLS = ("ActivityTaskStarted", "ChildWorkflowExecutionStarted")
-
-
 def _timed_story(events: list[dict]) -> list[tuple[str, float]]:
-    """(event type, seconds after the start) of a run's events, its decision tasks and activity starts left out
-    (their places depend on when a decider or worker polls), and its children's starts (the dev server starts
-    a child once the whole decision is recorded, the local host at its decision)."""
+    """(event type, seconds after the start) of a run's events, its decision tasks left out (their places depend
+    on when a decider polls)."""
     start = events[0]["eventTimestamp"]
     out = []
     for event in events:
         took = event["eventTimestamp"] - start
         if isinstance(took, datetime.timedelta):
             took = took.total_seconds()
-        if not event["eventType"].startswith("DecisionTask") and event["eventType"] not in _PLACED_BY_POLLS:
+        if not event["eventType"].startswith("DecisionTask"):
             out.append((event["eventType"], round(took)))
     return out
 
@@ -145,7 +141,13 @@ def _timed_story(events: list[dict]) -> list[tuple[str, float]]:
         # Its own timer, while its one worker runs an activity past its timeout.
         (
             wf.TimerBehindActivity,
-            [("ActivityTaskScheduled", 0), ("TimerStarted", 0), ("TimerFired", 2), ("WorkflowExecutionTimedOut", 3)],
+            [
+                ("ActivityTaskScheduled", 0),
+                ("TimerStarted", 0),
+                ("ActivityTaskStarted", 0),  # once the whole decision is recorded
+                ("TimerFired", 2),
+                ("WorkflowExecutionTimedOut", 3),
+            ],
         ),
         # Its timer, while its child's activity runs past the child's timeout.
         (
@@ -153,6 +155,7 @@ def _timed_story(events: list[dict]) -> list[tuple[str, float]]:
             [
                 ("StartChildWorkflowExecutionInitiated", 0),
                 ("TimerStarted", 0),
+                ("ChildWorkflowExecutionStarted", 0),  # once the whole decision is recorded
                 ("TimerFired", 2),
                 ("ChildWorkflowExecutionTimedOut", 3),
                 ("WorkflowExecutionCompleted", 3),
