@@ -1,16 +1,21 @@
 """What simpleflow 0.36's documentation has a workflow read of its executor: ``default_failure_handling``
 (its error handling page: ``on_task_failure`` decides ``handled`` after calling it) and ``task_list``
-(its task lists page: ``WorkflowTask(..., workflow_task_list=self._executor.task_list)``)."""
+(its task lists page: ``WorkflowTask(..., workflow_task_list=self._executor.task_list)``); and the
+execution's own record the hooks' history has, ``history.workflow``."""
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 
 from simpleflow import Workflow, activity
 from simpleflow.exceptions import WorkflowFailed
+from simpleflow.history import History, HistoryView
 from simpleflow.local import Executor, LocalExecution
 from simpleflow.task import TaskFailureContext
 from tests.fixtures import compat_workflows as cw
+from tests.history_builder import HistoryBuilder
 
 CALLS: list[str] = []
 
@@ -68,3 +73,18 @@ def test_the_executor_names_the_executions_decision_task_list_and_a_child_can_be
     assert execution.execute().completed
     child = execution.family.members[1]
     assert child.events[0]["workflowExecutionStartedEventAttributes"]["taskList"] == {"name": "compat-decisions"}
+
+
+def test_the_hooks_history_has_the_executions_own_record_as_workflow():
+    b = HistoryBuilder(input={"args": [1], "kwargs": {}}, task_list="decisions", tag_list=["a=1"])
+    b.decision()
+    b.complete_workflow({"done": True})
+    record = HistoryView(History(b.events)).workflow
+    utc = datetime.timezone.utc
+    assert record["state"] == "completed" and record["result"] == {"done": True}
+    assert (record["started_id"], record["completed_id"]) == (1, 5)
+    assert record["started_timestamp"] == datetime.datetime.fromtimestamp(b.events[0]["eventTimestamp"], utc)
+    assert record["input"] == {"args": [1], "kwargs": {}}  # the start's, decoded
+    assert (record["task_list"], record["tag_list"], record["child_policy"]) == ("decisions", ["a=1"], "TERMINATE")
+    assert record["workflow_type"] == {"name": "wf", "version": "1"}
+    assert record["decision_task_completed_event_id"] == 4
