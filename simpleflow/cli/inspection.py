@@ -60,6 +60,25 @@ def _utc(value: Any) -> Any:
     return value
 
 
+def _check_dates(from_date: Any, to_date: Any, started_since: float) -> None:
+    """Refuse a --to-date before the earliest start asked for (--from-date, else the last DAYS): nothing fits."""
+    if to_date is None:
+        return
+    if from_date is not None:
+        if _utc(to_date) < _utc(from_date):  # a date without a zone is UTC: either form compares
+            raise UsageError(f"--to-date {_shown(to_date)} is before --from-date {_shown(from_date)}")
+        return
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=started_since)
+    if _utc(to_date) < since:
+        raise UsageError(
+            f"--to-date {_shown(to_date)} is before the last {started_since:g} days (-d): give --from-date too"
+        )
+
+
+def _shown(date: Any) -> str:
+    return f"{date:%Y-%m-%d %H:%M:%S%z}"  # %z is empty for a date given without a zone
+
+
 @click.command("workflow.list")
 @DOMAIN_ARG
 @_STATUS
@@ -121,14 +140,11 @@ def workflow_filter(
     """Executions of DOMAIN matching every filter given, with their details."""
     from simpleflow.swf import inspection
 
-    if to_date is not None and from_date is None:
-        raise UsageError("--to-date needs --from-date")
     if from_date is not None and given_on_command_line("started_since"):
         raise UsageError("give --started-since (-d) or --from-date, not both")
     if tag is not None and not tag.strip():
         raise UsageError("--tag is empty: give the tag to look for")
-    if to_date is not None and to_date < from_date:
-        raise UsageError(f"--to-date {to_date:%Y-%m-%d %H:%M:%S} is before --from-date {from_date:%Y-%m-%d %H:%M:%S}")
+    _check_dates(from_date, to_date, started_since)
     output.table(
         *inspection.filter_workflows(
             domain,

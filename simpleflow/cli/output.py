@@ -152,7 +152,9 @@ def format_table(
     if fmt == "human":  # simpleflow's: one record as "name  value" lines; several, a table with its headers
         if len(cells) == 1 and header:
             return tabulate(list(zip(headers, cells[0])), tablefmt="plain")
-        return tabulate(cells, headers=list(headers) if header else (), tablefmt="simple")
+        if not header:  # name/value pairs (format_value's), or rows: no rule above and below them
+            return tabulate(cells, tablefmt="plain")
+        return tabulate(cells, headers=list(headers), tablefmt="simple")
     return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
 
 

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, NoReturn
 
 from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
-from simpleflow.engine import _cancel, _reads
+from simpleflow.engine import _cancel, _failures, _reads
 from simpleflow.engine._closing import (
     COMPLETED,
     CONTINUED_AS_NEW,
@@ -238,6 +238,13 @@ class WorkflowContext:
     def get_run_context(self) -> dict[str, Any]:
         """Name, version, domain, workflow and run ids, tags, parent and continued run ids."""
         return _reads.run_context(self.history, self.info, self.workflow_class)
+
+    @property
+    def task_list(self) -> str | None:
+        """The execution's decision task list, as its start recorded it (simpleflow's ``executor.task_list``)."""
+        return (self.history.started.get("taskList") or {}).get("name")
+
+    default_failure_handling = staticmethod(_failures.default_failure_handling)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers recorded: the last of each name, or every one with *all*."""

@@ -49,6 +49,27 @@ def _retry_option(command: Command) -> int | RetryPolicy:
     return check_retry(value, f"{command.kind} {command.id!r}")
 
 
+def default_failure_handling(context: TaskFailureContext) -> TaskFailureContext:
+    """simpleflow's ``executor.default_failure_handling``, for an ``on_task_failure`` that decides ``handled``.
+
+    The task's ``retry`` decides: while it allows another attempt, ``future`` becomes None (retry now);
+    past it, with ``raises_on_failure`` the error is raised, else the future keeps it.
+
+    Raises:
+        TaskException, WorkflowException: the task failed for good and raises on failure.
+    """
+    task = context.a_task
+    retry = check_retry(option(task, "retry", 0), f"task {context.task_name!r}")
+    attempt = (context.event.get("retry") or 0) + 1
+    allows = retry.allows_another(attempt) if isinstance(retry, RetryPolicy) else attempt <= retry
+    if allows:
+        context.future = None  # the handled decision retries a task whose future is gone
+    elif option(task, "raises_on_failure", False):
+        raise context.exception_class(task, context.exception)
+    context.decision = TaskFailureContext.Decision.handled
+    return context
+
+
 class RetryRules:
     """Applies ``retry``, ``on_task_failure`` and ``raises_on_failure`` to the failed attempts of one run.
 

@@ -11,6 +11,7 @@ nothing; one that reads the events or the task records keeps the history whole (
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from simpleflow import format
@@ -18,6 +19,10 @@ from simpleflow.history._event import Event
 from simpleflow.history._fold import History
 
 _DECODED = ("input", "control")
+# The execution's own events simpleflow's ``history.workflow`` follows: its start and its closes.
+_EXECUTION_STATES = frozenset(
+    {"started", "completed", "failed", "canceled", "terminated", "timed_out", "continued_as_new"}
+)
 
 
 def _decoded(record: dict[str, Any]) -> dict[str, Any]:
@@ -114,12 +119,40 @@ class HistoryView:
         return _lists(self._history.signaled_workflows)
 
     @property
+    def workflow(self) -> dict[str, Any]:
+        """The execution's own record (simpleflow's ``history.workflow``): its start's attributes, then its
+        close's, each with ``state``, ``<state>_id`` and ``<state>_timestamp``; ``input`` decoded and
+        ``task_list`` a name, as simpleflow gives them."""
+        record: dict[str, Any] = {}
+        for event in self.events:
+            if event.type == "WorkflowExecution" and event.state in _EXECUTION_STATES:
+                fields = {k: v for k, v in event.as_dict().items() if k not in ("id", "type", "timestamp", "control")}
+                if isinstance(fields.get("task_list"), dict):
+                    fields["task_list"] = fields["task_list"].get("name")
+                if event.state not in ("started", "continued_as_new"):  # the others have no input
+                    fields.pop("input")
+                if "result" in fields:
+                    fields["result"] = format.loads(fields["result"])
+                stamp = _utc(event.timestamp)
+                record.update(fields, **{f"{event.state}_id": event.id, f"{event.state}_timestamp": stamp})
+        return record
+
+    @property
     def external_cancels(self) -> dict[str, list[dict[str, Any]]]:
         """The cancel requests sent to other executions, by workflow id."""
         return _lists(self._history.external_cancels)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._history, name)
+
+
+def _utc(timestamp: Any) -> Any:
+    """An event's timestamp as simpleflow gives it: an aware UTC datetime (the local host's are epoch seconds)."""
+    if isinstance(timestamp, datetime.datetime):
+        return timestamp.astimezone(datetime.timezone.utc)
+    if isinstance(timestamp, (int, float)):
+        return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+    return timestamp
 
 
 def _lists(records: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -86,9 +86,13 @@ class RunHost(ClosingMixin):
         repair: RepairSource | None = None,
         workflow_type: dict[str, str] | None = None,
         execution_timeout: str | int | None = None,
+        task_list: str | None = None,
     ) -> None:
         self.family = family
         self.workflow_class = workflow_class
+        # SWF (StartChildWorkflowExecution, ContinueAsNewWorkflowExecution): "A task list for this workflow
+        # execution must be specified either as a default for the workflow type or through this parameter."
+        self.task_list = task_list or workflow_class.task_list or "default"
         self.input = input
         self.workers = max(1, workers)
         short = workflow_class.name or workflow_class.__name__
@@ -122,7 +126,7 @@ class RunHost(ClosingMixin):
         family.join(self)
         self._observed = DecisionTasks(  # telemetry and log fields, as the SWF decider's
             domain="local",
-            task_list=workflow_class.task_list or "default",
+            task_list=self.task_list,
             workflow_type=self.workflow_type["name"],
             workflow_id=self.workflow_id,
             run_id=self.run_id,
@@ -145,7 +149,7 @@ class RunHost(ClosingMixin):
             {
                 "input": format.dumps(input),
                 "workflowType": self.workflow_type,
-                "taskList": {"name": workflow_class.task_list or "default"},
+                "taskList": {"name": self.task_list},
                 "tagList": tag_list or [],
                 "childPolicy": workflow_class.child_policy or "TERMINATE",
                 "executionStartToCloseTimeout": str(execution_timeout or ""),
@@ -253,7 +257,7 @@ class RunHost(ClosingMixin):
         return decisions
 
     def _schedule_decision(self, at: float | None = None) -> None:
-        attrs = {"taskList": {"name": self.workflow_class.task_list or "default"}}
+        attrs = {"taskList": {"name": self.task_list}}
         self._add("DecisionTaskScheduled", attrs, at=at)
 
     def _start_decision(self) -> list[dict[str, Any]]:
@@ -389,6 +393,7 @@ class RunHost(ClosingMixin):
             run_id=next_run_id,
             previous=outcome,
             execution_timeout=a.get("executionStartToCloseTimeout"),
+            task_list=(a.get("taskList") or {}).get("name"),
         )
         self.family.continued(self, successor)
 
@@ -450,6 +455,7 @@ class RunHost(ClosingMixin):
             parent_initiated_event_id=initiated,
             workflow_type=a["workflowType"],
             execution_timeout=a.get("executionStartToCloseTimeout"),
+            task_list=(a.get("taskList") or {}).get("name"),
         )
         if self.closed is None:
             execution = {"workflowId": child.workflow_id, "runId": child.run_id}

@@ -307,18 +307,17 @@ def list_executions(
 
     SWF takes one filter at most among workflow id, type, tag and close status ("mutually exclusive.
     You can specify at most one of these in a request", ListOpen/ListClosedWorkflowExecutions): the
-    first one given is sent, and every one given is applied to the answer here. *from_date* (and
-    *to_date*) choose the start times instead of *started_since_days*.
+    first one given is sent, and every one given is applied to the answer here. *from_date* chooses the
+    earliest start instead of *started_since_days*; *to_date*, the latest.
     """
     if status not in ("open", "closed"):
         raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
     if close_status and status != "closed":
         raise ValueError("close_status filters closed executions only")
-    time_filter: dict[str, Any] = {"oldestDate": oldest_start(started_since_days)}
-    if from_date is not None:  # simpleflow's --from-date/--to-date, in place of the days
-        time_filter = {"oldestDate": from_date}
-        if to_date is not None:
-            time_filter["latestDate"] = to_date
+    # simpleflow's --from-date in place of the days; --to-date bounds either
+    time_filter: dict[str, Any] = {"oldestDate": oldest_start(started_since_days) if from_date is None else from_date}
+    if to_date is not None:
+        time_filter["latestDate"] = to_date
     kwargs: dict[str, Any] = {"domain": domain, "startTimeFilter": time_filter, "reverseOrder": reverse_order}
     if workflow_id is not None:
         kwargs["executionFilter"] = {"workflowId": workflow_id}

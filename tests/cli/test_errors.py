@@ -335,7 +335,15 @@ def test_filter_dates_that_select_nothing_are_refused_in_one_line():
         "simpleflow: error: --to-date 2020-01-01 00:00:00 is before --from-date 2030-01-01 00:00:00"
     )
     done = simpleflow("workflow.filter", "qa", "--to-date", "2020-01-01", cwd=ROOT)
-    assert one_line(done) == "simpleflow: error: --to-date needs --from-date"
+    assert one_line(done) == (
+        "simpleflow: error: --to-date 2020-01-01 00:00:00 is before the last 30 days (-d): give --from-date too"
+    )
+    done = simpleflow(  # a date with a zone and one without (UTC): 00:00 UTC is before 00:00 at UTC-1
+        "workflow.filter", "qa", "--from-date", "2030-01-01T00:00:00-0100", "--to-date", "2030-01-01 00:00:00", cwd=ROOT
+    )
+    assert one_line(done) == (
+        "simpleflow: error: --to-date 2030-01-01 00:00:00 is before --from-date 2030-01-01 00:00:00-0100"
+    )
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,8 @@ def test_human_shows_one_record_as_name_value_lines_and_several_as_a_table():
     assert lines[0].split() == ["Task", "activity-a-1"]
     table = format_table(HEADERS, ROWS, "human").splitlines()
     assert table[0].split() == HEADERS and len(table) == 4  # headers, rule, two rows
+    pairs = format_value({"type": "activity", "state": "completed"}, "human").splitlines()  # task.info's
+    assert [line.split() for line in pairs] == [["type", "activity"], ["state", "completed"]]  # no rules
 
 
 def test_tabulate_formats_show_headers_only_when_asked():

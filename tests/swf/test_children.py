@@ -9,7 +9,9 @@ import inspect
 import json
 import logging
 import re
+import threading
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -17,10 +19,11 @@ import pytest
 from simpleflow.history import CLOSING_EVENTS, attributes, where_raised
 from simpleflow.local import LocalExecution
 from simpleflow.swf import client, executions
+from simpleflow.swf.decider import Decider
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from tests.swf.test_features import decider_and_worker, wait_until_waiting
-from tests.swf_e2e_helpers import simpleflow, simpleflow_here, wait_closed
+from tests.swf_e2e_helpers import completed_result, simpleflow, simpleflow_here, wait_closed
 
 DECIDED = ("ActivityTaskScheduled", "StartChildWorkflowExecutionInitiated", "StartTimer", "TimerStarted")
 
@@ -211,6 +214,27 @@ def test_children_started_the_original_simpleflow_way_run_on_swf_as_locally(doma
         {"args": [3], "kwargs": {}},
         {"args": [4], "kwargs": {"workflow_name": "compat-named-child"}},
     ]
+
+
+def test_a_child_sent_to_its_parents_task_list_is_decided_by_the_parents_decider(domain):
+    # simpleflow's task lists page: WorkflowTask(..., workflow_task_list=self._executor.task_list). Only the
+    # parent's task list is polled here: the child's own ("compat-elsewhere") has no decider.
+    from tests.fixtures.compat_workflows import OwnTaskList, ParentRoutesChild
+
+    task_list = f"routes-{uuid.uuid4().hex[:8]}"
+    stop = threading.Event()
+    decider = Decider(domain, task_list, [ParentRoutesChild, OwnTaskList])
+    thread = threading.Thread(target=decider.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        execution = start_workflow(domain, ParentRoutesChild, {"args": [], "kwargs": {}}, task_list=task_list)
+        events = wait_closed(domain, execution["workflowId"], execution["runId"], timeout=30)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert completed_result(events) == [True, True]
+    (child,) = [attributes(e) for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    assert child["taskList"] == {"name": task_list}
 
 
 # --- signals between executions -----------------------------------------------------------------------

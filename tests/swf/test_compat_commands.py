@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -161,3 +162,25 @@ def test_restart_of_an_open_run_terminates_it_and_starts_the_same_workflow_id_ag
     new = client.get_history(swf_domain, workflow_id, new_run_id)[0]["workflowExecutionStartedEventAttributes"]
     assert new["input"] == old[0]["workflowExecutionStartedEventAttributes"]["input"]
     client.swf_client().terminate_workflow_execution(domain=swf_domain, workflowId=workflow_id, runId=new_run_id)
+
+
+def test_filter_takes_its_dates_with_or_without_a_zone_and_a_to_date_alone(swf_domain):
+    done = simpleflow(
+        "workflow.start", "-d", swf_domain, "--task-list", "nobody-decides", f"{WORKFLOWS}.EchoWorkflow", "-i", "[]"
+    )
+    workflow_id = done.stdout.split()[0]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    later = (now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")  # no zone: UTC
+    paris = datetime.timezone(datetime.timedelta(hours=2))
+    earlier = (now - datetime.timedelta(hours=1)).astimezone(paris).strftime("%Y-%m-%d %H:%M:%S%z")
+    before = (now - datetime.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S")
+
+    def found(*dates: str) -> list[str]:
+        done = simpleflow("--format", "prettyjson", "workflow.filter", swf_domain, "--workflow-id", workflow_id, *dates)
+        assert done.returncode == 0, done.stderr
+        return [row["Workflow ID"] for row in json.loads(done.stdout)]
+
+    assert found("--from-date", earlier, "--to-date", later) == [workflow_id]
+    assert found("--to-date", later) == [workflow_id]  # within the last 30 days (-d)
+    assert found("--to-date", before) == []  # 0.36.0 ignored a --to-date without --from-date
+    client.swf_client().terminate_workflow_execution(domain=swf_domain, workflowId=workflow_id)
