@@ -45,10 +45,12 @@ def _closings(runs: list[list[dict]]) -> list[tuple[str, dict, float]]:
 
 
 def _assert_alike(local: list[tuple], remote: list[tuple]) -> None:
-    """The same closings (or events) in the same order, at the same second within one: the dev server's
-    decisions take real time, which a busy machine stretches (a child started late times out late)."""
+    """The same closings (or events) in the same order, at the same second within two: the dev server's
+    decisions take real time, which a busy machine stretches (a child started late times out late; a
+    continue-as-new decided 1.5 s after its timer was seen under eight test processes on two cores). Each
+    test also checks the local host's instants exactly (its virtual clock)."""
     assert [c[:-1] for c in local] == [c[:-1] for c in remote], (local, remote)
-    assert all(abs(mine[-1] - theirs[-1]) <= 1 for mine, theirs in zip(local, remote)), (local, remote)
+    assert all(abs(mine[-1] - theirs[-1]) <= 2 for mine, theirs in zip(local, remote)), (local, remote)
 
 
 def _swf_runs(domain: str) -> list[list[dict]]:
