@@ -64,6 +64,7 @@ def _trace(
         events, document = events_of_document(history_file.read(), history_file.name)
         workflow_id = workflow_id or document.get("workflowId")
         run_id = run_id or document.get("runId")
+        domain = document.get("domain") if isinstance(document.get("domain"), str) else None  # older files: none
         if not workflow_id or not run_id:
             raise UsageError("--history: pass --workflow-id and --run-id (a history does not name its execution)")
     else:
