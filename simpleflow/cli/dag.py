@@ -69,9 +69,13 @@ def dag_run(
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
     value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     try:
-        result = dag.run_local(spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time)
+        execution = dag.local_execution(
+            spec, value, modules, workers=workers, workflow_id=workflow_id, real_time=real_time
+        )
+        result = execution.execute()
     except KeyboardInterrupt:
         runs.interrupted_locally(record)
+    runs.tell_stuck_children(execution)
     runs.finish_recorded(result, record, lambda: result.events, details_wanted())
 
 

@@ -97,11 +97,10 @@ def finish_recorded(
 def tell_stuck_children(execution: Any) -> None:
     """One line on stderr for each child run of a local *execution* (a ``LocalExecution``) that failed as stuck:
     the root's own status does not say it."""
-    from simpleflow.local._family import STUCK_PREFIX
+    from simpleflow.local._family import stuck_child_line
 
     for child in execution.stuck_children:
-        why = child.reason.removeprefix(STUCK_PREFIX)
-        click.echo(f"child workflow {child.workflow_id!r} (run {child.run_id}) is stuck: {why}", err=True)
+        click.echo(stuck_child_line(child), err=True)
 
 
 def interrupted_locally(record: str | None) -> NoReturn:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli.failures import EXIT_FAILURE, Explained, user_errors
 from simpleflow.cli.params import RUN_ID
 from simpleflow.exceptions import UsageError
 
@@ -33,7 +34,27 @@ def workflow_trace(
     prints). The spans go to the exporter the OTEL_* variables configure (OTEL_TRACES_EXPORTER=otlp...),
     or, with --output, to a file of OTLP/JSON.
     """
-    from simpleflow.telemetry._export import events_of_document, export_spans, trace_of_history, write_otlp_json
+    from simpleflow.telemetry._export import stop_exporting
+
+    try:
+        _trace(ids, history_file, workflow_id, run_id, output)
+    except KeyboardInterrupt:
+        stop_exporting()  # not tried again at exit
+        click.echo("interrupted: the trace was not exported in full (the spans not sent yet are dropped)", err=True)
+        sys.exit(130)
+
+
+def _trace(
+    ids: tuple[str, ...], history_file: Any, workflow_id: str | None, run_id: str | None, output: str | None
+) -> None:
+    """The command's work: read the history, rebuild its spans, write or export them."""
+    from simpleflow.telemetry._export import (
+        ExportFailed,
+        events_of_document,
+        export_spans,
+        trace_of_history,
+        write_otlp_json,
+    )
     from simpleflow.telemetry._rebuild import ExecutionIds
 
     domain = None
@@ -43,6 +64,7 @@ def workflow_trace(
         events, document = events_of_document(history_file.read(), history_file.name)
         workflow_id = workflow_id or document.get("workflowId")
         run_id = run_id or document.get("runId")
+        domain = document.get("domain") if isinstance(document.get("domain"), str) else None  # older files: none
         if not workflow_id or not run_id:
             raise UsageError("--history: pass --workflow-id and --run-id (a history does not name its execution)")
     else:
@@ -64,7 +86,10 @@ def workflow_trace(
         if output != "-":
             click.echo(f"{len(spans)} spans of trace {trace_id} written to {output}", err=True)
         return
-    sent = export_spans(spans)
+    try:
+        sent = export_spans(spans)
+    except ExportFailed as err:
+        raise Explained(f"{err} of trace {trace_id}", EXIT_FAILURE) from None
     click.echo(f"{sent} spans of trace {trace_id} exported", err=True)
 
 

@@ -53,19 +53,28 @@ def run_local(
     real_time: bool = False,
 ) -> Any:
     """Run the spec at *path* in this process; the LocalResult."""
+    return local_execution(
+        path, input, modules, workers=workers, workflow_id=workflow_id, real_time=real_time
+    ).execute()
+
+
+def local_execution(
+    path: str,
+    input: Any,
+    modules: tuple[str, ...] | list[str] = (),
+    *,
+    workers: int = 1,
+    workflow_id: str | None = None,
+    real_time: bool = False,
+) -> Any:
+    """The spec at *path* as a ``LocalExecution``, not yet run (its ``stuck_children`` tell more once it ran)."""
     from simpleflow.local import LocalExecution
     from simpleflow.swf import starter
 
     compiled, workflow_class = prepare(path, modules)
     payload = execution_input(compiled, input)
     starter.check_input(workflow_class, payload)  # an input SWF would refuse, refused here too
-    return LocalExecution(
-        workflow_class,
-        payload,
-        workers=workers,
-        workflow_id=workflow_id,
-        real_time=real_time,
-    ).execute()
+    return LocalExecution(workflow_class, payload, workers=workers, workflow_id=workflow_id, real_time=real_time)
 
 
 def start(

@@ -33,12 +33,19 @@ def load_events(text: bytes | str) -> list[Any]:
     return read_document(text)[0]
 
 
-def document_text(events: list[dict[str, Any]], *, workflow_id: str | None = None, run_id: str | None = None) -> str:
+def document_text(
+    events: list[dict[str, Any]],
+    *,
+    workflow_id: str | None = None,
+    run_id: str | None = None,
+    domain: str | None = None,
+) -> str:
     """*events* as a history file's text, one event per line (valid JSON, easy to diff and grep), naming the
-    execution when its ids are given (``workflow.trace --history`` reads them there)."""
+    execution when its ids (and domain) are given (``workflow.trace --history`` reads them there; readers that
+    do not, ignore them)."""
     head = "".join(
         f"{json.dumps(key)}: {json.dumps(value)}, "
-        for key, value in (("workflowId", workflow_id), ("runId", run_id))
+        for key, value in (("domain", domain), ("workflowId", workflow_id), ("runId", run_id))
         if value is not None
     )
     lines = [json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str) for event in events]

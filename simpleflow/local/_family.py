@@ -48,6 +48,12 @@ def stuck(run: WorkflowRun, children: list[RunHost] = ()) -> str:
     return reason
 
 
+def stuck_child_line(outcome: Outcome) -> str:
+    """One line naming a child run (its *outcome*) that failed as stuck, and why."""
+    why = (outcome.reason or "").removeprefix(STUCK_PREFIX)
+    return f"child workflow {outcome.workflow_id!r} (run {outcome.run_id}) is stuck: {why}"
+
+
 def _signals(names: list[str]) -> str:
     return f"signal{'s' if len(names) > 1 else ''} {_quoted(names)}"
 

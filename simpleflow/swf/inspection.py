@@ -221,18 +221,20 @@ def _plain(value: Any) -> Any:
 
 
 def history_document(domain: str, workflow_id: str, run_id: str | None = None) -> dict[str, Any]:
-    """``workflow.history``: ``{"workflowId": ..., "runId": ..., "events": [...]}``, the exact input of
-    ``workflow.replay`` (and of ``workflow.trace --history``, which reads the ids).
+    """``workflow.history``: ``{"domain": ..., "workflowId": ..., "runId": ..., "events": [...]}``, the exact
+    input of ``workflow.replay`` (and of ``workflow.trace --history``, which reads the ids and the domain).
 
     Events are oldest first, with epoch-second timestamps and jumbo fields replaced by their text.
     """
     execution = fetch_execution(domain, workflow_id, run_id)
-    return {"workflowId": execution.workflow_id, "runId": execution.run_id, "events": _plain(execution.events)}
+    events = _plain(execution.events)
+    return {"domain": domain, "workflowId": execution.workflow_id, "runId": execution.run_id, "events": events}
 
 
 def dump_history(document: dict[str, Any]) -> str:
     """A history document as a history file's text (``history.document_text``), without its last newline."""
-    text = document_text(document["events"], workflow_id=document.get("workflowId"), run_id=document.get("runId"))
+    ids = {"workflow_id": document.get("workflowId"), "run_id": document.get("runId"), "domain": document.get("domain")}
+    text = document_text(document["events"], **ids)
     return text.rstrip("\n")
 
 

@@ -13,7 +13,20 @@ from simpleflow.telemetry._otlp_json import dumps, export_request
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
 from simpleflow.telemetry._records import SpanRecord, to_ns
 
-__all__ = ["events_of_document", "export_spans", "trace_of_history", "write_otlp_json"]
+__all__ = [
+    "ExportFailed",
+    "events_of_document",
+    "export_spans",
+    "stop_exporting",
+    "trace_of_history",
+    "write_otlp_json",
+]
+
+FLUSH_MILLIS = 30000  # the SDK's own default for a flush
+
+
+class ExportFailed(Exception):
+    """The configured exporter did not export every span (the line says how many did not go)."""
 
 
 def events_of_document(text: str, source: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -65,18 +78,38 @@ def export_spans(spans: list[SpanRecord]) -> int:
 
     Raises:
         UsageError: OpenTelemetry is not installed, or no tracer provider is set.
+        ExportFailed: an exporter failed to export some (its export result was not SUCCESS), or the provider's
+            flush did not end in time.
     """
     from simpleflow import telemetry
 
     if not telemetry.available():
         raise UsageError(f"{_setup.missing()}: use --output FILE")
-    from simpleflow.telemetry import _live
+    from simpleflow.telemetry import _live, _watch
 
+    failed_before = _watch.failed_spans()
     sent = _live.emit(spans)
     if not sent and spans:
         raise UsageError(_no_tracer())
-    telemetry.flush()
+    flushed = _live.flush_traces(FLUSH_MILLIS)
+    failed = {name: n - failed_before.get(name, 0) for name, n in _watch.failed_spans().items()}
+    failed = {name: n for name, n in failed.items() if n}
+    if failed:
+        by = ", ".join(f"the {name} exporter failed to export {n}" for name, n in failed.items())
+        raise ExportFailed(f"export failed: {by} of the {sent} spans")
+    if not flushed:
+        raise ExportFailed(f"export failed: the {sent} spans were not all exported within {FLUSH_MILLIS // 1000} s")
     return sent
+
+
+def stop_exporting() -> None:
+    """Export nothing more in this process (Ctrl-C: the spans not sent yet are dropped, not tried at exit)."""
+    from simpleflow import telemetry
+
+    if telemetry.available():
+        from simpleflow.telemetry import _watch
+
+        _watch.stop()
 
 
 def _no_tracer() -> str:

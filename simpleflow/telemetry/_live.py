@@ -238,6 +238,12 @@ def span_ids(span: Any) -> tuple[str, str]:
     return f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}"
 
 
+def flush_traces(timeout_millis: int) -> bool:
+    """Export the spans simpleflow's tracer provider holds now; whether it did so in time (the SDK's answer)."""
+    force_flush = getattr(STATE.tracer_provider or trace.get_tracer_provider(), "force_flush", None)
+    return force_flush is None or force_flush(timeout_millis) is not False
+
+
 def flush(timeout_millis: int) -> None:
     for provider in (
         STATE.tracer_provider or trace.get_tracer_provider(),

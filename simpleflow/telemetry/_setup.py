@@ -54,14 +54,15 @@ def missing() -> str:
     return ""
 
 
-def _exporters(variable: str, group: str) -> list[Any]:
+def _exporters(variable: str, group: str) -> list[tuple[str, Any]]:
+    """The exporters *variable* names, with their names."""
     found = []
     installed = {ep.name: ep for ep in entry_points(group=group)}
     for name in exporter_names(variable):
         if name not in installed:
             known = ", ".join(sorted(installed)) or "none installed"
             raise UsageError(f"{variable}={name!r}: no such exporter installed (known: {known})")
-        found.append(installed[name].load()())
+        found.append((name, installed[name].load()()))
     return found
 
 
@@ -99,6 +100,8 @@ def setup_from_environment() -> bool:
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        from simpleflow.telemetry._watch import Watched
     except ImportError:
         named = [variable for variable in (TRACES, METRICS) if exporter_names(variable)]
         verb = "is" if len(named) == 1 else "are"
@@ -111,14 +114,14 @@ def setup_from_environment() -> bool:
         if exporters:
             resource = _resource()
             provider = TracerProvider(resource=resource, shutdown_on_exit=False)
-            for exporter in exporters:
-                provider.add_span_processor(_checked("OTEL_BSP_*", BatchSpanProcessor, exporter))
+            for name, exporter in exporters:
+                provider.add_span_processor(_checked("OTEL_BSP_*", BatchSpanProcessor, Watched(name, exporter)))
             trace.set_tracer_provider(provider)
             providers.append(provider)
     if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
         exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
         if exporters:
-            readers = [_checked("OTEL_METRIC_EXPORT_*", PeriodicExportingMetricReader, e) for e in exporters]
+            readers = [_checked("OTEL_METRIC_EXPORT_*", PeriodicExportingMetricReader, e) for _, e in exporters]
             meter_provider = MeterProvider(
                 metric_readers=readers, resource=resource or _resource(), shutdown_on_exit=False
             )

@@ -160,7 +160,9 @@ class Execution:
             self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
-        return Run(self._outcome, elapsed=family.elapsed, children=_children_of(family.members, root))
+        children = _children_of(family.members, root)
+        stuck = _runs_of(self._local.stuck_children, children)
+        return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck)
 
     def shut_down(self) -> None:
         """Release its threads (an execution left open by its test)."""
@@ -205,6 +207,17 @@ def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
         outcome = last.closed or Outcome("open", events=last.events, workflow_id=last.workflow_id, run_id=last.run_id)
         runs.append(Run(outcome, children=_children_of(members, chain)))
     return runs
+
+
+def _runs_of(outcomes: list[Outcome], children: list[Run]) -> list[Run]:
+    """The runs, among *children* and theirs, whose outcomes are *outcomes*, in that order."""
+    found: dict[int, Run] = {}
+    pending = list(children)
+    while pending:
+        run = pending.pop()
+        found[id(run.outcome)] = run
+        pending += run.children
+    return [found.get(id(outcome)) or Run(outcome) for outcome in outcomes]
 
 
 class WorkflowEnv:

@@ -8,6 +8,7 @@ from typing import Any
 from simpleflow import format
 from simpleflow.exceptions import WorkflowFailed
 from simpleflow.history import ActivityRecord, ChildWorkflowRecord, History, TimerRecord
+from simpleflow.local._family import stuck_child_line
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
 
@@ -19,12 +20,21 @@ class Run:
         outcome: the local host's outcome of its last run (``status``, ``result``, ``reason``, ``details``).
         elapsed: seconds it took on the environment's clock (timers' virtual time included).
         children: its child workflows' runs (of every run of the execution), in the order they started.
+        stuck_children: the runs among its children (theirs too) that failed as stuck, in that order: once it
+            closed, a child its child policy asked to cancel that can no longer move (on SWF it would stay open).
     """
 
-    def __init__(self, outcome: Outcome, elapsed: float = 0.0, children: list[Run] | None = None) -> None:
+    def __init__(
+        self,
+        outcome: Outcome,
+        elapsed: float = 0.0,
+        children: list[Run] | None = None,
+        stuck_children: list[Run] | None = None,
+    ) -> None:
         self.outcome = outcome
         self.elapsed = elapsed
         self.children = children or []
+        self.stuck_children = stuck_children or []
 
     def __repr__(self) -> str:
         return f"<Run {self.workflow_id} {self.status}>"
@@ -43,10 +53,14 @@ class Run:
         """What ``run`` returned.
 
         Raises:
-            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why.
+            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why (and a note
+                names each of its ``stuck_children``).
         """
         if not self.outcome.completed:
-            raise WorkflowFailed(self.outcome.reason or self.outcome.status, self.outcome.details)
+            error = WorkflowFailed(self.outcome.reason or self.outcome.status, self.outcome.details)
+            for child in self.stuck_children:
+                _note(error, stuck_child_line(child.outcome))
+            raise error
         return self.outcome.result
 
     @property
@@ -107,6 +121,14 @@ class Run:
             if record.id == task_id:
                 return record
         raise KeyError(f"no task {task_id!r} (there are: {', '.join(r.id for r in self.tasks) or 'none'})")
+
+
+def _note(error: Exception, line: str) -> None:
+    """Add *line* to *error*'s notes (shown under its message, matched by ``pytest.raises(match=)``)."""
+    if hasattr(error, "add_note"):  # Python 3.11+
+        error.add_note(line)
+    else:
+        error.__notes__ = [*getattr(error, "__notes__", []), line]
 
 
 def _first_event(record: ActivityRecord | ChildWorkflowRecord | TimerRecord) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -205,6 +206,21 @@ def test_a_node_failing_at_run_time_exits_1_naming_the_node(tmp_path):
     done = simpleflow("dag.run", spec, "--local")
     assert done.returncode == 1
     assert "node 'f' failed: RuntimeError: attempt 1 fails" in done.stderr
+
+
+def test_a_grandchild_stuck_once_the_root_closed_is_named_in_one_line_as_workflow_start_names_it(tmp_path):
+    # The node's child times out; its child policy asks its own child to cancel, which waits for a signal for ever.
+    node = {"workflow": "tests.fixtures.execution_timeout_workflows.AskingParent", "args": ["deaf"]}
+    spec = _write(tmp_path, "stuck.json", json.dumps({"name": "stuck", "nodes": {"parent": node}}))
+    done = simpleflow("dag.run", spec, "--local")
+    assert (done.returncode, done.stdout) == (1, "")
+    child = done.stderr.splitlines()[0]
+    assert re.fullmatch(
+        r"child workflow 'workflow-exto\.deaf_child-local-stuck-\S+' \(run [0-9a-f]{32}\) is stuck: "
+        r"it waits for signal 'never', which can never come",
+        child,
+    ), done.stderr
+    assert done.stderr.splitlines()[-1].startswith("workflow failed: ")
 
 
 def test_json_specs_need_no_yaml_loader_and_yaml_ones_say_which_extra_to_install():

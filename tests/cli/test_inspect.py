@@ -218,12 +218,28 @@ def test_history_of_other_code_is_a_mismatch(inspected, tmp_path):
 def test_history_names_its_execution_so_its_trace_needs_no_ids(inspected, tmp_path):
     out = simpleflow("workflow.history", inspected["domain"], WORKFLOW_ID, inspected["first"])[1]
     document = json.loads(out)
-    assert (document["workflowId"], document["runId"]) == (WORKFLOW_ID, inspected["first"])
+    assert (document["domain"], document["workflowId"], document["runId"]) == (
+        inspected["domain"],
+        WORKFLOW_ID,
+        inspected["first"],
+    )
     path = tmp_path / "history.json"
     path.write_text(out)
     code, spans, err = simpleflow("workflow.trace", "--history", str(path), "--output", "-")
     assert (code, err) == (0, "")
-    assert json.loads(spans)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans = json.loads(spans)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    assert spans and all(_attribute(span, "simpleflow.domain") == inspected["domain"] for span in spans)
+    del document["domain"]  # a file written before workflow.history named the domain: its spans have none
+    path.write_text(json.dumps(document))
+    code, spans, err = simpleflow("workflow.trace", "--history", str(path), "--output", "-")
+    assert (code, err) == (0, "")
+    spans = json.loads(spans)["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    assert spans and not any(_attribute(span, "simpleflow.domain") for span in spans)
+
+
+def _attribute(span: dict, key: str) -> str | None:
+    """A string attribute of an OTLP/JSON span."""
+    return next((a["value"]["stringValue"] for a in span.get("attributes", ()) if a["key"] == key), None)
 
 
 def test_history_follows_every_page(inspected, small_pages):

@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from simpleflow import exceptions, jumbo
+from simpleflow import Workflow, exceptions, futures, jumbo
 from simpleflow.exceptions import TaskFailed, UsageError, WorkflowFailed
 from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
+from tests.fixtures.execution_timeout_workflows import AskingParent
 from tests.testing import workflows as wf
 
 
@@ -450,3 +451,38 @@ def test_an_execution_stepped_through_time_times_out_when_its_time_comes(env):
     [parent] = run.children
     assert parent.status == "timed_out"
     assert sorted(child.status for child in parent.children) == ["terminated", "timed_out"]
+
+
+def test_a_child_stuck_once_the_root_closed_is_in_stuck_children_and_named_where_the_result_raises(env):
+    run = env.run(AskingParent, "deaf")  # it times out; its child, asked to cancel, waits for a signal for ever
+    [child] = run.children
+    assert run.stuck_children == [child]
+    assert (child.status, child.reason) == (
+        "failed",
+        "workflow is stuck: it waits for signal 'never', which can never come",
+    )
+    with pytest.raises(WorkflowFailed, match=rf"child workflow '{child.workflow_id}' \(run \w+\) is stuck: it waits"):
+        _ = run.result
+
+
+class QuietAskingParent(AskingParent):
+    raises_on_failure = False  # its parent goes on when it times out
+
+
+class OutlivedParent(Workflow):
+    """Completes with what became of its child, whose own child (asked to cancel) is stuck once it closed."""
+
+    name = "test.outlived_parent"
+    version = "1"
+
+    def run(self) -> str:
+        child = self.submit(QuietAskingParent, "deaf")
+        futures.wait(child)
+        return repr(child.exception)
+
+
+def test_a_grandchild_stuck_after_the_root_completed_is_in_stuck_children(env):
+    run = env.run(OutlivedParent)
+    assert run.result == "TimeoutError(START_TO_CLOSE)"
+    [grandchild] = run.children[0].children
+    assert run.stuck_children == [grandchild] and grandchild.reason.startswith("workflow is stuck: ")
