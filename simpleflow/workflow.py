@@ -67,6 +67,8 @@ class Workflow:
         return self._executor
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
+        """The workflow's code, replayed against the history at each decision: its return value (JSON) is
+        the execution's result, an exception it lets out fails the execution. Subclasses define it."""
         raise NotImplementedError
 
     # -- submitting work --------------------------------------------------
@@ -147,18 +149,27 @@ class Workflow:
     # -- timers, markers, signals, cancel requests, continue-as-new -------
 
     def start_timer(self, timer_id: str, timeout: int | str, control: Any = None) -> task.TimerTask:
+        """A timer to submit: its future finishes *timeout* seconds after the decision that starts it."""
         return task.TimerTask(timer_id, timeout, control)
 
     def cancel_timer(self, timer_id: str) -> task.CancelTimerTask:
+        """A request to cancel the timer *timer_id*, to submit (a timer's future: ``cancel()`` does it too)."""
         return task.CancelTimerTask(timer_id)
 
     def record_marker(self, name: str, details: Any = None) -> task.MarkerTask:
+        """A marker to submit: *name* and JSON *details* recorded in the history (``list_markers`` reads them)."""
         return task.MarkerTask(name, details)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
+        """The markers the history holds: the last of each name, or every one with *all*."""
         return self._executor.list_markers(all)
 
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
+        """The history's record of the ``"signal"``, ``"marker"`` or ``"timer"`` *event_name*, or None.
+
+        Raises:
+            ValueError: *event_type* is not one of those three.
+        """
         return self._executor.get_event_details(event_type, event_name)
 
     def signal(self, name: str, *args: Any, **kwargs: Any) -> task.SignalTask:
@@ -167,6 +178,7 @@ class Workflow:
         return task.SignalTask(name, *args, **kwargs)
 
     def wait_signal(self, name: str) -> task.WaitForSignal:
+        """A wait to submit: its future finishes once the signal *name* arrives, with its ``args`` and ``kwargs``."""
         return task.WaitForSignal(name)
 
     def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> task.CancelWorkflowTask:
@@ -178,6 +190,7 @@ class Workflow:
         return task.CancelWorkflowTask(workflow_id, run_id)
 
     def continue_as_new(self, *args: Any, **kwargs: Any) -> task.ContinueAsNewWorkflowTask:
+        """To submit: closes this run and starts a new one of this workflow with these arguments."""
         return task.ContinueAsNewWorkflowTask(type(self), *args, **kwargs)
 
     # -- hooks --------------------------------------------------------------

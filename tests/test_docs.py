@@ -250,3 +250,11 @@ def test_readme_command_table_lists_every_command() -> None:
     table = "\n".join(rows)
     missing = [name for name in commands if not re.search(rf"`{re.escape(name)}[ `]", table)]
     assert commands and missing == []
+
+
+def test_every_public_method_of_workflow_says_what_it_does() -> None:
+    """``Workflow`` is what every workflow author subclasses: each of its public methods has a docstring."""
+    from simpleflow.workflow import Workflow
+
+    silent = [name for name, value in vars(Workflow).items() if not name.startswith("_") and callable(value)]
+    assert [name for name in silent if not getattr(Workflow, name).__doc__] == []

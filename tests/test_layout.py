@@ -132,6 +132,28 @@ def test_only_the_engines_exported_names_cross_its_wall():
     assert crossing == []
 
 
+# The rooms that run things (hosts) and those above them; docs/DESIGN.md's "Imports go one way".
+UPPER_ROOMS = ("cli", "ui", "dag", "schedule", "testing", "devserver", "local", "swf")
+# Ground-floor modules that are the original's import paths for what lives in upper rooms (re-exports).
+ORIGINAL_PATHS = {"__main__", "command", "process"}
+
+
+def test_no_room_below_the_hosts_imports_a_host_or_a_room_above_them():
+    """Even inside a function: the engine, the runtime, jumbo, history, telemetry, settings, utils and the
+    public API reach SWF or the local host only through what the hosts hand them."""
+    upward = []
+    for module, path in MODULES.items():
+        parts = module.split(".")
+        if len(parts) > 1 and (parts[1] in UPPER_ROOMS or parts[1] in ORIGINAL_PATHS):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                rooms = [n for n in names if n.startswith("simpleflow.") and n.split(".")[1] in UPPER_ROOMS]
+                upward += [f"{module} imports {n}" for n in rooms]
+    assert upward == []
+
+
 MAX_MODULE_LINES = 550  # one idea per module: past this, a module is holding two
 
 

@@ -261,9 +261,9 @@ def _not_stored(error: JumboFieldNotStored, boto: Any) -> tuple[str, int]:
 
 
 def _answered_before(endpoint: str) -> bool:
-    """Whether *endpoint* answered this process before (simpleflow's client, if any call was made, knows)."""
-    client = sys.modules.get("simpleflow.swf.client")
-    return client is not None and client.answered_before(endpoint)
+    """Whether *endpoint* answered this process before (every client simpleflow builds notes its answers)."""
+    endpoints = sys.modules.get("simpleflow.utils._endpoints")  # not loaded: no client was built
+    return endpoints is not None and endpoints.answered_before(endpoint)
 
 
 class Explained(Exception):

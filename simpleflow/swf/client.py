@@ -20,7 +20,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
@@ -30,6 +29,7 @@ from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
 from simpleflow.swf.response_parser import FastParserFactory
+from simpleflow.utils._endpoints import answered_before, note_answers
 
 __all__ = [
     "DeprecatedDomain",
@@ -68,7 +68,6 @@ DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str | tuple, tuple[int, Any]] = {}
 _clients_lock = threading.Lock()
-_answered: set[str] = set()  # the endpoints (scheme://host:port) that answered a call of this process
 
 
 class UnknownDomain(UsageError):
@@ -115,30 +114,6 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
     if error.get("Code") == "UnknownResourceFault" and message.lower().startswith("unknown domain"):
         domain = context.get("simpleflow_domain") or message.partition(":")[2].strip()
         raise UnknownDomain(domain)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _note_answer(http_response: Any = None, **_: Any) -> None:
-    url = getattr(http_response, "url", None)
-    if url:
-        _answered.add(_origin(url))
-
-
-def note_answers(client: Any) -> Any:
-    """*client* (botocore's or boto3's, of any service), each endpoint that answers it now noted for
-    :func:`answered_before`: S3 clients of their own (jumbo fields) tell an outage from a wrong setting too."""
-    client.meta.events.register(f"after-call.{client.meta.service_model.service_id.hyphenize()}", _note_answer)
-    return client
-
-
-def answered_before(url: str) -> bool:
-    """Whether the endpoint of *url* answered a call of this process: one that cannot be reached now stopped
-    answering (a server stopped, a network lost), rather than being configured wrong."""
-    return _origin(url) in _answered
 
 
 def _new_client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:

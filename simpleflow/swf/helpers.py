@@ -197,7 +197,7 @@ def find_activity(
     Raises:
         ValueError: no such activity in the history, or its name is not a declared activity.
     """
-    from simpleflow.swf.worker import find_activity as find_declared
+    from simpleflow.swf.activity_run import find_activity as find_declared
 
     found = None
     for record in history.activities.values():

@@ -15,7 +15,7 @@ import pytest
 from simpleflow import download
 from simpleflow.download import RemoteBinary, download_binaries, with_binaries
 from simpleflow.runtime.middleware import NONE
-from simpleflow.swf.worker import _perform
+from simpleflow.swf.activity_run import _perform
 from tests.fixtures import binaries_activities
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
