@@ -162,8 +162,10 @@ def _param_name(param: click.Parameter) -> str:
 
 
 def debug() -> bool:
-    """Whether ``LOG_LEVEL=DEBUG`` (in the environment) asks for tracebacks."""
-    return os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
+    """Whether ``LOG_LEVEL=DEBUG`` (or ``10``, in the environment) asks for tracebacks."""
+    from simpleflow.settings._parse import level_name
+
+    return level_name(os.environ.get("LOG_LEVEL", "")) == "DEBUG"
 
 
 def details_wanted() -> bool:
@@ -173,7 +175,7 @@ def details_wanted() -> bool:
     try:
         return settings.get("LOG_LEVEL") == "DEBUG"
     except Exception:
-        return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
+        return debug()
 
 
 def explain(error: BaseException) -> tuple[str, int]:

@@ -330,21 +330,21 @@ def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_
 @RUN_ID_ARG
 @click.option(
     "--details/--no-details",
-    default=None,
-    help="With --no-details, only the task's state and times (no input, result or failure details).",
+    default=True,
+    help="With --no-details, without the failure details column.",
 )
 @click.pass_obj
 @user_errors
-def task_info(
-    output: Output, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool | None
-) -> None:
-    """State, input, and result or failure of the task TASK_ID (an activity, child workflow or timer id)."""
+def task_info(output: Output, domain: str, workflow_id: str, task_id: str, run_id: str | None, details: bool) -> None:
+    """The task TASK_ID (an activity, child workflow or timer id) as one row: state, input, result or failure.
+
+    Its columns: simpleflow 0.36.0's (type, id, name, version, state, timestamp, input, result, reason), then
+    details, then ours (scheduled, started, closed, attempts...).
+    """
     from simpleflow.swf import inspection
 
     info = inspection.task_info(domain, workflow_id, task_id, run_id)
-    if details is False:
-        info = {k: v for k, v in info.items() if k not in ("input", "result", "details", "reason")}
-    output.value(info)
+    output.table(*inspection.task_table(info, details, more=True))
 
 
 @click.command("activity.rerun")

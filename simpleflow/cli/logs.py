@@ -17,7 +17,9 @@ from simpleflow.exceptions import UsageError
 __all__ = ["LOG_FORMAT", "LOG_LEVEL", "apply_log_format", "apply_log_level", "configure_logging"]
 
 LOG_LEVEL = click.option(
-    "--log-level", "-l", help="Log level (DEBUG, INFO, WARNING...); the LOG_LEVEL variable does the same."
+    "--log-level",
+    "-l",
+    help="Log level (DEBUG, INFO, WARNING..., or logging's number: 10, 20...); the LOG_LEVEL variable does the same.",
 )
 LOG_FORMAT = click.option(
     "--log-format",
@@ -53,9 +55,12 @@ def configure_logging() -> None:
 def apply_log_level(log_level: str | None) -> None:
     """``--log-level``: set LOG_LEVEL for this process and those it starts, and log at that level."""
     if log_level:
-        level = log_level.upper()
-        if not isinstance(logging.getLevelName(level), int):
-            raise UsageError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
+        from simpleflow.settings._parse import level_name
+
+        level = level_name(log_level)
+        if level is None:
+            names = "DEBUG, INFO, WARNING, ERROR or CRITICAL, or their numbers, 10 to 50"
+            raise UsageError(f"--log-level {log_level!r} is not a log level ({names})")
         os.environ["LOG_LEVEL"] = level  # the processes started from here log so too
         configure_logging()
 

@@ -1,4 +1,4 @@
-"""Text output of the inspection commands: tables and single values as any tabulate format, JSON or CSV.
+"""Text output of the inspection commands: tables as any tabulate format, JSON or CSV.
 
 ``Output`` is where a command prints them, as the global options (``--header``, ``--format``) chose.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-__all__ = ["FORMAT_ALIASES", "Output", "format_table", "format_value", "is_format"]
+__all__ = ["FORMAT_ALIASES", "Output", "format_table", "is_format"]
 
 # tabulate (and wcwidth under it) is imported only for a table or a format name to check: a command that
 # prints no table, ``workflow.start --local`` say, starts without it (20 ms of CPU of workflow.replay's 124).
@@ -36,7 +36,7 @@ def __getattr__(name: str) -> Any:
 
 
 def is_format(fmt: str) -> bool:
-    """*fmt* is a format name ``format_table`` and ``format_value`` accept (one of ``FORMATS``)."""
+    """*fmt* is a format name ``format_table`` accepts (one of ``FORMATS``)."""
     return fmt in _KNOWN_WITHOUT_TABULATE or fmt in _formats()
 
 
@@ -50,7 +50,7 @@ FORMAT_ALIASES: dict[str, tuple[str, bool | None]] = {
 
 
 class Output:
-    """How a command prints its tables and values, as ``simpleflow --header --format FORMAT COMMAND`` chose."""
+    """How a command prints its tables, as ``simpleflow --header --format FORMAT COMMAND`` chose."""
 
     def __init__(self, header: bool, fmt: str) -> None:
         self.header = header
@@ -59,10 +59,6 @@ class Output:
     def table(self, headers: list[str], rows: list[list[Any]]) -> None:
         """Print a table (``headers``, one list of cells per row)."""
         click.echo(format_table(headers, rows, fmt=self.format, header=self.header))
-
-    def value(self, obj: Any) -> None:
-        """Print one value (a dict as key/value rows, a list one item per row)."""
-        click.echo(format_value(obj, fmt=self.format))
 
 
 def _check(fmt: str) -> None:
@@ -152,31 +148,7 @@ def format_table(
     if fmt == "human":  # simpleflow's: one record as "name  value" lines; several, a table with its headers
         if len(cells) == 1 and header:
             return tabulate(list(zip(headers, cells[0])), tablefmt="plain")
-        if not header:  # name/value pairs (format_value's), or rows: no rule above and below them
+        if not header:  # rows without their names: no rule above and below them
             return tabulate(cells, tablefmt="plain")
         return tabulate(cells, headers=list(headers), tablefmt="simple")
     return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
-
-
-def format_value(obj: Any, fmt: str = "simple") -> str:
-    """Render one value (``workflow.info`` or ``task.info``'s answer, say) as ``fmt``.
-
-    A dict becomes two columns, key and value (JSON keeps it an object); a list of dicts a table with their
-    keys as headers; another list one value per line; anything else its text.
-
-    Raises:
-        ValueError: ``fmt`` is not a known format; the message lists the valid ones.
-    """
-    _check(fmt)
-    if fmt == "json":
-        return _dumps(obj, indent=2)
-    if isinstance(obj, dict):
-        return format_table(["key", "value"], [[key, value] for key, value in obj.items()], fmt, header=False)
-    if isinstance(obj, (list, tuple)):
-        if obj and all(isinstance(item, dict) for item in obj):
-            headers = list(dict.fromkeys(key for item in obj for key in item))
-            return format_table(headers, [[item.get(key) for key in headers] for item in obj], fmt)
-        return format_table(["value"], [[item] for item in obj], fmt, header=False)
-    if fmt in ("csv", "tsv"):
-        return _csv([[obj]], None)
-    return "" if obj is None else str(_cell(obj))

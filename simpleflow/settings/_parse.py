@@ -95,11 +95,21 @@ def one_of(*choices: str) -> Parser:
     return parse
 
 
-def as_level(name: str, value: Any) -> str:
-    """A log level's name (DEBUG, INFO...; a settings module may give logging's number)."""
+def level_name(value: Any) -> str | None:
+    """The name of the log level *value* is (a name in any case, or logging's number for one: 10, "20"...)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = logging.getLevelName(value)  # "Level 15" for a number logging has no name for
-    level = str(value or "WARNING").strip().upper()
-    if not isinstance(logging.getLevelName(level), int):
-        raise ValueError(f"{name}={value!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    level = str(value).strip().upper()
+    return level if isinstance(logging.getLevelName(level), int) else None
+
+
+def as_level(name: str, value: Any) -> str:
+    """A log level's name (DEBUG, INFO...; given so, or as logging's number for it: 10, "20"...)."""
+    level = level_name("WARNING" if value is None or value == "" else value)
+    if level is None:
+        raise ValueError(
+            f"{name}={value!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or their numbers, 10 to 50)"
+        )
     return level

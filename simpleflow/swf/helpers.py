@@ -223,9 +223,6 @@ def find_activity(
     return act, args, kwargs, meta, found
 
 
-TASK_HEADER = ["type", "id", "name", "version", "state", "timestamp", "input", "result", "reason"]
-
-
 def get_task(domain_name: str, workflow_id: str, task_id: str, details: bool = False) -> inspection.Table:
     """``task.info``'s table: one row of type, id, name, version, state, timestamp, input, result, reason."""
     execution = _found_or_exit(domain_name, workflow_id, None)
@@ -233,8 +230,7 @@ def get_task(domain_name: str, workflow_id: str, task_id: str, details: bool = F
         info = inspection.task_info(domain_name, workflow_id, task_id, execution.run_id)
     except stats.UnknownTaskError as err:
         raise KeyError(task_id) from err
-    header = [*TASK_HEADER, "details"] if details else list(TASK_HEADER)
-    return header, [[info.get(key) for key in header]]
+    return inspection.task_table(info, details)
 
 
 def swf_identity() -> str:

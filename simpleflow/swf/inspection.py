@@ -38,6 +38,8 @@ __all__ = [
     "list_workflows",
     "rerun_activity",
     "task_info",
+    "task_table",
+    "TASK_HEADER",
     "workflow_info",
     "workflow_profile",
     "workflow_tasks",
@@ -63,6 +65,9 @@ FILTER_HEADERS = [
 ]
 
 Table = tuple[list[str], list[list[Any]]]
+
+#: task.info's columns, in simpleflow 0.36.0's order (its ``--details`` adds ``details`` after them).
+TASK_HEADER = ["type", "id", "name", "version", "state", "timestamp", "input", "result", "reason"]
 
 
 @dataclass
@@ -245,6 +250,19 @@ def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = 
         UnknownTaskError: no task has that id; the message names the ones there are.
     """
     return stats.task_info(fetch_execution(domain, workflow_id, run_id).events, task_id, decode=format.loads)
+
+
+def task_table(info: dict[str, Any], details: bool = False, more: bool = False) -> Table:
+    """``task_info``'s answer as simpleflow 0.36.0's task.info table: one row, ``TASK_HEADER``'s columns.
+
+    ``details`` adds the failure details next, as 0.36.0's ``--details`` does; ``more`` then adds the other
+    keys ``info`` has (scheduled, started, closed, attempts...), after 0.36.0's columns so theirs keep
+    their places.
+    """
+    header = [*TASK_HEADER, "details"] if details else list(TASK_HEADER)
+    if more:
+        header += [key for key in info if key not in header and key != "details"]
+    return header, [[info.get(key) for key in header]]
 
 
 def _scan(modules: tuple[str, ...] | list[str]) -> None:

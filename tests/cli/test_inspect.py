@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -278,22 +280,26 @@ def test_history_holds_jumbo_fields_as_their_text(moto_server, monkeypatch, tmp_
 # task.info
 
 
+SIMPLEFLOW_036_COLUMNS = ["type", "id", "name", "version", "state", "timestamp", "input", "result", "reason"]
+
+
 def test_task_info_of_a_retried_failed_task(inspected):
     code, out, _ = simpleflow(
-        "--format", "json", "task.info", inspected["domain"], WORKFLOW_ID, "activity-inspect.refuse-1"
+        "--format", "prettyjson", "task.info", inspected["domain"], WORKFLOW_ID, "activity-inspect.refuse-1"
     )
     assert code == 0
-    info = json.loads(out)
+    [info] = json.loads(out)
     assert (info["state"], info["attempts"], info["reason"]) == ("failed", 2, "Refused: no 5")
     assert info["input"] == {"args": ["no 5"], "kwargs": {}}
     assert info["details"]["error_type"] == "tests.fixtures.inspect_workflows.Refused"
-    assert "result" not in info
+    assert info["result"] is None  # 0.36.0's column, empty for a failed task
 
 
 def test_task_info_of_a_completed_task_in_a_given_run(inspected):
     code, out, _ = simpleflow(
         "--format",
         "json",
+        "--header",
         "task.info",
         inspected["domain"],
         WORKFLOW_ID,
@@ -301,7 +307,29 @@ def test_task_info_of_a_completed_task_in_a_given_run(inspected):
         inspected["first"],
     )
     assert code == 0
-    assert json.loads(out)["result"] == {"value": 15}
+    assert json.loads(out)[0]["result"] == {"value": 15}
+
+
+def test_task_info_prints_simpleflow_036s_row_in_every_format(inspected):
+    """One row whose first columns are 0.36.0's, in its order: ``.[0].result`` and ``.[0][7]`` read the result."""
+    task = (inspected["domain"], WORKFLOW_ID, "activity-inspect.triple-1")
+    code, out, _ = simpleflow("--format", "json", "task.info", *task)
+    [row] = json.loads(out)
+    assert code == 0 and row[:5] == ["activity", task[2], "inspect.triple", "1", "completed"]
+    assert (row[6], row[7], row[8]) == ({"args": [6], "kwargs": {}}, {"value": 18}, None)  # input, result, reason
+    code, out, _ = simpleflow("--format", "prettyjson", "task.info", *task, "--no-details")
+    [keyed] = json.loads(out)
+    assert list(keyed)[:9] == SIMPLEFLOW_036_COLUMNS and "details" not in keyed
+    assert [keyed[name] for name in SIMPLEFLOW_036_COLUMNS] == row[:9]
+    code, out, _ = simpleflow("--header", "--format", "csv", "task.info", *task, "--details")
+    header, values = csv.reader(io.StringIO(out))
+    assert header[:10] == [*SIMPLEFLOW_036_COLUMNS, "details"] and values[4] == "completed"
+    code, out, _ = simpleflow("--format", "csv", "task.info", *task)
+    assert next(csv.reader(io.StringIO(out))) == values  # no header line unless asked
+    code, out, _ = simpleflow("--format", "human", "task.info", *task)
+    assert [line.split()[0] for line in out.splitlines()[:9]] == SIMPLEFLOW_036_COLUMNS  # name/value lines
+    code, out, _ = simpleflow("--format", "tabular", "task.info", *task)
+    assert len(out.splitlines()) == 1 and out.split()[:5] == ["activity", task[2], "inspect.triple", "1", "completed"]
 
 
 # Errors: one line, exit code 2

@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from simpleflow.cli.output import FORMATS, format_table, format_value
+from simpleflow.cli.output import FORMATS, format_table
 from simpleflow.swf import stats
+from simpleflow.swf.inspection import task_table
 from tests.history_builder import HistoryBuilder
 
 HEADERS = ["Task", "Time", "Seconds", "Input"]
@@ -59,8 +60,8 @@ def test_human_shows_one_record_as_name_value_lines_and_several_as_a_table():
     assert lines[0].split() == ["Task", "activity-a-1"]
     table = format_table(HEADERS, ROWS, "human").splitlines()
     assert table[0].split() == HEADERS and len(table) == 4  # headers, rule, two rows
-    pairs = format_value({"type": "activity", "state": "completed"}, "human").splitlines()  # task.info's
-    assert [line.split() for line in pairs] == [["type", "activity"], ["state", "completed"]]  # no rules
+    pairs = format_table(HEADERS, ROWS[:1], "human", header=False).splitlines()
+    assert pairs[0].split() == ["activity-a-1", "2024-05-01", "12:30:15", "1.5", '{"args":', "[1],", '"kwargs":', "{}}"]
 
 
 def test_tabulate_formats_show_headers_only_when_asked():
@@ -83,31 +84,6 @@ def test_an_unknown_format_names_the_valid_ones():
     assert "'yaml'" in message
     for name in ("json", "csv", "simple", "github"):
         assert name in message
-    with pytest.raises(ValueError):
-        format_value({"a": 1}, "yaml")
-
-
-def test_format_value_of_a_dict_in_json_keeps_it_an_object():
-    assert json.loads(format_value({"state": "failed", "when": WHEN}, "json")) == {
-        "state": "failed",
-        "when": "2024-05-01T12:30:15Z",
-    }
-
-
-def test_format_value_of_a_dict_as_text_is_key_value_lines():
-    text = format_value({"state": "failed", "details": {"error": "KeyError"}}, "plain")
-    lines = [line.split(None, 1) for line in text.splitlines()]
-    assert lines == [["state", "failed"], ["details", '{"error": "KeyError"}']]
-
-
-def test_format_value_of_a_dict_as_csv_is_key_value_rows():
-    rows = list(csv.reader(io.StringIO(format_value({"a": 1, "b": None}, "csv"))))
-    assert rows == [["a", "1"], ["b", ""]]
-
-
-def test_format_value_of_a_scalar_is_its_text():
-    assert format_value(42, "simple") == "42"
-    assert json.loads(format_value("x", "json")) == "x"
 
 
 def test_task_info_renders_as_json_and_csv():
@@ -115,11 +91,12 @@ def test_task_info_renders_as_json_and_csv():
     b.decision()
     scheduled = b.schedule_activity("activity-a-1", "pkg.a", input={"args": [3], "kwargs": {}})
     b.complete_activity(scheduled, result={"value": 9})
-    info = stats.task_info(b.events, "activity-a-1")
-    decoded = json.loads(format_value(info, "json"))
+    headers, rows = task_table(stats.task_info(b.events, "activity-a-1"), more=True)
+    [decoded] = json.loads(format_table(headers, rows, "json"))
     assert decoded["result"] == {"value": 9}
     assert decoded["timestamp"].endswith("Z")
-    as_csv = dict(csv.reader(io.StringIO(format_value(info, "csv"))))
+    header, values = csv.reader(io.StringIO(format_table(headers, rows, "csv")))
+    as_csv = dict(zip(header, values))
     assert as_csv["state"] == "completed"
     assert json.loads(as_csv["input"]) == {"args": [3], "kwargs": {}}
 

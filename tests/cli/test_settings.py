@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 import uuid
 
 import pytest
+from click.testing import CliRunner
 
 from simpleflow import settings
+from simpleflow.command import cli
 from simpleflow.exceptions import UsageError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -105,7 +108,10 @@ def test_a_bad_value_names_the_setting(monkeypatch):
 
 def test_an_unknown_log_level_or_format_is_refused_in_one_line_before_anything_runs():
     for env, message in [
-        ({"LOG_LEVEL": "BOGUS"}, "LOG_LEVEL='BOGUS': expected DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        (
+            {"LOG_LEVEL": "BOGUS"},
+            "LOG_LEVEL='BOGUS': expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or their numbers, 10 to 50)",
+        ),
         ({"SIMPLEFLOW_LOG_FORMAT": "xml"}, "SIMPLEFLOW_LOG_FORMAT='xml': expected text or json"),
     ]:
         done = simpleflow_cli("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", "[1, 5]", env=env)
@@ -231,3 +237,37 @@ def test_activity_defaults_come_from_the_settings_when_declared(monkeypatch):
     assert (declared.task_list, declared.task_heartbeat_timeout, declared.version) == ("from-settings", "42", "default")
     explicit = activity.with_attributes(name=f"settings-test-{uuid.uuid4().hex}", task_list="mine")(lambda: None)
     assert explicit.task_list == "mine"
+
+
+@pytest.fixture
+def root_logging(monkeypatch):
+    """The root logger's handlers and level, and LOG_LEVEL, put back after the test (``--log-level`` sets them)."""
+    monkeypatch.setenv("LOG_LEVEL", "")  # so that the unset below is undone too
+    monkeypatch.delenv("LOG_LEVEL")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize(("given", "level"), [("DEBUG", "DEBUG"), ("10", "DEBUG"), ("info", "INFO"), ("40", "ERROR")])
+def test_log_level_option_takes_a_name_or_logging_s_number_for_it(root_logging, given, level):
+    """simpleflow 0.36.0 took any ``-l`` value (and ignored it): scripts give logging's numbers too."""
+    done = CliRunner().invoke(cli, ["decider.start", "-l", given])  # no domain: stops after -l is applied
+    assert (done.exit_code, os.environ["LOG_LEVEL"], root_logging.level) == (2, level, getattr(logging, level))
+    assert "domain" in done.stderr and "log level" not in done.stderr
+
+
+def test_log_level_option_refuses_what_is_no_level_in_one_line(root_logging):
+    done = CliRunner().invoke(cli, ["worker.start", "-l", "15"])
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: --log-level '15' is not a log level "
+        "(DEBUG, INFO, WARNING, ERROR or CRITICAL, or their numbers, 10 to 50)\n"
+    )
+
+
+def test_log_level_setting_takes_logging_s_number_as_text(monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", " 20 ")
+    assert settings.get("LOG_LEVEL") == "INFO"
