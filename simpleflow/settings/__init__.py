@@ -38,6 +38,7 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_ON_NONDETERMINISM": _parse.one_of("wait", "fail"),
     "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.as_float,
     "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.as_float,
+    "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT": _parse.as_wait,
     "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE": _parse.as_bool,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": _parse.as_str,

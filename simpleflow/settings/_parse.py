@@ -67,6 +67,17 @@ def as_seconds(name: str, value: Any) -> int:
     return _whole_number_at_least_zero(name, value, "a whole number of seconds, 0 or more")
 
 
+def as_wait(name: str, value: Any) -> float:
+    """A wait in seconds, fractions allowed, 0 or more."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 <= number < float("inf"):  # NaN neither
+        raise ValueError(f"{name}={value!r}: expected a number of seconds, 0 or more")
+    return number
+
+
 def as_float(name: str, value: Any) -> float:
     try:
         return float(value)

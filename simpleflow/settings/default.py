@@ -42,6 +42,11 @@ SIMPLEFLOW_ON_NONDETERMINISM = "wait"
 SIMPLEFLOW_POLL_BACKOFF_BASE = 1.0
 SIMPLEFLOW_POLL_BACKOFF_MAX = 30.0
 
+# A command with exporters set up from OTEL_* variables (docs/observability.md): seconds it waits at exit for
+# them to export what they hold, then leaves (an exporter retrying a collector that does not answer may take
+# its whole timeout, OTEL_EXPORTER_OTLP_TIMEOUT: 10 s).
+SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT = 2.0
+
 # Jumbo fields: where oversize fields go (bucket[/prefix]) and their read caches.
 SIMPLEFLOW_JUMBO_FIELDS_BUCKET = ""
 SIMPLEFLOW_JUMBO_FIELDS_CACHE = True

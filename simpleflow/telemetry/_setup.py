@@ -8,7 +8,8 @@ comes with the SDK, ``otlp`` with ``opentelemetry-exporter-otlp``. Spans are bat
 (``OTEL_BSP_*``), metrics read every ``OTEL_METRIC_EXPORT_INTERVAL`` ms; the sampler is the SDK's
 (``OTEL_TRACES_SAMPLER``); the resource reads ``OTEL_RESOURCE_ATTRIBUTES`` and ``OTEL_SERVICE_NAME``
 (``service.name`` ``simpleflow`` when neither names it). Unlike the SDK's own auto-configuration, an
-unset variable means no exporter (not ``otlp``): nothing is sent anywhere unless asked.
+unset variable means no exporter (not ``otlp``): nothing is sent anywhere unless asked. At exit, what the
+exporters hold is exported within ``SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT`` seconds (``_exit``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import sys
 from importlib.metadata import entry_points
 from typing import Any
 from urllib.parse import unquote
@@ -99,15 +99,17 @@ def setup_from_environment() -> bool:
         from opentelemetry.sdk.metrics import MeterProvider
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
         from opentelemetry.sdk.trace import TracerProvider
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+        from simpleflow.telemetry import _exit
         from simpleflow.telemetry._watch import Watched
     except ImportError:
         named = [variable for variable in (TRACES, METRICS) if exporter_names(variable)]
         verb = "is" if len(named) == 1 else "are"
         logger.warning("%s %s set, but %s: no spans or metrics are sent", " and ".join(named), verb, missing())
         return False
+    exit_timeout = _exit_timeout(_exit.SETTING)
     providers: list[Any] = []
+    metric_exporters: list[tuple[str, Any]] = []
     resource = None
     if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         exporters = _exporters(TRACES, "opentelemetry_traces_exporter")
@@ -115,11 +117,12 @@ def setup_from_environment() -> bool:
             resource = _resource()
             provider = TracerProvider(resource=resource, shutdown_on_exit=False)
             for name, exporter in exporters:
-                provider.add_span_processor(_checked("OTEL_BSP_*", BatchSpanProcessor, Watched(name, exporter)))
+                processor = _checked("OTEL_BSP_*", _exit.CountedBatchSpanProcessor, Watched(name, exporter))
+                provider.add_span_processor(processor)
             trace.set_tracer_provider(provider)
             providers.append(provider)
     if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
-        exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
+        exporters = metric_exporters = _exporters(METRICS, "opentelemetry_metrics_exporter")
         if exporters:
             readers = [_checked("OTEL_METRIC_EXPORT_*", PeriodicExportingMetricReader, e) for _, e in exporters]
             meter_provider = MeterProvider(
@@ -128,8 +131,23 @@ def setup_from_environment() -> bool:
             metrics.set_meter_provider(meter_provider)
             providers.append(meter_provider)
     if providers:
-        atexit.register(_shut_down, providers)
+        atexit.register(_exit.shut_down, providers, exit_timeout, metric_exporters)
     return bool(providers)
+
+
+def _exit_timeout(name: str) -> float:
+    """Seconds a command waits at exit for its exporters (setting *name*), read now: a bad value is an error
+    when the command starts, not at its exit.
+
+    Raises:
+        UsageError: not a number of seconds, 0 or more.
+    """
+    from simpleflow import settings
+
+    try:
+        return settings.get(name)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def _checked(variables: str, make: Any, exporter: Any) -> Any:
@@ -142,13 +160,3 @@ def _checked(variables: str, make: Any, exporter: Any) -> Any:
         return make(exporter)
     except ValueError as err:
         raise UsageError(f"{variables} variables: {' '.join(str(err).split())}") from None
-
-
-def _shut_down(providers: list[Any]) -> None:
-    """At exit: export what the providers hold (the exporters' time, their timeouts' at most). Ctrl-C meanwhile
-    drops it with one line, not the traceback of the SDK's own exit hook."""
-    try:
-        for provider in reversed(providers):
-            provider.shutdown()
-    except KeyboardInterrupt:
-        sys.stderr.write("simpleflow: interrupted: the spans and metric points not exported yet are dropped\n")

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+from importlib.metadata import entry_points
 from pathlib import Path
+
+import pytest
 
 from simpleflow.local.host import LocalExecution
 from tests.fixtures import telemetry_workflows as tw
@@ -16,7 +21,10 @@ from tests.process_helpers import interrupt_once_started
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPORTER = """
+import logging
+import threading
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -29,11 +37,29 @@ class Stuck(SpanExporter):
 class Failing(SpanExporter):  # as the OTLP exporter answers when its collector refuses the spans
     def export(self, spans):
         return SpanExportResult.FAILURE
+
+class Retrying(SpanExporter):  # as the OTLP exporter tries a collector that does not answer, until shut down
+    def __init__(self):
+        self.down = threading.Event()
+
+    def export(self, spans):
+        Path(__file__).with_name("exporting").touch()
+        log = logging.getLogger("opentelemetry.exporter.test")
+        for backoff in (1, 2, 4, 8):
+            log.warning("Transient error %s encountered while exporting, retrying in %ss.", "refused", backoff)
+            if self.down.wait(backoff):
+                log.warning("Shutdown in progress, aborting retry.")
+                break
+        log.error("Failed to export spans batch due to timeout, max retries or shutdown.")
+        return SpanExportResult.FAILURE
+
+    def shutdown(self):
+        self.down.set()
 """
 
 
 def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
-    """The exporters ``stuck`` and ``failing`` (entry points, as an installed package declares them): the
+    """The exporters ``stuck``, ``failing`` and ``retrying`` (entry points, as an installed package declares them): the
     environment that makes the ``simpleflow`` commands use the one *name*d."""
     (directory / "test_exporters.py").write_text(EXPORTER)
     meta = directory / "test_exporters-0.dist-info"
@@ -41,6 +67,7 @@ def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
     (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: test-exporters\nVersion: 0\n")
     (meta / "entry_points.txt").write_text(
         "[opentelemetry_traces_exporter]\nstuck = test_exporters:Stuck\nfailing = test_exporters:Failing\n"
+        "retrying = test_exporters:Retrying\n"
     )
     return dict(os.environ, PYTHONPATH=os.pathsep.join([str(directory), str(ROOT)]), OTEL_TRACES_EXPORTER=name)
 
@@ -91,3 +118,94 @@ def test_workflow_trace_reports_an_export_that_failed_in_one_line_and_exit_1(tmp
     assert (done.returncode, done.stdout) == (1, "")
     failed = "the failing exporter failed to export 12 of the 12 spans"
     assert done.stderr.splitlines() == [f"simpleflow: error: export failed: {failed} of trace {trace_id}"]
+
+
+START = [sys.executable, "-m", "simpleflow.command", "workflow.start", "--local", "examples.basic.BasicWorkflow"]
+START += ["--input", "[1, 5]"]
+SPANS = 7  # the spans of a run of examples.basic's workflow (3 activities, 3 decision tasks)
+
+
+def _result_then_exit(command: list[str], env: dict[str, str]) -> tuple[int, str, str, float]:
+    """Run *command*: (exit status, stdout, stderr, seconds from its first line on stdout, the result, to its exit)."""
+    env = dict(env, PYTHONUNBUFFERED="1")  # the result as soon as printed
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        printed = time.monotonic()
+        out, err = process.communicate(timeout=60)
+        return process.returncode, first + out, err, time.monotonic() - printed
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def _left(exporter: str, seconds: str) -> str:
+    why = f"the {exporter} exporter had not finished after {seconds} s (SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT)"
+    return f"simpleflow: {SPANS} spans may not have been exported: {why}"
+
+
+@pytest.mark.parametrize("seconds", [None, "1"])
+def test_a_done_command_waits_at_most_the_exit_timeout_for_an_exporter_retrying_and_says_what_it_left(
+    tmp_path, seconds
+):
+    env = installed_exporter(tmp_path, "retrying")
+    if seconds:
+        env["SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT"] = seconds
+
+    status, out, err, took = _result_then_exit(START, env)
+
+    bound = float(seconds or 2)  # the default: 2 s
+    assert (status, out) == (0, "4\n")
+    *warned, said = err.splitlines()
+    assert said == _left("retrying", f"{bound:g}")
+    # The exporter's retries are its first warning only; its giving up once shut down is the line above.
+    assert len(warned) == 1, err
+    assert warned[0].endswith("Transient error refused encountered while exporting, retrying in 1s.")
+    assert bound - 0.1 < took < bound + 1.5  # it did wait, and not more (was: the exporter's retries, 15 s)
+
+
+def test_an_exporter_that_never_returns_does_not_hold_the_command_either(tmp_path):
+    env = installed_exporter(tmp_path, "stuck")
+    env["SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT"] = "0.5"
+
+    status, out, err, took = _result_then_exit(START, env)
+
+    assert (status, out, err) == (0, "4\n", _left("stuck", "0.5") + "\n")
+    assert took < 2  # was: the export's 30 s
+
+
+def _closed_port() -> int:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return free.getsockname()[1]
+
+
+@pytest.mark.skipif(
+    "otlp_proto_http" not in {ep.name for ep in entry_points(group="opentelemetry_traces_exporter")},
+    reason="opentelemetry-exporter-otlp-proto-http is not installed",
+)
+@pytest.mark.parametrize("collector", ["refusing", "silent"])
+def test_the_otlp_exporter_and_a_collector_that_does_not_answer_hold_a_done_command_2_s(collector):
+    with socket.socket() as silent:  # listening, never answering: connections wait in its backlog
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1] if collector == "silent" else _closed_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), OTEL_TRACES_EXPORTER="otlp_proto_http")
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{port}"
+
+        status, out, err, took = _result_then_exit(START, env)
+
+    assert (status, out) == (0, "4\n")
+    assert err.splitlines()[-1] == _left("otlp_proto_http", "2")
+    assert len(err.splitlines()) <= 2, err  # the first retry's warning (a refused connection), this line
+    assert 1.9 < took < 3.5  # was: 7 s of retries (refused), the 10 s timeout (silent)
+
+
+def test_an_exit_timeout_that_is_no_number_of_seconds_is_one_line_and_exit_2(tmp_path):
+    env = dict(installed_exporter(tmp_path, "failing"), SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT="-1")
+
+    done = subprocess.run(START, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    expected = "simpleflow: error: SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT='-1': expected a number of seconds, 0 or more\n"
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", expected)
