@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -173,33 +171,6 @@ def test_an_exporter_that_never_returns_does_not_hold_the_command_either(tmp_pat
 
     assert (status, out, err) == (0, "4\n", _left("stuck", "0.5") + "\n")
     assert took < 2  # was: the export's 30 s
-
-
-def _closed_port() -> int:
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        return free.getsockname()[1]
-
-
-@pytest.mark.skipif(
-    "otlp_proto_http" not in {ep.name for ep in entry_points(group="opentelemetry_traces_exporter")},
-    reason="opentelemetry-exporter-otlp-proto-http is not installed",
-)
-@pytest.mark.parametrize("collector", ["refusing", "silent"])
-def test_the_otlp_exporter_and_a_collector_that_does_not_answer_hold_a_done_command_2_s(collector):
-    with socket.socket() as silent:  # listening, never answering: connections wait in its backlog
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        port = silent.getsockname()[1] if collector == "silent" else _closed_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT), OTEL_TRACES_EXPORTER="otlp_proto_http")
-        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{port}"
-
-        status, out, err, took = _result_then_exit(START, env)
-
-    assert (status, out) == (0, "4\n")
-    assert err.splitlines()[-1] == _left("otlp_proto_http", "2")
-    assert len(err.splitlines()) <= 2, err  # the first retry's warning (a refused connection), this line
-    assert 1.9 < took < 3.5  # was: 7 s of retries (refused), the 10 s timeout (silent)
 
 
 def test_an_exit_timeout_that_is_no_number_of_seconds_is_one_line_and_exit_2(tmp_path):
