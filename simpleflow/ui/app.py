@@ -50,6 +50,10 @@ SECURITY_HEADERS = [
 ]
 
 
+class NotFound(Exception):
+    """What a request names is not here (a domain this UI does not show, an action): a 404."""
+
+
 class Guard:
     """ASGI middleware: the Host check, the token exchanged for a cookie, the token asked for every page when
     listening beyond loopback, security headers on every answer."""
@@ -137,15 +141,15 @@ def create_app(settings: UISettings) -> Starlette:
     def domain_of(request: Request, values: Any = None) -> str:
         domain = (values or request.query_params).get("domain") or settings.domains[0]
         if domain not in settings.domains:
-            raise LookupError(f"domain {domain!r} is not shown here (this UI shows: {', '.join(settings.domains)})")
+            raise NotFound(f"domain {domain!r} is not shown here (this UI shows: {', '.join(settings.domains)})")
         return domain
 
     def guarded(endpoint: Any) -> Any:
         async def call(request: Request) -> Response:
             try:
                 return await endpoint(request)
-            except LookupError as err:
-                return fail(request, 404, str(err).strip("'\""))
+            except NotFound as err:  # (not any LookupError: a KeyError from a bug is a 500, not a 404)
+                return fail(request, 404, str(err))
             except UnknownExecution as err:
                 return fail(request, 404, str(err))
             except UsageError as err:
@@ -219,7 +223,7 @@ def create_app(settings: UISettings) -> Starlette:
     async def action_form(request: Request) -> Response:
         spec = actions.ACTIONS.get(request.path_params["name"])
         if spec is None:
-            raise LookupError(f"no action {request.path_params['name']!r}")
+            raise NotFound(f"no action {request.path_params['name']!r}")
         if settings.read_only:
             return fail(request, 403, "this UI is read-only (started with --read-only)")
         domain = domain_of(request)
@@ -238,7 +242,7 @@ def create_app(settings: UISettings) -> Starlette:
     async def action_post(request: Request) -> Response:
         spec = actions.ACTIONS.get(request.path_params["name"])
         if spec is None:
-            raise LookupError(f"no action {request.path_params['name']!r}")
+            raise NotFound(f"no action {request.path_params['name']!r}")
         body = (await request.body()).decode("utf-8", "replace")
         form = dict(parse_qsl(body, keep_blank_values=True))
         why = refusal(

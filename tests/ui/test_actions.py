@@ -204,6 +204,13 @@ def test_a_page_asked_by_another_host_name_or_with_a_wrong_token_is_refused(ui, 
     assert wrong.value.code == 403 and "set-cookie" not in {k.lower() for k in wrong.value.headers}
 
 
+def test_an_unknown_action_is_a_404_that_names_it(ui, runs):
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{ui.base}/action/nope?domain={runs.domain}&workflow_id=w", timeout=10)
+    assert unknown.value.code == 404
+    assert '<p class="message">no action &#39;nope&#39;</p>' in unknown.value.read().decode()
+
+
 def test_the_token_redirect_stays_on_this_site_whatever_the_path(ui):
     """``/?token=`` sets the cookie and redirects to the same path without it: never to ``//another.site/``."""
     from urllib.parse import urlsplit
