@@ -171,7 +171,8 @@ def _json_input(text: str | None) -> str | None:
 
     if text is None or not text.strip():
         return None
-    return format.dumps(parse_input(text))  # as workflow.signal sends it: {"args": [...], "kwargs": {...}}
+    # As workflow.signal sends it ({"args": [...], "kwargs": {...}}); the message names the form's field.
+    return format.dumps(parse_input(text, "the input"))
 
 
 def _signal(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) -> ActionResult:
@@ -218,7 +219,7 @@ def _query(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) -> 
     if not name:
         raise UsageError("a query needs the name of a @query method")
     workflow = (form.get("workflow") or "").strip() or None
-    value = query_execution(domain, workflow_id, name, form.get("input") or None, run_id, workflow)
+    value = query_execution(domain, workflow_id, name, _json_input(form.get("input")), run_id, workflow)
     return ActionResult(True, f"query {name!r} answered", value)
 
 

@@ -229,15 +229,22 @@ def create_app(settings: UISettings) -> Starlette:
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
         view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+        return confirm_page(request, spec, domain, view, {"workflow": view.class_path or "", "reason": ""})
+
+    def confirm_page(
+        request: Request, spec: Any, domain: str, view: Any, values: dict[str, str], error: str | None = None
+    ) -> HTMLResponse:
+        """The action's confirmation form filled with *values* (and, after a refused value, why, as a 400)."""
         context = {
             "domain": domain,
             "view": view,
             "spec": spec,
             "applies": actions.applies(spec, view.is_open),
             "what": actions.confirmation(spec.name, domain, view.workflow_id, view.run_id, view.is_open),
-            "defaults": {"workflow": view.class_path or "", "reason": ""},
+            "defaults": values,
+            "error": error,
         }
-        return render(request, "confirm.html", context)
+        return render(request, "confirm.html", context, 400 if error else 200)
 
     async def action_post(request: Request) -> Response:
         spec = actions.ACTIONS.get(request.path_params["name"])
@@ -259,7 +266,11 @@ def create_app(settings: UISettings) -> Starlette:
         workflow_id, run_id = ids(form)
         if run_id is None:
             raise UsageError("an action names its run: run_id is missing")
-        result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
+        try:
+            result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
+        except UsageError as err:  # a value of the form: the same form again, what was typed kept
+            view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+            return confirm_page(request, spec, domain, view, form, str(err))
         context = {"domain": domain, "spec": spec, "result": result, "workflow_id": workflow_id, "run_id": run_id}
         return render(request, "result.html", context, 200 if result.ok else 409)
 

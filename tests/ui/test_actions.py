@@ -44,6 +44,10 @@ def test_sending_the_signal_from_the_page_completes_the_waiting_execution(page, 
     page.click("#action-signal")
     assert "Sends the signal" in page.inner_text("#what")
     page.fill("input[name=name]", "approve")
+    page.fill("textarea[name=input]", '["alice"')
+    page.click("#confirm")  # bad JSON: the same form again, saying so in its own words, what was typed kept
+    assert page.inner_text("#action-error").startswith("the input is not valid JSON: ")
+    assert (page.input_value("input[name=name]"), page.input_value("textarea[name=input]")) == ("approve", '["alice"')
     page.fill("textarea[name=input]", '["alice"]')
     shots(page, "confirm")
     page.click("#confirm")
