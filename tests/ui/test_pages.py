@@ -31,6 +31,20 @@ def test_the_list_shows_every_execution_with_its_status(page, runs, shots):
     assert page.get_attribute("body", "data-refresh")  # something is open: the list refreshes itself
 
 
+def test_the_list_reloads_itself_but_never_over_a_filter_typed_and_not_sent(page, runs, ui):
+    page.clock.install()  # the reload's timer runs on the test's clock: no waiting
+    page.goto(f"{ui.base}/executions?domain={runs.domain}")
+    page.evaluate("window.loadedOnce = true")
+    page.fill("input[name=tag]", "release")
+    page.locator("h1").click()  # the field loses the focus, still holding what was typed
+    page.clock.run_for(12_000)
+    assert page.evaluate("window.loadedOnce === true") and page.input_value("input[name=tag]") == "release"
+    page.fill("input[name=tag]", "")
+    page.locator("h1").click()
+    with page.expect_navigation():  # nothing typed: it reloads
+        page.clock.run_for(6_000)
+
+
 def test_the_list_filters_by_close_status_and_type(page, runs, ui):
     page.goto(f"{ui.base}/executions?domain={runs.domain}&status=closed&close_status=FAILED")
     rows = page.locator("tr.execution")
