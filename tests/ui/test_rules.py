@@ -185,31 +185,34 @@ def test_a_huge_value_is_cut_on_the_page_and_says_so():
     assert cut.startswith("y" * SHOWN_CHARS) and cut.endswith("(5 more characters: download the history for all)")
 
 
-def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
+def _page_of(view) -> str:
+    """The execution page of *view*, as a browser without the token gets it."""
     from markupsafe import Markup
 
     from simpleflow.ui.app import _environment
 
+    template = _environment().get_template("execution.html")
+    return template.render(
+        settings=SETTINGS,
+        can_act=False,
+        authorized=False,
+        csrf="",
+        domain="d",
+        view=view,
+        timeline=Markup(view.timeline_svg),
+        dag=None,
+        actions=[],
+        refresh=0,
+    )
+
+
+def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
     history = HistoryBuilder(workflow_id="w", run_id="second", input={"args": ["<i>x</i>"], "kwargs": {}})
     history.attributes(1)["continuedExecutionRunId"] = "first"
     history.decision()
     history.add("WorkflowExecutionContinuedAsNew", newExecutionRunId="third", decisionTaskCompletedEventId=4)
-    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "second"}}}, history.events, 0)
-    html = (
-        _environment()
-        .get_template("execution.html")
-        .render(
-            settings=SETTINGS,
-            can_act=False,
-            authorized=False,
-            csrf="",
-            domain="d",
-            view=view,
-            timeline=Markup(view.timeline_svg),
-            dag=None,
-            actions=[],
-            refresh=0,
-        )
+    html = _page_of(
+        build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "second"}}}, history.events, 0)
     )
     assert '<dd id="previous-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=first">' in html
     assert '<dd id="next-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=third">' in html
@@ -223,3 +226,13 @@ def test_a_span_of_days_past_1970_asks_for_any_start_time():
         assert request["startTimeFilter"] == {"oldestDate": epoch}, days
     week = _request("d", "closed", ListFilters.from_query({"days": "7"}), 50, None)["startTimeFilter"]["oldestDate"]
     assert abs((datetime.datetime.now(datetime.timezone.utc) - week).total_seconds() - 7 * 86400) < 60
+
+
+def test_the_outcome_of_a_run_that_timed_out_is_headed_in_words():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.add("WorkflowExecutionTimedOut", timeoutType="START_TO_CLOSE", childPolicy="TERMINATE")
+    html = _page_of(
+        build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    )
+    assert "<h2>Timed out</h2>" in html
