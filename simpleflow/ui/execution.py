@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format
+from simpleflow.constants import JUMBO_FIELDS_PREFIX
 from simpleflow.history import attributes
 from simpleflow.runtime.loader import class_path
 from simpleflow.swf.stats import CHILD_WORKFLOW, TaskRecord, collect_tasks, epoch
@@ -82,6 +83,7 @@ class ExecutionView:
     timeline_svg: str = ""
     dag_svg: str | None = None  # a DagWorkflow execution's graph, nodes coloured by state
     dag_note: str | None = None  # why the graph of a DAG execution is not drawn
+    jumbo_note: str | None = None  # set when a jumbo field could not be read here (its reference is shown)
     open_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -168,10 +170,27 @@ def build_view(domain: str, description: dict[str, Any], events: list[dict[str, 
         timeline_svg=svg_text(events),
         open_counts=dict(description.get("openCounts") or {}),
     )
+    if _holds_reference(events):
+        view.jumbo_note = JUMBO_NOTE
     spec = dag_spec_of(input_value, path)
     if spec is not None:
         view.dag_svg, view.dag_note = _dag_picture(spec, events)
     return view
+
+
+JUMBO_NOTE = (
+    "A value over SWF's size limit shows as its S3 reference (simpleflow+s3://...): this UI could not read it. "
+    "Is SIMPLEFLOW_JUMBO_FIELDS_BUCKET set for it, as for the workers? Its log says why."
+)
+
+
+def _holds_reference(events: list[dict[str, Any]]) -> bool:
+    """Whether a jumbo field reference is left in *events* (one that could not be read: decoded ones are text)."""
+    return any(
+        isinstance(value, str) and value.startswith(JUMBO_FIELDS_PREFIX)
+        for event in events
+        for value in attributes(event).values()
+    )
 
 
 def _dag_picture(spec: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str | None, str | None]:

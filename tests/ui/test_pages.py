@@ -129,6 +129,7 @@ def test_no_page_shows_an_aws_credential(page, runs, ui):
 def test_jumbo_fields_are_read_back_and_large_values_folded(page, runs, ui, shots):
     page.goto(execution_url(ui, runs.domain, runs.big))
     assert "simpleflow+s3://" in decoded_input_reference(runs.domain, runs.big)  # SWF holds a reference
+    assert page.locator("#jumbo-note").count() == 0  # every reference was read
     folded = page.locator("#input details.fold")
     assert folded.count() == 1 and not folded.locator("pre").is_visible()
     assert "characters)" in folded.locator("summary").inner_text()

@@ -236,3 +236,15 @@ def test_the_outcome_of_a_run_that_timed_out_is_headed_in_words():
         build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
     )
     assert "<h2>Timed out</h2>" in html
+
+
+def test_a_jumbo_field_left_unread_is_said_on_the_page():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    scheduled = history.schedule_activity("a-1", "m.f")
+    history.complete_activity(scheduled, "done")
+    description = {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}
+    assert build_view("d", description, history.events, 0).jumbo_note is None
+    history.attributes(len(history.events))["result"] = "simpleflow+s3://bucket/key 40000"  # as left unread
+    view = build_view("d", description, history.events, 0)
+    assert view.jumbo_note is not None and '<p class="note" id="jumbo-note">A value over' in _page_of(view)
