@@ -22,7 +22,7 @@ from simpleflow.exceptions import UsageError
 from simpleflow.runtime.user_path import child_module_argv
 from simpleflow.swf import client
 
-__all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform"]
+__all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform", "unavailable"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -98,8 +98,13 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
-def applies(spec: ActionSpec, is_open: bool) -> bool:
-    return spec.when == "any" or (spec.when == "open") == is_open
+def unavailable(spec: ActionSpec, is_open: bool, is_dag: bool = False) -> str | None:
+    """Why *spec* does not apply to a run (open or not, of a DAG spec or not), or None when it does."""
+    if spec.when != "any" and (spec.when == "open") != is_open:
+        return f"This action is for {spec.when} executions; SWF will likely refuse it."
+    if spec.name == "repair" and is_dag:
+        return "A DAG spec's execution is not repaired from here (standalone --repair takes a workflow class)."
+    return None
 
 
 def confirmation(name: str, domain: str, workflow_id: str, run_id: str, is_open: bool) -> str:

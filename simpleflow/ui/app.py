@@ -207,7 +207,11 @@ def create_app(settings: UISettings) -> Starlette:
             "view": view,
             "timeline": Markup(view.timeline_svg),  # escaped by simpleflow.swf.timeline
             "dag": Markup(view.dag_svg) if view.dag_svg else None,  # escaped by simpleflow.dag._graph
-            "actions": [spec for spec in actions.ACTIONS.values() if actions.applies(spec, view.is_open)],
+            "actions": [
+                spec
+                for spec in actions.ACTIONS.values()
+                if actions.unavailable(spec, view.is_open, view.is_dag) is None
+            ],
             "refresh": settings.refresh if view.is_open else 0,
         }
         return render(request, "execution.html", context)
@@ -239,7 +243,7 @@ def create_app(settings: UISettings) -> Starlette:
             "domain": domain,
             "view": view,
             "spec": spec,
-            "applies": actions.applies(spec, view.is_open),
+            "unavailable": actions.unavailable(spec, view.is_open, view.is_dag),
             "what": actions.confirmation(spec.name, domain, view.workflow_id, view.run_id, view.is_open),
             "defaults": values,
             "error": error,

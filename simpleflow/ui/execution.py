@@ -90,6 +90,11 @@ class ExecutionView:
     def is_open(self) -> bool:
         return self.status == "OPEN"
 
+    @property
+    def is_dag(self) -> bool:
+        """Whether it runs a DAG spec (its input carries one, drawn or not)."""
+        return self.dag_svg is not None or self.dag_note is not None
+
 
 def _decoded(attrs: dict[str, Any]) -> dict[str, Any]:
     """Event attributes with JSON payloads (input, result, details, control...) decoded for display."""

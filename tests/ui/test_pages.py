@@ -106,6 +106,8 @@ def test_a_dag_execution_shows_its_graph_coloured_by_state(page, runs, ui, shots
     }
     assert {node.get_attribute("data-state") for node in nodes.all()} == {"completed"}
     assert page.locator("#timeline svg g.task").count() == 5
+    # standalone --repair takes a workflow class, not a spec: no Repair offered (Restart is)
+    assert page.locator("#action-repair").count() == 0 and page.locator("#action-restart").count() == 1
 
 
 def test_no_page_shows_an_aws_credential(page, runs, ui):
