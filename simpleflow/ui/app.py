@@ -309,16 +309,14 @@ def _add_awaited_signals(settings: UISettings, view: Any) -> None:
         return
     from simpleflow.engine import ExecutionInfo
     from simpleflow.runtime.loader import find_workflow_class
-    from simpleflow.swf.inspection import fetch_execution
     from simpleflow.ui.waiting import awaited_signals
 
     workflow_class = find_workflow_class(view.class_path)
     if workflow_class is None:
         view.waiting.signals_note = f"cannot import {view.class_path} here"
         return
-    events = fetch_execution(view.domain, view.workflow_id, view.run_id).events
     info = ExecutionInfo(domain=view.domain, workflow_id=view.workflow_id, run_id=view.run_id)
     try:
-        view.waiting.signals = awaited_signals(workflow_class, events, info)
+        view.waiting.signals = awaited_signals(workflow_class, view.history or [], info)
     except Exception as err:  # the code and the history may disagree: say so, show the rest
         view.waiting.signals_note = f"replaying it here failed ({type(err).__name__}: {err})"

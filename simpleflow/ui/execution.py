@@ -84,6 +84,9 @@ class ExecutionView:
     dag_svg: str | None = None  # a DagWorkflow execution's graph, nodes coloured by state
     dag_note: str | None = None  # why the graph of a DAG execution is not drawn
     jumbo_note: str | None = None  # set when a jumbo field could not be read here (its reference is shown)
+    # An open execution's events as fetched, for the replay that finds the signals it awaits (not fetched
+    # twice); a closed view, kept in the cache, does not hold them.
+    history: list[dict[str, Any]] | None = None
     open_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,7 @@ def build_view(domain: str, description: dict[str, Any], events: list[dict[str, 
         waiting=waiting_on(tasks, events) if closing is None else Waiting(),
         timeline_svg=svg_text(events),
         open_counts=dict(description.get("openCounts") or {}),
+        history=events if closing is None else None,
     )
     if _holds_reference(events):
         view.jumbo_note = JUMBO_NOTE

@@ -248,3 +248,19 @@ def test_a_jumbo_field_left_unread_is_said_on_the_page():
     history.attributes(len(history.events))["result"] = "simpleflow+s3://bucket/key 40000"  # as left unread
     view = build_view("d", description, history.events, 0)
     assert view.jumbo_note is not None and '<p class="note" id="jumbo-note">A value over' in _page_of(view)
+
+
+def test_the_signals_an_open_execution_awaits_come_from_the_history_already_fetched(monkeypatch):
+    from simpleflow.ui.app import _add_awaited_signals
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: SWF is not asked again
+    path = "tests.fixtures.ui_workflows.ApprovalWorkflow"
+    history = HistoryBuilder("ui.approval", input={"__extra": {"class": path}, "args": ["item"], "kwargs": {}})
+    history.decision()
+    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    _add_awaited_signals(UISettings(("d",), packages=("tests.fixtures",)), view)
+    assert (view.waiting.signals, view.waiting.signals_note) == (["approve"], None)
+    closed = HistoryBuilder()
+    closed.decision()
+    closed.add("WorkflowExecutionCompleted", result="null", decisionTaskCompletedEventId=4)
+    assert build_view("d", {}, closed.events, 0).history is None  # a cached closed view keeps no events
