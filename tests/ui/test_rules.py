@@ -264,3 +264,14 @@ def test_the_signals_an_open_execution_awaits_come_from_the_history_already_fetc
     closed.decision()
     closed.add("WorkflowExecutionCompleted", result="null", decisionTaskCompletedEventId=4)
     assert build_view("d", {}, closed.events, 0).history is None  # a cached closed view keeps no events
+
+
+def test_a_retry_wait_is_said_as_the_retry_it_waits_for():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.start_timer("__simpleflow_retry_2_activity-fetch-1", 30)  # a RetryPolicy's wait before attempt 2
+    history.start_timer("__simpleflow_task_activity-send-1", 60)  # on_task_failure's retry later
+    history.start_timer("cool-off", 90)
+    html = _page_of(build_view("d", {"executionInfo": {"executionStatus": "OPEN"}}, history.events, 0))
+    said = [line.split(", fires at")[0] for line in html.split('<li class="timer">')[1:]]
+    assert said == ["retry 2 of activity-fetch-1", "retry of activity-send-1", "timer cool-off"]
