@@ -11,7 +11,8 @@ import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -157,6 +158,11 @@ def create_app(settings: UISettings) -> Starlette:
             except ClientError as err:
                 error = err.response.get("Error") or {}
                 return fail(request, 502, f"SWF answered {error.get('Code')}: {error.get('Message')}")
+            except (EndpointUnreachable, HTTPClientError) as err:  # SWF out of reach: an outage, not a bug
+                log.warning("SWF does not answer: %s", err)
+                return fail(
+                    request, 502, f"SWF does not answer ({type(err).__name__}): is it up? This UI's log names it"
+                )
             except Exception as err:  # a page must not show a traceback (nor what it holds)
                 log.exception("error serving %s", request.url.path)
                 return fail(request, 500, f"internal error ({type(err).__name__}); the server's log has the details")

@@ -13,6 +13,7 @@ import pytest
 
 from simpleflow.swf import client
 from simpleflow.ui.security import csrf_value
+from tests.proxy import CuttableProxy
 from tests.swf_e2e_helpers import wait_closed
 from tests.ui.conftest import UIProcess, decoded_result, execution_url
 
@@ -213,6 +214,22 @@ def test_an_unknown_action_is_a_404_that_names_it(ui, runs):
         urllib.request.urlopen(f"{ui.base}/action/nope?domain={runs.domain}&workflow_id=w", timeout=10)
     assert unknown.value.code == 404
     assert '<p class="message">no action &#39;nope&#39;</p>' in unknown.value.read().decode()
+
+
+def test_swf_out_of_reach_is_said_in_one_line_not_as_an_internal_error(moto_server, runs, tmp_path, monkeypatch):
+    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
+    proxy = CuttableProxy(moto_server.port)
+    process = UIProcess("--domain", runs.domain, "--read-only", log=tmp_path / "ui.log", endpoint=proxy.url)
+    try:
+        proxy.cut()
+        with pytest.raises(urllib.error.HTTPError) as down:
+            urllib.request.urlopen(f"{process.base}/executions?domain={runs.domain}", timeout=30)
+        assert down.value.code == 502
+        assert '<p class="message">SWF does not answer (' in down.value.read().decode()
+        assert "Traceback" not in (tmp_path / "ui.log").read_text()
+    finally:
+        process.stop()
+        proxy.close()
 
 
 def test_the_token_redirect_stays_on_this_site_whatever_the_path(ui):
