@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import re
 import select
 import signal
 import sys
@@ -23,7 +22,7 @@ from simpleflow.runtime.outcome import Outcome
 from simpleflow.swf import client, poller, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.process import run_child
-from simpleflow.swf.stats import epoch
+from simpleflow.swf.stats import epoch, timer_purpose
 from simpleflow.swf.worker import run_worker
 
 STOP_GRACE_PERIOD = 10.0
@@ -61,7 +60,6 @@ def _count_tasks(events: list[dict[str, Any]]) -> tuple[int, int]:
     return sum(started.values()), len(started)
 
 
-_RETRY_TIMER = re.compile(r"^__simpleflow_retry_(\d+)_(.+)$")
 _WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
 _CLOSES = {  # event type -> the attribute naming the event that opened what it closes
     **{f"ActivityTask{end}": "scheduledEventId" for end in ("Completed", "Failed", "TimedOut", "Canceled")},
@@ -98,8 +96,7 @@ def waiting_on(events: list[dict[str, Any]]) -> str:
         if attrs.get("timerId") == _WAKE_UP_TIMER:
             continue
         fires = datetime.fromtimestamp(epoch(timer["eventTimestamp"]) + float(attrs.get("startToFireTimeout") or 0))
-        retry = _RETRY_TIMER.match(attrs.get("timerId", ""))
-        what = f"retry {retry.group(1)} of {retry.group(2)}" if retry else f"timer {attrs.get('timerId')}"
+        what = timer_purpose(attrs.get("timerId", ""))
         started = datetime.fromtimestamp(epoch(timer["eventTimestamp"]))
         # The time of day alone while it fires the day it started, else the date too (a 24 h timer).
         parts.append(

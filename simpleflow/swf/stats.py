@@ -8,12 +8,13 @@ ISO 8601 text; the rows hold timezone-aware UTC datetimes, durations in seconds,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from simpleflow.constants import WAKE_UP_TIMER
+from simpleflow.constants import RETRY_POLICY_TIMER_PREFIX, RETRY_TIMER_PREFIX, WAKE_UP_TIMER
 from simpleflow.exceptions import UnknownTaskError
 from simpleflow.history import CLOSED_ATTEMPT_STATES, CLOSING_EVENTS, Attempt, History, attributes
 
@@ -29,6 +30,7 @@ __all__ = [
     "profile_rows",
     "task_info",
     "task_rows",
+    "timer_purpose",
     "to_datetime",
     "workflow_info_row",
 ]
@@ -59,6 +61,20 @@ def epoch(timestamp: float | int | str | datetime) -> float:
             timestamp = timestamp.replace(tzinfo=timezone.utc)
         return timestamp.timestamp()
     return float(timestamp)
+
+
+_POLICY_TIMER = re.compile(rf"^{re.escape(RETRY_POLICY_TIMER_PREFIX)}(\d+)_(.+)$")
+
+
+def timer_purpose(timer_id: str) -> str:
+    """What a timer waits for, in words: ``retry 2 of TASK`` (a RetryPolicy's wait before that attempt),
+    ``retry of TASK`` (``on_task_failure``'s retry later), else ``timer ID``."""
+    policy = _POLICY_TIMER.match(timer_id)
+    if policy:
+        return f"retry {policy.group(1)} of {policy.group(2)}"
+    if timer_id.startswith(RETRY_TIMER_PREFIX):
+        return f"retry of {timer_id[len(RETRY_TIMER_PREFIX) :]}"
+    return f"timer {timer_id}"
 
 
 def to_datetime(seconds: float | None) -> datetime | None:

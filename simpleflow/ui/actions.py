@@ -22,7 +22,7 @@ from simpleflow.exceptions import UsageError
 from simpleflow.runtime.user_path import child_module_argv
 from simpleflow.swf import client
 
-__all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform"]
+__all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform", "unavailable"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -98,8 +98,13 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
-def applies(spec: ActionSpec, is_open: bool) -> bool:
-    return spec.when == "any" or (spec.when == "open") == is_open
+def unavailable(spec: ActionSpec, is_open: bool, is_dag: bool = False) -> str | None:
+    """Why *spec* does not apply to a run (open or not, of a DAG spec or not), or None when it does."""
+    if spec.when != "any" and (spec.when == "open") != is_open:
+        return f"This action is for {spec.when} executions; SWF will likely refuse it."
+    if spec.name == "repair" and is_dag:
+        return "A DAG spec's execution is not repaired from here (standalone --repair takes a workflow class)."
+    return None
 
 
 def confirmation(name: str, domain: str, workflow_id: str, run_id: str, is_open: bool) -> str:
@@ -171,7 +176,8 @@ def _json_input(text: str | None) -> str | None:
 
     if text is None or not text.strip():
         return None
-    return format.dumps(parse_input(text))  # as workflow.signal sends it: {"args": [...], "kwargs": {...}}
+    # As workflow.signal sends it ({"args": [...], "kwargs": {...}}); the message names the form's field.
+    return format.dumps(parse_input(text, "the input"))
 
 
 def _signal(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) -> ActionResult:
@@ -218,7 +224,7 @@ def _query(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) -> 
     if not name:
         raise UsageError("a query needs the name of a @query method")
     workflow = (form.get("workflow") or "").strip() or None
-    value = query_execution(domain, workflow_id, name, form.get("input") or None, run_id, workflow)
+    value = query_execution(domain, workflow_id, name, _json_input(form.get("input")), run_id, workflow)
     return ActionResult(True, f"query {name!r} answered", value)
 
 

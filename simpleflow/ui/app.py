@@ -11,7 +11,8 @@ import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -48,6 +49,10 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 ]
+
+
+class NotFound(Exception):
+    """What a request names is not here (a domain this UI does not show, an action): a 404."""
 
 
 class Guard:
@@ -137,15 +142,15 @@ def create_app(settings: UISettings) -> Starlette:
     def domain_of(request: Request, values: Any = None) -> str:
         domain = (values or request.query_params).get("domain") or settings.domains[0]
         if domain not in settings.domains:
-            raise LookupError(f"domain {domain!r} is not shown here (this UI shows: {', '.join(settings.domains)})")
+            raise NotFound(f"domain {domain!r} is not shown here (this UI shows: {', '.join(settings.domains)})")
         return domain
 
     def guarded(endpoint: Any) -> Any:
         async def call(request: Request) -> Response:
             try:
                 return await endpoint(request)
-            except LookupError as err:
-                return fail(request, 404, str(err).strip("'\""))
+            except NotFound as err:  # (not any LookupError: a KeyError from a bug is a 500, not a 404)
+                return fail(request, 404, str(err))
             except UnknownExecution as err:
                 return fail(request, 404, str(err))
             except UsageError as err:
@@ -153,6 +158,11 @@ def create_app(settings: UISettings) -> Starlette:
             except ClientError as err:
                 error = err.response.get("Error") or {}
                 return fail(request, 502, f"SWF answered {error.get('Code')}: {error.get('Message')}")
+            except (EndpointUnreachable, HTTPClientError) as err:  # SWF out of reach: an outage, not a bug
+                log.warning("SWF does not answer: %s", err)
+                return fail(
+                    request, 502, f"SWF does not answer ({type(err).__name__}): is it up? This UI's log names it"
+                )
             except Exception as err:  # a page must not show a traceback (nor what it holds)
                 log.exception("error serving %s", request.url.path)
                 return fail(request, 500, f"internal error ({type(err).__name__}); the server's log has the details")
@@ -203,7 +213,11 @@ def create_app(settings: UISettings) -> Starlette:
             "view": view,
             "timeline": Markup(view.timeline_svg),  # escaped by simpleflow.swf.timeline
             "dag": Markup(view.dag_svg) if view.dag_svg else None,  # escaped by simpleflow.dag._graph
-            "actions": [spec for spec in actions.ACTIONS.values() if actions.applies(spec, view.is_open)],
+            "actions": [
+                spec
+                for spec in actions.ACTIONS.values()
+                if actions.unavailable(spec, view.is_open, view.is_dag) is None
+            ],
             "refresh": settings.refresh if view.is_open else 0,
         }
         return render(request, "execution.html", context)
@@ -219,26 +233,33 @@ def create_app(settings: UISettings) -> Starlette:
     async def action_form(request: Request) -> Response:
         spec = actions.ACTIONS.get(request.path_params["name"])
         if spec is None:
-            raise LookupError(f"no action {request.path_params['name']!r}")
+            raise NotFound(f"no action {request.path_params['name']!r}")
         if settings.read_only:
             return fail(request, 403, "this UI is read-only (started with --read-only)")
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
         view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+        return confirm_page(request, spec, domain, view, {"workflow": view.class_path or "", "reason": ""})
+
+    def confirm_page(
+        request: Request, spec: Any, domain: str, view: Any, values: dict[str, str], error: str | None = None
+    ) -> HTMLResponse:
+        """The action's confirmation form filled with *values* (and, after a refused value, why, as a 400)."""
         context = {
             "domain": domain,
             "view": view,
             "spec": spec,
-            "applies": actions.applies(spec, view.is_open),
+            "unavailable": actions.unavailable(spec, view.is_open, view.is_dag),
             "what": actions.confirmation(spec.name, domain, view.workflow_id, view.run_id, view.is_open),
-            "defaults": {"workflow": view.class_path or "", "reason": ""},
+            "defaults": values,
+            "error": error,
         }
-        return render(request, "confirm.html", context)
+        return render(request, "confirm.html", context, 400 if error else 200)
 
     async def action_post(request: Request) -> Response:
         spec = actions.ACTIONS.get(request.path_params["name"])
         if spec is None:
-            raise LookupError(f"no action {request.path_params['name']!r}")
+            raise NotFound(f"no action {request.path_params['name']!r}")
         body = (await request.body()).decode("utf-8", "replace")
         form = dict(parse_qsl(body, keep_blank_values=True))
         why = refusal(
@@ -255,7 +276,11 @@ def create_app(settings: UISettings) -> Starlette:
         workflow_id, run_id = ids(form)
         if run_id is None:
             raise UsageError("an action names its run: run_id is missing")
-        result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
+        try:
+            result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
+        except UsageError as err:  # a value of the form: the same form again, what was typed kept
+            view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+            return confirm_page(request, spec, domain, view, form, str(err))
         context = {"domain": domain, "spec": spec, "result": result, "workflow_id": workflow_id, "run_id": run_id}
         return render(request, "result.html", context, 200 if result.ok else 409)
 
@@ -290,16 +315,14 @@ def _add_awaited_signals(settings: UISettings, view: Any) -> None:
         return
     from simpleflow.engine import ExecutionInfo
     from simpleflow.runtime.loader import find_workflow_class
-    from simpleflow.swf.inspection import fetch_execution
     from simpleflow.ui.waiting import awaited_signals
 
     workflow_class = find_workflow_class(view.class_path)
     if workflow_class is None:
         view.waiting.signals_note = f"cannot import {view.class_path} here"
         return
-    events = fetch_execution(view.domain, view.workflow_id, view.run_id).events
     info = ExecutionInfo(domain=view.domain, workflow_id=view.workflow_id, run_id=view.run_id)
     try:
-        view.waiting.signals = awaited_signals(workflow_class, events, info)
+        view.waiting.signals = awaited_signals(workflow_class, view.history or [], info)
     except Exception as err:  # the code and the history may disagree: say so, show the rest
         view.waiting.signals_note = f"replaying it here failed ({type(err).__name__}: {err})"

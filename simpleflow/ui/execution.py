@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format
+from simpleflow.constants import JUMBO_FIELDS_PREFIX
 from simpleflow.history import attributes
 from simpleflow.runtime.loader import class_path
 from simpleflow.swf.stats import CHILD_WORKFLOW, TaskRecord, collect_tasks, epoch
@@ -82,11 +83,20 @@ class ExecutionView:
     timeline_svg: str = ""
     dag_svg: str | None = None  # a DagWorkflow execution's graph, nodes coloured by state
     dag_note: str | None = None  # why the graph of a DAG execution is not drawn
+    jumbo_note: str | None = None  # set when a jumbo field could not be read here (its reference is shown)
+    # An open execution's events as fetched, for the replay that finds the signals it awaits (not fetched
+    # twice); a closed view, kept in the cache, does not hold them.
+    history: list[dict[str, Any]] | None = None
     open_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
         return self.status == "OPEN"
+
+    @property
+    def is_dag(self) -> bool:
+        """Whether it runs a DAG spec (its input carries one, drawn or not)."""
+        return self.dag_svg is not None or self.dag_note is not None
 
 
 def _decoded(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -167,11 +177,29 @@ def build_view(domain: str, description: dict[str, Any], events: list[dict[str, 
         waiting=waiting_on(tasks, events) if closing is None else Waiting(),
         timeline_svg=svg_text(events),
         open_counts=dict(description.get("openCounts") or {}),
+        history=events if closing is None else None,
     )
+    if _holds_reference(events):
+        view.jumbo_note = JUMBO_NOTE
     spec = dag_spec_of(input_value, path)
     if spec is not None:
         view.dag_svg, view.dag_note = _dag_picture(spec, events)
     return view
+
+
+JUMBO_NOTE = (
+    "A value over SWF's size limit shows as its S3 reference (simpleflow+s3://...): this UI could not read it. "
+    "Is SIMPLEFLOW_JUMBO_FIELDS_BUCKET set for it, as for the workers? Its log says why."
+)
+
+
+def _holds_reference(events: list[dict[str, Any]]) -> bool:
+    """Whether a jumbo field reference is left in *events* (one that could not be read: decoded ones are text)."""
+    return any(
+        isinstance(value, str) and value.startswith(JUMBO_FIELDS_PREFIX)
+        for event in events
+        for value in attributes(event).values()
+    )
 
 
 def _dag_picture(spec: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str | None, str | None]:

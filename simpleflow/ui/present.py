@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simpleflow.format import loads
+from simpleflow.swf.stats import timer_purpose
 
 __all__ = ["FILTERS", "clip", "compact", "duration", "is_large", "pretty", "short", "traceback_text", "when", "worker"]
 
@@ -105,4 +106,5 @@ FILTERS = {
     "clip": clip,
     "worker": worker,
     "decode": loads,
+    "timer_purpose": timer_purpose,
 }

@@ -13,6 +13,7 @@ import pytest
 
 from simpleflow.swf import client
 from simpleflow.ui.security import csrf_value
+from tests.proxy import CuttableProxy
 from tests.swf_e2e_helpers import wait_closed
 from tests.ui.conftest import UIProcess, decoded_result, execution_url
 
@@ -44,6 +45,10 @@ def test_sending_the_signal_from_the_page_completes_the_waiting_execution(page, 
     page.click("#action-signal")
     assert "Sends the signal" in page.inner_text("#what")
     page.fill("input[name=name]", "approve")
+    page.fill("textarea[name=input]", '["alice"')
+    page.click("#confirm")  # bad JSON: the same form again, saying so in its own words, what was typed kept
+    assert page.inner_text("#action-error").startswith("the input is not valid JSON: ")
+    assert (page.input_value("input[name=name]"), page.input_value("textarea[name=input]")) == ("approve", '["alice"')
     page.fill("textarea[name=input]", '["alice"]')
     shots(page, "confirm")
     page.click("#confirm")
@@ -202,6 +207,29 @@ def test_a_page_asked_by_another_host_name_or_with_a_wrong_token_is_refused(ui, 
     with pytest.raises(urllib.error.HTTPError) as wrong:
         urllib.request.urlopen(f"{ui.base}/?token=not-the-token", timeout=10)
     assert wrong.value.code == 403 and "set-cookie" not in {k.lower() for k in wrong.value.headers}
+
+
+def test_an_unknown_action_is_a_404_that_names_it(ui, runs):
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{ui.base}/action/nope?domain={runs.domain}&workflow_id=w", timeout=10)
+    assert unknown.value.code == 404
+    assert '<p class="message">no action &#39;nope&#39;</p>' in unknown.value.read().decode()
+
+
+def test_swf_out_of_reach_is_said_in_one_line_not_as_an_internal_error(moto_server, runs, tmp_path, monkeypatch):
+    monkeypatch.setenv("SWF_CONNECTION_RETRIES", "1")
+    proxy = CuttableProxy(moto_server.port)
+    process = UIProcess("--domain", runs.domain, "--read-only", log=tmp_path / "ui.log", endpoint=proxy.url)
+    try:
+        proxy.cut()
+        with pytest.raises(urllib.error.HTTPError) as down:
+            urllib.request.urlopen(f"{process.base}/executions?domain={runs.domain}", timeout=30)
+        assert down.value.code == 502
+        assert '<p class="message">SWF does not answer (' in down.value.read().decode()
+        assert "Traceback" not in (tmp_path / "ui.log").read_text()
+    finally:
+        process.stop()
+        proxy.close()
 
 
 def test_the_token_redirect_stays_on_this_site_whatever_the_path(ui):

@@ -31,6 +31,20 @@ def test_the_list_shows_every_execution_with_its_status(page, runs, shots):
     assert page.get_attribute("body", "data-refresh")  # something is open: the list refreshes itself
 
 
+def test_the_list_reloads_itself_but_never_over_a_filter_typed_and_not_sent(page, runs, ui):
+    page.clock.install()  # the reload's timer runs on the test's clock: no waiting
+    page.goto(f"{ui.base}/executions?domain={runs.domain}")
+    page.evaluate("window.loadedOnce = true")
+    page.fill("input[name=tag]", "release")
+    page.locator("h1").click()  # the field loses the focus, still holding what was typed
+    page.clock.run_for(12_000)
+    assert page.evaluate("window.loadedOnce === true") and page.input_value("input[name=tag]") == "release"
+    page.fill("input[name=tag]", "")
+    page.locator("h1").click()
+    with page.expect_navigation():  # nothing typed: it reloads
+        page.clock.run_for(6_000)
+
+
 def test_the_list_filters_by_close_status_and_type(page, runs, ui):
     page.goto(f"{ui.base}/executions?domain={runs.domain}&status=closed&close_status=FAILED")
     rows = page.locator("tr.execution")
@@ -92,6 +106,8 @@ def test_a_dag_execution_shows_its_graph_coloured_by_state(page, runs, ui, shots
     }
     assert {node.get_attribute("data-state") for node in nodes.all()} == {"completed"}
     assert page.locator("#timeline svg g.task").count() == 5
+    # standalone --repair takes a workflow class, not a spec: no Repair offered (Restart is)
+    assert page.locator("#action-repair").count() == 0 and page.locator("#action-restart").count() == 1
 
 
 def test_no_page_shows_an_aws_credential(page, runs, ui):
@@ -115,6 +131,7 @@ def test_no_page_shows_an_aws_credential(page, runs, ui):
 def test_jumbo_fields_are_read_back_and_large_values_folded(page, runs, ui, shots):
     page.goto(execution_url(ui, runs.domain, runs.big))
     assert "simpleflow+s3://" in decoded_input_reference(runs.domain, runs.big)  # SWF holds a reference
+    assert page.locator("#jumbo-note").count() == 0  # every reference was read
     folded = page.locator("#input details.fold")
     assert folded.count() == 1 and not folded.locator("pre").is_visible()
     assert "characters)" in folded.locator("summary").inner_text()

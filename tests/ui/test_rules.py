@@ -185,31 +185,34 @@ def test_a_huge_value_is_cut_on_the_page_and_says_so():
     assert cut.startswith("y" * SHOWN_CHARS) and cut.endswith("(5 more characters: download the history for all)")
 
 
-def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
+def _page_of(view) -> str:
+    """The execution page of *view*, as a browser without the token gets it."""
     from markupsafe import Markup
 
     from simpleflow.ui.app import _environment
 
+    template = _environment().get_template("execution.html")
+    return template.render(
+        settings=SETTINGS,
+        can_act=False,
+        authorized=False,
+        csrf="",
+        domain="d",
+        view=view,
+        timeline=Markup(view.timeline_svg),
+        dag=None,
+        actions=[],
+        refresh=0,
+    )
+
+
+def test_the_page_of_a_continued_run_links_the_runs_before_and_after_it():
     history = HistoryBuilder(workflow_id="w", run_id="second", input={"args": ["<i>x</i>"], "kwargs": {}})
     history.attributes(1)["continuedExecutionRunId"] = "first"
     history.decision()
     history.add("WorkflowExecutionContinuedAsNew", newExecutionRunId="third", decisionTaskCompletedEventId=4)
-    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "second"}}}, history.events, 0)
-    html = (
-        _environment()
-        .get_template("execution.html")
-        .render(
-            settings=SETTINGS,
-            can_act=False,
-            authorized=False,
-            csrf="",
-            domain="d",
-            view=view,
-            timeline=Markup(view.timeline_svg),
-            dag=None,
-            actions=[],
-            refresh=0,
-        )
+    html = _page_of(
+        build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "second"}}}, history.events, 0)
     )
     assert '<dd id="previous-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=first">' in html
     assert '<dd id="next-run"><a href="/execution?domain=d&amp;workflow_id=w&amp;run_id=third">' in html
@@ -223,3 +226,52 @@ def test_a_span_of_days_past_1970_asks_for_any_start_time():
         assert request["startTimeFilter"] == {"oldestDate": epoch}, days
     week = _request("d", "closed", ListFilters.from_query({"days": "7"}), 50, None)["startTimeFilter"]["oldestDate"]
     assert abs((datetime.datetime.now(datetime.timezone.utc) - week).total_seconds() - 7 * 86400) < 60
+
+
+def test_the_outcome_of_a_run_that_timed_out_is_headed_in_words():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.add("WorkflowExecutionTimedOut", timeoutType="START_TO_CLOSE", childPolicy="TERMINATE")
+    html = _page_of(
+        build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    )
+    assert "<h2>Timed out</h2>" in html
+
+
+def test_a_jumbo_field_left_unread_is_said_on_the_page():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    scheduled = history.schedule_activity("a-1", "m.f")
+    history.complete_activity(scheduled, "done")
+    description = {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}
+    assert build_view("d", description, history.events, 0).jumbo_note is None
+    history.attributes(len(history.events))["result"] = "simpleflow+s3://bucket/key 40000"  # as left unread
+    view = build_view("d", description, history.events, 0)
+    assert view.jumbo_note is not None and '<p class="note" id="jumbo-note">A value over' in _page_of(view)
+
+
+def test_the_signals_an_open_execution_awaits_come_from_the_history_already_fetched(monkeypatch):
+    from simpleflow.ui.app import _add_awaited_signals
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: SWF is not asked again
+    path = "tests.fixtures.ui_workflows.ApprovalWorkflow"
+    history = HistoryBuilder("ui.approval", input={"__extra": {"class": path}, "args": ["item"], "kwargs": {}})
+    history.decision()
+    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    _add_awaited_signals(UISettings(("d",), packages=("tests.fixtures",)), view)
+    assert (view.waiting.signals, view.waiting.signals_note) == (["approve"], None)
+    closed = HistoryBuilder()
+    closed.decision()
+    closed.add("WorkflowExecutionCompleted", result="null", decisionTaskCompletedEventId=4)
+    assert build_view("d", {}, closed.events, 0).history is None  # a cached closed view keeps no events
+
+
+def test_a_retry_wait_is_said_as_the_retry_it_waits_for():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.start_timer("__simpleflow_retry_2_activity-fetch-1", 30)  # a RetryPolicy's wait before attempt 2
+    history.start_timer("__simpleflow_task_activity-send-1", 60)  # on_task_failure's retry later
+    history.start_timer("cool-off", 90)
+    html = _page_of(build_view("d", {"executionInfo": {"executionStatus": "OPEN"}}, history.events, 0))
+    said = [line.split(", fires at")[0] for line in html.split('<li class="timer">')[1:]]
+    assert said == ["retry 2 of activity-fetch-1", "retry of activity-send-1", "timer cool-off"]

@@ -6,9 +6,27 @@
   function busy() {
     var active = document.activeElement;
     if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
-    var search = document.getElementById("history-search");
-    if (search && search.value) return true;
-    return document.querySelector("details[open]") !== null;
+    if (document.querySelector("details[open]") !== null) return true;
+    return edited();
+  }
+
+  // Whether a field holds something typed or picked and not submitted yet (a reload would lose it).
+  function edited() {
+    var fields = document.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i += 1) {
+      var field = fields[i];
+      if (field.tagName === "SELECT") {
+        // (With no option marked selected in the page, the first one is: it is the default.)
+        var loaded = 0;
+        for (var j = 0; j < field.options.length; j += 1) {
+          if (field.options[j].defaultSelected) loaded = j;
+        }
+        if (field.selectedIndex !== loaded) return true;
+      } else if (field.type !== "hidden" && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
   }
 
   var seconds = parseFloat(document.body.getAttribute("data-refresh") || "0");
