@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from simpleflow import format
-from simpleflow.history import History, State
+from simpleflow.history import History, State, utc_datetime
 from simpleflow.marker import Marker
 
 
@@ -38,15 +37,6 @@ def markers(history: History, all: bool) -> list[Marker]:
     return found
 
 
-def _utc(timestamp: Any) -> Any:
-    """An event's timestamp as simpleflow gives it: an aware UTC datetime."""
-    if isinstance(timestamp, datetime.datetime):
-        return timestamp.astimezone(datetime.timezone.utc)
-    if isinstance(timestamp, (int, float)):
-        return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
-    return timestamp
-
-
 # simpleflow's keys for a timer's times: ``<state>_event_timestamp`` (ours are ``<state>_timestamp``).
 _TIMER_TIMES = ("started", "fired", "canceled", "cancel_failed", "start_failed")
 
@@ -55,7 +45,7 @@ def _timer_details(record: dict[str, Any]) -> dict[str, Any]:
     out = dict(record)
     for state in _TIMER_TIMES:
         if f"{state}_timestamp" in record:
-            out[f"{state}_timestamp"] = out[f"{state}_event_timestamp"] = _utc(record[f"{state}_timestamp"])
+            out[f"{state}_timestamp"] = out[f"{state}_event_timestamp"] = utc_datetime(record[f"{state}_timestamp"])
     out["control"] = format.loads(record.get("control"))
     timeout = record.get("start_to_fire_timeout")
     if isinstance(timeout, str) and timeout.isdigit():
@@ -74,13 +64,13 @@ def event_details(history: History, event_type: str, event_name: str) -> dict[st
     """
     if event_type == "signal":
         signal = history.signals.get(event_name)
-        return None if signal is None else dict(signal.as_dict(), timestamp=_utc(signal.timestamp))
+        return None if signal is None else dict(signal.as_dict(), timestamp=utc_datetime(signal.timestamp))
     if event_type == "marker":
         recorded = [m for m in history.markers.get(event_name, []) if m.state is State.RECORDED]
         if not recorded:
             return None
         last = recorded[-1]
-        return dict(last.as_dict(), details=format.loads(last.details), timestamp=_utc(last.timestamp))
+        return dict(last.as_dict(), details=format.loads(last.details), timestamp=utc_datetime(last.timestamp))
     if event_type == "timer":
         timer = history.timers.get(event_name)
         return None if timer is None else _timer_details(timer.as_dict())

@@ -133,7 +133,7 @@ class HistoryView:
                     fields.pop("input")
                 if "result" in fields:
                     fields["result"] = format.loads(fields["result"])
-                stamp = _utc(event.timestamp)
+                stamp = utc_datetime(event.timestamp)
                 record.update(fields, **{f"{event.state}_id": event.id, f"{event.state}_timestamp": stamp})
         return record
 
@@ -146,8 +146,9 @@ class HistoryView:
         return getattr(self._history, name)
 
 
-def _utc(timestamp: Any) -> Any:
-    """An event's timestamp as simpleflow gives it: an aware UTC datetime (the local host's are epoch seconds)."""
+def utc_datetime(timestamp: Any) -> Any:
+    """An event's timestamp as simpleflow gives it: an aware UTC datetime (SWF's are datetimes, the local
+    host's epoch seconds)."""
     if isinstance(timestamp, datetime.datetime):
         return timestamp.astimezone(datetime.timezone.utc)
     if isinstance(timestamp, (int, float)):
