@@ -7,6 +7,7 @@ Imported only with the SDK installed.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -36,7 +37,8 @@ class CountedBatchSpanProcessor(BatchSpanProcessor):
 def shut_down(providers: list[Any], seconds: float, metric_exporters: list[tuple[str, Any]]) -> None:
     """At exit: export what the providers hold, waiting *seconds* at most; then stop the exporters still at it
     (*metric_exporters*: the meter provider's, by name) and leave, saying in one line what may not have been
-    exported. Ctrl-C meanwhile drops it with one line, not the traceback of the SDK's own exit hook."""
+    exported. Ctrl-C meanwhile drops it with one line, not the traceback of the SDK's own exit hook, and exit 130
+    as Ctrl-C anywhere else (the command's own status is set by then: only ``os._exit`` can change it)."""
     quiet = _OneLineAtExit()
     for handler in logging.getLogger().handlers:
         handler.addFilter(quiet)
@@ -45,7 +47,9 @@ def shut_down(providers: list[Any], seconds: float, metric_exporters: list[tuple
     except KeyboardInterrupt:
         quiet.closed = True
         sys.stderr.write("simpleflow: interrupted: the spans and metric points not exported yet are dropped\n")
-        return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     if not left or _watch.stopped():  # stopped: Ctrl-C said already what is dropped
         return
     held = _watch.held_spans()

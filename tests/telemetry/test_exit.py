@@ -70,7 +70,7 @@ def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=os.pathsep.join([str(directory), str(ROOT)]), OTEL_TRACES_EXPORTER=name)
 
 
-def test_ctrl_c_while_the_last_spans_are_exported_says_one_line(tmp_path):
+def test_ctrl_c_while_the_last_spans_are_exported_says_one_line_and_exit_130(tmp_path):
     env = installed_exporter(tmp_path)
     command = [sys.executable, "-m", "simpleflow.command", "workflow.start", "--local", "examples.basic.BasicWorkflow"]
     command += ["--input", "[1, 5]"]
@@ -79,7 +79,7 @@ def test_ctrl_c_while_the_last_spans_are_exported_says_one_line(tmp_path):
 
     assert out == "4\n"  # the run is done: its result stands
     assert err == "simpleflow: interrupted: the spans and metric points not exported yet are dropped\n"
-    assert status == 0
+    assert status == 130  # was: 0, as if not interrupted
     assert took < 5
 
 
