@@ -336,12 +336,15 @@ RECORD = click.option(
 )
 
 
-def write_record(path: str, events: list[dict[str, Any]], workflow_id: str, run_id: str) -> None:
-    """``--record FILE``: the history (jumbo fields as their text) written where the operator said."""
+def write_record(
+    path: str, events: list[dict[str, Any]], workflow_id: str, run_id: str, domain: str | None = None
+) -> None:
+    """``--record FILE``: the history (jumbo fields as their text) written where the operator said, naming the
+    execution (and its *domain*, when it ran on SWF) as ``workflow.history`` does."""
     from simpleflow import jumbo
     from simpleflow.history import document_text
 
-    text = document_text(jumbo.decode_events(events, copy=True), workflow_id=workflow_id, run_id=run_id)
+    text = document_text(jumbo.decode_events(events, copy=True), workflow_id=workflow_id, run_id=run_id, domain=domain)
     try:
         with open(path, "w", encoding="utf-8") as out:
             out.write(text)

@@ -317,7 +317,7 @@ def standalone(
         return inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
 
     # each failure was written as it came
-    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True)
+    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True, domain=require_domain(domain))
 
 
 def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:

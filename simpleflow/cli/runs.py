@@ -65,8 +65,10 @@ def finish_recorded(
     events: Callable[[], list[dict[str, Any]]],
     details_wanted: bool = False,
     failures_shown: bool = False,
+    domain: str | None = None,
 ) -> None:
-    """:func:`finish`, after writing *events()* (the history) to ``--record`` *record* if given.
+    """:func:`finish`, after writing *events()* (the history) to ``--record`` *record* if given (with the SWF
+    *domain* the run was on; none for a local run).
 
     A history that cannot be written does not hide how the run ended: the result (or the failure) is
     printed all the same, then the problem, and the exit code is the failure's (1) or the problem's.
@@ -78,7 +80,7 @@ def finish_recorded(
     from simpleflow.cli.params import write_record
 
     try:
-        write_record(record, events(), outcome.workflow_id, outcome.run_id)
+        write_record(record, events(), outcome.workflow_id, outcome.run_id, domain)
     except Exception as err:
         problem, code = explain(err)
     else:

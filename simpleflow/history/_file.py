@@ -1,5 +1,5 @@
-"""History files: ``{"workflowId": ..., "runId": ..., "events": [...]}`` (what ``workflow.history`` and ``--record``
-write) or a bare list of events, read back into events; and written.
+"""History files: ``{"domain": ..., "workflowId": ..., "runId": ..., "events": [...]}`` (what ``workflow.history``
+and ``--record`` write; a local run's, no domain) or a bare list of events, read back into events; and written.
 """
 
 from __future__ import annotations

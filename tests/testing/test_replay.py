@@ -154,6 +154,8 @@ def test_a_history_recorded_on_swf_names_its_execution_and_replays_ok(project):
     document = json.loads((project / "histories" / "on-swf.json").read_text())
     assert document["events"][-1]["eventType"] == "WorkflowExecutionCompleted"
     assert document["workflowId"] and document["runId"]
+    assert document["domain"] == "replay-kit"  # as workflow.history writes it (was: left out)
+    assert "domain" not in json.loads((project / "histories" / "patched.json").read_text())  # a local run: none
     done = replay(project, "Order", "histories/on-swf.json")
     assert done.returncode == 0, done.stderr
     assert [d["decisionType"] for d in json.loads(done.stdout)] == ["CompleteWorkflowExecution"]
