@@ -43,7 +43,8 @@ from simpleflow.runtime.outcome import run_activity as run_declared
 
 # How the host finds the activity a task names (``activity.find``; a test may stand another in, whose
 # ``answered(outcome)``, if it has one, is given each attempt's answer as the history records it, and
-# ``timed_out(timeout_type)`` each attempt that timed out once started).
+# ``timed_out(timeout_type)`` each attempt that timed out once started, ``abandoned()`` each one still running
+# when its run closed).
 ActivityLookup = Callable[[str], Any]
 
 # An activity whose last attempt ended within this share of its shortest timeout runs on the decision's
@@ -365,8 +366,12 @@ class LocalActivities:
             if attempt.here is not None:
                 attempt.here = None
                 attempt.job.cancel()
-            elif self._threads is not None:
+                continue
+            if self._threads is not None:
                 self._threads.give_up(attempt.job)
+            abandoned = getattr(attempt.activity, "abandoned", None)
+            if abandoned is not None:  # a test's stand-in: its call shows the attempt given up
+                abandoned()
         self._running.clear()
 
     def shut_down(self) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "ActivityCall",
+    "AttemptAbandoned",
     "Decision",
     "Execution",
     "MemoryStore",
@@ -36,6 +37,7 @@ __all__ = [
 
 _LAZY = {
     "ActivityCall": "simpleflow.testing._overrides",
+    "AttemptAbandoned": "simpleflow.testing._overrides",
     "Decision": "simpleflow.testing._decisions",
     "Execution": "simpleflow.testing._env",
     "MemoryStore": "simpleflow.testing._jumbo",
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
     from simpleflow.testing._env import Execution, WorkflowEnv
     from simpleflow.testing._files import history_files
     from simpleflow.testing._jumbo import MemoryStore
-    from simpleflow.testing._overrides import ActivityCall, Override
+    from simpleflow.testing._overrides import ActivityCall, AttemptAbandoned, Override
     from simpleflow.testing._replay import ReplayReport, assert_replays, check_replay, replay_tests
     from simpleflow.testing._run import Run
 

@@ -34,7 +34,8 @@ class ActivityCall:
             encode or that could not be stored as a jumbo field, a middleware's error), that failure as the
             history records it (a ``TaskFailed``, its ``reason`` and ``details`` those of ActivityTaskFailed);
             or, when the attempt timed out, a ``simpleflow.exceptions.TimeoutError`` (its ``timeout_type``
-            SWF's), as the workflow's future holds it, whatever the attempt returned too late.
+            SWF's), as the workflow's future holds it, whatever the attempt returned too late; or, when its run
+            closed while it ran, an ``AttemptAbandoned`` (the history records nothing of the attempt).
         replaced: a replacement given with ``override`` answered, not the activity itself.
         activity_id, workflow_id: the task's and its execution's ids.
     """
@@ -179,18 +180,23 @@ def _unfit(wanted: inspect.Signature, given: inspect.Signature) -> str | None:
     return None
 
 
+class AttemptAbandoned(Exception):
+    """What the call of an activity attempt still running when its run closed shows: the run gave the attempt
+    up (SWF forgets a closed run's tasks) and its history records nothing of it, whatever it returned later."""
+
+
 class _StandIn:
     """What the local host runs for one attempt: the activity's name, a callable that records the call, and
     the call once made."""
 
-    __slots__ = ("call", "callable", "lock", "name", "timeout")
+    __slots__ = ("call", "callable", "given_up", "lock", "name")
 
     def __init__(self, name: str, callable: Callable[..., Any], lock: threading.Lock) -> None:
         self.name = name
         self.callable = callable
-        self.lock = lock  # the calls' (the attempt's thread records its end as the host times it out)
+        self.lock = lock  # the calls' (the attempt's thread records its end as the host gives it up)
         self.call: ActivityCall | None = None
-        self.timeout: exceptions.TimeoutError | None = None  # it timed out: what its call shows, whatever it returns
+        self.given_up: BaseException | None = None  # the host gave it up: what its call shows, whatever it returns
 
     def answered(self, outcome: Outcome) -> None:
         """The host's answer for the attempt (what its history records): a call that returned, and whose task
@@ -204,15 +210,23 @@ class _StandIn:
     def timed_out(self, timeout_type: str) -> None:
         """The host timed the attempt out (ActivityTaskTimedOut): its call shows the timeout, as the workflow's
         future holds it, not what the attempt returns (or returned) too late."""
+        self._give_up(exceptions.TimeoutError(timeout_type, None))
+
+    def abandoned(self) -> None:
+        """The run closed while the attempt ran (it timed out, was terminated...): its call shows that, not what
+        the attempt returns (or returned) after."""
+        self._give_up(AttemptAbandoned("the run closed before the attempt answered: its history records nothing"))
+
+    def _give_up(self, error: BaseException) -> None:
         with self.lock:
-            self.timeout = exceptions.TimeoutError(timeout_type, None)
+            self.given_up = error
             if self.call is not None:
-                self.call.result, self.call.error = None, self.timeout
+                self.call.result, self.call.error = None, error
 
     def ended(self, call: ActivityCall, result: Any = None, error: BaseException | None = None) -> None:
-        """The attempt's call returned *result* or raised *error* (dropped if the host timed it out first)."""
+        """The attempt's call returned *result* or raised *error* (dropped if the host gave it up first)."""
         with self.lock:
-            if self.timeout is None:
+            if self.given_up is None:
                 call.result, call.error = result, error
 
 
@@ -290,7 +304,7 @@ class Activities:
             )
             with self._lock:
                 stand_in.call = call
-                call.error = stand_in.timeout  # timed out before it was called (None: not)
+                call.error = stand_in.given_up  # given up before it was called (None: not)
                 self.calls.append(call)
                 if override is not None:
                     override.calls.append(call)

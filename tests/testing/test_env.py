@@ -13,7 +13,7 @@ import pytest
 
 from simpleflow import Workflow, exceptions, futures, jumbo
 from simpleflow.exceptions import TaskFailed, UsageError, WorkflowFailed
-from simpleflow.testing import ReplayMismatch, WorkflowEnv, check_replay
+from simpleflow.testing import AttemptAbandoned, ReplayMismatch, WorkflowEnv, check_replay
 from tests.fixtures.execution_timeout_workflows import AskingParent
 from tests.testing import workflows as wf
 
@@ -174,6 +174,25 @@ def test_a_call_that_timed_out_records_the_timeout_not_what_it_returned_too_late
     assert late.result is None and isinstance(late.error, exceptions.TimeoutError)
     assert late.error.timeout_type == "START_TO_CLOSE"
     assert [call.result for call in env.calls(wf.pause)[:-1]] == durations[:-1]
+
+
+def test_a_call_still_running_when_its_run_closed_shows_it_abandoned_not_what_it_returned_after(env):
+    from tests.fixtures.execution_timeout_workflows import OutlivedActivity, slow
+
+    returned = threading.Event()
+
+    def outlives(seconds):
+        time.sleep(seconds)
+        returned.set()
+        return "slept"
+
+    env.override(slow, outlives)
+    run = env.run(OutlivedActivity, 1.5)  # its execution timeout, 1 s, passes first
+    assert run.status == "timed_out" and run.history[-1]["eventType"] == "WorkflowExecutionTimedOut"
+    assert returned.wait(5)
+    time.sleep(0.1)  # its late return reaches its call (or would)
+    [call] = env.calls(slow)
+    assert call.result is None and isinstance(call.error, AttemptAbandoned)  # was: "slept", error None
 
 
 def test_an_activity_whose_last_attempt_was_quick_runs_on_the_decisions_thread_its_calls_recorded_alike(env):
