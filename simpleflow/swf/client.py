@@ -247,6 +247,31 @@ def get_history(domain: str, workflow_id: str, run_id: str, *, reverse_order: bo
     return events
 
 
+def get_history_after(
+    domain: str, workflow_id: str, run_id: str, last_event_id: int, page_size: int = 100
+) -> list[dict[str, Any]]:
+    """The events of an execution's history past *last_event_id*, oldest first: only the pages that hold them.
+
+    Pages of *page_size* events are read newest first (SWF's reverseOrder: "When set to true, returns the
+    events in reverse order. By default the results are returned in ascending order of the eventTimeStamp of
+    the events.") until an event already held is reached: a history read again every few seconds costs one
+    small call while it grew by less than a page.
+    """
+    newest: list[dict[str, Any]] = []
+    for page in _pages(
+        swf_client().get_workflow_execution_history,
+        domain=domain,
+        execution={"workflowId": workflow_id, "runId": run_id},
+        reverseOrder=True,
+        maximumPageSize=page_size,
+    ):
+        for event in page.get("events", ()):
+            if event["eventId"] <= last_event_id:
+                return newest[::-1]
+            newest.append(event)
+    return newest[::-1]
+
+
 def _workflow_type(info: dict[str, Any]) -> tuple[str, str]:
     wtype = info.get("workflowType") or {}
     return wtype.get("name", ""), wtype.get("version", "")

@@ -22,14 +22,16 @@ def resolve_run_id(domain: str, workflow_id: str, run_id: str | None) -> str:
     return found
 
 
-def run_history(domain: str, workflow_id: str, run_id: str | None) -> tuple[str, list[dict[str, Any]]]:
-    """The run id (*run_id*, or the latest run's) and every event of that run's history.
+def run_history(domain: str, workflow_id: str, run_id: str | None, after: int = 0) -> tuple[str, list[dict[str, Any]]]:
+    """The run id (*run_id*, or the latest run's) and every event of that run's history (past event *after*).
 
     Raises:
         UsageError: no such workflow id, or no such run of it.
     """
     run_id = resolve_run_id(domain, workflow_id, run_id)
     try:
+        if after:
+            return run_id, client.get_history_after(domain, workflow_id, run_id, after)
         return run_id, client.get_history(domain, workflow_id, run_id)
     except client.ClientError as err:
         if client.error_code(err) == "UnknownResourceFault":

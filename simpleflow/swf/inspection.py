@@ -80,14 +80,15 @@ class Execution:
     events: list[dict[str, Any]]
 
 
-def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None) -> Execution:
-    """The history of ``workflow_id``'s run ``run_id`` (its latest run when None), every page of it.
+def fetch_execution(domain: str, workflow_id: str, run_id: str | None = None, after: int = 0) -> Execution:
+    """The history of ``workflow_id``'s run ``run_id`` (its latest run when None), every page of it
+    (with *after*, only its events past that event id: the pages holding them, read newest first).
 
     Raises:
         UnknownDomain: the domain does not exist.
         UsageError: no such workflow id, or no such run of it.
     """
-    run_id, events = run_history(domain, workflow_id, run_id)
+    run_id, events = run_history(domain, workflow_id, run_id, after)
     return Execution(domain, workflow_id, run_id, jumbo.decode_events(events, keep_unavailable=True))
 
 

@@ -6,8 +6,11 @@ Every action names one run (domain, workflow id, run id) and returns an ``Action
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import queue
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -23,6 +26,8 @@ from simpleflow.runtime.user_path import child_module_argv
 from simpleflow.swf import client
 
 __all__ = ["ACTIONS", "ActionResult", "ActionSpec", "Field", "confirmation", "perform", "unavailable"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True, frozen=True)
@@ -259,6 +264,43 @@ def _spawn(argv: list[str], out: Any, err: Any) -> subprocess.Popen:
     return found
 
 
+# The log folders of the repairs still running: removed when the UI stops (their processes stop with it).
+_running_logs: set[str] = set()
+_running_lock = threading.Lock()
+
+
+def _remove_running_logs() -> None:
+    with _running_lock:
+        folders = list(_running_logs)
+        _running_logs.clear()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+atexit.register(_remove_running_logs)
+
+
+def keep_log_while_running(process: subprocess.Popen, folder: str) -> threading.Thread:
+    """Remove the log *folder* of a repair once its *process* ends well; keep it (and log where) if it failed."""
+
+    def watch() -> None:
+        code = process.wait()
+        with _running_lock:
+            if folder not in _running_logs:  # the UI stopping removed it
+                return
+            _running_logs.discard(folder)
+        if code == 0:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            log.warning("a repair's processes (%s) exited with code %s: their log is in %s", process.pid, code, folder)
+
+    with _running_lock:
+        _running_logs.add(folder)
+    watcher = threading.Thread(target=watch, name=f"repair-log-{process.pid}", daemon=True)
+    watcher.start()
+    return watcher
+
+
 def _repair(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) -> ActionResult:
     workflow = (form.get("workflow") or "").strip()
     if not workflow:
@@ -278,7 +320,11 @@ def _repair(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) ->
             first = out.readline()
         if first.endswith("\n") and len(first.split()) == 2:
             new_id, new_run = first.split()
-            notes = [f"its decider and workers run as process {process.pid}; their log: {err_path}"]
+            keep_log_while_running(process, folder)
+            notes = [
+                f"its decider and workers run as process {process.pid}; their log: {err_path} (removed when they"
+                " end, kept if they fail)"
+            ]
             return ActionResult(
                 True,
                 f"repair started: run {new_run} of {new_id}",
@@ -292,7 +338,9 @@ def _repair(domain: str, workflow_id: str, run_id: str, form: dict[str, str]) ->
     with open(err_path) as err:
         lines = [line.strip() for line in err if line.strip()]
     problem = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "no output")
-    return ActionResult(False, f"the repair did not start: {problem}", {"exitCode": process.poll(), "log": err_path})
+    notes = [f"its log is kept in {folder}"]
+    details = {"exitCode": process.poll(), "log": err_path}
+    return ActionResult(False, f"the repair did not start: {problem}", details, notes=notes)
 
 
 _PERFORM = {

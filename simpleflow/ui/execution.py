@@ -1,7 +1,8 @@
 """One execution as its page shows it: SWF's description and history folded into an ``ExecutionView``.
 
 ``build_view`` is pure (description and decoded events in); ``load_view`` fetches them. Closed executions
-do not change: their views are kept a minute (``ViewCache``).
+do not change: their views are kept a minute (``ViewCache``); the events of a few open ones are kept too,
+so that the page's reload every few seconds fetches only the new events.
 """
 
 from __future__ import annotations
@@ -215,11 +216,14 @@ def _dag_picture(spec: dict[str, Any], events: list[dict[str, Any]]) -> tuple[st
 
 
 class ViewCache:
-    """Views of closed executions, kept *ttl* seconds (a closed history does not change), at most *size*."""
+    """Views of closed executions, kept *ttl* seconds (a closed history does not change), at most *size*;
+    and the events already fetched of the last *open_size* open runs looked at, so that the page's reload
+    fetches only the events added since (a history only grows)."""
 
-    def __init__(self, ttl: float = 60.0, size: int = 64) -> None:
-        self.ttl, self.size = ttl, size
+    def __init__(self, ttl: float = 60.0, size: int = 64, open_size: int = 4) -> None:
+        self.ttl, self.size, self.open_size = ttl, size, open_size
         self._views: OrderedDict[tuple[str, str, str], tuple[float, ExecutionView]] = OrderedDict()
+        self._open: OrderedDict[tuple[str, str, str], list[dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, str, str]) -> ExecutionView | None:
@@ -232,12 +236,36 @@ class ViewCache:
             return found[1]
 
     def put(self, key: tuple[str, str, str], view: ExecutionView) -> None:
-        if view.is_open:
-            return
         with self._lock:
+            if view.is_open:
+                self._open[key] = view.history or []
+                self._open.move_to_end(key)
+                while len(self._open) > self.open_size:
+                    self._open.popitem(last=False)
+                return
+            self._open.pop(key, None)
             self._views[key] = (time.monotonic(), view)
             while len(self._views) > self.size:
                 self._views.popitem(last=False)
+
+    def events_held(self, key: tuple[str, str, str]) -> list[dict[str, Any]]:
+        """The events of open run *key* fetched before (decoded, oldest first), or none."""
+        with self._lock:
+            return self._open.get(key, [])
+
+
+def _events(domain: str, workflow_id: str, run_id: str, cache: ViewCache | None) -> list[dict[str, Any]]:
+    """The run's whole history: the events *cache* holds and those past them, or every page."""
+    from simpleflow.swf.inspection import fetch_execution
+
+    held = cache.events_held((domain, workflow_id, run_id)) if cache is not None else []
+    if not held:
+        return fetch_execution(domain, workflow_id, run_id).events
+    last = held[-1]["eventId"]
+    new = fetch_execution(domain, workflow_id, run_id, after=last).events
+    if new and new[0]["eventId"] != last + 1:  # not the history held goes on (never seen): read it whole
+        return fetch_execution(domain, workflow_id, run_id).events
+    return held + new
 
 
 def load_view(domain: str, workflow_id: str, run_id: str | None, cache: ViewCache | None = None) -> ExecutionView:
@@ -247,14 +275,13 @@ def load_view(domain: str, workflow_id: str, run_id: str | None, cache: ViewCach
         UsageError: no such execution in the domain (one line).
     """
     from simpleflow.swf import executions
-    from simpleflow.swf.inspection import fetch_execution
 
     run_id = executions.resolve_run_id(domain, workflow_id, run_id)
     key = (domain, workflow_id, run_id)
     if cache is not None and (view := cache.get(key)) is not None:
         return view
     description = executions.describe(domain, workflow_id, run_id)
-    events = fetch_execution(domain, workflow_id, run_id).events
+    events = _events(domain, workflow_id, run_id, cache)
     view = build_view(domain, description, events, time.time())
     if cache is not None:
         cache.put(key, view)

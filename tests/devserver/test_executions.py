@@ -264,3 +264,17 @@ def test_a_deprecated_domain_starts_no_execution_and_registers_no_type_but_runs_
     assert error_code(lambda: domain.start("again")) == "TypeDeprecatedFault"
     swf.undeprecate_workflow_type(domain=name, workflowType=WORKFLOW)
     assert domain.start("again")["workflowId"] == "again"
+
+
+def test_a_history_read_in_reverse_order_comes_newest_first_in_pages_that_skip_no_event(domain):
+    # SWF's API reference, reverseOrder: "When set to true, returns the events in reverse order."
+    execution = domain.start()
+    for name in ("a", "b", "c"):
+        domain.swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName=name)
+    read = {"domain": domain.name, "execution": execution, "reverseOrder": True, "maximumPageSize": 2}
+    first = domain.swf.get_workflow_execution_history(**read)
+    domain.swf.signal_workflow_execution(domain=domain.name, workflowId=execution["workflowId"], signalName="late")
+    second = domain.swf.get_workflow_execution_history(**read, nextPageToken=first["nextPageToken"])
+    third = domain.swf.get_workflow_execution_history(**read, nextPageToken=second["nextPageToken"])
+    ids = [e["eventId"] for page in (first, second, third) for e in page["events"]]
+    assert ids == [5, 4, 3, 2, 1] and "nextPageToken" not in third  # the event added meanwhile is not in them

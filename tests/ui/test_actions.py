@@ -5,8 +5,10 @@ a read-only UI; paging through SWF's nextPageToken."""
 from __future__ import annotations
 
 import http.client
+import shutil
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -197,6 +199,19 @@ def test_a_repair_starts_a_new_run_of_the_failed_execution_under_its_workflow_id
     assert page.inner_text("#workflow-id") == runs.failed[0] and new_run != runs.failed[1]
     wait_closed(runs.domain, runs.failed[0], new_run, runs.processes)  # its own decider and worker ran it
     assert _status(runs.domain, (runs.failed[0], new_run)) == ("CLOSED", "FAILED")  # the same error, again
+
+
+def test_a_repair_that_does_not_start_keeps_its_log_and_says_where(page, runs, ui):
+    page.goto(execution_url(ui, runs.domain, runs.failed))
+    page.click("#action-repair")
+    page.fill("input[name=workflow]", "tests.fixtures.ui_workflows.NoSuchWorkflow")
+    page.click("#confirm")
+    assert page.inner_text("#result-summary").startswith("the repair did not start: ")
+    note = page.inner_text("#result .note")
+    folder = Path(note.removeprefix("its log is kept in "))
+    assert note.startswith("its log is kept in /") and folder.name.startswith("simpleflow-ui-repair-")
+    assert (folder / "stderr.log").read_text()
+    shutil.rmtree(folder)
 
 
 def test_a_page_asked_by_another_host_name_or_with_a_wrong_token_is_refused(ui, runs):
