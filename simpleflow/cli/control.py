@@ -180,10 +180,24 @@ def _refuse_local_signal_syntax(domain: str, workflow_id: str, name: str) -> Non
         return
     import shlex
 
-    command = shlex.join(["simpleflow", "workflow.signal", domain, workflow_id, signal, "--input", value])
-    raise UsageError(
-        f"NAME {name!r} is written as workflow.start --local's --signal NAME=JSON: give the input apart: {command}"
+    base, at, when = signal.rpartition("@")
+    delayed = bool(at and base and _is_number(when))  # NAME@SECONDS=JSON: a time on the local clock
+    command = shlex.join(
+        ["simpleflow", "workflow.signal", domain, workflow_id, base if delayed else signal, "--input", value]
     )
+    form = "NAME@SECONDS=JSON" if delayed else "NAME=JSON"
+    later = " (SWF delivers a signal when it is sent: send it at that time)" if delayed else ""
+    raise UsageError(
+        f"NAME {name!r} is written as workflow.start --local's --signal {form}: give the input apart: {command}{later}"
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @click.command("workflow.cancel")

@@ -195,6 +195,14 @@ def test_workflow_signal_refuses_a_name_written_as_the_local_signal_syntax_and_s
         "simpleflow: error: NAME 'publish=[\"a\"]' is written as workflow.start --local's --signal NAME=JSON: "
         f"give the input apart: simpleflow workflow.signal {swf_domain} {workflow_id} publish --input '[\"a\"]'\n"
     )
+    # The local form's time (NAME@SECONDS=JSON) is no part of the name to send.
+    done = simpleflow("workflow.signal", swf_domain, workflow_id, 'publish@5=["a"]')
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: NAME 'publish@5=[\"a\"]' is written as workflow.start --local's --signal "
+        f"NAME@SECONDS=JSON: give the input apart: simpleflow workflow.signal {swf_domain} {workflow_id} publish "
+        "--input '[\"a\"]' (SWF delivers a signal when it is sent: send it at that time)\n"
+    )
     # An '=' with no JSON after it, or a separate input, leaves the name as it is.
     assert simpleflow("workflow.signal", swf_domain, workflow_id, "a=b").returncode == 0
     assert simpleflow("workflow.signal", swf_domain, workflow_id, "c=1", "--input", "[2]").returncode == 0
