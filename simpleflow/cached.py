@@ -21,8 +21,15 @@ MARKER_PREFIX = "simpleflow.cached:"
 
 
 class Serializer(Protocol):
-    def dumps(self, obj: Any) -> str: ...
-    def loads(self, text: str) -> Any: ...
+    """What ``@cached(serializer=...)`` takes: turns a result into the text the history keeps, and back."""
+
+    def dumps(self, obj: Any) -> str:
+        """The text recorded for the result *obj*."""
+        ...
+
+    def loads(self, text: str) -> Any:
+        """The result *text* was recorded for."""
+        ...
 
 
 class _JSON:

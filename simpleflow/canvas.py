@@ -54,6 +54,11 @@ class FuncGroup:
         self.activities: Any = None  # what func returned, for tests and debugging
 
     def instantiate_task(self) -> Any:
+        """Call the function and return what it built (kept in ``activities``).
+
+        Raises:
+            TypeError: it returned neither a Group, a Chain nor a task (nor None with ``_allow_none``).
+        """
         self.activities = self.func(*self.args, **self.kwargs)
         if self.activities is None and self.allow_none:
             return None
@@ -66,6 +71,7 @@ class FuncGroup:
         return self.activities
 
     def submit(self, executor: Any) -> futures.Future:
+        """Build the group (``instantiate_task``) and submit it: its future (finished with None if it built None)."""
         built = self.instantiate_task()
         if built is None:
             done = futures.Future()
@@ -74,6 +80,7 @@ class FuncGroup:
         return executor.workflow.submit(built)
 
     def propagate_attribute(self, attr: str, val: Any) -> None:
+        """Set *attr* on this FuncGroup (``raises_on_failure`` then reaches what the function returns)."""
         setattr(self, attr, val)
 
     def with_argument(self, value: Any) -> FuncGroup:
@@ -158,6 +165,7 @@ class GroupFuture(futures.Future):
 
     @property
     def count_finished_activities(self) -> int:
+        """How many of the submitted tasks are finished."""
         return sum(1 for f in self.futures if _state(f) == futures.FINISHED)
 
     def __repr__(self) -> str:
@@ -336,6 +344,7 @@ class Group:
             item.propagate_attribute(attr, val)
 
     def submit(self, executor: Any) -> GroupFuture:
+        """Submit the tasks (up to ``max_parallel`` at once, the rest as those settle): the group's future."""
         return self.future_class(
             self.activities, executor.workflow, self.max_parallel, self.bubbles_exception_on_failure
         )
@@ -365,6 +374,7 @@ class Chain(Group):
         super().__init__(*activities, **options)
 
     def submit(self, executor: Any) -> ChainFuture:
+        """Submit the tasks in order, each once the previous one finished: the chain's future."""
         return self.future_class(
             self.activities,
             executor.workflow,

@@ -299,6 +299,8 @@ class TaskFailureContext:
     """What a workflow's ``on_task_failure`` sees of a failed task, and what it decides."""
 
     class Decision(enum.Enum):
+        """What ``on_task_failure`` decided; ``none`` leaves the failure to the task's ``retry``."""
+
         none = 0
         abort = 1
         ignore = 2
@@ -336,47 +338,61 @@ class TaskFailureContext:
 
     @property
     def retry_count(self) -> int | None:
+        """How many retries came before the failed attempt (0 for the first failure; None if not recorded)."""
         return self.event.get("retry")
 
     @property
     def attempt_number(self) -> int:
+        """The failed attempt's number, from 1."""
         return self.event.get("retry", 0) + 1
 
     @property
     def payload(self) -> Any:
+        """The task's activity or workflow class (None for a task without one)."""
         return getattr(self.a_task, "payload", None)
 
     @property
     def task_name(self) -> str | None:
+        """The payload's name, else the task's own name."""
         payload = self.payload
         return payload.name if payload is not None else getattr(self.a_task, "name", None)
 
     @property
     def exception(self) -> BaseException | None:
+        """The error the task's future holds (None without a future)."""
         return self.future._exception if self.future is not None else None
 
     @property
     def id(self) -> int | None:
+        """The id of the event that ended the attempt (its failed or timed-out event), else None."""
         return self.event.get("failed_id") or self.event.get("timed_out_id")
 
     def decide_abort(self) -> TaskFailureContext:
+        """Fail the task for good, no retry: its future keeps the error (raised in ``run`` if ``raises_on_failure``)."""
         self.decision = self.Decision.abort
         return self
 
     def decide_ignore(self) -> TaskFailureContext:
+        """Finish the task's future without an error (its result None), no retry."""
         self.decision = self.Decision.ignore
         return self
 
     def decide_cancel(self) -> TaskFailureContext:
+        """Mark the task's future cancelled, no retry."""
         self.decision = self.Decision.cancel
         return self
 
     def decide_retry(self, retry_wait_timeout: int | None = 0) -> TaskFailureContext:
+        """Schedule the task again: now, or after a timer of *retry_wait_timeout* seconds.
+
+        The retry takes the task's current arguments (the hook may change them on ``a_task``).
+        """
         self.decision = self.Decision.retry_later if retry_wait_timeout else self.Decision.retry_now
         self.retry_wait_timeout = retry_wait_timeout
         return self
 
     def decide_handled(self, a_task: Any, future: Future | None = None) -> TaskFailureContext:
+        """The hook dealt with the failure: *future* becomes the task's future (None: retry the task now)."""
         self.a_task = a_task
         self.future = future
         self.decision = self.Decision.handled

@@ -10,6 +10,7 @@ the ``simpleflow`` package is importable (the repository root is not on the path
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from dataclasses import dataclass
@@ -252,9 +253,60 @@ def test_readme_command_table_lists_every_command() -> None:
     assert commands and missing == []
 
 
+def undocumented(cls: type) -> list[str]:
+    """The public methods and properties *cls* defines (not those it inherits) that have no docstring."""
+    silent = []
+    for name, value in vars(cls).items():
+        member = value.__func__ if isinstance(value, (classmethod, staticmethod)) else value
+        described = callable(member) or isinstance(member, (property, functools.cached_property))
+        if not name.startswith("_") and described and not member.__doc__:
+            silent.append(name)
+    return silent
+
+
 def test_every_public_method_of_workflow_says_what_it_does() -> None:
     """``Workflow`` is what every workflow author subclasses: each of its public methods has a docstring."""
     from simpleflow.workflow import Workflow
 
-    silent = [name for name, value in vars(Workflow).items() if not name.startswith("_") and callable(value)]
-    assert [name for name in silent if not getattr(Workflow, name).__doc__] == []
+    assert undocumented(Workflow) == []
+
+
+def public_api() -> list[type]:
+    """The classes, beyond ``Workflow``, whose methods and properties authors and tests call."""
+    from simpleflow.cached import Serializer
+    from simpleflow.canvas import Chain, FuncGroup, Group
+    from simpleflow.task import TaskFailureContext
+    from simpleflow.testing import Execution, Run
+
+    return [TaskFailureContext, TaskFailureContext.Decision, Group, Chain, FuncGroup, Serializer, Run, Execution]
+
+
+@pytest.mark.parametrize("cls", public_api(), ids=lambda cls: cls.__qualname__)
+def test_every_public_method_and_property_says_what_it_does(cls: type) -> None:
+    assert cls.__doc__, f"{cls.__qualname__} has no docstring"
+    assert undocumented(cls) == []
+
+
+def test_an_undocumented_property_or_method_is_found() -> None:
+    class Sample:
+        """A class."""
+
+        @property
+        def silent(self) -> int:
+            return 1
+
+        @classmethod
+        def quiet(cls) -> None:
+            pass
+
+        @functools.cached_property
+        def mute(self) -> int:
+            return 1
+
+        def told(self) -> None:
+            """Does nothing."""
+
+        def _private(self) -> None:
+            pass
+
+    assert undocumented(Sample) == ["silent", "quiet", "mute"]

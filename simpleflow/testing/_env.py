@@ -72,6 +72,7 @@ class Execution:
 
     @property
     def workflow_id(self) -> str:
+        """Its workflow id."""
         return self._local.workflow_id
 
     @property
@@ -86,6 +87,7 @@ class Execution:
 
     @property
     def closed(self) -> bool:
+        """Whether it has closed (after which ``finish`` gives its ``Run`` at once)."""
         return self._outcome is not None
 
     @property

@@ -46,6 +46,7 @@ class Run:
 
     @property
     def completed(self) -> bool:
+        """Whether it completed (``status`` is ``completed``)."""
         return self.outcome.completed
 
     @property
@@ -65,6 +66,7 @@ class Run:
 
     @property
     def reason(self) -> str | None:
+        """Why it failed; None when it ended otherwise (completed, canceled, timed out...)."""
         return self.outcome.reason
 
     @property
@@ -77,10 +79,12 @@ class Run:
 
     @property
     def workflow_id(self) -> str:
+        """Its workflow id."""
         return self.outcome.workflow_id
 
     @property
     def run_id(self) -> str:
+        """Its last run's run id."""
         return self.outcome.run_id
 
     @property
