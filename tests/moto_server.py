@@ -138,3 +138,22 @@ class MotoServer:
                 else:
                     os.environ[key] = value
             client.reset_clients()
+
+
+@contextlib.contextmanager
+def long_poll_domain(prefix: str) -> Iterator[str]:
+    """A dev server of its own that holds an empty poll 30 s (as SWF does 60 s), this process pointed at it,
+    and a new domain on it (its name starts with *prefix*)."""
+    import uuid
+
+    import boto3
+
+    server = MotoServer(poll_wait=30)
+    server.start()
+    try:
+        with server.pointed_at():
+            domain = f"{prefix}-{uuid.uuid4().hex[:8]}"
+            boto3.client("swf").register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+            yield domain
+    finally:
+        server.stop()

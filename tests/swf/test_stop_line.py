@@ -8,15 +8,13 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from simpleflow.swf import client
-from tests.moto_server import MotoServer
+from tests.moto_server import long_poll_domain
 from tests.process_helpers import children, wait_dead
 from tests.swf_e2e_helpers import (
     WORKFLOWS,
@@ -123,15 +121,8 @@ def test_a_supervisor_says_the_stop_once_and_quits_its_children_on_a_second_ctrl
 @pytest.fixture(scope="module")
 def long_polls(moto_server) -> Iterator[str]:
     """A dev server that holds an empty poll 30 s, as SWF does 60 s, with this process pointed at it; a domain on it."""
-    server = MotoServer(poll_wait=30)
-    server.start()
-    try:
-        with server.pointed_at():
-            domain = f"long-{uuid.uuid4().hex[:8]}"
-            boto3.client("swf").register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-            yield domain
-    finally:
-        server.stop()
+    with long_poll_domain("long") as domain:
+        yield domain
 
 
 def test_a_decider_waits_for_its_poll_in_flight_and_a_second_ctrl_c_drops_it(long_polls, processes, decider_list):

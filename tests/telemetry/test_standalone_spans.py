@@ -4,13 +4,11 @@ the default batch delay (5 s) outlasts the whole execution."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import boto3
 import pytest
 
-from tests.moto_server import MotoServer
+from tests.moto_server import long_poll_domain
 from tests.swf_e2e_helpers import simpleflow
 from tests.telemetry.test_restart import console_spans
 
@@ -20,15 +18,8 @@ WORKFLOW = "tests.fixtures.telemetry_workflows.ChildWorkflow"
 @pytest.fixture(scope="module")
 def held_polls(moto_server) -> Iterator[str]:
     """A domain on a dev server that holds an empty poll 30 s, with this process pointed at it."""
-    server = MotoServer(poll_wait=30)
-    server.start()
-    try:
-        with server.pointed_at():
-            domain = f"held-{uuid.uuid4().hex[:8]}"
-            boto3.client("swf").register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-            yield domain
-    finally:
-        server.stop()
+    with long_poll_domain("held") as domain:
+        yield domain
 
 
 def test_standalone_exports_the_spans_and_metrics_of_its_processes(held_polls, monkeypatch):
