@@ -23,6 +23,7 @@ from simpleflow.cli.params import (
     RUN_ID,
     RUN_ID_ARG,
     SIGNAL,
+    finite_seconds,
     given_on_command_line,
     load_middlewares,
     middleware_options,
@@ -181,7 +182,7 @@ def _refuse_local_signal_syntax(domain: str, workflow_id: str, name: str) -> Non
     import shlex
 
     base, at, when = signal.rpartition("@")
-    delayed = bool(at and base and _is_number(when))  # NAME@SECONDS=JSON: a time on the local clock
+    delayed = bool(at and base and _is_seconds(when))  # NAME@SECONDS=JSON: a time on the local clock
     command = shlex.join(
         ["simpleflow", "workflow.signal", domain, workflow_id, base if delayed else signal, "--input", value]
     )
@@ -192,9 +193,10 @@ def _refuse_local_signal_syntax(domain: str, workflow_id: str, name: str) -> Non
     )
 
 
-def _is_number(text: str) -> bool:
+def _is_seconds(text: str) -> bool:
+    """Whether *text* is a time the local ``--signal NAME@SECONDS=JSON`` takes (``finite_seconds``)."""
     try:
-        float(text)
+        finite_seconds(text)
     except ValueError:
         return False
     return True
