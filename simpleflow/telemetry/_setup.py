@@ -150,12 +150,40 @@ def _exit_timeout(name: str) -> float:
         raise UsageError(str(err)) from None
 
 
+# The numbers the SDK reads for each family, and how: a value its reader cannot read, it replaces by its
+# default after logging a traceback (spans) or a warning (metrics); here it is refused like a value it refuses.
+_NUMBERS = {
+    "OTEL_BSP_*": (
+        int,
+        (
+            "OTEL_BSP_SCHEDULE_DELAY",
+            "OTEL_BSP_MAX_QUEUE_SIZE",
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+            "OTEL_BSP_EXPORT_TIMEOUT",
+        ),
+    ),
+    "OTEL_METRIC_EXPORT_*": (float, ("OTEL_METRIC_EXPORT_INTERVAL", "OTEL_METRIC_EXPORT_TIMEOUT")),
+}
+
+
 def _checked(variables: str, make: Any, exporter: Any) -> Any:
     """``make(exporter)``, which reads *variables*: a value the SDK refuses is one line naming them.
 
     Raises:
-        UsageError: the SDK refused a value (its message names its own parameter, not the variable).
+        UsageError: a value is not a number the SDK reads, or the SDK refused one (its message names its own
+            parameter, not the variable).
     """
+    read, names = _NUMBERS[variables]
+    for name in names:
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        try:
+            read(value)
+        except ValueError:
+            unit = "spans" if name.endswith("_SIZE") else "milliseconds"
+            kind = "a whole number" if read is int else "a number"
+            raise UsageError(f"{name}={value!r}: not {kind} of {unit}") from None
     try:
         return make(exporter)
     except ValueError as err:

@@ -35,6 +35,19 @@ def test_live_spans_and_files_name_the_same_service(monkeypatch, attributes, nam
             "OTEL_METRIC_EXPORT_INTERVAL=-5",
             "OTEL_METRIC_EXPORT_* variables: interval value -5.0 is invalid and needs to be larger than zero.",
         ),
+        # Values the SDK cannot read as numbers: it logged a traceback (or a warning) and used its default.
+        (
+            "OTEL_BSP_SCHEDULE_DELAY=abc",
+            "OTEL_BSP_SCHEDULE_DELAY='abc': not a whole number of milliseconds",
+        ),
+        (
+            "OTEL_BSP_MAX_QUEUE_SIZE=1.5",
+            "OTEL_BSP_MAX_QUEUE_SIZE='1.5': not a whole number of spans",
+        ),
+        (
+            "OTEL_METRIC_EXPORT_TIMEOUT=soon",
+            "OTEL_METRIC_EXPORT_TIMEOUT='soon': not a number of milliseconds",
+        ),
     ],
 )
 def test_a_batch_or_interval_setting_the_sdk_refuses_is_one_line_naming_the_variables(monkeypatch, variable, said):
