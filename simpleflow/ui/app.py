@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from botocore.exceptions import ClientError, HTTPClientError
@@ -24,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
+from simpleflow.swf import client
 from simpleflow.swf.executions import UnknownExecution
 from simpleflow.ui import actions, listing, present
 from simpleflow.ui.config import UISettings
@@ -33,6 +35,7 @@ from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_r
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # No inline script or style can run, whatever a page holds: a second line behind the escaping.
@@ -184,7 +187,7 @@ def create_app(settings: UISettings) -> Starlette:
                 for status in statuses
             ]
 
-        pages = await run_in_threadpool(fetch)
+        pages = await read_swf(fetch)
         any_open = any(row.status == "OPEN" for page in pages for row in page.rows)
         context = {
             "domain": domain,
@@ -205,9 +208,9 @@ def create_app(settings: UISettings) -> Starlette:
     async def execution(request: Request) -> Response:
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+        view = await read_swf(load_view, domain, workflow_id, run_id, cache)
         if view.is_open and view.waiting.signals is None:
-            await run_in_threadpool(_add_awaited_signals, settings, view)
+            await read_swf(_add_awaited_signals, settings, view)
         context = {
             "domain": domain,
             "view": view,
@@ -227,7 +230,7 @@ def create_app(settings: UISettings) -> Starlette:
 
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        document = await run_in_threadpool(history_document, domain, workflow_id, run_id)
+        document = await read_swf(history_document, domain, workflow_id, run_id)
         return JSONResponse(document, headers={"content-disposition": "attachment; filename=history.json"})
 
     async def action_form(request: Request) -> Response:
@@ -238,7 +241,7 @@ def create_app(settings: UISettings) -> Starlette:
             return fail(request, 403, "this UI is read-only (started with --read-only)")
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+        view = await read_swf(load_view, domain, workflow_id, run_id, cache)
         return confirm_page(request, spec, domain, view, {"workflow": view.class_path or "", "reason": ""})
 
     def confirm_page(
@@ -279,7 +282,7 @@ def create_app(settings: UISettings) -> Starlette:
         try:
             result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
         except UsageError as err:  # a value of the form: the same form again, what was typed kept
-            view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+            view = await read_swf(load_view, domain, workflow_id, run_id, cache)
             return confirm_page(request, spec, domain, view, form, str(err))
         context = {"domain": domain, "spec": spec, "result": result, "workflow_id": workflow_id, "run_id": run_id}
         return render(request, "result.html", context, 200 if result.ok else 409)
@@ -297,6 +300,17 @@ def create_app(settings: UISettings) -> Starlette:
     app.add_middleware(Guard, settings=settings, render=render)
     app.state.settings = settings
     return app
+
+
+async def read_swf(read: Callable[..., T], *args: Any) -> T:
+    """*read(*args)* in a worker thread, its SWF calls quick to give up: a page answers within seconds
+    when SWF does not (an action's call keeps the usual client: it is not tried again in a hurry)."""
+
+    def call() -> T:
+        with client.page_reads():
+            return read(*args)
+
+    return await run_in_threadpool(call)
 
 
 def link(path: str, **params: Any) -> str:
