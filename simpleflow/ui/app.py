@@ -2,6 +2,7 @@
 
 Pages are rendered on the server by Jinja2 with autoescape on: every value read from SWF is escaped.
 The only markup inserted as is are the two SVG pictures, which their generators escape themselves.
+An open execution's page is then kept current by ``/execution/update`` (see simpleflow.ui.update).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from simpleflow import __version__
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
 from simpleflow.swf.executions import UnknownExecution
-from simpleflow.ui import actions, listing, present
+from simpleflow.ui import actions, listing, present, update
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import ViewCache, load_view
 from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_refusal, refusal
@@ -42,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
@@ -109,6 +110,7 @@ class Guard:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(os.path.join(HERE, "templates")), autoescape=True)
     env.filters.update(present.FILTERS)
+    env.filters["svg"] = Markup  # the DAG's picture: escaped by simpleflow.dag._graph
     env.globals["version"] = __version__
     env.globals["dict"] = dict
     env.globals["link"] = link
@@ -120,6 +122,7 @@ def create_app(settings: UISettings) -> Starlette:
     if not settings.domains:
         raise UsageError("simpleflow ui needs a domain: --domain NAME (or $SWF_DOMAIN)")
     env = _environment()
+    parts_macros = env.get_template("parts.html").module
     cache = ViewCache()
 
     def authorized(request: Request) -> bool:
@@ -205,17 +208,20 @@ def create_app(settings: UISettings) -> Starlette:
             raise UsageError("which execution? the address needs workflow_id (and run_id)")
         return workflow_id, (values.get("run_id") or "").strip() or None
 
-    async def execution(request: Request) -> Response:
-        domain = domain_of(request)
-        workflow_id, run_id = ids(request.query_params)
+    async def full_view(domain: str, workflow_id: str, run_id: str | None) -> Any:
         view = await read_swf(load_view, domain, workflow_id, run_id, cache)
         if view.is_open and view.waiting.signals is None:
             await read_swf(_add_awaited_signals, settings, view)
+        return view
+
+    async def execution(request: Request) -> Response:
+        domain = domain_of(request)
+        workflow_id, run_id = ids(request.query_params)
+        view = await full_view(domain, workflow_id, run_id)
         context = {
             "domain": domain,
             "view": view,
-            "timeline": Markup(view.timeline_svg),  # escaped by simpleflow.swf.timeline
-            "dag": Markup(view.dag_svg) if view.dag_svg else None,  # escaped by simpleflow.dag._graph
+            "parts": update.parts_of(parts_macros, view, domain),
             "actions": [
                 spec
                 for spec in actions.ACTIONS.values()
@@ -224,6 +230,17 @@ def create_app(settings: UISettings) -> Starlette:
             "refresh": settings.refresh if view.is_open else 0,
         }
         return render(request, "execution.html", context)
+
+    async def execution_update(request: Request) -> Response:
+        domain = domain_of(request)
+        workflow_id, run_id = ids(request.query_params)
+        try:
+            after = int(request.query_params.get("after") or "")
+        except ValueError:
+            raise UsageError("an update names the last event the page shows: after=N") from None
+        view = await full_view(domain, workflow_id, run_id)
+        digests = update.read_digests(request.query_params.get("have"))
+        return JSONResponse(update.changes(parts_macros, view, domain, after, digests))
 
     async def history_json(request: Request) -> Response:
         from simpleflow.swf.inspection import history_document
@@ -292,6 +309,7 @@ def create_app(settings: UISettings) -> Starlette:
         Route("/executions", guarded(executions)),
         Route("/execution", guarded(execution)),
         Route("/execution/history.json", guarded(history_json)),
+        Route("/execution/update", guarded(execution_update)),
         Route("/action/{name}", guarded(action_form), methods=["GET"]),
         Route("/action/{name}", guarded(action_post), methods=["POST"]),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),

@@ -187,20 +187,18 @@ def test_a_huge_value_is_cut_on_the_page_and_says_so():
 
 def _page_of(view) -> str:
     """The execution page of *view*, as a browser without the token gets it."""
-    from markupsafe import Markup
-
     from simpleflow.ui.app import _environment
+    from simpleflow.ui.update import parts_of
 
-    template = _environment().get_template("execution.html")
-    return template.render(
+    env = _environment()
+    return env.get_template("execution.html").render(
         settings=SETTINGS,
         can_act=False,
         authorized=False,
         csrf="",
         domain="d",
         view=view,
-        timeline=Markup(view.timeline_svg),
-        dag=None,
+        parts=parts_of(env.get_template("parts.html").module, view, "d"),
         actions=[],
         refresh=0,
     )
