@@ -7,6 +7,7 @@ An open execution's page is then kept current by ``/execution/update`` (see simp
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable
@@ -258,8 +259,14 @@ def create_app(settings: UISettings) -> Starlette:
             return fail(request, 403, "this UI is read-only (started with --read-only)")
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        view = await read_swf(load_view, domain, workflow_id, run_id, cache)
-        return confirm_page(request, spec, domain, view, {"workflow": view.class_path or "", "reason": ""})
+        if spec.name == "signal":  # with the signals its code waits for (replayed), to name one
+            view = await full_view(domain, workflow_id, run_id)
+        else:
+            view = await read_swf(load_view, domain, workflow_id, run_id, cache)
+        values = {"workflow": view.class_path or "", "reason": ""}
+        if spec.name == "signal" and len(view.waiting.signals or ()) == 1:  # the one it waits for
+            values["name"] = view.waiting.signals[0]
+        return confirm_page(request, spec, domain, view, values)
 
     def confirm_page(
         request: Request, spec: Any, domain: str, view: Any, values: dict[str, str], error: str | None = None
@@ -272,6 +279,7 @@ def create_app(settings: UISettings) -> Starlette:
             "unavailable": actions.unavailable(spec, view.is_open, view.is_dag),
             "what": actions.confirmation(spec.name, domain, view.workflow_id, view.run_id, view.is_open),
             "defaults": values,
+            "choices": {"name": view.waiting.signals or []} if spec.name == "signal" else {},
             "error": error,
         }
         return render(request, "confirm.html", context, 400 if error else 200)
@@ -337,12 +345,20 @@ def link(path: str, **params: Any) -> str:
     return path + (f"?{urlencode(items)}" if items else "")
 
 
+def _package_of(path: str | None) -> str | None:
+    """The package to give ``--package`` for the class at *path*: its module, cut before a private part
+    (``simpleflow.dag._workflow.DagWorkflow``: ``simpleflow.dag``, as it is imported)."""
+    parts = (path or "").split(".")[:-1]
+    public = list(itertools.takewhile(lambda part: not part.startswith("_"), parts))
+    return ".".join(public) or None
+
+
 def _add_awaited_signals(settings: UISettings, view: Any) -> None:
     """Fill ``view.waiting.signals`` by replaying the history here, when the operator allowed its class."""
     if not settings.allows_class(view.class_path):
-        view.waiting.signals_note = (
-            "the signals its code waits for are known by replaying it: start the UI with "
-            f"--package naming the package of {view.class_path or 'its workflow class'}"
+        package = _package_of(view.class_path)
+        view.waiting.signals_note = "the signals its code waits for are known by replaying it: start the UI with " + (
+            f"--package {package}" if package else "--package naming the package of its workflow class"
         )
         return
     from simpleflow.engine import ExecutionInfo
