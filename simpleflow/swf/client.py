@@ -19,6 +19,8 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import botocore.session
@@ -45,6 +47,7 @@ __all__ = [
     "list_executions",
     "note_answers",
     "oldest_start",
+    "page_reads",
     "poll_activity_task",
     "poll_decision_task",
     "register_domain",
@@ -64,10 +67,16 @@ CONNECT_TIMEOUT = 10
 # each poller's heartbeats and answers, a sticky poll. botocore's pool keeps 10 connections and warns
 # "Connection pool is full, discarding connection" for each one over; a pool only keeps what was opened.
 POOL_CONNECTIONS = 64
+# A person waits on a page (simpleflow ui): its calls give up within seconds when SWF does not answer,
+# where botocore's default tries and backoff took about 22 s before the page could say so.
+PAGE_CONNECT_TIMEOUT = 2
+PAGE_READ_TIMEOUT = 5
+PAGE_ATTEMPTS = 2  # in all: one retry
 DEFAULT_LIST_DAYS = 90
 
 _clients: dict[str | tuple, tuple[int, Any]] = {}
 _clients_lock = threading.Lock()
+_page_reads: ContextVar[bool] = ContextVar("simpleflow_page_reads", default=False)
 
 
 class UnknownDomain(UsageError):
@@ -90,15 +99,29 @@ class DeprecatedDomain(UsageError):
         self.domain = domain
 
 
-def _config(region: str | None = None) -> Config:
+def _config(region: str | None = None, page: bool = False) -> Config:
+    # (botocore's max_attempts counts the retries, after the first try; total_max_attempts counts them all.)
     retries = settings.get("SWF_CONNECTION_RETRIES")
     return Config(
         region_name=region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-        retries={"max_attempts": retries, "mode": "standard"},
-        read_timeout=READ_TIMEOUT,
-        connect_timeout=CONNECT_TIMEOUT,
+        retries={"total_max_attempts": min(retries + 1, PAGE_ATTEMPTS), "mode": "standard"}
+        if page
+        else {"max_attempts": retries, "mode": "standard"},
+        read_timeout=PAGE_READ_TIMEOUT if page else READ_TIMEOUT,
+        connect_timeout=PAGE_CONNECT_TIMEOUT if page else CONNECT_TIMEOUT,
         max_pool_connections=POOL_CONNECTIONS,
     )
+
+
+@contextmanager
+def page_reads() -> Iterator[None]:
+    """The SWF calls made inside (this thread or task) use a client of short timeouts and few tries: for a
+    person waiting on a page, not for polls, which SWF holds open up to 60 s."""
+    token = _page_reads.set(True)
+    try:
+        yield
+    finally:
+        _page_reads.reset(token)
 
 
 def _remember_domain(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
@@ -116,14 +139,16 @@ def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: 
         raise UnknownDomain(domain)
 
 
-def _new_client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
+def _new_client(
+    service: str, region: str | None = None, credentials: tuple[str, str] | None = None, page: bool = False
+) -> Any:
     if service == "swf":
         # A session per client: a shared default session is not safe to share between threads.
         keys = dict(zip(("aws_access_key_id", "aws_secret_access_key"), credentials or ()))
         session = botocore.session.Session()
         # The same parsed responses, in a fraction of the time on long histories (see response_parser).
         session.register_component("response_parser_factory", FastParserFactory())
-        client = session.create_client(service, config=_config(region), **keys)
+        client = session.create_client(service, config=_config(region, page), **keys)
     else:
         import boto3  # S3 clients get boto3's transfer methods (upload_fileobj...)
 
@@ -135,14 +160,16 @@ def _new_client(service: str, region: str | None = None, credentials: tuple[str,
     return client
 
 
-def _client(service: str, region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
+def _client(
+    service: str, region: str | None = None, credentials: tuple[str, str] | None = None, page: bool = False
+) -> Any:
     # Clients are not fork-safe: a forked child builds its own.
     pid = os.getpid()
-    key = service if region is None and credentials is None else (service, region, credentials)
+    key = service if region is None and credentials is None and not page else (service, region, credentials, page)
     with _clients_lock:
         cached = _clients.get(key)
         if cached is None or cached[0] != pid:
-            cached = (pid, _new_client(service, region, credentials))
+            cached = (pid, _new_client(service, region, credentials, page))
             _clients[key] = cached
         return cached[1]
 
@@ -154,12 +181,13 @@ def reset_clients() -> None:
 
 
 def swf_client(region: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
-    """This process's botocore SWF client (retries on throttling and 5xx, 70 s read timeout).
+    """This process's botocore SWF client (retries on throttling and 5xx, 70 s read timeout; inside
+    :func:`page_reads`, one of a few seconds and two tries).
 
     *region* and *credentials* (access key id, secret key) ask for a client of their own, configured alike
     (the object layer's ``~/.swf`` settings); without them, the environment's.
     """
-    return _client("swf", region, credentials)
+    return _client("swf", region, credentials, _page_reads.get())
 
 
 def s3_client() -> Any:

@@ -2,13 +2,16 @@
 
 Pages are rendered on the server by Jinja2 with autoescape on: every value read from SWF is escaped.
 The only markup inserted as is are the two SVG pictures, which their generators escape themselves.
+An open execution's page is then kept current by ``/execution/update`` (see simpleflow.ui.update).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from botocore.exceptions import ClientError, HTTPClientError
@@ -24,8 +27,9 @@ from starlette.staticfiles import StaticFiles
 
 from simpleflow import __version__
 from simpleflow.exceptions import UsageError
+from simpleflow.swf import client
 from simpleflow.swf.executions import UnknownExecution
-from simpleflow.ui import actions, listing, present
+from simpleflow.ui import actions, listing, present, update
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import ViewCache, load_view
 from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_refusal, refusal
@@ -33,13 +37,14 @@ from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_r
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # No inline script or style can run, whatever a page holds: a second line behind the escaping.
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
@@ -106,6 +111,7 @@ class Guard:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(os.path.join(HERE, "templates")), autoescape=True)
     env.filters.update(present.FILTERS)
+    env.filters["svg"] = Markup  # the DAG's picture: escaped by simpleflow.dag._graph
     env.globals["version"] = __version__
     env.globals["dict"] = dict
     env.globals["link"] = link
@@ -117,6 +123,7 @@ def create_app(settings: UISettings) -> Starlette:
     if not settings.domains:
         raise UsageError("simpleflow ui needs a domain: --domain NAME (or $SWF_DOMAIN)")
     env = _environment()
+    parts_macros = env.get_template("parts.html").module
     cache = ViewCache()
 
     def authorized(request: Request) -> bool:
@@ -184,7 +191,7 @@ def create_app(settings: UISettings) -> Starlette:
                 for status in statuses
             ]
 
-        pages = await run_in_threadpool(fetch)
+        pages = await read_swf(fetch)
         any_open = any(row.status == "OPEN" for page in pages for row in page.rows)
         context = {
             "domain": domain,
@@ -202,17 +209,20 @@ def create_app(settings: UISettings) -> Starlette:
             raise UsageError("which execution? the address needs workflow_id (and run_id)")
         return workflow_id, (values.get("run_id") or "").strip() or None
 
+    async def full_view(domain: str, workflow_id: str, run_id: str | None) -> Any:
+        view = await read_swf(load_view, domain, workflow_id, run_id, cache)
+        if view.is_open and view.waiting.signals is None:
+            await read_swf(_add_awaited_signals, settings, view)
+        return view
+
     async def execution(request: Request) -> Response:
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
-        if view.is_open and view.waiting.signals is None:
-            await run_in_threadpool(_add_awaited_signals, settings, view)
+        view = await full_view(domain, workflow_id, run_id)
         context = {
             "domain": domain,
             "view": view,
-            "timeline": Markup(view.timeline_svg),  # escaped by simpleflow.swf.timeline
-            "dag": Markup(view.dag_svg) if view.dag_svg else None,  # escaped by simpleflow.dag._graph
+            "parts": update.parts_of(parts_macros, view, domain),
             "actions": [
                 spec
                 for spec in actions.ACTIONS.values()
@@ -222,12 +232,23 @@ def create_app(settings: UISettings) -> Starlette:
         }
         return render(request, "execution.html", context)
 
+    async def execution_update(request: Request) -> Response:
+        domain = domain_of(request)
+        workflow_id, run_id = ids(request.query_params)
+        try:
+            after = int(request.query_params.get("after") or "")
+        except ValueError:
+            raise UsageError("an update names the last event the page shows: after=N") from None
+        view = await full_view(domain, workflow_id, run_id)
+        digests = update.read_digests(request.query_params.get("have"))
+        return JSONResponse(update.changes(parts_macros, view, domain, after, digests))
+
     async def history_json(request: Request) -> Response:
         from simpleflow.swf.inspection import history_document
 
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        document = await run_in_threadpool(history_document, domain, workflow_id, run_id)
+        document = await read_swf(history_document, domain, workflow_id, run_id)
         return JSONResponse(document, headers={"content-disposition": "attachment; filename=history.json"})
 
     async def action_form(request: Request) -> Response:
@@ -238,8 +259,14 @@ def create_app(settings: UISettings) -> Starlette:
             return fail(request, 403, "this UI is read-only (started with --read-only)")
         domain = domain_of(request)
         workflow_id, run_id = ids(request.query_params)
-        view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
-        return confirm_page(request, spec, domain, view, {"workflow": view.class_path or "", "reason": ""})
+        if spec.name == "signal":  # with the signals its code waits for (replayed), to name one
+            view = await full_view(domain, workflow_id, run_id)
+        else:
+            view = await read_swf(load_view, domain, workflow_id, run_id, cache)
+        values = {"workflow": view.class_path or "", "reason": ""}
+        if spec.name == "signal" and len(view.waiting.signals or ()) == 1:  # the one it waits for
+            values["name"] = view.waiting.signals[0]
+        return confirm_page(request, spec, domain, view, values)
 
     def confirm_page(
         request: Request, spec: Any, domain: str, view: Any, values: dict[str, str], error: str | None = None
@@ -252,6 +279,7 @@ def create_app(settings: UISettings) -> Starlette:
             "unavailable": actions.unavailable(spec, view.is_open, view.is_dag),
             "what": actions.confirmation(spec.name, domain, view.workflow_id, view.run_id, view.is_open),
             "defaults": values,
+            "choices": {"name": view.waiting.signals or []} if spec.name == "signal" else {},
             "error": error,
         }
         return render(request, "confirm.html", context, 400 if error else 200)
@@ -279,7 +307,7 @@ def create_app(settings: UISettings) -> Starlette:
         try:
             result = await run_in_threadpool(actions.perform, spec.name, domain, workflow_id, run_id, form)
         except UsageError as err:  # a value of the form: the same form again, what was typed kept
-            view = await run_in_threadpool(load_view, domain, workflow_id, run_id, cache)
+            view = await read_swf(load_view, domain, workflow_id, run_id, cache)
             return confirm_page(request, spec, domain, view, form, str(err))
         context = {"domain": domain, "spec": spec, "result": result, "workflow_id": workflow_id, "run_id": run_id}
         return render(request, "result.html", context, 200 if result.ok else 409)
@@ -289,6 +317,7 @@ def create_app(settings: UISettings) -> Starlette:
         Route("/executions", guarded(executions)),
         Route("/execution", guarded(execution)),
         Route("/execution/history.json", guarded(history_json)),
+        Route("/execution/update", guarded(execution_update)),
         Route("/action/{name}", guarded(action_form), methods=["GET"]),
         Route("/action/{name}", guarded(action_post), methods=["POST"]),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
@@ -299,18 +328,37 @@ def create_app(settings: UISettings) -> Starlette:
     return app
 
 
+async def read_swf(read: Callable[..., T], *args: Any) -> T:
+    """*read(*args)* in a worker thread, its SWF calls quick to give up: a page answers within seconds
+    when SWF does not (an action's call keeps the usual client: it is not tried again in a hurry)."""
+
+    def call() -> T:
+        with client.page_reads():
+            return read(*args)
+
+    return await run_in_threadpool(call)
+
+
 def link(path: str, **params: Any) -> str:
     """A path with its query string (None values left out)."""
     items = {key: value for key, value in params.items() if value is not None and value != ""}
     return path + (f"?{urlencode(items)}" if items else "")
 
 
+def _package_of(path: str | None) -> str | None:
+    """The package to give ``--package`` for the class at *path*: its module, cut before a private part
+    (``simpleflow.dag._workflow.DagWorkflow``: ``simpleflow.dag``, as it is imported)."""
+    parts = (path or "").split(".")[:-1]
+    public = list(itertools.takewhile(lambda part: not part.startswith("_"), parts))
+    return ".".join(public) or None
+
+
 def _add_awaited_signals(settings: UISettings, view: Any) -> None:
     """Fill ``view.waiting.signals`` by replaying the history here, when the operator allowed its class."""
     if not settings.allows_class(view.class_path):
-        view.waiting.signals_note = (
-            "the signals its code waits for are known by replaying it: start the UI with "
-            f"--package naming the package of {view.class_path or 'its workflow class'}"
+        package = _package_of(view.class_path)
+        view.waiting.signals_note = "the signals its code waits for are known by replaying it: start the UI with " + (
+            f"--package {package}" if package else "--package naming the package of its workflow class"
         )
         return
     from simpleflow.engine import ExecutionInfo

@@ -101,11 +101,15 @@ class ExecutionView:
 
 
 def _decoded(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Event attributes with JSON payloads (input, result, details, control...) decoded for display."""
+    """Event attributes with JSON payloads (input, result, details, control...) decoded for display, and
+    a worker's identity when it is simpleflow's JSON object (not shown as a string of escaped JSON)."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         if key in ("input", "result", "details", "control", "executionContext") and isinstance(value, str):
             out[key] = format.loads(value)
+        elif key == "identity" and isinstance(value, str) and value.startswith("{"):
+            identity = format.loads(value)
+            out[key] = identity if isinstance(identity, dict) else value
         else:
             out[key] = value
     return out

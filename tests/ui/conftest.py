@@ -118,8 +118,8 @@ def _run_all(domain: str, tmp_path_factory):
 class UIProcess:
     """``simpleflow ui`` as a child process; ``url`` is the URL it printed (with its token)."""
 
-    def __init__(self, *args: str, log: Path, endpoint: str | None = None) -> None:
-        env = dict(os.environ)
+    def __init__(self, *args: str, log: Path, endpoint: str | None = None, environ: dict | None = None) -> None:
+        env = dict(os.environ, **(environ or {}))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         env["AWS_SECRET_ACCESS_KEY"] = UI_SECRET
         if endpoint:

@@ -46,6 +46,8 @@ def test_sending_the_signal_from_the_page_completes_the_waiting_execution(page, 
     shots(page, "waiting")
     page.click("#action-signal")
     assert "Sends the signal" in page.inner_text("#what")
+    assert page.input_value("input[name=name]") == "approve"  # the signal its code waits for, prefilled
+    assert page.inner_text("#name-awaited") == "it waits for: approve"
     page.fill("input[name=name]", "approve")
     page.fill("textarea[name=input]", '["alice"')
     page.click("#confirm")  # bad JSON: the same form again, saying so in its own words, what was typed kept

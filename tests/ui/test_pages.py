@@ -39,6 +39,7 @@ def test_the_list_reloads_itself_but_never_over_a_filter_typed_and_not_sent(page
     page.locator("h1").click()  # the field loses the focus, still holding what was typed
     page.clock.run_for(12_000)
     assert page.evaluate("window.loadedOnce === true") and page.input_value("input[name=tag]") == "release"
+    assert "paused" in page.inner_text("#refresh-note")  # the header does not say it reloads
     page.fill("input[name=tag]", "")
     page.locator("h1").click()
     with page.expect_navigation():  # nothing typed: it reloads

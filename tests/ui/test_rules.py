@@ -187,20 +187,18 @@ def test_a_huge_value_is_cut_on_the_page_and_says_so():
 
 def _page_of(view) -> str:
     """The execution page of *view*, as a browser without the token gets it."""
-    from markupsafe import Markup
-
     from simpleflow.ui.app import _environment
+    from simpleflow.ui.update import parts_of
 
-    template = _environment().get_template("execution.html")
-    return template.render(
+    env = _environment()
+    return env.get_template("execution.html").render(
         settings=SETTINGS,
         can_act=False,
         authorized=False,
         csrf="",
         domain="d",
         view=view,
-        timeline=Markup(view.timeline_svg),
-        dag=None,
+        parts=parts_of(env.get_template("parts.html").module, view, "d"),
         actions=[],
         refresh=0,
     )
@@ -275,3 +273,40 @@ def test_a_retry_wait_is_said_as_the_retry_it_waits_for():
     html = _page_of(build_view("d", {"executionInfo": {"executionStatus": "OPEN"}}, history.events, 0))
     said = [line.split(", fires at")[0] for line in html.split('<li class="timer">')[1:]]
     assert said == ["retry 2 of activity-fetch-1", "retry of activity-send-1", "timer cool-off"]
+
+
+def test_a_worker_identity_in_the_history_shows_as_its_json_not_as_escaped_text():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.start_activity(history.schedule_activity("act-1", "act"), identity='{"hostname": "box", "pid": 7}')
+    history.start_activity(history.schedule_activity("act-2", "act"), identity="box-7")
+    view = build_view("d", {"executionInfo": {"executionStatus": "OPEN"}}, history.events, 0)
+    assert [e.attributes["identity"] for e in view.events if e.event_type == "ActivityTaskStarted"] == [
+        {"hostname": "box", "pid": 7},
+        "box-7",
+    ]
+    html = _page_of(view)
+    assert "&#34;identity&#34;: {&#34;hostname&#34;: &#34;box&#34;" in html and "\\&#34;" not in html
+
+
+def test_a_canceled_run_says_its_outcome_holds_no_details():
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    history.add("WorkflowExecutionCanceled", decisionTaskCompletedEventId=4)
+    html = _page_of(
+        build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    )
+    assert "<h2>Canceled</h2>" in html
+    assert '<p class="empty" id="outcome-empty">Canceled at ' in html and "SWF recorded no details" in html
+
+
+def test_the_hint_to_list_awaited_signals_names_a_package_that_allows_the_class():
+    from simpleflow.ui.app import _add_awaited_signals
+
+    path = "simpleflow.dag._workflow.DagWorkflow"  # the class a DAG run's input names
+    history = HistoryBuilder("dag", input={"__extra": {"class": path}, "args": [], "kwargs": {}})
+    history.decision()
+    view = build_view("d", {"executionInfo": {"execution": {"workflowId": "w", "runId": "r"}}}, history.events, 0)
+    _add_awaited_signals(UISettings(("d",)), view)
+    package = view.waiting.signals_note.rpartition("--package ")[2]
+    assert package == "simpleflow.dag" and UISettings(("d",), packages=(package,)).allows_class(path)

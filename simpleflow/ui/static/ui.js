@@ -1,12 +1,31 @@
-// simpleflow ui: history search, and reloading a page that shows something open (paused while a person
-// is typing). Written for this page; nothing is fetched from elsewhere.
+// simpleflow ui: the history search; the reload of a page that shows something open. An open execution's
+// page is updated in place (it asks /execution/update for what changed since its last event); the list
+// reloads whole. Either pauses while a person types in a field or reads an unfolded value that the reload
+// would lose, and the header says so. Written for these pages; nothing is fetched from elsewhere.
 (function () {
   "use strict";
 
+  var TIMELINE_EVERY = 30000; // ms: the timeline (a row per task) is redrawn at most this often
+  var body = document.body;
+  var seconds = parseFloat(body.getAttribute("data-refresh") || "0");
+  var updateUrl = body.getAttribute("data-update");
+  var note = document.getElementById("refresh-note");
+  var noteText = note ? note.textContent : "";
+  var search = document.getElementById("history-search");
+  var table = document.getElementById("history-table");
+  var timelineAt = Date.now();
+
+  // Whether an update in place keeps what *field* holds (the history search: only rows are added).
+  function kept(field) {
+    return updateUrl !== null && field === search;
+  }
+
   function busy() {
     var active = document.activeElement;
-    if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
-    if (document.querySelector("details[open]") !== null) return true;
+    if (active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !kept(active)) return true;
+    // (An update in place replaces the parts and task rows only: a value unfolded elsewhere stays open.)
+    var unfolded = updateUrl !== null ? "[data-part] details[open], #task-rows details[open]" : "details[open]";
+    if (document.querySelector(unfolded) !== null) return true;
     return edited();
   }
 
@@ -15,6 +34,7 @@
     var fields = document.querySelectorAll("input, textarea, select");
     for (var i = 0; i < fields.length; i += 1) {
       var field = fields[i];
+      if (kept(field)) continue;
       if (field.tagName === "SELECT") {
         // (With no option marked selected in the page, the first one is: it is the default.)
         var loaded = 0;
@@ -29,33 +49,155 @@
     return false;
   }
 
-  var seconds = parseFloat(document.body.getAttribute("data-refresh") || "0");
-  if (seconds > 0) {
-    var reload = function () {
-      if (document.hidden || busy()) {
-        window.setTimeout(reload, seconds * 1000);
-        return;
-      }
-      window.location.reload();
-    };
-    window.setTimeout(reload, seconds * 1000);
+  function say(text, paused) {
+    if (!note) return;
+    note.textContent = text;
+    note.classList.toggle("paused", paused);
   }
 
-  var search = document.getElementById("history-search");
-  var table = document.getElementById("history-table");
-  if (search && table) {
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
-    var shown = document.getElementById("history-shown");
-    search.addEventListener("input", function () {
-      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-      var count = 0;
-      rows.forEach(function (row, i) {
+  function showState() {
+    if (busy()) say("reload paused while you type or read", true);
+    else say(noteText, false);
+  }
+
+  // The history search: the rows holding every word typed (rows added by an update too).
+  var rows = [];
+  var texts = [];
+  var words = [];
+  var shown = document.getElementById("history-shown");
+
+  function addRows(added) {
+    added.forEach(function (row) {
+      rows.push(row);
+      texts.push(row.textContent.toLowerCase());
+    });
+  }
+
+  function filter(from) {
+    var count = 0;
+    rows.forEach(function (row, i) {
+      if (i >= from) {
         var match = words.every(function (word) { return texts[i].indexOf(word) !== -1; });
         row.classList.toggle("hidden", !match);
-        if (match) count += 1;
-      });
-      shown.textContent = words.length ? count + " of " + rows.length + " shown" : "";
+      }
+      if (!row.classList.contains("hidden")) count += 1;
     });
+    shown.textContent = words.length ? count + " of " + rows.length + " shown" : "";
+  }
+
+  if (search && table) {
+    addRows(Array.prototype.slice.call(table.tBodies[0].rows));
+    search.addEventListener("input", function () {
+      words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      filter(0);
+    });
+  }
+
+  // Rows parsed from the server's markup (escaped as the page is), in a template: a <tr> needs a table.
+  function parsedRows(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    return Array.prototype.slice.call(holder.content.querySelectorAll("tr"));
+  }
+
+  function eachPart(action) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-part]"), function (element) {
+      action(element.getAttribute("data-part"), element);
+    });
+  }
+
+  function digests() {
+    var pieces = [];
+    var timelineDue = Date.now() - timelineAt >= TIMELINE_EVERY;
+    eachPart(function (name, element) {
+      if (name !== "timeline" || timelineDue) pieces.push(name + ":" + element.getAttribute("data-digest"));
+    });
+    return pieces.join(",");
+  }
+
+  function applyParts(parts) {
+    eachPart(function (name, element) {
+      if (!Object.prototype.hasOwnProperty.call(parts, name)) return;
+      element.innerHTML = parts[name][1];
+      element.setAttribute("data-digest", parts[name][0]);
+      if (element.hasAttribute("data-hide-empty")) element.hidden = parts[name][1].trim() === "";
+      if (name === "timeline") timelineAt = Date.now();
+    });
+  }
+
+  function applyTasks(tasks) {
+    if (!tasks.length) return;
+    var tbody = document.getElementById("task-rows");
+    var byKey = {};
+    Array.prototype.forEach.call(tbody.rows, function (row) { byKey[row.getAttribute("data-key")] = row; });
+    tasks.forEach(function (task) {
+      var row = parsedRows(task[1])[0];
+      if (Object.prototype.hasOwnProperty.call(byKey, task[0])) tbody.replaceChild(row, byKey[task[0]]);
+      else tbody.appendChild(row);
+    });
+    document.getElementById("tasks-table").hidden = false;
+    document.getElementById("no-task").hidden = true;
+  }
+
+  function applyEvents(html) {
+    if (!html || !table) return;
+    var added = parsedRows(html);
+    var from = rows.length;
+    added.forEach(function (row) { table.tBodies[0].appendChild(row); });
+    addRows(added);
+    filter(from);
+  }
+
+  function update() {
+    var url = updateUrl + "&after=" + encodeURIComponent(body.getAttribute("data-last") || "0") +
+      "&have=" + encodeURIComponent(digests());
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) {
+        if (!answer.ok) throw new Error("HTTP " + answer.status);
+        return answer.json();
+      })
+      .then(function (change) {
+        if (change.reload) {
+          window.location.reload(); // the run closed (or the page shows another history): the whole page
+          return;
+        }
+        if (busy()) { // a field or a value opened while the answer came: the next update will bring it all
+          showState();
+          schedule();
+          return;
+        }
+        applyParts(change.parts);
+        applyTasks(change.tasks);
+        applyEvents(change.events);
+        body.setAttribute("data-last", String(change.last));
+        showState();
+        schedule();
+      })
+      .catch(function () {
+        say("update failed: trying again", true);
+        schedule();
+      });
+  }
+
+  function tick() {
+    if (document.hidden || busy()) {
+      showState();
+      schedule();
+      return;
+    }
+    if (updateUrl !== null) update();
+    else window.location.reload();
+  }
+
+  function schedule() {
+    window.setTimeout(tick, seconds * 1000);
+  }
+
+  if (seconds > 0) {
+    ["focusin", "focusout", "input", "change"].forEach(function (type) {
+      document.addEventListener(type, function () { window.setTimeout(showState, 0); });
+    });
+    document.addEventListener("toggle", showState, true); // (a details' toggle does not bubble)
+    schedule();
   }
 })();

@@ -1,0 +1,102 @@
+"""An open execution's page follows its run in place: task rows change where they are, the update waits
+while a value it would replace is unfolded (the header says so), and the run's close reloads the page once."""
+
+from __future__ import annotations
+
+import time
+
+from tests.ui.conftest import UIProcess, execution_url
+from tests.ui.test_reload import OpenRun
+
+ACTIVITY = {"name": "a", "version": "1"}
+BIG_RESULT = "r" * 1_000  # folded on the page
+
+
+class DecidedRun(OpenRun):
+    """An open run decided by the test itself, through SWF's API (its decision task list is "nobody")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swf.register_activity_type(domain=self.domain, **ACTIVITY)
+
+    def _poll(self, call: str, **kwargs) -> dict:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            task = getattr(self.swf, call)(domain=self.domain, **kwargs)
+            if task.get("taskToken"):
+                return task
+        raise AssertionError(f"no task from {call}")
+
+    def decide(self, *decisions: dict) -> None:
+        task = self._poll("poll_for_decision_task", taskList={"name": "nobody"})
+        self.swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=list(decisions))
+
+    def complete_activity(self, result: str) -> None:
+        task = self._poll("poll_for_activity_task", taskList={"name": "work"}, identity="box-7")
+        self.swf.respond_activity_task_completed(taskToken=task["taskToken"], result=result)
+
+
+SCHEDULE = {
+    "decisionType": "ScheduleActivityTask",
+    "scheduleActivityTaskDecisionAttributes": {
+        "activityType": ACTIVITY,
+        "activityId": "step-1",
+        "taskList": {"name": "work"},
+        "scheduleToCloseTimeout": "600",
+        "scheduleToStartTimeout": "600",
+        "startToCloseTimeout": "600",
+        "heartbeatTimeout": "NONE",
+    },
+}
+COMPLETE = {"decisionType": "CompleteWorkflowExecution", "completeWorkflowExecutionDecisionAttributes": {"result": "1"}}
+
+
+def _updated(page) -> None:
+    with page.expect_response(lambda answer: "/execution/update?" in answer.url):
+        page.clock.run_for(6_000)
+    page.wait_for_function("document.getElementById('refresh-note').textContent.indexOf('refreshes') === 0")
+
+
+def test_task_rows_change_in_place_the_update_waits_for_an_unfolded_value_and_a_close_reloads(
+    moto_server, browser, tmp_path
+):
+    run = DecidedRun()
+    run.decide(SCHEDULE)
+    ui = UIProcess("--domain", run.domain, log=tmp_path / "ui.log")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(ui.url)
+        page.clock.install()
+        page.goto(execution_url(ui, run.domain, run.ids))
+        page.evaluate("window.loadedOnce = true")
+        row = page.locator('#task-rows tr[data-task-id="step-1"]')
+        assert row.get_attribute("data-state") == "scheduled"
+        assert "activity step-1" in page.inner_text("#waiting")
+        events = page.locator("#history tr[data-type]").count()
+
+        run.complete_activity(BIG_RESULT)
+        _updated(page)
+        assert row.get_attribute("data-state") == "completed" and page.locator("#task-rows tr").count() == 1
+        assert "activity step-1" not in page.inner_text("#waiting")
+        assert page.locator("#history tr[data-type]").count() > events
+        assert page.evaluate("window.loadedOnce === true")
+
+        row.locator("details summary").click()  # reading the folded result: an update would close it
+        run.signal("while-reading")
+        page.clock.run_for(6_000)
+        assert "paused" in page.inner_text("#refresh-note")
+        assert page.locator('#history td.value:has-text("while-reading")').count() == 0
+        assert row.locator("details").get_attribute("open") is not None
+        row.locator("details summary").click()  # folded again: the update brings what came meanwhile
+        _updated(page)
+        assert page.locator('#history td.value:has-text("while-reading")').count() == 1
+
+        run.decide(COMPLETE)
+        with page.expect_navigation():  # closed: the page is loaded whole once, then stays
+            page.clock.run_for(6_000)
+        assert page.inner_text("h1 .badge") == "COMPLETED" and page.locator("#outcome").is_visible()
+        assert page.get_attribute("body", "data-refresh") is None and page.locator("#waiting").count() == 0
+    finally:
+        context.close()
+        ui.stop()
