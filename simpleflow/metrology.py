@@ -145,7 +145,7 @@ class MetrologyTask:
 
     def record_metrics(self) -> None:
         """Each finished step's time and counts to the OpenTelemetry metrics (nothing without the extra)."""
-        from simpleflow.telemetry import _names as n
+        from simpleflow.telemetry import names as n
 
         activity = str((getattr(self, "context", None) or {}).get("name") or type(self).__name__)
         for step in getattr(self, "steps", []):

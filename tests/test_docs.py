@@ -274,11 +274,13 @@ def test_every_public_method_of_workflow_says_what_it_does() -> None:
 def public_api() -> list[type]:
     """The classes, beyond ``Workflow``, whose methods and properties authors and tests call."""
     from simpleflow.cached import Serializer
-    from simpleflow.canvas import Chain, FuncGroup, Group
+    from simpleflow.canvas import Chain, ChainFuture, FuncGroup, Group, GroupFuture
+    from simpleflow.local import Outcome
     from simpleflow.task import TaskFailureContext
     from simpleflow.testing import Execution, Run
 
-    return [TaskFailureContext, TaskFailureContext.Decision, Group, Chain, FuncGroup, Serializer, Run, Execution]
+    canvas = [Group, Chain, FuncGroup, GroupFuture, ChainFuture]
+    return [TaskFailureContext, TaskFailureContext.Decision, *canvas, Serializer, Run, Execution, Outcome]
 
 
 @pytest.mark.parametrize("cls", public_api(), ids=lambda cls: cls.__qualname__)

@@ -170,3 +170,24 @@ def test_the_ground_floor_holds_the_public_api_and_no_new_room():
         "exceptions", "execute", "format", "futures", "log", "logging_context", "marker", "metrology",
         "process", "registry", "retry", "signal", "storage", "task", "workflow",
     ]  # fmt: skip
+
+
+# Outside telemetry/, only the trace command reaches past its front: it is telemetry's own tooling (rebuilding and
+# exporting a trace), imported inside the command.
+PAST_TELEMETRY_FRONT = {"simpleflow.cli.trace"}
+
+
+def test_telemetry_is_entered_by_its_front():
+    """The hosts and the rooms below them name spans, attributes and metrics through ``telemetry.names``."""
+    past_front = []
+    for module, path in MODULES.items():
+        if module.startswith("simpleflow.telemetry") or module in PAST_TELEMETRY_FRONT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                past_front += [
+                    f"{module} imports {n}"
+                    for n in _imported_names(module, node)
+                    if n.startswith("simpleflow.telemetry._")
+                ]
+    assert past_front == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format
@@ -34,20 +35,51 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_VERSION_KEYS = ("version", "workflow_type_version")
+
+
+def _version_holders(doc: Any, child: Callable[[Any, str], Any], members: Callable[[Any], list[Any]]) -> list[Any]:
+    """The parts of a spec (*doc*, parsed or still a YAML node tree) whose ``version`` (floto's
+    ``workflow_type_version``) names a type's version, to be kept as written: the spec itself, its nodes (a
+    mapping of id to node, or a list) and a floto spec's ``activity_tasks``. A value inside a node's input
+    (``args: [{version: 1.10}]``) is data, and stays the number it reads as."""
+    return [doc, *members(child(doc, "nodes")), *members(child(doc, "activity_tasks"))]
+
+
+def _json_child(doc: Any, key: str) -> Any:
+    return doc.get(key) if isinstance(doc, dict) else None
+
+
+def _json_members(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value.values())
+    return value if isinstance(value, list) else []
 
 
 @functools.cache
 def _yaml_loader(yaml: Any) -> type:
-    """PyYAML's safe loader (plain data only), refusing a key given twice in one mapping, and keeping the
-    spec's ``version`` as written: ``1.10`` would read as the float 1.1 (and ``010`` as the int 8)."""
+    """PyYAML's safe loader (plain data only), refusing a key given twice in one mapping, and keeping
+    versions as written (see _version_holders): ``1.10`` would read as the float 1.1 (``010`` as the int 8)."""
+
+    def child(node: Any, key: str) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return next((value for key_node, value in node.value if key_node.value == key), None)
+        return None
+
+    def members(node: Any) -> list[Any]:
+        if isinstance(node, yaml.MappingNode):
+            return [value for _, value in node.value]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
     class Loader(yaml.SafeLoader):
         def construct_document(self, node: Any) -> Any:
-            if isinstance(node, yaml.MappingNode):
-                for i, (key_node, value) in enumerate(node.value):
-                    if key_node.value == "version" and value.tag in _NUMBER_TAGS:  # a scalar's value is its text
+            for holder in _version_holders(node, child, members):
+                if not isinstance(holder, yaml.MappingNode):
+                    continue
+                for i, (key_node, value) in enumerate(holder.value):
+                    if key_node.value in _VERSION_KEYS and value.tag in _NUMBER_TAGS:  # a scalar's value is its text
                         text = yaml.ScalarNode("tag:yaml.org,2002:str", value.value, value.start_mark, value.end_mark)
-                        node.value[i] = (key_node, text)  # a new node: an alias elsewhere keeps its number
+                        holder.value[i] = (key_node, text)  # a new node: an alias elsewhere keeps its number
             return super().construct_document(node)
 
         def construct_mapping(self, node: Any, deep: bool = False) -> dict:
@@ -86,9 +118,20 @@ def _yaml_load(text: str, source: str) -> Any:
 
 
 def _json_version_as_written(raw: Any, text: str) -> Any:
-    """*raw* with a ``version`` given as a JSON number kept as written: ``1.10``, not the float's ``1.1``."""
-    if isinstance(raw, dict) and isinstance(raw.get("version"), float):
-        raw["version"] = json.loads(text, parse_float=str)["version"]  # json hands parse_float the number's text
+    """*raw* with versions (see _version_holders) given as JSON numbers kept as written: ``1.10``, not the
+    float's ``1.1``."""
+
+    def numbers(holder: Any) -> list[str]:
+        if not isinstance(holder, dict):
+            return []
+        return [k for k in _VERSION_KEYS if isinstance(holder.get(k), (int, float)) and not isinstance(holder[k], bool)]
+
+    holders = _version_holders(raw, _json_child, _json_members)
+    if any(numbers(holder) for holder in holders):
+        written = json.loads(text, parse_float=str, parse_int=str)  # json hands these hooks the number's text
+        for holder, as_text in zip(holders, _version_holders(written, _json_child, _json_members)):  # same walk
+            for key in numbers(holder):
+                holder[key] = as_text[key]
     return raw
 
 

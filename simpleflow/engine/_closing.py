@@ -28,10 +28,19 @@ class RunOutcome:
     details: str | None = None
     next_run: ContinueAsNewWorkflowTask | None = None  # CONTINUED_AS_NEW
     next_input: str | None = None  # CONTINUED_AS_NEW: the next run's input, encoded at the submit
+    error: str | None = None  # ERRORED by a raise: what run raised, "Type: message"
 
 
 def errored(err: Exception) -> RunOutcome:
     """The outcome of ``run`` raising *err* (call it in the ``except`` block: it reads the traceback)."""
+    reason, details = _failure_of(err)
+    # A task's failure says more than the exception's own text (its arguments).
+    said = reason if isinstance(err, exceptions.TaskException) else str(err)
+    return RunOutcome(ERRORED, reason=reason, details=details, error=f"{type(err).__name__}: {said}")
+
+
+def _failure_of(err: Exception) -> tuple[str, str | None]:
+    """The reason and details failing the execution when ``run`` raised *err*."""
     if isinstance(err, exceptions.NoValue):
         failed = getattr(err.task, "id", None) or getattr(err.task, "name", None) or "a group of tasks"
         error = err.exception
@@ -40,18 +49,15 @@ def errored(err: Exception) -> RunOutcome:
         reason = (
             f"{err.submitted} was submitted with the future of {failed} as an argument, which {how}: no value{cause}"
         )
-        return RunOutcome(ERRORED, reason=reason, details=getattr(error, "details", None))
+        return reason, getattr(error, "details", None)
     if isinstance(err, (exceptions.TaskException, exceptions.WorkflowException)):
         error = err.exception
         # As simpleflow: a failure's reason, even None (a child failed without one: "None"); the error's
         # repr only for errors that have no reason at all (a cancelled or terminated child).
         shown = error.reason if hasattr(error, "reason") else repr(error)
         name = getattr(err.task, "name", str(err.task))
-        return RunOutcome(
-            ERRORED, reason=f'Workflow execution error in {name}: "{shown}"', details=getattr(error, "details", None)
-        )
-    reason = f"Cannot replay the workflow: {type(err).__name__}({err})"
-    return RunOutcome(ERRORED, reason=reason, details=f"Traceback:\n{traceback.format_exc()}")
+        return f'Workflow execution error in {name}: "{shown}"', getattr(error, "details", None)
+    return f"Cannot replay the workflow: {type(err).__name__}({err})", f"Traceback:\n{traceback.format_exc()}"
 
 
 def unfinished_future(value: Any) -> futures.Future | None:

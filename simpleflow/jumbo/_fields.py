@@ -10,7 +10,7 @@ from simpleflow import constants, settings, telemetry
 from simpleflow.exceptions import JumboFieldInvalid, JumboFieldNotStored, JumboFieldTooLarge, JumboFieldUnavailable
 from simpleflow.jumbo import _cache, _s3
 from simpleflow.jumbo._reference import PREFIX, format_reference, parse_reference
-from simpleflow.telemetry import _names
+from simpleflow.telemetry import names
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +259,8 @@ def _store(text: str, field: str, limit: int) -> str:
         _s3.put_object(bucket, key, data)
     except Exception as error:
         raise JumboFieldNotStored(field, bucket, error, transient_s3_error(error)) from error
-    telemetry.count(_names.M_JUMBO_WRITES, 1)
-    telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "write"})
+    telemetry.count(names.M_JUMBO_WRITES, 1)
+    telemetry.count(names.M_JUMBO_BYTES, len(data), {names.DIRECTION: "write"})
     _cache.put(bucket, key, text, data)
     logger.debug("jumbo fields: %s of %d bytes stored as %s", field, len(data), reference)
     return reference
@@ -293,11 +293,11 @@ def decode(text: str | None) -> str | None:
         raise JumboFieldInvalid(text, bucket, key, "TooLarge", problem)
     cached = _cache.get(bucket, key, size)
     if cached is not None:
-        telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "cache"})
+        telemetry.count(names.M_JUMBO_READS, 1, {names.JUMBO_SOURCE: "cache"})
         return cached
     data = _get_object(text, bucket, key, size)
-    telemetry.count(_names.M_JUMBO_READS, 1, {_names.JUMBO_SOURCE: "s3"})
-    telemetry.count(_names.M_JUMBO_BYTES, len(data), {_names.DIRECTION: "read"})
+    telemetry.count(names.M_JUMBO_READS, 1, {names.JUMBO_SOURCE: "s3"})
+    telemetry.count(names.M_JUMBO_BYTES, len(data), {names.DIRECTION: "read"})
     value = _text(text, bucket, key, size, data)
     _cache.put(bucket, key, value, data)
     return value

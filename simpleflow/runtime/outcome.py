@@ -58,6 +58,7 @@ class Outcome:
 
     @property
     def completed(self) -> bool:
+        """Whether it ended well: an execution's run completed, or the activity returned."""
         return self.status == COMPLETED
 
     @property

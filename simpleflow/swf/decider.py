@@ -36,7 +36,7 @@ from simpleflow.runtime.observed import DecisionTasks
 from simpleflow.swf import client, starter, sticky
 from simpleflow.swf.poller import PollLoop, stop_on_signals
 from simpleflow.swf.run_cache import DEFAULT_CACHE_MB, DEFAULT_CACHE_RUNS, RunCache, estimated_bytes
-from simpleflow.telemetry import _names
+from simpleflow.telemetry import names
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Decider:
         self.task_list = task_list
         self.activity_task_list = activity_task_list
         self.cache = cache if cache is not None else RunCache()
-        self.cache.telemetry_attributes = {_names.DOMAIN: domain, _names.TASK_LIST: task_list}
+        self.cache.telemetry_attributes = {names.DOMAIN: domain, names.TASK_LIST: task_list}
         telemetry.observe_cache(self.cache, self.cache.telemetry_attributes)
         self._by_path = {f"{w.__module__}.{w.__qualname__}": w for w in workflows}
         self._by_type = {(w.name, w.version): w for w in workflows}

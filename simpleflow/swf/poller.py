@@ -40,7 +40,7 @@ from typing import Any
 from simpleflow import settings, telemetry
 from simpleflow.swf import process
 from simpleflow.swf.client import UnknownDomain
-from simpleflow.telemetry import _names
+from simpleflow.telemetry import names
 
 __all__ = ["IDLE_PAUSE", "Backoff", "PollLoop", "stop_on_signals"]
 
@@ -247,8 +247,8 @@ class PollLoop:
             return None
         except Exception as err:
             kind, _, task_list = self.name.partition(" ")  # "decider <list>", "worker <list>"
-            attributes = {_names.POLLER: kind, _names.TASK_LIST: task_list, _names.ERROR_TYPE: type(err).__name__}
-            telemetry.count(_names.M_POLL_ERRORS, 1, attributes)
+            attributes = {names.POLLER: kind, names.TASK_LIST: task_list, names.ERROR_TYPE: type(err).__name__}
+            telemetry.count(names.M_POLL_ERRORS, 1, attributes)
             self._failed(err, started)
             return None
         finally:

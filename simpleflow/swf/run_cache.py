@@ -14,7 +14,7 @@ from typing import Any
 from simpleflow import settings, telemetry
 from simpleflow.engine import ExecutionInfo, WorkflowRun, decode_events
 from simpleflow.swf import client
-from simpleflow.telemetry import _names
+from simpleflow.telemetry import names
 
 DEFAULT_CACHE_RUNS = settings.default.SIMPLEFLOW_DECIDER_CACHE_RUNS
 DEFAULT_CACHE_MB = settings.default.SIMPLEFLOW_DECIDER_CACHE_MB
@@ -103,10 +103,10 @@ class RunCache:
         run = self._runs.pop(run_id, None)
         if run is None:
             self.misses += 1
-            telemetry.count(_names.M_CACHE_MISSES, 1, self.telemetry_attributes)
+            telemetry.count(names.M_CACHE_MISSES, 1, self.telemetry_attributes)
             return None
         self.hits += 1
-        telemetry.count(_names.M_CACHE_HITS, 1, self.telemetry_attributes)
+        telemetry.count(names.M_CACHE_HITS, 1, self.telemetry_attributes)
         size, events = self._sizes.pop(run_id)
         self.bytes -= size
         self.events -= events
@@ -132,7 +132,7 @@ class RunCache:
         ):
             self._drop(next(iter(self._runs)))
             self.evictions += 1
-            telemetry.count(_names.M_CACHE_EVICTIONS, 1, self.telemetry_attributes)
+            telemetry.count(names.M_CACHE_EVICTIONS, 1, self.telemetry_attributes)
 
     def _drop(self, run_id: str) -> None:
         run = self._runs.pop(run_id)

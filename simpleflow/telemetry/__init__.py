@@ -7,7 +7,7 @@ points go to the providers given to ``configure``, else to the global ones (set 
 ``opentelemetry-instrument``, or by ``simpleflow`` commands from ``OTEL_*`` variables: ``setup_from_environment``).
 
 One trace per execution, its ids fixed by the workflow id and run id (``execution_ids``); docs/observability.md
-lists the spans, attributes and metrics (their names in ``simpleflow.telemetry._names``).
+lists the spans, attributes and metrics (their names in ``simpleflow.telemetry.names``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from simpleflow.telemetry import _names as names
 from simpleflow.telemetry._ids import execution_ids
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "decision_task",
     "execution_ids",
     "flush",
+    "names",
     "observe_cache",
     "record",
     "remote_parent",
@@ -123,7 +125,7 @@ def activity_attempt(
 
 
 def count(name: str, value: float = 1, attributes: dict[str, Any] | None = None) -> None:
-    """Add *value* to the counter *name* (one of ``_names.M_*``)."""
+    """Add *value* to the counter *name* (one of ``names.M_*``)."""
     live = _otel()
     if live:
         live.count(name, value, attributes or {})

@@ -132,6 +132,51 @@ def test_a_spec_version_is_the_text_written_not_the_number_yaml_or_json_reads(wr
         assert dag.parse(dag.load_text(text, source)).data["version"] == version
 
 
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("name: t\nnodes:\n  a: {activity: m.f, version: 1.10}\n  b: {workflow: m.W, version: 010}\n", "s.yaml"),
+        (
+            "name: t\nnodes:\n- {id: a, activity: m.f, version: 1.10}\n- {id: b, workflow: m.W, version: 010}\n",
+            "s.yaml",
+        ),
+        (
+            '{"name": "t", "nodes": {"a": {"activity": "m.f", "version": 1.10}, '
+            '"b": {"workflow": "m.W", "version": 10}}}',
+            "s.json",
+        ),
+        (
+            '{"name": "t", "nodes": [{"id": "a", "activity": "m.f", "version": 1.10}, {"id": "b", "workflow": "m.W", '
+            '"version": 10}]}',
+            "s.json",
+        ),
+    ],
+)
+def test_a_node_version_is_the_text_written_not_the_number_yaml_or_json_reads(text, source):
+    versions = {n["id"]: n["version"] for n in dag.parse(dag.load_text(text, source)).data["nodes"]}
+    assert versions == {"a": "1.10", "b": "10" if source.endswith(".json") else "010"}
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "activity_tasks:\n- {id_: a, name: m.f, version: 1.10}\n"
+            "- {id_: b, type: floto.specs.task.ChildWorkflow, workflow_type_name: m.W, workflow_type_version: 2.50}\n",
+            "f.yaml",
+        ),
+        (
+            '{"activity_tasks": [{"id_": "a", "name": "m.f", "version": 1.10}, {"id_": "b", '
+            '"type": "floto.specs.task.ChildWorkflow", "workflow_type_name": "m.W", "workflow_type_version": 2.50}]}',
+            "f.json",
+        ),
+    ],
+)
+def test_a_floto_task_version_is_the_text_written(text, source):
+    nodes = dag.parse(dag.load_text(text, source)).data["nodes"]
+    assert {n["id"]: n["version"] for n in nodes} == {"a": "1.10", "b": "2.50"}
+
+
 def test_only_the_spec_version_keeps_its_text_other_numbers_stay_numbers():
     text = "name: t\nversion: &v 1.10\nnodes:\n  a: {activity: m.f, version: x, args: [*v, 1.10, {version: 1.10}]}\n"
     assert dag.load_text(text, "spec.yaml")["nodes"]["a"]["args"] == [1.1, 1.1, {"version": 1.1}]

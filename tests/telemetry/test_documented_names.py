@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simpleflow.telemetry import _names as n
 from simpleflow.telemetry import _records
+from simpleflow.telemetry import names as n
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "observability.md"
 

@@ -10,7 +10,7 @@ import boto3
 from simpleflow import jumbo
 from simpleflow.local.host import LocalExecution
 from simpleflow.swf.poller import PollLoop
-from simpleflow.telemetry import _names as n
+from simpleflow.telemetry import names as n
 from tests.fixtures import telemetry_workflows as tw
 from tests.fixtures.metrology_workflows import MyMetrologyTask
 from tests.telemetry.helpers import run_on_swf, swf_hosts

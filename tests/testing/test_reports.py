@@ -74,6 +74,27 @@ def test_a_run_failed_by_its_code_replays_ok_and_code_that_now_completes_it_diff
     assert diff.reason.endswith('the code now with CompleteWorkflowExecution (result "fixed")')
 
 
+def test_code_that_now_raises_before_a_task_of_its_history_differs_naming_the_exception(env):
+    run = env.run(wf.Chained, 1)
+    report = check_replay(wf.ChainedRaises, run.history)
+    diff = report.difference
+    assert (diff.history.type, diff.code.type) == ("ScheduleActivityTask", "FailWorkflowExecution")
+    assert diff.reason == (
+        "activity 'activity-tests.testing.workflows.step-1' is in the history but the run raised before submitting "
+        "it: ValueError: 1 is not accepted any more"
+    )
+
+
+def test_a_failure_a_replay_meets_before_a_task_the_run_had_submitted_replays_ok(env):
+    def notify(who, message="hello"):
+        raise RuntimeError("mail server down")
+
+    env.override(wf.notify, notify)
+    run = env.run(wf.NotifiesAndFetches, "ann")  # the env's own replay check passes too
+    assert [d.type for d in run.decisions] == ["ScheduleActivityTask", "ScheduleActivityTask", "FailWorkflowExecution"]
+    assert check_replay(wf.NotifiesAndFetches, run.history).ok
+
+
 def test_what_is_not_a_history_is_refused_in_one_line():
     with pytest.raises(UsageError, match="WorkflowExecutionStarted"):
         check_replay(wf.Fails, [{"eventId": 1, "eventType": "DecisionTaskScheduled"}])

@@ -213,6 +213,28 @@ class ChainedOtherwise(Chained):
         return self.submit(Chain(ActivityTask(step, n), ActivityTask(other_step, n + 1))).result
 
 
+class ChainedRaises(Chained):
+    """Now raises before it submits the chain its history holds."""
+
+    def run(self, n):
+        raise ValueError(f"{n} is not accepted any more")
+
+
+class NotifiesAndFetches(Workflow):
+    """Submits a notification that raises on failure and a fetch side by side: a replay of the whole history meets
+    the notification's failure at its submit, before the fetch is submitted again."""
+
+    name = "kit.notifies-and-fetches"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, who):
+        notified = self.submit(notify, who)
+        fetched = self.submit(fetch, who)
+        futures.wait(notified, fetched)
+        return fetched.result
+
+
 class Retried(Workflow):
     """A flaky activity retried after a wait: the retry timers are simpleflow's, not the code's."""
 
