@@ -22,7 +22,7 @@ def double(x):
 
 @activity.with_attributes(task_list="example", version="example")
 class Delay:
-    """Sleeps t seconds (capped at 1 s here, the example is about flow, not time), returns x."""
+    """Sleeps a tenth of t seconds, at most 0.1 s (the example is about flow, not time), returns x."""
 
     def __init__(self, t, x):
         self.t = t
@@ -39,9 +39,9 @@ class BasicWorkflow(Workflow):
     task_list = "example"
 
     def run(self, x, t=30):
-        y = self.submit(increment, x)
-        yy = self.submit(Delay, t, y)
-        z = self.submit(double, y)
-        logger.info("(%s + 1) * 2 = %s", x, z.result)
+        y = self.submit(increment, x)  # a future
+        yy = self.submit(Delay, t, y)  # a class activity, run beside double
+        z = self.submit(double, y)  # waits for y before it is scheduled
+        logger.info("(%s + 1) * 2 = %s", x, z.result)  # the replay stops here until z is in the history
         futures.wait(yy, z)
         return z.result

@@ -236,6 +236,20 @@ def test_readme_opens_with_the_commands_a_newcomer_runs() -> None:
     )
 
 
+LISTED = re.compile(r"`(examples/[\w/]+\.py)`:$")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_a_listing_introduced_by_a_files_name_is_that_file(page: Path) -> None:
+    """A ``python`` block right after a line ending in "`examples/x.py`:" shows the whole file, as it is."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    for block in blocks_of(page):
+        before = [line for line in lines[: block.line - 1] if line.strip()]
+        named = LISTED.search(before[-1]) if before else None
+        if named and block.lang == "python":
+            assert block.text == (REPO / named.group(1)).read_text(encoding="utf-8"), f"{block.where}: {named.group(1)}"
+
+
 def test_readme_stays_a_front_page() -> None:
     assert len((REPO / "README.md").read_text(encoding="utf-8").splitlines()) <= 300
 

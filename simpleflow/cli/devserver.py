@@ -45,6 +45,7 @@ def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui
     """
     from simpleflow import devserver
 
+    domains = tuple(dict.fromkeys(domains))  # registered, listed and shown once each
     problem = devserver.missing()
     if problem:
         raise UsageError(problem)

@@ -6,6 +6,7 @@ The library is imported inside each command so that ``simpleflow --help`` stays 
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -301,30 +302,69 @@ def standalone(
             modules=worker_modules,
             children=children,
         )
-    except KeyboardInterrupt:
-        click.echo(_interrupted(require_domain(domain), opened, terminate_on_interrupt), err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as stop:
+        # Every process it started has stopped (run_standalone's exit): what the execution is now stays so.
+        closed = _interrupted(require_domain(domain), opened, terminate_on_interrupt)
+        if closed is not None:
+            try:
+                _finish(closed, display_status, record, require_domain(domain))
+            except SystemExit:
+                pass  # the exit status is the interrupt's
+        sys.exit(128 + getattr(stop, "signum", signal.SIGINT))
     except Exception as err:
         if not opened:
             raise
         raise _left_open(err, require_domain(domain), opened) from err
+    _finish(outcome, display_status, record, require_domain(domain))
+
+
+def _finish(outcome: Any, display_status: bool, record: str | None, domain: str) -> None:
+    """What ``standalone`` prints of its closed execution (*outcome*): its result, or its failure, and exits."""
     if display_status:
         click.echo(f"status: CLOSED ({outcome.close_status})", err=True)
 
     def history() -> list[dict[str, Any]]:
         from simpleflow.swf import inspection
 
-        return inspection.history_document(require_domain(domain), outcome.workflow_id, outcome.run_id)["events"]
+        return inspection.history_document(domain, outcome.workflow_id, outcome.run_id)["events"]
 
     # each failure was written as it came
-    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True, domain=require_domain(domain))
+    runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True, domain=domain)
 
 
-def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str:
-    """What an interrupted ``standalone`` says: its processes stopped, and what became of the execution."""
+def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> Any:
+    """Say on stderr what an interrupted ``standalone`` did: its processes stopped, and what the execution is now
+    (described once they stopped: a decision in hand may have closed it). Returns its outcome if it is closed."""
+    from simpleflow.cli.failures import explain
+    from simpleflow.swf.standalone import latest_run
+
     stopped = "interrupted: every process started was stopped"
     if not execution:
-        return f"{stopped}; no execution was started"
+        click.echo(f"{stopped}; no execution was started", err=True)
+        return None
+    workflow_id = execution["workflowId"]
+    try:
+        execution, outcome = latest_run(domain, execution)
+    except Exception as err:
+        click.echo(f"{stopped}; {_open_hint(domain, execution, explain(err)[0])}", err=True)
+        return None
+    if outcome is not None:
+        click.echo(f"{stopped}; execution {workflow_id} is closed: {outcome.status}", err=True)
+        return outcome
+    click.echo(f"{stopped}; {_open_line(domain, execution, terminate)}", err=True)
+    return None
+
+
+def _open_hint(domain: str, execution: dict[str, str], why: str) -> str:
+    workflow_id, run_id = execution["workflowId"], execution["runId"]
+    return (
+        f"execution {workflow_id} may still be open on SWF (its state could not be read: {why}): "
+        f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
+    )
+
+
+def _open_line(domain: str, execution: dict[str, str], terminate: bool) -> str:
+    """What becomes of the execution an interrupted ``standalone`` leaves open: terminated, or left so."""
     workflow_id, run_id = execution["workflowId"], execution["runId"]
     if terminate:
         from simpleflow.cli.failures import explain
@@ -333,10 +373,10 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> str
         try:
             executions.terminate(domain, workflow_id, run_id, reason="standalone interrupted")
         except Exception as err:
-            return f"{stopped}; execution {workflow_id} could not be terminated: {explain(err)[0]}"
-        return f"{stopped}; execution {workflow_id} terminated"
+            return f"execution {workflow_id} could not be terminated: {explain(err)[0]}"
+        return f"execution {workflow_id} terminated"
     return (
-        f"{stopped}; execution {workflow_id} is still open on SWF (no decider or worker serves its task list): "
+        f"execution {workflow_id} is still open on SWF (no decider or worker serves its task list): "
         f"close it with: simpleflow workflow.terminate {domain} {workflow_id} {run_id}"
     )
 

@@ -47,11 +47,11 @@ def serve(
 ) -> None:
     """Serve SWF and S3 on *host*:*port* until Ctrl-C or SIGTERM.
 
-    Prints the line to export (``AWS_ENDPOINT_URL``, with a region and dummy credentials when none are
-    set) and registers *domains*. *poll_wait* is how long an empty poll is held (SWF: 60 s), *page_size*
-    the page size of a call that gives none (SWF: 1,000), *timer_speed* how many times faster than written
-    timers fire (tests); *moto_api* serves moto's ``/moto-api/`` admin endpoints (reset, state as JSON),
-    404 otherwise; *ready* is called with the HTTP server once it listens.
+    Prints the line to export (``AWS_ENDPOINT_URL``, the server's region, dummy credentials when none are
+    set) and registers *domains* (each once) in that region. *poll_wait* is how long an empty poll is held
+    (SWF: 60 s), *page_size* the page size of a call that gives none (SWF: 1,000), *timer_speed* how many
+    times faster than written timers fire (tests); *moto_api* serves moto's ``/moto-api/`` admin endpoints
+    (reset, state as JSON), 404 otherwise; *ready* is called with the HTTP server once it listens.
 
     Requests from web pages (an ``Origin`` header, a ``Sec-Fetch-Site`` other than ``none``) are refused,
     and so is, on loopback, a Host header that names another machine (DNS rebinding).

@@ -179,9 +179,13 @@ class Responses(SWFResponse):
         filters = {key: params.get(key) for key in ("executionFilter", "typeFilter", "tagFilter")}
         if closed:
             filters["closeStatusFilter"] = params.get("closeStatusFilter")
-        self._check_exclusivity(**filters)
+        # "closeStatusFilter, executionFilter, typeFilter and tagFilter are mutually exclusive. You can specify
+        # at most one of these in a request."
+        _exclusive(filters, "specify at most one of them")
         times = {"startTimeFilter": params.get("startTimeFilter"), "closeTimeFilter": params.get("closeTimeFilter")}
-        self._check_exclusivity(**times)
+        # "startTimeFilter and closeTimeFilter are mutually exclusive. You must specify one of these in a request
+        # but not both." (moto's own check raised a TypeError here: an HTTP 500)
+        _exclusive(times, "specify one of them, not both")
         if not any(times.values()):
             raise SWFValidationException("Must specify time filter")
         return params, self.swf_backend.select_executions(params["domain"], params, closed)
@@ -218,6 +222,13 @@ class Responses(SWFResponse):
         found = [t for t in found if params.get("name") in (None, t.name)]
         chunk, following = _pages.by_offset(found, params, f"{kind}-types:{params['domain']}")
         return _dumps({"typeInfos": [t.to_medium_dict() for t in chunk], "nextPageToken": following})
+
+
+def _exclusive(filters: dict[str, Any], rule: str) -> None:
+    """Refuse more than one of *filters* (name -> value, None when not given), naming those given."""
+    given = [name for name, value in filters.items() if value is not None]
+    if len(given) > 1:
+        raise SWFValidationException(f"{', '.join(given[:-1])} and {given[-1]} are mutually exclusive: {rule}")
 
 
 def _answer(error: SWFValidationException) -> tuple[str, dict[str, Any]]:

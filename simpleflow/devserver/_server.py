@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
 from simpleflow.devserver import _runtime, _validation
@@ -18,9 +18,15 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 RETENTION_DAYS = "30"
 
 
-def region() -> str:
-    """The region clients will sign with (their domains live in that region's backend)."""
-    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
+# The server never authenticates: a profile named here (one this machine may not have) is not its business.
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+def region(environ: Mapping[str, str] | None = None) -> str:
+    """The region whose backend holds the domains the server registers (moto keeps one per region: a client
+    that signs with another region sees none of them)."""
+    env = os.environ if environ is None else environ
+    return env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
 
 
 def client_url(host: str, port: int) -> str:
@@ -29,20 +35,20 @@ def client_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def client_settings(url: str, environ: dict[str, str] | None = None) -> dict[str, str]:
-    """What a client of the server at *url* needs in its environment: the endpoint, and a region and
-    dummy credentials when *environ* (default: this process's) sets none."""
+def client_settings(url: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What a client of the server at *url* needs in its environment: the endpoint, the server's region
+    (``region``, from *environ*, default this process's), under both names SDKs read (boto3 reads
+    AWS_DEFAULT_REGION, the AWS CLI AWS_REGION first), and dummy credentials when *environ* sets none."""
     env = os.environ if environ is None else environ
-    settings = {"AWS_ENDPOINT_URL": url}
-    if not (env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")):
-        settings["AWS_DEFAULT_REGION"] = "us-east-1"
+    where = region(env)
+    settings = {"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": where, "AWS_REGION": where}
     if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
         settings.update(DUMMY_CREDENTIALS)
     return settings
 
 
-def export_line(url: str, environ: dict[str, str] | None = None) -> str:
-    """The line to paste in a shell: the endpoint, and a region and credentials when none are set."""
+def export_line(url: str, environ: Mapping[str, str] | None = None) -> str:
+    """The line to paste in a shell: the endpoint, the region, and credentials when none are set."""
     return "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, environ).items())
 
 
@@ -89,8 +95,12 @@ def serve(
     from simpleflow.devserver._guard import Guard, backend_factory
     from simpleflow.devserver._http import Server
 
-    names = [domain_name(name) for name in domains]  # ValueError: SWF would refuse it (moto takes any name)
+    # ValueError: SWF would refuse it (moto takes any name); a name given twice is registered once.
+    names = list(dict.fromkeys(domain_name(name) for name in domains))
     out = out or sys.stdout
+    environ = dict(os.environ)  # the export line's: a client keeps its profile
+    for name in PROFILE_VARIABLES:
+        os.environ.pop(name, None)
     runtime = _runtime.Runtime(poll_wait=poll_wait, page_size=page_size, timer_speed=timer_speed)
     install(runtime)
     _validation.warm()  # SWF's model, read once before the first request
@@ -107,7 +117,7 @@ def serve(
         )
     where = f", domains: {', '.join(names)}" if names else ""
     print(f"simpleflow dev-server: SWF and S3 at {url} (moto {moto.__version__}){where}; Ctrl-C stops it", file=out)
-    print(export_line(url), file=out, flush=True)
+    print(export_line(url, environ), file=out, flush=True)
     _stop_on_sigterm()
     if ready is not None:
         ready(server)

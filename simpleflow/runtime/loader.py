@@ -46,6 +46,7 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
     *importer*: :func:`import_user_module` (the default), or :func:`import_named_module` for a name read
     from data.
     """
+    _refuse_file_path(path or "")
     module_name, _, class_name = (path or "").rpartition(".")
     if not module_name or not class_name:
         raise UsageError(f"workflow {path!r} is not a dotted path like 'package.module.WorkflowClass'")
@@ -53,7 +54,10 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
         module = importer(module_name)
     except ModuleNotFoundError as err:
         if err.name and (module_name + ".").startswith(err.name + "."):
-            raise UsageError(f"unknown workflow module {module_name!r} (from {path!r})") from err
+            raise UsageError(
+                f"unknown workflow module {module_name!r} (from {path!r}): it is not importable from the current "
+                f"directory ({os.getcwd()}) nor from sys.path; run the command from the folder that holds it"
+            ) from err
         raise import_failure(module_name, err) from err
     except Exception as err:  # the module itself raised, or does not parse
         raise import_failure(module_name, err) from err
@@ -63,6 +67,17 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
     if not (inspect.isclass(found) and issubclass(found, Workflow)):
         raise UsageError(f"{path!r} is not a Workflow subclass")
     return found
+
+
+def _refuse_file_path(path: str) -> None:
+    """UsageError for a file's path given where a dotted path is expected (``mywf.py``, ``pkg/mywf.py``)."""
+    if not (path.endswith(".py") or "/" in path or os.sep in path):
+        return
+    stem = path[: -len(".py")] if path.endswith(".py") else path
+    dotted = ".".join(part for part in re.split(r"[/\\]", stem) if part not in ("", "."))
+    raise UsageError(
+        f"workflow {path!r} is a file's path, not a class: name the class by module, as in '{dotted}.ClassName'"
+    )
 
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")

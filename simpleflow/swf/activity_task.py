@@ -117,8 +117,12 @@ def respond(call: str, token: str, **kwargs: Any) -> bool:
     try:
         getattr(client.swf_client(), call)(taskToken=token, **kwargs)
     except ClientError as err:
-        # Typically the task timed out or its execution closed meanwhile: SWF has moved on.
-        log.warning("%s refused: %s", call, err)
+        if client.error_code(err) == "UnknownResourceFault":
+            # A late answer, as SWF expects some: it timed the task out (or the execution closed) meanwhile.
+            message = err.response.get("Error", {}).get("Message")
+            log.info("%s: answer dropped: the task had timed out or its execution had closed (%s)", call, message)
+        else:
+            log.warning("%s refused: %s", call, err)
         return False
     return True
 

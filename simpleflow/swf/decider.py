@@ -33,7 +33,7 @@ from simpleflow.engine import (
 from simpleflow.exceptions import DataError
 from simpleflow.runtime.loader import class_path, find_workflow_class, load_workflow
 from simpleflow.runtime.observed import DecisionTasks
-from simpleflow.swf import client, starter, sticky
+from simpleflow.swf import client, poller, starter, sticky
 from simpleflow.swf.poller import PollLoop, stop_on_signals
 from simpleflow.swf.run_cache import DEFAULT_CACHE_MB, DEFAULT_CACHE_RUNS, RunCache, estimated_bytes
 from simpleflow.telemetry import names
@@ -307,6 +307,8 @@ class Decider:
             self.domain, task_list, self.identity, start_at_previous_started_event=self._polls_partial(from_sticky)
         )
         if task is None:
+            return False
+        if not poller.keep(self._stop, f"decision task of {task['workflowExecution']['workflowId']}"):
             return False
         with self._turns.turn(from_sticky):
             if from_sticky:

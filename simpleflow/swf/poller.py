@@ -23,7 +23,9 @@ poll came back empty) until stopped:
   finish and the task it brings is handled and answered: nothing SWF handed out is dropped. The process
   then returns from its loop and exits 0. In the process a user started (``process.attended``) the stop
   is said on stderr at once (a poll may be held a minute), and a second signal quits at once
-  (``process.quit_now``).
+  (``process.quit_now``). In a process of a host that must start nothing once stopped (``standalone``,
+  interrupted: ``drop_late_tasks``), a task a poll brings after the stop is dropped (``keep``) and the
+  loop waits only for the tasks in hand, not for the polls in flight.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from simpleflow.swf import process
 from simpleflow.swf.client import UnknownDomain
 from simpleflow.telemetry import names
 
-__all__ = ["IDLE_PAUSE", "Backoff", "PollLoop", "stop_on_signals"]
+__all__ = ["IDLE_PAUSE", "Backoff", "PollLoop", "keep", "stop_on_signals"]
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +139,40 @@ def _stopping(stop: threading.Event) -> None:
 # poll only after a while (moto: 1 s), the task then waits for no spaced start.
 doorbell: Any = None
 
+# Set in each of its processes by a host that must start nothing once it stopped them (``standalone``: an
+# interrupted run leaves its execution as it stands): a task a poll in flight brings after the stop is not
+# handled, and a loop that stops waits for the tasks in hand only (a poll may be held a minute).
+drop_late_tasks = False
+_in_hand: set[threading.Thread] = set()  # the threads handling a task ``keep`` let through
+_in_hand_lock = threading.Lock()
+
+
+def keep(stop: threading.Event, what: str) -> bool:
+    """Whether to handle the task (*what*: its name in the log) a poll just brought, given the loop's *stop*.
+
+    Always, unless this process drops late tasks (``drop_late_tasks``) and *stop* is set: the task is then
+    left to SWF, which hands it out again once its timeout ends.
+    """
+    if not drop_late_tasks:
+        return True
+    with _in_hand_lock:  # a loop that stops looks at _in_hand under this lock, after stop is set
+        if stop.is_set():
+            logger.info("%s dropped: it came after the stop (SWF hands it out again once its timeout ends)", what)
+            return False
+        _in_hand.add(threading.current_thread())
+    return True
+
+
+def _join(threads: list[threading.Thread], stop: threading.Event) -> None:
+    """Wait for *threads* to finish their polls and the tasks they bring; when late tasks are dropped and *stop*
+    is set, only for those handling a task (the others' polls bring nothing to handle)."""
+    if drop_late_tasks and stop.is_set():
+        with _in_hand_lock:
+            threads = [t for t in threads if t in _in_hand]
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(_TICK)
+
 
 class PollLoop:
     """Runs *poll* (True: it got and handled a task; False: the poll came back empty) until *stop* is set.
@@ -179,10 +215,10 @@ class PollLoop:
     def run(self) -> None:
         """Poll until stopped; raises what ends the loop for good (an unknown domain)."""
         running: list[threading.Thread] = []
+        ringing = None
         if doorbell is not None and self.pollers > 1:
             ringing = threading.Thread(target=self._answer_rings, args=(doorbell,), name=f"{self.name}-bell")
             ringing.start()
-            running.append(ringing)
         try:
             while not self._ended():
                 delay = self._resume_at - time.monotonic()
@@ -201,9 +237,9 @@ class PollLoop:
                 running[:] = [t for t in running if t.is_alive()] + [thread]
                 self.stop.wait(self.cycle / self.pollers)
         finally:
-            for thread in running:  # each finishes its poll, and the task it brings
-                while thread.is_alive():
-                    thread.join(_TICK)
+            if ringing is not None:  # it ends with the loop, once its own polls are done
+                ringing.join()
+            _join(running, self.stop)  # each finishes its poll, and the task it brings
         if self._fatal is not None:
             raise self._fatal
 
@@ -216,8 +252,7 @@ class PollLoop:
                 thread = threading.Thread(target=self._one, name=f"{self.name}-rung", daemon=True)
                 thread.start()
                 rung[:] = [t for t in rung if t.is_alive()] + [thread]
-        for thread in rung:
-            thread.join()
+        _join(rung, self.stop)
 
     def finish(self) -> None:
         """End the loop once the polls in flight are done, without setting *stop* (from a poll: one task is enough)."""
@@ -253,6 +288,7 @@ class PollLoop:
             return None
         finally:
             self._slots.release()
+            _in_hand.discard(threading.current_thread())
         with self._lock:
             self.backoff.reset()
             self._resume_at = 0.0

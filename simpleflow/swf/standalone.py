@@ -280,11 +280,36 @@ class _Doorbells:
 
 def _with_doorbell(bell: _Doorbell, target: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     poller.doorbell = bell  # in this child process only
+    # Stopped, the run is interrupted: the execution is left as it stands, so nothing new starts (a decision
+    # after a timer fired, an activity it scheduled) and the polls in flight (up to a minute) are not waited for.
+    poller.drop_late_tasks = True
     target(*args, **kwargs)
 
 
+class Interrupted(KeyboardInterrupt):
+    """A stop signal (SIGTERM) interrupted ``run_standalone``; *signum* is the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt()
+    raise Interrupted(signum)
+
+
+def latest_run(domain: str, execution: dict[str, str]) -> tuple[dict[str, str], Outcome | None]:
+    """The last run of *execution* (``{"workflowId", "runId"}``: it, or the run it continued as, and so on), and
+    how it closed (None while it is open)."""
+    target = {"workflowId": execution["workflowId"], "runId": execution["runId"]}
+    while True:
+        info = client.swf_client().describe_workflow_execution(domain=domain, execution=target)["executionInfo"]
+        if info["executionStatus"] != "CLOSED":
+            return target, None
+        following = _continued_in(domain, target) if info.get("closeStatus") == "CONTINUED_AS_NEW" else None
+        if following is None:
+            return target, _outcome(domain, target, info)
+        target = {"workflowId": target["workflowId"], "runId": following}
 
 
 def _wait(
@@ -326,14 +351,17 @@ def _wait(
                 last_report, last_line = now, line
         time.sleep(delay)
         delay = min(delay * 1.5, 0.2)
-    events = client.get_history(domain, **_ids(target))
+    outcome = _outcome(domain, target, info)
     if progress is not None:
-        _report_failures(progress, events, reported, time.monotonic() - started)
-        done, scheduled = _count_tasks(events)
-        progress.write(
-            f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, "
-            f"{info.get('closeStatus', '').lower()}\n"
-        )
+        _report_failures(progress, outcome.events, reported, time.monotonic() - started)
+        done, scheduled = _count_tasks(outcome.events)
+        progress.write(f"[{time.monotonic() - started:6.1f}s] {done}/{scheduled} tasks done, {outcome.status}\n")
+    return outcome
+
+
+def _outcome(domain: str, target: dict[str, str], info: dict[str, Any]) -> Outcome:
+    """The outcome of the closed run *target* (*info*: its description)."""
+    events = client.get_history(domain, **_ids(target))
     closing = _closing_event(events)
     attrs = attributes(closing)
     status = info.get("closeStatus", "UNKNOWN").lower()

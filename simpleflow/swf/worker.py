@@ -23,7 +23,7 @@ from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type
 from simpleflow.runtime.outcome import is_cancellation, named_failure, parse_task_input, too_large
 from simpleflow.swf import activity_task as answers
-from simpleflow.swf import client
+from simpleflow.swf import client, poller
 from simpleflow.swf.activity_process import ActivityProcesses, run_order
 from simpleflow.swf.activity_run import activity_processes, find_activity
 from simpleflow.swf.activity_task import FieldTooLarge
@@ -83,6 +83,7 @@ class Worker:
         self.identity: str | None = None  # who polls, as SWF records it: set when polling starts (after a fork)
         self.processes: ActivityProcesses | None = None  # while ``run`` runs; None: a process forked per task
         self._workflow_types: dict[str, str] = {}  # run id -> its workflow type's name (oldest first)
+        self._stop = threading.Event()  # ``run``'s
 
     def prepare(self) -> None:
         """Register the activities of the modules and check the domain: a module that does not import is
@@ -101,7 +102,7 @@ class Worker:
         *pollers* polls are kept in flight (``poller.PollLoop``), each running its own task: up to that
         many activities run at once, in a pool of activity processes kept from task to task.
         """
-        stop = stop if stop is not None else threading.Event()
+        stop = self._stop = stop if stop is not None else threading.Event()
         self.identity = client.identity()
         self.processes = activity_processes(self.modules, self.middlewares)
         try:
@@ -115,6 +116,8 @@ class Worker:
         """Poll one task and handle it; False when the poll came back empty."""
         task = client.poll_activity_task(self.domain, self.task_list, self.identity)
         if task is None:
+            return False
+        if not poller.keep(self._stop, f"activity task {task.get('activityId')}"):
             return False
         try:
             self.handle(task)

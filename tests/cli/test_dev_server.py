@@ -53,7 +53,7 @@ def test_dev_server_prints_the_line_to_export_registers_domains_and_stops_on_sig
         url = f"http://127.0.0.1:{port}"
         assert first.startswith(f"simpleflow dev-server: SWF and S3 at {url} (moto ")
         assert export == (
-            f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 "
+            f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 "
             "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         )
         swf = boto3.client(
@@ -105,13 +105,62 @@ def test_the_command_line_imports_neither_the_dev_server_nor_moto():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_the_export_line_adds_a_region_and_dummy_credentials_only_when_none_are_set():
+def test_the_export_line_gives_the_servers_region_and_dummy_credentials_only_when_none_are_set():
+    """The region always: the server's domains live in its region alone, and a client's shell may set another."""
     url = "http://127.0.0.1:4566"
     assert export_line(url, {}) == (
-        f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 "
+        f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
     )
-    assert export_line(url, {"AWS_REGION": "eu-west-1", "AWS_PROFILE": "me"}) == f"export AWS_ENDPOINT_URL={url}"
+    assert export_line(url, {"AWS_REGION": "eu-west-1", "AWS_PROFILE": "me"}) == (
+        f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=eu-west-1 AWS_REGION=eu-west-1"
+    )
+
+
+def _first_lines(*args: str, env: dict[str, str]) -> tuple[str, str]:
+    """The first two lines a dev server started with *args* prints (then it is stopped)."""
+    server = _simpleflow("dev-server", *args, env=env)
+    try:
+        return server.stdout.readline().strip(), server.stdout.readline().strip()
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+        server.stderr.close()
+
+
+def test_a_client_in_the_shell_of_the_export_line_finds_the_domains_of_a_server_in_another_region():
+    port = free_port()
+    env = _environ(AWS_DEFAULT_REGION="eu-west-1")
+    server = _simpleflow("dev-server", "--port", str(port), "--domain", "rx", env=env)
+    try:
+        server.stdout.readline()
+        exported = dict(item.split("=", 1) for item in server.stdout.readline().split()[1:])
+        shell = _environ(**{"AWS_DEFAULT_REGION": "ap-south-1", "AWS_REGION": "ap-south-1", **exported})
+        done = subprocess.run(
+            [sys.executable, "-m", "simpleflow.command", "workflow.list", "rx"],
+            env=shell,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.kill()
+        server.wait()
+    assert exported["AWS_DEFAULT_REGION"] == exported["AWS_REGION"] == "eu-west-1"
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_users_aws_profile_does_not_stop_the_server():
+    """It never authenticates: a profile this machine does not have is none of its business."""
+    first, export = _first_lines("--port", str(free_port()), env=_environ(AWS_PROFILE="no-such-profile"))
+    assert first.startswith("simpleflow dev-server: SWF and S3 at "), first
+    assert export.endswith("AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1")  # the client keeps its profile
+
+
+def test_a_domain_given_twice_is_registered_and_listed_once():
+    first, _ = _first_lines("--port", str(free_port()), "--domain", "x", "--domain", "x", env=_environ())
+    assert first.endswith(", domains: x; Ctrl-C stops it"), first
 
 
 def test_only_loopback_addresses_count_as_loopback():

@@ -204,3 +204,23 @@ def test_a_current_directory_other_users_can_write_is_not_imported_from(shell, p
     assert "unknown workflow module 'shop.flows'" in done.stderr
     done = console.run(shell, "workflow.start", "--local", "shop.flows.Order", "--input", "[2]", cwd=project)
     assert (done.returncode, done.stdout.strip()) == (0, "6"), done.stderr
+
+
+def test_a_module_not_found_from_elsewhere_says_where_it_was_looked_for(shell, tmp_path):
+    done = console.run(shell, "workflow.start", "--local", "examples.basic.BasicWorkflow", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: unknown workflow module 'examples.basic' (from 'examples.basic.BasicWorkflow'): it is "
+        f"not importable from the current directory ({tmp_path}) nor from sys.path; run the command from the "
+        "folder that holds it\n"
+    )
+
+
+@pytest.mark.parametrize("path, dotted", [("mywf.py", "mywf"), ("./flows/mywf.py", "flows.mywf")])
+def test_a_files_path_for_a_workflow_suggests_the_dotted_form(shell, tmp_path, path, dotted):
+    done = console.run(shell, "workflow.start", "--local", path, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"simpleflow: error: workflow '{path}' is a file's path, not a class: name the class by module, as in "
+        f"'{dotted}.ClassName'\n"
+    )

@@ -85,6 +85,30 @@ def test_time_filters_take_their_window_and_close_times_order_the_list(domain, e
     assert ids(by_close) == ["e1", "e2", "e3"]  # closed e1, then e2, then e3
 
 
+@pytest.mark.parametrize("verb", ["list", "count"])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        (
+            {"startTimeFilter": EPOCH, "closeTimeFilter": EPOCH},
+            "startTimeFilter and closeTimeFilter are mutually exclusive: specify one of them, not both",
+        ),
+        (
+            {"startTimeFilter": EPOCH, "tagFilter": {"tag": "x"}, "closeStatusFilter": {"status": "FAILED"}},
+            "tagFilter and closeStatusFilter are mutually exclusive: specify at most one of them",
+        ),
+    ],
+)
+def test_exclusive_filters_given_together_are_refused_naming_those_given(domain, verb, filters, message):
+    """SWF's API reference: "startTimeFilter and closeTimeFilter are mutually exclusive. You must specify one of
+    these in a request but not both"; the close status, execution, type and tag filters, "at most one"."""
+    with pytest.raises(domain.swf.exceptions.ClientError) as refused:
+        getattr(domain.swf, f"{verb}_closed_workflow_executions")(domain=domain.name, **filters)
+    error = refused.value.response
+    assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (400, "ValidationException")
+    assert error["Error"]["Message"] == message
+
+
 def test_lists_come_in_pages_that_hold_each_execution_once_even_as_new_ones_start(domain, executions):
     first = domain.swf.list_open_workflow_executions(domain=domain.name, startTimeFilter=EPOCH, maximumPageSize=1)
     domain.start("e6")  # started between two pages: the latest first, so it is not in the pages that follow

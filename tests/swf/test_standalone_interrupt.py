@@ -1,0 +1,92 @@
+"""An interrupted ``standalone`` on a server that holds empty polls as SWF does: its processes take no task once
+stopped (a poll in flight that brings one after the stop is dropped), the stop does not wait for the polls in
+flight, the closing line tells the execution's state once they stopped, and SIGTERM exits 143."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from simpleflow.cli import running
+from simpleflow.swf import client
+from tests import console
+from tests.moto_server import long_poll_domain
+from tests.swf_e2e_helpers import WORKFLOWS, simpleflow
+
+NAP = 3  # seconds of the workflow's timer
+
+
+@pytest.fixture(scope="module")
+def held_polls(moto_server) -> Iterator[str]:
+    """A domain on a dev server that holds an empty poll 30 s, with this process pointed at it."""
+    with long_poll_domain("interrupt") as domain:
+        yield domain
+
+
+def _standalone(env: dict[str, str], domain: str) -> subprocess.Popen:
+    command = ["simpleflow", "standalone", "--domain", domain, f"{WORKFLOWS}.TimerThenShoutWorkflow"]
+    return subprocess.Popen(
+        [*command, "--input", f"[{NAP}]"],
+        cwd=console.REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_sigterm_leaves_the_execution_as_it_stands_at_once_and_exits_143(held_polls, tmp_path):
+    env = console.install(tmp_path / "installed")
+    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    env["PYTHONPATH"] = str(console.REPO)  # the fixture workflows
+    process = _standalone(env, held_polls)
+    try:
+        workflow_id, run_id = process.stdout.readline().split()
+        seen = ""
+        while "waiting on: timer nap at" not in seen:
+            line = process.stderr.readline()
+            assert line, seen
+            seen += line
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        process.kill()
+
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert took < NAP, f"{took:.1f} s: the stop waited for the polls in flight\n{stderr}"
+    assert stderr.splitlines()[-1] == (
+        f"interrupted: every process started was stopped; execution {workflow_id} is still open on SWF (no decider "
+        f"or worker serves its task list): close it with: simpleflow workflow.terminate {held_polls} {workflow_id} "
+        f"{run_id}"
+    )
+    # Once its timer fired, the polls that were in flight take the decision task: nothing acts on it.
+    time.sleep(NAP + 2)
+    swf = boto3.client("swf")
+    info = swf.describe_workflow_execution(domain=held_polls, execution={"workflowId": workflow_id, "runId": run_id})
+    assert info["executionInfo"]["executionStatus"] == "OPEN"
+    kinds = [e["eventType"] for e in client.get_history(held_polls, workflow_id, run_id)]
+    assert "TimerFired" in kinds
+    assert "ActivityTaskScheduled" not in kinds, kinds
+
+
+def test_an_execution_closed_when_its_processes_stopped_is_told_as_closed_with_its_result(swf_domain, capsys):
+    """A decision in hand when the stop came may close the execution: the line says so, the result is printed."""
+    done = simpleflow("standalone", "--domain", swf_domain, f"{WORKFLOWS}.TimerThenShoutWorkflow", "--input", "[0]")
+    assert done.returncode == 0, done.stderr
+    workflow_id, run_id = done.stdout.split()[:2]
+
+    outcome = running._interrupted(swf_domain, {"workflowId": workflow_id, "runId": run_id}, terminate=True)
+    running._finish(outcome, False, None, swf_domain)
+
+    out, err = capsys.readouterr()
+    assert err == f"interrupted: every process started was stopped; execution {workflow_id} is closed: completed\n"
+    assert out == '"awake!"\n'
