@@ -149,6 +149,8 @@ class CommandTracker:
                 command = self.commands.get((WAIT_SIGNAL, key))
                 if command is not None:
                     self.resolve(command)
+                for command in self._by_name.get((WAIT_SIGNAL, key), ()):  # waits for its nth arrival
+                    self.resolve(command)
             elif kind == "external_signal":
                 for command in self._by_name.get((SIGNAL, key), ()):
                     self.resolve(command)
