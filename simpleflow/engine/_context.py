@@ -38,7 +38,15 @@ from simpleflow.engine._closing import (
     errored,
     unfinished_future,
 )
-from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
+from simpleflow.engine._commands import (
+    CANCEL_TIMER,
+    CANCEL_WORKFLOW,
+    MARKER,
+    SIGNAL,
+    WAIT_SIGNAL,
+    Continuation,
+    nth_signal_key,
+)
 from simpleflow.engine._decisions import continue_as_new_input
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._first import SettledOrder
@@ -201,7 +209,7 @@ class WorkflowContext:
         nth = getattr(task, "nth", None)
         if nth is None:
             return self.tracker.submit_simple(WAIT_SIGNAL, task.signal_name, task)
-        return self.tracker.submit_named(WAIT_SIGNAL, f"{task.signal_name}\x00{nth}", task)
+        return self.tracker.submit_simple(WAIT_SIGNAL, nth_signal_key(task.signal_name, nth), task)
 
     def submit_cancel_workflow(self, task: CancelWorkflowTask) -> futures.Future:
         """Ask another execution to cancel; its future finishes once SWF delivered the request."""
