@@ -15,7 +15,7 @@ full on the next decision instead of resuming it (see simpleflow.engine).
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from simpleflow import exceptions
 from simpleflow.exceptions import CancelledError
@@ -32,6 +32,7 @@ __all__ = [
     "FIRST_EXCEPTION",
     "PENDING",
     "CancelledError",
+    "DoneAndNotDone",
     "RUNNING",
     "Future",
     "get_result_or_raise",
@@ -242,16 +243,74 @@ class Future:
         self._state, self._result, self._exception = other._state, other._result, other._exception
 
 
-def wait(*fs: Future) -> list[Any]:
-    """Wait for every future in *fs*.
+class DoneAndNotDone(NamedTuple):
+    """What ``wait`` returns when given ``return_when``: the futures done, and the others (each in the order given)."""
 
-    Returns:
-        Their results, in order.
+    done: list[Future]
+    not_done: list[Future]
+
+
+def wait(*fs: Future, return_when: str | None = None) -> Any:
+    """Wait for the futures *fs*: for all of them, or (with *return_when*) for the first to settle.
+
+    Without *return_when*, every future is waited for and their results are returned, in order (a failed
+    or cancelled one raises as its ``result`` does). With it, as ``concurrent.futures.wait``: a
+    ``DoneAndNotDone(done, not_done)`` of lists, in the order of *fs*, and no result is read:
+
+    - ``FIRST_COMPLETED``: ``done`` holds the first future to settle (finished, failed or cancelled), *first*
+      in the history's event order: when several settled before the workflow got there (in one decision task, or
+      while it did something else), the one whose event came first, whichever decider replays it. Every other
+      future is in ``not_done``, even one settled since: wait again to take them one at a time.
+    - ``FIRST_EXCEPTION``: the futures taken as ``FIRST_COMPLETED`` would, one after the other, until one
+      finished with an exception (it is the last of ``done``) or all are done.
+    - ``ALL_COMPLETED``: all of them, settled (``not_done`` is empty).
+
+    Inside a workflow, the run is suspended while none is settled and resumed as soon as one is.
 
     Raises:
-        ExecutionBlocked: outside a replay, if one of them is not done.
+        ExecutionBlocked: outside a replay, when the wait would have to wait.
+        ValueError: *return_when* is none of those.
     """
-    return [f.result for f in fs]
+    if return_when is None:
+        return [f.result for f in fs]
+    if return_when == FIRST_COMPLETED:
+        done = _first_settled(fs)
+    elif return_when == ALL_COMPLETED:
+        for future in fs:
+            if not future._settled():
+                _block_until_done(future)
+        done = list(fs)
+    elif return_when == FIRST_EXCEPTION:
+        done = _until_exception(fs)
+    else:
+        raise ValueError(f"return_when must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, not {return_when!r}")
+    return DoneAndNotDone(done, [f for f in fs if not any(f is d for d in done)])
+
+
+def _first_settled(fs: tuple[Future, ...] | list[Future]) -> list[Future]:
+    """The first of *fs* to settle, in the history's order (with any other future settled by its event)."""
+    if not fs:
+        return []
+    run = _current_run()
+    if run is not None:
+        return run.wait_first(list(fs))
+    settled = [f for f in fs if f._settled()]  # no history to order them: the first given
+    if not settled:
+        raise exceptions.ExecutionBlocked()
+    return settled[:1]
+
+
+def _until_exception(fs: tuple[Future, ...]) -> list[Future]:
+    """The futures of *fs* in the order they settle, up to the first finished with an exception."""
+    done: list[Future] = []
+    rest = list(fs)
+    while rest:
+        first = _first_settled(rest)
+        done += first
+        rest = [f for f in rest if not any(f is d for d in first)]
+        if any(f._state == FINISHED and f._exception is not None for f in first):
+            break
+    return done
 
 
 def get_result_or_raise(future: Future) -> Any:

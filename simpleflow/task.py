@@ -263,10 +263,13 @@ class CancelWorkflowTask(Task):
 
 
 class WaitForSignal(Task):
-    """A future that finishes when the signal *signal_name* arrives."""
+    """A future that finishes when the signal *signal_name* arrives (its *nth* arrival, if given: 1 is the first)."""
 
-    def __init__(self, signal_name: str) -> None:
+    def __init__(self, signal_name: str, nth: int | None = None) -> None:
+        if nth is not None and (isinstance(nth, bool) or not isinstance(nth, int) or nth < 1):
+            raise ValueError(f"nth must be a whole number from 1, not {nth!r}")
         self.signal_name = signal_name
+        self.nth = nth
 
     @property
     def name(self) -> str:

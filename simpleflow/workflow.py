@@ -177,9 +177,13 @@ class Workflow:
         keywords ``workflow_id``/``run_id`` (this execution by default) and ``propagate``."""
         return task.SignalTask(name, *args, **kwargs)
 
-    def wait_signal(self, name: str) -> task.WaitForSignal:
-        """A wait to submit: its future finishes once the signal *name* arrives, with its ``args`` and ``kwargs``."""
-        return task.WaitForSignal(name)
+    def wait_signal(self, name: str, nth: int | None = None) -> task.WaitForSignal:
+        """A wait to submit: its future finishes once the signal *name* arrives, with its ``args`` and ``kwargs``.
+
+        With *nth*, once the *nth* signal of that name arrived (1: the first), with that one's: a workflow that
+        takes a signal again and again waits for the next one by its count.
+        """
+        return task.WaitForSignal(name, nth)
 
     def cancel_workflow(self, workflow_id: str, run_id: str | None = None) -> task.CancelWorkflowTask:
         """A request to cancel another execution, to submit: its future finishes once SWF delivered it.

@@ -64,6 +64,11 @@ class Continuation:
     callback: Callable[[], Any]
 
 
+def nth_signal_key(name: str, nth: int) -> str:
+    """The key of the command waiting for the *nth* signal *name* (``wait_signal(name, nth=...)``)."""
+    return f"{name}\x00{nth}"
+
+
 def arguments_ready(task: Any) -> bool:
     """No argument of *task* is a future still open."""
     Future = futures.Future  # noqa: N806 - a local name for this hot loop

@@ -38,9 +38,18 @@ from simpleflow.engine._closing import (
     errored,
     unfinished_future,
 )
-from simpleflow.engine._commands import CANCEL_TIMER, CANCEL_WORKFLOW, MARKER, SIGNAL, WAIT_SIGNAL, Continuation
+from simpleflow.engine._commands import (
+    CANCEL_TIMER,
+    CANCEL_WORKFLOW,
+    MARKER,
+    SIGNAL,
+    WAIT_SIGNAL,
+    Continuation,
+    nth_signal_key,
+)
 from simpleflow.engine._decisions import continue_as_new_input
 from simpleflow.engine._fallback import NeedsFullReplay
+from simpleflow.engine._first import SettledOrder
 from simpleflow.engine._fit import WAIT
 from simpleflow.engine._handoff import Handoff
 from simpleflow.engine._repair import RepairSource
@@ -111,7 +120,8 @@ class WorkflowContext:
         self.tracker = CommandTracker(history, self.workflow, info, self._stop_replaying)
         self.continuations: list[Continuation] = []
         self.thread: Suspendable | None = None  # the one ``run`` executes on, once started
-        self.waiting_on: futures.Future | None = None
+        self.waiting_on: list[futures.Future] = []  # ``run`` goes on once one of them settles
+        self._settled_order = SettledOrder(self.tracker.commands)
         self.outcome: RunOutcome | None = None
         self.status: str | None = None  # the latest set_status, as JSON
         self.needs_full_replay = False  # the next decision replays in full (see note_unsettled_read)
@@ -194,9 +204,12 @@ class WorkflowContext:
         return self.tracker.submit_named(SIGNAL, key, task)
 
     def submit_wait_signal(self, task: WaitForSignal) -> futures.Future:
-        """Wait for a signal; its future finishes with the signal's input."""
+        """Wait for a signal (its nth arrival, if the task says); its future finishes with the signal's input."""
         self._check_thread()
-        return self.tracker.submit_simple(WAIT_SIGNAL, task.signal_name, task)
+        nth = getattr(task, "nth", None)
+        if nth is None:
+            return self.tracker.submit_simple(WAIT_SIGNAL, task.signal_name, task)
+        return self.tracker.submit_simple(WAIT_SIGNAL, nth_signal_key(task.signal_name, nth), task)
 
     def submit_cancel_workflow(self, task: CancelWorkflowTask) -> futures.Future:
         """Ask another execution to cancel; its future finishes once SWF delivered the request."""
@@ -323,14 +336,28 @@ class WorkflowContext:
     def wait_for(self, future: futures.Future) -> None:
         """Suspend ``run`` until *future* settles: the host's driver goes on meanwhile, or new events resume it."""
         self._check_thread()
-        if self.tracker.continuation_position is not None and not future._settled():
+        if not future._settled():
+            self._suspend_until([future])
+
+    def wait_first(self, fs: list[futures.Future]) -> list[futures.Future]:
+        """Suspend ``run`` until one of *fs* settles; the first to settle in the history's event order (_first)."""
+        self._check_thread()
+        first = self._settled_order.first(self.history, fs, self.note_unsettled_read)
+        if not first:
+            self._suspend_until(fs)
+            first = self._settled_order.first(self.history, fs, self.note_unsettled_read)
+        return first
+
+    def _suspend_until(self, fs: list[futures.Future]) -> None:
+        """Give control away until one of *fs* settles."""
+        if self.tracker.continuation_position is not None:
             raise NeedsFullReplay()  # a continuation cannot wait: let a full replay wait inside run
-        while not future._settled():
+        while not any(f._settled() for f in fs):
             self.replaying = False
-            self.waiting_on = future
+            self.waiting_on = fs
             if not self._handoff.drive(self):
                 self.thread.suspend()
-        self.waiting_on = None
+        self.waiting_on = []
 
     def note_unsettled_read(self, future: futures.Future) -> None:
         """The workflow looked at an open future without waiting: resuming could diverge, replay in full."""
@@ -422,7 +449,7 @@ class WorkflowContext:
                 self._main, name=f"simpleflow-run-{self.info.run_id or ''}", stack_size=self.info.thread_stack_size
             )
             self.thread.resume()
-        elif self.waiting_on is not None and self.waiting_on._settled():
+        elif any(f._settled() for f in self.waiting_on):
             self.replaying = False
             self.thread.resume()
         if self.unavailable is not None:

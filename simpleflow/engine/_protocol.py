@@ -117,6 +117,10 @@ class WorkflowExecutor(Protocol):
         """Suspend the workflow's ``run`` until *future* settles."""
         ...
 
+    def wait_first(self, fs: list[Future]) -> list[Future]:
+        """Suspend the workflow's ``run`` until one of *fs* settles: the first to settle, in the history's order."""
+        ...
+
     def note_unsettled_read(self, future: Future) -> None:
         """The workflow looked at the state of *future*, still open, without waiting for it."""
         ...

@@ -241,6 +241,16 @@ def _cached_record(history: History, command: Command) -> MarkerRecord | None:
     return None
 
 
+def _wait_signal_record(history: History, command: Command) -> SignalRecord | None:
+    """The signal the command waits for: the latest of its name, or its nth arrival."""
+    task = command.task
+    nth = getattr(task, "nth", None)
+    if nth is None:
+        return history.signals.get(task.signal_name)
+    received = history.signal_lists.get(task.signal_name, ())
+    return received[nth - 1] if len(received) >= nth else None
+
+
 def _signal_record(history: History, command: Command) -> SignalSentRecord | None:
     """The last signal sent to the command's workflow under its name."""
     task = command.task
@@ -271,7 +281,7 @@ RESOLVERS: dict[str, tuple[Callable[[History, Command], Record | None], Resolver
     CANCEL_TIMER: (lambda history, command: history.timers.get(command.id), resolve_cancel_timer),
     MARKER: (_marker_record, resolve_marker),
     CACHED: (_cached_record, resolve_cached),
-    WAIT_SIGNAL: (lambda history, command: history.signals.get(command.id), resolve_wait_signal),
+    WAIT_SIGNAL: (_wait_signal_record, resolve_wait_signal),
     SIGNAL: (_signal_record, resolve_signal),
     CANCEL_WORKFLOW: (_cancel_workflow_record, resolve_cancel_workflow),
 }

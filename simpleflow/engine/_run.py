@@ -249,15 +249,18 @@ class WorkflowRun:
     def awaited_signals(self) -> list[str]:
         """The names of the signals the workflow waits for: its ``wait_signal`` futures not settled yet."""
         return sorted(
-            command.id
-            for (kind, _), command in self.context.tracker.commands.items()
-            if kind == WAIT_SIGNAL and not command.future._settled()
+            {
+                command.task.signal_name
+                for (kind, _), command in self.context.tracker.commands.items()
+                if kind == WAIT_SIGNAL and not command.future._settled()
+            }
         )
 
     def unawaited_signals(self) -> list[str]:
         """The names of the signals received that no ``wait_signal`` of the workflow asks for (a typo's sign, when a
         run is stuck)."""
-        asked = {command.id for (kind, _), command in self.context.tracker.commands.items() if kind == WAIT_SIGNAL}
+        commands = self.context.tracker.commands
+        asked = {command.task.signal_name for (kind, _), command in commands.items() if kind == WAIT_SIGNAL}
         return sorted(set(self.history.signals) - asked)
 
     def close(self) -> None:

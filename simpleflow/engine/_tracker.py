@@ -29,6 +29,7 @@ from simpleflow.engine._commands import (
     WaitingSubmit,
     arguments_ready,
     counts_at_submit,
+    nth_signal_key,
     uses_counter,
 )
 from simpleflow.engine._failures import RESCHEDULE, WAITING, Owed, RetryRules
@@ -147,6 +148,10 @@ class CommandTracker:
                     self.resolve(command)
             elif kind == "signal":
                 command = self.commands.get((WAIT_SIGNAL, key))
+                if command is not None:
+                    self.resolve(command)
+                nth = len(self.history.signal_lists[key])  # the one wait for this arrival of the name, if any
+                command = self.commands.get((WAIT_SIGNAL, nth_signal_key(key, nth)))
                 if command is not None:
                     self.resolve(command)
             elif kind == "external_signal":

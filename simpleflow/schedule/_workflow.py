@@ -5,7 +5,9 @@ runs) under the workflow id ``<schedule>-<fire time>``. SWF refuses to start a s
 execution of an open id, and a replay finds the start in the history, so a fire time runs
 at most once, decider crashes included. Time comes from ``Workflow.now()`` (recorded in the
 history); waiting is a timer until the next fire. Signals: ``pause``, ``resume``,
-``trigger`` (run now). It waits on one fire timer at a time, whatever wakes it. Every
+``trigger`` (run now). It waits on one fire timer at a time, whatever wakes it, and waits for the first of
+that timer, the next signal of each name and the end of a run it started (``futures.wait``): a decider
+that keeps the run resumes it where it waits, rather than replaying the whole history. Every
 ``fires_per_run`` fires, or past ``events_per_run`` events of history, the schedule continues as
 new, carrying its state, once no run it must see end (``--overlap skip``) is still open; past
 ``MAX_EVENTS``, even then.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from simpleflow import futures
 from simpleflow.cached import cached
 from simpleflow.dag._workflow import DagWorkflow, child_stand_in
 from simpleflow.runtime.loader import workflow_path
@@ -75,7 +78,7 @@ class ScheduleWorkflow(Workflow):
         per_run = schedule.get("fires_per_run") or FIRES_PER_RUN
         events_per_run = schedule.get("events_per_run") or EVENTS_PER_RUN
         handled_signals = 0
-        started: list[str] = []  # workflow ids this run started
+        started: dict[str, Any] = {}  # workflow id -> future of the runs this run started that may be open
         fires = 0
         tries: dict[float, int] = {}
         timer: Any = None  # the one fire timer this run has open (or had last)
@@ -85,6 +88,8 @@ class ScheduleWorkflow(Workflow):
             cutoff = _decision_event_id(self._history)
             if state.get("last_fire") is None:
                 state["last_fire"] = now  # a new schedule: from now on
+            # A run closed before this turn stays closed for every later one: only the others are asked about.
+            started = {i: f for i, f in started.items() if self._open_at(i, cutoff)}
             signals = self._signals(cutoff)
             for signal in signals[handled_signals:]:
                 if signal["name"] in ("pause", "resume"):
@@ -131,20 +136,38 @@ class ScheduleWorkflow(Workflow):
                 timer = self.submit(self.start_timer(timer_id, max(1, math.ceil(wake - now))))
             # Otherwise the timer started earlier still waits for this fire time: wait on it again, rather than
             # leave it open beside a new one (SWF caps an execution's open timers: OPEN_TIMERS_LIMIT_EXCEEDED).
-            # Woken by a signal or a closing child before the timer: the next turn of the loop (at a later
-            # decision) handles it; a later replay takes the same path, as those events stay in the history.
-            while not timer.done:
-                if len(self._signals(1 << 62)) > handled_signals:
-                    break
-                # The budget as the history stands now (the turn's cutoff may predate the events that spent
-                # it): once spent, the end of the last run it watches is reason enough to go on (and continue
-                # as new); a later replay breaks here too, the history holding those events.
-                spent_now = spent or self._history.started_decision_id >= events_per_run
-                if spent_now and not self._runs_to_watch(started, overlap, 1 << 62):
-                    break
-                timer.wait()
+            # Woken by a signal or a closing child before the timer: the next turn of the loop handles it.
+            self._wait_for_news(timer, signals, started, cutoff, (overlap, spent, events_per_run))
 
-    def _runs_to_watch(self, started: list[str], overlap: str, before_event: int) -> bool:
+    def _wait_for_news(
+        self,
+        timer: Any,
+        signals: list[dict[str, Any]],
+        started: dict[str, Any],
+        cutoff: int,
+        budget: tuple[str, bool, int],
+    ) -> None:
+        """Wait for the fire timer, a signal after *signals* (those handled), or the history's budget spent with no
+        run left to watch (*budget*: overlap, whether the turn found it spent, events_per_run): of the first to
+        come, by the history's order (a replay waits alike)."""
+        overlap, spent, events_per_run = budget
+        counts = {name: 0 for name in SIGNALS}
+        for signal in signals:
+            counts[signal["name"]] += 1
+        news = [timer, *(self.submit(self.wait_signal(name, nth=counts[name] + 1)) for name in SIGNALS)]
+        runs = {f: i for i, f in started.items()}  # each open at *cutoff*, or started since
+        while True:
+            done, _ = futures.wait(*news, *runs, return_when=futures.FIRST_COMPLETED)
+            ended = runs.pop(done[0], None)
+            if ended is None:
+                return
+            # A run ended: once the budget is spent (by the events up to its end), the end of the last run it
+            # watches is reason enough to go on (and continue as new).
+            at = self._history.child_workflow(ended)["last_event_id"]
+            if (spent or at >= events_per_run) and not self._runs_to_watch(started, overlap, at + 1):
+                return
+
+    def _runs_to_watch(self, started: dict[str, Any], overlap: str, before_event: int) -> bool:
         """Whether a run this one started is open and must be seen to end (--overlap skip waits on it)."""
         return overlap == "skip" and any(self._open_at(i, before_event) for i in started)
 
@@ -153,14 +176,16 @@ class ScheduleWorkflow(Workflow):
         record = self._history.timer(timer_id)
         return record is None or record["state"] == "started" or record["last_event_id"] >= before_event
 
-    def _start(self, schedule: dict[str, Any], workflow_id: str, overlap: str, started: list[str], cutoff: int) -> bool:
+    def _start(
+        self, schedule: dict[str, Any], workflow_id: str, overlap: str, started: dict[str, Any], cutoff: int
+    ) -> bool:
         """Start the target under *workflow_id*; False when an earlier one is still open and overlap is skip."""
         if overlap == "skip" and any(self._open_at(i, cutoff) for i in started):
             return False
-        started.append(workflow_id)
         payload = schedule.get("input") or {}
         child = child_stand_in(schedule["target"], workflow_id, None)
         if schedule["target"].get("path") == workflow_path(DagWorkflow):
             child.child_type_name = schedule["target"]["name"]  # a spec's run: its type, as dag.start gives it
-        self.submit(ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {})))
+        task = ChildWorkflowTask(child, *(payload.get("args") or []), **(payload.get("kwargs") or {}))
+        started[workflow_id] = self.submit(task)
         return True

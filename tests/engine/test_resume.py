@@ -71,6 +71,14 @@ def test_resumed_mixed_workflows_match_full_replay(seed):
     drive(wf.Mixed, {"args": [seed, 12], "kwargs": {}}, seed)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_waiting_for_the_first_of_several_activities_resumes_and_matches_full_replay(seed):
+    # Activities end in a random order, several in one decision task: a full replay, which finds them all ended,
+    # takes them in the order their events came, as the resumed run did (never replaying in full).
+    swf, resumed = drive(wf.Racing, {"args": [6], "kwargs": {}}, seed, fail_rate=0.0, timeout_rate=0.0)
+    assert swf.closed == "completed" and resumed.fallbacks == 0
+
+
 def test_resuming_does_not_replay_a_chain_from_the_start():
     swf, resumed = drive(wf.Chain, {"args": [30], "kwargs": {}}, 1, fail_rate=0.0, timeout_rate=0.0)
     assert swf.closed == "completed"

@@ -261,3 +261,18 @@ def test_what_on_start_raises_reaches_the_caller_rather_than_failing_the_schedul
 
     with pytest.raises(BrokenPipeError):
         schedule.run_local_fires(_diamond(), 3 * DAY, on_start=closed)
+
+
+def test_a_schedule_resumes_its_run_at_each_decision_rather_than_replaying_its_history():
+    # It waits for the first of its fire timer, the next signal and the end of its runs (futures.wait): what
+    # woke it is in the history, so the run goes on from where it waited.
+    kinds = ("pause", "resume", "trigger")
+    signals = [(600 + 7 * 3600 * i, kinds[i % 3], None) for i in range(9)]
+    execution = LocalExecution(
+        schedule.ScheduleWorkflow, _diamond(), workflow_id="schedule-daily", signals=signals, cancel_at=3 * DAY
+    )
+    result = execution.execute()
+    assert result.status == "canceled" and result.previous is None
+    started = [e for e in result.events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    assert len(started) >= 4  # the daily fires not paused, and the three triggers
+    assert execution.run.fallbacks == 0

@@ -269,3 +269,42 @@ def test_a_cached_run_whose_after_replay_reads_the_history_is_not_fetched_again_
         client.swf_client().terminate_workflow_execution(domain=swf_domain, **ids)
     assert (decider.hits, decider.misses) == (4, 1)
     assert fetches == []  # its history was kept whole in the cache (it fetched one per decision before)
+
+
+def test_a_schedule_s_cached_run_resumes_at_each_decision_and_decides_as_a_cacheless_decider(swf_domain):
+    # A daily schedule with pause, resume and trigger signals: its loop waits for the first of its fire timer, the
+    # next signal and the end of its runs (futures.wait), so the cached run is resumed, never replayed in full.
+    from pathlib import Path
+
+    from simpleflow import schedule
+    from simpleflow.local import LocalExecution
+
+    spec = Path(__file__).resolve().parent.parent / "fixtures" / "dag_specs" / "diamond.yaml"
+    payload = schedule.schedule_input("daily", "0 6 * * *", schedule.target_of(str(spec), '{"x": 2}'))
+    kinds = ("pause", "resume", "trigger")
+    signals = [(600 + 7 * 3600 * i, kinds[i % 3], None) for i in range(9)]
+    events = (
+        LocalExecution(
+            schedule.ScheduleWorkflow, payload, workflow_id="schedule-daily", signals=signals, cancel_at=3 * 86400
+        )
+        .execute()
+        .events
+    )
+    ends = [i + 1 for i, e in enumerate(events) if e["eventType"] == "DecisionTaskStarted"]
+    cache = RunCache(max_runs=8, reload=lambda info: lambda: list(events))
+    cached = Decider(swf_domain, "tl", [schedule.ScheduleWorkflow], cache=cache)
+    cacheless = Decider(swf_domain, "tl", [schedule.ScheduleWorkflow], cache=RunCache(max_runs=0))
+    task = {
+        "taskToken": "t",
+        "workflowExecution": {"workflowId": "schedule-daily", "runId": "run-id"},
+        "workflowType": {"name": schedule.ScheduleWorkflow.name, "version": schedule.ScheduleWorkflow.version},
+    }
+    for end in ends[:-1]:  # (the last one answers the cancel request)
+        whole = events[:end]
+        assert cached.decide(dict(task, events=_since_previous_started(whole))) == cacheless.decide(
+            dict(task, events=whole)
+        ), f"decision task {end}"
+    run = cache.take("run-id")
+    assert run is not None and run.fallbacks == 0
+    assert cache.misses == 1 and cache.hits == len(ends) - 1  # (the take above counts as one)
+    run.close()

@@ -27,7 +27,7 @@ from simpleflow.swf.decider import Decider
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from simpleflow.swf.worker import run_worker
-from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow
+from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow, FirstOfWorkflow
 from tests.swf_e2e_helpers import attributes, closing, completed_result, scheduled, simpleflow, wait_closed
 
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
@@ -372,6 +372,70 @@ def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(do
     assert local.status == "completed" and local.result == "release-8 published, approved by bob"
     local_types = [e["eventType"] for e in local.events]
     assert local_types.index("WorkflowExecutionSignaled") < local_types.index("TimerFired")
+
+
+def _first_of_on_both_hosts(domain: str, hours: int, signal_after: str, local_at: float) -> tuple[Any, list, list]:
+    """FirstOfWorkflow with a deadline of *hours*, signaled once the history shows *signal_after* on the dev server
+    (``DecisionTaskCompleted``: as soon as it waits), at *local_at* virtual seconds locally; the result (the same
+    on both) and each host's history. Every decision of the dev server's is what a full replay decides."""
+    approve = {"args": ["bob"], "kwargs": {}}
+    with decider_and_worker(domain, [FirstOfWorkflow]) as task_list:
+        execution = start_workflow(domain, FirstOfWorkflow, {"args": [hours], "kwargs": {}}, task_list=task_list)
+        deadline = time.monotonic() + 20
+        while signal_after not in [e["eventType"] for e in wait_until_waiting(domain, execution)]:
+            assert time.monotonic() < deadline, f"no {signal_after} in the history"
+            time.sleep(0.1)
+        executions.signal(domain, execution["workflowId"], "approve", json.dumps(approve))
+        remote = wait_closed(domain, execution["workflowId"], execution["runId"])
+    local = LocalExecution(
+        FirstOfWorkflow, {"args": [hours], "kwargs": {}}, signals=[(local_at, "approve", approve)]
+    ).execute()
+    assert local.status == "completed", local.reason
+    assert completed_result(remote) == local.result
+    for events in (local.events, remote):
+        for end, event in enumerate(events[:-1]):
+            if event["eventType"] == "DecisionTaskStarted" and events[end + 1]["eventType"] == "DecisionTaskCompleted":
+                assert_replays(events[: end + 1], events[end + 1 :])
+    return local.result, local.events, remote
+
+
+# A decision -> the event it leaves, and the attribute of that event that names what it decided.
+_DECIDED = {
+    "StartTimer": ("TimerStarted", "timerId"),
+    "CancelTimer": ("TimerCanceled", "timerId"),
+    "ScheduleActivityTask": ("ActivityTaskScheduled", "activityId"),
+    "CompleteWorkflowExecution": ("WorkflowExecutionCompleted", "result"),
+}
+
+
+def assert_replays(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """A fresh full replay of *before* (up to a DecisionTaskStarted) takes the decisions recorded in *after*."""
+    from simpleflow.engine import replay
+
+    completed = after[0]["eventId"]
+    keys = dict(_DECIDED.values())
+    recorded = [
+        (e["eventType"], attributes(e)[keys[e["eventType"]]])
+        for e in after
+        if attributes(e).get("decisionTaskCompletedEventId") == completed
+    ]
+    decided = []
+    for decision in replay(FirstOfWorkflow, before):
+        event_type, key = _DECIDED[decision["decisionType"]]
+        decided.append((event_type, next(v for k, v in decision.items() if k.endswith("DecisionAttributes"))[key]))
+    assert decided == recorded
+
+
+def test_a_signal_before_the_deadline_wins_the_wait_for_the_first_on_swf_as_locally(domain):
+    result, local, remote = _first_of_on_both_hosts(domain, 24, "DecisionTaskCompleted", 30)
+    assert result == {"first": "approve", "deadline": "CANCELLED", "published": "approve published, approved by bob"}
+    assert timer_story(remote) == timer_story(local) == [("TimerStarted", "deadline"), ("TimerCanceled", "deadline")]
+
+
+def test_a_deadline_before_the_signal_wins_the_wait_for_the_first_on_swf_as_locally(domain):
+    result, local, remote = _first_of_on_both_hosts(domain, 1, "TimerFired", 2 * HOUR)
+    assert result == {"first": "deadline", "deadline": "FINISHED", "published": "deadline published, approved by bob"}
+    assert timer_story(remote) == timer_story(local) == [("TimerStarted", "deadline"), ("TimerFired", "deadline")]
 
 
 def test_signal_to_an_unknown_execution_is_a_one_line_error(domain):

@@ -1,0 +1,116 @@
+"""``futures.wait(..., return_when=...)``: the first of several futures, in the history's event order, whether the
+run is resumed as each decision task comes or replayed in full from a history that settled them all."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simpleflow import futures
+from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
+from simpleflow.exceptions import ExecutionBlocked
+from simpleflow.task import WaitForSignal
+from tests.fixtures import engine_workflows as wf
+from tests.fixtures.signal_workflows import FirstOfWorkflow, publish
+from tests.history_builder import HistoryBuilder
+
+INFO = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
+
+
+def _finished(value):
+    future = futures.Future()
+    future.set_finished(value)
+    return future
+
+
+def test_outside_a_workflow_wait_gives_the_results_or_the_first_settled_and_blocks_when_it_would_wait():
+    a, b, pending = _finished(1), _finished(2), futures.Future()
+    assert futures.wait(a, b) == [1, 2]
+    assert futures.wait(pending, b, a, return_when=futures.FIRST_COMPLETED) == ([b], [pending, a])
+    assert futures.wait(a, b, return_when=futures.ALL_COMPLETED) == ([a, b], [])
+    with pytest.raises(ExecutionBlocked):
+        futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+    with pytest.raises(ValueError, match="return_when must be FIRST_COMPLETED"):
+        futures.wait(a, return_when="FIRST")
+    with pytest.raises(ValueError, match="nth must be a whole number from 1"):
+        WaitForSignal("go", nth=0)
+
+
+def _both_ways(workflow_class, events, first_decision_end):
+    """The decisions of a full replay of *events* and of a run resumed with them in two decision tasks."""
+    run = WorkflowRun(workflow_class, INFO)
+    try:
+        run.advance(events[:first_decision_end])
+        resumed = run.advance(events[first_decision_end:])
+        assert run.fallbacks == 0
+    finally:
+        run.close()
+    full = replay(workflow_class, events, INFO)
+    assert resumed == full
+    return full
+
+
+def _first_of(signal_first: bool) -> list[dict]:
+    b = HistoryBuilder(workflow_name=FirstOfWorkflow.name, input={"args": [1], "kwargs": {}})
+    first_end = b.decision_started()
+    b.decision_completed(first_end)
+    b.start_timer("deadline", 3600)
+    if signal_first:
+        b.signal("approve", {"args": ["bob"], "kwargs": {}})
+    b.fire_timer("deadline")
+    if not signal_first:
+        b.signal("approve", {"args": ["bob"], "kwargs": {}})
+    b.decision_started()
+    return b.events, first_end
+
+
+@pytest.mark.parametrize(("signal_first", "first"), [(True, "approve"), (False, "deadline")])
+def test_a_signal_and_a_timer_in_one_decision_task_are_taken_in_the_order_of_their_events(signal_first, first):
+    events, first_end = _first_of(signal_first)
+    decisions = _both_ways(FirstOfWorkflow, events, first_end)
+    scheduled = [d["scheduleActivityTaskDecisionAttributes"] for d in decisions]
+    assert [s["activityType"]["name"] for s in scheduled] == [publish.name]
+    assert json.loads(scheduled[0]["input"])["args"] == [first, "bob"]
+
+
+def _three_tasks(*outcomes: tuple[int, bool]) -> tuple[list[dict], int]:
+    """FirstFailure of 3 tasks; then, in one decision task, each (index, failed) of *outcomes* in order."""
+    b = HistoryBuilder(workflow_name=wf.FirstFailure.name, input={"args": [3], "kwargs": {}})
+    first_end = b.decision_started()
+    b.decision_completed(first_end)
+    scheduled = [
+        b.schedule_activity(f"activity-{wf.inc.name}-{k + 1}", wf.inc.name, input={"args": [k]}) for k in (0, 1, 2)
+    ]
+    for index, failed in outcomes:
+        if failed:
+            b.fail_activity(scheduled[index])
+        else:
+            b.complete_activity(scheduled[index], index + 1)
+    b.decision_started()
+    return b.events, first_end
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "result"),
+    [
+        ([(2, False), (1, True), (0, False)], [[2, 1], 1]),  # up to the failure, in the events' order
+        ([(1, True), (2, False)], [[1], 2]),  # the failure first: the task that ended after it is not done
+        ([(0, False), (2, False), (1, False)], [[0, 2, 1], 0]),  # no failure: all of them
+    ],
+)
+def test_first_exception_takes_the_tasks_in_the_order_they_ended_up_to_the_first_failure(outcomes, result):
+    decisions = _both_ways(wf.FirstFailure, *_three_tasks(*outcomes))
+    assert decisions[-1]["decisionType"] == "CompleteWorkflowExecution"
+    assert json.loads(decisions[-1]["completeWorkflowExecutionDecisionAttributes"]["result"]) == result
+
+
+def test_wait_signal_nth_gets_each_signal_of_a_name_even_when_they_came_in_one_decision_task():
+    b = HistoryBuilder(workflow_name=wf.NthSignal.name)
+    first_end = b.decision_started()
+    b.decision_completed(first_end)
+    b.signal("go", "one")
+    b.signal("go", "two")
+    b.decision_started()
+    decisions = _both_ways(wf.NthSignal, b.events, first_end)
+    assert json.loads(decisions[-1]["completeWorkflowExecutionDecisionAttributes"]["result"]) == ["one", "two"]
