@@ -20,8 +20,7 @@ from typing import Any
 
 from simpleflow import constants
 from simpleflow.exceptions import DataError, JumboTooLargeError
-from simpleflow.utils._gc import collector_paused
-from simpleflow.utils._proxy import LazyProxy, is_proxy
+from simpleflow.utils import LazyProxy, collector_paused, is_proxy
 
 logger = logging.getLogger(__name__)
 

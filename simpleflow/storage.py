@@ -61,7 +61,7 @@ def _session() -> Any:
 def _noted(client: Any) -> Any:
     """*client*, its answers noted as the SWF and jumbo clients note theirs: an S3 that answered, then cannot
     be reached, is said to be down, not configured wrong."""
-    from simpleflow.utils._endpoints import note_answers
+    from simpleflow.utils import note_answers
 
     return note_answers(client)
 

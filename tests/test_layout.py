@@ -172,22 +172,52 @@ def test_the_ground_floor_holds_the_public_api_and_no_new_room():
     ]  # fmt: skip
 
 
-# Outside telemetry/, only the trace command reaches past its front: it is telemetry's own tooling (rebuilding and
-# exporting a trace), imported inside the command.
-PAST_TELEMETRY_FRONT = {"simpleflow.cli.trace"}
+# The rooms: simpleflow's folders (docs/DESIGN.md's "Layers"), each entered from outside by its front.
+ROOMS = {m.split(".")[1] for m, p in MODULES.items() if p.name == "__init__.py" and m.count(".") == 1}
+# The modules outside a room that may reach past its front, with why. The trace command is telemetry's own
+# tooling (rebuilding and exporting a trace, over the SDK's exporters), imported inside the command: its
+# names stay out of the front the hosts call.
+PAST_FRONTS = {"simpleflow.cli.trace": {"telemetry"}}
 
 
-def test_telemetry_is_entered_by_its_front():
-    """The hosts and the rooms below them name spans, attributes and metrics through ``telemetry.names``."""
+def _room_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else None
+
+
+def _past_front(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The private modules (or private names of a front) of other rooms that *node* imports."""
+    names = _imported_names(module, node)
+    if isinstance(node, ast.ImportFrom) and (node.module or "").count(".") == 1:
+        names += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    found = []
+    for name in names:
+        room = _room_of(name)
+        private = any(part.startswith("_") for part in name.split(".")[2:])
+        if room and private and room != _room_of(module) and room not in PAST_FRONTS.get(module, ()):
+            found.append(f"{module} imports {name}")
+    return found
+
+
+def test_a_room_is_entered_by_its_front():
+    """From outside a room, what its ``__init__.py`` exports or one of its public modules, never a ``_module``
+    (even inside a function): a room's front says what the others may use."""
     past_front = []
     for module, path in MODULES.items():
-        if module.startswith("simpleflow.telemetry") or module in PAST_TELEMETRY_FRONT:
-            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                past_front += [
-                    f"{module} imports {n}"
-                    for n in _imported_names(module, node)
-                    if n.startswith("simpleflow.telemetry._")
-                ]
-    assert past_front == []
+                past_front += _past_front(module, node)
+    assert sorted(set(past_front)) == []
+
+
+def test_the_front_check_sees_every_spelling():
+    spellings = [
+        "from simpleflow.dag._graph import to_svg",
+        "from simpleflow.dag import _graph",
+        "import simpleflow.dag._graph",
+        "from simpleflow.telemetry import _otel",
+    ]
+    found = [_past_front("simpleflow.ui.execution", ast.parse(s).body[0]) for s in spellings]
+    assert all(found), found
+    assert _past_front("simpleflow.dag._execute", ast.parse("from simpleflow.dag._graph import to_svg").body[0]) == []
+    assert _past_front("simpleflow.ui.execution", ast.parse("from simpleflow.dag import to_svg").body[0]) == []

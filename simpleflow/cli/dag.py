@@ -136,12 +136,11 @@ def dag_show(
     modules: tuple[str, ...],
 ) -> None:
     """Draw the graph of SPEC (DOT and/or SVG), nodes coloured by state when given an execution."""
-    from simpleflow.dag import _graph
-    from simpleflow.dag._load import load
+    from simpleflow import dag
 
     if not workflow_id and (run_id or given_on_command_line("domain")):
         raise UsageError("--domain and --run-id apply with --workflow-id (the execution whose states colour the nodes)")
-    graph = load(spec)
+    graph = dag.load(spec)
     states = None
     if workflow_id:
         from simpleflow.swf import client, executions
@@ -149,18 +148,18 @@ def dag_show(
         domain = require_domain(domain)
         client.check_domain(domain)
         events = executions.run_history(domain, workflow_id, run_id)[1]
-        _graph.check_ran(graph, spec, workflow_id, events)
-        states = _graph.node_states(graph, events)
+        dag.check_ran(graph, spec, workflow_id, events)
+        states = dag.node_states(graph, events)
     if not dot_file and not svg_file:
         dot_file = "-"
     if dot_file:
-        text = _graph.to_dot(graph, states)
+        text = dag.to_dot(graph, states)
         if dot_file == "-":
             click.echo(text, nl=False)
         else:
             _write(dot_file, text)
     if svg_file:
-        _write(svg_file, _graph.to_svg(graph, states))
+        _write(svg_file, dag.to_svg(graph, states))
 
 
 def _write(path: str, text: str) -> None:

@@ -94,7 +94,7 @@ class _WebView:
         self.process: subprocess.Popen | None = None
 
     def start(self, server: Any) -> None:
-        from simpleflow.devserver._server import client_settings, client_url
+        from simpleflow.devserver import client_settings, client_url
         from simpleflow.runtime.child_process import die_with_parent_setup
         from simpleflow.runtime.user_path import child_module_argv
 

@@ -163,7 +163,7 @@ def _param_name(param: click.Parameter) -> str:
 
 def debug() -> bool:
     """Whether ``LOG_LEVEL=DEBUG`` (or ``10``, in the environment) asks for tracebacks."""
-    from simpleflow.settings._parse import level_name
+    from simpleflow.settings import level_name
 
     return level_name(os.environ.get("LOG_LEVEL", "")) == "DEBUG"
 

@@ -284,9 +284,7 @@ def workflow_replay(workflow: str, histories: tuple[str, ...], workflow_id: str 
     if len(histories) == 1 and (histories[0] == "-" or not os.path.isdir(histories[0])):
         _replay_one(workflow_class, histories[0], workflow_id, run_id)
         return
-    from simpleflow.testing._files import history_files
-    from simpleflow.testing._notes import IDS_AS_OPTIONS
-    from simpleflow.testing._replay import check_file
+    from simpleflow.testing import IDS_AS_OPTIONS, check_file, history_files
 
     differ = False
     for path in history_files(*histories):
@@ -299,9 +297,7 @@ def workflow_replay(workflow: str, histories: tuple[str, ...], workflow_id: str 
 
 
 def _replay_one(workflow_class: type, source: str, workflow_id: str | None, run_id: str | None) -> None:
-    from simpleflow.testing._files import load_history, parse_history
-    from simpleflow.testing._notes import IDS_AS_OPTIONS
-    from simpleflow.testing._replay import replay_report
+    from simpleflow.testing import IDS_AS_OPTIONS, load_history, parse_history, replay_report
 
     if source == "-":
         events, recorded_workflow_id, recorded_run_id = parse_history(sys.stdin.buffer.read())

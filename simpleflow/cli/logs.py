@@ -55,7 +55,7 @@ def configure_logging() -> None:
 def apply_log_level(log_level: str | None) -> None:
     """``--log-level``: set LOG_LEVEL for this process and those it starts, and log at that level."""
     if log_level:
-        from simpleflow.settings._parse import level_name
+        from simpleflow.settings import level_name
 
         level = level_name(log_level)
         if level is None:

@@ -99,7 +99,7 @@ def finish_recorded(
 def tell_stuck_children(execution: Any) -> None:
     """One line on stderr for each child run of a local *execution* (a ``LocalExecution``) that failed as stuck:
     the root's own status does not say it."""
-    from simpleflow.local._family import stuck_child_line
+    from simpleflow.local import stuck_child_line
 
     for child in execution.stuck_children:
         click.echo(stuck_child_line(child), err=True)

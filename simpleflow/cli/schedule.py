@@ -93,9 +93,7 @@ def schedule_create(
             click.echo(f"{len(failed)} of the {len(fires)} runs the schedule started did not complete", err=True)
             sys.exit(1)
         return
-    from simpleflow.schedule import _swf
-
-    execution = _swf.create(require_domain(domain), payload, task_list=task_list)
+    execution = schedule.create(require_domain(domain), payload, task_list=task_list)
     click.echo(f"{execution['workflowId']} {execution['runId']}")
 
 
@@ -106,12 +104,12 @@ def schedule_create(
 @user_errors
 def schedule_list(output: Output, domain_arg: str | None, domain: str | None) -> None:
     """The open schedules of DOMAIN (or --domain, as the other schedule commands take it)."""
-    from simpleflow.schedule import _swf
+    from simpleflow import schedule
     from simpleflow.swf import client
 
     domain = require_domain(domain_arg or domain)
     client.check_domain(domain)
-    headers, rows = _swf.list_schedules(domain)
+    headers, rows = schedule.list_schedules(domain)
     if rows or output.format in ("json", "prettyjson", "csv") or output.header:
         output.table(headers, rows)  # a machine format says "none" its own way
         return
@@ -126,16 +124,16 @@ def _schedule_action(command: str, help_text: str) -> click.Command:
     @click.option("--domain", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
     @user_errors
     def run(name: str, domain: str | None) -> None:
-        from simpleflow.schedule import _swf
+        from simpleflow import schedule
         from simpleflow.swf import client
 
         domain = require_domain(domain)
         client.check_domain(domain)
         action = command.partition(".")[2]
         if action == "delete":
-            _swf.delete(domain, name)
+            schedule.delete(domain, name)
         elif action == "trigger":
-            workflow_id, open_runs = _swf.trigger(domain, name)
+            workflow_id, open_runs = schedule.trigger(domain, name)
             if workflow_id is None:  # as a fire then: --overlap skip starts nothing while a run is open
                 runs = ", ".join(open_runs)
                 click.echo(f"schedule {name}: trigger not taken: {runs} still open (--overlap skip)", err=True)
@@ -143,7 +141,7 @@ def _schedule_action(command: str, help_text: str) -> click.Command:
             click.echo(f"schedule {name}: trigger: starts {workflow_id}")
             return
         else:
-            _swf.signal(domain, name, action)
+            schedule.signal(domain, name, action)
         click.echo(f"schedule {name}: {action}")
 
     return run

@@ -5,7 +5,8 @@ from SWF's API reference: long polls, one request at a time, kept-alive connecti
 filters, activity ids reused once closed, every activity timeout on time, child workflows,
 continue-as-new, signals and cancel requests between executions, activity cancellation, task list
 overrides. Each departure from moto cites the reference in its module. Nothing here is imported by
-``simpleflow`` itself; moto is imported only when :func:`serve` runs.
+``simpleflow`` itself; moto is imported only when :func:`serve` runs. A client of the server finds it by
+``client_settings(client_url(host, port))``, the environment ``export_line`` prints.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import importlib.util
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-__all__ = ["INSTALL", "missing", "serve"]
+from simpleflow.devserver._client import client_settings, client_url, export_line
+
+__all__ = ["INSTALL", "client_settings", "client_url", "export_line", "missing", "serve"]
 
 INSTALL = "pip install 'simpleflow[dev]'"
 # What moto's server imports beyond moto (its [server] extra).

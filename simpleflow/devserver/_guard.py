@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from simpleflow.utils._loopback import host_allowed
+from simpleflow.utils import loopback_host_allowed
 
 MOTO_API_BACKENDS = ("moto_api", "moto_api._internal")
 MOTO_API_OFF = "not found: moto's /moto-api/ is off on this dev server (python -m simpleflow.devserver --moto-api)"
@@ -54,7 +54,7 @@ class Guard:
         if fetch_site is not None and fetch_site != "none":
             return refuse(403, "AccessDenied", f"requests from web pages are refused (Sec-Fetch-Site: {fetch_site})")
         host = environ.get("HTTP_HOST")
-        if not host_allowed(self.bound_host, host):
+        if not loopback_host_allowed(self.bound_host, host):
             return refuse(
                 421,
                 "MisdirectedRequest",

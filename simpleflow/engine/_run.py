@@ -34,7 +34,7 @@ from simpleflow.engine._handoff import Handoff, HeldEvents
 from simpleflow.exceptions import ExecutionBlocked
 from simpleflow.format import format_reason
 from simpleflow.history import History, HistoryUnavailable, HistoryView, latest_execution_context
-from simpleflow.utils._gc import collector_paused
+from simpleflow.utils import collector_paused
 
 
 class WorkflowRun:

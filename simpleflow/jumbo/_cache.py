@@ -34,8 +34,7 @@ from collections import OrderedDict
 import diskcache
 import diskcache.core
 
-from simpleflow import settings
-from simpleflow.utils import _trust
+from simpleflow import settings, utils
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +101,9 @@ def _is_value_file(filename: object) -> bool:
 
 
 def untrusted_reason(directory: str) -> str | None:
-    """Why *directory* must not hold the disk cache, or None when it may (``utils._trust``, and a
+    """Why *directory* must not hold the disk cache, or None when it may (``utils.untrusted_reason``, and a
     ``cache.db`` in it, if any, must be a file of this user's that only it can write)."""
-    reason = _trust.untrusted_reason(directory)
+    reason = utils.untrusted_reason(directory)
     if reason is not None or not hasattr(os, "geteuid"):
         return reason
     database = os.path.join(os.path.realpath(directory), "cache.db")

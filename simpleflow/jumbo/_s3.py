@@ -44,7 +44,7 @@ def client() -> Any:
             if _client is None or _client_pid != pid:
                 import boto3
 
-                from simpleflow.utils._endpoints import note_answers
+                from simpleflow.utils import note_answers
 
                 # A boto3 client is not safe to share across a fork: build a new one. Its answers are noted:
                 # an S3 that answered, then cannot be reached, is said to be down, not configured wrong.

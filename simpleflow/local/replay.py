@@ -12,7 +12,7 @@ from simpleflow import jumbo
 from simpleflow.engine import ON_NONDETERMINISM_REPORT, PATCH_MARKER_PREFIX, ExecutionInfo, Unfit, WorkflowRun
 from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory, diagnose, start_problem, until_closed
-from simpleflow.utils._gc import collector_paused
+from simpleflow.utils import collector_paused
 
 
 def _closed_without_patch(decisions: list[dict[str, Any]], closed: bool) -> list[str]:

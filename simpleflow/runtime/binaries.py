@@ -33,7 +33,7 @@ from typing import Any
 
 from simpleflow import settings, storage
 from simpleflow.exceptions import UsageError
-from simpleflow.utils._trust import untrusted_reason
+from simpleflow.utils import untrusted_reason
 
 __all__ = ["RemoteBinary", "download_binaries", "download_specs", "parse_spec", "with_binaries"]
 

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from simpleflow.utils._trust import untrusted_reason
+from simpleflow.utils import untrusted_reason
 
 logger = logging.getLogger(__name__)
 

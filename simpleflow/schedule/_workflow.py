@@ -20,7 +20,7 @@ from typing import Any
 
 from simpleflow import futures
 from simpleflow.cached import cached
-from simpleflow.dag._workflow import DagWorkflow, child_stand_in
+from simpleflow.dag import DagWorkflow, child_stand_in
 from simpleflow.runtime.loader import workflow_path
 from simpleflow.schedule import _cron
 from simpleflow.task import ChildWorkflowTask, ContinueAsNewWorkflowTask

@@ -20,8 +20,19 @@ from typing import Any
 from simpleflow.exceptions import UsageError
 from simpleflow.settings import _parse
 from simpleflow.settings import default as _defaults
+from simpleflow.settings._parse import level_name
 
-__all__ = ["MODULE_ENV", "configure", "get", "names", "print_settings", "put_setting", "source", "values"]
+__all__ = [
+    "MODULE_ENV",
+    "configure",
+    "get",
+    "level_name",
+    "names",
+    "print_settings",
+    "put_setting",
+    "source",
+    "values",
+]
 
 MODULE_ENV = "SIMPLEFLOW_SETTINGS_MODULE"
 

@@ -31,7 +31,7 @@ from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
 from simpleflow.exceptions import UsageError
 from simpleflow.swf.response_parser import FastParserFactory
-from simpleflow.utils._endpoints import answered_before, note_answers
+from simpleflow.utils import answered_before, note_answers
 
 __all__ = [
     "DeprecatedDomain",

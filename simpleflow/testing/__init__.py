@@ -8,6 +8,9 @@
   replayed with its code: one that does not fit its own history raises ``ReplayMismatch`` (the test fails).
 - ``assert_replays(MyWorkflow, "tests/histories/")`` replays recorded histories against today's code and
   fails naming the first decision that differs; ``replay_tests`` makes one test item per history file.
+- ``workflow.replay`` (the command) reads history files (``load_history``, ``parse_history``,
+  ``history_files``) and reports on them (``check_file``, ``replay_report``), saying how its options give an
+  execution's ids (``IDS_AS_OPTIONS``).
 
 Names are imported on first use, so that loading the plugin costs pytest nothing.
 """
@@ -18,6 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "IDS_AS_OPTIONS",
     "ActivityCall",
     "AttemptAbandoned",
     "Decision",
@@ -30,12 +34,17 @@ __all__ = [
     "WorkflowEnv",
     "WorkflowFailed",
     "assert_replays",
+    "check_file",
     "check_replay",
     "history_files",
+    "load_history",
+    "parse_history",
+    "replay_report",
     "replay_tests",
 ]
 
 _LAZY = {
+    "IDS_AS_OPTIONS": "simpleflow.testing._notes",
     "ActivityCall": "simpleflow.testing._overrides",
     "AttemptAbandoned": "simpleflow.testing._overrides",
     "Decision": "simpleflow.testing._decisions",
@@ -48,8 +57,12 @@ _LAZY = {
     "WorkflowEnv": "simpleflow.testing._env",
     "WorkflowFailed": "simpleflow.exceptions",
     "assert_replays": "simpleflow.testing._replay",
+    "check_file": "simpleflow.testing._replay",
     "check_replay": "simpleflow.testing._replay",
     "history_files": "simpleflow.testing._files",
+    "load_history": "simpleflow.testing._files",
+    "parse_history": "simpleflow.testing._files",
+    "replay_report": "simpleflow.testing._replay",
     "replay_tests": "simpleflow.testing._replay",
 }
 
@@ -58,10 +71,18 @@ if TYPE_CHECKING:
     from simpleflow.testing._decisions import Decision
     from simpleflow.testing._determinism import ReplayMismatch
     from simpleflow.testing._env import Execution, WorkflowEnv
-    from simpleflow.testing._files import history_files
+    from simpleflow.testing._files import history_files, load_history, parse_history
     from simpleflow.testing._jumbo import MemoryStore
+    from simpleflow.testing._notes import IDS_AS_OPTIONS
     from simpleflow.testing._overrides import ActivityCall, AttemptAbandoned, Override
-    from simpleflow.testing._replay import ReplayReport, assert_replays, check_replay, replay_tests
+    from simpleflow.testing._replay import (
+        ReplayReport,
+        assert_replays,
+        check_file,
+        check_replay,
+        replay_report,
+        replay_tests,
+    )
     from simpleflow.testing._run import Run
 
 

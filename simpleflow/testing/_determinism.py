@@ -15,7 +15,7 @@ from simpleflow.engine import decode_events
 from simpleflow.testing._replay import ReplayReport, check_replay
 
 if TYPE_CHECKING:
-    from simpleflow.local._run_host import RunHost
+    from simpleflow.local import RunHost
 
 OPT_OUT = "WorkflowEnv(replay_check=False), or @pytest.mark.workflow_env(replay_check=False) on the test"
 

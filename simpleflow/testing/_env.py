@@ -26,7 +26,7 @@ from simpleflow.testing._run import Run
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
-    from simpleflow.local._run_host import RunHost
+    from simpleflow.local import RunHost
 
 MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
 _JUMBO_SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")

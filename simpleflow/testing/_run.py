@@ -8,7 +8,7 @@ from typing import Any
 from simpleflow import format
 from simpleflow.exceptions import WorkflowFailed
 from simpleflow.history import ActivityRecord, ChildWorkflowRecord, History, TimerRecord
-from simpleflow.local._family import stuck_child_line
+from simpleflow.local import stuck_child_line
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
 

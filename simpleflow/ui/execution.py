@@ -209,8 +209,7 @@ def _holds_reference(events: list[dict[str, Any]]) -> bool:
 
 def _dag_picture(spec: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str | None, str | None]:
     """The spec's graph coloured by the history's states, or why it cannot be drawn."""
-    from simpleflow.dag._graph import node_states, to_svg
-    from simpleflow.dag._spec import Spec
+    from simpleflow.dag import Spec, node_states, to_svg
 
     try:
         graph = Spec(spec, [str(node_id) for node_id in spec["order"]])

@@ -15,8 +15,7 @@ import hashlib
 import hmac
 
 from simpleflow.ui.config import UISettings
-from simpleflow.utils._loopback import host_allowed as loopback_host_allowed
-from simpleflow.utils._loopback import is_loopback
+from simpleflow.utils import is_loopback, loopback_host_allowed
 
 __all__ = ["csrf_value", "host_allowed", "holds_token", "read_refusal", "refusal"]
 

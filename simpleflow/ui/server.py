@@ -8,7 +8,7 @@ from typing import Any
 
 from simpleflow.exceptions import UsageError
 from simpleflow.ui.config import UISettings
-from simpleflow.utils._loopback import is_loopback
+from simpleflow.utils import is_loopback
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,6 @@
-"""Small helpers simpleflow publishes in ``simpleflow.utils`` (JSON, imports, names, exceptions)."""
+"""Small helpers: those simpleflow publishes in ``simpleflow.utils`` (JSON, imports, names, exceptions), and
+those its rooms share (the cyclic collector held off, trusted directories, endpoints that answered, lazy
+proxies, loopback hosts)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ import zlib
 from typing import Any
 
 from simpleflow.utils import retry
-from simpleflow.utils._proxy import is_proxy
+from simpleflow.utils._endpoints import answered_before, note_answers
+from simpleflow.utils._gc import collector_paused
+from simpleflow.utils._loopback import is_loopback, loopback_host_allowed
+from simpleflow.utils._proxy import LazyProxy, is_proxy
+from simpleflow.utils._trust import untrusted_reason
 
 __all__ = [
     "format_exc",
@@ -27,6 +33,15 @@ __all__ = [
     "remove_none",
     "retry",
     "serialize_complex_object",
+    # shared by simpleflow's rooms
+    "LazyProxy",
+    "answered_before",
+    "collector_paused",
+    "is_loopback",
+    "is_proxy",
+    "loopback_host_allowed",
+    "note_answers",
+    "untrusted_reason",
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-__all__ = ["host_allowed", "is_loopback"]
+__all__ = ["is_loopback", "loopback_host_allowed"]
 
 
 def is_loopback(host: str) -> bool:
@@ -24,7 +24,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def host_allowed(bound_host: str, host_header: str | None) -> bool:
+def loopback_host_allowed(bound_host: str, host_header: str | None) -> bool:
     """Whether a server listening on *bound_host* answers a request whose Host header is *host_header*:
     always beyond loopback (the names it is reached by are not known), else only a loopback name."""
     if not is_loopback(bound_host):

@@ -1,0 +1,38 @@
+"""What a client of the dev server needs: its endpoint, its region, and credentials (without importing moto)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def region(environ: Mapping[str, str] | None = None) -> str:
+    """The region whose backend holds the domains the server registers (moto keeps one per region: a client
+    that signs with another region sees none of them)."""
+    env = os.environ if environ is None else environ
+    return env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
+
+
+def client_url(host: str, port: int) -> str:
+    """The endpoint a client on this machine uses for a server listening on *host* (a wildcard: loopback)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
+
+
+def client_settings(url: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What a client of the server at *url* needs in its environment: the endpoint, the server's region
+    (``region``, from *environ*, default this process's), under both names SDKs read (boto3 reads
+    AWS_DEFAULT_REGION, the AWS CLI AWS_REGION first), and dummy credentials when *environ* sets none."""
+    env = os.environ if environ is None else environ
+    where = region(env)
+    settings = {"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": where, "AWS_REGION": where}
+    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
+        settings.update(DUMMY_CREDENTIALS)
+    return settings
+
+
+def export_line(url: str, environ: Mapping[str, str] | None = None) -> str:
+    """The line to paste in a shell: the endpoint, the region, and credentials when none are set."""
+    return "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, environ).items())
