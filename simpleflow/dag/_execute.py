@@ -15,7 +15,12 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def looks_like_spec(target: str) -> bool:
-    """Whether a command's WORKFLOW argument names a spec file rather than a workflow class."""
+    """Whether a command's WORKFLOW argument names a spec file rather than a workflow class.
+
+    A Python file (``mywf.py``) is no spec: the loader refuses it, suggesting the dotted form of its class.
+    """
+    if target.endswith(".py"):
+        return False
     return target.endswith(SPEC_SUFFIXES) or os.path.sep in target or os.path.isfile(target)
 
 

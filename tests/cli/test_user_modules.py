@@ -224,3 +224,20 @@ def test_a_files_path_for_a_workflow_suggests_the_dotted_form(shell, tmp_path, p
         f"simpleflow: error: workflow '{path}' is a file's path, not a class: name the class by module, as in "
         f"'{dotted}.ClassName'\n"
     )
+
+
+@pytest.mark.parametrize("path, dotted", [("mywf.py", "mywf"), ("./flows/mywf.py", "flows.mywf")])
+@pytest.mark.parametrize("command", [["standalone", "--domain", "d"], ["schedule.create", "--cron", "0 * * * *", "s"]])
+def test_a_python_files_path_where_a_spec_is_also_taken_is_no_spec_and_suggests_the_dotted_form(
+    shell, tmp_path, command, path, dotted
+):
+    """standalone and schedule.create take a workflow class or a spec file: a Python file is the first."""
+    (tmp_path / "flows").mkdir()
+    for where in ("mywf.py", "flows/mywf.py"):
+        (tmp_path / where).write_text("from simpleflow import Workflow\n\n\nclass Flow(Workflow):\n    name = 'f'\n")
+    done = console.run(shell, *command, path, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"simpleflow: error: workflow '{path}' is a file's path, not a class: name the class by module, as in "
+        f"'{dotted}.ClassName'\n"
+    )
