@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
@@ -80,11 +81,18 @@ _page_reads: ContextVar[bool] = ContextVar("simpleflow_page_reads", default=Fals
 
 
 class UnknownDomain(UsageError):
-    """The SWF domain does not exist (SWF answered UnknownResourceFault)."""
+    """The SWF domain does not exist (SWF answered UnknownResourceFault).
 
-    def __init__(self, domain: str) -> None:
-        super().__init__(f"unknown domain '{domain}': create it with 'simpleflow domain.register {domain}'")
+    Asked of an endpoint the user set (*endpoint*: a dev server...), the message names it and the *region*
+    asked in: such a server keeps each region's domains apart, and a client of another region sees none.
+    """
+
+    def __init__(self, domain: str, region: str | None = None, endpoint: str | None = None) -> None:
+        where = f" in region {region} at {endpoint}" if region and endpoint else ""
+        super().__init__(f"unknown domain '{domain}'{where}: create it with 'simpleflow domain.register {domain}'")
         self.domain = domain
+        self.region = region
+        self.endpoint = endpoint
 
 
 class DeprecatedDomain(UsageError):
@@ -131,12 +139,26 @@ def _remember_domain(params: dict[str, Any], model: Any, context: dict[str, Any]
     context["simpleflow_domain"] = domain
 
 
-def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+# AWS's own hosts, in every partition; any other endpoint is one the user set (AWS_ENDPOINT_URL...).
+_AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def _custom_endpoint(url: str | None) -> str | None:
+    """``scheme://host:port`` of *url* when it is not one of AWS's hosts (a dev server...), else None."""
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    if not host or host.endswith(_AWS_HOSTS):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _raise_unknown_domain(parsed: dict[str, Any], context: dict[str, Any], http_response: Any = None, **_: Any) -> None:
     error = parsed.get("Error") or {}
     message = error.get("Message") or ""
     if error.get("Code") == "UnknownResourceFault" and message.lower().startswith("unknown domain"):
         domain = context.get("simpleflow_domain") or message.partition(":")[2].strip()
-        raise UnknownDomain(domain)
+        endpoint = _custom_endpoint(getattr(http_response, "url", None))
+        raise UnknownDomain(domain, context.get("client_region") if endpoint else None, endpoint)
 
 
 def _new_client(

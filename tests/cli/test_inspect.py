@@ -351,9 +351,9 @@ def test_task_info_prints_simpleflow_036s_row_in_every_format(inspected):
 def test_unknown_domain_is_one_line(moto_server, command):
     code, out, err = simpleflow(command[0], "no-such-domain", *command[1:])
     assert (code, out) == (2, "")
-    assert (
-        err == "simpleflow: error: unknown domain 'no-such-domain': create it with "
-        "'simpleflow domain.register no-such-domain'\n"
+    assert err == (
+        f"simpleflow: error: unknown domain 'no-such-domain' in region us-east-1 at {moto_server.url}: create it "
+        "with 'simpleflow domain.register no-such-domain'\n"
     )
 
 

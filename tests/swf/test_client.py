@@ -136,8 +136,9 @@ def test_bad_identity_env_is_one_clear_error(monkeypatch, value, message):
 def test_unknown_domain_is_one_clear_line(moto_server, fresh_clients, call):
     with pytest.raises(client.UnknownDomain) as info:
         call("no-such-domain")
-    assert (
-        str(info.value) == "unknown domain 'no-such-domain': create it with 'simpleflow domain.register no-such-domain'"
+    assert str(info.value) == (
+        f"unknown domain 'no-such-domain' in region us-east-1 at {moto_server.url}: create it with "
+        "'simpleflow domain.register no-such-domain'"
     )
     assert isinstance(info.value, UsageError)
 
@@ -263,3 +264,31 @@ def test_latest_run_id_prefers_the_open_run(swf_domain, fresh_clients):
     _, second = start_execution(swf_domain, workflow_id)
     assert client.latest_run_id(swf_domain, workflow_id) == second
     assert client.latest_run_id(swf_domain, "never-started") is None
+
+
+def test_a_client_in_another_region_than_the_domains_is_told_the_region_it_asked_in(
+    moto_server, swf_domain, fresh_clients, monkeypatch
+):
+    """The dev server keeps each region's domains apart, as SWF does: the domain exists, in us-east-1 only."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with pytest.raises(client.UnknownDomain) as info:
+        client.check_domain(swf_domain)
+    assert str(info.value) == (
+        f"unknown domain '{swf_domain}' in region eu-west-1 at {moto_server.url}: create it with "
+        f"'simpleflow domain.register {swf_domain}'"
+    )
+
+
+@pytest.mark.parametrize(
+    "url, custom",
+    [
+        ("https://swf.us-east-1.amazonaws.com/", None),
+        ("https://swf-fips.us-gov-west-1.amazonaws.com/", None),
+        ("https://swf.cn-north-1.amazonaws.com.cn/", None),
+        ("http://127.0.0.1:4566/", "http://127.0.0.1:4566"),
+        ("https://swf.example.com/amazonaws.com", "https://swf.example.com"),
+        (None, None),
+    ],
+)
+def test_only_an_endpoint_other_than_aws_s_own_has_its_region_named(url, custom):
+    assert client._custom_endpoint(url) == custom

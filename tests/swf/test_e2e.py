@@ -212,7 +212,8 @@ def test_unknown_domain_is_one_line_and_a_non_zero_exit(moto_server, command):
     assert done.returncode != 0
     assert done.stdout == ""
     assert done.stderr == (
-        f"simpleflow: error: unknown domain '{domain}': create it with 'simpleflow domain.register {domain}'\n"
+        f"simpleflow: error: unknown domain '{domain}' in region us-east-1 at {moto_server.url}: create it with "
+        f"'simpleflow domain.register {domain}'\n"
     )
 
 

@@ -173,7 +173,8 @@ def test_an_unknown_domain_is_one_line_before_anything_listens(moto_server):
     done = simpleflow_here("ui", "--domain", "no-such-domain", "--port", "0")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "simpleflow: error: unknown domain 'no-such-domain': create it with 'simpleflow domain.register no-such-domain'"
+        f"simpleflow: error: unknown domain 'no-such-domain' in region us-east-1 at {moto_server.url}: create it "
+        "with 'simpleflow domain.register no-such-domain'"
     ]
 
 
