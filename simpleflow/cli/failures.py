@@ -264,8 +264,8 @@ def _not_stored(error: JumboFieldNotStored, boto: Any) -> tuple[str, int]:
 
 def _answered_before(endpoint: str) -> bool:
     """Whether *endpoint* answered this process before (every client simpleflow builds notes its answers)."""
-    endpoints = sys.modules.get("simpleflow.utils._endpoints")  # not loaded: no client was built
-    return endpoints is not None and endpoints.answered_before(endpoint)
+    utils = sys.modules.get("simpleflow.utils")  # not loaded: no client was built
+    return utils is not None and utils.answered_before(endpoint)
 
 
 class Explained(Exception):
