@@ -190,3 +190,47 @@ def test_the_cache_keeps_what_a_few_open_runs_derived_and_releases_the_others():
     runs = [cache.live(("d", f"w{i}", "r")) for i in range(3)]
     assert cache.live(("d", "w1", "r")) is runs[1] and cache.live(("d", "w2", "r")) is runs[2]
     assert cache.live(("d", "w0", "r")) is not runs[0]  # the least recently looked at went
+
+
+def _counted(function, calls: dict[str, int], name: str):
+    def call(*args):
+        calls[name] += 1
+        return function(*args)
+
+    return call
+
+
+def test_an_update_derives_and_renders_its_new_events_only(monkeypatch):
+    """One more event of a long run: one event row decoded, one task record made, one row rendered; the
+    timeline drawn only when the page asks for it (it does at most every 30 s), once for every page asking."""
+    from simpleflow.ui import live as live_module
+
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    for number in range(300):
+        history.decision()
+        history.complete_activity(history.schedule_activity(f"act-{number}", "step"), result=number)
+    last = history.schedule_activity("act-last", "step")
+    live = LiveRun("d")
+    live.extend(history.events)
+    page = live.view(_description(), NOW)
+    digests = {name: part.digest for name, part in parts_of(MACROS, page, "d").items()}
+    calls = {"event_row": 0, "task_record": 0, "tasks_svg": 0}
+    for name in calls:
+        monkeypatch.setattr(live_module, name, _counted(getattr(live_module, name), calls, name))
+
+    history.start_activity(last)
+    live.extend(history.events[-1:])
+    view = live.view(_description(), NOW)
+    without_timeline = {name: digest for name, digest in digests.items() if name != "timeline"}
+    answer = changes(MACROS, view, "d", page.events[-1].event_id, without_timeline)
+    assert calls == {"event_row": 1, "task_record": 1, "tasks_svg": 0}
+    assert [key for key, _ in answer["tasks"]] == ["activity/act-last"] and answer["events"].count("<tr") == 1
+    for _ in range(2):  # two pages asking for the timeline: drawn once
+        changes(MACROS, live.view(_description(), NOW), "d", page.events[-1].event_id, digests)
+    assert calls["tasks_svg"] == 1
+
+
+def test_the_timeline_of_an_open_run_says_it_is_redrawn_at_most_every_30_seconds():
+    events = _busy_run().events
+    assert "redrawn at most every 30 s" in _page_of(build_view("d", _description(), events[:-1], NOW))
+    assert "redrawn at most" not in _page_of(build_view("d", _description(), events, NOW))  # closed

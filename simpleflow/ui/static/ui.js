@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var TIMELINE_EVERY = 30000; // ms: the timeline (a row per task) is redrawn at most this often
+  var TIMELINE_EVERY = 30000; // ms: the timeline (a row per task) is redrawn at most this often (its caption says so)
   var body = document.body;
   var seconds = parseFloat(body.getAttribute("data-refresh") || "0");
   var updateUrl = body.getAttribute("data-update");
