@@ -6,9 +6,10 @@ Starts the test SWF server and grows an open run to about N events (activities s
 each started and completed by a worker with a small result; the last decision task left open), runs
 ``simpleflow ui`` as a process, loads the run's page once, then, as an open page does every 5 s, adds an
 event (a signal) and asks ``/execution/update`` for what changed since the last event it shows, with the
-page's digests (the timeline's one update in six: the page asks for it at most every 30 s). Prints the UI
-process's CPU per update (the kernel's count for the process: its SWF reads, the view and the answer),
-the median time from request to last byte, and the answers' size; once without the timeline, once with it.
+page's digests: *--updates* times without the timeline's (as 5 updates in 6: the page asks for it at most
+every 30 s), then as many with it. Prints the UI process's CPU per update (the kernel's count for the
+process: its SWF reads, the view and the answer), the median time from request to last byte (mostly the
+test server's), and the answers' size.
 """
 
 from __future__ import annotations

@@ -59,7 +59,6 @@ class LiveRun:
         self._tasks: dict[TaskKey, TaskRecord] = {}  # in the order tasks first appear
         self._open: set[TaskKey] = set()
         self._children: dict[TaskKey, ChildLink] = {}
-        self._child_list: list[ChildLink] = []  # another list once a child changed (parts.py memo)
         self._decision: dict[str, Any] | None = None
         self._references = False  # a jumbo field reference left in an event
         self._bounds: tuple[float, float] | None = None  # first and last event times
@@ -109,16 +108,12 @@ class LiveRun:
             self.touches.append(key)
             if key is not None:
                 touched[key] = None
-        children = False
         for key in touched:
             record = task_record(key[0], key[1], self._log.by_task[key])
             self._tasks[key] = record
             (self._open.discard if record.is_closed else self._open.add)(key)
             if record.kind == CHILD_WORKFLOW:
                 self._children[key] = child_link(record)
-                children = True
-        if children:
-            self._child_list = list(self._children.values())
         self._task_changes += len(touched)
 
     def view(self, description: dict[str, Any], now: float) -> ExecutionView:
@@ -161,7 +156,7 @@ class LiveRun:
             parent=dict(parent) if parent else None,
             previous_run_id=started_attrs.get("continuedExecutionRunId"),
             next_run_id=outcome.get("newExecutionRunId") if closing is not None else None,
-            children=self._child_list,
+            children=list(self._children.values()),
             tasks=tasks,
             events=list(self.rows),
             waiting=self._waiting() if closing is None else Waiting(),

@@ -17,7 +17,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from simpleflow.ui.view import ExecutionView
+from simpleflow.swf.stats import CHILD_WORKFLOW
+from simpleflow.ui.view import ExecutionView, child_link
 
 __all__ = ["Part", "changes", "parts_of", "read_digests"]
 
@@ -37,15 +38,15 @@ def _part(html: str) -> Part:
 def parts_of(macros: Any, view: ExecutionView, domain: str, names: Iterable[str] | None = None) -> dict[str, Part]:
     """The execution page's parts (``parts.html``'s macros for *view*), by name: all, or those of *names*.
 
-    The children, the DAG and the timeline are rendered again only when what they show is another object
-    (an open run's views share their ``parts_memo``): few events change them, and they can be long.
+    The DAG and the timeline are rendered again only when what they show is another object (an open run's
+    views share their ``parts_memo``): few events change them, and they can be long.
     """
     makers: dict[str, Callable[[], tuple[tuple[Any, ...] | None, Callable[[], Any]]]] = {
         "status": lambda: (None, lambda: macros.status_part(view)),
         "summary": lambda: (None, lambda: macros.summary_part(view, domain)),
         "workflow-status": lambda: (None, lambda: macros.workflow_status_part(view)),
         "waiting": lambda: (None, lambda: macros.waiting_part(view, domain) if view.is_open else ""),
-        "children": lambda: ((view.children, domain), lambda: macros.children_part(view, domain)),
+        "children-count": lambda: (None, lambda: escape(len(view.children))),
         "dag": lambda: ((view.dag_svg, view.dag_note), lambda: macros.dag_part(view) if view.is_dag else ""),
         "timeline": lambda: ((svg := view.timeline_svg,), lambda: Markup(svg)),  # escaped by swf.timeline
         "tasks-count": lambda: (None, lambda: escape(len(view.tasks))),
@@ -80,7 +81,8 @@ def changes(macros: Any, view: ExecutionView, domain: str, after: int, digests: 
     """What a page showing *view*'s events up to *after* lacks: ``reload`` when it must load whole again
     (the run closed; the page shows events this history does not hold), else ``parts`` (name ->
     [digest, html], those of *digests* that differ), ``tasks`` (the rows of the tasks whose record the
-    new events changed, as [key, html]), ``events`` (the new events' rows) and ``last`` (the last event id).
+    new events changed, as [key, html]), ``children`` (those of the children among them, as [workflow id,
+    html]), ``events`` (the new events' rows) and ``last`` (the last event id).
     Its work follows the new events and the parts asked for, not the history.
     """
     last = view.events[-1].event_id if view.events else 0
@@ -95,5 +97,8 @@ def changes(macros: Any, view: ExecutionView, domain: str, after: int, digests: 
     touched = {key for key in view.task_touches[start : len(view.events)] if key is not None}
     changed = sorted((view.task_index[key] for key in touched), key=lambda task: task.first_event_id)
     tasks = [[f"{task.kind}/{task.id}", str(macros.task_row(task))] for task in changed]
+    children = [
+        [task.id, str(macros.child_row(child_link(task), domain))] for task in changed if task.kind == CHILD_WORKFLOW
+    ]
     events = "".join(str(macros.event_row(event)) for event in view.events[start:])
-    return {"reload": False, "last": last, "parts": parts, "tasks": tasks, "events": events}
+    return {"reload": False, "last": last, "parts": parts, "tasks": tasks, "children": children, "events": events}

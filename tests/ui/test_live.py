@@ -11,12 +11,13 @@ import pytest
 import yaml
 
 from simpleflow import Workflow, activity
-from simpleflow.swf.stats import collect_tasks
+from simpleflow.swf.stats import CHILD_WORKFLOW, collect_tasks
 from simpleflow.swf.timeline import svg_text
 from simpleflow.ui.app import _environment
 from simpleflow.ui.execution import ViewCache
 from simpleflow.ui.live import LiveRun, build_view
 from simpleflow.ui.update import changes, parts_of
+from simpleflow.ui.view import child_link
 from simpleflow.ui.waiting import awaited_signals
 from tests.history_builder import HistoryBuilder
 from tests.ui.test_rules import _page_of
@@ -83,8 +84,14 @@ def _reference_changes(view, after: int, digests: dict[str, str]) -> dict:
         for task in view.tasks
         if before.get((task.kind, task.id)) != task
     ]
+    children_before = {task.id: child_link(task) for task in before.values() if task.kind == CHILD_WORKFLOW}
+    children = [
+        [child.workflow_id, str(MACROS.child_row(child, "d"))]
+        for child in view.children
+        if children_before.get(child.workflow_id) != child
+    ]
     events = "".join(str(MACROS.event_row(event)) for event in view.events if event.event_id > after)
-    return {"reload": False, "last": last, "parts": parts, "tasks": tasks, "events": events}
+    return {"reload": False, "last": last, "parts": parts, "tasks": tasks, "children": children, "events": events}
 
 
 def _check_the_same(live: LiveRun, events: list[dict], shown: list[int]) -> None:
