@@ -10,6 +10,7 @@ asked (the page asks at most every 30 s). ``build_view`` derives a whole history
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format
@@ -183,7 +184,7 @@ class LiveRun:
         open_tasks = sorted((self._tasks[key] for key in self._open), key=lambda task: task.first_event_id)
         return waiting_on(open_tasks, self._decision)
 
-    def _timeline_drawer(self, tasks: list[TaskRecord], started_attrs: dict[str, Any]) -> Any:
+    def _timeline_drawer(self, tasks: list[TaskRecord], started_attrs: dict[str, Any]) -> Callable[[], str]:
         """What draws the timeline of the events derived so far, once, when asked (outside the lock)."""
         count, bounds = len(self.events), self._bounds or (0.0, 0.0)
         first = self.events[0] if self.events else {}
@@ -227,7 +228,7 @@ class LiveRun:
             return list(signals)
 
     def _close_replay(self) -> None:
-        replay, self._replay = getattr(self, "_replay", None), None
+        replay, self._replay = self._replay, None
         if replay is not None:
             replay[1].close()
 
@@ -237,7 +238,7 @@ class LiveRun:
             self._close_replay()
 
 
-def _constant(text: str) -> Any:
+def _constant(text: str) -> Callable[[], str]:
     return lambda: text
 
 
