@@ -94,39 +94,45 @@ class AttemptLog:
 
     def __init__(self, by_task: dict[TaskKey, list[Attempt]] | None = None) -> None:
         self.by_task: dict[TaskKey, list[Attempt]] = {} if by_task is None else by_task
-        # id of the event that opened a try (ActivityTaskScheduled, ...Initiated, TimerStarted) -> the try
-        self._by_opening: dict[int, Attempt] = {}
+        # id of the event that opened a try (ActivityTaskScheduled, ...Initiated, TimerStarted) -> its task, the try
+        self._by_opening: dict[int, tuple[TaskKey, Attempt]] = {}
 
-    def apply(self, event: Event) -> None:
-        """Fold one event in (events of no task are let through)."""
+    def apply(self, event: Event) -> TaskKey | None:
+        """Fold one event in; the task whose tries it changed, if any (events of no task are let through)."""
         handler = _HANDLERS.get(event["eventType"])
-        if handler is not None:
-            handler(self, event, attributes(event))
+        return handler(self, event, attributes(event)) if handler is not None else None
 
-    def _open(self, kind: str, task_id: str, state: str, event: Event) -> Attempt:
+    def _open(self, key: TaskKey, state: str, event: Event) -> Attempt:
         attempt = Attempt(state, event, event)
-        self.by_task.setdefault((kind, task_id), []).append(attempt)
+        self.by_task.setdefault(key, []).append(attempt)
         return attempt
 
-    def _timer_started(self, event: Event, a: dict) -> None:
-        attempt = self._open("timer", a["timerId"], "started", event)
+    def _timer_started(self, event: Event, a: dict) -> TaskKey:
+        key = ("timer", a["timerId"])
+        attempt = self._open(key, "started", event)
         attempt.started = event  # a timer runs from the moment it is started
-        self._by_opening[event["eventId"]] = attempt
+        self._by_opening[event["eventId"]] = key, attempt
+        return key
 
-    def _activity_cancel_requested(self, event: Event, a: dict) -> None:
-        tries = self.by_task.get(("activity", a.get("activityId")))
+    def _activity_cancel_requested(self, event: Event, a: dict) -> TaskKey | None:
+        key = ("activity", a.get("activityId"))
+        tries = self.by_task.get(key)
         if tries and not tries[-1].is_closed:
             tries[-1].move_to("cancel_requested", event)
+            return key
+        return None
 
 
-Handler = Callable[[AttemptLog, Event, dict], None]
+Handler = Callable[[AttemptLog, Event, dict], "TaskKey | None"]
 
 
 def _on_scheduled(kind: str, id_key: str) -> Handler:
     state = "scheduled" if kind == "activity" else "start_initiated"
 
-    def handle(log: AttemptLog, event: Event, a: dict) -> None:
-        log._by_opening[event["eventId"]] = log._open(kind, a[id_key], state, event)
+    def handle(log: AttemptLog, event: Event, a: dict) -> TaskKey:
+        key = (kind, a[id_key])
+        log._by_opening[event["eventId"]] = key, log._open(key, state, event)
+        return key
 
     return handle
 
@@ -134,14 +140,16 @@ def _on_scheduled(kind: str, id_key: str) -> Handler:
 def _on_refused(kind: str, id_key: str) -> Handler:
     state = "schedule_failed" if kind == "activity" else "start_failed"
 
-    def handle(log: AttemptLog, event: Event, a: dict) -> None:
+    def handle(log: AttemptLog, event: Event, a: dict) -> TaskKey:
         # A child's start refused after its initiation closes that try; otherwise SWF refused at once.
+        key = (kind, a[id_key])
         initiated = log._by_opening.get(a.get("initiatedEventId") or 0)
-        tries = log.by_task.get((kind, a[id_key]))
-        if initiated is not None and tries and initiated is tries[-1]:
-            initiated.move_to(state, event, closing=True)
+        tries = log.by_task.get(key)
+        if initiated is not None and tries and initiated[1] is tries[-1]:
+            initiated[1].move_to(state, event, closing=True)
         else:
-            log._open(kind, a[id_key], state, event).closed = event
+            log._open(key, state, event).closed = event
+        return key
 
     return handle
 
@@ -150,13 +158,15 @@ def _on_moved(state: str, opening_key: str) -> Handler:
     """A try's start or close, found by the id of the event that opened it."""
     starts = state == "started"
 
-    def handle(log: AttemptLog, event: Event, a: dict) -> None:
-        attempt = log._by_opening.get(a.get(opening_key))
-        if attempt is None:
-            return
+    def handle(log: AttemptLog, event: Event, a: dict) -> TaskKey | None:
+        found = log._by_opening.get(a.get(opening_key))
+        if found is None:
+            return None
+        key, attempt = found
         if starts:
             attempt.started = event
         attempt.move_to(state, event, closing=not starts)
+        return key
 
     return handle
 

@@ -29,6 +29,7 @@ __all__ = [
     "find_activity_input",
     "profile_rows",
     "task_info",
+    "task_record",
     "task_rows",
     "timer_purpose",
     "to_datetime",
@@ -137,7 +138,8 @@ def _when(timestamp: Any) -> float | None:
     return None if timestamp is None else epoch(timestamp)
 
 
-def _task_record(kind: str, task_id: str, attempts: list[Attempt]) -> TaskRecord:
+def task_record(kind: str, task_id: str, attempts: list[Attempt]) -> TaskRecord:
+    """The record of one task from its tries (``History.attempts``), oldest first: the last one wins."""
     last = attempts[-1]
     task = TaskRecord(
         kind=kind,
@@ -194,7 +196,7 @@ def collect_tasks(events: Iterable[dict]) -> list[TaskRecord]:
     history = History(attempts=True)
     history.extend(_sorted_events(events))
     tasks = [
-        _task_record(kind, task_id, attempts)
+        task_record(kind, task_id, attempts)
         for (kind, task_id), attempts in history.attempts.items()
         if not (kind == TIMER and task_id == WAKE_UP_TIMER)
     ]

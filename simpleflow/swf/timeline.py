@@ -21,7 +21,7 @@ from simpleflow.engine import policy_timer_id
 from simpleflow.history import attributes
 from simpleflow.swf.stats import TIMER, TaskRecord, collect_tasks, epoch
 
-__all__ = ["CATEGORY_COLOURS", "category", "render_svg", "svg_text"]
+__all__ = ["CATEGORY_COLOURS", "category", "render_svg", "svg_text", "tasks_svg"]
 
 #: Fill colour of each final-state category, in legend order.
 CATEGORY_COLOURS: dict[str, str] = {
@@ -144,11 +144,17 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
     events = list(events)
     if events and events[0]["eventId"] > events[-1]["eventId"]:
         events.reverse()
-    tasks, retry_waits = _rows(collect_tasks(events))
+    times = [epoch(e["eventTimestamp"]) for e in events] or [0.0]
+    return tasks_svg(collect_tasks(events), (min(times), max(times)), _workflow_name(events), nb_tasks)
+
+
+def tasks_svg(all_tasks: list[TaskRecord], bounds: tuple[float, float], name: str, nb_tasks: int | None = None) -> str:
+    """The timeline of a history's task records (``collect_tasks``) as an SVG document: *bounds* are its first and
+    last event times, *name* its workflow type's (``svg_text`` of the history, for one that holds them already)."""
+    tasks, retry_waits = _rows(all_tasks)
     if nb_tasks:
         tasks = tasks[-nb_tasks:]
-    times = [epoch(e["eventTimestamp"]) for e in events] or [0.0]
-    t0, t1 = min(times), max(times)
+    t0, t1 = bounds
     span = (t1 - t0) or 1.0
 
     label_width = _CHAR_WIDTH * max([len(_label(t)) for t in tasks] + [10]) + 2 * _MARGIN
@@ -168,7 +174,6 @@ def svg_text(events: Iterable[dict], nb_tasks: int | None = None) -> str:
         f' viewBox="0 0 {width:.0f} {height}" font-family="sans-serif" font-size="12">',
         f'<rect class="background" x="0" y="0" width="{width:.0f}" height="{height}" fill="#ffffff"/>',
     ]
-    name = _workflow_name(events)
     title = f"Timeline of {name}" if name else "Timeline"
     out.append(f'<text class="title" x="{_MARGIN}" y="20" font-size="15" font-weight="bold">{escape(title)}</text>')
     subtitle = f"from {_iso(t0)}, {_duration(t1 - t0)} of history, {len(tasks)} task(s)"

@@ -371,6 +371,9 @@ def _add_awaited_signals(settings: UISettings, view: Any) -> None:
         return
     info = ExecutionInfo(domain=view.domain, workflow_id=view.workflow_id, run_id=view.run_id)
     try:
-        view.waiting.signals = awaited_signals(workflow_class, view.history or [], info)
+        if view.live is not None:  # the replay of an open run the cache holds: fed only the new events
+            view.waiting.signals = view.live.awaited_signals(workflow_class, info, len(view.history or ()))
+        else:
+            view.waiting.signals = awaited_signals(workflow_class, view.history or [], info)
     except Exception as err:  # the code and the history may disagree: say so, show the rest
         view.waiting.signals_note = f"replaying it here failed ({type(err).__name__}: {err})"

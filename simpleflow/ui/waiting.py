@@ -3,13 +3,14 @@ decision task, and (when its workflow class may be imported) the signals its cod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow.history import attributes, until_closed
 from simpleflow.swf.stats import ACTIVITY, CHILD_WORKFLOW, TIMER, TaskRecord, epoch
 
-__all__ = ["Waiting", "awaited_signals", "waiting_on"]
+__all__ = ["Waiting", "awaited_signals", "decision_task", "waiting_on"]
 
 
 @dataclass(slots=True)
@@ -28,24 +29,23 @@ class Waiting:
         return not (self.activities or self.timers or self.children or self.decision or self.signals)
 
 
-def _decision_task(events: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The decision task still open at the end of the history, if any."""
-    open_task: dict[str, Any] | None = None
-    for event in events:
-        etype = event["eventType"]
-        if etype == "DecisionTaskScheduled":
-            task_list = (attributes(event).get("taskList") or {}).get("name")
-            open_task = {"state": "scheduled", "since": epoch(event["eventTimestamp"]), "task_list": task_list}
-        elif etype == "DecisionTaskStarted" and open_task is not None:
-            open_task = {**open_task, "state": "started", "since": epoch(event["eventTimestamp"])}
-        elif etype in ("DecisionTaskCompleted", "DecisionTaskTimedOut"):
-            open_task = None
+def decision_task(open_task: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The decision task still open after *event*, *open_task* the one open before it (folded over a history)."""
+    etype = event["eventType"]
+    if etype == "DecisionTaskScheduled":
+        task_list = (attributes(event).get("taskList") or {}).get("name")
+        return {"state": "scheduled", "since": epoch(event["eventTimestamp"]), "task_list": task_list}
+    if etype == "DecisionTaskStarted" and open_task is not None:
+        return {**open_task, "state": "started", "since": epoch(event["eventTimestamp"])}
+    if etype in ("DecisionTaskCompleted", "DecisionTaskTimedOut"):
+        return None
     return open_task
 
 
-def waiting_on(tasks: list[TaskRecord], events: list[dict[str, Any]]) -> Waiting:
-    """The open tasks of a history (its records from ``collect_tasks``) and its open decision task."""
-    waiting = Waiting(decision=_decision_task(events))
+def waiting_on(tasks: Iterable[TaskRecord], decision: dict[str, Any] | None) -> Waiting:
+    """What is open: the tasks of *tasks* (records from ``collect_tasks``) not closed, and *decision*, the open
+    decision task (``decision_task`` folded over the history)."""
+    waiting = Waiting(decision=decision)
     for task in tasks:
         if task.is_closed:
             continue

@@ -100,3 +100,39 @@ def test_task_rows_change_in_place_the_update_waits_for_an_unfolded_value_and_a_
     finally:
         context.close()
         ui.stop()
+
+
+def test_a_child_row_comes_and_changes_in_place(moto_server, browser, tmp_path):
+    run = DecidedRun()
+    child_id = f"child-{run.workflow_id}"
+    start_child = {
+        "decisionType": "StartChildWorkflowExecution",
+        "startChildWorkflowExecutionDecisionAttributes": {
+            "workflowType": {"name": "w", "version": "1"},
+            "workflowId": child_id,
+            "taskList": {"name": "child-decisions"},  # (not the test's: it decides the parent only)
+        },
+    }
+    ui = UIProcess("--domain", run.domain, log=tmp_path / "ui.log")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(ui.url)
+        page.clock.install()
+        page.goto(execution_url(ui, run.domain, run.ids))
+        page.evaluate("window.loadedOnce = true")
+        assert page.locator("#children").is_hidden()
+
+        run.decide(start_child)
+        _updated(page)
+        row = page.locator(f'#child-rows tr[data-key="{child_id}"]')
+        assert page.locator("#children").is_visible() and row.locator(".state").inner_text() == "started"
+        assert row.locator("a").inner_text() == child_id
+
+        run.swf.terminate_workflow_execution(domain=run.domain, workflowId=child_id)
+        _updated(page)
+        assert row.locator(".state").inner_text() == "terminated" and page.locator("#child-rows tr").count() == 1
+        assert page.inner_text("#children h2 .count") == "1" and page.evaluate("window.loadedOnce === true")
+    finally:
+        context.close()
+        ui.stop()

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var TIMELINE_EVERY = 30000; // ms: the timeline (a row per task) is redrawn at most this often
+  var TIMELINE_EVERY = 30000; // ms: the timeline (a row per task) is redrawn at most this often (its caption says so)
   var body = document.body;
   var seconds = parseFloat(body.getAttribute("data-refresh") || "0");
   var updateUrl = body.getAttribute("data-update");
@@ -120,23 +120,33 @@
       if (!Object.prototype.hasOwnProperty.call(parts, name)) return;
       element.innerHTML = parts[name][1];
       element.setAttribute("data-digest", parts[name][0]);
-      if (element.hasAttribute("data-hide-empty")) element.hidden = parts[name][1].trim() === "";
       if (name === "timeline") timelineAt = Date.now();
+    });
+  }
+
+  // Rows ([key, html]) put in place of the row of *tbody* with the same data-key, or added at its end.
+  function applyRows(tbody, rows) {
+    var byKey = {};
+    Array.prototype.forEach.call(tbody.rows, function (row) { byKey[row.getAttribute("data-key")] = row; });
+    rows.forEach(function (item) {
+      var row = parsedRows(item[1])[0];
+      if (Object.prototype.hasOwnProperty.call(byKey, item[0])) tbody.replaceChild(row, byKey[item[0]]);
+      else tbody.appendChild(row);
     });
   }
 
   function applyTasks(tasks) {
     if (!tasks.length) return;
-    var tbody = document.getElementById("task-rows");
-    var byKey = {};
-    Array.prototype.forEach.call(tbody.rows, function (row) { byKey[row.getAttribute("data-key")] = row; });
-    tasks.forEach(function (task) {
-      var row = parsedRows(task[1])[0];
-      if (Object.prototype.hasOwnProperty.call(byKey, task[0])) tbody.replaceChild(row, byKey[task[0]]);
-      else tbody.appendChild(row);
-    });
+    applyRows(document.getElementById("task-rows"), tasks);
     document.getElementById("tasks-table").hidden = false;
     document.getElementById("no-task").hidden = true;
+  }
+
+  function applyChildren(children) {
+    var tbody = document.getElementById("child-rows");
+    if (!children || !children.length || !tbody) return;
+    applyRows(tbody, children);
+    document.getElementById("children").hidden = false;
   }
 
   function applyEvents(html) {
@@ -168,6 +178,7 @@
         }
         applyParts(change.parts);
         applyTasks(change.tasks);
+        applyChildren(change.children);
         applyEvents(change.events);
         body.setAttribute("data-last", String(change.last));
         showState();
