@@ -37,6 +37,15 @@ def test_outside_a_workflow_wait_gives_the_results_or_the_first_settled_and_bloc
         WaitForSignal("go", nth=0)
 
 
+@pytest.mark.parametrize("mode", [futures.FIRST_COMPLETED, futures.FIRST_EXCEPTION, futures.ALL_COMPLETED])
+def test_a_future_given_twice_counts_once_at_its_first_place_in_every_mode(mode):
+    a, b, pending = _finished(1), _finished(2), futures.Future()
+    done, not_done = futures.wait(a, a, b, b, return_when=mode)
+    assert done + not_done == [a, b]
+    if mode == futures.FIRST_COMPLETED:  # pending never settles: the others need not be waited for
+        assert futures.wait(pending, pending, a, a, return_when=mode) == ([a], [pending])
+
+
 def _both_ways(workflow_class, events, first_decision_end):
     """The decisions of a full replay of *events* and of a run resumed with them in two decision tasks."""
     run = WorkflowRun(workflow_class, INFO)
