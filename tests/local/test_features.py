@@ -99,6 +99,25 @@ def test_timer_fires_on_the_virtual_clock_and_cancel_timer_cancels():
     assert_resume_matches_replay(TimerWorkflow, result)
 
 
+class CancelAtOnceWorkflow(Workflow):
+    name = "timer_cancel_at_once"
+    version = "1"
+    task_list = "local"
+    execution_timeout = 2 * HOUR
+
+    def run(self):
+        long = self.submit(self.start_timer("long", DAY))
+        futures.wait(self.submit(self.cancel_timer("long")))  # in the decision that started it
+        return long.cancelled
+
+
+def test_cancel_timer_in_the_decision_that_started_the_timer_cancels_it_at_once():
+    result = LocalExecution(CancelAtOnceWorkflow, {}).execute()
+    assert result.status == "completed" and result.result is True
+    assert "TimerStarted" not in event_types(result) and elapsed(result) < HOUR
+    assert_resume_matches_replay(CancelAtOnceWorkflow, result)
+
+
 # -- markers ------------------------------------------------------------------
 
 
