@@ -166,6 +166,26 @@ def test_waiting_on_a_signal_sent_later_works_locally():
     assert_resume_matches_replay(WaitsForSignal, result)
 
 
+class ReadsSignalTwice(Workflow):
+    name = "reads_signal_twice"
+    version = "1"
+    task_list = "local"
+
+    def run(self):
+        signal = self.submit(self.wait_signal("x"))
+        first = signal.result
+        futures.wait(self.submit(self.start_timer("later", 30)))
+        return {"first_read": first, "second_read": signal.result}
+
+
+def test_a_plain_wait_signal_reads_the_latest_signal_locally_as_a_replay_of_the_history_does():
+    signals = [(10, "x", {"args": [1], "kwargs": {}}), (20, "x", {"args": [2], "kwargs": {}})]
+    result = LocalExecution(ReadsSignalTwice, {}, signals=signals).execute()
+    assert result.status == "completed"
+    assert result.result["first_read"] == result.result["second_read"] == {"args": [2], "kwargs": {}}
+    assert_resume_matches_replay(ReadsSignalTwice, result)
+
+
 def test_a_signal_that_never_comes_fails_the_local_run_as_stuck():
     result = LocalExecution(WaitsForSignal, {}).execute()
     assert result.status == "failed" and "stuck" in result.reason
