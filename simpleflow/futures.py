@@ -244,7 +244,8 @@ class Future:
 
 
 class DoneAndNotDone(NamedTuple):
-    """What ``wait`` returns when given ``return_when``: the futures done, and the others (each in the order given)."""
+    """What ``wait`` returns when given ``return_when``: the futures done, and the others (each in the order given,
+    a future given twice once)."""
 
     done: list[Future]
     not_done: list[Future]
@@ -255,7 +256,8 @@ def wait(*fs: Future, return_when: str | None = None) -> Any:
 
     Without *return_when*, every future is waited for and their results are returned, in order (a failed
     or cancelled one raises as its ``result`` does). With it, as ``concurrent.futures.wait``: a
-    ``DoneAndNotDone(done, not_done)`` of lists, in the order of *fs*, and no result is read:
+    ``DoneAndNotDone(done, not_done)`` of lists, in the order of *fs*, and no result is read. As
+    ``concurrent.futures.wait`` (which returns sets), a future given twice counts once, at its first place:
 
     - ``FIRST_COMPLETED``: ``done`` holds the first future to settle (finished, failed or cancelled), *first*
       in the history's event order: when several settled before the workflow got there (in one decision task, or
@@ -273,6 +275,7 @@ def wait(*fs: Future, return_when: str | None = None) -> Any:
     """
     if return_when is None:
         return [f.result for f in fs]
+    fs = _distinct(fs)
     if return_when == FIRST_COMPLETED:
         done = _first_settled(fs)
     elif return_when == ALL_COMPLETED:
@@ -285,6 +288,14 @@ def wait(*fs: Future, return_when: str | None = None) -> Any:
     else:
         raise ValueError(f"return_when must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, not {return_when!r}")
     return DoneAndNotDone(done, [f for f in fs if not any(f is d for d in done)])
+
+
+def _distinct(fs: tuple[Future, ...]) -> tuple[Future, ...]:
+    """*fs* with each future once (by identity), at its first place."""
+    by_id: dict[int, Future] = {}
+    for future in fs:
+        by_id.setdefault(id(future), future)
+    return tuple(by_id.values())
 
 
 def _first_settled(fs: tuple[Future, ...] | list[Future]) -> list[Future]:

@@ -43,6 +43,7 @@ from simpleflow.engine._commands import (
     CANCEL_WORKFLOW,
     MARKER,
     SIGNAL,
+    TIMER,
     WAIT_SIGNAL,
     Continuation,
     nth_signal_key,
@@ -184,8 +185,12 @@ class WorkflowContext:
         return self.tracker.submit_timer(task)
 
     def submit_cancel_timer(self, task: CancelTimerTask) -> futures.Future:
-        """Cancel the timer *task* names."""
+        """Cancel the timer *task* names (one the run submitted but SWF never started is cancelled at once)."""
         self._check_thread()
+        timer = self.tracker.commands.get((TIMER, task.timer_id))
+        if timer is not None and task.timer_id not in self.history.timers:
+            # Its StartTimer not sent (submitted in this decision): as future.cancel(), no decision, cancelled now.
+            _cancel.cancel_future(self.tracker, timer.future)
         return self.tracker.submit_simple(CANCEL_TIMER, task.timer_id, task)
 
     def submit_marker(self, task: MarkerTask) -> futures.Future:

@@ -85,7 +85,7 @@ def settling_event(history: History, command: Command) -> int:
     task = command.task
     if command.kind == WAIT_SIGNAL:
         received = history.signal_lists.get(task.signal_name, ())
-        nth = getattr(task, "nth", None) or 1  # a plain wait settles at the first signal of its name
+        nth = getattr(task, "nth", None) or 1  # a plain wait is done since the first (its value: the latest)
         return received[nth - 1].event_id if len(received) >= nth else 0
     record = RESOLVERS[command.kind][0](history, command)
     if record is None:

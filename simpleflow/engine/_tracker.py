@@ -74,6 +74,7 @@ class CommandTracker:
         self.waiting_submits: list[WaitingSubmit] = []
         self.retry = RetryRules(history, workflow)
         self.resolving_events = False  # commands are resolved against new events, not at their submit
+        self._batch_first_id = 0  # the id of the first event ``apply_events`` folds in now
         self.continuation_position: tuple[int, ...] | None = None  # of the canvas continuation being run
         self.part: tuple[Any, Any] | None = None  # a canvas part being submitted, and its reserved counts
         self.mismatches: list[_fit.Mismatch] = []  # where a command does not fit its history record (_fit)
@@ -111,6 +112,7 @@ class CommandTracker:
             self.ledger.open_activities = sum(r.state in OPEN for r in self.history.activities.values())
             return
         apply = self.history.apply
+        self._batch_first_id = events[0]["eventId"] if events else 0
         for event in events:
             changed = apply(event)
             if changed is None:
@@ -149,6 +151,7 @@ class CommandTracker:
             elif kind == "signal":
                 command = self.commands.get((WAIT_SIGNAL, key))
                 if command is not None:
+                    self._check_plain_wait(command, key)
                     self.resolve(command)
                 nth = len(self.history.signal_lists[key])  # the one wait for this arrival of the name, if any
                 command = self.commands.get((WAIT_SIGNAL, nth_signal_key(key, nth)))
@@ -165,6 +168,16 @@ class CommandTracker:
                     self.resolve(command)
         finally:
             self.resolving_events = False
+
+    def _check_plain_wait(self, command: Command, name: str) -> None:
+        """A plain ``wait_signal`` holds the latest signal of its name as of the decision (as a full replay reads it).
+
+        Raises:
+            NeedsFullReplay: it already held an earlier signal, which the resumed run may have read.
+        """
+        received = self.history.signal_lists[name]
+        if len(received) > 1 and received[-2].event_id < self._batch_first_id and command.future._settled():
+            raise NeedsFullReplay()
 
     def submit_ready(self) -> None:
         """Submit the waiting submits whose arguments all settled.

@@ -343,3 +343,40 @@ def test_a_timer_that_fired_before_its_cancellation_keeps_its_outcome():
     b.decision_started()
     assert result_of(replay(CancelsTimer, b.events, INFO)) == {"asked": True, "long": None}
     assert_resume_matches_replay(CancelsTimer, b.events)
+
+
+class CancelsTimerAtOnce(Workflow):
+    """Starts two timers and, in the same decision, cancels the first with ``cancel_timer``."""
+
+    name = "wf"
+    version = "1"
+    task_list = "tl"
+
+    def run(self):
+        long = self.submit(self.start_timer("long", 3600))
+        self.submit(self.start_timer("short", 60))
+        futures.wait(self.submit(self.cancel_timer("long")))
+        return _outcome(long)
+
+
+def test_cancel_timer_of_a_timer_started_in_the_same_decision_cancels_it_at_once_with_no_decision():
+    b = HistoryBuilder()
+    b.decision_started()
+    decisions = replay(CancelsTimerAtOnce, b.events, INFO)
+    assert [attrs_of(d).get("timerId") for d in decisions if d["decisionType"] == "StartTimer"] == ["short"]
+    assert "CancelTimer" not in decisions_of(decisions)
+    assert json.loads(attrs_of(decisions[-1])["result"]) == "cancelled"
+
+
+def test_cancel_timer_of_a_timer_started_in_an_earlier_decision_still_asks_swf():
+    b = HistoryBuilder()
+    b.decision()
+    # A history an earlier version made (it started the timer, then cancelled it): a full replay follows it.
+    b.start_timer("long", 3600)
+    b.start_timer("short", 60)
+    b.decision_started()
+    assert decisions_of(replay(CancelsTimerAtOnce, b.events, INFO))[0] == "CancelTimer"
+    b.decision()
+    b.cancel_timer("long")
+    b.decision_started()
+    assert result_of(replay(CancelsTimerAtOnce, b.events, INFO)) == "cancelled"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from simpleflow import futures
+from simpleflow import Workflow, futures
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
 from simpleflow.exceptions import ExecutionBlocked
 from simpleflow.task import WaitForSignal
@@ -35,6 +35,15 @@ def test_outside_a_workflow_wait_gives_the_results_or_the_first_settled_and_bloc
         futures.wait(a, return_when="FIRST")
     with pytest.raises(ValueError, match="nth must be a whole number from 1"):
         WaitForSignal("go", nth=0)
+
+
+@pytest.mark.parametrize("mode", [futures.FIRST_COMPLETED, futures.FIRST_EXCEPTION, futures.ALL_COMPLETED])
+def test_a_future_given_twice_counts_once_at_its_first_place_in_every_mode(mode):
+    a, b, pending = _finished(1), _finished(2), futures.Future()
+    done, not_done = futures.wait(a, a, b, b, return_when=mode)
+    assert done + not_done == [a, b]
+    if mode == futures.FIRST_COMPLETED:  # pending never settles: the others need not be waited for
+        assert futures.wait(pending, pending, a, a, return_when=mode) == ([a], [pending])
 
 
 def _both_ways(workflow_class, events, first_decision_end):
@@ -114,3 +123,57 @@ def test_wait_signal_nth_gets_each_signal_of_a_name_even_when_they_came_in_one_d
     b.decision_started()
     decisions = _both_ways(wf.NthSignal, b.events, first_end)
     assert json.loads(decisions[-1]["completeWorkflowExecutionDecisionAttributes"]["result"]) == ["one", "two"]
+
+
+class ReadsSignalTwice(Workflow):
+    """Reads a plain wait's value, waits a timer, reads it again (a newer signal came in between)."""
+
+    name = "reads-signal-twice"
+    version = "1"
+
+    def run(self):
+        signal = self.submit(self.wait_signal("x"))
+        first = signal.result
+        futures.wait(self.submit(self.start_timer("later", 30)))
+        return {"first_read": first, "second_read": signal.result}
+
+
+def test_a_plain_wait_signal_holds_the_latest_signal_as_of_the_decision_resumed_or_replayed():
+    b = HistoryBuilder(workflow_name=ReadsSignalTwice.name)
+    b.decision()
+    b.signal("x", [1])
+    b.decision()
+    b.start_timer("later", 30)
+    b.signal("x", [2])
+    b.decision()
+    b.fire_timer("later")
+    b.decision_started()
+    decisions = _each_decision_both_ways(ReadsSignalTwice, b.events)
+    result = json.loads(decisions[-1]["completeWorkflowExecutionDecisionAttributes"]["result"])
+    assert result["first_read"] == result["second_read"] == [2]
+
+
+def _each_decision_both_ways(workflow_class, events):
+    """At every DecisionTaskStarted, a run resumed with the new events decides as a full replay: the last decisions."""
+    run = WorkflowRun(workflow_class, INFO)
+    seen, decisions = 0, []
+    try:
+        for i, event in enumerate(events):
+            if event["eventType"] == "DecisionTaskStarted":
+                decisions = run.advance(events[seen : i + 1])
+                seen = i + 1
+                assert decisions == replay(workflow_class, events[:seen], INFO), f"decision task at event {seen}"
+    finally:
+        run.close()
+    return decisions
+
+
+def test_signals_that_come_together_to_a_plain_wait_not_settled_yet_need_no_full_replay():
+    b = HistoryBuilder(workflow_name=ReadsSignalTwice.name)
+    first_end = b.decision_started()
+    b.decision_completed(first_end)
+    b.signal("x", [1])
+    b.signal("x", [2])
+    b.decision_started()
+    decisions = _both_ways(ReadsSignalTwice, b.events, first_end)  # asserts no fallback
+    assert decisions[0]["decisionType"] == "StartTimer"

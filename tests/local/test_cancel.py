@@ -79,9 +79,9 @@ def test_a_task_cancelled_between_attempts_cancels_its_retry_timer_and_is_never_
 
 def test_a_cancelled_timer_ends_cancelled_and_one_never_started_takes_no_decision():
     result = _run(CancelTimerWorkflow)
-    assert result.result == {"asked": True, "long": "cancelled", "never": "cancelled"}
+    assert result.result == {"asked": True, "long": "cancelled", "never": "cancelled", "unstarted": "cancelled"}
     started = [attrs(e)["timerId"] for e in result.events if e["eventType"] == "TimerStarted"]
-    assert "never" not in started and "long" in started
+    assert "never" not in started and "unstarted" not in started and "long" in started
     assert "TimerCanceled" in event_types(result)
 
 

@@ -99,6 +99,25 @@ def test_timer_fires_on_the_virtual_clock_and_cancel_timer_cancels():
     assert_resume_matches_replay(TimerWorkflow, result)
 
 
+class CancelAtOnceWorkflow(Workflow):
+    name = "timer_cancel_at_once"
+    version = "1"
+    task_list = "local"
+    execution_timeout = 2 * HOUR
+
+    def run(self):
+        long = self.submit(self.start_timer("long", DAY))
+        futures.wait(self.submit(self.cancel_timer("long")))  # in the decision that started it
+        return long.cancelled
+
+
+def test_cancel_timer_in_the_decision_that_started_the_timer_cancels_it_at_once():
+    result = LocalExecution(CancelAtOnceWorkflow, {}).execute()
+    assert result.status == "completed" and result.result is True
+    assert "TimerStarted" not in event_types(result) and elapsed(result) < HOUR
+    assert_resume_matches_replay(CancelAtOnceWorkflow, result)
+
+
 # -- markers ------------------------------------------------------------------
 
 
@@ -145,6 +164,26 @@ def test_waiting_on_a_signal_sent_later_works_locally():
     [signaled] = [e for e in result.events if e["eventType"] == "WorkflowExecutionSignaled"]
     assert HOUR - 1e-6 <= signaled["eventTimestamp"] - result.events[0]["eventTimestamp"] < HOUR + 1
     assert_resume_matches_replay(WaitsForSignal, result)
+
+
+class ReadsSignalTwice(Workflow):
+    name = "reads_signal_twice"
+    version = "1"
+    task_list = "local"
+
+    def run(self):
+        signal = self.submit(self.wait_signal("x"))
+        first = signal.result
+        futures.wait(self.submit(self.start_timer("later", 30)))
+        return {"first_read": first, "second_read": signal.result}
+
+
+def test_a_plain_wait_signal_reads_the_latest_signal_locally_as_a_replay_of_the_history_does():
+    signals = [(10, "x", {"args": [1], "kwargs": {}}), (20, "x", {"args": [2], "kwargs": {}})]
+    result = LocalExecution(ReadsSignalTwice, {}, signals=signals).execute()
+    assert result.status == "completed"
+    assert result.result["first_read"] == result.result["second_read"] == {"args": [2], "kwargs": {}}
+    assert_resume_matches_replay(ReadsSignalTwice, result)
 
 
 def test_a_signal_that_never_comes_fails_the_local_run_as_stuck():

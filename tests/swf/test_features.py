@@ -145,7 +145,7 @@ def test_cancelling_a_timers_future_cancels_the_timer_on_swf_as_locally(domain):
     from tests.fixtures.cancel_workflows import CancelTimerWorkflow
 
     result, local, remote = both_hosts(domain, CancelTimerWorkflow, [])
-    assert result == {"asked": True, "long": "cancelled", "never": "cancelled"}
+    assert result == {"asked": True, "long": "cancelled", "never": "cancelled", "unstarted": "cancelled"}
     assert (
         timer_story(remote)
         == timer_story(local)
