@@ -4,6 +4,7 @@ flight, the closing line tells the execution's state once they stopped, and SIGT
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -90,3 +91,42 @@ def test_an_execution_closed_when_its_processes_stopped_is_told_as_closed_with_i
     out, err = capsys.readouterr()
     assert err == f"interrupted: every process started was stopped; execution {workflow_id} is closed: completed\n"
     assert out == '"awake!"\n'
+
+
+def test_ctrl_c_says_what_it_waits_for_and_the_decision_the_last_activity_brings_is_answered(held_polls, tmp_path):
+    """Ctrl-C (SIGINT to the whole process group) while an activity runs: one line at once; the worker finishes
+    it, and the decision task its answer brings is answered, not taken and left to time out (here: the
+    execution completes)."""
+    env = console.install(tmp_path / "installed")
+    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    env["PYTHONPATH"] = str(console.REPO)
+    command = ["simpleflow", "standalone", "--domain", held_polls, f"{WORKFLOWS}.NapWorkflow"]
+    process = subprocess.Popen(
+        [*command, "--input", json.dumps([str(tmp_path), 2])],
+        cwd=console.REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        workflow_id, run_id = process.stdout.readline().split()
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "nap.pid").exists():
+            assert time.monotonic() < deadline, "the activity did not start"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+
+    assert process.returncode == 128 + signal.SIGINT, stderr
+    lines = stderr.splitlines()
+    assert "simpleflow: stopping: waiting for the activities in hand (up to 10 s) (Ctrl-C again to quit now)" in lines
+    assert lines[-1] == (
+        f"interrupted: every process started was stopped; execution {workflow_id} is closed: completed"
+    ), stderr
+    kinds = [e["eventType"] for e in client.get_history(held_polls, workflow_id, run_id)]
+    assert kinds.count("DecisionTaskStarted") == kinds.count("DecisionTaskCompleted"), kinds
