@@ -15,8 +15,9 @@ import boto3
 import pytest
 
 from simpleflow.cli import running
-from simpleflow.swf import client
+from simpleflow.swf import client, starter
 from tests import console
+from tests.fixtures.swf_workflows import TimerThenShoutWorkflow
 from tests.moto_server import long_poll_domain
 from tests.swf_e2e_helpers import WORKFLOWS, simpleflow
 
@@ -130,3 +131,32 @@ def test_ctrl_c_says_what_it_waits_for_and_the_decision_the_last_activity_brings
     ), stderr
     kinds = [e["eventType"] for e in client.get_history(held_polls, workflow_id, run_id)]
     assert kinds.count("DecisionTaskStarted") == kinds.count("DecisionTaskCompleted"), kinds
+
+
+def test_a_stop_while_the_start_is_in_flight_tells_the_execution_the_start_opened(swf_domain, capsys):
+    """Interrupted once SWF took the start but before its answer was read: the line names the open execution and
+    how to close it, not "no execution was started"."""
+
+    def interrupted_reading(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    swf = client.swf_client()
+    swf.meta.events.register("after-call.swf.StartWorkflowExecution", interrupted_reading)
+    try:
+        with pytest.raises(KeyboardInterrupt) as stop:
+            starter.start_workflow(swf_domain, TimerThenShoutWorkflow, {"args": [60]}, workflow_id="in-flight")
+    finally:
+        swf.meta.events.unregister("after-call.swf.StartWorkflowExecution", interrupted_reading)
+    assert stop.value.start_sent == "in-flight"
+
+    assert running._interrupted(swf_domain, {}, False, stop.value.start_sent) is None
+    run_id = client.latest_run_id(swf_domain, "in-flight")
+    assert capsys.readouterr().err == (
+        "interrupted: every process started was stopped; execution in-flight is still open on SWF (no decider or "
+        f"worker serves its task list): close it with: simpleflow workflow.terminate {swf_domain} in-flight {run_id}\n"
+    )
+    running._interrupted(swf_domain, {}, False, "never-started")
+    assert capsys.readouterr().err == (
+        "interrupted: every process started was stopped; no execution was started (none is open with workflow id "
+        "never-started)\n"
+    )
