@@ -409,17 +409,17 @@ def _stop_interrupted(processes: list[Any], signum: int) -> None:
     """Stop the processes of an interrupted run, saying so at once: the workers first (each finishes its activity
     in hand), then the deciders, which meanwhile answer the decision tasks those answers bring (taken and left
     unanswered, one would hold the execution until its timeout). A second stop signal kills them at once."""
-    workers = [p for p in processes if p.name.startswith("worker") and p.is_alive()]
-    what = f"for the activities in hand (up to {STOP_GRACE_PERIOD:g} s)" if workers else "for the decisions in hand"
-    say_stopping(signum, what)
 
     def kill_now(signum: int, frame: Any) -> None:
         for child in processes:
             if child.is_alive():
                 child.kill()
 
-    handlers = {s: signal.signal(s, kill_now) for s in (signal.SIGINT, signal.SIGTERM)}
+    handlers = {s: signal.signal(s, kill_now) for s in (signal.SIGINT, signal.SIGTERM)}  # before the line says so
     try:
+        workers = [p for p in processes if p.name.startswith("worker") and p.is_alive()]
+        what = f"for the activities in hand (up to {STOP_GRACE_PERIOD:g} s)" if workers else "for the decisions in hand"
+        say_stopping(signum, what)
         _stop(workers, STOP_GRACE_PERIOD)
         _stop([p for p in processes if not p.name.startswith("worker")], CLOSED_GRACE_PERIOD)
     finally:
