@@ -18,7 +18,11 @@ import sys
 if {"decider.start", "worker.start"} & set(sys.argv[1:]):
     signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
 
-from simpleflow.cli.main import cli, main
+try:
+    from simpleflow.cli.main import cli, main
+except KeyboardInterrupt:  # Ctrl-C while the command line loads (a second or so): no traceback, exit 130
+    os.write(2, b"simpleflow: interrupted\n")
+    os._exit(130)
 
 __all__ = ["cli", "main"]
 

@@ -31,7 +31,7 @@ def install(root: Path) -> dict[str, str]:
         (site / "simpleflow").symlink_to(REPO / "simpleflow")
         site_with_entry_points(site)  # and its entry points (pytest's plugin), as pip's metadata registers them
     script = bin_dir / "simpleflow"
-    script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import cli\nsys.exit(cli())\n")
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom simpleflow.command import main\nsys.exit(main())\n")
     script.chmod(0o755)
     for name in ("python", "python3"):
         # A script, not a symlink: Python 3.13 run through a link from elsewhere finds no pyvenv.cfg beside

@@ -93,17 +93,39 @@ class _OneLineUsageError(click.ClickException):
         click.echo(f"simpleflow: error: {self.message}", err=True)
 
 
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as a shell reports a process Ctrl-C ended
+
+
+def interrupted() -> None:
+    """Ctrl-C reached a command that has nothing to stop: one line, exit 130 (not click's "Aborted!", exit 1).
+
+    ``os._exit``: a second Ctrl-C must not interrupt the way out with a traceback."""
+    with contextlib.suppress(OSError):
+        os.write(2, b"simpleflow: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
 class OneLineGroup(click.Group):
     """A click group whose usage errors (a bad option value, a missing argument, an unknown command) are
-    one line, ``simpleflow: error: <option>: <message>``, instead of click's usage block; help is unchanged."""
+    one line, ``simpleflow: error: <option>: <message>``, instead of click's usage block; help is unchanged.
+    Ctrl-C is one line and exit 130 (``interrupted``)."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        with _quiet_once_stdout_closed(), _one_line_usage_errors():  # (--help and --version print here)
+        with _on_ctrl_c(), _quiet_once_stdout_closed(), _one_line_usage_errors():  # (--help and --version print here)
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _quiet_once_stdout_closed(), _one_line_usage_errors():  # a command's own options, parsed here
+        with _on_ctrl_c(), _quiet_once_stdout_closed(), _one_line_usage_errors():  # a command's own options
             return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _on_ctrl_c() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        interrupted()
 
 
 @contextlib.contextmanager

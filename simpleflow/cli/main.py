@@ -13,7 +13,7 @@ import click
 
 from simpleflow import __version__
 from simpleflow.cli import control, dag, devserver, info, inspection, running, schedule, trace, ui
-from simpleflow.cli.failures import OneLineGroup
+from simpleflow.cli.failures import OneLineGroup, interrupted
 from simpleflow.cli.logs import configure_logging
 from simpleflow.exceptions import UsageError
 
@@ -71,4 +71,7 @@ for _module in (running, control, inspection, dag, schedule, info, ui, devserver
 
 def main() -> None:
     """Run the command line as ``simpleflow``."""
-    cli(prog_name="simpleflow")
+    try:
+        cli(prog_name="simpleflow")
+    except KeyboardInterrupt:  # between click's steps (the group catches it within them)
+        interrupted()

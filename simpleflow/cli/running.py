@@ -304,7 +304,8 @@ def standalone(
         )
     except KeyboardInterrupt as stop:
         # Every process it started has stopped (run_standalone's exit): what the execution is now stays so.
-        closed = _interrupted(require_domain(domain), opened, terminate_on_interrupt)
+        sent = getattr(stop, "start_sent", None)
+        closed = _interrupted(require_domain(domain), opened, terminate_on_interrupt, sent)
         if closed is not None:
             try:
                 _finish(closed, display_status, record, require_domain(domain))
@@ -332,13 +333,20 @@ def _finish(outcome: Any, display_status: bool, record: str | None, domain: str)
     runs.finish_recorded(outcome, record, history, details_wanted(), failures_shown=True, domain=domain)
 
 
-def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> Any:
+def _interrupted(domain: str, execution: dict[str, str], terminate: bool, sent: str | None = None) -> Any:
     """Say on stderr what an interrupted ``standalone`` did: its processes stopped, and what the execution is now
-    (described once they stopped: a decision in hand may have closed it). Returns its outcome if it is closed."""
+    (described once they stopped: a decision in hand may have closed it). Returns its outcome if it is closed.
+    *sent*: the workflow id of a start sent whose answer was not read (the execution may have started)."""
     from simpleflow.cli.failures import explain
     from simpleflow.swf.standalone import latest_run
 
     stopped = "interrupted: every process started was stopped"
+    if not execution and sent is not None:
+        found = _started_anyway(domain, sent)
+        if isinstance(found, str):
+            click.echo(f"{stopped}; {found}", err=True)
+            return None
+        execution = found
     if not execution:
         click.echo(f"{stopped}; no execution was started", err=True)
         return None
@@ -353,6 +361,25 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool) -> Any
         return outcome
     click.echo(f"{stopped}; {_open_line(domain, execution, terminate)}", err=True)
     return None
+
+
+def _started_anyway(domain: str, workflow_id: str) -> dict[str, str] | str:
+    """The open execution *workflow_id* names (its start was sent, its answer not read), or the line saying none
+    was found, or that it could not be looked up."""
+    from simpleflow.cli.failures import explain
+    from simpleflow.swf import client
+
+    try:
+        infos = client.list_executions(domain, "open", started_since_days=1, workflow_id=workflow_id)
+    except Exception as err:
+        return (
+            f"the start of execution {workflow_id} was sent and may have reached SWF (it could not be looked up: "
+            f"{explain(err)[0]}): check with: simpleflow workflow.info {domain} {workflow_id}; terminate it with: "
+            f"simpleflow workflow.terminate {domain} {workflow_id}"
+        )
+    if not infos:
+        return f"no execution was started (none is open with workflow id {workflow_id})"
+    return dict(infos[0]["execution"])
 
 
 def _open_hint(domain: str, execution: dict[str, str], why: str) -> str:

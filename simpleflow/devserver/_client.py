@@ -28,11 +28,36 @@ def client_settings(url: str, environ: Mapping[str, str] | None = None) -> dict[
     env = os.environ if environ is None else environ
     where = region(env)
     settings = {"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": where, "AWS_REGION": where}
-    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
+    if not (env.get("AWS_ACCESS_KEY_ID") or (env.get("AWS_PROFILE") and not missing_profile(env))):
         settings.update(DUMMY_CREDENTIALS)
     return settings
 
 
+def missing_profile(environ: Mapping[str, str]) -> str | None:
+    """The profile AWS_PROFILE names when no config or credentials file defines it (every client would fail
+    with "The config profile (...) could not be found"), else None."""
+    from botocore.configloader import raw_config_parse
+
+    name = environ.get("AWS_PROFILE")
+    if not name:
+        return None
+    home = os.path.expanduser("~/.aws")
+    files = {
+        environ.get("AWS_CONFIG_FILE") or os.path.join(home, "config"): {f"profile {name}", name},
+        environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, "credentials"): {name},
+    }
+    for path, sections in files.items():
+        try:
+            if sections & set(raw_config_parse(path)):
+                return None
+        except Exception:  # noqa: S112 - absent or unreadable: it defines no profile we can see
+            continue
+    return name
+
+
 def export_line(url: str, environ: Mapping[str, str] | None = None) -> str:
-    """The line to paste in a shell: the endpoint, the region, and credentials when none are set."""
-    return "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, environ).items())
+    """The line to paste in a shell: the endpoint, the region, and credentials when none are set (AWS_PROFILE
+    unset first when it names a profile no file defines)."""
+    env = os.environ if environ is None else environ
+    exports = "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, env).items())
+    return f"unset AWS_PROFILE; {exports}" if missing_profile(env) else exports

@@ -46,7 +46,7 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
     *importer*: :func:`import_user_module` (the default), or :func:`import_named_module` for a name read
     from data.
     """
-    _refuse_file_path(path or "")
+    _refuse_file_path(path or "", "workflow")
     module_name, _, class_name = (path or "").rpartition(".")
     if not module_name or not class_name:
         raise UsageError(f"workflow {path!r} is not a dotted path like 'package.module.WorkflowClass'")
@@ -54,10 +54,7 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
         module = importer(module_name)
     except ModuleNotFoundError as err:
         if err.name and (module_name + ".").startswith(err.name + "."):
-            raise UsageError(
-                f"unknown workflow module {module_name!r} (from {path!r}): it is not importable from the current "
-                f"directory ({os.getcwd()}) nor from sys.path; run the command from the folder that holds it"
-            ) from err
+            raise UsageError(_unknown_module(f"workflow module {module_name!r}", path)) from err
         raise import_failure(module_name, err) from err
     except Exception as err:  # the module itself raised, or does not parse
         raise import_failure(module_name, err) from err
@@ -69,15 +66,41 @@ def load_workflow(path: str, importer: Any = import_user_module) -> type:
     return found
 
 
-def _refuse_file_path(path: str) -> None:
-    """UsageError for a file's path given where a dotted path is expected (``mywf.py``, ``pkg/mywf.py``)."""
+def _unknown_module(what: str, given: str | None) -> str:
+    origin = f" (from {given!r})" if given else ""
+    return (
+        f"unknown {what}{origin}: it is not importable from the current directory ({os.getcwd()}) "
+        "nor from sys.path; run the command from the folder that holds it"
+    )
+
+
+def _refuse_file_path(path: str, kind: str) -> None:
+    """UsageError for a file's path given where a dotted path is expected (``mywf.py``, ``pkg/mywf.py``,
+    ``./mywf.Class``). *kind*: "workflow" (a class path is expected) or "module".
+
+    The dotted form is suggested only when it imports from the current directory (the file is under it and
+    every part of its path is an identifier); otherwise the folder to run the command from is named.
+    """
     if not (path.endswith(".py") or "/" in path or os.sep in path):
         return
-    stem = path[: -len(".py")] if path.endswith(".py") else path
-    dotted = ".".join(part for part in re.split(r"[/\\]", stem) if part not in ("", "."))
-    raise UsageError(
-        f"workflow {path!r} is a file's path, not a class: name the class by module, as in '{dotted}.ClassName'"
-    )
+    folder, _, last = re.sub(r"[/\\]+", "/", path).rpartition("/")
+    if last.endswith(".py"):
+        stem, rest = last[: -len(".py")], ""
+    elif kind == "workflow":
+        stem, _, rest = last.partition(".")  # ./mywf.Class: the file mywf.py, the class Class
+    else:
+        stem, rest = last, ""
+    tail = [rest or "ClassName"] if kind == "workflow" else []
+    where = os.path.abspath(folder if folder or not path.startswith("/") else "/")
+    relative = os.path.relpath(where, os.getcwd())
+    parts = [] if relative == "." else relative.split(os.sep)
+    name = "a class" if kind == "workflow" else "a module"
+    if ".." not in parts and all(part.isidentifier() for part in [*parts, stem]):
+        how = "name the class by module" if kind == "workflow" else "name the module"
+        hint = f"{how}, as in {'.'.join([*parts, stem, *tail])!r}"
+    else:
+        hint = f"run the command from the folder that holds it ({where}) and name it as {'.'.join([stem, *tail])!r}"
+    raise UsageError(f"{kind} {path!r} is a file's path, not {name}: {hint}")
 
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -239,9 +262,15 @@ def scan_activities(module_or_package: str) -> None:
     Raises:
         UsageError: a module is unknown, or raised or did not parse on import (its file and line said).
     """
+    _refuse_file_path(module_or_package, "module")
     try:
         module = import_user_module(module_or_package)
         if hasattr(module, "__path__"):
             venusian.Scanner().scan(module, categories=(activity.VENUSIAN_CATEGORY,), ignore=[is_script])
+    except ModuleNotFoundError as err:
+        if err.name and (module_or_package + ".").startswith(err.name + "."):
+            given = module_or_package if err.name != module_or_package else None
+            raise UsageError(_unknown_module(f"module {err.name!r}", given)) from err
+        raise import_failure(module_or_package, err) from err
     except (Exception, SystemExit) as err:  # a module calling sys.exit on import is refused as one that raises
         raise import_failure(module_or_package, err) from err

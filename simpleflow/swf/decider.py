@@ -308,7 +308,7 @@ class Decider:
         )
         if task is None:
             return False
-        if not poller.keep(self._stop, f"decision task of {task['workflowExecution']['workflowId']}"):
+        if not poller.keep(self._stop, f"decision task of {task['workflowExecution']['workflowId']}", late_ok=True):
             return False
         with self._turns.turn(from_sticky):
             if from_sticky:

@@ -23,9 +23,11 @@ poll came back empty) until stopped:
   finish and the task it brings is handled and answered: nothing SWF handed out is dropped. The process
   then returns from its loop and exits 0. In the process a user started (``process.attended``) the stop
   is said on stderr at once (a poll may be held a minute), and a second signal quits at once
-  (``process.quit_now``). In a process of a host that must start nothing once stopped (``standalone``,
-  interrupted: ``drop_late_tasks``), a task a poll brings after the stop is dropped (``keep``) and the
-  loop waits only for the tasks in hand, not for the polls in flight.
+  (``process.quit_now``). In a process of a host that must run no user code once stopped (``standalone``,
+  interrupted: ``drop_late_tasks``), an activity task a poll brings after the stop is dropped (``keep``) and
+  the loop waits only for the tasks in hand, not for the polls in flight. A decision task is answered even
+  then (``keep(..., late_ok=True)``): taken and dropped, it would hold the execution until its timeout.
+  A signal ignored when the block begins stays ignored (a host that stops its processes itself).
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
         # from another thread instead of deadlocking here.
         threading.Thread(target=_stopping, args=(stop,), daemon=True).start()
 
-    saved = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
+    wanted = [s for s in (signal.SIGTERM, signal.SIGINT) if signal.getsignal(s) is not signal.SIG_IGN]
+    saved = {signum: signal.signal(signum, handler) for signum in wanted}
     try:
         yield
     finally:
@@ -145,18 +148,22 @@ doorbell: Any = None
 drop_late_tasks = False
 _in_hand: set[threading.Thread] = set()  # the threads handling a task ``keep`` let through
 _in_hand_lock = threading.Lock()
+# How long a stopped loop that drops late tasks still waits for its polls in flight: one SWF answered just before
+# the stop may be bringing a decision task, which is answered (see ``keep``).
+_LATE_WINDOW = 0.5
 
 
-def keep(stop: threading.Event, what: str) -> bool:
+def keep(stop: threading.Event, what: str, *, late_ok: bool = False) -> bool:
     """Whether to handle the task (*what*: its name in the log) a poll just brought, given the loop's *stop*.
 
-    Always, unless this process drops late tasks (``drop_late_tasks``) and *stop* is set: the task is then
-    left to SWF, which hands it out again once its timeout ends.
+    Always, unless this process drops late tasks (``drop_late_tasks``), *stop* is set and the task is not
+    *late_ok*: it is then left to SWF, which hands it out again once its timeout ends. A decision task is
+    *late_ok*: answering it runs no user code, and dropped it would hold the execution until its timeout.
     """
     if not drop_late_tasks:
         return True
     with _in_hand_lock:  # a loop that stops looks at _in_hand under this lock, after stop is set
-        if stop.is_set():
+        if stop.is_set() and not late_ok:
             logger.info("%s dropped: it came after the stop (SWF hands it out again once its timeout ends)", what)
             return False
         _in_hand.add(threading.current_thread())
@@ -165,13 +172,16 @@ def keep(stop: threading.Event, what: str) -> bool:
 
 def _join(threads: list[threading.Thread], stop: threading.Event) -> None:
     """Wait for *threads* to finish their polls and the tasks they bring; when late tasks are dropped and *stop*
-    is set, only for those handling a task (the others' polls bring nothing to handle)."""
-    if drop_late_tasks and stop.is_set():
-        with _in_hand_lock:
-            threads = [t for t in threads if t in _in_hand]
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(_TICK)
+    is set, only for those handling a task (the others' polls bring nothing to handle but a decision task, which
+    one may be reading still: the others are waited for ``_LATE_WINDOW`` seconds first)."""
+    settle = time.monotonic() + _LATE_WINDOW
+    while True:
+        with _in_hand_lock:  # looked at again each time: a late decision task may come in meanwhile
+            dropping = drop_late_tasks and stop.is_set() and time.monotonic() >= settle
+            waited = [t for t in threads if t.is_alive() and (not dropping or t in _in_hand)]
+        if not waited:
+            return
+        waited[0].join(min(_TICK, _LATE_WINDOW))
 
 
 class PollLoop:

@@ -21,7 +21,7 @@ from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.swf import client, poller, starter
 from simpleflow.swf.decider import run_decider
-from simpleflow.swf.process import run_child
+from simpleflow.swf.process import run_child, say_stopping
 from simpleflow.swf.stats import epoch, timer_purpose
 from simpleflow.swf.worker import run_worker
 
@@ -217,6 +217,9 @@ def run_standalone(
         # is not waited for.
         _stop(processes, CLOSED_GRACE_PERIOD)
         return outcome
+    except KeyboardInterrupt as stop:
+        _stop_interrupted(processes, getattr(stop, "signum", signal.SIGINT))
+        raise
     finally:
         _stop(processes, STOP_GRACE_PERIOD)
         bells.close()
@@ -280,9 +283,11 @@ class _Doorbells:
 
 def _with_doorbell(bell: _Doorbell, target: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     poller.doorbell = bell  # in this child process only
-    # Stopped, the run is interrupted: the execution is left as it stands, so nothing new starts (a decision
-    # after a timer fired, an activity it scheduled) and the polls in flight (up to a minute) are not waited for.
+    # Stopped, the run is interrupted: the execution is left as it stands, so no activity starts and the polls
+    # in flight (up to a minute) are not waited for; a decision task taken is answered (poller.keep).
     poller.drop_late_tasks = True
+    # Ctrl-C reaches the whole process group: the parent stops its children itself, workers first (_stop_interrupted).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     target(*args, **kwargs)
 
 
@@ -398,6 +403,28 @@ def _report_failures(progress: TextIO, events: list[dict[str, Any]], after: int,
 
 def _ids(target: dict[str, str]) -> dict[str, str]:
     return {"workflow_id": target["workflowId"], "run_id": target["runId"]}
+
+
+def _stop_interrupted(processes: list[Any], signum: int) -> None:
+    """Stop the processes of an interrupted run, saying so at once: the workers first (each finishes its activity
+    in hand), then the deciders, which meanwhile answer the decision tasks those answers bring (taken and left
+    unanswered, one would hold the execution until its timeout). A second stop signal kills them at once."""
+
+    def kill_now(signum: int, frame: Any) -> None:
+        for child in processes:
+            if child.is_alive():
+                child.kill()
+
+    handlers = {s: signal.signal(s, kill_now) for s in (signal.SIGINT, signal.SIGTERM)}  # before the line says so
+    try:
+        workers = [p for p in processes if p.name.startswith("worker") and p.is_alive()]
+        what = f"for the activities in hand (up to {STOP_GRACE_PERIOD:g} s)" if workers else "for the decisions in hand"
+        say_stopping(signum, what)
+        _stop(workers, STOP_GRACE_PERIOD)
+        _stop([p for p in processes if not p.name.startswith("worker")], CLOSED_GRACE_PERIOD)
+    finally:
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
 
 
 def _stop(processes: list[Any], grace: float) -> None:

@@ -117,6 +117,9 @@ def start_workflow(
             childPolicy=workflow_class.child_policy or DEFAULT_CHILD_POLICY,
             tagList=tag_list or [],
         )
+    except KeyboardInterrupt as stop:
+        stop.start_sent = workflow_id  # type: ignore[attr-defined]  # the start may have reached SWF
+        raise
     except ClientError as err:
         if client.error_code(err) == "WorkflowExecutionAlreadyStartedFault":
             raise WorkflowIdInUse(

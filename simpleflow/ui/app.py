@@ -152,27 +152,32 @@ def create_app(settings: UISettings) -> Starlette:
             raise NotFound(f"domain {domain!r} is not shown here (this UI shows: {', '.join(settings.domains)})")
         return domain
 
-    def guarded(endpoint: Any) -> Any:
+    def guarded(endpoint: Any, answers_json: bool = False) -> Any:
+        """*endpoint*, its failures a page (or, *answers_json*, ``{"error": ...}`` for a script's fetch)."""
+
+        def fail_as(request: Request, status: int, message: str) -> Response:
+            return JSONResponse({"error": message}, status) if answers_json else fail(request, status, message)
+
         async def call(request: Request) -> Response:
             try:
                 return await endpoint(request)
             except NotFound as err:  # (not any LookupError: a KeyError from a bug is a 500, not a 404)
-                return fail(request, 404, str(err))
+                return fail_as(request, 404, str(err))
             except UnknownExecution as err:
-                return fail(request, 404, str(err))
+                return fail_as(request, 404, str(err))
             except UsageError as err:
-                return fail(request, 400, str(err))
+                return fail_as(request, 400, str(err))
             except ClientError as err:
                 error = err.response.get("Error") or {}
-                return fail(request, 502, f"SWF answered {error.get('Code')}: {error.get('Message')}")
+                return fail_as(request, 502, f"SWF answered {error.get('Code')}: {error.get('Message')}")
             except (EndpointUnreachable, HTTPClientError) as err:  # SWF out of reach: an outage, not a bug
                 log.warning("SWF does not answer: %s", err)
-                return fail(
+                return fail_as(
                     request, 502, f"SWF does not answer ({type(err).__name__}): is it up? This UI's log names it"
                 )
             except Exception as err:  # a page must not show a traceback (nor what it holds)
                 log.exception("error serving %s", request.url.path)
-                return fail(request, 500, f"internal error ({type(err).__name__}); the server's log has the details")
+                return fail_as(request, 500, f"internal error ({type(err).__name__}); the server's log has the details")
 
         return call
 
@@ -317,7 +322,7 @@ def create_app(settings: UISettings) -> Starlette:
         Route("/executions", guarded(executions)),
         Route("/execution", guarded(execution)),
         Route("/execution/history.json", guarded(history_json)),
-        Route("/execution/update", guarded(execution_update)),
+        Route("/execution/update", guarded(execution_update, answers_json=True)),
         Route("/action/{name}", guarded(action_form), methods=["GET"]),
         Route("/action/{name}", guarded(action_post), methods=["POST"]),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),

@@ -105,15 +105,22 @@ def test_the_command_line_imports_neither_the_dev_server_nor_moto():
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_the_export_line_gives_the_servers_region_and_dummy_credentials_only_when_none_are_set():
-    """The region always: the server's domains live in its region alone, and a client's shell may set another."""
+def test_the_export_line_gives_the_servers_region_and_dummy_credentials_only_when_none_are_set(tmp_path):
+    """The region always: the server's domains live in its region alone, and a client's shell may set another.
+    A profile no file defines counts as none: the line unsets it (clients would fail to find it)."""
     url = "http://127.0.0.1:4566"
-    assert export_line(url, {}) == (
+    dummy = (
         f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
     )
-    assert export_line(url, {"AWS_REGION": "eu-west-1", "AWS_PROFILE": "me"}) == (
+    assert export_line(url, {}) == dummy
+    config = tmp_path / "config"
+    config.write_text("[profile me]\nregion = eu-west-1\n")
+    assert export_line(url, {"AWS_REGION": "eu-west-1", "AWS_PROFILE": "me", "AWS_CONFIG_FILE": str(config)}) == (
         f"export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=eu-west-1 AWS_REGION=eu-west-1"
+    )
+    assert export_line(url, {"AWS_PROFILE": "nosuchprofile", "AWS_CONFIG_FILE": str(config)}) == (
+        f"unset AWS_PROFILE; {dummy}"
     )
 
 
@@ -151,11 +158,37 @@ def test_a_client_in_the_shell_of_the_export_line_finds_the_domains_of_a_server_
     assert done.returncode == 0, done.stderr
 
 
-def test_the_users_aws_profile_does_not_stop_the_server():
-    """It never authenticates: a profile this machine does not have is none of its business."""
-    first, export = _first_lines("--port", str(free_port()), env=_environ(AWS_PROFILE="no-such-profile"))
+def test_the_users_aws_profile_does_not_stop_the_server_and_a_missing_one_is_unset_in_the_clients_shell():
+    """It never authenticates: a profile this machine does not have is none of its business. A client in the
+    shell of its export line works (the line unsets the profile and gives dummy credentials)."""
+    port = free_port()
+    env = _environ(AWS_PROFILE="no-such-profile")
+    server = _simpleflow("dev-server", "--port", str(port), "--domain", "a", env=env)
+    try:
+        first, export = server.stdout.readline().strip(), server.stdout.readline().strip()
+        done = subprocess.run(
+            [
+                "bash",
+                "-c",
+                f'{export}; exec "$@"',
+                "-",
+                sys.executable,
+                "-m",
+                "simpleflow.command",
+                "workflow.list",
+                "a",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.kill()
+        server.wait()
     assert first.startswith("simpleflow dev-server: SWF and S3 at "), first
-    assert export.endswith("AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1")  # the client keeps its profile
+    assert export.startswith("unset AWS_PROFILE; export "), export
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_domain_given_twice_is_registered_and_listed_once():

@@ -106,7 +106,10 @@ def test_module_with_a_syntax_error_is_one_line_naming_its_file_and_line(user_co
 
 def test_unknown_module_given_to_the_worker_is_one_line(user_code):
     done = simpleflow("worker.start", "--domain", "d", "--task-list", "t", "no_such_activities", cwd=user_code)
-    assert one_line(done) == "simpleflow: error: unknown module 'no_such_activities'"
+    assert one_line(done) == (
+        f"simpleflow: error: unknown module 'no_such_activities': it is not importable from the current directory "
+        f"({user_code}) nor from sys.path; run the command from the folder that holds it"
+    )
 
 
 def test_import_error_shows_its_traceback_with_debug_logging(user_code):

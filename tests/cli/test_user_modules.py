@@ -216,13 +216,51 @@ def test_a_module_not_found_from_elsewhere_says_where_it_was_looked_for(shell, t
     )
 
 
-@pytest.mark.parametrize("path, dotted", [("mywf.py", "mywf"), ("./flows/mywf.py", "flows.mywf")])
+@pytest.mark.parametrize(
+    "path, dotted",
+    [
+        ("mywf.py", "mywf"),
+        ("./flows/mywf.py", "flows.mywf"),
+        ("./mywf.Flow", "mywf"),
+        ("flows/mywf.Flow", "flows.mywf"),
+    ],
+)
 def test_a_files_path_for_a_workflow_suggests_the_dotted_form(shell, tmp_path, path, dotted):
     done = console.run(shell, "workflow.start", "--local", path, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
+    klass = "Flow" if path.endswith(".Flow") else "ClassName"
     assert done.stderr == (
         f"simpleflow: error: workflow '{path}' is a file's path, not a class: name the class by module, as in "
-        f"'{dotted}.ClassName'\n"
+        f"'{dotted}.{klass}'\n"
+    )
+
+
+@pytest.mark.parametrize("path", ["qa-new/mywf.py", "qa-new/mywf.Flow", "../mywf.py", "{abs}/mywf.py"])
+def test_a_files_path_not_importable_from_here_names_the_folder_to_run_from(shell, tmp_path, path):
+    """No dotted form from a folder that is no package name (a hyphen), above the current one, or from /."""
+    (tmp_path / "here").mkdir()
+    path = path.format(abs=tmp_path / "qa-new")
+    folder = (tmp_path / "here" / path).parent.resolve() if not path.startswith("/") else tmp_path / "qa-new"
+    done = console.run(shell, "workflow.start", "--local", path, cwd=tmp_path / "here")
+    klass = "Flow" if path.endswith(".Flow") else "ClassName"
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"simpleflow: error: workflow '{path}' is a file's path, not a class: run the command from the folder "
+        f"that holds it ({folder}) and name it as 'mywf.{klass}'\n"
+    )
+
+
+def test_a_files_path_or_an_unknown_module_for_a_worker_gets_the_workflows_messages(shell, tmp_path):
+    done = console.run(shell, "worker.start", "--domain", "d", "--task-list", "qa", "mywf.py", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: module 'mywf.py' is a file's path, not a module: name the module, as in 'mywf'\n"
+    )
+    done = console.run(shell, "worker.start", "--domain", "d", "--task-list", "qa", "mywf", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"simpleflow: error: unknown module 'mywf': it is not importable from the current directory "
+        f"({tmp_path}) nor from sys.path; run the command from the folder that holds it\n"
     )
 
 

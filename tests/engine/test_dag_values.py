@@ -4,6 +4,7 @@ each refused by the check, one line naming the node and field."""
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -82,7 +83,10 @@ def test_unusable_modules_are_the_only_problem_not_every_activity_they_would_dec
     raw = {"name": "t", "modules": 5, "nodes": {"a": {"activity": INC}, "b": {"activity": INC}}}
     assert problems_of(raw, modules=()) == ["spec: 'modules' must be a list of module names"]
     raw["modules"] = ["nosuch.module"]
-    assert problems_of(raw, modules=()) == ["unknown module 'nosuch' (from 'nosuch.module')"]
+    assert problems_of(raw, modules=()) == [
+        f"unknown module 'nosuch' (from 'nosuch.module'): it is not importable from the current directory "
+        f"({os.getcwd()}) nor from sys.path; run the command from the folder that holds it"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 
 import pytest
@@ -168,4 +169,7 @@ def test_an_unknown_activity_module_is_one_line_and_exit_2(swf_domain):
         "worker.start", "--domain", swf_domain, "--task-list", "t", "--one-task", "tests.no_such_module"
     )
     assert done.returncode == 2
-    assert done.stderr == ("simpleflow: error: unknown module 'tests.no_such_module'\n")
+    assert done.stderr == (
+        f"simpleflow: error: unknown module 'tests.no_such_module': it is not importable from the current directory "
+        f"({os.getcwd()}) nor from sys.path; run the command from the folder that holds it\n"
+    )

@@ -3,7 +3,12 @@ while a value it would replace is unfolded (the header says so), and the run's c
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
+
+import pytest
 
 from tests.ui.conftest import UIProcess, execution_url
 from tests.ui.test_reload import OpenRun
@@ -133,6 +138,49 @@ def test_a_child_row_comes_and_changes_in_place(moto_server, browser, tmp_path):
         _updated(page)
         assert row.locator(".state").inner_text() == "terminated" and page.locator("#child-rows tr").count() == 1
         assert page.inner_text("#children h2 .count") == "1" and page.evaluate("window.loadedOnce === true")
+    finally:
+        context.close()
+        ui.stop()
+
+
+def test_an_update_that_fails_says_why_in_json_and_a_run_gone_stops_the_updates(moto_server, browser, tmp_path):
+    """The page's fetch gets ``{"error": ...}`` (not an error page it cannot read) with the status; the note says
+    the error; a 404 (the run is not there) stops the updates instead of trying again forever."""
+    run = DecidedRun()
+    ui = UIProcess("--domain", run.domain, log=tmp_path / "ui.log")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(ui.url)
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        gone = execution_url(ui, run.domain, (run.workflow_id, "no-such-run")).replace(
+            "/execution?", "/execution/update?"
+        )
+        for query, status in ((gone + "&after=1", 404), (gone + "&after=x", 400)):
+            request = urllib.request.Request(query, headers={"Cookie": cookies, "Accept": "application/json"})
+            with pytest.raises(urllib.error.HTTPError) as failed:
+                urllib.request.urlopen(request, timeout=10)
+            assert failed.value.code == status
+            assert failed.value.headers["content-type"] == "application/json"
+            assert set(json.loads(failed.value.read())) == {"error"}
+
+        page.clock.install()
+        page.goto(execution_url(ui, run.domain, run.ids))
+        asked: list[str] = []
+        # The run is gone from the page's point of view: its updates ask the server about a run it does not have.
+        page.route(
+            "**/execution/update?*",
+            lambda route: (
+                asked.append(route.request.url),
+                route.continue_(url=route.request.url.replace(run.run_id, "no-such-run")),
+            ),
+        )
+        with page.expect_response(lambda answer: "/execution/update?" in answer.url):
+            page.clock.run_for(6_000)
+        page.wait_for_function("document.getElementById('refresh-note').textContent.indexOf('updates stopped') === 0")
+        assert "no-such-run" in page.inner_text("#refresh-note")
+        page.clock.run_for(60_000)
+        assert len(asked) == 1
     finally:
         context.close()
         ui.stop()

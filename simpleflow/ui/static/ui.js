@@ -163,8 +163,12 @@
       "&have=" + encodeURIComponent(digests());
     window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (answer) {
-        if (!answer.ok) throw new Error("HTTP " + answer.status);
-        return answer.json();
+        if (answer.ok) return answer.json();
+        return answer.json().catch(function () { return {}; }).then(function (failure) {
+          var error = new Error(failure.error || "HTTP " + answer.status);
+          error.gone = answer.status === 404; // the run (or its domain) is not there: asking again will not help
+          throw error;
+        });
       })
       .then(function (change) {
         if (change.reload) {
@@ -184,8 +188,12 @@
         showState();
         schedule();
       })
-      .catch(function () {
-        say("update failed: trying again", true);
+      .catch(function (error) {
+        if (error.gone) {
+          say("updates stopped: " + error.message, true);
+          return;
+        }
+        say("update failed (" + error.message + "): trying again", true);
         schedule();
       });
   }

@@ -1,0 +1,74 @@
+"""Ctrl-C at any moment of a command that has nothing to stop (loading, parsing, waiting for SWF): one line,
+exit 130; not click's "Aborted!" (exit 1), nor a KeyboardInterrupt traceback while the command line loads."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests import console
+
+
+@pytest.fixture(scope="module")
+def silent_endpoint() -> Iterator[str]:
+    """An endpoint that takes connections and never answers: a command waits on it until stopped."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("after", [0.15, 0.3, 0.5, 0.8, 1.5])
+def test_ctrl_c_whenever_it_comes_is_one_line_and_exit_130(silent_endpoint, tmp_path_factory, after):
+    env = console.install(tmp_path_factory.getbasetemp() / "installed")
+    env.update(
+        AWS_ENDPOINT_URL=silent_endpoint,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+    )
+    process = subprocess.Popen(
+        ["simpleflow", "workflow.list", "some-domain"],
+        cwd=tmp_path_factory.getbasetemp(),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert (process.returncode, err, out) == (130, "simpleflow: interrupted\n", "")
+
+
+# The console script's code, with a SIGINT that lands while click is being imported (the QA saw it there).
+DURING_IMPORTS = """
+import os, signal, sys
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, Interrupting())
+sys.argv = ["simpleflow", "--help"]
+from simpleflow.command import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(tmp_path):
+    env = console.install(tmp_path / "installed")
+    done = subprocess.run(
+        [sys.executable, "-c", DURING_IMPORTS], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "simpleflow: interrupted\n", "")
