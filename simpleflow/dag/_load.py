@@ -176,6 +176,11 @@ def parse_all(raw: Any) -> tuple[Spec, list[str]]:
 
 def read(path: str) -> Any:
     """The plain data of the spec file at *path*."""
+    if path.endswith(".py"):  # read as YAML, a module says "not valid YAML" or "must be a mapping"
+        raise UsageError(
+            f"{path!r} is a Python file, not a DAG spec (YAML or JSON): a workflow class runs with "
+            "'simpleflow workflow.start' or 'simpleflow standalone'"
+        )
     if not os.path.isfile(path):
         raise UsageError(
             f"spec file {path!r} does not exist" if not os.path.exists(path) else f"{path!r} is not a file"

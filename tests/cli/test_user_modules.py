@@ -279,3 +279,15 @@ def test_a_python_files_path_where_a_spec_is_also_taken_is_no_spec_and_suggests_
         f"simpleflow: error: workflow '{path}' is a file's path, not a class: name the class by module, as in "
         f"'{dotted}.ClassName'\n"
     )
+
+
+@pytest.mark.parametrize("command", [["dag.run", "--local"], ["dag.check"], ["dag.show"]])
+def test_a_python_files_path_given_for_a_spec_says_it_is_no_spec(shell, tmp_path, command):
+    """dag.* take only specs: a module there is read as YAML, which said "spec: must be a mapping..."."""
+    (tmp_path / "mywf.py").write_text("x = 1\n")
+    done = console.run(shell, *command, "mywf.py", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "simpleflow: error: 'mywf.py' is a Python file, not a DAG spec (YAML or JSON): a workflow class runs "
+        "with 'simpleflow workflow.start' or 'simpleflow standalone'\n"
+    )
