@@ -107,9 +107,11 @@ def test_task_rows_change_in_place_the_update_waits_for_an_unfolded_value_and_a_
         ui.stop()
 
 
-def test_a_child_row_comes_and_changes_in_place(moto_server, browser, tmp_path):
+# "__proto__": a workflow id SWF takes, and a name a plain JS object's keys cannot hold.
+@pytest.mark.parametrize("named", ["child-", "__proto__"])
+def test_a_child_row_comes_and_changes_in_place(moto_server, browser, tmp_path, named):
     run = DecidedRun()
-    child_id = f"child-{run.workflow_id}"
+    child_id = f"child-{run.workflow_id}" if named == "child-" else named
     start_child = {
         "decisionType": "StartChildWorkflowExecution",
         "startChildWorkflowExecutionDecisionAttributes": {

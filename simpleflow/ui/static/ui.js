@@ -126,11 +126,11 @@
 
   // Rows ([key, html]) put in place of the row of *tbody* with the same data-key, or added at its end.
   function applyRows(tbody, rows) {
-    var byKey = {};
+    var byKey = Object.create(null); // (a plain {} cannot hold the key "__proto__", a workflow id SWF takes)
     Array.prototype.forEach.call(tbody.rows, function (row) { byKey[row.getAttribute("data-key")] = row; });
     rows.forEach(function (item) {
       var row = parsedRows(item[1])[0];
-      if (Object.prototype.hasOwnProperty.call(byKey, item[0])) tbody.replaceChild(row, byKey[item[0]]);
+      if (item[0] in byKey) tbody.replaceChild(row, byKey[item[0]]);
       else tbody.appendChild(row);
     });
   }
