@@ -186,3 +186,26 @@ def test_an_update_that_fails_says_why_in_json_and_a_run_gone_stops_the_updates(
     finally:
         context.close()
         ui.stop()
+
+
+def test_an_update_is_for_this_ui_s_pages_and_domains_only(moto_server, tmp_path):
+    """No CORS header lets another site's page read an update, a Host not naming this machine is refused (DNS
+    rebinding), and a domain the UI was not started with is a 404, even one SWF has."""
+    run = DecidedRun()
+    other = DecidedRun()  # a registered domain this UI does not show
+    ui = UIProcess("--domain", run.domain, log=tmp_path / "ui.log")
+    try:
+        update = execution_url(ui, run.domain, run.ids).replace("/execution?", "/execution/update?")
+        request = urllib.request.Request(update + "&after=1", headers={"Origin": "http://evil.example"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert not [name for name in answer.headers if name.lower().startswith("access-control-")]
+            assert answer.headers["content-type"] == "application/json" and json.loads(answer.read())["last"] > 0
+        for headers, address, status in (
+            ({"Host": "evil.example"}, update, 421),
+            ({}, execution_url(ui, other.domain, other.ids).replace("/execution?", "/execution/update?"), 404),
+        ):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(address + "&after=1", headers=headers), timeout=10)
+            assert refused.value.code == status, address
+    finally:
+        ui.stop()
