@@ -13,12 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from simpleflow import format
 from simpleflow.constants import WAKE_UP_TIMER
 from simpleflow.history import AttemptLog, attributes, until_closed
 from simpleflow.runtime.loader import class_path
 from simpleflow.swf.stats import CHILD_WORKFLOW, TIMER, TaskRecord, epoch, task_record
 from simpleflow.swf.timeline import tasks_svg
+from simpleflow.ui.present import for_display
 from simpleflow.ui.view import (
     CLOSE_STATUS_OF_EVENT,
     JUMBO_NOTE,
@@ -93,7 +93,7 @@ class LiveRun:
         for event in events:
             if not self.events:
                 attrs = attributes(event)
-                self._started = attrs, format.loads(attrs.get("input"))
+                self._started = attrs, for_display(attrs.get("input"))
             self.events.append(event)
             row = event_row(event)
             self.rows.append(row)
@@ -152,7 +152,7 @@ class LiveRun:
             tags=list(info.get("tagList") or started_attrs.get("tagList") or ()),
             input=input_value,
             class_path=path,
-            workflow_status=format.loads(description.get("latestExecutionContext")),
+            workflow_status=for_display(description.get("latestExecutionContext")),
             outcome=outcome,
             parent=dict(parent) if parent else None,
             previous_run_id=started_attrs.get("continuedExecutionRunId"),

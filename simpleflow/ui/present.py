@@ -6,10 +6,22 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from simpleflow.format import loads
+from simpleflow.format import loads, nesting_exceeds
 from simpleflow.swf.stats import timer_purpose
 
-__all__ = ["FILTERS", "clip", "compact", "duration", "is_large", "pretty", "short", "traceback_text", "when", "worker"]
+__all__ = [
+    "FILTERS",
+    "clip",
+    "compact",
+    "duration",
+    "for_display",
+    "is_large",
+    "pretty",
+    "short",
+    "traceback_text",
+    "when",
+    "worker",
+]
 
 FOLD_CHARS = 400  # a value longer than this (or of more lines) is folded under its first line
 FOLD_LINES = 15
@@ -82,6 +94,15 @@ def short(text: str, limit: int = SHORT_CHARS) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
 
 
+def for_display(text: str | None) -> Any:
+    """*text* JSON-decoded (``format.loads``), or as it is when it nests more than ``MAX_JSON_DEPTH`` levels:
+    whoever starts or signals an execution writes its fields, and one past what Python can parse, or render
+    once parsed, must not make the page an error."""
+    if text and nesting_exceeds(text):
+        return text
+    return loads(text)
+
+
 def worker(identity: str | None) -> str:
     """A worker's identity as ``host:pid`` when it is simpleflow's JSON, else as SWF recorded it."""
     if not identity:
@@ -105,6 +126,6 @@ FILTERS = {
     "short": short,
     "clip": clip,
     "worker": worker,
-    "decode": loads,
+    "decode": for_display,
     "timer_purpose": timer_purpose,
 }

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simpleflow import format
 from simpleflow.constants import JUMBO_FIELDS_PREFIX
 from simpleflow.history import attributes
 from simpleflow.swf.stats import TaskRecord, epoch
+from simpleflow.ui.present import for_display
 from simpleflow.ui.waiting import Waiting
 
 __all__ = [
@@ -126,9 +126,9 @@ def decoded(attrs: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         if key in ("input", "result", "details", "control", "executionContext") and isinstance(value, str):
-            out[key] = format.loads(value)
+            out[key] = for_display(value)
         elif key == "identity" and isinstance(value, str) and value.startswith("{"):
-            identity = format.loads(value)
+            identity = for_display(value)
             out[key] = identity if isinstance(identity, dict) else value
         else:
             out[key] = value

@@ -209,3 +209,28 @@ def test_an_update_is_for_this_ui_s_pages_and_domains_only(moto_server, tmp_path
             assert refused.value.code == status, address
     finally:
         ui.stop()
+
+
+@pytest.mark.parametrize("levels", [990, 5_000])  # (parsed, then too deep to render; too deep to parse)
+def test_fields_nested_too_deep_are_shown_as_their_text(moto_server, tmp_path, levels):
+    """Whoever starts or signals a run writes its fields: one nested deeper than ``format.MAX_JSON_DEPTH`` is
+    shown as sent, and the run's page and its updates answer, not an internal error."""
+    deep = "[" * levels + "]" * levels
+    run = DecidedRun()
+    started = run.swf.start_workflow_execution(
+        domain=run.domain, workflowId="deep-input", workflowType={"name": "w", "version": "1"}, input=deep
+    )
+    run.swf.signal_workflow_execution(domain=run.domain, workflowId=run.workflow_id, signalName="s", input=deep)
+    task = run._poll("poll_for_decision_task", taskList={"name": "nobody"})
+    run.swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[SCHEDULE], executionContext=deep)
+    run.complete_activity(deep)
+    ui = UIProcess("--domain", run.domain, log=tmp_path / "ui.log")
+    try:
+        for ids in (("deep-input", started["runId"]), run.ids):
+            page = execution_url(ui, run.domain, ids)
+            with urllib.request.urlopen(page, timeout=10) as answer:
+                assert "[[[[[[" in answer.read().decode(), page
+            with urllib.request.urlopen(page.replace("/execution?", "/execution/update?") + "&after=1") as answer:
+                assert json.loads(answer.read())["reload"] is False
+    finally:
+        ui.stop()
