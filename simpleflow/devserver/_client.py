@@ -18,6 +18,8 @@ def region(environ: Mapping[str, str] | None = None) -> str:
 def client_url(host: str, port: int) -> str:
     """The endpoint a client on this machine uses for a server listening on *host* (a wildcard: loopback)."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown and not shown.startswith("["):  # an IPv6 address: a URL writes it in brackets (RFC 3986)
+        shown = f"[{shown}]"
     return f"http://{shown}:{port}"
 
 

@@ -288,3 +288,11 @@ def test_a_domain_name_swf_refuses_is_one_line_and_exit_2_from_either_entry_poin
     assert done.stderr == (
         "simpleflow dev-server: error: --domain: domain name ' padded' must not start or end with whitespace\n"
     )
+
+
+def test_the_endpoint_of_a_server_on_an_ipv6_address_writes_it_in_brackets():
+    from simpleflow.devserver import client_url
+
+    assert client_url("::1", 4600) == "http://[::1]:4600"
+    assert client_url("::", 4600) == "http://127.0.0.1:4600"  # a wildcard: loopback
+    assert client_url("localhost", 4600) == "http://localhost:4600"
