@@ -113,16 +113,22 @@ def workflow_start(
         return
     from simpleflow.swf import starter
 
-    execution = starter.start_workflow(
-        require_domain(domain),
-        workflow_class,
-        payload,
-        workflow_id=workflow_id,
-        task_list=task_list,
-        execution_timeout=execution_timeout,
-        tag_list=tag_list,
-        decision_tasks_timeout=decision_tasks_timeout,
-    )
+    try:
+        execution = starter.start_workflow(
+            require_domain(domain),
+            workflow_class,
+            payload,
+            workflow_id=workflow_id,
+            task_list=task_list,
+            execution_timeout=execution_timeout,
+            tag_list=tag_list,
+            decision_tasks_timeout=decision_tasks_timeout,
+        )
+    except KeyboardInterrupt as stop:
+        sent = getattr(stop, "start_sent", None)
+        if sent is None:  # nothing sent yet: the generic line
+            raise
+        runs.interrupted_start(require_domain(domain), sent)
     click.echo(f"{execution['workflowId']} {execution['runId']}")
 
 

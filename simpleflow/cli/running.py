@@ -342,7 +342,7 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool, sent: 
 
     stopped = "interrupted: every process started was stopped"
     if not execution and sent is not None:
-        found = _started_anyway(domain, sent)
+        found = runs.started_anyway(domain, sent)
         if isinstance(found, str):
             click.echo(f"{stopped}; {found}", err=True)
             return None
@@ -361,25 +361,6 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool, sent: 
         return outcome
     click.echo(f"{stopped}; {_open_line(domain, execution, terminate)}", err=True)
     return None
-
-
-def _started_anyway(domain: str, workflow_id: str) -> dict[str, str] | str:
-    """The open execution *workflow_id* names (its start was sent, its answer not read), or the line saying none
-    was found, or that it could not be looked up."""
-    from simpleflow.cli.failures import explain
-    from simpleflow.swf import client
-
-    try:
-        infos = client.list_executions(domain, "open", started_since_days=1, workflow_id=workflow_id)
-    except Exception as err:
-        return (
-            f"the start of execution {workflow_id} was sent and may have reached SWF (it could not be looked up: "
-            f"{explain(err)[0]}): check with: simpleflow workflow.info {domain} {workflow_id}; terminate it with: "
-            f"simpleflow workflow.terminate {domain} {workflow_id}"
-        )
-    if not infos:
-        return f"no execution was started (none is open with workflow id {workflow_id})"
-    return dict(infos[0]["execution"])
 
 
 def _open_hint(domain: str, execution: dict[str, str], why: str) -> str:

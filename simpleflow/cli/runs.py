@@ -15,7 +15,15 @@ from typing import Any, NoReturn
 
 import click
 
-__all__ = ["finish", "finish_recorded", "interrupted_locally", "task_failure_lines", "tell_stuck_children"]
+__all__ = [
+    "finish",
+    "finish_recorded",
+    "interrupted_locally",
+    "interrupted_start",
+    "started_anyway",
+    "task_failure_lines",
+    "tell_stuck_children",
+]
 
 
 def task_failure_lines(outcome: Any) -> list[str]:
@@ -111,6 +119,38 @@ def interrupted_locally(record: str | None) -> NoReturn:
     if record is not None:
         line += f"; nothing was recorded to {record}"
     click.echo(line, err=True)
+    sys.exit(130)
+
+
+def started_anyway(domain: str, workflow_id: str) -> dict[str, str] | str:
+    """The open execution *workflow_id* names (its start was sent, its answer not read), or the line saying none
+    was found, or that it could not be looked up."""
+    from simpleflow.cli.failures import explain
+    from simpleflow.swf import client
+
+    try:
+        infos = client.list_executions(domain, "open", started_since_days=1, workflow_id=workflow_id)
+    except Exception as err:
+        return (
+            f"the start of execution {workflow_id} was sent and may have reached SWF (it could not be looked up: "
+            f"{explain(err)[0]}): check with: simpleflow workflow.info {domain} {workflow_id}; terminate it with: "
+            f"simpleflow workflow.terminate {domain} {workflow_id}"
+        )
+    if not infos:
+        return f"no execution was started (none is open with workflow id {workflow_id})"
+    return dict(infos[0]["execution"])
+
+
+def interrupted_start(domain: str, workflow_id: str) -> NoReturn:
+    """Ctrl-C while the start of execution *workflow_id* was in flight (sent, its answer not read): one line on
+    stderr saying whether it started, found by its workflow id, and how to check it; exit 130."""
+    found = started_anyway(domain, workflow_id)
+    if isinstance(found, dict):
+        found = (
+            f"execution {workflow_id} was started (run {found['runId']}): check it with: "
+            f"simpleflow workflow.info {domain} {workflow_id}"
+        )
+    click.echo(f"interrupted: {found}", err=True)
     sys.exit(130)
 
 

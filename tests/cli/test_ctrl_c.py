@@ -72,3 +72,37 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(tmp_path):
         [sys.executable, "-c", DURING_IMPORTS], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
     )
     assert (done.returncode, done.stderr, done.stdout) == (130, "simpleflow: interrupted\n", "")
+
+
+# workflow.start on SWF, interrupted once SWF took the start but before its answer was read.
+START_IN_FLIGHT = """
+import sys
+from simpleflow.swf import client
+
+def interrupted_reading(**_):
+    raise KeyboardInterrupt
+
+client.swf_client().meta.events.register("after-call.swf.StartWorkflowExecution", interrupted_reading)
+sys.argv = ["simpleflow", "workflow.start", *sys.argv[1:]]
+from simpleflow.command import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_start_is_in_flight_names_the_execution_and_how_to_check_it(swf_domain):
+    """Not the generic line: the start may have reached SWF, so the execution is looked up by its workflow id."""
+    from simpleflow.swf import client
+    from tests.swf_e2e_helpers import ROOT, WORKFLOWS, _environ
+
+    workflow = f"{WORKFLOWS}.TimerThenShoutWorkflow"
+    args = ["-d", swf_domain, "--workflow-id", "in-flight", "--input", "[60]", workflow]
+    done = subprocess.run(
+        [sys.executable, "-c", START_IN_FLIGHT, *args], cwd=ROOT, env=_environ(), capture_output=True, text=True
+    )
+    run_id = client.latest_run_id(swf_domain, "in-flight")
+    assert (done.returncode, done.stderr, done.stdout) == (
+        130,
+        f"interrupted: execution in-flight was started (run {run_id}): check it with: "
+        f"simpleflow workflow.info {swf_domain} in-flight\n",
+        "",
+    )

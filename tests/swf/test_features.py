@@ -27,7 +27,13 @@ from simpleflow.swf.decider import Decider
 from simpleflow.swf.standalone import run_standalone
 from simpleflow.swf.starter import start_workflow
 from simpleflow.swf.worker import run_worker
-from tests.fixtures.signal_workflows import ApprovalWorkflow, ApproverWorkflow, CoolingOffWorkflow, FirstOfWorkflow
+from tests.fixtures.signal_workflows import (
+    ApprovalWorkflow,
+    ApproverWorkflow,
+    CoolingOffWorkflow,
+    FirstOfWorkflow,
+    ReadTwiceWorkflow,
+)
 from tests.swf_e2e_helpers import attributes, closing, completed_result, scheduled, simpleflow, wait_closed
 
 WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
@@ -372,6 +378,33 @@ def test_signal_sent_before_the_workflow_waits_for_it_is_found_in_the_history(do
     assert local.status == "completed" and local.result == "release-8 published, approved by bob"
     local_types = [e["eventType"] for e in local.events]
     assert local_types.index("WorkflowExecutionSignaled") < local_types.index("TimerFired")
+
+
+@pytest.mark.parametrize("cache_runs", ["256", "0"])
+def test_a_plain_wait_signal_reads_the_latest_signal_as_of_the_decision_on_swf_as_locally(
+    domain, monkeypatch, cache_runs
+):
+    """Two more signals "x" come while the timer runs: both reads give the latest (as a full replay reads it), on
+    the local host and on the server, whether the decider resumes its cached run or replays every decision."""
+    monkeypatch.setenv("SIMPLEFLOW_DECIDER_CACHE_RUNS", cache_runs)
+    with decider_and_worker(domain, [ReadTwiceWorkflow]) as task_list:
+        execution = start_workflow(domain, ReadTwiceWorkflow, {"args": [2], "kwargs": {}}, task_list=task_list)
+        executions.signal(domain, execution["workflowId"], "x", "1")
+        deadline = time.monotonic() + 20
+        while ("TimerStarted", "between") not in timer_story(wait_until_waiting(domain, execution)):
+            assert time.monotonic() < deadline, "the timer never started"
+            time.sleep(0.05)
+        for value in ("2", "3"):  # while the two-hour timer (two seconds on this server) runs
+            executions.signal(domain, execution["workflowId"], "x", value)
+        remote = wait_closed(domain, execution["workflowId"], execution["runId"])
+    types = [e["eventType"] for e in remote]
+    assert types.count("WorkflowExecutionSignaled") == 3
+    assert [i for i, t in enumerate(types) if t == "WorkflowExecutionSignaled"][-1] < types.index("TimerFired")
+    local = LocalExecution(
+        ReadTwiceWorkflow, {"args": [2], "kwargs": {}}, signals=[(30, "x", 1), (HOUR, "x", 2), (HOUR + 30, "x", 3)]
+    ).execute()
+    assert local.status == "completed", local.reason
+    assert completed_result(remote) == local.result == [3, 3]
 
 
 def _first_of_on_both_hosts(domain: str, hours: int, signal_after: str, local_at: float) -> tuple[Any, list, list]:
