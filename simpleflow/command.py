@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 # decider.start and worker.start honour SIGTERM from their first instant: until their loops install
 # the graceful handler (which finishes the task in hand), SIGTERM exits at once with status 0.
@@ -18,11 +19,40 @@ import sys
 if {"decider.start", "worker.start"} & set(sys.argv[1:]):
     signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
 
-try:
-    from simpleflow.cli.main import cli, main
-except KeyboardInterrupt:  # Ctrl-C while the command line loads (a second or so): no traceback, exit 130
+
+def _stop_at_once() -> None:
     os.write(2, b"simpleflow: interrupted\n")
     os._exit(130)
+
+
+_signalled: list[int] = []
+
+
+def _interrupt_while_loading(signum: int, frame: object) -> None:
+    _signalled.append(signum)
+    raise KeyboardInterrupt
+
+
+# Ctrl-C while the command line loads (a second or so): no traceback, exit 130. The KeyboardInterrupt can
+# land in a callback of the import machinery, which prints "Exception ignored" and goes on: the handler
+# also notes the signal, so such a lost interrupt still stops the command once the imports are done.
+# (Only where Ctrl-C would raise KeyboardInterrupt anyway: the main thread, Python's own handler. A program
+# that set another handler keeps it.)
+_watching = (
+    threading.current_thread() is threading.main_thread()
+    and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+)
+if _watching:
+    signal.signal(signal.SIGINT, _interrupt_while_loading)
+try:
+    from simpleflow.cli.main import cli, main
+
+    if _watching:  # inside the try: a Ctrl-C may land while the handler is put back
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+except KeyboardInterrupt:
+    _stop_at_once()
+if _signalled:
+    _stop_at_once()
 
 __all__ = ["cli", "main"]
 

@@ -14,6 +14,8 @@ import datetime
 import json
 import logging
 import re
+import signal
+import threading
 import types
 import uuid
 from typing import Any
@@ -24,10 +26,28 @@ from simpleflow.utils import LazyProxy, collector_paused, is_proxy
 
 logger = logging.getLogger(__name__)
 
-try:  # a core dependency: a history file's parse in two thirds of json's time (bench/RESULTS.md)
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - json does the same work where it is not installed
-    _orjson = None
+
+def _import_orjson() -> Any:
+    """orjson, a core dependency (a history file's parse in two thirds of json's time: bench/RESULTS.md), or None
+    where it is not installed (json does the same work).
+
+    Ctrl-C is held back while its extension module initialises (a few ms, delivered right after): a
+    KeyboardInterrupt raised in the middle of that crashed the process (SIGSEGV, orjson 3.8), where
+    anywhere else it is one line.
+    """
+    hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hold else None
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        return None
+    finally:
+        if before is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    return orjson
+
+
+_orjson = _import_orjson()
 
 
 def _default(obj: Any) -> Any:
