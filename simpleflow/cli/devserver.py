@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from simpleflow.cli.failures import user_errors
+from simpleflow.cli.failures import interrupted, user_errors
 from simpleflow.cli.params import DOMAIN_NAME, PORT
 from simpleflow.exceptions import UsageError
 
@@ -60,12 +60,20 @@ def dev_server(host: str, port: int, domains: tuple[str, ...], with_ui: bool, ui
             raise UsageError(f"--ui-port {ui_port}: the same port as --port; give the web view another (0: a free one)")
         _check_free("--ui-port", "127.0.0.1", ui_port)
     ui = _WebView(domains, ui_port, host) if with_ui else None
+    listening: list[Any] = []
+
+    def ready(server: Any) -> None:
+        listening.append(server)
+        if ui is not None:
+            ui.start(server)
+
     try:
-        devserver.serve(host, port, domains, ready=ui.start if ui else None)
+        devserver.serve(host, port, domains, ready=ready)
     except OSError as err:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
     except KeyboardInterrupt:
-        pass
+        if not listening:  # stopped while it loaded: not the documented stop of a server that served
+            interrupted()
     finally:
         if ui is not None:
             ui.stop()

@@ -93,6 +93,20 @@ def test_ctrl_c_lost_while_the_command_line_loads_still_stops_it_once_loaded(tmp
     assert (done.returncode, done.stderr, done.stdout) == (130, "simpleflow: interrupted\n", "")
 
 
+def test_ctrl_c_before_the_dev_server_listens_is_one_line_and_exit_130(tmp_path):
+    """While it sets moto's server up (a second or so): after its banner, Ctrl-C is its documented stop, exit 0."""
+    from tests.moto_server import free_port
+
+    env = console.install(tmp_path / "installed")
+    code = DURING_IMPORTS.replace('name == "click"', 'name == "moto.moto_server.werkzeug_app"').replace(
+        '["simpleflow", "--help"]', f'["simpleflow", "dev-server", "--port", "{free_port()}"]'
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "simpleflow: interrupted\n", "")
+
+
 # workflow.start on SWF, interrupted once SWF took the start but before its answer was read.
 START_IN_FLIGHT = """
 import sys
