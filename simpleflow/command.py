@@ -21,6 +21,7 @@ if {"decider.start", "worker.start"} & set(sys.argv[1:]):
 
 
 def _stop_at_once() -> None:
+    # cli.failures.interrupted's line and exit: that module may be the one whose import was interrupted.
     os.write(2, b"simpleflow: interrupted\n")
     os._exit(130)
 

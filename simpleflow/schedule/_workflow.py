@@ -16,6 +16,7 @@ new, carrying its state, once no run it must see end (``--overlap skip``) is sti
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 from simpleflow import futures
@@ -151,9 +152,7 @@ class ScheduleWorkflow(Workflow):
         run left to watch (*budget*: overlap, whether the turn found it spent, events_per_run): of the first to
         come, by the history's order (a replay waits alike)."""
         overlap, spent, events_per_run = budget
-        counts = {name: 0 for name in SIGNALS}
-        for signal in signals:
-            counts[signal["name"]] += 1
+        counts = Counter(signal["name"] for signal in signals)
         news = [timer, *(self.submit(self.wait_signal(name, nth=counts[name] + 1)) for name in SIGNALS)]
         runs = {f: i for i, f in started.items()}  # each open at *cutoff*, or started since
         while True:
@@ -180,7 +179,7 @@ class ScheduleWorkflow(Workflow):
         self, schedule: dict[str, Any], workflow_id: str, overlap: str, started: dict[str, Any], cutoff: int
     ) -> bool:
         """Start the target under *workflow_id*; False when an earlier one is still open and overlap is skip."""
-        if overlap == "skip" and any(self._open_at(i, cutoff) for i in started):
+        if self._runs_to_watch(started, overlap, cutoff):
             return False
         payload = schedule.get("input") or {}
         child = child_stand_in(schedule["target"], workflow_id, None)
