@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -59,7 +60,9 @@ def missing_profile(environ: Mapping[str, str]) -> str | None:
 
 def export_line(url: str, environ: Mapping[str, str] | None = None) -> str:
     """The line to paste in a shell: the endpoint, the region, and credentials when none are set (AWS_PROFILE
-    unset first when it names a profile no file defines)."""
+    unset first when it names a profile no file defines). Values are quoted where a shell would read them
+    otherwise: an IPv6 endpoint's brackets are a glob (zsh stops on it: "no matches found")."""
     env = os.environ if environ is None else environ
-    exports = "export " + " ".join(f"{key}={value}" for key, value in client_settings(url, env).items())
+    settings = client_settings(url, env)
+    exports = "export " + " ".join(f"{key}={shlex.quote(value)}" for key, value in settings.items())
     return f"unset AWS_PROFILE; {exports}" if missing_profile(env) else exports

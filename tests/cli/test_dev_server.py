@@ -296,3 +296,18 @@ def test_the_endpoint_of_a_server_on_an_ipv6_address_writes_it_in_brackets():
     assert client_url("::1", 4600) == "http://[::1]:4600"
     assert client_url("::", 4600) == "http://127.0.0.1:4600"  # a wildcard: loopback
     assert client_url("localhost", 4600) == "http://localhost:4600"
+
+
+def test_the_export_line_gives_each_value_as_it_is_to_a_shell_that_globs_strictly():
+    # zsh stops on an unmatched glob ("no matches found"): bash -O failglob does the same. An IPv6 endpoint's
+    # brackets are one; a region read from the environment could hold anything.
+    env = {"AWS_DEFAULT_REGION": "eu-west-1;echo injected", "AWS_ACCESS_KEY_ID": "", "PATH": os.environ["PATH"]}
+    line = export_line("http://[::1]:4600", env)
+    script = f'{line}; printf "%s|%s|%s" "$AWS_ENDPOINT_URL" "$AWS_DEFAULT_REGION" "$AWS_ACCESS_KEY_ID"'
+    done = subprocess.run(["bash", "-O", "failglob", "-c", script], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "http://[::1]:4600|eu-west-1;echo injected|testing"
+    assert export_line("http://127.0.0.1:4600", {}) == (  # nothing to quote: the line stays as the docs show it
+        "export AWS_ENDPOINT_URL=http://127.0.0.1:4600 AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 "
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+    )
