@@ -283,9 +283,16 @@ class Decider:
                 act = registry.find(name)
                 defaults = {}
                 if act is not None:
+                    # A timeout the activity leaves at None is left out of its decision, and SWF then takes
+                    # the type's default, failing the task when the type has none (ScheduleActivityTaskFailed
+                    # cause DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED...). None means no limit, as on the local
+                    # host: "You can use NONE to specify unlimited duration" (ActivityTypeConfiguration).
                     defaults = {
                         "default_task_list": act.task_list,
-                        "default_task_start_to_close_timeout": act.task_start_to_close_timeout,
+                        "default_task_start_to_close_timeout": act.task_start_to_close_timeout or "NONE",
+                        "default_task_schedule_to_close_timeout": act.task_schedule_to_close_timeout or "NONE",
+                        "default_task_schedule_to_start_timeout": act.task_schedule_to_start_timeout or "NONE",
+                        "default_task_heartbeat_timeout": act.task_heartbeat_timeout or "NONE",
                     }
                 client.ensure_activity_type(self.domain, name, version, **defaults)
             else:

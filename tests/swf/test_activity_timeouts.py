@@ -13,6 +13,7 @@ from tests.fixtures.timeout_workflows import (
     NoTimeWorkflow,
     SlowFirstWorkflow,
     StartsLateWorkflow,
+    UnboundedWorkflow,
 )
 from tests.swf_e2e_helpers import (
     activity_story,
@@ -101,3 +102,15 @@ def test_a_task_no_worker_takes_within_its_schedule_to_start_timeout_times_out_o
     # Both tasks scheduled, the first started, the second timed out, the first's answer, in that order.
     assert activity_story(local.events) == activity_story(events)
     assert not (tmp_path / "swf").exists() and not (tmp_path / "local").exists()  # it never ran
+
+
+def test_an_activity_without_timeouts_runs_unbounded_on_swf_as_locally(swf_domain, processes, decider_list):
+    # None leaves the timeout out of the decision: SWF then takes the type's default, and refused to schedule
+    # the task (DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED...) while the local host ran it with no limit.
+    start_decider(processes, swf_domain, decider_list, f"{MODULE}.UnboundedWorkflow")
+    _start_workers(processes, swf_domain)
+    workflow_id, run_id = start_workflow(swf_domain, f"{MODULE}.UnboundedWorkflow", decider_list, {"args": [1]})
+    local = LocalExecution(UnboundedWorkflow, {"args": [1], "kwargs": {}}).execute()
+    events = wait_closed(swf_domain, workflow_id, run_id, processes)
+    assert completed_result(events) == local.result == 2, processes.logs()
+    assert activity_story(local.events) == activity_story(events)
