@@ -7,7 +7,15 @@ from typing import Any
 
 from simpleflow import format
 from simpleflow.exceptions import WorkflowFailed
-from simpleflow.history import ActivityRecord, ChildWorkflowRecord, History, TimerRecord
+from simpleflow.history import (
+    ActivityRecord,
+    ChildWorkflowRecord,
+    History,
+    TimerRecord,
+    failed_for_good,
+    task_failures,
+    where_raised,
+)
 from simpleflow.local import stuck_child_line
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
@@ -54,11 +62,17 @@ class Run:
         """What ``run`` returned.
 
         Raises:
-            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why (and a note
-                names each of its ``stuck_children``).
+            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why, its message
+                ends with the workflow's line that raised (``where``), and a note names each task that failed
+                for good (its last attempt's error) and each of its ``stuck_children``.
         """
+        __tracebackhide__ = True  # pytest ends the traceback at the test's line, not here
         if not self.outcome.completed:
-            error = WorkflowFailed(self.outcome.reason or self.outcome.status, self.outcome.details)
+            outcome = self.outcome
+            where = where_raised(outcome.details) if outcome.details else ""
+            error = WorkflowFailed(outcome.reason or outcome.status, outcome.details, where)
+            for line in _failed_tasks(self.history):
+                _note(error, line)
             for child in self.stuck_children:
                 _note(error, stuck_child_line(child.outcome))
             raise error
@@ -125,6 +139,17 @@ class Run:
             if record.id == task_id:
                 return record
         raise KeyError(f"no task {task_id!r} (there are: {', '.join(r.id for r in self.tasks) or 'none'})")
+
+
+def _failed_tasks(events: list[dict[str, Any]], shown: int = 5) -> list[str]:
+    """One line per task of *events* that failed for good (its last attempt's, as ``workflow.start --local``
+    writes it), the first *shown* of them."""
+    failed = failed_for_good(events)
+    last = {failure.task_id: failure.line for failure in task_failures(events) if failure.task_id in failed}
+    lines = [last[task_id] for task_id in failed[:shown] if task_id in last]
+    if len(failed) > shown:
+        lines.append(f"and {len(failed) - shown} more failed tasks (run.tasks)")
+    return lines
 
 
 def _note(error: Exception, line: str) -> None:

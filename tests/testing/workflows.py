@@ -63,6 +63,17 @@ class Tolerant(Workflow):
         return {"doubled": future.result}
 
 
+class Careless(Workflow):
+    """Reads ``risky``'s result as if it had one: once it failed (its result is None), ``run`` raises."""
+
+    name = "kit.careless"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        return self.submit(risky, n).result["doubled"]
+
+
 @activity.with_attributes(name="kit.payments.charge", task_list=TASK_LIST, version="1")
 def charge(amount):
     raise RuntimeError(f"the real card was charged {amount}")  # a test that replaced it never gets here

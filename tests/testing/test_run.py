@@ -1,0 +1,33 @@
+"""``Run``, what a test reads of a finished execution: its result, or why it failed and where."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from simpleflow.exceptions import WorkflowFailed
+from simpleflow.testing import WorkflowEnv
+from tests.testing import workflows as wf
+
+
+@pytest.fixture
+def env():
+    with WorkflowEnv() as environment:
+        yield environment
+
+
+def test_a_failed_run_names_the_workflows_line_that_raised_and_the_tasks_that_failed(env):
+    env.override(wf.risky, RuntimeError("db down"))
+    run = env.run(wf.Careless, 1)
+    with pytest.raises(WorkflowFailed) as caught:
+        _ = run.result
+    line = inspect.getsourcelines(wf.Careless.run)[1] + 1
+    assert str(caught.value) == (
+        "Cannot replay the workflow: TypeError('NoneType' object is not subscriptable) "
+        f"(tests/testing/workflows.py, line {line}, in run)"
+    )
+    assert caught.value.reason == run.reason  # the reason as the history has it, the line apart
+    assert caught.value.where == f"tests/testing/workflows.py, line {line}, in run"
+    [note] = caught.value.__notes__
+    assert note.startswith("task activity-tests.testing.workflows.risky-1 failed: RuntimeError: db down (")
