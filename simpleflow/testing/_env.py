@@ -9,10 +9,9 @@ replayed with its code (``replay_check``): code that does not fit its own histor
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from simpleflow import format, jumbo
+from simpleflow import format
 from simpleflow.exceptions import UsageError
 from simpleflow.local import LocalExecution
 from simpleflow.runtime.loader import check_signature
@@ -20,7 +19,7 @@ from simpleflow.runtime.middleware import Middlewares, from_option
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
 from simpleflow.testing._determinism import ReplayMismatch, check_closed
-from simpleflow.testing._jumbo import MemoryStore
+from simpleflow.testing._jumbo import MemoryStore, Routing
 from simpleflow.testing._overrides import Activities, ActivityCall, Override
 from simpleflow.testing._run import Run
 from simpleflow.workflow import Workflow
@@ -28,9 +27,6 @@ from simpleflow.workflow import Workflow
 if TYPE_CHECKING:
     from simpleflow.local import RunHost
 
-MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
-_JUMBO_SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")
-_UNSET = object()
 _ENDED = "its with block or test ended; a new WorkflowEnv starts afresh"
 
 
@@ -127,8 +123,9 @@ class Execution:
             raise ValueError(f"time only goes forward: {seconds:g} s is before {int(now)} s, where the execution is")
         if self._outcome is None:
             self._env.activities.check_names()
-            self._outcome = self._local.execute_until(seconds)
-            self._check_replay()
+            with self._env._routing.during():
+                self._outcome = self._local.execute_until(seconds)
+                self._check_replay()
         return self
 
     def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
@@ -151,15 +148,17 @@ class Execution:
             UnknownQuery, QueryRefused, QueryFailed: as ``simpleflow workflow.query``.
         """
         self._check_env("query")
-        return self._local.query(name, *args, **kwargs)
+        with self._env._routing.during():
+            return self._local.query(name, *args, **kwargs)
 
     def finish(self) -> Run:
         """Let it run to its end (a workflow waiting for what can never come fails as stuck): its ``Run``."""
         if self._outcome is None:
             self._check_env("finish")
             self._env.activities.check_names()
-            self._outcome = self._local.execute()
-            self._check_replay()
+            with self._env._routing.during():
+                self._outcome = self._local.execute()
+                self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
         children = _children_of(family.members, root)
@@ -233,7 +232,8 @@ class WorkflowEnv:
             decider that replays it would find (False: for a test that breaks determinism on purpose).
 
     Use it as a context manager (the fixture does): jumbo fields go to ``jumbo``, an in-memory store, while
-    it is open, and what it changed is put back when it closes.
+    it is open, and what it changed is put back when it closes. Used without ``with``, it changes those
+    process-wide settings during its own calls only, so an environment nobody closes leaves nothing behind.
     """
 
     def __init__(
@@ -248,10 +248,8 @@ class WorkflowEnv:
         self.middlewares = from_option(middlewares)
         self.activities = Activities()
         self.jumbo = MemoryStore()
-        self._s3_location: str | None = None
+        self._routing = Routing(self.jumbo)
         self._executions: list[Execution] = []
-        self._saved: dict[str, str | None] | None = None
-        self._previous_store: Any = _UNSET
         self._closed = False
 
     # -- what a test sets up ---------------------------------------------------------------------
@@ -276,9 +274,8 @@ class WorkflowEnv:
         self._check_usable("use_s3", _ENDED)
         if not location.strip("/ "):
             raise UsageError("use_s3 needs a bucket: 'bucket' or 'bucket/prefix'")
-        self._s3_location = location
-        if self._saved is not None:
-            self._configure_jumbo()
+        self._routing.s3_location = location
+        self._routing.moved()
 
     # -- running workflows -------------------------------------------------------------------------
 
@@ -298,10 +295,10 @@ class WorkflowEnv:
         payload = {"args": list(args), "kwargs": dict(kwargs)}
         check_signature(workflow_class, payload)
         self.activities.check_names()
-        self.open()
-        execution = Execution(self, workflow_class, payload)
-        self._executions.append(execution)
-        return execution.advance_to(0)
+        with self._routing.during():
+            execution = Execution(self, workflow_class, payload)
+            self._executions.append(execution)
+            return execution.advance_to(0)
 
     def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Run:
         """Run an execution of *workflow_class* with these arguments to its end: its ``Run`` (``run.result``
@@ -311,15 +308,16 @@ class WorkflowEnv:
     # -- opening and closing ---------------------------------------------------------------------
 
     def open(self) -> WorkflowEnv:
-        """Route jumbo fields to this environment's store (done by ``start``; undone by ``close``).
+        """Route jumbo fields to this environment's store until ``close`` (what ``with`` does on entering).
+
+        Not opened, it routes them during its own calls only (``start``, ``run``, ``advance``, ``finish``,
+        ``query``...): the process is left as it was between them, even by an environment nobody closes.
 
         Raises:
             UsageError: it is closed (closing is for good: a new ``WorkflowEnv`` starts afresh).
         """
         self._check_usable("open it again", _ENDED)
-        if self._saved is None:
-            self._saved = {name: os.environ.get(name) for name in _JUMBO_SETTINGS}
-            self._configure_jumbo()
+        self._routing.hold()
         return self
 
     def _check_usable(self, what: str, why: str) -> None:
@@ -340,33 +338,14 @@ class WorkflowEnv:
         for execution in executions:
             execution.shut_down()
         try:
-            for execution in executions if check else ():
-                execution._check_replay(closed_only=True)
+            with self._routing.during():
+                for execution in executions if check else ():
+                    execution._check_replay(closed_only=True)
         finally:
-            self._restore()
-
-    def _restore(self) -> None:
-        if self._saved is not None:
-            for name, value in self._saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            self._saved = None
-            jumbo.use_store(None if self._previous_store is _UNSET else self._previous_store)
-            self._previous_store = _UNSET
-            jumbo.close_caches()
+            self._routing.put_back()
 
     def __enter__(self) -> WorkflowEnv:
         return self.open()
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close(check=exc_info[0] is None)  # a failure on its way out stays the one reported
-
-    def _configure_jumbo(self) -> None:
-        os.environ["SIMPLEFLOW_JUMBO_FIELDS_CACHE"] = "0"  # a test's objects stay out of the disk cache
-        os.environ[jumbo.BUCKET_ENV] = self._s3_location or MEMORY_BUCKET
-        previous = jumbo.use_store(None if self._s3_location else self.jumbo)
-        if self._previous_store is _UNSET:
-            self._previous_store = previous
-        jumbo.close_caches()
