@@ -48,7 +48,7 @@ def answer_query(
     try:
         inspect.signature(getattr(workflow_class, method)).bind(None, *args, **kwargs)
     except TypeError as err:
-        raise UsageError(f"input does not fit query {name!r}: {err}") from err
+        raise UsageError(f"input does not fit query {name!r}: {err}") from None  # it says all
     # Every mismatch reported, not only the nondeterminism a decider refuses: all of them make the answer wrong.
     info = dataclasses.replace(info or ExecutionInfo(), on_nondeterminism=REPORT)
     run = WorkflowRun(workflow_class, info)

@@ -9,6 +9,7 @@ replayed with its code (``replay_check``): code that does not fit its own histor
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import format
@@ -30,11 +31,28 @@ if TYPE_CHECKING:
 _ENDED = "its with block or test ended; a new WorkflowEnv starts afresh"
 
 
-def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float:
-    total = seconds + 60 * minutes + 3600 * hours + 86400 * days
+def _seconds(seconds: Any, minutes: Any, hours: Any, days: Any) -> float:
+    """The seconds in that much time: each a number, or a timer's duration as text (``"30"``)."""
+    given = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
+    total = sum(_number("advance", name, value) * _UNIT[name] for name, value in given.items())
     if total < 0:
         raise ValueError(f"time only goes forward: {total} s")
     return total
+
+
+_UNIT = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _number(call: str, name: str, value: Any) -> float:
+    """*value* if a number, else a timer's duration (``format.duration``: whole seconds as text), in one line."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    try:
+        return int(format.duration(value, unlimited=False))
+    except ValueError:
+        raise ValueError(
+            f"{call}: {name}={value!r} is not a number of {name} (for an hour: advance(hours=1), advance(3600))"
+        ) from None
 
 
 def _workers(workers: Any) -> int:
@@ -104,7 +122,8 @@ class Execution:
     def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> Execution:
         """Let that much time pass on its clock (at once, unless an activity runs meanwhile: its time is real).
 
-        Everything due by then happens: timers fire, signals sent with ``signal`` arrive, activities run.
+        Everything due by then happens: timers fire, signals sent with ``signal`` arrive, activities run. Each
+        amount is a number, or a whole number as text as a timer's timeout takes it (``"30"``; ``"1h"`` is refused).
         """
         return self.advance_to(self.elapsed + _seconds(seconds, minutes, hours, days))
 
@@ -117,6 +136,7 @@ class Execution:
                 ``replay_check`` is off).
         """
         self._check_env("advance")
+        seconds = _number("advance_to", "seconds", seconds)
         now = self.elapsed
         # Its clock runs in real time between steps (the test's own code, activities): within a second is now.
         if seconds < now - 1:
@@ -161,7 +181,7 @@ class Execution:
                 self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
-        children = _children_of(family.members, root)
+        children = _children_of(family.members, root, family.now())
         stuck = _runs_of(self._local.stuck_children, children)
         return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck)
 
@@ -196,8 +216,9 @@ def _path_of(target: Any) -> str:
     return f"{module}.{qualname}" if module and qualname else repr(target)
 
 
-def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
-    """The runs of the children *parents* started, each child by its last run, in the order they started."""
+def _children_of(members: list[RunHost], parents: list[RunHost], now: float) -> list[Run]:
+    """The runs of the children *parents* started, each child by its last run, in the order they started; each
+    took from its first run's start to its last run's close (to *now*, the family's clock, if still open)."""
     children: dict[str, list[RunHost]] = {}
     for member in members:
         if member.parent is not None and any(member.parent is parent for parent in parents):
@@ -206,7 +227,9 @@ def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
     for chain in children.values():
         last = chain[-1]
         outcome = last.closed or Outcome("open", events=last.events, workflow_id=last.workflow_id, run_id=last.run_id)
-        runs.append(Run(outcome, children=_children_of(members, chain)))
+        first, ended = chain[0].events, (last.events[-1]["eventTimestamp"] if last.closed and last.events else now)
+        elapsed = ended - first[0]["eventTimestamp"] if first else 0.0
+        runs.append(Run(outcome, elapsed=elapsed, children=_children_of(members, chain, now)))
     return runs
 
 
@@ -245,12 +268,23 @@ class WorkflowEnv:
     ) -> None:
         self.workers = _workers(workers)
         self.replay_check = replay_check
-        self.middlewares = from_option(middlewares)
+        self.middlewares = from_option(middlewares, "WorkflowEnv: middlewares")
         self.activities = Activities()
         self.jumbo = MemoryStore()
         self._routing = Routing(self.jumbo)
         self._executions: list[Execution] = []
         self._closed = False
+
+    @property
+    def replay_check(self) -> bool:
+        """Whether each run that closes is replayed with its code (see the class)."""
+        return self._replay_check
+
+    @replay_check.setter
+    def replay_check(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise UsageError(f"WorkflowEnv: replay_check={value!r} is not True or False")
+        self._replay_check = value
 
     # -- what a test sets up ---------------------------------------------------------------------
 

@@ -31,3 +31,10 @@ def test_a_failed_run_names_the_workflows_line_that_raised_and_the_tasks_that_fa
     assert caught.value.where == f"tests/testing/workflows.py, line {line}, in run"
     [note] = caught.value.__notes__
     assert note.startswith("task activity-tests.testing.workflows.risky-1 failed: RuntimeError: db down (")
+
+
+def test_each_child_run_tells_the_time_it_took(env):
+    run = env.run(wf.Sleepers)
+    assert run.result == [2, 3]
+    assert [round(child.elapsed / 3600, 1) for child in run.children] == [2.0, 3.0]
+    assert round(run.elapsed / 3600, 1) == 3.0

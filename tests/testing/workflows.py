@@ -166,6 +166,31 @@ class Child(Workflow):
         return self.submit(fetch, key).result
 
 
+class Sleeper(Workflow):
+    """Sleeps *hours* on its timer."""
+
+    name = "kit.sleeper"
+    version = "1"
+    task_list = TASK_LIST
+    execution_timeout = DAY
+
+    def run(self, hours):
+        futures.wait(self.submit(self.start_timer("nap", hours * HOUR)))
+        return hours
+
+
+class Sleepers(Workflow):
+    """Two Sleepers side by side, of 2 and 3 hours."""
+
+    name = "kit.sleepers"
+    version = "1"
+    task_list = TASK_LIST
+    execution_timeout = DAY
+
+    def run(self):
+        return [future.result for future in [self.submit(Sleeper, 2), self.submit(Sleeper, 3)]]
+
+
 class Countdown(Workflow):
     """Continues as new until *n* reaches 0."""
 
