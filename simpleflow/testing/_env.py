@@ -23,6 +23,7 @@ from simpleflow.testing._determinism import ReplayMismatch, check_closed
 from simpleflow.testing._jumbo import MemoryStore, Routing
 from simpleflow.testing._overrides import Activities, ActivityCall, Override
 from simpleflow.testing._run import Run
+from simpleflow.testing._tasks import Reading
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -181,9 +182,10 @@ class Execution:
                 self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
-        children = _children_of(family.members, root, family.now())
+        reading = self._env._routing.during
+        children = _children_of(family.members, root, family.now(), reading)
         stuck = _runs_of(self._local.stuck_children, children)
-        return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck)
+        return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck, reading=reading)
 
     def shut_down(self) -> None:
         """Release its threads (an execution left open by its test)."""
@@ -216,7 +218,7 @@ def _path_of(target: Any) -> str:
     return f"{module}.{qualname}" if module and qualname else repr(target)
 
 
-def _children_of(members: list[RunHost], parents: list[RunHost], now: float) -> list[Run]:
+def _children_of(members: list[RunHost], parents: list[RunHost], now: float, reading: Reading) -> list[Run]:
     """The runs of the children *parents* started, each child by its last run, in the order they started; each
     took from its first run's start to its last run's close (to *now*, the family's clock, if still open)."""
     children: dict[str, list[RunHost]] = {}
@@ -229,7 +231,7 @@ def _children_of(members: list[RunHost], parents: list[RunHost], now: float) -> 
         outcome = last.closed or Outcome("open", events=last.events, workflow_id=last.workflow_id, run_id=last.run_id)
         first, ended = chain[0].events, (last.events[-1]["eventTimestamp"] if last.closed and last.events else now)
         elapsed = ended - first[0]["eventTimestamp"] if first else 0.0
-        runs.append(Run(outcome, elapsed=elapsed, children=_children_of(members, chain, now)))
+        runs.append(Run(outcome, elapsed, _children_of(members, chain, now, reading), reading=reading))
     return runs
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +20,7 @@ from simpleflow.history import (
 from simpleflow.local import stuck_child_line
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
+from simpleflow.testing._tasks import Reading, decoded
 
 
 class Run:
@@ -27,6 +29,7 @@ class Run:
     Attributes:
         outcome: the local host's outcome of its last run (``status``, ``result``, ``reason``, ``details``).
         elapsed: seconds it took on the environment's clock (timers' virtual time included).
+        reading: the settings its jumbo fields are read under (its environment's).
         children: its child workflows' runs (of every run of the execution), in the order they started.
         stuck_children: the runs among its children (theirs too) that failed as stuck, in that order: once it
             closed, a child its child policy asked to cancel that can no longer move (on SWF it would stay open).
@@ -38,11 +41,13 @@ class Run:
         elapsed: float = 0.0,
         children: list[Run] | None = None,
         stuck_children: list[Run] | None = None,
+        reading: Reading = contextlib.nullcontext,
     ) -> None:
         self.outcome = outcome
         self.elapsed = elapsed
         self.children = children or []
         self.stuck_children = stuck_children or []
+        self.reading = reading
 
     def __repr__(self) -> str:
         return f"<Run {self.workflow_id} {self.status}>"
@@ -109,7 +114,7 @@ class Run:
     @cached_property
     def previous(self) -> Run | None:
         """The run this one continued (continue-as-new), if any."""
-        return Run(self.outcome.previous) if self.outcome.previous is not None else None
+        return Run(self.outcome.previous, reading=self.reading) if self.outcome.previous is not None else None
 
     @cached_property
     def decisions(self) -> list[Decision]:
@@ -120,14 +125,16 @@ class Run:
     def _folded(self) -> History:
         return History(self.history)
 
-    @property
+    @cached_property
     def tasks(self) -> list[ActivityRecord | ChildWorkflowRecord | TimerRecord]:
         """Its activities, child workflows and timers (simpleflow's own timers left out), as the history's
-        records (``id``, ``name``, ``state``, ``result``, ``retry``...), in the order they were first decided."""
+        records (``id``, ``name``, ``state``, ``result``, ``retry``...: each field as the history has it, the
+        result as JSON text), in the order they were first decided. An activity's and a child's also give
+        ``args``, ``kwargs`` and ``value``: its input and its result decoded, as ``calls`` gives them."""
         folded = self._folded
         records = [*folded.activities.values(), *folded.child_workflows.values()]
         records += [t for t in folded.timers.values() if not t.id.startswith(("_simpleflow", "__simpleflow"))]
-        return sorted(records, key=_first_event)
+        return [decoded(record, self.reading) for record in sorted(records, key=_first_event)]
 
     def task(self, task_id: str) -> ActivityRecord | ChildWorkflowRecord | TimerRecord:
         """The record of the task *task_id* (``activity-<name>-1``, a child's workflow id, a timer id).

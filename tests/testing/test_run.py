@@ -38,3 +38,23 @@ def test_each_child_run_tells_the_time_it_took(env):
     assert run.result == [2, 3]
     assert [round(child.elapsed / 3600, 1) for child in run.children] == [2.0, 3.0]
     assert round(run.elapsed / 3600, 1) == 3.0
+
+
+def test_a_tasks_record_keeps_the_historys_text_and_gives_its_input_and_result_decoded(env):
+    big = "x" * 40_000
+    env.override(wf.fetch, lambda key: {"key": key, "big": big})
+    run = env.run(wf.Parent, ["a", "b"])
+    [first, timer, second] = run.tasks
+    assert (first.kind, timer.id, second.kind) == ("child_workflow", "pause", "child_workflow")
+    assert (first.args, first.kwargs, first.value) == (["a"], {}, {"key": "a", "big": big})
+    activity = run.children[0].task("activity-tests.testing.workflows.fetch-1")
+    assert activity.result.startswith("simpleflow+s3://")  # as the history has it: a jumbo field's reference
+    assert (activity.args, activity.kwargs, activity.value) == (["a"], {}, {"key": "a", "big": big})
+    assert [call.result for call in env.calls(wf.fetch)] == [first.value, second.value]
+
+
+def test_a_tasks_values_are_read_from_an_environment_used_without_with():
+    env = WorkflowEnv()
+    env.override(wf.risky, lambda n: "y" * 40_000)
+    [task] = env.run(wf.Tolerant, 1).tasks
+    assert task.value == "y" * 40_000  # its jumbo field read from the env's store, its settings put back after
