@@ -293,15 +293,18 @@ class JumboFieldNotStored(Exception):
 
 
 class WorkflowFailed(WorkflowException):
-    """A workflow run with the local executor failed; ``reason`` and ``details`` say why."""
+    """A workflow run with the local executor failed; ``reason`` and ``details`` say why, and ``where`` (when
+    known: ``file, line n, in func``) which line of the workflow raised; the message ends with it."""
 
-    def __init__(self, reason: str | None, details: str | None) -> None:
+    def __init__(self, reason: str | None, details: str | None, where: str = "") -> None:
         super().__init__(None, TaskFailed("workflow", reason, details))
         self.reason = reason
         self.details = details
+        self.where = where
 
     def __str__(self) -> str:
-        return self.reason or "workflow failed"
+        text = self.reason or "workflow failed"
+        return f"{text} ({self.where})" if self.where and self.where not in text else text
 
 
 class UnknownTaskError(KeyError):

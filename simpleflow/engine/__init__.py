@@ -24,6 +24,7 @@ Patching (``Workflow.patched``): the history decides which path an execution tak
 
 Nondeterminism: each task the code submits is compared with what the history holds under its id (_fit);
 on a mismatch ``advance`` raises ``Nondeterminism`` or fails the execution (``ExecutionInfo.on_nondeterminism``).
+``past_the_raise`` tells those a full replay finds past where ``run`` raised as a decider saw them (_raised).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from simpleflow.engine._ids import policy_timer_id, workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._protocol import WorkflowExecutor
 from simpleflow.engine._query import answer_query
+from simpleflow.engine._raised import past_the_raise
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.engine._repair import RepairSource
 from simpleflow.engine._repair import fitting as fit_repair_source
@@ -86,6 +88,7 @@ __all__ = [
     "encode_decisions",
     "fail_execution",
     "fit_repair_source",
+    "past_the_raise",
     "format_reason",
     "policy_timer_id",
     "repair_source_from_events",

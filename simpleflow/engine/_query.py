@@ -2,6 +2,7 @@
 
 The replay is the engine's own (a fresh ``WorkflowRun`` fed every event); its decisions are dropped, so the
 execution is never touched. A closed history is replayed up to its closing event, as its last decider saw it.
+What does not fit the code is judged as ``workflow.replay`` judges it (``past_the_raise``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from simpleflow.engine._context import ExecutionInfo
 from simpleflow.engine._fit import REPORT, HistoryDoesNotFit
+from simpleflow.engine._raised import past_the_raise
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import QueryFailed, QueryRefused, UsageError
 from simpleflow.history import until_closed
@@ -46,14 +48,17 @@ def answer_query(
     try:
         inspect.signature(getattr(workflow_class, method)).bind(None, *args, **kwargs)
     except TypeError as err:
-        raise UsageError(f"input does not fit query {name!r}: {err}") from err
+        raise UsageError(f"input does not fit query {name!r}: {err}") from None  # it says all
     # Every mismatch reported, not only the nondeterminism a decider refuses: all of them make the answer wrong.
     info = dataclasses.replace(info or ExecutionInfo(), on_nondeterminism=REPORT)
     run = WorkflowRun(workflow_class, info)
     try:
-        run.advance(until_closed(events))
-        if run.mismatches:
-            raise HistoryDoesNotFit(f"history does not fit the code: {run.mismatches[0]}")
+        replayed = until_closed(events)
+        run.advance(replayed)
+        # What a replay accepts: a run that raised may stop short of tasks its live run went on to submit.
+        unfit = past_the_raise(workflow_class, replayed, info, run)
+        if unfit:
+            raise HistoryDoesNotFit(f"history does not fit the code: {unfit[0]}")
         try:
             return run.context.call_query(name, method, list(args), kwargs)
         except QueryRefused:

@@ -221,7 +221,7 @@ def check_signature(workflow_class: type, input: dict[str, Any]) -> None:
     try:
         inspect.signature(workflow_class.run).bind(None, *input.get("args", []), **input.get("kwargs", {}))
     except TypeError as err:
-        raise UsageError(f"input does not fit {workflow_class.__name__}.run: {err}") from err
+        raise UsageError(f"input does not fit {workflow_class.__name__}.run: {err}") from None  # it says all
 
 
 def import_failure(module: str, error: BaseException) -> UsageError:

@@ -82,10 +82,30 @@ def load(pre: Iterable[str] = (), post: Iterable[str] = ()) -> Middlewares:
     )
 
 
-def from_option(value: Middlewares | Mapping[str, Iterable[str]] | None) -> Middlewares:
-    """Middlewares given as an object or as simpleflow's ``{"pre": [paths], "post": [paths]}``."""
+def from_option(value: Middlewares | Mapping[str, Iterable[str]] | None, what: str = "middlewares") -> Middlewares:
+    """Middlewares given as an object or as simpleflow's ``{"pre": [paths], "post": [paths]}``.
+
+    Raises:
+        UsageError: *value* (*what* names it) is neither, has another key, or a list that is not of dotted paths
+            to callables.
+    """
     if value is None:
         return NONE
     if isinstance(value, Middlewares):
         return value
-    return load(value.get("pre") or (), value.get("post") or ())
+    shape = '{"pre": [paths], "post": [paths]} or a Middlewares'
+    if not isinstance(value, Mapping):
+        raise UsageError(f"{what} must be {shape}, not {type(value).__name__} {value!r}")
+    unknown = sorted(str(key) for key in value if key not in ("pre", "post"))
+    if unknown:
+        raise UsageError(f"{what} has no key {unknown[0]!r}: it takes {shape}")
+    return Middlewares(*(_functions(value.get(key) or (), f"{what}[{key!r}]") for key in ("pre", "post")))
+
+
+def _functions(paths: Any, what: str) -> tuple[Callable[..., Any], ...]:
+    if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
+        raise UsageError(f"{what} must be a list of dotted paths, not {type(paths).__name__} {paths!r}")
+    for path in paths:
+        if not isinstance(path, str):
+            raise UsageError(f"{what}: {path!r} is not a dotted path like 'package.module.function'")
+    return tuple(import_function(path, what) for path in paths)

@@ -9,10 +9,10 @@ replayed with its code (``replay_check``): code that does not fit its own histor
 
 from __future__ import annotations
 
-import os
+import math
 from typing import TYPE_CHECKING, Any
 
-from simpleflow import format, jumbo
+from simpleflow import format
 from simpleflow.exceptions import UsageError
 from simpleflow.local import LocalExecution
 from simpleflow.runtime.loader import check_signature
@@ -20,25 +20,40 @@ from simpleflow.runtime.middleware import Middlewares, from_option
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
 from simpleflow.testing._determinism import ReplayMismatch, check_closed
-from simpleflow.testing._jumbo import MemoryStore
+from simpleflow.testing._jumbo import MemoryStore, Routing
 from simpleflow.testing._overrides import Activities, ActivityCall, Override
 from simpleflow.testing._run import Run
+from simpleflow.testing._tasks import Reading
 from simpleflow.workflow import Workflow
 
 if TYPE_CHECKING:
     from simpleflow.local import RunHost
 
-MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
-_JUMBO_SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")
-_UNSET = object()
 _ENDED = "its with block or test ended; a new WorkflowEnv starts afresh"
 
 
-def _seconds(seconds: float, minutes: float, hours: float, days: float) -> float:
-    total = seconds + 60 * minutes + 3600 * hours + 86400 * days
+def _seconds(seconds: Any, minutes: Any, hours: Any, days: Any) -> float:
+    """The seconds in that much time: each a number, or a timer's duration as text (``"30"``)."""
+    given = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
+    total = sum(_number("advance", name, value) * _UNIT[name] for name, value in given.items())
     if total < 0:
         raise ValueError(f"time only goes forward: {total} s")
     return total
+
+
+_UNIT = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _number(call: str, name: str, value: Any) -> float:
+    """*value* if a number, else a timer's duration (``format.duration``: whole seconds as text), in one line."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    try:
+        return int(format.duration(value, unlimited=False))
+    except ValueError:
+        raise ValueError(
+            f"{call}: {name}={value!r} is not a number of {name} (for an hour: advance(hours=1), advance(3600))"
+        ) from None
 
 
 def _workers(workers: Any) -> int:
@@ -108,7 +123,8 @@ class Execution:
     def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> Execution:
         """Let that much time pass on its clock (at once, unless an activity runs meanwhile: its time is real).
 
-        Everything due by then happens: timers fire, signals sent with ``signal`` arrive, activities run.
+        Everything due by then happens: timers fire, signals sent with ``signal`` arrive, activities run. Each
+        amount is a number, or a whole number as text as a timer's timeout takes it (``"30"``; ``"1h"`` is refused).
         """
         return self.advance_to(self.elapsed + _seconds(seconds, minutes, hours, days))
 
@@ -121,14 +137,16 @@ class Execution:
                 ``replay_check`` is off).
         """
         self._check_env("advance")
+        seconds = _number("advance_to", "seconds", seconds)
         now = self.elapsed
         # Its clock runs in real time between steps (the test's own code, activities): within a second is now.
         if seconds < now - 1:
             raise ValueError(f"time only goes forward: {seconds:g} s is before {int(now)} s, where the execution is")
         if self._outcome is None:
             self._env.activities.check_names()
-            self._outcome = self._local.execute_until(seconds)
-            self._check_replay()
+            with self._env._routing.during():
+                self._outcome = self._local.execute_until(seconds)
+                self._check_replay()
         return self
 
     def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
@@ -151,20 +169,23 @@ class Execution:
             UnknownQuery, QueryRefused, QueryFailed: as ``simpleflow workflow.query``.
         """
         self._check_env("query")
-        return self._local.query(name, *args, **kwargs)
+        with self._env._routing.during():
+            return self._local.query(name, *args, **kwargs)
 
     def finish(self) -> Run:
         """Let it run to its end (a workflow waiting for what can never come fails as stuck): its ``Run``."""
         if self._outcome is None:
             self._check_env("finish")
             self._env.activities.check_names()
-            self._outcome = self._local.execute()
-            self._check_replay()
+            with self._env._routing.during():
+                self._outcome = self._local.execute()
+                self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
-        children = _children_of(family.members, root)
+        reading = self._env._routing.during
+        children = _children_of(family.members, root, family.now(), reading)
         stuck = _runs_of(self._local.stuck_children, children)
-        return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck)
+        return Run(self._outcome, elapsed=family.elapsed, children=children, stuck_children=stuck, reading=reading)
 
     def shut_down(self) -> None:
         """Release its threads (an execution left open by its test)."""
@@ -197,8 +218,9 @@ def _path_of(target: Any) -> str:
     return f"{module}.{qualname}" if module and qualname else repr(target)
 
 
-def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
-    """The runs of the children *parents* started, each child by its last run, in the order they started."""
+def _children_of(members: list[RunHost], parents: list[RunHost], now: float, reading: Reading) -> list[Run]:
+    """The runs of the children *parents* started, each child by its last run, in the order they started; each
+    took from its first run's start to its last run's close (to *now*, the family's clock, if still open)."""
     children: dict[str, list[RunHost]] = {}
     for member in members:
         if member.parent is not None and any(member.parent is parent for parent in parents):
@@ -207,7 +229,9 @@ def _children_of(members: list[RunHost], parents: list[RunHost]) -> list[Run]:
     for chain in children.values():
         last = chain[-1]
         outcome = last.closed or Outcome("open", events=last.events, workflow_id=last.workflow_id, run_id=last.run_id)
-        runs.append(Run(outcome, children=_children_of(members, chain)))
+        first, ended = chain[0].events, (last.events[-1]["eventTimestamp"] if last.closed and last.events else now)
+        elapsed = ended - first[0]["eventTimestamp"] if first else 0.0
+        runs.append(Run(outcome, elapsed, _children_of(members, chain, now, reading), reading=reading))
     return runs
 
 
@@ -233,7 +257,8 @@ class WorkflowEnv:
             decider that replays it would find (False: for a test that breaks determinism on purpose).
 
     Use it as a context manager (the fixture does): jumbo fields go to ``jumbo``, an in-memory store, while
-    it is open, and what it changed is put back when it closes.
+    it is open, and what it changed is put back when it closes. Used without ``with``, it changes those
+    process-wide settings during its own calls only, so an environment nobody closes leaves nothing behind.
     """
 
     def __init__(
@@ -245,14 +270,23 @@ class WorkflowEnv:
     ) -> None:
         self.workers = _workers(workers)
         self.replay_check = replay_check
-        self.middlewares = from_option(middlewares)
+        self.middlewares = from_option(middlewares, "WorkflowEnv: middlewares")
         self.activities = Activities()
         self.jumbo = MemoryStore()
-        self._s3_location: str | None = None
+        self._routing = Routing(self.jumbo)
         self._executions: list[Execution] = []
-        self._saved: dict[str, str | None] | None = None
-        self._previous_store: Any = _UNSET
         self._closed = False
+
+    @property
+    def replay_check(self) -> bool:
+        """Whether each run that closes is replayed with its code (see the class)."""
+        return self._replay_check
+
+    @replay_check.setter
+    def replay_check(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise UsageError(f"WorkflowEnv: replay_check={value!r} is not True or False")
+        self._replay_check = value
 
     # -- what a test sets up ---------------------------------------------------------------------
 
@@ -276,9 +310,8 @@ class WorkflowEnv:
         self._check_usable("use_s3", _ENDED)
         if not location.strip("/ "):
             raise UsageError("use_s3 needs a bucket: 'bucket' or 'bucket/prefix'")
-        self._s3_location = location
-        if self._saved is not None:
-            self._configure_jumbo()
+        self._routing.s3_location = location
+        self._routing.moved()
 
     # -- running workflows -------------------------------------------------------------------------
 
@@ -298,10 +331,10 @@ class WorkflowEnv:
         payload = {"args": list(args), "kwargs": dict(kwargs)}
         check_signature(workflow_class, payload)
         self.activities.check_names()
-        self.open()
-        execution = Execution(self, workflow_class, payload)
-        self._executions.append(execution)
-        return execution.advance_to(0)
+        with self._routing.during():
+            execution = Execution(self, workflow_class, payload)
+            self._executions.append(execution)
+            return execution.advance_to(0)
 
     def run(self, workflow_class: type, *args: Any, **kwargs: Any) -> Run:
         """Run an execution of *workflow_class* with these arguments to its end: its ``Run`` (``run.result``
@@ -311,15 +344,16 @@ class WorkflowEnv:
     # -- opening and closing ---------------------------------------------------------------------
 
     def open(self) -> WorkflowEnv:
-        """Route jumbo fields to this environment's store (done by ``start``; undone by ``close``).
+        """Route jumbo fields to this environment's store until ``close`` (what ``with`` does on entering).
+
+        Not opened, it routes them during its own calls only (``start``, ``run``, ``advance``, ``finish``,
+        ``query``...): the process is left as it was between them, even by an environment nobody closes.
 
         Raises:
             UsageError: it is closed (closing is for good: a new ``WorkflowEnv`` starts afresh).
         """
         self._check_usable("open it again", _ENDED)
-        if self._saved is None:
-            self._saved = {name: os.environ.get(name) for name in _JUMBO_SETTINGS}
-            self._configure_jumbo()
+        self._routing.hold()
         return self
 
     def _check_usable(self, what: str, why: str) -> None:
@@ -340,33 +374,14 @@ class WorkflowEnv:
         for execution in executions:
             execution.shut_down()
         try:
-            for execution in executions if check else ():
-                execution._check_replay(closed_only=True)
+            with self._routing.during():
+                for execution in executions if check else ():
+                    execution._check_replay(closed_only=True)
         finally:
-            self._restore()
-
-    def _restore(self) -> None:
-        if self._saved is not None:
-            for name, value in self._saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            self._saved = None
-            jumbo.use_store(None if self._previous_store is _UNSET else self._previous_store)
-            self._previous_store = _UNSET
-            jumbo.close_caches()
+            self._routing.put_back()
 
     def __enter__(self) -> WorkflowEnv:
         return self.open()
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close(check=exc_info[0] is None)  # a failure on its way out stays the one reported
-
-    def _configure_jumbo(self) -> None:
-        os.environ["SIMPLEFLOW_JUMBO_FIELDS_CACHE"] = "0"  # a test's objects stay out of the disk cache
-        os.environ[jumbo.BUCKET_ENV] = self._s3_location or MEMORY_BUCKET
-        previous = jumbo.use_store(None if self._s3_location else self.jumbo)
-        if self._previous_store is _UNSET:
-            self._previous_store = previous
-        jumbo.close_caches()

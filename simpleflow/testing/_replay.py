@@ -24,6 +24,7 @@ from typing import Any
 import simpleflow
 from simpleflow import format, jumbo
 from simpleflow.engine import ON_NONDETERMINISM_REPORT, ExecutionInfo, WorkflowContext
+from simpleflow.exceptions import UsageError
 from simpleflow.history import MalformedHistory
 from simpleflow.local.replay import Replay, replay_history
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
@@ -270,19 +271,40 @@ def replay_tests(workflow_class: type, *paths: str | Path) -> Any:
     """A test function with one item per history file in *paths*, each asserting that it replays::
 
     test_order_histories = replay_tests(OrderWorkflow, "tests/histories/")
+
+    Each item's id is the file's path from the folder the files have in common. Paths that give no file (a
+    folder without any, a path that does not exist) give one item that fails saying so: the rest of the
+    session is collected and runs.
     """
     import pytest
 
-    files = history_files(*paths)
+    name = f"test_{workflow_class.__name__}_replays"
+    try:
+        files = history_files(*paths)
+    except UsageError as err:
+        problem = f"replay_tests({workflow_class.__name__}): {err}"
 
-    @pytest.mark.parametrize("history_file", files, ids=[path.name for path in files])
+        def test_replays() -> None:
+            pytest.fail(problem, pytrace=False)
+
+        test_replays.__name__ = name
+        return test_replays
+
+    @pytest.mark.parametrize("history_file", files, ids=_ids(files))
     def test_replays(history_file: Path) -> None:
         report = check_file(workflow_class, history_file)
         if not report.ok:
             pytest.fail(str(report), pytrace=False)
 
-    test_replays.__name__ = f"test_{workflow_class.__name__}_replays"
+    test_replays.__name__ = name
     return test_replays
+
+
+def _ids(files: list[Path]) -> list[str]:
+    """Each file's path from the folder all of *files* are in (its name, when they share one folder)."""
+    folders = [str(path.absolute().parent) for path in files]
+    common = Path(os.path.commonpath(folders)) if folders else Path()
+    return [path.absolute().relative_to(common).as_posix() for path in files]
 
 
 # -- where the code parts from the history ------------------------------------------------------------

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import cached_property
 from typing import Any
 
 from simpleflow import format
 from simpleflow.exceptions import WorkflowFailed
-from simpleflow.history import ActivityRecord, ChildWorkflowRecord, History, TimerRecord
+from simpleflow.history import (
+    ActivityRecord,
+    ChildWorkflowRecord,
+    History,
+    TimerRecord,
+    failed_for_good,
+    task_failures,
+    where_raised,
+)
 from simpleflow.local import stuck_child_line
 from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
+from simpleflow.testing._tasks import Reading, decoded
 
 
 class Run:
@@ -19,6 +29,7 @@ class Run:
     Attributes:
         outcome: the local host's outcome of its last run (``status``, ``result``, ``reason``, ``details``).
         elapsed: seconds it took on the environment's clock (timers' virtual time included).
+        reading: the settings its jumbo fields are read under (its environment's).
         children: its child workflows' runs (of every run of the execution), in the order they started.
         stuck_children: the runs among its children (theirs too) that failed as stuck, in that order: once it
             closed, a child its child policy asked to cancel that can no longer move (on SWF it would stay open).
@@ -30,11 +41,13 @@ class Run:
         elapsed: float = 0.0,
         children: list[Run] | None = None,
         stuck_children: list[Run] | None = None,
+        reading: Reading = contextlib.nullcontext,
     ) -> None:
         self.outcome = outcome
         self.elapsed = elapsed
         self.children = children or []
         self.stuck_children = stuck_children or []
+        self.reading = reading
 
     def __repr__(self) -> str:
         return f"<Run {self.workflow_id} {self.status}>"
@@ -54,11 +67,17 @@ class Run:
         """What ``run`` returned.
 
         Raises:
-            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why (and a note
-                names each of its ``stuck_children``).
+            WorkflowFailed: the execution did not complete; its ``reason`` and ``details`` say why, its message
+                ends with the workflow's line that raised (``where``), and a note names each task that failed
+                for good (its last attempt's error) and each of its ``stuck_children``.
         """
+        __tracebackhide__ = True  # pytest ends the traceback at the test's line, not here
         if not self.outcome.completed:
-            error = WorkflowFailed(self.outcome.reason or self.outcome.status, self.outcome.details)
+            outcome = self.outcome
+            where = where_raised(outcome.details) if outcome.details else ""
+            error = WorkflowFailed(outcome.reason or outcome.status, outcome.details, where)
+            for line in _failed_tasks(self.history):
+                _note(error, line)
             for child in self.stuck_children:
                 _note(error, stuck_child_line(child.outcome))
             raise error
@@ -95,7 +114,7 @@ class Run:
     @cached_property
     def previous(self) -> Run | None:
         """The run this one continued (continue-as-new), if any."""
-        return Run(self.outcome.previous) if self.outcome.previous is not None else None
+        return Run(self.outcome.previous, reading=self.reading) if self.outcome.previous is not None else None
 
     @cached_property
     def decisions(self) -> list[Decision]:
@@ -106,14 +125,16 @@ class Run:
     def _folded(self) -> History:
         return History(self.history)
 
-    @property
+    @cached_property
     def tasks(self) -> list[ActivityRecord | ChildWorkflowRecord | TimerRecord]:
         """Its activities, child workflows and timers (simpleflow's own timers left out), as the history's
-        records (``id``, ``name``, ``state``, ``result``, ``retry``...), in the order they were first decided."""
+        records (``id``, ``name``, ``state``, ``result``, ``retry``...: each field as the history has it, the
+        result as JSON text), in the order they were first decided. An activity's and a child's also give
+        ``args``, ``kwargs`` and ``value``: its input and its result decoded, as ``calls`` gives them."""
         folded = self._folded
         records = [*folded.activities.values(), *folded.child_workflows.values()]
         records += [t for t in folded.timers.values() if not t.id.startswith(("_simpleflow", "__simpleflow"))]
-        return sorted(records, key=_first_event)
+        return [decoded(record, self.reading) for record in sorted(records, key=_first_event)]
 
     def task(self, task_id: str) -> ActivityRecord | ChildWorkflowRecord | TimerRecord:
         """The record of the task *task_id* (``activity-<name>-1``, a child's workflow id, a timer id).
@@ -125,6 +146,17 @@ class Run:
             if record.id == task_id:
                 return record
         raise KeyError(f"no task {task_id!r} (there are: {', '.join(r.id for r in self.tasks) or 'none'})")
+
+
+def _failed_tasks(events: list[dict[str, Any]], shown: int = 5) -> list[str]:
+    """One line per task of *events* that failed for good (its last attempt's, as ``workflow.start --local``
+    writes it), the first *shown* of them."""
+    failed = failed_for_good(events)
+    last = {failure.task_id: failure.line for failure in task_failures(events) if failure.task_id in failed}
+    lines = [last[task_id] for task_id in failed[:shown] if task_id in last]
+    if len(failed) > shown:
+        lines.append(f"and {len(failed) - shown} more failed tasks (run.tasks)")
+    return lines
 
 
 def _note(error: Exception, line: str) -> None:

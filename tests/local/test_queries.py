@@ -7,7 +7,7 @@ import pytest
 from simpleflow.exceptions import QueryRefused, UnknownQuery
 from simpleflow.local import LocalExecution
 from simpleflow.runtime.middleware import Middlewares
-from tests.fixtures.query_workflows import OrderWorkflow
+from tests.fixtures.query_workflows import OrderWorkflow, RefusedByChild, RefusedOrder
 
 INPUT = {"args": ["o-1", [10, 20, 30]], "kwargs": {}}
 
@@ -70,3 +70,15 @@ def test_the_query_example_reports_its_progress_while_it_waits_and_once_publishe
     )
     assert published.execute().result == {"sections": ["section 1", "section 2", "section 3"], "published_by": "ann"}
     assert published.query("progress") == {"built": 3, "of": 3, "published_by": "ann"}
+
+
+@pytest.mark.parametrize("workflow", [RefusedOrder, RefusedByChild])
+def test_an_execution_failed_by_a_task_that_raises_on_failure_is_queried_at_its_end(workflow):
+    # A replay of the whole history raises at the failed task's submit, before the charge the run had submitted:
+    # a query accepts that as workflow.replay does.
+    execution = LocalExecution(workflow, {"args": ["o-2"], "kwargs": {}})
+    outcome = execution.execute()
+    assert outcome.status == "failed", outcome.reason
+    scheduled = [e for e in outcome.events if e["eventType"] == "ActivityTaskScheduled"]
+    assert scheduled[-1]["activityTaskScheduledEventAttributes"]["activityId"].endswith("charge-1")
+    assert execution.query("status") == "checking"

@@ -158,6 +158,26 @@ def test_a_query_that_raises_shows_its_traceback_under_debug_only(waiting, monke
     assert last.startswith("simpleflow: error: query 'broken' raised ValueError: no such thing ("), last
 
 
+def test_an_execution_failed_by_a_task_that_raises_on_failure_is_queried_at_its_end(executions, tmp_path):
+    # A replay of the whole history raises at the failed check's submit, before the charge the run had submitted:
+    # the query accepts that as workflow.replay does (the module's worker runs both activities).
+    domain, _, _ = executions
+    refused = "tests.fixtures.query_workflows.RefusedOrder"
+    processes = Processes(tmp_path)
+    try:
+        decider_list = f"decisions-{uuid.uuid4().hex[:8]}"
+        start_decider(processes, domain, decider_list, refused)
+        workflow_id, run_id = start_workflow(domain, refused, decider_list, {"args": ["o-9"], "kwargs": {}})
+        events = wait_closed(domain, workflow_id, run_id, processes)
+    finally:
+        processes.stop()
+    assert [e["eventType"] for e in events].count("ActivityTaskScheduled") == 2
+    assert events[-1]["eventType"] == "WorkflowExecutionFailed"
+    done = simpleflow_here("workflow.query", domain, workflow_id, "status", "--workflow", refused)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == "checking"
+
+
 def test_querying_an_unknown_execution_is_one_line_and_exit_2(swf_domain):
     done = simpleflow_here("workflow.query", swf_domain, "no-such-workflow", "status", "--workflow", WORKFLOW)
     assert done.returncode == 2

@@ -1,5 +1,6 @@
 """A WorkflowEnv once closed (its ``with`` block or its test ended) runs nothing more: starting, stepping or
-opening it again is refused in one line, rather than going on with its settings put back."""
+opening it again is refused in one line, rather than going on with its settings put back. One never entered
+changes the process's settings during its own calls only."""
 
 from __future__ import annotations
 
@@ -60,3 +61,29 @@ def test_a_closed_env_starts_nothing_and_leaks_no_setting(closed, monkeypatch):
         env.override(wf.risky, 1)
     assert [call.activity for call in env.calls()] == ["tests.testing.workflows.risky"]  # reading is fine
     env.close()  # closing again does nothing
+
+
+def test_an_env_never_entered_nor_closed_leaves_no_setting_between_its_calls(monkeypatch):
+    # A process that goes on (a `workflow.start --local` it starts inherits os.environ) finds it as it was.
+    monkeypatch.delenv(jumbo.BUCKET_ENV, raising=False)
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE", raising=False)
+
+    def left_alone():
+        assert {name for name in os.environ if name.startswith("SIMPLEFLOW_JUMBO")} == set()
+        previous = jumbo.use_store(None)
+        assert previous is None
+
+    env = WorkflowEnv()
+    big = "x" * 40_000
+    env.override(wf.risky, lambda n: big)
+    assert env.run(wf.Tolerant, 1).result == {"doubled": big}
+    assert len(env.jumbo.texts()) == 2  # the activity's result and the workflow's went to its store
+    left_alone()
+    execution = env.start(wf.Reminder, big)  # its input a jumbo field, read at each call below
+    left_alone()
+    assert execution.query("where") == "waiting a week"
+    left_alone()
+    execution.advance(days=7)
+    execution.signal("go")
+    assert execution.finish().result == f"hello, {big}"
+    left_alone()

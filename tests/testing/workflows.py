@@ -63,6 +63,17 @@ class Tolerant(Workflow):
         return {"doubled": future.result}
 
 
+class Careless(Workflow):
+    """Reads ``risky``'s result as if it had one: once it failed (its result is None), ``run`` raises."""
+
+    name = "kit.careless"
+    version = "1"
+    task_list = TASK_LIST
+
+    def run(self, n):
+        return self.submit(risky, n).result["doubled"]
+
+
 @activity.with_attributes(name="kit.payments.charge", task_list=TASK_LIST, version="1")
 def charge(amount):
     raise RuntimeError(f"the real card was charged {amount}")  # a test that replaced it never gets here
@@ -153,6 +164,31 @@ class Child(Workflow):
 
     def run(self, key):
         return self.submit(fetch, key).result
+
+
+class Sleeper(Workflow):
+    """Sleeps *hours* on its timer."""
+
+    name = "kit.sleeper"
+    version = "1"
+    task_list = TASK_LIST
+    execution_timeout = DAY
+
+    def run(self, hours):
+        futures.wait(self.submit(self.start_timer("nap", hours * HOUR)))
+        return hours
+
+
+class Sleepers(Workflow):
+    """Two Sleepers side by side, of 2 and 3 hours."""
+
+    name = "kit.sleepers"
+    version = "1"
+    task_list = TASK_LIST
+    execution_timeout = DAY
+
+    def run(self):
+        return [future.result for future in [self.submit(Sleeper, 2), self.submit(Sleeper, 3)]]
 
 
 class Countdown(Workflow):
