@@ -27,6 +27,8 @@ MAX_EXECUTION_CONTEXT_LENGTH = 32768
 MAX_IDENTITY_LENGTH = 256
 MAX_NAME_LENGTH = 256  # an id or a name: a timer's, a marker's, a signal's, a workflow's
 MAX_HISTORY_EVENTS = 25000
+# The cause of the WorkflowExecutionTerminated event SWF records in a history that reached MAX_HISTORY_EVENTS.
+EVENT_LIMIT_EXCEEDED = "EVENT_LIMIT_EXCEEDED"
 # A child's (and an execution's) child policy when neither its start nor its class gives one.
 DEFAULT_CHILD_POLICY = "TERMINATE"
 # An execution's executionStartToCloseTimeout when neither its start nor its workflow class gives one (seconds):

@@ -52,7 +52,7 @@ class Backend(SWFBackend):
                 execution.start_decision_task(task.task_token, identity=identity)
             else:
                 execution.start_activity_task(task.task_token, identity=identity)
-            return task
+            return task if execution.open else None  # its start filled the history: the run was terminated
 
         return runtime.waiters.hold((kind, domain_name, task_list), runtime.poll_wait, take)
 

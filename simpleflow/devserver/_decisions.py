@@ -16,6 +16,7 @@ from moto.swf.exceptions import SWFValidationException
 
 from simpleflow.devserver import _runtime, _validation
 from simpleflow.devserver._events import record
+from simpleflow.devserver._limit import terminated_at_limit
 from simpleflow.devserver._tasks import DecisionTask
 
 CLOSE_DECISIONS = (
@@ -124,6 +125,8 @@ class DecisionsMixin:
         self.processed_started_event_id = self._find_decision_task(task_token).started_event_id
         after, self._after_decisions = self._after_decisions, []
         for step in after:
+            if terminated_at_limit(self):  # nothing it started elsewhere starts
+                break
             step()
         self.wake_decision_pollers()
 
@@ -148,6 +151,8 @@ class DecisionsMixin:
             "ContinueAsNewWorkflowExecution": self.continue_as_new,
         }
         for decision in decisions:
+            if not self.open:  # DecisionTaskCompleted, or a decision's event, filled its history (_limit)
+                break
             kind = decision["decisionType"]
             if kind in CLOSE_DECISIONS and any(t.state == "SCHEDULED" for t in self.decision_tasks):
                 # A close decision while events came in since the task started (a decision task is scheduled

@@ -13,6 +13,8 @@ from typing import Any
 from moto.core.utils import unix_time
 from moto.swf.models import history_event
 
+from simpleflow.devserver._limit import history_full
+
 # The event types the dev server records beyond those moto knows (moto refuses to record an unknown one).
 EVENT_TYPES = (
     "TimerCanceled",
@@ -49,7 +51,9 @@ def register_event_types() -> None:
 
 
 def record(execution: Any, event_type: str, attributes: dict[str, Any], timestamp: float | None = None) -> int:
-    """Append an event to *execution*'s history; its id."""
+    """Append an event to *execution*'s history; its id (0: not recorded, the history is full)."""
+    if history_full(execution, event_type):
+        return 0
     event = history_event.HistoryEvent(execution.next_event_id(), event_type, event_timestamp=timestamp or unix_time())
     event.event_attributes = {key: value for key, value in attributes.items() if value is not None}
     execution._events.append(event)

@@ -15,11 +15,19 @@ from simpleflow.devserver._children import ChildrenMixin
 from simpleflow.devserver._decisions import DecisionsMixin
 from simpleflow.devserver._external import ExternalMixin
 from simpleflow.devserver._lifecycle import LifecycleMixin
+from simpleflow.devserver._limit import LimitMixin
 from simpleflow.devserver._timers import TimersMixin
 
 
 class Execution(
-    LifecycleMixin, DecisionsMixin, ActivitiesMixin, TimersMixin, ChildrenMixin, ExternalMixin, WorkflowExecution
+    LimitMixin,
+    LifecycleMixin,
+    DecisionsMixin,
+    ActivitiesMixin,
+    TimersMixin,
+    ChildrenMixin,
+    ExternalMixin,
+    WorkflowExecution,
 ):
     """One run of a workflow execution.
 

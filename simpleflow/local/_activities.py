@@ -121,6 +121,7 @@ class LocalActivities:
         self._quick: dict[str, bool] = {}  # activity name -> its last attempt ended well within its timeouts
         self._took: dict[str, float] = {}  # activity name -> how long its last attempt that ended in time took
         self.deadline: float | None = None  # the run's execution timeout: what ends after it is never answered
+        self.given_up = False  # its run closed under its attempts (give_up)
 
     @property
     def running(self) -> list[concurrent.futures.Future]:
@@ -145,6 +146,8 @@ class LocalActivities:
     def schedule(self, a: dict[str, Any], completed_id: int) -> None:
         """A ScheduleActivityTask decision (its attributes *a*): scheduled; it waits for a worker (``dispatch``)."""
         scheduled = self._add("ActivityTaskScheduled", dict(a, decisionTaskCompletedEventId=completed_id))
+        if not scheduled:  # not recorded: the run's history is full, it was terminated
+            return
         name = a["activityType"]["name"]
         act = self._lookup(name)
         # The context a worker gives (simpleflow.swf.worker), this host standing for the domain and task list.
@@ -195,6 +198,8 @@ class LocalActivities:
             attempt.started_id = self._add(
                 "ActivityTaskStarted", {"scheduledEventId": attempt.scheduled_id, "identity": "local"}
             )
+            if not attempt.started_id:  # not recorded: the run's history is full, it was terminated (give_up)
+                return
             if self._runs_here(attempt):
                 attempt.job = concurrent.futures.Future()
                 attempt.here = attempt.work  # run by collect(), in its turn
@@ -274,6 +279,8 @@ class LocalActivities:
         now = self._clock() if self.deadline is None else min(self._clock(), self.deadline)
         closed = False
         for attempt in list(self._running):
+            if self.given_up:  # the last answer filled the run's history: it was terminated
+                return True
             job = attempt.job
             if job.done() and (attempt.ended_at is None or attempt.ended_at <= now):
                 ended = attempt.ended_at if attempt.ended_at is not None else now
@@ -292,7 +299,7 @@ class LocalActivities:
             if due is not None and due[0] <= now:
                 self._time_out(attempt, due[1])
                 closed = True
-        waiting = self._first_waiting_due()
+        waiting = None if self.given_up else self._first_waiting_due()
         while waiting is not None and waiting[0] <= now:  # no worker took it in time
             self._waiting.remove(waiting[3])
             self._time_out(waiting[3], waiting[2])
@@ -358,6 +365,7 @@ class LocalActivities:
     def give_up(self) -> None:
         """The run closed under them (it timed out, SWF terminated it): every attempt is given up, its answer
         dropped (SWF refuses it), those not started never start."""
+        self.given_up = True
         for attempt in self._waiting:
             attempt.waiting = False
         self._waiting.clear()

@@ -10,6 +10,7 @@ by explicitly calling the TerminateWorkflowExecution action or due to an expired
 (WorkflowExecutionTerminated, cause CHILD_POLICY_APPLIED), REQUEST_CANCEL (WorkflowExecutionCancelRequested,
 the same cause) or ABANDON. A closed parent hears of nothing more; a parent still open hears of its child's
 close (ChildWorkflowExecution{Completed,Failed,Canceled,TimedOut,Terminated}).
+A run whose history reaches SWF's limit is terminated too (``history_full``), as on the dev server.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import format
-from simpleflow.constants import DEFAULT_CHILD_POLICY
-from simpleflow.history import attributes
+from simpleflow.constants import DEFAULT_CHILD_POLICY, EVENT_LIMIT_EXCEEDED, MAX_HISTORY_EVENTS
+from simpleflow.history import CLOSING_EVENTS, attributes
 from simpleflow.local._timeouts import START_TO_CLOSE, seconds
-from simpleflow.runtime.outcome import CANCELED, COMPLETED, FAILED, TERMINATED, TIMED_OUT
+from simpleflow.runtime.outcome import CANCELED, COMPLETED, FAILED, TERMINATED, TIMED_OUT, limit_reason
 
 if TYPE_CHECKING:
     from simpleflow.local._run_host import RunHost
@@ -40,6 +41,7 @@ class ClosingMixin:
     deadline: float | None  # when the run times out on the family's clock (None: never)
     # Its parent's child policy asked it to cancel: the family goes on deciding for it once the root closed.
     asked_by_policy: bool = False
+    at_limit: bool = False  # terminated as its history reached SWF's limit (history_full)
 
     def past_deadline(self: RunHost) -> bool:
         """Whether the run is open past its execution timeout."""
@@ -52,6 +54,8 @@ class ClosingMixin:
         if self.awake:
             self.awake = False
             self._schedule_decision(at=self.events[-1]["eventTimestamp"])
+            if self.closed is not None:  # that event filled its history (history_full)
+                return
         policy = self.child_policy
         self._drop_open_work()
         attrs = {"timeoutType": START_TO_CLOSE, "childPolicy": policy}
@@ -61,12 +65,37 @@ class ClosingMixin:
         self._apply_child_policy(policy)
 
     def terminate(self: RunHost, cause: str) -> None:
-        """SWF terminates the run (its parent's child policy): WorkflowExecutionTerminated, then its own policy."""
+        """SWF terminates the run (its parent's child policy, its history's limit): WorkflowExecutionTerminated,
+        then its own policy."""
         policy = self.child_policy
         self._drop_open_work()
         self._add("WorkflowExecutionTerminated", {"childPolicy": policy, "cause": cause})
-        self.close(TERMINATED)
+        self.close(TERMINATED, reason=limit_reason(cause))
         self._apply_child_policy(policy)
+
+    def history_full(self: RunHost, event_type: str) -> bool:
+        """Whether *event_type* cannot be recorded (``_add`` drops it): the history is at SWF's limit, or this
+        event would reach it, and the run is terminated instead.
+
+        SWF's quotas page: "Maximum workflow execution history size – 25,000 events. This is a hard quota and
+        can't be changed."; its API reference, WorkflowExecutionTerminatedEventAttributes: cause "If set,
+        indicates that the workflow execution was automatically terminated, and specifies the cause", one of
+        CHILD_POLICY_APPLIED | EVENT_LIMIT_EXCEEDED | OPERATOR_INITIATED. Neither says whether the terminating
+        event counts. A history never holds more than its limit here: the 25,000th event is the run's closing
+        one, WorkflowExecutionTerminated in place of any other event (a closing event of its own there stays),
+        so a run that never closes always ends at event 25,000, whatever its events before. The rest of what
+        was under way (the decision's other events, what it starts elsewhere) is dropped, as for a
+        termination from outside. The dev server does the same (``simpleflow.devserver._limit``).
+        """
+        if len(self.events) < MAX_HISTORY_EVENTS - 1:
+            return False
+        if len(self.events) >= MAX_HISTORY_EVENTS or self.closed is not None:
+            return True  # the run closed at its limit: nothing more is recorded
+        if event_type in CLOSING_EVENTS:
+            return False
+        self.at_limit = True
+        self.terminate(EVENT_LIMIT_EXCEEDED)
+        return True
 
     @property
     def child_policy(self: RunHost) -> str:

@@ -100,6 +100,8 @@ class Family:
         self.middlewares = middlewares
         self.lookup = lookup or activity_registry.find
         self.pause_at: float | None = None  # the clock's instant at which ``execute`` stops (None: at the end)
+        self.max_continued: int | None = None  # runs continued as new after which ``execute`` stops (None: never)
+        self.continued_count = 0  # runs continued as new during the latest ``execute``
         self.interrupted = False  # Ctrl-C stopped ``execute``: a run's thread stops at its next step
         self.members: list[RunHost] = []
         self.stuck_runs: list[RunHost] = []  # those that failed as stuck, in that order
@@ -132,6 +134,7 @@ class Family:
 
     def continued(self, previous: RunHost, successor: RunHost) -> None:
         """*previous* continued as new in *successor*: if it was the root workflow's run, so is the successor."""
+        self.continued_count += 1
         if self.current is previous:
             self.current = successor
 
@@ -170,12 +173,17 @@ class Family:
         """Run until the root workflow's last run closed; its outcome (earlier runs chained by ``previous``).
 
         With *until* (seconds after the start), stop there instead if it is still open, once no activity
-        runs, and return None; a later call goes on from there.
+        runs, and return None; a later call goes on from there. So it does once ``max_continued`` runs (of any
+        workflow of the family) continued as new during this call (``continued_count``): the outcome if the
+        root closed meanwhile, else None.
         """
         self.pause_at = None if until is None else self.at(until)
+        self.continued_count = 0
         try:
             while self.current.closed is None or self.asked_to_cancel():
                 if self._step():
+                    if self.max_continued is not None and self.continued_count >= self.max_continued:
+                        return self.current.closed
                     continue
                 news = self.wait_for_news()
                 if news is PAUSED:

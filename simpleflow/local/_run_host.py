@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import format, jumbo
-from simpleflow.constants import DEFAULT_CHILD_POLICY, DEFAULT_EXECUTION_TIMEOUT
+from simpleflow.constants import DEFAULT_CHILD_POLICY, DEFAULT_EXECUTION_TIMEOUT, MAX_HISTORY_EVENTS
 from simpleflow.engine import (
     ON_NONDETERMINISM_FAIL,
     Abandoned,
@@ -242,6 +242,8 @@ class RunHost(ClosingMixin):
         # The same jumbo-field rules as on SWF (a local run predicts an SWF run); this history keeps the
         # fields' references, as SWF's would, and the engine reads their text.
         new = self._start_decision()
+        if new is None:
+            return []
         try:
             with self._observed.scope():
                 decisions = answer_decision_task(self.run, new, copy_events=True)
@@ -260,9 +262,12 @@ class RunHost(ClosingMixin):
         attrs = {"taskList": {"name": self.task_list}}
         self._add("DecisionTaskScheduled", attrs, at=at)
 
-    def _start_decision(self) -> list[dict[str, Any]]:
-        """Start the decision task just scheduled; return the events the engine has not seen."""
+    def _start_decision(self) -> list[dict[str, Any]] | None:
+        """Start the decision task just scheduled; return the events the engine has not seen (None: the run
+        closed instead, its history full)."""
         self._open_decision = self._add("DecisionTaskStarted", {"scheduledEventId": self.events[-1]["eventId"]})
+        if self.closed is not None:
+            return None
         new = self.events[self._fed :]
         self._fed = len(self.events)
         self._observed.begin(new, self._open_decision, self.run)
@@ -302,7 +307,10 @@ class RunHost(ClosingMixin):
             return False
         self.awake = False
         self._schedule_decision()
-        return handoff.feed(decode_events(self._start_decision(), copy=True))
+        new = self._start_decision()
+        if new is None:
+            raise Abandoned()
+        return handoff.feed(decode_events(new, copy=True))
 
     # -- decisions ---------------------------------------------------------------
 
@@ -314,11 +322,13 @@ class RunHost(ClosingMixin):
         completed_id = self.events[-1]["eventId"]
         self._after_decisions = []
         for decision in decisions:
+            if self.closed is not None:  # a closing decision, or DecisionTaskCompleted filled the history
+                break
             kind = decision["decisionType"]
             getattr(self, f"_do_{kind}")(decision[decision_attributes_key(kind)], completed_id)
-            if self.closed is not None:
-                break
         for step in self._after_decisions:
+            if self.at_limit:  # its history filled up: nothing it started elsewhere starts (history_full)
+                break
             step()
         if self.closed is not None:
             return
@@ -415,6 +425,8 @@ class RunHost(ClosingMixin):
             "StartChildWorkflowExecutionInitiated",
             dict(a, childPolicy=policy, decisionTaskCompletedEventId=completed_id),
         )
+        if not initiated:  # not recorded: the history is full
+            return
         self.family.child_initiated(self, a["workflowId"])
         input = format.loads(a.get("input")) or {}
         child_class = _class_of(input, a["workflowType"]["name"])
@@ -500,7 +512,9 @@ class RunHost(ClosingMixin):
     # -- events ------------------------------------------------------------------
 
     def _add(self, event_type: str, attrs: dict[str, Any], at: float | None = None) -> int:
-        """Append an event, at the family's time (or *at*); its id."""
+        """Append an event, at the family's time (or *at*); its id (0: not recorded, the history is full)."""
+        if len(self.events) >= MAX_HISTORY_EVENTS - 1 and self.history_full(event_type):
+            return 0
         if event_type in WAKING_EVENTS:
             self.awake = True
         event_id = len(self.events) + 1

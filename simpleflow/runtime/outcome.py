@@ -18,7 +18,7 @@ from typing import Any
 
 from simpleflow import format, jumbo
 from simpleflow.activity import HEARTBEAT_DETAILS_KEY, Activity, Beat, beating
-from simpleflow.constants import MAX_RESULT_LENGTH
+from simpleflow.constants import EVENT_LIMIT_EXCEEDED, MAX_HISTORY_EVENTS, MAX_RESULT_LENGTH
 from simpleflow.exceptions import DataError, ExecutionError
 from simpleflow.runtime.middleware import NONE, Middlewares
 
@@ -65,6 +65,17 @@ class Outcome:
     def close_status(self) -> str:
         """The status as SWF spells a closeStatus (COMPLETED, FAILED, CONTINUED_AS_NEW...)."""
         return self.status.upper()
+
+
+def limit_reason(cause: str | None) -> str | None:
+    """The line saying why SWF terminated a run whose WorkflowExecutionTerminated has this *cause*, when the cause
+    is its history's limit; None for any other cause."""
+    if cause != EVENT_LIMIT_EXCEEDED:
+        return None
+    return (
+        f"its history reached SWF's limit of {MAX_HISTORY_EVENTS:,} events ({EVENT_LIMIT_EXCEEDED}): a workflow "
+        "that loops for ever must continue as new before it gets there"
+    )
 
 
 def qualified_name(exc_type: type) -> str:

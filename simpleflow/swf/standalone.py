@@ -18,7 +18,7 @@ from simpleflow import format, jumbo
 from simpleflow.engine import RepairSource
 from simpleflow.history import CLOSING_EVENTS, attributes, task_failures
 from simpleflow.runtime.middleware import NONE, Middlewares
-from simpleflow.runtime.outcome import Outcome
+from simpleflow.runtime.outcome import Outcome, limit_reason
 from simpleflow.swf import client, poller, starter
 from simpleflow.swf.decider import run_decider
 from simpleflow.swf.process import run_child, say_stopping
@@ -374,7 +374,7 @@ def _outcome(domain: str, target: dict[str, str], info: dict[str, Any]) -> Outco
     if outcome.completed:
         outcome.result = format.loads(jumbo.decode(attrs.get("result")))
     else:
-        outcome.reason = jumbo.decode(attrs.get("reason")) or attrs.get("cause")
+        outcome.reason = jumbo.decode(attrs.get("reason")) or limit_reason(attrs.get("cause")) or attrs.get("cause")
         outcome.details = jumbo.decode(attrs.get("details"))
     return outcome
 

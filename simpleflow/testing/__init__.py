@@ -31,6 +31,7 @@ __all__ = [
     "ReplayMismatch",
     "ReplayReport",
     "Run",
+    "TooManyRuns",
     "WorkflowEnv",
     "WorkflowFailed",
     "assert_replays",
@@ -54,6 +55,7 @@ _LAZY = {
     "ReplayMismatch": "simpleflow.testing._determinism",
     "ReplayReport": "simpleflow.testing._replay",
     "Run": "simpleflow.testing._run",
+    "TooManyRuns": "simpleflow.testing._limits",
     "WorkflowEnv": "simpleflow.testing._env",
     "WorkflowFailed": "simpleflow.exceptions",
     "assert_replays": "simpleflow.testing._replay",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
     from simpleflow.testing._env import Execution, WorkflowEnv
     from simpleflow.testing._files import history_files, load_history, parse_history
     from simpleflow.testing._jumbo import MemoryStore
+    from simpleflow.testing._limits import TooManyRuns
     from simpleflow.testing._notes import IDS_AS_OPTIONS
     from simpleflow.testing._overrides import ActivityCall, AttemptAbandoned, Override
     from simpleflow.testing._replay import (

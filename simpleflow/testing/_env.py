@@ -21,6 +21,7 @@ from simpleflow.runtime.outcome import Outcome
 from simpleflow.testing._decisions import Decision, decisions_in
 from simpleflow.testing._determinism import ReplayMismatch, check_closed
 from simpleflow.testing._jumbo import MemoryStore, Routing
+from simpleflow.testing._limits import DEFAULT_MAX_RUNS, check_runs, max_runs_option
 from simpleflow.testing._overrides import Activities, ActivityCall, Override
 from simpleflow.testing._run import Run
 from simpleflow.testing._tasks import Reading
@@ -79,6 +80,7 @@ class Execution:
         self._local = LocalExecution(
             workflow_class, input, workers=env.workers, middlewares=env.middlewares, lookup=env.activities.lookup
         )
+        self._local.family.max_continued = env.max_runs
         self._outcome: Outcome | None = None
 
     def __repr__(self) -> str:
@@ -146,6 +148,7 @@ class Execution:
             self._env.activities.check_names()
             with self._env._routing.during():
                 self._outcome = self._local.execute_until(seconds)
+                check_runs(self._local, self.workflow_class.__name__, "start() or advance()")
                 self._check_replay()
         return self
 
@@ -179,6 +182,7 @@ class Execution:
             self._env.activities.check_names()
             with self._env._routing.during():
                 self._outcome = self._local.execute()
+                check_runs(self._local, self.workflow_class.__name__, "run() or finish()")
                 self._check_replay()
         family = self._local.family
         root = [member for member in family.members if member.workflow_id == self.workflow_id]
@@ -255,6 +259,8 @@ class WorkflowEnv:
         replay_check: replay each run that closes with its code, and raise ``ReplayMismatch`` (an
             AssertionError: the test fails with its report) when the code does not fit the run's history, as a
             decider that replays it would find (False: for a test that breaks determinism on purpose).
+        max_runs: runs of an execution (its children's too) that may continue as new in one ``run``, ``finish``
+            or ``advance``; past them it stops with ``TooManyRuns`` (one that does so for ever never ends).
 
     Use it as a context manager (the fixture does): jumbo fields go to ``jumbo``, an in-memory store, while
     it is open, and what it changed is put back when it closes. Used without ``with``, it changes those
@@ -267,8 +273,10 @@ class WorkflowEnv:
         workers: int = 1,
         middlewares: Middlewares | dict[str, list[str]] | None = None,
         replay_check: bool = True,
+        max_runs: int = DEFAULT_MAX_RUNS,
     ) -> None:
         self.workers = _workers(workers)
+        self.max_runs = max_runs_option(max_runs)
         self.replay_check = replay_check
         self.middlewares = from_option(middlewares, "WorkflowEnv: middlewares")
         self.activities = Activities()

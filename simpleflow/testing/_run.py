@@ -85,7 +85,8 @@ class Run:
 
     @property
     def reason(self) -> str | None:
-        """Why it failed; None when it ended otherwise (completed, canceled, timed out...)."""
+        """Why it failed, or why SWF terminated it at its history's limit; None when it ended otherwise (completed,
+        canceled, timed out...)."""
         return self.outcome.reason
 
     @property
