@@ -2,9 +2,9 @@
 
 ``CommandTracker`` turns each submit into a ``Command`` (its id computed as
 simpleflow computes it), resolves it against its history record at once and
-again whenever an event changes that record (see _resolvers), applies the
-retry rules to failed attempts (_failures) and books the decisions owed in
-the run's ``Ledger``.
+again whenever an event changes that record (see _resolvers; the events come
+in through _events), applies the retry rules to failed attempts (_failures)
+and books the decisions owed in the run's ``Ledger``.
 """
 
 from __future__ import annotations
@@ -18,20 +18,15 @@ from simpleflow.engine import _decisions as decisions
 from simpleflow.engine._commands import (
     ACTIVITY,
     CACHED,
-    CANCEL_TIMER,
-    CANCEL_WORKFLOW,
     CHILD_WORKFLOW,
-    MARKER,
-    SIGNAL,
     TIMER,
-    WAIT_SIGNAL,
     Command,
     WaitingSubmit,
     arguments_ready,
     counts_at_submit,
-    nth_signal_key,
     uses_counter,
 )
+from simpleflow.engine._events import EventsMixin
 from simpleflow.engine._failures import RESCHEDULE, WAITING, Owed, RetryRules
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._ledger import Ledger
@@ -45,14 +40,14 @@ from simpleflow.engine._resolvers import (
     RUNNING,
     Resolution,
 )
-from simpleflow.history import OPEN, History, State
+from simpleflow.history import History, State
 from simpleflow.task import ActivityTask, ChildWorkflowTask, TimerTask
 
 _COMPLETED = State.COMPLETED  # an enum member read through its class costs a lookup in the enum's metaclass
 _UNKNOWN = object()
 
 
-class CommandTracker:
+class CommandTracker(EventsMixin):
     """The commands of one run and the history they are resolved against.
 
     Args:
@@ -92,116 +87,6 @@ class CommandTracker:
         self._by_name.clear()
         self.waiting_submits.clear()
         self.ledger = Ledger()
-
-    # -- events ---------------------------------------------------------------------
-
-    def apply_events(self, events: list[dict[str, Any]], others_waiting: bool) -> None:
-        """Fold *events* into the history and resolve the commands they concern.
-
-        Args:
-            others_waiting: something besides the commands (a canvas continuation) waits on events.
-
-        Raises:
-            NeedsFullReplay: resuming with these events could diverge from a full replay.
-        """
-        commands = self.commands
-        retry_timers = self.retry.timers
-        if not others_waiting and not commands and not retry_timers and not self.waiting_submits:
-            # Nothing submitted yet (a full replay): fold the history in, no command to resolve.
-            self.history.extend(events)
-            self.ledger.open_activities = sum(r.state in OPEN for r in self.history.activities.values())
-            return
-        apply = self.history.apply
-        self._batch_first_id = events[0]["eventId"] if events else 0
-        for event in events:
-            changed = apply(event)
-            if changed is None:
-                continue
-            kind = changed[0]
-            if kind == ACTIVITY:
-                self.ledger.count_activity_event(event["eventType"])
-            if not commands and not retry_timers:
-                continue
-            self._resolve_changed(*changed)
-        if self.waiting_submits:
-            self.submit_ready()
-
-    def _resolve_changed(self, kind: str, key: str) -> None:
-        """Resolve the commands whose history record an event just changed."""
-        self.resolving_events = True
-        try:
-            if kind in (ACTIVITY, CHILD_WORKFLOW):
-                command = self.commands.get((kind, key))
-                if command is not None:
-                    self.resolve(command)
-            elif kind == TIMER:
-                for command in (
-                    self.commands.get((TIMER, key)),
-                    self.commands.get((CANCEL_TIMER, key)),
-                    self.retry.timers.get(key),
-                ):
-                    if command is not None:
-                        self.resolve(command)
-            elif kind == MARKER:
-                cached = self.commands.get((CACHED, key))
-                if cached is not None:
-                    self.resolve(cached)
-                for command in self._by_name.get((MARKER, key), ()):
-                    self.resolve(command)
-            elif kind == "signal":
-                command = self.commands.get((WAIT_SIGNAL, key))
-                if command is not None:
-                    self._check_plain_wait(command, key)
-                    self.resolve(command)
-                nth = len(self.history.signal_lists[key])  # the one wait for this arrival of the name, if any
-                command = self.commands.get((WAIT_SIGNAL, nth_signal_key(key, nth)))
-                if command is not None:
-                    self.resolve(command)
-            elif kind == "external_signal":
-                for command in self._by_name.get((SIGNAL, key), ()):
-                    self.resolve(command)
-            elif kind == "external_cancel":  # to a child (its future was cancelled) or by id
-                child = self.commands.get((CHILD_WORKFLOW, key))
-                if child is not None:
-                    self.resolve(child)
-                for command in self._by_name.get((CANCEL_WORKFLOW, key), ()):
-                    self.resolve(command)
-        finally:
-            self.resolving_events = False
-
-    def _check_plain_wait(self, command: Command, name: str) -> None:
-        """A plain ``wait_signal`` holds the latest signal of its name as of the decision (as a full replay reads it).
-
-        Raises:
-            NeedsFullReplay: it already held an earlier signal, which the resumed run may have read.
-        """
-        received = self.history.signal_lists[name]
-        if len(received) > 1 and received[-2].event_id < self._batch_first_id and command.future._settled():
-            raise NeedsFullReplay()
-
-    def submit_ready(self) -> None:
-        """Submit the waiting submits whose arguments all settled.
-
-        Raises:
-            NeedsFullReplay: a later submit of the same name already took the count this one needs.
-        """
-        still: list[WaitingSubmit] = []
-        for waiting in self.waiting_submits:
-            if not arguments_ready(waiting.task):
-                still.append(waiting)
-                continue
-            if (
-                waiting.count is None
-                and self.ledger.counted_after(waiting.task.name, waiting.position)
-                and uses_counter(waiting.task)
-            ):
-                raise NeedsFullReplay()
-            self.resolving_events = True
-            try:
-                self._submit_resolved(waiting.task, waiting.position, waiting.future, waiting.count)
-            finally:
-                self.resolving_events = False
-        self.waiting_submits = still
 
     # -- submits ----------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from simpleflow import Workflow, activity, futures
-from simpleflow.local import LocalExecution, _run_host
+from simpleflow.local import LocalExecution, _children
 from simpleflow.local._family import STUCK
 from tests.fixtures import engine_workflows as wf
 
@@ -125,6 +125,6 @@ def test_a_child_whose_class_cannot_load_fails_its_parent_instead_of_starting_it
     result = LocalExecution(Outer, {"args": [], "kwargs": {}}).execute()
     assert time.monotonic() - began < 5
     assert result.status == "failed"
-    assert f"{_run_host.CANNOT_LOAD}" in result.reason and "Inner" in result.reason, result.reason
+    assert f"{_children.CANNOT_LOAD}" in result.reason and "Inner" in result.reason, result.reason
     failed = [e for e in result.events if e["eventType"] == "StartChildWorkflowExecutionFailed"]
     assert len(failed) == 2  # refused once, tried again once (as after a registration on SWF), then given up

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from simpleflow.exceptions import UsageError
-from simpleflow.swf import client
+from simpleflow.swf import client, connection
 
 
 @pytest.fixture
@@ -291,4 +291,4 @@ def test_a_client_in_another_region_than_the_domains_is_told_the_region_it_asked
     ],
 )
 def test_only_an_endpoint_other_than_aws_s_own_has_its_region_named(url, custom):
-    assert client._custom_endpoint(url) == custom
+    assert connection._custom_endpoint(url) == custom

@@ -139,10 +139,10 @@ def test_a_sticky_task_that_times_out_answers_the_poll_held_on_the_shared_list(s
 
 
 def test_a_poll_held_past_the_clients_read_timeout_counts_as_an_empty_poll(moto_server, server, domain, monkeypatch):
-    from simpleflow.swf import client
+    from simpleflow.swf import client, connection
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_SWF", server.url)
-    monkeypatch.setattr(client, "READ_TIMEOUT", 0.3)
+    monkeypatch.setattr(connection, "READ_TIMEOUT", 0.3)
     monkeypatch.setenv("SWF_CONNECTION_RETRIES", "0")
     client.reset_clients()
     try:
