@@ -204,6 +204,8 @@ class Worker:
         try:
             with logging_context.scope(**activity_log_fields(context), export=False):
                 answered, outcome = self._answer(task, act, message, window, unread, context, attempt.ids)
+            if not answered:  # SWF dropped the answer (it had timed the task out, or the run closed): never counted
+                outcome = ("lost", "lost")
         finally:
             attempt.end(*outcome)
         return answered
