@@ -20,11 +20,11 @@ from simpleflow.telemetry._records import (
     CLOSING_EVENTS,
     SpanLink,
     SpanRecord,
-    activity_error_type,
     activity_outcome,
     child_outcome,
     decided_in_history,
     span_events,
+    task_error_type,
     to_ns,
 )
 
@@ -185,7 +185,7 @@ def _activity_span(
     attrs.update({n.ACTIVITY_NAME: name, n.ACTIVITY_ID: attrs_scheduled.get("activityId", ""), n.ATTEMPT: attempt})
     attrs[n.OUTCOME] = "open" if event is None else activity_outcome(event["eventType"])
     attrs[n.REBUILT] = True
-    error = None if event is None else activity_error_type(event)
+    error = None if event is None else task_error_type(event)
     if error is not None:
         attrs[n.ERROR_TYPE] = error
     if started_id:  # the id the worker's live span has

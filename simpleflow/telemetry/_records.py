@@ -17,10 +17,10 @@ __all__ = [
     "SpanEvent",
     "SpanLink",
     "SpanRecord",
-    "activity_error_type",
     "child_outcome",
     "closing_outcome",
     "span_events",
+    "task_error_type",
     "to_ns",
 ]
 
@@ -195,14 +195,13 @@ def error_type_of_failure(details: Any, reason: Any) -> str:
     return head or "unknown"
 
 
-def activity_error_type(event: dict[str, Any]) -> str | None:
-    """``error.type`` of an event closing an activity attempt without a result (None: it completed)."""
-    kind = event["eventType"]
+def task_error_type(event: dict[str, Any]) -> str | None:
+    """``error.type`` of an event closing an activity attempt or a child workflow without a result (None: it
+    completed, or the event closes neither): the failure's, ``timeout.<timeoutType>``, canceled or terminated."""
+    outcome = _ACTIVITY_OUTCOMES.get(event["eventType"]) or _CHILD_OUTCOMES.get(event["eventType"])
     a = _attrs(event)
-    if kind == "ActivityTaskFailed":
+    if outcome == "failed":
         return error_type_of_failure(a.get("details"), a.get("reason"))
-    if kind == "ActivityTaskTimedOut":
+    if outcome == "timed_out":
         return f"timeout.{a.get('timeoutType', 'UNKNOWN')}"
-    if kind == "ActivityTaskCanceled":
-        return "canceled"
-    return None
+    return outcome if outcome in ("canceled", "terminated") else None
