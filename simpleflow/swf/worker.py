@@ -10,7 +10,6 @@ is the entry point of ``worker.start`` and ``standalone``'s workers."""
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import Any
 
 from simpleflow import activity as registry
 from simpleflow import jumbo, telemetry
+from simpleflow.log import json_logs
 from simpleflow.runtime.loader import scan_activities, use_current_directory
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type
@@ -306,7 +306,7 @@ class Worker:
         Asked only where something carries it (spans and metrics, or JSON log records): otherwise an SWF call
         per run and worker process would buy nothing (SWF throttles DescribeWorkflowExecution like any call).
         """
-        if not (telemetry.enabled() or os.environ.get("SIMPLEFLOW_LOG_FORMAT") == "json"):
+        if not (telemetry.enabled() or json_logs()):
             return ""
         run_id = execution.get("runId") or ""
         known = self._workflow_types.get(run_id)
