@@ -15,6 +15,7 @@ from simpleflow.local.host import LocalExecution
 from tests.fixtures import telemetry_workflows as tw
 from tests.log_capture import Captured
 from tests.swf_e2e_helpers import ROOT
+from tests.telemetry.helpers import run_on_swf, swf_hosts
 
 
 @pytest.fixture
@@ -52,6 +53,18 @@ def test_records_of_a_decision_task_and_of_an_attempt_carry_their_fields_and_spa
         span = spans[(int(record.trace_id, 16), int(record.span_id, 16))]
         assert span.name == "activity tests.telemetry.add"
         assert span.attributes["simpleflow.workflow.id"] == record.workflow_id
+
+
+def test_the_swf_workers_own_records_about_an_attempt_carry_its_span_ids(otel, captured, swf_domain):
+    with swf_hosts(swf_domain):
+        run_on_swf(swf_domain, tw.ChildWorkflow, [1])
+    [attempt] = [s for s in otel.finished() if s.name == "activity tests.telemetry.add"]
+    [running] = [r for r in captured if r.name == "simpleflow.swf.worker" and "running" in r.getMessage()]
+    assert (running.trace_id, running.span_id) == (
+        f"{attempt.context.trace_id:032x}",
+        f"{attempt.context.span_id:016x}",
+    )
+    assert running.activity_id == attempt.attributes["simpleflow.activity.id"]
 
 
 def test_without_the_extra_nothing_is_imported_and_runs_are_the_same():
