@@ -17,8 +17,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from simpleflow.telemetry import _watch
-
-SETTING = "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT"
+from simpleflow.telemetry._setup import EXIT_TIMEOUT as SETTING
 
 
 class CountedBatchSpanProcessor(BatchSpanProcessor):

@@ -54,6 +54,10 @@ class Retrying(SpanExporter):  # as the OTLP exporter tries a collector that doe
     def shutdown(self):
         self.down.set()
 
+class Raising(SpanExporter):  # as an exporter whose collector's connection fails
+    def export(self, spans):
+        raise ConnectionError("collector down")
+
 class SlowToStop(SpanExporter):  # exports at once, but takes its time to shut down
     def export(self, spans):
         return SpanExportResult.SUCCESS
@@ -64,8 +68,8 @@ class SlowToStop(SpanExporter):  # exports at once, but takes its time to shut d
 
 
 def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
-    """The exporters ``stuck``, ``failing``, ``retrying`` and ``slow_to_stop`` (entry points, as an installed package
-    declares them): the environment that makes the ``simpleflow`` commands use the one *name*d."""
+    """The exporters ``stuck``, ``failing``, ``retrying``, ``slow_to_stop``, ``raising`` (entry points, as an
+    installed package declares them): the environment that makes the ``simpleflow`` commands use the one *name*d."""
     (directory / "test_exporters.py").write_text(EXPORTER)
     meta = directory / "test_exporters-0.dist-info"
     meta.mkdir()
@@ -73,6 +77,7 @@ def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
     (meta / "entry_points.txt").write_text(
         "[opentelemetry_traces_exporter]\nstuck = test_exporters:Stuck\nfailing = test_exporters:Failing\n"
         "retrying = test_exporters:Retrying\nslow_to_stop = test_exporters:SlowToStop\n"
+        "raising = test_exporters:Raising\n"
     )
     return dict(os.environ, PYTHONPATH=os.pathsep.join([str(directory), str(ROOT)]), OTEL_TRACES_EXPORTER=name)
 
@@ -208,3 +213,13 @@ def test_an_exit_timeout_of_0_exports_nothing_more_and_says_so(tmp_path, exporte
     why = f"SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT is 0: no wait for the {exporter} exporter"
     assert (status, out, err) == (0, "4\n", f"simpleflow: {SPANS} spans may not have been exported: {why}\n")
     assert took < 1
+
+
+def test_an_exporter_that_raises_is_one_line_naming_it_without_the_sdks_traceback(tmp_path):
+    env = dict(installed_exporter(tmp_path, "raising"), LOG_LEVEL="WARNING")
+
+    done = subprocess.run(START, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert (done.returncode, done.stdout) == (0, "4\n")
+    [line] = done.stderr.splitlines()  # was: the processor's "Exception while exporting Span batch." and its traceback
+    assert " WARNING " in line and line.endswith("]: the raising exporter failed: ConnectionError: collector down")
