@@ -23,7 +23,7 @@ LOG_LEVEL = click.option(
 )
 LOG_FORMAT = click.option(
     "--log-format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json"], case_sensitive=False),
     help="Log lines as text, or as JSON objects with the execution's and task's fields, for log shippers "
     "(default: $SIMPLEFLOW_LOG_FORMAT, else text).",
 )

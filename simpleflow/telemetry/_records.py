@@ -105,7 +105,10 @@ def decided_events(decisions: list[dict[str, Any]], when: int) -> list[SpanEvent
         kind = decision.get("decisionType", "")
         a = decision.get(kind[:1].lower() + kind[1:] + "DecisionAttributes") or {}
         if kind == "StartTimer":
-            attrs = {n.TIMER_ID: a.get("timerId", ""), n.TIMER_SECONDS: str(a.get("startToFireTimeout", ""))}
+            attrs: dict[str, Any] = {n.TIMER_ID: a.get("timerId", "")}
+            seconds = str(a.get("startToFireTimeout", "")).strip()
+            if seconds.isdigit():  # SWF's is a whole number of seconds, as text: a number here
+                attrs[n.TIMER_SECONDS] = int(seconds)
             out.append(SpanEvent(n.TIMER_STARTED, when, attrs))
         elif kind == "CancelTimer":
             out.append(SpanEvent(n.TIMER_CANCELED, when, {n.TIMER_ID: a.get("timerId", "")}))

@@ -114,7 +114,7 @@ def test_ctrl_c_during_workflow_trace_is_one_line_and_exit_130_nothing_tried_aga
     status, out, err, took = interrupt_once_started(command, tmp_path / "exporting", cwd=ROOT, env=env)
 
     assert (status, out) == (130, "")
-    assert err == "interrupted: the trace was not exported in full (the spans not sent yet are dropped)\n"
+    assert err == "simpleflow: interrupted: the trace was not exported in full (the spans not sent yet are dropped)\n"
     assert took < 5
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -14,7 +15,7 @@ from examples.basic import BasicWorkflow
 from simpleflow.local.host import LocalExecution
 from tests.fixtures import telemetry_workflows as tw
 from tests.log_capture import Captured
-from tests.swf_e2e_helpers import ROOT
+from tests.swf_e2e_helpers import ROOT, simpleflow
 from tests.telemetry.helpers import run_on_swf, swf_hosts
 
 
@@ -65,6 +66,14 @@ def test_the_swf_workers_own_records_about_an_attempt_carry_its_span_ids(otel, c
         f"{attempt.context.span_id:016x}",
     )
     assert running.activity_id == attempt.attributes["simpleflow.activity.id"]
+
+
+def test_the_log_format_option_takes_any_case_as_the_setting_does(swf_domain):
+    workflow = "tests.fixtures.telemetry_workflows.ChildWorkflow"
+    done = simpleflow("standalone", "--domain", swf_domain, "--log-format", "JSON", workflow, "--input", "[1]")
+    assert done.returncode == 0, done.stderr  # was: "Invalid value for '--log-format'", exit 2
+    records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [r["message"] for r in records if r["message"].startswith("adding")] == ["adding 1 and 1"]
 
 
 def test_without_the_extra_nothing_is_imported_and_runs_are_the_same():
