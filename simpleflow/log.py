@@ -89,6 +89,12 @@ class SimpleflowFormatter(logging.Formatter):
         return text
 
 
+def json_logs() -> bool:
+    """Whether log records are written as JSON: the ``SIMPLEFLOW_LOG_FORMAT`` setting (``--log-format``, the
+    variable in any case, or a settings module), the one source every reader of it asks."""
+    return settings.get("SIMPLEFLOW_LOG_FORMAT") == "json"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``process``, ``pid``,
     every :data:`simpleflow.logging_context.KEYS` field the record carries (empty ones left out), ``exception``."""

@@ -9,6 +9,7 @@ import click
 
 from simpleflow.cli import runs
 from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.output import OptionFile
 from simpleflow.cli.params import (
     INPUT_FILE,
     POSITIVE_INT,
@@ -157,17 +158,9 @@ def dag_show(
         if dot_file == "-":
             click.echo(text, nl=False)
         else:
-            _write(dot_file, text)
+            OptionFile("--dot", dot_file).write(text)
     if svg_file:
-        _write(svg_file, dag.to_svg(graph, states))
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as err:
-        raise UsageError(f"cannot write {path!r}: {err}") from err
+        OptionFile("--svg", svg_file).write(dag.to_svg(graph, states))
 
 
 COMMANDS = [dag_check, dag_run, dag_start, dag_show]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simpleflow.cli.failures import details_wanted, user_errors
+from simpleflow.cli.output import OptionFile
 from simpleflow.cli.params import DOMAIN_ARG, RUN_ID, RUN_ID_ARG, given_on_command_line, require_domain
 from simpleflow.exceptions import UsageError
 
@@ -96,12 +97,17 @@ def workflow_list(output: Output, domain: str, status: str, started_since: float
     from simpleflow.swf import inspection
 
     headers, rows = inspection.list_workflows(domain, status.lower(), started_since, status_field=status_field)
+    _listing(output, headers, rows, status.lower(), f"in {domain} started in the last {started_since:g} days")
+
+
+def _listing(output: Output, headers: list[str], rows: list[list[Any]], status: str, where: str) -> None:
+    """A listing of *status* executions; none: one line on stderr saying so (*where*, and where else to look),
+    not an empty line on stdout. A machine format, or ``--header``, says "none" its own way."""
     if rows or output.format in ("json", "prettyjson", "csv") or output.header:
-        output.table(headers, rows)  # a machine format says "none" its own way
+        output.table(headers, rows)
         return
-    other = "open" if status.lower() == "closed" else "closed"
-    since = f"started in the last {started_since:g} days"
-    click.echo(f"no {status.lower()} executions in {domain} {since} ({other} ones: --status {other})", err=True)
+    other = "open" if status == "closed" else "closed"
+    click.echo(f"no {status} executions {where} ({other} ones: --status {other})", err=True)
 
 
 @click.command("workflow.filter")
@@ -145,20 +151,19 @@ def workflow_filter(
     if tag is not None and not tag.strip():
         raise UsageError("--tag is empty: give the tag to look for")
     _check_dates(from_date, to_date, started_since)
-    output.table(
-        *inspection.filter_workflows(
-            domain,
-            status.lower(),
-            started_since,
-            from_date=_utc(from_date),
-            to_date=_utc(to_date),
-            tag=tag,
-            workflow_id=workflow_id,
-            workflow_type_name=workflow_type_name,
-            workflow_type_version=workflow_type_version,
-            close_status=close_status,
-        )
+    headers, rows = inspection.filter_workflows(
+        domain,
+        status.lower(),
+        started_since,
+        from_date=_utc(from_date),
+        to_date=_utc(to_date),
+        tag=tag,
+        workflow_id=workflow_id,
+        workflow_type_name=workflow_type_name,
+        workflow_type_version=workflow_type_version,
+        close_status=close_status,
     )
+    _listing(output, headers, rows, status.lower(), f"in {domain} match the filters given")
 
 
 @click.command("workflow.info")
@@ -202,7 +207,8 @@ def workflow_profile(
     """Where an execution's time went, task by task, longest running first."""
     from simpleflow.swf import inspection
 
-    output.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=svg))
+    picture = None if svg is None else OptionFile("--svg", svg)
+    output.table(*inspection.workflow_profile(domain, workflow_id, run_id, nb_tasks, svg=picture))
 
 
 @click.command("workflow.history")

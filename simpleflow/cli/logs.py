@@ -23,7 +23,7 @@ LOG_LEVEL = click.option(
 )
 LOG_FORMAT = click.option(
     "--log-format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json"], case_sensitive=False),
     help="Log lines as text, or as JSON objects with the execution's and task's fields, for log shippers "
     "(default: $SIMPLEFLOW_LOG_FORMAT, else text).",
 )
@@ -33,12 +33,12 @@ def configure_logging() -> None:
     """Log to stderr at LOG_LEVEL, a replayed workflow's lines once; boto3, botocore, urllib3 no finer than WARNING."""
     from simpleflow import settings
     from simpleflow.engine import ReplayLogFilter
-    from simpleflow.log import JsonFormatter, SimpleflowFormatter, settings_handlers
+    from simpleflow.log import JsonFormatter, SimpleflowFormatter, json_logs, settings_handlers
     from simpleflow.telemetry.log_context import ContextFilter
 
     level = settings.get("LOG_LEVEL")
     handler = logging.StreamHandler(sys.stderr)
-    if str(settings.get("SIMPLEFLOW_LOG_FORMAT")).strip().lower() == "json":
+    if json_logs():
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(SimpleflowFormatter(stream=sys.stderr))

@@ -6,7 +6,6 @@ Output formats (tabulate) and simpleflow's log formatter are imported when a com
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -54,11 +53,10 @@ def cli(ctx: click.Context, header: bool, fmt: str, color: str) -> None:
     log.color_mode = color
     try:
         configure_logging()
-        if os.environ.get("OTEL_TRACES_EXPORTER") or os.environ.get("OTEL_METRICS_EXPORTER"):
-            from simpleflow import telemetry  # only then: simpleflow --help stays fast
+        from simpleflow import telemetry  # here: simpleflow --help stays fast
 
-            telemetry.setup_from_environment()
-    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL, SIMPLEFLOW_SETTINGS_MODULE or OTEL_*_EXPORTER
+        telemetry.setup_from_environment()  # OpenTelemetry imported only when OTEL_*_EXPORTER name exporters
+    except (UsageError, ValueError) as err:  # a bad LOG_LEVEL, SIMPLEFLOW_SETTINGS_MODULE, OTEL_* variable
         click.echo(f"simpleflow: error: {err}", err=True)
         sys.exit(2)
     ctx.obj = output.Output(header if forced_header is None else forced_header, fmt)

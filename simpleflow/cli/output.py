@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
-__all__ = ["FORMAT_ALIASES", "Output", "format_table", "is_format"]
+from simpleflow.exceptions import UsageError
+
+__all__ = ["FORMAT_ALIASES", "Output", "OptionFile", "cannot_write", "format_table", "is_format"]
 
 # tabulate (and wcwidth under it) is imported only for a table or a format name to check: a command that
 # prints no table, ``workflow.start --local`` say, starts without it (20 ms of CPU of workflow.replay's 124).
@@ -152,3 +154,23 @@ def format_table(
             return tabulate(cells, tablefmt="plain")
         return tabulate(cells, headers=list(headers), tablefmt="simple")
     return tabulate(cells, headers=list(headers) if header else (), tablefmt=fmt)
+
+
+def cannot_write(option: str, path: str, err: OSError) -> UsageError:
+    """The one line (exit 2) of a file *option* names that cannot be written: ``--svg x.svg: cannot write it: ...``."""
+    return UsageError(f"{option} {path}: cannot write it: {err.strerror or err}")
+
+
+class OptionFile:
+    """The file *option* names, written whole by one ``write`` (opened only then: a command that fails before
+    leaves no empty file); an error is ``cannot_write``'s line."""
+
+    def __init__(self, option: str, path: str) -> None:
+        self.option, self.path = option, path
+
+    def write(self, text: str) -> None:
+        try:
+            with open(self.path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as err:
+            raise cannot_write(self.option, self.path, err) from None

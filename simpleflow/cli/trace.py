@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from simpleflow.cli.failures import EXIT_FAILURE, Explained, user_errors
+from simpleflow.cli.output import cannot_write
 from simpleflow.cli.params import RUN_ID
 from simpleflow.exceptions import UsageError
 
@@ -40,7 +41,8 @@ def workflow_trace(
         _trace(ids, history_file, workflow_id, run_id, output)
     except KeyboardInterrupt:
         stop_exporting()  # not tried again at exit
-        click.echo("interrupted: the trace was not exported in full (the spans not sent yet are dropped)", err=True)
+        line = "simpleflow: interrupted: the trace was not exported in full (the spans not sent yet are dropped)"
+        click.echo(line, err=True)
         sys.exit(130)
 
 
@@ -70,6 +72,11 @@ def _trace(
     else:
         if len(ids) not in (2, 3):
             raise UsageError("give DOMAIN WORKFLOW_ID [RUN_ID], or --history FILE")
+        if workflow_id or run_id:
+            given = "--workflow-id" if workflow_id else "--run-id"
+            raise UsageError(
+                f"{given} goes with --history FILE: the arguments DOMAIN WORKFLOW_ID [RUN_ID] name the execution"
+            )
         from simpleflow.swf.executions import run_history
 
         domain, workflow_id = ids[0], ids[1]
@@ -82,7 +89,7 @@ def _trace(
         except OSError as err:
             if output == "-":
                 raise  # stdout: a closed pipe ends the command quietly (cli.failures)
-            raise UsageError(f"--output {output}: cannot write it: {err.strerror or err}") from None
+            raise cannot_write("--output", output, err) from None
         if output != "-":
             click.echo(f"{len(spans)} spans of trace {trace_id} written to {output}", err=True)
         return

@@ -75,6 +75,12 @@ class _Attempt:
         """Its first timeout once started (while it waits: ``LocalActivities._waiting_dues``)."""
         return first_due(self.limits, self.scheduled_at, self.started_at, self.beat.last_at, now)
 
+    def answered_late(self, now: float) -> bool:
+        """It ended at *now*: whether too late for its answer (given up, or past a timeout: ``_close_ended``)."""
+        self.ended_at = now
+        due = None if self.ended_in_time() else self.due(now)
+        return self.beat.gone or (due is not None and due[0] < now)
+
     def ended_in_time(self) -> bool:
         """Whether it ended before the shortest of its timeouts could fall (the common case, checked cheaply)."""
         return self.ended_at is not None and self.ended_at - self.scheduled_at < self.limits.shortest
@@ -171,9 +177,13 @@ class LocalActivities:
                     message = f"activity '{name}' is not declared in this process"
                     return failed(named_failure("ActivityNotDeclared", message))
                 run = lambda: run_declared(act, a.get("input"), context, self._middlewares, attempt.beat.send)  # noqa: E731
-                return observed_attempt(context, run, started_event_id=attempt.started_id, clock=self._clock)
+                dropped = lambda: attempt.answered_late(self._clock())  # noqa: E731
+                return observed_attempt(
+                    context, run, started_event_id=attempt.started_id, clock=self._clock, dropped=dropped
+                )
             finally:
-                attempt.ended_at = self._clock()
+                if attempt.ended_at is None:  # not judged by answered_late
+                    attempt.ended_at = self._clock()
 
         limits = Limits.of_decision(a)
         beat = LocalBeat(self._clock)

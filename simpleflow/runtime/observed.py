@@ -78,8 +78,13 @@ def observed_attempt(
     *,
     started_event_id: int | None = None,
     clock: Callable[[], float] | None = None,
+    dropped: Callable[[], bool] | None = None,
 ) -> Outcome:
-    """``call()`` (an activity run in this process) as one observed attempt: its span, duration, log fields."""
+    """``call()`` (an activity run in this process) as one observed attempt: its span, duration, log fields.
+
+    *dropped*: asked once the call returned, whether its answer comes too late to be taken (the host had timed
+    the attempt out, or its run closed): the attempt is then ``lost``, as a worker whose answer SWF dropped says.
+    """
     attempt = telemetry.activity_attempt(context, started_event_id=started_event_id, clock=clock)
     trace_id, span_id = attempt.ids
     fields = activity_log_fields(context)
@@ -94,7 +99,9 @@ def observed_attempt(
     finally:
         telemetry.detach_parent(parent)
         logging_context.pop(logged)
-    if outcome.status == COMPLETED:
+    if dropped is not None and dropped():
+        attempt.end("lost", "lost")
+    elif outcome.status == COMPLETED:
         attempt.end("completed")
     else:
         details = _loads(outcome.details)

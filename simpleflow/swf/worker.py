@@ -10,7 +10,6 @@ is the entry point of ``worker.start`` and ``standalone``'s workers."""
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Iterable
@@ -18,9 +17,10 @@ from typing import Any
 
 from simpleflow import activity as registry
 from simpleflow import jumbo, telemetry
+from simpleflow.log import json_logs
 from simpleflow.runtime.loader import scan_activities, use_current_directory
 from simpleflow.runtime.middleware import NONE, Middlewares
-from simpleflow.runtime.observed import activity_log_fields, attempt_of, failure_error_type
+from simpleflow.runtime.observed import attempt_of, failure_error_type, traced_scope
 from simpleflow.runtime.outcome import is_cancellation, named_failure, parse_task_input, too_large
 from simpleflow.swf import activity_task as answers
 from simpleflow.swf import client, poller
@@ -29,7 +29,6 @@ from simpleflow.swf.activity_run import activity_processes, find_activity
 from simpleflow.swf.activity_task import FieldTooLarge
 from simpleflow.swf.poller import PollLoop, stop_on_signals
 from simpleflow.swf.process import supervise
-from simpleflow.telemetry import log_context as logging_context
 
 __all__ = ["STOP_GRACE_PERIOD", "FieldTooLarge", "Worker", "activity_processes", "find_activity", "run_worker"]
 
@@ -202,8 +201,10 @@ class Worker:
         attempt = telemetry.activity_attempt(context, started_event_id=task.get("startedEventId"))
         outcome: tuple[str, str | None] = ("failed", "WorkerError")
         try:
-            with logging_context.scope(**activity_log_fields(context), export=False):
+            with traced_scope(context, attempt.ids, export=False):  # the worker's own records carry the span
                 answered, outcome = self._answer(task, act, message, window, unread, context, attempt.ids)
+            if not answered:  # SWF dropped the answer (it had timed the task out, or the run closed): never counted
+                outcome = ("lost", "lost")
         finally:
             attempt.end(*outcome)
         return answered
@@ -304,7 +305,7 @@ class Worker:
         Asked only where something carries it (spans and metrics, or JSON log records): otherwise an SWF call
         per run and worker process would buy nothing (SWF throttles DescribeWorkflowExecution like any call).
         """
-        if not (telemetry.enabled() or os.environ.get("SIMPLEFLOW_LOG_FORMAT") == "json"):
+        if not (telemetry.enabled() or json_logs()):
             return ""
         run_id = execution.get("runId") or ""
         known = self._workflow_types.get(run_id)

@@ -17,8 +17,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from simpleflow.telemetry import _watch
-
-SETTING = "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT"
+from simpleflow.telemetry._setup import EXIT_TIMEOUT as SETTING
 
 
 class CountedBatchSpanProcessor(BatchSpanProcessor):
@@ -35,15 +34,16 @@ class CountedBatchSpanProcessor(BatchSpanProcessor):
 
 
 def shut_down(providers: list[Any], seconds: float, metric_exporters: list[tuple[str, Any]]) -> None:
-    """At exit: export what the providers hold, waiting *seconds* at most; then stop the exporters still at it
-    (*metric_exporters*: the meter provider's, by name) and leave, saying in one line what may not have been
-    exported. Ctrl-C meanwhile drops it with one line, not the traceback of the SDK's own exit hook, and exit 130
-    as Ctrl-C anywhere else (the command's own status is set by then: only ``os._exit`` can change it)."""
+    """At exit: export what the providers hold, waiting *seconds* at most (0: nothing more is exported, no wait);
+    then stop the exporters still at it (*metric_exporters*: the meter provider's, by name) and leave, saying in
+    one line what may not have been exported, if anything. Ctrl-C meanwhile drops it with one line, not the
+    traceback of the SDK's own exit hook, and exit 130 as Ctrl-C anywhere else (the command's own status is set
+    by then: only ``os._exit`` can change it)."""
     quiet = _OneLineAtExit()
     for handler in logging.getLogger().handlers:
         handler.addFilter(quiet)
     try:
-        left = _wait(providers, seconds)
+        left = _wait(providers, seconds) if seconds > 0 else providers
     except KeyboardInterrupt:
         quiet.closed = True
         sys.stderr.write("simpleflow: interrupted: the spans and metric points not exported yet are dropped\n")
@@ -52,16 +52,17 @@ def shut_down(providers: list[Any], seconds: float, metric_exporters: list[tuple
         os._exit(130)
     if not left or _watch.stopped():  # stopped: Ctrl-C said already what is dropped
         return
-    held = _watch.held_spans()
     metrics = [name for name, _ in metric_exporters] if any(isinstance(p, MeterProvider) for p in left) else []
     quiet.closed = True  # the exporters' last words (aborting their retries) are this line's
-    _watch.interrupt()
+    _watch.interrupt()  # no export starts from now on: what is held now is what is left behind
     for _, exporter in metric_exporters if metrics else ():
         try:
             exporter.shutdown(timeout_millis=0)  # an export waiting to try again gives up
         except Exception:  # leaving all the same
             pass
-    sys.stderr.write(f"simpleflow: {_not_exported(held, metrics, seconds)}\n")
+    held = _watch.held_spans()
+    if held or metrics:  # else every span went: a provider was only slow to stop
+        sys.stderr.write(f"simpleflow: {_not_exported(held, metrics, seconds)}\n")
 
 
 def _wait(providers: list[Any], seconds: float) -> list[Any]:
@@ -91,8 +92,11 @@ def _not_exported(held: dict[str, int], metrics: list[str], seconds: float) -> s
     what += ["the last metric points"] if metrics else []
     names = list(dict.fromkeys([*held, *metrics]))
     exporters = " and ".join(f"the {name}" for name in names) + (" exporter" if len(names) == 1 else " exporters")
-    why = f"{exporters} had not finished after {seconds:g} s ({SETTING})"
-    return f"{' and '.join(what) or 'spans'} may not have been exported: {why}"
+    if seconds > 0:
+        why = f"{exporters} had not finished after {seconds:g} s ({SETTING})"
+    else:
+        why = f"{SETTING} is 0: no wait for {exporters}"
+    return f"{' and '.join(what)} may not have been exported: {why}"
 
 
 class _OneLineAtExit(logging.Filter):

@@ -146,7 +146,7 @@ class _State:
 
     def _cache_bytes(self, options: Any) -> Iterable[metrics.Observation]:
         for cache, attributes in list(self.caches.items()):
-            yield metrics.Observation(cache.bytes, attributes)
+            yield metrics.Observation(cache.bytes, _low_cardinality(attributes))
 
     def reset(self) -> None:
         with self._lock:
@@ -218,16 +218,24 @@ def emit(records: Iterable[SpanRecord], pin: bool = True) -> int:
     return count
 
 
+def _low_cardinality(attributes: dict[str, Any]) -> dict[str, Any]:
+    """*attributes* as a metric point carries them: a standalone command's own task list by a stable name."""
+    task_list = attributes.get(n.TASK_LIST)
+    if task_list and task_list.startswith("standalone-"):
+        return {**attributes, n.TASK_LIST: n.metric_task_list(task_list)}
+    return attributes
+
+
 def count(name: str, value: float, attributes: dict[str, Any]) -> None:
     found = STATE.instrument(name)
     if found is not None:
-        found.add(value, attributes)
+        found.add(value, _low_cardinality(attributes))
 
 
 def record(name: str, value: float, attributes: dict[str, Any]) -> None:
     found = STATE.instrument(name)
     if found is not None:
-        found.record(value, attributes)
+        found.record(value, _low_cardinality(attributes))
 
 
 def span_ids(span: Any) -> tuple[str, str]:

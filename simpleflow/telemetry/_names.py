@@ -6,6 +6,8 @@ One place, so that the live spans (decider, worker, local host), the traces rebu
 
 from __future__ import annotations
 
+import re
+
 SCOPE = "simpleflow"
 
 # -- spans ------------------------------------------------------------------------------------
@@ -88,3 +90,14 @@ DIRECTION = "simpleflow.direction"  # read or write
 POLLER = "simpleflow.poller"  # decision or activity
 STEP = "simpleflow.metrology.step"
 TASK_KIND = "simpleflow.task.kind"  # activity or child_workflow
+
+
+# A ``standalone`` command's own task list, one per run (``standalone-<uuid4 hex>``, simpleflow.swf.standalone):
+# a new metric series each run, so metric points carry this stable value instead (spans keep the name).
+STANDALONE_TASK_LIST = "standalone"
+_STANDALONE_LIST = re.compile(r"standalone-[0-9a-f]{32}")
+
+
+def metric_task_list(task_list: str) -> str:
+    """*task_list* as metric attributes carry it: ``STANDALONE_TASK_LIST`` for a standalone command's own."""
+    return STANDALONE_TASK_LIST if _STANDALONE_LIST.fullmatch(task_list) else task_list

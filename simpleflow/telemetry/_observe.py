@@ -23,11 +23,11 @@ from simpleflow.telemetry._rebuild import execution_links, parent_attributes
 from simpleflow.telemetry._records import (
     SpanLink,
     SpanRecord,
-    activity_error_type,
     child_outcome,
     closing_outcome,
     decided_events,
     span_events,
+    task_error_type,
     to_ns,
 )
 
@@ -43,6 +43,21 @@ def _attrs(event: dict[str, Any]) -> dict[str, Any]:
 
 def _now_ns(clock: Callable[[], float] | None) -> int:
     return int(clock() * 1e9) if clock is not None else time.time_ns()
+
+
+def _retried(decision: dict[str, Any], history: Any) -> tuple[str, str] | None:
+    """(name, task kind) of the activity or child workflow *decision* schedules again after a failed attempt."""
+    kind = decision.get("decisionType")
+    if kind == "ScheduleActivityTask":
+        a = decision["scheduleActivityTaskDecisionAttributes"]
+        record, name, task_kind = history.activities.get(a.get("activityId")), a["activityType"]["name"], "activity"
+    elif kind == "StartChildWorkflowExecution":
+        a = decision["startChildWorkflowExecutionDecisionAttributes"]
+        record, name = history.child_workflows.get(a.get("workflowId")), a["workflowType"]["name"]
+        task_kind = "child_workflow"
+    else:
+        return None
+    return (name, task_kind) if record is not None and str(record.state) in _FAILED_STATES else None
 
 
 class DecisionTask:
@@ -128,19 +143,17 @@ class DecisionTask:
             elif kind in ("ActivityTaskFailed", "ActivityTaskTimedOut"):
                 name, _ = self._scheduled(a.get("scheduledEventId"), scheduled, history)
                 attrs = {**base, n.ACTIVITY_NAME: name, n.TASK_KIND: "activity"}
-                _live.count(n.M_TASK_FAILURES, 1, {**attrs, n.ERROR_TYPE: activity_error_type(event) or "unknown"})
+                _live.count(n.M_TASK_FAILURES, 1, {**attrs, n.ERROR_TYPE: task_error_type(event) or "unknown"})
             elif child_outcome(kind) is not None:
                 if child_outcome(kind) != "completed":
-                    attrs = {**base, n.ACTIVITY_NAME: "", n.TASK_KIND: "child_workflow", n.ERROR_TYPE: kind}
-                    _live.count(n.M_TASK_FAILURES, 1, attrs)
+                    name = (a.get("workflowType") or {}).get("name", "")
+                    attrs = {**base, n.ACTIVITY_NAME: name, n.TASK_KIND: "child_workflow"}
+                    _live.count(n.M_TASK_FAILURES, 1, {**attrs, n.ERROR_TYPE: task_error_type(event) or "unknown"})
                 children.append(event)
         for decision in decisions:
-            if decision.get("decisionType") == "ScheduleActivityTask":
-                a = decision["scheduleActivityTaskDecisionAttributes"]
-                record = history.activities.get(a.get("activityId"))
-                if record is not None and str(record.state) in _FAILED_STATES:
-                    attrs = {**base, n.ACTIVITY_NAME: a["activityType"]["name"], n.TASK_KIND: "activity"}
-                    _live.count(n.M_TASK_RETRIES, 1, attrs)
+            retried = _retried(decision, history)
+            if retried is not None:
+                _live.count(n.M_TASK_RETRIES, 1, {**base, n.ACTIVITY_NAME: retried[0], n.TASK_KIND: retried[1]})
         if children and self.tracer is not None:
             _live.emit([self._child_span(event, history) for event in children])
 

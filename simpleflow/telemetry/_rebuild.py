@@ -4,8 +4,9 @@ The spans the live hosts emit, with the history's own timestamps: the execution 
 its closing one), each decision task (started to completed, or timed out), each activity attempt
 (started, or scheduled if it never started, to the event that closed it), each child workflow (started
 to closed, linked to the child's own trace), and the timers and signals as events of the decision task
-that first saw them. Ids are those of the live spans for the execution (``_ids``); the others are fixed
-by the events (rebuilding twice gives the same spans). Pure.
+that first saw them; what the history leaves open ends at its last event. Ids are those of the live
+spans for the execution (``_ids``); the others are fixed by the events (rebuilding twice gives the same
+spans). Pure.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from simpleflow.telemetry._records import (
     CLOSING_EVENTS,
     SpanLink,
     SpanRecord,
-    activity_error_type,
     activity_outcome,
     child_outcome,
     decided_in_history,
     span_events,
+    task_error_type,
     to_ns,
 )
 
@@ -53,8 +54,21 @@ def _common(ids: ExecutionIds, workflow_type: str, task_list: str | None) -> dic
     return out
 
 
+@dataclass(slots=True, frozen=True)
+class _Trace:
+    """What the spans of one rebuilt trace share: their attributes, ids, and where what is still open ends."""
+
+    common: dict[str, Any]
+    trace_id: int
+    root_id: int
+    last_ns: int  # the history's last event: the end of a span the history does not close (outcome open)
+
+
 def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanRecord]:
     """The spans of the execution whose history is *events* (oldest first, from WorkflowExecutionStarted).
+
+    A decision task, activity attempt or child workflow the history does not close (it still runs, or the
+    execution was terminated or timed out under it) ends at the last event, ``simpleflow.outcome`` ``open``.
 
     Raises:
         ValueError: *events* is empty or does not start with WorkflowExecutionStarted.
@@ -66,6 +80,8 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
     task_list = (started.get("taskList") or {}).get("name")
     trace_id, root_id = execution_ids(ids.workflow_id, ids.run_id)
     common = _common(ids, workflow_type, task_list)
+    first_ns = to_ns(events[0].get("eventTimestamp")) or 0
+    trace = _Trace(common, trace_id, root_id, to_ns(events[-1].get("eventTimestamp")) or first_ns)
     by_id = {e["eventId"]: e for e in events}
     decided: dict[int, list[dict[str, Any]]] = {}  # DecisionTaskCompleted id -> events its decisions added
     for event in events:
@@ -76,99 +92,133 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
     spans: list[SpanRecord] = []
     processed = 0  # the DecisionTaskStarted of the last decision task answered (SWF's previousStartedEventId)
     attempts: dict[str, int] = {}
-    scheduled: dict[int, tuple[dict[str, Any], int]] = {}  # scheduled id -> its attributes, attempt
-    child_starts: dict[int, dict[str, Any]] = {}  # initiated id -> ChildWorkflowExecutionStarted
+    scheduled: dict[int, tuple[dict[str, Any], int]] = {}  # scheduled id -> its attributes, attempt (not closed)
+    activity_starts: dict[int, int] = {}  # scheduled id -> its ActivityTaskStarted's id
+    child_starts: dict[int, dict[str, Any]] = {}  # initiated id -> ChildWorkflowExecutionStarted (not closed)
+    decision_starts: dict[int, dict[str, Any]] = {}  # DecisionTaskStarted id -> it (not answered)
     for event in events:
         kind, a, eid = event["eventType"], _attrs(event), event["eventId"]
-        when = to_ns(event.get("eventTimestamp")) or 0
-        if kind in ("DecisionTaskCompleted", "DecisionTaskTimedOut"):
-            start_event = by_id.get(a.get("startedEventId"))
+        if kind == "DecisionTaskStarted":
+            decision_starts[eid] = event
+        elif kind in ("DecisionTaskCompleted", "DecisionTaskTimedOut"):
+            start_event = decision_starts.pop(a.get("startedEventId"), None)
             if start_event is None:
                 continue
-            started_id = start_event["eventId"]
-            new = [e for e in events if processed < e["eventId"] <= started_id]
-            attrs = dict(common)
-            attrs[n.DECISION_EVENTS] = len(new)
-            attrs[n.DECISION_STARTED_EVENT] = started_id
-            attrs[n.REBUILT] = True
-            error = None
+            new = [e for e in events if processed < e["eventId"] <= start_event["eventId"]]
+            spans.append(_decision_span(start_event, event, new, decided.get(eid, []), trace))
             if kind == "DecisionTaskCompleted":
-                attrs[n.DECISION_COUNT] = len(decided.get(eid, ()))
-                attrs[n.OUTCOME] = "completed"
-                processed = started_id
-            else:
-                attrs[n.OUTCOME] = "timed_out"
-                error = "decision task timed out"
-            start = to_ns(start_event.get("eventTimestamp")) or when
-            span_id = stable_span_id(trace_id, "decision", started_id)
-            spans.append(SpanRecord(n.DECISION_TASK, trace_id, span_id, root_id, start, when, attrs, error=error))
-            spans[-1].events = span_events(new) + decided_in_history(decided.get(eid, []))
+                processed = start_event["eventId"]
         elif kind == "ActivityTaskScheduled":
             activity_id = a.get("activityId", "")
             attempts[activity_id] = attempts.get(activity_id, 0) + 1
             scheduled[eid] = (a, attempts[activity_id])
+        elif kind == "ActivityTaskStarted":
+            activity_starts[a.get("scheduledEventId") or 0] = eid
         elif activity_outcome(kind) is not None and a.get("scheduledEventId") in scheduled:
-            spans.append(_activity_span(event, scheduled[a["scheduledEventId"]], by_id, common, trace_id, root_id))
+            schedule = scheduled.pop(a["scheduledEventId"])
+            spans.append(_activity_span(a["scheduledEventId"], a.get("startedEventId"), schedule, by_id, trace, event))
         elif kind == "ChildWorkflowExecutionStarted":
             child_starts[a.get("initiatedEventId") or 0] = event
         elif child_outcome(kind) is not None:
-            start_event = child_starts.get(a.get("initiatedEventId") or 0) or by_id.get(a.get("initiatedEventId") or 0)
-            spans.append(_child_span(event, start_event or event, common, trace_id, root_id))
+            start_event = child_starts.pop(a.get("initiatedEventId") or 0, None) or by_id.get(
+                a.get("initiatedEventId") or 0
+            )
+            spans.append(_child_span(event, start_event or event, trace))
+    for start_event in decision_starts.values():
+        new = [e for e in events if processed < e["eventId"] <= start_event["eventId"]]
+        spans.append(_decision_span(start_event, None, new, [], trace))
+    for scheduled_id, schedule in scheduled.items():
+        spans.append(_activity_span(scheduled_id, activity_starts.get(scheduled_id), schedule, by_id, trace, None))
+    spans += [_child_span(None, start_event, trace) for start_event in child_starts.values()]
     spans.insert(0, _execution_span(events, started, common, workflow_type, trace_id, root_id))
     return spans
 
 
+def _decision_span(
+    start_event: dict[str, Any],
+    event: dict[str, Any] | None,
+    new: list[dict[str, Any]],
+    added: list[dict[str, Any]],
+    trace: _Trace,
+) -> SpanRecord:
+    """A decision task from its DecisionTaskStarted (*start_event*) to *event*, which answered it or timed it
+    out (None: open); *new*, the events it was given to fold in; *added*, those its decisions added."""
+    started_id = start_event["eventId"]
+    attrs = dict(trace.common)
+    attrs[n.DECISION_EVENTS] = len(new)
+    attrs[n.DECISION_STARTED_EVENT] = started_id
+    attrs[n.REBUILT] = True
+    error = None
+    if event is None:
+        attrs[n.OUTCOME] = "open"
+    elif event["eventType"] == "DecisionTaskCompleted":
+        attrs[n.DECISION_COUNT] = len(added)
+        attrs[n.OUTCOME] = "completed"
+    else:
+        attrs[n.OUTCOME] = "timed_out"
+        error = "decision task timed out"
+    end = trace.last_ns if event is None else to_ns(event.get("eventTimestamp")) or 0
+    start = to_ns(start_event.get("eventTimestamp")) or end
+    span_id = stable_span_id(trace.trace_id, "decision", started_id)
+    span = SpanRecord(n.DECISION_TASK, trace.trace_id, span_id, trace.root_id, start, end, attrs, error=error)
+    span.events = span_events(new) + decided_in_history(added)
+    return span
+
+
 def _activity_span(
-    event: dict[str, Any],
+    scheduled_id: int,
+    started_id: int | None,
     schedule: tuple[dict[str, Any], int],
     by_id: dict[int, dict[str, Any]],
-    common: dict[str, Any],
-    trace_id: int,
-    root_id: int,
+    trace: _Trace,
+    event: dict[str, Any] | None,
 ) -> SpanRecord:
-    a = _attrs(event)
+    """An attempt from its ActivityTaskStarted (*started_id*; its scheduling if it never started) to *event*,
+    which closed it (None: open)."""
     attrs_scheduled, attempt = schedule
     name = (attrs_scheduled.get("activityType") or {}).get("name") or "unknown"
-    start_event = by_id.get(a.get("startedEventId") or 0) or by_id[a["scheduledEventId"]]
-    attrs = dict(common)
+    start_event = by_id.get(started_id or 0) or by_id[scheduled_id]
+    attrs = dict(trace.common)
     task_list = (attrs_scheduled.get("taskList") or {}).get("name")
     if task_list:
         attrs[n.TASK_LIST] = task_list
     attrs.update({n.ACTIVITY_NAME: name, n.ACTIVITY_ID: attrs_scheduled.get("activityId", ""), n.ATTEMPT: attempt})
-    attrs[n.OUTCOME] = activity_outcome(event["eventType"])
+    attrs[n.OUTCOME] = "open" if event is None else activity_outcome(event["eventType"])
     attrs[n.REBUILT] = True
-    error = activity_error_type(event)
+    error = None if event is None else task_error_type(event)
     if error is not None:
         attrs[n.ERROR_TYPE] = error
-    if a.get("startedEventId"):  # the id the worker's live span has
-        span_id = stable_span_id(trace_id, "activity", a["startedEventId"])
+    if started_id:  # the id the worker's live span has
+        span_id = stable_span_id(trace.trace_id, "activity", started_id)
     else:
-        span_id = stable_span_id(trace_id, "activity-scheduled", a["scheduledEventId"])
+        span_id = stable_span_id(trace.trace_id, "activity-scheduled", scheduled_id)
     start = to_ns(start_event.get("eventTimestamp")) or 0
-    end = to_ns(event.get("eventTimestamp")) or start
-    return SpanRecord(n.activity_span_name(name), trace_id, span_id, root_id, start, end, attrs, error=error)
+    end = trace.last_ns if event is None else to_ns(event.get("eventTimestamp")) or start
+    return SpanRecord(
+        n.activity_span_name(name), trace.trace_id, span_id, trace.root_id, start, end, attrs, error=error
+    )
 
 
-def _child_span(
-    event: dict[str, Any], start_event: dict[str, Any], common: dict[str, Any], trace_id: int, root_id: int
-) -> SpanRecord:
-    """A child workflow in its parent's trace: from its ChildWorkflowExecutionStarted (*start_event*) to *event*."""
-    a = _attrs(event)
+def _child_span(event: dict[str, Any] | None, start_event: dict[str, Any], trace: _Trace) -> SpanRecord:
+    """A child workflow in its parent's trace: from its ChildWorkflowExecutionStarted (*start_event*) to *event*,
+    which closed it (None: open)."""
+    a = _attrs(event if event is not None else start_event)
     execution = a.get("workflowExecution") or {}
     child_type = (a.get("workflowType") or {}).get("name") or "unknown"
-    attrs = dict(common)
+    attrs = dict(trace.common)
     attrs.update({n.CHILD_WORKFLOW_ID: execution.get("workflowId", ""), n.CHILD_RUN_ID: execution.get("runId", "")})
-    attrs[n.OUTCOME] = child_outcome(event["eventType"])
+    attrs[n.OUTCOME] = "open" if event is None else child_outcome(event["eventType"])
     attrs[n.REBUILT] = True
     links = []
     if execution.get("workflowId") and execution.get("runId"):
         child_trace, child_root = execution_ids(execution["workflowId"], execution["runId"])
         links.append(SpanLink(child_trace, child_root, {"simpleflow.link": "child"}))
-    error = None if attrs[n.OUTCOME] == "completed" else f"child workflow {attrs[n.OUTCOME]}"
-    span_id = stable_span_id(trace_id, "child", a.get("initiatedEventId"))
+    error = None if attrs[n.OUTCOME] in ("completed", "open") else f"child workflow {attrs[n.OUTCOME]}"
+    span_id = stable_span_id(trace.trace_id, "child", a.get("initiatedEventId"))
     start = to_ns(start_event.get("eventTimestamp")) or 0
-    end = to_ns(event.get("eventTimestamp")) or start
-    return SpanRecord(n.child_span_name(child_type), trace_id, span_id, root_id, start, end, attrs, [], links, error)
+    end = trace.last_ns if event is None else to_ns(event.get("eventTimestamp")) or start
+    name = n.child_span_name(child_type)
+    return SpanRecord(name, trace.trace_id, span_id, trace.root_id, start, end, attrs, [], links, error)
 
 
 def execution_links(started: dict[str, Any], workflow_id: str) -> list[SpanLink]:

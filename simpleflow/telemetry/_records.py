@@ -17,10 +17,10 @@ __all__ = [
     "SpanEvent",
     "SpanLink",
     "SpanRecord",
-    "activity_error_type",
     "child_outcome",
     "closing_outcome",
     "span_events",
+    "task_error_type",
     "to_ns",
 ]
 
@@ -105,7 +105,10 @@ def decided_events(decisions: list[dict[str, Any]], when: int) -> list[SpanEvent
         kind = decision.get("decisionType", "")
         a = decision.get(kind[:1].lower() + kind[1:] + "DecisionAttributes") or {}
         if kind == "StartTimer":
-            attrs = {n.TIMER_ID: a.get("timerId", ""), n.TIMER_SECONDS: str(a.get("startToFireTimeout", ""))}
+            attrs: dict[str, Any] = {n.TIMER_ID: a.get("timerId", "")}
+            seconds = str(a.get("startToFireTimeout", "")).strip()
+            if seconds.isdigit():  # SWF's is a whole number of seconds, as text: a number here
+                attrs[n.TIMER_SECONDS] = int(seconds)
             out.append(SpanEvent(n.TIMER_STARTED, when, attrs))
         elif kind == "CancelTimer":
             out.append(SpanEvent(n.TIMER_CANCELED, when, {n.TIMER_ID: a.get("timerId", "")}))
@@ -195,14 +198,13 @@ def error_type_of_failure(details: Any, reason: Any) -> str:
     return head or "unknown"
 
 
-def activity_error_type(event: dict[str, Any]) -> str | None:
-    """``error.type`` of an event closing an activity attempt without a result (None: it completed)."""
-    kind = event["eventType"]
+def task_error_type(event: dict[str, Any]) -> str | None:
+    """``error.type`` of an event closing an activity attempt or a child workflow without a result (None: it
+    completed, or the event closes neither): the failure's, ``timeout.<timeoutType>``, canceled or terminated."""
+    outcome = _ACTIVITY_OUTCOMES.get(event["eventType"]) or _CHILD_OUTCOMES.get(event["eventType"])
     a = _attrs(event)
-    if kind == "ActivityTaskFailed":
+    if outcome == "failed":
         return error_type_of_failure(a.get("details"), a.get("reason"))
-    if kind == "ActivityTaskTimedOut":
+    if outcome == "timed_out":
         return f"timeout.{a.get('timeoutType', 'UNKNOWN')}"
-    if kind == "ActivityTaskCanceled":
-        return "canceled"
-    return None
+    return outcome if outcome in ("canceled", "terminated") else None

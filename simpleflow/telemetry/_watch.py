@@ -8,10 +8,12 @@ command that leaves before its exporters are done says how many spans they still
 from __future__ import annotations
 
 import inspect
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _FAILED: dict[str, int] = {}  # exporter name -> spans it failed to export
 _STOPPED = threading.Event()
@@ -42,7 +44,11 @@ class Watched:
         try:
             if not _STOPPED.is_set():
                 result = self.exporter.export(spans)
-        finally:  # an exporter that raises failed too (the processor logs it)
+        except Exception as err:  # one line, not the processor's traceback (LOG_LEVEL=DEBUG shows it)
+            log.warning(
+                "the %s exporter failed: %s: %s", self.name, type(err).__name__, err, exc_info=log.isEnabledFor(10)
+            )
+        finally:  # an exporter that raises failed too
             with _LOCK:
                 self.done += len(spans)
                 if result is not SpanExportResult.SUCCESS:

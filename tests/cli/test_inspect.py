@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -186,7 +187,21 @@ def test_profile_rows_and_svg_timeline(inspected, tmp_path):
     assert all(task in text for task in ("activity-inspect.add-1", "activity-inspect.triple-1"))
 
 
+def test_a_profile_svg_that_cannot_be_written_is_one_line_as_a_trace_output_is(inspected, tmp_path):
+    svg = tmp_path / "nowhere" / "timeline.svg"
+    code, out, err = simpleflow("workflow.profile", inspected["domain"], WORKFLOW_ID, "--svg", str(svg))
+    assert (code, out, err) == (2, "", f"simpleflow: error: --svg {svg}: cannot write it: No such file or directory\n")
+
+
 # workflow.history
+
+
+def test_history_times_are_epoch_seconds_and_iso_in_the_output_formats_as_documented(inspected):
+    _, default, _ = simpleflow("workflow.history", inspected["domain"], WORKFLOW_ID)
+    _, events, _ = simpleflow("workflow.history", WORKFLOW_ID, "--domain", inspected["domain"], "-o", "events")
+    assert isinstance(json.loads(default)["events"][0]["eventTimestamp"], float)
+    stamp = json.loads(events)[0]["eventTimestamp"]
+    assert stamp.endswith("Z") and datetime.fromisoformat(stamp[:-1]).year > 2000  # docs/inspecting.md
 
 
 def test_history_replays_with_no_mismatch(inspected, tmp_path):

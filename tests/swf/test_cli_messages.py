@@ -159,13 +159,18 @@ def test_workflow_info_shows_status_close_status_and_why(shell, swf_domain, term
     )
 
 
-def test_workflow_list_with_nothing_to_list_says_so(shell, swf_domain):
+def test_workflow_list_and_filter_with_nothing_to_list_say_so(shell, swf_domain):
     done = console.run(shell, "workflow.list", swf_domain, cwd=console.REPO)
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == (
         f"no open executions in {swf_domain} started in the last 30 days (closed ones: --status closed)\n"
     )
     done = console.run(shell, "--format", "json", "workflow.list", swf_domain, cwd=console.REPO)
+    assert (done.returncode, json.loads(done.stdout)) == (0, [])
+    done = console.run(shell, "workflow.filter", swf_domain, "--workflow-id", "nowf", cwd=console.REPO)
+    assert (done.returncode, done.stdout) == (0, "")  # was: an empty line
+    assert done.stderr == f"no open executions in {swf_domain} match the filters given (closed ones: --status closed)\n"
+    done = console.run(shell, "--format", "json", "workflow.filter", swf_domain, "--workflow-id", "x", cwd=console.REPO)
     assert (done.returncode, json.loads(done.stdout)) == (0, [])
 
 

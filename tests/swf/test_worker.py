@@ -164,9 +164,14 @@ def test_class_activity_gets_its_context_and_runs_execute(execution):
     assert json.loads(attributes(event)["result"]) == {"product": 42, "activity_id": aid}
 
 
-@pytest.mark.parametrize("log_format", ["text", "json"])
-def test_function_activity_context_names_the_task(execution, log_format, monkeypatch):
+@pytest.mark.parametrize("log_format", ["text", "json", "JSON", "json from a settings module"])
+def test_function_activity_context_names_the_task(execution, log_format, monkeypatch, tmp_path):
     monkeypatch.setenv("SIMPLEFLOW_LOG_FORMAT", log_format)
+    if log_format.endswith("module"):  # the setting as the command line reads it, wherever it is set
+        (tmp_path / "json_log_settings.py").write_text('SIMPLEFLOW_LOG_FORMAT = "json"\n')
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.setenv("SIMPLEFLOW_SETTINGS_MODULE", "json_log_settings")
+        monkeypatch.delenv("SIMPLEFLOW_LOG_FORMAT")
     (aid,) = execution.schedule(("tests.context", {}))
     with worker(execution.domain, execution.task_list):
         event = execution.wait_for(aid)[aid]
@@ -182,7 +187,7 @@ def test_function_activity_context_names_the_task(execution, log_format, monkeyp
         "activity_task_list": execution.task_list,
         # SWF's activity task does not say it: the worker asks once per run, only where JSON log records
         # or telemetry carry it (else an SWF call per run would buy nothing)
-        "workflow_type": "tests.workflow" if log_format == "json" else "",
+        "workflow_type": "tests.workflow" if log_format.lower().startswith("json") else "",
         "attempt": 1,
     }
 

@@ -33,7 +33,9 @@ def swf_hosts(domain: str) -> Iterator[None]:
     """A decider and a worker in threads of this process, on the fixtures' task list of *domain*."""
     stop = threading.Event()
     decider = Decider(
-        domain, tw.TASK_LIST, [tw.ParentWorkflow, tw.ChildWorkflow, tw.PausedWorkflow, tw.OversizeWorkflow]
+        domain,
+        tw.TASK_LIST,
+        [tw.ParentWorkflow, tw.ChildWorkflow, tw.PausedWorkflow, tw.OversizeWorkflow, tw.LateWorkflow],
     )
     threads = [
         threading.Thread(target=decider.run, args=(stop,), daemon=True),

@@ -1,4 +1,4 @@
-"""Signals as span events, and the links between the runs of a continued execution (local host)."""
+"""Timers and signals as span events, and the links between the runs of a continued execution (local host)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from examples.continue_as_new import CountdownWorkflow
 from examples.signals import SignalsWorkflow
 from simpleflow.local.host import LocalExecution
 from simpleflow.telemetry import execution_ids
+from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
+from tests.fixtures import telemetry_workflows as tw
 
 
 def test_signals_received_and_sent_are_events_of_the_decision_tasks(otel):
@@ -22,6 +24,19 @@ def test_signals_received_and_sent_are_events_of_the_decision_tasks(otel):
     sent = [attrs["simpleflow.signal.name"] for name, attrs in events if name == "signal.sent"]
     assert received.count("approve") == 1  # once, whatever the decision tasks that replayed it
     assert "approved" in sent
+
+
+def test_a_timer_started_says_its_seconds_as_a_number_live_and_rebuilt(otel):
+    outcome = LocalExecution(tw.ParentWorkflow, {"args": [1]}).execute()
+    trace_id, _ = execution_ids(outcome.workflow_id, outcome.run_id)
+    live = [dict(e.attributes) for s in otel.finished() if s.context.trace_id == trace_id for e in s.events]
+    rebuilt = [
+        e.attributes
+        for s in rebuild_trace(outcome.events, ExecutionIds(outcome.workflow_id, outcome.run_id))
+        for e in s.events
+    ]
+    started = {"simpleflow.timer.id": "pause", "simpleflow.timer.seconds": 1}  # was: "1"
+    assert started in live and started in rebuilt
 
 
 def test_a_continued_run_is_a_trace_linked_to_the_run_it_continues(otel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -14,7 +15,8 @@ from examples.basic import BasicWorkflow
 from simpleflow.local.host import LocalExecution
 from tests.fixtures import telemetry_workflows as tw
 from tests.log_capture import Captured
-from tests.swf_e2e_helpers import ROOT
+from tests.swf_e2e_helpers import ROOT, simpleflow
+from tests.telemetry.helpers import run_on_swf, swf_hosts
 
 
 @pytest.fixture
@@ -52,6 +54,26 @@ def test_records_of_a_decision_task_and_of_an_attempt_carry_their_fields_and_spa
         span = spans[(int(record.trace_id, 16), int(record.span_id, 16))]
         assert span.name == "activity tests.telemetry.add"
         assert span.attributes["simpleflow.workflow.id"] == record.workflow_id
+
+
+def test_the_swf_workers_own_records_about_an_attempt_carry_its_span_ids(otel, captured, swf_domain):
+    with swf_hosts(swf_domain):
+        run_on_swf(swf_domain, tw.ChildWorkflow, [1])
+    [attempt] = [s for s in otel.finished() if s.name == "activity tests.telemetry.add"]
+    [running] = [r for r in captured if r.name == "simpleflow.swf.worker" and "running" in r.getMessage()]
+    assert (running.trace_id, running.span_id) == (
+        f"{attempt.context.trace_id:032x}",
+        f"{attempt.context.span_id:016x}",
+    )
+    assert running.activity_id == attempt.attributes["simpleflow.activity.id"]
+
+
+def test_the_log_format_option_takes_any_case_as_the_setting_does(swf_domain):
+    workflow = "tests.fixtures.telemetry_workflows.ChildWorkflow"
+    done = simpleflow("standalone", "--domain", swf_domain, "--log-format", "JSON", workflow, "--input", "[1]")
+    assert done.returncode == 0, done.stderr  # was: "Invalid value for '--log-format'", exit 2
+    records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [r["message"] for r in records if r["message"].startswith("adding")] == ["adding 1 and 1"]
 
 
 def test_without_the_extra_nothing_is_imported_and_runs_are_the_same():

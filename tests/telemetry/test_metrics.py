@@ -55,6 +55,21 @@ def test_a_local_run_records_decision_activity_failure_and_retry_points(otel):
     assert sum(p.count for p in points[n.M_SCHEDULE_TO_START]) == 4
 
 
+def test_a_child_workflow_failed_and_retried_is_counted_under_its_type_and_error(otel):
+    LocalExecution(tw.RetriedChildParentWorkflow, {"args": [1]}).execute()  # the child fails twice
+    points = otel.points()
+    child = {n.ACTIVITY_NAME: "tests.fixtures.telemetry_workflows.RefusingChildWorkflow", n.TASK_KIND: "child_workflow"}
+    child.update({n.DOMAIN: "local", n.TASK_LIST: "telemetry", n.WORKFLOW_TYPE: "telemetry_retried_child_parent"})
+    failures = [
+        (dict(p.attributes), p.value) for p in points[n.M_TASK_FAILURES] if p.attributes[n.TASK_KIND] != "activity"
+    ]
+    assert failures == [({**child, n.ERROR_TYPE: "ValueError"}, 2)]
+    retries = [
+        (dict(p.attributes), p.value) for p in points[n.M_TASK_RETRIES] if p.attributes[n.TASK_KIND] != "activity"
+    ]
+    assert retries == [(child, 1)]
+
+
 def test_an_swf_decider_records_its_run_cache(otel, swf_domain):
     with swf_hosts(swf_domain):
         run_on_swf(swf_domain, tw.ParentWorkflow, [1])

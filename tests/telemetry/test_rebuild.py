@@ -146,6 +146,13 @@ def test_a_history_file_without_the_execution_ids_is_refused_in_one_line(tmp_pat
     assert not (tmp_path / "out.json").exists()
 
 
+def test_execution_ids_given_both_as_arguments_and_as_options_are_refused(tmp_path):
+    for option in ("--workflow-id", "--run-id"):
+        result = simpleflow_here("workflow.trace", "demo", "wf", option, "x", "--output", str(tmp_path / "out.json"))
+        said = f"simpleflow: error: {option} goes with --history FILE: the arguments DOMAIN WORKFLOW_ID [RUN_ID] name"
+        assert (result.returncode, result.stderr) == (2, f"{said} the execution\n")  # was: ignored
+
+
 def _scheduled_type_a_number(events):
     next(e for e in events if e["eventType"] == "ActivityTaskScheduled")["activityTaskScheduledEventAttributes"][
         "activityType"

@@ -35,3 +35,8 @@ def test_standalone_exports_the_spans_and_metrics_of_its_processes(held_polls, m
     assert names == ["activity tests.telemetry.add", "decision_task", "decision_task", "workflow telemetry_child"]
     assert '"name": "simpleflow.activity.duration"' in done.stdout  # the worker's metrics
     assert '"name": "simpleflow.decision_task.duration"' in done.stdout  # the decider's
+    # Its own task list (standalone-<uuid>, new each run) is the spans'; metric points say "standalone".
+    spans = console_spans(done.stdout)
+    assert {span["attributes"]["simpleflow.task_list"][:11] for span in spans} == {"standalone-"}
+    assert done.stdout.count('"simpleflow.task_list": "standalone-') == len(spans)
+    assert '"simpleflow.task_list": "standalone"' in done.stdout
