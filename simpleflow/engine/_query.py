@@ -2,7 +2,8 @@
 
 The replay is the engine's own (a fresh ``WorkflowRun`` fed every event); its decisions are dropped, so the
 execution is never touched. A closed history is replayed up to its closing event, as its last decider saw it.
-What does not fit the code is judged as ``workflow.replay`` judges it (``past_the_raise``).
+What does not fit the code refuses an answer, but for the commands a run that raised never reached
+(``unfit_before_the_raise``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from simpleflow.engine._context import ExecutionInfo
 from simpleflow.engine._fit import REPORT, HistoryDoesNotFit
-from simpleflow.engine._raised import past_the_raise
+from simpleflow.engine._raised import unfit_before_the_raise
 from simpleflow.engine._run import WorkflowRun
 from simpleflow.exceptions import QueryFailed, QueryRefused, UsageError
 from simpleflow.history import until_closed
@@ -53,10 +54,9 @@ def answer_query(
     info = dataclasses.replace(info or ExecutionInfo(), on_nondeterminism=REPORT)
     run = WorkflowRun(workflow_class, info)
     try:
-        replayed = until_closed(events)
-        run.advance(replayed)
-        # What a replay accepts: a run that raised may stop short of tasks its live run went on to submit.
-        unfit = past_the_raise(workflow_class, replayed, info, run)
+        run.advance(until_closed(events))
+        # A run that raised may stop short of tasks its live run went on to submit: they do not change the answer.
+        unfit = unfit_before_the_raise(run)
         if unfit:
             raise HistoryDoesNotFit(f"history does not fit the code: {unfit[0]}")
         try:

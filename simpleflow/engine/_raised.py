@@ -59,10 +59,26 @@ def past_the_raise(
     return found
 
 
+def unfit_before_the_raise(run: WorkflowRun) -> list[Unfit]:
+    """``run.unfit`` without the commands the code never took because ``run`` raised first: what a query answers
+    does not depend on them (the run's state is the one it raised in).
+
+    One look, where ``past_the_raise`` replays the history once per decision task to tell those commands apart:
+    a query, whose history anyone who can start or signal the execution can make long, must not cost that.
+    """
+    unfit = run.unfit
+    if run.outcome is None or run.outcome.error is None:
+        return unfit
+    own = {m.unfit() for m in run.nondeterminism}
+    return [u for u in unfit if u in own or u.kind not in _TAKEN_BY]
+
+
 def _deciding_task(event: dict[str, Any]) -> int | None:
-    """The DecisionTaskCompleted event id of the decision *event* records (ActivityTaskScheduled, TimerStarted...)."""
+    """The DecisionTaskCompleted event id of the decision *event* records (ActivityTaskScheduled, TimerStarted...);
+    None when the event names none (or not as an event id: a history file may hold anything)."""
     attributes = next((value for key, value in event.items() if key.endswith("EventAttributes")), None)
-    return attributes.get("decisionTaskCompletedEventId") if isinstance(attributes, dict) else None
+    completed = attributes.get("decisionTaskCompletedEventId") if isinstance(attributes, dict) else None
+    return completed if type(completed) is int and completed > 0 else None
 
 
 def _decided_at(

@@ -109,7 +109,8 @@ def decisions_in(events: list[dict[str, Any]]) -> list[Decision]:
             task += 1
             tasks[event["eventId"]] = task
             continue
-        decision = _recorded(event, lambda completed: tasks.get(completed, 0))
+        # (a history file may hold anything there: what is no event id names no decision task)
+        decision = _recorded(event, lambda completed: tasks.get(completed, 0) if type(completed) is int else 0)
         if decision is not None:
             found.append(decision)
     return found

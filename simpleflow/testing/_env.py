@@ -47,11 +47,13 @@ _UNIT = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
 def _number(call: str, name: str, value: Any) -> float:
     """*value* if a number, else a timer's duration (``format.duration``: whole seconds as text), in one line."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return value
     try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if math.isfinite(value):  # (an int too large for a float: OverflowError)
+                return value
+            raise ValueError()
         return int(format.duration(value, unlimited=False))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(
             f"{call}: {name}={value!r} is not a number of {name} (for an hour: advance(hours=1), advance(3600))"
         ) from None

@@ -82,3 +82,17 @@ def test_an_execution_failed_by_a_task_that_raises_on_failure_is_queried_at_its_
     scheduled = [e for e in outcome.events if e["eventType"] == "ActivityTaskScheduled"]
     assert scheduled[-1]["activityTaskScheduledEventAttributes"]["activityId"].endswith("charge-1")
     assert execution.query("status") == "checking"
+
+
+def test_a_query_of_a_run_that_raised_replays_its_history_once(monkeypatch):
+    # workflow.replay replays the history again at each decision task holding a task the run never reached:
+    # a query must not (its history can be made long by whoever starts or signals the execution).
+    from simpleflow.engine import _run
+
+    execution = LocalExecution(RefusedOrder, {"args": ["o-3"], "kwargs": {}})
+    assert execution.execute().status == "failed"
+    runs = []
+    init = _run.WorkflowRun.__init__
+    monkeypatch.setattr(_run.WorkflowRun, "__init__", lambda self, *a, **k: runs.append(1) or init(self, *a, **k))
+    assert execution.query("status") == "checking"
+    assert len(runs) == 1

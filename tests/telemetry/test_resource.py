@@ -65,6 +65,15 @@ def test_the_exit_timeout_is_checked_without_exporters_too(monkeypatch):
     assert (done.returncode, done.stdout, done.stderr) == (2, "", said)
 
 
+def test_an_exit_timeout_longer_than_a_thread_can_wait_is_refused_when_the_command_starts(monkeypatch):
+    # It passed the check, then the wait at exit raised OverflowError with a traceback.
+    monkeypatch.setenv("SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT", "1e10")
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    done = simpleflow("workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", "[1, 5]")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("simpleflow: error: SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT=1e+10 is over the longest wait")
+
+
 def test_good_sampler_values_are_taken_without_a_word_and_an_exporter_named_twice_exports_once(monkeypatch):
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console,console")
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio")  # the SDK's names, in any case

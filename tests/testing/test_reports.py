@@ -238,3 +238,19 @@ def test_a_history_without_its_ids_says_how_each_entry_point_is_given_them(env, 
     named = tmp_path / "named.json"
     named.write_text(json.dumps({"workflowId": run.workflow_id, "runId": run.run_id, "events": run.history}))
     assert_replays(wf.Parent, named)
+
+
+@pytest.mark.parametrize("tampered", ["4", ["4"], {"id": 4}, -1])
+def test_a_decision_task_id_that_is_no_event_id_is_a_difference_not_a_crash(env, tampered):
+    # A history file may hold anything: a decisionTaskCompletedEventId that is no event id names no decision task
+    # (the report's numbering and the replay at a decision task both read it; a list or a dict raised TypeError).
+    run = env.run(wf.Chained, 1)
+    events = [dict(e) for e in run.history]
+    scheduled = next(e for e in events if e["eventType"] == "ActivityTaskScheduled")
+    attributes = scheduled["activityTaskScheduledEventAttributes"] = dict(
+        scheduled["activityTaskScheduledEventAttributes"]
+    )
+    attributes["decisionTaskCompletedEventId"] = tampered
+    report = check_replay(wf.ChainedRaises, events)
+    assert not report.ok
+    assert report.difference.history.type == "ScheduleActivityTask"
