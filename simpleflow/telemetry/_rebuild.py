@@ -11,6 +11,8 @@ spans). Pure.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +91,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
         if completed_id:
             decided.setdefault(completed_id, []).append(event)
 
+    between = _events_between(events)
     spans: list[SpanRecord] = []
     processed = 0  # the DecisionTaskStarted of the last decision task answered (SWF's previousStartedEventId)
     attempts: dict[str, int] = {}
@@ -104,7 +107,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
             start_event = decision_starts.pop(a.get("startedEventId"), None)
             if start_event is None:
                 continue
-            new = [e for e in events if processed < e["eventId"] <= start_event["eventId"]]
+            new = between(processed, start_event["eventId"])
             spans.append(_decision_span(start_event, event, new, decided.get(eid, []), trace))
             if kind == "DecisionTaskCompleted":
                 processed = start_event["eventId"]
@@ -125,7 +128,7 @@ def rebuild_trace(events: list[dict[str, Any]], ids: ExecutionIds) -> list[SpanR
             )
             spans.append(_child_span(event, start_event or event, trace))
     for start_event in decision_starts.values():
-        new = [e for e in events if processed < e["eventId"] <= start_event["eventId"]]
+        new = between(processed, start_event["eventId"])
         spans.append(_decision_span(start_event, None, new, [], trace))
     for scheduled_id, schedule in scheduled.items():
         spans.append(_activity_span(scheduled_id, activity_starts.get(scheduled_id), schedule, by_id, trace, None))
@@ -260,3 +263,13 @@ def _execution_span(
     links = execution_links(started, common[n.WORKFLOW_ID])
     span = n.execution_span_name(workflow_type)
     return SpanRecord(span, trace_id, root_id, None, start, end, attrs, [], links, error)
+
+
+def _events_between(events: list[dict[str, Any]]) -> Callable[[int, int], list[dict[str, Any]]]:
+    """``between(after, upto)``: the *events* whose id is in ``(after, upto]``, in their order. A slice found by
+    bisection (a decision task's new events, for each decision task: a scan each was 27 s on 24,000 events) where
+    the ids increase, as SWF gives them; a scan where they do not."""
+    ids = [e["eventId"] for e in events]
+    if all(a < b for a, b in zip(ids, ids[1:])):
+        return lambda after, upto: events[bisect.bisect_right(ids, after) : bisect.bisect_right(ids, upto)]
+    return lambda after, upto: [e for e in events if after < e["eventId"] <= upto]
