@@ -175,6 +175,10 @@ class ExecutionTimeoutError(Exception):
     __repr__ = __str__
 
 
+class ChildrenKeepDying(Exception):
+    """A supervisor's child died at its start time after time: the supervisor stopped the others and gave up."""
+
+
 class UsageError(Exception):
     """Bad input from a user (CLI argument, workflow path, JSON); one line says what."""
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from simpleflow.exceptions import DataError, JumboFieldNotStored, UnknownTaskError, UsageError
+from simpleflow.exceptions import ChildrenKeepDying, DataError, JumboFieldNotStored, UnknownTaskError, UsageError
 
 __all__ = [
     "EXIT_FAILURE",
@@ -206,7 +206,8 @@ def explain(error: BaseException) -> tuple[str, int]:
 
     from simpleflow.runtime.loader import first_line, where_raised
 
-    if isinstance(error, DataError):  # read from SWF or S3 (a jumbo field...): not the command line's fault
+    # read from SWF or S3 (a jumbo field...), or children that die at start: not the command line's fault
+    if isinstance(error, (DataError, ChildrenKeepDying)):
         return first_line(str(error)), EXIT_FAILURE
     if isinstance(error, (UsageError, ValueError, UnknownTaskError)):
         # ValueError: what a user sets wrong (an oversize --input, an environment variable...).

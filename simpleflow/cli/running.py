@@ -63,6 +63,7 @@ def decider_start(
 
     apply_log_level(log_level)
     apply_log_format(log_format)
+    settings.check("decider")  # a value that does not parse: one line now, not in each child or thread
     domain = require_domain(domain)
     use_current_directory()  # the project's packages, WORKFLOWS given or not (docs/security.md)
     classes = [load_workflow(path) for path in workflows]  # fail now, in one line, rather than in every child
@@ -74,7 +75,6 @@ def decider_start(
             raise UsageError(f"the WORKFLOWS use different task lists ({', '.join(sorted(lists))}): pass --task-list")
         task_list = lists.pop()
     nb_processes = nb_processes or 1
-    settings.get("SIMPLEFLOW_ON_NONDETERMINISM")  # a value that does not parse: one line now, not in each child
     client.check_domain(domain)
     with attended():  # a stop is said at once: it may wait up to a minute for a poll in flight
         if nb_processes <= 1:
@@ -120,6 +120,7 @@ def worker_start(
     a task naming ``pkg.mod.func`` imports ``pkg.mod``; either way only functions and classes declared
     with ``@activity.with_attributes`` run, and a task naming anything else fails saying so.
     """
+    from simpleflow import settings
     from simpleflow.runtime.loader import use_current_directory
     from simpleflow.swf import single_task
     from simpleflow.swf.process import attended
@@ -127,6 +128,7 @@ def worker_start(
 
     apply_log_level(log_level)
     apply_log_format(log_format)
+    settings.check("worker")  # a value that does not parse: one line now, not in each child
     use_current_directory()  # MODULES, or the module a task names without them: the same path in every form
     if not task_list and poll_data is None:
         raise UsageError("give --task-list (or the task itself with --poll-data)")
@@ -237,11 +239,12 @@ def standalone(
     stops every process it started; the execution stays open (the message says how to close it) unless
     --terminate-on-interrupt.
     """
-    from simpleflow import dag
+    from simpleflow import dag, settings
     from simpleflow.runtime.loader import check_signature, load_workflow
     from simpleflow.swf.standalone import run_standalone
 
     apply_log_format(log_format)
+    settings.check("decider", "worker")  # its deciders' and workers': one line now, not in each of them
     worker_modules = children = None
     middlewares = load_middlewares(middleware_pre, middleware_post)
     if force_activities is not None and repair is None:

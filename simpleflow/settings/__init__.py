@@ -24,6 +24,8 @@ from simpleflow.settings._parse import level_name
 
 __all__ = [
     "MODULE_ENV",
+    "READ_BY",
+    "check",
     "configure",
     "get",
     "level_name",
@@ -39,16 +41,16 @@ MODULE_ENV = "SIMPLEFLOW_SETTINGS_MODULE"
 _PARSERS: dict[str, _parse.Parser] = {
     "LOG_LEVEL": _parse.as_level,
     "SIMPLEFLOW_LOG_FORMAT": _parse.one_of("text", "json"),
-    "SWF_CONNECTION_RETRIES": _parse.as_int,
+    "SWF_CONNECTION_RETRIES": _parse.whole_number(0, "retries after a first try"),
     "SIMPLEFLOW_IDENTITY": _parse.as_json_object_text,
-    "SWF_MAX_OPEN_ACTIVITY_COUNT": _parse.as_int_or_none,
-    "SIMPLEFLOW_DECIDER_CACHE_RUNS": _parse.as_int,
-    "SIMPLEFLOW_DECIDER_CACHE_EVENTS": _parse.as_int_or_none,
-    "SIMPLEFLOW_DECIDER_CACHE_MB": _parse.as_float,
+    "SWF_MAX_OPEN_ACTIVITY_COUNT": _parse.or_none(_parse.whole_number(1, "unset: SWF's 1,000")),
+    "SIMPLEFLOW_DECIDER_CACHE_RUNS": _parse.whole_number(0, "0: no cache"),
+    "SIMPLEFLOW_DECIDER_CACHE_EVENTS": _parse.or_none(_parse.whole_number(0, "unset: no limit")),
+    "SIMPLEFLOW_DECIDER_CACHE_MB": _parse.number("a number of MB, 0 or more"),
     "SIMPLEFLOW_DECIDER_STICKY_TIMEOUT": _parse.as_seconds,
     "SIMPLEFLOW_ON_NONDETERMINISM": _parse.one_of("wait", "fail"),
-    "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.as_float,
-    "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.as_float,
+    "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.number("a number of seconds, more than 0", positive=True),
+    "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.number("a number of seconds, more than 0", positive=True),
     "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT": _parse.as_wait,
     "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE": _parse.as_bool,
@@ -56,9 +58,44 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE": _parse.as_size,
     "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE": _parse.as_size,
     "SIMPLEFLOW_S3_SSE": _parse.as_bool,
-    "ACTIVITY_SIGTERM_WAIT_SEC": _parse.as_float,
-    "SIMPLEFLOW_WORKER_TASKS_PER_CHILD": _parse.as_int,
+    "ACTIVITY_SIGTERM_WAIT_SEC": _parse.as_wait,
+    "SIMPLEFLOW_WORKER_TASKS_PER_CHILD": _parse.whole_number(0, "0: no limit"),
     "SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY": _parse.as_size,
+}
+
+# The settings each long-running command's processes read: ``check`` reads them all in the process the user
+# started, so that a bad value is one line there, not a crash in each child it forks (or a thread's traceback).
+_READ_BY_ALL = (
+    "LOG_LEVEL",
+    "SIMPLEFLOW_LOG_FORMAT",
+    "SWF_CONNECTION_RETRIES",
+    "SIMPLEFLOW_IDENTITY",
+    "SIMPLEFLOW_POLL_BACKOFF_BASE",
+    "SIMPLEFLOW_POLL_BACKOFF_MAX",
+    "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT",
+    "SIMPLEFLOW_JUMBO_FIELDS_BUCKET",
+    "SIMPLEFLOW_JUMBO_FIELDS_CACHE",
+    "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR",
+    "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE",
+    "SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE",
+    "SIMPLEFLOW_S3_SSE",
+)
+READ_BY: dict[str, tuple[str, ...]] = {
+    "decider": (
+        *_READ_BY_ALL,
+        "SWF_MAX_OPEN_ACTIVITY_COUNT",
+        "SIMPLEFLOW_DECIDER_CACHE_RUNS",
+        "SIMPLEFLOW_DECIDER_CACHE_MB",
+        "SIMPLEFLOW_DECIDER_CACHE_EVENTS",
+        "SIMPLEFLOW_DECIDER_STICKY_TIMEOUT",
+        "SIMPLEFLOW_ON_NONDETERMINISM",
+    ),
+    "worker": (
+        *_READ_BY_ALL,
+        "ACTIVITY_SIGTERM_WAIT_SEC",
+        "SIMPLEFLOW_WORKER_TASKS_PER_CHILD",
+        "SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY",
+    ),
 }
 
 _overrides: dict[str, Any] = {}
@@ -126,6 +163,17 @@ def get(name: str, default: Any = None) -> Any:
             return default
     parser = _PARSERS.get(name)
     return parser(name, raw) if parser is not None else raw
+
+
+def check(*kinds: str) -> None:
+    """Read every setting the processes of *kinds* (``READ_BY``'s keys: "decider", "worker") read.
+
+    Raises:
+        ValueError: the first that does not parse, named (see ``get``).
+    """
+    for kind in kinds:
+        for name in READ_BY[kind]:
+            get(name)
 
 
 def values() -> dict[str, Any]:

@@ -41,48 +41,63 @@ def as_int(name: str, value: Any) -> int:
         raise ValueError(f"{name}={value!r}: expected a whole number") from None
 
 
-def as_int_or_none(name: str, value: Any) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return as_int(name, value)
-
-
-def _whole_number_at_least_zero(name: str, value: Any, expected: str) -> int:
+def _whole_number_at_least(name: str, value: Any, minimum: int, expected: str) -> int:
     try:
         number = as_int(name, value)
     except ValueError:
-        number = -1
-    if number < 0:
+        number = minimum - 1
+    if number < minimum:
         raise ValueError(f"{name}={value!r}: expected {expected}")
     return number
 
 
+def whole_number(minimum: int, meaning: str = "") -> Parser:
+    """A parser of a whole number, *minimum* or more (*meaning*: what a value means, said when refused)."""
+    expected = f"a whole number, {minimum} or more" + (f" ({meaning})" if meaning else "")
+
+    def parse(name: str, value: Any) -> int:
+        return _whole_number_at_least(name, value, minimum, expected)
+
+    return parse
+
+
+def or_none(parser: Parser) -> Parser:
+    """*parser*, with nothing given (None, blank) read as None."""
+
+    def parse(name: str, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return parser(name, value)
+
+    return parse
+
+
 def as_size(name: str, value: Any) -> int:
     """A size in bytes: a whole number, 0 or more."""
-    return _whole_number_at_least_zero(name, value, "a size in bytes (a whole number, 0 or more)")
+    return _whole_number_at_least(name, value, 0, "a size in bytes (a whole number, 0 or more)")
 
 
 def as_seconds(name: str, value: Any) -> int:
     """A duration in whole seconds, 0 or more (SWF's timeouts are whole seconds)."""
-    return _whole_number_at_least_zero(name, value, "a whole number of seconds, 0 or more")
+    return _whole_number_at_least(name, value, 0, "a whole number of seconds, 0 or more")
 
 
-def as_wait(name: str, value: Any) -> float:
-    """A wait in seconds, fractions allowed, 0 or more."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0 <= number < float("inf"):  # NaN neither
-        raise ValueError(f"{name}={value!r}: expected a number of seconds, 0 or more")
-    return number
+def number(expected: str, *, positive: bool = False) -> Parser:
+    """A parser of a finite number, 0 or more (more than 0 if *positive*); *expected* says what it is when refused."""
+
+    def parse(name: str, value: Any) -> float:
+        try:
+            found = float(value)
+        except (TypeError, ValueError):
+            found = -1.0
+        if not (0 < found if positive else 0 <= found) or found == float("inf"):  # NaN fails both
+            raise ValueError(f"{name}={value!r}: expected {expected}")
+        return found
+
+    return parse
 
 
-def as_float(name: str, value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r}: expected a number") from None
+as_wait = number("a number of seconds, 0 or more")
 
 
 def as_json_object_text(name: str, value: Any) -> str | None:
@@ -121,6 +136,6 @@ def as_level(name: str, value: Any) -> str:
     level = level_name("WARNING" if value is None or value == "" else value)
     if level is None:
         raise ValueError(
-            f"{name}={value!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or their numbers, 10 to 50)"
+            f"{name}={value!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or 10, 20, 30, 40 or 50)"
         )
     return level

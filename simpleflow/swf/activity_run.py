@@ -108,7 +108,7 @@ def activity_processes(
         tasks_per_child = settings.get("SIMPLEFLOW_WORKER_TASKS_PER_CHILD")
     return ActivityProcesses(
         functools.partial(_perform, modules=modules, middlewares=middlewares),
-        tasks_per_child=max(1, tasks_per_child),
+        tasks_per_child=tasks_per_child,  # 0: no limit
         max_memory=settings.get("SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY"),
         own_thread=own_thread,
     )

@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from simpleflow.exceptions import ChildrenKeepDying
+
 __all__ = [
     "DEFAULT_GRACE_PERIOD",
     "attended",
@@ -39,10 +41,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACE_PERIOD = 60.0
-# A child that dies sooner than this after its start is restarted only after RESTART_DELAY,
-# so a target that crashes at once does not turn the supervisor into a fork loop.
-QUICK_DEATH = 1.0
+# A child that dies sooner than this after its start is restarted only after RESTART_DELAY, doubled at each
+# such death in a row, so a target that crashes at once does not turn the supervisor into a fork loop; after
+# QUICK_DEATHS of them in a row the supervisor stops the other children and gives up (ChildrenKeepDying).
+QUICK_DEATH = 5.0
 RESTART_DELAY = 1.0
+QUICK_DEATHS = 5
 _TICK = 0.2
 # How often a child without a parent-death signal (not Linux) checks its parent is alive.
 PARENT_CHECK = 0.5
@@ -183,6 +187,14 @@ def run_child(parent_pid: int, grace_period: float, target: Callable[..., Any], 
     die_with_parent(parent_pid, signal.SIGTERM, grace_period)
     try:
         target(*args, **kwargs)
+    except Exception as err:  # one line (its traceback with DEBUG): the supervisor says it restarts the child
+        if log.isEnabledFor(logging.DEBUG):
+            log.exception("child pid=%s failed", os.getpid())
+        else:
+            from simpleflow.runtime.loader import first_line
+
+            _say(f"child pid={os.getpid()} failed: {type(err).__name__}: {first_line(str(err))}")
+        raise SystemExit(1) from None
     finally:
         from simpleflow import telemetry
 
@@ -196,6 +208,21 @@ class _Slot:
         self.started_at = 0.0
         self.restart_at: float | None = None
         self.done = False
+        self.quick_deaths = 0  # in a row
+
+
+def _restart_at(slot: _Slot, now: float, name: str, pid: int, exitcode: int | None) -> float:
+    """When to start *slot*'s child again, now it died; raises ChildrenKeepDying after QUICK_DEATHS in a row."""
+    quick = now - slot.started_at < QUICK_DEATH
+    slot.quick_deaths = slot.quick_deaths + 1 if quick else 0
+    if slot.quick_deaths >= QUICK_DEATHS:
+        raise ChildrenKeepDying(
+            f"{name}: a child died within {QUICK_DEATH:g} s of its start {slot.quick_deaths} times in a row "
+            f"(last exit code {exitcode}): giving up"
+        )
+    delay = RESTART_DELAY * 2 ** (slot.quick_deaths - 1) if quick else 0.0
+    log.warning("%s: child pid=%s died (exit code %s), restarting it in %gs", name, pid, exitcode, delay)
+    return now + delay
 
 
 def supervise(
@@ -210,7 +237,8 @@ def supervise(
     """Run ``target(*args)`` in *nb_processes* forked children until told to stop.
 
     A child that dies with a non-zero status or a signal is restarted; one that exits 0 has
-    finished on purpose and is not. Returns when every child has exited 0, or after a
+    finished on purpose and is not. One that dies at its start QUICK_DEATHS times in a row stops the
+    others, and this raises ``ChildrenKeepDying``. Returns when every child has exited 0, or after a
     SIGTERM/SIGINT (or *stop_event*) once the children have stopped: they get SIGTERM, then
     SIGKILL after *grace_period* seconds.
     """
@@ -271,9 +299,11 @@ def supervise(
                         slot.done = True
                         log.info("%s: child pid=%s finished", name, proc.pid)
                         continue
-                    log.warning("%s: child pid=%s died (exit code %s), restarting it", name, proc.pid, proc.exitcode)
-                    quick = now - slot.started_at < QUICK_DEATH
-                    slot.restart_at = now + RESTART_DELAY if quick else now
+                    try:
+                        slot.restart_at = _restart_at(slot, now, name, proc.pid, proc.exitcode)
+                    except ChildrenKeepDying:
+                        _stop(slots, name, grace_period)
+                        raise
                 if slot.process is None and not slot.done and slot.restart_at is not None and now >= slot.restart_at:
                     start(slot)
             if all(slot.done for slot in slots):

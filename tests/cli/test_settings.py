@@ -110,7 +110,7 @@ def test_an_unknown_log_level_or_format_is_refused_in_one_line_before_anything_r
     for env, message in [
         (
             {"LOG_LEVEL": "BOGUS"},
-            "LOG_LEVEL='BOGUS': expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or their numbers, 10 to 50)",
+            "LOG_LEVEL='BOGUS': expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or 10, 20, 30, 40 or 50)",
         ),
         ({"SIMPLEFLOW_LOG_FORMAT": "xml"}, "SIMPLEFLOW_LOG_FORMAT='xml': expected text or json"),
     ]:
@@ -210,7 +210,10 @@ def test_info_with_bad_input_is_one_line_and_exit_2():
     )
     done = simpleflow_cli("info", env={"SIMPLEFLOW_DECIDER_CACHE_RUNS": "lots"})
     assert done.returncode == 2
-    assert done.stderr.strip() == "simpleflow: error: SIMPLEFLOW_DECIDER_CACHE_RUNS='lots': expected a whole number"
+    assert (
+        done.stderr.strip()
+        == "simpleflow: error: SIMPLEFLOW_DECIDER_CACHE_RUNS='lots': expected a whole number, 0 or more (0: no cache)"
+    )
     done = simpleflow_cli("info", env={settings.MODULE_ENV: "nowhere_settings"})
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
     assert "SIMPLEFLOW_SETTINGS_MODULE='nowhere_settings': cannot import it" in done.stderr

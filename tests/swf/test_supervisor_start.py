@@ -68,3 +68,22 @@ def test_a_stop_while_the_supervisor_starts_its_children_starts_no_more_and_stop
     assert text.count("started child pid=") == 2, text
     assert elapsed < 15, text  # the grace period is 60 s
     assert wait_dead(kids, timeout=5) == set()
+
+
+def _fail_at_start() -> None:
+    raise ValueError("SOME_SETTING='x': expected a number\nsecond line")
+
+
+def test_a_child_that_dies_at_its_start_again_and_again_makes_the_supervisor_give_up_in_one_line(monkeypatch, capfd):
+    from simpleflow.exceptions import ChildrenKeepDying
+    from simpleflow.swf import process
+
+    monkeypatch.setattr(process, "RESTART_DELAY", 0.01)  # doubled at each death in a row: 0.01, 0.02...
+    started = time.monotonic()
+    with pytest.raises(ChildrenKeepDying, match=r"^test: a child died within 5 s of its start 5 times in a row"):
+        process.supervise(_fail_at_start, (), 2, "test", grace_period=5)
+    assert time.monotonic() - started < 30
+    lines = capfd.readouterr().err.splitlines()
+    assert "Traceback (most recent call last):" not in lines
+    failures = [line for line in lines if "failed: ValueError: SOME_SETTING='x': expected a number" in line]
+    assert 5 <= len(failures) <= 10 and all(line.startswith("simpleflow: child pid=") for line in failures)

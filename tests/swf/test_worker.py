@@ -439,6 +439,13 @@ def test_activity_process_is_replaced_after_its_tasks_per_child(execution, monke
     assert not any(alive(pid) for pid in pids[:4])
 
 
+def test_no_limit_of_tasks_per_child_keeps_one_process_for_every_task(execution, monkeypatch):
+    monkeypatch.setenv("SIMPLEFLOW_WORKER_TASKS_PER_CHILD", "0")  # documented: no limit (it was taken as 1)
+    with worker(execution.domain, execution.task_list):
+        pids = [_result(_run_one(execution, "tests.pid")) for _ in range(3)]
+    assert len(set(pids)) == 1
+
+
 def test_activity_process_over_its_memory_limit_is_replaced_after_its_task(execution, monkeypatch):
     monkeypatch.setenv("SIMPLEFLOW_WORKER_CHILD_MAX_MEMORY", "1")  # one byte: every process is over it
     with worker(execution.domain, execution.task_list):
