@@ -209,7 +209,7 @@ class Decider:
             if run is not None:
                 run.close()
             if not events or events[0]["eventId"] != 1:
-                events = client.get_history(self.domain, execution["workflowId"], run_id)
+                events = _seen_by(task, client.get_history(self.domain, execution["workflowId"], run_id))
             started = events[0].get("workflowExecutionStartedEventAttributes") or {}
             workflow_class = self.workflow_class(started)
             if workflow_class is None:
@@ -398,6 +398,19 @@ class Decider:
             PollLoop(lambda: self.poll_once(True), stop, pollers=pollers, name=f"decider {self.sticky_list}").run()
         except client.UnknownDomain:
             pass  # the shared list's loop raises it
+
+
+def _seen_by(task: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*events* up to the decision task's DecisionTaskStarted: what the task saw, not what came since.
+
+    SWF's DecisionTask: ``startedEventId`` is "The ID of the DecisionTaskStarted event recorded in the
+    history"; a history fetched afterwards may hold later events, and deciding on them would answer events
+    SWF holds for the next decision task (a closing decision then fails: UNHANDLED_DECISION).
+    """
+    started = task.get("startedEventId")
+    if not started or not events or events[-1]["eventId"] <= started:
+        return events
+    return [e for e in events if e["eventId"] <= started]
 
 
 def _more(mismatches: list[Any]) -> str:
