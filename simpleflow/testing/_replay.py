@@ -30,6 +30,7 @@ from simpleflow.local.replay import Replay, replay_history
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
 from simpleflow.testing._notes import IDS_AS_ARGUMENTS, IDS_IN_FILE, replay_notes
+from simpleflow.utils import shown_path
 
 # The decisions a workflow's code asks for itself, which a history's decision must be accounted for by.
 _CHECKED = frozenset(
@@ -440,10 +441,4 @@ def _user_line(frame: Any) -> str | None:
 
 
 def _where(frame: Any) -> str:
-    path = frame.f_code.co_filename
-    try:
-        relative = os.path.relpath(path)
-        path = path if relative.startswith("..") else relative
-    except ValueError:  # another drive (Windows)
-        pass
-    return f"{path}:{frame.f_lineno}"
+    return f"{shown_path(frame.f_code.co_filename)}:{frame.f_lineno}"

@@ -25,7 +25,8 @@ from tests.fixtures import nondeterminism_workflows as nw
 from tests.swf_e2e_helpers import attributes, completed_result, wait_closed
 
 MODULE = nw.__name__
-FIXTURE = Path(nw.__file__)
+# As messages show it: relative to the current directory (the repository's root, where the tests run).
+FIXTURE = Path(nw.__file__).relative_to(Path.cwd())
 SUBMIT_LINE = [n for n, line in enumerate(FIXTURE.read_text().splitlines(), 1) if nw.SUBMIT_LINE in line][-1]
 DEADLINE = 30.0
 FIRST_MISMATCH = (
