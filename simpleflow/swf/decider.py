@@ -235,14 +235,13 @@ class Decider:
         decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
         observed.current.replay_ended(run, decisions)
         self.execution_context = run.execution_context
-        if run.nondeterminism:  # (SIMPLEFLOW_ON_NONDETERMINISM=fail) the decisions fail the execution
-            first = run.nondeterminism[0]
+        if run.refused:  # (SIMPLEFLOW_ON_NONDETERMINISM=fail) the decisions fail the execution
             logger.error(
                 "execution %s (run %s): the workflow code does not fit its history: %s%s; failing the execution",
                 execution["workflowId"],
                 run_id,
-                first,
-                _more(run.nondeterminism),
+                run.refused[0],
+                _more(run.refused),
             )
             run.close()
             return decisions
