@@ -245,6 +245,7 @@ class Decider:
             )
             run.close()
             return decisions
+        _say_failed(execution, decisions)
         if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
             return decisions
         if run.history.closed is None:
@@ -410,6 +411,21 @@ def _seen_by(task: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[st
     if not started or not events or events[-1]["eventId"] <= started:
         return events
     return [e for e in events if e["eventId"] <= started]
+
+
+def _say_failed(execution: dict[str, Any], decisions: list[dict[str, Any]]) -> None:
+    """A decision failing the execution, said in one WARNING line (its details after it at DEBUG)."""
+    for decision in decisions:
+        if decision["decisionType"] == "FailWorkflowExecution":
+            attributes = decision.get("failWorkflowExecutionDecisionAttributes") or {}
+            details = attributes.get("details") if logger.isEnabledFor(logging.DEBUG) else None
+            logger.warning(
+                "execution %s (run %s): failing the execution: %s%s",
+                execution.get("workflowId"),
+                execution.get("runId"),
+                attributes.get("reason"),
+                f"\n{details}" if details else "",
+            )
 
 
 def _more(mismatches: list[Any]) -> str:
