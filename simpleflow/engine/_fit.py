@@ -43,6 +43,7 @@ from simpleflow.activity import HEARTBEAT_DETAILS_KEY
 from simpleflow.engine._commands import ACTIVITY, CHILD_WORKFLOW, TIMER, Command
 from simpleflow.engine._ids import workflow_type_name
 from simpleflow.history import ActivityRecord, ChildWorkflowRecord, TimerRecord
+from simpleflow.utils import shown_path
 
 WAIT = "wait"
 FAIL = "fail"
@@ -191,7 +192,7 @@ def where_submitted() -> str | None:
         if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
             if os.path.abspath(filename) == _THREADING:
                 return None
-            return f"{filename}, line {frame.f_lineno}"
+            return f"{shown_path(filename)}, line {frame.f_lineno}"
         frame = frame.f_back
     return None
 

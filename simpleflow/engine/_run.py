@@ -55,6 +55,7 @@ class WorkflowRun:
         self.workflow_class = workflow_class
         self.info = info or ExecutionInfo()
         self.fallbacks = 0  # how many times resuming gave way to a full replay
+        self.refused: list[_fit.Unfit] = []  # why the latest decisions fail the execution (ON_NONDETERMINISM=fail)
         self.handoff = Handoff(driver, self._decide_inline, self._feed_inline)
         self._closed = False
         self._reset()
@@ -371,6 +372,7 @@ class WorkflowRun:
         not its own.
         """
         if self.info.on_nondeterminism == _fit.FAIL:
+            self.refused = mismatches
             reason = f"Workflow code does not fit its history: {mismatches[0]}"
             details = "\n".join(str(m) for m in mismatches) + _fit.ADVICE
             return [decisions.fail_workflow(format_reason(reason), details)]

@@ -209,7 +209,7 @@ class Decider:
             if run is not None:
                 run.close()
             if not events or events[0]["eventId"] != 1:
-                events = client.get_history(self.domain, execution["workflowId"], run_id)
+                events = _seen_by(task, client.get_history(self.domain, execution["workflowId"], run_id))
             started = events[0].get("workflowExecutionStartedEventAttributes") or {}
             workflow_class = self.workflow_class(started)
             if workflow_class is None:
@@ -235,17 +235,17 @@ class Decider:
         decisions = answer_decision_task(run, new, before_encoding=lambda out: self._register_types(run, out))
         observed.current.replay_ended(run, decisions)
         self.execution_context = run.execution_context
-        if run.nondeterminism:  # (SIMPLEFLOW_ON_NONDETERMINISM=fail) the decisions fail the execution
-            first = run.nondeterminism[0]
+        if run.refused:  # (SIMPLEFLOW_ON_NONDETERMINISM=fail) the decisions fail the execution
             logger.error(
                 "execution %s (run %s): the workflow code does not fit its history: %s%s; failing the execution",
                 execution["workflowId"],
                 run_id,
-                first,
-                _more(run.nondeterminism),
+                run.refused[0],
+                _more(run.refused),
             )
             run.close()
             return decisions
+        _say_failed(execution, decisions)
         if run.closed:  # the engine failed, or a field was too large: the decisions fail the execution
             return decisions
         if run.history.closed is None:
@@ -398,6 +398,34 @@ class Decider:
             PollLoop(lambda: self.poll_once(True), stop, pollers=pollers, name=f"decider {self.sticky_list}").run()
         except client.UnknownDomain:
             pass  # the shared list's loop raises it
+
+
+def _seen_by(task: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*events* up to the decision task's DecisionTaskStarted: what the task saw, not what came since.
+
+    SWF's DecisionTask: ``startedEventId`` is "The ID of the DecisionTaskStarted event recorded in the
+    history"; a history fetched afterwards may hold later events, and deciding on them would answer events
+    SWF holds for the next decision task (a closing decision then fails: UNHANDLED_DECISION).
+    """
+    started = task.get("startedEventId")
+    if not started or not events or events[-1]["eventId"] <= started:
+        return events
+    return [e for e in events if e["eventId"] <= started]
+
+
+def _say_failed(execution: dict[str, Any], decisions: list[dict[str, Any]]) -> None:
+    """A decision failing the execution, said in one WARNING line (its details after it at DEBUG)."""
+    for decision in decisions:
+        if decision["decisionType"] == "FailWorkflowExecution":
+            attributes = decision.get("failWorkflowExecutionDecisionAttributes") or {}
+            details = attributes.get("details") if logger.isEnabledFor(logging.DEBUG) else None
+            logger.warning(
+                "execution %s (run %s): failing the execution: %s%s",
+                execution.get("workflowId"),
+                execution.get("runId"),
+                attributes.get("reason"),
+                f"\n{details}" if details else "",
+            )
 
 
 def _more(mismatches: list[Any]) -> str:

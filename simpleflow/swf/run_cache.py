@@ -52,7 +52,10 @@ def estimated_bytes(run: WorkflowRun) -> int:
 
 
 def _reload_from_swf(info: ExecutionInfo):
-    """The events of *info*'s execution, fetched again and decoded: what a compacted run reloads."""
+    """The events of *info*'s execution, fetched again and decoded: what a compacted run reloads.
+
+    Those past the events folded in (newer than the decision task in hand) are dropped by ``History.expand``.
+    """
     return lambda: decode_events(client.get_history(info.domain, info.workflow_id, info.run_id))
 
 

@@ -21,7 +21,7 @@ from simpleflow.log import json_logs
 from simpleflow.runtime.loader import scan_activities, use_current_directory
 from simpleflow.runtime.middleware import NONE, Middlewares
 from simpleflow.runtime.observed import attempt_of, failure_error_type, traced_scope
-from simpleflow.runtime.outcome import is_cancellation, named_failure, parse_task_input, too_large
+from simpleflow.runtime.outcome import is_cancellation, named_failure, parse_task_input, reason_of, too_large
 from simpleflow.swf import activity_task as answers
 from simpleflow.swf import client, poller
 from simpleflow.swf.activity_process import ActivityProcesses, run_order
@@ -44,6 +44,22 @@ def _unread(task: dict[str, Any], error: BaseException) -> str:
     where = str(task.get("input") or "").split(" ", 1)[0].replace(jumbo.PREFIX, "s3://", 1)
     lines = str(error).strip().splitlines()
     return f"{where} cannot be read from S3: {type(error).__name__}" + (f": {lines[0]}" if lines else "")
+
+
+def _fail(task: dict[str, Any], context: dict[str, Any], failure: Any) -> tuple[bool, tuple[str, str | None]]:
+    """Fail *task* with *failure* (its details), said in one WARNING line (its traceback after it at DEBUG)."""
+    error_type = failure_error_type(failure)
+    details = failure if isinstance(failure, dict) else {}
+    trace = "".join(details.get("traceback") or ()) if log.isEnabledFor(logging.DEBUG) else ""
+    log.warning(
+        "task %s: activity '%s' failed (attempt %s): %s%s",
+        task.get("activityId"),
+        context["name"],
+        context["attempt"],
+        reason_of(details) if details.get("error") else error_type,
+        "\n" + trace.rstrip() if trace else "",
+    )
+    return answers.fail(task["taskToken"], failure), ("failed", error_type)
 
 
 def _died_failure(code: int) -> dict[str, Any]:
@@ -229,8 +245,7 @@ class Worker:
         try:
             parse_task_input(context["input"])
         except ValueError as err:
-            failure = named_failure("InvalidInput", f"activity '{name}': {err}")
-            return answers.fail(token, failure), ("failed", "InvalidInput")
+            return _fail(task, context, named_failure("InvalidInput", f"activity '{name}': {err}"))
         log.info("task %s: running %s", task["activityId"], name)
         outcome, value, beat, details = self._run({"token": token, "context": context, "trace": list(ids)})
         canceled = outcome == "stopped" and beat == "cancel"
@@ -246,8 +261,7 @@ class Worker:
             log.info("task %s: killed, SWF no longer knows it", task["activityId"])
             return False, ("lost", "lost")
         if outcome == "died":
-            failure = _died_failure(value)
-            return answers.fail(token, failure), ("failed", failure["error_type"])
+            return _fail(task, context, _died_failure(value))
         if "result" in value:
             window.details = details
             try:
@@ -257,18 +271,16 @@ class Worker:
                     task.get("activityId") or name,
                 )
             except FieldTooLarge as err:
-                failure = too_large(err)
-                return answers.fail(token, failure), ("failed", failure_error_type(failure))
+                return _fail(task, context, too_large(err))
             except jumbo.JumboFieldNotStored as err:  # for good, or S3 stayed out of reach as long as the task could
-                failure = named_failure("JumboFieldNotStored", f"activity '{name}': {err}")
-                return answers.fail(token, failure), ("failed", "JumboFieldNotStored")
+                return _fail(task, context, named_failure("JumboFieldNotStored", f"activity '{name}': {err}"))
             except (answers.TaskGone, answers.CancelRequested) as err:
                 return self._left(task, err, details)
             return answers.respond("respond_activity_task_completed", token, result=result), ("completed", None)
         if "failure" in value:
-            return answers.fail(token, value["failure"]), ("failed", failure_error_type(value["failure"]))
+            return _fail(task, context, value["failure"])
         unexpected = f"activity process sent an unexpected message: {sorted(value)}"
-        return answers.fail(token, named_failure("WorkerError", unexpected)), ("failed", "WorkerError")
+        return _fail(task, context, named_failure("WorkerError", unexpected))
 
     def _input_unread(self, task: dict[str, Any], err: Exception) -> tuple[bool, tuple[str, str | None]]:
         """The task's input could not be read from S3: fail it (gone for good, or out of reach for as long as

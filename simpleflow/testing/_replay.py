@@ -30,6 +30,7 @@ from simpleflow.local.replay import Replay, replay_history
 from simpleflow.testing._decisions import Decision, decision_of, decisions_in, last_decision
 from simpleflow.testing._files import history_files, load_history
 from simpleflow.testing._notes import IDS_AS_ARGUMENTS, IDS_IN_FILE, replay_notes
+from simpleflow.utils import shown_path
 
 # The decisions a workflow's code asks for itself, which a history's decision must be accounted for by.
 _CHECKED = frozenset(
@@ -229,7 +230,9 @@ def _difference(
     if replay.mismatches:
         reason = replay.mismatches[0]
     elif code_side is not None and code_side.closes_run:
-        reason = f"{closed_with}, the code now with {_closing_text(code_side)}"
+        at = _first_difference(closing, code_side)
+        closed_with = f"the history closed the run with {_closing_text(closing, at)}"
+        reason = f"{closed_with}, the code now with {_closing_text(code_side, at)}"
     else:
         reason = f"{closed_with}; the code does not close it there"
     return Difference(history_side, code_side, line, reason)
@@ -324,16 +327,37 @@ def _value(text: Any) -> Any:
         return text
 
 
-def _closing_text(decision: Decision | None) -> str:
+def _closing_value(decision: Decision | None) -> str | None:
+    key = _CLOSING_FIELDS.get(decision.type) if decision is not None else None
+    value = decision.attributes.get(key) if decision is not None and key else None
+    return None if value is None else str(value)
+
+
+def _closing_text(decision: Decision | None, at: int = 0) -> str:
+    """*decision* and the field compared (cut around character *at* when too long to show whole)."""
     if decision is None:
         return "nothing"
-    key = _CLOSING_FIELDS.get(decision.type)
-    value = decision.attributes.get(key) if key else None
-    return decision.type if value is None else f"{decision.type} ({key} {_shorten(str(value))})"
+    value = _closing_value(decision)
+    if value is None:
+        return decision.type
+    return f"{decision.type} ({_CLOSING_FIELDS[decision.type]} {_shorten(value, at)})"
 
 
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _first_difference(history: Decision | None, code: Decision) -> int:
+    """Where the compared fields of two closing decisions first differ (0: either has none)."""
+    ours, theirs = _closing_value(history), _closing_value(code)
+    return 0 if ours is None or theirs is None else len(os.path.commonprefix([ours, theirs]))
+
+
+def _shorten(text: str, at: int = 0, limit: int = 80) -> str:
+    """*text*, or *limit* characters of it: from its start, or around *at* when a cut there would hide it."""
+    if len(text) <= limit:
+        return text
+    start = 0 if at < limit - limit // 4 else min(at - limit // 4, len(text) - limit)
+    shown = text[start : start + limit]
+    if start > 0:
+        shown = "..." + shown[3:]
+    return shown if start + limit >= len(text) else shown[:-3] + "..."
 
 
 _Submitted = dict[tuple[str, str | None], tuple[str | None, str | None]]  # (type, id) -> (type name, line)
@@ -440,10 +464,4 @@ def _user_line(frame: Any) -> str | None:
 
 
 def _where(frame: Any) -> str:
-    path = frame.f_code.co_filename
-    try:
-        relative = os.path.relpath(path)
-        path = path if relative.startswith("..") else relative
-    except ValueError:  # another drive (Windows)
-        pass
-    return f"{path}:{frame.f_lineno}"
+    return f"{shown_path(frame.f_code.co_filename)}:{frame.f_lineno}"

@@ -16,6 +16,7 @@ from simpleflow.utils import retry
 from simpleflow.utils._endpoints import answered_before, note_answers
 from simpleflow.utils._gc import collector_paused
 from simpleflow.utils._loopback import is_loopback, loopback_host_allowed
+from simpleflow.utils._paths import shown_path
 from simpleflow.utils._proxy import LazyProxy, is_proxy
 from simpleflow.utils._trust import untrusted_reason
 
@@ -41,6 +42,7 @@ __all__ = [
     "is_proxy",
     "loopback_host_allowed",
     "note_answers",
+    "shown_path",
     "untrusted_reason",
 ]
 

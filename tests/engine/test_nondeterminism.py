@@ -26,7 +26,8 @@ from tests.fixtures import nondeterminism_workflows as nw
 from tests.fixtures import retry_workflows as rw
 from tests.history_builder import HistoryBuilder
 
-FIXTURE = Path(nw.__file__)
+# As messages show it: relative to the current directory (the repository's root, where the tests run).
+FIXTURE = Path(nw.__file__).relative_to(Path.cwd())
 # The line of run() that submits each step (the last line holding it: the first is the constant naming it).
 SUBMIT_LINE = [n for n, line in enumerate(FIXTURE.read_text().splitlines(), 1) if nw.SUBMIT_LINE in line][-1]
 

@@ -30,7 +30,7 @@ def test_code_that_does_not_replay_the_same_fails_the_local_execution_naming_the
     outcome = LocalExecution(Drifting, {"args": [], "kwargs": {}}).execute()
     assert outcome.status == "failed"
     assert outcome.reason.startswith(
-        f"Workflow code does not fit its history: activity {nw.step_id(1)!r} ({__file__}, line "
+        f"Workflow code does not fit its history: activity {nw.step_id(1)!r} (tests/local/test_nondeterminism.py, line "
     ), outcome.reason
     assert 'the history has input {"args":[1],"kwargs":{}}, the code asks for input {"args":[2]' in outcome.details
     assert "not deterministic" in outcome.details

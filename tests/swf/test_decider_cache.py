@@ -18,6 +18,7 @@ from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider
 from simpleflow.swf.run_cache import DEFAULT_CACHE_MB, HELD_EVENT_BYTES, RUN_BYTES, RunCache, estimated_bytes
 from tests.fixtures import engine_workflows as wf
+from tests.fixtures.signal_workflows import WaitsForGo
 from tests.history_builder import HistoryBuilder
 from tests.swf_simulator import SimulatedSWF
 
@@ -308,3 +309,35 @@ def test_a_schedule_s_cached_run_resumes_at_each_decision_and_decides_as_a_cache
     assert run is not None and run.fallbacks == 0
     assert cache.misses == 1 and cache.hits == len(ends) - 1  # (the take above counts as one)
     run.close()
+
+
+def test_a_history_fetched_after_a_miss_is_decided_up_to_the_tasks_decision_task_started(
+    swf_domain, decider_list, monkeypatch
+):
+    # One cached run at most: the second execution pushes the first out, so the first's next task is a miss
+    # polled partially (the cache is not empty), whose whole history the decider fetches: a signal arriving
+    # during that fetch is past the task's DecisionTaskStarted, and deciding on it would complete the execution
+    # while SWF holds a new event for it (CompleteWorkflowExecutionFailed, UNHANDLED_DECISION).
+    decider = Decider(swf_domain, decider_list, [WaitsForGo], cache=RunCache(max_runs=1), sticky_timeout=0)
+    first = starter.start_workflow(swf_domain, WaitsForGo, {"args": [], "kwargs": {}}, task_list=decider_list)
+    second = starter.start_workflow(swf_domain, WaitsForGo, {"args": [], "kwargs": {}}, task_list=decider_list)
+    ids = {"workflowId": first["workflowId"], "runId": first["runId"]}
+    swf = client.swf_client()
+    fetch = client.get_history
+
+    def signalled_while_fetched(domain: str, workflow_id: str, run_id: str, **kwargs) -> list[dict]:
+        swf.signal_workflow_execution(domain=swf_domain, signalName="go", input='{"args": ["late"]}', **ids)
+        return fetch(domain, workflow_id, run_id, **kwargs)
+
+    try:
+        assert decider.poll_once() and decider.poll_once()  # both first tasks: the first run is evicted
+        swf.signal_workflow_execution(domain=swf_domain, signalName="other", input="", **ids)
+        monkeypatch.setattr(client, "get_history", signalled_while_fetched)
+        assert decider.poll_once() and decider.misses == 3
+        monkeypatch.setattr(client, "get_history", fetch)
+        assert decider.poll_once()  # the task the late signal scheduled: the execution completes
+        history = client.get_history(swf_domain, first["workflowId"], first["runId"])
+    finally:
+        swf.terminate_workflow_execution(domain=swf_domain, **second)
+    types = [e["eventType"] for e in history]
+    assert "CompleteWorkflowExecutionFailed" not in types and types[-1] == "WorkflowExecutionCompleted", types

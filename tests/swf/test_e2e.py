@@ -191,6 +191,10 @@ def test_task_naming_an_undeclared_activity_fails_with_a_reason_that_says_so(swf
     assert etype == "WorkflowExecutionFailed"
     assert "tests.swf.ghost" in attrs["reason"]
     assert worker.poll() is None
+    # The decision failing the execution is one WARNING line (seen at the default level).
+    said = f"execution {workflow_id} (run {run_id}): failing the execution: {attrs['reason']}"
+    lines = [line for line in (processes.directory / "decider.log").read_text().splitlines() if said in line]
+    assert len(lines) == 1 and "WARNING" in lines[0], processes.logs()
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from tests.fixtures import nondeterminism_workflows as nw
 from tests.swf_e2e_helpers import attributes, completed_result, wait_closed
 
 MODULE = nw.__name__
-FIXTURE = Path(nw.__file__)
+# As messages show it: relative to the current directory (the repository's root, where the tests run).
+FIXTURE = Path(nw.__file__).relative_to(Path.cwd())
 SUBMIT_LINE = [n for n, line in enumerate(FIXTURE.read_text().splitlines(), 1) if nw.SUBMIT_LINE in line][-1]
 DEADLINE = 30.0
 FIRST_MISMATCH = (
@@ -166,6 +167,27 @@ def test_with_on_nondeterminism_fail_the_reordered_decider_fails_the_execution_n
         f"history: {FIRST_MISMATCH} (and 3 more); failing the execution"
     ]
     assert _count(events, "ActivityTaskScheduled") == 4
+
+
+def test_with_on_nondeterminism_fail_a_step_the_code_never_submits_is_logged_as_the_execution_fails(
+    swf_domain, decider_list, monkeypatch, caplog
+):
+    # No submit reuses an id with another input (run.nondeterminism is empty): the history holds a step the
+    # code never takes. The execution is failed all the same, and the decider says why.
+    monkeypatch.setenv("SIMPLEFLOW_ON_NONDETERMINISM", "fail")
+    execution = starter.start_workflow(swf_domain, nw.Chain, {"args": [], "kwargs": {}}, task_list=decider_list)
+    assert Decider(swf_domain, decider_list, [nw.Chain], sticky_timeout=0).poll_once()  # schedules step 1
+    client.swf_client().signal_workflow_execution(domain=swf_domain, signalName="poke", input="", **execution)
+    dropped = Decider(swf_domain, decider_list, [nw.DroppedChain], sticky_timeout=0)
+    with caplog.at_level(logging.ERROR, logger="simpleflow.swf.decider"):
+        events = _until(swf_domain, execution, lambda events: "Failed" in events[-1]["eventType"], dropped.poll_once)
+    assert events[-1]["eventType"] == "WorkflowExecutionFailed"
+    first = attributes(events[-1])["details"].splitlines()[0]
+    assert nw.step_id(1) in first and "never" in first, first
+    assert _refusals(caplog) == [
+        f"execution {execution['workflowId']} (run {execution['runId']}): the workflow code does not fit its "
+        f"history: {first}; failing the execution"
+    ]
 
 
 @pytest.fixture(autouse=True)

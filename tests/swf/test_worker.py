@@ -149,6 +149,10 @@ def execution(swf_domain) -> Execution:
     return Execution(swf_domain)
 
 
+def _warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 def test_completed_activity_records_its_json_result(execution):
     (aid,) = execution.schedule(("tests.add", {"args": [2], "kwargs": {"b": 3}}))
     with worker(execution.domain, execution.task_list):
@@ -192,11 +196,13 @@ def test_function_activity_context_names_the_task(execution, log_format, monkeyp
     }
 
 
-def test_raising_activity_fails_with_reason_and_json_details(execution):
+def test_raising_activity_fails_with_reason_and_json_details(execution, caplog):
+    caplog.set_level(logging.WARNING, logger="simpleflow")
     (aid,) = execution.schedule(("tests.raise", {"args": ["kaboom"]}))
     with worker(execution.domain, execution.task_list):
         event = execution.wait_for(aid)[aid]
     assert event["eventType"] == "ActivityTaskFailed"
+    assert _warnings(caplog) == [f"task {aid}: activity 'tests.raise' failed (attempt 1): Boom: kaboom"]
     attrs = attributes(event)
     assert attrs["reason"] == "Boom: kaboom"
     details = json.loads(attrs["details"])
@@ -286,7 +292,8 @@ def test_input_that_is_not_json_fails_the_task(execution):
     assert attrs["reason"].startswith("InvalidInput: activity 'tests.add'")
 
 
-def test_killed_activity_fails_and_the_worker_serves_the_next_task(execution, tmp_path):
+def test_killed_activity_fails_and_the_worker_serves_the_next_task(execution, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="simpleflow")
     pid_file = str(tmp_path / "pid")
     hang_id, add_id = execution.schedule(
         ("tests.hang", {"args": [pid_file]}),
@@ -301,6 +308,10 @@ def test_killed_activity_fails_and_the_worker_serves_the_next_task(execution, tm
         events = execution.wait_for(hang_id, add_id)
     assert events[hang_id]["eventType"] == "ActivityTaskFailed"
     assert attributes(events[hang_id])["reason"] == "WorkerKilled: activity process killed by signal 9 (SIGKILL)"
+    assert _warnings(caplog) == [
+        f"task {hang_id}: activity 'tests.hang' failed (attempt 1): WorkerKilled: activity process killed by signal 9 "
+        "(SIGKILL)"
+    ]
     assert events[add_id]["eventType"] == "ActivityTaskCompleted"
     assert attributes(events[add_id])["result"] == "2"
 

@@ -74,6 +74,15 @@ def test_a_run_failed_by_its_code_replays_ok_and_code_that_now_completes_it_diff
     assert diff.reason.endswith('the code now with CompleteWorkflowExecution (result "fixed")')
 
 
+def test_two_long_results_are_shown_around_where_they_first_differ(env):
+    report = check_replay(wf.LongResultChanged, env.run(wf.LongResult).history)
+    # Both cut to 80 characters: their ends, where "before" and "after" are (not their common start).
+    assert report.difference.reason == (
+        f'the history closed the run with CompleteWorkflowExecution (result ...{"x" * 57}","signal":"before"}}), '
+        f'the code now with CompleteWorkflowExecution (result ...{"x" * 58}","signal":"after"}})'
+    )
+
+
 def test_code_that_now_raises_before_a_task_of_its_history_differs_naming_the_exception(env):
     run = env.run(wf.Chained, 1)
     report = check_replay(wf.ChainedRaises, run.history)

@@ -292,6 +292,22 @@ class FailsNoMore(Fails):
         return "fixed"
 
 
+class LongResult(Workflow):
+    """A result too long to show whole, whose last field changes in ``LongResultChanged``."""
+
+    name = "kit.long_result"
+    version = "1"
+    task_list = TASK_LIST
+    last = "before"
+
+    def run(self):
+        return {"padding": "x" * 100, "signal": self.last}
+
+
+class LongResultChanged(LongResult):
+    last = "after"
+
+
 @cached
 def label(n):
     return f"batch {n}"
