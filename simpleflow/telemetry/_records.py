@@ -7,6 +7,7 @@ read SWF's events the same way. Pure: no OpenTelemetry import, no clock.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -184,18 +185,29 @@ def closing_outcome(decisions: list[dict[str, Any]]) -> str | None:
 
 
 def error_type_of_failure(details: Any, reason: Any) -> str:
-    """``error.type`` of a failure: the ``error_type`` simpleflow puts in its details, else the reason's head."""
+    """``error.type`` of a failure: the ``error_type`` simpleflow puts in its details, else the reason's head;
+    ``unknown`` unless it reads as an exception's qualified name.
+
+    A failure's details and reason are data (a child closed by another decider, a workflow's own ``fail``):
+    anything else would put free text in a metric attribute, a new series per value.
+    """
     if isinstance(details, dict):
         found = details.get("error_type") or details.get("error")
         if found:
-            return str(found)
+            return _qualified_name(str(found))
     if isinstance(details, str) and details.startswith("{"):
         try:
             return error_type_of_failure(json.loads(details), reason)
         except ValueError:
             pass
-    head = str(reason or "").split(":", 1)[0].strip()
-    return head or "unknown"
+    return _qualified_name(str(reason or "").split(":", 1)[0].strip())
+
+
+_QUALIFIED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _qualified_name(text: str) -> str:
+    return text if len(text) <= 200 and _QUALIFIED_NAME.fullmatch(text) else "unknown"
 
 
 def task_error_type(event: dict[str, Any]) -> str | None:

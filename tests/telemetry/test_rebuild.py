@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from simpleflow.history import attributes
 from simpleflow.local.host import LocalExecution
 from simpleflow.telemetry import execution_ids
 from simpleflow.telemetry._rebuild import ExecutionIds, rebuild_trace
-from simpleflow.telemetry._records import to_ns
+from simpleflow.telemetry._records import error_type_of_failure, to_ns
 from tests.fixtures import telemetry_workflows as tw
 from tests.swf_e2e_helpers import simpleflow_here
 from tests.telemetry.helpers import by_trace, run_on_swf, swf_hosts
@@ -204,3 +206,21 @@ def test_an_output_that_cannot_be_written_is_one_line_naming_it(tmp_path):
             2,
             f"simpleflow: error: --output {output}: cannot write it: {reason}\n",
         )
+
+
+@pytest.mark.parametrize(
+    ("details", "reason", "expected"),
+    [
+        ({"error_type": "shop.errors.Refused"}, "Refused: no", "shop.errors.Refused"),
+        (None, "ValueError: bad input 3", "ValueError"),
+        ('{"error": "KeyError"}', None, "KeyError"),
+        # free text from a failure's data (a workflow's own fail, a child closed by another decider) would be a
+        # new metric series per value
+        (None, "order 12345 could not be charged", "unknown"),
+        ('{"error": "order 12345 failed"}', None, "unknown"),
+        ({"error_type": "x" * 300}, None, "unknown"),
+        (None, None, "unknown"),
+    ],
+)
+def test_error_type_is_a_qualified_name_or_unknown(details, reason, expected):
+    assert error_type_of_failure(details, reason) == expected
