@@ -133,6 +133,7 @@ def setup_from_environment() -> bool:
             )
             metrics.set_meter_provider(meter_provider)
             providers.append(meter_provider)
+            logging.getLogger(_METRIC_EXPORT_LOGGER).addFilter(_OneLineExportError())
     if providers:
         atexit.register(_exit.shut_down, providers, exit_timeout, metric_exporters)
     return bool(providers)
@@ -167,3 +168,18 @@ def _checked(variables: str, make: Any, exporter: Any) -> Any:
         return make(exporter)
     except ValueError as err:
         raise UsageError(f"{variables} variables: {' '.join(str(err).split())}") from None
+
+
+# The SDK's periodic reader logs an exporter that raises with ``logger.exception``: a traceback per interval.
+_METRIC_EXPORT_LOGGER = "opentelemetry.sdk.metrics._internal.export"
+
+
+class _OneLineExportError(logging.Filter):
+    """A metric exporter's error as one line, as a span exporter's is (``_watch``); its traceback at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and not logger.isEnabledFor(logging.DEBUG):
+            error = record.exc_info[1]
+            record.msg, record.args = "a metric exporter failed: %s: %s", (type(error).__name__, error)
+            record.exc_info = record.exc_text = None
+        return True

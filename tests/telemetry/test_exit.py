@@ -24,6 +24,7 @@ import threading
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
+from opentelemetry.sdk.metrics.export import MetricExporter
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 class Stuck(SpanExporter):
@@ -58,6 +59,19 @@ class Raising(SpanExporter):  # as an exporter whose collector's connection fail
     def export(self, spans):
         raise ConnectionError("collector down")
 
+class RaisingMetrics(MetricExporter):  # a metric exporter whose collector's connection fails
+    def __init__(self):
+        super().__init__()
+
+    def export(self, metrics_data, timeout_millis=10_000, **kwargs):
+        raise ConnectionError("collector down")
+
+    def force_flush(self, timeout_millis=10_000):
+        return True
+
+    def shutdown(self, timeout_millis=30_000, **kwargs):
+        pass
+
 class SlowToStop(SpanExporter):  # exports at once, but takes its time to shut down
     def export(self, spans):
         return SpanExportResult.SUCCESS
@@ -78,6 +92,7 @@ def installed_exporter(directory: Path, name: str = "stuck") -> dict[str, str]:
         "[opentelemetry_traces_exporter]\nstuck = test_exporters:Stuck\nfailing = test_exporters:Failing\n"
         "retrying = test_exporters:Retrying\nslow_to_stop = test_exporters:SlowToStop\n"
         "raising = test_exporters:Raising\n"
+        "[opentelemetry_metrics_exporter]\nraising_metrics = test_exporters:RaisingMetrics\n"
     )
     return dict(os.environ, PYTHONPATH=os.pathsep.join([str(directory), str(ROOT)]), OTEL_TRACES_EXPORTER=name)
 
@@ -223,3 +238,16 @@ def test_an_exporter_that_raises_is_one_line_naming_it_without_the_sdks_tracebac
     assert (done.returncode, done.stdout) == (0, "4\n")
     [line] = done.stderr.splitlines()  # was: the processor's "Exception while exporting Span batch." and its traceback
     assert " WARNING " in line and line.endswith("]: the raising exporter failed: ConnectionError: collector down")
+
+
+def test_a_metric_exporter_that_raises_is_one_line_without_the_sdks_traceback(tmp_path):
+    env = dict(installed_exporter(tmp_path), LOG_LEVEL="WARNING", OTEL_METRICS_EXPORTER="raising_metrics")
+    del env["OTEL_TRACES_EXPORTER"]
+
+    done = subprocess.run(START, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert (done.returncode, done.stdout) == (0, "4\n")
+    # was: the reader's "Exception while exporting metrics" and its traceback
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.endswith("a metric exporter failed: ConnectionError: collector down"), done.stderr
