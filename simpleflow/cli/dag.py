@@ -34,7 +34,7 @@ def dag_check(spec: str, modules: tuple[str, ...]) -> None:
     """Check the DAG spec SPEC (YAML or JSON, or a floto decider spec): one line per problem, exit 2."""
     from simpleflow import dag
 
-    compiled, _ = dag.prepare(spec, modules)
+    compiled, _ = dag.check(spec, modules)
     click.echo(f"{spec}: ok: {compiled['name']} {compiled['version']}, {len(compiled['nodes'])} nodes")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simpleflow.dag._compile import compile_spec
-from simpleflow.dag._execute import local_execution, looks_like_spec, parse_value, prepare, run_local, start
+from simpleflow.dag._execute import check, local_execution, looks_like_spec, parse_value, prepare, run_local, start
 from simpleflow.dag._load import execution_input, load, load_text, parse
 from simpleflow.dag._spec import Spec, SpecError, normalize
 from simpleflow.dag._workflow import DagWorkflow, NodeActivity, child_stand_in, workflow_class_for
@@ -23,6 +23,7 @@ __all__ = [
     "NodeActivity",
     "Spec",
     "SpecError",
+    "check",
     "check_ran",
     "child_stand_in",
     "compile_spec",

@@ -48,6 +48,24 @@ def prepare(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[
     return compiled, workflow_class_for(compiled)
 
 
+def check(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[str, Any], type]:
+    """``prepare``, and whether SWF would take the spec's executions: their input holds the compiled spec (a few
+    hundred characters a node), which past SWF's limit needs a jumbo fields bucket, on SWF and locally alike.
+
+    Raises:
+        UsageError: the spec is wrong, or its executions' input would be refused (the line says how many nodes).
+    """
+    from simpleflow import jumbo
+    from simpleflow.swf import starter
+
+    compiled, workflow_class = prepare(path, modules)
+    try:
+        starter.check_input(workflow_class, {"args": [], "kwargs": {"spec": compiled, "input": None}})
+    except jumbo.JumboFieldTooLarge as err:
+        raise UsageError(f"{path}: {len(compiled['nodes'])} nodes: its executions' {err}") from None
+    return compiled, workflow_class
+
+
 def run_local(
     path: str,
     input: Any,

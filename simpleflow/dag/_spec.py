@@ -257,6 +257,8 @@ def _check_references(node: dict[str, Any], ids: set[str], problems: list[str]) 
                     found.add(ref.node)
             elif ref.root in ("item", "index") and (what == "foreach" or node.get("foreach") is None):
                 problems.append(f"{where}: {what}: {text} is only available inside a foreach")
+            elif ref.root == "context" and "context" not in node:  # (the run set it only for such a node)
+                problems.append(f"{where}: {what}: {text} is only available in a node with a context (floto's specs)")
     return found
 
 

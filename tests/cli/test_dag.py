@@ -306,3 +306,26 @@ def test_schedule_create_refuses_a_cron_expression_with_seconds_in_one_line_loca
         "simpleflow: error: --cron '0 0 6 * * *' has 6 fields; a schedule takes 5, minute hour day month weekday "
         "(it fires at most once a minute: no seconds, no year)"
     ]
+
+
+def test_dag_check_says_when_a_specs_executions_need_a_jumbo_fields_bucket(tmp_path, monkeypatch):
+    # An execution's input holds the compiled spec: a 100-node chain is over SWF's 32,768 characters, and every
+    # run (a local one too) was refused while dag.check said ok.
+    nodes = {
+        f"n{i}": {"activity": "examples.basic.increment", "args": [f"$nodes.n{i - 1}.result" if i else "$input"]}
+        for i in range(100)
+    }
+    for i in range(1, 100):
+        nodes[f"n{i}"]["requires"] = [f"n{i - 1}"]
+    spec = _write(tmp_path, "chain.json", json.dumps({"name": "chain", "version": "1", "nodes": nodes}))
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
+    done = simpleflow("dag.check", spec, "-m", "examples.basic")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert re.fullmatch(
+        rf"simpleflow: error: {re.escape(spec)}: 100 nodes: its executions' input is \d+ characters, over SWF's limit"
+        r" of 32768: set SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket\[/prefix\] to store such fields in S3\n",
+        done.stderr,
+    )
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", "some-bucket")
+    done = simpleflow("dag.check", spec, "-m", "examples.basic")
+    assert (done.returncode, done.stdout.strip()) == (0, f"{spec}: ok: chain 1, 100 nodes")

@@ -49,6 +49,7 @@ def test_unknown_nodes_activities_and_bad_retry_policies_are_each_one_line_namin
             e={"activity": INC, "foreach": "$nodes.a.result", "max_parallel": 0, "args": ["$item"]},
             f={"activity": INC, "workflow": "x.Y"},
             g={"activity": INC, "args": ["$env.HOME"], "colour": "red"},
+            h={"activity": INC, "args": ["$context"]},  # (it passed, and every run failed at node h)
         )
     )
     assert problems == [
@@ -62,6 +63,7 @@ def test_unknown_nodes_activities_and_bad_retry_policies_are_each_one_line_namin
         "node 'b': requires unknown node 'phantom'",
         "node 'd': input: $item is only available inside a foreach",
         "node 'g': input: '$env.HOME': unknown root $env (expected one of $input, $nodes, $item, $index, $context)",
+        "node 'h': input: $context is only available in a node with a context (floto's specs)",
         "node 'a': unknown activity 'nowhere.to_be_found' (not declared in the modules)",
     ]
 
