@@ -160,7 +160,12 @@ def worker_start(
 @click.command("standalone")
 @click.argument("workflow")
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", help="SWF domain (default: $SWF_DOMAIN).")
-@click.option("--input", "-i", "input", help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}.')
+@click.option(
+    "--input",
+    "-i",
+    "input",
+    help='JSON: a list of arguments or {"args": [...], "kwargs": {...}}; for a DAG spec, the value $input refers to.',
+)
 @INPUT_FILE
 @click.option("--workflow-id", help="Workflow id (default: generated).")
 @click.option("--execution-timeout", help="Execution start-to-close timeout, in seconds.")
