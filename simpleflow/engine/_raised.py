@@ -33,14 +33,14 @@ def past_the_raise(
     exception rather than saying the code never takes it.
     """
     unfit = run.unfit
-    if run.outcome is None or run.outcome.error is None:
+    unreached = _maybe_unreached(run)
+    if not unreached:
         return unfit
-    own = {m.unfit() for m in run.nondeterminism}
     by_id = {event["eventId"]: event for event in events}
     at_task: dict[int, tuple[list[dict[str, Any]], str | None]] = {}  # one replay per decision task
     found = []
     for unfit_one in unfit:
-        event = by_id.get(unfit_one.event_id) if unfit_one not in own and unfit_one.kind in _TAKEN_BY else None
+        event = by_id.get(unfit_one.event_id) if unfit_one in unreached else None
         completed = _deciding_task(event) if event is not None else None
         if completed is None:
             found.append(unfit_one)
@@ -66,11 +66,17 @@ def unfit_before_the_raise(run: WorkflowRun) -> list[Unfit]:
     One look, where ``past_the_raise`` replays the history once per decision task to tell those commands apart:
     a query, whose history anyone who can start or signal the execution can make long, must not cost that.
     """
-    unfit = run.unfit
+    unreached = _maybe_unreached(run)
+    return [u for u in run.unfit if u not in unreached]
+
+
+def _maybe_unreached(run: WorkflowRun) -> set[Unfit]:
+    """The commands of ``run.unfit`` the code may not have reached because ``run`` raised first (none when it did
+    not raise): commands a decision takes, the run's own nondeterminism aside."""
     if run.outcome is None or run.outcome.error is None:
-        return unfit
+        return set()
     own = {m.unfit() for m in run.nondeterminism}
-    return [u for u in unfit if u in own or u.kind not in _TAKEN_BY]
+    return {u for u in run.unfit if u not in own and u.kind in _TAKEN_BY}
 
 
 def _deciding_task(event: dict[str, Any]) -> int | None:
