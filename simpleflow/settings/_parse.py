@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -97,7 +98,16 @@ def number(expected: str, *, positive: bool = False) -> Parser:
     return parse
 
 
-as_wait = number("a number of seconds, 0 or more")
+_seconds = number("a number of seconds, 0 or more")
+
+
+def as_wait(name: str, value: Any) -> float:
+    """Seconds a process waits (for its exporters, for an activity to stop), 0 or more, and no longer than a
+    thread's wait can be (``threading.TIMEOUT_MAX``: a longer one raises OverflowError when it starts)."""
+    seconds = _seconds(name, value)
+    if seconds > threading.TIMEOUT_MAX:
+        raise ValueError(f"{name}={seconds:g} is over the longest wait, {threading.TIMEOUT_MAX:g} seconds")
+    return seconds
 
 
 def as_json_object_text(name: str, value: Any) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import threading
 from typing import Any
 
 from simpleflow.exceptions import UsageError
@@ -149,12 +148,9 @@ def _exit_timeout(name: str) -> float:
     from simpleflow import settings
 
     try:
-        seconds = settings.get(name)
+        return settings.get(name)
     except ValueError as err:
         raise UsageError(str(err)) from None
-    if seconds > threading.TIMEOUT_MAX:  # a thread's join takes no longer wait (OverflowError at exit)
-        raise UsageError(f"{name}={seconds:g} is over the longest wait, {threading.TIMEOUT_MAX:g} seconds")
-    return seconds
 
 
 def _checked(variables: str, make: Any, exporter: Any) -> Any:
