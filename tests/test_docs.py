@@ -23,7 +23,9 @@ from tests import console
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 MARKER = "<!-- runnable -->"
-TIMEOUT = 20  # seconds per block; the slowest (the README's examples) takes a few
+# Seconds per command of a block: a command takes well under a second alone, but the README's examples
+# (13 commands, ~5 s in all) once passed 20 s for the whole block under the suite's load on two cores.
+TIMEOUT_PER_COMMAND = 15
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 
 
@@ -111,6 +113,11 @@ def split_transcript(text: str) -> tuple[str, list[str]] | None:
     return "\n".join(commands) + "\n", expected
 
 
+def commands_of(script: str) -> list[str]:
+    """The command lines of a shell *script*: neither blank nor a comment."""
+    return [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
 @pytest.fixture(scope="module")
 def fresh_clone_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """What a shell has after ``pip install -e .`` of this checkout, and nothing of ours configured."""
@@ -127,7 +134,7 @@ def test_runnable_block_succeeds_from_the_repository_root(block: Block, fresh_cl
         env=fresh_clone_env,
         capture_output=True,
         text=True,
-        timeout=TIMEOUT,
+        timeout=TIMEOUT_PER_COMMAND * max(1, len(commands_of(script))),
     )
     assert proc.returncode == 0, f"{block.where} exited {proc.returncode}:\n{script}\nstderr:\n{proc.stderr[-2000:]}"
     if transcript:
