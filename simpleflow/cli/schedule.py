@@ -140,8 +140,9 @@ def _schedule_action(command: str, help_text: str) -> click.Command:
                 sys.exit(EXIT_FAILURE)
             click.echo(f"schedule {name}: trigger: starts {workflow_id}")
             return
-        else:
-            schedule.signal(domain, name, action)
+        elif not schedule.set_paused(domain, name, action == "pause"):  # nothing sent: it is so already
+            click.echo(f"schedule {name}: {action}: already {'paused' if action == 'pause' else 'active'}")
+            return
         click.echo(f"schedule {name}: {action}")
 
     return run
