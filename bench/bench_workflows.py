@@ -37,3 +37,24 @@ class FanOut(Workflow):
         submitted = [self.submit(inc, i) for i in range(n)]
         futures.wait(*submitted)
         return sum(f.result for f in submitted)
+
+
+@activity.with_attributes(task_list="bench", version="1", raises_on_failure=True)
+def check(n):
+    raise ValueError(f"{n} refused")
+
+
+class CheckedChain(Workflow):
+    """A check that raises on failure beside a chain of ``n``: the check's failure, which the history holds at its
+    end, raises at its submit when the whole history is replayed (before every task of the chain)."""
+
+    name = "bench-checkedchain"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, n):
+        checked = self.submit(check, n)
+        value = 0
+        for _ in range(n):
+            value = self.submit(inc, value).result
+        return checked.result, value

@@ -1,7 +1,7 @@
 """Print a synthetic SWF history of a bench workflow: ``gen_history.py KIND N DONE``.
 
-KIND is ``Chain`` or ``FanOut`` (bench_workflows.py), N its input, DONE how many
-of its activities have completed. The events have the shapes
+KIND is ``Chain``, ``FanOut`` or ``CheckedChain`` (bench_workflows.py), N its input,
+DONE how many of its activities have completed (CheckedChain: then its check fails). The events have the shapes
 GetWorkflowExecutionHistory returns, activity ids are simpleflow's
 (``activity-bench_workflows.inc-<k>``), and the history ends on a decision
 task that has just started: the one a decider is answering. ``Chain 4000 4000``
@@ -54,6 +54,21 @@ class HistoryWriter:
             heartbeatTimeout="300",
         )
 
+    def schedule_check(self, n: int, decision_id: int) -> int:
+        """The CheckedChain's check, scheduled at *decision_id* (``activity-bench_workflows.check-1``)."""
+        scheduled = self.schedule(0, n, decision_id)
+        attributes = self.events[-1]["activityTaskScheduledEventAttributes"]
+        attributes["activityType"] = {"name": "bench_workflows.check", "version": "1"}
+        attributes["activityId"] = "activity-bench_workflows.check-1"
+        return scheduled
+
+    def fail(self, scheduled_id: int) -> None:
+        started = self.add("ActivityTaskStarted", scheduledEventId=scheduled_id, identity="worker")
+        self.add(
+            "ActivityTaskFailed", scheduledEventId=scheduled_id, startedEventId=started, reason="ValueError: refused"
+        )
+        self.decision_task()
+
     def complete(self, scheduled_id: int, result: int) -> None:
         started = self.add("ActivityTaskStarted", scheduledEventId=scheduled_id, identity="worker")
         self.add(
@@ -75,18 +90,21 @@ def history(kind: str, n: int, done: int) -> dict:
         parentInitiatedEventId=0,
     )
     decision_id = writer.decision_task()
-    if kind == "Chain":
+    if kind in ("Chain", "CheckedChain"):
+        checked = writer.schedule_check(n, decision_id) if kind == "CheckedChain" else None
         for number in range(1, done + 1):
             scheduled = writer.schedule(number, number - 1, decision_id)
             writer.complete(scheduled, number)
             decision_id = writer.decision_task()
+        if checked is not None:
+            writer.fail(checked)
     elif kind == "FanOut":
         scheduled_ids = [writer.schedule(number, number - 1, decision_id) for number in range(1, n + 1)]
         for number, scheduled in enumerate(scheduled_ids[:done], start=1):
             writer.complete(scheduled, number)
         writer.decision_task()
     else:
-        raise SystemExit(f"unknown workflow kind {kind!r} (Chain or FanOut)")
+        raise SystemExit(f"unknown workflow kind {kind!r} (Chain, FanOut or CheckedChain)")
     writer.decision_task(completed=False)
     return {"events": writer.events}
 

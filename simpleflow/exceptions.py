@@ -5,6 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 
+def _remade(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class PicklesAsIs:
+    """Mixin (first among the bases) of an exception whose ``__init__`` takes other arguments than its ``args``:
+    pickled (sent by an activity worker to its parent process) as it is, its ``__init__`` not called again.
+    ``pickle``'s default calls ``cls(*args)``: the message went back in as the first argument (garbled, or a
+    TypeError when more arguments are needed)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _remade, (type(self), self.args, self.__dict__)  # type: ignore[attr-defined]
+
+
 class ExecutionBlocked(Exception):
     """A value the workflow needs is not in the history yet.
 
@@ -43,7 +60,7 @@ class WorkflowException(TaskException):
         return self.task
 
 
-class NoValue(TaskException):
+class NoValue(PicklesAsIs, TaskException):
     """A task was submitted with, among its arguments, the future of a task that failed or was cancelled.
 
     Such a future has no value to pass on (its ``result`` reads None only because nothing was computed),
@@ -199,7 +216,7 @@ class JumboTooLargeError(ValueError):
     """A field is too long for SWF and cannot become a jumbo field (no bucket, too large, long reference)."""
 
 
-class JumboFieldTooLarge(JumboTooLargeError):
+class JumboFieldTooLarge(PicklesAsIs, JumboTooLargeError):
     """A field is over its limit and cannot be stored in S3 instead (simpleflow's ``JumboTooLargeError``).
 
     Attributes:
@@ -215,7 +232,7 @@ class JumboFieldTooLarge(JumboTooLargeError):
         self.limit = limit
 
 
-class DataError(ValueError):
+class DataError(PicklesAsIs, ValueError):
     """Data that can never be used as it is: trying again will not help.
 
     A field read from SWF, an S3 object or a command's input that is nested too deep, is not UTF-8, is
@@ -273,7 +290,7 @@ class JumboFieldInvalid(JumboFieldUnavailable):
         self.code = code
 
 
-class JumboFieldNotStored(Exception):
+class JumboFieldNotStored(PicklesAsIs, Exception):
     """A field over SWF's limit could not be written to S3.
 
     Attributes:
@@ -296,7 +313,7 @@ class JumboFieldNotStored(Exception):
         self.transient = transient
 
 
-class WorkflowFailed(WorkflowException):
+class WorkflowFailed(PicklesAsIs, WorkflowException):
     """A workflow run with the local executor failed; ``reason`` and ``details`` say why, and ``where`` (when
     known: ``file, line n, in func``) which line of the workflow raised; the message ends with it."""
 

@@ -23,7 +23,14 @@ from typing import Any
 
 import click
 
-from simpleflow.exceptions import ChildrenKeepDying, DataError, JumboFieldNotStored, UnknownTaskError, UsageError
+from simpleflow.exceptions import (
+    ChildrenKeepDying,
+    DataError,
+    JumboFieldNotStored,
+    PicklesAsIs,
+    UnknownTaskError,
+    UsageError,
+)
 
 __all__ = [
     "EXIT_FAILURE",
@@ -291,7 +298,7 @@ def _answered_before(endpoint: str) -> bool:
     return utils is not None and utils.answered_before(endpoint)
 
 
-class Explained(Exception):
+class Explained(PicklesAsIs, Exception):
     """A failure already put in one line, with its exit code (``explain`` gives them as they are)."""
 
     def __init__(self, line: str, code: int) -> None:

@@ -348,26 +348,26 @@ def _interrupted(domain: str, execution: dict[str, str], terminate: bool, sent: 
     from simpleflow.cli.failures import explain
     from simpleflow.swf.standalone import latest_run
 
-    stopped = "interrupted: every process started was stopped"
+    stopped = "every process started was stopped"
     if not execution and sent is not None:
         found = runs.started_anyway(domain, sent)
         if isinstance(found, str):
-            click.echo(f"{stopped}; {found}", err=True)
+            runs.say_interrupted(f"{stopped}; {found}")
             return None
         execution = found
     if not execution:
-        click.echo(f"{stopped}; no execution was started", err=True)
+        runs.say_interrupted(f"{stopped}; no execution was started")
         return None
     workflow_id = execution["workflowId"]
     try:
         execution, outcome = latest_run(domain, execution)
     except Exception as err:
-        click.echo(f"{stopped}; {_open_hint(domain, execution, explain(err)[0])}", err=True)
+        runs.say_interrupted(f"{stopped}; {_open_hint(domain, execution, explain(err)[0])}")
         return None
     if outcome is not None:
-        click.echo(f"{stopped}; execution {workflow_id} is closed: {outcome.status}", err=True)
+        runs.say_interrupted(f"{stopped}; execution {workflow_id} is closed: {outcome.status}")
         return outcome
-    click.echo(f"{stopped}; {_open_line(domain, execution, terminate)}", err=True)
+    runs.say_interrupted(f"{stopped}; {_open_line(domain, execution, terminate)}")
     return None
 
 

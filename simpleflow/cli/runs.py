@@ -16,10 +16,12 @@ from typing import Any, NoReturn
 import click
 
 __all__ = [
+    "closed_line",
     "finish",
     "finish_recorded",
     "interrupted_locally",
     "interrupted_start",
+    "say_interrupted",
     "started_anyway",
     "task_failure_lines",
     "tell_stuck_children",
@@ -58,13 +60,26 @@ def finish(outcome: Any, details_wanted: bool = False, failures_shown: bool = Fa
             )
         return
     where = where_raised(outcome.details) if outcome.details else ""
-    line = f"workflow {outcome.status}: {outcome.reason or ''}".rstrip().rstrip(":")
+    line = closed_line("workflow", outcome.status, outcome.reason)
     if where and where not in line:
         line += f" ({where})"
     click.echo(line, err=True)
     if outcome.details and details_wanted:
         click.echo(outcome.details, err=True)
     sys.exit(1)
+
+
+# The reason the engine records when ``run`` calls ``self.fail(reason)`` starts so (0.36.0's does too): a line that
+# already says the workflow failed gives the user's reason alone.
+_FAILED_BY_WORKFLOW = "Workflow execution failed: "
+
+
+def closed_line(what: str, status: str, reason: str | None) -> str:
+    """``<what> <status>: <reason>``: how a run that did not complete closed, in one line."""
+    reason = reason or ""
+    if status == "failed" and reason.startswith(_FAILED_BY_WORKFLOW):
+        reason = reason[len(_FAILED_BY_WORKFLOW) :]
+    return f"{what} {status}: {reason}".rstrip().rstrip(":")
 
 
 def finish_recorded(
@@ -113,12 +128,18 @@ def tell_stuck_children(execution: Any) -> None:
         click.echo(stuck_child_line(child), err=True)
 
 
+def say_interrupted(what: str) -> None:
+    """The one line on stderr of a command Ctrl-C (or SIGTERM) stopped: ``simpleflow: interrupted: <what>``, as
+    every such line reads (``workflow.trace``'s, the generic one); the caller exits (130 for Ctrl-C)."""
+    click.echo(f"simpleflow: interrupted: {what}", err=True)
+
+
 def interrupted_locally(record: str | None) -> NoReturn:
     """Ctrl-C stopped a local run (``--local``): one line on stderr, exit 130 as ``standalone`` does."""
-    line = "interrupted: the local run was stopped before it closed (its activities left unfinished)"
+    line = "the local run was stopped before it closed (its activities left unfinished)"
     if record is not None:
         line += f"; nothing was recorded to {record}"
-    click.echo(line, err=True)
+    say_interrupted(line)
     sys.exit(130)
 
 
@@ -150,7 +171,7 @@ def interrupted_start(domain: str, workflow_id: str) -> NoReturn:
             f"execution {workflow_id} was started (run {found['runId']}): check it with: "
             f"simpleflow workflow.info {domain} {workflow_id}"
         )
-    click.echo(f"interrupted: {found}", err=True)
+    say_interrupted(found)
     sys.exit(130)
 
 

@@ -85,7 +85,7 @@ def schedule_create(
             runs.interrupted_locally(None)
         failed = [fire for fire in fires if fire.status not in ("completed", "open")]
         for fire in failed:  # each run that did not complete says why, once, after the ids
-            click.echo(f"run {fire.workflow_id} {fire.status}: {fire.reason or ''}".rstrip(": "), err=True)
+            click.echo(runs.closed_line(f"run {fire.workflow_id}", fire.status, fire.reason), err=True)
         for fire in fires:  # not a failure: its time ran past --for
             if fire.status == "open":
                 click.echo(f"run {fire.workflow_id} still open when --for ended", err=True)
@@ -140,8 +140,9 @@ def _schedule_action(command: str, help_text: str) -> click.Command:
                 sys.exit(EXIT_FAILURE)
             click.echo(f"schedule {name}: trigger: starts {workflow_id}")
             return
-        else:
-            schedule.signal(domain, name, action)
+        elif not schedule.set_paused(domain, name, action == "pause"):  # nothing sent: it is so already
+            click.echo(f"schedule {name}: {action}: already {'paused' if action == 'pause' else 'active'}")
+            return
         click.echo(f"schedule {name}: {action}")
 
     return run

@@ -28,25 +28,24 @@ def past_the_raise(
 ) -> list[Unfit]:
     """``run.unfit`` (*run* replayed *events*), told as it happened when ``run`` raised.
 
-    Each command the code never took is looked for again, in a replay of the history as it stood at the decision
-    task that took it: taken there, it is no mismatch; not taken because the run raised there, its line names the
-    exception rather than saying the code never takes it.
+    Each command the code never took is looked for again at the decision task that took it, in one more replay
+    resumed from decision task to decision task as a decider's run is (``_decided_at``): taken there, it is no
+    mismatch; not taken because the run raised there, its line names the exception rather than saying the code
+    never takes it.
     """
     unfit = run.unfit
     unreached = _maybe_unreached(run)
     if not unreached:
         return unfit
     by_id = {event["eventId"]: event for event in events}
-    at_task: dict[int, tuple[list[dict[str, Any]], str | None]] = {}  # one replay per decision task
+    deciding = {u: _deciding_task(by_id[u.event_id]) for u in unreached if u.event_id in by_id}
+    at_task = _decided_at(workflow_class, events, info, {c for c in deciding.values() if c is not None})
     found = []
     for unfit_one in unfit:
-        event = by_id.get(unfit_one.event_id) if unfit_one in unreached else None
-        completed = _deciding_task(event) if event is not None else None
+        completed = deciding.get(unfit_one)
         if completed is None:
             found.append(unfit_one)
             continue
-        if completed not in at_task:
-            at_task[completed] = _decided_at(workflow_class, [e for e in events if e["eventId"] < completed], info)
         decisions, raised = at_task[completed]
         attributes, key, verb = _TAKEN_BY[unfit_one.kind]
         if any((decision.get(attributes) or {}).get(key) == unfit_one.id for decision in decisions):
@@ -63,8 +62,8 @@ def unfit_before_the_raise(run: WorkflowRun) -> list[Unfit]:
     """``run.unfit`` without the commands the code never took because ``run`` raised first: what a query answers
     does not depend on them (the run's state is the one it raised in).
 
-    One look, where ``past_the_raise`` replays the history once per decision task to tell those commands apart:
-    a query, whose history anyone who can start or signal the execution can make long, must not cost that.
+    One look, where ``past_the_raise`` replays the history once more, stopping at each decision task, to tell those
+    commands apart: a query answers without that second replay.
     """
     unreached = _maybe_unreached(run)
     return [u for u in run.unfit if u not in unreached]
@@ -88,12 +87,25 @@ def _deciding_task(event: dict[str, Any]) -> int | None:
 
 
 def _decided_at(
-    workflow_class: type, events: list[dict[str, Any]], info: ExecutionInfo
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The decisions the code takes on *events* (a history up to a decision task), and what ``run`` raised there."""
+    workflow_class: type, events: list[dict[str, Any]], info: ExecutionInfo, tasks: set[int]
+) -> dict[int, tuple[list[dict[str, Any]], str | None]]:
+    """At each decision task of *tasks* (DecisionTaskCompleted event ids): the decisions the code takes on the
+    history before it, and what ``run`` raised there.
+
+    One run, resumed with each task's new events as a decider's is (it replays in full by itself where resuming
+    could diverge from that): a fresh replay per task cost the whole history again at each (quadratic).
+    """
     run = WorkflowRun(workflow_class, info)
+    found: dict[int, tuple[list[dict[str, Any]], str | None]] = {}
+    start = 0
     try:
-        decisions = run.advance(events)
-        return decisions, run.outcome.error if run.outcome is not None else None
+        for completed in sorted(tasks):
+            end = start
+            while end < len(events) and events[end]["eventId"] < completed:
+                end += 1
+            decisions = run.advance(events[start:end])
+            found[completed] = decisions, run.outcome.error if run.outcome is not None else None
+            start = end
     finally:
         run.close()
+    return found

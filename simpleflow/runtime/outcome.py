@@ -19,7 +19,7 @@ from typing import Any
 from simpleflow import format, jumbo
 from simpleflow.activity import HEARTBEAT_DETAILS_KEY, Activity, Beat, beating
 from simpleflow.constants import EVENT_LIMIT_EXCEEDED, MAX_HISTORY_EVENTS, MAX_RESULT_LENGTH
-from simpleflow.exceptions import DataError, ExecutionError
+from simpleflow.exceptions import DataError, ExecutionError, PicklesAsIs
 from simpleflow.runtime.middleware import NONE, Middlewares
 
 # The statuses of an outcome: SWF's close statuses (closeStatus), lowercased.
@@ -83,7 +83,7 @@ def qualified_name(exc_type: type) -> str:
     return exc_type.__name__ if module in ("builtins", "__main__") else f"{module}.{exc_type.__name__}"
 
 
-class FieldTooLarge(Exception):
+class FieldTooLarge(PicklesAsIs, Exception):
     """A field is over SWF's size limit and no jumbo-field store is configured."""
 
     def __init__(self, kind: str, size: int, limit: int) -> None:
@@ -96,7 +96,7 @@ class FieldTooLarge(Exception):
         self.limit = limit
 
 
-class InvalidResult(Exception):
+class InvalidResult(PicklesAsIs, Exception):
     """An activity returned a value JSON cannot encode, or nested deeper than any reader takes (*problem* says
     which): a data error of the activity, never a transient fault."""
 

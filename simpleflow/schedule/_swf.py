@@ -50,6 +50,18 @@ def signal(domain: str, name: str, signal_name: str, run_id: str | None = None, 
     executions.signal(domain, workflow_id_of(name), signal_name, input=payload, run_id=run_id)
 
 
+def set_paused(domain: str, name: str, paused: bool) -> bool:
+    """Pause (*paused*) or resume schedule *name*: whether the signal was sent; False, and nothing sent, when the
+    schedule is so already (its history says so: the signals it received, its state when it continued as new)."""
+    from simpleflow.swf import client
+
+    run_id = _open_run(domain, name)
+    if describe(client.get_history(domain, workflow_id_of(name), run_id))["paused"] == paused:
+        return False
+    signal(domain, name, "pause" if paused else "resume", run_id=run_id)
+    return True
+
+
 def trigger(domain: str, name: str) -> tuple[str | None, list[str]]:
     """Start schedule *name*'s target now: ``(workflow id of the run, [])``; or, when ``--overlap skip`` drops
     the trigger (a run the schedule started is open), ``(None, those runs)``, and nothing is sent.

@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from simpleflow import format, settings
 from simpleflow.constants import MAX_IDENTITY_LENGTH
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import PicklesAsIs, UsageError
 from simpleflow.swf.connection import (  # noqa: F401 - the clients' settings, importable from here as before
     CONNECT_TIMEOUT,
     DEFAULT_REGION,
@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 DEFAULT_LIST_DAYS = 90
 
 
-class DeprecatedDomain(UsageError):
+class DeprecatedDomain(PicklesAsIs, UsageError):
     """The SWF domain is deprecated: SWF starts no new execution and registers no new type in it."""
 
     def __init__(self, domain: str, message: str | None = None) -> None:

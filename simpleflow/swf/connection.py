@@ -22,7 +22,7 @@ import botocore.session
 from botocore.config import Config
 
 from simpleflow import settings
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import PicklesAsIs, UsageError
 from simpleflow.swf.response_parser import FastParserFactory
 from simpleflow.utils import note_answers
 
@@ -46,7 +46,7 @@ _clients_lock = threading.Lock()
 _page_reads: ContextVar[bool] = ContextVar("simpleflow_page_reads", default=False)
 
 
-class UnknownDomain(UsageError):
+class UnknownDomain(PicklesAsIs, UsageError):
     """The SWF domain does not exist (SWF answered UnknownResourceFault).
 
     Asked of an endpoint the user set (*endpoint*: a dev server...), the message names it and the *region*

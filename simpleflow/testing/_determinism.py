@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simpleflow.engine import decode_events
+from simpleflow.exceptions import PicklesAsIs
 from simpleflow.testing._replay import ReplayReport, check_replay
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 OPT_OUT = "WorkflowEnv(replay_check=False), or @pytest.mark.workflow_env(replay_check=False) on the test"
 
 
-class ReplayMismatch(AssertionError):
+class ReplayMismatch(PicklesAsIs, AssertionError):
     """A run of the test does not replay with its code: the report of each such run."""
 
     def __init__(self, reports: list[ReplayReport]) -> None:

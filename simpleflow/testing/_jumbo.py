@@ -10,13 +10,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from simpleflow import jumbo
+from simpleflow.exceptions import PicklesAsIs
 
 MEMORY_BUCKET = "simpleflow-test-memory"  # the bucket jumbo field references name in the in-memory store
 _SETTINGS = (jumbo.BUCKET_ENV, "SIMPLEFLOW_JUMBO_FIELDS_CACHE")
 _UNSET = object()
 
 
-class NoSuchKey(Exception):
+class NoSuchKey(PicklesAsIs, Exception):
     """An object the store does not hold, shaped as botocore's error (``response["Error"]["Code"]``)."""
 
     def __init__(self, bucket: str, key: str) -> None:

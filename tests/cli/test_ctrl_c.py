@@ -135,7 +135,7 @@ def test_ctrl_c_while_the_start_is_in_flight_names_the_execution_and_how_to_chec
     run_id = client.latest_run_id(swf_domain, "in-flight")
     assert (done.returncode, done.stderr, done.stdout) == (
         130,
-        f"interrupted: execution in-flight was started (run {run_id}): check it with: "
+        f"simpleflow: interrupted: execution in-flight was started (run {run_id}): check it with: "
         f"simpleflow workflow.info {swf_domain} in-flight\n",
         "",
     )

@@ -54,7 +54,7 @@ class ParentWorkflow(Workflow):  # a child open: the family's loop, on the main 
         return self.submit(nap_here, path).result
 """
 
-INTERRUPTED = "interrupted: the local run was stopped before it closed (its activities left unfinished)"
+INTERRUPTED = "simpleflow: interrupted: the local run was stopped before it closed (its activities left unfinished)"
 
 
 def _interrupt(tmp_path: Path, workflow: str, *options: str, spec: bool = False) -> tuple[int, str, str, float]:

@@ -68,11 +68,12 @@ def test_interrupted_standalone_says_what_became_of_its_execution(shell, swf_dom
     assert process.returncode == 130
     last = stderr.splitlines()[-1]
     if terminate:
-        assert last == f"interrupted: every process started was stopped; execution {workflow_id} terminated"
+        assert last == f"simpleflow: interrupted: every process started was stopped; execution {workflow_id} terminated"
         assert _describe(swf_domain, workflow_id, run_id)["closeStatus"] == "TERMINATED"
     else:
         assert last == (
-            f"interrupted: every process started was stopped; execution {workflow_id} is still open on SWF (no "
+            "simpleflow: interrupted: every process started was stopped; "
+            f"execution {workflow_id} is still open on SWF (no "
             f"decider or worker serves its task list): close it with: simpleflow workflow.terminate {swf_domain} "
             f"{workflow_id} {run_id}"
         )

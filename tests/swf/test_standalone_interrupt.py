@@ -68,7 +68,8 @@ def test_a_sigterm_leaves_the_execution_as_it_stands_at_once_and_exits_143(held_
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert took < NAP, f"{took:.1f} s: the stop waited for the polls in flight\n{stderr}"
     assert stderr.splitlines()[-1] == (
-        f"interrupted: every process started was stopped; execution {workflow_id} is still open on SWF (no decider "
+        "simpleflow: interrupted: every process started was stopped; "
+        f"execution {workflow_id} is still open on SWF (no decider "
         f"or worker serves its task list): close it with: simpleflow workflow.terminate {held_polls} {workflow_id} "
         f"{run_id}"
     )
@@ -93,7 +94,9 @@ def test_an_execution_closed_when_its_processes_stopped_is_told_as_closed_with_i
     running._finish(outcome, False, None, swf_domain)
 
     out, err = capsys.readouterr()
-    assert err == f"interrupted: every process started was stopped; execution {workflow_id} is closed: completed\n"
+    assert err == (
+        f"simpleflow: interrupted: every process started was stopped; execution {workflow_id} is closed: completed\n"
+    )
     assert out == '"awake!"\n'
 
 
@@ -142,7 +145,8 @@ def test_a_second_ctrl_c_quits_at_once_with_the_activity(held_polls, tmp_path):
         process.kill()
     assert process.returncode == 128 + signal.SIGINT, stderr
     assert took < 5, f"{took:.1f} s\n{stderr}"
-    assert stderr.splitlines()[-1].startswith("interrupted: every process started was stopped; execution "), stderr
+    stopped = "simpleflow: interrupted: every process started was stopped; execution "
+    assert stderr.splitlines()[-1].startswith(stopped), stderr
     assert not wait_dead({activity}), "the activity outlived the second Ctrl-C"
 
 
@@ -163,7 +167,7 @@ def test_ctrl_c_says_what_it_waits_for_and_the_decision_the_last_activity_brings
     lines = stderr.splitlines()
     assert "simpleflow: stopping: waiting for the activities in hand (up to 10 s) (Ctrl-C again to quit now)" in lines
     assert lines[-1] == (
-        f"interrupted: every process started was stopped; execution {workflow_id} is closed: completed"
+        f"simpleflow: interrupted: every process started was stopped; execution {workflow_id} is closed: completed"
     ), stderr
     kinds = [e["eventType"] for e in client.get_history(held_polls, workflow_id, run_id)]
     assert kinds.count("DecisionTaskStarted") == kinds.count("DecisionTaskCompleted"), kinds
@@ -188,11 +192,13 @@ def test_a_stop_while_the_start_is_in_flight_tells_the_execution_the_start_opene
     assert running._interrupted(swf_domain, {}, False, stop.value.start_sent) is None
     run_id = client.latest_run_id(swf_domain, "in-flight")
     assert capsys.readouterr().err == (
-        "interrupted: every process started was stopped; execution in-flight is still open on SWF (no decider or "
+        "simpleflow: interrupted: every process started was stopped; "
+        "execution in-flight is still open on SWF (no decider or "
         f"worker serves its task list): close it with: simpleflow workflow.terminate {swf_domain} in-flight {run_id}\n"
     )
     running._interrupted(swf_domain, {}, False, "never-started")
     assert capsys.readouterr().err == (
-        "interrupted: every process started was stopped; no execution was started (none is open with workflow id "
+        "simpleflow: interrupted: every process started was stopped; "
+        "no execution was started (none is open with workflow id "
         "never-started)\n"
     )
