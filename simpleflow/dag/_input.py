@@ -1,0 +1,170 @@
+"""What a DagWorkflow execution's input carries: the compiled spec, packed to fit SWF's 32,768 characters.
+
+The compiled spec gives every node each of its keys, defaults included, and its activity's whole
+target (name, version, task list, four timeouts): ~340 characters a node, so ~95 nodes filled the
+input. Packed (``format`` is ``PACKED``):
+
+- each distinct target once, in ``targets``; an activity or workflow node names its own by index (``t``, 0 if
+  left out);
+- a node's keys only where they differ from their defaults, under short names (``_SHORT``);
+- the requirements a node's references imply left out (``r`` holds the others, which come first);
+- ``order`` (the walk's) as positions in ``nodes``, and only when it is not their declaration order.
+
+``unpack`` gives back the compiled spec, key for key; a compiled spec itself (``simpleflow.dag/1``, what
+executions started before carry) is read as it is. Both are plain data: nothing in them is evaluated or
+imported (a target's names go to SWF as a task's type, as in the compiled spec).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpleflow import format
+from simpleflow.dag import _refs
+from simpleflow.dag._spec import FORMAT, KINDS
+
+PACKED = "simpleflow.dag.packed/1"
+_SPEC_KEYS = ("name", "version", "task_list", "modules", "execution_timeout", "result", "result_mode", "repeat")
+# A node's keys with their defaults, and the short name each has when it differs from its default.
+_DEFAULTS: dict[str, Any] = {
+    "args": [],
+    "kwargs": {},
+    "retry": None,
+    "timeout": {},
+    "foreach": None,
+    "max_parallel": None,
+}
+_OPTIONAL = ("seconds", "context", "task_list", "version")  # in a node or not: no default
+_SHORT = {
+    "args": "a",
+    "kwargs": "kw",
+    "retry": "re",
+    "timeout": "to",
+    "foreach": "f",
+    "max_parallel": "p",
+    "seconds": "s",
+    "context": "c",
+    "task_list": "tl",
+    "version": "v",
+}
+
+
+class BadInput(ValueError):
+    """An execution's input whose spec this version cannot read (one line saying what is wrong)."""
+
+
+def pack(compiled: dict[str, Any]) -> dict[str, Any]:
+    """*compiled* in the packed form; *compiled* itself if packing would not give it back whole (never seen)."""
+    targets: dict[str, int] = {}
+    packed_targets: list[Any] = []
+    nodes = []
+    for node in compiled["nodes"]:
+        short: dict[str, Any] = {"i": node["id"]}
+        kind = node["kind"]
+        if kind != "activity":
+            short["k"] = kind
+        if "target" in node:
+            key = format.dumps(node["target"])
+            if key not in targets:
+                targets[key] = len(packed_targets)
+                packed_targets.append(node["target"])
+            if targets[key]:
+                short["t"] = targets[key]
+            if node.get(kind) != (node["target"] or {}).get("name"):
+                short["n"] = node.get(kind)
+        elif kind in node:
+            short["n"] = node[kind]
+        for key, default in _DEFAULTS.items():
+            if node.get(key, default) != default:
+                short[_SHORT[key]] = node[key]
+        for key in _OPTIONAL:
+            if key in node:
+                short[_SHORT[key]] = node[key]
+        extra = _explicit(node["requires"], _implied(node))
+        if extra:
+            short["r"] = extra
+        nodes.append(short)
+    packed = {key: compiled.get(key) for key in _SPEC_KEYS}
+    packed |= {"format": PACKED, "targets": packed_targets, "nodes": nodes}
+    ids = [node["id"] for node in compiled["nodes"]]
+    if compiled.get("order") != ids:
+        positions = {nid: i for i, nid in enumerate(ids)}
+        packed["order"] = [positions.get(nid, -1) for nid in compiled.get("order") or ()]
+    try:
+        whole = unpack(format.loads(format.dumps(packed))) == format.loads(format.dumps(compiled))
+    except BadInput:
+        whole = False
+    return packed if whole else compiled
+
+
+def unpack(spec: Any) -> dict[str, Any]:
+    """The compiled spec an execution's input carries, packed or not; BadInput when it is neither."""
+    if not isinstance(spec, dict):
+        raise BadInput(f"the spec is {format.json_type(spec)}, not a mapping")
+    if spec.get("format") == FORMAT:
+        return spec  # the compiled spec itself, as executions started before packing carry it
+    if spec.get("format") != PACKED:
+        raise BadInput(f"its format is {spec.get('format')!r}, not {PACKED!r} (started by a newer simpleflow?)")
+    try:
+        return _unpacked(spec)
+    except (KeyError, TypeError, IndexError, AttributeError) as err:
+        raise BadInput(f"a packed spec of the wrong shape ({type(err).__name__}: {err})") from None
+
+
+def _unpacked(spec: dict[str, Any]) -> dict[str, Any]:
+    targets = spec["targets"]
+    if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
+        raise TypeError("targets must be a list of mappings")
+    nodes = [_node(short, targets) for short in spec["nodes"]]
+    ids = [node["id"] for node in nodes]
+    order = spec.get("order")
+    if order is not None and not all(isinstance(i, int) and 0 <= i < len(ids) for i in order):
+        raise IndexError("order must be positions in nodes")
+    compiled = {key: spec[key] for key in _SPEC_KEYS}
+    compiled |= {"format": FORMAT, "nodes": nodes, "order": ids if order is None else [ids[i] for i in order]}
+    return compiled
+
+
+def _node(short: dict[str, Any], targets: list[dict[str, Any]]) -> dict[str, Any]:
+    kind = short.get("k", "activity")
+    if kind not in KINDS or not isinstance(short["i"], str):
+        raise TypeError(f"a node needs an id (a string) and a kind in {KINDS}")
+    node: dict[str, Any] = {"id": short["i"], "kind": kind}
+    if kind != "timer":
+        index = short.get("t", 0)
+        if not isinstance(index, int) or not 0 <= index < len(targets):
+            raise IndexError(f"node {short['i']!r}: no target {index!r}")
+        node["target"] = targets[index]
+        node[kind] = short.get("n", node["target"].get("name"))
+    elif "n" in short:
+        node[kind] = short["n"]
+    for key, default in _DEFAULTS.items():
+        node[key] = short.get(_SHORT[key], default)
+    for key in _OPTIONAL:
+        if _SHORT[key] in short:
+            node[key] = short[_SHORT[key]]
+    extra = short.get("r") or []
+    if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
+        raise TypeError(f"node {short['i']!r}: r must be a list of node ids")
+    node["requires"] = extra + sorted(_implied(node) - set(extra))
+    return node
+
+
+def _implied(node: dict[str, Any]) -> set[str]:
+    """The nodes whose results *node* reads: the requirements its references imply (as ``normal_form`` adds them)."""
+    values = [node["args"], node["kwargs"], node.get("foreach")]
+    return {
+        ref.node
+        for value in values
+        for _, ref in _refs.references(value)
+        if isinstance(ref, _refs.Reference) and ref.root == "nodes" and ref.node != node["id"]
+    }
+
+
+def _explicit(requires: list[str], implied: set[str]) -> list[str]:
+    """The shortest head of *requires* that, followed by the rest of *implied* sorted, gives *requires* back."""
+    for size in range(len(requires) + 1):
+        head = requires[:size]
+        if head + sorted(implied - set(head)) == requires:
+            return head
+    return list(requires)  # not of that form: unpack's check then keeps the compiled spec
