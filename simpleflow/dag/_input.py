@@ -4,8 +4,8 @@ The compiled spec gives every node each of its keys, defaults included, and its 
 target (name, version, task list, four timeouts): ~340 characters a node, so ~95 nodes filled the
 input. Packed (``format`` is ``PACKED``):
 
-- each distinct target once, in ``targets``; an activity or workflow node names its own by index (``t``, 0 if
-  left out);
+- each distinct target once, in ``targets`` (the most used first); an activity or workflow node names its own
+  by index (``t``, 0 if left out);
 - a node's keys only where they differ from their defaults, under short names (``_SHORT``);
 - the requirements a node's references imply left out (``r`` holds the others, which come first);
 - ``order`` (the walk's) as positions in ``nodes``, and only when it is not their declaration order.
@@ -55,19 +55,17 @@ class BadInput(ValueError):
 
 def pack(compiled: dict[str, Any]) -> dict[str, Any]:
     """*compiled* in the packed form; *compiled* itself if packing would not give it back whole (never seen)."""
-    targets: dict[str, int] = {}
-    packed_targets: list[Any] = []
+    keys = [_key(node["target"]) if "target" in node else None for node in compiled["nodes"]]
+    targets = _by_use(keys)
+    found = {key: node["target"] for node, key in zip(compiled["nodes"], keys) if key is not None}
+    packed_targets = [found[key] for key in targets]
     nodes = []
-    for node in compiled["nodes"]:
+    for node, key in zip(compiled["nodes"], keys):
         short: dict[str, Any] = {"i": node["id"]}
         kind = node["kind"]
         if kind != "activity":
             short["k"] = kind
-        if "target" in node:
-            key = format.dumps(node["target"])
-            if key not in targets:
-                targets[key] = len(packed_targets)
-                packed_targets.append(node["target"])
+        if key is not None:
             if targets[key]:
                 short["t"] = targets[key]
             if node.get(kind) != (node["target"] or {}).get("name"):
@@ -91,7 +89,7 @@ def pack(compiled: dict[str, Any]) -> dict[str, Any]:
         positions = {nid: i for i, nid in enumerate(ids)}
         packed["order"] = [positions.get(nid, -1) for nid in compiled.get("order") or ()]
     try:
-        whole = unpack(format.loads(format.dumps(packed))) == format.loads(format.dumps(compiled))
+        whole = unpack(packed) == compiled
     except BadInput:
         whole = False
     return packed if whole else compiled
@@ -150,15 +148,43 @@ def _node(short: dict[str, Any], targets: list[dict[str, Any]]) -> dict[str, Any
     return node
 
 
+def _key(target: Any) -> Any:
+    """*target* as a key: its items (plain values), else its JSON."""
+    try:
+        return tuple(sorted(target.items()))
+    except (AttributeError, TypeError):
+        return format.dumps(target)
+
+
+def _by_use(keys: list[Any]) -> dict[Any, int]:
+    """Each distinct key's index: the most used first (0, which a node leaves out), ties in order of appearance."""
+    counts: dict[Any, int] = {}
+    for key in keys:
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts, key=lambda key: -counts[key])  # stable: ties keep their first appearance's order
+    return {key: index for index, key in enumerate(ranked)}
+
+
 def _implied(node: dict[str, Any]) -> set[str]:
     """The nodes whose results *node* reads: the requirements its references imply (as ``normal_form`` adds them)."""
-    values = [node["args"], node["kwargs"], node.get("foreach")]
-    return {
-        ref.node
-        for value in values
-        for _, ref in _refs.references(value)
-        if isinstance(ref, _refs.Reference) and ref.root == "nodes" and ref.node != node["id"]
-    }
+    found: set[str] = set()
+    pending = [node["args"], node["kwargs"], node.get("foreach")]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if value.startswith("$nodes."):
+                try:
+                    ref = _refs.parse(value)
+                except _refs.BadReference:
+                    continue  # none in a compiled spec; in a packed one, the walk says so at that node
+                if ref.node != node["id"]:
+                    found.add(ref.node)
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+    return found
 
 
 def _explicit(requires: list[str], implied: set[str]) -> list[str]:
