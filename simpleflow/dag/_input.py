@@ -1,8 +1,8 @@
 """What a DagWorkflow execution's input carries: the compiled spec, packed to fit SWF's 32,768 characters.
 
 The compiled spec gives every node each of its keys, defaults included, and its activity's whole
-target (name, version, task list, four timeouts): ~340 characters a node, so ~95 nodes filled the
-input. Packed (``format`` is ``PACKED``):
+target (name, version, task list, four timeouts): ~400 characters a node, so 55 to 95 nodes filled the
+input (by the length of their ids). Packed (``format`` is ``PACKED``):
 
 - each distinct target once, in ``targets`` (the most used first); an activity or workflow node names its own
   by index (``t``, 0 if left out);
@@ -60,6 +60,7 @@ def pack(compiled: dict[str, Any]) -> dict[str, Any]:
     found = {key: node["target"] for node, key in zip(compiled["nodes"], keys) if key is not None}
     packed_targets = [found[key] for key in targets]
     nodes = []
+    implied: dict[str, set[str]] = {}  # by node id, for the check below
     for node, key in zip(compiled["nodes"], keys):
         short: dict[str, Any] = {"i": node["id"]}
         kind = node["kind"]
@@ -78,7 +79,8 @@ def pack(compiled: dict[str, Any]) -> dict[str, Any]:
         for key in _OPTIONAL:
             if key in node:
                 short[_SHORT[key]] = node[key]
-        extra = _explicit(node["requires"], _implied(node))
+        implied[node["id"]] = _implied(node)
+        extra = _explicit(node["requires"], implied[node["id"]])
         if extra:
             short["r"] = extra
         nodes.append(short)
@@ -89,8 +91,8 @@ def pack(compiled: dict[str, Any]) -> dict[str, Any]:
         positions = {nid: i for i, nid in enumerate(ids)}
         packed["order"] = [positions.get(nid, -1) for nid in compiled.get("order") or ()]
     try:
-        whole = unpack(packed) == compiled
-    except BadInput:
+        whole = _unpacked(packed, implied) == compiled
+    except (KeyError, TypeError, IndexError, AttributeError):
         whole = False
     return packed if whole else compiled
 
@@ -99,7 +101,7 @@ def unpack(spec: Any) -> dict[str, Any]:
     """The compiled spec an execution's input carries, packed or not; BadInput when it is neither."""
     if not isinstance(spec, dict):
         raise BadInput(f"the spec is {format.json_type(spec)}, not a mapping")
-    if spec.get("format") == FORMAT:
+    if spec.get("format", FORMAT) == FORMAT:
         return spec  # the compiled spec itself, as executions started before packing carry it
     if spec.get("format") != PACKED:
         raise BadInput(f"its format is {spec.get('format')!r}, not {PACKED!r} (started by a newer simpleflow?)")
@@ -109,11 +111,11 @@ def unpack(spec: Any) -> dict[str, Any]:
         raise BadInput(f"a packed spec of the wrong shape ({type(err).__name__}: {err})") from None
 
 
-def _unpacked(spec: dict[str, Any]) -> dict[str, Any]:
+def _unpacked(spec: dict[str, Any], implied: dict[str, set[str]] | None = None) -> dict[str, Any]:
     targets = spec["targets"]
     if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
         raise TypeError("targets must be a list of mappings")
-    nodes = [_node(short, targets) for short in spec["nodes"]]
+    nodes = [_node(short, targets, implied) for short in spec["nodes"]]
     ids = [node["id"] for node in nodes]
     order = spec.get("order")
     if order is not None and not all(isinstance(i, int) and 0 <= i < len(ids) for i in order):
@@ -123,7 +125,8 @@ def _unpacked(spec: dict[str, Any]) -> dict[str, Any]:
     return compiled
 
 
-def _node(short: dict[str, Any], targets: list[dict[str, Any]]) -> dict[str, Any]:
+def _node(short: dict[str, Any], targets: list[dict[str, Any]], implied: dict[str, set[str]] | None) -> dict[str, Any]:
+    """A compiled node from its packed form (*implied*: each node's implied requirements, if known)."""
     kind = short.get("k", "activity")
     if kind not in KINDS or not isinstance(short["i"], str):
         raise TypeError(f"a node needs an id (a string) and a kind in {KINDS}")
@@ -137,15 +140,23 @@ def _node(short: dict[str, Any], targets: list[dict[str, Any]]) -> dict[str, Any
     elif "n" in short:
         node[kind] = short["n"]
     for key, default in _DEFAULTS.items():
-        node[key] = short.get(_SHORT[key], default)
+        node[key] = short[_SHORT[key]] if _SHORT[key] in short else _fresh(default)
+    if kind == "timer" and "s" not in short:
+        raise KeyError(f"node {short['i']!r}: a timer needs its seconds (s)")
     for key in _OPTIONAL:
         if _SHORT[key] in short:
             node[key] = short[_SHORT[key]]
     extra = short.get("r") or []
     if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
         raise TypeError(f"node {short['i']!r}: r must be a list of node ids")
-    node["requires"] = extra + sorted(_implied(node) - set(extra))
+    reads = implied[node["id"]] if implied is not None else _implied(node)
+    node["requires"] = extra + sorted(reads - set(extra))
     return node
+
+
+def _fresh(default: Any) -> Any:
+    """*default*, a new one if it is a list or a mapping: each node its own, as each has in the compiled spec."""
+    return type(default)() if isinstance(default, (list, dict)) else default
 
 
 def _key(target: Any) -> Any:

@@ -114,6 +114,7 @@ def test_a_long_chain_is_packed_to_a_tenth_of_its_compiled_spec():
         ({"format": "simpleflow.dag.packed/9", "nodes": []}, "its format is 'simpleflow.dag.packed/9', not"),
         ({"format": PACKED, "nodes": [{"i": "a"}], "targets": []}, "IndexError: node 'a': no target 0"),
         ({"format": PACKED, "nodes": [{"i": 1, "k": "timer"}], "targets": []}, "TypeError: a node needs an id"),
+        ({"format": PACKED, "nodes": [{"i": "p", "k": "timer"}], "targets": []}, "a timer needs its seconds"),
         ("text", "the spec is a string, not a mapping"),
     ],
 )
