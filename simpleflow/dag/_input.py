@@ -117,6 +117,13 @@ def _unpacked(spec: dict[str, Any], implied: dict[str, set[str]] | None = None) 
         raise TypeError("targets must be a list of mappings")
     nodes = [_node(short, targets, implied) for short in spec["nodes"]]
     ids = [node["id"] for node in nodes]
+    known = set(ids)
+    if len(known) != len(ids):
+        raise KeyError("two nodes have one id")
+    for node in nodes:
+        unknown = [r for r in node["requires"] if r not in known]
+        if unknown:
+            raise KeyError(f"node {node['id']!r} requires unknown node {unknown[0]!r}")
     order = spec.get("order")
     if order is not None and not all(isinstance(i, int) and 0 <= i < len(ids) for i in order):
         raise IndexError("order must be positions in nodes")

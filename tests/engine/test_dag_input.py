@@ -115,6 +115,8 @@ def test_a_long_chain_is_packed_to_a_tenth_of_its_compiled_spec():
         ({"format": PACKED, "nodes": [{"i": "a"}], "targets": []}, "IndexError: node 'a': no target 0"),
         ({"format": PACKED, "nodes": [{"i": 1, "k": "timer"}], "targets": []}, "TypeError: a node needs an id"),
         ({"format": PACKED, "nodes": [{"i": "p", "k": "timer"}], "targets": []}, "a timer needs its seconds"),
+        ({"format": PACKED, "nodes": [{"i": "p", "k": "timer", "s": 1, "r": ["q"]}], "targets": []}, "node 'q'"),
+        ({"format": PACKED, "nodes": [{"i": "a", "a": ["$nodes.b.result"]}], "targets": [{}]}, "unknown node 'b'"),
         ("text", "the spec is a string, not a mapping"),
     ],
 )
