@@ -20,22 +20,20 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow import format
-from simpleflow.dag import _refs
 from simpleflow.dag._spec import FORMAT, KINDS
 
 PACKED = "simpleflow.dag.packed/1"
 _SPEC_KEYS = ("name", "version", "task_list", "modules", "execution_timeout", "result", "result_mode", "repeat")
-# A node's keys with their defaults, and the short name each has when it differs from its default.
-_DEFAULTS: dict[str, Any] = {
-    "args": [],
-    "kwargs": {},
-    "retry": None,
-    "timeout": {},
-    "foreach": None,
-    "max_parallel": None,
-}
+
+
+def _defaults() -> dict[str, Any]:
+    """A node's keys with their defaults, new lists and mappings each time: each node its own, as compiled."""
+    return {"args": [], "kwargs": {}, "retry": None, "timeout": {}, "foreach": None, "max_parallel": None}
+
+
+_DEFAULTS = _defaults()  # what pack leaves out (never handed out: _defaults() gives each node its own)
 _OPTIONAL = ("seconds", "context", "task_list", "version")  # in a node or not: no default
-_SHORT = {
+_SHORT = {  # a node's keys packed under their short names, when not their defaults
     "args": "a",
     "kwargs": "kw",
     "retry": "re",
@@ -47,6 +45,7 @@ _SHORT = {
     "task_list": "tl",
     "version": "v",
 }
+_LONG = {short: key for key, short in _SHORT.items()}
 
 
 class BadInput(ValueError):
@@ -137,7 +136,12 @@ def _node(short: dict[str, Any], targets: list[dict[str, Any]], implied: dict[st
     kind = short.get("k", "activity")
     if kind not in KINDS or not isinstance(short["i"], str):
         raise TypeError(f"a node needs an id (a string) and a kind in {KINDS}")
-    node: dict[str, Any] = {"id": short["i"], "kind": kind}
+    node: dict[str, Any] = {"id": short["i"], "kind": kind, **_defaults()}
+    for key, value in short.items():
+        if key in _LONG:
+            node[_LONG[key]] = value
+    if kind == "timer" and "seconds" not in node:
+        raise KeyError(f"node {short['i']!r}: a timer needs its seconds (s)")
     if kind != "timer":
         index = short.get("t", 0)
         if not isinstance(index, int) or not 0 <= index < len(targets):
@@ -146,24 +150,12 @@ def _node(short: dict[str, Any], targets: list[dict[str, Any]], implied: dict[st
         node[kind] = short.get("n", node["target"].get("name"))
     elif "n" in short:
         node[kind] = short["n"]
-    for key, default in _DEFAULTS.items():
-        node[key] = short[_SHORT[key]] if _SHORT[key] in short else _fresh(default)
-    if kind == "timer" and "s" not in short:
-        raise KeyError(f"node {short['i']!r}: a timer needs its seconds (s)")
-    for key in _OPTIONAL:
-        if _SHORT[key] in short:
-            node[key] = short[_SHORT[key]]
     extra = short.get("r") or []
     if not isinstance(extra, list) or not all(isinstance(r, str) for r in extra):
         raise TypeError(f"node {short['i']!r}: r must be a list of node ids")
     reads = implied[node["id"]] if implied is not None else _implied(node)
     node["requires"] = extra + sorted(reads - set(extra))
     return node
-
-
-def _fresh(default: Any) -> Any:
-    """*default*, a new one if it is a list or a mapping: each node its own, as each has in the compiled spec."""
-    return type(default)() if isinstance(default, (list, dict)) else default
 
 
 def _key(target: Any) -> Any:
@@ -191,13 +183,10 @@ def _implied(node: dict[str, Any]) -> set[str]:
     while pending:
         value = pending.pop()
         if isinstance(value, str):
-            if value.startswith("$nodes."):
-                try:
-                    ref = _refs.parse(value)
-                except _refs.BadReference:
-                    continue  # none in a compiled spec; in a packed one, the walk says so at that node
-                if ref.node != node["id"]:
-                    found.add(ref.node)
+            if value.startswith("$nodes."):  # $nodes.ID.result[.path] (checked when the spec was: _refs.parse)
+                parts = value.split(".", 3)
+                if len(parts) > 2 and parts[2] == "result" and parts[1] != node["id"]:
+                    found.add(parts[1])
         elif isinstance(value, list):
             pending.extend(value)
         elif isinstance(value, dict):
