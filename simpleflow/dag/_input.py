@@ -195,9 +195,11 @@ def _implied(node: dict[str, Any]) -> set[str]:
 
 
 def _explicit(requires: list[str], implied: set[str]) -> list[str]:
-    """The shortest head of *requires* that, followed by the rest of *implied* sorted, gives *requires* back."""
-    for size in range(len(requires) + 1):
-        head = requires[:size]
-        if head + sorted(implied - set(head)) == requires:
-            return head
-    return list(requires)  # not of that form: unpack's check then keeps the compiled spec
+    """A head of *requires* that, followed by the rest of *implied* sorted, gives *requires* back: the shortest
+    one whose rest is sorted, else all of them (a node's requirements are ``normal_form``'s: a head as written,
+    then the implied ones sorted)."""
+    start, end = len(requires), len(requires)  # the longest tail of implied ids in order
+    while start and requires[start - 1] in implied and (start == end or requires[start - 1] < requires[start]):
+        start -= 1
+    head = requires[:start]
+    return head if head + sorted(implied - set(head)) == requires else list(requires)
