@@ -53,21 +53,22 @@ class BadInput(ValueError):
 
 
 def pack(compiled: dict[str, Any]) -> dict[str, Any]:
-    """*compiled* in the packed form; *compiled* itself if packing would not give it back whole (never seen)."""
+    """*compiled* in the packed form; *compiled* itself if unpacking would not give it back whole (a key this
+    module does not know of: then the execution's input is larger, never wrong)."""
     keys = [_key(node["target"]) if "target" in node else None for node in compiled["nodes"]]
     targets = _by_use(keys)
     found = {key: node["target"] for node, key in zip(compiled["nodes"], keys) if key is not None}
     packed_targets = [found[key] for key in targets]
     nodes = []
     implied: dict[str, set[str]] = {}  # by node id, for the check below
-    for node, key in zip(compiled["nodes"], keys):
+    for node, target_key in zip(compiled["nodes"], keys):
         short: dict[str, Any] = {"i": node["id"]}
         kind = node["kind"]
         if kind != "activity":
             short["k"] = kind
-        if key is not None:
-            if targets[key]:
-                short["t"] = targets[key]
+        if target_key is not None:
+            if targets[target_key]:
+                short["t"] = targets[target_key]
             if node.get(kind) != (node["target"] or {}).get("name"):
                 short["n"] = node.get(kind)
         elif kind in node:

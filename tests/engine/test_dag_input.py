@@ -136,3 +136,13 @@ def test_the_web_view_draws_the_spec_a_packed_input_carries():
     packed, old = dag.execution_input(compiled, {"x": 1}), {"kwargs": {"spec": compiled}}
     assert dag_spec_of(_as_carried(packed), DAG) == dag_spec_of(_as_carried(old), DAG) == _as_carried(compiled)
     assert dag_spec_of({"kwargs": {"spec": {"format": PACKED, "nodes": "x"}}}, DAG) is None
+
+
+def test_a_compiled_spec_with_a_key_packing_does_not_know_travels_whole():
+    # A key added to compiled nodes but not to the packed form would be lost on the way: the input is then larger,
+    # never wrong.
+    compiled = _compiled(json.loads((ROOT / "tests" / "fixtures" / "dag_specs" / "fanout.json").read_text()))
+    compiled["nodes"][0]["new_key"] = 1
+    assert pack(compiled) is compiled
+    result = LocalExecution(dag.workflow_class_for(compiled), dag.execution_input(compiled, {"text": "ab"})).execute()
+    assert (result.status, result.result) == ("completed", "0:AB")
