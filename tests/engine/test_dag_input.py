@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 INFO = ExecutionInfo(workflow_id="wf-id", run_id="run-id")
 ACTIVITIES = "tests.fixtures.dag_activities"
 DAG = "simpleflow.dag.DagWorkflow"
-# Recorded with simpleflow before packing (eb5cebe), on tests/swf_simulator.py (seed 8: failed attempts, a retry
-# timer, a timer node, a fan-out two at a time): the history of an execution whose input holds the compiled spec,
-# and the decisions that simpleflow made at each decision task (after how many events).
+# Recorded with simpleflow before packing (simpleflow/dag as at eb5cebe), on tests/swf_simulator.py (seed 8:
+# failed attempts, a retry timer, a timer node, a fan-out two at a time): the history of an execution whose input
+# holds the compiled spec, and the decisions that simpleflow made at each decision task (after how many events).
 OLD = json.loads((ROOT / "tests" / "fixtures" / "dag_old_input_history.json").read_text())
 
 
