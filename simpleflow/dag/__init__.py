@@ -1,7 +1,8 @@
 """Declarative workflows: DAG specs (YAML or JSON, or floto's JSON decider specs) run by one generic workflow.
 
 ``load(path)`` reads and checks a spec file, ``compile_spec`` resolves its
-activities, ``DagWorkflow`` runs the result on the ordinary engine. ``to_dot`` and ``to_svg`` draw a spec
+activities, ``DagWorkflow`` runs the result on the ordinary engine (``unpack``: the compiled spec an
+execution's input carries, packed or not). ``to_dot`` and ``to_svg`` draw a spec
 (``node_states``: coloured by an execution's history); they are imported on first use, as a run needs none.
 """
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow.dag._compile import compile_spec
 from simpleflow.dag._execute import check, local_execution, looks_like_spec, parse_value, prepare, run_local, start
+from simpleflow.dag._input import BadInput, unpack
 from simpleflow.dag._load import execution_input, load, load_text, parse
 from simpleflow.dag._spec import Spec, SpecError, normalize
 from simpleflow.dag._workflow import DagWorkflow, NodeActivity, child_stand_in, workflow_class_for
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from simpleflow.dag._graph import check_ran, node_states, to_dot, to_svg
 
 __all__ = [
+    "BadInput",
     "DagWorkflow",
     "NodeActivity",
     "Spec",
@@ -41,6 +44,7 @@ __all__ = [
     "load_text",
     "normalize",
     "parse",
+    "unpack",
     "workflow_class_for",
 ]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from simpleflow import format
 from simpleflow.dag._compile import compile_spec
-from simpleflow.dag._load import execution_input, parse_all, read
+from simpleflow.dag._load import execution_input, input_of, parse_all, read
 from simpleflow.dag._workflow import workflow_class_for
 from simpleflow.exceptions import DataError, UsageError
 
@@ -49,8 +49,8 @@ def prepare(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[
 
 
 def check(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[str, Any], type]:
-    """``prepare``, and whether SWF would take the spec's executions: their input holds the compiled spec (a few
-    hundred characters a node), which past SWF's limit needs a jumbo fields bucket, on SWF and locally alike.
+    """``prepare``, and whether SWF would take the spec's executions: their input holds the spec, packed (see
+    ``_input``), which past SWF's limit needs a jumbo fields bucket, on SWF and locally alike.
 
     Raises:
         UsageError: the spec is wrong, or its executions' input would be refused (the line says how many nodes).
@@ -60,7 +60,7 @@ def check(path: str, modules: tuple[str, ...] | list[str] = ()) -> tuple[dict[st
 
     compiled, workflow_class = prepare(path, modules)
     try:
-        starter.check_input(workflow_class, {"args": [], "kwargs": {"spec": compiled, "input": None}})
+        starter.check_input(workflow_class, input_of(compiled, None))
     except jumbo.JumboFieldTooLarge as err:
         raise UsageError(f"{path}: {len(compiled['nodes'])} nodes: its executions' {err}") from None
     return compiled, workflow_class

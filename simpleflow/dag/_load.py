@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format
-from simpleflow.dag import _bounds, _floto, _refs
+from simpleflow.dag import _bounds, _floto, _input, _refs
 from simpleflow.dag._spec import Spec, SpecError, normal_form
 from simpleflow.exceptions import DataError, UsageError
 
@@ -199,7 +199,7 @@ def load(path: str) -> Spec:
 
 
 def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, Any]:
-    """The input of a DagWorkflow execution running *compiled* on *input*.
+    """The input of a DagWorkflow execution running *compiled* on *input* (the spec packed: see ``_input``).
 
     Raises:
         UsageError: *input* is None and the spec reads a part of it (``$input.x``): every run would fail.
@@ -208,4 +208,9 @@ def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, An
         for text, ref in _refs.references(compiled.get("nodes")):
             if isinstance(ref, _refs.Reference) and ref.root == "input" and ref.path:
                 raise UsageError(f"the spec reads {text} and no input was given: pass --input (JSON)")
-    return {"args": [], "kwargs": {"spec": compiled, "input": input}}
+    return input_of(compiled, input)
+
+
+def input_of(compiled: dict[str, Any], input: Any) -> dict[str, Any]:
+    """The execution's input, unchecked (``dag.check`` sizes it with no input)."""
+    return {"args": [], "kwargs": {"spec": _input.pack(compiled), "input": input}}

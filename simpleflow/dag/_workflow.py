@@ -1,6 +1,6 @@
 """``DagWorkflow``: one generic workflow that runs any compiled spec on the ordinary engine.
 
-The spec travels in the execution's input (``run(spec, input)``), so replays read
+The spec travels in the execution's input (``run(spec, input)``, packed: ``_input``), so replays read
 the spec the execution started with. The workflow walks the graph in topological
 order: a node whose requirements all finished is submitted (activity, child
 workflow or timer); a finished node's result feeds the nodes after it; then it
@@ -29,7 +29,7 @@ from typing import Any
 
 from simpleflow import futures
 from simpleflow.activity import Activity
-from simpleflow.dag import _refs
+from simpleflow.dag import _input, _refs
 from simpleflow.dag._ids import child_workflow_id, swf_id
 from simpleflow.retry import RetryPolicy
 from simpleflow.task import ActivityTask, ChildWorkflowTask, ContinueAsNewWorkflowTask, TaskFailureContext
@@ -383,7 +383,12 @@ class DagWorkflow(Workflow):
         self._history = history
 
     def run(self, spec: dict[str, Any], input: Any = None) -> Any:
-        result = _Walk(self, spec, input).run()
+        """Walk *spec*: packed (``_input``), or the compiled spec itself, as executions started before carry it."""
+        try:
+            compiled = _input.unpack(spec)
+        except _input.BadInput as err:
+            self.fail(f"the execution's input holds no DAG spec this simpleflow reads: {err}")
+        result = _Walk(self, compiled, input).run()
         if spec.get("repeat"):
             # floto's repeat_workflow: the same spec and input again, in a fresh history.
             self.submit(ContinueAsNewWorkflowTask(workflow_class_for(spec), spec=spec, input=input))

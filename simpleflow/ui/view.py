@@ -140,10 +140,16 @@ def child_link(task: TaskRecord) -> ChildLink:
 
 
 def dag_spec_of(input: Any, path: str | None) -> dict[str, Any] | None:
-    """The compiled spec a ``DagWorkflow`` execution's input carries (plain data: nothing is imported)."""
+    """The compiled spec a ``DagWorkflow`` execution's input carries, unpacked (plain data: nothing is imported)."""
+    from simpleflow.dag import BadInput, unpack
+
     if not (path or "").endswith("DagWorkflow") or not isinstance(input, dict):
         return None
     spec = (input.get("kwargs") or {}).get("spec") if isinstance(input.get("kwargs"), dict) else None
+    try:
+        spec = unpack(spec) if isinstance(spec, dict) and spec.get("format") else spec
+    except BadInput:
+        return None
     if isinstance(spec, dict) and isinstance(spec.get("nodes"), list) and isinstance(spec.get("order"), list):
         return spec
     return None

@@ -308,24 +308,50 @@ def test_schedule_create_refuses_a_cron_expression_with_seconds_in_one_line_loca
     ]
 
 
-def test_dag_check_says_when_a_specs_executions_need_a_jumbo_fields_bucket(tmp_path, monkeypatch):
-    # An execution's input holds the compiled spec: a 100-node chain is over SWF's 32,768 characters, and every
-    # run (a local one too) was refused while dag.check said ok.
+def _chain(tmp_path, n: int) -> str:
     nodes = {
         f"n{i}": {"activity": "examples.basic.increment", "args": [f"$nodes.n{i - 1}.result" if i else "$input"]}
-        for i in range(100)
+        for i in range(n)
     }
-    for i in range(1, 100):
-        nodes[f"n{i}"]["requires"] = [f"n{i - 1}"]
-    spec = _write(tmp_path, "chain.json", json.dumps({"name": "chain", "version": "1", "nodes": nodes}))
+    spec = {"name": "chain", "version": "1", "nodes": nodes, "result": f"$nodes.n{n - 1}.result"}
+    return _write(tmp_path, f"chain-{n}.json", json.dumps(spec))
+
+
+def test_a_chain_of_hundreds_of_nodes_runs_without_a_bucket_and_dag_check_refuses_only_what_would_not_fit(
+    tmp_path, monkeypatch
+):
+    # An execution's input held the compiled spec, ~340 characters a node: a 100-node chain was over SWF's 32,768
+    # characters, and every run (a local one too) needed a jumbo fields bucket. It holds the spec packed now.
+    from simpleflow import dag
+    from simpleflow.exceptions import UsageError
+
     monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
-    done = simpleflow("dag.check", spec, "-m", "examples.basic")
-    assert (done.returncode, done.stdout) == (2, "")
+
+    def fits(n: int) -> bool:
+        try:
+            dag.check(_chain(tmp_path, n), ["examples.basic"])
+        except UsageError:
+            return False
+        return True
+
+    low, high = 100, 3000  # the largest chain dag.check takes, by bisection
+    assert fits(low) and not fits(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    assert low >= 800, low  # docs/dag.md says so
+    done = simpleflow("dag.run", _chain(tmp_path, low), "--local", "--input", "0", "-m", "examples.basic")
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, str(low), "")
+    spec = _chain(tmp_path, high)
+    for command in (("dag.check", spec), ("dag.run", spec, "--local", "--input", "0")):
+        done = simpleflow(*command, "-m", "examples.basic")
+        assert (done.returncode, done.stdout) == (2, ""), command
+        assert len(done.stderr.splitlines()) == 1 and "over SWF's limit of 32768: set SIMPLEFLOW_JUMBO" in done.stderr
     assert re.fullmatch(
-        rf"simpleflow: error: {re.escape(spec)}: 100 nodes: its executions' input is \d+ characters, over SWF's limit"
-        r" of 32768: set SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket\[/prefix\] to store such fields in S3\n",
-        done.stderr,
+        rf"simpleflow: error: {re.escape(spec)}: {high} nodes: its executions' input is \d+ characters, over SWF's"
+        r" limit of 32768: set SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket\[/prefix\] to store such fields in S3\n",
+        simpleflow("dag.check", spec, "-m", "examples.basic").stderr,
     )
     monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", "some-bucket")
     done = simpleflow("dag.check", spec, "-m", "examples.basic")
-    assert (done.returncode, done.stdout.strip()) == (0, f"{spec}: ok: chain 1, 100 nodes")
+    assert (done.returncode, done.stdout.strip()) == (0, f"{spec}: ok: chain 1, {high} nodes")

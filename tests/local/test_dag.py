@@ -171,7 +171,7 @@ def test_floto_repeat_workflow_continues_as_new_with_the_same_spec():
     runs, previous = 0, result.previous
     while previous is not None:
         assert previous.status == "continued_as_new"
-        assert previous.result["kwargs"]["spec"] == compiled
+        assert previous.result["kwargs"]["spec"] == dag.execution_input(compiled)["kwargs"]["spec"]  # packed
         runs, previous = runs + 1, previous.previous
     assert runs == 3  # 30 s of timer per run: three runs done within 100 virtual seconds
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from simpleflow import dag, jumbo
-from simpleflow.swf import client
+from simpleflow.swf import client, starter
 from simpleflow.swf.standalone import run_standalone
 from tests.swf_e2e_helpers import (
     completed_result,
@@ -321,3 +321,61 @@ def test_a_schedule_of_a_spec_starts_runs_of_the_specs_workflow_type_as_dag_star
     assert found.returncode == 0, found.stderr
     assert manual in found.stdout
     assert simpleflow_here("schedule.delete", "yearly", *common).returncode == 0
+
+
+def _big_specs(tmp_path: Path) -> dict[str, tuple[Path, object]]:
+    """A 200-node chain and a 200-node fan-out joined by one node: each compiled spec is ~80,000 characters,
+    which an execution's input held whole (SWF takes 32,768) before it held them packed."""
+    act = "tests.fixtures.dag_activities"
+    chain = {f"n{i}": {"activity": f"{act}.increment", "args": [f"$nodes.n{i - 1}.result"]} for i in range(200)}
+    chain["n0"]["args"] = ["$input"]
+    fan = {"root": {"activity": f"{act}.increment", "args": ["$input"]}}
+    fan |= {f"n{i}": {"activity": f"{act}.add", "args": ["$nodes.root.result", i]} for i in range(200)}
+    fan["join"] = {"activity": f"{act}.gather", "args": [f"$nodes.n{i}.result" for i in range(200)]}
+    specs = {
+        "chain": ({"name": "big-chain", "nodes": chain, "result": "$nodes.n199.result"}, 200),
+        "fan": ({"name": "big-fan", "nodes": fan, "result": "$nodes.join.result.0"}, [i + 1 for i in range(200)]),
+    }
+    out = {}
+    for label, (spec, expected) in specs.items():
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps({**spec, "version": "1", "task_list": "dag-tests", "modules": [act]}))
+        out[label] = (path, expected)
+    return out
+
+
+def test_a_200_node_chain_and_fan_out_run_on_swf_as_locally_without_a_jumbo_fields_bucket(
+    swf_domain, processes, decider_list, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    start_worker(processes, swf_domain, module="tests.fixtures.dag_activities", task_list="dag-tests")
+    for label, (spec, expected) in _big_specs(tmp_path).items():
+        record = tmp_path / f"{label}-local.json"
+        local = simpleflow("dag.run", str(spec), "--local", "--input", "0", "--record", str(record))
+        assert local.returncode == 0, local.stderr
+        assert json.loads(local.stdout) == expected, label
+        local_events = json.loads(record.read_text())["events"]
+        done = simpleflow("dag.start", "--domain", swf_domain, "--task-list", decider_list, str(spec), "--input", "0")
+        assert done.returncode == 0, done.stderr
+        workflow_id, run_id = done.stdout.split()
+        events = wait_closed(swf_domain, workflow_id, run_id, processes, timeout=120)
+        assert completed_result(events) == expected, label
+        started = events[0]["workflowExecutionStartedEventAttributes"]
+        assert started["input"].startswith("{") and len(started["input"]) < 32768  # the spec, not an S3 reference
+        assert len(scheduled(events)) == len(json.loads(spec.read_text())["nodes"])
+        assert scheduled(events) == scheduled(local_events), label
+
+
+def test_an_execution_whose_input_holds_the_compiled_spec_runs_as_before(swf_domain, processes, decider_list):
+    # Started by a simpleflow before packing (a deploy with executions open): the compiled spec itself.
+    local = _local("diamond.yaml", {"x": 3})
+    compiled, workflow_class = dag.prepare(str(SPECS / "diamond.yaml"))
+    start_decider(processes, swf_domain, decider_list, "simpleflow.dag.DagWorkflow")
+    start_worker(processes, swf_domain, module="tests.fixtures.dag_activities", task_list="dag-tests")
+    old_input = {"args": [], "kwargs": {"spec": compiled, "input": {"x": 3}}}
+    ids = starter.start_workflow(swf_domain, workflow_class, old_input, task_list=decider_list)
+    events = wait_closed(swf_domain, ids["workflowId"], ids["runId"], processes)
+    assert '"format":"simpleflow.dag/1"' in events[0]["workflowExecutionStartedEventAttributes"]["input"]
+    assert completed_result(events) == local.result == {"a": 4, "d": 13}
+    assert scheduled(events) == scheduled(local.events)
