@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simpleflow import format
+from simpleflow.constants import MAX_INPUT_LENGTH
 from simpleflow.dag import _bounds, _floto, _input, _refs
 from simpleflow.dag._spec import Spec, SpecError, normal_form
 from simpleflow.exceptions import DataError, UsageError
@@ -211,6 +212,18 @@ def execution_input(compiled: dict[str, Any], input: Any = None) -> dict[str, An
     return input_of(compiled, input)
 
 
+# Room left in an execution's input for what the starter adds to it (``__extra``: the workflow's class path).
+_STARTER_ROOM = 256
+
+
 def input_of(compiled: dict[str, Any], input: Any) -> dict[str, Any]:
-    """The execution's input, unchecked (``dag.check`` sizes it with no input)."""
+    """The execution's input, unchecked (``dag.check`` sizes it with no input): the compiled spec as it is when
+    that fits SWF's limit, packed (``_input``) only when it does not.
+
+    A decider deployed before packed inputs existed fails an execution whose input is packed: an input it could
+    read stays readable to it, so a fleet part-way through a deploy runs every spec it ran before.
+    """
+    whole = {"args": [], "kwargs": {"spec": compiled, "input": input}}
+    if len(format.dumps(whole)) + _STARTER_ROOM <= MAX_INPUT_LENGTH:
+        return whole
     return {"args": [], "kwargs": {"spec": _input.pack(compiled), "input": input}}

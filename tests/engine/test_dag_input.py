@@ -108,6 +108,20 @@ def test_a_long_chain_is_packed_to_a_tenth_of_its_compiled_spec():
     assert old > 32768 > packed and packed * 9 < old
 
 
+def test_a_spec_that_fits_whole_travels_whole_and_only_a_larger_one_packed():
+    """A decider deployed before packing reads only the compiled form: what fitted then is never packed."""
+
+    def chain(n: int) -> dict:
+        increment = f"{ACTIVITIES}.increment"
+        nodes = {f"n{i}": {"activity": increment, "args": [f"$nodes.n{i - 1}.result"]} for i in range(n)}
+        nodes["n0"]["args"] = ["$input"]
+        return _compiled({"name": "chain", "nodes": nodes})
+
+    small, large = chain(20), chain(200)
+    assert dag.execution_input(small, 1)["kwargs"]["spec"] == small
+    assert dag.execution_input(large, 1)["kwargs"]["spec"]["format"] == PACKED
+
+
 @pytest.mark.parametrize(
     "spec, why",
     [
