@@ -36,7 +36,7 @@ class ExecutionBlocked(Exception):
     """
 
 
-class TaskException(Exception):
+class TaskException(PicklesAsIs, Exception):
     """A task failed and its ``raises_on_failure`` made the workflow fail."""
 
     def __init__(self, task: Any, exception: Exception | None) -> None:
@@ -60,7 +60,7 @@ class WorkflowException(TaskException):
         return self.task
 
 
-class NoValue(PicklesAsIs, TaskException):
+class NoValue(TaskException):
     """A task was submitted with, among its arguments, the future of a task that failed or was cancelled.
 
     Such a future has no value to pass on (its ``result`` reads None only because nothing was computed),
@@ -119,7 +119,7 @@ class TaskTerminated(Exception):
     """A child workflow was terminated."""
 
 
-class AggregateException(Exception):
+class AggregateException(PicklesAsIs, Exception):
     """Several exceptions at once (a group whose tasks failed)."""
 
     def __init__(self, exceptions: list[Exception | None]) -> None:
@@ -313,7 +313,7 @@ class JumboFieldNotStored(PicklesAsIs, Exception):
         self.transient = transient
 
 
-class WorkflowFailed(PicklesAsIs, WorkflowException):
+class WorkflowFailed(WorkflowException):
     """A workflow run with the local executor failed; ``reason`` and ``details`` say why, and ``where`` (when
     known: ``file, line n, in func``) which line of the workflow raised; the message ends with it."""
 

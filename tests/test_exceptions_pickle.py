@@ -8,13 +8,16 @@ import pickle
 import pytest
 
 from simpleflow.cli.failures import Explained
+from simpleflow.dag import SpecError
 from simpleflow.exceptions import (
+    AggregateException,
     DataError,
     JumboFieldInvalid,
     JumboFieldNotStored,
     JumboFieldTooLarge,
     JumboFieldUnavailable,
     NoValue,
+    TaskException,
     TaskFailed,
     WorkflowFailed,
 )
@@ -37,6 +40,9 @@ ERRORS = [
     InvalidResult("a", "object is not JSON serializable"),
     Explained("one line", 2),
     NoSuchKey("b", "k"),
+    TaskException("activity-a-1", ValueError("no")),
+    AggregateException([ValueError("no"), None]),
+    SpecError(["nodes.a: no activity", "nodes.b: unknown key"]),
 ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow.dag import _bounds, _ids, _refs
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import PicklesAsIs, UsageError
 from simpleflow.format import MAX_DURATION
 
 FORMAT = "simpleflow.dag/1"
@@ -29,7 +29,7 @@ RETRY_KEYS = frozenset({"max_attempts", "delay", "backoff", "non_retryable_error
 TIMEOUT_KEYS = frozenset({"start_to_close", "schedule_to_close", "schedule_to_start", "heartbeat", "execution"})
 
 
-class SpecError(UsageError):
+class SpecError(PicklesAsIs, UsageError):
     """A spec that cannot run; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: list[str]) -> None:
