@@ -49,19 +49,27 @@ DEFAULT_STARTED_SINCE_DAYS = 30
 
 LIST_HEADERS = ["Workflow ID", "Workflow Type", "Status"]
 STATUS_FIELD_HEADER = "Latest Execution Context"
+#: workflow.filter's columns, simpleflow 0.36.0's seventeen in its order. "Cancel Requested" is there twice, and
+#: Child Policy, Execution Timeout, Input and Decision Tasks Timeout are always empty: SWF's list call does not
+#: carry them, and 0.36.0 printed them so. Scripts read its rows by position.
 FILTER_HEADERS = [
     "Workflow ID",
     "Workflow Type",
     "Workflow Version",
     "Run ID",
     "Status",
+    "Child Policy",
     "Close Status",
     "Start Timestamp",
     "Close Timestamp",
     "Cancel Requested",
+    "Execution Timeout",
+    "Input",
     "Tags",
+    "Decision Tasks Timeout",
     "Parent Workflow ID",
     "Parent Run ID",
+    "Cancel Requested",
 ]
 
 Table = tuple[list[str], list[list[Any]]]
@@ -158,26 +166,32 @@ def filter_workflows(
         from_date=from_date,
         to_date=to_date,
     )
-    rows = []
-    for info in infos:
-        parent = info.get("parent") or {}
-        rows.append(
-            [
-                info["execution"]["workflowId"],
-                info["workflowType"]["name"],
-                info["workflowType"]["version"],
-                info["execution"]["runId"],
-                info.get("executionStatus"),
-                info.get("closeStatus"),
-                info.get("startTimestamp"),
-                info.get("closeTimestamp"),
-                info.get("cancelRequested", False),
-                ",".join(info.get("tagList") or []),
-                parent.get("workflowId"),
-                parent.get("runId"),
-            ]
-        )
-    return list(FILTER_HEADERS), rows
+    return list(FILTER_HEADERS), [_filter_row(info) for info in infos]
+
+
+def _filter_row(info: dict[str, Any]) -> list[Any]:
+    """One execution's workflow.filter row, from what the list call gives (tags as their list, as 0.36.0)."""
+    parent = info.get("parent") or {}
+    cancel_requested = info.get("cancelRequested", False)
+    return [
+        info["execution"]["workflowId"],
+        info["workflowType"]["name"],
+        info["workflowType"]["version"],
+        info["execution"]["runId"],
+        info.get("executionStatus"),
+        None,  # Child Policy
+        info.get("closeStatus"),
+        info.get("startTimestamp"),
+        info.get("closeTimestamp"),
+        cancel_requested,
+        None,  # Execution Timeout
+        None,  # Input
+        info.get("tagList"),
+        None,  # Decision Tasks Timeout
+        parent.get("workflowId"),
+        parent.get("runId"),
+        cancel_requested,
+    ]
 
 
 def workflow_info(domain: str, workflow_id: str, run_id: str | None = None) -> Table:

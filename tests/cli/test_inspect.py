@@ -96,8 +96,8 @@ def test_filter_by_type_tag_or_workflow_id(inspected, options):
     assert code == 0
     runs = json.loads(out)
     assert {r["Run ID"] for r in runs} == {inspected["first"], inspected["latest"]}
-    assert {(r["Workflow Type"], r["Workflow Version"], r["Close Status"], r["Tags"]) for r in runs} == {
-        ("tests.inspect", "1", "COMPLETED", "inspect,cli")
+    assert {(r["Workflow Type"], r["Workflow Version"], r["Close Status"], tuple(r["Tags"])) for r in runs} == {
+        ("tests.inspect", "1", "COMPLETED", ("inspect", "cli"))
     }
 
 
