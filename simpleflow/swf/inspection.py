@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from simpleflow import activity, format, jumbo
 from simpleflow.exceptions import UsageError
-from simpleflow.history import Event, History, attributes, document_text, plain_records
+from simpleflow.history import Event, History, HistoryView, attributes, document_text
 from simpleflow.runtime.loader import parse_input, scan_activities
 from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
@@ -370,11 +370,38 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     """
     events = fetch_execution(domain, workflow_id, run_id).events
     if output_format == "cooked":
-        value: Any = plain_records(History(events))
+        value: Any = cooked_history(events)
     else:
         ordered = list(reversed(events)) if reverse else events
         value = ordered if output_format == "events" else [Event(e).as_dict() for e in ordered]
     return json_dumps(value, compact=False, separators=(",", ":"), default=_json_default)
+
+
+def cooked_history(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """``-o cooked``: the per-task records simpleflow 0.36.0's ``History.parse()`` gives, in its shapes (the
+    execution's own record, inputs and controls decoded), as the workflow hooks see them."""
+    view = HistoryView(History(events))
+    sent = [r for rs in (*view.signaled_workflows.values(), *view.external_cancels.values()) for r in rs]
+    workflow = view.workflow
+    if "result" in workflow:  # 0.36.0's is the text SWF holds, as an activity's is (the hooks' view decodes it)
+        completed = next(e for e in reversed(events) if e["eventType"] == "WorkflowExecutionCompleted")
+        workflow["result"] = attributes(completed).get("result")
+    return {
+        "workflow": workflow,
+        "activities": view.activities,
+        "child_workflows": view.child_workflows,
+        "markers": view.markers,
+        "timers": view.timers,
+        "signals": view.signals,
+        "signal_lists": view.signal_lists,
+        # 0.36.0's: the signals and cancel requests sent to other executions, by the eventId that initiated them.
+        "external_workflows_signaling": {r["initiated_event_id"]: r for r in sorted(sent, key=_initiated)},
+        "signaled_workflows": view.signaled_workflows,
+    }
+
+
+def _initiated(record: dict[str, Any]) -> int:
+    return record["initiated_event_id"]
 
 
 def _json_default(value: Any) -> Any:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from simpleflow.command import cli
 from simpleflow.swf import client, starter
-from tests.fixtures.inspect_workflows import EchoWorkflow
+from simpleflow.swf.standalone import run_standalone
+from tests.fixtures.inspect_workflows import EchoWorkflow, InspectWorkflow
 
 #: 0.36.0's workflow.filter columns, in its order (simpleflow/swf/stats/pretty.py, list_details).
 FILTER_COLUMNS_0_36 = [
@@ -76,3 +77,46 @@ def test_filter_prettyjson_keys_are_0_36_s(terminated):
     (record,) = json.loads(out)
     assert list(record) == list(dict.fromkeys(FILTER_COLUMNS_0_36))
     assert (record["Close Status"], record["Tags"]) == ("TERMINATED", ["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def completed(terminated) -> dict[str, str]:
+    """A completed run of InspectWorkflow (three activities, one failing twice) in the same domain."""
+    domain = terminated["domain"]
+    outcome = run_standalone(domain, InspectWorkflow, {"args": [4]}, workflow_id="cooked", progress=None, timeout=60)
+    assert outcome.status == "completed", outcome
+    return {"domain": domain, "run_id": outcome.run_id}
+
+
+def test_history_in_0_36_s_form_without_o_is_its_raw_list(completed, monkeypatch):
+    domain = completed["domain"]
+    raw = json.loads(simpleflow("--format", "prettyjson", "workflow.history", "cooked", "--domain", domain))
+    assert isinstance(raw, list) and (raw[0]["type"], raw[0]["state"]) == ("WorkflowExecution", "started")
+    assert raw == json.loads(simpleflow("workflow.history", "cooked", "--domain", completed["domain"], "-o", "raw"))
+    monkeypatch.setenv("SWF_DOMAIN", completed["domain"])
+    assert json.loads(simpleflow("workflow.history", "cooked")) == raw  # WORKFLOW_ID alone, the domain from $SWF_DOMAIN
+    document = json.loads(simpleflow("workflow.history", completed["domain"], "cooked"))  # ours: DOMAIN WORKFLOW_ID
+    assert document["runId"] == completed["run_id"] and len(document["events"]) == len(raw)
+
+
+def test_cooked_history_has_0_36_s_records(completed):
+    out = simpleflow("workflow.history", "cooked", "--domain", completed["domain"], "-o", "cooked")
+    cooked = json.loads(out)
+    assert sorted(cooked) == [
+        "activities",
+        "child_workflows",
+        "external_workflows_signaling",
+        "markers",
+        "signal_lists",
+        "signaled_workflows",
+        "signals",
+        "timers",
+        "workflow",
+    ]
+    workflow = cooked["workflow"]
+    assert (workflow["state"], workflow["started_id"], isinstance(workflow["task_list"], str)) == ("completed", 1, True)
+    assert workflow["input"]["args"] == [4] and workflow["tag_list"] == ["inspect", "cli"]
+    assert workflow["result"] == '{"value":15}'  # the text SWF holds, as 0.36.0 gave it
+    added = cooked["activities"]["activity-inspect.add-1"]
+    assert (added["state"], added["input"], added["result"]) == ("completed", {"args": [4], "kwargs": {}}, "5")
+    assert cooked["external_workflows_signaling"] == {}
