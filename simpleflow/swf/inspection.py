@@ -261,10 +261,17 @@ def dump_history(document: dict[str, Any]) -> str:
 def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = None) -> dict[str, Any]:
     """``task.info``: what the history says about one task (state, input, result or failure).
 
+    The input is decoded; ``result`` and ``details`` are the JSON text SWF holds, as simpleflow 0.36.0 gives
+    them (its scripts decode them).
+
     Raises:
         UnknownTaskError: no task has that id; the message names the ones there are.
     """
-    return stats.task_info(fetch_execution(domain, workflow_id, run_id).events, task_id, decode=format.loads)
+    events = fetch_execution(domain, workflow_id, run_id).events
+    info = stats.task_info(events, task_id, decode=format.loads)
+    texts = stats.task_info(events, task_id, decode=str)
+    info.update({key: texts[key] for key in ("result", "details") if key in texts})
+    return info
 
 
 def task_table(info: dict[str, Any], details: bool = False, more: bool = False) -> Table:

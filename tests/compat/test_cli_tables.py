@@ -120,3 +120,13 @@ def test_cooked_history_has_0_36_s_records(completed):
     added = cooked["activities"]["activity-inspect.add-1"]
     assert (added["state"], added["input"], added["result"]) == ("completed", {"args": [4], "kwargs": {}}, "5")
     assert cooked["external_workflows_signaling"] == {}
+
+
+def test_task_info_result_and_details_are_swf_s_text_as_0_36_gives_them(completed):
+    """0.36.0's scripts decode them (``jq '.[0].result | fromjson'``); the input comes decoded."""
+    ids = (completed["domain"], "cooked")
+    [done] = json.loads(simpleflow("--format", "prettyjson", "task.info", *ids, "activity-inspect.triple-1"))
+    assert (done["input"], done["result"]) == ({"args": [5], "kwargs": {}}, '{"value":15}')
+    [row] = json.loads(simpleflow("--format", "json", "task.info", *ids, "activity-inspect.refuse-1", "--details"))
+    assert (row[7], row[8]) == (None, "Refused: no 4")  # result, reason
+    assert isinstance(row[9], str) and json.loads(row[9])["message"] == "no 4"  # details

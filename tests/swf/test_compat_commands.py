@@ -138,7 +138,7 @@ def test_standalone_prints_the_ids_first_and_the_result_last_and_the_original_in
         "--format", "json", "task.info", swf_domain, workflow_id, f"activity-{ACTIVITIES}.double-1", "--no-details"
     )
     [row] = json.loads(brief.stdout)  # 0.36.0's row: type, id, name, version, state, timestamp, input, result...
-    assert brief.returncode == 0 and (row[4], row[6]["args"], row[7]) == ("completed", [1], 2), brief.stdout
+    assert brief.returncode == 0 and (row[4], row[6]["args"], row[7]) == ("completed", [1], "2"), brief.stdout
 
 
 def test_restart_of_an_open_run_terminates_it_and_starts_the_same_workflow_id_again(swf_domain):
