@@ -24,7 +24,9 @@ from simpleflow.exceptions import UsageError
 if TYPE_CHECKING:
     from simpleflow.cli.output import Output
 
-_NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_NB_TASKS = click.option(
+    "--nb-tasks", "-n", type=click.IntRange(min=0), help="Show only the first N tasks (0: all, as in simpleflow 0.36)."
+)
 
 
 def _number_of_days(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:

@@ -130,3 +130,13 @@ def test_task_info_result_and_details_are_swf_s_text_as_0_36_gives_them(complete
     [row] = json.loads(simpleflow("--format", "json", "task.info", *ids, "activity-inspect.refuse-1", "--details"))
     assert (row[7], row[8]) == (None, "Refused: no 4")  # result, reason
     assert isinstance(row[9], str) and json.loads(row[9])["message"] == "no 4"  # details
+
+
+@pytest.mark.parametrize("command", ["workflow.tasks", "workflow.profile"])
+def test_nb_tasks_0_shows_every_task_as_in_0_36(completed, command):
+    every = json.loads(simpleflow("--format", "json", command, completed["domain"], "cooked"))
+    assert len(every) == 3
+    assert json.loads(simpleflow("--format", "json", command, completed["domain"], "cooked", "-n", "0")) == every
+    assert len(json.loads(simpleflow("--format", "json", command, completed["domain"], "cooked", "-n", "2"))) == 2
+    refused = CliRunner().invoke(cli, [command, completed["domain"], "cooked", "-n", "-1"])
+    assert refused.exit_code == 2
