@@ -389,12 +389,8 @@ def cooked_history(events: list[dict[str, Any]]) -> dict[str, Any]:
     execution's own record, inputs and controls decoded), as the workflow hooks see them."""
     view = HistoryView(History(events))
     sent = [r for rs in (*view.signaled_workflows.values(), *view.external_cancels.values()) for r in rs]
-    workflow = view.workflow
-    if "result" in workflow:  # 0.36.0's is the text SWF holds, as an activity's is (the hooks' view decodes it)
-        completed = next(e for e in reversed(events) if e["eventType"] == "WorkflowExecutionCompleted")
-        workflow["result"] = attributes(completed).get("result")
     return {
-        "workflow": workflow,
+        "workflow": view.workflow,
         "activities": view.activities,
         "child_workflows": view.child_workflows,
         "markers": view.markers,
