@@ -186,7 +186,7 @@ def _filter_row(info: dict[str, Any]) -> list[Any]:
         cancel_requested,
         None,  # Execution Timeout
         None,  # Input
-        info.get("tagList"),
+        info.get("tagList") or [],  # SWF leaves it out when there are none
         None,  # Decision Tasks Timeout
         parent.get("workflowId"),
         parent.get("runId"),

@@ -38,6 +38,10 @@ FILTER_COLUMNS_0_36 = [
 ]
 
 
+#: workflow.filter's options that select the terminated execution only.
+TERMINATED = ("-s", "closed", "--workflow-id", "tables")
+
+
 def simpleflow(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -57,12 +61,12 @@ def terminated(moto_server) -> dict[str, str]:
 
 
 def test_filter_has_the_seventeen_columns_of_0_36_in_its_order(terminated):
-    out = simpleflow("--header", "--format", "csv", "workflow.filter", terminated["domain"], "-s", "closed")
+    out = simpleflow("--header", "--format", "csv", "workflow.filter", terminated["domain"], *TERMINATED)
     assert next(csv.reader(io.StringIO(out))) == FILTER_COLUMNS_0_36
 
 
 def test_filter_rows_read_by_position_as_0_36_s(terminated):
-    (row,) = json.loads(simpleflow("--format", "json", "workflow.filter", terminated["domain"], "-s", "closed"))
+    (row,) = json.loads(simpleflow("--format", "json", "workflow.filter", terminated["domain"], *TERMINATED))
     assert len(row) == 17
     assert row[:5] == ["tables", "tests.inspect.echo", "1", terminated["run_id"], "CLOSED"]
     assert row[6] == "TERMINATED"  # Close Status, seventh: a script reading it by position
@@ -72,8 +76,19 @@ def test_filter_rows_read_by_position_as_0_36_s(terminated):
     assert [row[5], row[10], row[11], row[13], row[14], row[15]] == [None] * 6
 
 
+def test_filter_gives_an_execution_without_tags_an_empty_list_as_0_36(completed):
+    out = simpleflow("--format", "prettyjson", "workflow.filter", completed["domain"], "-s", "closed", "--tag", "cli")
+    assert [record["Tags"] for record in json.loads(out)] == [["inspect", "cli"]]
+    untagged = starter.start_workflow(completed["domain"], EchoWorkflow, {"args": ["x"]}, workflow_id="untagged")
+    out = simpleflow("--format", "prettyjson", "workflow.filter", completed["domain"], "--workflow-id", "untagged")
+    assert [record["Tags"] for record in json.loads(out)] == [[]]
+    boto3.client("swf").terminate_workflow_execution(
+        domain=completed["domain"], workflowId="untagged", runId=untagged["runId"]
+    )
+
+
 def test_filter_prettyjson_keys_are_0_36_s(terminated):
-    out = simpleflow("--format", "prettyjson", "workflow.filter", terminated["domain"], "-s", "closed")
+    out = simpleflow("--format", "prettyjson", "workflow.filter", terminated["domain"], *TERMINATED)
     (record,) = json.loads(out)
     assert list(record) == list(dict.fromkeys(FILTER_COLUMNS_0_36))
     assert (record["Close Status"], record["Tags"]) == ("TERMINATED", ["a", "b"])
