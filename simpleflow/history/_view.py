@@ -171,17 +171,3 @@ def utc_datetime(timestamp: Any) -> Any:
 
 def _lists(records: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:
     return {key: [r.as_dict() for r in rs] for key, rs in records.items()}
-
-
-def plain_records(history: History) -> dict[str, Any]:
-    """The per-task records of *history* in simpleflow's shapes, fields as SWF gave them (nothing decoded)."""
-    return {
-        "workflow": history.started,
-        "activities": {k: r.as_dict() for k, r in history.activities.items()},
-        "child_workflows": {k: r.as_dict() for k, r in history.child_workflows.items()},
-        "markers": _lists(history.markers),
-        "timers": {k: r.as_dict() for k, r in history.timers.items()},
-        "signals": {k: r.as_dict() for k, r in history.signals.items()},
-        "signal_lists": _lists(history.signal_lists),
-        "signaled_workflows": _lists(history.signaled_workflows),
-    }
