@@ -111,3 +111,11 @@ def test_the_hooks_history_has_simpleflow_s_keys_for_the_start_timers_and_signal
     assert timer["fired_event_timestamp"] == timer["fired_timestamp"] and timer["fired_event_id"] == fired
     [signal] = view.signaled_workflows["go"]
     assert (signal["id"], signal["signal_name"], signal["state"]) == ("other", "go", "execution_signaled")
+
+
+def test_an_event_without_input_has_an_empty_dict_as_simpleflow_s():
+    b = HistoryBuilder()
+    del b.events[0]["workflowExecutionStartedEventAttributes"]["input"]  # started without input
+    b.decision()
+    events = HistoryView(History(b.events)).events
+    assert [event.input for event in events[:3]] == [{}, {}, {}]  # a start without input, decision events
