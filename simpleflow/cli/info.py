@@ -41,13 +41,16 @@ def package_version(name: str) -> str:
 
 
 def version_lines() -> list[str]:
-    """``name: version`` for Python, simpleflow and each dependency."""
+    """``name: version`` for simpleflow and Python (simpleflow 0.36.0's lines, its names and order), then
+    each dependency."""
     import platform
 
     lines = [
-        f"python: {platform.python_version()} ({platform.python_implementation()}, {platform.python_compiler()})",
-        f"platform: {platform.platform()}",
         f"simpleflow: {__version__}",
+        f"python_version: {platform.python_version()}",
+        f"python_build: {platform.python_compiler()}",
+        f"platform: {platform.platform()}",
+        f"python_implementation: {platform.python_implementation()}",
     ]
     lines += [f"{name}: {package_version(name)}" for name in DEPENDENCIES]
     lines += [f"{name}: {package_version(name)} (extra {extra})" for name, extra in OPTIONAL]
@@ -76,12 +79,13 @@ def environment_lines(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def parse_sections(text: str) -> list[str]:
-    """The comma-separated *text* as a list of known sections; ValueError naming an unknown one."""
+    """The sections the comma-separated *text* names, in ``SECTIONS``' order (as simpleflow 0.36.0 prints
+    them, whatever order they are asked in); ValueError naming an unknown one."""
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in SECTIONS]
     if unknown:
         raise ValueError(f"unknown info section {unknown[0]!r} (one of: {', '.join(SECTIONS)})")
-    return wanted or list(SECTIONS)
+    return [section for section in SECTIONS if section in wanted] or list(SECTIONS)
 
 
 def report(sections: list[str]) -> str:

@@ -24,7 +24,9 @@ from simpleflow.exceptions import UsageError
 if TYPE_CHECKING:
     from simpleflow.cli.output import Output
 
-_NB_TASKS = click.option("--nb-tasks", "-n", type=click.IntRange(min=1), help="Show only the first N tasks.")
+_NB_TASKS = click.option(
+    "--nb-tasks", "-n", type=click.IntRange(min=0), help="Show only the first N tasks (0: all, as in simpleflow 0.36)."
+)
 
 
 def _number_of_days(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -220,7 +222,8 @@ def workflow_profile(
     "-o",
     type=click.Choice(["events", "raw", "cooked"]),
     help="simpleflow's forms: events (SWF's list), raw (simpleflow's event objects), cooked (per-task state). "
-    'Default: {"events": [...]}, what workflow.replay reads.',
+    'Default: {"events": [...]}, what workflow.replay reads; raw in simpleflow\'s form (WORKFLOW_ID [RUN_ID] with '
+    "--domain or $SWF_DOMAIN), as there.",
 )
 @click.option("--reverse-order", type=bool, default=False, help="Newest event first.")
 @user_errors
@@ -234,8 +237,10 @@ def workflow_history(
     """
     from simpleflow.swf import inspection
 
-    domain, workflow_id, run_id = _history_ids(ids, domain_option)
+    domain, workflow_id, run_id, theirs = _history_ids(ids, domain_option)
     run_id = RUN_ID.convert(run_id, None, None) if run_id else None
+    if output_format is None and theirs:
+        output_format = "raw"  # simpleflow's form means simpleflow's default
     if output_format is None:
         document = inspection.history_document(domain, workflow_id, run_id)
         if reverse_order:
@@ -245,8 +250,9 @@ def workflow_history(
     click.echo(inspection.history_as(output_format, domain, workflow_id, run_id, reverse_order))
 
 
-def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, str, str | None]:
-    """(domain, workflow id, run id) from ours ``DOMAIN WORKFLOW_ID [RUN_ID]`` or simpleflow's form.
+def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, str, str | None, bool]:
+    """(domain, workflow id, run id, whether it is simpleflow's form) from ours ``DOMAIN WORKFLOW_ID [RUN_ID]``
+    or simpleflow's ``WORKFLOW_ID [RUN_ID]`` (with ``--domain`` or $SWF_DOMAIN).
 
     ``--domain`` given: simpleflow's form. Three arguments: ours. One: simpleflow's, with $SWF_DOMAIN.
     Two, without ``--domain``: ours unless $SWF_DOMAIN is set and the first is not a domain of the account.
@@ -254,20 +260,20 @@ def _history_ids(ids: tuple[str, ...], domain_option: str | None) -> tuple[str, 
     if len(ids) > 3 or (domain_option and len(ids) > 2):
         raise UsageError(f"too many arguments: {' '.join(ids)} (expected [DOMAIN] WORKFLOW_ID [RUN_ID])")
     if domain_option:
-        return domain_option, ids[0], ids[1] if len(ids) > 1 else None
+        return domain_option, ids[0], ids[1] if len(ids) > 1 else None, True
     if len(ids) == 3:
-        return ids[0], ids[1], ids[2]
+        return ids[0], ids[1], ids[2], False
     env_domain = os.environ.get("SWF_DOMAIN")
     if len(ids) == 1:
-        return require_domain(env_domain), ids[0], None
+        return require_domain(env_domain), ids[0], None, True
     if env_domain and ids[0] != env_domain:
         from simpleflow.swf import client
 
         try:
             client.check_domain(ids[0])
         except client.UnknownDomain:
-            return env_domain, ids[0], ids[1]  # WORKFLOW_ID RUN_ID in $SWF_DOMAIN
-    return ids[0], ids[1], None
+            return env_domain, ids[0], ids[1], True  # WORKFLOW_ID RUN_ID in $SWF_DOMAIN
+    return ids[0], ids[1], None, False
 
 
 @click.command("workflow.replay")

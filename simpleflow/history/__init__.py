@@ -41,7 +41,7 @@ from simpleflow.history._shapes import (
     until_closed,
 )
 from simpleflow.history._validate import MalformedHistory, diagnose, start_problem, validate_events
-from simpleflow.history._view import HistoryView, plain_records, utc_datetime
+from simpleflow.history._view import HistoryView, utc_datetime
 
 __all__ = [
     "FAILED_ATTEMPT",
@@ -83,7 +83,6 @@ __all__ = [
     "load_events",
     "read_document",
     "make_event",
-    "plain_records",
     "utc_datetime",
     "task_failures",
     "start_problem",

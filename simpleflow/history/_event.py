@@ -77,7 +77,7 @@ class Event:
         self.id = raw.get("eventId")
         self.type, self.state = type_and_state(raw.get("eventType", ""))
         self.timestamp = raw.get("eventTimestamp")
-        self.input: Any = None
+        self.input: Any = {}  # simpleflow's, for an event without input: hooks call .get on it
         self.control: Any = None
         etype = raw.get("eventType", "")
         attributes = raw.get(etype[:1].lower() + etype[1:] + "EventAttributes") or {}

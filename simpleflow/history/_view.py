@@ -19,6 +19,16 @@ from simpleflow.history._event import Event
 from simpleflow.history._fold import History
 
 _DECODED = ("input", "control")
+# The start's attributes simpleflow's ``history.workflow`` always has, None when SWF's event leaves them out.
+_START_KEYS = (
+    "child_policy",
+    "continued_execution_run_id",
+    "lambda_role",
+    "parent_initiated_event_id",
+    "parent_workflow_execution",
+    "tag_list",
+    "task_priority",
+)
 # The execution's own events simpleflow's ``history.workflow`` follows: its start and its closes.
 _EXECUTION_STATES = frozenset(
     {"started", "completed", "failed", "canceled", "terminated", "timed_out", "continued_as_new"}
@@ -88,8 +98,9 @@ class HistoryView:
             timeout = timer.get("start_to_fire_timeout")
             if isinstance(timeout, str) and timeout.isdigit():
                 timer["start_to_fire_timeout"] = int(timeout)
-            if "started_timestamp" in timer:
-                timer["started_event_timestamp"] = timer["started_timestamp"]
+            for state in ("started", "fired", "canceled", "cancel_failed", "start_failed"):
+                if f"{state}_timestamp" in timer:  # simpleflow's name for each
+                    timer[f"{state}_event_timestamp"] = timer[f"{state}_timestamp"]
             out[key] = timer
         return out
 
@@ -115,15 +126,19 @@ class HistoryView:
 
     @property
     def signaled_workflows(self) -> dict[str, list[dict[str, Any]]]:
-        """The signals sent to other executions, by signal name."""
-        return _lists(self._history.signaled_workflows)
+        """The signals sent to other executions, by signal name; each also under simpleflow's keys, ``id``
+        (the workflow id) and ``signal_name``."""
+        out = _lists(self._history.signaled_workflows)
+        for record in (r for records in out.values() for r in records):
+            record.update(id=record.get("workflow_id"), signal_name=record["name"])
+        return out
 
     @property
     def workflow(self) -> dict[str, Any]:
         """The execution's own record (simpleflow's ``history.workflow``): its start's attributes, then its
-        close's, each with ``state``, ``<state>_id`` and ``<state>_timestamp``; ``input`` decoded and
-        ``task_list`` a name, as simpleflow gives them."""
-        record: dict[str, Any] = {}
+        close's, each with ``state``, ``<state>_id`` and ``<state>_timestamp``; ``input`` decoded, ``result``
+        the text SWF holds and ``task_list`` a name, as simpleflow gives them."""
+        record: dict[str, Any] = dict.fromkeys(_START_KEYS)
         for event in self.events:
             if event.type == "WorkflowExecution" and event.state in _EXECUTION_STATES:
                 fields = {k: v for k, v in event.as_dict().items() if k not in ("id", "type", "timestamp", "control")}
@@ -131,8 +146,6 @@ class HistoryView:
                     fields["task_list"] = fields["task_list"].get("name")
                 if event.state not in ("started", "continued_as_new"):  # the others have no input
                     fields.pop("input")
-                if "result" in fields:
-                    fields["result"] = format.loads(fields["result"])
                 stamp = utc_datetime(event.timestamp)
                 record.update(fields, **{f"{event.state}_id": event.id, f"{event.state}_timestamp": stamp})
         return record
@@ -158,17 +171,3 @@ def utc_datetime(timestamp: Any) -> Any:
 
 def _lists(records: dict[str, list[Any]]) -> dict[str, list[dict[str, Any]]]:
     return {key: [r.as_dict() for r in rs] for key, rs in records.items()}
-
-
-def plain_records(history: History) -> dict[str, Any]:
-    """The per-task records of *history* in simpleflow's shapes, fields as SWF gave them (nothing decoded)."""
-    return {
-        "workflow": history.started,
-        "activities": {k: r.as_dict() for k, r in history.activities.items()},
-        "child_workflows": {k: r.as_dict() for k, r in history.child_workflows.items()},
-        "markers": _lists(history.markers),
-        "timers": {k: r.as_dict() for k, r in history.timers.items()},
-        "signals": {k: r.as_dict() for k, r in history.signals.items()},
-        "signal_lists": _lists(history.signal_lists),
-        "signaled_workflows": _lists(history.signaled_workflows),
-    }

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from simpleflow import activity, format, jumbo
 from simpleflow.exceptions import UsageError
-from simpleflow.history import Event, History, attributes, document_text, plain_records
+from simpleflow.history import Event, History, HistoryView, attributes, document_text
 from simpleflow.runtime.loader import parse_input, scan_activities
 from simpleflow.runtime.outcome import run_activity
 from simpleflow.swf import client, stats
@@ -49,19 +49,27 @@ DEFAULT_STARTED_SINCE_DAYS = 30
 
 LIST_HEADERS = ["Workflow ID", "Workflow Type", "Status"]
 STATUS_FIELD_HEADER = "Latest Execution Context"
+#: workflow.filter's columns, simpleflow 0.36.0's seventeen in its order. "Cancel Requested" is there twice, and
+#: Child Policy, Execution Timeout, Input and Decision Tasks Timeout are always empty: SWF's list call does not
+#: carry them, and 0.36.0 printed them so. Scripts read its rows by position.
 FILTER_HEADERS = [
     "Workflow ID",
     "Workflow Type",
     "Workflow Version",
     "Run ID",
     "Status",
+    "Child Policy",
     "Close Status",
     "Start Timestamp",
     "Close Timestamp",
     "Cancel Requested",
+    "Execution Timeout",
+    "Input",
     "Tags",
+    "Decision Tasks Timeout",
     "Parent Workflow ID",
     "Parent Run ID",
+    "Cancel Requested",
 ]
 
 Table = tuple[list[str], list[list[Any]]]
@@ -158,26 +166,32 @@ def filter_workflows(
         from_date=from_date,
         to_date=to_date,
     )
-    rows = []
-    for info in infos:
-        parent = info.get("parent") or {}
-        rows.append(
-            [
-                info["execution"]["workflowId"],
-                info["workflowType"]["name"],
-                info["workflowType"]["version"],
-                info["execution"]["runId"],
-                info.get("executionStatus"),
-                info.get("closeStatus"),
-                info.get("startTimestamp"),
-                info.get("closeTimestamp"),
-                info.get("cancelRequested", False),
-                ",".join(info.get("tagList") or []),
-                parent.get("workflowId"),
-                parent.get("runId"),
-            ]
-        )
-    return list(FILTER_HEADERS), rows
+    return list(FILTER_HEADERS), [_filter_row(info) for info in infos]
+
+
+def _filter_row(info: dict[str, Any]) -> list[Any]:
+    """One execution's workflow.filter row, from what the list call gives (tags as their list, as 0.36.0)."""
+    parent = info.get("parent") or {}
+    cancel_requested = info.get("cancelRequested", False)
+    return [
+        info["execution"]["workflowId"],
+        info["workflowType"]["name"],
+        info["workflowType"]["version"],
+        info["execution"]["runId"],
+        info.get("executionStatus"),
+        None,  # Child Policy
+        info.get("closeStatus"),
+        info.get("startTimestamp"),
+        info.get("closeTimestamp"),
+        cancel_requested,
+        None,  # Execution Timeout
+        None,  # Input
+        info.get("tagList") or [],  # SWF leaves it out when there are none
+        None,  # Decision Tasks Timeout
+        parent.get("workflowId"),
+        parent.get("runId"),
+        cancel_requested,
+    ]
 
 
 def workflow_info(domain: str, workflow_id: str, run_id: str | None = None) -> Table:
@@ -247,10 +261,17 @@ def dump_history(document: dict[str, Any]) -> str:
 def task_info(domain: str, workflow_id: str, task_id: str, run_id: str | None = None) -> dict[str, Any]:
     """``task.info``: what the history says about one task (state, input, result or failure).
 
+    The input is decoded; ``result`` and ``details`` are the JSON text SWF holds, as simpleflow 0.36.0 gives
+    them (its scripts decode them).
+
     Raises:
         UnknownTaskError: no task has that id; the message names the ones there are.
     """
-    return stats.task_info(fetch_execution(domain, workflow_id, run_id).events, task_id, decode=format.loads)
+    events = fetch_execution(domain, workflow_id, run_id).events
+    info = stats.task_info(events, task_id, decode=format.loads)
+    texts = stats.task_info(events, task_id, decode=str)
+    info.update({key: texts[key] for key in ("result", "details") if key in texts})
+    return info
 
 
 def task_table(info: dict[str, Any], details: bool = False, more: bool = False) -> Table:
@@ -356,11 +377,34 @@ def history_as(output_format: str, domain: str, workflow_id: str, run_id: str | 
     """
     events = fetch_execution(domain, workflow_id, run_id).events
     if output_format == "cooked":
-        value: Any = plain_records(History(events))
+        value: Any = cooked_history(events)
     else:
         ordered = list(reversed(events)) if reverse else events
         value = ordered if output_format == "events" else [Event(e).as_dict() for e in ordered]
     return json_dumps(value, compact=False, separators=(",", ":"), default=_json_default)
+
+
+def cooked_history(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """``-o cooked``: the per-task records simpleflow 0.36.0's ``History.parse()`` gives, in its shapes (the
+    execution's own record, inputs and controls decoded), as the workflow hooks see them."""
+    view = HistoryView(History(events))
+    sent = [r for rs in (*view.signaled_workflows.values(), *view.external_cancels.values()) for r in rs]
+    return {
+        "workflow": view.workflow,
+        "activities": view.activities,
+        "child_workflows": view.child_workflows,
+        "markers": view.markers,
+        "timers": view.timers,
+        "signals": view.signals,
+        "signal_lists": view.signal_lists,
+        # 0.36.0's: the signals and cancel requests sent to other executions, by the eventId that initiated them.
+        "external_workflows_signaling": {r["initiated_event_id"]: r for r in sorted(sent, key=_initiated)},
+        "signaled_workflows": view.signaled_workflows,
+    }
+
+
+def _initiated(record: dict[str, Any]) -> int:
+    return record["initiated_event_id"]
 
 
 def _json_default(value: Any) -> Any:

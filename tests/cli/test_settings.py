@@ -181,7 +181,7 @@ def test_info_versions_lists_python_simpleflow_and_the_dependencies():
     assert lines[0] == "# Versions"
     assert f"simpleflow: {simpleflow.__version__}" in lines
     assert f"boto3: {boto3.__version__}" in lines
-    for name in ("python", "click", "diskcache", "tabulate", "venusian"):
+    for name in ("python_version", "python_build", "click", "diskcache", "tabulate", "venusian"):
         assert any(line.startswith(f"{name}: ") and "not installed" not in line for line in lines), name
 
 

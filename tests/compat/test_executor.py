@@ -81,10 +81,41 @@ def test_the_hooks_history_has_the_executions_own_record_as_workflow():
     b.complete_workflow({"done": True})
     record = HistoryView(History(b.events)).workflow
     utc = datetime.timezone.utc
-    assert record["state"] == "completed" and record["result"] == {"done": True}
+    assert record["state"] == "completed" and record["result"] == '{"done":true}'  # SWF's text, as simpleflow's
     assert (record["started_id"], record["completed_id"]) == (1, 5)
     assert record["started_timestamp"] == datetime.datetime.fromtimestamp(b.events[0]["eventTimestamp"], utc)
     assert record["input"] == {"args": [1], "kwargs": {}}  # the start's, decoded
     assert (record["task_list"], record["tag_list"], record["child_policy"]) == ("decisions", ["a=1"], "TERMINATE")
     assert record["workflow_type"] == {"name": "wf", "version": "1"}
     assert record["decision_task_completed_event_id"] == 4
+
+
+def test_the_hooks_history_has_simpleflow_s_keys_for_the_start_timers_and_signals_sent():
+    b = HistoryBuilder(input={"args": [], "kwargs": {}})
+    decided = b.decision()
+    b.start_timer("nap", 5)
+    fired = b.fire_timer("nap")
+    sent = b.add(
+        "SignalExternalWorkflowExecutionInitiated",
+        signalName="go",
+        workflowId="other",
+        input='{"args": [1]}',
+        decisionTaskCompletedEventId=decided,
+    )
+    b.add("ExternalWorkflowExecutionSignaled", initiatedEventId=sent, workflowExecution={"workflowId": "other"})
+    view = HistoryView(History(b.events))
+    # None when the start leaves them out, as simpleflow's record has them (no tags here)
+    absent = ("tag_list", "parent_workflow_execution", "task_priority")
+    assert {key: view.workflow[key] for key in absent} == dict.fromkeys(absent)
+    timer = view.timers["nap"]
+    assert timer["fired_event_timestamp"] == timer["fired_timestamp"] and timer["fired_event_id"] == fired
+    [signal] = view.signaled_workflows["go"]
+    assert (signal["id"], signal["signal_name"], signal["state"]) == ("other", "go", "execution_signaled")
+
+
+def test_an_event_without_input_has_an_empty_dict_as_simpleflow_s():
+    b = HistoryBuilder()
+    del b.events[0]["workflowExecutionStartedEventAttributes"]["input"]  # started without input
+    b.decision()
+    events = HistoryView(History(b.events)).events
+    assert [event.input for event in events[:3]] == [{}, {}, {}]  # a start without input, decision events

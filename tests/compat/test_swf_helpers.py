@@ -77,7 +77,7 @@ def test_get_task_gives_one_row_with_or_without_details(finished):
     header, [row] = helpers.get_task(domain, workflow_id, f"activity-{DOUBLE}-1", details=True)
     assert header == ["type", "id", "name", "version", "state", "timestamp", "input", "result", "reason", "details"]
     found = dict(zip(header, row))
-    assert (found["name"], found["state"], found["input"]["args"], found["result"]) == (DOUBLE, "completed", [1], 2)
+    assert (found["name"], found["state"], found["input"]["args"], found["result"]) == (DOUBLE, "completed", [1], "2")
     assert len(helpers.get_task(domain, workflow_id, f"activity-{DOUBLE}-1", details=False)[0]) == 9
 
 
