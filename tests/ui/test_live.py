@@ -80,8 +80,8 @@ def _reference_changes(view, after: int, digests: dict[str, str]) -> dict:
     }
     before = {(task.kind, task.id): task for task in collect_tasks(e for e in view.history if e["eventId"] <= after)}
     tasks = [
-        [f"{task.kind}/{task.id}", str(MACROS.task_row(task))]
-        for task in view.tasks
+        [f"{task.kind}/{task.id}", str(MACROS.task_row(task)), place]
+        for place, task in enumerate(view.tasks)
         if before.get((task.kind, task.id)) != task
     ]
     children_before = {task.id: child_link(task) for task in before.values() if task.kind == CHILD_WORKFLOW}
@@ -231,7 +231,7 @@ def test_an_update_derives_and_renders_its_new_events_only(monkeypatch):
     without_timeline = {name: digest for name, digest in digests.items() if name != "timeline"}
     answer = changes(MACROS, view, "d", page.events[-1].event_id, without_timeline)
     assert calls == {"event_row": 1, "task_record": 1, "tasks_svg": 0}
-    assert [key for key, _ in answer["tasks"]] == ["activity/act-last"] and answer["events"].count("<tr") == 1
+    assert [key for key, *_ in answer["tasks"]] == ["activity/act-last"] and answer["events"].count("<tr") == 1
     for _ in range(2):  # two pages asking for the timeline: drawn once
         changes(MACROS, live.view(_description(), NOW), "d", page.events[-1].event_id, digests)
     assert calls["tasks_svg"] == 1
