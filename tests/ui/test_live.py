@@ -241,3 +241,22 @@ def test_the_timeline_of_an_open_run_says_it_is_redrawn_at_most_every_30_seconds
     events = _busy_run().events
     assert "redrawn at most every 30 s" in _page_of(build_view("d", _description(), events[:-1], NOW))
     assert "redrawn at most" not in _page_of(build_view("d", _description(), events, NOW))  # closed
+
+
+def test_a_closed_view_is_kept_while_its_pages_ask_for_it(monkeypatch):
+    """A big closed run's "show more", clicked a few minutes after its page loaded, finds the view kept (each
+    look starts its minute again) instead of reading and deriving the whole history once more."""
+    from types import SimpleNamespace
+
+    from simpleflow.ui import execution
+
+    clock = [1_000.0]
+    monkeypatch.setattr(execution, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    cache = ViewCache(ttl=60)
+    view = build_view("d", _description("CLOSED"), _busy_run().events, NOW)
+    cache.put(("d", "w", "r"), view)
+    for _ in range(3):
+        clock[0] += 50
+        assert cache.get(("d", "w", "r")) is view
+    clock[0] += 61
+    assert cache.get(("d", "w", "r")) is None
