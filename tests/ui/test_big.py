@@ -90,6 +90,12 @@ def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_
     assert _event_ids(page)[-1] > last and len(_task_ids(page)) == head + tail
     assert page.locator('#task-rows tr[data-task-id="step-50"]').count() == 0
 
+    wrong = "**/execution/more?*"  # an answer that is an error: the gap says it, the button stays
+    page.route(wrong, lambda route: route.continue_(url=route.request.url.replace("kind=tasks", "kind=nothing")))
+    page.click("#tasks-more")
+    page.wait_for_selector("#tasks .more-failed:not([hidden])")
+    assert "could not load more: more of what? kind=" in page.inner_text("#tasks .more-failed")
+    page.unroute(wrong)
     _more(page, "tasks", TASKS)
     assert _task_ids(page) == list(range(TASKS)) and page.locator("#tasks-more").count() == 0
     assert page.get_attribute('#task-rows tr[data-task-id="step-50"]', "data-state") == "completed"

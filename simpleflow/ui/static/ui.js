@@ -213,6 +213,7 @@
     var url = button.getAttribute("data-more") + "&before=" + encodeURIComponent(button.getAttribute("data-before"));
     var gap = button.closest(".gap");
     var count = gap.querySelector(".hidden-count");
+    var failed = gap.querySelector(".more-failed");
     button.disabled = true;
     window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (answer) {
@@ -238,13 +239,15 @@
             filter(from);
           }
         }
+        failed.hidden = true;
         button.setAttribute("data-before", String(page.before));
         count.textContent = String(page.hidden);
         if (page.hidden <= 0) gap.parentNode.removeChild(gap);
         else button.disabled = false;
       })
       .catch(function (error) {
-        count.textContent = count.textContent + " (could not load more: " + error.message + ")";
+        failed.textContent = "could not load more: " + error.message;
+        failed.hidden = false;
         button.disabled = false;
       });
   }
