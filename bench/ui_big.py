@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,33 +79,53 @@ def server_side(ui: subprocess.Popen, url: str, repeat: int = 3) -> dict:
     out["bytes"] = len(body)
     out["first_s"], out["first_cpu"] = times[0], cpus[0]
     out["then_s"], out["then_cpu"] = statistics.median(times[1:]), statistics.median(cpus[1:])
+    out["rss"] = rss(ui.pid)
     out["event_rows"] = body.count(b'<tr id="event-')
     out["events"] = int(re.search(rb'<span class="count" data-part="history-count"[^>]*>(\d+) events', body).group(1))
     out["task_rows"] = body.count(b"<tr data-task-id=")
     return out
 
 
-def in_browser(url: str) -> dict:
-    """First contentful paint, load event, JS heap and DOM nodes of the page at *url* in headless Chromium."""
+def rss(pid: int) -> int:
+    """The resident memory of process *pid*, in bytes (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def in_browser(url: str, repeat: int = 3) -> dict:
+    """First contentful paint, load event, JS heap and DOM nodes of the page at *url* in headless Chromium (the
+    median of *repeat* loads, each in a new browser context)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Performance.enable")
-            page.goto(url, timeout=300_000, wait_until="load")
-            page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
-            timing = page.evaluate(
-                """() => ({
-                  fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
-                  load: performance.getEntriesByType('navigation')[0].loadEventEnd,
-                })"""
-            )
-            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            loads = [_load(browser, url) for _ in range(repeat)]
         finally:
             browser.close()
+    return {key: statistics.median(load[key] for load in loads) for key in loads[0]}
+
+
+def _load(browser: Any, url: str) -> dict:
+    """One load of *url* in a new context of *browser*: its paint and load times, JS heap and DOM nodes."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto(url, timeout=300_000, wait_until="load")
+        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+        timing = page.evaluate(
+            """() => ({
+              fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+              load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+            })"""
+        )
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    finally:
+        context.close()
     return {
         "fcp_ms": timing["fcp"],
         "load_ms": timing["load"],
@@ -123,7 +144,8 @@ def measure_page(ui: subprocess.Popen, base: str, run: Run, label: str) -> str:
         f"{label}, {side['events']} events: page {side['bytes'] / 1e6:.2f} MB"
         f" ({side['event_rows']} event rows, {side['task_rows']} task rows);"
         f" server first {side['first_s'] * 1000:.0f} ms (CPU {side['first_cpu'] * 1000:.0f} ms),"
-        f" then {side['then_s'] * 1000:.0f} ms (CPU {side['then_cpu'] * 1000:.0f} ms);"
+        f" then {side['then_s'] * 1000:.0f} ms (CPU {side['then_cpu'] * 1000:.0f} ms),"
+        f" UI process {side['rss'] / 1e6:.0f} MB;"
         f" Chromium first paint {browser['fcp_ms']:.0f} ms, load {browser['load_ms']:.0f} ms,"
         f" JS heap {browser['heap'] / 1e6:.1f} MB, {browser['nodes']:.0f} DOM nodes",
         flush=True,
