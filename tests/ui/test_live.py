@@ -260,3 +260,19 @@ def test_a_closed_view_is_kept_while_its_pages_ask_for_it(monkeypatch):
         assert cache.get(("d", "w", "r")) is view
     clock[0] += 61
     assert cache.get(("d", "w", "r")) is None
+
+
+def test_the_waiting_list_of_a_wide_fan_out_names_its_first_open_tasks_and_counts_the_others():
+    """1,000 activities open: the waiting list (sent again by an update whenever it changes) names the first
+    ones and says how many more, instead of 1,000 lines every 5 seconds."""
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    for number in range(1_000):
+        history.schedule_activity(f"act-{number}", "step")
+    for number in range(3):
+        history.start_timer(f"timer-{number}", 60)
+    view = build_view("d", _description(), history.events, NOW)
+    waiting = str(parts_of(MACROS, view, "d", ["waiting"])["waiting"].html)
+    assert "act-0</code>" in waiting and "act-999</code>" not in waiting
+    assert "and 950 more activities (the tasks table lists them)" in waiting
+    assert len(waiting) < 15_000 and waiting.count('class="timer"') == 3
