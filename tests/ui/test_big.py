@@ -119,15 +119,17 @@ def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_
     assert page.locator("#timeline-more").count() == 0 and page.evaluate("window.loadedOnce === true")
 
 
-def _get(url: str) -> tuple[int, dict]:
+def _get(url: str, headers: dict | None = None) -> tuple[int, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read()) if "json" in refused.headers["content-type"] else {}
+        return refused.code, json.loads(refused.read()) if "json" in (refused.headers["content-type"] or "") else {}
 
 
-def test_more_is_read_only_without_the_token_locked_beyond_loopback_and_says_what_is_wrong(big_run, own_ui):
+def test_more_is_read_only_without_the_token_for_this_host_only_locked_beyond_loopback_and_says_what_is_wrong(
+    big_run, own_ui
+):
     ui = own_ui(big_run.domain)
     more = execution_url(ui, big_run.domain, big_run.ids).replace("/execution?", "/execution/more?")
     status, page = _get(more + "&kind=tasks&before=100")  # no token, on loopback: pages may be read
@@ -139,6 +141,7 @@ def test_more_is_read_only_without_the_token_locked_beyond_loopback_and_says_wha
     for query, words in (("&kind=secrets&before=1", "kind="), ("&kind=tasks&before=x", "before=N")):
         status, page = _get(more + query)
         assert status == 400 and words in page["error"], page
+    assert _get(more + "&kind=tasks&before=100", {"Host": "evil.example"})[0] == 421  # (DNS rebinding)
     exposed = own_ui(big_run.domain, "--host", "0.0.0.0")  # noqa: S104
     status, _ = _get(more.replace(ui.base, exposed.base) + "&kind=tasks&before=100")
     assert status == 401
