@@ -217,9 +217,9 @@
     button.disabled = true;
     window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (answer) {
-        return answer.json().then(function (page) {
-          if (!answer.ok) throw new Error(page.error || "HTTP " + answer.status);
-          return page;
+        if (answer.ok) return answer.json();
+        return answer.json().catch(function () { return {}; }).then(function (failure) {
+          throw new Error(failure.error || "HTTP " + answer.status);
         });
       })
       .then(function (page) {
