@@ -96,6 +96,11 @@ def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_
     page.wait_for_selector("#tasks .more-failed:not([hidden])")
     assert "could not load more: more of what? kind=" in page.inner_text("#tasks .more-failed")
     page.unroute(wrong)
+    page.route(wrong, lambda route: route.fulfill(status=401, body="<p>locked</p>", content_type="text/html"))
+    page.click("#tasks-more")
+    page.wait_for_function("() => document.querySelector('#tasks .more-failed').textContent.includes('HTTP 401')")
+    assert page.inner_text("#tasks .more-failed") == "could not load more: HTTP 401"
+    page.unroute(wrong)
     _more(page, "tasks", TASKS)
     assert _task_ids(page) == list(range(TASKS)) and page.locator("#tasks-more").count() == 0
     assert page.get_attribute('#task-rows tr[data-task-id="step-50"]', "data-state") == "completed"
