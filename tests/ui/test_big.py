@@ -71,7 +71,7 @@ def _more(page, kind: str, expected_rows: int) -> None:
     page.wait_for_function("([s, n]) => document.querySelectorAll(s).length === n", arg=[selector, expected_rows])
 
 
-def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_run, own_page):
+def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_run, own_page, shots):
     ui, page = own_page(big_run.domain)
     page.clock.install()
     page.goto(execution_url(ui, big_run.domain, big_run.ids))
@@ -83,6 +83,8 @@ def test_a_big_run_shows_its_first_and_latest_rows_and_more_brings_the_rest(big_
     assert page.inner_text("#tasks .gap .hidden-count") == str(TASKS - tail - head)
     assert page.inner_text("#timeline-window") == f"of the latest tasks ({window.TIMELINE_TAIL} of {TASKS})"
     assert f"{window.TIMELINE_TAIL} task(s)" in page.text_content("[data-part=timeline] svg .subtitle")
+    page.locator("#tasks .gap").scroll_into_view_if_needed()
+    shots(page, "tasks-gap", full_page=False)
 
     # The task in the gap completes: the update does not add its row at the end (a "more" brings it).
     _work_one(big_run, "later")
