@@ -171,8 +171,11 @@ def main() -> None:
         before = tree_cpu([ui])
         seconds, body = _get(f"{base}/execution?{query}")
         page = body.decode()
-        events = page.count('<tr id="event-')
-        print(f"page of an open run of {events} events: {seconds * 1000:.0f} ms, CPU {tree_cpu([ui]) - before:.2f} s")
+        events = re.search(r'data-part="history-count"[^>]*>(\d+) events', page).group(1)  # (a big run shows some)
+        print(
+            f"page of an open run of {events} events: {seconds * 1000:.0f} ms, CPU {tree_cpu([ui]) - before:.2f} s,"
+            f" {len(body) / 1024:.0f} KiB"
+        )
         shown = {
             "last": int(re.search(r'data-last="(\d+)"', page).group(1)),
             "digests": dict(re.findall(r'data-part="([^"]+)" data-digest="([^"]+)"', page)),

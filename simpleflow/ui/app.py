@@ -29,7 +29,7 @@ from simpleflow import __version__
 from simpleflow.exceptions import UsageError
 from simpleflow.swf import client
 from simpleflow.swf.executions import UnknownExecution
-from simpleflow.ui import actions, listing, present, update
+from simpleflow.ui import actions, listing, present, update, window
 from simpleflow.ui.config import UISettings
 from simpleflow.ui.execution import ViewCache, load_view
 from simpleflow.ui.security import csrf_value, holds_token, host_allowed, read_refusal, refusal
@@ -115,6 +115,8 @@ def _environment() -> Environment:
     env.globals["version"] = __version__
     env.globals["dict"] = dict
     env.globals["link"] = link
+    env.globals["gap"] = window.gap
+    env.globals["timeline_from"] = window.timeline_from
     return env
 
 
@@ -248,6 +250,19 @@ def create_app(settings: UISettings) -> Starlette:
         digests = update.read_digests(request.query_params.get("have"))
         return JSONResponse(update.changes(parts_macros, view, domain, after, digests))
 
+    async def execution_more(request: Request) -> Response:
+        domain = domain_of(request)
+        workflow_id, run_id = ids(request.query_params)
+        kind = request.query_params.get("kind")
+        if kind not in window.KINDS:
+            raise UsageError(f"more of what? kind= takes one of: {', '.join(window.KINDS)}")
+        try:
+            before = int(request.query_params.get("before") or "")
+        except ValueError:
+            raise UsageError("more names the first row the page shows after its gap: before=N") from None
+        view = await read_swf(load_view, domain, workflow_id, run_id, cache)
+        return JSONResponse(window.more(parts_macros, view, kind, before))
+
     async def history_json(request: Request) -> Response:
         from simpleflow.swf.inspection import history_document
 
@@ -323,6 +338,7 @@ def create_app(settings: UISettings) -> Starlette:
         Route("/execution", guarded(execution)),
         Route("/execution/history.json", guarded(history_json)),
         Route("/execution/update", guarded(execution_update, answers_json=True)),
+        Route("/execution/more", guarded(execution_more, answers_json=True)),
         Route("/action/{name}", guarded(action_form), methods=["GET"]),
         Route("/action/{name}", guarded(action_post), methods=["POST"]),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),

@@ -1,9 +1,9 @@
 """One execution's view (``ExecutionView``, simpleflow.ui.view) fetched from SWF, and the cache that keeps it.
 
 ``build_view`` is pure (description and decoded events in); ``load_view`` fetches them. Closed executions
-do not change: their views are kept a minute (``ViewCache``). What the page derives from the history of a
-few open ones is kept too (``LiveRun``): the page's update every few seconds fetches only the new events and
-derives only them.
+do not change: their views are kept a minute after last asked for (``ViewCache``). What the page derives from
+the history of a few open ones is kept too (``LiveRun``): the page's update every few seconds fetches only the
+new events and derives only them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ Key = tuple[str, str, str]  # domain, workflow id, run id
 
 
 class ViewCache:
-    """Views of closed executions, kept *ttl* seconds (a closed history does not change), at most *size*;
+    """Views of closed executions, kept *ttl* seconds since last asked for (a closed history does not change; a
+    big one's "show more" pages read it a while after its page), at most *size*;
     and what the page derived from the history of the last *open_size* open runs looked at, so that the
     page's update fetches and derives only the events added since (a history only grows)."""
 
@@ -38,6 +39,7 @@ class ViewCache:
             if found is None or time.monotonic() - found[0] > self.ttl:
                 self._views.pop(key, None)
                 return None
+            self._views[key] = (time.monotonic(), found[1])
             self._views.move_to_end(key)
             return found[1]
 

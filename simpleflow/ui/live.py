@@ -33,6 +33,7 @@ from simpleflow.ui.view import (
     holds_reference,
 )
 from simpleflow.ui.waiting import Waiting, awaited_signals, decision_task, waiting_on
+from simpleflow.ui.window import timeline_from
 
 __all__ = ["LiveRun", "build_view"]
 
@@ -58,6 +59,7 @@ class LiveRun:
         self.touches: list[TaskKey | None] = []  # the task each event changed (append-only: views read it)
         self._log = AttemptLog()
         self._tasks: dict[TaskKey, TaskRecord] = {}  # in the order tasks first appear
+        self._positions: dict[TaskKey, int] = {}  # each task's place in that order (append-only: views read it)
         self._open: set[TaskKey] = set()
         self._children: dict[TaskKey, ChildLink] = {}
         self._decision: dict[str, Any] | None = None
@@ -111,6 +113,7 @@ class LiveRun:
                 touched[key] = None
         for key in touched:
             record = task_record(key[0], key[1], self._log.by_task[key])
+            self._positions.setdefault(key, len(self._tasks))
             self._tasks[key] = record
             (self._open.discard if record.is_closed else self._open.add)(key)
             if record.kind == CHILD_WORKFLOW:
@@ -165,10 +168,11 @@ class LiveRun:
             history=list(self.events) if is_open else None,
             task_touches=self.touches,
             task_index=index,
+            task_positions=self._positions,
             live=self if is_open else None,
             parts_memo=self.memo if is_open else {},
         )
-        view.draw_timeline = self._timeline_drawer(tasks, started_attrs)
+        view.draw_timeline, view.draw_page = self._timeline_drawers(tasks, started_attrs)
         if not is_open:  # a closed view is kept a while: with its picture, not with this run
             view.draw_timeline = _constant(view.draw_timeline())
         if self._references:
@@ -184,23 +188,29 @@ class LiveRun:
         open_tasks = sorted((self._tasks[key] for key in self._open), key=lambda task: task.first_event_id)
         return waiting_on(open_tasks, self._decision)
 
-    def _timeline_drawer(self, tasks: list[TaskRecord], started_attrs: dict[str, Any]) -> Callable[[], str]:
-        """What draws the timeline of the events derived so far, once, when asked (outside the lock)."""
+    def _timeline_drawers(
+        self, tasks: list[TaskRecord], started_attrs: dict[str, Any]
+    ) -> tuple[Callable[[], str], Callable[[list[TaskRecord]], str]]:
+        """What draws the timeline of the latest tasks derived so far, once, when asked (outside the lock); and
+        what draws that of some of them (a page of a big run's timeline), on the same time axis."""
         count, bounds = len(self.events), self._bounds or (0.0, 0.0)
         first = self.events[0] if self.events else {}
         name = (started_attrs.get("workflowType") or {}).get("name", "")
         if first.get("eventType") != "WorkflowExecutionStarted":
             name = ""
 
+        def draw_page(some: list[TaskRecord]) -> str:
+            return tasks_svg(some, bounds, name)
+
         def draw() -> str:
             drawn, picture = self._timeline
             if drawn != count:
-                picture = tasks_svg(tasks, bounds, name)
+                picture = draw_page(tasks[timeline_from(len(tasks)) :])
                 if count >= self._timeline[0]:  # (another view may have drawn a later one meanwhile)
                     self._timeline = (count, picture)
             return picture
 
-        return draw
+        return draw, draw_page
 
     def awaited_signals(self, workflow_class: type, info: Any, count: int) -> list[str]:
         """The signals the run's code waits for after its first *count* events: by a replay kept from one call to

@@ -81,8 +81,9 @@ def changes(macros: Any, view: ExecutionView, domain: str, after: int, digests: 
     """What a page showing *view*'s events up to *after* lacks: ``reload`` when it must load whole again
     (the run closed; the page shows events this history does not hold), else ``parts`` (name ->
     [digest, html], those of *digests* that differ), ``tasks`` (the rows of the tasks whose record the
-    new events changed, as [key, html]), ``children`` (those of the children among them, as [workflow id,
-    html]), ``events`` (the new events' rows) and ``last`` (the last event id).
+    new events changed, as [key, html, place in the task list]: a big run's page leaves out those it does
+    not show), ``children`` (those of the children among them, as [workflow id, html]), ``events`` (the
+    new events' rows) and ``last`` (the last event id).
     Its work follows the new events and the parts asked for, not the history.
     """
     last = view.events[-1].event_id if view.events else 0
@@ -96,7 +97,8 @@ def changes(macros: Any, view: ExecutionView, domain: str, after: int, digests: 
     start = bisect.bisect_right(view.events, after, key=lambda row: row.event_id)
     touched = {key for key in view.task_touches[start : len(view.events)] if key is not None}
     changed = sorted((view.task_index[key] for key in touched), key=lambda task: task.first_event_id)
-    tasks = [[f"{task.kind}/{task.id}", str(macros.task_row(task))] for task in changed]
+    places = view.task_positions
+    tasks = [[f"{task.kind}/{task.id}", str(macros.task_row(task)), places[(task.kind, task.id)]] for task in changed]
     children = [
         [task.id, str(macros.child_row(child_link(task), domain))] for task in changed if task.kind == CHILD_WORKFLOW
     ]

@@ -86,6 +86,8 @@ class ExecutionView:
     events: list[EventRow]
     waiting: Waiting
     draw_timeline: Callable[[], str] = field(default=str, repr=False, compare=False)  # the timeline's SVG
+    # The timeline of some of its tasks (a page a "more" brings), with the run's times and name.
+    draw_page: Callable[[list[TaskRecord]], str] = field(default=lambda tasks: "", repr=False, compare=False)
     dag_svg: str | None = None  # a DagWorkflow execution's graph, nodes coloured by state
     dag_note: str | None = None  # why the graph of a DAG execution is not drawn
     jumbo_note: str | None = None  # set when a jumbo field could not be read here (its reference is shown)
@@ -96,13 +98,15 @@ class ExecutionView:
     # The task each event changed (None for the others), in the events' order; may run on past them.
     task_touches: list[tuple[str, str] | None] = field(default_factory=list, repr=False, compare=False)
     task_index: dict[tuple[str, str], TaskRecord] = field(default_factory=dict, repr=False, compare=False)
+    # Each task's place in ``tasks`` (append-only: a task keeps its place); may hold tasks past them.
+    task_positions: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
     live: Any = field(default=None, repr=False, compare=False)  # the LiveRun an open view comes from
     # name -> (what a part was rendered from, the part), shared by the views of a run (simpleflow.ui.update)
     parts_memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def timeline_svg(self) -> str:
-        """The timeline (``workflow.profile --svg``'s picture), drawn when first asked."""
+        """The timeline (``workflow.profile --svg``'s picture) of the latest tasks, drawn when first asked."""
         return self.draw_timeline()
 
     @property

@@ -182,9 +182,8 @@ def shots(request):
             path.unlink(missing_ok=True)
 
 
-@pytest.fixture
-def page(browser, ui, shots):
-    """A page in a browser context that holds the token (it opened the printed URL)."""
+def holder_page(browser, ui: UIProcess):
+    """A page in a new browser context that holds *ui*'s token (it opened the printed URL); close its context."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(10_000)
     dialogs: list[str] = []
@@ -192,8 +191,47 @@ def page(browser, ui, shots):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
     page.goto(ui.url)
+    return page
+
+
+@pytest.fixture
+def page(browser, ui, shots):
+    """A page in a browser context that holds the token (it opened the printed URL)."""
+    page = holder_page(browser, ui)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def own_ui(tmp_path):
+    """``own_ui(domain, *args, **kwargs)``: a ``simpleflow ui`` of the test's own over *domain* (*args*, its
+    options; *kwargs*, ``UIProcess``'s), stopped after the test."""
+    started: list[UIProcess] = []
+
+    def start(domain: str, *args: str, **kwargs) -> UIProcess:
+        process = UIProcess("--domain", domain, *args, log=tmp_path / f"ui-{len(started)}.log", **kwargs)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def own_page(browser, own_ui):
+    """``own_page(domain, *args)``: a UI of the test's own (``own_ui``) and a page holding its token, as
+    ``(ui, page)``; the page's context is closed and the UI stopped after the test."""
+    pages = []
+
+    def open_page(domain: str, *args: str) -> tuple[UIProcess, object]:
+        process = own_ui(domain, *args)
+        pages.append(holder_page(browser, process))
+        return process, pages[-1]
+
+    yield open_page
+    for opened in pages:
+        opened.context.close()
 
 
 @pytest.fixture

@@ -80,8 +80,8 @@ def _reference_changes(view, after: int, digests: dict[str, str]) -> dict:
     }
     before = {(task.kind, task.id): task for task in collect_tasks(e for e in view.history if e["eventId"] <= after)}
     tasks = [
-        [f"{task.kind}/{task.id}", str(MACROS.task_row(task))]
-        for task in view.tasks
+        [f"{task.kind}/{task.id}", str(MACROS.task_row(task)), place]
+        for place, task in enumerate(view.tasks)
         if before.get((task.kind, task.id)) != task
     ]
     children_before = {task.id: child_link(task) for task in before.values() if task.kind == CHILD_WORKFLOW}
@@ -231,7 +231,7 @@ def test_an_update_derives_and_renders_its_new_events_only(monkeypatch):
     without_timeline = {name: digest for name, digest in digests.items() if name != "timeline"}
     answer = changes(MACROS, view, "d", page.events[-1].event_id, without_timeline)
     assert calls == {"event_row": 1, "task_record": 1, "tasks_svg": 0}
-    assert [key for key, _ in answer["tasks"]] == ["activity/act-last"] and answer["events"].count("<tr") == 1
+    assert [key for key, *_ in answer["tasks"]] == ["activity/act-last"] and answer["events"].count("<tr") == 1
     for _ in range(2):  # two pages asking for the timeline: drawn once
         changes(MACROS, live.view(_description(), NOW), "d", page.events[-1].event_id, digests)
     assert calls["tasks_svg"] == 1
@@ -241,3 +241,38 @@ def test_the_timeline_of_an_open_run_says_it_is_redrawn_at_most_every_30_seconds
     events = _busy_run().events
     assert "redrawn at most every 30 s" in _page_of(build_view("d", _description(), events[:-1], NOW))
     assert "redrawn at most" not in _page_of(build_view("d", _description(), events, NOW))  # closed
+
+
+def test_a_closed_view_is_kept_while_its_pages_ask_for_it(monkeypatch):
+    """A big closed run's "show more", clicked a few minutes after its page loaded, finds the view kept (each
+    look starts its minute again) instead of reading and deriving the whole history once more."""
+    from types import SimpleNamespace
+
+    from simpleflow.ui import execution
+
+    clock = [1_000.0]
+    monkeypatch.setattr(execution, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    cache = ViewCache(ttl=60)
+    view = build_view("d", _description("CLOSED"), _busy_run().events, NOW)
+    cache.put(("d", "w", "r"), view)
+    for _ in range(3):
+        clock[0] += 50
+        assert cache.get(("d", "w", "r")) is view
+    clock[0] += 61
+    assert cache.get(("d", "w", "r")) is None
+
+
+def test_the_waiting_list_of_a_wide_fan_out_names_its_first_open_tasks_and_counts_the_others():
+    """1,000 activities open: the waiting list (sent again by an update whenever it changes) names the first
+    ones and says how many more, instead of 1,000 lines every 5 seconds."""
+    history = HistoryBuilder(workflow_id="w", run_id="r")
+    history.decision()
+    for number in range(1_000):
+        history.schedule_activity(f"act-{number}", "step")
+    for number in range(3):
+        history.start_timer(f"timer-{number}", 60)
+    view = build_view("d", _description(), history.events, NOW)
+    waiting = str(parts_of(MACROS, view, "d", ["waiting"])["waiting"].html)
+    assert "act-0</code>" in waiting and "act-999</code>" not in waiting
+    assert "and 950 more activities (the tasks table lists them)" in waiting
+    assert len(waiting) < 15_000 and waiting.count('class="timer"') == 3

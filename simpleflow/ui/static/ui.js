@@ -86,7 +86,7 @@
   }
 
   if (search && table) {
-    addRows(Array.prototype.slice.call(table.tBodies[0].rows));
+    addRows(Array.prototype.filter.call(table.tBodies[0].rows, function (row) { return !row.classList.contains("gap"); }));
     search.addEventListener("input", function () {
       words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       filter(0);
@@ -135,7 +135,16 @@
     });
   }
 
+  // Whether a task's row is one a big run's page leaves out (in the gap between its first and latest rows):
+  // the "more" that shows it brings it as it is then.
+  function leftOut(place) {
+    var button = document.getElementById("tasks-more");
+    if (!button) return false;
+    return place >= parseInt(button.getAttribute("data-head"), 10) && place < parseInt(button.getAttribute("data-before"), 10);
+  }
+
   function applyTasks(tasks) {
+    tasks = tasks.filter(function (item) { return !leftOut(item[2]); });
     if (!tasks.length) return;
     applyRows(document.getElementById("task-rows"), tasks);
     document.getElementById("tasks-table").hidden = false;
@@ -197,6 +206,56 @@
         schedule();
       });
   }
+
+  // "show more": the page of rows (or of the timeline) just before those shown after the gap.
+  function showMore(button) {
+    var kind = button.getAttribute("data-kind");
+    var url = button.getAttribute("data-more") + "&before=" + encodeURIComponent(button.getAttribute("data-before"));
+    var gap = button.closest(".gap");
+    var count = gap.querySelector(".hidden-count");
+    var failed = gap.querySelector(".more-failed");
+    button.disabled = true;
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) {
+        if (answer.ok) return answer.json();
+        return answer.json().catch(function () { return {}; }).then(function (failure) {
+          throw new Error(failure.error || "HTTP " + answer.status);
+        });
+      })
+      .then(function (page) {
+        if (kind === "timeline") {
+          var picture = document.createElement("div");
+          picture.className = "picture";
+          picture.innerHTML = page.html; // (an SVG simpleflow wrote, every label escaped, as the page's own)
+          var earlier = document.getElementById("timeline-earlier");
+          earlier.insertBefore(picture, earlier.firstChild);
+        } else {
+          var added = parsedRows(page.html);
+          var next = gap.nextSibling;
+          added.forEach(function (row) { gap.parentNode.insertBefore(row, next); });
+          if (kind === "events") {
+            var from = rows.length;
+            addRows(added);
+            filter(from);
+          }
+        }
+        failed.hidden = true;
+        button.setAttribute("data-before", String(page.before));
+        count.textContent = String(page.hidden);
+        if (page.hidden <= 0) gap.parentNode.removeChild(gap);
+        else button.disabled = false;
+      })
+      .catch(function (error) {
+        failed.textContent = "could not load more: " + error.message;
+        failed.hidden = false;
+        button.disabled = false;
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.more") : null;
+    if (button && !button.disabled) showMore(button);
+  });
 
   function tick() {
     if (document.hidden || busy()) {
