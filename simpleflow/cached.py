@@ -58,7 +58,7 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                 return function(*args, **kwargs)
 
             def compute() -> str:
-                text = codec.dumps(function(*args, **kwargs))
+                text = _recordable(name, codec.dumps(function(*args, **kwargs)))
                 if store == "s3":
                     from simpleflow import jumbo  # on first use: a workflow imports without S3's stack
 
@@ -76,6 +76,24 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+def _recordable(name: str, text: object) -> str:
+    """*text*, what the serializer gave, if a marker may hold it: text that is UTF-8 (what SWF and S3 take).
+
+    Raised in ``run``, so that the run fails saying why on both hosts: a local run would keep any object,
+    and SWF refuse the decision at every decision task.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"@cached {name[len(MARKER_PREFIX) :]}: the serializer gave {type(text).__name__}, not text")
+    try:
+        text.encode()
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"@cached {name[len(MARKER_PREFIX) :]}: the serializer gave text that is not UTF-8 "
+            f"({err.reason} at character {err.start}): encode binary data, as base64 for example"
+        ) from None
+    return text
 
 
 def _s3_call(call: Callable[[], Any]) -> Any:
