@@ -125,6 +125,9 @@ def as_bucket_location(name: str, value: Any) -> str:
         problem = f"expected bucket or bucket/prefix, not a URL (without {text.split('://', 1)[0]}://)"
     elif not _BUCKET_NAME.fullmatch(location.partition("/")[0]):
         problem = "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'"
+    elif any(c.isspace() for c in location):
+        # simpleflow 0.36 splits a reference at its blanks: it could not read one whose key holds a blank.
+        problem = "a prefix with a blank makes references simpleflow 0.36 cannot read"
     else:
         return location
     raise ValueError(f"{name}={value!r}: {problem}")

@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_A_BUCKET = "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'"
+NOT_A_BUCKET = "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'"
 BIG_RESULT = ("tests.fixtures.jumbo_workflows.BigActivityResult", "--input", "[40000]")
 
 
@@ -39,11 +40,9 @@ def bucket(moto_server, tmp_path) -> str:
     ("value", "problem"),
     [
         ("s3://{bucket}/jumbo", "expected bucket or bucket/prefix, not a URL (without s3://)"),
-        ("/", "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'"),
-        (
-            "my bucket/jumbo",
-            "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'",
-        ),
+        ("/", NOT_A_BUCKET),
+        ("my bucket/jumbo", NOT_A_BUCKET),
+        ("{bucket}/jumbo fields", "a prefix with a blank makes references simpleflow 0.36 cannot read"),
     ],
 )
 @pytest.mark.parametrize("host", ["workflow.start --local", "standalone"])
