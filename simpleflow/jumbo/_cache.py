@@ -15,7 +15,7 @@ Environment, read when the cache is first used in a process:
 
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE``: ``0`` turns the disk cache off.
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR``: its directory, ``/tmp/simpleflow-cache``.
-- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: its size in bytes, 1 GB.
+- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: its size in bytes, 1 GB (``0`` turns it off).
 - ``SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE``: the memory LRU's size in
   bytes, 64 MiB (``0`` turns it off).
 """
@@ -195,10 +195,10 @@ class _ProcessCaches:
         self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
         self.rejected = 0  # disk rows refused as not raw bytes (UnsafeRow)
-        if not settings.get(CACHE_ENV):
+        size = settings.get(CACHE_SIZE_ENV)
+        if not settings.get(CACHE_ENV) or size == 0:  # 0 bytes: each entry would be written, then evicted at once
             return
         directory = settings.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
-        size = settings.get(CACHE_SIZE_ENV)
         try:
             _prepare_directory(directory)
             reason = untrusted_reason(directory)
