@@ -18,8 +18,10 @@ import boto3
 import pytest
 
 from simpleflow import jumbo
+from simpleflow.local import LocalExecution
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider, RunCache
+from simpleflow.swf.standalone import run_standalone
 from tests.fixtures import jumbo_workflows as wf
 from tests.proxy import CuttableProxy
 from tests.swf_e2e_helpers import attributes
@@ -203,6 +205,26 @@ def test_a_bucket_that_does_not_exist_fails_the_task_at_once_naming_it(swf_domai
         f"JumboFieldNotStored: activity '{MAKE}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket: "
     ), attributes(failed)["reason"]
     assert (failed["eventTimestamp"] - started["eventTimestamp"]).total_seconds() < 3  # no waiting on it
+
+
+def test_a_bucket_that_does_not_exist_fails_the_task_in_the_same_words_on_both_hosts(swf_domain, monkeypatch):
+    """A local run named no activity, and ended its reason with botocore's line (client.py, line ...)."""
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", missing)
+    input = {"args": [SIZE], "kwargs": {}}
+    local = LocalExecution(wf.BigActivityResult, input).execute()
+    on_swf = run_standalone(swf_domain, wf.BigActivityResult, input, progress=None, timeout=30)
+
+    reasons = [
+        attributes(first(run.events, "ActivityTaskFailed"))["reason"]
+        for run in (local, on_swf)  # the same task, its same reason
+    ]
+    make = "tests.fixtures.jumbo_workflows.make_blob_or_fail"
+    assert reasons[0] == reasons[1]  # cut to SWF's 256 characters alike, ending " ..." (the worker cut it bare)
+    assert reasons[0].startswith(
+        f"JumboFieldNotStored: activity '{make}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket"
+    )
+    assert (local.status, local.reason) == (on_swf.status, on_swf.reason)
 
 
 def test_an_s3_that_answered_the_jumbo_store_then_cannot_be_reached_is_said_down_not_configured_wrong(
