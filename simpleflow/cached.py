@@ -58,6 +58,8 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                 return function(*args, **kwargs)
 
             def compute() -> str:
+                if store == "s3":
+                    _check_bucket(name)
                 text = _recordable(name, codec.dumps(function(*args, **kwargs)))
                 if store == "s3":
                     from simpleflow import jumbo  # on first use: a workflow imports without S3's stack
@@ -76,6 +78,18 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+def _check_bucket(name: str) -> None:
+    """ValueError, raised in ``run``, when ``store="s3"`` has no bucket to write to (before the call is made)."""
+    from simpleflow import settings
+    from simpleflow.jumbo import BUCKET_ENV
+
+    if not settings.get(BUCKET_ENV):
+        raise ValueError(
+            f"@cached {name[len(MARKER_PREFIX) :]}: store='s3' writes its values to S3: "
+            f"set {BUCKET_ENV}=bucket[/prefix]"
+        )
 
 
 def _recordable(name: str, text: object) -> str:

@@ -182,6 +182,21 @@ def test_a_serializer_giving_what_no_marker_holds_fails_the_run_alike_on_both_ho
     assert bucket_objects(bucket) == {}
 
 
+def test_store_s3_without_a_bucket_fails_the_run_saying_what_to_set_on_both_hosts(swf_domain, counter, monkeypatch):
+    """It said 'marker_details is 28 characters, over SWF's limit of 32768', after calling the function."""
+    monkeypatch.delenv(BUCKET_ENV, raising=False)
+    local = LocalExecution(wf.CachedInS3, {"args": [counter], "kwargs": {}}).execute()
+    on_swf = run_standalone(swf_domain, wf.CachedInS3, {"args": [counter], "kwargs": {}}, progress=None, timeout=30)
+
+    assert (local.status, local.reason) == (
+        "failed",
+        "Cannot replay the workflow: ValueError(@cached tests.fixtures.jumbo_workflows.small_in_s3: store='s3' "
+        f"writes its values to S3: set {BUCKET_ENV}=bucket[/prefix])",
+    )
+    assert (on_swf.status, on_swf.reason) == (local.status, local.reason)
+    assert wf.calls(counter) == 0
+
+
 # -- SWF -------------------------------------------------------------------------------------------
 
 
