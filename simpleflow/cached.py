@@ -111,14 +111,16 @@ def _recordable(name: str, text: object) -> str:
 
 
 def _s3_call(call: Callable[[], Any]) -> Any:
-    """*call*, whose S3 failure a later try may cure (the network, throttling, 5xx) stops the run instead
-    of failing it: the decision task is left unanswered and comes back (``HistoryUnavailable``)."""
+    """*call*, whose S3 failure stops the run instead of failing it: the decision task is left unanswered and
+    comes back (``HistoryUnavailable``), as for any other field a decider cannot store. S3 out of reach, and
+    S3 refusing to store (NoSuchBucket, AccessDenied: a configuration to fix, which no execution should pay
+    for). An object that is gone or no jumbo field (``DataError``) fails the run."""
     from simpleflow import jumbo
     from simpleflow.history import HistoryUnavailable
 
     try:
         return call()
     except Exception as err:
-        if jumbo.transient_s3_error(err):
+        if isinstance(err, jumbo.JumboFieldNotStored) or jumbo.transient_s3_error(err):
             raise HistoryUnavailable(err) from err
         raise
