@@ -195,6 +195,7 @@ class _ProcessCaches:
         self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
         self.rejected = 0  # disk rows refused as not raw bytes (UnsafeRow)
+        self.writes_failing = False  # the last disk write failed (a full disk): the next failures are not news
         size = settings.get(CACHE_SIZE_ENV)
         if not settings.get(CACHE_ENV) or size == 0:  # 0 bytes: each entry would be written, then evicted at once
             return
@@ -303,7 +304,19 @@ def put(bucket: str, key: str, text: str, data: bytes) -> None:
         with caches.disk.disk.writing():
             caches.disk.set(ckey, data, tag=zlib.crc32(data), retry=True)
     except Exception as error:  # a full disk is no reason to fail a task
-        logger.warning("jumbo fields: cannot write disk cache entry for s3://%s/%s: %s", bucket, key, error)
+        # Said once, not at every object read while the disk stays full (a decider reads many).
+        level = logging.DEBUG if caches.writes_failing else logging.WARNING
+        caches.writes_failing = True
+        logger.log(
+            level,
+            "jumbo fields: cannot write disk cache entry for s3://%s/%s: %s (further failures logged at DEBUG "
+            "until a write succeeds)",
+            bucket,
+            key,
+            error,
+        )
+    else:
+        caches.writes_failing = False
 
 
 def _discard(disk: diskcache.Cache, ckey: str) -> None:
