@@ -58,7 +58,9 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
                 return function(*args, **kwargs)
 
             def compute() -> str:
-                text = codec.dumps(function(*args, **kwargs))
+                if store == "s3":
+                    _check_bucket(name)
+                text = _recordable(name, codec.dumps(function(*args, **kwargs)))
                 if store == "s3":
                     from simpleflow import jumbo  # on first use: a workflow imports without S3's stack
 
@@ -78,15 +80,47 @@ def cached(func: Callable | None = None, *, serializer: Serializer | None = None
     return decorate(func) if func is not None else decorate
 
 
+def _check_bucket(name: str) -> None:
+    """ValueError, raised in ``run``, when ``store="s3"`` has no bucket to write to (before the call is made)."""
+    from simpleflow import settings
+    from simpleflow.jumbo import BUCKET_ENV
+
+    if not settings.get(BUCKET_ENV):
+        raise ValueError(
+            f"@cached {name[len(MARKER_PREFIX) :]}: store='s3' writes its values to S3: "
+            f"set {BUCKET_ENV}=bucket[/prefix]"
+        )
+
+
+def _recordable(name: str, text: object) -> str:
+    """*text*, what the serializer gave, if a marker may hold it: text that is UTF-8 (what SWF and S3 take).
+
+    Raised in ``run``, so that the run fails saying why on both hosts: a local run would keep any object,
+    and SWF refuse the decision at every decision task.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"@cached {name[len(MARKER_PREFIX) :]}: the serializer gave {type(text).__name__}, not text")
+    try:
+        text.encode()
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"@cached {name[len(MARKER_PREFIX) :]}: the serializer gave text that is not UTF-8 "
+            f"({err.reason} at character {err.start}): encode binary data, as base64 for example"
+        ) from None
+    return text
+
+
 def _s3_call(call: Callable[[], Any]) -> Any:
-    """*call*, whose S3 failure a later try may cure (the network, throttling, 5xx) stops the run instead
-    of failing it: the decision task is left unanswered and comes back (``HistoryUnavailable``)."""
+    """*call*, whose S3 failure stops the run instead of failing it: the decision task is left unanswered and
+    comes back (``HistoryUnavailable``), as for any other field a decider cannot store. S3 out of reach, and
+    S3 refusing to store (NoSuchBucket, AccessDenied: a configuration to fix, which no execution should pay
+    for). An object that is gone or no jumbo field (``DataError``) fails the run."""
     from simpleflow import jumbo
     from simpleflow.history import HistoryUnavailable
 
     try:
         return call()
     except Exception as err:
-        if jumbo.transient_s3_error(err):
+        if isinstance(err, jumbo.JumboFieldNotStored) or jumbo.transient_s3_error(err):
             raise HistoryUnavailable(err) from err
         raise

@@ -85,9 +85,11 @@ def workflow_start(
     check_signature(workflow_class, payload)
     tag_list = parse_tags(tags)
     if local:
+        from simpleflow import settings
         from simpleflow.local import LocalExecution
         from simpleflow.swf.starter import check_durations, check_input
 
+        settings.check("decider", "worker")  # what this run reads: a bad value is one line now, not a failed task
         check_durations(execution_timeout, decision_tasks_timeout)  # what SWF would refuse, refused here too
         check_input(workflow_class, payload)
 

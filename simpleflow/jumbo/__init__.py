@@ -13,7 +13,7 @@ Environment:
   to; without it an oversize field raises ``JumboFieldTooLarge``.
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE=0``: no disk cache.
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR``: disk cache directory, ``/tmp/simpleflow-cache``.
-- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: disk cache size in bytes, 1 GB.
+- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: disk cache size in bytes, 1 GB (``0``: no disk cache).
 - ``SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE``: in-memory LRU in bytes, 64 MiB.
 - boto3's own settings (``AWS_ENDPOINT_URL``, credentials, region) for S3.
 

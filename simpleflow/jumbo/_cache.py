@@ -15,13 +15,14 @@ Environment, read when the cache is first used in a process:
 
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE``: ``0`` turns the disk cache off.
 - ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR``: its directory, ``/tmp/simpleflow-cache``.
-- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: its size in bytes, 1 GB.
+- ``SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE``: its size in bytes, 1 GB (``0`` turns it off).
 - ``SIMPLEFLOW_JUMBO_FIELDS_MEMORY_CACHE_SIZE``: the memory LRU's size in
   bytes, 64 MiB (``0`` turns it off).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -30,6 +31,7 @@ import stat
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import diskcache
 import diskcache.core
@@ -67,6 +69,26 @@ class _RawBytesDisk(diskcache.Disk):
     def __init__(self, directory: str, **_settings: object) -> None:
         # Settings read back from the database (disk_min_file_size...) are ignored.
         super().__init__(directory, min_file_size=_MIN_FILE_SIZE, pickle_protocol=0)
+        self._written = threading.local()  # the value file this thread's current write created
+
+    def filename(self, key: object = diskcache.core.UNKNOWN, value: object = None) -> tuple[str, str]:
+        name, full_path = super().filename(key, value)
+        self._written.name = name
+        return name, full_path
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a ``Cache.set``: a value file it created but recorded in no row (a full disk, the database
+        refusing the row) is removed. diskcache leaves it, and its LRU would never count nor evict it."""
+        self._written.name = None
+        try:
+            yield
+        except BaseException:
+            if self._written.name is not None:
+                self.remove(self._written.name)
+            raise
+        finally:
+            self._written.name = None
 
     def put(self, key: object) -> tuple[str, bool]:
         if type(key) is not str:
@@ -173,10 +195,11 @@ class _ProcessCaches:
         self.memory = _MemoryLRU(settings.get(MEMORY_CACHE_SIZE_ENV))
         self.disk: diskcache.Cache | None = None
         self.rejected = 0  # disk rows refused as not raw bytes (UnsafeRow)
-        if not settings.get(CACHE_ENV):
+        self.writes_failing = False  # the last disk write failed (a full disk): the next failures are not news
+        size = settings.get(CACHE_SIZE_ENV)
+        if not settings.get(CACHE_ENV) or size == 0:  # 0 bytes: each entry would be written, then evicted at once
             return
         directory = settings.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR
-        size = settings.get(CACHE_SIZE_ENV)
         try:
             _prepare_directory(directory)
             reason = untrusted_reason(directory)
@@ -278,9 +301,22 @@ def put(bucket: str, key: str, text: str, data: bytes) -> None:
     if caches.disk is None:
         return
     try:
-        caches.disk.set(ckey, data, tag=zlib.crc32(data), retry=True)
+        with caches.disk.disk.writing():
+            caches.disk.set(ckey, data, tag=zlib.crc32(data), retry=True)
     except Exception as error:  # a full disk is no reason to fail a task
-        logger.warning("jumbo fields: cannot write disk cache entry for s3://%s/%s: %s", bucket, key, error)
+        # Said once, not at every object read while the disk stays full (a decider reads many).
+        level = logging.DEBUG if caches.writes_failing else logging.WARNING
+        caches.writes_failing = True
+        logger.log(
+            level,
+            "jumbo fields: cannot write disk cache entry for s3://%s/%s: %s (further failures logged at DEBUG "
+            "until a write succeeds)",
+            bucket,
+            key,
+            error,
+        )
+    else:
+        caches.writes_failing = False
 
 
 def _discard(disk: diskcache.Cache, ckey: str) -> None:

@@ -274,9 +274,9 @@ def decode(text: str | None) -> str | None:
     Only objects under ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (bucket or bucket/prefix) are read.
 
     Raises:
-        ValueError: *text* starts like a reference but is malformed.
         JumboFieldUnavailable: the object is gone or may not be read (after a few tries).
-        JumboFieldInvalid: the reference is outside ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (``OutsideBucket``),
+        JumboFieldInvalid: *text* starts like a reference but is not one (``Malformed``: a ValueError too),
+            the reference is outside ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET`` (``OutsideBucket``),
             or the object is not what a jumbo field holds: over ``MAX_JUMBO_SIZE`` or of
             another size than the reference says (refused before it is read), or not UTF-8 text.
         botocore.exceptions.ClientError, BotoCoreError: S3 failed in a way a later try may not (the

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from simpleflow.exceptions import DataError, JumboFieldInvalid
+
 PREFIX = "simpleflow+s3://"
+
+
+class MalformedReference(JumboFieldInvalid):
+    """A field that starts like a reference but is not one (``code`` ``Malformed``): data that can never be
+    read, so the execution or task that needs it fails, and inspection shows it as it is."""
+
+    def __init__(self, reference: str, problem: str) -> None:
+        DataError.__init__(self, problem)
+        self.reference = reference
+        self.code = "Malformed"
 
 
 class Reference(NamedTuple):
@@ -30,11 +42,12 @@ def parse_reference(text: str) -> Reference:
     """Split a reference into bucket, key and size.
 
     Raises:
-        ValueError: *text* starts like a reference but is not one.
+        MalformedReference: *text* starts like a reference but is not one (a ValueError, a DataError).
     """
     location, _, size = text[len(PREFIX) :].rpartition(" ")
     bucket, _, key = location.partition("/")
     if not (text.startswith(PREFIX) and bucket and key and size.isdigit()):
         shown = text if len(text) <= 200 else text[:200] + "..."
-        raise ValueError(f"malformed jumbo field reference {shown!r}: expected '{PREFIX}<bucket>/<key> <size>'")
+        problem = f"malformed jumbo field reference {shown!r}: expected '{PREFIX}<bucket>/<key> <size>'"
+        raise MalformedReference(text, problem)
     return Reference(bucket, key, int(size))

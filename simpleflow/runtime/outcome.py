@@ -266,6 +266,8 @@ def run_activity(
     """
     try:
         args, kwargs, last_details = parse_task_input(jumbo.decode(input_text))
+    except jumbo.JumboFieldUnavailable as err:  # in an SWF worker's words (swf.worker)
+        return failed(named_failure("JumboFieldUnavailable", f"activity '{act.name}': its input {err}"))
     except ValueError as err:
         return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
     try:
@@ -278,5 +280,7 @@ def run_activity(
         return failed(error.details)
     except jumbo.JumboFieldTooLarge:
         return failed(too_large(FieldTooLarge("result", len(text), MAX_RESULT_LENGTH)))
+    except jumbo.JumboFieldNotStored as err:  # in an SWF worker's words (swf.worker)
+        return failed(named_failure("JumboFieldNotStored", f"activity '{act.name}': {err}"))
     except Exception as error:
         return failed(error_details(error))

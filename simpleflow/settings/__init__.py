@@ -52,7 +52,7 @@ _PARSERS: dict[str, _parse.Parser] = {
     "SIMPLEFLOW_POLL_BACKOFF_BASE": _parse.number("a number of seconds, more than 0", positive=True),
     "SIMPLEFLOW_POLL_BACKOFF_MAX": _parse.number("a number of seconds, more than 0", positive=True),
     "SIMPLEFLOW_TELEMETRY_EXIT_TIMEOUT": _parse.as_wait,
-    "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_str,
+    "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": _parse.as_bucket_location,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE": _parse.as_bool,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR": _parse.as_str,
     "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE": _parse.as_size,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -108,6 +109,28 @@ def as_wait(name: str, value: Any) -> float:
     if seconds > threading.TIMEOUT_MAX:
         raise ValueError(f"{name}={seconds:g} is over the longest wait, {threading.TIMEOUT_MAX:g} seconds")
     return seconds
+
+
+# What botocore lets a bucket name be (S3's rules today are stricter, but older buckets may hold capitals or "_").
+_BUCKET_NAME = re.compile(r"[a-zA-Z0-9._-]{1,255}")
+
+
+def as_bucket_location(name: str, value: Any) -> str:
+    """``bucket`` or ``bucket/prefix``, leading and trailing slashes dropped ('' when nothing is given)."""
+    text = "" if value is None else str(value).strip()
+    location = text.strip("/")
+    if not text:
+        return ""
+    if "://" in text:
+        problem = f"expected bucket or bucket/prefix, not a URL (without {text.split('://', 1)[0]}://)"
+    elif not _BUCKET_NAME.fullmatch(location.partition("/")[0]):
+        problem = "expected bucket or bucket/prefix, the bucket named with letters, digits, '.', '-' and '_'"
+    elif any(c.isspace() for c in location):
+        # simpleflow 0.36 splits a reference at its blanks: it could not read one whose key holds a blank.
+        problem = "a prefix with a blank makes references simpleflow 0.36 cannot read"
+    else:
+        return location
+    raise ValueError(f"{name}={value!r}: {problem}")
 
 
 def as_json_object_text(name: str, value: Any) -> str | None:

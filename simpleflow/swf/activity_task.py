@@ -79,8 +79,8 @@ def encode_field(kind: str, text: str | None) -> str | None:
     try:
         return jumbo.encode(text, kind)
     except (jumbo.JumboFieldTooLarge, jumbo.JumboFieldNotStored) as err:
-        if kind == "reason":  # one line for humans: its start says it
-            return text[:limit]
+        if kind == "reason":  # one line for humans: its start says it, cut as the local host cuts it
+            return format.format_reason(text)
         if isinstance(err, jumbo.JumboFieldNotStored):
             raise
         raise FieldTooLarge(kind, len(text), limit) from None

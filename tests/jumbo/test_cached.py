@@ -161,6 +161,42 @@ def test_cached_stores_locally_big_value_through_jumbo_fields_s3_store_and_seria
     assert format.loads(answers[-1][0]["completeWorkflowExecutionDecisionAttributes"]["result"]) == result.result
 
 
+UNRECORDABLE = {
+    "bytes": "TypeError(@cached tests.fixtures.jumbo_workflows.as_bytes: the serializer gave bytes, not text)",
+    "surrogates": "ValueError(@cached tests.fixtures.jumbo_workflows.as_surrogates: the serializer gave text that "
+    "is not UTF-8 (surrogates not allowed at character 128): encode binary data, as base64 for example)",
+}
+
+
+@pytest.mark.parametrize("n", [1, 200], ids=["small", "over the marker limit"])
+@pytest.mark.parametrize("kind", ["bytes", "surrogates"])
+def test_a_serializer_giving_what_no_marker_holds_fails_the_run_alike_on_both_hosts(swf_domain, bucket, kind, n):
+    """A local run kept the bytes and completed, while SWF's deciders failed at every decision task for ever."""
+    local = LocalExecution(wf.CachedUnrecordable, {"args": [kind, n], "kwargs": {}}).execute()
+    on_swf = run_standalone(
+        swf_domain, wf.CachedUnrecordable, {"args": [kind, n], "kwargs": {}}, progress=None, timeout=30
+    )
+
+    assert (local.status, local.reason) == ("failed", f"Cannot replay the workflow: {UNRECORDABLE[kind]}")
+    assert (on_swf.status, on_swf.reason) == (local.status, local.reason)
+    assert bucket_objects(bucket) == {}
+
+
+def test_store_s3_without_a_bucket_fails_the_run_saying_what_to_set_on_both_hosts(swf_domain, counter, monkeypatch):
+    """It said 'marker_details is 28 characters, over SWF's limit of 32768', after calling the function."""
+    monkeypatch.delenv(BUCKET_ENV, raising=False)
+    local = LocalExecution(wf.CachedInS3, {"args": [counter], "kwargs": {}}).execute()
+    on_swf = run_standalone(swf_domain, wf.CachedInS3, {"args": [counter], "kwargs": {}}, progress=None, timeout=30)
+
+    assert (local.status, local.reason) == (
+        "failed",
+        "Cannot replay the workflow: ValueError(@cached tests.fixtures.jumbo_workflows.small_in_s3: store='s3' "
+        f"writes its values to S3: set {BUCKET_ENV}=bucket[/prefix])",
+    )
+    assert (on_swf.status, on_swf.reason) == (local.status, local.reason)
+    assert wf.calls(counter) == 0
+
+
 # -- SWF -------------------------------------------------------------------------------------------
 
 

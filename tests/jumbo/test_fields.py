@@ -174,8 +174,10 @@ def test_write_fills_the_disk_cache_that_a_new_process_reads(bucket, tmp_path):
     assert child.stdout == text
 
 
-def test_disk_cache_can_be_turned_off(bucket, s3_requests, tmp_path, monkeypatch):
-    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE", "0")
+@pytest.mark.parametrize("variable", ["SIMPLEFLOW_JUMBO_FIELDS_CACHE", "SIMPLEFLOW_JUMBO_FIELDS_CACHE_SIZE"])
+def test_disk_cache_can_be_turned_off(bucket, s3_requests, tmp_path, monkeypatch, variable):
+    """A size of 0 wrote each object to the disk cache, then evicted it: work for nothing."""
+    monkeypatch.setenv(variable, "0")
     reference = jumbo.encode(big_text(100_000), "input")
     forget_memory()
     for _ in range(5):

@@ -123,3 +123,31 @@ def test_worker_fails_the_task_naming_the_object_that_is_gone(swf_domain, bucket
         if history(swf_domain, execution)[-1]["eventType"].startswith("WorkflowExecution"):
             break
     assert history(swf_domain, execution)[-1]["eventType"] == "WorkflowExecutionCompleted"
+
+
+@pytest.mark.parametrize("reference", ["simpleflow+s3://nonsense", "simpleflow+s3://{bucket}/gone/key notanumber"])
+def test_a_malformed_reference_fails_the_execution_once_and_inspection_shows_it(swf_domain, bucket, reference):
+    """It was a ValueError, not a data error: each decision task failed at the poll and came back, for ever, and
+    ``workflow.history`` stopped at it."""
+    reference = reference.format(bucket=bucket)
+    task_list = f"d-{uuid.uuid4().hex[:8]}"
+    starter.start_workflow(swf_domain, wf.InputSize, {"args": ["x"], "kwargs": {}}, task_list="other")  # its type
+    run_id = client.swf_client().start_workflow_execution(
+        domain=swf_domain,
+        workflowId="malformed",
+        workflowType={"name": wf.InputSize.name, "version": wf.InputSize.version},
+        taskList={"name": task_list},
+        input=reference,
+    )["runId"]
+    execution = {"workflowId": "malformed", "runId": run_id}
+
+    assert Decider(swf_domain, task_list, [wf.InputSize], cache=RunCache()).poll_once()
+
+    events = history(swf_domain, execution)
+    assert events[-1]["eventType"] == "WorkflowExecutionFailed"
+    assert attributes(events[-1])["reason"] == (
+        "Cannot read the history: input of event 1 (WorkflowExecutionStarted): malformed jumbo field reference "
+        f"{reference!r}: expected 'simpleflow+s3://<bucket>/<key> <size>'"
+    )
+    document = inspection.history_document(swf_domain, "malformed", run_id)
+    assert document["events"][0]["workflowExecutionStartedEventAttributes"]["input"] == reference

@@ -18,8 +18,10 @@ import boto3
 import pytest
 
 from simpleflow import jumbo
+from simpleflow.local import LocalExecution
 from simpleflow.swf import client, starter
 from simpleflow.swf.decider import Decider, RunCache
+from simpleflow.swf.standalone import run_standalone
 from tests.fixtures import jumbo_workflows as wf
 from tests.proxy import CuttableProxy
 from tests.swf_e2e_helpers import attributes
@@ -156,6 +158,35 @@ def test_a_cached_value_s3_does_not_take_leaves_the_decision_task_to_come_back_i
     assert set(json.loads(attributes(events[-1])["result"])) == {"token"}
 
 
+def test_a_cached_value_for_a_bucket_that_does_not_exist_leaves_the_decision_task_as_other_fields_do(
+    swf_domain, tmp_path, monkeypatch
+):
+    """It failed the execution (Cannot replay the workflow: JumboFieldNotStored...), where a result, an input or
+    a large cached value stored in the history leaves the task unanswered: a configuration to fix, which no
+    execution should pay for. Once the bucket exists, the execution completes."""
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", missing)
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_CACHE_DIR", str(tmp_path / "decider-cache"))
+    task_list, counter = f"d-{uuid.uuid4().hex[:8]}", str(tmp_path / "calls")
+    execution = starter.start_workflow(
+        swf_domain, wf.CachedInS3, {"args": [counter], "kwargs": {}}, task_list=task_list, decision_tasks_timeout=2
+    )
+    decider = Decider(swf_domain, task_list, [wf.CachedInS3], cache=RunCache(), sticky_timeout=0)
+
+    with pytest.raises(jumbo.JumboFieldNotStored, match=f"bucket '{missing}': NoSuchBucket"):
+        decider.poll_once()
+    with pytest.raises(jumbo.JumboFieldNotStored, match=f"bucket '{missing}': NoSuchBucket"):  # as for a result
+        LocalExecution(wf.CachedInS3, {"args": [counter], "kwargs": {}}).execute()
+    events = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    assert events[-1]["eventType"] == "DecisionTaskStarted"  # unanswered, not failed
+
+    boto3.client("s3").create_bucket(Bucket=missing)
+    wait_for(swf_domain, execution, "DecisionTaskTimedOut")
+    assert decider.poll_once()
+    events = client.get_history(swf_domain, execution["workflowId"], execution["runId"])
+    assert events[-1]["eventType"] == "WorkflowExecutionCompleted", [e["eventType"] for e in events]
+
+
 def test_an_input_s3_gives_late_is_read_once_s3_is_back_and_the_task_runs(swf_domain, bucket, s3_proxy, tmp_path):
     task_list, activity_list = f"d-{uuid.uuid4().hex[:8]}", f"a-{uuid.uuid4().hex[:8]}"
     decider = Decider(swf_domain, task_list, [wf.BigActivityInput], activity_task_list=activity_list, cache=RunCache())
@@ -203,6 +234,26 @@ def test_a_bucket_that_does_not_exist_fails_the_task_at_once_naming_it(swf_domai
         f"JumboFieldNotStored: activity '{MAKE}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket: "
     ), attributes(failed)["reason"]
     assert (failed["eventTimestamp"] - started["eventTimestamp"]).total_seconds() < 3  # no waiting on it
+
+
+def test_a_bucket_that_does_not_exist_fails_the_task_in_the_same_words_on_both_hosts(swf_domain, monkeypatch):
+    """A local run named no activity, and ended its reason with botocore's line (client.py, line ...)."""
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", missing)
+    input = {"args": [SIZE], "kwargs": {}}
+    local = LocalExecution(wf.BigActivityResult, input).execute()
+    on_swf = run_standalone(swf_domain, wf.BigActivityResult, input, progress=None, timeout=30)
+
+    reasons = [
+        attributes(first(run.events, "ActivityTaskFailed"))["reason"]
+        for run in (local, on_swf)  # the same task, its same reason
+    ]
+    make = "tests.fixtures.jumbo_workflows.make_blob_or_fail"
+    assert reasons[0] == reasons[1]  # cut to SWF's 256 characters alike, ending " ..." (the worker cut it bare)
+    assert reasons[0].startswith(
+        f"JumboFieldNotStored: activity '{make}': the result cannot be stored in S3 bucket '{missing}': NoSuchBucket"
+    )
+    assert (local.status, local.reason) == (on_swf.status, on_swf.reason)
 
 
 def test_an_s3_that_answered_the_jumbo_store_then_cannot_be_reached_is_said_down_not_configured_wrong(
