@@ -64,10 +64,11 @@ def dag_run(
 
     A --record file replays with ``workflow.replay simpleflow.dag.DagWorkflow FILE`` (the spec is in its input).
     """
-    from simpleflow import dag
+    from simpleflow import dag, settings
 
     if not local:
         raise UsageError("dag.run runs a spec in this process: pass --local (dag.start starts it on SWF)")
+    settings.check("decider", "worker")  # what this run reads: a bad value is one line now, not a failed task
     value = dag.parse_value(read_text(input, input_file), input_source(input_file))
     try:
         execution = dag.local_execution(

@@ -79,6 +79,9 @@ def schedule_create(
     if local:
         if not for_seconds or for_seconds <= 0:
             raise UsageError("--local needs --for SECONDS (how long the schedule runs on the virtual clock)")
+        from simpleflow import settings
+
+        settings.check("decider", "worker")  # what its runs read: a bad value is one line now, not failed tasks
         try:  # each run's id as it starts (click.echo flushes): those printed outlive a Ctrl-C
             fires = schedule.run_local_fires(payload, for_seconds, on_start=click.echo)
         except KeyboardInterrupt:

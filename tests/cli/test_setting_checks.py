@@ -54,3 +54,21 @@ def test_a_log_level_s_message_says_the_numbers_it_takes():
     assert done.stderr.strip() == (
         "simpleflow: error: LOG_LEVEL='15': expected DEBUG, INFO, WARNING, ERROR or CRITICAL (or 10, 20, 30, 40 or 50)"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("dag.run", "examples/dag/fanout.json", "--local", "--input", '{"text": "hi"}'),
+        ("schedule.create", "n", "--cron", "0 2 * * *", "examples/dag/diamond.yaml", "--input", '{"x": 1}')
+        + ("--local", "--for", "86400"),
+    ],
+    ids=["dag.run", "schedule.create"],
+)
+def test_a_local_run_of_a_spec_refuses_a_bad_setting_before_it_starts(command):
+    """They ran and exited 0: the value was read only where a task met a jumbo field."""
+    done = simpleflow_cli(*command, env={"SIMPLEFLOW_JUMBO_FIELDS_CACHE": "maybe"})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == (
+        "simpleflow: error: SIMPLEFLOW_JUMBO_FIELDS_CACHE='maybe': expected a boolean (1/0, true/false, yes/no, on/off)"
+    )
