@@ -13,6 +13,10 @@ are read from the members' documentation, so that they apply to the members it n
 - durations: "The duration is specified in seconds, an integer greater than or equal to 0. You can use
   NONE to specify unlimited duration", but not where the member says "you cannot specify a value of
   "NONE"" (an execution's start-to-close timeout), nor where it does not mention NONE (a timer);
+- an execution's start-to-close timeout (StartWorkflowExecution's, RegisterWorkflowType's default): "there
+  is a one-year max limit on the time that a workflow execution can run", and the developer guide
+  (Registering a Workflow Type): "If you specify a value for defaultExecutionStartToCloseTimeout that is
+  greater than one year, the registration will fail" (a year taken as 365 days);
 - a domain's retention (RegisterDomain's ``workflowExecutionRetentionPeriodInDays``): "If you pass the
   value NONE or 0 (zero), then the workflow execution history isn't retained", and "The maximum workflow
   execution retention period is 90 days" (the model only bounds its length: 1 to 8 characters). The
@@ -42,6 +46,8 @@ _EDGE_RULE = "must not start or end with whitespace"
 _NO_NONE = re.compile(r"cannot (?:use|specify)[^.]*\bNONE\b")
 _DURATION_SHAPES = ("DurationInSeconds", "DurationInSecondsOptional")
 _MAX_DAYS = re.compile(r"maximum workflow execution retention period is (\d+) days")
+_ONE_YEAR_RULE = "one-year max limit"
+ONE_YEAR = 365 * 24 * 3600  # seconds
 _SHOWN = 128  # characters of a value shown in a message
 
 
@@ -60,6 +66,7 @@ class Rule:
     edge_rule: bool = False  # no whitespace at either end
     duration: bool | None = None  # a duration: whether NONE is taken; None when not a duration
     max_days: int | None = None  # a retention in days: NONE or 0 to this; None when not one
+    max_seconds: int | None = None  # a duration of at most this many seconds; None: no such bound
 
 
 @functools.cache
@@ -94,6 +101,8 @@ def _compile(shape: Any, doc: str = "", in_decision: bool = False) -> Rule:
         rule.edge_rule = _EDGE_RULE in doc
         if shape.name in _DURATION_SHAPES and not in_decision:
             rule.duration = _takes_none(doc)
+            if _ONE_YEAR_RULE in doc:
+                rule.max_seconds = ONE_YEAR
         days = _MAX_DAYS.search(doc)
         if days is not None:
             rule.max_days = int(days.group(1))
@@ -162,6 +171,8 @@ def _problems(rule: Rule, value: Any, where: str, out: list[str]) -> None:
             refuse("must not start or end with whitespace")
         if rule.duration is not None and not is_duration(value, unlimited=rule.duration):
             refuse(f"must be {_duration_text(rule.duration)}")
+        elif rule.max_seconds is not None and value.isdigit() and int(value) > rule.max_seconds:
+            refuse(f"must be at most one year ({rule.max_seconds} seconds)")
         if rule.max_days is not None and not _is_days(value, rule.max_days):
             refuse(f"must be NONE or a whole number of days from 0 to {rule.max_days}")
     elif kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):

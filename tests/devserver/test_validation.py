@@ -170,3 +170,24 @@ def test_a_retention_from_0_to_90_days_or_none_is_taken(swf, days):
     name = f"retention-ok-{days}-{uuid.uuid4().hex[:6]}"
     swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays=days)
     assert swf.describe_domain(name=name)["configuration"]["workflowExecutionRetentionPeriodInDays"] == days
+
+
+def test_an_execution_timeout_over_one_year_is_refused_at_registration_and_at_start(domain):
+    """ "there is a one-year max limit on the time that a workflow execution can run" (StartWorkflowExecution,
+    RegisterWorkflowType); "greater than one year, the registration will fail" (developer guide)."""
+    over = str(365 * 24 * 3600 + 1)
+    status, code, message = refusal(
+        lambda: domain.swf.register_workflow_type(
+            domain=domain.name, name="long", version="1", defaultExecutionStartToCloseTimeout=over
+        )
+    )
+    assert (status, code) == (400, "ValidationException")
+    assert message.endswith(
+        f"Value '{over}' at 'defaultExecutionStartToCloseTimeout' failed to satisfy constraint: "
+        "Member must be at most one year (31536000 seconds)"
+    )
+    assert error_code(lambda: domain.start("long", executionStartToCloseTimeout=over)) == "ValidationException"
+    opened = domain.swf.count_open_workflow_executions(domain=domain.name, startTimeFilter={"oldestDate": 0})
+    assert opened["count"] == 0
+    execution = domain.start("year", executionStartToCloseTimeout=str(365 * 24 * 3600))
+    assert domain.describe(execution)["executionConfiguration"]["executionStartToCloseTimeout"] == "31536000"
