@@ -19,6 +19,21 @@ def test_an_activity_id_is_taken_again_once_its_task_closed_but_not_while_it_is_
     assert [attrs(e)["activityId"] for e in events if e["eventType"] == "ActivityTaskScheduled"] == ["job", "job"]
 
 
+def test_the_scheduled_event_gives_the_task_timeouts_its_type_defaults_included(domain):
+    """ActivityTaskScheduledEventAttributes: the timeouts of the task, whether the decision or the type set them."""
+    execution = domain.start()
+    domain.decide([schedule("job", startToCloseTimeout="30")])
+    scheduled = next(e for e in domain.history(execution) if e["eventType"] == "ActivityTaskScheduled")
+    timeouts = {k: v for k, v in attrs(scheduled).items() if k.endswith("Timeout")}
+    assert timeouts == {
+        "scheduleToStartTimeout": "600",
+        "scheduleToCloseTimeout": "600",
+        "startToCloseTimeout": "30",
+        "heartbeatTimeout": "NONE",
+    }
+    assert attrs(scheduled)["taskList"] == {"name": "work"}
+
+
 def test_a_task_no_worker_takes_times_out_schedule_to_start_on_time_without_a_request(domain):
     execution = domain.start()
     domain.decide([schedule("late", scheduleToStartTimeout="1")])
