@@ -223,6 +223,18 @@ class Responses(SWFResponse):
         chunk, following = _pages.by_offset(found, params, f"{kind}-types:{params['domain']}")
         return _dumps({"typeInfos": [t.to_medium_dict() for t in chunk], "nextPageToken": following})
 
+    def delete_activity_type(self) -> str:
+        return self._delete_type("activity")
+
+    def delete_workflow_type(self) -> str:
+        return self._delete_type("workflow")
+
+    def _delete_type(self, kind: str) -> str:
+        params = self._params
+        found = params[f"{kind}Type"]
+        self.swf_backend.delete_type(kind, params["domain"], found["name"], found["version"])
+        return ""
+
 
 def _exclusive(filters: dict[str, Any], rule: str) -> None:
     """Refuse more than one of *filters* (name -> value, None when not given), naming those given."""

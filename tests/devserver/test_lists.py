@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.devserver.conftest import Domain, decision
+from tests.devserver.conftest import ACTIVITY, WORKFLOW, Domain, attrs, decision, error_code, schedule
 
 EPOCH = {"oldestDate": 0}
 
@@ -201,6 +201,32 @@ def test_deprecating_a_domain_deprecates_its_types(domain):
         assert list_types(domain=name, registrationStatus="REGISTERED")["typeInfos"] == []
     swf.undeprecate_domain(name=name)
     assert swf.describe_workflow_type(domain=name, workflowType=live)["typeInfo"]["status"] == "DEPRECATED"
+
+
+def test_a_deprecated_type_can_be_deleted_and_what_started_before_goes_on(domain):
+    """DeleteActivityType: "Prior to deletion, activity types must first be deprecated. After an activity type has
+    been deleted, you cannot schedule new activities of that type"; DeleteWorkflowType: "you cannot create new
+    executions of that type. Executions that started before the type was deleted will continue to run"."""
+    swf, name = domain.swf, domain.name
+    execution = domain.start()
+    refused = error_code(lambda: swf.delete_workflow_type(domain=name, workflowType=WORKFLOW))
+    assert refused == "TypeNotDeprecatedFault"
+    swf.deprecate_workflow_type(domain=name, workflowType=WORKFLOW)
+    swf.deprecate_activity_type(domain=name, activityType=ACTIVITY)
+    swf.delete_workflow_type(domain=name, workflowType=WORKFLOW)
+    swf.delete_activity_type(domain=name, activityType=ACTIVITY)
+    for call in (
+        lambda: swf.describe_workflow_type(domain=name, workflowType=WORKFLOW),
+        lambda: swf.delete_activity_type(domain=name, activityType=ACTIVITY),
+        lambda: domain.start(),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
+    assert swf.list_activity_types(domain=name, registrationStatus="DEPRECATED")["typeInfos"] == []
+    domain.decide([schedule("job")])
+    failed = attrs(domain.history(execution)[-2])
+    assert (failed["activityId"], failed["cause"]) == ("job", "ACTIVITY_TYPE_DOES_NOT_EXIST")
+    domain.decide([decision("CompleteWorkflowExecution")])
+    assert domain.describe(execution)["executionInfo"]["closeStatus"] == "COMPLETED"
 
 
 def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):
