@@ -15,6 +15,7 @@ from moto.swf.exceptions import (
     SWFValidationException,
 )
 from moto.swf.models import SWFBackend
+from moto.swf.models.decision_task import DecisionTask as MotoDecisionTask
 
 from simpleflow.devserver import _runtime
 from simpleflow.devserver._listing import select
@@ -96,6 +97,11 @@ class Backend(SWFBackend):
 
     def _started_task(self, task_token: str, what: str) -> Any:
         task = self.find_task(task_token)
+        if isinstance(task, MotoDecisionTask) != (what == "decision task"):
+            # The token of the other kind of task (a decision task's to RespondActivityTaskCompleted...): moto
+            # looked for it among the other kind's tasks and answered HTTP 500. None of that kind has it.
+            other = "a decision task's" if isinstance(task, MotoDecisionTask) else "an activity task's"
+            raise SWFUnknownResourceFault(what, f"the token is {other}")
         execution = task.workflow_execution
         if not execution.open:
             raise SWFUnknownResourceFault(

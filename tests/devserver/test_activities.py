@@ -116,3 +116,21 @@ def test_cancelling_an_activity_that_is_not_open_fails_with_its_cause(domain):
     failed = domain.wait_for(execution, "RequestCancelActivityTaskFailed")
     assert attrs(failed)["cause"] == "ACTIVITY_ID_UNKNOWN"
     assert domain.types(execution)[-1] == "DecisionTaskScheduled"
+
+
+def test_a_token_of_the_other_kind_of_task_is_an_unknown_task_and_changes_nothing(domain):
+    execution = domain.start()
+    swf = domain.swf
+    decision_token = swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})["taskToken"]
+    for call in (
+        lambda: swf.respond_activity_task_completed(taskToken=decision_token, result="r"),
+        lambda: swf.respond_activity_task_failed(taskToken=decision_token),
+        lambda: swf.respond_activity_task_canceled(taskToken=decision_token),
+        lambda: swf.record_activity_task_heartbeat(taskToken=decision_token),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
+    swf.respond_decision_task_completed(taskToken=decision_token, decisions=[schedule("job")])
+    activity_token = domain.poll_activity()["taskToken"]
+    assert error_code(lambda: swf.respond_decision_task_completed(taskToken=activity_token)) == "UnknownResourceFault"
+    swf.respond_activity_task_completed(taskToken=activity_token, result="done")
+    assert domain.types(execution)[-3:] == ["ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled"]
