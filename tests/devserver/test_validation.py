@@ -51,6 +51,8 @@ def test_a_workflow_id_longer_than_256_characters_is_refused_in_swf_words(domain
         ({"executionStartToCloseTimeout": "NONE"}, "'executionStartToCloseTimeout'"),  # "you cannot specify NONE"
         ({"taskStartToCloseTimeout": "5m"}, "'taskStartToCloseTimeout'"),
         ({"taskStartToCloseTimeout": "30.0"}, "'taskStartToCloseTimeout'"),
+        ({"taskPriority": "high"}, "'taskPriority'"),  # "integers that range from Java's Integer.MIN_VALUE..."
+        ({"taskPriority": "2147483648"}, "'taskPriority'"),
     ],
 )
 def test_a_start_that_breaks_swf_model_is_refused_and_leaves_no_execution(domain, options, where):
@@ -191,3 +193,18 @@ def test_an_execution_timeout_over_one_year_is_refused_at_registration_and_at_st
     assert opened["count"] == 0
     execution = domain.start("year", executionStartToCloseTimeout=str(365 * 24 * 3600))
     assert domain.describe(execution)["executionConfiguration"]["executionStartToCloseTimeout"] == "31536000"
+
+
+def test_a_task_priority_swf_takes_in_no_form_fails_its_decision_alone(domain):
+    """Priorities: "Valid values are integers that range from Java's Integer.MIN_VALUE (-2147483648) to
+    Integer.MAX_VALUE (2147483647)"; a decision outside its constraints fails with OPERATION_NOT_PERMITTED."""
+    execution = domain.start(taskPriority="-5")
+    domain.decide([schedule("bad", taskPriority="1.5"), schedule("good", taskPriority="2147483647")])
+    events = domain.history(execution)
+    failed = next(attrs(e) for e in events if e["eventType"] == "ScheduleActivityTaskFailed")
+    assert (failed["activityId"], failed["cause"]) == ("bad", "OPERATION_NOT_PERMITTED")
+    scheduled = [attrs(e) for e in events if e["eventType"] == "ActivityTaskScheduled"]
+    assert [(a["activityId"], a["taskPriority"]) for a in scheduled] == [("good", "2147483647")]
+    register = domain.swf.register_activity_type
+    refused = error_code(lambda: register(domain=domain.name, name="p", version="1", defaultTaskPriority="urgent"))
+    assert refused == "ValidationException"
