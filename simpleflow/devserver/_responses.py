@@ -1,5 +1,6 @@
 """The SWF wire protocol of the dev server: moto's request handling, with the parameters moto ignores
-(pages, filters, startAtPreviousStartedEvent, task list overrides) and the calls it lacks.
+(pages, filters, startAtPreviousStartedEvent, task list overrides), the calls it lacks, and domain tags
+(:mod:`._tags`).
 
 Every SWF request is first checked against SWF's model (:mod:`._validation`: lengths, counts, ranges,
 names and durations), then runs holding the server's lock (moto's models take none: two polls at once
@@ -15,6 +16,7 @@ from moto.swf.exceptions import SWFValidationException
 from moto.swf.responses import SWFResponse
 
 from simpleflow.devserver import _pages, _runtime, _validation
+from simpleflow.devserver._tags import TagsMixin
 
 
 def _event_id(event: Any) -> int:
@@ -29,7 +31,7 @@ def _closed_order(wfe: Any) -> tuple[float, str]:
     return (wfe.close_timestamp or 0.0, wfe.run_id)
 
 
-class Responses(SWFResponse):
+class Responses(TagsMixin, SWFResponse):
     @property
     def _params(self) -> Any:
         # moto parses the body at every read; the model check and the handler read it once between them (one

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -136,6 +137,26 @@ def test_domains_and_types_come_in_pages(swf):
     assert [t["workflowType"]["name"] for t in named["typeInfos"]] == ["w"]
     listed = swf.list_domains(registrationStatus="REGISTERED", maximumPageSize=1)
     assert len(listed["domainInfos"]) == 1 and listed["nextPageToken"]
+
+
+def test_a_domain_takes_tags_with_or_without_a_value_and_an_unknown_domain_has_none(swf):
+    """ResourceTag: key "Required: Yes", value "Required: No"; UnknownResourceFault: "the named resource cannot
+    be found"."""
+    name = f"tagged-{uuid.uuid4().hex[:8]}"
+    swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1", tags=[{"key": "team", "value": "a"}])
+    arn = swf.describe_domain(name=name)["domainInfo"]["arn"]
+    swf.tag_resource(resourceArn=arn, tags=[{"key": "solo"}, {"key": "gone", "value": "v"}])
+    swf.untag_resource(resourceArn=arn, tagKeys=["gone"])
+    assert swf.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "a"}, {"key": "solo"}]
+    other = f"tagged-{uuid.uuid4().hex[:8]}"
+    swf.register_domain(name=other, workflowExecutionRetentionPeriodInDays="1", tags=[{"key": "bare"}])
+    unknown = arn.replace(name, "no-such-domain")
+    for call in (
+        lambda: swf.list_tags_for_resource(resourceArn=unknown),
+        lambda: swf.tag_resource(resourceArn=unknown, tags=[{"key": "k", "value": "v"}]),
+        lambda: swf.untag_resource(resourceArn=unknown, tagKeys=["k"]),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
 
 
 def _type_infos(domain, kind: dict, status: str) -> list[dict]:
