@@ -41,10 +41,12 @@ class ActivitiesMixin:
         finally:
             self._open_activities_only = False
         if len(self._activity_tasks) > scheduled:
-            self._record_timeouts(self._activity_tasks[-1])
+            self._record_settings(self._activity_tasks[-1])
 
-    def _record_timeouts(self, task: Any) -> None:
-        """Give the task's ActivityTaskScheduled event the timeouts the task has, its type's defaults included.
+    def _record_settings(self, task: Any) -> None:
+        """Give the task's ActivityTaskScheduled event the timeouts the task has, its type's defaults included,
+        and its type's default priority when the decision gave none ("This overrides the defaultTaskPriority
+        specified when registering the activity type").
 
         SWF's API reference, ActivityTaskScheduledEventAttributes: scheduleToStartTimeout is "The maximum amount
         of time the activity task can wait to be assigned to a worker", startToCloseTimeout "The maximum amount
@@ -53,7 +55,11 @@ class ActivitiesMixin:
         """
         event_id = task.scheduled_event_id
         if event_id and event_id <= len(self._events):  # 0: not recorded, the history is full
-            self._events[event_id - 1].event_attributes.update(task.timeouts)
+            attributes = self._events[event_id - 1].event_attributes
+            attributes.update(task.timeouts)
+            default = getattr(task.activity_type, "default_task_priority", None)
+            if attributes.get("taskPriority") is None and default is not None:
+                attributes["taskPriority"] = default
 
     def timeout_activity_task(self, timeout: Any) -> None:
         task = timeout.obj

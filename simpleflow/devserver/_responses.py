@@ -132,6 +132,30 @@ class Responses(TagsMixin, SWFResponse):
 
     # -- executions -------------------------------------------------------------------------
 
+    def start_workflow_execution(self) -> str:
+        """moto's, with the taskPriority it drops (not in the started event, nor in DescribeWorkflowExecution)."""
+        params = self._params
+        wtype = params["workflowType"]
+        for value in (params["domain"], params["workflowId"], wtype["name"], wtype["version"]):
+            self._check_string(value)
+        for key in ("childPolicy", "executionStartToCloseTimeout", "input", "taskStartToCloseTimeout", "taskPriority"):
+            self._check_none_or_string(params.get(key))
+        self._check_none_or_list_of_strings(params.get("tagList"))
+        run = self.swf_backend.start_workflow_execution(
+            params["domain"],
+            params["workflowId"],
+            wtype["name"],
+            wtype["version"],
+            task_list=(params.get("taskList") or {}).get("name"),
+            child_policy=params.get("childPolicy"),
+            execution_start_to_close_timeout=params.get("executionStartToCloseTimeout"),
+            workflow_input=params.get("input"),
+            tag_list=params.get("tagList"),
+            task_start_to_close_timeout=params.get("taskStartToCloseTimeout"),
+            task_priority=params.get("taskPriority"),
+        )
+        return json.dumps({"runId": run.run_id})
+
     def request_cancel_workflow_execution(self) -> str:
         params = self._params
         self._check_string(params["domain"])
@@ -205,6 +229,15 @@ class Responses(TagsMixin, SWFResponse):
         return json.dumps({"count": len(found), "truncated": False})
 
     # -- domains and types -----------------------------------------------------------------------
+
+    def register_activity_type(self) -> str:
+        """moto's, keeping the defaultTaskPriority it drops (ActivityTypeConfiguration: "The default task priority
+        for tasks of this activity type, specified at registration")."""
+        answer = super().register_activity_type()
+        params = self._params
+        found = self.swf_backend.domain_of(params["domain"]).get_type("activity", params["name"], params["version"])
+        found.default_task_priority = params.get("defaultTaskPriority")
+        return answer
 
     def list_domains(self) -> str:
         params = self._params
