@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.swf.exceptions import SWFValidationException
+from moto.swf.exceptions import SWFClientError, SWFValidationException
 from moto.swf.responses import SWFResponse
 
 from simpleflow.devserver import _pages, _runtime, _validation
 from simpleflow.devserver._tags import TagsMixin
+
+# The errors of AWS's JSON protocol for a request no operation can read.
+_SERIALIZATION = "com.amazon.coral.service#SerializationException"
+_UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
 
 
 def _event_id(event: Any) -> int:
@@ -42,19 +46,30 @@ class Responses(TagsMixin, SWFResponse):
         return parsed
 
     def call_action(self) -> Any:
-        try:
-            params = self._params
-        except ValueError:
-            params = None  # no JSON: moto answers it
-        refused = None if params is None else _validation.check(self._get_action(), params)
+        refused = self._refusal()
         if refused is not None:
             # Before anything is looked up or recorded, as SWF refuses a request that breaks its model.
-            error = SWFValidationException(refused)
-            status, headers, body = self._transform_response(self.response_headers, _answer(error))
+            status, headers, body = self._transform_response(self.response_headers, _answer(refused))
             headers, body = self._enrich_response(headers, body)
             return status, headers, body
         with _runtime.current().lock:
             return super().call_action()
+
+    def _refusal(self) -> SWFClientError | None:
+        """The error SWF answers this request with before it acts, None when the request can run: a body that is
+        no JSON object, an operation SWF does not have (moto answered both with HTTP 500), a member that breaks
+        SWF's model (ValidationException)."""
+        try:
+            params = self._params
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            return SWFClientError(_SERIALIZATION, "the request body is not a JSON object")
+        action = self._get_action()
+        if not _validation.has_operation(action):
+            return SWFClientError(_UNKNOWN_OPERATION, f"SWF has no operation {action!r}")
+        problem = _validation.check(action, params)
+        return None if problem is None else SWFValidationException(problem)
 
     # -- decision tasks --------------------------------------------------------------
 
@@ -278,7 +293,7 @@ def _exclusive(filters: dict[str, Any], rule: str) -> None:
         raise SWFValidationException(f"{', '.join(given[:-1])} and {given[-1]} are mutually exclusive: {rule}")
 
 
-def _answer(error: SWFValidationException) -> tuple[str, dict[str, Any]]:
+def _answer(error: SWFClientError) -> tuple[str, dict[str, Any]]:
     return error.description, {**dict(error.get_headers()), "status": error.code}
 
 

@@ -142,6 +142,11 @@ def _operation_rule(operation: str) -> Rule | None:
     return _compile(model.operation_model(operation).input_shape)
 
 
+def has_operation(operation: str) -> bool:
+    """Whether SWF has *operation* (``DescribeDomain``...)."""
+    return operation in _model().operation_names
+
+
 def warm() -> None:
     """Load the model and compile every operation's rule (the first requests then wait for nothing)."""
     for operation in _model().operation_names:
