@@ -34,11 +34,32 @@ class ActivitiesMixin:
 
     def schedule_activity_task(self, event_id: int, attributes: dict[str, Any]) -> None:
         # moto looks for the id among self.activity_tasks: only the open ones count, as on SWF.
+        scheduled = len(self._activity_tasks)
         self._open_activities_only = True
         try:
             super().schedule_activity_task(event_id, attributes)
         finally:
             self._open_activities_only = False
+        if len(self._activity_tasks) > scheduled:
+            self._record_settings(self._activity_tasks[-1])
+
+    def _record_settings(self, task: Any) -> None:
+        """Give the task's ActivityTaskScheduled event the timeouts the task has, its type's defaults included,
+        and its type's default priority when the decision gave none ("This overrides the defaultTaskPriority
+        specified when registering the activity type").
+
+        SWF's API reference, ActivityTaskScheduledEventAttributes: scheduleToStartTimeout is "The maximum amount
+        of time the activity task can wait to be assigned to a worker", startToCloseTimeout "The maximum amount
+        of time a worker may take to process the activity task" (those of the task, whichever set them). moto
+        records only the timeouts the decision gave: a task left to its type's defaults showed none.
+        """
+        event_id = task.scheduled_event_id
+        if event_id and event_id <= len(self._events):  # 0: not recorded, the history is full
+            attributes = self._events[event_id - 1].event_attributes
+            attributes.update(task.timeouts)
+            default = getattr(task.activity_type, "default_task_priority", None)
+            if attributes.get("taskPriority") is None and default is not None:
+                attributes["taskPriority"] = default
 
     def timeout_activity_task(self, timeout: Any) -> None:
         task = timeout.obj

@@ -1,17 +1,32 @@
 """The dev server's SWF backend: moto's, with long polls, tasks found by token, on-time timeouts, no new
 execution or type in a deprecated domain (whose types are deprecated with it), and the calls moto lacks
-(RequestCancelWorkflowExecution, RespondActivityTaskCanceled, counts)."""
+(RequestCancelWorkflowExecution, RespondActivityTaskCanceled, counts, DeleteActivityType and
+DeleteWorkflowType)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
-from moto.swf.exceptions import SWFDomainDeprecatedFault, SWFUnknownResourceFault, SWFValidationException
+from moto.swf.exceptions import (
+    SWFClientError,
+    SWFDomainDeprecatedFault,
+    SWFUnknownResourceFault,
+    SWFValidationException,
+)
 from moto.swf.models import SWFBackend
+from moto.swf.models.decision_task import DecisionTask as MotoDecisionTask
 
 from simpleflow.devserver import _runtime
 from simpleflow.devserver._listing import select
+
+
+class TypeNotDeprecatedFault(SWFClientError):
+    """ "Returned when the resource type has not been deprecated" (DeleteActivityType, DeleteWorkflowType)."""
+
+    def __init__(self, found: Any) -> None:
+        name = f"{type(found).__name__}=[name={found.name}, version={found.version}]"
+        super().__init__("com.amazonaws.swf.base.model#TypeNotDeprecatedFault", name)
 
 
 class Backend(SWFBackend):
@@ -82,6 +97,11 @@ class Backend(SWFBackend):
 
     def _started_task(self, task_token: str, what: str) -> Any:
         task = self.find_task(task_token)
+        if isinstance(task, MotoDecisionTask) != (what == "decision task"):
+            # The token of the other kind of task (a decision task's to RespondActivityTaskCompleted...): moto
+            # looked for it among the other kind's tasks and answered HTTP 500. None of that kind has it.
+            other = "a decision task's" if isinstance(task, MotoDecisionTask) else "an activity task's"
+            raise SWFUnknownResourceFault(what, f"the token is {other}")
         execution = task.workflow_execution
         if not execution.open:
             raise SWFUnknownResourceFault(
@@ -157,6 +177,23 @@ class Backend(SWFBackend):
     def register_type(self, kind: str, domain_name: str, *args: Any, **kwargs: Any) -> None:
         self._live_domain(domain_name)
         super().register_type(kind, domain_name, *args, **kwargs)
+
+    def delete_type(self, kind: str, domain_name: str, name: str, version: str) -> None:
+        """Forget a deprecated type of the domain.
+
+        SWF's API reference, DeleteActivityType: "Prior to deletion, activity types must first be deprecated.
+        After an activity type has been deleted, you cannot schedule new activities of that type. Activities
+        that started before the type was deleted will continue to run." DeleteWorkflowType reads the same of
+        executions. moto lacks both calls (an HTTP 500).
+        """
+        domain = self.domain_of(domain_name)
+        found = domain.get_type(kind, name, version)  # UnknownResourceFault
+        if found.status != "DEPRECATED":
+            raise TypeNotDeprecatedFault(found)
+        versions = domain.types[kind][name]
+        del versions[version]
+        if not versions:
+            del domain.types[kind][name]
 
     # -- executions ----------------------------------------------------------------------
 

@@ -161,9 +161,10 @@ class DecisionsMixin:
                 record(self, kind + "Failed", attrs)
                 continue
             attributes = _attributes(decision)
-            if _validation.bad_duration(kind, attributes) is not None:
-                # A duration SWF takes in no form ("5m"): this decision fails alone, before anything of it is
-                # recorded (see _validation.bad_duration for the reference's words); the others are carried out.
+            if _validation.bad_value(kind, attributes) is not None:
+                # A duration or a priority SWF takes in no form ("5m", "high"): this decision fails alone, before
+                # anything of it is recorded (see _validation.bad_value for the reference's words); the others
+                # are carried out.
                 record(self, kind + "Failed", _validation.failed_event_attributes(kind, attributes, event_id))
                 self.should_schedule_decision_next = True
                 continue

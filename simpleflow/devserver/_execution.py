@@ -45,7 +45,9 @@ class Execution(
         self.parent_execution = kwargs.get("parent_execution")
         self.parent_initiated_event_id = kwargs.get("parent_initiated_event_id")
         self.continued_execution_run_id = kwargs.get("continued_execution_run_id")
-        self.task_priority = kwargs.get("task_priority")
+        # StartWorkflowExecution's taskPriority: "If not set, then the default task priority for the workflow type
+        # is used" (SWF's API reference).
+        self.task_priority = kwargs.get("task_priority") or getattr(workflow_type, "default_task_priority", None)
         self.decision_task_list_override: tuple[str, Any] | None = None
         self.processed_started_event_id: int | None = None  # DecisionTaskStarted of the last task answered
         self.close_details: dict[str, Any] = {}

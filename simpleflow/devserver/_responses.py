@@ -1,5 +1,6 @@
 """The SWF wire protocol of the dev server: moto's request handling, with the parameters moto ignores
-(pages, filters, startAtPreviousStartedEvent, task list overrides) and the calls it lacks.
+(pages, filters, startAtPreviousStartedEvent, task list overrides), the calls it lacks, and domain tags
+(:mod:`._tags`).
 
 Every SWF request is first checked against SWF's model (:mod:`._validation`: lengths, counts, ranges,
 names and durations), then runs holding the server's lock (moto's models take none: two polls at once
@@ -11,10 +12,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.swf.exceptions import SWFValidationException
+from moto.swf.exceptions import SWFClientError, SWFValidationException
 from moto.swf.responses import SWFResponse
 
 from simpleflow.devserver import _pages, _runtime, _validation
+from simpleflow.devserver._tags import TagsMixin
+
+# The errors of AWS's JSON protocol for a request no operation can read.
+_SERIALIZATION = "com.amazon.coral.service#SerializationException"
+_UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
 
 
 def _event_id(event: Any) -> int:
@@ -29,7 +35,7 @@ def _closed_order(wfe: Any) -> tuple[float, str]:
     return (wfe.close_timestamp or 0.0, wfe.run_id)
 
 
-class Responses(SWFResponse):
+class Responses(TagsMixin, SWFResponse):
     @property
     def _params(self) -> Any:
         # moto parses the body at every read; the model check and the handler read it once between them (one
@@ -40,19 +46,30 @@ class Responses(SWFResponse):
         return parsed
 
     def call_action(self) -> Any:
-        try:
-            params = self._params
-        except ValueError:
-            params = None  # no JSON: moto answers it
-        refused = None if params is None else _validation.check(self._get_action(), params)
+        refused = self._refusal()
         if refused is not None:
             # Before anything is looked up or recorded, as SWF refuses a request that breaks its model.
-            error = SWFValidationException(refused)
-            status, headers, body = self._transform_response(self.response_headers, _answer(error))
+            status, headers, body = self._transform_response(self.response_headers, _answer(refused))
             headers, body = self._enrich_response(headers, body)
             return status, headers, body
         with _runtime.current().lock:
             return super().call_action()
+
+    def _refusal(self) -> SWFClientError | None:
+        """The error SWF answers this request with before it acts, None when the request can run: a body that is
+        no JSON object, an operation SWF does not have (moto answered both with HTTP 500), a member that breaks
+        SWF's model (ValidationException)."""
+        try:
+            params = self._params
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            return SWFClientError(_SERIALIZATION, "the request body is not a JSON object")
+        action = self._get_action()
+        if not _validation.has_operation(action):
+            return SWFClientError(_UNKNOWN_OPERATION, f"SWF has no operation {action!r}")
+        problem = _validation.check(action, params)
+        return None if problem is None else SWFValidationException(problem)
 
     # -- decision tasks --------------------------------------------------------------
 
@@ -130,6 +147,30 @@ class Responses(SWFResponse):
 
     # -- executions -------------------------------------------------------------------------
 
+    def start_workflow_execution(self) -> str:
+        """moto's, with the taskPriority it drops (not in the started event, nor in DescribeWorkflowExecution)."""
+        params = self._params
+        wtype = params["workflowType"]
+        for value in (params["domain"], params["workflowId"], wtype["name"], wtype["version"]):
+            self._check_string(value)
+        for key in ("childPolicy", "executionStartToCloseTimeout", "input", "taskStartToCloseTimeout", "taskPriority"):
+            self._check_none_or_string(params.get(key))
+        self._check_none_or_list_of_strings(params.get("tagList"))
+        run = self.swf_backend.start_workflow_execution(
+            params["domain"],
+            params["workflowId"],
+            wtype["name"],
+            wtype["version"],
+            task_list=(params.get("taskList") or {}).get("name"),
+            child_policy=params.get("childPolicy"),
+            execution_start_to_close_timeout=params.get("executionStartToCloseTimeout"),
+            workflow_input=params.get("input"),
+            tag_list=params.get("tagList"),
+            task_start_to_close_timeout=params.get("taskStartToCloseTimeout"),
+            task_priority=params.get("taskPriority"),
+        )
+        return json.dumps({"runId": run.run_id})
+
     def request_cancel_workflow_execution(self) -> str:
         params = self._params
         self._check_string(params["domain"])
@@ -204,6 +245,15 @@ class Responses(SWFResponse):
 
     # -- domains and types -----------------------------------------------------------------------
 
+    def register_activity_type(self) -> str:
+        """moto's, keeping the defaultTaskPriority it drops (ActivityTypeConfiguration: "The default task priority
+        for tasks of this activity type, specified at registration")."""
+        answer = super().register_activity_type()
+        params = self._params
+        found = self.swf_backend.domain_of(params["domain"]).get_type("activity", params["name"], params["version"])
+        found.default_task_priority = params.get("defaultTaskPriority")
+        return answer
+
     def list_domains(self) -> str:
         params = self._params
         self._check_string(params["registrationStatus"])
@@ -223,6 +273,18 @@ class Responses(SWFResponse):
         chunk, following = _pages.by_offset(found, params, f"{kind}-types:{params['domain']}")
         return _dumps({"typeInfos": [t.to_medium_dict() for t in chunk], "nextPageToken": following})
 
+    def delete_activity_type(self) -> str:
+        return self._delete_type("activity")
+
+    def delete_workflow_type(self) -> str:
+        return self._delete_type("workflow")
+
+    def _delete_type(self, kind: str) -> str:
+        params = self._params
+        found = params[f"{kind}Type"]
+        self.swf_backend.delete_type(kind, params["domain"], found["name"], found["version"])
+        return ""
+
 
 def _exclusive(filters: dict[str, Any], rule: str) -> None:
     """Refuse more than one of *filters* (name -> value, None when not given), naming those given."""
@@ -231,7 +293,7 @@ def _exclusive(filters: dict[str, Any], rule: str) -> None:
         raise SWFValidationException(f"{', '.join(given[:-1])} and {given[-1]} are mutually exclusive: {rule}")
 
 
-def _answer(error: SWFValidationException) -> tuple[str, dict[str, Any]]:
+def _answer(error: SWFClientError) -> tuple[str, dict[str, Any]]:
     return error.description, {**dict(error.get_headers()), "status": error.code}
 
 

@@ -44,7 +44,11 @@ class RegisteredAt:
 
 
 class ActivityType(RegisteredAt, MotoActivityType):
-    pass
+    default_task_priority: str | None = None
+
+    @property
+    def _configuration_keys(self) -> list[str]:
+        return [*super()._configuration_keys, "defaultTaskPriority"]
 
 
 class WorkflowType(RegisteredAt, MotoWorkflowType):

@@ -13,13 +13,19 @@ are read from the members' documentation, so that they apply to the members it n
 - durations: "The duration is specified in seconds, an integer greater than or equal to 0. You can use
   NONE to specify unlimited duration", but not where the member says "you cannot specify a value of
   "NONE"" (an execution's start-to-close timeout), nor where it does not mention NONE (a timer);
+- an execution's start-to-close timeout (StartWorkflowExecution's, RegisterWorkflowType's default): "there
+  is a one-year max limit on the time that a workflow execution can run", and the developer guide
+  (Registering a Workflow Type): "If you specify a value for defaultExecutionStartToCloseTimeout that is
+  greater than one year, the registration will fail" (a year taken as 365 days);
+- task priorities: "Valid values are integers that range from Java's Integer.MIN_VALUE (-2147483648) to
+  Integer.MAX_VALUE (2147483647)" (the model types them as strings);
 - a domain's retention (RegisterDomain's ``workflowExecutionRetentionPeriodInDays``): "If you pass the
   value NONE or 0 (zero), then the workflow execution history isn't retained", and "The maximum workflow
   execution retention period is 90 days" (the model only bounds its length: 1 to 8 characters). The
   reference has a request whose "parameter values fall outside the specified constraints" fail.
 
-A decision's durations are not refused here: the reference has a decision whose "parameter values fall
-outside the specified constraints" fail on its own (see :func:`bad_duration`).
+A decision's durations and priorities are not refused here: the reference has a decision whose "parameter
+values fall outside the specified constraints" fail on its own (see :func:`bad_value`).
 
 The answer has the shape of SWF's: ``1 validation error detected: Value '...' at 'workflowId' failed to
 satisfy constraint: Member must have length less than or equal to 256``, a member of a list named by its
@@ -42,6 +48,10 @@ _EDGE_RULE = "must not start or end with whitespace"
 _NO_NONE = re.compile(r"cannot (?:use|specify)[^.]*\bNONE\b")
 _DURATION_SHAPES = ("DurationInSeconds", "DurationInSecondsOptional")
 _MAX_DAYS = re.compile(r"maximum workflow execution retention period is (\d+) days")
+_PRIORITY_RULE = re.compile(r"Integer\.MIN_VALUE \((-?\d+)\) to Integer\.MAX_VALUE \((\d+)\)")
+_PRIORITY_TEXT = re.compile(r"[+-]?[0-9]+")
+_ONE_YEAR_RULE = "one-year max limit"
+ONE_YEAR = 365 * 24 * 3600  # seconds
 _SHOWN = 128  # characters of a value shown in a message
 
 
@@ -60,6 +70,8 @@ class Rule:
     edge_rule: bool = False  # no whitespace at either end
     duration: bool | None = None  # a duration: whether NONE is taken; None when not a duration
     max_days: int | None = None  # a retention in days: NONE or 0 to this; None when not one
+    max_seconds: int | None = None  # a duration of at most this many seconds; None: no such bound
+    priority: tuple[int, int] | None = None  # a task priority: an integer in this range; None when not one
 
 
 @functools.cache
@@ -94,10 +106,27 @@ def _compile(shape: Any, doc: str = "", in_decision: bool = False) -> Rule:
         rule.edge_rule = _EDGE_RULE in doc
         if shape.name in _DURATION_SHAPES and not in_decision:
             rule.duration = _takes_none(doc)
+            if _ONE_YEAR_RULE in doc:
+                rule.max_seconds = ONE_YEAR
+        if not in_decision:
+            rule.priority = _priority_range(doc)
         days = _MAX_DAYS.search(doc)
         if days is not None:
             rule.max_days = int(days.group(1))
     return rule
+
+
+def _priority_range(doc: str) -> tuple[int, int] | None:
+    """The range of a task priority member, from its text; None for any other member."""
+    found = _PRIORITY_RULE.search(doc)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def is_priority(value: Any, bounds: tuple[int, int]) -> bool:
+    """Whether *value* is a task priority SWF takes: the text of an integer within *bounds*."""
+    if not isinstance(value, str) or _PRIORITY_TEXT.fullmatch(value) is None:
+        return False
+    return bounds[0] <= int(value) <= bounds[1]
 
 
 def _takes_none(doc: str) -> bool:
@@ -111,6 +140,11 @@ def _operation_rule(operation: str) -> Rule | None:
     if operation not in model.operation_names:
         return None
     return _compile(model.operation_model(operation).input_shape)
+
+
+def has_operation(operation: str) -> bool:
+    """Whether SWF has *operation* (``DescribeDomain``...)."""
+    return operation in _model().operation_names
 
 
 def warm() -> None:
@@ -162,6 +196,10 @@ def _problems(rule: Rule, value: Any, where: str, out: list[str]) -> None:
             refuse("must not start or end with whitespace")
         if rule.duration is not None and not is_duration(value, unlimited=rule.duration):
             refuse(f"must be {_duration_text(rule.duration)}")
+        elif rule.max_seconds is not None and value.isdigit() and int(value) > rule.max_seconds:
+            refuse(f"must be at most one year ({rule.max_seconds} seconds)")
+        if rule.priority is not None and not is_priority(value, rule.priority):
+            refuse(f"must be an integer from {rule.priority[0]} to {rule.priority[1]}")
         if rule.max_days is not None and not _is_days(value, rule.max_days):
             refuse(f"must be NONE or a whole number of days from 0 to {rule.max_days}")
     elif kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
@@ -212,8 +250,9 @@ def check(operation: str, params: Any) -> str | None:
     return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(out)
 
 
-def bad_duration(decision_type: str, attributes: dict[str, Any]) -> str | None:
-    """The first member of a decision's attributes whose duration SWF does not take; None if all are.
+def bad_value(decision_type: str, attributes: dict[str, Any]) -> str | None:
+    """The first member of a decision's attributes whose duration or task priority SWF does not take; None if
+    all are.
 
     The API reference, on each decision's attributes (e.g. ScheduleActivityTaskDecisionAttributes): "If
     the caller doesn't have sufficient permissions to invoke the action, or the parameter values fall
@@ -226,9 +265,15 @@ def bad_duration(decision_type: str, attributes: dict[str, Any]) -> str | None:
     if shape is None:
         return None
     for name, member in shape.members.items():
-        if member.name in _DURATION_SHAPES and attributes.get(name) is not None:
-            if not is_duration(attributes[name], unlimited=_takes_none(_text(member.documentation))):
-                return name
+        value = attributes.get(name)
+        if value is None:
+            continue
+        doc = _text(member.documentation)
+        if member.name in _DURATION_SHAPES and not is_duration(value, unlimited=_takes_none(doc)):
+            return name
+        bounds = _priority_range(doc)
+        if bounds is not None and not is_priority(value, bounds):
+            return name
     return None
 
 

@@ -19,6 +19,21 @@ def test_an_activity_id_is_taken_again_once_its_task_closed_but_not_while_it_is_
     assert [attrs(e)["activityId"] for e in events if e["eventType"] == "ActivityTaskScheduled"] == ["job", "job"]
 
 
+def test_the_scheduled_event_gives_the_task_timeouts_its_type_defaults_included(domain):
+    """ActivityTaskScheduledEventAttributes: the timeouts of the task, whether the decision or the type set them."""
+    execution = domain.start()
+    domain.decide([schedule("job", startToCloseTimeout="30")])
+    scheduled = next(e for e in domain.history(execution) if e["eventType"] == "ActivityTaskScheduled")
+    timeouts = {k: v for k, v in attrs(scheduled).items() if k.endswith("Timeout")}
+    assert timeouts == {
+        "scheduleToStartTimeout": "600",
+        "scheduleToCloseTimeout": "600",
+        "startToCloseTimeout": "30",
+        "heartbeatTimeout": "NONE",
+    }
+    assert attrs(scheduled)["taskList"] == {"name": "work"}
+
+
 def test_a_task_no_worker_takes_times_out_schedule_to_start_on_time_without_a_request(domain):
     execution = domain.start()
     domain.decide([schedule("late", scheduleToStartTimeout="1")])
@@ -101,3 +116,21 @@ def test_cancelling_an_activity_that_is_not_open_fails_with_its_cause(domain):
     failed = domain.wait_for(execution, "RequestCancelActivityTaskFailed")
     assert attrs(failed)["cause"] == "ACTIVITY_ID_UNKNOWN"
     assert domain.types(execution)[-1] == "DecisionTaskScheduled"
+
+
+def test_a_token_of_the_other_kind_of_task_is_an_unknown_task_and_changes_nothing(domain):
+    execution = domain.start()
+    swf = domain.swf
+    decision_token = swf.poll_for_decision_task(domain=domain.name, taskList={"name": "decisions"})["taskToken"]
+    for call in (
+        lambda: swf.respond_activity_task_completed(taskToken=decision_token, result="r"),
+        lambda: swf.respond_activity_task_failed(taskToken=decision_token),
+        lambda: swf.respond_activity_task_canceled(taskToken=decision_token),
+        lambda: swf.record_activity_task_heartbeat(taskToken=decision_token),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
+    swf.respond_decision_task_completed(taskToken=decision_token, decisions=[schedule("job")])
+    activity_token = domain.poll_activity()["taskToken"]
+    assert error_code(lambda: swf.respond_decision_task_completed(taskToken=activity_token)) == "UnknownResourceFault"
+    swf.respond_activity_task_completed(taskToken=activity_token, result="done")
+    assert domain.types(execution)[-3:] == ["ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled"]

@@ -278,3 +278,29 @@ def test_a_history_read_in_reverse_order_comes_newest_first_in_pages_that_skip_n
     third = domain.swf.get_workflow_execution_history(**read, nextPageToken=second["nextPageToken"])
     ids = [e["eventId"] for page in (first, second, third) for e in page["events"]]
     assert ids == [5, 4, 3, 2, 1] and "nextPageToken" not in third  # the event added meanwhile is not in them
+
+
+def test_task_priorities_are_kept_and_the_types_defaults_fill_in(domain):
+    """StartWorkflowExecution's taskPriority: "If not set, then the default task priority for the workflow type is
+    used"; ScheduleActivityTask's "overrides the defaultTaskPriority specified when registering the activity type"."""
+    swf, name, typed = domain.swf, domain.name, {"name": "ranked", "version": "1"}
+    swf.register_workflow_type(domain=name, **typed, defaultTaskList={"name": "ranked"}, defaultTaskPriority="3")
+    swf.register_activity_type(domain=name, **typed, defaultTaskList={"name": "work"}, defaultTaskPriority="7")
+    assert swf.describe_activity_type(domain=name, activityType=typed)["configuration"]["defaultTaskPriority"] == "7"
+    options = {"workflowType": typed, "executionStartToCloseTimeout": "60", "childPolicy": "TERMINATE"}
+    by_default = domain.start(**options, taskStartToCloseTimeout="60")
+    given = domain.start(**options, taskStartToCloseTimeout="60", taskPriority="9")
+    for execution, priority in ((by_default, "3"), (given, "9")):
+        assert attrs(domain.history(execution)[0])["taskPriority"] == priority
+        assert domain.describe(execution)["executionConfiguration"]["taskPriority"] == priority
+    timeouts = dict.fromkeys(("scheduleToStartTimeout", "scheduleToCloseTimeout", "startToCloseTimeout"), "60")
+    activity = {"activityType": typed, "heartbeatTimeout": "NONE", **timeouts}
+    domain.decide(
+        [
+            decision("ScheduleActivityTask", activityId="plain", **activity),
+            decision("ScheduleActivityTask", activityId="urgent", taskPriority="-1", **activity),
+        ],
+        task_list="ranked",
+    )
+    scheduled = [attrs(e) for e in domain.history(by_default) if e["eventType"] == "ActivityTaskScheduled"]
+    assert [(a["activityId"], a["taskPriority"]) for a in scheduled] == [("plain", "7"), ("urgent", "-1")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -53,3 +54,29 @@ def test_answers_are_sent_without_waiting_for_the_clients_ack(server, monkeypatc
     while not seen and time.monotonic() < deadline:  # the connection's thread notes it as it finishes
         time.sleep(0.01)
     assert seen == [1]
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "error"),
+    [
+        ("SimpleWorkflowService.NoSuchCall", b"{}", "UnknownOperationException"),
+        ("SimpleWorkflowService.DescribeDomain", b"not json", "SerializationException"),
+        ("SimpleWorkflowService.DescribeDomain", b"[]", "SerializationException"),
+    ],
+)
+def test_a_request_no_swf_operation_can_read_is_a_400_naming_why(moto_server, target, body, error):
+    """AWS's JSON protocol answers an unknown operation and a body that is no JSON object with a client error
+    (moto answered HTTP 500, with a traceback in the server's output)."""
+    host, port = moto_server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {
+        "X-Amz-Target": target,
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/swf/aws4_request, Signature=x",
+    }
+    try:
+        connection.request("POST", "/", body=body, headers=headers)
+        answer = connection.getresponse()
+        assert (answer.status, json.loads(answer.read())["__type"]) == (400, f"com.amazon.coral.service#{error}")
+    finally:
+        connection.close()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+import uuid
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.devserver.conftest import Domain, decision
+from tests.devserver.conftest import ACTIVITY, WORKFLOW, Domain, attrs, decision, error_code, schedule
 
 EPOCH = {"oldestDate": 0}
 
@@ -138,6 +139,26 @@ def test_domains_and_types_come_in_pages(swf):
     assert len(listed["domainInfos"]) == 1 and listed["nextPageToken"]
 
 
+def test_a_domain_takes_tags_with_or_without_a_value_and_an_unknown_domain_has_none(swf):
+    """ResourceTag: key "Required: Yes", value "Required: No"; UnknownResourceFault: "the named resource cannot
+    be found"."""
+    name = f"tagged-{uuid.uuid4().hex[:8]}"
+    swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1", tags=[{"key": "team", "value": "a"}])
+    arn = swf.describe_domain(name=name)["domainInfo"]["arn"]
+    swf.tag_resource(resourceArn=arn, tags=[{"key": "solo"}, {"key": "gone", "value": "v"}])
+    swf.untag_resource(resourceArn=arn, tagKeys=["gone"])
+    assert swf.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "a"}, {"key": "solo"}]
+    other = f"tagged-{uuid.uuid4().hex[:8]}"
+    swf.register_domain(name=other, workflowExecutionRetentionPeriodInDays="1", tags=[{"key": "bare"}])
+    unknown = arn.replace(name, "no-such-domain")
+    for call in (
+        lambda: swf.list_tags_for_resource(resourceArn=unknown),
+        lambda: swf.tag_resource(resourceArn=unknown, tags=[{"key": "k", "value": "v"}]),
+        lambda: swf.untag_resource(resourceArn=unknown, tagKeys=["k"]),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
+
+
 def _type_infos(domain, kind: dict, status: str) -> list[dict]:
     """The activity and workflow types *kind* names, as their Describe and List calls give them (four infos)."""
     swf, name = domain.swf, domain.name
@@ -201,6 +222,32 @@ def test_deprecating_a_domain_deprecates_its_types(domain):
         assert list_types(domain=name, registrationStatus="REGISTERED")["typeInfos"] == []
     swf.undeprecate_domain(name=name)
     assert swf.describe_workflow_type(domain=name, workflowType=live)["typeInfo"]["status"] == "DEPRECATED"
+
+
+def test_a_deprecated_type_can_be_deleted_and_what_started_before_goes_on(domain):
+    """DeleteActivityType: "Prior to deletion, activity types must first be deprecated. After an activity type has
+    been deleted, you cannot schedule new activities of that type"; DeleteWorkflowType: "you cannot create new
+    executions of that type. Executions that started before the type was deleted will continue to run"."""
+    swf, name = domain.swf, domain.name
+    execution = domain.start()
+    refused = error_code(lambda: swf.delete_workflow_type(domain=name, workflowType=WORKFLOW))
+    assert refused == "TypeNotDeprecatedFault"
+    swf.deprecate_workflow_type(domain=name, workflowType=WORKFLOW)
+    swf.deprecate_activity_type(domain=name, activityType=ACTIVITY)
+    swf.delete_workflow_type(domain=name, workflowType=WORKFLOW)
+    swf.delete_activity_type(domain=name, activityType=ACTIVITY)
+    for call in (
+        lambda: swf.describe_workflow_type(domain=name, workflowType=WORKFLOW),
+        lambda: swf.delete_activity_type(domain=name, activityType=ACTIVITY),
+        lambda: domain.start(),
+    ):
+        assert error_code(call) == "UnknownResourceFault"
+    assert swf.list_activity_types(domain=name, registrationStatus="DEPRECATED")["typeInfos"] == []
+    domain.decide([schedule("job")])
+    failed = attrs(domain.history(execution)[-2])
+    assert (failed["activityId"], failed["cause"]) == ("job", "ACTIVITY_TYPE_DOES_NOT_EXIST")
+    domain.decide([decision("CompleteWorkflowExecution")])
+    assert domain.describe(execution)["executionInfo"]["closeStatus"] == "COMPLETED"
 
 
 def test_a_decision_task_comes_in_pages_of_its_own_history_and_from_its_previous_start(domain):

@@ -51,6 +51,8 @@ def test_a_workflow_id_longer_than_256_characters_is_refused_in_swf_words(domain
         ({"executionStartToCloseTimeout": "NONE"}, "'executionStartToCloseTimeout'"),  # "you cannot specify NONE"
         ({"taskStartToCloseTimeout": "5m"}, "'taskStartToCloseTimeout'"),
         ({"taskStartToCloseTimeout": "30.0"}, "'taskStartToCloseTimeout'"),
+        ({"taskPriority": "high"}, "'taskPriority'"),  # "integers that range from Java's Integer.MIN_VALUE..."
+        ({"taskPriority": "2147483648"}, "'taskPriority'"),
     ],
 )
 def test_a_start_that_breaks_swf_model_is_refused_and_leaves_no_execution(domain, options, where):
@@ -170,3 +172,39 @@ def test_a_retention_from_0_to_90_days_or_none_is_taken(swf, days):
     name = f"retention-ok-{days}-{uuid.uuid4().hex[:6]}"
     swf.register_domain(name=name, workflowExecutionRetentionPeriodInDays=days)
     assert swf.describe_domain(name=name)["configuration"]["workflowExecutionRetentionPeriodInDays"] == days
+
+
+def test_an_execution_timeout_over_one_year_is_refused_at_registration_and_at_start(domain):
+    """ "there is a one-year max limit on the time that a workflow execution can run" (StartWorkflowExecution,
+    RegisterWorkflowType); "greater than one year, the registration will fail" (developer guide)."""
+    over = str(365 * 24 * 3600 + 1)
+    status, code, message = refusal(
+        lambda: domain.swf.register_workflow_type(
+            domain=domain.name, name="long", version="1", defaultExecutionStartToCloseTimeout=over
+        )
+    )
+    assert (status, code) == (400, "ValidationException")
+    assert message.endswith(
+        f"Value '{over}' at 'defaultExecutionStartToCloseTimeout' failed to satisfy constraint: "
+        "Member must be at most one year (31536000 seconds)"
+    )
+    assert error_code(lambda: domain.start("long", executionStartToCloseTimeout=over)) == "ValidationException"
+    opened = domain.swf.count_open_workflow_executions(domain=domain.name, startTimeFilter={"oldestDate": 0})
+    assert opened["count"] == 0
+    execution = domain.start("year", executionStartToCloseTimeout=str(365 * 24 * 3600))
+    assert domain.describe(execution)["executionConfiguration"]["executionStartToCloseTimeout"] == "31536000"
+
+
+def test_a_task_priority_swf_takes_in_no_form_fails_its_decision_alone(domain):
+    """Priorities: "Valid values are integers that range from Java's Integer.MIN_VALUE (-2147483648) to
+    Integer.MAX_VALUE (2147483647)"; a decision outside its constraints fails with OPERATION_NOT_PERMITTED."""
+    execution = domain.start(taskPriority="-5")
+    domain.decide([schedule("bad", taskPriority="1.5"), schedule("good", taskPriority="2147483647")])
+    events = domain.history(execution)
+    failed = next(attrs(e) for e in events if e["eventType"] == "ScheduleActivityTaskFailed")
+    assert (failed["activityId"], failed["cause"]) == ("bad", "OPERATION_NOT_PERMITTED")
+    scheduled = [attrs(e) for e in events if e["eventType"] == "ActivityTaskScheduled"]
+    assert [(a["activityId"], a["taskPriority"]) for a in scheduled] == [("good", "2147483647")]
+    register = domain.swf.register_activity_type
+    refused = error_code(lambda: register(domain=domain.name, name="p", version="1", defaultTaskPriority="urgent"))
+    assert refused == "ValidationException"
