@@ -151,7 +151,7 @@ SIGNAL = Signal()
 DOMAIN_NAME = DomainName()
 POSITIVE_INT = Count(min=1)
 PROCESSES = ProcessCount(min=1)
-PORT = click.IntRange(0, 65535)
+PORT = Count(min=0, max=65535)
 # SWF's RegisterDomain: "The maximum workflow execution retention period is 90 days"; 0 keeps no history.
 RETENTION_DAYS = Count(min=0, max=90)
 RUN_ID_ARG = click.argument("run_id", required=False, type=RUN_ID)

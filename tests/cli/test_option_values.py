@@ -20,6 +20,7 @@ SCHEDULE = ("schedule.create", "n", "--cron", "0 0 1 1 *", *BASIC, "--local")
         (("schedule.create", "n", "x"), "simpleflow: error: missing option '--cron'"),
         ((*SCHEDULE, "--for", "abc"), "simpleflow: error: --for: 'abc' is not a number of seconds"),
         (("worker.start", "-N", "x"), "simpleflow: error: --nb-processes: 'x' is not a valid integer"),
+        (("dev-server", "--port", "abc"), "simpleflow: error: --port: 'abc' is not a valid integer"),
         (
             ("worker.start", "-N", "0", "examples.basic"),
             f"simpleflow: error: --nb-processes: 0 is not in the range 1<=x<={MAX_PROCESSES}",
