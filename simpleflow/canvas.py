@@ -196,7 +196,7 @@ class ChainFuture(GroupFuture):
         super().__init__(activities, workflow, None, bubbles_exception_on_failure)
 
     def _fill(self) -> None:
-        while True:
+        while len(self.futures) < len(self.activities):
             if self.futures:
                 last = self.futures[-1]
                 state = _state(last)
