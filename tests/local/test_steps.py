@@ -8,10 +8,12 @@ import uuid
 import boto3
 import pytest
 
-from simpleflow import storage
+from simpleflow import Workflow, storage
+from simpleflow.canvas import Group
 from simpleflow.local import LocalExecution
 from simpleflow.step import utils
-from tests.fixtures.step_workflows import StepFeaturesWorkflow
+from simpleflow.step.submittable import Step
+from tests.fixtures.step_workflows import StepFeaturesWorkflow, double
 
 
 @pytest.fixture
@@ -289,3 +291,19 @@ def test_a_transient_s3_fault_is_raised_as_it_is_for_the_step_tasks_retry(monkey
     monkeypatch.setattr(storage, "list_keys", slow_down)
     with pytest.raises(ClientError, match="SlowDown"):
         GetStepsDoneTask("b", "w/steps/").execute()
+
+
+class _NoMixin(Workflow):
+    name = "no-mixin"
+    version = "1"
+    task_list = "steps"
+
+    def run(self):
+        return self.submit(Step("a", Group((double, 1)))).result
+
+
+def test_a_step_in_a_workflow_without_the_mixin_says_so():
+    """It failed with AttributeError: 'NoMixin' object has no attribute 'get_steps_done_activity'."""
+    done = LocalExecution(_NoMixin, {"args": [], "kwargs": {}}).execute()
+    assert done.status == "failed"
+    assert "TypeError(step 'a': _NoMixin needs simpleflow.step.workflow.WorkflowStepMixin among its" in done.reason
