@@ -117,6 +117,19 @@ def test_the_reason_of_a_program_that_died_of_a_traceback_is_its_error(tmp_path)
     assert rest.startswith("Traceback (most recent call last):") and rest.endswith(first.partition(": ")[2])
 
 
+def test_a_missing_working_directory_is_not_said_to_be_a_missing_program(tmp_path):
+    """It said "cannot run 'ls': No such file or directory"."""
+    where = str(tmp_path / "gone")
+
+    @execute.program(path="ls", cwd=where)
+    def ls():
+        pass
+
+    with pytest.raises(ExecutionError) as caught:
+        ls()
+    assert str(caught.value) == f"cannot run 'ls': its working directory '{where}': No such file or directory"
+
+
 def test_a_missing_program_is_an_execution_error_without_exit_code():
     @execute.program(path="/nonexistent/program")
     def missing():
