@@ -226,3 +226,11 @@ def test_binaries_download_into_a_directory_that_cannot_be_is_one_line_naming_th
         )
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr == f"simpleflow: error: SIMPLEFLOW_BINARIES_DIRECTORY: {why}\n"
+
+
+def test_a_local_run_fetches_the_binaries_its_activity_declares_as_a_worker_does(binaries_dir, s3_program):
+    """The local host (and activity.rerun, as in 0.36.0) ran the activity without them: 'say-hello' not found."""
+    from simpleflow.local import LocalExecution
+
+    done = LocalExecution(binaries_activities.SayHello, {"args": ["local"], "kwargs": {}}).execute()
+    assert (done.status, done.result) == ("completed", "hello local")
