@@ -196,7 +196,7 @@ class ChainFuture(GroupFuture):
         super().__init__(activities, workflow, None, bubbles_exception_on_failure)
 
     def _fill(self) -> None:
-        while True:
+        while len(self.futures) < len(self.activities):
             if self.futures:
                 last = self.futures[-1]
                 state = _state(last)
@@ -286,6 +286,17 @@ def _reserve(executor: Any, parts: list[Any]) -> list:
     return fill(shape)
 
 
+def _checked_max_parallel(value: Any) -> int | None:
+    """*value* if it is a bound on a group's open tasks: None or 0 (no bound, as in simpleflow), or a count.
+
+    Raises:
+        ValueError: anything else (a negative bound submitted nothing and left the workflow stuck).
+    """
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise ValueError(f"Group: max_parallel must be a whole number >= 1 (or None for no limit), not {value!r}")
+
+
 def _is_container(obj: Any) -> bool:
     """A submittable of another module that submits its own parts (``simpleflow.step.Step``...)."""
     return not isinstance(obj, type) and callable(getattr(obj, "submit", None)) and hasattr(obj, "propagate_attribute")
@@ -303,7 +314,7 @@ class Group:
 
     def __init__(self, *activities: Any, **options: Any) -> None:
         self.activities: list[Any] = []
-        self.max_parallel: int | None = options.pop("max_parallel", None)
+        self.max_parallel: int | None = _checked_max_parallel(options.pop("max_parallel", None))
         self.raises_on_failure: bool | None = options.pop("raises_on_failure", None)
         self.bubbles_exception_on_failure = options.pop("bubbles_exception_on_failure", True)
         self.future_class = options.pop("future_class", self.default_future_class)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import format
-from simpleflow.exceptions import ExecutionError
+from simpleflow.exceptions import ExecutionError, ExecutionTimeoutError
 
 if TYPE_CHECKING:
     from simpleflow.runtime import child_process
@@ -104,7 +104,11 @@ def _failure_message(argv: list[str], done: child_process.Completed) -> str:
 
     tail = child_process.stderr_tail(done.stderr)
     message = f"{argv[0]} exited with code {done.exit_code}"
-    return f"{message}: {tail}" if tail else message
+    if not tail:
+        return message
+    # The first line is the task's reason: stderr's last line says why (a traceback's first line does not).
+    last = tail.rpartition("\n")[2]
+    return f"{message}: {tail}" if last == tail else f"{message}: {last}\n{tail}"
 
 
 def program(
@@ -223,6 +227,9 @@ def python(
                         pass_fds=(request_fd, reply_fd),
                         capture_stdout=False,
                     )
+                except ExecutionTimeoutError as error:  # its argv holds the child's bootstrap code: name the task
+                    command = f"{argv[0]} -m {_CHILD_MODULE} {name}"
+                    raise ExecutionTimeoutError(command=command, timeout_value=error.timeout_value) from None
                 finally:
                     os.close(request_fd)
                     os.close(reply_fd)

@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from simpleflow import settings, storage
-from simpleflow.exceptions import UsageError
+from simpleflow.exceptions import DataError, UsageError
 from simpleflow.utils import untrusted_reason
 
 __all__ = ["RemoteBinary", "download_binaries", "download_specs", "parse_spec", "with_binaries"]
@@ -153,10 +153,16 @@ def _prepend_to_path(directory: str) -> None:
 
 
 def download_binaries(binaries_map: Mapping[str, str]) -> None:
-    """Download each ``name -> s3://location`` of *binaries_map* if needed, and put its folder first in ``$PATH``."""
+    """Download each ``name -> s3://location`` of *binaries_map* if needed, and put its folder first in ``$PATH``.
+
+    Raises:
+        DataError: a location S3 has nothing at or refuses to read (the binary named: another try gets the
+            same); a transient S3 fault is raised as it is.
+        PermissionError: a local folder or file unfit for programs.
+    """
     for name, location in (binaries_map or {}).items():
         binary = RemoteBinary(name, location)
-        binary.download()
+        _fetch(binary)
         _prepend_to_path(binary.local_directory)
 
 
@@ -218,6 +224,16 @@ def _check_directory(directory: str) -> None:
 
 def _download_named(binary: RemoteBinary) -> None:
     """Download *binary*; a location S3 has nothing at, or refuses to read, is a UsageError naming it."""
+    try:
+        _fetch(binary)
+    except DataError as err:
+        raise UsageError(str(err)) from err
+    except PermissionError as err:  # a folder or file there that is no place for programs (ours)
+        raise UsageError(f"binary {binary.name!r}: {err}") from err
+
+
+def _fetch(binary: RemoteBinary) -> None:
+    """Download *binary*; a location S3 has nothing at, or refuses to read, is a DataError naming it."""
     from botocore.exceptions import ClientError
 
     try:
@@ -226,9 +242,7 @@ def _download_named(binary: RemoteBinary) -> None:
         problem = _s3_problem(err, binary.bucket, binary.key)
         if problem is None:
             raise  # S3 failing (a 500...): not the location's fault
-        raise UsageError(f"binary {binary.name!r}: {binary.remote_location} {problem}") from err
-    except PermissionError as err:  # a folder or file there that is no place for programs (ours)
-        raise UsageError(f"binary {binary.name!r}: {err}") from err
+        raise DataError(f"{binary.remote_location} {problem}", f"binary {binary.name!r}") from err
 
 
 def _s3_problem(err: Any, bucket: str, key: str) -> str | None:

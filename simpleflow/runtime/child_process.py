@@ -43,6 +43,14 @@ class Completed:
     stderr: str
 
 
+def _start_failure(program: str, cwd: str | None, error: OSError) -> str:
+    """Why *program* did not start: itself, or its working directory (the same errno names either)."""
+    why = error.strerror or str(error)
+    if cwd is not None and error.filename is not None and str(error.filename) == str(cwd):
+        return f"cannot run {program!r}: its working directory {str(cwd)!r}: {why}"
+    return f"cannot run {program!r}: {why}"
+
+
 def stderr_tail(text: str) -> str:
     """The last lines of *text* (at most 20 lines, 2,000 characters), for an error message."""
     lines = text.rstrip().splitlines()[-STDERR_TAIL_LINES:]
@@ -207,7 +215,7 @@ def run(
                 preexec_fn=None if watched else die_with_parent_setup(),  # noqa: PLW1509 - only a prctl call
             )
         except OSError as error:
-            raise ExecutionError(f"cannot run {argv[0]!r}: {error.strerror or error}", exit_code=None) from None
+            raise ExecutionError(_start_failure(argv[0], cwd, error), exit_code=None) from None
         if watched:
             group_keeper.started(process.pid)  # its group's id: the program leads a session of its own
         try:

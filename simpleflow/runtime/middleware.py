@@ -70,15 +70,44 @@ def import_function(path: str, option: str = "middleware") -> Callable[..., Any]
     return func
 
 
+def _callable_as(func: Callable[..., Any], post: bool, path: str, option: str) -> Callable[..., Any]:
+    """*func* if it takes the call a middleware gets: ``func(context)``, or ``func(context, result=...)``.
+
+    Raises:
+        UsageError: it does not (every task would fail on it).
+    """
+    import inspect
+
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # a builtin without a signature: its call will tell
+        return func
+    call = "func(context, result=result)" if post else "func(context)"
+    try:
+        signature.bind(None, result=None) if post else signature.bind(None)
+    except TypeError as err:
+        raise UsageError(f"{option} {path!r} cannot be called as {call}: {err}") from None
+    return func
+
+
+def middleware_function(path: str, option: str, post: bool = False) -> Callable[..., Any]:
+    """The middleware at the dotted *path*, checked against the call it gets.
+
+    Raises:
+        UsageError: the path does not resolve to a callable, or to one that takes that call.
+    """
+    return _callable_as(import_function(path, option), post, path, option)
+
+
 def load(pre: Iterable[str] = (), post: Iterable[str] = ()) -> Middlewares:
     """Import the middleware functions named by dotted paths.
 
     Raises:
-        UsageError: a path that does not resolve to a callable.
+        UsageError: a path that does not resolve to a callable, or to one that cannot take the middleware's call.
     """
     return Middlewares(
-        tuple(import_function(p, "--middleware-pre-execution") for p in pre),
-        tuple(import_function(p, "--middleware-post-execution") for p in post),
+        tuple(middleware_function(p, "--middleware-pre-execution") for p in pre),
+        tuple(middleware_function(p, "--middleware-post-execution", post=True) for p in post),
     )
 
 
@@ -99,13 +128,14 @@ def from_option(value: Middlewares | Mapping[str, Iterable[str]] | None, what: s
     unknown = sorted(str(key) for key in value if key not in ("pre", "post"))
     if unknown:
         raise UsageError(f"{what} has no key {unknown[0]!r}: it takes {shape}")
-    return Middlewares(*(_functions(value.get(key) or (), f"{what}[{key!r}]") for key in ("pre", "post")))
+    pre, post = (_functions(value.get(key) or (), f"{what}[{key!r}]", key == "post") for key in ("pre", "post"))
+    return Middlewares(pre, post)
 
 
-def _functions(paths: Any, what: str) -> tuple[Callable[..., Any], ...]:
+def _functions(paths: Any, what: str, post: bool) -> tuple[Callable[..., Any], ...]:
     if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
         raise UsageError(f"{what} must be a list of dotted paths, not {type(paths).__name__} {paths!r}")
     for path in paths:
         if not isinstance(path, str):
             raise UsageError(f"{what}: {path!r} is not a dotted path like 'package.module.function'")
-    return tuple(import_function(path, what) for path in paths)
+    return tuple(middleware_function(path, what, post) for path in paths)

@@ -253,6 +253,21 @@ def failed(details: dict[str, Any]) -> Outcome:
     return Outcome(FAILED, reason=format.format_reason(reason_of(details)), details=format.dumps(details))
 
 
+def fetch_binaries(act: Activity) -> None:
+    """Download the programs *act* declares (``meta={"binaries": {...}}``) and put them on ``$PATH``, as every
+    host does before running it: from the declared activity, never from the task's input (data picks no program).
+
+    Raises:
+        DataError: a binary S3 has not (simpleflow.runtime.binaries.download_binaries).
+    """
+    meta = getattr(act, "meta", None)  # the testing kit's stand-ins for an activity have none
+    binaries = meta.get("binaries") if isinstance(meta, dict) else None
+    if binaries:
+        from simpleflow.runtime.binaries import download_binaries  # here: boto3 only for activities that need it
+
+        download_binaries(binaries)
+
+
 def run_activity(
     act: Activity,
     input_text: str | None,
@@ -271,6 +286,7 @@ def run_activity(
     except ValueError as err:
         return failed(named_failure("InvalidInput", f"activity '{act.name}': {err}"))
     try:
+        fetch_binaries(act)
         with beating(Beat(send or _no_beat, last_details)):
             value = call_activity(act, args, kwargs, context, middlewares)
         text = result_text(value, act.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simpleflow.constants import HOUR, MINUTE
+from simpleflow.retry import RetryPolicy
 
 # Merged with WorkflowStepMixin.get_step_activity_params() and the workflow's task list.
 STEP_ACTIVITY_PARAMS_DEFAULT: dict[str, Any] = {
@@ -16,7 +17,8 @@ STEP_ACTIVITY_PARAMS_DEFAULT: dict[str, Any] = {
     "version": "1.0",
     "idempotent": True,
     "raises_on_failure": True,
-    "retry": 1,
+    # One more try at once for a transient fault; a DataError (a missing bucket, another worker's bucket) is final.
+    "retry": RetryPolicy(maximum_attempts=2, initial_interval=0, non_retryable_errors=("DataError",)),
 }
 
 # What a step's S3 object holds when the task has no activity context.

@@ -91,6 +91,11 @@ class Step:
         workflow = executor.workflow
         if workflow is None:
             raise ValueError("the executor has no workflow to submit the step to")
+        if not callable(getattr(workflow, "get_steps_done_activity", None)):
+            raise TypeError(
+                f"step {self.step_name!r}: {type(workflow).__name__} needs simpleflow.step.workflow.WorkflowStepMixin "
+                "among its bases to submit steps"
+            )
 
         def after_listing(steps_done: list[str] | None) -> Chain:
             will_run = step_will_run(

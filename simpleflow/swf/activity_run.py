@@ -23,6 +23,7 @@ from simpleflow.runtime.outcome import (
     InvalidResult,
     call_activity,
     error_details,
+    fetch_binaries,
     named_failure,
     parse_task_input,
     result_text,
@@ -82,11 +83,7 @@ def _perform_task(order: dict[str, Any], beat: _ChildBeat, modules: tuple, middl
         return {"failure": named_failure("ActivityNotDeclared", message)}
     try:
         args, kwargs, last_details = parse_task_input(context["input"])
-        binaries = act.meta.get("binaries") if isinstance(act.meta, dict) else None
-        if binaries:  # from the declared activity, never from the task's input: data picks no program
-            from simpleflow.runtime.binaries import download_binaries
-
-            download_binaries(binaries)
+        fetch_binaries(act)
         trace_id, span_id = (order.get("trace") or ["", ""])[:2]
         with traced_scope(context, (str(trace_id), str(span_id))), beating(Beat(beat.send, last_details)):
             return {"result": result_text(call_activity(act, args, kwargs, context, middlewares), act.name)}

@@ -143,6 +143,18 @@ def test_a_worker_fetches_the_binaries_its_declared_activity_names(binaries_dir,
     assert answer == {"result": '"hello worker"'}
 
 
+def test_a_worker_whose_binary_is_missing_fails_the_task_naming_it(binaries_dir, s3_program):
+    """It failed with 'ClientError: An error occurred (404) when calling the HeadObject operation: Not Found'."""
+    boto3.client("s3").delete_object(Bucket=binaries_activities.BUCKET, Key="v1/say")
+    context = {"name": binaries_activities.run_say_hello.name, "input": '{"args": ["w"]}', "activity_id": "a"}
+    answer = _perform({"token": "t", "context": context}, lambda message: None, (), NONE)
+    failure = answer["failure"]
+    assert (failure["error"], failure["message"]) == (
+        "DataError",
+        f"binary 'say-hello': {s3_program} not found (no key 'v1/say' in bucket '{binaries_activities.BUCKET}')",
+    )
+
+
 def test_binaries_in_a_task_s_input_meta_are_not_fetched(binaries_dir, s3_program):
     # simpleflow 0.36's worker downloaded what the task input's meta named: data chose the program.
     context = {
@@ -214,3 +226,11 @@ def test_binaries_download_into_a_directory_that_cannot_be_is_one_line_naming_th
         )
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr == f"simpleflow: error: SIMPLEFLOW_BINARIES_DIRECTORY: {why}\n"
+
+
+def test_a_local_run_fetches_the_binaries_its_activity_declares_as_a_worker_does(binaries_dir, s3_program):
+    """The local host (and activity.rerun, as in 0.36.0) ran the activity without them: 'say-hello' not found."""
+    from simpleflow.local import LocalExecution
+
+    done = LocalExecution(binaries_activities.SayHello, {"args": ["local"], "kwargs": {}}).execute()
+    assert (done.status, done.result) == ("completed", "hello local")

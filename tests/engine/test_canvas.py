@@ -197,6 +197,31 @@ def test_a_chain_stops_at_a_failure_unless_told_not_to():
     assert run_local(Breaking, False).result == [[2, None, 4], True]
 
 
+class EmptyParts(Base):
+    name = "empty_parts"
+
+    def run(self):
+        return [self.submit(kind(**options)).result for kind, options in self.shapes]
+
+    shapes = [(Chain, {}), (Chain, {"send_result": True}), (Group, {}), (Group, {"max_parallel": 2})]
+
+
+def test_an_empty_chain_or_group_finishes_at_once_with_an_empty_list():
+    # as in simpleflow 0.36.0; the empty chain raised IndexError
+    result = run_local(EmptyParts)
+    assert result.status == "completed", result.reason
+    assert result.result == [[], [], [], []]
+    assert_resume_matches_replay(EmptyParts, result)
+
+
+@pytest.mark.parametrize("bound", [-1, "2", 1.5, True])
+def test_a_max_parallel_that_bounds_nothing_is_refused(bound):
+    # -1 submitted no task and the workflow was stuck; "2" raised TypeError at the first submit
+    with pytest.raises(ValueError, match=f"^Group: max_parallel must be a whole number >= 1 .*, not {bound!r}$"):
+        Group((a, 1), max_parallel=bound)
+    assert Group((a, 1), max_parallel=0).max_parallel == 0  # no limit, as in simpleflow
+
+
 def test_send_result_cannot_be_combined_with_break_on_failure_false():
     with pytest.raises(ValueError, match="send_result"):
         Chain((a, 1), send_result=True, break_on_failure=False)

@@ -97,9 +97,37 @@ def test_a_non_zero_exit_is_an_execution_error_with_the_code_and_the_end_of_stde
         fail()
     error = caught.value
     assert error.exit_code == 3
-    assert str(error).startswith(f"{script} exited with code 3: line 30\n")
+    assert str(error).startswith(f"{script} exited with code 3: line 49\nline 30\n")  # the reason names the last
     assert str(error).endswith("line 49") and "line 29" not in str(error)
     assert error.stderr.count("\n") == 50
+
+
+def test_the_reason_of_a_program_that_died_of_a_traceback_is_its_error(tmp_path):
+    """The task's reason is the message's first line: it named 'Traceback (most recent call last):'."""
+    script = _script(tmp_path, "crash.py", "import json\njson.loads('{bad')\n")
+
+    @execute.program(path=script)
+    def crash():
+        pass
+
+    with pytest.raises(ExecutionError) as caught:
+        crash()
+    first, _, rest = str(caught.value).partition("\n")
+    assert first.startswith(f"{script} exited with code 1: json.decoder.JSONDecodeError: Expecting property name")
+    assert rest.startswith("Traceback (most recent call last):") and rest.endswith(first.partition(": ")[2])
+
+
+def test_a_missing_working_directory_is_not_said_to_be_a_missing_program(tmp_path):
+    """It said "cannot run 'ls': No such file or directory"."""
+    where = str(tmp_path / "gone")
+
+    @execute.program(path="ls", cwd=where)
+    def ls():
+        pass
+
+    with pytest.raises(ExecutionError) as caught:
+        ls()
+    assert str(caught.value) == f"cannot run 'ls': its working directory '{where}': No such file or directory"
 
 
 def test_a_missing_program_is_an_execution_error_without_exit_code():
@@ -187,9 +215,12 @@ def test_a_result_json_cannot_hold_is_an_error_not_a_pickle():
 
 def test_a_python_task_past_its_timeout_is_killed():
     started = time.monotonic()
-    with pytest.raises(ExecutionTimeoutError):
+    with pytest.raises(ExecutionTimeoutError) as caught:
         program_tasks.sleep_forever()
     assert time.monotonic() - started < 5
+    # the task, not the child's bootstrap code (its argv), which filled the reason
+    command = f"{sys.executable} -m simpleflow.execute tests.fixtures.program_tasks.sleep_forever"
+    assert str(caught.value) == f"ExecutionTimeoutError after 0.5 seconds ({command})"
 
 
 def test_an_interpreter_that_dies_is_an_execution_error_with_its_exit_code():

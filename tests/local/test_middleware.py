@@ -98,6 +98,21 @@ def test_a_middleware_path_that_does_not_resolve_is_a_one_line_usage_error(path,
     assert "\n" not in str(caught.value)
 
 
+def test_a_middleware_that_cannot_take_its_call_is_refused_at_once_in_one_line():
+    """It failed every task, each with a TypeError pointing at simpleflow's middleware module."""
+    with pytest.raises(UsageError) as caught:
+        middleware.load([f"{MW}.takes_nothing"])
+    assert str(caught.value) == (
+        f"--middleware-pre-execution '{MW}.takes_nothing' cannot be called as func(context): too many positional "
+        "arguments"
+    )
+    with pytest.raises(UsageError, match=r"cannot be called as func\(context, result=result\): .*'result'"):
+        middleware.load(post=[f"{MW}.no_result"])
+    with pytest.raises(UsageError, match=r"middlewares\['post'\] .*no_result' cannot be called as"):
+        Executor(pw.PipelineWorkflow, middlewares={"post": [f"{MW}.no_result"]})
+    assert middleware.load([f"{MW}.no_result", f"{MW}.before"], [f"{MW}.after"])  # what the docs show
+
+
 def test_child_workflows_of_a_local_run_share_its_middlewares(tmp_path):
     mws = middleware.load([f"{MW}.before"])
     parent = LocalExecution(

@@ -8,10 +8,12 @@ import uuid
 import boto3
 import pytest
 
-from simpleflow import storage
+from simpleflow import Workflow, storage
+from simpleflow.canvas import Group
 from simpleflow.local import LocalExecution
 from simpleflow.step import utils
-from tests.fixtures.step_workflows import StepFeaturesWorkflow
+from simpleflow.step.submittable import Step
+from tests.fixtures.step_workflows import StepFeaturesWorkflow, double
 
 
 @pytest.fixture
@@ -257,3 +259,51 @@ def test_the_step_activities_refuse_the_workers_bucket_name_behind_another_host(
             with pytest.raises(ValueError, match=f"step bucket '{location}' is not this worker's STEP_BUCKET"):
                 task.execute()
     assert _keys(step_bucket) == []  # the configured endpoint would have taken it to this very bucket
+
+
+def test_a_missing_step_bucket_fails_the_task_once_in_one_line_naming_it(moto_server, monkeypatch):
+    """NoSuchBucket comes again on any try: the step task fails at once (it was retried), its reason says which."""
+    from simpleflow.exceptions import DataError
+    from simpleflow.step.tasks import GetStepsDoneTask, MarkStepDoneTask
+
+    missing = f"missing-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("STEP_BUCKET", missing)
+    for task in (GetStepsDoneTask(missing, "w/steps/"), MarkStepDoneTask(missing, "w/steps/", "s")):
+        with pytest.raises(DataError, match=f"^step bucket '{missing}': NoSuchBucket \\(create it, or set STEP_BUCKET"):
+            task.execute()
+    done = LocalExecution(StepFeaturesWorkflow, {"args": [], "kwargs": {}}, workflow_id="w").execute()
+    assert done.status == "failed"
+    assert f"DataError: step bucket 's3.amazonaws.com/{missing}': NoSuchBucket" in done.reason
+    scheduled = [e for e in done.events if e["eventType"] == "ActivityTaskScheduled"]
+    assert len(scheduled) == 1  # not retried
+
+
+def test_a_transient_s3_fault_is_raised_as_it_is_for_the_step_tasks_retry(monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from simpleflow.step.tasks import GetStepsDoneTask
+
+    monkeypatch.setenv("STEP_BUCKET", "b")
+
+    def slow_down(bucket, path):
+        raise ClientError({"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "ListObjects")
+
+    monkeypatch.setattr(storage, "list_keys", slow_down)
+    with pytest.raises(ClientError, match="SlowDown"):
+        GetStepsDoneTask("b", "w/steps/").execute()
+
+
+class _NoMixin(Workflow):
+    name = "no-mixin"
+    version = "1"
+    task_list = "steps"
+
+    def run(self):
+        return self.submit(Step("a", Group((double, 1)))).result
+
+
+def test_a_step_in_a_workflow_without_the_mixin_says_so():
+    """It failed with AttributeError: 'NoMixin' object has no attribute 'get_steps_done_activity'."""
+    done = LocalExecution(_NoMixin, {"args": [], "kwargs": {}}).execute()
+    assert done.status == "failed"
+    assert "TypeError(step 'a': _NoMixin needs simpleflow.step.workflow.WorkflowStepMixin among its" in done.reason
