@@ -191,14 +191,26 @@ def recorded_error_names(reason: str | None, details: str | None) -> frozenset[s
     else the name the reason starts with.
     """
     names: set[str] = set()
-    try:
-        decoded = json.loads(details) if details else None
-    except (TypeError, ValueError):
-        decoded = None
-    if isinstance(decoded, dict):
+    decoded = _details_object(details)
+    if decoded is not None:
         names.update(v for k in ("error", "error_type") if isinstance(v := decoded.get(k), str) and v)
     if not names and reason:
         found = _REASON_ERROR.match(reason)
         if found:
             names.add(found.group(1))
     return frozenset(names)
+
+
+def is_data_error(details: str | None) -> bool:
+    """A failure's details say its error was a ``DataError`` (``data_error``: simpleflow.runtime.outcome): the
+    same data fails the same way on any try, so it is never retried, whatever ``retry`` says."""
+    decoded = _details_object(details)
+    return decoded is not None and decoded.get("data_error") is True
+
+
+def _details_object(details: str | None) -> dict[str, Any] | None:
+    try:
+        decoded = json.loads(details) if details else None
+    except (TypeError, ValueError):
+        return None
+    return decoded if isinstance(decoded, dict) else None

@@ -25,7 +25,7 @@ from simpleflow.engine._commands import ACTIVITY, Command, option, overrides, re
 from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.history import History, HistoryView, RetriableRecord, State
-from simpleflow.retry import RetryPolicy, check_retry, recorded_error_names
+from simpleflow.retry import RetryPolicy, check_retry, is_data_error, recorded_error_names
 from simpleflow.task import TaskFailureContext
 
 # What a failed attempt leaves its command owing: nothing new (None), one of these, or a decision (a retry timer
@@ -36,7 +36,8 @@ Owed = str | dict[str, Any] | None
 
 # Failures simpleflow itself finds in an attempt's answer, which the same code gives again on any try: a result
 # JSON cannot encode, or nested deeper than any reader takes (simpleflow.runtime.outcome.InvalidResult). Never
-# retried, whatever ``retry`` says.
+# retried, whatever ``retry`` says; nor is a ``DataError`` (``is_data_error``: its details say so, and only the
+# details of failures recorded since they do, so the retries an older history holds replay as they were made).
 NEVER_RETRIED = frozenset({"InvalidResult"})
 
 
@@ -188,7 +189,7 @@ class RetryRules:
         if (
             retry
             and record.state is State.FAILED
-            and NEVER_RETRIED & recorded_error_names(record.reason, record.details)
+            and (NEVER_RETRIED & recorded_error_names(record.reason, record.details) or is_data_error(record.details))
         ):
             retry = 0
         if not isinstance(retry, RetryPolicy):

@@ -128,12 +128,15 @@ def error_details(error: BaseException) -> dict[str, Any]:
         message = str(error)
     except Exception:  # a broken __str__ must not hide the failure itself
         message = f"<unprintable {type(error).__name__}>"
-    return {
+    details = {
         "error": type(error).__name__,
         "error_type": qualified_name(type(error)),
         "message": message,
         "traceback": traceback.format_exception(type(error), error, error.__traceback__),
     }
+    if isinstance(error, DataError):
+        details["data_error"] = True  # never retried (simpleflow.retry.is_data_error): another try fails the same
+    return details
 
 
 def named_failure(error: str, message: str, error_type: str | None = None) -> dict[str, Any]:

@@ -276,6 +276,24 @@ def test_a_result_json_cannot_encode_fails_its_task_naming_the_activity_on_swf_a
     assert failures[0][2]["error_type"] == "InvalidResult"
 
 
+def test_a_data_error_fails_its_task_once_whatever_its_retries_on_swf_as_locally(domain):
+    # A DataError says another try gives the same (data gone, unreadable): retry=2 and a retry policy of three
+    # attempts each ran it three times.
+    from tests.fixtures.swf_workflows import DataErrorWorkflow
+
+    local = LocalExecution(DataErrorWorkflow, {"args": [], "kwargs": {}}).execute()
+    remote = run_standalone(domain, DataErrorWorkflow, {"args": [], "kwargs": {}}, progress=None, timeout=30)
+    assert local.result == remote.result == [True, True]
+    stories = []
+    for events in (local.events, client.get_history(domain, remote.workflow_id, remote.run_id)):
+        scheduled = [attributes(e)["activityId"] for e in events if e["eventType"] == "ActivityTaskScheduled"]
+        failed = [json.loads(attributes(e)["details"]) for e in events if e["eventType"] == "ActivityTaskFailed"]
+        stories.append((sorted(scheduled), [(d["error_type"], d.get("data_error")) for d in failed]))
+    assert stories[0] == stories[1]
+    assert len(stories[0][0]) == 2
+    assert stories[0][1] == [("simpleflow.exceptions.DataError", True)] * 2
+
+
 def test_run_returning_an_unfinished_future_fails_once_naming_its_task_and_line_on_swf_as_locally(domain, caplog):
     from tests.fixtures.swf_workflows import ForgetsResultWorkflow
 
