@@ -179,9 +179,11 @@ def check_retry(value: Any, where: str) -> Any:
     Raises:
         TypeError: it is neither (*where* names the activity or workflow in the message).
     """
-    if isinstance(value, (int, RetryPolicy)):
+    if isinstance(value, RetryPolicy) or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         return value
-    raise TypeError(f"{where}: retry must be a number of retries (an int) or a simpleflow.RetryPolicy, not {value!r}")
+    raise TypeError(
+        f"{where}: retry must be a number of retries (an int, 0 or more) or a simpleflow.RetryPolicy, not {value!r}"
+    )
 
 
 # A reason as the outcome of an activity words it (``<error>: <message>``), or as the engine words a

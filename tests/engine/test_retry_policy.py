@@ -367,6 +367,9 @@ def test_the_default_cap_stays_within_swf_longest_timer():
 def test_retry_that_is_neither_a_number_nor_a_policy_is_refused_where_it_is_declared():
     with pytest.raises(TypeError, match=r"activity 'bad': retry must be a number of retries .* not '3'"):
         activity.with_attributes(name="bad", retry="3")(lambda: None)
+    for odd in (-1, True):  # a negative count retried nothing; True was one retry, unsaid
+        with pytest.raises(TypeError, match=rf"activity 'bad': retry must be .*\(an int, 0 or more\).* not {odd}"):
+            activity.with_attributes(name="bad", retry=odd)(lambda: None)
     with pytest.raises(TypeError, match=r"workflow tests.engine.test_retry_policy.Bad: retry must be .* not 1.5"):
 
         class Bad(Workflow):
