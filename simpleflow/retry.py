@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simpleflow.format import MAX_DURATION
+
 __all__ = ["RetryPolicy", "check_retry", "recorded_error_names"]
 
 
@@ -27,6 +29,10 @@ def _seconds(value: Any, name: str) -> float:
         raise TypeError(f"RetryPolicy: {name} must be a number of seconds or a timedelta, not {value!r}")
     if value < 0:
         raise ValueError(f"RetryPolicy: {name} must be >= 0 seconds, not {value!r}")
+    if value > MAX_DURATION:  # the wait is an SWF timer: a longer one is refused with the whole decision task
+        raise ValueError(
+            f"RetryPolicy: {name} must be at most {MAX_DURATION} seconds (SWF's longest timer), not {value!r}"
+        )
     return float(value)
 
 
@@ -60,7 +66,7 @@ class RetryPolicy:
     """Each wait is the previous one times this (>= 1; 1: a constant wait)."""
 
     maximum_interval: float | datetime.timedelta | None = None
-    """No wait is longer (default: 100 times ``initial_interval``)."""
+    """No wait is longer (default: 100 times ``initial_interval``, at most SWF's longest timer, 99,999,999 s)."""
 
     non_retryable_errors: Iterable[type[BaseException] | str] = ()
     """Error types that fail the task at once: classes, or names as the failure records them
@@ -91,7 +97,7 @@ class RetryPolicy:
         if not math.isfinite(coefficient):
             raise ValueError(f"RetryPolicy: backoff_coefficient must be finite, not {coefficient!r}")
         if self.maximum_interval is None:
-            maximum = 100 * initial
+            maximum = min(100 * initial, MAX_DURATION)
         else:
             maximum = _seconds(self.maximum_interval, "maximum_interval")
             if maximum < initial:
@@ -173,9 +179,11 @@ def check_retry(value: Any, where: str) -> Any:
     Raises:
         TypeError: it is neither (*where* names the activity or workflow in the message).
     """
-    if isinstance(value, (int, RetryPolicy)):
+    if isinstance(value, RetryPolicy) or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         return value
-    raise TypeError(f"{where}: retry must be a number of retries (an int) or a simpleflow.RetryPolicy, not {value!r}")
+    raise TypeError(
+        f"{where}: retry must be a number of retries (an int, 0 or more) or a simpleflow.RetryPolicy, not {value!r}"
+    )
 
 
 # A reason as the outcome of an activity words it (``<error>: <message>``), or as the engine words a

@@ -297,6 +297,20 @@ def _known_exception_type(qualified: str) -> type | None:
     return found if isinstance(found, type) and issubclass(found, BaseException) else None
 
 
+def retry_wait(seconds: Any) -> int | None:
+    """*seconds* of ``on_task_failure``'s retry wait as the timer takes them (None or 0: no wait).
+
+    Raises:
+        ValueError: SWF would refuse the timer, with the whole decision task (the execution stuck there).
+    """
+    if seconds is None:
+        return None
+    try:
+        return int(format.duration(seconds, unlimited=False))
+    except ValueError as err:
+        raise ValueError(f"on_task_failure: the retry's wait (retry_wait_timeout) {err}") from None
+
+
 @dataclass
 class TaskFailureContext:
     """What a workflow's ``on_task_failure`` sees of a failed task, and what it decides."""
@@ -390,8 +404,8 @@ class TaskFailureContext:
 
         The retry takes the task's current arguments (the hook may change them on ``a_task``).
         """
-        self.decision = self.Decision.retry_later if retry_wait_timeout else self.Decision.retry_now
-        self.retry_wait_timeout = retry_wait_timeout
+        self.retry_wait_timeout = retry_wait(retry_wait_timeout)
+        self.decision = self.Decision.retry_later if self.retry_wait_timeout else self.Decision.retry_now
         return self
 
     def decide_handled(self, a_task: Any, future: Future | None = None) -> TaskFailureContext:

@@ -38,6 +38,24 @@ def _decision_time(executor: Any) -> float | None:
     return executor.decision_started_at()
 
 
+CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
+
+
+def _check_child_policy(policy: Any, where: str) -> None:
+    if policy is not None and policy not in CHILD_POLICIES:
+        raise ValueError(f"{where}: child_policy must be one of {', '.join(CHILD_POLICIES)} (or None), not {policy!r}")
+
+
+def _check_tag_list(tags: Any, where: str) -> None:
+    """SWF's API reference: a tagList has "Maximum number of 5 items", each of "Maximum length of 256"."""
+    if tags is None or tags == Workflow.INHERIT_TAG_LIST:
+        return
+    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) and len(t) <= 256 for t in tags):
+        raise ValueError(f"{where}: tag_list must be a list of tags (text of 256 characters at most), not {tags!r}")
+    if len(tags) > 5:
+        raise ValueError(f"{where}: tag_list has {len(tags)} tags, SWF takes 5 at most")
+
+
 class Workflow:
     """Subclass it, set ``name``/``version``/``task_list``, write ``run(self, ...)``."""
 
@@ -55,8 +73,14 @@ class Workflow:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        where = f"workflow {cls.__module__}.{cls.__name__}"
         if "retry" in cls.__dict__:  # an integer (retries, at once) or a RetryPolicy, checked where it is declared
-            check_retry(cls.retry, f"workflow {cls.__module__}.{cls.__name__}")
+            check_retry(cls.retry, where)
+        # SWF refuses a start with any other (with the whole decision task, for a child): checked here.
+        if "child_policy" in cls.__dict__:
+            _check_child_policy(cls.child_policy, where)
+        if "tag_list" in cls.__dict__:
+            _check_tag_list(cls.tag_list, where)
 
     def __init__(self, executor: WorkflowExecutor) -> None:
         self._executor = executor

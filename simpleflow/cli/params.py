@@ -181,8 +181,19 @@ def require_domain(domain: str | None) -> str:
 
 
 def parse_tags(tags: str | None) -> list[str] | None:
-    """A comma-separated tag list as a list (None when empty)."""
-    return [t for t in (tags or "").split(",") if t] or None
+    """A comma-separated tag list as a list (None when empty).
+
+    Raises:
+        UsageError: SWF would refuse it ("Maximum number of 5 items", each of "Maximum length of 256"): refused
+            on either host before anything starts, as SWF's start would be.
+    """
+    found = [t for t in (tags or "").split(",") if t]
+    if len(found) > 5:
+        raise UsageError(f"--tags: {len(found)} tags, SWF takes 5 at most")
+    for tag in found:
+        if len(tag) > 256:
+            raise UsageError(f"--tags: a tag of {len(tag)} characters ({tag[:20]}...), SWF takes 256 at most")
+    return found or None
 
 
 def read_text(input: str | None, input_file: str | None) -> str | None:

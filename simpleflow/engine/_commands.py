@@ -43,6 +43,7 @@ class Command:
     duplicate_futures: list[futures.Future] | None = None  # the same task submitted again while its arguments waited
     cancelled_by_workflow: bool = False  # ``future.cancel()`` was called: resolved by _cancel from then on
     checked: int = 0  # the history event it was last compared with (see _fit)
+    submitted: tuple[Any, ...] = ()  # (args, kwargs) as submitted: a hook may change args for a retry
 
 
 @dataclass(eq=False)

@@ -26,7 +26,7 @@ from simpleflow.engine._fallback import NeedsFullReplay
 from simpleflow.engine._ids import policy_timer_id
 from simpleflow.history import History, HistoryView, RetriableRecord, State
 from simpleflow.retry import RetryPolicy, check_retry, is_data_error, recorded_error_names
-from simpleflow.task import TaskFailureContext
+from simpleflow.task import TaskFailureContext, retry_wait
 
 # What a failed attempt leaves its command owing: nothing new (None), one of these, or a decision (a retry timer
 # to start).
@@ -167,12 +167,13 @@ class RetryRules:
         elif context.decision in (decision.retry_now, decision.retry_later) and not context.retry_wait_timeout:
             return self._retry(command)
         elif context.decision == decision.retry_later:
+            seconds = retry_wait(context.retry_wait_timeout)  # also set by hand, as simpleflow 0.36 let hooks do
             timer_id = f"{constants.RETRY_TIMER_PREFIX}{command.id}"
             command.retry_timer = timer_id
             self.timers[timer_id] = command
             command.future.set_pending()
             control = format.dumps({"args": list(command.args), "kwargs": command.kwargs})
-            return decisions.start_timer(timer_id, context.retry_wait_timeout, control)
+            return decisions.start_timer(timer_id, seconds, control)
         elif context.decision == decision.handled:
             if context.future is None:
                 return self._retry(command)

@@ -156,15 +156,37 @@ class CommandTracker(EventsMixin):
         key = (kind, task_id)
         existing = self.commands.get(key)
         if existing is not None:  # the same idempotent task again: one task, one future
+            self._check_same_task(existing, task, args, kwargs)
             if future is not None and existing.future is not future:
                 existing.duplicate_futures = (existing.duplicate_futures or []) + [future]
                 future.copy_from(existing.future)
             return existing.future
-        command = Command(kind, task_id, task, position, future or Future(), args, kwargs)
+        command = Command(kind, task_id, task, position, future or Future(), args, kwargs, submitted=(args, kwargs))
         task.id = task_id
         self.commands[key] = command
         self.resolve(command)
         return command.future
+
+    def _check_same_task(self, existing: Command, task: Any, args: Any, kwargs: Any) -> None:
+        """Refuse another task under *existing*'s id (a ``get_workflow_id`` or ``get_task_id`` giving one id to
+        different inputs): it would get that task's future, and its result, silently.
+
+        Raises:
+            ValueError: the task is another one (its name or input differs), in ``run``.
+            NeedsFullReplay: the submit waited on an argument, and the run went on meanwhile.
+        """
+        first_args, first_kwargs = existing.submitted or (existing.args, existing.kwargs)
+        first = format.dumps({"args": list(first_args), "kwargs": first_kwargs or {}})
+        again = format.dumps({"args": list(args), "kwargs": kwargs or {}})
+        if existing.task.name == task.name and first == again:
+            return
+        if self.resolving_events:
+            raise NeedsFullReplay()
+        what = "child workflow" if existing.kind == CHILD_WORKFLOW else "activity"
+        raise ValueError(
+            f"two tasks under one {what} id {existing.id!r} (the second would get the first's result; give each "
+            f"its own id): {existing.task.name} {_short(first)}, then {task.name} {_short(again)}"
+        )
 
     def _check_values(self, task: Any, values: Any) -> None:
         """Raise ``NoValue`` in ``run`` when one of *values* is the future of a task that failed or was cancelled.
@@ -432,3 +454,7 @@ class CommandTracker(EventsMixin):
             return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume, attempt)
         tags = self.history.started.get("tagList") or []
         return decisions.start_child_workflow_for(command, tags, self.info.activity_task_list)
+
+
+def _short(text: str, most: int = 80) -> str:
+    return text if len(text) <= most else f"{text[: most - 3]}..."

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import zlib
 
+import pytest
+
 from simpleflow import Workflow, activity
 from simpleflow.canvas import Chain
 from simpleflow.engine import ExecutionInfo, WorkflowRun, replay
@@ -333,3 +335,24 @@ def test_a_chain_schedules_its_next_task_when_the_previous_completes():
     assert attrs["activityId"] == "activity-decisions.inc-2"
     assert json.loads(attrs["input"]) == {"args": [2], "kwargs": {}}
     assert_resume_matches_replay(Chained, b.events)
+
+
+@pytest.mark.parametrize(
+    "attrs, message",
+    [
+        ({"child_policy": "terminate"}, "child_policy must be one of TERMINATE, REQUEST_CANCEL, ABANDON (or None)"),
+        ({"tag_list": ["a", "b", "c", "d", "e", "f"]}, "tag_list has 6 tags, SWF takes 5 at most"),
+        ({"tag_list": "nightly"}, "tag_list must be a list of tags (text of 256 characters at most), not 'nightly'"),
+        ({"tag_list": ["x" * 257]}, "tag_list must be a list of tags (text of 256 characters at most)"),
+    ],
+)
+def test_a_child_policy_or_tag_list_swf_refuses_is_refused_where_the_workflow_is_declared(attrs, message):
+    """SWF refused the child's start with the whole decision task (the parent stuck) where the local host ran it."""
+    with pytest.raises(ValueError, match="^workflow tests.engine.test_decision_shapes.Bad: ") as raised:
+        type("Bad", (Workflow,), {"__module__": __name__, **attrs})
+    assert message in str(raised.value)
+
+
+def test_the_child_policies_and_tag_lists_swf_takes_are_taken():
+    for attrs in ({"child_policy": "ABANDON", "tag_list": ["a"] * 5}, {"tag_list": Workflow.INHERIT_TAG_LIST}):
+        type("Good", (Workflow,), attrs)

@@ -334,6 +334,8 @@ def test_a_retry_timer_id_stays_within_swf_limits_for_the_longest_task_ids():
         ({"backoff_coefficient": 0.5}, "backoff_coefficient must be a number >= 1, not 0.5"),
         ({"initial_interval": 10, "maximum_interval": 5}, "maximum_interval (5 s) is shorter than initial_interval"),
         ({"jitter": 2}, "jitter must be a fraction between 0 and 1, not 2"),
+        ({"initial_interval": 10**8}, "initial_interval must be at most 99999999 seconds (SWF's longest timer)"),
+        ({"maximum_interval": 10**9}, "maximum_interval must be at most 99999999 seconds (SWF's longest timer)"),
         ({"retry_timeouts": "yes"}, "retry_timeouts must be True or False, not 'yes'"),
         ({"non_retryable_errors": [3]}, "non_retryable_errors takes exception classes or their names, not 3"),
     ],
@@ -355,9 +357,19 @@ def test_a_policy_takes_timedeltas_and_error_classes_and_defaults_its_cap():
     assert hash(policy) == hash(RetryPolicy(initial_interval=60, non_retryable_errors=(KeyError, rw.InvalidOrder)))
 
 
+def test_the_default_cap_stays_within_swf_longest_timer():
+    """SWF refuses a timer over 8 digits with the whole decision task: the execution would be stuck there."""
+    policy = RetryPolicy(initial_interval=10**7, maximum_attempts=None)
+    assert policy.maximum_interval == 99_999_999
+    assert policy.interval(5) == 99_999_999
+
+
 def test_retry_that_is_neither_a_number_nor_a_policy_is_refused_where_it_is_declared():
     with pytest.raises(TypeError, match=r"activity 'bad': retry must be a number of retries .* not '3'"):
         activity.with_attributes(name="bad", retry="3")(lambda: None)
+    for odd in (-1, True):  # a negative count retried nothing; True was one retry, unsaid
+        with pytest.raises(TypeError, match=rf"activity 'bad': retry must be .*\(an int, 0 or more\).* not {odd}"):
+            activity.with_attributes(name="bad", retry=odd)(lambda: None)
     with pytest.raises(TypeError, match=r"workflow tests.engine.test_retry_policy.Bad: retry must be .* not 1.5"):
 
         class Bad(Workflow):

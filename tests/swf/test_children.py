@@ -176,6 +176,19 @@ def test_continue_as_new_with_an_argument_json_cannot_encode_fails_at_the_users_
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+def test_two_children_given_one_id_fail_the_parent_at_the_second_submit_on_swf_as_locally(domain):
+    """The second child got the first's future, and its result (4, not 9), silently."""
+    from tests.fixtures.swf_workflows import TwoChildrenOneId
+
+    local, remote = both_hosts(domain, TwoChildrenOneId, [], workflow_id="one-id")
+    assert local.status == "failed" and remote.reason == local.reason
+    assert local.reason.startswith(
+        "Cannot replay the workflow: ValueError(two tasks under one child workflow id 'the-named-child' (the second "
+        "would get the first's result; give each its own id): workflow-tests.swf.named_child "
+        '{"args":[2],"kwargs":{}}, then workflow-tests.swf.named_child'
+    )
+
+
 @pytest.mark.parametrize(
     "workflow, input",
     [("examples.child_workflow.ParentWorkflow", "[3]"), ("examples.continue_as_new.CountdownWorkflow", "[5]")],

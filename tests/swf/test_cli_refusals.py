@@ -95,3 +95,19 @@ def test_an_oversize_input_is_refused_up_front_with_the_same_line_locally_and_on
     on_swf = usage_line("dag.start", "--domain", swf_domain, spec, "--input", big)
     assert "over SWF's limit of 32768" in on_swf
     assert usage_line("dag.run", "--local", spec, "--input", big) == on_swf
+
+
+@pytest.mark.parametrize(
+    ("tags", "line"),
+    [
+        ("a,b,c,d,e,f", "--tags: 6 tags, SWF takes 5 at most"),
+        ("a," + "x" * 300, f"--tags: a tag of 300 characters ({'x' * 20}...), SWF takes 256 at most"),
+    ],
+)
+def test_tags_swf_refuses_are_refused_up_front_with_the_same_line_locally_and_on_swf(swf_domain, tags, line):
+    """The local host ran with them, where SWF refused the start."""
+    on_swf = usage_line("workflow.start", "--domain", swf_domain, *BASIC, "--tags", tags)
+    assert on_swf == f"simpleflow: error: {line}"
+    assert usage_line("workflow.start", "--local", *BASIC, "--tags", tags) == on_swf
+    assert usage_line("standalone", "--domain", swf_domain, *BASIC, "--tags", tags) == on_swf
+    assert _open_executions(swf_domain) == []

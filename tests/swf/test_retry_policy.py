@@ -17,7 +17,7 @@ from simpleflow.local import LocalExecution
 from simpleflow.local.replay import check_history
 from simpleflow.swf import client
 from simpleflow.swf.standalone import run_standalone
-from tests.fixtures.retry_workflows import MendedRetries
+from tests.fixtures.retry_workflows import BadRetryWait, MendedRetries
 from tests.swf.test_features import WAKE_UP_TIMER
 from tests.swf_e2e_helpers import attributes, outcomes_by_task, scheduled
 
@@ -102,3 +102,17 @@ def test_retries_on_task_failure_gave_other_arguments_complete_on_swf_as_locally
     assert sorted(scheduled(events), key=repr) == sorted(scheduled(local.events), key=repr)
     decisions, mismatches = check_history(MendedRetries, events)  # what workflow.replay reports
     assert mismatches == [] and [d["decisionType"] for d in decisions] == ["CompleteWorkflowExecution"]
+
+
+@pytest.mark.parametrize("wait, by_hand", [(0.5, False), (-3, False), (10**9, False), (1.5, True)])
+def test_on_task_failure_retrying_after_a_wait_swf_refuses_fails_the_execution_on_swf_as_locally(domain, wait, by_hand):
+    """SWF refuses such a timer with the whole decision task (the execution stuck there) or fails it; the local
+    host waited it: both now fail the execution at once, naming the wait."""
+    input = {"args": [wait, by_hand], "kwargs": {}}
+    local = LocalExecution(BadRetryWait, input).execute()
+    remote = run_standalone(domain, BadRetryWait, input, progress=None, timeout=30)
+    expected = f"retry's wait (retry_wait_timeout) must be a whole number of seconds (0 to 99999999), not {wait}"
+    assert (local.status, remote.status) == ("failed", "failed")
+    assert expected in local.reason and remote.reason == local.reason
+    events = client.get_history(domain, remote.workflow_id, remote.run_id)
+    assert timers(events) == timers(local.events) == []
