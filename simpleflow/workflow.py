@@ -46,7 +46,7 @@ def _check_child_policy(policy: Any, where: str) -> None:
         raise ValueError(f"{where}: child_policy must be one of {', '.join(CHILD_POLICIES)} (or None), not {policy!r}")
 
 
-def _check_tag_list(tags: Any, where: str) -> None:
+def check_tag_list(tags: Any, where: str) -> None:
     """SWF's API reference: a tagList has "Maximum number of 5 items", each of "Maximum length of 256"."""
     if tags is None or tags == Workflow.INHERIT_TAG_LIST:
         return
@@ -80,7 +80,7 @@ class Workflow:
         if "child_policy" in cls.__dict__:
             _check_child_policy(cls.child_policy, where)
         if "tag_list" in cls.__dict__:
-            _check_tag_list(cls.tag_list, where)
+            check_tag_list(cls.tag_list, where)
 
     def __init__(self, executor: WorkflowExecutor) -> None:
         self._executor = executor

@@ -15,7 +15,7 @@ from simpleflow.engine._ids import workflow_type_name
 from simpleflow.engine._patch import MARKER_PREFIX as PATCH_MARKER_PREFIX
 from simpleflow.engine._repair import MARKER_PREFIX as REPAIR_MARKER_PREFIX
 from simpleflow.history import OPEN, State
-from simpleflow.workflow import Workflow
+from simpleflow.workflow import Workflow, check_tag_list
 
 if TYPE_CHECKING:
     from simpleflow.engine._commands import Command
@@ -252,6 +252,8 @@ def start_child_workflow_for(
     tag_list = wf.get_tag_list(wf, *args, **kwargs) if hasattr(wf, "get_tag_list") else wf.tag_list
     if tag_list == Workflow.INHERIT_TAG_LIST:
         tag_list = parent_tag_list
+    elif hasattr(wf, "get_tag_list"):  # a class's own tag_list was checked where it was declared
+        check_tag_list(tag_list, f"{wf.__module__}.{wf.__qualname__}.get_tag_list()")
     timeout = getattr(wf, "execution_timeout", None)
     return start_child_workflow(
         command.id,

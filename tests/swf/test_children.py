@@ -189,6 +189,18 @@ def test_two_children_given_one_id_fail_the_parent_at_the_second_submit_on_swf_a
     )
 
 
+def test_a_child_s_get_tag_list_over_swf_s_five_tags_fails_the_parent_at_its_submit_on_swf_as_locally(domain):
+    """The local host started the child; SWF refused the whole decision task, and the parent hung there."""
+    from tests.fixtures.swf_workflows import ParentOfManyTags
+
+    local, remote = both_hosts(domain, ParentOfManyTags, [], workflow_id="many-tags")
+    assert local.status == "failed" and remote.reason == local.reason
+    assert local.reason == (
+        "Cannot replay the workflow: ValueError(tests.fixtures.swf_workflows.ManyTagsChild.get_tag_list(): tag_list "
+        "has 6 tags, SWF takes 5 at most)"
+    )
+
+
 @pytest.mark.parametrize(
     "workflow, input",
     [("examples.child_workflow.ParentWorkflow", "[3]"), ("examples.continue_as_new.CountdownWorkflow", "[5]")],
