@@ -232,8 +232,7 @@ class WorkflowRun:
     def _patch_mismatches(self, others: bool) -> list[str]:
         tracker = self.context.tracker
         found = [
-            f"patch marker {_patch.MARKER_PREFIX + change_id!r} is in the history but the code never calls "
-            f"patched({change_id!r}) nor deprecate_patch({change_id!r})"
+            _unasked_patch(_patch.MARKER_PREFIX + change_id, change_id, self.finished)
             for change_id in _patch.recorded_ids(self.history)
             if change_id not in tracker.patches
         ]
@@ -388,3 +387,18 @@ _INLINE_EVENTS = frozenset(
     "DecisionTaskScheduled DecisionTaskStarted DecisionTaskCompleted ActivityTaskScheduled ActivityTaskStarted"
     " ActivityTaskCompleted ActivityTaskFailed ActivityTaskTimedOut TimerStarted TimerFired MarkerRecorded".split()
 )
+
+
+def _unasked_patch(marker: str, change_id: str, finished: bool) -> str:
+    """The line for a patch *marker* of the history that the replay never asked about: the code has no such
+    call when ``run`` *finished*; else the run stopped first, waiting on what the history does not hold (a
+    task, a timer, a signal)."""
+    if finished:
+        return (
+            f"patch marker {marker!r} is in the history but the code never calls patched({change_id!r}) nor "
+            f"deprecate_patch({change_id!r})"
+        )
+    return (
+        f"patch marker {marker!r} is in the history but the run stopped before it called patched({change_id!r}) "
+        f"or deprecate_patch({change_id!r}): it waits on what the history does not hold"
+    )

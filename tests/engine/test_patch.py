@@ -272,6 +272,17 @@ def test_replay_check_names_an_unexpected_marker_when_the_patch_was_removed_too_
     ]
 
 
+def test_a_patch_the_replay_never_got_to_is_not_said_to_be_missing_from_the_code():
+    """The run waited at a changed first step, before its deprecate_patch: "the code never calls" was untrue."""
+    done = LocalExecution(pw.PatchedWorkflow, _input(1)).execute()
+    _, mismatches = check_history(pw.MovedFirstDeprecatedWorkflow, done.events)
+    assert mismatches[0] == (
+        f"patch marker {MARKER!r} is in the history but the run stopped before it called patched({pw.CHANGE!r}) "
+        f"or deprecate_patch({pw.CHANGE!r}): it waits on what the history does not hold"
+    )
+    assert len(mismatches) > 1
+
+
 def test_replay_check_names_the_missing_marker_of_an_execution_that_closed_before_the_change():
     old = _first_done()
     old.decision()
