@@ -151,7 +151,7 @@ def dag_spec_of(input: Any, path: str | None) -> dict[str, Any] | None:
         return None
     spec = (input.get("kwargs") or {}).get("spec") if isinstance(input.get("kwargs"), dict) else None
     try:
-        spec = unpack(spec) if isinstance(spec, dict) and spec.get("format") else spec
+        spec = unpack(spec) if isinstance(spec, dict) else spec  # checked whatever its format says (none: compiled)
     except BadInput:
         return None
     if isinstance(spec, dict) and isinstance(spec.get("nodes"), list) and isinstance(spec.get("order"), list):

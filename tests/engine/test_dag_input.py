@@ -194,3 +194,15 @@ def test_a_node_listed_again_and_again_in_order_costs_no_walk_of_its_requirement
     spec["order"] = [*range(many + 1), *[many] * 200_000]
     with pytest.raises(BadInput, match="order must list each node once"):
         unpack(spec)
+
+
+def test_the_web_view_draws_no_spec_whose_order_lists_a_node_again_and_again():
+    """Without ``format``, the spec was drawn unchecked: a node with many requirements, listed a thousand times
+    in ``order``, kept the web view drawing for minutes."""
+    from simpleflow.ui.view import dag_spec_of
+
+    nodes = [{"id": f"n{i}", "kind": "timer", "seconds": 1, "requires": []} for i in range(300)]
+    nodes.append({"id": "last", "kind": "timer", "seconds": 1, "requires": [n["id"] for n in nodes]})
+    spec = {"name": "w", "version": "1", "nodes": nodes, "order": [n["id"] for n in nodes] + ["last"] * 1000}
+    assert dag_spec_of({"kwargs": {"spec": spec}}, DAG) is None
+    assert dag_spec_of({"kwargs": {"spec": {**spec, "format": "simpleflow.dag/1"}}}, DAG) is None
