@@ -18,7 +18,7 @@ from simpleflow.dag._spec import Spec, SpecError, normalize
 from simpleflow.dag._workflow import DagWorkflow, NodeActivity, child_stand_in, workflow_class_for
 
 if TYPE_CHECKING:
-    from simpleflow.dag._graph import check_ran, node_states, to_dot, to_svg
+    from simpleflow.dag._graph import check_ran, drawing_size, node_states, to_dot, to_svg
 
 __all__ = [
     "BadInput",
@@ -30,6 +30,7 @@ __all__ = [
     "check_ran",
     "child_stand_in",
     "compile_spec",
+    "drawing_size",
     "execution_input",
     "load",
     "local_execution",
@@ -48,7 +49,7 @@ __all__ = [
     "workflow_class_for",
 ]
 
-_DRAWING = ("check_ran", "node_states", "to_dot", "to_svg")
+_DRAWING = ("check_ran", "drawing_size", "node_states", "to_dot", "to_svg")
 
 
 def __getattr__(name: str) -> Any:

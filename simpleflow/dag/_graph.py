@@ -149,6 +149,11 @@ def _legend(width: float) -> tuple[list[tuple[str, float, int]], float]:
     return placed, widest
 
 
+def drawing_size(spec: Spec) -> int:
+    """What ``to_svg``'s work grows with: its slots (``_layout.slot_count``), more than its nodes and edges."""
+    return _layout.slot_count(spec.order, {nid: spec.nodes[nid]["requires"] for nid in spec.order})
+
+
 def to_svg(spec: Spec, states: dict[str, str] | None = None) -> str:
     """The graph as an SVG picture: one row per depth, edges downwards, nodes coloured by state."""
     nodes = spec.nodes

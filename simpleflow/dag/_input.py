@@ -101,14 +101,47 @@ def unpack(spec: Any) -> dict[str, Any]:
     """The compiled spec an execution's input carries, packed or not; BadInput when it is neither."""
     if not isinstance(spec, dict):
         raise BadInput(f"the spec is {format.json_type(spec)}, not a mapping")
-    if spec.get("format", FORMAT) == FORMAT:
-        return spec  # the compiled spec itself, as executions started before packing carry it
-    if spec.get("format") != PACKED:
+    compiled = spec.get("format", FORMAT) == FORMAT  # as executions started before packing carry it
+    if not compiled and spec.get("format") != PACKED:
         raise BadInput(f"its format is {spec.get('format')!r}, not {PACKED!r} (started by a newer simpleflow?)")
     try:
-        return _unpacked(spec)
+        return _graph_checked(spec) if compiled else _unpacked(spec)
     except (KeyError, TypeError, IndexError, AttributeError) as err:
-        raise BadInput(f"a packed spec of the wrong shape ({type(err).__name__}: {err})") from None
+        what = "compiled" if compiled else "packed"
+        raise BadInput(f"a {what} spec of the wrong shape ({type(err).__name__}: {err})") from None
+
+
+def _graph_checked(compiled: dict[str, Any]) -> dict[str, Any]:
+    """*compiled* if its nodes have distinct ids, require only nodes it has, and ``order`` lists each once.
+
+    The walk trusts them (whoever starts an execution writes its input): a node left out of ``order`` was a
+    KeyError, and one listed many times, each time counting its requirements again, cost their product.
+    """
+    nodes = compiled["nodes"]
+    if not isinstance(nodes, list) or not all(isinstance(node, dict) for node in nodes):
+        raise TypeError("nodes must be a list of mappings")
+    ids = [node["id"] for node in nodes]
+    if not all(isinstance(nid, str) for nid in ids):
+        raise TypeError("a node's id must be a string")
+    known = set(ids)
+    if len(known) != len(ids):
+        raise KeyError("two nodes have one id")
+    for node in nodes:
+        requires = node["requires"]
+        if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+            raise TypeError(f"node {node['id']!r}: requires must be a list of node ids")
+        unknown = [r for r in requires if r not in known]
+        if unknown:
+            raise KeyError(f"node {node['id']!r} requires unknown node {unknown[0]!r}")
+    order = compiled.get("order") or None  # none: the walk takes the nodes in their declaration order
+    if order is not None and not (isinstance(order, list) and len(order) == len(ids) and _is_ids(order, known)):
+        raise IndexError("order must list each node once")
+    return compiled
+
+
+def _is_ids(order: list[Any], known: set[str]) -> bool:
+    """Whether *order*, as long as *known*, lists each of its ids (so each once)."""
+    return all(isinstance(nid, str) for nid in order) and set(order) == known
 
 
 def _unpacked(spec: dict[str, Any], implied: dict[str, set[str]] | None = None) -> dict[str, Any]:
@@ -117,19 +150,11 @@ def _unpacked(spec: dict[str, Any], implied: dict[str, set[str]] | None = None) 
         raise TypeError("targets must be a list of mappings")
     nodes = [_node(short, targets, implied) for short in spec["nodes"]]
     ids = [node["id"] for node in nodes]
-    known = set(ids)
-    if len(known) != len(ids):
-        raise KeyError("two nodes have one id")
-    for node in nodes:
-        unknown = [r for r in node["requires"] if r not in known]
-        if unknown:
-            raise KeyError(f"node {node['id']!r} requires unknown node {unknown[0]!r}")
     order = spec.get("order")
     if order is not None and not all(isinstance(i, int) and 0 <= i < len(ids) for i in order):
         raise IndexError("order must be positions in nodes")
-    compiled = {key: spec[key] for key in _SPEC_KEYS}
-    compiled |= {"format": FORMAT, "nodes": nodes, "order": ids if order is None else [ids[i] for i in order]}
-    return compiled
+    graph = _graph_checked({"nodes": nodes, "order": ids if order is None else [ids[i] for i in order]})
+    return {key: spec[key] for key in _SPEC_KEYS} | {"format": FORMAT} | graph
 
 
 def _node(short: dict[str, Any], targets: list[dict[str, Any]], implied: dict[str, set[str]] | None) -> dict[str, Any]:

@@ -87,6 +87,14 @@ def _rows(order: list[str], requires: dict[str, list[str]]) -> dict[str, int]:
     return depth
 
 
+def slot_count(order: list[str], requires: dict[str, list[str]]) -> int:
+    """The slots ``layout`` would place (a node's, and an edge's in each row it crosses), in what the edges
+    cost: its work grows faster than them (edges skipping many rows each take a slot in every row)."""
+    depth = _rows(order, requires)
+    skipped = (depth[nid] - depth[dep] - 1 for nid in order for dep in dict.fromkeys(requires[nid]))
+    return len(order) + sum(skipped)
+
+
 def layout(order: list[str], requires: dict[str, list[str]], widths: dict[str, float]) -> Layout:
     """Place the nodes *order* lists (each after its requirements), with these box *widths*."""
     depth = _rows(order, requires)

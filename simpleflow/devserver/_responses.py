@@ -61,7 +61,7 @@ class Responses(TagsMixin, SWFResponse):
         SWF's model (ValidationException)."""
         try:
             params = self._params
-        except ValueError:
+        except (ValueError, RecursionError):  # no JSON, or nested deeper than Python's parser goes
             params = None
         if not isinstance(params, dict):
             return SWFClientError(_SERIALIZATION, "the request body is not a JSON object")

@@ -13,6 +13,9 @@ from typing import NamedTuple
 from simpleflow.exceptions import DataError, JumboFieldInvalid
 
 PREFIX = "simpleflow+s3://"
+# Digits a reference's size may have: more than any size S3 holds (``str.isdigit`` takes "²", which ``int`` does
+# not, and ``int`` refuses over 4,300 digits: either was a ValueError, not a MalformedReference).
+_SIZE_DIGITS = 20
 
 
 class MalformedReference(JumboFieldInvalid):
@@ -46,8 +49,13 @@ def parse_reference(text: str) -> Reference:
     """
     location, _, size = text[len(PREFIX) :].rpartition(" ")
     bucket, _, key = location.partition("/")
-    if not (text.startswith(PREFIX) and bucket and key and size.isdigit()):
+    if not (text.startswith(PREFIX) and bucket and key and _is_size(size)):
         shown = text if len(text) <= 200 else text[:200] + "..."
         problem = f"malformed jumbo field reference {shown!r}: expected '{PREFIX}<bucket>/<key> <size>'"
         raise MalformedReference(text, problem)
     return Reference(bucket, key, int(size))
+
+
+def _is_size(text: str) -> bool:
+    """Whether *text* is a size as references write it: ASCII digits, not too many to be one."""
+    return 0 < len(text) <= _SIZE_DIGITS and text.isascii() and text.isdigit()

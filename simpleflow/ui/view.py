@@ -151,13 +151,16 @@ def dag_spec_of(input: Any, path: str | None) -> dict[str, Any] | None:
         return None
     spec = (input.get("kwargs") or {}).get("spec") if isinstance(input.get("kwargs"), dict) else None
     try:
-        spec = unpack(spec) if isinstance(spec, dict) and spec.get("format") else spec
+        spec = unpack(spec) if isinstance(spec, dict) else spec  # checked whatever its format says (none: compiled)
     except BadInput:
         return None
     if isinstance(spec, dict) and isinstance(spec.get("nodes"), list) and isinstance(spec.get("order"), list):
         return spec
     return None
 
+
+# A DAG's drawing is left out past this many slots (dag.drawing_size): about a second of drawing.
+MAX_DRAWN_SLOTS = 20_000
 
 JUMBO_NOTE = (
     "A value over SWF's size limit shows as its S3 reference (simpleflow+s3://...): this UI could not read it. "
@@ -172,10 +175,16 @@ def holds_reference(event: dict[str, Any]) -> bool:
 
 def dag_picture(spec: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str | None, str | None]:
     """The spec's graph coloured by the history's states, or why it cannot be drawn."""
-    from simpleflow.dag import Spec, node_states, to_svg
+    from simpleflow.dag import Spec, drawing_size, node_states, to_svg
 
     try:
         graph = Spec(spec, [str(node_id) for node_id in spec["order"]])
+        slots = drawing_size(graph)
+        if slots > MAX_DRAWN_SLOTS:  # (an execution's input is anyone's who starts one: drawn, it could cost minutes)
+            return None, (
+                f"the DAG is too large to draw here ({len(graph.order)} nodes and edges taking {slots:,} places in "
+                f"its rows, over {MAX_DRAWN_SLOTS:,}): simpleflow dag.show --svg draws its spec file"
+            )
         return to_svg(graph, node_states(graph, events)), None
     except (KeyError, TypeError, ValueError, AttributeError) as err:  # a spec this version does not read
         return None, f"the DAG spec in the input cannot be drawn ({type(err).__name__}: {err})"

@@ -62,7 +62,10 @@ def test_answers_are_sent_without_waiting_for_the_clients_ack(server, monkeypatc
         ("SimpleWorkflowService.NoSuchCall", b"{}", "UnknownOperationException"),
         ("SimpleWorkflowService.DescribeDomain", b"not json", "SerializationException"),
         ("SimpleWorkflowService.DescribeDomain", b"[]", "SerializationException"),
+        # Nested past what Python's JSON parser takes: a RecursionError, which moto answered with HTTP 500.
+        ("SimpleWorkflowService.DescribeDomain", b'{"domain": ' + b"[" * 100_000, "SerializationException"),
     ],
+    ids=["unknown-call", "not-json", "not-an-object", "nested-deep"],
 )
 def test_a_request_no_swf_operation_can_read_is_a_400_naming_why(moto_server, target, body, error):
     """AWS's JSON protocol answers an unknown operation and a body that is no JSON object with a client error

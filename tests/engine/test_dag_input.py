@@ -132,6 +132,7 @@ def test_a_spec_that_fits_whole_travels_whole_and_only_a_larger_one_packed():
         ({"format": PACKED, "nodes": [{"i": "p", "k": "timer", "s": 1, "r": ["q"]}], "targets": []}, "node 'q'"),
         ({"format": PACKED, "nodes": [{"i": "a", "a": ["$nodes.b.result"]}], "targets": [{}]}, "unknown node 'b'"),
         ("text", "the spec is a string, not a mapping"),
+        ({"format": "simpleflow.dag/1", "nodes": [{"id": "a", "requires": []}], "order": ["b"]}, "order must list"),
     ],
 )
 def test_an_input_whose_spec_this_version_cannot_read_fails_the_execution_in_one_line(spec, why):
@@ -160,3 +161,71 @@ def test_a_compiled_spec_with_a_key_packing_does_not_know_travels_whole():
     assert pack(compiled) is compiled
     result = LocalExecution(dag.workflow_class_for(compiled), dag.execution_input(compiled, {"text": "ab"})).execute()
     assert (result.status, result.result) == ("completed", "0:AB")
+
+
+def _packed_chain(count: int, **extra) -> dict:
+    nodes = [{"i": f"n{i}", **({"r": [f"n{i - 1}"]} if i else {})} for i in range(count)]
+    return {"format": PACKED, "name": "w", "version": "1", "targets": [{"name": "a"}], "nodes": nodes, **extra}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        _packed_chain(3, order=[2]),  # a node left out, that another requires: a KeyError in the walk
+        _packed_chain(3, order=[0, 1, 2, 2]),
+        _packed_chain(3, order=[0, 1, 1]),
+        {"format": "simpleflow.dag/1", "nodes": [{"id": "a", "requires": []}], "order": ["a", "a"]},
+        {"format": "simpleflow.dag/1", "nodes": [{"id": "a", "requires": ["b"]}], "order": ["a"]},
+        {"format": "simpleflow.dag/1", "nodes": [{"id": "a", "requires": []}, {"id": "a", "requires": []}]},
+    ],
+    ids=["left-out", "twice", "twice-for-another", "compiled-twice", "compiled-unknown", "compiled-same-id"],
+)
+def test_a_spec_whose_order_or_requirements_do_not_fit_its_nodes_is_bad_input(spec):
+    with pytest.raises(BadInput, match="order must list each node once|requires unknown node|two nodes have one id"):
+        unpack(spec)
+
+
+def test_a_node_listed_again_and_again_in_order_costs_no_walk_of_its_requirements_each_time():
+    """An execution's input is written by whoever starts it: a node requiring many, listed many times in
+    ``order``, had the walk count its requirements at each listing (their product: minutes of a decider)."""
+    many = 2_000
+    spec = _packed_chain(many)
+    spec["nodes"].append({"i": "last", "r": [f"n{i}" for i in range(many)]})
+    spec["order"] = [*range(many + 1), *[many] * 200_000]
+    with pytest.raises(BadInput, match="order must list each node once"):
+        unpack(spec)
+
+
+def test_the_web_view_draws_no_spec_whose_order_lists_a_node_again_and_again():
+    """Without ``format``, the spec was drawn unchecked: a node with many requirements, listed a thousand times
+    in ``order``, kept the web view drawing for minutes."""
+    from simpleflow.ui.view import dag_spec_of
+
+    nodes = [{"id": f"n{i}", "kind": "timer", "seconds": 1, "requires": []} for i in range(300)]
+    nodes.append({"id": "last", "kind": "timer", "seconds": 1, "requires": [n["id"] for n in nodes]})
+    spec = {"name": "w", "version": "1", "nodes": nodes, "order": [n["id"] for n in nodes] + ["last"] * 1000}
+    assert dag_spec_of({"kwargs": {"spec": spec}}, DAG) is None
+    assert dag_spec_of({"kwargs": {"spec": {**spec, "format": "simpleflow.dag/1"}}}, DAG) is None
+
+
+def test_the_web_view_does_not_draw_a_graph_whose_edges_cross_too_many_rows():
+    """Each node requiring all those before it: 40 KB of input took the web view 6 s to draw (and 150 KB 80 s, a
+    46 MB picture), the drawing's work growing with the rows each edge crosses."""
+    from simpleflow.ui.view import dag_picture, dag_spec_of
+
+    nodes = [
+        {"id": f"n{i}", "kind": "timer", "seconds": 1, "requires": [f"n{j}" for j in range(i)]} for i in range(100)
+    ]
+    spec = dag_spec_of(
+        {"kwargs": {"spec": {"name": "w", "version": "1", "nodes": nodes, "order": [n["id"] for n in nodes]}}}, DAG
+    )
+    svg, note = dag_picture(spec, [])
+    assert svg is None and note.startswith(
+        "the DAG is too large to draw here (100 nodes and edges taking 161,800 places"
+    )
+    chain = [
+        {"id": f"n{i}", "kind": "timer", "seconds": 1, "requires": [f"n{i - 1}"] if i else []} for i in range(2000)
+    ]
+    spec = {"name": "w", "version": "1", "nodes": chain, "order": [n["id"] for n in chain]}
+    svg, note = dag_picture(dag_spec_of({"kwargs": {"spec": spec}}, DAG), [])
+    assert note is None and svg.count('class="node"') == 2000

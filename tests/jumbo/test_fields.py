@@ -135,6 +135,19 @@ def test_malformed_reference_is_a_value_error():
         jumbo.decode("simpleflow+s3://bucket-without-key 12")
 
 
+@pytest.mark.parametrize(
+    "size",
+    ["\u00b2", "\u0661\u0662", "9" * 5000, "-1", ""],
+    ids=["superscript", "arabic", "5000-digits", "minus", "none"],
+)
+def test_a_reference_whose_size_is_no_number_is_malformed(size):
+    """A size ``str.isdigit`` took and ``int`` refused was a plain ValueError: a decider reading it failed its
+    decision task at the poll, which came back for ever, instead of failing the execution once."""
+    with pytest.raises(jumbo.JumboFieldInvalid, match="malformed jumbo field reference") as raised:
+        jumbo.decode(f"simpleflow+s3://bucket/key {size}")
+    assert raised.value.code == "Malformed"
+
+
 def test_many_decodes_of_one_reference_fetch_it_from_s3_once(bucket, s3_requests, tmp_path, monkeypatch):
     text = big_text(100_000)
     reference = jumbo.encode(text, "result")

@@ -125,7 +125,10 @@ def test_worker_fails_the_task_naming_the_object_that_is_gone(swf_domain, bucket
     assert history(swf_domain, execution)[-1]["eventType"] == "WorkflowExecutionCompleted"
 
 
-@pytest.mark.parametrize("reference", ["simpleflow+s3://nonsense", "simpleflow+s3://{bucket}/gone/key notanumber"])
+@pytest.mark.parametrize(
+    "reference",
+    ["simpleflow+s3://nonsense", "simpleflow+s3://{bucket}/gone/key notanumber", "simpleflow+s3://{bucket}/key \u00b2"],
+)
 def test_a_malformed_reference_fails_the_execution_once_and_inspection_shows_it(swf_domain, bucket, reference):
     """It was a ValueError, not a data error: each decision task failed at the poll and came back, for ever, and
     ``workflow.history`` stopped at it."""
