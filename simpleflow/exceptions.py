@@ -14,7 +14,8 @@ def _remade(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, An
 
 class PicklesAsIs:
     """Mixin (first among the bases) of an exception whose ``__init__`` takes other arguments than its ``args``:
-    pickled (sent by an activity worker to its parent process) as it is, its ``__init__`` not called again.
+    pickled as it is, its ``__init__`` not called again. simpleflow sends none pickled (its processes exchange
+    JSON), but users' code does: ``multiprocessing`` and ``concurrent.futures`` carry exceptions so.
     ``pickle``'s default calls ``cls(*args)``: the message went back in as the first argument (garbled, or a
     TypeError when more arguments are needed)."""
 

@@ -1,5 +1,5 @@
 """simpleflow's exceptions whose constructor takes other arguments than their message come back from pickle as they
-were: an activity worker sends its task's exception to its parent process pickled."""
+were: users' code sends exceptions across processes so (``multiprocessing``, ``concurrent.futures``)."""
 
 from __future__ import annotations
 
