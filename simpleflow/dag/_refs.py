@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")
+_INDEX = re.compile(r"-?[0-9]{1,18}")  # a list's index: what int() takes, at most 18 digits (more fits no list)
 ROOTS = ("input", "nodes", "item", "index", "context")
 
 
@@ -79,7 +80,7 @@ def _follow(value: Any, path: tuple[str, ...], text: str) -> Any:
     for key in path:
         if isinstance(value, dict) and key in value:
             value = value[key]
-        elif isinstance(value, list) and key.lstrip("-").isdigit() and -len(value) <= int(key) < len(value):
+        elif isinstance(value, list) and _INDEX.fullmatch(key) and -len(value) <= int(key) < len(value):
             value = value[int(key)]
         else:
             raise BadReference(f"{text}: no {key!r} in {type(value).__name__} value")

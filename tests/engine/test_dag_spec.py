@@ -96,6 +96,9 @@ def test_references_read_plain_data_only():
         _refs.resolve("$input.__class__", scope)  # no attribute is ever read, nothing evaluated
     with pytest.raises(_refs.BadReference, match="is not a key or an index"):
         _refs.resolve("$input.x[0]", scope)
+    for index in ("--1", "9" * 5000):  # not indexes: a BadReference (failing its node), not int()'s ValueError
+        with pytest.raises(_refs.BadReference, match="no '"):
+            _refs.resolve(f"$input.x.{index}", scope)
 
 
 def test_a_floto_decider_spec_becomes_a_dag_with_its_ids_retries_and_timer():
