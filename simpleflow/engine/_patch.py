@@ -219,7 +219,7 @@ def _retry_wait_of(timer_id: str, commands: Mapping[tuple[str, str], Command]) -
     if timer_id.startswith(constants.RETRY_POLICY_TIMER_PREFIX):  # "<prefix><attempt>_<task id or its md5>"
         attempt, _, task_id = timer_id[len(constants.RETRY_POLICY_TIMER_PREFIX) :].partition("_")
         command = commands.get((ACTIVITY, task_id)) or commands.get((CHILD_WORKFLOW, task_id))
-        if command is not None or not attempt.isdigit():
+        if command is not None or not (attempt.isascii() and attempt.isdigit()):  # int() refuses '²'
             return command
         for (kind, key), command in commands.items():
             if kind in (ACTIVITY, CHILD_WORKFLOW) and policy_timer_id(key, int(attempt)) == timer_id:
@@ -245,7 +245,7 @@ def _timer_cancel_accounted(timer_id: str, commands: Mapping[tuple[str, str], Co
 def _markers_accounted(name: str, records: list[dict[str, Any]], accounts: Accounts) -> bool:
     if name.startswith(_CACHED_PREFIX):  # "<function>:<n>": the n-th call of the function
         function, _, count = name.rpartition(":")
-        return not count.isdigit() or int(count) <= accounts.cached_count(function)
+        return not (count.isascii() and count.isdigit()) or int(count) <= accounts.cached_count(function)
     if name.startswith(REPAIR_PREFIX):
         for record in records:
             value = format.loads(record.details)

@@ -500,3 +500,13 @@ def test_replay_check_names_a_cancellation_an_old_history_holds_past_a_deprecate
         f"path (the cancellation of activity {LONG!r} follows it unmarked)",
         f"the cancellation of activity {LONG!r} is in the history but the code never asks it",
     ]
+
+
+def test_a_retry_timer_id_whose_attempt_is_no_ascii_number_belongs_to_no_task():
+    """'²' is a digit to str.isdigit, not to int(): a crafted history's timer id raised ValueError in the check."""
+    from simpleflow import constants
+    from simpleflow.engine import _patch
+    from simpleflow.engine._commands import ACTIVITY
+
+    commands = {(ACTIVITY, "activity-b-1"): object()}  # another task: the id is looked for among their hashes
+    assert _patch._retry_wait_of(f"{constants.RETRY_POLICY_TIMER_PREFIX}²_activity-a-1", commands) is None
