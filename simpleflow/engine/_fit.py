@@ -218,11 +218,11 @@ def _activity(
         code.append(f"type {act.name!r}")
     if record.scheduled_id is not None:
         if record.control is not None:  # the engine never sets an activity's control
-            history.append(f"control {_short(record.control)}")
+            history.append(f"control {short_text(record.control)}")
             code.append("no control")
         if not _same_input(submitted, command, raw=command.task.raw_input):
-            history.append(f"input {_short(submitted)}")
-            code.append(f"input {_short(_input_text(command))}")
+            history.append(f"input {short_text(submitted)}")
+            code.append(f"input {short_text(_input_text(command))}")
     return _mismatch(f"activity {command.id!r}", history, code)
 
 
@@ -235,11 +235,11 @@ def _child(record: ChildWorkflowRecord, command: Command, submitted: str | None)
         history.append(f"type {record.name!r}")
         code.append(f"type {name!r}")
     if record.control is not None:  # the engine never sets a child's control
-        history.append(f"control {_short(record.control)}")
+        history.append(f"control {short_text(record.control)}")
         code.append("no control")
     if not _same_input(submitted, command, raw=False):
-        history.append(f"input {_short(submitted)}")
-        code.append(f"input {_short(_input_text(command))}")
+        history.append(f"input {short_text(submitted)}")
+        code.append(f"input {short_text(_input_text(command))}")
     return _mismatch(f"child workflow {command.id!r}", history, code)
 
 
@@ -253,8 +253,8 @@ def _timer(record: TimerRecord, command: Command) -> Mismatch | None:
         code.append(f"a timeout of {timeout} s")
     control = format.dumps(task.control) if task.control is not None else None
     if record.control != control and not _same_json(record.control, control):
-        history.append(f"control {_short(record.control)}")
-        code.append(f"control {_short(control)}")
+        history.append(f"control {short_text(record.control)}")
+        code.append(f"control {short_text(control)}")
     return _mismatch(f"timer {command.id!r}", history, code)
 
 
@@ -304,7 +304,8 @@ def _input_text(command: Command) -> str:
     return format.dumps({"args": list(command.args), "kwargs": command.kwargs or {}})
 
 
-def _short(text: str | None) -> str:
+def short_text(text: str | None) -> str:
+    """An input or control text as a line about a task shows it: its first characters, then its length."""
     if text is None:
         return "none"
     return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"

@@ -185,7 +185,7 @@ class CommandTracker(EventsMixin):
         what = "child workflow" if existing.kind == CHILD_WORKFLOW else "activity"
         raise ValueError(
             f"two tasks under one {what} id {existing.id!r} (the second would get the first's result; give each "
-            f"its own id): {existing.task.name} {_short(first)}, then {task.name} {_short(again)}"
+            f"its own id): {existing.task.name} {_fit.short_text(first)}, then {task.name} {_fit.short_text(again)}"
         )
 
     def _check_values(self, task: Any, values: Any) -> None:
@@ -454,7 +454,3 @@ class CommandTracker(EventsMixin):
             return decisions.schedule_activity_for(command, self.info.activity_task_list, priority, resume, attempt)
         tags = self.history.started.get("tagList") or []
         return decisions.start_child_workflow_for(command, tags, self.info.activity_task_list)
-
-
-def _short(text: str, most: int = 80) -> str:
-    return text if len(text) <= most else f"{text[: most - 3]}..."
