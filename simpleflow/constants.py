@@ -40,6 +40,8 @@ WAKE_UP_TIMER = "_simpleflow_wake_up_timer"
 RETRY_TIMER_PREFIX = "__simpleflow_task_"  # on_task_failure's retry_later wait: <prefix><task id>
 RETRY_POLICY_TIMER_PREFIX = "__simpleflow_retry_"  # a RetryPolicy's wait: <prefix><attempt>_<task id>
 MAX_LOG_FIELD = 500 * 1024  # bytes of one field written to a log line
+# What the reason of an execution failed by ``self.fail(reason)`` starts with, before the workflow's own words.
+WORKFLOW_FAILED_PREFIX = "Workflow execution failed: "
 
 # Jumbo fields (simpleflow.jumbo): the reference prefix and the largest object stored.
 JUMBO_FIELDS_PREFIX = "simpleflow+s3://"

@@ -69,16 +69,15 @@ def finish(outcome: Any, details_wanted: bool = False, failures_shown: bool = Fa
     sys.exit(1)
 
 
-# The reason the engine records when ``run`` calls ``self.fail(reason)`` starts so (0.36.0's does too): a line that
-# already says the workflow failed gives the user's reason alone.
-_FAILED_BY_WORKFLOW = "Workflow execution failed: "
-
-
 def closed_line(what: str, status: str, reason: str | None) -> str:
     """``<what> <status>: <reason>``: how a run that did not complete closed, in one line."""
+    from simpleflow.constants import WORKFLOW_FAILED_PREFIX  # here: ``simpleflow --help`` imports no library module
+
     reason = reason or ""
-    if status == "failed" and reason.startswith(_FAILED_BY_WORKFLOW):
-        reason = reason[len(_FAILED_BY_WORKFLOW) :]
+    # The reason of a run that called ``self.fail(reason)`` starts by saying it failed (0.36.0's does too): this
+    # line says so already.
+    if status == "failed" and reason.startswith(WORKFLOW_FAILED_PREFIX):
+        reason = reason[len(WORKFLOW_FAILED_PREFIX) :]
     return f"{what} {status}: {reason}".rstrip().rstrip(":")
 
 

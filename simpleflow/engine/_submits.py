@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from simpleflow import format, futures
+from simpleflow import constants, format, futures
 from simpleflow.activity import PRIORITY_NOT_SET, Activity
 from simpleflow.engine import _cancel
 from simpleflow.engine._closing import CONTINUED_AS_NEW, FAILED_BY_WORKFLOW, RunOutcome
@@ -146,7 +146,9 @@ class SubmitsMixin:
         """Fail the execution with *reason*; ``run`` does not go on (``on_failure`` is called)."""
         self._check_thread()
         self.outcome = RunOutcome(
-            FAILED_BY_WORKFLOW, reason=f"Workflow execution failed: {reason}", details=str(details) if details else None
+            FAILED_BY_WORKFLOW,
+            reason=f"{constants.WORKFLOW_FAILED_PREFIX}{reason}",
+            details=str(details) if details else None,
         )
         self.workflow.on_failure(self.hooks_history, reason, details)
         raise RunClosed()
