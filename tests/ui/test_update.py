@@ -59,7 +59,7 @@ COMPLETE = {"decisionType": "CompleteWorkflowExecution", "completeWorkflowExecut
 def _updated(page) -> None:
     with page.expect_response(lambda answer: "/execution/update?" in answer.url):
         page.clock.run_for(6_000)
-    page.wait_for_function("document.getElementById('refresh-note').textContent.indexOf('refreshes') === 0")
+    page.wait_for_function("() => document.getElementById('refresh-note').textContent.indexOf('refreshes') === 0")
 
 
 def test_task_rows_change_in_place_the_update_waits_for_an_unfolded_value_and_a_close_reloads(moto_server, own_page):
@@ -157,7 +157,7 @@ def test_an_update_that_fails_says_why_in_json_and_a_run_gone_stops_the_updates(
     )
     with page.expect_response(lambda answer: "/execution/update?" in answer.url):
         page.clock.run_for(6_000)
-    page.wait_for_function("document.getElementById('refresh-note').textContent.indexOf('updates stopped') === 0")
+    page.wait_for_function("() => document.getElementById('refresh-note').textContent.indexOf('updates stopped') === 0")
     assert "no-such-run" in page.inner_text("#refresh-note")
     page.clock.run_for(60_000)
     assert len(asked) == 1
